@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/** The `kgdistill` command-line tool: one subcommand per job, each registered from its own file. */
+import { Command } from 'commander';
+import { registerDataCommands } from './commands/data.js';
+
+const program = new Command('kgdistill')
+  .description('Knowledge-graph embeddings and their distillation, in Node.js')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true });
+
+registerDataCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`kgdistill: ${message}\n`);
+  process.exitCode = 1;
+});
