@@ -2,6 +2,8 @@
 /** The `kgdistill` command-line tool: one subcommand per job, each registered from its own file. */
 import { Command } from 'commander';
 import { registerDataCommands } from './commands/data.js';
+import { registerTrainCommand } from './commands/train.js';
+import { registerEvalCommand } from './commands/eval.js';
 
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
@@ -10,6 +12,8 @@ const program = new Command('kgdistill')
   .configureHelp({ showGlobalOptions: true });
 
 registerDataCommands(program);
+registerTrainCommand(program);
+registerEvalCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -1,0 +1,33 @@
+/** Formatting evaluation reports for the terminal and for `--json`. */
+import type { EvaluationReport } from '../eval/evaluate.js';
+import { formatTable } from './format-table.js';
+
+/** A metrics table: filtered and raw, both directions and each direction. */
+export function formatEvaluation(report: EvaluationReport): string {
+  const row = (label: string, m: EvaluationReport['filtered']): (string | number)[] =>
+    [label, m.mrr.toFixed(4), m['hits@1'].toFixed(4), m['hits@3'].toFixed(4), m['hits@10'].toFixed(4), m.mr.toFixed(1), m.count];
+  const rows = [
+    row('filtered', report.filtered),
+    row('filtered, tails', report.byDirection.tail.filtered),
+    row('filtered, heads', report.byDirection.head.filtered),
+    row('raw', report.raw),
+  ];
+  if (report.byCategory) {
+    for (const [category, metrics] of Object.entries(report.byCategory)) {
+      if (metrics.tail.count > 0) rows.push(row(`${category}, tails`, metrics.tail));
+      if (metrics.head.count > 0) rows.push(row(`${category}, heads`, metrics.head));
+    }
+  }
+  const table = formatTable(rows, { header: ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'] });
+  return `${table}\n(ties ranked as the ${report.ties}; ${report.seconds.toFixed(1)} s)`;
+}
+
+/** The flat headline object printed as the last stdout line with --json. */
+export function evaluationJson(report: EvaluationReport, extra: Record<string, unknown>): Record<string, unknown> {
+  const f = report.filtered;
+  return {
+    mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, queries: f.count,
+    raw: report.raw, byDirection: report.byDirection, byCategory: report.byCategory, ties: report.ties,
+    evalSeconds: report.seconds, ...extra,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Choice of the TensorFlow.js backend.
+ *
+ * Order when nothing is requested: `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node` (both optional: their
+ * install downloads libtensorflow, so they are loaded with a dynamic import and never required), then the wasm
+ * backend (SIMD build, single-threaded in Node), then the plain `cpu` backend. `tf.setBackend` quietly returns
+ * false when a backend cannot start, so every attempt is checked.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** A backend the user may request; `auto` tries them in the order above. */
+export type BackendRequest = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** The backends in the order `auto` tries them. */
+export const BACKEND_CHOICES: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+let active: string | undefined;
+
+async function tryNative(which: 'tensorflow-gpu' | 'tensorflow'): Promise<boolean> {
+  try {
+    // The package name is held in a variable so that bundlers and tsc do not require it to be installed.
+    const packageName = NATIVE_PACKAGES[which];
+    await import(packageName);
+  } catch {
+    return false;
+  }
+  return tf.setBackend('tensorflow');
+}
+
+async function tryWasm(): Promise<boolean> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+  } catch {
+    return false;
+  }
+  return tf.setBackend('wasm');
+}
+
+/** Starts the requested backend (or the best available one) and returns the name tfjs reports for it. */
+export async function initBackend(request: BackendRequest = 'auto'): Promise<string> {
+  const order: BackendRequest[] = request === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [request];
+  for (const candidate of order) {
+    let ok = false;
+    if (candidate === 'tensorflow-gpu' || candidate === 'tensorflow') ok = await tryNative(candidate);
+    else if (candidate === 'wasm') ok = await tryWasm();
+    else if (candidate === 'cpu') ok = await tf.setBackend('cpu');
+    if (ok) {
+      await tf.ready();
+      active = tf.getBackend();
+      return active;
+    }
+  }
+  throw new Error(`backend '${request}' could not be started (is its package installed?)`);
+}
+
+/** The backend running now (starting the default one if none was chosen yet). */
+export async function currentBackend(): Promise<string> {
+  return active ?? initBackend('auto');
+}
+
+/** True when the backend runs tf.gather's gradient natively and fast (the TensorFlow C library). */
+export function hasNativeGatherGradient(backend: string): boolean {
+  return backend === 'tensorflow';
+}

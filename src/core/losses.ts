@@ -1,0 +1,67 @@
+/**
+ * Training losses on score tensors (higher score = more plausible).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Binary cross-entropy with logits, averaged over every entry: mean(softplus(s) − y·s).
+ * With y = 1 for the gold column and 0 for sampled negatives this is the loss of Chami et al. 2020's code:
+ * −mean(log σ(s⁺) ∪ log σ(−s⁻)) over all positive and negative scores together.
+ */
+export function binaryCrossEntropyWithLogits(scores: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.sub(tf.softplus(scores), tf.mul(labels, scores))) as tf.Scalar);
+}
+
+/** Labels [Q, M] with 1 in column 0 (the gold answer) and 0 elsewhere. */
+export function goldFirstLabels(queries: number, perQuery: number): tf.Tensor2D {
+  const labels = new Float32Array(queries * perQuery);
+  for (let b = 0; b < queries; b++) labels[b * perQuery] = 1;
+  return tf.tensor2d(labels, [queries, perQuery]);
+}
+
+/**
+ * Softmax cross-entropy against all entities (1-N scoring, Lacroix et al. 2018; Chami et al. 2020 with
+ * neg_sample_size −1): mean over queries of logsumexp(s) − s[gold]. The gold score is picked with a one-hot
+ * mask because tf.gather's gradient does not exist on the wasm backend.
+ */
+export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
+  return tf.tidy(() => {
+    const numEntities = scores.shape[1];
+    const oneHot = tf.oneHot(tf.tensor1d(gold, 'int32'), numEntities);
+    const goldScore = tf.sum(tf.mul(oneHot, scores), 1);
+    return tf.mean(tf.sub(tf.logSumExp(scores, 1), goldScore)) as tf.Scalar;
+  });
+}
+
+/** Regulariser names. */
+export type RegularizerName = 'none' | 'n3' | 'l2';
+
+/**
+ * Regulariser on the rows a batch used, divided by the batch size as in Chami et al. 2020's code:
+ * N3 (Lacroix et al. 2018, eq. (4)): w·Σ|x|³ / B; L2: w·Σx² / B.
+ */
+export function rowRegularizer(name: RegularizerName, weight: number, rows: readonly tf.Tensor[], batchSize: number): tf.Scalar {
+  return tf.tidy(() => {
+    if (name === 'none' || weight === 0 || rows.length === 0) return tf.scalar(0);
+    const terms = rows.map((x) => (name === 'n3' ? tf.sum(tf.pow(tf.abs(x), 3)) : tf.sum(tf.square(x))));
+    return tf.mul(weight / batchSize, tf.addN(terms)) as tf.Scalar;
+  });
+}
+
+/** Adds the same regulariser's gradient for rows kept outside the tape (e.g. gold tails scored by a kernel). */
+export function addRowRegularizerGradient(name: RegularizerName, weight: number, rows: Float32Array, grad: Float32Array, batchSize: number): number {
+  if (name === 'none' || weight === 0) return 0;
+  let value = 0;
+  const scale = weight / batchSize;
+  for (let i = 0; i < rows.length; i++) {
+    const x = rows[i]!;
+    if (name === 'n3') {
+      value += Math.abs(x) ** 3;
+      grad[i] = 3 * scale * x * Math.abs(x);
+    } else {
+      value += x * x;
+      grad[i] = 2 * scale * x;
+    }
+  }
+  return scale * value;
+}

@@ -1,0 +1,64 @@
+/**
+ * A model together with its parameters in kernel memory: what training, evaluation, distillation and lookup all
+ * work on. It also saves and restores the parameters (and, for resuming, the optimiser and random state).
+ */
+import type { Kernels } from '../kernels/kernels.js';
+import { loadKernels } from '../kernels/kernels.js';
+import type { KgeModel } from './model.js';
+import { ParameterStore } from './parameter-store.js';
+import { SeededRandom } from './random.js';
+import { FusedCandidateScorer, TfjsCandidateScorer, type CandidateScorer } from './candidate-scoring.js';
+import { hasNativeGatherGradient } from './backend.js';
+import { ModelEntityScorer } from './entity-scorer.js';
+
+/** Which candidate-scoring path to run: the core decides on `auto`. */
+export type ScoringPath = 'auto' | 'fused' | 'tfjs';
+
+/** A model, its parameter tables and the kernels that train it. */
+export class ModelRuntime {
+  readonly store: ParameterStore;
+
+  private constructor(readonly model: KgeModel, readonly kernels: Kernels) {
+    const { numEntities, numRelations } = model.config;
+    this.store = new ParameterStore(model.tables, numEntities, numRelations, kernels.memory);
+  }
+
+  /** Allocates the model's tables (initialised from `seed` unless parameters will be loaded). */
+  static async create(model: KgeModel, seed?: number): Promise<ModelRuntime> {
+    const runtime = new ModelRuntime(model, await loadKernels());
+    if (seed !== undefined) runtime.store.initialise(new SeededRandom(`init:${seed}`));
+    return runtime;
+  }
+
+  /** The candidate scorer for `path` on `backend`: fused kernels unless the backend has native gather gradients. */
+  candidateScorer(path: ScoringPath, backend: string): CandidateScorer {
+    const table = this.store.table(this.model.candidateTable);
+    const bias = this.model.tailBiasTable ? this.store.table(this.model.tailBiasTable) : undefined;
+    const fusedPossible = table.dim % 4 === 0;
+    const useFused = path === 'fused' || (path === 'auto' && fusedPossible && !hasNativeGatherGradient(backend));
+    if (useFused) return new FusedCandidateScorer(this.kernels, this.model.similarity, table, bias);
+    return new TfjsCandidateScorer(this.model.similarity, table, bias);
+  }
+
+  /** An all-entity scorer over the current parameters (dispose it after use). */
+  entityScorer(): ModelEntityScorer {
+    return new ModelEntityScorer(this.model, this.store);
+  }
+
+  /** The parameter tables as named arrays (views, not copies). */
+  parameterArrays(): Record<string, Float32Array> {
+    const arrays: Record<string, Float32Array> = {};
+    for (const table of this.store.tables()) arrays[`param:${table.spec.name}`] = table.data.array;
+    return arrays;
+  }
+
+  /** Loads parameter tables from named arrays; every table must be present with its exact size. */
+  loadParameterArrays(arrays: Record<string, Float32Array>, source: string): void {
+    for (const table of this.store.tables()) {
+      const saved = arrays[`param:${table.spec.name}`];
+      if (!saved) throw new Error(`${source}: parameter table '${table.spec.name}' is missing`);
+      if (saved.length !== table.data.length) throw new Error(`${source}: parameter table '${table.spec.name}' has ${saved.length} values, the model needs ${table.data.length}`);
+      table.data.array.set(saved);
+    }
+  }
+}

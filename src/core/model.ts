@@ -1,0 +1,67 @@
+/**
+ * The one model interface of the training core.
+ *
+ * A KGE model scores a triple (h, r, t) as  f(h, r, t) = sim(q(h, r), e_t) + b_t  where
+ * - q(h, r) is the *query*: the relation applied to the head, computed by `query` in tfjs from the rows the core
+ *   gathered for the batch (so autodiff sees B rows, never a whole table);
+ * - e_t is the candidate's row of `candidateTable` and `sim` is one of a few similarity functions of
+ *   (‖q‖², ‖e‖², q·e) and an optional curvature (dot product, negative (squared) Euclidean distance, negative
+ *   squared Poincaré distance) — the core scores sampled candidates with fused kernels and all entities with a
+ *   matrix product;
+ * - b_t an optional per-entity bias (`tailBiasTable`); a head bias is part of the query output.
+ * Relations are indexed in [0, 2R): ids ≥ R are the reciprocal relations r⁻¹ used for head prediction.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+/** The similarity functions the core knows, each a function of ‖q‖², ‖e‖², q·e (and c for the Poincaré one). */
+export type SimilarityName = 'dot' | 'negSqEuclidean' | 'negEuclidean' | 'negSqPoincare';
+
+/** How a table is initialised. */
+export type InitSpec =
+  | { kind: 'normal'; std: number }
+  | { kind: 'uniform'; low: number; high: number }
+  | { kind: 'constant'; value: number };
+
+/** A parameter table: one row per entity or per (reciprocal-doubled) relation. */
+export interface TableSpec {
+  name: string;
+  indexedBy: 'entity' | 'relation';
+  dim: number;
+  init: InitSpec;
+  /** Whether the N3/L2 regulariser applies to this table's rows (embeddings yes; biases, curvatures no). */
+  regularize: boolean;
+}
+
+/** What `query` returns: the query vector, and optionally a curvature per row and a head bias per row. */
+export interface QueryOutput {
+  q: tf.Tensor2D;
+  /** Curvature c > 0 of each query's ball, shape [B, 1] (hyperbolic similarity only). */
+  c?: tf.Tensor2D;
+  /** Score term that depends on the query only (e.g. the head bias b_h), shape [B, 1]. */
+  offset?: tf.Tensor2D;
+}
+
+/** The hyper-parameters that define a model's shape; saved in checkpoints. */
+export interface ModelConfig {
+  model: string;
+  dim: number;
+  numEntities: number;
+  numRelations: number;
+  /** Model-specific options (e.g. init scale). */
+  options: Record<string, number | string | boolean>;
+}
+
+/** A knowledge-graph embedding model, trainable by the core. */
+export interface KgeModel {
+  readonly config: ModelConfig;
+  readonly tables: readonly TableSpec[];
+  readonly similarity: SimilarityName;
+  /** The entity-indexed table whose rows are the candidates e_t. */
+  readonly candidateTable: string;
+  /** Optional entity-indexed table of width 1 added to every candidate's score. */
+  readonly tailBiasTable?: string;
+  /** The tables whose rows `query` needs (rows of entity tables by query entity, of relation tables by relation). */
+  readonly queryTables: readonly string[];
+  /** The query-side computation in tfjs, from the gathered rows of `queryTables` (each [B, dim]). */
+  query(rows: Readonly<Record<string, tf.Tensor2D>>): QueryOutput;
+}

@@ -1,0 +1,143 @@
+/**
+ * Optimisers over parameter tables. Gradients arrive in each table's dense accumulator, and the rows a batch
+ * touched are listed; every optimiser zeroes the gradient rows it consumed.
+ *
+ * - `adagrad`: PyTorch `torch.optim.Adagrad` (accumulator starts at 0, eps 1e-10). Rows with a zero gradient do
+ *   not move, so updating touched rows only is exact.
+ * - `adam`: PyTorch `torch.optim.Adam` (β = 0.9, 0.999, eps 1e-8), dense: every row's moments decay every step,
+ *   as in KGEmb, whose embeddings are dense tensors.
+ * - `sparse-adam`: lazy Adam over touched rows only (PyTorch `SparseAdam`): cheaper, not identical to `adam`.
+ * - `sgd`: plain gradient descent over touched rows.
+ */
+import type { F32Block } from '../kernels/kernel-memory.js';
+import type { ParameterStore, ParameterTable } from './parameter-store.js';
+
+/** Names of the optimisers. */
+export type OptimizerName = 'adagrad' | 'adam' | 'sparse-adam' | 'sgd';
+
+/** The optimiser names, for flag validation. */
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adagrad', 'adam', 'sparse-adam', 'sgd'];
+
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+const ADAM_EPS = 1e-8;
+const ADAGRAD_EPS = 1e-10;
+
+/** An optimiser's state for checkpoints: the step count and one block per (table, slot). */
+export interface OptimizerState {
+  name: OptimizerName;
+  step: number;
+  slots: Record<string, Float32Array>;
+}
+
+/** Row-sparse optimiser over all tables of a ParameterStore. */
+export class TableOptimizer {
+  private stepCount = 0;
+  private readonly slots = new Map<string, F32Block>();
+
+  constructor(readonly name: OptimizerName, public learningRate: number, private readonly store: ParameterStore) {
+    const slotNames = name === 'adagrad' ? ['accum'] : name === 'sgd' ? [] : ['m', 'v'];
+    for (const table of store.tables()) {
+      for (const slot of slotNames) this.slots.set(`${table.spec.name}.${slot}`, store.memory.allocF32(table.rows * table.dim));
+    }
+  }
+
+  /** Applies one update from the accumulated gradients and clears them. */
+  step(): void {
+    this.stepCount++;
+    for (const table of this.store.tables()) {
+      if (this.name === 'adam') this.adamDense(table);
+      else this.updateTouched(table);
+      table.clearTouched();
+    }
+  }
+
+  private slot(table: ParameterTable, slot: string): Float32Array {
+    return this.slots.get(`${table.spec.name}.${slot}`)!.array;
+  }
+
+  private updateTouched(table: ParameterTable): void {
+    const rows = table.touched();
+    const d = table.dim;
+    const w = table.data.array;
+    const g = table.grad.array;
+    const lr = this.learningRate;
+    if (this.name === 'adagrad') {
+      const acc = this.slot(table, 'accum');
+      for (let i = 0; i < rows.length; i++) {
+        const o = rows[i]! * d;
+        for (let k = o; k < o + d; k++) {
+          const gk = g[k]!;
+          const a = acc[k]! + gk * gk;
+          acc[k] = a;
+          w[k] = w[k]! - (lr * gk) / (Math.sqrt(a) + ADAGRAD_EPS);
+          g[k] = 0;
+        }
+      }
+    } else if (this.name === 'sparse-adam') {
+      const m = this.slot(table, 'm');
+      const v = this.slot(table, 'v');
+      const c1 = 1 - ADAM_BETA1 ** this.stepCount;
+      const c2 = 1 - ADAM_BETA2 ** this.stepCount;
+      const stepSize = (lr * Math.sqrt(c2)) / c1;
+      for (let i = 0; i < rows.length; i++) {
+        const o = rows[i]! * d;
+        for (let k = o; k < o + d; k++) {
+          const gk = g[k]!;
+          const mk = ADAM_BETA1 * m[k]! + (1 - ADAM_BETA1) * gk;
+          const vk = ADAM_BETA2 * v[k]! + (1 - ADAM_BETA2) * gk * gk;
+          m[k] = mk;
+          v[k] = vk;
+          w[k] = w[k]! - (stepSize * mk) / (Math.sqrt(vk) + ADAM_EPS);
+          g[k] = 0;
+        }
+      }
+    } else {
+      for (let i = 0; i < rows.length; i++) {
+        const o = rows[i]! * d;
+        for (let k = o; k < o + d; k++) {
+          w[k] = w[k]! - lr * g[k]!;
+          g[k] = 0;
+        }
+      }
+    }
+  }
+
+  /** PyTorch Adam: m̂/(√v̂ + eps) with bias corrections, over the whole table. */
+  private adamDense(table: ParameterTable): void {
+    const w = table.data.array;
+    const g = table.grad.array;
+    const m = this.slot(table, 'm');
+    const v = this.slot(table, 'v');
+    const lr = this.learningRate;
+    const c1 = 1 - ADAM_BETA1 ** this.stepCount;
+    const c2sqrt = Math.sqrt(1 - ADAM_BETA2 ** this.stepCount);
+    for (let k = 0; k < w.length; k++) {
+      const gk = g[k]!;
+      const mk = ADAM_BETA1 * m[k]! + (1 - ADAM_BETA1) * gk;
+      const vk = ADAM_BETA2 * v[k]! + (1 - ADAM_BETA2) * gk * gk;
+      m[k] = mk;
+      v[k] = vk;
+      w[k] = w[k]! - (lr * mk) / c1 / (Math.sqrt(vk) / c2sqrt + ADAM_EPS);
+      g[k] = 0;
+    }
+  }
+
+  /** Step count and slot contents, for checkpoints. */
+  state(): OptimizerState {
+    const slots: Record<string, Float32Array> = {};
+    for (const [key, block] of this.slots) slots[key] = block.array;
+    return { name: this.name, step: this.stepCount, slots };
+  }
+
+  /** Restores a saved state (same optimiser, same table shapes). */
+  restore(state: OptimizerState): void {
+    if (state.name !== this.name) throw new Error(`checkpoint optimiser is '${state.name}', this run uses '${this.name}'`);
+    for (const [key, block] of this.slots) {
+      const saved = state.slots[key];
+      if (!saved || saved.length !== block.length) throw new Error(`checkpoint optimiser slot '${key}' is missing or has the wrong size`);
+      block.array.set(saved);
+    }
+    this.stepCount = state.step;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The model's parameter tables, held in the kernels' WebAssembly memory so that fused kernels and TypeScript see
+ * the same floats. Each table has a dense gradient accumulator of its own size and a list of the rows touched
+ * since the last optimiser step, so updates are row-sparse (only the rows a batch used are visited).
+ */
+import type { KernelMemory, F32Block } from '../kernels/kernel-memory.js';
+import type { InitSpec, TableSpec } from './model.js';
+import type { SeededRandom } from './random.js';
+
+/** One parameter table with its gradient accumulator and touched-row bookkeeping. */
+export class ParameterTable {
+  readonly rows: number;
+  readonly dim: number;
+  readonly data: F32Block;
+  readonly grad: F32Block;
+  private readonly mark: Uint8Array;
+  private readonly touchedRows: Int32Array;
+  private touchedCount = 0;
+
+  constructor(readonly spec: TableSpec, rows: number, memory: KernelMemory) {
+    this.rows = rows;
+    this.dim = spec.dim;
+    this.data = memory.allocF32(rows * spec.dim);
+    this.grad = memory.allocF32(rows * spec.dim);
+    this.mark = new Uint8Array(rows);
+    this.touchedRows = new Int32Array(rows);
+  }
+
+  /** Fills the table from its init spec. */
+  initialise(init: InitSpec, rng: SeededRandom): void {
+    const values = this.data.array;
+    for (let i = 0; i < values.length; i++) {
+      if (init.kind === 'normal') values[i] = init.std * rng.normal();
+      else if (init.kind === 'uniform') values[i] = init.low + (init.high - init.low) * rng.next();
+      else values[i] = init.value;
+    }
+  }
+
+  /** Copies the rows `ids` into a new row-major array [ids.length × dim]. */
+  gather(ids: Int32Array): Float32Array {
+    const d = this.dim;
+    const src = this.data.array;
+    const out = new Float32Array(ids.length * d);
+    if (d === 1) {
+      for (let i = 0; i < ids.length; i++) out[i] = src[ids[i]!]!;
+    } else {
+      for (let i = 0; i < ids.length; i++) out.set(src.subarray(ids[i]! * d, ids[i]! * d + d), i * d);
+    }
+    return out;
+  }
+
+  /** Adds per-row gradients [ids.length × dim] into the accumulator and marks the rows touched. */
+  scatterAddGrad(ids: Int32Array, grads: Float32Array, scale = 1): void {
+    const d = this.dim;
+    const g = this.grad.array;
+    for (let i = 0; i < ids.length; i++) {
+      const row = ids[i]!;
+      const o = row * d;
+      const s = i * d;
+      for (let k = 0; k < d; k++) g[o + k] += scale * grads[s + k]!;
+      this.touchOne(row);
+    }
+  }
+
+  /** Marks rows as touched (their gradient rows were written by a kernel). */
+  touch(ids: Int32Array): void {
+    for (let i = 0; i < ids.length; i++) this.touchOne(ids[i]!);
+  }
+
+  /** Marks every row as touched (dense gradients, e.g. 1-N training). */
+  touchAll(): void {
+    for (let row = 0; row < this.rows; row++) this.touchOne(row);
+  }
+
+  private touchOne(row: number): void {
+    if (this.mark[row] === 0) {
+      this.mark[row] = 1;
+      this.touchedRows[this.touchedCount++] = row;
+    }
+  }
+
+  /** The rows touched since the last `clearTouched`. */
+  touched(): Int32Array {
+    return this.touchedRows.subarray(0, this.touchedCount);
+  }
+
+  /** Forgets the touched rows (the optimiser has consumed and zeroed their gradients). */
+  clearTouched(): void {
+    for (let i = 0; i < this.touchedCount; i++) this.mark[this.touchedRows[i]!] = 0;
+    this.touchedCount = 0;
+  }
+}
+
+/** All parameter tables of a model, by name. */
+export class ParameterStore {
+  private readonly byName = new Map<string, ParameterTable>();
+
+  constructor(specs: readonly TableSpec[], numEntities: number, numRelations: number, readonly memory: KernelMemory) {
+    for (const spec of specs) {
+      const rows = spec.indexedBy === 'entity' ? numEntities : 2 * numRelations;
+      this.byName.set(spec.name, new ParameterTable(spec, rows, memory));
+    }
+  }
+
+  /** Initialises every table from its spec, in declaration order (so the same seed gives the same tables). */
+  initialise(rng: SeededRandom): void {
+    for (const table of this.byName.values()) table.initialise(table.spec.init, rng);
+  }
+
+  /** The table called `name`; throws when the model did not declare it. */
+  table(name: string): ParameterTable {
+    const table = this.byName.get(name);
+    if (!table) throw new Error(`unknown parameter table '${name}'`);
+    return table;
+  }
+
+  /** All tables in declaration order. */
+  tables(): ParameterTable[] {
+    return [...this.byName.values()];
+  }
+}

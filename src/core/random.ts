@@ -1,0 +1,71 @@
+/**
+ * Seeded randomness. Every random draw of a run (initialisation, shuffling, negative sampling) comes from one
+ * `SeededRandom`, so the same seed on the same backend gives the same numbers, and its state is saved in
+ * checkpoints so a resumed run continues the same stream.
+ */
+import seedrandom from 'seedrandom';
+
+/** Serialisable state of the generator (seedrandom's Alea). */
+export interface RandomState { c: number; s0: number; s1: number; s2: number }
+
+/** seedrandom's generator created with `{ state: true }`: callable, with a `state()` snapshot. */
+interface StatefulPrng {
+  (): number;
+  state(): object;
+}
+
+/** A seeded pseudo-random stream (Alea, from the seedrandom package). */
+export class SeededRandom {
+  private readonly prng: StatefulPrng;
+
+  constructor(seed: number | string, state?: RandomState) {
+    const options = { state: (state ?? true) as unknown as true };
+    this.prng = seedrandom.alea(String(seed), options) as unknown as StatefulPrng;
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    return this.prng();
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.prng() * n);
+  }
+
+  /** Fills `out` with integers in [0, n). */
+  fillInts(out: Int32Array, n: number, start = 0, end = out.length): void {
+    const prng = this.prng;
+    for (let i = start; i < end; i++) out[i] = Math.floor(prng() * n);
+  }
+
+  /** A standard normal draw (Box–Muller). */
+  normal(): number {
+    let u = 0;
+    while (u === 0) u = this.prng();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.prng());
+  }
+
+  /** Shuffles an array in place (Fisher–Yates). */
+  shuffle<T extends { length: number; [i: number]: number }>(values: T): T {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = Math.floor(this.prng() * (i + 1));
+      const tmp = values[i]!;
+      values[i] = values[j]!;
+      values[j] = tmp;
+    }
+    return values;
+  }
+
+  /** A permutation of 0..n-1. */
+  permutation(n: number): Int32Array {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = i;
+    return this.shuffle(out);
+  }
+
+  /** The generator's state, for checkpoints. */
+  state(): RandomState {
+    return this.prng.state() as unknown as RandomState;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The similarity functions in plain tfjs: the reference the fused kernels are tested against, the path native
+ * backends train with, and (through a matrix product) the scorer of all entities for 1-N training and evaluation.
+ *
+ * Each similarity is a function of x2 = ‖q‖², v2 = ‖v‖², xv = q·v and, for the Poincaré one, the curvature c:
+ * - dot:            s = xv
+ * - negSqEuclidean: s = −(x2 + v2 − 2·xv)
+ * - negEuclidean:   s = −√(x2 + v2 − 2·xv)
+ * - negSqPoincare:  s = −d_c(q, y)², y = exp₀ᶜ(v) = tanh(√c‖v‖)·v/(√c‖v‖) (candidates are stored in the tangent
+ *   space at 0, as in Chami et al. 2020's code), d_c(x, y) = (2/√c)·artanh(√c‖(−x) ⊕_c y‖) (Chami et al. 2020,
+ *   eq. (2)), with ‖(−x) ⊕_c y‖ written through ‖x‖², ‖y‖², x·y (Möbius addition, Ganea et al. 2018, eq. (4)).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SimilarityName } from './model.js';
+
+/** Floor for norms and denominators (float32). */
+export const SIMILARITY_MIN_NORM = 1e-15;
+/** Largest argument passed to artanh (float32: 1 − 1e-5 keeps artanh ≤ 6.1 and its gradient finite). */
+export const ARTANH_MAX = 1 - 1e-5;
+/** Floor under the squared Euclidean distance before its square root. */
+export const SQRT_FLOOR = 1e-12;
+
+/** s from the three dot products; shapes broadcast (x2 [B,1], v2 [B,M] or [1,N], xv like v2, c [B,1]). */
+export function similarityFromDots(kind: SimilarityName, x2: tf.Tensor, v2: tf.Tensor, xv: tf.Tensor, c?: tf.Tensor): tf.Tensor {
+  switch (kind) {
+    case 'dot':
+      return xv;
+    case 'negSqEuclidean':
+      return tf.neg(tf.sub(tf.add(x2, v2), tf.mul(2, xv)));
+    case 'negEuclidean':
+      return tf.neg(tf.sqrt(tf.maximum(tf.sub(tf.add(x2, v2), tf.mul(2, xv)), SQRT_FLOOR)));
+    case 'negSqPoincare': {
+      if (!c) throw new Error('negSqPoincare needs a curvature per query');
+      const sqrtC = tf.sqrt(c);
+      const vNorm = tf.sqrt(tf.maximum(v2, SIMILARITY_MIN_NORM));
+      const gamma = tf.div(tf.tanh(tf.mul(sqrtC, vNorm)), sqrtC); // ‖y‖
+      const xy = tf.div(tf.mul(gamma, xv), vNorm); // x·y
+      const y2 = tf.square(gamma);
+      const c1 = tf.add(tf.sub(1, tf.mul(tf.mul(2, c), xy)), tf.mul(c, y2));
+      const c2 = tf.sub(1, tf.mul(c, x2));
+      const numSq = tf.sub(tf.add(tf.mul(tf.square(c1), x2), tf.mul(tf.square(c2), y2)), tf.mul(tf.mul(tf.mul(2, c1), c2), xy));
+      const num = tf.sqrt(tf.maximum(numSq, SIMILARITY_MIN_NORM));
+      const denom = tf.maximum(tf.add(tf.sub(1, tf.mul(tf.mul(2, c), xy)), tf.mul(tf.square(c), tf.mul(x2, y2))), SIMILARITY_MIN_NORM);
+      const arg = tf.minimum(tf.mul(sqrtC, tf.div(num, denom)), ARTANH_MAX);
+      const artanh = tf.mul(0.5, tf.log(tf.div(tf.add(1, arg), tf.sub(1, arg))));
+      const dist = tf.div(tf.mul(2, artanh), sqrtC);
+      return tf.neg(tf.square(dist));
+    }
+  }
+}
+
+/** Similarity of each query q[b] with its own candidates cand[b, m] → [B, M]. */
+export function similarityPairs(kind: SimilarityName, q: tf.Tensor2D, cand: tf.Tensor3D, c?: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const x2 = tf.sum(tf.square(q), 1, true);
+    const v2 = tf.sum(tf.square(cand), 2);
+    const xv = tf.sum(tf.mul(tf.expandDims(q, 1), cand), 2);
+    return similarityFromDots(kind, x2, v2, xv, c) as tf.Tensor2D;
+  });
+}
+
+/**
+ * Similarity of each query with every row of a table → [B, N]. `tableT` is the table transposed, [d, N]
+ * (the wasm backend's matMul is ~8× faster with the right-hand operand in that layout than with transposeB).
+ */
+export function similarityAll(kind: SimilarityName, q: tf.Tensor2D, tableT: tf.Tensor2D, c?: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const xv: tf.Tensor2D = tf.matMul(q, tableT);
+    if (kind === 'dot') return xv;
+    const x2 = tf.sum(tf.square(q), 1, true);
+    const v2 = tf.sum(tf.square(tableT), 0, true);
+    return similarityFromDots(kind, x2, v2, xv, c) as tf.Tensor2D;
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * The settings of a training run, validated in one place (zod) so the CLI, checkpoints and library callers agree.
+ * Defaults follow Chami et al. 2020's public recipe where one exists (batch 500, 50 negatives, Adagrad).
+ */
+import { z } from 'zod';
+import { OPTIMIZER_NAMES } from './optimizers.js';
+
+/** Schema of the training settings; `negatives: 0` means 1-N scoring against all entities. */
+export const trainingConfigSchema = z.object({
+  epochs: z.number().int().positive().default(100),
+  batchSize: z.number().int().positive().default(500),
+  learningRate: z.number().positive().default(0.05),
+  optimizer: z.enum(OPTIMIZER_NAMES as [string, ...string[]]).default('adagrad'),
+  negatives: z.number().int().nonnegative().default(50),
+  doubleNegatives: z.boolean().default(false),
+  regularizer: z.enum(['none', 'n3', 'l2']).default('none'),
+  regularizerWeight: z.number().nonnegative().default(0),
+  validEvery: z.number().int().positive().default(5),
+  patience: z.number().int().nonnegative().default(10),
+  seed: z.number().int().default(0),
+  path: z.enum(['auto', 'fused', 'tfjs']).default('auto'),
+  evalBatchSize: z.number().int().positive().optional(),
+});
+
+/** The training settings after validation and defaults. */
+export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
+
+/** Validates settings and fills defaults; throws an error naming every bad field. */
+export function parseTrainingConfig(input: unknown): TrainingConfig {
+  const result = trainingConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new Error(`invalid training settings: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}

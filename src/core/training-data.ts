@@ -1,0 +1,43 @@
+/** Turning a loaded dataset into what the trainer and evaluator need (filter index over all splits, names). */
+import type { KgDataset } from '../kg/dataset.js';
+import { FilterIndex } from '../kg/filter-index.js';
+import type { Triples } from '../kg/types.js';
+import type { TrainingData } from './trainer.js';
+
+/** Training data plus the test split. */
+export interface RunData extends TrainingData {
+  test: Triples;
+  numEntities: number;
+  numRelations: number;
+  known: FilterIndex;
+}
+
+/** Builds the run data of a dataset: the known-true filter covers train + valid + test, as in the literature. */
+export function runDataFromDataset(dataset: KgDataset): RunData {
+  const numEntities = dataset.entities.size;
+  const numRelations = dataset.relations.size;
+  return {
+    datasetName: dataset.name,
+    datasetDir: dataset.dir,
+    unseen: dataset.report.unseenPolicy,
+    entityNames: dataset.entities.names,
+    relationNames: dataset.relations.names,
+    train: dataset.train,
+    valid: dataset.valid,
+    test: dataset.test,
+    known: FilterIndex.build(numEntities, numRelations, [dataset.train, dataset.valid, dataset.test]),
+    numEntities,
+    numRelations,
+  };
+}
+
+/** Throws unless a checkpoint's vocabulary is exactly the dataset's (same names, same ids). */
+export function requireSameVocabulary(source: string, saved: { entities: readonly string[]; relations: readonly string[] }, dataset: { entityNames: readonly string[]; relationNames: readonly string[] }): void {
+  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((name, i) => name === b[i]);
+  if (!same(saved.entities, dataset.entityNames)) {
+    throw new Error(`${source}: the checkpoint's ${saved.entities.length} entities differ from the dataset's ${dataset.entityNames.length} (another dataset, or another --unseen policy?)`);
+  }
+  if (!same(saved.relations, dataset.relationNames)) {
+    throw new Error(`${source}: the checkpoint's ${saved.relations.length} relations differ from the dataset's ${dataset.relationNames.length}`);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * RotatE (Sun et al., ICLR 2019): a relation rotates the head in the complex plane, q = h ∘ r with |rᵢ| = 1,
+ * r = e^{iθ}, and f(h, r, t) = −‖h ∘ r − t‖ (eq. (1)–(2)). The paper sums the complex moduli (an L1 norm over
+ * complex coordinates); kgdistill uses the L2 norm of the whole difference vector, which keeps the score a
+ * function of ‖q‖², ‖t‖², q·t and so lets the core score all entities with one matrix product.
+ * `dim` counts real parameters per entity ([Re | Im] of dim/2 complex numbers); a relation holds dim/2 phases.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
+import { entityTable, modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from './model-base.js';
+import { complexMultiply, splitComplex } from './complex-ops.js';
+
+/** RotatE with the L2 distance. */
+export class RotatE implements KgeModel {
+  readonly config: ModelConfig;
+  readonly tables: TableSpec[];
+  readonly similarity = 'negEuclidean' as const;
+  readonly candidateTable = 'entity';
+  readonly queryTables = ['entity', 'phase'];
+
+  constructor(options: ModelOptions) {
+    requireEvenDim('RotatE', options.dim);
+    this.config = modelConfig('RotatE', options);
+    this.tables = [
+      entityTable('entity', options.dim, normalInit(this.config.options.initScale as number)),
+      relationTable('phase', options.dim / 2, { kind: 'uniform', low: -Math.PI, high: Math.PI }, false),
+    ];
+  }
+
+  /** q = h ∘ e^{iθ}. */
+  query(rows: Readonly<Record<string, tf.Tensor2D>>): QueryOutput {
+    const [hRe, hIm] = splitComplex(rows.entity!);
+    const phase = rows.phase!;
+    return { q: complexMultiply(hRe, hIm, tf.cos(phase), tf.sin(phase)) };
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * TransE (Bordes et al., NeurIPS 2013): a relation is a translation, f(h, r, t) = −‖h + r − t‖₂
+ * (the L2 variant; eq. (1) of the paper with d = L2).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
+import { entityTable, modelConfig, normalInit, relationTable, type ModelOptions } from './model-base.js';
+
+/** TransE with the L2 distance. */
+export class TransE implements KgeModel {
+  readonly config: ModelConfig;
+  readonly tables: TableSpec[];
+  readonly similarity = 'negEuclidean' as const;
+  readonly candidateTable = 'entity';
+  readonly queryTables = ['entity', 'relation'];
+
+  constructor(options: ModelOptions) {
+    this.config = modelConfig('TransE', options);
+    const init = normalInit(this.config.options.initScale as number);
+    this.tables = [entityTable('entity', options.dim, init), relationTable('relation', options.dim, init)];
+  }
+
+  /** q = h + r. */
+  query(rows: Readonly<Record<string, tf.Tensor2D>>): QueryOutput {
+    return { q: tf.add(rows.entity!, rows.relation!) };
+  }
+}
