@@ -1,0 +1,92 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { loadDataset } from '../../src/kg/dataset.js';
+import { runDataFromDataset, type RunData } from '../../src/core/training-data.js';
+import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { Trainer } from '../../src/core/trainer.js';
+import { parseTrainingConfig } from '../../src/core/training-config.js';
+import { evaluateLinkPrediction } from '../../src/eval/evaluate.js';
+import { createModel } from '../../src/models/registry.js';
+import { loadRun } from '../../src/models/load-run.js';
+
+let data: RunData;
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-trainer-'));
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+  const dir = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 200, seed: 1 });
+  data = runDataFromDataset(await loadDataset(dir, { verify: false }));
+});
+
+async function newRuntime(model = 'ComplEx', seed = 0): Promise<ModelRuntime> {
+  return ModelRuntime.create(createModel(model, { dim: 32, numEntities: data.numEntities, numRelations: data.numRelations, initScale: 0.1 }), seed);
+}
+
+async function trainMrr(runtime: ModelRuntime): Promise<number> {
+  const scorer = runtime.entityScorer();
+  const report = await evaluateLinkPrediction(scorer, data.train, data.numRelations, data.known);
+  scorer.dispose();
+  return report.filtered.mrr;
+}
+
+describe('training core', () => {
+  it.each([
+    ['negative sampling, fused kernels', { negatives: 20, path: 'fused' }],
+    ['negative sampling, tfjs path', { negatives: 20, path: 'tfjs' }],
+    ['1-N scoring', { negatives: 0 }],
+  ] as const)('learns a small graph (%s): train MRR > 0.9', async (_label, settings) => {
+    const runtime = await newRuntime();
+    const config = parseTrainingConfig({ epochs: 60, batchSize: 100, learningRate: 0.1, validEvery: 1000, patience: 0, ...settings });
+    const trainer = new Trainer(runtime, data, config, path.join(tmp, `learn-${_label}`), 'wasm');
+    const result = await trainer.run();
+    expect(result.scoringPath).toBe('path' in settings ? settings.path : 'fused');
+    expect(await trainMrr(runtime)).toBeGreaterThan(0.9);
+  });
+
+  it('does not leak tensors over training steps', async () => {
+    const runtime = await newRuntime('DistMult');
+    const config = parseTrainingConfig({ epochs: 1, batchSize: 100, validEvery: 1000 });
+    await new Trainer(runtime, data, config, path.join(tmp, 'leak-warmup'), 'wasm').run();
+    const before = tf.memory().numTensors;
+    await new Trainer(runtime, data, { ...config, epochs: 3 }, path.join(tmp, 'leak'), 'wasm').run();
+    await new Trainer(runtime, data, { ...config, negatives: 0, epochs: 2 }, path.join(tmp, 'leak-1n'), 'wasm').run();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('same seed gives the same parameters; a resumed run equals an uninterrupted one', async () => {
+    const config = parseTrainingConfig({ epochs: 4, batchSize: 100, validEvery: 2, patience: 0, seed: 7 });
+    const straight = await newRuntime('DistMult', 7);
+    await new Trainer(straight, data, config, path.join(tmp, 'straight'), 'wasm').run();
+    const again = await newRuntime('DistMult', 7);
+    await new Trainer(again, data, config, path.join(tmp, 'again'), 'wasm').run();
+    expect(Array.from(again.store.table('entity').data.array)).toEqual(Array.from(straight.store.table('entity').data.array));
+
+    const interrupted = await newRuntime('DistMult', 7);
+    await new Trainer(interrupted, data, { ...config, epochs: 2 }, path.join(tmp, 'resumed'), 'wasm').run();
+    const resumedRuntime = await newRuntime('DistMult', 99);
+    const resumed = await Trainer.resume(resumedRuntime, data, config, path.join(tmp, 'resumed'), 'wasm');
+    await resumed.run();
+    expect(Array.from(resumedRuntime.store.table('entity').data.array)).toEqual(Array.from(straight.store.table('entity').data.array));
+  });
+
+  it('a checkpoint loads back to identical scores', async () => {
+    const runtime = await newRuntime('ComplEx', 3);
+    const runDir = path.join(tmp, 'roundtrip');
+    const config = parseTrainingConfig({ epochs: 2, batchSize: 100, validEvery: 2, patience: 0 });
+    await new Trainer(runtime, data, config, runDir, 'wasm').run();
+    const loaded = await loadRun(runDir, 'best');
+    const queries = Int32Array.from({ length: 10 }, (_, i) => i);
+    const relations = new Int32Array(10);
+    const a = runtime.entityScorer();
+    const b = loaded.runtime.entityScorer();
+    expect(Array.from(await b.scoreAll(queries, relations))).toEqual(Array.from(await a.scoreAll(queries, relations)));
+    a.dispose();
+    b.dispose();
+    expect(loaded.header.vocab.entities).toEqual([...data.entityNames]);
+  });
+});
