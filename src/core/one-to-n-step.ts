@@ -1,7 +1,8 @@
 /**
  * One training step with 1-N scoring (Dettmers et al. 2018; Lacroix et al. 2018): every query is scored against
  * all entities with one matrix product and trained with softmax cross-entropy on the gold answer. The candidate
- * table enters the tape whole, so its gradient is dense; the optimiser then visits every row.
+ * table enters the tape whole, so its gradient is dense; the optimiser then visits every row. Dot-product models
+ * take the fused `dotSoftmaxCrossEntropy` op; the others the generic similarity on the tape.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel } from './model.js';
@@ -9,6 +10,7 @@ import type { ParameterStore } from './parameter-store.js';
 import { gatherQueryRows, regularizedRows, rowsByName, scatterQueryGradients } from './query-rows.js';
 import { rowRegularizer, softmaxCrossEntropy, type RegularizerName } from './losses.js';
 import { similarityAll } from './similarity-tf.js';
+import { dotSoftmaxCrossEntropy } from './dot-softmax-loss.js';
 import { regularizeGoldAnswers, type QueryBatch } from './negative-sampling-step.js';
 
 /** Settings of the 1-N step. */
@@ -31,10 +33,13 @@ export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: Q
     const f = (...xs: tf.Tensor[]): tf.Scalar => {
       const queryTensors = xs.slice(0, nq);
       const out = model.query(rowsByName(gathered.names, queryTensors));
+      const reg = rowRegularizer(settings.regularizer, settings.regularizerWeight, regularizedRows(store, gathered.names, queryTensors), B);
+      if (model.similarity === 'dot' && !out.offset) {
+        return tf.add(dotSoftmaxCrossEntropy(out.q, xs[nq] as tf.Tensor2D, biasInput ? (xs[nq + 1] as tf.Tensor2D) : undefined, batch.answers), reg) as tf.Scalar;
+      }
       let scores = similarityAll(model.similarity, out.q, tf.transpose(xs[nq] as tf.Tensor2D), out.c);
       if (biasInput) scores = tf.add(scores, xs[nq + 1]!);
       if (out.offset) scores = tf.add(scores, out.offset);
-      const reg = rowRegularizer(settings.regularizer, settings.regularizerWeight, regularizedRows(store, gathered.names, queryTensors), B);
       return tf.add(softmaxCrossEntropy(scores, batch.answers), reg) as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(f)(inputs);

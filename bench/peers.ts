@@ -1,0 +1,24 @@
+/**
+ * Runs the PyTorch peer (`../shared/peers/torch_step.py`, Debian's python3-torch) in the same window as our own
+ * measurement, so figures are compared as a ratio. Returns undefined when PyTorch is not installed.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { findPackageRoot } from '../src/kernels/kernels.js';
+
+/** What the peer script prints. */
+export interface PeerTiming { torch: string; mode: string; threads: number; median_ms: number; min_ms: number }
+
+/** Times PyTorch's DistMult step ('neg': 50 negatives, '1N': all entities) on `threads` threads. */
+export function torchStep(mode: 'neg' | '1N', threads = 2): PeerTiming | undefined {
+  const script = path.join(findPackageRoot(), '..', 'shared', 'peers', 'torch_step.py');
+  if (!existsSync(script) || !existsSync('/usr/bin/python3')) return undefined;
+  try {
+    const out = execFileSync('/usr/bin/python3', [script, mode, String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const line = out.trim().split('\n').pop() ?? '';
+    return JSON.parse(line.replace(/'/g, '"')) as PeerTiming;
+  } catch {
+    return undefined;
+  }
+}

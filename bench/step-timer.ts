@@ -1,0 +1,50 @@
+/** Times training steps of a model on a dataset through the core, as the trainer runs them. */
+import type { RunData } from '../src/core/training-data.js';
+import { ModelRuntime } from '../src/core/model-runtime.js';
+import { TableOptimizer, type OptimizerName } from '../src/core/optimizers.js';
+import { negativeSamplingGradients } from '../src/core/negative-sampling-step.js';
+import { oneToNGradients } from '../src/core/one-to-n-step.js';
+import { trainingQueries } from '../src/core/trainer.js';
+import { SeededRandom } from '../src/core/random.js';
+import { createModel } from '../src/models/registry.js';
+
+/** What to time. */
+export interface StepSetup {
+  model: string;
+  dim: number;
+  batchSize: number;
+  /** 0 = 1-N scoring. */
+  negatives: number;
+  doubleNegatives?: boolean;
+  optimizer: OptimizerName;
+  path: 'fused' | 'tfjs';
+}
+
+/** Median and minimum milliseconds per step over `steps` steps after `warmup` steps. */
+export async function timeSteps(data: RunData, setup: StepSetup, backend: string, steps = 30, warmup = 5): Promise<{ medianMs: number; minMs: number }> {
+  const runtime = await ModelRuntime.create(createModel(setup.model, { dim: setup.dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
+  const optimizer = new TableOptimizer(setup.optimizer, 0.01, runtime.store);
+  const scorer = runtime.candidateScorer(setup.path, backend);
+  const queries = trainingQueries(data.train, data.numRelations);
+  const rng = new SeededRandom(1);
+  const times: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const start = (i * setup.batchSize) % (queries.entities.length - setup.batchSize);
+    const batch = {
+      entities: queries.entities.subarray(start, start + setup.batchSize),
+      relations: queries.relations.subarray(start, start + setup.batchSize),
+      answers: queries.answers.subarray(start, start + setup.batchSize),
+    };
+    const t0 = performance.now();
+    if (setup.negatives > 0) {
+      negativeSamplingGradients(runtime.model, runtime.store, scorer, batch,
+        { negatives: setup.negatives, doubleNegatives: Boolean(setup.doubleNegatives), regularizer: 'none', regularizerWeight: 0 }, rng);
+    } else {
+      oneToNGradients(runtime.model, runtime.store, batch, { regularizer: 'none', regularizerWeight: 0 });
+    }
+    optimizer.step();
+    if (i >= warmup) times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[Math.floor(times.length / 2)]!, minMs: times[0]! };
+}
