@@ -1,0 +1,153 @@
+/**
+ * Finding a dataset directory from a name (`FB15k-237`) or a path (`./my-kg`).
+ *
+ * Order: an existing directory at the given path wins; otherwise, for a bare name, `$KGDISTILL_DATA/<name>`
+ * (a `:`-separated list is accepted), `<cwd>/data/<name>`, `<package root>/../shared/data/<name>` and
+ * `<cwd>/../shared/data/<name>`. A candidate counts only when it holds all three split files (`train`, `valid`,
+ * `test` with extension `.txt`, `.tsv` or `.csv`), so the repository's README-only `data/<name>/` is skipped.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SplitName } from './types.js';
+import { KgInputError } from './errors.js';
+
+/** The three splits, in load order. */
+export const SPLIT_NAMES: readonly SplitName[] = ['train', 'valid', 'test'];
+
+/** Accepted split file extensions, in order of preference. */
+export const SPLIT_EXTENSIONS: readonly string[] = ['.txt', '.tsv', '.csv'];
+
+/** A resolved dataset: its name (the directory's base name) and absolute directory. */
+export interface ResolvedDataset {
+  name: string;
+  dir: string;
+}
+
+/** True when `file` exists and is a directory. */
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** True when `file` exists and is a regular file. */
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The split files present in `dir` (first matching extension per split); absent splits are left out. */
+export function findSplitFiles(dir: string): Partial<Record<SplitName, string>> {
+  const found: Partial<Record<SplitName, string>> = {};
+  for (const split of SPLIT_NAMES) {
+    for (const extension of SPLIT_EXTENSIONS) {
+      const file = path.join(dir, split + extension);
+      if (isFile(file)) {
+        found[split] = file;
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** The three split files of `dir`; a missing one throws {@link KgInputError} ("missing split test ..."). */
+export function requireSplitFiles(dir: string): Record<SplitName, string> {
+  const found = findSplitFiles(dir);
+  for (const split of SPLIT_NAMES) {
+    if (!found[split]) throw new KgInputError(dir, undefined, missingSplitReason(split));
+  }
+  return found as Record<SplitName, string>;
+}
+
+/** Reason text for a missing split, listing the file names tried. */
+function missingSplitReason(split: SplitName): string {
+  const tried = SPLIT_EXTENSIONS.map((extension) => split + extension);
+  return `missing split "${split}" (no ${tried.slice(0, -1).join(', ')} or ${tried.at(-1)})`;
+}
+
+/** Directory holding kgdistill's package.json, found by walking up from this module; undefined if none. */
+export function packageRoot(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'kgdistill') return dir;
+      } catch {
+        // unreadable package.json: keep walking up
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** True when the spec is written as a path rather than a bare dataset name. */
+function looksLikePath(spec: string): boolean {
+  return path.isAbsolute(spec) || spec.includes('/') || spec.includes(path.sep) || spec === '.' || spec === '..';
+}
+
+/** Candidate directories for a bare dataset name, in search order, without duplicates. */
+export function candidateDirs(name: string, cwd: string): string[] {
+  const candidates: string[] = [];
+  for (const root of (process.env.KGDISTILL_DATA ?? '').split(path.delimiter)) {
+    if (root.trim() !== '') candidates.push(path.resolve(cwd, root.trim(), name));
+  }
+  candidates.push(path.resolve(cwd, 'data', name));
+  const root = packageRoot();
+  if (root) candidates.push(path.resolve(root, '..', 'shared', 'data', name));
+  candidates.push(path.resolve(cwd, '..', 'shared', 'data', name));
+  return [...new Set(candidates)];
+}
+
+/** Why a candidate directory does not count, or undefined when it holds all three splits. */
+function rejection(dir: string): string | undefined {
+  if (!isDirectory(dir)) return 'no such directory';
+  const found = findSplitFiles(dir);
+  const missing = SPLIT_NAMES.filter((split) => !found[split]);
+  if (missing.length === 0) return undefined;
+  if (missing.length === SPLIT_NAMES.length) return 'no train/valid/test files';
+  return `missing split ${missing.join(', ')}`;
+}
+
+/**
+ * Resolves a dataset name or directory to `{ name, dir }` (see the module comment for the search order).
+ * Throws {@link KgInputError} listing every place searched when nothing fits.
+ */
+export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}): ResolvedDataset {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  if (spec.trim() === '') throw new KgInputError('(dataset)', undefined, 'empty dataset name');
+  const searched: string[] = [];
+  const explicit = path.resolve(cwd, spec);
+
+  if (isDirectory(explicit)) {
+    const why = rejection(explicit);
+    if (why === undefined) return { name: path.basename(explicit), dir: explicit };
+    if (looksLikePath(spec)) {
+      if (why === 'no train/valid/test files') {
+        throw new KgInputError(explicit, undefined, `${why} (expected train.txt, valid.txt and test.txt; .tsv or .csv also accepted)`);
+      }
+      const missing = SPLIT_NAMES.find((split) => !findSplitFiles(explicit)[split]) ?? 'train';
+      throw new KgInputError(explicit, undefined, missingSplitReason(missing));
+    }
+    searched.push(`${explicit} (${why})`);
+  } else if (looksLikePath(spec)) {
+    throw new KgInputError(explicit, undefined, 'dataset directory not found');
+  }
+
+  for (const dir of candidateDirs(spec, cwd)) {
+    if (dir === explicit) continue;
+    const why = rejection(dir);
+    if (why === undefined) return { name: spec, dir };
+    searched.push(`${dir} (${why})`);
+  }
+  throw new KgInputError(spec, undefined, `dataset not found; searched:\n  ${searched.join('\n  ')}`);
+}
