@@ -1,0 +1,144 @@
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Command } from 'commander';
+import { registerDataCommands, parseDelimiterOption } from '../../src/cli/commands/data.js';
+import { formatTable } from '../../src/cli/format-table.js';
+import { tempDir, writeFiles } from '../kg/helpers.js';
+
+const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+
+/** Runs `kgdistill <args>` in-process through commander and returns what it wrote to stdout. */
+async function runCli(args: string[]): Promise<string> {
+  const program = new Command('kgdistill').exitOverride();
+  registerDataCommands(program);
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
+
+/** The JSON object on the last stdout line. */
+function lastJsonLine(out: string): any {
+  const lines = out.trimEnd().split('\n');
+  return JSON.parse(lines.at(-1)!);
+}
+
+let savedCacheHome: string | undefined;
+beforeAll(() => {
+  savedCacheHome = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = tempDir('kgdistill-cache-');
+});
+afterAll(() => {
+  if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+  else process.env.XDG_CACHE_HOME = savedCacheHome;
+});
+
+describe('kgdistill data stats', () => {
+  it('reports the canonical FB15k-237 counts as JSON', async () => {
+    const result = lastJsonLine(await runCli(['data', 'stats', 'FB15k-237', '--json']));
+    expect(result.dataset).toBe('FB15k-237');
+    expect(result.stats.counts).toEqual({
+      entities: 14_541,
+      relations: 237,
+      triples: { train: 272_115, valid: 17_535, test: 20_466 },
+      totalTriples: 310_116,
+    });
+    expect(result.report.unseen).toEqual({ valid: 9, test: 28 });
+    expect(result.report.unseenPolicy).toBe('keep');
+    expect(result.stats.relationCategories.perRelation).toHaveLength(237);
+  });
+
+  it('prints WN18RR tables with the load report', async () => {
+    const out = await runCli(['data', 'stats', 'WN18RR']);
+    expect(out).toContain('valid: 210 triples with entities or relations unseen in train kept (--unseen keep)');
+    expect(out).toMatch(/checksums: all files match .*SHA256SUMS/);
+    expect(out).toMatch(/^entities\s+40,943$/m);
+    expect(out).toMatch(/^relations\s+11$/m);
+    expect(out).toMatch(/^train triples\s+86,835$/m);
+    expect(out).toMatch(/^valid triples\s+3,034$/m);
+    expect(out).toMatch(/^test triples\s+3,134$/m);
+    expect(out).toMatch(/^\s+1\s+08524735\s+city\.n\.01\s+521$/m);
+    expect(out).toMatch(/^_similar_to\s+1-1\s+86\s+1\.05\s+1\.05$/m);
+  });
+
+  it('applies --unseen drop, --delimiter, --columns and --no-verify', async () => {
+    const dir = writeFiles(tempDir(), {
+      'train.txt': 'a,b,r\nb,c,r\n',
+      'valid.txt': 'a,c,r\nz,a,r\n',
+      'test.txt': 'c,a,r\n',
+    });
+    const result = lastJsonLine(await runCli(['data', 'stats', dir, '--json', '--unseen', 'drop', '--delimiter', 'comma', '--columns', 'htr', '--no-verify']));
+    expect(result.stats.counts).toEqual({ entities: 3, relations: 1, triples: { train: 2, valid: 1, test: 1 }, totalTriples: 4 });
+    expect(result.report.unseen).toEqual({ valid: 1, test: 0 });
+    expect(result.report.manifest).toEqual({ verified: false, cached: false, skipped: true });
+  });
+
+  it('lets a header line set the column order unless --columns is given', async () => {
+    const header = 'head,tail,relation\n';
+    const dir = writeFiles(tempDir(), { 'train.csv': `${header}a,b,r\n`, 'valid.csv': `${header}a,b,r\n`, 'test.csv': `${header}b,a,r\n` });
+    expect(lastJsonLine(await runCli(['data', 'stats', dir, '--json'])).stats.counts.relations).toBe(1);
+    await expect(runCli(['data', 'stats', dir, '--columns', 'hrt'])).rejects.toThrow(
+      `${path.join(dir, 'train.csv')}:1: header says column order htr but columns hrt was requested`,
+    );
+  });
+
+  it('shows every option with its default in --help', () => {
+    const program = new Command('kgdistill');
+    registerDataCommands(program);
+    const stats = program.commands.find((c) => c.name() === 'data')!.commands.find((c) => c.name() === 'stats')!;
+    const help = stats.helpInformation().replace(/\s+/g, ' ');
+    expect(help).toContain('--json');
+    expect(help).toContain('default: false');
+    expect(help).toContain('default: "auto"');
+    expect(help).toContain('default: hrt, or the order a header line names');
+    expect(help).toContain('choices: "drop", "keep", "error", default: "keep"');
+    expect(help).toContain('--no-verify');
+    expect(help).toContain('default: verify when SHA256SUMS exists');
+  });
+
+  it('parses delimiter names', () => {
+    expect(parseDelimiterOption('tab')).toBe('\t');
+    expect(parseDelimiterOption('\\t')).toBe('\t');
+    expect(parseDelimiterOption('\t')).toBe('\t');
+    expect(parseDelimiterOption(',')).toBe(',');
+    expect(parseDelimiterOption('COMMA')).toBe(',');
+    expect(parseDelimiterOption('auto')).toBe('auto');
+    expect(() => parseDelimiterOption(';')).toThrow('expected tab, comma or auto');
+  });
+
+  it('exits with code 1 and names file, line and reason on bad input (real process)', async () => {
+    const dir = writeFiles(tempDir(), { 'train.txt': 'a\tr\tb\na\tr\n', 'valid.txt': 'a\tr\tb\n', 'test.txt': 'a\tr\tb\n' });
+    const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+    const error = await promisify(execFile)(tsx, [path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'data', 'stats', dir], { cwd: REPO_ROOT }).then(
+      () => undefined,
+      (e: { code: number; stderr: string; stdout: string }) => e,
+    );
+    expect(error).toBeDefined();
+    expect(error!.code).toBe(1);
+    expect(error!.stderr).toBe(`kgdistill: ${path.join(dir, 'train.txt')}:2: expected 3 fields, found 2\n`);
+    expect(error!.stdout).toBe('');
+  });
+});
+
+describe('formatTable', () => {
+  it('aligns text left and numbers right, with thousands separators and a header rule', () => {
+    expect(formatTable([['entities', 14541], ['relations', 237], ['mrr', 0.341]], { header: ['what', 'value'] })).toBe(
+      ['what        value', '---------  ------', 'entities   14,541', 'relations     237', 'mrr         0.341'].join('\n'),
+    );
+  });
+
+  it('right-aligns numeric strings, pads short rows and honours explicit alignment', () => {
+    expect(formatTable([['a', '1.50'], ['bb', '12.5%'], ['ccc']])).toBe(['a     1.50', 'bb   12.5%', 'ccc'].join('\n'));
+    expect(formatTable([['007', 'x']], { align: ['left', 'right'] })).toBe('007  x');
+    expect(formatTable([], { header: ['h'] })).toBe('h\n-');
+  });
+});

@@ -1,0 +1,41 @@
+// Test helpers: small triple files and dataset directories in a fresh temporary directory.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KgInputError } from '../../src/kg/errors.js';
+
+/** A fresh empty temporary directory. */
+export function tempDir(prefix = 'kgdistill-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Writes `files` (name → content) into `dir` (created if needed) and returns `dir`. */
+export function writeFiles(dir: string, files: Record<string, string>): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+/** Writes one file with `content` into a new temporary directory and returns its path. */
+export function tripleFile(content: string, name = 'train.txt'): string {
+  return path.join(writeFiles(tempDir(), { [name]: content }), name);
+}
+
+/** Absolute path of a shared benchmark dataset (`../shared/data/<name>` from the repository root). */
+export function sharedDataset(name: string): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', name);
+}
+
+/** The KgInputError a promise rejects with; fails the test when it resolves or rejects with something else. */
+export async function kgErrorOf(promise: Promise<unknown>): Promise<KgInputError> {
+  const outcome = await promise.then(
+    () => new Error('expected a KgInputError, but the call succeeded'),
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof KgInputError)) throw outcome instanceof Error ? outcome : new Error(String(outcome));
+  return outcome;
+}
