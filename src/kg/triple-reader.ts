@@ -85,6 +85,14 @@ export function headerColumnOrder(fields: readonly string[]): ColumnOrder | 'uns
   return 'unsupported';
 }
 
+/** "expected 3 fields, found n", with a hint when a lone field contains the other delimiter. */
+function fieldCountReason(fields: readonly string[], delimiter: TripleDelimiter): string {
+  const reason = `expected 3 fields, found ${fields.length}`;
+  const [used, other, otherName] = delimiter === '\t' ? ['tabs', ',', 'commas'] : ['commas', '\t', 'tabs'];
+  if (fields.length !== 1 || !fields[0]!.includes(other)) return reason;
+  return `${reason} (separated by ${used}; this line has ${otherName}, see --delimiter)`;
+}
+
 /** Reads the start of the file until a complete first data line is seen, to detect the delimiter. */
 async function sniffDelimiter(handle: FileHandle): Promise<TripleDelimiter> {
   const chunks: Buffer[] = [];
@@ -172,7 +180,7 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
     }
 
     if (fields.length !== 3) {
-      throw new KgInputError(file, line, `expected 3 fields, found ${fields.length}`);
+      throw new KgInputError(file, line, fieldCountReason(fields, delimiter));
     }
     for (let i = 0; i < 3; i++) {
       if (fields[i] === '') throw new KgInputError(file, line, `empty ${roles[i]} field (field ${i + 1} of 3)`);

@@ -150,6 +150,11 @@ describe('readTripleFile: bad input names file, line and reason', () => {
     expect(error.reason).toBe('expected 3 fields, found 1');
   });
 
+  it('a line using the other delimiter gets a hint', async () => {
+    const error = await readError('a\tr\tb\nc,r,d\n');
+    expect(error.message).toBe(`${error.file}:2: expected 3 fields, found 1 (separated by tabs; this line has commas, see --delimiter)`);
+  });
+
   it('empty relation field', async () => {
     const error = await readError('a\tr\tb\na\t\tb\n', undefined, 'test.txt');
     expect(error.message).toContain('test.txt:2: empty relation field (field 2 of 3)');
