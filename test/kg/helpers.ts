@@ -5,9 +5,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KgInputError } from '../../src/kg/errors.js';
 
-/** A fresh empty temporary directory. */
+const createdDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of createdDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh empty temporary directory, removed when the test process exits. */
 export function tempDir(prefix = 'kgdistill-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  createdDirs.push(dir);
+  return dir;
 }
 
 /** Writes `files` (name → content) into `dir` (created if needed) and returns `dir`. */
