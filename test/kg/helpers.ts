@@ -1,4 +1,5 @@
 // Test helpers: small triple files and dataset directories in a fresh temporary directory.
+import { afterAll } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { KgInputError } from '../../src/kg/errors.js';
 
 const createdDirs: string[] = [];
-process.on('exit', () => {
-  for (const dir of createdDirs) fs.rmSync(dir, { recursive: true, force: true });
+// Registered on the importing test file's root suite (test workers are not always allowed a clean 'exit').
+afterAll(() => {
+  for (const dir of createdDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh empty temporary directory, removed when the test process exits. */
+/** A fresh empty temporary directory, removed after the test file's tests. */
 export function tempDir(prefix = 'kgdistill-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   createdDirs.push(dir);
