@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerDataCommands } from './commands/data.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerEvalCommand } from './commands/eval.js';
+import { registerPlotCommand } from './commands/plot.js';
 
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
@@ -14,6 +15,7 @@ const program = new Command('kgdistill')
 registerDataCommands(program);
 registerTrainCommand(program);
 registerEvalCommand(program);
+registerPlotCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
