@@ -5,6 +5,11 @@ import { TransE } from './transe.js';
 import { DistMult } from './distmult.js';
 import { ComplEx } from './complex.js';
 import { RotatE } from './rotate.js';
+import { RotH } from '../hyperbolic/models/roth.js';
+import { RefH } from '../hyperbolic/models/refh.js';
+import { AttH } from '../hyperbolic/models/atth.js';
+import { MuRP } from '../hyperbolic/models/murp.js';
+import { createAttE, createMuRE, createRefE, createRotE } from '../hyperbolic/models/euclidean.js';
 
 type ModelFactory = (options: ModelOptions & Record<string, unknown>) => KgeModel;
 
@@ -13,6 +18,14 @@ const FACTORIES = new Map<string, ModelFactory>([
   ['DistMult', (o) => new DistMult(o)],
   ['ComplEx', (o) => new ComplEx(o)],
   ['RotatE', (o) => new RotatE(o)],
+  ['RotH', (o) => new RotH(o)],
+  ['RefH', (o) => new RefH(o)],
+  ['AttH', (o) => new AttH(o)],
+  ['MuRP', (o) => new MuRP(o)],
+  ['RotE', (o) => createRotE(o)],
+  ['RefE', (o) => createRefE(o)],
+  ['AttE', (o) => createAttE(o)],
+  ['MuRE', (o) => createMuRE(o)],
 ]);
 
 /** Adds a model to the registry (used by the hyperbolic module). */

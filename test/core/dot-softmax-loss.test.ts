@@ -24,7 +24,7 @@ describe('dotSoftmaxCrossEntropy (the 1-N fast path)', () => {
       const inputs = withBias ? [q, table, bias] : [q, table];
       const fast = tf.valueAndGrads((...xs: tf.Tensor[]) => dotSoftmaxCrossEntropy(xs[0] as tf.Tensor2D, xs[1] as tf.Tensor2D, xs[2] as tf.Tensor2D | undefined, gold))(inputs);
       const plain = tf.valueAndGrads((...xs: tf.Tensor[]) => {
-        let scores = tf.matMul(xs[0] as tf.Tensor2D, xs[1] as tf.Tensor2D, false, true);
+        let scores: tf.Tensor2D = tf.matMul(xs[0] as tf.Tensor2D, xs[1] as tf.Tensor2D, false, true);
         if (xs[2]) scores = tf.add(scores, xs[2]);
         return softmaxCrossEntropy(scores, gold);
       })(inputs);
