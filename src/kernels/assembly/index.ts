@@ -1,0 +1,19 @@
+// kgdistill kernel library (AssemblyScript → build/kernels.wasm via scripts/build-kernels.mjs).
+// All pointers are byte offsets into the imported (shared) memory `env.memory`; i32 for ints, f32 for reals
+// except Adam's lr and betas (f64, so that 1 − β is formed before rounding).
+// The kernels never allocate: every buffer belongs to the TypeScript side (src/kernels/kernel-memory.ts), which
+// keeps the first RESERVED_BYTES of the memory for this module's static data (checked against heapBase()).
+export { similarityForward, similarityBackward } from './similarity';
+export { adagradRows, adamRows, adamDense, sgdRows } from './optim';
+export { gatherRows, scatterAddRows, firstOutOfRange, uniqueRows, softplusLoss } from './rows';
+// Module-level scratch (dot2Second, gP, pS_*, lastSigmoid) is per instance: each worker thread instantiates its own.
+
+/** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */
+export function kernelsVersion(): i32 {
+  return 1;
+}
+
+/** First byte after this module's static data; TypeScript allocations must start at or above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,71 @@
+// f32x4 building blocks shared by the kernels. Rows are d floats with d % 4 == 0, so a row is `bytes = 4·d`
+// bytes, a whole number of v128 lanes. Two accumulators break the add dependency chain when d % 8 == 0.
+
+/** Horizontal sum of the four lanes of an f32x4. */
+@inline export function hsum(a: v128): f32 {
+  return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
+}
+
+/** Dot product a·b of two rows of `bytes` bytes (bytes % 16 == 0). */
+@inline export function dot(a: usize, b: usize, bytes: usize): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let k: usize = 0;
+  for (; k + 32 <= bytes; k += 32) {
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + k), v128.load(b + k)));
+    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(a + k, 16), v128.load(b + k, 16)));
+  }
+  if (k < bytes) acc0 = f32x4.add(acc0, f32x4.mul(v128.load(a + k), v128.load(b + k)));
+  return hsum(f32x4.add(acc0, acc1));
+}
+
+/** Squared Euclidean distance ‖a − b‖² of two rows, computed from the difference (no cancellation). */
+@inline export function sqDist(a: usize, b: usize, bytes: usize): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let k: usize = 0;
+  for (; k + 32 <= bytes; k += 32) {
+    const e0 = f32x4.sub(v128.load(a + k), v128.load(b + k));
+    const e1 = f32x4.sub(v128.load(a + k, 16), v128.load(b + k, 16));
+    acc0 = f32x4.add(acc0, f32x4.mul(e0, e0));
+    acc1 = f32x4.add(acc1, f32x4.mul(e1, e1));
+  }
+  if (k < bytes) {
+    const e = f32x4.sub(v128.load(a + k), v128.load(b + k));
+    acc0 = f32x4.add(acc0, f32x4.mul(e, e));
+  }
+  return hsum(f32x4.add(acc0, acc1));
+}
+
+/** Second result of `dot2` (the wasm ABI has one return value). */
+export let dot2Second: f32 = 0;
+
+/** One pass over row v: returns v·v and leaves v·q in `dot2Second`. */
+@inline export function dot2(v: usize, q: usize, bytes: usize): f32 {
+  let vv0 = f32x4.splat(0);
+  let vv1 = f32x4.splat(0);
+  let vq0 = f32x4.splat(0);
+  let vq1 = f32x4.splat(0);
+  let k: usize = 0;
+  for (; k + 32 <= bytes; k += 32) {
+    const a0 = v128.load(v + k);
+    const a1 = v128.load(v + k, 16);
+    vv0 = f32x4.add(vv0, f32x4.mul(a0, a0));
+    vv1 = f32x4.add(vv1, f32x4.mul(a1, a1));
+    vq0 = f32x4.add(vq0, f32x4.mul(a0, v128.load(q + k)));
+    vq1 = f32x4.add(vq1, f32x4.mul(a1, v128.load(q + k, 16)));
+  }
+  if (k < bytes) {
+    const a0 = v128.load(v + k);
+    vv0 = f32x4.add(vv0, f32x4.mul(a0, a0));
+    vq0 = f32x4.add(vq0, f32x4.mul(a0, v128.load(q + k)));
+  }
+  dot2Second = hsum(f32x4.add(vq0, vq1));
+  return hsum(f32x4.add(vv0, vv1));
+}
+
+/** Sets `bytes` bytes at p to zero (bytes % 16 == 0). */
+@inline export function zeroRow(p: usize, bytes: usize): void {
+  const z = f32x4.splat(0);
+  for (let k: usize = 0; k < bytes; k += 16) v128.store(p + k, z);
+}

@@ -1,0 +1,95 @@
+// Sampled similarity kernels: score each of B queries against its M candidate rows, and the vector-Jacobian
+// product. Every kind is a scalar function s(x2, v2, xv[, c]) of x2 = ‖q‖², v2 = ‖v‖², xv = q·v, so
+//   ds/dq = 2·s_x2·q + s_xv·v,   ds/dv = 2·s_v2·v + s_xv·q.
+// Per kind (derivations; the Poincaré one is in poincare.ts):
+//   0 dot:            s = xv                          s_x2 = 0, s_v2 = 0, s_xv = 1.
+//   1 negSqEuclidean: s = −A, A = x2 + v2 − 2xv        s_x2 = s_v2 = −1, s_xv = 2  ⇒ ds/dq = −2(q − v) = −ds/dv.
+//   2 negEuclidean:   s = −√max(A, EUC_EPS)            s_A = −1/(2√max(A, EUC_EPS)), s_x2 = s_v2 = s_A, s_xv = −2s_A
+//                     ⇒ ds/dq = 2·s_A·(q − v): the true gradient for A > EUC_EPS, and below it the gradient of the
+//                     linear continuation (→ 0 as q → v), finite everywhere.
+//   3 negSqPoincare:  s = −d_c(q, expmap0(v))²         see poincare.ts (maths) and poincare-rows.ts (loops).
+// For kinds 1 and 2, A is computed as Σ(q − v)² (one pass, no cancellation) rather than from x2 + v2 − 2xv.
+import { dot, sqDist, zeroRow } from './simd';
+import { poincareBackward, poincareForward } from './poincare-rows';
+
+/** Floor under the squared distance of negEuclidean before the square root. */
+export const EUC_EPS: f32 = 1e-12;
+
+/** out[b·M + j] = s(q_b, table[cand[b·M + j]]) for the given kind; c (per query) is read only for kind 3. */
+export function similarityForward(kind: i32, B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize,
+  c: usize, out: usize): void {
+  if (kind == 3) {
+    poincareForward(B, M, d, q, cand, table, c, out);
+    return;
+  }
+  const bytes = <usize>d << 2;
+  for (let b = 0; b < B; b++) {
+    const qp = q + <usize>b * bytes;
+    const base = <usize>b * <usize>M;
+    for (let j = 0; j < M; j++) {
+      const idx = base + <usize>j;
+      const vp = table + <usize>load<i32>(cand + (idx << 2)) * bytes;
+      let s: f32;
+      if (kind == 0) {
+        s = dot(qp, vp, bytes);
+      } else if (kind == 1) {
+        s = -sqDist(qp, vp, bytes);
+      } else {
+        s = -Mathf.sqrt(Mathf.max(sqDist(qp, vp, bytes), EUC_EPS));
+      }
+      store<f32>(out + (idx << 2), s);
+    }
+  }
+}
+
+/** Vector-Jacobian product of similarityForward: dq ← Σ_j dscore·ds/dq, gtable[cand] += dscore·ds/dv, dc ← Σ_j dscore·ds/dc. */
+export function similarityBackward(kind: i32, B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize,
+  c: usize, dscore: usize, dq: usize, gtable: usize, dc: usize): void {
+  if (kind == 3) {
+    poincareBackward(B, M, d, q, cand, table, c, dscore, dq, gtable, dc);
+    return;
+  }
+  const bytes = <usize>d << 2;
+  for (let b = 0; b < B; b++) {
+    const qp = q + <usize>b * bytes;
+    const dqp = dq + <usize>b * bytes;
+    const base = <usize>b * <usize>M;
+    zeroRow(dqp, bytes);
+    let aq: f32 = 0; // Σ_j coefficient of q in dL/dq
+    for (let j = 0; j < M; j++) {
+      const idx = base + <usize>j;
+      const G = load<f32>(dscore + (idx << 2));
+      const rowOff = <usize>load<i32>(cand + (idx << 2)) * bytes;
+      const vp = table + rowOff;
+      const gp = gtable + rowOff;
+      // dL/dq += a·q + bv·v ;  dL/dv += cv·v + dqq·q
+      let a: f32, bv: f32, cv: f32, dqq: f32;
+      if (kind == 0) {
+        a = 0; bv = G; cv = 0; dqq = G;
+      } else if (kind == 1) {
+        a = -2 * G; bv = 2 * G; cv = -2 * G; dqq = 2 * G;
+      } else {
+        const sA: f32 = -0.5 / Mathf.sqrt(Mathf.max(sqDist(qp, vp, bytes), EUC_EPS));
+        const e: f32 = 2 * G * sA;
+        a = e; bv = -e; cv = e; dqq = -e; // ds/dq = 2s_A(q − v) = −ds/dv
+      }
+      aq += a;
+      const bvv = f32x4.splat(bv);
+      const cvv = f32x4.splat(cv);
+      const dqv = f32x4.splat(dqq);
+      for (let k: usize = 0; k < bytes; k += 16) {
+        const vk = v128.load(vp + k);
+        const qk = v128.load(qp + k);
+        v128.store(dqp + k, f32x4.add(v128.load(dqp + k), f32x4.mul(bvv, vk)));
+        v128.store(gp + k, f32x4.add(v128.load(gp + k), f32x4.add(f32x4.mul(cvv, vk), f32x4.mul(dqv, qk))));
+      }
+    }
+    if (aq != 0) {
+      const av = f32x4.splat(aq);
+      for (let k: usize = 0; k < bytes; k += 16) {
+        v128.store(dqp + k, f32x4.add(v128.load(dqp + k), f32x4.mul(av, v128.load(qp + k))));
+      }
+    }
+    if (dc != 0) store<f32>(dc + (<usize>b << 2), 0);
+  }
+}

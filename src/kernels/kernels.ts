@@ -1,0 +1,337 @@
+// Loads build/kernels.wasm against one KernelMemory and wraps its exports in bounds-checked methods taking blocks.
+// The kernels' maths and derivations live in src/kernels/assembly/ (similarity.ts, poincare.ts, optim.ts, rows.ts);
+// src/kernels/reference.ts holds the float64 reference of each.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KernelMemory, RESERVED_BYTES, type F32Block, type I32Block } from './kernel-memory.js';
+
+/** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
+export const KERNELS_VERSION = 1;
+
+/** The similarity functions of the kernels (src/kernels/assembly/similarity.ts). */
+export const SimilarityKind = { Dot: 0, NegSqEuclidean: 1, NegEuclidean: 2, NegSqPoincare: 3 } as const;
+/** One of the SimilarityKind values. */
+export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind];
+
+/** PyTorch defaults: Adagrad eps, Adam/SparseAdam betas and eps. */
+export const OPTIMISER_DEFAULTS = { adagradEps: 1e-10, beta1: 0.9, beta2: 0.999, adamEps: 1e-8 } as const;
+
+interface KernelExports {
+  kernelsVersion(): number;
+  heapBase(): number;
+  similarityForward(kind: number, B: number, M: number, d: number, q: number, cand: number, table: number,
+    c: number, out: number): void;
+  similarityBackward(kind: number, B: number, M: number, d: number, q: number, cand: number, table: number,
+    c: number, dscore: number, dq: number, gtable: number, dc: number): void;
+  adagradRows(rows: number, nRows: number, d: number, param: number, grad: number, accum: number, lr: number,
+    eps: number): void;
+  adamRows(rows: number, nRows: number, d: number, param: number, grad: number, m: number, v: number, lr: number,
+    beta1: number, beta2: number, eps: number, step: number): void;
+  adamDense(n: number, param: number, grad: number, m: number, v: number, lr: number, beta1: number,
+    beta2: number, eps: number, step: number): void;
+  sgdRows(rows: number, nRows: number, d: number, param: number, grad: number, lr: number): void;
+  gatherRows(n: number, d: number, rows: number, src: number, dst: number): void;
+  scatterAddRows(n: number, d: number, rows: number, src: number, dst: number): void;
+  firstOutOfRange(ids: number, n: number, limit: number): number;
+  uniqueRows(ids: number, n: number, mark: number, out: number): number;
+  softplusLoss(B: number, M: number, scores: number, dscore: number): number;
+}
+
+const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'heapBase', 'similarityForward',
+  'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows',
+  'firstOutOfRange', 'uniqueRows', 'softplusLoss'];
+
+type Block = F32Block | I32Block;
+
+/** Options of loadKernels. */
+export interface LoadKernelsOptions {
+  /** Memory to instantiate against (default: a new KernelMemory). */
+  memory?: KernelMemory;
+  /** Path of the wasm file (default: <package root>/build/kernels.wasm). */
+  wasmPath?: string;
+}
+
+const REBUILD = 'run `npm run build:kernels`';
+
+/** The kgdistill package root: the nearest ancestor of `from` whose package.json is named "kgdistill". */
+export function findPackageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const pj = path.join(dir, 'package.json');
+    if (existsSync(pj)) {
+      try {
+        if ((JSON.parse(readFileSync(pj, 'utf8')) as { name?: unknown }).name === 'kgdistill') return dir;
+      } catch { /* not ours: keep walking */ }
+    }
+    if (path.dirname(dir) === dir) throw new Error(`kernels: no kgdistill package.json above ${from}`);
+  }
+}
+
+/** Throws a clear error when the wasm file is missing or older than the AssemblyScript sources under `root`. */
+export function checkKernelsFile(wasmPath: string, root: string | null): void {
+  if (!existsSync(wasmPath)) throw new Error(`kernels: ${wasmPath} is missing; ${REBUILD}`);
+  const srcDir = root === null ? null : path.join(root, 'src/kernels/assembly');
+  if (srcDir === null || !existsSync(srcDir)) return; // installed package: no sources to compare with
+  const wasmTime = statSync(wasmPath).mtimeMs;
+  for (const f of readdirSync(srcDir)) {
+    if (f.endsWith('.ts') && statSync(path.join(srcDir, f)).mtimeMs > wasmTime) {
+      throw new Error(`kernels: ${wasmPath} is older than src/kernels/assembly/${f} (stale build); ${REBUILD}`);
+    }
+  }
+}
+
+const moduleCache = new Map<string, WebAssembly.Module>();
+
+/** Compiles build/kernels.wasm (once per process) and instantiates it against one KernelMemory. */
+export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
+  const root = options.wasmPath === undefined ? findPackageRoot() : null;
+  const wasmPath = options.wasmPath ?? path.join(root as string, 'build', 'kernels.wasm');
+  checkKernelsFile(wasmPath, root);
+  let module = moduleCache.get(wasmPath);
+  if (module === undefined) {
+    module = await WebAssembly.compile(readFileSync(wasmPath));
+    moduleCache.set(wasmPath, module);
+  }
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = REQUIRED_EXPORTS.filter((n) => !names.has(n));
+  if (missing.length > 0) throw new Error(`kernels: ${wasmPath} lacks ${missing.join(', ')} (stale build); ${REBUILD}`);
+  const memory = options.memory ?? new KernelMemory();
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      memory: memory.memory,
+      abort: () => { throw new Error('kernels: wasm abort'); },
+    },
+  });
+  const ex = instance.exports as unknown as KernelExports;
+  if (ex.kernelsVersion() !== KERNELS_VERSION) {
+    throw new Error(`kernels: ${wasmPath} has ABI ${ex.kernelsVersion()}, expected ${KERNELS_VERSION}; ${REBUILD}`);
+  }
+  if (ex.heapBase() > RESERVED_BYTES) {
+    throw new Error(`kernels: static data (${ex.heapBase()} B) exceeds the reserved ${RESERVED_BYTES} B`);
+  }
+  return new Kernels(memory, ex);
+}
+
+function fail(msg: string): never {
+  throw new RangeError(`kernels.${msg}`);
+}
+
+function int(fn: string, name: string, x: number, min = 0): void {
+  if (!Number.isInteger(x) || x < min || x > 0x7fffffff) fail(`${fn}: ${name} must be an integer ≥ ${min}, got ${x}`);
+}
+
+function real(fn: string, name: string, x: number): void {
+  if (!Number.isFinite(x)) fail(`${fn}: ${name} must be a finite number, got ${x}`);
+}
+
+function dim(fn: string, d: number): void {
+  int(fn, 'd', d, 4);
+  if (d % 4 !== 0) fail(`${fn}: d must be a multiple of 4 (f32x4 rows), got ${d}`);
+}
+
+function overlaps(a: Block, b: Block): boolean {
+  return a.length > 0 && b.length > 0 && a.offset < b.offset + 4 * b.length && b.offset < a.offset + 4 * a.length;
+}
+
+/** Bounds-checked wrappers over the kernel exports; every pointer argument is a block of `memory`. */
+export class Kernels {
+  /** Wraps an instantiated kernel module; use loadKernels(). */
+  constructor(readonly memory: KernelMemory, private readonly ex: KernelExports) {}
+
+  /** out[b·M+j] ← s(q_b, table[cand[b·M+j]]); c (per query curvature > 0) is required for NegSqPoincare only. */
+  similarityForward(kind: SimilarityKind, B: number, M: number, d: number, q: F32Block, cand: I32Block,
+    table: F32Block, c: F32Block | null, out: F32Block): void {
+    const fn = 'similarityForward';
+    this.checkSimilarity(fn, kind, B, M, d, q, cand, table, c);
+    this.block(fn, 'out', out, B * M);
+    this.disjoint(fn, [['out', out]], [['q', q], ['cand', cand], ['table', table], ['c', c]]);
+    this.ex.similarityForward(kind, B, M, d, q.offset, cand.offset, table.offset, c?.offset ?? 0, out.offset);
+  }
+
+  /** dq ← dL/dq (overwritten), gtable[cand] += dL/dv (accumulated), dc ← dL/dc (overwritten; 0 unless Poincaré). */
+  similarityBackward(kind: SimilarityKind, B: number, M: number, d: number, q: F32Block, cand: I32Block,
+    table: F32Block, c: F32Block | null, dscore: F32Block, dq: F32Block, gtable: F32Block,
+    dc: F32Block | null): void {
+    const fn = 'similarityBackward';
+    this.checkSimilarity(fn, kind, B, M, d, q, cand, table, c);
+    this.block(fn, 'dscore', dscore, B * M);
+    this.block(fn, 'dq', dq, B * d);
+    this.block(fn, 'gtable', gtable, table.length);
+    if (gtable.length !== table.length) fail(`${fn}: gtable must have table's length ${table.length}`);
+    if (kind === SimilarityKind.NegSqPoincare && dc === null) fail(`${fn}: NegSqPoincare needs a dc block`);
+    if (dc !== null) this.block(fn, 'dc', dc, B);
+    this.disjoint(fn, [['dq', dq], ['gtable', gtable], ['dc', dc]],
+      [['q', q], ['cand', cand], ['table', table], ['c', c], ['dscore', dscore]]);
+    this.ex.similarityBackward(kind, B, M, d, q.offset, cand.offset, table.offset, c?.offset ?? 0, dscore.offset,
+      dq.offset, gtable.offset, dc?.offset ?? 0);
+  }
+
+  /** Row-sparse Adagrad (PyTorch semantics): accum += g², param −= lr·g/(√accum + eps), grad rows ← 0. */
+  adagradRows(rows: I32Block, nRows: number, d: number, param: F32Block, grad: F32Block, accum: F32Block,
+    lr: number, eps: number = OPTIMISER_DEFAULTS.adagradEps): void {
+    const fn = 'adagradRows';
+    this.checkRowOptimiser(fn, rows, nRows, d, param, [['grad', grad], ['accum', accum]]);
+    real(fn, 'lr', lr);
+    real(fn, 'eps', eps);
+    this.ex.adagradRows(rows.offset, nRows, d, param.offset, grad.offset, accum.offset, lr, eps);
+  }
+
+  /** Lazy Adam on distinct rows (PyTorch SparseAdam semantics, global step ≥ 1); grad rows ← 0. */
+  adamRows(rows: I32Block, nRows: number, d: number, param: F32Block, grad: F32Block, m: F32Block, v: F32Block,
+    lr: number, beta1: number, beta2: number, eps: number, step: number): void {
+    const fn = 'adamRows';
+    this.checkRowOptimiser(fn, rows, nRows, d, param, [['grad', grad], ['m', m], ['v', v]]);
+    this.checkAdam(fn, lr, beta1, beta2, eps, step);
+    this.ex.adamRows(rows.offset, nRows, d, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps,
+      step);
+  }
+
+  /** Dense Adam over the first n floats (PyTorch torch.optim.Adam semantics, step ≥ 1); grad ← 0. */
+  adamDense(n: number, param: F32Block, grad: F32Block, m: F32Block, v: F32Block, lr: number, beta1: number,
+    beta2: number, eps: number, step: number): void {
+    const fn = 'adamDense';
+    int(fn, 'n', n);
+    const blocks: [string, Block][] = [['param', param], ['grad', grad], ['m', m], ['v', v]];
+    for (const [name, b] of blocks) this.block(fn, name, b, n);
+    this.disjoint(fn, blocks, blocks);
+    this.checkAdam(fn, lr, beta1, beta2, eps, step);
+    this.ex.adamDense(n, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps, step);
+  }
+
+  /** Row-sparse SGD: param −= lr·g, grad rows ← 0. */
+  sgdRows(rows: I32Block, nRows: number, d: number, param: F32Block, grad: F32Block, lr: number): void {
+    const fn = 'sgdRows';
+    this.checkRowOptimiser(fn, rows, nRows, d, param, [['grad', grad]]);
+    real(fn, 'lr', lr);
+    this.ex.sgdRows(rows.offset, nRows, d, param.offset, grad.offset, lr);
+  }
+
+  /** dst[rows[i]] += src[i] for i < n (rows of d floats; repeats accumulate). */
+  scatterAddRows(n: number, d: number, rows: I32Block, src: F32Block, dst: F32Block): void {
+    const fn = 'scatterAddRows';
+    this.checkRowMove(fn, n, d, rows, src, dst);
+    this.ex.scatterAddRows(n, d, rows.offset, src.offset, dst.offset);
+  }
+
+  /** dst[i] = src[rows[i]] for i < n (rows of d floats). */
+  gatherRows(n: number, d: number, rows: I32Block, src: F32Block, dst: F32Block): void {
+    const fn = 'gatherRows';
+    this.checkRowMove(fn, n, d, rows, dst, src);
+    this.ex.gatherRows(n, d, rows.offset, src.offset, dst.offset);
+  }
+
+  /**
+   * KGEmb's negative-sampling loss (Chami et al. 2020): scores [B×M], gold in column 0;
+   * returns L = mean over all B·M of softplus(−s⁺) and softplus(s⁻), and writes dL/ds into dscore.
+   */
+  softplusLoss(B: number, M: number, scores: F32Block, dscore: F32Block): number {
+    const fn = 'softplusLoss';
+    int(fn, 'B', B, 1);
+    int(fn, 'M', M, 1);
+    this.block(fn, 'scores', scores, B * M);
+    this.block(fn, 'dscore', dscore, B * M);
+    this.disjoint(fn, [['dscore', dscore]], [['scores', scores]]);
+    return this.ex.softplusLoss(B, M, scores.offset, dscore.offset);
+  }
+
+  /** Writes the distinct ids among ids[0..n) to out and returns their count; mark (all 0) spans the id range. */
+  uniqueRows(ids: I32Block, n: number, mark: I32Block, out: I32Block): number {
+    const fn = 'uniqueRows';
+    int(fn, 'n', n);
+    this.block(fn, 'ids', ids, n);
+    this.block(fn, 'out', out, n);
+    this.block(fn, 'mark', mark, 1);
+    this.inRange(fn, 'ids', ids, n, mark.length);
+    this.disjoint(fn, [['out', out], ['mark', mark]], [['ids', ids], ['mark', mark]]);
+    return this.ex.uniqueRows(ids.offset, n, mark.offset, out.offset);
+  }
+
+  private checkSimilarity(fn: string, kind: number, B: number, M: number, d: number, q: F32Block, cand: I32Block,
+    table: F32Block, c: F32Block | null): void {
+    if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3) fail(`${fn}: unknown SimilarityKind ${kind}`);
+    int(fn, 'B', B);
+    int(fn, 'M', M);
+    dim(fn, d);
+    this.block(fn, 'q', q, B * d);
+    this.block(fn, 'cand', cand, B * M);
+    const N = this.table(fn, 'table', table, d);
+    this.inRange(fn, 'cand', cand, B * M, N);
+    if (kind === SimilarityKind.NegSqPoincare) {
+      if (c === null) fail(`${fn}: NegSqPoincare needs a curvature block c`);
+      this.block(fn, 'c', c, B);
+      const ca = c.array;
+      for (let b = 0; b < B; b++) {
+        if (!(ca[b] > 0 && ca[b] < Infinity)) fail(`${fn}: curvature c[${b}] = ${ca[b]} must be finite and > 0`);
+      }
+    } else if (c !== null) {
+      this.block(fn, 'c', c, 0);
+    }
+  }
+
+  private checkRowOptimiser(fn: string, rows: I32Block, nRows: number, d: number, param: F32Block,
+    state: [string, F32Block][]): void {
+    int(fn, 'nRows', nRows);
+    dim(fn, d);
+    this.block(fn, 'rows', rows, nRows);
+    const N = this.table(fn, 'param', param, d);
+    for (const [name, b] of state) {
+      this.block(fn, name, b, param.length);
+      if (b.length !== param.length) fail(`${fn}: ${name} must have param's length ${param.length}, has ${b.length}`);
+    }
+    const all: [string, Block][] = [['param', param], ['rows', rows], ...state];
+    this.disjoint(fn, all, all);
+    this.inRange(fn, 'rows', rows, nRows, N);
+  }
+
+  /** Checks a row move between a dense [n×d] block and an N×d table (all three mutually disjoint). */
+  private checkRowMove(fn: string, n: number, d: number, rows: I32Block, dense: F32Block, table: F32Block): void {
+    int(fn, 'n', n);
+    dim(fn, d);
+    this.block(fn, 'rows', rows, n);
+    this.block(fn, 'dense', dense, n * d);
+    const N = this.table(fn, 'table', table, d);
+    this.inRange(fn, 'rows', rows, n, N);
+    const all: [string, Block][] = [['rows', rows], ['dense', dense], ['table', table]];
+    this.disjoint(fn, all, all);
+  }
+
+  private checkAdam(fn: string, lr: number, beta1: number, beta2: number, eps: number, step: number): void {
+    real(fn, 'lr', lr);
+    real(fn, 'eps', eps);
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) fail(`${fn}: betas must lie in [0, 1)`);
+    int(fn, 'step', step, 1);
+  }
+
+  /** Checks that b is a block of this memory with at least minLength elements. */
+  private block(fn: string, name: string, b: Block | null, minLength: number): void {
+    if (b === null || b === undefined) fail(`${fn}: ${name} is missing`);
+    if (!Number.isInteger(minLength) || b.length < minLength) {
+      fail(`${fn}: ${name} has ${b.length} elements, needs ${minLength}`);
+    }
+    const bytes = this.memory.byteLength;
+    if (b.offset < RESERVED_BYTES || b.offset % 4 !== 0 || b.offset + 4 * b.length > bytes) {
+      fail(`${fn}: ${name} [${b.offset}, +${b.length}×4) is not a block of this kernel memory`);
+    }
+    if (b.array.buffer !== this.memory.memory.buffer) fail(`${fn}: ${name} belongs to another KernelMemory`);
+  }
+
+  /** Checks a table block of N×d floats and returns N. */
+  private table(fn: string, name: string, t: F32Block, d: number): number {
+    this.block(fn, name, t, d);
+    if (t.length % d !== 0) fail(`${fn}: ${name} length ${t.length} is not a multiple of d = ${d}`);
+    return t.length / d;
+  }
+
+  private inRange(fn: string, name: string, ids: I32Block, n: number, limit: number): void {
+    const bad = this.ex.firstOutOfRange(ids.offset, n, limit);
+    if (bad >= 0) fail(`${fn}: ${name}[${bad}] = ${ids.array[bad]} is outside [0, ${limit})`);
+  }
+
+  private disjoint(fn: string, outs: [string, Block | null][], ins: [string, Block | null][]): void {
+    for (const [on, o] of outs) {
+      for (const [inName, i] of ins) {
+        if (o !== null && i !== null && on !== inName && overlaps(o, i)) fail(`${fn}: ${on} overlaps ${inName}`);
+      }
+    }
+  }
+}
