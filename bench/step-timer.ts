@@ -23,7 +23,7 @@ export interface StepSetup {
 /** Median and minimum milliseconds per step over `steps` steps after `warmup` steps. */
 export async function timeSteps(data: RunData, setup: StepSetup, backend: string, steps = 30, warmup = 5): Promise<{ medianMs: number; minMs: number }> {
   const runtime = await ModelRuntime.create(createModel(setup.model, { dim: setup.dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
-  const optimizer = new TableOptimizer(setup.optimizer, 0.01, runtime.store);
+  const optimizer = new TableOptimizer(setup.optimizer, 0.01, runtime.store, runtime.kernels);
   const scorer = runtime.candidateScorer(setup.path, backend);
   const queries = trainingQueries(data.train, data.numRelations);
   const rng = new SeededRandom(1);

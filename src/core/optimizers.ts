@@ -8,8 +8,11 @@
  *   as in KGEmb, whose embeddings are dense tensors.
  * - `sparse-adam`: lazy Adam over touched rows only (PyTorch `SparseAdam`): cheaper, not identical to `adam`.
  * - `sgd`: plain gradient descent over touched rows.
+ * Tables whose width is a multiple of 4 are updated by the SIMD kernels; narrow ones (biases, curvatures) by the
+ * plain loops below, which are the kernels' readable twin.
  */
 import type { F32Block } from '../kernels/kernel-memory.js';
+import type { Kernels } from '../kernels/kernels.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
 
 /** Names of the optimisers. */
@@ -35,7 +38,7 @@ export class TableOptimizer {
   private stepCount = 0;
   private readonly slots = new Map<string, F32Block>();
 
-  constructor(readonly name: OptimizerName, public learningRate: number, private readonly store: ParameterStore) {
+  constructor(readonly name: OptimizerName, public learningRate: number, private readonly store: ParameterStore, private readonly kernels?: Kernels) {
     const slotNames = name === 'adagrad' ? ['accum'] : name === 'sgd' ? [] : ['m', 'v'];
     for (const table of store.tables()) {
       for (const slot of slotNames) this.slots.set(`${table.spec.name}.${slot}`, store.memory.allocF32(table.rows * table.dim));
@@ -46,9 +49,28 @@ export class TableOptimizer {
   step(): void {
     this.stepCount++;
     for (const table of this.store.tables()) {
-      if (this.name === 'adam') this.adamDense(table);
+      if (this.kernels && table.dim % 4 === 0) this.updateWithKernels(this.kernels, table);
+      else if (this.name === 'adam') this.adamDense(table);
       else this.updateTouched(table);
       table.clearTouched();
+    }
+  }
+
+  private updateWithKernels(kernels: Kernels, table: ParameterTable): void {
+    const rows = table.touchedRows;
+    const count = table.touchedCountNow;
+    const lr = this.learningRate;
+    const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
+    if (this.name === 'adam') {
+      kernels.adamDense(table.data.length, table.data, table.grad, slot('m'), slot('v'), lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount);
+    } else if (count === 0) {
+      return;
+    } else if (this.name === 'adagrad') {
+      kernels.adagradRows(rows, count, table.dim, table.data, table.grad, slot('accum'), lr, ADAGRAD_EPS);
+    } else if (this.name === 'sparse-adam') {
+      kernels.adamRows(rows, count, table.dim, table.data, table.grad, slot('m'), slot('v'), lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount);
+    } else {
+      kernels.sgdRows(rows, count, table.dim, table.data, table.grad, lr);
     }
   }
 

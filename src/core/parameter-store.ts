@@ -3,7 +3,7 @@
  * the same floats. Each table has a dense gradient accumulator of its own size and a list of the rows touched
  * since the last optimiser step, so updates are row-sparse (only the rows a batch used are visited).
  */
-import type { KernelMemory, F32Block } from '../kernels/kernel-memory.js';
+import type { KernelMemory, F32Block, I32Block } from '../kernels/kernel-memory.js';
 import type { InitSpec, TableSpec } from './model.js';
 import type { SeededRandom } from './random.js';
 
@@ -14,7 +14,8 @@ export class ParameterTable {
   readonly data: F32Block;
   readonly grad: F32Block;
   private readonly mark: Uint8Array;
-  private readonly touchedRows: Int32Array;
+  /** Touched row ids, in kernel memory so the optimiser kernels can read them. */
+  readonly touchedRows: I32Block;
   private touchedCount = 0;
 
   constructor(readonly spec: TableSpec, rows: number, memory: KernelMemory) {
@@ -23,7 +24,7 @@ export class ParameterTable {
     this.data = memory.allocF32(rows * spec.dim);
     this.grad = memory.allocF32(rows * spec.dim);
     this.mark = new Uint8Array(rows);
-    this.touchedRows = new Int32Array(rows);
+    this.touchedRows = memory.allocI32(rows);
   }
 
   /** Fills the table from its init spec. */
@@ -75,18 +76,24 @@ export class ParameterTable {
   private touchOne(row: number): void {
     if (this.mark[row] === 0) {
       this.mark[row] = 1;
-      this.touchedRows[this.touchedCount++] = row;
+      this.touchedRows.array[this.touchedCount++] = row;
     }
   }
 
-  /** The rows touched since the last `clearTouched`. */
+  /** The rows touched since the last `clearTouched` (distinct). */
   touched(): Int32Array {
-    return this.touchedRows.subarray(0, this.touchedCount);
+    return this.touchedRows.array.subarray(0, this.touchedCount);
+  }
+
+  /** How many rows were touched since the last `clearTouched`. */
+  get touchedCountNow(): number {
+    return this.touchedCount;
   }
 
   /** Forgets the touched rows (the optimiser has consumed and zeroed their gradients). */
   clearTouched(): void {
-    for (let i = 0; i < this.touchedCount; i++) this.mark[this.touchedRows[i]!] = 0;
+    const rows = this.touchedRows.array;
+    for (let i = 0; i < this.touchedCount; i++) this.mark[rows[i]!] = 0;
     this.touchedCount = 0;
   }
 }

@@ -124,7 +124,7 @@ export class Trainer {
     rngState?: RandomState,
   ) {
     this.rng = new SeededRandom(`train:${config.seed}`, rngState);
-    this.optimizer = new TableOptimizer(config.optimizer as OptimizerName, config.learningRate, runtime.store);
+    this.optimizer = new TableOptimizer(config.optimizer as OptimizerName, config.learningRate, runtime.store, runtime.kernels);
   }
 
   /** Continues a run from its `last` checkpoint (tables, optimiser, random state, progress). */

@@ -23,7 +23,7 @@ describe('hyperbolic models on hand-computed values', () => {
   // With the head at the origin and zero translations, q = 0 and d_c(0, exp₀(t)) = (2/√c)·artanh(√c·tanh(√c‖t‖)/√c)
   // = 2‖t‖ for every curvature, so f = −4‖t‖² + b_h + b_t. Entity 1 is t = (0.3, 0.4), ‖t‖ = 0.5 → −1.
   it.each(['RotH', 'RefH', 'AttH', 'MuRP'])('%s: f(0, r, t) = −4‖t‖² + b_h + b_t for any curvature', async (model) => {
-    const givens = model === 'MuRP' ? { scaling: [1, 1] } : model === 'AttH' ? { rotation: [1, 0], reflection: [1, 0] } : model === 'RotH' ? { rotation: [1, 0] } : { reflection: [1, 0] };
+    const givens: Record<string, number[]> = model === 'MuRP' ? { scaling: [1, 1] } : model === 'AttH' ? { rotation: [1, 0], reflection: [1, 0] } : model === 'RotH' ? { rotation: [1, 0] } : { reflection: [1, 0] };
     const s = await scoresOf(model, { entity: [0, 0, 0.3, 0.4], headBias: [0.25, 0], tailBias: [0, -0.5], ...givens });
     expect(s[0]).toBeCloseTo(0.25, 4); // t = h = 0: distance 0, b_h only
     expect(s[1]).toBeCloseTo(-1 + 0.25 - 0.5, 4);
