@@ -5,6 +5,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerPlotCommand } from './commands/plot.js';
+import { registerDemoCommand } from './commands/demo.js';
 
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
@@ -16,6 +17,7 @@ registerDataCommands(program);
 registerTrainCommand(program);
 registerEvalCommand(program);
 registerPlotCommand(program);
+registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
