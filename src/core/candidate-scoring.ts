@@ -113,8 +113,11 @@ export class FusedCandidateScorer implements CandidateScorer {
     const outBlock = this.scratch.f('scores', Q * M);
     const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [qT, cT, offT] = args as tf.Tensor[];
-      qBlock.array.set(qT!.dataSync() as Float32Array);
-      cBlock.array.set(cT!.dataSync() as Float32Array);
+      // Copies kept for the backward: several score() calls in one step share the scratch blocks.
+      const qData = (qT!.dataSync() as Float32Array).slice();
+      const cData = (cT!.dataSync() as Float32Array).slice();
+      qBlock.array.set(qData);
+      cBlock.array.set(cData);
       candBlock.array.set(candidates.ids);
       this.kernels.similarityForward(kind, Q, M, d, qBlock, candBlock, this.table.data, needsC ? cBlock : null, outBlock);
       const scores = outBlock.array.slice();
@@ -122,7 +125,12 @@ export class FusedCandidateScorer implements CandidateScorer {
       const off = offT!.dataSync();
       for (let b = 0; b < Q; b++) for (let m = 0; m < M; m++) scores[b * M + m] += off[b]!;
       const value = tf.tensor2d(scores, [Q, M]);
-      const gradFunc = (dy: tf.Tensor): tf.Tensor[] => this.backward(dy, candidates, Q, M, d, kind, needsC, qBlock, cBlock, candBlock);
+      const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+        qBlock.array.set(qData);
+        cBlock.array.set(cData);
+        candBlock.array.set(candidates.ids);
+        return this.backward(dy, candidates, Q, M, d, kind, needsC, qBlock, cBlock, candBlock);
+      };
       return { value, gradFunc };
     });
     // The placeholder c and offset stay alive until the caller's tf.tidy ends: the tape may still refer to them.

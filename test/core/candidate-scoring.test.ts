@@ -72,3 +72,29 @@ describe.each<SimilarityName>(['dot', 'negSqEuclidean', 'negEuclidean', 'negSqPo
     expect(fused.gEntity.some((g) => g !== 0)).toBe(true);
   });
 });
+
+describe('fused candidate scoring, several calls in one step', () => {
+  it('gives each call its own gradients even when the calls share scratch sizes', () => {
+    const store = new ParameterStore(SPECS, 20, 2, kernels.memory);
+    store.initialise(new SeededRandom(3));
+    const scorer = new FusedCandidateScorer(kernels, 'dot', store.table('entity'));
+    const candidates = [{ ids: Int32Array.of(1, 2), perQuery: 2 }, { ids: Int32Array.of(3, 4), perQuery: 2 }];
+    const [dq1, dq2] = tf.tidy(() => {
+      const q1 = tf.tensor2d([[1, 0, 0, 0, 0, 0, 0, 0]]);
+      const q2 = tf.tensor2d([[0, 2, 0, 0, 0, 0, 0, 0]]);
+      // L = s₁[0] + 3·s₂[1] (dot similarity): dL/dq₁ = e₁, dL/dq₂ = 3·e₄.
+      const { grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => {
+        const s1 = scorer.score({ q: a as tf.Tensor2D }, candidates[0]!);
+        const s2 = scorer.score({ q: b as tf.Tensor2D }, candidates[1]!);
+        return tf.add(tf.sum(tf.mul(s1, tf.tensor2d([[1, 0]]))), tf.sum(tf.mul(s2, tf.tensor2d([[0, 3]])))) as tf.Scalar;
+      })([q1, q2]);
+      return grads.map((g) => Array.from(g.dataSync()));
+    });
+    const e = store.table('entity').data.array;
+    dq1!.forEach((x, k) => expect(x).toBeCloseTo(e[1 * 8 + k]!, 5));
+    dq2!.forEach((x, k) => expect(x).toBeCloseTo(3 * e[4 * 8 + k]!, 5));
+    const g = store.table('entity').grad.array;
+    expect(g[4 * 8 + 1]).toBeCloseTo(6, 5); // dL/de₄ = 3·q₂
+    expect(g[1 * 8 + 0]).toBeCloseTo(1, 5); // dL/de₁ = q₁
+  });
+});
