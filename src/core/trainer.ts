@@ -13,11 +13,10 @@ import type { Triples, UnseenPolicy } from '../kg/types.js';
 import type { ModelRuntime } from './model-runtime.js';
 import { SeededRandom, type RandomState } from './random.js';
 import { TableOptimizer, type OptimizerName, type OptimizerState } from './optimizers.js';
-import { negativeSamplingGradients, type QueryBatch } from './negative-sampling-step.js';
-import { oneToNGradients } from './one-to-n-step.js';
+import type { QueryBatch } from './negative-sampling-step.js';
+import { kgeObjective, type ScoringPathUsed, type TrainingObjective } from './training-objective.js';
 import { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
 import type { TrainingConfig } from './training-config.js';
-import type { RegularizerName } from './losses.js';
 
 /** The data a run trains and validates on. */
 export interface TrainingData {
@@ -66,7 +65,7 @@ export interface TrainingResult {
   bestValidMrr: number;
   seconds: number;
   stoppedEarly: boolean;
-  scoringPath: 'fused' | 'tfjs';
+  scoringPath: ScoringPathUsed;
 }
 
 /** Training queries (e, r, a) from triples and their reciprocals: (h, r, t) and (t, r + R, h). */
@@ -114,6 +113,7 @@ export class Trainer {
   private readonly rng: SeededRandom;
   private readonly optimizer: TableOptimizer;
   private progress: Progress = { epoch: 0, bestMrr: -1, bestEpoch: 0, badValidations: 0, stopped: false };
+  private readonly objective: TrainingObjective;
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -122,17 +122,26 @@ export class Trainer {
     private readonly runDir: string,
     private readonly backend: string,
     rngState?: RandomState,
+    objective?: TrainingObjective,
   ) {
     this.rng = new SeededRandom(`train:${config.seed}`, rngState);
     this.optimizer = new TableOptimizer(config.optimizer as OptimizerName, config.learningRate, runtime.store, runtime.kernels);
+    this.objective = objective ?? kgeObjective(runtime, config, backend);
   }
 
   /** Continues a run from its `last` checkpoint (tables, optimiser, random state, progress). */
-  static async resume(runtime: ModelRuntime, data: TrainingData, config: TrainingConfig, runDir: string, backend: string): Promise<Trainer> {
+  static async resume(runtime: ModelRuntime, data: TrainingData, config: TrainingConfig, runDir: string, backend: string,
+    objective?: TrainingObjective): Promise<Trainer> {
     const saved = await loadCheckpoint(runDir, 'last');
-    runtime.loadParameterArrays(saved.arrays, path.join(runDir, 'last.json'));
+    const source = path.join(runDir, 'last.json');
+    runtime.loadParameterArrays(saved.arrays, source);
     const progress = saved.header.progress as unknown as Progress & { rng: RandomState; optimizerStep: number; optimizerName: OptimizerName };
-    const trainer = new Trainer(runtime, data, config, runDir, backend, progress.rng);
+    const trainer = new Trainer(runtime, data, config, runDir, backend, progress.rng, objective);
+    if (trainer.objective.restoreArrays) {
+      const aux: Record<string, Float32Array> = {};
+      for (const [name, values] of Object.entries(saved.arrays)) if (name.startsWith('aux:')) aux[name.slice(4)] = values;
+      trainer.objective.restoreArrays(aux, source);
+    }
     const slots: Record<string, Float32Array> = {};
     for (const [name, values] of Object.entries(saved.arrays)) if (name.startsWith('opt:')) slots[name.slice(4)] = values;
     trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
@@ -149,8 +158,6 @@ export class Trainer {
     const total = queries.entities.length;
     const batchSize = this.config.batchSize;
     const steps = Math.ceil(total / batchSize);
-    const scorer = this.runtime.candidateScorer(this.config.path, this.backend);
-    const regularizer = this.config.regularizer as RegularizerName;
     await fs.mkdir(this.runDir, { recursive: true });
     while (this.progress.epoch < this.config.epochs && !this.progress.stopped) {
       const epoch = this.progress.epoch + 1;
@@ -160,12 +167,10 @@ export class Trainer {
       let lossSum = 0;
       for (let step = 0; step < steps; step++) {
         const batch = selectBatch(queries, order, step * batchSize, Math.min(total, (step + 1) * batchSize));
-        const loss = this.config.negatives > 0
-          ? negativeSamplingGradients(this.runtime.model, this.runtime.store, scorer, batch,
-            { negatives: this.config.negatives, doubleNegatives: this.config.doubleNegatives, regularizer, regularizerWeight: this.config.regularizerWeight }, this.rng)
-          : oneToNGradients(this.runtime.model, this.runtime.store, batch, { regularizer, regularizerWeight: this.config.regularizerWeight });
+        const loss = this.objective.gradients(batch, epoch, this.rng);
         if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, step ${step + 1} (lower the learning rate?)`);
         this.optimizer.step();
+        this.objective.afterStep?.();
         lossSum += loss;
         events.onStep?.(step + 1, steps, loss);
       }
@@ -196,7 +201,7 @@ export class Trainer {
       bestValidMrr: this.progress.bestMrr,
       seconds: (performance.now() - started) / 1000,
       stoppedEarly: this.progress.stopped,
-      scoringPath: scorer.path,
+      scoringPath: this.objective.scoringPath,
     };
   }
 
@@ -220,6 +225,7 @@ export class Trainer {
       progress.optimizerName = state.name;
       progress.optimizerStep = state.step;
       progress.rng = this.rng.state();
+      for (const [name, values] of Object.entries(this.objective.checkpointArrays?.() ?? {})) arrays[`aux:${name}`] = values;
     }
     await saveCheckpoint(this.runDir, stem, {
       header: {

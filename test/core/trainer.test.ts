@@ -44,7 +44,7 @@ describe('training core', () => {
     const config = parseTrainingConfig({ epochs: 60, batchSize: 100, learningRate: 0.1, validEvery: 1000, patience: 0, ...settings });
     const trainer = new Trainer(runtime, data, config, path.join(tmp, `learn-${_label}`), 'wasm');
     const result = await trainer.run();
-    expect(result.scoringPath).toBe('path' in settings ? settings.path : 'fused');
+    expect(result.scoringPath).toBe('path' in settings ? settings.path : 'one-to-n');
     expect(await trainMrr(runtime)).toBeGreaterThan(0.9);
   });
 
