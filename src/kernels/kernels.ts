@@ -1,10 +1,13 @@
 // Loads build/kernels.wasm against one KernelMemory and wraps its exports in bounds-checked methods taking blocks.
 // The kernels' maths and derivations live in src/kernels/assembly/ (similarity.ts, poincare.ts, optim.ts, rows.ts);
-// src/kernels/reference.ts holds the float64 reference of each.
+// src/kernels/reference.ts holds the float64 reference of each. The kernels of all-entity scoring and of the fused
+// query programs are wrapped by `kernels.fused` (fused-kernels.ts).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelMemory, RESERVED_BYTES, type F32Block, type I32Block } from './kernel-memory.js';
+import { type Block, BlockChecks, dim, fail, int, real } from './kernel-checks.js';
+import { FUSED_EXPORTS, FusedKernels, type FusedExports } from './fused-kernels.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
 export const KERNELS_VERSION = 1;
@@ -17,7 +20,8 @@ export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind
 /** PyTorch defaults: Adagrad eps, Adam/SparseAdam betas and eps. */
 export const OPTIMISER_DEFAULTS = { adagradEps: 1e-10, beta1: 0.9, beta2: 0.999, adamEps: 1e-8 } as const;
 
-interface KernelExports {
+/** The exports of build/kernels.wasm. */
+export interface KernelExports extends FusedExports {
   kernelsVersion(): number;
   heapBase(): number;
   similarityForward(kind: number, B: number, M: number, d: number, q: number, cand: number, table: number,
@@ -40,9 +44,7 @@ interface KernelExports {
 
 const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'heapBase', 'similarityForward',
   'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows',
-  'firstOutOfRange', 'uniqueRows', 'softplusLoss'];
-
-type Block = F32Block | I32Block;
+  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS];
 
 /** Options of loadKernels. */
 export interface LoadKernelsOptions {
@@ -81,6 +83,8 @@ export function checkKernelsFile(wasmPath: string, root: string | null): void {
 }
 
 const moduleCache = new Map<string, WebAssembly.Module>();
+/** One Kernels instance per memory for kernelsForMemory (loadKernels registers its instances too). */
+const byMemory = new WeakMap<KernelMemory, Kernels>();
 
 /** Compiles build/kernels.wasm (once per process) and instantiates it against one KernelMemory. */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
@@ -92,11 +96,33 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
     module = await WebAssembly.compile(readFileSync(wasmPath));
     moduleCache.set(wasmPath, module);
   }
+  return instantiate(module, wasmPath, options.memory ?? new KernelMemory());
+}
+
+/**
+ * The kernels of an existing memory (e.g. a ParameterStore's), instantiated synchronously on first use (Node
+ * compiles and instantiates modules of any size synchronously) and cached per memory.
+ */
+export function kernelsForMemory(memory: KernelMemory): Kernels {
+  const cached = byMemory.get(memory);
+  if (cached) return cached;
+  const root = findPackageRoot();
+  const wasmPath = path.join(root, 'build', 'kernels.wasm');
+  checkKernelsFile(wasmPath, root);
+  let module = moduleCache.get(wasmPath);
+  if (module === undefined) {
+    module = new WebAssembly.Module(readFileSync(wasmPath));
+    moduleCache.set(wasmPath, module);
+  }
+  return instantiate(module, wasmPath, memory);
+}
+
+/** Instantiates a compiled kernel module against `memory` after checking its exports, ABI and static data. */
+function instantiate(module: WebAssembly.Module, wasmPath: string, memory: KernelMemory): Kernels {
   const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
   const missing = REQUIRED_EXPORTS.filter((n) => !names.has(n));
   if (missing.length > 0) throw new Error(`kernels: ${wasmPath} lacks ${missing.join(', ')} (stale build); ${REBUILD}`);
-  const memory = options.memory ?? new KernelMemory();
-  const instance = await WebAssembly.instantiate(module, {
+  const instance = new WebAssembly.Instance(module, {
     env: {
       memory: memory.memory,
       abort: () => { throw new Error('kernels: wasm abort'); },
@@ -109,42 +135,35 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
   if (ex.heapBase() > RESERVED_BYTES) {
     throw new Error(`kernels: static data (${ex.heapBase()} B) exceeds the reserved ${RESERVED_BYTES} B`);
   }
-  return new Kernels(memory, ex);
-}
-
-function fail(msg: string): never {
-  throw new RangeError(`kernels.${msg}`);
-}
-
-function int(fn: string, name: string, x: number, min = 0): void {
-  if (!Number.isInteger(x) || x < min || x > 0x7fffffff) fail(`${fn}: ${name} must be an integer ≥ ${min}, got ${x}`);
-}
-
-function real(fn: string, name: string, x: number): void {
-  if (!Number.isFinite(x)) fail(`${fn}: ${name} must be a finite number, got ${x}`);
-}
-
-function dim(fn: string, d: number): void {
-  int(fn, 'd', d, 4);
-  if (d % 4 !== 0) fail(`${fn}: d must be a multiple of 4 (f32x4 rows), got ${d}`);
-}
-
-function overlaps(a: Block, b: Block): boolean {
-  return a.length > 0 && b.length > 0 && a.offset < b.offset + 4 * b.length && b.offset < a.offset + 4 * a.length;
+  const kernels = new Kernels(memory, ex);
+  if (!byMemory.has(memory)) byMemory.set(memory, kernels);
+  return kernels;
 }
 
 /** Bounds-checked wrappers over the kernel exports; every pointer argument is a block of `memory`. */
 export class Kernels {
-  /** Wraps an instantiated kernel module; use loadKernels(). */
-  constructor(readonly memory: KernelMemory, private readonly ex: KernelExports) {}
+  /** Checked wrappers of the all-entity scoring and query-program kernels. */
+  readonly fused: FusedKernels;
+  private readonly checks: BlockChecks;
+
+  /** Wraps an instantiated kernel module; use loadKernels() or kernelsForMemory(). */
+  constructor(readonly memory: KernelMemory, private readonly ex: KernelExports) {
+    this.checks = new BlockChecks(memory, (ids, n, limit) => ex.firstOutOfRange(ids, n, limit));
+    this.fused = new FusedKernels(ex, this.checks);
+  }
+
+  /** The unchecked exports, for callers that validated their blocks once (the fused step's executor). */
+  get raw(): KernelExports {
+    return this.ex;
+  }
 
   /** out[b·M+j] ← s(q_b, table[cand[b·M+j]]); c (per query curvature > 0) is required for NegSqPoincare only. */
   similarityForward(kind: SimilarityKind, B: number, M: number, d: number, q: F32Block, cand: I32Block,
     table: F32Block, c: F32Block | null, out: F32Block): void {
     const fn = 'similarityForward';
     this.checkSimilarity(fn, kind, B, M, d, q, cand, table, c);
-    this.block(fn, 'out', out, B * M);
-    this.disjoint(fn, [['out', out]], [['q', q], ['cand', cand], ['table', table], ['c', c]]);
+    this.checks.block(fn, 'out', out, B * M);
+    this.checks.disjoint(fn, [['out', out]], [['q', q], ['cand', cand], ['table', table], ['c', c]]);
     this.ex.similarityForward(kind, B, M, d, q.offset, cand.offset, table.offset, c?.offset ?? 0, out.offset);
   }
 
@@ -154,13 +173,13 @@ export class Kernels {
     dc: F32Block | null): void {
     const fn = 'similarityBackward';
     this.checkSimilarity(fn, kind, B, M, d, q, cand, table, c);
-    this.block(fn, 'dscore', dscore, B * M);
-    this.block(fn, 'dq', dq, B * d);
-    this.block(fn, 'gtable', gtable, table.length);
+    this.checks.block(fn, 'dscore', dscore, B * M);
+    this.checks.block(fn, 'dq', dq, B * d);
+    this.checks.block(fn, 'gtable', gtable, table.length);
     if (gtable.length !== table.length) fail(`${fn}: gtable must have table's length ${table.length}`);
     if (kind === SimilarityKind.NegSqPoincare && dc === null) fail(`${fn}: NegSqPoincare needs a dc block`);
-    if (dc !== null) this.block(fn, 'dc', dc, B);
-    this.disjoint(fn, [['dq', dq], ['gtable', gtable], ['dc', dc]],
+    if (dc !== null) this.checks.block(fn, 'dc', dc, B);
+    this.checks.disjoint(fn, [['dq', dq], ['gtable', gtable], ['dc', dc]],
       [['q', q], ['cand', cand], ['table', table], ['c', c], ['dscore', dscore]]);
     this.ex.similarityBackward(kind, B, M, d, q.offset, cand.offset, table.offset, c?.offset ?? 0, dscore.offset,
       dq.offset, gtable.offset, dc?.offset ?? 0);
@@ -192,8 +211,8 @@ export class Kernels {
     const fn = 'adamDense';
     int(fn, 'n', n);
     const blocks: [string, Block][] = [['param', param], ['grad', grad], ['m', m], ['v', v]];
-    for (const [name, b] of blocks) this.block(fn, name, b, n);
-    this.disjoint(fn, blocks, blocks);
+    for (const [name, b] of blocks) this.checks.block(fn, name, b, n);
+    this.checks.disjoint(fn, blocks, blocks);
     this.checkAdam(fn, lr, beta1, beta2, eps, step);
     this.ex.adamDense(n, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps, step);
   }
@@ -228,9 +247,9 @@ export class Kernels {
     const fn = 'softplusLoss';
     int(fn, 'B', B, 1);
     int(fn, 'M', M, 1);
-    this.block(fn, 'scores', scores, B * M);
-    this.block(fn, 'dscore', dscore, B * M);
-    this.disjoint(fn, [['dscore', dscore]], [['scores', scores]]);
+    this.checks.block(fn, 'scores', scores, B * M);
+    this.checks.block(fn, 'dscore', dscore, B * M);
+    this.checks.disjoint(fn, [['dscore', dscore]], [['scores', scores]]);
     return this.ex.softplusLoss(B, M, scores.offset, dscore.offset);
   }
 
@@ -238,11 +257,11 @@ export class Kernels {
   uniqueRows(ids: I32Block, n: number, mark: I32Block, out: I32Block): number {
     const fn = 'uniqueRows';
     int(fn, 'n', n);
-    this.block(fn, 'ids', ids, n);
-    this.block(fn, 'out', out, n);
-    this.block(fn, 'mark', mark, 1);
-    this.inRange(fn, 'ids', ids, n, mark.length);
-    this.disjoint(fn, [['out', out], ['mark', mark]], [['ids', ids], ['mark', mark]]);
+    this.checks.block(fn, 'ids', ids, n);
+    this.checks.block(fn, 'out', out, n);
+    this.checks.block(fn, 'mark', mark, 1);
+    this.checks.inRange(fn, 'ids', ids, n, mark.length);
+    this.checks.disjoint(fn, [['out', out], ['mark', mark]], [['ids', ids], ['mark', mark]]);
     return this.ex.uniqueRows(ids.offset, n, mark.offset, out.offset);
   }
 
@@ -252,19 +271,19 @@ export class Kernels {
     int(fn, 'B', B);
     int(fn, 'M', M);
     dim(fn, d);
-    this.block(fn, 'q', q, B * d);
-    this.block(fn, 'cand', cand, B * M);
-    const N = this.table(fn, 'table', table, d);
-    this.inRange(fn, 'cand', cand, B * M, N);
+    this.checks.block(fn, 'q', q, B * d);
+    this.checks.block(fn, 'cand', cand, B * M);
+    const N = this.checks.table(fn, 'table', table, d);
+    this.checks.inRange(fn, 'cand', cand, B * M, N);
     if (kind === SimilarityKind.NegSqPoincare) {
       if (c === null) fail(`${fn}: NegSqPoincare needs a curvature block c`);
-      this.block(fn, 'c', c, B);
+      this.checks.block(fn, 'c', c, B);
       const ca = c.array;
       for (let b = 0; b < B; b++) {
         if (!(ca[b] > 0 && ca[b] < Infinity)) fail(`${fn}: curvature c[${b}] = ${ca[b]} must be finite and > 0`);
       }
     } else if (c !== null) {
-      this.block(fn, 'c', c, 0);
+      this.checks.block(fn, 'c', c, 0);
     }
   }
 
@@ -272,27 +291,27 @@ export class Kernels {
     state: [string, F32Block][]): void {
     int(fn, 'nRows', nRows);
     dim(fn, d);
-    this.block(fn, 'rows', rows, nRows);
-    const N = this.table(fn, 'param', param, d);
+    this.checks.block(fn, 'rows', rows, nRows);
+    const N = this.checks.table(fn, 'param', param, d);
     for (const [name, b] of state) {
-      this.block(fn, name, b, param.length);
+      this.checks.block(fn, name, b, param.length);
       if (b.length !== param.length) fail(`${fn}: ${name} must have param's length ${param.length}, has ${b.length}`);
     }
     const all: [string, Block][] = [['param', param], ['rows', rows], ...state];
-    this.disjoint(fn, all, all);
-    this.inRange(fn, 'rows', rows, nRows, N);
+    this.checks.disjoint(fn, all, all);
+    this.checks.inRange(fn, 'rows', rows, nRows, N);
   }
 
   /** Checks a row move between a dense [n×d] block and an N×d table (all three mutually disjoint). */
   private checkRowMove(fn: string, n: number, d: number, rows: I32Block, dense: F32Block, table: F32Block): void {
     int(fn, 'n', n);
     dim(fn, d);
-    this.block(fn, 'rows', rows, n);
-    this.block(fn, 'dense', dense, n * d);
-    const N = this.table(fn, 'table', table, d);
-    this.inRange(fn, 'rows', rows, n, N);
+    this.checks.block(fn, 'rows', rows, n);
+    this.checks.block(fn, 'dense', dense, n * d);
+    const N = this.checks.table(fn, 'table', table, d);
+    this.checks.inRange(fn, 'rows', rows, n, N);
     const all: [string, Block][] = [['rows', rows], ['dense', dense], ['table', table]];
-    this.disjoint(fn, all, all);
+    this.checks.disjoint(fn, all, all);
   }
 
   private checkAdam(fn: string, lr: number, beta1: number, beta2: number, eps: number, step: number): void {
@@ -300,38 +319,5 @@ export class Kernels {
     real(fn, 'eps', eps);
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) fail(`${fn}: betas must lie in [0, 1)`);
     int(fn, 'step', step, 1);
-  }
-
-  /** Checks that b is a block of this memory with at least minLength elements. */
-  private block(fn: string, name: string, b: Block | null, minLength: number): void {
-    if (b === null || b === undefined) fail(`${fn}: ${name} is missing`);
-    if (!Number.isInteger(minLength) || b.length < minLength) {
-      fail(`${fn}: ${name} has ${b.length} elements, needs ${minLength}`);
-    }
-    const bytes = this.memory.byteLength;
-    if (b.offset < RESERVED_BYTES || b.offset % 4 !== 0 || b.offset + 4 * b.length > bytes) {
-      fail(`${fn}: ${name} [${b.offset}, +${b.length}×4) is not a block of this kernel memory`);
-    }
-    if (b.array.buffer !== this.memory.memory.buffer) fail(`${fn}: ${name} belongs to another KernelMemory`);
-  }
-
-  /** Checks a table block of N×d floats and returns N. */
-  private table(fn: string, name: string, t: F32Block, d: number): number {
-    this.block(fn, name, t, d);
-    if (t.length % d !== 0) fail(`${fn}: ${name} length ${t.length} is not a multiple of d = ${d}`);
-    return t.length / d;
-  }
-
-  private inRange(fn: string, name: string, ids: I32Block, n: number, limit: number): void {
-    const bad = this.ex.firstOutOfRange(ids.offset, n, limit);
-    if (bad >= 0) fail(`${fn}: ${name}[${bad}] = ${ids.array[bad]} is outside [0, ${limit})`);
-  }
-
-  private disjoint(fn: string, outs: [string, Block | null][], ins: [string, Block | null][]): void {
-    for (const [on, o] of outs) {
-      for (const [inName, i] of ins) {
-        if (o !== null && i !== null && on !== inName && overlaps(o, i)) fail(`${fn}: ${on} overlaps ${inName}`);
-      }
-    }
   }
 }

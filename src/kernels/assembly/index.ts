@@ -6,7 +6,14 @@
 export { similarityForward, similarityBackward } from './similarity';
 export { adagradRows, adamRows, adamDense, sgdRows } from './optim';
 export { gatherRows, scatterAddRows, firstOutOfRange, uniqueRows, softplusLoss } from './rows';
-// Module-level scratch (dot2Second, gP, pS_*, lastSigmoid) is per instance: each worker thread instantiates its own.
+export { similarityFromDots, addScoreBiases, addCandidateBiases, candidateBiasBackward } from './score-dots';
+export { expmap0Forward, expmap0Backward, mobiusAddForward, mobiusAddBackward, projectForward, projectBackward }
+  from './ball-rows';
+export { givensForward, givensBackward, attentionForward, attentionBackward } from './givens-rows';
+export { softplusForward, softplusBackward, addForward, accumulate, mulForward, mulBackward, gatherValues,
+  scatterAddValues } from './elementwise';
+export { sampledSoftplusLoss } from './sampled-loss';
+// Module-level scratch (dot2Second, gP, pS_*, lastSigmoid, tanhRatioDeriv, gNorm, acc4, …) is per instance: each worker thread instantiates its own.
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */
 export function kernelsVersion(): i32 {

@@ -1,0 +1,121 @@
+// Elementwise primitives of the fused query programs over `count` floats (any width: curvatures and biases are
+// rows of width 1), forward and VJP (accumulating), and moves of width-1 rows. Four floats per f32x4, then a
+// scalar tail.
+import { K, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from './vmath';
+
+/** softplus(x) = max(x, 0) + log1p(e^{−|x|}) for four lanes; log1p(e) = log(u)·e/(u − 1), u = 1 + e (exact for u = 1). */
+@inline function softplus4(x: v128): v128 {
+  const e = vexp(f32x4.neg(f32x4.abs(x)));
+  const u = vadd(K(1.0), e);
+  const um1 = vsub(u, K(1.0));
+  const l = vsel(e, vdiv(vmul(vlog(u), e), um1), f32x4.eq(um1, K(0.0)));
+  return vadd(f32x4.pmax(x, K(0.0)), l);
+}
+
+/** σ(x) = 1/(1 + e^{−x}) for four lanes, from e = e^{−|x|} (no overflow). */
+@inline function sigmoid4(x: v128): v128 {
+  const e = vexp(f32x4.neg(f32x4.abs(x)));
+  return vdiv(vsel(K(1.0), e, f32x4.ge(x, K(0.0))), vadd(K(1.0), e));
+}
+
+/** Scalar softplus (tail lanes). */
+@inline function softplus1(x: f32): f32 {
+  return Mathf.max(x, 0) + Mathf.log1p(Mathf.exp(-Mathf.abs(x)));
+}
+
+/** Scalar σ(x) (tail lanes). */
+@inline function sigmoid1(x: f32): f32 {
+  const e = Mathf.exp(-Mathf.abs(x));
+  return (x >= 0 ? 1 : e) / (1 + e);
+}
+
+/** out = softplus(x) (the curvature c = softplus(c₀) of Chami et al. 2020, §3.1). */
+export function softplusForward(count: i32, x: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(out + (<usize>i << 2), softplus4(v128.load(x + (<usize>i << 2))));
+  for (; i < count; i++) store<f32>(out + (<usize>i << 2), softplus1(load<f32>(x + (<usize>i << 2))));
+}
+
+/** VJP of softplusForward: gx += g·σ(x). */
+export function softplusBackward(count: i32, x: usize, g: usize, gx: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(gx + o, vadd(v128.load(gx + o), vmul(v128.load(g + o), sigmoid4(v128.load(x + o)))));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(gx + o, load<f32>(gx + o) + load<f32>(g + o) * sigmoid1(load<f32>(x + o)));
+  }
+}
+
+/** out = x + y. */
+export function addForward(count: i32, x: usize, y: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.add(v128.load(x + o), v128.load(y + o)));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(x + o) + load<f32>(y + o));
+  }
+}
+
+/** dst += src (also the VJP of addForward, once per input). */
+export function accumulate(count: i32, src: usize, dst: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+/** out = x ∘ y. */
+export function mulForward(count: i32, x: usize, y: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(x + o) * load<f32>(y + o));
+  }
+}
+
+/** VJP of mulForward: gx += g ∘ y, then gy += g ∘ x (sequential, so gx and gy may be the same block). */
+export function mulBackward(count: i32, x: usize, y: usize, g: usize, gx: usize, gy: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    const gv = v128.load(g + o);
+    v128.store(gx + o, f32x4.add(v128.load(gx + o), f32x4.mul(gv, v128.load(y + o))));
+    v128.store(gy + o, f32x4.add(v128.load(gy + o), f32x4.mul(gv, v128.load(x + o))));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    const gv = load<f32>(g + o);
+    store<f32>(gx + o, load<f32>(gx + o) + gv * load<f32>(y + o));
+    store<f32>(gy + o, load<f32>(gy + o) + gv * load<f32>(x + o));
+  }
+}
+
+/** dst[i] = src[ids[i]] for i < n (width-1 rows: biases, curvatures). */
+export function gatherValues(n: i32, ids: usize, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i++) {
+    store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>load<i32>(ids + (<usize>i << 2)) << 2)));
+  }
+}
+
+/** dst[ids[i]] += src[i] for i < n (width-1 rows; repeats accumulate). */
+export function scatterAddValues(n: i32, ids: usize, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i++) {
+    const p = dst + (<usize>load<i32>(ids + (<usize>i << 2)) << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(src + (<usize>i << 2)));
+  }
+}
