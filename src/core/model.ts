@@ -12,6 +12,7 @@
  * Relations are indexed in [0, 2R): ids ≥ R are the reciprocal relations r⁻¹ used for head prediction.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { QueryProgram } from '../kernels/query-program.js';
 
 /** The similarity functions the core knows, each a function of ‖q‖², ‖e‖², q·e (and c for the Poincaré one). */
 export type SimilarityName = 'dot' | 'negSqEuclidean' | 'negEuclidean' | 'negSqPoincare';
@@ -64,4 +65,9 @@ export interface KgeModel {
   readonly queryTables: readonly string[];
   /** The query-side computation in tfjs, from the gathered rows of `queryTables` (each [B, dim]). */
   query(rows: Readonly<Record<string, tf.Tensor2D>>): QueryOutput;
+  /**
+   * The same computation as a fused query program over the rows of `queryTables` (src/kernels/query-program.ts),
+   * which the fused negative-sampling step runs entirely in kernels; `query` stays the reference. Optional.
+   */
+  readonly fusedQuery?: QueryProgram;
 }

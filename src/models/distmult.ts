@@ -4,6 +4,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
 import { entityTable, modelConfig, normalInit, relationTable, type ModelOptions } from './model-base.js';
+import { queryProgram } from '../kernels/query-program.js';
+
+/** DistMult's query as a fused program: q = h ∘ r. */
+const DISTMULT_QUERY = queryProgram(['q = mul(entity, relation)'], { q: 'q' });
 
 /** DistMult. */
 export class DistMult implements KgeModel {
@@ -12,6 +16,7 @@ export class DistMult implements KgeModel {
   readonly similarity = 'dot' as const;
   readonly candidateTable = 'entity';
   readonly queryTables = ['entity', 'relation'];
+  readonly fusedQuery = DISTMULT_QUERY;
 
   constructor(options: ModelOptions) {
     this.config = modelConfig('DistMult', options);

@@ -5,6 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
 import { entityTable, modelConfig, normalInit, relationTable, type ModelOptions } from './model-base.js';
+import { queryProgram } from '../kernels/query-program.js';
+
+/** TransE's query as a fused program: q = h + r. */
+const TRANSE_QUERY = queryProgram(['q = add(entity, relation)'], { q: 'q' });
 
 /** TransE with the L2 distance. */
 export class TransE implements KgeModel {
@@ -13,6 +17,7 @@ export class TransE implements KgeModel {
   readonly similarity = 'negEuclidean' as const;
   readonly candidateTable = 'entity';
   readonly queryTables = ['entity', 'relation'];
+  readonly fusedQuery = TRANSE_QUERY;
 
   constructor(options: ModelOptions) {
     this.config = modelConfig('TransE', options);

@@ -9,6 +9,19 @@ import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/m
 import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../models/model-base.js';
 import { expmap0, givensReflection, givensRotation, mobiusAdd, project } from '../index.js';
 import { attend, curvatureOf, curvatureTable, entityWithBiases, givensTable } from './shared-tables.js';
+import { queryProgram } from '../../kernels/query-program.js';
+
+/** AttH's query as a fused program (the same maps as `query`, in kernels). */
+const ATTH_QUERY = queryProgram([
+  'c = softplus(curvature)',
+  'rot = givensRotation(rotation, entity)',
+  'ref = givensReflection(reflection, entity)',
+  'mix = attention(context, rot, ref)',
+  'h = expmap0(mix, c)',
+  't = expmap0(translation, c)',
+  's = mobiusAdd(h, t, c)',
+  'q = project(s, c)',
+], { q: 'q', c: 'c', offset: 'headBias' });
 
 /** AttH. */
 export class AttH implements KgeModel {
@@ -18,6 +31,7 @@ export class AttH implements KgeModel {
   readonly candidateTable = 'entity';
   readonly tailBiasTable = 'tailBias';
   readonly queryTables = ['entity', 'headBias', 'translation', 'rotation', 'reflection', 'context', 'curvature'];
+  readonly fusedQuery = ATTH_QUERY;
 
   constructor(options: ModelOptions) {
     requireEvenDim('AttH', options.dim);

@@ -10,6 +10,12 @@ import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/m
 import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../models/model-base.js';
 import { givensReflection, givensRotation } from '../index.js';
 import { attend, entityWithBiases, givensTable } from './shared-tables.js';
+import { queryProgram, type QueryProgram } from '../../kernels/query-program.js';
+
+/** q = mapped + translation, offset = head bias: the fused program of a counterpart whose map ends in `mapped`. */
+function counterpartQuery(mapStatements: string[]): QueryProgram {
+  return queryProgram([...mapStatements, 'q = add(mapped, translation)'], { q: 'q', offset: 'headBias' });
+}
 
 type RelationMap = (rows: Readonly<Record<string, tf.Tensor2D>>) => tf.Tensor2D;
 
@@ -21,8 +27,9 @@ class EuclideanCounterpart implements KgeModel {
   readonly candidateTable = 'entity';
   readonly tailBiasTable = 'tailBias';
   readonly queryTables: string[];
+  readonly fusedQuery: QueryProgram;
 
-  constructor(name: string, options: ModelOptions, extraTables: TableSpec[], private readonly map: RelationMap) {
+  constructor(name: string, options: ModelOptions, extraTables: TableSpec[], private readonly map: RelationMap, mapStatements: string[]) {
     this.config = modelConfig(name, options);
     this.tables = [
       ...entityWithBiases(options.dim, this.config.options.initScale as number),
@@ -30,6 +37,7 @@ class EuclideanCounterpart implements KgeModel {
       ...extraTables,
     ];
     this.queryTables = ['entity', 'headBias', 'translation', ...extraTables.map((t) => t.name)];
+    this.fusedQuery = counterpartQuery(mapStatements);
   }
 
   /** q = map_r(h) + r. */
@@ -42,14 +50,14 @@ class EuclideanCounterpart implements KgeModel {
 export function createRotE(options: ModelOptions): KgeModel {
   requireEvenDim('RotE', options.dim);
   return new EuclideanCounterpart('RotE', options, [givensTable('rotation', options.dim)],
-    (rows) => givensRotation(rows.rotation!, rows.entity!) as tf.Tensor2D);
+    (rows) => givensRotation(rows.rotation!, rows.entity!) as tf.Tensor2D, ['mapped = givensRotation(rotation, entity)']);
 }
 
 /** RefE: q = Ref(Φ_r) h + r. */
 export function createRefE(options: ModelOptions): KgeModel {
   requireEvenDim('RefE', options.dim);
   return new EuclideanCounterpart('RefE', options, [givensTable('reflection', options.dim)],
-    (rows) => givensReflection(rows.reflection!, rows.entity!) as tf.Tensor2D);
+    (rows) => givensReflection(rows.reflection!, rows.entity!) as tf.Tensor2D, ['mapped = givensReflection(reflection, entity)']);
 }
 
 /** AttE: q = att(Rot(Θ_r) h, Ref(Φ_r) h) + r. */
@@ -58,11 +66,12 @@ export function createAttE(options: ModelOptions): KgeModel {
   const init = normalInit(options.initScale ?? 1e-3);
   return new EuclideanCounterpart('AttE', options,
     [givensTable('rotation', options.dim), givensTable('reflection', options.dim), relationTable('context', options.dim, init, false)],
-    (rows) => attend(rows.context!, givensRotation(rows.rotation!, rows.entity!) as tf.Tensor2D, givensReflection(rows.reflection!, rows.entity!) as tf.Tensor2D));
+    (rows) => attend(rows.context!, givensRotation(rows.rotation!, rows.entity!) as tf.Tensor2D, givensReflection(rows.reflection!, rows.entity!) as tf.Tensor2D),
+    ['rot = givensRotation(rotation, entity)', 'ref = givensReflection(reflection, entity)', 'mapped = attention(context, rot, ref)']);
 }
 
 /** MuRE: q = ρ_r ∘ h + r. */
 export function createMuRE(options: ModelOptions): KgeModel {
   return new EuclideanCounterpart('MuRE', options, [givensTable('scaling', options.dim)],
-    (rows) => tf.mul(rows.scaling!, rows.entity!));
+    (rows) => tf.mul(rows.scaling!, rows.entity!), ['mapped = mul(scaling, entity)']);
 }

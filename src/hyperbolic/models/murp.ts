@@ -9,6 +9,17 @@ import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/m
 import { modelConfig, normalInit, relationTable, type ModelOptions } from '../../models/model-base.js';
 import { expmap0, mobiusAdd, project } from '../index.js';
 import { curvatureOf, curvatureTable, entityWithBiases, givensTable } from './shared-tables.js';
+import { queryProgram } from '../../kernels/query-program.js';
+
+/** MuRP's query as a fused program (the same maps as `query`, in kernels). */
+const MURP_QUERY = queryProgram([
+  'c = softplus(curvature)',
+  'm = mul(scaling, entity)',
+  'h = expmap0(m, c)',
+  't = expmap0(translation, c)',
+  's = mobiusAdd(h, t, c)',
+  'q = project(s, c)',
+], { q: 'q', c: 'c', offset: 'headBias' });
 
 /** MuRP (tangent-space form, learned curvature). */
 export class MuRP implements KgeModel {
@@ -18,6 +29,7 @@ export class MuRP implements KgeModel {
   readonly candidateTable = 'entity';
   readonly tailBiasTable = 'tailBias';
   readonly queryTables = ['entity', 'headBias', 'translation', 'scaling', 'curvature'];
+  readonly fusedQuery = MURP_QUERY;
 
   constructor(options: ModelOptions) {
     this.config = modelConfig('MuRP', options);

@@ -9,6 +9,17 @@ import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/m
 import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../models/model-base.js';
 import { expmap0, givensReflection, mobiusAdd, project } from '../index.js';
 import { curvatureOf, curvatureTable, entityWithBiases, givensTable } from './shared-tables.js';
+import { queryProgram } from '../../kernels/query-program.js';
+
+/** RefH's query as a fused program (the same maps as `query`, in kernels). */
+const REFH_QUERY = queryProgram([
+  'c = softplus(curvature)',
+  'f = givensReflection(reflection, entity)',
+  'h = expmap0(f, c)',
+  't = expmap0(translation, c)',
+  's = mobiusAdd(h, t, c)',
+  'q = project(s, c)',
+], { q: 'q', c: 'c', offset: 'headBias' });
 
 /** RefH. */
 export class RefH implements KgeModel {
@@ -18,6 +29,7 @@ export class RefH implements KgeModel {
   readonly candidateTable = 'entity';
   readonly tailBiasTable = 'tailBias';
   readonly queryTables = ['entity', 'headBias', 'translation', 'reflection', 'curvature'];
+  readonly fusedQuery = REFH_QUERY;
 
   constructor(options: ModelOptions) {
     requireEvenDim('RefH', options.dim);

@@ -10,6 +10,20 @@ import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/m
 import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../models/model-base.js';
 import { expmap0, givensRotation, mobiusAdd, project } from '../index.js';
 import { curvatureOf, curvatureTable, entityWithBiases, givensTable } from './shared-tables.js';
+import { queryProgram } from '../../kernels/query-program.js';
+
+/** RotH's query as a fused program (the same maps as `query`, in kernels). */
+const ROTH_QUERY = queryProgram([
+  'c = softplus(curvature)',
+  'h = expmap0(entity, c)',
+  't1 = expmap0(translation1, c)',
+  'a = mobiusAdd(h, t1, c)',
+  'a = project(a, c)',
+  'b = givensRotation(rotation, a)',
+  't2 = expmap0(translation2, c)',
+  'q0 = mobiusAdd(b, t2, c)',
+  'q = project(q0, c)',
+], { q: 'q', c: 'c', offset: 'headBias' });
 
 /** RotH. */
 export class RotH implements KgeModel {
@@ -19,6 +33,7 @@ export class RotH implements KgeModel {
   readonly candidateTable = 'entity';
   readonly tailBiasTable = 'tailBias';
   readonly queryTables = ['entity', 'headBias', 'translation1', 'translation2', 'rotation', 'curvature'];
+  readonly fusedQuery = ROTH_QUERY;
 
   constructor(options: ModelOptions) {
     requireEvenDim('RotH', options.dim);
