@@ -6,6 +6,7 @@ import { registerTrainCommand } from './commands/train.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerPlotCommand } from './commands/plot.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDistillCommand } from './commands/distill.js';
 
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
@@ -16,6 +17,7 @@ const program = new Command('kgdistill')
 registerDataCommands(program);
 registerTrainCommand(program);
 registerEvalCommand(program);
+registerDistillCommand(program);
 registerPlotCommand(program);
 registerDemoCommand(program);
 

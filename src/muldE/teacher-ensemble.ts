@@ -1,0 +1,57 @@
+/**
+ * MulDE's teachers (Wang et al., WWW 2021, §3.1): several pre-trained KGE models, loaded frozen from their run
+ * directories. They are only ever asked about the K candidates the Junior picked for each query — never about all
+ * entities — and answer with their raw scores f_i(h, r, e) for those candidates.
+ */
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadRun, type LoadedRun } from '../models/load-run.js';
+import { requireSameVocabulary } from '../core/training-data.js';
+import type { CandidateScorer, CandidateSet } from '../core/candidate-scoring.js';
+import { gatherQueryRows, rowsByName } from '../core/query-rows.js';
+
+/** One frozen teacher. */
+interface Teacher {
+  name: string;
+  run: LoadedRun;
+  scorer: CandidateScorer;
+}
+
+/** A set of frozen teachers that score candidates. */
+export class TeacherEnsemble {
+  private constructor(private readonly teachers: Teacher[]) {}
+
+  /** Loads the best checkpoint of each run directory; all must share the dataset's vocabulary. */
+  static async load(runDirs: readonly string[], vocabulary: { entityNames: readonly string[]; relationNames: readonly string[] }, backend: string): Promise<TeacherEnsemble> {
+    if (runDirs.length === 0) throw new Error('MulDE needs at least one teacher (--teachers <run dir,run dir,…>)');
+    const teachers: Teacher[] = [];
+    for (const dir of runDirs) {
+      const run = await loadRun(path.resolve(dir));
+      requireSameVocabulary(`teacher ${dir}`, run.header.vocab, vocabulary);
+      const name = `${run.header.model.model}-d${run.header.model.dim}`;
+      teachers.push({ name, run, scorer: run.runtime.candidateScorer('auto', backend) });
+    }
+    return new TeacherEnsemble(teachers);
+  }
+
+  /** Number of teachers. */
+  get size(): number {
+    return this.teachers.length;
+  }
+
+  /** Teacher descriptions (model and dimension), in order. */
+  get names(): string[] {
+    return this.teachers.map((t) => t.name);
+  }
+
+  /** Each teacher's scores [Q × M] for the queries (entity, relation) and their candidates (no gradients). */
+  score(entities: Int32Array, relations: Int32Array, candidates: CandidateSet): Float32Array[] {
+    return this.teachers.map((teacher) => tf.tidy(() => {
+      const { model, store } = teacher.run.runtime;
+      const gathered = gatherQueryRows(model, store, entities, relations);
+      const out = model.query(rowsByName(gathered.names, gathered.tensors));
+      const inputs = teacher.scorer.inputs(candidates, entities.length);
+      return teacher.scorer.score(out, candidates, inputs).dataSync() as Float32Array;
+    }));
+  }
+}
