@@ -1,0 +1,89 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { registerTrainCommand } from '../../src/cli/commands/train.js';
+import { registerEvalCommand } from '../../src/cli/commands/eval.js';
+import { registerDistillCommand } from '../../src/cli/commands/distill.js';
+import { registerPlotCommand } from '../../src/cli/commands/plot.js';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-cli-'));
+let graph: string;
+
+/** Runs `kgdistill <args>` in-process and returns stdout. */
+async function runCli(args: string[]): Promise<string> {
+  const program = new Command('kgdistill').exitOverride();
+  registerTrainCommand(program);
+  registerEvalCommand(program);
+  registerDistillCommand(program);
+  registerPlotCommand(program);
+  let out = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+  return out;
+}
+
+const lastJson = (out: string): Record<string, unknown> => JSON.parse(out.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
+
+beforeAll(async () => {
+  graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 150, seed: 5 });
+});
+
+describe('kgdistill train / eval / distill / plot', () => {
+  const run = () => path.join(tmp, 'run');
+
+  it('train --json ends with the metrics, backend and seconds; eval of the run reproduces the test metrics', async () => {
+    const out = await runCli(['train', '--dataset', graph, '--model', 'ComplEx', '--dim', '16', '--epochs', '6', '--valid-every', '3',
+      '--batch-size', '100', '--lr', '0.1', '--seed', '4', '--out', run(), '--json']);
+    const result = lastJson(out);
+    for (const key of ['mrr', 'hits@1', 'hits@3', 'hits@10', 'mr', 'backend', 'seconds']) expect(result).toHaveProperty(key);
+    expect(result.backend).toBe('wasm');
+    expect(result.mrr as number).toBeGreaterThan(0);
+    expect(existsSync(path.join(run(), 'best.json')) && existsSync(path.join(run(), 'last.bin'))).toBe(true);
+    expect(readFileSync(path.join(run(), 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(6);
+    const evaluated = lastJson(await runCli(['eval', '--checkpoint', run(), '--json']));
+    expect(evaluated.mrr).toBe(result.mrr);
+    expect(evaluated['hits@10']).toBe(result['hits@10']);
+  });
+
+  it('refuses to overwrite a run without --resume, and --resume continues it to more epochs', async () => {
+    await expect(runCli(['train', '--dataset', graph, '--model', 'ComplEx', '--dim', '16', '--out', run()])).rejects.toThrow(/already holds a run: pass --resume/);
+    const out = await runCli(['train', '--dataset', graph, '--out', run(), '--resume', '--epochs', '9', '--json']);
+    expect(lastJson(out).epochs).toBe(9);
+    expect(readFileSync(path.join(run(), 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(9);
+  });
+
+  it('plot writes an SVG of the curves', async () => {
+    const out = await runCli(['plot', run()]);
+    const svg = readFileSync(out.trim(), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('validation MRR');
+  });
+
+  it('eval of a corrupt checkpoint is a clear error', async () => {
+    const broken = path.join(tmp, 'broken');
+    await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--valid-every', '1', '--out', broken, '--json']);
+    const bin = path.join(broken, 'best.bin');
+    writeFileSync(bin, readFileSync(bin).subarray(0, 100));
+    await expect(runCli(['eval', '--checkpoint', broken])).rejects.toThrow(/best.bin: expected \d+ bytes, found 100 \(truncated\?\)/);
+    writeFileSync(path.join(broken, 'best.json'), '{"format":"something-else"}');
+    await expect(runCli(['eval', '--checkpoint', broken])).rejects.toThrow(/not a kgdistill checkpoint/);
+  });
+
+  it('distill rejects a missing teacher and a K larger than the entity count before training', async () => {
+    await expect(runCli(['distill', '--dataset', graph, '--unseen', 'drop', '--teachers', path.join(tmp, 'nowhere'), '--out', path.join(tmp, 'd1')])).rejects.toThrow(/no checkpoint in this directory/);
+    await expect(runCli(['distill', '--dataset', graph, '--unseen', 'drop', '--teachers', run(), '--top-k', '100000', '--out', path.join(tmp, 'd2')])).rejects.toThrow(/--top-k must be between 1 and the number of entities/);
+    expect(existsSync(path.join(tmp, 'd2', 'metrics.jsonl'))).toBe(false);
+  });
+});
