@@ -14,6 +14,7 @@ import type { CandidateScorer, CandidateSet } from './candidate-scoring.js';
 import type { SeededRandom } from './random.js';
 import { gatherQueryRows, regularizedRows, rowsByName, scatterQueryGradients, type GatheredRows } from './query-rows.js';
 import { addRowRegularizerGradient, rowRegularizer, type RegularizerName } from './losses.js';
+import { fusedNegativeSamplingGradients, fusedStepSupports } from './fused-negative-step.js';
 
 /** Settings of the negative-sampling step. */
 export interface NegativeSamplingSettings {
@@ -77,6 +78,8 @@ function makeGroups(batch: QueryBatch, settings: NegativeSamplingSettings, numEn
 /** Runs one negative-sampling step: accumulates gradients into the tables and returns the loss (no update). */
 export function negativeSamplingGradients(model: KgeModel, store: ParameterStore, scorer: CandidateScorer, batch: QueryBatch,
   settings: NegativeSamplingSettings, rng: SeededRandom): number {
+  // Models with a fused query program skip tfjs altogether on the fused path (same draws, loss and gradients).
+  if (scorer.path === 'fused' && fusedStepSupports(model, store)) return fusedNegativeSamplingGradients(model, store, batch, settings, rng);
   const numEntities = store.table(model.candidateTable).rows;
   const B = batch.entities.length;
   const loss = tf.tidy(() => {

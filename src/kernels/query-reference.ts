@@ -1,7 +1,9 @@
 // Float64 reference of the query-program primitives (assembly/ball-rows.ts, givens-rows.ts, elementwise.ts), one
 // row at a time, written the plain way with the same guards as src/hyperbolic (curvature clamp, projection
 // margin, conformal floor, pair-norm floor): the readable spec the kernels' values and hand-written VJPs are
-// tested against (central finite differences of these functions).
+// tested against (central finite differences of these functions), and `queryProgramRef`, which runs a whole query
+// program on one query in float64.
+import type { QueryProgram } from './query-program.js';
 
 /** A read-only numeric vector. */
 export type Vec = ArrayLike<number>;
@@ -86,4 +88,35 @@ export function centralDifferences(f: (x: Float64Array) => number, x: Vec, h = 1
     m[i] -= h;
     return (f(p) - f(m)) / (2 * h);
   });
+}
+
+/** The outputs of a query program for one query (float64). */
+export interface QueryRowsRef { q: Float64Array; c?: Float64Array; offset?: Float64Array }
+
+/** Runs a query program on one query's input rows in float64 with the functions above (the executor's spec). */
+export function queryProgramRef(program: QueryProgram, inputs: Readonly<Record<string, Vec>>): QueryRowsRef {
+  const env = new Map<string, Float64Array>(Object.entries(inputs).map(([k, v]) => [k, Float64Array.from(v)]));
+  const get = (name: string): Float64Array => {
+    const v = env.get(name);
+    if (!v) throw new Error(`queryProgramRef: '${name}' is not defined`);
+    return v;
+  };
+  for (const op of program.ops) {
+    const [a, b, c] = op.args.map(get) as [Float64Array, Float64Array, Float64Array];
+    let out: Float64Array;
+    switch (op.op) {
+      case 'softplus': out = a.map(softplusRef); break;
+      case 'expmap0': out = expmap0Ref(a, b[0]!); break;
+      case 'mobiusAdd': out = mobiusAddRef(a, b, c[0]!); break;
+      case 'project': out = projectRef(a, b[0]!); break;
+      case 'givensRotation': out = givensRef(false, a, b); break;
+      case 'givensReflection': out = givensRef(true, a, b); break;
+      case 'attention': out = attentionRef(a, b, c); break;
+      case 'add': out = a.map((v, i) => v + b[i]!); break;
+      case 'mul': out = a.map((v, i) => v * b[i]!); break;
+    }
+    env.set(op.out, out);
+  }
+  const { q, c, offset } = program.outputs;
+  return { q: get(q), c: c === undefined ? undefined : get(c), offset: offset === undefined ? undefined : get(offset) };
 }
