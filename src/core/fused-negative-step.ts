@@ -148,6 +148,7 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
     state.dscore = store.memory.allocF32(CHUNK_ROWS * M);
   }
   const kind = SIMILARITY_KERNEL_ID[model.similarity];
+  const pairs = M === 1 && model.similarity === 'negSqPoincare'; // one candidate per query: four queries per f32x4
   const d = table.dim;
   const scale = 1 / (Q * M);
   const q = executor.output('q')!.offset, c = executor.output('c')?.offset ?? 0, off = executor.output('offset')?.offset ?? 0;
@@ -164,7 +165,8 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
     }
     executor.forward(n);
     const candChunk = cand.offset + 4 * start * M;
-    raw.similarityForward(kind, n, M, d, q, candChunk, table.data.offset, c, scores);
+    if (pairs) raw.poincarePairsForward(n, d, q, candChunk, table.data.offset, c, scores);
+    else raw.similarityForward(kind, n, M, d, q, candChunk, table.data.offset, c, scores);
     raw.addCandidateBiases(n, M, scores, off, candChunk, biasData);
     if (!settings.doubleNegatives) {
       loss += raw.sampledSoftplusLoss(n, M, 1, scores, dscore, scale);
@@ -173,7 +175,8 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
       if (pos > 0) loss += raw.sampledSoftplusLoss(pos, 1, 1, scores, dscore, scale);
       if (n > pos) loss += raw.sampledSoftplusLoss(n - pos, 1, 0, scores + 4 * pos, dscore + 4 * pos, scale);
     }
-    raw.similarityBackward(kind, n, M, d, q, candChunk, table.data.offset, c, dscore, dq, table.grad.offset, dc);
+    if (pairs) raw.poincarePairsBackward(n, d, q, candChunk, table.data.offset, c, dscore, dq, table.grad.offset, dc);
+    else raw.similarityBackward(kind, n, M, d, q, candChunk, table.data.offset, c, dscore, dq, table.grad.offset, dc);
     raw.candidateBiasBackward(n, M, dscore, doff, candChunk, biasGrad);
     executor.backward(n);
     for (const t of state.queryTables) {

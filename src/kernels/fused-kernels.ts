@@ -16,6 +16,9 @@ export interface FusedExports {
   addCandidateBiases(Q: number, M: number, s: number, offset: number, cand: number, bias: number): void;
   candidateBiasBackward(Q: number, M: number, dscore: number, doffset: number, cand: number, gbias: number): void;
   sampledSoftplusLoss(Q: number, M: number, goldFirst: number, scores: number, dscore: number, scale: number): number;
+  poincarePairsForward(n: number, d: number, q: number, cand: number, table: number, c: number, out: number): void;
+  poincarePairsBackward(n: number, d: number, q: number, cand: number, table: number, c: number, dscore: number,
+    dq: number, gtable: number, dc: number): void;
   gatherValues(n: number, ids: number, src: number, dst: number): void;
   scatterAddValues(n: number, ids: number, src: number, dst: number): void;
   expmap0Forward(n: number, d: number, u: number, c: number, out: number, aux: number): void;
@@ -40,7 +43,7 @@ export interface FusedExports {
 
 /** Names of the FusedExports (checked at load time). */
 export const FUSED_EXPORTS: readonly (keyof FusedExports)[] = ['similarityFromDots', 'addScoreBiases',
-  'addCandidateBiases', 'candidateBiasBackward', 'sampledSoftplusLoss', 'gatherValues', 'scatterAddValues',
+  'addCandidateBiases', 'candidateBiasBackward', 'sampledSoftplusLoss', 'poincarePairsForward', 'poincarePairsBackward', 'gatherValues', 'scatterAddValues',
   'expmap0Forward', 'expmap0Backward', 'mobiusAddForward', 'mobiusAddBackward', 'projectForward', 'projectBackward',
   'givensForward', 'givensBackward', 'attentionForward', 'attentionBackward', 'softplusForward', 'softplusBackward',
   'addForward', 'accumulate', 'mulForward', 'mulBackward'];
@@ -119,6 +122,32 @@ export class FusedKernels {
     this.c.block(fn, 'dscore', dscore, Q * M);
     this.c.disjoint(fn, [['dscore', dscore]], [['scores', scores]]);
     return this.ex.sampledSoftplusLoss(Q, M, goldFirst ? 1 : 0, scores.offset, dscore.offset, scale);
+  }
+
+  /** out[i] = −d_c(q_i, exp₀(table[cand[i]]))²: Poincaré similarity of n queries with one candidate each. */
+  poincarePairsForward(n: number, d: number, q: F32Block, cand: I32Block, table: F32Block, c: F32Block,
+    out: F32Block): void {
+    const fn = 'poincarePairsForward';
+    this.checkPairs(fn, n, d, q, cand, table, c);
+    this.c.block(fn, 'out', out, n);
+    this.c.disjoint(fn, [['out', out]], [['q', q], ['cand', cand], ['table', table], ['c', c]]);
+    this.ex.poincarePairsForward(n, d, q.offset, cand.offset, table.offset, c.offset, out.offset);
+  }
+
+  /** VJP of poincarePairsForward: dq, dc overwritten; gtable[cand] += ∂L/∂v (as similarityBackward with M = 1). */
+  poincarePairsBackward(n: number, d: number, q: F32Block, cand: I32Block, table: F32Block, c: F32Block,
+    dscore: F32Block, dq: F32Block, gtable: F32Block, dc: F32Block): void {
+    const fn = 'poincarePairsBackward';
+    this.checkPairs(fn, n, d, q, cand, table, c);
+    this.c.block(fn, 'dscore', dscore, n);
+    this.c.block(fn, 'dq', dq, n * d);
+    this.c.block(fn, 'dc', dc, n);
+    if (gtable.length !== table.length) fail(`${fn}: gtable must have table's length ${table.length}`);
+    this.c.block(fn, 'gtable', gtable, table.length);
+    this.c.disjoint(fn, [['dq', dq], ['gtable', gtable], ['dc', dc]],
+      [['q', q], ['cand', cand], ['table', table], ['c', c], ['dscore', dscore]]);
+    this.ex.poincarePairsBackward(n, d, q.offset, cand.offset, table.offset, c.offset, dscore.offset, dq.offset,
+      gtable.offset, dc.offset);
   }
 
   /** dst[i] = src[ids[i]] for i < n (width-1 rows). */
@@ -248,6 +277,20 @@ export class FusedKernels {
     if (bias) {
       this.c.block(fn, 'bias', bias, 1);
       this.c.inRange(fn, 'cand', cand, Q * M, bias.length);
+    }
+  }
+
+  private checkPairs(fn: string, n: number, d: number, q: F32Block, cand: I32Block, table: F32Block, c: F32Block): void {
+    int(fn, 'n', n);
+    dim(fn, d);
+    this.c.block(fn, 'q', q, n * d);
+    this.c.block(fn, 'cand', cand, n);
+    const N = this.c.table(fn, 'table', table, d);
+    this.c.inRange(fn, 'cand', cand, n, N);
+    this.c.block(fn, 'c', c, n);
+    for (let b = 0; b < n; b++) {
+      const cb = c.array[b]!;
+      if (!(cb > 0 && cb < Infinity)) fail(`${fn}: curvature c[${b}] = ${cb} must be finite and > 0`);
     }
   }
 

@@ -13,6 +13,7 @@ export { givensForward, givensBackward, attentionForward, attentionBackward } fr
 export { softplusForward, softplusBackward, addForward, accumulate, mulForward, mulBackward, gatherValues,
   scatterAddValues } from './elementwise';
 export { sampledSoftplusLoss } from './sampled-loss';
+export { poincarePairsForward, poincarePairsBackward } from './poincare-pairs';
 // Module-level scratch (dot2Second, gP, pS_*, lastSigmoid, tanhRatioDeriv, gNorm, acc4, …) is per instance: each worker thread instantiates its own.
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */
