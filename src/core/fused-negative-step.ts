@@ -42,6 +42,8 @@ interface StepState {
   cand: I32Block;
   scores: F32Block;
   dscore: F32Block;
+  /** Partials of the Poincaré scores (poincareScores), four floats per score. */
+  partials: F32Block;
 }
 
 const states = new WeakMap<ParameterStore, Map<QueryProgram, StepState>>();
@@ -81,7 +83,7 @@ function stateFor(model: KgeModel, store: ParameterStore, program: QueryProgram)
   });
   const empty = (): I32Block => store.memory.allocI32(0);
   state = { raw: kernels.raw, executor, queryTables, entityIds: empty(), relationIds: empty(), cand: empty(),
-    scores: store.memory.allocF32(0), dscore: store.memory.allocF32(0) };
+    scores: store.memory.allocF32(0), dscore: store.memory.allocF32(0), partials: store.memory.allocF32(0) };
   byProgram.set(program, state);
   return state;
 }
@@ -146,14 +148,15 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   if (state.scores.length < CHUNK_ROWS * M) {
     state.scores = store.memory.allocF32(CHUNK_ROWS * M);
     state.dscore = store.memory.allocF32(CHUNK_ROWS * M);
+    state.partials = store.memory.allocF32(4 * CHUNK_ROWS * M);
   }
   const kind = SIMILARITY_KERNEL_ID[model.similarity];
-  const pairs = M === 1 && model.similarity === 'negSqPoincare'; // one candidate per query: four queries per f32x4
+  const poincare = model.similarity === 'negSqPoincare'; // scores with stored partials, backward from them
   const d = table.dim;
   const scale = 1 / (Q * M);
   const q = executor.output('q')!.offset, c = executor.output('c')?.offset ?? 0, off = executor.output('offset')?.offset ?? 0;
   const dq = executor.seed('q')!.offset, dc = executor.seed('c')?.offset ?? 0, doff = executor.seed('offset')?.offset ?? 0;
-  const scores = state.scores.offset, dscore = state.dscore.offset;
+  const scores = state.scores.offset, dscore = state.dscore.offset, partials = state.partials.offset;
   const biasData = bias?.data.offset ?? 0, biasGrad = bias?.grad.offset ?? 0;
   let loss = 0;
   for (let start = 0; start < Q; start += CHUNK_ROWS) {
@@ -165,7 +168,7 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
     }
     executor.forward(n);
     const candChunk = cand.offset + 4 * start * M;
-    if (pairs) raw.poincarePairsForward(n, d, q, candChunk, table.data.offset, c, scores);
+    if (poincare) raw.poincareScores(n, M, d, q, candChunk, table.data.offset, c, scores, partials);
     else raw.similarityForward(kind, n, M, d, q, candChunk, table.data.offset, c, scores);
     raw.addCandidateBiases(n, M, scores, off, candChunk, biasData);
     if (!settings.doubleNegatives) {
@@ -175,7 +178,7 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
       if (pos > 0) loss += raw.sampledSoftplusLoss(pos, 1, 1, scores, dscore, scale);
       if (n > pos) loss += raw.sampledSoftplusLoss(n - pos, 1, 0, scores + 4 * pos, dscore + 4 * pos, scale);
     }
-    if (pairs) raw.poincarePairsBackward(n, d, q, candChunk, table.data.offset, c, dscore, dq, table.grad.offset, dc);
+    if (poincare) raw.poincareScoresBackward(n, M, d, q, candChunk, table.data.offset, dscore, partials, dq, table.grad.offset, dc);
     else raw.similarityBackward(kind, n, M, d, q, candChunk, table.data.offset, c, dscore, dq, table.grad.offset, dc);
     raw.candidateBiasBackward(n, M, dscore, doff, candChunk, biasGrad);
     executor.backward(n);

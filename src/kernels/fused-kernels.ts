@@ -16,9 +16,10 @@ export interface FusedExports {
   addCandidateBiases(Q: number, M: number, s: number, offset: number, cand: number, bias: number): void;
   candidateBiasBackward(Q: number, M: number, dscore: number, doffset: number, cand: number, gbias: number): void;
   sampledSoftplusLoss(Q: number, M: number, goldFirst: number, scores: number, dscore: number, scale: number): number;
-  poincarePairsForward(n: number, d: number, q: number, cand: number, table: number, c: number, out: number): void;
-  poincarePairsBackward(n: number, d: number, q: number, cand: number, table: number, c: number, dscore: number,
-    dq: number, gtable: number, dc: number): void;
+  poincareScores(B: number, M: number, d: number, q: number, cand: number, table: number, c: number, out: number,
+    partials: number): void;
+  poincareScoresBackward(B: number, M: number, d: number, q: number, cand: number, table: number, dscore: number,
+    partials: number, dq: number, gtable: number, dc: number): void;
   gatherValues(n: number, ids: number, src: number, dst: number): void;
   scatterAddValues(n: number, ids: number, src: number, dst: number): void;
   expmap0Forward(n: number, d: number, u: number, c: number, out: number, aux: number): void;
@@ -39,14 +40,15 @@ export interface FusedExports {
   accumulate(count: number, src: number, dst: number): void;
   mulForward(count: number, x: number, y: number, out: number): void;
   mulBackward(count: number, x: number, y: number, g: number, gx: number, gy: number): void;
+  zeroFloats(count: number, p: number): void;
 }
 
 /** Names of the FusedExports (checked at load time). */
 export const FUSED_EXPORTS: readonly (keyof FusedExports)[] = ['similarityFromDots', 'addScoreBiases',
-  'addCandidateBiases', 'candidateBiasBackward', 'sampledSoftplusLoss', 'poincarePairsForward', 'poincarePairsBackward', 'gatherValues', 'scatterAddValues',
+  'addCandidateBiases', 'candidateBiasBackward', 'sampledSoftplusLoss', 'poincareScores', 'poincareScoresBackward', 'gatherValues', 'scatterAddValues',
   'expmap0Forward', 'expmap0Backward', 'mobiusAddForward', 'mobiusAddBackward', 'projectForward', 'projectBackward',
   'givensForward', 'givensBackward', 'attentionForward', 'attentionBackward', 'softplusForward', 'softplusBackward',
-  'addForward', 'accumulate', 'mulForward', 'mulBackward'];
+  'addForward', 'accumulate', 'mulForward', 'mulBackward', 'zeroFloats'];
 
 type Named = [string, Block | null];
 const off = (b: Block | null): number => b?.offset ?? 0;
@@ -124,30 +126,38 @@ export class FusedKernels {
     return this.ex.sampledSoftplusLoss(Q, M, goldFirst ? 1 : 0, scores.offset, dscore.offset, scale);
   }
 
-  /** out[i] = −d_c(q_i, exp₀(table[cand[i]]))²: Poincaré similarity of n queries with one candidate each. */
-  poincarePairsForward(n: number, d: number, q: F32Block, cand: I32Block, table: F32Block, c: F32Block,
-    out: F32Block): void {
-    const fn = 'poincarePairsForward';
-    this.checkPairs(fn, n, d, q, cand, table, c);
-    this.c.block(fn, 'out', out, n);
-    this.c.disjoint(fn, [['out', out]], [['q', q], ['cand', cand], ['table', table], ['c', c]]);
-    this.ex.poincarePairsForward(n, d, q.offset, cand.offset, table.offset, c.offset, out.offset);
+  /** Poincaré scores [B×M] as similarityForward, plus their partials (four planes of B·M floats) for the VJP. */
+  poincareScores(B: number, M: number, d: number, q: F32Block, cand: I32Block, table: F32Block, c: F32Block,
+    out: F32Block, partials: F32Block): void {
+    const fn = 'poincareScores';
+    this.checkPoincare(fn, B, M, d, q, cand, table, c);
+    this.c.block(fn, 'out', out, B * M);
+    this.c.block(fn, 'partials', partials, 4 * B * M);
+    const ins: Named[] = [['q', q], ['cand', cand], ['table', table], ['c', c]];
+    this.c.disjoint(fn, [['out', out], ['partials', partials]], [...ins, ['out', out], ['partials', partials]]);
+    this.ex.poincareScores(B, M, d, q.offset, cand.offset, table.offset, c.offset, out.offset, partials.offset);
   }
 
-  /** VJP of poincarePairsForward: dq, dc overwritten; gtable[cand] += ∂L/∂v (as similarityBackward with M = 1). */
-  poincarePairsBackward(n: number, d: number, q: F32Block, cand: I32Block, table: F32Block, c: F32Block,
-    dscore: F32Block, dq: F32Block, gtable: F32Block, dc: F32Block): void {
-    const fn = 'poincarePairsBackward';
-    this.checkPairs(fn, n, d, q, cand, table, c);
-    this.c.block(fn, 'dscore', dscore, n);
-    this.c.block(fn, 'dq', dq, n * d);
-    this.c.block(fn, 'dc', dc, n);
+  /** VJP of poincareScores from its partials: dq, dc overwritten; gtable[cand] += ∂L/∂v (as similarityBackward). */
+  poincareScoresBackward(B: number, M: number, d: number, q: F32Block, cand: I32Block, table: F32Block,
+    dscore: F32Block, partials: F32Block, dq: F32Block, gtable: F32Block, dc: F32Block): void {
+    const fn = 'poincareScoresBackward';
+    int(fn, 'B', B);
+    int(fn, 'M', M, 1);
+    dim(fn, d);
+    this.c.block(fn, 'q', q, B * d);
+    this.c.block(fn, 'cand', cand, B * M);
+    this.c.inRange(fn, 'cand', cand, B * M, this.c.table(fn, 'table', table, d));
+    this.c.block(fn, 'dscore', dscore, B * M);
+    this.c.block(fn, 'partials', partials, 4 * B * M);
+    this.c.block(fn, 'dq', dq, B * d);
+    this.c.block(fn, 'dc', dc, B);
     if (gtable.length !== table.length) fail(`${fn}: gtable must have table's length ${table.length}`);
     this.c.block(fn, 'gtable', gtable, table.length);
     this.c.disjoint(fn, [['dq', dq], ['gtable', gtable], ['dc', dc]],
-      [['q', q], ['cand', cand], ['table', table], ['c', c], ['dscore', dscore]]);
-    this.ex.poincarePairsBackward(n, d, q.offset, cand.offset, table.offset, c.offset, dscore.offset, dq.offset,
-      gtable.offset, dc.offset);
+      [['q', q], ['cand', cand], ['table', table], ['dscore', dscore], ['partials', partials]]);
+    this.ex.poincareScoresBackward(B, M, d, q.offset, cand.offset, table.offset, dscore.offset, partials.offset,
+      dq.offset, gtable.offset, dc.offset);
   }
 
   /** dst[i] = src[ids[i]] for i < n (width-1 rows). */
@@ -270,6 +280,12 @@ export class FusedKernels {
     this.ex.mulBackward(count, x.offset, y.offset, g.offset, gx.offset, gy.offset);
   }
 
+  /** block[0..count) = 0 (a TypedArray fill over shared memory is ~10× slower). */
+  zeroFloats(count: number, block: F32Block): void {
+    this.flat('zeroFloats', count, [], [['block', block]]);
+    this.ex.zeroFloats(count, block.offset);
+  }
+
   private checkCandidates(fn: string, Q: number, M: number, cand: I32Block, bias: F32Block | null): void {
     int(fn, 'Q', Q);
     int(fn, 'M', M);
@@ -280,15 +296,17 @@ export class FusedKernels {
     }
   }
 
-  private checkPairs(fn: string, n: number, d: number, q: F32Block, cand: I32Block, table: F32Block, c: F32Block): void {
-    int(fn, 'n', n);
+  private checkPoincare(fn: string, B: number, M: number, d: number, q: F32Block, cand: I32Block, table: F32Block,
+    c: F32Block): void {
+    int(fn, 'B', B);
+    int(fn, 'M', M, 1);
     dim(fn, d);
-    this.c.block(fn, 'q', q, n * d);
-    this.c.block(fn, 'cand', cand, n);
+    this.c.block(fn, 'q', q, B * d);
+    this.c.block(fn, 'cand', cand, B * M);
     const N = this.c.table(fn, 'table', table, d);
-    this.c.inRange(fn, 'cand', cand, n, N);
-    this.c.block(fn, 'c', c, n);
-    for (let b = 0; b < n; b++) {
+    this.c.inRange(fn, 'cand', cand, B * M, N);
+    this.c.block(fn, 'c', c, B);
+    for (let b = 0; b < B; b++) {
       const cb = c.array[b]!;
       if (!(cb > 0 && cb < Infinity)) fail(`${fn}: curvature c[${b}] = ${cb} must be finite and > 0`);
     }

@@ -195,7 +195,7 @@ export class QueryExecutor {
   /** Reverse pass on rows [0, n) from the seeds: every buffer's gradient is rebuilt, inputs' included. */
   backward(n: number): void {
     this.checkRows(n);
-    for (const b of this.buffers) b.grad!.array.fill(0, 0, n * b.width);
+    for (const b of this.buffers) this.raw.zeroFloats(n * b.width, b.grad!.offset);
     for (const key of Object.keys(this.outs) as OutputName[]) {
       const b = this.outs[key]!;
       this.raw.accumulate(n * b.width, this.seeds[key]!.offset, b.grad!.offset);

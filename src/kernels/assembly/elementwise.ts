@@ -105,6 +105,11 @@ export function mulBackward(count: i32, x: usize, y: usize, g: usize, gx: usize,
   }
 }
 
+/** p[0..count) = 0 (faster than a TypedArray fill, which V8 runs element by element on shared memory). */
+export function zeroFloats(count: i32, p: usize): void {
+  memory.fill(p, 0, <usize>count << 2);
+}
+
 /** dst[i] = src[ids[i]] for i < n (width-1 rows: biases, curvatures). */
 export function gatherValues(n: i32, ids: usize, src: usize, dst: usize): void {
   for (let i = 0; i < n; i++) {

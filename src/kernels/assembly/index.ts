@@ -11,9 +11,9 @@ export { expmap0Forward, expmap0Backward, mobiusAddForward, mobiusAddBackward, p
   from './ball-rows';
 export { givensForward, givensBackward, attentionForward, attentionBackward } from './givens-rows';
 export { softplusForward, softplusBackward, addForward, accumulate, mulForward, mulBackward, gatherValues,
-  scatterAddValues } from './elementwise';
+  scatterAddValues, zeroFloats } from './elementwise';
 export { sampledSoftplusLoss } from './sampled-loss';
-export { poincarePairsForward, poincarePairsBackward } from './poincare-pairs';
+export { poincareScores, poincareScoresBackward } from './poincare-partials';
 // Module-level scratch (dot2Second, gP, pS_*, lastSigmoid, tanhRatioDeriv, gNorm, acc4, …) is per instance: each worker thread instantiates its own.
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */

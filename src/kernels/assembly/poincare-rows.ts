@@ -5,16 +5,16 @@ import { dot, dot2, dot2Second, zeroRow } from './simd';
 import { poincare4, pS_c, pS_v2, pS_x2, pS_xv } from './poincare';
 
 /** Second and later results of `gatherDots4`. */
-let gP: v128 = f32x4(0, 0, 0, 0);
+export let gP: v128 = f32x4(0, 0, 0, 0);
 
 /** Row offset (bytes) of candidate min(j, M − 1) of the query whose candidates start at index `base`. */
-@inline function rowOffset(cand: usize, base: usize, j: i32, M: i32, bytes: usize): usize {
+@inline export function rowOffset(cand: usize, base: usize, j: i32, M: i32, bytes: usize): usize {
   const jj = j < M ? j : M - 1;
   return <usize>load<i32>(cand + ((base + <usize>jj) << 2)) * bytes;
 }
 
 /** V = ‖v‖² of candidates j..j+3 (returned) and P = q·v (in gP), one lane each. */
-@inline function gatherDots4(qp: usize, table: usize, cand: usize, base: usize, j: i32, M: i32, bytes: usize): v128 {
+@inline export function gatherDots4(qp: usize, table: usize, cand: usize, base: usize, j: i32, M: i32, bytes: usize): v128 {
   let V = f32x4.splat(dot2(table + rowOffset(cand, base, j, M, bytes), qp, bytes));
   let P = f32x4.splat(dot2Second);
   V = f32x4.replace_lane(V, 1, dot2(table + rowOffset(cand, base, j + 1, M, bytes), qp, bytes));
@@ -45,7 +45,7 @@ export function poincareForward(B: i32, M: i32, d: i32, q: usize, cand: usize, t
 }
 
 /** Stores the first min(n, 4) lanes of s at o. */
-@inline function storeLanes(o: usize, s: v128, n: i32): void {
+@inline export function storeLanes(o: usize, s: v128, n: i32): void {
   if (n >= 4) {
     v128.store(o, s);
   } else {
@@ -56,7 +56,7 @@ export function poincareForward(B: i32, M: i32, d: i32, q: usize, cand: usize, t
 }
 
 /** dL/dq += bv·v and dL/dv += cv·v + dqq·q for one candidate row. */
-@inline function axpyPair(qp: usize, dqp: usize, vp: usize, gp: usize, bytes: usize, bv: f32, cv: f32,
+@inline export function axpyPair(qp: usize, dqp: usize, vp: usize, gp: usize, bytes: usize, bv: f32, cv: f32,
   dqq: f32): void {
   const bvv = f32x4.splat(bv), cvv = f32x4.splat(cv), dqv = f32x4.splat(dqq);
   for (let k: usize = 0; k < bytes; k += 16) {
