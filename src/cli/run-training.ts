@@ -104,14 +104,17 @@ export interface TrainingJob {
 /** Runs a training job from its flags: train (or resume), then evaluate the best checkpoint on test. */
 export async function runTrainingJob(flags: TrainingFlags, command: Command, job: TrainingJob, runName: (datasetName: string) => string): Promise<void> {
   const backend = await initBackend(flags.backend);
-  const dataset = await loadDataset(flags.dataset, { unseen: flags.unseen });
+  if (flags.resume && !flags.out) throw new Error('--resume needs --out <run dir> (the run to continue)');
+  const saved = flags.resume ? await loadCheckpoint(path.resolve(flags.out!), 'last') : undefined;
+  // A resumed run reloads its dataset the way it was loaded, unless --unseen is given explicitly.
+  const unseen = saved && command.getOptionValueSource('unseen') !== 'cli' ? saved.header.dataset.unseen ?? flags.unseen : flags.unseen;
+  const dataset = await loadDataset(flags.dataset, { unseen });
   const data = runDataFromDataset(dataset);
   let config = configFromFlags(flags);
   const runDir = path.resolve(flags.out ?? path.join('runs', runName(dataset.name)));
   let runtime: ModelRuntime;
   let trainer: Trainer;
-  if (flags.resume) {
-    const saved = await loadCheckpoint(runDir, 'last');
+  if (saved) {
     requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
     const epochs = command.getOptionValueSource('epochs') === 'cli' ? config.epochs : undefined;
     config = parseTrainingConfig({ ...saved.header.training, backend: undefined, ...(epochs ? { epochs } : {}) });
