@@ -1,7 +1,8 @@
 // Bounds-checked wrappers of the kernels behind all-entity scoring from dot products (assembly/score-dots.ts), the
-// fused negative-sampling step (sampled-loss.ts, width-1 row moves) and the query-program primitives
-// (ball-rows.ts, givens-rows.ts, elementwise.ts). Forwards write their output (and per-row `aux` scalars that
-// the VJP reads); VJPs ACCUMULATE into the input-gradient blocks, which may alias each other but no input.
+// fused negative-sampling step (sampled-loss.ts, poincare-partials.ts, width-1 row moves) and the query-program
+// primitives (ball-rows.ts, mobius-rows.ts, givens-rows.ts, elementwise.ts). Forwards write their output (and
+// per-row `aux` scalars that the VJP reads); VJPs ACCUMULATE into the input-gradient blocks, which may alias each
+// other but no input.
 // src/kernels/query-reference.ts holds the float64 reference of each primitive.
 import type { F32Block, I32Block } from './kernel-memory.js';
 import { type Block, type BlockChecks, dim, fail, int, real } from './kernel-checks.js';

@@ -7,6 +7,7 @@
 //   minimum sends the gradient to its first argument on ties, so "projected" means (1 − BALL_EPS)/√… ≤ 1.
 // Projection VJP, for out = s·m with s = k·T^{−1/2}, T = c‖m‖² (k = 1 − BALL_EPS) and G = g·m:
 //   ∂L/∂m = s·g − τ·m with τ = G·s·c/T,   ∂L/∂c = −½·G·s/c     (and ∂L/∂m = g when not projected).
+import { K, poly6, vadd, vdiv, vexp, vmul, vsel, vsub } from './vmath';
 
 /** Smallest and largest curvature the ball functions use (guards.ts). */
 export const MIN_CURVATURE: f32 = 1e-7;
@@ -65,4 +66,58 @@ export let projected: bool = false;
   const a = BALL_K / Mathf.sqrt(Mathf.max(T, 0.25));
   projected = a <= 1;
   return Mathf.min(a, 1);
+}
+
+// Four rows at a time: the same scalar pieces with one row per f32x4 lane (vexp for e^{−2z}), so the latency of
+// sqrt, exp and divisions is paid once per four rows.
+
+/** v with lane l (0..3) set to x. */
+@inline export function withLane(v: v128, l: i32, x: f32): v128 {
+  if (l == 0) return f32x4.replace_lane(v, 0, x);
+  if (l == 1) return f32x4.replace_lane(v, 1, x);
+  if (l == 2) return f32x4.replace_lane(v, 2, x);
+  return f32x4.replace_lane(v, 3, x);
+}
+
+/** Lane l (0..3) of v. */
+@inline export function laneOf(v: v128, l: i32): f32 {
+  if (l == 0) return f32x4.extract_lane(v, 0);
+  if (l == 1) return f32x4.extract_lane(v, 1);
+  if (l == 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
+}
+
+/** clampC per lane. */
+@inline export function clampC4(c: v128): v128 {
+  return f32x4.min(f32x4.max(c, K(MIN_CURVATURE)), K(MAX_CURVATURE));
+}
+
+/** Derivative of tanhRatio per lane from the last `tanhRatio4` call. */
+export let tanhRatioDeriv4: v128 = f32x4(0, 0, 0, 0);
+
+/** tanhRatio per lane (series below SERIES_T, closed form above); leaves d/dt in tanhRatioDeriv4. */
+@inline export function tanhRatio4(t: v128): v128 {
+  const t2 = vmul(t, t), t4 = vmul(t2, t2);
+  const rs = poly6(t, t2, t4, 1, <f32>(-1.0 / 3.0), <f32>(2.0 / 15.0), <f32>(-17.0 / 315.0), <f32>(62.0 / 2835.0),
+    <f32>(-1382.0 / 155925.0), <f32>(21844.0 / 6081075.0));
+  const ds = poly6(t, t2, t4, <f32>(-1.0 / 3.0), <f32>(4.0 / 15.0), <f32>(-51.0 / 315.0), <f32>(248.0 / 2835.0),
+    <f32>(-6910.0 / 155925.0), <f32>(131064.0 / 6081075.0), 0);
+  const z = f32x4.sqrt(t);
+  const e = vexp(vmul(K(-2.0), f32x4.min(z, K(TANH_MAX))));
+  const th = vdiv(vsub(K(1.0), e), vadd(K(1.0), e));
+  const ratio = vdiv(th, z);
+  const deriv = vdiv(vsub(vmul(vsub(K(1.0), th), vadd(K(1.0), th)), ratio), vadd(t, t));
+  const small = f32x4.lt(t, K(SERIES_T));
+  tanhRatioDeriv4 = vsel(ds, deriv, small);
+  return vsel(rs, ratio, small);
+}
+
+/** Lanes projected by the last `projectScale4` call (all ones) or not (zero). */
+export let projected4: v128 = f32x4(0, 0, 0, 0);
+
+/** projectScale per lane; sets projected4. */
+@inline export function projectScale4(T: v128): v128 {
+  const a = vdiv(K(BALL_K), f32x4.sqrt(f32x4.max(T, K(0.25))));
+  projected4 = f32x4.le(a, K(1.0));
+  return f32x4.min(a, K(1.0));
 }

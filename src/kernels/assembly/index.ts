@@ -7,8 +7,9 @@ export { similarityForward, similarityBackward } from './similarity';
 export { adagradRows, adamRows, adamDense, sgdRows } from './optim';
 export { gatherRows, scatterAddRows, firstOutOfRange, uniqueRows, softplusLoss } from './rows';
 export { similarityFromDots, addScoreBiases, addCandidateBiases, candidateBiasBackward } from './score-dots';
-export { expmap0Forward, expmap0Backward, mobiusAddForward, mobiusAddBackward, projectForward, projectBackward }
+export { expmap0Forward, expmap0Backward, projectForward, projectBackward }
   from './ball-rows';
+export { mobiusAddForward, mobiusAddBackward } from './mobius-rows';
 export { givensForward, givensBackward, attentionForward, attentionBackward } from './givens-rows';
 export { softplusForward, softplusBackward, addForward, accumulate, mulForward, mulBackward, gatherValues,
   scatterAddValues, zeroFloats } from './elementwise';
