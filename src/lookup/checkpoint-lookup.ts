@@ -1,0 +1,243 @@
+/**
+ * Lookup queries on one trained run: the model and its entity table, the dataset's entity names and known-true
+ * triples (when the dataset can be loaded), the run's indexes, and the two queries — nearest entities and link
+ * prediction — with their inputs validated. Used alike by the CLI and the HTTP service.
+ */
+import path from 'node:path';
+import { loadRun } from '../models/load-run.js';
+import type { CheckpointHeader } from '../core/checkpoint.js';
+import type { ModelRuntime } from '../core/model-runtime.js';
+import type { ModelEntityScorer } from '../core/entity-scorer.js';
+import { loadDataset } from '../kg/dataset.js';
+import { loadEntityNames } from '../kg/entity-names.js';
+import { FilterIndex } from '../kg/filter-index.js';
+import { LookupError } from './errors.js';
+import { NameResolver } from './name-resolver.js';
+import { IndexStore, type IndexStoreOptions } from './index-store.js';
+import { NeighborMeasure, neighborMetric, NEIGHBOR_CURVATURE } from './exact-score.js';
+import { exactNeighbors, indexNeighbors, neighborSpace } from './neighbors.js';
+import { predictSpace, predictTopK, type PredictMethod } from './predict.js';
+import { modelQuery } from './model-query.js';
+import type { EntityTable } from './vector-space.js';
+
+/** Options of opening a run for lookups. */
+export interface OpenOptions extends IndexStoreOptions {
+  /** Which checkpoint of the run (default: best, else last). */
+  stem?: 'best' | 'last';
+  /** `await` (CLI): build a missing index before answering; `background` (service): answer exactly meanwhile. */
+  indexMode?: 'await' | 'background';
+  /** Name of the run in the service (default: the directory's base name). */
+  name?: string;
+}
+
+/** An entity in an answer: id, vocabulary key and readable name (when the dataset has names). */
+export interface EntityRef {
+  id: number;
+  key: string;
+  name?: string;
+}
+
+/** Result of `neighbors`. */
+export interface NeighborsResult {
+  checkpoint: string;
+  entity: EntityRef;
+  metric: 'euclidean' | 'dot' | 'poincare';
+  /** Curvature of the Poincaré ball distances are measured in (hyperbolic models). */
+  curvature?: number;
+  method: 'hnsw' | 'exact';
+  neighbors: Array<EntityRef & { rank: number; distance?: number; similarity?: number }>;
+}
+
+/** Arguments of `predict`: exactly one of head (predict tails) and tail (predict heads). */
+export interface PredictArgs {
+  head?: unknown;
+  tail?: unknown;
+  relation: unknown;
+  k: number;
+  filtered?: boolean;
+  exact?: boolean;
+}
+
+/** Result of `predict`. */
+export interface PredictResult {
+  checkpoint: string;
+  direction: 'tails' | 'heads';
+  given: EntityRef;
+  relation: { id: number; key: string };
+  filtered: boolean;
+  method: PredictMethod;
+  scored: number;
+  note?: string;
+  answers: Array<EntityRef & { rank: number; score: number; known?: boolean }>;
+}
+
+/** Checks that k is an integer in [1, max]. */
+function checkK(k: unknown, max: number): number {
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) throw new LookupError('invalid', `k must be a positive integer, got ${String(k)}`);
+  if (k > max) throw new LookupError('invalid', `k must be at most ${max}, got ${k}`);
+  return k;
+}
+
+/** A trained run opened for lookups. */
+export class CheckpointLookup {
+  readonly entities: NameResolver;
+  readonly relations: NameResolver;
+  readonly store: IndexStore;
+  readonly measure: NeighborMeasure;
+  private scorer?: ModelEntityScorer;
+
+  private constructor(
+    readonly name: string,
+    readonly runDir: string,
+    readonly header: CheckpointHeader,
+    readonly runtime: ModelRuntime,
+    readonly table: EntityTable,
+    readonly known: FilterIndex | undefined,
+    readonly datasetNote: string | undefined,
+    names: Map<string, string> | undefined,
+    private readonly indexMode: 'await' | 'background',
+    stem: string,
+    options: IndexStoreOptions,
+  ) {
+    const vocab = header.vocab;
+    this.entities = new NameResolver('entity', vocab.entities, names ? (id) => names.get(vocab.entities[id]!) : undefined);
+    this.relations = new NameResolver('relation', vocab.relations);
+    this.store = new IndexStore(runDir, stem, table, header.model, options);
+    this.measure = new NeighborMeasure(neighborMetric(runtime.model.similarity), table);
+  }
+
+  /** Opens a run directory: checkpoint, model, dataset names and known triples (without the dataset: no filtering). */
+  static async open(runDir: string, options: OpenOptions = {}): Promise<CheckpointLookup> {
+    const dir = path.resolve(runDir);
+    const run = await loadRun(dir, options.stem);
+    const { runtime, header } = run;
+    const model = runtime.model;
+    const entity = runtime.store.table(model.candidateTable);
+    const bias = model.tailBiasTable ? runtime.store.table(model.tailBiasTable) : undefined;
+    const table: EntityTable = { rows: entity.data.array.slice(), count: entity.rows, dim: entity.dim, tailBias: bias?.data.array.slice() };
+    let known: FilterIndex | undefined;
+    let names: Map<string, string> | undefined;
+    let note: string | undefined;
+    const datasetSpec = header.dataset.dir ?? header.dataset.name;
+    try {
+      const dataset = await loadDataset(datasetSpec, { unseen: header.dataset.unseen ?? 'drop' });
+      const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+      if (same(dataset.entities.names, header.vocab.entities) && same(dataset.relations.names, header.vocab.relations)) {
+        known = FilterIndex.build(header.model.numEntities, header.model.numRelations, [dataset.train, dataset.valid, dataset.test]);
+        names = dataset.entityNames;
+      } else {
+        note = `dataset ${datasetSpec} has another vocabulary than the checkpoint: no known-triple marking`;
+      }
+    } catch (error) {
+      note = `dataset ${datasetSpec} not loaded (${(error as Error).message}): no known-triple marking`;
+      if (header.dataset.dir) names = await loadEntityNames(header.dataset.dir).catch(() => undefined);
+    }
+    if (note) options.onNotice?.(note);
+    const stem = path.basename(run.file, '.json');
+    return new CheckpointLookup(options.name ?? path.basename(dir), dir, header, runtime, table, known, note, names, options.indexMode ?? 'await', stem, options);
+  }
+
+  /** The entity reference of an id. */
+  ref(id: number): EntityRef {
+    const name = this.entities.name(id);
+    return name === undefined ? { id, key: this.entities.key(id) } : { id, key: this.entities.key(id), name };
+  }
+
+  /** Model facts for the model-info endpoint. */
+  info(): Record<string, unknown> {
+    const { model, dim, numEntities, numRelations } = this.header.model;
+    return {
+      name: this.name, runDir: this.runDir, model, dim, entities: numEntities, relations: this.header.vocab.relations,
+      similarity: this.runtime.model.similarity, neighborMetric: this.measure.metric, tailBias: this.table.tailBias !== undefined,
+      dataset: this.header.dataset.name, knownTriples: this.known !== undefined, entityNames: this.entities.name(0) !== undefined,
+      indexes: this.store.loaded().map((i) => ({ id: i.id, origin: i.origin, buildSeconds: i.buildSeconds, fileBytes: i.fileBytes })),
+      ...(this.datasetNote ? { note: this.datasetNote } : {}),
+    };
+  }
+
+  /** Loads or builds the neighbour index (and, with `all`, every prediction index) and waits for them. */
+  async warm(all = false): Promise<void> {
+    await this.store.get(neighborSpace(this.measure));
+    if (!all) return;
+    const R = this.header.model.numRelations;
+    for (let r = 0; r < 2 * R; r++) {
+      const query = modelQuery(this.runtime, 0, r);
+      const spec = predictSpace(this.runtime.model.similarity, this.table.tailBias !== undefined, query.c);
+      if (spec) await this.store.get(spec);
+    }
+  }
+
+  /** The k nearest entities of an entity (by name, key or id). */
+  async neighbors(entityInput: unknown, kInput: unknown, options: { exact?: boolean; maxK?: number } = {}): Promise<NeighborsResult> {
+    const entity = this.entities.resolve(entityInput);
+    const k = checkK(kInput, Math.min(options.maxK ?? Infinity, this.table.count - 1));
+    const spec = neighborSpace(this.measure);
+    let method: 'hnsw' | 'exact' = 'exact';
+    let found;
+    if (!options.exact && (this.indexMode === 'await' || this.store.peek(spec))) {
+      found = await indexNeighbors(this.store, this.measure, this.table, entity, k);
+      method = 'hnsw';
+    } else {
+      if (!options.exact) this.store.prepare(spec);
+      found = exactNeighbors(this.measure, this.table, entity, k);
+    }
+    const field = this.measure.metric === 'dot' ? 'similarity' : 'distance';
+    return {
+      checkpoint: this.name,
+      entity: this.ref(entity),
+      metric: this.measure.metric,
+      ...(this.measure.metric === 'poincare' ? { curvature: NEIGHBOR_CURVATURE } : {}),
+      method,
+      neighbors: found.map((n, i) => ({ rank: i + 1, ...this.ref(n.id), [field]: n.value })),
+    };
+  }
+
+  /** Top-k tails of (head, relation, ?) or heads of (?, relation, tail) by the model's score. */
+  async predict(args: PredictArgs, options: { maxK?: number } = {}): Promise<PredictResult> {
+    const hasHead = args.head !== undefined && args.head !== null;
+    const hasTail = args.tail !== undefined && args.tail !== null;
+    if (hasHead === hasTail) throw new LookupError('invalid', 'give exactly one of head (to predict tails) and tail (to predict heads)');
+    const given = this.entities.resolve(hasHead ? args.head : args.tail);
+    const relation = this.relations.resolve(args.relation);
+    const k = checkK(args.k, Math.min(options.maxK ?? Infinity, this.table.count));
+    const filtered = args.filtered === true;
+    if (filtered && !this.known) throw new LookupError('invalid', `filtering needs the run's dataset: ${this.datasetNote ?? 'not loaded'}`);
+    const R = this.header.model.numRelations;
+    const queryRelation = hasHead ? relation : relation + R;
+    const knownAnswers = this.known?.answers(given, queryRelation);
+    const query = modelQuery(this.runtime, given, queryRelation);
+    const outcome = await predictTopK(
+      {
+        similarity: this.runtime.model.similarity,
+        table: this.table,
+        store: this.store,
+        indexMode: this.indexMode,
+        exactScores: () => this.exactScores(given, queryRelation),
+      },
+      { query, k, exclude: filtered ? knownAnswers : undefined, exact: args.exact === true },
+    );
+    const knownSet = new Set(knownAnswers ?? []);
+    return {
+      checkpoint: this.name,
+      direction: hasHead ? 'tails' : 'heads',
+      given: this.ref(given),
+      relation: { id: relation, key: this.relations.key(relation) },
+      filtered,
+      method: outcome.method,
+      scored: outcome.scored,
+      ...(outcome.note ? { note: outcome.note } : {}),
+      answers: outcome.answers.map((a, i) => ({ rank: i + 1, ...this.ref(a.id), score: a.score, ...(this.known ? { known: knownSet.has(a.id) } : {}) })),
+    };
+  }
+
+  /** Frees the all-entity scorer. */
+  close(): void {
+    this.scorer?.dispose();
+    this.scorer = undefined;
+  }
+
+  private async exactScores(entity: number, queryRelation: number): Promise<Float32Array> {
+    this.scorer ??= this.runtime.entityScorer();
+    return this.scorer.scoreAll(Int32Array.of(entity), Int32Array.of(queryRelation));
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * A thin layer over hnswlib-node: building an `l2` index from a space's data vectors in chunks (yielding to the
+ * event loop between chunks, so a server stays responsive while an index is built), searching, and moving the
+ * index to and from bytes (hnswlib-node only reads and writes files, so a private temporary file is used).
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import hnswlib from 'hnswlib-node';
+import type { SpaceData } from './vector-space.js';
+
+/** The hnswlib index class. */
+export type Hnsw = InstanceType<typeof hnswlib.HierarchicalNSW>;
+
+/** Graph parameters of an index build. */
+export interface BuildParams {
+  /** Links per node (hnswlib M). */
+  m: number;
+  /** Candidate list size while building. */
+  efConstruction: number;
+  /** Seed of hnswlib's level generator (same data and seed give the same graph). */
+  seed: number;
+}
+
+/** Defaults measured on 40k 32-d vectors: recall@10 ≥ 0.99 at ef = 200 (see bench/lookup.ts). */
+export const DEFAULT_BUILD: BuildParams = { m: 16, efConstruction: 200, seed: 100 };
+
+/** Default search list size; never below the number of results asked for. */
+export const DEFAULT_EF = 200;
+
+/** Builds an index over all rows of `space`, yielding to the event loop every `chunk` points. */
+export async function buildHnsw(space: SpaceData, params: BuildParams, chunk = 512): Promise<Hnsw> {
+  const count = space.data.length / space.dim;
+  const index = new hnswlib.HierarchicalNSW('l2', space.dim);
+  index.initIndex({ maxElements: Math.max(count, 1), m: params.m, efConstruction: params.efConstruction, randomSeed: params.seed });
+  for (let start = 0; start < count; start += chunk) {
+    const end = Math.min(count, start + chunk);
+    for (let i = start; i < end; i++) index.addPoint(Array.from(space.data.subarray(i * space.dim, (i + 1) * space.dim)), i);
+    if (end < count) await yieldToEventLoop();
+  }
+  return index;
+}
+
+/** The ids and squared L2 distances of the `k` nearest points, nearest first. */
+export function searchHnsw(index: Hnsw, query: number[], k: number, ef: number): { ids: number[]; distances: number[] } {
+  const count = index.getCurrentCount();
+  const n = Math.min(k, count);
+  if (n <= 0) return { ids: [], distances: [] };
+  index.setEf(Math.max(ef, n));
+  const result = index.searchKnn(query, n);
+  return { ids: result.neighbors, distances: result.distances };
+}
+
+function temporaryFile(): string {
+  return path.join(tmpdir(), `kgdistill-hnsw-${process.pid}-${randomBytes(6).toString('hex')}.bin`);
+}
+
+/** The index serialised by hnswlib, as bytes. */
+export async function hnswToBytes(index: Hnsw): Promise<Buffer> {
+  const file = temporaryFile();
+  try {
+    await index.writeIndex(file);
+    return await fs.readFile(file);
+  } finally {
+    await fs.rm(file, { force: true });
+  }
+}
+
+/** Loads an index of dimension `dim` from bytes that hnswlib wrote (verify them first: hnswlib trusts its input). */
+export async function hnswFromBytes(bytes: Uint8Array, dim: number): Promise<Hnsw> {
+  const file = temporaryFile();
+  try {
+    await fs.writeFile(file, bytes, { mode: 0o600 });
+    const index = new hnswlib.HierarchicalNSW('l2', dim);
+    await index.readIndex(file);
+    return index;
+  } finally {
+    await fs.rm(file, { force: true });
+  }
+}

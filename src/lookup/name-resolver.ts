@@ -1,0 +1,124 @@
+/**
+ * Turning what a user typed into an entity or relation id. In order: the exact vocabulary key (`00001740`,
+ * `/m/027rn`, `_hypernym`), an explicit id (`id:123` or `#123`), the key ignoring case, the readable name from
+ * `entity_names.tsv` ignoring case (`Breathe.V.01`), a relation key without its leading underscore
+ * (`hypernym`), and finally a bare number as an id. Unknown input gets the closest keys and names (prefix
+ * matches first, then by edit distance); a name shared by several entities is an error listing them.
+ */
+import { editDistance } from './edit-distance.js';
+import { LookupError } from './errors.js';
+
+/** Longest input accepted (longer is invalid, not "not found"). */
+export const MAX_NAME_LENGTH = 512;
+const SUGGESTIONS = 5;
+
+const fold = (text: string): string => text.normalize('NFC').toLowerCase();
+
+/** Adds id to the list under key. */
+function addTo(map: Map<string, number[]>, key: string, id: number): void {
+  const list = map.get(key);
+  if (list) list.push(id);
+  else map.set(key, [id]);
+}
+
+/** Resolves names of one vocabulary (entities or relations). */
+export class NameResolver {
+  private readonly exact = new Map<string, number>();
+  private readonly foldedKeys = new Map<string, number[]>();
+  private readonly foldedNames = new Map<string, number[]>();
+
+  /** `kind` names the vocabulary in messages; `names(id)` gives an optional readable name. */
+  constructor(readonly kind: 'entity' | 'relation', private readonly keys: readonly string[], private readonly names: (id: number) => string | undefined = () => undefined) {
+    keys.forEach((key, id) => {
+      if (!this.exact.has(key)) this.exact.set(key, id);
+      addTo(this.foldedKeys, fold(key), id);
+      const name = names(id);
+      if (name !== undefined) addTo(this.foldedNames, fold(name), id);
+    });
+  }
+
+  /** Number of ids. */
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The vocabulary key of an id. */
+  key(id: number): string {
+    return this.keys[id]!;
+  }
+
+  /** The readable name of an id, if the dataset has one. */
+  name(id: number): string | undefined {
+    return this.names(id);
+  }
+
+  /** "key (name)" or just the key. */
+  describe(id: number): string {
+    const name = this.names(id);
+    return name !== undefined && name !== this.keys[id] ? `${this.keys[id]} (${name})` : this.keys[id]!;
+  }
+
+  /** The id `input` stands for; throws a LookupError (invalid, not-found or ambiguous) otherwise. */
+  resolve(input: unknown): number {
+    if (typeof input === 'number' && Number.isInteger(input)) return this.checkId(input, String(input));
+    if (typeof input !== 'string') throw new LookupError('invalid', `${this.kind} must be a name or an id, got ${typeof input}`);
+    const text = input.trim();
+    if (text === '') throw new LookupError('invalid', `empty ${this.kind} name`);
+    if (text.length > MAX_NAME_LENGTH) throw new LookupError('invalid', `${this.kind} name longer than ${MAX_NAME_LENGTH} characters`);
+    const exact = this.exact.get(text);
+    if (exact !== undefined) return exact;
+    const explicit = /^(?:id:|#)\s*(\d{1,15})$/i.exec(text);
+    if (explicit) return this.checkId(Number(explicit[1]), text);
+    const folded = fold(text);
+    const byKey = this.foldedKeys.get(folded);
+    if (byKey) return this.unique(byKey, text);
+    const byName = this.foldedNames.get(folded);
+    if (byName) return this.unique(byName, text);
+    if (this.kind === 'relation') {
+      const underscored = this.foldedKeys.get(`_${folded}`);
+      if (underscored) return this.unique(underscored, text);
+    }
+    if (/^\d{1,15}$/.test(text)) return this.checkId(Number(text), text);
+    throw new LookupError('not-found', `unknown ${this.kind} '${text}'`, this.suggest(text));
+  }
+
+  /** Up to five keys or names close to `input`: prefix matches first, then by edit distance. */
+  suggest(input: string): string[] {
+    const query = fold(input.trim()).slice(0, 64);
+    if (query === '') return [];
+    const limit = Math.max(2, Math.floor(query.length / 3));
+    const scored: Array<{ score: number; text: string }> = [];
+    const seen = new Set<number>();
+    const consider = (candidate: string, ids: number[]): void => {
+      let score: number;
+      if (candidate.startsWith(query)) score = -1 + (candidate.length - query.length) / 1000;
+      else {
+        const distance = editDistance(query, candidate, limit);
+        if (distance > limit) return;
+        score = distance;
+      }
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        scored.push({ score, text: this.describe(id) });
+      }
+    };
+    for (const [candidate, ids] of this.foldedNames) consider(candidate, ids);
+    for (const [candidate, ids] of this.foldedKeys) consider(candidate, ids);
+    scored.sort((a, b) => a.score - b.score || (a.text < b.text ? -1 : 1));
+    return scored.slice(0, SUGGESTIONS).map((s) => s.text);
+  }
+
+  private checkId(id: number, text: string): number {
+    if (!Number.isSafeInteger(id) || id < 0 || id >= this.keys.length) {
+      throw new LookupError('not-found', `${this.kind} id ${text} out of range (there are ${this.keys.length} ${this.kind === 'entity' ? 'entities' : 'relations'}, ids 0–${this.keys.length - 1})`);
+    }
+    return id;
+  }
+
+  private unique(ids: number[], text: string): number {
+    if (ids.length === 1) return ids[0]!;
+    const listed = ids.slice(0, 8).map((id) => `${this.describe(id)} = id:${id}`);
+    throw new LookupError('ambiguous', `'${text}' matches ${ids.length} ${this.kind === 'entity' ? 'entities' : 'relations'}: ${listed.join(', ')}${ids.length > 8 ? ', …' : ''}; give the key or id`);
+  }
+}
