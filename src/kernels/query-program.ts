@@ -24,16 +24,22 @@ export interface QueryOp {
 }
 
 /** Which buffers are the query's outputs: q, and optionally the curvature c and the offset (head bias). */
-export interface QueryOutputs {
+export type QueryOutputs = {
   readonly q: string;
   readonly c?: string;
   readonly offset?: string;
-}
+};
 
 /** A query computation over named row buffers. */
 export interface QueryProgram {
   readonly ops: readonly QueryOp[];
   readonly outputs: QueryOutputs;
+}
+
+/** Any list of ops with named outputs (a QueryProgram, or a part of one: see query-program-split.ts). */
+export interface RowProgram {
+  readonly ops: readonly QueryOp[];
+  readonly outputs: Readonly<Record<string, string | undefined>>;
 }
 
 /** Per op: argument kinds ('d' = a wide row, 'c' = a curvature of width 1, 'any' = the op's own width) and aux floats. */
@@ -83,7 +89,6 @@ interface Step {
   aux?: F32Block;
 }
 
-type OutputName = keyof QueryOutputs;
 
 /**
  * Runs a program on up to `capacity` rows at a time. Callers fill `input(name)` rows [0, n), call forward(n),
@@ -94,15 +99,18 @@ export class QueryExecutor {
   private readonly buffers: Buffer[] = [];
   private readonly inputs = new Map<string, Buffer>();
   private readonly steps: Step[] = [];
-  private readonly outs: Partial<Record<OutputName, Buffer>> = {};
-  private readonly seeds: Partial<Record<OutputName, F32Block>> = {};
+  private readonly outs = new Map<string, Buffer>();
+  private readonly seeds = new Map<string, F32Block>();
   private readonly raw: KernelExports;
   private capacityRows = 0;
   private forwardCalls: ((n: number) => void)[] = [];
   private backwardCalls: ((n: number) => void)[] = [];
 
-  /** Compiles `program` for inputs of the given widths (d or 1; d % 4 == 0) and checks every statement. */
-  constructor(private readonly kernels: Kernels, readonly program: QueryProgram, inputWidths: Readonly<Record<string, number>>) {
+  /**
+   * Compiles `program` for inputs of the given widths (d or 1; d % 4 == 0) and checks every statement; outputs c
+   * and offset must have width 1.
+   */
+  constructor(private readonly kernels: Kernels, readonly program: RowProgram, inputWidths: Readonly<Record<string, number>>) {
     this.raw = kernels.raw;
     const current = new Map<string, Buffer>();
     for (const [name, width] of Object.entries(inputWidths)) {
@@ -131,15 +139,14 @@ export class QueryExecutor {
       current.set(op.out, out);
       this.steps.push({ op: op.op, out, args, width });
     }
-    for (const key of ['q', 'c', 'offset'] as const) {
-      const name = program.outputs[key];
+    for (const [key, name] of Object.entries(program.outputs)) {
       if (name === undefined) continue;
       const b = current.get(name);
       if (!b) throw new Error(`query program: output ${key} = '${name}' is not defined`);
-      if (key !== 'q' && b.width !== 1) throw new Error(`query program: output ${key} must have width 1, '${name}' has ${b.width}`);
-      this.outs[key] = b;
+      if ((key === 'c' || key === 'offset') && b.width !== 1) throw new Error(`query program: output ${key} must have width 1, '${name}' has ${b.width}`);
+      this.outs.set(key, b);
     }
-    if (!this.outs.q) throw new Error('query program: no output q');
+    if (this.outs.size === 0) throw new Error('query program: no outputs');
   }
 
   /** Rows the blocks hold now. */
@@ -149,7 +156,14 @@ export class QueryExecutor {
 
   /** Width of output q (the candidate rows' dimension). */
   get queryWidth(): number {
-    return this.outs.q!.width;
+    return this.outputWidth('q');
+  }
+
+  /** Row width of output `key`. */
+  outputWidth(key: string): number {
+    const b = this.outs.get(key);
+    if (!b) throw new Error(`query program: no output ${key}`);
+    return b.width;
   }
 
   /** Makes room for `rows` rows (allocating every block anew when the current capacity is smaller). */
@@ -161,7 +175,7 @@ export class QueryExecutor {
       b.grad = mem.allocF32(rows * b.width);
     }
     for (const s of this.steps) if (SIGNATURES[s.op].aux > 0) s.aux = mem.allocF32(rows * SIGNATURES[s.op].aux);
-    for (const key of Object.keys(this.outs) as OutputName[]) this.seeds[key] = mem.allocF32(rows * this.outs[key]!.width);
+    for (const [key, b] of this.outs) this.seeds.set(key, mem.allocF32(rows * b.width));
     this.capacityRows = rows;
     this.bind();
   }
@@ -176,14 +190,14 @@ export class QueryExecutor {
     return this.block(this.inputs.get(name), name).grad!;
   }
 
-  /** The block of output q, c or offset after forward (undefined when the program has no such output). */
-  output(which: OutputName): F32Block | undefined {
-    return this.outs[which]?.value;
+  /** The block of output `which` (q, c, offset, …) after forward (undefined when the program has no such output). */
+  output(which: string): F32Block | undefined {
+    return this.outs.get(which)?.value;
   }
 
   /** The block the caller fills with ∂L/∂(output) before backward. */
-  seed(which: OutputName): F32Block | undefined {
-    return this.seeds[which];
+  seed(which: string): F32Block | undefined {
+    return this.seeds.get(which);
   }
 
   /** Runs the program on rows [0, n). */
@@ -196,10 +210,7 @@ export class QueryExecutor {
   backward(n: number): void {
     this.checkRows(n);
     for (const b of this.buffers) this.raw.zeroFloats(n * b.width, b.grad!.offset);
-    for (const key of Object.keys(this.outs) as OutputName[]) {
-      const b = this.outs[key]!;
-      this.raw.accumulate(n * b.width, this.seeds[key]!.offset, b.grad!.offset);
-    }
+    for (const [key, b] of this.outs) this.raw.accumulate(n * b.width, this.seeds.get(key)!.offset, b.grad!.offset);
     for (let i = this.backwardCalls.length - 1; i >= 0; i--) this.backwardCalls[i]!(n);
   }
 

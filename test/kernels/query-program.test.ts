@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
 import { QueryExecutor, queryProgram } from '../../src/kernels/query-program.js';
+import { splitQueryProgram } from '../../src/kernels/query-program-split.js';
 import { createModel } from '../../src/models/registry.js';
 import type { KgeModel } from '../../src/core/model.js';
 import { expectClose, rng, uniform } from './helpers.js';
@@ -29,6 +30,7 @@ describe('queryProgram', () => {
     expect(() => new QueryExecutor(k, queryProgram(['a = expmap0(x, y)'], { q: 'a' }), { x: 6, y: 1 })).toThrow(/divisible by 4/);
     expect(() => new QueryExecutor(k, queryProgram(['a = mul(x, x)'], { q: 'a', c: 'a' }), { x: 8 })).toThrow(/output c must have width 1/);
     expect(() => new QueryExecutor(k, queryProgram([], { q: 'z' }), { x: 8 })).toThrow(/not defined/);
+    expect(() => new QueryExecutor(k, { ops: [], outputs: {} }, { x: 8 })).toThrow(/no outputs/);
   });
 
   it('accumulates the gradient of an input used twice (q = x ∘ x + x)', () => {
@@ -107,4 +109,54 @@ describe.each(MODELS)('%s: fusedQuery equals the tfjs query', (name) => {
       });
     });
   }
+});
+
+describe('splitQueryProgram', () => {
+  it("RotH: softplus and the translations' exp₀ are relation-only; renamed reassignments stay single-assignment", () => {
+    const model = createModel('RotH', { dim: 8, numEntities: 4, numRelations: 2 });
+    const split = splitQueryProgram(model.fusedQuery!, new Set(['translation1', 'translation2', 'rotation', 'curvature']));
+    expect(split.outer.ops.map((o) => `${o.out} = ${o.op}(${o.args.join(', ')})`)).toEqual([
+      'c = softplus(curvature)', 't1 = expmap0(translation1, c)', 't2 = expmap0(translation2, c)']);
+    expect(new Set(split.boundary)).toEqual(new Set(['c', 't1', 'rotation', 't2']));
+    expect(split.inner.ops.map((o) => `${o.out} = ${o.op}(${o.args.join(', ')})`)).toEqual([
+      'h = expmap0(entity, c)', 'a = mobiusAdd(h, t1, c)', "a'1 = project(a, c)", "b = givensRotation(rotation, a'1)",
+      'q0 = mobiusAdd(b, t2, c)', 'q = project(q0, c)']);
+    expect(split.inner.outputs).toEqual({ q: 'q', c: 'c', offset: 'headBias' });
+  });
+
+  it('outer then inner equals the whole program, in values and gradients (AttH)', () => {
+    const d = 8, n = 5;
+    const model = createModel('AttH', { dim: d, numEntities: 4, numRelations: 2 });
+    const relation = model.queryTables.filter((t) => model.tables.find((s) => s.name === t)!.indexedBy === 'relation');
+    const widths = Object.fromEntries(model.queryTables.map((t) => [t, model.tables.find((s) => s.name === t)!.dim]));
+    const rows = randomRows(model, d, 99);
+    for (const t of model.queryTables) rows[t] = rows[t]!.slice(0, n * widths[t]!);
+    const r = rng(5);
+    const wq = uniform(r, n * d, -1, 1), wc = uniform(r, n, -1, 1), wo = uniform(r, n, -1, 1);
+    const whole = new QueryExecutor(k, model.fusedQuery!, widths);
+    whole.reserve(n);
+    for (const t of model.queryTables) whole.input(t).array.set(rows[t]!);
+    whole.forward(n);
+    whole.seed('q')!.array.set(wq); whole.seed('c')!.array.set(wc); whole.seed('offset')!.array.set(wo);
+    whole.backward(n);
+    const split = splitQueryProgram(model.fusedQuery!, new Set(relation));
+    const outer = new QueryExecutor(k, split.outer, Object.fromEntries(relation.map((t) => [t, widths[t]!])));
+    const innerWidths: Record<string, number> = Object.fromEntries(model.queryTables.filter((t) => !relation.includes(t)).map((t) => [t, widths[t]!]));
+    for (const b of split.boundary) innerWidths[b] = outer.outputWidth(b);
+    const inner = new QueryExecutor(k, split.inner, innerWidths);
+    outer.reserve(n); inner.reserve(n);
+    for (const t of relation) outer.input(t).array.set(rows[t]!);
+    outer.forward(n);
+    for (const t of Object.keys(innerWidths)) inner.input(t).array.set(split.boundary.includes(t) ? outer.output(t)!.array.subarray(0, n * innerWidths[t]!) : rows[t]!);
+    inner.forward(n);
+    expect(Array.from(inner.output('q')!.array.subarray(0, n * d))).toEqual(Array.from(whole.output('q')!.array.subarray(0, n * d)));
+    inner.seed('q')!.array.set(wq); inner.seed('c')!.array.set(wc); inner.seed('offset')!.array.set(wo);
+    inner.backward(n);
+    for (const b of split.boundary) outer.seed(b)!.array.set(inner.inputGrad(b).array.subarray(0, n * innerWidths[b]!));
+    outer.backward(n);
+    for (const t of model.queryTables) {
+      const got = relation.includes(t) ? outer.inputGrad(t) : inner.inputGrad(t);
+      expectClose(Array.from(got.array.subarray(0, n * widths[t]!)), Array.from(whole.inputGrad(t).array.subarray(0, n * widths[t]!)), 1e-6, 1e-6, t);
+    }
+  });
 });
