@@ -1,0 +1,22 @@
+/** Options shared by `neighbors`, `predict` and `serve`: integer parsing, backend and checkpoint choice. */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { BACKEND_CHOICES } from '../../core/backend.js';
+
+/** Parses a positive integer option value (commander argParser). */
+export function positiveInteger(value: string): number {
+  if (!/^\d{1,9}$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return Number(value);
+}
+
+/** Adds --last, --backend and --json to a lookup command. */
+export function addLookupOptions(command: Command): Command {
+  return command
+    .option('--last', 'use the last checkpoint of the run instead of the best one')
+    .addOption(new Option('--backend <name>', 'tfjs backend (model queries)').choices(BACKEND_CHOICES as string[]).default('auto'))
+    .option('--json', 'print one JSON object with the result as the last stdout line');
+}
+
+/** Writes index notices to stderr (stdout stays the result). */
+export function noticeToStderr(message: string): void {
+  process.stderr.write(`kgdistill: ${message}\n`);
+}

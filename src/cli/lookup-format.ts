@@ -1,0 +1,22 @@
+/** Text tables for `neighbors` and `predict` results. */
+import { formatTable } from './format-table.js';
+import type { NeighborsResult, PredictResult } from '../lookup/checkpoint-lookup.js';
+
+const label = (e: { key: string; name?: string }): string => (e.name !== undefined && e.name !== e.key ? `${e.name} (${e.key})` : e.key);
+
+/** The neighbours as a ranked table with a one-line heading. */
+export function formatNeighbors(result: NeighborsResult): string {
+  const measure = result.metric === 'dot' ? 'inner product' : result.metric === 'poincare' ? `Poincaré distance, c = ${result.curvature}` : 'Euclidean distance';
+  const heading = `nearest entities of ${label(result.entity)} by ${measure} (${result.method})`;
+  const rows = result.neighbors.map((n) => [n.rank, label(n), (n.distance ?? n.similarity ?? 0).toFixed(4), n.id]);
+  return `${heading}\n${formatTable(rows, { header: ['rank', 'entity', result.metric === 'dot' ? 'similarity' : 'distance', 'id'] })}`;
+}
+
+/** The answers as a ranked table; known-true answers are marked with ✓. */
+export function formatPredictions(result: PredictResult): string {
+  const asked = result.direction === 'tails' ? `(${label(result.given)}, ${result.relation.key}, ?)` : `(?, ${result.relation.key}, ${label(result.given)})`;
+  const how = `${result.method}, ${result.scored.toLocaleString('en-US')} scored${result.filtered ? ', known answers removed' : ''}`;
+  const rows = result.answers.map((a) => [a.rank, label(a), a.score.toFixed(4), a.known === undefined ? '' : a.known ? '✓' : '', a.id]);
+  const note = result.note ? `\nnote: ${result.note}` : '';
+  return `top ${result.answers.length} ${result.direction} of ${asked} by model score (${how})${note}\n${formatTable(rows, { header: ['rank', 'entity', 'score', 'known', 'id'] })}`;
+}
