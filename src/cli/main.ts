@@ -7,6 +7,9 @@ import { registerEvalCommand } from './commands/eval.js';
 import { registerPlotCommand } from './commands/plot.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDistillCommand } from './commands/distill.js';
+import { registerNeighborsCommand } from './commands/neighbors.js';
+import { registerPredictCommand } from './commands/predict.js';
+import { registerServeCommand } from './commands/serve.js';
 
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
@@ -20,6 +23,9 @@ registerEvalCommand(program);
 registerDistillCommand(program);
 registerPlotCommand(program);
 registerDemoCommand(program);
+registerNeighborsCommand(program);
+registerPredictCommand(program);
+registerServeCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
