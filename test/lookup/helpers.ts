@@ -1,0 +1,35 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import seedrandom from 'seedrandom';
+import type { ModelConfig } from '../../src/core/model.js';
+import type { EntityTable } from '../../src/lookup/vector-space.js';
+
+/** A fresh temporary directory. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), `kgdistill-${prefix}-`));
+}
+
+/** Random entity rows: gaussian directions, norms spread over [0.1, scale], optional biases in [−1, 2). */
+export function randomTable(count: number, dim: number, seed: string, scale = 2, withBias = false): EntityTable {
+  const rng = seedrandom.alea(seed);
+  const rows = new Float32Array(count * dim);
+  for (let i = 0; i < count; i++) {
+    let n2 = 0;
+    for (let k = 0; k < dim; k++) {
+      const g = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+      rows[i * dim + k] = g;
+      n2 += g * g;
+    }
+    const target = 0.1 + (scale - 0.1) * rng();
+    for (let k = 0; k < dim; k++) rows[i * dim + k] = (rows[i * dim + k]! / Math.sqrt(n2)) * target;
+  }
+  const table: EntityTable = { rows, count, dim };
+  if (withBias) table.tailBias = Float32Array.from({ length: count }, () => -1 + 3 * rng());
+  return table;
+}
+
+/** A model config to fingerprint test tables with. */
+export function testConfig(count: number, dim: number): ModelConfig {
+  return { model: 'Test', dim, numEntities: count, numRelations: 1, options: {} };
+}
