@@ -1,41 +1,62 @@
 /**
  * `npm run bench:train`: milliseconds per training step on FB15k-237 (d = 32, batch 500, 50 uniform negatives,
  * and 1-N), through the core exactly as `kgdistill train` runs it, beside PyTorch's step timed in the same run.
- * Usage: node dist/bench/train.js [model,model,…] [--steps n]
+ * Paths: `fused` (fused candidate scoring; models with a fused query program run the whole step in kernels),
+ * `hybrid` (fused candidate scoring, tfjs query: the fused path of models without a program), `tfjs` (all tfjs).
+ * Negative sampling is timed with and without KGEmb's --double_neg (B·(1 + N) queries, one candidate each).
+ * Usage: node dist/bench/train.js [model,model,…] [--steps n] [--no-hybrid] [--no-tfjs]
  */
 import { initBackend } from '../src/core/backend.js';
 import { loadDataset } from '../src/kg/dataset.js';
 import { runDataFromDataset } from '../src/core/training-data.js';
+import { createModel, registerModel } from '../src/models/registry.js';
+import type { KgeModel } from '../src/core/model.js';
 import { timeSteps, type StepSetup } from './step-timer.js';
 import { torchStep } from './peers.js';
 
 const args = process.argv.slice(2);
-const models = (args.find((a) => !a.startsWith('--')) ?? 'DistMult,ComplEx').split(',');
+const models = (args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'DistMult,ComplEx').split(',');
 const stepsIndex = args.indexOf('--steps');
 const steps = stepsIndex >= 0 ? Number(args[stepsIndex + 1]) : 30;
+const withHybrid = !args.includes('--no-hybrid');
+const withTfjs = !args.includes('--no-tfjs');
+
+/** The registry name of a model's variant without its fused query program (so the step takes the hybrid path). */
+function hybridVariant(model: string): string | undefined {
+  if (!createModel(model, { dim: 4, numEntities: 1, numRelations: 1 }).fusedQuery) return undefined;
+  const name = `${model}/hybrid`;
+  registerModel(name, (o) => Object.create(createModel(model, o), { fusedQuery: { value: undefined } }) as KgeModel);
+  return name;
+}
 
 const backend = await initBackend('auto');
 const data = runDataFromDataset(await loadDataset('FB15k-237', { unseen: 'keep' }));
 const rows: Record<string, unknown>[] = [];
 const peerNeg = torchStep('neg', 2);
 for (const model of models) {
-  const setups: StepSetup[] = [
-    { model, dim: 32, batchSize: 500, negatives: 50, optimizer: 'adagrad', path: 'fused' },
-    { model, dim: 32, batchSize: 500, negatives: 50, optimizer: 'adagrad', path: 'tfjs' },
-  ];
-  if (model === 'DistMult') setups.push({ model, dim: 32, batchSize: 500, negatives: 0, optimizer: 'adagrad', path: 'fused' });
+  const hybrid = withHybrid ? hybridVariant(model) : undefined;
+  const setups: (StepSetup & { label: string })[] = [];
+  for (const doubleNegatives of [false, true]) {
+    const base = { dim: 32, batchSize: 500, negatives: 50, doubleNegatives, optimizer: 'adagrad' as const };
+    setups.push({ ...base, model, path: 'fused', label: 'fused' });
+    if (hybrid) setups.push({ ...base, model: hybrid, path: 'fused', label: 'hybrid' });
+    if (withTfjs && !doubleNegatives) setups.push({ ...base, model, path: 'tfjs', label: 'tfjs' });
+  }
+  if (model === 'DistMult') setups.push({ model, dim: 32, batchSize: 500, negatives: 0, optimizer: 'adagrad', path: 'fused', label: 'fused' });
   for (const setup of setups) {
     const t = await timeSteps(data, setup, backend, setup.negatives === 0 ? Math.min(steps, 10) : steps);
-    const regime = setup.negatives === 0 ? '1-N' : `${setup.negatives} neg`;
-    rows.push({ model, dim: setup.dim, regime, path: setup.path, backend, medianMs: +t.medianMs.toFixed(2), minMs: +t.minMs.toFixed(2), stepsPerSecond: +(1000 / t.medianMs).toFixed(1) });
-    process.stderr.write(`${model} d=32 ${regime} ${setup.path}: ${t.medianMs.toFixed(2)} ms/step\n`);
+    const regime = setup.negatives === 0 ? '1-N' : `${setup.negatives} neg${setup.doubleNegatives ? ' double' : ''}`;
+    rows.push({ model, dim: setup.dim, regime, path: setup.label, backend, medianMs: +t.medianMs.toFixed(2), minMs: +t.minMs.toFixed(2), stepsPerSecond: +(1000 / t.medianMs).toFixed(1) });
+    process.stderr.write(`${model} d=32 ${regime} ${setup.label}: ${t.medianMs.toFixed(2)} ms/step\n`);
   }
 }
 const peer1N = torchStep('1N', 2);
 const torch = { neg: peerNeg, oneToN: peer1N };
 for (const row of rows) {
-  const peer = row.regime === '1-N' ? peer1N : peerNeg;
+  const peer = row.regime === '1-N' ? peer1N : row.regime === '50 neg' ? peerNeg : undefined;
   if (peer && row.model === 'DistMult') row.ratioToTorch = +((row.medianMs as number) / peer.median_ms).toFixed(2);
 }
+const distMult = rows.find((r) => r.model === 'DistMult' && r.regime === '50 neg' && r.path === 'fused');
+if (distMult) for (const row of rows) if (row.path === 'fused' && row.regime !== '1-N') row.ratioToDistMult = +((row.medianMs as number) / (distMult.medianMs as number)).toFixed(2);
 console.table(rows);
 console.log(JSON.stringify({ bench: 'train', dataset: 'FB15k-237', date: new Date().toISOString(), backend, torch, rows }));

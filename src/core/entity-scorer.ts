@@ -72,7 +72,9 @@ export class ModelEntityScorer implements AllEntityScorer {
 
   /** Scores as a tensor [B, N] (caller disposes). */
   scoreTensor(entities: Int32Array, queryRelations: Int32Array): tf.Tensor2D {
-    if (this.kernelPath) return tf.tensor2d(this.kernelScores(entities, queryRelations, this.kernelPath), [entities.length, this.numEntities]);
+    if (this.kernelPath) {
+      return tf.tensor2d(this.kernelScores(entities, queryRelations, this.kernelPath), [entities.length, this.numEntities]);
+    }
     return tf.tidy(() => {
       const gathered = gatherQueryRows(this.model, this.store, entities, queryRelations);
       const out = this.model.query(rowsByName(gathered.names, gathered.tensors));

@@ -46,7 +46,8 @@ export interface FusedExports {
 
 /** Names of the FusedExports (checked at load time). */
 export const FUSED_EXPORTS: readonly (keyof FusedExports)[] = ['similarityFromDots', 'addScoreBiases',
-  'addCandidateBiases', 'candidateBiasBackward', 'sampledSoftplusLoss', 'poincareScores', 'poincareScoresBackward', 'gatherValues', 'scatterAddValues',
+  'addCandidateBiases', 'candidateBiasBackward', 'sampledSoftplusLoss', 'poincareScores', 'poincareScoresBackward',
+  'gatherValues', 'scatterAddValues',
   'expmap0Forward', 'expmap0Backward', 'mobiusAddForward', 'mobiusAddBackward', 'projectForward', 'projectBackward',
   'givensForward', 'givensBackward', 'attentionForward', 'attentionBackward', 'softplusForward', 'softplusBackward',
   'addForward', 'accumulate', 'mulForward', 'mulBackward', 'zeroFloats'];

@@ -132,7 +132,9 @@ export class QueryExecutor {
       if (wide.some((w) => w !== width)) throw new Error(`query program: ${op.op} arguments of different widths (${wide.join(', ')})`);
       args.forEach((b, i) => {
         if (sig.args[i] === 'c' && b.width !== 1) throw new Error(`query program: ${op.op}'s curvature '${b.name}' must have width 1`);
-        if (sig.args[i] === 'd' && b.width % 4 !== 0) throw new Error(`query program: ${op.op} needs rows of a width divisible by 4, '${b.name}' has ${b.width}`);
+        if (sig.args[i] === 'd' && b.width % 4 !== 0) {
+          throw new Error(`query program: ${op.op} needs rows of a width divisible by 4, '${b.name}' has ${b.width}`);
+        }
       });
       const out: Buffer = { name: op.out, width };
       this.buffers.push(out);
@@ -143,7 +145,9 @@ export class QueryExecutor {
       if (name === undefined) continue;
       const b = current.get(name);
       if (!b) throw new Error(`query program: output ${key} = '${name}' is not defined`);
-      if ((key === 'c' || key === 'offset') && b.width !== 1) throw new Error(`query program: output ${key} must have width 1, '${name}' has ${b.width}`);
+      if ((key === 'c' || key === 'offset') && b.width !== 1) {
+        throw new Error(`query program: output ${key} must have width 1, '${name}' has ${b.width}`);
+      }
       this.outs.set(key, b);
     }
     if (this.outs.size === 0) throw new Error('query program: no outputs');

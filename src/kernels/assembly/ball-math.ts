@@ -9,8 +9,9 @@
 //   ∂L/∂m = s·g − τ·m with τ = G·s·c/T,   ∂L/∂c = −½·G·s/c     (and ∂L/∂m = g when not projected).
 import { K, poly6, vadd, vdiv, vexp, vmul, vsel, vsub } from './vmath';
 
-/** Smallest and largest curvature the ball functions use (guards.ts). */
+/** Smallest curvature the ball functions use (guards.ts). */
 export const MIN_CURVATURE: f32 = 1e-7;
+/** Largest curvature the ball functions use (guards.ts). */
 export const MAX_CURVATURE: f32 = 1e8;
 /** Projection margin: √c‖x‖ ≤ 1 − BALL_EPS. */
 export const BALL_K: f32 = <f32>(1.0 - 1e-5);

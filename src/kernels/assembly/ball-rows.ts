@@ -8,8 +8,9 @@ import { clampC, clampC4, cPass, EXP_T_MAX, laneOf, projected, projected4, proje
   tanhRatioDeriv4, withLane } from './ball-math';
 import { dot } from './simd';
 
-/** Floats of `aux` per row written by each forward. */
+/** Floats of `aux` per row written by expmap0Forward. */
 export const EXPMAP0_AUX = 6;
+/** Floats of `aux` per row written by projectForward. */
 export const PROJECT_AUX = 3;
 
 /** dst = α·a (rows of `bytes` bytes). */
