@@ -51,6 +51,7 @@ export function buildServer(lookups: readonly CheckpointLookup[], options: Serve
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
 
+  app.removeContentTypeParser('text/plain'); // a JSON API: anything but application/json is a 415
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, error.message, error.suggestions);
     if (error.validation) return fail(reply, 400, 'invalid', `${error.validationContext ?? 'request'} ${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? 'is invalid'}`.replace(/\s+/g, ' ').trim());

@@ -1,13 +1,21 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import seedrandom from 'seedrandom';
 import type { ModelConfig } from '../../src/core/model.js';
 import type { EntityTable } from '../../src/lookup/vector-space.js';
 
-/** A fresh temporary directory. */
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed after the test file. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(tmpdir(), `kgdistill-${prefix}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), `kgdistill-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
 
 /** Random entity rows: gaussian directions, norms spread over [0.1, scale], optional biases in [−1, 2). */

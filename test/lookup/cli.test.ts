@@ -1,0 +1,137 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { registerNeighborsCommand } from '../../src/cli/commands/neighbors.js';
+import { registerPredictCommand } from '../../src/cli/commands/predict.js';
+import { tempDir } from './helpers.js';
+import { namedGraph, trainRun } from './trained-run.js';
+
+const tmp = tempDir('lookup-cli');
+let graph: string;
+let roth: string;
+let distmult: string;
+
+/** Runs `kgdistill <args>` in-process; returns stdout and stderr. */
+async function runCli(args: string[]): Promise<{ out: string; err: string }> {
+  const program = new Command('kgdistill').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  registerNeighborsCommand(program);
+  registerPredictCommand(program);
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+  return { out, err };
+}
+
+const lastJson = (out: string): Record<string, any> => JSON.parse(out.trimEnd().split('\n').at(-1)!) as Record<string, any>;
+
+beforeAll(async () => {
+  graph = await namedGraph(path.join(tmp, 'graph'));
+  roth = await trainRun(graph, path.join(tmp, 'roth'), 'RotH');
+  distmult = await trainRun(graph, path.join(tmp, 'distmult'), 'DistMult');
+});
+
+describe('kgdistill neighbors', () => {
+  it('builds the index once (notice on stderr), then answers from the saved file; --json has names and distances', async () => {
+    const first = await runCli(['neighbors', '--checkpoint', roth, '--entity', 'node 10', '--k', '5', '--json']);
+    expect(first.err).toMatch(/building index .*lookup\/best\.lorentz-c3f800000\.hnsw \(150 entities, once\)/);
+    const result = lastJson(first.out);
+    expect(result).toMatchObject({ entity: { id: expect.any(Number), key: 'e10', name: 'node 10' }, metric: 'poincare', curvature: 1, method: 'hnsw' });
+    expect(result.neighbors).toHaveLength(5);
+    expect(result.neighbors.map((n: any) => n.rank)).toEqual([1, 2, 3, 4, 5]);
+    const distances = result.neighbors.map((n: any) => n.distance);
+    expect([...distances].sort((a, b) => a - b)).toEqual(distances);
+    expect(result.neighbors.every((n: any) => n.key !== 'e10' && typeof n.name === 'string')).toBe(true);
+    const second = await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '5', '--json']);
+    expect(second.err).toBe('');
+    expect(lastJson(second.out).neighbors).toEqual(result.neighbors);
+    expect(lastJson((await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '5', '--exact', '--json'])).out).neighbors).toEqual(result.neighbors);
+    expect(readdirSync(path.join(roth, 'lookup'))).toEqual(['best.lorentz-c3f800000.hnsw']);
+  });
+
+  it('prints a table; inner product for a dot-product model', async () => {
+    const { out } = await runCli(['neighbors', '--checkpoint', distmult, '--entity', 'ZÜRICH', '--k', '3']);
+    expect(out).toMatch(/^nearest entities of Zürich \(e3\) by inner product \(hnsw\)\nrank {2}entity +similarity +id\n/);
+    expect(out.trim().split('\n')).toHaveLength(6);
+  });
+
+  it('unknown, ambiguous and out-of-range entities and bad k are clear errors', async () => {
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'node 1000'])).rejects.toThrow(/unknown entity 'node 1000'; did you mean: e100 \(node 100\)/);
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'TWIN'])).rejects.toThrow("'TWIN' matches 2 entities: e1 (Twin) = id:");
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'id:150'])).rejects.toThrow(/entity id id:150 out of range \(there are 150 entities, ids 0–149\)/);
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '0'])).rejects.toThrow(/expected a positive integer, got '0'/);
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', 'ten'])).rejects.toThrow(/expected a positive integer, got 'ten'/);
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '150'])).rejects.toThrow(/k must be at most 149, got 150/);
+    await expect(runCli(['neighbors', '--checkpoint', path.join(tmp, 'nope'), '--entity', 'e1'])).rejects.toThrow(/no checkpoint in this directory/);
+    await expect(runCli(['neighbors', '--checkpoint', roth])).rejects.toThrow(/required option '--entity <id\|name>' not specified/);
+  });
+});
+
+describe('kgdistill predict', () => {
+  it('marks known answers, --filtered removes them, --exact gives the same list as the index', async () => {
+    const args = ['predict', '--checkpoint', roth, '--head', 'e30', '--relation', 'PARENT', '--k', '8', '--json'];
+    const first = await runCli(args);
+    expect(first.err).toMatch(/building index .*best\.lorentz-c[0-9a-f]{8}-bias\.hnsw/);
+    const marked = lastJson(first.out);
+    expect(marked).toMatchObject({ direction: 'tails', given: { key: 'e30' }, relation: { key: 'parent' }, filtered: false, method: 'hnsw+bound' });
+    const parent = marked.answers.find((a: any) => a.key === 'e9'); // parent of 30 is (30 − 1)/3 = 9
+    if (parent) expect(parent.known).toBe(true);
+    expect(marked.answers.every((a: any) => typeof a.known === 'boolean')).toBe(true);
+    const scores = marked.answers.map((a: any) => a.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    const exact = lastJson((await runCli([...args, '--exact'])).out);
+    expect(exact.method).toBe('exact');
+    expect(exact.scored).toBe(150);
+    expect(exact.answers.map((a: any) => a.id)).toEqual(marked.answers.map((a: any) => a.id));
+    exact.answers.forEach((a: any, i: number) => expect(a.score).toBeCloseTo(marked.answers[i].score, 10));
+    const filtered = lastJson((await runCli([...args, '--filtered'])).out);
+    expect(filtered.answers).toHaveLength(8);
+    expect(filtered.answers.some((a: any) => a.known)).toBe(false);
+    const unknownBefore = marked.answers.filter((a: any) => !a.known).map((a: any) => a.id);
+    expect(filtered.answers.map((a: any) => a.id).slice(0, unknownBefore.length)).toEqual(unknownBefore);
+  });
+
+  it('--tail predicts heads through the reciprocal relation; a table marks known answers with ✓', async () => {
+    const result = lastJson((await runCli(['predict', '--checkpoint', distmult, '--tail', 'e9', '--relation', 'parent', '--k', '150', '--json'])).out);
+    expect(result.direction).toBe('heads');
+    expect(result.answers).toHaveLength(150);
+    const children = result.answers.filter((a: any) => a.known).map((a: any) => a.key).sort();
+    expect(children).toEqual(['e28', 'e29', 'e30']); // heads h with (h, parent, e9)
+    const { out } = await runCli(['predict', '--checkpoint', distmult, '--tail', 'e9', '--relation', 'parent']);
+    expect(out).toMatch(/^top 10 heads of \(\?, parent, node 9 \(e9\)\) by model score \(hnsw, \d+ scored\)\nrank {2}entity/);
+  });
+
+  it('input errors: head and tail, neither, unknown relation, bad k, filtering without the dataset', async () => {
+    const base = ['predict', '--checkpoint', roth, '--relation', 'parent'];
+    await expect(runCli([...base, '--head', 'e1', '--tail', 'e2'])).rejects.toThrow('give exactly one of --head (to predict tails) and --tail (to predict heads)');
+    await expect(runCli(base)).rejects.toThrow('give exactly one of --head');
+    await expect(runCli(['predict', '--checkpoint', roth, '--head', 'e1', '--relation', 'parnet'])).rejects.toThrow("unknown relation 'parnet'; did you mean: parent?");
+    await expect(runCli([...base, '--head', 'e1', '--k', '-3'])).rejects.toThrow(/expected a positive integer/);
+    await expect(runCli([...base, '--head', 'e1', '--k', '151'])).rejects.toThrow('k must be at most 150, got 151');
+    await expect(runCli([...base, '--head', '東京 ', '--k', '3'])).resolves.toBeDefined();
+    const moved = `${graph}-moved`;
+    renameSync(graph, moved);
+    try {
+      const { out, err } = await runCli([...base, '--head', 'e1', '--k', '3', '--json']);
+      expect(err).toMatch(/not loaded .*no known-triple marking/);
+      expect(lastJson(out).answers[0].known).toBeUndefined();
+      await expect(runCli([...base, '--head', 'e1', '--filtered'])).rejects.toThrow(/filtering needs the run's dataset/);
+    } finally {
+      renameSync(moved, graph);
+    }
+    expect(existsSync(graph)).toBe(true);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { NameResolver, MAX_NAME_LENGTH } from '../../src/lookup/name-resolver.js';
+import { LookupError } from '../../src/lookup/errors.js';
+import { editDistance } from '../../src/lookup/edit-distance.js';
+
+const keys = ['00001740', '00002137', '02084071', '02084442', '02121620', 'Dup', 'dup', '7'];
+const names = new Map<string, string>([
+  ['00001740', 'breathe.v.01'], ['00002137', 'abstraction.n.06'], ['02084071', 'dog.n.01'], ['02084442', 'puppy.n.01'],
+  ['02121620', 'Zürich'], ['Dup', 'shared'], ['dup', 'Shared'],
+]);
+const entities = new NameResolver('entity', keys, (id) => names.get(keys[id]!));
+const relations = new NameResolver('relation', ['_hypernym', '_member_of_domain_usage', '/film/film/genre']);
+
+/** The LookupError thrown by fn. */
+function errorOf(fn: () => unknown): LookupError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(LookupError);
+    return error as LookupError;
+  }
+  throw new Error('expected a LookupError');
+}
+
+describe('entity and relation names', () => {
+  it('resolves keys exactly, explicit and bare ids, keys and names ignoring case', () => {
+    expect(entities.resolve('02084071')).toBe(2);
+    expect(entities.resolve('7')).toBe(7); // a key wins over the id 7 ...
+    expect(entities.resolve('id:7')).toBe(7);
+    expect(entities.resolve('#3')).toBe(3);
+    expect(entities.resolve('4')).toBe(4); // ... a bare number that is no key is an id
+    expect(entities.resolve(4)).toBe(4);
+    expect(entities.resolve('  DOG.N.01 ')).toBe(2);
+    expect(entities.resolve('Breathe.V.01')).toBe(0);
+    expect(entities.resolve('Dup')).toBe(5); // exact key before case-folding
+    expect(relations.resolve('HYPERNYM')).toBe(0);
+    expect(relations.resolve('_Hypernym')).toBe(0);
+    expect(relations.resolve('/FILM/film/genre')).toBe(2);
+    expect(relations.resolve('1')).toBe(1);
+  });
+
+  it('matches unicode names case-insensitively and in either normal form', () => {
+    expect(entities.resolve('zürich')).toBe(4);
+    expect(entities.resolve('ZU\u0308RICH')).toBe(4); // decomposed ü
+    const error = errorOf(() => entities.resolve('Zurich'));
+    expect(error.kind).toBe('not-found');
+    expect(error.suggestions[0]).toBe('02121620 (Zürich)');
+  });
+
+  it('unknown names get close suggestions: prefixes first, then edit distance (transpositions count 1)', () => {
+    const byPrefix = errorOf(() => entities.resolve('breathe'));
+    expect(byPrefix.message).toBe("unknown entity 'breathe'; did you mean: 00001740 (breathe.v.01)?");
+    expect(errorOf(() => entities.resolve('dgo.n.01')).suggestions[0]).toBe('02084071 (dog.n.01)');
+    expect(errorOf(() => entities.resolve('pupy.n.01')).suggestions[0]).toBe('02084442 (puppy.n.01)');
+    expect(errorOf(() => relations.resolve('hypernim')).message).toBe("unknown relation 'hypernim'; did you mean: _hypernym?");
+    expect(errorOf(() => entities.resolve('qqqqqqqqqqqq')).suggestions).toEqual([]);
+  });
+
+  it('a name shared by several entities is ambiguous, listing them with their ids', () => {
+    const error = errorOf(() => entities.resolve('SHARED'));
+    expect(error.kind).toBe('ambiguous');
+    expect(error.message).toBe("'SHARED' matches 2 entities: Dup (shared) = id:5, dup (Shared) = id:6; give the key or id");
+    expect(errorOf(() => entities.resolve('DUP')).kind).toBe('ambiguous');
+  });
+
+  it('rejects out-of-range ids, empty, overlong and non-string input', () => {
+    expect(errorOf(() => entities.resolve('id:8')).message).toMatch(/entity id id:8 out of range \(there are 8 entities, ids 0–7\)/);
+    expect(errorOf(() => entities.resolve('99999')).kind).toBe('not-found');
+    expect(errorOf(() => entities.resolve(-1)).kind).toBe('not-found');
+    expect(errorOf(() => entities.resolve('   ')).kind).toBe('invalid');
+    expect(errorOf(() => entities.resolve('x'.repeat(MAX_NAME_LENGTH + 1))).kind).toBe('invalid');
+    expect(errorOf(() => entities.resolve({ name: 'dog' })).kind).toBe('invalid');
+    expect(errorOf(() => entities.resolve(1.5)).kind).toBe('invalid');
+    expect(errorOf(() => relations.resolve('id:3')).kind).toBe('not-found');
+  });
+
+  it('edit distance: Levenshtein plus adjacent transpositions, with an early exit', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('dgo', 'dog')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('abcdef', 'uvwxyz', 2)).toBe(3);
+    expect(editDistance('東京', '京東')).toBe(1);
+  });
+});

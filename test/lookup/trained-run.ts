@@ -1,0 +1,33 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { vi } from 'vitest';
+import { Command } from 'commander';
+import { registerTrainCommand } from '../../src/cli/commands/train.js';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+
+/** Readable names of the test graph: e1 and e2 share a name, some are non-ASCII. */
+export const SPECIAL_NAMES: Record<string, string> = { e1: 'Twin', e2: 'twin', e3: 'Zürich', e4: '東京', e5: 'naïve café' };
+
+/** Writes the synthetic graph (150 entities) with an entity_names.tsv into `dir`. */
+export async function namedGraph(dir: string): Promise<string> {
+  const graph = await writeSyntheticDataset(dir, { entities: 150, seed: 3 });
+  const lines = Array.from({ length: 150 }, (_, i) => `e${i}\t${SPECIAL_NAMES[`e${i}`] ?? `node ${i}`}`);
+  writeFileSync(path.join(graph, 'entity_names.tsv'), `${lines.join('\n')}\n`);
+  return graph;
+}
+
+/** Trains a small model on `graph` into `out` with the train command, in-process and quietly. */
+export async function trainRun(graph: string, out: string, model: string): Promise<string> {
+  const program = new Command('kgdistill').exitOverride();
+  registerTrainCommand(program);
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await program.parseAsync(['train', '--dataset', graph, '--model', model, '--dim', '8', '--epochs', '4', '--valid-every', '4',
+      '--batch-size', '100', '--lr', model === 'RotH' ? '0.02' : '0.1', '--optimizer', model === 'RotH' ? 'adam' : 'adagrad', '--no-test-eval', '--out', out], { from: 'user' });
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+  return out;
+}
