@@ -17,10 +17,11 @@ import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { hnswFromBytes, hnswToBytes, type Hnsw } from './hnsw.js';
+import type { HnswMetric } from './vector-space.js';
 
 /** Format name and version of index files. */
 export const INDEX_FORMAT = 'kgdistill-hnsw-index';
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
 const MAGIC = Buffer.from('KGDLKIDX', 'ascii');
 const MAX_HEADER = 1 << 20;
 
@@ -31,6 +32,7 @@ const headerSchema = z.object({
   spaceId: z.string(),
   space: z.record(z.string(), z.unknown()),
   fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  metric: z.enum(['l2', 'ip']),
   count: z.number().int().nonnegative(),
   dim: z.number().int().positive(),
   build: z.object({ m: z.number().int().positive(), efConstruction: z.number().int().positive(), seed: z.number().int(), seconds: z.number() }),
@@ -65,7 +67,7 @@ export async function writeIndexFile(file: string, header: Omit<IndexHeader, 'fo
 }
 
 /** Parses and checks the header; returns it with the payload, or a status. */
-function parseFile(bytes: Buffer, expect: { fingerprint: string; dim: number; count: number }): { header: IndexHeader; payload: Buffer } | Exclude<IndexFileStatus, { status: 'ok' }> {
+function parseFile(bytes: Buffer, expect: { fingerprint: string; metric: HnswMetric; dim: number; count: number }): { header: IndexHeader; payload: Buffer } | Exclude<IndexFileStatus, { status: 'ok' }> {
   if (bytes.byteLength < MAGIC.byteLength + 4 || !bytes.subarray(0, MAGIC.byteLength).equals(MAGIC)) {
     return { status: 'corrupt', reason: 'not a kgdistill index file (bad magic bytes)' };
   }
@@ -86,7 +88,9 @@ function parseFile(bytes: Buffer, expect: { fingerprint: string; dim: number; co
   if (!result.success) return { status: 'corrupt', reason: `malformed header: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
   const header = result.data;
   if (header.fingerprint !== expect.fingerprint) return { status: 'stale', reason: 'built from other embeddings or settings (fingerprint differs)' };
-  if (header.dim !== expect.dim || header.count !== expect.count) return { status: 'stale', reason: `index holds ${header.count} × ${header.dim}, expected ${expect.count} × ${expect.dim}` };
+  if (header.dim !== expect.dim || header.count !== expect.count || header.metric !== expect.metric) {
+    return { status: 'stale', reason: `index holds ${header.count} × ${header.dim} (${header.metric}), expected ${expect.count} × ${expect.dim} (${expect.metric})` };
+  }
   const payload = bytes.subarray(start + headerLength);
   if (payload.byteLength !== header.payload.bytes) return { status: 'corrupt', reason: `index payload has ${payload.byteLength} bytes, header says ${header.payload.bytes} (truncated?)` };
   if (createHash('sha256').update(payload).digest('hex') !== header.payload.sha256) return { status: 'corrupt', reason: 'index payload checksum mismatch (corrupt file)' };
@@ -94,7 +98,7 @@ function parseFile(bytes: Buffer, expect: { fingerprint: string; dim: number; co
 }
 
 /** Reads an index file and checks it against the expected fingerprint and shape. */
-export async function readIndexFile(file: string, expect: { fingerprint: string; dim: number; count: number }): Promise<IndexFileStatus> {
+export async function readIndexFile(file: string, expect: { fingerprint: string; metric: HnswMetric; dim: number; count: number }): Promise<IndexFileStatus> {
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
@@ -106,7 +110,7 @@ export async function readIndexFile(file: string, expect: { fingerprint: string;
   if ('status' in parsed) return parsed;
   let index: Hnsw;
   try {
-    index = await hnswFromBytes(parsed.payload, parsed.header.dim);
+    index = await hnswFromBytes(parsed.payload, parsed.header.metric, parsed.header.dim);
   } catch (error) {
     return { status: 'corrupt', reason: `hnswlib could not load the payload: ${(error as Error).message}` };
   }

@@ -119,7 +119,7 @@ export class IndexStore {
     const file = this.file(spec);
     const fingerprint = this.fingerprint(spec);
     const data = buildSpaceData(spec, this.table);
-    const found = await readIndexFile(file, { fingerprint, dim: data.dim, count: this.table.count });
+    const found = await readIndexFile(file, { fingerprint, metric: data.metric, dim: data.dim, count: this.table.count });
     if (found.status === 'ok') {
       return { spec, id, file, hnsw: found.index, dim: data.dim, origin: 'loaded', buildSeconds: found.header.build.seconds, fileBytes: found.header.payload.bytes };
     }
@@ -134,7 +134,7 @@ export class IndexStore {
     const seconds = (performance.now() - started) / 1000;
     let fileBytes = 0;
     try {
-      const header = await writeIndexFile(file, { spaceId: spaceId(spec), space: { ...spec }, fingerprint, count: this.table.count, dim: data.dim, build: { ...this.build, seconds } }, hnsw);
+      const header = await writeIndexFile(file, { spaceId: spaceId(spec), space: { ...spec }, fingerprint, metric: data.metric, count: this.table.count, dim: data.dim, build: { ...this.build, seconds } }, hnsw);
       fileBytes = header.payload.bytes;
     } catch (error) {
       this.options.onNotice?.(`could not save index ${file} (${(error as Error).message}); using it from memory`);

@@ -41,14 +41,20 @@ function finish(measure: NeighborMeasure, keyed: Array<[number, number]>, k: num
   return keyed.slice(0, k).map(([key, id]) => ({ id, value: measure.value(key) }));
 }
 
-/** The k nearest entities of `entity` through the index (candidates 2k + 1, rescored exactly). */
+/**
+ * The k nearest entities of `entity` through the index (candidates 2k + 1, rescored exactly); by the exact scan
+ * when k is over an eighth of all entities or the index returns too few candidates (an inner-product graph need
+ * not reach every node).
+ */
 export async function indexNeighbors(store: IndexStore, measure: NeighborMeasure, table: EntityTable, entity: number, k: number, ef = DEFAULT_EF): Promise<Neighbor[]> {
+  const wanted = Math.min(table.count, 2 * k + 1);
+  if (wanted > table.count / 8) return exactNeighbors(measure, table, entity, k);
   const spec = neighborSpace(measure);
   const index = await store.get(spec);
-  const wanted = Math.min(table.count, 2 * k + 1);
   const found = searchHnsw(index.hnsw, neighborQuery(table, spec, index.dim, entity), wanted, Math.max(ef, wanted));
   const keyed: Array<[number, number]> = [];
   for (const id of found.ids) if (id !== entity) keyed.push([measure.key(entity, id), id]);
+  if (keyed.length < Math.min(k, table.count - 1)) return exactNeighbors(measure, table, entity, k);
   return finish(measure, keyed, k);
 }
 

@@ -54,6 +54,8 @@ export interface PredictContext {
   exactScores: () => Promise<Float32Array>;
   /** `await`: build a missing index now; `background`: start building it and answer exactly meanwhile. */
   indexMode: 'await' | 'background';
+  /** HNSW search list size (default DEFAULT_EF; never below the candidates fetched). */
+  ef?: number;
 }
 
 /** What to predict: the query point, k, known answers to leave out (sorted), and whether to skip the index. */
@@ -154,8 +156,10 @@ async function indexPredict(ctx: PredictContext, request: PredictRequest, spec: 
   const qConformal = query.c !== undefined ? 1 - query.c * squaredNorm(query.q) : undefined;
   const need = k + excluded;
   let fetch = Math.min(table.count, bounded ? Math.max(4 * need, 64) : 2 * need + 10);
+  if (fetch > table.count / 4) return exactPredict(ctx, request, `${fetch} candidates of ${table.count} entities: scoring all is as cheap`);
   for (;;) {
-    const found = searchHnsw(index.hnsw, vector, fetch, Math.max(DEFAULT_EF, fetch));
+    const found = searchHnsw(index.hnsw, vector, fetch, Math.max(ctx.ef ?? DEFAULT_EF, fetch));
+    if (found.ids.length < Math.min(fetch, need)) return exactPredict(ctx, request, `the index returned ${found.ids.length} of ${fetch} candidates`);
     const answers: Answer[] = [];
     let smallestBound = Number.POSITIVE_INFINITY;
     for (const id of found.ids) {

@@ -47,7 +47,7 @@ beforeAll(async () => {
 describe('kgdistill neighbors', () => {
   it('builds the index once (notice on stderr), then answers from the saved file; --json has names and distances', async () => {
     const first = await runCli(['neighbors', '--checkpoint', roth, '--entity', 'node 10', '--k', '5', '--json']);
-    expect(first.err).toMatch(/building index .*lookup\/best\.lorentz-c3f800000\.hnsw \(150 entities, once\)/);
+    expect(first.err).toMatch(/building index .*lookup\/best\.lorentz-c3f800000\.hnsw \(600 entities, once\)/);
     const result = lastJson(first.out);
     expect(result).toMatchObject({ entity: { id: expect.any(Number), key: 'e10', name: 'node 10' }, metric: 'poincare', curvature: 1, method: 'hnsw' });
     expect(result.neighbors).toHaveLength(5);
@@ -71,10 +71,10 @@ describe('kgdistill neighbors', () => {
   it('unknown, ambiguous and out-of-range entities and bad k are clear errors', async () => {
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'node 1000'])).rejects.toThrow(/unknown entity 'node 1000'; did you mean: e100 \(node 100\)/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'TWIN'])).rejects.toThrow("'TWIN' matches 2 entities: e1 (Twin) = id:");
-    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'id:150'])).rejects.toThrow(/entity id id:150 out of range \(there are 150 entities, ids 0–149\)/);
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'id:600'])).rejects.toThrow(/entity id id:600 out of range \(there are 600 entities, ids 0–599\)/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '0'])).rejects.toThrow(/expected a positive integer, got '0'/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', 'ten'])).rejects.toThrow(/expected a positive integer, got 'ten'/);
-    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '150'])).rejects.toThrow(/k must be at most 149, got 150/);
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '600'])).rejects.toThrow(/k must be at most 599, got 600/);
     await expect(runCli(['neighbors', '--checkpoint', path.join(tmp, 'nope'), '--entity', 'e1'])).rejects.toThrow(/no checkpoint in this directory/);
     await expect(runCli(['neighbors', '--checkpoint', roth])).rejects.toThrow(/required option '--entity <id\|name>' not specified/);
   });
@@ -94,7 +94,7 @@ describe('kgdistill predict', () => {
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     const exact = lastJson((await runCli([...args, '--exact'])).out);
     expect(exact.method).toBe('exact');
-    expect(exact.scored).toBe(150);
+    expect(exact.scored).toBe(600);
     expect(exact.answers.map((a: any) => a.id)).toEqual(marked.answers.map((a: any) => a.id));
     exact.answers.forEach((a: any, i: number) => expect(a.score).toBeCloseTo(marked.answers[i].score, 10));
     const filtered = lastJson((await runCli([...args, '--filtered'])).out);
@@ -105,9 +105,10 @@ describe('kgdistill predict', () => {
   });
 
   it('--tail predicts heads through the reciprocal relation; a table marks known answers with ✓', async () => {
-    const result = lastJson((await runCli(['predict', '--checkpoint', distmult, '--tail', 'e9', '--relation', 'parent', '--k', '150', '--json'])).out);
+    const result = lastJson((await runCli(['predict', '--checkpoint', distmult, '--tail', 'e9', '--relation', 'parent', '--k', '600', '--json'])).out);
     expect(result.direction).toBe('heads');
-    expect(result.answers).toHaveLength(150);
+    expect(result).toMatchObject({ method: 'exact', note: '600 candidates of 600 entities: scoring all is as cheap' });
+    expect(result.answers).toHaveLength(600);
     const children = result.answers.filter((a: any) => a.known).map((a: any) => a.key).sort();
     expect(children).toEqual(['e28', 'e29', 'e30']); // heads h with (h, parent, e9)
     const { out } = await runCli(['predict', '--checkpoint', distmult, '--tail', 'e9', '--relation', 'parent']);
@@ -120,7 +121,7 @@ describe('kgdistill predict', () => {
     await expect(runCli(base)).rejects.toThrow('give exactly one of --head');
     await expect(runCli(['predict', '--checkpoint', roth, '--head', 'e1', '--relation', 'parnet'])).rejects.toThrow("unknown relation 'parnet'; did you mean: parent?");
     await expect(runCli([...base, '--head', 'e1', '--k', '-3'])).rejects.toThrow(/expected a positive integer/);
-    await expect(runCli([...base, '--head', 'e1', '--k', '151'])).rejects.toThrow('k must be at most 150, got 151');
+    await expect(runCli([...base, '--head', 'e1', '--k', '601'])).rejects.toThrow('k must be at most 600, got 601');
     await expect(runCli([...base, '--head', '東京 ', '--k', '3'])).resolves.toBeDefined();
     const moved = `${graph}-moved`;
     renameSync(graph, moved);

@@ -21,7 +21,7 @@ function bruteForce(similarity: SimilarityName, query: QueryPoint, table: Entity
 
 function context(similarity: SimilarityName, table: EntityTable, store: IndexStore, query: QueryPoint): PredictContext {
   return {
-    similarity, table, store, indexMode: 'await',
+    similarity, table, store, indexMode: 'await', ef: table.count, // a search list as long as the set: no HNSW miss, so the order is the mapping's
     exactScores: async () => Float32Array.from({ length: table.count }, (_, t) => scoreCandidate(similarity, query, table, t).score),
   };
 }
@@ -33,7 +33,7 @@ describe('HNSW neighbours in exact brute-force order', () => {
       const store = new IndexStore(tempDir('order'), 'best', table, testConfig(N, DIM));
       const measure = new NeighborMeasure(metric, table);
       for (let i = 0; i < N; i++) {
-        const fromIndex = await indexNeighbors(store, measure, table, i, 10);
+        const fromIndex = await indexNeighbors(store, measure, table, i, 10, N);
         const exact = exactNeighbors(measure, table, i, 10);
         expect(fromIndex.map((n) => n.id)).toEqual(exact.map((n) => n.id));
         fromIndex.forEach((n, j) => expect(n.value).toBeCloseTo(exact[j]!.value, 12));

@@ -5,13 +5,16 @@ import { Command } from 'commander';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 
+/** Entities of the test graph. */
+export const GRAPH_ENTITIES = 600;
+
 /** Readable names of the test graph: e1 and e2 share a name, some are non-ASCII. */
 export const SPECIAL_NAMES: Record<string, string> = { e1: 'Twin', e2: 'twin', e3: 'Zürich', e4: '東京', e5: 'naïve café' };
 
-/** Writes the synthetic graph (150 entities) with an entity_names.tsv into `dir`. */
+/** Writes the synthetic graph (600 entities) with an entity_names.tsv into `dir`. */
 export async function namedGraph(dir: string): Promise<string> {
-  const graph = await writeSyntheticDataset(dir, { entities: 150, seed: 3 });
-  const lines = Array.from({ length: 150 }, (_, i) => `e${i}\t${SPECIAL_NAMES[`e${i}`] ?? `node ${i}`}`);
+  const graph = await writeSyntheticDataset(dir, { entities: GRAPH_ENTITIES, seed: 3 });
+  const lines = Array.from({ length: GRAPH_ENTITIES }, (_, i) => `e${i}\t${SPECIAL_NAMES[`e${i}`] ?? `node ${i}`}`);
   writeFileSync(path.join(graph, 'entity_names.tsv'), `${lines.join('\n')}\n`);
   return graph;
 }

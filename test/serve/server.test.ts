@@ -46,7 +46,7 @@ describe('serve: queries', () => {
     const models = (await get('/models')).json() as Json;
     expect(models.models.map((m: Json) => m.model)).toEqual(['RotH', 'DistMult']);
     const info = (await get('/models/roth')).json() as Json;
-    expect(info).toMatchObject({ name: 'roth', model: 'RotH', dim: 8, entities: 150, similarity: 'negSqPoincare', neighborMetric: 'poincare', knownTriples: true, entityNames: true, tailBias: true });
+    expect(info).toMatchObject({ name: 'roth', model: 'RotH', dim: 8, entities: 600, similarity: 'negSqPoincare', neighborMetric: 'poincare', knownTriples: true, entityNames: true, tailBias: true });
     expect(info.relations).toContain('parent');
     expect(info.indexes.map((i: Json) => i.id)).toEqual(['lorentz-c3f800000']);
   });
@@ -77,7 +77,7 @@ describe('serve: queries', () => {
     expect(filtered).toMatchObject({ direction: 'heads', filtered: true });
     expect(filtered.answers.every((a: Json) => a.known === false)).toBe(true);
     const exact = (await post('/models/distmult/predict', { ...body, exact: true })).json() as Json;
-    expect(exact).toMatchObject({ method: 'exact', scored: 150 });
+    expect(exact).toMatchObject({ method: 'exact', scored: 600 });
   });
 });
 
