@@ -55,22 +55,26 @@ function addTailBias(scores: Float32Array, ids: Int32Array, bias: ParameterTable
   for (let i = 0; i < ids.length; i++) scores[i] += b[ids[i]!]!;
 }
 
-/** Growable scratch blocks in kernel memory, reused across steps. */
+/**
+ * Scratch blocks in kernel memory, reused across steps: a block is at least the length asked for and only grows
+ * (doubling), because kernel memory is a bump allocator — a new block per size would grow it without bound when
+ * calls alternate between shapes (e.g. MulDE's hard-loss candidates and its top-K).
+ */
 class Scratch {
   private f32 = new Map<string, F32Block>();
   private i32 = new Map<string, I32Block>();
   constructor(private readonly kernels: Kernels) {}
   f(name: string, length: number): F32Block {
     const block = this.f32.get(name);
-    if (block && block.length === length) return block;
-    const fresh = this.kernels.memory.allocF32(length);
+    if (block && block.length >= length) return block;
+    const fresh = this.kernels.memory.allocF32(Math.max(length, 2 * (block?.length ?? 0)));
     this.f32.set(name, fresh);
     return fresh;
   }
   i(name: string, length: number): I32Block {
     const block = this.i32.get(name);
-    if (block && block.length === length) return block;
-    const fresh = this.kernels.memory.allocI32(length);
+    if (block && block.length >= length) return block;
+    const fresh = this.kernels.memory.allocI32(Math.max(length, 2 * (block?.length ?? 0)));
     this.i32.set(name, fresh);
     return fresh;
   }
@@ -120,7 +124,7 @@ export class FusedCandidateScorer implements CandidateScorer {
       cBlock.array.set(cData);
       candBlock.array.set(candidates.ids);
       this.kernels.similarityForward(kind, Q, M, d, qBlock, candBlock, this.table.data, needsC ? cBlock : null, outBlock);
-      const scores = outBlock.array.slice();
+      const scores = outBlock.array.slice(0, Q * M);
       addTailBias(scores, candidates.ids, this.bias);
       const off = offT!.dataSync();
       for (let b = 0; b < Q; b++) for (let m = 0; m < M; m++) scores[b * M + m] += off[b]!;
@@ -143,7 +147,7 @@ export class FusedCandidateScorer implements CandidateScorer {
     const dsBlock = this.scratch.f('dscore', Q * M);
     const dqBlock = this.scratch.f('dq', Q * d);
     const dcBlock = this.scratch.f('dc', Q);
-    dsBlock.array.set(dScore);
+    dsBlock.array.set(dScore.subarray(0, Q * M));
     this.kernels.similarityBackward(kind, Q, M, d, qBlock, candBlock, this.table.data, needsC ? cBlock : null, dsBlock, dqBlock, this.table.grad, dcBlock);
     this.table.touch(candidates.ids);
     if (this.bias) {
@@ -157,7 +161,7 @@ export class FusedCandidateScorer implements CandidateScorer {
       for (let m = 0; m < M; m++) sum += dScore[b * M + m]!;
       dOffset[b] = sum;
     }
-    return [tf.tensor2d(dqBlock.array.slice(), [Q, d]), tf.tensor2d(needsC ? dcBlock.array.slice() : new Float32Array(Q), [Q, 1]), tf.tensor2d(dOffset, [Q, 1])];
+    return [tf.tensor2d(dqBlock.array.slice(0, Q * d), [Q, d]), tf.tensor2d(needsC ? dcBlock.array.slice(0, Q) : new Float32Array(Q), [Q, 1]), tf.tensor2d(dOffset, [Q, 1])];
   }
 }
 
