@@ -32,7 +32,7 @@ const headerSchema = z.object({
   spaceId: z.string(),
   space: z.record(z.string(), z.unknown()),
   fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
-  metric: z.enum(['l2', 'ip']),
+  metric: z.enum(['l2', 'ip', 'cosine']),
   count: z.number().int().nonnegative(),
   dim: z.number().int().positive(),
   build: z.object({ m: z.number().int().positive(), efConstruction: z.number().int().positive(), seed: z.number().int(), seconds: z.number() }),

@@ -112,7 +112,7 @@ describe('kgdistill predict', () => {
     const children = result.answers.filter((a: any) => a.known).map((a: any) => a.key).sort();
     expect(children).toEqual(['e28', 'e29', 'e30']); // heads h with (h, parent, e9)
     const { out } = await runCli(['predict', '--checkpoint', distmult, '--tail', 'e9', '--relation', 'parent']);
-    expect(out).toMatch(/^top 10 heads of \(\?, parent, node 9 \(e9\)\) by model score \(hnsw, \d+ scored\)\nrank {2}entity/);
+    expect(out).toMatch(/^top 10 heads of \(\?, parent, node 9 \(e9\)\) by model score \(hnsw\+bound, \d+ scored\)\nrank {2}entity/);
   });
 
   it('input errors: head and tail, neither, unknown relation, bad k, filtering without the dataset', async () => {
