@@ -1,0 +1,71 @@
+/**
+ * Losses on class logits: hard-label cross-entropy, the temperature KD loss (the core's implementation, shared
+ * with MulDE) and Hinton et al.'s mixture of the two.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { temperatureKdLoss } from '../../core/distillation-loss.js';
+import { defineLoss, requireShape } from './loss-spec.js';
+
+/** Integer class labels, as a typed array or an int32 tensor [B]. */
+export type Labels = Int32Array | tf.Tensor1D;
+
+/** Batch-mean cross-entropy −(1/B) Σ_b log softmax(z_b)[y_b]. */
+export function crossEntropy(logits: tf.Tensor2D, labels: Labels): tf.Scalar {
+  return tf.tidy(() => {
+    const [batch, classes] = logits.shape;
+    const ids = labels instanceof Int32Array ? tf.tensor1d(labels, 'int32') : tf.cast(labels, 'int32') as tf.Tensor1D;
+    if (ids.shape[0] !== batch) throw new Error(`cross-entropy: ${ids.shape[0]} labels for ${batch} rows of logits`);
+    const target = tf.oneHot(ids, classes);
+    return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+  });
+}
+
+/** `ce`: hard-label cross-entropy. */
+export const ceLoss = defineLoss({
+  name: 'ce',
+  summary: 'cross-entropy with the ground-truth labels',
+  paper: 'standard (Hinton et al. 2015, §2: the "hard target" term)',
+  equation: 'L_CE = −(1/B) Σ_b log softmax(z_b)[y_b]',
+  inputs: ['logits', 'labels'],
+  schema: z.object({}).strict(),
+  build: () => (inputs: { logits: tf.Tensor2D; labels: Labels }) => {
+    requireShape('ce', 'logits', inputs.logits, 2);
+    return crossEntropy(inputs.logits, inputs.labels);
+  },
+});
+
+const temperature = z.number().positive();
+
+/** `kd`: the temperature KD term alone. */
+export const kdLoss = defineLoss({
+  name: 'kd',
+  summary: "KL from the teacher's softened distribution to the student's, × T² (core/distillation-loss)",
+  paper: 'Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a Neural Network", §2, eq. (1) for softmax(z/T)',
+  equation: 'L_KD = T² · (1/B) Σ_b KL(softmax(t_b/T) ‖ softmax(s_b/T))',
+  inputs: ['student', 'teacher'],
+  schema: z.object({ temperature: temperature.default(4) }).strict(),
+  build: (p: { temperature: number }) => (inputs: { student: tf.Tensor2D; teacher: tf.Tensor2D }) => {
+    requireShape('kd', 'student', inputs.student, 2);
+    requireShape('kd', 'teacher', inputs.teacher, 2, { tensor: inputs.student, name: 'student' });
+    return temperatureKdLoss(inputs.student, inputs.teacher, p.temperature);
+  },
+});
+
+/** `hinton-kd`: soft and hard targets mixed. */
+export const hintonKdLoss = defineLoss({
+  name: 'hinton-kd',
+  summary: 'Hinton KD: (1 − α)·cross-entropy + α·T²·KL of softened distributions',
+  paper: 'Hinton, Vinyals & Dean 2015, §2 (weighted average of the two objectives, soft term × T²)',
+  equation: 'L = (1 − α) · L_CE(s, y) + α · T² · (1/B) Σ_b KL(softmax(t_b/T) ‖ softmax(s_b/T))',
+  inputs: ['student', 'teacher', 'labels'],
+  schema: z.object({ temperature: temperature.default(4), alpha: z.number().min(0).max(1).default(0.9) }).strict(),
+  build: (p: { temperature: number; alpha: number }) => (inputs: { student: tf.Tensor2D; teacher: tf.Tensor2D; labels: Labels }) => {
+    requireShape('hinton-kd', 'student', inputs.student, 2);
+    requireShape('hinton-kd', 'teacher', inputs.teacher, 2, { tensor: inputs.student, name: 'student' });
+    return tf.tidy(() => tf.add(
+      tf.mul(1 - p.alpha, crossEntropy(inputs.student, inputs.labels)),
+      tf.mul(p.alpha, temperatureKdLoss(inputs.student, inputs.teacher, p.temperature)),
+    ) as tf.Scalar);
+  },
+});

@@ -1,0 +1,50 @@
+/**
+ * What a distillation method is to the runner: hyper-parameters (zod, with defaults), a baseline and the method
+ * itself, each trained for one seed on the same split with the same budget and returning the accuracy of the
+ * model the method keeps (plus extra figures such as the teacher's or a peer's accuracy).
+ */
+import type { z } from 'zod';
+import type { ImageSet } from '../data/digits.js';
+import type { Architecture } from '../nets/factory.js';
+import type { Budget } from '../training/supervised.js';
+
+/** Everything one seed's run of a method or baseline gets. */
+export interface MethodContext<P> {
+  train: ImageSet;
+  test: ImageSet;
+  seed: number;
+  budget: Budget;
+  arch: Architecture;
+  params: P;
+  /** Progress lines (stderr in the CLI). */
+  log(line: string): void;
+}
+
+/** The outcome of one run: the kept model's test accuracy and extra figures by name. */
+export interface RunOutcome {
+  accuracy: number;
+  extra?: Record<string, number>;
+}
+
+/** One method of the general module. */
+export interface DistillationMethod<P = unknown> {
+  readonly name: string;
+  /** "Hinton KD (Hinton et al. 2015)". */
+  readonly title: string;
+  /** What the baseline is. */
+  readonly baseline: string;
+  /** What the accuracy measures (which model, how). */
+  readonly measures: string;
+  /** Architecture used when none is asked for. */
+  readonly defaultArch: Architecture;
+  /** Default epochs of a run (both baseline and method). */
+  readonly defaultEpochs: number;
+  readonly schema: z.ZodType<P, unknown>;
+  runBaseline(ctx: MethodContext<P>): RunOutcome;
+  runMethod(ctx: MethodContext<P>): RunOutcome;
+}
+
+/** Declares a method (identity function that fixes its parameter type). */
+export function defineMethod<P>(method: DistillationMethod<P>): DistillationMethod<P> {
+  return method;
+}

@@ -1,0 +1,67 @@
+/**
+ * Small tensor helpers the distillation losses share: a stop-gradient (tfjs has none: the peer's or teacher's
+ * predictions are targets, as `.detach()` makes them in the papers' PyTorch code), row normalisation, the
+ * attention map of a feature tensor and cosine-similarity logits.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+const stop = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor;
+  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(dy as tf.Tensor) };
+});
+
+/** The same values with no gradient flowing back (PyTorch's `detach`). */
+export function stopGradient<T extends tf.Tensor>(x: T): T {
+  return stop(x) as T;
+}
+
+/** Flattens every dimension after the first: [B, …] → [B, D]. */
+export function flatten2d(x: tf.Tensor): tf.Tensor2D {
+  const batch = x.shape[0]!;
+  return tf.reshape(x, [batch, x.size / batch]);
+}
+
+/** Rows divided by their L2 norm (PyTorch's `F.normalize`, eps 1e-12): [B, …] → [B, D]. */
+export function l2NormalizeRows(x: tf.Tensor): tf.Tensor2D {
+  return tf.tidy(() => {
+    const flat = flatten2d(x);
+    const norm = tf.maximum(tf.norm(flat, 'euclidean', 1, true), 1e-12);
+    return tf.div(flat, norm) as tf.Tensor2D;
+  });
+}
+
+/**
+ * The attention map of a feature tensor (Zagoruyko & Komodakis 2017, eq. (1) with p = 2, mean over channels):
+ * A = mean_c F_c² for conv features [B, H, W, C] → [B, H·W]; for dense features [B, D] the squared activations.
+ */
+export function attentionMap(features: tf.Tensor): tf.Tensor2D {
+  return tf.tidy(() => {
+    const squared = tf.square(features);
+    if (features.rank === 4) return flatten2d(tf.mean(squared, 3));
+    return flatten2d(squared);
+  });
+}
+
+/** Cosine similarities of all pairs of rows of z [N, d], divided by τ: [N, N]. */
+export function cosineLogits(z: tf.Tensor2D, temperature: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const unit = l2NormalizeRows(z);
+    return tf.div(tf.matMul(unit, unit, false, true), temperature) as tf.Tensor2D;
+  });
+}
+
+/** A large negative number on the diagonal of an [N, N] matrix (to exclude k = i from a softmax over k). */
+export function maskDiagonal(logits: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const n = logits.shape[0];
+    return tf.sub(logits, tf.mul(tf.eye(n), 1e9)) as tf.Tensor2D;
+  });
+}
+
+/** One-hot rows [B, C] of integer labels. */
+export function oneHot(labels: tf.Tensor1D | Int32Array, classes: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const ids = labels instanceof Int32Array ? tf.tensor1d(labels, 'int32') : tf.cast(labels, 'int32');
+    return tf.cast(tf.oneHot(ids as tf.Tensor1D, classes), 'float32') as tf.Tensor2D;
+  });
+}
