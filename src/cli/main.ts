@@ -10,6 +10,7 @@ import { registerDistillCommand } from './commands/distill.js';
 import { registerNeighborsCommand } from './commands/neighbors.js';
 import { registerPredictCommand } from './commands/predict.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerKdCommand } from './commands/kd.js';
 
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
@@ -26,6 +27,7 @@ registerDemoCommand(program);
 registerNeighborsCommand(program);
 registerPredictCommand(program);
 registerServeCommand(program);
+registerKdCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
