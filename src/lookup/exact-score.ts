@@ -101,12 +101,13 @@ export class NeighborMeasure {
       return (2 * d2) / (this.conformal![i]! * this.conformal![j]!);
     }
     let acc = 0;
+    if (this.metric === 'dot') {
+      for (let k = 0, oi = i * dim, oj = j * dim; k < dim; k++) acc -= rows[oi + k]! * rows[oj + k]!;
+      return acc;
+    }
     for (let k = 0, oi = i * dim, oj = j * dim; k < dim; k++) {
-      if (this.metric === 'dot') acc -= rows[oi + k]! * rows[oj + k]!;
-      else {
-        const x = rows[oi + k]! - rows[oj + k]!;
-        acc += x * x;
-      }
+      const x = rows[oi + k]! - rows[oj + k]!;
+      acc += x * x;
     }
     return acc;
   }

@@ -19,8 +19,9 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { hnswFromBytes, hnswToBytes, type Hnsw } from './hnsw.js';
 import type { HnswMetric } from './vector-space.js';
 
-/** Format name and version of index files. */
+/** Format name of index files. */
 export const INDEX_FORMAT = 'kgdistill-hnsw-index';
+/** Format version of index files (2: the hnswlib metric is in the header). */
 export const INDEX_VERSION = 2;
 const MAGIC = Buffer.from('KGDLKIDX', 'ascii');
 const MAX_HEADER = 1 << 20;

@@ -1,7 +1,8 @@
 /** JSON schemas of the service's requests (fastify validates every body, query string and path against them). */
 
-/** Default and largest k a request may ask for. */
+/** k when a request gives none. */
 export const DEFAULT_K = 10;
+/** Largest k a request may ask for unless `serve --max-k` says otherwise. */
 export const DEFAULT_MAX_K = 1000;
 /** Longest entity or relation name accepted. */
 const MAX_NAME = 512;
