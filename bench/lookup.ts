@@ -36,7 +36,7 @@ const runDirs = flag('--runs', defaultRuns.join(',')).split(',').filter((d) => d
 const numQueries = Number(flag('--queries', '1000'));
 const loadSeconds = Number(flag('--load-seconds', '30'));
 const skipLoad = args.includes('--skip-load');
-const EFS = [50, 100, 200, 400];
+const EFS = [50, 64, 100, 200, 400];
 
 const backend = await initBackend('auto');
 const rng = seedrandom.alea('bench-lookup');
@@ -150,6 +150,8 @@ for (const runDir of runDirs) {
   });
   row.predict = {
     queries: queries.length, indexes: lookup.store.loaded().length, indexPrepareSeconds: +predictBuild.toFixed(1),
+    indexBuildSecondsTotal: +lookup.store.loaded().reduce((sum, i) => sum + i.buildSeconds, 0).toFixed(1),
+    indexFilesMB: +(lookup.store.loaded().reduce((sum, i) => sum + i.fileBytes, 0) / 1e6).toFixed(1),
     recallAt10: +(hits / (10 * queries.length)).toFixed(4), methods, meanScored: Math.round(scored / queries.length),
     endToEnd: { exactQps: Math.round(queries.length / exactSeconds), indexQps: Math.round(queries.length / indexSeconds) },
     searchOnly: { bruteForceScanQps: Math.round(100 / scanSeconds), indexQps: Math.round(points.length / searchSeconds), speedup: +((scanSeconds / 100) / (searchSeconds / points.length)).toFixed(1) },
