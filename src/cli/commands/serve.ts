@@ -52,8 +52,13 @@ export function registerServeCommand(program: Command): void {
       const app = buildServer(lookups, { maxK: flags.maxK, logger: flags.log === true });
       const address = await app.listen({ host: flags.host, port: flags.port });
       process.stderr.write(`kgdistill: serving ${names.join(', ')} at ${address} (backend ${backend}); GET /health, /models, /models/<name>/neighbors, /models/<name>/predict\n`);
+      // Exit promptly even while an index is being built in the background (its file is written atomically,
+      // so an interrupted build leaves no index file behind, only a build to redo).
       const stop = (): void => {
-        void app.close().then(() => lookups.forEach((l) => l.close()));
+        void app.close().finally(() => {
+          lookups.forEach((l) => l.close());
+          process.exit(0);
+        });
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
