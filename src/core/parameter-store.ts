@@ -55,29 +55,34 @@ export class ParameterTable {
     const d = this.dim;
     const g = this.grad.array;
     for (let i = 0; i < ids.length; i++) {
-      const row = ids[i]!;
-      const o = row * d;
+      const o = ids[i]! * d;
       const s = i * d;
       for (let k = 0; k < d; k++) g[o + k] += scale * grads[s + k]!;
-      this.touchOne(row);
     }
+    this.touch(ids);
   }
 
   /** Marks rows as touched (their gradient rows were written by a kernel). */
-  touch(ids: Int32Array): void {
-    for (let i = 0; i < ids.length; i++) this.touchOne(ids[i]!);
+  touch(ids: ArrayLike<number>): void {
+    // The view is read once: the block's getter re-checks the memory buffer on every access.
+    const touched = this.touchedRows.array;
+    const mark = this.mark;
+    let count = this.touchedCount;
+    for (let i = 0; i < ids.length; i++) {
+      const row = ids[i]!;
+      if (mark[row] === 0) {
+        mark[row] = 1;
+        touched[count++] = row;
+      }
+    }
+    this.touchedCount = count;
   }
 
   /** Marks every row as touched (dense gradients, e.g. 1-N training). */
   touchAll(): void {
-    for (let row = 0; row < this.rows; row++) this.touchOne(row);
-  }
-
-  private touchOne(row: number): void {
-    if (this.mark[row] === 0) {
-      this.mark[row] = 1;
-      this.touchedRows.array[this.touchedCount++] = row;
-    }
+    const all = new Int32Array(this.rows);
+    for (let row = 0; row < this.rows; row++) all[row] = row;
+    this.touch(all);
   }
 
   /** The rows touched since the last `clearTouched` (distinct). */
