@@ -64,11 +64,17 @@ export async function loadDigits(spec = 'digits', options: { cwd?: string; verif
   const dir = resolveDigitsDir(spec, options.cwd);
   const manifest = options.verify === false ? { verified: false } : await verifyManifest(dir);
   const file = path.join(dir, DIGITS_FILE);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
+  }
   let text: string;
   try {
-    text = gunzipSync(await readFile(file)).toString('utf8');
+    text = gunzipSync(bytes).toString('utf8');
   } catch (error) {
-    throw new KgInputError(file, undefined, (error as NodeJS.ErrnoException).code ? describeFileError(error) : `not a gzip file (${(error as Error).message})`, { cause: error });
+    throw new KgInputError(file, undefined, `not a gzip file (${(error as Error).message})`, { cause: error });
   }
   return { ...parseDigitsCsv(text, file), dir, verified: manifest.verified };
 }

@@ -57,9 +57,13 @@ export const attentionLoss = defineLoss({
 export function diversityTarget(y: tf.Tensor2D, quantile: number): tf.Tensor2D {
   return tf.tidy(() => {
     const yHat = l2NormalizeRows(stopGradient(y));
-    const k = Math.max(1, Math.floor(yHat.shape[1] * quantile));
-    const smallest = tf.neg(tf.topk(tf.neg(yHat), k).values);
-    const threshold = tf.slice(smallest, [0, k - 1], [-1, 1]);
+    const [rows, width] = yHat.shape;
+    const k = Math.max(1, Math.floor(width * quantile));
+    // The k-th smallest value of each row, taken off the tape (a constant of the target; TopK has no gradient).
+    const values = yHat.dataSync();
+    const thresholds = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) thresholds[r] = Array.from(values.subarray(r * width, (r + 1) * width)).sort((a, b) => a - b)[k - 1]!;
+    const threshold = tf.tensor2d(thresholds, [rows, 1]);
     return tf.add(tf.mul(tf.sub(0.5, yHat), tf.sign(tf.sub(yHat, threshold))), 0.5) as tf.Tensor2D;
   });
 }

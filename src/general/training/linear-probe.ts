@@ -37,13 +37,16 @@ export function linearProbeAccuracy(net: Network, train: ImageSet, test: ImageSe
   const trainFeatures = encode(net, train);
   const testFeatures = encode(net, test);
   const dim = trainFeatures.shape[1];
-  const w = tf.variable(tf.zeros([dim, train.classes]));
-  const b = tf.variable(tf.zeros([train.classes]));
+  const zerosW = tf.zeros([dim, train.classes]);
+  const zerosB = tf.zeros([train.classes]);
+  const w = tf.variable(zerosW);
+  const b = tf.variable(zerosB);
+  tf.dispose([zerosW, zerosB]); // the variables keep their own references
   const optimizer = tf.train.adam(options.learningRate);
   try {
     const { mean, variance } = tf.moments(trainFeatures, 0);
     const std = tf.tidy(() => tf.add(tf.sqrt(variance), 1e-6));
-    const standardise = (f: tf.Tensor2D): tf.Tensor2D => tf.div(tf.sub(f, mean), std) as tf.Tensor2D;
+    const standardise = (f: tf.Tensor2D): tf.Tensor2D => tf.tidy(() => tf.div(tf.sub(f, mean), std) as tf.Tensor2D);
     const xTrain = standardise(trainFeatures);
     const xTest = standardise(testFeatures);
     for (let step = 0; step < options.steps; step++) {

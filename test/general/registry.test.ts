@@ -1,0 +1,55 @@
+// The loss registry: names, validation of hyper-parameters with clear errors, defaults, documentation.
+import { describe, expect, it } from 'vitest';
+import { createLoss, describeLosses, lossFromChoice, lossNames, lossSpec, parseLossParams } from '../../src/general/losses/registry.js';
+import { parseMethodParams } from '../../src/general/runner.js';
+import { getMethod, methodNames } from '../../src/general/methods/registry.js';
+
+describe('loss registry', () => {
+  it('holds the methods\' losses, each documented with paper and equation', () => {
+    expect(lossNames()).toEqual(['ce', 'kd', 'hinton-kd', 'dml', 'dcm', 'nt-xent', 'similarity-kl', 'feature-mse', 'attention', 'ffsd-diversity', 'focal']);
+    for (const entry of describeLosses()) {
+      expect(entry.paper.length).toBeGreaterThan(10);
+      expect(entry.equation).toMatch(/=/);
+      expect(entry.inputs.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('rejects an unknown name, listing the known ones', () => {
+    expect(() => createLoss('kl-div')).toThrow("unknown distillation loss 'kl-div'; known losses: ce, kd, hinton-kd, dml");
+    expect(() => lossSpec('')).toThrow(/unknown distillation loss ''/);
+    expect(() => lossFromChoice({ name: 'KD' })).toThrow(/unknown distillation loss 'KD'/); // names are exact
+  });
+
+  it('rejects bad hyper-parameters naming the loss and every field', () => {
+    expect(() => createLoss('kd', { temperature: 0 })).toThrow("invalid hyper-parameters for loss 'kd': temperature: Too small: expected number to be >0");
+    expect(() => createLoss('hinton-kd', { alpha: 1.5, temperature: -2 })).toThrow(/loss 'hinton-kd': temperature: .*>0.*; alpha: .*<=1/);
+    expect(() => createLoss('kd', { temperature: '4' })).toThrow(/temperature: Invalid input: expected number, received string/);
+    expect(() => createLoss('kd', { temprature: 4 })).toThrow(/loss 'kd': Unrecognized key: "temprature"/);
+    expect(() => createLoss('focal', { gamma: -1 })).toThrow(/loss 'focal': gamma/);
+    expect(() => createLoss('ffsd-diversity', { quantile: 1 })).toThrow(/loss 'ffsd-diversity': quantile/);
+    expect(() => createLoss('ce', { temperature: 2 })).toThrow(/Unrecognized key/);
+  });
+
+  it('fills defaults (Hinton T = 4, α = 0.9; DML T = 1; SimCLR τ = 0.5; focal γ = 2, α = 0.25)', () => {
+    expect(parseLossParams('hinton-kd', undefined)).toEqual({ temperature: 4, alpha: 0.9 });
+    expect(parseLossParams('dml', {})).toEqual({ temperature: 1, weight: 1 });
+    expect(parseLossParams('nt-xent', {})).toEqual({ temperature: 0.5 });
+    expect(parseLossParams('focal', { gamma: 1 })).toEqual({ gamma: 1, alpha: 0.25 });
+  });
+});
+
+describe('method registry and method parameters', () => {
+  it('knows every method of the issue and rejects others', () => {
+    expect(methodNames()).toEqual(['kd', 'dml', 'dcm', 'ffsd', 'dogo', 'lad', 'co-lad']);
+    expect(getMethod('DML').name).toBe('dml');
+    expect(() => getMethod('crd')).toThrow("unknown distillation method 'crd'; known methods: kd, dml, dcm, ffsd, dogo, lad, co-lad");
+  });
+
+  it('validates method parameters with the method named', () => {
+    expect(parseMethodParams('kd', {})).toEqual({ loss: 'hinton-kd', temperature: 4, alpha: 0.9 });
+    expect(() => parseMethodParams('kd', { loss: 'mse' })).toThrow(/invalid parameters for method 'kd': loss: /);
+    expect(() => parseMethodParams('dml', { peers: 1 })).toThrow(/method 'dml': peers: Too small/);
+    expect(() => parseMethodParams('co-lad', { criterion: 'auc' })).toThrow(/method 'co-lad': criterion/);
+    expect(() => parseMethodParams('dogo', { augment: { maxShift: 9 } })).toThrow(/method 'dogo': augment.maxShift/);
+  });
+});
