@@ -1,0 +1,62 @@
+// `kgdistill kd`: the listing, a short run with --json and the text table, and input errors.
+import { describe, expect, it, vi } from 'vitest';
+import { Command } from 'commander';
+import { registerKdCommand } from '../../src/cli/commands/kd.js';
+import { parseParamPairs, parseSeeds } from '../../src/general/report.js';
+
+/** Runs `kgdistill <args>` in-process and returns stdout. */
+async function runCli(args: string[]): Promise<string> {
+  const program = new Command('kgdistill').exitOverride();
+  registerKdCommand(program);
+  let out = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+  return out;
+}
+
+describe('kgdistill kd', () => {
+  it('--list shows every method and every loss with its equation', async () => {
+    const out = await runCli(['kd', '--list']);
+    for (const name of ['kd', 'dml', 'dcm', 'ffsd', 'dogo', 'lad', 'co-lad']) expect(out).toMatch(new RegExp(`^  ${name} `, 'm'));
+    expect(out).toMatch(/nt-xent .*\n.*ℓ\(i, j\) = −log/);
+    expect(out).toMatch(/Hinton, Vinyals & Dean 2015/);
+  });
+
+  it('runs a method against its baseline and prints JSON or a table', async () => {
+    const json = JSON.parse((await runCli(['kd', 'dml', '--seeds', '1', '--epochs', '1', '--backend', 'wasm', '--json'])).trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(json).toMatchObject({ method: 'dml', arch: 'mlp', budget: { epochs: 1, batchSize: 64, learningRate: 0.003 }, backend: 'wasm' });
+    const summary = json.summary as { baseline: { mean: number; n: number }; method: { mean: number } };
+    expect(summary.baseline.n).toBe(1);
+    expect(summary.method.mean).toBeGreaterThan(0.3);
+    const text = await runCli(['kd', 'kd', '--seeds', '1', '--epochs', '1', '--param', 'temperature=2', '--param', 'alpha=0.5', '--backend', 'wasm']);
+    expect(text).toMatch(/^KD, temperature knowledge distillation \(Hinton et al\. 2015\)/);
+    expect(text).toMatch(/baseline: student trained alone with cross-entropy +0\.\d{4} ± 0\.0000/);
+    expect(text).toMatch(/difference \(paired\) +[+-]0\.\d{4} ± 0\.0000/);
+    expect(text).toMatch(/\(teacher\)/);
+  }, 60_000);
+
+  it('rejects a missing or unknown method and bad options', async () => {
+    await expect(runCli(['kd'])).rejects.toThrow(/name a method \(kd, dml, dcm, ffsd, dogo, lad, co-lad\) or pass --list/);
+    await expect(runCli(['kd', 'fitnets', '--backend', 'wasm'])).rejects.toThrow(/unknown distillation method 'fitnets'/);
+    await expect(runCli(['kd', 'kd', '--param', 'tempreature=2', '--backend', 'wasm'])).rejects.toThrow(/invalid parameters for method 'kd': Unrecognized key: "tempreature"/);
+    await expect(runCli(['kd', 'kd', '--epochs', 'x', '--backend', 'wasm'])).rejects.toThrow(/--epochs must be an integer/);
+  });
+
+  it('parses --seeds and --param', () => {
+    expect(parseSeeds('3')).toEqual([0, 1, 2]);
+    expect(parseSeeds('4,7')).toEqual([4, 7]);
+    expect(() => parseSeeds('0')).toThrow(/--seeds must be a count/);
+    expect(() => parseSeeds('1,-2')).toThrow(/non-negative/);
+    expect(parseParamPairs(['a=1', 'b=x', 'c.d=true', 'c.e=[1,2]'])).toEqual({ a: 1, b: 'x', c: { d: true, e: [1, 2] } });
+    expect(() => parseParamPairs(['novalue'])).toThrow(/--param expects key=value/);
+  });
+});
