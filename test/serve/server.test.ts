@@ -107,6 +107,8 @@ describe('serve: every bad request is a 4xx with a message', () => {
     ['text body', () => post('/models/roth/neighbors', 'entity=e1', { 'content-type': 'text/plain' }), 415, /Unsupported Media Type/i],
     ['XML body', () => post('/models/roth/neighbors', '<entity>e1</entity>', { 'content-type': 'application/xml' }), 415, /Unsupported Media Type/i],
     ['oversized body', () => post('/models/roth/neighbors', { entity: 'x'.repeat(40_000) }), 413, /too large/i],
+    ['deeply nested body', () => post('/models/roth/neighbors', '['.repeat(8_000) + ']'.repeat(8_000)), 400, /must be object/],
+    ['prototype pollution attempt', () => post('/models/roth/neighbors', '{"entity":"e1","__proto__":{"k":1e9}}'), 400, /not valid JSON/],
     ['overlong name', () => post('/models/roth/neighbors', { entity: 'x'.repeat(600) }), 400, /must NOT have more than 512 characters/],
     ['unknown route', () => get('/nothing/here'), 404, /no route GET \/nothing\/here/],
     ['wrong method', () => app.inject({ method: 'DELETE', url: '/models/roth' }), 404, /no route DELETE/],
