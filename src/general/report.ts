@@ -1,9 +1,10 @@
 /**
- * Text forms of a comparison report (the `kgdistill kd` output and the bench table rows) and the parsing of
+ * Text forms of comparison reports (the `kgdistill kd` output, on images and for the KG port) and the parsing of
  * `--param key=value` hyper-parameters (JSON values when they parse, else strings; dotted keys nest).
  */
 import { formatTable } from '../cli/format-table.js';
 import type { ComparisonReport } from './runner.js';
+import type { KgComparison } from './kg/peer-run.js';
 import { formatMeanStd } from './stats.js';
 
 /** The header line: method, data, architecture, budget, seeds. */
@@ -68,4 +69,20 @@ export function parseSeeds(value: string): number[] {
   if (!text.includes(',') && !(Number.isInteger(Number(text)) && Number(text) >= 1)) throw new Error(`--seeds must be a count ≥ 1 or a comma-separated list (got '${value}')`);
   if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`--seeds: every seed must be a non-negative integer (got '${value}')`);
   return seeds;
+}
+
+/** The KG port comparison as a table: single student, the pair's two students, and the paired difference in MRR. */
+export function formatKgComparison(report: KgComparison): string {
+  const o = report.options;
+  const seedHeaders = report.seeds.map((s) => `seed ${s.seed}`);
+  const rows: (string | number)[][] = [
+    ['single student', formatMeanStd(report.summary.single), ...report.seeds.map((s) => s.single.mrr.toFixed(4))],
+    [`${report.mode} pair, student A`, formatMeanStd(report.summary.pairA), ...report.seeds.map((s) => s.pair.a.mrr.toFixed(4))],
+    [`${report.mode} pair, student B`, formatMeanStd(report.summary.pairB), ...report.seeds.map((s) => s.pair.b.mrr.toFixed(4))],
+    ['difference A − single', formatMeanStd(report.summary.difference, { signed: true }), ...report.seeds.map((s) => signed(s.pair.a.mrr - s.single.mrr))],
+  ];
+  const table = formatTable(rows, { header: ['', 'test MRR (mean ± std)', ...seedHeaders], align: ['left', 'right', ...seedHeaders.map(() => 'right' as const)] });
+  return `KG port of ${report.mode === 'dml' ? 'DML' : 'DoGo'}: two ${o.model} d=${o.dim} students vs one, ${report.dataset}; ${o.epochs} epochs, batch ${o.batchSize}, ` +
+    `${o.optimizer} ${o.learningRate}${report.mode === 'dml' ? `, ${o.negatives} negatives` : ', in-batch negatives'}, λ ${o.weight}, T ${o.temperature}\n${table}\n` +
+    `filtered test MRR, both directions; ${(report.seconds / 60).toFixed(1)} min`;
 }

@@ -2,7 +2,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { registerKdCommand } from '../../src/cli/commands/kd.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseParamPairs, parseSeeds } from '../../src/general/report.js';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 
 /** Runs `kgdistill <args>` in-process and returns stdout. */
 async function runCli(args: string[]): Promise<string> {
@@ -50,6 +54,19 @@ describe('kgdistill kd', () => {
     await expect(runCli(['kd', 'kd', '--param', 'tempreature=2', '--backend', 'wasm'])).rejects.toThrow(/invalid parameters for method 'kd': Unrecognized key: "tempreature"/);
     await expect(runCli(['kd', 'kd', '--epochs', 'x', '--backend', 'wasm'])).rejects.toThrow(/--epochs must be an integer/);
   });
+
+  it('runs the KG port of dml on a knowledge graph and refuses methods without one', async () => {
+    const graph = await writeSyntheticDataset(path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-')), 'graph'), { entities: 100, seed: 2 });
+    const args = ['kd', 'dml', '--dataset', graph, '--seeds', '1', '--epochs', '2', '--dim', '8', '--batch-size', '64', '--neg', '8', '--backend', 'wasm'];
+    const json = JSON.parse((await runCli([...args, '--json'])).trim().split('\n').at(-1)!) as { mode: string; seeds: unknown[]; summary: { single: { mean: number }; pairA: { mean: number } } };
+    expect(json.mode).toBe('dml');
+    expect(json.seeds).toHaveLength(1);
+    expect(json.summary.single.mean).toBeGreaterThan(0);
+    expect(json.summary.pairA.mean).toBeGreaterThan(0);
+    expect(await runCli([...args, '--param', 'weight=0.5'])).toMatch(/^KG port of DML: two DistMult d=8 students vs one, graph; 2 epochs, batch 64, adagrad 0\.1, 8 negatives, λ 0\.5, T 1\n/);
+    await expect(runCli(['kd', 'kd', '--dataset', graph, '--backend', 'wasm'])).rejects.toThrow(/only dml and dogo have a port \(got 'kd'\)/);
+    await expect(runCli([...args, '--param', 'lambda=2'])).rejects.toThrow(/invalid parameters for the KG port of 'dml': Unrecognized key: "lambda"/);
+  }, 60_000);
 
   it('parses --seeds and --param', () => {
     expect(parseSeeds('3')).toEqual([0, 1, 2]);

@@ -15,6 +15,7 @@ import { evaluateSplit } from '../../core/evaluate-run.js';
 import type { OptimizerName } from '../../core/optimizers.js';
 import { createModel } from '../../models/registry.js';
 import { PeerKgeObjective, type PeerMode } from './peer-objective.js';
+import { meanStd, type MeanStd } from '../stats.js';
 
 /** Settings of a KG port run. */
 export interface KgPortOptions {
@@ -75,4 +76,35 @@ export async function runKgPort(data: RunData, mode: PeerMode, options: KgPortOp
   const b = await testMetrics(pair.students[1]!, data);
   log(`${mode}: pair: A ${a.mrr.toFixed(4)}, B ${b.mrr.toFixed(4)} (${(pair.seconds / 60).toFixed(1)} min)`);
   return { mode, single: { ...singleMetrics, seconds: single.seconds }, pair: { a, b, seconds: pair.seconds } };
+}
+
+/** A KG port comparison over seeds: per seed the single student and the pair, then mean ± std of the MRRs. */
+export interface KgComparison {
+  mode: PeerMode;
+  dataset: string;
+  options: Omit<KgPortOptions, 'seed'>;
+  seeds: (KgPortResult & { seed: number })[];
+  summary: { single: MeanStd; pairA: MeanStd; pairB: MeanStd; difference: MeanStd };
+  seconds: number;
+}
+
+/** Runs the KG port of a mode for each seed on loaded run data. */
+export async function runKgComparison(data: RunData, mode: PeerMode, options: Omit<KgPortOptions, 'seed'>, seeds: readonly number[], backend: string,
+  log: (line: string) => void = () => undefined): Promise<KgComparison> {
+  const started = performance.now();
+  const results: (KgPortResult & { seed: number })[] = [];
+  for (const seed of seeds) results.push({ ...(await runKgPort(data, mode, { ...options, seed }, backend, log)), seed });
+  return {
+    mode,
+    dataset: data.datasetName,
+    options,
+    seeds: results,
+    summary: {
+      single: meanStd(results.map((r) => r.single.mrr)),
+      pairA: meanStd(results.map((r) => r.pair.a.mrr)),
+      pairB: meanStd(results.map((r) => r.pair.b.mrr)),
+      difference: meanStd(results.map((r) => r.pair.a.mrr - r.single.mrr)),
+    },
+    seconds: (performance.now() - started) / 1000,
+  };
 }
