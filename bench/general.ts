@@ -1,0 +1,73 @@
+/**
+ * `npm run bench:general`: the general distillation module's table. Every method against its baseline on the
+ * digits (3 seeds, the method's default architecture and epochs, test accuracy mean ± std and the paired
+ * difference), then the KG port of DML and DoGo (two DistMult d=32 students vs one on WN18RR, 10 epochs, 1 seed,
+ * filtered test MRR). Prints markdown tables with the exact command of each row and a final JSON line.
+ * Usage: node dist/bench/general.js [--methods kd,dml,…] [--seeds n] [--kg-epochs n] [--kg-dataset name] [--no-kg]
+ */
+import { initBackend } from '../src/core/backend.js';
+import { loadDataset } from '../src/kg/dataset.js';
+import { runDataFromDataset } from '../src/core/training-data.js';
+import { methodNames, getMethod } from '../src/general/methods/registry.js';
+import { runComparison, type ComparisonReport } from '../src/general/runner.js';
+import { runKgComparison, type KgComparison } from '../src/general/kg/peer-run.js';
+import { formatMeanStd } from '../src/general/stats.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const methods = (flag('--methods') ?? methodNames().join(',')).split(',');
+const seedCount = Number(flag('--seeds') ?? 3);
+const kgEpochs = Number(flag('--kg-epochs') ?? 10);
+const kgDataset = flag('--kg-dataset') ?? 'WN18RR';
+const withKg = !args.includes('--no-kg');
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+const started = performance.now();
+const backend = await initBackend('auto');
+log(`backend ${backend}`);
+const seeds = Array.from({ length: seedCount }, (_, i) => i);
+const reports: ComparisonReport[] = [];
+for (const name of methods) {
+  log(`== ${name}`);
+  reports.push(await runComparison({ method: name, seeds }, log));
+}
+
+const kgReports: KgComparison[] = [];
+if (withKg) {
+  const data = runDataFromDataset(await loadDataset(kgDataset, { unseen: 'keep' }));
+  const options = { model: 'DistMult', dim: 32, epochs: kgEpochs, batchSize: 500, learningRate: 0.1, optimizer: 'adagrad' as const, negatives: 50, initScale: 0.1, weight: 1, temperature: 1 };
+  for (const mode of ['dml', 'dogo'] as const) {
+    log(`== KG port: ${mode}`);
+    kgReports.push(await runKgComparison(data, mode, options, [0], backend, log));
+  }
+}
+
+const pct = (stats: { mean: number; std: number; n: number }, signed = false): string => formatMeanStd(stats, { percent: true, signed });
+const lines: string[] = [];
+lines.push(`### Digits: each method vs its baseline (${seedCount} seeds; test accuracy %, mean ± std over seeds)`, '');
+lines.push('| method | baseline | arch, epochs | baseline | method | Δ (paired) | also measured | minutes | command |');
+lines.push('|---|---|---|---|---|---|---|---|---|');
+for (const r of reports) {
+  const extra = Object.entries(r.summary.extra).map(([k, v]) => `${k} ${k === 'studentAssigned' ? formatMeanStd(v, { digits: 2 }) : pct(v)}`).join('; ');
+  const command = `kgdistill kd ${r.method} --seeds ${seedCount}`;
+  lines.push(`| ${getMethod(r.method).title} | ${r.baseline} | ${r.arch}, ${r.budget.epochs} | ${pct(r.summary.baseline)} | ${pct(r.summary.method)} | ${pct(r.summary.difference, true)} | ${extra} | ${(r.seconds / 60).toFixed(1)} | \`${command}\` |`);
+}
+if (kgReports.length > 0) {
+  lines.push('', `### KG port: two KGE students trained together vs one (${kgDataset}, filtered test MRR, seed 0)`, '');
+  lines.push('| port | students | epochs | single student | pair: student A | pair: student B | Δ A − single | minutes | command |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of kgReports) {
+    const s = r.seeds[0]!;
+    const command = `kgdistill kd ${r.mode} --dataset ${kgDataset} --seeds 1 --epochs ${r.options.epochs}`;
+    lines.push(`| ${r.mode === 'dml' ? 'DML' : 'DoGo'} | ${r.options.model} d=${r.options.dim}, ${r.options.optimizer} ${r.options.learningRate}, batch ${r.options.batchSize}${r.mode === 'dml' ? `, ${r.options.negatives} neg.` : ', in-batch neg.'} | ${r.options.epochs} | ${s.single.mrr.toFixed(4)} | ${s.pair.a.mrr.toFixed(4)} | ${s.pair.b.mrr.toFixed(4)} | ${(s.pair.a.mrr - s.single.mrr >= 0 ? '+' : '')}${(s.pair.a.mrr - s.single.mrr).toFixed(4)} | ${(r.seconds / 60).toFixed(1)} | \`${command}\` |`);
+  }
+}
+const minutes = (performance.now() - started) / 60000;
+lines.push('', `Total ${minutes.toFixed(1)} min on backend ${backend}; \`npm run bench:general\`.`);
+console.log(lines.join('\n'));
+console.log(JSON.stringify({ bench: 'general', date: new Date().toISOString(), backend, minutes, digits: reports, kg: kgReports }));
