@@ -32,8 +32,9 @@ export interface Network {
 /** The name of the penultimate-feature tap every network has. */
 export const FEATURE_TAP = 'feature';
 
-/** Pixels per image side and per image. */
+/** Pixels per image side. */
 export const IMAGE_SIDE = 8;
+/** Pixels per image. */
 export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE;
 
 /** Disposes the variables of a network-like module. */
