@@ -42,7 +42,7 @@ export const dcmMethod = defineMethod<DcmParams>({
   baseline: 'student trained alone with cross-entropy',
   measures: "test accuracy of the student's final classifier (auxiliary heads dropped); extra: the teacher trained with it",
   defaultArch: 'mlp',
-  defaultEpochs: 30,
+  defaultEpochs: 60,
   schema,
   runBaseline: studentAloneBaseline,
   runMethod(ctx) {

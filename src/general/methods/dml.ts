@@ -29,7 +29,7 @@ export const dmlMethod = defineMethod<DmlParams>({
   baseline: 'student trained alone with cross-entropy',
   measures: 'test accuracy of peer 1 (same initialisation as the baseline); extra: the mean over peers',
   defaultArch: 'mlp',
-  defaultEpochs: 30,
+  defaultEpochs: 60,
   schema,
   runBaseline: studentAloneBaseline,
   runMethod(ctx) {

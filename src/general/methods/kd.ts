@@ -27,7 +27,7 @@ export const kdMethod = defineMethod<KdParams>({
   baseline: 'student trained alone with cross-entropy',
   measures: 'test accuracy of the student',
   defaultArch: 'mlp',
-  defaultEpochs: 30,
+  defaultEpochs: 60,
   schema,
   runBaseline: studentAloneBaseline,
   runMethod(ctx) {
