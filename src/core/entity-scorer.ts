@@ -87,6 +87,14 @@ export class ModelEntityScorer implements AllEntityScorer {
 
   /** Scores as a row-major Float32Array [B × N]. */
   async scoreAll(entities: Int32Array, queryRelations: Int32Array): Promise<Float32Array> {
+    return this.scoreAllSync(entities, queryRelations);
+  }
+
+  /**
+   * Scores as a row-major Float32Array [B × N], synchronously. Prefer it to `scoreTensor` inside a `tf.tidy`:
+   * wrapping a 20M-float score tensor in a tidy scope was measured 80× slower (82 s instead of 1 s on WN18RR).
+   */
+  scoreAllSync(entities: Int32Array, queryRelations: Int32Array): Float32Array {
     if (this.kernelPath) return this.kernelScores(entities, queryRelations, this.kernelPath);
     const scores = this.scoreTensor(entities, queryRelations);
     try {

@@ -136,7 +136,7 @@ export class MuldeObjective implements TrainingObjective {
   private juniorTopK(batch: QueryBatch, K: number): Int32Array {
     const scorer = this.junior.entityScorer();
     try {
-      const scores = tf.tidy(() => scorer.scoreTensor(batch.entities, batch.relations).dataSync() as Float32Array);
+      const scores = scorer.scoreAllSync(batch.entities, batch.relations);
       const out = new Int32Array(batch.entities.length * K);
       topKPerRow(scores, batch.entities.length, scorer.numEntities, K, out);
       return out;

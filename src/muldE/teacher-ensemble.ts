@@ -46,12 +46,19 @@ export class TeacherEnsemble {
 
   /** Each teacher's scores [Q × M] for the queries (entity, relation) and their candidates (no gradients). */
   score(entities: Int32Array, relations: Int32Array, candidates: CandidateSet): Float32Array[] {
-    return this.teachers.map((teacher) => tf.tidy(() => {
-      const { model, store } = teacher.run.runtime;
-      const gathered = gatherQueryRows(model, store, entities, relations);
-      const out = model.query(rowsByName(gathered.names, gathered.tensors));
-      const inputs = teacher.scorer.inputs(candidates, entities.length);
-      return teacher.scorer.score(out, candidates, inputs).dataSync() as Float32Array;
-    }));
+    return this.teachers.map((teacher) => {
+      // The scores leave the tidy scope as a tensor and are read outside it (reading inside was far slower).
+      const scores = tf.tidy(() => {
+        const { model, store } = teacher.run.runtime;
+        const gathered = gatherQueryRows(model, store, entities, relations);
+        const out = model.query(rowsByName(gathered.names, gathered.tensors));
+        return teacher.scorer.score(out, candidates, teacher.scorer.inputs(candidates, entities.length));
+      });
+      try {
+        return scores.dataSync() as Float32Array;
+      } finally {
+        scores.dispose();
+      }
+    });
   }
 }
