@@ -15,6 +15,7 @@
  * step and every block belongs to this step's state.
  */
 import type { KernelExports } from '../kernels/kernels.js';
+import { drawDoubleNegatives, drawGoldFirst } from './negative-sampler.js';
 import type { I32Block } from '../kernels/kernel-memory.js';
 import type { QueryExecutor } from '../kernels/query-program.js';
 import type { KgeModel } from './model.js';
@@ -53,11 +54,7 @@ function drawQueries(state: StepState, store: ParameterStore, batch: QueryBatch,
   const N = settings.negatives;
   if (!settings.doubleNegatives) {
     const M = 1 + N;
-    const cand = scratchInts(B * M);
-    for (let b = 0; b < B; b++) {
-      cand[b * M] = batch.answers[b]!;
-      rng.fillInts(cand, numEntities, b * M + 1, (b + 1) * M);
-    }
+    const cand = drawGoldFirst(batch.answers, N, numEntities, rng, scratchInts(B * M));
     i32Room(state, 'cand', B * M, store).array.set(cand.subarray(0, B * M));
     i32Room(state, 'entityIds', B, store).array.set(batch.entities);
     i32Room(state, 'relationIds', B, store).array.set(batch.relations);
@@ -70,16 +67,10 @@ function drawQueries(state: StepState, store: ParameterStore, batch: QueryBatch,
   entities.set(batch.entities);
   relations.set(batch.relations);
   cand.set(batch.answers);
+  drawDoubleNegatives(batch.relations, N, numEntities, rng, entities.subarray(B), cand.subarray(B), relations.subarray(B));
   for (let b = 0; b < B; b++) {
-    const r = batch.relations[b]!;
     groups[b] = b;
-    for (let j = 0; j < N; j++) {
-      const i = B + b * N + j;
-      entities[i] = rng.int(numEntities);
-      relations[i] = r;
-      cand[i] = rng.int(numEntities);
-      groups[i] = b;
-    }
+    groups.fill(b, B + b * N, B + (b + 1) * N);
   }
   i32Room(state, 'entityIds', Q, store).array.set(entities);
   i32Room(state, 'relationIds', Q, store).array.set(relations);

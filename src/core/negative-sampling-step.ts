@@ -12,6 +12,7 @@ import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { CandidateScorer, CandidateSet } from './candidate-scoring.js';
 import type { SeededRandom } from './random.js';
+import { drawDoubleNegatives, drawGoldFirst } from './negative-sampler.js';
 import { gatherQueryRows, regularizedRows, rowsByName, scatterQueryGradients, type GatheredRows } from './query-rows.js';
 import { addRowRegularizerGradient, rowRegularizer, type RegularizerName } from './losses.js';
 import { fusedNegativeSamplingGradients, fusedStepSupports } from './fused-negative-step.js';
@@ -43,13 +44,9 @@ function makeGroups(batch: QueryBatch, settings: NegativeSamplingSettings, numEn
   const N = settings.negatives;
   if (!settings.doubleNegatives) {
     const M = 1 + N;
-    const ids = new Int32Array(B * M);
+    const ids = drawGoldFirst(batch.answers, N, numEntities, rng);
     const labels = new Float32Array(B * M);
-    for (let b = 0; b < B; b++) {
-      ids[b * M] = batch.answers[b]!;
-      labels[b * M] = 1;
-      rng.fillInts(ids, numEntities, b * M + 1, (b + 1) * M);
-    }
+    for (let b = 0; b < B; b++) labels[b * M] = 1;
     return [{ gathered: gatherQueryRows(model, store, batch.entities, batch.relations), candidates: { ids, perQuery: M }, labels }];
   }
   const positives: Group = {
@@ -60,13 +57,7 @@ function makeGroups(batch: QueryBatch, settings: NegativeSamplingSettings, numEn
   const negEntities = new Int32Array(B * N);
   const negRelations = new Int32Array(B * N);
   const negAnswers = new Int32Array(B * N);
-  for (let b = 0; b < B; b++) {
-    for (let j = 0; j < N; j++) {
-      negEntities[b * N + j] = rng.int(numEntities);
-      negRelations[b * N + j] = batch.relations[b]!;
-      negAnswers[b * N + j] = rng.int(numEntities);
-    }
-  }
+  drawDoubleNegatives(batch.relations, N, numEntities, rng, negEntities, negAnswers, negRelations);
   const negatives: Group = {
     gathered: gatherQueryRows(model, store, negEntities, negRelations),
     candidates: { ids: negAnswers, perQuery: 1 },
