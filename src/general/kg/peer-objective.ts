@@ -14,6 +14,7 @@
  *   term λ·T²·KL between the two students' softmaxed rows of the B × B query–answer similarity matrix.
  * The peer's scores are targets (stop-gradient), so one tape gives each student its own gradient.
  */
+import { drawGoldFirst } from '../../core/negative-sampler.js';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelRuntime } from '../../core/model-runtime.js';
 import type { TrainingObjective, ScoringPathUsed } from '../../core/training-objective.js';
@@ -59,13 +60,9 @@ export function peerCandidates(batch: QueryBatch, mode: PeerMode, negatives: num
     return { candidates: { ids, perQuery: B }, labels };
   }
   const M = 1 + negatives;
-  const ids = new Int32Array(B * M);
+  const ids = drawGoldFirst(batch.answers, negatives, numEntities, rng);
   const labels = new Float32Array(B * M);
-  for (let b = 0; b < B; b++) {
-    ids[b * M] = batch.answers[b]!;
-    labels[b * M] = 1;
-    rng.fillInts(ids, numEntities, b * M + 1, (b + 1) * M);
-  }
+  for (let b = 0; b < B; b++) labels[b * M] = 1;
   return { candidates: { ids, perQuery: M }, labels };
 }
 
