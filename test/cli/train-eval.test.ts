@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli as runCliWith } from '../helpers/run-cli.js';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { registerEvalCommand } from '../../src/cli/commands/eval.js';
 import { registerDistillCommand } from '../../src/cli/commands/distill.js';
@@ -12,27 +12,7 @@ import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-cli-'));
 let graph: string;
 
-/** Runs `kgdistill <args>` in-process and returns stdout. */
-async function runCli(args: string[]): Promise<string> {
-  const program = new Command('kgdistill').exitOverride();
-  registerTrainCommand(program);
-  registerEvalCommand(program);
-  registerDistillCommand(program);
-  registerPlotCommand(program);
-  let out = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return out;
-}
+const runCli = (args: string[]): Promise<string> => runCliWith([registerTrainCommand, registerEvalCommand, registerDistillCommand, registerPlotCommand], args);
 
 const lastJson = (out: string): Record<string, unknown> => JSON.parse(out.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 // `kgdistill kd`: the listing, a short run with --json and the text table, and input errors.
-import { describe, expect, it, vi } from 'vitest';
-import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { runCli as runCliWith } from '../helpers/run-cli.js';
 import { registerKdCommand } from '../../src/cli/commands/kd.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,24 +8,7 @@ import path from 'node:path';
 import { parseParamPairs, parseSeeds } from '../../src/general/report.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 
-/** Runs `kgdistill <args>` in-process and returns stdout. */
-async function runCli(args: string[]): Promise<string> {
-  const program = new Command('kgdistill').exitOverride();
-  registerKdCommand(program);
-  let out = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return out;
-}
+const runCli = (args: string[]): Promise<string> => runCliWith([registerKdCommand], args);
 
 describe('kgdistill kd', () => {
   it('--list shows every method and every loss with its equation', async () => {
