@@ -30,6 +30,8 @@ export interface QueryBatch {
   entities: Int32Array;
   relations: Int32Array;
   answers: Int32Array;
+  /** Positions of the queries in the run's list of training queries (set by the trainer; objectives may cache by them). */
+  indices?: Int32Array;
 }
 
 interface Group {

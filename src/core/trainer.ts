@@ -98,7 +98,7 @@ async function trimMetrics(file: string, lastEpoch: number): Promise<void> {
 
 function selectBatch(all: QueryBatch, order: Int32Array, start: number, end: number): QueryBatch {
   const size = end - start;
-  const batch: QueryBatch = { entities: new Int32Array(size), relations: new Int32Array(size), answers: new Int32Array(size) };
+  const batch: QueryBatch = { entities: new Int32Array(size), relations: new Int32Array(size), answers: new Int32Array(size), indices: order.slice(start, end) };
   for (let i = 0; i < size; i++) {
     const j = order[start + i]!;
     batch.entities[i] = all.entities[j]!;

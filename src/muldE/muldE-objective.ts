@@ -25,6 +25,7 @@ import { temperatureKdLoss } from '../core/distillation-loss.js';
 import { SeededRandom } from '../core/random.js';
 import { seniorSoftLabels, type SeniorMechanisms } from './senior.js';
 import { topKPerRow } from './top-k.js';
+import { CandidateCache } from './candidate-cache.js';
 import type { TeacherEnsemble } from './teacher-ensemble.js';
 
 /** Settings of the MulDE objective (defaults from the authors' code in the CLI). */
@@ -36,6 +37,10 @@ export interface MuldeSettings {
   temperature: number;
   seniorLearningRate: number;
   mechanisms: SeniorMechanisms;
+  /** Recompute a query's candidates when they are this many epochs old (0: every iteration, no cache). */
+  refreshEvery?: number;
+  /** Number of training queries (needed by the cache, i.e. when refreshEvery > 0). */
+  numTrainingQueries?: number;
 }
 
 /** Loss terms of the last batches, for logs. */
@@ -48,6 +53,7 @@ export class MuldeObjective implements TrainingObjective {
   private readonly senior: ParameterStore;
   private readonly seniorOptimizer: TableOptimizer;
   readonly terms: MuldeLossTerms = { junior: 0, senior: 0, kd: 0, batches: 0 };
+  private readonly cache?: CandidateCache;
 
   constructor(private readonly junior: ModelRuntime, private readonly teachers: TeacherEnsemble, private readonly settings: MuldeSettings, backend: string) {
     const { numEntities, numRelations } = junior.model.config;
@@ -61,6 +67,11 @@ export class MuldeObjective implements TrainingObjective {
       numEntities, numRelations, junior.kernels.memory);
     this.senior.initialise(new SeededRandom(0)); // constant init: the stream is not used
     this.seniorOptimizer = new TableOptimizer('adam', settings.seniorLearningRate, this.senior, junior.kernels);
+    const refreshEvery = settings.refreshEvery ?? 0;
+    if (refreshEvery > 0) {
+      if (!settings.numTrainingQueries) throw new Error('MulDE: the candidate cache (refreshEvery > 0) needs the number of training queries');
+      this.cache = new CandidateCache(settings.numTrainingQueries, settings.topK, teachers.size, refreshEvery);
+    }
   }
 
   /** One batch: hard loss, top-K, teachers, Senior, KD; gradients into the Junior's and the Senior's tables. */
@@ -70,10 +81,11 @@ export class MuldeObjective implements TrainingObjective {
       { negatives: this.settings.negatives, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0 }, rng);
     const B = batch.entities.length;
     const K = this.settings.topK;
-    const candidates = { ids: this.juniorTopK(batch, K), perQuery: K };
+    const picked = this.candidatesFor(batch, epoch);
+    const candidates = { ids: picked.ids, perQuery: K };
+    const teacherScores = picked.teacherScores;
     const labels = new Float32Array(B * K);
     for (let b = 0; b < B; b++) for (let j = 0; j < K; j++) labels[b * K + j] = candidates.ids[b * K + j] === batch.answers[b] ? 1 : 0;
-    const teacherScores = this.teachers.score(batch.entities, batch.relations, candidates);
     const gate = this.senior.table('gate');
     const [seniorLoss, kdLoss] = tf.tidy(() => {
       const gathered = gatherQueryRows(model, store, batch.entities, batch.relations);
@@ -130,6 +142,27 @@ export class MuldeObjective implements TrainingObjective {
   /** The Senior's scaling gates σ(g) per relation row, for inspection. */
   gates(): Float32Array {
     return this.senior.table('gate').data.array.map((g) => 1 / (1 + Math.exp(-g)));
+  }
+
+  /** The top-K candidates and the teachers' scores on them: fresh, or from the cache where still recent enough. */
+  private candidatesFor(batch: QueryBatch, epoch: number): { ids: Int32Array; teacherScores: Float32Array[] } {
+    const K = this.settings.topK;
+    if (!this.cache || !batch.indices) {
+      const ids = this.juniorTopK(batch, K);
+      return { ids, teacherScores: this.teachers.score(batch.entities, batch.relations, { ids, perQuery: K }) };
+    }
+    const stale = this.cache.stale(batch.indices, epoch);
+    if (stale.length > 0) {
+      const sub: QueryBatch = {
+        entities: Int32Array.from(stale, (i) => batch.entities[i]!),
+        relations: Int32Array.from(stale, (i) => batch.relations[i]!),
+        answers: Int32Array.from(stale, (i) => batch.answers[i]!),
+      };
+      const ids = this.juniorTopK(sub, K);
+      const scores = this.teachers.score(sub.entities, sub.relations, { ids, perQuery: K });
+      this.cache.store(stale.map((i) => batch.indices![i]!), ids, scores, epoch);
+    }
+    return this.cache.read(batch.indices);
   }
 
   /** The Junior's K best entities for each query of the batch (no gradient). */

@@ -49,6 +49,22 @@ describe('MulDE end to end', () => {
     expect(Array.from(objective.gates()).some((g) => Math.abs(g - 1 / (1 + Math.exp(-1))) > 1e-3)).toBe(true);
   }, 300_000);
 
+  it('the candidate cache with refreshEvery 1 is exactly per-iteration MulDE; larger R reuses stale candidates', async () => {
+    const config = parseTrainingConfig({ epochs: 2, batchSize: 100, validEvery: 100, patience: 0, learningRate: 0.05, seed: 5 });
+    const numTrainingQueries = (2 * data.train.length) / 3;
+    const teachers = await TeacherEnsemble.load([teacherDir], data, 'wasm');
+    const tables: Float32Array[] = [];
+    for (const refreshEvery of [0, 1, 3]) {
+      const runtime = await student(5);
+      const objective = new MuldeObjective(runtime, teachers, { ...settings, refreshEvery, numTrainingQueries }, 'wasm');
+      await new Trainer(runtime, data, config, path.join(tmp, `cache-${refreshEvery}`), 'wasm', undefined, objective).run();
+      tables.push(runtime.store.table('entity').data.array.slice());
+    }
+    expect(Array.from(tables[1]!)).toEqual(Array.from(tables[0]!));
+    expect(Array.from(tables[2]!)).not.toEqual(Array.from(tables[0]!));
+    expect(tables[2]!.every(Number.isFinite)).toBe(true);
+  }, 120_000);
+
   it('rejects bad input before training: missing teacher, other vocabulary, K too large', async () => {
     await expect(TeacherEnsemble.load([path.join(tmp, 'nowhere')], data, 'wasm')).rejects.toThrow(/no checkpoint in this directory/);
     const other = runDataFromDataset(await loadDataset(await writeSyntheticDataset(path.join(tmp, 'other'), { entities: 120, seed: 2 }), { verify: false }));
