@@ -1,0 +1,39 @@
+/**
+ * `npm run bench:epoch`: wall-clock seconds of whole training epochs through `Trainer`, for comparison with the
+ * reference code's epoch times on this CPU (KGEmb RotH d=32 WN18RR, Adam, batch 500, 50 negatives, double_neg:
+ * 32 s per epoch in float32 on 2 threads, 95 s in float64 — ../shared/TOOLCHAIN.md).
+ * Usage: node dist/bench/epoch.js [dataset] [model] [--epochs n] [--no-double-neg] [--optimizer adam] [--dim 32]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { initBackend } from '../src/core/backend.js';
+import { loadDataset } from '../src/kg/dataset.js';
+import { runDataFromDataset } from '../src/core/training-data.js';
+import { ModelRuntime } from '../src/core/model-runtime.js';
+import { Trainer } from '../src/core/trainer.js';
+import { parseTrainingConfig } from '../src/core/training-config.js';
+import { createModel } from '../src/models/registry.js';
+
+const args = process.argv.slice(2);
+const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
+const datasetName = positional[0] ?? 'WN18RR';
+const modelName = positional[1] ?? 'RotH';
+const epochs = Number(flag('--epochs', '3'));
+const dim = Number(flag('--dim', '32'));
+const doubleNegatives = !args.includes('--no-double-neg');
+const optimizer = flag('--optimizer', 'adam');
+
+const backend = await initBackend('auto');
+const data = runDataFromDataset(await loadDataset(datasetName, { unseen: 'keep' }));
+const runtime = await ModelRuntime.create(createModel(modelName, { dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
+const config = parseTrainingConfig({ epochs, batchSize: 500, negatives: 50, doubleNegatives, optimizer, learningRate: 1e-3, validEvery: 1_000_000 });
+const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-bench-epoch-'));
+const perEpoch: number[] = [];
+const result = await new Trainer(runtime, data, config, dir, backend).run({ onEpochEnd: (r) => perEpoch.push(r.seconds) });
+rmSync(dir, { recursive: true, force: true });
+const median = [...perEpoch].sort((a, b) => a - b)[Math.floor(perEpoch.length / 2)]!;
+const row = { dataset: datasetName, model: `${modelName} d=${dim}`, optimizer, doubleNegatives, backend, path: result.scoringPath, epochs, medianEpochSeconds: +median.toFixed(2), epochSeconds: perEpoch.map((s) => +s.toFixed(2)) };
+console.table([row]);
+console.log(JSON.stringify({ bench: 'epoch', date: new Date().toISOString(), ...row }));
