@@ -12,6 +12,7 @@ import { dcmLoss, dmlLoss } from './mutual.js';
 import { ntXentLoss, similarityKlLoss } from './contrastive.js';
 import { attentionLoss, diversityLoss, featureMseLoss } from './feature.js';
 import { focalLoss } from './focal.js';
+import { ntdLoss } from './not-true.js';
 import type { LossFn, LossSpec } from './loss-spec.js';
 
 /** Every registered loss, by name. */
@@ -27,6 +28,7 @@ export const LOSSES = {
   attention: attentionLoss,
   'ffsd-diversity': diversityLoss,
   focal: focalLoss,
+  ntd: ntdLoss,
 } as const;
 
 /** A registered loss name. */

@@ -6,9 +6,10 @@ import { dcmMethod } from './dcm.js';
 import { ffsdMethod } from './ffsd.js';
 import { dogoMethod } from './dogo.js';
 import { coLadMethod, ladMethod } from './lad.js';
+import { fedNtdMethod } from './fedntd.js';
 
 const METHODS: readonly DistillationMethod<never>[] = [
-  kdMethod, dmlMethod, dcmMethod, ffsdMethod, dogoMethod, ladMethod, coLadMethod,
+  kdMethod, dmlMethod, dcmMethod, ffsdMethod, dogoMethod, ladMethod, coLadMethod, fedNtdMethod,
 ] as unknown as DistillationMethod<never>[];
 
 /** Names of all methods. */
