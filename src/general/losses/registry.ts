@@ -13,6 +13,7 @@ import { ntXentLoss, similarityKlLoss } from './contrastive.js';
 import { attentionLoss, diversityLoss, featureMseLoss } from './feature.js';
 import { focalLoss } from './focal.js';
 import { ntdLoss } from './not-true.js';
+import { cbdLoss } from './cbd.js';
 import type { LossFn, LossSpec } from './loss-spec.js';
 
 /** Every registered loss, by name. */
@@ -29,6 +30,7 @@ export const LOSSES = {
   'ffsd-diversity': diversityLoss,
   focal: focalLoss,
   ntd: ntdLoss,
+  cbd: cbdLoss,
 } as const;
 
 /** A registered loss name. */

@@ -7,9 +7,10 @@ import { ffsdMethod } from './ffsd.js';
 import { dogoMethod } from './dogo.js';
 import { coLadMethod, ladMethod } from './lad.js';
 import { fedNtdMethod } from './fedntd.js';
+import { cbdMethod } from './cbd.js';
 
 const METHODS: readonly DistillationMethod<never>[] = [
-  kdMethod, dmlMethod, dcmMethod, ffsdMethod, dogoMethod, ladMethod, coLadMethod, fedNtdMethod,
+  kdMethod, dmlMethod, dcmMethod, ffsdMethod, dogoMethod, ladMethod, coLadMethod, fedNtdMethod, cbdMethod,
 ] as unknown as DistillationMethod<never>[];
 
 /** Names of all methods. */
