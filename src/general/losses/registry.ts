@@ -14,6 +14,7 @@ import { attentionLoss, diversityLoss, featureMseLoss } from './feature.js';
 import { focalLoss } from './focal.js';
 import { ntdLoss } from './not-true.js';
 import { cbdLoss } from './cbd.js';
+import { boundedRegressionLoss, hintLoss, weightedKdLoss } from './detection.js';
 import type { LossFn, LossSpec } from './loss-spec.js';
 
 /** Every registered loss, by name. */
@@ -31,6 +32,9 @@ export const LOSSES = {
   focal: focalLoss,
   ntd: ntdLoss,
   cbd: cbdLoss,
+  'weighted-kd': weightedKdLoss,
+  'bounded-regression': boundedRegressionLoss,
+  hint: hintLoss,
 } as const;
 
 /** A registered loss name. */
