@@ -6,7 +6,7 @@ import { getMethod, methodNames } from '../../src/general/methods/registry.js';
 
 describe('loss registry', () => {
   it('holds the methods\' losses, each documented with paper and equation', () => {
-    expect(lossNames()).toEqual(['ce', 'kd', 'hinton-kd', 'dml', 'dcm', 'nt-xent', 'similarity-kl', 'feature-mse', 'attention', 'ffsd-diversity', 'focal']);
+    expect(lossNames()).toEqual(['ce', 'kd', 'hinton-kd', 'dml', 'dcm', 'nt-xent', 'similarity-kl', 'feature-mse', 'attention', 'ffsd-diversity', 'focal', 'ntd', 'cbd', 'weighted-kd', 'bounded-regression', 'hint']);
     for (const entry of describeLosses()) {
       expect(entry.paper.length).toBeGreaterThan(10);
       expect(entry.equation).toMatch(/=/);
@@ -40,7 +40,7 @@ describe('loss registry', () => {
 
 describe('method registry and method parameters', () => {
   it('knows every method of the issue and rejects others', () => {
-    expect(methodNames()).toEqual(['kd', 'dml', 'dcm', 'ffsd', 'dogo', 'lad', 'co-lad']);
+    expect(methodNames()).toEqual(['kd', 'dml', 'dcm', 'ffsd', 'dogo', 'lad', 'co-lad', 'fedntd', 'cbd']);
     expect(getMethod('DML').name).toBe('dml');
     expect(() => getMethod('crd')).toThrow("unknown distillation method 'crd'; known methods: kd, dml, dcm, ffsd, dogo, lad, co-lad");
   });
