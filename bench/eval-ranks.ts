@@ -5,20 +5,10 @@
  *
  * Usage: node dist/bench/eval-ranks.js [queries] [entities]
  */
+import { mulberry32 } from '../src/core/random.js';
 import { filteredRanks, type KnownAnswers } from '../src/eval/ranks.js';
 import { defaultBatchSize } from '../src/eval/evaluate.js';
 
-/** Deterministic 32-bit PRNG (mulberry32) returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Known answers of query q stored as a sorted list; the bench uses the query index as its entity id. */
 class ListKnownAnswers implements KnownAnswers {

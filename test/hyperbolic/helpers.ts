@@ -2,21 +2,13 @@
  * Test helpers for src/hyperbolic: a seeded RNG, samplers of ball points / tangent vectors at chosen radii,
  * tensor ↔ number[][] conversion, tolerance checks and a tfjs-vs-float64 gradient comparison.
  */
+import { mulberry32 } from '../../src/core/random.js';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import { finiteDifferenceGrad, type Mat } from './reference64.js';
 
-/** mulberry32: small deterministic PRNG in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small deterministic PRNG in [0, 1) (one implementation, in src/core/random.ts). */
+export const rng = mulberry32;
 
 /** Standard normal via Box–Muller. */
 export function gaussian(rand: () => number): number {

@@ -1,19 +1,11 @@
 // Shared helpers of the kernel tests: a seeded RNG, block fillers and tolerance checks.
+import { mulberry32 } from '../../src/core/random.js';
 import { expect } from 'vitest';
 import type { F32Block, I32Block } from '../../src/kernels/kernel-memory.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small deterministic PRNG in [0, 1) (one implementation, in src/core/random.ts). */
+export const rng = mulberry32;
 
 /** A float32 block of kernel memory holding `values`. */
 export function f32(k: Kernels, values: ArrayLike<number>): F32Block {
