@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { registerDataCommands, parseDelimiterOption } from '../../src/cli/commands/data.js';
 import { formatTable } from '../../src/cli/format-table.js';
-import { tempDir, writeFiles } from '../kg/helpers.js';
+import { tempDir, usePrivateManifestCache, writeFiles } from '../kg/helpers.js';
 
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
@@ -32,15 +32,7 @@ function lastJsonLine(out: string): any {
   return JSON.parse(lines.at(-1)!);
 }
 
-let savedCacheHome: string | undefined;
-beforeAll(() => {
-  savedCacheHome = process.env.XDG_CACHE_HOME;
-  process.env.XDG_CACHE_HOME = tempDir('kgdistill-cache-');
-});
-afterAll(() => {
-  if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
-  else process.env.XDG_CACHE_HOME = savedCacheHome;
-});
+usePrivateManifestCache();
 
 describe('kgdistill data stats', () => {
   it('reports the canonical FB15k-237 counts as JSON', async () => {

@@ -1,5 +1,5 @@
 // Test helpers: small triple files and dataset directories in a fresh temporary directory.
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,4 +47,17 @@ export async function kgErrorOf(promise: Promise<unknown>): Promise<KgInputError
   );
   if (!(outcome instanceof KgInputError)) throw outcome instanceof Error ? outcome : new Error(String(outcome));
   return outcome;
+}
+
+/** Points XDG_CACHE_HOME at a fresh temporary directory for this test file, so checksums are really computed. */
+export function usePrivateManifestCache(): void {
+  let saved: string | undefined;
+  beforeAll(() => {
+    saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = tempDir('kgdistill-cache-');
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved;
+  });
 }

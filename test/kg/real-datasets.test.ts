@@ -5,7 +5,7 @@ import { readTripleFile } from '../../src/kg/triple-reader.js';
 import { FilterIndex } from '../../src/kg/filter-index.js';
 import { graphStats } from '../../src/kg/graph-stats.js';
 import { relationCategories } from '../../src/kg/relation-categories.js';
-import { tempDir, sharedDataset } from './helpers.js';
+import { tempDir, sharedDataset, usePrivateManifestCache } from './helpers.js';
 
 // Canonical counts from ../shared/data/*/README.md and the literature (after dropping unseen: FB15k-237 test
 // 20,438, WN18RR test 2,924; train vocabularies 14,505 and 40,559 entities).
@@ -25,15 +25,7 @@ function componentsByUnionFind(dataset: KgDataset): { count: number; largestSize
   return { count: sizes.size, largestSize: Math.max(...sizes.values()) };
 }
 
-let savedCacheHome: string | undefined;
-beforeAll(() => {
-  savedCacheHome = process.env.XDG_CACHE_HOME;
-  process.env.XDG_CACHE_HOME = tempDir('kgdistill-cache-');
-});
-afterAll(() => {
-  if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
-  else process.env.XDG_CACHE_HOME = savedCacheHome;
-});
+usePrivateManifestCache();
 
 describe('FB15k-237', () => {
   let keep: KgDataset;
