@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import path from 'node:path';
 import { loadDataset, type KgDataset } from '../../src/kg/dataset.js';
 import { readTripleFile } from '../../src/kg/triple-reader.js';
