@@ -8,9 +8,11 @@ import { dogoMethod } from './dogo.js';
 import { coLadMethod, ladMethod } from './lad.js';
 import { fedNtdMethod } from './fedntd.js';
 import { cbdMethod } from './cbd.js';
+import { streamMethod } from './stream.js';
 
 const METHODS: readonly DistillationMethod<never>[] = [
   kdMethod, dmlMethod, dcmMethod, ffsdMethod, dogoMethod, ladMethod, coLadMethod, fedNtdMethod, cbdMethod,
+  streamMethod,
 ] as unknown as DistillationMethod<never>[];
 
 /** Names of all methods. */
