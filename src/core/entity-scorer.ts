@@ -16,11 +16,14 @@ import { gatherQueryRows, rowsByName } from './query-rows.js';
 import { similarityAll } from './similarity-tf.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
 import { kernelsForMemory, type Kernels } from '../kernels/kernels.js';
-import type { F32Block, KernelMemory } from '../kernels/kernel-memory.js';
+import type { F32Block, I32Block, KernelMemory } from '../kernels/kernel-memory.js';
+import { blockedLength } from '../kernels/top-k-kernels.js';
+import { topKPerRow } from './top-k-select.js';
 
 /** Grow-only kernel-memory blocks of the kernel path, shared by the scorers of one memory (calls are synchronous). */
 class DotsScratch {
   private readonly blocks = new Map<string, F32Block>();
+  private readonly intBlocks = new Map<string, I32Block>();
   constructor(private readonly memory: KernelMemory) {}
   /** A block of at least `length` floats named `name` (reallocated, 1.5× larger, when too short). */
   get(name: string, length: number): F32Block {
@@ -30,6 +33,23 @@ class DotsScratch {
     this.blocks.set(name, fresh);
     return fresh;
   }
+  /** An int32 block of at least `length` named `name` (same policy). */
+  ints(name: string, length: number): I32Block {
+    const block = this.intBlocks.get(name);
+    if (block && block.length >= length) return block;
+    const fresh = this.memory.allocI32(Math.max(length, Math.ceil(1.5 * (block?.length ?? 0))));
+    this.intBlocks.set(name, fresh);
+    return fresh;
+  }
+}
+
+/** The query side of a batch in kernel memory: q [B×d], ‖q‖², curvature and offset per query (when the model has them). */
+interface QuerySideBlocks {
+  q: F32Block;
+  x2: F32Block;
+  c: F32Block | null;
+  rowBias: F32Block | null;
+  d: number;
 }
 
 const scratchByMemory = new WeakMap<KernelMemory, DotsScratch>();
@@ -54,7 +74,7 @@ export class ModelEntityScorer implements AllEntityScorer {
     this.numEntities = table.rows;
     this.tableT = tf.tidy(() => tf.transpose(tf.tensor2d(table.data.array, [table.rows, table.dim])));
     const biasTable = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
-    if (model.similarity !== 'dot' && tf.getBackend() !== 'tensorflow') {
+    if (tf.getBackend() !== 'tensorflow') { // for the top-K kernel; for all-entity scores only when not a plain dot
       const v2 = new Float32Array(table.rows);
       const e = table.data.array;
       for (let j = 0, o = 0; j < table.rows; j++) {
@@ -65,15 +85,16 @@ export class ModelEntityScorer implements AllEntityScorer {
       let scratch = scratchByMemory.get(store.memory);
       if (!scratch) scratchByMemory.set(store.memory, (scratch = new DotsScratch(store.memory)));
       this.kernelPath = { kernels: kernelsForMemory(store.memory), scratch, v2, tailBias: biasTable?.data.array.slice() };
-    } else if (biasTable) {
+    }
+    if (biasTable && (model.similarity === 'dot' || !this.kernelPath)) {
       this.bias = tf.tensor2d(biasTable.data.array, [1, biasTable.rows]);
     }
   }
 
   /** Scores as a tensor [B, N] (caller disposes). */
   scoreTensor(entities: Int32Array, queryRelations: Int32Array): tf.Tensor2D {
-    if (this.kernelPath) {
-      return tf.tensor2d(this.kernelScores(entities, queryRelations, this.kernelPath), [entities.length, this.numEntities]);
+    if (this.kernelScoring()) {
+      return tf.tensor2d(this.kernelScores(entities, queryRelations, this.kernelPath!), [entities.length, this.numEntities]);
     }
     return tf.tidy(() => {
       const gathered = gatherQueryRows(this.model, this.store, entities, queryRelations);
@@ -95,7 +116,7 @@ export class ModelEntityScorer implements AllEntityScorer {
    * wrapping a 20M-float score tensor in a tidy scope was measured 80× slower (82 s instead of 1 s on WN18RR).
    */
   scoreAllSync(entities: Int32Array, queryRelations: Int32Array): Float32Array {
-    if (this.kernelPath) return this.kernelScores(entities, queryRelations, this.kernelPath);
+    if (this.kernelScoring()) return this.kernelScores(entities, queryRelations, this.kernelPath!);
     const scores = this.scoreTensor(entities, queryRelations);
     try {
       return scores.dataSync() as Float32Array;
@@ -104,27 +125,121 @@ export class ModelEntityScorer implements AllEntityScorer {
     }
   }
 
+  /**
+   * The K best entities of each query, row-major [B×K], by descending score (ties: lower id first). On the kernel
+   * path one pass of `topKScores` over a blocked copy of the table (no [B×N] matrix); otherwise all scores, then
+   * an exact selection in JS.
+   */
+  topKSync(entities: Int32Array, queryRelations: Int32Array, K: number): Int32Array {
+    const B = entities.length;
+    if (!Number.isInteger(K) || K < 1 || K > this.numEntities) throw new Error(`top-K needs 1 ≤ K ≤ ${this.numEntities} (got ${K})`);
+    if (!this.kernelPath) {
+      const out = new Int32Array(B * K);
+      const scores = this.scoreAllSync(entities, queryRelations);
+      topKPerRow(scores, B, this.numEntities, K, out);
+      sortRowsByScore(out, scores, B, this.numEntities, K);
+      return out;
+    }
+    if (this.model.similarity === 'negSqPoincare') return this.poincareTopK(entities, queryRelations, K, this.kernelPath);
+    const { kernels, scratch } = this.kernelPath;
+    const N = this.numEntities;
+    const table = this.store.table(this.model.candidateTable);
+    const d = table.dim;
+    const padded = Math.ceil(N / 4) * 4;
+    const blocked = scratch.get('topk:blocked', blockedLength(N, d));
+    kernels.topK.blockTable(N, d, table.data, null, blocked);
+    const v2 = scratch.get('topk:v2', padded);
+    v2.array.set(this.kernelPath.v2);
+    const colBias = this.kernelPath.tailBias ? scratch.get('topk:colBias', padded) : null;
+    if (colBias) colBias.array.set(this.kernelPath.tailBias!);
+    const side = this.querySide(entities, queryRelations, scratch);
+    const ids = scratch.ints('topk:ids', B * K);
+    const scores = scratch.get('topk:scores', B * K);
+    kernels.topK.topKScores(SIMILARITY_KERNEL_ID[this.model.similarity], B, K, side, { N, d, blocked, v2, colBias }, ids, scores);
+    return ids.array.slice(0, B * K);
+  }
+
+  /**
+   * topKSync for the Poincaré similarity: entities visited in descending tail bias (so `poincareTopK` can prune
+   * and stop early), queries grouped by curvature (the per-entity terms depend on c). Callers that send queries
+   * sorted by relation (one curvature each) pay the per-entity terms once per relation.
+   */
+  private poincareTopK(entities: Int32Array, queryRelations: Int32Array, K: number, path: KernelPath): Int32Array {
+    const { kernels, scratch } = path;
+    const B = entities.length;
+    const N = this.numEntities;
+    const table = this.store.table(this.model.candidateTable);
+    const d = table.dim;
+    const padded = Math.ceil(N / 4) * 4;
+    const order = Int32Array.from({ length: N }, (_, j) => j);
+    const tail = path.tailBias;
+    if (tail) order.sort((a, b) => tail[b]! - tail[a]! || a - b);
+    const perm = scratch.ints('topk:perm', N);
+    perm.array.set(order);
+    const blocked = scratch.get('topk:blocked', blockedLength(N, d));
+    kernels.topK.blockTable(N, d, table.data, perm, blocked);
+    const sorted = new Float32Array(padded);
+    for (let i = 0; i < N; i++) sorted[i] = tail ? tail[order[i]!]! : 0;
+    const bias = scratch.get('topk:bias', padded);
+    bias.array.set(sorted);
+    const v2Sorted = new Float32Array(padded);
+    for (let i = 0; i < N; i++) v2Sorted[i] = path.v2[order[i]!]!;
+    const terms = { v2: scratch.get('topk:v2', padded), g: scratch.get('topk:g', padded), Y: scratch.get('topk:Y', padded), alpha: scratch.get('topk:alpha', padded) };
+    terms.v2.array.set(v2Sorted);
+    const side = this.querySide(entities, queryRelations, scratch);
+    if (!side.c) throw new Error('topKSync: the Poincaré similarity needs a curvature per query');
+    const groups = new Map<number, number[]>();
+    for (let b = 0; b < B; b++) {
+      const cb = side.c.array[b]!;
+      const list = groups.get(cb);
+      if (list) list.push(b);
+      else groups.set(cb, [b]);
+    }
+    const out = new Int32Array(B * K);
+    const q = side.q.array.slice(0, B * d), x2 = side.x2.array.slice(0, B), off = side.rowBias?.array.slice(0, B);
+    const gq = scratch.get('topk:gq', B * d), gx2 = scratch.get('topk:gx2', B), goff = off ? scratch.get('topk:goff', B) : null;
+    const ids = scratch.ints('topk:ids', B * K);
+    const scores = scratch.get('topk:scores', B * K);
+    for (const [c, members] of groups) {
+      kernels.topK.poincareEntityTerms(N, c, terms);
+      members.forEach((b, i) => {
+        gq.array.set(q.subarray(b * d, (b + 1) * d), i * d);
+        gx2.array[i] = x2[b]!;
+        if (goff) goff.array[i] = off![b]!;
+      });
+      kernels.topK.poincareTopK(members.length, K, c, { q: gq, x2: gx2, c: null, rowBias: goff }, { N, d, blocked, v2: terms.v2, colBias: null },
+        perm, terms, bias, ids, scores, scratch.ints('topk:state', B));
+      members.forEach((b, i) => out.set(ids.array.subarray(i * K, (i + 1) * K), b * K));
+    }
+    return out;
+  }
+
+  /** Whether all-entity scores take the kernel path (a plain dot product is one matMul: tfjs alone). */
+  private kernelScoring(): boolean {
+    return this.kernelPath !== undefined && this.model.similarity !== 'dot';
+  }
+
   /** Frees the uploaded table. */
   dispose(): void {
     this.tableT.dispose();
     this.bias?.dispose();
   }
 
-  /** xv = q·Eᵀ by tfjs, then similarity, tail bias and offset by the SIMD kernels, in kernel memory. */
-  private kernelScores(entities: Int32Array, queryRelations: Int32Array, path: KernelPath): Float32Array {
+  /** The model's query side for a batch (tfjs), copied into kernel memory with ‖q‖²; optionally also q·Eᵀ. */
+  private querySide(entities: Int32Array, queryRelations: Int32Array, scratch: DotsScratch, dots?: { xv?: Float32Array }): QuerySideBlocks {
     const B = entities.length;
-    const N = this.numEntities;
-    let q!: Float32Array, xvData!: Float32Array, c: Float32Array | undefined, offset: Float32Array | undefined;
+    let q!: Float32Array, c: Float32Array | undefined, offset: Float32Array | undefined;
     tf.tidy(() => {
       const gathered = gatherQueryRows(this.model, this.store, entities, queryRelations);
       const out = this.model.query(rowsByName(gathered.names, gathered.tensors));
-      xvData = tf.matMul(out.q, this.tableT).dataSync() as Float32Array;
+      if (dots) dots.xv = tf.matMul(out.q, this.tableT).dataSync() as Float32Array;
       q = out.q.dataSync() as Float32Array;
       c = out.c?.dataSync() as Float32Array | undefined;
       offset = out.offset?.dataSync() as Float32Array | undefined;
     });
-    const { scratch } = path;
     const d = q.length / Math.max(B, 1);
+    const qBlock = scratch.get('q', B * d);
+    qBlock.array.set(q);
     const x2 = scratch.get('x2', B);
     const xa = x2.array;
     for (let b = 0; b < B; b++) {
@@ -132,16 +247,27 @@ export class ModelEntityScorer implements AllEntityScorer {
       for (let k = b * d; k < (b + 1) * d; k++) sum += q[k]! * q[k]!;
       xa[b] = sum;
     }
+    const cBlock = c ? scratch.get('c', B) : null;
+    if (cBlock) cBlock.array.set(c!);
+    const rowBias = offset ? scratch.get('offset', B) : null;
+    if (rowBias) rowBias.array.set(offset!);
+    return { q: qBlock, x2, c: cBlock, rowBias, d };
+  }
+
+  /** xv = q·Eᵀ by tfjs, then similarity, tail bias and offset by the SIMD kernels, in kernel memory. */
+  private kernelScores(entities: Int32Array, queryRelations: Int32Array, path: KernelPath): Float32Array {
+    const B = entities.length;
+    const N = this.numEntities;
+    const { scratch } = path;
+    const dots: { xv?: Float32Array } = {};
+    const { x2, c: cBlock, rowBias } = this.querySide(entities, queryRelations, scratch, dots);
+    const xvData = dots.xv!;
     const v2 = scratch.get('v2', N);
     v2.array.set(path.v2);
     const xv = scratch.get('xv', B * N);
     xv.array.set(xvData);
-    const cBlock = c ? scratch.get('c', B) : null;
-    if (cBlock) cBlock.array.set(c!);
     const fused = path.kernels.fused;
     fused.similarityFromDots(SIMILARITY_KERNEL_ID[this.model.similarity], B, N, x2, v2, xv, cBlock);
-    const rowBias = offset ? scratch.get('offset', B) : null;
-    if (rowBias) rowBias.array.set(offset!);
     const colBias = path.tailBias ? scratch.get('tailBias', N) : null;
     if (colBias) colBias.array.set(path.tailBias!);
     if (rowBias || colBias) fused.addScoreBiases(B, N, xv, rowBias, colBias);
@@ -149,5 +275,14 @@ export class ModelEntityScorer implements AllEntityScorer {
     const result = tf.getBackend() === 'wasm' ? xvData : new Float32Array(B * N);
     result.set(xv.array.subarray(0, B * N));
     return result;
+  }
+}
+
+/** Orders each row of ids [B×K] by descending score (ties: lower id first), as the top-K kernel returns them. */
+function sortRowsByScore(ids: Int32Array, scores: Float32Array, B: number, N: number, K: number): void {
+  for (let b = 0; b < B; b++) {
+    const row = ids.subarray(b * K, (b + 1) * K);
+    const s = (j: number): number => scores[b * N + j]!;
+    row.set(Array.from(row).sort((x, y) => s(y) - s(x) || x - y));
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Exact top-K selection per row of a score matrix (the Junior's "most confusable" candidates, MulDE §3.2).
+ * Exact top-K selection per row of a score matrix in JS (the fallback of ModelEntityScorer.topKSync; e.g. MulDE's
+ * Junior picking its most confusable candidates, §3.2).
  * Each row is cut by a threshold estimated from a strided sample (a value a little below the sample's
  * K/N-quantile), the few scores above it are collected in one pass, and quickselect picks exactly K of them;
  * when the estimate overshoots (fewer than K collected) the row falls back to quickselect over all scores.

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { KernelMemory, RESERVED_BYTES, type F32Block, type I32Block } from './kernel-memory.js';
 import { type Block, BlockChecks, dim, fail, int, real } from './kernel-checks.js';
 import { FUSED_EXPORTS, FusedKernels, type FusedExports } from './fused-kernels.js';
+import { TOP_K_EXPORTS, TopKKernels, type TopKExports } from './top-k-kernels.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
 export const KERNELS_VERSION = 1;
@@ -21,7 +22,7 @@ export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind
 export const OPTIMISER_DEFAULTS = { adagradEps: 1e-10, beta1: 0.9, beta2: 0.999, adamEps: 1e-8 } as const;
 
 /** The exports of build/kernels.wasm. */
-export interface KernelExports extends FusedExports {
+export interface KernelExports extends FusedExports, TopKExports {
   kernelsVersion(): number;
   heapBase(): number;
   similarityForward(kind: number, B: number, M: number, d: number, q: number, cand: number, table: number,
@@ -44,7 +45,7 @@ export interface KernelExports extends FusedExports {
 
 const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'heapBase', 'similarityForward',
   'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows',
-  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS];
+  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS, ...TOP_K_EXPORTS];
 
 /** Options of loadKernels. */
 export interface LoadKernelsOptions {
@@ -144,12 +145,15 @@ function instantiate(module: WebAssembly.Module, wasmPath: string, memory: Kerne
 export class Kernels {
   /** Checked wrappers of the all-entity scoring and query-program kernels. */
   readonly fused: FusedKernels;
+  /** Checked wrappers of the one-pass top-K kernels. */
+  readonly topK: TopKKernels;
   private readonly checks: BlockChecks;
 
   /** Wraps an instantiated kernel module; use loadKernels() or kernelsForMemory(). */
   constructor(readonly memory: KernelMemory, private readonly ex: KernelExports) {
     this.checks = new BlockChecks(memory, (ids, n, limit) => ex.firstOutOfRange(ids, n, limit));
     this.fused = new FusedKernels(ex, this.checks);
+    this.topK = new TopKKernels(ex, this.checks);
   }
 
   /** The unchecked exports, for callers that validated their blocks once (the fused step's executor). */

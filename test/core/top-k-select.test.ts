@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topKPerRow } from '../../src/muldE/top-k.js';
+import { topKPerRow } from '../../src/core/top-k-select.js';
 import { SeededRandom } from '../../src/core/random.js';
 
 /** The k largest values of a row, sorted descending (brute force). */
