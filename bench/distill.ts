@@ -1,23 +1,29 @@
 /**
- * `npm run bench:distill`: the cost of a MulDE distillation step against the same student's plain step, on
- * WN18RR (or the dataset given), batch 500, as the trainer runs them (fused kernels). The teachers are trained runs
- * (their directories as arguments); the Junior is a fresh RotH of the given dimension. The issue's figure is
- * the ratio (a distillation epoch ≤ 2× the student's plain epoch); per-step parts are timed too.
- * Usage: node dist/bench/distill.js <teacher run dir,…> [--dataset WN18RR] [--dim 32] [--top-k 500] [--steps 20]
+ * `npm run bench:distill`: the cost of MulDE distillation epochs against the same student's plain epochs, as the
+ * trainer runs them (fused kernels, batch 500, 255 negatives), on WN18RR or the dataset given. The teachers are
+ * trained runs (their directories as the first argument); the Junior is a fresh RotH of the given dimension.
+ * The issue's figure is the ratio of epoch times (a distillation epoch ≤ 2× the student's plain epoch). Timed:
+ * - plain epochs (the student alone) and MulDE epochs with the candidate cache refreshed every R epochs, each over
+ *   R epochs (one refresh in them) so that the mean includes the refresh;
+ * - per-iteration MulDE (--refresh-every 0, the paper's regime) over `--steps` batches, scaled to an epoch.
+ * Usage: node dist/bench/distill.js <teacher run dir,…> [--dataset WN18RR] [--dim 8] [--top-k 100]
+ *        [--refresh 1,5,10] [--steps 20]
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { initBackend } from '../src/core/backend.js';
 import { loadDataset } from '../src/kg/dataset.js';
 import { runDataFromDataset } from '../src/core/training-data.js';
 import { ModelRuntime } from '../src/core/model-runtime.js';
 import { TableOptimizer } from '../src/core/optimizers.js';
 import { SeededRandom } from '../src/core/random.js';
-import { kgeObjective } from '../src/core/training-objective.js';
+import { kgeObjective, type TrainingObjective } from '../src/core/training-objective.js';
 import { parseTrainingConfig } from '../src/core/training-config.js';
-import { trainingQueries } from '../src/core/trainer.js';
-import type { TrainingObjective } from '../src/core/training-objective.js';
+import { Trainer, trainingQueries } from '../src/core/trainer.js';
 import { createModel } from '../src/models/registry.js';
 import { TeacherEnsemble } from '../src/muldE/teacher-ensemble.js';
-import { MuldeObjective } from '../src/muldE/muldE-objective.js';
+import { MuldeObjective, type MuldeSettings } from '../src/muldE/muldE-objective.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -25,56 +31,60 @@ const flag = (name: string, fallback: string): string => {
   return i >= 0 ? args[i + 1]! : fallback;
 };
 const teacherDirs = (args[0] ?? '').split(',').filter((s) => s !== '');
+if (teacherDirs.length === 0) throw new Error('usage: node dist/bench/distill.js <teacher run dir,…> [--dim 8] [--top-k 100]');
 const datasetName = flag('--dataset', 'WN18RR');
-const dim = Number(flag('--dim', '32'));
-const topK = Number(flag('--top-k', '500'));
+const dim = Number(flag('--dim', '8'));
+const topK = Number(flag('--top-k', '100'));
 const steps = Number(flag('--steps', '20'));
-const negatives = Number(flag('--neg', '255'));
+const refreshes = flag('--refresh', '1,5,10').split(',').map(Number);
+const negatives = 255;
+const batchSize = 500;
 
 const backend = await initBackend('auto');
 const data = runDataFromDataset(await loadDataset(datasetName, { unseen: 'keep' }));
 const queries = trainingQueries(data.train, data.numRelations);
-const batchSize = 500;
+const teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-bench-distill-'));
+const student = (): Promise<ModelRuntime> =>
+  ModelRuntime.create(createModel('RotH', { dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
+const settings: MuldeSettings = { topK, negatives, kdWeight: 0.01, temperature: 1, seniorLearningRate: 5e-4, mechanisms: { scaling: true, attention: true } };
 
-async function timeObjective(make: (runtime: ModelRuntime) => Promise<TrainingObjective>, cachedPass = false): Promise<number> {
-  const runtime = await ModelRuntime.create(createModel('RotH', { dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
-  const objective = await make(runtime);
-  const optimizer = new TableOptimizer('adam', 5e-4, runtime.store, runtime.kernels);
-  const rng = new SeededRandom(1);
-  const times: number[] = [];
-  // With the cache, a first pass (epoch 1) fills it and the timed pass runs in epoch 2, when entries are reused.
-  for (const epoch of cachedPass ? [1, 2] : [1]) {
-    for (let i = 0; i < steps + 3; i++) {
-      const start = i * batchSize;
-      const range = (a: Int32Array): Int32Array => a.subarray(start, start + batchSize);
-      const indices = Int32Array.from({ length: batchSize }, (_, j) => start + j);
-      const batch = { entities: range(queries.entities), relations: range(queries.relations), answers: range(queries.answers), indices };
-      const t0 = performance.now();
-      objective.gradients(batch, epoch, rng);
-      optimizer.step();
-      objective.afterStep?.();
-      if (i >= 3 && epoch === (cachedPass ? 2 : 1)) times.push(performance.now() - t0);
-    }
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+/** Mean seconds per epoch of `epochs` trainer epochs (no validation) with the given objective. */
+async function epochSeconds(epochs: number, make?: (runtime: ModelRuntime) => TrainingObjective): Promise<number> {
+  const runtime = await student();
+  const config = parseTrainingConfig({ negatives, batchSize, epochs, validEvery: epochs + 1, patience: 0, optimizer: 'adam', learningRate: 1e-3, seed: 0 });
+  const out = path.join(tmp, `run-${Math.random().toString(36).slice(2)}`);
+  const result = await new Trainer(runtime, data, config, out, backend, undefined, make?.(runtime)).run();
+  return result.seconds / epochs;
 }
 
-const config = parseTrainingConfig({ negatives, optimizer: 'adam', learningRate: 5e-4 });
-const plainMs = await timeObjective(async (runtime) => kgeObjective(runtime, config, backend));
-const teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
-const settings = { topK, negatives, kdWeight: 0.01, temperature: 1, seniorLearningRate: 5e-4, mechanisms: { scaling: true, attention: true } };
-const distillMs = await timeObjective(async (runtime) => new MuldeObjective(runtime, teachers, settings, backend));
-// The cached regime (--refresh-every R): the step cost in epochs that reuse candidates.
-const cachedMs = await timeObjective(async (runtime) => new MuldeObjective(runtime, teachers, { ...settings, refreshEvery: 10, numTrainingQueries: queries.entities.length }, backend), true);
-const stepsPerEpoch = Math.ceil(queries.entities.length / batchSize);
-const row = {
-  dataset: datasetName, student: `RotH d=${dim}`, teachers: teachers.names, topK, negatives, backend,
-  plainStepMs: +plainMs.toFixed(2), distillStepMs: +distillMs.toFixed(2), ratio: +(distillMs / plainMs).toFixed(2),
-  cachedStepMs: +cachedMs.toFixed(2), cachedRatio: +(cachedMs / plainMs).toFixed(2),
-  /** Epoch cost with --refresh-every 10: one refreshing epoch in ten. */
-  ratioRefreshEvery10: +((distillMs + 9 * cachedMs) / 10 / plainMs).toFixed(2),
-  plainEpochSeconds: +((plainMs * stepsPerEpoch) / 1000).toFixed(1), distillEpochSeconds: +((distillMs * stepsPerEpoch) / 1000).toFixed(1),
-};
-console.table([row]);
-console.log(JSON.stringify({ bench: 'distill', date: new Date().toISOString(), ...row }));
+/** Per-iteration MulDE: median step time over `steps` batches, scaled to an epoch's batches. */
+async function perIterationEpochSeconds(): Promise<number> {
+  const runtime = await student();
+  const objective = new MuldeObjective(runtime, teachers, settings, backend);
+  const optimizer = new TableOptimizer('adam', 1e-3, runtime.store, runtime.kernels);
+  const rng = new SeededRandom(1);
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const range = (a: Int32Array): Int32Array => a.subarray(i * batchSize, (i + 1) * batchSize);
+    const t0 = performance.now();
+    objective.gradients({ entities: range(queries.entities), relations: range(queries.relations), answers: range(queries.answers) }, 1, rng);
+    optimizer.step();
+    objective.afterStep();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return (times[Math.floor(times.length / 2)]! * Math.ceil(queries.entities.length / batchSize)) / 1000;
+}
+
+const plain = await epochSeconds(3);
+const rows: Record<string, string | number>[] = [{ regime: 'student alone', epochSeconds: +plain.toFixed(2), ratio: 1 }];
+const perIteration = await perIterationEpochSeconds();
+rows.push({ regime: 'MulDE, top-K every iteration (paper)', epochSeconds: +perIteration.toFixed(1), ratio: +(perIteration / plain).toFixed(2) });
+for (const R of refreshes) {
+  const seconds = await epochSeconds(Math.max(R, 2), (runtime) => new MuldeObjective(runtime, teachers, { ...settings, refreshEvery: R, trainingQueries: queries }, backend));
+  rows.push({ regime: `MulDE, --refresh-every ${R}`, epochSeconds: +seconds.toFixed(2), ratio: +(seconds / plain).toFixed(2) });
+}
+rmSync(tmp, { recursive: true, force: true });
+console.table(rows);
+console.log(JSON.stringify({ bench: 'distill', date: new Date().toISOString(), dataset: datasetName, student: `RotH d=${dim}`, teachers: teachers.names, topK, negatives, backend, rows }));

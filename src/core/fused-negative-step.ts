@@ -104,19 +104,20 @@ function scatterTables(raw: KernelExports, state: StepState, tables: QueryTable[
   }
 }
 
-/** Runs one negative-sampling step in kernels: accumulates gradients into the tables and returns the loss (no update). */
-export function fusedNegativeSamplingGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch,
-  settings: NegativeSamplingSettings, rng: SeededRandom): number {
-  const program = model.fusedQuery;
-  if (!program || !fusedStepSupports(model, store)) throw new Error(`fused step: ${model.config.model} has no usable fused query program`);
-  const state = stepState(model, store, program);
-  const { raw } = state;
+/** dL/ds of a chunk: rows [start, start + n) of Q queries, scores and dscore as byte offsets of n×M floats. */
+export type ChunkLoss = (start: number, n: number, scores: number, dscore: number) => number;
+
+/**
+ * The chunk loop shared by the fused steps: for queries [0, Q) whose ids and candidates are in the state's
+ * entityIds/relationIds/cand (and groupIds for a hoisted plan), runs the program forward, scores the M candidates
+ * of each, asks `chunkLoss` for dL/ds, and backpropagates into the tables' accumulators. Returns the summed loss.
+ */
+export function runFusedChunks(model: KgeModel, store: ParameterStore, state: StepState, plan: Plan, B: number, Q: number,
+  M: number, chunkLoss: ChunkLoss): number {
+  const { raw, entityIds, relationIds, cand, groupIds } = state;
   const table = store.table(model.candidateTable);
   const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
   const numEntities = table.rows;
-  const B = batch.entities.length;
-  const { Q, M } = drawQueries(state, store, batch, settings, numEntities, rng);
-  const { entityIds, relationIds, cand, groupIds } = state;
   let entityRows = numEntities, relationRows = Infinity;
   for (const t of state.queryTables) {
     if (t.byEntity) entityRows = Math.min(entityRows, t.table.rows);
@@ -125,8 +126,6 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   checkIds(raw, entityIds, Q, entityRows, 'entity');
   if (relationRows !== Infinity) checkIds(raw, relationIds, Q, relationRows, 'relation');
   checkIds(raw, cand, Q * M, numEntities, 'answer');
-  scoreRoom(state, CHUNK_ROWS * M, store);
-  const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program, store) : null) ?? state.direct;
   const { inner, outer } = plan;
   if (outer) { // relation-only part once per positive query (relationIds[0, B) = the batch's relations)
     outer.reserve(B);
@@ -137,7 +136,6 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   const kind = SIMILARITY_KERNEL_ID[model.similarity];
   const poincare = model.similarity === 'negSqPoincare'; // scores with stored partials, backward from them
   const d = table.dim;
-  const scale = 1 / (Q * M);
   const q = inner.output('q')!.offset, c = inner.output('c')?.offset ?? 0, off = inner.output('offset')?.offset ?? 0;
   const dq = inner.seed('q')!.offset, dc = inner.seed('c')?.offset ?? 0, doff = inner.seed('offset')?.offset ?? 0;
   const scores = state.scores.offset, dscore = state.dscore.offset, partials = state.partials.offset;
@@ -156,13 +154,7 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
     if (poincare) raw.poincareScores(n, M, d, q, candChunk, table.data.offset, c, scores, partials);
     else raw.similarityForward(kind, n, M, d, q, candChunk, table.data.offset, c, scores);
     raw.addCandidateBiases(n, M, scores, off, candChunk, biasData);
-    if (!settings.doubleNegatives) {
-      loss += raw.sampledSoftplusLoss(n, M, 1, scores, dscore, scale);
-    } else { // rows < B are the positive queries, the rest negatives; one candidate each
-      const pos = Math.max(0, Math.min(B, start + n) - start);
-      if (pos > 0) loss += raw.sampledSoftplusLoss(pos, 1, 1, scores, dscore, scale);
-      if (n > pos) loss += raw.sampledSoftplusLoss(n - pos, 1, 0, scores + 4 * pos, dscore + 4 * pos, scale);
-    }
+    loss += chunkLoss(start, n, scores, dscore);
     if (poincare) raw.poincareScoresBackward(n, M, d, q, candChunk, table.data.offset, dscore, partials, dq, table.grad.offset, dc);
     else raw.similarityBackward(kind, n, M, d, q, candChunk, table.data.offset, c, dscore, dq, table.grad.offset, dc);
     raw.candidateBiasBackward(n, M, dscore, doff, candChunk, biasGrad);
@@ -177,14 +169,79 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
     outer.backward(B);
     scatterTables(raw, state, plan.outerTables, outer, 0, B);
   }
-  const candIds = cand.array.subarray(0, Q * M);
-  table.touch(candIds);
-  bias?.touch(candIds);
+  return loss;
+}
+
+/** Runs one negative-sampling step in kernels: accumulates gradients into the tables and returns the loss (no update). */
+export function fusedNegativeSamplingGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch,
+  settings: NegativeSamplingSettings, rng: SeededRandom): number {
+  const program = model.fusedQuery;
+  if (!program || !fusedStepSupports(model, store)) throw new Error(`fused step: ${model.config.model} has no usable fused query program`);
+  const state = stepState(model, store, program);
+  const { raw } = state;
+  const table = store.table(model.candidateTable);
+  const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
+  const numEntities = table.rows;
+  const B = batch.entities.length;
+  const { Q, M } = drawQueries(state, store, batch, settings, numEntities, rng);
+  const { entityIds, cand } = state;
+  scoreRoom(state, CHUNK_ROWS * M, store);
+  const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program, store) : null) ?? state.direct;
+  const scale = 1 / (Q * M);
+  const loss = runFusedChunks(model, store, state, plan, B, Q, M, (start, n, scores, dscore) => {
+    if (!settings.doubleNegatives) return raw.sampledSoftplusLoss(n, M, 1, scores, dscore, scale);
+    // rows < B are the positive queries, the rest negatives; one candidate each
+    const pos = Math.max(0, Math.min(B, start + n) - start);
+    let value = 0;
+    if (pos > 0) value += raw.sampledSoftplusLoss(pos, 1, 1, scores, dscore, scale);
+    if (n > pos) value += raw.sampledSoftplusLoss(n - pos, 1, 0, scores + 4 * pos, dscore + 4 * pos, scale);
+    return value;
+  });
+  touchRows(model, store, state, Q, M, batch.relations);
+  return loss + regularizeQueryRows(state, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);
+}
+
+/** Marks the rows a fused step wrote gradients to: candidates, their biases, the queries' table rows. */
+function touchRows(model: KgeModel, store: ParameterStore, state: StepState, Q: number, M: number, relations: Int32Array): void {
+  const candIds = state.cand.array.subarray(0, Q * M);
+  store.table(model.candidateTable).touch(candIds);
+  if (model.tailBiasTable) store.table(model.tailBiasTable).touch(candIds);
   for (const t of state.queryTables) {
     // with doubleNegatives every negative query repeats its positive's relation, so the B relation ids cover all
-    t.table.touch(t.byEntity ? entityIds.array.subarray(0, Q) : batch.relations);
+    t.table.touch(t.byEntity ? state.entityIds.array.subarray(0, Q) : relations);
   }
-  return loss + regularizeQueryRows(state, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);
+}
+
+/**
+ * Gradients of a loss of each query's scores on its own M given candidates (e.g. MulDE's top-K), in kernels:
+ * `loss(start, n, scores, dscore)` receives the scores of queries [start, start + n) as a plain n×M array and
+ * fills dL/ds in `dscore`; it returns its loss. Accumulates into the tables' gradients and returns the summed loss.
+ */
+export function fusedCandidateGradients(model: KgeModel, store: ParameterStore, entities: Int32Array, relations: Int32Array,
+  candidates: Int32Array, M: number, loss: (start: number, n: number, scores: Float32Array, dscore: Float32Array) => number): number {
+  const program = model.fusedQuery;
+  if (!program || !fusedStepSupports(model, store)) throw new Error(`fused step: ${model.config.model} has no usable fused query program`);
+  const B = entities.length;
+  if (candidates.length !== B * M) throw new Error(`fused step: ${candidates.length} candidates for ${B} queries × ${M}`);
+  const state = stepState(model, store, program);
+  i32Room(state, 'cand', B * M, store).array.set(candidates);
+  i32Room(state, 'entityIds', B, store).array.set(entities);
+  i32Room(state, 'relationIds', B, store).array.set(relations);
+  scoreRoom(state, CHUNK_ROWS * M, store);
+  let plainScores = new Float32Array(0), plainGrad = new Float32Array(0);
+  const value = runFusedChunks(model, store, state, state.direct, B, B, M, (start, n, scores, dscore) => {
+    const length = n * M;
+    if (plainScores.length < length) [plainScores, plainGrad] = [new Float32Array(length), new Float32Array(length)];
+    const view = state.scores.array, gradView = state.dscore.array;
+    const from = (scores - state.scores.offset) / 4;
+    plainScores.set(view.subarray(from, from + length));
+    plainGrad.fill(0, 0, length);
+    const chunkValue = loss(start, n, plainScores.subarray(0, length), plainGrad.subarray(0, length));
+    gradView.set(plainGrad.subarray(0, length), (dscore - state.dscore.offset) / 4);
+    return chunkValue;
+  });
+  touchRows(model, store, state, B, M, relations);
+  return value;
 }
 
 /** The regulariser on the positive queries' rows of the regularised query tables (the hybrid step's group 0). */

@@ -1,10 +1,11 @@
 /**
  * An optional cache of the Junior's top-K candidates and the frozen teachers' scores on them, per training query.
  * MulDE picks the candidates with the Junior's current parameters at every iteration (Wang et al. 2021, §3.2),
- * which on a CPU means scoring all entities for every batch. With `refreshEvery = R` a query's candidates (and the
- * teachers' scores, which never change for fixed candidates) are recomputed when it is visited and they are R or
- * more epochs old. Each query is visited once per epoch, so R = 1 is exactly the per-iteration method; R > 1
- * trades staleness for speed. The memory is numQueries × K × (1 + teachers) × 4 bytes.
+ * which on a CPU means scoring all entities for every batch. With `refreshEvery = R` the candidates of all
+ * queries (and the teachers' scores, which never change for fixed candidates) are recomputed together, with one
+ * snapshot of the Junior, at the start of every R-th epoch: R = 1 picks them with the Junior of the epoch's start
+ * rather than of the current batch; R > 1 trades more staleness for speed. The memory is
+ * numQueries × K × (1 + teachers) × 4 bytes.
  */
 
 /** Bound on the cache's memory, with a clear error beyond it. */
@@ -32,6 +33,16 @@ export class CandidateCache {
     for (let i = 0; i < indices.length; i++) {
       const seen = this.epochOf[indices[i]!]!;
       if (seen < 0 || epoch - seen >= this.refreshEvery) out.push(i);
+    }
+    return out;
+  }
+
+  /** All queries whose entry is missing or R or more epochs old. */
+  staleAll(epoch: number): number[] {
+    const out: number[] = [];
+    for (let q = 0; q < this.numQueries; q++) {
+      const seen = this.epochOf[q]!;
+      if (seen < 0 || epoch - seen >= this.refreshEvery) out.push(q);
     }
     return out;
   }

@@ -1,7 +1,7 @@
 /**
  * MulDE's training objective (Wang et al., WWW 2021, §3; as in the authors' `source/Trainer.py`), one batch:
  * 1. Junior hard loss: binary cross-entropy with logits over [gold + `negatives` uniform entities] (the core's
- *    negative-sampling step).
+ *    negative-sampling step, fused in kernels when the Junior has a query program).
  * 2. The Junior scores all entities (no gradient) and keeps its top-K per query; the gold answer is not inserted,
  *    its label is 1 only if it is among the K.
  * 3. The frozen teachers score exactly those K candidates.
@@ -10,23 +10,31 @@
  * 5. The Junior re-scores the K candidates with gradient, s_J, and learns from L_KD = T²·KL(softmax(s_T/T) ‖
  *    softmax(s_J/T)).
  * Total: L_Junior + L_Senior + λ·L_KD. The Senior's table g has its own Adam optimiser and is checkpointed.
+ * Steps 4–5 run in one of two ways, chosen like the core's scoring path: fused (the Junior's K scores and their
+ * backward in kernels, the Senior and L_KD per query in JS with hand-derived gradients, senior-kd-head.ts), or
+ * in tfjs autodiff (senior.ts, the reference and the path of native backends).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import type { TrainingObjective, ScoringPathUsed } from '../core/training-objective.js';
 import type { QueryBatch } from '../core/negative-sampling-step.js';
 import { negativeSamplingGradients } from '../core/negative-sampling-step.js';
-import type { CandidateScorer } from '../core/candidate-scoring.js';
+import type { CandidateScorer, CandidateSet } from '../core/candidate-scoring.js';
+import { fusedCandidateGradients, fusedStepSupports } from '../core/fused-negative-step.js';
 import { gatherQueryRows, rowsByName, scatterQueryGradients } from '../core/query-rows.js';
 import { ParameterStore } from '../core/parameter-store.js';
 import { TableOptimizer } from '../core/optimizers.js';
 import { binaryCrossEntropyWithLogits } from '../core/losses.js';
 import { temperatureKdLoss } from '../core/distillation-loss.js';
 import { SeededRandom } from '../core/random.js';
-import { seniorSoftLabels, type SeniorMechanisms } from './senior.js';
-import { topKPerRow } from './top-k.js';
+import { attentionTemperature, seniorSoftLabels, type SeniorMechanisms } from './senior.js';
+import { seniorKdBlock } from './senior-kd-head.js';
+
 import { CandidateCache } from './candidate-cache.js';
 import type { TeacherEnsemble } from './teacher-ensemble.js';
+
+/** Queries per top-K call of a bulk refresh. */
+const REFRESH_CHUNK = 2048;
 
 /** Settings of the MulDE objective (defaults from the authors' code in the CLI). */
 export interface MuldeSettings {
@@ -37,10 +45,12 @@ export interface MuldeSettings {
   temperature: number;
   seniorLearningRate: number;
   mechanisms: SeniorMechanisms;
+  /** Scoring path of the Junior's K candidates (default 'auto': fused when the Junior has a kernel program). */
+  path?: 'auto' | 'fused' | 'tfjs';
   /** Recompute a query's candidates when they are this many epochs old (0: every iteration, no cache). */
   refreshEvery?: number;
-  /** Number of training queries (needed by the cache, i.e. when refreshEvery > 0). */
-  numTrainingQueries?: number;
+  /** The run's training queries, in the trainer's order (needed by the cache, i.e. when refreshEvery > 0). */
+  trainingQueries?: QueryBatch;
 }
 
 /** Loss terms of the last batches, for logs. */
@@ -54,13 +64,16 @@ export class MuldeObjective implements TrainingObjective {
   private readonly seniorOptimizer: TableOptimizer;
   readonly terms: MuldeLossTerms = { junior: 0, senior: 0, kd: 0, batches: 0 };
   private readonly cache?: CandidateCache;
+  private readonly fusedKd: boolean;
+  /** Bulk refreshes of the candidate cache so far (for logs and tests). */
+  refreshes = 0;
 
   constructor(private readonly junior: ModelRuntime, private readonly teachers: TeacherEnsemble, private readonly settings: MuldeSettings, backend: string) {
     const { numEntities, numRelations } = junior.model.config;
     if (!Number.isInteger(settings.topK) || settings.topK < 1 || settings.topK > numEntities) {
       throw new Error(`--top-k must be between 1 and the number of entities (${numEntities}); got ${settings.topK}`);
     }
-    this.scorer = junior.candidateScorer('auto', backend);
+    this.scorer = junior.candidateScorer(settings.path ?? 'auto', backend);
     this.scoringPath = this.scorer.path;
     this.senior = new ParameterStore(
       [{ name: 'gate', indexedBy: 'relation', dim: teachers.size, init: { kind: 'constant', value: 1 }, regularize: false }],
@@ -69,9 +82,10 @@ export class MuldeObjective implements TrainingObjective {
     this.seniorOptimizer = new TableOptimizer('adam', settings.seniorLearningRate, this.senior, junior.kernels);
     const refreshEvery = settings.refreshEvery ?? 0;
     if (refreshEvery > 0) {
-      if (!settings.numTrainingQueries) throw new Error('MulDE: the candidate cache (refreshEvery > 0) needs the number of training queries');
-      this.cache = new CandidateCache(settings.numTrainingQueries, settings.topK, teachers.size, refreshEvery);
+      if (!settings.trainingQueries) throw new Error('MulDE: the candidate cache (refreshEvery > 0) needs the training queries');
+      this.cache = new CandidateCache(settings.trainingQueries.entities.length, settings.topK, teachers.size, refreshEvery);
     }
+    this.fusedKd = this.scorer.path === 'fused' && fusedStepSupports(junior.model, junior.store);
   }
 
   /** One batch: hard loss, top-K, teachers, Senior, KD; gradients into the Junior's and the Senior's tables. */
@@ -86,33 +100,73 @@ export class MuldeObjective implements TrainingObjective {
     const teacherScores = picked.teacherScores;
     const labels = new Float32Array(B * K);
     for (let b = 0; b < B; b++) for (let j = 0; j < K; j++) labels[b * K + j] = candidates.ids[b * K + j] === batch.answers[b] ? 1 : 0;
+    const [seniorLoss, kdLoss] = this.fusedKd
+      ? this.fusedSeniorKd(batch, candidates, teacherScores, labels, epoch)
+      : this.tfjsSeniorKd(batch, candidates, teacherScores, labels, epoch);
+    this.terms.junior += juniorLoss;
+    this.terms.senior += seniorLoss;
+    this.terms.kd += kdLoss;
+    this.terms.batches++;
+    return juniorLoss + seniorLoss + this.settings.kdWeight * kdLoss;
+  }
+
+  /** Steps 4–5 through tfjs autodiff (the reference): returns [L_Senior, L_KD]. */
+  private tfjsSeniorKd(batch: QueryBatch, candidates: CandidateSet, teacherScores: Float32Array[], labels: Float32Array, epoch: number): [number, number] {
+    const { model, store } = this.junior;
+    const B = batch.entities.length;
+    const K = candidates.perQuery;
     const gate = this.senior.table('gate');
-    const [seniorLoss, kdLoss] = tf.tidy(() => {
+    return tf.tidy(() => {
       const gathered = gatherQueryRows(model, store, batch.entities, batch.relations);
       const gateRows = tf.tensor2d(gate.gather(batch.relations), [B, gate.dim]);
       const teachers = teacherScores.map((s) => tf.tensor2d(s, [B, K]));
       const labelTensor = tf.tensor2d(labels, [B, K]);
-      const inputs = [...gathered.tensors, gateRows];
+      // the candidates' inputs (their gathered rows on the tfjs path) and, with scaling, the gates are on the tape
+      const candidateInputs = this.scorer.inputs(candidates, B);
+      const nq = gathered.tensors.length, nc = candidateInputs.length;
+      const scaling = this.settings.mechanisms.scaling;
+      const inputs = [...gathered.tensors, ...candidateInputs, ...(scaling ? [gateRows] : [])];
       let termValues: [number, number] = [0, 0];
       const f = (...xs: tf.Tensor[]): tf.Scalar => {
-        const out = model.query(rowsByName(gathered.names, xs.slice(0, gathered.tensors.length)));
-        const juniorScores = this.scorer.score(out, candidates, this.scorer.inputs(candidates, B));
-        const { softLabels } = seniorSoftLabels(teachers, xs[xs.length - 1] as tf.Tensor2D, juniorScores, epoch, this.settings.mechanisms);
+        const out = model.query(rowsByName(gathered.names, xs.slice(0, nq)));
+        const juniorScores = this.scorer.score(out, candidates, xs.slice(nq, nq + nc));
+        const { softLabels } = seniorSoftLabels(teachers, scaling ? xs[nq + nc] as tf.Tensor2D : undefined, juniorScores, epoch, this.settings.mechanisms);
         const senior = binaryCrossEntropyWithLogits(softLabels, labelTensor);
         const kd = temperatureKdLoss(juniorScores, softLabels, this.settings.temperature);
         termValues = [senior.dataSync()[0]!, kd.dataSync()[0]!];
         return tf.add(senior, tf.mul(this.settings.kdWeight, kd)) as tf.Scalar;
       };
       const { grads } = tf.valueAndGrads(f)(inputs);
-      scatterQueryGradients(store, gathered, grads.slice(0, gathered.tensors.length));
-      gate.scatterAddGrad(batch.relations, grads[grads.length - 1]!.dataSync() as Float32Array);
+      scatterQueryGradients(store, gathered, grads.slice(0, nq));
+      this.scorer.applyGradients(candidates, grads.slice(nq, nq + nc));
+      if (scaling) gate.scatterAddGrad(batch.relations, grads[nq + nc]!.dataSync() as Float32Array);
       return termValues;
     });
-    this.terms.junior += juniorLoss;
-    this.terms.senior += seniorLoss;
-    this.terms.kd += kdLoss;
-    this.terms.batches++;
-    return juniorLoss + seniorLoss + this.settings.kdWeight * kdLoss;
+  }
+
+  /** Steps 4–5 fused: the Junior's K scores in kernels, the Senior and L_KD in JS (senior-kd-head.ts). */
+  private fusedSeniorKd(batch: QueryBatch, candidates: CandidateSet, teacherScores: Float32Array[], labels: Float32Array, epoch: number): [number, number] {
+    const { model, store } = this.junior;
+    const B = batch.entities.length;
+    const K = candidates.perQuery;
+    const gate = this.senior.table('gate');
+    const T = gate.dim;
+    const gateRows = gate.gather(batch.relations);
+    const dGates = new Float32Array(B * T);
+    const settings = { batchSize: B, temperature: this.settings.temperature, kdWeight: this.settings.kdWeight,
+      attentionTemperature: attentionTemperature(epoch), mechanisms: this.settings.mechanisms };
+    let senior = 0, kd = 0;
+    fusedCandidateGradients(model, store, batch.entities, batch.relations, candidates.ids, K, (start, n, scores, dscore) => {
+      const rows = (x: Float32Array, width: number): Float32Array => x.subarray(start * width, (start + n) * width);
+      const out = seniorKdBlock({ n, K, junior: scores, teachers: teacherScores.map((t) => rows(t, K)), gates: rows(gateRows, T), labels: rows(labels, K) }, settings);
+      dscore.set(out.dJunior);
+      dGates.set(out.dGates, start * T);
+      senior += out.senior;
+      kd += out.kd;
+      return out.senior + this.settings.kdWeight * out.kd;
+    });
+    gate.scatterAddGrad(batch.relations, dGates);
+    return [senior, kd];
   }
 
   /** The Senior's optimiser step, after the Junior's. */
@@ -151,28 +205,38 @@ export class MuldeObjective implements TrainingObjective {
       const ids = this.juniorTopK(batch, K);
       return { ids, teacherScores: this.teachers.score(batch.entities, batch.relations, { ids, perQuery: K }) };
     }
-    const stale = this.cache.stale(batch.indices, epoch);
-    if (stale.length > 0) {
-      const sub: QueryBatch = {
-        entities: Int32Array.from(stale, (i) => batch.entities[i]!),
-        relations: Int32Array.from(stale, (i) => batch.relations[i]!),
-        answers: Int32Array.from(stale, (i) => batch.answers[i]!),
-      };
-      const ids = this.juniorTopK(sub, K);
-      const scores = this.teachers.score(sub.entities, sub.relations, { ids, perQuery: K });
-      this.cache.store(stale.map((i) => batch.indices![i]!), ids, scores, epoch);
-    }
+    if (this.cache.stale(batch.indices, epoch).length > 0) this.refreshAll(epoch);
     return this.cache.read(batch.indices);
+  }
+
+  /**
+   * Recomputes the candidates and teacher scores of every stale training query with one snapshot of the Junior,
+   * in chunks of queries sorted by relation (so the top-K kernel meets one curvature per chunk part).
+   */
+  private refreshAll(epoch: number): void {
+    const all = this.settings.trainingQueries!;
+    const K = this.settings.topK;
+    const stale = this.cache!.staleAll(epoch).sort((a, b) => all.relations[a]! - all.relations[b]! || a - b);
+    const scorer = this.junior.entityScorer();
+    try {
+      for (let start = 0; start < stale.length; start += REFRESH_CHUNK) {
+        const chunk = stale.slice(start, start + REFRESH_CHUNK);
+        const entities = Int32Array.from(chunk, (q) => all.entities[q]!);
+        const relations = Int32Array.from(chunk, (q) => all.relations[q]!);
+        const ids = scorer.topKSync(entities, relations, K);
+        this.cache!.store(chunk, ids, this.teachers.score(entities, relations, { ids, perQuery: K }), epoch);
+      }
+    } finally {
+      scorer.dispose();
+    }
+    this.refreshes++;
   }
 
   /** The Junior's K best entities for each query of the batch (no gradient). */
   private juniorTopK(batch: QueryBatch, K: number): Int32Array {
     const scorer = this.junior.entityScorer();
     try {
-      const scores = scorer.scoreAllSync(batch.entities, batch.relations);
-      const out = new Int32Array(batch.entities.length * K);
-      topKPerRow(scores, batch.entities.length, scorer.numEntities, K, out);
-      return out;
+      return scorer.topKSync(batch.entities, batch.relations, K);
     } finally {
       scorer.dispose();
     }

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { createModel, modelNames } from '../../models/registry.js';
 import { TeacherEnsemble } from '../../muldE/teacher-ensemble.js';
 import { MuldeObjective } from '../../muldE/muldE-objective.js';
+import { trainingQueries } from '../../core/trainer.js';
 import { addTrainingOptions, intFlag, numberFlag, runTrainingJob, type TrainingFlags } from '../run-training.js';
 
 interface DistillFlags extends TrainingFlags {
@@ -25,7 +26,7 @@ export function registerDistillCommand(program: Command): void {
     .option('--kd-weight <λ>', 'weight of the distillation loss (authors: 0.01 on WN18RR, 0.5 on FB15k-237)', '0.5')
     .option('--temperature <T>', 'distillation temperature', '1')
     .option('--senior-lr <rate>', 'learning rate of the Senior (default: --lr)')
-    .option('--refresh-every <epochs>', "reuse a query's top-K and the teachers' scores until they are this many epochs old (0: every iteration, as the paper; 1 is equivalent, cached)", '0')
+    .option('--refresh-every <epochs>', "reuse a query's top-K and the teachers' scores until they are this many epochs old (0: every iteration, as the paper; R ≥ 1: all queries together at the start of every R-th epoch)", '0')
     .option('--no-scaling', "switch off the Senior's relation-specific scaling")
     .option('--no-attention', "switch off the Senior's contrastive attention (teachers averaged)");
   addTrainingOptions(command, { epochs: '100', lr: '0.0005', optimizer: 'adam', neg: '255', patience: '10', unseen: 'keep' })
@@ -44,7 +45,7 @@ export function registerDistillCommand(program: Command): void {
         label: 'distill',
         createModel: (data) => createModel(flags.student, { dim: intFlag(flags.dim, '--dim'), numEntities: data.numEntities, numRelations: data.numRelations, initScale: numberFlag(flags.initScale, '--init-scale') }),
         objective: async (runtime, data, backend) => new MuldeObjective(runtime, await TeacherEnsemble.load(teacherDirs, data, backend),
-          { ...settings, numTrainingQueries: (2 * data.train.length) / 3 }, backend),
+          { ...settings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend),
         describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...settings }),
       }, (dataset) => `${dataset}-mulde-${flags.student}-d${flags.dim}-k${flags.topK}-s${flags.seed}`);
     });

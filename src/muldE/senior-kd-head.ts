@@ -1,0 +1,142 @@
+/**
+ * MulDE's Senior and the Junior's distillation loss for a block of queries in plain JS, with the hand-derived
+ * gradient — the per-candidate part of the objective on the fused path (senior.ts and core/distillation-loss.ts are
+ * the tfjs reference it is tested against). Per query, over its K candidates (Wang et al. 2021, §3.3–3.4, as in
+ * the authors' code):
+ *   uᵢ = σ(g_r,i)·tᵢ                      relation-specific scaling (uᵢ = tᵢ without it)
+ *   Dᵢ = KL(p_J ‖ softmax(uᵢ)), p_J = softmax(s_J), uᵢ detached;  α = softmax(−D/τ)   (α = 1/T without attention)
+ *   s_T = Σᵢ αᵢ·uᵢ
+ *   L_Senior = (1/(B·K))·Σ_k [softplus(s_T,k) − y_k·s_T,k]          (binary cross-entropy with logits)
+ *   L_KD = (T²/B)·KL(softmax(s_T/T) ‖ softmax(s_J/T))
+ * Gradients (P = softmax(s_T/T), Q = softmax(s_J/T), κ = KL(P‖Q)):
+ *   ∂L_KD/∂s_J = (T/B)·(Q − P),   ∂L_KD/∂s_T = (T/B)·P ⊙ (log P − log Q − κ),   ∂L_Senior/∂s_T = (σ(s_T) − y)/(B·K)
+ *   with G = ∂L/∂s_T (L = L_Senior + λ·L_KD):  ∂L/∂αᵢ = G·uᵢ,  ∂L/∂uᵢ = αᵢ·G,  ∂L/∂Dᵢ = −αᵢ(∂L/∂αᵢ − Σⱼ αⱼ ∂L/∂αⱼ)/τ
+ *   ∂Dᵢ/∂s_J = p_J ⊙ (log p_J − log softmax(uᵢ) − Dᵢ),   ∂L/∂g_r,i = Σ_k ∂L/∂uᵢ,k · tᵢ,k · σ(g)(1 − σ(g)).
+ */
+import type { SeniorMechanisms } from './senior.js';
+
+/** Inputs of one block of n queries with K candidates and T teachers. */
+export interface SeniorKdBlock {
+  n: number;
+  K: number;
+  /** The Junior's scores s_J [n×K]. */
+  junior: Float32Array;
+  /** Teacher i's raw scores on the same candidates, [n×K] each. */
+  teachers: readonly Float32Array[];
+  /** Gate logits g of each query's relation [n×T] (ignored without scaling). */
+  gates: Float32Array;
+  /** 1 where the candidate is the gold answer [n×K]. */
+  labels: Float32Array;
+}
+
+/** Constants of the objective for one batch. */
+export interface SeniorKdSettings {
+  /** Queries in the whole batch (the means are over the batch, the block is a part of it). */
+  batchSize: number;
+  temperature: number;
+  kdWeight: number;
+  /** Attention temperature τ = e^⌊(epoch−1)/5⌋. */
+  attentionTemperature: number;
+  mechanisms: SeniorMechanisms;
+}
+
+/** Loss values of a block and the gradients it produces. */
+export interface SeniorKdResult {
+  senior: number;
+  kd: number;
+  /** ∂(L_Senior + λ·L_KD)/∂s_J [n×K]. */
+  dJunior: Float32Array;
+  /** ∂L_Senior/∂g (and λ·L_KD's share) [n×T]. */
+  dGates: Float32Array;
+}
+
+/** Writes log softmax(x/τ) of x[o, o+K) into out[0, K) and returns nothing; stable (max subtracted). */
+function logSoftmax(x: Float32Array | Float64Array, o: number, K: number, invT: number, out: Float64Array): void {
+  let max = -Infinity;
+  for (let k = 0; k < K; k++) max = Math.max(max, x[o + k]! * invT);
+  let sum = 0;
+  for (let k = 0; k < K; k++) sum += Math.exp(x[o + k]! * invT - max);
+  const lse = max + Math.log(sum);
+  for (let k = 0; k < K; k++) out[k] = x[o + k]! * invT - lse;
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+
+/** L_Senior, L_KD of a block and their gradients w.r.t. the Junior's scores and the gate rows. */
+export function seniorKdBlock(block: SeniorKdBlock, settings: SeniorKdSettings): SeniorKdResult {
+  const { n, K, junior, teachers, gates, labels } = block;
+  const T = teachers.length;
+  const { batchSize: B, temperature: temp, kdWeight, attentionTemperature: tau, mechanisms } = settings;
+  const dJunior = new Float32Array(n * K);
+  const dGates = new Float32Array(n * T);
+  const u = Array.from({ length: T }, () => new Float64Array(K));
+  const logU = Array.from({ length: T }, () => new Float64Array(K));
+  const logPJ = new Float64Array(K), sT = new Float64Array(K), logP = new Float64Array(K), logQ = new Float64Array(K);
+  const G = new Float64Array(K);
+  const alpha = new Float64Array(T), D = new Float64Array(T), dAlpha = new Float64Array(T);
+  let senior = 0, kd = 0;
+  for (let b = 0; b < n; b++) {
+    const o = b * K;
+    const scale = new Float64Array(T);
+    for (let i = 0; i < T; i++) {
+      scale[i] = mechanisms.scaling ? sigmoid(gates[b * T + i]!) : 1;
+      for (let k = 0; k < K; k++) u[i]![k] = scale[i]! * teachers[i]![o + k]!;
+    }
+    logSoftmax(junior, o, K, 1, logPJ);
+    if (mechanisms.attention) {
+      let maxZ = -Infinity;
+      for (let i = 0; i < T; i++) {
+        logSoftmax(u[i]!, 0, K, 1, logU[i]!);
+        let kl = 0;
+        for (let k = 0; k < K; k++) kl += Math.exp(logPJ[k]!) * (logPJ[k]! - logU[i]![k]!);
+        D[i] = kl;
+        maxZ = Math.max(maxZ, -kl / tau);
+      }
+      let z = 0;
+      for (let i = 0; i < T; i++) z += (alpha[i] = Math.exp(-D[i]! / tau - maxZ));
+      for (let i = 0; i < T; i++) alpha[i]! /= z;
+    } else {
+      alpha.fill(1 / T);
+    }
+    sT.fill(0);
+    for (let i = 0; i < T; i++) for (let k = 0; k < K; k++) sT[k] += alpha[i]! * u[i]![k]!;
+    // L_KD and its gradients
+    logSoftmax(sT, 0, K, 1 / temp, logP);
+    logSoftmax(junior, o, K, 1 / temp, logQ);
+    let kl = 0;
+    for (let k = 0; k < K; k++) kl += Math.exp(logP[k]!) * (logP[k]! - logQ[k]!);
+    kd += (temp * temp * kl) / B;
+    const kdScale = (kdWeight * temp) / B;
+    for (let k = 0; k < K; k++) {
+      const p = Math.exp(logP[k]!);
+      dJunior[o + k] = kdScale * (Math.exp(logQ[k]!) - p);
+      G[k] = kdScale * p * (logP[k]! - logQ[k]! - kl);
+      const y = labels[o + k]!;
+      senior += (softplus(sT[k]!) - y * sT[k]!) / (B * K);
+      G[k] += (sigmoid(sT[k]!) - y) / (B * K);
+    }
+    // back through the mixture: to α (then D, then s_J) and to the scaled scores (then the gates)
+    let mean = 0;
+    for (let i = 0; i < T; i++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += G[k]! * u[i]![k]!;
+      dAlpha[i] = s;
+      mean += alpha[i]! * s;
+    }
+    for (let i = 0; i < T; i++) {
+      if (mechanisms.scaling) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += alpha[i]! * G[k]! * teachers[i]![o + k]!;
+        dGates[b * T + i] = s * scale[i]! * (1 - scale[i]!);
+      }
+      if (!mechanisms.attention) continue;
+      const dD = (-alpha[i]! * (dAlpha[i]! - mean)) / tau;
+      for (let k = 0; k < K; k++) {
+        const pj = Math.exp(logPJ[k]!);
+        dJunior[o + k] += dD * pj * (logPJ[k]! - logU[i]![k]! - D[i]!);
+      }
+    }
+  }
+  return { senior, kd, dJunior, dGates };
+}
