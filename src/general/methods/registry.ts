@@ -9,10 +9,11 @@ import { coLadMethod, ladMethod } from './lad.js';
 import { fedNtdMethod } from './fedntd.js';
 import { cbdMethod } from './cbd.js';
 import { streamMethod } from './stream.js';
+import { detectionMethod } from './detection.js';
 
 const METHODS: readonly DistillationMethod<never>[] = [
   kdMethod, dmlMethod, dcmMethod, ffsdMethod, dogoMethod, ladMethod, coLadMethod, fedNtdMethod, cbdMethod,
-  streamMethod,
+  streamMethod, detectionMethod,
 ] as unknown as DistillationMethod<never>[];
 
 /** Names of all methods. */
