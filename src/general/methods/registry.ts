@@ -10,10 +10,11 @@ import { fedNtdMethod } from './fedntd.js';
 import { cbdMethod } from './cbd.js';
 import { streamMethod } from './stream.js';
 import { detectionMethod } from './detection.js';
+import { simclrV2Method } from './simclrv2.js';
 
 const METHODS: readonly DistillationMethod<never>[] = [
   kdMethod, dmlMethod, dcmMethod, ffsdMethod, dogoMethod, ladMethod, coLadMethod, fedNtdMethod, cbdMethod,
-  streamMethod, detectionMethod,
+  streamMethod, detectionMethod, simclrV2Method,
 ] as unknown as DistillationMethod<never>[];
 
 /** Names of all methods. */
