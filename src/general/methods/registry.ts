@@ -11,10 +11,11 @@ import { cbdMethod } from './cbd.js';
 import { streamMethod } from './stream.js';
 import { detectionMethod } from './detection.js';
 import { simclrV2Method } from './simclrv2.js';
+import { fedxMethod } from './fedx.js';
 
 const METHODS: readonly DistillationMethod<never>[] = [
   kdMethod, dmlMethod, dcmMethod, ffsdMethod, dogoMethod, ladMethod, coLadMethod, fedNtdMethod, cbdMethod,
-  streamMethod, detectionMethod, simclrV2Method,
+  streamMethod, detectionMethod, simclrV2Method, fedxMethod,
 ] as unknown as DistillationMethod<never>[];
 
 /** Names of all methods. */
