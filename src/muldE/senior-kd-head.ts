@@ -50,18 +50,39 @@ export interface SeniorKdResult {
   dGates: Float32Array;
 }
 
-/** Writes log softmax(x/τ) of x[o, o+K) into out[0, K) and returns nothing; stable (max subtracted). */
-function logSoftmax(x: Float32Array | Float64Array, o: number, K: number, invT: number, out: Float64Array): void {
+/** Writes log softmax(x/τ) of x[o, o+K) into out[0, K) and softmax into prob[0, K) (when given); stable. */
+function logSoftmax(x: Float32Array | Float64Array, o: number, K: number, invT: number, out: Float64Array, prob?: Float64Array): void {
   let max = -Infinity;
   for (let k = 0; k < K; k++) max = Math.max(max, x[o + k]! * invT);
   let sum = 0;
-  for (let k = 0; k < K; k++) sum += Math.exp(x[o + k]! * invT - max);
+  for (let k = 0; k < K; k++) {
+    const e = Math.exp(x[o + k]! * invT - max);
+    if (prob) prob[k] = e;
+    sum += e;
+  }
   const lse = max + Math.log(sum);
   for (let k = 0; k < K; k++) out[k] = x[o + k]! * invT - lse;
+  if (prob) for (let k = 0; k < K; k++) prob[k]! /= sum;
 }
 
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
-const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+/** Reusable per-row buffers for K candidates and T teachers. */
+class RowBuffers {
+  readonly u: Float64Array[];
+  readonly logU: Float64Array[];
+  readonly logPJ: Float64Array; readonly pJ: Float64Array;
+  readonly sT: Float64Array; readonly logP: Float64Array; readonly p: Float64Array;
+  readonly logQ: Float64Array; readonly q: Float64Array; readonly G: Float64Array;
+  readonly alpha: Float64Array; readonly D: Float64Array; readonly dAlpha: Float64Array; readonly scale: Float64Array;
+  constructor(readonly K: number, readonly T: number) {
+    const k = (): Float64Array => new Float64Array(K);
+    this.u = Array.from({ length: T }, k);
+    this.logU = Array.from({ length: T }, k);
+    [this.logPJ, this.pJ, this.sT, this.logP, this.p, this.logQ, this.q, this.G] = [k(), k(), k(), k(), k(), k(), k(), k()];
+    [this.alpha, this.D, this.dAlpha, this.scale] = [new Float64Array(T), new Float64Array(T), new Float64Array(T), new Float64Array(T)];
+  }
+}
+
+let buffers: RowBuffers | undefined;
 
 /** L_Senior, L_KD of a block and their gradients w.r.t. the Junior's scores and the gate rows. */
 export function seniorKdBlock(block: SeniorKdBlock, settings: SeniorKdSettings): SeniorKdResult {
@@ -70,26 +91,25 @@ export function seniorKdBlock(block: SeniorKdBlock, settings: SeniorKdSettings):
   const { batchSize: B, temperature: temp, kdWeight, attentionTemperature: tau, mechanisms } = settings;
   const dJunior = new Float32Array(n * K);
   const dGates = new Float32Array(n * T);
-  const u = Array.from({ length: T }, () => new Float64Array(K));
-  const logU = Array.from({ length: T }, () => new Float64Array(K));
-  const logPJ = new Float64Array(K), sT = new Float64Array(K), logP = new Float64Array(K), logQ = new Float64Array(K);
-  const G = new Float64Array(K);
-  const alpha = new Float64Array(T), D = new Float64Array(T), dAlpha = new Float64Array(T);
+  if (!buffers || buffers.K !== K || buffers.T !== T) buffers = new RowBuffers(K, T);
+  const { u, logU, logPJ, pJ, sT, logP, p, G, alpha, D, dAlpha, scale } = buffers;
+  // with T = 1 the KD student distribution softmax(s_J/T) is p_J itself
+  const [logQ, q] = temp === 1 ? [logPJ, pJ] : [buffers.logQ, buffers.q];
   let senior = 0, kd = 0;
   for (let b = 0; b < n; b++) {
     const o = b * K;
-    const scale = new Float64Array(T);
     for (let i = 0; i < T; i++) {
-      scale[i] = mechanisms.scaling ? sigmoid(gates[b * T + i]!) : 1;
-      for (let k = 0; k < K; k++) u[i]![k] = scale[i]! * teachers[i]![o + k]!;
+      scale[i] = mechanisms.scaling ? 1 / (1 + Math.exp(-gates[b * T + i]!)) : 1;
+      const ui = u[i]!, ti = teachers[i]!;
+      for (let k = 0; k < K; k++) ui[k] = scale[i]! * ti[o + k]!;
     }
-    logSoftmax(junior, o, K, 1, logPJ);
+    logSoftmax(junior, o, K, 1, logPJ, pJ);
     if (mechanisms.attention) {
       let maxZ = -Infinity;
       for (let i = 0; i < T; i++) {
         logSoftmax(u[i]!, 0, K, 1, logU[i]!);
         let kl = 0;
-        for (let k = 0; k < K; k++) kl += Math.exp(logPJ[k]!) * (logPJ[k]! - logU[i]![k]!);
+        for (let k = 0; k < K; k++) kl += pJ[k]! * (logPJ[k]! - logU[i]![k]!);
         D[i] = kl;
         maxZ = Math.max(maxZ, -kl / tau);
       }
@@ -102,19 +122,20 @@ export function seniorKdBlock(block: SeniorKdBlock, settings: SeniorKdSettings):
     sT.fill(0);
     for (let i = 0; i < T; i++) for (let k = 0; k < K; k++) sT[k] += alpha[i]! * u[i]![k]!;
     // L_KD and its gradients
-    logSoftmax(sT, 0, K, 1 / temp, logP);
-    logSoftmax(junior, o, K, 1 / temp, logQ);
+    logSoftmax(sT, 0, K, 1 / temp, logP, p);
+    if (temp !== 1) logSoftmax(junior, o, K, 1 / temp, logQ, q);
     let kl = 0;
-    for (let k = 0; k < K; k++) kl += Math.exp(logP[k]!) * (logP[k]! - logQ[k]!);
+    for (let k = 0; k < K; k++) kl += p[k]! * (logP[k]! - logQ[k]!);
     kd += (temp * temp * kl) / B;
     const kdScale = (kdWeight * temp) / B;
+    const bceScale = 1 / (B * K);
     for (let k = 0; k < K; k++) {
-      const p = Math.exp(logP[k]!);
-      dJunior[o + k] = kdScale * (Math.exp(logQ[k]!) - p);
-      G[k] = kdScale * p * (logP[k]! - logQ[k]! - kl);
-      const y = labels[o + k]!;
-      senior += (softplus(sT[k]!) - y * sT[k]!) / (B * K);
-      G[k] += (sigmoid(sT[k]!) - y) / (B * K);
+      dJunior[o + k] = kdScale * (q[k]! - p[k]!);
+      // binary cross-entropy with logits: softplus(x) − y·x and σ(x) − y from one e^{−|x|}
+      const x = sT[k]!, y = labels[o + k]!;
+      const e = Math.exp(-Math.abs(x));
+      senior += (Math.max(x, 0) + Math.log1p(e) - y * x) * bceScale;
+      G[k] = kdScale * p[k]! * (logP[k]! - logQ[k]! - kl) + ((x >= 0 ? 1 / (1 + e) : e / (1 + e)) - y) * bceScale;
     }
     // back through the mixture: to α (then D, then s_J) and to the scaled scores (then the gates)
     let mean = 0;
@@ -125,17 +146,13 @@ export function seniorKdBlock(block: SeniorKdBlock, settings: SeniorKdSettings):
       mean += alpha[i]! * s;
     }
     for (let i = 0; i < T; i++) {
-      if (mechanisms.scaling) {
-        let s = 0;
-        for (let k = 0; k < K; k++) s += alpha[i]! * G[k]! * teachers[i]![o + k]!;
-        dGates[b * T + i] = s * scale[i]! * (1 - scale[i]!);
+      if (mechanisms.scaling) { // ∂L/∂g = Σ_k αᵢ·G_k·tᵢ,k · σ'(g) = αᵢ·(∂L/∂αᵢ / σ(g))·σ(g)(1 − σ(g))
+        dGates[b * T + i] = alpha[i]! * dAlpha[i]! * (1 - scale[i]!);
       }
       if (!mechanisms.attention) continue;
       const dD = (-alpha[i]! * (dAlpha[i]! - mean)) / tau;
-      for (let k = 0; k < K; k++) {
-        const pj = Math.exp(logPJ[k]!);
-        dJunior[o + k] += dD * pj * (logPJ[k]! - logU[i]![k]! - D[i]!);
-      }
+      const lu = logU[i]!;
+      for (let k = 0; k < K; k++) dJunior[o + k] += dD * pJ[k]! * (logPJ[k]! - lu[k]! - D[i]!);
     }
   }
   return { senior, kd, dJunior, dGates };
