@@ -72,7 +72,7 @@ export function registerKdCommand(program: Command): void {
   program
     .command('kd')
     .description('general distillation: a method vs its baseline, same budget and seeds, on the digits or (dml, dogo) a KG; see --list')
-    .argument('[method]', 'method: kd, dml, dcm, ffsd, dogo, lad, co-lad')
+    .argument('[method]', `method: ${allMethods().map((m) => m.name).join(', ')}`)
     .option('--dataset <name|dir>', 'the digits (default), or a knowledge graph for the KG port of dml and dogo', 'digits')
     .option('--seeds <n|list>', 'number of seeds (0..n-1) or a comma-separated list', '3')
     .option('--epochs <n>', "epochs of every run (default: the method's; KG port 10)")
