@@ -184,7 +184,7 @@ export class ModelEntityScorer implements AllEntityScorer {
     bias.array.set(sorted);
     const v2Sorted = new Float32Array(padded);
     for (let i = 0; i < N; i++) v2Sorted[i] = path.v2[order[i]!]!;
-    const terms = { v2: scratch.get('topk:v2', padded), g: scratch.get('topk:g', padded), Y: scratch.get('topk:Y', padded), alpha: scratch.get('topk:alpha', padded) };
+    const terms = { v2: scratch.get('topk:v2', padded), alpha: scratch.get('topk:alpha', padded), alphaY: scratch.get('topk:alphaY', padded), twoAlphaG: scratch.get('topk:twoAlphaG', padded) };
     terms.v2.array.set(v2Sorted);
     const side = this.querySide(entities, queryRelations, scratch);
     if (!side.c) throw new Error('topKSync: the Poincaré similarity needs a curvature per query');

@@ -6,9 +6,9 @@ import { type BlockChecks, fail, int } from './kernel-checks.js';
 /** Exports of assembly/top-k.ts. */
 export interface TopKExports {
   blockTable(N: number, d: number, table: number, perm: number, out: number): void;
-  poincareEntityTerms(N: number, c: number, v2: number, g: number, Y: number, alpha: number): void;
+  poincareEntityTerms(N: number, c: number, v2: number, alpha: number, alphaY: number, twoAlphaG: number): void;
   poincareTopK(B: number, N: number, d: number, K: number, c: number, q: number, x2: number, rowBias: number,
-    blocked: number, perm: number, g: number, Y: number, alpha: number, bias: number, outIds: number,
+    blocked: number, perm: number, alpha: number, alphaY: number, twoAlphaG: number, bias: number, outIds: number,
     outScores: number, state: number): void;
   topKScores(kind: number, B: number, N: number, d: number, K: number, q: number, x2: number, c: number,
     rowBias: number, blocked: number, v2: number, colBias: number, outIds: number, outScores: number): void;
@@ -42,9 +42,9 @@ export interface TopKTable {
 /** Per-entity terms of the Poincaré top-K for one curvature, all padded to ⌈N/4⌉·4 (v2 is the input). */
 export interface PoincareEntityTerms {
   v2: F32Block;
-  g: F32Block;
-  Y: F32Block;
   alpha: F32Block;
+  alphaY: F32Block;
+  twoAlphaG: F32Block;
 }
 
 /** Checked wrappers; every pointer argument is a block of the kernels' memory. */
@@ -67,15 +67,15 @@ export class TopKKernels {
     this.ex.blockTable(N, d, table.offset, perm?.offset ?? 0, out.offset);
   }
 
-  /** g, Y, alpha [⌈N/4⌉·4] ← tanh t/t, tanh²t/c, cosh²t for t = √(c·v2[i]) (assembly/poincare-top-k.ts). */
+  /** alpha, alphaY, twoAlphaG [⌈N/4⌉·4] ← α, α·Y, 2α·g of each entity for curvature c (assembly/poincare-top-k.ts). */
   poincareEntityTerms(N: number, c: number, terms: PoincareEntityTerms): void {
     const fn = 'poincareEntityTerms';
     int(fn, 'N', N, 1);
     if (!(c > 0 && c < Infinity)) fail(`${fn}: curvature ${c} must be finite and > 0`);
     const padded = Math.ceil(N / 4) * 4;
     for (const [name, b] of Object.entries(terms)) this.c.block(fn, name, b as F32Block, padded);
-    this.c.disjoint(fn, [['g', terms.g], ['Y', terms.Y], ['alpha', terms.alpha]], [['v2', terms.v2]]);
-    this.ex.poincareEntityTerms(N, c, terms.v2.offset, terms.g.offset, terms.Y.offset, terms.alpha.offset);
+    this.c.disjoint(fn, [['alpha', terms.alpha], ['alphaY', terms.alphaY], ['twoAlphaG', terms.twoAlphaG]], [['v2', terms.v2]]);
+    this.ex.poincareEntityTerms(N, c, terms.v2.offset, terms.alpha.offset, terms.alphaY.offset, terms.twoAlphaG.offset);
   }
 
   /**
@@ -105,10 +105,10 @@ export class TopKKernels {
     this.c.block(fn, 'outScores', outScores, B * K);
     this.c.block(fn, 'state', state, B);
     this.c.disjoint(fn, [['outIds', outIds], ['outScores', outScores], ['state', state]], [['q', queries.q], ['x2', queries.x2],
-      ['rowBias', queries.rowBias], ['blocked', table.blocked], ['perm', perm], ['g', terms.g], ['Y', terms.Y],
-      ['alpha', terms.alpha], ['bias', bias]]);
+      ['rowBias', queries.rowBias], ['blocked', table.blocked], ['perm', perm], ['alpha', terms.alpha],
+      ['alphaY', terms.alphaY], ['twoAlphaG', terms.twoAlphaG], ['bias', bias]]);
     this.ex.poincareTopK(B, N, d, K, c, queries.q.offset, queries.x2.offset, queries.rowBias?.offset ?? 0,
-      table.blocked.offset, perm.offset, terms.g.offset, terms.Y.offset, terms.alpha.offset, bias.offset,
+      table.blocked.offset, perm.offset, terms.alpha.offset, terms.alphaY.offset, terms.twoAlphaG.offset, bias.offset,
       outIds.offset, outScores.offset, state.offset);
   }
 

@@ -49,3 +49,27 @@ describe('ModelEntityScorer.topKSync (one-pass kernel)', () => {
     scorer.dispose();
   });
 });
+
+describe('Poincaré top-K pruning (entities visited by descending bias, early stop)', () => {
+  it.each([[0.5, 10], [3, 10], [3, 200]])('RotH, 1,001 entities, bias spread %f, K=%i: the K best of a full sort', async (spread, K) => {
+    const N = 1001;
+    const runtime = await ModelRuntime.create(createModel('RotH', { dim: 8, numEntities: N, numRelations: 2 }), 3);
+    const rng = new SeededRandom(`prune:${spread}`);
+    const entity = runtime.store.table('entity').data.array;
+    for (let i = 0; i < entity.length; i++) entity[i] = 0.8 * (rng.next() - 0.5);
+    const tailBias = runtime.store.table('tailBias').data.array;
+    for (let i = 0; i < N; i++) tailBias[i] = spread * (rng.next() - 0.5);
+    const entities = Int32Array.from({ length: 40 }, (_, i) => (37 * i) % N);
+    const relations = Int32Array.from({ length: 40 }, (_, i) => i % 4); // two curvatures per direction: groups
+    const scorer = runtime.entityScorer();
+    const all = scorer.scoreAllSync(entities, relations);
+    const ids = scorer.topKSync(entities, relations, K);
+    const expected = sortedTopK(all, entities.length, N, K);
+    for (let b = 0; b < entities.length; b++) {
+      const got = Array.from(ids.subarray(b * K, (b + 1) * K)).map((j) => all[b * N + j]!);
+      const want = expected[b]!.map((j) => all[b * N + j]!);
+      for (let k = 0; k < K; k++) expect(got[k]).toBeCloseTo(want[k]!, 5);
+    }
+    scorer.dispose();
+  });
+});

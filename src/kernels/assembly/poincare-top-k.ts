@@ -5,8 +5,9 @@
 // The distance is taken in its closed form (Ganea et al. 2018, eq. (5); Nickel & Kiela 2017, eq. (1)):
 //   cosh(√c·d) = 1 + L,   L = 2c·‖q − y‖² / ((1 − c‖q‖²)(1 − c‖y‖²)) = 2c·α_q·α_y·(X + Y − 2g·(q·v)),
 // with, per entity and curvature (`poincareEntityTerms`): t = √(c·‖v‖²), g = tanh t / t (y = g·v), Y = ‖y‖² =
-// tanh²t / c and α_y = 1/(1 − cY) = cosh²t; per query α_q = 1/(1 − cX). So a candidate costs d multiply-adds
-// and a few lane operations; d² = acosh(1 + L)²/c only for candidates that can still enter the heap.
+// tanh²t / c and α_y = 1/(1 − cY) = cosh²t; per query α_q = 1/(1 − cX). The kernel keeps α_y, α_y·Y and 2α_y·g
+// per entity, so a candidate costs d multiply-adds and five lane operations for L/(2c·α_q) =
+// α_y·X + α_y·Y − 2α_y·g·(q·v); d² = acosh(1 + L)²/c only for candidates that can still enter the heap.
 // Pruning: entities are visited in descending order of their bias (the caller passes the table blocked in that
 // order, with `perm` mapping positions to entity ids). Once the heap holds K entities with worst score w, an entity
 // of bias ≤ b enters only if d² < b + b_q − w; for each group of GROUP blocks the bound b is the group's first
@@ -16,36 +17,40 @@
 import { vlog, K as splat, vadd, vmul, vsel, vsub, vdiv, vexp } from './vmath';
 import { heapSortDescending, siftDown, siftUp } from './top-k';
 
-/** Blocks per pruning group (32 entities). */
-const GROUP: i32 = 8;
+/** Blocks per pruning group (128 entities): the threshold (a cosh) is recomputed once per group. */
+const GROUP: i32 = 32;
 /** Blocks per chunk of the sweep (2,048 entities: ~100 KB of table at d = 8), a multiple of GROUP. */
-const CHUNK_BLOCKS: i32 = 64 * GROUP;
+const CHUNK_BLOCKS: i32 = 16 * GROUP;
 /** t = √(cV) is clamped here: cosh²t stays finite in float32 (e^30/4). */
 const T_MAX: f32 = 15;
 /** Below this L, acosh(1 + L)² = 2L − L²/3 + 8L³/45 (series; the log of 1 + L loses digits). */
 const L_SERIES: f32 = 0.01;
 
 /**
- * Per entity i < N (padded to ⌈N/4⌉·4; padding lanes get g = Y = 0, α = 1) for curvature c, from v2[i] = ‖v_i‖²:
- * g = tanh t / t, Y = tanh²t / c, alpha = cosh²t, t = min(√(c·v2), T_MAX).
+ * Per entity i < N for curvature c, from v2[i] = ‖v_i‖², with t = min(√(c·v2), T_MAX), α = cosh²t, Y = tanh²t/c and
+ * g = tanh t / t: alpha[i] = α, alphaY[i] = α·Y, twoAlphaG[i] = 2α·g, so that α·‖q − y‖² = α·X + α·Y − 2α·g·(q·v).
+ * Padding lanes up to ⌈N/4⌉·4 get 0, +∞, 0 (their distance is infinite).
  */
-export function poincareEntityTerms(N: i32, c: f32, v2: usize, g: usize, Y: usize, alpha: usize): void {
+export function poincareEntityTerms(N: i32, c: f32, v2: usize, alpha: usize, alphaY: usize, twoAlphaG: usize): void {
   const cv = splat(c), invC = splat(1 / c);
   const blocks = (N + 3) >> 2;
+  const lane = f32x4(0, 1, 2, 3);
   for (let blk = 0; blk < blocks; blk++) {
     const o = <usize>blk << 4;
     const t = f32x4.pmin(f32x4.sqrt(vmul(cv, v128.load(v2 + o))), splat(T_MAX));
     const e = vexp(vmul(t, splat(-2.0))); // e^{−2t}
-    const th = vdiv(vsub(splat(1.0), e), vadd(splat(1.0), e));
+    const opE = vadd(splat(1.0), e);
+    const th = vdiv(vsub(splat(1.0), e), opE);
     const u = vmul(t, t);
     // tanh t / t by its series below t = 0.3 (1 − t²/3 + 2t⁴/15 − 17t⁶/315), else by the quotient
     const gs = vadd(splat(1.0), vmul(u, vadd(splat(<f32>(-1.0 / 3.0)), vmul(u, vadd(splat(<f32>(2.0 / 15.0)),
       vmul(u, splat(<f32>(-17.0 / 315.0))))))));
-    const gv = vsel(gs, vdiv(th, t), f32x4.lt(t, splat(0.3)));
-    const opE = vadd(splat(1.0), e);
-    v128.store(g + o, gv);
-    v128.store(Y + o, vmul(vmul(th, th), invC));
-    v128.store(alpha + o, vdiv(vmul(opE, opE), vmul(splat(4.0), e))); // cosh²t = (1 + e)²/(4e)
+    const g = vsel(gs, vdiv(th, t), f32x4.lt(t, splat(0.3)));
+    const a = vdiv(vmul(opE, opE), vmul(splat(4.0), e)); // cosh²t = (1 + e)²/(4e)
+    const valid = f32x4.lt(lane, splat(<f32>(N - (blk << 2))));
+    v128.store(alpha + o, vsel(a, splat(0.0), valid));
+    v128.store(alphaY + o, vsel(vmul(a, vmul(vmul(th, th), invC)), splat(Infinity), valid));
+    v128.store(twoAlphaG + o, vsel(vmul(splat(2.0), vmul(a, g)), splat(0.0), valid));
   }
 }
 
@@ -65,14 +70,14 @@ export function poincareEntityTerms(N: i32, c: f32, v2: usize, g: usize, Y: usiz
 /**
  * For each query b (all of curvature c): outIds/outScores[b·K, (b + 1)·K) ← its K best entities, descending.
  * `blocked` is the table in blocked layout in visiting order (descending bias), `perm` the entity id of each
- * position, g/Y/alpha from poincareEntityTerms and `bias` the biases in that order (padded); rowBias may be 0.
+ * position, alpha/alphaY/twoAlphaG from poincareEntityTerms and `bias` the biases in that order (padded); rowBias may be 0.
  * The table is swept in chunks of CHUNK_BLOCKS blocks, each chunk for every query before the next (so a chunk
  * stays in cache instead of the whole table streaming from memory once per query); `state` (B int32) keeps each
  * query's heap size between chunks, −1 once it can stop.
  */
 export function poincareTopK(B: i32, N: i32, d: i32, K: i32, c: f32, q: usize, x2: usize, rowBias: usize,
-  blocked: usize, perm: usize, g: usize, Y: usize, alpha: usize, bias: usize, outIds: usize, outScores: usize,
-  state: usize): void {
+  blocked: usize, perm: usize, alpha: usize, alphaY: usize, twoAlphaG: usize, bias: usize, outIds: usize,
+  outScores: usize, state: usize): void {
   const blocks = (N + 3) >> 2;
   const lane = f32x4(0, 1, 2, 3);
   const invC = splat(1 / c);
@@ -86,7 +91,8 @@ export function poincareTopK(B: i32, N: i32, d: i32, K: i32, c: f32, q: usize, x
       const hs = outScores + ((<usize>b * <usize>K) << 2), hi = outIds + ((<usize>b * <usize>K) << 2);
       const X = load<f32>(x2 + (<usize>b << 2));
       const Xv = splat(X);
-      const coef = splat(2 * c / Mathf.max(1 - c * X, 1e-12)); // 2c·α_q
+      const coefScalar: f32 = 2 * c / Mathf.max(1 - c * X, 1e-12); // 2c·α_q
+      const coef = splat(coefScalar);
       const offScalar: f32 = rowBias != 0 ? load<f32>(rowBias + (<usize>b << 2)) : 0;
       const off = splat(offScalar);
       let worst: f32 = size == K ? load<f32>(hs) : -Infinity;
@@ -98,14 +104,15 @@ export function poincareTopK(B: i32, N: i32, d: i32, K: i32, c: f32, q: usize, x
             size = -1;
             break;
           }
-          limit = splat(<f32>(Math.cosh(Math.sqrt(<f64>c * margin)) - 1));
+          limit = splat(<f32>((Math.cosh(Math.sqrt(<f64>c * margin)) - 1) / <f64>coefScalar));
         }
         const P = blockDots(qp, blocked + ((<usize>blk * <usize>d) << 4), d);
         const o = <usize>blk << 4;
-        const A = f32x4.pmax(vsub(vadd(Xv, v128.load(Y + o)), vmul(splat(2.0), vmul(v128.load(g + o), P))), splat(0.0));
-        const L = vmul(vmul(coef, v128.load(alpha + o)), A);
+        // L/coef = α·‖q − y‖² = αX + αY − 2αg·P (padding lanes: αY = +∞)
+        const Lq = f32x4.pmax(vsub(vadd(vmul(v128.load(alpha + o), Xv), v128.load(alphaY + o)), vmul(v128.load(twoAlphaG + o), P)), splat(0.0));
+        if (size == K && !v128.any_true(f32x4.lt(Lq, limit))) continue;
+        const L = vmul(coef, Lq);
         const inRange = f32x4.lt(lane, splat(<f32>(N - (blk << 2))));
-        if (size == K && !v128.any_true(v128.and(f32x4.lt(L, limit), inRange))) continue;
         // d²·c = acosh(1 + L)²: series for small L, else log(1 + L + √(L(L + 2)))
         const series = vmul(L, vsub(splat(2.0), vmul(L, vsub(splat(<f32>(1.0 / 3.0)), vmul(L, splat(<f32>(8.0 / 45.0)))))));
         const ac = vlog(vadd(vadd(splat(1.0), L), f32x4.sqrt(vmul(L, vadd(L, splat(2.0))))));
@@ -140,3 +147,4 @@ export function poincareTopK(B: i32, N: i32, d: i32, K: i32, c: f32, q: usize, x
     heapSortDescending(outScores + ((<usize>b * <usize>K) << 2), outIds + ((<usize>b * <usize>K) << 2), K);
   }
 }
+
