@@ -78,6 +78,7 @@ class FedxModel {
     return this.head.apply(this.encoder.apply(x).taps[FEATURE_TAP]!);
   }
 
+  /** Frees the variables. */
   dispose(): void {
     this.encoder.dispose();
     this.head.dispose();
