@@ -32,7 +32,7 @@ describe('kgdistill kd', () => {
   }, 60_000);
 
   it('rejects a missing or unknown method and bad options', async () => {
-    await expect(runCli(['kd'])).rejects.toThrow(/name a method \(kd, dml, dcm, ffsd, dogo, lad, co-lad, fedntd, cbd\) or pass --list/);
+    await expect(runCli(['kd'])).rejects.toThrow(/name a method \(kd, dml, dcm, ffsd, dogo, lad, co-lad, fedntd, cbd, stream, det-kd, simclrv2, fedx\) or pass --list/);
     await expect(runCli(['kd', 'fitnets', '--backend', 'wasm'])).rejects.toThrow(/unknown distillation method 'fitnets'/);
     await expect(runCli(['kd', 'kd', '--param', 'tempreature=2', '--backend', 'wasm'])).rejects.toThrow(/invalid parameters for method 'kd': Unrecognized key: "tempreature"/);
     await expect(runCli(['kd', 'kd', '--epochs', 'x', '--backend', 'wasm'])).rejects.toThrow(/--epochs must be an integer/);

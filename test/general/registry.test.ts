@@ -40,7 +40,7 @@ describe('loss registry', () => {
 
 describe('method registry and method parameters', () => {
   it('knows every method of the issue and rejects others', () => {
-    expect(methodNames()).toEqual(['kd', 'dml', 'dcm', 'ffsd', 'dogo', 'lad', 'co-lad', 'fedntd', 'cbd']);
+    expect(methodNames()).toEqual(['kd', 'dml', 'dcm', 'ffsd', 'dogo', 'lad', 'co-lad', 'fedntd', 'cbd', 'stream', 'det-kd', 'simclrv2', 'fedx']);
     expect(getMethod('DML').name).toBe('dml');
     expect(() => getMethod('crd')).toThrow("unknown distillation method 'crd'; known methods: kd, dml, dcm, ffsd, dogo, lad, co-lad");
   });
