@@ -16,9 +16,12 @@ import { gatherQueryRows, rowsByName } from './query-rows.js';
 import { similarityAll } from './similarity-tf.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
 import { kernelsForMemory, type Kernels } from '../kernels/kernels.js';
-import type { F32Block, I32Block, KernelMemory } from '../kernels/kernel-memory.js';
+import { subF32, subI32, type F32Block, type I32Block, type KernelMemory } from '../kernels/kernel-memory.js';
 import { blockedLength } from '../kernels/top-k-kernels.js';
 import { topKPerRow } from './top-k-select.js';
+
+/** A curvature group is split with the worker thread when each half has at least this many queries. */
+const MIN_WORKER_QUERIES = 64;
 
 /** Grow-only kernel-memory blocks of the kernel path, shared by the scorers of one memory (calls are synchronous). */
 class DotsScratch {
@@ -197,9 +200,15 @@ export class ModelEntityScorer implements AllEntityScorer {
     }
     const out = new Int32Array(B * K);
     const q = side.q.array.slice(0, B * d), x2 = side.x2.array.slice(0, B), off = side.rowBias?.array.slice(0, B);
+    // the members of a curvature group are split in two contiguous halves: the worker thread's and ours
     const gq = scratch.get('topk:gq', B * d), gx2 = scratch.get('topk:gx2', B), goff = off ? scratch.get('topk:goff', B) : null;
-    const ids = scratch.ints('topk:ids', B * K);
-    const scores = scratch.get('topk:scores', B * K);
+    const ids = scratch.ints('topk:ids', B * K), scores = scratch.get('topk:scores', B * K), state = scratch.ints('topk:state', B);
+    const worker = B >= 2 * MIN_WORKER_QUERIES ? kernels.worker() : null;
+    const tableSide = { N, d, blocked, v2: terms.v2, colBias: null };
+    /** The checked arguments of the sweep for members [first, first + count) of the current group. */
+    const args = (c: number, first: number, count: number): number[] => kernels.topK.poincareTopKArgs(count, K, c,
+      { q: subF32(gq, first * d, count * d), x2: subF32(gx2, first, count), c: null, rowBias: goff ? subF32(goff, first, count) : null },
+      tableSide, perm, terms, bias, subI32(ids, first * K, count * K), subF32(scores, first * K, count * K), subI32(state, first, count));
     for (const [c, members] of groups) {
       kernels.topK.poincareEntityTerms(N, c, terms);
       members.forEach((b, i) => {
@@ -207,8 +216,14 @@ export class ModelEntityScorer implements AllEntityScorer {
         gx2.array[i] = x2[b]!;
         if (goff) goff.array[i] = off![b]!;
       });
-      kernels.topK.poincareTopK(members.length, K, c, { q: gq, x2: gx2, c: null, rowBias: goff }, { N, d, blocked, v2: terms.v2, colBias: null },
-        perm, terms, bias, ids, scores, scratch.ints('topk:state', B));
+      const m = members.length;
+      const theirs = worker && m >= 2 * MIN_WORKER_QUERIES ? Math.floor(m / 2) : 0;
+      if (theirs > 0) worker!.start('poincareTopK', args(c, 0, theirs));
+      try {
+        kernels.topK.run('poincareTopK', args(c, theirs, m - theirs));
+      } finally {
+        if (theirs > 0) worker!.wait();
+      }
       members.forEach((b, i) => out.set(ids.array.subarray(i * K, (i + 1) * K), b * K));
     }
     return out;

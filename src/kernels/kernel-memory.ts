@@ -23,6 +23,18 @@ export interface I32Block {
   readonly array: Int32Array;
 }
 
+/** Elements [start, start + length) of a float32 block, as a block of its own (same memory). */
+export function subF32(block: F32Block, start: number, length: number): F32Block {
+  if (start < 0 || start + length > block.length) throw new RangeError(`subF32: [${start}, +${length}) is outside a block of ${block.length}`);
+  return { offset: block.offset + 4 * start, length, get array() { return block.array.subarray(start, start + length); } };
+}
+
+/** Elements [start, start + length) of an int32 block, as a block of its own (same memory). */
+export function subI32(block: I32Block, start: number, length: number): I32Block {
+  if (start < 0 || start + length > block.length) throw new RangeError(`subI32: [${start}, +${length}) is outside a block of ${block.length}`);
+  return { offset: block.offset + 4 * start, length, get array() { return block.array.subarray(start, start + length); } };
+}
+
 /** Options of a KernelMemory. */
 export interface KernelMemoryOptions {
   /** Bytes to reserve up front (rounded up to pages; default 1 MiB). */

@@ -9,6 +9,7 @@ import { KernelMemory, RESERVED_BYTES, type F32Block, type I32Block } from './ke
 import { type Block, BlockChecks, dim, fail, int, real } from './kernel-checks.js';
 import { FUSED_EXPORTS, FusedKernels, type FusedExports } from './fused-kernels.js';
 import { TOP_K_EXPORTS, TopKKernels, type TopKExports } from './top-k-kernels.js';
+import { KernelWorker } from './kernel-worker.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
 export const KERNELS_VERSION = 1;
@@ -136,7 +137,7 @@ function instantiate(module: WebAssembly.Module, wasmPath: string, memory: Kerne
   if (ex.heapBase() > RESERVED_BYTES) {
     throw new Error(`kernels: static data (${ex.heapBase()} B) exceeds the reserved ${RESERVED_BYTES} B`);
   }
-  const kernels = new Kernels(memory, ex);
+  const kernels = new Kernels(memory, ex, module);
   if (!byMemory.has(memory)) byMemory.set(memory, kernels);
   return kernels;
 }
@@ -150,10 +151,15 @@ export class Kernels {
   private readonly checks: BlockChecks;
 
   /** Wraps an instantiated kernel module; use loadKernels() or kernelsForMemory(). */
-  constructor(readonly memory: KernelMemory, private readonly ex: KernelExports) {
+  constructor(readonly memory: KernelMemory, private readonly ex: KernelExports, private readonly module?: WebAssembly.Module) {
     this.checks = new BlockChecks(memory, (ids, n, limit) => ex.firstOutOfRange(ids, n, limit));
     this.fused = new FusedKernels(ex, this.checks);
     this.topK = new TopKKernels(ex, this.checks);
+  }
+
+  /** A worker thread running these kernels on the same memory (null on one core or without the module). */
+  worker(): KernelWorker | null {
+    return this.module ? KernelWorker.forMemory(this.module, this.memory) : null;
   }
 
   /** The unchecked exports, for callers that validated their blocks once (the fused step's executor). */

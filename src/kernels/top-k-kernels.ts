@@ -82,8 +82,8 @@ export class TopKKernels {
    * The K best entities of B queries of one curvature c under −d_c² + biases, descending: `table.blocked` and
    * `terms` in visiting order (descending bias, `perm` the ids), `bias` the biases in that order (padded).
    */
-  poincareTopK(B: number, K: number, c: number, queries: TopKQueries, table: TopKTable, perm: I32Block,
-    terms: PoincareEntityTerms, bias: F32Block, outIds: I32Block, outScores: F32Block, state: I32Block): void {
+  poincareTopKArgs(B: number, K: number, c: number, queries: TopKQueries, table: TopKTable, perm: I32Block,
+    terms: PoincareEntityTerms, bias: F32Block, outIds: I32Block, outScores: F32Block, state: I32Block): number[] {
     const fn = 'poincareTopK';
     const { N, d } = table;
     int(fn, 'B', B);
@@ -107,10 +107,15 @@ export class TopKKernels {
     this.c.disjoint(fn, [['outIds', outIds], ['outScores', outScores], ['state', state]], [['q', queries.q], ['x2', queries.x2],
       ['rowBias', queries.rowBias], ['blocked', table.blocked], ['perm', perm], ['alpha', terms.alpha],
       ['alphaY', terms.alphaY], ['twoAlphaG', terms.twoAlphaG], ['bias', bias]]);
-    this.ex.poincareTopK(B, N, d, K, c, queries.q.offset, queries.x2.offset, queries.rowBias?.offset ?? 0,
+    return [B, N, d, K, c, queries.q.offset, queries.x2.offset, queries.rowBias?.offset ?? 0,
       table.blocked.offset, perm.offset, terms.alpha.offset, terms.alphaY.offset, terms.twoAlphaG.offset, bias.offset,
-      outIds.offset, outScores.offset, state.offset);
+      outIds.offset, outScores.offset, state.offset];
   }
+  /** Runs a checked call of an export of this module (arguments from one of the `…Args` methods). */
+  run(fn: 'poincareTopK', args: readonly number[]): void {
+    (this.ex[fn] as (...a: number[]) => void)(...args);
+  }
+
 
   /** outIds/outScores [B×K] ← each query's K best entities, by descending score (ties: lower id first). */
   topKScores(kind: number, B: number, K: number, queries: TopKQueries, table: TopKTable, outIds: I32Block,

@@ -73,3 +73,33 @@ describe('Poincaré top-K pruning (entities visited by descending bias, early st
     scorer.dispose();
   });
 });
+
+describe('Poincaré top-K on two threads (a kernel worker on the shared memory)', () => {
+  it('splits a curvature group with the worker and returns what one thread returns', async () => {
+    const run = async (threads: string): Promise<{ ids: Int32Array; worker: boolean }> => {
+      process.env.KGDISTILL_THREADS = threads;
+      try {
+        const N = 1001;
+        const runtime = await ModelRuntime.create(createModel('RotH', { dim: 8, numEntities: N, numRelations: 1 }), 3);
+        const rng = new SeededRandom('threads');
+        for (const name of ['entity', 'tailBias', 'headBias']) {
+          const t = runtime.store.table(name).data.array;
+          for (let i = 0; i < t.length; i++) t[i] = (name === 'entity' ? 0.8 : 2) * (rng.next() - 0.5);
+        }
+        const entities = Int32Array.from({ length: 300 }, (_, i) => (7 * i) % N);
+        const relations = new Int32Array(300); // one curvature group of 300 queries: 150 per thread
+        const scorer = runtime.entityScorer();
+        const ids = scorer.topKSync(entities, relations, 20);
+        scorer.dispose();
+        return { ids, worker: runtime.kernels.worker() !== null };
+      } finally {
+        delete process.env.KGDISTILL_THREADS;
+      }
+    };
+    const one = await run('1');
+    const two = await run('2');
+    expect(one.worker).toBe(false);
+    expect(two.worker).toBe(true);
+    expect(Array.from(two.ids)).toEqual(Array.from(one.ids));
+  });
+});
