@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SimilarityKind, type Kernels } from '../kernels/kernels.js';
-import type { F32Block, I32Block } from '../kernels/kernel-memory.js';
+import { ScratchBlocks, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
 import type { SimilarityName } from './model.js';
 import type { ParameterTable } from './parameter-store.js';
 import { similarityPairs } from './similarity-tf.js';
@@ -55,35 +55,10 @@ function addTailBias(scores: Float32Array, ids: Int32Array, bias: ParameterTable
   for (let i = 0; i < ids.length; i++) scores[i] += b[ids[i]!]!;
 }
 
-/**
- * Scratch blocks in kernel memory, reused across steps: a block is at least the length asked for and only grows
- * (doubling), because kernel memory is a bump allocator — a new block per size would grow it without bound when
- * calls alternate between shapes (e.g. MulDE's hard-loss candidates and its top-K).
- */
-class Scratch {
-  private f32 = new Map<string, F32Block>();
-  private i32 = new Map<string, I32Block>();
-  constructor(private readonly kernels: Kernels) {}
-  f(name: string, length: number): F32Block {
-    const block = this.f32.get(name);
-    if (block && block.length >= length) return block;
-    const fresh = this.kernels.memory.allocF32(Math.max(length, 2 * (block?.length ?? 0)));
-    this.f32.set(name, fresh);
-    return fresh;
-  }
-  i(name: string, length: number): I32Block {
-    const block = this.i32.get(name);
-    if (block && block.length >= length) return block;
-    const fresh = this.kernels.memory.allocI32(Math.max(length, 2 * (block?.length ?? 0)));
-    this.i32.set(name, fresh);
-    return fresh;
-  }
-}
-
 /** The fused path: SIMD kernels wrapped as a tfjs op with a custom gradient. */
 export class FusedCandidateScorer implements CandidateScorer {
   readonly path = 'fused' as const;
-  private readonly scratch: Scratch;
+  private readonly scratch: ScratchBlocks;
 
   constructor(
     private readonly kernels: Kernels,
@@ -91,7 +66,7 @@ export class FusedCandidateScorer implements CandidateScorer {
     private readonly table: ParameterTable,
     private readonly bias?: ParameterTable,
   ) {
-    this.scratch = new Scratch(kernels);
+    this.scratch = new ScratchBlocks(kernels.memory);
     if (table.dim % 4 !== 0) throw new Error(`fused scoring needs a dimension divisible by 4 (got ${table.dim})`);
   }
 
@@ -111,10 +86,10 @@ export class FusedCandidateScorer implements CandidateScorer {
     const needsC = this.similarity === 'negSqPoincare';
     const c = query.c ?? tf.ones([Q, 1]);
     const offset = query.offset ?? tf.zeros([Q, 1]);
-    const qBlock = this.scratch.f('q', Q * d);
-    const cBlock = this.scratch.f('c', Q);
-    const candBlock = this.scratch.i('cand', Q * M);
-    const outBlock = this.scratch.f('scores', Q * M);
+    const qBlock = this.scratch.f32('q', Q * d);
+    const cBlock = this.scratch.f32('c', Q);
+    const candBlock = this.scratch.i32('cand', Q * M);
+    const outBlock = this.scratch.f32('scores', Q * M);
     const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [qT, cT, offT] = args as tf.Tensor[];
       // Copies kept for the backward: several score() calls in one step share the scratch blocks.
@@ -144,9 +119,9 @@ export class FusedCandidateScorer implements CandidateScorer {
   private backward(dy: tf.Tensor, candidates: CandidateSet, Q: number, M: number, d: number, kind: SimilarityKind, needsC: boolean,
     qBlock: F32Block, cBlock: F32Block, candBlock: I32Block): tf.Tensor[] {
     const dScore = dy.dataSync() as Float32Array;
-    const dsBlock = this.scratch.f('dscore', Q * M);
-    const dqBlock = this.scratch.f('dq', Q * d);
-    const dcBlock = this.scratch.f('dc', Q);
+    const dsBlock = this.scratch.f32('dscore', Q * M);
+    const dqBlock = this.scratch.f32('dq', Q * d);
+    const dcBlock = this.scratch.f32('dc', Q);
     dsBlock.array.set(dScore.subarray(0, Q * M));
     this.kernels.similarityBackward(kind, Q, M, d, qBlock, candBlock, this.table.data, needsC ? cBlock : null, dsBlock, dqBlock, this.table.grad, dcBlock);
     this.table.touch(candidates.ids);

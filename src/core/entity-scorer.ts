@@ -16,35 +16,12 @@ import { gatherQueryRows, rowsByName } from './query-rows.js';
 import { similarityAll } from './similarity-tf.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
 import { kernelsForMemory, type Kernels } from '../kernels/kernels.js';
-import { subF32, subI32, type F32Block, type I32Block, type KernelMemory } from '../kernels/kernel-memory.js';
+import { ScratchBlocks, subF32, subI32, type F32Block, type KernelMemory } from '../kernels/kernel-memory.js';
 import { blockedLength } from '../kernels/top-k-kernels.js';
 import { topKPerRow } from './top-k-select.js';
 
 /** A curvature group is split with the worker thread when each half has at least this many queries. */
 const MIN_WORKER_QUERIES = 64;
-
-/** Grow-only kernel-memory blocks of the kernel path, shared by the scorers of one memory (calls are synchronous). */
-class DotsScratch {
-  private readonly blocks = new Map<string, F32Block>();
-  private readonly intBlocks = new Map<string, I32Block>();
-  constructor(private readonly memory: KernelMemory) {}
-  /** A block of at least `length` floats named `name` (reallocated, 1.5× larger, when too short). */
-  get(name: string, length: number): F32Block {
-    const block = this.blocks.get(name);
-    if (block && block.length >= length) return block;
-    const fresh = this.memory.allocF32(Math.max(length, Math.ceil(1.5 * (block?.length ?? 0))));
-    this.blocks.set(name, fresh);
-    return fresh;
-  }
-  /** An int32 block of at least `length` named `name` (same policy). */
-  ints(name: string, length: number): I32Block {
-    const block = this.intBlocks.get(name);
-    if (block && block.length >= length) return block;
-    const fresh = this.memory.allocI32(Math.max(length, Math.ceil(1.5 * (block?.length ?? 0))));
-    this.intBlocks.set(name, fresh);
-    return fresh;
-  }
-}
 
 /** The query side of a batch in kernel memory: q [B×d], ‖q‖², curvature and offset per query (when the model has them). */
 interface QuerySideBlocks {
@@ -55,12 +32,13 @@ interface QuerySideBlocks {
   d: number;
 }
 
-const scratchByMemory = new WeakMap<KernelMemory, DotsScratch>();
+/** Scratch shared by the scorers of one memory (calls are synchronous). */
+const scratchByMemory = new WeakMap<KernelMemory, ScratchBlocks>();
 
 /** What the kernel path keeps per scorer: snapshots of ‖e‖² and of the tail biases at construction. */
 interface KernelPath {
   kernels: Kernels;
-  scratch: DotsScratch;
+  scratch: ScratchBlocks;
   v2: Float32Array;
   tailBias?: Float32Array;
 }
@@ -86,7 +64,7 @@ export class ModelEntityScorer implements AllEntityScorer {
         v2[j] = sum;
       }
       let scratch = scratchByMemory.get(store.memory);
-      if (!scratch) scratchByMemory.set(store.memory, (scratch = new DotsScratch(store.memory)));
+      if (!scratch) scratchByMemory.set(store.memory, (scratch = new ScratchBlocks(store.memory)));
       this.kernelPath = { kernels: kernelsForMemory(store.memory), scratch, v2, tailBias: biasTable?.data.array.slice() };
     }
     if (biasTable && (model.similarity === 'dot' || !this.kernelPath)) {
@@ -149,15 +127,15 @@ export class ModelEntityScorer implements AllEntityScorer {
     const table = this.store.table(this.model.candidateTable);
     const d = table.dim;
     const padded = Math.ceil(N / 4) * 4;
-    const blocked = scratch.get('topk:blocked', blockedLength(N, d));
+    const blocked = scratch.f32('topk:blocked', blockedLength(N, d));
     kernels.topK.blockTable(N, d, table.data, null, blocked);
-    const v2 = scratch.get('topk:v2', padded);
+    const v2 = scratch.f32('topk:v2', padded);
     v2.array.set(this.kernelPath.v2);
-    const colBias = this.kernelPath.tailBias ? scratch.get('topk:colBias', padded) : null;
+    const colBias = this.kernelPath.tailBias ? scratch.f32('topk:colBias', padded) : null;
     if (colBias) colBias.array.set(this.kernelPath.tailBias!);
     const side = this.querySide(entities, queryRelations, scratch);
-    const ids = scratch.ints('topk:ids', B * K);
-    const scores = scratch.get('topk:scores', B * K);
+    const ids = scratch.i32('topk:ids', B * K);
+    const scores = scratch.f32('topk:scores', B * K);
     kernels.topK.topKScores(SIMILARITY_KERNEL_ID[this.model.similarity], B, K, side, { N, d, blocked, v2, colBias }, ids, scores);
     return ids.array.slice(0, B * K);
   }
@@ -177,17 +155,17 @@ export class ModelEntityScorer implements AllEntityScorer {
     const order = Int32Array.from({ length: N }, (_, j) => j);
     const tail = path.tailBias;
     if (tail) order.sort((a, b) => tail[b]! - tail[a]! || a - b);
-    const perm = scratch.ints('topk:perm', N);
+    const perm = scratch.i32('topk:perm', N);
     perm.array.set(order);
-    const blocked = scratch.get('topk:blocked', blockedLength(N, d));
+    const blocked = scratch.f32('topk:blocked', blockedLength(N, d));
     kernels.topK.blockTable(N, d, table.data, perm, blocked);
     const sorted = new Float32Array(padded);
     for (let i = 0; i < N; i++) sorted[i] = tail ? tail[order[i]!]! : 0;
-    const bias = scratch.get('topk:bias', padded);
+    const bias = scratch.f32('topk:bias', padded);
     bias.array.set(sorted);
     const v2Sorted = new Float32Array(padded);
     for (let i = 0; i < N; i++) v2Sorted[i] = path.v2[order[i]!]!;
-    const terms = { v2: scratch.get('topk:v2', padded), alpha: scratch.get('topk:alpha', padded), alphaY: scratch.get('topk:alphaY', padded), twoAlphaG: scratch.get('topk:twoAlphaG', padded) };
+    const terms = { v2: scratch.f32('topk:v2', padded), alpha: scratch.f32('topk:alpha', padded), alphaY: scratch.f32('topk:alphaY', padded), twoAlphaG: scratch.f32('topk:twoAlphaG', padded) };
     terms.v2.array.set(v2Sorted);
     const side = this.querySide(entities, queryRelations, scratch);
     if (!side.c) throw new Error('topKSync: the Poincaré similarity needs a curvature per query');
@@ -201,8 +179,8 @@ export class ModelEntityScorer implements AllEntityScorer {
     const out = new Int32Array(B * K);
     const q = side.q.array.slice(0, B * d), x2 = side.x2.array.slice(0, B), off = side.rowBias?.array.slice(0, B);
     // the members of a curvature group are split in two contiguous halves: the worker thread's and ours
-    const gq = scratch.get('topk:gq', B * d), gx2 = scratch.get('topk:gx2', B), goff = off ? scratch.get('topk:goff', B) : null;
-    const ids = scratch.ints('topk:ids', B * K), scores = scratch.get('topk:scores', B * K), state = scratch.ints('topk:state', B);
+    const gq = scratch.f32('topk:gq', B * d), gx2 = scratch.f32('topk:gx2', B), goff = off ? scratch.f32('topk:goff', B) : null;
+    const ids = scratch.i32('topk:ids', B * K), scores = scratch.f32('topk:scores', B * K), state = scratch.i32('topk:state', B);
     const worker = B >= 2 * MIN_WORKER_QUERIES ? kernels.worker() : null;
     const tableSide = { N, d, blocked, v2: terms.v2, colBias: null };
     /** The checked arguments of the sweep for members [first, first + count) of the current group. */
@@ -241,7 +219,7 @@ export class ModelEntityScorer implements AllEntityScorer {
   }
 
   /** The model's query side for a batch (tfjs), copied into kernel memory with ‖q‖²; optionally also q·Eᵀ. */
-  private querySide(entities: Int32Array, queryRelations: Int32Array, scratch: DotsScratch, dots?: { xv?: Float32Array }): QuerySideBlocks {
+  private querySide(entities: Int32Array, queryRelations: Int32Array, scratch: ScratchBlocks, dots?: { xv?: Float32Array }): QuerySideBlocks {
     const B = entities.length;
     let q!: Float32Array, c: Float32Array | undefined, offset: Float32Array | undefined;
     tf.tidy(() => {
@@ -253,18 +231,18 @@ export class ModelEntityScorer implements AllEntityScorer {
       offset = out.offset?.dataSync() as Float32Array | undefined;
     });
     const d = q.length / Math.max(B, 1);
-    const qBlock = scratch.get('q', B * d);
+    const qBlock = scratch.f32('q', B * d);
     qBlock.array.set(q);
-    const x2 = scratch.get('x2', B);
+    const x2 = scratch.f32('x2', B);
     const xa = x2.array;
     for (let b = 0; b < B; b++) {
       let sum = 0;
       for (let k = b * d; k < (b + 1) * d; k++) sum += q[k]! * q[k]!;
       xa[b] = sum;
     }
-    const cBlock = c ? scratch.get('c', B) : null;
+    const cBlock = c ? scratch.f32('c', B) : null;
     if (cBlock) cBlock.array.set(c!);
-    const rowBias = offset ? scratch.get('offset', B) : null;
+    const rowBias = offset ? scratch.f32('offset', B) : null;
     if (rowBias) rowBias.array.set(offset!);
     return { q: qBlock, x2, c: cBlock, rowBias, d };
   }
@@ -277,13 +255,13 @@ export class ModelEntityScorer implements AllEntityScorer {
     const dots: { xv?: Float32Array } = {};
     const { x2, c: cBlock, rowBias } = this.querySide(entities, queryRelations, scratch, dots);
     const xvData = dots.xv!;
-    const v2 = scratch.get('v2', N);
+    const v2 = scratch.f32('v2', N);
     v2.array.set(path.v2);
-    const xv = scratch.get('xv', B * N);
+    const xv = scratch.f32('xv', B * N);
     xv.array.set(xvData);
     const fused = path.kernels.fused;
     fused.similarityFromDots(SIMILARITY_KERNEL_ID[this.model.similarity], B, N, x2, v2, xv, cBlock);
-    const colBias = path.tailBias ? scratch.get('tailBias', N) : null;
+    const colBias = path.tailBias ? scratch.f32('tailBias', N) : null;
     if (colBias) colBias.array.set(path.tailBias!);
     if (rowBias || colBias) fused.addScoreBiases(B, N, xv, rowBias, colBias);
     // The wasm backend's dataSync returns a fresh copy, which is ours to overwrite (saves allocating 32 MB per batch).

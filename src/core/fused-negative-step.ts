@@ -16,7 +16,7 @@
  */
 import type { KernelExports } from '../kernels/kernels.js';
 import { drawDoubleNegatives, drawGoldFirst } from './negative-sampler.js';
-import type { I32Block } from '../kernels/kernel-memory.js';
+import { subF32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
 import type { QueryExecutor } from '../kernels/query-program.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
@@ -214,11 +214,12 @@ function touchRows(model: KgeModel, store: ParameterStore, state: StepState, Q: 
 
 /**
  * Gradients of a loss of each query's scores on its own M given candidates (e.g. MulDE's top-K), in kernels:
- * `loss(start, n, scores, dscore)` receives the scores of queries [start, start + n) as a plain n×M array and
- * fills dL/ds in `dscore`; it returns its loss. Accumulates into the tables' gradients and returns the summed loss.
+ * `loss(start, n, scores, dscore)` receives the scores of queries [start, start + n) as an n×M block of kernel
+ * memory and writes dL/ds into `dscore` (n×M); it returns its loss. Accumulates into the tables' gradients and
+ * returns the summed loss.
  */
 export function fusedCandidateGradients(model: KgeModel, store: ParameterStore, entities: Int32Array, relations: Int32Array,
-  candidates: Int32Array, M: number, loss: (start: number, n: number, scores: Float32Array, dscore: Float32Array) => number): number {
+  candidates: Int32Array, M: number, loss: (start: number, n: number, scores: F32Block, dscore: F32Block) => number): number {
   const program = model.fusedQuery;
   if (!program || !fusedStepSupports(model, store)) throw new Error(`fused step: ${model.config.model} has no usable fused query program`);
   const B = entities.length;
@@ -228,18 +229,8 @@ export function fusedCandidateGradients(model: KgeModel, store: ParameterStore, 
   i32Room(state, 'entityIds', B, store).array.set(entities);
   i32Room(state, 'relationIds', B, store).array.set(relations);
   scoreRoom(state, CHUNK_ROWS * M, store);
-  let plainScores = new Float32Array(0), plainGrad = new Float32Array(0);
-  const value = runFusedChunks(model, store, state, state.direct, B, B, M, (start, n, scores, dscore) => {
-    const length = n * M;
-    if (plainScores.length < length) [plainScores, plainGrad] = [new Float32Array(length), new Float32Array(length)];
-    const view = state.scores.array, gradView = state.dscore.array;
-    const from = (scores - state.scores.offset) / 4;
-    plainScores.set(view.subarray(from, from + length));
-    plainGrad.fill(0, 0, length);
-    const chunkValue = loss(start, n, plainScores.subarray(0, length), plainGrad.subarray(0, length));
-    gradView.set(plainGrad.subarray(0, length), (dscore - state.dscore.offset) / 4);
-    return chunkValue;
-  });
+  const value = runFusedChunks(model, store, state, state.direct, B, B, M,
+    (start, n) => loss(start, n, subF32(state.scores, 0, n * M), subF32(state.dscore, 0, n * M)));
   touchRows(model, store, state, B, M, relations);
   return value;
 }

@@ -187,3 +187,33 @@ export class KernelMemory {
     }
   }
 }
+
+/**
+ * Named scratch blocks of one kernel memory that are reused across calls. A block is at least the length asked
+ * for and only grows (×1.5 at least): kernel memory is a bump allocator, so a new block per shape would grow it
+ * without bound when calls alternate between shapes (e.g. MulDE's hard-loss candidates and its top-K).
+ */
+export class ScratchBlocks {
+  private readonly floats = new Map<string, F32Block>();
+  private readonly ints = new Map<string, I32Block>();
+  /** Scratch blocks allocated in `memory`. */
+  constructor(private readonly memory: KernelMemory) {}
+
+  /** A float32 block named `name` of at least `length` elements. */
+  f32(name: string, length: number): F32Block {
+    const block = this.floats.get(name);
+    if (block && block.length >= length) return block;
+    const fresh = this.memory.allocF32(Math.max(length, Math.ceil(1.5 * (block?.length ?? 0))));
+    this.floats.set(name, fresh);
+    return fresh;
+  }
+
+  /** An int32 block named `name` of at least `length` elements. */
+  i32(name: string, length: number): I32Block {
+    const block = this.ints.get(name);
+    if (block && block.length >= length) return block;
+    const fresh = this.memory.allocI32(Math.max(length, Math.ceil(1.5 * (block?.length ?? 0))));
+    this.ints.set(name, fresh);
+    return fresh;
+  }
+}

@@ -10,6 +10,7 @@ import { type Block, BlockChecks, dim, fail, int, real } from './kernel-checks.j
 import { FUSED_EXPORTS, FusedKernels, type FusedExports } from './fused-kernels.js';
 import { TOP_K_EXPORTS, TopKKernels, type TopKExports } from './top-k-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
+import { SENIOR_KD_EXPORTS, SeniorKdKernels, type SeniorKdExports } from './senior-kd-kernels.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
 export const KERNELS_VERSION = 1;
@@ -23,7 +24,7 @@ export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind
 export const OPTIMISER_DEFAULTS = { adagradEps: 1e-10, beta1: 0.9, beta2: 0.999, adamEps: 1e-8 } as const;
 
 /** The exports of build/kernels.wasm. */
-export interface KernelExports extends FusedExports, TopKExports {
+export interface KernelExports extends FusedExports, TopKExports, SeniorKdExports {
   kernelsVersion(): number;
   heapBase(): number;
   similarityForward(kind: number, B: number, M: number, d: number, q: number, cand: number, table: number,
@@ -46,7 +47,7 @@ export interface KernelExports extends FusedExports, TopKExports {
 
 const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'heapBase', 'similarityForward',
   'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows',
-  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS, ...TOP_K_EXPORTS];
+  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS, ...TOP_K_EXPORTS, ...SENIOR_KD_EXPORTS];
 
 /** Options of loadKernels. */
 export interface LoadKernelsOptions {
@@ -148,6 +149,8 @@ export class Kernels {
   readonly fused: FusedKernels;
   /** Checked wrappers of the one-pass top-K kernels. */
   readonly topK: TopKKernels;
+  /** Checked wrapper of MulDE's Senior + KD head kernel. */
+  readonly seniorKd: SeniorKdKernels;
   private readonly checks: BlockChecks;
 
   /** Wraps an instantiated kernel module; use loadKernels() or kernelsForMemory(). */
@@ -155,6 +158,7 @@ export class Kernels {
     this.checks = new BlockChecks(memory, (ids, n, limit) => ex.firstOutOfRange(ids, n, limit));
     this.fused = new FusedKernels(ex, this.checks);
     this.topK = new TopKKernels(ex, this.checks);
+    this.seniorKd = new SeniorKdKernels(ex, this.checks);
   }
 
   /** A worker thread running these kernels on the same memory (null on one core or without the module). */

@@ -11,8 +11,9 @@
  *    softmax(s_J/T)).
  * Total: L_Junior + L_Senior + λ·L_KD. The Senior's table g has its own Adam optimiser and is checkpointed.
  * Steps 4–5 run in one of two ways, chosen like the core's scoring path: fused (the Junior's K scores and their
- * backward in kernels, the Senior and L_KD per query in JS with hand-derived gradients, senior-kd-head.ts), or
- * in tfjs autodiff (senior.ts, the reference and the path of native backends).
+ * backward in kernels, the Senior and L_KD per query by the seniorKd kernel with hand-derived gradients, whose
+ * float64 reference is senior-kd-head.ts), or in tfjs autodiff (senior.ts, the reference and the path of native
+ * backends).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelRuntime } from '../core/model-runtime.js';
@@ -28,7 +29,8 @@ import { binaryCrossEntropyWithLogits } from '../core/losses.js';
 import { temperatureKdLoss } from '../core/distillation-loss.js';
 import { SeededRandom } from '../core/random.js';
 import { attentionTemperature, seniorSoftLabels, type SeniorMechanisms } from './senior.js';
-import { seniorKdBlock } from './senior-kd-head.js';
+import { ScratchBlocks, subF32 } from '../kernels/kernel-memory.js';
+import { seniorKdScratchLength } from '../kernels/senior-kd-kernels.js';
 
 import { CandidateCache } from './candidate-cache.js';
 import type { TeacherEnsemble } from './teacher-ensemble.js';
@@ -65,6 +67,7 @@ export class MuldeObjective implements TrainingObjective {
   readonly terms: MuldeLossTerms = { junior: 0, senior: 0, kd: 0, batches: 0 };
   private readonly cache?: CandidateCache;
   private readonly fusedKd: boolean;
+  private readonly scratch: ScratchBlocks;
   /** Bulk refreshes of the candidate cache so far (for logs and tests). */
   refreshes = 0;
 
@@ -86,6 +89,7 @@ export class MuldeObjective implements TrainingObjective {
       this.cache = new CandidateCache(settings.trainingQueries.entities.length, settings.topK, teachers.size, refreshEvery);
     }
     this.fusedKd = this.scorer.path === 'fused' && fusedStepSupports(junior.model, junior.store);
+    this.scratch = new ScratchBlocks(junior.kernels.memory);
   }
 
   /** One batch: hard loss, top-K, teachers, Senior, KD; gradients into the Junior's and the Senior's tables. */
@@ -144,26 +148,32 @@ export class MuldeObjective implements TrainingObjective {
     });
   }
 
-  /** Steps 4–5 fused: the Junior's K scores in kernels, the Senior and L_KD in JS (senior-kd-head.ts). */
+  /** Steps 4–5 fused: the Junior's K scores in kernels, the Senior and L_KD by the seniorKd kernel. */
   private fusedSeniorKd(batch: QueryBatch, candidates: CandidateSet, teacherScores: Float32Array[], labels: Float32Array, epoch: number): [number, number] {
-    const { model, store } = this.junior;
+    const { model, store, kernels } = this.junior;
     const B = batch.entities.length;
     const K = candidates.perQuery;
     const gate = this.senior.table('gate');
     const T = gate.dim;
     const gateRows = gate.gather(batch.relations);
     const dGates = new Float32Array(B * T);
-    const settings = { batchSize: B, temperature: this.settings.temperature, kdWeight: this.settings.kdWeight,
-      attentionTemperature: attentionTemperature(epoch), mechanisms: this.settings.mechanisms };
+    const constants = { batchSize: B, temperature: this.settings.temperature, kdWeight: this.settings.kdWeight,
+      attentionTemperature: attentionTemperature(epoch), ...this.settings.mechanisms };
+    const s = this.scratch;
     let senior = 0, kd = 0;
     fusedCandidateGradients(model, store, batch.entities, batch.relations, candidates.ids, K, (start, n, scores, dscore) => {
       const rows = (x: Float32Array, width: number): Float32Array => x.subarray(start * width, (start + n) * width);
-      const out = seniorKdBlock({ n, K, junior: scores, teachers: teacherScores.map((t) => rows(t, K)), gates: rows(gateRows, T), labels: rows(labels, K) }, settings);
-      dscore.set(out.dJunior);
-      dGates.set(out.dGates, start * T);
-      senior += out.senior;
-      kd += out.kd;
-      return out.senior + this.settings.kdWeight * out.kd;
+      const teachers = s.f32('teachers', T * n * K);
+      teacherScores.forEach((t, i) => teachers.array.set(rows(t, K), i * n * K));
+      const gates = s.f32('gates', n * T), labelBlock = s.f32('labels', n * K), dG = s.f32('dGates', n * T);
+      gates.array.set(rows(gateRows, T));
+      labelBlock.array.set(rows(labels, K));
+      const [blockSenior, blockKd] = kernels.seniorKd.run(n, K, T, { junior: scores, teachers: subF32(teachers, 0, T * n * K), gates: subF32(gates, 0, n * T),
+        labels: subF32(labelBlock, 0, n * K), dJunior: dscore, dGates: subF32(dG, 0, n * T), scratch: s.f32('scratch', seniorKdScratchLength(K, T)) }, constants);
+      dGates.set(dG.array.subarray(0, n * T), start * T);
+      senior += blockSenior;
+      kd += blockKd;
+      return blockSenior + this.settings.kdWeight * blockKd;
     });
     gate.scatterAddGrad(batch.relations, dGates);
     return [senior, kd];

@@ -1,7 +1,7 @@
 /**
- * MulDE's Senior and the Junior's distillation loss for a block of queries in plain JS, with the hand-derived
- * gradient — the per-candidate part of the objective on the fused path (senior.ts and core/distillation-loss.ts are
- * the tfjs reference it is tested against). Per query, over its K candidates (Wang et al. 2021, §3.3–3.4, as in
+ * MulDE's Senior and the Junior's distillation loss for a block of queries in plain JS (float64), with the
+ * hand-derived gradient: the readable reference of the seniorKd kernel (src/kernels/assembly/senior-kd.ts, which
+ * the fused path runs), itself tested against the tfjs autodiff path (senior.ts, core/distillation-loss.ts). Per query, over its K candidates (Wang et al. 2021, §3.3–3.4, as in
  * the authors' code):
  *   uᵢ = σ(g_r,i)·tᵢ                      relation-specific scaling (uᵢ = tᵢ without it)
  *   Dᵢ = KL(p_J ‖ softmax(uᵢ)), p_J = softmax(s_J), uᵢ detached;  α = softmax(−D/τ)   (α = 1/T without attention)
