@@ -15,7 +15,7 @@
 // enter at all. Scores agree with poincare.ts's to float32 rounding (different but equivalent formulas), so
 // exactly tied candidates may be ordered differently; ties between equal scores go to the entity visited first.
 import { vlog, K as splat, vadd, vmul, vsel, vsub, vdiv, vexp } from './vmath';
-import { heapSortDescending, siftDown, siftUp } from './top-k';
+import { heapSortDescending, offerLanes } from './top-k';
 
 /** Blocks per pruning group (128 entities): the threshold (a cosh) is recomputed once per group. */
 const GROUP: i32 = 32;
@@ -119,26 +119,8 @@ export function poincareTopK(B: i32, N: i32, d: i32, K: i32, c: f32, q: usize, x
         const dc2 = vsel(series, vmul(ac, ac), f32x4.lt(L, splat(L_SERIES)));
         let s = vadd(vsub(v128.load(bias + o), vmul(dc2, invC)), off);
         s = v128.bitselect(s, splat(-Infinity), v128.and(f32x4.eq(s, s), inRange)); // NaN, padding → −∞
-        for (let l = 0; l < 4; l++) {
-          const i = (blk << 2) + l;
-          if (i >= N) break;
-          const v = f32x4.extract_lane(s, 0);
-          s = v128.shuffle<f32>(s, s, 1, 2, 3, 0);
-          const id = load<i32>(perm + (<usize>i << 2));
-          if (size < K) {
-            store<f32>(hs + (<usize>size << 2), v);
-            store<i32>(hi + (<usize>size << 2), id);
-            siftUp(hs, hi, size);
-            size++;
-          } else if (v > worst) {
-            store<f32>(hs, v);
-            store<i32>(hi, id);
-            siftDown(hs, hi, 0, K);
-          } else {
-            continue;
-          }
-          if (size == K) worst = load<f32>(hs);
-        }
+        size = offerLanes(s, blk, N, perm, hs, hi, size, K);
+        if (size == K) worst = load<f32>(hs);
       }
       store<i32>(state + (<usize>b << 2), size);
     }

@@ -51,6 +51,36 @@ export function heapSortDescending(s: usize, ids: usize, K: i32): void {
   }
 }
 
+/**
+ * Offers the four lane scores s of the entities at positions 4·blk … 4·blk + 3 (< N; their ids perm[i], or i when
+ * perm = 0) to a heap of `size` of K slots (worst at the root): fills it first, then replaces the root with any
+ * better score. Returns the new size.
+ */
+@inline export function offerLanes(s: v128, blk: i32, N: i32, perm: usize, hs: usize, hi: usize, size: i32, K: i32): i32 {
+  let worst: f32 = size == K ? load<f32>(hs) : -Infinity;
+  for (let l = 0; l < 4; l++) {
+    const i = (blk << 2) + l;
+    if (i >= N) break;
+    const v = f32x4.extract_lane(s, 0);
+    s = v128.shuffle<f32>(s, s, 1, 2, 3, 0);
+    const id = perm != 0 ? load<i32>(perm + (<usize>i << 2)) : i;
+    if (size < K) {
+      store<f32>(hs + (<usize>size << 2), v);
+      store<i32>(hi + (<usize>size << 2), id);
+      siftUp(hs, hi, size);
+      size++;
+    } else if (v > worst) {
+      store<f32>(hs, v);
+      store<i32>(hi, id);
+      siftDown(hs, hi, 0, K);
+    } else {
+      continue;
+    }
+    if (size == K) worst = load<f32>(hs);
+  }
+  return size;
+}
+
 /** Restores the min-heap property (worst at the root) below slot i of a heap of `size` slots. */
 export function siftDown(s: usize, ids: usize, i: i32, size: i32): void {
   while (true) {
@@ -118,25 +148,8 @@ export function topKScores(kind: i32, B: i32, N: i32, d: i32, K: i32, q: usize, 
       const valid = v128.and(f32x4.eq(s, s), f32x4.lt(lane, f32x4.splat(<f32>(N - (blk << 2)))));
       s = v128.bitselect(s, f32x4.splat(NEG_INF), valid);
       if (size == K && !v128.any_true(f32x4.gt(s, f32x4.splat(worst)))) continue;
-      for (let l = 0; l < 4; l++) {
-        const j = (blk << 2) + l;
-        if (j >= N) break;
-        const v = f32x4.extract_lane(s, 0);
-        s = v128.shuffle<f32>(s, s, 1, 2, 3, 0);
-        if (size < K) {
-          store<f32>(hs + (<usize>size << 2), v);
-          store<i32>(hi + (<usize>size << 2), j);
-          siftUp(hs, hi, size);
-          size++;
-        } else if (v > worst) {
-          store<f32>(hs, v);
-          store<i32>(hi, j);
-          siftDown(hs, hi, 0, K);
-        } else {
-          continue;
-        }
-        if (size == K) worst = load<f32>(hs);
-      }
+      size = offerLanes(s, blk, N, 0, hs, hi, size, K);
+      if (size == K) worst = load<f32>(hs);
     }
     heapSortDescending(hs, hi, K);
   }
