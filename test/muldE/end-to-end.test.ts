@@ -90,6 +90,22 @@ describe('MulDE end to end', () => {
     }
   });
 
+  it.each(['DistMult', 'ComplEx', 'TransE'])('any model of the core can be the Junior: %s (fused and tfjs paths agree)', async (name) => {
+    const teachers = await TeacherEnsemble.load([teacherDir], data, 'wasm');
+    const queries = trainingQueries(data.train, data.numRelations);
+    const batch = { entities: queries.entities.subarray(0, 32), relations: queries.relations.subarray(0, 32), answers: queries.answers.subarray(0, 32) };
+    const entityGrads: Float32Array[] = [];
+    for (const p of ['auto', 'tfjs'] as const) {
+      const runtime = await ModelRuntime.create(createModel(name, { dim: 8, numEntities: data.numEntities, numRelations: data.numRelations }), 3);
+      const objective = new MuldeObjective(runtime, teachers, { ...settings, path: p }, 'wasm');
+      expect(Number.isFinite(objective.gradients(batch, 1, new SeededRandom(2)))).toBe(true);
+      entityGrads.push(runtime.store.table('entity').grad.array.slice());
+    }
+    const scale = Math.max(...Array.from(entityGrads[1]!, Math.abs));
+    expect(scale).toBeGreaterThan(0);
+    for (let i = 0; i < entityGrads[1]!.length; i++) expect(Math.abs(entityGrads[0]![i]! - entityGrads[1]![i]!) / scale).toBeLessThan(2e-3);
+  });
+
   it('rejects bad input before training: missing teacher, other vocabulary, K too large', async () => {
     await expect(TeacherEnsemble.load([path.join(tmp, 'nowhere')], data, 'wasm')).rejects.toThrow(/no checkpoint in this directory/);
     const other = runDataFromDataset(await loadDataset(await writeSyntheticDataset(path.join(tmp, 'other'), { entities: 120, seed: 2 }), { verify: false }));
