@@ -113,7 +113,7 @@ export type ChunkLoss = (start: number, n: number, scores: number, dscore: numbe
  * of each, asks `chunkLoss` for dL/ds, and backpropagates into the tables' accumulators. Returns the summed loss.
  */
 export function runFusedChunks(model: KgeModel, store: ParameterStore, state: StepState, plan: Plan, B: number, Q: number,
-  M: number, chunkLoss: ChunkLoss): number {
+  M: number, chunkLoss: ChunkLoss, backward = true): number {
   const { raw, entityIds, relationIds, cand, groupIds } = state;
   const table = store.table(model.candidateTable);
   const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
@@ -155,6 +155,7 @@ export function runFusedChunks(model: KgeModel, store: ParameterStore, state: St
     else raw.similarityForward(kind, n, M, d, q, candChunk, table.data.offset, c, scores);
     raw.addCandidateBiases(n, M, scores, off, candChunk, biasData);
     loss += chunkLoss(start, n, scores, dscore);
+    if (!backward) continue;
     if (poincare) raw.poincareScoresBackward(n, M, d, q, candChunk, table.data.offset, dscore, partials, dq, table.grad.offset, dc);
     else raw.similarityBackward(kind, n, M, d, q, candChunk, table.data.offset, c, dscore, dq, table.grad.offset, dc);
     raw.candidateBiasBackward(n, M, dscore, doff, candChunk, biasGrad);
@@ -165,7 +166,7 @@ export function runFusedChunks(model: KgeModel, store: ParameterStore, state: St
       else raw.scatterAddRows(n, b.width, groups, inner.inputGrad(b.name).offset, outer!.seed(b.name)!.offset);
     }
   }
-  if (outer) {
+  if (outer && backward) {
     outer.backward(B);
     scatterTables(raw, state, plan.outerTables, outer, 0, B);
   }
@@ -233,6 +234,26 @@ export function fusedCandidateGradients(model: KgeModel, store: ParameterStore, 
     (start, n) => loss(start, n, subF32(state.scores, 0, n * M), subF32(state.dscore, 0, n * M)));
   touchRows(model, store, state, B, M, relations);
   return value;
+}
+
+/** Each query's scores on its own M candidates [B×M], forward only, in kernels (no gradient: e.g. frozen teachers). */
+export function fusedCandidateScores(model: KgeModel, store: ParameterStore, entities: Int32Array, relations: Int32Array,
+  candidates: Int32Array, M: number): Float32Array {
+  const program = model.fusedQuery;
+  if (!program || !fusedStepSupports(model, store)) throw new Error(`fused scoring: ${model.config.model} has no usable fused query program`);
+  const B = entities.length;
+  if (candidates.length !== B * M) throw new Error(`fused scoring: ${candidates.length} candidates for ${B} queries × ${M}`);
+  const state = stepState(model, store, program);
+  i32Room(state, 'cand', B * M, store).array.set(candidates);
+  i32Room(state, 'entityIds', B, store).array.set(entities);
+  i32Room(state, 'relationIds', B, store).array.set(relations);
+  scoreRoom(state, CHUNK_ROWS * M, store);
+  const out = new Float32Array(B * M);
+  runFusedChunks(model, store, state, state.direct, B, B, M, (start, n) => {
+    out.set(state.scores.array.subarray(0, n * M), start * M);
+    return 0;
+  }, false);
+  return out;
 }
 
 /** The regulariser on the positive queries' rows of the regularised query tables (the hybrid step's group 0). */

@@ -7,7 +7,10 @@ import { loadKernels } from '../kernels/kernels.js';
 import type { KgeModel } from './model.js';
 import { ParameterStore } from './parameter-store.js';
 import { SeededRandom } from './random.js';
-import { FusedCandidateScorer, TfjsCandidateScorer, type CandidateScorer } from './candidate-scoring.js';
+import * as tf from '@tensorflow/tfjs';
+import { FusedCandidateScorer, TfjsCandidateScorer, type CandidateScorer, type CandidateSet } from './candidate-scoring.js';
+import { fusedCandidateScores, fusedStepSupports } from './fused-negative-step.js';
+import { gatherQueryRows, rowsByName } from './query-rows.js';
 import { hasNativeGatherGradient } from './backend.js';
 import { ModelEntityScorer } from './entity-scorer.js';
 
@@ -38,6 +41,28 @@ export class ModelRuntime {
     const useFused = path === 'fused' || (path === 'auto' && fusedPossible && !hasNativeGatherGradient(backend));
     if (useFused) return new FusedCandidateScorer(this.kernels, this.model.similarity, table, bias);
     return new TfjsCandidateScorer(this.model.similarity, table, bias);
+  }
+
+  /**
+   * Each query's scores on its own candidates [Q×M], without gradients (e.g. frozen teachers): forward-only
+   * kernels when the model has a fused program and the backend no native gather gradient, else tfjs.
+   */
+  scoreCandidates(entities: Int32Array, relations: Int32Array, candidates: CandidateSet, backend: string): Float32Array {
+    if (!hasNativeGatherGradient(backend) && fusedStepSupports(this.model, this.store)) {
+      return fusedCandidateScores(this.model, this.store, entities, relations, candidates.ids, candidates.perQuery);
+    }
+    const scorer = this.candidateScorer('auto', backend);
+    // The scores leave the tidy scope as a tensor and are read outside it (reading inside was far slower).
+    const scores = tf.tidy(() => {
+      const gathered = gatherQueryRows(this.model, this.store, entities, relations);
+      const out = this.model.query(rowsByName(gathered.names, gathered.tensors));
+      return scorer.score(out, candidates, scorer.inputs(candidates, entities.length));
+    });
+    try {
+      return scores.dataSync() as Float32Array;
+    } finally {
+      scores.dispose();
+    }
   }
 
   /** An all-entity scorer over the current parameters (dispose it after use). */

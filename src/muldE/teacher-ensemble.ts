@@ -4,22 +4,19 @@
  * entities — and answer with their raw scores f_i(h, r, e) for those candidates.
  */
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { loadRun, type LoadedRun } from '../models/load-run.js';
 import { requireSameVocabulary } from '../core/training-data.js';
-import type { CandidateScorer, CandidateSet } from '../core/candidate-scoring.js';
-import { gatherQueryRows, rowsByName } from '../core/query-rows.js';
+import type { CandidateSet } from '../core/candidate-scoring.js';
 
 /** One frozen teacher. */
 interface Teacher {
   name: string;
   run: LoadedRun;
-  scorer: CandidateScorer;
 }
 
 /** A set of frozen teachers that score candidates. */
 export class TeacherEnsemble {
-  private constructor(private readonly teachers: Teacher[]) {}
+  private constructor(private readonly teachers: Teacher[], private readonly backend: string) {}
 
   /** Loads the best checkpoint of each run directory; all must share the dataset's vocabulary. */
   static async load(runDirs: readonly string[], vocabulary: { entityNames: readonly string[]; relationNames: readonly string[] }, backend: string): Promise<TeacherEnsemble> {
@@ -29,9 +26,9 @@ export class TeacherEnsemble {
       const run = await loadRun(path.resolve(dir));
       requireSameVocabulary(`teacher ${dir}`, run.header.vocab, vocabulary);
       const name = `${run.header.model.model}-d${run.header.model.dim}`;
-      teachers.push({ name, run, scorer: run.runtime.candidateScorer('auto', backend) });
+      teachers.push({ name, run });
     }
-    return new TeacherEnsemble(teachers);
+    return new TeacherEnsemble(teachers, backend);
   }
 
   /** Number of teachers. */
@@ -46,19 +43,6 @@ export class TeacherEnsemble {
 
   /** Each teacher's scores [Q × M] for the queries (entity, relation) and their candidates (no gradients). */
   score(entities: Int32Array, relations: Int32Array, candidates: CandidateSet): Float32Array[] {
-    return this.teachers.map((teacher) => {
-      // The scores leave the tidy scope as a tensor and are read outside it (reading inside was far slower).
-      const scores = tf.tidy(() => {
-        const { model, store } = teacher.run.runtime;
-        const gathered = gatherQueryRows(model, store, entities, relations);
-        const out = model.query(rowsByName(gathered.names, gathered.tensors));
-        return teacher.scorer.score(out, candidates, teacher.scorer.inputs(candidates, entities.length));
-      });
-      try {
-        return scores.dataSync() as Float32Array;
-      } finally {
-        scores.dispose();
-      }
-    });
+    return this.teachers.map((teacher) => teacher.run.runtime.scoreCandidates(entities, relations, candidates, this.backend));
   }
 }
