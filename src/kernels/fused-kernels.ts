@@ -41,6 +41,8 @@ export interface FusedExports {
   accumulate(count: number, src: number, dst: number): void;
   mulForward(count: number, x: number, y: number, out: number): void;
   mulBackward(count: number, x: number, y: number, g: number, gx: number, gy: number): void;
+  complexMulForward(n: number, d: number, x: number, y: number, out: number): void;
+  complexMulBackward(n: number, d: number, x: number, y: number, g: number, gx: number, gy: number): void;
   zeroFloats(count: number, p: number): void;
 }
 
@@ -50,7 +52,7 @@ export const FUSED_EXPORTS: readonly (keyof FusedExports)[] = ['similarityFromDo
   'gatherValues', 'scatterAddValues',
   'expmap0Forward', 'expmap0Backward', 'mobiusAddForward', 'mobiusAddBackward', 'projectForward', 'projectBackward',
   'givensForward', 'givensBackward', 'attentionForward', 'attentionBackward', 'softplusForward', 'softplusBackward',
-  'addForward', 'accumulate', 'mulForward', 'mulBackward', 'zeroFloats'];
+  'addForward', 'accumulate', 'mulForward', 'mulBackward', 'complexMulForward', 'complexMulBackward', 'zeroFloats'];
 
 type Named = [string, Block | null];
 const off = (b: Block | null): number => b?.offset ?? 0;
@@ -280,6 +282,20 @@ export class FusedKernels {
   mulBackward(count: number, x: F32Block, y: F32Block, g: F32Block, gx: F32Block, gy: F32Block): void {
     this.flat('mulBackward', count, [['x', x], ['y', y], ['g', g]], [['gx', gx], ['gy', gy]]);
     this.ex.mulBackward(count, x.offset, y.offset, g.offset, gx.offset, gy.offset);
+  }
+
+  /** out = x·y per complex coordinate of n rows of even width d in [Re | Im] layout. */
+  complexMulForward(n: number, d: number, x: F32Block, y: F32Block, out: F32Block): void {
+    if (d % 2 !== 0) fail(`complexMulForward: d must be even, got ${d}`);
+    this.flat('complexMulForward', n * d, [['x', x], ['y', y]], [['out', out]]);
+    this.ex.complexMulForward(n, d, x.offset, y.offset, out.offset);
+  }
+
+  /** VJP of complexMulForward: gx += g·conj(y), gy += g·conj(x). */
+  complexMulBackward(n: number, d: number, x: F32Block, y: F32Block, g: F32Block, gx: F32Block, gy: F32Block): void {
+    if (d % 2 !== 0) fail(`complexMulBackward: d must be even, got ${d}`);
+    this.flat('complexMulBackward', n * d, [['x', x], ['y', y], ['g', g]], [['gx', gx], ['gy', gy]]);
+    this.ex.complexMulBackward(n, d, x.offset, y.offset, g.offset, gx.offset, gy.offset);
   }
 
   /** block[0..count) = 0 (a TypedArray fill over shared memory is ~10× slower). */

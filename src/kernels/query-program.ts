@@ -14,7 +14,7 @@ import { AUX_WIDTH } from './fused-kernels.js';
 
 /** The primitives a query program may use (src/kernels/assembly/ball-rows.ts, givens-rows.ts, elementwise.ts). */
 export type QueryOpName = 'softplus' | 'expmap0' | 'mobiusAdd' | 'project' | 'givensRotation' | 'givensReflection'
-  | 'attention' | 'add' | 'mul';
+  | 'attention' | 'add' | 'mul' | 'complexMul';
 
 /** One statement `out = op(args…)`. */
 export interface QueryOp {
@@ -53,6 +53,7 @@ const SIGNATURES: Record<QueryOpName, { args: ('d' | 'c' | 'any')[]; aux: number
   attention: { args: ['d', 'd', 'd'], aux: AUX_WIDTH.attention },
   add: { args: ['any', 'any'], aux: 0 },
   mul: { args: ['any', 'any'], aux: 0 },
+  complexMul: { args: ['d', 'd'], aux: 0 },
 };
 
 const STATEMENT = /^\s*([A-Za-z_]\w*)\s*=\s*([A-Za-z_]\w*)\s*\(\s*([^)]*)\)\s*;?\s*$/;
@@ -266,6 +267,10 @@ export class QueryExecutor {
         case 'mul':
           fwd = (n) => ex.mulForward(n * w, a0, a1, o);
           bwd = (n) => ex.mulBackward(n * w, a0, a1, g, g0, g1);
+          break;
+        case 'complexMul':
+          fwd = (n) => ex.complexMulForward(n, w, a0, a1, o);
+          bwd = (n) => ex.complexMulBackward(n, w, a0, a1, g, g0, g1);
           break;
       }
       this.forwardCalls.push(fwd);

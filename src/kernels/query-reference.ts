@@ -93,6 +93,17 @@ export function centralDifferences(f: (x: Float64Array) => number, x: Vec, h = 1
 /** The outputs of a query program for one query (float64). */
 export interface QueryRowsRef { q: Float64Array; c?: Float64Array; offset?: Float64Array }
 
+/** (a + ib)(c + ie) per complex coordinate of one row in [Re | Im] layout. */
+export function complexMulRef(x: Float64Array, y: Float64Array): Float64Array {
+  const h = x.length / 2;
+  const out = new Float64Array(x.length);
+  for (let k = 0; k < h; k++) {
+    out[k] = x[k]! * y[k]! - x[k + h]! * y[k + h]!;
+    out[k + h] = x[k]! * y[k + h]! + x[k + h]! * y[k]!;
+  }
+  return out;
+}
+
 /** Runs a query program on one query's input rows in float64 with the functions above (the executor's spec). */
 export function queryProgramRef(program: QueryProgram, inputs: Readonly<Record<string, Vec>>): QueryRowsRef {
   const env = new Map<string, Float64Array>(Object.entries(inputs).map(([k, v]) => [k, Float64Array.from(v)]));
@@ -114,6 +125,7 @@ export function queryProgramRef(program: QueryProgram, inputs: Readonly<Record<s
       case 'attention': out = attentionRef(a, b, c); break;
       case 'add': out = a.map((v, i) => v + b[i]!); break;
       case 'mul': out = a.map((v, i) => v * b[i]!); break;
+      case 'complexMul': out = complexMulRef(a, b); break;
     }
     env.set(op.out, out);
   }

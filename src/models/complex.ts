@@ -7,6 +7,10 @@ import type * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
 import { entityTable, modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from './model-base.js';
 import { complexMultiply, splitComplex } from './complex-ops.js';
+import { queryProgram } from '../kernels/query-program.js';
+
+/** The fused query program (src/kernels/query-program.ts): the complex product of the head and relation rows. */
+const COMPLEX_QUERY = queryProgram(['q = complexMul(entity, relation)'], { q: 'q' });
 
 /** ComplEx. */
 export class ComplEx implements KgeModel {
@@ -15,6 +19,7 @@ export class ComplEx implements KgeModel {
   readonly similarity = 'dot' as const;
   readonly candidateTable = 'entity';
   readonly queryTables = ['entity', 'relation'];
+  readonly fusedQuery = COMPLEX_QUERY;
 
   constructor(options: ModelOptions) {
     requireEvenDim('ComplEx', options.dim);

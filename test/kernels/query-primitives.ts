@@ -1,12 +1,13 @@
 // The query-program primitives as test cases: kernel forward/VJP, the tfjs function they reproduce, and the
 // float64 reference; shared by query-primitives.test.ts and query-guards.test.ts.
 import * as tf from '@tensorflow/tfjs';
+import { complexMultiply, splitComplex } from '../../src/models/complex-ops.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import type { F32Block } from '../../src/kernels/kernel-memory.js';
 import { AUX_WIDTH } from '../../src/kernels/fused-kernels.js';
 import { expmap0, givensReflection, givensRotation, mobiusAdd, project } from '../../src/hyperbolic/index.js';
 import { attend } from '../../src/hyperbolic/models/shared-tables.js';
-import { attentionRef, expmap0Ref, givensRef, mobiusAddRef, projectRef, softplusRef } from '../../src/kernels/query-reference.js';
+import { attentionRef, complexMulRef, expmap0Ref, givensRef, mobiusAddRef, projectRef, softplusRef } from '../../src/kernels/query-reference.js';
 import { f32 } from './helpers.js';
 
 /** One primitive: `wide` inputs of n rows × d, an optional curvature [n]; output [n × d]. */
@@ -91,6 +92,17 @@ export const PRIMITIVES: Primitive[] = [
     backward: (k, n, d, [x, y], _c, _aux, g, [gx, gy]) => k.fused.mulBackward(nd(n, d), x!, y!, g, gx!, gy!),
     tfjs: ([x, y]) => tf.mul(x!, y!),
     ref: ([x, y]) => Float64Array.from(x!, (v, i) => v * y![i]!),
+  },
+  {
+    name: 'complexMul', wide: 2, curvature: false, aux: 0,
+    forward: (k, n, d, [x, y], _c, out) => k.fused.complexMulForward(n, d, x!, y!, out),
+    backward: (k, n, d, [x, y], _c, _aux, g, [gx, gy]) => k.fused.complexMulBackward(n, d, x!, y!, g, gx!, gy!),
+    tfjs: ([x, y]) => {
+      const [xRe, xIm] = splitComplex(x!);
+      const [yRe, yIm] = splitComplex(y!);
+      return complexMultiply(xRe, xIm, yRe, yIm);
+    },
+    ref: ([x, y]) => complexMulRef(x!, y!),
   },
 ];
 

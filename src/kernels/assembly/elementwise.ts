@@ -105,6 +105,40 @@ export function mulBackward(count: i32, x: usize, y: usize, g: usize, gx: usize,
   }
 }
 
+/**
+ * Complex product of rows in [Re | Im] layout (ComplEx, Trouillon et al. 2016, eq. (6)): for n rows of even
+ * width d, out_k = x_k·y_k with x_k = x[k] + i·x[k + d/2]: (ac − be) + i(ae + bc).
+ */
+export function complexMulForward(n: i32, d: i32, x: usize, y: usize, out: usize): void {
+  const h = d >> 1;
+  for (let r = 0; r < n; r++) {
+    const base = <usize>r * <usize>d;
+    for (let k = 0; k < h; k++) {
+      const re = (base + <usize>k) << 2, im = (base + <usize>(k + h)) << 2;
+      const a = load<f32>(x + re), b = load<f32>(x + im), c = load<f32>(y + re), e = load<f32>(y + im);
+      store<f32>(out + re, a * c - b * e);
+      store<f32>(out + im, a * e + b * c);
+    }
+  }
+}
+
+/** VJP of complexMulForward (accumulating): gx += g·conj(y), then gy += g·conj(x), per complex coordinate. */
+export function complexMulBackward(n: i32, d: i32, x: usize, y: usize, g: usize, gx: usize, gy: usize): void {
+  const h = d >> 1;
+  for (let r = 0; r < n; r++) {
+    const base = <usize>r * <usize>d;
+    for (let k = 0; k < h; k++) {
+      const re = (base + <usize>k) << 2, im = (base + <usize>(k + h)) << 2;
+      const a = load<f32>(x + re), b = load<f32>(x + im), c = load<f32>(y + re), e = load<f32>(y + im);
+      const gr = load<f32>(g + re), gi = load<f32>(g + im);
+      store<f32>(gx + re, load<f32>(gx + re) + gr * c + gi * e);
+      store<f32>(gx + im, load<f32>(gx + im) - gr * e + gi * c);
+      store<f32>(gy + re, load<f32>(gy + re) + gr * a + gi * b);
+      store<f32>(gy + im, load<f32>(gy + im) - gr * b + gi * a);
+    }
+  }
+}
+
 /** p[0..count) = 0 (faster than a TypedArray fill, which V8 runs element by element on shared memory). */
 export function zeroFloats(count: i32, p: usize): void {
   memory.fill(p, 0, <usize>count << 2);
