@@ -43,6 +43,8 @@ export interface FusedExports {
   mulBackward(count: number, x: number, y: number, g: number, gx: number, gy: number): void;
   complexMulForward(n: number, d: number, x: number, y: number, out: number): void;
   complexMulBackward(n: number, d: number, x: number, y: number, g: number, gx: number, gy: number): void;
+  phasorForward(n: number, w: number, theta: number, out: number): void;
+  phasorBackward(n: number, w: number, theta: number, g: number, gTheta: number): void;
   zeroFloats(count: number, p: number): void;
 }
 
@@ -52,7 +54,7 @@ export const FUSED_EXPORTS: readonly (keyof FusedExports)[] = ['similarityFromDo
   'gatherValues', 'scatterAddValues',
   'expmap0Forward', 'expmap0Backward', 'mobiusAddForward', 'mobiusAddBackward', 'projectForward', 'projectBackward',
   'givensForward', 'givensBackward', 'attentionForward', 'attentionBackward', 'softplusForward', 'softplusBackward',
-  'addForward', 'accumulate', 'mulForward', 'mulBackward', 'complexMulForward', 'complexMulBackward', 'zeroFloats'];
+  'addForward', 'accumulate', 'mulForward', 'mulBackward', 'complexMulForward', 'complexMulBackward', 'phasorForward', 'phasorBackward', 'zeroFloats'];
 
 type Named = [string, Block | null];
 const off = (b: Block | null): number => b?.offset ?? 0;

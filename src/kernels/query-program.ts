@@ -14,7 +14,7 @@ import { AUX_WIDTH } from './fused-kernels.js';
 
 /** The primitives a query program may use (src/kernels/assembly/ball-rows.ts, givens-rows.ts, elementwise.ts). */
 export type QueryOpName = 'softplus' | 'expmap0' | 'mobiusAdd' | 'project' | 'givensRotation' | 'givensReflection'
-  | 'attention' | 'add' | 'mul' | 'complexMul';
+  | 'attention' | 'add' | 'mul' | 'complexMul' | 'phasor';
 
 /** One statement `out = op(args…)`. */
 export interface QueryOp {
@@ -43,7 +43,7 @@ export interface RowProgram {
 }
 
 /** Per op: argument kinds ('d' = a wide row, 'c' = a curvature of width 1, 'any' = the op's own width) and aux floats. */
-const SIGNATURES: Record<QueryOpName, { args: ('d' | 'c' | 'any')[]; aux: number }> = {
+const SIGNATURES: Record<QueryOpName, { args: ('d' | 'c' | 'any')[]; aux: number; widens?: true }> = {
   softplus: { args: ['any'], aux: 0 },
   expmap0: { args: ['d', 'c'], aux: AUX_WIDTH.expmap0 },
   mobiusAdd: { args: ['d', 'd', 'c'], aux: AUX_WIDTH.mobiusAdd },
@@ -54,6 +54,7 @@ const SIGNATURES: Record<QueryOpName, { args: ('d' | 'c' | 'any')[]; aux: number
   add: { args: ['any', 'any'], aux: 0 },
   mul: { args: ['any', 'any'], aux: 0 },
   complexMul: { args: ['d', 'd'], aux: 0 },
+  phasor: { args: ['any'], aux: 0, widens: true }, // w phases → [cos | sin], width 2w
 };
 
 const STATEMENT = /^\s*([A-Za-z_]\w*)\s*=\s*([A-Za-z_]\w*)\s*\(\s*([^)]*)\)\s*;?\s*$/;
@@ -137,7 +138,7 @@ export class QueryExecutor {
           throw new Error(`query program: ${op.op} needs rows of a width divisible by 4, '${b.name}' has ${b.width}`);
         }
       });
-      const out: Buffer = { name: op.out, width };
+      const out: Buffer = { name: op.out, width: sig.widens ? 2 * width : width };
       this.buffers.push(out);
       current.set(op.out, out);
       this.steps.push({ op: op.op, out, args, width });
@@ -271,6 +272,10 @@ export class QueryExecutor {
         case 'complexMul':
           fwd = (n) => ex.complexMulForward(n, w, a0, a1, o);
           bwd = (n) => ex.complexMulBackward(n, w, a0, a1, g, g0, g1);
+          break;
+        case 'phasor': // w is the input's width (w phases per row)
+          fwd = (n) => ex.phasorForward(n, w, a0, o);
+          bwd = (n) => ex.phasorBackward(n, w, a0, g, g0);
           break;
       }
       this.forwardCalls.push(fwd);

@@ -126,6 +126,7 @@ export function queryProgramRef(program: QueryProgram, inputs: Readonly<Record<s
       case 'add': out = a.map((v, i) => v + b[i]!); break;
       case 'mul': out = a.map((v, i) => v * b[i]!); break;
       case 'complexMul': out = complexMulRef(a, b); break;
+      case 'phasor': out = Float64Array.from([...Array.from(a, Math.cos), ...Array.from(a, Math.sin)]); break;
     }
     env.set(op.out, out);
   }

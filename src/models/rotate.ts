@@ -9,6 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
 import { entityTable, modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from './model-base.js';
 import { complexMultiply, splitComplex } from './complex-ops.js';
+import { queryProgram } from '../kernels/query-program.js';
+
+/** The fused query program (src/kernels/query-program.ts): the head times the relation's unit complex numbers. */
+const ROTATE_QUERY = queryProgram(['r = phasor(phase)', 'q = complexMul(entity, r)'], { q: 'q' });
 
 /** RotatE with the L2 distance. */
 export class RotatE implements KgeModel {
@@ -17,6 +21,7 @@ export class RotatE implements KgeModel {
   readonly similarity = 'negEuclidean' as const;
   readonly candidateTable = 'entity';
   readonly queryTables = ['entity', 'phase'];
+  readonly fusedQuery = ROTATE_QUERY;
 
   constructor(options: ModelOptions) {
     requireEvenDim('RotatE', options.dim);

@@ -139,6 +139,33 @@ export function complexMulBackward(n: i32, d: i32, x: usize, y: usize, g: usize,
   }
 }
 
+/**
+ * Unit complex numbers from phases (RotatE, Sun et al. 2019, eq. (1): r = e^{iθ}): for n rows of w phases,
+ * out = [cos θ | sin θ] (rows of width 2w, [Re | Im] layout).
+ */
+export function phasorForward(n: i32, w: i32, theta: usize, out: usize): void {
+  for (let r = 0; r < n; r++) {
+    for (let k = 0; k < w; k++) {
+      const t = load<f32>(theta + ((<usize>r * <usize>w + <usize>k) << 2));
+      const o = out + ((<usize>r * <usize>(2 * w) + <usize>k) << 2);
+      store<f32>(o, Mathf.cos(t));
+      store<f32>(o + (<usize>w << 2), Mathf.sin(t));
+    }
+  }
+}
+
+/** VJP of phasorForward (accumulating): gθ += −sin θ · g_re + cos θ · g_im. */
+export function phasorBackward(n: i32, w: i32, theta: usize, g: usize, gTheta: usize): void {
+  for (let r = 0; r < n; r++) {
+    for (let k = 0; k < w; k++) {
+      const i = (<usize>r * <usize>w + <usize>k) << 2;
+      const t = load<f32>(theta + i);
+      const o = g + ((<usize>r * <usize>(2 * w) + <usize>k) << 2);
+      store<f32>(gTheta + i, load<f32>(gTheta + i) - Mathf.sin(t) * load<f32>(o) + Mathf.cos(t) * load<f32>(o + (<usize>w << 2)));
+    }
+  }
+}
+
 /** p[0..count) = 0 (faster than a TypedArray fill, which V8 runs element by element on shared memory). */
 export function zeroFloats(count: i32, p: usize): void {
   memory.fill(p, 0, <usize>count << 2);

@@ -12,7 +12,7 @@ export { expmap0Forward, expmap0Backward, projectForward, projectBackward }
 export { mobiusAddForward, mobiusAddBackward } from './mobius-rows';
 export { givensForward, givensBackward, attentionForward, attentionBackward } from './givens-rows';
 export { softplusForward, softplusBackward, addForward, accumulate, mulForward, mulBackward, complexMulForward,
-  complexMulBackward, gatherValues,
+  complexMulBackward, phasorForward, phasorBackward, gatherValues,
   scatterAddValues, zeroFloats } from './elementwise';
 export { sampledSoftplusLoss } from './sampled-loss';
 export { poincareScores, poincareScoresBackward } from './poincare-partials';
