@@ -16,8 +16,8 @@ import { gatherQueryRows, rowsByName } from './query-rows.js';
 import { similarityAll } from './similarity-tf.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
 import { kernelsForMemory, type Kernels } from '../kernels/kernels.js';
-import { ScratchBlocks, subF32, subI32, type F32Block, type KernelMemory } from '../kernels/kernel-memory.js';
-import { blockedLength } from '../kernels/top-k-kernels.js';
+import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block, type KernelMemory } from '../kernels/kernel-memory.js';
+import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernels.js';
 import { topKPerRow } from './top-k-select.js';
 
 /** A curvature group is split with the worker thread when each half has at least this many queries. */
@@ -149,24 +149,8 @@ export class ModelEntityScorer implements AllEntityScorer {
     const { kernels, scratch } = path;
     const B = entities.length;
     const N = this.numEntities;
-    const table = this.store.table(this.model.candidateTable);
-    const d = table.dim;
-    const padded = Math.ceil(N / 4) * 4;
-    const order = Int32Array.from({ length: N }, (_, j) => j);
-    const tail = path.tailBias;
-    if (tail) order.sort((a, b) => tail[b]! - tail[a]! || a - b);
-    const perm = scratch.i32('topk:perm', N);
-    perm.array.set(order);
-    const blocked = scratch.f32('topk:blocked', blockedLength(N, d));
-    kernels.topK.blockTable(N, d, table.data, perm, blocked);
-    const sorted = new Float32Array(padded);
-    for (let i = 0; i < N; i++) sorted[i] = tail ? tail[order[i]!]! : 0;
-    const bias = scratch.f32('topk:bias', padded);
-    bias.array.set(sorted);
-    const v2Sorted = new Float32Array(padded);
-    for (let i = 0; i < N; i++) v2Sorted[i] = path.v2[order[i]!]!;
-    const terms = { v2: scratch.f32('topk:v2', padded), alpha: scratch.f32('topk:alpha', padded), alphaY: scratch.f32('topk:alphaY', padded), twoAlphaG: scratch.f32('topk:twoAlphaG', padded) };
-    terms.v2.array.set(v2Sorted);
+    const d = this.store.table(this.model.candidateTable).dim;
+    const { perm, blocked, bias, terms } = this.entitiesByBias(path);
     const side = this.querySide(entities, queryRelations, scratch);
     if (!side.c) throw new Error('topKSync: the Poincaré similarity needs a curvature per query');
     const groups = new Map<number, number[]>();
@@ -205,6 +189,35 @@ export class ModelEntityScorer implements AllEntityScorer {
       members.forEach((b, i) => out.set(ids.array.subarray(i * K, (i + 1) * K), b * K));
     }
     return out;
+  }
+
+  /**
+   * The entity side of the Poincaré top-K in kernel memory, in visiting order (descending tail bias): the ids
+   * (`perm`), the blocked table, the biases and ‖v‖² (padded), and room for the per-curvature terms.
+   */
+  private entitiesByBias(path: KernelPath): { perm: I32Block; blocked: F32Block; bias: F32Block; terms: PoincareEntityTerms } {
+    const { kernels, scratch } = path;
+    const N = this.numEntities;
+    const table = this.store.table(this.model.candidateTable);
+    const padded = Math.ceil(N / 4) * 4;
+    const order = Int32Array.from({ length: N }, (_, j) => j);
+    const tail = path.tailBias;
+    if (tail) order.sort((a, b) => tail[b]! - tail[a]! || a - b);
+    const perm = scratch.i32('topk:perm', N);
+    perm.array.set(order);
+    const blocked = scratch.f32('topk:blocked', blockedLength(N, table.dim));
+    kernels.topK.blockTable(N, table.dim, table.data, perm, blocked);
+    const sortedBias = new Float32Array(padded), sortedV2 = new Float32Array(padded);
+    for (let i = 0; i < N; i++) {
+      sortedBias[i] = tail ? tail[order[i]!]! : 0;
+      sortedV2[i] = path.v2[order[i]!]!;
+    }
+    const bias = scratch.f32('topk:bias', padded);
+    bias.array.set(sortedBias);
+    const terms = { v2: scratch.f32('topk:v2', padded), alpha: scratch.f32('topk:alpha', padded),
+      alphaY: scratch.f32('topk:alphaY', padded), twoAlphaG: scratch.f32('topk:twoAlphaG', padded) };
+    terms.v2.array.set(sortedV2);
+    return { perm, blocked, bias, terms };
   }
 
   /** Whether all-entity scores take the kernel path (a plain dot product is one matMul: tfjs alone). */
