@@ -3,11 +3,14 @@
  * E ← (1 ⊘ Σ_c v_c) ⊗ Σ_c P_cᵀ E_c, with the clients' entity-frequency weights of the reference code): each entity
  * row of the global table becomes the mean of the clients' rows weighted by how often each client saw the entity,
  *   E[e] = Σ_k n_k(e) · E_k[e] / Σ_k n_k(e),
- * and an entity no client saw keeps its global row. Relation rows are private; for evaluation the global model
- * scores each relation (both directions) with its owner's rows.
+ * An entity that no client saw in its triples (one only in valid/test) was still moved by every client as a uniform
+ * negative (the core samples negatives over all entities, where FedE samples a client's own), so it gets the plain
+ * mean of the clients' rows: with one client the server is then the identity and FedE is centralised training.
+ * Relation rows are private; for evaluation the global model scores each relation (both directions) with its
+ * owner's rows.
  */
 
-/** Writes the frequency-weighted mean of the clients' entity rows into `global` ([numEntities × dim], in place). */
+/** Writes the frequency-weighted mean of the clients' entity rows into `global` (plain mean where no client saw the entity). */
 export function aggregateEntities(global: Float32Array, locals: readonly Float32Array[], counts: readonly Int32Array[], dim: number): void {
   if (locals.length !== counts.length) throw new Error(`${locals.length} client tables but ${counts.length} count vectors`);
   const rows = global.length / dim;
@@ -25,6 +28,10 @@ export function aggregateEntities(global: Float32Array, locals: readonly Float32
       total += n;
       const local = locals[k]!;
       for (let j = 0, o = e * dim; j < dim; j++, o++) sum[j]! += n * local[o]!;
+    }
+    if (total === 0) {
+      for (const local of locals) for (let j = 0, o = e * dim; j < dim; j++, o++) sum[j]! += local[o]!;
+      total = locals.length;
     }
     if (total === 0) continue;
     for (let j = 0, o = e * dim; j < dim; j++, o++) global[o] = sum[j]! / total;
