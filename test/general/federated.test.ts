@@ -10,6 +10,7 @@ import { createLoss, describeLosses } from '../../src/general/losses/registry.js
 import { getMethod } from '../../src/general/methods/registry.js';
 import { createNet } from '../../src/general/nets/factory.js';
 import type { ImageSet } from '../../src/general/data/digits.js';
+import { toyDigits } from './toy-digits.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -112,18 +113,8 @@ describe('not-true distillation loss (FedNTD Eq. 4–5)', () => {
 });
 
 describe('FedAvg / FedNTD simulation', () => {
-  // A separable toy set: class c has pixel c lit.
-  const toy = (n: number, seed: number): ImageSet => {
-    const rng = new SeededRandom(seed);
-    const x = new Float32Array(n * 64);
-    const y = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      y[i] = i % 10;
-      for (let j = 0; j < 64; j++) x[i * 64 + j] = 0.1 * rng.next();
-      x[i * 64 + y[i]!] = 1;
-    }
-    return { x, y, n, classes: 10 };
-  };
+  // A separable toy set of n images: class c has pixel c lit.
+  const toy = (n: number, seed: number): ImageSet => toyDigits(n / 10, seed);
 
   it('samples ⌈fraction·M⌉ distinct clients and copies weights exactly', () => {
     const chosen = sampleClients(10, 0.3, new SeededRandom(1));

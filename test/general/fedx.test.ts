@@ -3,8 +3,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { SeededRandom } from '../../src/core/random.js';
-import type { ImageSet } from '../../src/general/data/digits.js';
 import { relationLogits, relationalLoss } from '../../src/general/fedx/relational-loss.js';
 import { fedxLocalLoss, runFedx, type FedxConfig } from '../../src/general/fedx/simulation.js';
 import { ntXent } from '../../src/general/losses/contrastive.js';
@@ -12,25 +10,13 @@ import { Head } from '../../src/general/nets/head.js';
 import { augmentationSchema } from '../../src/general/data/augment.js';
 import { getMethod } from '../../src/general/methods/registry.js';
 import { parseMethodParams } from '../../src/general/runner.js';
+import { toyDigits, t2, value } from './toy-digits.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 
-const t2 = (rows: number[][]): tf.Tensor2D => tf.tensor2d(rows);
-const value = (f: () => tf.Scalar): number => tf.tidy(() => f().dataSync()[0]!);
-const toy = (perClass: number, seed: number, noise = 0.1): ImageSet => {
-  const rng = new SeededRandom(seed);
-  const n = perClass * 10;
-  const x = new Float32Array(n * 64);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 10;
-    for (let j = 0; j < 64; j++) x[i * 64 + j] = noise * rng.next();
-    x[i * 64 + y[i]!] = 1;
-  }
-  return { x, y, n, classes: 10 };
-};
+const toy = toyDigits;
 const anchors = [[1, 0], [0, 1]];
 
 describe('FedX relational loss', () => {

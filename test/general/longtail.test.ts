@@ -11,26 +11,13 @@ import { classBalancedBatches } from '../../src/general/longtail/sampling.js';
 import { longTailScoresFrom, perClassAccuracy } from '../../src/general/longtail/metrics.js';
 import { runCbdExperiment } from '../../src/general/longtail/cbd.js';
 import { getMethod } from '../../src/general/methods/registry.js';
+import { toyDigits, t2, value } from './toy-digits.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 
-const t2 = (rows: number[][]): tf.Tensor2D => tf.tensor2d(rows);
-const value = (f: () => tf.Scalar): number => tf.tidy(() => f().dataSync()[0]!);
-// 10 classes × 40 images; class c lights pixel c (plus seeded noise).
-const toy = (perClass: number, seed: number): ImageSet => {
-  const rng = new SeededRandom(seed);
-  const n = perClass * 10;
-  const x = new Float32Array(n * 64);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 10;
-    for (let j = 0; j < 64; j++) x[i * 64 + j] = 0.1 * rng.next();
-    x[i * 64 + y[i]!] = 1;
-  }
-  return { x, y, n, classes: 10 };
-};
+const toy = toyDigits;
 
 describe('long-tailed split', () => {
   it('follows n_max·ρ^(−r/(C−1)), hand-computed', () => {

@@ -3,7 +3,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { SeededRandom } from '../../src/core/random.js';
 import type { ImageSet } from '../../src/general/data/digits.js';
 import { labelledIndices, splitLabels } from '../../src/general/simclr/label-subset.js';
 import { simclrDistillLoss } from '../../src/general/simclr/distill-loss.js';
@@ -14,25 +13,13 @@ import { getMethod } from '../../src/general/methods/registry.js';
 import { runSimclrPipeline } from '../../src/general/simclr/pipeline.js';
 import { simclrSettingsOf } from '../../src/general/methods/simclrv2.js';
 import { parseMethodParams } from '../../src/general/runner.js';
+import { toyDigits, t2, value } from './toy-digits.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 
-const t2 = (rows: number[][]): tf.Tensor2D => tf.tensor2d(rows);
-const value = (f: () => tf.Scalar): number => tf.tidy(() => f().dataSync()[0]!);
-const toy = (perClass: number, seed: number): ImageSet => {
-  const rng = new SeededRandom(seed);
-  const n = perClass * 10;
-  const x = new Float32Array(n * 64);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 10;
-    for (let j = 0; j < 64; j++) x[i * 64 + j] = 0.1 * rng.next();
-    x[i * 64 + y[i]!] = 1;
-  }
-  return { x, y, n, classes: 10 };
-};
+const toy = toyDigits;
 
 describe('labelled subset', () => {
   it('keeps max(1, round(n_c·f)) per class, hand-computed: 100/50/3 at 10% → 10/5/1', () => {

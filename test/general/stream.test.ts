@@ -3,32 +3,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { SeededRandom } from '../../src/core/random.js';
-import type { ImageSet } from '../../src/general/data/digits.js';
 import { createNet } from '../../src/general/nets/factory.js';
 import { StrideController, strideSchema } from '../../src/general/stream/stride-controller.js';
 import { driftingStream, streamSchema, type Frame } from '../../src/general/stream/drifting-stream.js';
 import { agreement, movingAverage, runOnlineDistillation } from '../../src/general/stream/online-distill.js';
 import { getMethod } from '../../src/general/methods/registry.js';
 import { parseMethodParams } from '../../src/general/runner.js';
+import { toyDigits } from './toy-digits.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 
-// 10 classes; class c lights pixel c (plus seeded noise).
-const toy = (perClass: number, seed: number): ImageSet => {
-  const rng = new SeededRandom(seed);
-  const n = perClass * 10;
-  const x = new Float32Array(n * 64);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 10;
-    for (let j = 0; j < 64; j++) x[i * 64 + j] = 0.1 * rng.next();
-    x[i * 64 + y[i]!] = 1;
-  }
-  return { x, y, n, classes: 10 };
-};
+const toy = toyDigits;
 
 describe('stride controller (JITNet Algorithm 1)', () => {
   it('doubles the stride above the threshold and halves it below, within [δ_min, δ_max], hand-computed', () => {
