@@ -213,14 +213,9 @@ function touchRows(model: KgeModel, store: ParameterStore, state: StepState, Q: 
   }
 }
 
-/**
- * Gradients of a loss of each query's scores on its own M given candidates (e.g. MulDE's top-K), in kernels:
- * `loss(start, n, scores, dscore)` receives the scores of queries [start, start + n) as an n×M block of kernel
- * memory and writes dL/ds into `dscore` (n×M); it returns its loss. Accumulates into the tables' gradients and
- * returns the summed loss.
- */
-export function fusedCandidateGradients(model: KgeModel, store: ParameterStore, entities: Int32Array, relations: Int32Array,
-  candidates: Int32Array, M: number, loss: (start: number, n: number, scores: F32Block, dscore: F32Block) => number): number {
+/** The step state of B queries with their own M given candidates each (ids checked by runFusedChunks). */
+function candidateState(model: KgeModel, store: ParameterStore, entities: Int32Array, relations: Int32Array,
+  candidates: Int32Array, M: number): StepState {
   const program = model.fusedQuery;
   if (!program || !fusedStepSupports(model, store)) throw new Error(`fused step: ${model.config.model} has no usable fused query program`);
   const B = entities.length;
@@ -230,6 +225,19 @@ export function fusedCandidateGradients(model: KgeModel, store: ParameterStore, 
   i32Room(state, 'entityIds', B, store).array.set(entities);
   i32Room(state, 'relationIds', B, store).array.set(relations);
   scoreRoom(state, CHUNK_ROWS * M, store);
+  return state;
+}
+
+/**
+ * Gradients of a loss of each query's scores on its own M given candidates (e.g. MulDE's top-K), in kernels:
+ * `loss(start, n, scores, dscore)` receives the scores of queries [start, start + n) as an n×M block of kernel
+ * memory and writes dL/ds into `dscore` (n×M); it returns its loss. Accumulates into the tables' gradients and
+ * returns the summed loss.
+ */
+export function fusedCandidateGradients(model: KgeModel, store: ParameterStore, entities: Int32Array, relations: Int32Array,
+  candidates: Int32Array, M: number, loss: (start: number, n: number, scores: F32Block, dscore: F32Block) => number): number {
+  const B = entities.length;
+  const state = candidateState(model, store, entities, relations, candidates, M);
   const value = runFusedChunks(model, store, state, state.direct, B, B, M,
     (start, n) => loss(start, n, subF32(state.scores, 0, n * M), subF32(state.dscore, 0, n * M)));
   touchRows(model, store, state, B, M, relations);
@@ -239,15 +247,8 @@ export function fusedCandidateGradients(model: KgeModel, store: ParameterStore, 
 /** Each query's scores on its own M candidates [B×M], forward only, in kernels (no gradient: e.g. frozen teachers). */
 export function fusedCandidateScores(model: KgeModel, store: ParameterStore, entities: Int32Array, relations: Int32Array,
   candidates: Int32Array, M: number): Float32Array {
-  const program = model.fusedQuery;
-  if (!program || !fusedStepSupports(model, store)) throw new Error(`fused scoring: ${model.config.model} has no usable fused query program`);
   const B = entities.length;
-  if (candidates.length !== B * M) throw new Error(`fused scoring: ${candidates.length} candidates for ${B} queries × ${M}`);
-  const state = stepState(model, store, program);
-  i32Room(state, 'cand', B * M, store).array.set(candidates);
-  i32Room(state, 'entityIds', B, store).array.set(entities);
-  i32Room(state, 'relationIds', B, store).array.set(relations);
-  scoreRoom(state, CHUNK_ROWS * M, store);
+  const state = candidateState(model, store, entities, relations, candidates, M);
   const out = new Float32Array(B * M);
   runFusedChunks(model, store, state, state.direct, B, B, M, (start, n) => {
     out.set(state.scores.array.subarray(0, n * M), start * M);
