@@ -137,13 +137,17 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   if (options.header !== undefined) readOptions.header = options.header;
 
   const verify = options.verify ?? true;
-  const [manifest, train, valid, test, entityNames] = await Promise.all([
+  // read concurrently, but report a failure deterministically: the first in this order (manifest, train, valid, …)
+  const outcomes = await Promise.allSettled([
     verify ? verifyManifest(dir) : Promise.resolve({ verified: false, cached: false, skipped: true }),
     readTripleFile(files.train, readOptions),
     readTripleFile(files.valid, readOptions),
     readTripleFile(files.test, readOptions),
     loadEntityNames(dir),
-  ]);
+  ] as const);
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+  const [manifest, train, valid, test, entityNames] = outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof verifyManifest>>, RawTriple[], RawTriple[], RawTriple[], Awaited<ReturnType<typeof loadEntityNames>>];
   const raw: Record<SplitName, RawTriple[]> = { train, valid, test };
 
   const trainEntities = new Set<string>();
