@@ -2,19 +2,19 @@
 // the main thread hands it one export call, runs its own share of the work, then waits for it. Used where a
 // kernel call splits into independent halves (e.g. the top-K sweep over disjoint queries). Each worker has its own
 // instance of the module (its own globals), on the one memory; every buffer it touches belongs to its call.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import os from 'node:os';
 import type { KernelMemory } from './kernel-memory.js';
 
 /** The worker's code (CommonJS, evaluated): instantiate, then run one export per message and signal completion. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { module, memory, flag } = workerData;
+const { module, memory, flag, errors } = workerData;
 const exports_ = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('kernels: wasm abort'); } } }).exports;
 const done = new Int32Array(flag);
 parentPort.on('message', ({ fn, args, seq }) => {
   let ok = true;
-  try { exports_[fn](...args); } catch (e) { ok = false; parentPort.postMessage(String(e && e.stack || e)); }
+  try { exports_[fn](...args); } catch (e) { ok = false; errors.postMessage(String(e && e.stack || e)); }
   Atomics.store(done, 0, ok ? seq : -seq);
   Atomics.notify(done, 0);
 });
@@ -24,14 +24,17 @@ parentPort.on('message', ({ fn, args, seq }) => {
 export class KernelWorker {
   private readonly worker: Worker;
   private readonly done: Int32Array;
+  /** Where the worker posts a failed call's error; read synchronously in `wait` (the event loop is blocked there). */
+  private readonly errors: MessagePort;
   private seq = 0;
-  private lastError = '';
 
   private constructor(module: WebAssembly.Module, memory: KernelMemory) {
     const flag = new SharedArrayBuffer(4);
     this.done = new Int32Array(flag);
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: memory.memory, flag } });
-    this.worker.on('message', (message: string) => { this.lastError = message; });
+    const { port1, port2 } = new MessageChannel();
+    this.errors = port1;
+    this.errors.unref();
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: memory.memory, flag, errors: port2 }, transferList: [port2] });
     this.worker.unref(); // an idle worker never keeps the process alive
   }
 
@@ -46,13 +49,9 @@ export class KernelWorker {
   wait(): void {
     while (Atomics.load(this.done, 0) === 0) Atomics.wait(this.done, 0, 0, 1000);
     if (Atomics.load(this.done, 0) !== this.seq) {
-      throw new Error(`kernel worker: the call failed${this.lastError ? `: ${this.lastError}` : ' (see stderr)'}`);
+      const error = receiveMessageOnPort(this.errors)?.message as string | undefined;
+      throw new Error(`kernel worker: the call failed${error ? `: ${error}` : ''}`);
     }
-  }
-
-  /** Stops the worker thread. */
-  async terminate(): Promise<void> {
-    await this.worker.terminate();
   }
 
   private static readonly byMemory = new WeakMap<KernelMemory, KernelWorker | null>();
