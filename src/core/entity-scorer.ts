@@ -29,7 +29,6 @@ interface QuerySideBlocks {
   x2: F32Block;
   c: F32Block | null;
   rowBias: F32Block | null;
-  d: number;
 }
 
 /** Scratch shared by the scorers of one memory (calls are synchronous). */
@@ -257,7 +256,7 @@ export class ModelEntityScorer implements AllEntityScorer {
     if (cBlock) cBlock.array.set(c!);
     const rowBias = offset ? scratch.f32('offset', B) : null;
     if (rowBias) rowBias.array.set(offset!);
-    return { q: qBlock, x2, c: cBlock, rowBias, d };
+    return { q: qBlock, x2, c: cBlock, rowBias };
   }
 
   /** xv = q·Eᵀ by tfjs, then similarity, tail bias and offset by the SIMD kernels, in kernel memory. */

@@ -180,12 +180,9 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   if (!program || !fusedStepSupports(model, store)) throw new Error(`fused step: ${model.config.model} has no usable fused query program`);
   const state = stepState(model, store, program);
   const { raw } = state;
-  const table = store.table(model.candidateTable);
-  const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
-  const numEntities = table.rows;
+  const numEntities = store.table(model.candidateTable).rows;
   const B = batch.entities.length;
   const { Q, M } = drawQueries(state, store, batch, settings, numEntities, rng);
-  const { entityIds, cand } = state;
   scoreRoom(state, CHUNK_ROWS * M, store);
   const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program, store) : null) ?? state.direct;
   const scale = 1 / (Q * M);

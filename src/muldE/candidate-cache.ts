@@ -27,24 +27,21 @@ export class CandidateCache {
     this.epochOf = new Int32Array(numQueries).fill(-1);
   }
 
-  /** Positions (within the batch) of the queries whose entry is missing or R or more epochs old. */
-  stale(indices: Int32Array, epoch: number): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < indices.length; i++) {
-      const seen = this.epochOf[indices[i]!]!;
-      if (seen < 0 || epoch - seen >= this.refreshEvery) out.push(i);
-    }
-    return out;
+  /** Whether any query of the batch (positions in the training queries) has no entry or one R or more epochs old. */
+  anyStale(indices: Int32Array, epoch: number): boolean {
+    return indices.some((q) => this.isStale(q, epoch));
   }
 
   /** All queries whose entry is missing or R or more epochs old. */
   staleAll(epoch: number): number[] {
     const out: number[] = [];
-    for (let q = 0; q < this.numQueries; q++) {
-      const seen = this.epochOf[q]!;
-      if (seen < 0 || epoch - seen >= this.refreshEvery) out.push(q);
-    }
+    for (let q = 0; q < this.numQueries; q++) if (this.isStale(q, epoch)) out.push(q);
     return out;
+  }
+
+  private isStale(q: number, epoch: number): boolean {
+    const seen = this.epochOf[q]!;
+    return seen < 0 || epoch - seen >= this.refreshEvery;
   }
 
   /** Stores fresh candidates [rows × K] and teacher scores for the queries at `indices`. */

@@ -31,7 +31,6 @@ import { SeededRandom } from '../core/random.js';
 import { attentionTemperature, seniorSoftLabels, type SeniorMechanisms } from './senior.js';
 import { ScratchBlocks, subF32 } from '../kernels/kernel-memory.js';
 import { seniorKdScratchLength } from '../kernels/senior-kd-kernels.js';
-
 import { CandidateCache } from './candidate-cache.js';
 import type { TeacherEnsemble } from './teacher-ensemble.js';
 
@@ -215,7 +214,7 @@ export class MuldeObjective implements TrainingObjective {
       const ids = this.juniorTopK(batch, K);
       return { ids, teacherScores: this.teachers.score(batch.entities, batch.relations, { ids, perQuery: K }) };
     }
-    if (this.cache.stale(batch.indices, epoch).length > 0) this.refreshAll(epoch);
+    if (this.cache.anyStale(batch.indices, epoch)) this.refreshAll(epoch);
     return this.cache.read(batch.indices);
   }
 
