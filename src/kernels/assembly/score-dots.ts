@@ -7,6 +7,7 @@
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))² by poincare4 (Chami et al. 2020, eq. (3); guards in poincare.ts)
 // Kind 0 (dot) leaves xv as it is. Rows of xv need no alignment (v128 loads are unaligned).
 import { poincare4 } from './poincare';
+import { storeLanes } from './poincare-rows';
 import { EUC_EPS } from './similarity';
 
 /** Loads min(n, 4) floats at p into lanes, repeating the last one in unused lanes. */
@@ -17,17 +18,6 @@ import { EUC_EPS } from './similarity';
   if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
   if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
   return v;
-}
-
-/** Stores the first min(n, 4) lanes of s at p. */
-@inline function storeLanes(p: usize, s: v128, n: i32): void {
-  if (n >= 4) {
-    v128.store(p, s);
-    return;
-  }
-  store<f32>(p, f32x4.extract_lane(s, 0));
-  if (n > 1) store<f32>(p, f32x4.extract_lane(s, 1), 4);
-  if (n > 2) store<f32>(p, f32x4.extract_lane(s, 2), 8);
 }
 
 /** xv[b·N + j] ← s(x2[b], v2[j], xv[b·N + j], c[b]) for every query b and entity j (c read for kind 3 only). */

@@ -6,7 +6,9 @@
 // writing ∂(L_Senior + λ·L_KD)/∂s_J and ∂/∂g and returning the two loss sums. Rows are K floats (any K ≥ 1); the
 // last lane group of a row is masked. Scratch: (2T + 9)·⌈K/4⌉·4 + 4T floats (the kernel never allocates).
 import { K as splat, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from './vmath';
-import { laneOf, withLane } from './ball-math';
+import { withLane } from './ball-math';
+import { hsum } from './simd';
+import { storeLanes } from './poincare-rows';
 
 /** L_Senior and L_KD sums of the last `seniorKd` call. */
 let lastSenior: f64 = 0;
@@ -16,10 +18,6 @@ let lastKd: f64 = 0;
 export function seniorKdLastSenior(): f64 { return lastSenior; }
 /** The L_KD sum of the last seniorKd call. */
 export function seniorKdLastKd(): f64 { return lastKd; }
-
-@inline function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
 
 @inline function hmax(v: v128): f32 {
   return Mathf.max(Mathf.max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)),
@@ -41,11 +39,7 @@ export function seniorKdLastKd(): f64 { return lastKd; }
 
 /** Stores the lanes of v that are < K at x[k …]. */
 @inline function storeRow(p: usize, k: i32, K: i32, v: v128): void {
-  if (k + 4 <= K) {
-    v128.store(p + (<usize>k << 2), v);
-    return;
-  }
-  for (let l = 0; l < 4; l++) if (k + l < K) store<f32>(p + (<usize>(k + l) << 2), laneOf(v, l));
+  storeLanes(p + (<usize>k << 2), v, K - k);
 }
 
 /**
