@@ -18,10 +18,12 @@ import { runDataFromDataset } from '../src/core/training-data.js';
 import { ModelRuntime } from '../src/core/model-runtime.js';
 import { TableOptimizer } from '../src/core/optimizers.js';
 import { SeededRandom } from '../src/core/random.js';
-import { kgeObjective, type TrainingObjective } from '../src/core/training-objective.js';
+import type { TrainingObjective } from '../src/core/training-objective.js';
+import { filteredValidator } from '../src/eval/evaluate-run.js';
 import { parseTrainingConfig } from '../src/core/training-config.js';
-import { Trainer, trainingQueries } from '../src/core/trainer.js';
-import { createModel } from '../src/models/registry.js';
+import { Trainer } from '../src/core/trainer.js';
+import { trainingQueries } from '../src/core/batch.js';
+import { createModel } from '../src/registry/models.js';
 import { TeacherEnsemble } from '../src/muldE/teacher-ensemble.js';
 import { MuldeObjective, type MuldeSettings } from '../src/muldE/muldE-objective.js';
 
@@ -54,7 +56,7 @@ async function epochSeconds(epochs: number, make?: (runtime: ModelRuntime) => Tr
   const runtime = await student();
   const config = parseTrainingConfig({ negatives, batchSize, epochs, validEvery: epochs + 1, patience: 0, optimizer: 'adam', learningRate: 1e-3, seed: 0 });
   const out = path.join(tmp, `run-${Math.random().toString(36).slice(2)}`);
-  const result = await new Trainer(runtime, data, config, out, backend, undefined, make?.(runtime)).run();
+  const result = await new Trainer(runtime, data, config, out, backend, { validator: filteredValidator(data), objective: make?.(runtime) }).run();
   return result.seconds / epochs;
 }
 

@@ -12,8 +12,9 @@ import { loadDataset } from '../src/kg/dataset.js';
 import { runDataFromDataset } from '../src/core/training-data.js';
 import { ModelRuntime } from '../src/core/model-runtime.js';
 import { Trainer } from '../src/core/trainer.js';
+import { filteredValidator } from '../src/eval/evaluate-run.js';
 import { parseTrainingConfig } from '../src/core/training-config.js';
-import { createModel } from '../src/models/registry.js';
+import { createModel } from '../src/registry/models.js';
 
 const args = process.argv.slice(2);
 const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
@@ -31,7 +32,7 @@ const runtime = await ModelRuntime.create(createModel(modelName, { dim, numEntit
 const config = parseTrainingConfig({ epochs, batchSize: 500, negatives: 50, doubleNegatives, optimizer, learningRate: 1e-3, validEvery: 1_000_000 });
 const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-bench-epoch-'));
 const perEpoch: number[] = [];
-const result = await new Trainer(runtime, data, config, dir, backend).run({ onEpochEnd: (r) => perEpoch.push(r.seconds) });
+const result = await new Trainer(runtime, data, config, dir, backend, { validator: filteredValidator(data) }).run({ onEpochEnd: (r) => perEpoch.push(r.seconds) });
 rmSync(dir, { recursive: true, force: true });
 const median = [...perEpoch].sort((a, b) => a - b)[Math.floor(perEpoch.length / 2)]!;
 const row = { dataset: datasetName, model: `${modelName} d=${dim}`, optimizer, doubleNegatives, backend, path: result.scoringPath, epochs, medianEpochSeconds: +median.toFixed(2), epochSeconds: perEpoch.map((s) => +s.toFixed(2)) };

@@ -8,8 +8,8 @@ import { initBackend } from '../src/core/backend.js';
 import { loadDataset } from '../src/kg/dataset.js';
 import { runDataFromDataset } from '../src/core/training-data.js';
 import { ModelRuntime } from '../src/core/model-runtime.js';
-import { evaluateSplit } from '../src/core/evaluate-run.js';
-import { createModel } from '../src/models/registry.js';
+import { evaluateSplit } from '../src/eval/evaluate-run.js';
+import { createModel } from '../src/registry/models.js';
 
 const models = (process.argv[2] ?? 'DistMult,ComplEx,RotH,AttH').split(',');
 const backend = await initBackend('auto');

@@ -2,11 +2,10 @@
 import type { RunData } from '../src/core/training-data.js';
 import { ModelRuntime } from '../src/core/model-runtime.js';
 import { TableOptimizer, type OptimizerName } from '../src/core/optimizers.js';
-import { negativeSamplingGradients } from '../src/core/negative-sampling-step.js';
-import { oneToNGradients } from '../src/core/one-to-n-step.js';
-import { trainingQueries } from '../src/core/trainer.js';
+import { kgeObjective } from '../src/core/kge-objective.js';
+import { trainingQueries } from '../src/core/batch.js';
 import { SeededRandom } from '../src/core/random.js';
-import { createModel } from '../src/models/registry.js';
+import { createModel } from '../src/registry/models.js';
 
 /** What to time. */
 export interface StepSetup {
@@ -24,7 +23,7 @@ export interface StepSetup {
 export async function timeSteps(data: RunData, setup: StepSetup, backend: string, steps = 30, warmup = 5): Promise<{ medianMs: number; minMs: number }> {
   const runtime = await ModelRuntime.create(createModel(setup.model, { dim: setup.dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
   const optimizer = new TableOptimizer(setup.optimizer, 0.01, runtime.store, runtime.kernels);
-  const scorer = runtime.candidateScorer(setup.path, backend);
+  const objective = kgeObjective(runtime, { negatives: setup.negatives, doubleNegatives: Boolean(setup.doubleNegatives), regularizer: 'none', regularizerWeight: 0, path: setup.path }, backend);
   const queries = trainingQueries(data.train, data.numRelations);
   const rng = new SeededRandom(1);
   const times: number[] = [];
@@ -36,12 +35,7 @@ export async function timeSteps(data: RunData, setup: StepSetup, backend: string
       answers: queries.answers.subarray(start, start + setup.batchSize),
     };
     const t0 = performance.now();
-    if (setup.negatives > 0) {
-      negativeSamplingGradients(runtime.model, runtime.store, scorer, batch,
-        { negatives: setup.negatives, doubleNegatives: Boolean(setup.doubleNegatives), regularizer: 'none', regularizerWeight: 0 }, rng);
-    } else {
-      oneToNGradients(runtime.model, runtime.store, batch, { regularizer: 'none', regularizerWeight: 0 });
-    }
+    objective.gradients(batch, 1, rng);
     optimizer.step();
     if (i >= warmup) times.push(performance.now() - t0);
   }

@@ -9,7 +9,7 @@
 import { initBackend } from '../src/core/backend.js';
 import { loadDataset } from '../src/kg/dataset.js';
 import { runDataFromDataset } from '../src/core/training-data.js';
-import { createModel, registerModel } from '../src/models/registry.js';
+import { MODELS, createModel, modelOptionsSchema } from '../src/registry/models.js';
 import type { KgeModel } from '../src/core/model.js';
 import { timeSteps, type StepSetup } from './step-timer.js';
 import { torchStep } from './peers.js';
@@ -25,7 +25,10 @@ const withTfjs = !args.includes('--no-tfjs');
 function hybridVariant(model: string): string | undefined {
   if (!createModel(model, { dim: 4, numEntities: 1, numRelations: 1 }).fusedQuery) return undefined;
   const name = `${model}/hybrid`;
-  registerModel(name, (o) => Object.create(createModel(model, o), { fusedQuery: { value: undefined } }) as KgeModel);
+  if (!MODELS.has(name)) {
+    MODELS.add({ name, summary: `${model} without its fused query program`, schema: modelOptionsSchema,
+      create: (o) => Object.create(createModel(model, o), { fusedQuery: { value: undefined } }) as KgeModel });
+  }
   return name;
 }
 

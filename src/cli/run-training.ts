@@ -17,10 +17,10 @@ import type { TrainingObjective } from '../core/training-objective.js';
 import type { KgeModel } from '../core/model.js';
 import { loadCheckpoint } from '../core/checkpoint.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { evaluateSplit } from '../core/evaluate-run.js';
+import { evaluateSplit, filteredValidator } from '../eval/evaluate-run.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
-import { modelFromConfig } from '../models/registry.js';
-import { loadRun } from '../models/load-run.js';
+import { modelFromConfig } from '../registry/models.js';
+import { loadRun } from '../registry/load-run.js';
 import { progressEvents } from './progress.js';
 import { evaluationJson, formatEvaluation } from './report-format.js';
 
@@ -120,12 +120,12 @@ export async function runTrainingJob(flags: TrainingFlags, command: Command, job
     config = parseTrainingConfig({ ...saved.header.training, backend: undefined, ...(epochs ? { epochs } : {}) });
     runtime = await ModelRuntime.create(modelFromConfig(saved.header.model));
     const objective = await job.objective?.(runtime, data, backend);
-    trainer = await Trainer.resume(runtime, data, config, runDir, backend, objective);
+    trainer = await Trainer.resume(runtime, data, config, runDir, backend, { validator: filteredValidator(data, config.evalBatchSize), objective });
   } else {
     if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass --resume to continue it or --out for a new one`);
     runtime = await ModelRuntime.create(job.createModel(data), config.seed);
     const objective = await job.objective?.(runtime, data, backend);
-    trainer = new Trainer(runtime, data, config, runDir, backend, undefined, objective);
+    trainer = new Trainer(runtime, data, config, runDir, backend, { validator: filteredValidator(data, config.evalBatchSize), objective });
   }
   const log = (line: string): void => {
     if (!flags.json) process.stderr.write(`${line}\n`);

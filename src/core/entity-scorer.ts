@@ -9,7 +9,7 @@
  * ops. The native TensorFlow backend, and the plain dot product, keep the all-tfjs path.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AllEntityScorer } from '../eval/scorer.js';
+import type { AllEntityScorer } from './all-entity-scorer.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import { gatherQueryRows, rowsByName } from './query-rows.js';

@@ -1,5 +1,5 @@
 /**
- * The negative-sampling step of negative-sampling-step.ts entirely in kernels, for models with a fused query
+ * The negative-sampling step of negative-sampling-step.ts (the tfjs reference) entirely in kernels, for models with a fused query
  * program (`KgeModel.fusedQuery`): the same random draws in the same order, the same loss (binary cross-entropy
  * with logits averaged over all B·(1 + N) positive and negative scores, Chami et al. 2020's code) and the same
  * regulariser, so both paths train the same model up to float error.
@@ -23,7 +23,7 @@ import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
 import { addRowRegularizerGradient } from './losses.js';
-import { regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './negative-sampling-step.js';
+import { regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { CHUNK_ROWS, hoistedPlan, i32Room, scoreRoom, stepState, type Plan, type QueryTable, type StepState } from './fused-step-plan.js';
 
 export { CHUNK_ROWS } from './fused-step-plan.js';

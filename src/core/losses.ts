@@ -3,13 +3,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** Σ (softplus(s) − y·s) over every entry: binary cross-entropy with logits, summed (the one home of the formula). */
+export function binaryCrossEntropyWithLogitsSum(scores: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.sub(tf.softplus(scores), tf.mul(labels, scores))) as tf.Scalar);
+}
+
 /**
  * Binary cross-entropy with logits, averaged over every entry: mean(softplus(s) − y·s).
  * With y = 1 for the gold column and 0 for sampled negatives this is the loss of Chami et al. 2020's code:
  * −mean(log σ(s⁺) ∪ log σ(−s⁻)) over all positive and negative scores together.
  */
 export function binaryCrossEntropyWithLogits(scores: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.sub(tf.softplus(scores), tf.mul(labels, scores))) as tf.Scalar);
+  return tf.tidy(() => tf.div(binaryCrossEntropyWithLogitsSum(scores, labels), scores.size) as tf.Scalar);
 }
 
 /** Labels [Q, M] with 1 in column 0 (the gold answer) and 0 elsewhere. */

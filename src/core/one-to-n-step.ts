@@ -6,55 +6,43 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel } from './model.js';
-import type { ParameterStore } from './parameter-store.js';
-import { gatherQueryRows, regularizedRows, rowsByName, scatterQueryGradients } from './query-rows.js';
-import { rowRegularizer, softmaxCrossEntropy, type RegularizerName } from './losses.js';
+import type { ParameterStore, ParameterTable } from './parameter-store.js';
+import { rowRegularizer, softmaxCrossEntropy } from './losses.js';
 import { similarityAll } from './similarity-tf.js';
 import { dotSoftmaxCrossEntropy } from './dot-softmax-loss.js';
-import { regularizeGoldAnswers, type QueryBatch } from './negative-sampling-step.js';
+import { regularizeGoldAnswers, type QueryBatch, type RegularizerSettings } from './batch.js';
+import { runTape, type TapeInput } from './tape.js';
 
-/** Settings of the 1-N step. */
-export interface OneToNSettings {
-  regularizer: RegularizerName;
-  regularizerWeight: number;
+/** A whole table on the tape: its dense gradient is added to every row's accumulator. */
+function wholeTable(table: ParameterTable, shape: [number, number]): TapeInput {
+  return {
+    tensor: tf.tensor2d(table.data.array, shape),
+    applyGradient(grad) {
+      const target = table.grad.array;
+      const source = grad.dataSync() as Float32Array;
+      for (let i = 0; i < target.length; i++) target[i] += source[i]!;
+      table.touchAll();
+    },
+  };
 }
 
 /** Runs one 1-N step: accumulates gradients into the tables and returns the loss (no update). */
-export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: OneToNSettings): number {
+export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: RegularizerSettings): number {
   const B = batch.entities.length;
   const table = store.table(model.candidateTable);
   const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
-  const loss = tf.tidy(() => {
-    const gathered = gatherQueryRows(model, store, batch.entities, batch.relations);
-    const tableInput = tf.tensor2d(table.data.array, [table.rows, table.dim]);
-    const biasInput = bias ? tf.tensor2d(bias.data.array, [1, bias.rows]) : undefined;
-    const inputs: tf.Tensor[] = [...gathered.tensors, tableInput, ...(biasInput ? [biasInput] : [])];
-    const nq = gathered.tensors.length;
-    const f = (...xs: tf.Tensor[]): tf.Scalar => {
-      const queryTensors = xs.slice(0, nq);
-      const out = model.query(rowsByName(gathered.names, queryTensors));
-      const reg = rowRegularizer(settings.regularizer, settings.regularizerWeight, regularizedRows(store, gathered.names, queryTensors), B);
+  const loss = runTape([{ model, store, entities: batch.entities, relations: batch.relations }],
+    bias ? [wholeTable(table, [table.rows, table.dim]), wholeTable(bias, [1, bias.rows])] : [wholeTable(table, [table.rows, table.dim])],
+    ([view], [entityTable, biasRow]) => {
+      const out = view!.query;
+      const reg = rowRegularizer(settings.regularizer, settings.regularizerWeight, view!.regularizedRows, B);
       if (model.similarity === 'dot' && !out.offset) {
-        return tf.add(dotSoftmaxCrossEntropy(out.q, xs[nq] as tf.Tensor2D, biasInput ? (xs[nq + 1] as tf.Tensor2D) : undefined, batch.answers), reg) as tf.Scalar;
+        return tf.add(dotSoftmaxCrossEntropy(out.q, entityTable as tf.Tensor2D, biasRow as tf.Tensor2D | undefined, batch.answers), reg) as tf.Scalar;
       }
-      let scores = similarityAll(model.similarity, out.q, tf.transpose(xs[nq] as tf.Tensor2D), out.c);
-      if (biasInput) scores = tf.add(scores, xs[nq + 1]!);
+      let scores = similarityAll(model.similarity, out.q, tf.transpose(entityTable as tf.Tensor2D), out.c);
+      if (biasRow) scores = tf.add(scores, biasRow);
       if (out.offset) scores = tf.add(scores, out.offset);
       return tf.add(softmaxCrossEntropy(scores, batch.answers), reg) as tf.Scalar;
-    };
-    const { value, grads } = tf.valueAndGrads(f)(inputs);
-    scatterQueryGradients(store, gathered, grads.slice(0, nq));
-    addDense(table.grad.array, grads[nq]!.dataSync() as Float32Array);
-    table.touchAll();
-    if (bias) {
-      addDense(bias.grad.array, grads[nq + 1]!.dataSync() as Float32Array);
-      bias.touchAll();
-    }
-    return value.dataSync()[0]!;
-  });
+    });
   return loss + regularizeGoldAnswers(model, store, batch.answers, settings, B);
-}
-
-function addDense(target: Float32Array, source: Float32Array): void {
-  for (let i = 0; i < target.length; i++) target[i] += source[i]!;
 }

@@ -4,8 +4,9 @@ import { FilterIndex } from '../kg/filter-index.js';
 import type { Triples } from '../kg/types.js';
 import type { TrainingData } from './trainer.js';
 
-/** Training data plus the test split. */
+/** Training data plus the valid and test splits and the known-true filter over all three. */
 export interface RunData extends TrainingData {
+  valid: Triples;
   test: Triples;
   numEntities: number;
   numRelations: number;

@@ -10,7 +10,7 @@
 import type { RelationCategory, Triples } from '../kg/types.js';
 import { filteredRanks, type KnownAnswers } from './ranks.js';
 import { RankMetrics, type LinkPredictionMetrics } from './metrics.js';
-import type { AllEntityScorer } from './scorer.js';
+import type { AllEntityScorer } from '../core/all-entity-scorer.js';
 
 /** Filtered and raw metrics of one set of queries. */
 export interface FilteredAndRawMetrics {

@@ -1,7 +1,7 @@
 /**
  * Filtered link-prediction evaluation: ranks, metrics and the batched evaluation loop.
  */
-export type { AllEntityScorer } from './scorer.js';
+export type { AllEntityScorer } from '../core/all-entity-scorer.js';
 export { filteredRanks, type KnownAnswers, type RankOutput } from './ranks.js';
 export { RankMetrics, type LinkPredictionMetrics } from './metrics.js';
 export {

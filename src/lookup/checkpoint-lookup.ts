@@ -4,7 +4,7 @@
  * prediction — with their inputs validated. Used alike by the CLI and the HTTP service.
  */
 import path from 'node:path';
-import { loadRun } from '../models/load-run.js';
+import { loadRun } from '../registry/load-run.js';
 import type { CheckpointHeader } from '../core/checkpoint.js';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import type { ModelEntityScorer } from '../core/entity-scorer.js';

@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
-import { entityTable, modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from './model-base.js';
+import { entityTable, modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../core/model-base.js';
 import { complexMultiply, splitComplex } from './complex-ops.js';
 import { queryProgram } from '../kernels/query-program.js';
 

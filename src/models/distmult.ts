@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
-import { entityTable, modelConfig, normalInit, relationTable, type ModelOptions } from './model-base.js';
+import { entityTable, modelConfig, normalInit, relationTable, type ModelOptions } from '../core/model-base.js';
 import { queryProgram } from '../kernels/query-program.js';
 
 /** DistMult's query as a fused program: q = h ∘ r. */

@@ -18,11 +18,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import type { TrainingObjective, ScoringPathUsed } from '../core/training-objective.js';
-import type { QueryBatch } from '../core/negative-sampling-step.js';
-import { negativeSamplingGradients } from '../core/negative-sampling-step.js';
+import type { QueryBatch } from '../core/batch.js';
+import { kgeObjective } from '../core/kge-objective.js';
 import type { CandidateScorer, CandidateSet } from '../core/candidate-scoring.js';
 import { fusedCandidateGradients, fusedStepSupports } from '../core/fused-negative-step.js';
-import { gatherQueryRows, rowsByName, scatterQueryGradients } from '../core/query-rows.js';
+import { runTape, type TapeInput } from '../core/tape.js';
 import { ParameterStore } from '../core/parameter-store.js';
 import { TableOptimizer } from '../core/optimizers.js';
 import { binaryCrossEntropyWithLogits } from '../core/losses.js';
@@ -61,6 +61,8 @@ export interface MuldeLossTerms { junior: number; senior: number; kd: number; ba
 export class MuldeObjective implements TrainingObjective {
   readonly scoringPath: ScoringPathUsed;
   private readonly scorer: CandidateScorer;
+  /** The Junior's hard loss: the core's KGE objective (fused in kernels where the Junior has a program). */
+  private readonly hardLoss: TrainingObjective;
   private readonly senior: ParameterStore;
   private readonly seniorOptimizer: TableOptimizer;
   readonly terms: MuldeLossTerms = { junior: 0, senior: 0, kd: 0, batches: 0 };
@@ -76,6 +78,7 @@ export class MuldeObjective implements TrainingObjective {
       throw new Error(`--top-k must be between 1 and the number of entities (${numEntities}); got ${settings.topK}`);
     }
     this.scorer = junior.candidateScorer(settings.path ?? 'auto', backend);
+    this.hardLoss = kgeObjective(junior, { negatives: settings.negatives, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0, path: settings.path ?? 'auto' }, backend);
     this.scoringPath = this.scorer.path;
     this.senior = new ParameterStore(
       [{ name: 'gate', indexedBy: 'relation', dim: teachers.size, init: { kind: 'constant', value: 1 }, regularize: false }],
@@ -93,9 +96,7 @@ export class MuldeObjective implements TrainingObjective {
 
   /** One batch: hard loss, top-K, teachers, Senior, KD; gradients into the Junior's and the Senior's tables. */
   gradients(batch: QueryBatch, epoch: number, rng: SeededRandom): number {
-    const { model, store } = this.junior;
-    const juniorLoss = negativeSamplingGradients(model, store, this.scorer, batch,
-      { negatives: this.settings.negatives, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0 }, rng);
+    const juniorLoss = this.hardLoss.gradients(batch, epoch, rng);
     const B = batch.entities.length;
     const K = this.settings.topK;
     const picked = this.candidatesFor(batch, epoch);
@@ -119,32 +120,21 @@ export class MuldeObjective implements TrainingObjective {
     const B = batch.entities.length;
     const K = candidates.perQuery;
     const gate = this.senior.table('gate');
-    return tf.tidy(() => {
-      const gathered = gatherQueryRows(model, store, batch.entities, batch.relations);
-      const gateRows = tf.tensor2d(gate.gather(batch.relations), [B, gate.dim]);
+    const scaling = this.settings.mechanisms.scaling;
+    // the candidates' inputs (their gathered rows on the tfjs path) and, with scaling, the gates are on the tape
+    const gates: TapeInput[] = scaling
+      ? [{ tensor: tf.tensor2d(gate.gather(batch.relations), [B, gate.dim]), applyGradient: (g) => gate.scatterAddGrad(batch.relations, g.dataSync() as Float32Array) }]
+      : [];
+    let termValues: [number, number] = [0, 0];
+    runTape([{ model, store, entities: batch.entities, relations: batch.relations, candidates: { scorer: this.scorer, set: candidates } }], gates, ([view], [gateRows]) => {
       const teachers = teacherScores.map((s) => tf.tensor2d(s, [B, K]));
-      const labelTensor = tf.tensor2d(labels, [B, K]);
-      // the candidates' inputs (their gathered rows on the tfjs path) and, with scaling, the gates are on the tape
-      const candidateInputs = this.scorer.inputs(candidates, B);
-      const nq = gathered.tensors.length, nc = candidateInputs.length;
-      const scaling = this.settings.mechanisms.scaling;
-      const inputs = [...gathered.tensors, ...candidateInputs, ...(scaling ? [gateRows] : [])];
-      let termValues: [number, number] = [0, 0];
-      const f = (...xs: tf.Tensor[]): tf.Scalar => {
-        const out = model.query(rowsByName(gathered.names, xs.slice(0, nq)));
-        const juniorScores = this.scorer.score(out, candidates, xs.slice(nq, nq + nc));
-        const { softLabels } = seniorSoftLabels(teachers, scaling ? xs[nq + nc] as tf.Tensor2D : undefined, juniorScores, epoch, this.settings.mechanisms);
-        const senior = binaryCrossEntropyWithLogits(softLabels, labelTensor);
-        const kd = temperatureKdLoss(juniorScores, softLabels, this.settings.temperature);
-        termValues = [senior.dataSync()[0]!, kd.dataSync()[0]!];
-        return tf.add(senior, tf.mul(this.settings.kdWeight, kd)) as tf.Scalar;
-      };
-      const { grads } = tf.valueAndGrads(f)(inputs);
-      scatterQueryGradients(store, gathered, grads.slice(0, nq));
-      this.scorer.applyGradients(candidates, grads.slice(nq, nq + nc));
-      if (scaling) gate.scatterAddGrad(batch.relations, grads[nq + nc]!.dataSync() as Float32Array);
-      return termValues;
+      const { softLabels } = seniorSoftLabels(teachers, gateRows as tf.Tensor2D | undefined, view!.scores!, epoch, this.settings.mechanisms);
+      const senior = binaryCrossEntropyWithLogits(softLabels, tf.tensor2d(labels, [B, K]));
+      const kd = temperatureKdLoss(view!.scores!, softLabels, this.settings.temperature);
+      termValues = [senior.dataSync()[0]!, kd.dataSync()[0]!];
+      return tf.add(senior, tf.mul(this.settings.kdWeight, kd)) as tf.Scalar;
     });
+    return termValues;
   }
 
   /** Steps 4–5 fused: the Junior's K scores in kernels, the Senior and L_KD by the seniorKd kernel. */

@@ -4,7 +4,7 @@
  * entities — and answer with their raw scores f_i(h, r, e) for those candidates.
  */
 import path from 'node:path';
-import { loadRun, type LoadedRun } from '../models/load-run.js';
+import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { requireSameVocabulary } from '../core/training-data.js';
 import type { CandidateSet } from '../core/candidate-scoring.js';
 

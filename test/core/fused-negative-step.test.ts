@@ -5,12 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
-import { negativeSamplingGradients, type NegativeSamplingSettings, type QueryBatch } from '../../src/core/negative-sampling-step.js';
+import type { NegativeSamplingSettings, QueryBatch } from '../../src/core/batch.js';
+import { kgeObjective } from '../../src/core/kge-objective.js';
 import { CHUNK_ROWS, fusedNegativeSamplingGradients, fusedStepSupports } from '../../src/core/fused-negative-step.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { TableOptimizer } from '../../src/core/optimizers.js';
 import type { KgeModel } from '../../src/core/model.js';
-import { createModel } from '../../src/models/registry.js';
+import { createModel } from '../../src/registry/models.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -18,7 +19,7 @@ beforeAll(async () => {
 
 const E = 60, R = 4;
 
-/** The same model without its program: negativeSamplingGradients then takes the hybrid (tfjs query) path. */
+/** The same model without its program: the KGE objective then takes the hybrid (tfjs query) path. */
 function withoutProgram(model: KgeModel): KgeModel {
   return Object.create(model, { fusedQuery: { value: undefined } }) as KgeModel;
 }
@@ -48,8 +49,8 @@ function batchOf(size: number, seed: number): QueryBatch {
 async function step(name: string, d: number, hybrid: boolean, batch: QueryBatch, settings: NegativeSamplingSettings) {
   const runtime = await runtimeFor(name, d, hybrid);
   const rng = new SeededRandom('draws');
-  const scorer = runtime.candidateScorer('fused', 'wasm');
-  const loss = negativeSamplingGradients(runtime.model, runtime.store, scorer, batch, settings, rng);
+  const objective = kgeObjective(runtime, { ...settings, path: 'fused' }, 'wasm');
+  const loss = objective.gradients(batch, 1, rng);
   const tables = Object.fromEntries(runtime.store.tables().map((t) => [t.spec.name,
     { grad: Array.from(t.grad.array), touched: Array.from(t.touched()).sort((a, b) => a - b) }]));
   return { loss, tables, rngAfter: rng.next() };
@@ -87,10 +88,10 @@ describe('training with the fused step', () => {
     const params = await Promise.all([false, true].map(async (hybrid) => {
       const runtime = await runtimeFor('RotH', 8, hybrid);
       const optimizer = new TableOptimizer('adagrad', 0.05, runtime.store, runtime.kernels);
-      const scorer = runtime.candidateScorer('fused', 'wasm');
+      const objective = kgeObjective(runtime, { ...settings, path: 'fused' }, 'wasm');
       const rng = new SeededRandom('train');
       for (let s = 0; s < 5; s++) {
-        negativeSamplingGradients(runtime.model, runtime.store, scorer, batchOf(40, s), settings, rng);
+        objective.gradients(batchOf(40, s), 1, rng);
         optimizer.step();
       }
       return runtime.store.tables().map((t) => Array.from(t.data.array));

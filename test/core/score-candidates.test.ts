@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { SeededRandom } from '../../src/core/random.js';
-import { createModel } from '../../src/models/registry.js';
+import { createModel } from '../../src/registry/models.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);

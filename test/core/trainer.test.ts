@@ -9,10 +9,11 @@ import { loadDataset } from '../../src/kg/dataset.js';
 import { runDataFromDataset, type RunData } from '../../src/core/training-data.js';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { Trainer } from '../../src/core/trainer.js';
+import { filteredValidator } from '../../src/eval/evaluate-run.js';
 import { parseTrainingConfig } from '../../src/core/training-config.js';
 import { evaluateLinkPrediction } from '../../src/eval/evaluate.js';
-import { createModel } from '../../src/models/registry.js';
-import { loadRun } from '../../src/models/load-run.js';
+import { createModel } from '../../src/registry/models.js';
+import { loadRun } from '../../src/registry/load-run.js';
 
 let data: RunData;
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-trainer-'));
@@ -42,7 +43,7 @@ describe('training core', () => {
   ] as const)('learns a small graph (%s): train MRR > 0.9', async (_label, settings) => {
     const runtime = await newRuntime();
     const config = parseTrainingConfig({ epochs: 60, batchSize: 100, learningRate: 0.1, validEvery: 1000, patience: 0, ...settings });
-    const trainer = new Trainer(runtime, data, config, path.join(tmp, `learn-${_label}`), 'wasm');
+    const trainer = new Trainer(runtime, data, config, path.join(tmp, `learn-${_label}`), 'wasm', { validator: filteredValidator(data) });
     const result = await trainer.run();
     expect(result.scoringPath).toBe('path' in settings ? settings.path : 'one-to-n');
     expect(await trainMrr(runtime)).toBeGreaterThan(0.9);
@@ -51,25 +52,25 @@ describe('training core', () => {
   it('does not leak tensors over training steps', async () => {
     const runtime = await newRuntime('DistMult');
     const config = parseTrainingConfig({ epochs: 1, batchSize: 100, validEvery: 1000 });
-    await new Trainer(runtime, data, config, path.join(tmp, 'leak-warmup'), 'wasm').run();
+    await new Trainer(runtime, data, config, path.join(tmp, 'leak-warmup'), 'wasm', { validator: filteredValidator(data) }).run();
     const before = tf.memory().numTensors;
-    await new Trainer(runtime, data, { ...config, epochs: 3 }, path.join(tmp, 'leak'), 'wasm').run();
-    await new Trainer(runtime, data, { ...config, negatives: 0, epochs: 2 }, path.join(tmp, 'leak-1n'), 'wasm').run();
+    await new Trainer(runtime, data, { ...config, epochs: 3 }, path.join(tmp, 'leak'), 'wasm', { validator: filteredValidator(data) }).run();
+    await new Trainer(runtime, data, { ...config, negatives: 0, epochs: 2 }, path.join(tmp, 'leak-1n'), 'wasm', { validator: filteredValidator(data) }).run();
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('same seed gives the same parameters; a resumed run equals an uninterrupted one', async () => {
     const config = parseTrainingConfig({ epochs: 4, batchSize: 100, validEvery: 2, patience: 0, seed: 7 });
     const straight = await newRuntime('DistMult', 7);
-    await new Trainer(straight, data, config, path.join(tmp, 'straight'), 'wasm').run();
+    await new Trainer(straight, data, config, path.join(tmp, 'straight'), 'wasm', { validator: filteredValidator(data) }).run();
     const again = await newRuntime('DistMult', 7);
-    await new Trainer(again, data, config, path.join(tmp, 'again'), 'wasm').run();
+    await new Trainer(again, data, config, path.join(tmp, 'again'), 'wasm', { validator: filteredValidator(data) }).run();
     expect(Array.from(again.store.table('entity').data.array)).toEqual(Array.from(straight.store.table('entity').data.array));
 
     const interrupted = await newRuntime('DistMult', 7);
-    await new Trainer(interrupted, data, { ...config, epochs: 2 }, path.join(tmp, 'resumed'), 'wasm').run();
+    await new Trainer(interrupted, data, { ...config, epochs: 2 }, path.join(tmp, 'resumed'), 'wasm', { validator: filteredValidator(data) }).run();
     const resumedRuntime = await newRuntime('DistMult', 99);
-    const resumed = await Trainer.resume(resumedRuntime, data, config, path.join(tmp, 'resumed'), 'wasm');
+    const resumed = await Trainer.resume(resumedRuntime, data, config, path.join(tmp, 'resumed'), 'wasm', { validator: filteredValidator(data) });
     await resumed.run();
     expect(Array.from(resumedRuntime.store.table('entity').data.array)).toEqual(Array.from(straight.store.table('entity').data.array));
   });
@@ -78,7 +79,7 @@ describe('training core', () => {
     const runtime = await newRuntime('ComplEx', 3);
     const runDir = path.join(tmp, 'roundtrip');
     const config = parseTrainingConfig({ epochs: 2, batchSize: 100, validEvery: 2, patience: 0 });
-    await new Trainer(runtime, data, config, runDir, 'wasm').run();
+    await new Trainer(runtime, data, config, runDir, 'wasm', { validator: filteredValidator(data) }).run();
     const loaded = await loadRun(runDir, 'best');
     const queries = Int32Array.from({ length: 10 }, (_, i) => i);
     const relations = new Int32Array(10);

@@ -12,8 +12,8 @@ import { runDataFromDataset, type RunData } from '../../src/core/training-data.j
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { Trainer } from '../../src/core/trainer.js';
 import { parseTrainingConfig } from '../../src/core/training-config.js';
-import { evaluateSplit } from '../../src/core/evaluate-run.js';
-import { createModel } from '../../src/models/registry.js';
+import { evaluateSplit, filteredValidator } from '../../src/eval/evaluate-run.js';
+import { createModel } from '../../src/registry/models.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { PeerKgeObjective, peerBaseLoss, peerCandidates, type PeerMode } from '../../src/general/kg/peer-objective.js';
 
@@ -64,7 +64,7 @@ describe('two KGE students trained together', () => {
       const objective = new PeerKgeObjective(a, b, settings, 'wasm');
       const config = parseTrainingConfig({ epochs: 8, batchSize: 64, learningRate: 0.1, validEvery: 8, patience: 0, seed: 1 });
       const runDir = path.join(tmp, `pair-${mode}`);
-      await new Trainer(a, data, config, runDir, 'wasm', undefined, objective).run();
+      await new Trainer(a, data, config, runDir, 'wasm', { validator: filteredValidator(data), objective }).run();
       expect(objective.terms.batches).toBeGreaterThan(0);
       expect(objective.terms.mutualA).toBeGreaterThan(0);
       expect(Array.from(b.store.table('entity').data.array)).not.toEqual(Array.from(bBefore));
@@ -84,7 +84,7 @@ describe('two KGE students trained together', () => {
   it('without a peer it trains the base loss alone (the single-student baseline)', async () => {
     const a = await student(1);
     const objective = new PeerKgeObjective(a, undefined, { mode: 'dml', negatives: 16, weight: 1, temperature: 1, optimizer: 'adagrad', learningRate: 0.1 }, 'wasm');
-    await new Trainer(a, data, parseTrainingConfig({ epochs: 2, batchSize: 64, learningRate: 0.1, validEvery: 2, patience: 0 }), path.join(tmp, 'single'), 'wasm', undefined, objective).run();
+    await new Trainer(a, data, parseTrainingConfig({ epochs: 2, batchSize: 64, learningRate: 0.1, validEvery: 2, patience: 0 }), path.join(tmp, 'single'), 'wasm', { validator: filteredValidator(data), objective }).run();
     expect(objective.terms.mutualA).toBe(0);
     expect(objective.checkpointArrays()).toEqual({});
     expect(() => new PeerKgeObjective(a, undefined, { mode: 'dml', negatives: 0, weight: 1, temperature: 1, optimizer: 'adagrad', learningRate: 0.1 }, 'wasm')).toThrow(/at least one negative/);

@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
 import { QueryExecutor } from '../../src/kernels/query-program.js';
 import { centralDifferences, queryProgramRef } from '../../src/kernels/query-reference.js';
-import { createModel } from '../../src/models/registry.js';
+import { createModel } from '../../src/registry/models.js';
 import type { KgeModel } from '../../src/core/model.js';
 import { rng, uniform, withNorms } from './helpers.js';
 

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
 import { QueryExecutor, queryProgram } from '../../src/kernels/query-program.js';
 import { splitQueryProgram } from '../../src/kernels/query-program-split.js';
-import { createModel } from '../../src/models/registry.js';
+import { createModel } from '../../src/registry/models.js';
 import type { KgeModel } from '../../src/core/model.js';
 import { expectClose, rng, uniform } from './helpers.js';
 

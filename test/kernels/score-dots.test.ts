@@ -8,7 +8,7 @@ import { similarityAll } from '../../src/core/similarity-tf.js';
 import { SIMILARITY_KERNEL_ID } from '../../src/core/candidate-scoring.js';
 import type { SimilarityName } from '../../src/core/model.js';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
-import { createModel } from '../../src/models/registry.js';
+import { createModel } from '../../src/registry/models.js';
 import { gatherQueryRows, rowsByName } from '../../src/core/query-rows.js';
 import { expectClose, expectFinite, f32, rng, uniform, withNorms } from './helpers.js';
 

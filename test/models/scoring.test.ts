@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
-import { createModel } from '../../src/models/registry.js';
+import { createModel } from '../../src/registry/models.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);

@@ -4,10 +4,10 @@
  * directory (checkpoints, metrics.jsonl, result.json) that `eval` accepts. Defaults follow the authors' code.
  */
 import { Command, Option } from 'commander';
-import { createModel, modelNames } from '../../models/registry.js';
+import { createModel, modelNames } from '../../registry/models.js';
 import { TeacherEnsemble } from '../../muldE/teacher-ensemble.js';
 import { MuldeObjective } from '../../muldE/muldE-objective.js';
-import { trainingQueries } from '../../core/trainer.js';
+import { trainingQueries } from '../../core/batch.js';
 import { addTrainingOptions, intFlag, numberFlag, runTrainingJob, type TrainingFlags } from '../run-training.js';
 
 interface DistillFlags extends TrainingFlags {

@@ -4,8 +4,8 @@ import { Command, Option } from 'commander';
 import { loadDataset } from '../../kg/dataset.js';
 import { initBackend, BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { runDataFromDataset, requireSameVocabulary } from '../../core/training-data.js';
-import { evaluateSplit } from '../../core/evaluate-run.js';
-import { loadRun } from '../../models/load-run.js';
+import { evaluateSplit } from '../../eval/evaluate-run.js';
+import { loadRun } from '../../registry/load-run.js';
 import type { UnseenPolicy } from '../../kg/types.js';
 import { evaluationJson, formatEvaluation } from '../report-format.js';
 

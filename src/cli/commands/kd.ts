@@ -23,7 +23,7 @@ import { runCbdKgeComparison } from '../../general/kg/cbd-kge-run.js';
 import { cbdKgeOptions, fedKgeOptions, type KgPortFlags } from '../../general/kg/port-params.js';
 import { formatCbdKgeComparison, formatFedKgeComparison } from '../../general/kg/port-report.js';
 import { ARCHITECTURES, type Architecture } from '../../general/nets/factory.js';
-import { modelNames } from '../../models/registry.js';
+import { modelNames } from '../../registry/models.js';
 import { intFlag, numberFlag } from '../run-training.js';
 
 interface KdFlags {

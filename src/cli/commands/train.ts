@@ -1,6 +1,6 @@
 /** `kgdistill train`: train a KGE model on a dataset, validate, early-stop, checkpoint, and evaluate on test. */
 import { Command, Option } from 'commander';
-import { createModel, modelNames } from '../../models/registry.js';
+import { createModel, modelNames } from '../../registry/models.js';
 import { addTrainingOptions, intFlag, numberFlag, runTrainingJob, type TrainingFlags } from '../run-training.js';
 
 interface TrainFlags extends TrainingFlags { model: string }

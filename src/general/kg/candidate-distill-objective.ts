@@ -16,12 +16,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { drawGoldFirst } from '../../core/negative-sampler.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
-import { negativeSamplingGradients, type QueryBatch } from '../../core/negative-sampling-step.js';
+import type { QueryBatch } from '../../core/batch.js';
+import { kgeObjective } from '../../core/kge-objective.js';
+import { runTape } from '../../core/tape.js';
 import type { CandidateScorer, CandidateSet } from '../../core/candidate-scoring.js';
 import type { ModelRuntime } from '../../core/model-runtime.js';
 import type { SeededRandom } from '../../core/random.js';
 import type { ScoringPathUsed, TrainingObjective } from '../../core/training-objective.js';
-import { gatherQueryRows, rowsByName, scatterQueryGradients } from '../../core/query-rows.js';
+import { gatherQueryRows, rowsByName } from '../../core/query-rows.js';
 import { notTrueKl } from '../losses/not-true.js';
 import { stopGradient } from '../tensor-ops.js';
 import { peerBaseLoss } from './peer-objective.js';
@@ -62,6 +64,8 @@ export class CandidateDistillObjective implements TrainingObjective {
   readonly terms: DistillTerms = { base: 0, distill: 0, batches: 0 };
   private readonly student: Scored;
   private readonly references: Scored[];
+  /** The student's plain KGE objective (the baselines, and the step when not distilling). */
+  private readonly plain: TrainingObjective;
 
   constructor(student: ModelRuntime, references: readonly ModelRuntime[], private readonly settings: CandidateDistillSettings, backend: string) {
     if (!(Number.isInteger(settings.negatives) && settings.negatives >= 1)) throw new Error(`at least one negative per query is needed (got ${settings.negatives})`);
@@ -72,7 +76,8 @@ export class CandidateDistillObjective implements TrainingObjective {
     }
     this.student = { runtime: student, scorer: student.candidateScorer('auto', backend) };
     this.references = references.map((runtime) => ({ runtime, scorer: runtime.candidateScorer('auto', backend) }));
-    this.scoringPath = this.student.scorer.path;
+    this.plain = kgeObjective(student, { negatives: settings.negatives, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0, path: 'auto' }, backend);
+    this.scoringPath = this.distilling ? this.student.scorer.path : this.plain.scoringPath;
   }
 
   /** Whether the distillation term is active (references given and a positive weight). */
@@ -81,10 +86,10 @@ export class CandidateDistillObjective implements TrainingObjective {
   }
 
   /** One batch: the base loss (and the distillation term), gradients into the student's tables. */
-  gradients(batch: QueryBatch, _epoch: number, rng: SeededRandom): number {
+  gradients(batch: QueryBatch, epoch: number, rng: SeededRandom): number {
     const { runtime, scorer } = this.student;
     if (!this.distilling) {
-      const loss = negativeSamplingGradients(runtime.model, runtime.store, scorer, batch, { negatives: this.settings.negatives, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0 }, rng);
+      const loss = this.plain.gradients(batch, epoch, rng);
       this.terms.base += loss;
       this.terms.batches++;
       return loss;
@@ -96,25 +101,17 @@ export class CandidateDistillObjective implements TrainingObjective {
     for (let b = 0; b < B; b++) labels[b * M] = 1;
     const { weight, mixing } = this.settings;
     const baseWeight = mixing === 'convex' ? 1 - weight : 1;
-    const [base, distill] = tf.tidy(() => {
+    let values = [0, 0];
+    tf.tidy(() => {
       const reference = this.referenceScores(batch, candidates);
-      const gathered = gatherQueryRows(runtime.model, runtime.store, batch.entities, batch.relations);
-      const candidateInputs = scorer.inputs(candidates, B);
-      const labelTensor = tf.tensor2d(labels, [B, M]);
-      const Q = gathered.tensors.length;
-      let values = [0, 0];
-      const f = (...xs: tf.Tensor[]): tf.Scalar => {
-        const scores = scorer.score(runtime.model.query(rowsByName(gathered.names, xs.slice(0, Q))), candidates, xs.slice(Q));
-        const baseLoss = peerBaseLoss('dml', scores, labelTensor);
-        const distillLoss = candidateDistillTerm(this.settings.distillation, scores, reference, this.settings.temperature);
+      runTape([{ model: runtime.model, store: runtime.store, entities: batch.entities, relations: batch.relations, candidates: { scorer, set: candidates } }], [], ([view]) => {
+        const baseLoss = peerBaseLoss('dml', view!.scores!, tf.tensor2d(labels, [B, M]));
+        const distillLoss = candidateDistillTerm(this.settings.distillation, view!.scores!, reference, this.settings.temperature);
         values = [baseLoss.dataSync()[0]!, distillLoss.dataSync()[0]!];
         return tf.add(tf.mul(baseWeight, baseLoss), tf.mul(weight, distillLoss)) as tf.Scalar;
-      };
-      const { grads } = tf.valueAndGrads(f)([...gathered.tensors, ...candidateInputs]);
-      scatterQueryGradients(runtime.store, gathered, grads.slice(0, Q));
-      scorer.applyGradients(candidates, grads.slice(Q));
-      return values;
+      });
     });
+    const [base, distill] = values;
     this.terms.base += base!;
     this.terms.distill += distill!;
     this.terms.batches++;

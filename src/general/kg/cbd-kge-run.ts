@@ -10,14 +10,14 @@
 import { ModelRuntime } from '../../core/model-runtime.js';
 import { TableOptimizer, type OptimizerName } from '../../core/optimizers.js';
 import { SeededRandom } from '../../core/random.js';
-import { trainingQueries } from '../../core/trainer.js';
+import { trainingQueries, type BatchSampling } from '../../core/batch.js';
+import { trainEpochs } from '../../core/epoch-loop.js';
 import type { RunData } from '../../core/training-data.js';
-import { createModel } from '../../models/registry.js';
+import { createModel } from '../../registry/models.js';
 import { CandidateDistillObjective } from './candidate-distill-objective.js';
 import { EntityBalancedSampler, answerFrequencies } from './entity-balanced-sampler.js';
 import { bucketedMrr, DEFAULT_THRESHOLDS, FREQUENCY_BUCKETS, type BucketThresholds, type BucketedMrr, type FrequencyBucket } from './frequency-buckets.js';
 import { meanStd, type MeanStd } from '../stats.js';
-import { trainQueryEpochs, type QuerySampling } from './query-epochs.js';
 
 /** Settings of one CBD-KGE experiment. */
 export interface CbdKgeOptions {
@@ -49,7 +49,7 @@ export interface CbdKgeResult {
 }
 
 /** Trains a fresh model for `epochs` under a sampling scheme with the given objective references. */
-async function trainModel(data: RunData, options: CbdKgeOptions, initSeed: number, samplerSeed: string, sampling: QuerySampling,
+async function trainModel(data: RunData, options: CbdKgeOptions, initSeed: number, samplerSeed: string, sampling: BatchSampling,
   teachers: readonly ModelRuntime[], backend: string): Promise<{ runtime: ModelRuntime; seconds: number }> {
   const started = performance.now();
   const runtime = await ModelRuntime.create(
@@ -57,7 +57,7 @@ async function trainModel(data: RunData, options: CbdKgeOptions, initSeed: numbe
   const objective = new CandidateDistillObjective(runtime, teachers,
     { negatives: options.negatives, distillation: 'temperature-kd', weight: teachers.length > 0 ? options.alpha : 0, temperature: options.temperature, mixing: 'convex' }, backend);
   const optimizer = new TableOptimizer(options.optimizer, options.learningRate, runtime.store, runtime.kernels);
-  trainQueryEpochs(objective, optimizer, trainingQueries(data.train, data.numRelations), options.batchSize, options.epochs, sampling, new SeededRandom(samplerSeed));
+  trainEpochs({ objective, optimizer, queries: trainingQueries(data.train, data.numRelations), batchSize: options.batchSize, sampling }, options.epochs, new SeededRandom(samplerSeed));
   return { runtime, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -66,13 +66,13 @@ export async function runCbdKge(data: RunData, options: CbdKgeOptions, backend: 
   const queries = trainingQueries(data.train, data.numRelations);
   const frequency = answerFrequencies(queries.answers, data.numEntities);
   const evaluate = (runtime: ModelRuntime): BucketedMrr => bucketedMrr(runtime, data.test, data.numRelations, data.known, frequency, options.thresholds ?? DEFAULT_THRESHOLDS);
-  const balanced: QuerySampling = { kind: 'balanced', sampler: new EntityBalancedSampler(queries.answers, data.numEntities, options.power) };
+  const balanced: BatchSampling = { kind: 'sampler', sampler: new EntityBalancedSampler(queries.answers, data.numEntities, options.power) };
   const seed = options.seed;
   const teachers: ModelRuntime[] = [];
   const teacherScores: BucketedMrr[] = [];
   let teacherSeconds = 0;
   for (let k = 0; k < options.teachers; k++) {
-    const t = await trainModel(data, options, 1000 * (k + 1) + seed, `cbd-kge-teacher${k}:${seed}`, { kind: 'instance' }, [], backend);
+    const t = await trainModel(data, options, 1000 * (k + 1) + seed, `cbd-kge-teacher${k}:${seed}`, { kind: 'shuffled' }, [], backend);
     teachers.push(t.runtime);
     teacherSeconds += t.seconds;
     teacherScores.push(evaluate(t.runtime));

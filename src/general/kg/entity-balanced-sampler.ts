@@ -7,7 +7,7 @@
  * q = 0 is fully balanced (every answer entity equally likely), q = 1 instance sampling, q = ½ square-root sampling.
  */
 import type { SeededRandom } from '../../core/random.js';
-import type { QueryBatch } from '../../core/negative-sampling-step.js';
+import { selectQueries, type QueryBatch, type QuerySampler } from '../../core/batch.js';
 
 /** How many queries have each entity as their answer. */
 export function answerFrequencies(answers: Int32Array, numEntities: number): Int32Array {
@@ -17,7 +17,7 @@ export function answerFrequencies(answers: Int32Array, numEntities: number): Int
 }
 
 /** Draws training queries with probability p_i = n_a^(q − 1) / Σ_b n_b^q. */
-export class EntityBalancedSampler {
+export class EntityBalancedSampler implements QuerySampler {
   /** Entities with at least one query, and the cumulative (unnormalised) weights n_a^q of drawing them. */
   private readonly entities: Int32Array;
   private readonly cumulative: Float64Array;
@@ -81,17 +81,4 @@ export class EntityBalancedSampler {
     for (let b = 0; b < size; b++) indices[b] = this.draw(rng);
     return selectQueries(queries, indices);
   }
-}
-
-/** The queries at `indices` as a batch (with their positions). */
-export function selectQueries(queries: QueryBatch, indices: Int32Array): QueryBatch {
-  const n = indices.length;
-  const batch: QueryBatch = { entities: new Int32Array(n), relations: new Int32Array(n), answers: new Int32Array(n), indices };
-  for (let i = 0; i < n; i++) {
-    const j = indices[i]!;
-    batch.entities[i] = queries.entities[j]!;
-    batch.relations[i] = queries.relations[j]!;
-    batch.answers[i] = queries.answers[j]!;
-  }
-  return batch;
 }

@@ -11,13 +11,13 @@
 import { ModelRuntime } from '../../core/model-runtime.js';
 import { TableOptimizer, type OptimizerName } from '../../core/optimizers.js';
 import { SeededRandom } from '../../core/random.js';
-import { trainingQueries } from '../../core/trainer.js';
+import { trainingQueries } from '../../core/batch.js';
+import { trainEpochs } from '../../core/epoch-loop.js';
 import type { RunData } from '../../core/training-data.js';
-import { evaluateSplit } from '../../core/evaluate-run.js';
-import { createModel } from '../../models/registry.js';
+import { evaluateSplit } from '../../eval/evaluate-run.js';
+import { createModel } from '../../registry/models.js';
 import { CandidateDistillObjective } from './candidate-distill-objective.js';
 import { aggregateEntities, assembleRelations } from './fede-aggregate.js';
-import { trainQueryEpochs } from './query-epochs.js';
 import { clientTriples, entityCounts, relationOwners } from './relation-partition.js';
 import { meanStd, type MeanStd } from '../stats.js';
 
@@ -89,7 +89,7 @@ export async function runFedKge(data: RunData, algorithm: FedKgeAlgorithm, optio
       if (parts[k]!.length === 0) return;
       copyTables(global, client, 'entity');
       const rng = new SeededRandom(`fed-kge:${options.seed}:${round}:${k}`);
-      trainQueryEpochs(objectives[k]!, optimizers[k]!, queries[k]!, options.batchSize, options.localEpochs, { kind: 'instance' }, rng);
+      trainEpochs({ objective: objectives[k]!, optimizer: optimizers[k]!, queries: queries[k]!, batchSize: options.batchSize, sampling: { kind: 'shuffled' } }, options.localEpochs, rng);
     });
     for (const table of global.store.tables()) {
       const locals = clients.map((c) => c.store.table(table.spec.name).data.array);

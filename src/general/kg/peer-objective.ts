@@ -18,10 +18,11 @@ import { drawGoldFirst } from '../../core/negative-sampler.js';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelRuntime } from '../../core/model-runtime.js';
 import type { TrainingObjective, ScoringPathUsed } from '../../core/training-objective.js';
-import type { QueryBatch } from '../../core/negative-sampling-step.js';
+import type { QueryBatch } from '../../core/batch.js';
 import type { CandidateScorer, CandidateSet } from '../../core/candidate-scoring.js';
 import type { SeededRandom } from '../../core/random.js';
-import { gatherQueryRows, rowsByName, scatterQueryGradients, type GatheredRows } from '../../core/query-rows.js';
+import { runTape, type TapeSide } from '../../core/tape.js';
+import { binaryCrossEntropyWithLogits } from '../../core/losses.js';
 import { TableOptimizer, type OptimizerName } from '../../core/optimizers.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
 import { stopGradient } from '../tensor-ops.js';
@@ -69,7 +70,7 @@ export function peerCandidates(batch: QueryBatch, mode: PeerMode, negatives: num
 /** The base loss of one student's scores [B, M]: BCE (`dml`) or contrastive cross-entropy (`dogo`). */
 export function peerBaseLoss(mode: PeerMode, scores: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => mode === 'dml'
-    ? tf.mean(tf.sub(tf.softplus(scores), tf.mul(labels, scores))) as tf.Scalar
+    ? binaryCrossEntropyWithLogits(scores, labels)
     : tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(scores)), 1))) as tf.Scalar);
 }
 
@@ -99,38 +100,17 @@ export class PeerKgeObjective implements TrainingObjective {
     const { candidates, labels } = peerCandidates(batch, this.settings.mode, this.settings.negatives, this.a.runtime.model.config.numEntities, rng);
     const M = candidates.perQuery;
     const students = this.b ? [this.a, this.b] : [this.a];
-    const values = tf.tidy(() => {
-      const gathered: GatheredRows[] = students.map((s) => gatherQueryRows(s.runtime.model, s.runtime.store, batch.entities, batch.relations));
-      const candidateInputs = students.map((s) => s.scorer.inputs(candidates, B));
+    const sides: TapeSide[] = students.map((s) => ({ model: s.runtime.model, store: s.runtime.store, entities: batch.entities, relations: batch.relations, candidates: { scorer: s.scorer, set: candidates } }));
+    let values: number[] = [];
+    runTape(sides, [], (views) => {
       const labelTensor = tf.tensor2d(labels, [B, M]);
-      const inputs = students.flatMap((_, i) => [...gathered[i]!.tensors, ...candidateInputs[i]!]);
-      let termValues: number[] = [];
-      const f = (...xs: tf.Tensor[]): tf.Scalar => {
-        let offset = 0;
-        const scores = students.map((s, i) => {
-          const queryTensors = xs.slice(offset, offset + gathered[i]!.tensors.length);
-          offset += gathered[i]!.tensors.length;
-          const candTensors = xs.slice(offset, offset + candidateInputs[i]!.length);
-          offset += candidateInputs[i]!.length;
-          return s.scorer.score(s.runtime.model.query(rowsByName(gathered[i]!.names, queryTensors)), candidates, candTensors);
-        });
-        const base = scores.map((s) => peerBaseLoss(this.settings.mode, s, labelTensor));
-        const scale = this.settings.mode === 'dml' ? 1 / M : 1;
-        const kl = (self: tf.Tensor2D, peer: tf.Tensor2D): tf.Scalar => tf.mul(scale, temperatureKdLoss(self, stopGradient(peer), this.settings.temperature)) as tf.Scalar;
-        const mutual = scores.length === 2 && this.settings.weight > 0 ? [kl(scores[0]!, scores[1]!), kl(scores[1]!, scores[0]!)] : [];
-        termValues = [...base, ...mutual].map((t) => t.dataSync()[0]!);
-        const total = [...base, ...mutual.map((m) => tf.mul(this.settings.weight, m) as tf.Scalar)];
-        return tf.addN(total) as tf.Scalar;
-      };
-      const { grads } = tf.valueAndGrads(f)(inputs);
-      let offset = 0;
-      students.forEach((s, i) => {
-        scatterQueryGradients(s.runtime.store, gathered[i]!, grads.slice(offset, offset + gathered[i]!.tensors.length));
-        offset += gathered[i]!.tensors.length;
-        s.scorer.applyGradients(candidates, grads.slice(offset, offset + candidateInputs[i]!.length));
-        offset += candidateInputs[i]!.length;
-      });
-      return termValues;
+      const scores = views.map((v) => v.scores!);
+      const base = scores.map((s) => peerBaseLoss(this.settings.mode, s, labelTensor));
+      const scale = this.settings.mode === 'dml' ? 1 / M : 1;
+      const kl = (self: tf.Tensor2D, peer: tf.Tensor2D): tf.Scalar => tf.mul(scale, temperatureKdLoss(self, stopGradient(peer), this.settings.temperature)) as tf.Scalar;
+      const mutual = scores.length === 2 && this.settings.weight > 0 ? [kl(scores[0]!, scores[1]!), kl(scores[1]!, scores[0]!)] : [];
+      values = [...base, ...mutual].map((t) => t.dataSync()[0]!);
+      return tf.addN([...base, ...mutual.map((m) => tf.mul(this.settings.weight, m) as tf.Scalar)]) as tf.Scalar;
     });
     const baseA = values[0]!;
     const mutualA = this.b && this.settings.weight > 0 ? values[2]! : 0;

@@ -11,9 +11,9 @@ import { ModelRuntime } from '../../core/model-runtime.js';
 import { Trainer } from '../../core/trainer.js';
 import { parseTrainingConfig } from '../../core/training-config.js';
 import type { RunData } from '../../core/training-data.js';
-import { evaluateSplit } from '../../core/evaluate-run.js';
+import { evaluateSplit, filteredValidator } from '../../eval/evaluate-run.js';
 import type { OptimizerName } from '../../core/optimizers.js';
-import { createModel } from '../../models/registry.js';
+import { createModel } from '../../registry/models.js';
 import { PeerKgeObjective, type PeerMode } from './peer-objective.js';
 import { meanStd, type MeanStd } from '../stats.js';
 
@@ -54,7 +54,7 @@ async function trainStudents(data: RunData, mode: PeerMode, options: KgPortOptio
   const objective = new PeerKgeObjective(a, b, { mode, negatives: options.negatives, weight: options.weight, temperature: options.temperature, optimizer: options.optimizer, learningRate: options.learningRate }, backend);
   const dir = await mkdtemp(path.join(tmpdir(), 'kgdistill-peers-'));
   try {
-    const result = await new Trainer(a, data, config, dir, backend, undefined, objective).run();
+    const result = await new Trainer(a, data, config, dir, backend, { validator: filteredValidator(data), objective }).run();
     return { students: b ? [a, b] : [a], seconds: result.seconds };
   } finally {
     await rm(dir, { recursive: true, force: true });

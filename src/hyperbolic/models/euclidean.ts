@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/model.js';
-import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../models/model-base.js';
+import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../core/model-base.js';
 import { givensReflection, givensRotation } from '../index.js';
 import { attend, entityWithBiases, givensTable } from './shared-tables.js';
 import { queryProgram, type QueryProgram } from '../../kernels/query-program.js';

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/model.js';
-import { modelConfig, normalInit, relationTable, type ModelOptions } from '../../models/model-base.js';
+import { modelConfig, normalInit, relationTable, type ModelOptions } from '../../core/model-base.js';
 import { expmap0, mobiusAdd, project } from '../index.js';
 import { curvatureOf, curvatureTable, entityWithBiases, givensTable } from './shared-tables.js';
 import { queryProgram } from '../../kernels/query-program.js';

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TableSpec } from '../../core/model.js';
-import { entityTable, normalInit, relationTable } from '../../models/model-base.js';
+import { entityTable, normalInit, relationTable } from '../../core/model-base.js';
 
 /** Entity embeddings plus head/tail bias tables (biases start at 0 and are not regularised). */
 export function entityWithBiases(dim: number, initScale: number): TableSpec[] {

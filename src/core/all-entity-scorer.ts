@@ -1,5 +1,6 @@
 /**
- * The only thing evaluation knows about a model: it can score every entity as the answer of a batch of queries.
+ * The only thing evaluation knows about a model: it can score every entity as the answer of a batch of queries
+ * (implemented by ModelEntityScorer; src/eval ranks what it returns).
  */
 
 /**

@@ -1,5 +1,5 @@
-/** Shared construction of model configs and the common table layouts. */
-import type { InitSpec, ModelConfig, TableSpec } from '../core/model.js';
+/** What every model shares: the options it accepts, its checkpoint config, the common table layouts (PyKEEN's representations). */
+import type { InitSpec, ModelConfig, TableSpec } from './model.js';
 
 /** Options every model accepts. */
 export interface ModelOptions {

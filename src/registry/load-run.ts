@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadCheckpoint, CheckpointError, type CheckpointHeader } from '../core/checkpoint.js';
 import { ModelRuntime } from '../core/model-runtime.js';
-import { modelFromConfig } from './registry.js';
+import { modelFromConfig } from './models.js';
 
 /** A trained model loaded from a run directory. */
 export interface LoadedRun {

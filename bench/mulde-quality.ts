@@ -1,0 +1,149 @@
+/**
+ * `npm run bench:mulde-quality`: the MulDE quality table of docs/RESULTS.md from scratch — teachers, single-model
+ * reproductions, twins and distilled students, each one `kgdistill train|distill` command (one row of the plan).
+ * Resumable: a row whose run directory holds `result.json` is done; one holding `last.json` is continued with
+ * `--resume`. Rows run one at a time, in stage order (teachers before the students that need them).
+ *
+ * Usage: node dist/bench/mulde-quality.js [--root runs/quality] [--only <regex on row ids>] [--list] [--report]
+ *   --list    print every row's command and state, run nothing
+ *   --report  print the tables (mean ± std over seeds) from the finished rows, run nothing
+ * Set KGDISTILL_THREADS=1 to leave the second core free; KGDISTILL_DATA to find the datasets from a build copy.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Row { id: string; stage: number; dataset: string; kind: 'teacher' | 'single' | 'twin' | 'student' | 'ablation'; args: string[] }
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const root = path.resolve(flag('--root') ?? 'runs/quality');
+const only = flag('--only') !== undefined ? new RegExp(flag('--only')!) : undefined;
+const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const SEEDS = [0, 1, 2];
+const TEACHER_MODELS = ['RotH', 'RefH', 'AttH', 'MuRP'];
+
+const runDir = (row: Row): string => path.join(root, row.dataset, row.id);
+const teacherDirs = (dataset: string): string => TEACHER_MODELS.map((m) => path.join(root, dataset, `teacher-${m.toLowerCase()}-d64`)).join(',');
+
+/** The plan: every row of the quality tables, in the order they are run. */
+function plan(): Row[] {
+  const rows: Row[] = [];
+  const wn = 'WN18RR';
+  const fb = 'FB15k-237';
+  // Teachers: d = 64, the KGEmb recipe of each dataset (Chami et al. 2020), trained to convergence.
+  const wnTeacher = ['--optimizer', 'adam', '--lr', '0.001', '--neg', '50', '--double-neg', '--epochs', '300', '--valid-every', '5', '--patience', '15'];
+  const fbTeacher = ['--optimizer', 'adagrad', '--lr', '0.05', '--neg', '50', '--epochs', '250', '--valid-every', '5', '--patience', '10'];
+  for (const [dataset, recipe, stage] of [[wn, wnTeacher, 1], [fb, fbTeacher, 3]] as const) {
+    for (const model of TEACHER_MODELS) {
+      rows.push({ id: `teacher-${model.toLowerCase()}-d64`, stage, dataset, kind: 'teacher', args: ['train', '--dataset', dataset, '--model', model, '--dim', '64', ...recipe, '--unseen', 'keep', '--seed', '0'] });
+    }
+  }
+  // The single d = 32 models of Chami et al. (RotH on WN18RR 0.472, AttH on FB15k-237 0.324), their recipes.
+  rows.push({ id: 'single-roth-d32', stage: 2, dataset: wn, kind: 'single', args: ['train', '--dataset', wn, '--model', 'RotH', '--dim', '32', ...wnTeacher, '--unseen', 'keep', '--seed', '0'] });
+  rows.push({ id: 'single-atth-d32', stage: 4, dataset: fb, kind: 'single', args: ['train', '--dataset', fb, '--model', 'AttH', '--dim', '32', ...fbTeacher, '--unseen', 'keep', '--seed', '0'] });
+  // Students and their twins: the same hard loss, optimiser, seed and epochs; the student adds the teachers.
+  const studentRuns: [string, number, string, number, number][] = [[wn, 32, '0.01', 2, 5], [wn, 16, '0.01', 2, 5], [fb, 32, '0.5', 4, 6]];
+  for (const [dataset, dim, kdWeight, firstStage, laterStage] of studentRuns) {
+    const common = ['--dataset', dataset, '--dim', String(dim), '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '150',
+      '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
+    for (const seed of SEEDS) {
+      const stage = seed === 0 ? firstStage : laterStage;
+      rows.push({ id: `twin-roth-d${dim}-s${seed}`, stage, dataset, kind: 'twin', args: ['train', '--model', 'RotH', ...common, '--seed', String(seed)] });
+      rows.push({ id: `student-roth-d${dim}-s${seed}`, stage, dataset, kind: 'student', args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(dataset),
+        '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', '5', ...common, '--seed', String(seed)] });
+    }
+  }
+  // The ablation (WN18RR, RotH d = 8, 30 epochs), three seeds.
+  const ablation = ['--dataset', wn, '--dim', '8', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '30', '--valid-every', '5', '--patience', '0', '--unseen', 'keep'];
+  const variants: [string, string[]][] = [
+    ['full-k128', ['--top-k', '128']], ['no-scaling', ['--top-k', '128', '--no-scaling']], ['no-attention', ['--top-k', '128', '--no-attention']],
+    ['one-teacher', ['--top-k', '128', '--teachers', path.join(root, wn, 'teacher-roth-d64')]], ['k8', ['--top-k', '8']], ['k32', ['--top-k', '32']], ['k500', ['--top-k', '500']],
+  ];
+  for (const seed of SEEDS) {
+    rows.push({ id: `abl-twin-s${seed}`, stage: 7, dataset: wn, kind: 'ablation', args: ['train', '--model', 'RotH', ...ablation, '--seed', String(seed)] });
+    for (const [name, extra] of variants) {
+      const teachers = extra.includes('--teachers') ? [] : ['--teachers', teacherDirs(wn)];
+      rows.push({ id: `abl-${name}-s${seed}`, stage: 7, dataset: wn, kind: 'ablation', args: ['distill', '--student', 'RotH', ...teachers, '--kd-weight', '0.01', '--refresh-every', '5', ...extra, ...ablation, '--seed', String(seed)] });
+    }
+  }
+  return rows.sort((a, b) => a.stage - b.stage);
+}
+
+type Result = { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; seconds: number; epochs: number; bestEpoch: number };
+const resultOf = (row: Row): Result | undefined => {
+  const file = path.join(runDir(row), 'result.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Result) : undefined;
+};
+const commandOf = (row: Row): string => `kgdistill ${row.args.join(' ')} --out ${runDir(row)}`;
+
+/** Runs one row to its end (resuming it when a checkpoint exists); resolves with the exit code. */
+function runRow(row: Row): Promise<number> {
+  const dir = runDir(row);
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const resume = existsSync(path.join(dir, 'last.json')) ? ['--resume'] : [];
+  const log = openSync(path.join(path.dirname(dir), `${row.id}.log`), 'a');
+  const child = spawn(process.execPath, [cli, ...row.args, '--out', dir, ...resume, '--json'], { stdio: ['ignore', log, log] });
+  const stop = (): void => { child.kill('SIGTERM'); };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return new Promise((resolve) => child.on('exit', (code, signal) => {
+    closeSync(log);
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    resolve(code ?? (signal ? 128 : 1));
+  }));
+}
+
+const meanStd = (xs: number[]): string => {
+  if (xs.length === 0) return '–';
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const std = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return xs.length > 1 ? `${mean.toFixed(4)} ± ${std.toFixed(4)} (n=${xs.length})` : `${mean.toFixed(4)} (n=1)`;
+};
+
+/** The tables of the finished rows: single runs as they are, seeded rows grouped by id without the seed. */
+function report(rows: Row[]): string {
+  const groups = new Map<string, { dataset: string; kind: string; mrr: number[]; h10: number[]; minutes: number[] }>();
+  for (const row of rows) {
+    const result = resultOf(row);
+    if (!result) continue;
+    const key = `${row.dataset} ${row.id.replace(/-s\d+$/, '')}`;
+    const group = groups.get(key) ?? { dataset: row.dataset, kind: row.kind, mrr: [], h10: [], minutes: [] };
+    group.mrr.push(result.mrr);
+    group.h10.push(result['hits@10']);
+    group.minutes.push(result.seconds / 60);
+    groups.set(key, group);
+  }
+  const lines = ['| dataset | row | kind | test MRR | H@10 | minutes per run |', '|---|---|---|---|---|---|'];
+  for (const [key, g] of groups) {
+    const minutes = g.minutes.reduce((s, x) => s + x, 0) / g.minutes.length;
+    lines.push(`| ${g.dataset} | ${key.slice(g.dataset.length + 1)} | ${g.kind} | ${meanStd(g.mrr)} | ${meanStd(g.h10)} | ${minutes.toFixed(0)} |`);
+  }
+  return lines.join('\n');
+}
+
+const rows = plan().filter((row) => only === undefined || only.test(row.id) || only.test(`${row.dataset}/${row.id}`));
+if (args.includes('--list')) {
+  for (const row of rows) {
+    const state = resultOf(row) ? 'done' : existsSync(path.join(runDir(row), 'last.json')) ? 'started' : 'to run';
+    process.stdout.write(`[stage ${row.stage}, ${state}] ${commandOf(row)}\n`);
+  }
+} else if (args.includes('--report')) {
+  process.stdout.write(`${report(rows)}\n`);
+} else {
+  for (const row of rows) {
+    if (resultOf(row)) continue;
+    process.stderr.write(`${new Date().toISOString()} ${row.dataset}/${row.id}: ${commandOf(row)}\n`);
+    const code = await runRow(row);
+    if (code !== 0) {
+      process.stderr.write(`${row.dataset}/${row.id} exited with ${code}; see ${runDir(row)}.log\n`);
+      process.exit(code);
+    }
+  }
+  process.stdout.write(`${report(rows)}\n${JSON.stringify({ bench: 'mulde-quality', date: new Date().toISOString(), root, rows: rows.map((r) => ({ id: r.id, dataset: r.dataset, result: resultOf(r) ?? null })) })}\n`);
+}

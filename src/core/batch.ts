@@ -1,0 +1,97 @@
+/**
+ * Batches of training queries, and what every step that trains on them shares: the queries of a run (each triple
+ * (h, r, t) gives the tail query (h, r) → t and the head query (t, r + R) → h), selecting and drawing batches of
+ * them, the negative-sampling settings, and the regulariser on the gold answers' rows.
+ */
+import type { Triples } from '../kg/types.js';
+import type { KgeModel } from './model.js';
+import type { ParameterStore } from './parameter-store.js';
+import type { SeededRandom } from './random.js';
+import { addRowRegularizerGradient, type RegularizerName } from './losses.js';
+
+/** A batch of training queries: entity, query relation (in [0, 2R)), gold answer. */
+export interface QueryBatch {
+  entities: Int32Array;
+  relations: Int32Array;
+  answers: Int32Array;
+  /** Positions of the queries in the run's list of training queries (objectives may cache by them). */
+  indices?: Int32Array;
+}
+
+/** The regulariser of a step: its name and weight. */
+export interface RegularizerSettings {
+  regularizer: RegularizerName;
+  regularizerWeight: number;
+}
+
+/** Settings of a negative-sampling step. */
+export interface NegativeSamplingSettings extends RegularizerSettings {
+  negatives: number;
+  /** KGEmb's `--double_neg`: every negative triple has a random head and a random tail. */
+  doubleNegatives: boolean;
+}
+
+/** Training queries (e, r, a) from triples and their reciprocals: (h, r, t) and (t, r + R, h). */
+export function trainingQueries(train: Triples, numRelations: number): QueryBatch {
+  const n = train.length / 3;
+  const entities = new Int32Array(2 * n);
+  const relations = new Int32Array(2 * n);
+  const answers = new Int32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const h = train[3 * i]!;
+    const r = train[3 * i + 1]!;
+    const t = train[3 * i + 2]!;
+    entities[i] = h; relations[i] = r; answers[i] = t;
+    entities[n + i] = t; relations[n + i] = r + numRelations; answers[n + i] = h;
+  }
+  return { entities, relations, answers };
+}
+
+/** The queries at `indices` as a batch (with their positions). */
+export function selectQueries(queries: QueryBatch, indices: Int32Array): QueryBatch {
+  const n = indices.length;
+  const batch: QueryBatch = { entities: new Int32Array(n), relations: new Int32Array(n), answers: new Int32Array(n), indices };
+  for (let i = 0; i < n; i++) {
+    const j = indices[i]!;
+    batch.entities[i] = queries.entities[j]!;
+    batch.relations[i] = queries.relations[j]!;
+    batch.answers[i] = queries.answers[j]!;
+  }
+  return batch;
+}
+
+/** Draws batches of queries (e.g. with replacement by a weighting); `size` queries from `queries`. */
+export interface QuerySampler {
+  batch(queries: QueryBatch, size: number, rng: SeededRandom): QueryBatch;
+}
+
+/** How an epoch's batches are drawn: a shuffled pass over all queries, or draws from a sampler. */
+export type BatchSampling = { kind: 'shuffled' } | { kind: 'sampler'; sampler: QuerySampler };
+
+/**
+ * The batches of one epoch over `queries`: ⌈Q / batchSize⌉ of them, from one seeded permutation (drawn when the
+ * first batch is taken) or from the sampler, one batch at a time.
+ */
+export function* epochBatches(queries: QueryBatch, batchSize: number, sampling: BatchSampling, rng: SeededRandom): Generator<QueryBatch> {
+  const total = queries.entities.length;
+  const steps = Math.ceil(total / batchSize);
+  const order = sampling.kind === 'shuffled' ? rng.permutation(total) : undefined;
+  for (let step = 0; step < steps; step++) {
+    const start = step * batchSize;
+    const size = Math.min(batchSize, total - start);
+    if (order) yield selectQueries(queries, order.slice(start, start + size));
+    else if (sampling.kind === 'sampler') yield sampling.sampler.batch(queries, size, rng);
+  }
+}
+
+/** The regulariser on the gold answers' candidate rows (kept off the tape by every step); returns its value. */
+export function regularizeGoldAnswers(model: KgeModel, store: ParameterStore, answers: Int32Array, settings: RegularizerSettings, batchSize: number): number {
+  if (settings.regularizer === 'none' || settings.regularizerWeight === 0) return 0;
+  const table = store.table(model.candidateTable);
+  if (!table.spec.regularize) return 0;
+  const rows = table.gather(answers);
+  const grad = new Float32Array(rows.length);
+  const value = addRowRegularizerGradient(settings.regularizer, settings.regularizerWeight, rows, grad, batchSize);
+  table.scatterAddGrad(answers, grad);
+  return value;
+}

@@ -1,0 +1,76 @@
+/**
+ * The one way kgdistill chooses something by name (PyKEEN's resolvers, torchdistill's loss registry): a registry
+ * of entries, each with a name, a one-line summary (listed in `--help`) and a zod schema for its parameters.
+ * Models, the general module's distillation methods and its losses are registries of this kind. Names match
+ * case-insensitively; an unknown name is an error listing the known ones, and bad parameters are an error naming
+ * the entry and every offending field.
+ */
+import type { z } from 'zod';
+
+/** What every registry entry has. */
+export interface RegistryEntry {
+  readonly name: string;
+  /** One line for listings and `--help`. */
+  readonly summary: string;
+  /** The entry's parameters, with their defaults. */
+  readonly schema: z.ZodType;
+}
+
+/** Formats zod issues as `path: message; …` (the form every validation error of the project uses). */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`).join('; ');
+}
+
+/** A name → entry table of one kind of thing ('model', 'distillation method', 'loss'). */
+export class Registry<E extends RegistryEntry> {
+  private readonly byKey = new Map<string, E>();
+
+  /** `kind` names one entry in messages ('model'); `plural` the known ones ('models'). */
+  constructor(readonly kind: string, entries: readonly E[] = [], readonly plural = `${kind}s`) {
+    for (const entry of entries) this.add(entry);
+  }
+
+  /** Adds an entry; a second entry with the same (case-insensitive) name is an error. */
+  add(entry: E): E {
+    const key = entry.name.toLowerCase();
+    if (this.byKey.has(key)) throw new Error(`${this.kind} '${entry.name}' is registered twice`);
+    this.byKey.set(key, entry);
+    return entry;
+  }
+
+  /** The registered names, in registration order. */
+  names(): string[] {
+    return [...this.byKey.values()].map((e) => e.name);
+  }
+
+  /** Every entry, in registration order. */
+  entries(): readonly E[] {
+    return [...this.byKey.values()];
+  }
+
+  /** Whether `name` is registered (case-insensitive). */
+  has(name: string): boolean {
+    return this.byKey.has(name.toLowerCase());
+  }
+
+  /** The entry of `name` (case-insensitive), or an error listing the known names. */
+  get(name: string): E {
+    const entry = this.byKey.get(name.toLowerCase());
+    if (!entry) throw new Error(`unknown ${this.kind} '${name}'; known ${this.plural}: ${this.names().join(', ')}`);
+    return entry;
+  }
+
+  /** The validated parameters of entry `name` (defaults filled in), or an error naming the entry and each bad field. */
+  parse(name: string, params: unknown = {}): unknown {
+    const entry = this.get(name);
+    const result = entry.schema.safeParse(params ?? {});
+    if (!result.success) throw new Error(`invalid parameters for ${this.kind} '${entry.name}': ${formatIssues(result.error)}`);
+    return result.data;
+  }
+
+  /** One line per entry, `name — summary`, for `--help` and listings. */
+  describe(indent = '  '): string {
+    const width = Math.max(0, ...this.names().map((n) => n.length));
+    return this.entries().map((e) => `${indent}${e.name.padEnd(width)}  ${e.summary}`).join('\n');
+  }
+}

@@ -1,0 +1,39 @@
+/** Evaluating a model runtime on a split of its run data, with relation-category breakdowns; the run's validator. */
+import { evaluateLinkPrediction, type EvaluationReport } from './evaluate.js';
+import { relationCategories } from '../kg/relation-categories.js';
+import type { ModelRuntime } from '../core/model-runtime.js';
+import type { RunData } from '../core/training-data.js';
+import type { Validator } from '../core/trainer.js';
+import type { KnownAnswers } from './ranks.js';
+import type { Triples } from '../kg/types.js';
+
+/** Filtered evaluation of `split` (both directions, categories from the training triples). */
+export async function evaluateSplit(runtime: ModelRuntime, data: RunData, split: 'valid' | 'test',
+  onProgress?: (done: number, total: number) => void): Promise<EvaluationReport> {
+  const scorer = runtime.entityScorer();
+  try {
+    return await evaluateLinkPrediction(scorer, data[split], data.numRelations, data.known, {
+      categories: relationCategories(data.train, data.numRelations),
+      onProgress,
+    });
+  } finally {
+    scorer.dispose();
+  }
+}
+
+/**
+ * The usual validator of a run: filtered metrics of the valid split over both directions (MRR is the early-stopping
+ * criterion), `batchSize` queries per scoring call (default: evaluate.ts's memory bound).
+ */
+export function filteredValidator(data: { valid: Triples; known: KnownAnswers; numRelations: number }, batchSize?: number): Validator {
+  return async (runtime) => {
+    const scorer = runtime.entityScorer();
+    try {
+      const report = await evaluateLinkPrediction(scorer, data.valid, data.numRelations, data.known, { batchSize });
+      const f = report.filtered;
+      return { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, seconds: report.seconds };
+    } finally {
+      scorer.dispose();
+    }
+  };
+}
