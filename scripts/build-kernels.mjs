@@ -1,4 +1,6 @@
-// Compiles the AssemblyScript kernels (src/kernels/assembly/index.ts) to build/kernels.wasm.
+// Compiles the AssemblyScript kernels to one build/kernels.wasm: the kernel library (src/kernels/assembly/index.ts)
+// and each method's own kernels (src/<folder>/assembly/*.ts outside src/kernels, e.g. MulDE's Senior head), every
+// file an entry whose exports the module exports; a method's TypeScript wrapper declares and checks its exports.
 // Runs at `npm run build` (and so at `npm install` through `prepare`); a no-op when no kernel sources exist yet,
 // and when build/kernels.wasm is newer than every kernel source and this script (pass --force to rebuild anyway).
 // The memory is imported as a *shared* memory (threads feature) so worker threads can run kernels on the same
@@ -9,15 +11,18 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const srcDir = path.join(root, 'src/kernels/assembly');
-const entry = path.join(srcDir, 'index.ts');
+const entry = path.join(root, 'src/kernels/assembly/index.ts');
 if (!existsSync(entry)) process.exit(0);
+const sourceDirs = readdirSync(path.join(root, 'src'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(path.join(root, 'src', d.name, 'assembly')))
+  .map((d) => path.join(root, 'src', d.name, 'assembly'));
+const sources = sourceDirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f)));
+const methodEntries = sources.filter((f) => !f.startsWith(path.dirname(entry) + path.sep));
 const out = path.join(root, 'build/kernels.wasm');
-const newestInput = Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs,
-  ...readdirSync(srcDir).filter((f) => f.endsWith('.ts')).map((f) => statSync(path.join(srcDir, f)).mtimeMs));
+const newestInput = Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...sources.map((f) => statSync(f).mtimeMs));
 if (!process.argv.includes('--force') && existsSync(out) && statSync(out).mtimeMs >= newestInput) process.exit(0);
 mkdirSync(path.join(root, 'build'), { recursive: true });
 const asc = path.join(root, 'node_modules/assemblyscript/bin/asc.js');
-execFileSync(process.execPath, [asc, entry, '-O3', '--enable', 'simd,threads', '--runtime', 'stub', '--noAssert',
+execFileSync(process.execPath, [asc, entry, ...methodEntries, '-O3', '--enable', 'simd,threads', '--runtime', 'stub', '--noAssert',
   '--importMemory', '--sharedMemory', '--maximumMemory', '65536', '--initialMemory', '1',
   '-o', out], { stdio: 'inherit', cwd: root });

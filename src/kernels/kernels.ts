@@ -1,7 +1,9 @@
 // Loads build/kernels.wasm against one KernelMemory and wraps its exports in bounds-checked methods taking blocks.
 // The kernels' maths and derivations live in src/kernels/assembly/ (similarity.ts, poincare.ts, optim.ts, rows.ts);
 // src/kernels/reference.ts holds the float64 reference of each. The kernels of all-entity scoring and of the fused
-// query programs are wrapped by `kernels.fused` (fused-kernels.ts).
+// query programs are wrapped by `kernels.fused` (fused-kernels.ts). A method's own kernels, compiled into the same
+// module from src/<method>/assembly, are declared and wrapped beside the method (`kernels.extension`): this layer
+// knows no method.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +12,6 @@ import { type Block, BlockChecks, dim, fail, int, real } from './kernel-checks.j
 import { FUSED_EXPORTS, FusedKernels, type FusedExports } from './fused-kernels.js';
 import { TOP_K_EXPORTS, TopKKernels, type TopKExports } from './top-k-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
-import { SENIOR_KD_EXPORTS, SeniorKdKernels, type SeniorKdExports } from './senior-kd-kernels.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
 export const KERNELS_VERSION = 1;
@@ -24,7 +25,7 @@ export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind
 export const OPTIMISER_DEFAULTS = { adagradEps: 1e-10, beta1: 0.9, beta2: 0.999, adamEps: 1e-8 } as const;
 
 /** The exports of build/kernels.wasm. */
-export interface KernelExports extends FusedExports, TopKExports, SeniorKdExports {
+export interface KernelExports extends FusedExports, TopKExports {
   kernelsVersion(): number;
   heapBase(): number;
   similarityForward(kind: number, B: number, M: number, d: number, q: number, cand: number, table: number,
@@ -47,7 +48,7 @@ export interface KernelExports extends FusedExports, TopKExports, SeniorKdExport
 
 const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'heapBase', 'similarityForward',
   'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows',
-  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS, ...TOP_K_EXPORTS, ...SENIOR_KD_EXPORTS];
+  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS, ...TOP_K_EXPORTS];
 
 /** Options of loadKernels. */
 export interface LoadKernelsOptions {
@@ -72,15 +73,19 @@ export function findPackageRoot(from: string = path.dirname(fileURLToPath(import
   }
 }
 
-/** Throws a clear error when the wasm file is missing or older than the AssemblyScript sources under `root`. */
+/** Throws a clear error when the wasm file is missing or older than an AssemblyScript source (src/<folder>/assembly). */
 export function checkKernelsFile(wasmPath: string, root: string | null): void {
   if (!existsSync(wasmPath)) throw new Error(`kernels: ${wasmPath} is missing; ${REBUILD}`);
-  const srcDir = root === null ? null : path.join(root, 'src/kernels/assembly');
-  if (srcDir === null || !existsSync(srcDir)) return; // installed package: no sources to compare with
+  const src = root === null ? null : path.join(root, 'src');
+  if (src === null || !existsSync(path.join(src, 'kernels', 'assembly'))) return; // installed package: no sources to compare with
   const wasmTime = statSync(wasmPath).mtimeMs;
-  for (const f of readdirSync(srcDir)) {
-    if (f.endsWith('.ts') && statSync(path.join(srcDir, f)).mtimeMs > wasmTime) {
-      throw new Error(`kernels: ${wasmPath} is older than src/kernels/assembly/${f} (stale build); ${REBUILD}`);
+  for (const folder of readdirSync(src)) {
+    const dir = path.join(src, folder, 'assembly');
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) {
+      if (f.endsWith('.ts') && statSync(path.join(dir, f)).mtimeMs > wasmTime) {
+        throw new Error(`kernels: ${wasmPath} is older than src/${folder}/assembly/${f} (stale build); ${REBUILD}`);
+      }
     }
   }
 }
@@ -149,16 +154,28 @@ export class Kernels {
   readonly fused: FusedKernels;
   /** Checked wrappers of the one-pass top-K kernels. */
   readonly topK: TopKKernels;
-  /** Checked wrapper of MulDE's Senior + KD head kernel. */
-  readonly seniorKd: SeniorKdKernels;
   private readonly checks: BlockChecks;
+  private readonly extensions = new Map<string, unknown>();
 
   /** Wraps an instantiated kernel module; use loadKernels() or kernelsForMemory(). */
   constructor(readonly memory: KernelMemory, private readonly ex: KernelExports, private readonly module?: WebAssembly.Module) {
     this.checks = new BlockChecks(memory, (ids, n, limit) => ex.firstOutOfRange(ids, n, limit));
     this.fused = new FusedKernels(ex, this.checks);
     this.topK = new TopKKernels(ex, this.checks);
-    this.seniorKd = new SeniorKdKernels(ex, this.checks);
+  }
+
+  /**
+   * A method's own kernels (compiled into this module from src/<method>/assembly): the exports `names`, checked to
+   * exist, wrapped once per instance by the method's `wrap` with this memory's block checks.
+   */
+  extension<T>(key: string, names: readonly string[], wrap: (exports: Record<string, unknown>, checks: BlockChecks) => T): T {
+    if (!this.extensions.has(key)) {
+      const ex = this.ex as unknown as Record<string, unknown>;
+      const missing = names.filter((n) => typeof ex[n] !== 'function');
+      if (missing.length > 0) throw new Error(`kernels: the module lacks ${missing.join(', ')} (stale build); ${REBUILD}`);
+      this.extensions.set(key, wrap(ex, this.checks));
+    }
+    return this.extensions.get(key) as T;
   }
 
   /** A worker thread running these kernels on the same memory (null on one core or without the module). */

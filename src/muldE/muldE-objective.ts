@@ -30,7 +30,7 @@ import { temperatureKdLoss } from '../core/distillation-loss.js';
 import { SeededRandom } from '../core/random.js';
 import { attentionTemperature, seniorSoftLabels, type SeniorMechanisms } from './senior.js';
 import { ScratchBlocks, subF32 } from '../kernels/kernel-memory.js';
-import { seniorKdScratchLength } from '../kernels/senior-kd-kernels.js';
+import { seniorKdKernels, seniorKdScratchLength } from './senior-kd-kernels.js';
 import { CandidateCache } from './candidate-cache.js';
 import type { TeacherEnsemble } from './teacher-ensemble.js';
 
@@ -157,7 +157,7 @@ export class MuldeObjective implements TrainingObjective {
       const gates = s.f32('gates', n * T), labelBlock = s.f32('labels', n * K), dG = s.f32('dGates', n * T);
       gates.array.set(rows(gateRows, T));
       labelBlock.array.set(rows(labels, K));
-      const [blockSenior, blockKd] = kernels.seniorKd.run(n, K, T, { junior: scores, teachers: subF32(teachers, 0, T * n * K), gates: subF32(gates, 0, n * T),
+      const [blockSenior, blockKd] = seniorKdKernels(kernels).run(n, K, T, { junior: scores, teachers: subF32(teachers, 0, T * n * K), gates: subF32(gates, 0, n * T),
         labels: subF32(labelBlock, 0, n * K), dJunior: dscore, dGates: subF32(dG, 0, n * T), scratch: s.f32('scratch', seniorKdScratchLength(K, T)) }, constants);
       dGates.set(dG.array.subarray(0, n * T), start * T);
       senior += blockSenior;

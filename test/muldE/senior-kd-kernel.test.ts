@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadKernels } from '../../src/kernels/kernels.js';
-import { seniorKdScratchLength } from '../../src/kernels/senior-kd-kernels.js';
+import { seniorKdKernels, seniorKdScratchLength } from '../../src/muldE/senior-kd-kernels.js';
 import { seniorKdBlock } from '../../src/muldE/senior-kd-head.js';
 import { SeededRandom } from '../../src/core/random.js';
 
@@ -33,7 +33,7 @@ describe('seniorKd kernel (f32x4) against the float64 reference (senior-kd-head.
     teachers.forEach((t, i) => teacherBlock.set(t, i * n * K));
     const blocks = { junior: block(junior), teachers: block(teacherBlock), gates: block(gates), labels: block(labels),
       dJunior: block(n * K), dGates: block(n * T), scratch: block(seniorKdScratchLength(K, T)) };
-    const [senior, kd] = kernels.seniorKd.run(n, K, T, blocks, { batchSize: B, temperature, kdWeight: 0.3, attentionTemperature: Math.E, ...mechanisms });
+    const [senior, kd] = seniorKdKernels(kernels).run(n, K, T, blocks, { batchSize: B, temperature, kdWeight: 0.3, attentionTemperature: Math.E, ...mechanisms });
     expect(senior).toBeCloseTo(ref.senior, 5);
     expect(kd).toBeCloseTo(ref.kd, 5);
     const scale = Math.max(...Array.from(ref.dJunior, Math.abs));
@@ -46,7 +46,7 @@ describe('seniorKd kernel (f32x4) against the float64 reference (senior-kd-head.
     const kernels = await loadKernels();
     const b = (len: number) => kernels.memory.allocF32(len);
     const blocks = { junior: b(4), teachers: b(8), gates: b(2), labels: b(8), dJunior: b(8), dGates: b(2), scratch: b(seniorKdScratchLength(4, 2)) };
-    expect(() => kernels.seniorKd.run(2, 4, 1, blocks, { batchSize: 2, temperature: 1, kdWeight: 1, attentionTemperature: 1, scaling: true, attention: true }))
+    expect(() => seniorKdKernels(kernels).run(2, 4, 1, blocks, { batchSize: 2, temperature: 1, kdWeight: 1, attentionTemperature: 1, scaling: true, attention: true }))
       .toThrow(/seniorKd: junior has 4 elements, needs 8/);
   });
 });

@@ -5,10 +5,10 @@
 //   s_T = Σᵢ αᵢuᵢ;   L_Senior = Σ_k [softplus(s_T) − y·s_T]/(B·K);   L_KD = T_kd²·KL(softmax(s_T/T_kd) ‖ softmax(s_J/T_kd))/B
 // writing ∂(L_Senior + λ·L_KD)/∂s_J and ∂/∂g and returning the two loss sums. Rows are K floats (any K ≥ 1); the
 // last lane group of a row is masked. Scratch: (2T + 9)·⌈K/4⌉·4 + 4T floats (the kernel never allocates).
-import { K as splat, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from './vmath';
-import { withLane } from './ball-math';
-import { hsum } from './simd';
-import { storeLanes } from './poincare-rows';
+import { K as splat, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from '../../kernels/assembly/vmath';
+import { withLane } from '../../kernels/assembly/ball-math';
+import { hsum } from '../../kernels/assembly/simd';
+import { storeLanes } from '../../kernels/assembly/poincare-rows';
 
 /** L_Senior and L_KD sums of the last `seniorKd` call. */
 let lastSenior: f64 = 0;

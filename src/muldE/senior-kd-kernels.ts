@@ -1,7 +1,9 @@
-// Bounds-checked wrapper of MulDE's Senior + KD head kernel (assembly/senior-kd.ts; float64 reference and
-// derivation in src/muldE/senior-kd-head.ts).
-import type { F32Block } from './kernel-memory.js';
-import { type BlockChecks, fail, int, real } from './kernel-checks.js';
+// Bounds-checked wrapper of MulDE's Senior + KD head kernel (assembly/senior-kd.ts, compiled into the one kernel
+// module; float64 reference and derivation in senior-kd-head.ts). Its exports are declared here, not in the kernel
+// layer: `seniorKdKernels(kernels)` fetches them through `Kernels.extension`.
+import type { F32Block } from '../kernels/kernel-memory.js';
+import { type BlockChecks, fail, int, real } from '../kernels/kernel-checks.js';
+import type { Kernels } from '../kernels/kernels.js';
 
 /** Exports of assembly/senior-kd.ts. */
 export interface SeniorKdExports {
@@ -42,7 +44,7 @@ export interface SeniorKdConstants {
 
 /** Checked wrapper; every pointer argument is a block of the kernels' memory. */
 export class SeniorKdKernels {
-  /** Wraps the exports of an instantiated kernel module; use `kernels.seniorKd`. */
+  /** Wraps the exports of an instantiated kernel module; use `seniorKdKernels(kernels)`. */
   constructor(private readonly ex: SeniorKdExports, private readonly c: BlockChecks) {}
 
   /** Writes ∂L/∂s_J (n×K, overwritten) and ∂L/∂g (n×T, overwritten) and returns [L_Senior, L_KD] of the block. */
@@ -69,4 +71,9 @@ export class SeniorKdKernels {
       blocks.dJunior.offset, blocks.dGates.offset, blocks.scratch.offset);
     return [this.ex.seniorKdLastSenior(), this.ex.seniorKdLastKd()];
   }
+}
+
+/** The checked Senior + KD kernel of a kernel instance (one wrapper per instance). */
+export function seniorKdKernels(kernels: Kernels): SeniorKdKernels {
+  return kernels.extension('seniorKd', SENIOR_KD_EXPORTS, (ex, checks) => new SeniorKdKernels(ex as unknown as SeniorKdExports, checks));
 }
