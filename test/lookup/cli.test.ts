@@ -87,9 +87,11 @@ describe('kgdistill predict', () => {
     expect(first.err).toMatch(/building index .*best\.lorentz-c[0-9a-f]{8}-bias\.hnsw/);
     const marked = lastJson(first.out);
     expect(marked).toMatchObject({ direction: 'tails', given: { key: 'e30' }, relation: { key: 'parent' }, filtered: false, method: 'hnsw+bound' });
-    const parent = marked.answers.find((a: any) => a.key === 'e9'); // parent of 30 is (30 − 1)/3 = 9
-    if (parent) expect(parent.known).toBe(true);
-    expect(marked.answers.every((a: any) => typeof a.known === 'boolean')).toBe(true);
+    marked.answers.forEach((a: any) => expect(a.known).toBe(a.key === 'e9')); // the parent of 30 is (30 − 1)/3 = 9
+    // every entity ranked: exactly the one known parent is marked
+    const all = lastJson((await runCli(['predict', '--checkpoint', roth, '--head', 'e30', '--relation', 'PARENT', '--k', '599', '--json'])).out);
+    expect(all.answers).toHaveLength(599);
+    expect(all.answers.filter((a: any) => a.known).map((a: any) => a.key)).toEqual(['e9']);
     const scores = marked.answers.map((a: any) => a.score);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     const exact = lastJson((await runCli([...args, '--exact'])).out);
