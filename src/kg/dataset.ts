@@ -11,7 +11,8 @@ import type { SplitName, Triples, UnseenPolicy } from './types.js';
 import { Vocabulary } from './vocabulary.js';
 import { KgInputError } from './errors.js';
 import { readTripleFile, type RawTriple, type ReadTripleOptions } from './triple-reader.js';
-import { resolveDatasetDir, requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
+import { requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
+import { resolveDataset } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
 import { loadEntityNames } from './entity-names.js';
 
@@ -21,6 +22,8 @@ export interface LoadOptions extends ReadTripleOptions {
   verify?: boolean;
   /** Directory names are resolved against (default: `process.cwd()`). */
   cwd?: string;
+  /** Fetch a known benchmark (FB15k-237, WN18RR) found nowhere on this machine into the cache (default true). */
+  download?: boolean;
 }
 
 /** What loading did: files, lines read, duplicates and unseen triples per split, the policy and checksum status. */
@@ -124,12 +127,16 @@ function encodeSplit(
 }
 
 /**
- * Loads a dataset by name or directory (see `resolveDatasetDir`), verifying `SHA256SUMS` when present.
- * Throws {@link KgInputError} on any bad input (file, line, reason).
+ * Loads a dataset by name or directory (see `resolveDatasetDir`; a known benchmark found nowhere is fetched
+ * first, see `resolveDataset`), verifying `SHA256SUMS` when present.
+ * Throws {@link KgInputError} on any bad input (file, line, reason), `DatasetFetchError` when a fetch fails.
  */
 export async function loadDataset(spec: string, options: LoadOptions = {}): Promise<KgDataset> {
   const policy: UnseenPolicy = options.unseen ?? 'drop';
-  const { name, dir } = resolveDatasetDir(spec, options.cwd === undefined ? {} : { cwd: options.cwd });
+  const resolveOptions: { cwd?: string; download?: boolean } = {};
+  if (options.cwd !== undefined) resolveOptions.cwd = options.cwd;
+  if (options.download !== undefined) resolveOptions.download = options.download;
+  const { name, dir } = await resolveDataset(spec, resolveOptions);
   const files = requireSplitFiles(dir);
   const readOptions: ReadTripleOptions = {};
   if (options.delimiter !== undefined) readOptions.delimiter = options.delimiter;

@@ -3,16 +3,16 @@
  * or `<hex> *<file>` in binary mode), with a cache so that a second load does not hash the files again.
  *
  * The cache maps a file's absolute path to the SHA-256 computed for it at a given size and mtimeMs; when either
- * changes, the file is hashed again. It lives in `$XDG_CACHE_HOME/kgdistill/manifest-cache.json` (default
- * `~/.cache/kgdistill/`), is written atomically (temporary file + rename), and a corrupt or unreadable cache
- * is ignored and rewritten. A cache that cannot be written only costs speed, never correctness.
+ * changes, the file is hashed again. It lives in `<user cache>/manifest-cache.json` (user-cache.ts:
+ * `$XDG_CACHE_HOME/kgdistill/`, default `~/.cache/kgdistill/` on Linux), is written atomically (temporary file +
+ * rename), and a corrupt or unreadable cache is ignored and rewritten. A cache that cannot be written only costs speed, never correctness.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { KgInputError, describeFileError } from './errors.js';
+import { userCacheDir } from './user-cache.js';
 
 /** Name of the checksum file looked for in a dataset directory. */
 export const MANIFEST_FILE = 'SHA256SUMS';
@@ -34,10 +34,9 @@ interface CacheFile {
   entries: Record<string, CacheEntry>;
 }
 
-/** Path of the manifest cache file, honouring `$XDG_CACHE_HOME`. */
+/** Path of the manifest cache file in the user cache directory (honouring `$XDG_CACHE_HOME`). */
 export function manifestCachePath(): string {
-  const base = process.env.XDG_CACHE_HOME?.trim() || path.join(homedir(), '.cache');
-  return path.join(base, 'kgdistill', 'manifest-cache.json');
+  return path.join(userCacheDir(), 'manifest-cache.json');
 }
 
 /** Parses a `SHA256SUMS` text into (file name, lower-case hex digest) pairs; bad lines are input errors. */

@@ -1,16 +1,24 @@
 /**
- * Finding a dataset directory from a name (`FB15k-237`) or a path (`./my-kg`).
+ * Finding a dataset directory on this machine from a name (`FB15k-237`) or a path (`./my-kg`). Nothing is
+ * downloaded here: `resolveDataset` (fetch-dataset.ts) adds the download of a known benchmark found nowhere.
  *
  * Order: an existing directory at the given path wins; otherwise, for a bare name, `$KGDISTILL_DATA/<name>`
- * (a `:`-separated list is accepted), `<cwd>/data/<name>`, `<package root>/../shared/data/<name>` and
- * `<cwd>/../shared/data/<name>`. A candidate counts only when it holds all three split files (`train`, `valid`,
- * `test` with extension `.txt`, `.tsv` or `.csv`), so the repository's README-only `data/<name>/` is skipped.
+ * (a list separated by the platform's path delimiter is accepted), `<cwd>/data/<name>`, `<package root>/data/<name>`,
+ * `<package root>/../shared/data/<name>`, `<cwd>/../shared/data/<name>` (both skipped when `KGDISTILL_NO_SHARED=1`,
+ * which shows what a fresh clone sees) and the user cache's `datasets/<name>` (where `data fetch` puts it). A
+ * candidate counts only when it holds all three split files (`train`, `valid`, `test` with extension `.txt`,
+ * `.tsv` or `.csv`), so the repository's README-only `data/<name>/` is skipped. Names of fetchable benchmarks are
+ * matched case-insensitively (`wn18rr` finds `WN18RR`).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SplitName } from './types.js';
 import { KgInputError } from './errors.js';
+import { packageRoot } from './package-root.js';
+import { cachedDatasetsDir, dataRootsFromEnv } from './user-cache.js';
+import { DATASET_RECIPES, canonicalDatasetName, recipeFor } from './dataset-recipes.js';
+
+export { packageRoot } from './package-root.js';
 
 /** The three splits, in load order. */
 export const SPLIT_NAMES: readonly SplitName[] = ['train', 'valid', 'test'];
@@ -72,39 +80,28 @@ function missingSplitReason(split: SplitName): string {
   return `missing split "${split}" (no ${tried.slice(0, -1).join(', ')} or ${tried.at(-1)})`;
 }
 
-/** Directory holding kgdistill's package.json, found by walking up from this module; undefined if none. */
-export function packageRoot(): string | undefined {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'kgdistill') return dir;
-      } catch {
-        // unreadable package.json: keep walking up
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
+/** True when the spec is written as a path rather than a bare dataset name. */
+export function looksLikePath(spec: string): boolean {
+  return path.isAbsolute(spec) || spec.includes('/') || spec.includes(path.sep) || spec === '.' || spec === '..';
 }
 
-/** True when the spec is written as a path rather than a bare dataset name. */
-function looksLikePath(spec: string): boolean {
-  return path.isAbsolute(spec) || spec.includes('/') || spec.includes(path.sep) || spec === '.' || spec === '..';
+/** True when `KGDISTILL_NO_SHARED` asks to ignore `../shared/data` (to see what a machine without it sees). */
+export function sharedDataIgnored(): boolean {
+  const value = process.env.KGDISTILL_NO_SHARED?.trim().toLowerCase();
+  return value !== undefined && value !== '' && value !== '0' && value !== 'false';
 }
 
 /** Candidate directories for a bare dataset name, in search order, without duplicates. */
 export function candidateDirs(name: string, cwd: string): string[] {
-  const candidates: string[] = [];
-  for (const root of (process.env.KGDISTILL_DATA ?? '').split(path.delimiter)) {
-    if (root.trim() !== '') candidates.push(path.resolve(cwd, root.trim(), name));
-  }
+  const candidates = dataRootsFromEnv(cwd).map((root) => path.join(root, name));
   candidates.push(path.resolve(cwd, 'data', name));
   const root = packageRoot();
-  if (root) candidates.push(path.resolve(root, '..', 'shared', 'data', name));
-  candidates.push(path.resolve(cwd, '..', 'shared', 'data', name));
+  if (root) candidates.push(path.resolve(root, 'data', name));
+  if (!sharedDataIgnored()) {
+    if (root) candidates.push(path.resolve(root, '..', 'shared', 'data', name));
+    candidates.push(path.resolve(cwd, '..', 'shared', 'data', name));
+  }
+  candidates.push(path.join(cachedDatasetsDir(), name));
   return [...new Set(candidates)];
 }
 
@@ -116,6 +113,13 @@ function rejection(dir: string): string | undefined {
   if (missing.length === 0) return undefined;
   if (missing.length === SPLIT_NAMES.length) return 'no train/valid/test files';
   return `missing split ${missing.join(', ')}`;
+}
+
+/** The last line of a "not found" error: the command that fetches a known benchmark, or the names it knows. */
+export function fetchHint(spec: string): string {
+  const recipe = looksLikePath(spec) ? undefined : recipeFor(spec);
+  if (recipe) return `run \`kgdistill data fetch ${recipe.name}\` to download it`;
+  return `(kgdistill data fetch downloads ${DATASET_RECIPES.map((r) => r.name).join(' and ')}; any directory with train/valid/test files can be given as a path)`;
 }
 
 /**
@@ -143,11 +147,16 @@ export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}):
     throw new KgInputError(explicit, undefined, 'dataset directory not found');
   }
 
-  for (const dir of candidateDirs(spec, cwd)) {
-    if (dir === explicit) continue;
-    const why = rejection(dir);
-    if (why === undefined) return { name: spec, dir };
-    searched.push(`${dir} (${why})`);
+  // The name as written, then its canonical spelling when it is a fetchable benchmark's (`wn18rr` → `WN18RR`).
+  const seen = new Set([explicit]);
+  for (const name of new Set([spec.trim(), canonicalDatasetName(spec.trim())])) {
+    for (const dir of candidateDirs(name, cwd)) {
+      if (seen.has(dir)) continue;
+      seen.add(dir);
+      const why = rejection(dir);
+      if (why === undefined) return { name, dir };
+      searched.push(`${dir} (${why})`);
+    }
   }
-  throw new KgInputError(spec, undefined, `dataset not found; searched:\n  ${searched.join('\n  ')}`);
+  throw new KgInputError(spec, undefined, `dataset not found; searched:\n  ${searched.join('\n  ')}\n${fetchHint(spec)}`);
 }

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerDataCommands, parseDelimiterOption } from '../../src/cli/commands/data.js';
 import { formatTable } from '../../src/cli/format-table.js';
 import { tempDir, usePrivateManifestCache, writeFiles } from '../kg/helpers.js';
+import { describeWithBenchmark } from '../helpers/datasets.js';
 
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
@@ -34,9 +35,9 @@ function lastJsonLine(out: string): any {
 
 usePrivateManifestCache();
 
-describe('kgdistill data stats', () => {
+describeWithBenchmark('FB15k-237', 'kgdistill data stats on FB15k-237', (dir) => {
   it('reports the canonical FB15k-237 counts as JSON', async () => {
-    const result = lastJsonLine(await runCli(['data', 'stats', 'FB15k-237', '--json']));
+    const result = lastJsonLine(await runCli(['data', 'stats', dir, '--json']));
     expect(result.dataset).toBe('FB15k-237');
     expect(result.stats.counts).toEqual({
       entities: 14_541,
@@ -48,9 +49,11 @@ describe('kgdistill data stats', () => {
     expect(result.report.unseenPolicy).toBe('keep');
     expect(result.stats.relationCategories.perRelation).toHaveLength(237);
   });
+});
 
+describeWithBenchmark('WN18RR', 'kgdistill data stats on WN18RR', (dir) => {
   it('prints WN18RR tables with the load report', async () => {
-    const out = await runCli(['data', 'stats', 'WN18RR']);
+    const out = await runCli(['data', 'stats', dir]);
     expect(out).toContain('valid: 210 triples with entities or relations unseen in train kept (--unseen keep)');
     expect(out).toMatch(/checksums: all files match .*SHA256SUMS/);
     expect(out).toMatch(/^entities\s+40,943$/m);
@@ -61,7 +64,9 @@ describe('kgdistill data stats', () => {
     expect(out).toMatch(/^\s+1\s+08524735\s+city\.n\.01\s+521$/m);
     expect(out).toMatch(/^_similar_to\s+1-1\s+86\s+1\.05\s+1\.05$/m);
   });
+});
 
+describe('kgdistill data stats', () => {
   it('applies --unseen drop, --delimiter, --columns and --no-verify', async () => {
     const dir = writeFiles(tempDir(), {
       'train.txt': 'a,b,r\nb,c,r\n',

@@ -3,7 +3,6 @@ import { afterAll, beforeAll } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { KgInputError } from '../../src/kg/errors.js';
 
 const createdDirs: string[] = [];
@@ -32,11 +31,6 @@ export function writeFiles(dir: string, files: Record<string, string>): string {
 /** Writes one file with `content` into a new temporary directory and returns its path. */
 export function tripleFile(content: string, name = 'train.txt'): string {
   return path.join(writeFiles(tempDir(), { [name]: content }), name);
-}
-
-/** Absolute path of a shared benchmark dataset (`../shared/data/<name>` from the repository root). */
-export function sharedDataset(name: string): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'data', name);
 }
 
 /** The KgInputError a promise rejects with; fails the test when it resolves or rejects with something else. */

@@ -1,14 +1,16 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { it, expect, beforeAll } from 'vitest';
 import path from 'node:path';
 import { loadDataset, type KgDataset } from '../../src/kg/dataset.js';
 import { readTripleFile } from '../../src/kg/triple-reader.js';
 import { FilterIndex } from '../../src/kg/filter-index.js';
 import { graphStats } from '../../src/kg/graph-stats.js';
 import { relationCategories } from '../../src/kg/relation-categories.js';
-import { tempDir, sharedDataset, usePrivateManifestCache } from './helpers.js';
+import { usePrivateManifestCache } from './helpers.js';
+import { describeWithBenchmark } from '../helpers/datasets.js';
 
-// Canonical counts from ../shared/data/*/README.md and the literature (after dropping unseen: FB15k-237 test
-// 20,438, WN18RR test 2,924; train vocabularies 14,505 and 40,559 entities).
+// Canonical counts from data/*/README.md and the literature (after dropping unseen: FB15k-237 test 20,438, WN18RR
+// test 2,924; train vocabularies 14,505 and 40,559 entities). Each block runs when its dataset is on this machine
+// (../shared/data, $KGDISTILL_DATA or the cache) and otherwise says which `kgdistill data fetch` gets it.
 
 /** Number of weakly connected components and the largest one's size, by union-find (independent of graphology). */
 function componentsByUnionFind(dataset: KgDataset): { count: number; largestSize: number } {
@@ -27,14 +29,15 @@ function componentsByUnionFind(dataset: KgDataset): { count: number; largestSize
 
 usePrivateManifestCache();
 
-describe('FB15k-237', () => {
+describeWithBenchmark('FB15k-237', 'FB15k-237', (dir) => {
   let keep: KgDataset;
   beforeAll(async () => {
-    keep = await loadDataset('FB15k-237', { unseen: 'keep' });
+    keep = await loadDataset(dir, { unseen: 'keep' });
   });
 
   it('has the canonical counts over all splits', () => {
-    expect(keep.dir).toBe(sharedDataset('FB15k-237'));
+    expect(keep.name).toBe('FB15k-237');
+    expect(keep.dir).toBe(dir);
     expect(keep.entities.size).toBe(14_541);
     expect(keep.relations.size).toBe(237);
     expect([keep.train.length / 3, keep.valid.length / 3, keep.test.length / 3]).toEqual([272_115, 17_535, 20_466]);
@@ -46,14 +49,14 @@ describe('FB15k-237', () => {
   });
 
   it('drops the 9 valid and 28 test triples with unseen entities by default; the manifest check is cached', async () => {
-    const drop = await loadDataset('FB15k-237');
+    const drop = await loadDataset(dir);
     expect(drop.entities.size).toBe(14_505);
     expect([drop.train.length / 3, drop.valid.length / 3, drop.test.length / 3]).toEqual([272_115, 17_526, 20_438]);
     expect(drop.report.manifest).toEqual({ verified: true, cached: true });
   });
 
   it('reads the 272k-line train file with the first and last triple at the right lines', async () => {
-    const raw = await readTripleFile(path.join(sharedDataset('FB15k-237'), 'train.txt'));
+    const raw = await readTripleFile(path.join(dir, 'train.txt'));
     expect(raw.length).toBe(272_115);
     expect(raw[0]).toEqual({ head: '/m/027rn', relation: '/location/country/form_of_government', tail: '/m/06cx9', line: 1 });
     expect(raw.at(-1)).toEqual({
@@ -96,10 +99,10 @@ describe('FB15k-237', () => {
   });
 });
 
-describe('WN18RR', () => {
+describeWithBenchmark('WN18RR', 'WN18RR', (dir) => {
   let keep: KgDataset;
   beforeAll(async () => {
-    keep = await loadDataset('WN18RR', { unseen: 'keep' });
+    keep = await loadDataset(dir, { unseen: 'keep' });
   });
 
   it('has the canonical counts over all splits', () => {
@@ -111,7 +114,7 @@ describe('WN18RR', () => {
   });
 
   it('drops 210 valid and 210 test triples by default', async () => {
-    const drop = await loadDataset('WN18RR');
+    const drop = await loadDataset(dir);
     expect(drop.entities.size).toBe(40_559);
     expect([drop.valid.length / 3, drop.test.length / 3]).toEqual([2_824, 2_924]);
   });

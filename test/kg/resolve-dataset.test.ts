@@ -1,21 +1,32 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveDatasetDir, findSplitFiles, packageRoot } from '../../src/kg/resolve-dataset.js';
+import { resolveDatasetDir, findSplitFiles, packageRoot, candidateDirs } from '../../src/kg/resolve-dataset.js';
 import { KgInputError } from '../../src/kg/errors.js';
-import { tempDir, writeFiles, sharedDataset } from './helpers.js';
+import { tempDir, writeFiles } from './helpers.js';
+import { benchmarkDataset, missingBenchmarkLine } from '../helpers/datasets.js';
 
 const SPLITS = { 'train.txt': 'a\tr\tb\n', 'valid.txt': 'a\tr\tb\n', 'test.txt': 'a\tr\tb\n' };
 
+const ENV_KEYS = ['KGDISTILL_DATA', 'KGDISTILL_NO_SHARED', 'XDG_CACHE_HOME'] as const;
+
 describe('resolveDatasetDir', () => {
-  let savedData: string | undefined;
+  const saved: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
   beforeEach(() => {
-    savedData = process.env.KGDISTILL_DATA;
+    for (const key of ENV_KEYS) {
+      const value = process.env[key];
+      if (value === undefined) delete saved[key];
+      else saved[key] = value;
+    }
     delete process.env.KGDISTILL_DATA;
+    delete process.env.KGDISTILL_NO_SHARED;
+    process.env.XDG_CACHE_HOME = tempDir('kgdistill-cache-'); // an empty user cache
   });
   afterEach(() => {
-    if (savedData === undefined) delete process.env.KGDISTILL_DATA;
-    else process.env.KGDISTILL_DATA = savedData;
+    for (const key of ENV_KEYS) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
   });
 
   it('takes an explicit directory with the split files, relative or absolute', () => {
@@ -92,14 +103,73 @@ describe('resolveDatasetDir', () => {
     expect(() => resolveDatasetDir(path.join(empty, 'nope'))).toThrow(`${path.join(empty, 'nope')}: dataset directory not found`);
   });
 
-  it('finds the real benchmarks from the repository and from elsewhere, skipping the README-only data/ dirs', () => {
+  it('searches the package data/, ../shared/data unless KGDISTILL_NO_SHARED, and the user cache last', () => {
     const root = packageRoot()!;
-    expect(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).name).toBe('kgdistill');
+    const cwd = tempDir();
+    const cache = process.env.XDG_CACHE_HOME!;
+    const withShared = candidateDirs('toy', cwd);
+    expect(withShared).toEqual([
+      path.join(cwd, 'data', 'toy'),
+      path.join(root, 'data', 'toy'),
+      path.join(root, '..', 'shared', 'data', 'toy'),
+      path.join(cwd, '..', 'shared', 'data', 'toy'),
+      path.join(cache, 'kgdistill', 'datasets', 'toy'),
+    ]);
+    process.env.KGDISTILL_NO_SHARED = '1';
+    expect(candidateDirs('toy', cwd)).toEqual(withShared.filter((dir) => !dir.includes(`${path.sep}shared${path.sep}`)));
+    const cached = writeFiles(path.join(cache, 'kgdistill', 'datasets', 'toy'), SPLITS);
+    expect(resolveDatasetDir('toy', { cwd })).toEqual({ name: 'toy', dir: cached });
+    const fromEnv = writeFiles(path.join(cwd, 'env', 'toy'), SPLITS);
+    process.env.KGDISTILL_DATA = 'env'; // relative entries resolve against cwd
+    expect(resolveDatasetDir('toy', { cwd })).toEqual({ name: 'toy', dir: fromEnv });
+  });
+
+  it('finds the shipped digits in the package data/ from any directory', () => {
+    process.env.KGDISTILL_NO_SHARED = '1';
+    const dir = path.join(packageRoot()!, 'data', 'digits');
+    expect(fs.existsSync(path.join(dir, 'digits.csv.gz'))).toBe(true);
+    expect(candidateDirs('digits', tempDir()).find((candidate) => fs.existsSync(path.join(candidate, 'digits.csv.gz')))).toBe(dir);
+  });
+
+  it('matches a fetchable benchmark name case-insensitively and by its PyKEEN spelling', () => {
+    const root = tempDir();
+    const wn = writeFiles(path.join(root, 'WN18RR'), SPLITS);
+    const fb = writeFiles(path.join(root, 'FB15k-237'), SPLITS);
+    process.env.KGDISTILL_DATA = root;
+    expect(resolveDatasetDir('wn18rr', { cwd: tempDir() })).toEqual({ name: 'WN18RR', dir: wn });
+    expect(resolveDatasetDir('fb15k237', { cwd: tempDir() })).toEqual({ name: 'FB15k-237', dir: fb });
+    expect(() => resolveDatasetDir('toy', { cwd: tempDir() })).toThrow(/downloads FB15k-237 and WN18RR; any directory/);
+  });
+
+  it('names the fetch command when a benchmark is nowhere on the machine', () => {
+    process.env.KGDISTILL_NO_SHARED = '1';
+    process.env.KGDISTILL_DATA = tempDir();
+    expect(() => resolveDatasetDir('WN18RR', { cwd: tempDir() })).toThrow(/^WN18RR: dataset not found; searched:\n/);
+    expect(() => resolveDatasetDir('WN18RR', { cwd: tempDir() })).toThrow(/\n {2}.*data\/WN18RR \(no train\/valid\/test files\)\n/);
+    expect(() => resolveDatasetDir('WN18RR', { cwd: tempDir() })).toThrow(/\nrun `kgdistill data fetch WN18RR` to download it$/);
+  });
+
+  it('finds the real benchmarks from the repository and from elsewhere, skipping the README-only data/ dirs', (context) => {
+    // Where they are depends on the machine (../shared/data here, the cache on a fresh clone): looked up in the
+    // environment the suite was started with, not this file's empty one.
+    for (const key of ENV_KEYS) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+    const fb = benchmarkDataset('FB15k-237');
+    const wn = benchmarkDataset('WN18RR');
+    if (fb === undefined || wn === undefined) {
+      const missing = fb === undefined ? 'FB15k-237' : 'WN18RR';
+      console.warn(missingBenchmarkLine(missing, 'finds the real benchmarks'));
+      context.skip();
+      return;
+    }
+    const root = packageRoot()!;
     const repoCopy = path.join(root, 'data', 'FB15k-237');
-    expect(fs.existsSync(path.join(repoCopy, 'README.md'))).toBe(true);
-    // The repository's data/FB15k-237 holds only the README (unless someone put the triples there, which also counts).
-    const expected = Object.keys(findSplitFiles(repoCopy)).length === 3 ? repoCopy : sharedDataset('FB15k-237');
-    expect(resolveDatasetDir('FB15k-237', { cwd: root })).toEqual({ name: 'FB15k-237', dir: expected });
-    expect(resolveDatasetDir('WN18RR', { cwd: tempDir() })).toEqual({ name: 'WN18RR', dir: sharedDataset('WN18RR') });
+    expect(fs.readdirSync(repoCopy)).toEqual(expect.arrayContaining(['README.md', 'SHA256SUMS']));
+    // The repository's data/FB15k-237 holds no triples (unless someone put them there, which also counts).
+    if (Object.keys(findSplitFiles(repoCopy)).length < 3) expect(fb).not.toBe(repoCopy);
+    expect(resolveDatasetDir('FB15k-237', { cwd: root })).toEqual({ name: 'FB15k-237', dir: fb });
+    expect(resolveDatasetDir('WN18RR', { cwd: tempDir() })).toEqual({ name: 'WN18RR', dir: wn });
   });
 });

@@ -1,0 +1,311 @@
+/**
+ * Fetching a benchmark dataset by name into the cache (`kgdistill data fetch <name>`, and the first use of a
+ * name found nowhere on this machine), the way PyKEEN users expect.
+ *
+ * The remote files of the dataset's recipe (dataset-recipes.ts) are downloaded into a fresh temporary directory
+ * inside the cache root (`.partial-<name>-<pid>-…`), turned into the dataset's files, checked against the
+ * SHA256SUMS this package ships (`data/<name>/SHA256SUMS`), and only then renamed into place as `<root>/<name>`:
+ * a failure at any step removes the temporary directory, so the cache never holds a half-written dataset, and the
+ * next fetch starts afresh (leftovers of a killed process are removed by the next fetch). What was fetched
+ * (URLs, bytes, files, where, checksums) is told on stderr.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DATASET_RECIPES, DEFAULT_BASE_URL, RecipeInputError, recipeFor, type DatasetRecipe } from './dataset-recipes.js';
+import { DEFAULT_FETCH_TIMEOUT_MS, DownloadError, downloadBytes } from './http-download.js';
+import { describeFileError, KgInputError } from './errors.js';
+import { MANIFEST_FILE, parseManifest, sha256File } from './manifest.js';
+import { fetchRoot } from './user-cache.js';
+import { looksLikePath, resolveDatasetDir, type ResolvedDataset } from './resolve-dataset.js';
+
+/** Options of {@link fetchDataset}; every one has a default taken from the environment. */
+export interface FetchOptions {
+  /** Base URL of the remote files (default `$KGDISTILL_DATA_URL`, else https://raw.githubusercontent.com). */
+  baseUrl?: string;
+  /** Idle timeout of each download in ms (default `$KGDISTILL_FETCH_TIMEOUT` seconds, else 60 s). */
+  timeoutMs?: number;
+  /** How the timeout is set, named in a timeout error (default "KGDISTILL_FETCH_TIMEOUT (seconds)"). */
+  timeoutSetting?: string;
+  /** Directory the dataset's directory is created in (default: the first `$KGDISTILL_DATA` entry, else the user cache). */
+  root?: string;
+  /** Fetch again and replace a copy already there (default false: a verified copy is kept). */
+  force?: boolean;
+  /** The recipe to use instead of the built-in one of that name (tests, private mirrors). */
+  recipe?: DatasetRecipe;
+  /** Where progress lines go (default: stderr). */
+  log?: (line: string) => void;
+  /** Directory relative `$KGDISTILL_DATA` entries are resolved against (default `process.cwd()`). */
+  cwd?: string;
+}
+
+/** What {@link fetchDataset} did: `fetched`, or `present` when a verified copy was already there. */
+export interface FetchReport {
+  name: string;
+  dir: string;
+  status: 'fetched' | 'present';
+  /** The downloads (none when present). */
+  sources: { url: string; bytes: number; sha256: string }[];
+  /** The dataset's files, each verified against `checksums`. */
+  files: { file: string; bytes: number; sha256: string }[];
+  /** The SHA256SUMS file the files were checked against. */
+  checksums: string;
+}
+
+/** A failed fetch: the dataset, the URL or file at fault and the reason; nothing was left in the cache. */
+export class DatasetFetchError extends Error {
+  /** Creates the error; the message is `cannot fetch <dataset>: <source>: <reason>`. */
+  constructor(readonly dataset: string, readonly source: string, readonly reason: string, options?: { cause?: unknown }) {
+    super(`cannot fetch ${dataset}: ${source}: ${reason}`, options);
+    this.name = 'DatasetFetchError';
+  }
+}
+
+/** "1,234,567". */
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** SHA-256 of bytes as lower-case hex. */
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The base URL to fetch from: the option, else `$KGDISTILL_DATA_URL`, else the default; a bad one names its source. */
+export function fetchBaseUrl(option?: string): string {
+  const fromEnv = process.env.KGDISTILL_DATA_URL?.trim();
+  const [value, setting] = option !== undefined ? [option, '--url'] : fromEnv ? [fromEnv, 'KGDISTILL_DATA_URL'] : [DEFAULT_BASE_URL, 'the default URL'];
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new KgInputError(setting, undefined, `not a URL: '${value}' (expected http://, https:// or file://)`);
+  }
+  if (!['http:', 'https:', 'file:'].includes(url.protocol)) throw new KgInputError(setting, undefined, `unsupported URL scheme '${url.protocol}' (expected http, https or file)`);
+  return value.replace(/\/+$/, '');
+}
+
+/** The idle timeout in ms: the option, else `$KGDISTILL_FETCH_TIMEOUT` (seconds), else 60 s; a bad value names the variable. */
+export function fetchTimeoutMs(option?: number): number {
+  if (option !== undefined) return option;
+  const raw = process.env.KGDISTILL_FETCH_TIMEOUT?.trim();
+  if (!raw) return DEFAULT_FETCH_TIMEOUT_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new KgInputError('KGDISTILL_FETCH_TIMEOUT', undefined, `expected a positive number of seconds, got '${raw}'`);
+  return seconds * 1000;
+}
+
+/** The URL of a recipe's remote path below `base` (absolute URLs are kept). */
+function remoteUrl(base: string, remote: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(remote) ? remote : `${base}/${remote.replace(/^\/+/, '')}`;
+}
+
+/** The file → SHA-256 pairs of a SHA256SUMS file; unreadable or malformed is a fetch error naming it. */
+async function readChecksums(dataset: string, file: string): Promise<{ text: string; entries: Map<string, string> }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DatasetFetchError(dataset, file, `cannot read the checksums to verify against (${describeFileError(error)})`, { cause: error });
+  }
+  const entries = new Map(parseManifest(text, file).map(({ file: name, sha256: hex }) => [name, hex]));
+  if (entries.size === 0) throw new DatasetFetchError(dataset, file, 'lists no file');
+  return { text, entries };
+}
+
+/** Why `dir` does not hold exactly the listed files, or undefined when every one is there with its checksum. */
+async function problemWith(dir: string, expected: ReadonlyMap<string, string>): Promise<string | undefined> {
+  for (const [file, hex] of expected) {
+    let actual: string;
+    try {
+      actual = await sha256File(path.join(dir, file));
+    } catch (error) {
+      return `${file}: ${describeFileError(error)}`;
+    }
+    if (actual !== hex) return `${file}: bad checksum`;
+  }
+  return undefined;
+}
+
+/** True when a process with this id is running. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary directories of `name` left in `root` by fetches whose process is gone. */
+async function removeLeftovers(root: string, name: string): Promise<void> {
+  const pattern = /^\.(?:partial|replaced)-(.+)-(\d+)-[^-]+$/;
+  for (const entry of await readdir(root).catch(() => [] as string[])) {
+    const match = pattern.exec(entry);
+    if (match && match[1] === name && Number(match[2]) !== process.pid && !isRunning(Number(match[2]))) {
+      await rm(path.join(root, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Moves the verified `partial` directory to `target`, replacing an existing one only when `replace` is set. */
+async function moveIntoPlace(dataset: string, partial: string, target: string, replace: boolean, expected: ReadonlyMap<string, string>): Promise<void> {
+  if (replace && existsSync(target)) {
+    const old = path.join(path.dirname(target), `.replaced-${dataset}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await rename(target, old);
+    try {
+      await rename(partial, target);
+    } catch (error) {
+      await rename(old, target).catch(() => undefined); // put the previous copy back
+      throw error;
+    }
+    await rm(old, { recursive: true, force: true });
+    return;
+  }
+  try {
+    await rename(partial, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
+    // Another process put it there while this one downloaded: keep theirs if it is good.
+    const problem = await problemWith(target, expected);
+    if (problem) throw new DatasetFetchError(dataset, target, `appeared while fetching and ${problem}; remove it and fetch again`);
+  }
+}
+
+/** What the files are, for the summary line: "train.txt 3,135,377 bytes, …". */
+function describeFiles(files: FetchReport['files']): string {
+  return files.map(({ file, bytes }) => `${file} ${count(bytes)} bytes`).join(', ');
+}
+
+/**
+ * Downloads a benchmark dataset (FB15k-237, WN18RR; names case-insensitive) into `<root>/<name>`, verified
+ * against its SHA256SUMS, atomically. Throws {@link DatasetFetchError} (dataset, URL or file, reason) on failure.
+ */
+export async function fetchDataset(name: string, options: FetchOptions = {}): Promise<FetchReport> {
+  const recipe = options.recipe ?? recipeFor(name);
+  if (!recipe) {
+    throw new KgInputError(name, undefined, `unknown dataset: kgdistill can fetch ${DATASET_RECIPES.map((r) => r.name).join(', ')} (a directory with train/valid/test files needs no fetching)`);
+  }
+  const dataset = recipe.name;
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const base = fetchBaseUrl(options.baseUrl);
+  const timeoutMs = fetchTimeoutMs(options.timeoutMs);
+  const root = path.resolve(options.root ?? fetchRoot(options.cwd));
+  const target = path.join(root, dataset);
+  const checksums = recipe.checksumsFile();
+  const { text: checksumsText, entries: expected } = await readChecksums(dataset, checksums);
+
+  if (existsSync(target)) {
+    const problem = await problemWith(target, expected);
+    if (!problem && !options.force) {
+      const files = await Promise.all([...expected].map(async ([file, hex]) => ({ file, bytes: (await stat(path.join(target, file))).size, sha256: hex })));
+      log(`${dataset}: already in ${target}; ${expected.size} checksums verified against ${checksums} (--force fetches it again)`);
+      return { name: dataset, dir: target, status: 'present', sources: [], files, checksums };
+    }
+    if (problem && !options.force) {
+      throw new DatasetFetchError(dataset, target, `is already there but ${problem}; move it away, or fetch with --force to replace it`);
+    }
+  }
+
+  try {
+    await mkdir(root, { recursive: true });
+    await removeLeftovers(root, dataset);
+  } catch (error) {
+    throw new DatasetFetchError(dataset, root, `cannot create the cache directory (${describeFileError(error)})`, { cause: error });
+  }
+  let partial: string;
+  try {
+    partial = await mkdtemp(path.join(root, `.partial-${dataset}-${process.pid}-`));
+  } catch (error) {
+    throw new DatasetFetchError(dataset, root, `cannot write into the cache directory (${describeFileError(error)})`, { cause: error });
+  }
+  try {
+    log(`${dataset}: fetching ${Object.keys(recipe.remote).length} files into ${target}`);
+    const urls = new Map(Object.entries(recipe.remote).map(([key, remote]) => [key, remoteUrl(base, remote)]));
+    const downloads = new Map<string, Buffer>();
+    const sources: FetchReport['sources'] = [];
+    for (const [key, url] of urls) {
+      let data: Buffer;
+      try {
+        data = await downloadBytes(url, { timeoutMs, timeoutSetting: options.timeoutSetting ?? 'KGDISTILL_FETCH_TIMEOUT (seconds)' });
+      } catch (error) {
+        if (!(error instanceof DownloadError)) throw error;
+        const hint = error.reason.startsWith('network error')
+          ? `; without network, put the files in ${target} yourself or point KGDISTILL_DATA_URL (--url) at a mirror`
+          : '';
+        throw new DatasetFetchError(dataset, url, `${error.reason}${hint}`, { cause: error });
+      }
+      downloads.set(key, data);
+      sources.push({ url, bytes: data.length, sha256: sha256(data) });
+      log(`  ${url}  ${count(data.length)} bytes`);
+    }
+
+    let assembled: Awaited<ReturnType<DatasetRecipe['assemble']>>;
+    try {
+      assembled = await recipe.assemble(downloads);
+    } catch (error) {
+      if (error instanceof RecipeInputError) throw new DatasetFetchError(dataset, urls.get(error.key) ?? error.key, error.reason, { cause: error });
+      throw error;
+    }
+    const files: FetchReport['files'] = [];
+    for (const [file, hex] of expected) {
+      const made = assembled.get(file);
+      if (!made) throw new DatasetFetchError(dataset, checksums, `lists ${file}, which the downloaded files do not provide`);
+      const actual = sha256(made.data);
+      if (actual !== hex) {
+        const from = made.from.map((key) => urls.get(key) ?? key).join(', ');
+        throw new DatasetFetchError(dataset, `${file} (made from ${from})`, `bad checksum: SHA-256 is ${actual}, ${checksums} says ${hex}`);
+      }
+      files.push({ file, bytes: made.data.length, sha256: actual });
+    }
+
+    try {
+      for (const { file } of files) {
+        await mkdir(path.dirname(path.join(partial, file)), { recursive: true });
+        await writeFile(path.join(partial, file), assembled.get(file)!.data);
+      }
+      await writeFile(path.join(partial, MANIFEST_FILE), checksumsText);
+      await chmod(partial, 0o755); // mkdtemp made it private; a dataset directory is as readable as any other
+      const readme = path.join(path.dirname(checksums), 'README.md');
+      if (existsSync(readme)) await writeFile(path.join(partial, 'README.md'), await readFile(readme));
+      await moveIntoPlace(dataset, partial, target, options.force ?? false, expected);
+    } catch (error) {
+      if (error instanceof DatasetFetchError) throw error;
+      throw new DatasetFetchError(dataset, target, `cannot write the files (${describeFileError(error)})`, { cause: error });
+    }
+    log(`${dataset}: ${describeFiles(files)}; ${files.length} checksums verified against ${checksums}`);
+    log(`${dataset}: ready in ${target}`);
+    return { name: dataset, dir: target, status: 'fetched', sources, files, checksums };
+  } finally {
+    await rm(partial, { recursive: true, force: true });
+  }
+}
+
+/** Options of {@link resolveDataset}: where names are resolved from, and whether (and how) to download. */
+export interface ResolveOptions {
+  cwd?: string;
+  /** Download a known benchmark found nowhere on this machine (default true). */
+  download?: boolean;
+  fetch?: FetchOptions;
+}
+
+/**
+ * Resolves a dataset like `resolveDatasetDir` (local places first); a known benchmark name found nowhere is
+ * fetched into the cache first (told on stderr). Other failures throw as `resolveDatasetDir` does.
+ */
+export async function resolveDataset(spec: string, options: ResolveOptions = {}): Promise<ResolvedDataset> {
+  const cwd = options.cwd ?? process.cwd();
+  try {
+    return resolveDatasetDir(spec, { cwd });
+  } catch (error) {
+    const recipe = looksLikePath(spec) ? undefined : recipeFor(spec);
+    const notFound = error instanceof KgInputError && error.reason.startsWith('dataset not found');
+    if (!recipe || !notFound || options.download === false) throw error;
+    const log = options.fetch?.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+    log(`${recipe.name} is not on this machine ($KGDISTILL_DATA, data/, ../shared/data, the cache): fetching it once`);
+    const report = await fetchDataset(recipe.name, { ...options.fetch, cwd, log });
+    return { name: recipe.name, dir: report.dir };
+  }
+}
