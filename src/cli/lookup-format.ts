@@ -1,6 +1,6 @@
 /** Text tables for `neighbors` and `predict` results. */
 import { formatTable } from './format-table.js';
-import type { NeighborsResult, PredictResult } from '../lookup/checkpoint-lookup.js';
+import type { NeighborsResult, PredictResult, TripleScore } from '../lookup/checkpoint-lookup.js';
 
 const label = (e: { key: string; name?: string }): string => (e.name !== undefined && e.name !== e.key ? `${e.name} (${e.key})` : e.key);
 
@@ -19,4 +19,10 @@ export function formatPredictions(result: PredictResult): string {
   const rows = result.answers.map((a) => [a.rank, label(a), a.score.toFixed(4), a.known === undefined ? '' : a.known ? '✓' : '', a.id]);
   const note = result.note ? `\nnote: ${result.note}` : '';
   return `top ${result.answers.length} ${result.direction} of ${asked} by model score (${how})${note}\n${formatTable(rows, { header: ['rank', 'entity', 'score', 'known', 'id'] })}`;
+}
+
+/** One scored triple: its score, the filtered (and raw) rank of its tail, whether it is known. */
+export function formatTripleScore(s: TripleScore): string {
+  const rank = s.rank.filtered !== undefined ? `filtered rank ${s.rank.filtered} (raw ${s.rank.raw})` : `raw rank ${s.rank.raw} (the run's dataset is not loaded: no filtering)`;
+  return `(${label(s.head)}, ${s.relation.key}, ${label(s.tail)}): score ${s.score.toFixed(4)}, ${rank} among tails of (${label(s.head)}, ${s.relation.key}, ?)${s.known === undefined ? '' : s.known ? '; a known triple' : '; not a known triple'}`;
 }

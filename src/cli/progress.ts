@@ -1,5 +1,7 @@
 /**
- * Progress on stderr: a cli-progress bar per epoch on a terminal, plain lines otherwise (logs, CI, pipes).
+ * Progress on stderr (stdout keeps the results, also with --json): on a terminal a cli-progress bar per epoch with
+ * the whole run's ETA, a bar for each validation and for the test evaluation; otherwise (logs, CI, pipes) one
+ * plain line per epoch.
  */
 import cliProgress from 'cli-progress';
 import type { EpochRecord, TrainerEvents } from '../core/trainer.js';
@@ -10,10 +12,41 @@ export function formatEpoch(record: EpochRecord): string {
   return `epoch ${record.epoch}: loss ${record.loss.toFixed(5)} in ${record.seconds.toFixed(1)} s${valid}`;
 }
 
-/** Trainer events that draw progress on stderr; `quiet` prints nothing. */
-export function progressEvents(options: { quiet?: boolean; totalEpochs: number; label?: string }): TrainerEvents & { stop(): void } {
-  const stream = process.stderr;
-  if (options.quiet) return { stop() {} };
+/** Seconds as `1h02m`, `3m05s` or `12s`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+const stream = process.stderr;
+
+/** A bar for an evaluation pass (queries ranked so far), on a terminal only; `done` reaching `total` stops it. */
+function evaluationBar(label: string): (done: number, total: number) => void {
+  if (!stream.isTTY) return () => undefined;
+  let bar: cliProgress.SingleBar | undefined;
+  return (done, total) => {
+    if (!bar) {
+      bar = new cliProgress.SingleBar({ stream, format: `${label} [{bar}] {value}/{total} queries | {eta_formatted}`, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+      bar.start(total, 0);
+    }
+    bar.update(done);
+    if (done >= total) {
+      bar.stop();
+      bar = undefined;
+    }
+  };
+}
+
+/** Progress of the final test evaluation. */
+export function testProgress(): (done: number, total: number) => void {
+  return evaluationBar('test');
+}
+
+/** Trainer events that draw progress on stderr. */
+export function progressEvents(options: { label?: string }): TrainerEvents & { stop(): void } {
   const label = options.label ?? 'train';
   if (!stream.isTTY) {
     return {
@@ -23,23 +56,37 @@ export function progressEvents(options: { quiet?: boolean; totalEpochs: number; 
     };
   }
   const bar = new cliProgress.SingleBar(
-    { stream, format: `${label} epoch {epoch}/${options.totalEpochs} [{bar}] {value}/{total} steps | loss {loss} | {eta_formatted}`, hideCursor: true, clearOnComplete: true },
+    { stream, format: `${label} epoch {epoch}/{epochs} [{bar}] {value}/{total} steps | loss {loss} | run ETA {runEta}`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let lossSum = 0;
+  let lastEpoch = 0;
+  let stepsPerEpoch = 0;
+  let stepsLeftAtStart = 0;
+  let stepsDone = 0;
+  let started = 0;
+  const runEta = (): string => (stepsDone === 0 ? '–' : formatDuration(((performance.now() - started) / 1000 / stepsDone) * (stepsLeftAtStart - stepsDone)));
   return {
+    onRunStart: (firstEpoch, epochs, steps) => {
+      lastEpoch = epochs;
+      stepsPerEpoch = steps;
+      stepsLeftAtStart = Math.max(0, epochs - firstEpoch + 1) * steps;
+      started = performance.now();
+    },
     onEpochStart: (epoch, steps) => {
       lossSum = 0;
-      bar.start(steps, 0, { epoch, loss: '-' });
+      bar.start(steps, 0, { epoch, epochs: lastEpoch, loss: '-', runEta: runEta() });
     },
-    onStep: (step, _steps, loss) => {
+    onStep: (step, steps, loss) => {
       lossSum += loss;
-      if (step % 10 === 0 || step === _steps) bar.update(step, { loss: (lossSum / step).toFixed(5) });
+      stepsDone++;
+      if (step % 10 === 0 || step === steps) bar.update(step, { loss: (lossSum / step).toFixed(5), runEta: runEta() });
     },
     onValidationStart: () => bar.stop(),
+    onValidationProgress: evaluationBar('validation'),
     onEpochEnd: (record) => {
       bar.stop();
-      stream.write(`${formatEpoch(record)}\n`);
+      stream.write(`${formatEpoch(record)}${stepsPerEpoch > 0 ? ` | run ETA ${runEta()}` : ''}\n`);
     },
     stop: () => bar.stop(),
   };

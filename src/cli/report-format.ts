@@ -1,5 +1,5 @@
 /** Formatting evaluation reports for the terminal and for `--json`. */
-import type { EvaluationReport } from '../eval/evaluate.js';
+import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import { formatTable } from './format-table.js';
 
 /** A metrics table: filtered and raw, both directions and each direction. */
@@ -24,10 +24,5 @@ export function formatEvaluation(report: EvaluationReport): string {
 
 /** The flat headline object printed as the last stdout line with --json. */
 export function evaluationJson(report: EvaluationReport, extra: Record<string, unknown>): Record<string, unknown> {
-  const f = report.filtered;
-  return {
-    mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, queries: f.count,
-    raw: report.raw, byDirection: report.byDirection, byCategory: report.byCategory, ties: report.ties,
-    evalSeconds: report.seconds, ...extra,
-  };
+  return { ...evaluationSummary(report), ...extra };
 }

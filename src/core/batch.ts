@@ -68,15 +68,25 @@ export interface QuerySampler {
 /** How an epoch's batches are drawn: a shuffled pass over all queries, or draws from a sampler. */
 export type BatchSampling = { kind: 'shuffled' } | { kind: 'sampler'; sampler: QuerySampler };
 
+/** Where an interrupted epoch resumes: its permutation (shuffled sampling) and the number of steps already taken. */
+export interface EpochPosition {
+  order?: Int32Array;
+  step: number;
+}
+
 /**
  * The batches of one epoch over `queries`: ⌈Q / batchSize⌉ of them, from one seeded permutation (drawn when the
- * first batch is taken) or from the sampler, one batch at a time.
+ * first batch is taken) or from the sampler, one batch at a time. `from` resumes an interrupted epoch (its
+ * permutation is reused, not drawn); `position.order` is the permutation in use, for checkpoints.
  */
-export function* epochBatches(queries: QueryBatch, batchSize: number, sampling: BatchSampling, rng: SeededRandom): Generator<QueryBatch> {
+export function* epochBatches(queries: QueryBatch, batchSize: number, sampling: BatchSampling, rng: SeededRandom,
+  from?: EpochPosition, position: EpochPosition = { step: 0 }): Generator<QueryBatch> {
   const total = queries.entities.length;
   const steps = Math.ceil(total / batchSize);
-  const order = sampling.kind === 'shuffled' ? rng.permutation(total) : undefined;
-  for (let step = 0; step < steps; step++) {
+  const order = sampling.kind === 'shuffled' ? from?.order ?? rng.permutation(total) : undefined;
+  position.order = order;
+  for (let step = from?.step ?? 0; step < steps; step++) {
+    position.step = step;
     const start = step * batchSize;
     const size = Math.min(batchSize, total - start);
     if (order) yield selectQueries(queries, order.slice(start, start + size));

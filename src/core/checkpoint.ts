@@ -1,17 +1,27 @@
 /**
  * Checkpoints: a JSON header (format and version, model and training config, vocabularies, progress, random
- * state, the list of arrays) and a binary file of float32 arrays, both written atomically; the header carries
- * the binary's size and SHA-256 so a truncated or foreign file is a clear error, never a crash or a silent load.
+ * state, the list of arrays) and a binary file of float32 arrays. The pair is one atomic unit: the binary gets a
+ * fresh name (`<stem>-<id>.bin`) and is written first, then the header — which names that binary with its size and
+ * SHA-256 — is renamed into place; that rename is the commit, so a crash at any moment leaves the previous
+ * checkpoint whole. The binary it replaced is removed afterwards, and `cleanRunDir` removes leftovers of an
+ * interrupted write. A truncated, foreign or edited file is a clear error, never a crash or a silent load, and a
+ * header may only name a binary inside its own directory.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file.js';
+import { formatIssues } from './registry.js';
+import { randomBytes } from 'node:crypto';
+import { isAtomicTemp, writeFileAtomic } from './atomic-file.js';
 
 /** Format name and version written into every checkpoint. */
 export const CHECKPOINT_FORMAT = 'kgdistill-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
+/** Versions this kgdistill reads (1: fixed binary names `<stem>.bin`; same layout). */
+const READABLE_VERSIONS = [1, 2];
+/** A binary's file name: a plain name in the checkpoint's directory. */
+const BINARY_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.bin$/;
 
 const headerSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
@@ -49,7 +59,7 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Writes `<dir>/<stem>.bin` then `<dir>/<stem>.json`, each atomically. */
+/** Writes `<dir>/<stem>-<id>.bin` then commits `<dir>/<stem>.json` naming it, and removes the stem's older binaries. */
 export async function saveCheckpoint(dir: string, stem: string, content: CheckpointContent): Promise<string> {
   const names = Object.keys(content.arrays);
   let total = 0;
@@ -61,7 +71,7 @@ export async function saveCheckpoint(dir: string, stem: string, content: Checkpo
   const packed = new Float32Array(total);
   for (const entry of arrays) packed.set(content.arrays[entry.name]!, entry.offset);
   const bytes = new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength);
-  const binaryFile = `${stem}.bin`;
+  const binaryFile = `${stem}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}.bin`;
   await writeFileAtomic(path.join(dir, binaryFile), bytes);
   const header: CheckpointHeader = {
     format: CHECKPOINT_FORMAT,
@@ -73,7 +83,38 @@ export async function saveCheckpoint(dir: string, stem: string, content: Checkpo
   };
   const jsonFile = path.join(dir, `${stem}.json`);
   await writeFileAtomic(jsonFile, JSON.stringify(header));
+  for (const name of await fs.readdir(dir)) {
+    if (name !== binaryFile && isBinaryOf(stem, name)) await fs.rm(path.join(dir, name), { force: true });
+  }
   return jsonFile;
+}
+
+/** Whether `name` is a binary written for checkpoint `stem` (this version's `<stem>-<id>.bin` or version 1's `<stem>.bin`). */
+function isBinaryOf(stem: string, name: string): boolean {
+  return name === `${stem}.bin` || (name.startsWith(`${stem}-`) && name.endsWith('.bin') && !name.slice(stem.length + 1, -4).includes('-'));
+}
+
+/**
+ * Removes what interrupted writes left in a run directory: temporary files of atomic writes, and checkpoint
+ * binaries that no header names. Returns the names removed.
+ */
+export async function cleanRunDir(dir: string, stems: readonly string[] = ['best', 'last']): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const referenced = new Set<string>();
+  for (const stem of stems) {
+    try {
+      const header = JSON.parse(await fs.readFile(path.join(dir, `${stem}.json`), 'utf8')) as { binary?: { file?: unknown } };
+      if (typeof header.binary?.file === 'string') referenced.add(header.binary.file);
+    } catch { /* no header (or an unreadable one, reported when loaded): its binaries are not referenced */ }
+  }
+  const removed = names.filter((name) => isAtomicTemp(name) || (stems.some((stem) => isBinaryOf(stem, name)) && !referenced.has(name)));
+  for (const name of removed) await fs.rm(path.join(dir, name), { force: true });
+  return removed;
 }
 
 /** Reads and validates `<dir>/<stem>.json` and its binary. */
@@ -94,10 +135,12 @@ export async function loadCheckpoint(dir: string, stem: string): Promise<Checkpo
   const format = (parsed as { format?: unknown })?.format;
   if (format !== CHECKPOINT_FORMAT) throw new CheckpointError(jsonFile, `not a kgdistill checkpoint (format '${String(format)}')`);
   const version = (parsed as { version?: unknown }).version;
-  if (version !== CHECKPOINT_VERSION) throw new CheckpointError(jsonFile, `checkpoint format version ${String(version)}, this kgdistill reads version ${CHECKPOINT_VERSION}`);
+  if (!READABLE_VERSIONS.includes(version as number)) throw new CheckpointError(jsonFile, `checkpoint format version ${String(version)}, this kgdistill reads versions ${READABLE_VERSIONS.join(' and ')}`);
   const result = headerSchema.safeParse(parsed);
-  if (!result.success) throw new CheckpointError(jsonFile, `malformed header: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!result.success) throw new CheckpointError(jsonFile, `malformed header: ${formatIssues(result.error)}`);
   const header = result.data;
+  if (!BINARY_NAME.test(header.binary.file)) throw new CheckpointError(jsonFile, `binary.file '${header.binary.file}' must be a plain file name in the checkpoint's directory`);
+  checkVocabulary(jsonFile, header);
   const binaryFile = path.join(dir, header.binary.file);
   let bytes: Buffer;
   try {
@@ -114,4 +157,19 @@ export async function loadCheckpoint(dir: string, stem: string): Promise<Checkpo
     arrays[entry.name] = floats.subarray(entry.offset, entry.offset + entry.length);
   }
   return { header, arrays };
+}
+
+/** Throws unless the vocabularies match the model's shape and hold no name twice. */
+function checkVocabulary(jsonFile: string, header: CheckpointHeader): void {
+  const { entities, relations } = header.vocab;
+  const { numEntities, numRelations } = header.model;
+  if (entities.length !== numEntities) throw new CheckpointError(jsonFile, `the vocabulary names ${entities.length} entities, the model has ${numEntities}`);
+  if (relations.length !== numRelations) throw new CheckpointError(jsonFile, `the vocabulary names ${relations.length} relations, the model has ${numRelations}`);
+  for (const [what, names] of [['entity', entities], ['relation', relations]] as const) {
+    const seen = new Set<string>();
+    for (const name of names) {
+      if (seen.has(name)) throw new CheckpointError(jsonFile, `the vocabulary names ${what} '${name}' twice`);
+      seen.add(name);
+    }
+  }
 }

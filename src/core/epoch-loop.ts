@@ -3,7 +3,7 @@
  * gradients, the optimiser step, the objective's own step after it. The Trainer runs it between validations; runs
  * that are not one model's run (a federated client's local epochs, a balanced-sampled student) run it alone.
  */
-import { epochBatches, type BatchSampling, type QueryBatch } from './batch.js';
+import { epochBatches, type BatchSampling, type EpochPosition, type QueryBatch } from './batch.js';
 import type { TableOptimizer } from './optimizers.js';
 import type { SeededRandom } from './random.js';
 import type { TrainingObjective } from './training-objective.js';
@@ -17,26 +17,44 @@ export interface EpochSetup {
   sampling: BatchSampling;
 }
 
-/** Trains epoch `epoch` and returns the mean batch loss; a non-finite loss stops with an error naming the step. */
-export function trainEpoch(setup: EpochSetup, epoch: number, rng: SeededRandom, onStep?: (step: number, steps: number, loss: number) => void): number {
+/** How an epoch may be resumed or stopped part-way. */
+export interface EpochControl {
+  /** Resume an interrupted epoch at this position, with the loss summed over its steps so far. */
+  from?: EpochPosition & { lossSum: number };
+  /** Checked after every step: true stops the epoch there (e.g. Ctrl-C). */
+  shouldStop?: () => boolean;
+  onStep?: (step: number, steps: number, loss: number) => void;
+}
+
+/** The outcome of an epoch: its mean batch loss, or where it stopped when stopped part-way. */
+export interface EpochOutcome {
+  loss: number;
+  steps: number;
+  /** Set when the epoch stopped before its end: where to resume it. */
+  stoppedAt?: EpochPosition & { lossSum: number };
+}
+
+/** Trains epoch `epoch`; a non-finite loss stops with an error naming the step. */
+export function trainEpoch(setup: EpochSetup, epoch: number, rng: SeededRandom, control: EpochControl = {}): EpochOutcome {
   const steps = Math.ceil(setup.queries.entities.length / setup.batchSize);
-  let sum = 0;
-  let step = 0;
-  for (const batch of epochBatches(setup.queries, setup.batchSize, setup.sampling, rng)) {
-    step++;
+  let sum = control.from?.lossSum ?? 0;
+  const position: EpochPosition = { step: 0 };
+  for (const batch of epochBatches(setup.queries, setup.batchSize, setup.sampling, rng, control.from, position)) {
+    const step = position.step + 1;
     const loss = setup.objective.gradients(batch, epoch, rng);
     if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, step ${step} (lower the learning rate?)`);
     setup.optimizer.step();
     setup.objective.afterStep?.();
     sum += loss;
-    onStep?.(step, steps, loss);
+    control.onStep?.(step, steps, loss);
+    if (step < steps && control.shouldStop?.()) return { loss: sum / step, steps, stoppedAt: { order: position.order, step, lossSum: sum } };
   }
-  return sum / Math.max(1, step);
+  return { loss: sum / Math.max(1, steps), steps };
 }
 
 /** Trains `epochs` epochs (numbered from 1) and returns each epoch's mean batch loss. */
 export function trainEpochs(setup: EpochSetup, epochs: number, rng: SeededRandom): number[] {
   const losses: number[] = [];
-  for (let epoch = 1; epoch <= epochs; epoch++) losses.push(trainEpoch(setup, epoch, rng));
+  for (let epoch = 1; epoch <= epochs; epoch++) losses.push(trainEpoch(setup, epoch, rng).loss);
   return losses;
 }

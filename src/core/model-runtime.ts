@@ -13,6 +13,7 @@ import { fusedCandidateScores, fusedStepSupports } from './fused-negative-step.j
 import { gatherQueryRows, rowsByName } from './query-rows.js';
 import { hasNativeGatherGradient } from './backend.js';
 import { ModelEntityScorer } from './entity-scorer.js';
+import { firstNonFinite } from './finite-check.js';
 
 /** Which candidate-scoring path to run: the core decides on `auto`. */
 export type ScoringPath = 'auto' | 'fused' | 'tfjs';
@@ -77,12 +78,14 @@ export class ModelRuntime {
     return arrays;
   }
 
-  /** Loads parameter tables from named arrays; every table must be present with its exact size. */
+  /** Loads parameter tables from named arrays; every table must be present with its exact size and finite values. */
   loadParameterArrays(arrays: Record<string, Float32Array>, source: string): void {
     for (const table of this.store.tables()) {
       const saved = arrays[`param:${table.spec.name}`];
       if (!saved) throw new Error(`${source}: parameter table '${table.spec.name}' is missing`);
       if (saved.length !== table.data.length) throw new Error(`${source}: parameter table '${table.spec.name}' has ${saved.length} values, the model needs ${table.data.length}`);
+      const bad = firstNonFinite({ [table.spec.name]: saved });
+      if (bad) throw new Error(`${source}: parameter table '${bad.name}' holds ${bad.value} at row ${Math.floor(bad.index / table.dim)} (a damaged or diverged checkpoint)`);
       table.data.array.set(saved);
     }
   }

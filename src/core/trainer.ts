@@ -5,6 +5,10 @@
  * validations without improvement, and a checkpoint at every validation (`last`: everything needed to resume;
  * `best`: the parameters of the best validation so far). It reports progress through callbacks and knows nothing
  * of terminals, of evaluation protocols or of particular objectives.
+ * Guarantees: one process per run directory (a lock file); leftovers of an interrupted checkpoint write are
+ * removed on start; non-finite parameters or optimiser state stop the run with an error before anything is saved
+ * (the last checkpoint stays the last finite one); a stop request (Ctrl-C) saves the exact position inside the
+ * epoch, so that a resumed run gives the same numbers as an uninterrupted one.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -12,11 +16,14 @@ import type { Triples, UnseenPolicy } from '../kg/types.js';
 import type { ModelRuntime } from './model-runtime.js';
 import { SeededRandom, type RandomState } from './random.js';
 import { TableOptimizer, type OptimizerName, type OptimizerState } from './optimizers.js';
-import { trainingQueries } from './batch.js';
+import { trainingQueries, type EpochPosition } from './batch.js';
 import { trainEpoch, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
-import { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { cleanRunDir, saveCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { lockRunDir, type RunLock } from './run-lock.js';
+import { appendMetrics, trimMetrics } from './metrics-log.js';
+import { firstNonFinite } from './finite-check.js';
 import type { TrainingConfig } from './training-config.js';
 import type { RegularizerName } from './losses.js';
 
@@ -34,12 +41,13 @@ export interface TrainingData {
 /** The headline metrics of a validation. */
 export interface ValidationMetrics { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number; seconds: number }
 
-/** Validates a model's current parameters (the run's early-stopping criterion is `mrr`). */
-export type Validator = (runtime: ModelRuntime) => Promise<ValidationMetrics>;
+/** Validates a model's current parameters (the run's early-stopping criterion is `mrr`); may report progress. */
+export type Validator = (runtime: ModelRuntime, onProgress?: (done: number, total: number) => void) => Promise<ValidationMetrics>;
 
 /** What a Trainer is given besides the model, data and config. */
 export interface TrainerOptions {
-  validator: Validator;
+  /** The validator; null when there is nothing to validate on: every validation epoch then saves `best` too. */
+  validator: Validator | null;
   /** The objective (default: the KGE objective of the config). */
   objective?: TrainingObjective;
 }
@@ -56,42 +64,45 @@ export interface EpochRecord {
 
 /** Callbacks the trainer calls as it goes (all optional). */
 export interface TrainerEvents {
+  /** Once, before the first epoch of this call: the epoch it starts at, the last epoch, steps per epoch. */
+  onRunStart?(firstEpoch: number, epochs: number, steps: number): void;
   onEpochStart?(epoch: number, steps: number): void;
   onStep?(step: number, steps: number, loss: number): void;
   onEpochEnd?(record: EpochRecord): void;
   onValidationStart?(epoch: number): void;
+  onValidationProgress?(done: number, total: number): void;
 }
 
 /** Progress saved with the `last` checkpoint. */
 interface Progress {
+  /** Epochs completed. */
   epoch: number;
   bestMrr: number;
   bestEpoch: number;
   badValidations: number;
   stopped: boolean;
+  /** Steps taken in epoch `epoch + 1` when the run was interrupted inside it, with their summed loss. */
+  partial?: { step: number; lossSum: number; seconds: number };
+  /** Loss of the first and every later epoch's range, for the "did it learn" warning. */
+  loss?: { first: number; min: number; max: number };
 }
 
-/** What a finished run returns. */
+/** What a run returns. */
 export interface TrainingResult {
   epochs: number;
   bestEpoch: number;
   bestValidMrr: number;
   seconds: number;
   stoppedEarly: boolean;
+  /** True when a stop request ended the run inside an epoch (the position is saved in `last`). */
+  interrupted: boolean;
   scoringPath: ScoringPathUsed;
+  /** Things the user should know (e.g. a loss that never moved). */
+  warnings: string[];
 }
 
-/** Drops metrics lines of epochs after `lastEpoch` (run after the checkpoint, and about to be run again). */
-async function trimMetrics(file: string, lastEpoch: number): Promise<void> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return;
-  }
-  const kept = text.split('\n').filter((line) => line.trim() !== '' && (JSON.parse(line) as EpochRecord).epoch <= lastEpoch);
-  await fs.writeFile(file, kept.map((line) => `${line}\n`).join(''));
-}
+/** The loss range below which a run is said not to have learnt: (max − min) ≤ FLAT_LOSS · max(|first|, 1e-12). */
+export const FLAT_LOSS = 1e-4;
 
 /** Trains a model runtime on data with a config, writing `runDir/{last,best}.{json,bin}` and `metrics.jsonl`. */
 export class Trainer {
@@ -99,7 +110,9 @@ export class Trainer {
   private readonly optimizer: TableOptimizer;
   private progress: Progress = { epoch: 0, bestMrr: -1, bestEpoch: 0, badValidations: 0, stopped: false };
   private readonly objective: TrainingObjective;
-  private readonly validator: Validator;
+  private readonly validator: Validator | null;
+  /** The permutation of an interrupted epoch (saved with `last`). */
+  private partialOrder?: Int32Array;
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -119,6 +132,7 @@ export class Trainer {
   /** Continues a run from its `last` checkpoint (tables, optimiser, random state, progress). */
   static async resume(runtime: ModelRuntime, data: TrainingData, config: TrainingConfig, runDir: string, backend: string,
     options: TrainerOptions): Promise<Trainer> {
+    await cleanRunDir(runDir);
     const saved = await loadCheckpoint(runDir, 'last');
     const source = path.join(runDir, 'last.json');
     runtime.loadParameterArrays(saved.arrays, source);
@@ -131,30 +145,69 @@ export class Trainer {
     }
     const slots: Record<string, Float32Array> = {};
     for (const [name, values] of Object.entries(saved.arrays)) if (name.startsWith('opt:')) slots[name.slice(4)] = values;
+    const bad = firstNonFinite(slots);
+    if (bad) throw new Error(`${source}: optimiser state '${bad.name}' holds ${bad.value} at index ${bad.index}; the checkpoint cannot be resumed`);
     trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
-    trainer.progress = { epoch: progress.epoch, bestMrr: progress.bestMrr, bestEpoch: progress.bestEpoch, badValidations: progress.badValidations, stopped: progress.stopped };
+    const { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss } = progress;
+    trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss };
+    const order = saved.arrays['epoch-order']; // the permutation's int32 bits, stored in a float32 array
+    if (partial && order) trainer.partialOrder = new Int32Array(order.buffer.slice(order.byteOffset, order.byteOffset + order.byteLength));
     await trimMetrics(path.join(runDir, 'metrics.jsonl'), progress.epoch);
     return trainer;
   }
 
-  /** Runs epochs until `config.epochs` or early stopping; returns the best validation. */
-  async run(events: TrainerEvents = {}): Promise<TrainingResult> {
+  /**
+   * Runs epochs until `config.epochs`, early stopping, or `shouldStop()` (checked after every step: the position is
+   * saved in `last` and the run returns with `interrupted`); returns the best validation.
+   */
+  async run(events: TrainerEvents = {}, shouldStop?: () => boolean): Promise<TrainingResult> {
     const started = performance.now();
+    await fs.mkdir(this.runDir, { recursive: true });
+    const lock = lockRunDir(this.runDir);
+    try {
+      return await this.runLocked(events, shouldStop, started);
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async runLocked(events: TrainerEvents, shouldStop: (() => boolean) | undefined, started: number): Promise<TrainingResult> {
+    await cleanRunDir(this.runDir);
     const queries = trainingQueries(this.data.train, this.runtime.model.config.numRelations);
     const setup: EpochSetup = { objective: this.objective, optimizer: this.optimizer, queries, batchSize: this.config.batchSize, sampling: { kind: 'shuffled' } };
     const steps = Math.ceil(queries.entities.length / this.config.batchSize);
-    await fs.mkdir(this.runDir, { recursive: true });
+    const metricsFile = path.join(this.runDir, 'metrics.jsonl');
+    let interrupted = false;
+    events.onRunStart?.(this.progress.epoch + 1, this.config.epochs, steps);
     while (this.progress.epoch < this.config.epochs && !this.progress.stopped) {
       const epoch = this.progress.epoch + 1;
-      const epochStart = performance.now();
+      const partial = this.progress.partial;
+      const epochStart = performance.now() - 1000 * (partial?.seconds ?? 0);
       events.onEpochStart?.(epoch, steps);
-      const loss = trainEpoch(setup, epoch, this.rng, events.onStep);
-      const record: EpochRecord = { epoch, loss, seconds: (performance.now() - epochStart) / 1000, steps };
+      const from: (EpochPosition & { lossSum: number }) | undefined = partial ? { order: this.partialOrder, step: partial.step, lossSum: partial.lossSum } : undefined;
+      const outcome = trainEpoch(setup, epoch, this.rng, { from, shouldStop, onStep: events.onStep });
+      if (outcome.stoppedAt) {
+        this.progress.partial = { step: outcome.stoppedAt.step, lossSum: outcome.stoppedAt.lossSum, seconds: (performance.now() - epochStart) / 1000 };
+        this.partialOrder = outcome.stoppedAt.order;
+        await this.save('last', true);
+        interrupted = true;
+        break;
+      }
+      this.progress.partial = undefined;
+      this.partialOrder = undefined;
+      this.trackLoss(outcome.loss);
+      const record: EpochRecord = { epoch, loss: outcome.loss, seconds: (performance.now() - epochStart) / 1000, steps };
       this.progress.epoch = epoch;
       if (epoch % this.config.validEvery === 0 || epoch === this.config.epochs) {
-        events.onValidationStart?.(epoch);
-        record.valid = await this.validator(this.runtime);
-        if (record.valid.mrr > this.progress.bestMrr) {
+        this.requireFiniteState(epoch);
+        if (this.validator) {
+          events.onValidationStart?.(epoch);
+          record.valid = await this.validator(this.runtime, events.onValidationProgress);
+        }
+        if (!record.valid) {
+          this.progress.bestEpoch = epoch;
+          await this.save('best', false);
+        } else if (record.valid.mrr > this.progress.bestMrr) {
           this.progress.bestMrr = record.valid.mrr;
           this.progress.bestEpoch = epoch;
           this.progress.badValidations = 0;
@@ -166,8 +219,17 @@ export class Trainer {
         }
         await this.save('last', true);
       }
-      await fs.appendFile(path.join(this.runDir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
+      await appendMetrics(metricsFile, record);
       events.onEpochEnd?.(record);
+      if (shouldStop?.() && this.progress.epoch < this.config.epochs && !this.progress.stopped) {
+        // stopped between epochs: the position is the end of this epoch
+        if (!record.valid) {
+          this.requireFiniteState(epoch);
+          await this.save('last', true);
+        }
+        interrupted = true;
+        break;
+      }
     }
     return {
       epochs: this.progress.epoch,
@@ -175,8 +237,34 @@ export class Trainer {
       bestValidMrr: this.progress.bestMrr,
       seconds: (performance.now() - started) / 1000,
       stoppedEarly: this.progress.stopped,
+      interrupted,
       scoringPath: this.objective.scoringPath,
+      warnings: this.warnings(),
     };
+  }
+
+  /** Remembers the first epoch loss and the range of all of them. */
+  private trackLoss(loss: number): void {
+    const l = this.progress.loss;
+    this.progress.loss = l ? { first: l.first, min: Math.min(l.min, loss), max: Math.max(l.max, loss) } : { first: loss, min: loss, max: loss };
+  }
+
+  /** The run's warnings: a loss that has not moved over two or more epochs. */
+  private warnings(): string[] {
+    const l = this.progress.loss;
+    if (!l || this.progress.epoch < 2 || l.max - l.min > FLAT_LOSS * Math.max(Math.abs(l.first), 1e-12)) return [];
+    return [`the training loss did not move in ${this.progress.epoch} epochs (${l.first.toPrecision(6)}, range ${(l.max - l.min).toExponential(2)}): the model did not learn — is the learning rate too high or too low?`];
+  }
+
+  /** Throws, before anything is saved, when a parameter or optimiser value is not finite. */
+  private requireFiniteState(epoch: number): void {
+    const params = firstNonFinite(this.runtime.parameterArrays());
+    const state = params ? undefined : firstNonFinite(this.optimizer.state().slots);
+    const bad = params ?? state;
+    if (!bad) return;
+    const what = params ? `parameter table '${bad.name.replace(/^param:/, '')}'` : `optimiser state '${bad.name}'`;
+    const kept = this.progress.bestEpoch > 0 || this.progress.epoch > 0 ? ` ${path.join(this.runDir, 'last.json')} keeps the last finite checkpoint.` : '';
+    throw new Error(`training diverged at epoch ${epoch}: ${what} holds ${bad.value} (index ${bad.index}); nothing was saved.${kept} Lower the learning rate or the regulariser weight.`);
   }
 
   private async save(stem: 'best' | 'last', withOptimizer: boolean): Promise<void> {
@@ -188,6 +276,7 @@ export class Trainer {
       progress.optimizerName = state.name;
       progress.optimizerStep = state.step;
       progress.rng = this.rng.state();
+      if (this.partialOrder && this.progress.partial) arrays['epoch-order'] = new Float32Array(this.partialOrder.slice().buffer); // int32 bits
       for (const [name, values] of Object.entries(this.objective.checkpointArrays?.() ?? {})) arrays[`aux:${name}`] = values;
     }
     await saveCheckpoint(this.runDir, stem, {

@@ -26,10 +26,10 @@ export async function evaluateSplit(runtime: ModelRuntime, data: RunData, split:
  * criterion), `batchSize` queries per scoring call (default: evaluate.ts's memory bound).
  */
 export function filteredValidator(data: { valid: Triples; known: KnownAnswers; numRelations: number }, batchSize?: number): Validator {
-  return async (runtime) => {
+  return async (runtime, onProgress) => {
     const scorer = runtime.entityScorer();
     try {
-      const report = await evaluateLinkPrediction(scorer, data.valid, data.numRelations, data.known, { batchSize });
+      const report = await evaluateLinkPrediction(scorer, data.valid, data.numRelations, data.known, { batchSize, onProgress });
       const f = report.filtered;
       return { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, seconds: report.seconds };
     } finally {

@@ -8,7 +8,7 @@
  * the filtered metrics over both directions (Bordes et al. 2013; Chami et al. 2020).
  */
 import type { RelationCategory, Triples } from '../kg/types.js';
-import { filteredRanks, type KnownAnswers } from './ranks.js';
+import { filteredRanks, type KnownAnswers, type RankOutput } from './ranks.js';
 import { RankMetrics, type LinkPredictionMetrics } from './metrics.js';
 import type { AllEntityScorer } from '../core/all-entity-scorer.js';
 
@@ -36,6 +36,8 @@ export interface EvaluationReport {
   byCategory?: Record<RelationCategory, TailAndHeadMetrics>;
   /** Filtered metrics per relation, indexed by relation id; present when options.byRelation is true. */
   byRelation?: TailAndHeadMetrics[];
+  /** Filtered metrics over both directions under each tie rule (PyKEEN's names; `realistic` is the headline). */
+  tieRules: { optimistic: LinkPredictionMetrics; realistic: LinkPredictionMetrics; pessimistic: LinkPredictionMetrics };
   /** Wall-clock seconds of the whole evaluation (scoring included). */
   seconds: number;
   /** How tied scores are ranked. */
@@ -79,7 +81,8 @@ export async function evaluateLinkPrediction(
 
   const numTriples = triples.length / 3;
   const totalQueries = 2 * numTriples;
-  const ranks = { filtered: new Float64Array(totalQueries), raw: new Float64Array(totalQueries) };
+  const ranks = { filtered: new Float64Array(totalQueries), raw: new Float64Array(totalQueries),
+    filteredOptimistic: new Float64Array(totalQueries), filteredPessimistic: new Float64Array(totalQueries) };
 
   for (let start = 0; start < totalQueries; start += batchSize) {
     const rows = Math.min(batchSize, totalQueries - start);
@@ -147,7 +150,7 @@ function validateInputs(
 function summarise(
   triples: Triples,
   numRelations: number,
-  ranks: { filtered: Float64Array; raw: Float64Array },
+  ranks: Required<RankOutput>,
   options: EvaluationOptions,
   seconds: number,
 ): EvaluationReport {
@@ -194,6 +197,7 @@ function summarise(
       tail: { filtered: direction[0].filtered.result(), raw: direction[0].raw.result() },
       head: { filtered: direction[1].filtered.result(), raw: direction[1].raw.result() },
     },
+    tieRules: { optimistic: metricsOf(ranks.filteredOptimistic), realistic: filtered.result(), pessimistic: metricsOf(ranks.filteredPessimistic) },
     seconds,
     ties: 'mean of optimistic and pessimistic rank',
   };
@@ -204,4 +208,21 @@ function summarise(
   }
   if (perRelation) report.byRelation = perRelation.map(toTailAndHead);
   return report;
+}
+
+/** Metrics of an array of ranks. */
+function metricsOf(ranks: Float64Array): LinkPredictionMetrics {
+  const metrics = new RankMetrics();
+  metrics.addAll(ranks);
+  return metrics.result();
+}
+
+/** The flat headline object of a report (`--json`, result.json): filtered metrics over both directions, then the details. */
+export function evaluationSummary(report: EvaluationReport): Record<string, unknown> {
+  const f = report.filtered;
+  return {
+    mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, queries: f.count,
+    raw: report.raw, byDirection: report.byDirection, byCategory: report.byCategory, ties: report.ties, tieRules: report.tieRules,
+    evalSeconds: report.seconds,
+  };
 }

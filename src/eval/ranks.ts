@@ -1,7 +1,8 @@
 /**
  * Raw and filtered ranks of gold answers in all-entity score matrices.
  *
- * Ties: rank = 1 + #{candidates scoring above the gold} + #{other candidates scoring equal to the gold} / 2,
+ * Ties: rank = 1 + #{candidates scoring above the gold} + #{other candidates scoring equal to the gold} / 2 (PyKEEN's
+ * 'realistic' rank, the expectation over random tie-breaking),
  * i.e. the mean of the optimistic rank (gold placed first among its ties) and the pessimistic rank (placed last).
  *
  * Filtered setting (Bordes et al. 2013): every other known-true answer of the query (over train, valid and test)
@@ -22,6 +23,10 @@ export interface KnownAnswers {
 export interface RankOutput {
   filtered: Float64Array;
   raw: Float64Array;
+  /** Filtered ranks with the gold placed first among its ties (PyKEEN's optimistic rank), when given. */
+  filteredOptimistic?: Float64Array;
+  /** Filtered ranks with the gold placed last among its ties (the papers' code: rank = 1 + #{s ≥ gold} − 1), when given. */
+  filteredPessimistic?: Float64Array;
 }
 
 const EMPTY_ANSWERS = new Int32Array(0);
@@ -66,6 +71,8 @@ export function filteredRanks(
       // NaN gold: worst rank among the candidates that remain.
       out.raw[offset + row] = numEntities;
       out.filtered[offset + row] = numEntities - countOtherAnswers(answers, goldEntity, numEntities);
+      if (out.filteredOptimistic) out.filteredOptimistic[offset + row] = out.filtered[offset + row];
+      if (out.filteredPessimistic) out.filteredPessimistic[offset + row] = out.filtered[offset + row];
       continue;
     }
 
@@ -97,6 +104,8 @@ export function filteredRanks(
       else if (s === goldScore) filteredEqual--;
     }
     out.filtered[offset + row] = 1 + filteredGreater + filteredEqual / 2;
+    if (out.filteredOptimistic) out.filteredOptimistic[offset + row] = 1 + filteredGreater;
+    if (out.filteredPessimistic) out.filteredPessimistic[offset + row] = 1 + filteredGreater + filteredEqual;
   }
 }
 

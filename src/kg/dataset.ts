@@ -142,6 +142,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   if (options.delimiter !== undefined) readOptions.delimiter = options.delimiter;
   if (options.columns !== undefined) readOptions.columns = options.columns;
   if (options.header !== undefined) readOptions.header = options.header;
+  if (options.encoding !== undefined) readOptions.encoding = options.encoding;
 
   const verify = options.verify ?? true;
   // read concurrently, but report a failure deterministically: the first in this order (manifest, train, valid, …)

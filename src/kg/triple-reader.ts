@@ -1,19 +1,22 @@
 /**
- * Streaming reader of one triple file (one triple a line), built on csv-parse.
+ * Streaming reader of one triple file (one triple a line).
  *
- * Accepts tab- or comma-separated files (detected from the first non-comment line, tab preferred), `#` comment
- * lines, empty lines, UTF-8 with or without BOM, LF or CRLF line ends, an optional header line and the column
- * orders head-relation-tail (`hrt`) or head-tail-relation (`htr`). Fields are trimmed. Every bad line is an
- * error naming file, 1-based line and reason; nothing is skipped silently except comments and blank lines.
+ * Accepts tab-, comma- or whitespace-separated files (detected from the first non-comment line: tab, else comma,
+ * else spaces), `#` comment lines, empty lines, UTF-8 (strict: other bytes are an error naming the line) with or
+ * without BOM or Latin-1, LF or CRLF line ends, an optional header line, and the column orders head-relation-tail
+ * (`hrt`), head-tail-relation (`htr`) or three positions of a wider file (`[0, 2, 1]`: head, relation, tail
+ * columns; other columns are ignored). Fields are trimmed. Every bad line is an error naming file, 1-based line
+ * and reason; nothing is skipped silently except comments and blank lines.
  *
- * Tab-separated files are parsed without quote handling (TSV convention, and fast: one csv-parse record per
- * physical line, so the line number is the record index). Comma-separated files honour CSV double quotes, and
+ * Tab- and whitespace-separated files are split line by line from large decoded chunks (line-source.ts; no quote
+ * handling, the TSV convention, and fast). Comma-separated files honour CSV double quotes through csv-parse, and
  * line numbers then come from csv-parse's `info`.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { parse, type Options as CsvOptions, CsvError } from 'csv-parse';
 import type { ColumnOrder } from './types.js';
 import { KgInputError, describeFileError } from './errors.js';
+import { forEachLine, type TextEncodingName } from './line-source.js';
 
 /** One triple as written in a file, with the 1-based line it came from. */
 export interface RawTriple {
@@ -23,17 +26,22 @@ export interface RawTriple {
   line: number;
 }
 
-/** Field delimiters a triple file may use. */
-export type TripleDelimiter = '\t' | ',';
+/** Field delimiters a triple file may use (`' '`: runs of spaces or tabs). */
+export type TripleDelimiter = '\t' | ',' | ' ';
+
+/** Which columns hold head, relation and tail: an order of a three-column file, or three 0-based positions. */
+export type ColumnChoice = ColumnOrder | readonly [head: number, relation: number, tail: number];
 
 /** Options of {@link readTripleFile}; everything is detected when left out. */
 export interface ReadTripleOptions {
-  /** Field delimiter; detected from the first non-comment line when absent (tab preferred, else comma). */
+  /** Field delimiter; detected from the first non-comment line when absent (tab, else comma, else spaces). */
   delimiter?: TripleDelimiter;
-  /** Column order; when absent, taken from a recognised header line, else `hrt`. */
-  columns?: ColumnOrder;
+  /** Columns; when absent, taken from a recognised header line, else `hrt`. */
+  columns?: ColumnChoice;
   /** `true`: the first data line is a header; `false`: there is none; `'auto'` (default): recognise it. */
   header?: boolean | 'auto';
+  /** Text encoding (default strict UTF-8). */
+  encoding?: TextEncodingName;
 }
 
 type Role = 'head' | 'relation' | 'tail';
@@ -62,13 +70,14 @@ function trimField(field: string): string {
   return field.charCodeAt(0) <= SPACE || field.charCodeAt(length - 1) <= SPACE ? field.trim() : field;
 }
 
-/** Picks the delimiter from the first non-empty, non-comment line of `text`: tab if it has one, else comma. */
+/** Picks the delimiter from the first non-empty, non-comment line of `text`: tab if it has one, else comma, else spaces. */
 export function detectDelimiter(text: string): TripleDelimiter | undefined {
   for (const rawLine of text.replace(/^\uFEFF/, '').split('\n')) {
     const line = rawLine.trim();
     if (line === '' || line.startsWith('#')) continue;
     if (line.includes('\t')) return '\t';
     if (line.includes(',')) return ',';
+    if (/\s/.test(line)) return ' ';
     return undefined;
   }
   return undefined;
@@ -85,12 +94,15 @@ export function headerColumnOrder(fields: readonly string[]): ColumnOrder | 'uns
   return 'unsupported';
 }
 
-/** "expected 3 fields, found n", with a hint when a lone field contains the other delimiter. */
+const DELIMITER_NAMES: Record<TripleDelimiter, string> = { '\t': 'tabs', ',': 'commas', ' ': 'spaces' };
+
+/** "expected 3 fields, found n", with a hint: another delimiter in a lone field, or --columns for wider files. */
 function fieldCountReason(fields: readonly string[], delimiter: TripleDelimiter): string {
   const reason = `expected 3 fields, found ${fields.length}`;
-  const [used, other, otherName] = delimiter === '\t' ? ['tabs', ',', 'commas'] : ['commas', '\t', 'tabs'];
-  if (fields.length !== 1 || !fields[0]!.includes(other)) return reason;
-  return `${reason} (separated by ${used}; this line has ${otherName}, see --delimiter)`;
+  if (fields.length > 3) return `${reason} (separated by ${DELIMITER_NAMES[delimiter]}; pick the head, relation and tail columns with --columns, e.g. 0,1,2)`;
+  const other = (Object.keys(DELIMITER_NAMES) as TripleDelimiter[]).find((d) => d !== delimiter && fields.length === 1 && fields[0]!.includes(d));
+  if (other === undefined) return reason;
+  return `${reason} (separated by ${DELIMITER_NAMES[delimiter]}; this line has ${DELIMITER_NAMES[other]}, see --delimiter)`;
 }
 
 /** Reads the start of the file until a complete first data line is seen, to detect the delimiter. */
@@ -111,12 +123,12 @@ async function sniffDelimiter(handle: FileHandle): Promise<TripleDelimiter> {
   return detectDelimiter(Buffer.concat(chunks).toString('utf8')) ?? '\t';
 }
 
-/** csv-parse options for one delimiter; see the module comment for why tab and comma differ. */
-function csvOptions(delimiter: TripleDelimiter): CsvOptions {
-  const common: CsvOptions = { delimiter, bom: true, relax_column_count: true, encoding: 'utf8' };
-  if (delimiter === '\t') return { ...common, quote: null, skip_empty_lines: false };
-  return { ...common, quote: '"', relax_quotes: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true };
+/** csv-parse options of a comma-separated file (CSV double quotes honoured). */
+function csvOptions(encoding: TextEncodingName): CsvOptions {
+  return { delimiter: ',', bom: true, relax_column_count: true, encoding, quote: '"', relax_quotes: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true };
 }
+
+const WHITESPACE = /[ \t]+/;
 
 /**
  * Reads one triple file into raw string triples, streaming it through csv-parse.
@@ -129,21 +141,44 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
   } catch (error) {
     throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
   }
-  let delimiter: TripleDelimiter;
   try {
-    delimiter = options.delimiter ?? (await sniffDelimiter(handle));
-  } catch (error) {
+    let delimiter: TripleDelimiter;
+    try {
+      delimiter = options.delimiter ?? (await sniffDelimiter(handle));
+    } catch (error) {
+      throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
+    }
+    const triples: RawTriple[] = [];
+    const accept = recordAcceptor(file, delimiter, options, triples);
+    const encoding = options.encoding ?? 'utf8';
+    if (delimiter === ',') {
+      if (encoding === 'utf8') await forEachLine(handle, file, encoding, () => undefined); // csv-parse would replace bad bytes silently
+      await readCsv(handle, file, encoding, accept);
+    } else {
+      try {
+        await forEachLine(handle, file, encoding, (text, line) => accept(delimiter === '\t' ? text.split('\t') : text.trim().split(WHITESPACE), line));
+      } catch (error) {
+        if (error instanceof KgInputError) throw error;
+        throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
+      }
+    }
+    return triples;
+  } finally {
     await handle.close().catch(() => undefined);
-    throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
   }
+}
 
+/** The per-line logic shared by both line sources: trimming, comments, the header, the columns, empty fields. */
+function recordAcceptor(file: string, delimiter: TripleDelimiter, options: ReadTripleOptions, triples: RawTriple[]): (fields: string[], line: number) => void {
   const headerMode = options.header ?? 'auto';
-  let order: ColumnOrder = options.columns ?? 'hrt';
-  let roles = ROLES_BY_ORDER[order];
-  let relationIndex = roles.indexOf('relation');
-  let tailIndex = roles.indexOf('tail');
+  const positions = Array.isArray(options.columns) ? (options.columns as readonly [number, number, number]) : undefined;
+  if (positions && (positions.length !== 3 || new Set(positions).size !== 3 || positions.some((p) => !Number.isInteger(p) || p < 0))) {
+    throw new KgInputError(file, undefined, `columns must be three different positions ≥ 0 (head, relation, tail), got ${positions.join(',')}`);
+  }
+  let order: ColumnOrder = positions ? 'hrt' : ((options.columns as ColumnOrder | undefined) ?? 'hrt');
+  let [h, r, t] = positions ?? indexesOf(order);
+  const width = positions ? Math.max(...positions) + 1 : 3;
   let seenFirstDataLine = false;
-  const triples: RawTriple[] = [];
   // Each name repeats many times; keeping one string instance per distinct name saves memory and GC time.
   const interned = new Map<string, string>();
   const intern = (name: string): string => {
@@ -152,55 +187,56 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
     interned.set(name, name);
     return name;
   };
-
-  const acceptRecord = (fields: string[], line: number): void => {
+  return (fields, line) => {
     for (let i = 0; i < fields.length; i++) fields[i] = trimField(fields[i]!);
     if (fields.length === 1 && fields[0] === '') return; // blank line
-    if (delimiter === '\t' && fields[0]!.charCodeAt(0) === HASH) return; // comment line
-
+    if (delimiter !== ',' && fields[0]!.charCodeAt(0) === HASH) return; // comment line
     if (!seenFirstDataLine) {
       seenFirstDataLine = true;
       if (headerMode !== false) {
-        const headerOrder = headerColumnOrder(fields);
-        if (headerOrder === 'unsupported') {
+        const headerOrder = headerColumnOrder(positions ? [fields[h] ?? '', fields[r] ?? '', fields[t] ?? ''] : fields);
+        if (headerOrder === 'unsupported' && !positions) {
           throw new KgInputError(file, line, `header column order "${fields.join(',')}" is not supported (use head,relation,tail or head,tail,relation)`);
         }
-        if (headerOrder !== undefined) {
+        if (headerOrder !== undefined && headerOrder !== 'unsupported') {
+          if (positions) return; // the chosen columns' names: a header
           if (options.columns !== undefined && options.columns !== headerOrder) {
-            throw new KgInputError(file, line, `header says column order ${headerOrder} but columns ${options.columns} was requested`);
+            throw new KgInputError(file, line, `header says column order ${headerOrder} but columns ${String(options.columns)} was requested`);
           }
           order = headerOrder;
-          roles = ROLES_BY_ORDER[order];
-          relationIndex = roles.indexOf('relation');
-          tailIndex = roles.indexOf('tail');
+          [h, r, t] = indexesOf(order);
           return;
         }
         if (headerMode === true) return; // declared header we do not recognise: skip it as told
       }
     }
-
-    if (fields.length !== 3) {
-      throw new KgInputError(file, line, fieldCountReason(fields, delimiter));
+    if (positions ? fields.length < width : fields.length !== 3) {
+      throw new KgInputError(file, line, positions ? `expected at least ${width} fields for --columns ${positions.join(',')}, found ${fields.length}` : fieldCountReason(fields, delimiter));
     }
-    for (let i = 0; i < 3; i++) {
-      if (fields[i] === '') throw new KgInputError(file, line, `empty ${roles[i]} field (field ${i + 1} of 3)`);
+    const roles: [string, number][] = [['head', h], ['relation', r], ['tail', t]];
+    for (const [role, index] of roles) {
+      if (fields[index] === '') throw new KgInputError(file, line, `empty ${role} field (field ${index + 1} of ${fields.length})`);
     }
-    triples.push({ head: intern(fields[0]!), relation: intern(fields[relationIndex]!), tail: intern(fields[tailIndex]!), line });
+    triples.push({ head: intern(fields[h]!), relation: intern(fields[r]!), tail: intern(fields[t]!), line });
   };
+}
 
-  const input = handle.createReadStream({ start: 0, highWaterMark: 1 << 20 });
-  const parser = parse(csvOptions(delimiter));
+/** Head, relation and tail positions of a column order. */
+function indexesOf(order: ColumnOrder): [number, number, number] {
+  const roles = ROLES_BY_ORDER[order];
+  return [roles.indexOf('head'), roles.indexOf('relation'), roles.indexOf('tail')];
+}
+
+/** Streams a comma-separated file through csv-parse into `accept`. */
+async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingName, accept: (fields: string[], line: number) => void): Promise<void> {
+  const input = handle.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
+  const parser = parse(csvOptions(encoding));
   input.on('error', (error) => parser.destroy(new KgInputError(file, undefined, describeFileError(error), { cause: error })));
   input.pipe(parser);
   try {
-    let recordIndex = 0;
     for await (const record of parser) {
-      recordIndex++;
-      if (delimiter === '\t') acceptRecord(record as string[], recordIndex);
-      else {
-        const { record: fields, info } = record as { record: string[]; info: { lines: number } };
-        acceptRecord(fields, info.lines);
-      }
+      const { record: fields, info } = record as { record: string[]; info: { lines: number } };
+      accept(fields, info.lines);
     }
   } catch (error) {
     if (error instanceof KgInputError) throw error;
@@ -212,5 +248,4 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
   } finally {
     input.destroy();
   }
-  return triples;
 }

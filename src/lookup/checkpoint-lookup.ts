@@ -18,6 +18,7 @@ import { NeighborMeasure, neighborMetric, NEIGHBOR_CURVATURE } from './exact-sco
 import { exactNeighbors, indexNeighbors, neighborSpace } from './neighbors.js';
 import { predictSpace, predictTopK, type PredictMethod } from './predict.js';
 import { modelQuery } from './model-query.js';
+import { filteredRanks } from '../eval/ranks.js';
 import type { EntityTable } from './vector-space.js';
 
 /** Options of opening a run for lookups. */
@@ -69,6 +70,19 @@ export interface PredictResult {
   scored: number;
   note?: string;
   answers: Array<EntityRef & { rank: number; score: number; known?: boolean }>;
+}
+
+/** Result of `score`: one triple's model score and the filtered and raw rank of its tail among all entities. */
+export interface TripleScore {
+  checkpoint: string;
+  head: EntityRef;
+  relation: { id: number; key: string };
+  tail: EntityRef;
+  score: number;
+  /** Rank of the tail for (head, relation, ?) among all entities (ties: mean of optimistic and pessimistic). */
+  rank: { filtered?: number; raw: number };
+  /** Whether the triple is in the run's train, valid or test split (when the dataset is loaded). */
+  known?: boolean;
 }
 
 /** Checks that k is an integer in [1, max]. */
@@ -228,6 +242,30 @@ export class CheckpointLookup {
       ...(outcome.note ? { note: outcome.note } : {}),
       answers: outcome.answers.map((a, i) => ({ rank: i + 1, ...this.ref(a.id), score: a.score, ...(this.known ? { known: knownSet.has(a.id) } : {}) })),
     };
+  }
+
+  /** The model's score of (head, relation, tail) and the tail's rank among all entities (filtered when the dataset is loaded). */
+  async score(headInput: unknown, relationInput: unknown, tailInput: unknown): Promise<TripleScore> {
+    const head = this.entities.resolve(headInput);
+    const relation = this.relations.resolve(relationInput);
+    const tail = this.entities.resolve(tailInput);
+    const scores = await this.exactScores(head, relation);
+    const out = { filtered: new Float64Array(1), raw: new Float64Array(1) };
+    filteredRanks(scores, this.table.count, Int32Array.of(head), Int32Array.of(relation), Int32Array.of(tail), this.known ?? null, out);
+    const known = this.known ? this.known.answers(head, relation).includes(tail) : undefined;
+    return {
+      checkpoint: this.name, head: this.ref(head), relation: { id: relation, key: this.relations.key(relation) }, tail: this.ref(tail),
+      score: scores[tail]!, rank: { ...(this.known ? { filtered: out.filtered[0]! } : {}), raw: out.raw[0]! }, ...(known === undefined ? {} : { known }),
+    };
+  }
+
+  /** The entity and relation embeddings (copies), with the vocabulary keys, for export and exploration. */
+  embeddings(): { entities: string[]; relations: string[]; tables: Record<string, { rows: number; dim: number; indexedBy: 'entity' | 'relation'; values: Float32Array }> } {
+    const tables: Record<string, { rows: number; dim: number; indexedBy: 'entity' | 'relation'; values: Float32Array }> = {};
+    for (const table of this.runtime.store.tables()) {
+      tables[table.spec.name] = { rows: table.rows, dim: table.dim, indexedBy: table.spec.indexedBy, values: table.data.array.slice() };
+    }
+    return { entities: [...this.header.vocab.entities], relations: [...this.header.vocab.relations], tables };
   }
 
   /** Frees the all-entity scorer. */

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
-import { registerDataCommands, parseDelimiterOption } from '../../src/cli/commands/data.js';
+import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { formatTable } from '../../src/cli/format-table.js';
 import { tempDir, usePrivateManifestCache, writeFiles } from '../kg/helpers.js';
 import { describeWithBenchmark } from '../helpers/datasets.js';
@@ -102,14 +102,10 @@ describe('kgdistill data stats', () => {
     expect(help).toContain('default: verify when SHA256SUMS exists');
   });
 
-  it('parses delimiter names', () => {
-    expect(parseDelimiterOption('tab')).toBe('\t');
-    expect(parseDelimiterOption('\\t')).toBe('\t');
-    expect(parseDelimiterOption('\t')).toBe('\t');
-    expect(parseDelimiterOption(',')).toBe(',');
-    expect(parseDelimiterOption('COMMA')).toBe(',');
-    expect(parseDelimiterOption('auto')).toBe('auto');
-    expect(() => parseDelimiterOption(';')).toThrow('expected tab, comma or auto');
+  it('accepts the delimiter names and rejects others', async () => {
+    const dir = writeFiles(tempDir(), { 'train.txt': 'a b  c\nc b a\n', 'valid.txt': 'a b c\n', 'test.txt': 'c b a\n' });
+    expect(lastJsonLine(await runCli(['data', 'stats', dir, '--json', '--delimiter', 'whitespace', '--no-verify'])).stats.counts.triples.train).toBe(2);
+    await expect(runCli(['data', 'stats', dir, '--delimiter', ';'])).rejects.toThrow(/Allowed choices are auto, tab, comma, whitespace/);
   });
 
   it('exits with code 1 and names file, line and reason on bad input (real process)', async () => {

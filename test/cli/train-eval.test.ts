@@ -32,7 +32,9 @@ describe('kgdistill train / eval / distill / plot', () => {
     // above chance by half: a random ranking of 150 entities has expected reciprocal rank H₁₅₀/150 ≈ 0.0373
     const chance = Array.from({ length: 150 }, (_, i) => 1 / (i + 1)).reduce((s, x) => s + x, 0) / 150;
     expect(result.mrr as number).toBeGreaterThan(1.5 * chance);
-    expect(existsSync(path.join(run(), 'best.json')) && existsSync(path.join(run(), 'last.bin'))).toBe(true);
+    const binaryOf = (stem: string): string => (JSON.parse(readFileSync(path.join(run(), `${stem}.json`), 'utf8')) as { binary: { file: string } }).binary.file;
+    expect(binaryOf('best')).toMatch(/^best-[a-z0-9]+\.bin$/);
+    expect(existsSync(path.join(run(), binaryOf('best'))) && existsSync(path.join(run(), binaryOf('last')))).toBe(true);
     expect(readFileSync(path.join(run(), 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(6);
     const evaluated = lastJson(await runCli(['eval', '--checkpoint', run(), '--json']));
     expect(evaluated.mrr).toBe(result.mrr);
@@ -56,16 +58,24 @@ describe('kgdistill train / eval / distill / plot', () => {
   it('eval of a corrupt checkpoint is a clear error', async () => {
     const broken = path.join(tmp, 'broken');
     await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--valid-every', '1', '--out', broken, '--json']);
-    const bin = path.join(broken, 'best.bin');
+    const bin = path.join(broken, (JSON.parse(readFileSync(path.join(broken, 'best.json'), 'utf8')) as { binary: { file: string } }).binary.file);
     writeFileSync(bin, readFileSync(bin).subarray(0, 100));
-    await expect(runCli(['eval', '--checkpoint', broken])).rejects.toThrow(/best.bin: expected \d+ bytes, found 100 \(truncated\?\)/);
+    await expect(runCli(['eval', '--checkpoint', broken])).rejects.toThrow(/best-[a-z0-9]+\.bin: expected \d+ bytes, found 100 \(truncated\?\)/);
     writeFileSync(path.join(broken, 'best.json'), '{"format":"something-else"}');
     await expect(runCli(['eval', '--checkpoint', broken])).rejects.toThrow(/not a kgdistill checkpoint/);
   });
 
-  it('distill rejects a missing teacher and a K larger than the entity count before training', async () => {
-    await expect(runCli(['distill', '--dataset', graph, '--unseen', 'drop', '--teachers', path.join(tmp, 'nowhere'), '--out', path.join(tmp, 'd1')])).rejects.toThrow(/no checkpoint in this directory/);
-    await expect(runCli(['distill', '--dataset', graph, '--unseen', 'drop', '--teachers', run(), '--top-k', '100000', '--out', path.join(tmp, 'd2')])).rejects.toThrow(/--top-k must be between 1 and the number of entities/);
-    expect(existsSync(path.join(tmp, 'd2', 'metrics.jsonl'))).toBe(false);
+  it('distill rejects a missing teacher before training, and clamps a K larger than the entity count', async () => {
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', path.join(tmp, 'nowhere'), '--out', path.join(tmp, 'd1')])).rejects.toThrow(/no checkpoint in this directory/);
+    expect(existsSync(path.join(tmp, 'd1', 'metrics.jsonl'))).toBe(false);
+    const result = lastJson(await runCli(['distill', '--dataset', graph, '--teachers', run(), '--top-k', '100000', '--epochs', '1', '--out', path.join(tmp, 'd2'), '--json']));
+    expect(result.topK).toBe(150); // every entity of the generated graph
+  });
+
+  it('distill accepts a teacher trained by train with the defaults on the same data', async () => {
+    const teacher = path.join(tmp, 'default-teacher');
+    await runCli(['train', '--dataset', graph, '--dim', '8', '--epochs', '1', '--out', teacher, '--json']);
+    const result = lastJson(await runCli(['distill', '--dataset', graph, '--teachers', teacher, '--student', 'DistMult', '--dim', '8', '--epochs', '1', '--out', path.join(tmp, 'd3'), '--json']));
+    expect(result.epochs).toBe(1);
   });
 });

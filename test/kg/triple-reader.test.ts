@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { readTripleFile, detectDelimiter, headerColumnOrder } from '../../src/kg/triple-reader.js';
 import { KgInputError } from '../../src/kg/errors.js';
@@ -189,5 +190,29 @@ describe('readTripleFile: bad input names file, line and reason', () => {
     const error = await kgErrorOf(readTripleFile(dir));
     expect(error).toBeInstanceOf(KgInputError);
     expect(error.message).toBe(`${dir}: is a directory, expected a file`);
+  });
+});
+
+describe('readTripleFile: whitespace files, column positions, encodings', () => {
+  it('reads whitespace-separated files (runs of spaces and tabs)', async () => {
+    expect(await tuples('a  r1 b\n# c\n\tb r2\t\tc\n')).toEqual([['a', 'r1', 'b', 1], ['b', 'r2', 'c', 3]]);
+  });
+
+  it('picks head, relation and tail by position from wider files, ignoring the other columns', async () => {
+    expect(await tuples('x\tb\tr\ta\t0.9\ny\tc\ts\tb\t0.1\n', { columns: [3, 2, 1] })).toEqual([['a', 'r', 'b', 1], ['b', 's', 'c', 2]]);
+    expect(await tuples('id,head,tail,relation\n1,a,b,r\n', { columns: [1, 3, 2] })).toEqual([['a', 'r', 'b', 2]]);
+    const narrow = await readError('a\tr\tb\n', { columns: [0, 1, 4] });
+    expect(narrow.message).toMatch(/train\.txt:1: expected at least 5 fields for --columns 0,1,4, found 3/);
+    const wide = await readError('a\tr\tb\textra\n');
+    expect(wide.message).toMatch(/train\.txt:1: expected 3 fields, found 4 .*--columns/);
+  });
+
+  it('rejects bytes that are not UTF-8, naming the line, unless read as Latin-1', async () => {
+    const file = tripleFile('');
+    writeFileSync(file, Buffer.concat([Buffer.from('ok\tr\tx\n'), Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from('\tr\tb\n')]));
+    const error = await readTripleFile(file).then(() => undefined, (e: KgInputError) => e);
+    expect(error?.message).toMatch(/:2: byte 4 of the line is not UTF-8 .*--encoding latin1/);
+    const latin = await readTripleFile(file, { encoding: 'latin1' });
+    expect(latin.map((t) => t.head)).toEqual(['ok', 'café']);
   });
 });

@@ -119,8 +119,10 @@ describe('kgdistill predict', () => {
 
   it('input errors: head and tail, neither, unknown relation, bad k, filtering without the dataset', async () => {
     const base = ['predict', '--checkpoint', roth, '--relation', 'parent'];
-    await expect(runCli([...base, '--head', 'e1', '--tail', 'e2'])).rejects.toThrow('give exactly one of --head (to predict tails) and --tail (to predict heads)');
-    await expect(runCli(base)).rejects.toThrow('give exactly one of --head');
+    const scored = JSON.parse((await runCli([...base, '--head', 'e4', '--tail', 'e1', '--json'])).out) as { rank: { filtered: number }; known: boolean };
+    expect(scored.known).toBe(true); // the parent of 4 is (4 − 1)/3 = 1
+    expect(scored.rank.filtered).toBeGreaterThanOrEqual(1);
+    await expect(runCli(base)).rejects.toThrow('give --head (to predict tails), --tail (to predict heads), or both (to score one triple)');
     await expect(runCli(['predict', '--checkpoint', roth, '--head', 'e1', '--relation', 'parnet'])).rejects.toThrow("unknown relation 'parnet'; did you mean: parent?");
     await expect(runCli([...base, '--head', 'e1', '--k', '-3'])).rejects.toThrow(/expected a positive integer/);
     await expect(runCli([...base, '--head', 'e1', '--k', '601'])).rejects.toThrow('k must be at most 600, got 601');

@@ -3,12 +3,15 @@
  * keep` by default so every triple counts), prints the load report and the graph statistics as tables, or with
  * `--json` one JSON object as the last stdout line. `data fetch <name>` downloads a benchmark (FB15k-237, WN18RR)
  * into the cache, verified against its SHA256SUMS, telling on stderr what it fetched; stdout gets its directory.
+ * `data split <file>` splits one triple file into train/valid/test (data-split.ts).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadDataset, formatLoadReport, type LoadOptions } from '../../kg/dataset.js';
+import { z } from 'zod';
+import { loadDataset, formatLoadReport } from '../../kg/dataset.js';
 import { graphStats, type GraphStats } from '../../kg/graph-stats.js';
-import type { ColumnOrder, UnseenPolicy } from '../../kg/types.js';
-import type { TripleDelimiter } from '../../kg/triple-reader.js';
+import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
+import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
+import { runSplit, type SplitFlags } from './data-split.js';
 import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
@@ -18,11 +21,10 @@ const MAX_RELATIONS_LISTED = 20;
 
 interface StatsOptions {
   json: boolean;
-  delimiter: TripleDelimiter | 'auto';
-  columns: ColumnOrder;
-  unseen: UnseenPolicy;
   verify: boolean;
 }
+
+
 
 interface FetchFlags {
   force: boolean;
@@ -50,15 +52,6 @@ async function runFetch(name: string, flags: FetchFlags): Promise<void> {
   if (flags.dir !== undefined) options.root = flags.dir;
   const report = await fetchDataset(name, options);
   process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${report.dir}\n`);
-}
-
-/** Parses `--delimiter`: tab (`tab`, `\t`, a literal tab), comma (`comma`, `,`) or `auto`. */
-export function parseDelimiterOption(value: string): TripleDelimiter | 'auto' {
-  const normalised = value === '\t' ? 'tab' : value.trim().toLowerCase();
-  if (normalised === 'auto') return 'auto';
-  if (normalised === 'tab' || normalised === '\\t') return '\t';
-  if (normalised === 'comma' || normalised === ',') return ',';
-  throw new InvalidArgumentError('expected tab, comma or auto');
 }
 
 /** The statistics as printable text blocks (tables and headings). */
@@ -119,13 +112,13 @@ function statsTables(stats: GraphStats): string[] {
   return blocks;
 }
 
+/** The dataset options of `data` commands (statistics count every triple: --unseen keep). */
+const statsSchema = z.object({ ...dataOptions }).strict();
+
 /** Runs `data stats`: loads, computes, and writes tables or one JSON line to stdout. */
 async function runStats(spec: string, options: StatsOptions, command: Command): Promise<void> {
-  const loadOptions: LoadOptions = { unseen: options.unseen, verify: options.verify };
-  if (options.delimiter !== 'auto') loadOptions.delimiter = options.delimiter;
-  // The default column order yields to a header line naming another order; an explicit --columns must match it.
-  if (command.getOptionValueSource('columns') !== 'default') loadOptions.columns = options.columns;
-  const dataset = await loadDataset(spec, loadOptions);
+  const settings = parseOptions(statsSchema, { ...givenOptions(command, DATA_FLAGS, statsSchema), dataset: spec }, 'flag');
+  const dataset = await loadDataset(spec, { ...loadOptionsOf(settings), verify: options.verify });
   const stats = graphStats(dataset);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ dataset: dataset.name, dir: dataset.dir, report: dataset.report, stats })}\n`);
@@ -139,28 +132,24 @@ async function runStats(spec: string, options: StatsOptions, command: Command): 
 /** Adds the `data` command group (`data stats`, `data fetch`) to the program. */
 export function registerDataCommands(program: Command): void {
   const data = program.command('data').description('inspect and fetch knowledge-graph datasets');
-  data
+  const stats = data
     .command('stats')
     .description('load a dataset (all splits) and print its statistics: counts, degrees, hubs, relation categories, components')
     .argument('<dataset>', 'dataset name (searched in $KGDISTILL_DATA, data/, ../shared/data/, the cache; FB15k-237 and WN18RR are fetched when found nowhere) or a directory with train/valid/test files')
     .addOption(new Option('--json', 'print one JSON object as the last stdout line instead of tables').default(false))
-    .addOption(
-      new Option('--delimiter <c>', 'field delimiter: tab, comma or auto (tab if the first data line has one, else comma)')
-        .argParser(parseDelimiterOption)
-        .default('auto'),
-    )
-    .addOption(
-      new Option('--columns <order>', 'column order: head-relation-tail or head-tail-relation')
-        .choices(['hrt', 'htr'])
-        .default('hrt', 'hrt, or the order a header line names'),
-    )
-    .addOption(
-      new Option('--unseen <policy>', 'valid/test triples with an entity or relation not in train: drop, keep (count in the statistics) or error')
-        .choices(['drop', 'keep', 'error'])
-        .default('keep'),
-    )
-    .addOption(new Option('--no-verify', 'skip checking the files against SHA256SUMS (default: verify when SHA256SUMS exists, cached)'))
+    .addOption(new Option('--no-verify', 'skip checking the files against SHA256SUMS (default: verify when SHA256SUMS exists, cached)'));
+  addFlags(stats, DATA_FLAGS, statsSchema, { dataset: 'x' }, false)
     .action(async (spec: string, options: StatsOptions, command: Command) => runStats(spec, options, command));
+  const split = data
+    .command('split')
+    .description('split one triple file into train/valid/test (seeded; valid/test triples with an entity or relation unseen in train move to train, as PyKEEN does)')
+    .argument('<file>', 'triple file (tab, comma or whitespace separated; see --delimiter, --columns, --header)')
+    .requiredOption('--out <dir>', 'new directory for train.txt, valid.txt and test.txt (refused when it exists and is not empty)')
+    .option('--ratios <r>', 'train,valid,test fractions', '0.8,0.1,0.1')
+    .option('--seed <n>', 'seed of the shuffle', '0')
+    .addOption(new Option('--json', 'print one JSON object with the counts as the last stdout line').default(false));
+  addFlags(split, DATA_FLAGS.filter((f) => f.key !== 'unseen'), statsSchema, { dataset: 'x' }, false)
+    .action(async (file: string, flags: SplitFlags, command: Command) => runSplit(file, flags, command));
   data
     .command('fetch')
     .description('download a benchmark dataset into the cache, verified against the SHA256SUMS kgdistill ships; prints its directory')

@@ -1,13 +1,9 @@
-/** `kgdistill eval`: filtered link-prediction metrics of a trained run on a split. */
-import path from 'node:path';
+/** `kgdistill eval`: filtered link-prediction metrics of a trained run on a split (all three tie rules in --json). */
 import { Command, Option } from 'commander';
-import { loadDataset } from '../../kg/dataset.js';
-import { initBackend, BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
-import { runDataFromDataset, requireSameVocabulary } from '../../core/training-data.js';
-import { evaluateSplit } from '../../eval/evaluate-run.js';
-import { loadRun } from '../../registry/load-run.js';
-import type { UnseenPolicy } from '../../kg/types.js';
-import { evaluationJson, formatEvaluation } from '../report-format.js';
+import { BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
+import { evaluateRun } from '../../pipeline/evaluate.js';
+import { formatEvaluation } from '../report-format.js';
+import { testProgress } from '../progress.js';
 
 interface EvalFlags { checkpoint: string; split: 'valid' | 'test'; dataset?: string; backend: BackendRequest; json?: boolean; last?: boolean }
 
@@ -15,7 +11,7 @@ interface EvalFlags { checkpoint: string; split: 'valid' | 'test'; dataset?: str
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
-    .description('evaluate a trained run (filtered MRR, MR, Hits@1/3/10, both directions)')
+    .description('evaluate a trained run (filtered MRR, MR, Hits@1/3/10, both directions; optimistic, realistic and pessimistic ties in --json)')
     .requiredOption('--checkpoint <run dir>', 'run directory written by train or distill')
     .addOption(new Option('--split <name>', 'split to evaluate').choices(['test', 'valid']).default('test'))
     .option('--dataset <name|dir>', 'dataset (default: the one the run was trained on)')
@@ -24,18 +20,12 @@ export function registerEvalCommand(program: Command): void {
     .option('--json', 'print one JSON object with the metrics as the last stdout line')
     .action(async (flags: EvalFlags) => {
       const started = performance.now();
-      const backend = await initBackend(flags.backend);
-      const run = await loadRun(path.resolve(flags.checkpoint), flags.last ? 'last' : undefined);
-      const unseen: UnseenPolicy = run.header.dataset.unseen ?? 'drop';
-      const dataset = await loadDataset(flags.dataset ?? run.header.dataset.dir ?? run.header.dataset.name, { unseen });
-      const data = runDataFromDataset(dataset);
-      requireSameVocabulary(run.file, run.header.vocab, data);
-      const report = await evaluateSplit(run.runtime, data, flags.split);
+      const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress() });
       const seconds = (performance.now() - started) / 1000;
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(evaluationJson(report, { split: flags.split, backend, seconds, model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name }))}\n`);
+        process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint })}\n`);
       } else {
-        process.stdout.write(`${run.header.model.model} d=${run.header.model.dim}, ${dataset.name} ${flags.split}, backend ${backend}\n${formatEvaluation(report)}\n`);
+        process.stdout.write(`${result.model} d=${result.dim}, ${result.dataset} ${result.split}, ${result.checkpoint} checkpoint, backend ${result.backend}\n${formatEvaluation(result.report)}\n`);
       }
     });
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
-import { formatPredictions } from '../lookup-format.js';
+import { formatPredictions, formatTripleScore } from '../lookup-format.js';
 import { addLookupOptions, noticeToStderr, positiveInteger } from './lookup-options.js';
 
 interface PredictFlags {
@@ -15,19 +15,24 @@ export function registerPredictCommand(program: Command): void {
   addLookupOptions(
     program
       .command('predict')
-      .description('top-k tails of (head, relation, ?) or heads of (?, relation, tail) by the model score; HNSW candidates reranked exactly')
+      .description('top-k tails of (head, relation, ?) or heads of (?, relation, tail) by the model score (HNSW candidates reranked exactly); with --head, --relation and --tail: the score of that triple and the filtered rank of its tail')
       .requiredOption('--checkpoint <run dir>', 'run directory written by train or distill')
       .option('--head <id|name>', 'predict tails of this head')
-      .option('--tail <id|name>', 'predict heads of this tail')
+      .option('--tail <id|name>', 'predict heads of this tail (with --head too: score this one triple)')
       .requiredOption('--relation <name|id>', 'relation name (case-insensitive) or id')
       .option('--k <n>', 'number of answers', positiveInteger, 10)
       .option('--filtered', 'remove known-true answers (train, valid and test triples) instead of marking them')
       .option('--exact', 'score all entities with the model instead of using the index'),
   ).action(async (flags: PredictFlags) => {
-    if ((flags.head === undefined) === (flags.tail === undefined)) throw new Error('give exactly one of --head (to predict tails) and --tail (to predict heads)');
+    if (flags.head === undefined && flags.tail === undefined) throw new Error('give --head (to predict tails), --tail (to predict heads), or both (to score one triple)');
     await initBackend(flags.backend);
     const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr });
     try {
+      if (flags.head !== undefined && flags.tail !== undefined) {
+        const scored = await lookup.score(flags.head, flags.relation, flags.tail);
+        process.stdout.write(flags.json ? `${JSON.stringify(scored)}\n` : `${formatTripleScore(scored)}\n`);
+        return;
+      }
       const result = await lookup.predict({ head: flags.head, tail: flags.tail, relation: flags.relation, k: flags.k, filtered: flags.filtered, exact: flags.exact });
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatPredictions(result)}\n`);
     } finally {

@@ -1,25 +1,20 @@
 /** `kgdistill train`: train a KGE model on a dataset, validate, early-stop, checkpoint, and evaluate on test. */
-import { Command, Option } from 'commander';
-import { createModel, modelNames } from '../../registry/models.js';
-import { addTrainingOptions, intFlag, numberFlag, runTrainingJob, type TrainingFlags } from '../run-training.js';
+import type { Command } from 'commander';
+import { modelNames } from '../../registry/models.js';
+import { trainOptionsSchema } from '../../pipeline/options.js';
+import { runTrain } from '../../pipeline/train.js';
+import { addFlags, givenOptions, type FlagSpec } from '../run-options.js';
+import { addRunSwitches, resumeCommandOf, runTrainingCommand, TRAINING_FLAGS } from '../run-training.js';
 
-interface TrainFlags extends TrainingFlags { model: string }
+const FLAGS: readonly FlagSpec[] = [{ key: 'model', kind: 'string', arg: '<name>', description: `model: ${modelNames().join(', ')}` }, ...TRAINING_FLAGS];
 
 /** Adds `kgdistill train`. */
 export function registerTrainCommand(program: Command): void {
-  const command = program
-    .command('train')
-    .description('train a knowledge-graph embedding and evaluate it (filtered MRR, Hits@1/3/10)')
-    .addOption(new Option('--model <name>', `model: ${modelNames().join(', ')}`).default('DistMult'))
-    .option('--one-to-n', 'score every query against all entities with cross-entropy instead of sampling negatives')
-    .option('--double-neg', 'negatives corrupt head and tail together (Chami et al. 2020, --double_neg)')
-    .addOption(new Option('--reg <name>', 'regulariser').choices(['none', 'n3', 'l2']).default('none'))
-    .option('--reg-weight <w>', 'regulariser weight', '0');
-  addTrainingOptions(command, { epochs: '100', lr: '0.05', optimizer: 'adagrad', neg: '50', patience: '10', unseen: 'drop' })
-    .action(async (flags: TrainFlags, cmd: Command) => {
-      await runTrainingJob(flags, cmd, {
-        label: 'train',
-        createModel: (data) => createModel(flags.model, { dim: intFlag(flags.dim, '--dim'), numEntities: data.numEntities, numRelations: data.numRelations, initScale: numberFlag(flags.initScale, '--init-scale') }),
-      }, (dataset) => `${dataset}-${flags.model}-d${flags.dim}-s${flags.seed}`);
+  const command = program.command('train').description('train a knowledge-graph embedding and evaluate it (filtered MRR, Hits@1/3/10)');
+  addRunSwitches(addFlags(command, FLAGS, trainOptionsSchema, { dataset: 'x' }))
+    .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
+      const given = givenOptions(cmd, FLAGS, trainOptionsSchema);
+      await runTrainingCommand('train', Boolean(flags.json), (hooks) => runTrain({ ...given, resume: flags.resume } as Parameters<typeof runTrain>[0], hooks),
+        (runDir) => resumeCommandOf('train', runDir));
     });
 }

@@ -1,0 +1,82 @@
+/**
+ * Turning a command's flags (and `--config` file) into the options object the pipeline validates with its zod
+ * schema: only options the user gave are passed (the schema holds every default, which `--help` shows), a flag
+ * overrides the config file, and every error names the flag (or the file and key).
+ */
+import { Option, type Command } from 'commander';
+import type { z } from 'zod';
+import { flagOf, parseOptions } from '../pipeline/options.js';
+import { readOptionsFile } from '../pipeline/run-config.js';
+
+/** How a flag's text becomes a value. */
+type Kind = 'string' | 'number' | 'boolean' | 'list' | 'negated';
+
+/** One flag of a command: its key in the schema, how it is written, what it means. */
+export interface FlagSpec {
+  key: string;
+  kind: Kind;
+  /** `<n>`-style argument name (not for booleans). */
+  arg?: string;
+  description: string;
+  /** Allowed values (listed in --help). */
+  choices?: readonly string[];
+  /** What --help says of the default, when the schema has none to show (e.g. "hrt, or the order a header line names"). */
+  defaultText?: string;
+}
+
+/** The flags of the dataset options, on every command that reads a dataset. */
+export const DATA_FLAGS: readonly FlagSpec[] = [
+  { key: 'unseen', kind: 'string', arg: '<policy>', description: "valid/test triples with an entity or relation not in train: keep (the papers' protocol), drop, or error", choices: ['drop', 'keep', 'error'] },
+  { key: 'delimiter', kind: 'string', arg: '<d>', description: 'field delimiter of the triple files (auto: tab, else comma, else spaces)', choices: ['auto', 'tab', 'comma', 'whitespace'] },
+  { key: 'columns', kind: 'string', arg: '<cols>', description: 'head, relation and tail columns: hrt, htr, or three 0-based positions of a wider file (e.g. 0,2,1)', defaultText: 'hrt, or the order a header line names' },
+  { key: 'header', kind: 'string', arg: '<h>', description: 'is the first data line a header', choices: ['auto', 'yes', 'no'] },
+  { key: 'encoding', kind: 'string', arg: '<e>', description: 'text encoding of the triple files (UTF-8 is strict: other bytes are an error)', choices: ['utf8', 'latin1'] },
+];
+
+/** The default of every key of a schema (parsing a minimal object), for --help. */
+function defaultsOf(schema: z.ZodType, minimal: Record<string, unknown>): Record<string, unknown> {
+  const result = schema.safeParse(minimal);
+  return result.success ? (result.data as Record<string, unknown>) : {};
+}
+
+/** Adds the flags to a command, with the schema's defaults in their help, and (unless `withConfig` is false) `--config`. */
+export function addFlags(command: Command, flags: readonly FlagSpec[], schema: z.ZodType, minimal: Record<string, unknown>, withConfig = true): Command {
+  const defaults = defaultsOf(schema, minimal);
+  for (const spec of flags) {
+    const flag = flagOf(spec.key);
+    const shown = spec.key in minimal ? undefined : defaults[spec.key];
+    const name = spec.kind === 'negated' ? `--no-${flag.slice(2)}` : spec.kind === 'boolean' ? flag : `${flag} ${spec.arg ?? '<value>'}`;
+    const option = new Option(name, spec.description);
+    if (spec.choices) option.choices(spec.choices as string[]);
+    // Shown in --help only: the values that reach the pipeline are the ones given on the command line (source 'cli').
+    if (spec.defaultText) option.default(shown ?? spec.defaultText.split(/[ ,]/)[0], spec.defaultText);
+    else if (shown !== undefined && spec.kind !== 'negated' && spec.kind !== 'boolean') option.default(Array.isArray(shown) ? shown.join(',') : shown);
+    command.addOption(option);
+  }
+  if (!withConfig) return command;
+  return command.option('--config <file>', 'read options from a JSON or YAML file (keys as in code, e.g. batchSize; a run\'s config.json reproduces it); flags override it');
+}
+
+/** A flag's text as the value the schema expects: numbers when numeric (else the text, which the schema rejects). */
+function valueOf(spec: FlagSpec, raw: unknown): unknown {
+  if (spec.kind === 'number') return typeof raw === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim()) ? Number(raw) : raw;
+  if (spec.kind === 'list') return String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return raw;
+}
+
+/**
+ * The options the user gave: the `--config` file's (validated against the schema's keys, errors naming file and
+ * key) overridden by the flags given on the command line (errors naming the flag).
+ */
+export function givenOptions(command: Command, flags: readonly FlagSpec[], schema: z.ZodObject): Record<string, unknown> {
+  const values = command.opts();
+  const fromFile = typeof values.config === 'string' ? readOptionsFile(values.config) : {};
+  if (typeof values.config === 'string') parseOptions(schema.partial().strict(), fromFile, 'key', `--config ${values.config}`);
+  const given: Record<string, unknown> = { ...fromFile };
+  for (const spec of flags) {
+    if (command.getOptionValueSource(spec.key) !== 'cli') continue;
+    given[spec.key] = valueOf(spec, values[spec.key]);
+  }
+  parseOptions(schema.partial().strict(), given, 'flag');
+  return given;
+}

@@ -1,0 +1,74 @@
+/**
+ * The lines of a text file, fast: the file is read in large chunks, each chunk up to its last newline is checked
+ * (strict UTF-8 by default: bytes that are not UTF-8 are an error naming the line, never a silent U+FFFD that
+ * would merge distinct names) and decoded at once, then split into lines. Latin-1 is read byte for byte.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { FileHandle } from 'node:fs/promises';
+import { KgInputError } from './errors.js';
+
+/** Text encodings a triple file may use. */
+export type TextEncodingName = 'utf8' | 'latin1';
+
+const CHUNK_BYTES = 4 << 20;
+const NEWLINE = 0x0a;
+
+/** Index of the first byte of `bytes` that does not belong to a well-formed UTF-8 sequence (-1 when all do). */
+function firstBadUtf8Byte(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i]!;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    for (let k = 1; k < length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return -1;
+}
+
+/** The line (from `firstLine`) and 1-based byte column of the first invalid UTF-8 byte of `bytes`. */
+function badUtf8Line(bytes: Buffer, firstLine: number): { line: number; column: number } {
+  let line = firstLine;
+  for (let start = 0; start < bytes.length; line++) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    const bad = firstBadUtf8Byte(bytes.subarray(start, end));
+    if (bad >= 0) return { line, column: bad + 1 };
+    start = end + 1;
+  }
+  return { line: firstLine, column: 1 };
+}
+
+/**
+ * Calls `onLine(text, line)` for every line of the file (1-based line numbers, the newline removed, a trailing CR
+ * kept for the caller to trim, a leading BOM removed). Throws KgInputError(file, line) on bytes that are not
+ * valid in `encoding`.
+ */
+export async function forEachLine(handle: FileHandle, file: string, encoding: TextEncodingName, onLine: (text: string, line: number) => void): Promise<void> {
+  let carry: Buffer = Buffer.alloc(0);
+  let line = 1;
+  let position = 0;
+  let first = true;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
+    position += bytesRead;
+    const data = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
+    const done = bytesRead === 0;
+    const cut = done ? data.length : data.lastIndexOf(NEWLINE) + 1;
+    const complete = data.subarray(0, cut);
+    carry = Buffer.from(data.subarray(cut));
+    if (complete.length > 0) {
+      if (encoding === 'utf8' && !isUtf8(complete)) {
+        const at = badUtf8Line(complete, line);
+        throw new KgInputError(file, at.line, `byte ${at.column} of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, read it with --encoding latin1)`);
+      }
+      let text = complete.toString(encoding);
+      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+      const lines = text.split('\n');
+      const last = lines.length - (text.endsWith('\n') ? 1 : 0);
+      for (let i = 0; i < last; i++) onLine(lines[i]!, line++);
+    }
+    if (done) return;
+  }
+}

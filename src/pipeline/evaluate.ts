@@ -1,0 +1,46 @@
+/** `evaluate`: filtered link-prediction metrics of a trained run (best or last checkpoint) on a split of its dataset. */
+import path from 'node:path';
+import { loadDataset } from '../kg/dataset.js';
+import type { UnseenPolicy } from '../kg/types.js';
+import { initBackend, type BackendRequest } from '../core/backend.js';
+import { runDataFromDataset, requireSameVocabulary } from '../core/training-data.js';
+import { evaluateSplit } from '../eval/evaluate-run.js';
+import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
+import { loadRun } from '../registry/load-run.js';
+
+/** Options of {@link evaluateRun}. */
+export interface EvaluateOptions {
+  split?: 'valid' | 'test';
+  /** The dataset (default: the one the run was trained on, loaded the same way). */
+  dataset?: string;
+  /** Evaluate the last checkpoint instead of the best. */
+  last?: boolean;
+  backend?: BackendRequest;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The metrics of one evaluation: the flat headline (`mrr`, `hits@k`, `tieRules`, …), the full report, what was evaluated. */
+export interface EvaluateResult {
+  metrics: Record<string, unknown>;
+  report: EvaluationReport;
+  model: string;
+  dim: number;
+  dataset: string;
+  split: 'valid' | 'test';
+  backend: string;
+  checkpoint: string;
+}
+
+/** Evaluates a run directory on a split (filtered, both directions, all three tie rules). */
+export async function evaluateRun(runDir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+  const backend = await initBackend(options.backend ?? 'auto');
+  const split = options.split ?? 'test';
+  if (split !== 'valid' && split !== 'test') throw new Error(`split must be valid or test (got ${String(split)})`);
+  const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
+  const unseen: UnseenPolicy = run.header.dataset.unseen ?? 'drop';
+  const dataset = await loadDataset(options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name, { unseen });
+  const data = runDataFromDataset(dataset);
+  requireSameVocabulary(run.file, run.header.vocab, data);
+  const report = await evaluateSplit(run.runtime, data, split, options.onProgress);
+  return { metrics: evaluationSummary(report), report, model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
+}

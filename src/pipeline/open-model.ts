@@ -1,0 +1,49 @@
+/**
+ * `openModel(runDir)`: a trained run as an object — nearest entities, link prediction, the score (and rank) of a
+ * triple, and the embeddings — through the same lookup code as `kgdistill neighbors|predict` and the service.
+ */
+import { initBackend, type BackendRequest } from '../core/backend.js';
+import { CheckpointLookup, type NeighborsResult, type PredictResult, type TripleScore } from '../lookup/checkpoint-lookup.js';
+
+/** A link-prediction query: tails of (head, relation, ?) or heads of (?, relation, tail). */
+export type PredictQuery = { head: string | number; relation: string | number } | { relation: string | number; tail: string | number };
+
+/** Options of a prediction. */
+export interface PredictOptions {
+  /** Leave out answers known true in train/valid/test instead of marking them. */
+  filtered?: boolean;
+  /** Score every entity instead of using the index. */
+  exact?: boolean;
+}
+
+/** A trained model opened for queries; call `close()` when done. */
+export interface OpenedModel {
+  /** The run directory. */
+  readonly runDir: string;
+  /** Model, dimension, dataset, similarity and index facts. */
+  info(): Record<string, unknown>;
+  /** The k nearest entities of an entity (by name, key or id). */
+  neighbors(entity: string | number, k?: number): Promise<NeighborsResult>;
+  /** The k best answers of a query by the model's own score. */
+  predict(query: PredictQuery, k?: number, options?: PredictOptions): Promise<PredictResult>;
+  /** The model's score of one triple and the filtered rank of its tail. */
+  score(head: string | number, relation: string | number, tail: string | number): Promise<TripleScore>;
+  /** Every parameter table (entity and relation embeddings, biases, curvatures) with the vocabularies. */
+  embeddings(): ReturnType<CheckpointLookup['embeddings']>;
+  close(): void;
+}
+
+/** Opens a run directory (its best checkpoint, or `last`) for queries. */
+export async function openModel(runDir: string, options: { last?: boolean; backend?: BackendRequest; onNotice?: (message: string) => void } = {}): Promise<OpenedModel> {
+  await initBackend(options.backend ?? 'auto');
+  const lookup = await CheckpointLookup.open(runDir, { stem: options.last ? 'last' : undefined, onNotice: options.onNotice });
+  return {
+    runDir: lookup.runDir,
+    info: () => lookup.info(),
+    neighbors: (entity, k = 10) => lookup.neighbors(entity, k),
+    predict: (query, k = 10, predictOptions = {}) => lookup.predict({ ...query, k, ...predictOptions }),
+    score: (head, relation, tail) => lookup.score(head, relation, tail),
+    embeddings: () => lookup.embeddings(),
+    close: () => lookup.close(),
+  };
+}

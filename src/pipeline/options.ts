@@ -1,0 +1,150 @@
+/**
+ * The options of every run, as zod schemas: the one source of truth for the command line (`--batch-size` is the key
+ * `batchSize`), config files (`--config run.json`, the same keys) and the library (`train({ … })`). A bad value
+ * gives the same message everywhere, naming the flag in the shell and the key in code.
+ */
+import { z } from 'zod';
+import { BACKEND_CHOICES } from '../core/backend.js';
+import { OPTIMIZER_NAMES } from '../core/optimizers.js';
+import { formatIssues } from '../core/registry.js';
+import type { LoadOptions } from '../kg/dataset.js';
+
+const int = (what: string, min: number) => z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(min, { error: `must be ${what}` });
+const positiveInt = int('a positive integer', 1);
+const nonNegativeInt = int('an integer ≥ 0', 0);
+const positive = z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).finite({ error: 'must be a positive number' });
+const nonNegative = z.number({ error: 'must be a number ≥ 0' }).nonnegative({ error: 'must be a number ≥ 0' }).finite({ error: 'must be a number ≥ 0' });
+const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]], { error: `must be one of ${values.join(', ')}` });
+
+/** Which dataset and how its valid/test triples with entities unseen in train are treated. */
+export const dataOptions = {
+  /** A dataset name (WN18RR, FB15k-237, …) or a directory with train/valid/test files. */
+  dataset: z.string({ error: 'must name a dataset or a directory' }).min(1, { error: 'must name a dataset or a directory' }),
+  /**
+   * Valid/test triples whose entity or relation is not in train: `keep` them (every entity gets an embedding, as the
+   * papers' code evaluates), `drop` them (counted in the report) or stop with an `error`.
+   */
+  unseen: oneOf(['keep', 'drop', 'error'] as const).default('keep'),
+  /** Field delimiter of the triple files: detected (`auto`: tab, else comma, else spaces) or given. */
+  delimiter: oneOf(['auto', 'tab', 'comma', 'whitespace'] as const).default('auto'),
+  /** Head, relation and tail columns: `hrt`, `htr`, or three 0-based positions of a wider file (`0,2,1`). */
+  columns: z.string().regex(/^(hrt|htr|\d+,\d+,\d+)$/, { error: 'must be hrt, htr or three positions such as 0,2,1' }).optional(),
+  /** Whether the first data line is a header: recognised (`auto`), `yes` or `no`. */
+  header: oneOf(['auto', 'yes', 'no'] as const).default('auto'),
+  /** Text encoding of the triple files (strict UTF-8, or Latin-1). */
+  encoding: oneOf(['utf8', 'latin1'] as const).default('utf8'),
+};
+
+/** The dataset options after validation. */
+export type DataSettings = z.output<z.ZodObject<typeof dataOptions>>;
+
+/** The loader's options of validated dataset options (without `columns`, a header line may name the order). */
+export function loadOptionsOf(s: DataSettings): LoadOptions {
+  const delimiters = { auto: undefined, tab: '\t', comma: ',', whitespace: ' ' } as const;
+  const options: LoadOptions = { unseen: s.unseen, encoding: s.encoding };
+  const delimiter = delimiters[s.delimiter];
+  if (delimiter !== undefined) options.delimiter = delimiter;
+  if (s.columns !== undefined) options.columns = /^\d/.test(s.columns) ? (s.columns.split(',').map(Number) as [number, number, number]) : (s.columns as 'hrt' | 'htr');
+  if (s.header !== 'auto') options.header = s.header === 'yes';
+  return options;
+}
+
+/** How a model is trained: optimiser, sampling, schedule, early stopping, seed. Defaults: Chami et al. 2020's recipe. */
+export const trainingOptions = {
+  dim: positiveInt.default(32),
+  epochs: positiveInt.default(100),
+  batchSize: positiveInt.default(500),
+  lr: positive.default(0.05),
+  optimizer: oneOf(OPTIMIZER_NAMES).default('adagrad'),
+  /** Uniform negatives per query; 0 with `oneToN`. */
+  neg: nonNegativeInt.default(50),
+  oneToN: z.boolean({ error: 'must be true or false' }).default(false),
+  doubleNeg: z.boolean({ error: 'must be true or false' }).default(false),
+  reg: oneOf(['none', 'n3', 'l2'] as const).default('none'),
+  regWeight: nonNegative.default(0),
+  validEvery: positiveInt.default(5),
+  patience: nonNegativeInt.default(10),
+  seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(0),
+  /** Standard deviation of the normal initialisation of embeddings. */
+  initScale: positive.default(0.001),
+  backend: oneOf(BACKEND_CHOICES).default('auto'),
+  path: oneOf(['auto', 'fused', 'tfjs'] as const).default('auto'),
+  /** Run directory (default runs/<dataset>-<model>-d<dim>-s<seed>). */
+  out: z.string().min(1).optional(),
+  /** Evaluate the best checkpoint on the test split at the end. */
+  testEval: z.boolean({ error: 'must be true or false' }).default(true),
+};
+
+/** What every training command takes (the shared part of train and distill). */
+const commonOptionsSchema = z.object({ ...dataOptions, ...trainingOptions });
+/** The shared settings after validation and defaults. */
+export type CommonSettings = z.output<typeof commonOptionsSchema>;
+
+/** `train`: one model. */
+export const trainOptionsSchema = z.object({
+  ...dataOptions,
+  ...trainingOptions,
+  model: z.string().min(1).default('DistMult'),
+}).strict();
+
+/** `distill`: MulDE's teachers → a student (Junior) trained with the same settings as a plain run unless changed. */
+export const distillOptionsSchema = z.object({
+  ...dataOptions,
+  ...trainingOptions,
+  teachers: z.array(z.string().min(1), { error: 'must list run directories' }).min(1, { error: 'must list at least one teacher run directory' }),
+  student: z.string().min(1).default('RotH'),
+  /** Candidates per query the Junior asks the teachers about (the paper: 500; clamped to the number of entities). */
+  topK: positiveInt.default(500),
+  /** λ, the weight of L_KD (the authors: 0.01 on WN18RR, 0.5 on FB15k-237). */
+  kdWeight: nonNegative.default(0.5),
+  temperature: positive.default(1),
+  /** The Senior's learning rate (default: lr). */
+  seniorLr: positive.optional(),
+  /** Re-pick the candidates of all queries every R epochs (0: every iteration, as the paper). */
+  refreshEvery: nonNegativeInt.default(0),
+  scaling: z.boolean({ error: 'must be true or false' }).default(true),
+  attention: z.boolean({ error: 'must be true or false' }).default(true),
+}).strict();
+
+/** What a user passes to `train`: every key optional except the dataset. */
+export type TrainOptions = z.input<typeof trainOptionsSchema>;
+/** `train`'s options after validation and defaults. */
+export type TrainSettings = z.output<typeof trainOptionsSchema>;
+/** What a user passes to `distill`. */
+export type DistillOptions = z.input<typeof distillOptionsSchema>;
+/** `distill`'s options after validation and defaults. */
+export type DistillSettings = z.output<typeof distillOptionsSchema>;
+
+/** The flag of a key: `batchSize` → `--batch-size`. */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** How option errors name an option: by flag (the shell) or by key (code and config files). */
+export type OptionNaming = 'flag' | 'key';
+
+/** Validates options against a schema; errors name each bad option (and give the value) the way `naming` says. */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, naming: OptionNaming = 'key', source = ''): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const values = (input ?? {}) as Record<string, unknown>;
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => `unknown ${naming === 'flag' ? 'option' : 'key'} '${naming === 'flag' ? flagOf(k) : k}'${hint(k, schema)}`).join('; ');
+    }
+    if (!key) return formatIssues(new z.ZodError([issue]));
+    const name = naming === 'flag' ? flagOf(key) : key;
+    if (values[key] === undefined && issue.path.length === 1) return `${name} is required`;
+    return `${name} ${issue.message} (got ${JSON.stringify(values[key])})`;
+  });
+  throw new Error(`${source ? `${source}: ` : ''}${problems.join('; ')}`);
+}
+
+/** " (did you mean 'batchSize'?)" for a key given in kebab or other case. */
+function hint(key: string, schema: z.ZodType): string {
+  const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  const plain = key.replace(/^-+/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()).toLowerCase();
+  const match = keys.find((k) => k.toLowerCase() === plain);
+  return match ? ` (did you mean '${match}'?)` : '';
+}

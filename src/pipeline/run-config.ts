@@ -1,0 +1,102 @@
+/**
+ * A run's configuration file, `<run>/config.json`: the effective options of the command that made the run (every
+ * key, defaults included), so that `kgdistill train --config runs/x/config.json --out runs/y` reproduces run x, and
+ * `--resume` can tell which given option differs from the run's. Written atomically, versioned, validated on read.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { writeFileAtomic } from '../core/atomic-file.js';
+import { formatIssues } from '../core/registry.js';
+
+/** Format name and version of config.json. */
+export const RUN_CONFIG_FORMAT = 'kgdistill-config';
+export const RUN_CONFIG_VERSION = 1;
+
+const runConfigSchema = z.object({
+  format: z.literal(RUN_CONFIG_FORMAT),
+  version: z.literal(RUN_CONFIG_VERSION),
+  command: z.enum(['train', 'distill']),
+  options: z.record(z.string(), z.unknown()),
+}).strict();
+
+/** A run's saved configuration. */
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+/** The options a user may change when resuming a run; every other given option must equal the run's. */
+export const RESUMABLE_KEYS: readonly string[] = ['epochs', 'patience', 'validEvery', 'testEval', 'out', 'backend'];
+
+/** Path of a run's config file. */
+export function runConfigFile(runDir: string): string {
+  return path.join(runDir, 'config.json');
+}
+
+/** Writes `<run>/config.json` atomically. */
+export async function writeRunConfig(runDir: string, command: RunConfig['command'], options: Record<string, unknown>): Promise<void> {
+  const config: RunConfig = { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: { ...options, out: undefined } };
+  await writeFileAtomic(runConfigFile(runDir), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** Reads `<run>/config.json`, or undefined for runs made before config files existed. */
+export function readRunConfig(runDir: string): RunConfig | undefined {
+  const file = runConfigFile(runDir);
+  if (!existsSync(file)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const result = runConfigSchema.safeParse(parsed);
+  if (!result.success) throw new Error(`${file}: not a kgdistill run configuration (${formatIssues(result.error)})`);
+  return result.data;
+}
+
+/**
+ * The options of a config file given with `--config`: a run's config.json (its `options`), or a plain JSON or YAML
+ * object of options (keys as in code: `batchSize`, not `batch-size`). Unknown keys are reported by the schema.
+ */
+export function readOptionsFile(file: string): Record<string, unknown> {
+  if (!existsSync(file)) throw new Error(`--config ${file}: no such file`);
+  const text = readFileSync(file, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--config ${file}: cannot be parsed (${(error as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--config ${file}: expected an object of options`);
+  const record = parsed as Record<string, unknown>;
+  if (record.format === RUN_CONFIG_FORMAT) {
+    const result = runConfigSchema.safeParse(record);
+    if (!result.success) throw new Error(`--config ${file}: not a valid run configuration (${formatIssues(result.error)})`);
+    return { ...result.data.options };
+  }
+  return record;
+}
+
+/**
+ * The options of a resumed run: the run's saved options with the resumable ones the user gave. A given option
+ * that cannot change mid-run and differs from the run's is an error naming each (by `name`: flag or key).
+ */
+export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string): { options: Record<string, unknown>; changed: string[] } {
+  const differing: string[] = [];
+  const changed: string[] = [];
+  const options = { ...saved };
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined || key === 'resume') continue;
+    const before = saved[key];
+    const same = JSON.stringify(before) === JSON.stringify(value);
+    if (RESUMABLE_KEYS.includes(key)) {
+      if (!same && key !== 'out') changed.push(`${name(key)} ${JSON.stringify(value)} (was ${JSON.stringify(before)})`);
+      options[key] = value;
+    } else if (!same) {
+      differing.push(`${name(key)} ${JSON.stringify(value)} (the run has ${JSON.stringify(before)})`);
+    }
+  }
+  if (differing.length > 0) {
+    throw new Error(`--resume ${runDir}: ${differing.join('; ')}; only ${RESUMABLE_KEYS.filter((k) => k !== 'out').map(name).join(', ')} may change when resuming (start a new run with --out for other settings)`);
+  }
+  return { options, changed };
+}

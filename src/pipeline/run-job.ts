@@ -1,0 +1,166 @@
+/**
+ * Running a training job end to end, for `train` and `distill` alike (the CLI and the library call the same code):
+ * the backend, the dataset, a new or resumed run (config.json, the lock, the checks of a resumed run's options),
+ * progress, the final evaluation of the best checkpoint on test, result.json. The jobs differ only in the model
+ * they build and the objective they train it with. Nothing here writes to a terminal: lines go to `hooks.log`.
+ */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { loadDataset, type KgDataset } from '../kg/dataset.js';
+import { initBackend, type BackendRequest } from '../core/backend.js';
+import { parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
+import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
+import { ModelRuntime } from '../core/model-runtime.js';
+import { Trainer, type TrainerEvents, type TrainingResult } from '../core/trainer.js';
+import type { TrainingObjective } from '../core/training-objective.js';
+import type { KgeModel } from '../core/model.js';
+import { loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
+import { evaluateSplit, filteredValidator } from '../eval/evaluate-run.js';
+import type { EvaluationReport } from '../eval/evaluate.js';
+import { modelFromConfig } from '../registry/models.js';
+import { loadRun } from '../registry/load-run.js';
+import { readRunConfig, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
+import { flagOf, loadOptionsOf, type CommonSettings, type OptionNaming } from './options.js';
+
+/** How a job reports what it does (all optional): lines for the user, the trainer's progress, a stop request. */
+export interface RunHooks {
+  log?: (line: string) => void;
+  events?: TrainerEvents;
+  /** Progress of the final test evaluation. */
+  onTestProgress?: (done: number, total: number) => void;
+  /** Checked after every step: true saves the position and returns (Ctrl-C). */
+  shouldStop?: () => boolean;
+  /** How option errors name options: flags in the shell, keys in code. */
+  naming?: OptionNaming;
+}
+
+/** What a command contributes to a training job. */
+export interface TrainingJob<S extends CommonSettings> {
+  command: RunConfig['command'];
+  /** The model of a new run. */
+  createModel(settings: S, data: RunData): KgeModel;
+  /** The objective (default: the KGE objective of the config). */
+  objective?(settings: S, runtime: ModelRuntime, data: RunData, backend: string): Promise<TrainingObjective> | TrainingObjective;
+  /** Extra fields of the result. */
+  describe?(): Record<string, unknown>;
+  /** The default run directory name. */
+  runName(datasetName: string): string;
+}
+
+/** What valid/test lines loading dropped and what it merged, per split. */
+export interface DataSummary {
+  unseenPolicy: string;
+  unseen: { valid: number; test: number };
+  duplicates: { train: number; valid: number; test: number };
+}
+
+/** A finished (or interrupted) run. */
+export interface RunOutcome {
+  runDir: string;
+  /** Everything `--json` prints besides the test metrics. */
+  summary: Record<string, unknown> & { stoppedEarly: boolean; interrupted: boolean; warnings: string[]; data: DataSummary };
+  training: TrainingResult;
+  /** The best checkpoint's test evaluation (absent with testEval false, or when interrupted). */
+  test?: EvaluationReport;
+}
+
+/** The trainer's config of a job's settings. */
+export function trainingConfigOf(s: CommonSettings): TrainingConfig {
+  return parseTrainingConfig({
+    epochs: s.epochs, batchSize: s.batchSize, learningRate: s.lr, optimizer: s.optimizer, negatives: s.oneToN ? 0 : s.neg,
+    doubleNegatives: s.doubleNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
+    patience: s.patience, seed: s.seed, path: s.path,
+  });
+}
+
+/** The options of a run made before config.json existed, from its checkpoint header. */
+function optionsFromHeader(header: CheckpointHeader): Record<string, unknown> {
+  const t = header.training as Record<string, unknown>;
+  return {
+    dataset: header.dataset.dir ?? header.dataset.name, unseen: header.dataset.unseen ?? 'drop', model: header.model.model,
+    dim: header.model.dim, initScale: header.model.options.initScale, epochs: t.epochs, batchSize: t.batchSize, lr: t.learningRate,
+    optimizer: t.optimizer, neg: t.negatives === 0 ? 50 : t.negatives, oneToN: t.negatives === 0, doubleNeg: t.doubleNegatives,
+    reg: t.regularizer, regWeight: t.regularizerWeight, validEvery: t.validEvery, patience: t.patience, seed: t.seed, path: t.path,
+  };
+}
+
+/** Counts of what loading dropped or merged. */
+function dataSummary(dataset: KgDataset): DataSummary {
+  const r = dataset.report;
+  return { unseenPolicy: r.unseenPolicy, unseen: { ...r.unseen }, duplicates: { ...r.duplicates } };
+}
+
+/**
+ * Runs a job. `given` holds the options the user set (flags, config file or object keys), `parse` validates them
+ * with the command's schema; with `resume`, the run in `given.out` is continued with its own options, and a given
+ * option that differs (other than epochs, patience, validEvery) is an error naming it.
+ */
+export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, given: Record<string, unknown>, resume: boolean,
+  parse: (options: Record<string, unknown>) => S, hooks: RunHooks = {}): Promise<RunOutcome & { settings: S }> {
+  const log = hooks.log ?? (() => undefined);
+  const name = (key: string): string => (hooks.naming === 'flag' ? flagOf(key) : key);
+  let saved: Awaited<ReturnType<typeof loadCheckpoint>> | undefined;
+  let settings: S;
+  if (!resume) {
+    settings = parse(given);
+  } else {
+    if (typeof given.out !== 'string') throw new Error(`${name('resume')} needs ${name('out')} <run dir> (the run to continue)`);
+    const runDir = path.resolve(given.out);
+    saved = await loadCheckpoint(runDir, 'last');
+    const previous = readRunConfig(runDir);
+    if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
+    const { options, changed } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header), given, name, runDir);
+    settings = parse(options);
+    log(`resuming ${runDir} after epoch ${(saved.header.progress as { epoch?: number }).epoch ?? 0}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
+  }
+  const backend = await initBackend(settings.backend as BackendRequest);
+  const dataset = await loadDataset(settings.dataset, loadOptionsOf(settings));
+  requireNonEmptySplits(dataset, log);
+  const data = runDataFromDataset(dataset);
+  const config = trainingConfigOf(settings);
+  const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
+  const validator = data.valid.length > 0 ? filteredValidator(data, config.evalBatchSize) : null;
+  const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend) });
+  let runtime: ModelRuntime;
+  let trainer: Trainer;
+  if (saved) {
+    requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
+    runtime = await ModelRuntime.create(modelFromConfig(saved.header.model));
+    trainer = await Trainer.resume(runtime, data, config, runDir, backend, await trainerOptions(runtime));
+  } else {
+    if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass ${name('resume')} to continue it or ${name('out')} for a new one`);
+    runtime = await ModelRuntime.create(job.createModel(settings, data), config.seed);
+    trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
+  }
+  await writeRunConfig(runDir, job.command, { ...settings, resume: undefined });
+  const { model: modelName, dim } = runtime.model.config;
+  log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}; run dir ${runDir}`);
+  const training = await trainer.run(hooks.events, hooks.shouldStop);
+  const summary = {
+    model: modelName, dim, dataset: dataset.name, backend, seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
+    bestValidMrr: training.bestValidMrr, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
+    runDir, seed: config.seed, warnings: training.warnings, data: dataSummary(dataset), ...job.describe?.(),
+  };
+  for (const warning of training.warnings) log(`warning: ${warning}`);
+  if (training.interrupted) {
+    log(`interrupted in epoch ${training.epochs + 1}: the position is saved in ${path.join(runDir, 'last.json')}`);
+    return { runDir, summary, training, settings };
+  }
+  log(`trained ${training.epochs} epochs in ${(training.seconds / 60).toFixed(1)} min (${training.scoringPath} scoring)${training.stoppedEarly ? `; stopped early at epoch ${training.epochs} (no better validation in ${config.patience} validations)` : ''}; best valid MRR ${training.bestValidMrr.toFixed(4)} at epoch ${training.bestEpoch}`);
+  if (!settings.testEval) return { runDir, summary, training, settings };
+  const best = await loadRun(runDir);
+  const test = await evaluateSplit(best.runtime, data, 'test', hooks.onTestProgress);
+  return { runDir, summary: { ...summary, checkpoint: path.basename(best.file, '.json') }, training, test, settings };
+}
+
+/** An empty train split is an error naming its file; an empty valid split a warning (no validation, no early stopping). */
+function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void): void {
+  if (dataset.train.length === 0) throw new Error(`${dataset.report.files.train}: the train split has no triples`);
+  if (dataset.valid.length === 0) log(`warning: ${dataset.report.files.valid}: the valid split has no triples — no validation and no early stopping; best.json holds the parameters of the last validation epoch`);
+}
+
+/** Writes `<run>/result.json` (format kgdistill-result, version 1) with the headline JSON of a run. */
+export async function writeResult(runDir: string, json: Record<string, unknown>): Promise<void> {
+  await writeFileAtomic(path.join(runDir, 'result.json'), JSON.stringify({ format: 'kgdistill-result', version: 1, ...json }, null, 2));
+}

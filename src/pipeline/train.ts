@@ -1,0 +1,74 @@
+/**
+ * `train` and `distill` as library calls and as the CLI runs them: options validated by the schemas of options.ts,
+ * the job run by run-job.ts, result.json written. MulDE (`distill`) clamps its top-K to the number of entities and
+ * says so.
+ */
+import path from 'node:path';
+import { createModel } from '../registry/models.js';
+import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
+import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js';
+import { trainingQueries } from '../core/batch.js';
+import { evaluationSummary } from '../eval/evaluate.js';
+import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
+import { runJob, writeResult, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
+
+/** A run's options plus whether to continue the run in `out`. */
+export type RunRequest<O> = O & { resume?: boolean };
+
+/** What a finished run gives back: its directory, the test metrics (when evaluated) and the run's summary. */
+export interface RunResult extends RunOutcome {
+  /** The headline JSON: test metrics (filtered, realistic ties; `tieRules` has all three) and the summary. */
+  json: Record<string, unknown>;
+}
+
+const schemaParser = <S>(schema: { safeParse: unknown }, naming: RunHooks['naming']) => (options: Record<string, unknown>): S =>
+  parseOptions(schema as never, options, naming ?? 'key') as S;
+
+/** Splits a request into the options and the resume switch. */
+function request<O extends object>(options: RunRequest<O>): { given: Record<string, unknown>; resume: boolean } {
+  const { resume, ...given } = options as RunRequest<O> & Record<string, unknown>;
+  return { given, resume: resume === true };
+}
+
+/** Writes result.json and builds the headline JSON of a run. */
+async function finish(outcome: RunOutcome): Promise<RunResult> {
+  const json = outcome.test ? { ...evaluationSummary(outcome.test), split: 'test', ...outcome.summary } : { ...outcome.summary };
+  if (outcome.test) await writeResult(outcome.runDir, json);
+  return { ...outcome, json };
+}
+
+/** Trains a model on a dataset (validation, early stopping, checkpoints) and evaluates it on test. */
+export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHooks = {}): Promise<RunResult> {
+  const { given, resume } = request(options);
+  const job: TrainingJob<TrainSettings> = {
+    command: 'train',
+    createModel: (s, data) => createModel(s.model, { dim: s.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: s.initScale }),
+    runName: (dataset) => `${dataset}-${String(given.model ?? 'DistMult')}-d${String(given.dim ?? 32)}-s${String(given.seed ?? 0)}`,
+  };
+  return finish(await runJob(job, given, resume, schemaParser<TrainSettings>(trainOptionsSchema, hooks.naming), hooks));
+}
+
+/** Distils trained teachers into a student with MulDE (Wang et al., WWW 2021) and evaluates it on test. */
+export async function runDistill(options: RunRequest<DistillOptions>, hooks: RunHooks = {}): Promise<RunResult> {
+  const { given, resume } = request(options);
+  const parse = schemaParser<DistillSettings>(distillOptionsSchema, hooks.naming);
+  let muldeSettings: Omit<MuldeSettings, 'trainingQueries'> | undefined;
+  let teacherDirs: string[] = [];
+  const job: TrainingJob<DistillSettings> = {
+    command: 'distill',
+    createModel: (s, data) => createModel(s.student, { dim: s.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: s.initScale }),
+    objective: async (s, runtime, data, backend) => {
+      const topK = Math.min(s.topK, data.numEntities);
+      if (topK < s.topK) hooks.log?.(`note: the top-K (${s.topK}) is more than the ${data.numEntities} entities: using K = ${topK}`);
+      teacherDirs = s.teachers.map((dir) => path.resolve(dir));
+      muldeSettings = { topK, negatives: s.oneToN ? 0 : s.neg, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
+        mechanisms: { scaling: s.scaling, attention: s.attention }, refreshEvery: s.refreshEvery, path: s.path };
+      if (muldeSettings.negatives === 0) throw new Error('MulDE trains its Junior with sampled negatives: --one-to-n is not supported by distill');
+      const teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
+      return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
+    },
+    describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings }),
+    runName: (dataset) => `${dataset}-mulde-${String(given.student ?? 'RotH')}-d${String(given.dim ?? 32)}-k${String(given.topK ?? 500)}-s${String(given.seed ?? 0)}`,
+  };
+  return finish(await runJob(job, given, resume, parse, hooks));
+}
