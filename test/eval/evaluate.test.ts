@@ -120,6 +120,15 @@ describe('evaluateLinkPrediction: hand-computed', () => {
     expect(report.byCategory).toBeUndefined();
     expect(report.byRelation).toBeUndefined();
   });
+
+  it('reports the filtered metrics under the three tie rules (PyKEEN: optimistic, realistic, pessimistic)', async () => {
+    const report = await evaluateLinkPrediction(scorer(), test, 1, known);
+    // Tail: gold tied with entity 3 after filtering → optimistic 1, pessimistic 2 (realistic 1.5); head: 1 under every rule.
+    expect(report.tieRules.optimistic).toEqual(metricsOf([1, 1]));
+    expect(report.tieRules.pessimistic).toEqual(metricsOf([2, 1]));
+    expect(report.tieRules.realistic).toEqual(report.filtered);
+    expect(report.tieRules.pessimistic.mrr).toBeCloseTo(0.75, 12);
+  });
 });
 
 describe('evaluateLinkPrediction: batching, categories, relations', () => {

@@ -1,0 +1,57 @@
+// `kgdistill data split`: seeded, cleaned (valid/test triples with an unseen entity or relation move to train, as
+// PyKEEN does), counted, written whole or not at all; and splitTriples itself on a hand-checked case.
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { registerDataCommands } from '../../src/cli/commands/data.js';
+import { splitTriples, type NamedTriple } from '../../src/kg/split-triples.js';
+import { runCli, lastJsonLine } from '../helpers/run-cli.js';
+import { tempDir } from '../kg/helpers.js';
+
+const cli = (args: string[]): Promise<string> => runCli([registerDataCommands], args);
+
+describe('splitTriples', () => {
+  it('cuts a seeded shuffle by the ratios and moves valid/test triples with unseen parts to train', () => {
+    const triples: NamedTriple[] = Array.from({ length: 100 }, (_, i) => [`e${i % 10}`, `r${i % 3}`, `e${(i * 7) % 10}`]);
+    const a = splitTriples(triples, { ratios: [0.8, 0.1, 0.1], seed: 4 });
+    expect(a).toEqual(splitTriples(triples, { ratios: [0.8, 0.1, 0.1], seed: 4 }));
+    expect(a.train.length + a.valid.length + a.test.length).toBe(100);
+    expect(a.valid.length + a.moved.valid).toBe(10);
+    const seen = new Set(a.train.flatMap(([h, r, t]) => [`e:${h}`, `r:${r}`, `e:${t}`]));
+    for (const [h, r, t] of [...a.valid, ...a.test]) expect(seen.has(`e:${h}`) && seen.has(`r:${r}`) && seen.has(`e:${t}`)).toBe(true);
+    // a relation used once can only live in train
+    const lonely = splitTriples([...triples, ['e1', 'only-once', 'e2']], { ratios: [0.5, 0.25, 0.25], seed: 1 });
+    expect(lonely.train.some(([, r]) => r === 'only-once')).toBe(true);
+    expect(() => splitTriples(triples, { ratios: [0.5, 0.5, 0.5] })).toThrow(/ratios must be three fractions/);
+  });
+});
+
+describe('kgdistill data split', () => {
+  it('writes train/valid/test, reports the counts, and refuses to overwrite', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'all.tsv');
+    writeFileSync(file, Array.from({ length: 200 }, (_, i) => `n${i % 20}\tlinks\tn${(i * 3 + 1) % 20}\n`).join(''));
+    const out = path.join(dir, 'split');
+    const counts = lastJsonLine(await cli(['data', 'split', file, '--out', out, '--ratios', '0.7,0.15,0.15', '--seed', '3', '--json'])) as { train: number; valid: number; test: number; movedToTrain: { valid: number; test: number } };
+    const lines = (name: string): number => readFileSync(path.join(out, `${name}.txt`), 'utf8').trim().split('\n').length;
+    expect([lines('train'), lines('valid'), lines('test')]).toEqual([counts.train, counts.valid, counts.test]);
+    expect(counts.train + counts.valid + counts.test).toBe(200);
+    expect(counts.valid + counts.movedToTrain.valid).toBe(30);
+    await expect(cli(['data', 'split', file, '--out', out])).rejects.toThrow(/--out .*split: exists and is not empty; choose a new directory \(nothing was written\)/);
+    await expect(cli(['data', 'split', file, '--out', path.join(dir, 'x'), '--ratios', '0.9,0.2,0'])).rejects.toThrow(/--ratios must be three fractions ≥ 0 that sum to 1/);
+    expect(existsSync(path.join(dir, 'x'))).toBe(false);
+  });
+
+  it('reads wider files by column positions and names the line of a bad one', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'wide.csv');
+    writeFileSync(file, 'id,head,tail,relation,weight\n1,a,b,r,0.5\n2,b,c,r,0.1\n3,c,a,r,1\n4,a,c,r,1\n');
+    const out = path.join(dir, 'split');
+    const counts = lastJsonLine(await cli(['data', 'split', file, '--out', out, '--columns', '1,3,2', '--ratios', '0.5,0.25,0.25', '--json'])) as { triples: number };
+    expect(counts.triples).toBe(4);
+    expect(readFileSync(path.join(out, 'train.txt'), 'utf8')).toMatch(/^[abc]\tr\t[abc]\n/);
+    mkdirSync(path.join(dir, 'bad'));
+    writeFileSync(path.join(dir, 'bad', 'x.tsv'), 'a\tr\tb\na\tr\n');
+    await expect(cli(['data', 'split', path.join(dir, 'bad', 'x.tsv'), '--out', path.join(dir, 'y')])).rejects.toThrow(/x\.tsv:2: expected 3 fields, found 2/);
+  });
+});

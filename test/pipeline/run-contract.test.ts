@@ -1,0 +1,133 @@
+// The run contract of train/distill through the pipeline (what the CLI and the library share): resumed runs keep
+// their options (a differing one is an error naming it), config.json reproduces a run, a stop request (Ctrl-C)
+// saves the exact position so that the resumed run equals an uninterrupted one, one process per run directory,
+// a torn metrics.jsonl tail, divergence, a flat loss, empty splits.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { runTrain } from '../../src/pipeline/train.js';
+import { readOptionsFile } from '../../src/pipeline/run-config.js';
+import { lockRunDir } from '../../src/core/run-lock.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-contract-'));
+let graph: string;
+const base = { model: 'DistMult', dim: 8, epochs: 4, validEvery: 2, batchSize: 64, lr: 0.1, initScale: 0.1 } as const;
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+  graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 120, seed: 3 });
+});
+
+describe('resuming and reproducing a run', () => {
+  it('a resumed run refuses a differing option, naming it, and honours --epochs', async () => {
+    const out = path.join(tmp, 'r1');
+    await runTrain({ dataset: graph, ...base, out });
+    await expect(runTrain({ out, resume: true, lr: 0.2, dim: 16 })).rejects.toThrow(/lr 0\.2 \(the run has 0\.1\); dim 16 \(the run has 8\)/);
+    await expect(runTrain({ out, resume: true, lr: 0.2 }, { naming: 'flag' })).rejects.toThrow(/--lr 0\.2 \(the run has 0\.1\).*only --epochs, --patience, --valid-every/);
+    const lines: string[] = [];
+    const resumed = await runTrain({ out, resume: true, epochs: 6, lr: 0.1 }, { log: (l) => lines.push(l) });
+    expect(resumed.training.epochs).toBe(6);
+    expect(lines.join('\n')).toMatch(/resuming .*r1 after epoch 4; changed: epochs 6 \(was 4\)/);
+    expect(readOptionsFile(path.join(out, 'config.json')).epochs).toBe(6);
+  });
+
+  it('train --config <run>/config.json --out <new> reproduces the run', async () => {
+    const first = await runTrain({ dataset: graph, ...base, seed: 5, out: path.join(tmp, 'c1') });
+    const again = await runTrain({ ...readOptionsFile(path.join(tmp, 'c1', 'config.json')), out: path.join(tmp, 'c2') } as never);
+    expect(again.json.mrr).toBe(first.json.mrr);
+    expect(again.json['hits@10']).toBe(first.json['hits@10']);
+  });
+
+  it('a stop request saves the position inside the epoch; the resumed run equals an uninterrupted one', async () => {
+    const straight = await runTrain({ dataset: graph, ...base, seed: 2, out: path.join(tmp, 's1') });
+    let steps = 0;
+    const stopped = await runTrain({ dataset: graph, ...base, seed: 2, out: path.join(tmp, 's2') }, { shouldStop: () => ++steps === 5 });
+    expect(stopped.training.interrupted).toBe(true);
+    expect(stopped.test).toBeUndefined();
+    const header = JSON.parse(readFileSync(path.join(tmp, 's2', 'last.json'), 'utf8')) as { progress: { epoch: number; partial?: { step: number } } };
+    expect(header.progress.partial?.step).toBeGreaterThan(0);
+    const resumed = await runTrain({ out: path.join(tmp, 's2'), resume: true });
+    expect(resumed.json.mrr).toBe(straight.json.mrr);
+    expect(resumed.training.epochs).toBe(4);
+  });
+});
+
+describe('one process per run directory', () => {
+  it('a second process is refused with the owner named; a stale lock is taken over', async () => {
+    const dir = path.join(tmp, 'locked');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, '.lock'), `${process.pid} ${(await import('node:os')).hostname()}\n`);
+    await expect(runTrain({ dataset: graph, ...base, out: dir })).rejects.toThrow(new RegExp(`in use by process ${process.pid}`));
+    writeFileSync(path.join(dir, '.lock'), '2147483646 somewhere-else-not\n'); // another host: treated as held
+    expect(() => lockRunDir(dir)).toThrow(/in use by process 2147483646 on somewhere-else-not/);
+    writeFileSync(path.join(dir, '.lock'), `2147483646 ${(await import('node:os')).hostname()}\n`); // no such pid here: stale
+    const result = await runTrain({ dataset: graph, ...base, out: dir });
+    expect(result.training.epochs).toBe(4);
+    expect(existsSync(path.join(dir, '.lock'))).toBe(false);
+  });
+});
+
+describe('damaged run files', () => {
+  it('a torn last line of metrics.jsonl is rewritten on resume; a bad line inside is an error naming file and line', async () => {
+    const out = path.join(tmp, 'torn');
+    await runTrain({ dataset: graph, ...base, out });
+    appendFileSync(path.join(out, 'metrics.jsonl'), '{"epoch":5,"loss":0.1'); // a crash in the middle of an append
+    const resumed = await runTrain({ out, resume: true, epochs: 6 });
+    expect(resumed.training.epochs).toBe(6);
+    const lines = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { epoch: number }).epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+    writeFileSync(path.join(out, 'metrics.jsonl'), `${lines[0]}\nnot json\n${lines.slice(1).join('\n')}\n`);
+    await expect(runTrain({ out, resume: true, epochs: 8 })).rejects.toThrow(/metrics\.jsonl:2: not a JSON record/);
+  });
+
+  it('leftovers of an interrupted checkpoint write are removed when a run starts', async () => {
+    const out = path.join(tmp, 'leftovers');
+    await runTrain({ dataset: graph, ...base, out });
+    writeFileSync(path.join(out, 'last.json.123456'), 'half');
+    writeFileSync(path.join(out, 'last-zzzzzz.bin'), 'orphan');
+    await runTrain({ out, resume: true, epochs: 6 });
+    const names = readdirSync(out);
+    expect(names.filter((n) => n.endsWith('.bin')).sort()).toEqual([
+      (JSON.parse(readFileSync(path.join(out, 'best.json'), 'utf8')) as { binary: { file: string } }).binary.file,
+      (JSON.parse(readFileSync(path.join(out, 'last.json'), 'utf8')) as { binary: { file: string } }).binary.file,
+    ].sort());
+    expect(names).not.toContain('last.json.123456');
+  });
+});
+
+describe('divergence and data that cannot train', () => {
+  it('non-finite optimiser state stops the run with a clear error before anything is saved', async () => {
+    const out = path.join(tmp, 'diverged');
+    await expect(runTrain({ dataset: graph, ...base, reg: 'n3', regWeight: 1e30, out })).rejects.toThrow(/training diverged .*(holds|loss is) (Infinity|NaN|-Infinity)/);
+    if (existsSync(path.join(out, 'last.json'))) {
+      const header = readFileSync(path.join(out, 'last.json'), 'utf8');
+      expect(header).not.toMatch(/Infinity|NaN/);
+    }
+  });
+
+  it('a loss that never moves is a warning in the summary', async () => {
+    const result = await runTrain({ dataset: graph, ...base, lr: 1e-30, out: path.join(tmp, 'flat') });
+    expect(result.summary.warnings.join(' ')).toMatch(/the training loss did not move in 4 epochs/);
+  });
+
+  it('an empty train split is an error naming its file; an empty valid split a warning naming its file', async () => {
+    const dir = path.join(tmp, 'empty');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'train.txt'), '');
+    writeFileSync(path.join(dir, 'valid.txt'), 'a\tr\tb\n');
+    writeFileSync(path.join(dir, 'test.txt'), 'a\tr\tb\n');
+    await expect(runTrain({ dataset: dir, ...base, out: path.join(tmp, 'e1') })).rejects.toThrow(new RegExp(`${path.join(dir, 'train.txt')}: the train split has no triples`));
+    writeFileSync(path.join(dir, 'train.txt'), 'a\tr\tb\nb\tr\tc\nc\tr\ta\n');
+    writeFileSync(path.join(dir, 'valid.txt'), '');
+    const lines: string[] = [];
+    const result = await runTrain({ dataset: dir, ...base, out: path.join(tmp, 'e2') }, { log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toContain(`warning: ${path.join(dir, 'valid.txt')}: the valid split has no triples`);
+    expect(existsSync(path.join(tmp, 'e2', 'best.json'))).toBe(true);
+    expect(result.training.bestEpoch).toBe(4);
+  });
+});
