@@ -12,8 +12,8 @@ import { evaluationSummary } from '../eval/evaluate.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
 import { runJob, writeResult, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
 
-/** A run's options plus whether to continue the run in `out`. */
-export type RunRequest<O> = O & { resume?: boolean };
+/** A run's options, or — to continue the run in `out` — `resume: true` with only the options to change. */
+export type RunRequest<O> = (O & { resume?: false }) | (Partial<O> & { resume: true; out: string });
 
 /** What a finished run gives back: its directory, the test metrics (when evaluated) and the run's summary. */
 export interface RunResult extends RunOutcome {
@@ -26,7 +26,7 @@ const schemaParser = <S>(schema: { safeParse: unknown }, naming: RunHooks['namin
 
 /** Splits a request into the options and the resume switch. */
 function request<O extends object>(options: RunRequest<O>): { given: Record<string, unknown>; resume: boolean } {
-  const { resume, ...given } = options as RunRequest<O> & Record<string, unknown>;
+  const { resume, ...given } = options as Record<string, unknown>;
   return { given, resume: resume === true };
 }
 

@@ -1,0 +1,29 @@
+// The package as a user gets it: `npm pack`, installed into a temporary project outside the repository, imported
+// by name (`import … from 'kgdistill'`), running the README's example (docs/example.mjs) on a generated graph.
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+
+describe('the packed package', () => {
+  it('installs into a project of its own and runs the README example by name', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-pack-'));
+    execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, stdio: 'pipe' });
+    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+    const project = path.join(dir, 'project');
+    execFileSync('mkdir', ['-p', project]);
+    writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module', allowScripts: { 'hnswlib-node': true } }));
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, tarball)], { cwd: project, stdio: 'pipe' });
+    copyFileSync(path.join(root, 'docs', 'example.mjs'), path.join(project, 'example.mjs'));
+    const out = execFileSync(process.execPath, ['example.mjs'], { cwd: project, encoding: 'utf8' });
+    const mrr = Number(/test MRR ([0-9.]+)/.exec(out)?.[1]);
+    expect(mrr).toBeGreaterThan(0.5); // RotH on the generated tree-and-cycle graph; chance is ≈ 0.03
+    expect(out).toMatch(/\(e30, parent, \?\): e\d+/);
+    expect(out).toMatch(/rank of \(e30, parent, e9\): \d/);
+    expect(out).toContain('bad option: dim must be a positive integer (got -1)');
+    expect(out).not.toMatch(/Hi there|tfjs-node|speed things up/i); // no tfjs banner
+  }, 300_000);
+});
