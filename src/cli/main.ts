@@ -11,6 +11,7 @@ import { registerNeighborsCommand } from './commands/neighbors.js';
 import { registerPredictCommand } from './commands/predict.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerKdCommand } from './commands/kd.js';
+import { registerExportCommand } from './commands/export.js';
 
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
@@ -28,6 +29,7 @@ registerNeighborsCommand(program);
 registerPredictCommand(program);
 registerServeCommand(program);
 registerKdCommand(program);
+registerExportCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -1,0 +1,104 @@
+/**
+ * `kgdistill export`: a run's parameter tables with their names, for numpy, pandas, DuckDB or Spark. One file per
+ * table (`<table>.tsv`, `<table>.npy` or `<table>.parquet`), rows keyed by the entity name (entity tables) or the
+ * relation name (relation tables: R relations then their R reciprocals, written `<name>⁻¹`, used to predict heads),
+ * plus `export.json` describing every table — for hyperbolic models the entity rows are tangent vectors at the
+ * origin (ball point = exp₀ᶜ(row)), `curvature` holds c₀ with c = softplus(c₀) per relation row, `headBias` and
+ * `tailBias` the entity biases of the score −d_c(q, t)² + b_h + b_t (Chami et al. 2020). The directory is written
+ * whole (staged, then renamed) or not at all.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import * as arrow from 'apache-arrow';
+import { loadRun } from '../registry/load-run.js';
+import { initBackend } from '../core/backend.js';
+
+/** Export formats. */
+export const EXPORT_FORMATS = ['tsv', 'npy', 'parquet'] as const;
+/** One export format. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** What an export wrote. */
+export interface ExportReport {
+  out: string;
+  format: ExportFormat;
+  tables: { name: string; file: string; rows: number; dim: number; indexedBy: 'entity' | 'relation' }[];
+}
+
+/** What each table of the known models holds (export.json). */
+const TABLE_NOTES: Record<string, string> = {
+  entity: 'entity embeddings (hyperbolic models: tangent vectors at the origin; the ball point is exp₀ᶜ of the row)',
+  headBias: 'b_h of the score', tailBias: 'b_t of the score',
+  curvature: 'c₀ per relation row; the curvature is c = softplus(c₀) = log(1 + e^c₀)',
+  relation: 'relation embeddings', translation: 'relation translation', translation1: 'first relation translation (tangent vector)',
+  translation2: 'second relation translation (tangent vector)', rotation: 'Givens rotation parameters (pairs (a, b), angle atan2(b, a))',
+  reflection: 'Givens reflection parameters (pairs (a, b))', context: 'attention context vector', scale: 'relation-wise scaling', phase: 'rotation phases',
+};
+
+/** A NumPy .npy file (format 1.0) of a float32 C-order matrix [rows, dim]. */
+export function npyBytes(values: Float32Array, rows: number, dim: number): Buffer {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${dim}), }`;
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const prefix = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix); // \x93NUMPY v1.0
+  prefix.writeUInt16LE(header.length, 8);
+  const data = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), data]); // little-endian floats (this machine's order)
+}
+
+/** A Parquet file: column `key` (utf8) and `embedding` (fixed-size list of float32), via apache-arrow and parquet-wasm. */
+function parquetBytes(keys: string[], values: Float32Array, dim: number): Uint8Array {
+  const pq = createRequire(import.meta.url)('parquet-wasm/node') as typeof import('parquet-wasm/node');
+  const flat = arrow.makeData({ type: new arrow.Float32(), length: values.length, data: values.slice() });
+  const listType = new arrow.FixedSizeList(dim, new arrow.Field('item', new arrow.Float32(), false));
+  const embedding = arrow.makeVector(arrow.makeData({ type: listType, length: keys.length, child: flat }));
+  const table = new arrow.Table({ key: arrow.vectorFromArray(keys, new arrow.Utf8()), embedding });
+  return pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), new pq.WriterPropertiesBuilder().build());
+}
+
+/** Exports a run's best (or last) checkpoint into a new directory. */
+export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean } = {}): Promise<ExportReport> {
+  if (!EXPORT_FORMATS.includes(format)) throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`);
+  const target = path.resolve(out);
+  if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);
+  await initBackend('auto');
+  const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
+  const { entities, relations } = run.header.vocab;
+  const relationKeys = [...relations, ...relations.map((r) => `${r}⁻¹`)];
+  const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
+  const tables: ExportReport['tables'] = [];
+  try {
+    for (const table of run.runtime.store.tables()) {
+      const keys = table.spec.indexedBy === 'entity' ? entities : relationKeys;
+      const values = table.data.array.slice(0, table.rows * table.dim);
+      const file = `${table.spec.name}.${format}`;
+      if (format === 'npy') await writeFile(path.join(staging, file), npyBytes(values, table.rows, table.dim));
+      else if (format === 'parquet') await writeFile(path.join(staging, file), parquetBytes(keys, values, table.dim));
+      else {
+        const lines = [`key\t${Array.from({ length: table.dim }, (_, k) => `v${k}`).join('\t')}`];
+        for (let i = 0; i < table.rows; i++) lines.push(`${keys[i]}\t${Array.from(values.subarray(i * table.dim, (i + 1) * table.dim), (v) => String(v)).join('\t')}`);
+        await writeFile(path.join(staging, file), `${lines.join('\n')}\n`);
+      }
+      tables.push({ name: table.spec.name, file, rows: table.rows, dim: table.dim, indexedBy: table.spec.indexedBy });
+    }
+    if (format === 'npy') {
+      await writeFile(path.join(staging, 'entities.txt'), `${entities.join('\n')}\n`);
+      await writeFile(path.join(staging, 'relations.txt'), `${relationKeys.join('\n')}\n`);
+    }
+    const manifest = {
+      format: 'kgdistill-export', version: 1, model: run.header.model, similarity: run.runtime.model.similarity, source: { runDir: path.resolve(runDir), checkpoint: path.basename(run.file, '.json') },
+      rows: format === 'npy' ? 'row i of every entity table is entities.txt line i; of every relation table relations.txt line i' : 'the key column names each row',
+      tables: tables.map((t) => ({ ...t, holds: TABLE_NOTES[t.name] ?? t.name })),
+    };
+    await writeFile(path.join(staging, 'export.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (existsSync(target)) await rm(target, { recursive: true });
+    await rename(staging, target);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return { out: target, format, tables };
+}

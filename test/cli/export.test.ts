@@ -1,0 +1,75 @@
+// `kgdistill export`: every parameter table with its names, read back by independent readers — TSV parsed here,
+// .npy by numpy (Debian's python3-numpy, installed by .ci/run), Parquet by DuckDB — and compared with the checkpoint.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { runTrain } from '../../src/pipeline/train.js';
+import { loadRun } from '../../src/registry/load-run.js';
+import { registerExportCommand } from '../../src/cli/commands/export.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-export-'));
+let run: string;
+let tables: Record<string, { rows: number; dim: number; values: Float32Array }>;
+let entities: string[];
+let relations: string[];
+
+beforeAll(async () => {
+  const graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 40, seed: 2 });
+  run = path.join(tmp, 'run');
+  await runTrain({ dataset: graph, model: 'RotH', dim: 8, epochs: 2, validEvery: 1, batchSize: 64, out: run, initScale: 0.1 });
+  const loaded = await loadRun(run);
+  entities = loaded.header.vocab.entities;
+  relations = loaded.header.vocab.relations;
+  tables = Object.fromEntries(loaded.runtime.store.tables().map((t) => [t.spec.name, { rows: t.rows, dim: t.dim, values: t.data.array.slice() }]));
+});
+
+const exportTo = (format: string): Promise<string> => runCli([registerExportCommand], ['export', '--checkpoint', run, '--format', format, '--out', path.join(tmp, format)]);
+
+describe('kgdistill export', () => {
+  it('tsv: one file per table, the key column then the values, exactly the checkpoint floats', async () => {
+    await exportTo('tsv');
+    const manifest = JSON.parse(readFileSync(path.join(tmp, 'tsv', 'export.json'), 'utf8')) as { tables: { name: string; holds: string }[] };
+    expect(manifest.tables.map((t) => t.name).sort()).toEqual(Object.keys(tables).sort());
+    expect(manifest.tables.find((t) => t.name === 'curvature')!.holds).toMatch(/softplus/);
+    for (const [name, table] of Object.entries(tables)) {
+      const lines = readFileSync(path.join(tmp, 'tsv', `${name}.tsv`), 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(table.rows + 1);
+      const row = lines[3]!.split('\t');
+      expect(row[0]).toBe(table.rows === entities.length ? entities[2] : [...relations, ...relations.map((r) => `${r}⁻¹`)][2]);
+      expect(row.slice(1).map(Number)).toEqual(Array.from(table.values.subarray(2 * table.dim, 3 * table.dim)));
+    }
+  });
+
+  it('npy: numpy loads every table with its shape and values; names are in entities.txt and relations.txt', async () => {
+    await exportTo('npy');
+    const script = `import numpy as np, json, sys\nd = sys.argv[1]\nprint(json.dumps({n: [list(np.load(f"{d}/{n}.npy").shape), float(np.load(f"{d}/{n}.npy").astype("float64").sum())] for n in sys.argv[2:]}))`;
+    const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, path.join(tmp, 'npy'), ...Object.keys(tables)], { encoding: 'utf8' })) as Record<string, [number[], number]>;
+    for (const [name, table] of Object.entries(tables)) {
+      expect(out[name]![0]).toEqual([table.rows, table.dim]);
+      expect(out[name]![1]).toBeCloseTo(table.values.reduce((s, v) => s + v, 0), 4);
+    }
+    expect(readFileSync(path.join(tmp, 'npy', 'entities.txt'), 'utf8').trim().split('\n')).toEqual(entities);
+  });
+
+  it('parquet: DuckDB reads key and embedding columns with the checkpoint values', async () => {
+    await exportTo('parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    const reader = await connection.runAndReadAll(`SELECT key, embedding FROM '${path.join(tmp, 'parquet', 'entity.parquet')}' ORDER BY key`);
+    const rows = reader.getRowObjectsJson() as { key: string; embedding: number[] }[];
+    expect(rows).toHaveLength(entities.length);
+    const byKey = new Map(rows.map((r) => [r.key, r.embedding]));
+    const e = tables.entity!;
+    entities.forEach((key, i) => expect(byKey.get(key)!.map(Math.fround)).toEqual(Array.from(e.values.subarray(i * e.dim, (i + 1) * e.dim))));
+  });
+
+  it('refuses an existing non-empty directory and an unknown format, writing nothing', async () => {
+    await expect(exportTo('tsv')).rejects.toThrow(/exists and is not empty; choose a new directory \(nothing was written\)/);
+    await expect(exportTo('hdf5')).rejects.toThrow(/Allowed choices are tsv, npy, parquet/);
+  });
+});
