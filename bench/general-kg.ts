@@ -9,10 +9,12 @@
 import { initBackend } from '../src/core/backend.js';
 import { runDataFromDataset } from '../src/core/training-data.js';
 import { loadDataset } from '../src/kg/dataset.js';
-import { runCbdKgeComparison } from '../src/general/kg/cbd-kge-run.js';
-import { runFedKge, runFedKgeComparison } from '../src/general/kg/fed-kge-run.js';
-import { cbdKgeOptions, fedKgeOptions, type KgPortFlags } from '../src/general/kg/port-params.js';
-import { formatCbdKgeComparison, formatFedKgeComparison, shownRounds } from '../src/general/kg/port-report.js';
+import { runCbdKgeComparison } from '../src/general/kg/long-tail/cbd-kge-run.js';
+import { runFedKge, runFedKgeComparison } from '../src/general/kg/federated/fed-kge-run.js';
+import type { KgPortSettings } from '../src/general/kg/port.js';
+import { fedKgeOptions, fedKgeParamsSchema } from '../src/general/kg/federated/port.js';
+import { cbdKgeOptions, cbdKgeParamsSchema } from '../src/general/kg/long-tail/port.js';
+import { formatCbdKgeComparison, formatFedKgeComparison, shownRounds } from '../src/cli/kd-port-tables.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -32,12 +34,12 @@ const backend = await initBackend('auto');
 const data = runDataFromDataset(await loadDataset(dataset, { unseen: 'keep' }));
 const seeds = Array.from({ length: seedCount }, (_, i) => i);
 // The CLI's defaults for a KG port (kd.ts): DistMult d=32, Adagrad 0.1, batch 500, 50 negatives, init 0.1.
-const flags: KgPortFlags = { model: 'DistMult', dim: 32, initScale: 0.1, batchSize: 500, learningRate: 0.1, optimizer: 'adagrad', negatives: 50 };
+const flags: KgPortSettings = { model: 'DistMult', dim: 32, initScale: 0.1, batchSize: 500, learningRate: 0.1, optimizer: 'adagrad', negatives: 50 };
 const json: Record<string, unknown> = { bench: 'general-kg', date: new Date().toISOString(), backend, dataset, seeds: seedCount };
 const lines: string[] = [];
 
 if (run('fedntd')) {
-  const options = fedKgeOptions(flags, {});
+  const options = fedKgeOptions(flags, fedKgeParamsSchema.parse({}));
   const report = await runFedKgeComparison(data, options, seeds, backend, log);
   const t0 = performance.now();
   const central = await runFedKge(data, 'fede', { ...options, clients: 1, seed: 0 }, backend);
@@ -52,7 +54,7 @@ if (run('fedntd')) {
 }
 
 if (run('cbd')) {
-  const options = cbdKgeOptions(flags, {});
+  const options = cbdKgeOptions(flags, cbdKgeParamsSchema.parse({}));
   const report = await runCbdKgeComparison(data, options, seeds, backend, log);
   const teacherMinutes = report.seeds.reduce((s, r) => s + r.seconds.teachers, 0) / 60;
   const cbdMinutes = report.seeds.reduce((s, r) => s + r.seconds.cbd, 0) / 60;

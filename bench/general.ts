@@ -8,10 +8,11 @@
 import { initBackend } from '../src/core/backend.js';
 import { loadDataset } from '../src/kg/dataset.js';
 import { runDataFromDataset } from '../src/core/training-data.js';
-import { methodNames, getMethod } from '../src/general/methods/registry.js';
-import { runComparison, type ComparisonReport } from '../src/general/runner.js';
-import { runKgComparison, type KgComparison } from '../src/general/kg/peer-run.js';
-import { formatMeanStd } from '../src/general/stats.js';
+import { methodNames, compareOnDigits, prepareKgPort } from '../src/general/method-registry.js';
+import type { ComparisonReport } from '../src/general/images/runner.js';
+import type { PeerComparison } from '../src/general/kg/mutual/peer-run.js';
+import type { KgPortSettings } from '../src/general/kg/port.js';
+import { formatMeanStd } from '../src/cli/kd-tables.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -34,16 +35,18 @@ const seeds = Array.from({ length: seedCount }, (_, i) => i);
 const reports: ComparisonReport[] = [];
 for (const name of methods) {
   log(`== ${name}`);
-  reports.push(await runComparison({ method: name, seeds }, log));
+  reports.push(await compareOnDigits(name, { seeds }, log));
 }
 
-const kgReports: KgComparison[] = [];
+const kgReports: PeerComparison[] = [];
 if (withKg) {
   const data = runDataFromDataset(await loadDataset(kgDataset, { unseen: 'keep' }));
-  const options = { model: 'DistMult', dim: 32, epochs: kgEpochs, batchSize: 500, learningRate: 0.1, optimizer: 'adagrad' as const, negatives: 50, initScale: 0.1, weight: 1, temperature: 1 };
+  // The CLI's defaults for a KG port (kd.ts), with --epochs kgEpochs.
+  const settings: KgPortSettings = { model: 'DistMult', dim: 32, initScale: 0.1, epochs: kgEpochs, batchSize: 500, learningRate: 0.1, optimizer: 'adagrad', negatives: 50 };
   for (const mode of ['dml', 'dogo'] as const) {
     log(`== KG port: ${mode}`);
-    kgReports.push(await runKgComparison(data, mode, options, [0], backend, log));
+    const report = await prepareKgPort(mode, {})(data, settings, [0], backend, log);
+    if (report.kind === 'peers') kgReports.push(report);
   }
 }
 
@@ -55,7 +58,7 @@ lines.push('|---|---|---|---|---|---|---|---|---|');
 for (const r of reports) {
   const extra = Object.entries(r.summary.extra).map(([k, v]) => `${k} ${k === 'studentAssigned' ? formatMeanStd(v, { digits: 2 }) : pct(v)}`).join('; ');
   const command = `kgdistill kd ${r.method} --seeds ${seedCount}`;
-  lines.push(`| ${getMethod(r.method).title} | ${r.baseline} | ${r.arch}, ${r.budget.epochs} | ${pct(r.summary.baseline)} | ${pct(r.summary.method)} | ${pct(r.summary.difference, true)} | ${extra} | ${(r.seconds / 60).toFixed(1)} | \`${command}\` |`);
+  lines.push(`| ${r.title} | ${r.baseline} | ${r.arch}, ${r.budget.epochs} | ${pct(r.summary.baseline)} | ${pct(r.summary.method)} | ${pct(r.summary.difference, true)} | ${extra} | ${(r.seconds / 60).toFixed(1)} | \`${command}\` |`);
 }
 if (kgReports.length > 0) {
   lines.push('', `### KG port: two KGE students trained together vs one (${kgDataset}, filtered test MRR, seed 0)`, '');

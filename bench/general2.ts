@@ -9,14 +9,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../src/core/backend.js';
-import { loadDigits } from '../src/general/data/digits.js';
-import { stratifiedSplit } from '../src/general/data/split.js';
-import { runFederated } from '../src/general/federated/fedavg.js';
-import { runCbdExperiment } from '../src/general/longtail/cbd.js';
-import type { LongTailScores } from '../src/general/longtail/metrics.js';
-import { cbdMethod, cbdSetup } from '../src/general/methods/cbd.js';
-import { fedNtdMethod, federatedConfig } from '../src/general/methods/fedntd.js';
-import { meanStd, formatMeanStd } from '../src/general/stats.js';
+import { loadDigits } from '../src/general/images/data/digits.js';
+import { stratifiedSplit } from '../src/general/images/data/split.js';
+import { runFederated } from '../src/general/images/federated/fedavg.js';
+import { runCbdExperiment } from '../src/general/images/longtail/cbd.js';
+import type { LongTailScores } from '../src/general/images/longtail/metrics.js';
+import { cbdMethod, cbdSetup } from '../src/general/images/methods/cbd.js';
+import { fedNtdMethod, federatedConfig } from '../src/general/images/methods/fedntd.js';
+import { meanStd } from '../src/general/stats.js';
+import { formatMeanStd } from '../src/cli/kd-tables.js';
 import { renderLineChartSvg, type ChartPoint } from '../src/cli/svg-chart.js';
 
 const args = process.argv.slice(2);

@@ -1,7 +1,8 @@
 /**
- * Small tensor helpers the distillation losses share: a stop-gradient (tfjs has none: the peer's or teacher's
- * predictions are targets, as `.detach()` makes them in the papers' PyTorch code), row normalisation, the
- * attention map of a feature tensor and cosine-similarity logits.
+ * Small tensor helpers the distillation losses, the image methods and the KG ports share, which the core lacks:
+ * a stop-gradient on the tape (tfjs has none: the peer's or teacher's predictions are targets, as `.detach()`
+ * makes them in the papers' PyTorch code), row normalisation, the attention map of a feature tensor and
+ * cosine-similarity logits.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -55,13 +56,5 @@ export function maskDiagonal(logits: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const n = logits.shape[0];
     return tf.sub(logits, tf.mul(tf.eye(n), 1e9)) as tf.Tensor2D;
-  });
-}
-
-/** One-hot rows [B, C] of integer labels. */
-export function oneHot(labels: tf.Tensor1D | Int32Array, classes: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const ids = labels instanceof Int32Array ? tf.tensor1d(labels, 'int32') : tf.cast(labels, 'int32');
-    return tf.cast(tf.oneHot(ids as tf.Tensor1D, classes), 'float32') as tf.Tensor2D;
   });
 }

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { drawGoldFirst } from '../../core/negative-sampler.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
+import { binaryCrossEntropyWithLogits, goldFirstLabels } from '../../core/losses.js';
 import type { QueryBatch } from '../../core/batch.js';
 import { kgeObjective } from '../../core/kge-objective.js';
 import { runTape } from '../../core/tape.js';
@@ -26,7 +27,6 @@ import type { ScoringPathUsed, TrainingObjective } from '../../core/training-obj
 import { gatherQueryRows, rowsByName } from '../../core/query-rows.js';
 import { notTrueKl } from '../losses/not-true.js';
 import { stopGradient } from '../tensor-ops.js';
-import { peerBaseLoss } from './peer-objective.js';
 
 /** Which distillation term compares the student with its references. */
 export type CandidateDistillation = 'not-true' | 'temperature-kd';
@@ -97,15 +97,13 @@ export class CandidateDistillObjective implements TrainingObjective {
     const B = batch.entities.length;
     const M = 1 + this.settings.negatives;
     const candidates: CandidateSet = { ids: drawGoldFirst(batch.answers, this.settings.negatives, runtime.model.config.numEntities, rng), perQuery: M };
-    const labels = new Float32Array(B * M);
-    for (let b = 0; b < B; b++) labels[b * M] = 1;
     const { weight, mixing } = this.settings;
     const baseWeight = mixing === 'convex' ? 1 - weight : 1;
     let values = [0, 0];
     tf.tidy(() => {
       const reference = this.referenceScores(batch, candidates);
       runTape([{ model: runtime.model, store: runtime.store, entities: batch.entities, relations: batch.relations, candidates: { scorer, set: candidates } }], [], ([view]) => {
-        const baseLoss = peerBaseLoss('dml', view!.scores!, tf.tensor2d(labels, [B, M]));
+        const baseLoss = binaryCrossEntropyWithLogits(view!.scores!, goldFirstLabels(B, M));
         const distillLoss = candidateDistillTerm(this.settings.distillation, view!.scores!, reference, this.settings.temperature);
         values = [baseLoss.dataSync()[0]!, distillLoss.dataSync()[0]!];
         return tf.add(tf.mul(baseWeight, baseLoss), tf.mul(weight, distillLoss)) as tf.Scalar;

@@ -1,6 +1,7 @@
 /**
- * Losses on class logits: hard-label cross-entropy, the temperature KD loss (the core's implementation, shared
- * with MulDE) and Hinton et al.'s mixture of the two.
+ * Losses on class logits: cross-entropy against target distributions and hard labels (the one softmax
+ * cross-entropy of the general module, used by its image training, NT-Xent and the DoGo KG port), the temperature
+ * KD loss (the core's implementation, shared with MulDE) and Hinton et al.'s mixture of the two.
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -10,14 +11,18 @@ import { defineLoss, requireShape } from './loss-spec.js';
 /** Integer class labels, as a typed array or an int32 tensor [B]. */
 export type Labels = Int32Array | tf.Tensor1D;
 
-/** Batch-mean cross-entropy −(1/B) Σ_b log softmax(z_b)[y_b]. */
+/** Batch-mean cross-entropy against target distributions [B, C]: −(1/B) Σ_b Σ_c t_bc log softmax(z_b)_c. */
+export function softCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar);
+}
+
+/** Batch-mean cross-entropy with hard labels, −(1/B) Σ_b log softmax(z_b)[y_b] (one-hot targets). */
 export function crossEntropy(logits: tf.Tensor2D, labels: Labels): tf.Scalar {
   return tf.tidy(() => {
     const [batch, classes] = logits.shape;
     const ids = labels instanceof Int32Array ? tf.tensor1d(labels, 'int32') : tf.cast(labels, 'int32') as tf.Tensor1D;
     if (ids.shape[0] !== batch) throw new Error(`cross-entropy: ${ids.shape[0]} labels for ${batch} rows of logits`);
-    const target = tf.oneHot(ids, classes);
-    return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+    return softCrossEntropy(logits, tf.oneHot(ids, classes) as tf.Tensor2D);
   });
 }
 

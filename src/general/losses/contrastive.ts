@@ -4,7 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { temperatureKdLoss } from '../../core/distillation-loss.js';
 import { cosineLogits, maskDiagonal, stopGradient } from '../tensor-ops.js';
+import { crossEntropy } from './classification.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 
 /** The 2N views stacked [z1; z2] and their masked cosine logits sim(z_i, z_k)/τ, k ≠ i: [2N, 2N]. */
@@ -16,11 +18,9 @@ export function viewLogits(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number
 export function ntXent(z1: tf.Tensor2D, z2: tf.Tensor2D, temperature: number): tf.Scalar {
   return tf.tidy(() => {
     const n = z1.shape[0];
-    const logits = viewLogits(z1, z2, temperature);
-    // The positive of view i is view i + N (and of i + N, i).
-    const positives = tf.concat([tf.range(n, 2 * n, 1, 'int32'), tf.range(0, n, 1, 'int32')]);
-    const target = tf.oneHot(positives, 2 * n);
-    return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+    // The positive of view i is view i + N (and of i + N, i): cross-entropy with those labels over the masked logits.
+    const positives = tf.concat([tf.range(n, 2 * n, 1, 'int32'), tf.range(0, n, 1, 'int32')]) as tf.Tensor1D;
+    return crossEntropy(viewLogits(z1, z2, temperature), positives);
   });
 }
 
@@ -56,10 +56,8 @@ export const similarityKlLoss = defineLoss({
     checkViews('similarity-kl', inputs.z1, inputs.z2);
     checkViews('similarity-kl', inputs.peerZ1, inputs.peerZ2, 'peer');
     if (inputs.peerZ1.shape[0] !== inputs.z1.shape[0]) throw new Error("loss 'similarity-kl': the peer's views must cover the same batch");
-    return tf.tidy(() => {
-      const logQ = tf.logSoftmax(viewLogits(inputs.z1, inputs.z2, p.temperature));
-      const logP = tf.logSoftmax(viewLogits(stopGradient(inputs.peerZ1), stopGradient(inputs.peerZ2), p.temperature));
-      return tf.mean(tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), 1)) as tf.Scalar;
-    });
+    // The core's KL at temperature 1 between the two similarity matrices, the peer's detached.
+    return tf.tidy(() => temperatureKdLoss(viewLogits(inputs.z1, inputs.z2, p.temperature),
+      viewLogits(stopGradient(inputs.peerZ1), stopGradient(inputs.peerZ2), p.temperature), 1));
   },
 });

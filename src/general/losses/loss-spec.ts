@@ -6,15 +6,13 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
+import type { RegistryEntry } from '../../core/registry.js';
 
 /** A built loss: a pure function of named input tensors to a scalar. */
 export type LossFn<I> = (inputs: I) => tf.Scalar;
 
-/** One registry entry. */
-export interface LossSpec<I, P> {
-  readonly name: string;
-  /** One line: what the loss does. */
-  readonly summary: string;
+/** One entry of the loss registry (name, one-line summary and parameter schema, as every registry entry). */
+export interface LossSpec<I, P> extends RegistryEntry {
   /** The paper, with section. */
   readonly paper: string;
   /** The equation as implemented, in plain text. */

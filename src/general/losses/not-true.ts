@@ -6,36 +6,33 @@
  *   L_NTD = Σ_{c≠y} q̃ᵍ_τ(c) · log(q̃ᵍ_τ(c) / q̃ˡ_τ(c))  (KL from global to local), batch mean, × τ²,
  *   L = L_CE(q, y) + β · L_NTD.
  * The true class is removed by adding a large negative number to its logit before the softmax (its probability
- * underflows to exactly 0, so it contributes nothing); the global logits are detached.
+ * underflows to exactly 0, so it contributes nothing); the KL itself is the core's temperature KD loss
+ * (`temperatureKdLoss`, Hinton et al. 2015), and the global logits are detached.
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { temperatureKdLoss } from '../../core/distillation-loss.js';
 import { stopGradient } from '../tensor-ops.js';
 import { crossEntropy, type Labels } from './classification.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 
 const MASK = -1e4;
 
-/** Log-softmax over the not-true classes of each row (the true class's entry is ≈ −1e4/τ, probability 0). */
-export function notTrueLogSoftmax(logits: tf.Tensor2D, labels: Labels, temperature: number): tf.Tensor2D {
+/**
+ * The logits with the true class's entry pushed to ≈ −1e4 at temperature τ (a softmax at τ gives it probability 0,
+ * every other class its not-true softmax q̃_τ).
+ */
+export function maskTrueClass(logits: tf.Tensor2D, labels: Labels, temperature: number): tf.Tensor2D {
   return tf.tidy(() => {
     const [, classes] = logits.shape;
     const indices = labels instanceof Int32Array ? tf.tensor1d(labels, 'int32') : tf.cast(labels, 'int32');
-    const onehot = tf.oneHot(indices as tf.Tensor1D, classes);
-    const masked = tf.add(tf.div(logits, temperature), tf.mul(onehot, MASK));
-    return tf.logSoftmax(masked) as tf.Tensor2D;
+    return tf.add(logits, tf.mul(tf.oneHot(indices as tf.Tensor1D, classes), MASK * temperature)) as tf.Tensor2D;
   });
 }
 
-/** τ²·KL(q̃ᵍ ‖ q̃ˡ) over the not-true classes, batch mean, global logits detached (FedNTD Eq. 4). */
+/** τ²·KL(q̃ᵍ ‖ q̃ˡ) over the not-true classes, batch mean, global logits detached (FedNTD Eq. 4; the core's KD loss on masked logits). */
 export function notTrueKl(local: tf.Tensor2D, global: tf.Tensor2D, labels: Labels, temperature: number): tf.Scalar {
-  return tf.tidy(() => {
-    const logLocal = notTrueLogSoftmax(local, labels, temperature);
-    const logGlobal = notTrueLogSoftmax(stopGradient(global), labels, temperature);
-    const pGlobal = tf.exp(logGlobal);
-    const kl = tf.sum(tf.mul(pGlobal, tf.sub(logGlobal, logLocal)), 1);
-    return tf.mul(temperature * temperature, tf.mean(kl)) as tf.Scalar;
-  });
+  return tf.tidy(() => temperatureKdLoss(maskTrueClass(local, labels, temperature), maskTrueClass(stopGradient(global), labels, temperature), temperature));
 }
 
 /** `ntd`: a FedNTD client's loss, CE + β·L_NTD. */

@@ -1,12 +1,16 @@
 /**
- * The registry of distillation losses, chosen by name with validated hyper-parameters:
+ * The registry of distillation losses, chosen by name with validated hyper-parameters (the core's one registry
+ * mechanism, `core/registry.ts`; names match case-insensitively):
  *
  *   const kd = createLoss('hinton-kd', { temperature: 4, alpha: 0.9 });
  *   const loss = kd({ student, teacher, labels });
  *
  * Unknown names and bad hyper-parameters (wrong type, out of range, unknown key) throw an error that names the
- * loss and every offending field. `describeLosses()` lists each loss with its paper and equation.
+ * loss and every offending field. `describeLosses()` lists each loss with its paper and equation. The typed table
+ * `LOSSES` only gives `createLoss` its input and parameter types; lookup, validation and listing go through
+ * `LOSS_REGISTRY`.
  */
+import { Registry } from '../../core/registry.js';
 import { ceLoss, hintonKdLoss, kdLoss } from './classification.js';
 import { dcmLoss, dmlLoss } from './mutual.js';
 import { ntXentLoss, similarityKlLoss } from './contrastive.js';
@@ -17,7 +21,7 @@ import { cbdLoss } from './cbd.js';
 import { boundedRegressionLoss, hintLoss, weightedKdLoss } from './detection.js';
 import type { LossFn, LossSpec } from './loss-spec.js';
 
-/** Every registered loss, by name. */
+/** Every registered loss by name, with its types (in listing order). */
 export const LOSSES = {
   ce: ceLoss,
   kd: kdLoss,
@@ -49,58 +53,32 @@ export type LossInputs<N extends LossName> = InputsOf<(typeof LOSSES)[N]>;
 /** The validated hyper-parameters of each loss. */
 export type LossParams<N extends LossName> = ParamsOf<(typeof LOSSES)[N]>;
 
-/** A loss chosen in a configuration: its name and (unvalidated) hyper-parameters. */
-export interface LossChoice {
-  name: string;
-  params?: Record<string, unknown>;
-}
+/** The losses as a registry: lookup by name, validation of hyper-parameters, listing. */
+export const LOSS_REGISTRY = new Registry<LossSpec<unknown, unknown>>('distillation loss', Object.values(LOSSES) as unknown as LossSpec<unknown, unknown>[], 'losses');
 
 /** Names of all registered losses. */
-export function lossNames(): LossName[] {
-  return Object.keys(LOSSES) as LossName[];
-}
-
-/** True when `name` is a registered loss. */
-export function isLossName(name: string): name is LossName {
-  return Object.prototype.hasOwnProperty.call(LOSSES, name);
-}
-
-/** The spec of a loss by name, or an error listing the known names. */
-export function lossSpec(name: string): LossSpec<unknown, unknown> {
-  if (!isLossName(name)) throw new Error(`unknown distillation loss '${name}'; known losses: ${lossNames().join(', ')}`);
-  return LOSSES[name] as unknown as LossSpec<unknown, unknown>;
+export function lossNames(): string[] {
+  return LOSS_REGISTRY.names();
 }
 
 /** Validates a loss's hyper-parameters (defaults filled in); throws naming the loss and each bad field. */
 export function parseLossParams<N extends LossName>(name: N, params?: unknown): LossParams<N>;
 export function parseLossParams(name: string, params?: unknown): unknown;
 export function parseLossParams(name: string, params?: unknown): unknown {
-  const spec = lossSpec(name);
-  const result = spec.schema.safeParse(params ?? {});
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
-    throw new Error(`invalid hyper-parameters for loss '${name}': ${problems.join('; ')}`);
-  }
-  return result.data;
+  return LOSS_REGISTRY.parse(name, params);
 }
 
 /** Builds a loss by name from hyper-parameters (validated first). */
 export function createLoss<N extends LossName>(name: N, params?: unknown): LossFn<LossInputs<N>>;
 export function createLoss(name: string, params?: unknown): LossFn<unknown>;
 export function createLoss(name: string, params?: unknown): LossFn<unknown> {
-  const spec = lossSpec(name);
-  return spec.build(parseLossParams(name, params));
+  const spec = LOSS_REGISTRY.get(name);
+  return spec.build(LOSS_REGISTRY.parse(spec.name, params));
 }
 
-/** Builds a loss from a configuration entry `{ name, params }`. */
-export function lossFromChoice(choice: LossChoice): LossFn<unknown> {
-  return createLoss(choice.name, choice.params);
-}
-
-/** One line per loss: name, summary, paper and equation (for `kgdistill kd --list`). */
+/** Every loss with its summary, paper, equation, inputs and default hyper-parameters (for `kgdistill kd --list`). */
 export function describeLosses(): { name: string; summary: string; paper: string; equation: string; inputs: readonly string[]; defaults: unknown }[] {
-  return lossNames().map((name) => {
-    const spec = LOSSES[name] as unknown as LossSpec<unknown, unknown>;
-    return { name, summary: spec.summary, paper: spec.paper, equation: spec.equation, inputs: spec.inputs, defaults: parseLossParams(name, {}) };
-  });
+  return LOSS_REGISTRY.entries().map((spec) => ({
+    name: spec.name, summary: spec.summary, paper: spec.paper, equation: spec.equation, inputs: spec.inputs, defaults: LOSS_REGISTRY.parse(spec.name, {}),
+  }));
 }

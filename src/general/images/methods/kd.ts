@@ -1,0 +1,55 @@
+/**
+ * Temperature KD from a trained teacher (Hinton, Vinyals & Dean 2015, §2): a wide teacher is trained with
+ * cross-entropy first; the student is trained on L = (1 − α)·CE + α·T²·KL(softmax(t/T) ‖ softmax(s/T)) with the
+ * teacher frozen. The loss comes from the registry by name (`hinton-kd`, or `kd` for the soft term alone).
+ * Baseline: the same student, same initialisation, batches and epochs, trained with cross-entropy alone.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { createLoss } from '../../losses/registry.js';
+import { accuracy, forEachBatch, imageTensor, minimizeStep } from '../training/supervised.js';
+import { defineImageMethod } from './image-method.js';
+import { frozenLogits, netFor, studentAloneBaseline, trainTeacher, withNet } from './building-blocks.js';
+
+const schema = z.object({
+  loss: z.enum(['hinton-kd', 'kd']).default('hinton-kd'),
+  temperature: z.number().positive().default(4),
+  alpha: z.number().min(0).max(1).default(0.9),
+}).strict();
+
+/** KD hyper-parameters. */
+export type KdParams = z.infer<typeof schema>;
+
+/** The KD method. */
+export const kdMethod = defineImageMethod<KdParams>({
+  name: 'kd',
+  title: 'KD, temperature knowledge distillation (Hinton et al. 2015)',
+  baseline: 'student trained alone with cross-entropy',
+  measures: 'test accuracy of the student',
+  defaultArch: 'mlp',
+  defaultEpochs: 60,
+  schema,
+  runBaseline: studentAloneBaseline,
+  runMethod(ctx) {
+    const lossFn = ctx.params.loss === 'kd'
+      ? createLoss('kd', { temperature: ctx.params.temperature })
+      : createLoss('hinton-kd', { temperature: ctx.params.temperature, alpha: ctx.params.alpha });
+    return withNet(trainTeacher(ctx.arch, ctx.train, ctx.budget, ctx.seed), (teacher) => {
+      const teacherAccuracy = accuracy(teacher, ctx.test);
+      ctx.log(`  teacher ${teacher.name}: test accuracy ${teacherAccuracy.toFixed(4)}`);
+      return withNet(netFor(ctx.arch, 'student', 'student', ctx.seed), (student) => {
+        const optimizer = tf.train.adam(ctx.budget.learningRate);
+        try {
+          forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch) => tf.tidy(() => {
+            const x = imageTensor(batch.x, batch.n);
+            const teacherLogits = frozenLogits(teacher, x);
+            minimizeStep(optimizer, student.variables, () => lossFn({ student: student.apply(x).logits, teacher: teacherLogits, labels: batch.y }));
+          }));
+        } finally {
+          optimizer.dispose();
+        }
+        return { accuracy: accuracy(student, ctx.test), extra: { teacher: teacherAccuracy } };
+      });
+    });
+  },
+});

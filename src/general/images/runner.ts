@@ -1,0 +1,111 @@
+/**
+ * The runner of the general module on the digits: for each seed, train a method's baseline and the method itself
+ * on the same seeded stratified split with the same budget, and summarise test accuracy as mean ± std over seeds,
+ * with the paired per-seed difference. The method comes from the registry of methods, which also validates its
+ * parameters (`compareOnDigits` in `general/method-registry.ts`); backs `kgdistill kd <method>` and
+ * `npm run bench:general`.
+ */
+import { z } from 'zod';
+import { formatIssues } from '../../core/registry.js';
+import { loadDigits } from './data/digits.js';
+import { stratifiedSplit } from './data/split.js';
+import { architectureSchema, type Architecture } from './nets/factory.js';
+import type { ImageMethod, RunOutcome } from './methods/image-method.js';
+import type { Budget } from './training/supervised.js';
+import { meanStd, type MeanStd } from '../stats.js';
+
+/** Options of a comparison run (validated; defaults filled in). */
+export const comparisonOptionsSchema = z.object({
+  /** The digits: a directory holding digits.csv.gz, or a name found like a dataset's. */
+  digits: z.string().default('digits'),
+  seeds: z.array(z.number().int().nonnegative()).min(1).default([0, 1, 2]),
+  epochs: z.number().int().positive().optional(),
+  batchSize: z.number().int().min(2).default(64),
+  learningRate: z.number().positive().default(0.003),
+  arch: architectureSchema.optional(),
+  testFraction: z.number().gt(0).lt(1).default(0.25),
+  splitSeed: z.number().int().default(0),
+}).strict();
+
+/** Comparison options before validation. */
+export type ComparisonInput = z.input<typeof comparisonOptionsSchema>;
+
+/** One timed run. */
+export interface TimedOutcome extends RunOutcome {
+  seconds: number;
+}
+
+/** Both runs of one seed. */
+export interface SeedResult {
+  seed: number;
+  baseline: TimedOutcome;
+  method: TimedOutcome;
+}
+
+/** Everything a comparison produced. */
+export interface ComparisonReport {
+  method: string;
+  title: string;
+  baseline: string;
+  measures: string;
+  dataset: { name: string; dir: string; verified: boolean; train: number; test: number; testFraction: number; splitSeed: number };
+  arch: Architecture;
+  budget: Budget;
+  params: unknown;
+  seeds: SeedResult[];
+  summary: { baseline: MeanStd; method: MeanStd; difference: MeanStd; extra: Record<string, MeanStd> };
+  seconds: number;
+}
+
+/** Validates comparison options; throws one error naming every bad field. */
+export function parseComparisonOptions(input: ComparisonInput): z.infer<typeof comparisonOptionsSchema> {
+  const result = comparisonOptionsSchema.safeParse(input);
+  if (!result.success) throw new Error(`invalid kd options: ${formatIssues(result.error)}`);
+  return result.data;
+}
+
+/** Runs a method with validated parameters and its baseline over the seeds (the tfjs backend must be initialised). */
+export async function runComparison<P>(method: ImageMethod<P>, params: P, input: ComparisonInput, log: (line: string) => void = () => undefined): Promise<ComparisonReport> {
+  const options = parseComparisonOptions(input);
+  const data = await loadDigits(options.digits);
+  const { train, test } = stratifiedSplit(data, options.testFraction, options.splitSeed);
+  const arch = options.arch ?? method.defaultArch;
+  const budget: Budget = { epochs: options.epochs ?? method.defaultEpochs, batchSize: options.batchSize, learningRate: options.learningRate };
+  const started = performance.now();
+  const seeds: SeedResult[] = [];
+  for (const seed of options.seeds) {
+    const ctx = { train, test, seed, budget, arch, params, log };
+    const timed = (run: () => RunOutcome): TimedOutcome => {
+      const t0 = performance.now();
+      const outcome = run();
+      return { ...outcome, seconds: (performance.now() - t0) / 1000 };
+    };
+    const baseline = timed(() => method.runBaseline(ctx));
+    log(`seed ${seed}: baseline ${baseline.accuracy.toFixed(4)} (${baseline.seconds.toFixed(1)} s)`);
+    const result = timed(() => method.runMethod(ctx));
+    const extras = Object.entries(result.extra ?? {}).map(([k, v]) => `, ${k} ${v.toFixed(4)}`).join('');
+    log(`seed ${seed}: ${method.name} ${result.accuracy.toFixed(4)}${extras} (${result.seconds.toFixed(1)} s)`);
+    seeds.push({ seed, baseline, method: result });
+  }
+  const extraNames = [...new Set(seeds.flatMap((s) => Object.keys(s.method.extra ?? {})))];
+  const extra: Record<string, MeanStd> = {};
+  for (const name of extraNames) extra[name] = meanStd(seeds.map((s) => s.method.extra?.[name]).filter((v): v is number => v !== undefined));
+  return {
+    method: method.name,
+    title: method.title,
+    baseline: method.baseline,
+    measures: method.measures,
+    dataset: { name: 'digits', dir: data.dir, verified: data.verified, train: train.n, test: test.n, testFraction: options.testFraction, splitSeed: options.splitSeed },
+    arch,
+    budget,
+    params,
+    seeds,
+    summary: {
+      baseline: meanStd(seeds.map((s) => s.baseline.accuracy)),
+      method: meanStd(seeds.map((s) => s.method.accuracy)),
+      difference: meanStd(seeds.map((s) => s.method.accuracy - s.baseline.accuracy)),
+      extra,
+    },
+    seconds: (performance.now() - started) / 1000,
+  };
+}
