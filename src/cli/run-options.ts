@@ -7,9 +7,10 @@ import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import { flagOf, parseOptions } from '../pipeline/options.js';
 import { readOptionsFile } from '../pipeline/run-config.js';
+import { parseParamPairs } from './kd-flags.js';
 
 /** How a flag's text becomes a value. */
-type Kind = 'string' | 'number' | 'boolean' | 'list' | 'negated';
+type Kind = 'string' | 'number' | 'boolean' | 'list' | 'negated' | 'pairs' | 'numbers';
 
 /** One flag of a command: its key in the schema, how it is written, what it means. */
 export interface FlagSpec {
@@ -22,6 +23,14 @@ export interface FlagSpec {
   choices?: readonly string[];
   /** What --help says of the default, when the schema has none to show (e.g. "hrt, or the order a header line names"). */
   defaultText?: string;
+  /** The flag when it is not the key's (`--param` for `params`). */
+  flag?: string;
+}
+
+/** The flag of a spec, and commander's name for its value. */
+function flagAndAttribute(spec: FlagSpec): { flag: string; attribute: string } {
+  const flag = spec.flag ?? flagOf(spec.key);
+  return { flag, attribute: flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) };
 }
 
 /** The flags of the dataset options, on every command that reads a dataset. */
@@ -43,14 +52,15 @@ function defaultsOf(schema: z.ZodType, minimal: Record<string, unknown>): Record
 export function addFlags(command: Command, flags: readonly FlagSpec[], schema: z.ZodType, minimal: Record<string, unknown>, withConfig = true): Command {
   const defaults = defaultsOf(schema, minimal);
   for (const spec of flags) {
-    const flag = flagOf(spec.key);
+    const { flag } = flagAndAttribute(spec);
     const shown = spec.key in minimal ? undefined : defaults[spec.key];
     const name = spec.kind === 'negated' ? `--no-${flag.slice(2)}` : spec.kind === 'boolean' ? flag : `${flag} ${spec.arg ?? '<value>'}`;
     const option = new Option(name, spec.description);
     if (spec.choices) option.choices(spec.choices as string[]);
+    if (spec.kind === 'pairs') option.argParser((value: string, previous: unknown) => [...(Array.isArray(previous) ? previous as string[] : []), value]);
     // Shown in --help only: the values that reach the pipeline are the ones given on the command line (source 'cli').
     if (spec.defaultText) option.default(shown ?? spec.defaultText.split(/[ ,]/)[0], spec.defaultText);
-    else if (shown !== undefined && spec.kind !== 'negated' && spec.kind !== 'boolean') option.default(Array.isArray(shown) ? shown.join(',') : shown);
+    else if (shown !== undefined && spec.kind !== 'negated' && spec.kind !== 'boolean' && spec.kind !== 'pairs') option.default(Array.isArray(shown) ? shown.join(',') : shown);
     command.addOption(option);
   }
   if (!withConfig) return command;
@@ -61,6 +71,12 @@ export function addFlags(command: Command, flags: readonly FlagSpec[], schema: z
 function valueOf(spec: FlagSpec, raw: unknown): unknown {
   if (spec.kind === 'number') return typeof raw === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim()) ? Number(raw) : raw;
   if (spec.kind === 'list') return String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (spec.kind === 'pairs') return parseParamPairs(raw as string[]);
+  if (spec.kind === 'numbers') { // a count or a comma-separated list of numbers
+    const text = String(raw).trim();
+    const numeric = (t: string): unknown => (/^[+-]?\d+$/.test(t.trim()) ? Number(t) : t);
+    return text.includes(',') ? text.split(',').map(numeric) : numeric(text);
+  }
   return raw;
 }
 
@@ -74,8 +90,9 @@ export function givenOptions(command: Command, flags: readonly FlagSpec[], schem
   if (typeof values.config === 'string') parseOptions(schema.partial().strict(), fromFile, 'key', `--config ${values.config}`);
   const given: Record<string, unknown> = { ...fromFile };
   for (const spec of flags) {
-    if (command.getOptionValueSource(spec.key) !== 'cli') continue;
-    given[spec.key] = valueOf(spec, values[spec.key]);
+    const { attribute } = flagAndAttribute(spec);
+    if (command.getOptionValueSource(attribute) !== 'cli') continue;
+    given[spec.key] = valueOf(spec, values[attribute]);
   }
   parseOptions(schema.partial().strict(), given, 'flag');
   return given;

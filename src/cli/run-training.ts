@@ -96,16 +96,3 @@ export function resumeCommandOf(command: string, runDir: string): string {
   return `kgdistill ${command} --out ${rel.startsWith('..') ? runDir : rel} --resume`;
 }
 
-/** Parses an integer flag or throws naming it (for commands whose options have no schema yet). */
-export function intFlag(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`${flag} must be an integer (got '${value}')`);
-  return n;
-}
-
-/** Parses a number flag or throws naming it. */
-export function numberFlag(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`${flag} must be a number (got '${value}')`);
-  return n;
-}

@@ -49,7 +49,7 @@ describe('kgdistill kd', () => {
     await expect(runCli(['kd'])).rejects.toThrow(/name a method \(kd, dml, dcm, ffsd, dogo, lad, co-lad, fedntd, cbd, stream, det-kd, simclrv2, fedx\) or pass --list/);
     await expect(runCli(['kd', 'fitnets', '--backend', 'wasm'])).rejects.toThrow(/unknown distillation method 'fitnets'/);
     await expect(runCli(['kd', 'kd', '--param', 'tempreature=2', '--backend', 'wasm'])).rejects.toThrow(/invalid parameters for distillation method 'kd': Unrecognized key: "tempreature"/);
-    await expect(runCli(['kd', 'kd', '--epochs', 'x', '--backend', 'wasm'])).rejects.toThrow(/--epochs must be an integer/);
+    await expect(runCli(['kd', 'kd', '--epochs', 'x', '--backend', 'wasm'])).rejects.toThrow(/--epochs must be a positive integer \(got "x"\)/);
   });
 
   it('runs the KG port of dml on a knowledge graph, far above a random ranking, and refuses methods without one', async () => {

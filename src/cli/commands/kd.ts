@@ -3,28 +3,43 @@
  * and seeds. The method comes from the registry of methods (`general/method-registry.ts`): on the digits by
  * default (test accuracy mean ± std and the paired difference), or, with `--dataset <KG>`, the method's port onto
  * the KG training core (dml and dogo: two KGE students vs one by filtered test MRR; fedntd: FedNTD-KGE vs FedE per
- * round; cbd: CBD-KGE by answer frequency). `--list` shows methods and registered losses.
+ * round; cbd: CBD-KGE by answer frequency). Options follow `kdOptionsSchema` (also from `--config`); `--list` shows
+ * methods and registered losses.
  */
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { initBackend, BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../core/optimizers.js';
 import { runDataFromDataset } from '../../core/training-data.js';
 import { loadDataset } from '../../kg/dataset.js';
 import { METHODS, compareOnDigits, methodNames, methodsWithKgPort, prepareKgPort } from '../../general/method-registry.js';
 import { describeLosses } from '../../general/losses/registry.js';
-import type { KgPortSettings } from '../../general/kg/port.js';
 import { ARCHITECTURES, type Architecture } from '../../general/images/nets/factory.js';
 import { modelNames } from '../../registry/models.js';
+import { kdOptionsSchema, seedsOf, type KdSettings } from '../../pipeline/kd-options.js';
+import { loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { formatComparison } from '../kd-tables.js';
 import { formatKgPortReport } from '../kd-port-tables.js';
-import { parseParamPairs, parseSeeds } from '../kd-flags.js';
-import { intFlag, numberFlag } from '../run-training.js';
+import { addFlags, DATA_FLAGS, givenOptions, type FlagSpec } from '../run-options.js';
 
-interface KdFlags {
-  dataset?: string; digits: string; seeds: string; epochs?: string; batchSize?: string; lr?: string; arch?: Architecture; testFraction: string;
-  splitSeed: string; param: string[]; backend: BackendRequest; json?: boolean; list?: boolean;
-  model: string; dim: string; neg: string; optimizer: OptimizerName; initScale: string;
-}
+const FLAGS: readonly FlagSpec[] = [
+  { key: 'dataset', kind: 'string', arg: '<name|dir>', description: `a knowledge graph: runs the method's KG port (${methodsWithKgPort().join(', ')}) instead of the digits` },
+  ...DATA_FLAGS,
+  { key: 'digits', kind: 'string', arg: '<name|dir>', description: 'where the digits are (a directory holding digits.csv.gz, or a name found like a dataset)' },
+  { key: 'seeds', kind: 'numbers', arg: '<n|list>', description: 'number of seeds (0..n-1) or a comma-separated list' },
+  { key: 'epochs', kind: 'number', arg: '<n>', description: "epochs of every run (default: the method's, or its KG port's: see --list)" },
+  { key: 'batchSize', kind: 'number', arg: '<n>', description: 'images per step (default 64), or queries per step on a KG (default 500)' },
+  { key: 'lr', kind: 'number', arg: '<rate>', description: 'learning rate (default: Adam 0.003 on images, --optimizer 0.1 on a KG)' },
+  { key: 'arch', kind: 'string', arg: '<name>', description: "network architecture (default: the method's)", choices: ARCHITECTURES },
+  { key: 'testFraction', kind: 'number', arg: '<f>', description: 'fraction of each class of the digits held out for testing' },
+  { key: 'splitSeed', kind: 'number', arg: '<n>', description: 'seed of the stratified train/test split of the digits' },
+  { key: 'params', flag: '--param', kind: 'pairs', arg: '<key=value>', description: "method hyper-parameter (repeatable; the method's on the digits, its port's on a KG; see --list)" },
+  { key: 'model', kind: 'string', arg: '<name>', description: `KG port: the KGE students (${modelNames().join(', ')})` },
+  { key: 'dim', kind: 'number', arg: '<d>', description: 'KG port: embedding dimension' },
+  { key: 'neg', kind: 'number', arg: '<n>', description: 'KG port (dml, fedntd, cbd): uniform negatives per query' },
+  { key: 'optimizer', kind: 'string', arg: '<name>', description: 'KG port: optimiser of the KGE models', choices: OPTIMIZER_NAMES },
+  { key: 'initScale', kind: 'number', arg: '<s>', description: 'KG port: standard deviation of the embedding initialisation' },
+  { key: 'backend', kind: 'string', arg: '<name>', description: 'tfjs backend', choices: BACKEND_CHOICES },
+];
 
 /** Every method (baseline, measure, defaults, KG port) and every loss (equation, paper, defaults). */
 function listing(): string {
@@ -34,91 +49,52 @@ function listing(): string {
   return `methods (on a knowledge graph, ${methodsWithKgPort().join(', ')} run their KG port):\n${methods.join('\n')}\n\nlosses (registry):\n${losses.join('\n')}`;
 }
 
-/** The KGE settings of a port from the flags (KG defaults: batch 500, learning rate 0.1). */
-function kgPortSettings(flags: KdFlags): KgPortSettings {
-  return {
-    model: flags.model,
-    dim: intFlag(flags.dim, '--dim'),
-    initScale: numberFlag(flags.initScale, '--init-scale'),
-    epochs: flags.epochs === undefined ? undefined : intFlag(flags.epochs, '--epochs'),
-    batchSize: flags.batchSize === undefined ? 500 : intFlag(flags.batchSize, '--batch-size'),
-    learningRate: flags.lr === undefined ? 0.1 : numberFlag(flags.lr, '--lr'),
-    optimizer: flags.optimizer,
-    negatives: intFlag(flags.neg, '--neg'),
-  };
-}
-
-/** The method's KG port on the graph `flags.dataset`, printed as its table or JSON. */
-async function runOnGraph(method: string, dataset: string, flags: KdFlags, log: (line: string) => void): Promise<void> {
+/** The method's KG port on the graph `s.dataset`, printed as its table or JSON. */
+async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (line: string) => void): Promise<void> {
   const name = METHODS.get(method).name;
-  const run = prepareKgPort(name, parseParamPairs(flags.param)); // no port or bad parameters: fails before the graph loads
-  const settings = kgPortSettings(flags);
-  const seeds = parseSeeds(flags.seeds);
-  const backend = await initBackend(flags.backend);
+  const run = prepareKgPort(name, s.params); // no port or bad parameters: fails before the graph loads
+  const settings = { model: s.model, dim: s.dim, initScale: s.initScale, epochs: s.epochs, batchSize: s.batchSize ?? 500, learningRate: s.lr ?? 0.1, optimizer: s.optimizer as OptimizerName, negatives: s.neg };
+  const backend = await initBackend(s.backend as BackendRequest);
   log(`backend ${backend}`);
-  const data = runDataFromDataset(await loadDataset(dataset, { unseen: 'keep' }));
-  const report = await run(data, settings, seeds, backend, log);
-  if (flags.json) process.stdout.write(`${JSON.stringify({ method: name, ...report, backend })}\n`);
-  else process.stdout.write(`${formatKgPortReport(report)}\n`);
+  const data = runDataFromDataset(await loadDataset(s.dataset!, loadOptionsOf({ ...s, dataset: s.dataset! })));
+  const report = await run(data, settings, seedsOf(s.seeds), backend, log);
+  process.stdout.write(json ? `${JSON.stringify({ method: name, ...report, backend })}\n` : `${formatKgPortReport(report)}\n`);
 }
 
 /** The method against its baseline on the digits, printed as a table or JSON. */
-async function runOnDigits(method: string, flags: KdFlags, log: (line: string) => void): Promise<void> {
-  const options = {
-    digits: flags.digits,
-    seeds: parseSeeds(flags.seeds),
-    epochs: flags.epochs === undefined ? undefined : intFlag(flags.epochs, '--epochs'),
-    batchSize: flags.batchSize === undefined ? 64 : intFlag(flags.batchSize, '--batch-size'),
-    learningRate: flags.lr === undefined ? 0.003 : numberFlag(flags.lr, '--lr'),
-    arch: flags.arch,
-    testFraction: numberFlag(flags.testFraction, '--test-fraction'),
-    splitSeed: intFlag(flags.splitSeed, '--split-seed'),
-    params: parseParamPairs(flags.param),
-  };
+async function runOnDigits(method: string, s: KdSettings, json: boolean, log: (line: string) => void): Promise<void> {
   METHODS.get(method); // an unknown method fails before the backend starts
-  const backend = await initBackend(flags.backend);
+  const options = { digits: s.digits, seeds: seedsOf(s.seeds), epochs: s.epochs, batchSize: s.batchSize ?? 64, learningRate: s.lr ?? 0.003,
+    arch: s.arch as Architecture | undefined, testFraction: s.testFraction, splitSeed: s.splitSeed, params: s.params };
+  const backend = await initBackend(s.backend as BackendRequest);
   log(`backend ${backend}`);
   const report = await compareOnDigits(method, options, log);
-  if (flags.json) process.stdout.write(`${JSON.stringify({ ...report, backend })}\n`);
-  else process.stdout.write(`${formatComparison(report)}\n`);
+  process.stdout.write(json ? `${JSON.stringify({ ...report, backend })}\n` : `${formatComparison(report)}\n`);
 }
 
 /** Adds `kgdistill kd`. */
 export function registerKdCommand(program: Command): void {
   const ported = methodsWithKgPort().join(', ');
-  program
+  const command = program
     .command('kd')
     .description(`general distillation: a method vs its baseline, same budget and seeds, on the digits or (${ported}) a KG; see --list`)
-    .argument('[method]', `method: ${methodNames().join(', ')}`)
-    .option('--dataset <name|dir>', `a knowledge graph: runs the method's KG port (${ported}) instead of the digits`)
-    .option('--digits <name|dir>', 'where the digits are (a directory holding digits.csv.gz, or a name found like a dataset)', 'digits')
-    .option('--seeds <n|list>', 'number of seeds (0..n-1) or a comma-separated list', '3')
-    .option('--epochs <n>', "epochs of every run (default: the method's, or its KG port's: see --list)")
-    .option('--batch-size <n>', 'images per step (default 64), or queries per step on a KG (default 500)')
-    .option('--lr <rate>', 'learning rate (default: Adam 0.003 on images, --optimizer 0.1 on a KG)')
-    .addOption(new Option('--arch <name>', "network architecture (default: the method's)").choices([...ARCHITECTURES]))
-    .option('--test-fraction <f>', 'fraction of each class of the digits held out for testing', '0.25')
-    .option('--split-seed <n>', 'seed of the stratified train/test split of the digits', '0')
-    .option('--param <key=value>', "method hyper-parameter (repeatable; the method's on the digits, its port's on a KG; see --list)", (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .addOption(new Option('--model <name>', `KG port: the KGE students (${modelNames().join(', ')})`).default('DistMult'))
-    .option('--dim <d>', 'KG port: embedding dimension', '32')
-    .option('--neg <n>', 'KG port (dml, fedntd, cbd): uniform negatives per query', '50')
-    .addOption(new Option('--optimizer <name>', 'KG port: optimiser of the KGE models').choices(OPTIMIZER_NAMES as string[]).default('adagrad'))
-    .option('--init-scale <s>', 'KG port: standard deviation of the embedding initialisation', '0.1')
-    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES as string[]).default('auto'))
+    .argument('[method]', `method: ${methodNames().join(', ')}`);
+  addFlags(command, FLAGS, kdOptionsSchema, {})
     .option('--list', 'list the methods and the registered losses, then exit')
     .option('--json', 'print one JSON object with the report as the last stdout line')
     .addHelpText('after', `\nMethods (--list for their baselines, parameters and losses):\n${METHODS.describe()}\nWith a KG port (--dataset <KG>): ${ported}.`)
-    .action(async (method: string | undefined, flags: KdFlags) => {
+    .action(async (methodArgument: string | undefined, flags: { list?: boolean; json?: boolean }, cmd: Command) => {
       if (flags.list) {
         process.stdout.write(`${listing()}\n`);
         return;
       }
+      const settings = parseOptions(kdOptionsSchema, { ...givenOptions(cmd, FLAGS, kdOptionsSchema), ...(methodArgument ? { method: methodArgument } : {}) }, 'flag');
+      const method = settings.method;
       if (!method) throw new Error(`name a method (${methodNames().join(', ')}) or pass --list`);
       const log = (line: string): void => {
         if (!flags.json) process.stderr.write(`${line}\n`);
       };
-      if (flags.dataset !== undefined) await runOnGraph(method, flags.dataset, flags, log);
-      else await runOnDigits(method, flags, log);
+      if (settings.dataset !== undefined) await runOnGraph(method, settings, Boolean(flags.json), log);
+      else await runOnDigits(method, settings, Boolean(flags.json), log);
     });
 }
