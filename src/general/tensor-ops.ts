@@ -1,20 +1,9 @@
 /**
  * Small tensor helpers the distillation losses, the image methods and the KG ports share, which the core lacks:
- * a stop-gradient on the tape (tfjs has none: the peer's or teacher's predictions are targets, as `.detach()`
- * makes them in the papers' PyTorch code), row normalisation, the attention map of a feature tensor and
- * cosine-similarity logits.
+ * row normalisation, the attention map of a feature tensor and cosine-similarity logits (the stop-gradient is the
+ * core's, core/stop-gradient.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-
-const stop = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const x = args[0] as tf.Tensor;
-  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(dy as tf.Tensor) };
-});
-
-/** The same values with no gradient flowing back (PyTorch's `detach`). */
-export function stopGradient<T extends tf.Tensor>(x: T): T {
-  return stop(x) as T;
-}
 
 /** Flattens every dimension after the first: [B, …] → [B, D]. */
 export function flatten2d(x: tf.Tensor): tf.Tensor2D {

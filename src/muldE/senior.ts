@@ -9,6 +9,7 @@
  * Without scaling the raw scores are used; without attention α is uniform (the mean of the teachers).
  */
 import * as tf from '@tensorflow/tfjs';
+import { stopGradient } from '../core/stop-gradient.js';
 
 /** Column i of x [B, n] as [B, 1] (a slice: tf.split's gradient fails when it has a single part). */
 function column(x: tf.Tensor2D, i: number): tf.Tensor2D {
@@ -49,17 +50,12 @@ export function combineTeachers(scaled: readonly tf.Tensor2D[], weights: tf.Tens
   return tf.addN(scaled.map((s, i) => tf.mul(s, column(weights, i)))) as tf.Tensor2D;
 }
 
-/** Copies a tensor's values into a new constant (tfjs has no stop-gradient op). */
-export function detached(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tensor2d(x.dataSync() as Float32Array, x.shape);
-}
-
 /** The Senior's soft labels and attention weights for one batch. */
 export function seniorSoftLabels(teacherScores: readonly tf.Tensor2D[], gateRows: tf.Tensor2D | undefined, juniorScores: tf.Tensor2D,
   epoch: number, mechanisms: SeniorMechanisms): { softLabels: tf.Tensor2D; weights: tf.Tensor2D } {
   const scaled = mechanisms.scaling && gateRows ? relationScaling(teacherScores, gateRows) : [...teacherScores];
   const weights = mechanisms.attention
-    ? contrastiveAttention(scaled.map(detached), juniorScores, attentionTemperature(epoch))
+    ? contrastiveAttention(scaled.map((s) => stopGradient(s)), juniorScores, attentionTemperature(epoch))
     : tf.fill([juniorScores.shape[0], scaled.length], 1 / scaled.length) as tf.Tensor2D;
   return { softLabels: combineTeachers(scaled, weights), weights };
 }

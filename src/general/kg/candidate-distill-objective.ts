@@ -26,7 +26,7 @@ import type { SeededRandom } from '../../core/random.js';
 import type { ScoringPathUsed, TrainingObjective } from '../../core/training-objective.js';
 import { gatherQueryRows, rowsByName } from '../../core/query-rows.js';
 import { notTrueKl } from '../losses/not-true.js';
-import { stopGradient } from '../tensor-ops.js';
+import { stopGradient } from '../../core/stop-gradient.js';
 
 /** Which distillation term compares the student with its references. */
 export type CandidateDistillation = 'not-true' | 'temperature-kd';

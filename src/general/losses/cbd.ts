@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { l2NormalizeRows, stopGradient } from '../tensor-ops.js';
+import { l2NormalizeRows } from '../tensor-ops.js';
+import { stopGradient } from '../../core/stop-gradient.js';
 import { crossEntropy, type Labels } from './classification.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 

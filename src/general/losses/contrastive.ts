@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
-import { cosineLogits, maskDiagonal, stopGradient } from '../tensor-ops.js';
+import { cosineLogits, maskDiagonal } from '../tensor-ops.js';
+import { stopGradient } from '../../core/stop-gradient.js';
 import { crossEntropy } from './classification.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 

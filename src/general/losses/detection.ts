@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { flatten2d, stopGradient } from '../tensor-ops.js';
+import { flatten2d } from '../tensor-ops.js';
+import { stopGradient } from '../../core/stop-gradient.js';
 import { crossEntropy, type Labels } from './classification.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { attentionMap, l2NormalizeRows, stopGradient } from '../tensor-ops.js';
+import { attentionMap, l2NormalizeRows } from '../tensor-ops.js';
+import { stopGradient } from '../../core/stop-gradient.js';
 import { defineLoss } from './loss-spec.js';
 
 /** mean over batch and positions of (x/‖x‖ − y/‖y‖)², rows flattened; y detached. */

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
-import { stopGradient } from '../tensor-ops.js';
+import { stopGradient } from '../../core/stop-gradient.js';
 import { crossEntropy, type Labels } from './classification.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createLoss } from '../../../src/general/losses/registry.js';
 import { temperatureKdLoss } from '../../../src/core/distillation-loss.js';
-import { stopGradient } from '../../../src/general/tensor-ops.js';
+import { stopGradient } from '../../../src/core/stop-gradient.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);

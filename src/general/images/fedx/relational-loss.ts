@@ -10,7 +10,8 @@
  * constants (the global model's, computed outside the tape).
  */
 import * as tf from '@tensorflow/tfjs';
-import { l2NormalizeRows, stopGradient } from '../../tensor-ops.js';
+import { l2NormalizeRows } from '../../tensor-ops.js';
+import { stopGradient } from '../../../core/stop-gradient.js';
 
 /** Cosine similarities of each row of z [B, d] to each anchor [K, d], divided by τ: [B, K]. */
 export function relationLogits(z: tf.Tensor2D, anchors: tf.Tensor2D, temperature: number): tf.Tensor2D {

@@ -25,7 +25,7 @@ import { runTape, type TapeSide } from '../../../core/tape.js';
 import { binaryCrossEntropyWithLogits } from '../../../core/losses.js';
 import { TableOptimizer, type OptimizerName } from '../../../core/optimizers.js';
 import { temperatureKdLoss } from '../../../core/distillation-loss.js';
-import { stopGradient } from '../../tensor-ops.js';
+import { stopGradient } from '../../../core/stop-gradient.js';
 import { softCrossEntropy } from '../../losses/classification.js';
 
 /** The two ports. */
