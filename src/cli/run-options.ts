@@ -59,7 +59,7 @@ export function addFlags(command: Command, flags: readonly FlagSpec[], schema: z
     if (spec.choices) option.choices(spec.choices as string[]);
     if (spec.kind === 'pairs') option.argParser((value: string, previous: unknown) => [...(Array.isArray(previous) ? previous as string[] : []), value]);
     // Shown in --help only: the values that reach the pipeline are the ones given on the command line (source 'cli').
-    if (spec.defaultText) option.default(shown ?? spec.defaultText.split(/[ ,]/)[0], spec.defaultText);
+    if (spec.defaultText) option.default(shown ?? spec.defaultText, spec.defaultText);
     else if (shown !== undefined && spec.kind !== 'negated' && spec.kind !== 'boolean' && spec.kind !== 'pairs') option.default(Array.isArray(shown) ? shown.join(',') : shown);
     command.addOption(option);
   }

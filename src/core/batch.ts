@@ -7,7 +7,7 @@ import type { Triples } from '../kg/types.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
-import { addRowRegularizerGradient, type RegularizerName } from './losses.js';
+import { addRowRegularizerGradient, type RegularizerName, type SampledLoss } from './losses.js';
 
 /** A batch of training queries: entity, query relation (in [0, 2R)), gold answer. */
 export interface QueryBatch {
@@ -29,6 +29,15 @@ export interface NegativeSamplingSettings extends RegularizerSettings {
   negatives: number;
   /** KGEmb's `--double_neg`: every negative triple has a random head and a random tail. */
   doubleNegatives: boolean;
+  /** The loss over each query's gold-first scores (default: binary cross-entropy). */
+  loss?: SampledLoss;
+}
+
+/** Throws unless the loss can run with these settings (the ranking losses need each query's own negatives). */
+export function checkSampledLoss(settings: NegativeSamplingSettings): void {
+  const loss = settings.loss?.loss ?? 'bce';
+  if (loss !== 'bce' && settings.doubleNegatives) throw new Error(`the ${loss} loss compares each query with its own negatives: it cannot be used with double negatives`);
+  if (loss !== 'bce' && settings.negatives < 1) throw new Error(`the ${loss} loss needs at least one negative per query`);
 }
 
 /** Training queries (e, r, a) from triples and their reciprocals: (h, r, t) and (t, r + R, h). */

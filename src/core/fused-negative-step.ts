@@ -23,7 +23,8 @@ import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
 import { addRowRegularizerGradient } from './losses.js';
-import { regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
+import { checkSampledLoss, regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
+import { sampledLossBlock } from './sampled-loss-block.js';
 import { CHUNK_ROWS, hoistedPlan, i32Room, scoreRoom, stepState, type Plan, type QueryTable, type StepState } from './fused-step-plan.js';
 
 export { CHUNK_ROWS } from './fused-step-plan.js';
@@ -178,15 +179,18 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   settings: NegativeSamplingSettings, rng: SeededRandom): number {
   const program = model.fusedQuery;
   if (!program || !fusedStepSupports(model, store)) throw new Error(`fused step: ${model.config.model} has no usable fused query program`);
+  checkSampledLoss(settings);
   const state = stepState(model, store, program);
   const { raw } = state;
   const numEntities = store.table(model.candidateTable).rows;
   const B = batch.entities.length;
   const { Q, M } = drawQueries(state, store, batch, settings, numEntities, rng);
+  const ranking = settings.loss && settings.loss.loss !== 'bce' ? settings.loss : undefined;
   scoreRoom(state, CHUNK_ROWS * M, store);
   const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program, store) : null) ?? state.direct;
   const scale = 1 / (Q * M);
   const loss = runFusedChunks(model, store, state, plan, B, Q, M, (start, n, scores, dscore) => {
+    if (ranking) return sampledLossBlock(ranking, state.scores.array.subarray(0, n * M), state.dscore.array.subarray(0, n * M), n, M, B);
     if (!settings.doubleNegatives) return raw.sampledSoftplusLoss(n, M, 1, scores, dscore, scale);
     // rows < B are the positive queries, the rest negatives; one candidate each
     const pos = Math.max(0, Math.min(B, start + n) - start);

@@ -2,6 +2,7 @@
  * Training losses on score tensors (higher score = more plausible).
  */
 import * as tf from '@tensorflow/tfjs';
+import { stopGradient } from './stop-gradient.js';
 
 /** Σ (softplus(s) − y·s) over every entry: binary cross-entropy with logits, summed (the one home of the formula). */
 export function binaryCrossEntropyWithLogitsSum(scores: tf.Tensor, labels: tf.Tensor): tf.Scalar {
@@ -15,6 +16,48 @@ export function binaryCrossEntropyWithLogitsSum(scores: tf.Tensor, labels: tf.Te
  */
 export function binaryCrossEntropyWithLogits(scores: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.div(binaryCrossEntropyWithLogitsSum(scores, labels), scores.size) as tf.Scalar);
+}
+
+/** The losses of sampled scoring (gold first, then N negatives per query). */
+export type SampledLossName = 'bce' | 'nssa' | 'margin';
+
+/** A sampled loss and its settings: margin γ (nssa, margin) and adversarial temperature α (nssa). */
+export interface SampledLoss {
+  loss: SampledLossName;
+  margin: number;
+  adversarialTemperature: number;
+}
+
+/** Binary cross-entropy with logits over gold-first scores, the default of sampled training. */
+export const BCE_LOSS: SampledLoss = { loss: 'bce', margin: 0, adversarialTemperature: 1 };
+
+/**
+ * Self-adversarial negative sampling (Sun et al., ICLR 2019, eq. (5)), batch mean over scores [B, 1 + N] (gold first):
+ *   L_b = ½[−log σ(γ + s⁺) − Σᵢ pᵢ log σ(−γ − sᵢ⁻)],  p = softmax(α·s⁻) held constant
+ * (scores s = −distance for distance models, so γ + s⁺ = γ − d(h∘r, t) as in the paper; the ½ as in the authors'
+ * code and PyKEEN's NSSALoss).
+ */
+export function selfAdversarialLoss(scores: tf.Tensor2D, margin: number, temperature: number): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, M] = scores.shape;
+    const positive = tf.slice(scores, [0, 0], [B, 1]);
+    const negative = tf.slice(scores, [0, 1], [B, M - 1]);
+    const weights = tf.softmax(tf.mul(stopGradient(negative), temperature));
+    // −log σ(x) = softplus(−x) (tf.logSigmoid's custom gradient does not survive a tidy scope on the tape)
+    const pos = tf.softplus(tf.neg(tf.add(positive, margin)));
+    const neg = tf.sum(tf.mul(weights, tf.softplus(tf.add(negative, margin))), 1, true);
+    return tf.mul(0.5, tf.mean(tf.add(pos, neg))) as tf.Scalar;
+  });
+}
+
+/** Margin ranking (Bordes et al. 2013, eq. (2)) over scores [B, 1 + N] (gold first): mean over the B·N pairs of max(0, γ − s⁺ + s⁻). */
+export function marginRankingLoss(scores: tf.Tensor2D, margin: number): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, M] = scores.shape;
+    const positive = tf.slice(scores, [0, 0], [B, 1]);
+    const negative = tf.slice(scores, [0, 1], [B, M - 1]);
+    return tf.mean(tf.relu(tf.add(tf.sub(negative, positive), margin))) as tf.Scalar;
+  });
 }
 
 /** Labels [Q, M] with 1 in column 0 (the gold answer) and 0 elsewhere. */

@@ -6,23 +6,36 @@ export interface ModelOptions {
   dim: number;
   numEntities: number;
   numRelations: number;
-  /** Standard deviation of the normal initialisation of embeddings (Chami et al. 2020's code: 1e-3). */
+  /**
+   * Standard deviation of a normal initialisation of the embeddings. When absent each model starts as its paper
+   * does: normal(0, 1e-3) for DistMult, ComplEx and the models of Chami et al. 2020 (KGEmb's init_size), uniform
+   * ±6/√d for TransE (Bordes et al. 2013), uniform ±(γ + 2)/(d/2) entities for RotatE (Sun et al. 2019's code).
+   */
   initScale?: number;
 }
 
 /** Default init scale, as in Chami et al. 2020's code. */
 export const DEFAULT_INIT_SCALE = 1e-3;
 
-/** The config a model records in its checkpoint. */
-export function modelConfig(model: string, options: ModelOptions, extra: Record<string, number | string | boolean> = {}): ModelConfig {
+/**
+ * The config a model records in its checkpoint: its shape and how its embeddings were initialised — `initScale`
+ * (normal), or `init` naming the paper's initialisation for models that have their own (`paperInit`).
+ */
+export function modelConfig(model: string, options: ModelOptions, extra: Record<string, number | string | boolean> = {}, paperInit?: string): ModelConfig {
   if (!Number.isInteger(options.dim) || options.dim <= 0) throw new Error(`${model}: dim must be a positive integer (got ${options.dim})`);
+  const init: Record<string, number | string> = paperInit !== undefined && options.initScale === undefined ? { init: paperInit } : { initScale: options.initScale ?? DEFAULT_INIT_SCALE };
   return {
     model,
     dim: options.dim,
     numEntities: options.numEntities,
     numRelations: options.numRelations,
-    options: { initScale: options.initScale ?? DEFAULT_INIT_SCALE, ...extra },
+    options: { ...init, ...extra },
   };
+}
+
+/** `paper` when no `initScale` was given, else normal(0, initScale). */
+export function paperOrNormal(options: ModelOptions, paper: InitSpec): InitSpec {
+  return options.initScale === undefined ? paper : normalInit(options.initScale);
 }
 
 /** A normal(0, scale) init spec. */

@@ -6,7 +6,8 @@
  * filtered, as in the reference code). Without `doubleNegatives` each query scores [a, n₁ … n_N]; with it, as in
  * KGEmb's `--double_neg`, every negative triple has both a random head and a random tail, so the batch is B
  * positive (e, r, a) plus B·N negative (e′ⱼ, r, a′ⱼ) queries. The loss is binary cross-entropy with logits over
- * every positive and negative score, plus the regulariser on the rows used.
+ * every positive and negative score (or, without double negatives, the self-adversarial or margin ranking loss of
+ * losses.ts), plus the regulariser on the rows used.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel } from './model.js';
@@ -14,8 +15,8 @@ import type { ParameterStore } from './parameter-store.js';
 import type { CandidateScorer, CandidateSet } from './candidate-scoring.js';
 import type { SeededRandom } from './random.js';
 import { drawDoubleNegatives, drawGoldFirst } from './negative-sampler.js';
-import { binaryCrossEntropyWithLogitsSum, rowRegularizer } from './losses.js';
-import { regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
+import { binaryCrossEntropyWithLogitsSum, marginRankingLoss, rowRegularizer, selfAdversarialLoss } from './losses.js';
+import { checkSampledLoss, regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { runTape, type TapeSide } from './tape.js';
 
 /** A group of queries scored against their candidates, with the candidates' labels (1 = gold). */
@@ -47,15 +48,19 @@ function drawGroups(batch: QueryBatch, settings: NegativeSamplingSettings, numEn
 /** Runs one negative-sampling step in tfjs: accumulates gradients into the tables and returns the loss (no update). */
 export function negativeSamplingGradients(model: KgeModel, store: ParameterStore, scorer: CandidateScorer, batch: QueryBatch,
   settings: NegativeSamplingSettings, rng: SeededRandom): number {
+  checkSampledLoss(settings);
   const numEntities = store.table(model.candidateTable).rows;
   const B = batch.entities.length;
   const groups = drawGroups(batch, settings, numEntities, rng);
+  const ranking = settings.loss && settings.loss.loss !== 'bce' ? settings.loss : undefined;
   const total = groups.reduce((sum, g) => sum + g.labels.length, 0);
   const sides: TapeSide[] = groups.map((g) => ({ model, store, entities: g.entities, relations: g.relations, candidates: { scorer, set: g.candidates } }));
   const loss = runTape(sides, [], (views) => {
-    // Σ softplus(s) − y·s over every group, divided by the total count; the regulariser on the positive queries' rows.
-    const terms = views.map((v, i) => binaryCrossEntropyWithLogitsSum(v.scores!, tf.tensor2d(groups[i]!.labels, v.scores!.shape)));
-    const data = tf.div(tf.addN(terms), total);
+    // Σ softplus(s) − y·s over every group, divided by the total count (or a ranking loss of the one group);
+    // the regulariser on the positive queries' rows.
+    const data = ranking
+      ? (ranking.loss === 'nssa' ? selfAdversarialLoss(views[0]!.scores!, ranking.margin, ranking.adversarialTemperature) : marginRankingLoss(views[0]!.scores!, ranking.margin))
+      : tf.div(tf.addN(views.map((v, i) => binaryCrossEntropyWithLogitsSum(v.scores!, tf.tensor2d(groups[i]!.labels, v.scores!.shape)))), total);
     return tf.add(data, rowRegularizer(settings.regularizer, settings.regularizerWeight, views[0]!.regularizedRows, B)) as tf.Scalar;
   });
   return loss + regularizeGoldAnswers(model, store, batch.answers, settings, B);

@@ -24,8 +24,7 @@ import { cleanRunDir, saveCheckpoint, loadCheckpoint } from './checkpoint.js';
 import { lockRunDir, type RunLock } from './run-lock.js';
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { firstNonFinite } from './finite-check.js';
-import type { TrainingConfig } from './training-config.js';
-import type { RegularizerName } from './losses.js';
+import { kgeSettingsOf, type TrainingConfig } from './training-config.js';
 
 /** The data a run trains on (and names it by in its checkpoints). */
 export interface TrainingData {
@@ -125,7 +124,7 @@ export class Trainer {
   ) {
     this.rng = new SeededRandom(`train:${config.seed}`, rngState);
     this.optimizer = new TableOptimizer(config.optimizer as OptimizerName, config.learningRate, runtime.store, runtime.kernels);
-    this.objective = options.objective ?? kgeObjective(runtime, { ...config, regularizer: config.regularizer as RegularizerName }, backend);
+    this.objective = options.objective ?? kgeObjective(runtime, kgeSettingsOf(config), backend);
     this.validator = options.validator;
   }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { OPTIMIZER_NAMES } from './optimizers.js';
+import type { KgeObjectiveSettings } from './kge-objective.js';
 
 /** Schema of the training settings; `negatives: 0` means 1-N scoring against all entities. */
 export const trainingConfigSchema = z.object({
@@ -20,6 +21,12 @@ export const trainingConfigSchema = z.object({
   seed: z.number().int().default(0),
   path: z.enum(['auto', 'fused', 'tfjs']).default('auto'),
   evalBatchSize: z.number().int().positive().optional(),
+  /** The loss of sampled training: binary cross-entropy, self-adversarial negative sampling, or margin ranking. */
+  loss: z.enum(['bce', 'nssa', 'margin']).default('bce'),
+  /** Margin γ of the nssa and margin losses. */
+  margin: z.number().nonnegative().default(0),
+  /** Temperature α of the self-adversarial weights. */
+  adversarialTemperature: z.number().nonnegative().default(1),
 });
 
 /** The training settings after validation and defaults. */
@@ -32,4 +39,12 @@ export function parseTrainingConfig(input: unknown): TrainingConfig {
     throw new Error(`invalid training settings: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return result.data;
+}
+
+/** The KGE objective's settings of a training config. */
+export function kgeSettingsOf(config: TrainingConfig): KgeObjectiveSettings {
+  return {
+    negatives: config.negatives, doubleNegatives: config.doubleNegatives, regularizer: config.regularizer, regularizerWeight: config.regularizerWeight,
+    path: config.path, loss: { loss: config.loss, margin: config.margin, adversarialTemperature: config.adversarialTemperature },
+  };
 }

@@ -4,15 +4,21 @@
  * complex coordinates); kgdistill uses the L2 norm of the whole difference vector, which keeps the score a
  * function of ‖q‖², ‖t‖², q·t and so lets the core score all entities with one matrix product.
  * `dim` counts real parameters per entity ([Re | Im] of dim/2 complex numbers); a relation holds dim/2 phases.
+ * Initialisation as the authors' code: phases uniform in [−π, π) (so rotations do not all start at the identity),
+ * entity coordinates uniform in ±(γ + ε)/(d/2) with their γ = 9 (PyKEEN's default margin) and ε = 2 — unless
+ * `initScale` asks for a normal one.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
-import { entityTable, modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../core/model-base.js';
+import { entityTable, modelConfig, paperOrNormal, relationTable, requireEvenDim, type ModelOptions } from '../core/model-base.js';
 import { complexMultiply, splitComplex } from './complex-ops.js';
 import { queryProgram } from '../kernels/query-program.js';
 
 /** The fused query program (src/kernels/query-program.ts): the head times the relation's unit complex numbers. */
 const ROTATE_QUERY = queryProgram(['r = phasor(phase)', 'q = complexMul(entity, r)'], { q: 'q' });
+
+/** The margin γ of RotatE's initialisation range (γ + ε)/(d/2), ε = 2 (the authors' code; PyKEEN's margin 9). */
+export const ROTATE_INIT_MARGIN = 9;
 
 /** RotatE with the L2 distance. */
 export class RotatE implements KgeModel {
@@ -25,9 +31,10 @@ export class RotatE implements KgeModel {
 
   constructor(options: ModelOptions) {
     requireEvenDim('RotatE', options.dim);
-    this.config = modelConfig('RotatE', options);
+    this.config = modelConfig('RotatE', options, {}, 'entities uniform ±(γ + 2)/(d/2), γ = 9; phases uniform in [−π, π) (Sun et al. 2019)');
+    const range = (ROTATE_INIT_MARGIN + 2) / (options.dim / 2);
     this.tables = [
-      entityTable('entity', options.dim, normalInit(this.config.options.initScale as number)),
+      entityTable('entity', options.dim, paperOrNormal(options, { kind: 'uniform', low: -range, high: range })),
       relationTable('phase', options.dim / 2, { kind: 'uniform', low: -Math.PI, high: Math.PI }, false),
     ];
   }

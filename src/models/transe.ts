@@ -1,10 +1,12 @@
 /**
  * TransE (Bordes et al., NeurIPS 2013): a relation is a translation, f(h, r, t) = −‖h + r − t‖₂
- * (the L2 variant; eq. (1) of the paper with d = L2).
+ * (the L2 variant; eq. (1) of the paper with d = L2). Initialisation as the paper's Algorithm 1: every coordinate
+ * uniform in [−6/√d, 6/√d] (unless `initScale` asks for a normal one); the per-step normalisation of the entities
+ * is not applied (the regulariser can play that part).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
-import { entityTable, modelConfig, normalInit, relationTable, type ModelOptions } from '../core/model-base.js';
+import { entityTable, modelConfig, paperOrNormal, relationTable, type ModelOptions } from '../core/model-base.js';
 import { queryProgram } from '../kernels/query-program.js';
 
 /** TransE's query as a fused program: q = h + r. */
@@ -20,8 +22,9 @@ export class TransE implements KgeModel {
   readonly fusedQuery = TRANSE_QUERY;
 
   constructor(options: ModelOptions) {
-    this.config = modelConfig('TransE', options);
-    const init = normalInit(this.config.options.initScale as number);
+    this.config = modelConfig('TransE', options, {}, 'uniform ±6/√d (Bordes et al. 2013)');
+    const bound = 6 / Math.sqrt(options.dim);
+    const init = paperOrNormal(options, { kind: 'uniform', low: -bound, high: bound });
     this.tables = [entityTable('entity', options.dim, init), relationTable('relation', options.dim, init)];
   }
 

@@ -65,8 +65,14 @@ export const trainingOptions = {
   validEvery: positiveInt.default(5),
   patience: nonNegativeInt.default(10),
   seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(0),
-  /** Standard deviation of the normal initialisation of embeddings. */
-  initScale: positive.default(0.001),
+  /** Standard deviation of a normal initialisation of embeddings (default: each model's own, see ModelOptions). */
+  initScale: positive.optional(),
+  /** Loss of sampled training: the model's own (`auto`), binary cross-entropy, self-adversarial, margin ranking. */
+  loss: oneOf(['auto', 'bce', 'nssa', 'margin'] as const).default('auto'),
+  /** Margin γ of the nssa and margin losses (default: the model's, else 9 for nssa and 1 for margin, PyKEEN's). */
+  margin: nonNegative.optional(),
+  /** Adversarial temperature α of the nssa loss (default 1). */
+  advTemperature: nonNegative.optional(),
   backend: oneOf(BACKEND_CHOICES).default('auto'),
   path: oneOf(['auto', 'fused', 'tfjs'] as const).default('auto'),
   /** Run directory (default runs/<dataset>-<model>-d<dim>-s<seed>). */

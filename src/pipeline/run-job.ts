@@ -18,7 +18,8 @@ import { loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { evaluateSplit, filteredValidator } from '../eval/evaluate-run.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
-import { modelFromConfig } from '../registry/models.js';
+import { defaultLossOf, modelFromConfig } from '../registry/models.js';
+import type { SampledLoss } from '../core/losses.js';
 import { loadRun } from '../registry/load-run.js';
 import { readRunConfig, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
 import { flagOf, loadOptionsOf, type CommonSettings, type OptionNaming } from './options.js';
@@ -46,6 +47,8 @@ export interface TrainingJob<S extends CommonSettings> {
   describe?(): Record<string, unknown>;
   /** The default run directory name. */
   runName(datasetName: string): string;
+  /** The model whose default loss `loss: 'auto'` means. */
+  modelName(settings: S): string;
 }
 
 /** What valid/test lines loading dropped and what it merged, per split. */
@@ -65,12 +68,19 @@ export interface RunOutcome {
   test?: EvaluationReport;
 }
 
-/** The trainer's config of a job's settings. */
-export function trainingConfigOf(s: CommonSettings): TrainingConfig {
+/** The sampled loss of a job's settings: `auto` is the model's own (registry), margins default as PyKEEN's. */
+export function sampledLossOf(s: CommonSettings, model: string): SampledLoss {
+  const base = s.loss === 'auto' ? defaultLossOf(model) : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
+  return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
+}
+
+/** The trainer's config of a job's settings (`model`: the model the loss is chosen for). */
+export function trainingConfigOf(s: CommonSettings, model: string): TrainingConfig {
+  const loss = sampledLossOf(s, model);
   return parseTrainingConfig({
     epochs: s.epochs, batchSize: s.batchSize, learningRate: s.lr, optimizer: s.optimizer, negatives: s.oneToN ? 0 : s.neg,
     doubleNegatives: s.doubleNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
-    patience: s.patience, seed: s.seed, path: s.path,
+    patience: s.patience, seed: s.seed, path: s.path, loss: loss.loss, margin: loss.margin, adversarialTemperature: loss.adversarialTemperature,
   });
 }
 
@@ -118,7 +128,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const dataset = await loadDataset(settings.dataset, loadOptionsOf(settings));
   requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
-  const config = trainingConfigOf(settings);
+  const config = trainingConfigOf(settings, job.modelName(settings));
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
   const validator = data.valid.length > 0 ? filteredValidator(data, config.evalBatchSize) : null;
   const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend) });

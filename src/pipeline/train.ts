@@ -44,6 +44,7 @@ export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHook
     command: 'train',
     createModel: (s, data) => createModel(s.model, { dim: s.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: s.initScale }),
     runName: (dataset) => `${dataset}-${String(given.model ?? 'DistMult')}-d${String(given.dim ?? 32)}-s${String(given.seed ?? 0)}`,
+    modelName: (s) => s.model,
   };
   return finish(await runJob(job, given, resume, schemaParser<TrainSettings>(trainOptionsSchema, hooks.naming), hooks));
 }
@@ -68,6 +69,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
     },
     describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings }),
+    modelName: (s) => s.student,
     runName: (dataset) => `${dataset}-mulde-${String(given.student ?? 'RotH')}-d${String(given.dim ?? 32)}-k${String(given.topK ?? 500)}-s${String(given.seed ?? 0)}`,
   };
   return finish(await runJob(job, given, resume, parse, hooks));

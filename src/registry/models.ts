@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { KgeModel, ModelConfig } from '../core/model.js';
 import type { ModelOptions } from '../core/model-base.js';
 import { Registry, type RegistryEntry } from '../core/registry.js';
+import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import { TransE } from '../models/transe.js';
 import { DistMult } from '../models/distmult.js';
 import { ComplEx } from '../models/complex.js';
@@ -29,16 +30,24 @@ export const modelOptionsSchema = z.object({
 /** A registered model. */
 export interface ModelEntry extends RegistryEntry {
   create(options: ModelOptions): KgeModel;
+  /** The sampled loss it trains with by default (`--loss auto`), as its paper (PyKEEN's `loss_default`); BCE when absent. */
+  defaultLoss?: SampledLoss;
 }
 
-const entry = (name: string, summary: string, create: (o: ModelOptions) => KgeModel): ModelEntry => ({ name, summary, schema: modelOptionsSchema, create });
+const entry = (name: string, summary: string, create: (o: ModelOptions) => KgeModel, defaultLoss?: SampledLoss): ModelEntry =>
+  ({ name, summary, schema: modelOptionsSchema, create, ...(defaultLoss ? { defaultLoss } : {}) });
+
+/** The loss of `--loss auto` for a model. */
+export function defaultLossOf(model: string): SampledLoss {
+  return MODELS.get(model).defaultLoss ?? BCE_LOSS;
+}
 
 /** Every model kgdistill trains. */
 export const MODELS = new Registry<ModelEntry>('model', [
   entry('TransE', 'translation, −‖h + r − t‖ (Bordes et al. 2013)', (o) => new TransE(o)),
   entry('DistMult', 'diagonal bilinear, ⟨h, r, t⟩ (Yang et al. 2015)', (o) => new DistMult(o)),
   entry('ComplEx', 'complex bilinear, Re⟨h, r, t̄⟩ (Trouillon et al. 2016)', (o) => new ComplEx(o)),
-  entry('RotatE', 'complex rotation, −‖h ∘ r − t‖ (Sun et al. 2019)', (o) => new RotatE(o)),
+  entry('RotatE', 'complex rotation, −‖h ∘ r − t‖ (Sun et al. 2019); self-adversarial loss, γ = 3, α = 1', (o) => new RotatE(o), { loss: 'nssa', margin: 3, adversarialTemperature: 1 }),
   entry('RotH', 'hyperbolic Givens rotation (Chami et al. 2020)', (o) => new RotH(o)),
   entry('RefH', 'hyperbolic Givens reflection (Chami et al. 2020)', (o) => new RefH(o)),
   entry('AttH', 'hyperbolic attention over rotation and reflection (Chami et al. 2020)', (o) => new AttH(o)),

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench:peer-quality`: each shared model trained by kgdistill and by PyKEEN 1.10.1 (../shared/peers/pykeen,
+ * `bash install.sh` first) on the same data with the same budget, side by side, filtered test MRR (realistic ties):
+ * - matched: d = 32 real numbers per entity, Adam 1e-3, 50 uniform negatives per query, BCE, reciprocal relations,
+ *   batch 500, no regulariser, 100 epochs — each engine's own default initialisation;
+ * - recommended: each engine's defaults for the model (kgdistill `--loss auto` with its initialisation, PyKEEN
+ *   `--loss default`), the same optimiser, negatives and budget.
+ * Resumable: every run's JSON is kept in <root>/<dataset>/<model>-<engine>-<setting>.json and skipped when present.
+ * The two engines alternate (A, B) per row in one window. PyKEEN's runner has no TransE: its kgdistill rows only.
+ *
+ * Usage: node dist/bench/peer-quality.js [--root runs/peer-quality] [--datasets generated,WN18RR,FB15k-237]
+ *        [--models DistMult,ComplEx,RotatE,TransE] [--epochs 100] [--seeds 0] [--list]
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { writeSyntheticDataset } from '../src/kg/synthetic-graph.js';
+import { resolveDataset } from '../src/kg/fetch-dataset.js';
+
+const run = promisify(execFile);
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
+const root = path.resolve(flag('--root', 'runs/peer-quality'));
+const datasets = flag('--datasets', 'generated,WN18RR,FB15k-237').split(',');
+const models = flag('--models', 'DistMult,ComplEx,RotatE,TransE').split(',');
+const epochs = Number(flag('--epochs', '100'));
+const seeds = flag('--seeds', '0').split(',').map(Number);
+const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');
+const pykeenScript = path.resolve(path.dirname(cli), '..', '..', '..', '..', 'shared', 'peers', 'pykeen', 'pk_run.py');
+const PYKEEN_MODELS = new Set(['DistMult', 'ComplEx', 'RotatE']);
+const SETTINGS = ['matched', 'recommended'] as const;
+
+/** The dataset directory of a name ('generated': a seeded graph of 2,000 entities made here). */
+async function datasetDir(name: string): Promise<string> {
+  if (name !== 'generated') return (await resolveDataset(name)).dir;
+  const dir = path.join(root, 'generated-graph');
+  if (!existsSync(path.join(dir, 'train.txt'))) await writeSyntheticDataset(dir, { entities: 2000, seed: 11 });
+  return dir;
+}
+
+/** kgdistill's command for a row. */
+function kgdistillArgs(dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number, out: string): string[] {
+  const common = ['train', '--dataset', dir, '--model', model, '--dim', '32', '--optimizer', 'adam', '--lr', '0.001', '--neg', '50',
+    '--batch-size', '500', '--epochs', String(epochs), '--valid-every', String(epochs), '--patience', '0', '--seed', String(seed), '--out', out, '--json'];
+  return setting === 'matched' ? [...common, '--loss', 'bce'] : common;
+}
+
+/** PyKEEN's command for a row (pk_run.py mirrors kgdistill's flags). */
+function pykeenArgs(dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): string[] {
+  return [pykeenScript, '--data', dir, '--model', model, '--dim', '32', '--epochs', String(epochs), '--batch', '500', '--lr', '0.001', '--opt', 'adam',
+    '--neg', '50', '--loss', setting === 'matched' ? 'bce' : 'default', '--inverse', '1', '--seed', String(seed)];
+}
+
+/** Runs one row unless its JSON is kept; returns the test MRR. */
+async function row(dataset: string, dir: string, model: string, engine: 'kgdistill' | 'pykeen', setting: (typeof SETTINGS)[number], seed: number): Promise<number | undefined> {
+  const file = path.join(root, dataset, `${model}-${engine}-${setting}-s${seed}.json`);
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr;
+  if (args.includes('--list')) return undefined;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const started = performance.now();
+  const { stdout } = engine === 'kgdistill'
+    ? await run(process.execPath, [cli, ...kgdistillArgs(dir, model, setting, seed, path.join(root, dataset, `${model}-${setting}-s${seed}-run`))], { maxBuffer: 1 << 26 })
+    : await run(pykeenPython, pykeenArgs(dir, model, setting, seed), { maxBuffer: 1 << 26, env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+  const mrr = Number(result.mrr ?? (result.test as Record<string, unknown> | undefined)?.mrr);
+  writeFileSync(file, JSON.stringify({ dataset, model, engine, setting, seed, epochs, mrr, minutes: (performance.now() - started) / 60000, date: new Date().toISOString(), raw: result }, null, 2));
+  process.stderr.write(`${dataset} ${model} ${engine} ${setting} seed ${seed}: test MRR ${mrr.toFixed(4)}\n`);
+  return mrr;
+}
+
+const fmt = (xs: (number | undefined)[]): string => {
+  const got = xs.filter((x): x is number => x !== undefined);
+  if (got.length === 0) return '–';
+  const mean = got.reduce((s, x) => s + x, 0) / got.length;
+  return got.length > 1 ? `${mean.toFixed(3)} (n=${got.length})` : mean.toFixed(3);
+};
+
+const lines = ['| dataset | model | kgdistill matched | PyKEEN matched | kgdistill recommended | PyKEEN recommended | kgdistill − best PyKEEN |', '|---|---|---|---|---|---|---|'];
+const json: Record<string, unknown>[] = [];
+for (const dataset of datasets) {
+  const dir = await datasetDir(dataset);
+  for (const model of models) {
+    const cells: Record<string, (number | undefined)[]> = {};
+    for (const setting of SETTINGS) {
+      for (const engine of ['kgdistill', 'pykeen'] as const) {
+        cells[`${engine}-${setting}`] = [];
+        if (engine === 'pykeen' && !PYKEEN_MODELS.has(model)) continue;
+        for (const seed of seeds) cells[`${engine}-${setting}`]!.push(await row(dataset, dir, model, engine, setting, seed));
+      }
+    }
+    const mean = (k: string): number => { const v = cells[k]!.filter((x): x is number => x !== undefined); return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN; };
+    const gap = mean('kgdistill-recommended') - Math.max(mean('pykeen-matched'), mean('pykeen-recommended'));
+    lines.push(`| ${dataset} | ${model} | ${fmt(cells['kgdistill-matched']!)} | ${fmt(cells['pykeen-matched']!)} | ${fmt(cells['kgdistill-recommended']!)} | ${fmt(cells['pykeen-recommended']!)} | ${Number.isNaN(gap) ? '–' : gap.toFixed(3)} |`);
+    json.push({ dataset, model, ...Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, v])) });
+  }
+}
+process.stdout.write(`${lines.join('\n')}\n${JSON.stringify({ bench: 'peer-quality', date: new Date().toISOString(), epochs, seeds, rows: json })}\n`);
