@@ -1,8 +1,10 @@
 /**
  * A tiny aligned text-table formatter for command output. Columns are separated by two spaces; a column whose
  * body cells are all numbers (or numeric-looking strings such as "0.341" or "12.5%") is right-aligned, others are
- * left-aligned. Integers get thousands separators (14,541); other numbers are printed as given.
+ * left-aligned. Integers get thousands separators (14,541); other numbers are printed as given. Widths are display
+ * widths (the npm package string-width: a CJK character takes two columns, combining marks none).
  */
+import stringWidth from 'string-width';
 
 /** Per-column alignment. */
 export type ColumnAlign = 'left' | 'right';
@@ -21,11 +23,9 @@ export function formatCell(value: string | number): string {
   return String(value);
 }
 
-/** Display width of a text, counting code points. */
+/** Display width of a text in terminal columns. */
 function width(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
+  return stringWidth(text);
 }
 
 /** True when a cell is a number or a string that reads as one. */

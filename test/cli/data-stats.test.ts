@@ -135,3 +135,11 @@ describe('formatTable', () => {
     expect(formatTable([], { header: ['h'] })).toBe('h\n-');
   });
 });
+
+describe('formatTable with wide characters', () => {
+  it('aligns by display width: CJK characters take two columns, combining accents none', () => {
+    const table = formatTable([['東京', 1], ['e\u0301te', 22], ['ab', 333]], { header: ['name', 'n'] });
+    const lines = table.split('\n');
+    expect(lines).toEqual(['name    n', '----  ---', '東京    1', 'e\u0301te    22', 'ab    333']);
+  });
+});
