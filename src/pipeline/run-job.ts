@@ -16,6 +16,8 @@ import type { TrainingObjective } from '../core/training-objective.js';
 import type { KgeModel } from '../core/model.js';
 import { loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { requireKernelMemory } from '../core/memory-budget.js';
+import type { OptimizerName } from '../core/optimizers.js';
 import { evaluateSplit, filteredValidator } from '../eval/evaluate-run.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { defaultLossOf, modelFromConfig } from '../registry/models.js';
@@ -140,7 +142,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     trainer = await Trainer.resume(runtime, data, config, runDir, backend, await trainerOptions(runtime));
   } else {
     if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass ${name('resume')} to continue it or ${name('out')} for a new one`);
-    runtime = await ModelRuntime.create(job.createModel(settings, data), config.seed);
+    const model = job.createModel(settings, data);
+    requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
+    runtime = await ModelRuntime.create(model, config.seed);
     trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
   }
   await writeRunConfig(runDir, job.command, { ...settings, resume: undefined });
