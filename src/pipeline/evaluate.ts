@@ -7,6 +7,7 @@ import { runDataFromDataset, requireSameVocabulary } from '../core/training-data
 import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import { loadRun } from '../registry/load-run.js';
+import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateOptions {
@@ -17,12 +18,19 @@ export interface EvaluateOptions {
   last?: boolean;
   backend?: BackendRequest;
   onProgress?: (done: number, total: number) => void;
+  /** Rank against the gold answer and this many fixed filtered candidates per query instead of all entities (OGB-style). */
+  candidates?: number;
+  /** Seed of the sampled candidates (default 0). */
+  candidateSeed?: number;
 }
 
 /** The metrics of one evaluation: the flat headline (`mrr`, `hits@k`, `tieRules`, …), the full report, what was evaluated. */
 export interface EvaluateResult {
   metrics: Record<string, unknown>;
-  report: EvaluationReport;
+  /** The full filtered evaluation (absent for a sampled one). */
+  report?: EvaluationReport;
+  /** The sampled evaluation (with `candidates`). */
+  sampled?: SampledEvaluationReport;
   model: string;
   dim: number;
   dataset: string;
@@ -41,6 +49,12 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const dataset = await loadDataset(options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name, { unseen });
   const data = runDataFromDataset(dataset);
   requireSameVocabulary(run.file, run.header.vocab, data);
+  const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
+  if (options.candidates !== undefined) {
+    const sampled = evaluateSampled(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });
+    const f = sampled.filtered;
+    return { metrics: { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, queries: f.count, byDirection: sampled.byDirection, protocol: sampled.protocol, evalSeconds: sampled.seconds }, sampled, ...described };
+  }
   const report = await evaluateSplit(run.runtime, data, split, options.onProgress);
-  return { metrics: evaluationSummary(report), report, model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
+  return { metrics: evaluationSummary(report), report, ...described };
 }

@@ -4,8 +4,15 @@ import { BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { evaluateRun } from '../../pipeline/evaluate.js';
 import { formatEvaluation } from '../report-format.js';
 import { testProgress } from '../progress.js';
+import { formatTable } from '../format-table.js';
 
-interface EvalFlags { checkpoint: string; split: 'valid' | 'test'; dataset?: string; backend: BackendRequest; json?: boolean; last?: boolean }
+interface EvalFlags { checkpoint: string; split: 'valid' | 'test'; dataset?: string; backend: BackendRequest; json?: boolean; last?: boolean; evalCandidates?: string; evalSeed: string }
+
+/** A positive integer flag, or an error naming it. */
+function positiveIntFlag(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`${flag} must be a positive integer (got '${value}')`);
+  return Number(value);
+}
 
 /** Adds `kgdistill eval`. */
 export function registerEvalCommand(program: Command): void {
@@ -16,16 +23,23 @@ export function registerEvalCommand(program: Command): void {
     .addOption(new Option('--split <name>', 'split to evaluate').choices(['test', 'valid']).default('test'))
     .option('--dataset <name|dir>', 'dataset (default: the one the run was trained on)')
     .option('--last', 'evaluate the last checkpoint instead of the best one')
+    .option('--eval-candidates <n>', 'rank each query against its gold answer and n fixed filtered candidates instead of all entities (OGB-style sampled evaluation, for large graphs; reported as such)')
+    .option('--eval-seed <n>', 'seed of the sampled candidates', '0')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES as string[]).default('auto'))
     .option('--json', 'print one JSON object with the metrics as the last stdout line')
     .action(async (flags: EvalFlags) => {
       const started = performance.now();
-      const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress() });
+      const candidates = flags.evalCandidates === undefined ? undefined : positiveIntFlag(flags.evalCandidates, '--eval-candidates');
+      const candidateSeed = /^-?\d+$/.test(flags.evalSeed) ? Number(flags.evalSeed) : positiveIntFlag(flags.evalSeed, '--eval-seed');
+      const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates, candidateSeed });
       const seconds = (performance.now() - started) / 1000;
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint })}\n`);
       } else {
-        process.stdout.write(`${result.model} d=${result.dim}, ${result.dataset} ${result.split}, ${result.checkpoint} checkpoint, backend ${result.backend}\n${formatEvaluation(result.report)}\n`);
+        const m = result.metrics as { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number; queries: number };
+        const body = result.report ? formatEvaluation(result.report)
+          : `${formatTable([['sampled', m.mrr.toFixed(4), m['hits@1'].toFixed(4), m['hits@3'].toFixed(4), m['hits@10'].toFixed(4), m.mr.toFixed(1), m.queries]], { header: ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'] })}\n(${result.sampled!.protocol})`;
+        process.stdout.write(`${result.model} d=${result.dim}, ${result.dataset} ${result.split}, ${result.checkpoint} checkpoint, backend ${result.backend}\n${body}\n`);
       }
     });
 }

@@ -1,0 +1,55 @@
+// Sampled evaluation (OGB-style): candidates fixed per query whatever the batching, distinct, never the gold nor
+// another known answer; its ranks never worse than the full filtered ranks; the CLI reports it as its own protocol.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { runTrain } from '../../src/pipeline/train.js';
+import { evaluateRun } from '../../src/pipeline/evaluate.js';
+import { queryCandidates, evaluateSampled } from '../../src/eval/sampled-evaluation.js';
+import { loadRun } from '../../src/registry/load-run.js';
+import { loadDataset } from '../../src/kg/dataset.js';
+import { runDataFromDataset } from '../../src/core/training-data.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-sampled-'));
+let run: string;
+let graph: string;
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+  graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 200, seed: 6 });
+  run = path.join(tmp, 'run');
+  await runTrain({ dataset: graph, model: 'DistMult', dim: 16, epochs: 10, validEvery: 5, batchSize: 64, lr: 0.1, initScale: 0.1, out: run });
+});
+
+describe('sampled evaluation', () => {
+  it('draws distinct candidates, never the gold or a known answer, the same for a query whatever else is drawn', () => {
+    const known = Int32Array.of(3, 7, 9);
+    const a = new Int32Array(20);
+    queryCandidates(5, 7, known, 30, 20, 1, a, 0);
+    expect(new Set(a).size).toBe(20);
+    for (const e of a) expect([3, 7, 9]).not.toContain(e);
+    const b = new Int32Array(25);
+    queryCandidates(5, 7, known, 30, 20, 1, b, 5);
+    expect(Array.from(b.subarray(5))).toEqual(Array.from(a));
+    expect(() => queryCandidates(0, 7, known, 30, 28, 1, a, 0)).toThrow(/only 27 entities are not known answers/);
+  });
+
+  it('gives the same metrics for any batch size, and ranks no worse than the full filtered evaluation', async () => {
+    const loaded = await loadRun(run);
+    const data = runDataFromDataset(await loadDataset(graph, { unseen: 'keep' }));
+    const one = evaluateSampled(loaded.runtime, data.test, data.numRelations, data.known, { candidates: 50, seed: 2, backend: 'wasm', batchSize: 7 });
+    const two = evaluateSampled(loaded.runtime, data.test, data.numRelations, data.known, { candidates: 50, seed: 2, backend: 'wasm', batchSize: 1000 });
+    expect(two.filtered).toEqual(one.filtered);
+    const full = await evaluateRun(run);
+    expect(one.filtered.mrr).toBeGreaterThanOrEqual((full.metrics as { mrr: number }).mrr);
+    expect(one.filtered.count).toBe(full.report!.filtered.count);
+    expect(one.protocol).toBe('sampled: gold + 50 fixed filtered candidates per query (OGB-style), seed 2');
+    const cli = await evaluateRun(run, { candidates: 50, candidateSeed: 2 });
+    expect(cli.metrics.mrr).toBe(one.filtered.mrr);
+    expect(cli.metrics.protocol).toBe(one.protocol);
+  });
+});
