@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { SplitName, Triples, UnseenPolicy } from './types.js';
 import { Vocabulary } from './vocabulary.js';
 import { KgInputError } from './errors.js';
-import { readTripleFile, type RawTriple, type ReadTripleOptions } from './triple-reader.js';
+import { TripleSet } from './triple-set.js';
+import { NameTable, readTripleIds, type ReadTripleOptions, type TripleIds } from './triple-reader.js';
 import { requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
 import { resolveDataset } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
@@ -53,29 +54,26 @@ export interface KgDataset {
   entityNames?: Map<string, string>;
 }
 
-/** Adds the entities and relations of raw triples to name sets. */
-function collectNames(raw: readonly RawTriple[], entities: Set<string>, relations: Set<string>): void {
-  for (const { head, relation, tail } of raw) {
-    entities.add(head);
-    entities.add(tail);
-    relations.add(relation);
-  }
+/** The split's local-id triples of a file, read into the dataset's shared name tables. */
+interface SplitIds extends TripleIds {
+  file: string;
 }
 
-/** First name of a raw triple missing from train, described for an error message, or undefined. */
-function unseenPart(triple: RawTriple, trainEntities: Set<string>, trainRelations: Set<string>): string | undefined {
-  if (!trainEntities.has(triple.head)) return `head entity "${triple.head}"`;
-  if (!trainRelations.has(triple.relation)) return `relation "${triple.relation}"`;
-  if (!trainEntities.has(triple.tail)) return `tail entity "${triple.tail}"`;
-  return undefined;
+/** Which local names occur in train (names of valid/test only, when any, stay false). */
+function trainNames(train: Int32Array, entityCount: number, relationCount: number): { entities: Uint8Array; relations: Uint8Array } {
+  const entities = new Uint8Array(entityCount);
+  const relations = new Uint8Array(relationCount);
+  for (let i = 0; i < train.length; i += 3) {
+    entities[train[i]!] = 1;
+    relations[train[i + 1]!] = 1;
+    entities[train[i + 2]!] = 1;
+  }
+  return { entities, relations };
 }
 
-/** Key identifying an id triple for duplicate detection: an exact number when it fits, else a string. */
-function tripleKeyFunction(numEntities: number, numRelations: number): (h: number, r: number, t: number) => number | string {
-  if (numEntities * numEntities * numRelations < Number.MAX_SAFE_INTEGER) {
-    return (h, r, t) => (h * numRelations + r) * numEntities + t;
-  }
-  return (h, r, t) => `${h},${r},${t}`;
+/** Maps local ids to vocabulary ids (−1 for names the vocabulary left out). */
+function remap(table: NameTable, vocabulary: Vocabulary): Int32Array {
+  return Int32Array.from(table.names, (name) => vocabulary.id(name) ?? -1);
 }
 
 interface EncodedSplit {
@@ -84,40 +82,32 @@ interface EncodedSplit {
   unseen: number;
 }
 
-/** Converts raw triples of one split to ids, applying the unseen policy and removing duplicates. */
-function encodeSplit(
-  raw: readonly RawTriple[],
-  file: string,
-  entities: Vocabulary,
-  relations: Vocabulary,
-  unseenCheck: { policy: UnseenPolicy; trainEntities: Set<string>; trainRelations: Set<string> } | undefined,
-): EncodedSplit {
-  const out = new Int32Array(raw.length * 3);
-  const seen = new Set<number | string>();
-  const key = tripleKeyFunction(entities.size, relations.size);
+/** Converts a split's local ids to vocabulary ids, applying the unseen policy and removing duplicates. */
+function encodeSplit(split: SplitIds, names: { entities: NameTable; relations: NameTable }, ids: { entities: Int32Array; relations: Int32Array },
+  unseenCheck: { policy: UnseenPolicy; inTrain: { entities: Uint8Array; relations: Uint8Array } } | undefined): EncodedSplit {
+  const raw = split.triples;
+  const out = new Int32Array(raw.length);
+  const seen = new TripleSet(raw.length / 3);
   let count = 0;
   let duplicates = 0;
   let unseen = 0;
-  for (const triple of raw) {
+  for (let i = 0, k = 0; i < raw.length; i += 3, k++) {
+    const lh = raw[i]!, lr = raw[i + 1]!, lt = raw[i + 2]!;
     if (unseenCheck) {
-      const missing = unseenPart(triple, unseenCheck.trainEntities, unseenCheck.trainRelations);
+      const train = unseenCheck.inTrain;
+      const missing = !train.entities[lh] ? `head entity "${names.entities.names[lh]}"` : !train.relations[lr] ? `relation "${names.relations.names[lr]}"`
+        : !train.entities[lt] ? `tail entity "${names.entities.names[lt]}"` : undefined;
       if (missing !== undefined) {
         unseen++;
-        if (unseenCheck.policy === 'error') {
-          throw new KgInputError(file, triple.line, `${missing} does not occur in train (--unseen error; use drop or keep)`);
-        }
+        if (unseenCheck.policy === 'error') throw new KgInputError(split.file, split.lines[k], `${missing} does not occur in train (--unseen error; use drop or keep)`);
         if (unseenCheck.policy === 'drop') continue;
       }
     }
-    const h = entities.id(triple.head)!;
-    const r = relations.id(triple.relation)!;
-    const t = entities.id(triple.tail)!;
-    const k = key(h, r, t);
-    if (seen.has(k)) {
+    const h = ids.entities[lh]!, r = ids.relations[lr]!, t = ids.entities[lt]!;
+    if (!seen.add(h, r, t)) {
       duplicates++;
       continue;
     }
-    seen.add(k);
     out[3 * count] = h;
     out[3 * count + 1] = r;
     out[3 * count + 2] = t;
@@ -145,44 +135,39 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   if (options.encoding !== undefined) readOptions.encoding = options.encoding;
 
   const verify = options.verify ?? true;
+  const names = { entities: new NameTable(), relations: new NameTable() };
+  const read = (split: SplitName): Promise<SplitIds> => readTripleIds(files[split], readOptions, names.entities, names.relations).then((ids) => ({ ...ids, file: files[split] }));
   // read concurrently, but report a failure deterministically: the first in this order (manifest, train, valid, …)
   const outcomes = await Promise.allSettled([
     verify ? verifyManifest(dir) : Promise.resolve({ verified: false, cached: false, skipped: true }),
-    readTripleFile(files.train, readOptions),
-    readTripleFile(files.valid, readOptions),
-    readTripleFile(files.test, readOptions),
+    read('train'),
+    read('valid'),
+    read('test'),
     loadEntityNames(dir),
   ] as const);
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   const [manifest, train, valid, test, entityNames] = outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value) as [
-    Awaited<ReturnType<typeof verifyManifest>>, RawTriple[], RawTriple[], RawTriple[], Awaited<ReturnType<typeof loadEntityNames>>];
-  const raw: Record<SplitName, RawTriple[]> = { train, valid, test };
+    Awaited<ReturnType<typeof verifyManifest>>, SplitIds, SplitIds, SplitIds, Awaited<ReturnType<typeof loadEntityNames>>];
+  const raw: Record<SplitName, SplitIds> = { train, valid, test };
 
-  const trainEntities = new Set<string>();
-  const trainRelations = new Set<string>();
-  collectNames(train, trainEntities, trainRelations);
-  let entityNamesForVocab = trainEntities;
-  let relationNamesForVocab = trainRelations;
-  if (policy === 'keep') {
-    entityNamesForVocab = new Set(trainEntities);
-    relationNamesForVocab = new Set(trainRelations);
-    collectNames(valid, entityNamesForVocab, relationNamesForVocab);
-    collectNames(test, entityNamesForVocab, relationNamesForVocab);
-  }
-  const entities = Vocabulary.fromNames(entityNamesForVocab);
-  const relations = Vocabulary.fromNames(relationNamesForVocab);
+  // Vocabularies: the names of train, or (keep) of every split; ids in sorted-name order, whatever the files' order.
+  const inTrain = trainNames(train.triples, names.entities.names.length, names.relations.names.length);
+  const keepAll = policy === 'keep';
+  const entities = Vocabulary.fromNames(names.entities.names.filter((_, i) => keepAll || inTrain.entities[i]));
+  const relations = Vocabulary.fromNames(names.relations.names.filter((_, i) => keepAll || inTrain.relations[i]));
+  const ids = { entities: remap(names.entities, entities), relations: remap(names.relations, relations) };
 
-  const unseenCheck = { policy, trainEntities, trainRelations };
+  const unseenCheck = { policy, inTrain };
   const encoded = {} as Record<SplitName, EncodedSplit>;
   for (const split of SPLIT_NAMES) {
-    encoded[split] = encodeSplit(raw[split], files[split], entities, relations, split === 'train' ? undefined : unseenCheck);
+    encoded[split] = encodeSplit(raw[split], names, ids, split === 'train' ? undefined : unseenCheck);
   }
 
   const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> =>
     ({ train: pick('train'), valid: pick('valid'), test: pick('test') });
   const report: LoadReport = {
     files,
-    lines: perSplit((split) => raw[split].length),
+    lines: perSplit((split) => raw[split].lines.length),
     duplicates: perSplit((split) => encoded[split].duplicates),
     unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen },
     unseenPolicy: policy,

@@ -135,6 +135,80 @@ const WHITESPACE = /[ \t]+/;
  * Throws {@link KgInputError} (file, line, reason) on an unreadable file, a wrong field count or an empty field.
  */
 export async function readTripleFile(file: string, options: ReadTripleOptions = {}): Promise<RawTriple[]> {
+  const triples: RawTriple[] = [];
+  const intern = interner();
+  await readTriples(file, options, (head, relation, tail, line) => {
+    triples.push({ head: intern(head), relation: intern(relation), tail: intern(tail), line });
+  });
+  return triples;
+}
+
+/** Names → dense local ids, shared by the files of one dataset (ids in order of first appearance). */
+export class NameTable {
+  readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+
+  /** The id of a name, added when new. */
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(name, id);
+      this.names.push(name);
+    }
+    return id;
+  }
+}
+
+/** A file's triples as local ids of two name tables, with their lines. */
+export interface TripleIds {
+  /** (head, relation, tail) local ids, three per triple. */
+  triples: Int32Array;
+  /** 1-based line of each triple. */
+  lines: Int32Array;
+}
+
+/**
+ * Reads one triple file straight into local ids of shared name tables (no object per line: the fast path of
+ * `loadDataset`). Same input rules and errors as {@link readTripleFile}.
+ */
+export async function readTripleIds(file: string, options: ReadTripleOptions, entities: NameTable, relations: NameTable): Promise<TripleIds> {
+  let triples = new Int32Array(3 * 4096);
+  let lines = new Int32Array(4096);
+  let n = 0;
+  await readTriples(file, options, (head, relation, tail, line) => {
+    if (n === lines.length) {
+      const grownTriples = new Int32Array(triples.length * 2);
+      grownTriples.set(triples);
+      triples = grownTriples;
+      const grownLines = new Int32Array(lines.length * 2);
+      grownLines.set(lines);
+      lines = grownLines;
+    }
+    triples[3 * n] = entities.id(head);
+    triples[3 * n + 1] = relations.id(relation);
+    triples[3 * n + 2] = entities.id(tail);
+    lines[n++] = line;
+  });
+  return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n) };
+}
+
+/** One string instance per distinct name (names repeat many times: this saves memory and GC time). */
+function interner(): (name: string) => string {
+  const interned = new Map<string, string>();
+  return (name) => {
+    const known = interned.get(name);
+    if (known !== undefined) return known;
+    interned.set(name, name);
+    return name;
+  };
+}
+
+/** A sink of triples in file order. */
+type TripleSink = (head: string, relation: string, tail: string, line: number) => void;
+
+/** Reads the triples of a file into `sink` (both line sources, every check). */
+async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink): Promise<void> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -148,8 +222,7 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
     } catch (error) {
       throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
     }
-    const triples: RawTriple[] = [];
-    const accept = recordAcceptor(file, delimiter, options, triples);
+    const accept = recordAcceptor(file, delimiter, options, sink);
     const encoding = options.encoding ?? 'utf8';
     if (delimiter === ',') {
       if (encoding === 'utf8') await forEachLine(handle, file, encoding, () => undefined); // csv-parse would replace bad bytes silently
@@ -162,14 +235,13 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
         throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
       }
     }
-    return triples;
   } finally {
     await handle.close().catch(() => undefined);
   }
 }
 
 /** The per-line logic shared by both line sources: trimming, comments, the header, the columns, empty fields. */
-function recordAcceptor(file: string, delimiter: TripleDelimiter, options: ReadTripleOptions, triples: RawTriple[]): (fields: string[], line: number) => void {
+function recordAcceptor(file: string, delimiter: TripleDelimiter, options: ReadTripleOptions, sink: TripleSink): (fields: string[], line: number) => void {
   const headerMode = options.header ?? 'auto';
   const positions = Array.isArray(options.columns) ? (options.columns as readonly [number, number, number]) : undefined;
   if (positions && (positions.length !== 3 || new Set(positions).size !== 3 || positions.some((p) => !Number.isInteger(p) || p < 0))) {
@@ -179,14 +251,6 @@ function recordAcceptor(file: string, delimiter: TripleDelimiter, options: ReadT
   let [h, r, t] = positions ?? indexesOf(order);
   const width = positions ? Math.max(...positions) + 1 : 3;
   let seenFirstDataLine = false;
-  // Each name repeats many times; keeping one string instance per distinct name saves memory and GC time.
-  const interned = new Map<string, string>();
-  const intern = (name: string): string => {
-    const known = interned.get(name);
-    if (known !== undefined) return known;
-    interned.set(name, name);
-    return name;
-  };
   return (fields, line) => {
     for (let i = 0; i < fields.length; i++) fields[i] = trimField(fields[i]!);
     if (fields.length === 1 && fields[0] === '') return; // blank line
@@ -217,7 +281,7 @@ function recordAcceptor(file: string, delimiter: TripleDelimiter, options: ReadT
     for (const [role, index] of roles) {
       if (fields[index] === '') throw new KgInputError(file, line, `empty ${role} field (field ${index + 1} of ${fields.length})`);
     }
-    triples.push({ head: intern(fields[h]!), relation: intern(fields[r]!), tail: intern(fields[t]!), line });
+    sink(fields[h]!, fields[r]!, fields[t]!, line);
   };
 }
 
