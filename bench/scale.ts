@@ -1,0 +1,136 @@
+/**
+ * `npm run bench:scale`: kgdistill on large generated graphs (issue 17, part 3) at up to three sizes, up to the size
+ * of ogbl-wikikg2 (2.5M entities, 16M triples). The generator is seeded: entities are drawn with heavy-tailed
+ * (Zipf, s = 1.1) frequencies and relations from 500 with Zipf frequencies, split 98/1/1. For each size, in a child
+ * process each (so peak RSS is the step's own):
+ * - load: `data stats`-like loading (read, vocabularies, filter index) → lines per second, peak RSS, bytes per triple;
+ * - train: one DistMult d = 32 epoch (Adagrad, batch 500, 50 negatives) → seconds per million triples;
+ * - eval: sampled evaluation (gold + 100 filtered candidates, 2,000 test triples) → seconds;
+ * and the kernel memory per entity of each optimiser. Prints a markdown table and a JSON line.
+ * Usage: node dist/bench/scale.js [--sizes 50000:1000000,500000:4000000,2500000:16000000] [--root /tmp/kgdistill-scale]
+ */
+import { execFile } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import seedrandom from 'seedrandom';
+import { kernelBytesOf, OPTIMIZER_SLOTS } from '../src/core/memory-budget.js';
+import { createModel } from '../src/registry/models.js';
+import type { OptimizerName } from '../src/core/optimizers.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
+const root = path.resolve(flag('--root', '/tmp/kgdistill-scale'));
+const sizes = flag('--sizes', '50000:1000000,500000:4000000,2500000:16000000').split(',').map((s) => s.split(':').map(Number) as [number, number]);
+const self = fileURLToPath(import.meta.url);
+
+/** Inverse-CDF sampler of a Zipf(s) law over n items (item 0 the most frequent), by binary search on the CDF. */
+function zipf(n: number, s: number, rng: () => number): () => number {
+  const cdf = new Float64Array(n);
+  let acc = 0;
+  for (let i = 0; i < n; i++) cdf[i] = acc += 1 / (i + 1) ** s;
+  return () => {
+    const u = rng() * acc;
+    let lo = 0, hi = n - 1;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid]! < u) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
+}
+
+/** Writes train/valid/test.txt of a seeded heavy-tailed graph with about `triples` triples over `entities` entities. */
+async function generate(dir: string, entities: number, triples: number): Promise<void> {
+  if (existsSync(path.join(dir, 'test.txt'))) return;
+  mkdirSync(dir, { recursive: true });
+  const rng = seedrandom.alea(`scale:${entities}:${triples}`);
+  const entity = zipf(entities, 1.1, rng);
+  const relation = zipf(500, 1.1, rng);
+  const perm = Int32Array.from({ length: entities }, (_, i) => i); // scatter the frequent ids over the id range
+  for (let i = entities - 1; i > 0; i--) { const j = Math.floor(rng() * (i + 1)); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
+  const files = { train: createWriteStream(path.join(dir, 'train.txt')), valid: createWriteStream(path.join(dir, 'valid.txt')), test: createWriteStream(path.join(dir, 'test.txt')) };
+  const chunk: Record<keyof typeof files, string[]> = { train: [], valid: [], test: [] };
+  const flush = async (name: keyof typeof files): Promise<void> => {
+    if (!files[name].write(chunk[name].join(''))) await new Promise((r) => files[name].once('drain', r));
+    chunk[name] = [];
+  };
+  for (let i = 0; i < triples; i++) {
+    const u = rng();
+    const name = u < 0.98 ? 'train' : u < 0.99 ? 'valid' : 'test';
+    chunk[name].push(`e${perm[entity()]}\tr${relation()}\te${perm[entity()]}\n`);
+    if (chunk[name].length === 10000) await flush(name);
+  }
+  for (const name of ['train', 'valid', 'test'] as const) {
+    await flush(name);
+    await new Promise<void>((r) => files[name].end(() => r()));
+  }
+}
+
+/** Runs one measurement in a child process (this file with --step) and returns its JSON line. */
+async function step(kind: string, dir: string): Promise<Record<string, number>> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=16384', self, '--step', kind, dir], { maxBuffer: 1 << 24 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+}
+
+if (args[0] === '--step') {
+  const [kind, dir] = [args[1]!, args[2]!];
+  const { loadDataset } = await import('../src/kg/dataset.js');
+  const { runDataFromDataset } = await import('../src/core/training-data.js');
+  const t0 = performance.now();
+  const dataset = await loadDataset(dir, { unseen: 'keep', verify: false });
+  const data = runDataFromDataset(dataset); // builds the filter index
+  const loadSeconds = (performance.now() - t0) / 1000;
+  const lines = dataset.report.lines.train + dataset.report.lines.valid + dataset.report.lines.test;
+  const out: Record<string, number> = { entities: data.numEntities, relations: data.numRelations, lines, loadSeconds };
+  if (kind === 'train' || kind === 'eval') {
+    const { initBackend } = await import('../src/core/backend.js');
+    const { ModelRuntime } = await import('../src/core/model-runtime.js');
+    const { TableOptimizer } = await import('../src/core/optimizers.js');
+    const { SeededRandom } = await import('../src/core/random.js');
+    const { kgeObjective } = await import('../src/core/kge-objective.js');
+    const { trainEpoch } = await import('../src/core/epoch-loop.js');
+    const { trainingQueries } = await import('../src/core/batch.js');
+    const { evaluateSampled } = await import('../src/eval/sampled-evaluation.js');
+    const backend = await initBackend('auto');
+    const runtime = await ModelRuntime.create(createModel('DistMult', { dim: 32, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
+    if (kind === 'train') {
+      const objective = kgeObjective(runtime, { negatives: 50, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0, path: 'auto' }, backend);
+      const optimizer = new TableOptimizer('adagrad', 0.05, runtime.store, runtime.kernels);
+      const t1 = performance.now();
+      trainEpoch({ objective, optimizer, queries: trainingQueries(data.train, data.numRelations), batchSize: 500, sampling: { kind: 'shuffled' } }, 1, new SeededRandom(1));
+      out.epochSeconds = (performance.now() - t1) / 1000;
+      out.trainTriples = data.train.length / 3;
+    } else {
+      const test = data.test.slice(0, 3 * 2000);
+      const t1 = performance.now();
+      evaluateSampled(runtime, test, data.numRelations, data.known, { candidates: 100, backend });
+      out.evalSeconds = (performance.now() - t1) / 1000;
+      out.evalQueries = (2 * test.length) / 3;
+    }
+  }
+  out.peakRssMB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+} else {
+  const rows: Record<string, unknown>[] = [];
+  for (const [entities, triples] of sizes) {
+    const dir = path.join(root, `g-${entities}-${triples}`);
+    const g0 = performance.now();
+    await generate(dir, entities, triples);
+    process.stderr.write(`graph ${entities} × ${triples}: generated in ${((performance.now() - g0) / 1000).toFixed(0)} s\n`);
+    const load = await step('load', dir);
+    const train = await step('train', dir);
+    const evaluation = await step('eval', dir);
+    const row = {
+      entities: load.entities, triples: load.lines, loadSeconds: load.loadSeconds, linesPerSecond: load.lines! / load.loadSeconds!, loadPeakRssMB: load.peakRssMB,
+      bytesPerTriple: (load.peakRssMB! * 2 ** 20) / load.lines!, epochSeconds: train.epochSeconds, secondsPerMillionTriples: train.epochSeconds! / (train.trainTriples! / 1e6),
+      trainPeakRssMB: train.peakRssMB, evalSeconds: evaluation.evalSeconds, evalQueries: evaluation.evalQueries,
+    };
+    rows.push(row);
+    process.stderr.write(`${JSON.stringify(row)}\n`);
+  }
+  const dist = createModel('DistMult', { dim: 32, numEntities: 1, numRelations: 1 });
+  const perEntity = Object.fromEntries((Object.keys(OPTIMIZER_SLOTS) as OptimizerName[]).map((o) => [o, kernelBytesOf(dist.tables.filter((t) => t.indexedBy === 'entity'), 1, 0, o)]));
+  const table = ['| entities | triples | load s | lines/s | load peak RSS MB | bytes/triple (RSS) | epoch s | s per 1M triples | train peak RSS MB | sampled eval s (queries) |', '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${Number(r.entities).toLocaleString('en-US')} | ${Number(r.triples).toLocaleString('en-US')} | ${Number(r.loadSeconds).toFixed(1)} | ${Math.round(Number(r.linesPerSecond)).toLocaleString('en-US')} | ${Number(r.loadPeakRssMB).toFixed(0)} | ${Number(r.bytesPerTriple).toFixed(0)} | ${Number(r.epochSeconds).toFixed(1)} | ${Number(r.secondsPerMillionTriples).toFixed(1)} | ${Number(r.trainPeakRssMB).toFixed(0)} | ${Number(r.evalSeconds).toFixed(1)} (${String(r.evalQueries)}) |`)];
+  process.stdout.write(`${table.join('\n')}\n\nkernel memory per entity, DistMult d=32: ${Object.entries(perEntity).map(([o, b]) => `${o} ${b} B`).join(', ')}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'scale', date: new Date().toISOString(), rows, kernelBytesPerEntity: perEntity })}\n`);
+}
