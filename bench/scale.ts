@@ -50,7 +50,7 @@ async function generate(dir: string, entities: number, triples: number): Promise
   const files = { train: createWriteStream(path.join(dir, 'train.txt')), valid: createWriteStream(path.join(dir, 'valid.txt')), test: createWriteStream(path.join(dir, 'test.txt')) };
   const chunk: Record<keyof typeof files, string[]> = { train: [], valid: [], test: [] };
   const flush = async (name: keyof typeof files): Promise<void> => {
-    if (!files[name].write(chunk[name].join(''))) await new Promise((r) => files[name].once('drain', r));
+    if (!files[name].write(chunk[name].join(''))) await new Promise<void>((r) => files[name].once('drain', () => r()));
     chunk[name] = [];
   };
   for (let i = 0; i < triples; i++) {
