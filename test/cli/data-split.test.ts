@@ -55,3 +55,14 @@ describe('kgdistill data split', () => {
     await expect(cli(['data', 'split', path.join(dir, 'bad', 'x.tsv'), '--out', path.join(dir, 'y')])).rejects.toThrow(/x\.tsv:2: expected 3 fields, found 2/);
   });
 });
+
+describe('kgdistill data generate', () => {
+  it('writes the seeded generated graph, and refuses a non-empty directory or a bad count', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'g');
+    expect((await cli(['data', 'generate', '--out', out, '--entities', '50', '--seed', '2'])).trim()).toBe(out);
+    expect(readFileSync(path.join(out, 'train.txt'), 'utf8')).toMatch(/^e\d+\t(next|previous|parent|child|member_of)\t/);
+    await expect(cli(['data', 'generate', '--out', out])).rejects.toThrow(/exists and is not empty/);
+    await expect(cli(['data', 'generate', '--out', path.join(dir, 'h'), '--entities', 'ten'])).rejects.toThrow(/--entities must be an integer ≥ 4 \(got 'ten'\)/);
+  });
+});

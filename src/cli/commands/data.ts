@@ -12,6 +12,8 @@ import { graphStats, type GraphStats } from '../../kg/graph-stats.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
 import { runSplit, type SplitFlags } from './data-split.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
@@ -140,6 +142,19 @@ export function registerDataCommands(program: Command): void {
     .addOption(new Option('--no-verify', 'skip checking the files against SHA256SUMS (default: verify when SHA256SUMS exists, cached)'));
   addFlags(stats, DATA_FLAGS, statsSchema, { dataset: 'x' }, false)
     .action(async (spec: string, options: StatsOptions, command: Command) => runStats(spec, options, command));
+  data
+    .command('generate')
+    .description('write a small learnable graph generated in code (a cycle, a ternary tree, group membership; seeded) as train/valid/test.txt')
+    .requiredOption('--out <dir>', 'new directory for the files')
+    .option('--entities <n>', 'number of entities', '400')
+    .option('--seed <n>', 'seed of the split', '0')
+    .action(async (flags: { out: string; entities: string; seed: string }) => {
+      for (const [flag, value, min] of [['--entities', flags.entities, 4], ['--seed', flags.seed, 0]] as const) {
+        if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`${flag} must be an integer ≥ ${min} (got '${value}')`);
+      }
+      if (existsSync(flags.out) && readdirSync(flags.out).length > 0) throw new Error(`--out ${flags.out}: exists and is not empty; choose a new directory (nothing was written)`);
+      process.stdout.write(`${await writeSyntheticDataset(flags.out, { entities: Number(flags.entities), seed: Number(flags.seed) })}\n`);
+    });
   const split = data
     .command('split')
     .description('split one triple file into train/valid/test (seeded; valid/test triples with an entity or relation unseen in train move to train, as PyKEEN does)')
