@@ -11,6 +11,7 @@ import type { RelationCategory, Triples } from '../kg/types.js';
 import { filteredRanks, type KnownAnswers, type RankOutput } from './ranks.js';
 import { RankMetrics, type LinkPredictionMetrics } from './metrics.js';
 import type { AllEntityScorer } from '../core/all-entity-scorer.js';
+import { evaluationQueries } from './queries.js';
 
 /** Filtered and raw metrics of one set of queries. */
 export interface FilteredAndRawMetrics {
@@ -38,6 +39,8 @@ export interface EvaluationReport {
   byRelation?: TailAndHeadMetrics[];
   /** Filtered metrics over both directions under each tie rule (PyKEEN's names; `realistic` is the headline). */
   tieRules: { optimistic: LinkPredictionMetrics; realistic: LinkPredictionMetrics; pessimistic: LinkPredictionMetrics };
+  /** Every query's filtered rank, in query order (queries.ts), when options.keepRanks. */
+  ranks?: Float64Array;
   /** Wall-clock seconds of the whole evaluation (scoring included). */
   seconds: number;
   /** How tied scores are ranked. */
@@ -54,6 +57,8 @@ export interface EvaluationOptions {
   byRelation?: boolean;
   /** Called after each batch with the number of queries ranked so far and the total (2 per triple). */
   onProgress?: (done: number, total: number) => void;
+  /** Keep every query's filtered rank in `report.ranks` (query order of queries.ts). */
+  keepRanks?: boolean;
 }
 
 /** Upper bound on the number of scores (floats) in one default-sized batch. */
@@ -86,22 +91,7 @@ export async function evaluateLinkPrediction(
 
   for (let start = 0; start < totalQueries; start += batchSize) {
     const rows = Math.min(batchSize, totalQueries - start);
-    const entities = new Int32Array(rows);
-    const queryRelations = new Int32Array(rows);
-    const gold = new Int32Array(rows);
-    for (let row = 0; row < rows; row++) {
-      const query = start + row;
-      const t = 3 * (query >> 1);
-      if ((query & 1) === 0) {
-        entities[row] = triples[t]; // tail query (h, r) → t
-        queryRelations[row] = triples[t + 1];
-        gold[row] = triples[t + 2];
-      } else {
-        entities[row] = triples[t + 2]; // head query (t, r + R) → h
-        queryRelations[row] = triples[t + 1] + numRelations;
-        gold[row] = triples[t];
-      }
-    }
+    const { entities, relations: queryRelations, gold } = evaluationQueries(triples, numRelations, start, rows);
     const scores = await scorer.scoreAll(entities, queryRelations);
     if (scores.length !== rows * numEntities) {
       throw new RangeError(`scoreAll returned ${scores.length} scores for ${rows} queries × ${numEntities} entities`);
@@ -207,6 +197,7 @@ function summarise(
     ) as Record<RelationCategory, TailAndHeadMetrics>;
   }
   if (perRelation) report.byRelation = perRelation.map(toTailAndHead);
+  if (options.keepRanks) report.ranks = ranks.filtered;
   return report;
 }
 

@@ -12,6 +12,7 @@ import { SeededRandom } from '../core/random.js';
 import type { Triples } from '../kg/types.js';
 import { RankMetrics, type LinkPredictionMetrics } from './metrics.js';
 import type { KnownAnswers } from './ranks.js';
+import { evaluationQueries } from './queries.js';
 
 /** Options of {@link evaluateSampled}. */
 export interface SampledEvaluationOptions {
@@ -74,18 +75,11 @@ export function evaluateSampled(runtime: ModelRuntime, triples: Triples, numRela
   const metrics = [new RankMetrics(), new RankMetrics()];
   for (let start = 0; start < total; start += batch) {
     const rows = Math.min(batch, total - start);
-    const entities = new Int32Array(rows);
-    const relations = new Int32Array(rows);
+    const { entities, relations, gold } = evaluationQueries(triples, numRelations, start, rows);
     const ids = new Int32Array(rows * M);
     for (let row = 0; row < rows; row++) {
-      const query = start + row;
-      const t = 3 * (query >> 1);
-      const tail = (query & 1) === 0;
-      entities[row] = tail ? triples[t]! : triples[t + 2]!;
-      relations[row] = tail ? triples[t + 1]! : triples[t + 1]! + numRelations;
-      const gold = tail ? triples[t + 2]! : triples[t]!;
-      ids[row * M] = gold;
-      queryCandidates(query, gold, known.answers(entities[row]!, relations[row]!), numEntities, N, seed, ids, row * M + 1);
+      ids[row * M] = gold[row]!;
+      queryCandidates(start + row, gold[row]!, known.answers(entities[row]!, relations[row]!), numEntities, N, seed, ids, row * M + 1);
     }
     const scores = runtime.scoreCandidates(entities, relations, { ids, perQuery: M }, backend);
     for (let row = 0; row < rows; row++) {

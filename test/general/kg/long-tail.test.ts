@@ -76,7 +76,7 @@ describe('answer-frequency buckets', () => {
     const runtime = await ModelRuntime.create(createModel('DistMult', { dim: 8, numEntities: data.numEntities, numRelations: data.numRelations, initScale: 0.1 }), 3);
     const frequency = answerFrequencies(trainingQueries(data.train, data.numRelations).answers, data.numEntities);
     const thresholds = { rareMax: 4, frequentMin: 7 };
-    const result = bucketedMrr(runtime, data.test, data.numRelations, data.known, frequency, thresholds);
+    const result = await bucketedMrr(runtime, data.test, data.numRelations, data.known, frequency, thresholds);
     expect(result.all).toBeCloseTo((await evaluateSplit(runtime, data, 'test')).filtered.mrr, 10);
     const counts = Object.values(result.buckets).map((b) => b.count);
     expect(counts.reduce((s, n) => s + n, 0)).toBe((2 * data.test.length) / 3);

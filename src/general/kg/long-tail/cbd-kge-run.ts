@@ -65,7 +65,7 @@ async function trainModel(data: RunData, options: CbdKgeOptions, initSeed: numbe
 export async function runCbdKge(data: RunData, options: CbdKgeOptions, backend: string, log: (line: string) => void = () => undefined): Promise<CbdKgeResult> {
   const queries = trainingQueries(data.train, data.numRelations);
   const frequency = answerFrequencies(queries.answers, data.numEntities);
-  const evaluate = (runtime: ModelRuntime): BucketedMrr => bucketedMrr(runtime, data.test, data.numRelations, data.known, frequency, options.thresholds ?? DEFAULT_THRESHOLDS);
+  const evaluate = (runtime: ModelRuntime): Promise<BucketedMrr> => bucketedMrr(runtime, data.test, data.numRelations, data.known, frequency, options.thresholds ?? DEFAULT_THRESHOLDS);
   const balanced: BatchSampling = { kind: 'sampler', sampler: new EntityBalancedSampler(queries.answers, data.numEntities, options.power) };
   const seed = options.seed;
   const teachers: ModelRuntime[] = [];
@@ -75,14 +75,14 @@ export async function runCbdKge(data: RunData, options: CbdKgeOptions, backend: 
     const t = await trainModel(data, options, 1000 * (k + 1) + seed, `cbd-kge-teacher${k}:${seed}`, { kind: 'shuffled' }, [], backend);
     teachers.push(t.runtime);
     teacherSeconds += t.seconds;
-    teacherScores.push(evaluate(t.runtime));
+    teacherScores.push(await evaluate(t.runtime));
     log(`cbd seed ${seed}: teacher ${k + 1} (instance sampling) test MRR ${teacherScores[k]!.all.toFixed(4)} (${(t.seconds / 60).toFixed(1)} min)`);
   }
   const base = await trainModel(data, options, seed, `cbd-kge-student:${seed}`, balanced, [], backend);
-  const balancedScores = evaluate(base.runtime);
+  const balancedScores = await evaluate(base.runtime);
   log(`cbd seed ${seed}: balanced-sampled student ${balancedScores.all.toFixed(4)} (${(base.seconds / 60).toFixed(1)} min)`);
   const student = await trainModel(data, options, seed, `cbd-kge-student:${seed}`, balanced, teachers, backend);
-  const cbdScores = evaluate(student.runtime);
+  const cbdScores = await evaluate(student.runtime);
   log(`cbd seed ${seed}: CBD student ${cbdScores.all.toFixed(4)} (${(student.seconds / 60).toFixed(1)} min)`);
   return {
     instance: teacherScores[0]!,

@@ -6,9 +6,10 @@
  * in the training graph. Buckets are fixed by thresholds: unseen (f = 0), rare (1 ≤ f ≤ rareMax), frequent
  * (f ≥ frequentMin) and medium in between. Ranks are the core's (filtered, ties averaged).
  */
-import { filteredRanks, type KnownAnswers } from '../../../eval/ranks.js';
+import type { KnownAnswers } from '../../../eval/ranks.js';
 import { RankMetrics } from '../../../eval/metrics.js';
-import { defaultBatchSize } from '../../../eval/evaluate.js';
+import { evaluateLinkPrediction } from '../../../eval/evaluate.js';
+import { evaluationQueries } from '../../../eval/queries.js';
 import type { ModelRuntime } from '../../../core/model-runtime.js';
 import type { Triples } from '../../../kg/types.js';
 
@@ -38,34 +39,15 @@ export interface BucketedMrr {
 }
 
 /** Ranks both directions of every triple with the model's all-entity scorer and summarises MRR by answer frequency. */
-export function bucketedMrr(runtime: ModelRuntime, triples: Triples, numRelations: number, known: KnownAnswers, frequency: Int32Array,
-  thresholds: BucketThresholds = DEFAULT_THRESHOLDS): BucketedMrr {
+export async function bucketedMrr(runtime: ModelRuntime, triples: Triples, numRelations: number, known: KnownAnswers, frequency: Int32Array,
+  thresholds: BucketThresholds = DEFAULT_THRESHOLDS): Promise<BucketedMrr> {
   const scorer = runtime.entityScorer();
   try {
-    const numEntities = scorer.numEntities;
-    const total = (triples.length / 3) * 2;
-    const batchSize = defaultBatchSize(numEntities);
-    const ranks = { filtered: new Float64Array(total), raw: new Float64Array(total) };
-    const gold = new Int32Array(total);
-    for (let start = 0; start < total; start += batchSize) {
-      const rows = Math.min(batchSize, total - start);
-      const entities = new Int32Array(rows);
-      const relations = new Int32Array(rows);
-      const answers = new Int32Array(rows);
-      for (let row = 0; row < rows; row++) {
-        const query = start + row;
-        const t = 3 * (query >> 1);
-        const tail = (query & 1) === 0;
-        entities[row] = triples[tail ? t : t + 2]!;
-        relations[row] = triples[t + 1]! + (tail ? 0 : numRelations);
-        answers[row] = triples[tail ? t + 2 : t]!;
-      }
-      gold.set(answers, start);
-      filteredRanks(scorer.scoreAllSync(entities, relations), numEntities, entities, relations, answers, known, ranks, start);
-    }
+    const ranks = (await evaluateLinkPrediction(scorer, triples, numRelations, known, { keepRanks: true })).ranks!;
+    const { gold } = evaluationQueries(triples, numRelations, 0, ranks.length);
     const all = new RankMetrics();
     const byBucket = Object.fromEntries(FREQUENCY_BUCKETS.map((b) => [b, new RankMetrics()])) as Record<FrequencyBucket, RankMetrics>;
-    ranks.filtered.forEach((rank, q) => {
+    ranks.forEach((rank, q) => {
       all.add(rank);
       byBucket[bucketOf(frequency[gold[q]!]!, thresholds)].add(rank);
     });
