@@ -6,21 +6,12 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { isProcessRunning } from '../kg/process-running.js';
 
 /** A held lock on a run directory. */
 export interface RunLock {
   readonly file: string;
   release(): void;
-}
-
-/** Whether a process with this pid exists (on this machine). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Takes the lock of `runDir` (which must exist), or throws naming the process that holds it. */
@@ -46,7 +37,7 @@ export function lockRunDir(runDir: string): RunLock {
     const [pidText, host] = readFileSync(file, 'utf8').trim().split(/\s+/);
     const pid = Number(pidText);
     const sameHost = host === undefined || host === hostname();
-    if (Number.isInteger(pid) && pid > 0 && (!sameHost || alive(pid))) {
+    if (Number.isInteger(pid) && pid > 0 && (!sameHost || isProcessRunning(pid))) {
       throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
     }
     rmSync(file, { force: true }); // stale: its process is gone

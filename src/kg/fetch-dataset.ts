@@ -9,6 +9,7 @@
  * next fetch starts afresh (leftovers of a killed process are removed by the next fetch). What was fetched
  * (URLs, bytes, files, where, checksums) is told on stderr.
  */
+import { isProcessRunning } from './process-running.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -128,14 +129,6 @@ async function problemWith(dir: string, expected: ReadonlyMap<string, string>): 
   return undefined;
 }
 
-/** True when a process with this id is running. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes temporary directories of `name` left in `root` by fetches whose process is gone. */
@@ -143,7 +136,7 @@ async function removeLeftovers(root: string, name: string): Promise<void> {
   const pattern = /^\.(?:partial|replaced)-(.+)-(\d+)-[^-]+$/;
   for (const entry of await readdir(root).catch(() => [] as string[])) {
     const match = pattern.exec(entry);
-    if (match && match[1] === name && Number(match[2]) !== process.pid && !isRunning(Number(match[2]))) {
+    if (match && match[1] === name && Number(match[2]) !== process.pid && !isProcessRunning(Number(match[2]))) {
       await rm(path.join(root, entry), { recursive: true, force: true });
     }
   }
