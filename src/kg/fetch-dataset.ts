@@ -129,8 +129,6 @@ async function problemWith(dir: string, expected: ReadonlyMap<string, string>): 
   return undefined;
 }
 
-}
-
 /** Removes temporary directories of `name` left in `root` by fetches whose process is gone. */
 async function removeLeftovers(root: string, name: string): Promise<void> {
   const pattern = /^\.(?:partial|replaced)-(.+)-(\d+)-[^-]+$/;
