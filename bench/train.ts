@@ -4,7 +4,9 @@
  * Paths: `fused` (fused candidate scoring; models with a fused query program run the whole step in kernels),
  * `hybrid` (fused candidate scoring, tfjs query: the fused path of models without a program), `tfjs` (all tfjs).
  * Negative sampling is timed with and without KGEmb's --double_neg (B·(1 + N) queries, one candidate each).
- * Usage: node dist/bench/train.js [model,model,…] [--steps n] [--no-hybrid] [--no-tfjs]
+ * The DistMult steps are also timed against PyTorch in interleaved rounds (PyTorch, kgdistill, PyTorch, …; `--rounds`,
+ * default 5) and reported as the median of the per-round ratios, robust to this machine's noise.
+ * Usage: node dist/bench/train.js [model,model,…] [--steps n] [--rounds r] [--no-hybrid] [--no-tfjs]
  */
 import { initBackend } from '../src/core/backend.js';
 import { loadDataset } from '../src/kg/dataset.js';
@@ -61,5 +63,27 @@ for (const row of rows) {
 }
 const distMult = rows.find((r) => r.model === 'DistMult' && r.regime === '50 neg' && r.path === 'fused');
 if (distMult) for (const row of rows) if (row.path === 'fused' && row.regime !== '1-N') row.ratioToDistMult = +((row.medianMs as number) / (distMult.medianMs as number)).toFixed(2);
+const roundsIndex = args.indexOf('--rounds');
+const roundCount = roundsIndex >= 0 ? Number(args[roundsIndex + 1]) : 5;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const interleaved: Record<string, unknown>[] = [];
+if (models.includes('DistMult') && peerNeg) {
+  for (const [mode, negatives] of [['neg', 50], ['1N', 0]] as const) {
+    const ratios: number[] = [];
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let round = 0; round < roundCount; round++) {
+      const peer = torchStep(mode, 2);
+      const mine = await timeSteps(data, { model: 'DistMult', dim: 32, batchSize: 500, negatives, optimizer: 'adagrad', path: 'fused' }, backend, negatives === 0 ? Math.min(steps, 10) : steps);
+      if (!peer) break;
+      theirs.push(peer.median_ms);
+      ours.push(mine.medianMs);
+      ratios.push(mine.medianMs / peer.median_ms);
+      process.stderr.write(`round ${round + 1} ${mode}: kgdistill ${mine.medianMs.toFixed(2)} ms, PyTorch ${peer.median_ms.toFixed(2)} ms\n`);
+    }
+    if (ratios.length > 0) interleaved.push({ regime: mode === 'neg' ? '50 neg' : '1-N', rounds: ratios.length, kgdistillMedianMs: +median(ours).toFixed(2), torchMedianMs: +median(theirs).toFixed(2), medianRatio: +median(ratios).toFixed(2), ratios: ratios.map((r) => +r.toFixed(2)) });
+  }
+}
 console.table(rows);
-console.log(JSON.stringify({ bench: 'train', dataset: 'FB15k-237', date: new Date().toISOString(), backend, torch, rows }));
+if (interleaved.length > 0) console.table(interleaved);
+console.log(JSON.stringify({ bench: 'train', dataset: 'FB15k-237', date: new Date().toISOString(), backend, torch, rows, interleaved }));
