@@ -35,13 +35,13 @@ const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/
 
 /** Starts `kgdistill serve` and resolves once it listens. */
 async function startServer(runDirs: readonly string[], port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--checkpoint', runDirs.join(','), '--port', String(port), '--prebuild'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '--checkpoint', runDirs.join(','), '--port', String(port), '--rate-limit', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let log = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       log += chunk.toString();
       process.stderr.write(chunk);
-      if (log.includes('serving ')) resolve();
+      if (/ ready: /.test(log)) resolve();
     });
     child.once('exit', (code) => reject(new Error(`serve exited with code ${code}: ${log.slice(-500)}`)));
   });

@@ -14,10 +14,9 @@ import { FilterIndex } from '../kg/filter-index.js';
 import { LookupError } from './errors.js';
 import { NameResolver } from './name-resolver.js';
 import { IndexStore, type IndexStoreOptions } from './index-store.js';
-import { NeighborMeasure, neighborMetric, NEIGHBOR_CURVATURE } from './exact-score.js';
+import { KernelSearch, NEIGHBOR_CURVATURE, type NeighborMetric } from './kernel-search.js';
 import { exactNeighbors, indexNeighbors, neighborSpace } from './neighbors.js';
-import { predictSpace, predictTopK, type PredictMethod } from './predict.js';
-import { modelQuery } from './model-query.js';
+import { MAX_TABLE_ENTITIES, NeighborTable } from './neighbor-table.js';
 import { filteredRanks } from '../eval/ranks.js';
 import type { EntityTable } from './vector-space.js';
 
@@ -25,7 +24,7 @@ import type { EntityTable } from './vector-space.js';
 export interface OpenOptions extends IndexStoreOptions {
   /** Which checkpoint of the run (default: best, else last). */
   stem?: 'best' | 'last';
-  /** `await` (CLI): build a missing index before answering; `background` (service): answer exactly meanwhile. */
+  /** `await` (CLI): build a missing neighbour index before answering; `background` (service): answer exactly meanwhile. */
   indexMode?: 'await' | 'background';
   /** Name of the run in the service (default: the directory's base name). */
   name?: string;
@@ -49,6 +48,13 @@ export interface NeighborsResult {
   neighbors: Array<EntityRef & { rank: number; distance?: number; similarity?: number }>;
 }
 
+/**
+ * How an answer list was obtained. Predictions are always `exact` now (the top-K kernels over all entities);
+ * `hnsw+bound` (index candidates certified by a bound) is no longer produced and stays in the type for readers
+ * of older results.
+ */
+export type PredictMethod = 'hnsw' | 'hnsw+bound' | 'exact';
+
 /** Arguments of `predict`: exactly one of head (predict tails) and tail (predict heads). */
 export interface PredictArgs {
   head?: unknown;
@@ -56,6 +62,7 @@ export interface PredictArgs {
   relation: unknown;
   k: number;
   filtered?: boolean;
+  /** Accepted for compatibility: every prediction scores all entities. */
   exact?: boolean;
 }
 
@@ -97,8 +104,12 @@ export class CheckpointLookup {
   readonly entities: NameResolver;
   readonly relations: NameResolver;
   readonly store: IndexStore;
-  readonly measure: NeighborMeasure;
+  /** The kernel side of the queries (query points, top-K sweeps, candidate scores). */
+  readonly search: KernelSearch;
   private scorer?: ModelEntityScorer;
+  private neighborTable?: NeighborTable;
+  private tableBuild?: Promise<void>;
+  private closed = false;
 
   private constructor(
     readonly name: string,
@@ -114,10 +125,16 @@ export class CheckpointLookup {
     options: IndexStoreOptions,
   ) {
     const vocab = header.vocab;
-    this.entities = new NameResolver('entity', vocab.entities, names ? (id) => names.get(vocab.entities[id]!) : undefined);
+    const nameOf = names ? vocab.entities.map((key) => names.get(key)) : undefined;
+    this.entities = new NameResolver('entity', vocab.entities, nameOf ? (id) => nameOf[id] : undefined);
     this.relations = new NameResolver('relation', vocab.relations);
     this.store = new IndexStore(runDir, stem, table, header.model, options);
-    this.measure = new NeighborMeasure(neighborMetric(runtime.model.similarity), table);
+    this.search = new KernelSearch(runtime);
+  }
+
+  /** How neighbours are measured: Euclidean distance, inner product, or Poincaré distance at c = 1. */
+  get metric(): NeighborMetric {
+    return this.search.metric;
   }
 
   /** Opens a run directory: checkpoint, model, dataset names and known triples (without the dataset: no filtering). */
@@ -157,50 +174,64 @@ export class CheckpointLookup {
     return name === undefined ? { id, key: this.entities.key(id) } : { id, key: this.entities.key(id), name };
   }
 
-  /** Model facts for the model-info endpoint. */
+  /** Model facts for the model-info endpoint (no file-system paths: `runDir` is a property of its own). */
   info(): Record<string, unknown> {
-    const { model, dim, numEntities, numRelations } = this.header.model;
+    const { model, dim, numEntities } = this.header.model;
     return {
-      name: this.name, runDir: this.runDir, model, dim, entities: numEntities, relations: this.header.vocab.relations,
-      similarity: this.runtime.model.similarity, neighborMetric: this.measure.metric, tailBias: this.table.tailBias !== undefined,
+      name: this.name, model, dim, entities: numEntities, relations: this.header.vocab.relations,
+      similarity: this.runtime.model.similarity, neighborMetric: this.metric, tailBias: this.table.tailBias !== undefined,
       dataset: this.header.dataset.name, knownTriples: this.known !== undefined, entityNames: this.entities.name(0) !== undefined,
       indexes: this.store.loaded().map((i) => ({ id: i.id, origin: i.origin, buildSeconds: i.buildSeconds, fileBytes: i.fileBytes })),
       ...(this.datasetNote ? { note: this.datasetNote } : {}),
     };
   }
 
-  /** Loads or builds the neighbour index (and, with `all`, every prediction index) and waits for them. */
-  async warm(all = false): Promise<void> {
-    await this.store.get(neighborSpace(this.measure));
-    if (!all) return;
-    const R = this.header.model.numRelations;
-    for (let r = 0; r < 2 * R; r++) {
-      const query = modelQuery(this.runtime, 0, r);
-      const spec = predictSpace(this.runtime.model.similarity, this.table.tailBias !== undefined, query.c);
-      if (spec) await this.store.get(spec);
+  /**
+   * Loads or builds the neighbour index and waits for it (predictions need no index); with `table`, also the
+   * exact neighbour table of every entity (neighbor-table.ts; skipped past MAX_TABLE_ENTITIES entities).
+   */
+  async warm(options: { table?: boolean } = {}): Promise<void> {
+    await this.store.get(neighborSpace(this.metric));
+    if (options.table && this.table.count <= MAX_TABLE_ENTITIES) {
+      this.tableBuild ??= NeighborTable.build(this.search, () => this.closed).then((built) => {
+        this.neighborTable = built;
+      });
+      await this.tableBuild;
     }
+  }
+
+  /** The exact neighbour table: built, being built, or not wanted (warm without `table`, or too many entities). */
+  get tableState(): 'ready' | 'building' | 'none' {
+    return this.neighborTable ? 'ready' : this.tableBuild ? 'building' : 'none';
+  }
+
+  /** Whether the neighbour index is in memory (the service is ready once it is). */
+  get indexReady(): boolean {
+    return this.store.peek(neighborSpace(this.metric)) !== undefined;
   }
 
   /** The k nearest entities of an entity (by name, key or id). */
   async neighbors(entityInput: unknown, kInput: unknown, options: { exact?: boolean; maxK?: number } = {}): Promise<NeighborsResult> {
     const entity = this.entities.resolve(entityInput);
     const k = checkK(kInput, Math.min(options.maxK ?? Infinity, this.table.count - 1));
-    const spec = neighborSpace(this.measure);
+    const spec = neighborSpace(this.metric);
     let method: 'hnsw' | 'exact' = 'exact';
-    let found;
-    if (!options.exact && (this.indexMode === 'await' || this.store.peek(spec))) {
-      found = await indexNeighbors(this.store, this.measure, this.table, entity, k);
+    let found = this.neighborTable?.get(entity, k);
+    if (found) {
+      // read from the exact table
+    } else if (!options.exact && (this.indexMode === 'await' || this.store.peek(spec))) {
+      found = await indexNeighbors(this.store, this.search, this.table, entity, k);
       method = 'hnsw';
     } else {
       if (!options.exact) this.store.prepare(spec);
-      found = exactNeighbors(this.measure, this.table, entity, k);
+      found = exactNeighbors(this.search, entity, k);
     }
-    const field = this.measure.metric === 'dot' ? 'similarity' : 'distance';
+    const field = this.metric === 'dot' ? 'similarity' : 'distance';
     return {
       checkpoint: this.name,
       entity: this.ref(entity),
-      metric: this.measure.metric,
-      ...(this.measure.metric === 'poincare' ? { curvature: NEIGHBOR_CURVATURE } : {}),
+      metric: this.metric,
+      ...(this.metric === 'poincare' ? { curvature: NEIGHBOR_CURVATURE } : {}),
       method,
       neighbors: found.map((n, i) => ({ rank: i + 1, ...this.ref(n.id), [field]: n.value })),
     };
@@ -219,17 +250,15 @@ export class CheckpointLookup {
     const R = this.header.model.numRelations;
     const queryRelation = hasHead ? relation : relation + R;
     const knownAnswers = this.known?.answers(given, queryRelation);
-    const query = modelQuery(this.runtime, given, queryRelation);
-    const outcome = await predictTopK(
-      {
-        similarity: this.runtime.model.similarity,
-        table: this.table,
-        store: this.store,
-        indexMode: this.indexMode,
-        exactScores: () => this.exactScores(given, queryRelation),
-      },
-      { query, k, exclude: filtered ? knownAnswers : undefined, exact: args.exact === true },
-    );
+    // the known answers are left out after the sweep, so it looks for k more
+    const exclude = filtered && knownAnswers ? new Set(knownAnswers) : undefined;
+    const found = this.search.predict(given, queryRelation, Math.min(this.table.count, k + (exclude?.size ?? 0)));
+    const answers: Array<{ id: number; score: number }> = [];
+    for (let i = 0; i < found.ids.length && answers.length < k; i++) {
+      const id = found.ids[i]!;
+      if (!exclude?.has(id)) answers.push({ id, score: found.values[i]! });
+    }
+    const outcome = { method: 'exact' as const, scored: this.table.count, answers };
     const knownSet = new Set(knownAnswers ?? []);
     return {
       checkpoint: this.name,
@@ -239,7 +268,6 @@ export class CheckpointLookup {
       filtered,
       method: outcome.method,
       scored: outcome.scored,
-      ...(outcome.note ? { note: outcome.note } : {}),
       answers: outcome.answers.map((a, i) => ({ rank: i + 1, ...this.ref(a.id), score: a.score, ...(this.known ? { known: knownSet.has(a.id) } : {}) })),
     };
   }
@@ -268,10 +296,12 @@ export class CheckpointLookup {
     return { entities: [...this.header.vocab.entities], relations: [...this.header.vocab.relations], tables };
   }
 
-  /** Frees the all-entity scorer. */
+  /** Frees the all-entity scorers. */
   close(): void {
+    this.closed = true;
     this.scorer?.dispose();
     this.scorer = undefined;
+    this.search.dispose();
   }
 
   private async exactScores(entity: number, queryRelation: number): Promise<Float32Array> {

@@ -1,48 +1,19 @@
-/** JSON schemas of the service's requests (fastify validates every body, query string and path against them). */
+/**
+ * The service's request schemas (zod, the one schema system of the service): each route's parameters as a query
+ * string (every value a string, parsed strictly: `k` is decimal digits only, so `1e3`, `0x10`, `+5` and ` 5` are
+ * rejected; booleans are `true` or `false`) or as a JSON body (JSON types: `k` a JSON integer, booleans JSON
+ * booleans). Unknown parameters are rejected. Every failure becomes one message naming the parameter.
+ */
+import { z } from 'zod';
 
 /** k when a request gives none. */
 export const DEFAULT_K = 10;
 /** Largest k a request may ask for unless `serve --max-k` says otherwise. */
 export const DEFAULT_MAX_K = 1000;
 /** Longest entity or relation name accepted. */
-const MAX_NAME = 512;
-
-const name = { type: 'string', minLength: 1, maxLength: MAX_NAME } as const;
-
-/** Path parameters: the model (checkpoint) name. */
-export const modelParams = {
-  type: 'object',
-  required: ['model'],
-  additionalProperties: false,
-  properties: { model: { type: 'string', minLength: 1, maxLength: 200 } },
-} as const;
-
-/** Body or query of a neighbours request. */
-export function neighborsSchema(maxK: number) {
-  return {
-    type: 'object',
-    required: ['entity'],
-    additionalProperties: false,
-    properties: { entity: name, k: { type: 'integer', minimum: 1, maximum: maxK }, exact: { type: 'boolean' } },
-  } as const;
-}
-
-/** Body or query of a prediction request: head or tail (checked in the handler), relation, k, flags. */
-export function predictSchema(maxK: number) {
-  return {
-    type: 'object',
-    required: ['relation'],
-    additionalProperties: false,
-    properties: {
-      head: name,
-      tail: name,
-      relation: name,
-      k: { type: 'integer', minimum: 1, maximum: maxK },
-      filtered: { type: 'boolean' },
-      exact: { type: 'boolean' },
-    },
-  } as const;
-}
+export const MAX_NAME = 512;
+/** Longest model name accepted in a path. */
+const MAX_MODEL_NAME = 200;
 
 /** A neighbours request after validation. */
 export interface NeighborsRequest {
@@ -59,4 +30,75 @@ export interface PredictRequestBody {
   k?: number;
   filtered?: boolean;
   exact?: boolean;
+}
+
+/** A value as a message shows it: strings quoted and cut, lists and objects by kind. */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** Error callback of one parameter: "<name> is required" when absent, else `problem` with the value. */
+const because = (name: string, problem: string) => (issue: { input?: unknown }): string =>
+  issue.input === undefined ? `${name} is required` : `${name} ${problem}, got ${shown(issue.input)}`;
+
+const nameParam = (name: string) => {
+  const error = because(name, `must be a non-empty string of at most ${MAX_NAME} characters`);
+  return z.string({ error }).min(1, { error }).max(MAX_NAME, { error });
+};
+
+const kProblem = (maxK: number): string => `must be an integer from 1 to ${maxK}`;
+const kBody = (maxK: number) => {
+  const error = because('k', kProblem(maxK));
+  return z.number({ error }).int({ error }).min(1, { error }).max(maxK, { error });
+};
+const kQuery = (maxK: number) => {
+  const error = because('k', kProblem(maxK));
+  return z.string({ error }).regex(/^[1-9][0-9]{0,15}$/, { error }).transform(Number).pipe(z.number().max(maxK, { error: () => `k ${kProblem(maxK)}, got a larger number` }));
+};
+const flagBody = (name: string) => z.boolean({ error: because(name, 'must be true or false') });
+const flagQuery = (name: string) => z.enum(['true', 'false'], { error: because(name, 'must be true or false') }).transform((v) => v === 'true');
+
+/** Path parameters of the model routes. */
+export const modelParams = z.strictObject({ model: z.string().min(1, { error: 'model name is empty' }).max(MAX_MODEL_NAME, { error: `model name longer than ${MAX_MODEL_NAME} characters` }) });
+
+/** The schemas of one route's input as a query string and as a JSON body. */
+export interface RouteSchemas<T> {
+  query: z.ZodType<T>;
+  body: z.ZodType<T>;
+}
+
+/** `{ entity, k?, exact? }`. */
+export function neighborsSchemas(maxK: number): RouteSchemas<NeighborsRequest> {
+  const shape = (k: z.ZodType<number>, flag: (name: string) => z.ZodType<boolean>) => z.strictObject({ entity: nameParam('entity'), k: k.optional(), exact: flag('exact').optional() });
+  return { query: shape(kQuery(maxK), flagQuery), body: shape(kBody(maxK), flagBody) };
+}
+
+/** `{ head | tail, relation, k?, filtered?, exact? }` (exactly one of head and tail: checked by the lookup). */
+export function predictSchemas(maxK: number): RouteSchemas<PredictRequestBody> {
+  const shape = (k: z.ZodType<number>, flag: (name: string) => z.ZodType<boolean>) => z.strictObject({
+    head: nameParam('head').optional(), tail: nameParam('tail').optional(), relation: nameParam('relation'),
+    k: k.optional(), filtered: flag('filtered').optional(), exact: flag('exact').optional(),
+  });
+  return { query: shape(kQuery(maxK), flagQuery), body: shape(kBody(maxK), flagBody) };
+}
+
+/** One message for a failed parse: the first issue, with the parameter named (unknown keys listed). */
+export function issueMessage(error: z.ZodError, allowed: readonly string[]): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid request';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `'${k.slice(0, 40)}'`).join(', ');
+    return `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${keys} (allowed: ${allowed.join(', ')})`;
+  }
+  if (issue.path.length === 0) return 'the parameters must be a JSON object';
+  return issue.message;
+}
+
+/** The keys a schema allows (for messages). */
+export function allowedKeys(schema: z.ZodType): string[] {
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }

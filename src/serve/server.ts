@@ -1,20 +1,31 @@
 /**
  * The HTTP JSON API over one or more opened runs (fastify):
  *
- *   GET  /health                          status, checkpoint names, uptime
+ *   GET  /health/live                     200 while the process runs
+ *   GET  /health/ready                    200 once every model is loaded with its neighbour index, else 503
+ *   GET  /health                          status, checkpoint names, uptime (200; `status` says loading/ready/closing)
+ *   GET  /metrics                         Prometheus text format (metrics.ts)
  *   GET  /models                          model info of every checkpoint
- *   GET  /models/:model                   model info (model, dim, entities, relations, similarity, indexes)
+ *   GET  /models/:model                   model info (model, dim, entities, relations, similarity, index)
  *   GET|POST /models/:model/neighbors     { entity, k?, exact? }                       → nearest entities
  *   GET|POST /models/:model/predict       { head | tail, relation, k?, filtered?, exact? } → top-k answers
  *
- * GET takes the fields as a query string, POST as a JSON body (at most 16 KiB). Every input is validated: an
- * unknown model or entity is a 404 with a message and suggestions, a bad or too large k or an unknown field a
- * 400, an oversized body a 413, a non-JSON body a 415; errors never take the process down.
+ * GET takes the fields as a query string, POST as a JSON body (at most 16 KiB); both are validated by the zod
+ * schemas of schemas.ts. Every failure is a 4xx with `{ error, message }` naming what is wrong: an unknown model
+ * or entity a 404 with suggestions, a bad parameter a 400, a missing or wrong API key a 401, too many requests
+ * from one client a 429, an oversized body a 413, a non-JSON body a 415; a model still loading is a 503 (with
+ * Retry-After). No answer contains a path of the server's file system.
  */
+import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { LookupError } from '../lookup/errors.js';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
-import { DEFAULT_K, DEFAULT_MAX_K, modelParams, neighborsSchema, predictSchema, type NeighborsRequest, type PredictRequestBody } from './schemas.js';
+import { ConnectionGuard } from './connections.js';
+import { keyChecker } from './auth.js';
+import { RateLimiter } from './rate-limit.js';
+import { ServiceMetrics } from './metrics.js';
+import { DEFAULT_K, DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neighborsSchemas, predictSchemas, shown, type RouteSchemas } from './schemas.js';
 
 /** Options of the service. */
 export interface ServerOptions {
@@ -22,6 +33,57 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Log requests to stdout (fastify's logger). */
   logger?: boolean;
+  /** Requests must present this key (Authorization: Bearer, or X-API-Key); the health probes need none. */
+  apiKey?: string;
+  /** Requests per client (by address) and window; `max: 0` switches the limit off. */
+  rateLimit?: { max: number; windowMs: number };
+  /** Time to receive a whole request (ms; a slower client gets a 408) and to keep an idle connection open. */
+  requestTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  /** Connections held at once; more get a 503 and are closed. */
+  maxConnections?: number;
+  /** Take the client address from X-Forwarded-For (behind a proxy or load balancer). */
+  trustProxy?: boolean;
+}
+
+/** Defaults of the limits. */
+export const SERVICE_DEFAULTS = { rateLimit: { max: 6000, windowMs: 60_000 }, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 10_000, maxConnections: 1024, bodyLimit: 16 * 1024 } as const;
+
+/** The models a service answers for: loaded ones, and the names still loading. */
+export class ServedModels {
+  private readonly byName = new Map<string, CheckpointLookup>();
+  /** Set when loading failed (the service then stays unready). */
+  failure?: string;
+
+  constructor(readonly expected: readonly string[]) {}
+
+  /** Makes a loaded model available. */
+  add(lookup: CheckpointLookup): void {
+    this.byName.set(lookup.name, lookup);
+  }
+
+  get(name: string): CheckpointLookup | undefined {
+    return this.byName.get(name);
+  }
+
+  loaded(): CheckpointLookup[] {
+    return [...this.byName.values()];
+  }
+
+  /** Directories that answers must not show: the runs', their parents', their datasets', the working directory. */
+  privateDirs(): string[] {
+    const dirs = [process.cwd()];
+    for (const lookup of this.byName.values()) {
+      dirs.push(lookup.runDir, path.dirname(lookup.runDir));
+      if (lookup.header.dataset.dir) dirs.push(path.resolve(lookup.header.dataset.dir));
+    }
+    return dirs;
+  }
+
+  /** Every expected model is loaded and its neighbour index is in memory. */
+  ready(): boolean {
+    return this.failure === undefined && this.expected.every((name) => this.byName.get(name)?.indexReady === true);
+  }
 }
 
 /** Error body of every 4xx/5xx answer. */
@@ -33,6 +95,28 @@ interface ErrorBody {
 
 const STATUS_OF: Record<LookupError['kind'], number> = { 'not-found': 404, ambiguous: 400, invalid: 400 };
 
+/** An error answer with its status (thrown by handlers and hooks). */
+class HttpError extends Error {
+  constructor(readonly statusCode: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** File-system paths that start at a common root (vocabulary keys such as FB15k-237's `/m/027rn` do not). */
+const ROOTED_PATH = /\/(?:home|tmp|work|var|usr|root|mnt|opt|srv|data|Users|private|etc|run|media|nix|proc|sys|dev)(?:\/[^\s/'"`,;:()[\]{}<>]+)+\/?/g;
+
+/**
+ * A message without the server's file system: the directories in `known` (run and dataset directories, the working
+ * directory) and paths under common roots are shortened to their last part ("…/WN18RR").
+ */
+export function withoutPaths(text: string, known: readonly string[] = []): string {
+  let out = text;
+  for (const dir of [...known].filter((d) => d.length > 1).sort((a, b) => b.length - a.length)) {
+    if (out.includes(dir)) out = out.split(dir).join(`…/${dir.replace(/\/+$/, '').split('/').pop()}`);
+  }
+  return out.replace(ROOTED_PATH, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
+}
+
 /** Sends an error answer. */
 function fail(reply: FastifyReply, status: number, error: string, message: string, suggestions?: readonly string[]): FastifyReply {
   const body: ErrorBody = { error, message };
@@ -40,49 +124,150 @@ function fail(reply: FastifyReply, status: number, error: string, message: strin
   return reply.code(status).send(body);
 }
 
-/** Builds the service (not yet listening; tests call `inject`). */
-export function buildServer(lookups: readonly CheckpointLookup[], options: ServerOptions = {}): FastifyInstance {
+/** Fastify's own errors as messages a client can act on. */
+function fastifyMessage(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return 'the body is empty: send a JSON object, or use GET with a query string';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return `unsupported content type: send application/json (${error.message})`;
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return `the body is too large: ${error.message}`;
+    default: return error.message;
+  }
+}
+
+const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
+const OPEN_ROUTES = new Set(['/health/live', '/health/ready']);
+
+/**
+ * Builds the service (not yet listening; tests call `inject`). `models` may be a list of loaded runs (ready at
+ * once) or a ServedModels that the caller fills while the service already answers its health probes.
+ */
+export function buildServer(models: ServedModels | readonly CheckpointLookup[], options: ServerOptions = {}): FastifyInstance {
+  const served = models instanceof ServedModels ? models : new ServedModels(models.map((l) => l.name));
+  if (!(models instanceof ServedModels)) for (const lookup of models) served.add(lookup);
   const maxK = options.maxK ?? DEFAULT_MAX_K;
-  const byName = new Map(lookups.map((l) => [l.name, l]));
+  const requestTimeout = options.requestTimeoutMs ?? SERVICE_DEFAULTS.requestTimeoutMs;
   const started = Date.now();
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 16 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    bodyLimit: options.bodyLimit ?? SERVICE_DEFAULTS.bodyLimit,
+    requestTimeout,
+    connectionTimeout: 6 * requestTimeout,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? SERVICE_DEFAULTS.keepAliveTimeoutMs,
+    return503OnClosing: false, // a drain answers what it has received (connections.ts)
+    // Node checks request timeouts on this interval (30 s by default, which would stretch a 10 s timeout to 40)
+    http: { connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(requestTimeout / 4))) },
+    trustProxy: options.trustProxy ?? false,
   });
+  app.server.headersTimeout = Math.min(requestTimeout, 60_000);
+  const guard = new ConnectionGuard(app.server, options.maxConnections ?? SERVICE_DEFAULTS.maxConnections);
+  const ready = (): boolean => !guard.closing && served.ready();
+  const hide = (text: string): string => withoutPaths(text, served.privateDirs());
+  const metrics = new ServiceMetrics({ lookups: () => served.loaded(), ready });
+  app.decorate('connections', guard);
 
   app.removeContentTypeParser('text/plain'); // a JSON API: anything but application/json is a 415
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, error.message, error.suggestions);
-    if (error.validation) return fail(reply, 400, 'invalid', `${error.validationContext ?? 'request'} ${error.validation[0]?.instancePath ?? ''} ${error.validation[0]?.message ?? 'is invalid'}`.replace(/\s+/g, ' ').trim());
+  app.setErrorHandler((error: FastifyError | HttpError | LookupError, request, reply) => {
+    if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, hide(error.message), error.suggestions);
+    if (error instanceof HttpError) return fail(reply, error.statusCode, error.code, hide(error.message));
     const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) return fail(reply, status, error.code ?? 'bad-request', error.message);
+    if (status >= 400 && status < 500) return fail(reply, status, status === 429 ? 'rate-limited' : error.code ?? 'bad-request', hide(fastifyMessage(error)));
     request.log.error(error);
     return fail(reply, 500, 'internal', 'internal error');
   });
-  app.setNotFoundHandler((request, reply) => fail(reply, 404, 'not-found', `no route ${request.method} ${request.url.slice(0, 200)}`));
+  app.setNotFoundHandler((request, reply) => fail(reply, 404, 'not-found', `no route ${request.method.slice(0, 10)} ${request.url.slice(0, 200)}`));
+  app.addHook('onResponse', (request, reply, done) => {
+    const method = METHODS.has(request.method) ? request.method : 'OTHER';
+    metrics.observe(method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
 
-  const lookupOf = (model: string): CheckpointLookup => {
-    const lookup = byName.get(model);
-    if (!lookup) throw new LookupError('not-found', `unknown model '${model}' (serving: ${[...byName.keys()].join(', ')})`);
-    return lookup;
+  const rate = options.rateLimit ?? SERVICE_DEFAULTS.rateLimit;
+  if (rate.max > 0) {
+    const limiter = new RateLimiter(rate.max, rate.windowMs);
+    app.addHook('onRequest', (request, reply, done) => {
+      if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return done();
+      const decision = limiter.check(request.ip);
+      if (decision.allowed) return done();
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      done(new HttpError(429, 'rate-limited', `more than ${limiter.max} requests in ${limiter.describeWindow()} from this client; retry in ${decision.retryAfterSeconds} s`));
+    });
+  }
+  if (options.apiKey !== undefined) {
+    const valid = keyChecker(options.apiKey);
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (OPEN_ROUTES.has(request.routeOptions.url ?? '') || valid(request.headers)) return done();
+      done(new HttpError(401, 'unauthorized', 'this service needs an API key: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"'));
+    });
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="kgdistill"');
+      done(null, payload);
+    });
+  }
+
+  const lookupOf = (model: unknown): CheckpointLookup => {
+    const parsed = modelParams.safeParse(model);
+    if (!parsed.success) throw new HttpError(400, 'invalid', issueMessage(parsed.error, ['model']));
+    const name = parsed.data.model;
+    const lookup = served.get(name);
+    if (lookup) return lookup;
+    if (served.expected.includes(name)) throw new HttpError(503, 'not-ready', `model '${name}' is still loading`);
+    throw new LookupError('not-found', `unknown model '${name}' (serving: ${served.expected.join(', ')})`);
+  };
+  /** The request's parameters through the route's schema (query string for GET, JSON body for POST). */
+  const input = <T>(request: FastifyRequest, schemas: RouteSchemas<T>): T => {
+    const get = request.method === 'GET' || request.method === 'HEAD';
+    const value = get ? request.query : request.body;
+    if (!get && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      throw new HttpError(400, 'invalid', `the body must be a JSON object, got ${shown(value)}`);
+    }
+    const schema = get ? schemas.query : schemas.body;
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new HttpError(400, 'invalid', issueMessage(parsed.error, allowedKeys(schema as z.ZodType)));
+    return parsed.data;
+  };
+  const info = (lookup: CheckpointLookup): Record<string, unknown> => {
+    const facts = lookup.info();
+    return typeof facts.note === 'string' ? { ...facts, note: hide(facts.note) } : facts;
   };
 
-  app.get('/health', async () => ({ status: 'ok', checkpoints: [...byName.keys()], uptimeSeconds: Math.round((Date.now() - started) / 1000) }));
-  app.get('/models', async () => ({ models: lookups.map((l) => l.info()) }));
-  app.get<{ Params: { model: string } }>('/models/:model', { schema: { params: modelParams } }, async (request) => lookupOf(request.params.model).info());
+  app.register(async (api) => {
+    api.get('/health/live', async () => ({ status: 'live' }));
+    api.get('/health/ready', async (_request, reply) => {
+      if (ready()) return { status: 'ready', checkpoints: served.expected };
+      const missing = served.expected.filter((name) => !served.get(name)?.indexReady);
+      const why = guard.closing ? 'shutting down' : served.failure ? `loading failed: ${served.failure}` : `loading ${missing.join(', ')}`;
+      return fail(reply.header('retry-after', '1'), 503, 'not-ready', why);
+    });
+    api.get('/health', async () => ({
+      status: guard.closing ? 'closing' : served.ready() ? 'ok' : 'loading',
+      checkpoints: served.expected,
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    }));
+    api.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.text()));
+    api.get('/models', async () => ({ models: served.loaded().map(info), loading: served.expected.filter((name) => !served.get(name)) }));
+    api.get('/models/:model', async (request) => info(lookupOf(request.params)));
 
-  const neighbors = async (model: string, input: NeighborsRequest) => lookupOf(model).neighbors(input.entity, input.k ?? DEFAULT_K, { exact: input.exact, maxK });
-  const predict = async (model: string, input: PredictRequestBody) => lookupOf(model).predict({ ...input, k: input.k ?? DEFAULT_K }, { maxK });
-
-  type Params = { Params: { model: string } };
-  app.get<Params & { Querystring: NeighborsRequest }>('/models/:model/neighbors', { schema: { params: modelParams, querystring: neighborsSchema(maxK) } },
-    async (request: FastifyRequest<Params & { Querystring: NeighborsRequest }>) => neighbors(request.params.model, request.query));
-  app.post<Params & { Body: NeighborsRequest }>('/models/:model/neighbors', { schema: { params: modelParams, body: neighborsSchema(maxK) } },
-    async (request: FastifyRequest<Params & { Body: NeighborsRequest }>) => neighbors(request.params.model, request.body));
-  app.get<Params & { Querystring: PredictRequestBody }>('/models/:model/predict', { schema: { params: modelParams, querystring: predictSchema(maxK) } },
-    async (request: FastifyRequest<Params & { Querystring: PredictRequestBody }>) => predict(request.params.model, request.query));
-  app.post<Params & { Body: PredictRequestBody }>('/models/:model/predict', { schema: { params: modelParams, body: predictSchema(maxK) } },
-    async (request: FastifyRequest<Params & { Body: PredictRequestBody }>) => predict(request.params.model, request.body));
+    const neighbors = neighborsSchemas(maxK);
+    const predict = predictSchemas(maxK);
+    const answerNeighbors = async (request: FastifyRequest) => {
+      const lookup = lookupOf(request.params);
+      const q = input(request, neighbors);
+      return lookup.neighbors(q.entity, q.k ?? DEFAULT_K, { exact: q.exact, maxK });
+    };
+    const answerPredict = async (request: FastifyRequest) => {
+      const lookup = lookupOf(request.params);
+      const q = input(request, predict);
+      return lookup.predict({ ...q, k: q.k ?? DEFAULT_K }, { maxK });
+    };
+    api.get('/models/:model/neighbors', answerNeighbors);
+    api.post('/models/:model/neighbors', answerNeighbors);
+    api.get('/models/:model/predict', answerPredict);
+    api.post('/models/:model/predict', answerPredict);
+  });
   return app;
+}
+
+/** The connection guard of a service built by buildServer (drain, in-flight count). */
+export function connectionsOf(app: FastifyInstance): ConnectionGuard {
+  return (app as unknown as { connections: ConnectionGuard }).connections;
 }

@@ -3,14 +3,16 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { IndexStore } from '../../src/lookup/index-store.js';
 import { INDEX_VERSION } from '../../src/lookup/index-file.js';
-import { NeighborMeasure } from '../../src/lookup/exact-score.js';
-import { exactNeighbors, indexNeighbors, neighborSpace } from '../../src/lookup/neighbors.js';
+import { neighborQuery, neighborSpace } from '../../src/lookup/neighbors.js';
+import { searchHnsw } from '../../src/lookup/hnsw.js';
+import { SimilarityKind } from '../../src/kernels/kernels.js';
+import { expmap0, similarityRef } from '../../src/kernels/reference.js';
 import type { EntityTable, SpaceSpec } from '../../src/lookup/vector-space.js';
 import { randomTable, tempDir, testConfig } from './helpers.js';
 
 const N = 200;
 const DIM = 6;
-const SPEC: SpaceSpec = { kind: 'lorentz', curvature: 1, bias: false };
+const SPEC: SpaceSpec = { kind: 'lorentz', curvature: 1 };
 
 /** A store over `table` in `dir` that records its notices. */
 function storeFor(dir: string, table: EntityTable, config = testConfig(N, DIM)): { store: IndexStore; notices: string[] } {
@@ -31,9 +33,12 @@ async function savedIndex(table: EntityTable): Promise<{ dir: string; file: stri
 async function reopen(dir: string, table: EntityTable): Promise<{ origin: string; reason?: string; notices: string[] }> {
   const { store, notices } = storeFor(dir, table);
   const index = await store.get(SPEC);
-  // Whatever happened, the index answers correctly.
-  const measure = new NeighborMeasure('poincare', table);
-  expect((await indexNeighbors(store, measure, table, 3, 5)).map((n) => n.id)).toEqual(exactNeighbors(measure, table, 3, 5).map((n) => n.id));
+  // Whatever happened, the index answers correctly: the 5 nearest of entity 3 by Poincaré distance (float64 oracle).
+  const row = (t: number): Float32Array => table.rows.subarray(t * DIM, (t + 1) * DIM);
+  const d2 = (j: number): number => -similarityRef(SimilarityKind.NegSqPoincare, expmap0(row(3), 1), row(j), 1);
+  const truth = Array.from({ length: N }, (_, j) => j).filter((j) => j !== 3).sort((a, b) => d2(a) - d2(b) || a - b).slice(0, 5);
+  const found = searchHnsw(index.hnsw, neighborQuery(table, SPEC, index.dim, 3), 6, 100).ids.filter((j) => j !== 3).slice(0, 5);
+  expect(found).toEqual(truth);
   return { origin: index.origin, reason: index.reason, notices };
 }
 
@@ -123,7 +128,7 @@ describe('index files: saved once, stale or corrupt files rebuilt', () => {
     const [a, b] = await Promise.all([store.get(SPEC), store.get(SPEC)]);
     expect(a).toBe(b);
     expect(notices).toHaveLength(1);
-    const euclid = await store.get(neighborSpace(new NeighborMeasure('euclidean', table)));
+    const euclid = await store.get(neighborSpace('euclidean'));
     expect(euclid.file).toBe(path.join(dir, 'lookup', 'best.euclidean.hnsw'));
     expect(existsSync(a.file) && statSync(euclid.file).size > 0).toBe(true);
   });

@@ -1,13 +1,26 @@
-/** `kgdistill serve`: the HTTP JSON API for neighbours and link prediction over one or more trained runs. */
+/**
+ * `kgdistill serve`: the HTTP JSON API for neighbours and link prediction over one or more trained runs.
+ *
+ * Life cycle, each step a line on stderr: `start` (pid, checkpoints), `listening` (the real address; health probes
+ * answer from here on, `/health/ready` with 503), `ready` (every model loaded with its neighbour index), and on
+ * SIGTERM or SIGINT `shutdown`: readiness turns 503, the listener stays open until the accept queue is empty,
+ * everything received is answered (with `Connection: close`), then the process exits (0; 1 if the drain timed out
+ * with connections left). A second signal exits at once.
+ */
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
-import { buildServer } from '../../serve/server.js';
+import { buildServer, connectionsOf, ServedModels, SERVICE_DEFAULTS } from '../../serve/server.js';
+import { API_KEY_ENV, isLoopback, resolveApiKey } from '../../serve/auth.js';
 import { DEFAULT_MAX_K } from '../../serve/schemas.js';
 import { noticeToStderr, positiveInteger } from './lookup-options.js';
 
-interface ServeFlags { checkpoint: string; host: string; port: number; maxK: number; prebuild?: boolean; last?: boolean; backend: BackendRequest; log?: boolean }
+interface ServeFlags {
+  checkpoint: string; host: string; port: number; maxK: number; prebuild?: boolean; last?: boolean; backend: BackendRequest; log?: boolean;
+  apiKey?: string; apiKeyFile?: string; insecure?: boolean; rateLimit: number; maxConnections: number; requestTimeout: number;
+  drainTimeout: number; trustProxy?: boolean;
+}
 
 /** Names of the runs in the API: directory base names, made unique with -2, -3, …. */
 export function servedNames(dirs: readonly string[]): string[] {
@@ -21,46 +34,95 @@ export function servedNames(dirs: readonly string[]): string[] {
   });
 }
 
+/** A life-cycle line on stderr. */
+function say(event: string, text: string): void {
+  process.stderr.write(`kgdistill serve: ${new Date().toISOString()} ${event}: ${text}\n`);
+}
+
+const nonNegativeInteger = (value: string): number => {
+  if (!/^\d{1,9}$/.test(value.trim())) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  return Number(value);
+};
+
 /** Adds `kgdistill serve`. */
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('HTTP JSON API (fastify) for neighbours and link prediction over trained runs; loopback only unless --host says otherwise')
+    .description('HTTP JSON API (fastify) for neighbours and link prediction over trained runs; loopback only unless --host says otherwise (then with an API key)')
     .requiredOption('--checkpoint <run dirs>', 'run directories, comma-separated; each is served under its directory name')
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--port <n>', 'TCP port', (v: string) => {
-      const n = positiveInteger(v);
-      if (n > 65535) throw new Error(`port must be at most 65535, got ${n}`);
+    .option('--host <address>', 'address to listen on (anything but loopback needs --api-key, --api-key-file or $' + API_KEY_ENV + ', or --insecure)', '127.0.0.1')
+    .option('--port <n>', 'TCP port (0: any free port)', (v: string) => {
+      const n = nonNegativeInteger(v);
+      if (n > 65535) throw new InvalidArgumentError(`port must be at most 65535, got ${n}`);
       return n;
     }, 8080)
+    .option('--api-key <key>', `key every request must present (Authorization: Bearer <key> or X-API-Key); also from --api-key-file or $${API_KEY_ENV}`)
+    .option('--api-key-file <file>', 'read the API key from the first line of this file')
+    .option('--insecure', 'allow a non-loopback --host without an API key')
     .option('--max-k <n>', 'largest k a request may ask for', positiveInteger, DEFAULT_MAX_K)
-    .option('--prebuild', 'build every prediction index before listening (else each is built on first use, answering exactly meanwhile)')
+    .option('--rate-limit <n>', 'requests per minute per client address (429 past it; 0: no limit)', nonNegativeInteger, SERVICE_DEFAULTS.rateLimit.max)
+    .option('--max-connections <n>', 'connections held at once (more get a 503)', positiveInteger, SERVICE_DEFAULTS.maxConnections)
+    .option('--request-timeout <ms>', 'time a client has to send a whole request (408 past it)', positiveInteger, SERVICE_DEFAULTS.requestTimeoutMs)
+    .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, longest wait for requests in flight before exiting anyway', positiveInteger, 30_000)
+    .option('--trust-proxy', 'take client addresses (for the rate limit) from X-Forwarded-For')
     .option('--last', 'serve the last checkpoints instead of the best ones')
     .option('--log', 'log every request (fastify logger)')
-    .addOption(new Option('--backend <name>', 'tfjs backend (model queries)').choices(BACKEND_CHOICES as string[]).default('auto'))
+    .addOption(new Option('--prebuild', 'no effect (predictions need no index since the kernel top-K)').hideHelp())
+    .addOption(new Option('--backend <name>', 'tfjs backend (loading; queries run in kernels)').choices(BACKEND_CHOICES as string[]).default('auto'))
     .action(async (flags: ServeFlags) => {
       const dirs = flags.checkpoint.split(',').map((d) => d.trim()).filter((d) => d !== '');
       if (dirs.length === 0) throw new Error('--checkpoint needs at least one run directory');
-      const backend = await initBackend(flags.backend);
-      const names = servedNames(dirs);
-      const lookups: CheckpointLookup[] = [];
-      for (let i = 0; i < dirs.length; i++) {
-        const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr });
-        await lookup.warm(flags.prebuild === true);
-        lookups.push(lookup);
+      const { key, source } = resolveApiKey({ key: flags.apiKey, file: flags.apiKeyFile, env: process.env });
+      const loopback = isLoopback(flags.host);
+      if (!loopback && key === undefined && !flags.insecure) {
+        throw new Error(`--host ${flags.host} accepts connections from other machines: give an API key (--api-key, --api-key-file or $${API_KEY_ENV}), or --insecure to serve without one`);
       }
-      const app = buildServer(lookups, { maxK: flags.maxK, logger: flags.log === true });
-      const address = await app.listen({ host: flags.host, port: flags.port });
-      process.stderr.write(`kgdistill: serving ${names.join(', ')} at ${address} (backend ${backend}); GET /health, /models, /models/<name>/neighbors, /models/<name>/predict\n`);
-      // Exit promptly even while an index is being built in the background (its file is written atomically,
-      // so an interrupted build leaves no index file behind, only a build to redo).
-      const stop = (): void => {
-        void app.close().finally(() => {
+      const names = servedNames(dirs);
+      const startedAt = performance.now();
+      say('start', `pid ${process.pid}, checkpoints ${names.join(', ')}`);
+      const backend = await initBackend(flags.backend);
+      const models = new ServedModels(names);
+      const app = buildServer(models, {
+        maxK: flags.maxK, logger: flags.log === true, apiKey: key, rateLimit: { max: flags.rateLimit, windowMs: 60_000 },
+        maxConnections: flags.maxConnections, requestTimeoutMs: flags.requestTimeout, trustProxy: flags.trustProxy === true,
+      });
+      const lookups: CheckpointLookup[] = [];
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) {
+          say('shutdown', `${signal} again: exiting now`);
+          process.exit(1);
+        }
+        stopping = true;
+        const guard = connectionsOf(app);
+        say('shutdown', `${signal}: not ready any more; draining ${guard.inFlight} requests in flight on ${guard.connections} connections`);
+        void guard.drain(() => app.close(), flags.drainTimeout).then((report) => {
           lookups.forEach((l) => l.close());
-          process.exit(0);
+          say('shutdown', `answered ${report.answered} requests (${report.inFlight} in flight at ${signal}), ${report.dropped} connections dropped, in ${report.seconds.toFixed(2)} s; exiting`);
+          process.exit(report.dropped > 0 ? 1 : 0);
         });
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      await app.listen({ host: flags.host, port: flags.port });
+      const bound = app.server.address();
+      const where = typeof bound === 'object' && bound ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` : String(bound);
+      const scope = loopback ? 'this machine only' : ['0.0.0.0', '::'].includes(bound && typeof bound === 'object' ? bound.address : '') ? 'all interfaces' : 'reachable from other machines';
+      say('listening', `${where} (${scope}; ${key ? `API key from ${source}` : 'no API key'}); /health/ready answers 503 until the models are loaded`);
+      try {
+        for (let i = 0; i < dirs.length && !stopping; i++) {
+          const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr });
+          lookups.push(lookup);
+          await lookup.warm({ table: true });
+          models.add(lookup);
+        }
+      } catch (error) {
+        models.failure = (error as Error).message;
+        await app.close();
+        throw error;
+      }
+      if (stopping) return;
+      const described = lookups.map((l) => `${l.name} (${l.header.model.model} d=${l.header.model.dim}, ${l.table.count.toLocaleString('en-US')} entities)`);
+      say('ready', `serving ${described.join(', ')} at ${where} after ${((performance.now() - startedAt) / 1000).toFixed(1)} s (backend ${backend}); GET /health/ready, /metrics, /models, /models/<name>/neighbors, /models/<name>/predict`);
     });
 }

@@ -1,0 +1,266 @@
+/**
+ * Lookups in kernels, exact with respect to the model's float32 scores: every request is a few kernel calls on
+ * blocks prepared once per opened run, with no tfjs op and no float64 copy of a similarity.
+ *
+ * - Link prediction: the query point q(h, r) from the model's fused program (core/query-points.ts), then the K
+ *   best of all entities by the one-pass top-K kernels (assembly/top-k.ts; for Poincaré models
+ *   assembly/poincare-top-k.ts, which visits entities by descending tail bias and prunes most of them after their
+ *   dot product). The per-curvature entity terms of the Poincaré sweep are kept for the most recent curvatures.
+ * - Nearest entities: the entity's own point (exp₀ at c = 1 for hyperbolic models) scored against candidates by
+ *   the sampled similarity kernel (assembly/similarity.ts: −d₁², −‖·‖², or the inner product), or against all
+ *   entities by the same top-K kernels.
+ * Models without a usable fused program (e.g. a dimension that is not a multiple of 4) predict through the
+ * all-entity scorer of the core (tfjs query side) instead.
+ */
+import type { ModelRuntime } from '../core/model-runtime.js';
+import type { SimilarityName } from '../core/model.js';
+import { QueryPoints, type QueryPointBlocks } from '../core/query-points.js';
+import { SIMILARITY_KERNEL_ID } from '../core/candidate-scoring.js';
+import type { ModelEntityScorer } from '../core/entity-scorer.js';
+import { kernelsForMemory, SimilarityKind, type Kernels } from '../kernels/kernels.js';
+import { QueryExecutor } from '../kernels/query-program.js';
+import { subF32, subI32, type F32Block, type I32Block, type KernelMemory } from '../kernels/kernel-memory.js';
+import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernels.js';
+
+/** How `neighbors` measures two entities, by the model's similarity. */
+export type NeighborMetric = 'euclidean' | 'dot' | 'poincare';
+
+/** The neighbour metric of a similarity: Poincaré distance (c = 1), Euclidean distance, or inner product. */
+export function neighborMetric(similarity: SimilarityName): NeighborMetric {
+  if (similarity === 'negSqPoincare') return 'poincare';
+  if (similarity === 'dot') return 'dot';
+  return 'euclidean';
+}
+
+/** Curvature used for entity–entity distances of hyperbolic models. */
+export const NEIGHBOR_CURVATURE = 1;
+
+/** Per-curvature entity terms kept for the Poincaré sweep (3·N floats each). */
+const CURVATURE_SLOTS = 32;
+
+/** Ids with their scores (predict: model scores, descending) or values (neighbours: distance or similarity). */
+export interface Ranked {
+  ids: Int32Array;
+  values: Float32Array;
+}
+
+/** Blocks that only grow (kernel memory is a bump allocator): one per name, at least the length asked for. */
+class Room {
+  private readonly f32 = new Map<string, F32Block>();
+  private readonly i32 = new Map<string, I32Block>();
+  constructor(private readonly memory: KernelMemory) {}
+  floats(name: string, length: number): F32Block {
+    return subF32(Room.grow(this.f32, name, length, (n) => this.memory.allocF32(n)), 0, length);
+  }
+  ints(name: string, length: number): I32Block {
+    return subI32(Room.grow(this.i32, name, length, (n) => this.memory.allocI32(n)), 0, length);
+  }
+  private static grow<B extends { length: number }>(blocks: Map<string, B>, name: string, length: number, alloc: (n: number) => B): B {
+    const have = blocks.get(name);
+    if (have && have.length >= length) return have;
+    const block = alloc(Math.max(length, Math.ceil(1.5 * (have?.length ?? 0)), 16));
+    blocks.set(name, block);
+    return block;
+  }
+}
+
+/** The kernel side of one opened run's lookups. */
+export class KernelSearch {
+  readonly metric: NeighborMetric;
+  readonly count: number;
+  private readonly kernels: Kernels;
+  private readonly room: Room;
+  private readonly similarity: SimilarityName;
+  /** Row width of the entity side: the table's dimension rounded up to a multiple of 4 (zero padding). */
+  private readonly width: number;
+  /** Row-major entity rows (the model's table, or a zero-padded copy). */
+  private readonly rows: F32Block;
+  /** Blocked copy of the rows for the top-K sweeps, in `perm` order (descending tail bias) for Poincaré models. */
+  private readonly blocked: F32Block;
+  private readonly perm: I32Block;
+  /** ‖v‖² (padded), in `perm` order. */
+  private readonly v2: F32Block;
+  /** Tail biases (padded), in `perm` order; zeros for neighbours. */
+  private readonly bias: F32Block | null;
+  private readonly zeros: F32Block;
+  private readonly terms = new Map<number, PoincareEntityTerms>();
+  private readonly points: QueryPoints | null;
+  private readonly ballPoint: QueryExecutor | null;
+  private fallback?: ModelEntityScorer;
+
+  constructor(private readonly runtime: ModelRuntime) {
+    const { model, store } = runtime;
+    const memory = store.memory;
+    this.kernels = kernelsForMemory(memory);
+    this.room = new Room(memory);
+    this.similarity = model.similarity;
+    this.metric = neighborMetric(model.similarity);
+    const table = store.table(model.candidateTable);
+    const N = table.rows, d = table.dim;
+    this.count = N;
+    const width = Math.ceil(d / 4) * 4;
+    this.width = width;
+    if (width === d) {
+      this.rows = table.data;
+    } else {
+      this.rows = memory.allocF32(N * width);
+      const src = table.data.array, dst = this.rows.array;
+      for (let i = 0; i < N; i++) dst.set(src.subarray(i * d, (i + 1) * d), i * width);
+    }
+    const padded = Math.ceil(N / 4) * 4;
+    const tail = model.tailBiasTable ? store.table(model.tailBiasTable).data.array : undefined;
+    const order = Int32Array.from({ length: N }, (_, j) => j);
+    const poincare = this.metric === 'poincare';
+    if (poincare && tail) order.sort((a, b) => tail[b]! - tail[a]! || a - b);
+    this.perm = memory.allocI32(N);
+    this.perm.array.set(order);
+    this.blocked = memory.allocF32(blockedLength(N, width));
+    this.kernels.topK.blockTable(N, width, this.rows, poincare ? this.perm : null, this.blocked);
+    this.v2 = memory.allocF32(padded);
+    this.zeros = memory.allocF32(padded);
+    this.bias = tail ? memory.allocF32(padded) : null;
+    const rows = this.rows.array, v2 = this.v2.array, bias = this.bias?.array;
+    for (let i = 0; i < N; i++) {
+      const id = order[i]!;
+      let sum = 0;
+      for (let k = id * width; k < (id + 1) * width; k++) sum += rows[k]! * rows[k]!;
+      v2[i] = sum;
+      if (bias) bias[i] = tail![id]!;
+    }
+    this.points = QueryPoints.supports(model, store) ? new QueryPoints(model, store) : null;
+    this.ballPoint = poincare ? new QueryExecutor(this.kernels, { ops: [{ out: 'q', op: 'expmap0', args: ['v', 'c'] }], outputs: { q: 'q' } }, { v: width, c: 1 }) : null;
+    this.ballPoint?.reserve(1);
+  }
+
+  /** Whether predictions run in kernels end to end (else through the core's all-entity scorer). */
+  get kernelQueries(): boolean {
+    return this.points !== null;
+  }
+
+  /** The K best answers of (entity, query relation) by the model's score, descending (ties: as the sweep met them). */
+  predict(entity: number, queryRelation: number, K: number): Ranked {
+    this.checkK(K, this.count);
+    if (!this.points) return this.predictByScorer(entity, queryRelation, K);
+    const point = this.points.compute(Int32Array.of(entity), Int32Array.of(queryRelation));
+    return this.topK(point, K, SIMILARITY_KERNEL_ID[this.similarity], point.c?.array[0] ?? 0, this.bias);
+  }
+
+  /** The K nearest entities of `entity` among all others (exact sweep), nearest first. */
+  nearest(entity: number, K: number): Ranked {
+    this.checkK(K, this.count - 1);
+    const found = this.topK(this.entityPoint(entity), Math.min(K + 1, this.count), this.neighborKind(), NEIGHBOR_CURVATURE, null);
+    return this.rescore(entity, found.ids, K);
+  }
+
+  /**
+   * Candidates (e.g. from an index) scored against `entity` by the similarity kernel, without the entity itself,
+   * nearest first (ties: lower id first), at most K: the distances (Euclidean, Poincaré at c = 1) or inner products.
+   */
+  rescore(entity: number, candidates: ArrayLike<number>, K: number): Ranked {
+    const ids: number[] = [];
+    for (let i = 0; i < candidates.length; i++) {
+      const id = candidates[i]!;
+      if (id !== entity && id >= 0 && id < this.count) ids.push(id);
+    }
+    const M = ids.length;
+    const q = this.entityPoint(entity).q;
+    const cand = this.room.ints('cand', Math.max(M, 1));
+    cand.array.set(ids);
+    const out = this.room.floats('scores', Math.max(M, 1));
+    const kind = this.neighborKind();
+    const c = this.room.floats('c', 1);
+    c.array[0] = NEIGHBOR_CURVATURE;
+    if (M > 0) this.kernels.raw.similarityForward(kind, 1, M, this.width, q.offset, cand.offset, this.rows.offset, c.offset, out.offset);
+    const scores = out.array.slice(0, M);
+    const order = Array.from({ length: M }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || ids[a]! - ids[b]!).slice(0, K);
+    const values = Float32Array.from(order, (i) => (this.metric === 'dot' ? scores[i]! : Math.sqrt(Math.max(0, -scores[i]!))));
+    return { ids: Int32Array.from(order, (i) => ids[i]!), values };
+  }
+
+  /** Frees the fallback scorer, if one was made. */
+  dispose(): void {
+    this.fallback?.dispose();
+    this.fallback = undefined;
+  }
+
+  /** Query side of entity `entity` as a neighbour query: its row, or its ball point exp₀(v) at c = 1. */
+  private entityPoint(entity: number): QueryPointBlocks {
+    if (!(Number.isInteger(entity) && entity >= 0 && entity < this.count)) throw new RangeError(`entity id ${entity} is outside [0, ${this.count})`);
+    const w = this.width;
+    const row = this.rows.array.subarray(entity * w, (entity + 1) * w);
+    let q: F32Block;
+    if (this.ballPoint) {
+      this.ballPoint.input('v').array.set(row);
+      this.ballPoint.input('c').array[0] = NEIGHBOR_CURVATURE;
+      this.ballPoint.forward(1);
+      q = subF32(this.ballPoint.output('q')!, 0, w);
+    } else {
+      q = this.room.floats('row', w);
+      q.array.set(row);
+    }
+    const x2 = this.room.floats('x2', 1);
+    let sum = 0;
+    for (const x of q.array) sum += x * x;
+    x2.array[0] = sum;
+    return { count: 1, q, x2, c: null, offset: null };
+  }
+
+  /** The kernel similarity neighbours are ranked by: −d₁², −‖·‖² or the inner product. */
+  private neighborKind(): SimilarityKind {
+    return this.metric === 'poincare' ? SimilarityKind.NegSqPoincare : this.metric === 'dot' ? SimilarityKind.Dot : SimilarityKind.NegSqEuclidean;
+  }
+
+  /**
+   * One query's K best entities by the top-K kernels: similarity `kind`, curvature `c` (Poincaré), tail biases
+   * `bias` (in the sweep's order) or none, and the query's own offset.
+   */
+  private topK(point: QueryPointBlocks, K: number, kind: SimilarityKind, c: number, bias: F32Block | null): Ranked {
+    const N = this.count, d = this.width;
+    const ids = this.room.ints('ids', K), scores = this.room.floats('topScores', K);
+    const queries = { q: subF32(point.q, 0, d), x2: subF32(point.x2, 0, 1), c: null, rowBias: point.offset ? subF32(point.offset, 0, 1) : null };
+    const table = { N, d, blocked: this.blocked, v2: this.v2, colBias: null };
+    if (kind === SimilarityKind.NegSqPoincare) {
+      const args = this.kernels.topK.poincareTopKArgs(1, K, c, queries, table, this.perm, this.termsFor(c), bias ?? this.zeros, ids, scores, this.room.ints('state', 1));
+      this.kernels.topK.run('poincareTopK', args);
+    } else {
+      this.kernels.topK.topKScores(kind, 1, K, queries, { ...table, colBias: bias }, ids, scores);
+    }
+    return { ids: ids.array.slice(0, K), values: scores.array.slice(0, K) };
+  }
+
+  /** The entity terms of the Poincaré sweep at curvature c (computed on first use, the oldest slot reused). */
+  private termsFor(c: number): PoincareEntityTerms {
+    const key = Math.fround(c);
+    const cached = this.terms.get(key);
+    if (cached) {
+      this.terms.delete(key);
+      this.terms.set(key, cached);
+      return cached;
+    }
+    let terms: PoincareEntityTerms;
+    if (this.terms.size >= CURVATURE_SLOTS) {
+      const [oldest, reused] = this.terms.entries().next().value as [number, PoincareEntityTerms];
+      this.terms.delete(oldest);
+      terms = reused;
+    } else {
+      const padded = this.v2.length;
+      const memory = this.runtime.store.memory;
+      terms = { v2: this.v2, alpha: memory.allocF32(padded), alphaY: memory.allocF32(padded), twoAlphaG: memory.allocF32(padded) };
+    }
+    this.kernels.topK.poincareEntityTerms(this.count, key, terms);
+    this.terms.set(key, terms);
+    return terms;
+  }
+
+  /** Predictions of models without a usable fused program: all scores by the core's scorer, then the K best. */
+  private predictByScorer(entity: number, queryRelation: number, K: number): Ranked {
+    this.fallback ??= this.runtime.entityScorer();
+    const scores = this.fallback.scoreAllSync(Int32Array.of(entity), Int32Array.of(queryRelation));
+    const order = Array.from({ length: scores.length }, (_, t) => t).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, K);
+    return { ids: Int32Array.from(order), values: Float32Array.from(order, (t) => scores[t]!) };
+  }
+
+  private checkK(K: number, max: number): void {
+    if (!(Number.isInteger(K) && K >= 1 && K <= max)) throw new RangeError(`K must be an integer in [1, ${max}], got ${K}`);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The service's connections: a cap (connections past it get a 503 and are closed), the count of requests in
+ * flight, and the drain on shutdown — stop accepting, answer everything already received, then close.
+ *
+ * Why a drain needs more than `server.close()`: connections a client opened before the signal may still sit in
+ * the kernel's accept queue, or their request bytes in a socket buffer, while the event loop was busy answering
+ * others. Closing the listener at once resets the first; Node's `closeIdleConnections` (part of `close()`)
+ * destroys the second, since no request has been parsed on them yet. So the drain first keeps the listener open
+ * until an event-loop turn of `QUIET_MS` accepts nothing new (by then every received request has been read and is
+ * in flight), answers with `Connection: close`, and only then closes the listener and the idle connections.
+ */
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A drain is done accepting once this long passes without a new connection. */
+const QUIET_MS = 25;
+
+/** What a drain did. */
+export interface DrainReport {
+  /** Requests received and not yet answered when the drain started. */
+  inFlight: number;
+  /** Requests answered during the drain (including ones read after it started). */
+  answered: number;
+  /** Connections still open when the drain gave up (0 unless it timed out). */
+  dropped: number;
+  seconds: number;
+}
+
+/** Tracks the connections and requests of one HTTP server. */
+export class ConnectionGuard {
+  /** True once a drain has started (readiness is then false and answers carry `Connection: close`). */
+  closing = false;
+  private accepted = 0;
+  private requests = 0;
+  private answeredWhileClosing = 0;
+  private readonly open = new Set<Socket>();
+
+  constructor(server: Server, readonly maxConnections: number) {
+    server.on('connection', (socket: Socket) => {
+      this.accepted++;
+      if (this.open.size >= maxConnections) {
+        const body = JSON.stringify({ error: 'too-many-connections', message: `the service holds at most ${maxConnections} connections; retry later` });
+        socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`);
+        return;
+      }
+      this.open.add(socket);
+      socket.once('close', () => this.open.delete(socket));
+    });
+    // before fastify's own listener, so a request is counted before it is answered
+    server.prependListener('request', (_request, response) => {
+      this.requests++;
+      if (this.closing) response.setHeader('connection', 'close');
+      response.once('close', () => {
+        this.requests--;
+        if (this.closing) this.answeredWhileClosing++;
+      });
+    });
+  }
+
+  /** Requests received and not yet answered. */
+  get inFlight(): number {
+    return this.requests;
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Stops accepting once the accept queue is empty, answers what was received, and resolves when every
+   * connection is closed (or after `timeoutMs`, destroying what is left). `close` closes the listener and the
+   * idle connections (fastify's `app.close()`).
+   */
+  async drain(close: () => Promise<unknown>, timeoutMs: number): Promise<DrainReport> {
+    const started = performance.now();
+    const inFlight = this.requests;
+    this.closing = true;
+    const left = (): number => timeoutMs - (performance.now() - started);
+    for (let seen = -1; seen !== this.accepted && left() > 0;) {
+      seen = this.accepted;
+      await sleep(QUIET_MS);
+    }
+    const closed = close().catch(() => undefined);
+    const timer = sleep(Math.max(left(), 0), 'timeout' as const, { ref: false });
+    const outcome = await Promise.race([closed.then(() => 'closed' as const), timer]);
+    const dropped = outcome === 'timeout' ? this.open.size : 0;
+    if (outcome === 'timeout') for (const socket of this.open) socket.destroy();
+    return { inFlight, answered: this.answeredWhileClosing, dropped, seconds: (performance.now() - started) / 1000 };
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Requests per client: a fixed window per client address (the address fastify reports, so X-Forwarded-For with
+ * `--trust-proxy`). The counts of a window are dropped whole when it ends, so memory is bounded by the clients of
+ * one window. Measured cheaper than @fastify/rate-limit by ~15 µs per request (bench/service.ts), which at the
+ * service's rates is a sixth of a neighbours answer.
+ */
+
+/** What a request's check says: allowed, or refused with the seconds until the window ends. */
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** A fixed-window counter of requests per key. */
+export class RateLimiter {
+  private counts = new Map<string, number>();
+  private windowEnd = 0;
+
+  constructor(readonly max: number, readonly windowMs: number, private readonly now: () => number = Date.now) {
+    if (!(Number.isInteger(max) && max >= 1)) throw new RangeError(`rate limit: max must be a positive integer, got ${max}`);
+    if (!(windowMs > 0)) throw new RangeError(`rate limit: window must be positive, got ${windowMs} ms`);
+  }
+
+  /** Counts one request of `key`. */
+  check(key: string): RateDecision {
+    const t = this.now();
+    if (t >= this.windowEnd) {
+      this.counts = new Map();
+      this.windowEnd = t + this.windowMs;
+    }
+    const count = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, count);
+    if (count <= this.max) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((this.windowEnd - t) / 1000)) };
+  }
+
+  /** The window in words, for messages. */
+  describeWindow(): string {
+    return this.windowMs % 60_000 === 0 ? `${this.windowMs / 60_000} min` : `${this.windowMs / 1000} s`;
+  }
+}

@@ -1,0 +1,130 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { SeededRandom } from '../../src/core/random.js';
+import { createModel } from '../../src/registry/models.js';
+import { SimilarityKind } from '../../src/kernels/kernels.js';
+import { expmap0, similarityRef } from '../../src/kernels/reference.js';
+import { KernelSearch, type NeighborMetric } from '../../src/lookup/kernel-search.js';
+import { exactNeighbors, indexNeighbors } from '../../src/lookup/neighbors.js';
+import { IndexStore } from '../../src/lookup/index-store.js';
+import type { EntityTable } from '../../src/lookup/vector-space.js';
+import { tempDir, testConfig } from './helpers.js';
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+/** A runtime of `name` with random parameters (entity norms up to `scale`). */
+async function randomRuntime(name: string, N: number, dim: number, scale: number, seed: string): Promise<ModelRuntime> {
+  const runtime = await ModelRuntime.create(createModel(name, { dim, numEntities: N, numRelations: 3 }), 4);
+  const rng = new SeededRandom(seed);
+  for (const table of runtime.store.tables()) {
+    if (table.spec.name === 'curvature') continue;
+    const s = table.spec.name === 'entity' ? scale : 0.4;
+    for (let i = 0; i < table.data.length; i++) table.data.array[i] = s * (rng.next() - 0.5);
+  }
+  return runtime;
+}
+
+const entityTable = (runtime: ModelRuntime): EntityTable => {
+  const t = runtime.store.table(runtime.model.candidateTable);
+  return { rows: t.data.array.slice(), count: t.rows, dim: t.dim };
+};
+
+/** Float64 oracle of the neighbour measure: Poincaré distance at c = 1, Euclidean distance, or inner product (larger = nearer). */
+function oracle(metric: NeighborMetric, table: EntityTable, i: number, j: number): number {
+  const row = (t: number): Float32Array => table.rows.subarray(t * table.dim, (t + 1) * table.dim);
+  if (metric === 'poincare') return -Math.sqrt(-similarityRef(SimilarityKind.NegSqPoincare, expmap0(row(i), 1), row(j), 1));
+  if (metric === 'dot') return similarityRef(SimilarityKind.Dot, row(i), row(j));
+  return -Math.sqrt(-similarityRef(SimilarityKind.NegSqEuclidean, row(i), row(j)));
+}
+
+const N = 400;
+
+describe('nearest entities in kernels', () => {
+  const cases: Array<{ model: string; metric: NeighborMetric; dim: number; scale: number }> = [
+    { model: 'RotH', metric: 'poincare', dim: 8, scale: 3 },
+    { model: 'RotE', metric: 'euclidean', dim: 8, scale: 1.5 },
+    { model: 'DistMult', metric: 'dot', dim: 8, scale: 1.5 },
+    { model: 'DistMult', metric: 'dot', dim: 6, scale: 1.5 }, // not a multiple of 4: zero-padded rows
+  ];
+  for (const { model, metric, dim, scale } of cases) {
+    it(`${model} d=${dim} (${metric}): the exact sweep and the index (ef = N) give the float64 order and values`, async () => {
+      const runtime = await randomRuntime(model, N, dim, scale, `nb-${model}-${dim}`);
+      const search = new KernelSearch(runtime);
+      expect(search.metric).toBe(metric);
+      const table = entityTable(runtime);
+      const store = new IndexStore(tempDir('kernel-search'), 'best', table, testConfig(N, dim));
+      for (let i = 0; i < N; i += 3) {
+        const truth = Array.from({ length: N }, (_, j) => j).filter((j) => j !== i)
+          .map((j) => ({ j, s: oracle(metric, table, i, j) })).sort((a, b) => b.s - a.s || a.j - b.j).slice(0, 10);
+        const exact = exactNeighbors(search, i, 10);
+        const fromIndex = await indexNeighbors(store, search, table, i, 10, N);
+        expect(exact.map((n) => n.id)).toEqual(truth.map((t) => t.j));
+        expect(fromIndex.map((n) => n.id)).toEqual(truth.map((t) => t.j));
+        exact.forEach((n, r) => expect(n.value).toBeCloseTo(metric === 'dot' ? truth[r]!.s : -truth[r]!.s, 4));
+      }
+      search.dispose();
+    });
+  }
+
+  it('Poincaré neighbours are not the Euclidean neighbours of the tangent vectors (the mapping matters)', async () => {
+    const runtime = await randomRuntime('RotH', N, 8, 4, 'differ');
+    const search = new KernelSearch(runtime);
+    const table = entityTable(runtime);
+    let differ = 0;
+    for (let i = 0; i < 50; i++) {
+      const euclid = Array.from({ length: N }, (_, j) => j).filter((j) => j !== i)
+        .sort((a, b) => oracle('euclidean', table, i, b) - oracle('euclidean', table, i, a) || a - b).slice(0, 10);
+      if (exactNeighbors(search, i, 10).map((n) => n.id).join() !== euclid.join()) differ++;
+    }
+    expect(differ).toBeGreaterThan(10);
+  });
+});
+
+describe('link prediction in kernels is the exact top-k of the all-entity scores (the scorer evaluation uses)', () => {
+  for (const [model, dim] of [['RotH', 8], ['AttH', 8], ['RefH', 8], ['MuRP', 8], ['DistMult', 8], ['ComplEx', 8], ['TransE', 8], ['RotE', 8], ['DistMult', 6]] as const) {
+    it(`${model} d=${dim}`, async () => {
+      const runtime = await randomRuntime(model, N, dim, 1.5, `predict-${model}`);
+      const search = new KernelSearch(runtime);
+      expect(search.kernelQueries).toBe(dim % 4 === 0);
+      const scorer = runtime.entityScorer();
+      for (let i = 0; i < 40; i++) {
+        const entity = (37 * i) % N, relation = i % 6;
+        const all = scorer.scoreAllSync(Int32Array.of(entity), Int32Array.of(relation));
+        const found = search.predict(entity, relation, 10);
+        const chosen = new Set(found.ids);
+        expect(chosen.size).toBe(10);
+        for (let r = 0; r < 10; r++) {
+          expect(found.values[r]!).toBeCloseTo(all[found.ids[r]!]!, 4);
+          if (r > 0) expect(found.values[r]!).toBeLessThanOrEqual(found.values[r - 1]!);
+        }
+        const kth = found.values[9]!;
+        for (let t = 0; t < N; t++) if (!chosen.has(t)) expect(all[t]!).toBeLessThanOrEqual(kth + 1e-4);
+      }
+      scorer.dispose();
+      search.dispose();
+    });
+  }
+});
+
+describe('the neighbour table', () => {
+  it('holds the exact sweep of every entity: the same lists and values as exactNeighbors', async () => {
+    const { NeighborTable } = await import('../../src/lookup/neighbor-table.js');
+    const runtime = await randomRuntime('RotH', 300, 8, 3, 'table');
+    const search = new KernelSearch(runtime);
+    const table = (await NeighborTable.build(search, () => false, 12))!;
+    expect(table.K).toBe(12);
+    for (let i = 0; i < 300; i += 7) {
+      const exact = exactNeighbors(search, i, 10);
+      const read = table.get(i, 10)!;
+      expect(read.map((n) => n.id)).toEqual(exact.map((n) => n.id));
+      read.forEach((n, r) => expect(n.value).toBeCloseTo(exact[r]!.value, 5));
+    }
+    expect(table.get(0, 13)).toBeUndefined();
+    expect(await NeighborTable.build(search, () => true)).toBeUndefined();
+    search.dispose();
+  });
+});

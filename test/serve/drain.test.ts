@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../lookup/helpers.js';
+import { namedGraph, trainRun } from '../lookup/trained-run.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const tmp = tempDir('serve-drain');
+let run: string;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  run = await trainRun(await namedGraph(path.join(tmp, 'graph')), path.join(tmp, 'roth'), 'RotH');
+});
+
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Starts `kgdistill serve` in a child process; resolves with its port once it logs `ready`. */
+function startServe(args: string[]): Promise<{ port: number; log: () => string; exit: Promise<number | null> }> {
+  // tsx as a loader in this one process (the tsx command runs a second process and relays signals to it)
+  child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const exit = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child!.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      const port = /listening: http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1];
+      if (port && / ready: /.test(log)) resolve({ port: Number(port), log: () => log, exit });
+    });
+    void exit.then((code) => reject(new Error(`serve exited (${code}) before it was ready:\n${log}`)));
+  });
+}
+
+/** A raw connection that collects everything the server sends until it closes. */
+async function connection(port: number): Promise<{ socket: net.Socket; answer: Promise<string> }> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const answer = new Promise<string>((resolve) => {
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(text));
+  });
+  return { socket, answer };
+}
+
+describe('serve: drain on SIGTERM (a real child process)', () => {
+  it('answers every request received before or during the shutdown, on separate connections, then exits 0 and refuses new ones', async () => {
+    const served = await startServe(['--checkpoint', run]);
+    const full = (i: number): string => i % 2 === 0
+      ? `GET /models/roth/neighbors?entity=e${i}&k=200&exact=true HTTP/1.1\r\nHost: t\r\n\r\n`
+      : `POST /models/roth/predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ head: `e${i}`, relation: 'parent', k: 300 }).length}\r\n\r\n${JSON.stringify({ head: `e${i}`, relation: 'parent', k: 300 })}`;
+    const complete = await Promise.all(Array.from({ length: 30 }, () => connection(served.port)));
+    const partial = await Promise.all(Array.from({ length: 10 }, () => connection(served.port)));
+    complete.forEach((c, i) => c.socket.write(full(i)));
+    partial.forEach((c, i) => c.socket.write(full(100 + i).slice(0, 30))); // the rest of each request comes after the signal
+    child!.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    partial.forEach((c, i) => c.socket.write(full(100 + i).slice(30)));
+    const answers = await Promise.all([...complete, ...partial].map((c) => c.answer));
+    const bad = answers.map((text, i) => [i, text.split('\r\n')[0]] as const).filter(([, line]) => line !== 'HTTP/1.1 200 OK');
+    expect(bad, served.log()).toEqual([]);
+    expect(await served.exit).toBe(0);
+    const log = served.log();
+    if (process.env.SHOW_SERVE_LOG) process.stdout.write(log);
+    expect(log).toMatch(/ start: pid \d+, checkpoints roth/);
+    expect(log).toMatch(/ shutdown: SIGTERM: not ready any more; draining \d+ requests in flight on \d+ connections/);
+    expect(log).toMatch(/ shutdown: answered \d+ requests \(\d+ in flight at SIGTERM\), 0 connections dropped/);
+    await expect(connection(served.port)).rejects.toThrow(/ECONNREFUSED/);
+  }, 60_000);
+
+  it('refuses a non-loopback host without an API key, and says so', async () => {
+    await expect(startServe(['--checkpoint', run, '--host', '0.0.0.0'])).rejects.toThrow(/--host 0\.0\.0\.0 accepts connections from other machines: give an API key/);
+  }, 30_000);
+});

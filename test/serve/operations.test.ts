@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renameSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { initBackend } from '../../src/core/backend.js';
+import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
+import { buildServer, connectionsOf, ServedModels, withoutPaths } from '../../src/serve/server.js';
+import { isLoopback, keyChecker, resolveApiKey } from '../../src/serve/auth.js';
+import { tempDir } from '../lookup/helpers.js';
+import { namedGraph, trainRun } from '../lookup/trained-run.js';
+
+const tmp = tempDir('serve-ops');
+const KEY = 'k3y-0123456789abcdef';
+let lookup: CheckpointLookup;
+const apps: FastifyInstance[] = [];
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  const graph = await namedGraph(path.join(tmp, 'graph'));
+  lookup = await CheckpointLookup.open(await trainRun(graph, path.join(tmp, 'roth'), 'RotH'), { indexMode: 'background' });
+  await lookup.warm();
+});
+
+afterAll(async () => {
+  for (const app of apps) await app.close();
+  lookup.close();
+});
+
+const make = (...args: Parameters<typeof buildServer>): FastifyInstance => {
+  const app = buildServer(...args);
+  apps.push(app);
+  return app;
+};
+
+describe('serve: readiness, liveness and metrics', () => {
+  it('/health/ready is 503 until every model is loaded with its index, /health/live 200 throughout; model routes say "loading"', async () => {
+    const models = new ServedModels(['roth']);
+    const app = make(models);
+    expect((await app.inject('/health/live')).statusCode).toBe(200);
+    const before = await app.inject('/health/ready');
+    expect(before.statusCode).toBe(503);
+    expect(before.headers['retry-after']).toBe('1');
+    expect(before.json()).toMatchObject({ error: 'not-ready', message: 'loading roth' });
+    expect((await app.inject('/health')).json()).toMatchObject({ status: 'loading' });
+    const early = await app.inject('/models/roth/neighbors?entity=e1');
+    expect(early.statusCode).toBe(503);
+    expect(early.json().message).toBe("model 'roth' is still loading");
+    models.add(lookup);
+    expect((await app.inject('/health/ready')).json()).toEqual({ status: 'ready', checkpoints: ['roth'] });
+    expect((await app.inject('/models/roth/neighbors?entity=e1')).statusCode).toBe(200);
+  });
+
+  it('/metrics: Prometheus text with request counts and latency per route, readiness and the index state', async () => {
+    const app = make([lookup]);
+    await app.inject('/models/roth/neighbors?entity=e1&k=3');
+    await app.inject('/models/roth/neighbors?entity=e1&k=0');
+    await app.inject({ method: 'POST', url: '/models/roth/predict', payload: { head: 'e1', relation: 'parent' } });
+    const response = await app.inject('/metrics');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = response.body;
+    expect(text).toContain('kgdistill_http_requests_total{method="GET",route="/models/:model/neighbors",status="200"} 1');
+    expect(text).toContain('kgdistill_http_requests_total{method="GET",route="/models/:model/neighbors",status="400"} 1');
+    expect(text).toContain('kgdistill_http_requests_total{method="POST",route="/models/:model/predict",status="200"} 1');
+    expect(text).toMatch(/kgdistill_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/models\/:model\/neighbors"\} \d/);
+    expect(text).toContain('kgdistill_ready 1');
+    expect(text).toContain('kgdistill_index_state{model="roth",index="neighbors",state="ready"} 1');
+    expect(text).toContain('kgdistill_index_state{model="roth",index="neighbors",state="building"} 0');
+    expect(text).toMatch(/kgdistill_process_resident_memory_bytes \d+/);
+  });
+});
+
+describe('serve: API key, rate limit, connection cap, no paths', () => {
+  it('with a key: 401 without it or with a wrong one (and WWW-Authenticate), 200 with Bearer or X-API-Key; probes stay open', async () => {
+    const app = make([lookup], { apiKey: KEY });
+    const bare = await app.inject('/models/roth/neighbors?entity=e1');
+    expect(bare.statusCode).toBe(401);
+    expect(bare.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(bare.json().message).toMatch(/needs an API key/);
+    expect((await app.inject({ url: '/models', headers: { authorization: `Bearer ${KEY}x` } })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/metrics', headers: { 'x-api-key': 'short' } })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/models/roth/neighbors?entity=e1', headers: { authorization: `Bearer ${KEY}` } })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/models/roth/neighbors?entity=e1', headers: { 'x-api-key': KEY } })).statusCode).toBe(200);
+    expect((await app.inject('/health/live')).statusCode).toBe(200);
+    expect((await app.inject('/health/ready')).statusCode).toBe(200);
+    expect((await app.inject('/health')).statusCode).toBe(401);
+  });
+
+  it('the key check compares digests in constant time; keys come from one source and must be long enough', () => {
+    const valid = keyChecker(KEY);
+    expect(valid({ authorization: `bearer ${KEY}` })).toBe(true);
+    expect(valid({ authorization: KEY })).toBe(false);
+    expect(valid({ 'x-api-key': ['a', 'b'] })).toBe(false);
+    const file = path.join(tmp, 'key.txt');
+    writeFileSync(file, `${KEY}\nignored\n`);
+    expect(resolveApiKey({ file })).toEqual({ key: KEY, source: `--api-key-file ${file}` });
+    expect(resolveApiKey({ env: { KGDISTILL_API_KEY: KEY } })).toEqual({ key: KEY, source: 'KGDISTILL_API_KEY' });
+    expect(resolveApiKey({ env: {} })).toEqual({});
+    expect(() => resolveApiKey({ key: 'short' })).toThrow(/at least 16 characters/);
+    expect(() => resolveApiKey({ key: KEY, file })).toThrow(/give the API key once/);
+    expect(() => resolveApiKey({ file: path.join(tmp, 'missing') })).toThrow(/cannot read/);
+    for (const host of ['127.0.0.1', '127.9.8.7', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopback(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.4', '10.0.0.1', 'example.org', '128.0.0.1']) expect(isLoopback(host), host).toBe(false);
+  });
+
+  it('a client past its rate gets 429 with a message and Retry-After; probes are not limited', async () => {
+    const app = make([lookup], { rateLimit: { max: 3, windowMs: 60_000 } });
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await app.inject('/models/roth/neighbors?entity=e1')).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429, 429]);
+    const limited = await app.inject('/models/roth/neighbors?entity=e1');
+    expect(limited.json()).toMatchObject({ error: 'rate-limited', message: expect.stringMatching(/^more than 3 requests in 1 min from this client; retry in \d+ s$/) });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) expect((await app.inject('/health/ready')).statusCode).toBe(200);
+    const other = await app.inject({ url: '/models/roth/neighbors?entity=e1', remoteAddress: '127.0.0.2' });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('connections past the cap get a 503 with a message and are closed', async () => {
+    const app = make([lookup], { maxConnections: 2 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as net.AddressInfo).port;
+    const open = (): Promise<net.Socket> => new Promise((resolve) => { const s = net.connect(port, '127.0.0.1', () => resolve(s)); });
+    const held = [await open(), await open()];
+    await new Promise((r) => setTimeout(r, 50));
+    const third = await open();
+    const answer = await new Promise<string>((resolve) => { let text = ''; third.on('data', (d) => (text += d)); third.on('close', () => resolve(text)); });
+    expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
+    expect(answer).toContain('"message":"the service holds at most 2 connections; retry later"');
+    expect(connectionsOf(app).connections).toBe(2);
+    held.forEach((s) => s.destroy());
+  });
+
+  it('a client that does not finish its request in time gets a 408 and is disconnected', async () => {
+    const app = make([lookup], { requestTimeoutMs: 400 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as net.AddressInfo).port;
+    const socket = net.connect(port, '127.0.0.1');
+    const started = performance.now();
+    socket.write('POST /models/roth/neighbors HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ent');
+    const answer = await new Promise<string>((resolve) => { let text = ''; socket.on('data', (d) => (text += d)); socket.on('close', () => resolve(text)); socket.on('error', () => undefined); });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
+  it('a run whose dataset is gone: its note and the filtering error name no path', async () => {
+    const graph = path.join(tmp, 'graph');
+    renameSync(graph, `${graph}-away`);
+    let moved: CheckpointLookup | undefined;
+    try {
+      moved = await CheckpointLookup.open(path.join(tmp, 'roth'), { indexMode: 'background' });
+    } finally {
+      renameSync(`${graph}-away`, graph);
+    }
+    expect(String(moved.info().note)).toContain(tmp);
+    const app = make([moved]);
+    const info = await app.inject('/models/roth');
+    expect(info.json().note).toMatch(/not loaded/);
+    const filtered = await app.inject('/models/roth/predict?head=e1&relation=parent&filtered=true');
+    expect(filtered.statusCode).toBe(400);
+    expect(filtered.json().message).toMatch(/filtering needs the run's dataset/);
+    for (const body of [info.body, filtered.body]) expect(body).not.toContain(tmp);
+    moved.close();
+  });
+
+  it('messages never show absolute paths', () => {
+    expect(withoutPaths("dataset /work/shared/data/WN18RR not loaded (ENOENT: no such file or directory, open '/tmp/x/train.txt')"))
+      .toBe("dataset …/WN18RR not loaded (ENOENT: no such file or directory, open '…/train.txt')");
+    expect(withoutPaths('no route GET /nothing/here')).toBe('no route GET /nothing/here');
+    expect(withoutPaths("unknown entity '/m/027rn'; did you mean: /m/027rm, /film/actor/film./film/performance/film?")).toBe("unknown entity '/m/027rn'; did you mean: /m/027rm, /film/actor/film./film/performance/film?");
+    expect(withoutPaths('dataset /srv/kg/data/mine not loaded', ['/srv/kg/data/mine'])).toBe('dataset …/mine not loaded');
+    expect(withoutPaths('dataset /x/y/z failed', ['/x/y/z'])).toBe('dataset …/z failed');
+  });
+});
