@@ -8,20 +8,28 @@
  *   once per positive query (the B group rows: every negative repeats its positive's relation), and the rest, run
  *   per query, which reads the relation-only results ("boundary" buffers) through the group index of each query.
  */
-import { kernelsForMemory, type KernelExports } from '../kernels/kernels.js';
+import { kernelsForMemory, type KernelExports, type Kernels } from '../kernels/kernels.js';
 import { QueryExecutor, type QueryProgram } from '../kernels/query-program.js';
 import { splitQueryProgram } from '../kernels/query-program-split.js';
 import type { F32Block, I32Block } from '../kernels/kernel-memory.js';
-import type { KgeModel } from './model.js';
-import type { ParameterStore, ParameterTable } from './parameter-store.js';
+import type { KgeModel, SimilarityName } from './model.js';
+import type { ParameterStore } from './parameter-store.js';
 
 /** Query rows per chunk: small enough that a chunk's row buffers (inputs, intermediates, gradients) stay in L2. */
 export const CHUNK_ROWS = 256;
 
+/** What a step reads and writes of a parameter table: its values and a gradient accumulator (its own, or a worker's). */
+export interface StepTable {
+  rows: number;
+  dim: number;
+  data: F32Block;
+  grad: F32Block;
+}
+
 /** A query table and whether entity ids (else relation ids) index it. */
 export interface QueryTable {
   name: string;
-  table: ParameterTable;
+  table: StepTable;
   byEntity: boolean;
 }
 
@@ -41,7 +49,13 @@ export interface Plan {
 
 /** Everything a step reuses. */
 export interface StepState {
+  /** The kernels the step calls (the real ones, or a worker's recorder); `raw` is `kernels.raw`. */
+  kernels: Kernels;
   raw: KernelExports;
+  similarity: SimilarityName;
+  /** The candidate table and the tail biases, as this step writes them. */
+  candidate: StepTable;
+  bias?: StepTable;
   direct: Plan;
   /** Created on the first step with double negatives; undefined when nothing is relation-only (then `direct`). */
   hoisted?: Plan | null;
@@ -60,18 +74,18 @@ export interface StepState {
 const states = new WeakMap<ParameterStore, Map<QueryProgram, StepState>>();
 
 /** Grows an id block of the state to hold `length` ids (blocks are never shrunk). */
-export function i32Room(state: StepState, key: 'entityIds' | 'relationIds' | 'cand' | 'groupIds', length: number,
-  store: ParameterStore): I32Block {
-  if (state[key].length < length) state[key] = store.memory.allocI32(Math.ceil(1.25 * length));
+export function i32Room(state: StepState, key: 'entityIds' | 'relationIds' | 'cand' | 'groupIds', length: number): I32Block {
+  if (state[key].length < length) state[key] = state.kernels.memory.allocI32(Math.ceil(1.25 * length));
   return state[key];
 }
 
 /** Grows the score, dscore and partials blocks to `perChunk` scores per chunk. */
-export function scoreRoom(state: StepState, perChunk: number, store: ParameterStore): void {
+export function scoreRoom(state: StepState, perChunk: number): void {
   if (state.scores.length >= perChunk) return;
-  state.scores = store.memory.allocF32(perChunk);
-  state.dscore = store.memory.allocF32(perChunk);
-  state.partials = store.memory.allocF32(4 * perChunk);
+  const memory = state.kernels.memory;
+  state.scores = memory.allocF32(perChunk);
+  state.dscore = memory.allocF32(perChunk);
+  state.partials = memory.allocF32(4 * perChunk);
 }
 
 /** The state of (store, program), created on first use. */
@@ -80,35 +94,38 @@ export function stepState(model: KgeModel, store: ParameterStore, program: Query
   if (!byProgram) states.set(store, (byProgram = new Map()));
   let state = byProgram.get(program);
   if (state) return state;
-  const kernels = kernelsForMemory(store.memory);
-  const queryTables = model.queryTables.map((name) => {
-    const table = store.table(name);
-    return { name, table, byEntity: table.spec.indexedBy === 'entity' };
-  });
+  state = newStepState(model, store, program, kernelsForMemory(store.memory), (name) => store.table(name));
+  byProgram.set(program, state);
+  return state;
+}
+
+/** A new state whose calls go to `kernels` and whose tables are `tableOf(name)` (a worker's share has its own). */
+export function newStepState(model: KgeModel, store: ParameterStore, program: QueryProgram, kernels: Kernels, tableOf: (name: string) => StepTable): StepState {
+  const queryTables = model.queryTables.map((name) => ({ name, table: tableOf(name), byEntity: store.table(name).spec.indexedBy === 'entity' }));
   const inner = new QueryExecutor(kernels, program, Object.fromEntries(queryTables.map((t) => [t.name, t.table.dim])));
-  const candidateDim = store.table(model.candidateTable).dim;
+  const candidateDim = tableOf(model.candidateTable).dim;
   if (inner.queryWidth !== candidateDim) {
     throw new Error(`fused step: the program's q has width ${inner.queryWidth}, the candidates ${candidateDim}`);
   }
   inner.reserve(CHUNK_ROWS);
   const noI32 = (): I32Block => store.memory.allocI32(0);
   const noF32 = (): F32Block => store.memory.allocF32(0);
-  state = {
-    raw: kernels.raw, direct: { inner, innerTables: queryTables, outerTables: [], boundary: [] }, queryTables,
+  return {
+    kernels, raw: kernels.raw, similarity: model.similarity, candidate: tableOf(model.candidateTable),
+    ...(model.tailBiasTable ? { bias: tableOf(model.tailBiasTable) } : {}),
+    direct: { inner, innerTables: queryTables, outerTables: [], boundary: [] }, queryTables,
     entityIds: noI32(), relationIds: noI32(), cand: noI32(), groupIds: noI32(), scores: noF32(), dscore: noF32(),
     partials: noF32(),
   };
-  byProgram.set(program, state);
-  return state;
 }
 
 /** The hoisted plan of a state (null when the program has no relation-only op), created on first use. */
-export function hoistedPlan(state: StepState, program: QueryProgram, store: ParameterStore): Plan | null {
+export function hoistedPlan(state: StepState, program: QueryProgram): Plan | null {
   if (state.hoisted !== undefined) return state.hoisted;
   const relationTables = state.queryTables.filter((t) => !t.byEntity);
   const split = splitQueryProgram(program, new Set(relationTables.map((t) => t.name)));
   if (split.outer.ops.length === 0) return (state.hoisted = null);
-  const kernels = kernelsForMemory(store.memory);
+  const kernels = state.kernels;
   const outer = new QueryExecutor(kernels, split.outer, Object.fromEntries(relationTables.map((t) => [t.name, t.table.dim])));
   const boundary = split.boundary.map((name) => ({ name, width: outer.outputWidth(name) }));
   const entityTables = state.queryTables.filter((t) => t.byEntity);

@@ -41,13 +41,14 @@ export interface KernelExports extends FusedExports, TopKExports {
   sgdRows(rows: number, nRows: number, d: number, param: number, grad: number, lr: number): void;
   gatherRows(n: number, d: number, rows: number, src: number, dst: number): void;
   scatterAddRows(n: number, d: number, rows: number, src: number, dst: number): void;
+  addRowsAndClear(n: number, d: number, rows: number, src: number, dst: number): void;
   firstOutOfRange(ids: number, n: number, limit: number): number;
   uniqueRows(ids: number, n: number, mark: number, out: number): number;
   softplusLoss(B: number, M: number, scores: number, dscore: number): number;
 }
 
 const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'heapBase', 'similarityForward',
-  'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows',
+  'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows', 'addRowsAndClear',
   'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS, ...TOP_K_EXPORTS];
 
 /** Options of loadKernels. */

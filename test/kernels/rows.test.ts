@@ -21,6 +21,13 @@ describe('rows', () => {
     expectClose(acc.array, ref, 1e-6, 1e-6);
   });
 
+  it('addRowsAndClear folds the listed rows of one accumulator into another and clears them (d not a multiple of 4)', () => {
+    const d = 5, src = f32(k, Array.from({ length: 4 * d }, (_, i) => i + 1)), dst = f32(k, Array.from({ length: 4 * d }, () => 0.5));
+    k.raw.addRowsAndClear(2, d, i32(k, [3, 1]).offset, src.offset, dst.offset);
+    expect(Array.from(dst.array)).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 6.5, 7.5, 8.5, 9.5, 10.5, 0.5, 0.5, 0.5, 0.5, 0.5, 16.5, 17.5, 18.5, 19.5, 20.5]);
+    expect(Array.from(src.array)).toEqual([1, 2, 3, 4, 5, 0, 0, 0, 0, 0, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0]);
+  });
+
   it('uniqueRows keeps first occurrences and leaves the marks at 0', () => {
     const ids = i32(k, [4, 1, 4, 4, 0, 1, 7]), mark = k.memory.allocI32(8), out = k.memory.allocI32(7);
     expect(k.uniqueRows(ids, 7, mark, out)).toBe(4);

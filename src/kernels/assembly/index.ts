@@ -5,7 +5,7 @@
 // keeps the first RESERVED_BYTES of the memory for this module's static data (checked against heapBase()).
 export { similarityForward, similarityBackward } from './similarity';
 export { adagradRows, adamRows, adamDense, sgdRows } from './optim';
-export { gatherRows, scatterAddRows, firstOutOfRange, uniqueRows, softplusLoss } from './rows';
+export { gatherRows, scatterAddRows, addRowsAndClear, firstOutOfRange, uniqueRows, softplusLoss } from './rows';
 export { similarityFromDots, addScoreBiases, addCandidateBiases, candidateBiasBackward } from './score-dots';
 export { expmap0Forward, expmap0Backward, projectForward, projectBackward }
   from './ball-rows';

@@ -21,6 +21,30 @@ export function scatterAddRows(n: i32, d: i32, rows: usize, src: usize, dst: usi
   }
 }
 
+/**
+ * dst[r] += src[r] then src[r] = 0 for the n rows r of `rows` (distinct; d floats a row): folds a second gradient
+ * accumulator (a worker thread's) into the first and clears it for the next step.
+ */
+export function addRowsAndClear(n: i32, d: i32, rows: usize, src: usize, dst: usize): void {
+  const bytes = <usize>d << 2;
+  const vec = bytes & ~(<usize>15);
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < n; i++) {
+    const at = <usize>load<i32>(rows + (<usize>i << 2)) * bytes;
+    const s = src + at;
+    const t = dst + at;
+    let k: usize = 0;
+    for (; k < vec; k += 16) {
+      v128.store(t + k, f32x4.add(v128.load(t + k), v128.load(s + k)));
+      v128.store(s + k, zero);
+    }
+    for (; k < bytes; k += 4) {
+      store<f32>(t + k, load<f32>(t + k) + load<f32>(s + k));
+      store<f32>(s + k, 0);
+    }
+  }
+}
+
 /** Index of the first of n i32 ids outside [0, limit), or −1 when all are inside. */
 export function firstOutOfRange(ids: usize, n: i32, limit: i32): i32 {
   const lim = i32x4.splat(limit);

@@ -1,0 +1,193 @@
+/**
+ * The fused negative-sampling step on two cores. The drawn batch is split into two halves of its positive queries
+ * (with double negatives each half keeps its own queries' negatives, so each half is a sub-batch in the usual
+ * layout). The second half's kernel calls are recorded against a second step state — its own scratch blocks and its
+ * own gradient accumulators ("shadow" gradients, one per table) — and run by the kernel worker on the shared memory
+ * while the main thread runs the first half. Then the worker's gradients are folded into the tables' accumulators
+ * (`addRowsAndClear`, which also clears the shadow rows) in a fixed order. The draws and the loss are those of one
+ * thread; only the order of the sums differs, so a run is reproducible for a given thread count
+ * (KGDISTILL_THREADS=1 keeps the one-thread step exactly).
+ */
+import { kernelsForMemory, type KernelExports, type Kernels } from '../kernels/kernels.js';
+import type { I32Block } from '../kernels/kernel-memory.js';
+import type { CallList, KernelWorker } from '../kernels/kernel-worker.js';
+import type { QueryProgram } from '../kernels/query-program.js';
+import type { KgeModel } from './model.js';
+import type { ParameterStore } from './parameter-store.js';
+import { hoistedPlan, newStepState, stepState, type StepState, type StepTable } from './fused-step-plan.js';
+import { bceChunkLoss, loadQueries, runFusedChunks, type DrawnQueries } from './fused-chunks.js';
+
+/**
+ * Fewest query rows (B, or B·(1 + N) with double negatives) worth splitting: measured on WN18RR at d = 32, a step of
+ * 1,000 rows ran slower on two threads (RotH 4.2 → 4.7 ms, DistMult 2.4 → 3.1 ms: the round trip and the fold of
+ * the worker's gradients cost more than half the work), one of 51,000 rows faster (RotH 17.3 → 12.4 ms).
+ */
+export const MIN_PARALLEL_ROWS = 4096;
+
+/** Records kernel calls into the worker's call list instead of running them (the loss calls' results are collected). */
+class CallRecorder {
+  private list?: CallList;
+  /** False once a call did not fit the mailbox. */
+  fits = true;
+  private readonly functions = new Map<string, (...args: number[]) => number>();
+
+  /** A KernelExports whose every function appends its call to the current list (and returns 0). */
+  exports(): KernelExports {
+    return new Proxy({}, {
+      get: (_target, name: string) => {
+        let f = this.functions.get(name);
+        if (!f) {
+          const collect = name === 'sampledSoftplusLoss';
+          f = (...args: number[]) => {
+            if (this.fits && !this.list!.add(name, args, collect)) this.fits = false;
+            return 0;
+          };
+          this.functions.set(name, f);
+        }
+        return f;
+      },
+    }) as KernelExports;
+  }
+
+  /** Starts recording into a fresh list of the worker's. */
+  reset(list: CallList): void {
+    this.list = list;
+    this.fits = true;
+  }
+}
+
+/** What the worker's half reuses between steps: its recording state, shadow gradients and row scratch. */
+interface WorkerShare {
+  worker: KernelWorker;
+  recorder: CallRecorder;
+  state: StepState;
+  /** Shadow gradient of each table the step writes, by table name. */
+  shadows: Map<string, StepTable>;
+  rows: Map<string, I32Block>;
+  marks: Map<string, Uint8Array>;
+}
+
+const shares = new WeakMap<ParameterStore, Map<QueryProgram, WorkerShare | null>>();
+
+/** The worker's share of (store, program), or null on one thread. */
+function share(model: KgeModel, store: ParameterStore, program: QueryProgram): WorkerShare | null {
+  let byProgram = shares.get(store);
+  if (!byProgram) shares.set(store, (byProgram = new Map()));
+  if (byProgram.has(program)) return byProgram.get(program)!;
+  const kernels = kernelsForMemory(store.memory);
+  const worker = kernels.worker();
+  if (!worker) {
+    byProgram.set(program, null);
+    return null;
+  }
+  const recorder = new CallRecorder();
+  const recording = { raw: recorder.exports(), memory: store.memory } as unknown as Kernels;
+  const shadows = new Map<string, StepTable>();
+  const shadowOf = (name: string): StepTable => {
+    let shadow = shadows.get(name);
+    if (!shadow) {
+      const table = store.table(name);
+      shadow = { rows: table.rows, dim: table.dim, data: table.data, grad: store.memory.allocF32(table.rows * table.dim) };
+      shadows.set(name, shadow);
+    }
+    return shadow;
+  };
+  const state = newStepState(model, store, program, recording, shadowOf);
+  const value: WorkerShare = { worker, recorder, state, shadows, rows: new Map(), marks: new Map() };
+  byProgram.set(program, value);
+  return value;
+}
+
+/** Whether the step of this store can run on two threads for a batch of Q query rows. */
+export function parallelStepReady(store: ParameterStore, Q: number): boolean {
+  return Q >= MIN_PARALLEL_ROWS && kernelsForMemory(store.memory).worker() !== null;
+}
+
+/** Queries [b0, b1) of a drawn batch, with their negatives when the batch has double negatives (own group ids). */
+function half(drawn: DrawnQueries, b0: number, b1: number): DrawnQueries {
+  const { B, M } = drawn;
+  const Bh = b1 - b0;
+  if (!drawn.groups) {
+    return { B: Bh, Q: Bh, M, entities: drawn.entities.slice(b0, b1), relations: drawn.relations.slice(b0, b1), cand: drawn.cand.slice(b0 * M, b1 * M) };
+  }
+  const N = (drawn.Q - B) / B;
+  const take = (ids: Int32Array): Int32Array => {
+    const out = new Int32Array(Bh * (1 + N));
+    out.set(ids.subarray(b0, b1));
+    out.set(ids.subarray(B + b0 * N, B + b1 * N), Bh);
+    return out;
+  };
+  const groups = new Int32Array(Bh * (1 + N));
+  for (let b = 0; b < Bh; b++) {
+    groups[b] = b;
+    groups.fill(b, Bh + b * N, Bh + (b + 1) * N);
+  }
+  return { B: Bh, Q: Bh * (1 + N), M, entities: take(drawn.entities), relations: take(drawn.relations), cand: take(drawn.cand), groups };
+}
+
+/** The distinct ids of `ids` in an id block of the share (first-occurrence order); returns their count. */
+function distinct(s: WorkerShare, store: ParameterStore, key: 'cand' | 'entities' | 'relations', ids: Int32Array, limit: number): { block: I32Block; count: number } {
+  let mark = s.marks.get(key);
+  if (!mark || mark.length < limit) s.marks.set(key, (mark = new Uint8Array(limit)));
+  let block = s.rows.get(key);
+  if (!block || block.length < ids.length) s.rows.set(key, (block = store.memory.allocI32(Math.ceil(1.25 * ids.length))));
+  const rows = block.array;
+  let n = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (mark[id] === 0) {
+      mark[id] = 1;
+      rows[n++] = id;
+    }
+  }
+  for (let i = 0; i < n; i++) mark[rows[i]!] = 0;
+  return { block, count: n };
+}
+
+/** Folds the worker's shadow gradients into the tables' accumulators: every row its half wrote, table by table. */
+function foldShadows(s: WorkerShare, model: KgeModel, store: ParameterStore, raw: KernelExports, part: DrawnQueries): void {
+  const entityRows = store.table(model.candidateTable).rows;
+  const lists = {
+    cand: distinct(s, store, 'cand', part.cand, entityRows),
+    entities: distinct(s, store, 'entities', part.entities, entityRows),
+    relations: distinct(s, store, 'relations', part.relations, 2 * model.config.numRelations),
+  };
+  const add = (name: string, list: { block: I32Block; count: number }): void => {
+    const table = store.table(name);
+    raw.addRowsAndClear(list.count, table.dim, list.block.offset, s.shadows.get(name)!.grad.offset, table.grad.offset);
+  };
+  // a table may be both a candidate table and a query table: a second fold of a row adds the zeros the first left
+  for (const name of s.shadows.keys()) {
+    if (name === model.candidateTable || name === model.tailBiasTable) add(name, lists.cand);
+    if (model.queryTables.includes(name)) add(name, store.table(name).spec.indexedBy === 'entity' ? lists.entities : lists.relations);
+  }
+}
+
+/**
+ * Runs the BCE step of a drawn batch (ids already checked) on two threads; returns the loss. The main state's id
+ * blocks are left holding the first half.
+ */
+export function parallelFusedStep(model: KgeModel, store: ParameterStore, program: QueryProgram, drawn: DrawnQueries,
+  doubleNegatives: boolean, scale: number): number {
+  const s = share(model, store, program)!;
+  const main = stepState(model, store, program);
+  const split = Math.ceil(drawn.B / 2);
+  const first = half(drawn, 0, split);
+  const second = half(drawn, split, drawn.B);
+  const runOnMain = (part: DrawnQueries): number => {
+    loadQueries(main, part);
+    return runFusedChunks(main, (doubleNegatives ? hoistedPlan(main, program) : null) ?? main.direct, part.B, part.Q, part.M,
+      bceChunkLoss(main.raw, part, doubleNegatives, scale));
+  };
+  // record the worker's half against its own state, then run both halves at once
+  loadQueries(s.state, second);
+  s.recorder.reset(s.worker.calls());
+  runFusedChunks(s.state, (doubleNegatives ? hoistedPlan(s.state, program) : null) ?? s.state.direct, second.B, second.Q, second.M,
+    bceChunkLoss(s.state.raw, second, doubleNegatives, scale));
+  if (!s.recorder.fits) return runOnMain(first) + runOnMain(second); // too many calls for the mailbox: one thread
+  s.worker.post();
+  const mainLoss = runOnMain(first);
+  const workerLoss = s.worker.wait();
+  foldShadows(s, model, store, main.raw, second);
+  return mainLoss + workerLoss;
+}

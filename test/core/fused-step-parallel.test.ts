@@ -1,0 +1,70 @@
+// The fused step on two threads (half the batch recorded and run by the kernel worker with its own gradient
+// accumulators, folded in afterwards) against the one-thread step: the same loss and parameters up to the order of
+// float sums, with and without double negatives, for a hyperbolic and a Euclidean model; and bit-identical runs
+// for a given thread count.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { kgeObjective } from '../../src/core/kge-objective.js';
+import { SeededRandom } from '../../src/core/random.js';
+import { TableOptimizer } from '../../src/core/optimizers.js';
+import { MIN_PARALLEL_ROWS, parallelStepReady } from '../../src/core/fused-step-parallel.js';
+import type { QueryBatch } from '../../src/core/batch.js';
+import { createModel } from '../../src/registry/models.js';
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+const E = 300, R = 5, negatives = 6;
+
+function batchOf(size: number, seed: number): QueryBatch {
+  const rng = new SeededRandom(seed);
+  return {
+    entities: Int32Array.from({ length: size }, () => rng.int(E)),
+    relations: Int32Array.from({ length: size }, () => rng.int(2 * R)),
+    answers: Int32Array.from({ length: size }, () => rng.int(E)),
+  };
+}
+
+/** Parameters and losses after three Adagrad steps, on one thread or two. */
+async function train(model: string, doubleNegatives: boolean, threads: 1 | 2): Promise<{ losses: number[]; params: Float32Array[]; parallel: boolean }> {
+  const previous = process.env.KGDISTILL_THREADS;
+  process.env.KGDISTILL_THREADS = String(threads); // read when the runtime's kernel worker is first asked for
+  try {
+    const runtime = await ModelRuntime.create(createModel(model, { dim: 8, numEntities: E, numRelations: R, initScale: 0.2 }), 3);
+    const parallel = parallelStepReady(runtime.store, MIN_PARALLEL_ROWS);
+    const objective = kgeObjective(runtime, { negatives, doubleNegatives, regularizer: 'n3', regularizerWeight: 0.01, path: 'fused' }, 'wasm');
+    const optimizer = new TableOptimizer('adagrad', 0.1, runtime.store, runtime.kernels);
+    const rng = new SeededRandom('parallel');
+    const losses: number[] = [];
+    const size = doubleNegatives ? Math.ceil(MIN_PARALLEL_ROWS / (1 + negatives)) + 7 : MIN_PARALLEL_ROWS + 7; // just past the gate, odd
+    for (let s = 0; s < 3; s++) {
+      losses.push(objective.gradients(batchOf(size, s), 1, rng));
+      optimizer.step();
+    }
+    return { losses, params: runtime.store.tables().map((t) => t.data.array.slice()), parallel };
+  } finally {
+    if (previous === undefined) delete process.env.KGDISTILL_THREADS;
+    else process.env.KGDISTILL_THREADS = previous;
+  }
+}
+
+describe.each([['RotH', false], ['RotH', true], ['DistMult', false], ['AttH', true]] as const)('%s (double negatives: %s) on two threads', (model, doubleNegatives) => {
+  it('equals the one-thread step up to float sums, and repeats bit for bit', async () => {
+    const one = await train(model, doubleNegatives, 1);
+    const two = await train(model, doubleNegatives, 2);
+    expect(one.parallel).toBe(false);
+    expect(two.parallel).toBe(true);
+    two.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(one.losses[i]!))));
+    two.params.forEach((table, i) => {
+      const want = one.params[i]!;
+      const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
+      for (let k = 0; k < table.length; k++) expect(Math.abs(table[k]! - want[k]!)).toBeLessThan(1e-4 * scale);
+    });
+    const again = await train(model, doubleNegatives, 2);
+    again.params.forEach((table, i) => expect(Array.from(table)).toEqual(Array.from(two.params[i]!)));
+    expect(again.losses).toEqual(two.losses);
+  });
+});
