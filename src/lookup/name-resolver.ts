@@ -5,7 +5,7 @@
  * (`hypernym`), and finally a bare number as an id. Unknown input gets the closest keys and names (prefix
  * matches first, then by edit distance); a name shared by several entities is an error listing them.
  */
-import { editDistance } from './edit-distance.js';
+import { distance as editDistance } from 'fastest-levenshtein';
 import { LookupError } from './errors.js';
 
 /** Longest input accepted (longer is invalid, not "not found"). */
@@ -93,7 +93,8 @@ export class NameResolver {
       let score: number;
       if (candidate.startsWith(query)) score = -1 + (candidate.length - query.length) / 1000;
       else {
-        const distance = editDistance(query, candidate, limit);
+        if (Math.abs(candidate.length - query.length) > limit) return; // the distance is at least the length difference
+        const distance = editDistance(query, candidate); // Levenshtein (fastest-levenshtein, bit-parallel)
         if (distance > limit) return;
         score = distance;
       }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NameResolver, MAX_NAME_LENGTH } from '../../src/lookup/name-resolver.js';
 import { LookupError } from '../../src/lookup/errors.js';
-import { editDistance } from '../../src/lookup/edit-distance.js';
 
 const keys = ['00001740', '00002137', '02084071', '02084442', '02121620', 'Dup', 'dup', '7'];
 const names = new Map<string, string>([
@@ -47,7 +46,7 @@ describe('entity and relation names', () => {
     expect(error.suggestions[0]).toBe('02121620 (Zürich)');
   });
 
-  it('unknown names get close suggestions: prefixes first, then edit distance (transpositions count 1)', () => {
+  it('unknown names get close suggestions: prefixes first, then Levenshtein distance', () => {
     const byPrefix = errorOf(() => entities.resolve('breathe'));
     expect(byPrefix.message).toBe("unknown entity 'breathe'; did you mean: 00001740 (breathe.v.01)?");
     expect(errorOf(() => entities.resolve('dgo.n.01')).suggestions[0]).toBe('02084071 (dog.n.01)');
@@ -72,13 +71,5 @@ describe('entity and relation names', () => {
     expect(errorOf(() => entities.resolve({ name: 'dog' })).kind).toBe('invalid');
     expect(errorOf(() => entities.resolve(1.5)).kind).toBe('invalid');
     expect(errorOf(() => relations.resolve('id:3')).kind).toBe('not-found');
-  });
-
-  it('edit distance: Levenshtein plus adjacent transpositions, with an early exit', () => {
-    expect(editDistance('kitten', 'sitting')).toBe(3);
-    expect(editDistance('dgo', 'dog')).toBe(1);
-    expect(editDistance('', 'abc')).toBe(3);
-    expect(editDistance('abcdef', 'uvwxyz', 2)).toBe(3);
-    expect(editDistance('東京', '京東')).toBe(1);
   });
 });
