@@ -24,6 +24,7 @@ import { bceChunkLoss, loadQueries, runFusedChunks, type DrawnQueries } from './
  */
 export const MIN_PARALLEL_ROWS = 4096;
 
+
 /** Records kernel calls into the worker's call list instead of running them (the loss calls' results are collected). */
 class CallRecorder {
   private list?: CallList;
@@ -64,7 +65,7 @@ interface WorkerShare {
   /** Shadow gradient of each table the step writes, by table name. */
   shadows: Map<string, StepTable>;
   rows: Map<string, I32Block>;
-  marks: Map<string, Uint8Array>;
+  marks: Map<string, I32Block>;
 }
 
 const shares = new WeakMap<ParameterStore, Map<QueryProgram, WorkerShare | null>>();
@@ -125,36 +126,49 @@ function half(drawn: DrawnQueries, b0: number, b1: number): DrawnQueries {
   return { B: Bh, Q: Bh * (1 + N), M, entities: take(drawn.entities), relations: take(drawn.relations), cand: take(drawn.cand), groups };
 }
 
-/** The distinct ids of `ids` in an id block of the share (first-occurrence order); returns their count. */
-function distinct(s: WorkerShare, store: ParameterStore, key: 'cand' | 'entities' | 'relations', ids: Int32Array, limit: number): { block: I32Block; count: number } {
+/** The distinct ids among the first n of an id block (first-occurrence order), by the uniqueRows kernel. */
+function distinct(s: WorkerShare, store: ParameterStore, key: 'cand' | 'entities' | 'relations', ids: I32Block, n: number, limit: number): { block: I32Block; count: number } {
+  const memory = store.memory;
   let mark = s.marks.get(key);
-  if (!mark || mark.length < limit) s.marks.set(key, (mark = new Uint8Array(limit)));
+  if (!mark || mark.length < limit) s.marks.set(key, (mark = memory.allocI32(limit))); // zeroed; uniqueRows leaves it so
   let block = s.rows.get(key);
-  if (!block || block.length < ids.length) s.rows.set(key, (block = store.memory.allocI32(Math.ceil(1.25 * ids.length))));
-  const rows = block.array;
-  let n = 0;
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    if (mark[id] === 0) {
-      mark[id] = 1;
-      rows[n++] = id;
-    }
-  }
-  for (let i = 0; i < n; i++) mark[rows[i]!] = 0;
-  return { block, count: n };
+  if (!block || block.length < n) s.rows.set(key, (block = memory.allocI32(Math.ceil(1.25 * n))));
+  return { block, count: kernelsForMemory(memory).raw.uniqueRows(ids.offset, n, mark.offset, block.offset) };
 }
 
-/** Folds the worker's shadow gradients into the tables' accumulators: every row its half wrote, table by table. */
-function foldShadows(s: WorkerShare, model: KgeModel, store: ParameterStore, raw: KernelExports, part: DrawnQueries): void {
+/** The rows the worker's half wrote gradients to: distinct candidates, query entities and relations. */
+interface WrittenRows {
+  cand: { block: I32Block; count: number };
+  entities: { block: I32Block; count: number };
+  relations: { block: I32Block; count: number };
+}
+
+/** The rows of the worker's half (loaded in its state's id blocks). */
+function writtenRows(s: WorkerShare, model: KgeModel, store: ParameterStore, part: DrawnQueries): WrittenRows {
   const entityRows = store.table(model.candidateTable).rows;
-  const lists = {
-    cand: distinct(s, store, 'cand', part.cand, entityRows),
-    entities: distinct(s, store, 'entities', part.entities, entityRows),
-    relations: distinct(s, store, 'relations', part.relations, 2 * model.config.numRelations),
+  return {
+    cand: distinct(s, store, 'cand', s.state.cand, part.Q * part.M, entityRows),
+    entities: distinct(s, store, 'entities', s.state.entityIds, part.Q, entityRows),
+    relations: distinct(s, store, 'relations', s.state.relationIds, part.Q, 2 * model.config.numRelations),
   };
+}
+
+/** Fewest rows of a fold worth sharing with the worker. */
+const MIN_PARALLEL_FOLD_ROWS = 1024;
+
+/**
+ * Folds the worker's shadow gradients into the tables' accumulators: every row its half wrote, table by table.
+ * Each list's rows are distinct, so the worker folds the second half of a long list while the main thread folds
+ * the first (the same sums as one thread); lists run one after the other, as they may share rows.
+ */
+function foldShadows(s: WorkerShare, model: KgeModel, store: ParameterStore, raw: KernelExports, lists: WrittenRows): void {
   const add = (name: string, list: { block: I32Block; count: number }): void => {
     const table = store.table(name);
-    raw.addRowsAndClear(list.count, table.dim, list.block.offset, s.shadows.get(name)!.grad.offset, table.grad.offset);
+    const shadow = s.shadows.get(name)!.grad.offset;
+    const mine = list.count >= MIN_PARALLEL_FOLD_ROWS ? list.count >> 1 : list.count;
+    if (mine < list.count) s.worker.start('addRowsAndClear', [list.count - mine, table.dim, list.block.offset + 4 * mine, shadow, table.grad.offset]);
+    raw.addRowsAndClear(mine, table.dim, list.block.offset, shadow, table.grad.offset);
+    if (mine < list.count) s.worker.wait();
   };
   // a table may be both a candidate table and a query table: a second fold of a row adds the zeros the first left
   for (const name of s.shadows.keys()) {
@@ -187,7 +201,8 @@ export function parallelFusedStep(model: KgeModel, store: ParameterStore, progra
   if (!s.recorder.fits) return runOnMain(first) + runOnMain(second); // too many calls for the mailbox: one thread
   s.worker.post();
   const mainLoss = runOnMain(first);
+  const lists = writtenRows(s, model, store, second); // while the worker finishes
   const workerLoss = s.worker.wait();
-  foldShadows(s, model, store, main.raw, second);
+  foldShadows(s, model, store, main.raw, lists);
   return mainLoss + workerLoss;
 }

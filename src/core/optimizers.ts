@@ -8,10 +8,11 @@
  *   as in KGEmb, whose embeddings are dense tensors.
  * - `sparse-adam`: lazy Adam over touched rows only (PyTorch `SparseAdam`): cheaper, not identical to `adam`.
  * - `sgd`: plain gradient descent over touched rows.
- * Tables whose width is a multiple of 4 are updated by the SIMD kernels; narrow ones (biases, curvatures) by the
- * plain loops below, which are the kernels' readable twin.
+ * Tables whose width is a multiple of 4 are updated by the SIMD kernels, and with dense Adam every table (the
+ * kernel runs over the floats, whatever the width); the row-sparse updates of narrow tables (biases, curvatures)
+ * by the plain loops below, which are the kernels' readable twin.
  */
-import type { F32Block } from '../kernels/kernel-memory.js';
+import { subF32, type F32Block } from '../kernels/kernel-memory.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
 
@@ -25,6 +26,8 @@ const ADAM_BETA1 = 0.9;
 const ADAM_BETA2 = 0.999;
 const ADAM_EPS = 1e-8;
 const ADAGRAD_EPS = 1e-10;
+/** Floats of a table above which dense Adam runs on two threads (each float's update is independent: same result). */
+const PARALLEL_ADAM_FLOATS = 1 << 16;
 
 /** An optimiser's state for checkpoints: the step count and one block per (table, slot). */
 export interface OptimizerState {
@@ -49,7 +52,7 @@ export class TableOptimizer {
   step(): void {
     this.stepCount++;
     for (const table of this.store.tables()) {
-      if (this.kernels && table.dim % 4 === 0) this.updateWithKernels(this.kernels, table);
+      if (this.kernels && (table.dim % 4 === 0 || this.name === 'adam')) this.updateWithKernels(this.kernels, table);
       else if (this.name === 'adam') this.adamDense(table);
       else this.updateTouched(table);
       table.clearTouched();
@@ -62,7 +65,7 @@ export class TableOptimizer {
     const lr = this.learningRate;
     const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
     if (this.name === 'adam') {
-      kernels.adamDense(table.data.length, table.data, table.grad, slot('m'), slot('v'), lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount);
+      this.adamDenseKernels(kernels, table.data, table.grad, slot('m'), slot('v'));
     } else if (count === 0) {
       return;
     } else if (this.name === 'adagrad') {
@@ -72,6 +75,25 @@ export class TableOptimizer {
     } else {
       kernels.sgdRows(rows, count, table.dim, table.data, table.grad, lr);
     }
+  }
+
+  /**
+   * Dense Adam in kernels; a large table is cut in two at a multiple of 4 floats and the second part runs on the
+   * kernel worker meanwhile (every float's update is independent, so the result is the one-thread result).
+   */
+  private adamDenseKernels(kernels: Kernels, w: F32Block, g: F32Block, m: F32Block, v: F32Block): void {
+    const n = w.length;
+    const worker = n >= PARALLEL_ADAM_FLOATS ? kernels.worker() : null;
+    const cut = worker ? (n >> 3) << 2 : n;
+    const part = (b: F32Block, start: number, length: number): F32Block => (start === 0 && length === n ? b : subF32(b, start, length));
+    if (worker && cut < n) {
+      const rest = n - cut;
+      const [w2, g2, m2, v2] = [w, g, m, v].map((b) => part(b, cut, rest)) as [F32Block, F32Block, F32Block, F32Block];
+      kernels.checkAdamDense(rest, w2, g2, m2, v2, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount);
+      worker.start('adamDense', [rest, w2.offset, g2.offset, m2.offset, v2.offset, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount]);
+    }
+    kernels.adamDense(cut, part(w, 0, cut), part(g, 0, cut), part(m, 0, cut), part(v, 0, cut), this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount);
+    if (worker && cut < n) worker.wait();
   }
 
   private slot(table: ParameterTable, slot: string): Float32Array {

@@ -94,9 +94,17 @@ export function checkKernelsFile(wasmPath: string, root: string | null): void {
 const moduleCache = new Map<string, WebAssembly.Module>();
 /** One Kernels instance per memory for kernelsForMemory (loadKernels registers its instances too). */
 const byMemory = new WeakMap<KernelMemory, Kernels>();
+/** A module compiled by the host (a browser: kernel-loader-browser.ts); when set, no file is read. */
+let hostModule: WebAssembly.Module | undefined;
+
+/** Makes loadKernels (without wasmPath) and kernelsForMemory use `module` instead of reading build/kernels.wasm. */
+export function useKernelModule(module: WebAssembly.Module): void {
+  hostModule = module;
+}
 
 /** Compiles build/kernels.wasm (once per process) and instantiates it against one KernelMemory. */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
+  if (hostModule && options.wasmPath === undefined) return instantiate(hostModule, 'kernels.wasm', options.memory ?? new KernelMemory());
   const root = options.wasmPath === undefined ? findPackageRoot() : null;
   const wasmPath = options.wasmPath ?? path.join(root as string, 'build', 'kernels.wasm');
   checkKernelsFile(wasmPath, root);
@@ -115,6 +123,7 @@ export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Ker
 export function kernelsForMemory(memory: KernelMemory): Kernels {
   const cached = byMemory.get(memory);
   if (cached) return cached;
+  if (hostModule) return instantiate(hostModule, 'kernels.wasm', memory);
   const root = findPackageRoot();
   const wasmPath = path.join(root, 'build', 'kernels.wasm');
   checkKernelsFile(wasmPath, root);
@@ -240,13 +249,19 @@ export class Kernels {
   /** Dense Adam over the first n floats (PyTorch torch.optim.Adam semantics, step ≥ 1); grad ← 0. */
   adamDense(n: number, param: F32Block, grad: F32Block, m: F32Block, v: F32Block, lr: number, beta1: number,
     beta2: number, eps: number, step: number): void {
+    this.checkAdamDense(n, param, grad, m, v, lr, beta1, beta2, eps, step);
+    this.ex.adamDense(n, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps, step);
+  }
+
+  /** The checks of `adamDense` alone, for a caller that hands the call to the kernel worker. */
+  checkAdamDense(n: number, param: F32Block, grad: F32Block, m: F32Block, v: F32Block, lr: number, beta1: number,
+    beta2: number, eps: number, step: number): void {
     const fn = 'adamDense';
     int(fn, 'n', n);
     const blocks: [string, Block][] = [['param', param], ['grad', grad], ['m', m], ['v', v]];
     for (const [name, b] of blocks) this.checks.block(fn, name, b, n);
     this.checks.disjoint(fn, blocks, blocks);
     this.checkAdam(fn, lr, beta1, beta2, eps, step);
-    this.ex.adamDense(n, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps, step);
   }
 
   /** Row-sparse SGD: param −= lr·g, grad rows ← 0. */
