@@ -31,6 +31,8 @@ export interface NegativeSamplingSettings extends RegularizerSettings {
   doubleNegatives: boolean;
   /** The loss over each query's gold-first scores (default: binary cross-entropy). */
   loss?: SampledLoss;
+  /** Consecutive queries sharing one draw of negatives (PyTorch-BigGraph's chunks; default 1: each its own). */
+  sharedNegatives?: number;
 }
 
 /** Throws unless the loss can run with these settings (the ranking losses need each query's own negatives). */
@@ -38,6 +40,7 @@ export function checkSampledLoss(settings: NegativeSamplingSettings): void {
   const loss = settings.loss?.loss ?? 'bce';
   if (loss !== 'bce' && settings.doubleNegatives) throw new Error(`the ${loss} loss compares each query with its own negatives: it cannot be used with double negatives`);
   if (loss !== 'bce' && settings.negatives < 1) throw new Error(`the ${loss} loss needs at least one negative per query`);
+  if ((settings.sharedNegatives ?? 1) > 1 && settings.doubleNegatives) throw new Error('shared negatives replace the candidates of a chunk of queries: they cannot be used with double negatives');
 }
 
 /** Training queries (e, r, a) from triples and their reciprocals: (h, r, t) and (t, r + R, h). */

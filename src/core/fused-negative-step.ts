@@ -49,7 +49,7 @@ function drawQueries(batch: QueryBatch, settings: NegativeSamplingSettings, numE
   const N = settings.negatives;
   if (!settings.doubleNegatives) {
     const M = 1 + N;
-    const cand = drawGoldFirst(batch.answers, N, numEntities, rng, scratchInts(B * M)).subarray(0, B * M);
+    const cand = drawGoldFirst(batch.answers, N, numEntities, rng, scratchInts(B * M), settings.sharedNegatives).subarray(0, B * M);
     return { B, Q: B, M, entities: batch.entities, relations: batch.relations, cand };
   }
   const Q = B * (1 + N);

@@ -5,13 +5,20 @@
  */
 import type { SeededRandom } from './random.js';
 
-/** Fills out [B × (1 + N)] row by row with the gold answer then N uniform entities. */
+/**
+ * Fills out [B × (1 + N)] row by row with the gold answer then N uniform entities. With `sharedAcross` = C > 1 the
+ * queries of each run of C consecutive queries share one draw of N negatives (PyTorch-BigGraph's chunked negatives,
+ * Lerer et al. 2019, §3.2): the same candidate rows for the whole chunk, so a large table's random rows are fetched
+ * once per chunk instead of once per query.
+ */
 export function drawGoldFirst(answers: ArrayLike<number>, negatives: number, numEntities: number, rng: SeededRandom,
-  out: Int32Array = new Int32Array(answers.length * (1 + negatives))): Int32Array {
+  out: Int32Array = new Int32Array(answers.length * (1 + negatives)), sharedAcross = 1): Int32Array {
   const M = 1 + negatives;
   for (let b = 0; b < answers.length; b++) {
     out[b * M] = answers[b]!;
-    rng.fillInts(out, numEntities, b * M + 1, (b + 1) * M);
+    const first = b - (b % sharedAcross);
+    if (first === b) rng.fillInts(out, numEntities, b * M + 1, (b + 1) * M);
+    else out.copyWithin(b * M + 1, first * M + 1, (first + 1) * M);
   }
   return out;
 }

@@ -35,7 +35,7 @@ function drawGroups(batch: QueryBatch, settings: NegativeSamplingSettings, numEn
     const M = 1 + N;
     const labels = new Float32Array(B * M);
     for (let b = 0; b < B; b++) labels[b * M] = 1;
-    return [{ entities: batch.entities, relations: batch.relations, candidates: { ids: drawGoldFirst(batch.answers, N, numEntities, rng), perQuery: M }, labels }];
+    return [{ entities: batch.entities, relations: batch.relations, candidates: { ids: drawGoldFirst(batch.answers, N, numEntities, rng, undefined, settings.sharedNegatives), perQuery: M }, labels }];
   }
   const positives: Group = { entities: batch.entities, relations: batch.relations, candidates: { ids: batch.answers.slice(), perQuery: 1 }, labels: new Float32Array(B).fill(1) };
   const negEntities = new Int32Array(B * N);

@@ -14,6 +14,8 @@ export const trainingConfigSchema = z.object({
   optimizer: z.enum(OPTIMIZER_NAMES as [string, ...string[]]).default('adagrad'),
   negatives: z.number().int().nonnegative().default(50),
   doubleNegatives: z.boolean().default(false),
+  /** Consecutive queries sharing one draw of negatives (PyTorch-BigGraph's chunks); 1: each query its own. */
+  sharedNegatives: z.number().int().positive().default(1),
   regularizer: z.enum(['none', 'n3', 'l2']).default('none'),
   regularizerWeight: z.number().nonnegative().default(0),
   validEvery: z.number().int().positive().default(5),
@@ -44,7 +46,7 @@ export function parseTrainingConfig(input: unknown): TrainingConfig {
 /** The KGE objective's settings of a training config. */
 export function kgeSettingsOf(config: TrainingConfig): KgeObjectiveSettings {
   return {
-    negatives: config.negatives, doubleNegatives: config.doubleNegatives, regularizer: config.regularizer, regularizerWeight: config.regularizerWeight,
+    negatives: config.negatives, doubleNegatives: config.doubleNegatives, sharedNegatives: config.sharedNegatives, regularizer: config.regularizer, regularizerWeight: config.regularizerWeight,
     path: config.path, loss: { loss: config.loss, margin: config.margin, adversarialTemperature: config.adversarialTemperature },
   };
 }

@@ -60,6 +60,8 @@ export const trainingOptions = {
   neg: nonNegativeInt.default(50),
   oneToN: z.boolean({ error: 'must be true or false' }).default(false),
   doubleNeg: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Consecutive queries sharing one draw of negatives (PyTorch-BigGraph's chunked negatives); 1: per query. */
+  sharedNeg: positiveInt.default(1),
   reg: oneOf(['none', 'n3', 'l2'] as const).default('none'),
   regWeight: nonNegative.default(0),
   validEvery: positiveInt.default(5),

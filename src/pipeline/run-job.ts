@@ -8,7 +8,8 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadDataset, type KgDataset } from '../kg/dataset.js';
 import { initBackend, type BackendRequest } from '../core/backend.js';
-import { parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
+import { kgeSettingsOf, parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
+import { checkSampledLoss } from '../core/batch.js';
 import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { ModelRuntime } from '../core/model-runtime.js';
 import { Trainer, type TrainerEvents, type TrainingResult } from '../core/trainer.js';
@@ -81,7 +82,7 @@ export function trainingConfigOf(s: CommonSettings, model: string): TrainingConf
   const loss = sampledLossOf(s, model);
   return parseTrainingConfig({
     epochs: s.epochs, batchSize: s.batchSize, learningRate: s.lr, optimizer: s.optimizer, negatives: s.oneToN ? 0 : s.neg,
-    doubleNegatives: s.doubleNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
+    doubleNegatives: s.doubleNeg, sharedNegatives: s.sharedNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
     patience: s.patience, seed: s.seed, path: s.path, loss: loss.loss, margin: loss.margin, adversarialTemperature: loss.adversarialTemperature,
   });
 }
@@ -92,7 +93,7 @@ function optionsFromHeader(header: CheckpointHeader): Record<string, unknown> {
   return {
     dataset: header.dataset.dir ?? header.dataset.name, unseen: header.dataset.unseen ?? 'drop', model: header.model.model,
     dim: header.model.dim, initScale: header.model.options.initScale, epochs: t.epochs, batchSize: t.batchSize, lr: t.learningRate,
-    optimizer: t.optimizer, neg: t.negatives === 0 ? 50 : t.negatives, oneToN: t.negatives === 0, doubleNeg: t.doubleNegatives,
+    optimizer: t.optimizer, neg: t.negatives === 0 ? 50 : t.negatives, oneToN: t.negatives === 0, doubleNeg: t.doubleNegatives, sharedNeg: t.sharedNegatives,
     reg: t.regularizer, regWeight: t.regularizerWeight, validEvery: t.validEvery, patience: t.patience, seed: t.seed, path: t.path,
   };
 }
@@ -126,11 +127,13 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     settings = parse(options);
     log(`resuming ${runDir} after epoch ${(saved.header.progress as { epoch?: number }).epoch ?? 0}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
   }
+  if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   const backend = await initBackend(settings.backend as BackendRequest);
   const dataset = await loadDataset(settings.dataset, loadOptionsOf(settings));
   requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
   const config = trainingConfigOf(settings, job.modelName(settings));
+  if (config.negatives > 0) checkSampledLoss(kgeSettingsOf(config)); // before anything is written
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
   const validator = data.valid.length > 0 ? filteredValidator(data, config.evalBatchSize) : null;
   const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend) });

@@ -78,4 +78,14 @@ describe('kgdistill train / eval / distill / plot', () => {
     const result = lastJson(await runCli(['distill', '--dataset', graph, '--teachers', teacher, '--student', 'DistMult', '--dim', '8', '--epochs', '1', '--out', path.join(tmp, 'd3'), '--json']));
     expect(result.epochs).toBe(1);
   });
+
+  it('--shared-neg: trains and is recorded; refused with --double-neg, by distill, and when not a positive integer', async () => {
+    const shared = path.join(tmp, 'shared-neg');
+    lastJson(await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--shared-neg', '25', '--out', shared, '--json']));
+    expect((JSON.parse(readFileSync(path.join(shared, 'config.json'), 'utf8')) as { options: { sharedNeg: number } }).options.sharedNeg).toBe(25);
+    await expect(runCli(['train', '--dataset', graph, '--shared-neg', '4', '--double-neg', '--out', path.join(tmp, 'sn1')])).rejects.toThrow(/--shared-neg shares the candidates of a chunk of queries: it cannot be used with --double-neg/);
+    expect(existsSync(path.join(tmp, 'sn1'))).toBe(false); // nothing written
+    await expect(runCli(['train', '--dataset', graph, '--shared-neg', '0', '--out', path.join(tmp, 'sn2')])).rejects.toThrow(/--shared-neg/);
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--shared-neg', '4', '--epochs', '1', '--out', path.join(tmp, 'sn3')])).rejects.toThrow(/--shared-neg is not supported by distill/);
+  });
 });
