@@ -46,7 +46,7 @@ export const TRAINING_FLAGS: readonly FlagSpec[] = [
 /** Adds --resume and --json. */
 export function addRunSwitches(command: Command): Command {
   return command
-    .option('--resume', 'continue the run in --out from its last checkpoint (only --epochs, --patience, --valid-every may change)')
+    .option('--resume', 'continue the run in --out from its last checkpoint (only --epochs, --patience, --valid-every, --test-eval, --backend may change)')
     .option('--json', 'print one JSON object with the results as the last stdout line');
 }
 

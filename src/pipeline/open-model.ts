@@ -12,7 +12,7 @@ export type PredictQuery = { head: string | number; relation: string | number } 
 export interface PredictOptions {
   /** Leave out answers known true in train/valid/test instead of marking them. */
   filtered?: boolean;
-  /** Score every entity instead of using the index. */
+  /** Accepted for compatibility: predictions always score every entity. */
   exact?: boolean;
 }
 

@@ -15,14 +15,14 @@ export function registerPredictCommand(program: Command): void {
   addLookupOptions(
     program
       .command('predict')
-      .description('top-k tails of (head, relation, ?) or heads of (?, relation, tail) by the model score (HNSW candidates reranked exactly); with --head, --relation and --tail: the score of that triple and the filtered rank of its tail')
+      .description('top-k tails of (head, relation, ?) or heads of (?, relation, tail) by the model score (exact: every entity scored by the top-K kernels); with --head, --relation and --tail: the score of that triple and the filtered rank of its tail')
       .requiredOption('--checkpoint <run dir>', 'run directory written by train or distill')
       .option('--head <id|name>', 'predict tails of this head')
       .option('--tail <id|name>', 'predict heads of this tail (with --head too: score this one triple)')
       .requiredOption('--relation <name|id>', 'relation name (case-insensitive) or id')
       .option('--k <n>', 'number of answers', positiveInteger, 10)
       .option('--filtered', 'remove known-true answers (train, valid and test triples) instead of marking them')
-      .option('--exact', 'score all entities with the model instead of using the index'),
+      .option('--exact', 'accepted for compatibility: predictions always score every entity'),
   ).action(async (flags: PredictFlags) => {
     if (flags.head === undefined && flags.tail === undefined) throw new Error('give --head (to predict tails), --tail (to predict heads), or both (to score one triple)');
     await initBackend(flags.backend);
