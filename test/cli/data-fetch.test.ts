@@ -2,6 +2,7 @@
 // the dataset, URL and reason and exit 1; with WN18RR on this machine, its sources are rebuilt and served so that
 // the whole path (download, unpack, names, checksums, cache, `data stats` by name) runs on the real files.
 import { describe, it, expect, vi, beforeEach, afterEach } from 'vitest';
+import { runCliCapturing } from '../helpers/run-cli.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,28 +18,8 @@ import { describeWithBenchmark } from '../helpers/datasets.js';
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const ENV_KEYS = ['KGDISTILL_DATA', 'KGDISTILL_DATA_URL', 'KGDISTILL_NO_SHARED', 'KGDISTILL_FETCH_TIMEOUT', 'XDG_CACHE_HOME'] as const;
 
-/** Runs `kgdistill <args>` in-process with the data commands; returns stdout and stderr. */
-async function runData(args: string[]): Promise<{ out: string; err: string }> {
-  const program = new Command('kgdistill').exitOverride();
-  registerDataCommands(program);
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return { out, err };
-}
+/** Runs `kgdistill <args>` in-process; returns stdout and stderr. */
+const runData = (args: string[]): Promise<{ out: string; err: string }> => runCliCapturing([registerDataCommands], args);
 
 const saved: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
 let server: TestServer;

@@ -2,23 +2,32 @@
 import { vi } from 'vitest';
 import { Command } from 'commander';
 
-/** Registers commands on a fresh program, runs `args`, and returns what was written to stdout. */
-export async function runCli(register: readonly ((program: Command) => void)[], args: string[]): Promise<string> {
-  const program = new Command('kgdistill').exitOverride();
+/** Registers commands on a fresh program, runs `args`, and returns what was written to stdout and stderr. */
+export async function runCliCapturing(register: readonly ((program: Command) => void)[], args: string[]): Promise<{ out: string; err: string }> {
+  const program = new Command('kgdistill').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
   for (const add of register) add(program);
   let out = '';
+  let err = '';
   const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
     return true;
   });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
   try {
     await program.parseAsync(args, { from: 'user' });
   } finally {
     stdout.mockRestore();
     stderr.mockRestore();
   }
-  return out;
+  return { out, err };
+}
+
+/** Registers commands on a fresh program, runs `args`, and returns what was written to stdout. */
+export async function runCli(register: readonly ((program: Command) => void)[], args: string[]): Promise<string> {
+  return (await runCliCapturing(register, args)).out;
 }
 
 /** The JSON object on the last stdout line. */

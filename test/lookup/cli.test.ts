@@ -1,7 +1,7 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCliCapturing } from '../helpers/run-cli.js';
 import { existsSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
 import { registerNeighborsCommand } from '../../src/cli/commands/neighbors.js';
 import { registerPredictCommand } from '../../src/cli/commands/predict.js';
 import { tempDir } from './helpers.js';
@@ -13,28 +13,7 @@ let roth: string;
 let distmult: string;
 
 /** Runs `kgdistill <args>` in-process; returns stdout and stderr. */
-async function runCli(args: string[]): Promise<{ out: string; err: string }> {
-  const program = new Command('kgdistill').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-  registerNeighborsCommand(program);
-  registerPredictCommand(program);
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return { out, err };
-}
+const runCli = (args: string[]): Promise<{ out: string; err: string }> => runCliCapturing([registerNeighborsCommand, registerPredictCommand], args);
 
 const lastJson = (out: string): Record<string, any> => JSON.parse(out.trimEnd().split('\n').at(-1)!) as Record<string, any>;
 
