@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { randomQueryBatch } from '../helpers/query-batches.js';
 import type { NegativeSamplingSettings, QueryBatch } from '../../src/core/batch.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
 import { CHUNK_ROWS, fusedNegativeSamplingGradients, fusedStepSupports } from '../../src/core/fused-negative-step.js';
@@ -36,14 +37,7 @@ async function runtimeFor(name: string, d: number, hybrid: boolean): Promise<Mod
   return runtime;
 }
 
-function batchOf(size: number, seed: number): QueryBatch {
-  const rng = new SeededRandom(seed);
-  return {
-    entities: Int32Array.from({ length: size }, () => rng.int(E)),
-    relations: Int32Array.from({ length: size }, () => rng.int(2 * R)),
-    answers: Int32Array.from({ length: size }, () => rng.int(E)),
-  };
-}
+const batchOf = (size: number, seed: number): QueryBatch => randomQueryBatch(size, seed, E, R);
 
 /** Loss, every table's gradient accumulator and touched rows after one step of the given path. */
 async function step(name: string, d: number, hybrid: boolean, batch: QueryBatch, settings: NegativeSamplingSettings) {

@@ -10,6 +10,7 @@ import { kgeObjective } from '../../src/core/kge-objective.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { TableOptimizer } from '../../src/core/optimizers.js';
 import { MIN_PARALLEL_ROWS, parallelStepReady } from '../../src/core/fused-step-parallel.js';
+import { randomQueryBatch } from '../helpers/query-batches.js';
 import type { QueryBatch } from '../../src/core/batch.js';
 import { createModel } from '../../src/registry/models.js';
 
@@ -19,14 +20,7 @@ beforeAll(async () => {
 
 const E = 300, R = 5, negatives = 6;
 
-function batchOf(size: number, seed: number): QueryBatch {
-  const rng = new SeededRandom(seed);
-  return {
-    entities: Int32Array.from({ length: size }, () => rng.int(E)),
-    relations: Int32Array.from({ length: size }, () => rng.int(2 * R)),
-    answers: Int32Array.from({ length: size }, () => rng.int(E)),
-  };
-}
+const batchOf = (size: number, seed: number): QueryBatch => randomQueryBatch(size, seed, E, R);
 
 /** Parameters and losses after three Adagrad steps, on one thread or two. */
 async function train(model: string, doubleNegatives: boolean, threads: 1 | 2): Promise<{ losses: number[]; params: Float32Array[]; parallel: boolean }> {
