@@ -8,6 +8,8 @@ import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import { loadRun } from '../registry/load-run.js';
 import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import { readRunConfig } from './run-config.js';
+import { readingOptionsOfRun } from './options.js';
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateOptions {
@@ -46,7 +48,8 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   if (split !== 'valid' && split !== 'test') throw new Error(`split must be valid or test (got ${String(split)})`);
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const unseen: UnseenPolicy = run.header.dataset.unseen ?? 'drop';
-  const dataset = await loadDataset(options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name, { unseen });
+  const reading = options.dataset === undefined ? readingOptionsOfRun(readRunConfig(path.dirname(run.file))) : {};
+  const dataset = await loadDataset(options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name, { ...reading, unseen });
   const data = runDataFromDataset(dataset);
   requireSameVocabulary(run.file, run.header.vocab, data);
   const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };

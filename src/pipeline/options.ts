@@ -123,6 +123,19 @@ export type DistillOptions = z.input<typeof distillOptionsSchema>;
 /** `distill`'s options after validation and defaults. */
 export type DistillSettings = z.output<typeof distillOptionsSchema>;
 
+/**
+ * How a run's triple files were read (delimiter, columns, header, encoding), from the options in its config.json,
+ * so that evaluating or querying the run reads them the same way; the defaults for a run without one.
+ */
+export function readingOptionsOfRun(config: { options: Record<string, unknown> } | undefined): Omit<LoadOptions, 'unseen'> {
+  const { delimiter, columns, header, encoding } = config?.options ?? {};
+  const parsed = z.object({ delimiter: dataOptions.delimiter, columns: dataOptions.columns, header: dataOptions.header, encoding: dataOptions.encoding })
+    .safeParse({ delimiter, columns, header, encoding });
+  if (!parsed.success) return {};
+  const { unseen: _unseen, ...reading } = loadOptionsOf({ ...parsed.data, dataset: '-', unseen: 'keep' });
+  return reading;
+}
+
 /** The flag of a key: `batchSize` → `--batch-size`. */
 export function flagOf(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

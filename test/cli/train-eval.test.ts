@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli as runCliWith } from '../helpers/run-cli.js';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
@@ -77,6 +77,21 @@ describe('kgdistill train / eval / distill / plot', () => {
     await runCli(['train', '--dataset', graph, '--dim', '8', '--epochs', '1', '--out', teacher, '--json']);
     const result = lastJson(await runCli(['distill', '--dataset', graph, '--teachers', teacher, '--student', 'DistMult', '--dim', '8', '--epochs', '1', '--out', path.join(tmp, 'd3'), '--json']));
     expect(result.epochs).toBe(1);
+  });
+
+  it('eval reads the run\'s triple files as train read them (--columns htr, comma-separated)', async () => {
+    const htr = path.join(tmp, 'graph-htr');
+    mkdirSync(htr, { recursive: true });
+    for (const split of ['train', 'valid', 'test']) {
+      const lines = readFileSync(path.join(graph, `${split}.txt`), 'utf8').trim().split('\n').map((l) => { const [h, r, t] = l.split('\t'); return `${h},${t},${r}`; });
+      writeFileSync(path.join(htr, `${split}.txt`), `${lines.join('\n')}\n`);
+    }
+    const out = path.join(tmp, 'run-htr');
+    const trained = lastJson(await runCli(['train', '--dataset', htr, '--columns', 'htr', '--delimiter', 'comma', '--model', 'DistMult', '--dim', '8', '--epochs', '2', '--valid-every', '1', '--out', out, '--json']));
+    const evaluated = lastJson(await runCli(['eval', '--checkpoint', out, '--json']));
+    expect(evaluated.mrr).toBe(trained.mrr);
+    expect(evaluated.queries).toBe(trained.queries);
+    expect(trained.queries).toBeGreaterThan(0);
   });
 
   it('--shared-neg: trains and is recorded; refused with --double-neg, by distill, and when not a positive integer', async () => {
