@@ -9,7 +9,7 @@ import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import { loadRun } from '../registry/load-run.js';
 import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { readRunConfig } from './run-config.js';
-import { readingOptionsOfRun } from './options.js';
+import { parseOptions, readingOptionsOfRun, readingOptionsSchema } from './options.js';
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateOptions {
@@ -24,6 +24,8 @@ export interface EvaluateOptions {
   candidates?: number;
   /** Seed of the sampled candidates (default 0). */
   candidateSeed?: number;
+  /** How to read the triple files (`delimiter`, `columns`, `header`, `encoding`, `unseen`), each default the run's own. */
+  reading?: { delimiter?: string; columns?: string; header?: string; encoding?: string; unseen?: string };
 }
 
 /** The metrics of one evaluation: the flat headline (`mrr`, `hits@k`, `tieRules`, …), the full report, what was evaluated. */
@@ -47,8 +49,10 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const split = options.split ?? 'test';
   if (split !== 'valid' && split !== 'test') throw new Error(`split must be valid or test (got ${String(split)})`);
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
-  const unseen: UnseenPolicy = run.header.dataset.unseen ?? 'drop';
-  const reading = options.dataset === undefined ? readingOptionsOfRun(readRunConfig(path.dirname(run.file))) : {};
+  const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
+  const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
+  const runOptions = options.dataset === undefined ? readRunConfig(path.dirname(run.file))?.options : undefined;
+  const reading = readingOptionsOfRun({ options: { ...runOptions, ...given } });
   const dataset = await loadDataset(options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name, { ...reading, unseen });
   const data = runDataFromDataset(dataset);
   requireSameVocabulary(run.file, run.header.vocab, data);

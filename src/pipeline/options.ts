@@ -123,6 +123,15 @@ export type DistillOptions = z.input<typeof distillOptionsSchema>;
 /** `distill`'s options after validation and defaults. */
 export type DistillSettings = z.output<typeof distillOptionsSchema>;
 
+/** The reading options a command that re-reads a run's dataset may override (none required, no defaults). */
+export const readingOptionsSchema = z.object({
+  unseen: dataOptions.unseen.unwrap().optional(),
+  delimiter: dataOptions.delimiter.unwrap().optional(),
+  columns: dataOptions.columns,
+  header: dataOptions.header.unwrap().optional(),
+  encoding: dataOptions.encoding.unwrap().optional(),
+}).strict();
+
 /**
  * How a run's triple files were read (delimiter, columns, header, encoding), from the options in its config.json,
  * so that evaluating or querying the run reads them the same way; the defaults for a run without one.

@@ -92,6 +92,11 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(evaluated.mrr).toBe(trained.mrr);
     expect(evaluated.queries).toBe(trained.queries);
     expect(trained.queries).toBeGreaterThan(0);
+    // the same files named explicitly need the same reading flags; wrong ones are refused by the vocabulary check
+    const explicit = lastJson(await runCli(['eval', '--checkpoint', out, '--dataset', htr, '--columns', 'htr', '--delimiter', 'comma', '--json']));
+    expect(explicit.mrr).toBe(trained.mrr);
+    await expect(runCli(['eval', '--checkpoint', out, '--dataset', htr, '--delimiter', 'comma'])).rejects.toThrow(/differ/);
+    await expect(runCli(['eval', '--checkpoint', out, '--columns', 'thr'])).rejects.toThrow(/--columns must be hrt, htr or three positions/);
   });
 
   it('--shared-neg: trains and is recorded; refused with --double-neg, by distill, and when not a positive integer', async () => {

@@ -5,6 +5,8 @@ import { evaluateRun } from '../../pipeline/evaluate.js';
 import { formatEvaluation } from '../report-format.js';
 import { testProgress } from '../progress.js';
 import { formatTable } from '../format-table.js';
+import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
+import { readingOptionsSchema } from '../../pipeline/options.js';
 
 interface EvalFlags { checkpoint: string; split: 'valid' | 'test'; dataset?: string; backend: BackendRequest; json?: boolean; last?: boolean; evalCandidates?: string; evalSeed: string }
 
@@ -16,30 +18,32 @@ function positiveIntFlag(value: string, flag: string): number {
 
 /** Adds `kgdistill eval`. */
 export function registerEvalCommand(program: Command): void {
-  program
+  const command = program
     .command('eval')
     .description('evaluate a trained run (filtered MRR, MR, Hits@1/3/10, both directions; optimistic, realistic and pessimistic ties in --json)')
     .requiredOption('--checkpoint <run dir>', 'run directory written by train or distill')
     .addOption(new Option('--split <name>', 'split to evaluate').choices(['test', 'valid']).default('test'))
-    .option('--dataset <name|dir>', 'dataset (default: the one the run was trained on)')
+    .option('--dataset <name|dir>', 'dataset (default: the one the run was trained on, read as it was)')
     .option('--last', 'evaluate the last checkpoint instead of the best one')
     .option('--eval-candidates <n>', 'rank each query against its gold answer and n fixed filtered candidates instead of all entities (OGB-style sampled evaluation, for large graphs; reported as such)')
     .option('--eval-seed <n>', 'seed of the sampled candidates', '0')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES as string[]).default('auto'))
-    .option('--json', 'print one JSON object with the metrics as the last stdout line')
-    .action(async (flags: EvalFlags) => {
-      const started = performance.now();
-      const candidates = flags.evalCandidates === undefined ? undefined : positiveIntFlag(flags.evalCandidates, '--eval-candidates');
-      const candidateSeed = /^-?\d+$/.test(flags.evalSeed) ? Number(flags.evalSeed) : positiveIntFlag(flags.evalSeed, '--eval-seed');
-      const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates, candidateSeed });
-      const seconds = (performance.now() - started) / 1000;
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint })}\n`);
-      } else {
-        const m = result.metrics as { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number; queries: number };
-        const body = result.report ? formatEvaluation(result.report)
-          : `${formatTable([['sampled', m.mrr.toFixed(4), m['hits@1'].toFixed(4), m['hits@3'].toFixed(4), m['hits@10'].toFixed(4), m.mr.toFixed(1), m.queries]], { header: ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'] })}\n(${result.sampled!.protocol})`;
-        process.stdout.write(`${result.model} d=${result.dim}, ${result.dataset} ${result.split}, ${result.checkpoint} checkpoint, backend ${result.backend}\n${body}\n`);
-      }
-    });
+    .option('--json', 'print one JSON object with the metrics as the last stdout line');
+  addFlags(command, DATA_FLAGS.map((f) => ({ ...f, defaultText: "the run's" })), readingOptionsSchema, {}, false);
+  command.action(async (flags: EvalFlags) => {
+    const reading = givenOptions(command, DATA_FLAGS, readingOptionsSchema);
+    const started = performance.now();
+    const candidates = flags.evalCandidates === undefined ? undefined : positiveIntFlag(flags.evalCandidates, '--eval-candidates');
+    const candidateSeed = /^-?\d+$/.test(flags.evalSeed) ? Number(flags.evalSeed) : positiveIntFlag(flags.evalSeed, '--eval-seed');
+    const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates, candidateSeed, reading });
+    const seconds = (performance.now() - started) / 1000;
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint })}\n`);
+    } else {
+      const m = result.metrics as { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number; queries: number };
+      const body = result.report ? formatEvaluation(result.report)
+        : `${formatTable([['sampled', m.mrr.toFixed(4), m['hits@1'].toFixed(4), m['hits@3'].toFixed(4), m['hits@10'].toFixed(4), m.mr.toFixed(1), m.queries]], { header: ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'] })}\n(${result.sampled!.protocol})`;
+      process.stdout.write(`${result.model} d=${result.dim}, ${result.dataset} ${result.split}, ${result.checkpoint} checkpoint, backend ${result.backend}\n${body}\n`);
+    }
+  });
 }
