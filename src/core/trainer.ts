@@ -20,7 +20,7 @@ import { trainingQueries, type EpochPosition } from './batch.js';
 import { trainEpoch, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
-import { cleanRunDir, saveCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { cleanRunDir, saveCheckpoint, loadCheckpoint, type CheckpointContent } from './checkpoint.js';
 import { lockRunDir, type RunLock } from './run-lock.js';
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { firstNonFinite } from './finite-check.js';
@@ -49,6 +49,14 @@ export interface TrainerOptions {
   validator: Validator | null;
   /** The objective (default: the KGE objective of the config). */
   objective?: TrainingObjective;
+  /** Where checkpoints and metrics go instead of files in the run directory (no directory, lock or file is touched). */
+  sink?: RunSink;
+}
+
+/** Receives a run's checkpoints and metrics lines in place of the run directory (e.g. in memory, in a browser). */
+export interface RunSink {
+  saveCheckpoint(stem: 'best' | 'last', content: CheckpointContent): Promise<void>;
+  appendMetrics(record: EpochRecord): Promise<void>;
 }
 
 /** One line of metrics.jsonl. */
@@ -112,6 +120,7 @@ export class Trainer {
   private readonly validator: Validator | null;
   /** The permutation of an interrupted epoch (saved with `last`). */
   private partialOrder?: Int32Array;
+  private readonly sink?: RunSink;
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -126,6 +135,7 @@ export class Trainer {
     this.optimizer = new TableOptimizer(config.optimizer as OptimizerName, config.learningRate, runtime.store, runtime.kernels);
     this.objective = options.objective ?? kgeObjective(runtime, kgeSettingsOf(config), backend);
     this.validator = options.validator;
+    this.sink = options.sink;
   }
 
   /** Continues a run from its `last` checkpoint (tables, optimiser, random state, progress). */
@@ -161,6 +171,7 @@ export class Trainer {
    */
   async run(events: TrainerEvents = {}, shouldStop?: () => boolean): Promise<TrainingResult> {
     const started = performance.now();
+    if (this.sink) return this.runLocked(events, shouldStop, started);
     await fs.mkdir(this.runDir, { recursive: true });
     const lock = lockRunDir(this.runDir);
     try {
@@ -171,7 +182,7 @@ export class Trainer {
   }
 
   private async runLocked(events: TrainerEvents, shouldStop: (() => boolean) | undefined, started: number): Promise<TrainingResult> {
-    await cleanRunDir(this.runDir);
+    if (!this.sink) await cleanRunDir(this.runDir);
     const queries = trainingQueries(this.data.train, this.runtime.model.config.numRelations);
     const setup: EpochSetup = { objective: this.objective, optimizer: this.optimizer, queries, batchSize: this.config.batchSize, sampling: { kind: 'shuffled' } };
     const steps = Math.ceil(queries.entities.length / this.config.batchSize);
@@ -218,7 +229,7 @@ export class Trainer {
         }
         await this.save('last', true);
       }
-      await appendMetrics(metricsFile, record);
+      await (this.sink ? this.sink.appendMetrics(record) : appendMetrics(metricsFile, record));
       events.onEpochEnd?.(record);
       if (shouldStop?.() && this.progress.epoch < this.config.epochs && !this.progress.stopped) {
         // stopped between epochs: the position is the end of this epoch
@@ -278,7 +289,7 @@ export class Trainer {
       if (this.partialOrder && this.progress.partial) arrays['epoch-order'] = new Float32Array(this.partialOrder.slice().buffer); // int32 bits
       for (const [name, values] of Object.entries(this.objective.checkpointArrays?.() ?? {})) arrays[`aux:${name}`] = values;
     }
-    await saveCheckpoint(this.runDir, stem, {
+    const content: CheckpointContent = {
       header: {
         model: this.runtime.model.config,
         training: { ...this.config, backend: this.backend },
@@ -287,6 +298,7 @@ export class Trainer {
         progress,
       },
       arrays,
-    });
+    };
+    await (this.sink ? this.sink.saveCheckpoint(stem, content) : saveCheckpoint(this.runDir, stem, content));
   }
 }

@@ -26,7 +26,7 @@ function firstBadUtf8Byte(bytes: Uint8Array): number {
 }
 
 /** The line (from `firstLine`) and 1-based byte column of the first invalid UTF-8 byte of `bytes`. */
-function badUtf8Line(bytes: Buffer, firstLine: number): { line: number; column: number } {
+function badUtf8Line(bytes: Uint8Array, firstLine: number): { line: number; column: number } {
   let line = firstLine;
   for (let start = 0; start < bytes.length; line++) {
     let end = bytes.indexOf(NEWLINE, start);
@@ -36,6 +36,12 @@ function badUtf8Line(bytes: Buffer, firstLine: number): { line: number; column: 
     start = end + 1;
   }
   return { line: firstLine, column: 1 };
+}
+
+/** The error for bytes (lines from `firstLine` on) that are not all UTF-8, naming the line of the first bad byte. */
+export function notUtf8Error(file: string, bytes: Uint8Array, firstLine: number): KgInputError {
+  const at = badUtf8Line(bytes, firstLine);
+  return new KgInputError(file, at.line, `byte ${at.column} of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, read it with --encoding latin1)`);
 }
 
 /**
@@ -59,8 +65,7 @@ export async function forEachLine(handle: FileHandle, file: string, encoding: Te
     carry = Buffer.from(data.subarray(cut));
     if (complete.length > 0) {
       if (encoding === 'utf8' && !isUtf8(complete)) {
-        const at = badUtf8Line(complete, line);
-        throw new KgInputError(file, at.line, `byte ${at.column} of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, read it with --encoding latin1)`);
+        throw notUtf8Error(file, complete, line);
       }
       let text = complete.toString(encoding);
       if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -124,7 +124,7 @@ async function sniffDelimiter(handle: FileHandle): Promise<TripleDelimiter> {
 }
 
 /** csv-parse options of a comma-separated file (CSV double quotes honoured). */
-function csvOptions(encoding: TextEncodingName): CsvOptions {
+export function csvOptions(encoding: TextEncodingName): CsvOptions {
   return { delimiter: ',', bom: true, relax_column_count: true, encoding, quote: '"', relax_quotes: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true };
 }
 
@@ -205,7 +205,7 @@ function interner(): (name: string) => string {
 }
 
 /** A sink of triples in file order. */
-type TripleSink = (head: string, relation: string, tail: string, line: number) => void;
+export type TripleSink = (head: string, relation: string, tail: string, line: number) => void;
 
 /** Reads the triples of a file into `sink` (both line sources, every check). */
 async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink): Promise<void> {
@@ -240,8 +240,8 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
   }
 }
 
-/** The per-line logic shared by both line sources: trimming, comments, the header, the columns, empty fields. */
-function recordAcceptor(file: string, delimiter: TripleDelimiter, options: ReadTripleOptions, sink: TripleSink): (fields: string[], line: number) => void {
+/** The per-line logic shared by every line source: trimming, comments, the header, the columns, empty fields. */
+export function recordAcceptor(file: string, delimiter: TripleDelimiter, options: ReadTripleOptions, sink: TripleSink): (fields: string[], line: number) => void {
   const headerMode = options.header ?? 'auto';
   const positions = Array.isArray(options.columns) ? (options.columns as readonly [number, number, number]) : undefined;
   if (positions && (positions.length !== 3 || new Set(positions).size !== 3 || positions.some((p) => !Number.isInteger(p) || p < 0))) {

@@ -18,6 +18,7 @@ import { KernelSearch, NEIGHBOR_CURVATURE, type NeighborMetric } from './kernel-
 import { exactNeighbors, indexNeighbors, neighborSpace } from './neighbors.js';
 import { MAX_TABLE_ENTITIES, NeighborTable } from './neighbor-table.js';
 import { filteredRanks } from '../eval/ranks.js';
+import { topAnswers } from './top-answers.js';
 import type { EntityTable } from './vector-space.js';
 
 /** Options of opening a run for lookups. */
@@ -249,26 +250,16 @@ export class CheckpointLookup {
     if (filtered && !this.known) throw new LookupError('invalid', `filtering needs the run's dataset: ${this.datasetNote ?? 'not loaded'}`);
     const R = this.header.model.numRelations;
     const queryRelation = hasHead ? relation : relation + R;
-    const knownAnswers = this.known?.answers(given, queryRelation);
-    // the known answers are left out after the sweep, so it looks for k more
-    const exclude = filtered && knownAnswers ? new Set(knownAnswers) : undefined;
-    const found = this.search.predict(given, queryRelation, Math.min(this.table.count, k + (exclude?.size ?? 0)));
-    const answers: Array<{ id: number; score: number }> = [];
-    for (let i = 0; i < found.ids.length && answers.length < k; i++) {
-      const id = found.ids[i]!;
-      if (!exclude?.has(id)) answers.push({ id, score: found.values[i]! });
-    }
-    const outcome = { method: 'exact' as const, scored: this.table.count, answers };
-    const knownSet = new Set(knownAnswers ?? []);
+    const answers = topAnswers(this.search, this.known, given, queryRelation, k, filtered);
     return {
       checkpoint: this.name,
       direction: hasHead ? 'tails' : 'heads',
       given: this.ref(given),
       relation: { id: relation, key: this.relations.key(relation) },
       filtered,
-      method: outcome.method,
-      scored: outcome.scored,
-      answers: outcome.answers.map((a, i) => ({ rank: i + 1, ...this.ref(a.id), score: a.score, ...(this.known ? { known: knownSet.has(a.id) } : {}) })),
+      method: 'exact',
+      scored: this.table.count,
+      answers: answers.map((a, i) => ({ rank: i + 1, ...this.ref(a.id), score: a.score, ...(a.known === undefined ? {} : { known: a.known }) })),
     };
   }
 

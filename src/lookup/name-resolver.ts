@@ -84,10 +84,15 @@ export class NameResolver {
 
   /** Up to five keys or names close to `input`: prefix matches first, then by edit distance. */
   suggest(input: string): string[] {
+    return this.suggestIds(input).map((id) => this.describe(id));
+  }
+
+  /** Ids of up to `count` entries whose key or name is close to `input`: prefix matches first (shortest first), then by edit distance. */
+  suggestIds(input: string, count = SUGGESTIONS): number[] {
     const query = fold(input.trim()).slice(0, 64);
     if (query === '') return [];
     const limit = Math.max(2, Math.floor(query.length / 3));
-    const scored: Array<{ score: number; text: string }> = [];
+    const scored: Array<{ score: number; text: string; id: number }> = [];
     const seen = new Set<number>();
     const consider = (candidate: string, ids: number[]): void => {
       let score: number;
@@ -101,13 +106,13 @@ export class NameResolver {
       for (const id of ids) {
         if (seen.has(id)) continue;
         seen.add(id);
-        scored.push({ score, text: this.describe(id) });
+        scored.push({ score, text: this.describe(id), id });
       }
     };
     for (const [candidate, ids] of this.foldedNames) consider(candidate, ids);
     for (const [candidate, ids] of this.foldedKeys) consider(candidate, ids);
     scored.sort((a, b) => a.score - b.score || (a.text < b.text ? -1 : 1));
-    return scored.slice(0, SUGGESTIONS).map((s) => s.text);
+    return scored.slice(0, count).map((s) => s.id);
   }
 
   private checkId(id: number, text: string): number {

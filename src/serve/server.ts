@@ -9,6 +9,7 @@
  *   GET  /models/:model                   model info (model, dim, entities, relations, similarity, index)
  *   GET|POST /models/:model/neighbors     { entity, k?, exact? }                       → nearest entities
  *   GET|POST /models/:model/predict       { head | tail, relation, k?, filtered?, exact? } → top-k answers
+ *   GET  /, /explorer/*, /models/:model/{run,suggest,projection,compare}   the browser explorer (explorer-routes.ts)
  *
  * GET takes the fields as a query string, POST as a JSON body (at most 16 KiB); both are validated by the zod
  * schemas of schemas.ts. Every failure is a 4xx with `{ error, message }` naming what is wrong: an unknown model
@@ -25,6 +26,7 @@ import { ConnectionGuard } from './connections.js';
 import { keyChecker } from './auth.js';
 import { RateLimiter } from './rate-limit.js';
 import { ServiceMetrics } from './metrics.js';
+import { EXPLORER_OPEN_ROUTES, explorerRoutes, type ExplorerOptions } from './explorer-routes.js';
 import { DEFAULT_K, DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neighborsSchemas, predictSchemas, shown, type RouteSchemas } from './schemas.js';
 
 /** Options of the service. */
@@ -44,6 +46,8 @@ export interface ServerOptions {
   maxConnections?: number;
   /** Take the client address from X-Forwarded-For (behind a proxy or load balancer). */
   trustProxy?: boolean;
+  /** The browser explorer at `/` (explorer-routes.ts). */
+  explorer?: ExplorerOptions;
 }
 
 /** Defaults of the limits. */
@@ -135,7 +139,7 @@ function fastifyMessage(error: FastifyError): string {
 }
 
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
-const OPEN_ROUTES = new Set(['/health/live', '/health/ready']);
+const OPEN_ROUTES = new Set(['/health/live', '/health/ready', ...EXPLORER_OPEN_ROUTES]);
 
 /**
  * Builds the service (not yet listening; tests call `inject`). `models` may be a list of loaded runs (ready at
@@ -264,6 +268,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     api.get('/models/:model/predict', answerPredict);
     api.post('/models/:model/predict', answerPredict);
   });
+  app.register(explorerRoutes(served, { hide, ...options.explorer }));
   return app;
 }
 

@@ -1,5 +1,6 @@
 /**
- * `kgdistill serve`: the HTTP JSON API for neighbours and link prediction over one or more trained runs.
+ * `kgdistill serve`: the HTTP JSON API for neighbours and link prediction over one or more trained runs, and the
+ * browser explorer at `/` (src/serve/explorer-routes.ts).
  *
  * Life cycle, each step a line on stderr: `start` (pid, checkpoints), `listening` (the real address; health probes
  * answer from here on, `/health/ready` with 503), `ready` (every model loaded with its neighbour index), and on
@@ -108,7 +109,7 @@ export function registerServeCommand(program: Command): void {
       const bound = app.server.address();
       const where = typeof bound === 'object' && bound ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` : String(bound);
       const scope = loopback ? 'this machine only' : ['0.0.0.0', '::'].includes(bound && typeof bound === 'object' ? bound.address : '') ? 'all interfaces' : 'reachable from other machines';
-      say('listening', `${where} (${scope}; ${key ? `API key from ${source}` : 'no API key'}); /health/ready answers 503 until the models are loaded`);
+      say('listening', `${where} (${scope}; ${key ? `API key from ${source}` : 'no API key'}); /health/ready answers 503 until the models are loaded; the explorer is at ${where}/`);
       try {
         for (let i = 0; i < dirs.length && !stopping; i++) {
           const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr });

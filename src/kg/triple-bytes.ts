@@ -1,0 +1,71 @@
+/**
+ * Reading a triple file held in memory — a file dropped into a browser page — with the same rules and the same
+ * `file:line: reason` errors as the streaming reader (triple-reader.ts: the same delimiter detection, header,
+ * columns, comment and field checks through its `recordAcceptor`, the same strict UTF-8 check), but without a file
+ * system, streams or Buffer: the bytes are decoded at once (a dropped file is small), comma-separated text goes
+ * through csv-parse's synchronous parser.
+ */
+import { parse as parseCsv, CsvError } from 'csv-parse/sync';
+import { KgInputError } from './errors.js';
+import { notUtf8Error } from './line-source.js';
+import { csvOptions, detectDelimiter, recordAcceptor, type NameTable, type ReadTripleOptions, type TripleIds, type TripleSink } from './triple-reader.js';
+
+const WHITESPACE = /[ \t]+/;
+
+/** The text of `bytes` in `encoding` (strict UTF-8: a bad byte is an error naming its line), without a BOM. */
+function decode(file: string, bytes: Uint8Array, encoding: 'utf8' | 'latin1'): string {
+  let text: string;
+  if (encoding === 'latin1') {
+    text = new TextDecoder('latin1').decode(bytes);
+  } else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      throw notUtf8Error(file, bytes, 1);
+    }
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A growing (head, relation, tail) id list with the line of each triple. */
+function collector(entities: NameTable, relations: NameTable): { sink: TripleSink; result(): TripleIds } {
+  const triples: number[] = [];
+  const lines: number[] = [];
+  return {
+    sink: (head, relation, tail, line) => {
+      triples.push(entities.id(head), relations.id(relation), entities.id(tail));
+      lines.push(line);
+    },
+    result: () => ({ triples: Int32Array.from(triples), lines: Int32Array.from(lines) }),
+  };
+}
+
+/**
+ * Reads the triples of one in-memory file (`file` names it in errors) into local ids of shared name tables, as
+ * `readTripleIds` does for a file on disk. Throws KgInputError (file, line, reason) on bad input.
+ */
+export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTripleOptions, entities: NameTable, relations: NameTable): TripleIds {
+  const text = decode(file, bytes, options.encoding ?? 'utf8');
+  const delimiter = options.delimiter ?? detectDelimiter(text) ?? '\t';
+  const out = collector(entities, relations);
+  const accept = recordAcceptor(file, delimiter, options, out.sink);
+  if (delimiter === ',') {
+    let records: Array<{ record: string[]; info: { lines: number } }>;
+    try {
+      // the text is decoded already: csv-parse re-encodes a string as UTF-8, so it reads it back as UTF-8
+      records = parseCsv(text, { ...csvOptions('utf8'), bom: false }) as unknown as typeof records;
+    } catch (error) {
+      if (error instanceof CsvError) throw new KgInputError(file, (error as CsvError & { lines?: number }).lines, error.message, { cause: error });
+      throw new KgInputError(file, undefined, `cannot parse (${(error as Error).message})`, { cause: error });
+    }
+    for (const { record, info } of records) accept(record, info.lines);
+  } else {
+    const lines = text.split('\n');
+    const last = lines.length - (text.endsWith('\n') ? 1 : 0);
+    for (let i = 0; i < last; i++) {
+      const line = lines[i]!;
+      accept(delimiter === '\t' ? line.split('\t') : line.trim().split(WHITESPACE), i + 1);
+    }
+  }
+  return out.result();
+}

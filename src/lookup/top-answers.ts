@@ -1,0 +1,30 @@
+/**
+ * The top-k answers of one query (entity, query relation) by the model's score over all entities, with the
+ * known-true answers (train/valid/test) either marked or — filtered — left out: the kernel sweep looks for k more
+ * than asked when filtering, so that k answers remain. Shared by the service's lookups and the explorer's
+ * in-page model.
+ */
+import type { KnownAnswers } from '../eval/ranks.js';
+import type { KernelSearch } from './kernel-search.js';
+
+/** One answer: entity id, model score, and whether it is known true (when the known triples are at hand). */
+export interface ScoredAnswer {
+  id: number;
+  score: number;
+  known?: boolean;
+}
+
+/** The k best answers of (entity, queryRelation); `filtered` leaves the known-true ones out (needs `known`). */
+export function topAnswers(search: KernelSearch, known: KnownAnswers | undefined, entity: number, queryRelation: number, k: number, filtered: boolean): ScoredAnswer[] {
+  const knownAnswers = known?.answers(entity, queryRelation);
+  const exclude = filtered && knownAnswers ? new Set(knownAnswers) : undefined;
+  const found = search.predict(entity, queryRelation, Math.min(search.count, k + (exclude?.size ?? 0)));
+  const knownSet = new Set(knownAnswers ?? []);
+  const answers: ScoredAnswer[] = [];
+  for (let i = 0; i < found.ids.length && answers.length < k; i++) {
+    const id = found.ids[i]!;
+    if (exclude?.has(id)) continue;
+    answers.push({ id, score: found.values[i]!, ...(known ? { known: knownSet.has(id) } : {}) });
+  }
+  return answers;
+}

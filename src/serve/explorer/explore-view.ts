@@ -1,0 +1,195 @@
+/**
+ * The explore tab: a model's facts and curves, an entity's nearest entities, link prediction for (entity, relation,
+ * ?) or (?, relation, entity) with known answers marked, the neighbourhood picture of those points, and — for a
+ * distilled student — the comparison with its teachers. Works the same on a served model and on the model trained
+ * in the page (model-source.ts). Unknown entities get suggestions; a model still loading is waited for, saying so.
+ */
+import { QueryError } from './api-client.js';
+import { renderComparison } from './compare-view.js';
+import { renderCurves } from './curves-view.js';
+import { renderDisk, type PointFacts } from './disk-view.js';
+import { byId, clear, el, entityLabel, fmt } from './dom.js';
+import { EntitySearch } from './entity-search.js';
+import type { ModelSource } from './model-source.js';
+import type { EntityRef, ModelSummary, NeighborsResult, PredictResult } from './protocol.js';
+import { emptyTable, renderNeighbors, renderPredictions } from './result-tables.js';
+import { untilReady } from './retry.js';
+import { showStatus } from './status.js';
+
+/** The key part of a suggestion written as "key (name)". */
+const keyOf = (suggestion: string): string => suggestion.replace(/ \(.*\)$/, '');
+
+/** The explore tab's state and rendering. */
+export class ExploreView {
+  private source: ModelSource | undefined;
+  private summary: ModelSummary | undefined;
+  private entity: string | undefined;
+  private seq = 0;
+  private readonly search: EntitySearch;
+  private readonly tip = el('div', { id: 'disk-tip', hidden: '' });
+
+  constructor() {
+    this.search = new EntitySearch(byId<HTMLInputElement>('entity-input'), byId<HTMLUListElement>('suggestions'),
+      () => (this.source ? (q, signal) => this.source!.suggest(q, signal) : undefined), (text) => void this.explore(text));
+    for (const id of ['relation-select', 'direction-select', 'filtered-check', 'k-input']) {
+      byId(id).addEventListener('change', () => { if (this.entity) void this.explore(this.entity); });
+    }
+    const gold = byId<HTMLInputElement>('gold-input');
+    let lastGold = '';
+    gold.addEventListener('change', () => {
+      if (gold.value.trim() === lastGold) return; // a blur after a change already handled
+      lastGold = gold.value.trim();
+      if (this.entity) void this.explore(this.entity);
+    });
+    byId('disk').after(this.tip);
+  }
+
+  /** The model shown now. */
+  get current(): ModelSource | undefined {
+    return this.source;
+  }
+
+  /** Shows `source`: its facts, relations and curves; the current entity (if any) is explored again. */
+  async show(source: ModelSource): Promise<void> {
+    const seq = ++this.seq;
+    this.source = source;
+    this.summary = undefined;
+    const summary = await untilReady(() => source.summary(), (m) => showStatus(m, 'wait'), () => seq === this.seq).catch((error: unknown) => {
+      if (seq === this.seq) this.fail(error);
+      return undefined;
+    });
+    if (!summary || seq !== this.seq) return;
+    this.summary = summary;
+    showStatus(summary.origin === 'page' ? `${summary.name}: answered in this page` : `${summary.name}: ${summary.model} d=${summary.dim} on ${summary.dataset}, answered by the server`, 'info');
+    this.renderFacts(summary);
+    const relations = byId<HTMLSelectElement>('relation-select');
+    clear(relations);
+    relations.append(el('option', { value: '' }, '— no prediction —'), ...summary.relations.map((r) => el('option', { value: r }, r)));
+    if (summary.relations.length > 0) relations.value = summary.relations[0]!;
+    const filtered = byId<HTMLInputElement>('filtered-check');
+    filtered.disabled = !summary.knownTriples;
+    if (!summary.knownTriples) filtered.checked = false;
+    byId('compare-panel').hidden = !(summary.teachers.length > 0 && source.compare);
+    void renderCurves(byId('curves'), summary.curves);
+    if (this.entity) await this.explore(this.entity);
+    else this.clearResults('type an entity above: suggestions appear as you type');
+  }
+
+  /** Explores the entity named `text` with the current model. */
+  async explore(text: string): Promise<void> {
+    const source = this.source, summary = this.summary;
+    if (!source || !summary) return;
+    const seq = ++this.seq;
+    const stale = (): boolean => seq !== this.seq;
+    const waiting = (message: string): void => this.message(message, 'wait');
+    const k = Math.max(1, Math.min(50, Math.round(Number(byId<HTMLInputElement>('k-input').value) || 10)));
+    const field = byId<HTMLInputElement>('entity-input');
+    const typed = field.value;
+    this.message('', 'info');
+    try {
+      const neighbors = await untilReady(() => source.neighbors(text, k), waiting, () => !stale());
+      if (stale()) return;
+      const entity = neighbors.entity;
+      this.entity = entity.key;
+      if (field.value === typed) this.search.set(entity.name ?? entity.key); // the readable name in the field (unless one typed meanwhile); queries use the key
+      this.message('', 'info');
+      renderNeighbors(byId('neighbors'), neighbors, (t) => void this.explore(t));
+      byId('neighbors-note').textContent = `of ${entityLabel(entity)} (${neighbors.method})`;
+      const relation = byId<HTMLSelectElement>('relation-select').value;
+      const tails = byId<HTMLSelectElement>('direction-select').value !== 'heads';
+      let prediction: PredictResult | undefined;
+      if (relation) {
+        prediction = await untilReady(() => source.predict({ ...(tails ? { head: entity.key } : { tail: entity.key }), relation, k, filtered: byId<HTMLInputElement>('filtered-check').checked }), waiting, () => !stale());
+        if (stale()) return;
+        renderPredictions(byId('predictions'), prediction, (t) => void this.explore(t));
+        byId('predictions-note').textContent = tails ? `(${entity.key}, ${relation}, ?)` : `(?, ${relation}, ${entity.key})`;
+      } else {
+        emptyTable(byId('predictions'), 'choose a relation to predict');
+        byId('predictions-note').textContent = '';
+      }
+      await this.picture(source, entity, neighbors, prediction, stale);
+      if (stale()) return;
+      if (prediction && !byId('compare-panel').hidden && source.compare) await this.compare(source, entity, relation, tails, k, stale);
+    } catch (error) {
+      if (!stale()) this.fail(error);
+    }
+  }
+
+  private async picture(source: ModelSource, entity: EntityRef, neighbors: NeighborsResult, prediction: PredictResult | undefined, stale: () => boolean): Promise<void> {
+    const facts = new Map<number, PointFacts>();
+    const LABELLED = 3; // the first few of each list are labelled; hovering shows every point's facts
+    for (const n of neighbors.neighbors) facts.set(n.id, { role: 'neighbor', label: n.rank <= LABELLED, ...(n.similarity !== undefined ? { similarity: n.similarity } : {}) });
+    for (const a of prediction?.answers ?? []) {
+      if (a.id === entity.id) continue;
+      const before = facts.get(a.id);
+      facts.set(a.id, { ...before, role: before ? 'both' : 'answer', label: (before?.label ?? false) || a.rank <= LABELLED, score: a.score, ...(a.known !== undefined ? { known: a.known } : {}) });
+    }
+    const picture = await untilReady(() => source.projection(entity.key, [...facts.keys()]), (m) => this.message(m, 'wait'), () => !stale());
+    if (stale()) return;
+    const lambda = renderDisk(byId('disk'), picture, facts, this.tip);
+    const zoom = lambda < 1 ? ` Drawn with every distance from the query scaled by λ = ${fmt(lambda, 2)} (the disk of curvature −λ²) so the farthest point does not crowd the boundary; the rings and the hover show the true distances.` : '';
+    byId('disk-method').textContent = `${picture.geometry === 'poincare-disk' ? 'Poincaré disk' : 'Plane'}: ${picture.method}.${zoom} The two directions keep ${fmt(100 * picture.explained, 0)}% of the tangent vectors' energy. Blue: nearest entities, orange: predicted answers (ringed: known true), purple: both.`;
+  }
+
+  private async compare(source: ModelSource, entity: EntityRef, relation: string, tails: boolean, k: number, stale: () => boolean): Promise<void> {
+    const gold = byId<HTMLInputElement>('gold-input').value.trim(); // empty: the server takes the query's first known answer
+    const target = byId('compare');
+    const result = await untilReady(() => source.compare!({ ...(tails ? { head: entity.key } : { tail: entity.key }), relation, k, ...(gold ? { gold } : {}) }),
+      (m) => { target.textContent = m; }, () => !stale());
+    if (stale()) return;
+    renderComparison(target, result);
+    const loading = result.models.filter((m) => m.status === 'loading');
+    if (loading.length > 0) setTimeout(() => { if (!stale()) void this.compare(source, entity, relation, tails, k, stale); }, 1500);
+  }
+
+  private renderFacts(s: ModelSummary): void {
+    const facts = byId('model-facts');
+    clear(facts);
+    const row = (name: string, value: string): void => { facts.append(el('dt', {}, name), el('dd', { 'data-fact': name }, value)); };
+    row('dataset', s.dataset);
+    row('model', `${s.model}, dimension ${s.dim}`);
+    row('entities', fmt(s.entities));
+    row('relations', fmt(s.relations.length));
+    row('geometry', s.metric === 'poincare' ? 'hyperbolic (Poincaré ball)' : s.metric === 'dot' ? 'Euclidean, inner product' : 'Euclidean distance');
+    if (s.test) row('test MRR', fmt(s.test.mrr, 4));
+    if (s.test) row('test Hits@1 / @3 / @10', `${fmt(s.test['hits@1'])} / ${fmt(s.test['hits@3'])} / ${fmt(s.test['hits@10'])}`);
+    if (!s.test) row('test metrics', 'none recorded (no result.json)');
+    if (s.teachers.length > 0) row('teachers (MulDE)', s.teachers.map((t) => `${t.name}${t.found ? '' : ' (not found)'}`).join(', '));
+    const settings = Object.entries(s.settings).map(([key, value]) => `${key} ${String(value)}`).join(', ');
+    if (settings) row('settings', settings);
+    if (s.note) row('note', s.note);
+  }
+
+  private clearResults(note: string): void {
+    emptyTable(byId('neighbors'), note);
+    emptyTable(byId('predictions'), '');
+    clear(byId('disk'));
+    byId('disk-method').textContent = '';
+    clear(byId('compare'));
+  }
+
+  /** A message under the query: an error, something being waited for, or suggestions for an unknown entity. */
+  private message(text: string, kind: 'info' | 'wait' | 'error' | 'hint', suggestions: string[] = []): void {
+    const box = byId('query-message');
+    clear(box);
+    box.className = `message ${kind}`;
+    box.hidden = text === '';
+    box.append(text);
+    if (suggestions.length > 0) {
+      box.append(' Did you mean: ');
+      for (const s of suggestions) {
+        const button = el('button', { type: 'button', class: 'suggestion', 'data-key': keyOf(s) }, s);
+        button.addEventListener('click', () => void this.explore(keyOf(s)));
+        box.append(button, ' ');
+      }
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof QueryError && error.status === 404 && error.suggestions.length > 0) {
+      return this.message(error.message.replace(/; did you mean: .*$/, '.'), 'hint', error.suggestions);
+    }
+    if (error instanceof QueryError && error.status === 404) return this.message(`${error.message} (nothing close to it either)`, 'hint');
+    this.message(error instanceof Error ? error.message : String(error), 'error');
+  }
+}

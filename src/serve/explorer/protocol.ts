@@ -1,0 +1,115 @@
+/**
+ * What the explorer page shows and what it says to its training worker: the answers of a model source (the
+ * server's routes, or the model trained in the page — the same shapes, so one view shows both) and the messages
+ * between the page and worker/train-worker.ts.
+ */
+import type { NeighborsResult, PredictResult, EntityRef } from '../../lookup/checkpoint-lookup.js';
+import type { Comparison } from '../teacher-comparison.js';
+import type { CurvePoint, TestMetrics } from '../run-facts.js';
+
+export type { NeighborsResult, PredictResult, EntityRef, Comparison, CurvePoint, TestMetrics };
+
+/** A model as the page shows it: facts, metrics, curves and (for a student) its teachers. */
+export interface ModelSummary {
+  name: string;
+  origin: 'server' | 'page';
+  model: string;
+  dim: number;
+  entities: number;
+  relations: string[];
+  dataset: string;
+  metric: 'euclidean' | 'dot' | 'poincare';
+  knownTriples: boolean;
+  test?: TestMetrics;
+  curves: CurvePoint[];
+  teachers: Array<{ name: string; found: boolean }>;
+  settings: Record<string, string | number | boolean>;
+  note?: string;
+}
+
+/** Entities close to what was typed (the resolver's match first when there is one). */
+export interface SuggestResult {
+  query: string;
+  exact: boolean;
+  suggestions: EntityRef[];
+}
+
+/** The neighbourhood picture's coordinates (lookup/projection.ts) with the entities' names. */
+export interface ProjectionResult {
+  geometry: 'poincare-disk' | 'plane';
+  method: string;
+  explained: number;
+  metric: 'euclidean' | 'dot' | 'poincare';
+  entity: EntityRef;
+  points: Array<EntityRef & { x: number; y: number; distance: number }>;
+}
+
+/** A prediction request. */
+export interface PredictArgs {
+  head?: string;
+  tail?: string;
+  relation: string;
+  k: number;
+  filtered: boolean;
+}
+
+/** A comparison request (student and teachers). */
+export interface CompareArgs {
+  head?: string;
+  tail?: string;
+  relation: string;
+  gold?: string;
+  k: number;
+}
+
+/** A failed query as the page shows it: HTTP-like status, a code, the message and close names. */
+export interface QueryFailure {
+  status: number;
+  error: string;
+  message: string;
+  suggestions?: string[];
+}
+
+/** The options of in-page training (validated in the worker by the same schema as `kgdistill train`). */
+export interface TrainSettings {
+  model: string;
+  dim: number;
+  epochs: number;
+  lr: number;
+  optimizer: string;
+  batchSize: number;
+  neg: number;
+  validEvery: number;
+  seed: number;
+}
+
+/** A dropped file: its name (for file:line messages) and bytes. */
+export interface DroppedFile {
+  name: string;
+  bytes: ArrayBuffer;
+}
+
+/** The queries a model source answers. */
+export type QueryMethod = 'models' | 'summary' | 'suggest' | 'neighbors' | 'predict' | 'projection';
+
+/** Page → worker. */
+export type ToWorker =
+  | { id: number; type: 'train'; files: DroppedFile[]; settings: TrainSettings }
+  | { id: number; type: 'query'; method: QueryMethod; args: unknown[] };
+
+/** What a finished in-page training reports. */
+export interface TrainOutcome {
+  summary: ModelSummary;
+  triples: { train: number; valid: number; test: number };
+  epochs: number;
+  seconds: number;
+  backend: string;
+  warnings: string[];
+}
+
+/** Worker → page. */
+export type FromWorker =
+  | { type: 'progress'; phase: 'loading' | 'training' | 'validating' | 'testing'; epoch: number; epochs: number; step: number; steps: number; message?: string }
+  | { type: 'epoch'; point: CurvePoint }
+  | { id: number; type: 'result'; value: unknown }
+  | { id: number; type: 'failure'; failure: QueryFailure };

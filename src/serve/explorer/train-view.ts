@@ -1,0 +1,140 @@
+/**
+ * The train tab: drop (or choose) a triple file, pick the model and its settings, and train it in a Web Worker
+ * with the engine of `kgdistill train` (worker-client.ts), with a progress bar and the curves as they come; the
+ * filtered test MRR at the end, and the trained model joins the model picker to be explored in the page.
+ */
+import { QueryError } from './api-client.js';
+import { renderCurves } from './curves-view.js';
+import { byId, clear, el, fmt } from './dom.js';
+import type { CurvePoint, DroppedFile, TrainOutcome, TrainSettings } from './protocol.js';
+import { WorkerClient, type Progress } from './worker-client.js';
+import { WorkerSource } from './worker-source.js';
+
+/** The model chosen when the list arrives. */
+const DEFAULT_MODEL = 'RotH';
+
+/** The train tab. */
+export class TrainView {
+  private readonly client = new WorkerClient();
+  private files: DroppedFile[] = [];
+  private curve: CurvePoint[] = [];
+  private modelsLoaded = false;
+  private lastChart = 0;
+
+  /** `trained` receives the model source of a finished training. */
+  constructor(private readonly trained: (source: WorkerSource) => void) {
+    const zone = byId('drop-zone');
+    zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('over'); });
+    zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+    zone.addEventListener('drop', (event) => {
+      event.preventDefault();
+      zone.classList.remove('over');
+      if (event.dataTransfer?.files) void this.take([...event.dataTransfer.files]);
+    });
+    const input = byId<HTMLInputElement>('train-file');
+    input.addEventListener('change', () => void this.take([...(input.files ?? [])]));
+    byId('train-button').addEventListener('click', () => void this.train());
+    byId('train-cancel').addEventListener('click', () => this.client.stop('training stopped'));
+  }
+
+  /** Called when the tab is shown: loads the model names from the worker (the registry of the engine). */
+  async opened(): Promise<void> {
+    if (this.modelsLoaded) return;
+    const select = byId<HTMLSelectElement>('train-model');
+    try {
+      const names = await this.client.query<string[]>('models', []);
+      clear(select);
+      for (const name of names) select.append(el('option', { value: name }, name));
+      select.value = names.includes(DEFAULT_MODEL) ? DEFAULT_MODEL : names[0] ?? '';
+      this.modelsLoaded = true;
+    } catch (error) {
+      this.error(`the training engine could not start: ${(error as Error).message}`);
+    }
+  }
+
+  private async take(chosen: File[]): Promise<void> {
+    this.files = await Promise.all(chosen.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    byId('train-files').textContent = this.files.map((f) => `${f.name} (${fmt(f.bytes.byteLength)} bytes)`).join(', ');
+    byId<HTMLButtonElement>('train-button').disabled = this.files.length === 0;
+    byId('train-error').hidden = true;
+  }
+
+  private settings(): TrainSettings {
+    const num = (id: string): number => Number(byId<HTMLInputElement>(id).value);
+    return {
+      model: byId<HTMLSelectElement>('train-model').value, dim: num('train-dim'), epochs: num('train-epochs'), lr: num('train-lr'),
+      optimizer: byId<HTMLSelectElement>('train-optimizer').value, batchSize: num('train-batch'), neg: num('train-neg'),
+      validEvery: num('train-valid-every'), seed: num('train-seed'),
+    };
+  }
+
+  private async train(): Promise<void> {
+    if (this.files.length === 0) return;
+    const button = byId<HTMLButtonElement>('train-button'), cancel = byId('train-cancel'), progress = byId<HTMLProgressElement>('train-progress');
+    byId('train-error').hidden = true;
+    byId('train-result').hidden = true;
+    this.curve = [];
+    void renderCurves(byId('train-curves'), [], 420);
+    button.disabled = true;
+    cancel.hidden = false;
+    progress.hidden = false;
+    progress.value = 0;
+    const started = performance.now();
+    try {
+      const files = this.files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) })); // copies: the originals stay for another run
+      const outcome = await this.client.train(files, this.settings(), { progress: (p) => this.progress(p), epoch: (point) => this.epoch(point) });
+      progress.value = 1;
+      byId('train-status').textContent = `done in ${fmt((performance.now() - started) / 1000, 1)} s`;
+      await renderCurves(byId('train-curves'), this.curve, 420);
+      this.result(outcome);
+      this.trained(new WorkerSource(this.client, outcome.summary));
+    } catch (error) {
+      progress.hidden = true;
+      this.error(error instanceof QueryError || error instanceof Error ? error.message : String(error));
+    } finally {
+      button.disabled = this.files.length === 0;
+      cancel.hidden = true;
+    }
+  }
+
+  private progress(p: Progress): void {
+    const bar = byId<HTMLProgressElement>('train-progress');
+    const done = p.phase === 'loading' ? 0 : (Math.max(0, p.epoch - 1) + (p.steps > 0 ? p.step / p.steps : 0)) / Math.max(1, p.epochs);
+    bar.value = Math.min(1, Math.max(0, done));
+    const last = this.curve.at(-1);
+    const what = p.phase === 'loading' ? p.message ?? 'loading' : p.phase === 'testing' ? 'evaluating the best checkpoint on test (filtered)' : `epoch ${p.epoch}/${p.epochs}${p.phase === 'validating' ? ' · validating' : ` · step ${p.step}/${p.steps}`}`;
+    byId('train-status').textContent = `${what}${last ? ` · loss ${fmt(last.loss, 4)}` : ''}${last?.validMrr !== undefined ? ` · valid MRR ${fmt(last.validMrr, 3)}` : ''}`;
+  }
+
+  private epoch(point: CurvePoint): void {
+    this.curve.push(point);
+    const now = performance.now();
+    if (now - this.lastChart > 400) {
+      this.lastChart = now;
+      void renderCurves(byId('train-curves'), this.curve, 420);
+    }
+  }
+
+  private result(o: TrainOutcome): void {
+    const box = byId('train-result');
+    clear(box);
+    const t = o.summary.test;
+    box.append(
+      el('p', { class: 'headline', 'data-mrr': String(t?.mrr ?? ''), 'data-hits10': String(t?.['hits@10'] ?? '') }, t ? `test MRR ${fmt(t.mrr, 4)} · Hits@1 ${fmt(t['hits@1'])} · Hits@10 ${fmt(t['hits@10'])} (filtered)` : 'no test triples: no test metrics'),
+      el('p', { class: 'note' }, `${o.summary.model} d=${o.summary.dim}: ${o.epochs} epochs in ${fmt(o.seconds, 1)} s on ${fmt(o.triples.train)} train, ${fmt(o.triples.valid)} valid and ${fmt(o.triples.test)} test triples (${fmt(o.summary.entities)} entities; backend ${o.backend}, kernels in WebAssembly, one thread).`),
+      ...o.warnings.map((w) => el('p', { class: 'message wait' }, `warning: ${w}`)),
+      el('p', { class: 'note' }, 'The model is now in the model picker of the first tab (it lives in this page).'),
+    );
+    const explore = el('button', { type: 'button', id: 'explore-trained' }, 'Explore this model');
+    explore.addEventListener('click', () => byId('tab-explore').click());
+    box.append(explore);
+    box.hidden = false;
+  }
+
+  private error(message: string): void {
+    const box = byId('train-error');
+    box.textContent = message;
+    box.hidden = false;
+    byId('train-status').textContent = '';
+  }
+}

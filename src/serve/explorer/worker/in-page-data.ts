@@ -1,0 +1,93 @@
+/**
+ * The dataset of files dropped into the page, read by the same parser as the CLI (kg/triple-bytes.ts, so a bad
+ * file gets the CLI's `file:line: reason`) and encoded by the same code as `loadDataset` (kg/dataset-encode.ts):
+ * one file is split 80/10/10 by `kgdistill data split`'s seeded split (valid/test triples with an entity or
+ * relation unseen in train move to train); three files whose names say train, valid and test are taken as they are
+ * (unseen valid/test entities kept, the CLI's default).
+ */
+import type { KgDataset, LoadReport } from '../../../kg/dataset.js';
+import { encodeSplits, type SplitIds } from '../../../kg/dataset-encode.js';
+import { KgInputError } from '../../../kg/errors.js';
+import { splitTriples, type NamedTriple } from '../../../kg/split-triples.js';
+import { NameTable } from '../../../kg/triple-reader.js';
+import { readTripleBytes } from '../../../kg/triple-bytes.js';
+import type { SplitName, UnseenPolicy } from '../../../kg/types.js';
+import type { DroppedFile } from '../protocol.js';
+
+/** Largest file the page accepts (bytes): the page is for small graphs. */
+export const MAX_FILE_BYTES = 64 << 20;
+/** Most triples the page trains on. */
+export const MAX_TRIPLES = 500_000;
+
+const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
+
+/** Which split a file's name says it is (train.txt, wn-valid.tsv, …), if any. */
+function splitOf(name: string): SplitName | undefined {
+  const lower = name.toLowerCase();
+  return SPLITS.find((split) => lower.includes(split));
+}
+
+/** One file's triples split by `data split`'s seeded split, as the three splits' local ids with their lines. */
+function splitOne(file: string, ids: { triples: Int32Array; lines: Int32Array }, names: { entities: NameTable; relations: NameTable }, seed: number): Record<SplitName, SplitIds> {
+  const count = ids.lines.length;
+  const named: NamedTriple[] = [];
+  const index = new Map<NamedTriple, number>();
+  for (let i = 0; i < count; i++) {
+    const triple: NamedTriple = [names.entities.names[ids.triples[3 * i]!]!, names.relations.names[ids.triples[3 * i + 1]!]!, names.entities.names[ids.triples[3 * i + 2]!]!];
+    named.push(triple);
+    index.set(triple, i);
+  }
+  const split = splitTriples(named, { seed });
+  const pick = (triples: readonly NamedTriple[]): SplitIds => {
+    const out = new Int32Array(3 * triples.length), lines = new Int32Array(triples.length);
+    triples.forEach((t, j) => {
+      const i = index.get(t)!;
+      out.set(ids.triples.subarray(3 * i, 3 * i + 3), 3 * j);
+      lines[j] = ids.lines[i]!;
+    });
+    return { triples: out, lines, file };
+  };
+  return { train: pick(split.train), valid: pick(split.valid), test: pick(split.test) };
+}
+
+/** The dataset of the dropped files (see the file's comment); throws KgInputError naming file and line on bad input. */
+export function droppedDataset(files: readonly DroppedFile[], seed: number): KgDataset {
+  if (files.length !== 1 && files.length !== 3) throw new Error(`drop one triple file (it is split 80/10/10) or three named train, valid and test; got ${files.length} files`);
+  for (const f of files) {
+    if (f.bytes.byteLength > MAX_FILE_BYTES) throw new KgInputError(f.name, undefined, `${(f.bytes.byteLength / 2 ** 20).toFixed(0)} MiB is more than the page handles (${MAX_FILE_BYTES / 2 ** 20} MiB): train it with the command line`);
+  }
+  const names = { entities: new NameTable(), relations: new NameTable() };
+  let raw: Record<SplitName, SplitIds>;
+  let policy: UnseenPolicy;
+  if (files.length === 1) {
+    const file = files[0]!;
+    const ids = readTripleBytes(file.name, new Uint8Array(file.bytes), {}, names.entities, names.relations);
+    if (ids.lines.length === 0) throw new KgInputError(file.name, undefined, 'no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)');
+    if (ids.lines.length > MAX_TRIPLES) throw new KgInputError(file.name, undefined, `${ids.lines.length} triples are more than the page trains (${MAX_TRIPLES}): train it with the command line`);
+    raw = splitOne(file.name, ids, names, seed);
+    policy = 'drop';
+  } else {
+    const bySplit = new Map<SplitName, DroppedFile>();
+    for (const f of files) {
+      const split = splitOf(f.name);
+      if (!split) throw new KgInputError(f.name, undefined, 'with three files, each name must say train, valid or test');
+      if (bySplit.has(split)) throw new KgInputError(f.name, undefined, `two files for the ${split} split (${bySplit.get(split)!.name} and ${f.name})`);
+      bySplit.set(split, f);
+    }
+    raw = {} as Record<SplitName, SplitIds>;
+    for (const split of SPLITS) {
+      const f = bySplit.get(split)!;
+      raw[split] = { ...readTripleBytes(f.name, new Uint8Array(f.bytes), {}, names.entities, names.relations), file: f.name };
+    }
+    if (raw.train.lines.length === 0) throw new KgInputError(raw.train.file, undefined, 'the train split has no triples');
+    policy = 'keep';
+  }
+  const { entities, relations, encoded } = encodeSplits(raw, names, policy);
+  const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> => ({ train: pick('train'), valid: pick('valid'), test: pick('test') });
+  const report: LoadReport = {
+    files: perSplit((split) => raw[split].file), lines: perSplit((split) => raw[split].lines.length), duplicates: perSplit((split) => encoded[split].duplicates),
+    unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen }, unseenPolicy: policy, manifest: { verified: false, cached: false, skipped: true },
+  };
+  const name = files.length === 1 ? files[0]!.name : files.map((f) => f.name).join('+');
+  return { name, dir: '', entities, relations, train: encoded.train.triples, valid: encoded.valid.triples, test: encoded.test.triples, report };
+}

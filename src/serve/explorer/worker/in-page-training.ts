@@ -1,0 +1,72 @@
+/**
+ * Training in the page with the engine of `kgdistill train`: the same option schema and defaults
+ * (pipeline/options.ts, pipeline/run-job.ts's trainer config and loss), the same model registry, the same seeded
+ * Trainer with the filtered-MRR validator and early stopping, and the same test evaluation of the best
+ * checkpoint — only the checkpoints stay in memory (core/memory-sink.ts) instead of a run directory.
+ */
+import type { KgDataset } from '../../../kg/dataset.js';
+import { initBackend } from '../../../core/backend.js';
+import { MemoryRunSink } from '../../../core/memory-sink.js';
+import { requireKernelMemory } from '../../../core/memory-budget.js';
+import { ModelRuntime } from '../../../core/model-runtime.js';
+import type { OptimizerName } from '../../../core/optimizers.js';
+import { Trainer, type TrainerEvents } from '../../../core/trainer.js';
+import { runDataFromDataset } from '../../../core/training-data.js';
+import { evaluateSplit, filteredValidator } from '../../../eval/evaluate-run.js';
+import { parseOptions, trainOptionsSchema } from '../../../pipeline/options.js';
+import { trainingConfigOf } from '../../../pipeline/run-job.js';
+import { createModel } from '../../../registry/models.js';
+import { neighborMetric } from '../../../lookup/kernel-search.js';
+import type { CurvePoint, TrainOutcome, TrainSettings } from '../protocol.js';
+import { InPageModel } from './in-page-model.js';
+
+/** What the training reports as it goes. */
+export interface TrainingReporter {
+  progress(phase: 'training' | 'validating' | 'testing', epoch: number, epochs: number, step: number, steps: number): void;
+  epoch(point: CurvePoint): void;
+}
+
+/** Trains a model on `dataset` with `given` settings; returns the outcome and the model, ready for queries. */
+export async function trainInPage(dataset: KgDataset, given: TrainSettings, report: TrainingReporter): Promise<{ outcome: TrainOutcome; model: InPageModel }> {
+  const settings = parseOptions(trainOptionsSchema, { dataset: dataset.name, ...given, patience: 10, backend: 'wasm' }, 'key');
+  const backend = await initBackend('wasm');
+  const data = runDataFromDataset(dataset);
+  const config = trainingConfigOf(settings, settings.model);
+  const model = createModel(settings.model, { dim: settings.dim, numEntities: data.numEntities, numRelations: data.numRelations, ...(settings.initScale ? { initScale: settings.initScale } : {}) });
+  requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
+  const runtime = await ModelRuntime.create(model, config.seed);
+  const sink = new MemoryRunSink();
+  const validator = data.valid.length > 0 ? filteredValidator(data, config.evalBatchSize) : null;
+  const trainer = new Trainer(runtime, data, config, 'in-page', backend, { validator, sink });
+  let epochs = config.epochs;
+  let current = 0;
+  const events: TrainerEvents = {
+    onRunStart: (_first, last) => { epochs = last; },
+    onEpochStart: (epoch, steps) => { current = epoch; report.progress('training', epoch, epochs, 0, steps); },
+    onStep: (step, steps) => report.progress('training', current, epochs, step, steps),
+    onValidationStart: (epoch) => report.progress('validating', epoch, epochs, 0, 1),
+    onEpochEnd: (record) => report.epoch({ epoch: record.epoch, loss: record.loss, ...(record.valid ? { validMrr: record.valid.mrr } : {}) }),
+  };
+  const training = await trainer.run(events);
+  const best = sink.checkpoint('best');
+  if (best) runtime.loadParameterArrays(best.arrays, 'the best in-page checkpoint');
+  report.progress('testing', training.epochs, epochs, 0, 1);
+  const test = data.test.length > 0 ? await evaluateSplit(runtime, data, 'test') : undefined;
+  const metrics = test?.filtered;
+  const summary = {
+    name: `${dataset.name} · ${model.config.model} d=${model.config.dim} (in this page)`,
+    origin: 'page' as const,
+    model: model.config.model, dim: model.config.dim, entities: data.numEntities, relations: [...data.relationNames], dataset: dataset.name,
+    metric: neighborMetric(model.similarity), knownTriples: true,
+    ...(metrics ? { test: { mrr: metrics.mrr, 'hits@1': metrics['hits@1'], 'hits@3': metrics['hits@3'], 'hits@10': metrics['hits@10'], mr: metrics.mr } } : {}),
+    curves: sink.metrics.map((r) => ({ epoch: r.epoch, loss: r.loss, ...(r.valid ? { validMrr: r.valid.mrr } : {}) })),
+    teachers: [],
+    settings: { epochs: settings.epochs, lr: settings.lr, optimizer: settings.optimizer, batchSize: settings.batchSize, neg: settings.neg, seed: settings.seed, bestEpoch: training.bestEpoch },
+    ...(test ? {} : { note: 'no test triples: no test metrics' }),
+  };
+  const outcome: TrainOutcome = {
+    summary, triples: { train: data.train.length / 3, valid: data.valid.length / 3, test: data.test.length / 3 },
+    epochs: training.epochs, seconds: training.seconds, backend, warnings: training.warnings,
+  };
+  return { outcome, model: new InPageModel(runtime, data, summary) };
+}

@@ -1,0 +1,87 @@
+/**
+ * The explorer's Web Worker (bundled to /explorer/worker.js): loads the engine — the tfjs wasm backend and the
+ * kernels, fetched from its own server — trains on the dropped files (in-page-training.ts) and then answers the
+ * page's queries on the trained model (in-page-model.ts). One thread: the bundle defines KGDISTILL_THREADS=1.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { loadKernelsFromUrl } from '../../../kernels/kernel-loader-browser.js';
+import { KgInputError } from '../../../kg/errors.js';
+import { LookupError } from '../../../lookup/errors.js';
+import { modelNames } from '../../../registry/models.js';
+import type { FromWorker, PredictArgs, QueryFailure, ToWorker } from '../protocol.js';
+import { droppedDataset } from './in-page-data.js';
+import { trainInPage } from './in-page-training.js';
+import type { InPageModel } from './in-page-model.js';
+
+const scope = self as unknown as { postMessage(message: FromWorker): void; onmessage: ((event: MessageEvent<ToWorker>) => void) | null; location: Location };
+const post = (message: FromWorker): void => scope.postMessage(message);
+
+let engine: Promise<void> | undefined;
+let model: InPageModel | undefined;
+let lastProgress = 0;
+
+/** Loads the kernels and points tfjs at its wasm binaries (once). */
+function loadEngine(): Promise<void> {
+  engine ??= (async () => {
+    const base = new URL('./', scope.location.href).href;
+    setWasmPaths(base);
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    await loadKernelsFromUrl(new URL('kernels.wasm', base));
+  })();
+  return engine;
+}
+
+/** An error as the page shows it: input and lookup errors keep their message (and suggestions). */
+function failure(error: unknown): QueryFailure {
+  if (error instanceof LookupError) {
+    const status = error.kind === 'not-found' ? 404 : 400;
+    return { status, error: error.kind, message: error.message, suggestions: [...error.suggestions] };
+  }
+  if (error instanceof KgInputError) return { status: 400, error: 'bad-file', message: error.message };
+  return { status: 500, error: 'failed', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Answers one query on the trained model. */
+function query(method: string, args: unknown[]): unknown {
+  if (method === 'models') return modelNames();
+  if (!model) throw new LookupError('invalid', 'no model has been trained in this page yet');
+  switch (method) {
+    case 'summary': return model.summary();
+    case 'suggest': return model.suggest(args[0] as string, args[1] as number | undefined);
+    case 'neighbors': return model.neighbors(args[0] as string, args[1] as number);
+    case 'predict': return model.predict(args[0] as PredictArgs);
+    case 'projection': return model.projection(args[0] as string, args[1] as number[]);
+    default: throw new LookupError('invalid', `unknown query '${method}'`);
+  }
+}
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  void (async () => {
+    try {
+      if (message.type === 'train') {
+        post({ type: 'progress', phase: 'loading', epoch: 0, epochs: message.settings.epochs, step: 0, steps: 1, message: 'reading the file and loading the engine' });
+        const dataset = droppedDataset(message.files, message.settings.seed);
+        await loadEngine();
+        model?.dispose();
+        model = undefined;
+        const trained = await trainInPage(dataset, message.settings, {
+          progress: (phase, epoch, epochs, step, steps) => {
+            const now = performance.now();
+            if (step !== 0 && step !== steps && now - lastProgress < 50) return; // at most ~20 messages a second
+            lastProgress = now;
+            post({ type: 'progress', phase, epoch, epochs, step, steps });
+          },
+          epoch: (point) => post({ type: 'epoch', point }),
+        });
+        model = trained.model;
+        post({ id: message.id, type: 'result', value: trained.outcome });
+      } else {
+        post({ id: message.id, type: 'result', value: query(message.method, message.args) });
+      }
+    } catch (error) {
+      post({ id: message.id, type: 'failure', failure: failure(error) });
+    }
+  })();
+};

@@ -1,0 +1,99 @@
+/**
+ * What the explorer shows about a served run besides its model: the test metrics of `result.json`, the curves of
+ * `metrics.jsonl` (loss per epoch, validation MRR where validated), and — for a MulDE student — the run
+ * directories of its teachers (from result.json, else config.json; relative ones are looked for from the working
+ * directory and beside the student's run). Missing files give empty facts, never an error.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { readMetrics } from '../core/metrics-log.js';
+
+/** Test metrics of a run (filtered, realistic ties). */
+export interface TestMetrics {
+  mrr: number;
+  'hits@1'?: number;
+  'hits@3'?: number;
+  'hits@10'?: number;
+  mr?: number;
+}
+
+/** One epoch of the curves. */
+export interface CurvePoint {
+  epoch: number;
+  loss: number;
+  validMrr?: number;
+}
+
+/** A teacher of a distilled run: its name (directory base name) and, when found, its run directory. */
+export interface TeacherRef {
+  name: string;
+  dir?: string;
+}
+
+/** The facts of one run directory. */
+export interface RunFacts {
+  command?: 'train' | 'distill';
+  test?: TestMetrics;
+  curves: CurvePoint[];
+  teachers: TeacherRef[];
+  /** Training settings worth showing (epochs, learning rate, optimiser, …; MulDE's top-K and KD weight). */
+  settings: Record<string, string | number | boolean>;
+}
+
+/** Most epochs of a curve sent to a page. */
+const MAX_CURVE_POINTS = 5000;
+
+const resultSchema = z.object({
+  mrr: z.number().optional(), 'hits@1': z.number().optional(), 'hits@3': z.number().optional(), 'hits@10': z.number().optional(), mr: z.number().optional(),
+  teachers: z.array(z.string()).optional(),
+}).passthrough();
+const configSchema = z.object({ command: z.enum(['train', 'distill']), options: z.record(z.string(), z.unknown()) }).passthrough();
+const epochSchema = z.object({ epoch: z.number(), loss: z.number(), valid: z.object({ mrr: z.number() }).passthrough().optional() }).passthrough();
+
+const SHOWN_SETTINGS = ['epochs', 'batchSize', 'lr', 'optimizer', 'neg', 'doubleNeg', 'seed', 'student', 'topK', 'kdWeight', 'refreshEvery', 'temperature'];
+
+/** A JSON file parsed by a schema, or undefined when it is missing or not what the schema says. */
+function readJson<T>(file: string, schema: z.ZodType<T>): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a directory holds a run's checkpoint. */
+const isRun = (dir: string): boolean => existsSync(path.join(dir, 'best.json')) || existsSync(path.join(dir, 'last.json'));
+
+/** A teacher's run directory as recorded, looked for where it can be (undefined when found nowhere). */
+function findTeacher(recorded: string, studentDir: string): string | undefined {
+  const candidates = path.isAbsolute(recorded) ? [recorded] : [path.resolve(recorded), path.resolve(path.dirname(studentDir), recorded)];
+  candidates.push(path.join(path.dirname(studentDir), path.basename(recorded)));
+  return candidates.find(isRun);
+}
+
+/** The facts of a run directory (see the file's comment). */
+export async function readRunFacts(runDir: string): Promise<RunFacts> {
+  const result = readJson(path.join(runDir, 'result.json'), resultSchema);
+  const config = readJson(path.join(runDir, 'config.json'), configSchema);
+  const records = await readMetrics<{ epoch: number }>(path.join(runDir, 'metrics.jsonl')).catch(() => []);
+  const curves: CurvePoint[] = [];
+  for (const record of records.slice(-MAX_CURVE_POINTS)) {
+    const parsed = epochSchema.safeParse(record);
+    if (parsed.success) curves.push({ epoch: parsed.data.epoch, loss: parsed.data.loss, ...(parsed.data.valid ? { validMrr: parsed.data.valid.mrr } : {}) });
+  }
+  const recorded = result?.teachers ?? (Array.isArray(config?.options.teachers) ? (config.options.teachers as unknown[]).filter((t): t is string => typeof t === 'string') : []);
+  const teachers = recorded.map((t) => {
+    const dir = findTeacher(t, runDir);
+    return { name: path.basename(t.replace(/[/\\]+$/, '')), ...(dir ? { dir } : {}) };
+  });
+  const settings: Record<string, string | number | boolean> = {};
+  for (const key of SHOWN_SETTINGS) {
+    const value = config?.options[key];
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') settings[key] = value;
+  }
+  const test = result?.mrr !== undefined ? { mrr: result.mrr, 'hits@1': result['hits@1'], 'hits@3': result['hits@3'], 'hits@10': result['hits@10'], mr: result.mr } : undefined;
+  return { ...(config ? { command: config.command } : {}), ...(test ? { test } : {}), curves, teachers, settings };
+}

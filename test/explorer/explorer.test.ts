@@ -1,0 +1,191 @@
+/**
+ * The explorer in headless Chromium against `kgdistill serve`'s app on a loopback port, over three small runs (two
+ * teachers and a MulDE student): what the page shows is checked against the JSON API's own answers.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { initBackend } from '../../src/core/backend.js';
+import { tempDir } from '../lookup/helpers.js';
+import { addModel, buildExplorer, describeWithChromium, launchBrowser, openPage, serve, trainRuns, type RunningServer } from './fixture.js';
+
+type Json = Record<string, any>;
+const tmp = tempDir('explorer');
+
+describeWithChromium('the explorer in a browser', () => {
+  let runs: Awaited<ReturnType<typeof trainRuns>>;
+  let assets: string;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let requests: string[];
+  let errors: string[];
+  const api = async (url: string): Promise<Json> => (await server.app.inject({ method: 'GET', url })).json() as Json;
+  const texts = (selector: string): Promise<string[]> => page.locator(selector).allTextContents();
+  const attrs = (selector: string, name: string): Promise<string[]> => page.locator(selector).evaluateAll((nodes, n) => nodes.map((node) => node.getAttribute(n) ?? ''), name);
+
+  /** Types `text` key by key, picks the suggestion with `key`, and waits for the neighbours of it. */
+  async function pick(text: string, key: string): Promise<void> {
+    await page.fill('#entity-input', '');
+    await page.type('#entity-input', text, { delay: 15 });
+    await page.locator(`#suggestions li[data-key="${key}"]`).click();
+    await page.waitForFunction((k) => document.querySelector('#neighbors-note')?.textContent?.includes(`(${k})`), key);
+  }
+
+  beforeAll(async () => {
+    await initBackend('wasm');
+    runs = await trainRuns(tmp);
+    assets = buildExplorer(path.join(tmp, 'assets'));
+    server = await serve([runs.roth, runs.distmult, runs.student], assets);
+    browser = await launchBrowser();
+    ({ page, requests, errors } = await openPage(browser, server.url));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('lists every served model with its facts, test metrics and curves (vega-lite, drawn in the page)', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('#model-select option').length === 3);
+    expect(await attrs('#model-select option', 'value')).toEqual(['server:roth', 'server:distmult', 'server:student']);
+    await page.waitForSelector('#model-facts dd[data-fact="test MRR"]');
+    const result = JSON.parse(readFileSync(path.join(runs.roth, 'result.json'), 'utf8')) as Json;
+    expect(await page.textContent('#model-facts dd[data-fact="test MRR"]')).toBe(result.mrr.toFixed(4));
+    expect(await page.textContent('#model-facts dd[data-fact="model"]')).toBe('RotH, dimension 16');
+    await page.waitForSelector('#curves svg .mark-line path');
+    expect(await page.locator('#curves svg .mark-line path').count()).toBe(2); // loss and validation MRR
+    expect(await page.locator('#curves svg .mark-symbol path').count()).toBe(3); // validated at epochs 10, 20, 30
+  });
+
+  it('suggests entities as one types, then shows the neighbours, a prediction with known answers, and the disk', async () => {
+    await page.type('#entity-input', 'node 1', { delay: 15 });
+    await page.waitForSelector('#suggestions li[data-key]');
+    const expected = (await api('/models/roth/suggest?q=node%201&k=8')).suggestions.map((s: Json) => s.key);
+    // the list follows the typing (each pause asks again): wait for the answer to the whole text
+    await page.waitForFunction((keys) => [...document.querySelectorAll('#suggestions li[data-key]')].map((li) => li.getAttribute('data-key')).join() === keys.join(), expected);
+    expect(await attrs('#suggestions li[data-key]', 'data-key')).toEqual(expected);
+    await pick('node 12', 'e12');
+
+    const neighbors = await api('/models/roth/neighbors?entity=e12&k=10');
+    expect(await attrs('#neighbors tbody tr', 'data-id')).toEqual(neighbors.neighbors.map((n: Json) => String(n.id)));
+    const shown = (await attrs('#neighbors tbody td.num', 'data-value')).map(Number);
+    shown.forEach((value, i) => expect(value).toBeCloseTo(neighbors.neighbors[i].distance, 6));
+
+    await page.selectOption('#relation-select', 'child');
+    await page.waitForFunction(() => document.querySelector('#predictions-note')?.textContent === '(e12, child, ?)');
+    const prediction = await api('/models/roth/predict?head=e12&relation=child&k=10');
+    await page.waitForFunction((n) => document.querySelectorAll('#predictions tbody tr').length === n, prediction.answers.length);
+    expect(await attrs('#predictions tbody tr', 'data-id')).toEqual(prediction.answers.map((a: Json) => String(a.id)));
+    const marks = await texts('#predictions tbody td.known-mark');
+    expect(marks.map((m) => m === '✓ known')).toEqual(prediction.answers.map((a: Json) => a.known));
+    expect(marks.filter((m) => m === '✓ known').length).toBeGreaterThan(0); // e12's children are in the graph
+
+    // the disk: the query at the centre, one point per shown entity, all inside the unit disk, hover = true distance
+    await page.waitForSelector('#disk svg[data-geometry="poincare-disk"] circle.point.query');
+    const ids = new Set([...neighbors.neighbors, ...prediction.answers].map((e: Json) => e.id).filter((id: number) => id !== 24));
+    await page.waitForFunction((n) => document.querySelectorAll('#disk circle.point').length === n, ids.size + 1);
+    const xs = (await attrs('#disk circle.point', 'data-x')).map(Number), ys = (await attrs('#disk circle.point', 'data-y')).map(Number);
+    xs.forEach((x, i) => expect(Math.hypot(x, ys[i]!)).toBeLessThan(1));
+    expect(await attrs('#disk circle.point.query', 'data-key')).toEqual(['e12']);
+    const first = neighbors.neighbors[0];
+    await page.hover(`#disk circle.point[data-id="${first.id}"]`);
+    const tip = await page.textContent('#disk-tip');
+    expect(tip).toContain(`hyperbolic distance from the query: ${first.distance.toFixed(4).slice(0, -1)}`);
+    expect(Number(await page.getAttribute(`#disk circle.point[data-id="${first.id}"]`, 'data-distance'))).toBeCloseTo(first.distance, 3);
+    expect(await page.textContent('#disk-method')).toContain('log map at the query entity');
+  });
+
+  it('switches models: DistMult answers by inner product and is drawn on a plane', async () => {
+    await page.selectOption('#model-select', 'server:distmult');
+    await page.waitForFunction(() => document.querySelector('#model-facts dd[data-fact="model"]')?.textContent === 'DistMult, dimension 16');
+    await page.waitForSelector('#disk svg[data-geometry="plane"]');
+    expect(await texts('#neighbors thead th')).toEqual(['#', 'entity', 'similarity (inner product)']);
+    const neighbors = await api('/models/distmult/neighbors?entity=e12&k=10');
+    await page.waitForFunction((first) => document.querySelector('#neighbors tbody tr')?.getAttribute('data-id') === first, String(neighbors.neighbors[0].id));
+    expect(await attrs('#neighbors tbody tr', 'data-id')).toEqual(neighbors.neighbors.map((n: Json) => String(n.id)));
+    expect(await page.textContent('#disk-method')).toContain('true Euclidean distance');
+  });
+
+  it('shows a student beside its teachers with the gold answer\'s ranks', async () => {
+    await page.selectOption('#model-select', 'server:student');
+    await page.waitForSelector('#compare-panel:not([hidden])');
+    await page.selectOption('#relation-select', 'parent');
+    await page.waitForFunction(() => document.querySelector('#compare p.note')?.textContent?.includes(', parent, ?)') && document.querySelectorAll('#compare tr[data-status="ready"]').length === 3);
+    const compared = await api('/models/student/compare?head=e12&relation=parent&k=10');
+    expect(await attrs('#compare tbody tr', 'data-model')).toEqual(['student', 'roth', 'distmult']);
+    expect((await attrs('#compare td.gold-rank', 'data-filtered')).map(Number)).toEqual(compared.models.map((m: Json) => m.gold.filtered));
+    expect(await page.textContent('#compare p.note')).toContain(`gold answer ${compared.gold.name} (${compared.gold.key})`);
+    await page.hover('#disk circle.point.neighbor >> nth=0');
+    await page.screenshot({ path: path.join(tmp, 'explorer.png'), fullPage: true });
+    await page.fill('#gold-input', 'e0');
+    await page.dispatchEvent('#gold-input', 'change');
+    await page.waitForFunction(() => document.querySelector('#compare p.note')?.textContent?.includes('(e0)') && document.querySelectorAll('#compare tr[data-status="ready"]').length === 3);
+    const withGold = await api('/models/student/compare?head=e12&relation=parent&k=10&gold=e0');
+    expect((await attrs('#compare td.gold-rank', 'data-filtered')).map(Number)).toEqual(withGold.models.map((m: Json) => m.gold.filtered));
+  });
+
+  it('meets an unknown entity with suggestions, not an error', async () => {
+    await page.fill('#entity-input', 'node 12x');
+    await page.press('#entity-input', 'Enter');
+    await page.waitForSelector('#query-message.hint:not([hidden]) button.suggestion');
+    expect(await page.textContent('#query-message')).toContain("unknown entity 'node 12x'");
+    const keys = await attrs('#query-message button.suggestion', 'data-key');
+    expect(keys).toContain('e12');
+    await page.click('#query-message button.suggestion[data-key="e12"]');
+    await page.waitForSelector('#query-message', { state: 'hidden' });
+    expect(await page.inputValue('#entity-input')).toBe('node 12'); // the name in the field, the key in the queries
+    expect(errors.filter((e) => !e.includes('404'))).toEqual([]); // the 404 of the unknown name is the only console error
+  });
+
+  it('sends requests to its own server only', () => {
+    expect(requests.length).toBeGreaterThan(10);
+    expect(requests.filter((url) => !url.startsWith(`${server.url}/`) && !url.startsWith('data:'))).toEqual([]);
+  });
+
+  it('says that a model is still loading, then shows it when the server has it', async () => {
+    const later = await serve([runs.roth], assets, {}, false);
+    const { page: waiting } = await openPage(browser, later.url);
+    try {
+      await waiting.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('still loading roth'));
+      expect(await waiting.getAttribute('#model-select option', 'value')).toBe('loading:roth');
+      expect(await waiting.getAttribute('#model-select option', 'disabled')).not.toBeNull();
+      later.lookups.push(await addModel(later.models, runs.roth));
+      await waiting.waitForSelector('#model-select option[value="server:roth"]:not([disabled])', { state: 'attached', timeout: 15_000 });
+      await waiting.waitForSelector('#model-facts dd[data-fact="test MRR"]');
+    } finally {
+      await waiting.close();
+      await later.close();
+    }
+  });
+
+  it('asks for the API key of a server that needs one, and then works', async () => {
+    const key = 'explorer-test-key-0123456789';
+    const keyed = await serve([runs.roth], assets, { apiKey: key });
+    const { page: locked } = await openPage(browser, keyed.url);
+    try {
+      await locked.waitForSelector('#key-form:not([hidden])');
+      expect(await locked.textContent('#status')).toContain('needs an API key');
+      await locked.fill('#key-input', key);
+      await locked.click('#key-form button[type="submit"]');
+      await locked.waitForSelector('#model-select option[value="server:roth"]', { state: 'attached' });
+      await locked.waitForSelector('#key-form', { state: 'hidden' });
+      expect(await locked.evaluate(() => sessionStorage.getItem('kgdistill.apiKey'))).toBe(key);
+      await locked.type('#entity-input', 'e5');
+      await locked.press('#entity-input', 'Enter');
+      await locked.waitForFunction(() => document.querySelectorAll('#neighbors tbody tr[data-id]').length === 10);
+    } finally {
+      await locked.close();
+      await keyed.close();
+    }
+  });
+
+  afterAll(() => {
+    // docs/explorer.png is refreshed from this run with KGDISTILL_SCREENSHOTS=1
+    if (process.env.KGDISTILL_SCREENSHOTS) {
+      mkdirSync('docs', { recursive: true });
+      copyFileSync(path.join(tmp, 'explorer.png'), path.join('docs', 'explorer.png'));
+    }
+  });
+});

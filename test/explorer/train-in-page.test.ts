@@ -1,0 +1,158 @@
+/**
+ * Training in the page (headless Chromium): a dropped triple file trained in the Web Worker by the engine itself
+ * gives the filtered test MRR that `kgdistill train` gives on the same split and seed; the trained model is then
+ * explored in the page without a request to the server; a file that is not a triple file gets the CLI's message.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { initBackend } from '../../src/core/backend.js';
+import { KgInputError } from '../../src/kg/errors.js';
+import { splitTriples, type NamedTriple } from '../../src/kg/split-triples.js';
+import { syntheticGraph } from '../../src/kg/synthetic-graph.js';
+import { readTripleFile } from '../../src/kg/triple-reader.js';
+import { runTrain } from '../../src/pipeline/train.js';
+import { tempDir } from '../lookup/helpers.js';
+import { buildExplorer, describeWithChromium, launchBrowser, openPage, serve, type RunningServer } from './fixture.js';
+
+const tmp = tempDir('train-in-page');
+/** The settings of the in-page run and of its CLI twin. */
+const SETTINGS = { model: 'RotH', dim: 16, epochs: 30, lr: 0.1, optimizer: 'adagrad' as const, batchSize: 500, neg: 50, validEvery: 10, seed: 0 };
+
+describeWithChromium('training in the page', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let requests: string[];
+  let graphText: string;
+  let cliMrr: number;
+
+  /** Sets the train form's fields. */
+  async function fill(settings: Record<string, string | number>): Promise<void> {
+    for (const [name, value] of Object.entries(settings)) {
+      const id = `#train-${name === 'validEvery' ? 'valid-every' : name === 'batchSize' ? 'batch' : name}`;
+      if (name === 'model' || name === 'optimizer') await page.selectOption(id, String(value));
+      else await page.fill(id, String(value));
+    }
+  }
+
+  /** Drops a file (through the file input) and trains; returns the shown error, or undefined when it trained. */
+  async function train(name: string, content: string | Buffer): Promise<string | undefined> {
+    await page.setInputFiles('#train-file', { name, mimeType: 'text/plain', buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
+    await page.waitForSelector('#train-button:not([disabled])');
+    await page.click('#train-button');
+    await page.waitForSelector('#train-result:not([hidden]), #train-error:not([hidden])', { timeout: 60_000 });
+    return (await page.isVisible('#train-error')) ? (await page.textContent('#train-error')) ?? '' : undefined;
+  }
+
+  beforeAll(async () => {
+    await initBackend('wasm');
+    // one file of about 2,000 triples; the CLI twin trains on the split the page makes of it (same seeded split)
+    const graph = syntheticGraph({ entities: 400, seed: 4 });
+    const all = [...graph.train, ...graph.valid, ...graph.test];
+    graphText = `${all.map((t) => t.join('\t')).join('\n')}\n`;
+    const split = splitTriples(all as unknown as NamedTriple[], { seed: SETTINGS.seed });
+    const dir = path.join(tmp, 'split');
+    mkdirSync(dir);
+    for (const name of ['train', 'valid', 'test'] as const) writeFileSync(path.join(dir, `${name}.txt`), `${split[name].map((t) => t.join('\t')).join('\n')}\n`);
+    const cli = await runTrain({ dataset: dir, ...SETTINGS, backend: 'wasm', out: path.join(tmp, 'cli-run') });
+    cliMrr = cli.json.mrr as number;
+    server = await serve([], buildExplorer(path.join(tmp, 'assets')));
+    browser = await launchBrowser();
+    ({ page, requests } = await openPage(browser, `${server.url}/#train`));
+    await page.waitForSelector('#train-model option[value="RotH"]', { state: 'attached' });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('trains a dropped file in a Web Worker and reports the filtered test MRR of `kgdistill train` on the same split', async () => {
+    expect(await page.locator('#train-model option').allTextContents()).toEqual(['TransE', 'DistMult', 'ComplEx', 'RotatE', 'RotH', 'RefH', 'AttH', 'MuRP', 'RotE', 'RefE', 'AttE', 'MuRE']);
+    await fill(SETTINGS);
+    const started = performance.now();
+    expect(await train('family.tsv', graphText)).toBeUndefined();
+    const seconds = (performance.now() - started) / 1000;
+    const mrr = Number(await page.getAttribute('#train-result .headline', 'data-mrr'));
+    expect(mrr).toBeGreaterThan(0.5);
+    expect(Math.abs(mrr - cliMrr)).toBeLessThan(1e-6); // the same engine, the same seeded split and trainer
+    expect(await page.textContent('#train-result .headline')).toContain(`test MRR ${mrr.toFixed(4)}`);
+    expect(await page.textContent('#train-result')).toContain('30 epochs');
+    expect(Number(await page.getAttribute('#train-progress', 'value'))).toBe(1);
+    await page.waitForSelector('#train-curves svg .mark-line path');
+    expect(await page.locator('#train-curves svg .mark-symbol path').count()).toBe(3); // validations at 10, 20, 30
+    console.log(`in-page training: RotH d=16, 30 epochs on ${graphText.trim().split('\n').length} triples in ${seconds.toFixed(1)} s, test MRR ${mrr.toFixed(4)} (CLI ${cliMrr.toFixed(4)})`);
+    await page.screenshot({ path: path.join(tmp, 'explorer-train.png'), fullPage: true });
+  });
+
+  it('explores the trained model in the page, with no request to the server', async () => {
+    const before = requests.length;
+    await page.click('#explore-trained');
+    await page.waitForSelector('#explore:not([hidden])');
+    expect(await page.inputValue('#model-select')).toBe('page:1');
+    await page.type('#entity-input', 'e1', { delay: 20 });
+    await page.waitForSelector('#suggestions li[data-key="e1"]');
+    await page.locator('#suggestions li[data-key="e1"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('#neighbors tbody tr[data-id]').length === 10);
+    await page.selectOption('#relation-select', 'child');
+    await page.waitForFunction(() => document.querySelector('#predictions-note')?.textContent === '(e1, child, ?)');
+    // e1's children in the generated tree are e4, e5, e6: exactly those answers are marked known
+    const keys = await page.locator('#predictions tbody button.entity').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-key')));
+    const marks = await page.locator('#predictions tbody td.known-mark').allTextContents();
+    expect(marks.map((m) => m === '✓ known')).toEqual(keys.map((k) => ['e4', 'e5', 'e6'].includes(k!)));
+    expect(marks[0]).toBe('✓ known');
+    await page.waitForSelector('#disk svg[data-geometry="poincare-disk"] circle.point.query');
+    const radii = await page.locator('#disk circle.point').evaluateAll((nodes) => nodes.map((n) => Math.hypot(Number(n.getAttribute('data-x')), Number(n.getAttribute('data-y')))));
+    expect(radii.length).toBeGreaterThan(10);
+    for (const r of radii) expect(r).toBeLessThan(1);
+    expect(requests.slice(before)).toEqual([]);
+  });
+
+  it('gives a file that is not a triple file the CLI\'s file:line message, and bad settings the schema\'s', async () => {
+    await page.click('#tab-train');
+    for (const [name, content] of [
+      ['broken.tsv', 'a\tr\tb\nc\td\n'],
+      ['latin.tsv', Buffer.from([0x61, 0x09, 0x72, 0x09, 0x62, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x09, 0x72, 0x09, 0x62, 0x0a])],
+      ['notes.csv', 'head,relation,tail\nx,r,y\n"unclosed,r,z\n'],
+      ['empty.tsv', '# nothing but a comment\n'],
+    ] as const) {
+      const file = path.join(tmp, name);
+      writeFileSync(file, content);
+      const cli = await readTripleFile(file).then(() => undefined, (error: KgInputError) => `${name}${error.line === undefined ? '' : `:${error.line}`}: ${error.reason}`);
+      const shown = await train(name, content);
+      expect(shown, name).toBe(cli ?? `${name}: no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)`);
+    }
+    await fill({ dim: 0 });
+    expect(await train('family.tsv', graphText)).toBe('dim must be a positive integer (got 0)');
+    await fill({ dim: 16 });
+  });
+
+  it('takes three files named train, valid and test as they are, and stops a training on request', async () => {
+    const graph = syntheticGraph({ entities: 120, seed: 6 });
+    const files = (['train', 'valid', 'test'] as const).map((split) => ({ name: `tiny-${split}.tsv`, mimeType: 'text/plain', buffer: Buffer.from(`${graph[split].map((t) => t.join('\t')).join('\n')}\n`) }));
+    await fill({ epochs: 5, validEvery: 5 });
+    await page.setInputFiles('#train-file', files);
+    await page.click('#train-button');
+    await page.waitForSelector('#train-result:not([hidden]), #train-error:not([hidden])', { timeout: 60_000 });
+    expect(await page.textContent('#train-result')).toContain(`${graph.train.length} train, ${graph.valid.length} valid and ${graph.test.length} test triples`);
+
+    await fill({ epochs: 1000, validEvery: 1000 });
+    await page.setInputFiles('#train-file', { name: 'family.tsv', mimeType: 'text/plain', buffer: Buffer.from(graphText) });
+    await page.click('#train-button');
+    await page.waitForFunction(() => /epoch [2-9]/.test(document.querySelector('#train-status')?.textContent ?? ''));
+    await page.click('#train-cancel');
+    await page.waitForSelector('#train-error:not([hidden])');
+    expect(await page.textContent('#train-error')).toBe('training stopped');
+    expect(await page.isEnabled('#train-button')).toBe(true);
+    expect(await page.isHidden('#train-cancel')).toBe(true);
+  });
+
+  afterAll(() => {
+    if (process.env.KGDISTILL_SCREENSHOTS) {
+      mkdirSync('docs', { recursive: true });
+      copyFileSync(path.join(tmp, 'explorer-train.png'), path.join('docs', 'explorer-train.png'));
+    }
+  });
+});

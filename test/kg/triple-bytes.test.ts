@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { KgInputError } from '../../src/kg/errors.js';
+import { NameTable, readTripleIds, type ReadTripleOptions } from '../../src/kg/triple-reader.js';
+import { readTripleBytes } from '../../src/kg/triple-bytes.js';
+import { tempDir } from '../lookup/helpers.js';
+
+const dir = tempDir('triple-bytes');
+
+/** What the file reader and the in-memory reader make of the same bytes: triples (as names) and lines, or the error. */
+async function both(name: string, bytes: Uint8Array, options: ReadTripleOptions = {}): Promise<{ file: unknown; memory: unknown }> {
+  const file = path.join(dir, name);
+  writeFileSync(file, bytes);
+  const outcome = async (read: (e: NameTable, r: NameTable) => Promise<{ triples: Int32Array; lines: Int32Array }> | { triples: Int32Array; lines: Int32Array }) => {
+    const entities = new NameTable(), relations = new NameTable();
+    try {
+      const ids = await read(entities, relations);
+      return { triples: Array.from({ length: ids.lines.length }, (_, i) => [entities.names[ids.triples[3 * i]!], relations.names[ids.triples[3 * i + 1]!], entities.names[ids.triples[3 * i + 2]!]]), lines: [...ids.lines] };
+    } catch (error) {
+      expect(error).toBeInstanceOf(KgInputError);
+      const e = error as KgInputError;
+      return { error: e.reason, line: e.line ?? null };
+    }
+  };
+  return {
+    file: await outcome((e, r) => readTripleIds(file, options, e, r)),
+    memory: await outcome((e, r) => readTripleBytes(name, bytes, options, e, r)),
+  };
+}
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('readTripleBytes: the CLI reader\'s rules and messages on a file held in memory', () => {
+  const cases: Array<[string, string, Uint8Array, ReadTripleOptions?]> = [
+    ['tab-separated with comments, blank lines, CRLF and a BOM', 'a.tsv', text('\uFEFF# comment\r\nx\tr\ty\r\n\r\ny\tr\tz\r\n')],
+    ['whitespace-separated', 'b.txt', text('x r y\n  y   s   z  \n')],
+    ['comma-separated with quotes and a header', 'c.csv', text('head,relation,tail\n"a, b",r,c\nc,r,"d ""e"""\n')],
+    ['a header naming head-tail-relation', 'd.tsv', text('h\tt\tr\nx\ty\tlikes\n')],
+    ['too few fields', 'e.tsv', text('x\tr\ty\nx\tr\n')],
+    ['too many fields', 'f.tsv', text('x\tr\ty\tw\n')],
+    ['an empty field', 'g.tsv', text('x\tr\ty\n\tr\ty\n')],
+    ['another delimiter on a line', 'h.tsv', text('x\tr\ty\nx,r,y\n')],
+    ['bytes that are not UTF-8 on line 3', 'i.tsv', Uint8Array.from([...text('a\tr\tb\nb\tr\tc\nc\tr\t'), 0xff, 0x0a])],
+    ['an unsupported header order', 'j.tsv', text('relation\thead\ttail\nr\tx\ty\n')],
+    ['a broken CSV quote', 'k.csv', text('a,r,b\n"c,r,d\n')],
+    ['Latin-1', 'l.tsv', Uint8Array.from([...text('caf'), 0xe9, ...text('\tr\tb\n')]), { encoding: 'latin1' }],
+    ['chosen columns of a wider file', 'm.tsv', text('x\t1\ty\tr\n'), { columns: [0, 3, 2] }],
+  ];
+  for (const [title, name, bytes, options] of cases) {
+    it(title, async () => {
+      const { file, memory } = await both(name, bytes, options);
+      expect(memory).toEqual(file);
+    });
+  }
+
+  it('names the file and line like the CLI: "name:line: reason"', () => {
+    const entities = new NameTable(), relations = new NameTable();
+    expect(() => readTripleBytes('graph.tsv', text('a\tr\tb\nc\td\n'), {}, entities, relations)).toThrow('graph.tsv:2: expected 3 fields, found 2');
+  });
+});

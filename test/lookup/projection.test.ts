@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { expmap0, mobiusAdd } from '../../src/kernels/reference.js';
+import { MAX_PROJECTED, projectNeighbourhood } from '../../src/lookup/projection.js';
+import { randomTable } from './helpers.js';
+
+/** The Poincaré distance (c = 1) of two tangent rows' ball points, textbook form. */
+function poincareDistance(u: ArrayLike<number>, v: ArrayLike<number>): number {
+  const x = expmap0(u, 1), y = expmap0(v, 1);
+  const m = mobiusAdd(Float64Array.from(x, (a) => -a), y, 1);
+  return 2 * Math.atanh(Math.hypot(...m));
+}
+
+const rowOf = (t: { rows: Float32Array; dim: number }, i: number): Float32Array => t.rows.subarray(i * t.dim, (i + 1) * t.dim);
+
+describe('projectNeighbourhood', () => {
+  const table = randomTable(200, 16, 'projection', 1.5);
+  const ids = Array.from({ length: 40 }, (_, i) => 3 * i + 1);
+
+  it('hyperbolic: the query at the centre, every point inside the unit disk at its true hyperbolic distance from the query', () => {
+    const picture = projectNeighbourhood(table, 'poincare', 7, ids);
+    expect(picture.geometry).toBe('poincare-disk');
+    expect(picture.points[0]).toEqual({ id: 7, x: 0, y: 0, distance: 0 });
+    expect(picture.points.map((p) => p.id).slice(1)).toEqual(ids.filter((id) => id !== 7)); // the query is not repeated
+    for (const p of picture.points.slice(1)) {
+      const r = Math.hypot(p.x, p.y);
+      expect(r).toBeLessThan(1);
+      expect(p.distance).toBeCloseTo(poincareDistance(rowOf(table, 7), rowOf(table, p.id)), 9);
+      expect(2 * Math.atanh(r)).toBeCloseTo(p.distance, 6); // the drawn point is at the true distance from the centre
+    }
+    expect(picture.explained).toBeGreaterThan(0);
+    expect(picture.explained).toBeLessThanOrEqual(1);
+    expect(picture.method).toContain('log map at the query entity');
+  });
+
+  it('Euclidean: drawn at the true distance, and exact (up to a rotation or reflection) when the offsets span a plane', () => {
+    const planar = { rows: new Float32Array(6 * 3), count: 6, dim: 3 };
+    const points = [[0, 0, 0], [1, 0, 0], [0, 2, 0], [3, 4, 0], [-1, -1, 0], [2, -3, 0]];
+    points.forEach((p, i) => planar.rows.set(p, 3 * i));
+    const picture = projectNeighbourhood(planar, 'euclidean', 0, [1, 2, 3, 4, 5]);
+    expect(picture.geometry).toBe('plane');
+    expect(picture.explained).toBeCloseTo(1, 9);
+    for (const p of picture.points) expect(Math.hypot(p.x, p.y)).toBeCloseTo(Math.hypot(...points[p.id]!), 9);
+    // every pairwise distance is kept: the plane holds all the offsets
+    for (const a of picture.points) {
+      for (const b of picture.points) {
+        const pa = points[a.id]!, pb = points[b.id]!;
+        expect(Math.hypot(a.x - b.x, a.y - b.y)).toBeCloseTo(Math.hypot(pa[0]! - pb[0]!, pa[1]! - pb[1]!, pa[2]! - pb[2]!), 6);
+      }
+    }
+  });
+
+  it('is deterministic, drops the query and duplicates, and refuses ids outside the table or too many points', () => {
+    const once = projectNeighbourhood(table, 'dot', 5, [5, 9, 9, 11]);
+    expect(once.points.map((p) => p.id)).toEqual([5, 9, 11]);
+    expect(projectNeighbourhood(table, 'dot', 5, [5, 9, 9, 11])).toEqual(once);
+    expect(() => projectNeighbourhood(table, 'dot', 5, [200])).toThrow('entity id 200 is outside [0, 200)');
+    expect(() => projectNeighbourhood(table, 'dot', -1, [])).toThrow('outside');
+    const many = randomTable(MAX_PROJECTED + 2, 4, 'many');
+    expect(() => projectNeighbourhood(many, 'euclidean', 0, Array.from({ length: MAX_PROJECTED + 1 }, (_, i) => i + 1))).toThrow(`at most ${MAX_PROJECTED}`);
+  });
+});

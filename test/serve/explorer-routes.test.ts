@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { initBackend } from '../../src/core/backend.js';
+import type { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
+import { MAX_PROJECTED } from '../../src/lookup/projection.js';
+import { buildServer, ServedModels } from '../../src/serve/server.js';
+import { addModel, buildExplorer, trainRuns } from '../explorer/fixture.js';
+import { tempDir } from '../lookup/helpers.js';
+
+type Json = Record<string, any>;
+const tmp = tempDir('explorer-routes');
+let runs: Awaited<ReturnType<typeof trainRuns>>;
+let assets: string;
+let app: FastifyInstance;
+const lookups = new Map<string, CheckpointLookup>();
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  runs = await trainRuns(tmp);
+  assets = buildExplorer(path.join(tmp, 'assets'));
+  const models = new ServedModels(['roth', 'distmult', 'student']);
+  for (const dir of [runs.roth, runs.distmult, runs.student]) lookups.set(path.basename(dir), await addModel(models, dir));
+  app = buildServer(models, { explorer: { assetsDir: assets } });
+});
+
+afterAll(async () => {
+  await app?.close();
+  for (const l of lookups.values()) l.close();
+});
+
+const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+const post = (url: string, body: unknown) => app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+describe('explorer routes: run facts, suggestions, projection', () => {
+  it('a student\'s run: test metrics of result.json, curves of metrics.jsonl, its teachers and settings', async () => {
+    const run = (await get('/models/student/run')).json() as Json;
+    const result = JSON.parse(readFileSync(path.join(runs.student, 'result.json'), 'utf8')) as Json;
+    expect(run.command).toBe('distill');
+    expect(run.test.mrr).toBe(result.mrr);
+    expect(run.test.mrr).toBeGreaterThan(0.3);
+    expect(run.curves.map((c: Json) => c.epoch)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(run.curves.filter((c: Json) => c.validMrr !== undefined).map((c: Json) => c.epoch)).toEqual([10, 20, 30]);
+    expect(run.teachers).toEqual([{ name: 'roth', found: true }, { name: 'distmult', found: true }]);
+    expect(run.settings).toMatchObject({ student: 'RotH', topK: 32, kdWeight: 0.05 });
+    expect(JSON.stringify(run)).not.toContain(tmp);
+    const plain = (await get('/models/roth/run')).json() as Json;
+    expect(plain).toMatchObject({ command: 'train', teachers: [] });
+  });
+
+  it('suggestions as one types: the resolver\'s match first, then prefix and edit-distance matches', async () => {
+    const exact = (await get('/models/roth/suggest?q=node%201&k=4')).json() as Json;
+    expect(exact.exact).toBe(true);
+    expect(exact.suggestions.map((s: Json) => s.key)).toEqual(['e1', 'e10', 'e11', 'e12']);
+    const typo = (await get('/models/roth/suggest?q=zurich')).json() as Json;
+    expect(typo.exact).toBe(false);
+    expect(typo.suggestions[0]).toMatchObject({ key: 'e3', name: 'Zürich' });
+    const none = (await get('/models/roth/suggest?q=qqqqqqqqqqqq')).json() as Json;
+    expect(none.suggestions).toEqual([]);
+  });
+
+  it('rejects bad suggestion requests with a message naming the parameter', async () => {
+    for (const [url, message] of [
+      ['/models/roth/suggest', 'q is required'],
+      ['/models/roth/suggest?q=a&k=99', 'k must be an integer from 1 to 20'],
+      ['/models/roth/suggest?q=a&k=1e2', 'k must be an integer from 1 to 20'],
+      ['/models/roth/suggest?q=a&x=1', "unknown parameter 'x'"],
+      ['/models/nope/suggest?q=a', "unknown model 'nope'"],
+    ] as const) {
+      const response = await get(url);
+      expect(response.statusCode, url).toBe(url.includes('nope') ? 404 : 400);
+      expect((response.json() as Json).message).toContain(message);
+    }
+  });
+
+  it('projection: the query at the centre and each neighbour inside the disk at its distance from the neighbours route', async () => {
+    const neighbors = (await get('/models/roth/neighbors?entity=e12&k=8')).json() as Json;
+    const ids = neighbors.neighbors.map((n: Json) => n.id);
+    const response = await post('/models/roth/projection', { entity: 'node 12', ids });
+    expect(response.statusCode).toBe(200);
+    const picture = response.json() as Json;
+    expect(picture).toMatchObject({ geometry: 'poincare-disk', metric: 'poincare', entity: { key: 'e12', name: 'node 12' } });
+    expect(picture.points[0]).toMatchObject({ key: 'e12', x: 0, y: 0, distance: 0 });
+    expect(picture.points).toHaveLength(9);
+    for (const n of neighbors.neighbors) {
+      const p = picture.points.find((q: Json) => q.id === n.id);
+      expect(Math.hypot(p.x, p.y)).toBeLessThan(1);
+      expect(p.distance).toBeCloseTo(n.distance, 3); // float64 projection vs the kernel's float32 distance
+      expect(2 * Math.atanh(Math.hypot(p.x, p.y))).toBeCloseTo(p.distance, 6);
+    }
+    const plane = (await post('/models/distmult/projection', { entity: 'e12', ids: [1, 2, 3] })).json() as Json;
+    expect(plane.geometry).toBe('plane');
+    expect(plane.method).toContain('true Euclidean distance');
+  });
+
+  it('rejects bad projection requests', async () => {
+    for (const [body, message, status] of [
+      [{ entity: 'e1', ids: [10_000] }, 'ids: entity id 10000 is outside [0, 240)', 400],
+      [{ entity: 'e1', ids: 'all' }, 'ids must be a list of entity ids', 400],
+      [{ entity: 'e1', ids: Array.from({ length: MAX_PROJECTED + 1 }, (_, i) => i) }, `at most ${MAX_PROJECTED}`, 400],
+      [{ entity: 'e1' }, 'ids is required', 400],
+      [{ entity: 'nobody', ids: [] }, "unknown entity 'nobody'", 404],
+    ] as const) {
+      const response = await post('/models/roth/projection', body);
+      expect(response.statusCode, JSON.stringify(body).slice(0, 60)).toBe(status);
+      expect((response.json() as Json).message).toContain(message);
+    }
+  });
+});
+
+describe('explorer routes: a student beside its teachers', () => {
+  it('each model\'s answers and the gold answer\'s filtered rank, as each model alone gives them', async () => {
+    const response = await get('/models/student/compare?head=node%2012&relation=parent&k=5');
+    expect(response.statusCode).toBe(200);
+    const result = response.json() as Json;
+    expect(result).toMatchObject({ direction: 'tails', given: { key: 'e12' }, relation: { key: 'parent' } });
+    const student = lookups.get('student')!;
+    const known = student.known!.answers(student.entities.resolve('e12'), student.relations.resolve('parent'));
+    expect(result.gold.id).toBe(known[0]); // no gold given: the query's first known answer
+    expect(result.models.map((m: Json) => [m.name, m.role, m.status])).toEqual([['student', 'student', 'ready'], ['roth', 'teacher', 'ready'], ['distmult', 'teacher', 'ready']]);
+    for (const m of result.models) {
+      const lookup = lookups.get(m.name)!;
+      const alone = await lookup.predict({ head: 'e12', relation: 'parent', k: 5 });
+      expect(m.answers).toEqual(alone.answers);
+      const score = await lookup.score('e12', 'parent', result.gold.key);
+      expect(m.gold.filtered).toBe(score.rank.filtered);
+      expect(m.gold.raw).toBe(score.rank.raw);
+      expect(m.gold.score).toBeCloseTo(score.score, 5);
+    }
+  });
+
+  it('heads, a given gold answer, and the bad requests', async () => {
+    const heads = (await get('/models/student/compare?tail=e4&relation=parent&gold=e13')).json() as Json;
+    expect(heads.direction).toBe('heads');
+    expect(heads.gold.key).toBe('e13');
+    expect(heads.models[0].gold.filtered).toBeGreaterThanOrEqual(1);
+    for (const [url, status, message] of [
+      ['/models/roth/compare?head=e1&relation=parent', 400, 'not a distilled student'],
+      ['/models/student/compare?head=e1&tail=e2&relation=parent', 400, 'exactly one of head'],
+      ['/models/student/compare?head=nobody&relation=parent', 404, "unknown entity 'nobody'"],
+      ['/models/student/compare?head=e1&relation=parent&k=51', 400, 'k must be an integer from 1 to 50'],
+    ] as const) {
+      const response = await get(url);
+      expect(response.statusCode, url).toBe(status);
+      expect((response.json() as Json).message).toContain(message);
+    }
+  });
+
+  it('a teacher that cannot be found is reported for that teacher only', async () => {
+    const moved = path.join(tmp, 'elsewhere', 'student-copy');
+    cpSync(runs.student, moved, { recursive: true });
+    for (const file of ['result.json', 'config.json']) {
+      const f = path.join(moved, file);
+      writeFileSync(f, readFileSync(f, 'utf8').split(runs.roth).join('/nowhere/lost-teacher'));
+    }
+    const models = new ServedModels(['student-copy']);
+    const copy = await addModel(models, moved);
+    const other = buildServer(models, { explorer: { assetsDir: assets } });
+    try {
+      const result = (await other.inject({ method: 'GET', url: '/models/student-copy/compare?head=e12&relation=parent' })).json() as Json;
+      expect(result.models.map((m: Json) => [m.name, m.status])).toEqual([['student-copy', 'ready'], ['lost-teacher', 'missing'], ['distmult', 'ready']]);
+      expect(result.models[1].message).toContain("teacher run 'lost-teacher' was not found");
+    } finally {
+      await other.close();
+      copy.close();
+    }
+  });
+});
+
+describe('explorer routes: the page\'s files, a loading server, an API key', () => {
+  it('serves the page and its files with a same-origin CSP and cross-origin isolation', async () => {
+    const page = await get('/');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('<script src="/explorer/app.js">');
+    expect(page.headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    for (const [file, type] of [['app.js', 'text/javascript'], ['worker.js', 'text/javascript'], ['app.css', 'text/css'], ['kernels.wasm', 'application/wasm'], ['tfjs-backend-wasm-simd.wasm', 'application/wasm']] as const) {
+      const response = await get(`/explorer/${file}`);
+      expect(response.statusCode, file).toBe(200);
+      expect(response.headers['content-type']).toContain(type);
+    }
+    expect((await get('/explorer/nothing.js')).statusCode).toBe(404);
+    expect((await get('/explorer/..%2Fpackage.json')).statusCode).toBe(404);
+  });
+
+  it('a build without the explorer says how to build it', async () => {
+    const bare = buildServer([], { explorer: { assetsDir: path.join(tmp, 'no-such-dir') } });
+    const response = await bare.inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(503);
+    expect(response.body).toContain('npm run build:explorer');
+    await bare.close();
+  });
+
+  it('a model still loading is a 503 saying so (the page waits and says it is loading)', async () => {
+    const loading = buildServer(new ServedModels(['big']), { explorer: { assetsDir: assets } });
+    for (const url of ['/models/big/run', '/models/big/suggest?q=a']) {
+      const response = await loading.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
+      expect((response.json() as Json).message).toContain("model 'big' is still loading");
+    }
+    expect(((await loading.inject({ method: 'GET', url: '/models' })).json() as Json).loading).toEqual(['big']);
+    await loading.close();
+  });
+
+  it('with an API key, the page and its files are open and the data needs the key', async () => {
+    const key = 'k'.repeat(24);
+    const keyed = buildServer([...lookups.values()], { apiKey: key, explorer: { assetsDir: assets } });
+    try {
+      for (const url of ['/', '/explorer/app.js', '/explorer/worker.js']) expect((await keyed.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+      for (const url of ['/models', '/models/roth/run', '/models/roth/suggest?q=e1']) {
+        expect((await keyed.inject({ method: 'GET', url })).statusCode, url).toBe(401);
+        expect((await keyed.inject({ method: 'GET', url, headers: { 'x-api-key': key } })).statusCode, url).toBe(200);
+      }
+    } finally {
+      await keyed.close();
+    }
+  });
+});
