@@ -17,6 +17,8 @@ import { parse, type Options as CsvOptions, CsvError } from 'csv-parse';
 import type { ColumnOrder } from './types.js';
 import { KgInputError, describeFileError } from './errors.js';
 import { forEachLine, type TextEncodingName } from './line-source.js';
+import { ByteNameIndex } from './byte-name-index.js';
+import { readTabTriples, type IdSink, type LineAcceptor } from './tab-triples.js';
 
 /** One triple as written in a file, with the 1-based line it came from. */
 export interface RawTriple {
@@ -147,6 +149,17 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
 export class NameTable {
   readonly ids = new Map<string, number>();
   readonly names: string[] = [];
+  private readonly byteIndexes = new Map<TextEncodingName, ByteNameIndex>();
+
+  /** The index that finds names by their bytes in files of `encoding` (the same ids as `id`). */
+  byteIndex(encoding: TextEncodingName): ByteNameIndex {
+    let index = this.byteIndexes.get(encoding);
+    if (!index) {
+      index = new ByteNameIndex(this, (bytes, start, end) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(encoding, start, end));
+      this.byteIndexes.set(encoding, index);
+    }
+    return index;
+  }
 
   /** The id of a name, added when new. */
   id(name: string): number {
@@ -176,7 +189,7 @@ export async function readTripleIds(file: string, options: ReadTripleOptions, en
   let triples = new Int32Array(3 * 4096);
   let lines = new Int32Array(4096);
   let n = 0;
-  await readTriples(file, options, (head, relation, tail, line) => {
+  const add: IdSink = (head, relation, tail, line) => {
     if (n === lines.length) {
       const grownTriples = new Int32Array(triples.length * 2);
       grownTriples.set(triples);
@@ -185,11 +198,14 @@ export async function readTripleIds(file: string, options: ReadTripleOptions, en
       grownLines.set(lines);
       lines = grownLines;
     }
-    triples[3 * n] = entities.id(head);
-    triples[3 * n + 1] = relations.id(relation);
-    triples[3 * n + 2] = entities.id(tail);
+    triples[3 * n] = head;
+    triples[3 * n + 1] = relation;
+    triples[3 * n + 2] = tail;
     lines[n++] = line;
-  });
+  };
+  const encoding = options.encoding ?? 'utf8';
+  await readTriples(file, options, (head, relation, tail, line) => add(entities.id(head), relations.id(relation), entities.id(tail), line),
+    { entities: entities.byteIndex(encoding), relations: relations.byteIndex(encoding), sink: add });
   return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n) };
 }
 
@@ -207,8 +223,15 @@ function interner(): (name: string) => string {
 /** A sink of triples in file order. */
 export type TripleSink = (head: string, relation: string, tail: string, line: number) => void;
 
-/** Reads the triples of a file into `sink` (both line sources, every check). */
-async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink): Promise<void> {
+/** Where a tab-separated file's ordinary lines go as ids (tab-triples.ts), when the caller wants ids. */
+interface IdTarget {
+  entities: ByteNameIndex;
+  relations: ByteNameIndex;
+  sink: IdSink;
+}
+
+/** Reads the triples of a file into `sink` (every line source, every check); tab-separated files by bytes into `ids`. */
+async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink, ids?: IdTarget): Promise<void> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -229,7 +252,8 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
       await readCsv(handle, file, encoding, accept);
     } else {
       try {
-        await forEachLine(handle, file, encoding, (text, line) => accept(delimiter === '\t' ? text.split('\t') : text.trim().split(WHITESPACE), line));
+        if (delimiter === '\t' && ids) await readTabTriples(handle, file, encoding, accept, ids.entities, ids.relations, ids.sink);
+        else await forEachLine(handle, file, encoding, (text, line) => accept(delimiter === '\t' ? text.split('\t') : text.trim().split(WHITESPACE), line));
       } catch (error) {
         if (error instanceof KgInputError) throw error;
         throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
@@ -240,8 +264,12 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
   }
 }
 
-/** The per-line logic shared by every line source: trimming, comments, the header, the columns, empty fields. */
-export function recordAcceptor(file: string, delimiter: TripleDelimiter, options: ReadTripleOptions, sink: TripleSink): (fields: string[], line: number) => void {
+/**
+ * The per-line logic shared by every line source: trimming, comments, the header, the columns, empty fields. Its
+ * `columns()` tells the byte reader (tab-triples.ts) where head, relation and tail are in a line of three fields,
+ * once the first data line (perhaps a header naming the order) has passed, and never with `--columns` positions.
+ */
+export function recordAcceptor(file: string, delimiter: TripleDelimiter, options: ReadTripleOptions, sink: TripleSink): LineAcceptor {
   const headerMode = options.header ?? 'auto';
   const positions = Array.isArray(options.columns) ? (options.columns as readonly [number, number, number]) : undefined;
   if (positions && (positions.length !== 3 || new Set(positions).size !== 3 || positions.some((p) => !Number.isInteger(p) || p < 0))) {
@@ -251,7 +279,13 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
   let [h, r, t] = positions ?? indexesOf(order);
   const width = positions ? Math.max(...positions) + 1 : 3;
   let seenFirstDataLine = false;
-  return (fields, line) => {
+  let known: readonly [number, number, number] = [h, r, t];
+  const columns = (): readonly [number, number, number] | undefined => {
+    if (!seenFirstDataLine || positions) return undefined;
+    if (known[0] !== h || known[1] !== r || known[2] !== t) known = [h, r, t];
+    return known;
+  };
+  return Object.assign((fields: string[], line: number): void => {
     for (let i = 0; i < fields.length; i++) fields[i] = trimField(fields[i]!);
     if (fields.length === 1 && fields[0] === '') return; // blank line
     if (delimiter !== ',' && fields[0]!.charCodeAt(0) === HASH) return; // comment line
@@ -282,7 +316,7 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
       if (fields[index] === '') throw new KgInputError(file, line, `empty ${role} field (field ${index + 1} of ${fields.length})`);
     }
     sink(fields[h]!, fields[r]!, fields[t]!, line);
-  };
+  }, { columns });
 }
 
 /** Head, relation and tail positions of a column order. */
