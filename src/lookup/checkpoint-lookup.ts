@@ -8,7 +8,7 @@ import { loadRun } from '../registry/load-run.js';
 import type { CheckpointHeader } from '../core/checkpoint.js';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import type { ModelEntityScorer } from '../core/entity-scorer.js';
-import { loadDataset } from '../kg/dataset.js';
+import { loadDataset, type LoadOptions } from '../kg/dataset.js';
 import { loadEntityNames } from '../kg/entity-names.js';
 import { FilterIndex } from '../kg/filter-index.js';
 import { LookupError } from './errors.js';
@@ -29,6 +29,8 @@ export interface OpenOptions extends IndexStoreOptions {
   indexMode?: 'await' | 'background';
   /** Name of the run in the service (default: the directory's base name). */
   name?: string;
+  /** How the run's triple files are read (delimiter, columns, header, encoding; the pipeline's `runReadingOptions`). */
+  reading?: Omit<LoadOptions, 'unseen'>;
 }
 
 /** An entity in an answer: id, vocabulary key and readable name (when the dataset has names). */
@@ -152,7 +154,7 @@ export class CheckpointLookup {
     let note: string | undefined;
     const datasetSpec = header.dataset.dir ?? header.dataset.name;
     try {
-      const dataset = await loadDataset(datasetSpec, { unseen: header.dataset.unseen ?? 'drop' });
+      const dataset = await loadDataset(datasetSpec, { ...options.reading, unseen: header.dataset.unseen ?? 'drop' });
       const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
       if (same(dataset.entities.names, header.vocab.entities) && same(dataset.relations.names, header.vocab.relations)) {
         known = FilterIndex.build(header.model.numEntities, header.model.numRelations, [dataset.train, dataset.valid, dataset.test]);

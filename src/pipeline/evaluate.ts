@@ -51,7 +51,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
-  const runOptions = options.dataset === undefined ? readRunConfig(path.dirname(run.file))?.options : undefined;
+  const runOptions = options.dataset === undefined ? readRunConfig(path.dirname(run.file))?.options : undefined; // then `given` overrides
   const reading = readingOptionsOfRun({ options: { ...runOptions, ...given } });
   const dataset = await loadDataset(options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name, { ...reading, unseen });
   const data = runDataFromDataset(dataset);

@@ -4,6 +4,7 @@
  */
 import { initBackend, type BackendRequest } from '../core/backend.js';
 import { CheckpointLookup, type NeighborsResult, type PredictResult, type TripleScore } from '../lookup/checkpoint-lookup.js';
+import { runReadingOptions } from './options.js';
 
 /** A link-prediction query: tails of (head, relation, ?) or heads of (?, relation, tail). */
 export type PredictQuery = { head: string | number; relation: string | number } | { relation: string | number; tail: string | number };
@@ -36,7 +37,7 @@ export interface OpenedModel {
 /** Opens a run directory (its best checkpoint, or `last`) for queries. */
 export async function openModel(runDir: string, options: { last?: boolean; backend?: BackendRequest; onNotice?: (message: string) => void } = {}): Promise<OpenedModel> {
   await initBackend(options.backend ?? 'auto');
-  const lookup = await CheckpointLookup.open(runDir, { stem: options.last ? 'last' : undefined, onNotice: options.onNotice });
+  const lookup = await CheckpointLookup.open(runDir, { stem: options.last ? 'last' : undefined, onNotice: options.onNotice, reading: runReadingOptions(runDir) });
   return {
     runDir: lookup.runDir,
     info: () => lookup.info(),

@@ -3,11 +3,14 @@
  * `batchSize`), config files (`--config run.json`, the same keys) and the library (`train({ … })`). A bad value
  * gives the same message everywhere, naming the flag in the shell and the key in code.
  */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { formatIssues } from '../core/registry.js';
 import type { LoadOptions } from '../kg/dataset.js';
+import { readRunConfig } from './run-config.js';
 
 const int = (what: string, min: number) => z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(min, { error: `must be ${what}` });
 const positiveInt = int('a positive integer', 1);
@@ -143,6 +146,12 @@ export function readingOptionsOfRun(config: { options: Record<string, unknown> }
   if (!parsed.success) return {};
   const { unseen: _unseen, ...reading } = loadOptionsOf({ ...parsed.data, dataset: '-', unseen: 'keep' });
   return reading;
+}
+
+/** How the run in a directory (or of a checkpoint file in it) read its triple files, from its config.json. */
+export function runReadingOptions(runDirOrFile: string): Omit<LoadOptions, 'unseen'> {
+  const dir = existsSync(runDirOrFile) && statSync(runDirOrFile).isFile() ? path.dirname(runDirOrFile) : runDirOrFile;
+  return readingOptionsOfRun(readRunConfig(dir));
 }
 
 /** The flag of a key: `batchSize` → `--batch-size`. */

@@ -9,6 +9,7 @@ import { CheckpointLookup, type EntityRef, type PredictResult } from '../lookup/
 import { goldRank, type GoldRank } from '../lookup/gold-rank.js';
 import { LookupError } from '../lookup/errors.js';
 import type { TeacherRef } from './run-facts.js';
+import { runReadingOptions } from '../pipeline/options.js';
 
 /** One model's side of a comparison. */
 export interface ComparedModel {
@@ -78,7 +79,7 @@ export class TeacherPool {
   private slot(dir: string): Slot {
     let slot = this.slots.get(dir);
     if (!slot) {
-      const created: Slot = { promise: CheckpointLookup.open(dir, { indexMode: 'background' }) };
+      const created: Slot = { promise: CheckpointLookup.open(dir, { indexMode: 'background', reading: runReadingOptions(dir) }) };
       created.promise.then((lookup) => { created.lookup = lookup; }, (error: Error) => { created.error = error.message; });
       this.slots.set(dir, created);
       slot = created;

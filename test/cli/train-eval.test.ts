@@ -7,12 +7,13 @@ import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { registerEvalCommand } from '../../src/cli/commands/eval.js';
 import { registerDistillCommand } from '../../src/cli/commands/distill.js';
 import { registerPlotCommand } from '../../src/cli/commands/plot.js';
+import { registerPredictCommand } from '../../src/cli/commands/predict.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-cli-'));
 let graph: string;
 
-const runCli = (args: string[]): Promise<string> => runCliWith([registerTrainCommand, registerEvalCommand, registerDistillCommand, registerPlotCommand], args);
+const runCli = (args: string[]): Promise<string> => runCliWith([registerTrainCommand, registerEvalCommand, registerDistillCommand, registerPlotCommand, registerPredictCommand], args);
 
 const lastJson = (out: string): Record<string, unknown> => JSON.parse(out.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
 
@@ -97,6 +98,10 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(explicit.mrr).toBe(trained.mrr);
     await expect(runCli(['eval', '--checkpoint', out, '--dataset', htr, '--delimiter', 'comma'])).rejects.toThrow(/differ/);
     await expect(runCli(['eval', '--checkpoint', out, '--columns', 'thr'])).rejects.toThrow(/--columns must be hrt, htr or three positions/);
+    // predictions mark known answers: the lookup too reads the files as train did
+    const [head, , relation] = readFileSync(path.join(htr, 'train.txt'), 'utf8').split('\n')[0]!.split(','); // h,t,r
+    const predicted = lastJson(await runCli(['predict', '--checkpoint', out, '--head', head!, '--relation', relation!.trim(), '--k', '3', '--json']));
+    expect((predicted.answers as Array<{ known?: boolean }>).every((a) => typeof a.known === 'boolean')).toBe(true);
   });
 
   it('--shared-neg: trains and is recorded; refused with --double-neg, by distill, and when not a positive integer', async () => {

@@ -4,6 +4,7 @@ import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { formatNeighbors } from '../lookup-format.js';
 import { addLookupOptions, noticeToStderr, positiveInteger } from './lookup-options.js';
+import { runReadingOptions } from '../../pipeline/options.js';
 
 interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?: boolean; last?: boolean; backend: BackendRequest; json?: boolean }
 
@@ -19,7 +20,7 @@ export function registerNeighborsCommand(program: Command): void {
       .option('--exact', 'scan all entities instead of using the index'),
   ).action(async (flags: NeighborsFlags) => {
     await initBackend(flags.backend);
-    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr });
+    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint) });
     try {
       const result = await lookup.neighbors(flags.entity, flags.k, { exact: flags.exact });
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatNeighbors(result)}\n`);

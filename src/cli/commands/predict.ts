@@ -4,6 +4,7 @@ import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { formatPredictions, formatTripleScore } from '../lookup-format.js';
 import { addLookupOptions, noticeToStderr, positiveInteger } from './lookup-options.js';
+import { runReadingOptions } from '../../pipeline/options.js';
 
 interface PredictFlags {
   checkpoint: string; head?: string; tail?: string; relation: string; k: number;
@@ -26,7 +27,7 @@ export function registerPredictCommand(program: Command): void {
   ).action(async (flags: PredictFlags) => {
     if (flags.head === undefined && flags.tail === undefined) throw new Error('give --head (to predict tails), --tail (to predict heads), or both (to score one triple)');
     await initBackend(flags.backend);
-    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr });
+    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint) });
     try {
       if (flags.head !== undefined && flags.tail !== undefined) {
         const scored = await lookup.score(flags.head, flags.relation, flags.tail);

@@ -16,6 +16,7 @@ import { buildServer, connectionsOf, ServedModels, SERVICE_DEFAULTS } from '../.
 import { API_KEY_ENV, isLoopback, resolveApiKey } from '../../serve/auth.js';
 import { DEFAULT_MAX_K } from '../../serve/schemas.js';
 import { noticeToStderr, positiveInteger } from './lookup-options.js';
+import { runReadingOptions } from '../../pipeline/options.js';
 
 interface ServeFlags {
   checkpoint: string; host: string; port: number; maxK: number; prebuild?: boolean; last?: boolean; backend: BackendRequest; log?: boolean;
@@ -112,7 +113,7 @@ export function registerServeCommand(program: Command): void {
       say('listening', `${where} (${scope}; ${key ? `API key from ${source}` : 'no API key'}); /health/ready answers 503 until the models are loaded; the explorer is at ${where}/`);
       try {
         for (let i = 0; i < dirs.length && !stopping; i++) {
-          const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr });
+          const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr, reading: runReadingOptions(dirs[i]!) });
           lookups.push(lookup);
           await lookup.warm({ table: true });
           models.add(lookup);
