@@ -40,6 +40,25 @@ function evaluationBar(label: string): (done: number, total: number) => void {
   };
 }
 
+/** A bar for reading a dataset's files (on a terminal only; a load of a few MB passes before it shows). */
+export function loadProgress(label = 'loading'): (bytesRead: number, totalBytes: number) => void {
+  if (!stream.isTTY) return () => undefined;
+  let bar: cliProgress.SingleBar | undefined;
+  const started = performance.now();
+  const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+  return (done, total) => {
+    if (!bar && performance.now() - started > 500 && done < total) {
+      bar = new cliProgress.SingleBar({ stream, format: `${label} [{bar}] {value}/{total} MB | {eta_formatted}`, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+      bar.start(mb(total), 0);
+    }
+    bar?.update(mb(done));
+    if (bar && done >= total) {
+      bar.stop();
+      bar = undefined;
+    }
+  };
+}
+
 /** Progress of the final test evaluation. */
 export function testProgress(): (done: number, total: number) => void {
   return evaluationBar('test');

@@ -11,7 +11,7 @@ import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import type { RunHooks } from '../pipeline/run-job.js';
 import type { RunResult } from '../pipeline/train.js';
-import { progressEvents, testProgress } from './progress.js';
+import { loadProgress, progressEvents, testProgress } from './progress.js';
 import { formatEvaluation } from './report-format.js';
 import { DATA_FLAGS, type FlagSpec } from './run-options.js';
 
@@ -72,7 +72,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
   process.on('SIGINT', onSigint);
   const events = progressEvents({ label });
   try {
-    const result = await run({ log, events, onTestProgress: testProgress(), shouldStop: () => stopRequested, naming: 'flag' });
+    const result = await run({ log, events, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopRequested, naming: 'flag' });
     events.stop();
     if (result.training.interrupted) {
       log(`saved; continue with: ${resumeCommand(result.runDir)}`);

@@ -7,6 +7,7 @@
  * kept once and counted. Every count is in the {@link LoadReport}: nothing is dropped silently.
  */
 import path from 'node:path';
+import { statSync } from 'node:fs';
 import type { SplitName, Triples, UnseenPolicy } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
 import { NameTable, readTripleIds, type ReadTripleOptions } from './triple-reader.js';
@@ -24,6 +25,8 @@ export interface LoadOptions extends ReadTripleOptions {
   cwd?: string;
   /** Fetch a known benchmark (FB15k-237, WN18RR) found nowhere on this machine into the cache (default true). */
   download?: boolean;
+  /** Called as the split files are read: bytes read so far of all three, and their total size. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 /** What loading did: files, lines read, duplicates and unseen triples per split, the policy and checksum status. */
@@ -70,6 +73,12 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   if (options.columns !== undefined) readOptions.columns = options.columns;
   if (options.header !== undefined) readOptions.header = options.header;
   if (options.encoding !== undefined) readOptions.encoding = options.encoding;
+  const onProgress = options.onProgress;
+  if (onProgress) {
+    const total = SPLIT_NAMES.reduce((sum, split) => sum + statSync(files[split]).size, 0);
+    let done = 0;
+    readOptions.onBytes = (bytes) => onProgress((done += bytes), total);
+  }
 
   const verify = options.verify ?? true;
   const names = { entities: new NameTable(), relations: new NameTable() };

@@ -49,7 +49,8 @@ export function notUtf8Error(file: string, bytes: Uint8Array, firstLine: number)
  * kept for the caller to trim, a leading BOM removed). Throws KgInputError(file, line) on bytes that are not
  * valid in `encoding`.
  */
-export async function forEachLine(handle: FileHandle, file: string, encoding: TextEncodingName, onLine: (text: string, line: number) => void): Promise<void> {
+export async function forEachLine(handle: FileHandle, file: string, encoding: TextEncodingName, onLine: (text: string, line: number) => void,
+  onBytes?: (bytes: number) => void): Promise<void> {
   let carry: Buffer = Buffer.alloc(0);
   let line = 1;
   let position = 0;
@@ -58,6 +59,7 @@ export async function forEachLine(handle: FileHandle, file: string, encoding: Te
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
     position += bytesRead;
+    if (bytesRead > 0) onBytes?.(bytesRead);
     const data = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
     const done = bytesRead === 0;
     const cut = done ? data.length : data.lastIndexOf(NEWLINE) + 1;

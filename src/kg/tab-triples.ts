@@ -30,7 +30,7 @@ const SPACE = 0x20;
 
 /** Reads a tab-separated file: ordinary lines into `sink` by bytes, the others through `accept`. */
 export async function readTabTriples(handle: FileHandle, file: string, encoding: TextEncodingName, accept: LineAcceptor,
-  entities: ByteNameIndex, relations: ByteNameIndex, sink: IdSink): Promise<void> {
+  entities: ByteNameIndex, relations: ByteNameIndex, sink: IdSink, onBytes?: (bytes: number) => void): Promise<void> {
   let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let carried = 0;
   let position = 0;
@@ -46,6 +46,7 @@ export async function readTabTriples(handle: FileHandle, file: string, encoding:
     }
     const { bytesRead } = await handle.read(buffer, carried, buffer.length - carried, position);
     position += bytesRead;
+    if (bytesRead > 0) onBytes?.(bytesRead);
     const filled = carried + bytesRead;
     const atEnd = bytesRead === 0;
     const cut = atEnd ? filled : buffer.lastIndexOf(NEWLINE, filled - 1) + 1;

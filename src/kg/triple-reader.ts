@@ -44,6 +44,8 @@ export interface ReadTripleOptions {
   header?: boolean | 'auto';
   /** Text encoding (default strict UTF-8). */
   encoding?: TextEncodingName;
+  /** Called with the size of every chunk read from the file (progress). */
+  onBytes?: (bytes: number) => void;
 }
 
 type Role = 'head' | 'relation' | 'tail';
@@ -249,11 +251,11 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
     const encoding = options.encoding ?? 'utf8';
     if (delimiter === ',') {
       if (encoding === 'utf8') await forEachLine(handle, file, encoding, () => undefined); // csv-parse would replace bad bytes silently
-      await readCsv(handle, file, encoding, accept);
+      await readCsv(handle, file, encoding, accept, options.onBytes);
     } else {
       try {
-        if (delimiter === '\t' && ids) await readTabTriples(handle, file, encoding, accept, ids.entities, ids.relations, ids.sink);
-        else await forEachLine(handle, file, encoding, (text, line) => accept(delimiter === '\t' ? text.split('\t') : text.trim().split(WHITESPACE), line));
+        if (delimiter === '\t' && ids) await readTabTriples(handle, file, encoding, accept, ids.entities, ids.relations, ids.sink, options.onBytes);
+        else await forEachLine(handle, file, encoding, (text, line) => accept(delimiter === '\t' ? text.split('\t') : text.trim().split(WHITESPACE), line), options.onBytes);
       } catch (error) {
         if (error instanceof KgInputError) throw error;
         throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
@@ -326,8 +328,10 @@ function indexesOf(order: ColumnOrder): [number, number, number] {
 }
 
 /** Streams a comma-separated file through csv-parse into `accept`. */
-async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingName, accept: (fields: string[], line: number) => void): Promise<void> {
+async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingName, accept: (fields: string[], line: number) => void,
+  onBytes?: (bytes: number) => void): Promise<void> {
   const input = handle.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
+  if (onBytes) input.on('data', (chunk: Buffer | string) => onBytes(chunk.length));
   const parser = parse(csvOptions(encoding));
   input.on('error', (error) => parser.destroy(new KgInputError(file, undefined, describeFileError(error), { cause: error })));
   input.pipe(parser);

@@ -33,6 +33,8 @@ export interface RunHooks {
   events?: TrainerEvents;
   /** Progress of the final test evaluation. */
   onTestProgress?: (done: number, total: number) => void;
+  /** Progress of reading the dataset's files (bytes). */
+  onLoadProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Checked after every step: true saves the position and returns (Ctrl-C). */
   shouldStop?: () => boolean;
   /** How option errors name options: flags in the shell, keys in code. */
@@ -129,7 +131,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   const backend = await initBackend(settings.backend as BackendRequest);
-  const dataset = await loadDataset(settings.dataset, loadOptionsOf(settings));
+  const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress });
   requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
   const config = trainingConfigOf(settings, job.modelName(settings));

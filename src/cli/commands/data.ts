@@ -17,6 +17,7 @@ import { writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
+import { loadProgress } from '../progress.js';
 
 /** Relations listed one by one in the table output when there are at most this many (all of them in --json). */
 const MAX_RELATIONS_LISTED = 20;
@@ -120,7 +121,7 @@ const statsSchema = z.object({ ...dataOptions }).strict();
 /** Runs `data stats`: loads, computes, and writes tables or one JSON line to stdout. */
 async function runStats(spec: string, options: StatsOptions, command: Command): Promise<void> {
   const settings = parseOptions(statsSchema, { ...givenOptions(command, DATA_FLAGS, statsSchema), dataset: spec }, 'flag');
-  const dataset = await loadDataset(spec, { ...loadOptionsOf(settings), verify: options.verify });
+  const dataset = await loadDataset(spec, { ...loadOptionsOf(settings), verify: options.verify, onProgress: loadProgress() });
   const stats = graphStats(dataset);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ dataset: dataset.name, dir: dataset.dir, report: dataset.report, stats })}\n`);
