@@ -9,7 +9,10 @@
  *   million triples, with each query's own negatives and with negatives shared by chunks of 50 queries
  *   (PyTorch-BigGraph's, `--shared-neg 50`);
  * - eval: sampled evaluation (gold + 100 filtered candidates, 2,000 test triples) → seconds;
- * and the kernel memory per entity of each optimiser. Prints a markdown table and a JSON line.
+ * and the kernel memory per entity of each optimiser. With `--ceiling N`, also the largest model: DistMult with N
+ * entities at d = 64 under Adam (expected: the clear error before allocation, since parameters, gradients and two
+ * moments do not fit one wasm32 memory) and under Adagrad (allocated, then 50 steps of 500 random queries × 50
+ * negatives timed). Prints a markdown table and a JSON line.
  * Usage: node dist/bench/scale.js [--sizes 50000:1000000,1000000:1000000,2500000:16000000] [--root /tmp/kgdistill-scale]
  */
 import { execFile } from 'node:child_process';
@@ -25,7 +28,7 @@ import type { OptimizerName } from '../src/core/optimizers.js';
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
 const root = path.resolve(flag('--root', '/tmp/kgdistill-scale'));
-const sizes = flag('--sizes', '50000:1000000,1000000:1000000,2500000:16000000').split(',').map((s) => s.split(':').map(Number) as [number, number]);
+const sizes = flag('--sizes', '50000:1000000,1000000:1000000,2500000:16000000').split(',').map((s) => s.split(':').map(Number) as [number, number]).filter(([entities]) => entities > 0);
 const self = fileURLToPath(import.meta.url);
 /** Training triples timed per graph (the first ones of the shuffled generator's output). */
 const TRAIN_TRIPLES = 500_000;
@@ -76,7 +79,41 @@ async function step(kind: string, dir: string): Promise<Record<string, number>> 
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>;
 }
 
-if (args[0] === '--step') {
+/** The ceiling: a DistMult of `entities` × 64 under `optimizer`, allocated and stepped, or the error that refuses it. */
+async function ceilingStep(entities: number, optimizer: OptimizerName): Promise<Record<string, unknown>> {
+  const { requireKernelMemory, kernelBytesOf } = await import('../src/core/memory-budget.js');
+  const { ModelRuntime } = await import('../src/core/model-runtime.js');
+  const { TableOptimizer } = await import('../src/core/optimizers.js');
+  const { SeededRandom } = await import('../src/core/random.js');
+  const { kgeObjective } = await import('../src/core/kge-objective.js');
+  const { initBackend } = await import('../src/core/backend.js');
+  const model = createModel('DistMult', { dim: 64, numEntities: entities, numRelations: 500 });
+  const bytes = kernelBytesOf(model.tables, entities, 500, optimizer);
+  try {
+    requireKernelMemory('DistMult', model.tables, entities, 500, optimizer);
+  } catch (error) {
+    return { entities, optimizer, kernelGiB: bytes / 2 ** 30, refused: (error as Error).message };
+  }
+  const backend = await initBackend('auto');
+  const t0 = performance.now();
+  const runtime = await ModelRuntime.create(model, 0);
+  const optim = new TableOptimizer(optimizer, 0.05, runtime.store, runtime.kernels);
+  const allocateSeconds = (performance.now() - t0) / 1000;
+  const objective = kgeObjective(runtime, { negatives: 50, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0, path: 'auto' }, backend);
+  const rng = new SeededRandom(1);
+  const ids = (n: number, limit: number): Int32Array => Int32Array.from({ length: n }, () => rng.int(limit));
+  const steps = 50;
+  const t1 = performance.now();
+  for (let s = 0; s < steps; s++) {
+    objective.gradients({ entities: ids(500, entities), relations: ids(500, 1000), answers: ids(500, entities) }, 1, rng);
+    optim.step();
+  }
+  return { entities, optimizer, kernelGiB: bytes / 2 ** 30, allocateSeconds, msPerStep: (performance.now() - t1) / steps, peakRssMB: process.resourceUsage().maxRSS / 1024 };
+}
+
+if (args[0] === '--ceiling-step') {
+  process.stdout.write(`${JSON.stringify(await ceilingStep(Number(args[1]), args[2] as OptimizerName))}\n`);
+} else if (args[0] === '--step') {
   const [kind, dir] = [args[1]!, args[2]!];
   const { loadDataset } = await import('../src/kg/dataset.js');
   const { runDataFromDataset } = await import('../src/core/training-data.js');
@@ -136,10 +173,20 @@ if (args[0] === '--step') {
     rows.push(row);
     process.stderr.write(`${JSON.stringify(row)}\n`);
   }
+  const ceiling = args.includes('--ceiling') ? Number(flag('--ceiling', '5000000')) : 0;
+  const ceilings: Record<string, unknown>[] = [];
+  for (const optimizer of ceiling > 0 ? (['adam', 'adagrad'] as const) : []) {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=16384', self, '--ceiling-step', String(ceiling), optimizer], { maxBuffer: 1 << 24 });
+    ceilings.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>);
+    process.stderr.write(`${JSON.stringify(ceilings.at(-1))}\n`);
+  }
   const dist = createModel('DistMult', { dim: 32, numEntities: 1, numRelations: 1 });
   const perEntity = Object.fromEntries((Object.keys(OPTIMIZER_SLOTS) as OptimizerName[]).map((o) => [o, kernelBytesOf(dist.tables.filter((t) => t.indexedBy === 'entity'), 1, 0, o)]));
   const table = ['| entities | triples | load s | lines/s | load peak RSS MB | bytes/triple (RSS) | s per 1M triples | same, shared negatives (50) | train peak RSS MB | sampled eval s (queries) |', '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${Number(r.entities).toLocaleString('en-US')} | ${Number(r.triples).toLocaleString('en-US')} | ${Number(r.loadSeconds).toFixed(1)} | ${Math.round(Number(r.linesPerSecond)).toLocaleString('en-US')} | ${Number(r.loadPeakRssMB).toFixed(0)} | ${Number(r.bytesPerTriple).toFixed(0)} | ${Number(r.secondsPerMillionTriples).toFixed(1)} | ${Number(r.sharedSecondsPerMillionTriples).toFixed(1)} | ${Number(r.trainPeakRssMB).toFixed(0)} | ${Number(r.evalSeconds).toFixed(1)} (${String(r.evalQueries)}) |`)];
   process.stdout.write(`${table.join('\n')}\n\nkernel memory per entity, DistMult d=32: ${Object.entries(perEntity).map(([o, b]) => `${o} ${b} B`).join(', ')}\n`);
-  process.stdout.write(`${JSON.stringify({ bench: 'scale', date: new Date().toISOString(), rows, kernelBytesPerEntity: perEntity })}\n`);
+  for (const c of ceilings) {
+    process.stdout.write(`ceiling, DistMult ${Number(c.entities).toLocaleString('en-US')} × 64, ${String(c.optimizer)} (${Number(c.kernelGiB).toFixed(2)} GiB of tables and state): ${c.refused ? `refused before allocation: ${String(c.refused)}` : `allocated in ${Number(c.allocateSeconds).toFixed(1)} s, ${Number(c.msPerStep).toFixed(1)} ms per step (500 queries × 50 negatives), peak RSS ${Number(c.peakRssMB).toFixed(0)} MB`}\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ bench: 'scale', date: new Date().toISOString(), rows, kernelBytesPerEntity: perEntity, ceilings })}\n`);
 }
