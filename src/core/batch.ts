@@ -117,3 +117,23 @@ export function regularizeGoldAnswers(model: KgeModel, store: ParameterStore, an
   table.scatterAddGrad(answers, grad);
   return value;
 }
+
+/**
+ * The regulariser on the positive queries' rows of the regularised query tables, kept off the tape by the kernel
+ * steps (the tfjs steps regularise the same rows on the tape); returns its value.
+ */
+export function regularizeQueryRows(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: RegularizerSettings): number {
+  if (settings.regularizer === 'none' || settings.regularizerWeight === 0) return 0;
+  const B = batch.entities.length;
+  let value = 0;
+  for (const name of model.queryTables) {
+    const table = store.table(name);
+    if (!table.spec.regularize) continue;
+    const ids = table.spec.indexedBy === 'entity' ? batch.entities : batch.relations;
+    const rows = table.gather(ids);
+    const grad = new Float32Array(rows.length);
+    value += addRowRegularizerGradient(settings.regularizer, settings.regularizerWeight, rows, grad, B);
+    table.scatterAddGrad(ids, grad);
+  }
+  return value;
+}

@@ -1,6 +1,7 @@
 /**
- * Softmax cross-entropy over all entities for dot-product similarity, as one tfjs op with a hand-written gradient
- * (the 1-N fast path for DistMult, ComplEx and other bilinear models).
+ * Softmax cross-entropy over all entities for dot-product similarity, as one tfjs op with a hand-written gradient:
+ * the 1-N loss of the tfjs path (native backends, `path: 'tfjs'`) and the reference of the kernel path, the fused
+ * dense kernel with its VJP on both threads (src/kernels/assembly/dense-softmax.ts, run by one-to-n-step.ts).
  *
  * Forward: S = q·Eᵀ + b, P = softmax(S) row-wise, L = −mean_b log P[b, gold_b].
  * Backward with dS = (P − onehot(gold))/B, without ever forming the one-hot matrix or copying [B×N] values to

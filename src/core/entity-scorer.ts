@@ -1,12 +1,15 @@
 /**
- * Scoring queries against all entities with one matrix product (evaluation, prediction, MulDE's top-K):
- * the candidate table is uploaded once, transposed to [d, N] (the layout the wasm matMul is fast with), and
- * every batch of queries is scored as sim(q, E) + offset + bias.
+ * Scoring queries against all entities (evaluation, prediction, MulDE's top-K): every batch of queries is scored
+ * as sim(q, E) + offset + bias.
  *
  * The similarity is a function of x2 = ‖q‖², v2 = ‖e‖² and xv = q·e (see similarity-tf.ts). On the wasm and cpu
- * backends only the product xv = q·Eᵀ runs in tfjs; the similarity and the biases are then applied by one SIMD
- * kernel pass over the [B, N] matrix (`similarityFromDots`, `addScoreBiases`) instead of ~30 elementwise tfjs
- * ops. The native TensorFlow backend, and the plain dot product, keep the all-tfjs path.
+ * backends the query side runs in tfjs (B rows) and the [B×N] scores in one kernel pass on both threads
+ * (`denseScoresAll`, src/kernels/dense-threads.ts): the dot products by register tiles against a blocked copy of the
+ * table (made at the first scoring, again only when another scorer of the memory made its own since), the
+ * similarity and the biases applied to each tile as it is made, the query rows split between the kernel worker and
+ * this thread. The native TensorFlow backend (and rows not of 4k floats) keep the all-tfjs path: one matMul against
+ * the table transposed to [d, N] (the layout the wasm matMul is fast with) and elementwise ops. ‖e‖² and the biases
+ * are taken when a scorer is made: make a new scorer after the tables change.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AllEntityScorer } from './all-entity-scorer.js';
@@ -18,6 +21,8 @@ import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
 import { kernelsForMemory, type Kernels } from '../kernels/kernels.js';
 import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block, type KernelMemory } from '../kernels/kernel-memory.js';
 import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernels.js';
+import { denseScoresAll, denseScoreTable } from '../kernels/dense-threads.js';
+import type { DenseScoreTable } from '../kernels/dense-kernels.js';
 import { topKPerRow } from './top-k-select.js';
 
 /** A curvature group is split with the worker thread when each half has at least this many queries. */
@@ -42,19 +47,22 @@ interface KernelPath {
   tailBias?: Float32Array;
 }
 
+/** The scorer whose table the dense kernels' blocked copy of a memory holds (one copy per memory, made on demand). */
+const denseTableOwner = new WeakMap<KernelMemory, ModelEntityScorer>();
+
 /** An all-entity scorer over a model's current parameters; call `dispose` when done. */
 export class ModelEntityScorer implements AllEntityScorer {
   readonly numEntities: number;
-  private readonly tableT: tf.Tensor2D;
+  private tableTensor?: tf.Tensor2D;
   private readonly bias?: tf.Tensor2D;
   private readonly kernelPath?: KernelPath;
+  private denseSide?: DenseScoreTable;
 
   constructor(private readonly model: KgeModel, private readonly store: ParameterStore) {
     const table = store.table(model.candidateTable);
     this.numEntities = table.rows;
-    this.tableT = tf.tidy(() => tf.transpose(tf.tensor2d(table.data.array, [table.rows, table.dim])));
     const biasTable = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
-    if (tf.getBackend() !== 'tensorflow') { // for the top-K kernel; for all-entity scores only when not a plain dot
+    if (tf.getBackend() !== 'tensorflow') { // the kernels score all entities and pick the top K
       const v2 = new Float32Array(table.rows);
       const e = table.data.array;
       for (let j = 0, o = 0; j < table.rows; j++) {
@@ -66,9 +74,16 @@ export class ModelEntityScorer implements AllEntityScorer {
       if (!scratch) scratchByMemory.set(store.memory, (scratch = new ScratchBlocks(store.memory)));
       this.kernelPath = { kernels: kernelsForMemory(store.memory), scratch, v2, tailBias: biasTable?.data.array.slice() };
     }
-    if (biasTable && (model.similarity === 'dot' || !this.kernelPath)) {
-      this.bias = tf.tensor2d(biasTable.data.array, [1, biasTable.rows]);
+    if (!this.kernelScoring()) {
+      if (biasTable) this.bias = tf.tensor2d(biasTable.data.array, [1, biasTable.rows]);
+      this.tableTensor = tf.tidy(() => tf.transpose(tf.tensor2d(table.data.array, [table.rows, table.dim])));
     }
+  }
+
+  /** The table transposed to [d, N] in tfjs (the tfjs path only). */
+  private get tableT(): tf.Tensor2D {
+    if (!this.tableTensor) throw new Error('ModelEntityScorer: the kernel path has no tfjs table');
+    return this.tableTensor;
   }
 
   /** Scores as a tensor [B, N] (caller disposes). */
@@ -219,25 +234,25 @@ export class ModelEntityScorer implements AllEntityScorer {
     return { perm, blocked, bias, terms };
   }
 
-  /** Whether all-entity scores take the kernel path (a plain dot product is one matMul: tfjs alone). */
+  /** Whether all-entity scores take the kernel path (every backend but the native one; rows of 4k floats). */
   private kernelScoring(): boolean {
-    return this.kernelPath !== undefined && this.model.similarity !== 'dot';
+    return this.kernelPath !== undefined && this.store.table(this.model.candidateTable).dim % 4 === 0;
   }
 
   /** Frees the uploaded table. */
   dispose(): void {
-    this.tableT.dispose();
+    this.tableTensor?.dispose();
     this.bias?.dispose();
+    if (denseTableOwner.get(this.store.memory) === this) denseTableOwner.delete(this.store.memory);
   }
 
-  /** The model's query side for a batch (tfjs), copied into kernel memory with ‖q‖²; optionally also q·Eᵀ. */
-  private querySide(entities: Int32Array, queryRelations: Int32Array, scratch: ScratchBlocks, dots?: { xv?: Float32Array }): QuerySideBlocks {
+  /** The model's query side for a batch (tfjs), copied into kernel memory with ‖q‖². */
+  private querySide(entities: Int32Array, queryRelations: Int32Array, scratch: ScratchBlocks): QuerySideBlocks {
     const B = entities.length;
     let q!: Float32Array, c: Float32Array | undefined, offset: Float32Array | undefined;
     tf.tidy(() => {
       const gathered = gatherQueryRows(this.model, this.store, entities, queryRelations);
       const out = this.model.query(rowsByName(gathered.names, gathered.tensors));
-      if (dots) dots.xv = tf.matMul(out.q, this.tableT).dataSync() as Float32Array;
       q = out.q.dataSync() as Float32Array;
       c = out.c?.dataSync() as Float32Array | undefined;
       offset = out.offset?.dataSync() as Float32Array | undefined;
@@ -259,27 +274,24 @@ export class ModelEntityScorer implements AllEntityScorer {
     return { q: qBlock, x2, c: cBlock, rowBias };
   }
 
-  /** xv = q·Eᵀ by tfjs, then similarity, tail bias and offset by the SIMD kernels, in kernel memory. */
+  /** The scores [B×N] by the dense kernel on both threads (see the file comment), copied out of kernel memory. */
   private kernelScores(entities: Int32Array, queryRelations: Int32Array, path: KernelPath): Float32Array {
     const B = entities.length;
     const N = this.numEntities;
-    const { scratch } = path;
-    const dots: { xv?: Float32Array } = {};
-    const { x2, c: cBlock, rowBias } = this.querySide(entities, queryRelations, scratch, dots);
-    const xvData = dots.xv!;
-    const v2 = scratch.f32('v2', N);
-    v2.array.set(path.v2);
-    const xv = scratch.f32('xv', B * N);
-    xv.array.set(xvData);
-    const fused = path.kernels.fused;
-    fused.similarityFromDots(SIMILARITY_KERNEL_ID[this.model.similarity], B, N, x2, v2, xv, cBlock);
-    const colBias = path.tailBias ? scratch.f32('tailBias', N) : null;
-    if (colBias) colBias.array.set(path.tailBias!);
-    if (rowBias || colBias) fused.addScoreBiases(B, N, xv, rowBias, colBias);
-    // The wasm backend's dataSync returns a fresh copy, which is ours to overwrite (saves allocating 32 MB per batch).
-    const result = tf.getBackend() === 'wasm' ? xvData : new Float32Array(B * N);
-    result.set(xv.array.subarray(0, B * N));
-    return result;
+    const side = this.querySide(entities, queryRelations, path.scratch);
+    const out = path.scratch.f32('scores', B * N);
+    denseScoresAll(path.kernels, SIMILARITY_KERNEL_ID[this.model.similarity], B, side, this.denseTable(path), out);
+    return out.array.slice(0, B * N);
+  }
+
+  /** The entity side of the dense kernel: the blocked table, ‖v‖², tail biases (remade when another scorer's is there). */
+  private denseTable(path: KernelPath): DenseScoreTable {
+    const memory = this.store.memory;
+    if (this.denseSide && denseTableOwner.get(memory) === this) return this.denseSide;
+    const table = this.store.table(this.model.candidateTable);
+    this.denseSide = denseScoreTable(path.kernels, table.data, table.rows, table.dim, path.v2, path.tailBias);
+    denseTableOwner.set(memory, this);
+    return this.denseSide;
   }
 }
 

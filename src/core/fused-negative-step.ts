@@ -14,8 +14,7 @@ import { subF32, type F32Block } from '../kernels/kernel-memory.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
-import { addRowRegularizerGradient } from './losses.js';
-import { checkSampledLoss, regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
+import { checkSampledLoss, regularizeGoldAnswers, regularizeQueryRows, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { sampledLossBlock } from './sampled-loss-block.js';
 import { hoistedPlan, stepState, type Plan, type StepState } from './fused-step-plan.js';
 import { bceChunkLoss, checkQueryIds, loadQueries, runFusedChunks, type DrawnQueries } from './fused-chunks.js';
@@ -147,19 +146,3 @@ export function fusedCandidateScores(model: KgeModel, store: ParameterStore, ent
   return out;
 }
 
-/** The regulariser on the positive queries' rows of the regularised query tables (the hybrid step's group 0). */
-function regularizeQueryRows(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: NegativeSamplingSettings): number {
-  if (settings.regularizer === 'none' || settings.regularizerWeight === 0) return 0;
-  const B = batch.entities.length;
-  let value = 0;
-  for (const name of model.queryTables) {
-    const table = store.table(name);
-    if (!table.spec.regularize) continue;
-    const ids = table.spec.indexedBy === 'entity' ? batch.entities : batch.relations;
-    const rows = table.gather(ids);
-    const grad = new Float32Array(rows.length);
-    value += addRowRegularizerGradient(settings.regularizer, settings.regularizerWeight, rows, grad, B);
-    table.scatterAddGrad(ids, grad);
-  }
-  return value;
-}

@@ -1,8 +1,14 @@
 /**
  * One training step with 1-N scoring (Dettmers et al. 2018; Lacroix et al. 2018): every query is scored against
- * all entities with one matrix product and trained with softmax cross-entropy on the gold answer. The candidate
- * table enters the tape whole, so its gradient is dense; the optimiser then visits every row. Dot-product models
- * take the fused `dotSoftmaxCrossEntropy` op; the others the generic similarity on the tape.
+ * all entities and trained with softmax cross-entropy on the gold answer, L = mean_b (log Σ_j exp s_bj − s_{b,g_b}).
+ * The candidate table's gradient is dense, so the optimiser then visits every row. Two paths:
+ * - kernels, for dot-product models with a fused query program (unless the path is `tfjs`, or `auto` on a native
+ *   backend): the program forward on the B query rows, the fused dense softmax cross-entropy with its VJP on both
+ *   threads (src/kernels/dense-threads.ts: dq, and dE, dβ straight into the tables' accumulators; the same bits on
+ *   one thread), the program backward; no [B×N] matrix outside kernel memory and no tfjs op.
+ * - tfjs: the whole table on the tape; dot-product models take `dotSoftmaxCrossEntropy` (the reference of the
+ *   kernel path), the others the generic similarity.
+ * A per-query offset (head bias) shifts a row's scores and leaves its softmax unchanged: its gradient is zero.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel } from './model.js';
@@ -10,8 +16,117 @@ import type { ParameterStore, ParameterTable } from './parameter-store.js';
 import { rowRegularizer, softmaxCrossEntropy } from './losses.js';
 import { similarityAll } from './similarity-tf.js';
 import { dotSoftmaxCrossEntropy } from './dot-softmax-loss.js';
-import { regularizeGoldAnswers, type QueryBatch, type RegularizerSettings } from './batch.js';
+import { regularizeGoldAnswers, regularizeQueryRows, type QueryBatch, type RegularizerSettings } from './batch.js';
 import { runTape, type TapeInput } from './tape.js';
+import { hasNativeGatherGradient } from './backend.js';
+import { fusedStepSupports } from './fused-negative-step.js';
+import { kernelsForMemory, type Kernels } from '../kernels/kernels.js';
+import { QueryExecutor, type QueryProgram } from '../kernels/query-program.js';
+import { subF32, subI32, type I32Block } from '../kernels/kernel-memory.js';
+import { denseSoftmaxLoss } from '../kernels/dense-threads.js';
+
+/** Settings of a 1-N step: the regulariser and, optionally, the scoring path (`auto` when absent). */
+export interface OneToNSettings extends RegularizerSettings {
+  path?: 'auto' | 'fused' | 'tfjs';
+}
+
+/** Runs one 1-N step: accumulates gradients into the tables and returns the loss (no update). */
+export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: OneToNSettings): number {
+  return oneToNKernelPath(model, store, settings.path ?? 'auto')
+    ? kernelOneToNGradients(model, store, batch, settings)
+    : tfjsOneToNGradients(model, store, batch, settings);
+}
+
+/** Whether the 1-N step of this model runs in kernels (dot product, a usable fused query program, path allowing). */
+export function oneToNKernelPath(model: KgeModel, store: ParameterStore, path: 'auto' | 'fused' | 'tfjs'): boolean {
+  if (path === 'tfjs' || model.similarity !== 'dot' || !model.fusedQuery) return false;
+  if (path === 'auto' && hasNativeGatherGradient(tf.getBackend())) return false;
+  return fusedStepSupports(model, store);
+}
+
+/** What the kernel path keeps per (store, program): the compiled program and the id blocks. */
+interface KernelState {
+  kernels: Kernels;
+  executor: QueryExecutor;
+  entity: I32Block;
+  relation: I32Block;
+  gold: I32Block;
+}
+
+const states = new WeakMap<ParameterStore, Map<QueryProgram, KernelState>>();
+
+/** The kernel state of (store, program) with room for B queries. */
+function kernelState(model: KgeModel, store: ParameterStore, program: QueryProgram, B: number): KernelState {
+  let byProgram = states.get(store);
+  if (!byProgram) states.set(store, (byProgram = new Map()));
+  let state = byProgram.get(program);
+  if (!state) {
+    const kernels = kernelsForMemory(store.memory);
+    const executor = new QueryExecutor(kernels, program, Object.fromEntries(model.queryTables.map((n) => [n, store.table(n).dim])));
+    const d = store.table(model.candidateTable).dim;
+    if (executor.queryWidth !== d) throw new Error(`1-N step: the program's q has width ${executor.queryWidth}, the candidates ${d}`);
+    const none = store.memory.allocI32(0);
+    state = { kernels, executor, entity: none, relation: none, gold: none };
+    byProgram.set(program, state);
+  }
+  if (state.gold.length < B) {
+    const room = Math.ceil(1.25 * B);
+    state.entity = store.memory.allocI32(room);
+    state.relation = store.memory.allocI32(room);
+    state.gold = store.memory.allocI32(room);
+  }
+  state.executor.reserve(B);
+  return state;
+}
+
+/** Throws a RangeError naming the first id of ids[0..n) outside [0, limit). */
+function checkIds(kernels: Kernels, ids: I32Block, n: number, limit: number, what: string): void {
+  const bad = kernels.raw.firstOutOfRange(ids.offset, n, limit);
+  if (bad >= 0) throw new RangeError(`1-N step: ${what} id ${ids.array[bad]} is outside [0, ${limit})`);
+}
+
+/** The 1-N step in kernels (see the file comment). */
+function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: RegularizerSettings): number {
+  const program = model.fusedQuery!;
+  const B = batch.entities.length;
+  const state = kernelState(model, store, program, B);
+  const { kernels, executor: ex } = state;
+  const raw = kernels.raw;
+  state.entity.array.set(batch.entities);
+  state.relation.array.set(batch.relations);
+  state.gold.array.set(batch.answers);
+  const table = store.table(model.candidateTable);
+  const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
+  const inputs = model.queryTables.map((name) => {
+    const t = store.table(name);
+    const byEntity = t.spec.indexedBy === 'entity';
+    return { name, t, ids: byEntity ? state.entity : state.relation, batchIds: byEntity ? batch.entities : batch.relations };
+  });
+  for (const { name, t, ids } of inputs) checkIds(kernels, ids, B, t.rows, name);
+  checkIds(kernels, state.gold, B, table.rows, 'answer');
+  for (const { name, t, ids } of inputs) {
+    if (t.dim === 1) raw.gatherValues(B, ids.offset, t.data.offset, ex.input(name).offset);
+    else raw.gatherRows(B, t.dim, ids.offset, t.data.offset, ex.input(name).offset);
+  }
+  ex.forward(B);
+  const d = table.dim;
+  const loss = denseSoftmaxLoss(kernels, { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null,
+    q: subF32(ex.output('q')!, 0, B * d), gold: subI32(state.gold, 0, B), dq: subF32(ex.seed('q')!, 0, B * d),
+    gTable: table.grad, gBias: bias?.grad ?? null, scale: 1 / B });
+  for (const key of Object.keys(program.outputs)) { // the curvature and offset play no part in a dot-product softmax
+    const seed = key === 'q' ? undefined : ex.seed(key);
+    if (seed) raw.zeroFloats(B * ex.outputWidth(key), seed.offset);
+  }
+  ex.backward(B);
+  for (const { name, t, ids, batchIds } of inputs) {
+    if (t.dim === 1) raw.scatterAddValues(B, ids.offset, ex.inputGrad(name).offset, t.grad.offset);
+    else raw.scatterAddRows(B, t.dim, ids.offset, ex.inputGrad(name).offset, t.grad.offset);
+    t.touch(batchIds);
+  }
+  table.touchAll();
+  bias?.touchAll();
+  return loss / B + regularizeQueryRows(model, store, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);
+}
 
 /** A whole table on the tape: its dense gradient is added to every row's accumulator. */
 function wholeTable(table: ParameterTable, shape: [number, number]): TapeInput {
@@ -26,8 +141,8 @@ function wholeTable(table: ParameterTable, shape: [number, number]): TapeInput {
   };
 }
 
-/** Runs one 1-N step: accumulates gradients into the tables and returns the loss (no update). */
-export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: RegularizerSettings): number {
+/** The 1-N step on the tfjs tape (the reference; native backends). */
+function tfjsOneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: RegularizerSettings): number {
   const B = batch.entities.length;
   const table = store.table(model.candidateTable);
   const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;

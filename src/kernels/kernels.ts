@@ -11,6 +11,7 @@ import { KernelMemory, RESERVED_BYTES, type F32Block, type I32Block } from './ke
 import { type Block, BlockChecks, dim, fail, int, real } from './kernel-checks.js';
 import { FUSED_EXPORTS, FusedKernels, type FusedExports } from './fused-kernels.js';
 import { TOP_K_EXPORTS, TopKKernels, type TopKExports } from './top-k-kernels.js';
+import { DENSE_EXPORTS, type DenseExports } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
@@ -25,7 +26,7 @@ export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind
 export const OPTIMISER_DEFAULTS = { adagradEps: 1e-10, beta1: 0.9, beta2: 0.999, adamEps: 1e-8 } as const;
 
 /** The exports of build/kernels.wasm. */
-export interface KernelExports extends FusedExports, TopKExports {
+export interface KernelExports extends FusedExports, TopKExports, DenseExports {
   kernelsVersion(): number;
   heapBase(): number;
   similarityForward(kind: number, B: number, M: number, d: number, q: number, cand: number, table: number,
@@ -49,7 +50,7 @@ export interface KernelExports extends FusedExports, TopKExports {
 
 const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'heapBase', 'similarityForward',
   'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows', 'addRowsAndClear',
-  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS, ...TOP_K_EXPORTS];
+  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS, ...TOP_K_EXPORTS, ...DENSE_EXPORTS];
 
 /** Options of loadKernels. */
 export interface LoadKernelsOptions {

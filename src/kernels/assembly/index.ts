@@ -18,6 +18,9 @@ export { sampledSoftplusLoss } from './sampled-loss';
 export { poincareScores, poincareScoresBackward } from './poincare-partials';
 export { blockTable, topKScores } from './top-k';
 export { poincareEntityTerms, poincareTopK } from './poincare-top-k';
+export { denseSoftmaxRows, denseSoftmaxEntities } from './dense-softmax';
+export { denseScores } from './dense-scores';
+export { blockRows } from './dense-tiles';
 // Module-level scratch (dot2Second, gP, pS_*, lastSigmoid, tanhRatioDeriv, gNorm, acc4, …) is per instance: each worker thread instantiates its own.
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */

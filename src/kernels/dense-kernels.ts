@@ -1,0 +1,197 @@
+// Bounds-checked wrappers of the dense kernels over all entities (assembly/dense-softmax.ts, dense-scores.ts): the
+// softmax cross-entropy of dot-product scores with its VJP in two phases (1-N training) and the all-entity scores of
+// evaluation and prediction. Both read a blocked copy of the entity table (top-k.ts's `blockTable` layout) padded
+// to Np = ⌈N/8⌉·8 entities. The `…Args` methods check their blocks and return the argument list of the raw export,
+// so a caller can run it here (`run`) or hand it to the kernel worker (kernel-worker.ts).
+import type { F32Block, I32Block } from './kernel-memory.js';
+import { type Block, type BlockChecks, dim, fail, int, real } from './kernel-checks.js';
+
+/** Exports of assembly/dense-softmax.ts and dense-scores.ts. */
+export interface DenseExports {
+  denseSoftmaxRows(B: number, N: number, d: number, unit: number, counter: number, q: number, table: number,
+    blocked: number, bias: number, gold: number, scale: number, scores: number, stats: number, qs: number,
+    rowLoss: number, dq: number): void;
+  denseSoftmaxEntities(B: number, N: number, d: number, unit: number, entityUnit: number, counter: number, q: number,
+    gold: number, scale: number, scores: number, stats: number, qs: number, gTable: number, gBias: number): void;
+  denseScores(kind: number, B: number, N: number, d: number, q: number, x2: number, c: number, rowBias: number,
+    blocked: number, v2: number, colBias: number, tile: number, out: number, counter: number, unit: number): void;
+  blockRows(N: number, d: number, table: number, out: number): void;
+}
+
+/** Names of the DenseExports (checked at load time). */
+export const DENSE_EXPORTS: readonly (keyof DenseExports)[] = ['denseSoftmaxRows', 'denseSoftmaxEntities', 'denseScores', 'blockRows'];
+
+/** N rounded up to a multiple of 8: the padded entity count of the dense kernels' blocks. */
+export function paddedEntities(N: number): number {
+  return Math.ceil(N / 8) * 8;
+}
+
+/** Floats of the blocked copy the dense kernels read: Np·d (⌈N/8⌉·2 blocks of 4 entities × d). */
+export function denseBlockedLength(N: number, d: number): number {
+  return paddedEntities(N) * d;
+}
+
+/** The entity side of the dense kernels: the table (row-major), its blocked copy, and biases padded to Np (or null). */
+export interface DenseTable {
+  N: number;
+  d: number;
+  data: F32Block;
+  blocked: F32Block;
+  bias: F32Block | null;
+}
+
+/** A batch (or a group of its rows) of the softmax kernels, with the scratch both phases share. */
+export interface SoftmaxRows {
+  B: number;
+  /** Query rows [B×d] and their gold answers [B]. */
+  q: F32Block;
+  gold: I32Block;
+  /** dL/dq [B×d], overwritten. */
+  dq: F32Block;
+  /** dL/dE [N×d] and dL/dβ [N] (or null), accumulated. */
+  gTable: F32Block;
+  gBias: F32Block | null;
+  /** Scratch: exponentials of the scores [⌈B/unit⌉·unit·Np], row weights [B], scaled rows [B×d], row losses [B] (f64: 2B floats). */
+  scores: F32Block;
+  stats: F32Block;
+  qs: F32Block;
+  rowLoss: F32Block;
+}
+
+/** Entity side of `denseScores`: the blocked copy, ‖v‖² and the tail biases padded to Np (colBias may be null). */
+export interface DenseScoreTable {
+  N: number;
+  d: number;
+  blocked: F32Block;
+  v2: F32Block;
+  colBias: F32Block | null;
+}
+
+/** Query side of `denseScores`: rows [B×d], ‖q‖² [B], curvature [B] (Poincaré only) and offset [B] (or null). */
+export interface DenseScoreQueries {
+  q: F32Block;
+  x2: F32Block;
+  c: F32Block | null;
+  rowBias: F32Block | null;
+}
+
+/** Checked wrappers; every pointer argument is a block of the kernels' memory. */
+export class DenseKernels {
+  /** Wraps the exports of an instantiated kernel module; use `denseKernels(kernels)` (dense-threads.ts). */
+  constructor(private readonly ex: DenseExports, private readonly c: BlockChecks) {}
+
+  /**
+   * Checks `denseSoftmaxRows` (phase 1: runs of `unit` rows, a multiple of 4, from `counter` when given;
+   * scale = dL/dL_mean / B) and returns its arguments.
+   */
+  softmaxRowsArgs(table: DenseTable, rows: SoftmaxRows, unit: number, counter: I32Block | null, scale: number): number[] {
+    const fn = 'denseSoftmaxRows';
+    const { N, d } = table;
+    this.checkSoftmax(fn, table, rows, unit, counter, scale);
+    this.c.block(fn, 'blocked', table.blocked, paddedEntities(N) * d);
+    if (table.bias) this.c.block(fn, 'bias', table.bias, paddedEntities(N));
+    const outs: [string, Block | null][] = [['dq', rows.dq], ['scores', rows.scores], ['stats', rows.stats], ['qs', rows.qs],
+      ['rowLoss', rows.rowLoss], ['counter', counter]];
+    this.c.disjoint(fn, outs, [...outs, ['table', table.data], ['blocked', table.blocked], ['bias', table.bias], ['q', rows.q],
+      ['gold', rows.gold]]);
+    return [rows.B, N, d, unit, counter?.offset ?? 0, rows.q.offset, table.data.offset, table.blocked.offset,
+      table.bias?.offset ?? 0, rows.gold.offset, scale, rows.scores.offset, rows.stats.offset, rows.qs.offset,
+      rows.rowLoss.offset, rows.dq.offset];
+  }
+
+  /**
+   * Checks `denseSoftmaxEntities` (phase 2 after phase 1 with the same `unit`: runs of `entityUnit` entities, a
+   * multiple of 4, from `counter` when given) and returns its arguments.
+   */
+  softmaxEntitiesArgs(table: DenseTable, rows: SoftmaxRows, unit: number, entityUnit: number, counter: I32Block | null,
+    scale: number): number[] {
+    const fn = 'denseSoftmaxEntities';
+    const { N, d } = table;
+    this.checkSoftmax(fn, table, rows, unit, counter, scale);
+    int(fn, 'entityUnit', entityUnit, 4);
+    if (entityUnit % 4 !== 0) fail(`${fn}: entityUnit must be a multiple of 4, got ${entityUnit}`);
+    this.c.block(fn, 'gTable', rows.gTable, N * d);
+    if (rows.gBias) this.c.block(fn, 'gBias', rows.gBias, N);
+    const outs: [string, Block | null][] = [['gTable', rows.gTable], ['gBias', rows.gBias], ['counter', counter]];
+    this.c.disjoint(fn, outs, [...outs, ['q', rows.q], ['gold', rows.gold], ['scores', rows.scores], ['stats', rows.stats],
+      ['qs', rows.qs], ['table', table.data]]);
+    return [rows.B, N, d, unit, entityUnit, counter?.offset ?? 0, rows.q.offset, rows.gold.offset, scale,
+      rows.scores.offset, rows.stats.offset, rows.qs.offset, rows.gTable.offset, rows.gBias?.offset ?? 0];
+  }
+
+  /** out ← the N×d table (row-major) in the blocked layout, padded with zero rows to Np entities. */
+  blockRows(N: number, d: number, table: F32Block, out: F32Block): void {
+    const fn = 'blockRows';
+    int(fn, 'N', N, 1);
+    dim(fn, d);
+    this.c.block(fn, 'table', table, N * d);
+    this.c.block(fn, 'out', out, denseBlockedLength(N, d));
+    this.c.disjoint(fn, [['out', out]], [['table', table]]);
+    this.ex.blockRows(N, d, table.offset, out.offset);
+  }
+
+  /**
+   * Checks `denseScores` for B queries (kind as SimilarityKind) writing out [B×N] (tile: 32 floats of the calling
+   * thread's scratch) and returns its arguments; with a `counter` (one int32, 0 before the first caller starts) the
+   * callers share the rows in runs of `unit`.
+   */
+  denseScoresArgs(kind: number, B: number, queries: DenseScoreQueries, table: DenseScoreTable, tile: F32Block,
+    out: F32Block, counter: I32Block | null = null, unit = 16): number[] {
+    const fn = 'denseScores';
+    const { N, d } = table;
+    if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3) fail(`${fn}: unknown SimilarityKind ${kind}`);
+    int(fn, 'B', B);
+    int(fn, 'N', N, 1);
+    dim(fn, d);
+    int(fn, 'unit', unit, 1);
+    const Np = paddedEntities(N);
+    this.c.block(fn, 'q', queries.q, B * d);
+    this.c.block(fn, 'x2', queries.x2, B);
+    if (kind === 3) {
+      this.c.block(fn, 'c', queries.c, B);
+      const ca = queries.c!.array;
+      for (let b = 0; b < B; b++) if (!(ca[b]! > 0 && ca[b]! < Infinity)) fail(`${fn}: curvature c[${b}] = ${ca[b]} must be finite and > 0`);
+    }
+    if (queries.rowBias) this.c.block(fn, 'rowBias', queries.rowBias, B);
+    this.c.block(fn, 'blocked', table.blocked, Np * d);
+    this.c.block(fn, 'v2', table.v2, Np);
+    if (table.colBias) this.c.block(fn, 'colBias', table.colBias, Np);
+    this.c.block(fn, 'tile', tile, 32);
+    this.c.block(fn, 'out', out, B * N);
+    if (counter) this.c.block(fn, 'counter', counter, 1);
+    const outs: [string, Block | null][] = [['out', out], ['tile', tile], ['counter', counter]];
+    this.c.disjoint(fn, outs, [...outs, ['q', queries.q], ['x2', queries.x2], ['c', kind === 3 ? queries.c : null],
+      ['rowBias', queries.rowBias], ['blocked', table.blocked], ['v2', table.v2], ['colBias', table.colBias]]);
+    return [kind, B, N, d, queries.q.offset, queries.x2.offset, kind === 3 ? queries.c!.offset : 0,
+      queries.rowBias?.offset ?? 0, table.blocked.offset, table.v2.offset, table.colBias?.offset ?? 0, tile.offset,
+      out.offset, counter?.offset ?? 0, unit];
+  }
+
+  /** Runs a checked call (arguments from one of the `…Args` methods) on this thread; returns its result. */
+  run(fn: 'denseSoftmaxRows' | 'denseSoftmaxEntities' | 'denseScores', args: readonly number[]): void {
+    (this.ex[fn] as (...a: number[]) => void)(...args);
+  }
+
+  private checkSoftmax(fn: string, table: DenseTable, rows: SoftmaxRows, unit: number, counter: I32Block | null,
+    scale: number): void {
+    const { N, d } = table;
+    const { B } = rows;
+    int(fn, 'B', B);
+    int(fn, 'N', N, 1);
+    dim(fn, d);
+    int(fn, 'unit', unit, 4);
+    if (unit % 4 !== 0) fail(`${fn}: unit must be a multiple of 4, got ${unit}`);
+    real(fn, 'scale', scale);
+    this.c.block(fn, 'table', table.data, N * d);
+    this.c.block(fn, 'q', rows.q, B * d);
+    this.c.block(fn, 'gold', rows.gold, B);
+    this.c.inRange(fn, 'gold', rows.gold, B, N);
+    this.c.block(fn, 'dq', rows.dq, B * d);
+    this.c.block(fn, 'scores', rows.scores, Math.ceil(B / unit) * unit * paddedEntities(N));
+    this.c.block(fn, 'stats', rows.stats, B);
+    this.c.block(fn, 'qs', rows.qs, B * d);
+    this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * B);
+    if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
+    if (counter) this.c.block(fn, 'counter', counter, 1);
+  }
+}

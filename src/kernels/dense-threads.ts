@@ -1,0 +1,163 @@
+// The dense kernels over all entities on both threads (the kernel worker shares the memory): both threads call the
+// same kernel and take runs of work from a shared counter until none is left, so a core busy with something else
+// takes fewer; every run writes only its own outputs with sums in a fixed order, so the results are the same bits on
+// one thread (KGDISTILL_THREADS=1, one core: one call takes every run) or two.
+//   - softmax cross-entropy (dense-softmax.ts): phase 1 over runs of rows (scores, softmax, loss per row, dq), then,
+//     once both threads are through, phase 2 over runs of entities (dE, dβ, gold corrections); the loss is the sum of
+//     the row losses in row order. Rows go in groups whose scores fit SOFTMAX_GROUP_BYTES.
+//   - scores (dense-scores.ts): runs of rows, each row's scores depending on that row alone.
+import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block, type KernelMemory } from './kernel-memory.js';
+import type { Kernels } from './kernels.js';
+import { DENSE_EXPORTS, DenseKernels, denseBlockedLength, paddedEntities, type DenseExports, type DenseScoreQueries,
+  type DenseScoreTable, type SoftmaxRows } from './dense-kernels.js';
+import type { KernelWorker } from './kernel-worker.js';
+
+/** Bytes of scores one run of softmax rows keeps in cache between its passes (per thread). */
+export const SOFTMAX_CHUNK_BYTES = 1 << 20;
+/** Bytes of scores of one group of rows (phase 1 keeps them for phase 2). */
+export const SOFTMAX_GROUP_BYTES = 64 << 20;
+/** Entities per run of phase 2. */
+const ENTITY_UNIT = 64;
+
+/** The checked dense kernels of an instance (wrapped once per Kernels). */
+export function denseKernels(kernels: Kernels): DenseKernels {
+  return kernels.extension('dense', DENSE_EXPORTS, (ex, checks) => new DenseKernels(ex as unknown as DenseExports, checks));
+}
+
+const scratchByMemory = new WeakMap<KernelMemory, ScratchBlocks>();
+
+/** Scratch blocks of the dense kernels of one memory (calls are synchronous; names are this file's). */
+function scratchOf(memory: KernelMemory): ScratchBlocks {
+  let scratch = scratchByMemory.get(memory);
+  if (!scratch) scratchByMemory.set(memory, (scratch = new ScratchBlocks(memory)));
+  return scratch;
+}
+
+/** Inputs of `denseSoftmaxLoss`: B query rows with gold answers against the N×d table and its optional biases. */
+export interface DenseSoftmaxInputs {
+  B: number;
+  N: number;
+  d: number;
+  /** Entity rows [N×d] and tail biases [N] (or null). */
+  table: F32Block;
+  bias: F32Block | null;
+  /** Query rows [B×d], gold answers [B]. */
+  q: F32Block;
+  gold: I32Block;
+  /** dL/dq [B×d] (overwritten); dL/dE [N×d] and dL/dβ [N] (accumulated). */
+  dq: F32Block;
+  gTable: F32Block;
+  gBias: F32Block | null;
+  /** Factor of dL/ds: 1/B for the batch mean (times an upstream gradient). */
+  scale: number;
+}
+
+/** Query rows per run of phase 1: as many as fit `bytes` of scores, a multiple of 4, at least 4. */
+export function softmaxChunkRows(N: number, bytes = SOFTMAX_CHUNK_BYTES): number {
+  return Math.max(4, Math.floor(bytes / (4 * paddedEntities(N)) / 4) * 4);
+}
+
+/** Sizes of `denseSoftmaxLoss`'s runs and groups, in bytes of scores (tests make them small). */
+export interface DenseSoftmaxSizes {
+  chunkBytes?: number;
+  groupBytes?: number;
+}
+
+/** Runs `args` of export `fn` on both threads (the worker's call posted first) or, without a worker, here alone. */
+function both(dense: DenseKernels, worker: KernelWorker | null, fn: 'denseSoftmaxRows' | 'denseSoftmaxEntities' | 'denseScores',
+  args: number[]): void {
+  if (!worker) {
+    dense.run(fn, args);
+    return;
+  }
+  worker.start(fn, args);
+  try {
+    dense.run(fn, args);
+  } finally {
+    worker.wait();
+  }
+}
+
+/**
+ * Softmax cross-entropy over all entities for dot-product scores s = q·eᵀ + β with its VJP (dense-softmax.ts):
+ * writes dq, adds dE and dβ, and returns Σ_b L_b (the caller takes the mean). Both threads when a worker exists.
+ */
+export function denseSoftmaxLoss(kernels: Kernels, inputs: DenseSoftmaxInputs, sizes: DenseSoftmaxSizes = {}): number {
+  const { B, N, d } = inputs;
+  const dense = denseKernels(kernels);
+  const scratch = scratchOf(kernels.memory);
+  const Np = paddedEntities(N);
+  const blocked = scratch.f32('softmax:blocked', denseBlockedLength(N, d));
+  dense.blockRows(N, d, inputs.table, blocked);
+  let bias: F32Block | null = null;
+  if (inputs.bias) {
+    bias = scratch.f32('softmax:bias', Np);
+    bias.array.set(inputs.bias.array.subarray(0, N));
+  }
+  const table = { N, d, data: inputs.table, blocked, bias };
+  const unit = Math.min(softmaxChunkRows(N, sizes.chunkBytes), Math.max(4, Math.ceil(B / 8) * 4));
+  const group = Math.max(unit, Math.floor((sizes.groupBytes ?? SOFTMAX_GROUP_BYTES) / (4 * Np) / unit) * unit);
+  const G = Math.min(group, B);
+  const scores = scratch.f32('softmax:scores', Math.ceil(G / unit) * unit * Np), stats = scratch.f32('softmax:stats', G);
+  const qs = scratch.f32('softmax:qs', G * d), rowLoss = scratch.f32('softmax:rowLoss', 2 * G);
+  const counters = scratch.i32('softmax:counters', 2);
+  const worker = B > unit ? kernels.worker() : null;
+  let loss = 0;
+  for (let g0 = 0; g0 < B; g0 += group) {
+    const R = Math.min(group, B - g0);
+    const rows: SoftmaxRows = { B: R, q: subF32(inputs.q, g0 * d, R * d), gold: subI32(inputs.gold, g0, R),
+      dq: subF32(inputs.dq, g0 * d, R * d), gTable: inputs.gTable, gBias: inputs.gBias, scores, stats, qs, rowLoss };
+    const counter = (i: number): I32Block | null => (worker ? subI32(counters, i, 1) : null);
+    counters.array.fill(0);
+    both(dense, worker, 'denseSoftmaxRows', dense.softmaxRowsArgs(table, rows, unit, counter(0), inputs.scale));
+    both(dense, worker, 'denseSoftmaxEntities', dense.softmaxEntitiesArgs(table, rows, unit, ENTITY_UNIT, counter(1), inputs.scale));
+    const losses = new Float64Array(rowLoss.array.buffer, rowLoss.offset, R);
+    for (let b = 0; b < R; b++) loss += losses[b]!;
+  }
+  return loss;
+}
+
+/** Rows a thread takes at a time from the shared counter of `denseScoresAll`. */
+const SCORE_UNIT_ROWS = 16;
+
+/**
+ * out [B×N] ← scores of B queries against all entities (dense-scores.ts). With a worker, both threads take runs of
+ * rows from a shared counter until none is left (a busy core takes fewer); every score is the same bits either way.
+ */
+export function denseScoresAll(kernels: Kernels, kind: number, B: number, queries: DenseScoreQueries, table: DenseScoreTable,
+  out: F32Block): void {
+  const dense = denseKernels(kernels);
+  const scratch = scratchOf(kernels.memory);
+  const tile0 = scratch.f32('scores:tile0', 32), tile1 = scratch.f32('scores:tile1', 32);
+  const worker = B > SCORE_UNIT_ROWS ? kernels.worker() : null;
+  if (!worker) {
+    dense.run('denseScores', dense.denseScoresArgs(kind, B, queries, table, tile1, out));
+    return;
+  }
+  const counter = scratch.i32('scores:counter', 1);
+  counter.array[0] = 0;
+  const args = (tile: F32Block): number[] => dense.denseScoresArgs(kind, B, queries, table, tile, out, counter, SCORE_UNIT_ROWS);
+  worker.start('denseScores', args(tile0));
+  try {
+    dense.run('denseScores', args(tile1));
+  } finally {
+    worker.wait();
+  }
+}
+
+/** The entity side of `denseScoresAll` in kernel memory: blocked copy of table [N×d], ‖v‖² and biases padded to Np. */
+export function denseScoreTable(kernels: Kernels, table: F32Block, N: number, d: number, v2: Float32Array,
+  colBias: Float32Array | undefined): DenseScoreTable {
+  const scratch = scratchOf(kernels.memory);
+  const Np = paddedEntities(N);
+  const blocked = scratch.f32('scores:blocked', denseBlockedLength(N, d));
+  denseKernels(kernels).blockRows(N, d, table, blocked);
+  const v2Block = scratch.f32('scores:v2', Np);
+  v2Block.array.set(v2.subarray(0, N));
+  let colBlock: F32Block | null = null;
+  if (colBias) {
+    colBlock = scratch.f32('scores:colBias', Np);
+    colBlock.array.set(colBias.subarray(0, N));
+  }
+  return { N, d, blocked, v2: v2Block, colBias: colBlock };
+}
