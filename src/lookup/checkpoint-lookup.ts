@@ -18,7 +18,8 @@ import { KernelSearch, NEIGHBOR_CURVATURE, type NeighborMetric } from './kernel-
 import { exactNeighbors, indexNeighbors, neighborSpace } from './neighbors.js';
 import { MAX_TABLE_ENTITIES, NeighborTable } from './neighbor-table.js';
 import { filteredRanks } from '../eval/ranks.js';
-import { topAnswers } from './top-answers.js';
+import { sweptAnswers, topAnswers } from './top-answers.js';
+import { PredictBatcher } from './predict-batcher.js';
 import type { EntityTable } from './vector-space.js';
 
 /** Options of opening a run for lookups. */
@@ -109,6 +110,7 @@ export class CheckpointLookup {
   readonly store: IndexStore;
   /** The kernel side of the queries (query points, top-K sweeps, candidate scores). */
   readonly search: KernelSearch;
+  private readonly batcher: PredictBatcher;
   private scorer?: ModelEntityScorer;
   private neighborTable?: NeighborTable;
   private tableBuild?: Promise<void>;
@@ -133,6 +135,7 @@ export class CheckpointLookup {
     this.relations = new NameResolver('relation', vocab.relations);
     this.store = new IndexStore(runDir, stem, table, header.model, options);
     this.search = new KernelSearch(runtime);
+    this.batcher = new PredictBatcher(this.search);
   }
 
   /** How neighbours are measured: Euclidean distance, inner product, or Poincaré distance at c = 1. */
@@ -252,7 +255,9 @@ export class CheckpointLookup {
     if (filtered && !this.known) throw new LookupError('invalid', `filtering needs the run's dataset: ${this.datasetNote ?? 'not loaded'}`);
     const R = this.header.model.numRelations;
     const queryRelation = hasHead ? relation : relation + R;
-    const answers = topAnswers(this.search, this.known, given, queryRelation, k, filtered);
+    // concurrent predictions share one sweep of the table (answers as each query alone)
+    const answers = await this.batcher.submit(given, queryRelation, sweptAnswers(this.search, this.known, given, queryRelation, k, filtered),
+      () => topAnswers(this.search, this.known, given, queryRelation, k, filtered));
     return {
       checkpoint: this.name,
       direction: hasHead ? 'tails' : 'heads',

@@ -19,8 +19,10 @@ import { SIMILARITY_KERNEL_ID } from '../core/candidate-scoring.js';
 import type { ModelEntityScorer } from '../core/entity-scorer.js';
 import { kernelsForMemory, SimilarityKind, type Kernels } from '../kernels/kernels.js';
 import { QueryExecutor } from '../kernels/query-program.js';
-import { subF32, subI32, type F32Block, type I32Block, type KernelMemory } from '../kernels/kernel-memory.js';
+import { subF32, subI32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
+import { Room } from './kernel-room.js';
 import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernels.js';
+import { MIN_SPLIT_WORK, PoincareBatch } from './poincare-batch.js';
 
 /** How `neighbors` measures two entities, by the model's similarity. */
 export type NeighborMetric = 'euclidean' | 'dot' | 'poincare';
@@ -38,30 +40,13 @@ export const NEIGHBOR_CURVATURE = 1;
 /** Per-curvature entity terms kept for the Poincaré sweep (3·N floats each). */
 const CURVATURE_SLOTS = 32;
 
-/** Ids with their scores (predict: model scores, descending) or values (neighbours: distance or similarity). */
+/**
+ * Ids with their scores (predict: model scores, descending, ties: lower id first) or values (neighbours: distance
+ * or similarity).
+ */
 export interface Ranked {
   ids: Int32Array;
   values: Float32Array;
-}
-
-/** Blocks that only grow (kernel memory is a bump allocator): one per name, at least the length asked for. */
-class Room {
-  private readonly f32 = new Map<string, F32Block>();
-  private readonly i32 = new Map<string, I32Block>();
-  constructor(private readonly memory: KernelMemory) {}
-  floats(name: string, length: number): F32Block {
-    return subF32(Room.grow(this.f32, name, length, (n) => this.memory.allocF32(n)), 0, length);
-  }
-  ints(name: string, length: number): I32Block {
-    return subI32(Room.grow(this.i32, name, length, (n) => this.memory.allocI32(n)), 0, length);
-  }
-  private static grow<B extends { length: number }>(blocks: Map<string, B>, name: string, length: number, alloc: (n: number) => B): B {
-    const have = blocks.get(name);
-    if (have && have.length >= length) return have;
-    const block = alloc(Math.max(length, Math.ceil(1.5 * (have?.length ?? 0)), 16));
-    blocks.set(name, block);
-    return block;
-  }
 }
 
 /** The kernel side of one opened run's lookups. */
@@ -87,6 +72,10 @@ export class KernelSearch {
   private readonly points: QueryPoints | null;
   private readonly ballPoint: QueryExecutor | null;
   private fallback?: ModelEntityScorer;
+  /** The batched Poincaré sweep (made on the first prediction). */
+  private batch?: PoincareBatch;
+  /** Answers swept ahead by `withPrefetched`, by "entity:relation". */
+  private prefetched?: Map<string, Ranked>;
 
   constructor(private readonly runtime: ModelRuntime) {
     const { model, store } = runtime;
@@ -137,12 +126,67 @@ export class KernelSearch {
     return this.points !== null;
   }
 
-  /** The K best answers of (entity, query relation) by the model's score, descending (ties: as the sweep met them). */
+  /**
+   * The K best answers of (entity, query relation) by the model's score: the first K of all entities by (score
+   * descending, id ascending); read from `withPrefetched` when it swept this query.
+   */
   predict(entity: number, queryRelation: number, K: number): Ranked {
     this.checkK(K, this.count);
-    if (!this.points) return this.predictByScorer(entity, queryRelation, K);
-    const point = this.points.compute(Int32Array.of(entity), Int32Array.of(queryRelation));
-    return this.topK(point, K, SIMILARITY_KERNEL_ID[this.similarity], point.c?.array[0] ?? 0, this.bias);
+    const ready = this.prefetched?.get(`${entity}:${queryRelation}`);
+    if (ready && ready.ids.length >= K) return { ids: ready.ids.slice(0, K), values: ready.values.slice(0, K) };
+    return this.predictMany(Int32Array.of(entity), Int32Array.of(queryRelation), K)[0]!;
+  }
+
+  /**
+   * The K best answers of each query (entities[i], queryRelations[i]) in one sweep of the table: each list exactly
+   * as `predict` gives it alone (the scores of a query do not depend on the others, ties go to the lower id).
+   */
+  predictMany(entities: Int32Array, queryRelations: Int32Array, K: number): Ranked[] {
+    this.checkK(K, this.count);
+    const B = entities.length;
+    if (queryRelations.length !== B) throw new Error(`predictMany: ${B} entities but ${queryRelations.length} relations`);
+    if (B === 0) return [];
+    if (!this.points) return Array.from(entities, (e, i) => this.predictByScorer(e, queryRelations[i]!, K));
+    // the query programs evaluate rows four at a time and a short tail row by row, which may differ in the last
+    // bit: padding to a multiple of four (the last query repeated) gives every query the same point in any batch
+    const padded = Math.ceil(B / 4) * 4;
+    const pad = (ids: Int32Array): Int32Array => (padded === B ? ids : Int32Array.from({ length: padded }, (_, i) => ids[Math.min(i, B - 1)]!));
+    const point = this.points.compute(pad(entities), pad(queryRelations));
+    if (this.metric !== 'poincare') return this.predictFlat(point, B, K);
+    if (!point.c) throw new Error('predict: the Poincaré similarity needs a curvature per query');
+    this.batch ??= new PoincareBatch(this.kernels, { N: this.count, d: this.width, blocked: this.blocked, perm: this.perm, bias: this.bias ?? this.zeros });
+    // runs of queries with at most CURVATURE_SLOTS curvatures (their terms are all held during a run)
+    const out: Ranked[] = [];
+    const c = point.c.array;
+    for (let first = 0; first < B;) {
+      const seen = new Set<number>();
+      let end = first;
+      while (end < B && (seen.has(Math.fround(c[end]!)) || seen.size < CURVATURE_SLOTS)) seen.add(Math.fround(c[end++]!));
+      const terms = Array.from(c.subarray(first, end), (cb) => this.termsFor(cb));
+      const d = this.width, n = end - first;
+      const part: QueryPointBlocks = { count: n, q: subF32(point.q, first * d, n * d), x2: subF32(point.x2, first, n),
+        c: subF32(point.c, first, n), offset: point.offset ? subF32(point.offset, first, n) : null };
+      out.push(...this.batch.run(part, n, K, terms));
+      first = end;
+    }
+    return out;
+  }
+
+  /**
+   * Runs `body` with the answers of the queries (entities[i], queryRelations[i]) swept at once, K each: the
+   * `predict` calls of these queries (K or fewer) that `body` makes read them instead of sweeping again.
+   */
+  withPrefetched<T>(entities: Int32Array, queryRelations: Int32Array, K: number, body: () => T): T {
+    const keys = Array.from(entities, (e, i) => `${e}:${queryRelations[i]}`);
+    const unique = [...new Map(keys.map((key, i) => [key, i])).values()];
+    const found = this.predictMany(Int32Array.from(unique, (i) => entities[i]!), Int32Array.from(unique, (i) => queryRelations[i]!), K);
+    const saved = this.prefetched;
+    this.prefetched = new Map(unique.map((i, u) => [keys[i]!, found[u]!]));
+    try {
+      return body();
+    } finally {
+      this.prefetched = saved;
+    }
   }
 
   /** The K nearest entities of `entity` among all others (exact sweep), nearest first. */
@@ -226,6 +270,27 @@ export class KernelSearch {
       this.kernels.topK.topKScores(kind, 1, K, queries, { ...table, colBias: bias }, ids, scores);
     }
     return { ids: ids.array.slice(0, K), values: scores.array.slice(0, K) };
+  }
+
+  /** Predictions of the models scored by dot or Euclidean similarity: topKScores over the B queries (halves on both threads). */
+  private predictFlat(point: QueryPointBlocks, B: number, K: number): Ranked[] {
+    const N = this.count, d = this.width;
+    const ids = this.room.ints('ids', B * K), scores = this.room.floats('topScores', B * K);
+    const kind = SIMILARITY_KERNEL_ID[this.similarity];
+    const table = { N, d, blocked: this.blocked, v2: this.v2, colBias: this.bias };
+    const args = (first: number, n: number): number[] => this.kernels.topK.topKScoresArgs(kind, n, K, {
+      q: subF32(point.q, first * d, n * d), x2: subF32(point.x2, first, n), c: null,
+      rowBias: point.offset ? subF32(point.offset, first, n) : null,
+    }, table, subI32(ids, first * K, n * K), subF32(scores, first * K, n * K));
+    const worker = B >= 2 && B * N >= MIN_SPLIT_WORK ? this.kernels.worker() : null;
+    const theirs = worker ? Math.floor(B / 2) : 0;
+    if (theirs > 0) worker!.start('topKScores', args(B - theirs, theirs));
+    try {
+      this.kernels.topK.run('topKScores', args(0, B - theirs));
+    } finally {
+      if (theirs > 0) worker!.wait();
+    }
+    return Array.from({ length: B }, (_, b) => ({ ids: ids.array.slice(b * K, (b + 1) * K), values: scores.array.slice(b * K, (b + 1) * K) }));
   }
 
   /** The entity terms of the Poincaré sweep at curvature c (computed on first use, the oldest slot reused). */

@@ -14,11 +14,17 @@ export interface ScoredAnswer {
   known?: boolean;
 }
 
+/** How many answers `topAnswers` takes from the sweep: k, and when filtering as many more as there are known answers. */
+export function sweptAnswers(search: KernelSearch, known: KnownAnswers | undefined, entity: number, queryRelation: number, k: number, filtered: boolean): number {
+  const excluded = filtered ? known?.answers(entity, queryRelation).length ?? 0 : 0;
+  return Math.min(search.count, k + excluded);
+}
+
 /** The k best answers of (entity, queryRelation); `filtered` leaves the known-true ones out (needs `known`). */
 export function topAnswers(search: KernelSearch, known: KnownAnswers | undefined, entity: number, queryRelation: number, k: number, filtered: boolean): ScoredAnswer[] {
   const knownAnswers = known?.answers(entity, queryRelation);
   const exclude = filtered && knownAnswers ? new Set(knownAnswers) : undefined;
-  const found = search.predict(entity, queryRelation, Math.min(search.count, k + (exclude?.size ?? 0)));
+  const found = search.predict(entity, queryRelation, sweptAnswers(search, known, entity, queryRelation, k, filtered));
   const knownSet = new Set(knownAnswers ?? []);
   const answers: ScoredAnswer[] = [];
   for (let i = 0; i < found.ids.length && answers.length < k; i++) {

@@ -18,6 +18,7 @@ export { sampledSoftplusLoss } from './sampled-loss';
 export { poincareScores, poincareScoresBackward } from './poincare-partials';
 export { blockTable, topKScores } from './top-k';
 export { poincareEntityTerms, poincareTopK } from './poincare-top-k';
+export { quantizeBlocked, poincareTopKBatch } from './poincare-batch-top-k';
 export { denseSoftmaxRows, denseSoftmaxEntities } from './dense-softmax';
 export { denseScores } from './dense-scores';
 export { blockRows } from './dense-tiles';

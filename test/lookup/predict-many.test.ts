@@ -1,0 +1,123 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { SeededRandom } from '../../src/core/random.js';
+import { createModel } from '../../src/registry/models.js';
+import { KernelSearch } from '../../src/lookup/kernel-search.js';
+import { mergeRanked } from '../../src/lookup/poincare-batch.js';
+import { PredictBatcher } from '../../src/lookup/predict-batcher.js';
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+/** A runtime of `name` with random parameters and per-relation curvature parameters spread over [0.2, 1]. */
+async function randomRuntime(name: string, N: number, dim: number, seed: string): Promise<ModelRuntime> {
+  const runtime = await ModelRuntime.create(createModel(name, { dim, numEntities: N, numRelations: 5 }), 4);
+  const rng = new SeededRandom(seed);
+  for (const table of runtime.store.tables()) {
+    const curvature = table.spec.name === 'curvature';
+    for (let i = 0; i < table.data.length; i++) table.data.array[i] = curvature ? 0.2 + 0.8 * rng.next() : 1.5 * (rng.next() - 0.5);
+  }
+  return runtime;
+}
+
+/** The first K ids of all entities by (score descending, id ascending) from the all-entity scorer. */
+function truth(all: Float32Array, K: number): number[] {
+  return Array.from(all, (s, id) => ({ s, id })).sort((a, b) => b.s - a.s || a.id - b.id).slice(0, K).map((x) => x.id);
+}
+
+describe('predictMany: one sweep for a batch of queries gives each query its own answers', () => {
+  // N·B ≥ 65,536 puts the batch on both threads: split by queries (B ≥ 8) or by entity range (B < 8)
+  const cases = [
+    { model: 'RotH', N: 500, batches: [1, 3, 9, 20] },
+    { model: 'AttH', N: 500, batches: [5, 12] },
+    { model: 'RotH', N: 20_000, batches: [4, 16] },
+    { model: 'DistMult', N: 20_000, batches: [2, 7] },
+  ];
+  for (const { model, N, batches } of cases) {
+    it(`${model}, ${N} entities, batches of ${batches.join(', ')}: the same lists as one query at a time, which are the scorer's top 10`, async () => {
+      const runtime = await randomRuntime(model, N, 8, `many-${model}-${N}`);
+      const search = new KernelSearch(runtime);
+      const scorer = runtime.entityScorer();
+      const rng = new SeededRandom(`queries-${model}`);
+      for (const B of batches) {
+        const entities = Int32Array.from({ length: B }, () => Math.floor(rng.next() * N));
+        const relations = Int32Array.from({ length: B }, () => Math.floor(rng.next() * 10));
+        const many = search.predictMany(entities, relations, 10);
+        expect(many).toHaveLength(B);
+        for (let b = 0; b < B; b++) {
+          const alone = search.predict(entities[b]!, relations[b]!, 10);
+          expect(Array.from(many[b]!.ids)).toEqual(Array.from(alone.ids));
+          expect(Array.from(many[b]!.values)).toEqual(Array.from(alone.values));
+          const all = scorer.scoreAllSync(Int32Array.of(entities[b]!), Int32Array.of(relations[b]!));
+          const expected = truth(all, 10);
+          // float32 ties aside, the kernel's list is the scorer's; its scores agree to
+          // float32 rounding: relative 1e-4, since 1 − c‖y‖² cancels for points near the ball's edge (scores ≈ −40)
+          const agree = expected.filter((id, r) => many[b]!.ids[r] === id).length;
+          expect(agree).toBeGreaterThanOrEqual(9);
+          many[b]!.ids.forEach((id, r) => expect(Math.abs(many[b]!.values[r]! - all[id]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(all[id]!))));
+        }
+      }
+      scorer.dispose();
+      search.dispose();
+    }, 60_000);
+  }
+
+  it('withPrefetched answers the predict calls of its queries from the one sweep, and forgets them after', async () => {
+    const runtime = await randomRuntime('RotH', 300, 8, 'prefetch');
+    const search = new KernelSearch(runtime);
+    const alone = search.predict(7, 2, 5);
+    const sweep = search.predictMany.bind(search);
+    let sweeps = 0;
+    search.predictMany = (e, r, K) => {
+      sweeps++;
+      return sweep(e, r, K);
+    };
+    const inside = search.withPrefetched(Int32Array.of(7, 9, 7), Int32Array.of(2, 1, 2), 8, () => [search.predict(7, 2, 5), search.predict(9, 1, 8)]);
+    expect(sweeps).toBe(1);
+    expect(Array.from(inside[0]!.ids)).toEqual(Array.from(alone.ids));
+    expect(inside[1]!.ids).toHaveLength(8);
+    search.predict(7, 2, 5);
+    expect(sweeps).toBe(2);
+    search.dispose();
+  });
+
+  it('PredictBatcher: concurrent predictions share one sweep, each gets its own answer, a failing answer fails alone', async () => {
+    const runtime = await randomRuntime('RotH', 300, 8, 'batcher');
+    const search = new KernelSearch(runtime);
+    const expected = [search.predict(3, 0, 4), search.predict(5, 7, 6), search.predict(8, 2, 2)];
+    const sweep = search.predictMany.bind(search);
+    const sizes: number[] = [];
+    search.predictMany = (e, r, K) => {
+      sizes.push(e.length);
+      return sweep(e, r, K);
+    };
+    const batcher = new PredictBatcher(search, 2);
+    const asked = [
+      batcher.submit(3, 0, 4, () => search.predict(3, 0, 4)),
+      batcher.submit(5, 7, 6, () => search.predict(5, 7, 6)),
+      batcher.submit(8, 2, 2, () => search.predict(8, 2, 2)),
+      batcher.submit(9, 1, 3, () => {
+        throw new Error('bad answer');
+      }),
+    ];
+    const settled = await Promise.allSettled(asked);
+    expect(sizes).toEqual([2, 2]); // four queries, batches of at most two
+    settled.slice(0, 3).forEach((s, i) => {
+      expect(s.status).toBe('fulfilled');
+      expect(Array.from((s as PromiseFulfilledResult<{ ids: Int32Array }>).value.ids)).toEqual(Array.from(expected[i]!.ids));
+    });
+    expect(settled[3]).toMatchObject({ status: 'rejected', reason: { message: 'bad answer' } });
+    search.dispose();
+  });
+
+  it('mergeRanked keeps (score descending, id ascending) and stops at K', () => {
+    const a = { ids: Int32Array.of(4, 1, 9), values: Float32Array.of(3, 2, 1) };
+    const b = { ids: Int32Array.of(0, 2), values: Float32Array.of(2, 1.5) };
+    const merged = mergeRanked(a, b, 4);
+    expect(Array.from(merged.ids)).toEqual([4, 0, 1, 2]);
+    expect(Array.from(merged.values)).toEqual([3, 2, 2, 1.5]);
+  });
+});
