@@ -44,19 +44,19 @@ export class PredictBatcher {
     });
   }
 
-  /** Sweeps everything waiting, in batches of at most maxBatch queries. */
+  /**
+   * Sweeps the first maxBatch queries waiting and answers them; what is left (and what arrives meanwhile) waits
+   * for the next turn, so that these replies are written, and their clients can ask again, before the next sweep.
+   */
   private flush(): void {
-    const all = this.waiting;
-    this.waiting = [];
-    for (let first = 0; first < all.length; first += this.maxBatch) {
-      const batch = all.slice(first, first + this.maxBatch);
-      const K = Math.max(...batch.map((w) => w.K));
-      try {
-        this.search.withPrefetched(Int32Array.from(batch, (w) => w.entity), Int32Array.from(batch, (w) => w.queryRelation), K,
-          () => batch.forEach((w) => w.answer()));
-      } catch (error) {
-        batch.forEach((w) => w.fail(error));
-      }
+    const batch = this.waiting.splice(0, this.maxBatch);
+    if (this.waiting.length > 0) setImmediate(() => this.flush());
+    const K = Math.max(...batch.map((w) => w.K));
+    try {
+      this.search.withPrefetched(Int32Array.from(batch, (w) => w.entity), Int32Array.from(batch, (w) => w.queryRelation), K,
+        () => batch.forEach((w) => w.answer()));
+    } catch (error) {
+      batch.forEach((w) => w.fail(error));
     }
   }
 }
