@@ -20,6 +20,7 @@
 // split of the entity range [blockStart, blockEnd) between threads (the caller merges the halves).
 import { vlog, K as splat, vadd, vmul, vsel, vsub } from './vmath';
 import { heapSortDescending, siftDown, siftUp } from './top-k';
+import { blockDots } from './poincare-top-k';
 
 /** Blocks per pruning group (as in poincare-top-k.ts): the threshold is recomputed once per group and query. */
 const GROUP: i32 = 32;
@@ -73,19 +74,6 @@ export function quantizeBlocked(N: i32, d: i32, blocked: usize, rho: f64, out16:
     store<f32>(info + ((padded + <usize>j) << 2), <f32>((Math.sqrt(e2) + rho * Math.sqrt(v2)) * up));
     store<f32>(info + ((2 * padded + <usize>j) << 2), <f32>(Math.sqrt(w2) * up));
   }
-}
-
-/** Dot products of query q (d floats) with the four entities of one block (as poincare-top-k.ts computes them). */
-@inline function blockDots(qp: usize, base: usize, d: i32): v128 {
-  let P0 = splat(0), P1 = splat(0);
-  let k = 0;
-  for (; k + 1 < d; k += 2) {
-    const o = <usize>k;
-    P0 = vadd(P0, vmul(v128.load32_splat(qp + (o << 2)), v128.load(base + (o << 4))));
-    P1 = vadd(P1, vmul(v128.load32_splat(qp + (o << 2), 4), v128.load(base + (o << 4), 16)));
-  }
-  if (k < d) P0 = vadd(P0, vmul(v128.load32_splat(qp + (<usize>k << 2)), v128.load(base + (<usize>k << 4))));
-  return vadd(P0, P1);
 }
 
 /** Offers score v of entity `id` to a heap of `size` of K slots (worst at the root; ties: the lower id wins). */

@@ -55,7 +55,7 @@ export function poincareEntityTerms(N: i32, c: f32, v2: usize, alpha: usize, alp
 }
 
 /** Dot products of query q (d floats) with the four entities of one block, two accumulators (d % 2 == 0 fast). */
-@inline function blockDots(qp: usize, base: usize, d: i32): v128 {
+@inline export function blockDots(qp: usize, base: usize, d: i32): v128 {
   let P0 = splat(0), P1 = splat(0);
   let k = 0;
   for (; k + 1 < d; k += 2) {
