@@ -7,6 +7,7 @@
  *    `eval` or `--resume`, never a load: counted classes tried / rejected.
  * 3. The service (fuzzed requests, SIGTERM drain) when bench/service-faults is built: its JSON is folded in.
  * Prints a markdown table and one JSON line. Usage: node dist/bench/faults.js [--kills 100] [--skip-service]
+ *   [--service-run <run dir>] (the run the service part serves; default runs/wn18rr-roth-d32-service)
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,14 @@ const kills = Number(args.includes('--kills') ? args[args.indexOf('--kills') + 1
 const cli: CliCommand = { program: process.execPath, args: [fileURLToPath(new URL('../src/cli/main.js', import.meta.url))] };
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-faults-'));
 const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+const serviceBench = fileURLToPath(new URL('./service-faults.js', import.meta.url));
+const serviceRun = args.includes('--service-run') ? args[args.indexOf('--service-run') + 1]! : 'runs/wn18rr-roth-d32-service';
+const withService = !args.includes('--skip-service') && existsSync(serviceBench);
+// checked before the kills (which take an hour): the service part needs a trained run to serve
+if (withService && !existsSync(serviceRun)) {
+  log(`bench:faults: --service-run ${serviceRun} does not exist: train one (docs/RESULTS.md), pass --service-run <run dir>, or --skip-service`);
+  process.exit(2);
+}
 
 const graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 2000, seed: 4 });
 const trainArgs = ['--dataset', graph, '--model', 'RotH', '--dim', '32', '--epochs', '25', '--valid-every', '1', '--batch-size', '256', '--lr', '0.05', '--seed', '3'];
@@ -88,12 +97,17 @@ for (const [i, { name, command, damage }] of damages.entries()) {
   corruption.push({ name, rejected: outcome.code !== 0 && /^kgdistill: /.test(message), message });
 }
 
-// 3. the service
+// 3. the service (a failure there is reported; the figures above are still printed)
 let service: Record<string, unknown> | undefined;
-const serviceBench = fileURLToPath(new URL('./service-faults.js', import.meta.url));
-if (!args.includes('--skip-service') && existsSync(serviceBench)) {
-  const { stdout } = await promisify(execFile)(process.execPath, [serviceBench], { maxBuffer: 1 << 26 });
-  service = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+let serviceFailed = false;
+if (withService) {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [serviceBench, '--run', serviceRun], { maxBuffer: 1 << 26 });
+    service = JSON.parse(stdout.split('\n').find((line) => line.startsWith('{'))!) as Record<string, unknown>;
+  } catch (error) {
+    serviceFailed = true;
+    log(`bench:faults: the service part failed: ${(error as Error).message.split('\n').slice(0, 6).join('\n')}`);
+  }
 }
 
 const rows = [
@@ -102,6 +116,13 @@ const rows = [
   ['runs reaching the uninterrupted test MRR exactly', `${trials.filter((t) => t.matches).length} / ${kills}`],
   ['damage classes rejected with a clear error', `${corruption.filter((c) => c.rejected).length} / ${corruption.length}`],
 ];
+const fuzz = service?.fuzz as { requests: number; status5xx: number; noAnswer: number; crashes: number } | undefined;
+const drain = service?.drain as { sent: number; inFlightAtSigterm: number; answered: number; exitCodes: number[] } | undefined;
+if (fuzz && drain) {
+  rows.push(['service: fuzzed requests', `${fuzz.requests} sent, ${fuzz.status5xx} 5xx, ${fuzz.noAnswer} closed without an answer, ${fuzz.crashes} crashes`],
+    ['service: drain on SIGTERM', `${drain.inFlightAtSigterm} requests in flight, ${drain.answered} answered of ${drain.sent} sent; exit codes ${drain.exitCodes.join(', ')}`]);
+}
 process.stdout.write(`| fault | outcome |\n|---|---|\n${rows.map(([a, b]) => `| ${a} | ${b} |`).join('\n')}\n\n| damage | rejected | message |\n|---|---|---|\n${corruption.map((c) => `| ${c.name} | ${c.rejected ? 'yes' : '**no**'} | ${c.message.replace(/\|/g, '\\|').replace(tmp, '…')} |`).join('\n')}\n`);
 process.stdout.write(`${JSON.stringify({ bench: 'faults', date: new Date().toISOString(), uninterruptedSeconds: fullMs / 1000, kills: { tried: kills, hit: hits.length, resumable: trials.filter((t) => t.resumed).length, matching: trials.filter((t) => t.matches).length }, corruption: { tried: corruption.length, rejected: corruption.filter((c) => c.rejected).length, classes: corruption }, service })}\n`);
 rmSync(tmp, { recursive: true, force: true });
+if (serviceFailed) process.exitCode = 1;
