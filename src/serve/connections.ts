@@ -6,8 +6,10 @@
  * the kernel's accept queue, or their request bytes in a socket buffer, while the event loop was busy answering
  * others. Closing the listener at once resets the first; Node's `closeIdleConnections` (part of `close()`)
  * destroys the second, since no request has been parsed on them yet. So the drain first keeps the listener open
- * until an event-loop turn of `QUIET_MS` accepts nothing new (by then every received request has been read and is
- * in flight), answers with `Connection: close`, and only then closes the listener and the idle connections.
+ * until `QUIET_MS` and then one more poll of the sockets bring neither a new connection nor a new request (by then
+ * every received request has been read and is in flight: a timer that fires late, after a long answer, runs before
+ * the poll phase that reads what arrived meanwhile, hence the extra turn), answers with `Connection: close`, and
+ * only then closes the listener and the idle connections.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -33,6 +35,7 @@ export class ConnectionGuard {
   closing = false;
   private accepted = 0;
   private requests = 0;
+  private received = 0;
   private answeredWhileClosing = 0;
   private readonly open = new Set<Socket>();
 
@@ -50,6 +53,7 @@ export class ConnectionGuard {
     // before fastify's own listener, so a request is counted before it is answered
     server.prependListener('request', (_request, response) => {
       this.requests++;
+      this.received++;
       if (this.closing) response.setHeader('connection', 'close');
       response.once('close', () => {
         this.requests--;
@@ -78,9 +82,11 @@ export class ConnectionGuard {
     const inFlight = this.requests;
     this.closing = true;
     const left = (): number => timeoutMs - (performance.now() - started);
-    for (let seen = -1; seen !== this.accepted && left() > 0;) {
-      seen = this.accepted;
+    const activity = (): number => this.accepted + this.received;
+    for (let seen = -1; seen !== activity() && left() > 0;) {
+      seen = activity();
       await sleep(QUIET_MS);
+      await new Promise((resolve) => setImmediate(resolve)); // after a poll phase: sockets read, requests counted
     }
     const closed = close().catch(() => undefined);
     const timer = sleep(Math.max(left(), 0), 'timeout' as const, { ref: false });
