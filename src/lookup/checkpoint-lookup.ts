@@ -18,7 +18,7 @@ import { KernelSearch, NEIGHBOR_CURVATURE, type NeighborMetric } from './kernel-
 import { exactNeighbors, indexNeighbors, neighborSpace } from './neighbors.js';
 import { MAX_TABLE_ENTITIES, NeighborTable } from './neighbor-table.js';
 import { filteredRanks } from '../eval/ranks.js';
-import { sweptAnswers, topAnswers } from './top-answers.js';
+import { pickAnswers, sweptAnswers } from './top-answers.js';
 import { PredictBatcher } from './predict-batcher.js';
 import type { EntityTable } from './vector-space.js';
 
@@ -256,8 +256,8 @@ export class CheckpointLookup {
     const R = this.header.model.numRelations;
     const queryRelation = hasHead ? relation : relation + R;
     // concurrent predictions share one sweep of the table (answers as each query alone)
-    const answers = await this.batcher.submit(given, queryRelation, sweptAnswers(this.search, this.known, given, queryRelation, k, filtered),
-      () => topAnswers(this.search, this.known, given, queryRelation, k, filtered));
+    const found = await this.batcher.predict(given, queryRelation, sweptAnswers(this.search, this.known, given, queryRelation, k, filtered));
+    const answers = pickAnswers(found, this.known, given, queryRelation, k, filtered);
     return {
       checkpoint: this.name,
       direction: hasHead ? 'tails' : 'heads',

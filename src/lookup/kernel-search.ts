@@ -74,8 +74,6 @@ export class KernelSearch {
   private fallback?: ModelEntityScorer;
   /** The batched Poincaré sweep (made on the first prediction). */
   private batch?: PoincareBatch;
-  /** Answers swept ahead by `withPrefetched`, by "entity:relation". */
-  private prefetched?: Map<string, Ranked>;
 
   constructor(private readonly runtime: ModelRuntime) {
     const { model, store } = runtime;
@@ -128,12 +126,9 @@ export class KernelSearch {
 
   /**
    * The K best answers of (entity, query relation) by the model's score: the first K of all entities by (score
-   * descending, id ascending); read from `withPrefetched` when it swept this query.
+   * descending, id ascending).
    */
   predict(entity: number, queryRelation: number, K: number): Ranked {
-    this.checkK(K, this.count);
-    const ready = this.prefetched?.get(`${entity}:${queryRelation}`);
-    if (ready && ready.ids.length >= K) return { ids: ready.ids.slice(0, K), values: ready.values.slice(0, K) };
     return this.predictMany(Int32Array.of(entity), Int32Array.of(queryRelation), K)[0]!;
   }
 
@@ -170,23 +165,6 @@ export class KernelSearch {
       first = end;
     }
     return out;
-  }
-
-  /**
-   * Runs `body` with the answers of the queries (entities[i], queryRelations[i]) swept at once, K each: the
-   * `predict` calls of these queries (K or fewer) that `body` makes read them instead of sweeping again.
-   */
-  withPrefetched<T>(entities: Int32Array, queryRelations: Int32Array, K: number, body: () => T): T {
-    const keys = Array.from(entities, (e, i) => `${e}:${queryRelations[i]}`);
-    const unique = [...new Map(keys.map((key, i) => [key, i])).values()];
-    const found = this.predictMany(Int32Array.from(unique, (i) => entities[i]!), Int32Array.from(unique, (i) => queryRelations[i]!), K);
-    const saved = this.prefetched;
-    this.prefetched = new Map(unique.map((i, u) => [keys[i]!, found[u]!]));
-    try {
-      return body();
-    } finally {
-      this.prefetched = saved;
-    }
   }
 
   /** The K nearest entities of `entity` among all others (exact sweep), nearest first. */

@@ -5,7 +5,7 @@
  * in-page model.
  */
 import type { KnownAnswers } from '../eval/ranks.js';
-import type { KernelSearch } from './kernel-search.js';
+import type { KernelSearch, Ranked } from './kernel-search.js';
 
 /** One answer: entity id, model score, and whether it is known true (when the known triples are at hand). */
 export interface ScoredAnswer {
@@ -22,14 +22,17 @@ export function sweptAnswers(search: KernelSearch, known: KnownAnswers | undefin
 
 /** The k best answers of (entity, queryRelation); `filtered` leaves the known-true ones out (needs `known`). */
 export function topAnswers(search: KernelSearch, known: KnownAnswers | undefined, entity: number, queryRelation: number, k: number, filtered: boolean): ScoredAnswer[] {
-  const knownAnswers = known?.answers(entity, queryRelation);
-  const exclude = filtered && knownAnswers ? new Set(knownAnswers) : undefined;
   const found = search.predict(entity, queryRelation, sweptAnswers(search, known, entity, queryRelation, k, filtered));
-  const knownSet = new Set(knownAnswers ?? []);
+  return pickAnswers(found, known, entity, queryRelation, k, filtered);
+}
+
+/** The k answers kept from a sweep of at least `sweptAnswers` entities: marked known or, filtered, without the known ones. */
+export function pickAnswers(found: Ranked, known: KnownAnswers | undefined, entity: number, queryRelation: number, k: number, filtered: boolean): ScoredAnswer[] {
+  const knownSet = new Set(known?.answers(entity, queryRelation) ?? []);
   const answers: ScoredAnswer[] = [];
   for (let i = 0; i < found.ids.length && answers.length < k; i++) {
     const id = found.ids[i]!;
-    if (exclude?.has(id)) continue;
+    if (filtered && knownSet.has(id)) continue;
     answers.push({ id, score: found.values[i]!, ...(known ? { known: knownSet.has(id) } : {}) });
   }
   return answers;

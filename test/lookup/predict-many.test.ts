@@ -65,51 +65,29 @@ describe('predictMany: one sweep for a batch of queries gives each query its own
     }, 60_000);
   }
 
-  it('withPrefetched answers the predict calls of its queries from the one sweep, and forgets them after', async () => {
-    const runtime = await randomRuntime('RotH', 300, 8, 'prefetch');
-    const search = new KernelSearch(runtime);
-    const alone = search.predict(7, 2, 5);
-    const sweep = search.predictMany.bind(search);
-    let sweeps = 0;
-    search.predictMany = (e, r, K) => {
-      sweeps++;
-      return sweep(e, r, K);
-    };
-    const inside = search.withPrefetched(Int32Array.of(7, 9, 7), Int32Array.of(2, 1, 2), 8, () => [search.predict(7, 2, 5), search.predict(9, 1, 8)]);
-    expect(sweeps).toBe(1);
-    expect(Array.from(inside[0]!.ids)).toEqual(Array.from(alone.ids));
-    expect(inside[1]!.ids).toHaveLength(8);
-    search.predict(7, 2, 5);
-    expect(sweeps).toBe(2);
-    search.dispose();
-  });
-
-  it('PredictBatcher: concurrent predictions share one sweep, each gets its own answer, a failing answer fails alone', async () => {
+  it('PredictBatcher: a batch is one sweep (each distinct query once, at the largest K), every answer is the query alone; a failing sweep fails its own batch only', async () => {
     const runtime = await randomRuntime('RotH', 300, 8, 'batcher');
     const search = new KernelSearch(runtime);
-    const expected = [search.predict(3, 0, 4), search.predict(5, 7, 6), search.predict(8, 2, 2)];
+    const alone = (e: number, r: number, K: number): number[] => Array.from(search.predict(e, r, K).ids);
     const sweep = search.predictMany.bind(search);
-    const sizes: number[] = [];
+    const calls: Array<{ queries: number; K: number }> = [];
     search.predictMany = (e, r, K) => {
-      sizes.push(e.length);
+      calls.push({ queries: e.length, K });
+      if (calls.length === 2) throw new Error('sweep failed');
       return sweep(e, r, K);
     };
-    const batcher = new PredictBatcher(search, 2);
-    const asked = [
-      batcher.submit(3, 0, 4, () => search.predict(3, 0, 4)),
-      batcher.submit(5, 7, 6, () => search.predict(5, 7, 6)),
-      batcher.submit(8, 2, 2, () => search.predict(8, 2, 2)),
-      batcher.submit(9, 1, 3, () => {
-        throw new Error('bad answer');
-      }),
-    ];
-    const settled = await Promise.allSettled(asked);
-    expect(sizes).toEqual([2, 2]); // four queries, batches of at most two
+    const batcher = new PredictBatcher(search, 3);
+    const asked: Array<[number, number, number]> = [[7, 2, 5], [9, 1, 8], [7, 2, 3], [3, 0, 4], [5, 7, 6]];
+    const settled = await Promise.allSettled(asked.map(([e, r, K]) => batcher.predict(e, r, K)));
+    expect(calls).toEqual([{ queries: 2, K: 8 }, { queries: 2, K: 6 }]); // batches of at most three; (7, 2) swept once
     settled.slice(0, 3).forEach((s, i) => {
+      const [e, r, K] = asked[i]!;
       expect(s.status).toBe('fulfilled');
-      expect(Array.from((s as PromiseFulfilledResult<{ ids: Int32Array }>).value.ids)).toEqual(Array.from(expected[i]!.ids));
+      expect(Array.from((s as PromiseFulfilledResult<{ ids: Int32Array }>).value.ids)).toEqual(alone(e, r, K));
     });
-    expect(settled[3]).toMatchObject({ status: 'rejected', reason: { message: 'bad answer' } });
+    settled.slice(3).forEach((s) => expect(s).toMatchObject({ status: 'rejected', reason: { message: 'sweep failed' } }));
+    const again = await Promise.all(asked.slice(3).map(([e, r, K]) => batcher.predict(e, r, K)));
+    again.forEach((found, i) => expect(Array.from(found.ids)).toEqual(alone(asked[3 + i]![0], asked[3 + i]![1], asked[3 + i]![2])));
     search.dispose();
   });
 
