@@ -2,24 +2,12 @@ import { describe, expect, it } from 'vitest';
 import http from 'node:http';
 import net from 'node:net';
 import { ConnectionGuard } from '../../src/serve/connections.js';
+import { rawConnection as connection } from '../helpers/raw-connection.js';
 
 /** Busy-waits `ms` milliseconds (a long synchronous answer: the event loop reads no socket meanwhile). */
 function block(ms: number): void {
   const until = performance.now() + ms;
   while (performance.now() < until);
-}
-
-/** A raw connection that collects everything the server sends until it closes. */
-async function connection(port: number): Promise<{ socket: net.Socket; answer: Promise<string> }> {
-  const socket = net.connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const answer = new Promise<string>((resolve) => {
-    let text = '';
-    socket.on('data', (d) => (text += d.toString()));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(text));
-  });
-  return { socket, answer };
 }
 
 describe('ConnectionGuard.drain', () => {

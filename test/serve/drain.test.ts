@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../lookup/helpers.js';
 import { namedGraph, trainRun } from '../lookup/trained-run.js';
+import { rawConnection as connection } from '../helpers/raw-connection.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tmp = tempDir('serve-drain');
@@ -33,19 +33,6 @@ function startServe(args: string[]): Promise<{ port: number; log: () => string; 
     });
     void exit.then((code) => reject(new Error(`serve exited (${code}) before it was ready:\n${log}`)));
   });
-}
-
-/** A raw connection that collects everything the server sends until it closes. */
-async function connection(port: number): Promise<{ socket: net.Socket; answer: Promise<string> }> {
-  const socket = net.connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const answer = new Promise<string>((resolve) => {
-    let text = '';
-    socket.on('data', (d) => (text += d.toString()));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(text));
-  });
-  return { socket, answer };
 }
 
 describe('serve: drain on SIGTERM (a real child process)', () => {
