@@ -24,6 +24,7 @@ import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernel
 import { denseScoresAll, denseScoreTable } from '../kernels/dense-threads.js';
 import type { DenseScoreTable } from '../kernels/dense-kernels.js';
 import { topKPerRow } from './top-k-select.js';
+import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** A curvature group is split with the worker thread when each half has at least this many queries. */
 const MIN_WORKER_QUERIES = 64;
@@ -194,12 +195,7 @@ export class ModelEntityScorer implements AllEntityScorer {
       });
       const m = members.length;
       const theirs = worker && m >= 2 * MIN_WORKER_QUERIES ? Math.floor(m / 2) : 0;
-      if (theirs > 0) worker!.start('poincareTopK', args(c, 0, theirs));
-      try {
-        kernels.topK.run('poincareTopK', args(c, theirs, m - theirs));
-      } finally {
-        if (theirs > 0) worker!.wait();
-      }
+      KernelWorker.beside(worker, 'poincareTopK', theirs > 0 ? args(c, 0, theirs) : null, () => kernels.topK.run('poincareTopK', args(c, theirs, m - theirs)));
       members.forEach((b, i) => out.set(ids.array.subarray(i * K, (i + 1) * K), b * K));
     }
     return out;

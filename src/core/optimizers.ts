@@ -15,6 +15,7 @@
 import { subF32, type F32Block } from '../kernels/kernel-memory.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
+import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** Names of the optimisers. */
 export type OptimizerName = 'adagrad' | 'adam' | 'sparse-adam' | 'sgd';
@@ -86,14 +87,15 @@ export class TableOptimizer {
     const worker = n >= PARALLEL_ADAM_FLOATS ? kernels.worker() : null;
     const cut = worker ? (n >> 3) << 2 : n;
     const part = (b: F32Block, start: number, length: number): F32Block => (start === 0 && length === n ? b : subF32(b, start, length));
+    let theirs: number[] | null = null;
     if (worker && cut < n) {
       const rest = n - cut;
       const [w2, g2, m2, v2] = [w, g, m, v].map((b) => part(b, cut, rest)) as [F32Block, F32Block, F32Block, F32Block];
       kernels.checkAdamDense(rest, w2, g2, m2, v2, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount);
-      worker.start('adamDense', [rest, w2.offset, g2.offset, m2.offset, v2.offset, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount]);
+      theirs = [rest, w2.offset, g2.offset, m2.offset, v2.offset, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount];
     }
-    kernels.adamDense(cut, part(w, 0, cut), part(g, 0, cut), part(m, 0, cut), part(v, 0, cut), this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount);
-    if (worker && cut < n) worker.wait();
+    KernelWorker.beside(worker, 'adamDense', theirs, () =>
+      kernels.adamDense(cut, part(w, 0, cut), part(g, 0, cut), part(m, 0, cut), part(v, 0, cut), this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount));
   }
 
   private slot(table: ParameterTable, slot: string): Float32Array {

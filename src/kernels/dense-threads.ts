@@ -10,7 +10,7 @@ import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block, type Kerne
 import type { Kernels } from './kernels.js';
 import { DENSE_EXPORTS, DenseKernels, denseBlockedLength, paddedEntities, type DenseExports, type DenseScoreQueries,
   type DenseScoreTable, type SoftmaxRows } from './dense-kernels.js';
-import type { KernelWorker } from './kernel-worker.js';
+import { KernelWorker } from './kernel-worker.js';
 
 /** Bytes of scores one run of softmax rows keeps in cache between its passes (per thread). */
 export const SOFTMAX_CHUNK_BYTES = 1 << 20;
@@ -66,16 +66,7 @@ export interface DenseSoftmaxSizes {
 /** Runs `args` of export `fn` on both threads (the worker's call posted first) or, without a worker, here alone. */
 function both(dense: DenseKernels, worker: KernelWorker | null, fn: 'denseSoftmaxRows' | 'denseSoftmaxEntities' | 'denseScores',
   args: number[]): void {
-  if (!worker) {
-    dense.run(fn, args);
-    return;
-  }
-  worker.start(fn, args);
-  try {
-    dense.run(fn, args);
-  } finally {
-    worker.wait();
-  }
+  KernelWorker.beside(worker, fn, args, () => dense.run(fn, args));
 }
 
 /**
@@ -137,12 +128,7 @@ export function denseScoresAll(kernels: Kernels, kind: number, B: number, querie
   const counter = scratch.i32('scores:counter', 1);
   counter.array[0] = 0;
   const args = (tile: F32Block): number[] => dense.denseScoresArgs(kind, B, queries, table, tile, out, counter, SCORE_UNIT_ROWS);
-  worker.start('denseScores', args(tile0));
-  try {
-    dense.run('denseScores', args(tile1));
-  } finally {
-    worker.wait();
-  }
+  KernelWorker.beside(worker, 'denseScores', args(tile0), () => dense.run('denseScores', args(tile1)));
 }
 
 /** The entity side of `denseScoresAll` in kernel memory: blocked copy of table [N×d], ‖v‖² and biases padded to Np. */

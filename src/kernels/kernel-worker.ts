@@ -132,6 +132,20 @@ export class KernelWorker {
     this.post();
   }
 
+  /**
+   * Runs `here()` on this thread while the worker runs export `fn(...args)`, and waits for the worker also when
+   * `here` throws; without a worker (or without `args`) only `here()` runs.
+   */
+  static beside<T>(worker: KernelWorker | null, fn: string, args: readonly number[] | null, here: () => T): T {
+    if (!worker || !args) return here();
+    worker.start(fn, args);
+    try {
+      return here();
+    } finally {
+      worker.wait();
+    }
+  }
+
   /** Blocks until the posted calls have finished; returns the sum of the collected results; throws if one failed. */
   wait(): number {
     for (;;) {

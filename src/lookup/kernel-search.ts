@@ -23,6 +23,7 @@ import { subF32, subI32, type F32Block, type I32Block } from '../kernels/kernel-
 import { Room } from './kernel-room.js';
 import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernels.js';
 import { MIN_SPLIT_WORK, PoincareBatch } from './poincare-batch.js';
+import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** How `neighbors` measures two entities, by the model's similarity. */
 export type NeighborMetric = 'euclidean' | 'dot' | 'poincare';
@@ -262,12 +263,7 @@ export class KernelSearch {
     }, table, subI32(ids, first * K, n * K), subF32(scores, first * K, n * K));
     const worker = B >= 2 && B * N >= MIN_SPLIT_WORK ? this.kernels.worker() : null;
     const theirs = worker ? Math.floor(B / 2) : 0;
-    if (theirs > 0) worker!.start('topKScores', args(B - theirs, theirs));
-    try {
-      this.kernels.topK.run('topKScores', args(0, B - theirs));
-    } finally {
-      if (theirs > 0) worker!.wait();
-    }
+    KernelWorker.beside(worker, 'topKScores', theirs > 0 ? args(B - theirs, theirs) : null, () => this.kernels.topK.run('topKScores', args(0, B - theirs)));
     return Array.from({ length: B }, (_, b) => ({ ids: ids.array.slice(b * K, (b + 1) * K), values: scores.array.slice(b * K, (b + 1) * K) }));
   }
 

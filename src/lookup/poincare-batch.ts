@@ -13,6 +13,7 @@ import { BATCH_GROUP_BLOCKS, quantizedLength, type PoincareBatchOut, type Poinca
   type PoincareEntityTerms } from '../kernels/top-k-kernels.js';
 import type { QueryPointBlocks } from '../core/query-points.js';
 import { Room } from './kernel-room.js';
+import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** Ids with their scores, descending (ties: lower id first). */
 export interface RankedList {
@@ -85,12 +86,7 @@ export class PoincareBatch {
     const outs = parts.map((part, i) => this.outBlocks(i, part.count, K));
     const args = parts.map((part, i) => this.kernels.topK.poincareTopKBatchArgs(part.count, K, this.queries(point, part, terms), this.table,
       part.start, part.end, outs[i]!));
-    if (parts.length === 2) worker!.start('poincareTopKBatch', args[1]!);
-    try {
-      this.kernels.topK.run('poincareTopKBatch', args[0]!);
-    } finally {
-      if (parts.length === 2) worker!.wait();
-    }
+    KernelWorker.beside(worker, 'poincareTopKBatch', args[1] ?? null, () => this.kernels.topK.run('poincareTopKBatch', args[0]!));
     const lists = (i: number): RankedList[] => {
       const { ids, scores, count } = outs[i]!;
       const idArray = ids.array, scoreArray = scores.array, counts = count.array;
