@@ -216,4 +216,14 @@ export class ScratchBlocks {
     this.ints.set(name, fresh);
     return fresh;
   }
+
+  /** The float32 block `name` viewed at exactly `length` elements (for calls that check exact lengths). */
+  f32Exact(name: string, length: number): F32Block {
+    return subF32(this.f32(name, length), 0, length);
+  }
+
+  /** The int32 block `name` viewed at exactly `length` elements. */
+  i32Exact(name: string, length: number): I32Block {
+    return subI32(this.i32(name, length), 0, length);
+  }
 }

@@ -19,8 +19,7 @@ import { SIMILARITY_KERNEL_ID } from '../core/candidate-scoring.js';
 import type { ModelEntityScorer } from '../core/entity-scorer.js';
 import { kernelsForMemory, SimilarityKind, type Kernels } from '../kernels/kernels.js';
 import { QueryExecutor } from '../kernels/query-program.js';
-import { subF32, subI32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
-import { Room } from './kernel-room.js';
+import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
 import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernels.js';
 import { MIN_SPLIT_WORK, PoincareBatch } from './poincare-batch.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
@@ -55,7 +54,7 @@ export class KernelSearch {
   readonly metric: NeighborMetric;
   readonly count: number;
   private readonly kernels: Kernels;
-  private readonly room: Room;
+  private readonly room: ScratchBlocks;
   private readonly similarity: SimilarityName;
   /** Row width of the entity side: the table's dimension rounded up to a multiple of 4 (zero padding). */
   private readonly width: number;
@@ -80,7 +79,7 @@ export class KernelSearch {
     const { model, store } = runtime;
     const memory = store.memory;
     this.kernels = kernelsForMemory(memory);
-    this.room = new Room(memory);
+    this.room = new ScratchBlocks(memory);
     this.similarity = model.similarity;
     this.metric = neighborMetric(model.similarity);
     const table = store.table(model.candidateTable);
@@ -187,11 +186,11 @@ export class KernelSearch {
     }
     const M = ids.length;
     const q = this.entityPoint(entity).q;
-    const cand = this.room.ints('cand', Math.max(M, 1));
+    const cand = this.room.i32Exact('cand', Math.max(M, 1));
     cand.array.set(ids);
-    const out = this.room.floats('scores', Math.max(M, 1));
+    const out = this.room.f32Exact('scores', Math.max(M, 1));
     const kind = this.neighborKind();
-    const c = this.room.floats('c', 1);
+    const c = this.room.f32Exact('c', 1);
     c.array[0] = NEIGHBOR_CURVATURE;
     if (M > 0) this.kernels.raw.similarityForward(kind, 1, M, this.width, q.offset, cand.offset, this.rows.offset, c.offset, out.offset);
     const scores = out.array.slice(0, M);
@@ -218,10 +217,10 @@ export class KernelSearch {
       this.ballPoint.forward(1);
       q = subF32(this.ballPoint.output('q')!, 0, w);
     } else {
-      q = this.room.floats('row', w);
+      q = this.room.f32Exact('row', w);
       q.array.set(row);
     }
-    const x2 = this.room.floats('x2', 1);
+    const x2 = this.room.f32Exact('x2', 1);
     let sum = 0;
     for (const x of q.array) sum += x * x;
     x2.array[0] = sum;
@@ -239,11 +238,11 @@ export class KernelSearch {
    */
   private topK(point: QueryPointBlocks, K: number, kind: SimilarityKind, c: number, bias: F32Block | null): Ranked {
     const N = this.count, d = this.width;
-    const ids = this.room.ints('ids', K), scores = this.room.floats('topScores', K);
+    const ids = this.room.i32Exact('ids', K), scores = this.room.f32Exact('topScores', K);
     const queries = { q: subF32(point.q, 0, d), x2: subF32(point.x2, 0, 1), c: null, rowBias: point.offset ? subF32(point.offset, 0, 1) : null };
     const table = { N, d, blocked: this.blocked, v2: this.v2, colBias: null };
     if (kind === SimilarityKind.NegSqPoincare) {
-      const args = this.kernels.topK.poincareTopKArgs(1, K, c, queries, table, this.perm, this.termsFor(c), bias ?? this.zeros, ids, scores, this.room.ints('state', 1));
+      const args = this.kernels.topK.poincareTopKArgs(1, K, c, queries, table, this.perm, this.termsFor(c), bias ?? this.zeros, ids, scores, this.room.i32Exact('state', 1));
       this.kernels.topK.run('poincareTopK', args);
     } else {
       this.kernels.topK.topKScores(kind, 1, K, queries, { ...table, colBias: bias }, ids, scores);
@@ -254,7 +253,7 @@ export class KernelSearch {
   /** Predictions of the models scored by dot or Euclidean similarity: topKScores over the B queries (halves on both threads). */
   private predictFlat(point: QueryPointBlocks, B: number, K: number): Ranked[] {
     const N = this.count, d = this.width;
-    const ids = this.room.ints('ids', B * K), scores = this.room.floats('topScores', B * K);
+    const ids = this.room.i32Exact('ids', B * K), scores = this.room.f32Exact('topScores', B * K);
     const kind = SIMILARITY_KERNEL_ID[this.similarity];
     const table = { N, d, blocked: this.blocked, v2: this.v2, colBias: this.bias };
     const args = (first: number, n: number): number[] => this.kernels.topK.topKScoresArgs(kind, n, K, {

@@ -8,11 +8,10 @@
  * two tiles of four, else by entity range (each thread keeps its own heaps; the two lists are merged here).
  */
 import type { Kernels } from '../kernels/kernels.js';
-import { subF32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
+import { ScratchBlocks, subF32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
 import { BATCH_GROUP_BLOCKS, quantizedLength, type PoincareBatchOut, type PoincareBatchQueries, type PoincareBatchTable,
   type PoincareEntityTerms } from '../kernels/top-k-kernels.js';
 import type { QueryPointBlocks } from '../core/query-points.js';
-import { Room } from './kernel-room.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** Ids with their scores, descending (ties: lower id first). */
@@ -49,12 +48,12 @@ interface Part {
 export class PoincareBatch {
   private readonly table: PoincareBatchTable;
   private readonly blocks: number;
-  private readonly room: Room;
+  private readonly room: ScratchBlocks;
 
   constructor(private readonly kernels: Kernels, entities: BatchEntities) {
     const { N, d } = entities;
     const memory = kernels.memory;
-    this.room = new Room(memory);
+    this.room = new ScratchBlocks(memory);
     this.blocks = Math.ceil(N / 4);
     const q16 = memory.allocI32(quantizedLength(N, d));
     const info = memory.allocF32(3 * this.blocks * 4);
@@ -114,8 +113,8 @@ export class PoincareBatch {
   private outBlocks(i: number, B: number, K: number): PoincareBatchOut {
     const r = this.room;
     return {
-      ids: r.ints(`ids${i}`, B * K), scores: r.floats(`scores${i}`, B * K), count: r.ints(`count${i}`, B),
-      termPtrs: r.ints(`terms${i}`, 3 * B), qq: r.ints(`qq${i}`, Math.ceil((B * this.table.d) / 2)), work: r.floats(`work${i}`, 16 * B),
+      ids: r.i32Exact(`ids${i}`, B * K), scores: r.f32Exact(`scores${i}`, B * K), count: r.i32Exact(`count${i}`, B),
+      termPtrs: r.i32Exact(`terms${i}`, 3 * B), qq: r.i32Exact(`qq${i}`, Math.ceil((B * this.table.d) / 2)), work: r.f32Exact(`work${i}`, 16 * B),
     };
   }
 }

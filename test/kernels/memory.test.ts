@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KernelMemory, RESERVED_BYTES } from '../../src/kernels/kernel-memory.js';
+import { KernelMemory, RESERVED_BYTES, ScratchBlocks } from '../../src/kernels/kernel-memory.js';
 import { checkKernelsFile, findPackageRoot, loadKernels, SimilarityKind, type Kernels }
   from '../../src/kernels/kernels.js';
 import { similarityForwardRef } from '../../src/kernels/reference.js';
@@ -25,6 +25,20 @@ describe('KernelMemory', () => {
     a.array.set([1, 2, 3]);
     k.memory.reset();
     expect(Array.from(k.memory.allocF32(3).array)).toEqual([0, 0, 0]); // reused memory is zeroed
+  });
+
+  it('ScratchBlocks: a name keeps its block while it is long enough, grows by half again at least, and exact views have the asked length', () => {
+    const mem = new KernelMemory({ initialBytes: 65536 });
+    const scratch = new ScratchBlocks(mem);
+    const first = scratch.f32('x', 10);
+    expect(scratch.f32('x', 8)).toBe(first);
+    const exact = scratch.f32Exact('x', 7);
+    expect([exact.offset, exact.length]).toEqual([first.offset, 7]);
+    const grown = scratch.f32('x', 11);
+    expect(grown.length).toBe(15); // max(11, 1.5 × 10)
+    expect(grown.offset).not.toBe(first.offset);
+    const ints = scratch.i32Exact('x', 3); // ints and floats are separate names
+    expect([ints.length, ints.offset === grown.offset]).toEqual([3, false]);
   });
 
   it('grows on demand and keeps earlier blocks valid (views re-created)', async () => {
