@@ -12,6 +12,7 @@ import type { I32Block } from '../kernels/kernel-memory.js';
 import type { QueryExecutor } from '../kernels/query-program.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
 import { CHUNK_ROWS, i32Room, scoreRoom, type Plan, type QueryTable, type StepState } from './fused-step-plan.js';
+import { checkIds, gatherQueryRows, scatterQueryGradients } from './query-inputs.js';
 
 /** A step's queries in plain memory: ids, candidates and (double negatives) the positive query of each row. */
 export interface DrawnQueries {
@@ -43,34 +44,9 @@ export function checkQueryIds(state: StepState, Q: number, M: number): void {
     if (t.byEntity) entityRows = Math.min(entityRows, t.table.rows);
     else relationRows = Math.min(relationRows, t.table.rows);
   }
-  checkIds(state.raw, state.entityIds, Q, entityRows, 'entity');
-  if (relationRows !== Infinity) checkIds(state.raw, state.relationIds, Q, relationRows, 'relation');
-  checkIds(state.raw, state.cand, Q * M, state.candidate.rows, 'answer');
-}
-
-function checkIds(raw: KernelExports, ids: I32Block, n: number, limit: number, what: string): void {
-  const bad = raw.firstOutOfRange(ids.offset, n, limit);
-  if (bad >= 0) throw new RangeError(`fused step: ${what} id ${ids.array[bad]} is outside [0, ${limit})`);
-}
-
-/** Gathers rows [start, start + n) of each table (by the queries' entity or relation ids) into the executor. */
-function gatherTables(raw: KernelExports, state: StepState, tables: QueryTable[], ex: QueryExecutor, start: number,
-  n: number): void {
-  for (const t of tables) {
-    const ids = (t.byEntity ? state.entityIds : state.relationIds).offset + 4 * start;
-    if (t.table.dim === 1) raw.gatherValues(n, ids, t.table.data.offset, ex.input(t.name).offset);
-    else raw.gatherRows(n, t.table.dim, ids, t.table.data.offset, ex.input(t.name).offset);
-  }
-}
-
-/** Adds the executor's input gradients of rows [start, start + n) into the tables' accumulators. */
-function scatterTables(raw: KernelExports, state: StepState, tables: QueryTable[], ex: QueryExecutor, start: number,
-  n: number): void {
-  for (const t of tables) {
-    const ids = (t.byEntity ? state.entityIds : state.relationIds).offset + 4 * start;
-    if (t.table.dim === 1) raw.scatterAddValues(n, ids, ex.inputGrad(t.name).offset, t.table.grad.offset);
-    else raw.scatterAddRows(n, t.table.dim, ids, ex.inputGrad(t.name).offset, t.table.grad.offset);
-  }
+  checkIds(state.raw, state.entityIds, Q, entityRows, 'fused step: entity');
+  if (relationRows !== Infinity) checkIds(state.raw, state.relationIds, Q, relationRows, 'fused step: relation');
+  checkIds(state.raw, state.cand, Q * M, state.candidate.rows, 'fused step: answer');
 }
 
 /** dL/ds of a chunk: rows [start, start + n) of Q queries, scores and dscore as byte offsets of n×M floats. */
@@ -89,7 +65,7 @@ export function runFusedChunks(state: StepState, plan: Plan, B: number, Q: numbe
   const { inner, outer } = plan;
   if (outer) { // relation-only part once per positive query (relationIds[0, B) = the batch's relations)
     outer.reserve(B);
-    gatherTables(raw, state, plan.outerTables, outer, 0, B);
+    gatherQueryRows(raw, plan.outerTables, state.entityIds, state.relationIds, outer, 0, B);
     outer.forward(B);
     for (const b of plan.boundary) raw.zeroFloats(B * b.width, outer.seed(b.name)!.offset);
   }
@@ -103,7 +79,7 @@ export function runFusedChunks(state: StepState, plan: Plan, B: number, Q: numbe
   let loss = 0;
   for (let start = 0; start < Q; start += CHUNK_ROWS) {
     const n = Math.min(CHUNK_ROWS, Q - start);
-    gatherTables(raw, state, plan.innerTables, inner, start, n);
+    gatherQueryRows(raw, plan.innerTables, state.entityIds, state.relationIds, inner, start, n);
     const groups = groupIds.offset + 4 * start;
     for (const b of plan.boundary) {
       if (b.width === 1) raw.gatherValues(n, groups, outer!.output(b.name)!.offset, inner.input(b.name).offset);
@@ -120,7 +96,7 @@ export function runFusedChunks(state: StepState, plan: Plan, B: number, Q: numbe
     else raw.similarityBackward(kind, n, M, d, q, candChunk, table.data.offset, c, dscore, dq, table.grad.offset, dc);
     raw.candidateBiasBackward(n, M, dscore, doff, candChunk, biasGrad);
     inner.backward(n);
-    scatterTables(raw, state, plan.innerTables, inner, start, n);
+    scatterQueryGradients(raw, plan.innerTables, state.entityIds, state.relationIds, inner, start, n);
     for (const b of plan.boundary) {
       if (b.width === 1) raw.scatterAddValues(n, groups, inner.inputGrad(b.name).offset, outer!.seed(b.name)!.offset);
       else raw.scatterAddRows(n, b.width, groups, inner.inputGrad(b.name).offset, outer!.seed(b.name)!.offset);
@@ -128,7 +104,7 @@ export function runFusedChunks(state: StepState, plan: Plan, B: number, Q: numbe
   }
   if (outer && backward) {
     outer.backward(B);
-    scatterTables(raw, state, plan.outerTables, outer, 0, B);
+    scatterQueryGradients(raw, plan.outerTables, state.entityIds, state.relationIds, outer, 0, B);
   }
   return loss;
 }

@@ -24,6 +24,8 @@ import { kernelsForMemory, type Kernels } from '../kernels/kernels.js';
 import { QueryExecutor, type QueryProgram } from '../kernels/query-program.js';
 import { subF32, subI32, type I32Block } from '../kernels/kernel-memory.js';
 import { denseSoftmaxLoss } from '../kernels/dense-threads.js';
+import { checkIds, gatherQueryRows, scatterQueryGradients } from './query-inputs.js';
+import type { QueryTable } from './fused-step-plan.js';
 
 /** Settings of a 1-N step: the regulariser and, optionally, the scoring path (`auto` when absent). */
 export interface OneToNSettings extends RegularizerSettings {
@@ -79,12 +81,6 @@ function kernelState(model: KgeModel, store: ParameterStore, program: QueryProgr
   return state;
 }
 
-/** Throws a RangeError naming the first id of ids[0..n) outside [0, limit). */
-function checkIds(kernels: Kernels, ids: I32Block, n: number, limit: number, what: string): void {
-  const bad = kernels.raw.firstOutOfRange(ids.offset, n, limit);
-  if (bad >= 0) throw new RangeError(`1-N step: ${what} id ${ids.array[bad]} is outside [0, ${limit})`);
-}
-
 /** The 1-N step in kernels (see the file comment). */
 function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: RegularizerSettings): number {
   const program = model.fusedQuery!;
@@ -97,17 +93,10 @@ function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: Qu
   state.gold.array.set(batch.answers);
   const table = store.table(model.candidateTable);
   const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
-  const inputs = model.queryTables.map((name) => {
-    const t = store.table(name);
-    const byEntity = t.spec.indexedBy === 'entity';
-    return { name, t, ids: byEntity ? state.entity : state.relation, batchIds: byEntity ? batch.entities : batch.relations };
-  });
-  for (const { name, t, ids } of inputs) checkIds(kernels, ids, B, t.rows, name);
-  checkIds(kernels, state.gold, B, table.rows, 'answer');
-  for (const { name, t, ids } of inputs) {
-    if (t.dim === 1) raw.gatherValues(B, ids.offset, t.data.offset, ex.input(name).offset);
-    else raw.gatherRows(B, t.dim, ids.offset, t.data.offset, ex.input(name).offset);
-  }
+  const tables: QueryTable[] = model.queryTables.map((name) => ({ name, table: store.table(name), byEntity: store.table(name).spec.indexedBy === 'entity' }));
+  for (const t of tables) checkIds(raw, t.byEntity ? state.entity : state.relation, B, t.table.rows, `1-N step: ${t.name}`);
+  checkIds(raw, state.gold, B, table.rows, '1-N step: answer');
+  gatherQueryRows(raw, tables, state.entity, state.relation, ex, 0, B);
   ex.forward(B);
   const d = table.dim;
   const loss = denseSoftmaxLoss(kernels, { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null,
@@ -118,11 +107,8 @@ function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: Qu
     if (seed) raw.zeroFloats(B * ex.outputWidth(key), seed.offset);
   }
   ex.backward(B);
-  for (const { name, t, ids, batchIds } of inputs) {
-    if (t.dim === 1) raw.scatterAddValues(B, ids.offset, ex.inputGrad(name).offset, t.grad.offset);
-    else raw.scatterAddRows(B, t.dim, ids.offset, ex.inputGrad(name).offset, t.grad.offset);
-    t.touch(batchIds);
-  }
+  scatterQueryGradients(raw, tables, state.entity, state.relation, ex, 0, B);
+  for (const t of tables) store.table(t.name).touch(t.byEntity ? batch.entities : batch.relations);
   table.touchAll();
   bias?.touchAll();
   return loss / B + regularizeQueryRows(model, store, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);

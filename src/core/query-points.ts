@@ -10,6 +10,7 @@ import type { F32Block, I32Block } from '../kernels/kernel-memory.js';
 import { fusedStepSupports } from './fused-negative-step.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
+import { gatherQueryRows } from './query-inputs.js';
 
 /** Query points of rows [0, B) in kernel memory, valid until the next `compute`. */
 export interface QueryPointBlocks {
@@ -72,11 +73,7 @@ export class QueryPoints {
     this.entityIds.array.set(entities);
     this.relationIds.array.set(relations);
     const ex = this.executor;
-    for (const t of this.tables) {
-      const ids = (t.byEntity ? this.entityIds : this.relationIds).offset;
-      if (t.table.dim === 1) this.raw.gatherValues(B, ids, t.table.data.offset, ex.input(t.name).offset);
-      else this.raw.gatherRows(B, t.table.dim, ids, t.table.data.offset, ex.input(t.name).offset);
-    }
+    gatherQueryRows(this.raw, this.tables, this.entityIds, this.relationIds, ex, 0, B);
     ex.forward(B);
     const q = ex.output('q')!;
     const d = this.dim;
