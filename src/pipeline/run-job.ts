@@ -89,11 +89,16 @@ export function trainingConfigOf(s: CommonSettings, model: string): TrainingConf
   });
 }
 
-/** The options of a run made before config.json existed, from its checkpoint header. */
-function optionsFromHeader(header: CheckpointHeader): Record<string, unknown> {
+/**
+ * The options of a run made before config.json existed, from its checkpoint header. The header keeps both the
+ * dataset's name and its directory: the one the user gives now (`WN18RR` or its path) is the run's.
+ */
+function optionsFromHeader(header: CheckpointHeader, givenDataset: unknown): Record<string, unknown> {
   const t = header.training as Record<string, unknown>;
+  const { name, dir } = header.dataset;
+  const sameDataset = givenDataset !== undefined && (givenDataset === name || (dir !== undefined && path.resolve(String(givenDataset)) === path.resolve(dir)));
   return {
-    dataset: header.dataset.dir ?? header.dataset.name, unseen: header.dataset.unseen ?? 'drop', model: header.model.model,
+    dataset: sameDataset ? givenDataset : dir ?? name, unseen: header.dataset.unseen ?? 'drop', model: header.model.model,
     dim: header.model.dim, initScale: header.model.options.initScale, epochs: t.epochs, batchSize: t.batchSize, lr: t.learningRate,
     optimizer: t.optimizer, neg: t.negatives === 0 ? 50 : t.negatives, oneToN: t.negatives === 0, doubleNeg: t.doubleNegatives, sharedNeg: t.sharedNegatives,
     reg: t.regularizer, regWeight: t.regularizerWeight, validEvery: t.validEvery, patience: t.patience, seed: t.seed, path: t.path,
@@ -125,7 +130,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     saved = await loadCheckpoint(runDir, 'last');
     const previous = readRunConfig(runDir);
     if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
-    const { options, changed } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header), given, name, runDir);
+    const { options, changed } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir);
     settings = parse(options);
     log(`resuming ${runDir} after epoch ${(saved.header.progress as { epoch?: number }).epoch ?? 0}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
   }

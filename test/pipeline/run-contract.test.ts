@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,16 @@ describe('resuming and reproducing a run', () => {
     expect(resumed.training.epochs).toBe(6);
     expect(lines.join('\n')).toMatch(/resuming .*r1 after epoch 4; changed: epochs 6 \(was 4\)/);
     expect(readOptionsFile(path.join(out, 'config.json')).epochs).toBe(6);
+  });
+
+  it('a run made before config.json existed resumes from its header with the dataset given by name or path', async () => {
+    const out = path.join(tmp, 'r-old');
+    await runTrain({ dataset: graph, ...base, out });
+    rmSync(path.join(out, 'config.json'));
+    const other = await writeSyntheticDataset(path.join(tmp, 'graph-other'), { entities: 120, seed: 4 });
+    await expect(runTrain({ out, resume: true, dataset: other, epochs: 5 }, { naming: 'flag' })).rejects.toThrow(/--dataset ".*graph-other" \(the run has ".*graph"\)/);
+    const resumed = await runTrain({ out, resume: true, dataset: path.relative(process.cwd(), graph), epochs: 6 });
+    expect(resumed.training.epochs).toBe(6);
   });
 
   it('train --config <run>/config.json --out <new> reproduces the run', async () => {
