@@ -1,93 +1,117 @@
 /**
- * Names met as bytes → ids of a name table, without making a string per field: an open-addressing hash table
- * (FNV-1a over the bytes, linear probing) whose entries keep a copy of each distinct name's bytes. A name is decoded
- * once, the first time its bytes are seen, and handed to the name table, so ids stay those of the table whether a
- * name first came as bytes or as a string (the two ways the readers meet names).
+ * Names as bytes → dense ids in order of first appearance, without a string per lookup: an open-addressing hash
+ * table (linear probing, load ≤ 1/2) whose slots hold the hash, the id and where the name's bytes lie in an arena
+ * of every name's bytes (in id order), so a lookup touches one slot and the name's bytes, nothing else. The caller
+ * hashes the bytes with FNV-1a (`hashBytes`, or the same steps while it scans them: `FNV_OFFSET`, `fnvStep`).
  */
 
-/** Where names are turned into ids (triple-reader.ts's NameTable). */
-export interface NameIds {
-  id(name: string): number;
-}
-
-const FNV_OFFSET = 0x811c9dc5;
+/** FNV-1a's start value. */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
-/** The bytes → id index of one name table. */
+/** One FNV-1a step: the hash after `byte`. */
+export function fnvStep(hash: number, byte: number): number {
+  return Math.imul(hash ^ byte, FNV_PRIME);
+}
+
+/** FNV-1a of bytes[start, end). */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, FNV_PRIME);
+  return hash;
+}
+
+/** The first slot of a hash (a finaliser spreads FNV-1a's high bits into the low ones the mask keeps). */
+function home(hash: number, mask: number): number {
+  let x = hash ^ (hash >>> 16);
+  x = Math.imul(x, 0x45d9f3b);
+  return (x ^ (x >>> 16)) & mask;
+}
+
+const SLOT = 4; // ints per slot: hash, id + 1 (0: empty), arena start, length
+
+/** Distinct byte strings with ids 0, 1, 2… in order of addition. */
 export class ByteNameIndex {
-  private slots = new Int32Array(1 << 12); // entry + 1, 0 = empty
-  private hashes = new Int32Array(1 << 11);
-  private ids = new Int32Array(1 << 11);
-  private starts = new Int32Array(1 << 11);
-  private lengths = new Int32Array(1 << 11);
+  private slots: Int32Array<ArrayBuffer>;
+  private mask: number;
+  private starts = new Int32Array(1 << 10); // arena start of each id; starts[count] = arena used
   private arena = new Uint8Array(1 << 16);
-  private arenaUsed = 0;
   private count = 0;
 
-  constructor(private readonly names: NameIds, private readonly decode: (bytes: Uint8Array, start: number, end: number) => string) {}
+  constructor(expected = 1024) {
+    let capacity = 1 << 10;
+    while (capacity < 2 * expected) capacity *= 2;
+    this.slots = new Int32Array(SLOT * capacity);
+    this.mask = capacity - 1;
+  }
 
-  /** The id of the name in bytes[start, end) (the name table adds it when new). */
-  id(bytes: Uint8Array, start: number, end: number): number {
-    let hash = FNV_OFFSET;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, FNV_PRIME);
-    const mask = this.slots.length - 1;
+  /** Number of names. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The id of bytes[start, end) (whose `hashBytes` is `hash`), or -1 when absent. */
+  find(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
     const length = end - start;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot]! - 1;
-      if (entry < 0) return this.add(slot, hash, bytes, start, end);
-      if (this.hashes[entry] === hash && this.lengths[entry] === length && this.sameBytes(entry, bytes, start, length)) return this.ids[entry]!;
+    for (let slot = home(hash, mask); ; slot = (slot + 1) & mask) {
+      const o = slot * SLOT;
+      const id = slots[o + 1]! - 1;
+      if (id < 0) return -1;
+      if (slots[o] === hash && slots[o + 3] === length && this.sameBytes(slots[o + 2]!, bytes, start, length)) return id;
     }
   }
 
-  private sameBytes(entry: number, bytes: Uint8Array, start: number, length: number): boolean {
+  /** Adds bytes[start, end) (absent: `find` gave -1; `hash` its `hashBytes`) and returns its id, the next one. */
+  add(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const id = this.count++;
+    const length = end - start;
+    if (id + 1 === this.starts.length) this.starts = grown(this.starts, 2 * this.starts.length);
+    const at = this.starts[id]!;
+    if (at + length > this.arena.length) this.arena = grown(this.arena, Math.max(2 * this.arena.length, at + length));
+    this.arena.set(bytes.subarray(start, end), at);
+    this.starts[id + 1] = at + length;
+    if (2 * this.count > this.mask + 1) this.rehash();
+    this.place(hash, id, at, length);
+    return id;
+  }
+
+  /** The bytes of name `id` (a view into the arena, valid until the next `add`). */
+  bytesOf(id: number): Uint8Array {
+    return this.arena.subarray(this.starts[id]!, this.starts[id + 1]!);
+  }
+
+  private sameBytes(at: number, bytes: Uint8Array, start: number, length: number): boolean {
     const arena = this.arena;
-    const at = this.starts[entry]!;
     for (let k = 0; k < length; k++) if (arena[at + k] !== bytes[start + k]) return false;
     return true;
   }
 
-  private add(slot: number, hash: number, bytes: Uint8Array, start: number, end: number): number {
-    const id = this.names.id(this.decode(bytes, start, end));
-    const entry = this.count++;
-    if (entry === this.ids.length) this.growEntries();
-    const length = end - start;
-    if (this.arenaUsed + length > this.arena.length) {
-      const grown = new Uint8Array(Math.max(2 * this.arena.length, this.arenaUsed + length));
-      grown.set(this.arena.subarray(0, this.arenaUsed));
-      this.arena = grown;
-    }
-    this.arena.set(bytes.subarray(start, end), this.arenaUsed);
-    this.starts[entry] = this.arenaUsed;
-    this.arenaUsed += length;
-    this.lengths[entry] = length;
-    this.hashes[entry] = hash;
-    this.ids[entry] = id;
-    this.slots[slot] = entry + 1;
-    if (2 * this.count > this.slots.length) this.rehash();
-    return id;
+  private place(hash: number, id: number, at: number, length: number): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = home(hash, mask);
+    while (slots[slot * SLOT + 1] !== 0) slot = (slot + 1) & mask;
+    const o = slot * SLOT;
+    slots[o] = hash;
+    slots[o + 1] = id + 1;
+    slots[o + 2] = at;
+    slots[o + 3] = length;
   }
 
-  private growEntries(): void {
-    const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(2 * a.length);
-      b.set(a);
-      return b;
-    };
-    this.hashes = grow(this.hashes);
-    this.ids = grow(this.ids);
-    this.starts = grow(this.starts);
-    this.lengths = grow(this.lengths);
-  }
-
-  /** Doubles the slots (load factor ≤ 1/2) and reinserts every entry by its stored hash. */
+  /** Doubles the slots and puts every name back by its stored hash. */
   private rehash(): void {
-    const slots = new Int32Array(2 * this.slots.length);
-    const mask = slots.length - 1;
-    for (let entry = 0; entry < this.count; entry++) {
-      let slot = this.hashes[entry]! & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = entry + 1;
-    }
-    this.slots = slots;
+    const old = this.slots;
+    this.slots = new Int32Array(2 * old.length);
+    this.mask = 2 * (this.mask + 1) - 1;
+    for (let o = 0; o < old.length; o += SLOT) if (old[o + 1] !== 0) this.place(old[o]!, old[o + 1]! - 1, old[o + 2]!, old[o + 3]!);
   }
+}
+
+/** A copy of `a` with room for `length` elements. */
+function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T, length: number): T {
+  const b = new (a.constructor as new (n: number) => T)(length);
+  b.set(a);
+  return b;
 }

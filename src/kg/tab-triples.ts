@@ -1,15 +1,18 @@
 /**
- * The fast path of reading a tab-separated triple file into ids: the bytes are scanned for tabs and newlines and
- * each field is looked up by its bytes (byte-name-index.ts), so an ordinary line makes no string and no array.
- * An ordinary line has exactly three non-empty fields with nothing to trim, is not a comment, and comes after the
- * first data line (which may be a header). Every other line — blank, comment, header, a field count or empty field
- * to report, spaces to trim, `--columns` positions — is decoded and handed to the readers' shared per-line logic
- * (`recordAcceptor` in triple-reader.ts), so both paths follow the same rules and give the same errors.
+ * The fast path of reading a tab-separated triple file into ids: the bytes are scanned once for tabs and newlines
+ * while each field's FNV-1a hash is computed, and each field is looked up by its bytes in the name tables
+ * (name-table.ts), so an ordinary line makes no string and no array. An ordinary line has exactly three non-empty
+ * fields with nothing to trim, is not a comment, comes after the first data line (which may be a header) and, in a
+ * Latin-1 file, is ASCII (other bytes are not their names' UTF-8). Every other line — blank, comment, header, a
+ * field count or empty field to report, spaces to trim, `--columns` positions — is decoded and handed to the
+ * readers' shared per-line logic (`recordAcceptor` in triple-reader.ts), so both paths follow the same rules and
+ * give the same errors.
  */
 import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import { notUtf8Error, type TextEncodingName } from './line-source.js';
-import type { ByteNameIndex } from './byte-name-index.js';
+import { FNV_OFFSET } from './byte-name-index.js';
+import type { NameTable } from './name-table.js';
 
 /** The shared per-line logic, with the columns of an ordinary line once they are known. */
 export interface LineAcceptor {
@@ -27,17 +30,59 @@ const CR = 0x0d;
 const TAB = 0x09;
 const HASH = 0x23;
 const SPACE = 0x20;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * Scans the line at bytes[start, limit) as an ordinary line: on success stores each field's start, end and hash in
+ * `fields` (three ints a field) and returns the index of the line's newline (or `limit`); -1 when it is not one.
+ */
+function scanOrdinary(bytes: Uint8Array, start: number, limit: number, fields: Int32Array, asciiOnly: boolean): number {
+  if (bytes[start] === HASH) return -1;
+  let i = start;
+  for (let k = 0; k < 9; k += 3) {
+    const from = i;
+    let hash = FNV_OFFSET;
+    let any = 0;
+    let b = 0;
+    for (; i < limit; i++) {
+      b = bytes[i]!;
+      if (b <= CR && (b === TAB || b === NEWLINE || b === CR)) break;
+      any |= b;
+      hash = Math.imul(hash ^ b, FNV_PRIME);
+    }
+    if (i === from || bytes[from]! <= SPACE || bytes[i - 1]! <= SPACE || (asciiOnly && any >= 0x80)) return -1;
+    fields[k] = from;
+    fields[k + 1] = i;
+    fields[k + 2] = hash;
+    if (k < 6) {
+      if (i === limit || b !== TAB) return -1;
+      i++;
+    } else if (i < limit && b !== NEWLINE) { // a fourth field, or a CR: the line's end when a newline (or the end) follows
+      if (b === TAB || (i + 1 < limit && bytes[i + 1] !== NEWLINE)) return -1;
+      i++;
+    }
+  }
+  return i;
+}
+
+/** The id of the name in field `k` of `fields` (bytes as scanned), added to `table` when new. */
+function fieldId(table: NameTable, buffer: Buffer, fields: Int32Array, k: number, encoding: TextEncodingName): number {
+  const start = fields[3 * k]!, end = fields[3 * k + 1]!, hash = fields[3 * k + 2]!;
+  const id = table.find(buffer, start, end, hash);
+  return id >= 0 ? id : table.add(buffer, start, end, hash, buffer.toString(encoding, start, end));
+}
 
 /** Reads a tab-separated file: ordinary lines into `sink` by bytes, the others through `accept`. */
 export async function readTabTriples(handle: FileHandle, file: string, encoding: TextEncodingName, accept: LineAcceptor,
-  entities: ByteNameIndex, relations: ByteNameIndex, sink: IdSink, onBytes?: (bytes: number) => void): Promise<void> {
+  entities: NameTable, relations: NameTable, sink: IdSink, onBytes?: (bytes: number) => void): Promise<void> {
   let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let carried = 0;
   let position = 0;
   let line = 1;
   let first = true;
-  const fieldStart = [0, 0, 0];
-  const fieldEnd = [0, 0, 0];
+  const fields = new Int32Array(9);
+  const asciiOnly = encoding !== 'utf8';
+  let columns = accept.columns();
   for (;;) {
     if (carried === buffer.length) { // a line longer than the buffer
       const grown = Buffer.allocUnsafe(2 * buffer.length);
@@ -57,38 +102,25 @@ export async function readTabTriples(handle: FileHandle, file: string, encoding:
       if (first && cut >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) start = 3; // BOM
       first = false;
       while (start < cut) {
-        let end = buffer.indexOf(NEWLINE, start);
-        if (end < 0 || end >= cut) end = cut;
-        const next = end + 1;
-        if (end > start && buffer[end - 1] === CR) end--;
-        const columns = accept.columns();
-        if (columns && ordinaryLine(buffer, start, end, fieldStart, fieldEnd)) {
-          const [h, r, t] = columns;
-          sink(entities.id(buffer, fieldStart[h]!, fieldEnd[h]!), relations.id(buffer, fieldStart[r]!, fieldEnd[r]!), entities.id(buffer, fieldStart[t]!, fieldEnd[t]!), line);
+        const newline = columns ? scanOrdinary(buffer, start, cut, fields, asciiOnly) : -1;
+        if (newline >= 0) {
+          const [h, r, t] = columns!;
+          sink(fieldId(entities, buffer, fields, h, encoding), fieldId(relations, buffer, fields, r, encoding), fieldId(entities, buffer, fields, t, encoding), line);
+          start = newline + 1;
         } else {
+          let end = buffer.indexOf(NEWLINE, start);
+          if (end < 0 || end >= cut) end = cut;
+          const next = end + 1;
+          if (end > start && buffer[end - 1] === CR) end--;
           accept(buffer.toString(encoding, start, end).split('\t'), line);
+          columns = accept.columns();
+          start = next;
         }
         line++;
-        start = next;
       }
     }
     if (atEnd) return;
     carried = filled - cut;
     buffer.copy(buffer, 0, cut, filled);
   }
-}
-
-/** Whether bytes[start, end) are three non-empty tab-separated fields with nothing to trim, not a comment. */
-function ordinaryLine(bytes: Buffer, start: number, end: number, fieldStart: number[], fieldEnd: number[]): boolean {
-  if (end - start < 5 || bytes[start] === HASH) return false;
-  let field = 0;
-  let from = start;
-  for (let i = start; i <= end; i++) {
-    if (i < end && bytes[i] !== TAB) continue;
-    if (field === 3 || i === from || bytes[from]! <= SPACE || bytes[i - 1]! <= SPACE) return false;
-    fieldStart[field] = from;
-    fieldEnd[field++] = i;
-    from = i + 1;
-  }
-  return field === 3;
 }

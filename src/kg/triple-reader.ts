@@ -17,8 +17,10 @@ import { parse, type Options as CsvOptions, CsvError } from 'csv-parse';
 import type { ColumnOrder } from './types.js';
 import { KgInputError, describeFileError } from './errors.js';
 import { forEachLine, type TextEncodingName } from './line-source.js';
-import { ByteNameIndex } from './byte-name-index.js';
+import { NameTable } from './name-table.js';
 import { readTabTriples, type IdSink, type LineAcceptor } from './tab-triples.js';
+
+export { NameTable };
 
 /** One triple as written in a file, with the 1-based line it came from. */
 export interface RawTriple {
@@ -147,34 +149,6 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
   return triples;
 }
 
-/** Names → dense local ids, shared by the files of one dataset (ids in order of first appearance). */
-export class NameTable {
-  readonly ids = new Map<string, number>();
-  readonly names: string[] = [];
-  private readonly byteIndexes = new Map<TextEncodingName, ByteNameIndex>();
-
-  /** The index that finds names by their bytes in files of `encoding` (the same ids as `id`). */
-  byteIndex(encoding: TextEncodingName): ByteNameIndex {
-    let index = this.byteIndexes.get(encoding);
-    if (!index) {
-      index = new ByteNameIndex(this, (bytes, start, end) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(encoding, start, end));
-      this.byteIndexes.set(encoding, index);
-    }
-    return index;
-  }
-
-  /** The id of a name, added when new. */
-  id(name: string): number {
-    let id = this.ids.get(name);
-    if (id === undefined) {
-      id = this.names.length;
-      this.ids.set(name, id);
-      this.names.push(name);
-    }
-    return id;
-  }
-}
-
 /** A file's triples as local ids of two name tables, with their lines. */
 export interface TripleIds {
   /** (head, relation, tail) local ids, three per triple. */
@@ -205,9 +179,8 @@ export async function readTripleIds(file: string, options: ReadTripleOptions, en
     triples[3 * n + 2] = tail;
     lines[n++] = line;
   };
-  const encoding = options.encoding ?? 'utf8';
   await readTriples(file, options, (head, relation, tail, line) => add(entities.id(head), relations.id(relation), entities.id(tail), line),
-    { entities: entities.byteIndex(encoding), relations: relations.byteIndex(encoding), sink: add });
+    { entities, relations, sink: add });
   return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n) };
 }
 
@@ -227,8 +200,8 @@ export type TripleSink = (head: string, relation: string, tail: string, line: nu
 
 /** Where a tab-separated file's ordinary lines go as ids (tab-triples.ts), when the caller wants ids. */
 interface IdTarget {
-  entities: ByteNameIndex;
-  relations: ByteNameIndex;
+  entities: NameTable;
+  relations: NameTable;
   sink: IdSink;
 }
 

@@ -55,6 +55,8 @@ const CASES: Array<[string, string | Buffer, ReadTripleOptions?]> = [
   ['names with spaces and Unicode', 'New York\tlocated in\tÉtats-Unis\n東京\tlocated in\t日本\nNew York\tlocated in\t日本\n'],
   ['Latin-1', Buffer.from('Z\xfcrich\tin\tSchweiz\nBern\tin\tSchweiz\n', 'latin1'), { encoding: 'latin1' }],
   ['a line with a name repeated in every role', 'x\tx\tx\nx\ty\tx\n'],
+  ['a CR inside a field, a final CR without newline', 'a\tr\tb\na\u000dc\tr\tb\nb\tr\ta\r'],
+  ['Latin-1 lines beside ASCII lines naming the same entities', Buffer.from('Z\xfcrich\tin\tSchweiz\nSchweiz\tin\tZ\xfcrich\nBern\tin\tSchweiz\n', 'latin1'), { encoding: 'latin1' }],
 ];
 
 describe('the byte reader of tab-separated files', () => {
@@ -67,6 +69,8 @@ describe('the byte reader of tab-separated files', () => {
 
   const ERRORS: Array<[string, string | Buffer, number, ReadTripleOptions?]> = [
     ['four fields', 'a\tr\tb\na\tr\tb\textra\n', 2],
+    ['a trailing tab (an empty fourth field)', 'a\tr\tb\na\tr\tb\t\n', 2],
+    ['a trailing tab before CRLF', 'a\tr\tb\r\na\tr\tb\t\r\n', 2],
     ['two fields', 'a\tr\tb\na\tr\n', 2],
     ['an empty field', 'a\tr\tb\na\t\tb\n', 2],
     ['bytes that are not UTF-8', Buffer.concat([Buffer.from('a\tr\tb\nc\tr\t'), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]), 2],
@@ -103,5 +107,16 @@ describe('the byte reader of tab-separated files', () => {
     expect(Array.from(second.triples)).toEqual([2, 0, 0, 3, 1, 1]);
     expect(Array.from(third.triples)).toEqual([3, 1, 0]);
     expect(entities.names).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('gives a name the same id from a UTF-8 file, a Latin-1 file and a string', async () => {
+    const entities = new NameTable();
+    const relations = new NameTable();
+    const utf8 = await readTripleIds(write('Zürich\tin\tSchweiz\n'), {}, entities, relations);
+    const latin1 = await readTripleIds(write(Buffer.from('Schweiz\tin\tZ\xfcrich\n', 'latin1')), { encoding: 'latin1' }, entities, relations);
+    expect(Array.from(utf8.triples)).toEqual([0, 0, 1]);
+    expect(Array.from(latin1.triples)).toEqual([1, 0, 0]);
+    expect(entities.id('Zürich')).toBe(0);
+    expect(entities.names).toEqual(['Zürich', 'Schweiz']);
   });
 });
