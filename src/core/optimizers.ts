@@ -11,8 +11,12 @@
  * Tables whose width is a multiple of 4 are updated by the SIMD kernels, and with dense Adam every table (the
  * kernel runs over the floats, whatever the width); the row-sparse updates of narrow tables (biases, curvatures)
  * by the plain loops below, which are the kernels' readable twin.
+ *
+ * The state lives beside the tables in kernel memory when it fits (one wasm32 memory holds 4 GiB); otherwise it
+ * lives in host memory and every table is updated by the plain loops (same results, slower): a 5M × 64 table
+ * with Adam needs 2.4 GiB of parameters and gradients in kernel memory and 2.4 GiB of moments beside them.
  */
-import { subF32, type F32Block } from '../kernels/kernel-memory.js';
+import { PAGE_BYTES, subF32, type F32Block } from '../kernels/kernel-memory.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
@@ -37,23 +41,45 @@ export interface OptimizerState {
   slots: Record<string, Float32Array>;
 }
 
+/** Float32 slots of state per parameter of each optimiser. */
+export const OPTIMIZER_SLOTS: Record<OptimizerName, number> = { adagrad: 1, adam: 2, 'sparse-adam': 2, sgd: 0 };
+
+/** Floats per chunk of host-memory Adam moments staged through kernel memory (2 × 4 MiB). */
+const ADAM_STAGE_FLOATS = 1 << 20;
+
+/** Kernel memory kept free for the steps' scratch when deciding where the optimiser state lives (1/16 of 4 GiB). */
+export const KERNEL_SCRATCH_RESERVE = 1 << 28;
+
 /** Row-sparse optimiser over all tables of a ParameterStore. */
 export class TableOptimizer {
   private stepCount = 0;
+  /** State blocks by `<table>.<slot>`, in kernel memory or (when they do not fit there) in host memory. */
   private readonly slots = new Map<string, F32Block>();
+  /** Where the state lives: beside the tables in kernel memory, or in host memory when it does not fit there. */
+  readonly stateIn: 'kernel' | 'host';
+  /** Kernel-memory chunks the host-memory moments of dense Adam pass through (allocated on first use). */
+  private stage?: { m: F32Block; v: F32Block };
 
   constructor(readonly name: OptimizerName, public learningRate: number, private readonly store: ParameterStore, private readonly kernels?: Kernels) {
     const slotNames = name === 'adagrad' ? ['accum'] : name === 'sgd' ? [] : ['m', 'v'];
+    const floats = store.tables().reduce((sum, t) => sum + t.rows * t.dim, 0) * slotNames.length;
+    const memory = store.memory;
+    this.stateIn = memory.usedBytes + 4 * floats + KERNEL_SCRATCH_RESERVE <= memory.maximumPages * PAGE_BYTES ? 'kernel' : 'host';
     for (const table of store.tables()) {
-      for (const slot of slotNames) this.slots.set(`${table.spec.name}.${slot}`, store.memory.allocF32(table.rows * table.dim));
+      for (const slot of slotNames) {
+        const length = table.rows * table.dim;
+        this.slots.set(`${table.spec.name}.${slot}`, this.stateIn === 'kernel' ? memory.allocF32(length) : hostBlock(length));
+      }
     }
   }
 
   /** Applies one update from the accumulated gradients and clears them. */
   step(): void {
     this.stepCount++;
+    const kernels = this.stateIn === 'kernel' ? this.kernels : undefined;
     for (const table of this.store.tables()) {
-      if (this.kernels && (table.dim % 4 === 0 || this.name === 'adam')) this.updateWithKernels(this.kernels, table);
+      if (kernels && (table.dim % 4 === 0 || this.name === 'adam')) this.updateWithKernels(kernels, table);
+      else if (this.kernels && this.name === 'adam') this.adamDenseStaged(this.kernels, table);
       else if (this.name === 'adam') this.adamDense(table);
       else this.updateTouched(table);
       table.clearTouched();
@@ -96,6 +122,26 @@ export class TableOptimizer {
     }
     KernelWorker.beside(worker, 'adamDense', theirs, () =>
       kernels.adamDense(cut, part(w, 0, cut), part(g, 0, cut), part(m, 0, cut), part(v, 0, cut), this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount));
+  }
+
+  /**
+   * Dense Adam with the moments in host memory: they pass through kernel memory in chunks (copied in, updated by
+   * the kernel beside their weights and gradients, copied back), so the update keeps the SIMD kernel and both threads.
+   */
+  private adamDenseStaged(kernels: Kernels, table: ParameterTable): void {
+    const m = this.slot(table, 'm');
+    const v = this.slot(table, 'v');
+    this.stage ??= { m: kernels.memory.allocF32(ADAM_STAGE_FLOATS), v: kernels.memory.allocF32(ADAM_STAGE_FLOATS) };
+    const { m: mStage, v: vStage } = this.stage;
+    for (let start = 0; start < m.length; start += ADAM_STAGE_FLOATS) {
+      const length = Math.min(ADAM_STAGE_FLOATS, m.length - start);
+      mStage.array.set(m.subarray(start, start + length));
+      vStage.array.set(v.subarray(start, start + length));
+      const [mPart, vPart] = length === ADAM_STAGE_FLOATS ? [mStage, vStage] : [subF32(mStage, 0, length), subF32(vStage, 0, length)];
+      this.adamDenseKernels(kernels, subF32(table.data, start, length), subF32(table.grad, start, length), mPart, vPart);
+      m.set(mPart.array, start);
+      v.set(vPart.array, start);
+    }
   }
 
   private slot(table: ParameterTable, slot: string): Float32Array {
@@ -186,4 +232,10 @@ export class TableOptimizer {
     }
     this.stepCount = state.step;
   }
+}
+
+/** A state block in host memory (no kernel offset: only the plain loops read it). */
+function hostBlock(length: number): F32Block {
+  const array = new Float32Array(length);
+  return { offset: -1, length, array };
 }

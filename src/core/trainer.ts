@@ -138,6 +138,11 @@ export class Trainer {
     this.sink = options.sink;
   }
 
+  /** Where the optimiser state lives: kernel memory, or host memory when it does not fit beside the tables. */
+  get optimizerStateIn(): 'kernel' | 'host' {
+    return this.optimizer.stateIn;
+  }
+
   /** Continues a run from its `last` checkpoint (tables, optimiser, random state, progress). */
   static async resume(runtime: ModelRuntime, data: TrainingData, config: TrainingConfig, runDir: string, backend: string,
     options: TrainerOptions): Promise<Trainer> {

@@ -160,6 +160,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   await writeRunConfig(runDir, job.command, { ...settings, resume: undefined });
   const { model: modelName, dim } = runtime.model.config;
   log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}; run dir ${runDir}`);
+  if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
   const training = await trainer.run(hooks.events, hooks.shouldStop);
   const summary = {
     model: modelName, dim, dataset: dataset.name, backend, seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,

@@ -1,7 +1,7 @@
 // The kernel-memory budget: bytes per table and optimiser, and the error a model too large for one wasm32 memory
 // gets before anything is allocated (5M entities × d = 64 with Adam: ≈ 5 GB of state).
 import { describe, expect, it } from 'vitest';
-import { kernelBytesOf, requireKernelMemory } from '../../src/core/memory-budget.js';
+import { kernelBytesOf, optimizerStateHome, requireKernelMemory } from '../../src/core/memory-budget.js';
 import { createModel } from '../../src/registry/models.js';
 
 describe('kernel memory budget', () => {
@@ -12,10 +12,17 @@ describe('kernel memory budget', () => {
     expect(kernelBytesOf(model.tables, 10, 3, 'sgd')).toBe(64 * 2 * 4);
   });
 
-  it('a model beyond one wasm32 memory is a clear error stating the bytes, the limit and what to change', () => {
+  it('5M entities × 64 with Adam fits: 2.4 GiB of tables and gradients in kernel memory, the moments in host memory', () => {
     const model = createModel('DistMult', { dim: 64, numEntities: 5_000_000, numRelations: 500 });
-    expect(() => requireKernelMemory('DistMult', model.tables, 5_000_000, 500, 'adam')).toThrow(
-      /DistMult with 5,000,000 entities needs 4\.77 GiB of kernel memory \(1024 bytes per entity: parameters, gradients and 2 adam state slot\(s\)\), more than the 3\.75 GiB .* Lower --dim, or use --optimizer adagrad/);
-    expect(() => requireKernelMemory('DistMult', model.tables, 5_000_000, 500, 'sgd')).not.toThrow(); // 2.4 GiB
+    expect(() => requireKernelMemory('DistMult', model.tables, 5_000_000, 500, 'adam')).not.toThrow();
+    expect(optimizerStateHome(model.tables, 5_000_000, 500, 'adam')).toBe('host'); // 4.77 GiB with the moments
+    expect(optimizerStateHome(model.tables, 5_000_000, 500, 'adagrad')).toBe('kernel'); // 3.58 GiB
+    expect(optimizerStateHome(model.tables, 1_000_000, 500, 'adam')).toBe('kernel');
+  });
+
+  it('tables and gradients beyond one wasm32 memory are a clear error stating the bytes, the limit and what to change', () => {
+    const model = createModel('DistMult', { dim: 64, numEntities: 8_000_000, numRelations: 500 });
+    expect(() => requireKernelMemory('DistMult', model.tables, 8_000_000, 500, 'adam')).toThrow(
+      /DistMult with 8,000,000 entities needs 3\.82 GiB of kernel memory \(512 bytes per entity: parameters and gradients; the adam state goes to host memory when it does not fit\), more than the 3\.75 GiB .* Lower --dim or use fewer entities/);
   });
 });
