@@ -35,15 +35,12 @@ export class FilterIndex {
       throw new RangeError(`FilterIndex needs positive entity and relation counts, got ${numEntities} and ${numRelations}`);
     }
     const queryRelations = 2 * numRelations;
-    if (numEntities * queryRelations * numEntities >= Number.MAX_SAFE_INTEGER) {
-      throw new RangeError(`graph too large for FilterIndex: entities² · 2 · relations must stay below 2^53`);
+    if (numEntities * queryRelations >= 2 ** 52) { // keys, and pairs of a power of two ≥ E, stay exact below 2^53
+      throw new RangeError(`graph too large for FilterIndex: entities · 2 · relations must stay below 2^52`);
     }
-    let total = 0;
-    for (const triples of tripleSets) total += (triples.length / 3) * 2;
-
-    // One exact number per (query key, answer) pair: (entity · 2R + queryRelation) · E + answer.
-    const pairs = new Float64Array(total);
-    let p = 0;
+    // Counting sort by entity: each entity's run holds queryRelation · E + answer of its pairs (its tails under r,
+    // its heads under r + R), then each run is sorted on its own (small runs stay in cache; no global sort).
+    const runStarts = new Int32Array(numEntities + 1);
     for (const triples of tripleSets) {
       if (triples.length % 3 !== 0) throw new RangeError(`triple array length ${triples.length} is not a multiple of 3`);
       for (let i = 0; i < triples.length; i += 3) {
@@ -53,34 +50,53 @@ export class FilterIndex {
         if (h < 0 || h >= numEntities || t < 0 || t >= numEntities || r < 0 || r >= numRelations) {
           throw new RangeError(`triple ${i / 3} (${h}, ${r}, ${t}) out of range for ${numEntities} entities, ${numRelations} relations`);
         }
-        pairs[p++] = (h * queryRelations + r) * numEntities + t;
-        pairs[p++] = (t * queryRelations + r + numRelations) * numEntities + h;
+        runStarts[h + 1]!++;
+        runStarts[t + 1]!++;
       }
     }
-    pairs.sort();
+    for (let e = 0; e < numEntities; e++) runStarts[e + 1]! += runStarts[e]!;
+    const total = runStarts[numEntities]!;
+    // pair = queryRelation · 2^shift + answer (2^shift ≥ E): split by a shift in 32 bits, else by an exact power-of-two division
+    const shift = Math.max(0, Math.ceil(Math.log2(numEntities)));
+    const scale = 2 ** shift;
+    const wide = queryRelations * scale > 2 ** 32;
+    const packed = wide ? new Float64Array(total) : new Uint32Array(total);
+    const fill = runStarts.slice(0, numEntities);
+    for (const triples of tripleSets) {
+      for (let i = 0; i < triples.length; i += 3) {
+        const h = triples[i]!;
+        const r = triples[i + 1]!;
+        const t = triples[i + 2]!;
+        packed[fill[h]!++] = r * scale + t;
+        packed[fill[t]!++] = (r + numRelations) * scale + h;
+      }
+    }
 
     const keys = new Float64Array(total);
     const offsets = new Int32Array(total + 1);
     const answers = new Int32Array(total);
     let numQueries = 0;
     let numAnswers = 0;
-    let previousPair = -1;
-    let previousKey = -1;
-    for (let i = 0; i < total; i++) {
-      const pair = pairs[i]!;
-      if (pair === previousPair) continue; // the same fact in several sets, or a duplicate triple
-      previousPair = pair;
-      let key = Math.floor(pair / numEntities);
-      let answer = pair - key * numEntities;
-      if (answer < 0) { key -= 1; answer += numEntities; } // guard against division rounding
-      else if (answer >= numEntities) { key += 1; answer -= numEntities; }
-      if (key !== previousKey) {
-        keys[numQueries] = key;
-        offsets[numQueries] = numAnswers;
-        numQueries++;
-        previousKey = key;
+    for (let entity = 0; entity < numEntities; entity++) {
+      const lo = runStarts[entity]!;
+      const hi = runStarts[entity + 1]!;
+      sortRun(packed, lo, hi);
+      let previousPair = -1;
+      let previousQuery = -1;
+      for (let i = lo; i < hi; i++) {
+        const pair = packed[i]!;
+        if (pair === previousPair) continue; // the same fact in several sets, or a duplicate triple
+        previousPair = pair;
+        const query = wide ? Math.floor(pair / scale) : pair >>> shift;
+        const answer = wide ? pair - query * scale : pair & (scale - 1);
+        if (query !== previousQuery) {
+          keys[numQueries] = entity * queryRelations + query;
+          offsets[numQueries] = numAnswers;
+          numQueries++;
+          previousQuery = query;
+        }
+        answers[numAnswers++] = answer;
       }
-      answers[numAnswers++] = answer;
     }
     offsets[numQueries] = numAnswers;
     return new FilterIndex(numEntities, numRelations, keys.slice(0, numQueries), offsets.slice(0, numQueries + 1), answers.slice(0, numAnswers));
@@ -133,5 +149,22 @@ export class FilterIndex {
       else return true;
     }
     return false;
+  }
+}
+
+/** Sorts values[lo, hi) ascending: by insertion when short, else natively. */
+function sortRun(values: Uint32Array | Float64Array, lo: number, hi: number): void {
+  if (hi - lo > 24) {
+    values.subarray(lo, hi).sort();
+    return;
+  }
+  for (let i = lo + 1; i < hi; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    while (j >= lo && values[j]! > v) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = v;
   }
 }

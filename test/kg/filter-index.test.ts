@@ -72,6 +72,24 @@ describe('FilterIndex', () => {
     expect(pairs).toBeGreaterThan(1000); // the random graph is not trivially small
   });
 
+  it('is exact when 2R·E exceeds 32 bits (packed pairs in float64) and on a hub with a long run', () => {
+    const numEntities = 3_000_000;
+    const numRelations = 1_000; // 2R·E = 6·10^9 > 2^32
+    const hub = numEntities - 1;
+    const random = lcg(7);
+    const triples = new Int32Array(3 * 300);
+    for (let i = 0; i < 300; i++) triples.set([hub, numRelations - 1 - (i % 3), random(numEntities)], 3 * i);
+    triples.set([hub, numRelations - 1, triples[2]!], 3 * 299); // a duplicate of the first triple
+    const index = FilterIndex.build(numEntities, numRelations, [triples]);
+    for (let r = numRelations - 3; r < numRelations; r++) {
+      const tails = [...new Set(Array.from({ length: 300 }, (_, i) => i).filter((i) => triples[3 * i + 1] === r).map((i) => triples[3 * i + 2]!))].sort((a, b) => a - b);
+      expect([...index.answers(hub, r)]).toEqual(tails);
+      for (const tail of tails) expect([...index.answers(tail, r + numRelations)]).toContain(hub);
+    }
+    expect(index.answers(hub, numRelations - 1).length).toBeGreaterThan(24); // sorted natively, not by insertion
+    expect(index.numAnswers).toBe(2 * 299);
+  });
+
   it('returns views that cannot reach other queries', () => {
     const index = FilterIndex.build(3, 1, [Int32Array.of(0, 0, 1, 0, 0, 2, 1, 0, 2)]);
     const view = index.answers(0, 0);
