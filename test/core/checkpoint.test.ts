@@ -1,0 +1,45 @@
+// Checkpoints round-trip their arrays exactly (written array by array, no packed copy, hashed on the way), and a
+// truncated, flipped or missing binary is an error naming the file.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadCheckpoint, saveCheckpoint, type CheckpointContent } from '../../src/core/checkpoint.js';
+
+const header: CheckpointContent['header'] = {
+  model: { model: 'DistMult', dim: 2, numEntities: 2, numRelations: 1, options: {} },
+  training: {}, dataset: { name: 'tiny' }, vocab: { entities: ['a', 'b'], relations: ['r'] }, progress: { epoch: 3 },
+};
+
+async function saved(): Promise<{ dir: string; binary: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-ckpt-'));
+  const shared = new Float32Array(new SharedArrayBuffer(40), 8, 4); // a view into kernel-like shared memory, not at offset 0
+  shared.set([1.5, -2, 3.25, 4]);
+  await saveCheckpoint(dir, 'last', { header, arrays: { entity: shared, relation: Float32Array.of(7, 8) } });
+  const binary = readdirSync(dir).find((n) => n.endsWith('.bin'))!;
+  return { dir, binary: path.join(dir, binary) };
+}
+
+describe('checkpoint files', () => {
+  it('round-trips every array exactly, with its size and checksum in the header', async () => {
+    const { dir, binary } = await saved();
+    expect(readFileSync(binary).byteLength).toBe(24);
+    const loaded = await loadCheckpoint(dir, 'last');
+    expect(Array.from(loaded.arrays.entity!)).toEqual([1.5, -2, 3.25, 4]);
+    expect(Array.from(loaded.arrays.relation!)).toEqual([7, 8]);
+    expect(loaded.header.binary.bytes).toBe(24);
+    expect(loaded.header.progress).toEqual({ epoch: 3 });
+  });
+
+  it('a truncated, flipped or missing binary is an error naming the file', async () => {
+    const { dir, binary } = await saved();
+    const bytes = readFileSync(binary);
+    writeFileSync(binary, bytes.subarray(0, 20));
+    await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: expected 24 bytes, found 20 \(truncated\?\)/);
+    bytes[5] ^= 0xff;
+    writeFileSync(binary, bytes);
+    await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: checksum mismatch/);
+    rmSync(binary);
+    await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: binary part of the checkpoint is missing/);
+  });
+});
