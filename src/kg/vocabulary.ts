@@ -10,19 +10,32 @@ import { KgInputError } from './errors.js';
 /** Deterministic, immutable mapping between names and dense integer ids. */
 export class Vocabulary {
   readonly #names: readonly string[];
-  readonly #ids: Map<string, number>;
+  #ids: Map<string, number> | undefined; // built on the first lookup by name (loading a dataset needs none)
 
   private constructor(sortedUniqueNames: string[]) {
     this.#names = Object.freeze(sortedUniqueNames);
-    this.#ids = new Map();
-    for (let id = 0; id < sortedUniqueNames.length; id++) this.#ids.set(sortedUniqueNames[id]!, id);
   }
 
   /** Builds a vocabulary from names in any order, with duplicates; ids follow code-unit sorted order. */
   static fromNames(names: Iterable<string>): Vocabulary {
-    const unique = [...new Set(names)];
-    unique.sort(); // default sort compares UTF-16 code units: locale-independent and deterministic
-    return new Vocabulary(unique);
+    return Vocabulary.fromUniqueNames([...new Set(names)]);
+  }
+
+  /** Builds a vocabulary from distinct names (not checked), sorting the array given; ids as with `fromNames`. */
+  static fromUniqueNames(names: string[]): Vocabulary {
+    names.sort(); // default sort compares UTF-16 code units: locale-independent and deterministic
+    return new Vocabulary(names);
+  }
+
+  /** The name → id map, built on first use. */
+  #lookup(): Map<string, number> {
+    if (this.#ids === undefined) {
+      const ids = new Map<string, number>();
+      const names = this.#names;
+      for (let id = 0; id < names.length; id++) ids.set(names[id]!, id);
+      this.#ids = ids;
+    }
+    return this.#ids;
   }
 
   /** Restores a vocabulary saved with `toJSON`; requires an array of unique strings in the saved order. */
@@ -54,12 +67,12 @@ export class Vocabulary {
 
   /** Id of a name, or undefined when it is not in the vocabulary. */
   id(name: string): number | undefined {
-    return this.#ids.get(name);
+    return this.#lookup().get(name);
   }
 
   /** Id of a name; throws a clear error naming the context (e.g. "entity in query") when unknown. */
   idOrThrow(name: string, context = 'name'): number {
-    const id = this.#ids.get(name);
+    const id = this.#lookup().get(name);
     if (id === undefined) throw new Error(`unknown ${context} "${name}" (vocabulary of ${this.size} names)`);
     return id;
   }

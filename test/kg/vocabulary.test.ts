@@ -22,6 +22,17 @@ describe('Vocabulary', () => {
     expect(reference).toEqual(['/m/0170z3', '/m/027rn', '/m/06cx9', '/m/09c7w0', '00260881']);
   });
 
+  it('fromUniqueNames gives the ids of fromNames and finds names by id and by name', () => {
+    const names = ['b', 'a', 'ä', 'B', '10', '9', '😀', '\uffff'];
+    const vocabulary = Vocabulary.fromUniqueNames([...names]);
+    expect(vocabulary.toJSON()).toEqual(Vocabulary.fromNames(names).toJSON());
+    expect(vocabulary.toJSON()).toEqual(['10', '9', 'B', 'a', 'b', 'ä', '😀', '\uffff']); // a surrogate pair sorts below U+FFFF (code units)
+    expect(vocabulary.name(5)).toBe('ä');
+    expect(vocabulary.id('😀')).toBe(6);
+    expect(vocabulary.idOrThrow('B')).toBe(2);
+    expect(() => vocabulary.idOrThrow('zz', 'entity')).toThrow('unknown entity "zz" (vocabulary of 8 names)');
+  });
+
   it('round-trips through JSON, keeping the saved order', () => {
     const vocabulary = Vocabulary.fromNames(['z', 'y', 'x']);
     const restored = Vocabulary.fromJSON(JSON.parse(JSON.stringify(vocabulary)));
