@@ -7,7 +7,7 @@
 import type { SplitName, Triples, UnseenPolicy } from './types.js';
 import { Vocabulary } from './vocabulary.js';
 import { KgInputError } from './errors.js';
-import { TripleSet } from './triple-set.js';
+import { dedupeTriples } from './triple-set.js';
 import type { NameTable, TripleIds } from './triple-reader.js';
 
 const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
@@ -29,9 +29,13 @@ function trainNames(train: Int32Array, entityCount: number, relationCount: numbe
   return { entities, relations };
 }
 
-/** Maps local ids to vocabulary ids (−1 for names the vocabulary left out). */
-function remap(table: NameTable, vocabulary: Vocabulary): Int32Array {
-  return Int32Array.from(table.names, (name) => vocabulary.id(name) ?? -1);
+/** The vocabulary of the names of `table` flagged in `keep` (all when undefined), and each local id's vocabulary id (−1: left out). */
+function vocabularyOf(table: NameTable, keep: Uint8Array | undefined): { vocabulary: Vocabulary; ids: Int32Array } {
+  const vocabulary = Vocabulary.fromUniqueNames(keep ? table.names.filter((_, i) => keep[i]) : [...table.names]);
+  const ids = new Int32Array(table.names.length).fill(-1);
+  const names = vocabulary.names;
+  for (let id = 0; id < names.length; id++) ids[table.id(names[id]!)] = id; // the table finds each name by its bytes
+  return { vocabulary, ids };
 }
 
 /** One split's id triples and what encoding dropped from it. */
@@ -46,9 +50,7 @@ function encodeSplit(split: SplitIds, names: { entities: NameTable; relations: N
   unseenCheck: { policy: UnseenPolicy; inTrain: { entities: Uint8Array; relations: Uint8Array } } | undefined): EncodedSplit {
   const raw = split.triples;
   const out = new Int32Array(raw.length);
-  const seen = new TripleSet(raw.length / 3);
   let count = 0;
-  let duplicates = 0;
   let unseen = 0;
   for (let i = 0, k = 0; i < raw.length; i += 3, k++) {
     const lh = raw[i]!, lr = raw[i + 1]!, lt = raw[i + 2]!;
@@ -62,17 +64,13 @@ function encodeSplit(split: SplitIds, names: { entities: NameTable; relations: N
         if (unseenCheck.policy === 'drop') continue;
       }
     }
-    const h = ids.entities[lh]!, r = ids.relations[lr]!, t = ids.entities[lt]!;
-    if (!seen.add(h, r, t)) {
-      duplicates++;
-      continue;
-    }
-    out[3 * count] = h;
-    out[3 * count + 1] = r;
-    out[3 * count + 2] = t;
+    out[3 * count] = ids.entities[lh]!;
+    out[3 * count + 1] = ids.relations[lr]!;
+    out[3 * count + 2] = ids.entities[lt]!;
     count++;
   }
-  return { triples: count * 3 === out.length ? out : out.slice(0, count * 3), duplicates, unseen };
+  const kept = dedupeTriples(out, count);
+  return { triples: kept * 3 === out.length ? out : out.slice(0, kept * 3), duplicates: count - kept, unseen };
 }
 
 /** What encoding the splits gives: the vocabularies and, per split, the id triples with their counts. */
@@ -87,14 +85,14 @@ export function encodeSplits(raw: Record<SplitName, SplitIds>, names: { entities
   // Vocabularies: the names of train, or (keep) of every split; ids in sorted-name order, whatever the files' order.
   const inTrain = trainNames(raw.train.triples, names.entities.names.length, names.relations.names.length);
   const keepAll = policy === 'keep';
-  const entities = Vocabulary.fromNames(names.entities.names.filter((_, i) => keepAll || inTrain.entities[i]));
-  const relations = Vocabulary.fromNames(names.relations.names.filter((_, i) => keepAll || inTrain.relations[i]));
-  const ids = { entities: remap(names.entities, entities), relations: remap(names.relations, relations) };
+  const entities = vocabularyOf(names.entities, keepAll ? undefined : inTrain.entities);
+  const relations = vocabularyOf(names.relations, keepAll ? undefined : inTrain.relations);
+  const ids = { entities: entities.ids, relations: relations.ids };
 
   const unseenCheck = { policy, inTrain };
   const encoded = {} as Record<SplitName, EncodedSplit>;
   for (const split of SPLITS) {
     encoded[split] = encodeSplit(raw[split], names, ids, split === 'train' ? undefined : unseenCheck);
   }
-  return { entities, relations, encoded };
+  return { entities: entities.vocabulary, relations: relations.vocabulary, encoded };
 }

@@ -1,7 +1,9 @@
 /**
- * A set of id triples (h, r, t) for duplicate detection while loading: open addressing over one Int32Array (three
- * ints a slot, −1 = empty), grown at half load. A JS Set of numeric keys needs one heap number per triple once
- * h·R·E exceeds the small-integer range (any graph of a few thousand entities); this keeps 12–24 bytes a triple.
+ * Duplicate id triples (h, r, t) removed while loading, keeping each triple's first occurrence in file order.
+ * One hash table over millions of triples would cost a cache and TLB miss per triple; instead the triples are
+ * partitioned by the top bits of their hash (stable, so each partition keeps file order), then each partition's
+ * duplicates are found in a small open-addressing table that stays in cache (slots: hash, index + 1), and the
+ * survivors are compacted in place.
  */
 
 /** Mixes three ids into a 32-bit hash (multiply–xorshift). */
@@ -9,49 +11,69 @@ function hash(h: number, r: number, t: number): number {
   let x = Math.imul(h, 0x9e3779b1) ^ Math.imul(r + 0x632be5ab, 0x85ebca6b) ^ Math.imul(t + 0x1b873593, 0xc2b2ae35);
   x ^= x >>> 15;
   x = Math.imul(x, 0x2c1b3c6d);
-  return (x ^ (x >>> 12)) >>> 0;
+  return x ^ (x >>> 12);
 }
 
-/** Distinct (h, r, t) triples of non-negative int32 ids. */
-export class TripleSet {
-  private slots: Int32Array;
-  private mask: number;
-  private count = 0;
+/** Triples per partition: its table (two slots a triple, 8 bytes a slot) stays within a cache-sized 512 KiB. */
+const PARTITION_TRIPLES = 1 << 15;
 
-  constructor(expected = 1024) {
-    let capacity = 16;
-    while (capacity < 2 * expected) capacity *= 2;
-    this.slots = new Int32Array(3 * capacity).fill(-1);
-    this.mask = capacity - 1;
+/**
+ * Removes repeated triples from the first `count` triples of `triples` (three ids each), in place, keeping the
+ * first occurrence of each in order; returns the number kept.
+ */
+export function dedupeTriples(triples: Int32Array, count: number): number {
+  let bits = 0;
+  while (bits < 12 && count >> bits > PARTITION_TRIPLES) bits++;
+  const partitions = 1 << bits;
+  const hashes = new Int32Array(count);
+  const starts = new Int32Array(partitions + 1);
+  for (let i = 0; i < count; i++) {
+    const x = hash(triples[3 * i]!, triples[3 * i + 1]!, triples[3 * i + 2]!);
+    hashes[i] = x;
+    if (bits > 0) starts[(x >>> (32 - bits)) + 1]!++;
   }
+  if (bits === 0) starts[1] = count;
+  for (let p = 0; p < partitions; p++) starts[p + 1]! += starts[p]!;
+  const order = new Int32Array(count); // triple indexes by partition, in file order within each
+  const fill = starts.slice(0, partitions);
+  for (let i = 0; i < count; i++) order[fill[bits > 0 ? hashes[i]! >>> (32 - bits) : 0]!++] = i;
 
-  /** Number of triples held. */
-  get size(): number {
-    return this.count;
-  }
-
-  /** Adds the triple; returns false when it was already there. */
-  add(h: number, r: number, t: number): boolean {
-    if (2 * (this.count + 1) > this.mask + 1) this.grow();
-    const slots = this.slots;
-    for (let i = hash(h, r, t) & this.mask; ; i = (i + 1) & this.mask) {
-      const o = 3 * i;
-      if (slots[o] === -1) {
-        slots[o] = h;
-        slots[o + 1] = r;
-        slots[o + 2] = t;
-        this.count++;
-        return true;
+  const repeated = new Uint8Array(count);
+  let largest = 0;
+  for (let p = 0; p < partitions; p++) largest = Math.max(largest, starts[p + 1]! - starts[p]!);
+  let capacity = 16;
+  while (capacity < 2 * largest) capacity *= 2;
+  const slots = new Int32Array(2 * capacity); // hash, index + 1 (0: empty)
+  for (let p = 0; p < partitions; p++) {
+    const lo = starts[p]!, hi = starts[p + 1]!;
+    let size = 16;
+    while (size < 2 * (hi - lo)) size *= 2;
+    const mask = size - 1;
+    slots.fill(0, 0, 2 * size);
+    for (let k = lo; k < hi; k++) {
+      const i = order[k]!;
+      const x = hashes[i]!;
+      for (let s = x & mask; ; s = (s + 1) & mask) {
+        const other = slots[2 * s + 1]! - 1;
+        if (other < 0) {
+          slots[2 * s] = x;
+          slots[2 * s + 1] = i + 1;
+          break;
+        }
+        if (slots[2 * s] === x && triples[3 * other] === triples[3 * i] && triples[3 * other + 1] === triples[3 * i + 1] && triples[3 * other + 2] === triples[3 * i + 2]) {
+          repeated[i] = 1;
+          break;
+        }
       }
-      if (slots[o] === h && slots[o + 1] === r && slots[o + 2] === t) return false;
     }
   }
-
-  private grow(): void {
-    const old = this.slots;
-    this.slots = new Int32Array(old.length * 2).fill(-1);
-    this.mask = 2 * (this.mask + 1) - 1;
-    this.count = 0;
-    for (let o = 0; o < old.length; o += 3) if (old[o] !== -1) this.add(old[o]!, old[o + 1]!, old[o + 2]!);
+  let kept = 0;
+  for (let i = 0; i < count; i++) {
+    if (repeated[i]) continue;
+    triples[3 * kept] = triples[3 * i]!;
+    triples[3 * kept + 1] = triples[3 * i + 1]!;
+    triples[3 * kept + 2] = triples[3 * i + 2]!;
+    kept++;
   }
+  return kept;
 }
