@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeSyntheticDataset } from '../src/kg/synthetic-graph.js';
 import { resolveDataset } from '../src/kg/fetch-dataset.js';
+import { findPackageRoot } from '../src/kernels/kernels.js';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
@@ -30,7 +31,7 @@ const epochs = Number(flag('--epochs', '100'));
 const seeds = flag('--seeds', '0').split(',').map(Number);
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');
-const pykeenScript = path.resolve(path.dirname(cli), '..', '..', '..', '..', 'shared', 'peers', 'pykeen', 'pk_run.py');
+const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pykeen', 'pk_run.py');
 const PYKEEN_MODELS = new Set(['DistMult', 'ComplEx', 'RotatE']);
 const SETTINGS = ['matched', 'recommended'] as const;
 
