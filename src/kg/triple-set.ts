@@ -35,8 +35,14 @@ export function dedupeTriples(triples: Int32Array, count: number): number {
   if (bits === 0) starts[1] = count;
   for (let p = 0; p < partitions; p++) starts[p + 1]! += starts[p]!;
   const order = new Int32Array(count); // triple indexes by partition, in file order within each
+  const orderHashes = new Int32Array(count); // their hashes, beside them (read in order, not at random)
   const fill = starts.slice(0, partitions);
-  for (let i = 0; i < count; i++) order[fill[bits > 0 ? hashes[i]! >>> (32 - bits) : 0]!++] = i;
+  for (let i = 0; i < count; i++) {
+    const x = hashes[i]!;
+    const at = fill[bits > 0 ? x >>> (32 - bits) : 0]!++;
+    order[at] = i;
+    orderHashes[at] = x;
+  }
 
   const repeated = new Uint8Array(count);
   let largest = 0;
@@ -52,7 +58,7 @@ export function dedupeTriples(triples: Int32Array, count: number): number {
     slots.fill(0, 0, 2 * size);
     for (let k = lo; k < hi; k++) {
       const i = order[k]!;
-      const x = hashes[i]!;
+      const x = orderHashes[k]!;
       for (let s = x & mask; ; s = (s + 1) & mask) {
         const other = slots[2 * s + 1]! - 1;
         if (other < 0) {
