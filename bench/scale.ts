@@ -13,7 +13,8 @@
  * entities at d = 64 under Adam (expected: the clear error before allocation, since parameters, gradients and two
  * moments do not fit one wasm32 memory) and under Adagrad (allocated, then 50 steps of 500 random queries × 50
  * negatives timed). Prints a markdown table and a JSON line.
- * Usage: node dist/bench/scale.js [--sizes 50000:1000000,1000000:1000000,2500000:16000000] [--root /tmp/kgdistill-scale]
+ * Usage: node dist/bench/scale.js [--sizes 50000:1000000,1000000:1000000,2500000:16000000] [--root /tmp/kgdistill-scale] [--load-only]
+ * (`--load-only`: only the load step of each size; the other columns stay empty).
  */
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
@@ -162,8 +163,9 @@ if (args[0] === '--ceiling-step') {
     await generate(dir, entities, triples);
     process.stderr.write(`graph ${entities} × ${triples}: generated in ${((performance.now() - g0) / 1000).toFixed(0)} s\n`);
     const load = await step('load', dir);
-    const train = await step('train', dir);
-    const evaluation = await step('eval', dir);
+    const loadOnly = args.includes('--load-only');
+    const train = loadOnly ? {} : await step('train', dir);
+    const evaluation = loadOnly ? {} : await step('eval', dir);
     const row = {
       entities: load.entities, triples: load.lines, loadSeconds: load.loadSeconds, linesPerSecond: load.lines! / load.loadSeconds!, loadPeakRssMB: load.peakRssMB,
       bytesPerTriple: (load.peakRssMB! * 2 ** 20) / load.lines!, epochSeconds: train.epochSeconds, secondsPerMillionTriples: train.epochSeconds! / (train.trainTriples! / 1e6),
@@ -180,10 +182,12 @@ if (args[0] === '--ceiling-step') {
     ceilings.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>);
     process.stderr.write(`${JSON.stringify(ceilings.at(-1))}\n`);
   }
+  /** A figure with `digits` decimals, or — when the step did not run. */
+  const fixed = (x: unknown, digits: number): string => (Number.isFinite(Number(x)) && x !== undefined ? Number(x).toFixed(digits) : '—');
   const dist = createModel('DistMult', { dim: 32, numEntities: 1, numRelations: 1 });
   const perEntity = Object.fromEntries((Object.keys(OPTIMIZER_SLOTS) as OptimizerName[]).map((o) => [o, kernelBytesOf(dist.tables.filter((t) => t.indexedBy === 'entity'), 1, 0, o)]));
   const table = ['| entities | triples | load s | lines/s | load peak RSS MB | bytes/triple (RSS) | s per 1M triples | same, shared negatives (50) | train peak RSS MB | sampled eval s (queries) |', '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${Number(r.entities).toLocaleString('en-US')} | ${Number(r.triples).toLocaleString('en-US')} | ${Number(r.loadSeconds).toFixed(1)} | ${Math.round(Number(r.linesPerSecond)).toLocaleString('en-US')} | ${Number(r.loadPeakRssMB).toFixed(0)} | ${Number(r.bytesPerTriple).toFixed(0)} | ${Number(r.secondsPerMillionTriples).toFixed(1)} | ${Number(r.sharedSecondsPerMillionTriples).toFixed(1)} | ${Number(r.trainPeakRssMB).toFixed(0)} | ${Number(r.evalSeconds).toFixed(1)} (${String(r.evalQueries)}) |`)];
+    ...rows.map((r) => `| ${Number(r.entities).toLocaleString('en-US')} | ${Number(r.triples).toLocaleString('en-US')} | ${fixed(r.loadSeconds, 1)} | ${Math.round(Number(r.linesPerSecond)).toLocaleString('en-US')} | ${fixed(r.loadPeakRssMB, 0)} | ${fixed(r.bytesPerTriple, 0)} | ${fixed(r.secondsPerMillionTriples, 1)} | ${fixed(r.sharedSecondsPerMillionTriples, 1)} | ${fixed(r.trainPeakRssMB, 0)} | ${fixed(r.evalSeconds, 1)} (${String(r.evalQueries ?? '—')}) |`)];
   process.stdout.write(`${table.join('\n')}\n\nkernel memory per entity, DistMult d=32: ${Object.entries(perEntity).map(([o, b]) => `${o} ${b} B`).join(', ')}\n`);
   for (const c of ceilings) {
     process.stdout.write(`ceiling, DistMult ${Number(c.entities).toLocaleString('en-US')} × 64, ${String(c.optimizer)} (${Number(c.kernelGiB).toFixed(2)} GiB of tables and state): ${c.refused ? `refused before allocation: ${String(c.refused)}` : `allocated in ${Number(c.allocateSeconds).toFixed(1)} s, ${Number(c.msPerStep).toFixed(1)} ms per step (500 queries × 50 negatives), peak RSS ${Number(c.peakRssMB).toFixed(0)} MB`}\n`);
