@@ -8,6 +8,8 @@
  *   as in KGEmb, whose embeddings are dense tensors.
  * - `sparse-adam`: lazy Adam over touched rows only (PyTorch `SparseAdam`): cheaper, not identical to `adam`.
  * - `sgd`: plain gradient descent over touched rows.
+ * Adam's moments below the smallest normal float32 are flushed to zero (WebAssembly has no flush-to-zero mode, and
+ * subnormal arithmetic is ~100× slower); the update such a moment makes is below 1e-30 of the weight.
  * Tables whose width is a multiple of 4 are updated by the SIMD kernels, and with dense Adam every table (the
  * kernel runs over the floats, whatever the width); the row-sparse updates of narrow tables (biases, curvatures)
  * by the plain loops below, which are the kernels' readable twin.
@@ -31,6 +33,9 @@ const ADAM_BETA1 = 0.9;
 const ADAM_BETA2 = 0.999;
 const ADAM_EPS = 1e-8;
 const ADAGRAD_EPS = 1e-10;
+/** The smallest normal float32: Adam's moments below it are flushed to zero, as the kernels do (optim.ts). */
+const MIN_NORMAL_F32 = 1.1754943508222875e-38;
+const flushSubnormal = (x: number): number => (Math.abs(x) < MIN_NORMAL_F32 ? 0 : x);
 /** Floats of a table above which dense Adam runs on two threads (each float's update is independent: same result). */
 const PARALLEL_ADAM_FLOATS = 1 << 16;
 
@@ -176,8 +181,8 @@ export class TableOptimizer {
         const o = rows[i]! * d;
         for (let k = o; k < o + d; k++) {
           const gk = g[k]!;
-          const mk = ADAM_BETA1 * m[k]! + (1 - ADAM_BETA1) * gk;
-          const vk = ADAM_BETA2 * v[k]! + (1 - ADAM_BETA2) * gk * gk;
+          const mk = flushSubnormal(ADAM_BETA1 * m[k]! + (1 - ADAM_BETA1) * gk);
+          const vk = flushSubnormal(ADAM_BETA2 * v[k]! + (1 - ADAM_BETA2) * gk * gk);
           m[k] = mk;
           v[k] = vk;
           w[k] = w[k]! - (stepSize * mk) / (Math.sqrt(vk) + ADAM_EPS);
@@ -206,8 +211,8 @@ export class TableOptimizer {
     const c2sqrt = Math.sqrt(1 - ADAM_BETA2 ** this.stepCount);
     for (let k = 0; k < w.length; k++) {
       const gk = g[k]!;
-      const mk = ADAM_BETA1 * m[k]! + (1 - ADAM_BETA1) * gk;
-      const vk = ADAM_BETA2 * v[k]! + (1 - ADAM_BETA2) * gk * gk;
+      const mk = flushSubnormal(ADAM_BETA1 * m[k]! + (1 - ADAM_BETA1) * gk);
+      const vk = flushSubnormal(ADAM_BETA2 * v[k]! + (1 - ADAM_BETA2) * gk * gk);
       m[k] = mk;
       v[k] = vk;
       w[k] = w[k]! - (lr * mk) / c1 / (Math.sqrt(vk) / c2sqrt + ADAM_EPS);

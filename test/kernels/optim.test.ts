@@ -46,6 +46,21 @@ describe('single steps by hand (d = 4, row 1 of 3 updated)', () => {
     expect(Array.from(grad.array)).toEqual([0, 0, 0, 0, 0, 0, 0, 5]);
   });
 
+  it('Adam flushes moments that decay below the smallest normal float32 to zero (vector part, scalar tail, rows)', () => {
+    // m = 1e-38 and 1e-30 with g = 0: 0.9·1e-38 is subnormal → 0, 0.9·1e-30 stays; v likewise with β2 = 0.999
+    const moments = [1e-38, 1e-30, 1e-38, 1e-30, 1e-38, 1e-30, 1e-38];
+    const expected = (beta: number) => moments.map((x) => (x === 1e-38 ? 0 : Math.fround(beta * Math.fround(x))));
+    const param = f32(k, Array(7).fill(1)), grad = f32(k, Array(7).fill(0));
+    const m = f32(k, moments), v = f32(k, moments.map((x) => x * 0.5));
+    k.adamDense(7, param, grad, m, v, 0.01, D.beta1, D.beta2, D.adamEps, 3);
+    expectClose(m.array, expected(D.beta1), 1e-6, 0);
+    expect(Array.from(m.array).filter((x) => x !== 0).every((x) => Math.abs(x) >= 1.1754943508222875e-38)).toBe(true);
+    expect(Array.from(v.array).map((x, i) => (x === 0 ? 0 : i % 2))).toEqual([0, 1, 0, 1, 0, 1, 0]);
+    const rows = i32(k, [0]), m2 = f32(k, moments.slice(0, 4)), v2 = f32(k, moments.slice(0, 4));
+    k.adamRows(rows, 1, 4, f32(k, Array(4).fill(1)), f32(k, Array(4).fill(0)), m2, v2, 0.01, D.beta1, D.beta2, D.adamEps, 3);
+    expect(Array.from(m2.array).map((x) => x === 0)).toEqual([true, false, true, false]);
+  });
+
   it('sgdRows: param −= lr·g', () => {
     const { param, grad, rows } = setup();
     k.sgdRows(rows, 1, d, param, grad, 0.1);

@@ -2,6 +2,23 @@
 // (f32(0.999) would make 1 − β2 wrong by 1.3e-5 relative). Row-sparse variants update only the listed rows of an N×d table and zero their
 // gradient rows; `rows` must be distinct for adamRows (a repeated row would decay its moments twice), while for
 // adagradRows and sgdRows a repeat is a no-op because the first visit zeroes the gradient row.
+// Adam's moments below the smallest normal float32 are flushed to zero: WebAssembly has no flush-to-zero mode, and a
+// row whose gradient is exactly zero for a while (a margin loss whose margins hold) decays its first moment through
+// the subnormal range, where every operation costs ~100× (an epoch grew from 1.4 to 15 s); the update such a moment
+// makes is below 1e-30 of the weight.
+
+/** The smallest normal float32; moments below it are flushed to zero. */
+const MIN_NORMAL: f32 = 1.1754943508222875e-38;
+
+/** x, or 0 where |x| is below the smallest normal float32 (lane-wise). */
+@inline function flushSubnormal(x: v128, minNormal: v128): v128 {
+  return v128.and(x, f32x4.ge(f32x4.abs(x), minNormal));
+}
+
+/** x, or 0 when |x| is below the smallest normal float32. */
+@inline function flushSubnormal1(x: f32): f32 {
+  return Mathf.abs(x) < MIN_NORMAL ? 0 : x;
+}
 
 /** Adagrad (PyTorch torch.optim.Adagrad, lr_decay 0): accum += g²; param −= lr·g/(√accum + eps); grad ← 0 (listed rows). */
 export function adagradRows(rows: usize, nRows: i32, d: i32, param: usize, grad: usize, accum: usize, lr: f32,
@@ -37,14 +54,15 @@ export function adamRows(rows: usize, nRows: i32, d: i32, param: usize, grad: us
   const omb2 = f32x4.splat(<f32>(1.0 - beta2));
   const epsv = f32x4.splat(eps);
   const zero = f32x4.splat(0);
+  const minNormal = f32x4.splat(MIN_NORMAL);
   for (let i = 0; i < nRows; i++) {
     const o = <usize>load<i32>(rows + (<usize>i << 2)) * bytes;
     for (let k: usize = 0; k < bytes; k += 16) {
       const g = v128.load(grad + o + k);
       const m0 = v128.load(m + o + k);
       const v0 = v128.load(v + o + k);
-      const m1 = f32x4.add(m0, f32x4.mul(omb1, f32x4.sub(g, m0)));
-      const v1 = f32x4.add(v0, f32x4.mul(omb2, f32x4.sub(f32x4.mul(g, g), v0)));
+      const m1 = flushSubnormal(f32x4.add(m0, f32x4.mul(omb1, f32x4.sub(g, m0))), minNormal);
+      const v1 = flushSubnormal(f32x4.add(v0, f32x4.mul(omb2, f32x4.sub(f32x4.mul(g, g), v0))), minNormal);
       v128.store(m + o + k, m1);
       v128.store(v + o + k, v1);
       const upd = f32x4.mul(stepSize, f32x4.div(m1, f32x4.add(f32x4.sqrt(v1), epsv)));
@@ -74,12 +92,13 @@ export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize,
   const b2v = f32x4.splat(b2);
   const epsv = f32x4.splat(eps);
   const zero = f32x4.splat(0);
+  const minNormal = f32x4.splat(MIN_NORMAL);
   const vecEnd = (<usize>n & ~(<usize>3)) << 2;
   for (let k: usize = 0; k < vecEnd; k += 16) {
     const g = v128.load(grad + k);
     const m0 = v128.load(m + k);
-    const m1 = f32x4.add(m0, f32x4.mul(omb1v, f32x4.sub(g, m0)));
-    const v1 = f32x4.add(f32x4.mul(b2v, v128.load(v + k)), f32x4.mul(omb2v, f32x4.mul(g, g)));
+    const m1 = flushSubnormal(f32x4.add(m0, f32x4.mul(omb1v, f32x4.sub(g, m0))), minNormal);
+    const v1 = flushSubnormal(f32x4.add(f32x4.mul(b2v, v128.load(v + k)), f32x4.mul(omb2v, f32x4.mul(g, g))), minNormal);
     v128.store(m + k, m1);
     v128.store(v + k, v1);
     const denom = f32x4.add(f32x4.mul(f32x4.sqrt(v1), ibv), epsv);
@@ -88,8 +107,8 @@ export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize,
   }
   for (let k = vecEnd; k < (<usize>n << 2); k += 4) {
     const g = load<f32>(grad + k);
-    const m1 = load<f32>(m + k) + omb1 * (g - load<f32>(m + k));
-    const v1 = b2 * load<f32>(v + k) + omb2 * g * g;
+    const m1 = flushSubnormal1(load<f32>(m + k) + omb1 * (g - load<f32>(m + k)));
+    const v1 = flushSubnormal1(b2 * load<f32>(v + k) + omb2 * g * g);
     store<f32>(m + k, m1);
     store<f32>(v + k, v1);
     store<f32>(param + k, load<f32>(param + k) - stepSize * (m1 / (Mathf.sqrt(v1) * invSqrtBc2 + eps)));
