@@ -1,5 +1,6 @@
 /** Formatting evaluation reports for the terminal and for `--json`. */
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
+import type { SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { formatTable } from './format-table.js';
 
 /** A metrics table: filtered and raw, both directions and each direction. */
@@ -20,6 +21,14 @@ export function formatEvaluation(report: EvaluationReport): string {
   }
   const table = formatTable(rows, { header: ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'] });
   return `${table}\n(ties ranked as the ${report.ties}; ${report.seconds.toFixed(1)} s)`;
+}
+
+/** A sampled evaluation's table (both directions and each) with its protocol. */
+export function formatSampled(report: SampledEvaluationReport): string {
+  const row = (label: string, m: SampledEvaluationReport['filtered']): (string | number)[] =>
+    [label, m.mrr.toFixed(4), m['hits@1'].toFixed(4), m['hits@3'].toFixed(4), m['hits@10'].toFixed(4), m.mr.toFixed(1), m.count];
+  const rows = [row('sampled', report.filtered), row('sampled, tails', report.byDirection.tail), row('sampled, heads', report.byDirection.head)];
+  return `${formatTable(rows, { header: ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'] })}\n(${report.protocol}; ${report.seconds.toFixed(1)} s)`;
 }
 
 /** The flat headline object printed as the last stdout line with --json. */

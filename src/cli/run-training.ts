@@ -12,7 +12,7 @@ import type { EvaluationReport } from '../eval/evaluate.js';
 import type { RunHooks } from '../pipeline/run-job.js';
 import type { RunResult } from '../pipeline/train.js';
 import { loadProgress, progressEvents, testProgress } from './progress.js';
-import { formatEvaluation } from './report-format.js';
+import { formatEvaluation, formatSampled } from './report-format.js';
 import { DATA_FLAGS, type FlagSpec } from './run-options.js';
 
 /** The flags of every training command (keys of the pipeline's training options). */
@@ -41,6 +41,8 @@ export const TRAINING_FLAGS: readonly FlagSpec[] = [
   { key: 'path', kind: 'string', arg: '<p>', description: 'sampled-scoring path (auto: fused kernels unless the backend is native)', choices: ['auto', 'fused', 'tfjs'] },
   { key: 'out', kind: 'string', arg: '<dir>', description: 'run directory (default runs/<dataset>-<model>-d<dim>-s<seed>)' },
   { key: 'testEval', kind: 'negated', description: 'skip the final evaluation on the test split' },
+  { key: 'evalCandidates', kind: 'number', arg: '<n>', description: 'validate and test each query against its gold answer and n fixed filtered candidates instead of all entities (OGB-style sampled evaluation, for large graphs; reported as such)', defaultText: 'all entities' },
+  { key: 'evalSeed', kind: 'number', arg: '<n>', description: 'seed of the sampled evaluation candidates' },
 ];
 
 /** Adds --resume and --json. */
@@ -87,6 +89,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
     const lines = [`${String(result.summary.model)} d=${String(result.summary.dim)} on ${String(result.summary.dataset)}: ${result.training.epochs} epochs${result.training.stoppedEarly ? ` (stopped early at epoch ${result.training.epochs})` : ''}, best valid MRR ${result.training.bestValidMrr.toFixed(4)} at epoch ${result.training.bestEpoch}; run dir ${result.runDir}`,
       dataLine(result.summary.data), ...result.training.warnings.map((w) => `warning: ${w}`)];
     if (result.test) lines.push(`test split, ${String(result.summary.checkpoint)} checkpoint:`, formatEvaluation(result.test as EvaluationReport));
+    if (result.sampledTest) lines.push(`test split, ${String(result.summary.checkpoint)} checkpoint:`, formatSampled(result.sampledTest));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     events.stop();

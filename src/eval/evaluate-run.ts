@@ -6,6 +6,7 @@ import type { RunData } from '../core/training-data.js';
 import type { Validator } from '../core/trainer.js';
 import type { KnownAnswers } from './ranks.js';
 import type { Triples } from '../kg/types.js';
+import { evaluateSampled } from './sampled-evaluation.js';
 
 /** Filtered evaluation of `split` (both directions, categories from the training triples). */
 export async function evaluateSplit(runtime: ModelRuntime, data: RunData, split: 'valid' | 'test',
@@ -35,5 +36,17 @@ export function filteredValidator(data: { valid: Triples; known: KnownAnswers; n
     } finally {
       scorer.dispose();
     }
+  };
+}
+
+/**
+ * The validator of a run on a large graph: sampled metrics of the valid split (each query against its gold answer and
+ * `candidates` fixed filtered candidates, OGB-style; sampled-evaluation.ts), MRR as the early-stopping criterion.
+ */
+export function sampledValidator(data: { valid: Triples; known: KnownAnswers; numRelations: number }, candidates: number, seed: number, backend: string): Validator {
+  return async (runtime, onProgress) => {
+    const report = evaluateSampled(runtime, data.valid, data.numRelations, data.known, { candidates, seed, backend, onProgress });
+    const f = report.filtered;
+    return { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, seconds: report.seconds };
   };
 }

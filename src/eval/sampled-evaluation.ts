@@ -105,3 +105,9 @@ export function evaluateSampled(runtime: ModelRuntime, triples: Triples, numRela
     seconds: (performance.now() - started) / 1000,
   };
 }
+
+/** The headline metrics of a sampled evaluation (with its protocol), as a run's JSON and `eval --json` print them. */
+export function sampledSummary(report: SampledEvaluationReport): Record<string, unknown> {
+  const f = report.filtered;
+  return { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, queries: f.count, byDirection: report.byDirection, protocol: report.protocol, evalSeconds: report.seconds };
+}

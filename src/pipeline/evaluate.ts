@@ -7,7 +7,7 @@ import { runDataFromDataset, requireSameVocabulary } from '../core/training-data
 import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import { loadRun } from '../registry/load-run.js';
-import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import { evaluateSampled, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { readRunConfig } from './run-config.js';
 import { parseOptions, readingOptionsOfRun, readingOptionsSchema } from './options.js';
 
@@ -59,8 +59,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
   if (options.candidates !== undefined) {
     const sampled = evaluateSampled(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });
-    const f = sampled.filtered;
-    return { metrics: { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, queries: f.count, byDirection: sampled.byDirection, protocol: sampled.protocol, evalSeconds: sampled.seconds }, sampled, ...described };
+    return { metrics: sampledSummary(sampled), sampled, ...described };
   }
   const report = await evaluateSplit(run.runtime, data, split, options.onProgress);
   return { metrics: evaluationSummary(report), report, ...described };

@@ -84,6 +84,10 @@ export const trainingOptions = {
   out: z.string().min(1).optional(),
   /** Evaluate the best checkpoint on the test split at the end. */
   testEval: z.boolean({ error: 'must be true or false' }).default(true),
+  /** Validate and test against the gold answer and N fixed filtered candidates per query (OGB-style), not all entities. */
+  evalCandidates: positiveInt.optional(),
+  /** Seed of the sampled evaluation candidates. */
+  evalSeed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(0),
 };
 
 /** What every training command takes (the shared part of train and distill). */

@@ -19,7 +19,8 @@ import { loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
 import type { OptimizerName } from '../core/optimizers.js';
-import { evaluateSplit, filteredValidator } from '../eval/evaluate-run.js';
+import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/evaluate-run.js';
+import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { defaultLossOf, modelFromConfig } from '../registry/models.js';
 import type { SampledLoss } from '../core/losses.js';
@@ -69,8 +70,10 @@ export interface RunOutcome {
   /** Everything `--json` prints besides the test metrics. */
   summary: Record<string, unknown> & { stoppedEarly: boolean; interrupted: boolean; warnings: string[]; data: DataSummary };
   training: TrainingResult;
-  /** The best checkpoint's test evaluation (absent with testEval false, or when interrupted). */
+  /** The best checkpoint's test evaluation (absent with testEval false, or when interrupted, or when sampled). */
   test?: EvaluationReport;
+  /** The best checkpoint's sampled test evaluation (with evalCandidates). */
+  sampledTest?: SampledEvaluationReport;
 }
 
 /** The sampled loss of a job's settings: `auto` is the model's own (registry), margins default as PyKEEN's. */
@@ -142,7 +145,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const config = trainingConfigOf(settings, job.modelName(settings));
   if (config.negatives > 0) checkSampledLoss(kgeSettingsOf(config)); // before anything is written
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
-  const validator = data.valid.length > 0 ? filteredValidator(data, config.evalBatchSize) : null;
+  const validator = data.valid.length === 0 ? null
+    : settings.evalCandidates !== undefined ? sampledValidator(data, settings.evalCandidates, settings.evalSeed, backend) : filteredValidator(data, config.evalBatchSize);
   const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend) });
   let runtime: ModelRuntime;
   let trainer: Trainer;
@@ -175,8 +179,13 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   log(`trained ${training.epochs} epochs in ${(training.seconds / 60).toFixed(1)} min (${training.scoringPath} scoring)${training.stoppedEarly ? `; stopped early at epoch ${training.epochs} (no better validation in ${config.patience} validations)` : ''}; best valid MRR ${training.bestValidMrr.toFixed(4)} at epoch ${training.bestEpoch}`);
   if (!settings.testEval) return { runDir, summary, training, settings };
   const best = await loadRun(runDir);
+  const checkpoint = path.basename(best.file, '.json');
+  if (settings.evalCandidates !== undefined) {
+    const sampledTest = evaluateSampled(best.runtime, data.test, data.numRelations, data.known, { candidates: settings.evalCandidates, seed: settings.evalSeed, backend, onProgress: hooks.onTestProgress });
+    return { runDir, summary: { ...summary, checkpoint }, training, sampledTest, settings };
+  }
   const test = await evaluateSplit(best.runtime, data, 'test', hooks.onTestProgress);
-  return { runDir, summary: { ...summary, checkpoint: path.basename(best.file, '.json') }, training, test, settings };
+  return { runDir, summary: { ...summary, checkpoint }, training, test, settings };
 }
 
 /** An empty train split is an error naming its file; an empty valid split a warning (no validation, no early stopping). */

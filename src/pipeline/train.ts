@@ -9,6 +9,7 @@ import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
 import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js';
 import { trainingQueries } from '../core/batch.js';
 import { evaluationSummary } from '../eval/evaluate.js';
+import { sampledSummary } from '../eval/sampled-evaluation.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
 import { runJob, writeResult, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
 
@@ -32,8 +33,9 @@ function request<O extends object>(options: RunRequest<O>): { given: Record<stri
 
 /** Writes result.json and builds the headline JSON of a run. */
 async function finish(outcome: RunOutcome): Promise<RunResult> {
-  const json = outcome.test ? { ...evaluationSummary(outcome.test), split: 'test', ...outcome.summary } : { ...outcome.summary };
-  if (outcome.test) await writeResult(outcome.runDir, json);
+  const metrics = outcome.test ? evaluationSummary(outcome.test) : outcome.sampledTest ? sampledSummary(outcome.sampledTest) : undefined;
+  const json = metrics ? { ...metrics, split: 'test', ...outcome.summary } : { ...outcome.summary };
+  if (metrics) await writeResult(outcome.runDir, json);
   return { ...outcome, json };
 }
 

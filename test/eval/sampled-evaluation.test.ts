@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
@@ -51,5 +51,24 @@ describe('sampled evaluation', () => {
     const cli = await evaluateRun(run, { candidates: 50, candidateSeed: 2 });
     expect(cli.metrics.mrr).toBe(one.filtered.mrr);
     expect(cli.metrics.protocol).toBe(one.protocol);
+  });
+
+  it('train --eval-candidates validates and tests with the sampled protocol: the same test numbers as eval --eval-candidates', async () => {
+    const out = path.join(tmp, 'run-sampled');
+    const lines: string[] = [];
+    const result = await runTrain({ dataset: graph, model: 'DistMult', dim: 16, epochs: 10, validEvery: 5, batchSize: 64, lr: 0.1, initScale: 0.1, out, evalCandidates: 30, evalSeed: 4 },
+      { log: (l) => lines.push(l) });
+    expect(result.test).toBeUndefined();
+    expect(result.json.protocol).toBe('sampled: gold + 30 fixed filtered candidates per query (OGB-style), seed 4');
+    const again = await evaluateRun(out, { candidates: 30, candidateSeed: 4 });
+    expect(result.json.mrr).toBe(again.metrics.mrr);
+    expect(result.json['hits@10']).toBe(again.metrics['hits@10']);
+    // validation used the same protocol on the valid split: the best valid MRR is the sampled one of that checkpoint
+    const valid = await evaluateRun(out, { candidates: 30, candidateSeed: 4, split: 'valid' });
+    expect(result.training.bestValidMrr).toBeCloseTo(valid.metrics.mrr as number, 6);
+    const full = await evaluateRun(out, { split: 'valid' });
+    expect(result.training.bestValidMrr).not.toBeCloseTo(full.metrics.mrr as number, 3);
+    const saved = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')) as { protocol: string };
+    expect(saved.protocol).toMatch(/^sampled: gold \+ 30/);
   });
 });

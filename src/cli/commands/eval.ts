@@ -2,9 +2,8 @@
 import { Command, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { evaluateRun } from '../../pipeline/evaluate.js';
-import { formatEvaluation } from '../report-format.js';
+import { formatEvaluation, formatSampled } from '../report-format.js';
 import { testProgress } from '../progress.js';
-import { formatTable } from '../format-table.js';
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
 import { readingOptionsSchema } from '../../pipeline/options.js';
 
@@ -40,9 +39,7 @@ export function registerEvalCommand(program: Command): void {
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint })}\n`);
     } else {
-      const m = result.metrics as { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number; queries: number };
-      const body = result.report ? formatEvaluation(result.report)
-        : `${formatTable([['sampled', m.mrr.toFixed(4), m['hits@1'].toFixed(4), m['hits@3'].toFixed(4), m['hits@10'].toFixed(4), m.mr.toFixed(1), m.queries]], { header: ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'] })}\n(${result.sampled!.protocol})`;
+      const body = result.report ? formatEvaluation(result.report) : formatSampled(result.sampled!);
       process.stdout.write(`${result.model} d=${result.dim}, ${result.dataset} ${result.split}, ${result.checkpoint} checkpoint, backend ${result.backend}\n${body}\n`);
     }
   });
