@@ -3,8 +3,9 @@
  * (with double negatives each half keeps its own queries' negatives, so each half is a sub-batch in the usual
  * layout). The second half's kernel calls are recorded against a second step state — its own scratch blocks and its
  * own gradient accumulators ("shadow" gradients, one per table) — and run by the kernel worker on the shared memory
- * while the main thread runs the first half. Then the worker's gradients are folded into the tables' accumulators
- * (`addRowsAndClear`, which also clears the shadow rows) in a fixed order. The draws and the loss are those of one
+ * while the main thread runs the first half. The worker's gradients are then folded into the tables' accumulators
+ * when they are needed whole (`ParameterTable.deferFold`: dense Adam adds them in its own sweep; otherwise
+ * `addRowsAndClear` over the rows the worker wrote, which also clears the shadow rows), in a fixed order. The draws and the loss are those of one
  * thread; only the order of the sums differs, so a run is reproducible for a given thread count
  * (KGDISTILL_THREADS=1 keeps the one-thread step exactly).
  */
@@ -157,11 +158,13 @@ function writtenRows(s: WorkerShare, model: KgeModel, store: ParameterStore, par
 const MIN_PARALLEL_FOLD_ROWS = 1024;
 
 /**
- * Folds the worker's shadow gradients into the tables' accumulators: every row its half wrote, table by table.
- * Each list's rows are distinct, so the worker folds the second half of a long list while the main thread folds
- * the first (the same sums as one thread); lists run one after the other, as they may share rows.
+ * Leaves the worker's shadow gradients for each table to fold when its gradient is needed whole (the optimiser:
+ * dense Adam adds a shadow in its own sweep over the table; the others fold every row the worker's half wrote, the
+ * lists computed then). Each list's rows are distinct, so the worker folds the second half of a long list while the
+ * main thread folds the first (the same sums as one thread); lists run one after the other, as they may share rows.
  */
-function foldShadows(s: WorkerShare, model: KgeModel, store: ParameterStore, raw: KernelExports, lists: WrittenRows): void {
+function deferShadowFolds(s: WorkerShare, model: KgeModel, store: ParameterStore, raw: KernelExports, second: DrawnQueries): void {
+  let lists: WrittenRows | undefined;
   const add = (name: string, list: { block: I32Block; count: number }): void => {
     const table = store.table(name);
     const shadow = s.shadows.get(name)!.grad.offset;
@@ -170,10 +173,13 @@ function foldShadows(s: WorkerShare, model: KgeModel, store: ParameterStore, raw
     raw.addRowsAndClear(mine, table.dim, list.block.offset, shadow, table.grad.offset);
     if (mine < list.count) s.worker.wait();
   };
-  // a table may be both a candidate table and a query table: a second fold of a row adds the zeros the first left
-  for (const name of s.shadows.keys()) {
-    if (name === model.candidateTable || name === model.tailBiasTable) add(name, lists.cand);
-    if (model.queryTables.includes(name)) add(name, store.table(name).spec.indexedBy === 'entity' ? lists.entities : lists.relations);
+  for (const [name, shadow] of s.shadows) {
+    store.table(name).deferFold(shadow.grad, () => {
+      lists ??= writtenRows(s, model, store, second);
+      // a table may be both a candidate table and a query table: a second fold of a row adds the zeros the first left
+      if (name === model.candidateTable || name === model.tailBiasTable) add(name, lists.cand);
+      if (model.queryTables.includes(name)) add(name, store.table(name).spec.indexedBy === 'entity' ? lists.entities : lists.relations);
+    });
   }
 }
 
@@ -184,6 +190,7 @@ function foldShadows(s: WorkerShare, model: KgeModel, store: ParameterStore, raw
 export function parallelFusedStep(model: KgeModel, store: ParameterStore, program: QueryProgram, drawn: DrawnQueries,
   doubleNegatives: boolean, scale: number): number {
   const s = share(model, store, program)!;
+  for (const name of s.shadows.keys()) store.table(name).settle(); // the previous step's folds read the worker's id blocks
   const main = stepState(model, store, program);
   const split = Math.ceil(drawn.B / 2);
   const first = half(drawn, 0, split);
@@ -201,8 +208,7 @@ export function parallelFusedStep(model: KgeModel, store: ParameterStore, progra
   if (!s.recorder.fits) return runOnMain(first) + runOnMain(second); // too many calls for the mailbox: one thread
   s.worker.post();
   const mainLoss = runOnMain(first);
-  const lists = writtenRows(s, model, store, second); // while the worker finishes
   const workerLoss = s.worker.wait();
-  foldShadows(s, model, store, main.raw, lists);
+  deferShadowFolds(s, model, store, main.raw, second);
   return mainLoss + workerLoss;
 }

@@ -83,6 +83,7 @@ export class TableOptimizer {
     this.stepCount++;
     const kernels = this.stateIn === 'kernel' ? this.kernels : undefined;
     for (const table of this.store.tables()) {
+      if (!(kernels && this.name === 'adam')) table.settle(); // dense Adam in kernels adds a pending fold in its sweep
       if (kernels && (table.dim % 4 === 0 || this.name === 'adam')) this.updateWithKernels(kernels, table);
       else if (this.kernels && this.name === 'adam') this.adamDenseStaged(this.kernels, table);
       else if (this.name === 'adam') this.adamDense(table);
@@ -97,7 +98,7 @@ export class TableOptimizer {
     const lr = this.learningRate;
     const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
     if (this.name === 'adam') {
-      this.adamDenseKernels(kernels, table.data, table.grad, slot('m'), slot('v'));
+      this.adamDenseKernels(kernels, table.data, table.grad, slot('m'), slot('v'), table.takeDeferred());
     } else if (count === 0) {
       return;
     } else if (this.name === 'adagrad') {
@@ -111,9 +112,10 @@ export class TableOptimizer {
 
   /**
    * Dense Adam in kernels; a large table is cut in two at a multiple of 4 floats and the second part runs on the
-   * kernel worker meanwhile (every float's update is independent, so the result is the one-thread result).
+   * kernel worker meanwhile (every float's update is independent, so the result is the one-thread result). A
+   * table's pending second accumulator (`shadow`, the worker's half of a two-thread step) is added in the same sweep.
    */
-  private adamDenseKernels(kernels: Kernels, w: F32Block, g: F32Block, m: F32Block, v: F32Block): void {
+  private adamDenseKernels(kernels: Kernels, w: F32Block, g: F32Block, m: F32Block, v: F32Block, shadow: F32Block | null = null): void {
     const n = w.length;
     const worker = n >= PARALLEL_ADAM_FLOATS ? kernels.worker() : null;
     const cut = worker ? (n >> 3) << 2 : n;
@@ -122,11 +124,13 @@ export class TableOptimizer {
     if (worker && cut < n) {
       const rest = n - cut;
       const [w2, g2, m2, v2] = [w, g, m, v].map((b) => part(b, cut, rest)) as [F32Block, F32Block, F32Block, F32Block];
-      kernels.checkAdamDense(rest, w2, g2, m2, v2, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount);
-      theirs = [rest, w2.offset, g2.offset, m2.offset, v2.offset, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount];
+      const s2 = shadow ? part(shadow, cut, rest) : null;
+      kernels.checkAdamDense(rest, w2, g2, m2, v2, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, s2);
+      theirs = [rest, w2.offset, g2.offset, m2.offset, v2.offset, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, s2?.offset ?? 0];
     }
     KernelWorker.beside(worker, 'adamDense', theirs, () =>
-      kernels.adamDense(cut, part(w, 0, cut), part(g, 0, cut), part(m, 0, cut), part(v, 0, cut), this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount));
+      kernels.adamDense(cut, part(w, 0, cut), part(g, 0, cut), part(m, 0, cut), part(v, 0, cut), this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount,
+        shadow ? part(shadow, 0, cut) : null));
   }
 
   /**

@@ -17,6 +17,8 @@ export class ParameterTable {
   /** Touched row ids, in kernel memory so the optimiser kernels can read them. */
   readonly touchedRows: I32Block;
   private touchedCount = 0;
+  /** A second accumulator another thread filled (fused-step-parallel.ts), not yet added into `grad`. */
+  private deferred: { shadow: F32Block; fold: () => void } | null = null;
 
   constructor(readonly spec: TableSpec, rows: number, memory: KernelMemory) {
     this.rows = rows;
@@ -76,6 +78,29 @@ export class ParameterTable {
       }
     }
     this.touchedCount = count;
+  }
+
+  /**
+   * Leaves gradient rows in a second accumulator `shadow` (of this table's size) until someone needs `grad` whole:
+   * `fold` adds them into `grad` and zeroes them. A fold still pending is done first.
+   */
+  deferFold(shadow: F32Block, fold: () => void): void {
+    this.settle();
+    this.deferred = { shadow, fold };
+  }
+
+  /** Adds the deferred rows into `grad` now (nothing when none are pending). */
+  settle(): void {
+    const deferred = this.deferred;
+    this.deferred = null;
+    deferred?.fold();
+  }
+
+  /** The pending second accumulator, handed to a caller that adds it itself and zeroes it (dense Adam's sweep). */
+  takeDeferred(): F32Block | null {
+    const shadow = this.deferred?.shadow ?? null;
+    this.deferred = null;
+    return shadow;
   }
 
   /** Marks every row as touched (dense gradients, e.g. 1-N training). */

@@ -38,7 +38,7 @@ export interface KernelExports extends FusedExports, TopKExports, DenseExports {
   adamRows(rows: number, nRows: number, d: number, param: number, grad: number, m: number, v: number, lr: number,
     beta1: number, beta2: number, eps: number, step: number): void;
   adamDense(n: number, param: number, grad: number, m: number, v: number, lr: number, beta1: number,
-    beta2: number, eps: number, step: number): void;
+    beta2: number, eps: number, step: number, shadow: number): void;
   sgdRows(rows: number, nRows: number, d: number, param: number, grad: number, lr: number): void;
   gatherRows(n: number, d: number, rows: number, src: number, dst: number): void;
   scatterAddRows(n: number, d: number, rows: number, src: number, dst: number): void;
@@ -247,19 +247,22 @@ export class Kernels {
       step);
   }
 
-  /** Dense Adam over the first n floats (PyTorch torch.optim.Adam semantics, step ≥ 1); grad ← 0. */
+  /**
+   * Dense Adam over the first n floats (PyTorch torch.optim.Adam semantics, step ≥ 1); grad ← 0. With `shadow`, the
+   * gradient is grad + shadow (a second accumulator, as if folded first) and shadow ← 0.
+   */
   adamDense(n: number, param: F32Block, grad: F32Block, m: F32Block, v: F32Block, lr: number, beta1: number,
-    beta2: number, eps: number, step: number): void {
-    this.checkAdamDense(n, param, grad, m, v, lr, beta1, beta2, eps, step);
-    this.ex.adamDense(n, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps, step);
+    beta2: number, eps: number, step: number, shadow: F32Block | null = null): void {
+    this.checkAdamDense(n, param, grad, m, v, lr, beta1, beta2, eps, step, shadow);
+    this.ex.adamDense(n, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps, step, shadow?.offset ?? 0);
   }
 
   /** The checks of `adamDense` alone, for a caller that hands the call to the kernel worker. */
   checkAdamDense(n: number, param: F32Block, grad: F32Block, m: F32Block, v: F32Block, lr: number, beta1: number,
-    beta2: number, eps: number, step: number): void {
+    beta2: number, eps: number, step: number, shadow: F32Block | null = null): void {
     const fn = 'adamDense';
     int(fn, 'n', n);
-    const blocks: [string, Block][] = [['param', param], ['grad', grad], ['m', m], ['v', v]];
+    const blocks: [string, Block][] = [['param', param], ['grad', grad], ['m', m], ['v', v], ...(shadow ? [['shadow', shadow] as [string, Block]] : [])];
     for (const [name, b] of blocks) this.checks.block(fn, name, b, n);
     this.checks.disjoint(fn, blocks, blocks);
     this.checkAdam(fn, lr, beta1, beta2, eps, step);

@@ -46,6 +46,20 @@ describe('single steps by hand (d = 4, row 1 of 3 updated)', () => {
     expect(Array.from(grad.array)).toEqual([0, 0, 0, 0, 0, 0, 0, 5]);
   });
 
+  it('adamDense with a shadow accumulator equals adamDense after adding it into grad, and zeroes the shadow', () => {
+    const g = [2, -2, 0.5, 0, 1e-3, -3, 4], extra = [1, 0.5, -0.25, 3, 0, 2, -1];
+    const folded = f32(k, g.map((x, i) => Math.fround(x + extra[i]!)));
+    const [p1, p2] = [f32(k, Array(7).fill(1)), f32(k, Array(7).fill(1))];
+    const [m1, v1, m2, v2] = [0, 1, 2, 3].map(() => f32(k, Array(7).fill(0.1)));
+    k.adamDense(7, p1, folded, m1!, v1!, 0.01, D.beta1, D.beta2, D.adamEps, 2);
+    const grad = f32(k, g), shadow = f32(k, extra);
+    k.adamDense(7, p2, grad, m2!, v2!, 0.01, D.beta1, D.beta2, D.adamEps, 2, shadow);
+    expect(Array.from(p2.array)).toEqual(Array.from(p1.array));
+    expect(Array.from(m2!.array)).toEqual(Array.from(m1!.array));
+    expect(Array.from(shadow.array)).toEqual(Array(7).fill(0));
+    expect(Array.from(p2.array)).not.toEqual(Array(7).fill(1));
+  });
+
   it('Adam flushes moments that decay below the smallest normal float32 to zero (vector part, scalar tail, rows)', () => {
     // m = 1e-38 and 1e-30 with g = 0: 0.9·1e-38 is subnormal → 0, 0.9·1e-30 stays; v likewise with β2 = 0.999
     const moments = [1e-38, 1e-30, 1e-38, 1e-30, 1e-38, 1e-30, 1e-38];

@@ -74,10 +74,11 @@ export function adamRows(rows: usize, nRows: i32, d: i32, param: usize, grad: us
 
 /**
  * Dense Adam over n floats (PyTorch torch.optim.Adam, no weight decay): m ← m + (1−β1)(g − m); v ← β2·v + (1−β2)g²;
- * param −= lr/(1−β1^t) · m/(√v/√(1−β2^t) + eps) (Kingma & Ba 2015, Alg. 1); grad ← 0.
+ * param −= lr/(1−β1^t) · m/(√v/√(1−β2^t) + eps) (Kingma & Ba 2015, Alg. 1); grad ← 0. With `shadow` ≠ 0 the
+ * gradient is grad + shadow (a second thread's accumulator, added as a fold would) and shadow ← 0 too.
  */
 export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize, lr: f64, beta1: f64, beta2: f64,
-  eps: f32, step: i32): void {
+  eps: f32, step: i32, shadow: usize): void {
   const bc1 = 1.0 - Math.pow(beta1, <f64>step);
   const bc2 = 1.0 - Math.pow(beta2, <f64>step);
   const stepSize: f32 = <f32>(lr / bc1);
@@ -95,7 +96,11 @@ export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize,
   const minNormal = f32x4.splat(MIN_NORMAL);
   const vecEnd = (<usize>n & ~(<usize>3)) << 2;
   for (let k: usize = 0; k < vecEnd; k += 16) {
-    const g = v128.load(grad + k);
+    let g = v128.load(grad + k);
+    if (shadow != 0) {
+      g = f32x4.add(g, v128.load(shadow + k));
+      v128.store(shadow + k, zero);
+    }
     const m0 = v128.load(m + k);
     const m1 = flushSubnormal(f32x4.add(m0, f32x4.mul(omb1v, f32x4.sub(g, m0))), minNormal);
     const v1 = flushSubnormal(f32x4.add(f32x4.mul(b2v, v128.load(v + k)), f32x4.mul(omb2v, f32x4.mul(g, g))), minNormal);
@@ -106,7 +111,11 @@ export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize,
     v128.store(grad + k, zero);
   }
   for (let k = vecEnd; k < (<usize>n << 2); k += 4) {
-    const g = load<f32>(grad + k);
+    let g = load<f32>(grad + k);
+    if (shadow != 0) {
+      g += load<f32>(shadow + k);
+      store<f32>(shadow + k, 0);
+    }
     const m1 = flushSubnormal1(load<f32>(m + k) + omb1 * (g - load<f32>(m + k)));
     const v1 = flushSubnormal1(b2 * load<f32>(v + k) + omb2 * g * g);
     store<f32>(m + k, m1);
