@@ -67,6 +67,7 @@ export class TableOptimizer {
 
   constructor(readonly name: OptimizerName, public learningRate: number, private readonly store: ParameterStore, private readonly kernels?: Kernels) {
     const slotNames = name === 'adagrad' ? ['accum'] : name === 'sgd' ? [] : ['m', 'v'];
+    for (const table of store.tables()) table.tracksTouched = name !== 'adam'; // dense Adam visits every row
     const floats = store.tables().reduce((sum, t) => sum + t.rows * t.dim, 0) * slotNames.length;
     const memory = store.memory;
     this.stateIn = memory.usedBytes + 4 * floats + KERNEL_SCRATCH_RESERVE <= memory.maximumPages * PAGE_BYTES ? 'kernel' : 'host';

@@ -64,8 +64,12 @@ export class ParameterTable {
     this.touch(ids);
   }
 
+  /** Whether touched rows are listed: the optimiser of the store says (dense Adam sweeps every row and needs no list). */
+  tracksTouched = true;
+
   /** Marks rows as touched (their gradient rows were written by a kernel). */
   touch(ids: ArrayLike<number>): void {
+    if (!this.tracksTouched) return;
     // The view is read once: the block's getter re-checks the memory buffer on every access.
     const touched = this.touchedRows.array;
     const mark = this.mark;
@@ -105,6 +109,7 @@ export class ParameterTable {
 
   /** Marks every row as touched (dense gradients, e.g. 1-N training). */
   touchAll(): void {
+    if (!this.tracksTouched) return;
     const all = new Int32Array(this.rows);
     for (let row = 0; row < this.rows; row++) all[row] = row;
     this.touch(all);
