@@ -5,9 +5,9 @@
  * own gradient accumulators ("shadow" gradients, one per table) — and run by the kernel worker on the shared memory
  * while the main thread runs the first half. The worker's gradients are then folded into the tables' accumulators
  * when they are needed whole (`ParameterTable.deferFold`: dense Adam adds them in its own sweep; otherwise
- * `addRowsAndClear` over the rows the worker wrote, which also clears the shadow rows), in a fixed order. The draws and the loss are those of one
- * thread; only the order of the sums differs, so a run is reproducible for a given thread count
- * (KGDISTILL_THREADS=1 keeps the one-thread step exactly).
+ * `addRowsAndClear` over the rows the worker wrote, which also clears the shadow rows), in a fixed order. The draws
+ * and the loss are those of one thread; only the order of the sums differs, so a run is reproducible for a given
+ * thread count (KGDISTILL_THREADS=1 keeps the one-thread step exactly).
  */
 import { kernelsForMemory, type KernelExports, type Kernels } from '../kernels/kernels.js';
 import type { I32Block } from '../kernels/kernel-memory.js';

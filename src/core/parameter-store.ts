@@ -1,7 +1,8 @@
 /**
  * The model's parameter tables, held in the kernels' WebAssembly memory so that fused kernels and TypeScript see
  * the same floats. Each table has a dense gradient accumulator of its own size and a list of the rows touched
- * since the last optimiser step, so updates are row-sparse (only the rows a batch used are visited).
+ * since the last optimiser step, so updates are row-sparse (only the rows a batch used are visited); a second
+ * thread's accumulator may wait beside it until the optimiser needs the gradient whole (`deferFold`).
  */
 import type { KernelMemory, F32Block, I32Block } from '../kernels/kernel-memory.js';
 import type { InitSpec, TableSpec } from './model.js';
