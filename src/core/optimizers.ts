@@ -18,7 +18,7 @@
  * lives in host memory and every table is updated by the plain loops (same results, slower): a 5M × 64 table
  * with Adam needs 2.4 GiB of parameters and gradients in kernel memory and 2.4 GiB of moments beside them.
  */
-import { PAGE_BYTES, subF32, type F32Block } from '../kernels/kernel-memory.js';
+import { PAGE_BYTES, subF32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
@@ -49,6 +49,12 @@ export interface OptimizerState {
 /** Float32 slots of state per parameter of each optimiser. */
 export const OPTIMIZER_SLOTS: Record<OptimizerName, number> = { adagrad: 1, adam: 2, 'sparse-adam': 2, sgd: 0 };
 
+/**
+ * Adagrad visits every row of a table in order once at least 1/DENSE_SWEEP_FRACTION of them were touched: a row
+ * with a zero gradient does not move (exact), and an in-order sweep beats random rows when most rows are touched.
+ */
+const DENSE_SWEEP_FRACTION = 2;
+
 /** Floats per chunk of host-memory Adam moments staged through kernel memory (2 × 4 MiB). */
 const ADAM_STAGE_FLOATS = 1 << 20;
 
@@ -62,6 +68,8 @@ export class TableOptimizer {
   private readonly slots = new Map<string, F32Block>();
   /** Where the state lives: beside the tables in kernel memory, or in host memory when it does not fit there. */
   readonly stateIn: 'kernel' | 'host';
+  /** Row ids 0 … n − 1 by table height, for Adagrad's in-order sweep (allocated on first use). */
+  private readonly identity = new Map<number, I32Block>();
   /** Kernel-memory chunks the host-memory moments of dense Adam pass through (allocated on first use). */
   private stage?: { m: F32Block; v: F32Block };
 
@@ -102,6 +110,9 @@ export class TableOptimizer {
       this.adamDenseKernels(kernels, table.data, table.grad, slot('m'), slot('v'), table.takeDeferred());
     } else if (count === 0) {
       return;
+    } else if (this.name === 'adagrad' && count * DENSE_SWEEP_FRACTION >= table.rows) {
+      // most rows touched: visit all in order (rows with a zero gradient do not move), which the caches prefetch
+      kernels.adagradRows(this.allRows(kernels, table), table.rows, table.dim, table.data, table.grad, slot('accum'), lr, ADAGRAD_EPS);
     } else if (this.name === 'adagrad') {
       kernels.adagradRows(rows, count, table.dim, table.data, table.grad, slot('accum'), lr, ADAGRAD_EPS);
     } else if (this.name === 'sparse-adam') {
@@ -152,6 +163,18 @@ export class TableOptimizer {
       m.set(mPart.array, start);
       v.set(vPart.array, start);
     }
+  }
+
+  /** The row ids 0 … rows − 1 of a table, in kernel memory (made on first use). */
+  private allRows(kernels: Kernels, table: ParameterTable): I32Block {
+    let ids = this.identity.get(table.rows);
+    if (!ids) {
+      ids = kernels.memory.allocI32(table.rows);
+      const array = ids.array;
+      for (let row = 0; row < table.rows; row++) array[row] = row;
+      this.identity.set(table.rows, ids);
+    }
+    return ids;
   }
 
   private slot(table: ParameterTable, slot: string): Float32Array {

@@ -56,6 +56,28 @@ describe('TableOptimizer', () => {
     table.data.array.subarray(0, 8).forEach((w, i) => expect(w).toBeCloseTo(i % 2 === 0 ? -0.01 : 0.01, 6));
   });
 
+  it('Adagrad sweeps all rows in order once most are touched: the same tables as the plain loops over touched rows', () => {
+    const tables = (withKernels: Kernels | false): Float32Array => {
+      const store = new ParameterStore([SPECS[0]!], 10, 1, kernels.memory);
+      store.initialise(new SeededRandom(5));
+      const optimizer = new TableOptimizer('adagrad', 0.1, store, withKernels || undefined);
+      const rng = new SeededRandom(6);
+      for (let step = 0; step < 3; step++) {
+        const ids = Int32Array.of(9, 1, 4, 6, 2, 7 - step); // 6 of 10 rows: more than half
+        store.table('wide').scatterAddGrad(ids, Float32Array.from({ length: ids.length * 8 }, () => rng.normal()));
+        optimizer.step();
+      }
+      return store.table('wide').data.array.slice();
+    };
+    const swept = tables(kernels);
+    const plain = tables(false);
+    swept.forEach((v, i) => expect(v).toBeCloseTo(plain[i]!, 6));
+    const initial = new ParameterStore([SPECS[0]!], 10, 1, kernels.memory);
+    initial.initialise(new SeededRandom(5));
+    expect(Array.from(swept.subarray(0, 8))).toEqual(Array.from(initial.table('wide').data.array.subarray(0, 8))); // row 0 never touched
+    expect(swept[8]).not.toBe(initial.table('wide').data.array[8]);
+  });
+
   it.each(OPTIMIZER_NAMES)('%s: the SIMD kernels and the plain loops give the same tables', (name) => {
     const fast = run(name, kernels);
     const plain = run(name, false);
