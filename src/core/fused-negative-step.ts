@@ -84,7 +84,7 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   const ranking = settings.loss && settings.loss.loss !== 'bce' ? settings.loss : undefined;
   const scale = 1 / (Q * M);
   const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program) : null) ?? state.direct;
-  const loss = !ranking && parallelStepReady(store, Q)
+  const loss = !ranking && parallelStepReady(store, Q, M)
     ? parallelFusedStep(model, store, program, drawn, settings.doubleNegatives, scale)
     : runFusedChunks(state, plan, B, Q, M, ranking
       ? (_start, n) => sampledLossBlock(ranking, state.scores.array.subarray(0, n * M), state.dscore.array.subarray(0, n * M), n, M, B)

@@ -9,7 +9,7 @@ import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { TableOptimizer } from '../../src/core/optimizers.js';
-import { MIN_PARALLEL_ROWS, parallelStepReady } from '../../src/core/fused-step-parallel.js';
+import { MIN_PARALLEL_ROWS, MIN_PARALLEL_SCORES_FREE_FOLD, parallelStepReady } from '../../src/core/fused-step-parallel.js';
 import { randomQueryBatch } from '../helpers/query-batches.js';
 import type { QueryBatch } from '../../src/core/batch.js';
 import { createModel } from '../../src/registry/models.js';
@@ -62,5 +62,42 @@ describe.each([['RotH', false, 'adagrad'], ['RotH', true, 'adagrad'], ['DistMult
     const again = await train(model, doubleNegatives, 2, optimizerName);
     again.params.forEach((table, i) => expect(Array.from(table)).toEqual(Array.from(two.params[i]!)));
     expect(again.losses).toEqual(two.losses);
+  });
+});
+
+describe('the split of plain batches (each query its own negatives)', () => {
+  /** Parameters after three steps of 400 queries × (1 + 50) candidates. */
+  async function plain(optimizerName: 'adam' | 'adagrad', threads: 1 | 2): Promise<{ params: Float32Array[]; split: boolean }> {
+    const previous = process.env.KGDISTILL_THREADS;
+    process.env.KGDISTILL_THREADS = String(threads);
+    try {
+      const runtime = await ModelRuntime.create(createModel('RotH', { dim: 8, numEntities: E, numRelations: R, initScale: 0.2 }), 3);
+      const optimizer = new TableOptimizer(optimizerName, 0.01, runtime.store, runtime.kernels);
+      const split = parallelStepReady(runtime.store, 400, 51);
+      const objective = kgeObjective(runtime, { negatives: 50, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0, path: 'fused' }, 'wasm');
+      const rng = new SeededRandom('plain');
+      for (let s = 0; s < 3; s++) {
+        objective.gradients(batchOf(400, s), 1, rng);
+        optimizer.step();
+      }
+      return { params: runtime.store.tables().map((t) => t.data.array.slice()), split };
+    } finally {
+      if (previous === undefined) delete process.env.KGDISTILL_THREADS;
+      else process.env.KGDISTILL_THREADS = previous;
+    }
+  }
+
+  it('splits under dense Adam (its folds are free) and equals one thread up to float sums; not under Adagrad', async () => {
+    expect(400 * 51).toBeGreaterThanOrEqual(MIN_PARALLEL_SCORES_FREE_FOLD);
+    const one = await plain('adam', 1);
+    const two = await plain('adam', 2);
+    expect(one.split).toBe(false);
+    expect(two.split).toBe(true);
+    two.params.forEach((table, i) => {
+      const want = one.params[i]!;
+      const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
+      for (let k = 0; k < table.length; k++) expect(Math.abs(table[k]! - want[k]!)).toBeLessThan(1e-4 * scale);
+    });
+    expect((await plain('adagrad', 2)).split).toBe(false);
   });
 });
