@@ -22,7 +22,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import seedrandom from 'seedrandom';
-import { kernelBytesOf, OPTIMIZER_SLOTS } from '../src/core/memory-budget.js';
+import { kernelBytesOf } from '../src/core/memory-budget.js';
+import { OPTIMIZER_SLOTS } from '../src/core/optimizers.js';
 import { createModel } from '../src/registry/models.js';
 import type { OptimizerName } from '../src/core/optimizers.js';
 

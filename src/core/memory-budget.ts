@@ -12,18 +12,10 @@ import { KERNEL_SCRATCH_RESERVE, OPTIMIZER_SLOTS, type OptimizerName } from './o
 /** Bytes of one WebAssembly memory at most (wasm32: 65,536 pages of 64 KiB). */
 export const KERNEL_MEMORY_LIMIT = MAX_PAGES * PAGE_BYTES;
 
-/** Float32 state slots per parameter of each optimiser (defined beside the optimisers). */
-export { OPTIMIZER_SLOTS };
-
 /** Bytes the tables of a model need in kernel memory with an optimiser: 4 · rows · dim · (2 + slots) summed. */
 export function kernelBytesOf(tables: readonly TableSpec[], numEntities: number, numRelations: number, optimizer: OptimizerName): number {
   const floats = tables.reduce((sum, t) => sum + (t.indexedBy === 'entity' ? numEntities : 2 * numRelations) * t.dim, 0);
   return 4 * floats * (2 + OPTIMIZER_SLOTS[optimizer]);
-}
-
-/** Where the optimiser state of a model will live: beside its tables in kernel memory when all fit, else in host memory. */
-export function optimizerStateHome(tables: readonly TableSpec[], numEntities: number, numRelations: number, optimizer: OptimizerName): 'kernel' | 'host' {
-  return kernelBytesOf(tables, numEntities, numRelations, optimizer) <= KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE ? 'kernel' : 'host';
 }
 
 /** Throws when the model's tables and gradients cannot fit one kernel memory (with 1/16 kept for scratch). */

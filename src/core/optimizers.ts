@@ -61,6 +61,14 @@ const ADAM_STAGE_FLOATS = 1 << 20;
 /** Kernel memory kept free for the steps' scratch when deciding where the optimiser state lives (1/16 of 4 GiB). */
 export const KERNEL_SCRATCH_RESERVE = 1 << 28;
 
+/**
+ * Where `stateBytes` of optimiser state go in a kernel memory of `limitBytes` already holding `usedBytes`: beside
+ * the tables when they fit with the scratch kept free, else host memory.
+ */
+export function optimizerStateHome(usedBytes: number, stateBytes: number, limitBytes: number): 'kernel' | 'host' {
+  return usedBytes + stateBytes + KERNEL_SCRATCH_RESERVE <= limitBytes ? 'kernel' : 'host';
+}
+
 /** Row-sparse optimiser over all tables of a ParameterStore. */
 export class TableOptimizer {
   private stepCount = 0;
@@ -78,7 +86,7 @@ export class TableOptimizer {
     for (const table of store.tables()) table.tracksTouched = name !== 'adam'; // dense Adam visits every row
     const floats = store.tables().reduce((sum, t) => sum + t.rows * t.dim, 0) * slotNames.length;
     const memory = store.memory;
-    this.stateIn = memory.usedBytes + 4 * floats + KERNEL_SCRATCH_RESERVE <= memory.maximumPages * PAGE_BYTES ? 'kernel' : 'host';
+    this.stateIn = optimizerStateHome(memory.usedBytes, 4 * floats, memory.maximumPages * PAGE_BYTES);
     for (const table of store.tables()) {
       for (const slot of slotNames) {
         const length = table.rows * table.dim;

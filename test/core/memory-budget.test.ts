@@ -1,7 +1,8 @@
 // The kernel-memory budget: bytes per table and optimiser, and the error a model too large for one wasm32 memory
 // gets before anything is allocated (5M entities × d = 64 with Adam: ≈ 5 GB of state).
 import { describe, expect, it } from 'vitest';
-import { kernelBytesOf, optimizerStateHome, requireKernelMemory } from '../../src/core/memory-budget.js';
+import { KERNEL_MEMORY_LIMIT, kernelBytesOf, requireKernelMemory } from '../../src/core/memory-budget.js';
+import { optimizerStateHome, type OptimizerName } from '../../src/core/optimizers.js';
 import { createModel } from '../../src/registry/models.js';
 
 describe('kernel memory budget', () => {
@@ -15,9 +16,14 @@ describe('kernel memory budget', () => {
   it('5M entities × 64 with Adam fits: 2.4 GiB of tables and gradients in kernel memory, the moments in host memory', () => {
     const model = createModel('DistMult', { dim: 64, numEntities: 5_000_000, numRelations: 500 });
     expect(() => requireKernelMemory('DistMult', model.tables, 5_000_000, 500, 'adam')).not.toThrow();
-    expect(optimizerStateHome(model.tables, 5_000_000, 500, 'adam')).toBe('host'); // 4.77 GiB with the moments
-    expect(optimizerStateHome(model.tables, 5_000_000, 500, 'adagrad')).toBe('kernel'); // 3.58 GiB
-    expect(optimizerStateHome(model.tables, 1_000_000, 500, 'adam')).toBe('kernel');
+    // the decision TableOptimizer makes once the tables and gradients (kernelBytesOf … 'sgd') are allocated
+    const home = (entities: number, optimizer: OptimizerName): 'kernel' | 'host' => {
+      const tablesAndGradients = kernelBytesOf(model.tables, entities, 500, 'sgd');
+      return optimizerStateHome(tablesAndGradients, kernelBytesOf(model.tables, entities, 500, optimizer) - tablesAndGradients, KERNEL_MEMORY_LIMIT);
+    };
+    expect(home(5_000_000, 'adam')).toBe('host'); // 4.77 GiB with the moments
+    expect(home(5_000_000, 'adagrad')).toBe('kernel'); // 3.58 GiB
+    expect(home(1_000_000, 'adam')).toBe('kernel');
   });
 
   it('tables and gradients beyond one wasm32 memory are a clear error stating the bytes, the limit and what to change', () => {
