@@ -18,9 +18,11 @@ export const IO_PIECE_BYTES = 1 << 30;
 
 /**
  * Writes `chunks` one after the other to `file` atomically: a temporary file `<file>.tmp-<pid>-<time>` beside it,
- * written in pieces of at most `pieceBytes` (1 GiB), flushed, renamed over `file`; removed on failure.
+ * written in pieces of at most `pieceBytes` (1 GiB), each also handed to `onPiece` (e.g. a hash), flushed, renamed
+ * over `file`; removed on failure.
  */
-export async function writeChunksAtomic(file: string, chunks: readonly Uint8Array[], pieceBytes = IO_PIECE_BYTES): Promise<void> {
+export async function writeChunksAtomic(file: string, chunks: readonly Uint8Array[], onPiece?: (piece: Uint8Array) => void,
+  pieceBytes = IO_PIECE_BYTES): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.tmp-${process.pid}-${Date.now()}`;
   const handle = await fs.open(temp, 'w');
@@ -28,6 +30,7 @@ export async function writeChunksAtomic(file: string, chunks: readonly Uint8Arra
     for (const chunk of chunks) {
       for (let at = 0; at < chunk.byteLength; at += pieceBytes) {
         const piece = chunk.subarray(at, Math.min(chunk.byteLength, at + pieceBytes));
+        onPiece?.(piece);
         let written = 0;
         while (written < piece.byteLength) written += (await handle.write(piece, written, piece.byteLength - written)).bytesWritten;
       }

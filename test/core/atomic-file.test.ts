@@ -9,11 +9,13 @@ import { isAtomicTemp, writeChunksAtomic } from '../../src/core/atomic-file.js';
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-atomic-'));
 
 describe('writeChunksAtomic', () => {
-  it('writes chunks in pieces of a given size and joins them into the exact bytes, replacing the old file', async () => {
+  it('writes chunks in pieces of a given size (each handed to onPiece) and joins them into the exact bytes, replacing the old file', async () => {
     const file = path.join(tmp, 'a.bin');
     writeFileSync(file, 'old');
-    await writeChunksAtomic(file, [Uint8Array.of(1, 2, 3, 4, 5, 6, 7), new Uint8Array(0), Uint8Array.of(8, 9)], 3);
+    const pieces: number[][] = [];
+    await writeChunksAtomic(file, [Uint8Array.of(1, 2, 3, 4, 5, 6, 7), new Uint8Array(0), Uint8Array.of(8, 9)], (p) => pieces.push(Array.from(p)), 3);
     expect(Array.from(readFileSync(file))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(pieces).toEqual([[1, 2, 3], [4, 5, 6], [7], [8, 9]]);
     expect(readdirSync(tmp).filter(isAtomicTemp)).toEqual([]);
   });
 
