@@ -1,12 +1,19 @@
 /** Formatting evaluation reports for the terminal and for `--json`. */
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import type { SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import type { LinkPredictionMetrics } from '../eval/metrics.js';
 import { formatTable } from './format-table.js';
+
+/** The columns of a metrics table. */
+const METRICS_HEADER = ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'];
+
+/** One labelled row of a metrics table. */
+function row(label: string, m: LinkPredictionMetrics): (string | number)[] {
+  return [label, m.mrr.toFixed(4), m['hits@1'].toFixed(4), m['hits@3'].toFixed(4), m['hits@10'].toFixed(4), m.mr.toFixed(1), m.count];
+}
 
 /** A metrics table: filtered and raw, both directions and each direction. */
 export function formatEvaluation(report: EvaluationReport): string {
-  const row = (label: string, m: EvaluationReport['filtered']): (string | number)[] =>
-    [label, m.mrr.toFixed(4), m['hits@1'].toFixed(4), m['hits@3'].toFixed(4), m['hits@10'].toFixed(4), m.mr.toFixed(1), m.count];
   const rows = [
     row('filtered', report.filtered),
     row('filtered, tails', report.byDirection.tail.filtered),
@@ -19,16 +26,14 @@ export function formatEvaluation(report: EvaluationReport): string {
       if (metrics.head.count > 0) rows.push(row(`${category}, heads`, metrics.head));
     }
   }
-  const table = formatTable(rows, { header: ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'] });
+  const table = formatTable(rows, { header: METRICS_HEADER });
   return `${table}\n(ties ranked as the ${report.ties}; ${report.seconds.toFixed(1)} s)`;
 }
 
 /** A sampled evaluation's table (both directions and each) with its protocol. */
 export function formatSampled(report: SampledEvaluationReport): string {
-  const row = (label: string, m: SampledEvaluationReport['filtered']): (string | number)[] =>
-    [label, m.mrr.toFixed(4), m['hits@1'].toFixed(4), m['hits@3'].toFixed(4), m['hits@10'].toFixed(4), m.mr.toFixed(1), m.count];
   const rows = [row('sampled', report.filtered), row('sampled, tails', report.byDirection.tail), row('sampled, heads', report.byDirection.head)];
-  return `${formatTable(rows, { header: ['', 'MRR', 'H@1', 'H@3', 'H@10', 'MR', 'queries'] })}\n(${report.protocol}; ${report.seconds.toFixed(1)} s)`;
+  return `${formatTable(rows, { header: METRICS_HEADER })}\n(${report.protocol}; ${report.seconds.toFixed(1)} s)`;
 }
 
 /** The flat headline object printed as the last stdout line with --json. */

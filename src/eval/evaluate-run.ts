@@ -3,7 +3,8 @@ import { evaluateLinkPrediction, type EvaluationReport } from './evaluate.js';
 import { relationCategories } from '../kg/relation-categories.js';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import type { RunData } from '../core/training-data.js';
-import type { Validator } from '../core/trainer.js';
+import type { ValidationMetrics, Validator } from '../core/trainer.js';
+import type { LinkPredictionMetrics } from './metrics.js';
 import type { KnownAnswers } from './ranks.js';
 import type { Triples } from '../kg/types.js';
 import { evaluateSampled } from './sampled-evaluation.js';
@@ -22,6 +23,11 @@ export async function evaluateSplit(runtime: ModelRuntime, data: RunData, split:
   }
 }
 
+/** What a validator reports of an evaluation's metrics. */
+function validationMetrics(f: LinkPredictionMetrics, seconds: number): ValidationMetrics {
+  return { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, seconds };
+}
+
 /**
  * The usual validator of a run: filtered metrics of the valid split over both directions (MRR is the early-stopping
  * criterion), `batchSize` queries per scoring call (default: evaluate.ts's memory bound).
@@ -31,8 +37,7 @@ export function filteredValidator(data: { valid: Triples; known: KnownAnswers; n
     const scorer = runtime.entityScorer();
     try {
       const report = await evaluateLinkPrediction(scorer, data.valid, data.numRelations, data.known, { batchSize, onProgress });
-      const f = report.filtered;
-      return { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, seconds: report.seconds };
+      return validationMetrics(report.filtered, report.seconds);
     } finally {
       scorer.dispose();
     }
@@ -46,7 +51,6 @@ export function filteredValidator(data: { valid: Triples; known: KnownAnswers; n
 export function sampledValidator(data: { valid: Triples; known: KnownAnswers; numRelations: number }, candidates: number, seed: number, backend: string): Validator {
   return async (runtime, onProgress) => {
     const report = evaluateSampled(runtime, data.valid, data.numRelations, data.known, { candidates, seed, backend, onProgress });
-    const f = report.filtered;
-    return { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, seconds: report.seconds };
+    return validationMetrics(report.filtered, report.seconds);
   };
 }
