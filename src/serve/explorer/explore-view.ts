@@ -78,7 +78,10 @@ export class ExploreView {
   /** Explores the entity named `text` with the current model. */
   async explore(text: string): Promise<void> {
     const source = this.source, summary = this.summary;
-    if (!source || !summary) return;
+    if (!source || !summary) { // no model shown yet: explored once it is (show() explores the current entity)
+      this.entity = text;
+      return;
+    }
     const seq = ++this.seq;
     const stale = (): boolean => seq !== this.seq;
     const waiting = (message: string): void => this.message(message, 'wait');
