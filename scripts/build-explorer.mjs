@@ -92,7 +92,7 @@ const nodeBuiltins = {
   name: 'node-builtins',
   setup(b) {
     const builtins = new Set(builtinModules);
-    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+    b.onResolve({ filter: /^[a-z0-9_:/]+$/ }, (args) => {
       const bare = args.path.replace(/^node:/, '');
       if (!args.path.startsWith('node:') && !builtins.has(bare)) return undefined;
       return { path: bare, namespace: 'node-stub' };

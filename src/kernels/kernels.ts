@@ -4,6 +4,7 @@
 // query programs are wrapped by `kernels.fused` (fused-kernels.ts). A method's own kernels, compiled into the same
 // module from src/<method>/assembly, are declared and wrapped beside the method (`kernels.extension`): this layer
 // knows no method.
+import { kernelsPath } from './kernel-build.js';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +57,7 @@ const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'h
 export interface LoadKernelsOptions {
   /** Memory to instantiate against (default: a new KernelMemory). */
   memory?: KernelMemory;
-  /** Path of the wasm file (default: <package root>/build/kernels.wasm). */
+  /** Path of the wasm file (default: the build kernel-build.ts picks under <package root>/build). */
   wasmPath?: string;
 }
 
@@ -103,11 +104,11 @@ export function useKernelModule(module: WebAssembly.Module): void {
   hostModule = module;
 }
 
-/** Compiles build/kernels.wasm (once per process) and instantiates it against one KernelMemory. */
+/** Compiles the kernel build of this host (kernel-build.ts; once per process) and instantiates it against one KernelMemory. */
 export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
   if (hostModule && options.wasmPath === undefined) return instantiate(hostModule, 'kernels.wasm', options.memory ?? new KernelMemory());
   const root = options.wasmPath === undefined ? findPackageRoot() : null;
-  const wasmPath = options.wasmPath ?? path.join(root as string, 'build', 'kernels.wasm');
+  const wasmPath = options.wasmPath ?? kernelsPath(root as string);
   checkKernelsFile(wasmPath, root);
   let module = moduleCache.get(wasmPath);
   if (module === undefined) {
@@ -126,7 +127,7 @@ export function kernelsForMemory(memory: KernelMemory): Kernels {
   if (cached) return cached;
   if (hostModule) return instantiate(hostModule, 'kernels.wasm', memory);
   const root = findPackageRoot();
-  const wasmPath = path.join(root, 'build', 'kernels.wasm');
+  const wasmPath = kernelsPath(root);
   checkKernelsFile(wasmPath, root);
   let module = moduleCache.get(wasmPath);
   if (module === undefined) {

@@ -18,6 +18,7 @@ import type { KgeModel } from '../core/model.js';
 import { loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
+import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import type { OptimizerName } from '../core/optimizers.js';
 import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/evaluate-run.js';
 import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
@@ -163,11 +164,11 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   await writeRunConfig(runDir, job.command, { ...settings, resume: undefined });
   const { model: modelName, dim } = runtime.model.config;
-  log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}; run dir ${runDir}`);
+  log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${loadedKernelBuild() ?? 'portable'}; run dir ${runDir}`);
   if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
   const training = await trainer.run(hooks.events, hooks.shouldStop);
   const summary = {
-    model: modelName, dim, dataset: dataset.name, backend, seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
+    model: modelName, dim, dataset: dataset.name, backend, kernels: loadedKernelBuild() ?? 'portable', seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
     bestValidMrr: training.bestValidMrr, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
     runDir, seed: config.seed, warnings: training.warnings, data: dataSummary(dataset), ...job.describe?.(),
   };

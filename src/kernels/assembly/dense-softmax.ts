@@ -29,6 +29,7 @@
 //   4. dE and dβ by 4-entity × 8-coordinate tiles over all rows (broadcast e_bj, two q' loads per row), added into
 //      the gradient rows; then the gold corrections of the run's entities, in row order.
 import { dotTile4x8, exp2Lanes, hmax, paddedEntities } from './dense-tiles';
+import { madd } from './simd';
 
 /**
  * Phase 1 of a 1-N batch of B query rows q [B×d] with gold answers `gold` [B] against the table [N×d] (row-major
@@ -183,17 +184,17 @@ function queryGradient(rc: i32, U: i32, N: i32, d: i32, table: usize, gold: usiz
             const lo = pb + (<usize>l << 2);
             const x0 = v128.load(ep), x1 = v128.load(ep, 16);
             let g = v128.load32_splat(lo + r0o);
-            a00 = f32x4.add(a00, f32x4.mul(g, x0));
-            a01 = f32x4.add(a01, f32x4.mul(g, x1));
+            a00 = madd(g, x0, a00);
+            a01 = madd(g, x1, a01);
             g = v128.load32_splat(lo + r1o);
-            a10 = f32x4.add(a10, f32x4.mul(g, x0));
-            a11 = f32x4.add(a11, f32x4.mul(g, x1));
+            a10 = madd(g, x0, a10);
+            a11 = madd(g, x1, a11);
             g = v128.load32_splat(lo + r2o);
-            a20 = f32x4.add(a20, f32x4.mul(g, x0));
-            a21 = f32x4.add(a21, f32x4.mul(g, x1));
+            a20 = madd(g, x0, a20);
+            a21 = madd(g, x1, a21);
             g = v128.load32_splat(lo + r3o);
-            a30 = f32x4.add(a30, f32x4.mul(g, x0));
-            a31 = f32x4.add(a31, f32x4.mul(g, x1));
+            a30 = madd(g, x0, a30);
+            a31 = madd(g, x1, a31);
           }
         }
         if (rows > 3) { v128.store(o3 + kt, a30); v128.store(o3 + kt, a31, 16); }
@@ -210,10 +211,10 @@ function queryGradient(rc: i32, U: i32, N: i32, d: i32, table: usize, gold: usiz
           for (let l = 0; l < n; l++, ep += rowBytes) {
             const lo = pb + (<usize>l << 2);
             const x0 = v128.load(ep);
-            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(lo + r0o), x0));
-            a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(lo + r1o), x0));
-            a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(lo + r2o), x0));
-            a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(lo + r3o), x0));
+            a0 = madd(v128.load32_splat(lo + r0o), x0, a0);
+            a1 = madd(v128.load32_splat(lo + r1o), x0, a1);
+            a2 = madd(v128.load32_splat(lo + r2o), x0, a2);
+            a3 = madd(v128.load32_splat(lo + r3o), x0, a3);
           }
         }
         if (rows > 3) v128.store(o3 + kt, a3);
@@ -253,17 +254,17 @@ function tableGradient(B: i32, U: i32, j0: i32, j1: i32, Np: i32, d: i32, qs: us
         for (let i = 0; i < rc; i++, sp += 16, qp += rowBytes) {
             const x0 = v128.load(qp), x1 = v128.load(qp, 16);
             let g = v128.load32_splat(sp);
-            a00 = f32x4.add(a00, f32x4.mul(g, x0));
-            a01 = f32x4.add(a01, f32x4.mul(g, x1));
+            a00 = madd(g, x0, a00);
+            a01 = madd(g, x1, a01);
             g = v128.load32_splat(sp, 4);
-            a10 = f32x4.add(a10, f32x4.mul(g, x0));
-            a11 = f32x4.add(a11, f32x4.mul(g, x1));
+            a10 = madd(g, x0, a10);
+            a11 = madd(g, x1, a11);
             g = v128.load32_splat(sp, 8);
-            a20 = f32x4.add(a20, f32x4.mul(g, x0));
-            a21 = f32x4.add(a21, f32x4.mul(g, x1));
+            a20 = madd(g, x0, a20);
+            a21 = madd(g, x1, a21);
             g = v128.load32_splat(sp, 12);
-            a30 = f32x4.add(a30, f32x4.mul(g, x0));
-            a31 = f32x4.add(a31, f32x4.mul(g, x1));
+            a30 = madd(g, x0, a30);
+            a31 = madd(g, x1, a31);
         }
       }
       const o = g0 + kt;
@@ -280,10 +281,10 @@ function tableGradient(B: i32, U: i32, j0: i32, j1: i32, Np: i32, d: i32, qs: us
         let sp = run;
         for (let i = 0; i < rc; i++, sp += 16, qp += rowBytes) {
             const x0 = v128.load(qp);
-            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(sp), x0));
-            a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(sp, 4), x0));
-            a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(sp, 8), x0));
-            a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(sp, 12), x0));
+            a0 = madd(v128.load32_splat(sp), x0, a0);
+            a1 = madd(v128.load32_splat(sp, 4), x0, a1);
+            a2 = madd(v128.load32_splat(sp, 8), x0, a2);
+            a3 = madd(v128.load32_splat(sp, 12), x0, a3);
         }
       }
       const o = g0 + kt;
@@ -298,7 +299,7 @@ function tableGradient(B: i32, U: i32, j0: i32, j1: i32, Np: i32, d: i32, qs: us
       for (let r0 = 0, run = sj; r0 < B; r0 += U, run += runBytes) {
         const rc = min(U, B - r0);
         let sp = run;
-        for (let i = 0; i < rc; i++, sp += 16, wp += 4) b4 = f32x4.add(b4, f32x4.mul(v128.load32_splat(wp), v128.load(sp)));
+        for (let i = 0; i < rc; i++, sp += 16, wp += 4) b4 = madd(v128.load32_splat(wp), v128.load(sp), b4);
       }
       const bp = gBias + (<usize>j << 2);
       store<f32>(bp, load<f32>(bp) + f32x4.extract_lane(b4, 0));

@@ -4,6 +4,7 @@
 // ((j >> 2)·d + k)·4 + (j & 3), so that the four entities of a block share one f32x4 per coordinate. A tile is 4
 // query rows × 8 entities (two blocks): eight f32x4 accumulators, and per coordinate k two block loads and four
 // broadcast query coordinates (v128.load32_splat) — 16 lane-wise multiply-adds per 6 loads, in 12 registers.
+import { madd } from './simd';
 
 /**
  * o_i[0..4) ← the first four and (o_i + second)[0..4) the last four of initScale·init[0..8) + (q_i·e_l)_{l<8} for the
@@ -26,59 +27,59 @@
     x0 = v128.load(e0, 0);
     x1 = v128.load(e1, 0);
     s = v128.load32_splat(q0, 0);
-    a00 = f32x4.add(a00, f32x4.mul(s, x0));
-    a01 = f32x4.add(a01, f32x4.mul(s, x1));
+    a00 = madd(s, x0, a00);
+    a01 = madd(s, x1, a01);
     s = v128.load32_splat(q1, 0);
-    a10 = f32x4.add(a10, f32x4.mul(s, x0));
-    a11 = f32x4.add(a11, f32x4.mul(s, x1));
+    a10 = madd(s, x0, a10);
+    a11 = madd(s, x1, a11);
     s = v128.load32_splat(q2, 0);
-    a20 = f32x4.add(a20, f32x4.mul(s, x0));
-    a21 = f32x4.add(a21, f32x4.mul(s, x1));
+    a20 = madd(s, x0, a20);
+    a21 = madd(s, x1, a21);
     s = v128.load32_splat(q3, 0);
-    a30 = f32x4.add(a30, f32x4.mul(s, x0));
-    a31 = f32x4.add(a31, f32x4.mul(s, x1));
+    a30 = madd(s, x0, a30);
+    a31 = madd(s, x1, a31);
     x0 = v128.load(e0, 16);
     x1 = v128.load(e1, 16);
     s = v128.load32_splat(q0, 4);
-    a00 = f32x4.add(a00, f32x4.mul(s, x0));
-    a01 = f32x4.add(a01, f32x4.mul(s, x1));
+    a00 = madd(s, x0, a00);
+    a01 = madd(s, x1, a01);
     s = v128.load32_splat(q1, 4);
-    a10 = f32x4.add(a10, f32x4.mul(s, x0));
-    a11 = f32x4.add(a11, f32x4.mul(s, x1));
+    a10 = madd(s, x0, a10);
+    a11 = madd(s, x1, a11);
     s = v128.load32_splat(q2, 4);
-    a20 = f32x4.add(a20, f32x4.mul(s, x0));
-    a21 = f32x4.add(a21, f32x4.mul(s, x1));
+    a20 = madd(s, x0, a20);
+    a21 = madd(s, x1, a21);
     s = v128.load32_splat(q3, 4);
-    a30 = f32x4.add(a30, f32x4.mul(s, x0));
-    a31 = f32x4.add(a31, f32x4.mul(s, x1));
+    a30 = madd(s, x0, a30);
+    a31 = madd(s, x1, a31);
     x0 = v128.load(e0, 32);
     x1 = v128.load(e1, 32);
     s = v128.load32_splat(q0, 8);
-    a00 = f32x4.add(a00, f32x4.mul(s, x0));
-    a01 = f32x4.add(a01, f32x4.mul(s, x1));
+    a00 = madd(s, x0, a00);
+    a01 = madd(s, x1, a01);
     s = v128.load32_splat(q1, 8);
-    a10 = f32x4.add(a10, f32x4.mul(s, x0));
-    a11 = f32x4.add(a11, f32x4.mul(s, x1));
+    a10 = madd(s, x0, a10);
+    a11 = madd(s, x1, a11);
     s = v128.load32_splat(q2, 8);
-    a20 = f32x4.add(a20, f32x4.mul(s, x0));
-    a21 = f32x4.add(a21, f32x4.mul(s, x1));
+    a20 = madd(s, x0, a20);
+    a21 = madd(s, x1, a21);
     s = v128.load32_splat(q3, 8);
-    a30 = f32x4.add(a30, f32x4.mul(s, x0));
-    a31 = f32x4.add(a31, f32x4.mul(s, x1));
+    a30 = madd(s, x0, a30);
+    a31 = madd(s, x1, a31);
     x0 = v128.load(e0, 48);
     x1 = v128.load(e1, 48);
     s = v128.load32_splat(q0, 12);
-    a00 = f32x4.add(a00, f32x4.mul(s, x0));
-    a01 = f32x4.add(a01, f32x4.mul(s, x1));
+    a00 = madd(s, x0, a00);
+    a01 = madd(s, x1, a01);
     s = v128.load32_splat(q1, 12);
-    a10 = f32x4.add(a10, f32x4.mul(s, x0));
-    a11 = f32x4.add(a11, f32x4.mul(s, x1));
+    a10 = madd(s, x0, a10);
+    a11 = madd(s, x1, a11);
     s = v128.load32_splat(q2, 12);
-    a20 = f32x4.add(a20, f32x4.mul(s, x0));
-    a21 = f32x4.add(a21, f32x4.mul(s, x1));
+    a20 = madd(s, x0, a20);
+    a21 = madd(s, x1, a21);
     s = v128.load32_splat(q3, 12);
-    a30 = f32x4.add(a30, f32x4.mul(s, x0));
-    a31 = f32x4.add(a31, f32x4.mul(s, x1));
+    a30 = madd(s, x0, a30);
+    a31 = madd(s, x1, a31);
   }
   v128.store(o0, a00);
   v128.store(o0 + second, a01);
@@ -112,12 +113,12 @@
   const t = f32x4.add(x, f32x4.splat(12582912.0));
   const r = f32x4.sub(x, f32x4.sub(t, f32x4.splat(12582912.0)));
   const r2 = f32x4.mul(r, r), r4 = f32x4.mul(r2, r2);
-  const p01 = f32x4.add(f32x4.splat(6.931472028550421e-1), f32x4.mul(f32x4.splat(2.402264791363012e-1), r));
-  const p23 = f32x4.add(f32x4.splat(5.550332471162809e-2), f32x4.mul(f32x4.splat(9.618437357674640e-3), r));
-  const p45 = f32x4.add(f32x4.splat(1.339887440266574e-3), f32x4.mul(f32x4.splat(1.535336188319500e-4), r));
-  const P = f32x4.add(f32x4.add(p01, f32x4.mul(r2, p23)), f32x4.mul(r4, p45));
+  const p01 = madd(f32x4.splat(2.402264791363012e-1), r, f32x4.splat(6.931472028550421e-1));
+  const p23 = madd(f32x4.splat(9.618437357674640e-3), r, f32x4.splat(5.550332471162809e-2));
+  const p45 = madd(f32x4.splat(1.535336188319500e-4), r, f32x4.splat(1.339887440266574e-3));
+  const P = madd(r4, p45, f32x4.add(p01, f32x4.mul(r2, p23)));
   // the bits of t are 0x4B400000 + n; shifted by 23, 0x4B400000's low bits leave the word and n + 127 is the exponent
-  return f32x4.mul(f32x4.add(f32x4.splat(1.0), f32x4.mul(r, P)), i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23));
+  return f32x4.mul(madd(r, P, f32x4.splat(1.0)), i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23));
 }
 
 /**

@@ -8,6 +8,7 @@
 // the heap's worst, so later entities never displace equal earlier ones (ties: the lower id wins). NaN scores
 // count as −∞. On return each query's K slots are sorted by descending score (ties by ascending id).
 import { poincare4 } from './poincare';
+import { madd } from './simd';
 import { EUC_EPS } from './similarity';
 
 const NEG_INF: f32 = -Infinity;
@@ -132,7 +133,7 @@ export function topKScores(kind: i32, B: i32, N: i32, d: i32, K: i32, q: usize, 
       let P = f32x4.splat(0);
       const base = blocked + ((<usize>blk * <usize>d) << 4);
       for (let k = 0; k < d; k++) {
-        P = f32x4.add(P, f32x4.mul(f32x4.splat(load<f32>(qp + (<usize>k << 2))), v128.load(base + (<usize>k << 4))));
+        P = madd(f32x4.splat(load<f32>(qp + (<usize>k << 2))), v128.load(base + (<usize>k << 4)), P);
       }
       const o = <usize>blk << 4;
       let s = P;
