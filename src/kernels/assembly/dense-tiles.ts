@@ -116,7 +116,7 @@ import { madd } from './simd';
   const p01 = madd(f32x4.splat(2.402264791363012e-1), r, f32x4.splat(6.931472028550421e-1));
   const p23 = madd(f32x4.splat(9.618437357674640e-3), r, f32x4.splat(5.550332471162809e-2));
   const p45 = madd(f32x4.splat(1.535336188319500e-4), r, f32x4.splat(1.339887440266574e-3));
-  const P = madd(r4, p45, f32x4.add(p01, f32x4.mul(r2, p23)));
+  const P = madd(r4, p45, madd(r2, p23, p01));
   // the bits of t are 0x4B400000 + n; shifted by 23, 0x4B400000's low bits leave the word and n + 127 is the exponent
   return f32x4.mul(madd(r, P, f32x4.splat(1.0)), i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23));
 }

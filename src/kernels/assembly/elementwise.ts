@@ -1,6 +1,7 @@
 // Elementwise primitives of the fused query programs over `count` floats (any width: curvatures and biases are
 // rows of width 1), forward and VJP (accumulating), and moves of width-1 rows. Four floats per f32x4, then a
 // scalar tail.
+import { madd } from './simd';
 import { K, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from './vmath';
 
 /** softplus(x) = max(x, 0) + log1p(e^{−|x|}) for four lanes; log1p(e) = log(u)·e/(u − 1), u = 1 + e (exact for u = 1). */
@@ -94,8 +95,8 @@ export function mulBackward(count: i32, x: usize, y: usize, g: usize, gx: usize,
   for (; i + 4 <= count; i += 4) {
     const o = <usize>i << 2;
     const gv = v128.load(g + o);
-    v128.store(gx + o, f32x4.add(v128.load(gx + o), f32x4.mul(gv, v128.load(y + o))));
-    v128.store(gy + o, f32x4.add(v128.load(gy + o), f32x4.mul(gv, v128.load(x + o))));
+    v128.store(gx + o, madd(gv, v128.load(y + o), v128.load(gx + o)));
+    v128.store(gy + o, madd(gv, v128.load(x + o), v128.load(gy + o)));
   }
   for (; i < count; i++) {
     const o = <usize>i << 2;

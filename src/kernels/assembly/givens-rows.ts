@@ -11,6 +11,7 @@
 //
 // Attention (Chami et al. 2020, eq. (8)): α = softmax(a·x₁/√d, a·x₂/√d), out = α₁x₁ + α₂x₂; with
 // ℓ = α₁α₂(g·x₁ − g·x₂)/√d the VJP is ∂a = ℓ(x₁ − x₂), ∂x₁ = α₁g + ℓa, ∂x₂ = α₂g − ℓa.
+import { madd } from './simd';
 
 /** MIN_NORM² of src/hyperbolic/guards.ts. */
 const MIN_SQ_NORM: f32 = 1e-20;
@@ -47,8 +48,8 @@ export function givensForward(reflect: i32, n: i32, d: i32, r: usize, x: usize, 
     const cosv = f32x4.shuffle(cs, cs, 0, 0, 2, 2), sinv = f32x4.shuffle(cs, cs, 1, 1, 3, 3);
     const xv = v128.load(x + k), xs = swapPairs(xv);
     const y = reflect == 0
-      ? f32x4.add(f32x4.mul(cosv, xv), f32x4.mul(f32x4.mul(sinv, xs), SIGN_MP))
-      : f32x4.add(f32x4.mul(f32x4.mul(cosv, xv), SIGN_PM), f32x4.mul(sinv, xs));
+      ? madd(f32x4.mul(sinv, xs), SIGN_MP, f32x4.mul(cosv, xv))
+      : madd(sinv, xs, f32x4.mul(f32x4.mul(cosv, xv), SIGN_PM));
     v128.store(out + k, y);
   }
 }
@@ -65,11 +66,11 @@ export function givensBackward(reflect: i32, n: i32, d: i32, r: usize, x: usize,
     const xv = v128.load(x + k), xs = swapPairs(xv);
     let dx: v128, p: v128, q: v128;
     if (reflect == 0) {
-      dx = f32x4.add(f32x4.mul(cosv, gv), f32x4.mul(f32x4.mul(sinv, gs), SIGN_PM));
+      dx = madd(f32x4.mul(sinv, gs), SIGN_PM, f32x4.mul(cosv, gv));
       p = f32x4.mul(gv, xv); // pair sum: g₀x₀ + g₁x₁ = ∂c
       q = f32x4.mul(f32x4.mul(gv, xs), SIGN_MP); // pair sum: −g₀x₁ + g₁x₀ = ∂s
     } else {
-      dx = f32x4.add(f32x4.mul(f32x4.mul(cosv, gv), SIGN_PM), f32x4.mul(sinv, gs));
+      dx = madd(sinv, gs, f32x4.mul(f32x4.mul(cosv, gv), SIGN_PM));
       p = f32x4.mul(f32x4.mul(gv, xv), SIGN_PM); // g₀x₀ − g₁x₁
       q = f32x4.mul(gv, xs); // g₀x₁ + g₁x₀
     }
@@ -94,8 +95,8 @@ let dpSecond: f32 = 0;
   let s1 = f32x4.splat(0), s2 = s1;
   for (let k: usize = 0; k < bytes; k += 16) {
     const av = v128.load(a + k);
-    s1 = f32x4.add(s1, f32x4.mul(av, v128.load(x + k)));
-    s2 = f32x4.add(s2, f32x4.mul(av, v128.load(y + k)));
+    s1 = madd(av, v128.load(x + k), s1);
+    s2 = madd(av, v128.load(y + k), s2);
   }
   dpSecond = hsum(s2);
   return hsum(s1);
@@ -113,7 +114,7 @@ export function attentionForward(n: i32, d: i32, a: usize, x1: usize, x2: usize,
     const w1 = e1 / (e1 + e2), w2 = e2 / (e1 + e2);
     const w1v = f32x4.splat(w1), w2v = f32x4.splat(w2);
     for (let k: usize = 0; k < bytes; k += 16) {
-      v128.store(out + o + k, f32x4.add(f32x4.mul(w1v, v128.load(x1 + o + k)), f32x4.mul(w2v, v128.load(x2 + o + k))));
+      v128.store(out + o + k, madd(w2v, v128.load(x2 + o + k), f32x4.mul(w1v, v128.load(x1 + o + k))));
     }
     store<f32>(aux + (<usize>i << 3), w1);
     store<f32>(aux + (<usize>i << 3), w2, 4);
@@ -134,8 +135,8 @@ export function attentionBackward(n: i32, d: i32, a: usize, x1: usize, x2: usize
     for (let k: usize = 0; k < bytes; k += 16) {
       const p = o + k;
       const av = v128.load(a + p), gv = v128.load(g + p), v1 = v128.load(x1 + p), v2 = v128.load(x2 + p);
-      v128.store(ga + p, f32x4.add(v128.load(ga + p), f32x4.mul(lv, f32x4.sub(v1, v2))));
-      v128.store(gx1 + p, f32x4.add(v128.load(gx1 + p), f32x4.add(f32x4.mul(w1v, gv), f32x4.mul(lv, av))));
+      v128.store(ga + p, madd(lv, f32x4.sub(v1, v2), v128.load(ga + p)));
+      v128.store(gx1 + p, f32x4.add(v128.load(gx1 + p), madd(lv, av, f32x4.mul(w1v, gv))));
       v128.store(gx2 + p, f32x4.add(v128.load(gx2 + p), f32x4.sub(f32x4.mul(w2v, gv), f32x4.mul(lv, av))));
     }
   }

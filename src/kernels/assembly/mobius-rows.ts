@@ -6,7 +6,7 @@
 // does, measured slower here: the lane packing costs more than the latency it hides.)
 import { cPass, clampC, MIN_CONFORMAL, projected, projectScale } from './ball-math';
 import { scaleRow } from './ball-rows';
-import { dot } from './simd';
+import { dot, madd } from './simd';
 
 /** Floats of `aux` per row written by mobiusAddForward. */
 export const MOBIUS_AUX = 8;
@@ -23,10 +23,10 @@ let d4Y: f32 = 0, d4P: f32 = 0, d4S: f32 = 0;
   let ax = f32x4.splat(0), ay = ax, axy = ax, as = ax;
   for (let k: usize = 0; k < bytes; k += 16) {
     const xv = v128.load(x + k), yv = v128.load(y + k), sv = f32x4.add(xv, yv);
-    ax = f32x4.add(ax, f32x4.mul(xv, xv));
-    ay = f32x4.add(ay, f32x4.mul(yv, yv));
-    axy = f32x4.add(axy, f32x4.mul(xv, yv));
-    as = f32x4.add(as, f32x4.mul(sv, sv));
+    ax = madd(xv, xv, ax);
+    ay = madd(yv, yv, ay);
+    axy = madd(xv, yv, axy);
+    as = madd(sv, sv, as);
   }
   d4Y = hsum4(ay);
   d4P = hsum4(axy);
@@ -52,8 +52,8 @@ export function mobiusAddForward(n: i32, d: i32, x: usize, y: usize, c: usize, o
     let m2 = f32x4.splat(0);
     for (let k: usize = 0; k < bytes; k += 16) {
       const xv = v128.load(xp + k);
-      const m = f32x4.add(f32x4.mul(av, f32x4.add(xv, v128.load(yp + k))), f32x4.mul(csv, xv));
-      m2 = f32x4.add(m2, f32x4.mul(m, m));
+      const m = madd(csv, xv, f32x4.mul(av, f32x4.add(xv, v128.load(yp + k))));
+      m2 = madd(m, m, m2);
       v128.store(op + k, m);
     }
     const M2 = hsum4(m2);
@@ -76,8 +76,8 @@ export function mobiusAddForward(n: i32, d: i32, x: usize, y: usize, c: usize, o
   bytes: usize): void {
   const av = f32x4.splat(alpha), bv = f32x4.splat(beta), cv = f32x4.splat(gamma);
   for (let k: usize = 0; k < bytes; k += 16) {
-    const t = f32x4.add(f32x4.mul(av, v128.load(a + k)), f32x4.mul(bv, v128.load(b + k)));
-    v128.store(dst + k, f32x4.add(v128.load(dst + k), f32x4.add(t, f32x4.mul(cv, v128.load(c + k)))));
+    const t = madd(bv, v128.load(b + k), f32x4.mul(av, v128.load(a + k)));
+    v128.store(dst + k, f32x4.add(v128.load(dst + k), madd(cv, v128.load(c + k), t)));
   }
 }
 

@@ -6,6 +6,7 @@
 // row whose gradient is exactly zero for a while (a margin loss whose margins hold) decays its first moment through
 // the subnormal range, where every operation costs ~100× (an epoch grew from 1.4 to 15 s); the update such a moment
 // makes is below 1e-30 of the weight.
+import { madd } from './simd';
 
 /** The smallest normal float32; moments below it are flushed to zero. */
 const MIN_NORMAL: f32 = 1.1754943508222875e-38;
@@ -31,7 +32,7 @@ export function adagradRows(rows: usize, nRows: i32, d: i32, param: usize, grad:
     const o = <usize>load<i32>(rows + (<usize>i << 2)) * bytes;
     for (let k: usize = 0; k < bytes; k += 16) {
       const g = v128.load(grad + o + k);
-      const a = f32x4.add(v128.load(accum + o + k), f32x4.mul(g, g));
+      const a = madd(g, g, v128.load(accum + o + k));
       v128.store(accum + o + k, a);
       const upd = f32x4.mul(lrv, f32x4.div(g, f32x4.add(f32x4.sqrt(a), epsv)));
       v128.store(param + o + k, f32x4.sub(v128.load(param + o + k), upd));
@@ -61,8 +62,8 @@ export function adamRows(rows: usize, nRows: i32, d: i32, param: usize, grad: us
       const g = v128.load(grad + o + k);
       const m0 = v128.load(m + o + k);
       const v0 = v128.load(v + o + k);
-      const m1 = flushSubnormal(f32x4.add(m0, f32x4.mul(omb1, f32x4.sub(g, m0))), minNormal);
-      const v1 = flushSubnormal(f32x4.add(v0, f32x4.mul(omb2, f32x4.sub(f32x4.mul(g, g), v0))), minNormal);
+      const m1 = flushSubnormal(madd(omb1, f32x4.sub(g, m0), m0), minNormal);
+      const v1 = flushSubnormal(madd(omb2, f32x4.sub(f32x4.mul(g, g), v0), v0), minNormal);
       v128.store(m + o + k, m1);
       v128.store(v + o + k, v1);
       const upd = f32x4.mul(stepSize, f32x4.div(m1, f32x4.add(f32x4.sqrt(v1), epsv)));
@@ -102,11 +103,11 @@ export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize,
       v128.store(shadow + k, zero);
     }
     const m0 = v128.load(m + k);
-    const m1 = flushSubnormal(f32x4.add(m0, f32x4.mul(omb1v, f32x4.sub(g, m0))), minNormal);
-    const v1 = flushSubnormal(f32x4.add(f32x4.mul(b2v, v128.load(v + k)), f32x4.mul(omb2v, f32x4.mul(g, g))), minNormal);
+    const m1 = flushSubnormal(madd(omb1v, f32x4.sub(g, m0), m0), minNormal);
+    const v1 = flushSubnormal(madd(omb2v, f32x4.mul(g, g), f32x4.mul(b2v, v128.load(v + k))), minNormal);
     v128.store(m + k, m1);
     v128.store(v + k, v1);
-    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(v1), ibv), epsv);
+    const denom = madd(f32x4.sqrt(v1), ibv, epsv);
     v128.store(param + k, f32x4.sub(v128.load(param + k), f32x4.mul(stepv, f32x4.div(m1, denom))));
     v128.store(grad + k, zero);
   }

@@ -5,7 +5,7 @@
 // Layouts: with M > 1, four candidates of one query per f32x4 (poincare-rows.ts); with M = 1 (KGEmb's
 // --double_neg: one candidate per query) four queries per f32x4, so no lane computes the same pair twice.
 // `partials` holds four planes of B·M floats: s_x2, s_v2, s_xv, s_c. Results equal similarityForward/Backward.
-import { dot, dot2, dot2Second } from './simd';
+import { dot, dot2, dot2Second, madd } from './simd';
 import { poincare4, pS_c, pS_v2, pS_x2, pS_xv } from './poincare';
 import { axpyPair, gatherDots4, gP, storeLanes } from './poincare-rows';
 
@@ -102,7 +102,7 @@ export function poincareScoresBackward(B: i32, M: i32, d: i32, q: usize, cand: u
         for (let k: usize = 0; k < bytes; k += 16) {
           const vk = v128.load(vp + k);
           v128.store(dqp + k, f32x4.mul(bvv, vk));
-          v128.store(gp + k, f32x4.add(v128.load(gp + k), f32x4.add(f32x4.mul(cvv, vk), f32x4.mul(bvv, v128.load(qp + k)))));
+          v128.store(gp + k, f32x4.add(v128.load(gp + k), madd(bvv, v128.load(qp + k), f32x4.mul(cvv, vk))));
         }
       } else {
         axpyPair(qp, dqp, table + rowOff, gtable + rowOff, bytes, bv, 2 * G * sv2, bv);
@@ -110,7 +110,7 @@ export function poincareScoresBackward(B: i32, M: i32, d: i32, q: usize, cand: u
     }
     const av = f32x4.splat(2 * aq);
     for (let k: usize = 0; k < bytes; k += 16) {
-      v128.store(dqp + k, f32x4.add(v128.load(dqp + k), f32x4.mul(av, v128.load(qp + k))));
+      v128.store(dqp + k, madd(av, v128.load(qp + k), v128.load(dqp + k)));
     }
     if (dc != 0) store<f32>(dc + (<usize>b << 2), dcb);
   }

@@ -1,7 +1,7 @@
 // The Poincaré similarity (kind 3) over B queries × M candidates: per query, candidates go four at a time
 // through poincare4 (one per f32x4 lane); a last group of fewer than four repeats its last candidate in the
 // unused lanes (their results are dropped and their dscore is taken as 0).
-import { dot, dot2, dot2Second, zeroRow } from './simd';
+import { dot, dot2, dot2Second, zeroRow, madd } from './simd';
 import { poincare4, pS_c, pS_v2, pS_x2, pS_xv } from './poincare';
 
 /** Second and later results of `gatherDots4`. */
@@ -61,8 +61,8 @@ export function poincareForward(B: i32, M: i32, d: i32, q: usize, cand: usize, t
   const bvv = f32x4.splat(bv), cvv = f32x4.splat(cv), dqv = f32x4.splat(dqq);
   for (let k: usize = 0; k < bytes; k += 16) {
     const vk = v128.load(vp + k);
-    v128.store(dqp + k, f32x4.add(v128.load(dqp + k), f32x4.mul(bvv, vk)));
-    v128.store(gp + k, f32x4.add(v128.load(gp + k), f32x4.add(f32x4.mul(cvv, vk), f32x4.mul(dqv, v128.load(qp + k)))));
+    v128.store(dqp + k, madd(bvv, vk, v128.load(dqp + k)));
+    v128.store(gp + k, f32x4.add(v128.load(gp + k), madd(dqv, v128.load(qp + k), f32x4.mul(cvv, vk))));
   }
 }
 
@@ -93,8 +93,8 @@ export function poincareBackward(B: i32, M: i32, d: i32, q: usize, cand: usize, 
         if (j + 1 < M) G = f32x4.replace_lane(G, 1, load<f32>(ds, 4));
         if (j + 2 < M) G = f32x4.replace_lane(G, 2, load<f32>(ds, 8));
       }
-      aq = f32x4.add(aq, f32x4.mul(G, pS_x2));
-      dcb = f32x4.add(dcb, f32x4.mul(G, pS_c));
+      aq = madd(G, pS_x2, aq);
+      dcb = madd(G, pS_c, dcb);
       const bv = f32x4.mul(G, pS_xv); // coefficient of v in dL/dq and of q in dL/dv
       const cvv = f32x4.mul(f32x4.add(G, G), pS_v2); // coefficient of v in dL/dv
       let o = rowOffset(cand, base, j, M, bytes);
@@ -121,7 +121,7 @@ export function poincareBackward(B: i32, M: i32, d: i32, q: usize, cand: usize, 
       f32x4.extract_lane(aq, 3));
     const av = f32x4.splat(a);
     for (let k: usize = 0; k < bytes; k += 16) {
-      v128.store(dqp + k, f32x4.add(v128.load(dqp + k), f32x4.mul(av, v128.load(qp + k))));
+      v128.store(dqp + k, madd(av, v128.load(qp + k), v128.load(dqp + k)));
     }
     if (dc != 0) {
       store<f32>(dc + (<usize>b << 2), f32x4.extract_lane(dcb, 0) + f32x4.extract_lane(dcb, 1) +

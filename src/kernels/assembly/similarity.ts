@@ -9,7 +9,7 @@
 //                     linear continuation (→ 0 as q → v), finite everywhere.
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))²         see poincare.ts (maths) and poincare-rows.ts (loops).
 // For kinds 1 and 2, A is computed as Σ(q − v)² (one pass, no cancellation) rather than from x2 + v2 − 2xv.
-import { dot, sqDist, zeroRow } from './simd';
+import { dot, sqDist, zeroRow, madd } from './simd';
 import { poincareBackward, poincareForward } from './poincare-rows';
 
 /** Floor under the squared distance of negEuclidean before the square root. */
@@ -80,14 +80,14 @@ export function similarityBackward(kind: i32, B: i32, M: i32, d: i32, q: usize, 
       for (let k: usize = 0; k < bytes; k += 16) {
         const vk = v128.load(vp + k);
         const qk = v128.load(qp + k);
-        v128.store(dqp + k, f32x4.add(v128.load(dqp + k), f32x4.mul(bvv, vk)));
-        v128.store(gp + k, f32x4.add(v128.load(gp + k), f32x4.add(f32x4.mul(cvv, vk), f32x4.mul(dqv, qk))));
+        v128.store(dqp + k, madd(bvv, vk, v128.load(dqp + k)));
+        v128.store(gp + k, f32x4.add(v128.load(gp + k), madd(dqv, qk, f32x4.mul(cvv, vk))));
       }
     }
     if (aq != 0) {
       const av = f32x4.splat(aq);
       for (let k: usize = 0; k < bytes; k += 16) {
-        v128.store(dqp + k, f32x4.add(v128.load(dqp + k), f32x4.mul(av, v128.load(qp + k))));
+        v128.store(dqp + k, madd(av, v128.load(qp + k), v128.load(dqp + k)));
       }
     }
     if (dc != 0) store<f32>(dc + (<usize>b << 2), 0);
