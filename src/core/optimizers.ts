@@ -83,7 +83,10 @@ export class TableOptimizer {
 
   constructor(readonly name: OptimizerName, public learningRate: number, private readonly store: ParameterStore, private readonly kernels?: Kernels) {
     const slotNames = name === 'adagrad' ? ['accum'] : name === 'sgd' ? [] : ['m', 'v'];
-    for (const table of store.tables()) table.tracksTouched = name !== 'adam'; // dense Adam visits every row
+    for (const table of store.tables()) {
+      table.tracksTouched = name !== 'adam'; // dense Adam visits every row
+      table.untouchedRowsStill = name === 'adagrad' || name === 'sgd'; // a zero gradient moves neither
+    }
     const floats = store.tables().reduce((sum, t) => sum + t.rows * t.dim, 0) * slotNames.length;
     const memory = store.memory;
     this.stateIn = optimizerStateHome(memory.usedBytes, 4 * floats, memory.maximumPages * PAGE_BYTES);

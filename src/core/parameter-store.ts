@@ -68,9 +68,17 @@ export class ParameterTable {
   /** Whether touched rows are listed: the optimiser of the store says (dense Adam sweeps every row and needs no list). */
   tracksTouched = true;
 
+  /**
+   * Whether listing every row is as good as listing the touched ones: true when the optimiser leaves a row whose
+   * gradient is zero exactly as it is (Adagrad, SGD; not sparse Adam, whose moments decay). Then a batch of at
+   * least as many ids as the table has rows lists them all at once instead of marking them one by one.
+   */
+  untouchedRowsStill = false;
+
   /** Marks rows as touched (their gradient rows were written by a kernel). */
   touch(ids: ArrayLike<number>): void {
-    if (!this.tracksTouched) return;
+    if (!this.tracksTouched || this.touchedCount === this.rows) return;
+    if (this.untouchedRowsStill && this.touchedCount + ids.length >= this.rows) return this.listEveryRow();
     // The view is read once: the block's getter re-checks the memory buffer on every access.
     const touched = this.touchedRows.array;
     const mark = this.mark;
@@ -110,10 +118,14 @@ export class ParameterTable {
 
   /** Marks every row as touched (dense gradients, e.g. 1-N training). */
   touchAll(): void {
-    if (!this.tracksTouched) return;
-    const all = new Int32Array(this.rows);
-    for (let row = 0; row < this.rows; row++) all[row] = row;
-    this.touch(all);
+    if (this.tracksTouched && this.touchedCount < this.rows) this.listEveryRow();
+  }
+
+  /** Lists rows 0 … rows − 1 as touched, in order (the marks of rows listed before are cleared by clearTouched). */
+  private listEveryRow(): void {
+    const touched = this.touchedRows.array;
+    for (let row = 0; row < this.rows; row++) touched[row] = row;
+    this.touchedCount = this.rows;
   }
 
   /** The rows touched since the last `clearTouched` (distinct). */
@@ -128,8 +140,11 @@ export class ParameterTable {
 
   /** Forgets the touched rows (the optimiser has consumed and zeroed their gradients). */
   clearTouched(): void {
-    const rows = this.touchedRows.array;
-    for (let i = 0; i < this.touchedCount; i++) this.mark[rows[i]!] = 0;
+    if (this.touchedCount === this.rows) this.mark.fill(0);
+    else {
+      const rows = this.touchedRows.array;
+      for (let i = 0; i < this.touchedCount; i++) this.mark[rows[i]!] = 0;
+    }
     this.touchedCount = 0;
   }
 }

@@ -33,10 +33,19 @@ export class SeededRandom {
     return Math.floor(this.prng() * n);
   }
 
-  /** Fills `out` with integers in [0, n). */
+  /**
+   * Fills out[start, end) with integers in [0, n) (n ≤ 2³²): one draw of this stream seeds mulberry32 (Tommy
+   * Ettinger's 32-bit hash of a Weyl sequence) for the run, whose draws do not wait for each other. Alea's draws each
+   * wait for the last one's carry, about 5 ns a draw: a quarter of a sampled DistMult step's time at 25,000
+   * negatives. An integer is ⌊u·n / 2³²⌋ of the 32-bit output u.
+   */
   fillInts(out: Int32Array, n: number, start = 0, end = out.length): void {
-    const prng = this.prng;
-    for (let i = start; i < end; i++) out[i] = Math.floor(prng() * n);
+    let a = Math.floor(this.prng() * 4294967296) | 0;
+    const scale = n / 4294967296;
+    for (let i = start; i < end; i++) {
+      a = (a + MULBERRY_STEP) | 0;
+      out[i] = Math.floor(mulberryHash(a) * scale);
+    }
   }
 
   /** A standard normal draw (Box–Muller). */
@@ -70,14 +79,21 @@ export class SeededRandom {
   }
 }
 
+/** mulberry32's Weyl increment. */
+const MULBERRY_STEP = 0x6d2b79f5;
+
+/** mulberry32's output (an unsigned 32-bit integer) for the Weyl state `a`. */
+function mulberryHash(a: number): number {
+  let t = Math.imul(a ^ (a >>> 15), a | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return (t ^ (t >>> 14)) >>> 0;
+}
+
 /** mulberry32 (Tommy Ettinger): a tiny deterministic generator of floats in [0, 1) for tests and benchmarks. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    a = (a + MULBERRY_STEP) >>> 0;
+    return mulberryHash(a) / 4294967296;
   };
 }

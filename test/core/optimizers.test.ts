@@ -78,6 +78,38 @@ describe('TableOptimizer', () => {
     expect(swept[8]).not.toBe(initial.table('wide').data.array[8]);
   });
 
+  it('a batch of as many ids as rows lists every row under Adagrad and SGD, only the distinct ones under sparse Adam', () => {
+    const listed = (name: OptimizerName, ids: number[]): number[] => {
+      const store = new ParameterStore([SPECS[0]!], 6, 1, kernels.memory);
+      new TableOptimizer(name, 0.1, store, kernels);
+      const table = store.table('wide');
+      table.touch(Int32Array.from(ids));
+      const rows = Array.from(table.touched());
+      table.clearTouched();
+      table.touch(Int32Array.of(4)); // the marks were cleared with the list: row 4 is listed again
+      expect(Array.from(table.touched())).toEqual([4]);
+      return rows;
+    };
+    expect(listed('adagrad', [5, 5, 1, 1, 5, 3])).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(listed('sgd', [2, 2, 2, 2, 2, 2, 2])).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(listed('adagrad', [5, 5, 1, 1, 3])).toEqual([5, 1, 3]); // fewer ids than rows: the distinct ones
+    expect(listed('sparse-adam', [5, 5, 1, 1, 5, 3])).toEqual([5, 1, 3]); // its moments decay on every listed row
+  });
+
+  it('Adagrad and SGD leave a listed row whose gradient is zero exactly as it was', () => {
+    for (const name of ['adagrad', 'sgd'] as const) {
+      const store = new ParameterStore([SPECS[0]!], 6, 1, kernels.memory);
+      store.initialise(new SeededRandom(8));
+      const optimizer = new TableOptimizer(name, 0.1, store, kernels);
+      const table = store.table('wide');
+      const before = table.data.array.slice();
+      table.scatterAddGrad(Int32Array.of(2, 2, 2, 2, 2, 2), new Float32Array(48).fill(0.5)); // lists all six rows
+      expect(table.touched().length).toBe(6);
+      optimizer.step();
+      table.data.array.forEach((w, i) => (i >= 16 && i < 24 ? expect(w).not.toBe(before[i]) : expect(w).toBe(before[i])));
+    }
+  });
+
   it.each(OPTIMIZER_NAMES)('%s: the SIMD kernels and the plain loops give the same tables', (name) => {
     const fast = run(name, kernels);
     const plain = run(name, false);

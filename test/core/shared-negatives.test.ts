@@ -25,10 +25,10 @@ describe('drawGoldFirst with shared negatives', () => {
     for (const [a, b] of [[0, 1], [0, 2], [3, 4], [3, 5]]) expect(rows[b]!.slice(1)).toEqual(rows[a]!.slice(1));
     expect(rows[3]!.slice(1)).not.toEqual(rows[0]!.slice(1));
     expect(rows[6]!.slice(1)).not.toEqual(rows[3]!.slice(1));
-    // the chunks' draws are the first three rows' draws of the same stream
+    // the chunks' draws are three draws of N from the same stream, in chunk order
     const rng = new SeededRandom(5);
     const want = new Int32Array(3 * N);
-    rng.fillInts(want, 1000, 0, 3 * N);
+    for (let chunk = 0; chunk < 3; chunk++) rng.fillInts(want, 1000, chunk * N, (chunk + 1) * N);
     expect([...rows[0]!.slice(1), ...rows[3]!.slice(1), ...rows[6]!.slice(1)]).toEqual(Array.from(want));
     // one query a chunk is the per-query draw
     expect(Array.from(drawGoldFirst(answers, N, 1000, new SeededRandom(5), undefined, 1))).toEqual(Array.from(drawGoldFirst(answers, N, 1000, new SeededRandom(5))));
