@@ -62,7 +62,7 @@ function tolerance(x: number[]): number {
 
 describe('similarityBackward vs finite differences of the float64 reference', () => {
   for (const kind of KINDS) {
-    for (const d of [8, 12, 32]) {
+    for (const d of [8, 12, 20, 32]) { // 20: a block of 16 coordinates and 4 more (the dot kernel's two loops)
       it(`kind ${kind}, d = ${d}`, () => {
         const t = randomCase(31 * kind + d, d);
         const fd = finiteDiff(kind, t);

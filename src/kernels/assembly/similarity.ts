@@ -49,6 +49,11 @@ export function similarityBackward(kind: i32, B: i32, M: i32, d: i32, q: usize, 
     poincareBackward(B, M, d, q, cand, table, c, dscore, dq, gtable, dc);
     return;
   }
+  if (kind == 0) {
+    dotBackward(B, M, d, q, cand, table, dscore, dq, gtable);
+    if (dc != 0) memory.fill(dc, 0, <usize>B << 2);
+    return;
+  }
   const bytes = <usize>d << 2;
   for (let b = 0; b < B; b++) {
     const qp = q + <usize>b * bytes;
@@ -91,5 +96,50 @@ export function similarityBackward(kind: i32, B: i32, M: i32, d: i32, q: usize, 
       }
     }
     if (dc != 0) store<f32>(dc + (<usize>b << 2), 0);
+  }
+}
+
+/**
+ * similarityBackward of kind 0 (s = q·v): dq_b = Σ_j G_bj·v_j (in j order) and gtable[c_bj] += G_bj·q_b, by blocks
+ * of 16 coordinates whose q and dq stay in registers across the M candidates (then 4 at a time for the rest).
+ */
+function dotBackward(B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize, dscore: usize, dq: usize, gtable: usize): void {
+  const bytes = <usize>d << 2;
+  for (let b = 0; b < B; b++) {
+    const qp = q + <usize>b * bytes, dqp = dq + <usize>b * bytes;
+    const first = <usize>b * <usize>M, last = first + <usize>M;
+    let k: usize = 0;
+    for (; k + 64 <= bytes; k += 64) {
+      const q0 = v128.load(qp + k), q1 = v128.load(qp + k, 16), q2 = v128.load(qp + k, 32), q3 = v128.load(qp + k, 48);
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+      for (let idx = first; idx < last; idx++) {
+        const g = v128.load32_splat(dscore + (idx << 2));
+        const off = <usize>load<i32>(cand + (idx << 2)) * bytes + k;
+        const vp = table + off, gp = gtable + off;
+        a0 = madd(g, v128.load(vp), a0);
+        a1 = madd(g, v128.load(vp, 16), a1);
+        a2 = madd(g, v128.load(vp, 32), a2);
+        a3 = madd(g, v128.load(vp, 48), a3);
+        v128.store(gp, madd(g, q0, v128.load(gp)));
+        v128.store(gp, madd(g, q1, v128.load(gp, 16)), 16);
+        v128.store(gp, madd(g, q2, v128.load(gp, 32)), 32);
+        v128.store(gp, madd(g, q3, v128.load(gp, 48)), 48);
+      }
+      v128.store(dqp + k, a0);
+      v128.store(dqp + k, a1, 16);
+      v128.store(dqp + k, a2, 32);
+      v128.store(dqp + k, a3, 48);
+    }
+    for (; k < bytes; k += 16) {
+      const q0 = v128.load(qp + k);
+      let a0 = f32x4.splat(0);
+      for (let idx = first; idx < last; idx++) {
+        const g = v128.load32_splat(dscore + (idx << 2));
+        const off = <usize>load<i32>(cand + (idx << 2)) * bytes + k;
+        a0 = madd(g, v128.load(table + off), a0);
+        v128.store(gtable + off, madd(g, q0, v128.load(gtable + off)));
+      }
+      v128.store(dqp + k, a0);
+    }
   }
 }
