@@ -66,7 +66,7 @@ describe('reference: closed form in (x2, v2, xv) = textbook Möbius computation'
 
 describe('similarityForward vs the float64 reference', () => {
   for (const kind of KINDS) {
-    for (const d of [8, 12, 32, 64]) {
+    for (const d of [8, 12, 32, 40, 64]) { // the dot kernel: no block, one, one and 8 more, two
       it(`kind ${kind}, d = ${d}`, () => {
         const r = rng(100 * kind + d);
         const B = 5, M = 7, N = 11;

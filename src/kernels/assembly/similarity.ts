@@ -9,7 +9,7 @@
 //                     linear continuation (→ 0 as q → v), finite everywhere.
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))²         see poincare.ts (maths) and poincare-rows.ts (loops).
 // For kinds 1 and 2, A is computed as Σ(q − v)² (one pass, no cancellation) rather than from x2 + v2 − 2xv.
-import { dot, sqDist, zeroRow, madd } from './simd';
+import { dot, hsum, sqDist, zeroRow, madd } from './simd';
 import { poincareBackward, poincareForward } from './poincare-rows';
 
 /** Floor under the squared distance of negEuclidean before the square root. */
@@ -20,6 +20,10 @@ export function similarityForward(kind: i32, B: i32, M: i32, d: i32, q: usize, c
   c: usize, out: usize): void {
   if (kind == 3) {
     poincareForward(B, M, d, q, cand, table, c, out);
+    return;
+  }
+  if (kind == 0) {
+    dotForward(B, M, d, q, cand, table, out);
     return;
   }
   const bytes = <usize>d << 2;
@@ -140,6 +144,45 @@ function dotBackward(B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize
         v128.store(gtable + off, madd(g, q0, v128.load(gtable + off)));
       }
       v128.store(dqp + k, a0);
+    }
+  }
+}
+
+/**
+ * similarityForward of kind 0 (s = q·v) by blocks of 32 coordinates whose q stays in eight registers across the M
+ * candidates, summed as simd.ts `dot` sums (two accumulators, even and odd 4-lanes, so d = 32 gives dot's bits);
+ * a block's sum is added to the score; coordinates past the last block go through `dot`.
+ */
+function dotForward(B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize, out: usize): void {
+  const bytes = <usize>d << 2;
+  const blocked = bytes & ~(<usize>127);
+  for (let b = 0; b < B; b++) {
+    const qp = q + <usize>b * bytes;
+    const first = <usize>b * <usize>M, last = first + <usize>M;
+    for (let k: usize = 0; k < blocked; k += 128) {
+      const q0 = v128.load(qp + k), q1 = v128.load(qp + k, 16), q2 = v128.load(qp + k, 32), q3 = v128.load(qp + k, 48);
+      const q4 = v128.load(qp + k, 64), q5 = v128.load(qp + k, 80), q6 = v128.load(qp + k, 96), q7 = v128.load(qp + k, 112);
+      for (let idx = first; idx < last; idx++) {
+        const vp = table + <usize>load<i32>(cand + (idx << 2)) * bytes + k;
+        let a0 = f32x4.mul(q0, v128.load(vp)), a1 = f32x4.mul(q1, v128.load(vp, 16));
+        a0 = madd(q2, v128.load(vp, 32), a0);
+        a1 = madd(q3, v128.load(vp, 48), a1);
+        a0 = madd(q4, v128.load(vp, 64), a0);
+        a1 = madd(q5, v128.load(vp, 80), a1);
+        a0 = madd(q6, v128.load(vp, 96), a0);
+        a1 = madd(q7, v128.load(vp, 112), a1);
+        const partial = hsum(f32x4.add(a0, a1));
+        const op = out + (idx << 2);
+        store<f32>(op, k == 0 ? partial : load<f32>(op) + partial);
+      }
+    }
+    if (blocked < bytes) {
+      for (let idx = first; idx < last; idx++) {
+        const vp = table + <usize>load<i32>(cand + (idx << 2)) * bytes + blocked;
+        const rest = dot(qp + blocked, vp, bytes - blocked);
+        const op = out + (idx << 2);
+        store<f32>(op, blocked == 0 ? rest : load<f32>(op) + rest);
+      }
     }
   }
 }
