@@ -6,6 +6,7 @@ import { kgeObjective } from '../src/core/kge-objective.js';
 import { trainingQueries } from '../src/core/batch.js';
 import { SeededRandom } from '../src/core/random.js';
 import { createModel } from '../src/registry/models.js';
+import type { SampledLoss } from '../src/core/losses.js';
 
 /** What to time. */
 export interface StepSetup {
@@ -17,13 +18,15 @@ export interface StepSetup {
   doubleNegatives?: boolean;
   optimizer: OptimizerName;
   path: 'fused' | 'tfjs';
+  /** The sampled loss (default BCE). */
+  loss?: SampledLoss;
 }
 
 /** Median and minimum milliseconds per step over `steps` steps after `warmup` steps. */
 export async function timeSteps(data: RunData, setup: StepSetup, backend: string, steps = 30, warmup = 5): Promise<{ medianMs: number; minMs: number }> {
   const runtime = await ModelRuntime.create(createModel(setup.model, { dim: setup.dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
   const optimizer = new TableOptimizer(setup.optimizer, 0.01, runtime.store, runtime.kernels);
-  const objective = kgeObjective(runtime, { negatives: setup.negatives, doubleNegatives: Boolean(setup.doubleNegatives), regularizer: 'none', regularizerWeight: 0, path: setup.path }, backend);
+  const objective = kgeObjective(runtime, { negatives: setup.negatives, doubleNegatives: Boolean(setup.doubleNegatives), regularizer: 'none', regularizerWeight: 0, path: setup.path, ...(setup.loss ? { loss: setup.loss } : {}) }, backend);
   const queries = trainingQueries(data.train, data.numRelations);
   const rng = new SeededRandom(1);
   const times: number[] = [];

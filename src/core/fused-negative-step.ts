@@ -15,7 +15,7 @@ import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
 import { checkSampledLoss, regularizeGoldAnswers, regularizeQueryRows, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
-import { sampledLossBlock } from './sampled-loss-block.js';
+import { marginRankingBlock } from './sampled-loss-block.js';
 import { hoistedPlan, stepState, type Plan, type StepState } from './fused-step-plan.js';
 import { bceChunkLoss, checkQueryIds, loadQueries, runFusedChunks, type DrawnQueries } from './fused-chunks.js';
 import { parallelFusedStep, parallelStepReady } from './fused-step-parallel.js';
@@ -86,9 +86,11 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program) : null) ?? state.direct;
   const loss = !ranking && parallelStepReady(store, Q, M)
     ? parallelFusedStep(model, store, program, drawn, settings.doubleNegatives, scale)
-    : runFusedChunks(state, plan, B, Q, M, ranking
-      ? (_start, n) => sampledLossBlock(ranking, state.scores.array.subarray(0, n * M), state.dscore.array.subarray(0, n * M), n, M, B)
-      : bceChunkLoss(state.raw, drawn, settings.doubleNegatives, scale));
+    : runFusedChunks(state, plan, B, Q, M, ranking?.loss === 'nssa'
+      ? (_start, n) => state.raw.sampledNssaLoss(n, M, state.scores.offset, state.dscore.offset, ranking.margin, ranking.adversarialTemperature, 0.5 / B)
+      : ranking
+        ? (_start, n) => marginRankingBlock(ranking, state.scores.array.subarray(0, n * M), state.dscore.array.subarray(0, n * M), n, M, B)
+        : bceChunkLoss(state.raw, drawn, settings.doubleNegatives, scale));
   touchRows(model, store, drawn.cand.subarray(0, Q * M), drawn.entities.subarray(0, Q), batch.relations);
   return loss + regularizeQueryRows(model, store, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);
 }

@@ -17,6 +17,7 @@ export interface FusedExports {
   addCandidateBiases(Q: number, M: number, s: number, offset: number, cand: number, bias: number): void;
   candidateBiasBackward(Q: number, M: number, dscore: number, doffset: number, cand: number, gbias: number): void;
   sampledSoftplusLoss(Q: number, M: number, goldFirst: number, scores: number, dscore: number, scale: number): number;
+  sampledNssaLoss(Q: number, M: number, scores: number, dscore: number, margin: number, alpha: number, scale: number): number;
   poincareScores(B: number, M: number, d: number, q: number, cand: number, table: number, c: number, out: number,
     partials: number): void;
   poincareScoresBackward(B: number, M: number, d: number, q: number, cand: number, table: number, dscore: number,
@@ -50,7 +51,7 @@ export interface FusedExports {
 
 /** Names of the FusedExports (checked at load time). */
 export const FUSED_EXPORTS: readonly (keyof FusedExports)[] = ['similarityFromDots', 'addScoreBiases',
-  'addCandidateBiases', 'candidateBiasBackward', 'sampledSoftplusLoss', 'poincareScores', 'poincareScoresBackward',
+  'addCandidateBiases', 'candidateBiasBackward', 'sampledSoftplusLoss', 'sampledNssaLoss', 'poincareScores', 'poincareScoresBackward',
   'gatherValues', 'scatterAddValues',
   'expmap0Forward', 'expmap0Backward', 'mobiusAddForward', 'mobiusAddBackward', 'projectForward', 'projectBackward',
   'givensForward', 'givensBackward', 'attentionForward', 'attentionBackward', 'softplusForward', 'softplusBackward',
@@ -130,6 +131,23 @@ export class FusedKernels {
     this.c.block(fn, 'dscore', dscore, Q * M);
     this.c.disjoint(fn, [['dscore', dscore]], [['scores', scores]]);
     return this.ex.sampledSoftplusLoss(Q, M, goldFirst ? 1 : 0, scores.offset, dscore.offset, scale);
+  }
+
+  /**
+   * Self-adversarial loss (Sun et al. 2019) of gold-first rows [Q×M] with margin γ and temperature α: returns
+   * scale·Σ rows' 2L and writes dscore = scale·2∂L/∂s (scale = ½/B gives the batch mean of L).
+   */
+  sampledNssaLoss(Q: number, M: number, scores: F32Block, dscore: F32Block, margin: number, alpha: number, scale: number): number {
+    const fn = 'sampledNssaLoss';
+    int(fn, 'Q', Q);
+    int(fn, 'M', M, 2);
+    real(fn, 'margin', margin);
+    real(fn, 'alpha', alpha);
+    real(fn, 'scale', scale);
+    this.c.block(fn, 'scores', scores, Q * M);
+    this.c.block(fn, 'dscore', dscore, Q * M);
+    this.c.disjoint(fn, [['dscore', dscore]], [['scores', scores]]);
+    return this.ex.sampledNssaLoss(Q, M, scores.offset, dscore.offset, margin, alpha, scale);
   }
 
   /** Poincaré scores [B×M] as similarityForward, plus their partials (four planes of B·M floats) for the VJP. */

@@ -1,19 +1,32 @@
-// The self-adversarial and margin ranking losses: the fused path's hand-derived gradient (sampled-loss-block.ts)
-// against tfjs autodiff of the reference definitions (losses.ts) and against float64 central finite differences,
+// The self-adversarial and margin ranking losses: the fused path's hand-derived gradients (the sampledNssaLoss
+// kernel, sampled-loss-block.ts's margin ranking) against tfjs autodiff of the reference definitions (losses.ts) and against float64 central finite differences,
 // hand-computed values, and the fused step with these losses equal to the tfjs step.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { marginRankingLoss, selfAdversarialLoss, type SampledLoss } from '../../src/core/losses.js';
-import { sampledLossBlock } from '../../src/core/sampled-loss-block.js';
+import { marginRankingBlock } from '../../src/core/sampled-loss-block.js';
+import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
 import { createModel } from '../../src/registry/models.js';
 
+let kernels: Kernels;
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
+  kernels = await loadKernels();
 });
+
+/** The fused step's loss of a block: the nssa kernel (through kernel memory) or the margin ranking loop. */
+function sampledLossBlock(settings: SampledLoss, scores: Float32Array, dscore: Float32Array, n: number, M: number, B: number): number {
+  if (settings.loss !== 'nssa') return marginRankingBlock(settings, scores, dscore, n, M, B);
+  const s = kernels.memory.allocF32(n * M), d = kernels.memory.allocF32(n * M);
+  s.array.set(scores);
+  const value = kernels.fused.sampledNssaLoss(n, M, s, d, settings.margin, settings.adversarialTemperature, 0.5 / B);
+  dscore.set(d.array);
+  return value;
+}
 
 const NSSA: SampledLoss = { loss: 'nssa', margin: 3, adversarialTemperature: 0.7 };
 const MARGIN: SampledLoss = { loss: 'margin', margin: 1, adversarialTemperature: 1 };

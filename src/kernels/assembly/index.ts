@@ -14,7 +14,7 @@ export { givensForward, givensBackward, attentionForward, attentionBackward } fr
 export { softplusForward, softplusBackward, addForward, accumulate, mulForward, mulBackward, complexMulForward,
   complexMulBackward, phasorForward, phasorBackward, gatherValues,
   scatterAddValues, zeroFloats } from './elementwise';
-export { sampledSoftplusLoss } from './sampled-loss';
+export { sampledSoftplusLoss, sampledNssaLoss } from './sampled-loss';
 export { poincareScores, poincareScoresBackward } from './poincare-partials';
 export { blockTable, topKScores } from './top-k';
 export { poincareEntityTerms, poincareTopK } from './poincare-top-k';

@@ -3,7 +3,7 @@
 // Scores are [Q×M]; with goldFirst = 1 column 0 of every row is a positive (label 1) and the rest negatives,
 // with goldFirst = 0 every entry is a negative. Each term is softplus(s) − y·s, i.e. softplus(−s) for a positive
 // and softplus(s) for a negative (−log σ(s⁺), −log σ(−s⁻): Chami et al. 2020's loss), and dL/ds = scale·(σ(s) − y).
-import { K, vadd, vdiv, vexp, vlog, vmul, vsel } from './vmath';
+import { K, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from './vmath';
 
 /** Last σ(x) computed by `softplusSig`. */
 let lastSig: f64 = 0;
@@ -70,6 +70,62 @@ export function sampledSoftplusLoss(Q: i32, M: i32, goldFirst: i32, scores: usiz
       store<f32>(dscore + o, <f32>(lastSig * scale));
     }
     loss += flush();
+  }
+  return loss * scale;
+}
+
+/**
+ * Self-adversarial negative-sampling loss (Sun et al. 2019, eq. (5)) of Q gold-first rows of M scores, per row
+ * with p = softmax(α·s⁻) held constant:
+ *   L = ½[−log σ(γ + s₀) − Σⱼ pⱼ log σ(−γ − sⱼ)],  ∂L/∂s₀ = −½ σ(−γ − s₀),  ∂L/∂sⱼ = ½ pⱼ σ(γ + sⱼ);
+ * returns scale·Σ rows' 2L (scale = ½/B: the batch mean of L) and writes dscore = scale·2∂L/∂s. The negatives go
+ * four at a time (vmath's exp and log): the row's max of α·sⱼ, then e = exp(α·sⱼ − max) into dscore and their sum
+ * Z, then pⱼ = eⱼ/Z, softplus(γ + sⱼ) = −log σ(−γ − sⱼ) and σ(γ + sⱼ) from one exp(−|γ + sⱼ|).
+ */
+export function sampledNssaLoss(Q: i32, M: i32, scores: usize, dscore: usize, margin: f64, alpha: f64, scale: f64): f64 {
+  const av = f32x4.splat(<f32>alpha), gv = f32x4.splat(<f32>margin), sv = f32x4.splat(<f32>scale);
+  let loss: f64 = 0;
+  for (let q = 0; q < Q; q++) {
+    const s = scores + ((<usize>q * <usize>M) << 2), g = dscore + ((<usize>q * <usize>M) << 2);
+    const n = <usize>(M - 1), s1 = s + 4, g1 = g + 4; // the negatives
+    const full = n & ~(<usize>3);
+    let m4 = f32x4.splat(-Infinity);
+    for (let j: usize = 0; j < full; j += 4) m4 = f32x4.pmax(m4, vmul(av, v128.load(s1 + (j << 2))));
+    let max = Mathf.max(Mathf.max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), Mathf.max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+    for (let j = full; j < n; j++) max = Mathf.max(max, <f32>alpha * load<f32>(s1 + (j << 2)));
+    const mv = f32x4.splat(max);
+    let z4 = f32x4.splat(0);
+    for (let j: usize = 0; j < full; j += 4) {
+      const e = vexp(vsub(vmul(av, v128.load(s1 + (j << 2))), mv));
+      v128.store(g1 + (j << 2), e);
+      z4 = vadd(z4, e);
+    }
+    let z = <f64>(f32x4.extract_lane(z4, 0) + f32x4.extract_lane(z4, 1)) + <f64>(f32x4.extract_lane(z4, 2) + f32x4.extract_lane(z4, 3));
+    for (let j = full; j < n; j++) {
+      const e = Math.exp(alpha * <f64>load<f32>(s1 + (j << 2)) - <f64>max);
+      store<f32>(g1 + (j << 2), <f32>e);
+      z += e;
+    }
+    const s0 = <f64>load<f32>(s);
+    let rowLoss = softplusSig(-(margin + s0)); // −log σ(γ + s₀); lastSig = σ(−γ − s₀)
+    store<f32>(g, <f32>(-lastSig * scale));
+    const iz = f32x4.splat(<f32>(1.0 / z));
+    acc4 = f32x4.splat(0);
+    for (let j: usize = 0; j < full; j += 4) {
+      const p = vmul(v128.load(g1 + (j << 2)), iz);
+      const x = vadd(gv, v128.load(s1 + (j << 2)));
+      const e = vexp(f32x4.neg(f32x4.abs(x)));
+      const ope = vadd(K(1.0), e);
+      acc4 = vadd(acc4, vmul(p, vadd(f32x4.pmax(x, K(0.0)), vlog(ope))));
+      v128.store(g1 + (j << 2), vmul(vmul(p, vdiv(vsel(K(1.0), e, f32x4.ge(x, K(0.0))), ope)), sv));
+    }
+    rowLoss += flush();
+    for (let j = full; j < n; j++) {
+      const p = <f64>load<f32>(g1 + (j << 2)) / z;
+      rowLoss += p * softplusSig(margin + <f64>load<f32>(s1 + (j << 2))); // −log σ(−γ − sⱼ); lastSig = σ(γ + sⱼ)
+      store<f32>(g1 + (j << 2), <f32>(p * lastSig * scale));
+    }
+    loss += rowLoss;
   }
   return loss * scale;
 }
