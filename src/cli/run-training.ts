@@ -34,7 +34,7 @@ export const TRAINING_FLAGS: readonly FlagSpec[] = [
   { key: 'patience', kind: 'number', arg: '<n>', description: 'stop after n validations without improvement (0: never)' },
   { key: 'seed', kind: 'number', arg: '<n>', description: 'random seed (same seed, backend and threads give the same numbers)' },
   { key: 'initScale', kind: 'number', arg: '<s>', description: 'standard deviation of a normal initialisation of the embeddings', defaultText: "the model's own: normal 0.001 (DistMult, ComplEx, KGEmb's hyperbolic models), uniform ±6/√d (TransE, Bordes et al.), uniform entities and phases (RotatE, Sun et al.)" },
-  { key: 'loss', kind: 'string', arg: '<name>', description: "loss of sampled training: the model's own (auto: self-adversarial for RotatE, else binary cross-entropy), bce, nssa (self-adversarial negative sampling, Sun et al. 2019), margin (margin ranking, Bordes et al. 2013)", choices: ['auto', 'bce', 'nssa', 'margin'] },
+  { key: 'loss', kind: 'string', arg: '<name>', description: "loss of sampled training: the model's own (auto: self-adversarial for RotatE (γ = 3), DistMult and ComplEx (γ = 0), else binary cross-entropy), bce, nssa (self-adversarial negative sampling, Sun et al. 2019), margin (margin ranking, Bordes et al. 2013)", choices: ['auto', 'bce', 'nssa', 'margin'] },
   { key: 'margin', kind: 'number', arg: '<γ>', description: 'margin of the nssa and margin losses', defaultText: "the model's, else 9 (nssa) and 1 (margin), PyKEEN's defaults" },
   { key: 'advTemperature', kind: 'number', arg: '<α>', description: 'temperature of the self-adversarial weights softmax(α·s⁻)', defaultText: '1' },
   { key: 'backend', kind: 'string', arg: '<name>', description: 'tfjs backend', choices: BACKEND_CHOICES },

@@ -13,6 +13,7 @@ import type { QueryExecutor } from '../kernels/query-program.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
 import { CHUNK_ROWS, i32Room, scoreRoom, type Plan, type QueryTable, type StepState } from './fused-step-plan.js';
 import { checkIds, gatherQueryRows, scatterQueryGradients } from './query-inputs.js';
+import type { SampledLoss } from './losses.js';
 
 /** A step's queries in plain memory: ids, candidates and (double negatives) the positive query of each row. */
 export interface DrawnQueries {
@@ -121,4 +122,9 @@ export function bceChunkLoss(raw: KernelExports, drawn: { B: number; M: number }
     if (n > pos) value += raw.sampledSoftplusLoss(n - pos, 1, 0, scores + 4 * pos, dscore + 4 * pos, scale);
     return value;
   };
+}
+
+/** dL/ds of a chunk of gold-first rows under the self-adversarial loss (kernel); `B` is the whole batch's query count. */
+export function nssaChunkLoss(raw: KernelExports, M: number, loss: SampledLoss, B: number): ChunkLoss {
+  return (_start, n, scores, dscore) => raw.sampledNssaLoss(n, M, scores, dscore, loss.margin, loss.adversarialTemperature, 0.5 / B);
 }

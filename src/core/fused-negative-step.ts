@@ -17,7 +17,8 @@ import type { SeededRandom } from './random.js';
 import { checkSampledLoss, regularizeGoldAnswers, regularizeQueryRows, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { marginRankingBlock } from './sampled-loss-block.js';
 import { hoistedPlan, stepState, type Plan, type StepState } from './fused-step-plan.js';
-import { bceChunkLoss, checkQueryIds, loadQueries, runFusedChunks, type DrawnQueries } from './fused-chunks.js';
+import { bceChunkLoss, checkQueryIds, loadQueries, nssaChunkLoss, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
+import type { KernelExports } from '../kernels/kernels.js';
 import { parallelFusedStep, parallelStepReady } from './fused-step-parallel.js';
 
 export { CHUNK_ROWS } from './fused-step-plan.js';
@@ -81,18 +82,19 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   const { B, Q, M } = drawn;
   loadQueries(state, drawn);
   checkQueryIds(state, Q, M);
-  const ranking = settings.loss && settings.loss.loss !== 'bce' ? settings.loss : undefined;
+  const loss = settings.loss ?? { loss: 'bce', margin: 0, adversarialTemperature: 1 };
   const scale = 1 / (Q * M);
   const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program) : null) ?? state.direct;
-  const loss = !ranking && parallelStepReady(store, Q, M)
-    ? parallelFusedStep(model, store, program, drawn, settings.doubleNegatives, scale)
-    : runFusedChunks(state, plan, B, Q, M, ranking?.loss === 'nssa'
-      ? (_start, n) => state.raw.sampledNssaLoss(n, M, state.scores.offset, state.dscore.offset, ranking.margin, ranking.adversarialTemperature, 0.5 / B)
-      : ranking
-        ? (_start, n) => marginRankingBlock(ranking, state.scores.array.subarray(0, n * M), state.dscore.array.subarray(0, n * M), n, M, B)
-        : bceChunkLoss(state.raw, drawn, settings.doubleNegatives, scale));
+  // BCE and the self-adversarial loss are kernels whose rows are independent: the batch may be split over threads
+  const lossOf = (raw: KernelExports, part: DrawnQueries): ChunkLoss => (loss.loss === 'nssa'
+    ? nssaChunkLoss(raw, M, loss, B) : bceChunkLoss(raw, part, settings.doubleNegatives, scale));
+  const value = loss.loss !== 'margin' && parallelStepReady(store, Q, M)
+    ? parallelFusedStep(model, store, program, drawn, settings.doubleNegatives, lossOf)
+    : runFusedChunks(state, plan, B, Q, M, loss.loss === 'margin'
+      ? (_start, n) => marginRankingBlock(loss, state.scores.array.subarray(0, n * M), state.dscore.array.subarray(0, n * M), n, M, B)
+      : lossOf(state.raw, drawn));
   touchRows(model, store, drawn.cand.subarray(0, Q * M), drawn.entities.subarray(0, Q), batch.relations);
-  return loss + regularizeQueryRows(model, store, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);
+  return value + regularizeQueryRows(model, store, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);
 }
 
 /** Marks the rows a fused step wrote gradients to: candidates, their biases, the queries' table rows. */

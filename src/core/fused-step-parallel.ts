@@ -16,7 +16,7 @@ import type { QueryProgram } from '../kernels/query-program.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import { hoistedPlan, newStepState, stepState, type StepState, type StepTable } from './fused-step-plan.js';
-import { bceChunkLoss, loadQueries, runFusedChunks, type DrawnQueries } from './fused-chunks.js';
+import { loadQueries, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 
 /**
  * Fewest query rows (B, or B·(1 + N) with double negatives) worth splitting: measured on WN18RR at d = 32, a step of
@@ -39,7 +39,7 @@ class CallRecorder {
       get: (_target, name: string) => {
         let f = this.functions.get(name);
         if (!f) {
-          const collect = name === 'sampledSoftplusLoss';
+          const collect = name === 'sampledSoftplusLoss' || name === 'sampledNssaLoss';
           f = (...args: number[]) => {
             if (this.fits && !this.list!.add(name, args, collect)) this.fits = false;
             return 0;
@@ -195,11 +195,12 @@ function deferShadowFolds(s: WorkerShare, model: KgeModel, store: ParameterStore
 }
 
 /**
- * Runs the BCE step of a drawn batch (ids already checked) on two threads; returns the loss. The main state's id
- * blocks are left holding the first half.
+ * Runs the step of a drawn batch (ids already checked) on two threads with the chunk loss `lossOf(raw, half)` (BCE
+ * or the self-adversarial kernel: losses whose rows are independent); returns the loss. The main state's id blocks
+ * are left holding the first half.
  */
 export function parallelFusedStep(model: KgeModel, store: ParameterStore, program: QueryProgram, drawn: DrawnQueries,
-  doubleNegatives: boolean, scale: number): number {
+  doubleNegatives: boolean, lossOf: (raw: KernelExports, half: DrawnQueries) => ChunkLoss): number {
   const s = share(model, store, program)!;
   for (const name of s.shadows.keys()) store.table(name).settle(); // the previous step's folds read the worker's id blocks
   const main = stepState(model, store, program);
@@ -209,13 +210,13 @@ export function parallelFusedStep(model: KgeModel, store: ParameterStore, progra
   const runOnMain = (part: DrawnQueries): number => {
     loadQueries(main, part);
     return runFusedChunks(main, (doubleNegatives ? hoistedPlan(main, program) : null) ?? main.direct, part.B, part.Q, part.M,
-      bceChunkLoss(main.raw, part, doubleNegatives, scale));
+      lossOf(main.raw, part));
   };
   // record the worker's half against its own state, then run both halves at once
   loadQueries(s.state, second);
   s.recorder.reset(s.worker.calls());
   runFusedChunks(s.state, (doubleNegatives ? hoistedPlan(s.state, program) : null) ?? s.state.direct, second.B, second.Q, second.M,
-    bceChunkLoss(s.state.raw, second, doubleNegatives, scale));
+    lossOf(s.state.raw, second));
   if (!s.recorder.fits) return runOnMain(first) + runOnMain(second); // too many calls for the mailbox: one thread
   s.worker.post();
   const mainLoss = runOnMain(first);

@@ -12,6 +12,7 @@ import { TableOptimizer } from '../../src/core/optimizers.js';
 import { MIN_PARALLEL_ROWS, MIN_PARALLEL_SCORES_FREE_FOLD, parallelStepReady } from '../../src/core/fused-step-parallel.js';
 import { randomQueryBatch } from '../helpers/query-batches.js';
 import type { QueryBatch } from '../../src/core/batch.js';
+import type { SampledLoss } from '../../src/core/losses.js';
 import { createModel } from '../../src/registry/models.js';
 
 beforeAll(async () => {
@@ -23,13 +24,13 @@ const E = 300, R = 5, negatives = 6;
 const batchOf = (size: number, seed: number): QueryBatch => randomQueryBatch(size, seed, E, R);
 
 /** Parameters and losses after three optimiser steps, on one thread or two. */
-async function train(model: string, doubleNegatives: boolean, threads: 1 | 2, optimizerName: 'adagrad' | 'adam'): Promise<{ losses: number[]; params: Float32Array[]; parallel: boolean }> {
+async function train(model: string, doubleNegatives: boolean, threads: 1 | 2, optimizerName: 'adagrad' | 'adam', loss?: SampledLoss): Promise<{ losses: number[]; params: Float32Array[]; parallel: boolean }> {
   const previous = process.env.KGDISTILL_THREADS;
   process.env.KGDISTILL_THREADS = String(threads); // read when the runtime's kernel worker is first asked for
   try {
     const runtime = await ModelRuntime.create(createModel(model, { dim: 8, numEntities: E, numRelations: R, initScale: 0.2 }), 3);
     const parallel = parallelStepReady(runtime.store, MIN_PARALLEL_ROWS);
-    const objective = kgeObjective(runtime, { negatives, doubleNegatives, regularizer: 'n3', regularizerWeight: 0.01, path: 'fused' }, 'wasm');
+    const objective = kgeObjective(runtime, { negatives, doubleNegatives, regularizer: 'n3', regularizerWeight: 0.01, path: 'fused', ...(loss ? { loss } : {}) }, 'wasm');
     const optimizer = new TableOptimizer(optimizerName, optimizerName === 'adam' ? 0.01 : 0.1, runtime.store, runtime.kernels);
     const rng = new SeededRandom('parallel');
     const losses: number[] = [];
@@ -46,11 +47,13 @@ async function train(model: string, doubleNegatives: boolean, threads: 1 | 2, op
 }
 
 // Adagrad folds the worker's gradients row by row before its update; dense Adam adds them in its own sweep.
-describe.each([['RotH', false, 'adagrad'], ['RotH', true, 'adagrad'], ['DistMult', false, 'adagrad'], ['AttH', true, 'adagrad'], ['RotH', true, 'adam'], ['DistMult', false, 'adam']] as const)(
-  '%s (double negatives: %s, %s) on two threads', (model, doubleNegatives, optimizerName) => {
+const NSSA: SampledLoss = { loss: 'nssa', margin: 0, adversarialTemperature: 1 };
+describe.each([['RotH', false, 'adagrad', undefined], ['RotH', true, 'adagrad', undefined], ['DistMult', false, 'adagrad', undefined], ['AttH', true, 'adagrad', undefined],
+  ['RotH', true, 'adam', undefined], ['DistMult', false, 'adam', undefined], ['DistMult', false, 'adagrad', NSSA], ['RotH', false, 'adam', NSSA]] as const)(
+  '%s (double negatives: %s, %s, loss %o) on two threads', (model, doubleNegatives, optimizerName, loss) => {
   it('equals the one-thread step up to float sums, and repeats bit for bit', async () => {
-    const one = await train(model, doubleNegatives, 1, optimizerName);
-    const two = await train(model, doubleNegatives, 2, optimizerName);
+    const one = await train(model, doubleNegatives, 1, optimizerName, loss);
+    const two = await train(model, doubleNegatives, 2, optimizerName, loss);
     expect(one.parallel).toBe(false);
     expect(two.parallel).toBe(true);
     two.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(one.losses[i]!))));
@@ -59,7 +62,7 @@ describe.each([['RotH', false, 'adagrad'], ['RotH', true, 'adagrad'], ['DistMult
       const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
       for (let k = 0; k < table.length; k++) expect(Math.abs(table[k]! - want[k]!)).toBeLessThan(1e-4 * scale);
     });
-    const again = await train(model, doubleNegatives, 2, optimizerName);
+    const again = await train(model, doubleNegatives, 2, optimizerName, loss);
     again.params.forEach((table, i) => expect(Array.from(table)).toEqual(Array.from(two.params[i]!)));
     expect(again.losses).toEqual(two.losses);
   });
