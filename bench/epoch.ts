@@ -3,6 +3,7 @@
  * reference code's epoch times on this CPU (KGEmb RotH d=32 WN18RR, Adam, batch 500, 50 negatives, double_neg:
  * 32 s per epoch in float32 on 2 threads, 95 s in float64 — ../shared/TOOLCHAIN.md).
  * Usage: node dist/bench/epoch.js [dataset] [model] [--epochs n] [--no-double-neg] [--optimizer adam] [--dim 32]
+ *   [--loss bce|nssa|margin|auto] (default bce; auto: the model's own, as `train --loss auto`)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { ModelRuntime } from '../src/core/model-runtime.js';
 import { Trainer } from '../src/core/trainer.js';
 import { filteredValidator } from '../src/eval/evaluate-run.js';
 import { parseTrainingConfig } from '../src/core/training-config.js';
-import { createModel } from '../src/registry/models.js';
+import { createModel, defaultLossOf } from '../src/registry/models.js';
 
 const args = process.argv.slice(2);
 const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
@@ -29,12 +30,15 @@ const optimizer = flag('--optimizer', 'adam');
 const backend = await initBackend('auto');
 const data = runDataFromDataset(await loadDataset(datasetName, { unseen: 'keep' }));
 const runtime = await ModelRuntime.create(createModel(modelName, { dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
-const config = parseTrainingConfig({ epochs, batchSize: 500, negatives: 50, doubleNegatives, optimizer, learningRate: 1e-3, validEvery: 1_000_000 });
+const lossName = flag('--loss', 'bce');
+const loss = lossName === 'auto' ? defaultLossOf(modelName) : { loss: lossName, margin: lossName === 'nssa' ? 9 : lossName === 'margin' ? 1 : 0, adversarialTemperature: 1 };
+const config = parseTrainingConfig({ epochs, batchSize: 500, negatives: 50, doubleNegatives, optimizer, learningRate: 1e-3, validEvery: 1_000_000,
+  loss: loss.loss, margin: loss.margin, adversarialTemperature: loss.adversarialTemperature });
 const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-bench-epoch-'));
 const perEpoch: number[] = [];
 const result = await new Trainer(runtime, data, config, dir, backend, { validator: filteredValidator(data) }).run({ onEpochEnd: (r) => perEpoch.push(r.seconds) });
 rmSync(dir, { recursive: true, force: true });
 const median = [...perEpoch].sort((a, b) => a - b)[Math.floor(perEpoch.length / 2)]!;
-const row = { dataset: datasetName, model: `${modelName} d=${dim}`, optimizer, doubleNegatives, backend, path: result.scoringPath, epochs, medianEpochSeconds: +median.toFixed(2), epochSeconds: perEpoch.map((s) => +s.toFixed(2)) };
+const row = { dataset: datasetName, model: `${modelName} d=${dim}`, optimizer, loss: lossName === 'auto' ? `auto (${loss.loss})` : lossName, doubleNegatives, backend, path: result.scoringPath, epochs, medianEpochSeconds: +median.toFixed(2), epochSeconds: perEpoch.map((s) => +s.toFixed(2)) };
 console.table([row]);
 console.log(JSON.stringify({ bench: 'epoch', date: new Date().toISOString(), ...row }));
