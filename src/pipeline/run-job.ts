@@ -24,7 +24,7 @@ import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/eval
 import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { defaultLossOf, modelFromConfig } from '../registry/models.js';
-import type { SampledLoss } from '../core/losses.js';
+import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import { loadRun } from '../registry/load-run.js';
 import { readRunConfig, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
 import { flagOf, loadOptionsOf, type CommonSettings, type OptionNaming } from './options.js';
@@ -77,9 +77,14 @@ export interface RunOutcome {
   sampledTest?: SampledEvaluationReport;
 }
 
-/** The sampled loss of a job's settings: `auto` is the model's own (registry), margins default as PyKEEN's. */
+/**
+ * The sampled loss of a job's settings: `auto` is the model's own (registry), or BCE with double negatives (whose
+ * negatives are queries of their own, which the ranking losses cannot compare with a positive); margins default as
+ * PyKEEN's.
+ */
 export function sampledLossOf(s: CommonSettings, model: string): SampledLoss {
-  const base = s.loss === 'auto' ? defaultLossOf(model) : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
+  const auto = s.doubleNeg ? BCE_LOSS : defaultLossOf(model);
+  const base = s.loss === 'auto' ? auto : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
   return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
 }
 

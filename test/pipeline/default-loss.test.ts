@@ -1,0 +1,25 @@
+// `--loss auto`: each model's own loss (the self-adversarial loss without a margin for DistMult and ComplEx, with
+// γ = 3 for RotatE, BCE for the others), BCE with double negatives (whose negatives are queries of their own), and
+// the margins and temperature a user gives over the model's.
+import { describe, expect, it } from 'vitest';
+import { sampledLossOf } from '../../src/pipeline/run-job.js';
+import { trainOptionsSchema } from '../../src/pipeline/options.js';
+
+const settings = (options: Record<string, unknown>) => trainOptionsSchema.parse({ dataset: 'WN18RR', ...options });
+
+describe('sampledLossOf', () => {
+  it("gives each model its own loss under --loss auto", () => {
+    expect(sampledLossOf(settings({}), 'DistMult')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
+    expect(sampledLossOf(settings({}), 'ComplEx')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
+    expect(sampledLossOf(settings({}), 'RotatE')).toEqual({ loss: 'nssa', margin: 3, adversarialTemperature: 1 });
+    expect(sampledLossOf(settings({}), 'RotH')).toEqual({ loss: 'bce', margin: 0, adversarialTemperature: 1 });
+  });
+
+  it('falls back to BCE with double negatives, and keeps a loss the user names', () => {
+    expect(sampledLossOf(settings({ doubleNeg: true }), 'DistMult').loss).toBe('bce');
+    expect(sampledLossOf(settings({ doubleNeg: true }), 'RotatE').loss).toBe('bce');
+    expect(sampledLossOf(settings({ doubleNeg: true, loss: 'nssa' }), 'DistMult').loss).toBe('nssa'); // refused later, by name
+    expect(sampledLossOf(settings({ loss: 'bce' }), 'DistMult').loss).toBe('bce');
+    expect(sampledLossOf(settings({ margin: 2, advTemperature: 0.5 }), 'DistMult')).toEqual({ loss: 'nssa', margin: 2, adversarialTemperature: 0.5 });
+  });
+});
