@@ -16,6 +16,7 @@ import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
 import { checkSampledLoss, regularizeGoldAnswers, regularizeQueryRows, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { marginRankingBlock } from './sampled-loss-block.js';
+import { BCE_LOSS } from './losses.js';
 import { hoistedPlan, stepState, type Plan, type StepState } from './fused-step-plan.js';
 import { bceChunkLoss, checkQueryIds, loadQueries, nssaChunkLoss, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 import type { KernelExports } from '../kernels/kernels.js';
@@ -82,7 +83,7 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   const { B, Q, M } = drawn;
   loadQueries(state, drawn);
   checkQueryIds(state, Q, M);
-  const loss = settings.loss ?? { loss: 'bce', margin: 0, adversarialTemperature: 1 };
+  const loss = settings.loss ?? BCE_LOSS;
   const scale = 1 / (Q * M);
   const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program) : null) ?? state.direct;
   // BCE and the self-adversarial loss are kernels whose rows are independent: the batch may be split over threads
