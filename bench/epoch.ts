@@ -15,7 +15,9 @@ import { ModelRuntime } from '../src/core/model-runtime.js';
 import { Trainer } from '../src/core/trainer.js';
 import { filteredValidator } from '../src/eval/evaluate-run.js';
 import { parseTrainingConfig } from '../src/core/training-config.js';
-import { createModel, defaultLossOf } from '../src/registry/models.js';
+import { createModel } from '../src/registry/models.js';
+import { sampledLossOf } from '../src/pipeline/run-job.js';
+import { trainOptionsSchema } from '../src/pipeline/options.js';
 
 const args = process.argv.slice(2);
 const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
@@ -31,7 +33,8 @@ const backend = await initBackend('auto');
 const data = runDataFromDataset(await loadDataset(datasetName, { unseen: 'keep' }));
 const runtime = await ModelRuntime.create(createModel(modelName, { dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
 const lossName = flag('--loss', 'bce');
-const loss = lossName === 'auto' ? defaultLossOf(modelName) : { loss: lossName, margin: lossName === 'nssa' ? 9 : lossName === 'margin' ? 1 : 0, adversarialTemperature: 1 };
+// the loss `train --loss <name>` would use (its margins, and auto's model default)
+const loss = sampledLossOf(trainOptionsSchema.parse({ dataset: datasetName, model: modelName, loss: lossName, doubleNeg: doubleNegatives }), modelName);
 const config = parseTrainingConfig({ epochs, batchSize: 500, negatives: 50, doubleNegatives, optimizer, learningRate: 1e-3, validEvery: 1_000_000,
   loss: loss.loss, margin: loss.margin, adversarialTemperature: loss.adversarialTemperature });
 const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-bench-epoch-'));

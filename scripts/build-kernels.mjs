@@ -1,12 +1,12 @@
-// Compiles the AssemblyScript kernels to build/kernels.wasm and build/kernels-fma.wasm: the kernel library (src/kernels/assembly/index.ts)
-// and each method's own kernels (src/<folder>/assembly/*.ts outside src/kernels, e.g. MulDE's Senior head), every
+// Compiles the AssemblyScript kernels to build/kernels.wasm and build/kernels-fma.wasm: the kernel library
+// (src/kernels/assembly/index.ts) and each method's own kernels (src/<folder>/assembly/*.ts outside src/kernels, e.g. MulDE's Senior head), every
 // file an entry whose exports the module exports; a method's TypeScript wrapper declares and checks its exports.
 // Runs at `npm run build` (and so at `npm install` through `prepare`); a no-op when no kernel sources exist yet,
-// and when build/kernels.wasm is newer than every kernel source and this script (pass --force to rebuild anyway).
+// and when both files are newer than every kernel source and this script (pass --force to rebuild anyway).
 // The memory is imported as a *shared* memory (threads feature) so worker threads can run kernels on the same
 // tables; its maximum (65536 pages = 4 GiB) is the wasm32 limit, and the importer may declare a smaller one.
 // The two files are the same sources: kernels.wasm is portable (SIMD and threads), kernels-fma.wasm also uses
-// relaxed SIMD's fused multiply-add (simd.ts `madd`), which src/kernels/kernel-module.ts picks where the host has it.
+// relaxed SIMD's fused multiply-add (simd.ts `madd`), which src/kernels/kernel-build.ts picks where the host has it.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

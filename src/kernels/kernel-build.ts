@@ -4,10 +4,9 @@
 //   build/kernels.wasm      portable: SIMD and threads only, a multiply and an add.
 // In Node the core picks the fused build where the host compiles it: Node 22+, and Node 20, whose V8 has relaxed
 // SIMD behind --experimental-wasm-relaxed-simd (set here, before the module is compiled); the browser explorer
-// loads the portable build (kernel-loader-browser.ts). Numbers
-// differ in the last bits between the builds, so runs are reproducible per build; KGDISTILL_KERNELS=portable|fma
-// pins one (e.g. to compare with a run made on a host without relaxed SIMD). A run logs the build it used and
-// records it in result.json (`kernels`).
+// loads the portable build (kernel-loader-browser.ts). Numbers differ in the last bits between the builds, so runs
+// are reproducible per build; KGDISTILL_KERNELS=portable|fma pins one (e.g. to compare with a run made on a host
+// without relaxed SIMD). A run logs the build it used and records it in result.json (`kernels`).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';

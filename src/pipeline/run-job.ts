@@ -169,11 +169,12 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   await writeRunConfig(runDir, job.command, { ...settings, resume: undefined });
   const { model: modelName, dim } = runtime.model.config;
-  log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${loadedKernelBuild() ?? 'portable'}; run dir ${runDir}`);
+  const kernels = loadedKernelBuild() ?? 'portable';
+  log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}; run dir ${runDir}`);
   if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
   const training = await trainer.run(hooks.events, hooks.shouldStop);
   const summary = {
-    model: modelName, dim, dataset: dataset.name, backend, kernels: loadedKernelBuild() ?? 'portable', seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
+    model: modelName, dim, dataset: dataset.name, backend, kernels, seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
     bestValidMrr: training.bestValidMrr, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
     runDir, seed: config.seed, warnings: training.warnings, data: dataSummary(dataset), ...job.describe?.(),
   };
