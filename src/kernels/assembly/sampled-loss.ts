@@ -20,10 +20,15 @@ let acc4: v128 = f32x4(0, 0, 0, 0);
 
 /** Negative terms of four scores: adds softplus(x) to the lanes of `acc4` and returns scale·σ(x). */
 @inline function negatives4(x: v128, sv: v128): v128 {
+  return weightedNegatives4(x, K(1.0), sv); // weights of 1: the same bits
+}
+
+/** Negative terms of four scores with weights p: adds p·softplus(x) to the lanes of `acc4` and returns p·σ(x)·scale. */
+@inline function weightedNegatives4(x: v128, p: v128, sv: v128): v128 {
   const e = vexp(f32x4.neg(f32x4.abs(x)));
   const ope = vadd(K(1.0), e);
-  acc4 = vadd(acc4, vadd(f32x4.pmax(x, K(0.0)), vlog(ope)));
-  return vmul(vdiv(vsel(K(1.0), e, f32x4.ge(x, K(0.0))), ope), sv);
+  acc4 = vadd(acc4, vmul(p, vadd(f32x4.pmax(x, K(0.0)), vlog(ope))));
+  return vmul(vmul(p, vdiv(vsel(K(1.0), e, f32x4.ge(x, K(0.0))), ope)), sv);
 }
 
 /** Returns the lanes of acc4 summed in float64 and clears them. */
@@ -113,11 +118,7 @@ export function sampledNssaLoss(Q: i32, M: i32, scores: usize, dscore: usize, ma
     acc4 = f32x4.splat(0);
     for (let j: usize = 0; j < full; j += 4) {
       const p = vmul(v128.load(g1 + (j << 2)), iz);
-      const x = vadd(gv, v128.load(s1 + (j << 2)));
-      const e = vexp(f32x4.neg(f32x4.abs(x)));
-      const ope = vadd(K(1.0), e);
-      acc4 = vadd(acc4, vmul(p, vadd(f32x4.pmax(x, K(0.0)), vlog(ope))));
-      v128.store(g1 + (j << 2), vmul(vmul(p, vdiv(vsel(K(1.0), e, f32x4.ge(x, K(0.0))), ope)), sv));
+      v128.store(g1 + (j << 2), weightedNegatives4(vadd(gv, v128.load(s1 + (j << 2))), p, sv));
     }
     rowLoss += flush();
     for (let j = full; j < n; j++) {
