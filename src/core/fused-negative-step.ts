@@ -21,6 +21,7 @@ import { hoistedPlan, stepState, type Plan, type StepState } from './fused-step-
 import { bceChunkLoss, checkQueryIds, loadQueries, nssaChunkLoss, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 import type { KernelExports } from '../kernels/kernels.js';
 import { parallelFusedStep, parallelStepReady } from './fused-step-parallel.js';
+import { compactFusedStep, compactStepWorthIt } from './fused-compact-step.js';
 
 export { CHUNK_ROWS } from './fused-step-plan.js';
 export { runFusedChunks, type ChunkLoss } from './fused-chunks.js';
@@ -81,20 +82,25 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   const state = stepState(model, store, program);
   const drawn = drawQueries(batch, settings, state.candidate.rows, rng);
   const { B, Q, M } = drawn;
-  loadQueries(state, drawn);
-  checkQueryIds(state, Q, M);
   const loss = settings.loss ?? BCE_LOSS;
   const scale = 1 / (Q * M);
-  const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program) : null) ?? state.direct;
   // BCE and the self-adversarial loss are kernels whose rows are independent: the batch may be split over threads
   const lossOf = (raw: KernelExports, part: DrawnQueries): ChunkLoss => (loss.loss === 'nssa'
     ? nssaChunkLoss(raw, M, loss, B) : bceChunkLoss(raw, part, settings.doubleNegatives, scale));
-  const value = loss.loss !== 'margin' && parallelStepReady(store, Q, M)
-    ? parallelFusedStep(model, store, program, drawn, settings.doubleNegatives, lossOf)
-    : runFusedChunks(state, plan, B, Q, M, loss.loss === 'margin'
-      ? (_start, n) => marginRankingBlock(loss, state.scores.array.subarray(0, n * M), state.dscore.array.subarray(0, n * M), n, M, B)
-      : lossOf(state.raw, drawn));
-  touchRows(model, store, drawn.cand.subarray(0, Q * M), drawn.entities.subarray(0, Q), batch.relations);
+  const chunkLossOf = (st: StepState): ChunkLoss => (loss.loss === 'margin'
+    ? (_start, n) => marginRankingBlock(loss, st.scores.array.subarray(0, n * M), st.dscore.array.subarray(0, n * M), n, M, B)
+    : lossOf(st.raw, drawn));
+  const parallel = loss.loss !== 'margin' && parallelStepReady(store, Q, M);
+  let value: number;
+  if (!settings.doubleNegatives && !parallel && compactStepWorthIt(model, store)) {
+    value = compactFusedStep(model, store, program, drawn, chunkLossOf); // touches its rows itself
+  } else {
+    loadQueries(state, drawn);
+    checkQueryIds(state, Q, M);
+    const plan: Plan = (settings.doubleNegatives ? hoistedPlan(state, program) : null) ?? state.direct;
+    value = parallel ? parallelFusedStep(model, store, program, drawn, settings.doubleNegatives, lossOf) : runFusedChunks(state, plan, B, Q, M, chunkLossOf(state));
+    touchRows(model, store, drawn.cand.subarray(0, Q * M), drawn.entities.subarray(0, Q), batch.relations);
+  }
   return value + regularizeQueryRows(model, store, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);
 }
 

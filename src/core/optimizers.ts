@@ -20,7 +20,7 @@
  */
 import { PAGE_BYTES, subF32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
 import type { Kernels } from '../kernels/kernels.js';
-import type { ParameterStore, ParameterTable } from './parameter-store.js';
+import type { CompactRows, ParameterStore, ParameterTable } from './parameter-store.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** Names of the optimisers. */
@@ -103,6 +103,11 @@ export class TableOptimizer {
     this.stepCount++;
     const kernels = this.stateIn === 'kernel' ? this.kernels : undefined;
     for (const table of this.store.tables()) {
+      const compact = kernels && this.name !== 'adam' && table.dim % 4 === 0 ? table.takeCompact() : null;
+      if (compact) {
+        this.updateCompact(kernels!, table, compact.grad, compact.rows);
+        continue;
+      }
       if (!(kernels && this.name === 'adam')) table.settle(); // dense Adam in kernels adds a pending fold in its sweep
       if (kernels && (table.dim % 4 === 0 || this.name === 'adam')) this.updateWithKernels(kernels, table);
       else if (this.kernels && this.name === 'adam') this.adamDenseStaged(this.kernels, table);
@@ -112,13 +117,24 @@ export class TableOptimizer {
     }
   }
 
+  /** A row optimiser's update of the rows of a compact gradient block (a step's working set), which it zeroes. */
+  private updateCompact(kernels: Kernels, table: ParameterTable, grad: F32Block, rows: CompactRows): void {
+    const lr = this.learningRate;
+    const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
+    const { ids, count } = rows;
+    if (this.name === 'adagrad') kernels.adagradRows(ids, count, table.dim, table.data, grad, slot('accum'), lr, ADAGRAD_EPS, 'compact');
+    else if (this.name === 'sparse-adam') kernels.adamRows(ids, count, table.dim, table.data, grad, slot('m'), slot('v'), lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, 'compact');
+    else kernels.sgdRows(ids, count, table.dim, table.data, grad, lr, 'compact');
+  }
+
   private updateWithKernels(kernels: Kernels, table: ParameterTable): void {
     const rows = table.touchedRows;
     const count = table.touchedCountNow;
     const lr = this.learningRate;
     const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
     if (this.name === 'adam') {
-      this.adamDenseKernels(kernels, table.data, table.grad, slot('m'), slot('v'), table.takeDeferred());
+      const shadow = table.takeDeferred(); // before `grad`, which would fold it
+      this.adamDenseKernels(kernels, table.data, table.grad, slot('m'), slot('v'), shadow);
     } else if (count === 0) {
       return;
     } else if (this.name === 'adagrad' && count * DENSE_SWEEP_FRACTION >= table.rows) {

@@ -8,26 +8,44 @@ import type { KernelMemory, F32Block, I32Block } from '../kernels/kernel-memory.
 import type { InitSpec, TableSpec } from './model.js';
 import type { SeededRandom } from './random.js';
 
+/** The distinct rows of a compact gradient block: ids[0, count) in kernel memory. */
+export interface CompactRows {
+  ids: I32Block;
+  count: number;
+}
+
 /** One parameter table with its gradient accumulator and touched-row bookkeeping. */
 export class ParameterTable {
   readonly rows: number;
   readonly dim: number;
   readonly data: F32Block;
-  readonly grad: F32Block;
+  private readonly accumulator: F32Block;
   private readonly mark: Uint8Array;
   /** Touched row ids, in kernel memory so the optimiser kernels can read them. */
   readonly touchedRows: I32Block;
   private touchedCount = 0;
-  /** A second accumulator another thread filled (fused-step-parallel.ts), not yet added into `grad`. */
-  private deferred: { shadow: F32Block; fold: () => void } | null = null;
+  /**
+   * Gradient rows not yet added into `grad`: a second accumulator of the table's size another thread filled
+   * (fused-step-parallel.ts), or a compact block whose row i is the gradient of row `rows[i]` (fused-compact-step.ts).
+   */
+  private deferred: { shadow: F32Block; fold: () => void; rows?: CompactRows } | null = null;
 
   constructor(readonly spec: TableSpec, rows: number, memory: KernelMemory) {
     this.rows = rows;
     this.dim = spec.dim;
     this.data = memory.allocF32(rows * spec.dim);
-    this.grad = memory.allocF32(rows * spec.dim);
+    this.accumulator = memory.allocF32(rows * spec.dim);
     this.mark = new Uint8Array(rows);
     this.touchedRows = memory.allocI32(rows);
+  }
+
+  /**
+   * The gradient accumulator, whole: gradient rows pending elsewhere (`deferFold`, `deferCompact`) are added in
+   * first, so every writer adds after them, in the order a step in place would.
+   */
+  get grad(): F32Block {
+    this.settle();
+    return this.accumulator;
   }
 
   /** Fills the table from its init spec. */
@@ -102,6 +120,26 @@ export class ParameterTable {
     this.deferred = { shadow, fold };
   }
 
+  /**
+   * Leaves a step's gradient in a compact block (row i for row `rows.ids[i]`, rows distinct) until the optimiser
+   * takes it whole (`takeCompact`) or someone needs `grad` (`fold` adds the rows in and marks them touched).
+   */
+  deferCompact(grad: F32Block, rows: CompactRows, fold: () => void): void {
+    this.settle();
+    this.deferred = { shadow: grad, fold, rows };
+  }
+
+  /**
+   * The pending compact gradient when it is the table's only gradient (no row of `grad` touched), handed to the
+   * optimiser, which updates its rows from it directly and zeroes it; else null (a pending one stays to be folded).
+   */
+  takeCompact(): { grad: F32Block; rows: CompactRows } | null {
+    const deferred = this.deferred;
+    if (!deferred?.rows || this.touchedCount > 0) return null;
+    this.deferred = null;
+    return { grad: deferred.shadow, rows: deferred.rows };
+  }
+
   /** Adds the deferred rows into `grad` now (nothing when none are pending). */
   settle(): void {
     const deferred = this.deferred;
@@ -111,6 +149,7 @@ export class ParameterTable {
 
   /** The pending second accumulator, handed to a caller that adds it itself and zeroes it (dense Adam's sweep). */
   takeDeferred(): F32Block | null {
+    if (this.deferred?.rows) this.settle(); // a compact block is folded, not swept
     const shadow = this.deferred?.shadow ?? null;
     this.deferred = null;
     return shadow;

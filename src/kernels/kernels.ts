@@ -16,7 +16,7 @@ import { DENSE_EXPORTS, type DenseExports } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
-export const KERNELS_VERSION = 1;
+export const KERNELS_VERSION = 2;
 
 /** The similarity functions of the kernels (src/kernels/assembly/similarity.ts). */
 export const SimilarityKind = { Dot: 0, NegSqEuclidean: 1, NegEuclidean: 2, NegSqPoincare: 3 } as const;
@@ -27,6 +27,9 @@ export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind
 export const OPTIMISER_DEFAULTS = { adagradEps: 1e-10, beta1: 0.9, beta2: 0.999, adamEps: 1e-8 } as const;
 
 /** The exports of build/kernels.wasm. */
+/** Where a row optimiser finds the gradient of its i-th listed row: the table's own row, or row i of a compact block. */
+export type GradLayout = 'table' | 'compact';
+
 export interface KernelExports extends FusedExports, TopKExports, DenseExports {
   kernelsVersion(): number;
   heapBase(): number;
@@ -35,12 +38,12 @@ export interface KernelExports extends FusedExports, TopKExports, DenseExports {
   similarityBackward(kind: number, B: number, M: number, d: number, q: number, cand: number, table: number,
     c: number, dscore: number, dq: number, gtable: number, dc: number): void;
   adagradRows(rows: number, nRows: number, d: number, param: number, grad: number, accum: number, lr: number,
-    eps: number): void;
+    eps: number, compact: number): void;
   adamRows(rows: number, nRows: number, d: number, param: number, grad: number, m: number, v: number, lr: number,
-    beta1: number, beta2: number, eps: number, step: number): void;
+    beta1: number, beta2: number, eps: number, step: number, compact: number): void;
   adamDense(n: number, param: number, grad: number, m: number, v: number, lr: number, beta1: number,
     beta2: number, eps: number, step: number, shadow: number): void;
-  sgdRows(rows: number, nRows: number, d: number, param: number, grad: number, lr: number): void;
+  sgdRows(rows: number, nRows: number, d: number, param: number, grad: number, lr: number, compact: number): void;
   gatherRows(n: number, d: number, rows: number, src: number, dst: number): void;
   scatterAddRows(n: number, d: number, rows: number, src: number, dst: number): void;
   addRowsAndClear(n: number, d: number, rows: number, src: number, dst: number): void;
@@ -228,24 +231,27 @@ export class Kernels {
       dq.offset, gtable.offset, dc?.offset ?? 0);
   }
 
-  /** Row-sparse Adagrad (PyTorch semantics): accum += g², param −= lr·g/(√accum + eps), grad rows ← 0. */
+  /**
+   * Row-sparse Adagrad (PyTorch semantics): accum += g², param −= lr·g/(√accum + eps), grad rows ← 0. With
+   * `layout` 'compact', `grad` holds nRows rows, the i-th for rows[i] (a step's compact working set).
+   */
   adagradRows(rows: I32Block, nRows: number, d: number, param: F32Block, grad: F32Block, accum: F32Block,
-    lr: number, eps: number = OPTIMISER_DEFAULTS.adagradEps): void {
+    lr: number, eps: number = OPTIMISER_DEFAULTS.adagradEps, layout: GradLayout = 'table'): void {
     const fn = 'adagradRows';
-    this.checkRowOptimiser(fn, rows, nRows, d, param, [['grad', grad], ['accum', accum]]);
+    this.checkRowOptimiser(fn, rows, nRows, d, param, [['accum', accum]], grad, layout);
     real(fn, 'lr', lr);
     real(fn, 'eps', eps);
-    this.ex.adagradRows(rows.offset, nRows, d, param.offset, grad.offset, accum.offset, lr, eps);
+    this.ex.adagradRows(rows.offset, nRows, d, param.offset, grad.offset, accum.offset, lr, eps, layout === 'compact' ? 1 : 0);
   }
 
-  /** Lazy Adam on distinct rows (PyTorch SparseAdam semantics, global step ≥ 1); grad rows ← 0. */
+  /** Lazy Adam on distinct rows (PyTorch SparseAdam semantics, global step ≥ 1); grad rows ← 0; `layout` as adagradRows. */
   adamRows(rows: I32Block, nRows: number, d: number, param: F32Block, grad: F32Block, m: F32Block, v: F32Block,
-    lr: number, beta1: number, beta2: number, eps: number, step: number): void {
+    lr: number, beta1: number, beta2: number, eps: number, step: number, layout: GradLayout = 'table'): void {
     const fn = 'adamRows';
-    this.checkRowOptimiser(fn, rows, nRows, d, param, [['grad', grad], ['m', m], ['v', v]]);
+    this.checkRowOptimiser(fn, rows, nRows, d, param, [['m', m], ['v', v]], grad, layout);
     this.checkAdam(fn, lr, beta1, beta2, eps, step);
     this.ex.adamRows(rows.offset, nRows, d, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps,
-      step);
+      step, layout === 'compact' ? 1 : 0);
   }
 
   /**
@@ -269,12 +275,12 @@ export class Kernels {
     this.checkAdam(fn, lr, beta1, beta2, eps, step);
   }
 
-  /** Row-sparse SGD: param −= lr·g, grad rows ← 0. */
-  sgdRows(rows: I32Block, nRows: number, d: number, param: F32Block, grad: F32Block, lr: number): void {
+  /** Row-sparse SGD: param −= lr·g, grad rows ← 0; `layout` as adagradRows. */
+  sgdRows(rows: I32Block, nRows: number, d: number, param: F32Block, grad: F32Block, lr: number, layout: GradLayout = 'table'): void {
     const fn = 'sgdRows';
-    this.checkRowOptimiser(fn, rows, nRows, d, param, [['grad', grad]]);
+    this.checkRowOptimiser(fn, rows, nRows, d, param, [], grad, layout);
     real(fn, 'lr', lr);
-    this.ex.sgdRows(rows.offset, nRows, d, param.offset, grad.offset, lr);
+    this.ex.sgdRows(rows.offset, nRows, d, param.offset, grad.offset, lr, layout === 'compact' ? 1 : 0);
   }
 
   /** dst[rows[i]] += src[i] for i < n (rows of d floats; repeats accumulate). */
@@ -340,16 +346,17 @@ export class Kernels {
   }
 
   private checkRowOptimiser(fn: string, rows: I32Block, nRows: number, d: number, param: F32Block,
-    state: [string, F32Block][]): void {
+    state: [string, F32Block][], grad: F32Block, layout: GradLayout): void {
     int(fn, 'nRows', nRows);
     dim(fn, d);
     this.checks.block(fn, 'rows', rows, nRows);
     const N = this.checks.table(fn, 'param', param, d);
-    for (const [name, b] of state) {
+    for (const [name, b] of layout === 'table' ? [['grad', grad] as [string, F32Block], ...state] : state) {
       this.checks.block(fn, name, b, param.length);
       if (b.length !== param.length) fail(`${fn}: ${name} must have param's length ${param.length}, has ${b.length}`);
     }
-    const all: [string, Block][] = [['param', param], ['rows', rows], ...state];
+    if (layout === 'compact') this.checks.block(fn, 'grad', grad, nRows * d);
+    const all: [string, Block][] = [['param', param], ['rows', rows], ['grad', grad], ...state];
     this.checks.disjoint(fn, all, all);
     this.checks.inRange(fn, 'rows', rows, nRows, N);
   }

@@ -1,7 +1,9 @@
 // Optimiser kernels (f32x4). Adam's lr and betas are f64 so that 1 − β is formed before rounding to f32
 // (f32(0.999) would make 1 − β2 wrong by 1.3e-5 relative). Row-sparse variants update only the listed rows of an N×d table and zero their
 // gradient rows; `rows` must be distinct for adamRows (a repeated row would decay its moments twice), while for
-// adagradRows and sgdRows a repeat is a no-op because the first visit zeroes the gradient row.
+// adagradRows and sgdRows a repeat is a no-op because the first visit zeroes the gradient row. With `compact` ≠ 0 the
+// gradient is not a table but a block of nRows rows, the i-th for rows[i] (a step's compact working set,
+// core/fused-compact-step.ts); its rows are zeroed the same way.
 // Adam's moments below the smallest normal float32 are flushed to zero: WebAssembly has no flush-to-zero mode, and a
 // row whose gradient is exactly zero for a while (a margin loss whose margins hold) decays its first moment through
 // the subnormal range, where every operation costs ~100× (an epoch grew from 1.4 to 15 s); the update such a moment
@@ -21,22 +23,28 @@ const MIN_NORMAL: f32 = 1.1754943508222875e-38;
   return Mathf.abs(x) < MIN_NORMAL ? 0 : x;
 }
 
+/** Byte offset of the gradient of the i-th listed row: its table offset `o`, or row i of a compact block. */
+@inline function gradOffset(compact: i32, i: i32, o: usize, bytes: usize): usize {
+  return compact != 0 ? <usize>i * bytes : o;
+}
+
 /** Adagrad (PyTorch torch.optim.Adagrad, lr_decay 0): accum += g²; param −= lr·g/(√accum + eps); grad ← 0 (listed rows). */
 export function adagradRows(rows: usize, nRows: i32, d: i32, param: usize, grad: usize, accum: usize, lr: f32,
-  eps: f32): void {
+  eps: f32, compact: i32): void {
   const bytes = <usize>d << 2;
   const lrv = f32x4.splat(lr);
   const epsv = f32x4.splat(eps);
   const zero = f32x4.splat(0);
   for (let i = 0; i < nRows; i++) {
     const o = <usize>load<i32>(rows + (<usize>i << 2)) * bytes;
+    const gr = grad + gradOffset(compact, i, o, bytes);
     for (let k: usize = 0; k < bytes; k += 16) {
-      const g = v128.load(grad + o + k);
+      const g = v128.load(gr + k);
       const a = madd(g, g, v128.load(accum + o + k));
       v128.store(accum + o + k, a);
       const upd = f32x4.mul(lrv, f32x4.div(g, f32x4.add(f32x4.sqrt(a), epsv)));
       v128.store(param + o + k, f32x4.sub(v128.load(param + o + k), upd));
-      v128.store(grad + o + k, zero);
+      v128.store(gr + k, zero);
     }
   }
 }
@@ -46,7 +54,7 @@ export function adagradRows(rows: usize, nRows: i32, d: i32, param: usize, grad:
  * param −= lr·√(1−β2^t)/(1−β1^t) · m/(√v + eps) with the global step t ≥ 1 (Kingma & Ba 2015, Alg. 1); grad ← 0.
  */
 export function adamRows(rows: usize, nRows: i32, d: i32, param: usize, grad: usize, m: usize, v: usize, lr: f64,
-  beta1: f64, beta2: f64, eps: f32, step: i32): void {
+  beta1: f64, beta2: f64, eps: f32, step: i32, compact: i32): void {
   const bytes = <usize>d << 2;
   const bc1 = 1.0 - Math.pow(beta1, <f64>step);
   const bc2 = 1.0 - Math.pow(beta2, <f64>step);
@@ -58,8 +66,9 @@ export function adamRows(rows: usize, nRows: i32, d: i32, param: usize, grad: us
   const minNormal = f32x4.splat(MIN_NORMAL);
   for (let i = 0; i < nRows; i++) {
     const o = <usize>load<i32>(rows + (<usize>i << 2)) * bytes;
+    const gr = grad + gradOffset(compact, i, o, bytes);
     for (let k: usize = 0; k < bytes; k += 16) {
-      const g = v128.load(grad + o + k);
+      const g = v128.load(gr + k);
       const m0 = v128.load(m + o + k);
       const v0 = v128.load(v + o + k);
       const m1 = flushSubnormal(madd(omb1, f32x4.sub(g, m0), m0), minNormal);
@@ -68,7 +77,7 @@ export function adamRows(rows: usize, nRows: i32, d: i32, param: usize, grad: us
       v128.store(v + o + k, v1);
       const upd = f32x4.mul(stepSize, f32x4.div(m1, f32x4.add(f32x4.sqrt(v1), epsv)));
       v128.store(param + o + k, f32x4.sub(v128.load(param + o + k), upd));
-      v128.store(grad + o + k, zero);
+      v128.store(gr + k, zero);
     }
   }
 }
@@ -127,15 +136,16 @@ export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize,
 }
 
 /** Plain SGD on the listed rows: param −= lr·g; grad ← 0. */
-export function sgdRows(rows: usize, nRows: i32, d: i32, param: usize, grad: usize, lr: f32): void {
+export function sgdRows(rows: usize, nRows: i32, d: i32, param: usize, grad: usize, lr: f32, compact: i32): void {
   const bytes = <usize>d << 2;
   const lrv = f32x4.splat(lr);
   const zero = f32x4.splat(0);
   for (let i = 0; i < nRows; i++) {
     const o = <usize>load<i32>(rows + (<usize>i << 2)) * bytes;
+    const gr = grad + gradOffset(compact, i, o, bytes);
     for (let k: usize = 0; k < bytes; k += 16) {
-      v128.store(param + o + k, f32x4.sub(v128.load(param + o + k), f32x4.mul(lrv, v128.load(grad + o + k))));
-      v128.store(grad + o + k, zero);
+      v128.store(param + o + k, f32x4.sub(v128.load(param + o + k), f32x4.mul(lrv, v128.load(gr + k))));
+      v128.store(gr + k, zero);
     }
   }
 }
