@@ -26,6 +26,9 @@ import { trainingQueries } from '../src/core/batch.js';
 import { createModel } from '../src/registry/models.js';
 import { TeacherEnsemble } from '../src/muldE/teacher-ensemble.js';
 import { MuldeObjective, type MuldeSettings } from '../src/muldE/muldE-objective.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {

@@ -18,6 +18,9 @@ import { parseTrainingConfig } from '../src/core/training-config.js';
 import { createModel } from '../src/registry/models.js';
 import { sampledLossOf } from '../src/pipeline/run-job.js';
 import { trainOptionsSchema } from '../src/pipeline/options.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));

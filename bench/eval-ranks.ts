@@ -8,6 +8,9 @@
 import { mulberry32 } from '../src/core/random.js';
 import { filteredRanks, type KnownAnswers } from '../src/eval/ranks.js';
 import { defaultBatchSize } from '../src/eval/evaluate.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 
 /** Known answers of query q stored as a sorted list; the bench uses the query index as its entity id. */

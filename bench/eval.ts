@@ -10,6 +10,9 @@ import { runDataFromDataset } from '../src/core/training-data.js';
 import { ModelRuntime } from '../src/core/model-runtime.js';
 import { evaluateSplit } from '../src/eval/evaluate-run.js';
 import { createModel } from '../src/registry/models.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const models = (process.argv[2] ?? 'DistMult,ComplEx,RotH,AttH').split(',');
 const backend = await initBackend('auto');

@@ -18,6 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeSyntheticDataset } from '../src/kg/synthetic-graph.js';
 import { killAndResume, resultMrr, runChild, type CliCommand, type KillTrial } from './kill-harness.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const kills = Number(args.includes('--kills') ? args[args.indexOf('--kills') + 1] : 100);

@@ -15,6 +15,9 @@ import type { KgPortSettings } from '../src/general/kg/port.js';
 import { fedKgeOptions, fedKgeParamsSchema } from '../src/general/kg/federated/port.js';
 import { cbdKgeOptions, cbdKgeParamsSchema } from '../src/general/kg/long-tail/port.js';
 import { formatCbdKgeComparison, formatFedKgeComparison, shownRounds } from '../src/cli/kd-port-tables.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

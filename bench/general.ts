@@ -13,6 +13,9 @@ import type { ComparisonReport } from '../src/general/images/runner.js';
 import type { PeerComparison } from '../src/general/kg/mutual/peer-run.js';
 import type { KgPortSettings } from '../src/general/kg/port.js';
 import { formatMeanStd } from '../src/cli/kd-tables.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

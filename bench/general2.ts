@@ -19,6 +19,9 @@ import { fedNtdMethod, federatedConfig } from '../src/general/images/methods/fed
 import { meanStd } from '../src/general/stats.js';
 import { formatMeanStd } from '../src/cli/kd-tables.js';
 import { renderLineChartSvg, type ChartPoint } from '../src/cli/svg-chart.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

@@ -25,6 +25,9 @@ import { movingAverage, streamAccuracy, type StreamRunResult } from '../src/gene
 import { meanStd } from '../src/general/stats.js';
 import { formatMeanStd } from '../src/cli/kd-tables.js';
 import { renderLineChartSvg, type ChartPoint } from '../src/cli/svg-chart.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

@@ -5,6 +5,9 @@
  */
 import { loadKernels, OPTIMISER_DEFAULTS, SimilarityKind, type Kernels } from '../src/kernels/kernels.js';
 import type { F32Block } from '../src/kernels/kernel-memory.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const B = 500, M = 51, d = 32, N = 14_541, N_WN = 40_943;
 

@@ -14,6 +14,9 @@ import { promisify } from 'node:util';
 import { loadDataset } from '../src/kg/dataset.js';
 import { FilterIndex } from '../src/kg/filter-index.js';
 import { formatTable } from '../src/cli/format-table.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const TARGET_MS = 1500;
 const TARGET_RSS_MB = 300;

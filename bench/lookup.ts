@@ -22,6 +22,9 @@ import { IndexStore } from '../src/lookup/index-store.js';
 import { exactNeighbors, indexNeighbors, neighborQuery, neighborSpace } from '../src/lookup/neighbors.js';
 import { buildSpaceData } from '../src/lookup/vector-space.js';
 import { loadTest, type ServedRun } from './lookup-load.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {

@@ -13,6 +13,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 interface Row { id: string; stage: number; dataset: string; kind: 'teacher' | 'single' | 'twin' | 'student' | 'ablation'; args: string[] }
 

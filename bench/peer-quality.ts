@@ -20,6 +20,9 @@ import { promisify } from 'node:util';
 import { writeSyntheticDataset } from '../src/kg/synthetic-graph.js';
 import { resolveDataset } from '../src/kg/fetch-dataset.js';
 import { findPackageRoot } from '../src/kernels/kernels.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);

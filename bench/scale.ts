@@ -26,6 +26,9 @@ import { kernelBytesOf } from '../src/core/memory-budget.js';
 import { OPTIMIZER_SLOTS } from '../src/core/optimizers.js';
 import { createModel } from '../src/registry/models.js';
 import type { OptimizerName } from '../src/core/optimizers.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);

@@ -18,6 +18,9 @@ import os from 'node:os';
 import { existsSync } from 'node:fs';
 import { fuzzRequests } from './service-fuzz.js';
 import { answerStatus, connect, flag, rawRequest, requestBytes, startServe } from './service-process.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const run = flag('--run', 'runs/wn18rr-roth-d32-service');
 const fuzzCount = Number(flag('--fuzz', '600'));

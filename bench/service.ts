@@ -22,6 +22,9 @@ import { initBackend } from '../src/core/backend.js';
 import { CheckpointLookup } from '../src/lookup/checkpoint-lookup.js';
 import { exactNeighbors } from '../src/lookup/neighbors.js';
 import { flag, median, startServe } from './service-process.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const run = flag('--run', 'runs/wn18rr-roth-d32-service');
 const rounds = Number(flag('--rounds', '5'));

@@ -15,6 +15,9 @@ import { MODELS, createModel, modelOptionsSchema } from '../src/registry/models.
 import type { KgeModel } from '../src/core/model.js';
 import { timeSteps, type StepSetup } from './step-timer.js';
 import { torchStep } from './peers.js';
+import { exitOnHelp } from './help.js';
+
+exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
 const models = (args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'DistMult,ComplEx').split(',');
