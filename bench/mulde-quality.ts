@@ -61,6 +61,15 @@ function plan(): Row[] {
         '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', '5', ...common, '--seed', String(seed)] });
     }
   }
+  // Students on the recipe of the best single RotH (double negatives, 50 a query, up to 300 epochs): the student
+  // starts from the stronger hard loss; its twin is that single model, seed by seed.
+  for (const seed of SEEDS) {
+    const stage = seed === 0 ? 2 : 5;
+    const single = ['--dataset', wn, '--dim', '32', ...wnTeacher, '--unseen', 'keep', '--seed', String(seed)];
+    rows.push({ id: `twin-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...single] });
+    rows.push({ id: `student-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'student', args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn),
+      '--top-k', '500', '--kd-weight', '0.01', '--refresh-every', '5', ...single] });
+  }
   // The ablation (WN18RR, RotH d = 8, 30 epochs), three seeds.
   const ablation = ['--dataset', wn, '--dim', '8', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '30', '--valid-every', '5', '--patience', '0', '--unseen', 'keep'];
   const variants: [string, string[]][] = [
