@@ -7,14 +7,17 @@
  * order), their rows gathered into a U-row block, and the step runs on that block with the renumbered ids: the
  * forward and backward passes stay in cache and the gradient is a U-row block. The optimiser updates the U table
  * rows from it directly (`ParameterTable.takeCompact`, the row kernels' compact layout); anything else that needs
- * the table's gradient whole folds it in first. The sums are those of the step in place, row by row in the same
- * order, so both give the same numbers bit for bit.
+ * the table's gradient whole folds it in first. A step runs compact only when its entity tables hold no gradient
+ * yet (the first gradient of an update: otherwise the step's rows would be added to the earlier ones in another
+ * order); then its sums are those of the step in place, row by row in the same order, and every later writer adds
+ * after them, so both give the same numbers bit for bit. (Optimiser state in host memory, or a regulariser, folds
+ * the block before the update: the same numbers, without the gain in the update.)
  */
 import type { F32Block, I32Block } from '../kernels/kernel-memory.js';
 import { kernelsForMemory } from '../kernels/kernels.js';
 import type { QueryProgram } from '../kernels/query-program.js';
 import type { KgeModel } from './model.js';
-import type { ParameterStore } from './parameter-store.js';
+import type { ParameterStore, ParameterTable } from './parameter-store.js';
 import { newStepState, type StepState, type StepTable } from './fused-step-plan.js';
 import { checkQueryIds, loadQueries, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 import { RowSlots } from './row-slots.js';
@@ -41,7 +44,7 @@ function entityTablesOf(model: KgeModel, store: ParameterStore): string[] {
 
 /**
  * Whether a step of this model on these tables runs compact: an optimiser that lists rows, a large candidate table,
- * and the same rows updated as in place. A compact step updates every one of its rows in every entity table, where
+ * no gradient in its entity tables yet, and the same rows updated as in place. A compact step updates every one of its rows in every entity table, where
  * the step in place touches a table only by its role (candidates, or query entities); for an optimiser under which a
  * zero gradient moves nothing (Adagrad, SGD) that is the same update, for sparse Adam (whose moments decay) only
  * when each entity table has both roles (DistMult, ComplEx; not the head and tail biases of RotH).
@@ -50,8 +53,16 @@ export function compactStepWorthIt(model: KgeModel, store: ParameterStore): bool
   const candidates = store.table(model.candidateTable);
   if (policy === 'never' || !candidates.tracksTouched) return false;
   const bothRoles = (name: string): boolean => (name === model.candidateTable || name === model.tailBiasTable) && model.queryTables.includes(name);
-  if (!entityTablesOf(model, store).every((name) => store.table(name).untouchedRowsStill || bothRoles(name))) return false;
-  return policy === 'always' || 4 * candidates.rows * candidates.dim >= COMPACT_MIN_TABLE_BYTES;
+  const names = entityTablesOf(model, store);
+  if (!names.every((name) => store.table(name).untouchedRowsStill || bothRoles(name))) return false;
+  if (policy !== 'always' && 4 * candidates.rows * candidates.dim < COMPACT_MIN_TABLE_BYTES) return false;
+  return names.every((name) => noGradientYet(store.table(name)));
+}
+
+/** Whether a table holds no gradient of the current update (a pending block of an earlier step is folded first). */
+function noGradientYet(table: ParameterTable): boolean {
+  table.settle();
+  return table.touchedCountNow === 0;
 }
 
 /** What the compact step of (store, program) reuses: its state over the compact tables, ids and scratch. */
@@ -118,7 +129,7 @@ export function compactFusedStep(model: KgeModel, store: ParameterStore, program
   const limit = store.table(model.candidateTable).rows;
   if (share.cand.length < Q * M) share.cand = new Int32Array(Math.ceil(1.25 * Q * M));
   if (share.entities.length < Q) share.entities = new Int32Array(Math.ceil(1.25 * Q));
-  slots.reset(Q + Q * M);
+  slots.reset();
   renumber(slots, drawn.cand, Q * M, M, limit, 'answer', share.cand);
   renumber(slots, drawn.entities, Q, Q, limit, 'entity', share.entities);
   const U = slots.count;

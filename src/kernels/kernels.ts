@@ -26,10 +26,10 @@ export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind
 /** PyTorch defaults: Adagrad eps, Adam/SparseAdam betas and eps. */
 export const OPTIMISER_DEFAULTS = { adagradEps: 1e-10, beta1: 0.9, beta2: 0.999, adamEps: 1e-8 } as const;
 
-/** The exports of build/kernels.wasm. */
 /** Where a row optimiser finds the gradient of its i-th listed row: the table's own row, or row i of a compact block. */
 export type GradLayout = 'table' | 'compact';
 
+/** The exports of build/kernels.wasm. */
 export interface KernelExports extends FusedExports, TopKExports, DenseExports {
   kernelsVersion(): number;
   heapBase(): number;

@@ -27,25 +27,31 @@ const E = 70, R = 3;
 describe('RowSlots', () => {
   it('numbers distinct ids by first occurrence, and starts again after a reset', () => {
     const slots = new RowSlots();
-    slots.reset(6);
     expect([40, 7, 40, 0, 7, 1_000_000].map((id) => slots.slotOf(id))).toEqual([0, 1, 0, 2, 1, 3]);
     expect(slots.count).toBe(4);
     expect(Array.from(slots.ids.subarray(0, 4))).toEqual([40, 7, 0, 1_000_000]);
-    slots.reset(6);
+    slots.reset();
     expect([7, 5, 7].map((id) => slots.slotOf(id))).toEqual([0, 1, 0]);
-    slots.reset(3000); // a larger table: nothing of the last step survives
-    expect(slots.slotOf(5)).toBe(0);
-    for (let id = 0; id < 2999; id++) slots.slotOf(id * 4099);
-    expect(slots.count).toBe(3000);
-    expect(slots.slotOf(5)).toBe(0);
-    expect(slots.slotOf(4099 * 17)).toBe(18);
-    expect(() => slots.slotOf(3)).toThrow(/more than 3000 distinct ids/);
+  });
+
+  it('grows past its first size and keeps every slot; a reset after growing forgets them all', () => {
+    const slots = new RowSlots();
+    for (const n of [90, 120, 3000, 40, 5000]) { // more ids than the last step, fewer, then many more
+      slots.reset();
+      for (let i = 0; i < n; i++) expect(slots.slotOf(i * 4099)).toBe(i);
+      for (let i = n - 1; i >= 0; i -= 7) expect(slots.slotOf(i * 4099)).toBe(i);
+      expect(slots.count).toBe(n);
+      expect(slots.ids[n - 1]).toBe((n - 1) * 4099);
+    }
+    slots.reset();
+    expect(slots.slotOf(4099)).toBe(0);
+    expect(slots.count).toBe(1);
   });
 });
 
 /** Parameters and losses after `steps` updates of one model, with compact steps forced on or off. */
 async function train(model: string, optimizer: OptimizerName, settings: NegativeSamplingSettings, compact: boolean, steps = 4,
-  extra?: (runtime: ModelRuntime) => void) {
+  extra?: (runtime: ModelRuntime) => void, batchSizes = [90]) {
   setCompactSteps(compact ? 'always' : 'never');
   const runtime = await ModelRuntime.create(createModel(model, { dim: 8, numEntities: E, numRelations: R, initScale: 0.2 }), 7);
   const objective = kgeObjective(runtime, { ...settings, path: 'fused' }, 'wasm');
@@ -53,7 +59,7 @@ async function train(model: string, optimizer: OptimizerName, settings: Negative
   const rng = new SeededRandom('compact');
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
-    losses.push(objective.gradients(randomQueryBatch(90, s, E, R), 1, rng));
+    losses.push(objective.gradients(randomQueryBatch(batchSizes[s % batchSizes.length]!, s, E, R), 1, rng));
     extra?.(runtime);
     opt.step();
   }
@@ -86,6 +92,24 @@ describe('compact steps give the numbers of steps in place', () => {
     const inPlace = await train('ComplEx', 'adagrad', settings, false);
     const compact = await train('ComplEx', 'adagrad', settings, true);
     expect(compact.losses).toEqual(inPlace.losses);
+    expect(compact.params).toEqual(inPlace.params);
+  });
+
+  it('with batches of other sizes, step after step (a short last batch of an epoch, then a full one)', async () => {
+    const settings: NegativeSamplingSettings = { negatives: 6, doubleNegatives: false, sharedNegatives: 3, regularizer: 'none', regularizerWeight: 0 };
+    const inPlace = await train('DistMult', 'adagrad', settings, false, 6, undefined, [40, 50, 7, 90]);
+    const compact = await train('DistMult', 'adagrad', settings, true, 6, undefined, [40, 50, 7, 90]);
+    expect(compact.losses).toEqual(inPlace.losses);
+    expect(compact.params).toEqual(inPlace.params);
+  });
+
+  it('two steps in one update: the second runs in place, after the first one\'s rows (same sums)', async () => {
+    const settings: NegativeSamplingSettings = { negatives: 5, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0 };
+    const again = (runtime: ModelRuntime): void => {
+      fusedNegativeSamplingGradients(runtime.model, runtime.store, randomQueryBatch(30, 99, E, R), settings, new SeededRandom('again'));
+    };
+    const inPlace = await train('DistMult', 'adagrad', settings, false, 3, again);
+    const compact = await train('DistMult', 'adagrad', settings, true, 3, again);
     expect(compact.params).toEqual(inPlace.params);
   });
 

@@ -124,3 +124,36 @@ describe('several steps against the float64 reference (N = 20, d = 12)', () => {
     });
   }
 });
+
+describe('compact gradient layout: row i of the block is the gradient of rows[i]', () => {
+  const N = 9, d = 8, rows = [6, 0, 3];
+  for (const name of ['adagrad', 'adam', 'sgd'] as const) {
+    it(`${name}Rows: the same update as the table layout, block zeroed, table gradient untouched`, () => {
+      const r = rng(name.length + 40);
+      const p0 = uniform(r, N * d, -1, 1);
+      const g = uniform(r, rows.length * d, -1, 1).map((x) => Math.fround(x));
+      const run = (layout: 'table' | 'compact') => {
+        const param = f32(k, p0), s1 = k.memory.allocF32(N * d), s2 = k.memory.allocF32(N * d);
+        const table = k.memory.allocF32(N * d), block = k.memory.allocF32(rows.length * d);
+        rows.forEach((row, i) => (layout === 'table' ? table : block).array.set(g.slice(i * d, (i + 1) * d), layout === 'table' ? row * d : i * d));
+        const grad = layout === 'table' ? table : block;
+        for (let step = 1; step <= 2; step++) {
+          if (step === 2) rows.forEach((row, i) => grad.array.set(g.slice(i * d, (i + 1) * d), layout === 'table' ? row * d : i * d));
+          if (name === 'adagrad') k.adagradRows(i32(k, rows), rows.length, d, param, grad, s1, 0.05, D.adagradEps, layout);
+          else if (name === 'adam') k.adamRows(i32(k, rows), rows.length, d, param, grad, s1, s2, 0.01, D.beta1, D.beta2, D.adamEps, step, layout);
+          else k.sgdRows(i32(k, rows), rows.length, d, param, grad, 0.1, layout);
+        }
+        expect(grad.array.every((x) => x === 0)).toBe(true);
+        return { param: Array.from(param.array), s1: Array.from(s1.array), s2: Array.from(s2.array), tableGradZero: table.array.every((x) => x === 0) };
+      };
+      const table = run('table'), compact = run('compact');
+      expect(compact).toEqual(table);
+      expect(compact.param).not.toEqual(Array.from(p0.map((x) => Math.fround(x))));
+    });
+  }
+
+  it('refuses a compact block shorter than its rows', () => {
+    const param = k.memory.allocF32(N * d), accum = k.memory.allocF32(N * d), block = k.memory.allocF32(2 * d);
+    expect(() => k.adagradRows(i32(k, rows), rows.length, d, param, block, accum, 0.05, D.adagradEps, 'compact')).toThrow(/grad/);
+  });
+});
