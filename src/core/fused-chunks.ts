@@ -27,6 +27,8 @@ export interface DrawnQueries {
   cand: Int32Array;
   /** Positive query (group) of each row, with double negatives. */
   groups?: Int32Array;
+  /** Chunk length c of shared negatives: rows of a chunk repeat its first row's candidates after the gold one. */
+  sharedAcross?: number;
 }
 
 /** Copies drawn queries into a state's id blocks. */

@@ -94,16 +94,23 @@ function compactShare(model: KgeModel, store: ParameterStore, program: QueryProg
   return share;
 }
 
-/** Renumbers ids[0, n) into out by their slots; an id equal to the one `period` places before reuses its slot. */
-function renumber(slots: RowSlots, ids: Int32Array, n: number, period: number, limit: number, what: string, out: Int32Array): void {
-  for (let i = 0; i < n; i++) {
-    const id = ids[i]!;
-    if (i >= period && id === ids[i - period]) {
-      out[i] = out[i - period]!; // a chunk's shared negatives repeat row after row
-      continue;
-    }
-    if (!(id >= 0 && id < limit)) throw new RangeError(`fused step: ${what} id ${id} is outside [0, ${limit})`);
-    out[i] = slots.slotOf(id);
+/** The slot of an id, range-checked against the table's `limit` rows (`what` names the id in the message). */
+function slotOf(slots: RowSlots, id: number, limit: number, what: string): number {
+  if (!(id >= 0 && id < limit)) throw new RangeError(`fused step: ${what} id ${id} is outside [0, ${limit})`);
+  return slots.slotOf(id);
+}
+
+/**
+ * Renumbers the B×M gold-first candidates into out. With negatives shared by chunks of c queries, a row after the
+ * first of its chunk repeats that row's negatives (drawGoldFirst): only its gold answer is looked up.
+ */
+function renumberCandidates(slots: RowSlots, cand: Int32Array, B: number, M: number, sharedAcross: number, limit: number, out: Int32Array): void {
+  for (let b = 0; b < B; b++) {
+    const row = b * M;
+    out[row] = slotOf(slots, cand[row]!, limit, 'answer');
+    const first = (b - (b % sharedAcross)) * M;
+    if (first === row) for (let j = row + 1; j < row + M; j++) out[j] = slotOf(slots, cand[j]!, limit, 'answer');
+    else out.copyWithin(row + 1, first + 1, first + M);
   }
 }
 
@@ -130,8 +137,8 @@ export function compactFusedStep(model: KgeModel, store: ParameterStore, program
   if (share.cand.length < Q * M) share.cand = new Int32Array(Math.ceil(1.25 * Q * M));
   if (share.entities.length < Q) share.entities = new Int32Array(Math.ceil(1.25 * Q));
   slots.reset();
-  renumber(slots, drawn.cand, Q * M, M, limit, 'answer', share.cand);
-  renumber(slots, drawn.entities, Q, Q, limit, 'entity', share.entities);
+  renumberCandidates(slots, drawn.cand, Q, M, drawn.sharedAcross ?? 1, limit, share.cand);
+  for (let i = 0; i < Q; i++) share.entities[i] = slotOf(slots, drawn.entities[i]!, limit, 'entity');
   const U = slots.count;
   if (share.ids.length < U) share.ids = store.memory.allocI32(Math.ceil(1.25 * U));
   share.ids.array.set(slots.ids.subarray(0, U));

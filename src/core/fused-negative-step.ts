@@ -52,7 +52,7 @@ function drawQueries(batch: QueryBatch, settings: NegativeSamplingSettings, numE
   if (!settings.doubleNegatives) {
     const M = 1 + N;
     const cand = drawGoldFirst(batch.answers, N, numEntities, rng, scratchInts(B * M), settings.sharedNegatives).subarray(0, B * M);
-    return { B, Q: B, M, entities: batch.entities, relations: batch.relations, cand };
+    return { B, Q: B, M, entities: batch.entities, relations: batch.relations, cand, sharedAcross: settings.sharedNegatives ?? 1 };
   }
   const Q = B * (1 + N);
   const ids = scratchInts(4 * Q);
