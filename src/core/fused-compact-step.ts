@@ -14,10 +14,10 @@
  * the block before the update: the same numbers, without the gain in the update.)
  */
 import type { F32Block, I32Block } from '../kernels/kernel-memory.js';
-import { kernelsForMemory } from '../kernels/kernels.js';
+import { kernelsForMemory, type KernelExports } from '../kernels/kernels.js';
 import type { QueryProgram } from '../kernels/query-program.js';
 import type { KgeModel } from './model.js';
-import type { ParameterStore, ParameterTable } from './parameter-store.js';
+import type { CompactRows, ParameterStore, ParameterTable } from './parameter-store.js';
 import { newStepState, type StepState, type StepTable } from './fused-step-plan.js';
 import { checkQueryIds, loadQueries, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 import { RowSlots } from './row-slots.js';
@@ -44,10 +44,11 @@ function entityTablesOf(model: KgeModel, store: ParameterStore): string[] {
 
 /**
  * Whether a step of this model on these tables runs compact: an optimiser that lists rows, a large candidate table,
- * no gradient in its entity tables yet, and the same rows updated as in place. A compact step updates every one of its rows in every entity table, where
- * the step in place touches a table only by its role (candidates, or query entities); for an optimiser under which a
- * zero gradient moves nothing (Adagrad, SGD) that is the same update, for sparse Adam (whose moments decay) only
- * when each entity table has both roles (DistMult, ComplEx; not the head and tail biases of RotH).
+ * no gradient in its entity tables yet, and the same rows updated as in place. A compact step updates every one of
+ * its rows in every entity table, where the step in place touches a table only by its role (candidates, or query
+ * entities); for an optimiser under which a zero gradient moves nothing (Adagrad, SGD) that is the same update, for
+ * sparse Adam (whose moments decay) only when each entity table has both roles (DistMult, ComplEx; not the head
+ * and tail biases of RotH).
  */
 export function compactStepWorthIt(model: KgeModel, store: ParameterStore): boolean {
   const candidates = store.table(model.candidateTable);
@@ -155,7 +156,7 @@ export function compactFusedStep(model: KgeModel, store: ParameterStore, program
   checkQueryIds(state, Q, M);
   const loss = runFusedChunks(state, state.direct, B, Q, M, chunkLossOf(state));
   const rows = { ids: share.ids, count: U };
-  for (const [name, table] of tables) deferTable(store, name, table.grad, rows);
+  for (const [name, table] of tables) deferTable(raw, store.table(name), table.grad, rows);
   for (const name of model.queryTables) {
     if (!tables.has(name)) store.table(name).touch(drawn.relations.subarray(0, Q));
   }
@@ -163,9 +164,7 @@ export function compactFusedStep(model: KgeModel, store: ParameterStore, program
 }
 
 /** Leaves a compact gradient block pending on its table; its fold adds the rows into the table's accumulator. */
-function deferTable(store: ParameterStore, name: string, grad: F32Block, rows: { ids: I32Block; count: number }): void {
-  const table = store.table(name);
-  const raw = kernelsForMemory(store.memory).raw;
+function deferTable(raw: KernelExports, table: ParameterTable, grad: F32Block, rows: CompactRows): void {
   table.deferCompact(grad, rows, () => {
     if (table.dim === 1) raw.scatterAddValues(rows.count, rows.ids.offset, grad.offset, table.grad.offset);
     else raw.scatterAddRows(rows.count, table.dim, rows.ids.offset, grad.offset, table.grad.offset);

@@ -19,7 +19,7 @@
  * with Adam needs 2.4 GiB of parameters and gradients in kernel memory and 2.4 GiB of moments beside them.
  */
 import { PAGE_BYTES, subF32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { GradLayout, Kernels } from '../kernels/kernels.js';
 import type { CompactRows, ParameterStore, ParameterTable } from './parameter-store.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 
@@ -119,34 +119,32 @@ export class TableOptimizer {
 
   /** A row optimiser's update of the rows of a compact gradient block (a step's working set), which it zeroes. */
   private updateCompact(kernels: Kernels, table: ParameterTable, grad: F32Block, rows: CompactRows): void {
-    const lr = this.learningRate;
-    const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
-    const { ids, count } = rows;
-    if (this.name === 'adagrad') kernels.adagradRows(ids, count, table.dim, table.data, grad, slot('accum'), lr, ADAGRAD_EPS, 'compact');
-    else if (this.name === 'sparse-adam') kernels.adamRows(ids, count, table.dim, table.data, grad, slot('m'), slot('v'), lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, 'compact');
-    else kernels.sgdRows(ids, count, table.dim, table.data, grad, lr, 'compact');
+    this.updateRows(kernels, table, rows.ids, rows.count, grad, 'compact');
   }
 
   private updateWithKernels(kernels: Kernels, table: ParameterTable): void {
-    const rows = table.touchedRows;
     const count = table.touchedCountNow;
-    const lr = this.learningRate;
-    const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
     if (this.name === 'adam') {
       const shadow = table.takeDeferred(); // before `grad`, which would fold it
+      const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
       this.adamDenseKernels(kernels, table.data, table.grad, slot('m'), slot('v'), shadow);
     } else if (count === 0) {
       return;
     } else if (this.name === 'adagrad' && count * DENSE_SWEEP_FRACTION >= table.rows) {
       // most rows touched: visit all in order (rows with a zero gradient do not move), which the caches prefetch
-      kernels.adagradRows(this.allRows(kernels, table), table.rows, table.dim, table.data, table.grad, slot('accum'), lr, ADAGRAD_EPS);
-    } else if (this.name === 'adagrad') {
-      kernels.adagradRows(rows, count, table.dim, table.data, table.grad, slot('accum'), lr, ADAGRAD_EPS);
-    } else if (this.name === 'sparse-adam') {
-      kernels.adamRows(rows, count, table.dim, table.data, table.grad, slot('m'), slot('v'), lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount);
+      this.updateRows(kernels, table, this.allRows(kernels, table), table.rows, table.grad, 'table');
     } else {
-      kernels.sgdRows(rows, count, table.dim, table.data, table.grad, lr);
+      this.updateRows(kernels, table, table.touchedRows, count, table.grad, 'table');
     }
+  }
+
+  /** The row optimiser's kernel on `count` listed rows, their gradients in `grad` as `layout` says. */
+  private updateRows(kernels: Kernels, table: ParameterTable, rows: I32Block, count: number, grad: F32Block, layout: GradLayout): void {
+    const lr = this.learningRate;
+    const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
+    if (this.name === 'adagrad') kernels.adagradRows(rows, count, table.dim, table.data, grad, slot('accum'), lr, ADAGRAD_EPS, layout);
+    else if (this.name === 'sparse-adam') kernels.adamRows(rows, count, table.dim, table.data, grad, slot('m'), slot('v'), lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, layout);
+    else kernels.sgdRows(rows, count, table.dim, table.data, grad, lr, layout);
   }
 
   /**
