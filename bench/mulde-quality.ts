@@ -61,6 +61,16 @@ function plan(): Row[] {
         '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', '5', ...common, '--seed', String(seed)] });
     }
   }
+  // Variants of the WN18RR d = 32 student on the paper-like recipe, one knob each; their twin is twin-roth-d32.
+  const wnCommon = ['--dataset', wn, '--dim', '32', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '150',
+    '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
+  const wnVariants: [string, string, string][] = [['kd0.1', '0.1', '5'], ['kd0.05', '0.05', '5'], ['r1', '0.01', '1']];
+  for (const [name, kdWeight, refresh] of wnVariants) {
+    for (const seed of SEEDS) {
+      rows.push({ id: `student-${name}-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', args: ['distill', '--student', 'RotH',
+        '--teachers', teacherDirs(wn), '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', refresh, ...wnCommon, '--seed', String(seed)] });
+    }
+  }
   // Students on the recipe of the best single RotH (double negatives, 50 a query, up to 300 epochs): the student
   // starts from the stronger hard loss; its twin is that single model, seed by seed.
   for (const seed of SEEDS) {
