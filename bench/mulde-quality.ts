@@ -101,6 +101,18 @@ const resultOf = (row: Row): Result | undefined => {
   const file = path.join(runDir(row), 'result.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Result) : undefined;
 };
+/** Minutes of training and validation over every session of a run (result.json's seconds count only the last). */
+const minutesOf = (row: Row, result: Result): number => {
+  const file = path.join(runDir(row), 'metrics.jsonl');
+  if (!existsSync(file)) return result.seconds / 60;
+  let seconds = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const m = JSON.parse(line) as { seconds?: number; valid?: { seconds?: number } };
+    seconds += (m.seconds ?? 0) + (m.valid?.seconds ?? 0);
+  }
+  return seconds / 60;
+};
 const commandOf = (row: Row): string => `kgdistill ${row.args.join(' ')} --out ${runDir(row)}`;
 
 /** Runs one row to its end (resuming it when a checkpoint exists); resolves with the exit code. */
@@ -138,7 +150,7 @@ function report(rows: Row[]): string {
     const group = groups.get(key) ?? { dataset: row.dataset, kind: row.kind, mrr: [], h10: [], minutes: [] };
     group.mrr.push(result.mrr);
     group.h10.push(result['hits@10']);
-    group.minutes.push(result.seconds / 60);
+    group.minutes.push(minutesOf(row, result));
     groups.set(key, group);
   }
   const lines = ['| dataset | row | kind | test MRR | H@10 | minutes per run |', '|---|---|---|---|---|---|'];
