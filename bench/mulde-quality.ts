@@ -13,6 +13,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readMetrics } from '../src/core/metrics-log.js';
+import type { EpochRecord } from '../src/core/trainer.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
@@ -31,6 +33,9 @@ const SEEDS = [0, 1, 2];
 const TEACHER_MODELS = ['RotH', 'RefH', 'AttH', 'MuRP'];
 
 const runDir = (row: Row): string => path.join(root, row.dataset, row.id);
+/** The students' and twins' shared recipe, as the authors' (Adam, 255 negatives), ≤ 150 epochs with early stopping. */
+const paperLikeRecipe = (dataset: string, dim: number): string[] => ['--dataset', dataset, '--dim', String(dim), '--optimizer', 'adam',
+  '--lr', '0.001', '--neg', '255', '--epochs', '150', '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
 const teacherDirs = (dataset: string): string => TEACHER_MODELS.map((m) => path.join(root, dataset, `teacher-${m.toLowerCase()}-d64`)).join(',');
 
 /** The plan: every row of the quality tables, in the order they are run. */
@@ -52,8 +57,7 @@ function plan(): Row[] {
   // Students and their twins: the same hard loss, optimiser, seed and epochs; the student adds the teachers.
   const studentRuns: [string, number, string, number, number][] = [[wn, 32, '0.01', 2, 5], [wn, 16, '0.01', 2, 5], [fb, 32, '0.5', 4, 6]];
   for (const [dataset, dim, kdWeight, firstStage, laterStage] of studentRuns) {
-    const common = ['--dataset', dataset, '--dim', String(dim), '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '150',
-      '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
+    const common = paperLikeRecipe(dataset, dim);
     for (const seed of SEEDS) {
       const stage = seed === 0 ? firstStage : laterStage;
       rows.push({ id: `twin-roth-d${dim}-s${seed}`, stage, dataset, kind: 'twin', args: ['train', '--model', 'RotH', ...common, '--seed', String(seed)] });
@@ -62,13 +66,11 @@ function plan(): Row[] {
     }
   }
   // Variants of the WN18RR d = 32 student on the paper-like recipe, one knob each; their twin is twin-roth-d32.
-  const wnCommon = ['--dataset', wn, '--dim', '32', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '150',
-    '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
   const wnVariants: [string, string, string][] = [['kd0.1', '0.1', '5'], ['kd0.05', '0.05', '5'], ['r1', '0.01', '1']];
   for (const [name, kdWeight, refresh] of wnVariants) {
     for (const seed of SEEDS) {
       rows.push({ id: `student-${name}-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', args: ['distill', '--student', 'RotH',
-        '--teachers', teacherDirs(wn), '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', refresh, ...wnCommon, '--seed', String(seed)] });
+        '--teachers', teacherDirs(wn), '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', refresh, ...paperLikeRecipe(wn, 32), '--seed', String(seed)] });
     }
   }
   // Students on the recipe of the best single RotH (double negatives, 50 a query, up to 300 epochs): the student
@@ -102,17 +104,11 @@ const resultOf = (row: Row): Result | undefined => {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Result) : undefined;
 };
 /** Minutes of training and validation over every session of a run (result.json's seconds count only the last). */
-const minutesOf = (row: Row, result: Result): number => {
-  const file = path.join(runDir(row), 'metrics.jsonl');
-  if (!existsSync(file)) return result.seconds / 60;
-  let seconds = 0;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const m = JSON.parse(line) as { seconds?: number; valid?: { seconds?: number } };
-    seconds += (m.seconds ?? 0) + (m.valid?.seconds ?? 0);
-  }
-  return seconds / 60;
-};
+async function minutesOf(row: Row, result: Result): Promise<number> {
+  const records = await readMetrics<EpochRecord>(path.join(runDir(row), 'metrics.jsonl'));
+  if (records.length === 0) return result.seconds / 60;
+  return records.reduce((s, r) => s + r.seconds + (r.valid?.seconds ?? 0), 0) / 60;
+}
 const commandOf = (row: Row): string => `kgdistill ${row.args.join(' ')} --out ${runDir(row)}`;
 
 /** Runs one row to its end (resuming it when a checkpoint exists); resolves with the exit code. */
@@ -141,7 +137,7 @@ const meanStd = (xs: number[]): string => {
 };
 
 /** The tables of the finished rows: single runs as they are, seeded rows grouped by id without the seed. */
-function report(rows: Row[]): string {
+async function report(rows: Row[]): Promise<string> {
   const groups = new Map<string, { dataset: string; kind: string; mrr: number[]; h10: number[]; minutes: number[] }>();
   for (const row of rows) {
     const result = resultOf(row);
@@ -150,7 +146,7 @@ function report(rows: Row[]): string {
     const group = groups.get(key) ?? { dataset: row.dataset, kind: row.kind, mrr: [], h10: [], minutes: [] };
     group.mrr.push(result.mrr);
     group.h10.push(result['hits@10']);
-    group.minutes.push(minutesOf(row, result));
+    group.minutes.push(await minutesOf(row, result));
     groups.set(key, group);
   }
   const lines = ['| dataset | row | kind | test MRR | H@10 | minutes per run |', '|---|---|---|---|---|---|'];
@@ -168,7 +164,7 @@ if (args.includes('--list')) {
     process.stdout.write(`[stage ${row.stage}, ${state}] ${commandOf(row)}\n`);
   }
 } else if (args.includes('--report')) {
-  process.stdout.write(`${report(rows)}\n`);
+  process.stdout.write(`${await report(rows)}\n`);
 } else {
   for (const row of rows) {
     if (resultOf(row)) continue;
@@ -179,5 +175,5 @@ if (args.includes('--list')) {
       process.exit(code);
     }
   }
-  process.stdout.write(`${report(rows)}\n${JSON.stringify({ bench: 'mulde-quality', date: new Date().toISOString(), root, rows: rows.map((r) => ({ id: r.id, dataset: r.dataset, result: resultOf(r) ?? null })) })}\n`);
+  process.stdout.write(`${await report(rows)}\n${JSON.stringify({ bench: 'mulde-quality', date: new Date().toISOString(), root, rows: rows.map((r) => ({ id: r.id, dataset: r.dataset, result: resultOf(r) ?? null })) })}\n`);
 }
