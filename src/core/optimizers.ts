@@ -20,7 +20,7 @@
  */
 import { PAGE_BYTES, subF32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
 import type { GradLayout, Kernels } from '../kernels/kernels.js';
-import type { CompactRows, ParameterStore, ParameterTable } from './parameter-store.js';
+import type { ParameterStore, ParameterTable } from './parameter-store.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** Names of the optimisers. */
@@ -105,7 +105,7 @@ export class TableOptimizer {
     for (const table of this.store.tables()) {
       const compact = kernels && this.name !== 'adam' && table.dim % 4 === 0 ? table.takeCompact() : null;
       if (compact) {
-        this.updateCompact(kernels!, table, compact.grad, compact.rows);
+        this.updateRows(kernels!, table, compact.rows.ids, compact.rows.count, compact.grad, 'compact'); // zeroes the block
         continue;
       }
       if (!(kernels && this.name === 'adam')) table.settle(); // dense Adam in kernels adds a pending fold in its sweep
@@ -117,17 +117,11 @@ export class TableOptimizer {
     }
   }
 
-  /** A row optimiser's update of the rows of a compact gradient block (a step's working set), which it zeroes. */
-  private updateCompact(kernels: Kernels, table: ParameterTable, grad: F32Block, rows: CompactRows): void {
-    this.updateRows(kernels, table, rows.ids, rows.count, grad, 'compact');
-  }
-
   private updateWithKernels(kernels: Kernels, table: ParameterTable): void {
     const count = table.touchedCountNow;
     if (this.name === 'adam') {
       const shadow = table.takeDeferred(); // before `grad`, which would fold it
-      const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
-      this.adamDenseKernels(kernels, table.data, table.grad, slot('m'), slot('v'), shadow);
+      this.adamDenseKernels(kernels, table.data, table.grad, this.slotBlock(table, 'm'), this.slotBlock(table, 'v'), shadow);
     } else if (count === 0) {
       return;
     } else if (this.name === 'adagrad' && count * DENSE_SWEEP_FRACTION >= table.rows) {
@@ -141,7 +135,7 @@ export class TableOptimizer {
   /** The row optimiser's kernel on `count` listed rows, their gradients in `grad` as `layout` says. */
   private updateRows(kernels: Kernels, table: ParameterTable, rows: I32Block, count: number, grad: F32Block, layout: GradLayout): void {
     const lr = this.learningRate;
-    const slot = (name: string): F32Block => this.slots.get(`${table.spec.name}.${name}`)!;
+    const slot = (name: string): F32Block => this.slotBlock(table, name);
     if (this.name === 'adagrad') kernels.adagradRows(rows, count, table.dim, table.data, grad, slot('accum'), lr, ADAGRAD_EPS, layout);
     else if (this.name === 'sparse-adam') kernels.adamRows(rows, count, table.dim, table.data, grad, slot('m'), slot('v'), lr, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, layout);
     else kernels.sgdRows(rows, count, table.dim, table.data, grad, lr, layout);
@@ -202,8 +196,13 @@ export class TableOptimizer {
     return ids;
   }
 
+  /** The kernel-memory block of one of a table's optimiser slots (accum, m, v). */
+  private slotBlock(table: ParameterTable, slot: string): F32Block {
+    return this.slots.get(`${table.spec.name}.${slot}`)!;
+  }
+
   private slot(table: ParameterTable, slot: string): Float32Array {
-    return this.slots.get(`${table.spec.name}.${slot}`)!.array;
+    return this.slotBlock(table, slot).array;
   }
 
   private updateTouched(table: ParameterTable): void {
