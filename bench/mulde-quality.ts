@@ -34,8 +34,8 @@ const TEACHER_MODELS = ['RotH', 'RefH', 'AttH', 'MuRP'];
 
 const runDir = (row: Row): string => path.join(root, row.dataset, row.id);
 /** The students' and twins' shared recipe, as the authors' (Adam, 255 negatives), ≤ 150 epochs with early stopping. */
-const paperLikeRecipe = (dataset: string, dim: number): string[] => ['--dataset', dataset, '--dim', String(dim), '--optimizer', 'adam',
-  '--lr', '0.001', '--neg', '255', '--epochs', '150', '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
+const paperLikeRecipe = (dataset: string, dim: number, epochs = 150): string[] => ['--dataset', dataset, '--dim', String(dim), '--optimizer', 'adam',
+  '--lr', '0.001', '--neg', '255', '--epochs', String(epochs), '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
 const teacherDirs = (dataset: string): string => TEACHER_MODELS.map((m) => path.join(root, dataset, `teacher-${m.toLowerCase()}-d64`)).join(',');
 
 /** The plan: every row of the quality tables, in the order they are run. */
@@ -72,6 +72,13 @@ function plan(): Row[] {
       rows.push({ id: `student-${name}-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', args: ['distill', '--student', 'RotH',
         '--teachers', teacherDirs(wn), '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', refresh, ...paperLikeRecipe(wn, 32), '--seed', String(seed)] });
     }
+  }
+  // The d = 16 student and twin were both still improving at 150 epochs: the same rows with up to 300.
+  for (const seed of SEEDS) {
+    const long = paperLikeRecipe(wn, 16, 300);
+    rows.push({ id: `twin-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...long, '--seed', String(seed)] });
+    rows.push({ id: `student-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn),
+      '--top-k', '500', '--kd-weight', '0.01', '--refresh-every', '5', ...long, '--seed', String(seed)] });
   }
   // Students on the recipe of the best single RotH (double negatives, 50 a query, up to 300 epochs): the student
   // starts from the stronger hard loss; its twin is that single model, seed by seed.
