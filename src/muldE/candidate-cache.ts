@@ -5,7 +5,8 @@
  * queries (and the teachers' scores, which never change for fixed candidates) are recomputed together, with one
  * snapshot of the Junior, at the start of every R-th epoch: R = 1 picks them with the Junior of the epoch's start
  * rather than of the current batch; R > 1 trades more staleness for speed. The memory is
- * numQueries × K × (1 + teachers) × 4 bytes.
+ * numQueries × K × (1 + teachers) × 4 bytes. The cache itself is not checkpointed: the objective keeps the Junior's
+ * parameters of the last refresh in the `last` checkpoint instead and rebuilds the same cache from them on resume.
  */
 
 /** Bound on the cache's memory, with a clear error beyond it. */

@@ -34,6 +34,11 @@ import { seniorKdKernels, seniorKdScratchLength } from './senior-kd-kernels.js';
 import { CandidateCache } from './candidate-cache.js';
 import type { TeacherEnsemble } from './teacher-ensemble.js';
 
+/** Copies of named arrays (parameterArrays() returns views into the live tables). */
+function copyArrays(arrays: Record<string, Float32Array>): Record<string, Float32Array> {
+  return Object.fromEntries(Object.entries(arrays).map(([name, values]) => [name, values.slice()]));
+}
+
 /** Queries per top-K call of a bulk refresh. */
 const REFRESH_CHUNK = 2048;
 
@@ -71,6 +76,10 @@ export class MuldeObjective implements TrainingObjective {
   private readonly scratch: ScratchBlocks;
   /** Bulk refreshes of the candidate cache so far (for logs and tests). */
   refreshes = 0;
+  /** The Junior's parameters at the cache's last refresh, and its epoch: checkpointed, so that a resumed run rebuilds the same cache. */
+  private refreshSnapshot?: { epoch: number; params: Record<string, Float32Array> };
+  /** A snapshot read from a checkpoint, used once to rebuild the cache when the run resumes between two refreshes. */
+  private restoredSnapshot?: { epoch: number; params: Record<string, Float32Array> };
 
   constructor(private readonly junior: ModelRuntime, private readonly teachers: TeacherEnsemble, private readonly settings: MuldeSettings, backend: string) {
     const { numEntities, numRelations } = junior.model.config;
@@ -173,12 +182,16 @@ export class MuldeObjective implements TrainingObjective {
     this.seniorOptimizer.step();
   }
 
-  /** The Senior's gate table and optimiser state. */
+  /** The Senior's gate table and optimiser state; with a candidate cache, the Junior as it was at the last refresh. */
   checkpointArrays(): Record<string, Float32Array> {
     const state = this.seniorOptimizer.state();
     const arrays: Record<string, Float32Array> = { 'senior:gate': this.senior.table('gate').data.array };
     for (const [name, values] of Object.entries(state.slots)) arrays[`senior-opt:${name}`] = values;
     arrays['senior-opt-step'] = Float32Array.of(state.step);
+    if (this.refreshSnapshot) {
+      arrays['cache-epoch'] = Float32Array.of(this.refreshSnapshot.epoch);
+      for (const [name, values] of Object.entries(this.refreshSnapshot.params)) arrays[`cache-junior:${name}`] = values;
+    }
     return arrays;
   }
 
@@ -190,6 +203,12 @@ export class MuldeObjective implements TrainingObjective {
     const slots: Record<string, Float32Array> = {};
     for (const [name, values] of Object.entries(arrays)) if (name.startsWith('senior-opt:')) slots[name.slice('senior-opt:'.length)] = values;
     this.seniorOptimizer.restore({ name: 'adam', step: arrays['senior-opt-step']?.[0] ?? 0, slots });
+    const cacheEpoch = arrays['cache-epoch']?.[0];
+    if (this.cache && cacheEpoch !== undefined) {
+      const params: Record<string, Float32Array> = {};
+      for (const [name, values] of Object.entries(arrays)) if (name.startsWith('cache-junior:')) params[name.slice('cache-junior:'.length)] = values;
+      this.restoredSnapshot = { epoch: cacheEpoch, params };
+    }
   }
 
   /** The Senior's scaling gates σ(g) per relation row, for inspection. */
@@ -204,8 +223,26 @@ export class MuldeObjective implements TrainingObjective {
       const ids = this.juniorTopK(batch, K);
       return { ids, teacherScores: this.teachers.score(batch.entities, batch.relations, { ids, perQuery: K }) };
     }
+    if (this.restoredSnapshot) this.rebuildFromSnapshot(epoch, this.restoredSnapshot, this.cache.refreshEvery);
     if (this.cache.anyStale(batch.indices, epoch)) this.refreshAll(epoch);
     return this.cache.read(batch.indices);
+  }
+
+  /**
+   * On the first batch after a resume: when the checkpointed refresh is still recent enough for `epoch`, picks the
+   * candidates again with the Junior of that refresh (swapped in, then back), so the resumed run sees the same
+   * candidates and teacher scores as an uninterrupted one.
+   */
+  private rebuildFromSnapshot(epoch: number, snapshot: { epoch: number; params: Record<string, Float32Array> }, refreshEvery: number): void {
+    this.restoredSnapshot = undefined;
+    if (epoch - snapshot.epoch >= refreshEvery) return; // a refresh is due anyway
+    const current = copyArrays(this.junior.parameterArrays());
+    this.junior.loadParameterArrays(snapshot.params, 'the candidate cache snapshot of the checkpoint');
+    try {
+      this.refreshAll(snapshot.epoch);
+    } finally {
+      this.junior.loadParameterArrays(current, 'the Junior before the cache rebuild');
+    }
   }
 
   /**
@@ -228,6 +265,7 @@ export class MuldeObjective implements TrainingObjective {
     } finally {
       scorer.dispose();
     }
+    this.refreshSnapshot = { epoch, params: copyArrays(this.junior.parameterArrays()) };
     this.refreshes++;
   }
 
