@@ -4,7 +4,7 @@
  * them, the negative-sampling settings, and the regulariser on the gold answers' rows.
  */
 import type { Triples } from '../kg/types.js';
-import type { KgeModel } from './model.js';
+import type { KgeModel, TableSpec } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
 import { addRowRegularizerGradient, type RegularizerName, type SampledLoss } from './losses.js';
@@ -106,6 +106,9 @@ export function* epochBatches(queries: QueryBatch, batchSize: number, sampling: 
   }
 }
 
+/** The complex layout of a table's rows for the regulariser, if any. */
+const complexLayout = (spec: TableSpec): { dim: number } | undefined => (spec.complexPairs ? { dim: spec.dim } : undefined);
+
 /** The regulariser on the gold answers' candidate rows (kept off the tape by every step); returns its value. */
 export function regularizeGoldAnswers(model: KgeModel, store: ParameterStore, answers: Int32Array, settings: RegularizerSettings, batchSize: number): number {
   if (settings.regularizer === 'none' || settings.regularizerWeight === 0) return 0;
@@ -113,7 +116,7 @@ export function regularizeGoldAnswers(model: KgeModel, store: ParameterStore, an
   if (!table.spec.regularize) return 0;
   const rows = table.gather(answers);
   const grad = new Float32Array(rows.length);
-  const value = addRowRegularizerGradient(settings.regularizer, settings.regularizerWeight, rows, grad, batchSize);
+  const value = addRowRegularizerGradient(settings.regularizer, settings.regularizerWeight, rows, grad, batchSize, complexLayout(table.spec));
   table.scatterAddGrad(answers, grad);
   return value;
 }
@@ -132,7 +135,7 @@ export function regularizeQueryRows(model: KgeModel, store: ParameterStore, batc
     const ids = table.spec.indexedBy === 'entity' ? batch.entities : batch.relations;
     const rows = table.gather(ids);
     const grad = new Float32Array(rows.length);
-    value += addRowRegularizerGradient(settings.regularizer, settings.regularizerWeight, rows, grad, B);
+    value += addRowRegularizerGradient(settings.regularizer, settings.regularizerWeight, rows, grad, B, complexLayout(table.spec));
     table.scatterAddGrad(ids, grad);
   }
   return value;

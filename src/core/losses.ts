@@ -84,23 +84,41 @@ export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.S
 /** Regulariser names. */
 export type RegularizerName = 'none' | 'n3' | 'l2';
 
+/** Gathered rows [B, d] the regulariser applies to; with `complexPairs` each row is [Re | Im] of d/2 complex numbers. */
+export interface RegularizedRows {
+  values: tf.Tensor2D;
+  complexPairs: boolean;
+}
+
 /**
  * Regulariser on the rows a batch used, divided by the batch size as in Chami et al. 2020's code:
- * N3 (Lacroix et al. 2018, eq. (4)): w·Σ|x|³ / B; L2: w·Σx² / B.
+ * N3 (Lacroix et al. 2018, eq. (4)): w·Σ|x|³ / B, where x is a real coordinate or, for complex rows, a complex
+ * coordinate's modulus (|x|³ = (Re² + Im²)^{3/2}); L2: w·Σx² / B (the same either way).
  */
-export function rowRegularizer(name: RegularizerName, weight: number, rows: readonly tf.Tensor[], batchSize: number): tf.Scalar {
+export function rowRegularizer(name: RegularizerName, weight: number, rows: readonly RegularizedRows[], batchSize: number): tf.Scalar {
   return tf.tidy(() => {
     if (name === 'none' || weight === 0 || rows.length === 0) return tf.scalar(0);
-    const terms = rows.map((x) => (name === 'n3' ? tf.sum(tf.pow(tf.abs(x), 3)) : tf.sum(tf.square(x))));
+    const terms = rows.map(({ values, complexPairs }) => {
+      if (name === 'l2') return tf.sum(tf.square(values));
+      if (!complexPairs) return tf.sum(tf.pow(tf.abs(values), 3));
+      const half = values.shape[1] / 2;
+      const squaredModulus = tf.add(tf.square(tf.slice(values, [0, 0], [-1, half])), tf.square(tf.slice(values, [0, half], [-1, half])));
+      return tf.sum(tf.pow(squaredModulus, 1.5));
+    });
     return tf.mul(weight / batchSize, tf.addN(terms)) as tf.Scalar;
   });
 }
 
-/** Adds the same regulariser's gradient for rows kept outside the tape (e.g. gold tails scored by a kernel). */
-export function addRowRegularizerGradient(name: RegularizerName, weight: number, rows: Float32Array, grad: Float32Array, batchSize: number): number {
+/**
+ * Adds the same regulariser's gradient for rows [n × dim] kept outside the tape (e.g. gold tails scored by a
+ * kernel); `complexPairs` as in {@link RegularizedRows}. Returns the regulariser's value.
+ */
+export function addRowRegularizerGradient(name: RegularizerName, weight: number, rows: Float32Array, grad: Float32Array, batchSize: number,
+  complexPairs?: { dim: number }): number {
   if (name === 'none' || weight === 0) return 0;
-  let value = 0;
   const scale = weight / batchSize;
+  if (name === 'n3' && complexPairs) return addComplexN3Gradient(scale, rows, grad, complexPairs.dim);
+  let value = 0;
   for (let i = 0; i < rows.length; i++) {
     const x = rows[i]!;
     if (name === 'n3') {
@@ -109,6 +127,22 @@ export function addRowRegularizerGradient(name: RegularizerName, weight: number,
     } else {
       value += x * x;
       grad[i] = 2 * scale * x;
+    }
+  }
+  return scale * value;
+}
+
+/** N3 on complex coordinates m = |a + ib|: value s·Σm³, gradient ∂/∂a = 3s·a·m, ∂/∂b = 3s·b·m. */
+function addComplexN3Gradient(scale: number, rows: Float32Array, grad: Float32Array, dim: number): number {
+  const half = dim / 2;
+  let value = 0;
+  for (let o = 0; o < rows.length; o += dim) {
+    for (let k = 0; k < half; k++) {
+      const a = rows[o + k]!, b = rows[o + half + k]!;
+      const modulus = Math.sqrt(a * a + b * b);
+      value += modulus * modulus * modulus;
+      grad[o + k] = 3 * scale * a * modulus;
+      grad[o + half + k] = 3 * scale * b * modulus;
     }
   }
   return scale * value;

@@ -48,6 +48,11 @@ export function entityTable(name: string, dim: number, init: InitSpec, regulariz
   return { name, indexedBy: 'entity', dim, init, regularize };
 }
 
+/** The same table spec with rows read as [Re | Im] halves of complex numbers (for the regulariser). */
+export function complexPairs(spec: TableSpec): TableSpec {
+  return { ...spec, complexPairs: true };
+}
+
 /** A relation-indexed (2R rows, with reciprocals) table spec. */
 export function relationTable(name: string, dim: number, init: InitSpec, regularize = true): TableSpec {
   return { name, indexedBy: 'relation', dim, init, regularize };

@@ -31,6 +31,8 @@ export interface TableSpec {
   init: InitSpec;
   /** Whether the N3/L2 regulariser applies to this table's rows (embeddings yes; biases, curvatures no). */
   regularize: boolean;
+  /** Rows are [Re | Im] halves of dim/2 complex numbers: N3 penalises each complex coordinate's modulus. */
+  complexPairs?: boolean;
 }
 
 /** What `query` returns: the query vector, and optionally a curvature per row and a head bias per row. */

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
+import type { RegularizedRows } from './losses.js';
 
 /** The gathered rows of a query batch: one tensor per query table, with the ids they came from. */
 export interface GatheredRows {
@@ -44,7 +45,12 @@ export function scatterQueryGradients(store: ParameterStore, gathered: GatheredR
   });
 }
 
-/** The gathered tensors of tables the regulariser applies to. */
-export function regularizedRows(store: ParameterStore, names: readonly string[], tensors: readonly tf.Tensor[]): tf.Tensor[] {
-  return tensors.filter((_, i) => store.table(names[i]!).spec.regularize);
+/** The gathered tensors of tables the regulariser applies to, each with its tables' layout. */
+export function regularizedRows(store: ParameterStore, names: readonly string[], tensors: readonly tf.Tensor2D[]): RegularizedRows[] {
+  const out: RegularizedRows[] = [];
+  tensors.forEach((values, i) => {
+    const spec = store.table(names[i]!).spec;
+    if (spec.regularize) out.push({ values, complexPairs: spec.complexPairs === true });
+  });
+  return out;
 }

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, QueryOutput } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { CandidateScorer, CandidateSet } from './candidate-scoring.js';
+import type { RegularizedRows } from './losses.js';
 import { gatherQueryRows, regularizedRows, rowsByName, scatterQueryGradients } from './query-rows.js';
 
 /** One model's queries on the tape, with the candidates its scorer scores (when the loss needs scores). */
@@ -32,7 +33,7 @@ export interface TapeView {
   /** Scores [Q, M] of the side's candidates (when it has candidates). */
   scores?: tf.Tensor2D;
   /** The side's gathered rows of the tables the regulariser applies to. */
-  regularizedRows: tf.Tensor[];
+  regularizedRows: RegularizedRows[];
 }
 
 /**
@@ -64,7 +65,7 @@ function tapeValue(sides: readonly TapeSide[], extras: readonly TapeInput[], los
         offset += candidateTensors.length;
         const query = side.model.query(rowsByName(gathered[i]!.names, rows));
         const scores = side.candidates ? side.candidates.scorer.score(query, side.candidates.set, candidateTensors) : undefined;
-        return { query, scores, regularizedRows: regularizedRows(side.store, gathered[i]!.names, rows) };
+        return { query, scores, regularizedRows: regularizedRows(side.store, gathered[i]!.names, rows as tf.Tensor2D[]) };
       });
       return loss(views, xs.slice(offset));
     };

@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
-import { entityTable, modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../core/model-base.js';
+import { complexPairs, entityTable, modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../core/model-base.js';
 import { complexMultiply, splitComplex } from './complex-ops.js';
 import { queryProgram } from '../kernels/query-program.js';
 
@@ -25,7 +25,7 @@ export class ComplEx implements KgeModel {
     requireEvenDim('ComplEx', options.dim);
     this.config = modelConfig('ComplEx', options);
     const init = normalInit(this.config.options.initScale as number);
-    this.tables = [entityTable('entity', options.dim, init), relationTable('relation', options.dim, init)];
+    this.tables = [complexPairs(entityTable('entity', options.dim, init)), complexPairs(relationTable('relation', options.dim, init))];
   }
 
   /** q = h·r (complex), as [Re | Im]. */

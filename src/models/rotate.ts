@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
-import { entityTable, modelConfig, paperOrNormal, relationTable, requireEvenDim, type ModelOptions } from '../core/model-base.js';
+import { complexPairs, entityTable, modelConfig, paperOrNormal, relationTable, requireEvenDim, type ModelOptions } from '../core/model-base.js';
 import { complexMultiply, splitComplex } from './complex-ops.js';
 import { queryProgram } from '../kernels/query-program.js';
 
@@ -34,7 +34,7 @@ export class RotatE implements KgeModel {
     this.config = modelConfig('RotatE', options, {}, 'entities uniform ±(γ + 2)/(d/2), γ = 9; phases uniform in [−π, π) (Sun et al. 2019)');
     const range = (ROTATE_INIT_MARGIN + 2) / (options.dim / 2);
     this.tables = [
-      entityTable('entity', options.dim, paperOrNormal(options, { kind: 'uniform', low: -range, high: range })),
+      complexPairs(entityTable('entity', options.dim, paperOrNormal(options, { kind: 'uniform', low: -range, high: range }))),
       relationTable('phase', options.dim / 2, { kind: 'uniform', low: -Math.PI, high: Math.PI }, false),
     ];
   }
