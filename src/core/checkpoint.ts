@@ -121,6 +121,13 @@ export async function cleanRunDir(dir: string, stems: readonly string[] = ['best
   return removed;
 }
 
+/** The named arrays whose names start with `prefix` (e.g. `opt:`), under their names without it. */
+export function arraysWithPrefix(arrays: Record<string, Float32Array>, prefix: string): Record<string, Float32Array> {
+  const out: Record<string, Float32Array> = {};
+  for (const [name, values] of Object.entries(arrays)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = values;
+  return out;
+}
+
 /** Reads and validates `<dir>/<stem>.json` and its binary. */
 export async function loadCheckpoint(dir: string, stem: string): Promise<CheckpointContent & { header: CheckpointHeader }> {
   const jsonFile = path.join(dir, `${stem}.json`);

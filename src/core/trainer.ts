@@ -20,7 +20,7 @@ import { trainingQueries, type EpochPosition } from './batch.js';
 import { trainEpoch, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
-import { cleanRunDir, saveCheckpoint, loadCheckpoint, type CheckpointContent } from './checkpoint.js';
+import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, type CheckpointContent } from './checkpoint.js';
 import { lockRunDir, type RunLock } from './run-lock.js';
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { firstNonFinite } from './finite-check.js';
@@ -152,13 +152,8 @@ export class Trainer {
     runtime.loadParameterArrays(saved.arrays, source);
     const progress = saved.header.progress as unknown as Progress & { rng: RandomState; optimizerStep: number; optimizerName: OptimizerName };
     const trainer = new Trainer(runtime, data, config, runDir, backend, options, progress.rng);
-    if (trainer.objective.restoreArrays) {
-      const aux: Record<string, Float32Array> = {};
-      for (const [name, values] of Object.entries(saved.arrays)) if (name.startsWith('aux:')) aux[name.slice(4)] = values;
-      trainer.objective.restoreArrays(aux, source);
-    }
-    const slots: Record<string, Float32Array> = {};
-    for (const [name, values] of Object.entries(saved.arrays)) if (name.startsWith('opt:')) slots[name.slice(4)] = values;
+    trainer.objective.restoreArrays?.(arraysWithPrefix(saved.arrays, 'aux:'), source);
+    const slots = arraysWithPrefix(saved.arrays, 'opt:');
     const bad = firstNonFinite(slots);
     if (bad) throw new Error(`${source}: optimiser state '${bad.name}' holds ${bad.value} at index ${bad.index}; the checkpoint cannot be resumed`);
     trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);

@@ -31,12 +31,19 @@ import { SeededRandom } from '../core/random.js';
 import { attentionTemperature, seniorSoftLabels, type SeniorMechanisms } from './senior.js';
 import { ScratchBlocks, subF32 } from '../kernels/kernel-memory.js';
 import { seniorKdKernels, seniorKdScratchLength } from './senior-kd-kernels.js';
+import { arraysWithPrefix } from '../core/checkpoint.js';
 import { CandidateCache } from './candidate-cache.js';
 import type { TeacherEnsemble } from './teacher-ensemble.js';
 
 /** Copies of named arrays (parameterArrays() returns views into the live tables). */
 function copyArrays(arrays: Record<string, Float32Array>): Record<string, Float32Array> {
   return Object.fromEntries(Object.entries(arrays).map(([name, values]) => [name, values.slice()]));
+}
+
+/** The Junior's parameters (named as parameterArrays() names them) at the candidate refresh of `epoch`. */
+interface JuniorSnapshot {
+  epoch: number;
+  params: Record<string, Float32Array>;
 }
 
 /** Queries per top-K call of a bulk refresh. */
@@ -77,9 +84,9 @@ export class MuldeObjective implements TrainingObjective {
   /** Bulk refreshes of the candidate cache so far (for logs and tests). */
   refreshes = 0;
   /** The Junior's parameters at the cache's last refresh, and its epoch: checkpointed, so that a resumed run rebuilds the same cache. */
-  private refreshSnapshot?: { epoch: number; params: Record<string, Float32Array> };
+  private refreshSnapshot?: JuniorSnapshot;
   /** A snapshot read from a checkpoint, used once to rebuild the cache when the run resumes between two refreshes. */
-  private restoredSnapshot?: { epoch: number; params: Record<string, Float32Array> };
+  private restoredSnapshot?: JuniorSnapshot;
 
   constructor(private readonly junior: ModelRuntime, private readonly teachers: TeacherEnsemble, private readonly settings: MuldeSettings, backend: string) {
     const { numEntities, numRelations } = junior.model.config;
@@ -200,15 +207,9 @@ export class MuldeObjective implements TrainingObjective {
     const gate = arrays['senior:gate'];
     if (!gate || gate.length !== this.senior.table('gate').data.length) throw new Error(`${source}: the Senior's gate table is missing or was trained with another number of teachers`);
     this.senior.table('gate').data.array.set(gate);
-    const slots: Record<string, Float32Array> = {};
-    for (const [name, values] of Object.entries(arrays)) if (name.startsWith('senior-opt:')) slots[name.slice('senior-opt:'.length)] = values;
-    this.seniorOptimizer.restore({ name: 'adam', step: arrays['senior-opt-step']?.[0] ?? 0, slots });
+    this.seniorOptimizer.restore({ name: 'adam', step: arrays['senior-opt-step']?.[0] ?? 0, slots: arraysWithPrefix(arrays, 'senior-opt:') });
     const cacheEpoch = arrays['cache-epoch']?.[0];
-    if (this.cache && cacheEpoch !== undefined) {
-      const params: Record<string, Float32Array> = {};
-      for (const [name, values] of Object.entries(arrays)) if (name.startsWith('cache-junior:')) params[name.slice('cache-junior:'.length)] = values;
-      this.restoredSnapshot = { epoch: cacheEpoch, params };
-    }
+    if (this.cache && cacheEpoch !== undefined) this.restoredSnapshot = { epoch: cacheEpoch, params: arraysWithPrefix(arrays, 'cache-junior:') };
   }
 
   /** The Senior's scaling gates σ(g) per relation row, for inspection. */
@@ -233,7 +234,7 @@ export class MuldeObjective implements TrainingObjective {
    * candidates again with the Junior of that refresh (swapped in, then back), so the resumed run sees the same
    * candidates and teacher scores as an uninterrupted one.
    */
-  private rebuildFromSnapshot(epoch: number, snapshot: { epoch: number; params: Record<string, Float32Array> }, refreshEvery: number): void {
+  private rebuildFromSnapshot(epoch: number, snapshot: JuniorSnapshot, refreshEvery: number): void {
     this.restoredSnapshot = undefined;
     if (epoch - snapshot.epoch >= refreshEvery) return; // a refresh is due anyway
     const current = copyArrays(this.junior.parameterArrays());
