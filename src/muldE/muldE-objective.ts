@@ -104,7 +104,7 @@ export class MuldeObjective implements TrainingObjective {
     const refreshEvery = settings.refreshEvery ?? 0;
     if (refreshEvery > 0) {
       if (!settings.trainingQueries) throw new Error('MulDE: the candidate cache (refreshEvery > 0) needs the training queries');
-      this.cache = new CandidateCache(settings.trainingQueries.entities.length, settings.topK, teachers.size, refreshEvery);
+      this.cache = new CandidateCache(settings.trainingQueries, settings.topK, teachers.size, refreshEvery);
     }
     this.fusedKd = this.scorer.path === 'fused' && fusedStepSupports(junior.model, junior.store);
     this.scratch = new ScratchBlocks(junior.kernels.memory);
@@ -247,21 +247,22 @@ export class MuldeObjective implements TrainingObjective {
   }
 
   /**
-   * Recomputes the candidates and teacher scores of every stale training query with one snapshot of the Junior,
-   * in chunks of queries sorted by relation (so the top-K kernel meets one curvature per chunk part).
+   * Recomputes the candidates and teacher scores of every stale distinct training query with one snapshot of the
+   * Junior, in chunks of queries sorted by relation (so the top-K kernel meets one curvature per chunk part).
    */
   private refreshAll(epoch: number): void {
-    const all = this.settings.trainingQueries!;
+    const cache = this.cache!;
+    const queries = cache.slotQueries;
     const K = this.settings.topK;
-    const stale = this.cache!.staleAll(epoch).sort((a, b) => all.relations[a]! - all.relations[b]! || a - b);
+    const stale = cache.staleSlots(epoch).sort((a, b) => queries.relations[a]! - queries.relations[b]! || a - b);
     const scorer = this.junior.entityScorer();
     try {
       for (let start = 0; start < stale.length; start += REFRESH_CHUNK) {
         const chunk = stale.slice(start, start + REFRESH_CHUNK);
-        const entities = Int32Array.from(chunk, (q) => all.entities[q]!);
-        const relations = Int32Array.from(chunk, (q) => all.relations[q]!);
+        const entities = Int32Array.from(chunk, (s) => queries.entities[s]!);
+        const relations = Int32Array.from(chunk, (s) => queries.relations[s]!);
         const ids = scorer.topKSync(entities, relations, K);
-        this.cache!.store(chunk, ids, this.teachers.score(entities, relations, { ids, perQuery: K }), epoch);
+        cache.store(chunk, ids, this.teachers.score(entities, relations, { ids, perQuery: K }), epoch);
       }
     } finally {
       scorer.dispose();
