@@ -8,8 +8,11 @@
  * Resumable: every run's JSON is kept in <root>/<dataset>/<model>-<engine>-<setting>.json and skipped when present.
  * The two engines alternate (A, B) per row in one window. PyKEEN's runner has no TransE: its kgdistill rows only.
  *
+ * With `--literature`: each shared model's best kgdistill recipe at d = 32 against the literature's d = 32 figure
+ * instead (bench/literature-recipes.ts; the rows of the selected datasets and models, their own epochs).
+ *
  * Usage: node dist/bench/peer-quality.js [--root runs/peer-quality] [--datasets generated,WN18RR,FB15k-237]
- *        [--models DistMult,ComplEx,RotatE,TransE] [--epochs 100] [--seeds 0] [--list]
+ *        [--models DistMult,ComplEx,RotatE,TransE] [--epochs 100] [--seeds 0] [--literature] [--list]
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { writeSyntheticDataset } from '../src/kg/synthetic-graph.js';
 import { resolveDataset } from '../src/kg/fetch-dataset.js';
 import { findPackageRoot } from '../src/kernels/kernels.js';
 import { exitOnHelp } from './help.js';
+import { LITERATURE_RECIPES, literatureArgs } from './literature-recipes.js';
 
 exitOnHelp(import.meta.url);
 
@@ -60,20 +64,39 @@ function pykeenArgs(dir: string, model: string, setting: (typeof SETTINGS)[numbe
 }
 
 /** Runs one row unless its JSON is kept; returns the test MRR. */
-async function row(dataset: string, dir: string, model: string, engine: 'kgdistill' | 'pykeen', setting: (typeof SETTINGS)[number], seed: number): Promise<number | undefined> {
+async function row(dataset: string, dir: string, model: string, engine: 'kgdistill' | 'pykeen', setting: (typeof SETTINGS)[number] | 'literature', seed: number): Promise<number | undefined> {
   const file = path.join(root, dataset, `${model}-${engine}-${setting}-s${seed}.json`);
   if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr;
   if (args.includes('--list')) return undefined;
   mkdirSync(path.dirname(file), { recursive: true });
   const started = performance.now();
+  const out = path.join(root, dataset, `${model}-${setting}-s${seed}-run`);
+  const recipe = LITERATURE_RECIPES.find((r) => r.dataset === dataset && r.model === model);
+  const kgdistill = setting === 'literature' ? literatureArgs(recipe!, dir, seed, out) : kgdistillArgs(dir, model, setting, seed, out);
   const { stdout } = engine === 'kgdistill'
-    ? await run(process.execPath, [cli, ...kgdistillArgs(dir, model, setting, seed, path.join(root, dataset, `${model}-${setting}-s${seed}-run`))], { maxBuffer: 1 << 26 })
-    : await run(pykeenPython, pykeenArgs(dir, model, setting, seed), { maxBuffer: 1 << 26, env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+    ? await run(process.execPath, [cli, ...kgdistill], { maxBuffer: 1 << 26 })
+    : await run(pykeenPython, pykeenArgs(dir, model, setting as (typeof SETTINGS)[number], seed), { maxBuffer: 1 << 26, env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
   const mrr = Number(result.mrr ?? (result.test as Record<string, unknown> | undefined)?.mrr);
-  writeFileSync(file, JSON.stringify({ dataset, model, engine, setting, seed, epochs, mrr, minutes: (performance.now() - started) / 60000, date: new Date().toISOString(), raw: result }, null, 2));
+  writeFileSync(file, JSON.stringify({ dataset, model, engine, setting, seed, epochs: setting === 'literature' ? undefined : epochs, mrr, minutes: (performance.now() - started) / 60000, date: new Date().toISOString(), raw: result }, null, 2));
   process.stderr.write(`${dataset} ${model} ${engine} ${setting} seed ${seed}: test MRR ${mrr.toFixed(4)}\n`);
   return mrr;
+}
+
+/** The literature table: each recipe of the selected datasets and models, its MRR over the seeds, the reference. */
+async function literatureTable(): Promise<void> {
+  const lines = ['| dataset | model | kgdistill, best recipe | literature (d = 32) | kgdistill − literature | source |', '|---|---|---|---|---|---|'];
+  const json: Record<string, unknown>[] = [];
+  for (const recipe of LITERATURE_RECIPES.filter((r) => datasets.includes(r.dataset) && models.includes(r.model))) {
+    const dir = await datasetDir(recipe.dataset);
+    const got: (number | undefined)[] = [];
+    for (const seed of seeds) got.push(await row(recipe.dataset, dir, recipe.model, 'kgdistill', 'literature', seed));
+    const done = got.filter((x): x is number => x !== undefined);
+    const gap = done.length ? done.reduce((s, x) => s + x, 0) / done.length - recipe.reference : NaN;
+    lines.push(`| ${recipe.dataset} | ${recipe.model} | ${fmt(got)} | ${recipe.reference.toFixed(3)} | ${Number.isNaN(gap) ? '–' : gap.toFixed(3)} | ${recipe.source} |`);
+    json.push({ dataset: recipe.dataset, model: recipe.model, reference: recipe.reference, kgdistill: got, flags: recipe.flags });
+  }
+  process.stdout.write(`${lines.join('\n')}\n${JSON.stringify({ bench: 'peer-quality', part: 'literature', date: new Date().toISOString(), seeds, rows: json })}\n`);
 }
 
 const fmt = (xs: (number | undefined)[]): string => {
@@ -82,6 +105,11 @@ const fmt = (xs: (number | undefined)[]): string => {
   const mean = got.reduce((s, x) => s + x, 0) / got.length;
   return got.length > 1 ? `${mean.toFixed(3)} (n=${got.length})` : mean.toFixed(3);
 };
+
+if (args.includes('--literature')) {
+  await literatureTable();
+  process.exit(0);
+}
 
 const lines = ['| dataset | model | kgdistill matched | PyKEEN matched | kgdistill recommended | PyKEEN recommended | kgdistill − best PyKEEN |', '|---|---|---|---|---|---|---|'];
 const json: Record<string, unknown>[] = [];

@@ -1,0 +1,37 @@
+/**
+ * Each shared model's best kgdistill recipe at d = 32 beside the literature's d = 32 figure for it (part 1 of issue
+ * 18): Chami et al., ACL 2020, the low-dimensional results (d = 32, filtered test MRR). `bench:peer-quality
+ * --literature` runs these rows (one kgdistill command each, resumable) and prints the table.
+ */
+
+/** One model's best kgdistill recipe at d = 32 on one dataset, and the figure it is held against. */
+export interface LiteratureRecipe {
+  dataset: 'WN18RR' | 'FB15k-237';
+  model: string;
+  /** The published d = 32 filtered test MRR. */
+  reference: number;
+  source: string;
+  /** `kgdistill train` flags after --dataset and --model (the dimension, seed and output are added). */
+  flags: string[];
+}
+
+const CHAMI = 'Chami et al. 2020, low-dimensional results (d = 32)';
+
+/** KGEmb's own script for ComplEx-N3 at d = 32 (examples/train_ComplEx_WN18RR_32.sh): 1-N, N3 0.05, Adagrad 0.1, batch 100. */
+const complexN3 = ['--optimizer', 'adagrad', '--lr', '0.1', '--batch-size', '100', '--one-to-n', '--reg', 'n3', '--reg-weight', '0.05',
+  '--init-scale', '0.001', '--epochs', '100', '--valid-every', '5', '--patience', '15'];
+
+/** RotatE with kgdistill's defaults (Adagrad 0.05, 50 negatives, self-adversarial loss γ = 3, Sun et al.'s init) for up to 500 epochs. */
+const rotateDefaults = ['--epochs', '500', '--valid-every', '10', '--patience', '5'];
+
+/** The recipes, in the order they run. */
+export const LITERATURE_RECIPES: readonly LiteratureRecipe[] = [
+  { dataset: 'WN18RR', model: 'RotatE', reference: 0.387, source: CHAMI, flags: rotateDefaults },
+  { dataset: 'FB15k-237', model: 'RotatE', reference: 0.290, source: CHAMI, flags: rotateDefaults },
+  { dataset: 'WN18RR', model: 'ComplEx', reference: 0.420, source: `${CHAMI}, ComplEx-N3`, flags: complexN3 },
+];
+
+/** The full `kgdistill train` arguments of a recipe. */
+export function literatureArgs(recipe: LiteratureRecipe, datasetDir: string, seed: number, out: string): string[] {
+  return ['train', '--dataset', datasetDir, '--model', recipe.model, '--dim', '32', ...recipe.flags, '--unseen', 'keep', '--seed', String(seed), '--out', out, '--json'];
+}
