@@ -14,9 +14,8 @@ import path from 'node:path';
 import { exitOnHelp } from './help.js';
 import { initBackend } from '../src/core/backend.js';
 import { loadRun, type LoadedRun } from '../src/registry/load-run.js';
-import { loadDataset } from '../src/kg/dataset.js';
-import { runDataFromDataset, requireSameVocabulary } from '../src/core/training-data.js';
-import { runReadingOptions } from '../src/pipeline/options.js';
+import { requireSameVocabulary } from '../src/core/training-data.js';
+import { loadRunWithData } from '../src/pipeline/evaluate.js';
 import { evaluateLinkPrediction } from '../src/eval/evaluate.js';
 import type { AllEntityScorer } from '../src/core/all-entity-scorer.js';
 import type { ModelEntityScorer } from '../src/core/entity-scorer.js';
@@ -74,12 +73,9 @@ for (const split of splits) {
 }
 
 const backend = await initBackend('auto');
-const runs: LoadedRun[] = [];
-for (const dir of teacherDirs) runs.push(await loadRun(path.resolve(dir)));
-const first = runs[0]!;
-const reading = runReadingOptions(path.resolve(teacherDirs[0]!));
-const dataset = await loadDataset(first.header.dataset.dir ?? first.header.dataset.name, { ...reading, unseen: first.header.dataset.unseen ?? 'drop' });
-const data = runDataFromDataset(dataset);
+const { run: first, dataset, data } = await loadRunWithData(teacherDirs[0]!); // the dataset as the first teacher read it
+const runs: LoadedRun[] = [first];
+for (const dir of teacherDirs.slice(1)) runs.push(await loadRun(path.resolve(dir)));
 runs.forEach((run) => requireSameVocabulary(run.file, run.header.vocab, data));
 const scorers = runs.map((run) => run.runtime.entityScorer());
 const names = runs.map((run, i) => `${path.basename(teacherDirs[i]!)} (${run.header.model.model} d=${run.header.model.dim})`);

@@ -1,12 +1,12 @@
 /** `evaluate`: filtered link-prediction metrics of a trained run (best or last checkpoint) on a split of its dataset. */
 import path from 'node:path';
-import { loadDataset } from '../kg/dataset.js';
+import { loadDataset, type KgDataset } from '../kg/dataset.js';
 import type { UnseenPolicy } from '../kg/types.js';
 import { initBackend, type BackendRequest } from '../core/backend.js';
-import { runDataFromDataset, requireSameVocabulary } from '../core/training-data.js';
+import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
-import { loadRun } from '../registry/load-run.js';
+import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampled, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { readRunConfig } from './run-config.js';
 import { parseOptions, readingOptionsOfRun, readingOptionsSchema } from './options.js';
@@ -43,11 +43,15 @@ export interface EvaluateResult {
   checkpoint: string;
 }
 
-/** Evaluates a run directory on a split (filtered, both directions, all three tie rules). */
-export async function evaluateRun(runDir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
-  const backend = await initBackend(options.backend ?? 'auto');
-  const split = options.split ?? 'test';
-  if (split !== 'valid' && split !== 'test') throw new Error(`split must be valid or test (got ${String(split)})`);
+/** A run's checkpoint with the data of its dataset, read as the run read it (its config's reading options, overridable). */
+export interface RunWithData {
+  run: LoadedRun;
+  dataset: KgDataset;
+  data: RunData;
+}
+
+/** Loads a run directory's checkpoint (best, or `last`) and its dataset (or `options.dataset`), with the same vocabulary. */
+export async function loadRunWithData(runDir: string, options: Pick<EvaluateOptions, 'dataset' | 'last' | 'reading'> = {}): Promise<RunWithData> {
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
@@ -56,6 +60,15 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const dataset = await loadDataset(options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name, { ...reading, unseen });
   const data = runDataFromDataset(dataset);
   requireSameVocabulary(run.file, run.header.vocab, data);
+  return { run, dataset, data };
+}
+
+/** Evaluates a run directory on a split (filtered, both directions, all three tie rules). */
+export async function evaluateRun(runDir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+  const backend = await initBackend(options.backend ?? 'auto');
+  const split = options.split ?? 'test';
+  if (split !== 'valid' && split !== 'test') throw new Error(`split must be valid or test (got ${String(split)})`);
+  const { run, dataset, data } = await loadRunWithData(runDir, options);
   const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
   if (options.candidates !== undefined) {
     const sampled = evaluateSampled(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });

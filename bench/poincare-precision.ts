@@ -1,0 +1,130 @@
+/**
+ * `npm run bench:precision -- <run dir> [--split test|valid] [--queries <n>]`: what float32 costs the ranks of a
+ * trained Poincaré model (RotH, RefH, AttH, MuRP). The same queries are ranked twice against every entity: by the
+ * engine's float32 kernels, and in float64 — the query program by `queryProgramRef` (src/kernels/query-reference.ts),
+ * each candidate y = exp₀ᶜ(v) with 1 − c‖y‖² = sech²(√c‖v‖), and d_c(q, y)² = (4/c)·asinh(√w)², w = c‖q − y‖² /
+ * ((1 − c‖q‖²)(1 − c‖y‖²)) (src/hyperbolic/distance.ts, no artanh clamp). It prints both filtered MRRs (realistic
+ * ties), how far the float32 scores are from the float64 ones, and how close queries and entities are to the ball's
+ * edge (√c‖·‖: float32 loses the distance of close pairs beyond ~0.998).
+ */
+import { exitOnHelp } from './help.js';
+import { initBackend } from '../src/core/backend.js';
+import { loadRunWithData } from '../src/pipeline/evaluate.js';
+import { evaluateLinkPrediction } from '../src/eval/evaluate.js';
+import { queryProgramRef } from '../src/kernels/query-reference.js';
+import type { AllEntityScorer } from '../src/core/all-entity-scorer.js';
+import type { ModelRuntime } from '../src/core/model-runtime.js';
+
+exitOnHelp(import.meta.url);
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
+const runDir = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1]!.startsWith('--')));
+if (!runDir) {
+  process.stderr.write('usage: npm run bench:precision -- <run dir> [--split test|valid] [--queries <n>]\n');
+  process.exit(2);
+}
+const split = flag('--split', 'test');
+if (split !== 'test' && split !== 'valid') {
+  process.stderr.write(`bench:precision: --split takes test or valid (got ${split})\n`);
+  process.exit(2);
+}
+const maxTriples = Number(flag('--queries', '2000')) / 2;
+
+/** Float64 scores of every entity for a batch of queries, and the edge statistics of what it met. */
+class Float64PoincareScorer implements AllEntityScorer {
+  readonly numEntities: number;
+  /** √c‖q‖ of every query scored, √c‖y‖ of every (entity, curvature) pair met. */
+  readonly queryEdge: number[] = [];
+  readonly entityEdge: number[] = [];
+  private readonly seenCurvatures = new Set<number>();
+
+  constructor(private readonly runtime: ModelRuntime) {
+    this.numEntities = runtime.store.table(runtime.model.candidateTable).rows;
+  }
+
+  async scoreAll(entities: Int32Array, queryRelations: Int32Array): Promise<Float32Array> {
+    const { model, store } = this.runtime;
+    const program = model.fusedQuery!;
+    const table = store.table(model.candidateTable);
+    const d = table.dim, N = this.numEntities, v = table.data.array;
+    const tailBias = model.tailBiasTable ? store.table(model.tailBiasTable).data.array : undefined;
+    const out = new Float32Array(entities.length * N);
+    const y = new Float64Array(d);
+    for (let b = 0; b < entities.length; b++) {
+      const inputs: Record<string, Float32Array> = {};
+      for (const name of model.queryTables) {
+        const t = store.table(name);
+        const row = t.spec.indexedBy === 'entity' ? entities[b]! : queryRelations[b]!;
+        inputs[name] = t.data.array.subarray(row * t.dim, (row + 1) * t.dim);
+      }
+      const { q, c: cOut, offset } = queryProgramRef(program, inputs);
+      const c = cOut![0]!;
+      const X = q.reduce((s, x) => s + x * x, 0);
+      const a = 1 - c * X;
+      this.queryEdge.push(Math.sqrt(c * X));
+      const recordEntities = !this.seenCurvatures.has(c);
+      this.seenCurvatures.add(c);
+      for (let j = 0; j < N; j++) {
+        let V = 0;
+        for (let k = 0; k < d; k++) V += v[j * d + k]! * v[j * d + k]!;
+        const t = Math.sqrt(c * V);
+        const g = t < 1e-8 ? 1 : Math.tanh(t) / t;
+        let A = 0;
+        for (let k = 0; k < d; k++) {
+          y[k] = g * v[j * d + k]!;
+          A += (q[k]! - y[k]!) ** 2;
+        }
+        const sech2 = 1 / Math.cosh(t) ** 2;
+        const w = (c * A) / (a * sech2);
+        const dist2 = (4 / c) * Math.asinh(Math.sqrt(w)) ** 2;
+        out[b * N + j] = -dist2 + (offset ? offset[0]! : 0) + (tailBias ? tailBias[j]! : 0);
+        if (recordEntities) this.entityEdge.push(Math.tanh(t));
+      }
+    }
+    return out;
+  }
+}
+
+/** The p-quantiles of xs. */
+function quantiles(xs: number[], ps: number[]): string {
+  const s = [...xs].sort((p, q) => p - q);
+  return ps.map((p) => `${(100 * p).toFixed(0)}%: ${s[Math.min(s.length - 1, Math.floor(p * s.length))]!.toFixed(5)}`).join(', ');
+}
+
+const backend = await initBackend('auto');
+const { run, dataset, data } = await loadRunWithData(runDir);
+const { model } = run.runtime;
+if (model.similarity !== 'negSqPoincare' || !model.fusedQuery) {
+  process.stderr.write(`bench:precision: ${run.header.model.model} is not a Poincaré model with a query program (RotH, RefH, AttH, MuRP)\n`);
+  process.exit(2);
+}
+const triples = data[split].subarray(0, 3 * Math.min(maxTriples, data[split].length / 3));
+const float64 = new Float64PoincareScorer(run.runtime);
+const engine = run.runtime.entityScorer();
+let maxAbs = 0, sumAbs = 0, count = 0;
+/** The engine's scores, compared with float64 ones of the same queries on the way. */
+const compared: AllEntityScorer = {
+  numEntities: engine.numEntities,
+  async scoreAll(entities, relations) {
+    const s32 = await engine.scoreAll(entities, relations);
+    const s64 = await new Float64PoincareScorer(run.runtime).scoreAll(entities.subarray(0, 4), relations.subarray(0, 4));
+    for (let i = 0; i < s64.length; i++) {
+      const e = Math.abs(s32[i]! - s64[i]!);
+      maxAbs = Math.max(maxAbs, e);
+      sumAbs += e;
+      count++;
+    }
+    return s32;
+  },
+};
+const r32 = await evaluateLinkPrediction(compared, triples, data.numRelations, data.known);
+const r64 = await evaluateLinkPrediction(float64, triples, data.numRelations, data.known);
+engine.dispose();
+const queries = (2 * triples.length) / 3;
+process.stdout.write(`${run.header.model.model} d=${run.header.model.dim} on ${dataset.name}, ${split} split, first ${queries} queries, backend ${backend}\n`);
+process.stdout.write(`filtered MRR: float32 kernels ${r32.filtered.mrr.toFixed(4)}, float64 ${r64.filtered.mrr.toFixed(4)} (Δ ${(r64.filtered.mrr - r32.filtered.mrr).toFixed(4)}); H@10 ${r32.filtered['hits@10'].toFixed(4)} / ${r64.filtered['hits@10'].toFixed(4)}\n`);
+process.stdout.write(`|score float32 − float64| over ${count} scores (4 queries a batch): mean ${(sumAbs / count).toExponential(2)}, max ${maxAbs.toExponential(2)}\n`);
+process.stdout.write(`√c‖q‖ of the queries: ${quantiles(float64.queryEdge, [0.5, 0.9, 0.99, 1])}\n`);
+process.stdout.write(`√c‖y‖ of the entities (every curvature met): ${quantiles(float64.entityEdge, [0.5, 0.9, 0.99, 1])}\n`);
+process.stdout.write(`${JSON.stringify({ bench: 'precision', model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, queries, mrr32: r32.filtered.mrr, mrr64: r64.filtered.mrr, maxAbs, meanAbs: sumAbs / count })}\n`);
