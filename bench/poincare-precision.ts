@@ -1,9 +1,9 @@
 /**
  * `npm run bench:precision -- <run dir> [--split test|valid] [--queries <n>]`: what float32 costs the ranks of a
  * trained Poincaré model (RotH, RefH, AttH, MuRP). The same queries are ranked twice against every entity: by the
- * engine's float32 kernels, and in float64 — the query program by `queryProgramRef` (src/kernels/query-reference.ts),
- * each candidate y = exp₀ᶜ(v) with 1 − c‖y‖² = sech²(√c‖v‖), and d_c(q, y)² = (4/c)·asinh(√w)², w = c‖q − y‖² /
- * ((1 − c‖q‖²)(1 − c‖y‖²)) (src/hyperbolic/distance.ts, no artanh clamp). It prints both filtered MRRs (realistic
+ * engine's float32 kernels, and in float64 by the oracles the kernels are tested against: the query program by
+ * `queryProgramRef` (src/kernels/query-reference.ts), each score by `similarityRef` (src/kernels/reference.ts:
+ * exp₀ᶜ(v), then Möbius addition as vectors, the kernels' artanh clamp). It prints both filtered MRRs (realistic
  * ties), how far the float32 scores are from the float64 ones, and how close queries and entities are to the ball's
  * edge (√c‖·‖: float32 loses the distance of close pairs beyond ~0.998).
  */
@@ -12,6 +12,8 @@ import { initBackend } from '../src/core/backend.js';
 import { loadRunWithData } from '../src/pipeline/evaluate.js';
 import { evaluateLinkPrediction } from '../src/eval/evaluate.js';
 import { queryProgramRef } from '../src/kernels/query-reference.js';
+import { similarityRef } from '../src/kernels/reference.js';
+import { SimilarityKind } from '../src/kernels/kernels.js';
 import type { AllEntityScorer } from '../src/core/all-entity-scorer.js';
 import type { ModelRuntime } from '../src/core/model-runtime.js';
 
@@ -50,7 +52,6 @@ class Float64PoincareScorer implements AllEntityScorer {
     const d = table.dim, N = this.numEntities, v = table.data.array;
     const tailBias = model.tailBiasTable ? store.table(model.tailBiasTable).data.array : undefined;
     const out = new Float32Array(entities.length * N);
-    const y = new Float64Array(d);
     for (let b = 0; b < entities.length; b++) {
       const inputs: Record<string, Float32Array> = {};
       for (const name of model.queryTables) {
@@ -60,26 +61,14 @@ class Float64PoincareScorer implements AllEntityScorer {
       }
       const { q, c: cOut, offset } = queryProgramRef(program, inputs);
       const c = cOut![0]!;
-      const X = q.reduce((s, x) => s + x * x, 0);
-      const a = 1 - c * X;
-      this.queryEdge.push(Math.sqrt(c * X));
+      this.queryEdge.push(Math.sqrt(c * q.reduce((acc, x) => acc + x * x, 0)));
       const recordEntities = !this.seenCurvatures.has(c);
       this.seenCurvatures.add(c);
       for (let j = 0; j < N; j++) {
-        let V = 0;
-        for (let k = 0; k < d; k++) V += v[j * d + k]! * v[j * d + k]!;
-        const t = Math.sqrt(c * V);
-        const g = t < 1e-8 ? 1 : Math.tanh(t) / t;
-        let A = 0;
-        for (let k = 0; k < d; k++) {
-          y[k] = g * v[j * d + k]!;
-          A += (q[k]! - y[k]!) ** 2;
-        }
-        const sech2 = 1 / Math.cosh(t) ** 2;
-        const w = (c * A) / (a * sech2);
-        const dist2 = (4 / c) * Math.asinh(Math.sqrt(w)) ** 2;
-        out[b * N + j] = -dist2 + (offset ? offset[0]! : 0) + (tailBias ? tailBias[j]! : 0);
-        if (recordEntities) this.entityEdge.push(Math.tanh(t));
+        const row = v.subarray(j * d, (j + 1) * d);
+        const s = similarityRef(SimilarityKind.NegSqPoincare, q, row, c);
+        out[b * N + j] = s + (offset ? offset[0]! : 0) + (tailBias ? tailBias[j]! : 0);
+        if (recordEntities) this.entityEdge.push(Math.tanh(Math.sqrt(c * row.reduce((acc, x) => acc + x * x, 0))));
       }
     }
     return out;
