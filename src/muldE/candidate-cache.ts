@@ -37,7 +37,7 @@ export class CandidateCache {
     const slots = slotQueries.entities.length;
     const bytes = slots * k * (1 + teachers) * 4;
     if (bytes > MAX_CACHE_BYTES) {
-      throw new Error(`the candidate cache would need ${(bytes / 1024 ** 3).toFixed(1)} GB (${slots} distinct queries × K=${k} × ${1 + teachers} arrays); lower --top-k or use --refresh-every 0`);
+      throw new Error(`the candidate cache would need ${(bytes / 1024 ** 3).toFixed(1)} GB (${slots} distinct queries × K=${k} × the candidates and ${teachers} teachers' scores); lower --top-k or use --refresh-every 0`);
     }
     this.slotOf = slotOf;
     this.slotQueries = slotQueries;
@@ -53,7 +53,10 @@ export class CandidateCache {
 
   /** Whether any query of the batch (positions in the training queries) has no entry or one R or more epochs old. */
   anyStale(indices: Int32Array, epoch: number): boolean {
-    return indices.some((q) => this.isStale(this.slotOf[q]!, epoch));
+    return indices.some((q) => {
+      if (!(q >= 0 && q < this.slotOf.length)) throw new RangeError(`MulDE candidate cache: batch index ${q} is not one of the ${this.slotOf.length} training queries`);
+      return this.isStale(this.slotOf[q]!, epoch);
+    });
   }
 
   /** All slots whose entry is missing or R or more epochs old. */
@@ -68,11 +71,11 @@ export class CandidateCache {
     return seen < 0 || epoch - seen >= this.refreshEvery;
   }
 
-  /** Stores fresh candidates [rows × K] and teacher scores for the slots at `slots`. */
-  store(slots: ArrayLike<number>, ids: Int32Array, teacherScores: readonly Float32Array[], epoch: number): void {
+  /** Stores fresh candidates [rows × K] and teacher scores for the slots `slotIds`, row by row. */
+  store(slotIds: ArrayLike<number>, ids: Int32Array, teacherScores: readonly Float32Array[], epoch: number): void {
     const K = this.k;
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i]!;
+    for (let i = 0; i < slotIds.length; i++) {
+      const s = slotIds[i]!;
       this.ids.set(ids.subarray(i * K, (i + 1) * K), s * K);
       teacherScores.forEach((scores, t) => this.scores[t]!.set(scores.subarray(i * K, (i + 1) * K), s * K));
       this.epochOf[s] = epoch;
@@ -93,27 +96,40 @@ export class CandidateCache {
   }
 }
 
-/** One slot per distinct (e, r), numbered in order of first appearance, and the slot of every query. */
+/**
+ * One slot per distinct (e, r), numbered in order of first appearance, and the slot of every query: an
+ * open-addressing hash table in typed arrays (load ≤ 1/2, linear probing), as a Map stops at 2^24 entries.
+ */
 function distinctQueries(queries: CacheQueries): { slotOf: Int32Array; slotQueries: CacheQueries } {
   const n = queries.entities.length;
+  let capacity = 2;
+  while (capacity < 2 * n) capacity *= 2;
+  const mask = capacity - 1;
+  const table = new Int32Array(capacity).fill(-1); // a slot, or −1 where empty
   const slotOf = new Int32Array(n);
-  const slotByKey = new Map<number, number>();
-  const entities: number[] = [];
-  const relations: number[] = [];
-  let maxRelation = 0;
-  for (let q = 0; q < n; q++) maxRelation = Math.max(maxRelation, queries.relations[q]!);
+  const entities = new Int32Array(n);
+  const relations = new Int32Array(n);
+  let slots = 0;
   for (let q = 0; q < n; q++) {
     const e = queries.entities[q]!;
     const r = queries.relations[q]!;
-    const key = e * (maxRelation + 1) + r; // exact below 2^53: entities × relations stays far under it
-    let slot = slotByKey.get(key);
-    if (slot === undefined) {
-      slot = entities.length;
-      slotByKey.set(key, slot);
-      entities.push(e);
-      relations.push(r);
+    let h = Math.imul(e, 0x9e3779b1) ^ Math.imul(r + 1, 0x85ebca77);
+    h = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const slot = table[h]!;
+      if (slot < 0) {
+        table[h] = slots;
+        entities[slots] = e;
+        relations[slots] = r;
+        slotOf[q] = slots++;
+        break;
+      }
+      if (entities[slot] === e && relations[slot] === r) {
+        slotOf[q] = slot;
+        break;
+      }
+      h = (h + 1) & mask;
     }
-    slotOf[q] = slot;
   }
-  return { slotOf, slotQueries: { entities: Int32Array.from(entities), relations: Int32Array.from(relations) } };
+  return { slotOf, slotQueries: { entities: entities.slice(0, slots), relations: relations.slice(0, slots) } };
 }

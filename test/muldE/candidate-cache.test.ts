@@ -32,13 +32,35 @@ describe('CandidateCache', () => {
     expect(cache.anyStale(Int32Array.of(0, 3, 5), 4)).toBe(true); // 4 − 1 ≥ 3
     expect(cache.anyStale(Int32Array.of(2), 2)).toBe(true); // slot 2 never stored
     expect(cache.staleSlots(2)).toEqual([2, 3]);
+    expect(() => cache.anyStale(Int32Array.of(6), 2)).toThrow(/batch index 6 is not one of the 6 training queries/);
+  });
+
+  it('finds the distinct queries of a large shuffled set (hash collisions, reciprocal relations)', () => {
+    const n = 300_000;
+    const entities = new Int32Array(n), relations = new Int32Array(n);
+    let seed = 12345;
+    const next = (m: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % m);
+    for (let q = 0; q < n; q++) {
+      entities[q] = next(5000);
+      relations[q] = next(40);
+    }
+    const cache = new CandidateCache({ entities, relations }, 1, 1, 5);
+    const expected = new Set(Array.from(entities, (e, q) => `${e},${relations[q]}`));
+    expect(cache.slots).toBe(expected.size);
+    const seen = new Set(Array.from(cache.slotQueries.entities, (e, s) => `${e},${cache.slotQueries.relations[s]}`));
+    expect(seen.size).toBe(expected.size);
+    // every query reads back the slot of its own (e, r): each slot stores its entity as candidate, its relation as score
+    cache.store(Array.from({ length: cache.slots }, (_, s) => s), Int32Array.from(cache.slotQueries.entities), [Float32Array.from(cache.slotQueries.relations)], 1);
+    const read = cache.read(Int32Array.from({ length: n }, (_, q) => q));
+    expect(Array.from(read.ids)).toEqual(Array.from(entities));
+    expect(Array.from(read.teacherScores[0]!)).toEqual(Array.from(relations));
   });
 
   it('refuses a cache beyond its memory bound, counting distinct queries', () => {
     const n = 200_000;
     const many = { entities: Int32Array.from({ length: n }, (_, i) => i), relations: new Int32Array(n) };
     const k = Math.ceil(MAX_CACHE_BYTES / (n * 2 * 4)) + 1;
-    expect(() => new CandidateCache(many, k, 1, 5)).toThrow(/200000 distinct queries × K=\d+ × 2 arrays\); lower --top-k or use --refresh-every 0/);
+    expect(() => new CandidateCache(many, k, 1, 5)).toThrow(/200000 distinct queries × K=\d+ × the candidates and 1 teachers' scores\); lower --top-k or use --refresh-every 0/);
     const repeated = { entities: new Int32Array(n), relations: new Int32Array(n) }; // one distinct query
     expect(new CandidateCache(repeated, k, 1, 5).slots).toBe(1);
   });
