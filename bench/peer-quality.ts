@@ -5,7 +5,8 @@
  *   batch 500, no regulariser, 100 epochs — each engine's own default initialisation;
  * - recommended: each engine's defaults for the model (kgdistill `--loss auto` with its initialisation, PyKEEN
  *   `--loss default`), the same optimiser, negatives and budget.
- * Resumable: every run's JSON is kept in <root>/<dataset>/<model>-<engine>-<setting>.json and skipped when present.
+ * Resumable: every run's JSON is kept in <root>/<dataset>/<model>-<engine>-<setting>.json and skipped when present;
+ * a kgdistill run that was interrupted goes on from its last checkpoint (`--resume`).
  * The two engines alternate (A, B) per row in one window. PyKEEN's runner has no TransE: its kgdistill rows only.
  *
  * With `--literature`: each shared model's best kgdistill recipe at d = 32 against the literature's d = 32 figure
@@ -63,19 +64,29 @@ function pykeenArgs(dir: string, model: string, setting: (typeof SETTINGS)[numbe
     '--neg', '50', '--loss', setting === 'matched' ? 'bce' : 'default', '--inverse', '1', '--seed', String(seed)];
 }
 
+/** What one row runs, given the row's kgdistill output directory. */
+type RowCommand = (out: string) => { program: string; args: string[]; env?: NodeJS.ProcessEnv };
+
+/** A kgdistill row: `train` with these arguments, resumed from its checkpoint when an earlier attempt was interrupted. */
+const kgdistillCommand = (argsFor: (out: string) => string[]): RowCommand => (out) => ({
+  program: process.execPath,
+  args: [cli, ...argsFor(out), ...(existsSync(path.join(out, 'last.json')) ? ['--resume'] : [])],
+});
+
+/** A PyKEEN row (its runner keeps no checkpoint: an interrupted row starts again). */
+const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): RowCommand => () => ({
+  program: pykeenPython, args: pykeenArgs(dir, model, setting, seed), env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+});
+
 /** Runs one row unless its JSON is kept; returns the test MRR. */
-async function row(dataset: string, dir: string, model: string, engine: 'kgdistill' | 'pykeen', setting: (typeof SETTINGS)[number] | 'literature', seed: number): Promise<number | undefined> {
+async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen', setting: string, seed: number, command: RowCommand): Promise<number | undefined> {
   const file = path.join(root, dataset, `${model}-${engine}-${setting}-s${seed}.json`);
   if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr;
   if (args.includes('--list')) return undefined;
   mkdirSync(path.dirname(file), { recursive: true });
   const started = performance.now();
-  const out = path.join(root, dataset, `${model}-${setting}-s${seed}-run`);
-  const recipe = LITERATURE_RECIPES.find((r) => r.dataset === dataset && r.model === model);
-  const kgdistill = setting === 'literature' ? literatureArgs(recipe!, dir, seed, out) : kgdistillArgs(dir, model, setting, seed, out);
-  const { stdout } = engine === 'kgdistill'
-    ? await run(process.execPath, [cli, ...kgdistill], { maxBuffer: 1 << 26 })
-    : await run(pykeenPython, pykeenArgs(dir, model, setting as (typeof SETTINGS)[number], seed), { maxBuffer: 1 << 26, env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' } });
+  const { program, args: programArgs, env } = command(path.join(root, dataset, `${model}-${setting}-s${seed}-run`));
+  const { stdout } = await run(program, programArgs, { maxBuffer: 1 << 26, env });
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
   const mrr = Number(result.mrr ?? (result.test as Record<string, unknown> | undefined)?.mrr);
   writeFileSync(file, JSON.stringify({ dataset, model, engine, setting, seed, epochs: setting === 'literature' ? undefined : epochs, mrr, minutes: (performance.now() - started) / 60000, date: new Date().toISOString(), raw: result }, null, 2));
@@ -90,7 +101,7 @@ async function literatureTable(): Promise<void> {
   for (const recipe of LITERATURE_RECIPES.filter((r) => datasets.includes(r.dataset) && models.includes(r.model))) {
     const dir = await datasetDir(recipe.dataset);
     const got: (number | undefined)[] = [];
-    for (const seed of seeds) got.push(await row(recipe.dataset, dir, recipe.model, 'kgdistill', 'literature', seed));
+    for (const seed of seeds) got.push(await row(recipe.dataset, recipe.model, 'kgdistill', 'literature', seed, kgdistillCommand((out) => literatureArgs(recipe, dir, seed, out))));
     const done = got.filter((x): x is number => x !== undefined);
     const gap = done.length ? done.reduce((s, x) => s + x, 0) / done.length - recipe.reference : NaN;
     lines.push(`| ${recipe.dataset} | ${recipe.model} | ${fmt(got)} | ${recipe.reference.toFixed(3)} | ${Number.isNaN(gap) ? '–' : gap.toFixed(3)} | ${recipe.source} |`);
@@ -121,7 +132,10 @@ for (const dataset of datasets) {
       for (const engine of ['kgdistill', 'pykeen'] as const) {
         cells[`${engine}-${setting}`] = [];
         if (engine === 'pykeen' && !PYKEEN_MODELS.has(model)) continue;
-        for (const seed of seeds) cells[`${engine}-${setting}`]!.push(await row(dataset, dir, model, engine, setting, seed));
+        for (const seed of seeds) {
+          const command = engine === 'kgdistill' ? kgdistillCommand((out) => kgdistillArgs(dir, model, setting, seed, out)) : pykeenCommand(dir, model, setting, seed);
+          cells[`${engine}-${setting}`]!.push(await row(dataset, model, engine, setting, seed, command));
+        }
       }
     }
     const mean = (k: string): number => { const v = cells[k]!.filter((x): x is number => x !== undefined); return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN; };

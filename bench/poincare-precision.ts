@@ -5,7 +5,9 @@
  * `queryProgramRef` (src/kernels/query-reference.ts), each score by `similarityRef` (src/kernels/reference.ts:
  * exp₀ᶜ(v), then Möbius addition as vectors, the kernels' artanh clamp). It prints both filtered MRRs (realistic
  * ties), how far the float32 scores are from the float64 ones, and how close queries and entities are to the ball's
- * edge (√c‖·‖: float32 loses the distance of close pairs beyond ~0.998).
+ * edge (√c‖·‖: float32 loses the distance of close pairs beyond ~0.998). The float64 scores are rounded to float32
+ * for ranking (what an all-entity scorer returns): one float32 step of a score near 100 is 7.6e-6, so differences
+ * below that are not resolved.
  */
 import { exitOnHelp } from './help.js';
 import { initBackend } from '../src/core/backend.js';
@@ -20,18 +22,26 @@ import type { ModelRuntime } from '../src/core/model-runtime.js';
 exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
+/** Exits with the usage error `message`. */
+function usageError(message: string): never {
+  process.stderr.write(`bench:precision: ${message}\n`);
+  process.exit(2);
+}
+const flag = (name: string, fallback: string): string => {
+  if (!args.includes(name)) return fallback;
+  const value = args[args.indexOf(name) + 1];
+  return value === undefined || value.startsWith('--') ? usageError(`${name} needs a value`) : value;
+};
 const runDir = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1]!.startsWith('--')));
 if (!runDir) {
   process.stderr.write('usage: npm run bench:precision -- <run dir> [--split test|valid] [--queries <n>]\n');
   process.exit(2);
 }
 const split = flag('--split', 'test');
-if (split !== 'test' && split !== 'valid') {
-  process.stderr.write(`bench:precision: --split takes test or valid (got ${split})\n`);
-  process.exit(2);
-}
-const maxTriples = Number(flag('--queries', '2000')) / 2;
+if (split !== 'test' && split !== 'valid') usageError(`--split takes test or valid (got ${split})`);
+const maxQueries = Number(flag('--queries', '2000'));
+if (!Number.isInteger(maxQueries) || maxQueries < 2) usageError(`--queries takes an integer ≥ 2 (got ${flag('--queries', '')})`);
+const maxTriples = Math.ceil(maxQueries / 2); // each triple is a tail and a head query
 
 /** Float64 scores of every entity for a batch of queries, and the edge statistics of what it met. */
 class Float64PoincareScorer implements AllEntityScorer {
