@@ -24,10 +24,14 @@ const complexN3 = ['--optimizer', 'adagrad', '--lr', '0.1', '--batch-size', '100
 /** RotatE with kgdistill's defaults (Adagrad 0.05, 50 negatives, self-adversarial loss γ = 3, Sun et al.'s init) for up to 500 epochs. */
 const rotateDefaults = ['--epochs', '500', '--valid-every', '10', '--patience', '5'];
 
+/** RotatE on FB15k-237, where Adagrad 0.05 stays lower (0.261 at 500 epochs): Adam 1e-3, γ = 6, α = 0.5. */
+const rotateAdam = ['--optimizer', 'adam', '--lr', '0.001', '--neg', '50', '--margin', '6', '--adv-temperature', '0.5',
+  '--epochs', '300', '--valid-every', '10', '--patience', '5'];
+
 /** The recipes, in the order they run. */
 export const LITERATURE_RECIPES: readonly LiteratureRecipe[] = [
   { dataset: 'WN18RR', model: 'RotatE', reference: 0.387, source: CHAMI, flags: rotateDefaults },
-  { dataset: 'FB15k-237', model: 'RotatE', reference: 0.290, source: CHAMI, flags: rotateDefaults },
+  { dataset: 'FB15k-237', model: 'RotatE', reference: 0.290, source: CHAMI, flags: rotateAdam },
   { dataset: 'WN18RR', model: 'ComplEx', reference: 0.420, source: `${CHAMI}, ComplEx-N3`, flags: complexN3 },
 ];
 
