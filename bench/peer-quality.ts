@@ -102,19 +102,24 @@ async function literatureTable(): Promise<void> {
     const dir = await datasetDir(recipe.dataset);
     const got: (number | undefined)[] = [];
     for (const seed of seeds) got.push(await row(recipe.dataset, recipe.model, 'kgdistill', 'literature', seed, kgdistillCommand((out) => literatureArgs(recipe, dir, seed, out))));
-    const done = got.filter((x): x is number => x !== undefined);
-    const gap = done.length ? done.reduce((s, x) => s + x, 0) / done.length - recipe.reference : NaN;
+    const gap = meanOf(got) - recipe.reference;
     lines.push(`| ${recipe.dataset} | ${recipe.model} | ${fmt(got)} | ${recipe.reference.toFixed(3)} | ${Number.isNaN(gap) ? '–' : gap.toFixed(3)} | ${recipe.source} |`);
     json.push({ dataset: recipe.dataset, model: recipe.model, reference: recipe.reference, kgdistill: got, flags: recipe.flags });
   }
   process.stdout.write(`${lines.join('\n')}\n${JSON.stringify({ bench: 'peer-quality', part: 'literature', date: new Date().toISOString(), seeds, rows: json })}\n`);
 }
 
-const fmt = (xs: (number | undefined)[]): string => {
+/** The mean of the finished runs' MRRs (NaN when none has finished). */
+const meanOf = (xs: (number | undefined)[]): number => {
   const got = xs.filter((x): x is number => x !== undefined);
-  if (got.length === 0) return '–';
-  const mean = got.reduce((s, x) => s + x, 0) / got.length;
-  return got.length > 1 ? `${mean.toFixed(3)} (n=${got.length})` : mean.toFixed(3);
+  return got.length ? got.reduce((s, x) => s + x, 0) / got.length : NaN;
+};
+
+/** A table cell: the mean MRR, with the number of runs when there are several; '–' when none has finished. */
+const fmt = (xs: (number | undefined)[]): string => {
+  const n = xs.filter((x) => x !== undefined).length;
+  if (n === 0) return '–';
+  return n > 1 ? `${meanOf(xs).toFixed(3)} (n=${n})` : meanOf(xs).toFixed(3);
 };
 
 if (args.includes('--literature')) {
@@ -138,8 +143,7 @@ for (const dataset of datasets) {
         }
       }
     }
-    const mean = (k: string): number => { const v = cells[k]!.filter((x): x is number => x !== undefined); return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN; };
-    const gap = mean('kgdistill-recommended') - Math.max(mean('pykeen-matched'), mean('pykeen-recommended'));
+    const gap = meanOf(cells['kgdistill-recommended']!) - Math.max(meanOf(cells['pykeen-matched']!), meanOf(cells['pykeen-recommended']!));
     lines.push(`| ${dataset} | ${model} | ${fmt(cells['kgdistill-matched']!)} | ${fmt(cells['pykeen-matched']!)} | ${fmt(cells['kgdistill-recommended']!)} | ${fmt(cells['pykeen-recommended']!)} | ${Number.isNaN(gap) ? '–' : gap.toFixed(3)} |`);
     json.push({ dataset, model, ...Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, v])) });
   }
