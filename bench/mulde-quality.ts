@@ -6,8 +6,8 @@
  *
  * Usage: node dist/bench/mulde-quality.js [--root runs/quality] [--only <regex on row ids>] [--list] [--report]
  *   --list    print every row's command and state, run nothing
- *   --report  print the tables from the finished rows (mean ± std over seeds; each student beside its twin, paired
- *             seed by seed), run nothing
+ *   --report  print the tables from the finished rows (mean ± std over seeds; each student beside its twin and each
+ *             ablation variant beside the full method, paired seed by seed), run nothing
  * Set KGDISTILL_THREADS=1 to leave the second core free; KGDISTILL_DATA to find the datasets from a build copy.
  */
 import { spawn } from 'node:child_process';
@@ -23,8 +23,11 @@ import { pairedGains, type SeedResult } from './paired-gain.js';
 
 exitOnHelp(import.meta.url);
 
-/** One row of the plan; a student (or ablation variant) names its twin: the row id, without the seed, of the same run without teachers. */
-interface Row { id: string; stage: number; dataset: string; kind: 'teacher' | 'single' | 'twin' | 'student' | 'ablation'; args: string[]; twin?: string }
+/**
+ * One row of the plan. `against` names the rows (ids without the seed) it is compared with seed by seed: a student's
+ * twin (the same run without teachers) first; an ablation variant also the full method.
+ */
+interface Row { id: string; stage: number; dataset: string; kind: 'teacher' | 'single' | 'twin' | 'student' | 'ablation'; args: string[]; against?: string[] }
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -66,7 +69,7 @@ function plan(): Row[] {
     for (const seed of SEEDS) {
       const stage = seed === 0 ? firstStage : laterStage;
       rows.push({ id: `twin-roth-d${dim}-s${seed}`, stage, dataset, kind: 'twin', args: ['train', '--model', 'RotH', ...common, '--seed', String(seed)] });
-      rows.push({ id: `student-roth-d${dim}-s${seed}`, stage, dataset, kind: 'student', twin: `twin-roth-d${dim}`, args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(dataset),
+      rows.push({ id: `student-roth-d${dim}-s${seed}`, stage, dataset, kind: 'student', against: [`twin-roth-d${dim}`], args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(dataset),
         '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', '5', ...common, '--seed', String(seed)] });
     }
   }
@@ -74,7 +77,7 @@ function plan(): Row[] {
   const wnVariants: [string, string, string][] = [['kd0.1', '0.1', '5'], ['kd0.05', '0.05', '5'], ['r1', '0.01', '1']];
   for (const [name, kdWeight, refresh] of wnVariants) {
     for (const seed of SEEDS) {
-      rows.push({ id: `student-${name}-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', twin: 'twin-roth-d32', args: ['distill', '--student', 'RotH',
+      rows.push({ id: `student-${name}-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-roth-d32'], args: ['distill', '--student', 'RotH',
         '--teachers', teacherDirs(wn), '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', refresh, ...paperLikeRecipe(wn, 32), '--seed', String(seed)] });
     }
   }
@@ -82,7 +85,7 @@ function plan(): Row[] {
   for (const seed of SEEDS) {
     const long = paperLikeRecipe(wn, 16, 300);
     rows.push({ id: `twin-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...long, '--seed', String(seed)] });
-    rows.push({ id: `student-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', twin: 'twin-e300-roth-d16', args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn),
+    rows.push({ id: `student-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-e300-roth-d16'], args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn),
       '--top-k', '500', '--kd-weight', '0.01', '--refresh-every', '5', ...long, '--seed', String(seed)] });
   }
   // Students on the recipe of the best single RotH (double negatives, 50 a query, up to 300 epochs): the student
@@ -91,7 +94,7 @@ function plan(): Row[] {
     const stage = seed === 0 ? 2 : 5;
     const single = ['--dataset', wn, '--dim', '32', ...wnTeacher, '--unseen', 'keep', '--seed', String(seed)];
     rows.push({ id: `twin-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...single] });
-    rows.push({ id: `student-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'student', twin: 'twin-dn-roth-d32', args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn),
+    rows.push({ id: `student-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn),
       '--top-k', '500', '--kd-weight', '0.01', '--refresh-every', '5', ...single] });
   }
   // The ablation (WN18RR, RotH d = 8, 30 epochs), three seeds.
@@ -104,7 +107,7 @@ function plan(): Row[] {
     rows.push({ id: `abl-twin-s${seed}`, stage: 7, dataset: wn, kind: 'ablation', args: ['train', '--model', 'RotH', ...ablation, '--seed', String(seed)] });
     for (const [name, extra] of variants) {
       const teachers = extra.includes('--teachers') ? [] : ['--teachers', teacherDirs(wn)];
-      rows.push({ id: `abl-${name}-s${seed}`, stage: 7, dataset: wn, kind: 'ablation', twin: 'abl-twin', args: ['distill', '--student', 'RotH', ...teachers, '--kd-weight', '0.01', '--refresh-every', '5', ...extra, ...ablation, '--seed', String(seed)] });
+      rows.push({ id: `abl-${name}-s${seed}`, stage: 7, dataset: wn, kind: 'ablation', against: name === 'full-k128' ? ['abl-twin'] : ['abl-twin', 'abl-full-k128'], args: ['distill', '--student', 'RotH', ...teachers, '--kd-weight', '0.01', '--refresh-every', '5', ...extra, ...ablation, '--seed', String(seed)] });
     }
   }
   return rows.sort((a, b) => a.stage - b.stage);
@@ -148,7 +151,7 @@ const seedSummary = (xs: number[], signed = false): string => {
   return xs.length > 1 ? `${formatMeanStd(meanStd(xs), { signed })} (n=${xs.length})` : `${sign}${xs[0]!.toFixed(4)} (n=1)`;
 };
 
-interface Group { dataset: string; name: string; kind: string; twin?: string; runs: (SeedResult & { h10: number; minutes: number })[] }
+interface Group { dataset: string; name: string; kind: string; against: string[]; runs: (SeedResult & { h10: number; minutes: number })[] }
 
 /** The finished rows grouped by dataset and id without the seed, each with its runs seed by seed. */
 async function groupsOf(rows: Row[]): Promise<Map<string, Group>> {
@@ -158,14 +161,14 @@ async function groupsOf(rows: Row[]): Promise<Map<string, Group>> {
     if (!result) continue;
     const name = row.id.replace(/-s\d+$/, '');
     const key = `${row.dataset}/${name}`;
-    const group = groups.get(key) ?? { dataset: row.dataset, name, kind: row.kind, twin: row.twin, runs: [] };
+    const group = groups.get(key) ?? { dataset: row.dataset, name, kind: row.kind, against: row.against ?? [], runs: [] };
     group.runs.push({ seed: Number(/-s(\d+)$/.exec(row.id)?.[1] ?? 0), mrr: result.mrr, h10: result['hits@10'], minutes: await minutesOf(row, result) });
     groups.set(key, group);
   }
   return groups;
 }
 
-/** The tables of the finished rows: every group (mean ± std over seeds), then each student beside its twin, seed by seed. */
+/** The tables of the finished rows: every group (mean ± std over seeds), then each run beside the rows it is compared with, seed by seed. */
 async function report(rows: Row[]): Promise<string> {
   const groups = await groupsOf(rows);
   const lines = ['| dataset | row | kind | test MRR | H@10 | minutes per run |', '|---|---|---|---|---|---|'];
@@ -173,15 +176,16 @@ async function report(rows: Row[]): Promise<string> {
     const minutes = g.runs.reduce((s, r) => s + r.minutes, 0) / g.runs.length;
     lines.push(`| ${g.dataset} | ${g.name} | ${g.kind} | ${seedSummary(g.runs.map((r) => r.mrr))} | ${seedSummary(g.runs.map((r) => r.h10))} | ${minutes.toFixed(0)} |`);
   }
-  lines.push('', '| dataset | student | twin | seeds paired | student test MRR | twin test MRR | student − twin (per seed) |', '|---|---|---|---|---|---|---|');
+  lines.push('', '| dataset | run | against | seeds paired | run test MRR | against test MRR | run − against (per seed) |', '|---|---|---|---|---|---|---|');
   for (const g of groups.values()) {
-    const twin = g.twin === undefined ? undefined : groups.get(`${g.dataset}/${g.twin}`);
-    if (!twin) continue;
-    const gains = pairedGains(g.runs, twin.runs);
-    if (gains.length === 0) continue;
-    const paired = new Set(gains.map((x) => x.seed));
-    const mrrs = (runs: SeedResult[]): number[] => runs.filter((r) => paired.has(r.seed)).map((r) => r.mrr);
-    lines.push(`| ${g.dataset} | ${g.name} | ${twin.name} | ${[...paired].join(', ')} | ${seedSummary(mrrs(g.runs))} | ${seedSummary(mrrs(twin.runs))} | ${seedSummary(gains.map((x) => x.gain), true)} |`);
+    for (const other of g.against.map((name) => groups.get(`${g.dataset}/${name}`))) {
+      if (!other) continue;
+      const gains = pairedGains(g.runs, other.runs);
+      if (gains.length === 0) continue;
+      const paired = new Set(gains.map((x) => x.seed));
+      const mrrs = (runs: SeedResult[]): number[] => runs.filter((r) => paired.has(r.seed)).map((r) => r.mrr);
+      lines.push(`| ${g.dataset} | ${g.name} | ${other.name} | ${[...paired].join(', ')} | ${seedSummary(mrrs(g.runs))} | ${seedSummary(mrrs(other.runs))} | ${seedSummary(gains.map((x) => x.gain), true)} |`);
+    }
   }
   return lines.join('\n');
 }
