@@ -159,10 +159,11 @@ async function groupsOf(rows: Row[]): Promise<Map<string, Group>> {
   for (const row of rows) {
     const result = resultOf(row);
     if (!result) continue;
-    const name = row.id.replace(/-s\d+$/, '');
+    const seeded = /^(.*)-s(\d+)$/.exec(row.id);
+    const name = seeded ? seeded[1]! : row.id;
     const key = `${row.dataset}/${name}`;
     const group = groups.get(key) ?? { dataset: row.dataset, name, kind: row.kind, against: row.against ?? [], runs: [] };
-    group.runs.push({ seed: Number(/-s(\d+)$/.exec(row.id)?.[1] ?? 0), mrr: result.mrr, h10: result['hits@10'], minutes: await minutesOf(row, result) });
+    group.runs.push({ seed: seeded ? Number(seeded[2]) : 0, mrr: result.mrr, h10: result['hits@10'], minutes: await minutesOf(row, result) });
     groups.set(key, group);
   }
   return groups;
@@ -180,11 +181,9 @@ async function report(rows: Row[]): Promise<string> {
   for (const g of groups.values()) {
     for (const other of g.against.map((name) => groups.get(`${g.dataset}/${name}`))) {
       if (!other) continue;
-      const gains = pairedGains(g.runs, other.runs);
-      if (gains.length === 0) continue;
-      const paired = new Set(gains.map((x) => x.seed));
-      const mrrs = (runs: SeedResult[]): number[] => runs.filter((r) => paired.has(r.seed)).map((r) => r.mrr);
-      lines.push(`| ${g.dataset} | ${g.name} | ${other.name} | ${[...paired].join(', ')} | ${seedSummary(mrrs(g.runs))} | ${seedSummary(mrrs(other.runs))} | ${seedSummary(gains.map((x) => x.gain), true)} |`);
+      const pairs = pairedGains(g.runs, other.runs);
+      if (pairs.length === 0) continue;
+      lines.push(`| ${g.dataset} | ${g.name} | ${other.name} | ${pairs.map((p) => p.seed).join(', ')} | ${seedSummary(pairs.map((p) => p.run))} | ${seedSummary(pairs.map((p) => p.against))} | ${seedSummary(pairs.map((p) => p.gain), true)} |`);
     }
   }
   return lines.join('\n');

@@ -24,6 +24,7 @@ import { promisify } from 'node:util';
 import { writeSyntheticDataset } from '../src/kg/synthetic-graph.js';
 import { resolveDataset } from '../src/kg/fetch-dataset.js';
 import { findPackageRoot } from '../src/kernels/kernels.js';
+import { meanStd } from '../src/general/stats.js';
 import { exitOnHelp } from './help.js';
 import { LITERATURE_RECIPES, literatureArgs } from './literature-recipes.js';
 
@@ -110,10 +111,7 @@ async function literatureTable(): Promise<void> {
 }
 
 /** The mean of the finished runs' MRRs (NaN when none has finished). */
-const meanOf = (xs: (number | undefined)[]): number => {
-  const got = xs.filter((x): x is number => x !== undefined);
-  return got.length ? got.reduce((s, x) => s + x, 0) / got.length : NaN;
-};
+const meanOf = (xs: (number | undefined)[]): number => meanStd(xs.filter((x): x is number => x !== undefined)).mean;
 
 /** A table cell: the mean MRR, with the number of runs when there are several; '–' when none has finished. */
 const fmt = (xs: (number | undefined)[]): string => {

@@ -7,6 +7,8 @@ describe('pairedGains', () => {
     const twin = [{ seed: 0, mrr: 0.463 }, { seed: 2, mrr: 0.4588 }];
     const gains = pairedGains(student, twin);
     expect(gains.map((g) => g.seed)).toEqual([0, 2]);
+    expect(gains.map((g) => g.run)).toEqual([0.4798, 0.48]);
+    expect(gains.map((g) => g.against)).toEqual([0.463, 0.4588]);
     expect(gains[0]!.gain).toBeCloseTo(0.0168, 10);
     expect(gains[1]!.gain).toBeCloseTo(0.0212, 10);
   });
