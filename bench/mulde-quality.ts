@@ -74,11 +74,13 @@ function plan(): Row[] {
     }
   }
   // Variants of the WN18RR d = 32 student on the paper-like recipe, one knob each; their twin is twin-roth-d32.
-  const wnVariants: [string, string, string][] = [['kd0.1', '0.1', '5'], ['kd0.05', '0.05', '5'], ['r1', '0.01', '1']];
-  for (const [name, kdWeight, refresh] of wnVariants) {
+  // Columns: name, λ (--kd-weight), --refresh-every, K (--top-k).
+  const wnVariants: [string, string, string, string][] = [['kd0.1', '0.1', '5', '500'], ['kd0.05', '0.05', '5', '500'], ['r1', '0.01', '1', '500'],
+    ['kd0.5', '0.5', '5', '500'], ['kd0.1-k1000', '0.1', '5', '1000']];
+  for (const [name, kdWeight, refresh, topK] of wnVariants) {
     for (const seed of SEEDS) {
       rows.push({ id: `student-${name}-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-roth-d32'], args: ['distill', '--student', 'RotH',
-        '--teachers', teacherDirs(wn), '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', refresh, ...paperLikeRecipe(wn, 32), '--seed', String(seed)] });
+        '--teachers', teacherDirs(wn), '--top-k', topK, '--kd-weight', kdWeight, '--refresh-every', refresh, ...paperLikeRecipe(wn, 32), '--seed', String(seed)] });
     }
   }
   // The d = 16 student and twin were both still improving at 150 epochs: the same rows with up to 300.
