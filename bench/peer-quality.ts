@@ -7,7 +7,8 @@
  *   `--loss default`), the same optimiser, negatives and budget.
  * Resumable: every run's JSON is kept in <root>/<dataset>/<model>-<engine>-<setting>.json and skipped when present;
  * a kgdistill run that was interrupted goes on from its last checkpoint (`--resume`).
- * The two engines alternate (A, B) per row in one window. PyKEEN's runner has no TransE: its kgdistill rows only.
+ * The two engines alternate (A, B) per row in one window. The shared PyKEEN runner has no TransE: bench/peers/pk_transe.py
+ * runs PyKEEN's TransE through it.
  *
  * With `--literature`: each shared model's best kgdistill recipe at d = 32 against the literature's d = 32 figure
  * instead (bench/literature-recipes.ts; the rows of the selected datasets and models, their own epochs).
@@ -41,7 +42,9 @@ const seeds = flag('--seeds', '0').split(',').map(Number);
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');
 const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pykeen', 'pk_run.py');
-const PYKEEN_MODELS = new Set(['DistMult', 'ComplEx', 'RotatE']);
+/** PyKEEN's TransE through the shared runner (which has none), with every flag of the runner. */
+const pykeenTransE = path.join(findPackageRoot(), 'bench', 'peers', 'pk_transe.py');
+const PYKEEN_MODELS = new Set(['DistMult', 'ComplEx', 'RotatE', 'TransE']);
 const SETTINGS = ['matched', 'recommended'] as const;
 
 /** The dataset directory of a name ('generated': a seeded graph of 2,000 entities made here). */
@@ -61,7 +64,7 @@ function kgdistillArgs(dir: string, model: string, setting: (typeof SETTINGS)[nu
 
 /** PyKEEN's command for a row (pk_run.py mirrors kgdistill's flags). */
 function pykeenArgs(dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): string[] {
-  return [pykeenScript, '--data', dir, '--model', model, '--dim', '32', '--epochs', String(epochs), '--batch', '500', '--lr', '0.001', '--opt', 'adam',
+  return [model === 'TransE' ? pykeenTransE : pykeenScript, '--data', dir, '--model', model, '--dim', '32', '--epochs', String(epochs), '--batch', '500', '--lr', '0.001', '--opt', 'adam',
     '--neg', '50', '--loss', setting === 'matched' ? 'bce' : 'default', '--inverse', '1', '--seed', String(seed)];
 }
 
@@ -76,7 +79,7 @@ const kgdistillCommand = (argsFor: (out: string) => string[]): RowCommand => (ou
 
 /** A PyKEEN row (its runner keeps no checkpoint: an interrupted row starts again). */
 const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): RowCommand => () => ({
-  program: pykeenPython, args: pykeenArgs(dir, model, setting, seed), env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+  program: pykeenPython, args: pykeenArgs(dir, model, setting, seed), env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PK_RUN: pykeenScript },
 });
 
 /** Runs one row unless its JSON is kept; returns the test MRR. */
