@@ -1,11 +1,12 @@
 // The negative L1 distance, similarity kind 4 (negL1): s(q, v) = −Σ_i |q_i − v_i| — TransE's score with the L1
 // norm (Bordes et al. 2013, eq. (1): d(h + ℓ, t) with d the L1 dissimilarity). Unlike kinds 0–3 it is not a
-// function of (‖q‖², ‖v‖², q·v), so it has its own loops here: the sampled forward and VJP (similarity.ts hands
-// kind 4 over), and the per-block sums of the all-entity sweeps over the blocked table (dense-scores.ts, top-k.ts).
+// function of (‖q‖², ‖v‖², q·v), so its maths lives here: the distance and VJP of one sampled pair (called from
+// similarity.ts's loops over the B×M pairs as kind 4), and the per-block sums of the all-entity sweeps over the
+// blocked table (the register tile of dense-scores.ts, the four lanes of top-k.ts).
 //
 // VJP (subgradient 0 where q_i = v_i):   ∂s/∂q_i = −sign(q_i − v_i),   ∂s/∂v_i = +sign(q_i − v_i).
 // Rows are d floats with d % 4 == 0 (simd.ts), so every loop runs on whole f32x4 lanes.
-import { hsum, zeroRow } from './simd';
+import { hsum } from './simd';
 
 /** Σ |a_k − b_k| of two rows of `bytes` bytes (two accumulators, as simd.ts `sqDist`). */
 @inline export function l1Dist(a: usize, b: usize, bytes: usize): f32 {
@@ -26,44 +27,16 @@ import { hsum, zeroRow } from './simd';
   return f32x4.sub(v128.and(f32x4.gt(a, b), one), v128.and(f32x4.lt(a, b), one));
 }
 
-/** out[b·M + j] = −‖q_b − table[cand[b·M + j]]‖₁. */
-export function l1Forward(B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize, out: usize): void {
-  const bytes = <usize>d << 2;
-  for (let b = 0; b < B; b++) {
-    const qp = q + <usize>b * bytes;
-    const base = <usize>b * <usize>M;
-    for (let j = 0; j < M; j++) {
-      const idx = base + <usize>j;
-      const vp = table + <usize>load<i32>(cand + (idx << 2)) * bytes;
-      store<f32>(out + (idx << 2), -l1Dist(qp, vp, bytes));
-    }
-  }
-}
-
 /**
- * VJP of l1Forward: dq_b ← Σ_j G_bj·(−sign(q_b − v_j)) (overwritten), gtable[cand[b·M + j]] += G_bj·sign(q_b − v_j)
- * (accumulated; repeated candidates add up), with G = dscore.
+ * The VJP of one scored pair s = −‖q − v‖₁ with dL/ds = G: dq += G·(−sign(q − v)), gv += G·sign(q − v) (both
+ * accumulated: a candidate drawn twice adds up).
  */
-export function l1Backward(B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize, dscore: usize, dq: usize,
-  gtable: usize): void {
-  const bytes = <usize>d << 2;
-  for (let b = 0; b < B; b++) {
-    const qp = q + <usize>b * bytes;
-    const dqp = dq + <usize>b * bytes;
-    const base = <usize>b * <usize>M;
-    zeroRow(dqp, bytes);
-    for (let j = 0; j < M; j++) {
-      const idx = base + <usize>j;
-      const G = f32x4.splat(load<f32>(dscore + (idx << 2)));
-      const rowOff = <usize>load<i32>(cand + (idx << 2)) * bytes;
-      const vp = table + rowOff;
-      const gp = gtable + rowOff;
-      for (let k: usize = 0; k < bytes; k += 16) {
-        const g = f32x4.mul(G, signOfDifference(v128.load(qp + k), v128.load(vp + k)));
-        v128.store(dqp + k, f32x4.sub(v128.load(dqp + k), g));
-        v128.store(gp + k, f32x4.add(v128.load(gp + k), g));
-      }
-    }
+@inline export function l1PairBackward(q: usize, v: usize, G: f32, dq: usize, gv: usize, bytes: usize): void {
+  const Gv = f32x4.splat(G);
+  for (let k: usize = 0; k < bytes; k += 16) {
+    const g = f32x4.mul(Gv, signOfDifference(v128.load(q + k), v128.load(v + k)));
+    v128.store(dq + k, f32x4.sub(v128.load(dq + k), g));
+    v128.store(gv + k, f32x4.add(v128.load(gv + k), g));
   }
 }
 

@@ -8,11 +8,12 @@
 //                     ⇒ ds/dq = 2·s_A·(q − v): the true gradient for A > EUC_EPS, and below it the gradient of the
 //                     linear continuation (→ 0 as q → v), finite everywhere.
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))²         see poincare.ts (maths) and poincare-rows.ts (loops).
-//   4 negL1:          s = −Σ|q_i − v_i|                not a function of (x2, v2, xv): l1.ts (maths and loops).
+//   4 negL1:          s = −Σ|q_i − v_i|                not a function of (x2, v2, xv): the pair's distance and VJP
+//                     are l1.ts's (`l1Dist`, `l1PairBackward`), called from the loops below.
 // For kinds 1 and 2, A is computed as Σ(q − v)² (one pass, no cancellation) rather than from x2 + v2 − 2xv.
 import { dot, hsum, sqDist, zeroRow, madd } from './simd';
 import { poincareBackward, poincareForward } from './poincare-rows';
-import { l1Backward, l1Forward } from './l1';
+import { l1Dist, l1PairBackward } from './l1';
 
 /** Floor under the squared distance of negEuclidean before the square root. */
 export const EUC_EPS: f32 = 1e-12;
@@ -20,10 +21,6 @@ export const EUC_EPS: f32 = 1e-12;
 /** out[b·M + j] = s(q_b, table[cand[b·M + j]]) for the given kind; c (per query) is read only for kind 3. */
 export function similarityForward(kind: i32, B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize,
   c: usize, out: usize): void {
-  if (kind == 4) {
-    l1Forward(B, M, d, q, cand, table, out);
-    return;
-  }
   if (kind == 3) {
     poincareForward(B, M, d, q, cand, table, c, out);
     return;
@@ -44,6 +41,8 @@ export function similarityForward(kind: i32, B: i32, M: i32, d: i32, q: usize, c
         s = dot(qp, vp, bytes);
       } else if (kind == 1) {
         s = -sqDist(qp, vp, bytes);
+      } else if (kind == 4) {
+        s = -l1Dist(qp, vp, bytes);
       } else {
         s = -Mathf.sqrt(Mathf.max(sqDist(qp, vp, bytes), EUC_EPS));
       }
@@ -55,11 +54,6 @@ export function similarityForward(kind: i32, B: i32, M: i32, d: i32, q: usize, c
 /** Vector-Jacobian product of similarityForward: dq ← Σ_j dscore·ds/dq, gtable[cand] += dscore·ds/dv, dc ← Σ_j dscore·ds/dc. */
 export function similarityBackward(kind: i32, B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize,
   c: usize, dscore: usize, dq: usize, gtable: usize, dc: usize): void {
-  if (kind == 4) {
-    l1Backward(B, M, d, q, cand, table, dscore, dq, gtable);
-    if (dc != 0) memory.fill(dc, 0, <usize>B << 2);
-    return;
-  }
   if (kind == 3) {
     poincareBackward(B, M, d, q, cand, table, c, dscore, dq, gtable, dc);
     return;
@@ -82,6 +76,10 @@ export function similarityBackward(kind: i32, B: i32, M: i32, d: i32, q: usize, 
       const rowOff = <usize>load<i32>(cand + (idx << 2)) * bytes;
       const vp = table + rowOff;
       const gp = gtable + rowOff;
+      if (kind == 4) { // not linear in q and v: its own VJP (l1.ts)
+        l1PairBackward(qp, vp, G, dqp, gp, bytes);
+        continue;
+      }
       // dL/dq += a·q + bv·v ;  dL/dv += cv·v + dqq·q
       let a: f32, bv: f32, cv: f32, dqq: f32;
       if (kind == 0) {
