@@ -1,5 +1,5 @@
 // Sampled similarity kernels: score each of B queries against its M candidate rows, and the vector-Jacobian
-// product. Every kind is a scalar function s(x2, v2, xv[, c]) of x2 = ‖q‖², v2 = ‖v‖², xv = q·v, so
+// product. Kinds 0–3 are scalar functions s(x2, v2, xv[, c]) of x2 = ‖q‖², v2 = ‖v‖², xv = q·v, so
 //   ds/dq = 2·s_x2·q + s_xv·v,   ds/dv = 2·s_v2·v + s_xv·q.
 // Per kind (derivations; the Poincaré one is in poincare.ts):
 //   0 dot:            s = xv                          s_x2 = 0, s_v2 = 0, s_xv = 1.
