@@ -22,6 +22,7 @@ export const SIMILARITY_KERNEL_ID: Record<SimilarityName, SimilarityKind> = {
   negSqEuclidean: SimilarityKind.NegSqEuclidean,
   negEuclidean: SimilarityKind.NegEuclidean,
   negSqPoincare: SimilarityKind.NegSqPoincare,
+  negL1: SimilarityKind.NegL1,
 };
 
 /** The candidates of a batch of Q queries, M per query, row-major. */

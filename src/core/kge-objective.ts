@@ -23,6 +23,7 @@ export interface KgeObjectiveSettings extends NegativeSamplingSettings {
 export function kgeObjective(runtime: ModelRuntime, settings: KgeObjectiveSettings, backend: string): TrainingObjective {
   const { model, store } = runtime;
   if (settings.negatives === 0) {
+    if (model.similarity === 'negL1') throw new Error(`1-N scoring needs a matrix-product similarity; ${model.config.model}'s negL1 (the L1 distance) has none: train it with sampled negatives`);
     return { scoringPath: 'one-to-n', gradients: (batch) => oneToNGradients(model, store, batch, settings) };
   }
   const scorer = runtime.candidateScorer(settings.path, backend);

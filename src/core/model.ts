@@ -4,18 +4,21 @@
  * A KGE model scores a triple (h, r, t) as  f(h, r, t) = sim(q(h, r), e_t) + b_t  where
  * - q(h, r) is the *query*: the relation applied to the head, computed by `query` in tfjs from the rows the core
  *   gathered for the batch (so autodiff sees B rows, never a whole table);
- * - e_t is the candidate's row of `candidateTable` and `sim` is one of a few similarity functions of
+ * - e_t is the candidate's row of `candidateTable` and `sim` is one of a few similarity functions: of
  *   (‖q‖², ‖e‖², q·e) and an optional curvature (dot product, negative (squared) Euclidean distance, negative
- *   squared Poincaré distance) — the core scores sampled candidates with fused kernels and all entities with a
- *   matrix product;
+ *   squared Poincaré distance), or the negative L1 distance −Σ|q_i − e_i| — the core scores sampled candidates with
+ *   fused kernels and all entities with one kernel pass (or a matrix product in tfjs);
  * - b_t an optional per-entity bias (`tailBiasTable`); a head bias is part of the query output.
  * Relations are indexed in [0, 2R): ids ≥ R are the reciprocal relations r⁻¹ used for head prediction.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { QueryProgram } from '../kernels/query-program.js';
 
-/** The similarity functions the core knows, each a function of ‖q‖², ‖e‖², q·e (and c for the Poincaré one). */
-export type SimilarityName = 'dot' | 'negSqEuclidean' | 'negEuclidean' | 'negSqPoincare';
+/**
+ * The similarity functions the core knows: four functions of ‖q‖², ‖e‖², q·e (and c for the Poincaré one), and
+ * 'negL1', −‖q − e‖₁, which is not (no matrix-product path: see similarity-tf.ts and kernels/assembly/l1.ts).
+ */
+export type SimilarityName = 'dot' | 'negSqEuclidean' | 'negEuclidean' | 'negSqPoincare' | 'negL1';
 
 /** How a table is initialised. */
 export type InitSpec =

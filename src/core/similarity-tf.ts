@@ -9,6 +9,10 @@
  * - negSqPoincare:  s = −d_c(q, y)², y = exp₀ᶜ(v) = tanh(√c‖v‖)·v/(√c‖v‖) (candidates are stored in the tangent
  *   space at 0, as in Chami et al. 2020's code), d_c(x, y) = (2/√c)·artanh(√c‖(−x) ⊕_c y‖) (Chami et al. 2020,
  *   eq. (2)), with ‖(−x) ⊕_c y‖ written through ‖x‖², ‖y‖², x·y (Möbius addition, Ganea et al. 2018, eq. (4)).
+ * The fifth, negL1: s = −Σ_i |q_i − v_i| (TransE's L1 dissimilarity, Bordes et al. 2013, eq. (1)), is no function of
+ * those three: it is computed from the differences (autodiff gives its gradient; tfjs's |x|' is −1 at x = 0, the
+ * kernels' subgradient 0 there), and has no matrix-product form, so the scores of all entities are made in runs of
+ * queries whose [rows, d, N] differences stay under L1_CHUNK_FLOATS.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SimilarityName } from './model.js';
@@ -19,10 +23,14 @@ export const SIMILARITY_MIN_NORM = 1e-15;
 export const ARTANH_MAX = 1 - 1e-5;
 /** Floor under the squared Euclidean distance before its square root. */
 export const SQRT_FLOOR = 1e-12;
+/** Most floats of the [rows, d, N] differences negL1 scores of all entities materialise at once (16 MB). */
+export const L1_CHUNK_FLOATS = 1 << 22;
 
 /** s from the three dot products; shapes broadcast (x2 [B,1], v2 [B,M] or [1,N], xv like v2, c [B,1]). */
 export function similarityFromDots(kind: SimilarityName, x2: tf.Tensor, v2: tf.Tensor, xv: tf.Tensor, c?: tf.Tensor): tf.Tensor {
   switch (kind) {
+    case 'negL1':
+      throw new Error('negL1 is not a function of ‖q‖², ‖v‖², q·v: score it with similarityPairs or similarityAll');
     case 'dot':
       return xv;
     case 'negSqEuclidean':
@@ -52,6 +60,7 @@ export function similarityFromDots(kind: SimilarityName, x2: tf.Tensor, v2: tf.T
 /** Similarity of each query q[b] with its own candidates cand[b, m] → [B, M]. */
 export function similarityPairs(kind: SimilarityName, q: tf.Tensor2D, cand: tf.Tensor3D, c?: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
+    if (kind === 'negL1') return tf.neg(tf.sum(tf.abs(tf.sub(tf.expandDims(q, 1), cand)), 2)) as tf.Tensor2D;
     const x2 = tf.sum(tf.square(q), 1, true);
     const v2 = tf.sum(tf.square(cand), 2);
     const xv = tf.sum(tf.mul(tf.expandDims(q, 1), cand), 2);
@@ -64,11 +73,29 @@ export function similarityPairs(kind: SimilarityName, q: tf.Tensor2D, cand: tf.T
  * (the wasm backend's matMul is ~8× faster with the right-hand operand in that layout than with transposeB).
  */
 export function similarityAll(kind: SimilarityName, q: tf.Tensor2D, tableT: tf.Tensor2D, c?: tf.Tensor2D): tf.Tensor2D {
+  if (kind === 'negL1') return negL1All(q, tableT);
   return tf.tidy(() => {
     const xv: tf.Tensor2D = tf.matMul(q, tableT);
     if (kind === 'dot') return xv;
     const x2 = tf.sum(tf.square(q), 1, true);
     const v2 = tf.sum(tf.square(tableT), 0, true);
     return similarityFromDots(kind, x2, v2, xv, c) as tf.Tensor2D;
+  });
+}
+
+/** −‖q_b − e_j‖₁ of each query with every column of tableT [d, N] → [B, N], in runs of queries (L1_CHUNK_FLOATS). */
+function negL1All(q: tf.Tensor2D, tableT: tf.Tensor2D): tf.Tensor2D {
+  const [B, d] = q.shape;
+  const N = tableT.shape[1];
+  const rows = Math.max(1, Math.floor(L1_CHUNK_FLOATS / Math.max(1, d * N)));
+  return tf.tidy(() => {
+    const table3 = tf.expandDims(tableT, 0); // [1, d, N]
+    const parts: tf.Tensor2D[] = [];
+    for (let start = 0; start < B; start += rows) {
+      const n = Math.min(rows, B - start);
+      const part = n === B ? q : tf.slice(q, [start, 0], [n, d]);
+      parts.push(tf.neg(tf.sum(tf.abs(tf.sub(tf.expandDims(part, 2), table3)), 1)) as tf.Tensor2D);
+    }
+    return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
   });
 }

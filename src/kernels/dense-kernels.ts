@@ -4,7 +4,7 @@
 // to Np = ⌈N/8⌉·8 entities. The `…Args` methods check their blocks and return the argument list of the raw export,
 // so a caller can run it here (`run`) or hand it to the kernel worker (kernel-worker.ts).
 import type { F32Block, I32Block } from './kernel-memory.js';
-import { type Block, type BlockChecks, dim, fail, int, real } from './kernel-checks.js';
+import { type Block, type BlockChecks, dim, fail, int, real, similarityKind } from './kernel-checks.js';
 
 /** Exports of assembly/dense-softmax.ts and dense-scores.ts. */
 export interface DenseExports {
@@ -139,7 +139,7 @@ export class DenseKernels {
     out: F32Block, counter: I32Block | null = null, unit = 16): number[] {
     const fn = 'denseScores';
     const { N, d } = table;
-    if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3) fail(`${fn}: unknown SimilarityKind ${kind}`);
+    similarityKind(fn, kind);
     int(fn, 'B', B);
     int(fn, 'N', N, 1);
     dim(fn, d);

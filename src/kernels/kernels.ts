@@ -9,17 +9,17 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelMemory, RESERVED_BYTES, type F32Block, type I32Block } from './kernel-memory.js';
-import { type Block, BlockChecks, dim, fail, int, real } from './kernel-checks.js';
+import { type Block, BlockChecks, dim, fail, int, real, similarityKind } from './kernel-checks.js';
 import { FUSED_EXPORTS, FusedKernels, type FusedExports } from './fused-kernels.js';
 import { TOP_K_EXPORTS, TopKKernels, type TopKExports } from './top-k-kernels.js';
 import { DENSE_EXPORTS, type DenseExports } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
-export const KERNELS_VERSION = 2;
+export const KERNELS_VERSION = 3;
 
-/** The similarity functions of the kernels (src/kernels/assembly/similarity.ts). */
-export const SimilarityKind = { Dot: 0, NegSqEuclidean: 1, NegEuclidean: 2, NegSqPoincare: 3 } as const;
+/** The similarity functions of the kernels (src/kernels/assembly/similarity.ts; NegL1 in assembly/l1.ts). */
+export const SimilarityKind = { Dot: 0, NegSqEuclidean: 1, NegEuclidean: 2, NegSqPoincare: 3, NegL1: 4 } as const;
 /** One of the SimilarityKind values. */
 export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind];
 
@@ -325,7 +325,7 @@ export class Kernels {
 
   private checkSimilarity(fn: string, kind: number, B: number, M: number, d: number, q: F32Block, cand: I32Block,
     table: F32Block, c: F32Block | null): void {
-    if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3) fail(`${fn}: unknown SimilarityKind ${kind}`);
+    similarityKind(fn, kind);
     int(fn, 'B', B);
     int(fn, 'M', M);
     dim(fn, d);

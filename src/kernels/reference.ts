@@ -39,10 +39,23 @@ export function mobiusAdd(x: Vec, y: Vec, c: number): Float64Array {
   return out;
 }
 
+/** −‖q − v‖₁ = −Σ_i |q_i − v_i| (Bordes et al. 2013, eq. (1) with the L1 dissimilarity). */
+export function negL1Ref(q: Vec, v: Vec): number {
+  let s = 0;
+  for (let k = 0; k < q.length; k++) s += Math.abs(q[k] - v[k]);
+  return -s;
+}
+
+/** The subgradient of −‖q − v‖₁ in q_k: −sign(q_k − v_k), 0 where they are equal (in v_k it is the opposite). */
+export function negL1GradQRef(qk: number, vk: number): number {
+  return qk > vk ? -1 : qk < vk ? 1 : 0;
+}
+
 /** s(q, v[, c]) of one pair; Poincaré: −d_c(q, expmap0(v))², d_c = (2/√c)·artanh(√c‖(−q) ⊕_c y‖) (Chami et al. 2020, eq. (3)). */
 export function similarityRef(kind: SimilarityKind, q: Vec, v: Vec, c = 1): number {
   const d = q.length;
   if (kind === SimilarityKind.Dot) return dotv(q, 0, v, 0, d);
+  if (kind === SimilarityKind.NegL1) return negL1Ref(q, v);
   if (kind === SimilarityKind.NegSqEuclidean || kind === SimilarityKind.NegEuclidean) {
     let a = 0;
     for (let k = 0; k < d; k++) a += (q[k] - v[k]) ** 2;
@@ -59,6 +72,7 @@ export interface Partials { s: number; sX: number; sV: number; sP: number; sc: n
 
 /** Partials of each kind (derivations in assembly/similarity.ts and assembly/poincare.ts). */
 export function similarityPartialsRef(kind: SimilarityKind, X: number, V: number, P: number, c = 1): Partials {
+  if (kind === SimilarityKind.NegL1) throw new Error('NegL1 is not a function of ‖q‖², ‖v‖², q·v: see negL1GradQRef');
   if (kind === SimilarityKind.Dot) return { s: P, sX: 0, sV: 0, sP: 1, sc: 0 };
   const A = X + V - 2 * P;
   if (kind === SimilarityKind.NegSqEuclidean) return { s: -A, sX: -1, sV: -1, sP: 2, sc: 0 };
@@ -114,6 +128,14 @@ export function similarityBackwardRef(kind: SimilarityKind, B: number, M: number
     const X = dotv(q, b * d, q, b * d, d);
     for (let j = 0; j < M; j++) {
       const r = cand[b * M + j], G = dscore[b * M + j];
+      if (kind === SimilarityKind.NegL1) {
+        for (let k = 0; k < d; k++) {
+          const g = G * negL1GradQRef(q[b * d + k], table[r * d + k]);
+          dq[b * d + k] += g;
+          gtable[r * d + k] -= g;
+        }
+        continue;
+      }
       const V = dotv(table, r * d, table, r * d, d), P = dotv(q, b * d, table, r * d, d);
       const pt = similarityPartialsRef(kind, X, V, P, c === null ? 1 : c[b]);
       for (let k = 0; k < d; k++) {

@@ -1,7 +1,7 @@
 // Bounds-checked wrappers of the one-pass top-K kernels (assembly/top-k.ts): the K best entities of each query
 // against a whole entity table, without materialising the [B×N] score matrix.
 import type { F32Block, I32Block } from './kernel-memory.js';
-import { type BlockChecks, fail, int } from './kernel-checks.js';
+import { type BlockChecks, fail, int, similarityKind } from './kernel-checks.js';
 
 /** Exports of assembly/top-k.ts. */
 export interface TopKExports {
@@ -251,7 +251,7 @@ export class TopKKernels {
     outScores: F32Block): number[] {
     const fn = 'topKScores';
     const { N, d } = table;
-    if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3) fail(`${fn}: unknown SimilarityKind ${kind}`);
+    similarityKind(fn, kind);
     int(fn, 'B', B);
     int(fn, 'N', N, 1);
     int(fn, 'd', d, 1);

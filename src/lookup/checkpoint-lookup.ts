@@ -45,7 +45,7 @@ export interface EntityRef {
 export interface NeighborsResult {
   checkpoint: string;
   entity: EntityRef;
-  metric: 'euclidean' | 'dot' | 'poincare';
+  metric: NeighborMetric;
   /** Curvature of the Poincaré ball distances are measured in (hyperbolic models). */
   curvature?: number;
   method: 'hnsw' | 'exact';
@@ -138,7 +138,7 @@ export class CheckpointLookup {
     this.batcher = new PredictBatcher(this.search);
   }
 
-  /** How neighbours are measured: Euclidean distance, inner product, or Poincaré distance at c = 1. */
+  /** How neighbours are measured: Euclidean or L1 distance, inner product, or Poincaré distance at c = 1. */
   get metric(): NeighborMetric {
     return this.search.metric;
   }

@@ -6,7 +6,8 @@
  *   directions of these tangent vectors (about the query, which stays at the centre), then the exp map at the centre
  *   of the unit disk along that direction with the *true* distance: the drawn point is tanh(d/2) in the projected
  *   direction, whose hyperbolic distance from the centre is exactly d(q, x);
- * - Euclidean models: u = v − v_q, the same two principal directions, and the true distance ‖u‖ as the radius.
+ * - Euclidean models: u = v − v_q, the same two principal directions, and the true distance ‖u‖ as the radius
+ *   (‖u‖₁ for models measured by the L1 distance).
  * So distances from the query are exact; directions (and distances between two other points) are those of the
  * projection, whose share of the tangent vectors' energy is `explained`. Float64 throughout (the kernels' float64
  * reference for exp₀ and Möbius addition).
@@ -124,7 +125,7 @@ export function projectNeighbourhood(table: EntityTable, metric: NeighborMetric,
   const tangents = shown.map((id) => {
     if (hyperbolic) return logAt(q, expmap0(row(table, id), 1));
     const u = row(table, id).map((v, k) => v - q[k]!);
-    return { u, distance: Math.sqrt(dot(u, u)) };
+    return { u, distance: metric === 'l1' ? u.reduce((sum, x) => sum + Math.abs(x), 0) : Math.sqrt(dot(u, u)) };
   });
   const { axes, explained } = principalPlane(tangents.map((t) => t.u), table.dim);
   const points: ProjectedPoint[] = [{ id: centre, x: 0, y: 0, distance: 0 }];

@@ -4,7 +4,7 @@
  * says so.
  */
 import path from 'node:path';
-import { createModel } from '../registry/models.js';
+import { createRunModel } from './run-model.js';
 import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
 import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js';
 import { trainingQueries } from '../core/batch.js';
@@ -44,7 +44,7 @@ export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHook
   const { given, resume } = request(options);
   const job: TrainingJob<TrainSettings> = {
     command: 'train',
-    createModel: (s, data) => createModel(s.model, { dim: s.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: s.initScale }),
+    createModel: (s, data) => createRunModel(s.model, s, data, hooks.naming),
     runName: (dataset) => `${dataset}-${String(given.model ?? 'DistMult')}-d${String(given.dim ?? 32)}-s${String(given.seed ?? 0)}`,
     modelName: (s) => s.model,
   };
@@ -59,7 +59,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
   let teacherDirs: string[] = [];
   const job: TrainingJob<DistillSettings> = {
     command: 'distill',
-    createModel: (s, data) => createModel(s.student, { dim: s.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: s.initScale }),
+    createModel: (s, data) => createRunModel(s.student, s, data, hooks.naming),
     objective: async (s, runtime, data, backend) => {
       const topK = Math.min(s.topK, data.numEntities);
       if (topK < s.topK) hooks.log?.(`note: the top-K (${s.topK}) is more than the ${data.numEntities} entities: using K = ${topK}`);

@@ -9,8 +9,8 @@ beforeAll(async () => {
 });
 
 /** Scores of query (entity 0, relation 0) against both entities, with tables set by hand. */
-async function scoresOf(model: string, dim: number, tables: Record<string, number[]>): Promise<number[]> {
-  const runtime = await ModelRuntime.create(createModel(model, { dim, numEntities: 2, numRelations: 1 }));
+async function scoresOf(model: string, dim: number, tables: Record<string, number[]>, options: Record<string, number> = {}): Promise<number[]> {
+  const runtime = await ModelRuntime.create(createModel(model, { dim, numEntities: 2, numRelations: 1, ...options }));
   for (const [name, values] of Object.entries(tables)) {
     const table = runtime.store.table(name);
     table.data.array.fill(0);
@@ -30,11 +30,22 @@ describe('scoring functions on hand-computed values', () => {
     expect(s[1]).toBeCloseTo(63, 4);
   });
 
-  it('TransE: −‖h + r − t‖₂', async () => {
+  it('TransE (norm 2): −‖h + r − t‖₂', async () => {
     // h = [1, 2], r = [0.5, −1] → q = [1.5, 1]; t = e1 = [1, 1]: −‖[0.5, 0]‖ = −0.5; t = e0: −‖[0.5, −1]‖ = −√1.25.
-    const s = await scoresOf('TransE', 2, { entity: [1, 2, 1, 1], relation: [0.5, -1] });
+    const s = await scoresOf('TransE', 2, { entity: [1, 2, 1, 1], relation: [0.5, -1] }, { norm: 2 });
     expect(s[0]).toBeCloseTo(-Math.sqrt(1.25), 4);
     expect(s[1]).toBeCloseTo(-0.5, 4);
+  });
+
+  it('TransE (default, norm 1): −‖h + r − t‖₁, by the kernels (d = 4) and by tfjs (d = 2)', async () => {
+    // d = 2: h = [1, 2], r = [0.5, −1] → q = [1.5, 1]; t = e0 = [1, 2]: −(0.5 + 1) = −1.5; t = e1 = [1, 1]: −0.5.
+    const s = await scoresOf('TransE', 2, { entity: [1, 2, 1, 1], relation: [0.5, -1] });
+    expect(s[0]).toBeCloseTo(-1.5, 6);
+    expect(s[1]).toBeCloseTo(-0.5, 6);
+    // d = 4: q = [1, 2, 3, 4] + [0.5, −1, 0, 2] = [1.5, 1, 3, 6]; t = e1 = [0, 0, 3, −1]: −(1.5 + 1 + 0 + 7) = −9.5.
+    const k = await scoresOf('TransE', 4, { entity: [1, 2, 3, 4, 0, 0, 3, -1], relation: [0.5, -1, 0, 2] });
+    expect(k[0]).toBeCloseTo(-(0.5 + 1 + 0 + 2), 6);
+    expect(k[1]).toBeCloseTo(-9.5, 6);
   });
 
   it('ComplEx: Re(⟨h, r, t̄⟩)', async () => {

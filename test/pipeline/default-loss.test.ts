@@ -1,5 +1,5 @@
 // `--loss auto`: each model's own loss (the self-adversarial loss without a margin for DistMult and ComplEx, with
-// γ = 3 for RotatE, BCE for the others), BCE with double negatives (whose negatives are queries of their own), and
+// γ = 3 for RotatE, without a margin and at α = 8 for TransE, BCE for the others), BCE with double negatives (whose negatives are queries of their own), and
 // the margins and temperature a user gives over the model's.
 import { describe, expect, it } from 'vitest';
 import { sampledLossOf } from '../../src/pipeline/run-job.js';
@@ -12,6 +12,8 @@ describe('sampledLossOf', () => {
     expect(sampledLossOf(settings({}), 'DistMult')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
     expect(sampledLossOf(settings({}), 'ComplEx')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
     expect(sampledLossOf(settings({}), 'RotatE')).toEqual({ loss: 'nssa', margin: 3, adversarialTemperature: 1 });
+    expect(sampledLossOf(settings({}), 'TransE')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 8 });
+    expect(sampledLossOf(settings({ advTemperature: 1 }), 'TransE')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
     expect(sampledLossOf(settings({}), 'RotH')).toEqual({ loss: 'bce', margin: 0, adversarialTemperature: 1 });
   });
 

@@ -5,6 +5,7 @@
 //   1 negSqEuclidean: s = −(x2 + v2 − 2q·v)
 //   2 negEuclidean:   s = −√max(x2 + v2 − 2q·v, EUC_EPS)
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))² by poincare4 (Chami et al. 2020, eq. (3))
+//   4 negL1:          s = −Σ|q_i − v_i| by l1.ts's register tile in place of the dot products (x2, v2 unused)
 // then s += colBias[j] and s += rowBias[b] (in that order, as `similarityFromDots` + `addScoreBiases`). Entities
 // are taken in chunks of ENTITY_CHUNK so that a chunk of the blocked table stays in cache for all query tiles of a
 // run of rows. Each score depends only on its query row and entity, so however the rows are shared between threads
@@ -13,6 +14,7 @@ import { dotTile4x8, paddedEntities } from './dense-tiles';
 import { poincare4 } from './poincare';
 import { storeLanes } from './poincare-rows';
 import { EUC_EPS } from './similarity';
+import { negL1Tile4x8 } from './l1';
 
 /** Entities per chunk of the blocked table (a multiple of 8; 1,024 entities at d = 32 are 128 KiB). */
 const ENTITY_CHUNK: i32 = 1024;
@@ -57,8 +59,13 @@ function scoreRows(kind: i32, r0: i32, r1: i32, N: i32, d: i32, q: usize, x2: us
             col + <usize>i * outRow, col + i1 * outRow, col + i2 * outRow, col + i3 * outRow, 16);
           continue;
         }
-        dotTile4x8(q + <usize>i * rowBytes, q + i1 * rowBytes, q + i2 * rowBytes, q + i3 * rowBytes, e, d, 0, 1,
-          tile, tile + 32, tile + 64, tile + 96, 16);
+        if (kind == 4) {
+          negL1Tile4x8(q + <usize>i * rowBytes, q + i1 * rowBytes, q + i2 * rowBytes, q + i3 * rowBytes, e, d,
+            tile, tile + 32, tile + 64, tile + 96, 16);
+        } else {
+          dotTile4x8(q + <usize>i * rowBytes, q + i1 * rowBytes, q + i2 * rowBytes, q + i3 * rowBytes, e, d, 0, 1,
+            tile, tile + 32, tile + 64, tile + 96, 16);
+        }
         for (let r = 0; r < rows; r++) {
           const b = i + r;
           const o = out + <usize>b * outRow + (<usize>jt << 2);
@@ -71,11 +78,14 @@ function scoreRows(kind: i32, r0: i32, r1: i32, N: i32, d: i32, q: usize, x2: us
   }
 }
 
-/** Turns the dot products P of query b with entities j … j + 3 into scores and stores the lanes below N at o. */
+/**
+ * Turns the dot products P of query b with entities j … j + 3 into scores (kind 4: P already holds them) and stores
+ * the lanes below N at o.
+ */
 @inline function finishLanes(kind: i32, b: i32, j: i32, N: i32, x2: usize, c: usize, rowBias: usize, v2: usize,
   colBias: usize, P: v128, o: usize): void {
   let s = P;
-  if (kind != 0) {
+  if (kind != 0 && kind != 4) {
     const X = load<f32>(x2 + (<usize>b << 2));
     const Xv = f32x4.splat(X);
     const V = v128.load(v2 + (<usize>j << 2));

@@ -1,5 +1,5 @@
 // Sampled similarity kernels: score each of B queries against its M candidate rows, and the vector-Jacobian
-// product. Every kind is a scalar function s(x2, v2, xv[, c]) of x2 = ‖q‖², v2 = ‖v‖², xv = q·v, so
+// product. Kinds 0–3 are scalar functions s(x2, v2, xv[, c]) of x2 = ‖q‖², v2 = ‖v‖², xv = q·v, so
 //   ds/dq = 2·s_x2·q + s_xv·v,   ds/dv = 2·s_v2·v + s_xv·q.
 // Per kind (derivations; the Poincaré one is in poincare.ts):
 //   0 dot:            s = xv                          s_x2 = 0, s_v2 = 0, s_xv = 1.
@@ -8,9 +8,12 @@
 //                     ⇒ ds/dq = 2·s_A·(q − v): the true gradient for A > EUC_EPS, and below it the gradient of the
 //                     linear continuation (→ 0 as q → v), finite everywhere.
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))²         see poincare.ts (maths) and poincare-rows.ts (loops).
+//   4 negL1:          s = −Σ|q_i − v_i|                not a function of (x2, v2, xv): the pair's distance and VJP
+//                     are l1.ts's (`l1Dist`, `l1PairBackward`), called from the loops below.
 // For kinds 1 and 2, A is computed as Σ(q − v)² (one pass, no cancellation) rather than from x2 + v2 − 2xv.
 import { dot, hsum, sqDist, zeroRow, madd } from './simd';
 import { poincareBackward, poincareForward } from './poincare-rows';
+import { l1Dist, l1PairBackward } from './l1';
 
 /** Floor under the squared distance of negEuclidean before the square root. */
 export const EUC_EPS: f32 = 1e-12;
@@ -38,6 +41,8 @@ export function similarityForward(kind: i32, B: i32, M: i32, d: i32, q: usize, c
         s = dot(qp, vp, bytes);
       } else if (kind == 1) {
         s = -sqDist(qp, vp, bytes);
+      } else if (kind == 4) {
+        s = -l1Dist(qp, vp, bytes);
       } else {
         s = -Mathf.sqrt(Mathf.max(sqDist(qp, vp, bytes), EUC_EPS));
       }
@@ -71,6 +76,10 @@ export function similarityBackward(kind: i32, B: i32, M: i32, d: i32, q: usize, 
       const rowOff = <usize>load<i32>(cand + (idx << 2)) * bytes;
       const vp = table + rowOff;
       const gp = gtable + rowOff;
+      if (kind == 4) { // not linear in q and v: its own VJP (l1.ts)
+        l1PairBackward(qp, vp, G, dqp, gp, bytes);
+        continue;
+      }
       // dL/dq += a·q + bv·v ;  dL/dv += cv·v + dqq·q
       let a: f32, bv: f32, cv: f32, dqq: f32;
       if (kind == 0) {

@@ -3,13 +3,15 @@
 //
 // The table is first copied by `blockTable` into a blocked transposed layout [⌈N/4⌉][d][4] (entity j's
 // coordinate k at ((j >> 2)·d + k)·4 + (j & 3)), so that four entities' dot products with a query are d lane-wise
-// multiply-adds. Scores are those of score-dots.ts: s = sim(x2, v2, q·v[, c]) + colBias[j] + rowBias[b]. A size-K
+// multiply-adds. Scores are those of score-dots.ts: s = sim(x2, v2, q·v[, c]) + colBias[j] + rowBias[b], or for kind 4
+// (negL1) s = −‖q − v‖₁ + colBias[j] + rowBias[b] by l1.ts's block sums. A size-K
 // min-heap per query (its K slots of outScores/outIds) keeps the best; an entity enters only when its score beats
 // the heap's worst, so later entities never displace equal earlier ones (ties: the lower id wins). NaN scores
 // count as −∞. On return each query's K slots are sorted by descending score (ties by ascending id).
 import { poincare4 } from './poincare';
 import { madd } from './simd';
 import { EUC_EPS } from './similarity';
+import { negL1Lanes } from './l1';
 
 const NEG_INF: f32 = -Infinity;
 
@@ -132,14 +134,18 @@ export function topKScores(kind: i32, B: i32, N: i32, d: i32, K: i32, q: usize, 
     for (let blk = 0; blk < blocks; blk++) {
       let P = f32x4.splat(0);
       const base = blocked + ((<usize>blk * <usize>d) << 4);
-      for (let k = 0; k < d; k++) {
-        P = madd(f32x4.splat(load<f32>(qp + (<usize>k << 2))), v128.load(base + (<usize>k << 4)), P);
+      if (kind == 4) {
+        P = negL1Lanes(qp, base, d);
+      } else {
+        for (let k = 0; k < d; k++) {
+          P = madd(f32x4.splat(load<f32>(qp + (<usize>k << 2))), v128.load(base + (<usize>k << 4)), P);
+        }
       }
       const o = <usize>blk << 4;
       let s = P;
       if (kind == 3) {
         s = poincare4(Xv, omcx, cv, ccv, m4c, v128.load(v2 + o), P, false);
-      } else if (kind != 0) {
+      } else if (kind == 1 || kind == 2) {
         const A = f32x4.sub(f32x4.add(Xv, v128.load(v2 + o)), f32x4.add(P, P));
         s = kind == 1 ? f32x4.neg(A) : f32x4.neg(f32x4.sqrt(f32x4.pmax(A, f32x4.splat(EUC_EPS))));
       }

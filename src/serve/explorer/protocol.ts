@@ -4,6 +4,7 @@
  * between the page and worker/train-worker.ts.
  */
 import type { NeighborsResult, PredictResult, EntityRef } from '../../lookup/checkpoint-lookup.js';
+import type { NeighborMetric } from '../../lookup/kernel-search.js';
 import type { Comparison } from '../teacher-comparison.js';
 import type { CurvePoint, TestMetrics } from '../run-facts.js';
 
@@ -18,7 +19,7 @@ export interface ModelSummary {
   entities: number;
   relations: string[];
   dataset: string;
-  metric: 'euclidean' | 'dot' | 'poincare';
+  metric: NeighborMetric;
   knownTriples: boolean;
   test?: TestMetrics;
   curves: CurvePoint[];
@@ -39,7 +40,7 @@ export interface ProjectionResult {
   geometry: 'poincare-disk' | 'plane';
   method: string;
   explained: number;
-  metric: 'euclidean' | 'dot' | 'poincare';
+  metric: NeighborMetric;
   entity: EntityRef;
   points: Array<EntityRef & { x: number; y: number; distance: number }>;
 }

@@ -22,7 +22,8 @@ function entityCell(ref: { id: number; key: string; name?: string }, pick: (text
 /** Fills the neighbours table. */
 export function renderNeighbors(table: HTMLTableElement, result: NeighborsResult, pick: (text: string) => void): void {
   const dot = result.metric === 'dot';
-  header(table, ['#', 'entity', dot ? 'similarity (inner product)' : result.metric === 'poincare' ? 'Poincaré distance (c = 1)' : 'Euclidean distance']);
+  const measure = { dot: 'similarity (inner product)', poincare: 'Poincaré distance (c = 1)', l1: 'L1 distance', euclidean: 'Euclidean distance' }[result.metric];
+  header(table, ['#', 'entity', measure]);
   const body = table.tBodies[0] ?? table.createTBody();
   clear(body);
   for (const n of result.neighbors) {
