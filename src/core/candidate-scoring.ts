@@ -23,6 +23,7 @@ export const SIMILARITY_KERNEL_ID: Record<SimilarityName, SimilarityKind> = {
   negEuclidean: SimilarityKind.NegEuclidean,
   negSqPoincare: SimilarityKind.NegSqPoincare,
   negL1: SimilarityKind.NegL1,
+  negModulusL1: SimilarityKind.NegModulusL1,
 };
 
 /** The candidates of a batch of Q queries, M per query, row-major. */

@@ -13,6 +13,7 @@ import type { TrainingObjective } from './training-objective.js';
 import { negativeSamplingGradients } from './negative-sampling-step.js';
 import { fusedNegativeSamplingGradients, fusedStepSupports } from './fused-negative-step.js';
 import { oneToNGradients } from './one-to-n-step.js';
+import { isDifferenceSimilarity } from './similarity-tf.js';
 
 /** Settings of the KGE objective: negative sampling (`negatives: 0` = 1-N), regulariser, scoring path. */
 export interface KgeObjectiveSettings extends NegativeSamplingSettings {
@@ -23,7 +24,9 @@ export interface KgeObjectiveSettings extends NegativeSamplingSettings {
 export function kgeObjective(runtime: ModelRuntime, settings: KgeObjectiveSettings, backend: string): TrainingObjective {
   const { model, store } = runtime;
   if (settings.negatives === 0) {
-    if (model.similarity === 'negL1') throw new Error(`1-N scoring needs a matrix-product similarity; ${model.config.model}'s negL1 (the L1 distance) has none: train it with sampled negatives`);
+    if (isDifferenceSimilarity(model.similarity)) {
+      throw new Error(`1-N scoring needs a matrix-product similarity; ${model.config.model}'s ${model.similarity} (an L1 distance) has none: train it with sampled negatives`);
+    }
     return { scoringPath: 'one-to-n', gradients: (batch) => oneToNGradients(model, store, batch, settings) };
   }
   const scorer = runtime.candidateScorer(settings.path, backend);

@@ -6,8 +6,9 @@
  *   gathered for the batch (so autodiff sees B rows, never a whole table);
  * - e_t is the candidate's row of `candidateTable` and `sim` is one of a few similarity functions: of
  *   (‖q‖², ‖e‖², q·e) and an optional curvature (dot product, negative (squared) Euclidean distance, negative
- *   squared Poincaré distance), or the negative L1 distance −Σ|q_i − e_i| — the core scores sampled candidates with
- *   fused kernels and all entities with one kernel pass (or a matrix product in tfjs);
+ *   squared Poincaré distance), or a negative L1 distance −Σ|q_i − e_i| (over real coordinates, or over the moduli
+ *   of complex ones for [Re | Im] rows) — the core scores sampled candidates with fused kernels and all entities
+ *   with one kernel pass (or a matrix product in tfjs);
  * - b_t an optional per-entity bias (`tailBiasTable`); a head bias is part of the query output.
  * Relations are indexed in [0, 2R): ids ≥ R are the reciprocal relations r⁻¹ used for head prediction.
  */
@@ -15,10 +16,11 @@ import type * as tf from '@tensorflow/tfjs';
 import type { QueryProgram } from '../kernels/query-program.js';
 
 /**
- * The similarity functions the core knows: four functions of ‖q‖², ‖e‖², q·e (and c for the Poincaré one), and
- * 'negL1', −‖q − e‖₁, which is not (no matrix-product path: see similarity-tf.ts and kernels/assembly/l1.ts).
+ * The similarity functions the core knows: four functions of ‖q‖², ‖e‖², q·e (and c for the Poincaré one), and two
+ * that are not (no matrix-product path: see similarity-tf.ts): 'negL1', −‖q − e‖₁ (kernels/assembly/l1.ts), and
+ * 'negModulusL1', −Σ_i |q_i − e_i| over the complex coordinates of [Re | Im] rows (kernels/assembly/modulus-l1.ts).
  */
-export type SimilarityName = 'dot' | 'negSqEuclidean' | 'negEuclidean' | 'negSqPoincare' | 'negL1';
+export type SimilarityName = 'dot' | 'negSqEuclidean' | 'negEuclidean' | 'negSqPoincare' | 'negL1' | 'negModulusL1';
 
 /** How a table is initialised. */
 export type InitSpec =

@@ -9,10 +9,14 @@
  * - negSqPoincare:  s = −d_c(q, y)², y = exp₀ᶜ(v) = tanh(√c‖v‖)·v/(√c‖v‖) (candidates are stored in the tangent
  *   space at 0, as in Chami et al. 2020's code), d_c(x, y) = (2/√c)·artanh(√c‖(−x) ⊕_c y‖) (Chami et al. 2020,
  *   eq. (2)), with ‖(−x) ⊕_c y‖ written through ‖x‖², ‖y‖², x·y (Möbius addition, Ganea et al. 2018, eq. (4)).
- * The fifth, negL1: s = −Σ_i |q_i − v_i| (TransE's L1 dissimilarity, Bordes et al. 2013, eq. (1)), is no function of
- * those three: it is computed from the differences (autodiff gives its gradient; tfjs's |x|' is −1 at x = 0, the
- * kernels' subgradient 0 there), and has no matrix-product form, so the scores of all entities are made in runs of
- * queries whose [rows, d, N] differences stay under L1_CHUNK_FLOATS.
+ * Two more are no functions of those three: they are computed from the differences q − v (autodiff gives their
+ * gradients) and have no matrix-product form, so the scores of all entities are made in runs of queries whose
+ * [rows, d, N] differences stay under L1_CHUNK_FLOATS:
+ * - negL1:          s = −Σ_i |q_i − v_i| (TransE's L1 dissimilarity, Bordes et al. 2013, eq. (1); tfjs's |x|' is −1
+ *   at x = 0, the kernels' subgradient 0 there);
+ * - negModulusL1:   s = −Σ_i √max((q_re,i − v_re,i)² + (q_im,i − v_im,i)², SQRT_FLOOR) over the d/2 complex
+ *   coordinates of [Re | Im] rows (RotatE's distance with the L1 norm over complex moduli, Sun et al. 2019,
+ *   eq. (2), as the authors' code; below the floor autodiff's gradient is 0, the kernels' that of the continuation).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SimilarityName } from './model.js';
@@ -23,14 +27,23 @@ export const SIMILARITY_MIN_NORM = 1e-15;
 export const ARTANH_MAX = 1 - 1e-5;
 /** Floor under the squared Euclidean distance before its square root. */
 export const SQRT_FLOOR = 1e-12;
-/** Most floats of the [rows, d, N] differences negL1 scores of all entities materialise at once (16 MB). */
+/** Most floats of the [rows, d, N] differences negL1 and negModulusL1 score all entities with at once (16 MB). */
 export const L1_CHUNK_FLOATS = 1 << 22;
+
+/** The similarities of the differences q − v: no functions of ‖q‖², ‖v‖², q·v, no matrix-product form. */
+export type DifferenceSimilarity = 'negL1' | 'negModulusL1';
+
+/** Whether a similarity is one of the differences q − v (negL1, negModulusL1), so has no matrix-product form. */
+export function isDifferenceSimilarity(kind: SimilarityName): kind is DifferenceSimilarity {
+  return kind === 'negL1' || kind === 'negModulusL1';
+}
 
 /** s from the three dot products; shapes broadcast (x2 [B,1], v2 [B,M] or [1,N], xv like v2, c [B,1]). */
 export function similarityFromDots(kind: SimilarityName, x2: tf.Tensor, v2: tf.Tensor, xv: tf.Tensor, c?: tf.Tensor): tf.Tensor {
   switch (kind) {
     case 'negL1':
-      throw new Error('negL1 is not a function of ‖q‖², ‖v‖², q·v: score it with similarityPairs or similarityAll');
+    case 'negModulusL1':
+      throw new Error(`${kind} is not a function of ‖q‖², ‖v‖², q·v: score it with similarityPairs or similarityAll`);
     case 'dot':
       return xv;
     case 'negSqEuclidean':
@@ -60,7 +73,7 @@ export function similarityFromDots(kind: SimilarityName, x2: tf.Tensor, v2: tf.T
 /** Similarity of each query q[b] with its own candidates cand[b, m] → [B, M]. */
 export function similarityPairs(kind: SimilarityName, q: tf.Tensor2D, cand: tf.Tensor3D, c?: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    if (kind === 'negL1') return tf.neg(tf.sum(tf.abs(tf.sub(tf.expandDims(q, 1), cand)), 2)) as tf.Tensor2D;
+    if (isDifferenceSimilarity(kind)) return negDistance(kind, tf.sub(tf.expandDims(q, 1), cand), 2) as tf.Tensor2D;
     const x2 = tf.sum(tf.square(q), 1, true);
     const v2 = tf.sum(tf.square(cand), 2);
     const xv = tf.sum(tf.mul(tf.expandDims(q, 1), cand), 2);
@@ -73,7 +86,7 @@ export function similarityPairs(kind: SimilarityName, q: tf.Tensor2D, cand: tf.T
  * (the wasm backend's matMul is ~8× faster with the right-hand operand in that layout than with transposeB).
  */
 export function similarityAll(kind: SimilarityName, q: tf.Tensor2D, tableT: tf.Tensor2D, c?: tf.Tensor2D): tf.Tensor2D {
-  if (kind === 'negL1') return negL1All(q, tableT);
+  if (isDifferenceSimilarity(kind)) return negDistanceAll(kind, q, tableT);
   return tf.tidy(() => {
     const xv: tf.Tensor2D = tf.matMul(q, tableT);
     if (kind === 'dot') return xv;
@@ -83,8 +96,18 @@ export function similarityAll(kind: SimilarityName, q: tf.Tensor2D, tableT: tf.T
   });
 }
 
-/** −‖q_b − e_j‖₁ of each query with every column of tableT [d, N] → [B, N], in runs of queries (L1_CHUNK_FLOATS). */
-function negL1All(q: tf.Tensor2D, tableT: tf.Tensor2D): tf.Tensor2D {
+/**
+ * s of the differences `diff`, whose coordinates run along `axis` (that axis summed away): −Σ|·| (negL1), or
+ * −Σ_i |Δ_i| of the complex coordinates, real parts in the first half of the axis (negModulusL1).
+ */
+function negDistance(kind: DifferenceSimilarity, diff: tf.Tensor, axis: number): tf.Tensor {
+  if (kind === 'negL1') return tf.neg(tf.sum(tf.abs(diff), axis));
+  const [re, im] = tf.split(diff, 2, axis);
+  return tf.neg(tf.sum(tf.sqrt(tf.maximum(tf.add(tf.square(re!), tf.square(im!)), SQRT_FLOOR)), axis));
+}
+
+/** s(q_b, e_j) of each query with every column of tableT [d, N] → [B, N], in runs of queries (L1_CHUNK_FLOATS). */
+function negDistanceAll(kind: DifferenceSimilarity, q: tf.Tensor2D, tableT: tf.Tensor2D): tf.Tensor2D {
   const [B, d] = q.shape;
   const N = tableT.shape[1];
   const rows = Math.max(1, Math.floor(L1_CHUNK_FLOATS / Math.max(1, d * N)));
@@ -94,7 +117,7 @@ function negL1All(q: tf.Tensor2D, tableT: tf.Tensor2D): tf.Tensor2D {
     for (let start = 0; start < B; start += rows) {
       const n = Math.min(rows, B - start);
       const part = n === B ? q : tf.slice(q, [start, 0], [n, d]);
-      parts.push(tf.neg(tf.sum(tf.abs(tf.sub(tf.expandDims(part, 2), table3)), 1)) as tf.Tensor2D);
+      parts.push(negDistance(kind, tf.sub(tf.expandDims(part, 2), table3), 1) as tf.Tensor2D);
     }
     return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
   });

@@ -69,7 +69,9 @@ export class FusedKernels {
   similarityFromDots(kind: number, B: number, N: number, x2: F32Block, v2: F32Block, xv: F32Block,
     c: F32Block | null): void {
     const fn = 'similarityFromDots';
-    if (kind === 4) fail(`${fn}: NegL1 (kind 4) is not a function of the dot products: score all entities with denseScores`);
+    if (kind === 4 || kind === 5) {
+      fail(`${fn}: ${kind === 4 ? 'NegL1' : 'NegModulusL1'} (kind ${kind}) is not a function of the dot products: score all entities with denseScores`);
+    }
     if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3) fail(`${fn}: unknown SimilarityKind ${kind}`);
     int(fn, 'B', B);
     int(fn, 'N', N);

@@ -20,9 +20,9 @@ export function real(fn: string, name: string, x: number): void {
   if (!Number.isFinite(x)) fail(`${fn}: ${name} must be a finite number, got ${x}`);
 }
 
-/** Checks a SimilarityKind id (kernels.ts): 0 dot … 3 negSqPoincare, 4 negL1. */
+/** Checks a SimilarityKind id (kernels.ts): 0 dot … 3 negSqPoincare, 4 negL1, 5 negModulusL1. */
 export function similarityKind(fn: string, kind: number): void {
-  if (!(Number.isInteger(kind) && kind >= 0 && kind <= 4)) fail(`${fn}: unknown SimilarityKind ${kind}`);
+  if (!(Number.isInteger(kind) && kind >= 0 && kind <= 5)) fail(`${fn}: unknown SimilarityKind ${kind}`);
 }
 
 /** Checks a row width for f32x4 kernels: d ≥ 4 and d % 4 == 0. */

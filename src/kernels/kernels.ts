@@ -16,10 +16,13 @@ import { DENSE_EXPORTS, type DenseExports } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
-export const KERNELS_VERSION = 3;
+export const KERNELS_VERSION = 4;
 
-/** The similarity functions of the kernels (src/kernels/assembly/similarity.ts; NegL1 in assembly/l1.ts). */
-export const SimilarityKind = { Dot: 0, NegSqEuclidean: 1, NegEuclidean: 2, NegSqPoincare: 3, NegL1: 4 } as const;
+/**
+ * The similarity functions of the kernels (src/kernels/assembly/similarity.ts; NegL1 in assembly/l1.ts, NegModulusL1
+ * in assembly/modulus-l1.ts).
+ */
+export const SimilarityKind = { Dot: 0, NegSqEuclidean: 1, NegEuclidean: 2, NegSqPoincare: 3, NegL1: 4, NegModulusL1: 5 } as const;
 /** One of the SimilarityKind values. */
 export type SimilarityKind = (typeof SimilarityKind)[keyof typeof SimilarityKind];
 

@@ -51,11 +51,36 @@ export function negL1GradQRef(qk: number, vk: number): number {
   return qk > vk ? -1 : qk < vk ? 1 : 0;
 }
 
+/**
+ * −Σ_i |q_i − v_i| over the d/2 complex coordinates of [Re | Im] rows, |Δ_i| = √max(Δre_i² + Δim_i², EUC_EPS)
+ * (RotatE's distance with the L1 norm over complex moduli, Sun et al. 2019, eq. (2); the floor of modulus-l1.ts).
+ */
+export function negModulusL1Ref(q: Vec, v: Vec): number {
+  const h = q.length / 2;
+  let s = 0;
+  for (let i = 0; i < h; i++) s += Math.sqrt(Math.max((q[i] - v[i]) ** 2 + (q[h + i] - v[h + i]) ** 2, EUC_EPS));
+  return -s;
+}
+
+/** ∂/∂q of negModulusL1Ref: −Δre_i/|Δ_i| and −Δim_i/|Δ_i| (in v it is the opposite). */
+export function negModulusL1GradQRef(q: Vec, v: Vec): Float64Array {
+  const h = q.length / 2;
+  const g = new Float64Array(q.length);
+  for (let i = 0; i < h; i++) {
+    const re = q[i] - v[i], im = q[h + i] - v[h + i];
+    const m = Math.sqrt(Math.max(re * re + im * im, EUC_EPS));
+    g[i] = -re / m;
+    g[h + i] = -im / m;
+  }
+  return g;
+}
+
 /** s(q, v[, c]) of one pair; Poincaré: −d_c(q, expmap0(v))², d_c = (2/√c)·artanh(√c‖(−q) ⊕_c y‖) (Chami et al. 2020, eq. (3)). */
 export function similarityRef(kind: SimilarityKind, q: Vec, v: Vec, c = 1): number {
   const d = q.length;
   if (kind === SimilarityKind.Dot) return dotv(q, 0, v, 0, d);
   if (kind === SimilarityKind.NegL1) return negL1Ref(q, v);
+  if (kind === SimilarityKind.NegModulusL1) return negModulusL1Ref(q, v);
   if (kind === SimilarityKind.NegSqEuclidean || kind === SimilarityKind.NegEuclidean) {
     let a = 0;
     for (let k = 0; k < d; k++) a += (q[k] - v[k]) ** 2;
@@ -72,7 +97,9 @@ export interface Partials { s: number; sX: number; sV: number; sP: number; sc: n
 
 /** Partials of each kind (derivations in assembly/similarity.ts and assembly/poincare.ts). */
 export function similarityPartialsRef(kind: SimilarityKind, X: number, V: number, P: number, c = 1): Partials {
-  if (kind === SimilarityKind.NegL1) throw new Error('NegL1 is not a function of ‖q‖², ‖v‖², q·v: see negL1GradQRef');
+  if (kind === SimilarityKind.NegL1 || kind === SimilarityKind.NegModulusL1) {
+    throw new Error('NegL1 and NegModulusL1 are not functions of ‖q‖², ‖v‖², q·v: see negL1GradQRef, negModulusL1GradQRef');
+  }
   if (kind === SimilarityKind.Dot) return { s: P, sX: 0, sV: 0, sP: 1, sc: 0 };
   const A = X + V - 2 * P;
   if (kind === SimilarityKind.NegSqEuclidean) return { s: -A, sX: -1, sV: -1, sP: 2, sc: 0 };
@@ -128,11 +155,12 @@ export function similarityBackwardRef(kind: SimilarityKind, B: number, M: number
     const X = dotv(q, b * d, q, b * d, d);
     for (let j = 0; j < M; j++) {
       const r = cand[b * M + j], G = dscore[b * M + j];
-      if (kind === SimilarityKind.NegL1) {
+      if (kind === SimilarityKind.NegL1 || kind === SimilarityKind.NegModulusL1) { // ∂s/∂v = −∂s/∂q
+        const qb = Array.from({ length: d }, (_, k) => q[b * d + k]), v = Array.from({ length: d }, (_, k) => table[r * d + k]);
+        const grad = kind === SimilarityKind.NegL1 ? qb.map((x, k) => negL1GradQRef(x, v[k]!)) : negModulusL1GradQRef(qb, v);
         for (let k = 0; k < d; k++) {
-          const g = G * negL1GradQRef(q[b * d + k], table[r * d + k]);
-          dq[b * d + k] += g;
-          gtable[r * d + k] -= g;
+          dq[b * d + k] += G * grad[k]!;
+          gtable[r * d + k] -= G * grad[k]!;
         }
         continue;
       }

@@ -13,7 +13,7 @@ import { SIMILARITY_KERNEL_ID } from '../../src/core/candidate-scoring.js';
 import type { SimilarityName } from '../../src/core/model.js';
 import { expectClose, expectFinite, f32, rng, uniform, withNorms } from './helpers.js';
 
-const KINDS: SimilarityName[] = ['dot', 'negSqEuclidean', 'negEuclidean', 'negSqPoincare', 'negL1'];
+const KINDS: SimilarityName[] = ['dot', 'negSqEuclidean', 'negEuclidean', 'negSqPoincare', 'negL1', 'negModulusL1'];
 
 interface Case { B: number; N: number; d: number; q: number[]; table: number[]; c: number[]; rowBias: number[] | null; colBias: number[] | null }
 

@@ -6,6 +6,7 @@
 //   2 negEuclidean:   s = −√max(x2 + v2 − 2q·v, EUC_EPS)
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))² by poincare4 (Chami et al. 2020, eq. (3))
 //   4 negL1:          s = −Σ|q_i − v_i| by l1.ts's register tile in place of the dot products (x2, v2 unused)
+//   5 negModulusL1:   s = −Σ_i |q_i − v_i| over complex coordinates (modulus-l1.ts), the same tile of l1.ts
 // then s += colBias[j] and s += rowBias[b] (in that order, as `similarityFromDots` + `addScoreBiases`). Entities
 // are taken in chunks of ENTITY_CHUNK so that a chunk of the blocked table stays in cache for all query tiles of a
 // run of rows. Each score depends only on its query row and entity, so however the rows are shared between threads
@@ -14,7 +15,7 @@ import { dotTile4x8, paddedEntities } from './dense-tiles';
 import { poincare4 } from './poincare';
 import { storeLanes } from './poincare-rows';
 import { EUC_EPS } from './similarity';
-import { negL1Tile4x8 } from './l1';
+import { negDistanceTile4x8 } from './l1';
 
 /** Entities per chunk of the blocked table (a multiple of 8; 1,024 entities at d = 32 are 128 KiB). */
 const ENTITY_CHUNK: i32 = 1024;
@@ -59,9 +60,11 @@ function scoreRows(kind: i32, r0: i32, r1: i32, N: i32, d: i32, q: usize, x2: us
             col + <usize>i * outRow, col + i1 * outRow, col + i2 * outRow, col + i3 * outRow, 16);
           continue;
         }
-        if (kind == 4) {
-          negL1Tile4x8(q + <usize>i * rowBytes, q + i1 * rowBytes, q + i2 * rowBytes, q + i3 * rowBytes, e, d,
-            tile, tile + 32, tile + 64, tile + 96, 16);
+        const q0 = q + <usize>i * rowBytes, q1 = q + i1 * rowBytes, q2 = q + i2 * rowBytes, q3 = q + i3 * rowBytes;
+        if (kind == 4) { // a constant `complex`: each call inlines its own loop
+          negDistanceTile4x8(false, q0, q1, q2, q3, e, d, tile, tile + 32, tile + 64, tile + 96, 16);
+        } else if (kind == 5) {
+          negDistanceTile4x8(true, q0, q1, q2, q3, e, d, tile, tile + 32, tile + 64, tile + 96, 16);
         } else {
           dotTile4x8(q + <usize>i * rowBytes, q + i1 * rowBytes, q + i2 * rowBytes, q + i3 * rowBytes, e, d, 0, 1,
             tile, tile + 32, tile + 64, tile + 96, 16);
@@ -79,13 +82,13 @@ function scoreRows(kind: i32, r0: i32, r1: i32, N: i32, d: i32, q: usize, x2: us
 }
 
 /**
- * Turns the dot products P of query b with entities j … j + 3 into scores (kind 4: P already holds them) and stores
+ * Turns the dot products P of query b with entities j … j + 3 into scores (kinds 4, 5: P already holds them) and stores
  * the lanes below N at o.
  */
 @inline function finishLanes(kind: i32, b: i32, j: i32, N: i32, x2: usize, c: usize, rowBias: usize, v2: usize,
   colBias: usize, P: v128, o: usize): void {
   let s = P;
-  if (kind != 0 && kind != 4) {
+  if (kind >= 1 && kind <= 3) {
     const X = load<f32>(x2 + (<usize>b << 2));
     const Xv = f32x4.splat(X);
     const V = v128.load(v2 + (<usize>j << 2));

@@ -5,8 +5,8 @@
 //   1 negSqEuclidean: s = −(x2 + v2 − 2xv)           (no floor, as the tfjs reference)
 //   2 negEuclidean:   s = −√max(x2 + v2 − 2xv, EUC_EPS)
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))² by poincare4 (Chami et al. 2020, eq. (3); guards in poincare.ts)
-// Kind 0 (dot) leaves xv as it is; kind 4 (negL1) is no function of the dot products and traps (the wrapper refuses
-// it first). Rows of xv need no alignment (v128 loads are unaligned).
+// Kind 0 (dot) leaves xv as it is; kinds 4 (negL1) and 5 (negModulusL1) are no functions of the dot products and
+// trap (the wrapper refuses them first). Rows of xv need no alignment (v128 loads are unaligned).
 import { poincare4 } from './poincare';
 import { storeLanes } from './poincare-rows';
 import { EUC_EPS } from './similarity';
@@ -24,7 +24,7 @@ import { EUC_EPS } from './similarity';
 /** xv[b·N + j] ← s(x2[b], v2[j], xv[b·N + j], c[b]) for every query b and entity j (c read for kind 3 only). */
 export function similarityFromDots(kind: i32, B: i32, N: i32, x2: usize, v2: usize, xv: usize, c: usize): void {
   if (kind == 0) return;
-  if (kind == 4) unreachable();
+  if (kind == 4 || kind == 5) unreachable();
   for (let b = 0; b < B; b++) {
     const row = xv + ((<usize>b * <usize>N) << 2);
     const X = load<f32>(x2 + (<usize>b << 2));

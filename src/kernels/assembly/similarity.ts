@@ -10,10 +10,13 @@
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))²         see poincare.ts (maths) and poincare-rows.ts (loops).
 //   4 negL1:          s = −Σ|q_i − v_i|                not a function of (x2, v2, xv): the pair's distance and VJP
 //                     are l1.ts's (`l1Dist`, `l1PairBackward`), called from the loops below.
+//   5 negModulusL1:   s = −Σ_i |q_i − v_i| over d/2 complex coordinates [Re | Im]: likewise, modulus-l1.ts's
+//                     (`modulusDist`, `modulusPairBackward`).
 // For kinds 1 and 2, A is computed as Σ(q − v)² (one pass, no cancellation) rather than from x2 + v2 − 2xv.
 import { dot, hsum, sqDist, zeroRow, madd } from './simd';
 import { poincareBackward, poincareForward } from './poincare-rows';
 import { l1Dist, l1PairBackward } from './l1';
+import { modulusDist, modulusPairBackward } from './modulus-l1';
 
 /** Floor under the squared distance of negEuclidean before the square root. */
 export const EUC_EPS: f32 = 1e-12;
@@ -43,6 +46,8 @@ export function similarityForward(kind: i32, B: i32, M: i32, d: i32, q: usize, c
         s = -sqDist(qp, vp, bytes);
       } else if (kind == 4) {
         s = -l1Dist(qp, vp, bytes);
+      } else if (kind == 5) {
+        s = -modulusDist(qp, vp, bytes);
       } else {
         s = -Mathf.sqrt(Mathf.max(sqDist(qp, vp, bytes), EUC_EPS));
       }
@@ -76,8 +81,9 @@ export function similarityBackward(kind: i32, B: i32, M: i32, d: i32, q: usize, 
       const rowOff = <usize>load<i32>(cand + (idx << 2)) * bytes;
       const vp = table + rowOff;
       const gp = gtable + rowOff;
-      if (kind == 4) { // not linear in q and v: its own VJP (l1.ts)
-        l1PairBackward(qp, vp, G, dqp, gp, bytes);
+      if (kind == 4 || kind == 5) { // not linear in q and v: their own VJPs (l1.ts, modulus-l1.ts)
+        if (kind == 4) l1PairBackward(qp, vp, G, dqp, gp, bytes);
+        else modulusPairBackward(qp, vp, G, dqp, gp, bytes);
         continue;
       }
       // dL/dq += a·q + bv·v ;  dL/dv += cv·v + dqq·q

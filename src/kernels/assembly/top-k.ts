@@ -4,14 +4,15 @@
 // The table is first copied by `blockTable` into a blocked transposed layout [⌈N/4⌉][d][4] (entity j's
 // coordinate k at ((j >> 2)·d + k)·4 + (j & 3)), so that four entities' dot products with a query are d lane-wise
 // multiply-adds. Scores are those of score-dots.ts: s = sim(x2, v2, q·v[, c]) + colBias[j] + rowBias[b], or for kind 4
-// (negL1) s = −‖q − v‖₁ + colBias[j] + rowBias[b] by l1.ts's block sums. A size-K
+// (negL1) s = −‖q − v‖₁ + colBias[j] + rowBias[b] by l1.ts's block sums (kind 5, negModulusL1, the same sums
+// over complex coordinates). A size-K
 // min-heap per query (its K slots of outScores/outIds) keeps the best; an entity enters only when its score beats
 // the heap's worst, so later entities never displace equal earlier ones (ties: the lower id wins). NaN scores
 // count as −∞. On return each query's K slots are sorted by descending score (ties by ascending id).
 import { poincare4 } from './poincare';
 import { madd } from './simd';
 import { EUC_EPS } from './similarity';
-import { negL1Lanes } from './l1';
+import { negDistanceLanes } from './l1';
 
 const NEG_INF: f32 = -Infinity;
 
@@ -134,8 +135,10 @@ export function topKScores(kind: i32, B: i32, N: i32, d: i32, K: i32, q: usize, 
     for (let blk = 0; blk < blocks; blk++) {
       let P = f32x4.splat(0);
       const base = blocked + ((<usize>blk * <usize>d) << 4);
-      if (kind == 4) {
-        P = negL1Lanes(qp, base, d);
+      if (kind == 4) { // a constant `complex`: each call inlines its own loop
+        P = negDistanceLanes(false, qp, base, d);
+      } else if (kind == 5) {
+        P = negDistanceLanes(true, qp, base, d);
       } else {
         for (let k = 0; k < d; k++) {
           P = madd(f32x4.splat(load<f32>(qp + (<usize>k << 2))), v128.load(base + (<usize>k << 4)), P);
