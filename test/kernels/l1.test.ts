@@ -3,32 +3,19 @@
 // oracle and tfjs autodiff, the subgradient 0 at a kink, the top-K sweep against a full sort (ties: lower id), and
 // the refusal of the dot-product path.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { loadKernels, SimilarityKind, type Kernels } from '../../src/kernels/kernels.js';
-import { negL1Ref, similarityBackwardRef, similarityForwardRef } from '../../src/kernels/reference.js';
+import { SimilarityKind, type Kernels } from '../../src/kernels/kernels.js';
+import { negL1Ref, similarityForwardRef } from '../../src/kernels/reference.js';
 import { expectClose, f32, i32, rng, uniform } from './helpers.js';
-import { autodiffGradients, type Case, expectTopKOfSort, kernelRun as runKind, makeCase, numericGradients } from './pair-distance.js';
+import { type Case, expectCentralDifferences, loadTestKernels, expectOracleAndAutodiff, expectTopKOfSort, kernelRun, makeCase, smallestOverPairs } from './pair-distance.js';
 
 const L1 = SimilarityKind.NegL1;
 let k: Kernels;
-beforeAll(async () => {
-  expect(await tf.setBackend('wasm')).toBe(true);
-  k = await loadKernels();
-});
+beforeAll(async () => void (k = await loadTestKernels()));
 beforeEach(() => k.memory.reset());
 
-const kernelRun = (x: Case) => runKind(k, L1, x);
-
 /** Smallest |q_k − v_k| over the scored pairs (the distance to a kink of the L1 distance). */
-function kinkDistance(x: Case): number {
-  let min = Infinity;
-  for (let i = 0; i < x.B * x.M; i++) {
-    const b = Math.floor(i / x.M), r = x.cand[i]!;
-    for (let c = 0; c < x.d; c++) min = Math.min(min, Math.abs(x.q[b * x.d + c]! - x.table[r * x.d + c]!));
-  }
-  return min;
-}
+const kinkDistance = (x: Case): number => smallestOverPairs(x, (q, v) => Math.min(...q.map((a, c) => Math.abs(a - v[c]!))));
 
 describe('NegL1 forward', () => {
   it('hand-computed: q = [1, 2, 3, 4], v = [0.5, −1, 2, 0] → −(0.5 + 3 + 1 + 4) = −8.5', () => {
@@ -41,7 +28,7 @@ describe('NegL1 forward', () => {
   it.each([[1, 1, 3, 4], [3, 7, 11, 12], [9, 51, 40, 32], [4, 5, 6, 36]])('equals the float64 oracle: B=%i M=%i N=%i d=%i', (B, M, N, d) => {
     const x = makeCase(B, M, N, d, 100 * B + d);
     const want = similarityForwardRef(L1, B, M, d, x.q, x.cand, x.table, null);
-    expectClose(kernelRun(x).scores, want, 1e-6, 1e-5, 'scores');
+    expectClose(kernelRun(k, L1, x).scores, want, 1e-6, 1e-5, 'scores');
   });
 });
 
@@ -50,22 +37,12 @@ describe('NegL1 hand-written VJP', () => {
     const x = makeCase(B, M, N, d, 7 * M + d);
     const h = 1e-6;
     expect(kinkDistance(x)).toBeGreaterThan(2 * h); // no kink inside any difference
-    const { dq, gtable } = kernelRun(x);
-    const { dq: dqNum, gtable: gNum } = numericGradients(L1, x, h);
-    expectClose(dq, dqNum, 1e-5, 1e-5, 'dq');
-    expectClose(gtable, gNum, 1e-5, 1e-5, 'gtable');
+    expectCentralDifferences(k, L1, x, h, 1e-5);
   });
 
   it('equals the oracle and tfjs autodiff of similarityPairs (repeated candidates add up)', () => {
     const x = makeCase(6, 9, 5, 12, 3); // 54 draws of 5 rows: many repeats
-    const { dq, gtable, dc } = kernelRun(x);
-    const ref = similarityBackwardRef(L1, x.B, x.M, x.d, x.q, x.cand, x.table, null, x.dscore);
-    expectClose(dq, ref.dq, 1e-5, 1e-6, 'dq vs oracle');
-    expectClose(gtable, ref.gtable, 1e-5, 1e-6, 'gtable vs oracle');
-    expect(Array.from(dc)).toEqual(new Array(x.B).fill(0));
-    const { dq: gq, gtable: scattered } = autodiffGradients('negL1', x);
-    expectClose(dq, gq, 1e-5, 1e-6, 'dq vs autodiff');
-    expectClose(gtable, scattered, 1e-5, 1e-6, 'gtable vs autodiff');
+    expectOracleAndAutodiff(k, L1, 'negL1', x);
   });
 
   it('takes the subgradient 0 where q_i = v_i', () => {

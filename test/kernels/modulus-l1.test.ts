@@ -6,35 +6,20 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { loadKernels, SimilarityKind, type Kernels } from '../../src/kernels/kernels.js';
-import { negModulusL1Ref, similarityBackwardRef, similarityForwardRef } from '../../src/kernels/reference.js';
+import { SimilarityKind, type Kernels } from '../../src/kernels/kernels.js';
+import { negModulusL1Ref, similarityForwardRef } from '../../src/kernels/reference.js';
 import { similarityAll } from '../../src/core/similarity-tf.js';
 import { expectClose, f32, i32, rng, uniform } from './helpers.js';
-import { autodiffGradients, type Case, expectTopKOfSort, kernelRun as runKind, makeCase, numericGradients } from './pair-distance.js';
+import { type Case, expectCentralDifferences, loadTestKernels, expectOracleAndAutodiff, expectTopKOfSort, kernelRun, makeCase, smallestOverPairs } from './pair-distance.js';
 
 const MOD = SimilarityKind.NegModulusL1;
 let k: Kernels;
-beforeAll(async () => {
-  expect(await tf.setBackend('wasm')).toBe(true);
-  k = await loadKernels();
-});
+beforeAll(async () => void (k = await loadTestKernels()));
 beforeEach(() => k.memory.reset());
 
-const kernelRun = (x: Case) => runKind(k, MOD, x);
-
 /** Smallest modulus |q_i − v_i| over the scored pairs (the distance to the floor's corner). */
-function smallestModulus(x: Case): number {
-  const h = x.d / 2;
-  let min = Infinity;
-  for (let i = 0; i < x.B * x.M; i++) {
-    const b = Math.floor(i / x.M), r = x.cand[i]!;
-    for (let c = 0; c < h; c++) {
-      const re = x.q[b * x.d + c]! - x.table[r * x.d + c]!, im = x.q[b * x.d + h + c]! - x.table[r * x.d + h + c]!;
-      min = Math.min(min, Math.hypot(re, im));
-    }
-  }
-  return min;
-}
+const smallestModulus = (x: Case): number =>
+  smallestOverPairs(x, (q, v) => Math.min(...Array.from({ length: x.d / 2 }, (_, i) => Math.hypot(q[i]! - v[i]!, q[x.d / 2 + i]! - v[x.d / 2 + i]!))));
 
 describe('NegModulusL1 forward', () => {
   it('hand-computed: q = (1 + 3i, 2 + 4i), v = (−2 − i, 1 + 4i) → −(|3 + 4i| + |1|) = −6; v = q → −2·√1e-12', () => {
@@ -55,7 +40,7 @@ describe('NegModulusL1 forward', () => {
   it.each([[1, 1, 3, 4], [3, 7, 11, 12], [9, 51, 40, 32], [4, 5, 6, 36], [2, 9, 8, 8]])('equals the float64 oracle: B=%i M=%i N=%i d=%i', (B, M, N, d) => {
     const x = makeCase(B, M, N, d, 100 * B + d);
     const want = similarityForwardRef(MOD, B, M, d, x.q, x.cand, x.table, null);
-    expectClose(kernelRun(x).scores, want, 1e-6, 1e-5, 'scores');
+    expectClose(kernelRun(k, MOD, x).scores, want, 1e-6, 1e-5, 'scores');
   });
 });
 
@@ -63,22 +48,12 @@ describe('NegModulusL1 hand-written VJP', () => {
   it.each([[2, 5, 9, 8], [5, 13, 7, 12], [3, 51, 30, 32], [2, 6, 5, 4]])('matches float64 central differences: B=%i M=%i N=%i d=%i', (B, M, N, d) => {
     const x = makeCase(B, M, N, d, 7 * M + d);
     expect(smallestModulus(x)).toBeGreaterThan(1e-3); // smooth around every difference
-    const { dq, gtable } = kernelRun(x);
-    const { dq: dqNum, gtable: gNum } = numericGradients(MOD, x, 1e-6);
-    expectClose(dq, dqNum, 1e-4, 1e-5, 'dq');
-    expectClose(gtable, gNum, 1e-4, 1e-5, 'gtable');
+    expectCentralDifferences(k, MOD, x, 1e-6, 1e-4);
   });
 
   it('equals the oracle and tfjs autodiff of similarityPairs (repeated candidates add up)', () => {
     const x = makeCase(6, 9, 5, 12, 3); // 54 draws of 5 rows: many repeats; d/2 = 6 has a tail
-    const { dq, gtable, dc } = kernelRun(x);
-    const ref = similarityBackwardRef(MOD, x.B, x.M, x.d, x.q, x.cand, x.table, null, x.dscore);
-    expectClose(dq, ref.dq, 1e-5, 1e-6, 'dq vs oracle');
-    expectClose(gtable, ref.gtable, 1e-5, 1e-6, 'gtable vs oracle');
-    expect(Array.from(dc)).toEqual(new Array(x.B).fill(0));
-    const { dq: gq, gtable: scattered } = autodiffGradients('negModulusL1', x);
-    expectClose(dq, gq, 1e-5, 1e-6, 'dq vs autodiff');
-    expectClose(gtable, scattered, 1e-5, 1e-6, 'gtable vs autodiff');
+    expectOracleAndAutodiff(k, MOD, 'negModulusL1', x);
   });
 
   it('is finite where q_i = v_i (the floor under the modulus): 0 there, −Δ/|Δ| elsewhere', () => {

@@ -1,14 +1,21 @@
 // Shared by the tests of the similarities of the differences q − v (l1.test.ts, modulus-l1.test.ts): random sampled
-// cases, the kernels' forward and VJP of a case, float64 central differences of its loss, tfjs autodiff of
-// similarityPairs, and the top-K sweep against a full float64 sort.
+// cases, the kernels' forward and VJP of a case checked against float64 central differences, the oracle and tfjs
+// autodiff of similarityPairs, and the top-K sweep against a full float64 sort.
 import { expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import type { Kernels, SimilarityKind } from '../../src/kernels/kernels.js';
+import '@tensorflow/tfjs-backend-wasm';
+import { loadKernels, type Kernels, type SimilarityKind } from '../../src/kernels/kernels.js';
 import { blockedLength } from '../../src/kernels/top-k-kernels.js';
-import { similarityForwardRef } from '../../src/kernels/reference.js';
+import { similarityBackwardRef, similarityForwardRef } from '../../src/kernels/reference.js';
 import { similarityPairs } from '../../src/core/similarity-tf.js';
 import type { SimilarityName } from '../../src/core/model.js';
 import { expectClose, f32, i32, rng, uniform } from './helpers.js';
+
+/** The kernels of a test file, on the wasm tfjs backend (the autodiff references run on it too). */
+export async function loadTestKernels(): Promise<Kernels> {
+  expect(await tf.setBackend('wasm')).toBe(true);
+  return loadKernels();
+}
 
 /** A random case: B queries, M candidates each among N rows of width d (repeats allowed), and dL/ds. */
 export function makeCase(B: number, M: number, N: number, d: number, seed: number) {
@@ -24,6 +31,16 @@ export function makeCase(B: number, M: number, N: number, d: number, seed: numbe
 /** A sampled case of makeCase. */
 export type Case = ReturnType<typeof makeCase>;
 
+/** The smallest of `term(q_b, v)` over the scored pairs of a case (e.g. the distance to a kink or a floor). */
+export function smallestOverPairs(x: Case, term: (q: number[], v: number[]) => number): number {
+  let min = Infinity;
+  for (let i = 0; i < x.B * x.M; i++) {
+    const b = Math.floor(i / x.M), r = x.cand[i]!;
+    min = Math.min(min, term(x.q.slice(b * x.d, (b + 1) * x.d), x.table.slice(r * x.d, (r + 1) * x.d)));
+  }
+  return min;
+}
+
 /** The kernel's scores, dq and gtable (from zero) of a case, and dc (7s before, overwritten with 0). */
 export function kernelRun(k: Kernels, kind: SimilarityKind, x: Case): { scores: Float32Array; dq: Float32Array; gtable: Float32Array; dc: Float32Array } {
   const { B, M, d } = x;
@@ -35,8 +52,8 @@ export function kernelRun(k: Kernels, kind: SimilarityKind, x: Case): { scores: 
   return { scores: out.array.slice(), dq: dq.array.slice(), gtable: gtable.array.slice(), dc: dc.array.slice() };
 }
 
-/** Float64 central differences (step h) of L = Σ dscore·s in q and in the table. */
-export function numericGradients(kind: SimilarityKind, x: Case, h: number): { dq: number[]; gtable: number[] } {
+/** The kernel's VJP of a case equals float64 central differences (step h) of L = Σ dscore·s in q and in the table. */
+export function expectCentralDifferences(k: Kernels, kind: SimilarityKind, x: Case, h: number, rel: number): void {
   const loss = (q: number[], table: number[]): number =>
     similarityForwardRef(kind, x.B, x.M, x.d, q, x.cand, table, null).reduce((acc, v, i) => acc + v * x.dscore[i]!, 0);
   const numeric = (values: number[], i: number, of: (v: number[]) => number): number => {
@@ -45,14 +62,18 @@ export function numericGradients(kind: SimilarityKind, x: Case, h: number): { dq
     minus[i]! -= h;
     return (of(plus) - of(minus)) / (2 * h);
   };
-  return {
-    dq: x.q.map((_, i) => numeric(x.q, i, (q) => loss(q, x.table))),
-    gtable: x.table.map((_, i) => numeric(x.table, i, (t) => loss(x.q, t))),
-  };
+  const { dq, gtable } = kernelRun(k, kind, x);
+  expectClose(dq, x.q.map((_, i) => numeric(x.q, i, (q) => loss(q, x.table))), rel, 1e-5, 'dq');
+  expectClose(gtable, x.table.map((_, i) => numeric(x.table, i, (t) => loss(x.q, t))), rel, 1e-5, 'gtable');
 }
 
-/** tfjs autodiff of Σ dscore·similarityPairs: dL/dq and dL/dtable (the candidates' gradients scattered to rows). */
-export function autodiffGradients(name: SimilarityName, x: Case): { dq: Float32Array; gtable: Float64Array } {
+/** The kernel's VJP of a case equals the float64 oracle and tfjs autodiff of Σ dscore·similarityPairs; dc is 0. */
+export function expectOracleAndAutodiff(k: Kernels, kind: SimilarityKind, name: SimilarityName, x: Case): void {
+  const { dq, gtable, dc } = kernelRun(k, kind, x);
+  const ref = similarityBackwardRef(kind, x.B, x.M, x.d, x.q, x.cand, x.table, null, x.dscore);
+  expectClose(dq, ref.dq, 1e-5, 1e-6, 'dq vs oracle');
+  expectClose(gtable, ref.gtable, 1e-5, 1e-6, 'gtable vs oracle');
+  expect(Array.from(dc)).toEqual(new Array(x.B).fill(0));
   const [gq, gcand] = tf.tidy(() => {
     const q = tf.tensor2d(x.q, [x.B, x.d]);
     const cand = tf.tensor3d(x.cand.flatMap((r) => x.table.slice(r * x.d, (r + 1) * x.d)), [x.B, x.M, x.d]);
@@ -60,11 +81,12 @@ export function autodiffGradients(name: SimilarityName, x: Case): { dq: Float32A
     const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(similarityPairs(name, a as tf.Tensor2D, b as tf.Tensor3D), G)));
     return grads([q, cand]).map((t) => t.dataSync() as Float32Array);
   });
-  const gtable = new Float64Array(x.table.length);
+  const scattered = new Float64Array(x.table.length);
   x.cand.forEach((r, i) => {
-    for (let c = 0; c < x.d; c++) gtable[r * x.d + c] += gcand![i * x.d + c]!;
+    for (let c = 0; c < x.d; c++) scattered[r * x.d + c] += gcand![i * x.d + c]!;
   });
-  return { dq: gq!, gtable };
+  expectClose(dq, gq!, 1e-5, 1e-6, 'dq vs autodiff');
+  expectClose(gtable, scattered, 1e-5, 1e-6, 'gtable vs autodiff');
 }
 
 /**
