@@ -6,7 +6,7 @@ const label = (e: { key: string; name?: string }): string => (e.name !== undefin
 
 /** The neighbours as a ranked table with a one-line heading. */
 export function formatNeighbors(result: NeighborsResult): string {
-  const measure = { dot: 'inner product', poincare: `Poincaré distance, c = ${result.curvature}`, l1: 'L1 distance', euclidean: 'Euclidean distance' }[result.metric];
+  const measure = { dot: 'inner product', poincare: `Poincaré distance, c = ${result.curvature}`, l1: 'L1 distance', 'complex-l1': 'L1 distance of complex moduli', euclidean: 'Euclidean distance' }[result.metric];
   const heading = `nearest entities of ${label(result.entity)} by ${measure} (${result.method})`;
   const rows = result.neighbors.map((n) => [n.rank, label(n), (n.distance ?? n.similarity ?? 0).toFixed(4), n.id]);
   return `${heading}\n${formatTable(rows, { header: ['rank', 'entity', result.metric === 'dot' ? 'similarity' : 'distance', 'id'] })}`;

@@ -8,7 +8,8 @@
  *   dot product). The per-curvature entity terms of the Poincaré sweep are kept for the most recent curvatures.
  * - Nearest entities: the entity's own point (exp₀ at c = 1 for hyperbolic models) scored against candidates by
  *   the sampled similarity kernel (assembly/similarity.ts: −d₁², −‖·‖², the inner product, or −‖·‖₁ for models
- *   scored by the L1 distance), or against all entities by the same top-K kernels.
+ *   scored by the L1 distance, −Σ_i|·_i| over complex moduli for RotatE with norm 1), or against all entities by the
+ *   same top-K kernels.
  * Models without a usable fused program (e.g. a dimension that is not a multiple of 4) predict through the
  * all-entity scorer of the core (tfjs query side) instead.
  */
@@ -25,13 +26,17 @@ import { MIN_SPLIT_WORK, PoincareBatch } from './poincare-batch.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** How `neighbors` measures two entities, by the model's similarity. */
-export type NeighborMetric = 'euclidean' | 'dot' | 'poincare' | 'l1';
+export type NeighborMetric = 'euclidean' | 'dot' | 'poincare' | 'l1' | 'complex-l1';
 
-/** The neighbour metric of a similarity: Poincaré distance (c = 1), inner product, L1 or Euclidean distance. */
+/**
+ * The neighbour metric of a similarity: Poincaré distance (c = 1), inner product, L1 distance (of real coordinates
+ * or of complex moduli) or Euclidean distance.
+ */
 export function neighborMetric(similarity: SimilarityName): NeighborMetric {
   if (similarity === 'negSqPoincare') return 'poincare';
   if (similarity === 'dot') return 'dot';
   if (similarity === 'negL1') return 'l1';
+  if (similarity === 'negModulusL1') return 'complex-l1';
   return 'euclidean';
 }
 
@@ -196,7 +201,7 @@ export class KernelSearch {
     if (M > 0) this.kernels.raw.similarityForward(kind, 1, M, this.width, q.offset, cand.offset, this.rows.offset, c.offset, out.offset);
     const scores = out.array.slice(0, M);
     const order = Array.from({ length: M }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || ids[a]! - ids[b]!).slice(0, K);
-    const distance = (s: number): number => (this.metric === 'l1' ? -s : Math.sqrt(Math.max(0, -s)));
+    const distance = (s: number): number => (this.metric === 'l1' || this.metric === 'complex-l1' ? -s : Math.sqrt(Math.max(0, -s)));
     const values = Float32Array.from(order, (i) => (this.metric === 'dot' ? scores[i]! : distance(scores[i]!)));
     return { ids: Int32Array.from(order, (i) => ids[i]!), values };
   }
@@ -229,9 +234,10 @@ export class KernelSearch {
     return { count: 1, q, x2, c: null, offset: null };
   }
 
-  /** The kernel similarity neighbours are ranked by: −d₁², the inner product, −‖·‖₁ or −‖·‖². */
+  /** The kernel similarity neighbours are ranked by: −d₁², the inner product, −‖·‖₁, −Σ_i|·_i| (complex) or −‖·‖². */
   private neighborKind(): SimilarityKind {
-    const kinds = { poincare: SimilarityKind.NegSqPoincare, dot: SimilarityKind.Dot, l1: SimilarityKind.NegL1, euclidean: SimilarityKind.NegSqEuclidean } as const;
+    const kinds = { poincare: SimilarityKind.NegSqPoincare, dot: SimilarityKind.Dot, l1: SimilarityKind.NegL1, 'complex-l1': SimilarityKind.NegModulusL1,
+      euclidean: SimilarityKind.NegSqEuclidean } as const;
     return kinds[this.metric];
   }
 
@@ -253,7 +259,7 @@ export class KernelSearch {
     return { ids: ids.array.slice(0, K), values: scores.array.slice(0, K) };
   }
 
-  /** Predictions of the models scored by dot, Euclidean or L1 similarity: topKScores over the B queries (halves on both threads). */
+  /** Predictions of the models scored by dot, Euclidean or either L1 similarity: topKScores over the B queries (halves on both threads). */
   private predictFlat(point: QueryPointBlocks, B: number, K: number): Ranked[] {
     const N = this.count, d = this.width;
     const ids = this.room.i32Exact('ids', B * K), scores = this.room.f32Exact('topScores', B * K);

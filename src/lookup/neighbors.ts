@@ -1,10 +1,10 @@
 /**
  * Nearest entities of an entity: by Euclidean distance (distance-scored models), by L1 distance (models scored by
- * it: TransE with norm 1), by inner product (dot-scored models) or by Poincaré distance at curvature c = 1
+ * it: TransE with norm 1) or the sum of complex moduli (RotatE with norm 1), by inner product (dot-scored models) or by Poincaré distance at curvature c = 1
  * (hyperbolic models; their per-relation curvatures belong to queries, not to entities). The HNSW index gives
  * candidates in the order of a monotone key (vector-space.ts); the similarity kernel scores them (kernel-search.ts),
- * sorted, ties by id. hnswlib has no L1 space: the L1 metric takes its candidates from the Euclidean index (a good
- * but not monotone key, ‖x‖₂ ≤ ‖x‖₁ ≤ √d‖x‖₂; the answer is marked `hnsw`, approximate, as every index answer).
+ * sorted, ties by id. hnswlib has no L1 space: the L1 metrics take their candidates from the Euclidean index (a good
+ * but not monotone key, ‖x‖₂ ≤ ‖x‖₁ ≤ √d‖x‖₂, and ‖x‖₂ ≤ Σ_i|z_i| ≤ √(d/2)‖x‖₂ for complex coordinates; the answer is marked `hnsw`, approximate, as every index answer).
  * `exactNeighbors` sweeps all entities with the top-K kernels instead.
  */
 import { DEFAULT_EF, searchHnsw } from './hnsw.js';
@@ -23,7 +23,7 @@ export interface Neighbor {
 export function neighborSpace(metric: NeighborMetric): SpaceSpec {
   if (metric === 'poincare') return { kind: 'lorentz', curvature: NEIGHBOR_CURVATURE };
   if (metric === 'dot') return { kind: 'dot' };
-  return { kind: 'euclidean' }; // also the candidate space of 'l1' (see the file comment)
+  return { kind: 'euclidean' }; // also the candidate space of 'l1' and 'complex-l1' (see the file comment)
 }
 
 /** The hnswlib query vector for entity i's neighbours. */

@@ -7,7 +7,8 @@
  *   of the unit disk along that direction with the *true* distance: the drawn point is tanh(d/2) in the projected
  *   direction, whose hyperbolic distance from the centre is exactly d(q, x);
  * - Euclidean models: u = v − v_q, the same two principal directions, and the true distance ‖u‖ as the radius
- *   (‖u‖₁ for models measured by the L1 distance).
+ *   (‖u‖₁ for models measured by the L1 distance, Σ_i |u_i| over the complex coordinates [Re | Im] for those measured
+ *   by the sum of complex moduli).
  * So distances from the query are exact; directions (and distances between two other points) are those of the
  * projection, whose share of the tangent vectors' energy is `explained`. Float64 throughout (the kernels' float64
  * reference for exp₀ and Möbius addition).
@@ -50,6 +51,14 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 };
 
 /** The tangent vector at q pointing to x with length d(q, x) (c = 1), and that distance. */
+/** The length of the difference u of two points of a flat model under its metric. */
+function flatDistance(metric: NeighborMetric, u: Float64Array): number {
+  if (metric === 'l1') return u.reduce((sum, x) => sum + Math.abs(x), 0);
+  const h = u.length / 2;
+  if (metric === 'complex-l1') return u.subarray(0, h).reduce((sum, x, i) => sum + Math.hypot(x, u[h + i]!), 0);
+  return Math.sqrt(dot(u, u));
+}
+
 function logAt(q: Float64Array, x: Float64Array): { u: Float64Array; distance: number } {
   const m = mobiusAdd(Float64Array.from(q, (v) => -v), x, 1);
   const norm = Math.sqrt(dot(m, m));
@@ -125,7 +134,7 @@ export function projectNeighbourhood(table: EntityTable, metric: NeighborMetric,
   const tangents = shown.map((id) => {
     if (hyperbolic) return logAt(q, expmap0(row(table, id), 1));
     const u = row(table, id).map((v, k) => v - q[k]!);
-    return { u, distance: metric === 'l1' ? u.reduce((sum, x) => sum + Math.abs(x), 0) : Math.sqrt(dot(u, u)) };
+    return { u, distance: flatDistance(metric, u) };
   });
   const { axes, explained } = principalPlane(tangents.map((t) => t.u), table.dim);
   const points: ProjectedPoint[] = [{ id: centre, x: 0, y: 0, distance: 0 }];

@@ -49,6 +49,14 @@ describe('projectNeighbourhood', () => {
     }
   });
 
+  it('L1 metrics: the radius is the L1 distance of the reals, or the sum of the complex moduli of [Re | Im] rows', () => {
+    const rows = { rows: Float32Array.of(0, 0, 0, 0, 3, 0, 4, 0, 1, 1, 1, 1), count: 3, dim: 4 };
+    const radius = (metric: 'l1' | 'complex-l1' | 'euclidean') => projectNeighbourhood(rows, metric, 0, [1, 2]).points.slice(1).map((p) => p.distance);
+    expect(radius('l1')).toEqual([7, 4]);
+    expect(radius('complex-l1')).toEqual([5, 2 * Math.SQRT2]); // |3 + 4i| + |0|; |1 + i| + |1 + i|
+    expect(radius('euclidean')).toEqual([5, 2]);
+  });
+
   it('is deterministic, drops the query and duplicates, and refuses ids outside the table or too many points', () => {
     const once = projectNeighbourhood(table, 'dot', 5, [5, 9, 9, 11]);
     expect(once.points.map((p) => p.id)).toEqual([5, 9, 11]);

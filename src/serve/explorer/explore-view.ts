@@ -153,7 +153,8 @@ export class ExploreView {
     row('model', `${s.model}, dimension ${s.dim}`);
     row('entities', fmt(s.entities));
     row('relations', fmt(s.relations.length));
-    row('geometry', { poincare: 'hyperbolic (Poincaré ball)', dot: 'Euclidean, inner product', l1: 'Euclidean space, L1 distance', euclidean: 'Euclidean distance' }[s.metric]);
+    row('geometry', { poincare: 'hyperbolic (Poincaré ball)', dot: 'Euclidean, inner product', l1: 'Euclidean space, L1 distance',
+      'complex-l1': 'complex space, sum of moduli', euclidean: 'Euclidean distance' }[s.metric]);
     if (s.test) row('test MRR', fmt(s.test.mrr, 4));
     if (s.test) row('test Hits@1 / @3 / @10', `${fmt(s.test['hits@1'])} / ${fmt(s.test['hits@3'])} / ${fmt(s.test['hits@10'])}`);
     if (!s.test) row('test metrics', 'none recorded (no result.json)');

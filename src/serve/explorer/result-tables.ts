@@ -22,7 +22,7 @@ function entityCell(ref: { id: number; key: string; name?: string }, pick: (text
 /** Fills the neighbours table. */
 export function renderNeighbors(table: HTMLTableElement, result: NeighborsResult, pick: (text: string) => void): void {
   const dot = result.metric === 'dot';
-  const measure = { dot: 'similarity (inner product)', poincare: 'Poincaré distance (c = 1)', l1: 'L1 distance', euclidean: 'Euclidean distance' }[result.metric];
+  const measure = { dot: 'similarity (inner product)', poincare: 'Poincaré distance (c = 1)', l1: 'L1 distance', 'complex-l1': 'L1 distance of complex moduli', euclidean: 'Euclidean distance' }[result.metric];
   header(table, ['#', 'entity', measure]);
   const body = table.tBodies[0] ?? table.createTBody();
   clear(body);
