@@ -9,20 +9,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
-import { entityTable, modelConfig, paperOrNormal, relationTable, type ModelOptions } from '../core/model-base.js';
+import { entityTable, modelConfig, paperOrNormal, relationTable } from '../core/model-base.js';
 import { queryProgram } from '../kernels/query-program.js';
+import { distanceNorm, type DistanceNorm, type NormOptions } from './distance-norm.js';
 
-/** The norms TransE's distance may use. */
-export const TRANSE_NORMS = [1, 2] as const;
-/** A norm of TransE's distance ‖h + r − t‖_p. */
-export type TransENorm = (typeof TRANSE_NORMS)[number];
 /** The default norm: L1, as Bordes et al. 2013 on FB15k and PyKEEN (see the file comment). */
-export const TRANSE_DEFAULT_NORM: TransENorm = 1;
-
-/** TransE's options: the shape of every model and the norm p of its distance. */
-export interface TransEOptions extends ModelOptions {
-  norm?: TransENorm;
-}
+export const TRANSE_DEFAULT_NORM: DistanceNorm = 1;
 
 /** TransE's query as a fused program: q = h + r. */
 const TRANSE_QUERY = queryProgram(['q = add(entity, relation)'], { q: 'q' });
@@ -36,9 +28,8 @@ export class TransE implements KgeModel {
   readonly queryTables = ['entity', 'relation'];
   readonly fusedQuery = TRANSE_QUERY;
 
-  constructor(options: TransEOptions) {
-    const norm = options.norm ?? TRANSE_DEFAULT_NORM;
-    if (!TRANSE_NORMS.includes(norm)) throw new Error(`TransE: norm must be 1 or 2 (got ${String(norm)})`);
+  constructor(options: NormOptions) {
+    const norm = distanceNorm('TransE', options, TRANSE_DEFAULT_NORM);
     this.config = modelConfig('TransE', options, { norm }, 'uniform ±6/√d (Bordes et al. 2013)');
     this.similarity = norm === 1 ? 'negL1' : 'negEuclidean';
     const bound = 6 / Math.sqrt(options.dim);

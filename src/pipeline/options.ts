@@ -72,8 +72,8 @@ export const trainingOptions = {
   seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(0),
   /** Standard deviation of a normal initialisation of embeddings (default: each model's own, see ModelOptions). */
   initScale: positive.optional(),
-  /** TransE only: the norm p of its distance ‖h + r − t‖_p (default: the model's, 1; models/transe.ts). */
-  transeNorm: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 (L1) or 2 (L2)' }).optional(),
+  /** TransE and RotatE only: the norm of their distance, 1 or 2 (default: the model's; models/distance-norm.ts). */
+  norm: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 (L1) or 2 (L2)' }).optional(),
   /** Loss of sampled training: the model's own (`auto`), binary cross-entropy, self-adversarial, margin ranking. */
   loss: oneOf(['auto', 'bce', 'nssa', 'margin'] as const).default('auto'),
   /** Margin γ of the nssa and margin losses (default: the model's, else 9 for nssa and 1 for margin, PyKEEN's). */

@@ -1,23 +1,28 @@
 /**
  * A run's model from its settings: the options every model takes, and the model-specific ones the run's flags set
- * (`transeNorm` → TransE's `norm`); a model-specific option given for another model, or a model that cannot train
- * the way the settings ask (1-N scoring of a similarity without a matrix-product form), is an error naming the flag.
+ * (`norm` → the `norm` of TransE and RotatE); a model-specific option given for another model, or a model that
+ * cannot train the way the settings ask (1-N scoring of a similarity without a matrix-product form), is an error
+ * naming the flag.
  */
 import type { KgeModel } from '../core/model.js';
 import type { RunData } from '../core/training-data.js';
+import { isDifferenceSimilarity } from '../core/similarity-tf.js';
 import { createModel } from '../registry/models.js';
 import { flagOf, type CommonSettings, type OptionNaming } from './options.js';
+
+/** The models whose distance takes a norm (`norm`, models/distance-norm.ts). */
+const NORM_MODELS = ['transe', 'rotate'];
 
 /** Creates the model `name` of a run with the settings' shape, init scale and model-specific options. */
 export function createRunModel(name: string, s: CommonSettings, data: RunData, naming: OptionNaming = 'key'): KgeModel {
   const label = (key: string): string => (naming === 'flag' ? flagOf(key) : key);
-  const transe = name.toLowerCase() === 'transe';
-  if (s.transeNorm !== undefined && !transe) throw new Error(`${label('transeNorm')} applies to TransE only (the model is ${name})`);
+  const normed = NORM_MODELS.includes(name.toLowerCase());
+  if (s.norm !== undefined && !normed) throw new Error(`${label('norm')} applies to TransE and RotatE only (the model is ${name})`);
   const model = createModel(name, { dim: s.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: s.initScale,
-    ...(transe && s.transeNorm !== undefined ? { norm: s.transeNorm } : {}) });
-  if (s.oneToN && model.similarity === 'negL1') {
+    ...(normed && s.norm !== undefined ? { norm: s.norm } : {}) });
+  if (s.oneToN && isDifferenceSimilarity(model.similarity)) {
     throw new Error(`${label('oneToN')} scores every entity through a matrix product, which the L1 distance of ${model.config.model} has not: `
-      + `train it with sampled negatives (${label('neg')}), or with ${label('transeNorm')} 2`);
+      + `train it with sampled negatives (${label('neg')}), or with ${label('norm')} 2`);
   }
   return model;
 }

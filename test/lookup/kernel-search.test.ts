@@ -5,7 +5,7 @@ import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { createModel } from '../../src/registry/models.js';
 import { SimilarityKind } from '../../src/kernels/kernels.js';
-import { expmap0, negL1Ref, similarityRef } from '../../src/kernels/reference.js';
+import { expmap0, negL1Ref, negModulusL1Ref, similarityRef } from '../../src/kernels/reference.js';
 import { KernelSearch, type NeighborMetric } from '../../src/lookup/kernel-search.js';
 import { exactNeighbors, indexNeighbors } from '../../src/lookup/neighbors.js';
 import { IndexStore } from '../../src/lookup/index-store.js';
@@ -17,8 +17,8 @@ beforeAll(async () => {
 });
 
 /** A runtime of `name` with random parameters (entity norms up to `scale`). */
-async function randomRuntime(name: string, N: number, dim: number, scale: number, seed: string): Promise<ModelRuntime> {
-  const runtime = await ModelRuntime.create(createModel(name, { dim, numEntities: N, numRelations: 3 }), 4);
+async function randomRuntime(name: string, N: number, dim: number, scale: number, seed: string, options: object = {}): Promise<ModelRuntime> {
+  const runtime = await ModelRuntime.create(createModel(name, { dim, numEntities: N, numRelations: 3, ...options }), 4);
   const rng = new SeededRandom(seed);
   for (const table of runtime.store.tables()) {
     if (table.spec.name === 'curvature') continue;
@@ -33,28 +33,30 @@ const entityTable = (runtime: ModelRuntime): EntityTable => {
   return { rows: t.data.array.slice(), count: t.rows, dim: t.dim };
 };
 
-/** Float64 oracle of the neighbour measure: Poincaré distance at c = 1, Euclidean or L1 distance, or inner product (larger = nearer). */
+/** Float64 oracle of the neighbour measure: Poincaré distance at c = 1, Euclidean or (complex) L1 distance, or inner product (larger = nearer). */
 function oracle(metric: NeighborMetric, table: EntityTable, i: number, j: number): number {
   const row = (t: number): Float32Array => table.rows.subarray(t * table.dim, (t + 1) * table.dim);
   if (metric === 'poincare') return -Math.sqrt(-similarityRef(SimilarityKind.NegSqPoincare, expmap0(row(i), 1), row(j), 1));
   if (metric === 'dot') return similarityRef(SimilarityKind.Dot, row(i), row(j));
   if (metric === 'l1') return negL1Ref(row(i), row(j));
+  if (metric === 'complex-l1') return negModulusL1Ref(row(i), row(j));
   return -Math.sqrt(-similarityRef(SimilarityKind.NegSqEuclidean, row(i), row(j)));
 }
 
 const N = 400;
 
 describe('nearest entities in kernels', () => {
-  const cases: Array<{ model: string; metric: NeighborMetric; dim: number; scale: number }> = [
+  const cases: Array<{ model: string; metric: NeighborMetric; dim: number; scale: number; options?: object }> = [
     { model: 'RotH', metric: 'poincare', dim: 8, scale: 3 },
     { model: 'RotE', metric: 'euclidean', dim: 8, scale: 1.5 },
     { model: 'DistMult', metric: 'dot', dim: 8, scale: 1.5 },
     { model: 'DistMult', metric: 'dot', dim: 6, scale: 1.5 }, // not a multiple of 4: zero-padded rows
     { model: 'TransE', metric: 'l1', dim: 8, scale: 1.5 }, // the index's candidates are Euclidean: checked below
+    { model: 'RotatE', metric: 'complex-l1', dim: 12, scale: 1.5, options: { norm: 1 } }, // likewise; d/2 = 6
   ];
-  for (const { model, metric, dim, scale } of cases) {
+  for (const { model, metric, dim, scale, options } of cases) {
     it(`${model} d=${dim} (${metric}): the exact sweep and the index (ef = N) give the float64 order and values`, async () => {
-      const runtime = await randomRuntime(model, N, dim, scale, `nb-${model}-${dim}`);
+      const runtime = await randomRuntime(model, N, dim, scale, `nb-${model}-${dim}`, options);
       const search = new KernelSearch(runtime);
       expect(search.metric).toBe(metric);
       const table = entityTable(runtime);
@@ -65,10 +67,10 @@ describe('nearest entities in kernels', () => {
         const exact = exactNeighbors(search, i, 10);
         const fromIndex = await indexNeighbors(store, search, table, i, 10, N);
         expect(exact.map((n) => n.id)).toEqual(truth.map((t) => t.j));
-        if (metric === 'l1') { // 21 Euclidean candidates rescored by L1: in L1 order, most of the true ten
+        if (metric === 'l1' || metric === 'complex-l1') { // 21 Euclidean candidates rescored by L1: in L1 order, most of the true ten
           const d = fromIndex.map((n) => n.value);
           expect(d).toEqual([...d].sort((a, b) => a - b));
-          fromIndex.forEach((n) => expect(n.value).toBeCloseTo(-oracle('l1', table, i, n.id), 4));
+          fromIndex.forEach((n) => expect(n.value).toBeCloseTo(-oracle(metric, table, i, n.id), 4));
           expect(fromIndex.filter((n) => truth.some((t) => t.j === n.id)).length).toBeGreaterThanOrEqual(7);
         } else {
           expect(fromIndex.map((n) => n.id)).toEqual(truth.map((t) => t.j));

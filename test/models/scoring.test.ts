@@ -63,6 +63,19 @@ describe('scoring functions on hand-computed values', () => {
     expect(Math.abs(s[1]!)).toBeLessThan(1e-3); // the sqrt floor of 1e-12 keeps this at −1e-6
   });
 
+  // d = 4, rows [Re | Im]: h = e0 = (1, 2i), θ = (π/2, π) → q = (i, −2i); t = e1 = (0, 3 + 2i): Δ = (i, −3 − 4i),
+  // moduli 1 and 5 → −6 (norm 1), −√26 (norm 2); t = e0: Δ = (−1 + i, −4i), moduli √2 and 4 → −(√2 + 4), −√18.
+  // d = 6: a third coordinate, h₃ = 0 (θ₃ = 0), t₃ = 1: modulus 1 more against e1 → −7, −√27; e0 unchanged.
+  it.each([
+    { dim: 4, entity: [1, 0, 0, 2, 0, 3, 0, 2], phase: [Math.PI / 2, Math.PI], norm1: [-(Math.SQRT2 + 4), -6], norm2: [-Math.sqrt(18), -Math.sqrt(26)] },
+    { dim: 6, entity: [1, 0, 0, 0, 2, 0, 0, 3, 1, 0, 2, 0], phase: [Math.PI / 2, Math.PI, 0], norm1: [-(Math.SQRT2 + 4), -7], norm2: [-Math.sqrt(18), -Math.sqrt(27)] },
+  ])('RotatE d = $dim: −Σᵢ|(h ∘ r − t)ᵢ| (norm 1), −‖h ∘ r − t‖₂ (norm 2, the default)', async ({ dim, entity, phase, norm1, norm2 }) => {
+    const tables = { entity, phase };
+    const scores = [await scoresOf('RotatE', dim, tables, { norm: 1 }), await scoresOf('RotatE', dim, tables, { norm: 2 })];
+    [norm1, norm2].forEach((want, n) => want.forEach((w, j) => expect(scores[n]![j]).toBeCloseTo(w, 5)));
+    expect(await scoresOf('RotatE', dim, tables)).toEqual(scores[1]);
+  });
+
   it('rejects unknown models and odd dimensions for complex models', () => {
     expect(() => createModel('NoSuchModel', { dim: 4, numEntities: 2, numRelations: 1 })).toThrow(/unknown model 'NoSuchModel'; known models: .*DistMult/);
     expect(() => createModel('ComplEx', { dim: 3, numEntities: 2, numRelations: 1 })).toThrow(/dim must be even/);

@@ -5,19 +5,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createModel, modelFromConfig } from '../../src/registry/models.js';
 import { loadRun } from '../../src/registry/load-run.js';
-import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
-import { lastJsonLine, runCli } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
+import { beforeNormTestMrr, generatedGraphRun } from './norm-runs.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-transe-norm-'));
-const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'transe-before-norm');
 const shape = { dim: 8, numEntities: 10, numRelations: 2 };
 const train = (args: string[]): Promise<string> => runCli([registerTrainCommand], ['train', ...args]);
 
@@ -47,35 +45,28 @@ describe('TransE norm option', () => {
   });
 
   it('a checkpoint saved before the option loads as L2 and reproduces the test MRR its build recorded', async () => {
-    const graph = await writeSyntheticDataset(path.join(tmp, 'graph-60'), { entities: 60, seed: 1 });
-    const run = path.join(tmp, 'before-norm');
-    cpSync(fixture, run, { recursive: true });
-    const loaded = await loadRun(run);
-    expect(loaded.header.model.options.norm).toBeUndefined();
-    expect(loaded.runtime.model.similarity).toBe('negEuclidean');
-    const result = await evaluateRun(run, { dataset: graph });
-    expect(result.report!.filtered.mrr).toBe(0.08210055936442744); // result.json of the run, by the build of 384e2d6
+    expect(await beforeNormTestMrr('transe-before-norm', tmp)).toBe(0.08210055936442744); // result.json of the run, by the build of 384e2d6
   });
 });
 
-describe('kgdistill train --transe-norm', () => {
+describe('kgdistill train --norm (TransE)', () => {
   let graph: string;
   beforeAll(async () => {
     graph = await writeSyntheticDataset(path.join(tmp, 'graph-40'), { entities: 40, seed: 2 });
   });
 
   it('rejects a norm other than 1 or 2, naming the flag', async () => {
-    await expect(train(['--dataset', graph, '--model', 'TransE', '--transe-norm', '3', '--out', path.join(tmp, 'bad')])).rejects.toThrow(/--transe-norm must be 1 \(L1\) or 2 \(L2\) \(got 3\)/);
+    await expect(train(['--dataset', graph, '--model', 'TransE', '--norm', '3', '--out', path.join(tmp, 'bad')])).rejects.toThrow(/--norm must be 1 \(L1\) or 2 \(L2\) \(got 3\)/);
   });
 
-  it('rejects --transe-norm for another model, and 1-N training of the L1 distance', async () => {
-    await expect(train(['--dataset', graph, '--model', 'DistMult', '--transe-norm', '2', '--out', path.join(tmp, 'bad2')])).rejects.toThrow(/--transe-norm applies to TransE only/);
-    await expect(train(['--dataset', graph, '--model', 'TransE', '--one-to-n', '--out', path.join(tmp, 'bad3')])).rejects.toThrow(/--one-to-n .*L1 distance.*--transe-norm 2/);
+  it('rejects --norm for a model without a distance norm, and 1-N training of the L1 distance', async () => {
+    await expect(train(['--dataset', graph, '--model', 'DistMult', '--norm', '2', '--out', path.join(tmp, 'bad2')])).rejects.toThrow(/--norm applies to TransE and RotatE only \(the model is DistMult\)/);
+    await expect(train(['--dataset', graph, '--model', 'TransE', '--one-to-n', '--out', path.join(tmp, 'bad3')])).rejects.toThrow(/--one-to-n .*L1 distance.*--norm 2/);
   });
 
-  it('trains TransE L2 with --transe-norm 2 and records it', async () => {
+  it('trains TransE L2 with --norm 2 and records it', async () => {
     const out = path.join(tmp, 'l2');
-    await train(['--dataset', graph, '--model', 'TransE', '--transe-norm', '2', '--dim', '8', '--epochs', '1', '--batch-size', '64', '--out', out, '--json']);
+    await train(['--dataset', graph, '--model', 'TransE', '--norm', '2', '--dim', '8', '--epochs', '1', '--batch-size', '64', '--out', out, '--json']);
     const loaded = await loadRun(out);
     expect(loaded.header.model.options.norm).toBe(2);
     expect(loaded.runtime.model.similarity).toBe('negEuclidean');
@@ -85,10 +76,7 @@ describe('kgdistill train --transe-norm', () => {
 describe('TransE L1 end to end', () => {
   it('learns the generated graph (2,000 entities): test MRR ≥ 0.41 with the defaults at d = 32, Adam 1e-3, 100 epochs', async () => {
     // The protocol (PyKEEN's TransE: 0.426); measured 0.4356 on one thread, 0.4366 on two
-    const graph = await writeSyntheticDataset(path.join(tmp, 'graph-2000'), { entities: 2000, seed: 11 });
-    const result = lastJsonLine(await train(['--dataset', graph, '--model', 'TransE', '--dim', '32', '--optimizer', 'adam', '--lr', '0.001',
-      '--neg', '50', '--batch-size', '500', '--epochs', '100', '--valid-every', '100', '--patience', '0', '--seed', '0', '--out', path.join(tmp, 'l1'), '--json']));
-    expect(result.scoringPath).toBe('fused');
+    const result = await generatedGraphRun(train, tmp, ['--model', 'TransE']);
     expect(result.mrr as number).toBeGreaterThanOrEqual(0.41);
   }, 120_000);
 });
