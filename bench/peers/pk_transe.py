@@ -6,7 +6,7 @@ runs, so this wrapper hands it PyKEEN's TransE under the name DistMult (a real-v
 embedding_dim = --dim, the same `--entity-constrainer none` switch, which then drops TransE's unit-norm entities)
 and relabels the runner's JSON line. Every flag is the runner's; `--model TransE` is the only model it accepts.
 TransE is PyKEEN's default: L1 distance, Xavier-uniform entities kept at unit norm, `--loss default` = margin
-ranking with margin 1 (Bordes et al. 2013). One flag of its own: `--transe-norm 1|2`, the distance's norm
+ranking with margin 1 (Bordes et al. 2013). One flag of its own: `--norm 1|2` (as kgdistill's flag), the distance's norm
 (1, PyKEEN's default; 2 = kgdistill's TransE).
 """
 import contextlib
@@ -32,10 +32,10 @@ def main():
         sys.exit("pk_transe.py: pass --model TransE (the other models run through pk_run.py itself)")
     argv[argv.index("--model") + 1] = "DistMult"
     norm = 1
-    if "--transe-norm" in argv:
-        i = argv.index("--transe-norm")
+    if "--norm" in argv:
+        i = argv.index("--norm")
         if argv[i + 1 :][:1] not in (["1"], ["2"]):
-            sys.exit("pk_transe.py: --transe-norm takes 1 or 2")
+            sys.exit("pk_transe.py: --norm takes 1 or 2")
         norm = int(argv[i + 1])
         del argv[i : i + 2]
     pk_run.DistMult = functools.partial(TransE, scoring_fct_norm=norm)
