@@ -14,7 +14,8 @@
  * instead (bench/literature-recipes.ts; the rows of the selected datasets and models, their own epochs).
  *
  * Usage: node dist/bench/peer-quality.js [--root runs/peer-quality] [--datasets generated,WN18RR,FB15k-237]
- *        [--models DistMult,ComplEx,RotatE,TransE] [--epochs 100] [--seeds 0] [--literature] [--list]
+ *        [--models DistMult,ComplEx,RotatE,TransE] [--engines kgdistill,pykeen] [--epochs 100] [--seeds 0] [--literature] [--list]
+ *   --engines  run only these engines' rows (the others' kept results still fill the table)
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,7 @@ const datasets = flag('--datasets', 'generated,WN18RR,FB15k-237').split(',');
 const models = flag('--models', 'DistMult,ComplEx,RotatE,TransE').split(',');
 const epochs = Number(flag('--epochs', '100'));
 const seeds = flag('--seeds', '0').split(',').map(Number);
+const engines = flag('--engines', 'kgdistill,pykeen').split(',');
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');
 const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pykeen', 'pk_run.py');
@@ -86,7 +88,7 @@ const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[nu
 async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen', setting: string, seed: number, command: RowCommand): Promise<number | undefined> {
   const file = path.join(root, dataset, `${model}-${engine}-${setting}-s${seed}.json`);
   if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr;
-  if (args.includes('--list')) return undefined;
+  if (args.includes('--list') || !engines.includes(engine)) return undefined;
   mkdirSync(path.dirname(file), { recursive: true });
   const started = performance.now();
   const { program, args: programArgs, env } = command(path.join(root, dataset, `${model}-${setting}-s${seed}-run`));
