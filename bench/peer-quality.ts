@@ -41,6 +41,12 @@ const models = flag('--models', 'DistMult,ComplEx,RotatE,TransE').split(',');
 const epochs = Number(flag('--epochs', '100'));
 const seeds = flag('--seeds', '0').split(',').map(Number);
 const engines = flag('--engines', 'kgdistill,pykeen').split(',');
+for (const engine of engines) {
+  if (engine !== 'kgdistill' && engine !== 'pykeen') {
+    process.stderr.write(`peer-quality: --engines takes kgdistill and/or pykeen (got '${engine}')\n`);
+    process.exit(2);
+  }
+}
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');
 const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pykeen', 'pk_run.py');

@@ -7,7 +7,7 @@ embedding_dim = --dim, the same `--entity-constrainer none` switch, which then d
 and relabels the runner's JSON line. Every flag is the runner's; `--model TransE` is the only model it accepts.
 TransE is PyKEEN's default: L1 distance, Xavier-uniform entities kept at unit norm, `--loss default` = margin
 ranking with margin 1 (Bordes et al. 2013). One flag of its own: `--norm 1|2` (as kgdistill's flag), the distance's norm
-(1, PyKEEN's default; 2 = kgdistill's TransE).
+(1, PyKEEN's default and kgdistill's; 2 = L2, kgdistill's `--norm 2`).
 """
 import contextlib
 import functools
