@@ -14,7 +14,7 @@
 import { dotTile4x8, paddedEntities } from './dense-tiles';
 import { poincare4 } from './poincare';
 import { storeLanes } from './poincare-rows';
-import { EUC_EPS } from './similarity';
+import { EUC_EPS } from './simd';
 import { negDistanceTile4x8 } from './l1';
 
 /** Entities per chunk of the blocked table (a multiple of 8; 1,024 entities at d = 32 are 128 KiB). */

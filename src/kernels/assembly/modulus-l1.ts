@@ -3,21 +3,19 @@
 //   s(q, v) = −Σ_i |q_i − v_i| = −Σ_i √((q_re,i − v_re,i)² + (q_im,i − v_im,i)²),   i < d/2,
 // the distance of RotatE with the L1 norm over complex coordinates (Sun et al. 2019, eq. (2), as the authors' code
 // computes it: the sum of the moduli, not the L2 norm of the real difference vector).
-// Each modulus is floored as negEuclidean's distance is: |Δ_i| = √max(Δre_i² + Δim_i², MOD_EPS), so the gradient is
-// finite where q_i = v_i. VJP (the true gradient for |Δ_i|² > MOD_EPS; below it that of the linear continuation,
-// → 0 as Δ_i → 0, as EUC_EPS in similarity.ts):
+// Each modulus is floored as negEuclidean's distance is: |Δ_i| = √max(Δre_i² + Δim_i², EUC_EPS), so the gradient is
+// finite where q_i = v_i. VJP (the true gradient for |Δ_i|² > EUC_EPS; below it that of the linear continuation,
+// → 0 as Δ_i → 0, as in similarity.ts):
 //   ∂s/∂q_re,i = −Δre_i/|Δ_i|,  ∂s/∂q_im,i = −Δim_i/|Δ_i|,  ∂s/∂v = −∂s/∂q.
 // Here: the floored moduli of four coordinates (used by l1.ts's all-entity loops), the distance and VJP of one
 // sampled pair (called from similarity.ts's pair loops). A row's d/2 real parts are a whole number of f32x4 lanes or
 // two floats more (d % 4 == 0): those last two complex coordinates are read and written with 64-bit lanes.
-import { hsum, madd } from './simd';
+import { hsum, madd, EUC_EPS } from './simd';
 
-/** Floor under each squared modulus before its square root (the same ε as similarity.ts EUC_EPS). */
-export const MOD_EPS: f32 = 1e-12;
 
-/** √max(dr² + di², MOD_EPS) per lane: the floored moduli of four complex differences dr + i·di. */
+/** √max(dr² + di², EUC_EPS) per lane: the floored moduli of four complex differences dr + i·di. */
 @inline export function modulusLanes(dr: v128, di: v128): v128 {
-  return f32x4.sqrt(f32x4.pmax(madd(dr, dr, f32x4.mul(di, di)), f32x4.splat(MOD_EPS)));
+  return f32x4.sqrt(f32x4.pmax(madd(dr, dr, f32x4.mul(di, di)), f32x4.splat(EUC_EPS)));
 }
 
 /** Four floats at p, or (tail) two with lanes 2 and 3 zero. */
@@ -34,7 +32,7 @@ export const MOD_EPS: f32 = 1e-12;
 /** |a_i − b_i| of the complex coordinates whose real parts are at a, b (imaginary parts `half` bytes on); tail: two. */
 @inline function moduliAt(a: usize, b: usize, half: usize, tail: bool): v128 {
   const m = modulusLanes(f32x4.sub(loadPart(a, tail), loadPart(b, tail)), f32x4.sub(loadPart(a + half, tail), loadPart(b + half, tail)));
-  return tail ? v128.and(m, i32x4(-1, -1, 0, 0)) : m; // the tail's lanes 2 and 3 hold √MOD_EPS
+  return tail ? v128.and(m, i32x4(-1, -1, 0, 0)) : m; // the tail's lanes 2 and 3 hold √EUC_EPS
 }
 
 /** Σ_i |a_i − b_i| over the complex coordinates of two rows of `bytes` bytes ([Re | Im]). */

@@ -9,7 +9,7 @@
 // trap (the wrapper refuses them first). Rows of xv need no alignment (v128 loads are unaligned).
 import { poincare4 } from './poincare';
 import { storeLanes } from './poincare-rows';
-import { EUC_EPS } from './similarity';
+import { EUC_EPS } from './simd';
 
 /** Loads min(n, 4) floats at p into lanes, repeating the last one in unused lanes. */
 @inline function loadLanes(p: usize, n: i32): v128 {

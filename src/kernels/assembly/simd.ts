@@ -1,6 +1,9 @@
 // f32x4 building blocks shared by the kernels. Rows are d floats with d % 4 == 0, so a row is `bytes = 4·d`
 // bytes, a whole number of v128 lanes. Two accumulators break the add dependency chain when d % 8 == 0.
 
+/** Floor under a squared distance or modulus before its square root (negEuclidean, negModulusL1), so gradients stay finite. */
+export const EUC_EPS: f32 = 1e-12;
+
 /**
  * a·b + c per lane: one fused multiply-add in the build with relaxed SIMD (build/kernels-fma.wasm, where the host
  * has it: one rounding instead of two, half the instructions of the dense products), a multiply and an add in the

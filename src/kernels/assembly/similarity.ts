@@ -13,13 +13,10 @@
 //   5 negModulusL1:   s = −Σ_i |q_i − v_i| over d/2 complex coordinates [Re | Im]: likewise, modulus-l1.ts's
 //                     (`modulusDist`, `modulusPairBackward`).
 // For kinds 1 and 2, A is computed as Σ(q − v)² (one pass, no cancellation) rather than from x2 + v2 − 2xv.
-import { dot, hsum, sqDist, zeroRow, madd } from './simd';
+import { dot, hsum, sqDist, zeroRow, madd, EUC_EPS } from './simd';
 import { poincareBackward, poincareForward } from './poincare-rows';
 import { l1Dist, l1PairBackward } from './l1';
 import { modulusDist, modulusPairBackward } from './modulus-l1';
-
-/** Floor under the squared distance of negEuclidean before the square root. */
-export const EUC_EPS: f32 = 1e-12;
 
 /** out[b·M + j] = s(q_b, table[cand[b·M + j]]) for the given kind; c (per query) is read only for kind 3. */
 export function similarityForward(kind: i32, B: i32, M: i32, d: i32, q: usize, cand: usize, table: usize,

@@ -10,8 +10,7 @@
 // the heap's worst, so later entities never displace equal earlier ones (ties: the lower id wins). NaN scores
 // count as −∞. On return each query's K slots are sorted by descending score (ties by ascending id).
 import { poincare4 } from './poincare';
-import { madd } from './simd';
-import { EUC_EPS } from './similarity';
+import { madd, EUC_EPS } from './simd';
 import { negDistanceLanes } from './l1';
 
 const NEG_INF: f32 = -Infinity;
