@@ -4,6 +4,7 @@
  * them, the negative-sampling settings, and the regulariser on the gold answers' rows.
  */
 import type { Triples } from '../kg/types.js';
+import { subsamplingWeights } from '../kg/subsampling-weights.js';
 import type { KgeModel, TableSpec } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
@@ -16,7 +17,12 @@ export interface QueryBatch {
   answers: Int32Array;
   /** Positions of the queries in the run's list of training queries (objectives may cache by them). */
   indices?: Int32Array;
+  /** Per-query loss weights (`queryWeights: 'subsampling'`); absent: every query weighs the same. */
+  weights?: Float32Array;
 }
+
+/** How training queries weigh in the loss: all alike, or by Sun et al. 2019's subsampling weights. */
+export type QueryWeighting = 'uniform' | 'subsampling';
 
 /** The regulariser of a step: its name and weight. */
 export interface RegularizerSettings {
@@ -43,8 +49,8 @@ export function checkSampledLoss(settings: NegativeSamplingSettings): void {
   if ((settings.sharedNegatives ?? 1) > 1 && settings.doubleNegatives) throw new Error('shared negatives replace the candidates of a chunk of queries: they cannot be used with double negatives');
 }
 
-/** Training queries (e, r, a) from triples and their reciprocals: (h, r, t) and (t, r + R, h). */
-export function trainingQueries(train: Triples, numRelations: number): QueryBatch {
+/** Training queries (e, r, a) from triples and their reciprocals: (h, r, t) and (t, r + R, h), weighted as asked. */
+export function trainingQueries(train: Triples, numRelations: number, weighting: QueryWeighting = 'uniform'): QueryBatch {
   const n = train.length / 3;
   const entities = new Int32Array(2 * n);
   const relations = new Int32Array(2 * n);
@@ -56,7 +62,17 @@ export function trainingQueries(train: Triples, numRelations: number): QueryBatc
     entities[i] = h; relations[i] = r; answers[i] = t;
     entities[n + i] = t; relations[n + i] = r + numRelations; answers[n + i] = h;
   }
-  return { entities, relations, answers };
+  if (weighting === 'uniform') return { entities, relations, answers };
+  const perTriple = subsamplingWeights(train, numRelations); // a triple's tail and head queries weigh the same
+  const weights = new Float32Array(2 * n);
+  weights.set(perTriple);
+  weights.set(perTriple, n);
+  return { entities, relations, answers, weights };
+}
+
+/** Throws unless the step can carry a weighted batch (not with double negatives, whose negatives are queries of their own). */
+export function checkWeightedBatch(batch: QueryBatch, settings: NegativeSamplingSettings): void {
+  if (batch.weights && settings.doubleNegatives) throw new Error('query weights apply to gold-first rows: they cannot be used with double negatives');
 }
 
 /** The queries at `indices` as a batch (with their positions). */
@@ -68,6 +84,11 @@ export function selectQueries(queries: QueryBatch, indices: Int32Array): QueryBa
     batch.entities[i] = queries.entities[j]!;
     batch.relations[i] = queries.relations[j]!;
     batch.answers[i] = queries.answers[j]!;
+  }
+  if (queries.weights) {
+    const weights = new Float32Array(n);
+    for (let i = 0; i < n; i++) weights[i] = queries.weights[indices[i]!]!;
+    batch.weights = weights;
   }
   return batch;
 }

@@ -7,7 +7,6 @@
  * returns dL/dq (and dL/dc), the program runs backward, and the input-row gradients are scatter-added into the query
  * tables' accumulators — all through the state's kernels (the real ones, or a worker's recorder).
  */
-import type { KernelExports } from '../kernels/kernels.js';
 import type { I32Block } from '../kernels/kernel-memory.js';
 import type { QueryExecutor } from '../kernels/query-program.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
@@ -29,6 +28,8 @@ export interface DrawnQueries {
   groups?: Int32Array;
   /** Chunk length c of shared negatives: rows of a chunk repeat its first row's candidates after the gold one. */
   sharedAcross?: number;
+  /** Loss weight of each query row (gold-first rows only); absent: unweighted. */
+  weights?: Float32Array;
 }
 
 /** Copies drawn queries into a state's id blocks. */
@@ -37,6 +38,10 @@ export function loadQueries(state: StepState, drawn: DrawnQueries): void {
   i32Room(state, 'relationIds', drawn.Q).array.set(drawn.relations);
   i32Room(state, 'cand', drawn.Q * drawn.M).array.set(drawn.cand);
   if (drawn.groups) i32Room(state, 'groupIds', drawn.Q).array.set(drawn.groups);
+  if (drawn.weights) {
+    if (state.weights.length < drawn.Q) state.weights = state.kernels.memory.allocF32(Math.ceil(1.25 * drawn.Q));
+    state.weights.array.set(drawn.weights);
+  }
   scoreRoom(state, CHUNK_ROWS * drawn.M);
 }
 
@@ -112,21 +117,32 @@ export function runFusedChunks(state: StepState, plan: Plan, B: number, Q: numbe
   return loss;
 }
 
-/** dL/ds of a sub-batch's chunk: BCE over gold-first rows, or with double negatives positives [0, B) then negatives. */
-export function bceChunkLoss(raw: KernelExports, drawn: { B: number; M: number }, doubleNegatives: boolean, scale: number): ChunkLoss {
+/** Byte offset of the weights of rows [start, …) in a state's block (loaded by loadQueries), or 0 for unweighted rows. */
+const weightsAt = (state: StepState, drawn: DrawnQueries, start: number): number => (drawn.weights ? state.weights.offset + 4 * start : 0);
+
+/**
+ * dL/ds of a sub-batch's chunk: BCE over gold-first rows (each row's terms times its weight, if weighted), or with
+ * double negatives positives [0, B) then negatives.
+ */
+export function bceChunkLoss(state: StepState, drawn: DrawnQueries, doubleNegatives: boolean, scale: number): ChunkLoss {
   const { B, M } = drawn;
+  const raw = state.raw;
   return (start, n, scores, dscore) => {
-    if (!doubleNegatives) return raw.sampledSoftplusLoss(n, M, 1, scores, dscore, scale);
+    if (!doubleNegatives) return raw.sampledSoftplusLoss(n, M, 1, scores, dscore, scale, weightsAt(state, drawn, start));
     // rows < B are the positive queries, the rest negatives; one candidate each
     const pos = Math.max(0, Math.min(B, start + n) - start);
     let value = 0;
-    if (pos > 0) value += raw.sampledSoftplusLoss(pos, 1, 1, scores, dscore, scale);
-    if (n > pos) value += raw.sampledSoftplusLoss(n - pos, 1, 0, scores + 4 * pos, dscore + 4 * pos, scale);
+    if (pos > 0) value += raw.sampledSoftplusLoss(pos, 1, 1, scores, dscore, scale, 0);
+    if (n > pos) value += raw.sampledSoftplusLoss(n - pos, 1, 0, scores + 4 * pos, dscore + 4 * pos, scale, 0);
     return value;
   };
 }
 
-/** dL/ds of a chunk of gold-first rows under the self-adversarial loss (kernel); `B` is the whole batch's query count. */
-export function nssaChunkLoss(raw: KernelExports, M: number, loss: SampledLoss, B: number): ChunkLoss {
-  return (_start, n, scores, dscore) => raw.sampledNssaLoss(n, M, scores, dscore, loss.margin, loss.adversarialTemperature, 0.5 / B);
+/**
+ * dL/ds of a chunk of gold-first rows under the self-adversarial loss (kernel); `scale` is ½ over the whole batch's
+ * query count, or over its Σw when the rows are weighted.
+ */
+export function nssaChunkLoss(state: StepState, drawn: DrawnQueries, loss: SampledLoss, scale: number): ChunkLoss {
+  return (start, n, scores, dscore) => state.raw.sampledNssaLoss(n, drawn.M, scores, dscore, loss.margin, loss.adversarialTemperature, scale,
+    weightsAt(state, drawn, start));
 }

@@ -152,7 +152,8 @@ export function compactFusedStep(model: KgeModel, store: ParameterStore, program
     else raw.gatherRows(U, table.dim, share.ids.offset, source.data.offset, table.data.offset);
     raw.zeroFloats(U * table.dim, table.grad.offset);
   }
-  loadQueries(state, { B, Q, M, entities: share.entities.subarray(0, Q), relations: drawn.relations, cand: share.cand.subarray(0, Q * M) });
+  loadQueries(state, { B, Q, M, entities: share.entities.subarray(0, Q), relations: drawn.relations, cand: share.cand.subarray(0, Q * M),
+    ...(drawn.weights ? { weights: drawn.weights } : {}) });
   checkQueryIds(state, Q, M);
   const loss = runFusedChunks(state, state.direct, B, Q, M, chunkLossOf(state));
   const rows = { ids: share.ids, count: U };

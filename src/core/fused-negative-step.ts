@@ -14,12 +14,11 @@ import { subF32, type F32Block } from '../kernels/kernel-memory.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
-import { checkSampledLoss, regularizeGoldAnswers, regularizeQueryRows, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
+import { checkSampledLoss, checkWeightedBatch, regularizeGoldAnswers, regularizeQueryRows, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { marginRankingBlock } from './sampled-loss-block.js';
-import { BCE_LOSS } from './losses.js';
+import { BCE_LOSS, weightTotal } from './losses.js';
 import { hoistedPlan, stepState, type Plan, type StepState } from './fused-step-plan.js';
 import { bceChunkLoss, checkQueryIds, loadQueries, nssaChunkLoss, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
-import type { KernelExports } from '../kernels/kernels.js';
 import { parallelFusedStep, parallelStepReady } from './fused-step-parallel.js';
 import { compactFusedStep, compactStepWorthIt } from './fused-compact-step.js';
 
@@ -52,7 +51,8 @@ function drawQueries(batch: QueryBatch, settings: NegativeSamplingSettings, numE
   if (!settings.doubleNegatives) {
     const M = 1 + N;
     const cand = drawGoldFirst(batch.answers, N, numEntities, rng, scratchInts(B * M), settings.sharedNegatives).subarray(0, B * M);
-    return { B, Q: B, M, entities: batch.entities, relations: batch.relations, cand, sharedAcross: settings.sharedNegatives ?? 1 };
+    return { B, Q: B, M, entities: batch.entities, relations: batch.relations, cand, sharedAcross: settings.sharedNegatives ?? 1,
+      ...(batch.weights ? { weights: batch.weights } : {}) };
   }
   const Q = B * (1 + N);
   const ids = scratchInts(4 * Q);
@@ -79,17 +79,22 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   const program = model.fusedQuery;
   if (!program || !fusedStepSupports(model, store)) throw new Error(`fused step: ${model.config.model} has no usable fused query program`);
   checkSampledLoss(settings);
+  checkWeightedBatch(batch, settings);
   const state = stepState(model, store, program);
   const drawn = drawQueries(batch, settings, state.candidate.rows, rng);
   const { B, Q, M } = drawn;
   const loss = settings.loss ?? BCE_LOSS;
-  const scale = 1 / (Q * M);
+  // weighted rows: Σ w·ℓ / Σ w, with Σ w of the whole batch (before any split over chunks or threads)
+  const total = batch.weights ? weightTotal(batch.weights) : undefined;
+  const bceScale = total === undefined ? 1 / (Q * M) : 1 / (M * total);
+  const nssaScale = 0.5 / (total ?? B);
   // BCE and the self-adversarial loss are kernels whose rows are independent: the batch may be split over threads
-  const lossOf = (raw: KernelExports, part: DrawnQueries): ChunkLoss => (loss.loss === 'nssa'
-    ? nssaChunkLoss(raw, M, loss, B) : bceChunkLoss(raw, part, settings.doubleNegatives, scale));
+  const lossOf = (st: StepState, part: DrawnQueries): ChunkLoss => (loss.loss === 'nssa'
+    ? nssaChunkLoss(st, part, loss, nssaScale) : bceChunkLoss(st, part, settings.doubleNegatives, bceScale));
   const chunkLossOf = (st: StepState): ChunkLoss => (loss.loss === 'margin'
-    ? (_start, n) => marginRankingBlock(loss, st.scores.array.subarray(0, n * M), st.dscore.array.subarray(0, n * M), n, M, B)
-    : lossOf(st.raw, drawn));
+    ? (start, n) => marginRankingBlock(loss, st.scores.array.subarray(0, n * M), st.dscore.array.subarray(0, n * M), n, M, B,
+      total === undefined ? undefined : { weights: batch.weights!.subarray(start, start + n), total })
+    : lossOf(st, drawn));
   const parallel = loss.loss !== 'margin' && parallelStepReady(store, Q, M);
   let value: number;
   if (!settings.doubleNegatives && !parallel && compactStepWorthIt(model, store)) {

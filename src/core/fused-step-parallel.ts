@@ -121,7 +121,8 @@ function half(drawn: DrawnQueries, b0: number, b1: number): DrawnQueries {
   const { B, M } = drawn;
   const Bh = b1 - b0;
   if (!drawn.groups) {
-    return { B: Bh, Q: Bh, M, entities: drawn.entities.slice(b0, b1), relations: drawn.relations.slice(b0, b1), cand: drawn.cand.slice(b0 * M, b1 * M) };
+    return { B: Bh, Q: Bh, M, entities: drawn.entities.slice(b0, b1), relations: drawn.relations.slice(b0, b1), cand: drawn.cand.slice(b0 * M, b1 * M),
+      ...(drawn.weights ? { weights: drawn.weights.slice(b0, b1) } : {}) };
   }
   const N = (drawn.Q - B) / B;
   const take = (ids: Int32Array): Int32Array => {
@@ -195,12 +196,12 @@ function deferShadowFolds(s: WorkerShare, model: KgeModel, store: ParameterStore
 }
 
 /**
- * Runs the step of a drawn batch (ids already checked) on two threads with the chunk loss `lossOf(raw, half)` (BCE
+ * Runs the step of a drawn batch (ids already checked) on two threads with the chunk loss `lossOf(state, half)` (BCE
  * or the self-adversarial kernel: losses whose rows are independent); returns the loss. The main state's id blocks
  * are left holding the first half.
  */
 export function parallelFusedStep(model: KgeModel, store: ParameterStore, program: QueryProgram, drawn: DrawnQueries,
-  doubleNegatives: boolean, lossOf: (raw: KernelExports, half: DrawnQueries) => ChunkLoss): number {
+  doubleNegatives: boolean, lossOf: (state: StepState, half: DrawnQueries) => ChunkLoss): number {
   const s = share(model, store, program)!;
   for (const name of s.shadows.keys()) store.table(name).settle(); // the previous step's folds read the worker's id blocks
   const main = stepState(model, store, program);
@@ -210,13 +211,13 @@ export function parallelFusedStep(model: KgeModel, store: ParameterStore, progra
   const runOnMain = (part: DrawnQueries): number => {
     loadQueries(main, part);
     return runFusedChunks(main, (doubleNegatives ? hoistedPlan(main, program) : null) ?? main.direct, part.B, part.Q, part.M,
-      lossOf(main.raw, part));
+      lossOf(main, part));
   };
   // record the worker's half against its own state, then run both halves at once
   loadQueries(s.state, second);
   s.recorder.reset(s.worker.calls());
   runFusedChunks(s.state, (doubleNegatives ? hoistedPlan(s.state, program) : null) ?? s.state.direct, second.B, second.Q, second.M,
-    lossOf(s.state.raw, second));
+    lossOf(s.state, second));
   if (!s.recorder.fits) return runOnMain(first) + runOnMain(second); // too many calls for the mailbox: one thread
   s.worker.post();
   const mainLoss = runOnMain(first);

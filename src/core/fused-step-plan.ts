@@ -69,6 +69,8 @@ export interface StepState {
   dscore: F32Block;
   /** Partials of the Poincaré scores (poincareScores), four floats per score. */
   partials: F32Block;
+  /** Loss weight of each query row, when the step's rows are weighted. */
+  weights: F32Block;
 }
 
 const states = new WeakMap<ParameterStore, Map<QueryProgram, StepState>>();
@@ -115,7 +117,7 @@ export function newStepState(model: KgeModel, store: ParameterStore, program: Qu
     ...(model.tailBiasTable ? { bias: tableOf(model.tailBiasTable) } : {}),
     direct: { inner, innerTables: queryTables, outerTables: [], boundary: [] }, queryTables,
     entityIds: noI32(), relationIds: noI32(), cand: noI32(), groupIds: noI32(), scores: noF32(), dscore: noF32(),
-    partials: noF32(),
+    partials: noF32(), weights: noF32(),
   };
 }
 

@@ -4,9 +4,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { stopGradient } from './stop-gradient.js';
 
-/** Σ (softplus(s) − y·s) over every entry: binary cross-entropy with logits, summed (the one home of the formula). */
+/** softplus(s) − y·s of every entry: the terms of binary cross-entropy with logits (the one home of the formula). */
+function binaryCrossEntropyTerms(scores: tf.Tensor, labels: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.softplus(scores), tf.mul(labels, scores));
+}
+
+/** Σ (softplus(s) − y·s) over every entry: binary cross-entropy with logits, summed. */
 export function binaryCrossEntropyWithLogitsSum(scores: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.sum(tf.sub(tf.softplus(scores), tf.mul(labels, scores))) as tf.Scalar);
+  return tf.tidy(() => tf.sum(binaryCrossEntropyTerms(scores, labels)) as tf.Scalar);
 }
 
 /**
@@ -38,26 +43,55 @@ export const BCE_LOSS: SampledLoss = { loss: 'bce', margin: 0, adversarialTemper
  * code and PyKEEN's NSSALoss).
  */
 export function selfAdversarialLoss(scores: tf.Tensor2D, margin: number, temperature: number): tf.Scalar {
-  return tf.tidy(() => {
-    const [B, M] = scores.shape;
-    const positive = tf.slice(scores, [0, 0], [B, 1]);
-    const negative = tf.slice(scores, [0, 1], [B, M - 1]);
-    const weights = tf.softmax(tf.mul(stopGradient(negative), temperature));
-    // −log σ(x) = softplus(−x) (tf.logSigmoid's custom gradient does not survive a tidy scope on the tape)
-    const pos = tf.softplus(tf.neg(tf.add(positive, margin)));
-    const neg = tf.sum(tf.mul(weights, tf.softplus(tf.add(negative, margin))), 1, true);
-    return tf.mul(0.5, tf.mean(tf.add(pos, neg))) as tf.Scalar;
-  });
+  return tf.tidy(() => tf.mul(0.5, tf.mean(selfAdversarialTerms(scores, margin, temperature))) as tf.Scalar);
+}
+
+/** 2L_b of each query [B, 1] of the self-adversarial loss (selfAdversarialLoss). */
+function selfAdversarialTerms(scores: tf.Tensor2D, margin: number, temperature: number): tf.Tensor {
+  const [B, M] = scores.shape;
+  const positive = tf.slice(scores, [0, 0], [B, 1]);
+  const negative = tf.slice(scores, [0, 1], [B, M - 1]);
+  const weights = tf.softmax(tf.mul(stopGradient(negative), temperature));
+  // −log σ(x) = softplus(−x) (tf.logSigmoid's custom gradient does not survive a tidy scope on the tape)
+  const pos = tf.softplus(tf.neg(tf.add(positive, margin)));
+  const neg = tf.sum(tf.mul(weights, tf.softplus(tf.add(negative, margin))), 1, true);
+  return tf.add(pos, neg);
 }
 
 /** Margin ranking (Bordes et al. 2013, eq. (2)) over scores [B, 1 + N] (gold first): mean over the B·N pairs of max(0, γ − s⁺ + s⁻). */
 export function marginRankingLoss(scores: tf.Tensor2D, margin: number): tf.Scalar {
+  return tf.tidy(() => tf.mean(marginRankingTerms(scores, margin)) as tf.Scalar);
+}
+
+/** max(0, γ − s⁺ + s⁻) of each pair [B, N] (marginRankingLoss). */
+function marginRankingTerms(scores: tf.Tensor2D, margin: number): tf.Tensor {
+  const [B, M] = scores.shape;
+  const positive = tf.slice(scores, [0, 0], [B, 1]);
+  const negative = tf.slice(scores, [0, 1], [B, M - 1]);
+  return tf.relu(tf.add(tf.sub(negative, positive), margin));
+}
+
+/**
+ * The weighted batch loss Σ_b w_b·ℓ_b / Σ_b w_b of gold-first scores [B, 1 + N] (Sun et al. 2019's code:
+ * `(subsampling_weight * loss).sum() / subsampling_weight.sum()`), where ℓ_b is query b's loss: its mean BCE term
+ * over the 1 + N scores, its self-adversarial L_b, or its mean margin term over the N pairs. With all weights equal
+ * this is the unweighted loss of each.
+ */
+export function weightedSampledLoss(loss: SampledLoss, scores: tf.Tensor2D, weights: Float32Array): tf.Scalar {
   return tf.tidy(() => {
     const [B, M] = scores.shape;
-    const positive = tf.slice(scores, [0, 0], [B, 1]);
-    const negative = tf.slice(scores, [0, 1], [B, M - 1]);
-    return tf.mean(tf.relu(tf.add(tf.sub(negative, positive), margin))) as tf.Scalar;
+    const perQuery = loss.loss === 'nssa' ? tf.mul(0.5, selfAdversarialTerms(scores, loss.margin, loss.adversarialTemperature))
+      : loss.loss === 'margin' ? tf.mean(marginRankingTerms(scores, loss.margin), 1)
+        : tf.mean(binaryCrossEntropyTerms(scores, goldFirstLabels(B, M)), 1);
+    return tf.div(tf.sum(tf.mul(tf.reshape(perQuery, [B]), tf.tensor1d(weights))), weightTotal(weights)) as tf.Scalar;
   });
+}
+
+/** Σ w of a batch's query weights in float64 (the whole batch's, before any split into chunks or threads). */
+export function weightTotal(weights: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) total += weights[i]!;
+  return total;
 }
 
 /** Labels [Q, M] with 1 in column 0 (the gold answer) and 0 elsewhere. */

@@ -7,7 +7,7 @@
  * KGEmb's `--double_neg`, every negative triple has both a random head and a random tail, so the batch is B
  * positive (e, r, a) plus B·N negative (e′ⱼ, r, a′ⱼ) queries. The loss is binary cross-entropy with logits over
  * every positive and negative score (or, without double negatives, the self-adversarial or margin ranking loss of
- * losses.ts), plus the regulariser on the rows used.
+ * losses.ts; or, with query weights, their weighted mean over the queries), plus the regulariser on the rows used.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel } from './model.js';
@@ -15,8 +15,8 @@ import type { ParameterStore } from './parameter-store.js';
 import type { CandidateScorer, CandidateSet } from './candidate-scoring.js';
 import type { SeededRandom } from './random.js';
 import { drawDoubleNegatives, drawGoldFirst } from './negative-sampler.js';
-import { binaryCrossEntropyWithLogitsSum, marginRankingLoss, rowRegularizer, selfAdversarialLoss } from './losses.js';
-import { checkSampledLoss, regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
+import { BCE_LOSS, binaryCrossEntropyWithLogitsSum, marginRankingLoss, rowRegularizer, selfAdversarialLoss, weightedSampledLoss } from './losses.js';
+import { checkSampledLoss, checkWeightedBatch, regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { runTape, type TapeSide } from './tape.js';
 
 /** A group of queries scored against their candidates, with the candidates' labels (1 = gold). */
@@ -49,6 +49,7 @@ function drawGroups(batch: QueryBatch, settings: NegativeSamplingSettings, numEn
 export function negativeSamplingGradients(model: KgeModel, store: ParameterStore, scorer: CandidateScorer, batch: QueryBatch,
   settings: NegativeSamplingSettings, rng: SeededRandom): number {
   checkSampledLoss(settings);
+  checkWeightedBatch(batch, settings);
   const numEntities = store.table(model.candidateTable).rows;
   const B = batch.entities.length;
   const groups = drawGroups(batch, settings, numEntities, rng);
@@ -57,8 +58,8 @@ export function negativeSamplingGradients(model: KgeModel, store: ParameterStore
   const sides: TapeSide[] = groups.map((g) => ({ model, store, entities: g.entities, relations: g.relations, candidates: { scorer, set: g.candidates } }));
   const loss = runTape(sides, [], (views) => {
     // Σ softplus(s) − y·s over every group, divided by the total count (or a ranking loss of the one group);
-    // the regulariser on the positive queries' rows.
-    const data = ranking
+    // the regulariser on the positive queries' rows. Weighted queries: Σ w·ℓ / Σ w of the one group (unweighted regulariser).
+    const data = batch.weights ? weightedSampledLoss(settings.loss ?? BCE_LOSS, views[0]!.scores!, batch.weights) : ranking
       ? (ranking.loss === 'nssa' ? selfAdversarialLoss(views[0]!.scores!, ranking.margin, ranking.adversarialTemperature) : marginRankingLoss(views[0]!.scores!, ranking.margin))
       : tf.div(tf.addN(views.map((v, i) => binaryCrossEntropyWithLogitsSum(v.scores!, tf.tensor2d(groups[i]!.labels, v.scores!.shape)))), total);
     return tf.add(data, rowRegularizer(settings.regularizer, settings.regularizerWeight, views[0]!.regularizedRows, B)) as tf.Scalar;

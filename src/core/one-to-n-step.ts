@@ -34,6 +34,7 @@ export interface OneToNSettings extends RegularizerSettings {
 
 /** Runs one 1-N step: accumulates gradients into the tables and returns the loss (no update). */
 export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: OneToNSettings): number {
+  if (batch.weights) throw new Error('1-N training has no per-query weights: train weighted queries with sampled negatives');
   return oneToNKernelPath(model, store, settings.path ?? 'auto')
     ? kernelOneToNGradients(model, store, batch, settings)
     : tfjsOneToNGradients(model, store, batch, settings);

@@ -4,25 +4,36 @@
  * loss, `sampledNssaLoss`). Its tfjs definition (losses.ts) is the reference it is tested against.
  *
  * Margin ranking (Bordes et al. 2013, eq. (2)), per pair: L = max(0, γ − s₀ + sⱼ), ∂/∂sⱼ = 1 and ∂/∂s₀ = −1 where
- * active; the loss is the mean over the B·N pairs.
+ * active; the loss is the mean over the B·N pairs. With query weights w (Sun et al. 2019's subsampling weights) a
+ * query's pairs weigh w_b/(Σw·N) instead of 1/(B·N): the weighted mean Σ w_b·ℓ_b / Σw of the queries' mean losses ℓ_b.
  */
 import type { SampledLoss } from './losses.js';
 
-/** Writes dL/ds of the block into `dscore` and returns the block's loss (already divided by B·N). */
-export function marginRankingBlock(settings: SampledLoss, scores: Float32Array, dscore: Float32Array, n: number, M: number, B: number): number {
+/** The weights of a block's queries and Σw of the whole batch they belong to. */
+export interface BlockWeights {
+  weights: Float32Array;
+  total: number;
+}
+
+/** Writes dL/ds of the block into `dscore` and returns the block's loss (already divided by B·N, or weighted). */
+export function marginRankingBlock(settings: SampledLoss, scores: Float32Array, dscore: Float32Array, n: number, M: number, B: number,
+  weighted?: BlockWeights): number {
   const g = settings.margin;
   const N = M - 1;
   if (N < 1) throw new Error(`${settings.loss} needs at least one negative per query`);
   let total = 0;
-  const scale = 1 / (B * N);
+  const uniformScale = 1 / (B * N);
   for (let b = 0; b < n; b++) {
     const row = b * M;
+    const scale = weighted ? weighted.weights[b]! / (weighted.total * N) : uniformScale;
+    let rowTotal = 0;
     const s0 = scores[row]!;
     let active = 0;
     for (let j = 1; j < M; j++) {
       const v = g - s0 + scores[row + j]!;
       if (v > 0) {
-        total += v;
+        if (weighted) rowTotal += v;
+        else total += v; // one running sum, as before weights existed (the same bits)
         dscore[row + j] = scale;
         active++;
       } else {
@@ -30,6 +41,7 @@ export function marginRankingBlock(settings: SampledLoss, scores: Float32Array, 
       }
     }
     dscore[row] = active === 0 ? 0 : -active * scale;
+    if (weighted) total += rowTotal * scale;
   }
-  return total * scale;
+  return weighted ? total : total * uniformScale;
 }

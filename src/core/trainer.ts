@@ -183,7 +183,7 @@ export class Trainer {
 
   private async runLocked(events: TrainerEvents, shouldStop: (() => boolean) | undefined, started: number): Promise<TrainingResult> {
     if (!this.sink) await cleanRunDir(this.runDir);
-    const queries = trainingQueries(this.data.train, this.runtime.model.config.numRelations);
+    const queries = trainingQueries(this.data.train, this.runtime.model.config.numRelations, this.config.queryWeights);
     const setup: EpochSetup = { objective: this.objective, optimizer: this.optimizer, queries, batchSize: this.config.batchSize, sampling: { kind: 'shuffled' } };
     const steps = Math.ceil(queries.entities.length / this.config.batchSize);
     const metricsFile = path.join(this.runDir, 'metrics.jsonl');

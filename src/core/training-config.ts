@@ -29,6 +29,8 @@ export const trainingConfigSchema = z.object({
   margin: z.number().nonnegative().default(0),
   /** Temperature α of the self-adversarial weights. */
   adversarialTemperature: z.number().nonnegative().default(1),
+  /** How queries weigh in the sampled loss: alike, or by Sun et al. 2019's subsampling weights (a config without it: uniform). */
+  queryWeights: z.enum(['uniform', 'subsampling']).default('uniform'),
 });
 
 /** The training settings after validation and defaults. */

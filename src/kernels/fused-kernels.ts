@@ -16,8 +16,8 @@ export interface FusedExports {
   addScoreBiases(B: number, N: number, s: number, rowBias: number, colBias: number): void;
   addCandidateBiases(Q: number, M: number, s: number, offset: number, cand: number, bias: number): void;
   candidateBiasBackward(Q: number, M: number, dscore: number, doffset: number, cand: number, gbias: number): void;
-  sampledSoftplusLoss(Q: number, M: number, goldFirst: number, scores: number, dscore: number, scale: number): number;
-  sampledNssaLoss(Q: number, M: number, scores: number, dscore: number, margin: number, alpha: number, scale: number): number;
+  sampledSoftplusLoss(Q: number, M: number, goldFirst: number, scores: number, dscore: number, scale: number, weights: number): number;
+  sampledNssaLoss(Q: number, M: number, scores: number, dscore: number, margin: number, alpha: number, scale: number, weights: number): number;
   poincareScores(B: number, M: number, d: number, q: number, cand: number, table: number, c: number, out: number,
     partials: number): void;
   poincareScoresBackward(B: number, M: number, d: number, q: number, cand: number, table: number, dscore: number,
@@ -123,34 +123,44 @@ export class FusedKernels {
     this.ex.candidateBiasBackward(Q, M, dscore.offset, off(doffset), cand.offset, off(gbias));
   }
 
-  /** scale·Σ BCE-with-logits terms of scores [Q×M] (column 0 positive when goldFirst); dscore ← scale·(σ(s) − y). */
+  /**
+   * scale·Σ BCE-with-logits terms of scores [Q×M] (column 0 positive when goldFirst); dscore ← scale·(σ(s) − y);
+   * with `weights` (Q floats, gold-first rows only) each row's terms and dscore times its weight.
+   */
   sampledSoftplusLoss(Q: number, M: number, goldFirst: boolean, scores: F32Block, dscore: F32Block,
-    scale: number): number {
+    scale: number, weights: F32Block | null = null): number {
     const fn = 'sampledSoftplusLoss';
     int(fn, 'Q', Q);
     int(fn, 'M', M, 1);
     real(fn, 'scale', scale);
+    if (weights && !goldFirst) fail(`${fn}: weights apply to gold-first rows only`);
+    this.checkLossBlocks(fn, Q, M, scores, dscore, weights);
+    return this.ex.sampledSoftplusLoss(Q, M, goldFirst ? 1 : 0, scores.offset, dscore.offset, scale, off(weights));
+  }
+
+  /** Checks the blocks of a sampled loss: scores and dscore [Q×M], dscore disjoint from the inputs, weights [Q]. */
+  private checkLossBlocks(fn: string, Q: number, M: number, scores: F32Block, dscore: F32Block, weights: F32Block | null): void {
     this.c.block(fn, 'scores', scores, Q * M);
     this.c.block(fn, 'dscore', dscore, Q * M);
-    this.c.disjoint(fn, [['dscore', dscore]], [['scores', scores]]);
-    return this.ex.sampledSoftplusLoss(Q, M, goldFirst ? 1 : 0, scores.offset, dscore.offset, scale);
+    if (weights) this.c.block(fn, 'weights', weights, Q);
+    this.c.disjoint(fn, [['dscore', dscore]], [['scores', scores], ['weights', weights]]);
   }
 
   /**
    * Self-adversarial loss (Sun et al. 2019) of gold-first rows [Q×M] with margin γ and temperature α: returns
-   * scale·Σ rows' 2L and writes dscore = scale·2∂L/∂s (scale = ½/B gives the batch mean of L).
+   * scale·Σ rows' 2L and writes dscore = scale·2∂L/∂s (scale = ½/B gives the batch mean of L); with `weights` (Q
+   * floats) each row's 2L and dscore times its weight (scale = ½/Σw: Sun et al.'s weighted mean).
    */
-  sampledNssaLoss(Q: number, M: number, scores: F32Block, dscore: F32Block, margin: number, alpha: number, scale: number): number {
+  sampledNssaLoss(Q: number, M: number, scores: F32Block, dscore: F32Block, margin: number, alpha: number, scale: number,
+    weights: F32Block | null = null): number {
     const fn = 'sampledNssaLoss';
     int(fn, 'Q', Q);
     int(fn, 'M', M, 2);
     real(fn, 'margin', margin);
     real(fn, 'alpha', alpha);
     real(fn, 'scale', scale);
-    this.c.block(fn, 'scores', scores, Q * M);
-    this.c.block(fn, 'dscore', dscore, Q * M);
-    this.c.disjoint(fn, [['dscore', dscore]], [['scores', scores]]);
-    return this.ex.sampledNssaLoss(Q, M, scores.offset, dscore.offset, margin, alpha, scale);
+    this.checkLossBlocks(fn, Q, M, scores, dscore, weights);
+    return this.ex.sampledNssaLoss(Q, M, scores.offset, dscore.offset, margin, alpha, scale, off(weights));
   }
 
   /** Poincaré scores [B×M] as similarityForward, plus their partials (four planes of B·M floats) for the VJP. */

@@ -26,7 +26,7 @@ export { blockRows } from './dense-tiles';
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */
 export function kernelsVersion(): i32 {
-  return 4;
+  return 5;
 }
 
 /** First byte after this module's static data; TypeScript allocations must start at or above it. */

@@ -3,6 +3,8 @@
 // Scores are [Q×M]; with goldFirst = 1 column 0 of every row is a positive (label 1) and the rest negatives,
 // with goldFirst = 0 every entry is a negative. Each term is softplus(s) − y·s, i.e. softplus(−s) for a positive
 // and softplus(s) for a negative (−log σ(s⁺), −log σ(−s⁻): Chami et al. 2020's loss), and dL/ds = scale·(σ(s) − y).
+// Both losses take per-row weights w (f32, one per row; `weights` = 0: none, every row weighs 1), which multiply a
+// row's loss and its dL/ds (Sun et al. 2019's subsampling weights; the caller puts 1/Σw of the batch in `scale`).
 import { K, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from './vmath';
 
 /** Last σ(x) computed by `softplusSig`. */
@@ -39,8 +41,16 @@ let acc4: v128 = f32x4(0, 0, 0, 0);
   return s;
 }
 
-/** Returns scale·Σ terms over the Q·M scores and writes dscore = scale·(σ(s) − y). */
-export function sampledSoftplusLoss(Q: i32, M: i32, goldFirst: i32, scores: usize, dscore: usize, scale: f64): f64 {
+/** Weight of row q: weights[q], or 1 without weights. */
+@inline function rowWeight(weights: usize, q: i32): f64 {
+  return weights == 0 ? 1.0 : <f64>load<f32>(weights + (<usize>q << 2));
+}
+
+/**
+ * Returns scale·Σ terms over the Q·M scores and writes dscore = scale·(σ(s) − y); with weights (gold-first rows
+ * only; ignored otherwise) each row's terms and dscore are multiplied by its weight.
+ */
+export function sampledSoftplusLoss(Q: i32, M: i32, goldFirst: i32, scores: usize, dscore: usize, scale: f64, weights: usize): f64 {
   const sv = f32x4.splat(<f32>scale);
   let loss: f64 = 0;
   acc4 = f32x4.splat(0);
@@ -60,21 +70,26 @@ export function sampledSoftplusLoss(Q: i32, M: i32, goldFirst: i32, scores: usiz
     return (loss + flush()) * scale;
   }
   for (let q = 0; q < Q; q++) {
+    const w = rowWeight(weights, q), rowScale = scale * w; // scale·1.0 = scale: unweighted rows keep their bits
+    const rsv = weights == 0 ? sv : f32x4.splat(<f32>rowScale);
     const row = <usize>q * <usize>M;
     const o0 = row << 2;
-    loss += softplusSig(-<f64>load<f32>(scores + o0)); // −log σ(s): dL/ds = σ(s) − 1 = −σ(−s)
-    store<f32>(dscore + o0, <f32>(-lastSig * scale));
+    // an unweighted row adds straight into the running sum; a weighted one is summed alone, then times w
+    let sum: f64 = weights == 0 ? loss : 0;
+    sum += softplusSig(-<f64>load<f32>(scores + o0)); // −log σ(s): dL/ds = σ(s) − 1 = −σ(−s)
+    store<f32>(dscore + o0, <f32>(-lastSig * rowScale));
     let j = 1;
     for (; j + 4 <= M; j += 4) {
       const o = (row + <usize>j) << 2;
-      v128.store(dscore + o, negatives4(v128.load(scores + o), sv));
+      v128.store(dscore + o, negatives4(v128.load(scores + o), rsv));
     }
     for (; j < M; j++) {
       const o = (row + <usize>j) << 2;
-      loss += softplusSig(<f64>load<f32>(scores + o));
-      store<f32>(dscore + o, <f32>(lastSig * scale));
+      sum += softplusSig(<f64>load<f32>(scores + o));
+      store<f32>(dscore + o, <f32>(lastSig * rowScale));
     }
-    loss += flush();
+    sum += flush();
+    loss = weights == 0 ? sum : loss + w * sum;
   }
   return loss * scale;
 }
@@ -85,12 +100,15 @@ export function sampledSoftplusLoss(Q: i32, M: i32, goldFirst: i32, scores: usiz
  *   L = ½[−log σ(γ + s₀) − Σⱼ pⱼ log σ(−γ − sⱼ)],  ∂L/∂s₀ = −½ σ(−γ − s₀),  ∂L/∂sⱼ = ½ pⱼ σ(γ + sⱼ);
  * returns scale·Σ rows' 2L (scale = ½/B: the batch mean of L) and writes dscore = scale·2∂L/∂s. The negatives go
  * four at a time (vmath's exp and log): the row's max of α·sⱼ, then e = exp(α·sⱼ − max) into dscore and their sum
- * Z, then pⱼ = eⱼ/Z, softplus(γ + sⱼ) = −log σ(−γ − sⱼ) and σ(γ + sⱼ) from one exp(−|γ + sⱼ|).
+ * Z, then pⱼ = eⱼ/Z, softplus(γ + sⱼ) = −log σ(−γ − sⱼ) and σ(γ + sⱼ) from one exp(−|γ + sⱼ|). With weights, row
+ * q's 2L and dscore are multiplied by w_q (without, by 1.0: the same bits).
  */
-export function sampledNssaLoss(Q: i32, M: i32, scores: usize, dscore: usize, margin: f64, alpha: f64, scale: f64): f64 {
-  const av = f32x4.splat(<f32>alpha), gv = f32x4.splat(<f32>margin), sv = f32x4.splat(<f32>scale);
+export function sampledNssaLoss(Q: i32, M: i32, scores: usize, dscore: usize, margin: f64, alpha: f64, scale: f64, weights: usize): f64 {
+  const av = f32x4.splat(<f32>alpha), gv = f32x4.splat(<f32>margin);
   let loss: f64 = 0;
   for (let q = 0; q < Q; q++) {
+    const w = rowWeight(weights, q), rowScale = scale * w;
+    const sv = f32x4.splat(<f32>rowScale);
     const s = scores + ((<usize>q * <usize>M) << 2), g = dscore + ((<usize>q * <usize>M) << 2);
     const n = <usize>(M - 1), s1 = s + 4, g1 = g + 4; // the negatives
     const full = n & ~(<usize>3);
@@ -113,7 +131,7 @@ export function sampledNssaLoss(Q: i32, M: i32, scores: usize, dscore: usize, ma
     }
     const s0 = <f64>load<f32>(s);
     let rowLoss = softplusSig(-(margin + s0)); // −log σ(γ + s₀); lastSig = σ(−γ − s₀)
-    store<f32>(g, <f32>(-lastSig * scale));
+    store<f32>(g, <f32>(-lastSig * rowScale));
     const iz = f32x4.splat(<f32>(1.0 / z));
     acc4 = f32x4.splat(0);
     for (let j: usize = 0; j < full; j += 4) {
@@ -124,9 +142,9 @@ export function sampledNssaLoss(Q: i32, M: i32, scores: usize, dscore: usize, ma
     for (let j = full; j < n; j++) {
       const p = <f64>load<f32>(g1 + (j << 2)) / z;
       rowLoss += p * softplusSig(margin + <f64>load<f32>(s1 + (j << 2))); // −log σ(−γ − sⱼ); lastSig = σ(γ + sⱼ)
-      store<f32>(g1 + (j << 2), <f32>(p * lastSig * scale));
+      store<f32>(g1 + (j << 2), <f32>(p * lastSig * rowScale));
     }
-    loss += rowLoss;
+    loss += w * rowLoss;
   }
   return loss * scale;
 }
