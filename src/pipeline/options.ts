@@ -80,6 +80,8 @@ export const trainingOptions = {
   margin: nonNegative.optional(),
   /** Adversarial temperature α of the nssa loss (default 1). */
   advTemperature: nonNegative.optional(),
+  /** How training queries weigh in the sampled loss: alike, or by Sun et al. 2019's subsampling weights (kg/subsampling-weights.ts). */
+  queryWeights: oneOf(['uniform', 'subsampling'] as const).default('uniform'),
   backend: oneOf(BACKEND_CHOICES).default('auto'),
   path: oneOf(['auto', 'fused', 'tfjs'] as const).default('auto'),
   /** Run directory (default runs/<dataset>-<model>-d<dim>-s<seed>). */

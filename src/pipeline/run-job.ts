@@ -95,6 +95,7 @@ export function trainingConfigOf(s: CommonSettings, model: string): TrainingConf
     epochs: s.epochs, batchSize: s.batchSize, learningRate: s.lr, optimizer: s.optimizer, negatives: s.oneToN ? 0 : s.neg,
     doubleNegatives: s.doubleNeg, sharedNegatives: s.sharedNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
     patience: s.patience, seed: s.seed, path: s.path, loss: loss.loss, margin: loss.margin, adversarialTemperature: loss.adversarialTemperature,
+    queryWeights: s.queryWeights,
   });
 }
 
@@ -111,7 +112,16 @@ function optionsFromHeader(header: CheckpointHeader, givenDataset: unknown): Rec
     dim: header.model.dim, initScale: header.model.options.initScale, epochs: t.epochs, batchSize: t.batchSize, lr: t.learningRate,
     optimizer: t.optimizer, neg: t.negatives === 0 ? 50 : t.negatives, oneToN: t.negatives === 0, doubleNeg: t.doubleNegatives, sharedNeg: t.sharedNegatives,
     reg: t.regularizer, regWeight: t.regularizerWeight, validEvery: t.validEvery, patience: t.patience, seed: t.seed, path: t.path,
+    queryWeights: t.queryWeights,
   };
+}
+
+/** Subsampling weights weigh each query's gold-first row of sampled scores: neither 1-N training nor double negatives has one. */
+function checkQueryWeights(s: CommonSettings, name: (key: string) => string): void {
+  if (s.queryWeights === 'uniform') return;
+  const weights = `${name('queryWeights')} ${s.queryWeights}`;
+  if (s.oneToN) throw new Error(`${weights} weighs the sampled loss of each query: it cannot be used with ${name('oneToN')} (1-N training scores all entities)`);
+  if (s.doubleNeg) throw new Error(`${weights} weighs each query's gold-first row of candidates: it cannot be used with ${name('doubleNeg')}, whose negatives are queries of their own`);
 }
 
 /** Counts of what loading dropped or merged. */
@@ -144,6 +154,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     log(`resuming ${runDir} after epoch ${(saved.header.progress as { epoch?: number }).epoch ?? 0}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
   }
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
+  checkQueryWeights(settings, name);
   const backend = await initBackend(settings.backend as BackendRequest);
   const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress });
   requireNonEmptySplits(dataset, log);
