@@ -28,6 +28,9 @@ export type InitSpec =
   | { kind: 'uniform'; low: number; high: number }
   | { kind: 'constant'; value: number };
 
+/** A constraint a table's rows are kept to (core/table-constraints.ts): 'unitNorm', each row on the unit L2 sphere. */
+export type TableConstraint = 'unitNorm';
+
 /** A parameter table: one row per entity or per (reciprocal-doubled) relation. */
 export interface TableSpec {
   name: string;
@@ -38,6 +41,8 @@ export interface TableSpec {
   regularize: boolean;
   /** Rows are [Re | Im] halves of dim/2 complex numbers: N3 penalises each complex coordinate's modulus. */
   complexPairs?: boolean;
+  /** A constraint the core keeps on the rows: at initialisation and after every optimiser step (table-constraints.ts). */
+  constraint?: TableConstraint;
 }
 
 /** What `query` returns: the query vector, and optionally a curvature per row and a head bias per row. */

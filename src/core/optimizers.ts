@@ -22,6 +22,7 @@ import { PAGE_BYTES, subF32, type F32Block, type I32Block } from '../kernels/ker
 import type { GradLayout, Kernels } from '../kernels/kernels.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
+import { applyConstraint } from './table-constraints.js';
 
 /** Names of the optimisers. */
 export type OptimizerName = 'adagrad' | 'adam' | 'sparse-adam' | 'sgd';
@@ -106,6 +107,7 @@ export class TableOptimizer {
       const compact = kernels && this.name !== 'adam' && table.dim % 4 === 0 ? table.takeCompact() : null;
       if (compact) {
         this.updateRows(kernels!, table, compact.rows.ids, compact.rows.count, compact.grad, 'compact'); // zeroes the block
+        if (table.spec.constraint) applyConstraint(table, compact.rows.ids.array.subarray(0, compact.rows.count));
         continue;
       }
       if (!(kernels && this.name === 'adam')) table.settle(); // dense Adam in kernels adds a pending fold in its sweep
@@ -113,6 +115,8 @@ export class TableOptimizer {
       else if (this.kernels && this.name === 'adam') this.adamDenseStaged(this.kernels, table);
       else if (this.name === 'adam') this.adamDense(table);
       else this.updateTouched(table);
+      // the rows this update moved: all under dense Adam, else the touched ones (a row with no gradient stays put)
+      if (table.spec.constraint) applyConstraint(table, this.name === 'adam' ? null : table.touched());
       table.clearTouched();
     }
   }

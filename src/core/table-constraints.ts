@@ -1,0 +1,38 @@
+/**
+ * Constraints a model may declare on a table (`TableSpec.constraint`), which the core applies to the initial table
+ * (ParameterStore.initialise) and after every optimiser step (TableOptimizer.step), whatever the path that wrote the
+ * gradient (fused sampled, two threads, compact, 1-N, tfjs). One constraint so far:
+ * - 'unitNorm': each row is projected onto the unit L2 sphere, e ← e / max(‖e‖₂, 1e-12) — TransE's entity
+ *   normalisation (Bordes et al. 2013, Algorithm 1, line 5), as PyKEEN 1.10.1's TransE (`entity_constrainer =
+ *   torch.nn.functional.normalize`, eps 1e-12, applied in `post_parameter_update` after each step).
+ * The sum of squares is taken in float64 in coordinate order and each coordinate divided once, so the result does
+ * not depend on the thread count or the order rows are visited.
+ */
+import type { TableSpec } from './model.js';
+
+/** What a constraint reads of a parameter table (ParameterTable has it). */
+export interface ConstrainedTable {
+  readonly spec: TableSpec;
+  readonly dim: number;
+  readonly data: { readonly array: Float32Array };
+}
+
+/** The floor of the norm a row is divided by (torch.nn.functional.normalize's eps). */
+const UNIT_NORM_EPS = 1e-12;
+
+/** Projects rows `rows` of a row-major [n × d] array onto the unit L2 sphere (all rows when `rows` is null). */
+export function projectUnitRows(data: Float32Array, d: number, rows: ArrayLike<number> | null): void {
+  const count = rows === null ? data.length / d : rows.length;
+  for (let i = 0; i < count; i++) {
+    const o = (rows === null ? i : rows[i]!) * d;
+    let sum = 0;
+    for (let k = o; k < o + d; k++) sum += data[k]! * data[k]!;
+    const norm = Math.max(Math.sqrt(sum), UNIT_NORM_EPS);
+    for (let k = o; k < o + d; k++) data[k] = data[k]! / norm;
+  }
+}
+
+/** Applies the table's declared constraint (if any) to `rows`, or to every row when `rows` is null. */
+export function applyConstraint(table: ConstrainedTable, rows: ArrayLike<number> | null): void {
+  if (table.spec.constraint === 'unitNorm') projectUnitRows(table.data.array, table.dim, rows);
+}

@@ -1,0 +1,134 @@
+// Table constraints (core/table-constraints.ts): 'unitNorm' by hand on a small table; TransE with
+// entityConstraint 'unit' starts with unit entity rows and keeps them unit after every optimiser step (dense Adam:
+// every row; Adagrad: the touched rows, the others unmoved), the relations untouched; a few steps on the fused path
+// equal the tfjs reference path (sampled and 1-N), compact steps those in place; two threads equal one up to float sums and repeat bit for bit.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { projectUnitRows } from '../../src/core/table-constraints.js';
+import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { kgeObjective } from '../../src/core/kge-objective.js';
+import { SeededRandom } from '../../src/core/random.js';
+import { TableOptimizer, type OptimizerName } from '../../src/core/optimizers.js';
+import { MIN_PARALLEL_ROWS, parallelStepReady } from '../../src/core/fused-step-parallel.js';
+import { setCompactSteps } from '../../src/core/fused-compact-step.js';
+import type { ScoringPath } from '../../src/core/model-runtime.js';
+import { createModel } from '../../src/registry/models.js';
+import { randomQueryBatch } from '../helpers/query-batches.js';
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+const E = 300, R = 5;
+
+/** The L2 norm of each row of a row-major [n × d] array. */
+const rowNorms = (a: Float32Array, d: number): number[] => Array.from({ length: a.length / d }, (_, i) => Math.hypot(...a.subarray(i * d, i * d + d)));
+
+describe('unitNorm by hand', () => {
+  it('divides each listed row by its L2 norm, leaves the others and a zero row as they are', () => {
+    const a = new Float32Array([3, 4, 0, 0, 1, 1, 0, 0, 6, 8, 0, 0]); // rows of d = 4
+    projectUnitRows(a, 4, [0, 2]);
+    expect(Array.from(a)).toEqual([0.6000000238418579, 0.800000011920929, 0, 0, 1, 1, 0, 0, 0.6000000238418579, 0.800000011920929, 0, 0]);
+    projectUnitRows(a, 4, null);
+    expect(Array.from(a.subarray(4, 8))).toEqual([Math.fround(Math.SQRT1_2), Math.fround(Math.SQRT1_2), 0, 0]);
+    const zero = new Float32Array(4);
+    projectUnitRows(zero, 4, null);
+    expect(Array.from(zero)).toEqual([0, 0, 0, 0]); // ‖0‖ floored at 1e-12, as torch's normalize
+  });
+});
+
+/** TransE (L1, d = 8) with unit entities: the tables after `steps` optimiser steps of batches of `size` queries. */
+async function train(options: { optimizer: OptimizerName; path: ScoringPath; threads?: 1 | 2; steps?: number; size?: number; constraint?: 'unit' | 'none'; compact?: boolean; oneToN?: boolean }) {
+  const previous = process.env.KGDISTILL_THREADS;
+  process.env.KGDISTILL_THREADS = String(options.threads ?? 1);
+  setCompactSteps(options.compact === undefined ? 'auto' : options.compact ? 'always' : 'never');
+  try {
+    const model = createModel('TransE', { dim: 8, numEntities: E, numRelations: R, entityConstraint: options.constraint ?? 'unit', ...(options.oneToN ? { norm: 2 } : {}) } as never);
+    const runtime = await ModelRuntime.create(model, 5);
+    const initial = runtime.store.tables().map((t) => t.data.array.slice());
+    const objective = kgeObjective(runtime, { negatives: options.oneToN ? 0 : 6, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0, path: options.path }, 'wasm');
+    const optimizer = new TableOptimizer(options.optimizer, 0.01, runtime.store, runtime.kernels);
+    const size = options.size ?? 40;
+    const rng = new SeededRandom('constraint');
+    const losses: number[] = [];
+    for (let s = 0; s < (options.steps ?? 3); s++) {
+      losses.push(objective.gradients(randomQueryBatch(size, s, E, R), 1, rng));
+      optimizer.step();
+    }
+    const parallel = parallelStepReady(runtime.store, MIN_PARALLEL_ROWS);
+    return { scoringPath: objective.scoringPath, initial, losses, params: runtime.store.tables().map((t) => t.data.array.slice()), parallel };
+  } finally {
+    setCompactSteps('auto');
+    if (previous === undefined) delete process.env.KGDISTILL_THREADS;
+    else process.env.KGDISTILL_THREADS = previous;
+  }
+}
+
+const closeTo = (got: Float32Array, want: Float32Array, tolerance: number): void => {
+  const worst = Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i]!)));
+  expect(worst).toBeLessThan(tolerance);
+};
+
+describe('TransE with entityConstraint unit', () => {
+  it('declares the entity table unitNorm, records the option, and none (the default) declares nothing', () => {
+    const unit = createModel('TransE', { dim: 8, numEntities: E, numRelations: R, entityConstraint: 'unit' } as never);
+    expect(unit.tables.map((t) => t.constraint)).toEqual(['unitNorm', undefined]);
+    expect(unit.config.options.entityConstraint).toBe('unit');
+    const none = createModel('TransE', { dim: 8, numEntities: E, numRelations: R });
+    expect(none.tables.map((t) => t.constraint)).toEqual([undefined, undefined]);
+    expect(none.config.options.entityConstraint).toBe('none');
+    expect(() => createModel('TransE', { dim: 8, numEntities: E, numRelations: R, entityConstraint: 'l2' } as never)).toThrow(/entityConstraint: must be unit or none/);
+  });
+
+  for (const optimizer of ['adam', 'adagrad', 'sparse-adam', 'sgd'] as const) {
+    it(`${optimizer}: the entity rows are unit at initialisation and after every step, the relations free`, async () => {
+      const run = await train({ optimizer, path: 'fused' });
+      for (const table of [run.initial[0]!, run.params[0]!]) for (const n of rowNorms(table, 8)) expect(Math.abs(n - 1)).toBeLessThan(1e-6);
+      expect(rowNorms(run.initial[1]!, 8).some((n) => Math.abs(n - 1) > 0.1)).toBe(true);
+      expect(run.params[0]!.some((v, i) => v !== run.initial[0]![i])).toBe(true); // the step moved the entities
+    });
+  }
+
+  it('without the constraint the entity rows are not unit (today\'s behaviour)', async () => {
+    const run = await train({ optimizer: 'adam', path: 'fused', constraint: 'none' });
+    expect(rowNorms(run.params[0]!, 8).some((n) => Math.abs(n - 1) > 0.1)).toBe(true);
+  });
+
+  for (const optimizer of ['adam', 'adagrad'] as const) {
+    it(`${optimizer}: five steps on the fused path equal the tfjs reference path`, async () => {
+      const fused = await train({ optimizer, path: 'fused', steps: 5 });
+      const reference = await train({ optimizer, path: 'tfjs', steps: 5 });
+      fused.losses.forEach((l, i) => expect(Math.abs(l - reference.losses[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(l))));
+      fused.params.forEach((table, i) => closeTo(table, reference.params[i]!, 1e-5));
+    });
+  }
+
+  for (const optimizer of ['adagrad', 'sparse-adam'] as const) {
+    it(`${optimizer}: compact steps (the rows of a compact gradient) give the numbers of steps in place, bit for bit`, async () => {
+      const compact = await train({ optimizer, path: 'fused', steps: 4, compact: true });
+      const inPlace = await train({ optimizer, path: 'fused', steps: 4, compact: false });
+      expect(compact.losses).toEqual(inPlace.losses);
+      compact.params.forEach((table, i) => expect(Array.from(table)).toEqual(Array.from(inPlace.params[i]!)));
+      for (const n of rowNorms(compact.params[0]!, 8)) expect(Math.abs(n - 1)).toBeLessThan(1e-6);
+    });
+  }
+
+  it('1-N (TransE L2): the entity rows are unit after the steps, on the kernel path as on the tfjs path', async () => {
+    const fused = await train({ optimizer: 'adagrad', path: 'fused', oneToN: true });
+    const reference = await train({ optimizer: 'adagrad', path: 'tfjs', oneToN: true });
+    expect(fused.scoringPath).toBe('one-to-n');
+    for (const n of rowNorms(fused.params[0]!, 8)) expect(Math.abs(n - 1)).toBeLessThan(1e-6);
+    fused.params.forEach((table, i) => closeTo(table, reference.params[i]!, 1e-5));
+  });
+
+  it('two threads equal one up to float sums and repeat bit for bit', async () => {
+    const size = MIN_PARALLEL_ROWS + 7;
+    const one = await train({ optimizer: 'adam', path: 'fused', threads: 1, size });
+    const two = await train({ optimizer: 'adam', path: 'fused', threads: 2, size });
+    expect([one.parallel, two.parallel]).toEqual([false, true]);
+    two.params.forEach((table, i) => closeTo(table, one.params[i]!, 1e-4)); // as fused-step-parallel.test.ts: Adam's m/√v magnifies sum order
+    const again = await train({ optimizer: 'adam', path: 'fused', threads: 2, size });
+    again.params.forEach((table, i) => expect(Array.from(table)).toEqual(Array.from(two.params[i]!)));
+  });
+});
