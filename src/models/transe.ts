@@ -3,15 +3,29 @@
  * L2 dissimilarity (eq. (1) of the paper; its experiments chose L1 on FB15k), here −‖h + r − t‖_p, p ∈ {1, 2}:
  * p = 1 by default (the similarity 'negL1', as PyKEEN's TransE, scoring_fct_norm = 1, and the TransE baseline of
  * Sun et al. 2019), p = 2 the similarity 'negEuclidean'. Initialisation as the paper's Algorithm 1: every
- * coordinate uniform in [−6/√d, 6/√d] (unless `initScale` asks for a normal one); the per-step normalisation of the
- * entities is not applied (the regulariser can play that part). The norm is recorded in the checkpoint config
- * (`options.norm`); a checkpoint without it predates the option and holds an L2 model (registry/models.ts).
+ * coordinate uniform in [−6/√d, 6/√d] (unless `initScale` asks for a normal one). The entity constraint of
+ * Algorithm 1, line 5 (e ← e/‖e‖ before every minibatch), is the option `entityConstraint`: 'unit' declares the
+ * entity table `unitNorm`, which the core keeps after every optimiser step and at initialisation, as PyKEEN 1.10.1's
+ * TransE (`entity_constrainer = functional.normalize`); 'none' (the default for now) leaves the entities free.
+ * The norm and the constraint are recorded in the checkpoint config (`options.norm`, `options.entityConstraint`);
+ * a checkpoint without `norm` predates it and holds an L2 model, one without `entityConstraint` an unconstrained one
+ * (registry/models.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
 import { entityTable, modelConfig, paperOrNormal, relationTable } from '../core/model-base.js';
 import { queryProgram } from '../kernels/query-program.js';
 import { distanceNorm, type DistanceNorm, type NormOptions } from './distance-norm.js';
+
+/** TransE's entity constraints: unit L2 rows (Bordes et al. 2013, Algorithm 1, line 5), or none. */
+export const ENTITY_CONSTRAINTS = ['unit', 'none'] as const;
+/** An entity constraint of TransE. */
+export type EntityConstraint = (typeof ENTITY_CONSTRAINTS)[number];
+
+/** TransE's options: those of a distance model and the entity constraint. */
+export interface TransEOptions extends NormOptions {
+  entityConstraint?: EntityConstraint;
+}
 
 /** The default norm: L1, as Bordes et al. 2013 on FB15k and PyKEEN (see the file comment). */
 export const TRANSE_DEFAULT_NORM: DistanceNorm = 1;
@@ -28,13 +42,16 @@ export class TransE implements KgeModel {
   readonly queryTables = ['entity', 'relation'];
   readonly fusedQuery = TRANSE_QUERY;
 
-  constructor(options: NormOptions) {
+  constructor(options: TransEOptions) {
     const norm = distanceNorm('TransE', options, TRANSE_DEFAULT_NORM);
-    this.config = modelConfig('TransE', options, { norm }, 'uniform ±6/√d (Bordes et al. 2013)');
+    const entityConstraint = options.entityConstraint ?? 'none';
+    if (!ENTITY_CONSTRAINTS.includes(entityConstraint)) throw new Error(`TransE: entityConstraint must be unit or none (got ${String(entityConstraint)})`);
+    this.config = modelConfig('TransE', options, { norm, entityConstraint }, 'uniform ±6/√d (Bordes et al. 2013)');
     this.similarity = norm === 1 ? 'negL1' : 'negEuclidean';
     const bound = 6 / Math.sqrt(options.dim);
     const init = paperOrNormal(options, { kind: 'uniform', low: -bound, high: bound });
-    this.tables = [entityTable('entity', options.dim, init), relationTable('relation', options.dim, init)];
+    const entities = entityTable('entity', options.dim, init);
+    this.tables = [entityConstraint === 'unit' ? { ...entities, constraint: 'unitNorm' } : entities, relationTable('relation', options.dim, init)];
   }
 
   /** q = h + r. */

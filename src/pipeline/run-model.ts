@@ -1,6 +1,6 @@
 /**
  * A run's model from its settings: the options every model takes, and the model-specific ones the run's flags set
- * (`norm` → the `norm` of TransE and RotatE); a model-specific option given for another model, or a model that
+ * (`norm` → the `norm` of TransE and RotatE, `entityConstraint` → TransE's); a model-specific option given for another model, or a model that
  * cannot train the way the settings ask (1-N scoring of a similarity without a matrix-product form), is an error
  * naming the flag.
  */
@@ -18,8 +18,10 @@ export function createRunModel(name: string, s: CommonSettings, data: RunData, n
   const label = (key: string): string => (naming === 'flag' ? flagOf(key) : key);
   const normed = NORM_MODELS.includes(name.toLowerCase());
   if (s.norm !== undefined && !normed) throw new Error(`${label('norm')} applies to TransE and RotatE only (the model is ${name})`);
+  const transe = name.toLowerCase() === 'transe';
+  if (s.entityConstraint !== undefined && !transe) throw new Error(`${label('entityConstraint')} applies to TransE only (the model is ${name})`);
   const model = createModel(name, { dim: s.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: s.initScale,
-    ...(normed && s.norm !== undefined ? { norm: s.norm } : {}) });
+    ...(normed && s.norm !== undefined ? { norm: s.norm } : {}), ...(transe && s.entityConstraint !== undefined ? { entityConstraint: s.entityConstraint } : {}) });
   if (s.oneToN && isDifferenceSimilarity(model.similarity)) {
     throw new Error(`${label('oneToN')} scores every entity through a matrix product, which the L1 distance of ${model.config.model} has not: `
       + `train it with sampled negatives (${label('neg')}), or with ${label('norm')} 2`);

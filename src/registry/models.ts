@@ -9,7 +9,7 @@ import type { KgeModel, ModelConfig } from '../core/model.js';
 import type { ModelOptions } from '../core/model-base.js';
 import { Registry, type RegistryEntry } from '../core/registry.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
-import { TransE } from '../models/transe.js';
+import { ENTITY_CONSTRAINTS, TransE, type TransEOptions } from '../models/transe.js';
 import { DISTANCE_NORMS, type NormOptions } from '../models/distance-norm.js';
 import { DistMult } from '../models/distmult.js';
 import { ComplEx } from '../models/complex.js';
@@ -31,6 +31,11 @@ export const modelOptionsSchema = z.object({
 /** The options of TransE and RotatE: those of every model and the norm of the distance (1 or 2; the model's default if absent). */
 const normOptionsSchema = modelOptionsSchema.extend({
   norm: z.union(DISTANCE_NORMS.map((p) => z.literal(p)), { error: 'must be 1 (L1) or 2 (L2)' }).optional(),
+}).strict();
+
+/** TransE's options: a distance model's and the entity constraint (unit or none; none if absent). */
+const transeOptionsSchema = normOptionsSchema.extend({
+  entityConstraint: z.enum(ENTITY_CONSTRAINTS, { error: 'must be unit or none' }).optional(),
 }).strict();
 
 /** A registered model. */
@@ -70,8 +75,8 @@ const BILINEAR_LOSS: SampledLoss = { loss: 'nssa', margin: 0, adversarialTempera
 
 /** Every model kgdistill trains. */
 export const MODELS = new Registry<ModelEntry>('model', [
-  { ...entry('TransE', 'translation, −‖h + r − t‖₁ (or ₂ with norm 2; Bordes et al. 2013)', (o) => new TransE(o as NormOptions), TRANSE_LOSS),
-    schema: normOptionsSchema, optionsBeforeRecorded: { norm: 2 } },
+  { ...entry('TransE', 'translation, −‖h + r − t‖₁ (or ₂ with norm 2; Bordes et al. 2013)', (o) => new TransE(o as TransEOptions), TRANSE_LOSS),
+    schema: transeOptionsSchema, optionsBeforeRecorded: { norm: 2, entityConstraint: 'none' } },
   entry('DistMult', 'diagonal bilinear, ⟨h, r, t⟩ (Yang et al. 2015); self-adversarial loss, γ = 0, α = 1', (o) => new DistMult(o), BILINEAR_LOSS),
   entry('ComplEx', 'complex bilinear, Re⟨h, r, t̄⟩ (Trouillon et al. 2016); self-adversarial loss, γ = 0, α = 1', (o) => new ComplEx(o), BILINEAR_LOSS),
   { ...entry('RotatE', 'complex rotation, −‖h ∘ r − t‖₂ (or the sum of complex moduli with norm 1; Sun et al. 2019); self-adversarial loss, γ = 3, α = 1',
