@@ -107,7 +107,7 @@ export class TableOptimizer {
       const compact = kernels && this.name !== 'adam' && table.dim % 4 === 0 ? table.takeCompact() : null;
       if (compact) {
         this.updateRows(kernels!, table, compact.rows.ids, compact.rows.count, compact.grad, 'compact'); // zeroes the block
-        if (table.spec.constraint) applyConstraint(table, compact.rows.ids.array.subarray(0, compact.rows.count));
+        if (table.spec.constraint) applyConstraint(table, null);
         continue;
       }
       if (!(kernels && this.name === 'adam')) table.settle(); // dense Adam in kernels adds a pending fold in its sweep
@@ -115,8 +115,8 @@ export class TableOptimizer {
       else if (this.kernels && this.name === 'adam') this.adamDenseStaged(this.kernels, table);
       else if (this.name === 'adam') this.adamDense(table);
       else this.updateTouched(table);
-      // the rows this update moved: all under dense Adam, else the touched ones (a row with no gradient stays put)
-      if (table.spec.constraint) applyConstraint(table, this.name === 'adam' ? null : table.touched());
+      // the whole table, as PyKEEN's post_parameter_update: re-projecting an unmoved unit row may change its last bit
+      if (table.spec.constraint) applyConstraint(table, null);
       table.clearTouched();
     }
   }

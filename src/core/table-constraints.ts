@@ -1,7 +1,9 @@
 /**
  * Constraints a model may declare on a table (`TableSpec.constraint`), which the core applies to the initial table
  * (ParameterStore.initialise) and after every optimiser step (TableOptimizer.step), whatever the path that wrote the
- * gradient (fused sampled, two threads, compact, 1-N, tfjs). One constraint so far:
+ * gradient (fused sampled, two threads, compact, 1-N, tfjs). The step projects the whole table, as PyKEEN does, and
+ * not only the rows it moved: projecting a row already projected is the identity in exact arithmetic but may move
+ * its last bit in float32, so projecting only the moved rows would not give the same numbers. One constraint so far:
  * - 'unitNorm': each row is projected onto the unit L2 sphere, e ← e / max(‖e‖₂, 1e-12) — TransE's entity
  *   normalisation (Bordes et al. 2013, Algorithm 1, line 5), as PyKEEN 1.10.1's TransE (`entity_constrainer =
  *   torch.nn.functional.normalize`, eps 1e-12, applied in `post_parameter_update` after each step).
