@@ -1,8 +1,8 @@
 /**
  * A run's model from its settings: the options every model takes, and the model-specific ones the run's flags set
- * (`norm` → the `norm` of TransE and RotatE, `entityConstraint` → TransE's); a model-specific option given for another model, or a model that
- * cannot train the way the settings ask (1-N scoring of a similarity without a matrix-product form), is an error
- * naming the flag.
+ * (`norm` → the `norm` of TransE and RotatE, `entityConstraint` → TransE's); a model-specific option given for
+ * another model, or a model that cannot train the way the settings ask (1-N scoring of a similarity without a
+ * matrix-product form), is an error naming the flag.
  */
 import type { KgeModel } from '../core/model.js';
 import type { RunData } from '../core/training-data.js';
