@@ -207,7 +207,7 @@ export class ParameterStore {
   initialise(rng: SeededRandom): void {
     for (const table of this.byName.values()) {
       table.initialise(table.spec.init, rng);
-      applyConstraint(table, null);
+      applyConstraint(table);
     }
   }
 

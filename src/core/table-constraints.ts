@@ -22,11 +22,9 @@ export interface ConstrainedTable {
 /** The floor of the norm a row is divided by (torch.nn.functional.normalize's eps). */
 const UNIT_NORM_EPS = 1e-12;
 
-/** Projects rows `rows` of a row-major [n × d] array onto the unit L2 sphere (all rows when `rows` is null). */
-export function projectUnitRows(data: Float32Array, d: number, rows: ArrayLike<number> | null): void {
-  const count = rows === null ? data.length / d : rows.length;
-  for (let i = 0; i < count; i++) {
-    const o = (rows === null ? i : rows[i]!) * d;
+/** Projects every row of a row-major [n × d] array onto the unit L2 sphere. */
+export function projectUnitRows(data: Float32Array, d: number): void {
+  for (let o = 0; o < data.length; o += d) {
     let sum = 0;
     for (let k = o; k < o + d; k++) sum += data[k]! * data[k]!;
     const norm = Math.max(Math.sqrt(sum), UNIT_NORM_EPS);
@@ -34,7 +32,7 @@ export function projectUnitRows(data: Float32Array, d: number, rows: ArrayLike<n
   }
 }
 
-/** Applies the table's declared constraint (if any) to `rows`, or to every row when `rows` is null. */
-export function applyConstraint(table: ConstrainedTable, rows: ArrayLike<number> | null): void {
-  if (table.spec.constraint === 'unitNorm') projectUnitRows(table.data.array, table.dim, rows);
+/** Applies the table's declared constraint, if any, to every row (the whole table: see the file comment). */
+export function applyConstraint(table: ConstrainedTable): void {
+  if (table.spec.constraint === 'unitNorm') projectUnitRows(table.data.array, table.dim);
 }
