@@ -107,7 +107,7 @@ export class TableOptimizer {
       const compact = kernels && this.name !== 'adam' && table.dim % 4 === 0 ? table.takeCompact() : null;
       if (compact) {
         this.updateRows(kernels!, table, compact.rows.ids, compact.rows.count, compact.grad, 'compact'); // zeroes the block
-        applyConstraint(table);
+        applyConstraint(table, this.kernels);
         continue;
       }
       if (!(kernels && this.name === 'adam')) table.settle(); // dense Adam in kernels adds a pending fold in its sweep
@@ -116,7 +116,7 @@ export class TableOptimizer {
       else if (this.name === 'adam') this.adamDense(table);
       else this.updateTouched(table);
       // the whole table, as PyKEEN's post_parameter_update: re-projecting an unmoved unit row may change its last bit
-      applyConstraint(table);
+      applyConstraint(table, this.kernels);
       table.clearTouched();
     }
   }

@@ -7,32 +7,48 @@
  * - 'unitNorm': each row is projected onto the unit L2 sphere, e ← e / max(‖e‖₂, 1e-12) — TransE's entity
  *   normalisation (Bordes et al. 2013, Algorithm 1, line 5), as PyKEEN 1.10.1's TransE (`entity_constrainer =
  *   torch.nn.functional.normalize`, eps 1e-12, applied in `post_parameter_update` after each step).
- * The sum of squares is taken in float64 in coordinate order and each coordinate divided once, so the result does
- * not depend on the thread count or the order rows are visited.
+ * Rows of a width that is a multiple of 4 are projected by the SIMD kernel unitNormRows (kernels/assembly/
+ * constraints.ts) when the caller has kernels, others by projectUnitRows below, its readable twin: both sum the
+ * squares in float64 in the same order (four lanes, lane j over the coordinates k ≡ j mod 4) and divide each
+ * coordinate once, so the two give the same bits whatever the path, the thread count or the order rows are visited.
  */
+import type { F32Block } from '../kernels/kernel-memory.js';
+import type { Kernels } from '../kernels/kernels.js';
 import type { TableSpec } from './model.js';
 
 /** What a constraint reads of a parameter table (ParameterTable has it). */
 export interface ConstrainedTable {
   readonly spec: TableSpec;
+  readonly rows: number;
   readonly dim: number;
-  readonly data: { readonly array: Float32Array };
+  readonly data: F32Block;
 }
 
 /** The floor of the norm a row is divided by (torch.nn.functional.normalize's eps). */
 const UNIT_NORM_EPS = 1e-12;
 
-/** Projects every row of a row-major [n × d] array onto the unit L2 sphere. */
+/** Projects every row of a row-major [n × d] array onto the unit L2 sphere (the kernel's lane order, see above). */
 export function projectUnitRows(data: Float32Array, d: number): void {
   for (let o = 0; o < data.length; o += d) {
-    let sum = 0;
-    for (let k = o; k < o + d; k++) sum += data[k]! * data[k]!;
-    const norm = Math.max(Math.sqrt(sum), UNIT_NORM_EPS);
-    for (let k = o; k < o + d; k++) data[k] = data[k]! / norm;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // lane j sums the squares of the coordinates k ≡ j (mod 4)
+    let k = o;
+    for (; k + 4 <= o + d; k += 4) {
+      s0 += data[k]! * data[k]!;
+      s1 += data[k + 1]! * data[k + 1]!;
+      s2 += data[k + 2]! * data[k + 2]!;
+      s3 += data[k + 3]! * data[k + 3]!;
+    }
+    if (k < o + d) s0 += data[k]! * data[k]!;
+    if (k + 1 < o + d) s1 += data[k + 1]! * data[k + 1]!;
+    if (k + 2 < o + d) s2 += data[k + 2]! * data[k + 2]!;
+    const norm = Math.max(Math.sqrt((s0 + s1) + (s2 + s3)), UNIT_NORM_EPS);
+    for (k = o; k < o + d; k++) data[k] = data[k]! / norm;
   }
 }
 
 /** Applies the table's declared constraint, if any, to every row (the whole table: see the file comment). */
-export function applyConstraint(table: ConstrainedTable): void {
-  if (table.spec.constraint === 'unitNorm') projectUnitRows(table.data.array, table.dim);
+export function applyConstraint(table: ConstrainedTable, kernels?: Kernels): void {
+  if (table.spec.constraint !== 'unitNorm') return;
+  if (kernels && table.dim % 4 === 0) kernels.unitNormRows(table.rows, table.dim, table.data);
+  else projectUnitRows(table.data.array, table.dim);
 }

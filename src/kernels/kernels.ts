@@ -16,7 +16,7 @@ import { DENSE_EXPORTS, type DenseExports } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
-export const KERNELS_VERSION = 5;
+export const KERNELS_VERSION = 6;
 
 /**
  * The similarity functions of the kernels (src/kernels/assembly/similarity.ts; NegL1 in assembly/l1.ts, NegModulusL1
@@ -53,11 +53,12 @@ export interface KernelExports extends FusedExports, TopKExports, DenseExports {
   firstOutOfRange(ids: number, n: number, limit: number): number;
   uniqueRows(ids: number, n: number, mark: number, out: number): number;
   softplusLoss(B: number, M: number, scores: number, dscore: number): number;
+  unitNormRows(n: number, d: number, param: number): void;
 }
 
 const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'heapBase', 'similarityForward',
   'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows', 'addRowsAndClear',
-  'firstOutOfRange', 'uniqueRows', 'softplusLoss', ...FUSED_EXPORTS, ...TOP_K_EXPORTS, ...DENSE_EXPORTS];
+  'firstOutOfRange', 'uniqueRows', 'softplusLoss', 'unitNormRows', ...FUSED_EXPORTS, ...TOP_K_EXPORTS, ...DENSE_EXPORTS];
 
 /** Options of loadKernels. */
 export interface LoadKernelsOptions {
@@ -276,6 +277,15 @@ export class Kernels {
     for (const [name, b] of blocks) this.checks.block(fn, name, b, n);
     this.checks.disjoint(fn, blocks, blocks);
     this.checkAdam(fn, lr, beta1, beta2, eps, step);
+  }
+
+  /** Projects each of the n rows of d floats (d % 4 == 0) onto the unit L2 sphere (core/table-constraints.ts). */
+  unitNormRows(n: number, d: number, param: F32Block): void {
+    const fn = 'unitNormRows';
+    int(fn, 'n', n);
+    dim(fn, d);
+    this.checks.block(fn, 'param', param, n * d);
+    this.ex.unitNormRows(n, d, param.offset);
   }
 
   /** Row-sparse SGD: param −= lr·g, grad rows ← 0; `layout` as adagradRows. */

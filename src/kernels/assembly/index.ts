@@ -22,11 +22,12 @@ export { quantizeBlocked, poincareTopKBatch } from './poincare-batch-top-k';
 export { denseSoftmaxRows, denseSoftmaxEntities } from './dense-softmax';
 export { denseScores } from './dense-scores';
 export { blockRows } from './dense-tiles';
+export { unitNormRows } from './constraints';
 // Module-level scratch (dot2Second, gP, pS_*, lastSigmoid, tanhRatioDeriv, gNorm, acc4, …) is per instance: each worker thread instantiates its own.
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */
 export function kernelsVersion(): i32 {
-  return 5;
+  return 6;
 }
 
 /** First byte after this module's static data; TypeScript allocations must start at or above it. */
