@@ -10,7 +10,7 @@
 import type { I32Block } from '../kernels/kernel-memory.js';
 import type { QueryExecutor } from '../kernels/query-program.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
-import { CHUNK_ROWS, i32Room, scoreRoom, type Plan, type QueryTable, type StepState } from './fused-step-plan.js';
+import { CHUNK_ROWS, f32Room, i32Room, scoreRoom, type Plan, type QueryTable, type StepState } from './fused-step-plan.js';
 import { checkIds, gatherQueryRows, scatterQueryGradients } from './query-inputs.js';
 import type { SampledLoss } from './losses.js';
 
@@ -38,10 +38,7 @@ export function loadQueries(state: StepState, drawn: DrawnQueries): void {
   i32Room(state, 'relationIds', drawn.Q).array.set(drawn.relations);
   i32Room(state, 'cand', drawn.Q * drawn.M).array.set(drawn.cand);
   if (drawn.groups) i32Room(state, 'groupIds', drawn.Q).array.set(drawn.groups);
-  if (drawn.weights) {
-    if (state.weights.length < drawn.Q) state.weights = state.kernels.memory.allocF32(Math.ceil(1.25 * drawn.Q));
-    state.weights.array.set(drawn.weights);
-  }
+  if (drawn.weights) f32Room(state, 'weights', drawn.Q).array.set(drawn.weights);
   scoreRoom(state, CHUNK_ROWS * drawn.M);
 }
 

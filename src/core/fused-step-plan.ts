@@ -77,9 +77,18 @@ const states = new WeakMap<ParameterStore, Map<QueryProgram, StepState>>();
 
 /** Grows an id block of the state to hold `length` ids (blocks are never shrunk). */
 export function i32Room(state: StepState, key: 'entityIds' | 'relationIds' | 'cand' | 'groupIds', length: number): I32Block {
-  if (state[key].length < length) state[key] = state.kernels.memory.allocI32(Math.ceil(1.25 * length));
+  if (state[key].length < length) state[key] = state.kernels.memory.allocI32(roomFor(length));
   return state[key];
 }
+
+/** The float twin of i32Room: the state's float block `key` with room for `length` values. */
+export function f32Room(state: StepState, key: 'weights', length: number): F32Block {
+  if (state[key].length < length) state[key] = state.kernels.memory.allocF32(roomFor(length));
+  return state[key];
+}
+
+/** The length a growing block is allocated with: a quarter more than asked, so a slowly growing need reallocates rarely. */
+const roomFor = (length: number): number => Math.ceil(1.25 * length);
 
 /** Grows the score, dscore and partials blocks to `perChunk` scores per chunk. */
 export function scoreRoom(state: StepState, perChunk: number): void {
