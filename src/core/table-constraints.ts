@@ -12,8 +12,9 @@
  * squares in float64 in the same order (four lanes, lane j over the coordinates k ≡ j mod 4) and divide each
  * coordinate once, so the two give the same bits whatever the path, the thread count or the order rows are visited.
  */
-import type { F32Block } from '../kernels/kernel-memory.js';
+import { subF32, type F32Block } from '../kernels/kernel-memory.js';
 import type { Kernels } from '../kernels/kernels.js';
+import { KernelWorker } from '../kernels/kernel-worker.js';
 import type { TableSpec } from './model.js';
 
 /** What a constraint reads of a parameter table (ParameterTable has it). */
@@ -46,9 +47,20 @@ export function projectUnitRows(data: Float32Array, d: number): void {
   }
 }
 
-/** Applies the table's declared constraint, if any, to every row (the whole table: see the file comment). */
+/** Floats of a table above which the kernel worker projects the second half of its rows meanwhile. */
+const PARALLEL_PROJECTION_FLOATS = 1 << 16;
+
+/**
+ * Applies the table's declared constraint, if any, to every row (the whole table: see the file comment). With
+ * kernels, a large table's rows are cut in two and the second part runs on the kernel worker meanwhile (two threads):
+ * each row is projected on its own, so the result is the one-thread result, bit for bit.
+ */
 export function applyConstraint(table: ConstrainedTable, kernels?: Kernels): void {
   if (table.spec.constraint !== 'unitNorm') return;
-  if (kernels && table.dim % 4 === 0) kernels.unitNormRows(table.rows, table.dim, table.data);
-  else projectUnitRows(table.data.array, table.dim);
+  const { rows, dim: d, data } = table;
+  if (!kernels || d % 4 !== 0) return projectUnitRows(data.array, d);
+  const worker = rows * d >= PARALLEL_PROJECTION_FLOATS ? kernels.worker() : null;
+  const cut = worker ? rows >> 1 : rows;
+  const theirs = cut < rows ? [rows - cut, d, subF32(data, cut * d, (rows - cut) * d).offset] : null;
+  KernelWorker.beside(worker, 'unitNormRows', theirs, () => kernels.unitNormRows(cut, d, cut === rows ? data : subF32(data, 0, cut * d)));
 }

@@ -1,11 +1,13 @@
-// Table constraints (core/table-constraints.ts): 'unitNorm' by hand on a small table; TransE with
+// Table constraints (core/table-constraints.ts): 'unitNorm' by hand on a small table; a large table cut between two threads equals one thread; TransE with
 // entityConstraint 'unit' starts with unit entity rows and keeps them unit after every optimiser step (the whole
 // table, as PyKEEN, under every optimiser), the relations untouched; a few steps on the fused path
 // equal the tfjs reference path (sampled and 1-N), compact steps those in place; two threads equal one up to float sums and repeat bit for bit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { projectUnitRows } from '../../src/core/table-constraints.js';
+import { applyConstraint, projectUnitRows } from '../../src/core/table-constraints.js';
+import { loadKernels } from '../../src/kernels/kernels.js';
+import type { TableSpec } from '../../src/core/model.js';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
 import { SeededRandom } from '../../src/core/random.js';
@@ -34,6 +36,32 @@ describe('unitNorm by hand', () => {
     const zero = new Float32Array(4);
     projectUnitRows(zero, 4);
     expect(Array.from(zero)).toEqual([0, 0, 0, 0]); // ‖0‖ floored at 1e-12, as torch's normalize
+  });
+});
+
+describe('applyConstraint on a large table', () => {
+  it('cuts the rows between two threads and gives the one-thread projection bit for bit; a table without a constraint is left alone', async () => {
+    const previous = process.env.KGDISTILL_THREADS;
+    process.env.KGDISTILL_THREADS = '2';
+    try {
+      const kernels = await loadKernels();
+      expect(kernels.worker()).not.toBeNull();
+      const rows = 20_001, d = 8; // 160,008 floats: above the two-thread threshold, an odd row count
+      const random = new SeededRandom('large-table');
+      const values = Float32Array.from({ length: rows * d }, () => 3 * random.next() - 1.5);
+      const data = kernels.memory.allocF32(rows * d);
+      data.array.set(values);
+      applyConstraint({ spec: { name: 'entity', constraint: 'unitNorm' } as TableSpec, rows, dim: d, data }, kernels);
+      const oneThread = values.slice();
+      projectUnitRows(oneThread, d);
+      expect(Array.from(data.array)).toEqual(Array.from(oneThread));
+      data.array.set(values);
+      applyConstraint({ spec: { name: 'entity' } as TableSpec, rows, dim: d, data }, kernels);
+      expect(Array.from(data.array)).toEqual(Array.from(values));
+    } finally {
+      if (previous === undefined) delete process.env.KGDISTILL_THREADS;
+      else process.env.KGDISTILL_THREADS = previous;
+    }
   });
 });
 
@@ -74,11 +102,12 @@ const closeTo = (got: Float32Array, want: Float32Array, tolerance: number): void
 };
 
 describe('TransE with entityConstraint unit', () => {
-  it('declares the entity table unitNorm, records the option, and none (the default) declares nothing', () => {
+  it('declares the entity table unitNorm (the default), records the option, and none declares nothing', () => {
     const unit = createModel('TransE', { dim: 8, numEntities: E, numRelations: R, entityConstraint: 'unit' } as never);
     expect(unit.tables.map((t) => t.constraint)).toEqual(['unitNorm', undefined]);
     expect(unit.config.options.entityConstraint).toBe('unit');
-    const none = createModel('TransE', { dim: 8, numEntities: E, numRelations: R });
+    expect(createModel('TransE', { dim: 8, numEntities: E, numRelations: R }).config.options.entityConstraint).toBe('unit');
+    const none = createModel('TransE', { dim: 8, numEntities: E, numRelations: R, entityConstraint: 'none' } as never);
     expect(none.tables.map((t) => t.constraint)).toEqual([undefined, undefined]);
     expect(none.config.options.entityConstraint).toBe('none');
     expect(() => createModel('TransE', { dim: 8, numEntities: E, numRelations: R, entityConstraint: 'l2' } as never)).toThrow(/entityConstraint: must be unit or none/);
