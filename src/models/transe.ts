@@ -6,7 +6,7 @@
  * coordinate uniform in [−6/√d, 6/√d] (unless `initScale` asks for a normal one). The entity constraint of
  * Algorithm 1, line 5 (e ← e/‖e‖ before every minibatch), is the option `entityConstraint`: 'unit' declares the
  * entity table `unitNorm`, which the core keeps after every optimiser step and at initialisation, as PyKEEN 1.10.1's
- * TransE (`entity_constrainer = functional.normalize`); 'none' (the default for now) leaves the entities free.
+ * TransE (`entity_constrainer = functional.normalize`), the default; 'none' leaves the entities free.
  * The norm and the constraint are recorded in the checkpoint config (`options.norm`, `options.entityConstraint`);
  * a checkpoint without `norm` predates it and holds an L2 model, one without `entityConstraint` an unconstrained one
  * (registry/models.ts).
@@ -27,6 +27,9 @@ export interface TransEOptions extends NormOptions {
   entityConstraint?: EntityConstraint;
 }
 
+/** The default entity constraint: unit rows, as Bordes et al. 2013 and PyKEEN (see the file comment). */
+export const TRANSE_DEFAULT_CONSTRAINT: EntityConstraint = 'unit';
+
 /** The default norm: L1, as Bordes et al. 2013 on FB15k and PyKEEN (see the file comment). */
 export const TRANSE_DEFAULT_NORM: DistanceNorm = 1;
 
@@ -44,7 +47,7 @@ export class TransE implements KgeModel {
 
   constructor(options: TransEOptions) {
     const norm = distanceNorm('TransE', options, TRANSE_DEFAULT_NORM);
-    const entityConstraint = options.entityConstraint ?? 'none';
+    const entityConstraint = options.entityConstraint ?? TRANSE_DEFAULT_CONSTRAINT;
     if (!ENTITY_CONSTRAINTS.includes(entityConstraint)) throw new Error(`TransE: entityConstraint must be unit or none (got ${String(entityConstraint)})`);
     this.config = modelConfig('TransE', options, { norm, entityConstraint }, 'uniform ±6/√d (Bordes et al. 2013)');
     this.similarity = norm === 1 ? 'negL1' : 'negEuclidean';

@@ -83,7 +83,7 @@ export interface RunOutcome {
  * PyKEEN's.
  */
 export function sampledLossOf(s: CommonSettings, model: string): SampledLoss {
-  const auto = s.doubleNeg ? BCE_LOSS : defaultLossOf(model);
+  const auto = s.doubleNeg ? BCE_LOSS : defaultLossOf(model, s);
   const base = s.loss === 'auto' ? auto : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
   return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
 }

@@ -9,7 +9,7 @@ import type { KgeModel, ModelConfig } from '../core/model.js';
 import type { ModelOptions } from '../core/model-base.js';
 import { Registry, type RegistryEntry } from '../core/registry.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
-import { ENTITY_CONSTRAINTS, TransE, type TransEOptions } from '../models/transe.js';
+import { ENTITY_CONSTRAINTS, TRANSE_DEFAULT_CONSTRAINT, TransE, type EntityConstraint, type TransEOptions } from '../models/transe.js';
 import { DISTANCE_NORMS, type NormOptions } from '../models/distance-norm.js';
 import { DistMult } from '../models/distmult.js';
 import { ComplEx } from '../models/complex.js';
@@ -33,7 +33,7 @@ const normOptionsSchema = modelOptionsSchema.extend({
   norm: z.union(DISTANCE_NORMS.map((p) => z.literal(p)), { error: 'must be 1 (L1) or 2 (L2)' }).optional(),
 }).strict();
 
-/** TransE's options: a distance model's and the entity constraint (unit or none; none if absent). */
+/** TransE's options: a distance model's and the entity constraint (unit or none; unit if absent). */
 const transeOptionsSchema = normOptionsSchema.extend({
   entityConstraint: z.enum(ENTITY_CONSTRAINTS, { error: 'must be unit or none' }).optional(),
 }).strict();
@@ -42,27 +42,43 @@ const transeOptionsSchema = normOptionsSchema.extend({
 export interface ModelEntry extends RegistryEntry {
   readonly schema: z.ZodObject;
   create(options: ModelOptions): KgeModel;
-  /** The sampled loss it trains with by default (`--loss auto`), as its paper (PyKEEN's `loss_default`); BCE when absent. */
-  defaultLoss?: SampledLoss;
+  /** The sampled loss it trains with by default (`--loss auto`) given its options, as its paper (PyKEEN's `loss_default`); BCE when absent. */
+  defaultLoss?: (options: Readonly<Record<string, unknown>>) => SampledLoss;
   /** The options a checkpoint saved before an option existed was trained with (an absent key means this value). */
   optionsBeforeRecorded?: Record<string, number | string | boolean>;
 }
 
 const entry = (name: string, summary: string, create: (o: ModelOptions) => KgeModel, defaultLoss?: SampledLoss): ModelEntry =>
-  ({ name, summary, schema: modelOptionsSchema, create, ...(defaultLoss ? { defaultLoss } : {}) });
+  ({ name, summary, schema: modelOptionsSchema, create, ...(defaultLoss ? { defaultLoss: () => defaultLoss } : {}) });
 
 /**
- * TransE's loss of `--loss auto`: self-adversarial negative sampling (Sun et al. 2019, eq. (5)) without a margin and
- * with a sharp temperature α = 8, chosen by validation MRR on the generated graph (2,000 entities; d = 32, Adam 1e-3,
- * 50 negatives, batch 500, 100 epochs; docs/RESULTS.md, issue 18). L1, seeds 0/1/2, valid (test) MRR: α = 8
- * 0.432/0.430/0.428 (0.436/0.435/0.426); α = 4 0.427/0.428/0.422; α = 1 0.401/0.398/0.392; BCE 0.411/0.407/0.401
- * (0.417/0.418/0.400); γ = 3/6/9 at α = 1 0.329/0.311/0.294; margin ranking γ = 1…24 ≤ 0.221. L2 at α = 8: 0.411 (BCE 0.230).
+ * TransE's loss of `--loss auto` on free entities (`entityConstraint` none): self-adversarial negative sampling
+ * (Sun et al. 2019, eq. (5)) without a margin and with a sharp temperature α = 8, chosen by validation MRR on the
+ * generated graph (2,000 entities; d = 32, Adam 1e-3, 50 negatives, batch 500, 100 epochs; docs/RESULTS.md, issue 18).
+ * L1, seeds 0/1/2, valid (test) MRR: α = 8 0.432/0.430/0.428 (0.436/0.435/0.426); α = 4 0.427/0.428/0.422; α = 1
+ * 0.401/0.398/0.392; BCE 0.411/0.407/0.401 (0.417/0.418/0.400); γ = 3/6/9 at α = 1 0.329/0.311/0.294; margin ranking
+ * γ = 1…24 ≤ 0.221. L2 at α = 8: 0.411 (BCE 0.230).
  */
-const TRANSE_LOSS: SampledLoss = { loss: 'nssa', margin: 0, adversarialTemperature: 8 };
+const TRANSE_FREE_LOSS: SampledLoss = { loss: 'nssa', margin: 0, adversarialTemperature: 8 };
 
-/** The loss of `--loss auto` for a model. */
-export function defaultLossOf(model: string): SampledLoss {
-  return MODELS.get(model).defaultLoss ?? BCE_LOSS;
+/**
+ * TransE's loss of `--loss auto` on unit entities (`entityConstraint` unit, the default): self-adversarial negative
+ * sampling with a margin γ = 3 at temperature α = 4 (Sun et al. 2019, eq. (5)), chosen by validation MRR on the
+ * generated graph, WN18RR and FB15k-237 (d = 32, Adam 1e-3, 50 negatives, batch 500, 100 epochs; docs/RESULTS.md,
+ * "TransE's default"). Valid MRR, seed 0 (generated: mean of seeds 0/1/2): nssa γ = 3, α = 4 0.476 / 0.200 / 0.286;
+ * γ = 2, α = 4 0.478 / 0.196; margin ranking γ = 2 0.311 / 0.201 / 0.255, γ = 4 0.411 / 0.221 / 0.233, γ = 6
+ * 0.471 / 0.202 / 0.214; nssa γ = 0, α = 8 on free entities (the default before) 0.430 / 0.173. On unit rows the
+ * distances have a scale that a fixed margin can be set against (one served the three graphs); free rows lack it.
+ */
+export const TRANSE_UNIT_LOSS: SampledLoss = { loss: 'nssa', margin: 3, adversarialTemperature: 4 };
+
+/** TransE's loss of `--loss auto`: self-adversarial with a margin on unit entities, sharp and without one on free ones. */
+const transeLoss = (options: Readonly<Record<string, unknown>>): SampledLoss =>
+  ((options.entityConstraint as EntityConstraint | undefined) ?? TRANSE_DEFAULT_CONSTRAINT) === 'unit' ? TRANSE_UNIT_LOSS : TRANSE_FREE_LOSS;
+
+/** The loss of `--loss auto` for a model with these options (a model's loss may depend on them, as TransE's). */
+export function defaultLossOf(model: string, options: Readonly<Record<string, unknown>> = {}): SampledLoss {
+  return MODELS.get(model).defaultLoss?.(options) ?? BCE_LOSS;
 }
 
 /**
@@ -75,8 +91,8 @@ const BILINEAR_LOSS: SampledLoss = { loss: 'nssa', margin: 0, adversarialTempera
 
 /** Every model kgdistill trains. */
 export const MODELS = new Registry<ModelEntry>('model', [
-  { ...entry('TransE', 'translation, −‖h + r − t‖₁ (or ₂ with norm 2; Bordes et al. 2013)', (o) => new TransE(o as TransEOptions), TRANSE_LOSS),
-    schema: transeOptionsSchema, optionsBeforeRecorded: { norm: 2, entityConstraint: 'none' } },
+  { ...entry('TransE', 'translation, −‖h + r − t‖₁ (or ₂ with norm 2; Bordes et al. 2013)', (o) => new TransE(o as TransEOptions)),
+    defaultLoss: transeLoss, schema: transeOptionsSchema, optionsBeforeRecorded: { norm: 2, entityConstraint: 'none' } },
   entry('DistMult', 'diagonal bilinear, ⟨h, r, t⟩ (Yang et al. 2015); self-adversarial loss, γ = 0, α = 1', (o) => new DistMult(o), BILINEAR_LOSS),
   entry('ComplEx', 'complex bilinear, Re⟨h, r, t̄⟩ (Trouillon et al. 2016); self-adversarial loss, γ = 0, α = 1', (o) => new ComplEx(o), BILINEAR_LOSS),
   { ...entry('RotatE', 'complex rotation, −‖h ∘ r − t‖₂ (or the sum of complex moduli with norm 1; Sun et al. 2019); self-adversarial loss, γ = 3, α = 1',

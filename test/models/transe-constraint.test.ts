@@ -1,5 +1,5 @@
 // TransE's entity constraint end to end (--entity-constraint unit|none): recorded in config.json and the checkpoint
-// and kept by the trained entity table; a checkpoint without it (fixtures/transe-before-norm, saved before the
+// and kept by the trained entity table; unit by default, with nssa γ = 3, α = 4 as the default loss (none: γ = 0, α = 8); a checkpoint without it (fixtures/transe-before-norm, saved before the
 // option) loads as none and evaluates to the MRR its build recorded; distill takes it for a TransE student; the
 // flag is refused for other models and for a bad value, naming the flag, and the command exits 1.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,10 +43,18 @@ describe('kgdistill train --entity-constraint (TransE)', () => {
     for (let row = 0; row < entity.rows; row++) expect(Math.abs(Math.hypot(...a.subarray(row * 8, row * 8 + 8)) - 1)).toBeLessThan(1e-6);
   });
 
-  it('without the flag TransE records none', async () => {
-    const out = path.join(tmp, 'none');
-    await cli(['train', '--dataset', graph, '--model', 'TransE', ...small, '--out', out, '--json']);
-    expect((await loadRun(out)).header.model.options.entityConstraint).toBe('none');
+  it('without the flag TransE records unit (the default) and trains with the self-adversarial loss at γ = 3, α = 4; with none, free rows and γ = 0, α = 8', async () => {
+    const byDefault = path.join(tmp, 'default');
+    await cli(['train', '--dataset', graph, '--model', 'TransE', ...small, '--out', byDefault, '--json']);
+    const loaded = await loadRun(byDefault);
+    expect(loaded.header.model.options.entityConstraint).toBe('unit');
+    expect(loaded.runtime.store.table('entity').spec.constraint).toBe('unitNorm');
+    expect(loaded.header.training).toMatchObject({ loss: 'nssa', margin: 3, adversarialTemperature: 4 });
+    const free = path.join(tmp, 'none');
+    await cli(['train', '--dataset', graph, '--model', 'TransE', ...small, '--entity-constraint', 'none', '--out', free, '--json']);
+    const freeRun = await loadRun(free);
+    expect(freeRun.header.model.options.entityConstraint).toBe('none');
+    expect(freeRun.header.training).toMatchObject({ loss: 'nssa', margin: 0, adversarialTemperature: 8 });
   });
 
   it('distill takes it for a TransE student', async () => {

@@ -1,9 +1,10 @@
 // `--loss auto`: each model's own loss (the self-adversarial loss without a margin for DistMult and ComplEx, with
-// γ = 3 for RotatE, without a margin and at α = 8 for TransE, BCE for the others), BCE with double negatives (whose negatives are queries of their own), and
+// γ = 3 for RotatE, γ = 3, α = 4 for TransE on unit entities (the default) and γ = 0, α = 8 on free ones, BCE for the others), BCE with double negatives (whose negatives are queries of their own), and
 // the margins and temperature a user gives over the model's.
 import { describe, expect, it } from 'vitest';
 import { sampledLossOf } from '../../src/pipeline/run-job.js';
 import { trainOptionsSchema } from '../../src/pipeline/options.js';
+import { TRANSE_UNIT_LOSS } from '../../src/registry/models.js';
 
 const settings = (options: Record<string, unknown>) => trainOptionsSchema.parse({ dataset: 'WN18RR', ...options });
 
@@ -12,8 +13,11 @@ describe('sampledLossOf', () => {
     expect(sampledLossOf(settings({}), 'DistMult')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
     expect(sampledLossOf(settings({}), 'ComplEx')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
     expect(sampledLossOf(settings({}), 'RotatE')).toEqual({ loss: 'nssa', margin: 3, adversarialTemperature: 1 });
-    expect(sampledLossOf(settings({}), 'TransE')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 8 });
-    expect(sampledLossOf(settings({ advTemperature: 1 }), 'TransE')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
+    expect(sampledLossOf(settings({}), 'TransE')).toEqual({ loss: 'nssa', margin: 3, adversarialTemperature: 4 });
+    expect(sampledLossOf(settings({}), 'TransE')).toEqual(TRANSE_UNIT_LOSS);
+    expect(sampledLossOf(settings({ entityConstraint: 'unit', margin: 2 }), 'TransE')).toEqual({ loss: 'nssa', margin: 2, adversarialTemperature: 4 });
+    expect(sampledLossOf(settings({ entityConstraint: 'none' }), 'TransE')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 8 });
+    expect(sampledLossOf(settings({ entityConstraint: 'none', advTemperature: 1 }), 'TransE')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
     expect(sampledLossOf(settings({}), 'RotH')).toEqual({ loss: 'bce', margin: 0, adversarialTemperature: 1 });
   });
 
