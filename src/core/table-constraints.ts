@@ -8,7 +8,8 @@
  *   normalisation (Bordes et al. 2013, Algorithm 1, line 5), as PyKEEN 1.10.1's TransE (`entity_constrainer =
  *   torch.nn.functional.normalize`, eps 1e-12, applied in `post_parameter_update` after each step).
  * Rows of a width that is a multiple of 4 are projected by the SIMD kernel unitNormRows (kernels/assembly/
- * constraints.ts) when the caller has kernels, others by projectUnitRows below, its readable twin: both sum the
+ * constraints.ts) when the caller has kernels — dense Adam in kernels projects them in its own sweep, while each
+ * row is in cache (unitRowsWidth) — others by projectUnitRows below, its readable twin: both sum the
  * squares in float64 in the same order (four lanes, lane j over the coordinates k ≡ j mod 4) and divide each
  * coordinate once, so the two give the same bits whatever the path, the thread count or the order rows are visited.
  */
@@ -45,6 +46,11 @@ export function projectUnitRows(data: Float32Array, d: number): void {
     const norm = Math.max(Math.sqrt((s0 + s1) + (s2 + s3)), UNIT_NORM_EPS);
     for (k = o; k < o + d; k++) data[k] = data[k]! / norm;
   }
+}
+
+/** The row width a kernel may project in the same sweep as its update (unit rows of a multiple of 4), else 0. */
+export function unitRowsWidth(table: ConstrainedTable): number {
+  return table.spec.constraint === 'unitNorm' && table.dim % 4 === 0 ? table.dim : 0;
 }
 
 /** Floats of a table above which the kernel worker projects the second half of its rows meanwhile. */

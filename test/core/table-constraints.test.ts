@@ -1,4 +1,4 @@
-// Table constraints (core/table-constraints.ts): 'unitNorm' by hand on a small table; a large table cut between two threads equals one thread; TransE with
+// Table constraints (core/table-constraints.ts): 'unitNorm' by hand on a small table; a large table cut between two threads equals one thread, as does dense Adam's projection in its sweep; TransE with
 // entityConstraint 'unit' starts with unit entity rows and keeps them unit after every optimiser step (the whole
 // table, as PyKEEN, under every optimiser), the relations untouched; a few steps on the fused path
 // equal the tfjs reference path (sampled and 1-N), compact steps those in place; two threads equal one up to float sums and repeat bit for bit.
@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { applyConstraint, projectUnitRows } from '../../src/core/table-constraints.js';
 import { loadKernels } from '../../src/kernels/kernels.js';
+import { ParameterStore } from '../../src/core/parameter-store.js';
 import type { TableSpec } from '../../src/core/model.js';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
@@ -58,6 +59,41 @@ describe('applyConstraint on a large table', () => {
       data.array.set(values);
       applyConstraint({ spec: { name: 'entity' } as TableSpec, rows, dim: d, data }, kernels);
       expect(Array.from(data.array)).toEqual(Array.from(values));
+    } finally {
+      if (previous === undefined) delete process.env.KGDISTILL_THREADS;
+      else process.env.KGDISTILL_THREADS = previous;
+    }
+  });
+});
+
+describe('dense Adam on a large unit table', () => {
+  it('projects in its sweep, cut between rows on two threads: the bits of one thread and of Adam then the projection', async () => {
+    const previous = process.env.KGDISTILL_THREADS;
+    const steps = async (threads: '1' | '2', constraint: 'unitNorm' | undefined): Promise<Float32Array> => {
+      process.env.KGDISTILL_THREADS = threads;
+      const kernels = await loadKernels();
+      const spec: TableSpec = { name: 'entity', indexedBy: 'entity', dim: 8, init: { kind: 'normal', std: 1 }, regularize: false, ...(constraint ? { constraint } : {}) };
+      const store = new ParameterStore([spec], 10_001, 1, kernels.memory); // 80,008 floats: above the two-thread threshold
+      store.initialise(new SeededRandom(3));
+      const optimizer = new TableOptimizer('adam', 0.05, store, kernels);
+      const table = store.table('entity');
+      if (!constraint) projectUnitRows(table.data.array, 8); // as initialise does for a unit table
+      const rng = new SeededRandom(4);
+      for (let step = 0; step < 3; step++) {
+        const ids = Int32Array.from({ length: 500 }, (_, i) => (i * 97 + step * 13) % 10_001);
+        table.scatterAddGrad(ids, Float32Array.from({ length: ids.length * 8 }, () => rng.normal()));
+        optimizer.step();
+        if (!constraint) projectUnitRows(table.data.array, 8); // Adam, then the projection as its own pass
+      }
+      return table.data.array.slice();
+    };
+    try {
+      const one = await steps('1', 'unitNorm');
+      const two = await steps('2', 'unitNorm');
+      const separate = await steps('1', undefined);
+      expect(Array.from(two)).toEqual(Array.from(one));
+      expect(Array.from(separate)).toEqual(Array.from(one));
+      for (const n of rowNorms(one, 8)) expect(Math.abs(n - 1)).toBeLessThan(1e-6);
     } finally {
       if (previous === undefined) delete process.env.KGDISTILL_THREADS;
       else process.env.KGDISTILL_THREADS = previous;

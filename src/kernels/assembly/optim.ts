@@ -9,6 +9,7 @@
 // the subnormal range, where every operation costs ~100× (an epoch grew from 1.4 to 15 s); the update such a moment
 // makes is below 1e-30 of the weight.
 import { madd } from './simd';
+import { unitNormRow } from './constraints';
 
 /** The smallest normal float32; moments below it are flushed to zero. */
 const MIN_NORMAL: f32 = 1.1754943508222875e-38;
@@ -85,27 +86,56 @@ export function adamRows(rows: usize, nRows: i32, d: i32, param: usize, grad: us
 /**
  * Dense Adam over n floats (PyTorch torch.optim.Adam, no weight decay): m ← m + (1−β1)(g − m); v ← β2·v + (1−β2)g²;
  * param −= lr/(1−β1^t) · m/(√v/√(1−β2^t) + eps) (Kingma & Ba 2015, Alg. 1); grad ← 0. With `shadow` ≠ 0 the
- * gradient is grad + shadow (a second thread's accumulator, added as a fold would) and shadow ← 0 too.
+ * gradient is grad + shadow (a second thread's accumulator, added as a fold would) and shadow ← 0 too. With
+ * `unitRowsD` > 0 (a multiple of 4 dividing n) the floats are rows of that width, and each row is projected onto the
+ * unit L2 sphere right after its update, while it is in cache: the bits of adamDense followed by unitNormRows.
  */
 export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize, lr: f64, beta1: f64, beta2: f64,
-  eps: f32, step: i32, shadow: usize): void {
+  eps: f32, step: i32, shadow: usize, unitRowsD: i32): void {
   const bc1 = 1.0 - Math.pow(beta1, <f64>step);
   const bc2 = 1.0 - Math.pow(beta2, <f64>step);
   const stepSize: f32 = <f32>(lr / bc1);
   const invSqrtBc2: f32 = <f32>(1.0 / Math.sqrt(bc2));
   const omb1: f32 = <f32>(1.0 - beta1);
   const omb2: f32 = <f32>(1.0 - beta2);
+  const b2: f32 = <f32>beta2;
+  const vecEnd = (<usize>n & ~(<usize>3)) << 2;
+  if (unitRowsD > 0) {
+    const bytes = <usize>unitRowsD << 2;
+    for (let o: usize = 0; o < vecEnd; o += bytes) {
+      adamVectors(o, o + bytes, param, grad, m, v, shadow, stepSize, invSqrtBc2, omb1, omb2, b2, eps);
+      unitNormRow(param + o, bytes);
+    }
+    return;
+  }
+  adamVectors(0, vecEnd, param, grad, m, v, shadow, stepSize, invSqrtBc2, omb1, omb2, b2, eps);
+  for (let k = vecEnd; k < (<usize>n << 2); k += 4) {
+    let g = load<f32>(grad + k);
+    if (shadow != 0) {
+      g += load<f32>(shadow + k);
+      store<f32>(shadow + k, 0);
+    }
+    const m1 = flushSubnormal1(load<f32>(m + k) + omb1 * (g - load<f32>(m + k)));
+    const v1 = flushSubnormal1(b2 * load<f32>(v + k) + omb2 * g * g);
+    store<f32>(m + k, m1);
+    store<f32>(v + k, v1);
+    store<f32>(param + k, load<f32>(param + k) - stepSize * (m1 / (Mathf.sqrt(v1) * invSqrtBc2 + eps)));
+    store<f32>(grad + k, 0);
+  }
+}
+
+/** adamDense's update of the floats at byte offsets [from, to) (multiples of 16), four at a time. */
+@inline function adamVectors(from: usize, to: usize, param: usize, grad: usize, m: usize, v: usize, shadow: usize,
+  stepSize: f32, invSqrtBc2: f32, omb1: f32, omb2: f32, b2: f32, eps: f32): void {
   const stepv = f32x4.splat(stepSize);
   const ibv = f32x4.splat(invSqrtBc2);
   const omb1v = f32x4.splat(omb1);
   const omb2v = f32x4.splat(omb2);
-  const b2: f32 = <f32>beta2;
   const b2v = f32x4.splat(b2);
   const epsv = f32x4.splat(eps);
   const zero = f32x4.splat(0);
   const minNormal = f32x4.splat(MIN_NORMAL);
-  const vecEnd = (<usize>n & ~(<usize>3)) << 2;
-  for (let k: usize = 0; k < vecEnd; k += 16) {
+  for (let k = from; k < to; k += 16) {
     let g = v128.load(grad + k);
     if (shadow != 0) {
       g = f32x4.add(g, v128.load(shadow + k));
@@ -119,19 +149,6 @@ export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize,
     const denom = madd(f32x4.sqrt(v1), ibv, epsv);
     v128.store(param + k, f32x4.sub(v128.load(param + k), f32x4.mul(stepv, f32x4.div(m1, denom))));
     v128.store(grad + k, zero);
-  }
-  for (let k = vecEnd; k < (<usize>n << 2); k += 4) {
-    let g = load<f32>(grad + k);
-    if (shadow != 0) {
-      g += load<f32>(shadow + k);
-      store<f32>(shadow + k, 0);
-    }
-    const m1 = flushSubnormal1(load<f32>(m + k) + omb1 * (g - load<f32>(m + k)));
-    const v1 = flushSubnormal1(b2 * load<f32>(v + k) + omb2 * g * g);
-    store<f32>(m + k, m1);
-    store<f32>(v + k, v1);
-    store<f32>(param + k, load<f32>(param + k) - stepSize * (m1 / (Mathf.sqrt(v1) * invSqrtBc2 + eps)));
-    store<f32>(grad + k, 0);
   }
 }
 
