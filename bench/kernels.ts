@@ -1,6 +1,7 @@
 /**
  * Times the SIMD kernels at the sizes of one KGE step (B = 500 queries, M = 51 candidates = gold + 50 negatives,
- * d = 32, N = 14,541 entities as FB15k-237; dense Adam over 40,943 × 32 as WN18RR) and prints median / min ms.
+ * d = 32, N = 14,541 entities as FB15k-237; dense Adam and the unit-norm projection over 40,943 × 32 as WN18RR) and
+ * prints median / min ms.
  * Usage: node dist/bench/kernels.js [repeats = 200]
  */
 import { loadKernels, OPTIMISER_DEFAULTS, SimilarityKind, type Kernels } from '../src/kernels/kernels.js';
@@ -83,6 +84,9 @@ function run(k: Kernels, repeats: number): void {
   let step = 0;
   lines.push([`adamDense (${N_WN} × ${d})`, time(() => k.adamDense(n, P, G, A1, A2, lr, beta1, beta2, adamEps, ++step),
     repeats)]);
+  lines.push([`unitNormRows (${N_WN} × ${d})`, time(() => k.unitNormRows(N_WN, d, P), repeats)]);
+  lines.push([`adamDense, unit rows in the sweep (${N_WN} × ${d})`, time(() => k.adamDense(n, P, G, A1, A2, lr, beta1, beta2, adamEps,
+    ++step, null, d), repeats)]);
   const width = Math.max(...lines.map(([name]) => name.length));
   console.log(`kernels, B = ${B}, M = ${M}, d = ${d}, N = ${N}, shared memory: ${k.memory.shared}; ms per call`);
   for (const [name, t] of lines) {
