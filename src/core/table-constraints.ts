@@ -64,7 +64,7 @@ const PARALLEL_PROJECTION_FLOATS = 1 << 16;
 export function applyConstraint(table: ConstrainedTable, kernels?: Kernels): void {
   if (table.spec.constraint !== 'unitNorm') return;
   const { rows, dim: d, data } = table;
-  if (!kernels || d % 4 !== 0) return projectUnitRows(data.array, d);
+  if (!kernels || unitRowsWidth(table) === 0) return projectUnitRows(data.array, d);
   const worker = rows * d >= PARALLEL_PROJECTION_FLOATS ? kernels.worker() : null;
   const cut = worker ? rows >> 1 : rows;
   const theirs = cut < rows ? [rows - cut, d, subF32(data, cut * d, (rows - cut) * d).offset] : null;

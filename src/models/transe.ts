@@ -28,7 +28,11 @@ export interface TransEOptions extends NormOptions {
 }
 
 /** The default entity constraint: unit rows, as Bordes et al. 2013 and PyKEEN (see the file comment). */
-export const TRANSE_DEFAULT_CONSTRAINT: EntityConstraint = 'unit';
+const TRANSE_DEFAULT_CONSTRAINT: EntityConstraint = 'unit';
+
+/** The entity constraint TransE's options ask for: the one given, else the default. */
+export const entityConstraintOf = (options: { readonly entityConstraint?: unknown }): EntityConstraint =>
+  (options.entityConstraint as EntityConstraint | undefined) ?? TRANSE_DEFAULT_CONSTRAINT;
 
 /** The default norm: L1, as Bordes et al. 2013 on FB15k and PyKEEN (see the file comment). */
 export const TRANSE_DEFAULT_NORM: DistanceNorm = 1;
@@ -47,7 +51,7 @@ export class TransE implements KgeModel {
 
   constructor(options: TransEOptions) {
     const norm = distanceNorm('TransE', options, TRANSE_DEFAULT_NORM);
-    const entityConstraint = options.entityConstraint ?? TRANSE_DEFAULT_CONSTRAINT;
+    const entityConstraint = entityConstraintOf(options);
     if (!ENTITY_CONSTRAINTS.includes(entityConstraint)) throw new Error(`TransE: entityConstraint must be unit or none (got ${String(entityConstraint)})`);
     this.config = modelConfig('TransE', options, { norm, entityConstraint }, 'uniform ±6/√d (Bordes et al. 2013)');
     this.similarity = norm === 1 ? 'negL1' : 'negEuclidean';

@@ -9,7 +9,7 @@ import type { KgeModel, ModelConfig } from '../core/model.js';
 import type { ModelOptions } from '../core/model-base.js';
 import { Registry, type RegistryEntry } from '../core/registry.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
-import { ENTITY_CONSTRAINTS, TRANSE_DEFAULT_CONSTRAINT, TransE, type EntityConstraint, type TransEOptions } from '../models/transe.js';
+import { ENTITY_CONSTRAINTS, TransE, entityConstraintOf, type TransEOptions } from '../models/transe.js';
 import { DISTANCE_NORMS, type NormOptions } from '../models/distance-norm.js';
 import { DistMult } from '../models/distmult.js';
 import { ComplEx } from '../models/complex.js';
@@ -74,7 +74,7 @@ export const TRANSE_UNIT_LOSS: SampledLoss = { loss: 'nssa', margin: 3, adversar
 
 /** TransE's loss of `--loss auto`: self-adversarial with a margin on unit entities, sharp and without one on free ones. */
 const transeLoss = (options: Readonly<Record<string, unknown>>): SampledLoss =>
-  ((options.entityConstraint as EntityConstraint | undefined) ?? TRANSE_DEFAULT_CONSTRAINT) === 'unit' ? TRANSE_UNIT_LOSS : TRANSE_FREE_LOSS;
+  (entityConstraintOf(options) === 'unit' ? TRANSE_UNIT_LOSS : TRANSE_FREE_LOSS);
 
 /** The loss of `--loss auto` for a model with these options (a model's loss may depend on them, as TransE's). */
 export function defaultLossOf(model: string, options: Readonly<Record<string, unknown>> = {}): SampledLoss {
