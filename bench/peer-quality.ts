@@ -14,8 +14,10 @@
  * instead (bench/literature-recipes.ts; the rows of the selected datasets and models, their own epochs).
  *
  * Usage: node dist/bench/peer-quality.js [--root runs/peer-quality] [--datasets generated,WN18RR,FB15k-237]
- *        [--models DistMult,ComplEx,RotatE,TransE] [--engines kgdistill,pykeen] [--epochs 100] [--seeds 0] [--literature] [--list]
- *   --engines  run only these engines' rows (the others' kept results still fill the table)
+ *        [--models DistMult,ComplEx,RotatE,TransE] [--engines kgdistill,pykeen] [--settings matched,recommended]
+ *        [--epochs 100] [--seeds 0] [--literature] [--list]
+ *   --engines   run only these engines' rows (the others' kept results still fill the table)
+ *   --settings  run only these settings' rows (likewise)
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,19 +43,25 @@ const models = flag('--models', 'DistMult,ComplEx,RotatE,TransE').split(',');
 const epochs = Number(flag('--epochs', '100'));
 const seeds = flag('--seeds', '0').split(',').map(Number);
 const engines = flag('--engines', 'kgdistill,pykeen').split(',');
-for (const engine of engines) {
-  if (engine !== 'kgdistill' && engine !== 'pykeen') {
-    process.stderr.write(`peer-quality: --engines takes kgdistill and/or pykeen (got '${engine}')\n`);
-    process.exit(2);
+const SETTINGS = ['matched', 'recommended'] as const;
+const settings = flag('--settings', SETTINGS.join(',')).split(',');
+/** Exits with a message naming the flag when one of its values is not among the allowed ones. */
+function checkChoices(name: string, values: string[], allowed: readonly string[]): void {
+  for (const value of values) {
+    if (!allowed.includes(value)) {
+      process.stderr.write(`peer-quality: ${name} takes ${allowed.join(' and/or ')} (got '${value}')\n`);
+      process.exit(2);
+    }
   }
 }
+checkChoices('--engines', engines, ['kgdistill', 'pykeen']);
+checkChoices('--settings', settings, SETTINGS);
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');
 const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pykeen', 'pk_run.py');
 /** PyKEEN's TransE through the shared runner (which has none), with every flag of the runner. */
 const pykeenTransE = path.join(findPackageRoot(), 'bench', 'peers', 'pk_transe.py');
 const PYKEEN_MODELS = new Set(['DistMult', 'ComplEx', 'RotatE', 'TransE']);
-const SETTINGS = ['matched', 'recommended'] as const;
 
 /** The dataset directory of a name ('generated': a seeded graph of 2,000 entities made here). */
 async function datasetDir(name: string): Promise<string> {
@@ -85,16 +93,22 @@ const kgdistillCommand = (argsFor: (out: string) => string[]): RowCommand => (ou
   args: [cli, ...argsFor(out), ...(existsSync(path.join(out, 'last.json')) ? ['--resume'] : [])],
 });
 
-/** A PyKEEN row (its runner keeps no checkpoint: an interrupted row starts again). */
-const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): RowCommand => () => ({
-  program: pykeenPython, args: pykeenArgs(dir, model, setting, seed), env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PK_RUN: pykeenScript },
-});
+/** A PyKEEN row (its runner keeps no checkpoint: an interrupted row starts again); exits naming what is missing. */
+const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): RowCommand => () => {
+  for (const [file, what] of [[pykeenPython, 'the PyKEEN venv (run `bash ../shared/peers/pykeen/install.sh`)'], [pykeenScript, 'the shared PyKEEN runner (../shared beside the package)']]) {
+    if (!existsSync(file)) {
+      process.stderr.write(`peer-quality: ${file} not found: ${what}; or pass --engines kgdistill\n`);
+      process.exit(2);
+    }
+  }
+  return { program: pykeenPython, args: pykeenArgs(dir, model, setting, seed), env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PK_RUN: pykeenScript } };
+};
 
 /** Runs one row unless its JSON is kept; returns the test MRR. */
 async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen', setting: string, seed: number, command: RowCommand): Promise<number | undefined> {
   const file = path.join(root, dataset, `${model}-${engine}-${setting}-s${seed}.json`);
   if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr;
-  if (args.includes('--list') || !engines.includes(engine)) return undefined;
+  if (args.includes('--list') || !engines.includes(engine) || (setting !== 'literature' && !settings.includes(setting))) return undefined;
   mkdirSync(path.dirname(file), { recursive: true });
   const started = performance.now();
   const { program, args: programArgs, env } = command(path.join(root, dataset, `${model}-${setting}-s${seed}-run`));
@@ -152,8 +166,9 @@ for (const dataset of datasets) {
         }
       }
     }
-    const gap = meanOf(cells['kgdistill-recommended']!) - Math.max(meanOf(cells['pykeen-matched']!), meanOf(cells['pykeen-recommended']!));
-    lines.push(`| ${dataset} | ${model} | ${fmt(cells['kgdistill-matched']!)} | ${fmt(cells['pykeen-matched']!)} | ${fmt(cells['kgdistill-recommended']!)} | ${fmt(cells['pykeen-recommended']!)} | ${Number.isNaN(gap) ? '–' : gap.toFixed(3)} |`);
+    const bestPykeen = Math.max(...[meanOf(cells['pykeen-matched']!), meanOf(cells['pykeen-recommended']!)].filter((x) => !Number.isNaN(x)));
+    const gap = meanOf(cells['kgdistill-recommended']!) - bestPykeen; // NaN or -Infinity → '–' below
+    lines.push(`| ${dataset} | ${model} | ${fmt(cells['kgdistill-matched']!)} | ${fmt(cells['pykeen-matched']!)} | ${fmt(cells['kgdistill-recommended']!)} | ${fmt(cells['pykeen-recommended']!)} | ${Number.isFinite(gap) ? gap.toFixed(3) : '–'} |`);
     json.push({ dataset, model, ...Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, v])) });
   }
 }
