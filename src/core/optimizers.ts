@@ -21,7 +21,7 @@
 import { PAGE_BYTES, subF32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
 import type { GradLayout, Kernels } from '../kernels/kernels.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
-import { KernelWorker } from '../kernels/kernel-worker.js';
+import { KernelWorker, MIN_SPLIT_SWEEP_FLOATS } from '../kernels/kernel-worker.js';
 import { applyConstraint, unitRowsWidth } from './table-constraints.js';
 
 /** Names of the optimisers. */
@@ -37,8 +37,6 @@ const ADAGRAD_EPS = 1e-10;
 /** The smallest normal float32: Adam's moments below it are flushed to zero, as the kernels do (optim.ts). */
 const MIN_NORMAL_F32 = 1.1754943508222875e-38;
 const flushSubnormal = (x: number): number => (Math.abs(x) < MIN_NORMAL_F32 ? 0 : x);
-/** Floats of a table above which dense Adam runs on two threads (each float's update is independent: same result). */
-const PARALLEL_ADAM_FLOATS = 1 << 16;
 
 /** An optimiser's state for checkpoints: the step count and one block per (table, slot). */
 export interface OptimizerState {
@@ -158,7 +156,7 @@ export class TableOptimizer {
    */
   private adamDenseKernels(kernels: Kernels, w: F32Block, g: F32Block, m: F32Block, v: F32Block, shadow: F32Block | null = null, unitRowsD = 0): void {
     const n = w.length;
-    const worker = n >= PARALLEL_ADAM_FLOATS ? kernels.worker() : null;
+    const worker = n >= MIN_SPLIT_SWEEP_FLOATS ? kernels.worker() : null; // each float's update is independent: same result
     const cut = !worker ? n : unitRowsD > 0 ? Math.floor(n / unitRowsD / 2) * unitRowsD : (n >> 3) << 2;
     const part = (b: F32Block, start: number, length: number): F32Block => (start === 0 && length === n ? b : subF32(b, start, length));
     let theirs: number[] | null = null;

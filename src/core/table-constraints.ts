@@ -15,7 +15,7 @@
  */
 import { subF32, type F32Block } from '../kernels/kernel-memory.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { KernelWorker } from '../kernels/kernel-worker.js';
+import { KernelWorker, MIN_SPLIT_SWEEP_FLOATS } from '../kernels/kernel-worker.js';
 import type { TableSpec } from './model.js';
 
 /** What a constraint reads of a parameter table (ParameterTable has it). */
@@ -53,9 +53,6 @@ export function unitRowsWidth(table: ConstrainedTable): number {
   return table.spec.constraint === 'unitNorm' && table.dim % 4 === 0 ? table.dim : 0;
 }
 
-/** Floats of a table above which the kernel worker projects the second half of its rows meanwhile. */
-const PARALLEL_PROJECTION_FLOATS = 1 << 16;
-
 /**
  * Applies the table's declared constraint, if any, to every row (the whole table: see the file comment). With
  * kernels, a large table's rows are cut in two and the second part runs on the kernel worker meanwhile (two threads):
@@ -65,7 +62,7 @@ export function applyConstraint(table: ConstrainedTable, kernels?: Kernels): voi
   if (table.spec.constraint !== 'unitNorm') return;
   const { rows, dim: d, data } = table;
   if (!kernels || unitRowsWidth(table) === 0) return projectUnitRows(data.array, d);
-  const worker = rows * d >= PARALLEL_PROJECTION_FLOATS ? kernels.worker() : null;
+  const worker = rows * d >= MIN_SPLIT_SWEEP_FLOATS ? kernels.worker() : null;
   const cut = worker ? rows >> 1 : rows;
   const theirs = cut < rows ? [rows - cut, d, subF32(data, cut * d, (rows - cut) * d).offset] : null;
   KernelWorker.beside(worker, 'unitNormRows', theirs, () => kernels.unitNormRows(cut, d, cut === rows ? data : subF32(data, 0, cut * d)));

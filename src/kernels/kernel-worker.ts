@@ -13,6 +13,11 @@ import type { KernelMemory } from './kernel-memory.js';
 
 /** Floats of the call mailbox (a recorded step of a large batch needs ~200k). */
 const MAILBOX_FLOATS = 1 << 21;
+/**
+ * Floats of a row-wise sweep (an optimiser's update, a constraint's projection) above which the second half is worth
+ * handing to the worker: below it the hand-over costs more than the half it saves (bench:constraint-step, bench:kernels).
+ */
+export const MIN_SPLIT_SWEEP_FLOATS = 1 << 16;
 
 /**
  * The worker's code (CommonJS, evaluated). Mailbox: ctl[0] = sequence number of the posted call list (the worker
