@@ -23,7 +23,7 @@ import type { OptimizerName } from '../core/optimizers.js';
 import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/evaluate-run.js';
 import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
-import { defaultLossOf, modelFromConfig } from '../registry/models.js';
+import { defaultLossOf, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import { loadRun } from '../registry/load-run.js';
 import { readRunConfig, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
@@ -78,19 +78,19 @@ export interface RunOutcome {
 }
 
 /**
- * The sampled loss of a job's settings: `auto` is the model's own (registry), or BCE with double negatives (whose
- * negatives are queries of their own, which the ranking losses cannot compare with a positive); margins default as
- * PyKEEN's.
+ * The sampled loss of a job's settings: `auto` is the model's own (registry) given the model's options (the
+ * settings' for a new run, the checkpoint's when resuming), or BCE with double negatives (whose negatives are queries
+ * of their own, which the ranking losses cannot compare with a positive); margins default as PyKEEN's.
  */
-export function sampledLossOf(s: CommonSettings, model: string): SampledLoss {
-  const auto = s.doubleNeg ? BCE_LOSS : defaultLossOf(model, s);
+export function sampledLossOf(s: CommonSettings, model: string, modelOptions: Readonly<Record<string, unknown>> = s): SampledLoss {
+  const auto = s.doubleNeg ? BCE_LOSS : defaultLossOf(model, modelOptions);
   const base = s.loss === 'auto' ? auto : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
   return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
 }
 
-/** The trainer's config of a job's settings (`model`: the model the loss is chosen for). */
-export function trainingConfigOf(s: CommonSettings, model: string): TrainingConfig {
-  const loss = sampledLossOf(s, model);
+/** The trainer's config of a job's settings (`model` and `modelOptions`: the model the loss is chosen for). */
+export function trainingConfigOf(s: CommonSettings, model: string, modelOptions: Readonly<Record<string, unknown>> = s): TrainingConfig {
+  const loss = sampledLossOf(s, model, modelOptions);
   return parseTrainingConfig({
     epochs: s.epochs, batchSize: s.batchSize, learningRate: s.lr, optimizer: s.optimizer, negatives: s.oneToN ? 0 : s.neg,
     doubleNegatives: s.doubleNeg, sharedNegatives: s.sharedNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
@@ -159,7 +159,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress });
   requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
-  const config = trainingConfigOf(settings, job.modelName(settings));
+  const config = trainingConfigOf(settings, job.modelName(settings), saved ? recordedOptionsOf(saved.header.model) : settings);
   if (config.negatives > 0) checkSampledLoss(kgeSettingsOf(config)); // before anything is written
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
   const validator = data.valid.length === 0 ? null

@@ -124,9 +124,18 @@ export function createModel(name: string, options: ModelOptions): KgeModel {
  * a TransE saved without `norm` is the L2 model it was trained as).
  */
 export function modelFromConfig(config: ModelConfig): KgeModel {
-  const model = MODELS.get(config.model);
-  const recorded: Record<string, unknown> = {};
-  for (const key of Object.keys(model.schema.shape)) if (config.options[key] !== undefined) recorded[key] = config.options[key];
-  return createModel(config.model, { ...model.optionsBeforeRecorded, ...recorded, dim: config.dim, numEntities: config.numEntities,
+  return createModel(config.model, { ...recordedOptionsOf(config), dim: config.dim, numEntities: config.numEntities,
     numRelations: config.numRelations } as ModelOptions);
+}
+
+/**
+ * The options a checkpoint's model was trained with: the recorded ones its schema takes, and for each it does not
+ * record the value from before it was recorded (`optionsBeforeRecorded`). What modelFromConfig builds the model from,
+ * and what a resumed run's default loss must be chosen from (a TransE saved without `entityConstraint` is free).
+ */
+export function recordedOptionsOf(config: ModelConfig): Record<string, unknown> {
+  const model = MODELS.get(config.model);
+  const recorded: Record<string, unknown> = { ...model.optionsBeforeRecorded };
+  for (const key of Object.keys(model.schema.shape)) if (config.options[key] !== undefined) recorded[key] = config.options[key];
+  return recorded;
 }

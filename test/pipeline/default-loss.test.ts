@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { sampledLossOf } from '../../src/pipeline/run-job.js';
 import { trainOptionsSchema } from '../../src/pipeline/options.js';
-import { TRANSE_UNIT_LOSS } from '../../src/registry/models.js';
+import { TRANSE_UNIT_LOSS, recordedOptionsOf } from '../../src/registry/models.js';
 
 const settings = (options: Record<string, unknown>) => trainOptionsSchema.parse({ dataset: 'WN18RR', ...options });
 
@@ -19,6 +19,14 @@ describe('sampledLossOf', () => {
     expect(sampledLossOf(settings({ entityConstraint: 'none' }), 'TransE')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 8 });
     expect(sampledLossOf(settings({ entityConstraint: 'none', advTemperature: 1 }), 'TransE')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
     expect(sampledLossOf(settings({}), 'RotH')).toEqual({ loss: 'bce', margin: 0, adversarialTemperature: 1 });
+  });
+
+  it("chooses a resumed run's loss from its checkpoint's model, not from the settings", () => {
+    const saved = (options: Record<string, number | string | boolean>) => recordedOptionsOf({ model: 'TransE', dim: 8, numEntities: 5, numRelations: 2, options });
+    // a TransE saved before entityConstraint was recorded is free: its loss stays γ = 0, α = 8 although the settings say nothing
+    expect(sampledLossOf(settings({}), 'TransE', saved({ norm: 1 }))).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 8 });
+    expect(sampledLossOf(settings({}), 'TransE', saved({ norm: 1, entityConstraint: 'unit' }))).toEqual(TRANSE_UNIT_LOSS);
+    expect(sampledLossOf(settings({ margin: 1 }), 'TransE', saved({}))).toEqual({ loss: 'nssa', margin: 1, adversarialTemperature: 8 });
   });
 
   it('falls back to BCE with double negatives, and keeps a loss the user names', () => {
