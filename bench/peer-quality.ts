@@ -104,11 +104,11 @@ const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[nu
   return { program: pykeenPython, args: pykeenArgs(dir, model, setting, seed), env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PK_RUN: pykeenScript } };
 };
 
-/** Runs one row unless its JSON is kept; returns the test MRR. */
-async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen', setting: string, seed: number, command: RowCommand): Promise<number | undefined> {
+/** The kept test MRR of one row, else runs it when `selected` (its engine and setting asked for) and not `--list`. */
+async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen', setting: string, seed: number, command: RowCommand, selected: boolean): Promise<number | undefined> {
   const file = path.join(root, dataset, `${model}-${engine}-${setting}-s${seed}.json`);
   if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr;
-  if (args.includes('--list') || !engines.includes(engine) || (setting !== 'literature' && !settings.includes(setting))) return undefined;
+  if (args.includes('--list') || !selected) return undefined;
   mkdirSync(path.dirname(file), { recursive: true });
   const started = performance.now();
   const { program, args: programArgs, env } = command(path.join(root, dataset, `${model}-${setting}-s${seed}-run`));
@@ -127,7 +127,7 @@ async function literatureTable(): Promise<void> {
   for (const recipe of LITERATURE_RECIPES.filter((r) => datasets.includes(r.dataset) && models.includes(r.model))) {
     const dir = await datasetDir(recipe.dataset);
     const got: (number | undefined)[] = [];
-    for (const seed of seeds) got.push(await row(recipe.dataset, recipe.model, 'kgdistill', 'literature', seed, kgdistillCommand((out) => literatureArgs(recipe, dir, seed, out))));
+    for (const seed of seeds) got.push(await row(recipe.dataset, recipe.model, 'kgdistill', 'literature', seed, kgdistillCommand((out) => literatureArgs(recipe, dir, seed, out)), engines.includes('kgdistill')));
     const gap = meanOf(got) - recipe.reference;
     lines.push(`| ${recipe.dataset} | ${recipe.model} | ${fmt(got)} | ${recipe.reference.toFixed(3)} | ${Number.isNaN(gap) ? '–' : gap.toFixed(3)} | ${recipe.source} |`);
     json.push({ dataset: recipe.dataset, model: recipe.model, reference: recipe.reference, kgdistill: got, flags: recipe.flags });
@@ -162,7 +162,7 @@ for (const dataset of datasets) {
         if (engine === 'pykeen' && !PYKEEN_MODELS.has(model)) continue;
         for (const seed of seeds) {
           const command = engine === 'kgdistill' ? kgdistillCommand((out) => kgdistillArgs(dir, model, setting, seed, out)) : pykeenCommand(dir, model, setting, seed);
-          cells[`${engine}-${setting}`]!.push(await row(dataset, model, engine, setting, seed, command));
+          cells[`${engine}-${setting}`]!.push(await row(dataset, model, engine, setting, seed, command, engines.includes(engine) && settings.includes(setting)));
         }
       }
     }
