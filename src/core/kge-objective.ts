@@ -1,6 +1,6 @@
 /**
  * The plain KGE objective, and the one place the core chooses how a model's sampled scores are computed:
- * - `one-to-n` when there are no negatives (all entities, softmax cross-entropy; one-to-n-step.ts);
+ * - `one-to-n` when there are no negatives (all entities, softmax or binary cross-entropy; one-to-n-step.ts);
  * - `fused` when the scorer is the kernels' and the model has a usable fused query program: the whole step in
  *   kernels (fused-negative-step.ts);
  * - otherwise the tfjs tape step (negative-sampling-step.ts) with the scorer the runtime picked: kernels for the
@@ -12,12 +12,14 @@ import type { NegativeSamplingSettings } from './batch.js';
 import type { TrainingObjective } from './training-objective.js';
 import { negativeSamplingGradients } from './negative-sampling-step.js';
 import { fusedNegativeSamplingGradients, fusedStepSupports } from './fused-negative-step.js';
-import { oneToNGradients } from './one-to-n-step.js';
+import { oneToNGradients, type OneToNLoss } from './one-to-n-step.js';
 import { isDifferenceSimilarity } from './similarity-tf.js';
 
 /** Settings of the KGE objective: negative sampling (`negatives: 0` = 1-N), regulariser, scoring path. */
 export interface KgeObjectiveSettings extends NegativeSamplingSettings {
   path: ScoringPath;
+  /** The loss of 1-N training (default softmax cross-entropy). */
+  oneToNLoss?: OneToNLoss;
 }
 
 /** The KGE objective of a runtime: negative sampling when `settings.negatives > 0`, else 1-N scoring. */

@@ -102,9 +102,9 @@ export function goldFirstLabels(queries: number, perQuery: number): tf.Tensor2D 
 }
 
 /**
- * Softmax cross-entropy against all entities (1-N scoring, Lacroix et al. 2018; Chami et al. 2020 with
- * neg_sample_size −1): mean over queries of logsumexp(s) − s[gold]. The gold score is picked with a one-hot
- * mask because tf.gather's gradient does not exist on the wasm backend.
+ * Softmax cross-entropy against all entities (1-N scoring, Lacroix et al. 2018, eq. (2); Dettmers et al. 2018's
+ * 1-N with one answer): mean over queries of logsumexp(s) − s[gold]. The gold score is picked with a one-hot mask
+ * because tf.gather's gradient does not exist on the wasm backend.
  */
 export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
   return tf.tidy(() => {
@@ -112,6 +112,18 @@ export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.S
     const oneHot = tf.oneHot(tf.tensor1d(gold, 'int32'), numEntities);
     const goldScore = tf.sum(tf.mul(oneHot, scores), 1);
     return tf.mean(tf.sub(tf.logSumExp(scores, 1), goldScore)) as tf.Scalar;
+  });
+}
+
+/**
+ * Binary cross-entropy against all entities, the gold answer the one positive (Chami et al. 2020's code with
+ * neg_sample_size −1; PyKEEN's LCWA training with BCEWithLogitsLoss): the mean over all B·N scores of
+ * softplus(s) − [j = gold]·s, i.e. mean_b (Σ_j softplus(s_bj) − s_{b,gold_b}) / N.
+ */
+export function allEntityBinaryCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
+  return tf.tidy(() => {
+    const oneHot = tf.oneHot(tf.tensor1d(gold, 'int32'), scores.shape[1]);
+    return tf.mean(tf.sub(tf.softplus(scores), tf.mul(oneHot, scores))) as tf.Scalar;
   });
 }
 

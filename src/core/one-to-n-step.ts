@@ -1,6 +1,8 @@
 /**
  * One training step with 1-N scoring (Dettmers et al. 2018; Lacroix et al. 2018): every query is scored against
- * all entities and trained with softmax cross-entropy on the gold answer, L = mean_b (log Σ_j exp s_bj − s_{b,g_b}).
+ * all entities and trained on its gold answer with softmax cross-entropy, L = mean_b (log Σ_j exp s_bj − s_{b,g_b})
+ * (`softmax`, the default), or with binary cross-entropy against every entity, L = mean_{b,j} (softplus(s_bj) −
+ * [j = g_b]·s_bj) (`bce`: Chami et al. 2020's code, PyKEEN's LCWA with BCE; losses.ts allEntityBinaryCrossEntropy).
  * The candidate table's gradient is dense, so the optimiser then visits every row. Two paths:
  * - kernels, for dot-product models with a fused query program (unless the path is `tfjs`, or `auto` on a native
  *   backend): the program forward on the B query rows, the fused dense softmax cross-entropy with its VJP on both
@@ -8,12 +10,13 @@
  *   one thread), the program backward; no [B×N] matrix outside kernel memory and no tfjs op.
  * - tfjs: the whole table on the tape; dot-product models take `dotSoftmaxCrossEntropy` (the reference of the
  *   kernel path), the others the generic similarity.
- * A per-query offset (head bias) shifts a row's scores and leaves its softmax unchanged: its gradient is zero.
+ * A per-query offset (head bias) shifts a row's scores and leaves its softmax unchanged: its gradient is zero. It
+ * does change the binary cross-entropy, which the kernel path leaves out: such a model trains `bce` on the tfjs path.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel } from './model.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
-import { rowRegularizer, softmaxCrossEntropy } from './losses.js';
+import { allEntityBinaryCrossEntropy, rowRegularizer, softmaxCrossEntropy } from './losses.js';
 import { similarityAll } from './similarity-tf.js';
 import { dotSoftmaxCrossEntropy } from './dot-softmax-loss.js';
 import { regularizeGoldAnswers, regularizeQueryRows, type QueryBatch, type RegularizerSettings } from './batch.js';
@@ -27,22 +30,30 @@ import { denseSoftmaxLoss } from '../kernels/dense-threads.js';
 import { checkIds, gatherQueryRows, scatterQueryGradients } from './query-inputs.js';
 import type { QueryTable } from './fused-step-plan.js';
 
-/** Settings of a 1-N step: the regulariser and, optionally, the scoring path (`auto` when absent). */
+/** The loss of 1-N training: softmax cross-entropy, or binary cross-entropy against every entity. */
+export type OneToNLoss = 'softmax' | 'bce';
+
+/** Settings of a 1-N step: the regulariser and, optionally, the loss (`softmax`) and scoring path (`auto`). */
 export interface OneToNSettings extends RegularizerSettings {
   path?: 'auto' | 'fused' | 'tfjs';
+  oneToNLoss?: OneToNLoss;
 }
 
 /** Runs one 1-N step: accumulates gradients into the tables and returns the loss (no update). */
 export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: OneToNSettings): number {
   if (batch.weights) throw new Error('1-N training has no per-query weights: train weighted queries with sampled negatives');
-  return oneToNKernelPath(model, store, settings.path ?? 'auto')
+  return oneToNKernelPath(model, store, settings.path ?? 'auto', settings.oneToNLoss)
     ? kernelOneToNGradients(model, store, batch, settings)
     : tfjsOneToNGradients(model, store, batch, settings);
 }
 
-/** Whether the 1-N step of this model runs in kernels (dot product, a usable fused query program, path allowing). */
-export function oneToNKernelPath(model: KgeModel, store: ParameterStore, path: 'auto' | 'fused' | 'tfjs'): boolean {
+/**
+ * Whether the 1-N step of this model runs in kernels (dot product, a usable fused query program without a per-query
+ * offset when the loss is `bce`, path allowing).
+ */
+export function oneToNKernelPath(model: KgeModel, store: ParameterStore, path: 'auto' | 'fused' | 'tfjs', loss: OneToNLoss = 'softmax'): boolean {
   if (path === 'tfjs' || model.similarity !== 'dot' || !model.fusedQuery) return false;
+  if (loss === 'bce' && model.fusedQuery.outputs.offset !== undefined) return false;
   if (path === 'auto' && hasNativeGatherGradient(tf.getBackend())) return false;
   return fusedStepSupports(model, store);
 }
@@ -83,7 +94,7 @@ function kernelState(model: KgeModel, store: ParameterStore, program: QueryProgr
 }
 
 /** The 1-N step in kernels (see the file comment). */
-function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: RegularizerSettings): number {
+function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: OneToNSettings): number {
   const program = model.fusedQuery!;
   const B = batch.entities.length;
   const state = kernelState(model, store, program, B);
@@ -100,9 +111,11 @@ function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: Qu
   gatherQueryRows(raw, tables, state.entity, state.relation, ex, 0, B);
   ex.forward(B);
   const d = table.dim;
-  const loss = denseSoftmaxLoss(kernels, { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null,
+  const loss = settings.oneToNLoss ?? 'softmax';
+  const scale = loss === 'bce' ? 1 / (B * table.rows) : 1 / B; // BCE is the mean over all B·N scores
+  const lossSum = denseSoftmaxLoss(kernels, { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null,
     q: subF32(ex.output('q')!, 0, B * d), gold: subI32(state.gold, 0, B), dq: subF32(ex.seed('q')!, 0, B * d),
-    gTable: table.grad, gBias: bias?.grad ?? null, scale: 1 / B });
+    gTable: table.grad, gBias: bias?.grad ?? null, scale, loss });
   for (const key of Object.keys(program.outputs)) { // the curvature and offset play no part in a dot-product softmax
     const seed = key === 'q' ? undefined : ex.seed(key);
     if (seed) raw.zeroFloats(B * ex.outputWidth(key), seed.offset);
@@ -112,7 +125,7 @@ function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: Qu
   for (const t of tables) store.table(t.name).touch(t.byEntity ? batch.entities : batch.relations);
   table.touchAll();
   bias?.touchAll();
-  return loss / B + regularizeQueryRows(model, store, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);
+  return lossSum * scale + regularizeQueryRows(model, store, batch, settings) + regularizeGoldAnswers(model, store, batch.answers, settings, B);
 }
 
 /** A whole table on the tape: its dense gradient is added to every row's accumulator. */
@@ -129,7 +142,7 @@ function wholeTable(table: ParameterTable, shape: [number, number]): TapeInput {
 }
 
 /** The 1-N step on the tfjs tape (the reference; native backends). */
-function tfjsOneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: RegularizerSettings): number {
+function tfjsOneToNGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch, settings: OneToNSettings): number {
   const B = batch.entities.length;
   const table = store.table(model.candidateTable);
   const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
@@ -138,13 +151,14 @@ function tfjsOneToNGradients(model: KgeModel, store: ParameterStore, batch: Quer
     ([view], [entityTable, biasRow]) => {
       const out = view!.query;
       const reg = rowRegularizer(settings.regularizer, settings.regularizerWeight, view!.regularizedRows, B);
-      if (model.similarity === 'dot' && !out.offset) {
+      if (model.similarity === 'dot' && !out.offset && settings.oneToNLoss !== 'bce') {
         return tf.add(dotSoftmaxCrossEntropy(out.q, entityTable as tf.Tensor2D, biasRow as tf.Tensor2D | undefined, batch.answers), reg) as tf.Scalar;
       }
       let scores = similarityAll(model.similarity, out.q, tf.transpose(entityTable as tf.Tensor2D), out.c);
       if (biasRow) scores = tf.add(scores, biasRow);
       if (out.offset) scores = tf.add(scores, out.offset);
-      return tf.add(softmaxCrossEntropy(scores, batch.answers), reg) as tf.Scalar;
+      const rowLoss = settings.oneToNLoss === 'bce' ? allEntityBinaryCrossEntropy : softmaxCrossEntropy;
+      return tf.add(rowLoss(scores, batch.answers), reg) as tf.Scalar;
     });
   return loss + regularizeGoldAnswers(model, store, batch.answers, settings, B);
 }

@@ -23,6 +23,8 @@ export const trainingConfigSchema = z.object({
   seed: z.number().int().default(0),
   path: z.enum(['auto', 'fused', 'tfjs']).default('auto'),
   evalBatchSize: z.number().int().positive().optional(),
+  /** The loss of 1-N training (`negatives: 0`): softmax cross-entropy, or binary cross-entropy against every entity. */
+  oneToNLoss: z.enum(['softmax', 'bce']).default('softmax'),
   /** The loss of sampled training: binary cross-entropy, self-adversarial negative sampling, or margin ranking. */
   loss: z.enum(['bce', 'nssa', 'margin']).default('bce'),
   /** Margin γ of the nssa and margin losses. */
@@ -49,6 +51,6 @@ export function parseTrainingConfig(input: unknown): TrainingConfig {
 export function kgeSettingsOf(config: TrainingConfig): KgeObjectiveSettings {
   return {
     negatives: config.negatives, doubleNegatives: config.doubleNegatives, sharedNegatives: config.sharedNegatives, regularizer: config.regularizer, regularizerWeight: config.regularizerWeight,
-    path: config.path, loss: { loss: config.loss, margin: config.margin, adversarialTemperature: config.adversarialTemperature },
+    path: config.path, loss: { loss: config.loss, margin: config.margin, adversarialTemperature: config.adversarialTemperature }, oneToNLoss: config.oneToNLoss,
   };
 }

@@ -1,5 +1,5 @@
 // Bounds-checked wrappers of the dense kernels over all entities (assembly/dense-softmax.ts, dense-scores.ts): the
-// softmax cross-entropy of dot-product scores with its VJP in two phases (1-N training) and the all-entity scores of
+// softmax or binary cross-entropy of dot-product scores with its VJP in two phases (1-N training) and the all-entity scores of
 // evaluation and prediction. Both read a blocked copy of the entity table (top-k.ts's `blockTable` layout) padded
 // to Np = ⌈N/8⌉·8 entities. The `…Args` methods check their blocks and return the argument list of the raw export,
 // so a caller can run it here (`run`) or hand it to the kernel worker (kernel-worker.ts).
@@ -11,6 +11,9 @@ export interface DenseExports {
   denseSoftmaxRows(B: number, N: number, d: number, unit: number, counter: number, q: number, table: number,
     blocked: number, bias: number, gold: number, scale: number, scores: number, stats: number, qs: number,
     rowLoss: number, dq: number): void;
+  denseSigmoidRows(B: number, N: number, d: number, unit: number, counter: number, q: number, table: number,
+    blocked: number, bias: number, gold: number, scale: number, scores: number, stats: number, qs: number,
+    rowLoss: number, dq: number): void;
   denseSoftmaxEntities(B: number, N: number, d: number, unit: number, entityUnit: number, counter: number, q: number,
     gold: number, scale: number, scores: number, stats: number, qs: number, gTable: number, gBias: number): void;
   denseScores(kind: number, B: number, N: number, d: number, q: number, x2: number, c: number, rowBias: number,
@@ -19,7 +22,10 @@ export interface DenseExports {
 }
 
 /** Names of the DenseExports (checked at load time). */
-export const DENSE_EXPORTS: readonly (keyof DenseExports)[] = ['denseSoftmaxRows', 'denseSoftmaxEntities', 'denseScores', 'blockRows'];
+export const DENSE_EXPORTS: readonly (keyof DenseExports)[] = ['denseSoftmaxRows', 'denseSigmoidRows', 'denseSoftmaxEntities', 'denseScores', 'blockRows'];
+
+/** Phase 1 of a dense row loss: softmax cross-entropy, or binary cross-entropy against every entity. */
+export type DenseRowsExport = 'denseSoftmaxRows' | 'denseSigmoidRows';
 
 /** N rounded up to a multiple of 8: the padded entity count of the dense kernels' blocks. */
 export function paddedEntities(N: number): number {
@@ -81,11 +87,11 @@ export class DenseKernels {
   constructor(private readonly ex: DenseExports, private readonly c: BlockChecks) {}
 
   /**
-   * Checks `denseSoftmaxRows` (phase 1: runs of `unit` rows, a multiple of 4, from `counter` when given;
-   * scale = dL/dL_mean / B) and returns its arguments.
+   * Checks phase 1 `fn` (runs of `unit` rows, a multiple of 4, from `counter` when given; scale = the factor of
+   * dL/ds, 1/B for the softmax's batch mean) and returns its arguments.
    */
-  softmaxRowsArgs(table: DenseTable, rows: SoftmaxRows, unit: number, counter: I32Block | null, scale: number): number[] {
-    const fn = 'denseSoftmaxRows';
+  softmaxRowsArgs(table: DenseTable, rows: SoftmaxRows, unit: number, counter: I32Block | null, scale: number,
+    fn: DenseRowsExport = 'denseSoftmaxRows'): number[] {
     const { N, d } = table;
     this.checkSoftmax(fn, table, rows, unit, counter, scale);
     this.c.block(fn, 'blocked', table.blocked, paddedEntities(N) * d);
@@ -168,7 +174,7 @@ export class DenseKernels {
   }
 
   /** Runs a checked call (arguments from one of the `…Args` methods) on this thread; returns its result. */
-  run(fn: 'denseSoftmaxRows' | 'denseSoftmaxEntities' | 'denseScores', args: readonly number[]): void {
+  run(fn: DenseRowsExport | 'denseSoftmaxEntities' | 'denseScores', args: readonly number[]): void {
     (this.ex[fn] as (...a: number[]) => void)(...args);
   }
 

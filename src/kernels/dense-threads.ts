@@ -2,14 +2,14 @@
 // same kernel and take runs of work from a shared counter until none is left, so a core busy with something else
 // takes fewer; every run writes only its own outputs with sums in a fixed order, so the results are the same bits on
 // one thread (KGDISTILL_THREADS=1, one core: one call takes every run) or two.
-//   - softmax cross-entropy (dense-softmax.ts): phase 1 over runs of rows (scores, softmax, loss per row, dq), then,
+//   - softmax or binary cross-entropy (dense-softmax.ts): phase 1 over runs of rows (scores, softmax or sigmoids, loss per row, dq), then,
 //     once both threads are through, phase 2 over runs of entities (dE, dβ, gold corrections); the loss is the sum of
 //     the row losses in row order. Rows go in groups whose scores fit SOFTMAX_GROUP_BYTES.
 //   - scores (dense-scores.ts): runs of rows, each row's scores depending on that row alone.
 import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block, type KernelMemory } from './kernel-memory.js';
 import type { Kernels } from './kernels.js';
-import { DENSE_EXPORTS, DenseKernels, denseBlockedLength, paddedEntities, type DenseExports, type DenseScoreQueries,
-  type DenseScoreTable, type SoftmaxRows } from './dense-kernels.js';
+import { DENSE_EXPORTS, DenseKernels, denseBlockedLength, paddedEntities, type DenseExports, type DenseRowsExport,
+  type DenseScoreQueries, type DenseScoreTable, type SoftmaxRows } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** Bytes of scores one run of softmax rows keeps in cache between its passes (per thread). */
@@ -48,8 +48,13 @@ export interface DenseSoftmaxInputs {
   dq: F32Block;
   gTable: F32Block;
   gBias: F32Block | null;
-  /** Factor of dL/ds: 1/B for the batch mean (times an upstream gradient). */
+  /** Factor of dL/ds: 1/B for the batch mean (times an upstream gradient); 1/(B·N) for BCE's mean over all scores. */
   scale: number;
+  /**
+   * The row loss: `softmax`, L_b = log Σ_j exp s_bj − s_{b,g_b} (the default), or `bce`, binary cross-entropy
+   * against every entity with the gold answer the one positive, L_b = Σ_j softplus(s_bj) − s_{b,g_b}.
+   */
+  loss?: 'softmax' | 'bce';
 }
 
 /** Query rows per run of phase 1: as many as fit `bytes` of scores, a multiple of 4, at least 4. */
@@ -64,14 +69,15 @@ export interface DenseSoftmaxSizes {
 }
 
 /** Runs `args` of export `fn` on both threads (the worker's call posted first) or, without a worker, here alone. */
-function both(dense: DenseKernels, worker: KernelWorker | null, fn: 'denseSoftmaxRows' | 'denseSoftmaxEntities' | 'denseScores',
+function both(dense: DenseKernels, worker: KernelWorker | null, fn: DenseRowsExport | 'denseSoftmaxEntities' | 'denseScores',
   args: number[]): void {
   KernelWorker.beside(worker, fn, args, () => dense.run(fn, args));
 }
 
 /**
- * Softmax cross-entropy over all entities for dot-product scores s = q·eᵀ + β with its VJP (dense-softmax.ts):
- * writes dq, adds dE and dβ, and returns Σ_b L_b (the caller takes the mean). Both threads when a worker exists.
+ * Softmax (or, with `loss: 'bce'`, binary) cross-entropy over all entities for dot-product scores s = q·eᵀ + β with
+ * its VJP (dense-softmax.ts): writes dq, adds dE and dβ, and returns Σ_b L_b (the caller takes the mean). Both
+ * threads when a worker exists.
  */
 export function denseSoftmaxLoss(kernels: Kernels, inputs: DenseSoftmaxInputs, sizes: DenseSoftmaxSizes = {}): number {
   const { B, N, d } = inputs;
@@ -100,7 +106,8 @@ export function denseSoftmaxLoss(kernels: Kernels, inputs: DenseSoftmaxInputs, s
       dq: subF32(inputs.dq, g0 * d, R * d), gTable: inputs.gTable, gBias: inputs.gBias, scores, stats, qs, rowLoss };
     const counter = (i: number): I32Block | null => (worker ? subI32(counters, i, 1) : null);
     counters.array.fill(0);
-    both(dense, worker, 'denseSoftmaxRows', dense.softmaxRowsArgs(table, rows, unit, counter(0), inputs.scale));
+    const phase1: DenseRowsExport = inputs.loss === 'bce' ? 'denseSigmoidRows' : 'denseSoftmaxRows';
+    both(dense, worker, phase1, dense.softmaxRowsArgs(table, rows, unit, counter(0), inputs.scale, phase1));
     both(dense, worker, 'denseSoftmaxEntities', dense.softmaxEntitiesArgs(table, rows, unit, ENTITY_UNIT, counter(1), inputs.scale));
     const losses = new Float64Array(rowLoss.array.buffer, rowLoss.offset, R);
     for (let b = 0; b < R; b++) loss += losses[b]!;

@@ -76,8 +76,11 @@ export const trainingOptions = {
   norm: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 (L1) or 2 (L2)' }).optional(),
   /** TransE only: its entity constraint, unit L2 rows after every step (Bordes et al. 2013, Algorithm 1) or none (default none). */
   entityConstraint: oneOf(['unit', 'none'] as const).optional(),
-  /** Loss of sampled training: the model's own (`auto`), binary cross-entropy, self-adversarial, margin ranking. */
-  loss: oneOf(['auto', 'bce', 'nssa', 'margin'] as const).default('auto'),
+  /**
+   * Loss of sampled training: the model's own (`auto`), binary cross-entropy, self-adversarial, margin ranking; of
+   * 1-N training (`oneToN`): softmax cross-entropy (`auto` or `softmax`) or binary cross-entropy against every entity.
+   */
+  loss: oneOf(['auto', 'bce', 'nssa', 'margin', 'softmax'] as const).default('auto'),
   /** Margin γ of the nssa and margin losses (default: the model's, else 9 for nssa and 1 for margin, PyKEEN's). */
   margin: nonNegative.optional(),
   /** Adversarial temperature α of the nssa loss (default 1). */

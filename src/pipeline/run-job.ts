@@ -84,6 +84,7 @@ export interface RunOutcome {
  */
 export function sampledLossOf(s: CommonSettings, model: string, modelOptions: Readonly<Record<string, unknown>> = s): SampledLoss {
   const auto = s.doubleNeg ? BCE_LOSS : defaultLossOf(model, modelOptions);
+  if (s.oneToN || s.loss === 'softmax') return BCE_LOSS; // 1-N training samples nothing: its loss is oneToNLoss
   const base = s.loss === 'auto' ? auto : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
   return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
 }
@@ -95,8 +96,19 @@ export function trainingConfigOf(s: CommonSettings, model: string, modelOptions:
     epochs: s.epochs, batchSize: s.batchSize, learningRate: s.lr, optimizer: s.optimizer, negatives: s.oneToN ? 0 : s.neg,
     doubleNegatives: s.doubleNeg, sharedNegatives: s.sharedNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
     patience: s.patience, seed: s.seed, path: s.path, loss: loss.loss, margin: loss.margin, adversarialTemperature: loss.adversarialTemperature,
-    queryWeights: s.queryWeights,
+    queryWeights: s.queryWeights, oneToNLoss: s.loss === 'bce' ? 'bce' : 'softmax',
   });
+}
+
+/** 1-N training takes the softmax (`auto`) or binary cross-entropy; `softmax` is 1-N's alone. */
+function checkOneToNLoss(s: CommonSettings, name: (key: string) => string): void {
+  const loss = `${name('loss')} ${s.loss}`;
+  if (s.oneToN && (s.loss === 'nssa' || s.loss === 'margin')) {
+    throw new Error(`${loss} ranks each gold answer against sampled negatives: with ${name('oneToN')} (every entity scored) choose ${name('loss')} softmax (the default) or bce`);
+  }
+  if (!s.oneToN && s.loss === 'softmax') {
+    throw new Error(`${loss} is the cross-entropy over all entities of 1-N training: add ${name('oneToN')}, or choose auto, bce, nssa or margin for sampled negatives`);
+  }
 }
 
 /**
@@ -155,6 +167,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   checkQueryWeights(settings, name);
+  checkOneToNLoss(settings, name);
   const backend = await initBackend(settings.backend as BackendRequest);
   const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress });
   requireNonEmptySplits(dataset, log);

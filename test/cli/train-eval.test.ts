@@ -104,6 +104,23 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect((predicted.answers as Array<{ known?: boolean }>).every((a) => typeof a.known === 'boolean')).toBe(true);
   });
 
+  it('--one-to-n --loss bce trains with binary cross-entropy; nssa and margin refused with --one-to-n, softmax without it, and any but bce by distill', async () => {
+    const runs = (name: string): string => path.join(tmp, name);
+    await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--one-to-n', '--loss', 'bce', '--out', runs('bce-1n'), '--json']);
+    await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--one-to-n', '--out', runs('softmax-1n'), '--json']);
+    const lossOf = (dir: string): number => (JSON.parse(readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n')[0]!) as { loss: number }).loss;
+    // one epoch from a small init: BCE over every entity starts at log 2 and falls, the softmax at log N
+    expect(lossOf(runs('bce-1n'))).toBeLessThan(Math.LN2);
+    expect(lossOf(runs('softmax-1n'))).toBeGreaterThan(1);
+    for (const loss of ['nssa', 'margin']) {
+      await expect(runCli(['train', '--dataset', graph, '--one-to-n', '--loss', loss, '--out', runs(`1n-${loss}`)])).rejects.toThrow(new RegExp(`--loss ${loss} ranks each gold answer against sampled negatives: with --one-to-n`));
+      expect(existsSync(runs(`1n-${loss}`))).toBe(false);
+    }
+    await expect(runCli(['train', '--dataset', graph, '--loss', 'softmax', '--out', runs('sampled-softmax')])).rejects.toThrow(/--loss softmax is the cross-entropy over all entities of 1-N training: add --one-to-n/);
+    expect(existsSync(runs('sampled-softmax'))).toBe(false);
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--loss', 'nssa', '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(/--loss nssa is not supported by distill/);
+  });
+
   it('--shared-neg: trains and is recorded; refused with --double-neg, by distill, and when not a positive integer', async () => {
     const shared = path.join(tmp, 'shared-neg');
     lastJson(await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--shared-neg', '25', '--out', shared, '--json']));

@@ -1,13 +1,13 @@
-// The 1-N step in kernels (query program, dense softmax cross-entropy on both threads, program backward) against
-// the tfjs tape step (dotSoftmaxCrossEntropy, the reference): the same loss and gradients in every table up to
-// float sums, with and without a regulariser, for DistMult and ComplEx, and the same trained parameters after a
-// few Adagrad steps; on one thread and two the kernel step gives the same bits.
+// The 1-N step in kernels (query program, dense softmax or binary cross-entropy on both threads, program backward)
+// against the tfjs tape step (dotSoftmaxCrossEntropy and allEntityBinaryCrossEntropy, the references): the same
+// loss and gradients in every table up to float sums, with and without a regulariser, for DistMult and ComplEx, and
+// the same trained parameters after a few Adagrad steps; on one thread and two the kernel step gives the same bits.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
-import { oneToNGradients, oneToNKernelPath } from '../../src/core/one-to-n-step.js';
+import { oneToNGradients, oneToNKernelPath, type OneToNLoss } from '../../src/core/one-to-n-step.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { TableOptimizer } from '../../src/core/optimizers.js';
 import type { QueryBatch } from '../../src/core/batch.js';
@@ -35,8 +35,9 @@ async function runtimeOf(model: string, dim: number): Promise<ModelRuntime> {
 }
 
 /** The loss and every table's gradient accumulator after one step on `path`. */
-function gradients(runtime: ModelRuntime, batch: QueryBatch, path: 'fused' | 'tfjs', regularizer: RegularizerName): { loss: number; grads: Float32Array[] } {
-  const settings = { regularizer, regularizerWeight: regularizer === 'none' ? 0 : 0.05, path };
+function gradients(runtime: ModelRuntime, batch: QueryBatch, path: 'fused' | 'tfjs', regularizer: RegularizerName,
+  oneToNLoss: OneToNLoss = 'softmax'): { loss: number; grads: Float32Array[] } {
+  const settings = { regularizer, regularizerWeight: regularizer === 'none' ? 0 : 0.05, path, oneToNLoss };
   const loss = oneToNGradients(runtime.model, runtime.store, batch, settings);
   const grads = runtime.store.tables().map((t) => t.grad.array.slice());
   for (const t of runtime.store.tables()) {
@@ -54,11 +55,11 @@ describe.each([['DistMult', 16], ['ComplEx', 12]] as const)('the 1-N kernel step
     expect(oneToNKernelPath(runtime.model, runtime.store, 'tfjs')).toBe(false);
   });
 
-  it.each(['none', 'n3'] as const)('matches the tfjs step in loss and gradients (regulariser %s)', async (regularizer) => {
+  it.each([['none', 'softmax'], ['n3', 'softmax'], ['none', 'bce'], ['n3', 'bce']] as const)('matches the tfjs step in loss and gradients (regulariser %s, loss %s)', async (regularizer, loss) => {
     const runtime = await runtimeOf(model, dim);
     const batch = batchOf(37, 1);
-    const tape = gradients(runtime, batch, 'tfjs', regularizer);
-    const kernel = gradients(runtime, batch, 'fused', regularizer);
+    const tape = gradients(runtime, batch, 'tfjs', regularizer, loss);
+    const kernel = gradients(runtime, batch, 'fused', regularizer, loss);
     expect(Math.abs(kernel.loss - tape.loss)).toBeLessThan(1e-5 * Math.max(1, tape.loss));
     kernel.grads.forEach((g, i) => {
       const ref = tape.grads[i]!;
@@ -68,11 +69,11 @@ describe.each([['DistMult', 16], ['ComplEx', 12]] as const)('the 1-N kernel step
     });
   });
 
-  it('trains to the same parameters as the tfjs step (three Adagrad steps)', async () => {
+  it.each(['softmax', 'bce'] as const)('trains to the same parameters as the tfjs step (three Adagrad steps, loss %s)', async (oneToNLoss) => {
     const params: Float32Array[][] = [];
     for (const path of ['tfjs', 'fused'] as const) {
       const runtime = await runtimeOf(model, dim);
-      const objective = kgeObjective(runtime, { negatives: 0, doubleNegatives: false, regularizer: 'n3', regularizerWeight: 0.01, path }, 'wasm');
+      const objective = kgeObjective(runtime, { negatives: 0, doubleNegatives: false, regularizer: 'n3', regularizerWeight: 0.01, path, oneToNLoss }, 'wasm');
       expect(objective.scoringPath).toBe('one-to-n');
       const optimizer = new TableOptimizer('adagrad', 0.05, runtime.store, runtime.kernels);
       for (let s = 0; s < 3; s++) {
@@ -82,6 +83,15 @@ describe.each([['DistMult', 16], ['ComplEx', 12]] as const)('the 1-N kernel step
       params.push(runtime.store.tables().map((t) => t.data.array.slice()));
     }
     params[1]!.forEach((p, i) => expectClose(p, params[0]![i]!, 1e-3, 1e-5, `table ${i}`));
+  });
+});
+
+describe('the 1-N binary cross-entropy', () => {
+  it('is the mean of softplus(s) − [gold]·s over every score: log 2 when all scores are 0', async () => {
+    const runtime = await runtimeOf('DistMult', 16);
+    for (const t of runtime.store.tables()) t.data.array.fill(0); // every score 0: softplus(0) = log 2, the gold term 0
+    expect(Math.abs(gradients(runtime, batchOf(9, 3), 'fused', 'none', 'bce').loss - Math.LN2)).toBeLessThan(1e-8);
+    expect(Math.abs(gradients(runtime, batchOf(9, 3), 'tfjs', 'none', 'bce').loss - Math.LN2)).toBeLessThan(1e-5); // tfjs' softplus: 5e-6 off
   });
 });
 

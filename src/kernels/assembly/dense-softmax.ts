@@ -1,5 +1,6 @@
 // Softmax cross-entropy over all N entities for dot-product scores (1-N training, Dettmers et al. 2018), forward
-// and hand-written VJP, without a [B×N] matrix outside kernel memory.
+// and hand-written VJP, without a [B×N] matrix outside kernel memory; and beside it the binary cross-entropy over
+// all N entities (`denseSigmoidRows`, see the end of this comment), which shares every pass but the second.
 //
 // For a query row q_b with gold answer g_b, entity rows e_j and tail biases β_j:
 //   s_bj = q_b·e_j + β_j,   m_b = max_j s_bj,   Z_b = Σ_j exp(s_bj − m_b),   L_b = m_b + log Z_b − s_{b,g_b}.
@@ -28,8 +29,14 @@
 // Phase 2 (`denseSoftmaxEntities`), runs of entities, once every row is through phase 1:
 //   4. dE and dβ by 4-entity × 8-coordinate tiles over all rows (broadcast e_bj, two q' loads per row), added into
 //      the gradient rows; then the gold corrections of the run's entities, in row order.
+//
+// Binary cross-entropy over all entities (KGEmb's 1-N loss, Chami et al. 2020's code; PyKEEN's LCWA with BCE, one
+// gold answer per query): L_b = Σ_j softplus(s_bj) − s_{b,g_b}, dL/ds_bj = scale·(σ(s_bj) − onehot(g)). It is the
+// softmax's VJP with σ(s_bj) in place of exp(s_bj − m_b) and w_b = scale, so `denseSigmoidRows` runs passes 1 and 3
+// as above with pass 2 `rowSigmoid`, and phase 2 is `denseSoftmaxEntities` unchanged.
 import { dotTile4x8, exp2Lanes, hmax, paddedEntities } from './dense-tiles';
 import { madd } from './simd';
+import { vlog } from './vmath';
 
 /**
  * Phase 1 of a 1-N batch of B query rows q [B×d] with gold answers `gold` [B] against the table [N×d] (row-major
@@ -55,6 +62,31 @@ export function denseSoftmaxRows(B: i32, N: i32, d: i32, unit: i32, counter: usi
     for (let k: usize = 0, n = <usize>rc * rowBytes; k < n; k += 16) v128.store(qo + k, f32x4.mul(L, v128.load(qc + k)));
     forwardScores(rc, unit, Np, d, qo, blocked, bias, Su);
     rowSoftmax(rc, unit, N, Np, d, qc, gc, scale, Su, st, qo, rowLoss + (<usize>r0 << 3));
+    queryGradient(rc, unit, N, d, table, gc, scale, Su, st, dq + <usize>r0 * rowBytes);
+  }
+}
+
+/**
+ * Phase 1 of the binary cross-entropy over all entities (the end of the file comment): as `denseSoftmaxRows`, with
+ * the scores' sigmoids in `scores`, w_b = scale in `stats` and L_b = Σ_j softplus(s_bj) − s_{b,g_b} in `rowLoss`.
+ */
+export function denseSigmoidRows(B: i32, N: i32, d: i32, unit: i32, counter: usize, q: usize, table: usize,
+  blocked: usize, bias: usize, gold: usize, scale: f32, scores: usize, stats: usize, qs: usize, rowLoss: usize,
+  dq: usize): void {
+  const Np = paddedEntities(N);
+  const rowBytes = <usize>d << 2, runBytes = <usize>Np * <usize>unit << 2;
+  const L = f32x4.splat(LOG2E);
+  let next = 0;
+  for (;;) {
+    const r0 = counter != 0 ? atomic.add<i32>(counter, unit) : next;
+    next += unit;
+    if (r0 >= B) return;
+    const rc = min(unit, B - r0);
+    const qc = q + <usize>r0 * rowBytes, qo = qs + <usize>r0 * rowBytes, gc = gold + (<usize>r0 << 2);
+    const Su = scores + <usize>(r0 / unit) * runBytes, st = stats + (<usize>r0 << 2);
+    for (let k: usize = 0, n = <usize>rc * rowBytes; k < n; k += 16) v128.store(qo + k, f32x4.mul(L, v128.load(qc + k)));
+    forwardScores(rc, unit, Np, d, qo, blocked, bias, Su);
+    rowSigmoid(rc, unit, N, Np, d, qc, gc, scale, Su, st, qo, rowLoss + (<usize>r0 << 3));
     queryGradient(rc, unit, N, d, table, gc, scale, Su, st, dq + <usize>r0 * rowBytes);
   }
 }
@@ -151,6 +183,42 @@ function rowSoftmax(rc: i32, U: i32, N: i32, Np: i32, d: i32, qc: usize, gold: u
     const w = scale / Z;
     store<f32>(stats + (<usize>i << 2), w);
     const W = f32x4.splat(w);
+    const qp = qc + <usize>i * rowBytes, qo = qs + <usize>i * rowBytes;
+    for (let k: usize = 0; k < rowBytes; k += 16) v128.store(qo + k, f32x4.mul(W, v128.load(qp + k)));
+  }
+}
+
+/**
+ * Pass 2 of the binary cross-entropy, per row i of a run (scores in base 2, s' = s·log₂e): with x = 2^(−|s'|) =
+ * e^(−|s|) ∈ (0, 1], σ(s) = 1/(1 + x) for s ≥ 0 and x/(1 + x) below (no overflow either side), softplus(s) =
+ * max(s, 0) + ln(1 + x); loss[i] ← Σ_{j<N} softplus(s_ij) − s_{i,g} (lane sums in f64); s'_ij ← σ(s_ij) (0 for
+ * j ≥ N); stats[i] ← scale; qs_i ← scale·q_i.
+ */
+function rowSigmoid(rc: i32, U: i32, N: i32, Np: i32, d: i32, qc: usize, gold: usize, scale: f32, Su: usize,
+  stats: usize, qs: usize, loss: usize): void {
+  const rowBytes = <usize>d << 2, blk = <usize>U << 4;
+  const blocks = Np >> 2;
+  const lane = f32x4(0, 1, 2, 3), zero = f32x4.splat(0), one = f32x4.splat(1), ln2 = f32x4.splat(<f32>LN2);
+  const W = f32x4.splat(scale);
+  for (let i = 0; i < rc; i++) {
+    const row = Su + (<usize>i << 4);
+    const g = load<i32>(gold + (<usize>i << 2));
+    const sGold = load<f32>(row + <usize>(g >> 2) * blk + (<usize>(g & 3) << 2));
+    let lo = f64x2.splat(0), hi = lo;
+    for (let b = 0; b < blocks; b++) {
+      const p = row + <usize>b * blk;
+      const s = v128.load(p);
+      const x = exp2Lanes(f32x4.neg(f32x4.abs(s)));
+      const onePlus = f32x4.add(one, x), inv = f32x4.div(one, onePlus);
+      const valid = f32x4.lt(f32x4.add(lane, f32x4.splat(<f32>(b << 2))), f32x4.splat(<f32>N));
+      v128.store(p, v128.and(v128.bitselect(inv, f32x4.mul(x, inv), f32x4.ge(s, zero)), valid));
+      const softplus = v128.and(f32x4.add(f32x4.mul(ln2, f32x4.pmax(s, zero)), vlog(onePlus)), valid);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(softplus));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(softplus, softplus, 2, 3, 0, 1)));
+    }
+    const sum = f64x2.add(lo, hi);
+    store<f64>(loss + (<usize>i << 3), (f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1)) - LN2 * <f64>sGold);
+    store<f32>(stats + (<usize>i << 2), scale);
     const qp = qc + <usize>i * rowBytes, qo = qs + <usize>i * rowBytes;
     for (let k: usize = 0; k < rowBytes; k += 16) v128.store(qo + k, f32x4.mul(W, v128.load(qp + k)));
   }

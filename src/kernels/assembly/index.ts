@@ -19,7 +19,7 @@ export { poincareScores, poincareScoresBackward } from './poincare-partials';
 export { blockTable, topKScores } from './top-k';
 export { poincareEntityTerms, poincareTopK } from './poincare-top-k';
 export { quantizeBlocked, poincareTopKBatch } from './poincare-batch-top-k';
-export { denseSoftmaxRows, denseSoftmaxEntities } from './dense-softmax';
+export { denseSoftmaxRows, denseSigmoidRows, denseSoftmaxEntities } from './dense-softmax';
 export { denseScores } from './dense-scores';
 export { blockRows } from './dense-tiles';
 export { unitNormRows } from './constraints';
@@ -27,7 +27,7 @@ export { unitNormRows } from './constraints';
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */
 export function kernelsVersion(): i32 {
-  return 7;
+  return 8;
 }
 
 /** First byte after this module's static data; TypeScript allocations must start at or above it. */
