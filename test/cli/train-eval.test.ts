@@ -118,7 +118,10 @@ describe('kgdistill train / eval / distill / plot', () => {
     }
     await expect(runCli(['train', '--dataset', graph, '--loss', 'softmax', '--out', runs('sampled-softmax')])).rejects.toThrow(/--loss softmax is the cross-entropy over all entities of 1-N training: add --one-to-n/);
     expect(existsSync(runs('sampled-softmax'))).toBe(false);
-    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--loss', 'nssa', '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(/--loss nssa is not supported by distill/);
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--loss', 'nssa', '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(/'--loss <name>' argument 'nssa' is invalid. Allowed choices are auto, bce/);
+    writeFileSync(runs('distill-nssa.json'), JSON.stringify({ loss: 'nssa' })); // a config file reaches the pipeline's check
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', runs('distill-nssa.json'), '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(/--loss nssa is not supported by distill/);
+    expect(existsSync(runs('distill-nssa'))).toBe(false);
   });
 
   it('--shared-neg: trains and is recorded; refused with --double-neg, by distill, and when not a positive integer', async () => {
