@@ -122,6 +122,8 @@ export function denseSoftmaxEntities(B: i32, N: i32, d: i32, unit: i32, entityUn
 /** log₂e, and ln 2 in f64. */
 const LOG2E: f32 = 1.4426950408889634;
 const LN2: f64 = 0.6931471805599453;
+/** Blocks of four scores whose factors 1 + x ∈ (1, 2] are multiplied before one log (at most 2³² per lane). */
+const LOG_RUN: i32 = 32;
 /** Entities per block of the dq pass (a multiple of 4; table rows of 16 KiB at d = 32 stay in L1 for all row tiles). */
 const DQ_BLOCK: i32 = 128;
 
@@ -191,8 +193,8 @@ function rowSoftmax(rc: i32, U: i32, N: i32, Np: i32, d: i32, qc: usize, gold: u
 /**
  * Pass 2 of the binary cross-entropy, per row i of a run (scores in base 2, s' = s·log₂e): with x = 2^(−|s'|) =
  * e^(−|s|) ∈ (0, 1], σ(s) = 1/(1 + x) for s ≥ 0 and x/(1 + x) below (no overflow either side), softplus(s) =
- * max(s, 0) + ln(1 + x); loss[i] ← Σ_{j<N} softplus(s_ij) − s_{i,g} (lane sums in f64); s'_ij ← σ(s_ij) (0 for
- * j ≥ N); stats[i] ← scale; qs_i ← scale·q_i.
+ * max(s, 0) + ln(1 + x); loss[i] ← Σ_{j<N} softplus(s_ij) − s_{i,g}, its logs taken of products of LOG_RUN blocks'
+ * factors and the runs' sums added in f64; s'_ij ← σ(s_ij) (0 for j ≥ N); stats[i] ← scale; qs_i ← scale·q_i.
  */
 function rowSigmoid(rc: i32, U: i32, N: i32, Np: i32, d: i32, qc: usize, gold: usize, scale: f32, Su: usize,
   stats: usize, qs: usize, loss: usize): void {
@@ -205,14 +207,19 @@ function rowSigmoid(rc: i32, U: i32, N: i32, Np: i32, d: i32, qc: usize, gold: u
     const g = load<i32>(gold + (<usize>i << 2));
     const sGold = load<f32>(row + <usize>(g >> 2) * blk + (<usize>(g & 3) << 2));
     let lo = f64x2.splat(0), hi = lo;
-    for (let b = 0; b < blocks; b++) {
-      const p = row + <usize>b * blk;
-      const s = v128.load(p);
-      const x = exp2Lanes(f32x4.neg(f32x4.abs(s)));
-      const onePlus = f32x4.add(one, x), inv = f32x4.div(one, onePlus);
-      const valid = f32x4.lt(f32x4.add(lane, f32x4.splat(<f32>(b << 2))), f32x4.splat(<f32>N));
-      v128.store(p, v128.and(v128.bitselect(inv, f32x4.mul(x, inv), f32x4.ge(s, zero)), valid));
-      const softplus = v128.and(f32x4.add(f32x4.mul(ln2, f32x4.pmax(s, zero)), vlog(onePlus)), valid);
+    for (let b0 = 0; b0 < blocks; b0 += LOG_RUN) { // Σ ln(1 + x) as ln Π(1 + x) over runs of LOG_RUN blocks
+      let product = one, positive = zero;
+      for (let b = b0, b1 = min(b0 + LOG_RUN, blocks); b < b1; b++) {
+        const p = row + <usize>b * blk;
+        const s = v128.load(p);
+        const x = exp2Lanes(f32x4.neg(f32x4.abs(s)));
+        const onePlus = f32x4.add(one, x), inv = f32x4.div(one, onePlus);
+        const valid = f32x4.lt(f32x4.add(lane, f32x4.splat(<f32>(b << 2))), f32x4.splat(<f32>N));
+        v128.store(p, v128.and(v128.bitselect(inv, f32x4.mul(x, inv), f32x4.ge(s, zero)), valid));
+        product = f32x4.mul(product, v128.bitselect(onePlus, one, valid));
+        positive = f32x4.add(positive, v128.and(f32x4.pmax(s, zero), valid));
+      }
+      const softplus = f32x4.add(f32x4.mul(ln2, positive), vlog(product));
       lo = f64x2.add(lo, f64x2.promote_low_f32x4(softplus));
       hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(softplus, softplus, 2, 3, 0, 1)));
     }
