@@ -48,22 +48,7 @@ import { vlog } from './vmath';
 export function denseSoftmaxRows(B: i32, N: i32, d: i32, unit: i32, counter: usize, q: usize, table: usize,
   blocked: usize, bias: usize, gold: usize, scale: f32, scores: usize, stats: usize, qs: usize, rowLoss: usize,
   dq: usize): void {
-  const Np = paddedEntities(N);
-  const rowBytes = <usize>d << 2, runBytes = <usize>Np * <usize>unit << 2;
-  const L = f32x4.splat(LOG2E);
-  let next = 0;
-  for (;;) {
-    const r0 = counter != 0 ? atomic.add<i32>(counter, unit) : next;
-    next += unit;
-    if (r0 >= B) return;
-    const rc = min(unit, B - r0);
-    const qc = q + <usize>r0 * rowBytes, qo = qs + <usize>r0 * rowBytes, gc = gold + (<usize>r0 << 2);
-    const Su = scores + <usize>(r0 / unit) * runBytes, st = stats + (<usize>r0 << 2);
-    for (let k: usize = 0, n = <usize>rc * rowBytes; k < n; k += 16) v128.store(qo + k, f32x4.mul(L, v128.load(qc + k)));
-    forwardScores(rc, unit, Np, d, qo, blocked, bias, Su);
-    rowSoftmax(rc, unit, N, Np, d, qc, gc, scale, Su, st, qo, rowLoss + (<usize>r0 << 3));
-    queryGradient(rc, unit, N, d, table, gc, scale, Su, st, dq + <usize>r0 * rowBytes);
-  }
+  lossRows(false, B, N, d, unit, counter, q, table, blocked, bias, gold, scale, scores, stats, qs, rowLoss, dq);
 }
 
 /**
@@ -71,6 +56,13 @@ export function denseSoftmaxRows(B: i32, N: i32, d: i32, unit: i32, counter: usi
  * the scores' sigmoids in `scores`, w_b = scale in `stats` and L_b = Σ_j softplus(s_bj) − s_{b,g_b} in `rowLoss`.
  */
 export function denseSigmoidRows(B: i32, N: i32, d: i32, unit: i32, counter: usize, q: usize, table: usize,
+  blocked: usize, bias: usize, gold: usize, scale: f32, scores: usize, stats: usize, qs: usize, rowLoss: usize,
+  dq: usize): void {
+  lossRows(true, B, N, d, unit, counter, q, table, blocked, bias, gold, scale, scores, stats, qs, rowLoss, dq);
+}
+
+/** Phase 1 of either loss (`sigmoid`: binary cross-entropy; else softmax): passes 1–3 run by run of rows. */
+function lossRows(sigmoid: bool, B: i32, N: i32, d: i32, unit: i32, counter: usize, q: usize, table: usize,
   blocked: usize, bias: usize, gold: usize, scale: f32, scores: usize, stats: usize, qs: usize, rowLoss: usize,
   dq: usize): void {
   const Np = paddedEntities(N);
@@ -86,7 +78,8 @@ export function denseSigmoidRows(B: i32, N: i32, d: i32, unit: i32, counter: usi
     const Su = scores + <usize>(r0 / unit) * runBytes, st = stats + (<usize>r0 << 2);
     for (let k: usize = 0, n = <usize>rc * rowBytes; k < n; k += 16) v128.store(qo + k, f32x4.mul(L, v128.load(qc + k)));
     forwardScores(rc, unit, Np, d, qo, blocked, bias, Su);
-    rowSigmoid(rc, unit, N, Np, d, qc, gc, scale, Su, st, qo, rowLoss + (<usize>r0 << 3));
+    if (sigmoid) rowSigmoid(rc, unit, N, Np, d, qc, gc, scale, Su, st, qo, rowLoss + (<usize>r0 << 3));
+    else rowSoftmax(rc, unit, N, Np, d, qc, gc, scale, Su, st, qo, rowLoss + (<usize>r0 << 3));
     queryGradient(rc, unit, N, d, table, gc, scale, Su, st, dq + <usize>r0 * rowBytes);
   }
 }
