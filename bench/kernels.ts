@@ -85,8 +85,6 @@ function run(k: Kernels, repeats: number): void {
   lines.push([`adamDense (${N_WN} × ${d})`, time(() => k.adamDense(n, P, G, A1, A2, lr, beta1, beta2, adamEps, ++step),
     repeats)]);
   lines.push([`unitNormRows (${N_WN} × ${d})`, time(() => k.unitNormRows(N_WN, d, P), repeats)]);
-  lines.push([`adamDense, unit rows in the sweep (${N_WN} × ${d})`, time(() => k.adamDense(n, P, G, A1, A2, lr, beta1, beta2, adamEps,
-    ++step, null, d), repeats)]);
   const width = Math.max(...lines.map(([name]) => name.length));
   console.log(`kernels, B = ${B}, M = ${M}, d = ${d}, N = ${N}, shared memory: ${k.memory.shared}; ms per call`);
   for (const [name, t] of lines) {

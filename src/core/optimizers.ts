@@ -22,7 +22,7 @@ import { PAGE_BYTES, subF32, type F32Block, type I32Block } from '../kernels/ker
 import type { GradLayout, Kernels } from '../kernels/kernels.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
 import { KernelWorker, MIN_SPLIT_SWEEP_FLOATS } from '../kernels/kernel-worker.js';
-import { applyConstraint, unitRowsWidth } from './table-constraints.js';
+import { applyConstraint } from './table-constraints.js';
 
 /** Names of the optimisers. */
 export type OptimizerName = 'adagrad' | 'adam' | 'sparse-adam' | 'sgd';
@@ -109,34 +109,30 @@ export class TableOptimizer {
         continue;
       }
       if (!(kernels && this.name === 'adam')) table.settle(); // dense Adam in kernels adds a pending fold in its sweep
-      let projected = false; // dense Adam in kernels projects unit rows in its sweep
-      if (kernels && (table.dim % 4 === 0 || this.name === 'adam')) projected = this.updateWithKernels(kernels, table);
+      if (kernels && (table.dim % 4 === 0 || this.name === 'adam')) this.updateWithKernels(kernels, table);
       else if (this.kernels && this.name === 'adam') this.adamDenseStaged(this.kernels, table);
       else if (this.name === 'adam') this.adamDense(table);
       else this.updateTouched(table);
       // the whole table, as PyKEEN's post_parameter_update: re-projecting an unmoved unit row may change its last bit
-      if (!projected) applyConstraint(table, this.kernels);
+      applyConstraint(table, this.kernels);
       table.clearTouched();
     }
   }
 
-  /** The update in kernels; true when it also applied the table's constraint (dense Adam on unit rows, in one sweep). */
-  private updateWithKernels(kernels: Kernels, table: ParameterTable): boolean {
+  /** The update in kernels. */
+  private updateWithKernels(kernels: Kernels, table: ParameterTable): void {
     const count = table.touchedCountNow;
     if (this.name === 'adam') {
       const shadow = table.takeDeferred(); // before `grad`, which would fold it
-      const unitRowsD = unitRowsWidth(table);
-      this.adamDenseKernels(kernels, table.data, table.grad, this.slotBlock(table, 'm'), this.slotBlock(table, 'v'), shadow, unitRowsD);
-      return unitRowsD > 0;
+      this.adamDenseKernels(kernels, table.data, table.grad, this.slotBlock(table, 'm'), this.slotBlock(table, 'v'), shadow);
     } else if (count === 0) {
-      return false;
+      return;
     } else if (this.name === 'adagrad' && count * DENSE_SWEEP_FRACTION >= table.rows) {
       // most rows touched: visit all in order (rows with a zero gradient do not move), which the caches prefetch
       this.updateRows(kernels, table, this.allRows(kernels, table), table.rows, table.grad, 'table');
     } else {
       this.updateRows(kernels, table, table.touchedRows, count, table.grad, 'table');
     }
-    return false;
   }
 
   /** The row optimiser's kernel on `count` listed rows, their gradients in `grad` as `layout` says. */
@@ -152,24 +148,23 @@ export class TableOptimizer {
    * Dense Adam in kernels; a large table is cut in two at a multiple of 4 floats and the second part runs on the
    * kernel worker meanwhile (every float's update is independent, so the result is the one-thread result). A
    * table's pending second accumulator (`shadow`, the worker's half of a two-thread step) is added in the same sweep.
-   * With `unitRowsD` > 0 each row of that width is projected onto the unit sphere in the sweep (cut between rows).
    */
-  private adamDenseKernels(kernels: Kernels, w: F32Block, g: F32Block, m: F32Block, v: F32Block, shadow: F32Block | null = null, unitRowsD = 0): void {
+  private adamDenseKernels(kernels: Kernels, w: F32Block, g: F32Block, m: F32Block, v: F32Block, shadow: F32Block | null = null): void {
     const n = w.length;
     const worker = n >= MIN_SPLIT_SWEEP_FLOATS ? kernels.worker() : null; // each float's update is independent: same result
-    const cut = !worker ? n : unitRowsD > 0 ? Math.floor(n / unitRowsD / 2) * unitRowsD : (n >> 3) << 2;
+    const cut = !worker ? n : (n >> 3) << 2;
     const part = (b: F32Block, start: number, length: number): F32Block => (start === 0 && length === n ? b : subF32(b, start, length));
     let theirs: number[] | null = null;
     if (worker && cut < n) {
       const rest = n - cut;
       const [w2, g2, m2, v2] = [w, g, m, v].map((b) => part(b, cut, rest)) as [F32Block, F32Block, F32Block, F32Block];
       const s2 = shadow ? part(shadow, cut, rest) : null;
-      kernels.checkAdamDense(rest, w2, g2, m2, v2, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, s2, unitRowsD);
-      theirs = [rest, w2.offset, g2.offset, m2.offset, v2.offset, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, s2?.offset ?? 0, unitRowsD];
+      kernels.checkAdamDense(rest, w2, g2, m2, v2, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, s2);
+      theirs = [rest, w2.offset, g2.offset, m2.offset, v2.offset, this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount, s2?.offset ?? 0];
     }
     KernelWorker.beside(worker, 'adamDense', theirs, () =>
       kernels.adamDense(cut, part(w, 0, cut), part(g, 0, cut), part(m, 0, cut), part(v, 0, cut), this.learningRate, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, this.stepCount,
-        shadow ? part(shadow, 0, cut) : null, unitRowsD));
+        shadow ? part(shadow, 0, cut) : null));
   }
 
   /**

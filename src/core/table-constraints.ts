@@ -8,10 +8,11 @@
  *   normalisation (Bordes et al. 2013, Algorithm 1, line 5), as PyKEEN 1.10.1's TransE (`entity_constrainer =
  *   torch.nn.functional.normalize`, eps 1e-12, applied in `post_parameter_update` after each step).
  * Rows of a width that is a multiple of 4 are projected by the SIMD kernel unitNormRows (kernels/assembly/
- * constraints.ts) when the caller has kernels — dense Adam in kernels projects them in its own sweep, while each
- * row is in cache (unitRowsWidth) — others by projectUnitRows below, its readable twin: both sum the
- * squares in float64 in the same order (four lanes, lane j over the coordinates k ≡ j mod 4) and divide each
- * coordinate once, so the two give the same bits whatever the path, the thread count or the order rows are visited.
+ * constraints.ts) when the caller has kernels, others by projectUnitRows below, its readable twin: both work in
+ * float32, as PyTorch on a float32 table, sum the squares in the same order (four lanes, lane j over the coordinates
+ * k ≡ j mod 4) and divide each coordinate once, so the two give the same bits whatever the path, the thread count or
+ * the order rows are visited. (Before kernels ABI 9 the sums and divisions were in float64, which cost twice as much
+ * and let dense Adam fuse the projection into its sweep to hide it; TransE runs from then differ in the last bits.)
  */
 import { subF32, type F32Block } from '../kernels/kernel-memory.js';
 import type { Kernels } from '../kernels/kernels.js';
@@ -26,31 +27,28 @@ export interface ConstrainedTable {
   readonly data: F32Block;
 }
 
-/** The floor of the norm a row is divided by (torch.nn.functional.normalize's eps). */
-const UNIT_NORM_EPS = 1e-12;
+/** The floor of the norm a row is divided by (torch.nn.functional.normalize's eps), as a float32. */
+const UNIT_NORM_EPS = Math.fround(1e-12);
 
-/** Projects every row of a row-major [n × d] array onto the unit L2 sphere (the kernel's lane order, see above). */
+/** Projects every row of a row-major [n × d] array onto the unit L2 sphere, in float32 (the kernel's order, see above). */
 export function projectUnitRows(data: Float32Array, d: number): void {
+  const f = Math.fround; // every operation rounded to float32, as the kernel's
+  const square = (k: number): number => f(data[k]! * data[k]!);
   for (let o = 0; o < data.length; o += d) {
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // lane j sums the squares of the coordinates k ≡ j (mod 4)
     let k = o;
     for (; k + 4 <= o + d; k += 4) {
-      s0 += data[k]! * data[k]!;
-      s1 += data[k + 1]! * data[k + 1]!;
-      s2 += data[k + 2]! * data[k + 2]!;
-      s3 += data[k + 3]! * data[k + 3]!;
+      s0 = f(s0 + square(k));
+      s1 = f(s1 + square(k + 1));
+      s2 = f(s2 + square(k + 2));
+      s3 = f(s3 + square(k + 3));
     }
-    if (k < o + d) s0 += data[k]! * data[k]!;
-    if (k + 1 < o + d) s1 += data[k + 1]! * data[k + 1]!;
-    if (k + 2 < o + d) s2 += data[k + 2]! * data[k + 2]!;
-    const norm = Math.max(Math.sqrt((s0 + s1) + (s2 + s3)), UNIT_NORM_EPS);
-    for (k = o; k < o + d; k++) data[k] = data[k]! / norm;
+    if (k < o + d) s0 = f(s0 + square(k));
+    if (k + 1 < o + d) s1 = f(s1 + square(k + 1));
+    if (k + 2 < o + d) s2 = f(s2 + square(k + 2));
+    const norm = Math.max(f(Math.sqrt(f(f(s0 + s1) + f(s2 + s3)))), UNIT_NORM_EPS);
+    for (k = o; k < o + d; k++) data[k] = data[k]! / norm; // a float32 quotient: the store rounds it once
   }
-}
-
-/** The row width a kernel may project in the same sweep as its update (unit rows of a multiple of 4), else 0. */
-export function unitRowsWidth(table: ConstrainedTable): number {
-  return table.spec.constraint === 'unitNorm' && table.dim % 4 === 0 ? table.dim : 0;
 }
 
 /**
@@ -61,7 +59,7 @@ export function unitRowsWidth(table: ConstrainedTable): number {
 export function applyConstraint(table: ConstrainedTable, kernels?: Kernels): void {
   if (table.spec.constraint !== 'unitNorm') return;
   const { rows, dim: d, data } = table;
-  if (!kernels || unitRowsWidth(table) === 0) return projectUnitRows(data.array, d);
+  if (!kernels || d % 4 !== 0) return projectUnitRows(data.array, d);
   const worker = rows * d >= MIN_SPLIT_SWEEP_FLOATS ? kernels.worker() : null;
   const cut = worker ? rows >> 1 : rows;
   const theirs = cut < rows ? [rows - cut, d, subF32(data, cut * d, (rows - cut) * d).offset] : null;

@@ -16,7 +16,7 @@ import { DENSE_EXPORTS, type DenseExports } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
-export const KERNELS_VERSION = 8;
+export const KERNELS_VERSION = 9;
 
 /**
  * The similarity functions of the kernels (src/kernels/assembly/similarity.ts; NegL1 in assembly/l1.ts, NegModulusL1
@@ -45,7 +45,7 @@ export interface KernelExports extends FusedExports, TopKExports, DenseExports {
   adamRows(rows: number, nRows: number, d: number, param: number, grad: number, m: number, v: number, lr: number,
     beta1: number, beta2: number, eps: number, step: number, compact: number): void;
   adamDense(n: number, param: number, grad: number, m: number, v: number, lr: number, beta1: number,
-    beta2: number, eps: number, step: number, shadow: number, unitRowsD: number): void;
+    beta2: number, eps: number, step: number, shadow: number): void;
   sgdRows(rows: number, nRows: number, d: number, param: number, grad: number, lr: number, compact: number): void;
   gatherRows(n: number, d: number, rows: number, src: number, dst: number): void;
   scatterAddRows(n: number, d: number, rows: number, src: number, dst: number): void;
@@ -260,24 +260,19 @@ export class Kernels {
 
   /**
    * Dense Adam over the first n floats (PyTorch torch.optim.Adam semantics, step ≥ 1); grad ← 0. With `shadow`, the
-   * gradient is grad + shadow (a second accumulator, as if folded first) and shadow ← 0. With `unitRowsD` > 0 the
-   * floats are rows of that width, each projected onto the unit L2 sphere after its update (as unitNormRows after).
+   * gradient is grad + shadow (a second accumulator, as if folded first) and shadow ← 0.
    */
   adamDense(n: number, param: F32Block, grad: F32Block, m: F32Block, v: F32Block, lr: number, beta1: number,
-    beta2: number, eps: number, step: number, shadow: F32Block | null = null, unitRowsD = 0): void {
-    this.checkAdamDense(n, param, grad, m, v, lr, beta1, beta2, eps, step, shadow, unitRowsD);
-    this.ex.adamDense(n, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps, step, shadow?.offset ?? 0, unitRowsD);
+    beta2: number, eps: number, step: number, shadow: F32Block | null = null): void {
+    this.checkAdamDense(n, param, grad, m, v, lr, beta1, beta2, eps, step, shadow);
+    this.ex.adamDense(n, param.offset, grad.offset, m.offset, v.offset, lr, beta1, beta2, eps, step, shadow?.offset ?? 0);
   }
 
   /** The checks of `adamDense` alone, for a caller that hands the call to the kernel worker. */
   checkAdamDense(n: number, param: F32Block, grad: F32Block, m: F32Block, v: F32Block, lr: number, beta1: number,
-    beta2: number, eps: number, step: number, shadow: F32Block | null = null, unitRowsD = 0): void {
+    beta2: number, eps: number, step: number, shadow: F32Block | null = null): void {
     const fn = 'adamDense';
     int(fn, 'n', n);
-    if (unitRowsD !== 0) {
-      dim(fn, unitRowsD);
-      if (n % unitRowsD !== 0) fail(`${fn}: n (${n}) must be a whole number of rows of unitRowsD = ${unitRowsD} floats`);
-    }
     const blocks: [string, Block][] = [['param', param], ['grad', grad], ['m', m], ['v', v], ...(shadow ? [['shadow', shadow] as [string, Block]] : [])];
     for (const [name, b] of blocks) this.checks.block(fn, name, b, n);
     this.checks.disjoint(fn, blocks, blocks);

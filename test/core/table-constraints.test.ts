@@ -1,4 +1,4 @@
-// Table constraints (core/table-constraints.ts): 'unitNorm' by hand on a small table; a large table cut between two threads equals one thread, as does dense Adam's projection in its sweep; TransE with
+// Table constraints (core/table-constraints.ts): 'unitNorm' by hand on a small table; a large table cut between two threads equals one thread, and dense Adam then the projection equals its readable twin; TransE with
 // entityConstraint 'unit' starts with unit entity rows and keeps them unit after every optimiser step (the whole
 // table, as PyKEEN, under every optimiser), the relations untouched; a few steps on the fused path
 // equal the tfjs reference path (sampled and 1-N), compact steps those in place; two threads equal one up to float sums and repeat bit for bit.
@@ -67,7 +67,7 @@ describe('applyConstraint on a large table', () => {
 });
 
 describe('dense Adam on a large unit table', () => {
-  it('projects in its sweep, cut between rows on two threads: the bits of one thread and of Adam then the projection', async () => {
+  it('projects after every step, the projection cut between the threads: the bits of one thread and of Adam then the readable twin', async () => {
     const previous = process.env.KGDISTILL_THREADS;
     const steps = async (threads: '1' | '2', constraint: 'unitNorm' | undefined): Promise<Float32Array> => {
       process.env.KGDISTILL_THREADS = threads;

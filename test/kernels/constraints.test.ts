@@ -1,8 +1,7 @@
 // unitNormRows (kernels/assembly/constraints.ts): by hand, and bit for bit equal to its readable twin
-// projectUnitRows (core/table-constraints.ts) on random tables of several widths and scales; dense Adam's fused
-// projection equals Adam then the projection; bad widths refused.
+// projectUnitRows (core/table-constraints.ts) on random tables of several widths and scales; bad widths refused.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadKernels, OPTIMISER_DEFAULTS as D, type Kernels } from '../../src/kernels/kernels.js';
+import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
 import { projectUnitRows } from '../../src/core/table-constraints.js';
 import { f32, rng } from './helpers.js';
 
@@ -34,25 +33,6 @@ describe('unitNormRows', () => {
       }
     });
   }
-
-  it('adamDense with unitRowsD projects each row in its sweep: the bits of adamDense then unitNormRows (with a shadow too)', () => {
-    const n = 37, d = 8, random = rng(5);
-    const values = (scale: number): number[] => Array.from({ length: n * d }, () => scale * (2 * random() - 1));
-    const [p0, g0, s0, m0, v0] = [values(1), values(0.5), values(0.2), values(0.01), values(0.01).map(Math.abs)];
-    const run = (fused: boolean): number[][] => {
-      k.memory.reset();
-      const [param, grad, shadow, m, v] = [p0, g0, s0, m0, v0].map((x) => f32(k, x));
-      k.adamDense(n * d, param!, grad!, m!, v!, 0.01, D.beta1, D.beta2, D.adamEps, 3, shadow!, fused ? d : 0);
-      if (!fused) k.unitNormRows(n, d, param!);
-      return [param!, grad!, shadow!, m!, v!].map((b) => Array.from(b.array));
-    };
-    const [fused, separate] = [run(true), run(false)];
-    expect(fused).toEqual(separate);
-    for (let i = 0; i < n; i++) expect(Math.abs(Math.hypot(...fused[0]!.slice(i * d, i * d + d)) - 1)).toBeLessThan(1e-6);
-    const p = f32(k, p0), g = f32(k, g0), m = f32(k, m0), v = f32(k, v0);
-    expect(() => k.adamDense(n * d - 4, p, g, m, v, 0.01, D.beta1, D.beta2, D.adamEps, 3, null, d)).toThrow(/adamDense: n \(292\) must be a whole number of rows of unitRowsD = 8/);
-    expect(() => k.adamDense(n * d, p, g, m, v, 0.01, D.beta1, D.beta2, D.adamEps, 3, null, 6)).toThrow(/adamDense: d must be a multiple of 4/);
-  });
 
   it('touches only the n rows it is given', () => {
     const param = f32(k, [3, 4, 0, 0, 3, 4, 0, 0]);

@@ -9,7 +9,6 @@
 // the subnormal range, where every operation costs ~100× (an epoch grew from 1.4 to 15 s); the update such a moment
 // makes is below 1e-30 of the weight.
 import { madd } from './simd';
-import { unitNormRow } from './constraints';
 
 /** The smallest normal float32; moments below it are flushed to zero. */
 const MIN_NORMAL: f32 = 1.1754943508222875e-38;
@@ -86,12 +85,10 @@ export function adamRows(rows: usize, nRows: i32, d: i32, param: usize, grad: us
 /**
  * Dense Adam over n floats (PyTorch torch.optim.Adam, no weight decay): m ← m + (1−β1)(g − m); v ← β2·v + (1−β2)g²;
  * param −= lr/(1−β1^t) · m/(√v/√(1−β2^t) + eps) (Kingma & Ba 2015, Alg. 1); grad ← 0. With `shadow` ≠ 0 the
- * gradient is grad + shadow (a second thread's accumulator, added as a fold would) and shadow ← 0 too. With
- * `unitRowsD` > 0 (a multiple of 4 dividing n) the floats are rows of that width, and each row is projected onto the
- * unit L2 sphere right after its update, while it is in cache: the bits of adamDense followed by unitNormRows.
+ * gradient is grad + shadow (a second thread's accumulator, added as a fold would) and shadow ← 0 too.
  */
 export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize, lr: f64, beta1: f64, beta2: f64,
-  eps: f32, step: i32, shadow: usize, unitRowsD: i32): void {
+  eps: f32, step: i32, shadow: usize): void {
   const bc1 = 1.0 - Math.pow(beta1, <f64>step);
   const bc2 = 1.0 - Math.pow(beta2, <f64>step);
   const stepSize: f32 = <f32>(lr / bc1);
@@ -100,14 +97,6 @@ export function adamDense(n: i32, param: usize, grad: usize, m: usize, v: usize,
   const omb2: f32 = <f32>(1.0 - beta2);
   const b2: f32 = <f32>beta2;
   const vecEnd = (<usize>n & ~(<usize>3)) << 2;
-  if (unitRowsD > 0) {
-    const bytes = <usize>unitRowsD << 2;
-    for (let o: usize = 0; o < vecEnd; o += bytes) {
-      adamVectors(o, o + bytes, param, grad, m, v, shadow, stepSize, invSqrtBc2, omb1, omb2, b2, eps);
-      unitNormRow(param + o, bytes);
-    }
-    return;
-  }
   adamVectors(0, vecEnd, param, grad, m, v, shadow, stepSize, invSqrtBc2, omb1, omb2, b2, eps);
   for (let k = vecEnd; k < (<usize>n << 2); k += 4) {
     let g = load<f32>(grad + k);
