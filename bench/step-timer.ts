@@ -7,6 +7,7 @@ import { trainingQueries } from '../src/core/batch.js';
 import { SeededRandom } from '../src/core/random.js';
 import { createModel } from '../src/registry/models.js';
 import type { SampledLoss } from '../src/core/losses.js';
+import type { OneToNLoss } from '../src/core/one-to-n-step.js';
 
 /** What to time. */
 export interface StepSetup {
@@ -20,13 +21,16 @@ export interface StepSetup {
   path: 'fused' | 'tfjs';
   /** The sampled loss (default BCE). */
   loss?: SampledLoss;
+  /** The 1-N loss (default softmax cross-entropy). */
+  oneToNLoss?: OneToNLoss;
 }
 
 /** Median and minimum milliseconds per step over `steps` steps after `warmup` steps. */
 export async function timeSteps(data: RunData, setup: StepSetup, backend: string, steps = 30, warmup = 5): Promise<{ medianMs: number; minMs: number }> {
   const runtime = await ModelRuntime.create(createModel(setup.model, { dim: setup.dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
   const optimizer = new TableOptimizer(setup.optimizer, 0.01, runtime.store, runtime.kernels);
-  const objective = kgeObjective(runtime, { negatives: setup.negatives, doubleNegatives: Boolean(setup.doubleNegatives), regularizer: 'none', regularizerWeight: 0, path: setup.path, ...(setup.loss ? { loss: setup.loss } : {}) }, backend);
+  const objective = kgeObjective(runtime, { negatives: setup.negatives, doubleNegatives: Boolean(setup.doubleNegatives), regularizer: 'none', regularizerWeight: 0, path: setup.path, ...(setup.loss ? { loss: setup.loss } : {}),
+    ...(setup.oneToNLoss ? { oneToNLoss: setup.oneToNLoss } : {}) }, backend);
   const queries = trainingQueries(data.train, data.numRelations);
   const rng = new SeededRandom(1);
   const times: number[] = [];

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:train`: milliseconds per training step on FB15k-237 (d = 32, batch 500, 50 uniform negatives,
- * and 1-N), through the core exactly as `kgdistill train` runs it, beside PyTorch's step timed in the same run.
+ * and 1-N with softmax or binary cross-entropy), through the core exactly as `kgdistill train` runs it, beside
+ * PyTorch's step timed in the same run (1-N: its softmax).
  * Paths: `fused` (fused candidate scoring; models with a fused query program run the whole step in kernels),
  * `hybrid` (fused candidate scoring, tfjs query: the fused path of models without a program), `tfjs` (all tfjs).
  * Negative sampling is timed with and without KGEmb's --double_neg (B·(1 + N) queries, one candidate each).
@@ -50,7 +51,10 @@ for (const model of models) {
     if (hybrid) setups.push({ ...base, model: hybrid, path: 'fused', label: 'hybrid' });
     if (withTfjs && !doubleNegatives) setups.push({ ...base, model, path: 'tfjs', label: 'tfjs' });
   }
-  if (model === 'DistMult') setups.push({ model, dim: 32, batchSize: 500, negatives: 0, optimizer: 'adagrad', path: 'fused', label: 'fused' });
+  if (model === 'DistMult') {
+    setups.push({ model, dim: 32, batchSize: 500, negatives: 0, optimizer: 'adagrad', path: 'fused', label: 'fused' });
+    setups.push({ model, dim: 32, batchSize: 500, negatives: 0, oneToNLoss: 'bce', optimizer: 'adagrad', path: 'fused', label: 'fused, bce' });
+  }
   for (const setup of setups) {
     const t = await timeSteps(data, setup, backend, setup.negatives === 0 ? Math.min(steps, 10) : steps);
     const regime = setup.negatives === 0 ? '1-N' : `${setup.negatives} neg${setup.doubleNegatives ? ' double' : ''}`;
