@@ -121,10 +121,7 @@ export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.S
  * softplus(s) − [j = gold]·s, i.e. mean_b (Σ_j softplus(s_bj) − s_{b,gold_b}) / N.
  */
 export function allEntityBinaryCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
-  return tf.tidy(() => {
-    const oneHot = tf.oneHot(tf.tensor1d(gold, 'int32'), scores.shape[1]);
-    return tf.mean(tf.sub(tf.softplus(scores), tf.mul(oneHot, scores))) as tf.Scalar;
-  });
+  return tf.tidy(() => binaryCrossEntropyWithLogits(scores, tf.oneHot(tf.tensor1d(gold, 'int32'), scores.shape[1]).toFloat() as tf.Tensor2D));
 }
 
 /** Regulariser names. */

@@ -5,11 +5,12 @@
  * [j = g_b]·s_bj) (`bce`: Chami et al. 2020's code, PyKEEN's LCWA with BCE; losses.ts allEntityBinaryCrossEntropy).
  * The candidate table's gradient is dense, so the optimiser then visits every row. Two paths:
  * - kernels, for dot-product models with a fused query program (unless the path is `tfjs`, or `auto` on a native
- *   backend): the program forward on the B query rows, the fused dense softmax cross-entropy with its VJP on both
- *   threads (src/kernels/dense-threads.ts: dq, and dE, dβ straight into the tables' accumulators; the same bits on
- *   one thread), the program backward; no [B×N] matrix outside kernel memory and no tfjs op.
- * - tfjs: the whole table on the tape; dot-product models take `dotSoftmaxCrossEntropy` (the reference of the
- *   kernel path), the others the generic similarity.
+ *   backend): the program forward on the B query rows, the fused dense softmax or binary cross-entropy with its VJP
+ *   on both threads (src/kernels/dense-threads.ts: dq, and dE, dβ straight into the tables' accumulators; the same
+ *   bits on one thread), the program backward; no [B×N] matrix outside kernel memory and no tfjs op.
+ * - tfjs: the whole table on the tape; with the softmax, dot-product models take `dotSoftmaxCrossEntropy` (the
+ *   reference of the kernel path); the others, and every model with `bce`, the generic similarity and the loss's
+ *   tfjs definition (losses.ts).
  * A per-query offset (head bias) shifts a row's scores and leaves its softmax unchanged: its gradient is zero. It
  * does change the binary cross-entropy, which the kernel path leaves out: such a model trains `bce` on the tfjs path.
  */

@@ -25,6 +25,7 @@ import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-e
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { defaultLossOf, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
+import type { OneToNLoss } from '../core/one-to-n-step.js';
 import { loadRun } from '../registry/load-run.js';
 import { readRunConfig, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
 import { flagOf, loadOptionsOf, type CommonSettings, type OptionNaming } from './options.js';
@@ -89,23 +90,46 @@ export function sampledLossOf(s: CommonSettings, model: string, modelOptions: Re
   return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
 }
 
-/** The trainer's config of a job's settings (`model` and `modelOptions`: the model the loss is chosen for). */
-export function trainingConfigOf(s: CommonSettings, model: string, modelOptions: Readonly<Record<string, unknown>> = s): TrainingConfig {
+/**
+ * The trainer's config of a job's settings (`model` and `modelOptions`: the model the loss is chosen for;
+ * `oneToNLoss`: a resumed run's recorded 1-N loss, else the settings').
+ */
+export function trainingConfigOf(s: CommonSettings, model: string, modelOptions: Readonly<Record<string, unknown>> = s,
+  oneToNLoss: OneToNLoss = s.oneToN && s.loss === 'bce' ? 'bce' : 'softmax'): TrainingConfig {
   const loss = sampledLossOf(s, model, modelOptions);
   return parseTrainingConfig({
     epochs: s.epochs, batchSize: s.batchSize, learningRate: s.lr, optimizer: s.optimizer, negatives: s.oneToN ? 0 : s.neg,
     doubleNegatives: s.doubleNeg, sharedNegatives: s.sharedNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
     patience: s.patience, seed: s.seed, path: s.path, loss: loss.loss, margin: loss.margin, adversarialTemperature: loss.adversarialTemperature,
-    queryWeights: s.queryWeights, oneToNLoss: s.loss === 'bce' ? 'bce' : 'softmax',
+    queryWeights: s.queryWeights, oneToNLoss,
   });
 }
 
-/** 1-N training takes the softmax (`auto`) or binary cross-entropy; `softmax` is 1-N's alone. */
-function checkOneToNLoss(s: CommonSettings, name: (key: string) => string): void {
+/** The 1-N loss a checkpoint recorded (one saved before the choice existed trained with the softmax). */
+function recordedOneToNLoss(header: CheckpointHeader): OneToNLoss {
+  return (header.training as { oneToNLoss?: unknown }).oneToNLoss === 'bce' ? 'bce' : 'softmax';
+}
+
+/**
+ * The loss settings of a new run: 1-N training takes the softmax (`auto`) or binary cross-entropy and no ranking
+ * margin; `softmax` is 1-N's alone; distill's Junior trains with MulDE's binary cross-entropy on its own sampled
+ * negatives, without a regulariser, so it refuses what it would not use.
+ */
+function checkLossSettings(s: CommonSettings, name: (key: string) => string, command: string): void {
   const loss = `${name('loss')} ${s.loss}`;
-  if (s.oneToN && (s.loss === 'nssa' || s.loss === 'margin')) {
-    throw new Error(`${loss} ranks each gold answer against sampled negatives: with ${name('oneToN')} (every entity scored) choose ${name('loss')} softmax (the default) or bce`);
+  const ranking = (key: 'margin' | 'advTemperature'): string => `${name(key)} sets the ${key === 'margin' ? 'margin' : 'temperature'} of the nssa and margin losses`;
+  if (command === 'distill') {
+    const junior = 'MulDE trains its Junior with binary cross-entropy on its own sampled negatives (Wang et al. 2021)';
+    if (s.loss !== 'auto' && s.loss !== 'bce') throw new Error(`${junior}: ${loss} is not supported by distill`);
+    for (const key of ['margin', 'advTemperature'] as const) if (s[key] !== undefined) throw new Error(`${ranking(key)}, which distill does not use: ${junior}`);
+    if (s.doubleNeg) throw new Error(`${junior}: ${name('doubleNeg')} is not supported by distill`);
+    if (s.reg !== 'none' || s.regWeight > 0) throw new Error(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`);
+    return;
   }
+  if (s.oneToN && (s.loss === 'nssa' || s.loss === 'margin')) {
+    throw new Error(`${loss} ranks each gold answer against sampled negatives: with ${name('oneToN')} (every entity scored) choose ${name('loss')} auto (softmax) or bce`);
+  }
+  if (s.oneToN) for (const key of ['margin', 'advTemperature'] as const) if (s[key] !== undefined) throw new Error(`${ranking(key)}, which ${name('oneToN')} does not use`);
   if (!s.oneToN && s.loss === 'softmax') {
     throw new Error(`${loss} is the cross-entropy over all entities of 1-N training: add ${name('oneToN')}, or choose auto, bce, nssa or margin for sampled negatives`);
   }
@@ -167,12 +191,14 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   checkQueryWeights(settings, name);
-  checkOneToNLoss(settings, name);
+  if (!saved) checkLossSettings(settings, name, job.command); // a resumed run keeps the loss it was trained with
   const backend = await initBackend(settings.backend as BackendRequest);
   const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress });
   requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
-  const config = trainingConfigOf(settings, job.modelName(settings), saved ? recordedOptionsOf(saved.header.model) : settings);
+  const config = saved
+    ? trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(saved.header.model), recordedOneToNLoss(saved.header))
+    : trainingConfigOf(settings, job.modelName(settings));
   if (config.negatives > 0) checkSampledLoss(kgeSettingsOf(config)); // before anything is written
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
   const validator = data.valid.length === 0 ? null

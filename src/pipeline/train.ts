@@ -68,7 +68,6 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
         mechanisms: { scaling: s.scaling, attention: s.attention }, refreshEvery: s.refreshEvery, path: s.path };
       if (muldeSettings.negatives === 0) throw new Error('MulDE trains its Junior with sampled negatives: --one-to-n is not supported by distill');
       if (s.sharedNeg > 1) throw new Error('MulDE draws its Junior\'s negatives per query: --shared-neg is not supported by distill');
-      if (s.loss !== 'auto' && s.loss !== 'bce') throw new Error(`MulDE trains its Junior with binary cross-entropy (Wang et al. 2021): --loss ${s.loss} is not supported by distill`);
       const teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
       return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
     },

@@ -104,7 +104,7 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect((predicted.answers as Array<{ known?: boolean }>).every((a) => typeof a.known === 'boolean')).toBe(true);
   });
 
-  it('--one-to-n --loss bce trains with binary cross-entropy; nssa and margin refused with --one-to-n, softmax without it, and any but bce by distill', async () => {
+  it('--one-to-n --loss bce trains and resumes with binary cross-entropy; nssa, margin and --margin refused with --one-to-n, softmax without it; distill refuses what its Junior would not use', async () => {
     const runs = (name: string): string => path.join(tmp, name);
     await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--one-to-n', '--loss', 'bce', '--out', runs('bce-1n'), '--json']);
     await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--one-to-n', '--out', runs('softmax-1n'), '--json']);
@@ -118,10 +118,22 @@ describe('kgdistill train / eval / distill / plot', () => {
     }
     await expect(runCli(['train', '--dataset', graph, '--loss', 'softmax', '--out', runs('sampled-softmax')])).rejects.toThrow(/--loss softmax is the cross-entropy over all entities of 1-N training: add --one-to-n/);
     expect(existsSync(runs('sampled-softmax'))).toBe(false);
+    await expect(runCli(['train', '--dataset', graph, '--one-to-n', '--margin', '3', '--out', runs('1n-margin')])).rejects.toThrow(/--margin sets the margin of the nssa and margin losses, which --one-to-n does not use/);
+    // a resumed run keeps its recorded 1-N loss: the second epoch of the BCE run is still on BCE's scale (below log 2)
+    await runCli(['train', '--out', runs('bce-1n'), '--resume', '--epochs', '2', '--json']);
+    const second = JSON.parse(readFileSync(path.join(runs('bce-1n'), 'metrics.jsonl'), 'utf8').trim().split('\n')[1]!) as { epoch: number; loss: number };
+    expect(second.epoch).toBe(2);
+    expect(second.loss).toBeLessThan(Math.LN2);
     await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--loss', 'nssa', '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(/'--loss <name>' argument 'nssa' is invalid. Allowed choices are auto, bce/);
     writeFileSync(runs('distill-nssa.json'), JSON.stringify({ loss: 'nssa' })); // a config file reaches the pipeline's check
     await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', runs('distill-nssa.json'), '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(/--loss nssa is not supported by distill/);
     expect(existsSync(runs('distill-nssa'))).toBe(false);
+    const distill = (extra: string[]): Promise<string> => runCli(['distill', '--dataset', graph, '--teachers', run(), '--epochs', '1', ...extra, '--out', runs('distill-bad')]);
+    await expect(distill(['--double-neg'])).rejects.toThrow(/MulDE trains its Junior .*: --double-neg is not supported by distill/);
+    await expect(distill(['--reg', 'n3', '--reg-weight', '0.01'])).rejects.toThrow(/without a regulariser: --reg and --reg-weight are not supported by distill/);
+    writeFileSync(runs('distill-margin.json'), JSON.stringify({ margin: 3 }));
+    await expect(distill(['--config', runs('distill-margin.json')])).rejects.toThrow(/--margin sets the margin of the nssa and margin losses, which distill does not use/);
+    expect(existsSync(runs('distill-bad'))).toBe(false);
   });
 
   it('--shared-neg: trains and is recorded; refused with --double-neg, by distill, and when not a positive integer', async () => {
