@@ -57,6 +57,8 @@ export interface TrainingJob<S extends CommonSettings> {
   runName(datasetName: string): string;
   /** The model whose default loss `loss: 'auto'` means. */
   modelName(settings: S): string;
+  /** Refuses, naming them, settings of a new run that this command would not use (before anything is loaded). */
+  checkSettings?(settings: S, name: (key: string) => string): void;
 }
 
 /** What valid/test lines loading dropped and what it merged, per split. */
@@ -84,8 +86,8 @@ export interface RunOutcome {
  * of their own, which the ranking losses cannot compare with a positive); margins default as PyKEEN's.
  */
 export function sampledLossOf(s: CommonSettings, model: string, modelOptions: Readonly<Record<string, unknown>> = s): SampledLoss {
-  const auto = s.doubleNeg ? BCE_LOSS : defaultLossOf(model, modelOptions);
   if (s.oneToN || s.loss === 'softmax') return BCE_LOSS; // 1-N training samples nothing: its loss is oneToNLoss
+  const auto = s.doubleNeg ? BCE_LOSS : defaultLossOf(model, modelOptions);
   const base = s.loss === 'auto' ? auto : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
   return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
 }
@@ -110,26 +112,21 @@ function recordedOneToNLoss(header: CheckpointHeader): OneToNLoss {
   return (header.training as { oneToNLoss?: unknown }).oneToNLoss === 'bce' ? 'bce' : 'softmax';
 }
 
+/** What `--margin` or `--adv-temperature` sets: the start of the message refusing it where no ranking loss runs. */
+export function rankingLossSetting(key: 'margin' | 'advTemperature', name: (key: string) => string): string {
+  return `${name(key)} sets the ${key === 'margin' ? 'margin' : 'temperature'} of the nssa and margin losses`;
+}
+
 /**
  * The loss settings of a new run: 1-N training takes the softmax (`auto`) or binary cross-entropy and no ranking
- * margin; `softmax` is 1-N's alone; distill's Junior trains with MulDE's binary cross-entropy on its own sampled
- * negatives, without a regulariser, so it refuses what it would not use.
+ * margin; `softmax` is 1-N's alone.
  */
-function checkLossSettings(s: CommonSettings, name: (key: string) => string, command: string): void {
+function checkLossSettings(s: CommonSettings, name: (key: string) => string): void {
   const loss = `${name('loss')} ${s.loss}`;
-  const ranking = (key: 'margin' | 'advTemperature'): string => `${name(key)} sets the ${key === 'margin' ? 'margin' : 'temperature'} of the nssa and margin losses`;
-  if (command === 'distill') {
-    const junior = 'MulDE trains its Junior with binary cross-entropy on its own sampled negatives (Wang et al. 2021)';
-    if (s.loss !== 'auto' && s.loss !== 'bce') throw new Error(`${junior}: ${loss} is not supported by distill`);
-    for (const key of ['margin', 'advTemperature'] as const) if (s[key] !== undefined) throw new Error(`${ranking(key)}, which distill does not use: ${junior}`);
-    if (s.doubleNeg) throw new Error(`${junior}: ${name('doubleNeg')} is not supported by distill`);
-    if (s.reg !== 'none' || s.regWeight > 0) throw new Error(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`);
-    return;
-  }
   if (s.oneToN && (s.loss === 'nssa' || s.loss === 'margin')) {
     throw new Error(`${loss} ranks each gold answer against sampled negatives: with ${name('oneToN')} (every entity scored) choose ${name('loss')} auto (softmax) or bce`);
   }
-  if (s.oneToN) for (const key of ['margin', 'advTemperature'] as const) if (s[key] !== undefined) throw new Error(`${ranking(key)}, which ${name('oneToN')} does not use`);
+  if (s.oneToN) for (const key of ['margin', 'advTemperature'] as const) if (s[key] !== undefined) throw new Error(`${rankingLossSetting(key, name)}, which ${name('oneToN')} does not use`);
   if (!s.oneToN && s.loss === 'softmax') {
     throw new Error(`${loss} is the cross-entropy over all entities of 1-N training: add ${name('oneToN')}, or choose auto, bce, nssa or margin for sampled negatives`);
   }
@@ -191,7 +188,10 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   checkQueryWeights(settings, name);
-  if (!saved) checkLossSettings(settings, name, job.command); // a resumed run keeps the loss it was trained with
+  if (!saved) { // a resumed run keeps the settings it was trained with
+    job.checkSettings?.(settings, name);
+    checkLossSettings(settings, name);
+  }
   const backend = await initBackend(settings.backend as BackendRequest);
   const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress });
   requireNonEmptySplits(dataset, log);

@@ -11,7 +11,7 @@ import { trainingQueries } from '../core/batch.js';
 import { evaluationSummary } from '../eval/evaluate.js';
 import { sampledSummary } from '../eval/sampled-evaluation.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
-import { runJob, writeResult, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
+import { rankingLossSetting, runJob, writeResult, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
 
 /** A run's options, or — to continue the run in `out` — `resume: true` with only the options to change. */
 export type RunRequest<O> = (O & { resume?: false }) | (Partial<O> & { resume: true; out: string });
@@ -51,6 +51,20 @@ export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHook
   return finish(await runJob(job, given, resume, schemaParser<TrainSettings>(trainOptionsSchema, hooks.naming), hooks));
 }
 
+/**
+ * Refuses what MulDE's Junior would not use (Wang et al. 2021): it trains with binary cross-entropy on its own
+ * sampled negatives, drawn per query, without a regulariser.
+ */
+function checkDistillSettings(s: DistillSettings, name: (key: string) => string): void {
+  const junior = 'MulDE trains its Junior with binary cross-entropy on its own sampled negatives (Wang et al. 2021)';
+  if (s.oneToN) throw new Error(`MulDE trains its Junior with sampled negatives: ${name('oneToN')} is not supported by distill`);
+  if (s.sharedNeg > 1) throw new Error(`MulDE draws its Junior's negatives per query: ${name('sharedNeg')} is not supported by distill`);
+  if (s.loss !== 'auto' && s.loss !== 'bce') throw new Error(`${junior}: ${name('loss')} ${s.loss} is not supported by distill`);
+  for (const key of ['margin', 'advTemperature'] as const) if (s[key] !== undefined) throw new Error(`${rankingLossSetting(key, name)}, which distill does not use: ${junior}`);
+  if (s.doubleNeg) throw new Error(`${junior}: ${name('doubleNeg')} is not supported by distill`);
+  if (s.reg !== 'none' || s.regWeight > 0) throw new Error(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`);
+}
+
 /** Distils trained teachers into a student with MulDE (Wang et al., WWW 2021) and evaluates it on test. */
 export async function runDistill(options: RunRequest<DistillOptions>, hooks: RunHooks = {}): Promise<RunResult> {
   const { given, resume } = request(options);
@@ -64,15 +78,14 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       const topK = Math.min(s.topK, data.numEntities);
       if (topK < s.topK) hooks.log?.(`note: the top-K (${s.topK}) is more than the ${data.numEntities} entities: using K = ${topK}`);
       teacherDirs = s.teachers.map((dir) => path.resolve(dir));
-      muldeSettings = { topK, negatives: s.oneToN ? 0 : s.neg, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
+      muldeSettings = { topK, negatives: s.neg, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
         mechanisms: { scaling: s.scaling, attention: s.attention }, refreshEvery: s.refreshEvery, path: s.path };
-      if (muldeSettings.negatives === 0) throw new Error('MulDE trains its Junior with sampled negatives: --one-to-n is not supported by distill');
-      if (s.sharedNeg > 1) throw new Error('MulDE draws its Junior\'s negatives per query: --shared-neg is not supported by distill');
       const teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
       return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
     },
     describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings }),
     modelName: (s) => s.student,
+    checkSettings: checkDistillSettings,
     runName: (dataset) => `${dataset}-mulde-${String(given.student ?? 'RotH')}-d${String(given.dim ?? 32)}-k${String(given.topK ?? 500)}-s${String(given.seed ?? 0)}`,
   };
   return finish(await runJob(job, given, resume, parse, hooks));
