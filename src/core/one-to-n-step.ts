@@ -27,7 +27,7 @@ import { fusedStepSupports } from './fused-negative-step.js';
 import { kernelsForMemory, type Kernels } from '../kernels/kernels.js';
 import { QueryExecutor, type QueryProgram } from '../kernels/query-program.js';
 import { subF32, subI32, type I32Block } from '../kernels/kernel-memory.js';
-import { denseSoftmaxLoss } from '../kernels/dense-threads.js';
+import { denseEntityLoss } from '../kernels/dense-threads.js';
 import { checkIds, gatherQueryRows, scatterQueryGradients } from './query-inputs.js';
 import type { QueryTable } from './fused-step-plan.js';
 
@@ -114,7 +114,7 @@ function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: Qu
   const d = table.dim;
   const loss = settings.oneToNLoss ?? 'softmax';
   const scale = loss === 'bce' ? 1 / (B * table.rows) : 1 / B; // BCE is the mean over all B·N scores
-  const lossSum = denseSoftmaxLoss(kernels, { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null,
+  const lossSum = denseEntityLoss(kernels, { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null,
     q: subF32(ex.output('q')!, 0, B * d), gold: subI32(state.gold, 0, B), dq: subF32(ex.seed('q')!, 0, B * d),
     gTable: table.grad, gBias: bias?.grad ?? null, scale, loss });
   for (const key of Object.keys(program.outputs)) { // the curvature and offset play no part in a dot-product softmax

@@ -33,8 +33,8 @@ function scratchOf(memory: KernelMemory): ScratchBlocks {
   return scratch;
 }
 
-/** Inputs of `denseSoftmaxLoss`: B query rows with gold answers against the N×d table and its optional biases. */
-export interface DenseSoftmaxInputs {
+/** Inputs of `denseEntityLoss`: B query rows with gold answers against the N×d table and its optional biases. */
+export interface DenseEntityLossInputs {
   B: number;
   N: number;
   d: number;
@@ -62,8 +62,8 @@ export function softmaxChunkRows(N: number, bytes = SOFTMAX_CHUNK_BYTES): number
   return Math.max(4, Math.floor(bytes / (4 * paddedEntities(N)) / 4) * 4);
 }
 
-/** Sizes of `denseSoftmaxLoss`'s runs and groups, in bytes of scores (tests make them small). */
-export interface DenseSoftmaxSizes {
+/** Sizes of `denseEntityLoss`'s runs and groups, in bytes of scores (tests make them small). */
+export interface DenseEntityLossSizes {
   chunkBytes?: number;
   groupBytes?: number;
 }
@@ -79,7 +79,7 @@ function both(dense: DenseKernels, worker: KernelWorker | null, fn: DenseRowsExp
  * its VJP (dense-softmax.ts): writes dq, adds dE and dβ, and returns Σ_b L_b (the caller takes the mean). Both
  * threads when a worker exists.
  */
-export function denseSoftmaxLoss(kernels: Kernels, inputs: DenseSoftmaxInputs, sizes: DenseSoftmaxSizes = {}): number {
+export function denseEntityLoss(kernels: Kernels, inputs: DenseEntityLossInputs, sizes: DenseEntityLossSizes = {}): number {
   const { B, N, d } = inputs;
   const dense = denseKernels(kernels);
   const scratch = scratchOf(kernels.memory);

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
 import { KernelMemory } from '../../src/kernels/kernel-memory.js';
-import { denseSoftmaxLoss, softmaxChunkRows, type DenseSoftmaxSizes } from '../../src/kernels/dense-threads.js';
+import { denseEntityLoss, softmaxChunkRows, type DenseEntityLossSizes } from '../../src/kernels/dense-threads.js';
 import { allEntityBinaryCrossEntropy, softmaxCrossEntropy } from '../../src/core/losses.js';
 import { expectClose, f32, i32, rng, uniform } from './helpers.js';
 
@@ -66,7 +66,7 @@ function reference(p: Problem, kind: RowLoss = 'softmax'): { loss: number; dq: F
 }
 
 /** The kernel's loss (mean) and gradients on a fresh memory; `threads` is read when its worker is first asked for. */
-async function kernel(p: Problem, threads: 1 | 2, sizes: DenseSoftmaxSizes = {}, repeats = 1, loss: RowLoss = 'softmax'): Promise<{ loss: number; dq: Float32Array; dE: Float32Array; db: Float32Array; twoThreads: boolean }[]> {
+async function kernel(p: Problem, threads: 1 | 2, sizes: DenseEntityLossSizes = {}, repeats = 1, loss: RowLoss = 'softmax'): Promise<{ loss: number; dq: Float32Array; dE: Float32Array; db: Float32Array; twoThreads: boolean }[]> {
   const previous = process.env.KGDISTILL_THREADS;
   process.env.KGDISTILL_THREADS = String(threads);
   try {
@@ -78,7 +78,7 @@ async function kernel(p: Problem, threads: 1 | 2, sizes: DenseSoftmaxSizes = {},
     for (let r = 0; r < repeats; r++) {
       inputs.gTable.array.fill(0);
       inputs.gBias?.array.fill(0);
-      runs.push({ loss: denseSoftmaxLoss(k, inputs, sizes) * inputs.scale, dq: inputs.dq.array.slice(), dE: inputs.gTable.array.slice(), db: inputs.gBias?.array.slice() ?? new Float32Array(0),
+      runs.push({ loss: denseEntityLoss(k, inputs, sizes) * inputs.scale, dq: inputs.dq.array.slice(), dE: inputs.gTable.array.slice(), db: inputs.gBias?.array.slice() ?? new Float32Array(0),
         twoThreads: k.worker() !== null });
     }
     return runs;
@@ -88,7 +88,7 @@ async function kernel(p: Problem, threads: 1 | 2, sizes: DenseSoftmaxSizes = {},
   }
 }
 
-describe.each(['softmax', 'bce'] as const)('denseSoftmaxLoss (1-N %s cross-entropy in one pass)', (loss) => {
+describe.each(['softmax', 'bce'] as const)('denseEntityLoss (1-N %s cross-entropy in one pass)', (loss) => {
   it.each([
     [1, 1, 4, true], [3, 5, 4, false], [7, 9, 12, true], [13, 37, 8, false], [37, 101, 12, true], [64, 250, 32, true], [45, 1003, 20, false],
   ])('matches float64 for B=%i N=%i d=%i (bias: %s)', async (B, N, d, withBias) => {
@@ -158,7 +158,7 @@ describe.each(['softmax', 'bce'] as const)('denseSoftmaxLoss (1-N %s cross-entro
     const start = uniform(rng(2), N * d, -1, 1), startBias = uniform(rng(3), N, -1, 1);
     const inputs = { B, N, d, table: f32(k, p.table), bias: f32(k, p.bias!), q: f32(k, p.q), gold: i32(k, p.gold),
       dq: k.memory.allocF32(B * d), gTable: f32(k, start), gBias: f32(k, startBias), scale: scaleOf(p, loss), loss };
-    denseSoftmaxLoss(k, inputs);
+    denseEntityLoss(k, inputs);
     const ref = reference(p, loss);
     expectClose(inputs.gTable.array, ref.dE.map((x, i) => x + start[i]!), 1e-4, 1e-6, 'dE');
     expectClose(inputs.gBias.array, ref.db.map((x, i) => x + startBias[i]!), 1e-4, 1e-6, 'db');
