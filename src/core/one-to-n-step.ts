@@ -117,7 +117,8 @@ function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: Qu
   const lossSum = denseEntityLoss(kernels, { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null,
     q: subF32(ex.output('q')!, 0, B * d), gold: subI32(state.gold, 0, B), dq: subF32(ex.seed('q')!, 0, B * d),
     gTable: table.grad, gBias: bias?.grad ?? null, scale, loss });
-  for (const key of Object.keys(program.outputs)) { // the curvature and offset play no part in a dot-product softmax
+  // the curvature and offset play no part in a dot-product softmax; this path runs the BCE only for programs without an offset
+  for (const key of Object.keys(program.outputs)) {
     const seed = key === 'q' ? undefined : ex.seed(key);
     if (seed) raw.zeroFloats(B * ex.outputWidth(key), seed.offset);
   }
