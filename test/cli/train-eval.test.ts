@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
 import { runCli as runCliWith } from '../helpers/run-cli.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -146,6 +147,14 @@ describe('kgdistill train / eval / distill / plot', () => {
     await expect(runCli(['train', '--dataset', graph, '--shared-neg', '4', '--double-neg', '--out', path.join(tmp, 'sn1')])).rejects.toThrow(/--shared-neg shares the candidates of a chunk of queries: it cannot be used with --double-neg/);
     expect(existsSync(path.join(tmp, 'sn1'))).toBe(false); // nothing written
     await expect(runCli(['train', '--dataset', graph, '--shared-neg', '0', '--out', path.join(tmp, 'sn2')])).rejects.toThrow(/--shared-neg/);
-    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--shared-neg', '4', '--epochs', '1', '--out', path.join(tmp, 'sn3')])).rejects.toThrow(/--shared-neg is not supported by distill/);
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--shared-neg', '4', '--epochs', '1', '--out', path.join(tmp, 'sn3')])).rejects.toThrow(/unknown option '--shared-neg'/);
+    const program = new Command('kgdistill');
+    registerDistillCommand(program);
+    const help = program.commands.find((command) => command.name() === 'distill')!.helpInformation();
+    expect(help).toMatch(/--top-k/);
+    expect(help).not.toMatch(/^ +--(shared-neg|double-neg|one-to-n|margin|reg)\b/m); // distill does not offer what it refuses
+    writeFileSync(path.join(tmp, 'sn3.json'), JSON.stringify({ sharedNeg: 4 })); // a config file reaches the pipeline's check
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', path.join(tmp, 'sn3.json'), '--epochs', '1', '--out', path.join(tmp, 'sn3')])).rejects.toThrow(/--shared-neg is not supported by distill/);
+    expect(existsSync(path.join(tmp, 'sn3'))).toBe(false);
   });
 });

@@ -21,8 +21,8 @@ const FLAGS: readonly FlagSpec[] = [
   { key: 'refreshEvery', kind: 'number', arg: '<epochs>', description: "reuse a query's top-K and the teachers' scores until they are this many epochs old (0: every iteration, as the paper; R ≥ 1: all queries together at the start of every R-th epoch)" },
   { key: 'scaling', kind: 'negated', description: "switch off the Senior's relation-specific scaling" },
   { key: 'attention', kind: 'negated', description: "switch off the Senior's contrastive attention (teachers averaged)" },
-  // the Junior's hard loss is MulDE's binary cross-entropy on its own sampled negatives, without a regulariser
-  ...TRAINING_FLAGS.filter((flag) => !['margin', 'advTemperature', 'oneToN', 'doubleNeg', 'reg', 'regWeight'].includes(flag.key)).map((flag) => (flag.key === 'loss'
+  // the Junior's hard loss is MulDE's binary cross-entropy on its own sampled negatives, drawn per query, without a regulariser
+  ...TRAINING_FLAGS.filter((flag) => !['margin', 'advTemperature', 'oneToN', 'doubleNeg', 'sharedNeg', 'reg', 'regWeight'].includes(flag.key)).map((flag) => (flag.key === 'loss'
     ? { ...flag, description: "the Junior's hard loss: binary cross-entropy, MulDE's (auto or bce)", choices: ['auto', 'bce'] }
     : flag)),
 ];
