@@ -6,7 +6,8 @@
  * - recommended: each engine's defaults for the model (kgdistill `--loss auto` with its initialisation, PyKEEN
  *   `--loss default`), the same optimiser, negatives and budget.
  * Resumable: every run's JSON is kept in <root>/<dataset>/<model>-<engine>-<setting>.json and skipped when present;
- * a kgdistill run that was interrupted goes on from its last checkpoint (`--resume`).
+ * a kgdistill run that was interrupted goes on from its last checkpoint (`--resume`), a PyKEEN run from the
+ * checkpoint its training loop writes every 5 minutes (bench/peers/pk_checkpointed.py, in <row>-run/pykeen).
  * The two engines alternate (A, B) per row in one window. The shared PyKEEN runner has no TransE: bench/peers/pk_transe.py
  * runs PyKEEN's TransE through it.
  *
@@ -61,6 +62,8 @@ const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bi
 const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pykeen', 'pk_run.py');
 /** PyKEEN's TransE through the shared runner (which has none), with every flag of the runner. */
 const pykeenTransE = path.join(findPackageRoot(), 'bench', 'peers', 'pk_transe.py');
+/** Runs either runner with PyKEEN's own training-loop checkpoints, so that an interrupted row resumes. */
+const pykeenCheckpointed = path.join(findPackageRoot(), 'bench', 'peers', 'pk_checkpointed.py');
 const PYKEEN_MODELS = new Set(['DistMult', 'ComplEx', 'RotatE', 'TransE']);
 
 /** The dataset directory of a name ('generated': a seeded graph of 2,000 entities made here). */
@@ -93,15 +96,15 @@ const kgdistillCommand = (argsFor: (out: string) => string[]): RowCommand => (ou
   args: [cli, ...argsFor(out), ...(existsSync(path.join(out, 'last.json')) ? ['--resume'] : [])],
 });
 
-/** A PyKEEN row (its runner keeps no checkpoint: an interrupted row starts again); exits naming what is missing. */
-const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): RowCommand => () => {
+/** A PyKEEN row, checkpointed in <row dir>/pykeen (an interrupted row goes on from there); exits naming what is missing. */
+const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): RowCommand => (out) => {
   for (const [file, what] of [[pykeenPython, 'the PyKEEN venv (run `bash ../shared/peers/pykeen/install.sh`)'], [pykeenScript, 'the shared PyKEEN runner (../shared beside the package)']]) {
     if (!existsSync(file)) {
       process.stderr.write(`peer-quality: ${file} not found: ${what}; or pass --engines kgdistill\n`);
       process.exit(2);
     }
   }
-  return { program: pykeenPython, args: pykeenArgs(dir, model, setting, seed), env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PK_RUN: pykeenScript } };
+  return { program: pykeenPython, args: [pykeenCheckpointed, path.join(out, 'pykeen'), ...pykeenArgs(dir, model, setting, seed)], env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PK_RUN: pykeenScript } };
 };
 
 /** The kept test MRR of one row, else runs it when `selected` (its engine and setting asked for) and not `--list`. */
