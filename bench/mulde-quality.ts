@@ -90,15 +90,17 @@ function plan(): Row[] {
     rows.push({ id: `student-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-e300-roth-d16'], args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn),
       '--top-k', '500', '--kd-weight', '0.01', '--refresh-every', '5', ...long, '--seed', String(seed)] });
   }
-  // Students on the recipe of the best single RotH (Adam 1e-3, 50 negatives a query, up to 300 epochs), whose twin is
-  // that single model, seed by seed. The twin draws double negatives; MulDE's Junior samples its own, single ones
-  // (distill ignored --double-neg until 2026-12-04 and refuses it since), so the student's recipe is the twin's without them.
+  // Students on the recipe of the best single RotH (Adam 1e-3, 50 negatives a query, double negatives, up to 300
+  // epochs), whose twin is that single model, seed by seed. student-dn: the Junior on single negatives (distill ignored
+  // --double-neg until 2026-12-04, then refused it); student-dneg: the twin's recipe exactly, double negatives included
+  // (distill's --double-neg since 2026-12-04, 23:30 UTC), with the best λ of the paper-like recipe.
   for (const seed of SEEDS) {
     const stage = seed === 0 ? 2 : 5;
     const single = ['--dataset', wn, '--dim', '32', ...wnTeacher, '--unseen', 'keep', '--seed', String(seed)];
+    const distill = (kdWeight: string, recipe: string[]): string[] => ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn), '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', '5', ...recipe];
     rows.push({ id: `twin-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...single] });
-    rows.push({ id: `student-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn),
-      '--top-k', '500', '--kd-weight', '0.01', '--refresh-every', '5', ...single.filter((flag) => flag !== '--double-neg')] });
+    rows.push({ id: `student-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: distill('0.01', single.filter((flag) => flag !== '--double-neg')) });
+    rows.push({ id: `student-dneg-roth-d32-s${seed}`, stage: 5, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: distill('0.1', single) });
   }
   // The ablation (WN18RR, RotH d = 8, 30 epochs), three seeds.
   const ablation = ['--dataset', wn, '--dim', '8', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '30', '--valid-every', '5', '--patience', '0', '--unseen', 'keep'];

@@ -53,6 +53,8 @@ const REFRESH_CHUNK = 2048;
 export interface MuldeSettings {
   topK: number;
   negatives: number;
+  /** The Junior's hard-loss negatives corrupt head and tail together (Chami et al. 2020's --double_neg); MulDE's code: tail only. */
+  doubleNegatives?: boolean;
   /** λ, the weight of L_KD (0.01 on WN18RR, 0.5 on FB15k-237 in the authors' runs). */
   kdWeight: number;
   temperature: number;
@@ -94,7 +96,7 @@ export class MuldeObjective implements TrainingObjective {
       throw new Error(`--top-k must be between 1 and the number of entities (${numEntities}); got ${settings.topK}`);
     }
     this.scorer = junior.candidateScorer(settings.path ?? 'auto', backend);
-    this.hardLoss = kgeObjective(junior, { negatives: settings.negatives, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0, path: settings.path ?? 'auto' }, backend);
+    this.hardLoss = kgeObjective(junior, { negatives: settings.negatives, doubleNegatives: settings.doubleNegatives ?? false, regularizer: 'none', regularizerWeight: 0, path: settings.path ?? 'auto' }, backend);
     this.scoringPath = this.scorer.path;
     this.senior = new ParameterStore(
       [{ name: 'gate', indexedBy: 'relation', dim: teachers.size, init: { kind: 'constant', value: 1 }, regularize: false }],

@@ -53,7 +53,7 @@ export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHook
 
 /**
  * Refuses what MulDE's Junior would not use (Wang et al. 2021): it trains with binary cross-entropy on its own
- * sampled negatives, drawn per query, without a regulariser.
+ * sampled negatives, drawn per query (tail-only, or head and tail together with --double-neg), without a regulariser.
  */
 function checkDistillSettings(s: DistillSettings, name: (key: string) => string): void {
   const junior = 'MulDE trains its Junior with binary cross-entropy on its own sampled negatives (Wang et al. 2021)';
@@ -61,7 +61,6 @@ function checkDistillSettings(s: DistillSettings, name: (key: string) => string)
   if (s.sharedNeg > 1) throw new Error(`MulDE draws its Junior's negatives per query: ${name('sharedNeg')} is not supported by distill`);
   if (s.loss !== 'auto' && s.loss !== 'bce') throw new Error(`${junior}: ${name('loss')} ${s.loss} is not supported by distill`);
   for (const key of ['margin', 'advTemperature'] as const) if (s[key] !== undefined) throw new Error(`${rankingLossSetting(key, name)}, which distill does not use: ${junior}`);
-  if (s.doubleNeg) throw new Error(`${junior}: ${name('doubleNeg')} is not supported by distill`);
   if (s.reg !== 'none' || s.regWeight > 0) throw new Error(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`);
 }
 
@@ -78,7 +77,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       const topK = Math.min(s.topK, data.numEntities);
       if (topK < s.topK) hooks.log?.(`note: the top-K (${s.topK}) is more than the ${data.numEntities} entities: using K = ${topK}`);
       teacherDirs = s.teachers.map((dir) => path.resolve(dir));
-      muldeSettings = { topK, negatives: s.neg, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
+      muldeSettings = { topK, negatives: s.neg, doubleNegatives: s.doubleNeg, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
         mechanisms: { scaling: s.scaling, attention: s.attention }, refreshEvery: s.refreshEvery, path: s.path };
       const teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
       return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);

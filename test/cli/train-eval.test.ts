@@ -130,9 +130,9 @@ describe('kgdistill train / eval / distill / plot', () => {
     await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', runs('distill-nssa.json'), '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(/--loss nssa is not supported by distill/);
     expect(existsSync(runs('distill-nssa'))).toBe(false);
     const distill = (extra: string[]): Promise<string> => runCli(['distill', '--dataset', graph, '--teachers', run(), '--epochs', '1', ...extra, '--out', runs('distill-bad')]);
-    await expect(distill(['--double-neg'])).rejects.toThrow(/unknown option '--double-neg'/);
-    writeFileSync(runs('distill-double.json'), JSON.stringify({ doubleNeg: true })); // config files reach the pipeline's checks
-    await expect(distill(['--config', runs('distill-double.json')])).rejects.toThrow(/MulDE trains its Junior .*: --double-neg is not supported by distill/);
+    await expect(distill(['--one-to-n'])).rejects.toThrow(/unknown option '--one-to-n'/);
+    lastJson(await runCli(['distill', '--dataset', graph, '--teachers', run(), '--epochs', '1', '--double-neg', '--out', runs('distill-double'), '--json']));
+    expect((JSON.parse(readFileSync(path.join(runs('distill-double'), 'config.json'), 'utf8')) as { options: { doubleNeg: boolean } }).options.doubleNeg).toBe(true);
     writeFileSync(runs('distill-reg.json'), JSON.stringify({ reg: 'n3', regWeight: 0.01 }));
     await expect(distill(['--config', runs('distill-reg.json')])).rejects.toThrow(/without a regulariser: --reg and --reg-weight are not supported by distill/);
     writeFileSync(runs('distill-margin.json'), JSON.stringify({ margin: 3 }));
@@ -152,7 +152,8 @@ describe('kgdistill train / eval / distill / plot', () => {
     registerDistillCommand(program);
     const help = program.commands.find((command) => command.name() === 'distill')!.helpInformation();
     expect(help).toMatch(/--top-k/);
-    expect(help).not.toMatch(/^ +--(shared-neg|double-neg|one-to-n|margin|reg)\b/m); // distill does not offer what it refuses
+    expect(help).not.toMatch(/^ +--(shared-neg|one-to-n|margin|reg)\b/m); // distill does not offer what it refuses
+    expect(help).toMatch(/^ +--double-neg +the Junior's negatives corrupt head/m);
     writeFileSync(path.join(tmp, 'sn3.json'), JSON.stringify({ sharedNeg: 4 })); // a config file reaches the pipeline's check
     await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', path.join(tmp, 'sn3.json'), '--epochs', '1', '--out', path.join(tmp, 'sn3')])).rejects.toThrow(/--shared-neg is not supported by distill/);
     expect(existsSync(path.join(tmp, 'sn3'))).toBe(false);

@@ -9,7 +9,8 @@ import { loadDataset } from '../../src/kg/dataset.js';
 import { runDataFromDataset, type RunData } from '../../src/core/training-data.js';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { Trainer } from '../../src/core/trainer.js';
-import { trainingQueries } from '../../src/core/batch.js';
+import { selectQueries, trainingQueries } from '../../src/core/batch.js';
+import { kgeObjective } from '../../src/core/kge-objective.js';
 import { parseTrainingConfig } from '../../src/core/training-config.js';
 import { evaluateSplit, filteredValidator } from '../../src/eval/evaluate-run.js';
 import { SeededRandom } from '../../src/core/random.js';
@@ -50,6 +51,30 @@ describe('MulDE end to end', () => {
     // The Senior's gates moved away from their initial σ(1) for at least one relation.
     expect(Array.from(objective.gates()).some((g) => Math.abs(g - 1 / (1 + Math.exp(-1))) > 1e-3)).toBe(true);
   }, 300_000);
+
+  it("the Junior's hard loss draws double negatives when asked, as the core's objective does (and single ones by default)", async () => {
+    const teachers = await TeacherEnsemble.load([teacherDir], data, 'wasm');
+    const batch = selectQueries(trainingQueries(data.train, data.numRelations), Int32Array.from({ length: 100 }, (_, i) => i));
+    const junior = async (): Promise<ModelRuntime> => { // spread entities apart, so that the negatives' scores differ
+      const runtime = await student(7);
+      const entities = runtime.store.table('entity').data.array;
+      for (let i = 0; i < entities.length; i++) entities[i] = 0.05 * Math.sin(1.7 * i);
+      return runtime;
+    };
+    const juniorLoss = async (doubleNegatives?: boolean): Promise<number> => {
+      const objective = new MuldeObjective(await junior(), teachers, { ...settings, doubleNegatives }, 'wasm');
+      objective.gradients(batch, 1, new SeededRandom(11));
+      return objective.terms.junior;
+    };
+    const coreLoss = async (doubleNegatives: boolean): Promise<number> =>
+      kgeObjective(await junior(), { negatives: settings.negatives, doubleNegatives, regularizer: 'none', regularizerWeight: 0, path: 'auto' }, 'wasm')
+        .gradients(batch, 1, new SeededRandom(11));
+    const [single, double] = [await coreLoss(false), await coreLoss(true)];
+    expect(Math.abs(single - double)).toBeGreaterThan(1e-4); // the two kinds of negatives give different losses here
+    expect(await juniorLoss()).toBeCloseTo(single, 6);
+    expect(await juniorLoss(false)).toBeCloseTo(single, 6);
+    expect(await juniorLoss(true)).toBeCloseTo(double, 6);
+  }, 60_000);
 
   it('the candidate cache refreshes all queries every R epochs; R = 1 stays close to per-iteration MulDE', async () => {
     const config = parseTrainingConfig({ epochs: 3, batchSize: 100, validEvery: 3, patience: 0, learningRate: 0.05, seed: 5 });

@@ -66,10 +66,10 @@ describe('kgdistill train --query-weights', () => {
     await expect(bad(['--query-weights', 'bogus'])).rejects.toThrow(/--query-weights.*'bogus' is invalid\. Allowed choices are uniform, subsampling/);
     await expect(bad(['--query-weights', 'subsampling', '--one-to-n'])).rejects.toThrow(/--query-weights subsampling .* cannot be used with --one-to-n/);
     await expect(bad(['--query-weights', 'subsampling', '--double-neg'])).rejects.toThrow(/--query-weights subsampling .* cannot be used with --double-neg/);
-    for (const flag of ['--one-to-n', '--double-neg']) { // MulDE's Junior samples its own negatives: distill has neither flag
-      await expect(cli(['distill', '--dataset', graph, '--teachers', path.join(tmp, 'uniform'), ...small, '--query-weights', 'subsampling', flag,
-        '--out', path.join(tmp, 'bad-distill')])).rejects.toThrow(new RegExp(`unknown option '${flag}'`));
-    }
+    const distill = (flag: string): Promise<string> => cli(['distill', '--dataset', graph, '--teachers', path.join(tmp, 'uniform'), ...small, '--query-weights', 'subsampling', flag,
+      '--out', path.join(tmp, 'bad-distill')]);
+    await expect(distill('--one-to-n')).rejects.toThrow(/unknown option '--one-to-n'/); // MulDE's Junior samples its negatives
+    await expect(distill('--double-neg')).rejects.toThrow(/--query-weights subsampling .* cannot be used with --double-neg/);
   });
 
   it('the command exits 1 with the message', () => {

@@ -22,10 +22,15 @@ const FLAGS: readonly FlagSpec[] = [
   { key: 'scaling', kind: 'negated', description: "switch off the Senior's relation-specific scaling" },
   { key: 'attention', kind: 'negated', description: "switch off the Senior's contrastive attention (teachers averaged)" },
   // the Junior's hard loss is MulDE's binary cross-entropy on its own sampled negatives, drawn per query, without a regulariser
-  ...TRAINING_FLAGS.filter((flag) => !['margin', 'advTemperature', 'oneToN', 'doubleNeg', 'sharedNeg', 'reg', 'regWeight'].includes(flag.key)).map((flag) => (flag.key === 'loss'
-    ? { ...flag, description: "the Junior's hard loss: binary cross-entropy, MulDE's (auto or bce)", choices: ['auto', 'bce'] }
-    : flag)),
+  ...TRAINING_FLAGS.filter((flag) => !['margin', 'advTemperature', 'oneToN', 'sharedNeg', 'reg', 'regWeight'].includes(flag.key)).map((flag) => juniorFlag(flag)),
 ];
+
+/** A training flag as it applies to the Junior's hard loss. */
+function juniorFlag(flag: FlagSpec): FlagSpec {
+  if (flag.key === 'loss') return { ...flag, description: "the Junior's hard loss: binary cross-entropy, MulDE's (auto or bce)", choices: ['auto', 'bce'] };
+  if (flag.key === 'doubleNeg') return { ...flag, description: "the Junior's negatives corrupt head and tail together (Chami et al. 2020, --double_neg; MulDE's code corrupts the tail only)" };
+  return flag;
+}
 
 /** Adds `kgdistill distill`. */
 export function registerDistillCommand(program: Command): void {
