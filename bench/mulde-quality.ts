@@ -45,6 +45,9 @@ const runDir = (row: Row): string => path.join(root, row.dataset, row.id);
 const paperLikeRecipe = (dataset: string, dim: number, epochs = 150): string[] => ['--dataset', dataset, '--dim', String(dim), '--optimizer', 'adam',
   '--lr', '0.001', '--neg', '255', '--epochs', String(epochs), '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
 const teacherDirs = (dataset: string): string => TEACHER_MODELS.map((m) => path.join(root, dataset, `teacher-${m.toLowerCase()}-d64`)).join(',');
+/** A RotH student of the four d = 64 teachers: λ (--kd-weight), then the recipe it shares with its twin (seed included). */
+const studentArgs = (dataset: string, kdWeight: string, recipe: string[], topK = '500', refreshEvery = '5'): string[] => ['distill', '--student', 'RotH',
+  '--teachers', teacherDirs(dataset), '--top-k', topK, '--kd-weight', kdWeight, '--refresh-every', refreshEvery, ...recipe];
 
 /** The plan: every row of the quality tables, in the order they are run. */
 function plan(): Row[] {
@@ -69,8 +72,7 @@ function plan(): Row[] {
     for (const seed of SEEDS) {
       const stage = seed === 0 ? firstStage : laterStage;
       rows.push({ id: `twin-roth-d${dim}-s${seed}`, stage, dataset, kind: 'twin', args: ['train', '--model', 'RotH', ...common, '--seed', String(seed)] });
-      rows.push({ id: `student-roth-d${dim}-s${seed}`, stage, dataset, kind: 'student', against: [`twin-roth-d${dim}`], args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(dataset),
-        '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', '5', ...common, '--seed', String(seed)] });
+      rows.push({ id: `student-roth-d${dim}-s${seed}`, stage, dataset, kind: 'student', against: [`twin-roth-d${dim}`], args: studentArgs(dataset, kdWeight, [...common, '--seed', String(seed)]) });
     }
   }
   // Variants of the WN18RR d = 32 student on the paper-like recipe, one knob each; their twin is twin-roth-d32.
@@ -79,16 +81,15 @@ function plan(): Row[] {
     ['kd0.5', '0.5', '5', '500'], ['kd0.1-k1000', '0.1', '5', '1000']];
   for (const [name, kdWeight, refresh, topK] of wnVariants) {
     for (const seed of SEEDS) {
-      rows.push({ id: `student-${name}-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-roth-d32'], args: ['distill', '--student', 'RotH',
-        '--teachers', teacherDirs(wn), '--top-k', topK, '--kd-weight', kdWeight, '--refresh-every', refresh, ...paperLikeRecipe(wn, 32), '--seed', String(seed)] });
+      rows.push({ id: `student-${name}-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-roth-d32'],
+        args: studentArgs(wn, kdWeight, [...paperLikeRecipe(wn, 32), '--seed', String(seed)], topK, refresh) });
     }
   }
   // The d = 16 student and twin were both still improving at 150 epochs: the same rows with up to 300.
   for (const seed of SEEDS) {
     const long = paperLikeRecipe(wn, 16, 300);
     rows.push({ id: `twin-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...long, '--seed', String(seed)] });
-    rows.push({ id: `student-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-e300-roth-d16'], args: ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn),
-      '--top-k', '500', '--kd-weight', '0.01', '--refresh-every', '5', ...long, '--seed', String(seed)] });
+    rows.push({ id: `student-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-e300-roth-d16'], args: studentArgs(wn, '0.01', [...long, '--seed', String(seed)]) });
   }
   // Students on the recipe of the best single RotH (Adam 1e-3, 50 negatives a query, double negatives, up to 300
   // epochs), whose twin is that single model, seed by seed. student-dn: the Junior on single negatives (distill ignored
@@ -97,10 +98,9 @@ function plan(): Row[] {
   for (const seed of SEEDS) {
     const stage = seed === 0 ? 2 : 5;
     const single = ['--dataset', wn, '--dim', '32', ...wnTeacher, '--unseen', 'keep', '--seed', String(seed)];
-    const distill = (kdWeight: string, recipe: string[]): string[] => ['distill', '--student', 'RotH', '--teachers', teacherDirs(wn), '--top-k', '500', '--kd-weight', kdWeight, '--refresh-every', '5', ...recipe];
     rows.push({ id: `twin-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...single] });
-    rows.push({ id: `student-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: distill('0.01', single.filter((flag) => flag !== '--double-neg')) });
-    rows.push({ id: `student-dneg-roth-d32-s${seed}`, stage: 5, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: distill('0.1', single) });
+    rows.push({ id: `student-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: studentArgs(wn, '0.01', single.filter((flag) => flag !== '--double-neg')) });
+    rows.push({ id: `student-dneg-roth-d32-s${seed}`, stage: 5, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: studentArgs(wn, '0.1', single) });
   }
   // The ablation (WN18RR, RotH d = 8, 30 epochs), three seeds.
   const ablation = ['--dataset', wn, '--dim', '8', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '30', '--valid-every', '5', '--patience', '0', '--unseen', 'keep'];

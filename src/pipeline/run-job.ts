@@ -112,9 +112,11 @@ function recordedOneToNLoss(header: CheckpointHeader): OneToNLoss {
   return (header.training as { oneToNLoss?: unknown }).oneToNLoss === 'bce' ? 'bce' : 'softmax';
 }
 
-/** What `--margin` or `--adv-temperature` sets: the start of the message refusing it where no ranking loss runs. */
-export function rankingLossSetting(key: 'margin' | 'advTemperature', name: (key: string) => string): string {
-  return `${name(key)} sets the ${key === 'margin' ? 'margin' : 'temperature'} of the nssa and margin losses`;
+/** Refuses `--margin` and `--adv-temperature` where no ranking loss runs; `unusedBy` ends the message ("which …"). */
+export function refuseRankingLossSettings(s: CommonSettings, name: (key: string) => string, unusedBy: string): void {
+  for (const key of ['margin', 'advTemperature'] as const) {
+    if (s[key] !== undefined) throw new Error(`${name(key)} sets the ${key === 'margin' ? 'margin' : 'temperature'} of the nssa and margin losses, which ${unusedBy}`);
+  }
 }
 
 /**
@@ -126,7 +128,7 @@ function checkLossSettings(s: CommonSettings, name: (key: string) => string): vo
   if (s.oneToN && (s.loss === 'nssa' || s.loss === 'margin')) {
     throw new Error(`${loss} ranks each gold answer against sampled negatives: with ${name('oneToN')} (every entity scored) choose ${name('loss')} auto (softmax) or bce`);
   }
-  if (s.oneToN) for (const key of ['margin', 'advTemperature'] as const) if (s[key] !== undefined) throw new Error(`${rankingLossSetting(key, name)}, which ${name('oneToN')} does not use`);
+  if (s.oneToN) refuseRankingLossSettings(s, name, `${name('oneToN')} does not use`);
   if (!s.oneToN && s.loss === 'softmax') {
     throw new Error(`${loss} is the cross-entropy over all entities of 1-N training: add ${name('oneToN')}, or choose auto, bce, nssa or margin for sampled negatives`);
   }

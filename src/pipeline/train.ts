@@ -11,7 +11,7 @@ import { trainingQueries } from '../core/batch.js';
 import { evaluationSummary } from '../eval/evaluate.js';
 import { sampledSummary } from '../eval/sampled-evaluation.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
-import { rankingLossSetting, runJob, writeResult, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
+import { refuseRankingLossSettings, runJob, writeResult, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
 
 /** A run's options, or — to continue the run in `out` — `resume: true` with only the options to change. */
 export type RunRequest<O> = (O & { resume?: false }) | (Partial<O> & { resume: true; out: string });
@@ -60,7 +60,7 @@ function checkDistillSettings(s: DistillSettings, name: (key: string) => string)
   if (s.oneToN) throw new Error(`MulDE trains its Junior with sampled negatives: ${name('oneToN')} is not supported by distill`);
   if (s.sharedNeg > 1) throw new Error(`MulDE draws its Junior's negatives per query: ${name('sharedNeg')} is not supported by distill`);
   if (s.loss !== 'auto' && s.loss !== 'bce') throw new Error(`${junior}: ${name('loss')} ${s.loss} is not supported by distill`);
-  for (const key of ['margin', 'advTemperature'] as const) if (s[key] !== undefined) throw new Error(`${rankingLossSetting(key, name)}, which distill does not use: ${junior}`);
+  refuseRankingLossSettings(s, name, `distill does not use: ${junior}`);
   if (s.reg !== 'none' || s.regWeight > 0) throw new Error(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`);
 }
 
