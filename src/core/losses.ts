@@ -116,8 +116,8 @@ export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.S
 }
 
 /**
- * Binary cross-entropy against all entities, the gold answer the one positive (Chami et al. 2020's code with
- * neg_sample_size −1; PyKEEN's LCWA training with BCEWithLogitsLoss): the mean over all B·N scores of
+ * Binary cross-entropy against all entities, the gold answer the one positive (PyKEEN's LCWA training with
+ * BCEWithLogitsLoss; Chami et al.'s KGEmb in its first commit only, whose 1-N loss is the softmax since): the mean over all B·N scores of
  * softplus(s) − [j = gold]·s, i.e. mean_b (Σ_j softplus(s_bj) − s_{b,gold_b}) / N.
  */
 export function allEntityBinaryCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
