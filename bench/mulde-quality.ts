@@ -94,13 +94,16 @@ function plan(): Row[] {
   // Students on the recipe of the best single RotH (Adam 1e-3, 50 negatives a query, double negatives, up to 300
   // epochs), whose twin is that single model, seed by seed. student-dn: the Junior on single negatives (distill ignored
   // --double-neg until 2026-12-04, then refused it); student-dneg: the twin's recipe exactly, double negatives included
-  // (distill's --double-neg since 2026-12-04, 23:30 UTC), with the best λ of the paper-like recipe.
-  for (const seed of SEEDS) {
-    const stage = seed === 0 ? 2 : 5;
-    const single = ['--dataset', wn, '--dim', '32', ...wnTeacher, '--unseen', 'keep', '--seed', String(seed)];
-    rows.push({ id: `twin-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...single] });
-    rows.push({ id: `student-dn-roth-d32-s${seed}`, stage, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: studentArgs(wn, '0.01', single.filter((flag) => flag !== '--double-neg')) });
-    rows.push({ id: `student-dneg-roth-d32-s${seed}`, stage: 5, dataset: wn, kind: 'student', against: ['twin-dn-roth-d32'], args: studentArgs(wn, '0.1', single) });
+  // (distill's --double-neg since 2026-12-04, 23:30 UTC), with the best λ of the paper-like recipe. The same recipe at
+  // d = 16 (2026-12-05): the twin and the double-negative student.
+  for (const dim of [32, 16]) {
+    for (const seed of SEEDS) {
+      const single = ['--dataset', wn, '--dim', String(dim), ...wnTeacher, '--unseen', 'keep', '--seed', String(seed)];
+      const twin = `twin-dn-roth-d${dim}`;
+      rows.push({ id: `${twin}-s${seed}`, stage: seed === 0 && dim === 32 ? 2 : 5, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...single] });
+      if (dim === 32) rows.push({ id: `student-dn-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: [twin], args: studentArgs(wn, '0.01', single.filter((flag) => flag !== '--double-neg')) });
+      rows.push({ id: `student-dneg-roth-d${dim}-s${seed}`, stage: 5, dataset: wn, kind: 'student', against: [twin], args: studentArgs(wn, '0.1', single) });
+    }
   }
   // The ablation (WN18RR, RotH d = 8, 30 epochs), three seeds.
   const ablation = ['--dataset', wn, '--dim', '8', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '30', '--valid-every', '5', '--patience', '0', '--unseen', 'keep'];
