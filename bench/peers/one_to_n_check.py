@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """An independent PyTorch check of kgdistill's 1-N losses: ComplEx (d real numbers per entity, [Re | Im] halves)
 trained with 1-N scoring against all entities, with softmax cross-entropy (Chami et al. 2020's released code) or
-with the binary cross-entropy of PyKEEN's LCWA (the mean over all B·N scores of softplus(s) − [j = gold]·s), an optional N3 regulariser
-on the complex moduli of the batch's head, relation and tail rows (w·Σ|m|³ / B), Adagrad, reciprocal relations;
-filtered test MRR (ties counted pessimistically, as KGEmb). Same settings as
+with the binary cross-entropy of PyKEEN's LCWA (the mean over all B·N scores of softplus(s) − [j = gold]·s), an
+optional N3 regulariser on the complex moduli of the batch's head, relation and tail rows (w·Σ|m|³ / B), Adagrad,
+reciprocal relations; filtered test MRR (ties counted pessimistically, as KGEmb). Same settings as
 `kgdistill train --model ComplEx --one-to-n --loss softmax|bce --reg n3 --reg-weight W --optimizer adagrad`, with
 PyTorch's own initialisation draw (normal, std --init-scale), so the figures agree in kind, not in digits.
 

@@ -117,8 +117,8 @@ export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.S
 
 /**
  * Binary cross-entropy against all entities, the gold answer the one positive (PyKEEN's LCWA training with
- * BCEWithLogitsLoss; Chami et al.'s KGEmb in its first commit only, whose 1-N loss is the softmax since): the mean over all B·N scores of
- * softplus(s) − [j = gold]·s, i.e. mean_b (Σ_j softplus(s_bj) − s_{b,gold_b}) / N.
+ * BCEWithLogitsLoss; Chami et al.'s KGEmb in its first commit only, whose 1-N loss is the softmax since): the mean
+ * over all B·N scores of softplus(s) − [j = gold]·s, i.e. mean_b (Σ_j softplus(s_bj) − s_{b,gold_b}) / N.
  */
 export function allEntityBinaryCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
   return tf.tidy(() => binaryCrossEntropyWithLogits(scores, tf.oneHot(tf.tensor1d(gold, 'int32'), scores.shape[1]).toFloat() as tf.Tensor2D));

@@ -2,7 +2,8 @@
  * One training step with 1-N scoring (Dettmers et al. 2018; Lacroix et al. 2018): every query is scored against
  * all entities and trained on its gold answer with softmax cross-entropy, L = mean_b (log Σ_j exp s_bj − s_{b,g_b})
  * (`softmax`, the default; Chami et al. 2020's released code), or with binary cross-entropy against every entity,
- * L = mean_{b,j} (softplus(s_bj) − [j = g_b]·s_bj) (`bce`: PyKEEN's LCWA with BCE; losses.ts allEntityBinaryCrossEntropy).
+ * L = mean_{b,j} (softplus(s_bj) − [j = g_b]·s_bj) (`bce`: PyKEEN's LCWA with BCE; losses.ts
+ * allEntityBinaryCrossEntropy).
  * The candidate table's gradient is dense, so the optimiser then visits every row. Two paths:
  * - kernels, for dot-product models with a fused query program (unless the path is `tfjs`, or `auto` on a native
  *   backend): the program forward on the B query rows, the fused dense softmax or binary cross-entropy with its VJP

@@ -30,10 +30,11 @@
 //   4. dE and dβ by 4-entity × 8-coordinate tiles over all rows (broadcast e_bj, two q' loads per row), added into
 //      the gradient rows; then the gold corrections of the run's entities, in row order.
 //
-// Binary cross-entropy over all entities (PyKEEN's LCWA with BCE; KGEmb's first commit, which switched to the softmax a
-// commit later; one gold answer per query): L_b = Σ_j softplus(s_bj) − s_{b,g_b}, dL/ds_bj = scale·(σ(s_bj) − onehot(g)). It is the
-// softmax's VJP with σ(s_bj) in place of exp(s_bj − m_b) and w_b = scale, so `denseSigmoidRows` runs passes 1 and 3
-// as above with pass 2 `rowSigmoid`, and phase 2 is `denseSoftmaxEntities` unchanged.
+// Binary cross-entropy over all entities (PyKEEN's LCWA with BCE; KGEmb's first commit, which switched to the softmax
+// a commit later; one gold answer per query): L_b = Σ_j softplus(s_bj) − s_{b,g_b}, dL/ds_bj = scale·(σ(s_bj) −
+// onehot(g)). It is the softmax's VJP with σ(s_bj) in place of exp(s_bj − m_b) and w_b = scale, so
+// `denseSigmoidRows` runs passes 1 and 3 as above with pass 2 `rowSigmoid`, and phase 2 is `denseSoftmaxEntities`
+// unchanged.
 import { dotTile4x8, exp2Lanes, hmax, paddedEntities } from './dense-tiles';
 import { madd } from './simd';
 import { vlog } from './vmath';
