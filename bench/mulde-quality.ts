@@ -65,6 +65,11 @@ function plan(): Row[] {
   // The single d = 32 models of Chami et al. (RotH on WN18RR 0.472, AttH on FB15k-237 0.324), their recipes.
   rows.push({ id: 'single-roth-d32', stage: 2, dataset: wn, kind: 'single', args: ['train', '--dataset', wn, '--model', 'RotH', '--dim', '32', ...wnTeacher, '--unseen', 'keep', '--seed', '0'] });
   rows.push({ id: 'single-atth-d32', stage: 4, dataset: fb, kind: 'single', args: ['train', '--dataset', fb, '--model', 'AttH', '--dim', '32', ...fbTeacher, '--unseen', 'keep', '--seed', '0'] });
+  // KGEmb's FB15k-237 script (50 negatives a query) stops at 0.3145; the same with more negatives (2026-12-05).
+  for (const neg of ['255', '500']) {
+    const moreNegatives = fbTeacher.map((value, i) => (fbTeacher[i - 1] === '--neg' ? neg : value));
+    rows.push({ id: `single-atth-neg${neg}-d32`, stage: 4, dataset: fb, kind: 'single', args: ['train', '--dataset', fb, '--model', 'AttH', '--dim', '32', ...moreNegatives, '--unseen', 'keep', '--seed', '0'] });
+  }
   // Students and their twins: the same hard loss, optimiser, seed and epochs; the student adds the teachers.
   const studentRuns: [string, number, string, number, number][] = [[wn, 32, '0.01', 2, 5], [wn, 16, '0.01', 2, 5], [fb, 32, '0.5', 4, 6]];
   for (const [dataset, dim, kdWeight, firstStage, laterStage] of studentRuns) {
