@@ -1,0 +1,119 @@
+/**
+ * The plan of `npm run bench:mulde-quality`: every row of the MulDE quality tables (teachers, single-model
+ * reproductions, twins, students, the ablation), each one `kgdistill train|distill` command, and the selection of
+ * rows by `--only`. A student and its twin share every flag but the teachers' (test/bench/mulde-quality-plan.test.ts).
+ */
+import path from 'node:path';
+/**
+ * One row of the plan. `against` names the rows (ids without the seed) it is compared with seed by seed: a student's
+ * twin (the same run without teachers) first; an ablation variant also the full method.
+ */
+export interface Row { id: string; stage: number; dataset: string; kind: 'teacher' | 'single' | 'twin' | 'student' | 'ablation'; args: string[]; against?: string[] }
+
+/** The seeds of every row that has three. */
+export const SEEDS = [0, 1, 2];
+/** The d = 64 teachers of every student (Wang et al. 2021: RotH, RefH, AttH and MuRP). */
+export const TEACHER_MODELS = ['RotH', 'RefH', 'AttH', 'MuRP'];
+
+/** The students' and twins' shared recipe, as the authors' (Adam, 255 negatives), ≤ 150 epochs with early stopping. */
+const paperLikeRecipe = (dataset: string, dim: number, epochs = 150): string[] => ['--dataset', dataset, '--dim', String(dim), '--optimizer', 'adam',
+  '--lr', '0.001', '--neg', '255', '--epochs', String(epochs), '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
+/** The four teachers' run directories of a dataset, as `--teachers` takes them. */
+const teacherDirs = (root: string, dataset: string): string => TEACHER_MODELS.map((m) => path.join(root, dataset, `teacher-${m.toLowerCase()}-d64`)).join(',');
+/** A RotH student of the four d = 64 teachers: λ (--kd-weight), then the recipe it shares with its twin (seed included). */
+const studentArgs = (root: string, dataset: string, kdWeight: string, recipe: string[], topK = '500', refreshEvery = '5'): string[] => ['distill', '--student', 'RotH',
+  '--teachers', teacherDirs(root, dataset), '--top-k', topK, '--kd-weight', kdWeight, '--refresh-every', refreshEvery, ...recipe];
+
+/** The plan: every row of the quality tables under `root`, in the order they are run. */
+export function qualityPlan(root: string): Row[] {
+  const rows: Row[] = [];
+  const wn = 'WN18RR';
+  const fb = 'FB15k-237';
+  // Teachers: d = 64, the KGEmb recipe of each dataset (Chami et al. 2020), trained to convergence.
+  const wnTeacher = ['--optimizer', 'adam', '--lr', '0.001', '--neg', '50', '--double-neg', '--epochs', '300', '--valid-every', '5', '--patience', '15'];
+  const fbTeacher = ['--optimizer', 'adagrad', '--lr', '0.05', '--neg', '50', '--epochs', '250', '--valid-every', '5', '--patience', '10'];
+  for (const [dataset, recipe, stage] of [[wn, wnTeacher, 1], [fb, fbTeacher, 3]] as const) {
+    for (const model of TEACHER_MODELS) {
+      rows.push({ id: `teacher-${model.toLowerCase()}-d64`, stage, dataset, kind: 'teacher', args: ['train', '--dataset', dataset, '--model', model, '--dim', '64', ...recipe, '--unseen', 'keep', '--seed', '0'] });
+    }
+  }
+  // The single d = 32 models of Chami et al. (RotH on WN18RR 0.472, AttH on FB15k-237 0.324), their recipes.
+  rows.push({ id: 'single-roth-d32', stage: 2, dataset: wn, kind: 'single', args: ['train', '--dataset', wn, '--model', 'RotH', '--dim', '32', ...wnTeacher, '--unseen', 'keep', '--seed', '0'] });
+  rows.push({ id: 'single-atth-d32', stage: 4, dataset: fb, kind: 'single', args: ['train', '--dataset', fb, '--model', 'AttH', '--dim', '32', ...fbTeacher, '--unseen', 'keep', '--seed', '0'] });
+  // KGEmb's FB15k-237 script (50 negatives a query) stops at 0.3145; the same with more negatives (2026-12-05).
+  for (const neg of ['255', '500']) {
+    const moreNegatives = fbTeacher.map((value, i) => (fbTeacher[i - 1] === '--neg' ? neg : value));
+    rows.push({ id: `single-atth-neg${neg}-d32`, stage: 4, dataset: fb, kind: 'single', args: ['train', '--dataset', fb, '--model', 'AttH', '--dim', '32', ...moreNegatives, '--unseen', 'keep', '--seed', '0'] });
+  }
+  // Students and their twins: the same hard loss, optimiser, seed and epochs; the student adds the teachers.
+  const studentRuns: [string, number, string, number, number][] = [[wn, 32, '0.01', 2, 5], [wn, 16, '0.01', 2, 5], [fb, 32, '0.5', 4, 6]];
+  for (const [dataset, dim, kdWeight, firstStage, laterStage] of studentRuns) {
+    const common = paperLikeRecipe(dataset, dim);
+    for (const seed of SEEDS) {
+      const stage = seed === 0 ? firstStage : laterStage;
+      rows.push({ id: `twin-roth-d${dim}-s${seed}`, stage, dataset, kind: 'twin', args: ['train', '--model', 'RotH', ...common, '--seed', String(seed)] });
+      rows.push({ id: `student-roth-d${dim}-s${seed}`, stage, dataset, kind: 'student', against: [`twin-roth-d${dim}`], args: studentArgs(root, dataset, kdWeight, [...common, '--seed', String(seed)]) });
+    }
+  }
+  // Variants of the WN18RR d = 32 student on the paper-like recipe, one knob each; their twin is twin-roth-d32.
+  // Columns: name, λ (--kd-weight), --refresh-every, K (--top-k).
+  const wnVariants: [string, string, string, string][] = [['kd0.1', '0.1', '5', '500'], ['kd0.05', '0.05', '5', '500'], ['r1', '0.01', '1', '500'],
+    ['kd0.5', '0.5', '5', '500'], ['kd0.1-k1000', '0.1', '5', '1000']];
+  for (const [name, kdWeight, refresh, topK] of wnVariants) {
+    for (const seed of SEEDS) {
+      rows.push({ id: `student-${name}-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-roth-d32'],
+        args: studentArgs(root, wn, kdWeight, [...paperLikeRecipe(wn, 32), '--seed', String(seed)], topK, refresh) });
+    }
+  }
+  // The d = 16 student and twin were both still improving at 150 epochs: the same rows with up to 300.
+  for (const seed of SEEDS) {
+    const long = paperLikeRecipe(wn, 16, 300);
+    rows.push({ id: `twin-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...long, '--seed', String(seed)] });
+    rows.push({ id: `student-e300-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-e300-roth-d16'], args: studentArgs(root, wn, '0.01', [...long, '--seed', String(seed)]) });
+  }
+  // Students on the recipe of the best single RotH (Adam 1e-3, 50 negatives a query, double negatives, up to 300
+  // epochs), whose twin is that single model, seed by seed. student-dn: the Junior on single negatives (distill ignored
+  // --double-neg until 2026-12-04, then refused it); student-dneg: the twin's recipe exactly, double negatives included
+  // (distill's --double-neg since 2026-12-04, 23:30 UTC), with the best λ of the paper-like recipe. The same recipe at
+  // d = 16 (2026-12-05): the twin and the double-negative student.
+  for (const dim of [32, 16]) {
+    for (const seed of SEEDS) {
+      const single = ['--dataset', wn, '--dim', String(dim), ...wnTeacher, '--unseen', 'keep', '--seed', String(seed)];
+      const twin = `twin-dn-roth-d${dim}`;
+      rows.push({ id: `${twin}-s${seed}`, stage: seed === 0 && dim === 32 ? 2 : 5, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...single] });
+      if (dim === 32) rows.push({ id: `student-dn-roth-d32-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: [twin], args: studentArgs(root, wn, '0.01', single.filter((flag) => flag !== '--double-neg')) });
+      rows.push({ id: `student-dneg-roth-d${dim}-s${seed}`, stage: 5, dataset: wn, kind: 'student', against: [twin], args: studentArgs(root, wn, '0.1', single) });
+    }
+  }
+  // The ablation (WN18RR, RotH d = 8, 30 epochs), three seeds.
+  const ablation = ['--dataset', wn, '--dim', '8', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '30', '--valid-every', '5', '--patience', '0', '--unseen', 'keep'];
+  const variants: [string, string[]][] = [
+    ['full-k128', ['--top-k', '128']], ['no-scaling', ['--top-k', '128', '--no-scaling']], ['no-attention', ['--top-k', '128', '--no-attention']],
+    ['one-teacher', ['--top-k', '128', '--teachers', path.join(root, wn, 'teacher-roth-d64')]], ['k8', ['--top-k', '8']], ['k32', ['--top-k', '32']], ['k500', ['--top-k', '500']],
+  ];
+  for (const seed of SEEDS) {
+    rows.push({ id: `abl-twin-s${seed}`, stage: 7, dataset: wn, kind: 'ablation', args: ['train', '--model', 'RotH', ...ablation, '--seed', String(seed)] });
+    for (const [name, extra] of variants) {
+      const teachers = extra.includes('--teachers') ? [] : ['--teachers', teacherDirs(root, wn)];
+      rows.push({ id: `abl-${name}-s${seed}`, stage: 7, dataset: wn, kind: 'ablation', against: name === 'full-k128' ? ['abl-twin'] : ['abl-twin', 'abl-full-k128'], args: ['distill', '--student', 'RotH', ...teachers, '--kd-weight', '0.01', '--refresh-every', '5', ...extra, ...ablation, '--seed', String(seed)] });
+    }
+  }
+  return rows.sort((a, b) => a.stage - b.stage);
+}
+
+/**
+ * The rows whose id or `<dataset>/<id>` matches the regular expression `only` (every row when it is undefined); an
+ * error names `--only` when it is not a regular expression or matches no row.
+ */
+export function selectRows(rows: Row[], only: string | undefined): Row[] {
+  if (only === undefined) return rows;
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(only);
+  } catch (error) {
+    throw new Error(`--only '${only}' is not a regular expression: ${(error as Error).message}`);
+  }
+  const selected = rows.filter((row) => pattern.test(row.id) || pattern.test(`${row.dataset}/${row.id}`));
+  if (selected.length === 0) throw new Error(`--only '${only}' matches no row (--list shows every row's id)`);
+  return selected;
+}
