@@ -57,6 +57,14 @@ function checkChoices(name: string, values: string[], allowed: readonly string[]
 }
 checkChoices('--engines', engines, ['kgdistill', 'pykeen']);
 checkChoices('--settings', settings, SETTINGS);
+/** Exits with a message naming the flag when its value is not what it takes. */
+function checkNumbers(name: string, ok: boolean, takes: string): void {
+  if (ok) return;
+  process.stderr.write(`peer-quality: ${name} takes ${takes} (got '${flag(name, '')}')\n`);
+  process.exit(2);
+}
+checkNumbers('--seeds', seeds.every((seed) => Number.isInteger(seed) && seed >= 0), 'whole numbers ≥ 0, comma-separated');
+checkNumbers('--epochs', Number.isInteger(epochs) && epochs >= 1, 'a whole number ≥ 1');
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');
 const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pykeen', 'pk_run.py');
@@ -127,7 +135,12 @@ async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen
 async function literatureTable(): Promise<void> {
   const lines = ['| dataset | model | kgdistill, best recipe | literature (d = 32) | kgdistill − literature | source |', '|---|---|---|---|---|---|'];
   const json: Record<string, unknown>[] = [];
-  for (const recipe of LITERATURE_RECIPES.filter((r) => datasets.includes(r.dataset) && models.includes(r.model))) {
+  const recipes = LITERATURE_RECIPES.filter((r) => datasets.includes(r.dataset) && models.includes(r.model));
+  if (recipes.length === 0) {
+    process.stderr.write(`peer-quality: no literature recipe for --datasets ${datasets.join(',')} --models ${models.join(',')}; the recipes: ${LITERATURE_RECIPES.map((r) => `${r.dataset} ${r.model}`).join(', ')}\n`);
+    process.exit(2);
+  }
+  for (const recipe of recipes) {
     const dir = await datasetDir(recipe.dataset);
     const got: (number | undefined)[] = [];
     for (const seed of seeds) got.push(await row(recipe.dataset, recipe.model, 'kgdistill', 'literature', seed, kgdistillCommand((out) => literatureArgs(recipe, dir, seed, out)), engines.includes('kgdistill')));
