@@ -9,7 +9,8 @@ import type { EpochRecord, TrainerEvents } from '../core/trainer.js';
 /** Formats an epoch record as one line. */
 export function formatEpoch(record: EpochRecord): string {
   const valid = record.valid ? ` | valid MRR ${record.valid.mrr.toFixed(4)} H@10 ${record.valid['hits@10'].toFixed(4)}${record.best ? ' (best)' : ''}` : '';
-  return `epoch ${record.epoch}: loss ${record.loss.toFixed(5)} in ${record.seconds.toFixed(1)} s${valid}`;
+  const lr = record.lr !== undefined ? ` | lr ${record.lr.toPrecision(3)}` : '';
+  return `epoch ${record.epoch}: loss ${record.loss.toFixed(5)} in ${record.seconds.toFixed(1)} s${valid}${lr}`;
 }
 
 /** Seconds as `1h02m`, `3m05s` or `12s`. */

@@ -32,6 +32,8 @@ export const TRAINING_FLAGS: readonly FlagSpec[] = [
   { key: 'regWeight', kind: 'number', arg: '<w>', description: 'regulariser weight' },
   { key: 'validEvery', kind: 'number', arg: '<n>', description: 'validate (filtered MRR) and checkpoint every n epochs' },
   { key: 'patience', kind: 'number', arg: '<n>', description: 'stop after n validations without improvement (0: never)' },
+  { key: 'lrDecay', kind: 'number', arg: '<f>', description: "multiply the learning rate by f after --lr-patience validations without a new best validation MRR (ReduceLROnPlateau, as LibKGE's and PyKEEN's lr_scheduler; in distill the Junior's rate); a resumed run goes on at the rate it reached", defaultText: '1 (a constant rate, as Chami et al. 2020 and Wang et al. 2021 train)' },
+  { key: 'lrPatience', kind: 'number', arg: '<n>', description: 'validations without a new best before --lr-decay lowers the learning rate (below --patience)' },
   { key: 'seed', kind: 'number', arg: '<n>', description: 'random seed (same seed, backend and threads give the same numbers)' },
   { key: 'initScale', kind: 'number', arg: '<s>', description: 'standard deviation of a normal initialisation of the embeddings', defaultText: "the model's own: normal 0.001 (DistMult, ComplEx, KGEmb's hyperbolic models), uniform ±6/√d (TransE, Bordes et al.), uniform entities and phases (RotatE, Sun et al.)" },
   { key: 'norm', kind: 'number', arg: '<p>', description: "TransE and RotatE only: the norm of the distance, 1 or 2 (TransE: ‖h + r − t‖₁ or ‖·‖₂; RotatE: the sum of the complex moduli Σᵢ|(h ∘ r − t)ᵢ|, Sun et al.'s code, or ‖·‖₂ over all real coordinates)", defaultText: "the model's: TransE 1 (Bordes et al. 2013 chose L1 on FB15k; PyKEEN's default), RotatE 2; a run from before this flag stays L2" },
@@ -51,7 +53,7 @@ export const TRAINING_FLAGS: readonly FlagSpec[] = [
 /** Adds --resume and --json. */
 export function addRunSwitches(command: Command): Command {
   return command
-    .option('--resume', 'continue the run in --out from its last checkpoint (only --epochs, --patience, --valid-every, --test-eval, --backend may change)')
+    .option('--resume', 'continue the run in --out from its last checkpoint (only --epochs, --patience, --valid-every, --lr-decay, --lr-patience, --test-eval, --backend may change)')
     .option('--json', 'print one JSON object with the results as the last stdout line');
 }
 

@@ -25,6 +25,7 @@ import { lockRunDir, type RunLock } from './run-lock.js';
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { firstNonFinite } from './finite-check.js';
 import { kgeSettingsOf, type TrainingConfig } from './training-config.js';
+import { afterValidation, type PlateauState } from './plateau-schedule.js';
 
 /** The data a run trains on (and names it by in its checkpoints). */
 export interface TrainingData {
@@ -67,6 +68,8 @@ export interface EpochRecord {
   steps: number;
   valid?: ValidationMetrics;
   best?: boolean;
+  /** The learning rate after this validation, when the rate follows the plateau schedule (`lrDecay` < 1). */
+  lr?: number;
 }
 
 /** Callbacks the trainer calls as it goes (all optional). */
@@ -92,6 +95,8 @@ interface Progress {
   partial?: { step: number; lossSum: number; seconds: number };
   /** Loss of the first and every later epoch's range, for the "did it learn" warning. */
   loss?: { first: number; min: number; max: number };
+  /** The plateau schedule of the learning rate, once a validation has moved it (absent: the config's rate). */
+  schedule?: PlateauState;
 }
 
 /** What a run returns. */
@@ -157,8 +162,9 @@ export class Trainer {
     const bad = firstNonFinite(slots);
     if (bad) throw new Error(`${source}: optimiser state '${bad.name}' holds ${bad.value} at index ${bad.index}; the checkpoint cannot be resumed`);
     trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
-    const { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss } = progress;
-    trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss };
+    const { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss, schedule } = progress;
+    trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss, schedule };
+    if (schedule) trainer.optimizer.learningRate = schedule.learningRate; // the rate the run had reached
     const order = saved.arrays['epoch-order']; // the permutation's int32 bits, stored in a float32 array
     if (partial && order) trainer.partialOrder = new Int32Array(order.buffer.slice(order.byteOffset, order.byteOffset + order.byteLength));
     await trimMetrics(path.join(runDir, 'metrics.jsonl'), progress.epoch);
@@ -227,6 +233,7 @@ export class Trainer {
           this.progress.badValidations++;
           if (this.progress.badValidations >= this.config.patience && this.config.patience > 0) this.progress.stopped = true;
         }
+        if (record.valid) this.scheduleAfterValidation(record.best === true, record);
         await this.save('last', true);
       }
       await (this.sink ? this.sink.appendMetrics(record) : appendMetrics(metricsFile, record));
@@ -251,6 +258,15 @@ export class Trainer {
       scoringPath: this.objective.scoringPath,
       warnings: this.warnings(),
     };
+  }
+
+  /** Moves the learning rate by the plateau schedule after a validation; the epoch's record gets the rate in force. */
+  private scheduleAfterValidation(improved: boolean, record: EpochRecord): void {
+    if (this.config.lrDecay === 1 && !this.progress.schedule) return;
+    const state = this.progress.schedule ?? { learningRate: this.config.learningRate, stale: 0 };
+    this.progress.schedule = afterValidation(state, improved, this.config.lrDecay, this.config.lrPatience);
+    this.optimizer.learningRate = this.progress.schedule.learningRate;
+    record.lr = this.optimizer.learningRate;
   }
 
   /** Remembers the first epoch loss and the range of all of them. */

@@ -33,6 +33,10 @@ export const trainingConfigSchema = z.object({
   adversarialTemperature: z.number().nonnegative().default(1),
   /** How queries weigh in the sampled loss: alike, or by Sun et al. 2019's subsampling weights (a config without it: uniform). */
   queryWeights: z.enum(['uniform', 'subsampling']).default('uniform'),
+  /** The factor the learning rate is multiplied by after `lrPatience` validations without a new best (1: constant; plateau-schedule.ts). */
+  lrDecay: z.number().gt(0).max(1).default(1),
+  /** Validations without a new best before the rate is lowered. */
+  lrPatience: z.number().int().positive().default(2),
 });
 
 /** The training settings after validation and defaults. */

@@ -69,6 +69,10 @@ export const trainingOptions = {
   regWeight: nonNegative.default(0),
   validEvery: positiveInt.default(5),
   patience: nonNegativeInt.default(10),
+  /** The learning rate is multiplied by this after `lrPatience` validations without a new best (1: constant; core/plateau-schedule.ts). */
+  lrDecay: positive.max(1, { error: 'must be a number in (0, 1] (1: a constant learning rate)' }).default(1),
+  /** Validations without a new best before the learning rate is lowered (with `lrDecay` < 1). */
+  lrPatience: positiveInt.default(2),
   seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(0),
   /** Standard deviation of a normal initialisation of embeddings (default: each model's own, see ModelOptions). */
   initScale: positive.optional(),

@@ -25,7 +25,7 @@ const runConfigSchema = z.object({
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
 /** The options a user may change when resuming a run; every other given option must equal the run's. */
-export const RESUMABLE_KEYS: readonly string[] = ['epochs', 'patience', 'validEvery', 'testEval', 'out', 'backend'];
+export const RESUMABLE_KEYS: readonly string[] = ['epochs', 'patience', 'validEvery', 'lrDecay', 'lrPatience', 'testEval', 'out', 'backend'];
 
 /** Path of a run's config file. */
 export function runConfigFile(runDir: string): string {

@@ -103,7 +103,7 @@ export function trainingConfigOf(s: CommonSettings, model: string, modelOptions:
     epochs: s.epochs, batchSize: s.batchSize, learningRate: s.lr, optimizer: s.optimizer, negatives: s.oneToN ? 0 : s.neg,
     doubleNegatives: s.doubleNeg, sharedNegatives: s.sharedNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
     patience: s.patience, seed: s.seed, path: s.path, loss: loss.loss, margin: loss.margin, adversarialTemperature: loss.adversarialTemperature,
-    queryWeights: s.queryWeights, oneToNLoss,
+    queryWeights: s.queryWeights, oneToNLoss, lrDecay: s.lrDecay, lrPatience: s.lrPatience,
   });
 }
 
@@ -147,7 +147,7 @@ function optionsFromHeader(header: CheckpointHeader, givenDataset: unknown): Rec
     dim: header.model.dim, initScale: header.model.options.initScale, epochs: t.epochs, batchSize: t.batchSize, lr: t.learningRate,
     optimizer: t.optimizer, neg: t.negatives === 0 ? 50 : t.negatives, oneToN: t.negatives === 0, doubleNeg: t.doubleNegatives, sharedNeg: t.sharedNegatives,
     reg: t.regularizer, regWeight: t.regularizerWeight, validEvery: t.validEvery, patience: t.patience, seed: t.seed, path: t.path,
-    queryWeights: t.queryWeights,
+    queryWeights: t.queryWeights, lrDecay: t.lrDecay, lrPatience: t.lrPatience,
   };
 }
 
@@ -157,6 +157,13 @@ function checkQueryWeights(s: CommonSettings, name: (key: string) => string): vo
   const weights = `${name('queryWeights')} ${s.queryWeights}`;
   if (s.oneToN) throw new Error(`${weights} weighs the sampled loss of each query: it cannot be used with ${name('oneToN')} (1-N training scores all entities)`);
   if (s.doubleNeg) throw new Error(`${weights} weighs each query's gold-first row of candidates: it cannot be used with ${name('doubleNeg')}, whose negatives are queries of their own`);
+}
+
+/** A plateau schedule must be able to act before early stopping ends the run. */
+function checkLrSchedule(s: CommonSettings, name: (key: string) => string): void {
+  if (s.lrDecay < 1 && s.patience > 0 && s.lrPatience >= s.patience) {
+    throw new Error(`${name('lrPatience')} ${s.lrPatience} is not below ${name('patience')} ${s.patience}: the run would stop early before ${name('lrDecay')} ${s.lrDecay} lowers the learning rate`);
+  }
 }
 
 /** Counts of what loading dropped or merged. */
@@ -190,6 +197,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   checkQueryWeights(settings, name);
+  checkLrSchedule(settings, name);
   if (!saved) { // a resumed run keeps the settings it was trained with
     job.checkSettings?.(settings, name);
     checkLossSettings(settings, name);

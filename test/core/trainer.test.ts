@@ -8,7 +8,8 @@ import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { loadDataset } from '../../src/kg/dataset.js';
 import { runDataFromDataset, type RunData } from '../../src/core/training-data.js';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
-import { Trainer } from '../../src/core/trainer.js';
+import { Trainer, type Validator } from '../../src/core/trainer.js';
+import { MemoryRunSink } from '../../src/core/memory-sink.js';
 import { filteredValidator } from '../../src/eval/evaluate-run.js';
 import { parseTrainingConfig } from '../../src/core/training-config.js';
 import { evaluateLinkPrediction } from '../../src/eval/evaluate.js';
@@ -89,5 +90,44 @@ describe('training core', () => {
     a.dispose();
     b.dispose();
     expect(loaded.header.vocab.entities).toEqual([...data.entityNames]);
+  });
+});
+
+describe('the learning rate on plateaus (lrDecay)', () => {
+  /** A validator that reports the given MRRs, one per validation, whatever the parameters. */
+  const scripted = (mrrs: number[]): Validator => {
+    let i = 0;
+    return async () => ({ mrr: mrrs[i++]!, 'hits@1': 0, 'hits@3': 0, 'hits@10': 0, mr: 1, seconds: 0 });
+  };
+
+  it('lowers the rate after lrPatience validations without a new best, records it, and trains with it', async () => {
+    const config = parseTrainingConfig({ epochs: 3, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 0, seed: 5, lrDecay: 0.5, lrPatience: 1 });
+    const scheduled = await newRuntime('DistMult', 5);
+    const sink = new MemoryRunSink();
+    await new Trainer(scheduled, data, config, path.join(tmp, 'plateau'), 'wasm', { validator: scripted([0.5, 0.4, 0.3]), sink }).run();
+    // epoch 1 sets the best; epoch 2 is the first without one: the rate halves for epoch 3; epoch 3 halves it again
+    expect(sink.metrics.map((r) => r.lr)).toEqual([0.1, 0.05, 0.025]);
+    expect(sink.metrics.map((r) => r.best)).toEqual([true, undefined, undefined]);
+
+    // the same two epochs at 0.1, then a third at 0.05 by hand: the same parameters to the last bit
+    const constant = { ...config, lrDecay: 1, epochs: 2 };
+    const manual = await newRuntime('DistMult', 5);
+    await new Trainer(manual, data, constant, path.join(tmp, 'plateau-manual'), 'wasm', { validator: scripted([0.5, 0.4]) }).run();
+    const lowered = await Trainer.resume(manual, data, { ...constant, epochs: 3, learningRate: 0.05 }, path.join(tmp, 'plateau-manual'), 'wasm', { validator: scripted([0.3]) });
+    await lowered.run();
+    expect(Array.from(manual.store.table('entity').data.array)).toEqual(Array.from(scheduled.store.table('entity').data.array));
+  });
+
+  it('a resumed run goes on at the rate it had reached', async () => {
+    const config = parseTrainingConfig({ epochs: 4, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 0, seed: 6, lrDecay: 0.5, lrPatience: 1 });
+    const straight = await newRuntime('DistMult', 6);
+    await new Trainer(straight, data, config, path.join(tmp, 'plateau-straight'), 'wasm', { validator: scripted([0.5, 0.4, 0.6, 0.3]) }).run();
+    const first = await newRuntime('DistMult', 6);
+    await new Trainer(first, data, { ...config, epochs: 2 }, path.join(tmp, 'plateau-resumed'), 'wasm', { validator: scripted([0.5, 0.4]) }).run();
+    const sink = new MemoryRunSink();
+    const resumedRuntime = await newRuntime('DistMult', 99);
+    await (await Trainer.resume(resumedRuntime, data, config, path.join(tmp, 'plateau-resumed'), 'wasm', { validator: scripted([0.6, 0.3]), sink })).run();
+    expect(sink.metrics.map((r) => r.lr)).toEqual([0.05, 0.025]);
+    expect(Array.from(resumedRuntime.store.table('entity').data.array)).toEqual(Array.from(straight.store.table('entity').data.array));
   });
 });
