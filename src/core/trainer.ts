@@ -163,7 +163,9 @@ export class Trainer {
     if (bad) throw new Error(`${source}: optimiser state '${bad.name}' holds ${bad.value} at index ${bad.index}; the checkpoint cannot be resumed`);
     trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
     const { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss, schedule } = progress;
-    trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss, schedule };
+    // a run stopped early goes on when resumed with a patience its validations have not used up (or 0: never stop)
+    const stillStopped = stopped && config.patience > 0 && badValidations >= config.patience;
+    trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped: stillStopped, partial, loss, schedule };
     if (schedule) trainer.optimizer.learningRate = schedule.learningRate; // the rate the run had reached
     const order = saved.arrays['epoch-order']; // the permutation's int32 bits, stored in a float32 array
     if (partial && order) trainer.partialOrder = new Int32Array(order.buffer.slice(order.byteOffset, order.byteOffset + order.byteLength));

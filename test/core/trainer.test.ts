@@ -130,4 +130,15 @@ describe('the learning rate on plateaus (lrDecay)', () => {
     expect(sink.metrics.map((r) => r.lr)).toEqual([0.05, 0.025]);
     expect(Array.from(resumedRuntime.store.table('entity').data.array)).toEqual(Array.from(straight.store.table('entity').data.array));
   });
+
+  it('a run stopped early goes on when resumed with more patience, and not with the same', async () => {
+    const config = parseTrainingConfig({ epochs: 6, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 1, seed: 8 });
+    const dir = path.join(tmp, 'stopped');
+    const first = await new Trainer(await newRuntime('DistMult', 8), data, config, dir, 'wasm', { validator: scripted([0.5, 0.4]) }).run();
+    expect([first.epochs, first.stoppedEarly]).toEqual([2, true]);
+    const same = await (await Trainer.resume(await newRuntime('DistMult', 8), data, config, dir, 'wasm', { validator: scripted([]) })).run();
+    expect([same.epochs, same.stoppedEarly]).toEqual([2, true]);
+    const more = await (await Trainer.resume(await newRuntime('DistMult', 8), data, { ...config, patience: 3 }, dir, 'wasm', { validator: scripted([0.45, 0.6, 0.55, 0.5]) })).run();
+    expect([more.epochs, more.bestEpoch, more.stoppedEarly]).toEqual([6, 4, false]);
+  });
 });
