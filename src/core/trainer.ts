@@ -163,6 +163,9 @@ export class Trainer {
     if (bad) throw new Error(`${source}: optimiser state '${bad.name}' holds ${bad.value} at index ${bad.index}; the checkpoint cannot be resumed`);
     trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
     const { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss, schedule } = progress;
+    if (schedule !== undefined && !(schedule.learningRate > 0 && Number.isFinite(schedule.learningRate) && Number.isInteger(schedule.stale) && schedule.stale >= 0)) {
+      throw new Error(`${source}: progress.schedule ${JSON.stringify(schedule)} is not a learning-rate schedule (a positive rate and a count ≥ 0); the checkpoint cannot be resumed`);
+    }
     // a run stopped early goes on when resumed with a patience its validations have not used up (or 0: never stop)
     const stillStopped = stopped && config.patience > 0 && badValidations >= config.patience;
     trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped: stillStopped, partial, loss, schedule };

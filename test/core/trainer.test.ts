@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
@@ -140,5 +140,18 @@ describe('the learning rate on plateaus (lrDecay)', () => {
     expect([same.epochs, same.stoppedEarly]).toEqual([2, true]);
     const more = await (await Trainer.resume(await newRuntime('DistMult', 8), data, { ...config, patience: 3 }, dir, 'wasm', { validator: scripted([0.45, 0.6, 0.55, 0.5]) })).run();
     expect([more.epochs, more.bestEpoch, more.stoppedEarly]).toEqual([6, 4, false]);
+  });
+
+  it('refuses a checkpoint whose schedule is damaged, naming the file', async () => {
+    const config = parseTrainingConfig({ epochs: 2, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 0, seed: 9, lrDecay: 0.5, lrPatience: 1 });
+    const dir = path.join(tmp, 'damaged-schedule');
+    await new Trainer(await newRuntime('DistMult', 9), data, config, dir, 'wasm', { validator: scripted([0.5, 0.4]) }).run();
+    const file = path.join(dir, 'last.json');
+    const header = JSON.parse(readFileSync(file, 'utf8')) as { progress: { schedule: unknown } };
+    expect(header.progress.schedule).toEqual({ learningRate: 0.05, stale: 0 });
+    header.progress.schedule = { learningRate: -1, stale: 0 };
+    writeFileSync(file, JSON.stringify(header));
+    await expect(Trainer.resume(await newRuntime('DistMult', 9), data, { ...config, epochs: 3 }, dir, 'wasm', { validator: scripted([0.6]) })).rejects.toThrow(
+      `${file}: progress.schedule {"learningRate":-1,"stale":0} is not a learning-rate schedule`);
   });
 });
