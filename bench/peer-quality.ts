@@ -37,7 +37,16 @@ exitOnHelp(import.meta.url);
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
+/** The value after flag `name` (or `fallback` when the flag is absent); a flag without a value exits 2 naming it. */
+function flag(name: string, fallback: string): string {
+  if (!args.includes(name)) return fallback;
+  const value = args[args.indexOf(name) + 1];
+  if (value === undefined || value.startsWith('--')) {
+    process.stderr.write(`peer-quality: ${name} needs a value\n`);
+    process.exit(2);
+  }
+  return value;
+}
 const root = path.resolve(flag('--root', 'runs/peer-quality'));
 const datasets = flag('--datasets', 'generated,WN18RR,FB15k-237').split(',');
 const models = flag('--models', 'DistMult,ComplEx,RotatE,TransE').split(',');
@@ -63,7 +72,7 @@ function checkNumbers(name: string, ok: boolean, takes: string): void {
   process.stderr.write(`peer-quality: ${name} takes ${takes} (got '${flag(name, '')}')\n`);
   process.exit(2);
 }
-checkNumbers('--seeds', seeds.every((seed) => Number.isInteger(seed) && seed >= 0), 'whole numbers ≥ 0, comma-separated');
+checkNumbers('--seeds', /^\d+(,\d+)*$/.test(flag('--seeds', '0')), 'whole numbers ≥ 0, comma-separated');
 checkNumbers('--epochs', Number.isInteger(epochs) && epochs >= 1, 'a whole number ≥ 1');
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');

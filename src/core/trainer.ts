@@ -68,7 +68,7 @@ export interface EpochRecord {
   steps: number;
   valid?: ValidationMetrics;
   best?: boolean;
-  /** The learning rate after this validation, when the rate follows the plateau schedule (`lrDecay` < 1). */
+  /** With a plateau schedule (`lrDecay` < 1): the learning rate after this validation, the one the next epochs train at. */
   lr?: number;
 }
 
@@ -162,14 +162,18 @@ export class Trainer {
     const bad = firstNonFinite(slots);
     if (bad) throw new Error(`${source}: optimiser state '${bad.name}' holds ${bad.value} at index ${bad.index}; the checkpoint cannot be resumed`);
     trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
-    const { epoch, bestMrr, bestEpoch, badValidations, stopped, partial, loss, schedule } = progress;
-    if (schedule !== undefined && !(schedule.learningRate > 0 && Number.isFinite(schedule.learningRate) && Number.isInteger(schedule.stale) && schedule.stale >= 0)) {
+    const { epoch, bestMrr, bestEpoch, badValidations, partial, loss, schedule } = progress;
+    if (schedule !== undefined && !(typeof schedule === 'object' && schedule !== null && schedule.learningRate > 0 && Number.isFinite(schedule.learningRate)
+      && Number.isInteger(schedule.stale) && schedule.stale >= 0)) {
       throw new Error(`${source}: progress.schedule ${JSON.stringify(schedule)} is not a learning-rate schedule (a positive rate and a count ≥ 0); the checkpoint cannot be resumed`);
     }
-    // a run stopped early goes on when resumed with a patience its validations have not used up (or 0: never stop)
-    const stillStopped = stopped && config.patience > 0 && badValidations >= config.patience;
-    trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped: stillStopped, partial, loss, schedule };
-    if (schedule) trainer.optimizer.learningRate = schedule.learningRate; // the rate the run had reached
+    // early stopping under the patience given now: a run stopped early goes on when its validations have not used it
+    // up (0: never stop); a run resumed with a patience it has used up stops at once
+    const stopNow = config.patience > 0 && badValidations >= config.patience;
+    // a schedule that starts on resume counts the validations since the best, as it would have from the start
+    const resumedSchedule = schedule ?? (config.lrDecay < 1 ? { learningRate: config.learningRate, stale: badValidations } : undefined);
+    trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped: stopNow, partial, loss, schedule: resumedSchedule };
+    if (resumedSchedule) trainer.optimizer.learningRate = resumedSchedule.learningRate; // the rate the run had reached
     const order = saved.arrays['epoch-order']; // the permutation's int32 bits, stored in a float32 array
     if (partial && order) trainer.partialOrder = new Int32Array(order.buffer.slice(order.byteOffset, order.byteOffset + order.byteLength));
     await trimMetrics(path.join(runDir, 'metrics.jsonl'), progress.epoch);

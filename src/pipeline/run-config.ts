@@ -89,10 +89,10 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     const before = saved[key];
     const same = JSON.stringify(before) === JSON.stringify(value);
     if (RESUMABLE_KEYS.includes(key)) {
-      if (!same && key !== 'out') changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? 'the run had the default' : `was ${JSON.stringify(before)}`})`);
+      if (!same && key !== 'out') changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `was ${JSON.stringify(before)}`})`);
       options[key] = value;
     } else if (!same) {
-      differing.push(`${name(key)} ${JSON.stringify(value)} (the run has ${before === undefined ? 'the default' : JSON.stringify(before)})`);
+      differing.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `the run has ${JSON.stringify(before)}`})`);
     }
   }
   if (differing.length > 0) {

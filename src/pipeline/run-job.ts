@@ -159,11 +159,25 @@ function checkQueryWeights(s: CommonSettings, name: (key: string) => string): vo
   if (s.doubleNeg) throw new Error(`${weights} weighs each query's gold-first row of candidates: it cannot be used with ${name('doubleNeg')}, whose negatives are queries of their own`);
 }
 
-/** A plateau schedule must be able to act before early stopping ends the run. */
-function checkLrSchedule(s: CommonSettings, name: (key: string) => string): void {
-  if (s.lrDecay < 1 && s.patience > 0 && s.lrPatience >= s.patience) {
-    throw new Error(`${name('lrPatience')} ${s.lrPatience} is not below ${name('patience')} ${s.patience}: the run would stop early before ${name('lrDecay')} ${s.lrDecay} lowers the learning rate`);
-  }
+/**
+ * A plateau schedule must lower the rate before early stopping ends the run: `used` validations without a new best
+ * (a resumed run's), `stale` of them counted by its schedule since it last lowered the rate (all, when it had none).
+ */
+function checkLrSchedule(s: CommonSettings, name: (key: string) => string, used = 0, stale = used): void {
+  if (!(s.lrDecay < 1 && s.patience > 0)) return;
+  const lowersAt = Math.max(1, s.lrPatience - stale);
+  const stopsAt = s.patience - used;
+  if (lowersAt < stopsAt) return;
+  const lowering = `${name('lrDecay')} ${s.lrDecay} lowers the learning rate`;
+  if (used === 0) throw new Error(`${name('lrPatience')} ${s.lrPatience} is not below ${name('patience')} ${s.patience}: the run would stop early before ${lowering}`);
+  throw new Error(`the run has had ${used} validations without a new best: with ${name('patience')} ${s.patience} it would stop early before ${lowering}; raise ${name('patience')} (0: never stop early)`);
+}
+
+/** A resumed run's validations without a new best, and those its learning-rate schedule has counted (checkpoint progress). */
+function plateauOf(header: CheckpointHeader): [number, number] {
+  const progress = header.progress as { badValidations?: number; schedule?: { stale?: number } };
+  const used = progress.badValidations ?? 0;
+  return [used, progress.schedule?.stale ?? used];
 }
 
 /** Counts of what loading dropped or merged. */
@@ -197,7 +211,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   checkQueryWeights(settings, name);
-  checkLrSchedule(settings, name);
+  checkLrSchedule(settings, name, ...(saved ? plateauOf(saved.header) : []));
   if (!saved) { // a resumed run keeps the settings it was trained with
     job.checkSettings?.(settings, name);
     checkLossSettings(settings, name);
@@ -258,7 +272,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
 /** An empty train split is an error naming its file; an empty valid split a warning (no validation, no early stopping). */
 function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void): void {
   if (dataset.train.length === 0) throw new Error(`${dataset.report.files.train}: the train split has no triples`);
-  if (dataset.valid.length === 0) log(`warning: ${dataset.report.files.valid}: the valid split has no triples — no validation and no early stopping; best.json holds the parameters of the last validation epoch`);
+  if (dataset.valid.length === 0) log(`warning: ${dataset.report.files.valid}: the valid split has no triples — no validation, no early stopping and no --lr-decay; best.json holds the parameters of the last validation epoch`);
 }
 
 /** Writes `<run>/result.json` (format kgdistill-result, version 1) with the headline JSON of a run. */

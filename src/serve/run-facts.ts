@@ -94,6 +94,9 @@ export async function readRunFacts(runDir: string): Promise<RunFacts> {
     const value = config?.options[key];
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') settings[key] = value;
   }
+  // the learning rate's plateau schedule, when the run had one (a constant rate needs no mention beside lr)
+  const { lrDecay, lrPatience } = config?.options ?? {};
+  if (typeof lrDecay === 'number' && lrDecay < 1 && typeof lrPatience === 'number') Object.assign(settings, { lrDecay, lrPatience });
   const test = result?.mrr !== undefined ? { mrr: result.mrr, 'hits@1': result['hits@1'], 'hits@3': result['hits@3'], 'hits@10': result['hits@10'], mr: result.mr } : undefined;
   return { ...(config ? { command: config.command } : {}), ...(test ? { test } : {}), curves, teachers, settings };
 }

@@ -154,4 +154,25 @@ describe('the learning rate on plateaus (lrDecay)', () => {
     await expect(Trainer.resume(await newRuntime('DistMult', 9), data, { ...config, epochs: 3 }, dir, 'wasm', { validator: scripted([0.6]) })).rejects.toThrow(
       `${file}: progress.schedule {"learningRate":-1,"stale":0} is not a learning-rate schedule`);
   });
+
+  it('a schedule that starts on resume counts the validations since the best, so a plateaued run is lowered at once', async () => {
+    const config = parseTrainingConfig({ epochs: 4, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 1, seed: 10 });
+    const dir = path.join(tmp, 'plateau-later');
+    expect((await new Trainer(await newRuntime('DistMult', 10), data, config, dir, 'wasm', { validator: scripted([0.5, 0.4]) }).run()).stoppedEarly).toBe(true);
+    const sink = new MemoryRunSink();
+    const resumed = await Trainer.resume(await newRuntime('DistMult', 10), data, { ...config, patience: 3, lrDecay: 0.5, lrPatience: 2 }, dir, 'wasm', { validator: scripted([0.45, 0.42]), sink });
+    const result = await resumed.run();
+    // one validation without a new best before the resume, one after it: two, so the rate halves at epoch 3's validation
+    expect(sink.metrics.map((r) => r.lr)).toEqual([0.05, 0.05]);
+    expect([result.epochs, result.stoppedEarly]).toEqual([4, true]); // the third validation without a new best ends it
+  });
+
+  it('a run resumed with a patience it has used up stops at once', async () => {
+    const config = parseTrainingConfig({ epochs: 6, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 5, seed: 11 });
+    const dir = path.join(tmp, 'used-up');
+    const first = await new Trainer(await newRuntime('DistMult', 11), data, { ...config, epochs: 3 }, dir, 'wasm', { validator: scripted([0.5, 0.4, 0.3]) }).run();
+    expect([first.epochs, first.stoppedEarly]).toEqual([3, false]);
+    const again = await (await Trainer.resume(await newRuntime('DistMult', 11), data, { ...config, patience: 2 }, dir, 'wasm', { validator: scripted([]) })).run();
+    expect([again.epochs, again.stoppedEarly]).toEqual([3, true]);
+  });
 });

@@ -72,6 +72,7 @@ describe('--lr-decay, --lr-patience', () => {
     expect(result.epochs).toBe(4);
     const records = metrics(out);
     expect(records.map((r) => r.lr)).toEqual(expectedRates(records, 0.05, 0.1, 1));
+    expect(records.some((r) => r.lr < 0.05)).toBe(true);
   });
 
   it('refuses a factor outside (0, 1] and an --lr-patience that early stopping would pre-empt, naming the flags', async () => {
@@ -81,5 +82,18 @@ describe('--lr-decay, --lr-patience', () => {
     await expect(bad(['--lr-patience', '0'])).rejects.toThrow(/--lr-patience.*must be a positive integer/);
     await expect(bad(['--lr-decay', '0.5', '--lr-patience', '10', '--patience', '10'])).rejects.toThrow(
       '--lr-patience 10 is not below --patience 10: the run would stop early before --lr-decay 0.5 lowers the learning rate');
+  });
+
+  it('a run stopped early resumes with --lr-decay from its plateau, unless its patience is used up', async () => {
+    const out = path.join(tmp, 'plateaued');
+    await cli(['train', '--dataset', graph, '--model', 'DistMult', ...small, '--epochs', '40', '--patience', '2', '--out', out]);
+    const first = metrics(out);
+    expect(first.length).toBeLessThan(40); // stopped early: two validations without a new best
+    await expect(cli(['train', '--out', out, '--resume', '--epochs', '60', '--patience', '3', '--lr-decay', '0.5'])).rejects.toThrow(
+      'the run has had 2 validations without a new best: with --patience 3 it would stop early before --lr-decay 0.5 lowers the learning rate; raise --patience (0: never stop early)');
+    await cli(['train', '--out', out, '--resume', '--epochs', String(first.length + 3), '--patience', '0', '--lr-decay', '0.5']);
+    const later = metrics(out).slice(first.length);
+    expect(later).toHaveLength(3);
+    expect(later[0]!.lr).toBe(0.025); // the plateau's validations count: the first validation after the resume lowers the rate
   });
 });

@@ -1,5 +1,5 @@
 // resumedOptions: the resumable options a user gives replace the run's and are listed as changes (an option the
-// run's config predates is named as the default); any other differing option is an error naming each.
+// run's config.json does not set is named so); any other differing option is an error naming each.
 import { describe, expect, it } from 'vitest';
 import { resumedOptions } from '../../src/pipeline/run-config.js';
 import { flagOf } from '../../src/pipeline/options.js';
@@ -10,11 +10,11 @@ describe('resumedOptions', () => {
   it('takes the resumable options and lists what changed', () => {
     const { options, changed } = resumedOptions(saved, { out: 'runs/a', epochs: 200, patience: 10, lrDecay: 0.3, resume: true }, flagOf, 'runs/a');
     expect(options).toMatchObject({ epochs: 200, patience: 10, lrDecay: 0.3, lr: 0.001 });
-    expect(changed).toEqual(['--epochs 200 (was 100)', '--lr-decay 0.3 (the run had the default)']);
+    expect(changed).toEqual(['--epochs 200 (was 100)', '--lr-decay 0.3 (not set in the run\'s config.json)']);
   });
 
   it('refuses any other differing option, naming each', () => {
     expect(() => resumedOptions(saved, { lr: 0.01, model: 'RotH', dim: 16 }, flagOf, 'runs/a')).toThrow(
-      '--resume runs/a: --lr 0.01 (the run has 0.001); --dim 16 (the run has the default); only --epochs, --patience, --valid-every, --lr-decay, --lr-patience, --test-eval, --backend may change when resuming');
+      '--resume runs/a: --lr 0.01 (the run has 0.001); --dim 16 (not set in the run\'s config.json); only --epochs, --patience, --valid-every, --lr-decay, --lr-patience, --test-eval, --backend may change when resuming');
   });
 });

@@ -1,0 +1,31 @@
+// readRunFacts on hand-written run files: the settings the explorer shows, the learning rate's plateau schedule
+// only when the run had one; curves from metrics.jsonl.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readRunFacts } from '../../src/serve/run-facts.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-run-facts-'));
+
+/** A run directory with a config.json of these options and two metrics lines. */
+function runWith(name: string, options: Record<string, unknown>): string {
+  const dir = path.join(tmp, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ format: 'kgdistill-config', version: 1, command: 'train', options }));
+  writeFileSync(path.join(dir, 'metrics.jsonl'), '{"epoch":1,"loss":0.5,"seconds":1,"steps":2}\n{"epoch":2,"loss":0.4,"seconds":1,"steps":2,"valid":{"mrr":0.3},"lr":0.025}\n');
+  return dir;
+}
+
+describe('readRunFacts', () => {
+  it('shows the plateau schedule of a run that had one', async () => {
+    const facts = await readRunFacts(runWith('decay', { lr: 0.05, optimizer: 'adam', epochs: 2, lrDecay: 0.5, lrPatience: 1, dim: 8 }));
+    expect(facts.settings).toEqual({ epochs: 2, lr: 0.05, optimizer: 'adam', lrDecay: 0.5, lrPatience: 1 });
+    expect(facts.curves).toEqual([{ epoch: 1, loss: 0.5 }, { epoch: 2, loss: 0.4, validMrr: 0.3 }]);
+  });
+
+  it('leaves a constant rate unmentioned beside lr', async () => {
+    const facts = await readRunFacts(runWith('constant', { lr: 0.05, optimizer: 'adam', lrDecay: 1, lrPatience: 2 }));
+    expect(facts.settings).toEqual({ lr: 0.05, optimizer: 'adam' });
+  });
+});
