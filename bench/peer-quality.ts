@@ -50,8 +50,10 @@ function flag(name: string, fallback: string): string {
 const root = path.resolve(flag('--root', 'runs/peer-quality'));
 const datasets = flag('--datasets', 'generated,WN18RR,FB15k-237').split(',');
 const models = flag('--models', 'DistMult,ComplEx,RotatE,TransE').split(',');
-const epochs = Number(flag('--epochs', '100'));
-const seeds = flag('--seeds', '0').split(',').map(Number);
+const epochsText = flag('--epochs', '100');
+const epochs = Number(epochsText);
+const seedsText = flag('--seeds', '0');
+const seeds = seedsText.split(',').map(Number);
 const engines = flag('--engines', 'kgdistill,pykeen').split(',');
 const SETTINGS = ['matched', 'recommended'] as const;
 const settings = flag('--settings', SETTINGS.join(',')).split(',');
@@ -67,13 +69,13 @@ function checkChoices(name: string, values: string[], allowed: readonly string[]
 checkChoices('--engines', engines, ['kgdistill', 'pykeen']);
 checkChoices('--settings', settings, SETTINGS);
 /** Exits with a message naming the flag when its value is not what it takes. */
-function checkNumbers(name: string, ok: boolean, takes: string): void {
+function checkNumbers(name: string, text: string, ok: boolean, takes: string): void {
   if (ok) return;
-  process.stderr.write(`peer-quality: ${name} takes ${takes} (got '${flag(name, '')}')\n`);
+  process.stderr.write(`peer-quality: ${name} takes ${takes} (got '${text}')\n`);
   process.exit(2);
 }
-checkNumbers('--seeds', /^\d+(,\d+)*$/.test(flag('--seeds', '0')), 'whole numbers ≥ 0, comma-separated');
-checkNumbers('--epochs', Number.isInteger(epochs) && epochs >= 1, 'a whole number ≥ 1');
+checkNumbers('--seeds', seedsText, /^\d+(,\d+)*$/.test(seedsText), 'whole numbers ≥ 0, comma-separated');
+checkNumbers('--epochs', epochsText, Number.isInteger(epochs) && epochs >= 1, 'a whole number ≥ 1');
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');
 const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pykeen', 'pk_run.py');

@@ -95,7 +95,7 @@ interface Progress {
   partial?: { step: number; lossSum: number; seconds: number };
   /** Loss of the first and every later epoch's range, for the "did it learn" warning. */
   loss?: { first: number; min: number; max: number };
-  /** The plateau schedule of the learning rate, once a validation has moved it (absent: the config's rate). */
+  /** The plateau schedule of the learning rate (absent: no schedule, the config's rate throughout). */
   schedule?: PlateauState;
 }
 
@@ -141,6 +141,7 @@ export class Trainer {
     this.objective = options.objective ?? kgeObjective(runtime, kgeSettingsOf(config), backend);
     this.validator = options.validator;
     this.sink = options.sink;
+    if (config.lrDecay < 1) this.progress.schedule = { learningRate: config.learningRate, stale: 0 };
   }
 
   /** Where the optimiser state lives: kernel memory, or host memory when it does not fit beside the tables. */
@@ -271,9 +272,8 @@ export class Trainer {
 
   /** Moves the learning rate by the plateau schedule after a validation; the epoch's record gets the rate in force. */
   private scheduleAfterValidation(improved: boolean, record: EpochRecord): void {
-    if (this.config.lrDecay === 1 && !this.progress.schedule) return;
-    const state = this.progress.schedule ?? { learningRate: this.config.learningRate, stale: 0 };
-    this.progress.schedule = afterValidation(state, improved, this.config.lrDecay, this.config.lrPatience);
+    if (!this.progress.schedule) return;
+    this.progress.schedule = afterValidation(this.progress.schedule, improved, this.config.lrDecay, this.config.lrPatience);
     this.optimizer.learningRate = this.progress.schedule.learningRate;
     record.lr = this.optimizer.learningRate;
   }
