@@ -10,12 +10,14 @@ import { ParameterStore, type ParameterTable } from '../src/core/parameter-store
 import { TableOptimizer } from '../src/core/optimizers.js';
 import { SeededRandom } from '../src/core/random.js';
 import type { TableSpec } from '../src/core/model.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
 const ROWS = 40_943, D = 32, TOUCHED = 2_000;
-const steps = Number(process.argv[2] ?? 300);
+const { positionals } = benchArgs('constraint-step', { flags: {}, positionals: { usage: '[steps]', max: 1, min: 1 } });
+const steps = Number(positionals[0] ?? 300);
 const kernels = await loadKernels();
 
 /** An entity table with Adam, unit or free. */

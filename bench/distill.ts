@@ -26,22 +26,27 @@ import { trainingQueries } from '../src/core/batch.js';
 import { createModel } from '../src/registry/models.js';
 import { TeacherEnsemble } from '../src/muldE/teacher-ensemble.js';
 import { MuldeObjective, type MuldeSettings } from '../src/muldE/muldE-objective.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const teacherDirs = (args[0] ?? '').split(',').filter((s) => s !== '');
-if (teacherDirs.length === 0) throw new Error('usage: node dist/bench/distill.js <teacher run dir,…> [--dim 8] [--top-k 100]');
-const datasetName = flag('--dataset', 'WN18RR');
-const dim = Number(flag('--dim', '8'));
-const topK = Number(flag('--top-k', '100'));
-const steps = Number(flag('--steps', '20'));
-const refreshes = flag('--refresh', '1,5,10').split(',').map(Number);
+const { values: options, positionals } = benchArgs('distill', {
+  flags: {
+    dataset: { type: 'string', default: 'WN18RR' },
+    dim: { type: 'integer', default: 8, min: 1 },
+    'top-k': { type: 'integer', default: 100, min: 1 },
+    steps: { type: 'integer', default: 20, min: 1 },
+    refresh: { type: 'integers', default: '1,5,10', min: 1 },
+  },
+  positionals: { usage: 'one word, the teachers\' run directories comma-separated', max: 1 },
+});
+const teacherDirs = (positionals[0] ?? '').split(',').filter((s) => s !== '');
+if (teacherDirs.length === 0) {
+  process.stderr.write('usage: node dist/bench/distill.js <teacher run dir,…> [--dataset WN18RR] [--dim 8] [--top-k 100] [--refresh 1,5,10] [--steps 20]\n');
+  process.exit(2);
+}
+const { dataset: datasetName, dim, 'top-k': topK, steps, refresh: refreshes } = options;
 const negatives = 255;
 const batchSize = 500;
 

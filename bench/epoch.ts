@@ -18,24 +18,30 @@ import { parseTrainingConfig } from '../src/core/training-config.js';
 import { createModel } from '../src/registry/models.js';
 import { sampledLossOf } from '../src/pipeline/run-job.js';
 import { trainOptionsSchema } from '../src/pipeline/options.js';
+import { OPTIMIZER_NAMES } from '../src/core/optimizers.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
-const datasetName = positional[0] ?? 'WN18RR';
-const modelName = positional[1] ?? 'RotH';
-const epochs = Number(flag('--epochs', '3'));
-const dim = Number(flag('--dim', '32'));
-const doubleNegatives = !args.includes('--no-double-neg');
-const optimizer = flag('--optimizer', 'adam');
+const { values: options, positionals } = benchArgs('epoch', {
+  flags: {
+    epochs: { type: 'integer', default: 3, min: 1 },
+    dim: { type: 'integer', default: 32, min: 1 },
+    'no-double-neg': { type: 'boolean' },
+    optimizer: { type: 'string', default: 'adam', choices: OPTIMIZER_NAMES },
+    loss: { type: 'string', default: 'bce', choices: ['bce', 'nssa', 'margin', 'auto'] },
+  },
+  positionals: { usage: '[dataset] [model]', max: 2 },
+});
+const datasetName = positionals[0] ?? 'WN18RR';
+const modelName = positionals[1] ?? 'RotH';
+const { epochs, dim, optimizer, loss: lossName } = options;
+const doubleNegatives = !options['no-double-neg'];
 
 const backend = await initBackend('auto');
 const data = runDataFromDataset(await loadDataset(datasetName, { unseen: 'keep' }));
 const runtime = await ModelRuntime.create(createModel(modelName, { dim, numEntities: data.numEntities, numRelations: data.numRelations }), 0);
-const lossName = flag('--loss', 'bce');
 // the loss `train --loss <name>` would use (its margins, and auto's model default)
 const loss = sampledLossOf(trainOptionsSchema.parse({ dataset: datasetName, model: modelName, loss: lossName, doubleNeg: doubleNegatives }), modelName);
 const config = parseTrainingConfig({ epochs, batchSize: 500, negatives: 50, doubleNegatives, optimizer, learningRate: 1e-3, validEvery: 1_000_000,

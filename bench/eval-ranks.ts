@@ -8,9 +8,11 @@
 import { mulberry32 } from '../src/core/random.js';
 import { filteredRanks, type KnownAnswers } from '../src/eval/ranks.js';
 import { defaultBatchSize } from '../src/eval/evaluate.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
+const { positionals } = benchArgs('eval-ranks', { flags: {}, positionals: { usage: '[queries] [entities]', max: 2, min: 1 } });
 
 
 /** Known answers of query q stored as a sorted list; the bench uses the query index as its entity id. */
@@ -23,8 +25,8 @@ class ListKnownAnswers implements KnownAnswers {
 
 /** Runs the benchmark and prints the seconds spent in filteredRanks. */
 function main(): void {
-  const numQueries = Number(process.argv[2] ?? 40_932);
-  const numEntities = Number(process.argv[3] ?? 14_541);
+  const numQueries = Number(positionals[0] ?? 40_932);
+  const numEntities = Number(positionals[1] ?? 14_541);
   const batchSize = defaultBatchSize(numEntities);
   const random = mulberry32(42);
 

@@ -10,11 +10,13 @@ import { runDataFromDataset } from '../src/core/training-data.js';
 import { ModelRuntime } from '../src/core/model-runtime.js';
 import { evaluateSplit } from '../src/eval/evaluate-run.js';
 import { createModel } from '../src/registry/models.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const models = (process.argv[2] ?? 'DistMult,ComplEx,RotH,AttH').split(',');
+const { positionals } = benchArgs('eval', { flags: {}, positionals: { usage: 'one word, the models comma-separated', max: 1 } });
+const models = (positionals[0] ?? 'DistMult,ComplEx,RotH,AttH').split(',');
 const backend = await initBackend('auto');
 const rows: Record<string, unknown>[] = [];
 for (const datasetName of ['FB15k-237', 'WN18RR']) {

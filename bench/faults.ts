@@ -6,7 +6,7 @@
  * 2. Damaged run files: each class of damage to a copy of a finished run must be a clear error (naming the file) from
  *    `eval` or `--resume`, never a load: counted classes tried / rejected.
  * 3. The service (fuzzed requests, SIGTERM drain) when bench/service-faults is built: its JSON is folded in.
- * Prints a markdown table and one JSON line. Usage: node dist/bench/faults.js [--kills 100] [--skip-service]
+ * Prints a markdown table and one JSON line. Usage: node dist/bench/faults.js [--kills 100] [--service-run dir] [--skip-service]
  *   [--service-run <run dir>] (the run the service part serves; default runs/wn18rr-roth-d32-service)
  */
 import { execFile } from 'node:child_process';
@@ -18,18 +18,24 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeSyntheticDataset } from '../src/kg/synthetic-graph.js';
 import { killAndResume, resultMrr, runChild, type CliCommand, type KillTrial } from './kill-harness.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-const kills = Number(args.includes('--kills') ? args[args.indexOf('--kills') + 1] : 100);
+const { values: options } = benchArgs('faults', {
+  flags: {
+    kills: { type: 'integer', default: 100, min: 1 },
+    'service-run': { type: 'string', default: 'runs/wn18rr-roth-d32-service' },
+    'skip-service': { type: 'boolean' },
+  },
+});
+const { kills, 'service-run': serviceRun } = options;
 const cli: CliCommand = { program: process.execPath, args: [fileURLToPath(new URL('../src/cli/main.js', import.meta.url))] };
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-faults-'));
 const log = (line: string): void => { process.stderr.write(`${line}\n`); };
 const serviceBench = fileURLToPath(new URL('./service-faults.js', import.meta.url));
-const serviceRun = args.includes('--service-run') ? args[args.indexOf('--service-run') + 1]! : 'runs/wn18rr-roth-d32-service';
-const withService = !args.includes('--skip-service') && existsSync(serviceBench);
+const withService = !options['skip-service'] && existsSync(serviceBench);
 // checked before the kills (which take an hour): the service part needs a trained run to serve
 if (withService && !existsSync(serviceRun)) {
   log(`bench:faults: --service-run ${serviceRun} does not exist: train one (docs/RESULTS.md), pass --service-run <run dir>, or --skip-service`);

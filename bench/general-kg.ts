@@ -15,18 +15,14 @@ import type { KgPortSettings } from '../src/general/kg/port.js';
 import { fedKgeOptions, fedKgeParamsSchema } from '../src/general/kg/federated/port.js';
 import { cbdKgeOptions, cbdKgeParamsSchema } from '../src/general/kg/long-tail/port.js';
 import { formatCbdKgeComparison, formatFedKgeComparison, shownRounds } from '../src/cli/kd-port-tables.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const dataset = flag('--dataset') ?? 'WN18RR';
-const seedCount = Number(flag('--seeds') ?? 3);
-const only = flag('--only');
+const { values: { dataset, seeds: seedCount, only } } = benchArgs('general-kg', {
+  flags: { dataset: { type: 'string', default: 'WN18RR' }, seeds: { type: 'integer', default: 3, min: 1 }, only: { type: 'string', choices: ['fedntd', 'cbd'] } },
+});
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };

@@ -13,20 +13,22 @@ import type { ComparisonReport } from '../src/general/images/runner.js';
 import type { PeerComparison } from '../src/general/kg/mutual/peer-run.js';
 import type { KgPortSettings } from '../src/general/kg/port.js';
 import { formatMeanStd } from '../src/cli/kd-tables.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const methods = (flag('--methods') ?? methodNames().join(',')).split(',');
-const seedCount = Number(flag('--seeds') ?? 3);
-const kgEpochs = Number(flag('--kg-epochs') ?? 10);
-const kgDataset = flag('--kg-dataset') ?? 'WN18RR';
-const withKg = !args.includes('--no-kg');
+const { values: options } = benchArgs('general', {
+  flags: {
+    methods: { type: 'strings', default: methodNames().join(','), choices: methodNames() },
+    seeds: { type: 'integer', default: 3, min: 1 },
+    'kg-epochs': { type: 'integer', default: 10, min: 1 },
+    'kg-dataset': { type: 'string', default: 'WN18RR' },
+    'no-kg': { type: 'boolean' },
+  },
+});
+const { methods, seeds: seedCount, 'kg-epochs': kgEpochs, 'kg-dataset': kgDataset } = options;
+const withKg = !options['no-kg'];
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };

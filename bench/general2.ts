@@ -19,19 +19,19 @@ import { fedNtdMethod, federatedConfig } from '../src/general/images/methods/fed
 import { meanStd } from '../src/general/stats.js';
 import { formatMeanStd } from '../src/cli/kd-tables.js';
 import { renderLineChartSvg, type ChartPoint } from '../src/cli/svg-chart.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const seedCount = Number(flag('--seeds') ?? 3);
-const rounds = Number(flag('--rounds') ?? fedNtdMethod.defaultEpochs);
-const svgPath = flag('--svg') ?? 'runs/general2/fedntd-rounds.svg';
-const only = flag('--only');
+const { values: { seeds: seedCount, rounds, svg: svgPath, only } } = benchArgs('general2', {
+  flags: {
+    seeds: { type: 'integer', default: 3, min: 1 },
+    rounds: { type: 'integer', default: fedNtdMethod.defaultEpochs, min: 1 },
+    svg: { type: 'string', default: 'runs/general2/fedntd-rounds.svg' },
+    only: { type: 'string', choices: ['fedntd', 'cbd'] },
+  },
+});
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };

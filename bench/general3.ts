@@ -25,18 +25,18 @@ import { movingAverage, streamAccuracy, type StreamRunResult } from '../src/gene
 import { meanStd } from '../src/general/stats.js';
 import { formatMeanStd } from '../src/cli/kd-tables.js';
 import { renderLineChartSvg, type ChartPoint } from '../src/cli/svg-chart.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const seedCount = Number(flag('--seeds') ?? 3);
-const outDir = flag('--out-dir') ?? 'dist/general3';
-const only = flag('--only');
+const { values: { seeds: seedCount, 'out-dir': outDir, only } } = benchArgs('general3', {
+  flags: {
+    seeds: { type: 'integer', default: 3, min: 1 },
+    'out-dir': { type: 'string', default: 'dist/general3' },
+    only: { type: 'string', choices: ['stream', 'det-kd', 'simclrv2', 'fedx'] },
+  },
+});
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };

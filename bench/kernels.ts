@@ -6,6 +6,7 @@
  */
 import { loadKernels, OPTIMISER_DEFAULTS, SimilarityKind, type Kernels } from '../src/kernels/kernels.js';
 import type { F32Block } from '../src/kernels/kernel-memory.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
@@ -92,5 +93,6 @@ function run(k: Kernels, repeats: number): void {
   }
 }
 
-const repeats = Number(process.argv[2] ?? 200);
+const { positionals } = benchArgs('kernels', { flags: {}, positionals: { usage: '[repeats]', max: 1, min: 1 } });
+const repeats = Number(positionals[0] ?? 200);
 run(await loadKernels(), repeats);

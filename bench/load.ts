@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { loadDataset } from '../src/kg/dataset.js';
 import { FilterIndex } from '../src/kg/filter-index.js';
 import { formatTable } from '../src/cli/format-table.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
@@ -108,4 +109,4 @@ async function main(dataset: string): Promise<void> {
 
 const args = process.argv.slice(2);
 if (args[0] === '--child') await child(args[1] === 'warm' ? 'warm' : 'cold', args[2] ?? 'FB15k-237');
-else await main(args[0] ?? 'FB15k-237');
+else await main(benchArgs('load', { flags: {}, positionals: { usage: '[dataset]', max: 1 } }).positionals[0] ?? 'FB15k-237');

@@ -22,20 +22,20 @@ import { IndexStore } from '../src/lookup/index-store.js';
 import { exactNeighbors, indexNeighbors, neighborQuery, neighborSpace } from '../src/lookup/neighbors.js';
 import { buildSpaceData } from '../src/lookup/vector-space.js';
 import { loadTest, type ServedRun } from './lookup-load.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
 const defaultRuns = ['runs/wn18rr-roth-d32-adam-neg50', 'runs/lookup-wn18rr-distmult', 'runs/lookup-wn18rr-rote'].filter((d) => existsSync(path.join(d, 'best.json')));
-const runDirs = flag('--runs', defaultRuns.join(',')).split(',').filter((d) => d !== '');
-const numQueries = Number(flag('--queries', '1000'));
-const loadSeconds = Number(flag('--load-seconds', '30'));
-const skipLoad = args.includes('--skip-load');
+const { values: { runs: runDirs, queries: numQueries, 'load-seconds': loadSeconds, 'skip-load': skipLoad } } = benchArgs('lookup', {
+  flags: {
+    runs: { type: 'strings', default: defaultRuns.join(',') },
+    queries: { type: 'integer', default: 1000, min: 1 },
+    'load-seconds': { type: 'number', default: 30, min: 1 },
+    'skip-load': { type: 'boolean' },
+  },
+});
 const EFS = [50, 64, 100, 200, 400];
 
 const backend = await initBackend('auto');

@@ -13,12 +13,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { readMetrics } from '../src/core/metrics-log.js';
 import type { EpochRecord } from '../src/core/trainer.js';
 import { formatMeanStd } from '../src/cli/kd-tables.js';
 import { meanStd } from '../src/general/stats.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 import { pairedGains, type SeedResult } from './paired-gain.js';
 import { qualityPlan, selectRows, type Row } from './mulde-quality-plan.js';
@@ -27,13 +27,12 @@ exitOnHelp(import.meta.url);
 
 /** The command line; an unknown flag, a flag without its value or a bad `--only` exits 2 with a message naming it. */
 function options(): { root: string; rows: Row[]; list: boolean; report: boolean } {
+  const { values } = benchArgs('mulde-quality', {
+    flags: { root: { type: 'string', default: 'runs/quality' }, only: { type: 'string' }, list: { type: 'boolean' }, report: { type: 'boolean' } },
+  });
   try {
-    const { values } = parseArgs({
-      args: process.argv.slice(2), strict: true, allowPositionals: false,
-      options: { root: { type: 'string' }, only: { type: 'string' }, list: { type: 'boolean' }, report: { type: 'boolean' } },
-    });
-    const root = path.resolve(values.root ?? 'runs/quality');
-    return { root, rows: selectRows(qualityPlan(root), values.only), list: values.list === true, report: values.report === true };
+    const root = path.resolve(values.root);
+    return { root, rows: selectRows(qualityPlan(root), values.only), list: values.list, report: values.report };
   } catch (error) {
     process.stderr.write(`bench:mulde-quality: ${(error as Error).message}\n`);
     process.exit(2);

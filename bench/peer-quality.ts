@@ -30,52 +30,29 @@ import { writeSyntheticDataset } from '../src/kg/synthetic-graph.js';
 import { resolveDataset } from '../src/kg/fetch-dataset.js';
 import { findPackageRoot } from '../src/kernels/kernels.js';
 import { meanStd } from '../src/general/stats.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 import { LITERATURE_RECIPES, literatureArgs } from './literature-recipes.js';
 
 exitOnHelp(import.meta.url);
 
 const run = promisify(execFile);
-const args = process.argv.slice(2);
-/** The value after flag `name` (or `fallback` when the flag is absent); a flag without a value exits 2 naming it. */
-function flag(name: string, fallback: string): string {
-  if (!args.includes(name)) return fallback;
-  const value = args[args.indexOf(name) + 1];
-  if (value === undefined || value.startsWith('--')) {
-    process.stderr.write(`peer-quality: ${name} needs a value\n`);
-    process.exit(2);
-  }
-  return value;
-}
-const root = path.resolve(flag('--root', 'runs/peer-quality'));
-const datasets = flag('--datasets', 'generated,WN18RR,FB15k-237').split(',');
-const models = flag('--models', 'DistMult,ComplEx,RotatE,TransE').split(',');
-const epochsText = flag('--epochs', '100');
-const epochs = Number(epochsText);
-const seedsText = flag('--seeds', '0');
-const seeds = seedsText.split(',').map(Number);
-const engines = flag('--engines', 'kgdistill,pykeen').split(',');
 const SETTINGS = ['matched', 'recommended'] as const;
-const settings = flag('--settings', SETTINGS.join(',')).split(',');
-/** Exits with a message naming the flag when one of its values is not among the allowed ones. */
-function checkChoices(name: string, values: string[], allowed: readonly string[]): void {
-  for (const value of values) {
-    if (!allowed.includes(value)) {
-      process.stderr.write(`peer-quality: ${name} takes ${allowed.join(' and/or ')} (got '${value}')\n`);
-      process.exit(2);
-    }
-  }
-}
-checkChoices('--engines', engines, ['kgdistill', 'pykeen']);
-checkChoices('--settings', settings, SETTINGS);
-/** Exits with a message naming the flag when its value is not what it takes. */
-function checkNumbers(name: string, text: string, ok: boolean, takes: string): void {
-  if (ok) return;
-  process.stderr.write(`peer-quality: ${name} takes ${takes} (got '${text}')\n`);
-  process.exit(2);
-}
-checkNumbers('--seeds', seedsText, /^\d+(,\d+)*$/.test(seedsText), 'whole numbers ≥ 0, comma-separated');
-checkNumbers('--epochs', epochsText, Number.isInteger(epochs) && epochs >= 1, 'a whole number ≥ 1');
+const { values: options } = benchArgs('peer-quality', {
+  flags: {
+    root: { type: 'string', default: 'runs/peer-quality' },
+    datasets: { type: 'strings', default: 'generated,WN18RR,FB15k-237' },
+    models: { type: 'strings', default: 'DistMult,ComplEx,RotatE,TransE', choices: ['DistMult', 'ComplEx', 'RotatE', 'TransE'] },
+    engines: { type: 'strings', default: 'kgdistill,pykeen', choices: ['kgdistill', 'pykeen'] },
+    settings: { type: 'strings', default: SETTINGS.join(','), choices: SETTINGS },
+    epochs: { type: 'integer', default: 100, min: 1 },
+    seeds: { type: 'integers', default: '0', min: 0 },
+    literature: { type: 'boolean' },
+    list: { type: 'boolean' },
+  },
+});
+const root = path.resolve(options.root);
+const { datasets, models, engines, settings, epochs, seeds } = options;
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const pykeenPython = path.join(homedir(), '.cache', 'kgdistill-pykeen-venv', 'bin', 'python');
 const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pykeen', 'pk_run.py');
@@ -130,7 +107,7 @@ const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[nu
 async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen', setting: string, seed: number, command: RowCommand, selected: boolean): Promise<number | undefined> {
   const file = path.join(root, dataset, `${model}-${engine}-${setting}-s${seed}.json`);
   if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr;
-  if (args.includes('--list') || !selected) return undefined;
+  if (options.list || !selected) return undefined;
   mkdirSync(path.dirname(file), { recursive: true });
   const started = performance.now();
   const { program, args: programArgs, env } = command(path.join(root, dataset, `${model}-${setting}-s${seed}-run`));
@@ -172,7 +149,7 @@ const fmt = (xs: (number | undefined)[]): string => {
   return n > 1 ? `${meanOf(xs).toFixed(3)} (n=${n})` : meanOf(xs).toFixed(3);
 };
 
-if (args.includes('--literature')) {
+if (options.literature) {
   await literatureTable();
   process.exit(0);
 }

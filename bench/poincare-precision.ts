@@ -9,6 +9,7 @@
  * for ranking (what an all-entity scorer returns): one float32 step of a score near 100 is 7.6e-6, so differences
  * below that are not resolved.
  */
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 import { initBackend } from '../src/core/backend.js';
 import { loadRunWithData } from '../src/pipeline/evaluate.js';
@@ -21,26 +22,16 @@ import type { ModelRuntime } from '../src/core/model-runtime.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-/** Exits with the usage error `message`. */
-function usageError(message: string): never {
-  process.stderr.write(`bench:precision: ${message}\n`);
-  process.exit(2);
-}
-const flag = (name: string, fallback: string): string => {
-  if (!args.includes(name)) return fallback;
-  const value = args[args.indexOf(name) + 1];
-  return value === undefined || value.startsWith('--') ? usageError(`${name} needs a value`) : value;
-};
-const runDir = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1]!.startsWith('--')));
+const { values: { split: splitName, queries: maxQueries }, positionals } = benchArgs('precision', {
+  flags: { split: { type: 'string', default: 'test', choices: ['test', 'valid'] }, queries: { type: 'integer', default: 2000, min: 2 } },
+  positionals: { usage: 'one run directory', max: 1 },
+});
+const runDir = positionals[0];
 if (!runDir) {
   process.stderr.write('usage: npm run bench:precision -- <run dir> [--split test|valid] [--queries <n>]\n');
   process.exit(2);
 }
-const split = flag('--split', 'test');
-if (split !== 'test' && split !== 'valid') usageError(`--split takes test or valid (got ${split})`);
-const maxQueries = Number(flag('--queries', '2000'));
-if (!Number.isInteger(maxQueries) || maxQueries < 2) usageError(`--queries takes an integer ≥ 2 (got ${flag('--queries', '')})`);
+const split = splitName as 'test' | 'valid';
 const maxTriples = Math.ceil(maxQueries / 2); // each triple is a tail and a head query
 
 /** Float64 scores of every entity for a batch of queries, and the edge statistics of what it met. */

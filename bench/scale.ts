@@ -15,6 +15,7 @@
  * fit one wasm32 memory beside the tables —, 50 steps of 500 random queries × 50 negatives timed, then a checkpoint
  * of tables, state and vocabulary saved and read back). Prints a markdown table and a JSON line.
  * Usage: node dist/bench/scale.js [--sizes 50000:1000000,1000000:1000000,2500000:16000000] [--root /tmp/kgdistill-scale] [--load-only]
+ *        [--ceiling <entities>]
  * (`--load-only`: only the load step of each size; the other columns stay empty).
  */
 import { execFile } from 'node:child_process';
@@ -27,14 +28,31 @@ import { kernelBytesOf } from '../src/core/memory-budget.js';
 import { OPTIMIZER_SLOTS } from '../src/core/optimizers.js';
 import { createModel } from '../src/registry/models.js';
 import type { OptimizerName } from '../src/core/optimizers.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
-const root = path.resolve(flag('--root', '/tmp/kgdistill-scale'));
-const sizes = flag('--sizes', '50000:1000000,1000000:1000000,2500000:16000000').split(',').map((s) => s.split(':').map(Number) as [number, number]).filter(([entities]) => entities > 0);
+/** This script's child modes (`--step <kind> <dir>`, `--ceiling-step <entities> <optimizer> <root>`): one step in a process of its own. */
+const childMode = args[0] === '--step' || args[0] === '--ceiling-step';
+const options = childMode ? undefined : benchArgs('scale', {
+  flags: {
+    root: { type: 'string', default: '/tmp/kgdistill-scale' },
+    sizes: { type: 'strings', default: '50000:1000000,1000000:1000000,2500000:16000000' },
+    'load-only': { type: 'boolean' },
+    ceiling: { type: 'integer', min: 1 },
+  },
+}).values;
+const root = path.resolve(options?.root ?? args[3] ?? '/tmp/kgdistill-scale');
+const sizes = (options?.sizes ?? []).map((size) => {
+  const [entities, triples] = size.split(':').map(Number);
+  if (!/^\d+:\d+$/.test(size) || !(entities! >= 2) || !(triples! >= 1)) {
+    process.stderr.write(`bench:scale: --sizes takes comma-separated <entities ≥ 2>:<triples ≥ 1> (got '${size}')\n`);
+    process.exit(2);
+  }
+  return [entities!, triples!] as [number, number];
+});
 const self = fileURLToPath(import.meta.url);
 /** Training triples timed per graph (the first ones of the shuffled generator's output). */
 const TRAIN_TRIPLES = 500_000;
@@ -188,7 +206,7 @@ if (args[0] === '--ceiling-step') {
     await generate(dir, entities, triples);
     process.stderr.write(`graph ${entities} × ${triples}: generated in ${((performance.now() - g0) / 1000).toFixed(0)} s\n`);
     const load = await step('load', dir);
-    const loadOnly = args.includes('--load-only');
+    const loadOnly = options!['load-only'];
     const train = loadOnly ? {} : await step('train', dir);
     const evaluation = loadOnly ? {} : await step('eval', dir);
     const row = {
@@ -202,10 +220,10 @@ if (args[0] === '--ceiling-step') {
     rows.push(row);
     process.stderr.write(`${JSON.stringify(row)}\n`);
   }
-  const ceiling = args.includes('--ceiling') ? Number(flag('--ceiling', '5000000')) : 0;
+  const ceiling = options!.ceiling ?? 0;
   const ceilings: Record<string, unknown>[] = [];
   for (const optimizer of ceiling > 0 ? (['adam', 'sparse-adam', 'adagrad'] as const) : []) {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=16384', self, '--ceiling-step', String(ceiling), optimizer], { maxBuffer: 1 << 24 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=16384', self, '--ceiling-step', String(ceiling), optimizer, root], { maxBuffer: 1 << 24 });
     ceilings.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>);
     process.stderr.write(`${JSON.stringify(ceilings.at(-1))}\n`);
   }

@@ -17,15 +17,20 @@
 import os from 'node:os';
 import { existsSync } from 'node:fs';
 import { fuzzRequests } from './service-fuzz.js';
-import { answerStatus, connect, flag, rawRequest, requestBytes, startServe } from './service-process.js';
+import { answerStatus, connect, rawRequest, requestBytes, startServe } from './service-process.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const run = flag('--run', 'runs/wn18rr-roth-d32-service');
-const fuzzCount = Number(flag('--fuzz', '600'));
-const trials = Number(flag('--trials', '3'));
-const connections = Number(flag('--connections', '40'));
+const { values: { run, fuzz: fuzzCount, trials, connections } } = benchArgs('service-faults', {
+  flags: {
+    run: { type: 'string', default: 'runs/wn18rr-roth-d32-service' },
+    fuzz: { type: 'integer', default: 600, min: 0 },
+    trials: { type: 'integer', default: 3, min: 1 },
+    connections: { type: 'integer', default: 40, min: 1 },
+  },
+});
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 if (!existsSync(run)) throw new Error(`no run at ${run}: train one first (see docs/RESULTS.md) or pass --run`);
 const name = run.replace(/\/+$/, '').split('/').pop()!;

@@ -80,12 +80,6 @@ export async function rawRequest(port: number, bytes: Buffer): Promise<number> {
   return status;
 }
 
-/** `--name value` from the command line, or the fallback. */
-export function flag(name: string, fallback: string, args: readonly string[] = process.argv.slice(2)): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-}
-
 /** Median of numbers. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -21,16 +21,21 @@ import autocannon from 'autocannon';
 import { initBackend } from '../src/core/backend.js';
 import { CheckpointLookup } from '../src/lookup/checkpoint-lookup.js';
 import { exactNeighbors } from '../src/lookup/neighbors.js';
-import { flag, median, startServe } from './service-process.js';
+import { median, startServe } from './service-process.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const run = flag('--run', 'runs/wn18rr-roth-d32-service');
-const rounds = Number(flag('--rounds', '5'));
-const seconds = Number(flag('--seconds', '5'));
-const connections = Number(flag('--connections', '10'));
-const numQueries = Number(flag('--queries', '500'));
+const { values: { run, rounds, seconds, connections, queries: numQueries } } = benchArgs('service', {
+  flags: {
+    run: { type: 'string', default: 'runs/wn18rr-roth-d32-service' },
+    rounds: { type: 'integer', default: 5, min: 1 },
+    seconds: { type: 'number', default: 5, min: 1 },
+    connections: { type: 'integer', default: 10, min: 1 },
+    queries: { type: 'integer', default: 500, min: 1 },
+  },
+});
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 if (!existsSync(run)) throw new Error(`no run at ${run}: train one first (see docs/RESULTS.md) or pass --run`);
 

@@ -11,6 +11,7 @@
  * The teachers must share one dataset (the first teacher's, read as it was for training).
  */
 import path from 'node:path';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 import { initBackend } from '../src/core/backend.js';
 import { loadRun, type LoadedRun } from '../src/registry/load-run.js';
@@ -54,23 +55,15 @@ class EnsembleScorer implements AllEntityScorer {
   }
 }
 
-const args = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const teacherDirs = (flag('--teachers') ?? '').split(',').filter((d) => d !== '');
+const { values: options } = benchArgs('teacher-ensemble', {
+  flags: { teachers: { type: 'strings' }, splits: { type: 'strings', default: 'valid,test', choices: ['valid', 'test'] } },
+});
+const teacherDirs = options.teachers;
 if (teacherDirs.length === 0) {
   process.stderr.write('bench:teacher-ensemble: --teachers <run dir,run dir,…> is required\n');
   process.exit(2);
 }
-const splits = (flag('--splits') ?? 'valid,test').split(',');
-for (const split of splits) {
-  if (split !== 'valid' && split !== 'test') {
-    process.stderr.write(`bench:teacher-ensemble: --splits takes valid and/or test (got ${split})\n`);
-    process.exit(2);
-  }
-}
+const splits = options.splits as ('valid' | 'test')[];
 
 const backend = await initBackend('auto');
 const { run: first, dataset, data } = await loadRunWithData(teacherDirs[0]!); // the dataset as the first teacher read it
@@ -86,7 +79,7 @@ const candidates: [string, AllEntityScorer][] = [
   ['ensemble: mean probability', new EnsembleScorer(scorers, 'mean')],
 ];
 for (const [name, scorer] of candidates) {
-  for (const split of splits as ('valid' | 'test')[]) {
+  for (const split of splits) {
     const report = await evaluateLinkPrediction(scorer, data[split], data.numRelations, data.known);
     const f = report.filtered;
     process.stdout.write(`| ${name} | ${split} | ${f.mrr.toFixed(4)} | ${f['hits@1'].toFixed(4)} | ${f['hits@3'].toFixed(4)} | ${f['hits@10'].toFixed(4)} |\n`);

@@ -16,16 +16,24 @@ import { MODELS, createModel, modelOptionsSchema } from '../src/registry/models.
 import type { KgeModel } from '../src/core/model.js';
 import { timeSteps, type StepSetup } from './step-timer.js';
 import { torchStep } from './peers.js';
+import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
 exitOnHelp(import.meta.url);
 
-const args = process.argv.slice(2);
-const models = (args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'DistMult,ComplEx').split(',');
-const stepsIndex = args.indexOf('--steps');
-const steps = stepsIndex >= 0 ? Number(args[stepsIndex + 1]) : 30;
-const withHybrid = !args.includes('--no-hybrid');
-const withTfjs = !args.includes('--no-tfjs');
+const { values: options, positionals } = benchArgs('train', {
+  flags: {
+    steps: { type: 'integer', default: 30, min: 1 },
+    rounds: { type: 'integer', default: 5, min: 1 },
+    'no-hybrid': { type: 'boolean' },
+    'no-tfjs': { type: 'boolean' },
+  },
+  positionals: { usage: 'one word, the models comma-separated', max: 1 },
+});
+const models = (positionals[0] ?? 'DistMult,ComplEx').split(',');
+const { steps, rounds: roundCount } = options;
+const withHybrid = !options['no-hybrid'];
+const withTfjs = !options['no-tfjs'];
 
 /** The registry name of a model's variant without its fused query program (so the step takes the hybrid path). */
 function hybridVariant(model: string): string | undefined {
@@ -70,8 +78,6 @@ for (const row of rows) {
 }
 const distMult = rows.find((r) => r.model === 'DistMult' && r.regime === '50 neg' && r.path === 'fused');
 if (distMult) for (const row of rows) if (row.path === 'fused' && row.regime !== '1-N') row.ratioToDistMult = +((row.medianMs as number) / (distMult.medianMs as number)).toFixed(2);
-const roundsIndex = args.indexOf('--rounds');
-const roundCount = roundsIndex >= 0 ? Number(args[roundsIndex + 1]) : 5;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const interleaved: Record<string, unknown>[] = [];
 if (models.includes('DistMult') && peerNeg) {
