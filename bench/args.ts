@@ -14,13 +14,20 @@ export type BenchFlag =
   | { type: 'number'; default?: number; min?: number }
   | { type: 'boolean' };
 
+/** The words a string flag takes: its choices when it has them. */
+type Word<F> = F extends { choices: readonly (infer C extends string)[] } ? C : string;
 /** The value a flag's declaration gives: lists as arrays, a flag without default as possibly undefined. */
 export type BenchValue<F extends BenchFlag> =
   F extends { type: 'boolean' } ? boolean
-    : F extends { type: 'strings' } ? string[]
+    : F extends { type: 'strings' } ? Word<F>[]
       : F extends { type: 'integers' } ? number[]
         : F extends { type: 'integer' | 'number' } ? (F extends { default: number } ? number : number | undefined)
-          : F extends { default: string } ? string : string | undefined;
+          : F extends { default: string } ? Word<F> : Word<F> | undefined;
+
+/** A whole number as written on a command line (no exponent, no hexadecimal, no spaces). */
+const INTEGER = /^-?\d+$/;
+/** A decimal number as written on a command line (an exponent allowed). */
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 /** A command line the benchmark does not take (the message names the flag). */
 export class BenchArgsError extends Error {}
@@ -33,7 +40,7 @@ export interface BenchArgsSpec<T extends Record<string, BenchFlag>> {
 }
 
 /** Parses `argv` against `spec`; throws BenchArgsError naming the flag or word it does not take. */
-export function parseBenchArgs<T extends Record<string, BenchFlag>>(argv: readonly string[], spec: BenchArgsSpec<T>):
+export function parseBenchArgs<const T extends Record<string, BenchFlag>>(argv: readonly string[], spec: BenchArgsSpec<T>):
   { values: { [K in keyof T]: BenchValue<T[K]> }; positionals: string[] } {
   const names = Object.keys(spec.flags);
   let parsed: ReturnType<typeof parseArgs>;
@@ -51,7 +58,7 @@ export function parseBenchArgs<T extends Record<string, BenchFlag>>(argv: readon
     throw new BenchArgsError(max === 0 ? `takes no word without a flag (got '${extra}')` : `takes ${spec.positionals!.usage} (got the extra word '${extra}')`);
   }
   const min = spec.positionals?.min;
-  const notWhole = min === undefined ? undefined : parsed.positionals.find((word) => !/^-?\d+$/.test(word) || Number(word) < min);
+  const notWhole = min === undefined ? undefined : parsed.positionals.find((word) => !INTEGER.test(word) || Number(word) < min);
   if (notWhole !== undefined) throw new BenchArgsError(`takes ${spec.positionals!.usage}, whole numbers ≥ ${min} (got '${notWhole}')`);
   const values: Record<string, unknown> = {};
   for (const name of names) values[name] = valueOf(name, spec.flags[name]!, parsed.values[name] as string | boolean | undefined);
@@ -59,7 +66,7 @@ export function parseBenchArgs<T extends Record<string, BenchFlag>>(argv: readon
 }
 
 /** parseBenchArgs on this process's arguments; a command line it does not take exits 2 with `bench:<bench>: …`. */
-export function benchArgs<T extends Record<string, BenchFlag>>(bench: string, spec: BenchArgsSpec<T>):
+export function benchArgs<const T extends Record<string, BenchFlag>>(bench: string, spec: BenchArgsSpec<T>):
   { values: { [K in keyof T]: BenchValue<T[K]> }; positionals: string[] } {
   try {
     return parseBenchArgs(process.argv.slice(2), spec);
@@ -85,12 +92,16 @@ function parseErrorMessage(error: Error & { code?: string }, names: readonly str
 function valueOf(name: string, flag: BenchFlag, raw: string | boolean | undefined): unknown {
   if (flag.type === 'boolean') return raw === true;
   const text = raw as string | undefined;
-  const bad = (takes: string): never => { throw new BenchArgsError(`--${name} takes ${takes} (got '${text}')`); };
+  const bad = (takes: string): never => {
+    const got = text !== undefined ? `'${text}'` : `'${String('default' in flag ? flag.default : '')}', the benchmark's default`;
+    throw new BenchArgsError(`--${name} takes ${takes} (got ${got})`);
+  };
   switch (flag.type) {
     case 'string':
     case 'strings': {
       const value = text ?? flag.default;
-      if (value === undefined || (flag.type === 'strings' && text === undefined && value === '')) return flag.type === 'strings' ? [] : undefined;
+      if (value === undefined) return flag.type === 'strings' ? [] : undefined;
+      if (text === undefined && value === '') return flag.type === 'strings' ? [] : ''; // an empty default: nothing
       const items = flag.type === 'strings' ? value.split(',') : [value];
       if (items.some((item) => item === '')) bad(flag.type === 'strings' ? 'a comma-separated list without empty items' : 'a value');
       const wrong = flag.choices && items.find((item) => !flag.choices!.includes(item));
@@ -102,14 +113,14 @@ function valueOf(name: string, flag: BenchFlag, raw: string | boolean | undefine
       if (text === undefined) return flag.default;
       const value = Number(text);
       const min = flag.min ?? -Infinity;
-      const ok = text.trim() !== '' && Number.isFinite(value) && (flag.type === 'number' || Number.isInteger(value)) && value >= min;
+      const ok = (flag.type === 'integer' ? INTEGER : DECIMAL).test(text) && Number.isFinite(value) && value >= min;
       return ok ? value : bad(`${flag.type === 'integer' ? 'a whole number' : 'a number'}${Number.isFinite(min) ? ` ≥ ${min}` : ''}`);
     }
     case 'integers': {
       const value = text ?? flag.default;
       if (value === undefined) return [];
       const min = flag.min ?? -Infinity;
-      const numbers = value.split(',').map((item) => (/^-?\d+$/.test(item.trim()) ? Number(item) : NaN));
+      const numbers = value.split(',').map((item) => (INTEGER.test(item) ? Number(item) : NaN));
       return numbers.every((n) => Number.isInteger(n) && n >= min) ? numbers
         : bad(`comma-separated whole numbers${Number.isFinite(min) ? ` ≥ ${min}` : ''}`);
     }

@@ -6,7 +6,7 @@
  * 2. Damaged run files: each class of damage to a copy of a finished run must be a clear error (naming the file) from
  *    `eval` or `--resume`, never a load: counted classes tried / rejected.
  * 3. The service (fuzzed requests, SIGTERM drain) when bench/service-faults is built: its JSON is folded in.
- * Prints a markdown table and one JSON line. Usage: node dist/bench/faults.js [--kills 100] [--service-run dir] [--skip-service]
+ * Prints a markdown table and one JSON line. Usage: node dist/bench/faults.js [--kills 100] [--skip-service]
  *   [--service-run <run dir>] (the run the service part serves; default runs/wn18rr-roth-d32-service)
  */
 import { execFile } from 'node:child_process';
@@ -25,7 +25,7 @@ exitOnHelp(import.meta.url);
 
 const { values: options } = benchArgs('faults', {
   flags: {
-    kills: { type: 'integer', default: 100, min: 1 },
+    kills: { type: 'integer', default: 100, min: 0 },
     'service-run': { type: 'string', default: 'runs/wn18rr-roth-d32-service' },
     'skip-service': { type: 'boolean' },
   },

@@ -96,7 +96,7 @@ const kgdistillCommand = (argsFor: (out: string) => string[]): RowCommand => (ou
 const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): RowCommand => (out) => {
   for (const [file, what] of [[pykeenPython, 'the PyKEEN venv (run `bash ../shared/peers/pykeen/install.sh`)'], [pykeenScript, 'the shared PyKEEN runner (../shared beside the package)']]) {
     if (!existsSync(file)) {
-      process.stderr.write(`peer-quality: ${file} not found: ${what}; or pass --engines kgdistill\n`);
+      process.stderr.write(`bench:peer-quality: ${file} not found: ${what}; or pass --engines kgdistill\n`);
       process.exit(2);
     }
   }
@@ -123,9 +123,9 @@ async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen
 async function literatureTable(): Promise<void> {
   const lines = ['| dataset | model | kgdistill, best recipe | literature (d = 32) | kgdistill − literature | source |', '|---|---|---|---|---|---|'];
   const json: Record<string, unknown>[] = [];
-  const recipes = LITERATURE_RECIPES.filter((r) => datasets.includes(r.dataset) && models.includes(r.model));
+  const recipes = LITERATURE_RECIPES.filter((r) => datasets.includes(r.dataset) && (models as readonly string[]).includes(r.model));
   if (recipes.length === 0) {
-    process.stderr.write(`peer-quality: no literature recipe for --datasets ${datasets.join(',')} --models ${models.join(',')}; the recipes: ${LITERATURE_RECIPES.map((r) => `${r.dataset} ${r.model}`).join(', ')}\n`);
+    process.stderr.write(`bench:peer-quality: no literature recipe for --datasets ${datasets.join(',')} --models ${models.join(',')}; the recipes: ${LITERATURE_RECIPES.map((r) => `${r.dataset} ${r.model}`).join(', ')}\n`);
     process.exit(2);
   }
   for (const recipe of recipes) {

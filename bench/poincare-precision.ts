@@ -22,7 +22,7 @@ import type { ModelRuntime } from '../src/core/model-runtime.js';
 
 exitOnHelp(import.meta.url);
 
-const { values: { split: splitName, queries: maxQueries }, positionals } = benchArgs('precision', {
+const { values: { split, queries: maxQueries }, positionals } = benchArgs('precision', {
   flags: { split: { type: 'string', default: 'test', choices: ['test', 'valid'] }, queries: { type: 'integer', default: 2000, min: 2 } },
   positionals: { usage: 'one run directory', max: 1 },
 });
@@ -31,7 +31,6 @@ if (!runDir) {
   process.stderr.write('usage: npm run bench:precision -- <run dir> [--split test|valid] [--queries <n>]\n');
   process.exit(2);
 }
-const split = splitName as 'test' | 'valid';
 const maxTriples = Math.ceil(maxQueries / 2); // each triple is a tail and a head query
 
 /** Float64 scores of every entity for a batch of queries, and the edge statistics of what it met. */

@@ -15,7 +15,7 @@
  * fit one wasm32 memory beside the tables —, 50 steps of 500 random queries × 50 negatives timed, then a checkpoint
  * of tables, state and vocabulary saved and read back). Prints a markdown table and a JSON line.
  * Usage: node dist/bench/scale.js [--sizes 50000:1000000,1000000:1000000,2500000:16000000] [--root /tmp/kgdistill-scale] [--load-only]
- *        [--ceiling <entities>]
+ *        [--ceiling <entities>]   (`--sizes 0:0 --ceiling <entities>`: the ceiling only)
  * (`--load-only`: only the load step of each size; the other columns stay empty).
  */
 import { execFile } from 'node:child_process';
@@ -47,12 +47,12 @@ const options = childMode ? undefined : benchArgs('scale', {
 const root = path.resolve(options?.root ?? args[3] ?? '/tmp/kgdistill-scale');
 const sizes = (options?.sizes ?? []).map((size) => {
   const [entities, triples] = size.split(':').map(Number);
-  if (!/^\d+:\d+$/.test(size) || !(entities! >= 2) || !(triples! >= 1)) {
-    process.stderr.write(`bench:scale: --sizes takes comma-separated <entities ≥ 2>:<triples ≥ 1> (got '${size}')\n`);
+  if (!/^\d+:\d+$/.test(size) || !(entities === 0 || (entities! >= 2 && triples! >= 1))) {
+    process.stderr.write(`bench:scale: --sizes takes comma-separated <entities ≥ 2>:<triples ≥ 1>, or 0:0 for none (got '${size}')\n`);
     process.exit(2);
   }
   return [entities!, triples!] as [number, number];
-});
+}).filter(([entities]) => entities > 0);
 const self = fileURLToPath(import.meta.url);
 /** Training triples timed per graph (the first ones of the shuffled generator's output). */
 const TRAIN_TRIPLES = 500_000;

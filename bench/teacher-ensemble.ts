@@ -63,7 +63,7 @@ if (teacherDirs.length === 0) {
   process.stderr.write('bench:teacher-ensemble: --teachers <run dir,run dir,…> is required\n');
   process.exit(2);
 }
-const splits = options.splits as ('valid' | 'test')[];
+const splits = options.splits;
 
 const backend = await initBackend('auto');
 const { run: first, dataset, data } = await loadRunWithData(teacherDirs[0]!); // the dataset as the first teacher read it

@@ -24,7 +24,7 @@ exitOnHelp(import.meta.url);
 const { values: options, positionals } = benchArgs('train', {
   flags: {
     steps: { type: 'integer', default: 30, min: 1 },
-    rounds: { type: 'integer', default: 5, min: 1 },
+    rounds: { type: 'integer', default: 5, min: 0 },
     'no-hybrid': { type: 'boolean' },
     'no-tfjs': { type: 'boolean' },
   },

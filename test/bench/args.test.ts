@@ -44,6 +44,10 @@ describe('parseBenchArgs', () => {
     expect(refusal(['--rate', 'NaN'])).toBe("--rate takes a number ≥ 0 (got 'NaN')");
     expect(refusal(['--top-k', '8,,32'])).toBe("--top-k takes comma-separated whole numbers ≥ 1 (got '8,,32')");
     expect(refusal(['--top-k', '8,0'])).toBe("--top-k takes comma-separated whole numbers ≥ 1 (got '8,0')");
+    for (const written of ['0x10', '1e3', '+4', ' 7', '5.0']) expect(refusal(['--seeds', written])).toBe(`--seeds takes a whole number ≥ 1 (got '${written}')`);
+    expect(refusal(['--rate', '0x2'])).toBe("--rate takes a number ≥ 0 (got '0x2')");
+    expect(parse(['--rate', '2.5e-1']).values.rate).toBe(0.25);
+    expect(refusal(['--top-k', ' 2,3'])).toBe("--top-k takes comma-separated whole numbers ≥ 1 (got ' 2,3')");
   });
 
   it('refuses a value outside the choices, and an empty list item', () => {
@@ -64,6 +68,8 @@ describe('parseBenchArgs', () => {
     const spec = { flags: { runs: { type: 'strings', default: '' } } } as const;
     expect(parseBenchArgs([], spec).values.runs).toEqual([]);
     expect(parseBenchArgs(['--runs', 'a,b'], spec).values.runs).toEqual(['a', 'b']);
+    expect(parseBenchArgs([], { flags: { name: { type: 'string', default: '' } } }).values.name).toBe('');
+    expect(() => parseBenchArgs([], { flags: { k: { type: 'integers', default: '0', min: 1 } } })).toThrow("--k takes comma-separated whole numbers ≥ 1 (got '0', the benchmark's default)");
   });
 
   it('checks words without a flag that must be whole numbers', () => {
