@@ -1,9 +1,11 @@
 /**
  * A run's `metrics.jsonl`, one JSON object per epoch. Appends are one line each; when a run resumes, the lines of
- * epochs after its checkpoint are dropped (they are about to be run again) — a torn last line (a crash in the
- * middle of an append) is dropped with them, while a bad line elsewhere is an error naming file and line.
+ * epochs after its checkpoint are dropped (they are about to be run again), and a run that starts from nothing drops
+ * every line an earlier attempt left without a checkpoint — a torn last line (a crash in the middle of an append) is
+ * dropped with them, while a bad line elsewhere is an error naming file and line.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** Appends one record as a line. */
 export async function appendMetrics(file: string, record: object): Promise<void> {
@@ -32,8 +34,9 @@ export async function readMetrics<R extends { epoch: number }>(file: string): Pr
   return records;
 }
 
-/** Keeps the records of epochs ≤ `lastEpoch` (rewriting the file without a torn tail). */
+/** Keeps the records of epochs ≤ `lastEpoch` (rewriting the file atomically, without a torn tail); no file: nothing to do. */
 export async function trimMetrics(file: string, lastEpoch: number): Promise<void> {
+  if (!existsSync(file)) return;
   const kept = (await readMetrics(file)).filter((r) => r.epoch <= lastEpoch);
-  await fs.writeFile(file, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await writeFileAtomic(file, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }

@@ -203,6 +203,8 @@ export class Trainer {
     const setup: EpochSetup = { objective: this.objective, optimizer: this.optimizer, queries, batchSize: this.config.batchSize, sampling: { kind: 'shuffled' } };
     const steps = Math.ceil(queries.entities.length / this.config.batchSize);
     const metricsFile = path.join(this.runDir, 'metrics.jsonl');
+    // a run from nothing: lines of an earlier attempt that ended before its first checkpoint (no `last`) go
+    if (!this.sink && this.progress.epoch === 0 && !this.progress.partial) await trimMetrics(metricsFile, 0);
     let interrupted = false;
     events.onRunStart?.(this.progress.epoch + 1, this.config.epochs, steps);
     while (this.progress.epoch < this.config.epochs && !this.progress.stopped) {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
@@ -90,6 +90,21 @@ describe('training core', () => {
     a.dispose();
     b.dispose();
     expect(loaded.header.vocab.entities).toEqual([...data.entityNames]);
+  });
+
+  it('a run from nothing drops the metrics an earlier attempt left without a checkpoint; a resumed run keeps its own', async () => {
+    const runDir = path.join(tmp, 'stale-metrics');
+    mkdirSync(runDir, { recursive: true });
+    // an attempt quit after its first epoch, before any checkpoint: its line, and a torn one
+    writeFileSync(path.join(runDir, 'metrics.jsonl'), '{"epoch":1,"loss":9,"seconds":1,"steps":3}\n{"epoch":2,"lo');
+    const config = parseTrainingConfig({ epochs: 3, batchSize: 100, validEvery: 2, patience: 0 });
+    await new Trainer(await newRuntime('DistMult'), data, config, runDir, 'wasm', { validator: filteredValidator(data) }).run();
+    const epochs = (): number[] => readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { epoch: number }).epoch);
+    expect(epochs()).toEqual([1, 2, 3]);
+    expect(readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')).not.toContain('"loss":9,');
+    const resumed = await Trainer.resume(await newRuntime('DistMult'), data, { ...config, epochs: 4 }, runDir, 'wasm', { validator: filteredValidator(data) });
+    await resumed.run();
+    expect(epochs()).toEqual([1, 2, 3, 4]);
   });
 });
 
