@@ -52,6 +52,29 @@ export function trainEpoch(setup: EpochSetup, epoch: number, rng: SeededRandom, 
   return { loss: sum / Math.max(1, steps), steps };
 }
 
+/** How long an epoch trains before `trainEpochInSlices` lets the event loop run (a signal handler, a worker's message). */
+export const SLICE_MS = 200;
+
+/**
+ * trainEpoch in slices of about `sliceMs`, returning to the event loop between them, so that a stop request set by a
+ * signal handler or a message (Ctrl-C, the explorer's stop button) is seen after the step it arrives in rather than
+ * at the end of the epoch. The slices train exactly what one call would: each goes on from where the last stopped,
+ * with the same permutation and the same random stream.
+ */
+export async function trainEpochInSlices(setup: EpochSetup, epoch: number, rng: SeededRandom, control: EpochControl = {}, sliceMs = SLICE_MS): Promise<EpochOutcome> {
+  let from = control.from;
+  let stopAsked = false;
+  const asked = (): boolean => (stopAsked ||= control.shouldStop?.() === true); // once asked, asked: polled once a step as trainEpoch does
+  for (;;) {
+    const sliceEnd = performance.now() + sliceMs;
+    const outcome = trainEpoch(setup, epoch, rng, { from, onStep: control.onStep, shouldStop: () => asked() || performance.now() >= sliceEnd });
+    if (!outcome.stoppedAt || stopAsked) return outcome;
+    from = outcome.stoppedAt;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0)); // setTimeout: also in the browser's training worker
+    if (asked()) return outcome; // asked while the event loop ran: stop where the slice ended
+  }
+}
+
 /** Trains `epochs` epochs (numbered from 1) and returns each epoch's mean batch loss. */
 export function trainEpochs(setup: EpochSetup, epochs: number, rng: SeededRandom): number[] {
   const losses: number[] = [];

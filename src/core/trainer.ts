@@ -17,7 +17,7 @@ import type { ModelRuntime } from './model-runtime.js';
 import { SeededRandom, type RandomState } from './random.js';
 import { TableOptimizer, type OptimizerName, type OptimizerState } from './optimizers.js';
 import { trainingQueries, type EpochPosition } from './batch.js';
-import { trainEpoch, type EpochSetup } from './epoch-loop.js';
+import { trainEpochInSlices, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
 import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, type CheckpointContent } from './checkpoint.js';
@@ -213,7 +213,7 @@ export class Trainer {
       const epochStart = performance.now() - 1000 * (partial?.seconds ?? 0);
       events.onEpochStart?.(epoch, steps);
       const from: (EpochPosition & { lossSum: number }) | undefined = partial ? { order: this.partialOrder, step: partial.step, lossSum: partial.lossSum } : undefined;
-      const outcome = trainEpoch(setup, epoch, this.rng, { from, shouldStop, onStep: events.onStep });
+      const outcome = await trainEpochInSlices(setup, epoch, this.rng, { from, shouldStop, onStep: events.onStep });
       if (outcome.stoppedAt) {
         this.progress.partial = { step: outcome.stoppedAt.step, lossSum: outcome.stoppedAt.lossSum, seconds: (performance.now() - epochStart) / 1000 };
         this.partialOrder = outcome.stoppedAt.order;
