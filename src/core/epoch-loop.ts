@@ -7,6 +7,7 @@ import { epochBatches, type BatchSampling, type EpochPosition, type QueryBatch }
 import type { TableOptimizer } from './optimizers.js';
 import type { SeededRandom } from './random.js';
 import type { TrainingObjective } from './training-objective.js';
+import { SLICE_MS, SliceClock, yieldToEventLoop } from './event-loop.js';
 
 /** What one epoch trains with. */
 export interface EpochSetup {
@@ -52,9 +53,6 @@ export function trainEpoch(setup: EpochSetup, epoch: number, rng: SeededRandom, 
   return { loss: sum / Math.max(1, steps), steps };
 }
 
-/** How long an epoch trains before `trainEpochInSlices` lets the event loop run (a signal handler, a worker's message). */
-export const SLICE_MS = 200;
-
 /**
  * trainEpoch in slices of about `sliceMs`, returning to the event loop between them, so that a stop request set by a
  * signal handler or a message (Ctrl-C, the explorer's stop button) is seen after the step it arrives in rather than
@@ -66,11 +64,11 @@ export async function trainEpochInSlices(setup: EpochSetup, epoch: number, rng: 
   let stopAsked = false;
   const asked = (): boolean => (stopAsked ||= control.shouldStop?.() === true); // once asked, asked: polled once a step as trainEpoch does
   for (;;) {
-    const sliceEnd = performance.now() + sliceMs;
-    const outcome = trainEpoch(setup, epoch, rng, { from, onStep: control.onStep, shouldStop: () => asked() || performance.now() >= sliceEnd });
+    const slice = new SliceClock(sliceMs);
+    const outcome = trainEpoch(setup, epoch, rng, { from, onStep: control.onStep, shouldStop: () => asked() || slice.due() });
     if (!outcome.stoppedAt || stopAsked) return outcome;
     from = outcome.stoppedAt;
-    await new Promise<void>((resolve) => setTimeout(resolve, 0)); // setTimeout: also in the browser's training worker
+    await yieldToEventLoop();
     if (asked()) return outcome; // asked while the event loop ran: stop where the slice ended
   }
 }

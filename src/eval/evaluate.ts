@@ -11,6 +11,7 @@ import type { RelationCategory, Triples } from '../kg/types.js';
 import { filteredRanks, type KnownAnswers, type RankOutput } from './ranks.js';
 import { RankMetrics, type LinkPredictionMetrics } from './metrics.js';
 import type { AllEntityScorer } from '../core/all-entity-scorer.js';
+import { SliceClock } from '../core/event-loop.js';
 import { evaluationQueries } from './queries.js';
 
 /** Filtered and raw metrics of one set of queries. */
@@ -89,7 +90,9 @@ export async function evaluateLinkPrediction(
   const ranks = { filtered: new Float64Array(totalQueries), raw: new Float64Array(totalQueries),
     filteredOptimistic: new Float64Array(totalQueries), filteredPessimistic: new Float64Array(totalQueries) };
 
+  const slice = new SliceClock(); // Ctrl-C and a worker's messages are seen during a long evaluation
   for (let start = 0; start < totalQueries; start += batchSize) {
+    await slice.yieldIfDue();
     const rows = Math.min(batchSize, totalQueries - start);
     const { entities, relations: queryRelations, gold } = evaluationQueries(triples, numRelations, start, rows);
     const scores = await scorer.scoreAll(entities, queryRelations);

@@ -260,3 +260,26 @@ describe('defaultBatchSize', () => {
     expect(defaultBatchSize(MAX_BATCH_SCORES * 2)).toBe(1);
   });
 });
+
+describe('evaluateLinkPrediction: a long evaluation lets the event loop run', () => {
+  it('a timer set before it fires while batches remain (Ctrl-C and worker messages are seen during it)', async () => {
+    let fired = false;
+    const seenAt: boolean[] = [];
+    /** A slow model: 60 ms of work a batch; notes, per batch, whether the timer has fired. */
+    const slow: AllEntityScorer = {
+      numEntities: 4,
+      async scoreAll(entities: Int32Array): Promise<Float32Array> {
+        seenAt.push(fired);
+        const until = performance.now() + 60;
+        while (performance.now() < until) { /* busy, as a kernel sweep is */ }
+        return new Float32Array(entities.length * 4).fill(1);
+      },
+    };
+    const triples = Int32Array.from({ length: 3 * 10 }, (_, i) => (i % 3 === 1 ? 0 : i % 4));
+    setTimeout(() => { fired = true; }, 0);
+    await evaluateLinkPrediction(slow, triples, 1, { answers: () => new Int32Array(0) }, { batchSize: 2 }); // 10 batches, 0.6 s
+    expect(seenAt).toHaveLength(10);
+    expect(seenAt.indexOf(true)).toBeGreaterThan(0); // the first slice runs ~200 ms before yielding
+    expect(seenAt.indexOf(true)).toBeLessThan(7);
+  });
+});
