@@ -2,7 +2,8 @@
  * What `train` and `distill` share on the command line: their flags (one per option of the pipeline's schema),
  * progress on stderr (a bar with the whole run's ETA on a terminal, plain lines otherwise; also with --json), the
  * results on stdout (a table, or one JSON line with --json), and Ctrl-C: the first saves the exact position in
- * `last` and prints the command that resumes it, a second quits at once.
+ * `last` and prints the command that resumes it, a second quits at once; during the final test evaluation (training
+ * over and saved) the first quits and names the `eval` command that runs the test.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -71,7 +72,12 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
     process.stderr.write(`${line}\n`);
   };
   let stopRequested = false;
+  let testing: string | undefined; // the run directory, once training is over and its test evaluation runs
   const onSigint = (): void => {
+    if (testing) {
+      log(`\ntraining is over and saved in ${testing}; test evaluation stopped (it runs with: kgdistill eval --checkpoint ${testing})`);
+      process.exit(130);
+    }
     if (stopRequested) process.exit(130);
     stopRequested = true;
     log('\nstopping after this step and saving the position (Ctrl-C again to quit without saving)');
@@ -79,7 +85,8 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
   process.on('SIGINT', onSigint);
   const events = progressEvents({ label });
   try {
-    const result = await run({ log, events, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopRequested, naming: 'flag' });
+    const onTestStart = (runDir: string): void => { testing = runDir; };
+    const result = await run({ log, events, onTestStart, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopRequested, naming: 'flag' });
     events.stop();
     if (result.training.interrupted) {
       log(`saved; continue with: ${resumeCommand(result.runDir)}`);

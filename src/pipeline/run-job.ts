@@ -34,6 +34,8 @@ import { flagOf, loadOptionsOf, type CommonSettings, type OptionNaming } from '.
 export interface RunHooks {
   log?: (line: string) => void;
   events?: TrainerEvents;
+  /** The final test evaluation starts (training is over and saved in `runDir`). */
+  onTestStart?: (runDir: string) => void;
   /** Progress of the final test evaluation. */
   onTestProgress?: (done: number, total: number) => void;
   /** Progress of reading the dataset's files (bytes). */
@@ -259,6 +261,11 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   log(`trained ${training.epochs} epochs in ${(training.seconds / 60).toFixed(1)} min (${training.scoringPath} scoring)${training.stoppedEarly ? `; stopped early at epoch ${training.epochs} (no better validation in ${config.patience} validations)` : ''}; best valid MRR ${training.bestValidMrr.toFixed(4)} at epoch ${training.bestEpoch}`);
   if (!settings.testEval) return { runDir, summary, training, settings };
+  if (hooks.shouldStop?.()) { // asked to stop during the last validation: the run is complete, its test can wait
+    log(`test evaluation skipped (stop requested); it runs with: kgdistill eval --checkpoint ${runDir}`);
+    return { runDir, summary, training, settings };
+  }
+  hooks.onTestStart?.(runDir);
   const best = await loadRun(runDir);
   const checkpoint = path.basename(best.file, '.json');
   if (settings.evalCandidates !== undefined) {

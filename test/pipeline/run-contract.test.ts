@@ -65,6 +65,24 @@ describe('resuming and reproducing a run', () => {
     expect(resumed.json.mrr).toBe(straight.json.mrr);
     expect(resumed.training.epochs).toBe(4);
   });
+
+  it('a stop request during the last validation ends a complete run without its test evaluation, naming the command that runs it', async () => {
+    let stop = false;
+    const lines: string[] = [];
+    const starts: string[] = [];
+    const out = path.join(tmp, 's-last');
+    const result = await runTrain({ dataset: graph, ...base, out }, {
+      events: { onValidationStart: (epoch) => { stop = epoch === base.epochs; } }, shouldStop: () => stop, log: (l) => lines.push(l), onTestStart: (dir) => starts.push(dir),
+    });
+    expect(result.training.interrupted).toBe(false);
+    expect(result.training.epochs).toBe(4);
+    expect(result.test).toBeUndefined();
+    expect(starts).toEqual([]);
+    expect(lines.at(-1)).toBe(`test evaluation skipped (stop requested); it runs with: kgdistill eval --checkpoint ${out}`);
+    const tested = await runTrain({ dataset: graph, ...base, out: path.join(tmp, 's-tested') }, { onTestStart: (dir) => starts.push(dir) });
+    expect(tested.test).toBeDefined();
+    expect(starts).toEqual([path.join(tmp, 's-tested')]);
+  });
 });
 
 describe('one process per run directory', () => {
