@@ -7,7 +7,7 @@
  *   `--loss default`), the same optimiser, negatives and budget.
  * Resumable: every run's JSON is kept in <root>/<dataset>/<model>-<engine>-<setting>.json and skipped when present;
  * a kgdistill run that was interrupted goes on from its last checkpoint (`--resume`), a PyKEEN run from the
- * checkpoint its training loop writes every 5 minutes (bench/peers/pk_checkpointed.py, in <row>-run/pykeen).
+ * checkpoint its training loop writes every 5 minutes (bench/peers/pk_checkpointed.py, in <row>-pykeen-run/pykeen).
  * The two engines alternate (A, B) per row in one window. The shared PyKEEN runner has no TransE: bench/peers/pk_transe.py
  * runs PyKEEN's TransE through it.
  *
@@ -110,7 +110,7 @@ async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen
   if (options.list || !selected) return undefined;
   mkdirSync(path.dirname(file), { recursive: true });
   const started = performance.now();
-  const { program, args: programArgs, env } = command(path.join(root, dataset, `${model}-${setting}-s${seed}-run`));
+  const { program, args: programArgs, env } = command(path.join(root, dataset, `${model}-${setting}-s${seed}${engine === 'pykeen' ? '-pykeen' : ''}-run`));
   const { stdout } = await run(program, programArgs, { maxBuffer: 1 << 26, env });
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
   const mrr = Number(result.mrr ?? (result.test as Record<string, unknown> | undefined)?.mrr);

@@ -98,9 +98,24 @@ function isBinaryOf(stem: string, name: string): boolean {
   return name === `${stem}.bin` || (name.startsWith(`${stem}-`) && name.endsWith('.bin') && !name.slice(stem.length + 1, -4).includes('-'));
 }
 
+/** The files and folders kgdistill writes in a run directory (checkpoints, their temporaries, logs, lookup indexes, plots). */
+const RUN_FILES = new Set(['config.json', 'metrics.jsonl', 'result.json', '.lock', 'best.json', 'last.json', 'lookup', 'curves.svg']);
+
+/** The entries of `dir` that no run writes (none when it does not exist): a new run refuses such a directory. */
+export async function foreignFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => !RUN_FILES.has(name) && !isAtomicTemp(name) && !isBinaryOf('best', name) && !isBinaryOf('last', name)).sort();
+}
+
 /**
  * Removes what interrupted writes left in a run directory: temporary files of atomic writes, and checkpoint
- * binaries that no header names. Returns the names removed.
+ * binaries that no header names. Returns the names removed. A header that exists but cannot be read is an error
+ * naming it (atomic writes never leave one half-written: it was damaged), and nothing is removed.
  */
 export async function cleanRunDir(dir: string, stems: readonly string[] = ['best', 'last']): Promise<string[]> {
   let names: string[];
@@ -111,10 +126,15 @@ export async function cleanRunDir(dir: string, stems: readonly string[] = ['best
   }
   const referenced = new Set<string>();
   for (const stem of stems) {
+    const file = path.join(dir, `${stem}.json`);
+    if (!names.includes(`${stem}.json`)) continue; // no header: its binaries are not referenced
+    let header: { binary?: { file?: unknown } };
     try {
-      const header = JSON.parse(await fs.readFile(path.join(dir, `${stem}.json`), 'utf8')) as { binary?: { file?: unknown } };
-      if (typeof header.binary?.file === 'string') referenced.add(header.binary.file);
-    } catch { /* no header (or an unreadable one, reported when loaded): its binaries are not referenced */ }
+      header = JSON.parse(await fs.readFile(file, 'utf8')) as { binary?: { file?: unknown } };
+    } catch (error) {
+      throw new Error(`${file}: not a readable checkpoint header (${(error as Error).message}); the run directory is left as it is`);
+    }
+    if (typeof header.binary?.file === 'string') referenced.add(header.binary.file);
   }
   const removed = names.filter((name) => isAtomicTemp(name) || (stems.some((stem) => isBinaryOf(stem, name)) && !referenced.has(name)));
   for (const name of removed) await fs.rm(path.join(dir, name), { force: true });

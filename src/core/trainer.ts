@@ -155,6 +155,8 @@ export class Trainer {
     await cleanRunDir(runDir);
     const saved = await loadCheckpoint(runDir, 'last');
     const source = path.join(runDir, 'last.json');
+    // the best checkpoint is what the run reports: a damaged one is found now, before anything is trained or written
+    if (await fs.stat(path.join(runDir, 'best.json')).then(() => true, () => false)) await loadCheckpoint(runDir, 'best');
     runtime.loadParameterArrays(saved.arrays, source);
     const progress = saved.header.progress as unknown as Progress & { rng: RandomState; optimizerStep: number; optimizerName: OptimizerName };
     const trainer = new Trainer(runtime, data, config, runDir, backend, options, progress.rng);

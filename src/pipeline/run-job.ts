@@ -15,7 +15,7 @@ import { ModelRuntime } from '../core/model-runtime.js';
 import { Trainer, type TrainerEvents, type TrainingResult } from '../core/trainer.js';
 import type { TrainingObjective } from '../core/training-objective.js';
 import type { KgeModel } from '../core/model.js';
-import { loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
+import { foreignFiles, loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
@@ -238,6 +238,11 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     trainer = await Trainer.resume(runtime, data, config, runDir, backend, await trainerOptions(runtime));
   } else {
     if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass ${name('resume')} to continue it or ${name('out')} for a new one`);
+    const foreign = await foreignFiles(runDir);
+    if (foreign.length > 0) {
+      const shown = foreign.length > 3 ? `${foreign.slice(0, 3).join(', ')} and ${foreign.length - 3} more` : foreign.join(', ');
+      throw new Error(`${name('out')} ${runDir} holds files that are not a run's (${shown}): choose a new or an empty directory (nothing was written)`);
+    }
     const model = job.createModel(settings, data);
     requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
     runtime = await ModelRuntime.create(model, config.seed);

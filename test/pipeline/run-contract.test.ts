@@ -126,6 +126,44 @@ describe('damaged run files', () => {
     ].sort());
     expect(names).not.toContain('last.json.123456');
   });
+
+  it('a damaged best checkpoint stops a resume before anything is trained, written or removed', async () => {
+    const out = path.join(tmp, 'bad-best');
+    await runTrain({ dataset: graph, ...base, out });
+    const snapshot = (): Record<string, string> => Object.fromEntries(readdirSync(out).sort().map((n) => [n, readFileSync(path.join(out, n)).toString('base64')]));
+    const best = readFileSync(path.join(out, 'best.json'), 'utf8');
+    writeFileSync(path.join(out, 'best.json'), best.slice(0, 100)); // cut off
+    let before = snapshot();
+    await expect(runTrain({ out, resume: true, epochs: 6 })).rejects.toThrow(/best\.json: not a readable checkpoint header/);
+    expect(snapshot()).toEqual(before); // the best binary is still there
+    writeFileSync(path.join(out, 'best.json'), best);
+    const binary = path.join(out, (JSON.parse(best) as { binary: { file: string } }).binary.file);
+    const bytes = readFileSync(binary);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(binary, bytes);
+    before = snapshot();
+    await expect(runTrain({ out, resume: true, epochs: 6 })).rejects.toThrow(/best/);
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('the run directory of a new run', () => {
+  it('is refused when it holds files no run writes, naming them, and nothing in it changes', async () => {
+    const out = path.join(tmp, 'users-dir');
+    mkdirSync(out, { recursive: true });
+    for (const name of ['notes.txt', 'data.bin', 'last-x.bin']) writeFileSync(path.join(out, name), name);
+    await expect(runTrain({ dataset: graph, ...base, out }, { naming: 'flag' })).rejects.toThrow(/--out .*users-dir holds files that are not a run's \(data\.bin, notes\.txt\): choose a new or an empty directory \(nothing was written\)/);
+    expect(readdirSync(out).sort()).toEqual(['data.bin', 'last-x.bin', 'notes.txt']);
+  });
+
+  it('is accepted when it holds only what an attempt that ended before its first checkpoint left', async () => {
+    const out = path.join(tmp, 'early-crash');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'config.json'), '{}');
+    writeFileSync(path.join(out, 'metrics.jsonl'), '{"epoch":1,"loss":1,"seconds":1,"steps":1}\n');
+    const result = await runTrain({ dataset: graph, ...base, out });
+    expect(result.training.epochs).toBe(4);
+  });
 });
 
 describe('divergence and data that cannot train', () => {
