@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
-import type { RunHooks } from '../pipeline/run-job.js';
+import { bestValidText, type RunHooks } from '../pipeline/run-job.js';
 import type { RunResult } from '../pipeline/train.js';
 import { loadProgress, progressEvents, testProgress } from './progress.js';
 import { formatEvaluation, formatSampled } from './report-format.js';
@@ -98,7 +98,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
       process.stdout.write(`${JSON.stringify(result.json)}\n`);
       return;
     }
-    const lines = [`${String(result.summary.model)} d=${String(result.summary.dim)} on ${String(result.summary.dataset)}: ${result.training.epochs} epochs${result.training.stoppedEarly ? ` (stopped early at epoch ${result.training.epochs})` : ''}, best valid MRR ${result.training.bestValidMrr.toFixed(4)} at epoch ${result.training.bestEpoch}; run dir ${result.runDir}`,
+    const lines = [`${String(result.summary.model)} d=${String(result.summary.dim)} on ${String(result.summary.dataset)}: ${result.training.epochs} epochs${result.training.stoppedEarly ? ` (stopped early at epoch ${result.training.epochs})` : ''}, ${bestValidText(result.training)}; run dir ${result.runDir}`,
       dataLine(result.summary.data), ...result.training.warnings.map((w) => `warning: ${w}`)];
     if (result.test) lines.push(`test split, ${String(result.summary.checkpoint)} checkpoint:`, formatEvaluation(result.test as EvaluationReport));
     if (result.sampledTest) lines.push(`test split, ${String(result.summary.checkpoint)} checkpoint:`, formatSampled(result.sampledTest));

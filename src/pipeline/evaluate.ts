@@ -69,6 +69,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const split = options.split ?? 'test';
   if (split !== 'valid' && split !== 'test') throw new Error(`split must be valid or test (got ${String(split)})`);
   const { run, dataset, data } = await loadRunWithData(runDir, options);
+  if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
   const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
   if (options.candidates !== undefined) {
     const sampled = evaluateSampled(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });

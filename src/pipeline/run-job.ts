@@ -256,7 +256,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const training = await trainer.run(hooks.events, hooks.shouldStop);
   const summary = {
     model: modelName, dim, dataset: dataset.name, backend, kernels, seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
-    bestValidMrr: training.bestValidMrr, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
+    bestValidMrr: training.bestValidMrr >= 0 ? training.bestValidMrr : null, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
     runDir, seed: config.seed, warnings: training.warnings, data: dataSummary(dataset), ...job.describe?.(),
   };
   for (const warning of training.warnings) log(`warning: ${warning}`);
@@ -264,8 +264,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     log(`interrupted in epoch ${training.epochs + 1}: the position is saved in ${path.join(runDir, 'last.json')}`);
     return { runDir, summary, training, settings };
   }
-  log(`trained ${training.epochs} epochs in ${(training.seconds / 60).toFixed(1)} min (${training.scoringPath} scoring)${training.stoppedEarly ? `; stopped early at epoch ${training.epochs} (no better validation in ${config.patience} validations)` : ''}; best valid MRR ${training.bestValidMrr.toFixed(4)} at epoch ${training.bestEpoch}`);
-  if (!settings.testEval) return { runDir, summary, training, settings };
+  log(`trained ${training.epochs} epochs in ${(training.seconds / 60).toFixed(1)} min (${training.scoringPath} scoring)${training.stoppedEarly ? `; stopped early at epoch ${training.epochs} (no better validation in ${config.patience} validations)` : ''}; ${bestValidText(training)}`);
+  if (!settings.testEval || data.test.length === 0) return { runDir, summary, training, settings };
   if (hooks.shouldStop?.()) { // asked to stop during the last validation: the run is complete, its test can wait
     log(`test evaluation skipped (stop requested); it runs with: kgdistill eval --checkpoint ${runDir}`);
     return { runDir, summary, training, settings };
@@ -281,10 +281,16 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   return { runDir, summary: { ...summary, checkpoint }, training, test, settings };
 }
 
-/** An empty train split is an error naming its file; an empty valid split a warning (no validation, no early stopping). */
+/** An empty train split is an error naming its file; an empty valid or test split a warning (no validation and early stopping; no test figures). */
 function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void): void {
   if (dataset.train.length === 0) throw new Error(`${dataset.report.files.train}: the train split has no triples`);
   if (dataset.valid.length === 0) log(`warning: ${dataset.report.files.valid}: the valid split has no triples — no validation, no early stopping and no --lr-decay; best.json holds the parameters of the last validation epoch`);
+  if (dataset.test.length === 0) log(`warning: ${dataset.report.files.test}: the test split has no triples — no test evaluation`);
+}
+
+/** How the log and the report name the best validation: its MRR and epoch, or that there was none. */
+export function bestValidText(training: { bestValidMrr: number; bestEpoch: number }): string {
+  return training.bestValidMrr >= 0 ? `best valid MRR ${training.bestValidMrr.toFixed(4)} at epoch ${training.bestEpoch}` : 'no validation (empty valid split)';
 }
 
 /** Writes `<run>/result.json` (format kgdistill-result, version 1) with the headline JSON of a run. */

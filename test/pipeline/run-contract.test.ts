@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
+import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { readOptionsFile } from '../../src/pipeline/run-config.js';
 import { lockRunDir } from '../../src/core/run-lock.js';
 
@@ -195,5 +196,22 @@ describe('divergence and data that cannot train', () => {
     expect(lines.join('\n')).toContain(`warning: ${path.join(dir, 'valid.txt')}: the valid split has no triples`);
     expect(existsSync(path.join(tmp, 'e2', 'best.json'))).toBe(true);
     expect(result.training.bestEpoch).toBe(4);
+    expect(lines.join('\n')).toContain('; no validation (empty valid split)');
+    expect(result.json.bestValidMrr).toBeNull(); // not the -1 the trainer starts from
+  });
+
+  it('an empty test split is a warning naming its file: no test figures (no NaN); eval on it is an error', async () => {
+    const dir = path.join(tmp, 'empty-test');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'train.txt'), 'a\tr\tb\nb\tr\tc\nc\tr\ta\n');
+    writeFileSync(path.join(dir, 'valid.txt'), 'a\tr\tc\n');
+    writeFileSync(path.join(dir, 'test.txt'), '');
+    const lines: string[] = [];
+    const out = path.join(tmp, 'e3');
+    const result = await runTrain({ dataset: dir, ...base, out }, { log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toContain(`warning: ${path.join(dir, 'test.txt')}: the test split has no triples — no test evaluation`);
+    expect(result.test).toBeUndefined();
+    expect(JSON.stringify(result.json)).not.toMatch(/NaN|"mrr":null/);
+    await expect(evaluateRun(out)).rejects.toThrow(`${path.join(dir, 'test.txt')}: the test split has no triples: there is nothing to evaluate`);
   });
 });
