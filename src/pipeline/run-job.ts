@@ -153,6 +153,25 @@ function optionsFromHeader(header: CheckpointHeader, givenDataset: unknown): Rec
   };
 }
 
+/** The options a run keeps for its whole life, as config.json names them; the checkpoint records each too. */
+const FIXED_KEYS = ['model', 'dim', 'initScale', 'batchSize', 'lr', 'optimizer', 'neg', 'oneToN', 'doubleNeg', 'sharedNeg', 'reg', 'regWeight', 'seed'] as const;
+
+/**
+ * A resumed run's config.json must agree with its checkpoint on the options a run keeps (the checkpoint is what
+ * trained): an edited file is an error naming it, the key and both values, before anything is loaded or written.
+ */
+function requireConfigOfCheckpoint(options: Record<string, unknown>, header: CheckpointHeader, file: string): void {
+  const recorded = optionsFromHeader(header, undefined);
+  for (const key of FIXED_KEYS) {
+    if (options[key] === undefined || recorded[key] === undefined) continue; // a default the model chose, or a key this command has not
+    if (key === 'neg' && recorded.oneToN === true) continue; // 1-N runs record no negatives
+    if (key === 'model' && options.student !== undefined) continue; // distill names its model `student`
+    if (options[key] !== recorded[key]) {
+      throw new Error(`${file}: ${key} ${JSON.stringify(options[key])} differs from the checkpoint's ${JSON.stringify(recorded[key])} (${path.join(path.dirname(file), 'last.json')}); the file was edited: restore it, or delete it to resume from the checkpoint's own record`);
+    }
+  }
+}
+
 /** Subsampling weights weigh each query's gold-first row of sampled scores: neither 1-N training nor double negatives has one. */
 function checkQueryWeights(s: CommonSettings, name: (key: string) => string): void {
   if (s.queryWeights === 'uniform') return;
@@ -207,6 +226,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     saved = await loadCheckpoint(runDir, 'last');
     const previous = readRunConfig(runDir);
     if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
+    if (previous) requireConfigOfCheckpoint(previous.options, saved.header, path.join(runDir, 'config.json'));
     const { options, changed } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir);
     settings = parse(options);
     log(`resuming ${runDir} after epoch ${(saved.header.progress as { epoch?: number }).epoch ?? 0}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);

@@ -128,6 +128,23 @@ describe('damaged run files', () => {
     expect(names).not.toContain('last.json.123456');
   });
 
+  it('an edited config.json that disagrees with the checkpoint stops a resume, naming the file, the key and both values', async () => {
+    const out = path.join(tmp, 'edited-config');
+    await runTrain({ dataset: graph, ...base, out });
+    const file = path.join(out, 'config.json');
+    const original = readFileSync(file, 'utf8');
+    for (const [key, value] of [['lr', 0.5], ['dim', 'eight'], ['seed', 3]] as const) {
+      const edited = JSON.parse(original) as { options: Record<string, unknown> };
+      edited.options[key] = value;
+      writeFileSync(file, JSON.stringify(edited));
+      const before = readFileSync(path.join(out, 'last.json'), 'utf8');
+      await expect(runTrain({ out, resume: true, epochs: 6 })).rejects.toThrow(`${file}: ${key} ${JSON.stringify(value)} differs from the checkpoint's ${JSON.stringify(base[key as 'lr' | 'dim'] ?? 0)}`);
+      expect(readFileSync(path.join(out, 'last.json'), 'utf8')).toBe(before);
+    }
+    writeFileSync(file, original);
+    expect((await runTrain({ out, resume: true, epochs: 6 })).training.epochs).toBe(6);
+  });
+
   it('a damaged best checkpoint stops a resume before anything is trained, written or removed', async () => {
     const out = path.join(tmp, 'bad-best');
     await runTrain({ dataset: graph, ...base, out });
