@@ -27,6 +27,15 @@ export type RunConfig = z.infer<typeof runConfigSchema>;
 /** The options a user may change when resuming a run; every other given option must equal the run's. */
 export const RESUMABLE_KEYS: readonly string[] = ['epochs', 'patience', 'validEvery', 'lrDecay', 'lrPatience', 'testEval', 'out', 'backend'];
 
+/** Options that name files or directories: config.json keeps them absolute, so a run resumes from any directory. */
+const PATH_KEYS: readonly string[] = ['dataset', 'teachers'];
+
+/** A path option's value with each path that exists made absolute (a dataset given by name stays a name). */
+function absolutePaths(value: unknown): unknown {
+  const one = (v: unknown): unknown => (typeof v === 'string' && existsSync(v) ? path.resolve(v) : v);
+  return Array.isArray(value) ? value.map(one) : one(value);
+}
+
 /** Path of a run's config file. */
 export function runConfigFile(runDir: string): string {
   return path.join(runDir, 'config.json');
@@ -34,7 +43,8 @@ export function runConfigFile(runDir: string): string {
 
 /** Writes `<run>/config.json` atomically. */
 export async function writeRunConfig(runDir: string, command: RunConfig['command'], options: Record<string, unknown>): Promise<void> {
-  const config: RunConfig = { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: { ...options, out: undefined } };
+  const absolute = Object.fromEntries(PATH_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, absolutePaths(options[key])]));
+  const config: RunConfig = { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: { ...options, ...absolute, out: undefined } };
   await writeFileAtomic(runConfigFile(runDir), `${JSON.stringify(config, null, 2)}\n`);
 }
 
@@ -87,7 +97,8 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined || key === 'resume') continue;
     const before = saved[key];
-    const same = JSON.stringify(before) === JSON.stringify(value);
+    const comparable = (v: unknown): string => JSON.stringify(PATH_KEYS.includes(key) ? absolutePaths(v) : v); // a path, relative or absolute
+    const same = comparable(before) === comparable(value);
     if (RESUMABLE_KEYS.includes(key)) {
       if (!same && key !== 'out') changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `was ${JSON.stringify(before)}`})`);
       options[key] = value;

@@ -47,6 +47,14 @@ describe('resuming and reproducing a run', () => {
     expect(resumed.training.epochs).toBe(6);
   });
 
+  it('config.json keeps the dataset path absolute, so the run resumes and reproduces from any directory; the path may be given either way', async () => {
+    const out = path.join(tmp, 'relative');
+    await runTrain({ dataset: path.relative(process.cwd(), graph), ...base, out });
+    expect(readOptionsFile(path.join(out, 'config.json')).dataset).toBe(graph);
+    expect((await runTrain({ out, resume: true, dataset: path.relative(process.cwd(), graph), epochs: 5 })).training.epochs).toBe(5);
+    expect((await runTrain({ out, resume: true, dataset: graph, epochs: 6 })).training.epochs).toBe(6);
+  });
+
   it('train --config <run>/config.json --out <new> reproduces the run', async () => {
     const first = await runTrain({ dataset: graph, ...base, seed: 5, out: path.join(tmp, 'c1') });
     const again = await runTrain({ ...readOptionsFile(path.join(tmp, 'c1', 'config.json')), out: path.join(tmp, 'c2') } as never);
