@@ -229,7 +229,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     if (previous) requireConfigOfCheckpoint(previous.options, saved.header, path.join(runDir, 'config.json'));
     const { options, changed } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir);
     settings = parse(options);
-    log(`resuming ${runDir} after epoch ${(saved.header.progress as { epoch?: number }).epoch ?? 0}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
+    const trained = (saved.header.progress as { epoch?: number }).epoch ?? 0;
+    if (settings.epochs < trained) throw new Error(`${name('epochs')} ${settings.epochs}: the run in ${runDir} has trained ${trained} epochs already; give more to continue it`);
+    log(`resuming ${runDir} after epoch ${trained}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
   }
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   checkQueryWeights(settings, name);
@@ -242,6 +244,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress });
   requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
+  if (settings.evalCandidates !== undefined && settings.evalCandidates >= data.numEntities) { // before anything is written
+    throw new Error(`${name('evalCandidates')} ${settings.evalCandidates}: the graph has ${data.numEntities} entities, so a query has at most ${data.numEntities - 1} candidates besides its answer`);
+  }
   const config = saved
     ? trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(saved.header.model), recordedOneToNLoss(saved.header))
     : trainingConfigOf(settings, job.modelName(settings));

@@ -35,6 +35,8 @@ describe('resuming and reproducing a run', () => {
     expect(resumed.training.epochs).toBe(6);
     expect(lines.join('\n')).toMatch(/resuming .*r1 after epoch 4; changed: epochs 6 \(was 4\)/);
     expect(readOptionsFile(path.join(out, 'config.json')).epochs).toBe(6);
+    await expect(runTrain({ out, resume: true, epochs: 5 }, { naming: 'flag' })).rejects.toThrow(`--epochs 5: the run in ${out} has trained 6 epochs already; give more to continue it`);
+    expect(readOptionsFile(path.join(out, 'config.json')).epochs).toBe(6);
   });
 
   it('a run made before config.json existed resumes from its header with the dataset given by name or path', async () => {
@@ -180,6 +182,12 @@ describe('the run directory of a new run', () => {
     for (const name of ['notes.txt', 'data.bin', 'last-x.bin']) writeFileSync(path.join(out, name), name);
     await expect(runTrain({ dataset: graph, ...base, out }, { naming: 'flag' })).rejects.toThrow(/--out .*users-dir holds files that are not a run's \(data\.bin, notes\.txt\): choose a new or an empty directory \(nothing was written\)/);
     expect(readdirSync(out).sort()).toEqual(['data.bin', 'last-x.bin', 'notes.txt']);
+  });
+
+  it('is not made when --eval-candidates cannot be met by the graph (checked before anything is written)', async () => {
+    const out = path.join(tmp, 'too-many-candidates');
+    await expect(runTrain({ dataset: graph, ...base, evalCandidates: 1000, out }, { naming: 'flag' })).rejects.toThrow('--eval-candidates 1000: the graph has 120 entities, so a query has at most 119 candidates besides its answer');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('is accepted when it holds only what an attempt that ended before its first checkpoint left', async () => {
