@@ -12,6 +12,7 @@ import { registerPredictCommand } from './commands/predict.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerKdCommand } from './commands/kd.js';
 import { registerExportCommand } from './commands/export.js';
+import { errorMessage } from './error-message.js';
 
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
@@ -32,7 +33,6 @@ registerKdCommand(program);
 registerExportCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`kgdistill: ${message}\n`);
+  process.stderr.write(`kgdistill: ${errorMessage(error)}\n`);
   process.exitCode = 1;
 });

@@ -3,7 +3,7 @@
  * key, defaults included), so that `kgdistill train --config runs/x/config.json --out runs/y` reproduces run x, and
  * `--resume` can tell which given option differs from the run's. Written atomically, versioned, validated on read.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
@@ -69,6 +69,7 @@ export function readRunConfig(runDir: string): RunConfig | undefined {
  */
 export function readOptionsFile(file: string): Record<string, unknown> {
   if (!existsSync(file)) throw new Error(`--config ${file}: no such file`);
+  if (statSync(file).isDirectory()) throw new Error(`--config ${file}: is a directory; give a JSON or YAML file (a run's config.json)`);
   const text = readFileSync(file, 'utf8');
   let parsed: unknown;
   try {

@@ -5,7 +5,7 @@
  * they build and the objective they train it with. Nothing here writes to a terminal: lines go to `hooks.log`.
  */
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { loadDataset, type KgDataset } from '../kg/dataset.js';
 import { initBackend, type BackendRequest } from '../core/backend.js';
 import { kgeSettingsOf, parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
@@ -263,6 +263,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     trainer = await Trainer.resume(runtime, data, config, runDir, backend, await trainerOptions(runtime));
   } else {
     if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass ${name('resume')} to continue it or ${name('out')} for a new one`);
+    if (existsSync(runDir) && !statSync(runDir).isDirectory()) throw new Error(`${name('out')} ${runDir}: is a file; give a directory for the run (nothing was written)`);
     const foreign = await foreignFiles(runDir);
     if (foreign.length > 0) {
       const shown = foreign.length > 3 ? `${foreign.slice(0, 3).join(', ')} and ${foreign.length - 3} more` : foreign.join(', ');

@@ -1,0 +1,34 @@
+/**
+ * What the command line prints for an error: its message, or — for a file-system error from Node (ENOENT, EISDIR, …,
+ * whose own text names a system call and perhaps a temporary file) — the path the user gave and what is wrong with it.
+ */
+import path from 'node:path';
+
+/** Plain words for the file-system error codes a user meets. */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of this path is a file where a directory is needed',
+  EISDIR: 'is a directory where a file is needed',
+  EEXIST: 'already exists (as a file where a directory is needed?)',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'on a read-only file system',
+};
+
+/** The file an atomic write was for, given its temporary's name (`.<name>.tmp-<pid>-<n>` or `<name>.<digits>`). */
+function targetOfTemporary(file: string): string {
+  const base = path.basename(file);
+  const target = base.replace(/^\.(.+)\.tmp-\d+-\d+$/, '$1').replace(/^(.+)\.\d{6,}$/, '$1');
+  return target === base ? file : path.join(path.dirname(file), target);
+}
+
+/** The line to print for `error` (without the `kgdistill: ` prefix). */
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const system = error as Error & { code?: unknown; path?: unknown; dest?: unknown };
+  const words = typeof system.code === 'string' ? FILE_ERRORS[system.code] : undefined;
+  const file = typeof system.dest === 'string' ? system.dest : system.path;
+  if (words === undefined || typeof file !== 'string') return error.message;
+  return `${targetOfTemporary(file)}: ${words}`;
+}
