@@ -62,6 +62,8 @@ function checkDistillSettings(s: DistillSettings, name: (key: string) => string)
   if (s.loss !== 'auto' && s.loss !== 'bce') throw new Error(`${junior}: ${name('loss')} ${s.loss} is not supported by distill`);
   refuseRankingLossSettings(s, name, `distill does not use: ${junior}`);
   if (s.reg !== 'none' || s.regWeight > 0) throw new Error(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`);
+  const twice = s.teachers.find((dir, i) => s.teachers.findIndex((other) => path.resolve(other) === path.resolve(dir)) !== i);
+  if (twice !== undefined) throw new Error(`${name('teachers')} lists ${twice} twice: each teacher is one run directory`);
 }
 
 /** Distils trained teachers into a student with MulDE (Wang et al., WWW 2021) and evaluates it on test. */

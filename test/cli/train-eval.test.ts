@@ -137,6 +137,8 @@ describe('kgdistill train / eval / distill / plot', () => {
     await expect(distill(['--config', runs('distill-reg.json')])).rejects.toThrow(/without a regulariser: --reg and --reg-weight are not supported by distill/);
     writeFileSync(runs('distill-margin.json'), JSON.stringify({ margin: 3 }));
     await expect(distill(['--config', runs('distill-margin.json')])).rejects.toThrow(/--margin sets the margin of the nssa and margin losses, which distill does not use/);
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', `${run()},${path.relative(process.cwd(), run())}`, '--epochs', '1', '--out', runs('distill-bad')]))
+      .rejects.toThrow(`--teachers lists ${path.relative(process.cwd(), run())} twice: each teacher is one run directory`);
     expect(existsSync(runs('distill-bad'))).toBe(false);
   });
 

@@ -248,3 +248,20 @@ describe('divergence and data that cannot train', () => {
     await expect(evaluateRun(out)).rejects.toThrow(`${path.join(dir, 'test.txt')}: the test split has no triples: there is nothing to evaluate`);
   });
 });
+
+describe('settings that a run would silently ignore', () => {
+  it('are refused before anything is written, naming both flags', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ oneToN: true, doubleNeg: true }, /--double-neg corrupts heads and tails of sampled negatives: with --one-to-n/],
+      [{ regWeight: 0.1 }, /--reg-weight 0\.1 weighs a regulariser: choose one with --reg n3 or l2/],
+      [{ reg: 'n3' }, /--reg n3 needs a weight: give --reg-weight > 0/],
+      [{ loss: 'bce', advTemperature: 2 }, /--adv-temperature sets the temperature of the nssa and margin losses, which --loss bce does not use/],
+      [{ loss: 'margin', advTemperature: 2 }, /--adv-temperature weighs the negatives of --loss nssa: --loss margin has no temperature/],
+    ];
+    for (const [settings, message] of cases) {
+      const out = path.join(tmp, `ignored-${Object.keys(settings).join('-')}`);
+      await expect(runTrain({ dataset: graph, ...base, ...settings, out }, { naming: 'flag' })).rejects.toThrow(message);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+});
