@@ -16,6 +16,7 @@ export interface LoadedRun {
 export async function loadRun(runDir: string, stem?: 'best' | 'last'): Promise<LoadedRun> {
   const chosen = stem ?? (existsSync(path.join(runDir, 'best.json')) ? 'best' : 'last');
   const file = path.join(runDir, `${chosen}.json`);
+  if (!existsSync(runDir)) throw new CheckpointError(runDir, 'no such directory (a run directory written by `kgdistill train` or `distill`)');
   if (!existsSync(file)) throw new CheckpointError(runDir, 'no checkpoint in this directory (expected best.json or last.json from `kgdistill train`)');
   const { header, arrays } = await loadCheckpoint(runDir, chosen);
   const runtime = await ModelRuntime.create(modelFromConfig(header.model));

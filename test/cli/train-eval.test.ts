@@ -55,6 +55,13 @@ describe('kgdistill train / eval / distill / plot', () => {
     const svg = readFileSync(out.trim(), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('validation MRR');
+    const empty = path.join(tmp, 'no-epochs');
+    mkdirSync(empty, { recursive: true });
+    writeFileSync(path.join(empty, 'metrics.jsonl'), '');
+    await expect(runCli(['plot', empty])).rejects.toThrow(`${path.join(empty, 'metrics.jsonl')}: no epoch recorded yet: nothing to plot`);
+    writeFileSync(path.join(empty, 'metrics.jsonl'), '{"epoch":1,"loss":1}\n\nnot json\n{"epoch":2,"loss":1}\n');
+    await expect(runCli(['plot', empty])).rejects.toThrow(`${path.join(empty, 'metrics.jsonl')}:3: not a JSON record`);
+    expect(existsSync(path.join(empty, 'curves.svg'))).toBe(false);
   });
 
   it('eval of a corrupt checkpoint is a clear error', async () => {
@@ -68,7 +75,7 @@ describe('kgdistill train / eval / distill / plot', () => {
   });
 
   it('distill rejects a missing teacher before training, and clamps a K larger than the entity count', async () => {
-    await expect(runCli(['distill', '--dataset', graph, '--teachers', path.join(tmp, 'nowhere'), '--out', path.join(tmp, 'd1')])).rejects.toThrow(/no checkpoint in this directory/);
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', path.join(tmp, 'nowhere'), '--out', path.join(tmp, 'd1')])).rejects.toThrow(/nowhere: no such directory/);
     expect(existsSync(path.join(tmp, 'd1', 'metrics.jsonl'))).toBe(false);
     const result = lastJson(await runCli(['distill', '--dataset', graph, '--teachers', run(), '--top-k', '100000', '--epochs', '1', '--out', path.join(tmp, 'd2'), '--json']));
     expect(result.topK).toBe(150); // every entity of the generated graph

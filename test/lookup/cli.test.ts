@@ -54,7 +54,7 @@ describe('kgdistill neighbors', () => {
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '0'])).rejects.toThrow(/expected a positive integer, got '0'/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', 'ten'])).rejects.toThrow(/expected a positive integer, got 'ten'/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '600'])).rejects.toThrow(/k must be at most 599, got 600/);
-    await expect(runCli(['neighbors', '--checkpoint', path.join(tmp, 'nope'), '--entity', 'e1'])).rejects.toThrow(/no checkpoint in this directory/);
+    await expect(runCli(['neighbors', '--checkpoint', path.join(tmp, 'nope'), '--entity', 'e1'])).rejects.toThrow(/nope: no such directory \(a run directory written by/);
     await expect(runCli(['neighbors', '--checkpoint', roth])).rejects.toThrow(/required option '--entity <id\|name>' not specified/);
   });
 });

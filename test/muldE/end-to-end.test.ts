@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
@@ -154,7 +154,9 @@ describe('MulDE end to end', () => {
   });
 
   it('rejects bad input before training: missing teacher, other vocabulary, K too large', async () => {
-    await expect(TeacherEnsemble.load([path.join(tmp, 'nowhere')], data, 'wasm')).rejects.toThrow(/no checkpoint in this directory/);
+    await expect(TeacherEnsemble.load([path.join(tmp, 'nowhere')], data, 'wasm')).rejects.toThrow(/nowhere: no such directory/);
+    mkdirSync(path.join(tmp, 'empty-teacher'), { recursive: true });
+    await expect(TeacherEnsemble.load([path.join(tmp, 'empty-teacher')], data, 'wasm')).rejects.toThrow(/empty-teacher: no checkpoint in this directory/);
     const other = runDataFromDataset(await loadDataset(await writeSyntheticDataset(path.join(tmp, 'other'), { entities: 120, seed: 2 }), { verify: false }));
     await expect(TeacherEnsemble.load([teacherDir], other, 'wasm')).rejects.toThrow(/entities differ from the dataset's/);
     const teachers = await TeacherEnsemble.load([teacherDir], data, 'wasm');
