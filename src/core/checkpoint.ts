@@ -150,6 +150,19 @@ export function arraysWithPrefix(arrays: Record<string, Float32Array>, prefix: s
 
 /** Reads and validates `<dir>/<stem>.json` and its binary. */
 export async function loadCheckpoint(dir: string, stem: string): Promise<CheckpointContent & { header: CheckpointHeader }> {
+  const { header, jsonFile } = await readCheckpointHeader(dir, stem);
+  const binaryFile = path.join(dir, header.binary.file);
+  const floats = await readFloatBinary(binaryFile, header.binary);
+  const arrays: Record<string, Float32Array> = {};
+  for (const entry of header.arrays) {
+    if (entry.offset + entry.length > floats.length) throw new CheckpointError(jsonFile, `array '${entry.name}' lies outside the binary`);
+    arrays[entry.name] = floats.subarray(entry.offset, entry.offset + entry.length);
+  }
+  return { header, arrays };
+}
+
+/** Reads and validates `<dir>/<stem>.json` alone (format, version, schema, vocabulary), and that its binary has the size it names. */
+export async function readCheckpointHeader(dir: string, stem: string): Promise<{ header: CheckpointHeader; jsonFile: string }> {
   const jsonFile = path.join(dir, `${stem}.json`);
   let raw: string;
   try {
@@ -173,13 +186,10 @@ export async function loadCheckpoint(dir: string, stem: string): Promise<Checkpo
   if (!BINARY_NAME.test(header.binary.file)) throw new CheckpointError(jsonFile, `binary.file '${header.binary.file}' must be a plain file name in the checkpoint's directory`);
   checkVocabulary(jsonFile, header);
   const binaryFile = path.join(dir, header.binary.file);
-  const floats = await readFloatBinary(binaryFile, header.binary);
-  const arrays: Record<string, Float32Array> = {};
-  for (const entry of header.arrays) {
-    if (entry.offset + entry.length > floats.length) throw new CheckpointError(jsonFile, `array '${entry.name}' lies outside the binary`);
-    arrays[entry.name] = floats.subarray(entry.offset, entry.offset + entry.length);
-  }
-  return { header, arrays };
+  const size = await fs.stat(binaryFile).then((s) => s.size, () => undefined);
+  if (size === undefined) throw new CheckpointError(binaryFile, 'binary part of the checkpoint is missing');
+  if (size !== header.binary.bytes) throw new CheckpointError(binaryFile, `expected ${header.binary.bytes} bytes, found ${size} (truncated?)`);
+  return { header, jsonFile };
 }
 
 /**

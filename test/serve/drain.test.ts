@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../lookup/helpers.js';
@@ -59,6 +60,20 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
     expect(log).toMatch(/ shutdown: answered \d+ requests \(\d+ in flight at SIGTERM\), 0 connections dropped/);
     await expect(connection(served.port)).rejects.toThrow(/ECONNREFUSED/);
   }, 60_000);
+
+  it('refuses a missing or damaged checkpoint before it takes the port (never `listening`)', async () => {
+    const missing = startServe(['--checkpoint', path.join(tmp, 'nope')]);
+    await expect(missing).rejects.toThrow(/--checkpoint .*nope: no such directory/);
+    await expect(missing).rejects.not.toThrow(/listening/);
+    const damaged = path.join(tmp, 'damaged');
+    mkdirSync(damaged, { recursive: true });
+    for (const name of readdirSync(run).filter((n) => n !== 'lookup')) copyFileSync(path.join(run, name), path.join(damaged, name));
+    const header = JSON.parse(readFileSync(path.join(damaged, 'best.json'), 'utf8')) as { binary: { file: string } };
+    truncateSync(path.join(damaged, header.binary.file), 100);
+    const truncated = startServe(['--checkpoint', damaged]);
+    await expect(truncated).rejects.toThrow(/best-[a-z0-9]+\.bin: expected \d+ bytes, found 100 \(truncated\?\)/);
+    await expect(truncated).rejects.not.toThrow(/listening/);
+  }, 30_000);
 
   it('refuses a non-loopback host without an API key, and says so', async () => {
     await expect(startServe(['--checkpoint', run, '--host', '0.0.0.0'])).rejects.toThrow(/--host 0\.0\.0\.0 accepts connections from other machines: give an API key/);

@@ -8,7 +8,9 @@
  * everything received is answered (with `Connection: close`), then the process exits (0; 1 if the drain timed out
  * with connections left). A second signal exits at once.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { readCheckpointHeader } from '../../core/checkpoint.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
@@ -46,6 +48,18 @@ const nonNegativeInteger = (value: string): number => {
   return Number(value);
 };
 
+/**
+ * A run directory the service can serve: it exists and its checkpoint header (best, else last; last with --last)
+ * reads and names a binary of the right size — checked before the port is taken, so a typo never announces itself
+ * as `listening`. The full load, with the binary's checksum, follows behind /health/ready.
+ */
+async function requireServableRun(dir: string, last: boolean): Promise<void> {
+  if (!existsSync(dir)) throw new Error(`--checkpoint ${dir}: no such directory (a run directory written by train or distill)`);
+  const stem = last || !existsSync(path.join(dir, 'best.json')) ? 'last' : 'best';
+  if (!existsSync(path.join(dir, `${stem}.json`))) throw new Error(`--checkpoint ${dir}: no checkpoint in this directory (expected best.json or last.json from kgdistill train)`);
+  await readCheckpointHeader(dir, stem);
+}
+
 /** Adds `kgdistill serve`. */
 export function registerServeCommand(program: Command): void {
   program
@@ -80,6 +94,7 @@ export function registerServeCommand(program: Command): void {
         throw new Error(`--host ${flags.host} accepts connections from other machines: give an API key (--api-key, --api-key-file or $${API_KEY_ENV}), or --insecure to serve without one`);
       }
       const names = servedNames(dirs);
+      for (const dir of dirs) await requireServableRun(dir, flags.last === true); // before the port is taken
       const startedAt = performance.now();
       say('start', `pid ${process.pid}, checkpoints ${names.join(', ')}`);
       const backend = await initBackend(flags.backend);
