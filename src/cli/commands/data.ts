@@ -150,9 +150,8 @@ export function registerDataCommands(program: Command): void {
     .option('--entities <n>', 'number of entities', '400')
     .option('--seed <n>', 'seed of the split', '0')
     .action(async (flags: { out: string; entities: string; seed: string }) => {
-      for (const [flag, value, min] of [['--entities', flags.entities, 4], ['--seed', flags.seed, 0]] as const) {
-        if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`${flag} must be an integer ≥ ${min} (got '${value}')`);
-      }
+      if (!/^\d+$/.test(flags.entities) || Number(flags.entities) < 4) throw new Error(`--entities must be an integer ≥ 4 (got '${flags.entities}')`);
+      if (!/^-?\d+$/.test(flags.seed)) throw new Error(`--seed must be an integer (got '${flags.seed}')`); // as train's and data split's
       if (existsSync(flags.out) && readdirSync(flags.out).length > 0) throw new Error(`--out ${flags.out}: exists and is not empty; choose a new directory (nothing was written)`);
       process.stdout.write(`${await writeSyntheticDataset(flags.out, { entities: Number(flags.entities), seed: Number(flags.seed) })}\n`);
     });

@@ -33,7 +33,8 @@ export function registerEvalCommand(program: Command): void {
     const reading = givenOptions(command, DATA_FLAGS, readingOptionsSchema);
     const started = performance.now();
     const candidates = flags.evalCandidates === undefined ? undefined : positiveIntFlag(flags.evalCandidates, '--eval-candidates');
-    const candidateSeed = /^-?\d+$/.test(flags.evalSeed) ? Number(flags.evalSeed) : positiveIntFlag(flags.evalSeed, '--eval-seed');
+    if (!/^-?\d+$/.test(flags.evalSeed)) throw new Error(`--eval-seed must be an integer (got '${flags.evalSeed}')`);
+    const candidateSeed = Number(flags.evalSeed);
     const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates, candidateSeed, reading });
     const seconds = (performance.now() - started) / 1000;
     if (flags.json) {
