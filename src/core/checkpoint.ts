@@ -99,7 +99,7 @@ function isBinaryOf(stem: string, name: string): boolean {
 }
 
 /** The files and folders kgdistill writes in a run directory (checkpoints, their temporaries, logs, lookup indexes, plots). */
-const RUN_FILES = new Set(['config.json', 'metrics.jsonl', 'result.json', '.lock', 'best.json', 'last.json', 'lookup', 'curves.svg']);
+const RUN_FILES = new Set(['config.json', 'metrics.jsonl', 'result.json', '.lock', 'best.json', 'last.json', 'lookup', 'curves.svg', 'teachers.json']);
 
 /** The entries of `dir` that no run writes (none when it does not exist): a new run refuses such a directory. */
 export async function foreignFiles(dir: string): Promise<string[]> {

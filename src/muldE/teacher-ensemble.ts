@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { requireSameVocabulary } from '../core/training-data.js';
 import type { CandidateSet } from '../core/candidate-scoring.js';
+import type { TeacherFingerprint } from './teacher-record.js';
 
 /** One frozen teacher. */
 interface Teacher {
@@ -29,6 +30,11 @@ export class TeacherEnsemble {
       teachers.push({ name, run });
     }
     return new TeacherEnsemble(teachers, backend);
+  }
+
+  /** What each teacher is, as a student's teachers.json records it: run directory, checkpoint file, binary SHA-256. */
+  fingerprints(): TeacherFingerprint[] {
+    return this.teachers.map(({ run }) => ({ dir: path.dirname(run.file), checkpoint: path.basename(run.file), sha256: run.header.binary.sha256 }));
   }
 
   /** Number of teachers. */

@@ -61,6 +61,8 @@ export interface TrainingJob<S extends CommonSettings> {
   modelName(settings: S): string;
   /** Refuses, naming them, settings of a new run that this command would not use (before anything is loaded). */
   checkSettings?(settings: S, name: (key: string) => string): void;
+  /** Once the objective is built, before anything of the run is written: checks a resumed run, records a new one. */
+  beforeTraining?(runDir: string, resumed: boolean): Promise<void>;
 }
 
 /** What valid/test lines loading dropped and what it merged, per split. */
@@ -279,6 +281,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     runtime = await ModelRuntime.create(model, config.seed);
     trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
   }
+  await job.beforeTraining?.(runDir, saved !== undefined);
   await writeRunConfig(runDir, job.command, { ...settings, resume: undefined });
   const { model: modelName, dim } = runtime.model.config;
   const kernels = loadedKernelBuild() ?? 'portable';

@@ -3,9 +3,12 @@
  * the job run by run-job.ts, result.json written. MulDE (`distill`) clamps its top-K to the number of entities and
  * says so.
  */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createRunModel } from './run-model.js';
 import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
+import { requireSameTeachers, teacherRecordFile, writeTeacherRecord } from '../muldE/teacher-record.js';
 import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js';
 import { trainingQueries } from '../core/batch.js';
 import { evaluationSummary } from '../eval/evaluate.js';
@@ -72,6 +75,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
   const parse = schemaParser<DistillSettings>(distillOptionsSchema, hooks.naming);
   let muldeSettings: Omit<MuldeSettings, 'trainingQueries'> | undefined;
   let teacherDirs: string[] = [];
+  let teachers: TeacherEnsemble | undefined;
   const job: TrainingJob<DistillSettings> = {
     command: 'distill',
     createModel: (s, data) => createRunModel(s.student, s, data, hooks.naming),
@@ -81,8 +85,16 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       teacherDirs = s.teachers.map((dir) => path.resolve(dir));
       muldeSettings = { topK, negatives: s.neg, doubleNegatives: s.doubleNeg, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
         mechanisms: { scaling: s.scaling, attention: s.attention }, refreshEvery: s.refreshEvery, path: s.path };
-      const teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
+      teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
       return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
+    },
+    beforeTraining: async (runDir, resumed) => { // a teacher retrained between two sessions of the student is an error
+      const fingerprints = teachers!.fingerprints();
+      if (resumed) requireSameTeachers(runDir, fingerprints);
+      if (!existsSync(teacherRecordFile(runDir))) {
+        await mkdir(runDir, { recursive: true });
+        await writeTeacherRecord(runDir, fingerprints);
+      }
     },
     describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings }),
     modelName: (s) => s.student,

@@ -1,0 +1,46 @@
+// A MulDE student records which checkpoint of each teacher it learns from (teachers.json); a resume with a teacher
+// retrained in between, or with other teachers, is an error naming it, and nothing of the student changes.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { runDistill, runTrain } from '../../src/pipeline/train.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-teacher-record-'));
+const small = { dim: 8, batchSize: 64, lr: 0.1, initScale: 0.1, validEvery: 1 } as const;
+let graph: string;
+let teacher: string;
+let other: string;
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+  graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 80, seed: 2 });
+  teacher = path.join(tmp, 'teacher');
+  other = path.join(tmp, 'other');
+  await runTrain({ dataset: graph, model: 'DistMult', ...small, epochs: 2, seed: 1, out: teacher });
+  await runTrain({ dataset: graph, model: 'DistMult', ...small, epochs: 2, seed: 2, out: other });
+});
+
+describe('teachers.json', () => {
+  it('records each teacher; a resume with the same teachers goes on, a retrained or other teacher is refused', async () => {
+    const student = path.join(tmp, 'student');
+    const distill = { dataset: graph, student: 'DistMult', ...small, topK: 20, epochs: 1 };
+    await runDistill({ ...distill, teachers: [teacher], out: student });
+    const record = JSON.parse(readFileSync(path.join(student, 'teachers.json'), 'utf8')) as { format: string; teachers: { dir: string; checkpoint: string; sha256: string }[] };
+    const best = JSON.parse(readFileSync(path.join(teacher, 'best.json'), 'utf8')) as { binary: { sha256: string } };
+    expect(record.format).toBe('kgdistill-teachers');
+    expect(record.teachers).toEqual([{ dir: teacher, checkpoint: 'best.json', sha256: best.binary.sha256 }]);
+    expect((await runDistill({ out: student, resume: true, epochs: 2 })).training.epochs).toBe(2);
+
+    const snapshot = (): string => readdirSync(student).sort().map((n) => `${n}:${readFileSync(path.join(student, n)).toString('base64')}`).join('|');
+    await expect(runDistill({ out: student, resume: true, epochs: 3, teachers: [other] }, { naming: 'flag' })).rejects.toThrow(/--teachers/);
+    for (const name of readdirSync(other).filter((n) => n.startsWith('best'))) copyFileSync(path.join(other, name), path.join(teacher, name)); // the teacher, replaced
+    const before = snapshot();
+    await expect(runDistill({ out: student, resume: true, epochs: 3 }, { naming: 'flag' }))
+      .rejects.toThrow(`--teachers: ${teacher} changed since the run in ${student} started (its best.json checkpoint had SHA-256 ${best.binary.sha256.slice(0, 12)}…`);
+    expect(snapshot()).toBe(before);
+  });
+});
