@@ -4,11 +4,11 @@
  * the teachers it is given with it, so a teacher retrained in between is an error instead of a silent change of what
  * the student learns. Atomic, versioned, validated on read.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { formatIssues } from '../core/registry.js';
+import { readJsonFile } from '../core/json-file.js';
 
 /** Format name and version of teachers.json. */
 export const TEACHER_RECORD_FORMAT = 'kgdistill-teachers';
@@ -37,15 +37,7 @@ export async function writeTeacherRecord(runDir: string, teachers: readonly Teac
 export function requireSameTeachers(runDir: string, teachers: readonly TeacherFingerprint[]): void {
   const file = teacherRecordFile(runDir);
   if (!existsSync(file)) return;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  const result = recordSchema.safeParse(parsed);
-  if (!result.success) throw new Error(`${file}: not a teacher record: ${formatIssues(result.error)}`);
-  const recorded = result.data.teachers;
+  const recorded = readJsonFile(file, recordSchema, "a student's teacher record").teachers;
   const dirs = (list: readonly TeacherFingerprint[]): string => list.map((t) => t.dir).join(',');
   if (dirs(recorded) !== dirs(teachers)) throw new Error(`--teachers ${dirs(teachers)}: the run in ${runDir} learns from ${dirs(recorded)} (${file}); resume it with those, or start a new run`);
   for (let i = 0; i < recorded.length; i++) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { readJsonFile } from '../core/json-file.js';
 import { formatIssues } from '../core/registry.js';
 
 /** Format name and version of config.json. */
@@ -52,15 +53,7 @@ export async function writeRunConfig(runDir: string, command: RunConfig['command
 export function readRunConfig(runDir: string): RunConfig | undefined {
   const file = runConfigFile(runDir);
   if (!existsSync(file)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  const result = runConfigSchema.safeParse(parsed);
-  if (!result.success) throw new Error(`${file}: not a kgdistill run configuration (${formatIssues(result.error)})`);
-  return result.data;
+  return readJsonFile(file, runConfigSchema, 'a kgdistill run configuration');
 }
 
 /**
