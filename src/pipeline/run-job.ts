@@ -138,6 +138,7 @@ function checkLossSettings(s: CommonSettings, name: (key: string) => string): vo
   }
   if (s.loss === 'bce') refuseRankingLossSettings(s, name, `${loss} does not use`);
   if (s.loss === 'margin' && s.advTemperature !== undefined) throw new Error(`${name('advTemperature')} weighs the negatives of ${name('loss')} nssa: ${loss} has no temperature`);
+  if (!s.oneToN && s.neg === 0) throw new Error(`${name('neg')} 0 samples no negatives: give ${name('oneToN')} to score every entity, or ${name('neg')} ≥ 1`);
   if (s.oneToN && s.doubleNeg) throw new Error(`${name('doubleNeg')} corrupts heads and tails of sampled negatives: with ${name('oneToN')} (every entity scored) it has nothing to do`);
   if (s.reg === 'none' && s.regWeight > 0) throw new Error(`${name('regWeight')} ${s.regWeight} weighs a regulariser: choose one with ${name('reg')} n3 or l2`);
   if (s.reg !== 'none' && s.regWeight === 0) throw new Error(`${name('reg')} ${s.reg} needs a weight: give ${name('regWeight')} > 0`);

@@ -253,6 +253,7 @@ describe('settings that a run would silently ignore', () => {
   it('are refused before anything is written, naming both flags', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ oneToN: true, doubleNeg: true }, /--double-neg corrupts heads and tails of sampled negatives: with --one-to-n/],
+      [{ neg: 0 }, /--neg 0 samples no negatives: give --one-to-n to score every entity, or --neg ≥ 1/],
       [{ regWeight: 0.1 }, /--reg-weight 0\.1 weighs a regulariser: choose one with --reg n3 or l2/],
       [{ reg: 'n3' }, /--reg n3 needs a weight: give --reg-weight > 0/],
       [{ loss: 'bce', advTemperature: 2 }, /--adv-temperature sets the temperature of the nssa and margin losses, which --loss bce does not use/],
