@@ -200,6 +200,8 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
     }
   }
 
+  const rootExisted = existsSync(root); // a failed fetch removes the directory it made, when it holds nothing
+  let fetched = false;
   try {
     await mkdir(root, { recursive: true });
     await removeLeftovers(root, dataset);
@@ -268,9 +270,11 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
     }
     log(`${dataset}: ${describeFiles(files)}; ${files.length} checksums verified against ${checksums}`);
     log(`${dataset}: ready in ${target}`);
+    fetched = true;
     return { name: dataset, dir: target, status: 'fetched', sources, files, checksums };
   } finally {
     await rm(partial, { recursive: true, force: true });
+    if (!fetched && !rootExisted && (await readdir(root).catch(() => ['?'])).length === 0) await rm(root, { recursive: true, force: true });
   }
 }
 

@@ -51,6 +51,10 @@ describe('kgdistill data fetch', () => {
     );
     expect(fs.readdirSync(root)).toEqual([]);
     expect(server.hits).toEqual([url.slice(server.url.length + 1)]);
+    const made = path.join(root, 'made-by-fetch'); // a --dir the failed fetch created is not left behind; one that existed stays
+    await expect(runData(['data', 'fetch', 'wn18rr', '--url', server.url, '--dir', made, '--timeout', '2'])).rejects.toThrow(/HTTP 404/);
+    expect(fs.existsSync(made)).toBe(false);
+    expect(fs.existsSync(root)).toBe(true);
   });
 
   it('rejects an unknown name, a bad --timeout and a bad --url', async () => {
