@@ -73,6 +73,7 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
     const truncated = startServe(['--checkpoint', damaged]);
     await expect(truncated).rejects.toThrow(/best-[a-z0-9]+\.bin: expected \d+ bytes, found 100 \(truncated\?\)/);
     await expect(truncated).rejects.not.toThrow(/listening/);
+    await expect(startServe(['--checkpoint', `${run},${path.relative(root, run)}`])).rejects.toThrow(/--checkpoint lists .* twice: each run is served once/);
   }, 30_000);
 
   it('refuses a non-loopback host without an API key, and says so', async () => {

@@ -88,6 +88,8 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const dirs = flags.checkpoint.split(',').map((d) => d.trim()).filter((d) => d !== '');
       if (dirs.length === 0) throw new Error('--checkpoint needs at least one run directory');
+      const twice = dirs.find((dir, i) => dirs.findIndex((other) => path.resolve(other) === path.resolve(dir)) !== i);
+      if (twice !== undefined) throw new Error(`--checkpoint lists ${twice} twice: each run is served once`);
       const { key, source } = resolveApiKey({ key: flags.apiKey, file: flags.apiKeyFile, env: process.env });
       const loopback = isLoopback(flags.host);
       if (!loopback && key === undefined && !flags.insecure) {
