@@ -72,10 +72,10 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
     process.stderr.write(`${line}\n`);
   };
   let stopRequested = false;
-  let testing: string | undefined; // the run directory, once training is over and its test evaluation runs
+  let testing: { runDir: string; evalCommand: string } | undefined; // once training is over and its test evaluation runs
   const onSigint = (): void => {
     if (testing) {
-      log(`\ntraining is over and saved in ${testing}; test evaluation stopped (it runs with: kgdistill eval --checkpoint ${testing})`);
+      log(`\ntraining is over and saved in ${testing.runDir}; test evaluation stopped (it runs with: ${testing.evalCommand})`);
       process.exit(130);
     }
     if (stopRequested) process.exit(130);
@@ -85,7 +85,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
   process.on('SIGINT', onSigint);
   const events = progressEvents({ label });
   try {
-    const onTestStart = (runDir: string): void => { testing = runDir; };
+    const onTestStart = (runDir: string, evalCommand: string): void => { testing = { runDir, evalCommand }; };
     const result = await run({ log, events, onTestStart, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopRequested, naming: 'flag' });
     events.stop();
     if (result.training.interrupted) {

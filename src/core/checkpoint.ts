@@ -109,7 +109,10 @@ export async function foreignFiles(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
-  return names.filter((name) => !RUN_FILES.has(name) && !isAtomicTemp(name) && !isBinaryOf('best', name) && !isBinaryOf('last', name)).sort();
+  // leftover binaries and temporaries are a run's only beside a run's own files (else `cleanRunDir` would delete a user's)
+  const holdsRun = names.some((name) => ['config.json', 'metrics.jsonl', 'best.json', 'last.json'].includes(name));
+  const leftover = (name: string): boolean => holdsRun && (isAtomicTemp(name) || isBinaryOf('best', name) || isBinaryOf('last', name));
+  return names.filter((name) => !RUN_FILES.has(name) && !leftover(name)).sort();
 }
 
 /**
@@ -159,6 +162,26 @@ export async function loadCheckpoint(dir: string, stem: string): Promise<Checkpo
     arrays[entry.name] = floats.subarray(entry.offset, entry.offset + entry.length);
   }
   return { header, arrays };
+}
+
+/** Validates a checkpoint whole (header, size and SHA-256 of the binary) reading its binary in pieces, without keeping it. */
+export async function verifyCheckpoint(dir: string, stem: string): Promise<void> {
+  const { header } = await readCheckpointHeader(dir, stem);
+  const binaryFile = path.join(dir, header.binary.file);
+  const hash = createHash('sha256');
+  const handle = await fs.open(binaryFile, 'r');
+  try {
+    const piece = new Uint8Array(Math.min(IO_PIECE_BYTES, 1 << 24));
+    for (let at = 0; at < header.binary.bytes;) {
+      const { bytesRead } = await handle.read(piece, 0, Math.min(piece.length, header.binary.bytes - at), at);
+      if (bytesRead === 0) throw new CheckpointError(binaryFile, `ended after ${at} of ${header.binary.bytes} bytes (changed while reading?)`);
+      hash.update(piece.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  if (hash.digest('hex') !== header.binary.sha256) throw new CheckpointError(binaryFile, 'checksum mismatch (corrupt or from another checkpoint)');
 }
 
 /** Reads and validates `<dir>/<stem>.json` alone (format, version, schema, vocabulary), and that its binary has the size it names. */

@@ -20,7 +20,7 @@ import { trainingQueries, type EpochPosition } from './batch.js';
 import { trainEpochInSlices, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
-import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, type CheckpointContent } from './checkpoint.js';
+import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, verifyCheckpoint, type CheckpointContent } from './checkpoint.js';
 import { lockRunDir, type RunLock } from './run-lock.js';
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { firstNonFinite } from './finite-check.js';
@@ -156,7 +156,7 @@ export class Trainer {
     const saved = await loadCheckpoint(runDir, 'last');
     const source = path.join(runDir, 'last.json');
     // the best checkpoint is what the run reports: a damaged one is found now, before anything is trained or written
-    if (await fs.stat(path.join(runDir, 'best.json')).then(() => true, () => false)) await loadCheckpoint(runDir, 'best');
+    if (await fs.stat(path.join(runDir, 'best.json')).then(() => true, () => false)) await verifyCheckpoint(runDir, 'best');
     runtime.loadParameterArrays(saved.arrays, source);
     const progress = saved.header.progress as unknown as Progress & { rng: RandomState; optimizerStep: number; optimizerName: OptimizerName };
     const trainer = new Trainer(runtime, data, config, runDir, backend, options, progress.rng);
@@ -206,7 +206,7 @@ export class Trainer {
     const steps = Math.ceil(queries.entities.length / this.config.batchSize);
     const metricsFile = path.join(this.runDir, 'metrics.jsonl');
     // a run from nothing: lines of an earlier attempt that ended before its first checkpoint (no `last`) go
-    if (!this.sink && this.progress.epoch === 0 && !this.progress.partial) await trimMetrics(metricsFile, 0);
+    if (!this.sink && this.progress.epoch === 0 && !this.progress.partial) await fs.rm(metricsFile, { force: true });
     let interrupted = false;
     events.onRunStart?.(this.progress.epoch + 1, this.config.epochs, steps);
     while (this.progress.epoch < this.config.epochs && !this.progress.stopped) {

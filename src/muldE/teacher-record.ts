@@ -34,16 +34,16 @@ export async function writeTeacherRecord(runDir: string, teachers: readonly Teac
  * Compares the teachers a resumed student is given with those it started with: a different list, or a teacher whose
  * checkpoint changed (retrained, resumed, replaced), is an error naming it. A run made before the record existed passes.
  */
-export function requireSameTeachers(runDir: string, teachers: readonly TeacherFingerprint[]): void {
+export function requireSameTeachers(runDir: string, teachers: readonly TeacherFingerprint[], flag = '--teachers'): void {
   const file = teacherRecordFile(runDir);
   if (!existsSync(file)) return;
   const recorded = readJsonFile(file, recordSchema, "a student's teacher record").teachers;
   const dirs = (list: readonly TeacherFingerprint[]): string => list.map((t) => t.dir).join(',');
-  if (dirs(recorded) !== dirs(teachers)) throw new Error(`--teachers ${dirs(teachers)}: the run in ${runDir} learns from ${dirs(recorded)} (${file}); resume it with those, or start a new run`);
+  if (dirs(recorded) !== dirs(teachers)) throw new Error(`${flag} ${dirs(teachers)}: the run in ${runDir} learns from ${dirs(recorded)} (${file}); resume it with those, or start a new run`);
   for (let i = 0; i < recorded.length; i++) {
     const [was, now] = [recorded[i]!, teachers[i]!];
     if (was.checkpoint !== now.checkpoint || was.sha256 !== now.sha256) {
-      throw new Error(`--teachers: ${now.dir} changed since the run in ${runDir} started (its ${was.checkpoint} checkpoint had SHA-256 ${was.sha256.slice(0, 12)}…, it now gives ${now.checkpoint} with ${now.sha256.slice(0, 12)}…; ${file}): the student would learn from another teacher. Restore that teacher, or start a new run`);
+      throw new Error(`${flag}: ${now.dir} changed since the run in ${runDir} started (its ${was.checkpoint} checkpoint had SHA-256 ${was.sha256.slice(0, 12)}…, it now gives ${now.checkpoint} with ${now.sha256.slice(0, 12)}…; ${file}): the student would learn from another teacher. Restore that teacher, or start a new run`);
     }
   }
 }

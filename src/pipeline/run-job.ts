@@ -34,8 +34,8 @@ import { flagOf, loadOptionsOf, type CommonSettings, type OptionNaming } from '.
 export interface RunHooks {
   log?: (line: string) => void;
   events?: TrainerEvents;
-  /** The final test evaluation starts (training is over and saved in `runDir`). */
-  onTestStart?: (runDir: string) => void;
+  /** The final test evaluation starts (training is over and saved in `runDir`; `evalCommand` gives the same test later). */
+  onTestStart?: (runDir: string, evalCommand: string) => void;
   /** Progress of the final test evaluation. */
   onTestProgress?: (done: number, total: number) => void;
   /** Progress of reading the dataset's files (bytes). */
@@ -62,7 +62,7 @@ export interface TrainingJob<S extends CommonSettings> {
   /** Refuses, naming them, settings of a new run that this command would not use (before anything is loaded). */
   checkSettings?(settings: S, name: (key: string) => string): void;
   /** Once the objective is built, before anything of the run is written: checks a resumed run, records a new one. */
-  beforeTraining?(runDir: string, resumed: boolean): Promise<void>;
+  beforeTraining?(runDir: string, resumed: boolean, name: (key: string) => string): Promise<void>;
 }
 
 /** What valid/test lines loading dropped and what it merged, per split. */
@@ -173,8 +173,12 @@ function requireConfigOfCheckpoint(options: Record<string, unknown>, header: Che
   for (const key of FIXED_KEYS) {
     if (options[key] === undefined || recorded[key] === undefined) continue; // a default the model chose, or a key this command has not
     if (key === 'neg' && recorded.oneToN === true) continue; // 1-N runs record no negatives
+    if (key === 'oneToN' && options.neg === 0) continue; // `--neg 0` meant 1-N before it was refused (2026-12-05)
     if (key === 'model' && options.student !== undefined) continue; // distill names its model `student`
-    if (options[key] !== recorded[key]) {
+    const same = typeof options[key] === 'string' && typeof recorded[key] === 'string'
+      ? (options[key] as string).toLowerCase() === (recorded[key] as string).toLowerCase() // names are chosen without case
+      : options[key] === recorded[key];
+    if (!same) {
       throw new Error(`${file}: ${key} ${JSON.stringify(options[key])} differs from the checkpoint's ${JSON.stringify(recorded[key])} (${path.join(path.dirname(file), 'last.json')}); the file was edited: restore it, or delete it to resume from the checkpoint's own record`);
     }
   }
@@ -268,7 +272,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   if (saved) {
     requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
     runtime = await ModelRuntime.create(modelFromConfig(saved.header.model));
-    trainer = await Trainer.resume(runtime, data, config, runDir, backend, await trainerOptions(runtime));
+    const options = await trainerOptions(runtime);
+    await job.beforeTraining?.(runDir, true, name); // before Trainer.resume tidies the directory
+    trainer = await Trainer.resume(runtime, data, config, runDir, backend, options);
   } else {
     if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass ${name('resume')} to continue it or ${name('out')} for a new one`);
     if (existsSync(runDir) && !statSync(runDir).isDirectory()) throw new Error(`${name('out')} ${runDir}: is a file; give a directory for the run (nothing was written)`);
@@ -281,8 +287,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
     runtime = await ModelRuntime.create(model, config.seed);
     trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
+    await job.beforeTraining?.(runDir, false, name);
   }
-  await job.beforeTraining?.(runDir, saved !== undefined);
   await writeRunConfig(runDir, job.command, { ...settings, resume: undefined });
   const { model: modelName, dim } = runtime.model.config;
   const kernels = loadedKernelBuild() ?? 'portable';
@@ -302,10 +308,10 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   log(`trained ${training.epochs} epochs in ${(training.seconds / 60).toFixed(1)} min (${training.scoringPath} scoring)${training.stoppedEarly ? `; stopped early at epoch ${training.epochs} (no better validation in ${config.patience} validations)` : ''}; ${bestValidText(training)}`);
   if (!settings.testEval || data.test.length === 0) return { runDir, summary, training, settings };
   if (hooks.shouldStop?.()) { // asked to stop during the last validation: the run is complete, its test can wait
-    log(`test evaluation skipped (stop requested); it runs with: kgdistill eval --checkpoint ${runDir}`);
+    log(`test evaluation skipped (stop requested); it runs with: ${evalCommandOf(runDir, settings)}`);
     return { runDir, summary, training, settings };
   }
-  hooks.onTestStart?.(runDir);
+  hooks.onTestStart?.(runDir, evalCommandOf(runDir, settings));
   const best = await loadRun(runDir);
   const checkpoint = path.basename(best.file, '.json');
   if (settings.evalCandidates !== undefined) {
@@ -321,6 +327,11 @@ function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void):
   if (dataset.train.length === 0) throw new Error(`${dataset.report.files.train}: the train split has no triples`);
   if (dataset.valid.length === 0) log(`warning: ${dataset.report.files.valid}: the valid split has no triples — no validation, no early stopping and no --lr-decay; best.json holds the parameters of the last validation epoch`);
   if (dataset.test.length === 0) log(`warning: ${dataset.report.files.test}: the test split has no triples — no test evaluation`);
+}
+
+/** The `kgdistill eval` command that gives a run's test figures as its own test evaluation would (sampled when it samples). */
+export function evalCommandOf(runDir: string, s: Pick<CommonSettings, 'evalCandidates' | 'evalSeed'>): string {
+  return `kgdistill eval --checkpoint ${runDir}${s.evalCandidates !== undefined ? ` --eval-candidates ${s.evalCandidates} --eval-seed ${s.evalSeed}` : ''}`;
 }
 
 /** How the log and the report name the best validation: its MRR and epoch, or that there was none. */

@@ -88,10 +88,10 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
       return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
     },
-    beforeTraining: async (runDir, resumed) => { // a teacher retrained between two sessions of the student is an error
+    beforeTraining: async (runDir, resumed, name) => { // a teacher retrained between two sessions of the student is an error
       const fingerprints = teachers!.fingerprints();
-      if (resumed) requireSameTeachers(runDir, fingerprints);
-      if (!existsSync(teacherRecordFile(runDir))) {
+      if (resumed) requireSameTeachers(runDir, fingerprints, name('teachers'));
+      if (!resumed || !existsSync(teacherRecordFile(runDir))) { // a new run's record replaces one an earlier attempt left
         await mkdir(runDir, { recursive: true });
         await writeTeacherRecord(runDir, fingerprints);
       }

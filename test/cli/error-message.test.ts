@@ -30,7 +30,7 @@ describe('errorMessage', () => {
   it("names an atomic write's target, not its temporary file", () => {
     const temporary = Object.assign(new Error('EISDIR: rename'), { code: 'EISDIR', path: '/r/.curves.svg.tmp-12-3', dest: undefined });
     expect(errorMessage(temporary)).toBe('/r/curves.svg: is a directory where a file is needed');
-    expect(errorMessage(Object.assign(new Error('x'), { code: 'EACCES', path: '/r/g.1372473446' }))).toBe('/r/g: permission denied');
+    expect(errorMessage(Object.assign(new Error('x'), { code: 'EACCES', path: '/r/exp.20240501' }))).toBe('/r/exp.20240501: permission denied'); // not a temporary
     expect(errorMessage(Object.assign(new Error('x'), { code: 'EISDIR', path: '/r/tmp', dest: '/r/out.svg' }))).toBe('/r/out.svg: is a directory where a file is needed');
   });
 

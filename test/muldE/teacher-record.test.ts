@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
@@ -42,5 +42,22 @@ describe('teachers.json', () => {
     await expect(runDistill({ out: student, resume: true, epochs: 3 }, { naming: 'flag' }))
       .rejects.toThrow(`--teachers: ${teacher} changed since the run in ${student} started (its best.json checkpoint had SHA-256 ${best.binary.sha256.slice(0, 12)}…`);
     expect(snapshot()).toBe(before);
+  });
+
+  it("a new run replaces the record an earlier attempt left, and a refused resume leaves the run's files as they are", async () => {
+    const student = path.join(tmp, 'student-2');
+    mkdirSync(student, { recursive: true });
+    writeFileSync(path.join(student, 'teachers.json'), JSON.stringify({ format: 'kgdistill-teachers', version: 1, teachers: [{ dir: '/elsewhere', checkpoint: 'best.json', sha256: '0'.repeat(64) }] }));
+    writeFileSync(path.join(student, 'config.json'), '{}');
+    const distill = { dataset: graph, student: 'DistMult', ...small, topK: 20, epochs: 1 };
+    await runDistill({ ...distill, teachers: [other], out: student });
+    const record = JSON.parse(readFileSync(path.join(student, 'teachers.json'), 'utf8')) as { teachers: { dir: string }[] };
+    expect(record.teachers.map((t) => t.dir)).toEqual([other]);
+    const edited = { ...record, teachers: [{ ...(record.teachers[0] as object), sha256: 'f'.repeat(64) }] };
+    writeFileSync(path.join(student, 'teachers.json'), JSON.stringify(edited));
+    const metrics = readFileSync(path.join(student, 'metrics.jsonl'), 'utf8');
+    writeFileSync(path.join(student, 'metrics.jsonl'), `${metrics}{"epoch":2,"lo`); // a torn line, which a resume would rewrite
+    await expect(runDistill({ out: student, resume: true, epochs: 2 })).rejects.toThrow(/changed since the run/);
+    expect(readFileSync(path.join(student, 'metrics.jsonl'), 'utf8')).toBe(`${metrics}{"epoch":2,"lo`);
   });
 });

@@ -155,6 +155,18 @@ describe('damaged run files', () => {
     expect((await runTrain({ out, resume: true, epochs: 6 })).training.epochs).toBe(6);
   });
 
+  it('a model named in another case, and a run of --neg 0 from before it was refused, resume', async () => {
+    const lower = path.join(tmp, 'lower-case');
+    await runTrain({ dataset: graph, ...base, model: 'distmult', out: lower });
+    expect((await runTrain({ out: lower, resume: true, epochs: 5 })).training.epochs).toBe(5);
+    const legacy = path.join(tmp, 'legacy-neg0');
+    await runTrain({ dataset: graph, ...base, oneToN: true, out: legacy });
+    const config = JSON.parse(readFileSync(path.join(legacy, 'config.json'), 'utf8')) as { options: Record<string, unknown> };
+    Object.assign(config.options, { neg: 0, oneToN: false }); // what such a run's config.json says
+    writeFileSync(path.join(legacy, 'config.json'), JSON.stringify(config));
+    expect((await runTrain({ out: legacy, resume: true, epochs: 5 })).training.epochs).toBe(5);
+  });
+
   it('a damaged best checkpoint stops a resume before anything is trained, written or removed', async () => {
     const out = path.join(tmp, 'bad-best');
     await runTrain({ dataset: graph, ...base, out });
@@ -180,8 +192,13 @@ describe('the run directory of a new run', () => {
     const out = path.join(tmp, 'users-dir');
     mkdirSync(out, { recursive: true });
     for (const name of ['notes.txt', 'data.bin', 'last-x.bin']) writeFileSync(path.join(out, name), name);
-    await expect(runTrain({ dataset: graph, ...base, out }, { naming: 'flag' })).rejects.toThrow(/--out .*users-dir holds files that are not a run's \(data\.bin, notes\.txt\): choose a new or an empty directory \(nothing was written\)/);
+    await expect(runTrain({ dataset: graph, ...base, out }, { naming: 'flag' })).rejects.toThrow(/--out .*users-dir holds files that are not a run's \(data\.bin, last-x\.bin, notes\.txt\): choose a new or an empty directory \(nothing was written\)/);
     expect(readdirSync(out).sort()).toEqual(['data.bin', 'last-x.bin', 'notes.txt']);
+    const lookalikes = path.join(tmp, 'users-lookalikes'); // names like a run's leftovers, with no run beside them
+    mkdirSync(lookalikes, { recursive: true });
+    for (const name of ['best-model.bin', 'train.log.1']) writeFileSync(path.join(lookalikes, name), name);
+    await expect(runTrain({ dataset: graph, ...base, out: lookalikes })).rejects.toThrow(/holds files that are not a run's \(best-model\.bin, train\.log\.1\)/);
+    expect(readdirSync(lookalikes).sort()).toEqual(['best-model.bin', 'train.log.1']);
   });
 
   it('is not made when --eval-candidates cannot be met by the graph (checked before anything is written)', async () => {
