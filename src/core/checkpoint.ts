@@ -167,21 +167,7 @@ export async function loadCheckpoint(dir: string, stem: string): Promise<Checkpo
 /** Validates a checkpoint whole (header, size and SHA-256 of the binary) reading its binary in pieces, without keeping it. */
 export async function verifyCheckpoint(dir: string, stem: string): Promise<void> {
   const { header } = await readCheckpointHeader(dir, stem);
-  const binaryFile = path.join(dir, header.binary.file);
-  const hash = createHash('sha256');
-  const handle = await fs.open(binaryFile, 'r');
-  try {
-    const piece = new Uint8Array(Math.min(IO_PIECE_BYTES, 1 << 24));
-    for (let at = 0; at < header.binary.bytes;) {
-      const { bytesRead } = await handle.read(piece, 0, Math.min(piece.length, header.binary.bytes - at), at);
-      if (bytesRead === 0) throw new CheckpointError(binaryFile, `ended after ${at} of ${header.binary.bytes} bytes (changed while reading?)`);
-      hash.update(piece.subarray(0, bytesRead));
-      at += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
-  if (hash.digest('hex') !== header.binary.sha256) throw new CheckpointError(binaryFile, 'checksum mismatch (corrupt or from another checkpoint)');
+  await readBinaryChecked(path.join(dir, header.binary.file), header.binary);
 }
 
 /** Reads and validates `<dir>/<stem>.json` alone (format, version, schema, vocabulary), and that its binary has the size it names. */
@@ -215,11 +201,19 @@ export async function readCheckpointHeader(dir: string, stem: string): Promise<{
   return { header, jsonFile };
 }
 
-/**
- * Reads a checkpoint binary into one Float32Array in pieces of at most 1 GiB (one read call takes less than 2 GiB),
- * checking its size and SHA-256 against the header.
- */
+/** Reads a checkpoint binary into one Float32Array, checking its size and SHA-256 against the header. */
 async function readFloatBinary(binaryFile: string, expected: CheckpointHeader['binary']): Promise<Float32Array> {
+  let floats = new Float32Array(0);
+  await readBinaryChecked(binaryFile, expected, (size) => new Uint8Array((floats = new Float32Array(size / 4)).buffer));
+  return floats;
+}
+
+/**
+ * Reads a checkpoint binary in pieces of at most 1 GiB (one read call takes less than 2 GiB), checking its size and
+ * SHA-256 against the header: into the buffer `allocate` makes once the size is checked, or — to verify it only —
+ * through one 16 MiB buffer.
+ */
+async function readBinaryChecked(binaryFile: string, expected: CheckpointHeader['binary'], allocate?: (size: number) => Uint8Array): Promise<void> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(binaryFile, 'r');
@@ -229,17 +223,17 @@ async function readFloatBinary(binaryFile: string, expected: CheckpointHeader['b
   try {
     const size = (await handle.stat()).size;
     if (size !== expected.bytes || size % 4 !== 0) throw new CheckpointError(binaryFile, `expected ${expected.bytes} bytes, found ${size} (truncated?)`);
-    const floats = new Float32Array(size / 4);
-    const bytes = new Uint8Array(floats.buffer);
+    const into = allocate?.(size);
+    const piece = into ? undefined : new Uint8Array(Math.min(size, 1 << 24));
     const hash = createHash('sha256');
     for (let at = 0; at < size;) {
-      const { bytesRead } = await handle.read(bytes, at, Math.min(IO_PIECE_BYTES, size - at), at);
+      const [buffer, offset, length] = into ? [into, at, Math.min(IO_PIECE_BYTES, size - at)] : [piece!, 0, Math.min(piece!.length, size - at)];
+      const { bytesRead } = await handle.read(buffer, offset, length, at);
       if (bytesRead === 0) throw new CheckpointError(binaryFile, `ended after ${at} of ${size} bytes (changed while reading?)`);
-      hash.update(bytes.subarray(at, at + bytesRead));
+      hash.update(buffer.subarray(offset, offset + bytesRead));
       at += bytesRead;
     }
     if (hash.digest('hex') !== expected.sha256) throw new CheckpointError(binaryFile, 'checksum mismatch (corrupt or from another checkpoint)');
-    return floats;
   } finally {
     await handle.close();
   }
