@@ -12,7 +12,7 @@
 import { isProcessRunning } from './process-running.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DATASET_RECIPES, DEFAULT_BASE_URL, RecipeInputError, recipeFor, type DatasetRecipe } from './dataset-recipes.js';
 import { DEFAULT_FETCH_TIMEOUT_MS, DownloadError, downloadBytes } from './http-download.js';
@@ -274,7 +274,7 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
     return { name: dataset, dir: target, status: 'fetched', sources, files, checksums };
   } finally {
     await rm(partial, { recursive: true, force: true });
-    if (!fetched && !rootExisted && (await readdir(root).catch(() => ['?'])).length === 0) await rm(root, { recursive: true, force: true });
+    if (!fetched && !rootExisted) await rmdir(root).catch(() => undefined); // rmdir removes it only when it is empty
   }
 }
 

@@ -37,6 +37,11 @@ function absolutePaths(value: unknown): unknown {
   return Array.isArray(value) ? value.map(one) : one(value);
 }
 
+/** The first path of `paths` that names, relative or absolute, one given before it (undefined when none does). */
+export function firstRepeatedPath(paths: readonly string[]): string | undefined {
+  return paths.find((file, i) => paths.findIndex((other) => path.resolve(other) === path.resolve(file)) !== i);
+}
+
 /** Path of a run's config file. */
 export function runConfigFile(runDir: string): string {
   return path.join(runDir, 'config.json');

@@ -4,9 +4,9 @@
  * says so.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createRunModel } from './run-model.js';
+import { firstRepeatedPath } from './run-config.js';
 import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
 import { requireSameTeachers, teacherRecordFile, writeTeacherRecord } from '../muldE/teacher-record.js';
 import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js';
@@ -65,7 +65,7 @@ function checkDistillSettings(s: DistillSettings, name: (key: string) => string)
   if (s.loss !== 'auto' && s.loss !== 'bce') throw new Error(`${junior}: ${name('loss')} ${s.loss} is not supported by distill`);
   refuseRankingLossSettings(s, name, `distill does not use: ${junior}`);
   if (s.reg !== 'none' || s.regWeight > 0) throw new Error(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`);
-  const twice = s.teachers.find((dir, i) => s.teachers.findIndex((other) => path.resolve(other) === path.resolve(dir)) !== i);
+  const twice = firstRepeatedPath(s.teachers);
   if (twice !== undefined) throw new Error(`${name('teachers')} lists ${twice} twice: each teacher is one run directory`);
 }
 
@@ -92,8 +92,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       const fingerprints = teachers!.fingerprints();
       if (resumed) requireSameTeachers(runDir, fingerprints, name('teachers'));
       if (!resumed || !existsSync(teacherRecordFile(runDir))) { // a new run's record replaces one an earlier attempt left
-        await mkdir(runDir, { recursive: true });
-        await writeTeacherRecord(runDir, fingerprints);
+        await writeTeacherRecord(runDir, fingerprints); // an atomic write, which makes the directory
       }
     },
     describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings }),

@@ -12,12 +12,18 @@ export interface LoadedRun {
   file: string;
 }
 
+/** The checkpoint a run directory is read from: `stem`, else `best` (or `last` when no validation improved yet); a missing directory or header is an error naming it. */
+export function checkpointStemOf(runDir: string, stem?: 'best' | 'last'): 'best' | 'last' {
+  const chosen = stem ?? (existsSync(path.join(runDir, 'best.json')) ? 'best' : 'last');
+  if (!existsSync(runDir)) throw new CheckpointError(runDir, 'no such directory (a run directory written by `kgdistill train` or `distill`)');
+  if (!existsSync(path.join(runDir, `${chosen}.json`))) throw new CheckpointError(runDir, 'no checkpoint in this directory (expected best.json or last.json from `kgdistill train`)');
+  return chosen;
+}
+
 /** Loads `best` (or, if no validation improved yet, `last`) from a run directory. */
 export async function loadRun(runDir: string, stem?: 'best' | 'last'): Promise<LoadedRun> {
-  const chosen = stem ?? (existsSync(path.join(runDir, 'best.json')) ? 'best' : 'last');
+  const chosen = checkpointStemOf(runDir, stem);
   const file = path.join(runDir, `${chosen}.json`);
-  if (!existsSync(runDir)) throw new CheckpointError(runDir, 'no such directory (a run directory written by `kgdistill train` or `distill`)');
-  if (!existsSync(file)) throw new CheckpointError(runDir, 'no checkpoint in this directory (expected best.json or last.json from `kgdistill train`)');
   const { header, arrays } = await loadCheckpoint(runDir, chosen);
   const runtime = await ModelRuntime.create(modelFromConfig(header.model));
   runtime.loadParameterArrays(arrays, file);

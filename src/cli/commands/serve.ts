@@ -8,9 +8,10 @@
  * everything received is answered (with `Connection: close`), then the process exits (0; 1 if the drain timed out
  * with connections left). A second signal exits at once.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readCheckpointHeader } from '../../core/checkpoint.js';
+import { checkpointStemOf } from '../../registry/load-run.js';
+import { firstRepeatedPath } from '../../pipeline/run-config.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
@@ -54,10 +55,11 @@ const nonNegativeInteger = (value: string): number => {
  * as `listening`. The full load, with the binary's checksum, follows behind /health/ready.
  */
 async function requireServableRun(dir: string, last: boolean): Promise<void> {
-  if (!existsSync(dir)) throw new Error(`--checkpoint ${dir}: no such directory (a run directory written by train or distill)`);
-  const stem = last || !existsSync(path.join(dir, 'best.json')) ? 'last' : 'best';
-  if (!existsSync(path.join(dir, `${stem}.json`))) throw new Error(`--checkpoint ${dir}: no checkpoint in this directory (expected best.json or last.json from kgdistill train)`);
-  await readCheckpointHeader(dir, stem);
+  try {
+    await readCheckpointHeader(dir, checkpointStemOf(dir, last ? 'last' : undefined));
+  } catch (error) {
+    throw new Error(`--checkpoint ${(error as Error).message}`);
+  }
 }
 
 /** Adds `kgdistill serve`. */
@@ -88,7 +90,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const dirs = flags.checkpoint.split(',').map((d) => d.trim()).filter((d) => d !== '');
       if (dirs.length === 0) throw new Error('--checkpoint needs at least one run directory');
-      const twice = dirs.find((dir, i) => dirs.findIndex((other) => path.resolve(other) === path.resolve(dir)) !== i);
+      const twice = firstRepeatedPath(dirs);
       if (twice !== undefined) throw new Error(`--checkpoint lists ${twice} twice: each run is served once`);
       const { key, source } = resolveApiKey({ key: flags.apiKey, file: flags.apiKeyFile, env: process.env });
       const loopback = isLoopback(flags.host);
