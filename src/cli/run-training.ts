@@ -63,7 +63,9 @@ function dataLine(data: RunResult['summary']['data']): string {
   const unseen = data.unseen.valid + data.unseen.test;
   const verb = data.unseenPolicy === 'drop' ? 'dropped' : 'kept';
   const dup = data.duplicates.train + data.duplicates.valid + data.duplicates.test;
-  return `data: ${unseen === 0 ? 'no valid/test triples with entities unseen in train' : `${verb} ${data.unseen.valid} valid and ${data.unseen.test} test triples with entities unseen in train (--unseen ${data.unseenPolicy})`}; ${dup} duplicate lines merged`;
+  const o = data.overlap;
+  const shared = o.validInTrain + o.testInTrain > 0 ? `; ${o.validInTrain} valid and ${o.testInTrain} test triples also in train` : '';
+  return `data: ${unseen === 0 ? 'no valid/test triples with entities unseen in train' : `${verb} ${data.unseen.valid} valid and ${data.unseen.test} test triples with entities unseen in train (--unseen ${data.unseenPolicy})`}; ${dup} duplicate lines merged${shared}`;
 }
 
 /** Runs a training command: hooks for progress and Ctrl-C, then the report on stdout. */

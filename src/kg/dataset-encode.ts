@@ -2,12 +2,13 @@
  * From the local-id triples of the three split files to a dataset's vocabularies and id triples: vocabularies from
  * train (with `unseen: 'keep'`, from every split) with ids in sorted-name order, the unseen policy applied to
  * valid/test (drop and count, keep, or an error naming the file and line), duplicates within a split kept once and
- * counted. Shared by `loadDataset` (files on disk) and the explorer's in-page training (files dropped in a page).
+ * counted, triples shared between splits counted. Shared by `loadDataset` (files on disk) and the explorer's
+ * in-page training (files dropped in a page).
  */
 import type { SplitName, Triples, UnseenPolicy } from './types.js';
 import { Vocabulary } from './vocabulary.js';
 import { KgInputError } from './errors.js';
-import { dedupeTriples } from './triple-set.js';
+import { countSharedTriples, dedupeTriples } from './triple-set.js';
 import type { NameTable, TripleIds } from './triple-reader.js';
 
 const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
@@ -78,6 +79,14 @@ export interface EncodedSplits {
   entities: Vocabulary;
   relations: Vocabulary;
   encoded: Record<SplitName, EncodedSplit>;
+  overlap: SplitOverlap;
+}
+
+/** Triples found in two splits (after the unseen policy and de-duplication): evaluation would rank facts the model trained on. */
+export interface SplitOverlap {
+  validInTrain: number;
+  testInTrain: number;
+  testInValid: number;
 }
 
 /** Builds the vocabularies of the splits' names and encodes every split (see the file's comment). */
@@ -94,5 +103,10 @@ export function encodeSplits(raw: Record<SplitName, SplitIds>, names: { entities
   for (const split of SPLITS) {
     encoded[split] = encodeSplit(raw[split], names, ids, split === 'train' ? undefined : unseenCheck);
   }
-  return { entities: entities.vocabulary, relations: relations.vocabulary, encoded };
+  const overlap: SplitOverlap = {
+    validInTrain: countSharedTriples(encoded.valid.triples, encoded.train.triples),
+    testInTrain: countSharedTriples(encoded.test.triples, encoded.train.triples),
+    testInValid: countSharedTriples(encoded.test.triples, encoded.valid.triples),
+  };
+  return { entities: entities.vocabulary, relations: relations.vocabulary, encoded, overlap };
 }

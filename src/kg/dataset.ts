@@ -4,14 +4,14 @@
  * Vocabularies are built from train; with `unseen: 'keep'` also from valid and test. Valid/test triples whose
  * entity or relation does not occur in train are dropped and counted (`'drop'`, the benchmark convention), kept
  * (`'keep'`) or rejected with the file and line of the first one (`'error'`). Duplicate triples within a split are
- * kept once and counted. Every count is in the {@link LoadReport}: nothing is dropped silently.
+ * kept once and counted, as are triples found in two splits. Every count is in the {@link LoadReport}: nothing is dropped silently.
  */
 import path from 'node:path';
 import { statSync } from 'node:fs';
 import type { SplitName, Triples, UnseenPolicy } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
 import { NameTable, readTripleIds, type ReadTripleOptions } from './triple-reader.js';
-import { encodeSplits, type SplitIds } from './dataset-encode.js';
+import { encodeSplits, type SplitIds, type SplitOverlap } from './dataset-encode.js';
 import { requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
 import { resolveDataset } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
@@ -39,6 +39,8 @@ export interface LoadReport {
   /** Valid/test lines whose entity or relation is not in train (dropped, kept or rejected per `unseenPolicy`). */
   unseen: Record<'valid' | 'test', number>;
   unseenPolicy: UnseenPolicy;
+  /** Triples in two splits at once (kept: a leak from train into evaluation that the user should know of). */
+  overlap: SplitOverlap;
   /** Checksum status; `skipped` when verification was turned off (`verify: false`). */
   manifest: { verified: boolean; cached: boolean; skipped?: boolean };
 }
@@ -96,7 +98,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     Awaited<ReturnType<typeof verifyManifest>>, SplitIds, SplitIds, SplitIds, Awaited<ReturnType<typeof loadEntityNames>>];
   const raw: Record<SplitName, SplitIds> = { train, valid, test };
 
-  const { entities, relations, encoded } = encodeSplits(raw, names, policy);
+  const { entities, relations, encoded, overlap } = encodeSplits(raw, names, policy);
 
   const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> =>
     ({ train: pick('train'), valid: pick('valid'), test: pick('test') });
@@ -106,6 +108,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     duplicates: perSplit((split) => encoded[split].duplicates),
     unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen },
     unseenPolicy: policy,
+    overlap,
     manifest,
   };
   const dataset: KgDataset = {
@@ -127,6 +130,14 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** "overlap: 0 valid and 2 test triples also in train, 0 test triples also in valid (kept; …)". */
+export function overlapLine(o: SplitOverlap): string {
+  const leaks = o.validInTrain + o.testInTrain + o.testInValid;
+  return `overlap: ${count(o.validInTrain)} valid and ${count(o.testInTrain)} test triple${o.testInTrain === 1 ? '' : 's'} also in train, ` +
+    `${count(o.testInValid)} test triple${o.testInValid === 1 ? '' : 's'} also in valid` +
+    (leaks > 0 ? ' (kept: their ranks measure what the model saw in training, not prediction; remove them from the files to exclude them)' : '');
+}
+
 /** Human-readable lines describing a load report, e.g. "test: 210 triples with entities unseen in train dropped (--unseen drop)". */
 export function formatLoadReport(report: LoadReport): string[] {
   const lines: string[] = [];
@@ -144,6 +155,7 @@ export function formatLoadReport(report: LoadReport): string[] {
       `${split}: ${count(unseen)} triple${unseen === 1 ? '' : 's'} with entities or relations unseen in train ${verb} (--unseen ${report.unseenPolicy})`,
     );
   }
+  lines.push(overlapLine(report.overlap));
   const { verified, cached, skipped } = report.manifest;
   const dir = path.dirname(report.files.train);
   if (skipped) lines.push('checksums: not verified (--no-verify)');

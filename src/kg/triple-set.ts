@@ -83,3 +83,13 @@ export function dedupeTriples(triples: Int32Array, count: number): number {
   }
   return kept;
 }
+
+/** How many triples two duplicate-free triple arrays have in common (e.g. test triples that are also in train). */
+export function countSharedTriples(a: Int32Array, b: Int32Array): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const both = new Int32Array(a.length + b.length);
+  both.set(a);
+  both.set(b, a.length);
+  const count = both.length / 3;
+  return count - dedupeTriples(both, count);
+}

@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { loadDataset, type KgDataset } from '../kg/dataset.js';
+import { loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
+import type { SplitOverlap } from '../kg/dataset-encode.js';
 import { initBackend, type BackendRequest } from '../core/backend.js';
 import { kgeSettingsOf, parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
 import { checkSampledLoss } from '../core/batch.js';
@@ -70,6 +71,8 @@ export interface DataSummary {
   unseenPolicy: string;
   unseen: { valid: number; test: number };
   duplicates: { train: number; valid: number; test: number };
+  /** Triples in two splits at once (see `LoadReport.overlap`). */
+  overlap: SplitOverlap;
 }
 
 /** A finished (or interrupted) run. */
@@ -216,7 +219,7 @@ function plateauOf(header: CheckpointHeader): [number, number] {
 /** Counts of what loading dropped or merged. */
 function dataSummary(dataset: KgDataset): DataSummary {
   const r = dataset.report;
-  return { unseenPolicy: r.unseenPolicy, unseen: { ...r.unseen }, duplicates: { ...r.duplicates } };
+  return { unseenPolicy: r.unseenPolicy, unseen: { ...r.unseen }, duplicates: { ...r.duplicates }, overlap: { ...r.overlap } };
 }
 
 /**
@@ -322,11 +325,13 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   return { runDir, summary: { ...summary, checkpoint }, training, test, settings };
 }
 
-/** An empty train split is an error naming its file; an empty valid or test split a warning (no validation and early stopping; no test figures). */
+/** An empty train split is an error naming its file; an empty valid or test split a warning (no validation and early stopping; no test figures), as are triples shared by two splits. */
 function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void): void {
   if (dataset.train.length === 0) throw new Error(`${dataset.report.files.train}: the train split has no triples`);
   if (dataset.valid.length === 0) log(`warning: ${dataset.report.files.valid}: the valid split has no triples — no validation, no early stopping and no --lr-decay; best.json holds the parameters of the last validation epoch`);
   if (dataset.test.length === 0) log(`warning: ${dataset.report.files.test}: the test split has no triples — no test evaluation`);
+  const o = dataset.report.overlap;
+  if (o.validInTrain + o.testInTrain + o.testInValid > 0) log(`warning: ${path.dirname(dataset.report.files.train)}: ${overlapLine(o)}`);
 }
 
 /** The `kgdistill eval` command that gives a run's test figures as its own test evaluation would (sampled when it samples). */

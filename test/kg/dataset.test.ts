@@ -35,6 +35,7 @@ describe('loadDataset', () => {
       duplicates: { train: 1, valid: 1, test: 0 },
       unseen: { valid: 1, test: 1 },
       unseenPolicy: 'drop',
+      overlap: { validInTrain: 0, testInTrain: 0, testInValid: 0 },
       manifest: { verified: false, cached: false },
     });
     expect(dataset.entityNames).toEqual(new Map([['a', 'Alpha'], ['b', 'Beta']]));
@@ -68,14 +69,28 @@ describe('loadDataset', () => {
       `test: 2 triples read from ${path.join(dir, 'test.txt')}, 0 duplicates`,
       'valid: 1 triple with entities or relations unseen in train dropped (--unseen drop)',
       'test: 1 triple with entities or relations unseen in train dropped (--unseen drop)',
+      'overlap: 0 valid and 0 test triples also in train, 0 test triples also in valid',
       `checksums: not verified (no SHA256SUMS in ${dir})`,
     ]);
     const skipped = await loadDataset(dir, { unseen: 'keep', verify: false });
     expect(formatLoadReport(skipped.report).slice(3)).toEqual([
       'valid: 1 triple with entities or relations unseen in train kept (--unseen keep)',
       'test: 1 triple with entities or relations unseen in train kept (--unseen keep)',
+      'overlap: 0 valid and 0 test triples also in train, 0 test triples also in valid',
       'checksums: not verified (--no-verify)',
     ]);
+  });
+
+  it('counts the triples two splits share, after de-duplication, and says they are kept', async () => {
+    const leaky = writeFiles(tempDir(), {
+      'train.txt': 'a\tr\tb\nb\tr\tc\n',
+      'valid.txt': 'a\tr\tb\nb\tr\tc\nb\tr\tc\nc\tr\tb\n', // both train triples (one twice) and a new one
+      'test.txt': 'b\tr\tc\nc\tr\ta\nc\tr\tb\n', // one train triple, one new, one of valid's new
+    });
+    const dataset = await loadDataset(leaky);
+    expect(dataset.report.overlap).toEqual({ validInTrain: 2, testInTrain: 1, testInValid: 2 });
+    expect(formatLoadReport(dataset.report)[5]).toBe('overlap: 2 valid and 1 test triple also in train, 2 test triples also in valid ' +
+      '(kept: their ranks measure what the model saw in training, not prediction; remove them from the files to exclude them)');
   });
 
   it('passes format options through (comma, htr, header)', async () => {

@@ -82,11 +82,11 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): KgD
     if (raw.train.lines.length === 0) throw new KgInputError(raw.train.file, undefined, 'the train split has no triples');
     policy = 'keep';
   }
-  const { entities, relations, encoded } = encodeSplits(raw, names, policy);
+  const { entities, relations, encoded, overlap } = encodeSplits(raw, names, policy);
   const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> => ({ train: pick('train'), valid: pick('valid'), test: pick('test') });
   const report: LoadReport = {
     files: perSplit((split) => raw[split].file), lines: perSplit((split) => raw[split].lines.length), duplicates: perSplit((split) => encoded[split].duplicates),
-    unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen }, unseenPolicy: policy, manifest: { verified: false, cached: false, skipped: true },
+    unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen }, unseenPolicy: policy, overlap, manifest: { verified: false, cached: false, skipped: true },
   };
   const name = files.length === 1 ? files[0]!.name : files.map((f) => f.name).join('+');
   return { name, dir: '', entities, relations, train: encoded.train.triples, valid: encoded.valid.triples, test: encoded.test.triples, report };
