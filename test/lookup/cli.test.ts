@@ -106,6 +106,8 @@ describe('kgdistill predict', () => {
     expect(scored.known).toBe(true); // the parent of 4 is (4 − 1)/3 = 1
     expect(scored.rank.filtered).toBeGreaterThanOrEqual(1);
     await expect(runCli(base)).rejects.toThrow('give --head (to predict tails), --tail (to predict heads), or both (to score one triple)');
+    await expect(runCli([...base, '--head', 'e4', '--tail', 'e1', '--k', '5'])).rejects.toThrow('--k applies to a list of answers: with --head and --tail, predict scores one triple (its rank is always filtered); drop --k, or drop --tail');
+    await expect(runCli([...base, '--head', 'e4', '--tail', 'e1', '--k', '5', '--filtered'])).rejects.toThrow(/^--k and --filtered apply to a list of answers/);
     await expect(runCli(['predict', '--checkpoint', roth, '--head', 'e1', '--relation', 'parnet'])).rejects.toThrow("unknown relation 'parnet'; did you mean: parent?");
     await expect(runCli([...base, '--head', 'e1', '--k', '-3'])).rejects.toThrow(/expected a positive integer/);
     await expect(runCli([...base, '--head', 'e1', '--k', '601'])).rejects.toThrow('k must be at most 600, got 601');

@@ -24,8 +24,12 @@ export function registerPredictCommand(program: Command): void {
       .option('--k <n>', 'number of answers', positiveInteger, 10)
       .option('--filtered', 'remove known-true answers (train, valid and test triples) instead of marking them')
       .option('--exact', 'accepted for compatibility: predictions always score every entity'),
-  ).action(async (flags: PredictFlags) => {
+  ).action(async (flags: PredictFlags, command: Command) => {
     if (flags.head === undefined && flags.tail === undefined) throw new Error('give --head (to predict tails), --tail (to predict heads), or both (to score one triple)');
+    if (flags.head !== undefined && flags.tail !== undefined) {
+      const listOnly = [command.getOptionValueSource('k') === 'cli' ? '--k' : undefined, flags.filtered ? '--filtered' : undefined].filter((f) => f !== undefined);
+      if (listOnly.length > 0) throw new Error(`${listOnly.join(' and ')} ${listOnly.length === 1 ? 'applies' : 'apply'} to a list of answers: with --head and --tail, predict scores one triple (its rank is always filtered); drop ${listOnly.join(' and ')}, or drop --tail to list the top answers`);
+    }
     await initBackend(flags.backend);
     const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint) });
     try {
