@@ -48,5 +48,10 @@ describe('kgdistill kd fedntd|cbd on a knowledge graph', () => {
     const cbd = json.summary.cbd as Record<string, { mean: number | null }>;
     expect(table).toContain(`| CBD-KGE: balanced sampling + KD | ${cell(cbd.all!.mean!)} | NaN ± 0.0000 | ${['rare', 'medium', 'frequent'].map((b) => cell(cbd[b]!.mean!)).join(' | ')} |`);
     await expect(runCli(['kd', 'cbd', ...common, '--param', 'beta=1'])).rejects.toThrow(/invalid parameters for the KG port of 'cbd'/);
+    await expect(runCli(['kd', 'dml', ...common, '--arch', 'mlp', '--split-seed', '3'])).rejects.toThrow(
+      "--arch, --split-seed apply to the digits only: with --dataset the method's KG port runs on the graph; drop --arch, --split-seed, or drop --dataset to run on the digits");
+    await expect(runCli(['kd', 'dml', '--dim', '16', '--seeds', '1'])).rejects.toThrow(
+      '--dim applies to a KG port only: give --dataset <KG> to run the method\'s port on a graph, or drop --dim');
+    await expect(runCli(['kd', 'dml', '--unseen', 'drop', '--neg', '4'])).rejects.toThrow(/^--neg, --unseen apply to a KG port only/);
   }, 60_000);
 });

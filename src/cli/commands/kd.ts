@@ -16,7 +16,7 @@ import { describeLosses } from '../../general/losses/registry.js';
 import { ARCHITECTURES, type Architecture } from '../../general/images/nets/factory.js';
 import { modelNames } from '../../registry/models.js';
 import { kdOptionsSchema, seedsOf, type KdSettings } from '../../pipeline/kd-options.js';
-import { loadOptionsOf, parseOptions } from '../../pipeline/options.js';
+import { flagOf, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { formatComparison } from '../kd-tables.js';
 import { formatKgPortReport } from '../kd-port-tables.js';
 import { addFlags, DATA_FLAGS, givenOptions, type FlagSpec } from '../run-options.js';
@@ -40,6 +40,21 @@ const FLAGS: readonly FlagSpec[] = [
   { key: 'initScale', kind: 'number', arg: '<s>', description: 'KG port: standard deviation of the embedding initialisation' },
   { key: 'backend', kind: 'string', arg: '<name>', description: 'tfjs backend', choices: BACKEND_CHOICES },
 ];
+
+/** Options only the digits use, and options only a KG port uses: given on the other side, they would be ignored. */
+const DIGITS_ONLY = ['digits', 'arch', 'testFraction', 'splitSeed'] as const;
+const KG_ONLY = ['model', 'dim', 'neg', 'optimizer', 'initScale', ...DATA_FLAGS.map((f) => f.key)] as const;
+
+/** Refuses options (flags or --config keys) that the chosen side (digits, or a KG with --dataset) would ignore. */
+export function refuseOtherSideOptions(given: Record<string, unknown>): void {
+  const onGraph = given.dataset !== undefined;
+  const unused = (onGraph ? DIGITS_ONLY : KG_ONLY).filter((key) => given[key] !== undefined).map(flagOf);
+  if (unused.length === 0) return;
+  const verb = unused.length === 1 ? 'applies' : 'apply';
+  throw new Error(onGraph
+    ? `${unused.join(', ')} ${verb} to the digits only: with --dataset the method's KG port runs on the graph; drop ${unused.join(', ')}, or drop --dataset to run on the digits`
+    : `${unused.join(', ')} ${verb} to a KG port only: give --dataset <KG> to run the method's port on a graph, or drop ${unused.join(', ')}`);
+}
 
 /** Every method (baseline, measure, defaults, KG port) and every loss (equation, paper, defaults). */
 function listing(): string {
@@ -88,7 +103,9 @@ export function registerKdCommand(program: Command): void {
         process.stdout.write(`${listing()}\n`);
         return;
       }
-      const settings = parseOptions(kdOptionsSchema, { ...givenOptions(cmd, FLAGS, kdOptionsSchema), ...(methodArgument ? { method: methodArgument } : {}) }, 'flag');
+      const given = givenOptions(cmd, FLAGS, kdOptionsSchema);
+      refuseOtherSideOptions(given);
+      const settings = parseOptions(kdOptionsSchema, { ...given, ...(methodArgument ? { method: methodArgument } : {}) }, 'flag');
       const method = settings.method;
       if (!method) throw new Error(`name a method (${methodNames().join(', ')}) or pass --list`);
       const log = (line: string): void => {
