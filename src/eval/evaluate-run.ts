@@ -7,7 +7,7 @@ import type { ValidationMetrics, Validator } from '../core/trainer.js';
 import type { LinkPredictionMetrics } from './metrics.js';
 import type { KnownAnswers } from './ranks.js';
 import type { Triples } from '../kg/types.js';
-import { evaluateSampled } from './sampled-evaluation.js';
+import { evaluateSampledAsync } from './sampled-evaluation.js';
 
 /** Filtered evaluation of `split` (both directions, categories from the training triples). */
 export async function evaluateSplit(runtime: ModelRuntime, data: RunData, split: 'valid' | 'test',
@@ -50,7 +50,7 @@ export function filteredValidator(data: { valid: Triples; known: KnownAnswers; n
  */
 export function sampledValidator(data: { valid: Triples; known: KnownAnswers; numRelations: number }, candidates: number, seed: number, backend: string): Validator {
   return async (runtime, onProgress) => {
-    const report = evaluateSampled(runtime, data.valid, data.numRelations, data.known, { candidates, seed, backend, onProgress });
+    const report = await evaluateSampledAsync(runtime, data.valid, data.numRelations, data.known, { candidates, seed, backend, onProgress });
     return validationMetrics(report.filtered, report.seconds);
   };
 }

@@ -5,10 +5,13 @@
  * batching), distinct, and filtered (never the gold answer nor another known-true answer), so numbers are
  * comparable across runs and models. Scores come from the model's forward-only candidate scoring (kernels); ranks
  * count ties as the mean of optimistic and pessimistic rank, as the full evaluation does. Reported as its own
- * protocol, never mixed with full filtered ranking.
+ * protocol, never mixed with full filtered ranking. evaluateSampledAsync lets the event loop run between query
+ * batches every SLICE_MS (Ctrl-C and a worker's messages are seen during a long evaluation); evaluateSampled runs
+ * straight through. Both run the same steps, so their reports are the same.
  */
 import type { ModelRuntime } from '../core/model-runtime.js';
 import { SeededRandom } from '../core/random.js';
+import { SliceClock } from '../core/event-loop.js';
 import type { Triples } from '../kg/types.js';
 import { RankMetrics, type LinkPredictionMetrics } from './metrics.js';
 import type { KnownAnswers } from './ranks.js';
@@ -24,6 +27,9 @@ export interface SampledEvaluationOptions {
   backend: string;
   onProgress?: (done: number, total: number) => void;
 }
+
+/** What a sampled evaluation needs of a model: its entity count and forward-only candidate scoring (a ModelRuntime). */
+export type CandidateScoringModel = Pick<ModelRuntime, 'scoreCandidates'> & { model: { config: { numEntities: number } } };
 
 /** The metrics of a sampled evaluation and how they were made. */
 export interface SampledEvaluationReport {
@@ -62,8 +68,28 @@ function binarySearch(sorted: Int32Array, x: number): boolean {
   return false;
 }
 
-/** Ranks every triple's tail and head query against its gold answer and N fixed filtered candidates. */
-export function evaluateSampled(runtime: ModelRuntime, triples: Triples, numRelations: number, known: KnownAnswers, options: SampledEvaluationOptions): SampledEvaluationReport {
+/** Ranks every triple's tail and head query against its gold answer and N fixed filtered candidates, in one go. */
+export function evaluateSampled(runtime: CandidateScoringModel, triples: Triples, numRelations: number, known: KnownAnswers, options: SampledEvaluationOptions): SampledEvaluationReport {
+  const steps = sampledSteps(runtime, triples, numRelations, known, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** As {@link evaluateSampled}, but lets the event loop run between query batches once a slice (SLICE_MS) is over; the same report. */
+export async function evaluateSampledAsync(runtime: CandidateScoringModel, triples: Triples, numRelations: number, known: KnownAnswers, options: SampledEvaluationOptions): Promise<SampledEvaluationReport> {
+  const slice = new SliceClock();
+  const steps = sampledSteps(runtime, triples, numRelations, known, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await slice.yieldIfDue();
+  }
+}
+
+/** The sampled evaluation as steps: each ranks one batch of queries and pauses; the last returns the report. */
+function* sampledSteps(runtime: CandidateScoringModel, triples: Triples, numRelations: number, known: KnownAnswers, options: SampledEvaluationOptions): Generator<void, SampledEvaluationReport, void> {
   const started = performance.now();
   const { candidates: N, backend } = options;
   if (!Number.isInteger(N) || N < 1) throw new Error(`--eval-candidates must be a positive integer (got ${N})`);
@@ -94,6 +120,7 @@ export function evaluateSampled(runtime: ModelRuntime, triples: Triples, numRela
       metrics[(start + row) & 1]!.add(g === g ? 1 + greater + equal / 2 : M); // a NaN gold ranks last
     }
     options.onProgress?.(start + rows, total);
+    yield;
   }
   const both = new RankMetrics();
   both.merge(metrics[0]!);

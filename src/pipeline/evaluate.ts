@@ -7,7 +7,7 @@ import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core
 import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
-import { evaluateSampled, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { readRunConfig } from './run-config.js';
 import { parseOptions, readingOptionsOfRun, readingOptionsSchema } from './options.js';
 
@@ -72,7 +72,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
   const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
   if (options.candidates !== undefined) {
-    const sampled = evaluateSampled(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });
+    const sampled = await evaluateSampledAsync(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });
     return { metrics: sampledSummary(sampled), sampled, ...described };
   }
   const report = await evaluateSplit(run.runtime, data, split, options.onProgress);

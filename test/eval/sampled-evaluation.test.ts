@@ -9,7 +9,7 @@ import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { evaluateRun } from '../../src/pipeline/evaluate.js';
-import { queryCandidates, evaluateSampled } from '../../src/eval/sampled-evaluation.js';
+import { queryCandidates, evaluateSampled, evaluateSampledAsync, type CandidateScoringModel } from '../../src/eval/sampled-evaluation.js';
 import { loadRun } from '../../src/registry/load-run.js';
 import { loadDataset } from '../../src/kg/dataset.js';
 import { runDataFromDataset } from '../../src/core/training-data.js';
@@ -51,6 +51,51 @@ describe('sampled evaluation', () => {
     const cli = await evaluateRun(run, { candidates: 50, candidateSeed: 2 });
     expect(cli.metrics.mrr).toBe(one.filtered.mrr);
     expect(cli.metrics.protocol).toBe(one.protocol);
+  });
+
+  it('the yielding evaluation gives the very report of the one that runs straight through', async () => {
+    const loaded = await loadRun(run);
+    const data = runDataFromDataset(await loadDataset(graph, { unseen: 'keep' }));
+    const options = { candidates: 40, seed: 3, backend: 'wasm', batchSize: 5 };
+    const straight = evaluateSampled(loaded.runtime, data.test, data.numRelations, data.known, options);
+    const done: number[] = [];
+    const yielding = await evaluateSampledAsync(loaded.runtime, data.test, data.numRelations, data.known, { ...options, onProgress: (n) => done.push(n) });
+    expect(yielding.filtered).toEqual(straight.filtered); // toEqual compares numbers exactly (Object.is)
+    expect(yielding.byDirection).toEqual(straight.byDirection);
+    expect(yielding.protocol).toBe(straight.protocol);
+    expect(done.at(-1)).toBe(yielding.filtered.count);
+  });
+
+  it('a long sampled evaluation lets the event loop run: a timer set before it fires while batches remain (Ctrl-C is seen)', async () => {
+    let fired = false;
+    const seenAt: boolean[] = [];
+    /** A slow model of 50 entities: 60 ms of work a batch; notes, per batch, whether the timer has fired. */
+    const slow: CandidateScoringModel = {
+      model: { config: { numEntities: 50 } },
+      scoreCandidates(entities, _relations, candidates) {
+        seenAt.push(fired);
+        const until = performance.now() + 60;
+        while (performance.now() < until) { /* busy, as a kernel sweep is */ }
+        return new Float32Array(entities.length * candidates.perQuery).fill(1);
+      },
+    };
+    const triples = Int32Array.from({ length: 3 * 10 }, (_, i) => (i % 3 === 1 ? 0 : i % 4));
+    const none = { answers: () => new Int32Array(0) };
+    setTimeout(() => { fired = true; }, 0);
+    const report = await evaluateSampledAsync(slow, triples, 1, none, { candidates: 5, backend: 'cpu', batchSize: 2 }); // 10 batches, 0.6 s
+    expect(seenAt).toHaveLength(10);
+    expect(seenAt.indexOf(true)).toBeGreaterThan(0); // the first slice runs ~200 ms before yielding
+    expect(seenAt.indexOf(true)).toBeLessThan(7);
+    expect(report.filtered.mr).toBe(3.5); // all tied: the mean of rank 1 and rank 6
+    // the straight-through evaluation sees the timer only at its end
+    fired = false;
+    seenAt.length = 0;
+    setTimeout(() => { fired = true; }, 0);
+    const straight = evaluateSampled(slow, triples, 1, none, { candidates: 5, backend: 'cpu', batchSize: 2 });
+    expect(seenAt).not.toContain(true);
+    expect(straight.filtered).toEqual(report.filtered);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(fired).toBe(true);
   });
 
   it('train --eval-candidates validates and tests with the sampled protocol: the same test numbers as eval --eval-candidates', async () => {
