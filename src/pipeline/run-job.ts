@@ -266,6 +266,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     ? trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(saved.header.model), recordedOneToNLoss(saved.header))
     : trainingConfigOf(settings, job.modelName(settings));
   if (config.negatives > 0) checkSampledLoss(kgeSettingsOf(config)); // before anything is written
+  if (config.negatives >= data.numEntities) {
+    log(`note: ${name('neg')} ${config.negatives} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement (as in PyKEEN and KGEmb), so they repeat; ${name('oneToN')} scores every entity once per query instead`);
+  }
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
   const validator = data.valid.length === 0 ? null
     : settings.evalCandidates !== undefined ? sampledValidator(data, settings.evalCandidates, settings.evalSeed, backend) : filteredValidator(data, config.evalBatchSize);

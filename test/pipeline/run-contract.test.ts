@@ -248,6 +248,7 @@ describe('divergence and data that cannot train', () => {
     expect(result.training.bestEpoch).toBe(4);
     expect(lines.join('\n')).toContain('; no validation (empty valid split)');
     expect(result.json.bestValidMrr).toBeNull(); // not the -1 the trainer starts from
+    expect(lines).toContain(`note: neg 50 is not below the graph's 3 entities: negatives are drawn uniformly with replacement (as in PyKEEN and KGEmb), so they repeat; oneToN scores every entity once per query instead`);
     // the test triple a r b is a train triple: a warning naming the dataset, and a count in the summary
     expect(lines.join('\n')).toContain(`warning: ${dir}: overlap: 0 valid and 1 test triple also in train, 0 test triples also in valid (kept:`);
     expect(result.summary.data.overlap).toEqual({ validInTrain: 0, testInTrain: 1, testInValid: 0 });
