@@ -38,11 +38,13 @@ exitOnHelp(import.meta.url);
 
 const run = promisify(execFile);
 const SETTINGS = ['matched', 'recommended'] as const;
+/** The models both engines have (PyKEEN's TransE through bench/peers/pk_transe.py). */
+const SHARED_MODELS = ['DistMult', 'ComplEx', 'RotatE', 'TransE'] as const;
 const { values: options } = benchArgs('peer-quality', {
   flags: {
     root: { type: 'string', default: 'runs/peer-quality' },
     datasets: { type: 'strings', default: 'generated,WN18RR,FB15k-237' },
-    models: { type: 'strings', default: 'DistMult,ComplEx,RotatE,TransE', choices: ['DistMult', 'ComplEx', 'RotatE', 'TransE'] },
+    models: { type: 'strings', default: SHARED_MODELS.join(','), choices: SHARED_MODELS },
     engines: { type: 'strings', default: 'kgdistill,pykeen', choices: ['kgdistill', 'pykeen'] },
     settings: { type: 'strings', default: SETTINGS.join(','), choices: SETTINGS },
     epochs: { type: 'integer', default: 100, min: 1 },
@@ -60,7 +62,6 @@ const pykeenScript = path.join(findPackageRoot(), '..', 'shared', 'peers', 'pyke
 const pykeenTransE = path.join(findPackageRoot(), 'bench', 'peers', 'pk_transe.py');
 /** Runs either runner with PyKEEN's own training-loop checkpoints, so that an interrupted row resumes. */
 const pykeenCheckpointed = path.join(findPackageRoot(), 'bench', 'peers', 'pk_checkpointed.py');
-const PYKEEN_MODELS = new Set(['DistMult', 'ComplEx', 'RotatE', 'TransE']);
 
 /** The dataset directory of a name ('generated': a seeded graph of 2,000 entities made here). */
 async function datasetDir(name: string): Promise<string> {
@@ -163,7 +164,6 @@ for (const dataset of datasets) {
     for (const setting of SETTINGS) {
       for (const engine of ['kgdistill', 'pykeen'] as const) {
         cells[`${engine}-${setting}`] = [];
-        if (engine === 'pykeen' && !PYKEEN_MODELS.has(model)) continue;
         for (const seed of seeds) {
           const command = engine === 'kgdistill' ? kgdistillCommand((out) => kgdistillArgs(dir, model, setting, seed, out)) : pykeenCommand(dir, model, setting, seed);
           cells[`${engine}-${setting}`]!.push(await row(dataset, model, engine, setting, seed, command, engines.includes(engine) && settings.includes(setting)));
