@@ -8,7 +8,7 @@ import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
-import { readRunConfig } from './run-config.js';
+import { inspectRunConfig } from './run-config.js';
 import { parseOptions, readingOptionsOfRun, readingOptionsSchema } from './options.js';
 
 /** Options of {@link evaluateRun}. */
@@ -26,7 +26,12 @@ export interface EvaluateOptions {
   candidateSeed?: number;
   /** How to read the triple files (`delimiter`, `columns`, `header`, `encoding`, `unseen`), each default the run's own. */
   reading?: { delimiter?: string; columns?: string; header?: string; encoding?: string; unseen?: string };
+  /** Told what evaluating falls back to when the run's config.json is damaged (the CLI writes it to stderr). */
+  onNotice?: (message: string) => void;
 }
+
+/** The reading options that only a run's config.json records (the checkpoint records the dataset and `unseen`). */
+const READING_KEYS = ['delimiter', 'columns', 'header', 'encoding'] as const;
 
 /** The metrics of one evaluation: the flat headline (`mrr`, `hits@k`, `tieRules`, …), the full report, what was evaluated. */
 export interface EvaluateResult {
@@ -51,16 +56,28 @@ export interface RunWithData {
 }
 
 /** Loads a run directory's checkpoint (best, or `last`) and its dataset (or `options.dataset`), with the same vocabulary. */
-export async function loadRunWithData(runDir: string, options: Pick<EvaluateOptions, 'dataset' | 'last' | 'reading'> = {}): Promise<RunWithData> {
+export async function loadRunWithData(runDir: string, options: Pick<EvaluateOptions, 'dataset' | 'last' | 'reading' | 'onNotice'> = {}): Promise<RunWithData> {
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
-  const runOptions = options.dataset === undefined ? readRunConfig(path.dirname(run.file))?.options : undefined; // then `given` overrides
-  const reading = readingOptionsOfRun({ options: { ...runOptions, ...given } });
-  const dataset = await loadDataset(options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name, { ...reading, unseen });
-  const data = runDataFromDataset(dataset);
-  requireSameVocabulary(run.file, run.header.vocab, data);
-  return { run, dataset, data };
+  const saved = options.dataset === undefined ? inspectRunConfig(path.dirname(run.file)) : undefined; // then `given` overrides
+  const reading = readingOptionsOfRun({ options: { ...saved?.config?.options, ...given } });
+  const source = options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name;
+  // a damaged config.json only held how the files were read: the checkpoint records the dataset, its vocabulary and --unseen
+  const defaulted = READING_KEYS.filter((key) => given[key] === undefined).map((key) => `--${key}`);
+  const readWith = defaulted.length > 0 ? `the default ${defaulted.join(', ')}` : 'the reading options given';
+  if (saved?.damage !== undefined) {
+    options.onNotice?.(`${saved.file} is damaged (${saved.damage}): going on from the checkpoint ${run.file} alone, with the dataset it records (${source}) read with ${readWith}${defaulted.length > 0 ? ' (give the run\'s own if it read its files otherwise)' : ''}`);
+  }
+  try {
+    const dataset = await loadDataset(source, { ...reading, unseen });
+    const data = runDataFromDataset(dataset);
+    requireSameVocabulary(run.file, run.header.vocab, data);
+    return { run, dataset, data };
+  } catch (error) {
+    if (saved?.damage === undefined || defaulted.length === 0) throw error;
+    throw new Error(`${(error as Error).message} (${saved.file} is damaged, so the files were read with ${readWith}: give the run's own, or restore config.json)`, { cause: error });
+  }
 }
 
 /** Evaluates a run directory on a split (filtered, both directions, all three tie rules). */

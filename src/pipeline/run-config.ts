@@ -1,14 +1,14 @@
 /**
  * A run's configuration file, `<run>/config.json`: the effective options of the command that made the run (every
  * key, defaults included), so that `kgdistill train --config runs/x/config.json --out runs/y` reproduces run x, and
- * `--resume` can tell which given option differs from the run's. Written atomically, versioned, validated on read.
+ * `--resume` can tell which given option differs from the run's. Written atomically, versioned, validated on read: a
+ * damaged file (cut off, not JSON) is an error naming it, or, for commands that can do without it, a note.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { readJsonFile } from '../core/json-file.js';
 import { formatIssues } from '../core/registry.js';
 
 /** Format name and version of config.json. */
@@ -54,11 +54,48 @@ export async function writeRunConfig(runDir: string, command: RunConfig['command
   await writeFileAtomic(runConfigFile(runDir), `${JSON.stringify(config, null, 2)}\n`);
 }
 
-/** Reads `<run>/config.json`, or undefined for runs made before config files existed. */
-export function readRunConfig(runDir: string): RunConfig | undefined {
+/** `<run>/config.json` as read: its configuration (none for runs made before config files existed), or what damaged it. */
+export interface RunConfigRead {
+  file: string;
+  config?: RunConfig;
+  /** What is wrong with a file that exists but cannot be used: cut off, empty, not JSON, not a run configuration. */
+  damage?: string;
+}
+
+/** Reads `<run>/config.json` without throwing: a damaged file is reported in `damage` (for commands that can do without it). */
+export function inspectRunConfig(runDir: string): RunConfigRead {
   const file = runConfigFile(runDir);
-  if (!existsSync(file)) return undefined;
-  return readJsonFile(file, runConfigSchema, 'a kgdistill run configuration');
+  if (!existsSync(file)) return { file };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { file, damage: `it cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const kept = text.replace(/[\s\0]+$/, ''); // a write cut short may leave NUL bytes at its end
+    if (kept.length === 0) return { file, damage: 'it is empty' };
+    if (!kept.endsWith('}')) return { file, damage: `it is cut off: its JSON ends mid-way, after ${Buffer.byteLength(kept)} bytes` };
+    return { file, damage: `it is not valid JSON: ${(error as Error).message}` };
+  }
+  const result = runConfigSchema.safeParse(parsed);
+  if (!result.success) return { file, damage: `it is not a kgdistill run configuration: ${formatIssues(result.error)}` };
+  return { file, config: result.data };
+}
+
+/** The error of a damaged config.json: it names the file, what is wrong with it and how to go on. */
+export function damagedRunConfigMessage(read: RunConfigRead): string {
+  return `${read.file} is damaged (${read.damage}), so the settings the run was made with cannot be read from it: restore it from a copy, or delete it to use the checkpoint's own record of them (as for a run made before config.json existed)`;
+}
+
+/** Reads `<run>/config.json`, or undefined for runs made before config files existed; a damaged file is an error naming it and how to go on. */
+export function readRunConfig(runDir: string): RunConfig | undefined {
+  const read = inspectRunConfig(runDir);
+  if (read.damage !== undefined) throw new Error(damagedRunConfigMessage(read));
+  return read.config;
 }
 
 /**

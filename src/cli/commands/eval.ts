@@ -35,7 +35,8 @@ export function registerEvalCommand(program: Command): void {
     const candidates = flags.evalCandidates === undefined ? undefined : positiveIntFlag(flags.evalCandidates, '--eval-candidates');
     if (!/^-?\d+$/.test(flags.evalSeed)) throw new Error(`--eval-seed must be an integer (got '${flags.evalSeed}')`);
     const candidateSeed = Number(flags.evalSeed);
-    const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates, candidateSeed, reading });
+    const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates, candidateSeed, reading,
+      onNotice: (message) => process.stderr.write(`note: ${message}\n`) });
     const seconds = (performance.now() - started) / 1000;
     if (!flags.last && result.checkpoint === 'last') {
       process.stderr.write(`note: ${flags.checkpoint} has no best.json (no validation has improved yet): evaluating its last checkpoint\n`);
