@@ -13,7 +13,7 @@ import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
 import { runSplit, type SplitFlags } from './data-split.js';
 import { existsSync, readdirSync } from 'node:fs';
-import { writeSyntheticDataset } from '../../kg/synthetic-graph.js';
+import { MAX_SYNTHETIC_ENTITIES, syntheticGraphSize, writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
@@ -132,6 +132,16 @@ async function runStats(spec: string, options: StatsOptions, command: Command): 
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** Why `data generate --entities` above the ceiling is refused: what it would take, in memory and on disk. */
+function entitiesCeilingMessage(given: string): string {
+  const gb = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
+  const asked = syntheticGraphSize(Number(given)), limit = syntheticGraphSize(MAX_SYNTHETIC_ENTITIES);
+  const need = Number.isSafeInteger(Number(given)) ? `; ${given} entities would need ${gb(asked.shuffleBytes)} for the shuffle and ~${gb(asked.textBytes)} of files` : '';
+  return `--entities must be at most ${MAX_SYNTHETIC_ENTITIES.toLocaleString('en-US')} (got '${given}'): the generated graph has ~5 triples ` +
+    `per entity, shuffled in memory at 4 bytes each, and ~${Math.round(limit.textBytes / MAX_SYNTHETIC_ENTITIES)} bytes of text per entity ` +
+    `(${gb(limit.shuffleBytes)} of memory for the shuffle and ~${gb(limit.textBytes)} of files at the limit)${need} (nothing was written)`;
+}
+
 /** Adds the `data` command group (`data stats`, `data fetch`) to the program. */
 export function registerDataCommands(program: Command): void {
   const data = program.command('data').description('inspect and fetch knowledge-graph datasets');
@@ -147,10 +157,11 @@ export function registerDataCommands(program: Command): void {
     .command('generate')
     .description('write a small learnable graph generated in code (a cycle, a ternary tree, group membership; seeded) as train/valid/test.txt')
     .requiredOption('--out <dir>', 'new directory for the files')
-    .option('--entities <n>', 'number of entities', '400')
+    .option('--entities <n>', `number of entities (at most ${MAX_SYNTHETIC_ENTITIES.toLocaleString('en-US')})`, '400')
     .option('--seed <n>', 'seed of the split', '0')
     .action(async (flags: { out: string; entities: string; seed: string }) => {
       if (!/^\d+$/.test(flags.entities) || Number(flags.entities) < 4) throw new Error(`--entities must be an integer ≥ 4 (got '${flags.entities}')`);
+      if (Number(flags.entities) > MAX_SYNTHETIC_ENTITIES) throw new Error(entitiesCeilingMessage(flags.entities));
       if (!/^-?\d+$/.test(flags.seed)) throw new Error(`--seed must be an integer (got '${flags.seed}')`); // as train's and data split's
       if (existsSync(flags.out) && readdirSync(flags.out).length > 0) throw new Error(`--out ${flags.out}: exists and is not empty; choose a new directory (nothing was written)`);
       process.stdout.write(`${await writeSyntheticDataset(flags.out, { entities: Number(flags.entities), seed: Number(flags.seed) })}\n`);
