@@ -38,6 +38,8 @@ const headerSchema = z.object({
   dataset: z.object({ name: z.string(), dir: z.string().optional(), unseen: z.enum(['drop', 'keep', 'error']).optional() }),
   vocab: z.object({ entities: z.array(z.string()), relations: z.array(z.string()) }),
   progress: z.record(z.string(), z.unknown()),
+  /** The configuration the run was made with, as its command wrote it (opaque here), so the checkpoint describes its run without other files. */
+  runConfig: z.record(z.string(), z.unknown()).optional(),
   arrays: z.array(z.object({ name: z.string(), offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() })),
   binary: z.object({ file: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() }),
 });

@@ -52,6 +52,8 @@ export interface TrainerOptions {
   objective?: TrainingObjective;
   /** Where checkpoints and metrics go instead of files in the run directory (no directory, lock or file is touched). */
   sink?: RunSink;
+  /** The run's configuration as its command records it (e.g. config.json's content), kept in every checkpoint header. */
+  runConfig?: Record<string, unknown>;
 }
 
 /** Receives a run's checkpoints and metrics lines in place of the run directory (e.g. in memory, in a browser). */
@@ -126,6 +128,7 @@ export class Trainer {
   /** The permutation of an interrupted epoch (saved with `last`). */
   private partialOrder?: Int32Array;
   private readonly sink?: RunSink;
+  private readonly runConfig?: Record<string, unknown>;
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -141,6 +144,7 @@ export class Trainer {
     this.objective = options.objective ?? kgeObjective(runtime, kgeSettingsOf(config), backend);
     this.validator = options.validator;
     this.sink = options.sink;
+    this.runConfig = options.runConfig;
     if (config.lrDecay < 1) this.progress.schedule = { learningRate: config.learningRate, stale: 0 };
   }
 
@@ -325,6 +329,7 @@ export class Trainer {
         dataset: { name: this.data.datasetName, dir: this.data.datasetDir, unseen: this.data.unseen },
         vocab: { entities: [...this.data.entityNames], relations: [...this.data.relationNames] },
         progress,
+        ...(this.runConfig ? { runConfig: this.runConfig } : {}),
       },
       arrays,
     };

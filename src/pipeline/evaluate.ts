@@ -8,7 +8,7 @@ import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
-import { inspectRunConfig } from './run-config.js';
+import { inspectRunConfig, runConfigOfHeader } from './run-config.js';
 import { parseOptions, readingOptionsOfRun, readingOptionsSchema } from './options.js';
 
 /** Options of {@link evaluateRun}. */
@@ -60,8 +60,11 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
-  const saved = options.dataset === undefined ? inspectRunConfig(path.dirname(run.file)) : undefined; // then `given` overrides
-  const reading = readingOptionsOfRun({ options: { ...saved?.config?.options, ...given } });
+  const read = options.dataset === undefined ? inspectRunConfig(path.dirname(run.file)) : undefined; // then `given` overrides
+  const copy = read && !read.config ? runConfigOfHeader(run.header) : undefined; // kept in checkpoints since 2026-12-05
+  if (read && copy) options.onNotice?.(`${read.file} ${read.damage !== undefined ? `is damaged (${read.damage})` : 'is missing'}: using the copy of the run's configuration kept in ${run.file}`);
+  const saved = copy ? undefined : read;
+  const reading = readingOptionsOfRun({ options: { ...(read?.config ?? copy)?.options, ...given } });
   const source = options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name;
   // a damaged config.json only held how the files were read: the checkpoint records the dataset, its vocabulary and --unseen
   const defaulted = READING_KEYS.filter((key) => given[key] === undefined).map((key) => `--${key}`);

@@ -37,7 +37,7 @@ export interface OpenedModel {
 /** Opens a run directory (its best checkpoint, or `last`) for queries. */
 export async function openModel(runDir: string, options: { last?: boolean; backend?: BackendRequest; onNotice?: (message: string) => void } = {}): Promise<OpenedModel> {
   await initBackend(options.backend ?? 'auto');
-  const lookup = await CheckpointLookup.open(runDir, { stem: options.last ? 'last' : undefined, onNotice: options.onNotice, reading: runReadingOptions(runDir) });
+  const lookup = await CheckpointLookup.open(runDir, { stem: options.last ? 'last' : undefined, onNotice: options.onNotice, reading: runReadingOptions(runDir, options.onNotice) });
   return {
     runDir: lookup.runDir,
     info: () => lookup.info(),

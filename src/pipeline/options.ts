@@ -10,7 +10,7 @@ import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { formatIssues } from '../core/registry.js';
 import type { LoadOptions } from '../kg/dataset.js';
-import { readRunConfig } from './run-config.js';
+import { runConfigOrCheckpointCopy } from './run-config.js';
 
 const int = (what: string, min: number) => z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(min, { error: `must be ${what}` });
 const positiveInt = int('a positive integer', 1);
@@ -165,10 +165,15 @@ export function readingOptionsOfRun(config: { options: Record<string, unknown> }
   return reading;
 }
 
-/** How the run in a directory (or of a checkpoint file in it) read its triple files, from its config.json. */
-export function runReadingOptions(runDirOrFile: string): Omit<LoadOptions, 'unseen'> {
+/**
+ * How the run in a directory (or of a checkpoint file in it) read its triple files: from its config.json, or from
+ * the copy in its checkpoint when that file is missing or damaged (`onNotice` is told).
+ */
+export function runReadingOptions(runDirOrFile: string, onNotice?: (message: string) => void): Omit<LoadOptions, 'unseen'> {
   const dir = existsSync(runDirOrFile) && statSync(runDirOrFile).isFile() ? path.dirname(runDirOrFile) : runDirOrFile;
-  return readingOptionsOfRun(readRunConfig(dir));
+  const { config, note } = runConfigOrCheckpointCopy(dir);
+  if (note) onNotice?.(note);
+  return readingOptionsOfRun(config);
 }
 
 /** The flag of a key: `batchSize` → `--batch-size`. */

@@ -47,11 +47,53 @@ export function runConfigFile(runDir: string): string {
   return path.join(runDir, 'config.json');
 }
 
-/** Writes `<run>/config.json` atomically. */
-export async function writeRunConfig(runDir: string, command: RunConfig['command'], options: Record<string, unknown>): Promise<void> {
+/** The configuration of a run of `command` with `options`: paths made absolute, `out` left out (the run directory is wherever it lies). */
+export function runConfigOf(command: RunConfig['command'], options: Record<string, unknown>): RunConfig {
   const absolute = Object.fromEntries(PATH_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, absolutePaths(options[key])]));
-  const config: RunConfig = { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: { ...options, ...absolute, out: undefined } };
+  const kept = Object.fromEntries(Object.entries({ ...options, ...absolute }).filter(([key, value]) => key !== 'out' && value !== undefined));
+  return { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: kept };
+}
+
+/** Writes `<run>/config.json` atomically. */
+export async function writeRunConfig(runDir: string, config: RunConfig): Promise<void> {
   await writeFileAtomic(runConfigFile(runDir), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** The copy of the run's configuration a checkpoint header keeps (checkpoints written since 2026-12-05), when it is a valid one. */
+export function runConfigOfHeader(header: { runConfig?: Record<string, unknown> }): RunConfig | undefined {
+  const result = runConfigSchema.safeParse(header.runConfig);
+  return result.success ? result.data : undefined;
+}
+
+/** The configuration copy in a run directory's checkpoint headers (best, else last), read without verifying the checkpoint. */
+function runConfigOfCheckpointFiles(runDir: string): { config: RunConfig; file: string } | undefined {
+  for (const stem of ['best', 'last']) {
+    const file = path.join(runDir, `${stem}.json`);
+    try {
+      const config = runConfigOfHeader(JSON.parse(readFileSync(file, 'utf8')) as { runConfig?: Record<string, unknown> });
+      if (config) return { config, file };
+    } catch {
+      // no such header, or not JSON: the checkpoint's own reader reports it when the command loads it
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A run's configuration: config.json, or, when that file is missing or damaged, the copy its checkpoint keeps
+ * (`header`, or the run's best/last header read from disk), with a note saying so. A damaged file without a copy is
+ * an error naming it; a run with neither (made before config files existed) has none.
+ */
+export function runConfigOrCheckpointCopy(runDir: string, header?: { runConfig?: Record<string, unknown> }, headerFile?: string): { config?: RunConfig; note?: string } {
+  const read = inspectRunConfig(runDir);
+  if (read.config) return { config: read.config };
+  const fromHeader = header ? runConfigOfHeader(header) : undefined;
+  const copy = header ? (fromHeader ? { config: fromHeader, file: headerFile ?? runDir } : undefined) : runConfigOfCheckpointFiles(runDir);
+  if (copy) {
+    return { config: copy.config, note: `${read.file} ${read.damage !== undefined ? `is damaged (${read.damage})` : 'is missing'}: using the copy of the run's configuration kept in ${copy.file}` };
+  }
+  if (read.damage !== undefined) throw new Error(damagedRunConfigMessage(read));
+  return {};
 }
 
 /** `<run>/config.json` as read: its configuration (none for runs made before config files existed), or what damaged it. */
@@ -88,15 +130,9 @@ export function inspectRunConfig(runDir: string): RunConfigRead {
 
 /** The error of a damaged config.json: it names the file, what is wrong with it and how to go on. */
 export function damagedRunConfigMessage(read: RunConfigRead): string {
-  return `${read.file} is damaged (${read.damage}), so the settings the run was made with cannot be read from it: restore it from a copy, or delete it to use the checkpoint's own record of them (as for a run made before config.json existed)`;
+  return `${read.file} is damaged (${read.damage}), so the settings the run was made with cannot be read from it: restore it from a copy, or delete it to use the checkpoint's own record of them (as for a run made before config.json existed; that record lacks --delimiter, --columns, --header and --encoding, so a run that read its files otherwise needs config.json)`;
 }
 
-/** Reads `<run>/config.json`, or undefined for runs made before config files existed; a damaged file is an error naming it and how to go on. */
-export function readRunConfig(runDir: string): RunConfig | undefined {
-  const read = inspectRunConfig(runDir);
-  if (read.damage !== undefined) throw new Error(damagedRunConfigMessage(read));
-  return read.config;
-}
 
 /**
  * The options of a config file given with `--config`: a run's config.json (its `options`), or a plain JSON or YAML

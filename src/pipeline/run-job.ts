@@ -28,7 +28,7 @@ import { defaultLossOf, modelFromConfig, recordedOptionsOf } from '../registry/m
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import type { OneToNLoss } from '../core/one-to-n-step.js';
 import { loadRun } from '../registry/load-run.js';
-import { readRunConfig, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
+import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
 import { flagOf, loadOptionsOf, type CommonSettings, type OptionNaming } from './options.js';
 
 /** How a job reports what it does (all optional): lines for the user, the trainer's progress, a stop request. */
@@ -160,7 +160,7 @@ function optionsFromHeader(header: CheckpointHeader, givenDataset: unknown): Rec
     dim: header.model.dim, initScale: header.model.options.initScale, epochs: t.epochs, batchSize: t.batchSize, lr: t.learningRate,
     optimizer: t.optimizer, neg: t.negatives === 0 ? 50 : t.negatives, oneToN: t.negatives === 0, doubleNeg: t.doubleNegatives, sharedNeg: t.sharedNegatives,
     reg: t.regularizer, regWeight: t.regularizerWeight, validEvery: t.validEvery, patience: t.patience, seed: t.seed, path: t.path,
-    queryWeights: t.queryWeights, lrDecay: t.lrDecay, lrPatience: t.lrPatience,
+    queryWeights: t.queryWeights, lrDecay: t.lrDecay, lrPatience: t.lrPatience, loss: t.loss, margin: t.margin, advTemperature: t.adversarialTemperature,
   };
 }
 
@@ -239,7 +239,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     if (typeof given.out !== 'string') throw new Error(`${name('resume')} needs ${name('out')} <run dir> (the run to continue)`);
     const runDir = path.resolve(given.out);
     saved = await loadCheckpoint(runDir, 'last');
-    const previous = readRunConfig(runDir);
+    const lastFile = path.join(runDir, 'last.json');
+    const { config: previous, note } = runConfigOrCheckpointCopy(runDir, saved.header, lastFile);
+    if (note) log(`note: ${note}; config.json is written again from it`);
     if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
     if (previous) requireConfigOfCheckpoint(previous.options, saved.header, path.join(runDir, 'config.json'));
     const { options, changed } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir);
@@ -272,7 +274,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
   const validator = data.valid.length === 0 ? null
     : settings.evalCandidates !== undefined ? sampledValidator(data, settings.evalCandidates, settings.evalSeed, backend) : filteredValidator(data, config.evalBatchSize);
-  const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend) });
+  const runConfig = runConfigOf(job.command, { ...settings, resume: undefined }); // config.json, and its copy in every checkpoint
+  const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend), runConfig });
   let runtime: ModelRuntime;
   let trainer: Trainer;
   if (saved) {
@@ -295,7 +298,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
     await job.beforeTraining?.(runDir, false, name);
   }
-  await writeRunConfig(runDir, job.command, { ...settings, resume: undefined });
+  await writeRunConfig(runDir, runConfig);
   const { model: modelName, dim } = runtime.model.config;
   const kernels = loadedKernelBuild() ?? 'portable';
   log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}; run dir ${runDir}`);

@@ -1,11 +1,13 @@
-// A damaged (cut-off, empty, foreign) config.json: eval goes on from the checkpoint, which records the dataset, its
-// vocabulary and --unseen, with one note naming the file and what it fell back to (the reading options); train
-// --resume refuses it, naming the file, what is wrong and how to go on, before anything is written.
+// A damaged (cut-off, empty, foreign) or missing config.json: every checkpoint keeps a copy of the run's
+// configuration, so eval and train --resume go on from it with one note naming the file (resume writes config.json
+// again). A checkpoint from before the copy existed: eval goes on from what it records (the dataset, its vocabulary
+// and --unseen) with a note naming what it fell back to (the reading options); train --resume refuses, naming the
+// file, what is wrong and how to go on, before anything is written.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +15,7 @@ import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { inspectRunConfig } from '../../src/pipeline/run-config.js';
+import { runReadingOptions } from '../../src/pipeline/options.js';
 import { registerEvalCommand } from '../../src/cli/commands/eval.js';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { runCliCapturing } from '../helpers/run-cli.js';
@@ -27,6 +30,19 @@ let intact: string;
 
 /** Writes the first `bytes` bytes of the intact config.json over it (a write cut short). */
 const cutOff = (bytes: number): void => writeFileSync(config, intact.slice(0, bytes));
+
+/** A copy of run `from` at `to` whose checkpoint headers lack the configuration copy (as written before 2026-12-05). */
+function olderRun(from: string, to: string): string {
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, { recursive: true });
+  for (const stem of ['best', 'last']) {
+    const file = path.join(to, `${stem}.json`);
+    const { runConfig, ...header } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    expect(runConfig).toBeDefined();
+    writeFileSync(file, JSON.stringify(header));
+  }
+  return to;
+}
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -52,6 +68,9 @@ describe('a damaged config.json', () => {
     writeFileSync(config, intact);
     expect(inspectRunConfig(run).config?.options.model).toBe('DistMult');
     expect(inspectRunConfig(tmp)).toEqual({ file: path.join(tmp, 'config.json') });
+    for (const stem of ['best', 'last']) { // each checkpoint keeps a copy of config.json
+      expect((JSON.parse(readFileSync(path.join(run, `${stem}.json`), 'utf8')) as { runConfig: unknown }).runConfig).toEqual(JSON.parse(intact));
+    }
   });
 
   it('eval goes on from the checkpoint with one note naming the file and what it fell back to: the same metrics', async () => {
@@ -62,9 +81,14 @@ describe('a damaged config.json', () => {
     const result = await evaluateRun(run, { onNotice: (m) => notes.push(m) });
     expect(result.metrics.mrr).toBe(expected.metrics.mrr);
     expect(result.metrics['hits@10']).toBe(expected.metrics['hits@10']);
-    expect(notes).toEqual([`${config} is damaged (it is cut off: its JSON ends mid-way, after 200 bytes): going on from the checkpoint ${path.join(run, 'best.json')} alone, with the dataset it records (${graph}) read with the default --delimiter, --columns, --header, --encoding (give the run's own if it read its files otherwise)`]);
+    expect(notes).toEqual([`${config} is damaged (it is cut off: its JSON ends mid-way, after 200 bytes): using the copy of the run's configuration kept in ${path.join(run, 'best.json')}`]);
     const sampled = await evaluateRun(run, { candidates: 20, onNotice: () => undefined });
     expect(sampled.metrics.queries).toBe(expected.metrics.queries);
+    const older = olderRun(run, path.join(tmp, 'run-older'));
+    notes.length = 0;
+    expect((await evaluateRun(older, { onNotice: (m) => notes.push(m) })).metrics.mrr).toBe(expected.metrics.mrr);
+    const olderConfig = path.join(older, 'config.json');
+    expect(notes).toEqual([`${olderConfig} is damaged (it is cut off: its JSON ends mid-way, after 200 bytes): going on from the checkpoint ${path.join(older, 'best.json')} alone, with the dataset it records (${graph}) read with the default --delimiter, --columns, --header, --encoding (give the run's own if it read its files otherwise)`]);
   });
 
   it('kgdistill eval prints its metrics and the note once on stderr', async () => {
@@ -86,42 +110,63 @@ describe('a damaged config.json', () => {
       writeFileSync(file, `${lines.map(([h, r, t]) => `${h}\t${t}\t${r}`).join('\n')}\n`);
     }
     await runTrain({ dataset: htr, ...base, columns: 'htr', out: other });
-    const otherConfig = path.join(other, 'config.json');
     const expected = await evaluateRun(other);
-    writeFileSync(otherConfig, readFileSync(otherConfig, 'utf8').slice(0, 120));
-    await expect(evaluateRun(other)).rejects.toThrow(`(${otherConfig} is damaged, so the files were read with the default --delimiter, --columns, --header, --encoding: give the run's own, or restore config.json)`);
+    const intactHtr = readFileSync(path.join(other, 'config.json'), 'utf8');
+    const intactReading = runReadingOptions(other);
+    expect(intactReading).not.toEqual({});
+    rmSync(path.join(other, 'config.json'));
+    const lookupNotes: string[] = []; // predict, neighbors and serve read the run's options this way
+    expect(runReadingOptions(other, (m) => lookupNotes.push(m))).toEqual(intactReading);
+    expect(lookupNotes).toEqual([`${path.join(other, 'config.json')} is missing: using the copy of the run's configuration kept in ${path.join(other, 'best.json')}`]);
+    expect((await evaluateRun(other, { onNotice: () => undefined })).metrics.mrr).toBe(expected.metrics.mrr); // the copy names --columns htr
+    const older = olderRun(other, path.join(tmp, 'run-htr-older'));
+    const otherConfig = path.join(older, 'config.json');
+    writeFileSync(otherConfig, intactHtr.slice(0, 120));
+    await expect(evaluateRun(older)).rejects.toThrow(`(${otherConfig} is damaged, so the files were read with the default --delimiter, --columns, --header, --encoding: give the run's own, or restore config.json)`);
     const notes: string[] = [];
-    const given = await evaluateRun(other, { reading: { columns: 'htr' }, onNotice: (m) => notes.push(m) });
+    const given = await evaluateRun(older, { reading: { columns: 'htr' }, onNotice: (m) => notes.push(m) });
     expect(given.metrics.mrr).toBe(expected.metrics.mrr);
     expect(notes[0]).toContain('read with the default --delimiter, --header, --encoding');
   });
 
-  it('train --resume refuses it, naming the file, what is wrong and how to go on, and writes nothing', async () => {
-    for (const [damage, write] of [['it is cut off', () => cutOff(200)], ['it is empty', () => writeFileSync(config, '')]] as const) {
+  it('train --resume goes on from the checkpoint\'s copy and writes config.json again; from an older checkpoint it refuses and writes nothing', async () => {
+    const fresh = path.join(tmp, 'run-resumed');
+    rmSync(fresh, { recursive: true, force: true });
+    cpSync(run, fresh, { recursive: true });
+    const freshConfig = path.join(fresh, 'config.json');
+    writeFileSync(freshConfig, intact.slice(0, 200));
+    const lines: string[] = [];
+    expect((await runTrain({ out: fresh, resume: true, epochs: 4 }, { log: (l) => lines.push(l) })).training.epochs).toBe(4);
+    expect(lines).toContain(`note: ${freshConfig} is damaged (it is cut off: its JSON ends mid-way, after 200 bytes): using the copy of the run's configuration kept in ${path.join(fresh, 'last.json')}; config.json is written again from it`);
+    const rewritten = JSON.parse(readFileSync(freshConfig, 'utf8')) as { options: Record<string, unknown> };
+    expect(rewritten.options).toEqual({ ...(JSON.parse(intact) as { options: Record<string, unknown> }).options, epochs: 4 });
+    const older = olderRun(run, path.join(tmp, 'run-older-resume'));
+    const olderConfig = path.join(older, 'config.json');
+    for (const [damage, write] of [['it is cut off', () => writeFileSync(olderConfig, intact.slice(0, 200))], ['it is empty', () => writeFileSync(olderConfig, '')]] as const) {
       write();
-      const before = Object.fromEntries(readdirSync(run).map((f) => [f, readFileSync(path.join(run, f), 'utf8')]));
-      await expect(runTrain({ out: run, resume: true, epochs: 4 })).rejects.toThrow(`${config} is damaged (${damage}`);
-      await expect(runTrain({ out: run, resume: true, epochs: 4 })).rejects.toThrow('so the settings the run was made with cannot be read from it: restore it from a copy, or delete it');
-      expect(Object.fromEntries(readdirSync(run).map((f) => [f, readFileSync(path.join(run, f), 'utf8')]))).toEqual(before);
+      const before = Object.fromEntries(readdirSync(older).map((f) => [f, readFileSync(path.join(older, f), 'utf8')]));
+      await expect(runTrain({ out: older, resume: true, epochs: 4 })).rejects.toThrow(`${olderConfig} is damaged (${damage}`);
+      await expect(runTrain({ out: older, resume: true, epochs: 4 })).rejects.toThrow('so the settings the run was made with cannot be read from it: restore it from a copy, or delete it');
+      expect(Object.fromEntries(readdirSync(older).map((f) => [f, readFileSync(path.join(older, f), 'utf8')]))).toEqual(before);
     }
-    cutOff(200);
-    await expect(runCliCapturing([registerTrainCommand], ['train', '--out', run, '--resume', '--epochs', '4'])).rejects.toThrow(`${config} is damaged`);
+    await expect(runCliCapturing([registerTrainCommand], ['train', '--out', older, '--resume', '--epochs', '4'])).rejects.toThrow(`${olderConfig} is damaged`);
   });
 
-  it('exit codes of the real process: eval 0 with the note, train --resume 1 naming the file', async () => {
+  it('exit codes of the real process: eval 0 with the note, train --resume of an older checkpoint 1 naming the file', async () => {
     cutOff(200);
     const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
     const main = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
     const evaluated = await promisify(execFile)(tsx, [main, 'eval', '--checkpoint', run, '--json'], { cwd: REPO_ROOT });
     expect(evaluated.stderr).toContain(`note: ${config} is damaged (it is cut off`);
     expect(JSON.parse(evaluated.stdout.trim().split('\n').at(-1)!)).toHaveProperty('mrr');
-    const resumed = await promisify(execFile)(tsx, [main, 'train', '--out', run, '--resume', '--epochs', '4'], { cwd: REPO_ROOT }).then(
+    const older = olderRun(run, path.join(tmp, 'run-older-process'));
+    const resumed = await promisify(execFile)(tsx, [main, 'train', '--out', older, '--resume', '--epochs', '4'], { cwd: REPO_ROOT }).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );
     expect(resumed?.code).toBe(1);
-    expect(resumed?.stderr).toContain(`kgdistill: ${config} is damaged (it is cut off: its JSON ends mid-way, after 200 bytes)`);
-    writeFileSync(config, intact);
-    expect((await runTrain({ out: run, resume: true, epochs: 4 })).training.epochs).toBe(4); // restored, it resumes
+    expect(resumed?.stderr).toContain(`kgdistill: ${path.join(older, 'config.json')} is damaged (it is cut off: its JSON ends mid-way, after 200 bytes)`);
+    writeFileSync(path.join(older, 'config.json'), intact);
+    expect((await runTrain({ out: older, resume: true, epochs: 4 })).training.epochs).toBe(4); // restored, it resumes
   }, 60_000);
 });

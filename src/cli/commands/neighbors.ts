@@ -20,7 +20,7 @@ export function registerNeighborsCommand(program: Command): void {
       .option('--exact', 'scan all entities instead of using the index'),
   ).action(async (flags: NeighborsFlags) => {
     await initBackend(flags.backend);
-    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint) });
+    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr) });
     try {
       const result = await lookup.neighbors(flags.entity, flags.k, { exact: flags.exact });
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatNeighbors(result)}\n`);

@@ -31,7 +31,7 @@ export function registerPredictCommand(program: Command): void {
       if (listOnly.length > 0) throw new Error(`${listOnly.join(' and ')} ${listOnly.length === 1 ? 'applies' : 'apply'} to a list of answers: with --head and --tail, predict scores one triple (its rank is always filtered); drop ${listOnly.join(' and ')}, or drop --tail to list the top answers`);
     }
     await initBackend(flags.backend);
-    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint) });
+    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr) });
     try {
       if (flags.head !== undefined && flags.tail !== undefined) {
         const scored = await lookup.score(flags.head, flags.relation, flags.tail);

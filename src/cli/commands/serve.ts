@@ -132,7 +132,7 @@ export function registerServeCommand(program: Command): void {
       say('listening', `${where} (${scope}; ${key ? `API key from ${source}` : 'no API key'}); /health/ready answers 503 until the models are loaded; the explorer is at ${where}/`);
       try {
         for (let i = 0; i < dirs.length && !stopping; i++) {
-          const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr, reading: runReadingOptions(dirs[i]!) });
+          const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr, reading: runReadingOptions(dirs[i]!, noticeToStderr) });
           lookups.push(lookup);
           await lookup.warm({ table: true });
           models.add(lookup);
