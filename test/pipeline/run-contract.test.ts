@@ -41,12 +41,18 @@ describe('resuming and reproducing a run', () => {
 
   it('a run made before config.json existed resumes from its header with the dataset given by name or path', async () => {
     const out = path.join(tmp, 'r-old');
-    await runTrain({ dataset: graph, ...base, out });
+    await runTrain({ dataset: graph, ...base, loss: 'margin', out });
     rmSync(path.join(out, 'config.json'));
+    for (const stem of ['best', 'last']) { // checkpoints from before 2026-12-05 kept no copy of the configuration
+      const { runConfig: _copy, ...header } = JSON.parse(readFileSync(path.join(out, `${stem}.json`), 'utf8')) as Record<string, unknown>;
+      writeFileSync(path.join(out, `${stem}.json`), JSON.stringify(header));
+    }
     const other = await writeSyntheticDataset(path.join(tmp, 'graph-other'), { entities: 120, seed: 4 });
     await expect(runTrain({ out, resume: true, dataset: other, epochs: 5 }, { naming: 'flag' })).rejects.toThrow(/--dataset ".*graph-other" \(the run has ".*graph"\)/);
     const resumed = await runTrain({ out, resume: true, dataset: path.relative(process.cwd(), graph), epochs: 6 });
     expect(resumed.training.epochs).toBe(6);
+    const training = (JSON.parse(readFileSync(path.join(out, 'last.json'), 'utf8')) as { training: Record<string, unknown> }).training;
+    expect([training.loss, training.margin]).toEqual(['margin', 1]); // the trained loss, not the model's default (bce)
   });
 
   it('config.json keeps the dataset path absolute, so the run resumes and reproduces from any directory; the path may be given either way', async () => {
