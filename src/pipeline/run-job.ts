@@ -22,7 +22,7 @@ import { requireKernelMemory } from '../core/memory-budget.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import type { OptimizerName } from '../core/optimizers.js';
 import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/evaluate-run.js';
-import { evaluateSampled, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import { evaluateSampledAsync, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { defaultLossOf, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
@@ -324,7 +324,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const best = await loadRun(runDir);
   const checkpoint = path.basename(best.file, '.json');
   if (settings.evalCandidates !== undefined) {
-    const sampledTest = evaluateSampled(best.runtime, data.test, data.numRelations, data.known, { candidates: settings.evalCandidates, seed: settings.evalSeed, backend, onProgress: hooks.onTestProgress });
+    const sampledTest = await evaluateSampledAsync(best.runtime, data.test, data.numRelations, data.known, { candidates: settings.evalCandidates, seed: settings.evalSeed, backend, onProgress: hooks.onTestProgress });
     return { runDir, summary: { ...summary, checkpoint }, training, sampledTest, settings };
   }
   const test = await evaluateSplit(best.runtime, data, 'test', hooks.onTestProgress);
