@@ -55,5 +55,10 @@ describe('kgdistill data generate', () => {
     expect(readdirSync(dir)).toEqual(['g']);
     await expect(cli(['data', 'generate', '--out', out])).rejects.toThrow(/exists and is not empty/);
     expect(readdirSync(out).sort()).toEqual(['test.txt', 'train.txt', 'valid.txt']);
+    const file = path.join(out, 'train.txt'); // --out naming a file: refused before anything is generated
+    for (const command of [['data', 'generate', '--out', file], ['data', 'split', file, '--out', file]]) {
+      await expect(cli(command)).rejects.toThrow(`--out ${file}: is a file; give a new directory (nothing was written)`);
+    }
+    expect(hash('train.txt')).toBe('914d69ee64c11b4b19ef87494e93f7461834f0af0117a03a65f0175229eafc9b');
   });
 });

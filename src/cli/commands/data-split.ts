@@ -3,7 +3,7 @@
  * new directory, by a seeded shuffle cut at `--ratios`; valid/test triples with an entity or relation unseen in
  * train move to train (PyKEEN's cleanup), and the counts say how many. The directory is written whole or not at all.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -32,12 +32,19 @@ function parseRatios(text: string): [number, number, number] {
   return parts as [number, number, number];
 }
 
+/** Refuses an `--out` that is a file or a non-empty directory (data split and data generate write a new directory). */
+export function requireNewOutDir(out: string): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new Error(`--out ${out}: is a file; give a new directory (nothing was written)`);
+  if (readdirSync(out).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);
+}
+
 /** Runs `data split`. */
 export async function runSplit(file: string, flags: SplitFlags, command: Command): Promise<void> {
   const ratios = parseRatios(flags.ratios);
   if (!/^-?\d+$/.test(flags.seed)) throw new Error(`--seed must be an integer (got '${flags.seed}')`);
   const out = path.resolve(flags.out);
-  if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`--out ${flags.out}: exists and is not empty; choose a new directory (nothing was written)`);
+  requireNewOutDir(flags.out);
   const settings = parseOptions(schema, { ...givenOptions(command, DATA_FLAGS, schema), dataset: file }, 'flag');
   const { unseen: _unseen, ...readOptions } = loadOptionsOf(settings);
   const raw = await readTripleFile(file, readOptions);

@@ -11,8 +11,7 @@ import { loadDataset, formatLoadReport } from '../../kg/dataset.js';
 import { graphStats, type GraphStats } from '../../kg/graph-stats.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
-import { runSplit, type SplitFlags } from './data-split.js';
-import { existsSync, readdirSync } from 'node:fs';
+import { requireNewOutDir, runSplit, type SplitFlags } from './data-split.js';
 import { MAX_SYNTHETIC_ENTITIES, syntheticGraphSize, writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
@@ -163,7 +162,7 @@ export function registerDataCommands(program: Command): void {
       if (!/^\d+$/.test(flags.entities) || Number(flags.entities) < 4) throw new Error(`--entities must be an integer ≥ 4 (got '${flags.entities}')`);
       if (Number(flags.entities) > MAX_SYNTHETIC_ENTITIES) throw new Error(entitiesCeilingMessage(flags.entities));
       if (!/^-?\d+$/.test(flags.seed)) throw new Error(`--seed must be an integer (got '${flags.seed}')`); // as train's and data split's
-      if (existsSync(flags.out) && readdirSync(flags.out).length > 0) throw new Error(`--out ${flags.out}: exists and is not empty; choose a new directory (nothing was written)`);
+      requireNewOutDir(flags.out);
       process.stdout.write(`${await writeSyntheticDataset(flags.out, { entities: Number(flags.entities), seed: Number(flags.seed) })}\n`);
     });
   const split = data
