@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { readMetrics } from '../core/metrics-log.js';
+import { runConfigOrCheckpointCopy, type RunConfig } from '../pipeline/run-config.js';
 
 /** Test metrics of a run (filtered, realistic ties). */
 export interface TestMetrics {
@@ -48,7 +49,6 @@ const resultSchema = z.object({
   mrr: z.number().optional(), 'hits@1': z.number().optional(), 'hits@3': z.number().optional(), 'hits@10': z.number().optional(), mr: z.number().optional(),
   teachers: z.array(z.string()).optional(),
 }).passthrough();
-const configSchema = z.object({ command: z.enum(['train', 'distill']), options: z.record(z.string(), z.unknown()) }).passthrough();
 const epochSchema = z.object({ epoch: z.number(), loss: z.number(), valid: z.object({ mrr: z.number() }).passthrough().optional() }).passthrough();
 
 const SHOWN_SETTINGS = ['epochs', 'batchSize', 'lr', 'optimizer', 'neg', 'doubleNeg', 'seed', 'student', 'topK', 'kdWeight', 'refreshEvery', 'temperature'];
@@ -59,6 +59,15 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T | undefined {
   try {
     const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run's configuration (config.json, or the copy its checkpoint keeps), or undefined when neither can be read: facts are best effort. */
+function configOf(runDir: string): RunConfig | undefined {
+  try {
+    return runConfigOrCheckpointCopy(runDir).config;
   } catch {
     return undefined;
   }
@@ -77,7 +86,7 @@ function findTeacher(recorded: string, studentDir: string): string | undefined {
 /** The facts of a run directory (see the file's comment). */
 export async function readRunFacts(runDir: string): Promise<RunFacts> {
   const result = readJson(path.join(runDir, 'result.json'), resultSchema);
-  const config = readJson(path.join(runDir, 'config.json'), configSchema);
+  const config = configOf(runDir);
   const records = await readMetrics<{ epoch: number }>(path.join(runDir, 'metrics.jsonl')).catch(() => []);
   const curves: CurvePoint[] = [];
   for (const record of records.slice(-MAX_CURVE_POINTS)) {

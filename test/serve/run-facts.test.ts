@@ -1,6 +1,6 @@
 // readRunFacts on hand-written run files: the settings the explorer shows, the learning rate's plateau schedule
 // only when the run had one; curves from metrics.jsonl.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,5 +27,17 @@ describe('readRunFacts', () => {
   it('leaves a constant rate unmentioned beside lr', async () => {
     const facts = await readRunFacts(runWith('constant', { lr: 0.05, optimizer: 'adam', lrDecay: 1, lrPatience: 2 }));
     expect(facts.settings).toEqual({ lr: 0.05, optimizer: 'adam' });
+  });
+
+  it('reads the settings from the checkpoint\'s copy when config.json is lost, and shows none when both are', async () => {
+    const options = { lr: 0.05, optimizer: 'adam', epochs: 2 };
+    const dir = runWith('lost', options);
+    rmSync(path.join(dir, 'config.json'));
+    const header = { runConfig: { format: 'kgdistill-config', version: 1, command: 'train', options } }; // the part of best.json read here
+    writeFileSync(path.join(dir, 'best.json'), JSON.stringify(header));
+    expect((await readRunFacts(dir)).settings).toEqual(options);
+    writeFileSync(path.join(dir, 'best.json'), '{"runConfig": {"format": "x"}}');
+    writeFileSync(path.join(dir, 'config.json'), '{"format": "kgdistill-config", "ver');
+    expect((await readRunFacts(dir)).settings).toEqual({});
   });
 });
