@@ -1,10 +1,11 @@
 /**
  * Loading a knowledge-graph dataset (train/valid/test triple files) into id triples with vocabularies.
  *
- * Vocabularies are built from train; with `unseen: 'keep'` also from valid and test. Valid/test triples whose
- * entity or relation does not occur in train are dropped and counted (`'drop'`, the benchmark convention), kept
- * (`'keep'`) or rejected with the file and line of the first one (`'error'`). Duplicate triples within a split are
- * kept once and counted, as are triples found in two splits. Every count is in the {@link LoadReport}: nothing is dropped silently.
+ * Vocabularies are built from train; with `unseen: 'keep'` (the default, as on every command: the papers' protocol,
+ * e.g. KGEmb's) also from valid and test. Valid/test triples whose entity or relation does not occur in train are
+ * kept, dropped and counted (`'drop'`), or rejected with the file and line of the first one (`'error'`). Duplicate
+ * triples within a split are kept once and counted, as are triples found in two splits. Every count is in the
+ * {@link LoadReport}: nothing is dropped silently.
  */
 import path from 'node:path';
 import { statSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { resolveDataset } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
 import { loadEntityNames } from './entity-names.js';
 
-/** Options of {@link loadDataset}: triple-file format, unseen policy (default `'drop'`), checksum verification (default on). */
+/** Options of {@link loadDataset}: triple-file format, unseen policy (default `'keep'`, as the commands'), checksum verification (default on). */
 export interface LoadOptions extends ReadTripleOptions {
   unseen?: UnseenPolicy;
   verify?: boolean;
@@ -64,7 +65,7 @@ export interface KgDataset {
  * Throws {@link KgInputError} on any bad input (file, line, reason), `DatasetFetchError` when a fetch fails.
  */
 export async function loadDataset(spec: string, options: LoadOptions = {}): Promise<KgDataset> {
-  const policy: UnseenPolicy = options.unseen ?? 'drop';
+  const policy: UnseenPolicy = options.unseen ?? 'keep';
   const resolveOptions: { cwd?: string; download?: boolean } = {};
   if (options.cwd !== undefined) resolveOptions.cwd = options.cwd;
   if (options.download !== undefined) resolveOptions.download = options.download;

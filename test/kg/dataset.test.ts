@@ -19,8 +19,8 @@ describe('loadDataset', () => {
     dir = writeFiles(tempDir(), FILES);
   });
 
-  it("drops unseen valid/test triples by default and counts them and the duplicates", async () => {
-    const dataset = await loadDataset(dir);
+  it("drops unseen valid/test triples with unseen: 'drop' and counts them and the duplicates", async () => {
+    const dataset = await loadDataset(dir, { unseen: 'drop' });
     expect(dataset.name).toBe(path.basename(dir));
     expect(dataset.dir).toBe(dir);
     expect(dataset.entities.names).toEqual(['a', 'b', 'c']);
@@ -41,8 +41,9 @@ describe('loadDataset', () => {
     expect(dataset.entityNames).toEqual(new Map([['a', 'Alpha'], ['b', 'Beta']]));
   });
 
-  it("keeps unseen triples with unseen: 'keep', extending the vocabularies", async () => {
-    const dataset = await loadDataset(dir, { unseen: 'keep' });
+  it("keeps unseen triples by default (unseen: 'keep', as every command), extending the vocabularies", async () => {
+    const dataset = await loadDataset(dir);
+    expect(dataset.report.unseenPolicy).toBe('keep');
     expect(dataset.entities.names).toEqual(['a', 'b', 'c', 'x']);
     expect(dataset.relations.names).toEqual(['r1', 'r2', 'r3']);
     expect([...dataset.valid]).toEqual([0, 0, 2, 3, 0, 0]);
@@ -62,7 +63,7 @@ describe('loadDataset', () => {
   });
 
   it('formats the load report without hiding anything', async () => {
-    const dataset = await loadDataset(dir);
+    const dataset = await loadDataset(dir, { unseen: 'drop' });
     expect(formatLoadReport(dataset.report)).toEqual([
       `train: 4 triples read from ${path.join(dir, 'train.txt')}, 1 duplicate (kept once)`,
       `valid: 3 triples read from ${path.join(dir, 'valid.txt')}, 1 duplicate (kept once)`,
@@ -104,7 +105,7 @@ describe('loadDataset', () => {
     expect([...dataset.train]).toEqual([0, 0, 1, 1, 0, 2]);
     const htr = writeFiles(tempDir(), { 'train.txt': 'a\tb\tr\n', 'valid.txt': 'a\tb\tr\n', 'test.txt': 'b\ta\tr\n' });
     expect((await loadDataset(htr, { columns: 'htr' })).relations.names).toEqual(['r']);
-    expect((await loadDataset(htr)).relations.names).toEqual(['b']);
+    expect((await loadDataset(htr, { unseen: 'drop' })).relations.names).toEqual(['b']); // read as hrt: train's relation is b
   });
 
   it('reports bad input of any split with file and line', async () => {

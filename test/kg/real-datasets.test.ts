@@ -32,7 +32,7 @@ usePrivateManifestCache();
 describeWithBenchmark('FB15k-237', 'FB15k-237', (dir) => {
   let keep: KgDataset;
   beforeAll(async () => {
-    keep = await loadDataset(dir, { unseen: 'keep' });
+    keep = await loadDataset(dir); // unseen: 'keep' is the default
   });
 
   it('has the canonical counts over all splits', () => {
@@ -48,8 +48,8 @@ describeWithBenchmark('FB15k-237', 'FB15k-237', (dir) => {
     expect(keep.entityNames?.get('/m/09c7w0')).toBe('United States of America');
   });
 
-  it('drops the 9 valid and 28 test triples with unseen entities by default; the manifest check is cached', async () => {
-    const drop = await loadDataset(dir);
+  it("drops the 9 valid and 28 test triples with unseen entities with unseen: 'drop'; the manifest check is cached", async () => {
+    const drop = await loadDataset(dir, { unseen: 'drop' });
     expect(drop.entities.size).toBe(14_505);
     expect([drop.train.length / 3, drop.valid.length / 3, drop.test.length / 3]).toEqual([272_115, 17_526, 20_438]);
     expect(drop.report.manifest).toEqual({ verified: true, cached: true });
@@ -113,8 +113,8 @@ describeWithBenchmark('WN18RR', 'WN18RR', (dir) => {
     expect(keep.report.duplicates).toEqual({ train: 0, valid: 0, test: 0 });
   });
 
-  it('drops 210 valid and 210 test triples by default', async () => {
-    const drop = await loadDataset(dir);
+  it("drops 210 valid and 210 test triples with unseen: 'drop'", async () => {
+    const drop = await loadDataset(dir, { unseen: 'drop' });
     expect(drop.entities.size).toBe(40_559);
     expect([drop.valid.length / 3, drop.test.length / 3]).toEqual([2_824, 2_924]);
   });
