@@ -5,6 +5,12 @@
  * install downloads libtensorflow, so they are loaded with a dynamic import and never required), then the wasm
  * backend (SIMD build, single-threaded in Node), then the plain `cpu` backend. `tf.setBackend` quietly returns
  * false when a backend cannot start, so every attempt is checked.
+ *
+ * The wasm backend's Emscripten module, when it starts in Node, adds process listeners for 'uncaughtException' and
+ * 'unhandledRejection' that rethrow: every later uncaught error of the whole program (the library user's too) then
+ * exits with code 7 and a stack header pointing into tf-backend-wasm.node.js. Its own `_dispose` means to remove them
+ * but never does (a precedence slip in its filter). So `tryWasm` removes exactly the listeners added while the
+ * backend started, and Node's default returns: exit code 1 and the error's own stack.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -32,13 +38,32 @@ async function tryNative(which: 'tensorflow-gpu' | 'tensorflow'): Promise<boolea
   return tf.setBackend('tensorflow');
 }
 
+/** The process events whose listeners the wasm backend's Emscripten module adds in Node. */
+const EMSCRIPTEN_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/** Runs `start` and then removes the 'uncaughtException' and 'unhandledRejection' listeners added meanwhile. */
+async function withoutAddedProcessListeners<T>(start: () => Promise<T>): Promise<T> {
+  const proc = (globalThis as { process?: NodeJS.EventEmitter }).process;
+  if (typeof proc?.listeners !== 'function') return start(); // a browser (the explorer's worker): nothing to undo
+  const before = EMSCRIPTEN_EVENTS.map((event) => new Set(proc.listeners(event)));
+  try {
+    return await start();
+  } finally {
+    EMSCRIPTEN_EVENTS.forEach((event, i) => {
+      for (const listener of proc.listeners(event)) {
+        if (!before[i]!.has(listener)) proc.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    });
+  }
+}
+
 async function tryWasm(): Promise<boolean> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
   } catch {
     return false;
   }
-  return tf.setBackend('wasm');
+  return withoutAddedProcessListeners(() => tf.setBackend('wasm'));
 }
 
 /** Starts the requested backend (or the best available one) and returns the name tfjs reports for it. */
