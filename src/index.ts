@@ -13,6 +13,7 @@ import { openModel, type OpenedModel } from './pipeline/open-model.js';
 import { runDistill, runTrain, type RunRequest } from './pipeline/train.js';
 import type { RunHooks } from './pipeline/run-job.js';
 import type { DistillOptions, TrainOptions } from './pipeline/options.js';
+import type { SummaryMetrics } from './eval/metrics.js';
 
 export { loadDataset, formatLoadReport, type KgDataset, type LoadOptions, type LoadReport } from './kg/dataset.js';
 export { splitTriples, type NamedTriple, type SplitOptions, type TripleSplit } from './kg/split-triples.js';
@@ -22,14 +23,15 @@ export { openModel, type OpenedModel, type PredictQuery, type PredictOptions } f
 export { trainOptionsSchema, distillOptionsSchema, type TrainOptions, type TrainSettings, type DistillOptions, type DistillSettings } from './pipeline/options.js';
 export type { RunHooks } from './pipeline/run-job.js';
 export type { RunRequest } from './pipeline/train.js';
+export type { SummaryMetrics } from './eval/metrics.js';
 export { modelNames } from './registry/models.js';
 export type { TrainerEvents, EpochRecord } from './core/trainer.js';
 
 /** What `train` and `distill` return: the run directory, its test metrics, its summary, and the model opened for queries. */
 export interface TrainResult {
   runDir: string;
-  /** Filtered test metrics over both directions (`mrr`, `hits@1|3|10`, `mr`, `tieRules`, …); undefined with `testEval: false`. */
-  metrics?: Record<string, unknown> & { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number };
+  /** Filtered test metrics over both directions (`mrr`, `hits@1|3|10`, `mr`, `queries`, `tieRules`, …; sampled with `evalCandidates`); undefined with `testEval: false`. */
+  metrics?: SummaryMetrics;
   /** Epochs, best validation, seconds, backend, what loading dropped, warnings, … */
   summary: Record<string, unknown>;
   model: OpenedModel;
@@ -38,7 +40,7 @@ export interface TrainResult {
 async function opened(result: Awaited<ReturnType<typeof runTrain>>, backend: unknown): Promise<TrainResult> {
   return {
     runDir: result.runDir,
-    metrics: result.test ? (result.json as TrainResult['metrics']) : undefined,
+    metrics: result.test || result.sampledTest ? (result.json as SummaryMetrics) : undefined,
     summary: result.summary,
     model: await openModel(result.runDir, { backend: backend as never }),
   };

@@ -9,7 +9,7 @@
  */
 import type { RelationCategory, Triples } from '../kg/types.js';
 import { filteredRanks, type KnownAnswers, type RankOutput } from './ranks.js';
-import { RankMetrics, type LinkPredictionMetrics } from './metrics.js';
+import { RankMetrics, type LinkPredictionMetrics, type SummaryMetrics } from './metrics.js';
 import type { AllEntityScorer } from '../core/all-entity-scorer.js';
 import { SliceClock } from '../core/event-loop.js';
 import { evaluationQueries } from './queries.js';
@@ -212,7 +212,7 @@ function metricsOf(ranks: Float64Array): LinkPredictionMetrics {
 }
 
 /** The flat headline object of a report (`--json`, result.json): filtered metrics over both directions, then the details. */
-export function evaluationSummary(report: EvaluationReport): Record<string, unknown> {
+export function evaluationSummary(report: EvaluationReport): SummaryMetrics {
   const f = report.filtered;
   return {
     mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, queries: f.count,

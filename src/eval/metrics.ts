@@ -69,3 +69,6 @@ export class RankMetrics {
     };
   }
 }
+
+/** The headline figures of an evaluation (filtered, realistic ties), typed, beside the rest of its summary. */
+export type SummaryMetrics = Record<string, unknown> & { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number; queries: number };

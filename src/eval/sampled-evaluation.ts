@@ -13,7 +13,7 @@ import type { ModelRuntime } from '../core/model-runtime.js';
 import { SeededRandom } from '../core/random.js';
 import { SliceClock } from '../core/event-loop.js';
 import type { Triples } from '../kg/types.js';
-import { RankMetrics, type LinkPredictionMetrics } from './metrics.js';
+import { RankMetrics, type LinkPredictionMetrics, type SummaryMetrics } from './metrics.js';
 import type { KnownAnswers } from './ranks.js';
 import { evaluationQueries } from './queries.js';
 
@@ -134,7 +134,7 @@ function* sampledSteps(runtime: CandidateScoringModel, triples: Triples, numRela
 }
 
 /** The headline metrics of a sampled evaluation (with its protocol), as a run's JSON and `eval --json` print them. */
-export function sampledSummary(report: SampledEvaluationReport): Record<string, unknown> {
+export function sampledSummary(report: SampledEvaluationReport): SummaryMetrics {
   const f = report.filtered;
   return { mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, queries: f.count, byDirection: report.byDirection, protocol: report.protocol, evalSeconds: report.seconds };
 }

@@ -6,6 +6,7 @@ import { initBackend, type BackendRequest } from '../core/backend.js';
 import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
+import type { SummaryMetrics } from '../eval/metrics.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { inspectRunConfig, runConfigOfHeader } from './run-config.js';
@@ -35,7 +36,7 @@ const READING_KEYS = ['delimiter', 'columns', 'header', 'encoding'] as const;
 
 /** The metrics of one evaluation: the flat headline (`mrr`, `hits@k`, `tieRules`, …), the full report, what was evaluated. */
 export interface EvaluateResult {
-  metrics: Record<string, unknown>;
+  metrics: SummaryMetrics;
   /** The full filtered evaluation (absent for a sampled one). */
   report?: EvaluationReport;
   /** The sampled evaluation (with `candidates`). */

@@ -25,5 +25,25 @@ describe('the packed package', () => {
     expect(out).toMatch(/rank of \(e30, parent, e9\): \d/);
     expect(out).toContain('bad option: dim must be a positive integer (got -1)');
     expect(out).not.toMatch(/Hi there|tfjs-node|speed things up/i); // no tfjs banner
+    // types included: a TypeScript user's strict check of the same calls passes, with the metrics typed as numbers
+    writeFileSync(path.join(project, 'typed.ts'), [
+      "import { train, evaluate, writeSyntheticDataset, type TrainResult } from 'kgdistill';",
+      "const dataset: string = await writeSyntheticDataset('graph', { entities: 200, seed: 1 });",
+      "const run: TrainResult = await train({ dataset, model: 'RotH', dim: 32, epochs: 1, out: 'runs/typed' });",
+      'const test: number | undefined = run.metrics?.mrr;',
+      "const valid: number = (await evaluate('runs/typed', { split: 'valid' })).metrics['hits@10'];",
+      'console.log(test, valid);',
+      '',
+    ].join('\n'));
+    writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: true, types: ['node'] }, files: ['typed.ts'] }));
+    const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const checked = (() => {
+      try {
+        return execFileSync(process.execPath, [tsc, '-p', project], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
+      } catch (error) {
+        return String((error as { stdout?: string }).stdout ?? error);
+      }
+    })();
+    expect(checked).toBe('');
   }, 300_000);
 });
