@@ -2,7 +2,9 @@
  * `kgdistill export`: a run's parameter tables with their names, for numpy, pandas, DuckDB or Spark. One file per
  * table (`<table>.tsv`, `<table>.npy` or `<table>.parquet`), rows keyed by the entity name (entity tables) or the
  * relation name (relation tables: R relations then their R reciprocals, written `<name>⁻¹`, used to predict heads),
- * plus `export.json` describing every table — for hyperbolic models the entity rows are tangent vectors at the
+ * plus `export.json` describing every table. When the run's dataset has readable entity names (entity_names.tsv),
+ * entity rows carry them too: a `name` column (TSV, Parquet; empty where an entity has none) or `entity_names.txt`
+ * beside `entities.txt` (npy). For hyperbolic models the entity rows are tangent vectors at the
  * origin (ball point = exp₀ᶜ(row)), `curvature` holds c₀ with c = softplus(c₀) per relation row, `headBias` and
  * `tailBias` the entity biases of the score −d_c(q, t)² + b_h + b_t (Chami et al. 2020). The directory is written
  * whole (staged, then renamed) or not at all.
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as arrow from 'apache-arrow';
 import { loadRun } from '../registry/load-run.js';
+import { loadEntityNames } from '../kg/entity-names.js';
 import { initBackend } from '../core/backend.js';
 
 /** Export formats. */
@@ -49,14 +52,23 @@ export function npyBytes(values: Float32Array, rows: number, dim: number): Buffe
   return Buffer.concat([prefix, Buffer.from(header, 'latin1'), data]); // little-endian floats (this machine's order)
 }
 
-/** A Parquet file: column `key` (utf8) and `embedding` (fixed-size list of float32), via apache-arrow and parquet-wasm. */
-function parquetBytes(keys: string[], values: Float32Array, dim: number): Uint8Array {
+/** A Parquet file: column `key` (utf8), `name` (utf8, when given) and `embedding` (fixed-size list of float32), via apache-arrow and parquet-wasm. */
+function parquetBytes(keys: readonly string[], names: readonly string[] | undefined, values: Float32Array, dim: number): Uint8Array {
   const pq = createRequire(import.meta.url)('parquet-wasm/node') as typeof import('parquet-wasm/node');
   const flat = arrow.makeData({ type: new arrow.Float32(), length: values.length, data: values.slice() });
   const listType = new arrow.FixedSizeList(dim, new arrow.Field('item', new arrow.Float32(), false));
   const embedding = arrow.makeVector(arrow.makeData({ type: listType, length: keys.length, child: flat }));
-  const table = new arrow.Table({ key: arrow.vectorFromArray(keys, new arrow.Utf8()), embedding });
+  const table = new arrow.Table({
+    key: arrow.vectorFromArray([...keys], new arrow.Utf8()),
+    ...(names ? { name: arrow.vectorFromArray([...names], new arrow.Utf8()) } : {}),
+    embedding,
+  });
   return pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), new pq.WriterPropertiesBuilder().build());
+}
+
+/** A name as one TSV field or line: tabs and line breaks become spaces. */
+function tsvField(text: string): string {
+  return text.replace(/[\t\r\n]+/g, ' ');
 }
 
 /** Exports a run's best (or last) checkpoint into a new directory. */
@@ -68,18 +80,24 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const { entities, relations } = run.header.vocab;
   const relationKeys = [...relations, ...relations.map((r) => `${r}⁻¹`)];
+  const readable = run.header.dataset.dir ? await loadEntityNames(run.header.dataset.dir).catch(() => undefined) : undefined;
+  const entityNames = readable ? entities.map((key) => readable.get(key) ?? '') : undefined; // row i's readable name
   const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
   const tables: ExportReport['tables'] = [];
   try {
     for (const table of run.runtime.store.tables()) {
       const keys = table.spec.indexedBy === 'entity' ? entities : relationKeys;
+      const names = table.spec.indexedBy === 'entity' ? entityNames : undefined;
       const values = table.data.array.slice(0, table.rows * table.dim);
       const file = `${table.spec.name}.${format}`;
       if (format === 'npy') await writeFile(path.join(staging, file), npyBytes(values, table.rows, table.dim));
-      else if (format === 'parquet') await writeFile(path.join(staging, file), parquetBytes(keys, values, table.dim));
+      else if (format === 'parquet') await writeFile(path.join(staging, file), parquetBytes(keys, names, values, table.dim));
       else {
-        const lines = [`key\t${Array.from({ length: table.dim }, (_, k) => `v${k}`).join('\t')}`];
-        for (let i = 0; i < table.rows; i++) lines.push(`${keys[i]}\t${Array.from(values.subarray(i * table.dim, (i + 1) * table.dim), (v) => String(v)).join('\t')}`);
+        const lines = [`key\t${names ? 'name\t' : ''}${Array.from({ length: table.dim }, (_, k) => `v${k}`).join('\t')}`];
+        for (let i = 0; i < table.rows; i++) {
+          const row = Array.from(values.subarray(i * table.dim, (i + 1) * table.dim), (v) => String(v)).join('\t');
+          lines.push(`${keys[i]}\t${names ? `${tsvField(names[i]!)}\t` : ''}${row}`);
+        }
         await writeFile(path.join(staging, file), `${lines.join('\n')}\n`);
       }
       tables.push({ name: table.spec.name, file, rows: table.rows, dim: table.dim, indexedBy: table.spec.indexedBy });
@@ -87,10 +105,13 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
     if (format === 'npy') {
       await writeFile(path.join(staging, 'entities.txt'), `${entities.join('\n')}\n`);
       await writeFile(path.join(staging, 'relations.txt'), `${relationKeys.join('\n')}\n`);
+      if (entityNames) await writeFile(path.join(staging, 'entity_names.txt'), `${entityNames.map(tsvField).join('\n')}\n`);
     }
     const manifest = {
       format: 'kgdistill-export', version: 1, model: run.header.model, similarity: run.runtime.model.similarity, source: { runDir: path.resolve(runDir), checkpoint: path.basename(run.file, '.json') },
-      rows: format === 'npy' ? 'row i of every entity table is entities.txt line i; of every relation table relations.txt line i' : 'the key column names each row',
+      rows: format === 'npy'
+        ? `row i of every entity table is entities.txt line i${entityNames ? ' (readable name: entity_names.txt line i)' : ''}; of every relation table relations.txt line i`
+        : `the key column names each row${entityNames ? "; entity tables' name column holds the dataset's readable name (entity_names.tsv), empty where it has none" : ''}`,
       tables: tables.map((t) => ({ ...t, holds: TABLE_NOTES[t.name] ?? t.name })),
     };
     await writeFile(path.join(staging, 'export.json'), `${JSON.stringify(manifest, null, 2)}\n`);

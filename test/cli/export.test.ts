@@ -2,7 +2,7 @@
 // .npy by numpy (Debian's python3-numpy, installed by .ci/run), Parquet by DuckDB — and compared with the checkpoint.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -66,6 +66,30 @@ describe('kgdistill export', () => {
     const byKey = new Map(rows.map((r) => [r.key, r.embedding]));
     const e = tables.entity!;
     entities.forEach((key, i) => expect(byKey.get(key)!.map(Math.fround)).toEqual(Array.from(e.values.subarray(i * e.dim, (i + 1) * e.dim))));
+  });
+
+  it("carries the dataset's readable entity names: a name column (tsv, parquet), entity_names.txt (npy); none without names", async () => {
+    expect(readFileSync(path.join(tmp, 'tsv', 'entity.tsv'), 'utf8').split('\n')[0]).toMatch(/^key\tv0\t/); // the graph above has no names
+    const graph = await writeSyntheticDataset(path.join(tmp, 'named-graph'), { entities: 40, seed: 2 });
+    writeFileSync(path.join(graph, 'entity_names.tsv'), 'e0\tNode zero\ne1\tNode one\n');
+    const named = path.join(tmp, 'named');
+    await runTrain({ dataset: graph, model: 'DistMult', dim: 4, epochs: 1, validEvery: 1, batchSize: 64, out: named });
+    const keys = (await loadRun(named)).header.vocab.entities;
+    const exportNamed = (format: string): Promise<string> => runCli([registerExportCommand], ['export', '--checkpoint', named, '--format', format, '--out', path.join(tmp, `named-${format}`)]);
+    await exportNamed('tsv');
+    const lines = readFileSync(path.join(tmp, 'named-tsv', 'entity.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+    expect(lines[0]).toEqual(['key', 'name', 'v0', 'v1', 'v2', 'v3']);
+    const nameOf = new Map(lines.slice(1).map((row) => [row[0], row[1]]));
+    expect([nameOf.get('e0'), nameOf.get('e1'), nameOf.get('e2')]).toEqual(['Node zero', 'Node one', '']);
+    expect(readFileSync(path.join(tmp, 'named-tsv', 'relation.tsv'), 'utf8').split('\n')[0]).toMatch(/^key\tv0\t/); // relations have no names
+    await exportNamed('npy');
+    const npyNames = readFileSync(path.join(tmp, 'named-npy', 'entity_names.txt'), 'utf8').split('\n');
+    expect(npyNames[keys.indexOf('e1')]).toBe('Node one');
+    expect(npyNames).toHaveLength(keys.length + 1); // one line per entity row, then the final newline
+    await exportNamed('parquet');
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    const reader = await connection.runAndReadAll(`SELECT key, name FROM '${path.join(tmp, 'named-parquet', 'entity.parquet')}' WHERE key IN ('e0', 'e5') ORDER BY key`);
+    expect(reader.getRowObjectsJson()).toEqual([{ key: 'e0', name: 'Node zero' }, { key: 'e5', name: '' }]);
   });
 
   it('refuses an existing non-empty directory and an unknown format, writing nothing', async () => {
