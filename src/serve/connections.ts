@@ -22,10 +22,13 @@ const QUIET_MS = 25;
 export interface DrainReport {
   /** Requests received and not yet answered when the drain started. */
   inFlight: number;
-  /** Requests answered during the drain (including ones read after it started). */
+  /** Requests answered since the server started, the drain's included (what a shutdown log's "answered N" means). */
   answered: number;
+  /** Of those, the ones answered during the drain (including ones read after it started). */
+  answeredDuringDrain: number;
   /** Connections still open when the drain gave up (0 unless it timed out). */
   dropped: number;
+  /** How long the drain took. */
   seconds: number;
 }
 
@@ -36,7 +39,7 @@ export class ConnectionGuard {
   private accepted = 0;
   private requests = 0;
   private received = 0;
-  private answeredWhileClosing = 0;
+  private answeredCount = 0;
   private readonly open = new Set<Socket>();
 
   constructor(server: Server, readonly maxConnections: number) {
@@ -57,7 +60,7 @@ export class ConnectionGuard {
       if (this.closing) response.setHeader('connection', 'close');
       response.once('close', () => {
         this.requests--;
-        if (this.closing) this.answeredWhileClosing++;
+        this.answeredCount++;
       });
     });
   }
@@ -65,6 +68,11 @@ export class ConnectionGuard {
   /** Requests received and not yet answered. */
   get inFlight(): number {
     return this.requests;
+  }
+
+  /** Requests answered since the server started. */
+  get answered(): number {
+    return this.answeredCount;
   }
 
   /** Open connections. */
@@ -80,6 +88,7 @@ export class ConnectionGuard {
   async drain(close: () => Promise<unknown>, timeoutMs: number): Promise<DrainReport> {
     const started = performance.now();
     const inFlight = this.requests;
+    const answeredBefore = this.answeredCount;
     this.closing = true;
     const left = (): number => timeoutMs - (performance.now() - started);
     const activity = (): number => this.accepted + this.received;
@@ -93,6 +102,7 @@ export class ConnectionGuard {
     const outcome = await Promise.race([closed.then(() => 'closed' as const), timer]);
     const dropped = outcome === 'timeout' ? this.open.size : 0;
     if (outcome === 'timeout') for (const socket of this.open) socket.destroy();
-    return { inFlight, answered: this.answeredWhileClosing, dropped, seconds: (performance.now() - started) / 1000 };
+    const answered = this.answeredCount;
+    return { inFlight, answered, answeredDuringDrain: answered - answeredBefore, dropped, seconds: (performance.now() - started) / 1000 };
   }
 }

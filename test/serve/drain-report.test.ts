@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import http from 'node:http';
+import net from 'node:net';
+import { ConnectionGuard } from '../../src/serve/connections.js';
+import { rawConnection as connection } from '../helpers/raw-connection.js';
+
+/** GETs `path` on a fresh connection (closed after the answer) and resolves with the status. */
+function get(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode ?? 0));
+    }).once('error', reject);
+  });
+}
+
+describe('ConnectionGuard: what a drain reports as answered', () => {
+  it('counts every request answered since the start, and apart the ones answered during the drain', async () => {
+    const server = http.createServer((_request, response) => response.end('ok'));
+    const guard = new ConnectionGuard(server, 100);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    for (let i = 0; i < 5; i++) expect(await get(port, `/before-${i}`)).toBe(200);
+    const late = await connection(port);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // each response's 'close' has fired, `late` is accepted
+    expect(guard.answered).toBe(5);
+    const drained = guard.drain(() => { const closed = new Promise((resolve) => server.close(resolve)); server.closeIdleConnections(); return closed; }, 5000);
+    setTimeout(() => late.socket.write('GET /late HTTP/1.1\r\nHost: t\r\n\r\n'), 5); // read during the drain
+    const report = await drained;
+    expect(await late.answer).toMatch(/^HTTP\/1\.1 200[\s\S]*connection: close/i);
+    expect(report).toMatchObject({ inFlight: 0, answered: 6, answeredDuringDrain: 1, dropped: 0 });
+  });
+});
