@@ -11,7 +11,7 @@
  * the poll phase that reads what arrived meanwhile, hence the extra turn), answers with `Connection: close`, and
  * only then closes the listener and the idle connections.
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -41,6 +41,7 @@ export class ConnectionGuard {
   private received = 0;
   private answeredCount = 0;
   private readonly open = new Set<Socket>();
+  private readonly unanswered = new Set<ServerResponse>();
 
   constructor(server: Server, readonly maxConnections: number) {
     server.on('connection', (socket: Socket) => {
@@ -58,7 +59,9 @@ export class ConnectionGuard {
       this.requests++;
       this.received++;
       if (this.closing) response.setHeader('connection', 'close');
+      this.unanswered.add(response);
       response.once('close', () => {
+        this.unanswered.delete(response);
         this.requests--;
         this.answeredCount++;
       });
@@ -90,6 +93,9 @@ export class ConnectionGuard {
     const inFlight = this.requests;
     const answeredBefore = this.answeredCount;
     this.closing = true;
+    // answers still to come on requests received before the drain close their connection too; else one finished
+    // after `close` below would leave its keep-alive connection open until the keep-alive timeout (10 s in serve)
+    for (const response of this.unanswered) if (!response.headersSent) response.setHeader('connection', 'close');
     const left = (): number => timeoutMs - (performance.now() - started);
     const activity = (): number => this.accepted + this.received;
     for (let seen = -1; seen !== activity() && left() > 0;) {

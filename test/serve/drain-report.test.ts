@@ -30,4 +30,22 @@ describe('ConnectionGuard: what a drain reports as answered', () => {
     expect(await late.answer).toMatch(/^HTTP\/1\.1 200[\s\S]*connection: close/i);
     expect(report).toMatchObject({ inFlight: 0, answered: 6, answeredDuringDrain: 1, dropped: 0 });
   });
+
+  it('closes the connection of a request in flight when the drain started, once answered (no wait for the keep-alive timeout)', async () => {
+    let release: () => void = () => undefined;
+    const server = http.createServer((_request, response) => { release = () => response.end('slow'); });
+    server.keepAliveTimeout = 10_000;
+    const guard = new ConnectionGuard(server, 100);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const slow = await connection(port);
+    slow.socket.write('GET /slow HTTP/1.1\r\nHost: t\r\n\r\n');
+    while (guard.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const drained = guard.drain(() => { const closed = new Promise((resolve) => server.close(resolve)); server.closeIdleConnections(); return closed; }, 5000);
+    setTimeout(() => release(), 150); // after the drain's quiet turn: the listener and the idle connections are closed by then
+    const report = await drained;
+    expect(await slow.answer).toMatch(/^HTTP\/1\.1 200[\s\S]*connection: close/i);
+    expect(report).toMatchObject({ inFlight: 1, answered: 1, answeredDuringDrain: 1, dropped: 0 });
+    expect(report.seconds).toBeLessThan(2);
+  });
 });
