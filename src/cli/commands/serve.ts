@@ -119,7 +119,7 @@ export function registerServeCommand(program: Command): void {
         say('shutdown', `${signal}: not ready any more; draining ${guard.inFlight} requests in flight on ${guard.connections} connections`);
         void guard.drain(() => app.close(), flags.drainTimeout).then((report) => {
           lookups.forEach((l) => l.close());
-          say('shutdown', `answered ${report.answered} requests (${report.inFlight} in flight at ${signal}), ${report.dropped} connections dropped, in ${report.seconds.toFixed(2)} s; exiting`);
+          say('shutdown', `answered ${report.answered} requests since start, ${report.answeredDuringDrain} during the drain (${report.inFlight} in flight at ${signal}), ${report.dropped} connections dropped, in ${report.seconds.toFixed(2)} s; exiting`);
           process.exit(report.dropped > 0 ? 1 : 0);
         });
       };
