@@ -6,10 +6,12 @@
  * over and saved) the first quits and names the `eval` command that runs the test.
  */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
+import { flagOf } from '../pipeline/options.js';
+import { RESUMABLE_KEYS } from '../pipeline/run-config.js';
 import { bestValidText, type RunHooks } from '../pipeline/run-job.js';
 import type { RunResult } from '../pipeline/train.js';
 import { loadProgress, progressEvents, testProgress } from './progress.js';
@@ -46,15 +48,20 @@ export const TRAINING_FLAGS: readonly FlagSpec[] = [
   { key: 'backend', kind: 'string', arg: '<name>', description: 'tfjs backend', choices: BACKEND_CHOICES },
   { key: 'path', kind: 'string', arg: '<p>', description: 'sampled-scoring path (auto: fused kernels unless the backend is native)', choices: ['auto', 'fused', 'tfjs'] },
   { key: 'out', kind: 'string', arg: '<dir>', description: 'run directory (default runs/<dataset>-<model>-d<dim>-s<seed>)' },
-  { key: 'testEval', kind: 'negated', description: 'skip the final evaluation on the test split' },
+  { key: 'testEval', kind: 'negated', description: 'skip the final evaluation on the test split, in this invocation only (a later --resume tests again unless given it again); kgdistill eval --checkpoint <run> runs it' },
   { key: 'evalCandidates', kind: 'number', arg: '<n>', description: 'validate and test each query against its gold answer and n fixed filtered candidates instead of all entities (OGB-style sampled evaluation, for large graphs; reported as such)', defaultText: 'all entities' },
   { key: 'evalSeed', kind: 'number', arg: '<n>', description: 'seed of the sampled evaluation candidates' },
 ];
 
-/** Adds --resume and --json. */
+/**
+ * Adds --resume, the positive form of --no-test-eval (the same key, `testEval`, as TRAINING_FLAGS declares it: a
+ * flag given as either reaches the pipeline, one given as neither takes the schema's default) and --json.
+ */
 export function addRunSwitches(command: Command): Command {
+  const resumable = RESUMABLE_KEYS.filter((key) => key !== 'out').map(flagOf).join(', ');
   return command
-    .option('--resume', 'continue the run in --out from its last checkpoint (only --epochs, --patience, --valid-every, --lr-decay, --lr-patience, --test-eval, --backend may change)')
+    .option('--resume', `continue the run in --out from its last checkpoint (only ${resumable} may change)`)
+    .addOption(new Option(flagOf('testEval'), 'run the final evaluation of the best checkpoint on the test split (the default; it overrides testEval false in a --config file)'))
     .option('--json', 'print one JSON object with the results as the last stdout line');
 }
 
@@ -111,9 +118,12 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
   }
 }
 
-/** `kgdistill <command> --out <run> --resume` for a run directory (relative to the working directory when inside it). */
-export function resumeCommandOf(command: string, runDir: string): string {
+/**
+ * `kgdistill <command> --out <run> --resume` for a run directory (relative to the working directory when inside it),
+ * with `--no-test-eval` when the interrupted invocation skipped the test (`testEval` false): it holds for one invocation.
+ */
+export function resumeCommandOf(command: string, runDir: string, testEval: unknown = true): string {
   const rel = path.relative(process.cwd(), runDir);
-  return `kgdistill ${command} --out ${rel.startsWith('..') ? runDir : rel} --resume`;
+  return `kgdistill ${command} --out ${rel.startsWith('..') ? runDir : rel} --resume${testEval === false ? ` --no-${flagOf('testEval').slice(2)}` : ''}`;
 }
 

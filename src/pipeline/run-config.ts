@@ -1,8 +1,9 @@
 /**
  * A run's configuration file, `<run>/config.json`: the effective options of the command that made the run (every
- * key, defaults included), so that `kgdistill train --config runs/x/config.json --out runs/y` reproduces run x, and
- * `--resume` can tell which given option differs from the run's. Written atomically, versioned, validated on read: a
- * damaged file (cut off, not JSON) is an error naming it, or, for commands that can do without it, a note.
+ * key, defaults included, but for those of one invocation, `out` and `testEval`), so that `kgdistill train --config
+ * runs/x/config.json --out runs/y` reproduces run x, and `--resume` can tell which given option differs from the
+ * run's. Written atomically, versioned, validated on read: a damaged file (cut off, not JSON) is an error naming it,
+ * or, for commands that can do without it, a note.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,15 @@ export type RunConfig = z.infer<typeof runConfigSchema>;
 /** The options a user may change when resuming a run; every other given option must equal the run's. */
 export const RESUMABLE_KEYS: readonly string[] = ['epochs', 'patience', 'validEvery', 'lrDecay', 'lrPatience', 'testEval', 'out', 'backend'];
 
+/**
+ * Options of one invocation, not of the run: config.json leaves them out, and a resumed run takes them from what is
+ * given now (else their defaults), never from the run's config.json. `--no-test-eval` skips the test of the session
+ * it is given to; the next `--resume` tests again unless given it again (as PyKEEN's and LibKGE's evaluation is
+ * part of each call, not a setting stored with the run); a config.json of an older kgdistill that kept
+ * `testEval: false` no longer turns the test off for good.
+ */
+export const INVOCATION_KEYS: readonly string[] = ['out', 'testEval'];
+
 /** Options that name files or directories: config.json keeps them absolute, so a run resumes from any directory. */
 const PATH_KEYS: readonly string[] = ['dataset', 'teachers'];
 
@@ -47,10 +57,10 @@ export function runConfigFile(runDir: string): string {
   return path.join(runDir, 'config.json');
 }
 
-/** The configuration of a run of `command` with `options`: paths made absolute, `out` left out (the run directory is wherever it lies). */
+/** The configuration of a run of `command` with `options`: paths made absolute, the invocation's options (`out`: the run directory is wherever it lies; `testEval`) left out. */
 export function runConfigOf(command: RunConfig['command'], options: Record<string, unknown>): RunConfig {
   const absolute = Object.fromEntries(PATH_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, absolutePaths(options[key])]));
-  const kept = Object.fromEntries(Object.entries({ ...options, ...absolute }).filter(([key, value]) => key !== 'out' && value !== undefined));
+  const kept = Object.fromEntries(Object.entries({ ...options, ...absolute }).filter(([key, value]) => !INVOCATION_KEYS.includes(key) && value !== undefined));
   return { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: kept };
 }
 
@@ -159,20 +169,21 @@ export function readOptionsFile(file: string): Record<string, unknown> {
 }
 
 /**
- * The options of a resumed run: the run's saved options with the resumable ones the user gave. A given option
- * that cannot change mid-run and differs from the run's is an error naming each (by `name`: flag or key).
+ * The options of a resumed run: the run's saved options (but those of one invocation, INVOCATION_KEYS) with the
+ * resumable ones the user gave. A given option that cannot change mid-run and differs from the run's is an error
+ * naming each (by `name`: flag or key); `changed` lists the run's settings the user changed.
  */
 export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string): { options: Record<string, unknown>; changed: string[] } {
   const differing: string[] = [];
   const changed: string[] = [];
-  const options = { ...saved };
+  const options = Object.fromEntries(Object.entries(saved).filter(([key]) => !INVOCATION_KEYS.includes(key)));
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined || key === 'resume') continue;
     const before = saved[key];
     const comparable = (v: unknown): string => JSON.stringify(PATH_KEYS.includes(key) ? absolutePaths(v) : v); // a path, relative or absolute
     const same = comparable(before) === comparable(value);
     if (RESUMABLE_KEYS.includes(key)) {
-      if (!same && key !== 'out') changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `was ${JSON.stringify(before)}`})`);
+      if (!same && !INVOCATION_KEYS.includes(key)) changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `was ${JSON.stringify(before)}`})`);
       options[key] = value;
     } else if (!same) {
       differing.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `the run has ${JSON.stringify(before)}`})`);

@@ -3,9 +3,16 @@
  * the backend, the dataset, a new or resumed run (config.json, the lock, the checks of a resumed run's options),
  * progress, the final evaluation of the best checkpoint on test, result.json. The jobs differ only in the model
  * they build and the objective they train it with. Nothing here writes to a terminal: lines go to `hooks.log`.
+ *
+ * result.json (format kgdistill-result, version 1, written atomically) is the headline of a run's latest finish, and
+ * it never describes a best checkpoint other than the run's current one: test figures when that finish evaluated the
+ * best checkpoint on test (train.ts writes it), else the summary with `testSkipped` (why, and the `eval` command that
+ * gives them). An earlier finish's result.json is removed when a session starts its first epoch (which may save a new
+ * best) and put back unchanged when the session ends, by a stop request or an error, with the same best checkpoint.
  */
 import path from 'node:path';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { z } from 'zod';
 import { loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import type { SplitOverlap } from '../kg/dataset-encode.js';
 import { initBackend, type BackendRequest } from '../core/backend.js';
@@ -16,7 +23,7 @@ import { ModelRuntime } from '../core/model-runtime.js';
 import { Trainer, type TrainerEvents, type TrainingResult } from '../core/trainer.js';
 import type { TrainingObjective } from '../core/training-objective.js';
 import type { KgeModel } from '../core/model.js';
-import { foreignFiles, loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
+import { foreignFiles, loadCheckpoint, readCheckpointHeader, type CheckpointHeader } from '../core/checkpoint.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
@@ -81,7 +88,7 @@ export interface RunOutcome {
   /** Everything `--json` prints besides the test metrics. */
   summary: Record<string, unknown> & { stoppedEarly: boolean; interrupted: boolean; warnings: string[]; data: DataSummary };
   training: TrainingResult;
-  /** The best checkpoint's test evaluation (absent with testEval false, or when interrupted, or when sampled). */
+  /** The best checkpoint's test evaluation (absent with testEval false, or when interrupted, or when sampled; `summary.testSkipped` says why when the run finished). */
   test?: EvaluationReport;
   /** The best checkpoint's sampled test evaluation (with evalCandidates). */
   sampledTest?: SampledEvaluationReport;
@@ -303,7 +310,15 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const kernels = loadedKernelBuild() ?? 'portable';
   log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}; run dir ${runDir}`);
   if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
-  const training = await trainer.run(hooks.events, hooks.shouldStop);
+  const earlier = EarlierResult.read(runDir, saved ? bestEpochOf(saved.header) : 0);
+  let training: TrainingResult;
+  try {
+    training = await trainer.run(beforeFirstEpoch(hooks.events, () => earlier.remove()), hooks.shouldStop);
+  } catch (error) {
+    await earlier.putBackAfterError(runDir).catch(() => undefined); // the error that stopped the run is the one to report
+    throw error;
+  }
+  const keptResult = await earlier.settle(training.bestEpoch);
   const summary = {
     model: modelName, dim, dataset: dataset.name, backend, kernels, seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
     bestValidMrr: training.bestValidMrr >= 0 ? training.bestValidMrr : null, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
@@ -315,12 +330,19 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     return { runDir, summary, training, settings };
   }
   log(`trained ${training.epochs} epochs in ${(training.seconds / 60).toFixed(1)} min (${training.scoringPath} scoring)${training.stoppedEarly ? `; stopped early at epoch ${training.epochs} (no better validation in ${config.patience} validations)` : ''}; ${bestValidText(training)}`);
-  if (!settings.testEval || data.test.length === 0) return { runDir, summary, training, settings };
-  if (hooks.shouldStop?.()) { // asked to stop during the last validation: the run is complete, its test can wait
-    log(`test evaluation skipped (stop requested); it runs with: ${evalCommandOf(runDir, settings)}`);
-    return { runDir, summary, training, settings };
+  const evalCommand = evalCommandOf(runDir, settings);
+  // why the test is skipped: a stop asked for during the last validation ends a complete run whose test can wait
+  const why = data.test.length > 0 && (!settings.testEval ? (hooks.naming === 'flag' ? `--no-${flagOf('testEval').slice(2)}` : 'testEval false')
+    : hooks.shouldStop?.() ? 'stop requested' : undefined);
+  if (data.test.length === 0 || why) {
+    const testSkipped = why ? { reason: `skipped (${why})`, evalCommand } : { reason: `the test split has no triples (${dataset.report.files.test})` };
+    const untested = { ...summary, testSkipped };
+    if (keptResult) log(`note: ${resultFile(runDir)} keeps the test figures of an earlier finish: they are of the best checkpoint, epoch ${training.bestEpoch}, which this session did not replace`);
+    else await writeResult(runDir, untested);
+    if (why) log(`test evaluation skipped (${why}); it runs with: ${evalCommand}`);
+    return { runDir, summary: untested, training, settings };
   }
-  hooks.onTestStart?.(runDir, evalCommandOf(runDir, settings));
+  hooks.onTestStart?.(runDir, evalCommand);
   const best = await loadRun(runDir);
   const checkpoint = path.basename(best.file, '.json');
   if (settings.evalCandidates !== undefined) {
@@ -350,7 +372,108 @@ export function bestValidText(training: { bestValidMrr: number; bestEpoch: numbe
   return training.bestValidMrr >= 0 ? `best valid MRR ${training.bestValidMrr.toFixed(4)} at epoch ${training.bestEpoch}` : 'no validation (empty valid split)';
 }
 
+/** Format name and version of result.json. */
+const RESULT_FORMAT = 'kgdistill-result';
+const RESULT_VERSION = 1;
+
+/** Path of a run's result file. */
+function resultFile(runDir: string): string {
+  return path.join(runDir, 'result.json');
+}
+
 /** Writes `<run>/result.json` (format kgdistill-result, version 1) with the headline JSON of a run. */
 export async function writeResult(runDir: string, json: Record<string, unknown>): Promise<void> {
-  await writeFileAtomic(path.join(runDir, 'result.json'), JSON.stringify({ format: 'kgdistill-result', version: 1, ...json }, null, 2));
+  await writeFileAtomic(resultFile(runDir), JSON.stringify({ format: RESULT_FORMAT, version: RESULT_VERSION, ...json }, null, 2));
+}
+
+/** What of a result.json tells which best checkpoint it describes (the rest is the run's headline JSON). */
+const resultHeadSchema = z.object({ format: z.literal(RESULT_FORMAT), version: z.literal(RESULT_VERSION), bestEpoch: z.number().int().positive() }).loose();
+
+/** The best epoch a checkpoint header's progress records (0: none yet). */
+function bestEpochOf(header: CheckpointHeader): number {
+  const best = (header.progress as { bestEpoch?: unknown }).bestEpoch;
+  return typeof best === 'number' ? best : 0;
+}
+
+/** The best epoch of the run's best checkpoint on disk (0 when it has none), or undefined when its header cannot be read. */
+async function savedBestEpoch(runDir: string): Promise<number | undefined> {
+  if (!existsSync(path.join(runDir, 'best.json'))) return 0;
+  return readCheckpointHeader(runDir, 'best').then(({ header }) => bestEpochOf(header), () => undefined);
+}
+
+/**
+ * The result.json a run directory holds when a session begins, and whether it describes the run's best checkpoint
+ * then (a valid result naming that best epoch; one a new run finds describes none). The session removes it before
+ * its first epoch (an atomic unlink) and, once it ends, puts the same bytes back (an atomic write) only when the best
+ * checkpoint is still that one; a result.json describing another is removed then.
+ */
+class EarlierResult {
+  private removed = false;
+
+  private constructor(private readonly file: string, private readonly text: string | undefined, private readonly describes: number | undefined) {}
+
+  /** Reads `<run>/result.json` (if any) of a run whose best checkpoint is of epoch `bestEpoch` (0: none). */
+  static read(runDir: string, bestEpoch: number): EarlierResult {
+    const file = resultFile(runDir);
+    let text: string | undefined;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return new EarlierResult(file, undefined, undefined); // none (or unreadable: left as it is)
+    }
+    let head: z.infer<typeof resultHeadSchema> | undefined;
+    try {
+      head = resultHeadSchema.safeParse(JSON.parse(text)).data;
+    } catch {
+      head = undefined; // not JSON: it describes nothing
+    }
+    return new EarlierResult(file, text, bestEpoch > 0 && head?.bestEpoch === bestEpoch ? bestEpoch : undefined);
+  }
+
+  /** Removes the file (synchronous: the trainer's epoch-start event calls it before the session's first epoch, which may save a new best). */
+  remove(): void {
+    if (this.text === undefined || this.removed) return;
+    rmSync(this.file, { force: true });
+    this.removed = true;
+  }
+
+  /** Puts the removed file back when the best checkpoint is still of epoch `bestEpoch`, the one it describes. */
+  private async putBack(bestEpoch: number | undefined): Promise<void> {
+    if (!this.removed || this.text === undefined || bestEpoch === undefined || this.describes !== bestEpoch) return;
+    await writeFileAtomic(this.file, this.text);
+    this.removed = false;
+  }
+
+  /** After an error in the session: puts the removed file back when the best checkpoint on disk is still the one it describes (nothing else is touched). */
+  async putBackAfterError(runDir: string): Promise<void> {
+    if (this.removed) await this.putBack(await savedBestEpoch(runDir));
+  }
+
+  /**
+   * Once the session has trained, its best checkpoint of epoch `bestEpoch`: whether result.json is the earlier one
+   * and describes that checkpoint (put back if removed); one that does not is removed.
+   */
+  async settle(bestEpoch: number): Promise<boolean> {
+    await this.putBack(bestEpoch);
+    if (this.text !== undefined && this.describes === bestEpoch) return true;
+    this.remove();
+    return false;
+  }
+}
+
+/** The trainer's events, with `first` called once before the first epoch of the session starts. */
+function beforeFirstEpoch(events: TrainerEvents | undefined, first: () => void): TrainerEvents {
+  let started = false;
+  return {
+    onRunStart: (firstEpoch, epochs, steps) => events?.onRunStart?.(firstEpoch, epochs, steps),
+    onEpochStart: (epoch, steps) => {
+      if (!started) first();
+      started = true;
+      events?.onEpochStart?.(epoch, steps);
+    },
+    onStep: (step, steps, loss) => events?.onStep?.(step, steps, loss),
+    onEpochEnd: (record) => events?.onEpochEnd?.(record),
+    onValidationStart: (epoch) => events?.onValidationStart?.(epoch),
+    onValidationProgress: (done, total) => events?.onValidationProgress?.(done, total),
+  } satisfies Required<TrainerEvents>;
 }

@@ -102,6 +102,87 @@ describe('resuming and reproducing a run', () => {
   });
 });
 
+describe('the test evaluation belongs to one invocation; result.json describes the current best checkpoint', () => {
+  type Result = Record<string, unknown> & { bestEpoch?: number; mrr?: number; testSkipped?: { reason: string; evalCommand?: string } };
+  const resultOf = (out: string): Result => JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')) as Result;
+
+  it('a session with testEval false skips its own test only: result.json names the new best epoch without the earlier figures, the next resume tests it', async () => {
+    const out = path.join(tmp, 'test-eval-session');
+    const first = await runTrain({ dataset: graph, ...base, epochs: 1, validEvery: 1, out });
+    expect(resultOf(out)).toMatchObject({ bestEpoch: 1, mrr: first.json.mrr });
+    // a session stopped after a new best: the earlier result.json went when it started training, and does not come back
+    let newBest = false;
+    const present: boolean[] = [];
+    const stopped = await runTrain({ out, resume: true, epochs: 4, testEval: false }, {
+      events: { onEpochStart: () => present.push(existsSync(path.join(out, 'result.json'))), onEpochEnd: (record) => { newBest ||= record.best === true; } },
+      shouldStop: () => newBest,
+    });
+    expect(stopped.training.interrupted).toBe(true);
+    expect(stopped.training.bestEpoch).toBeGreaterThan(1); // the premise: this session replaced the best checkpoint
+    expect(present[0]).toBe(false);
+    expect(existsSync(path.join(out, 'result.json'))).toBe(false);
+    const lines: string[] = [];
+    const skipped = await runTrain({ out, resume: true, epochs: 4, testEval: false }, { log: (l) => lines.push(l), naming: 'flag' });
+    expect(skipped.test).toBeUndefined();
+    const evalCommand = `kgdistill eval --checkpoint ${out}`;
+    expect(skipped.json.testSkipped).toEqual({ reason: 'skipped (--no-test-eval)', evalCommand });
+    expect(lines.at(-1)).toBe(`test evaluation skipped (--no-test-eval); it runs with: ${evalCommand}`);
+    expect(lines.join('\n')).not.toMatch(/changed: .*test-eval/); // not a setting of the run
+    const untested = resultOf(out);
+    expect(untested).toMatchObject({ format: 'kgdistill-result', version: 1, epochs: 4, bestEpoch: skipped.training.bestEpoch, testSkipped: { reason: 'skipped (--no-test-eval)', evalCommand } });
+    expect(untested).not.toHaveProperty('mrr'); // not the figures of epoch 1's checkpoint
+    expect(readOptionsFile(path.join(out, 'config.json'))).not.toHaveProperty('testEval');
+    // the next resume, with nothing left to train, runs the test of the current best checkpoint
+    const tested = await runTrain({ out, resume: true });
+    expect(tested.test).toBeDefined();
+    expect(resultOf(out)).toMatchObject({ bestEpoch: skipped.training.bestEpoch, mrr: tested.json.mrr });
+    expect(resultOf(out)).not.toHaveProperty('testSkipped');
+    expect(tested.json.mrr).toBe((await evaluateRun(out)).metrics.mrr);
+  });
+
+  it('testEval false kept in the config.json of an older kgdistill does not skip the test of a later resume', async () => {
+    const out = path.join(tmp, 'test-eval-old-config');
+    await runTrain({ dataset: graph, ...base, testEval: false, out });
+    expect(resultOf(out)).toMatchObject({ bestEpoch: expect.any(Number), testSkipped: { reason: 'skipped (testEval false)' } });
+    const file = path.join(out, 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { options: Record<string, unknown> };
+    writeFileSync(file, JSON.stringify({ ...config, options: { ...config.options, testEval: false } }));
+    const lines: string[] = [];
+    const resumed = await runTrain({ out, resume: true, epochs: 5 }, { log: (l) => lines.push(l) });
+    expect(resumed.test).toBeDefined();
+    expect(resultOf(out)).toMatchObject({ epochs: 5, mrr: resumed.json.mrr });
+    expect(lines.join('\n')).toMatch(/resuming .* after epoch 4; changed: epochs 5 \(was 4\)$/m);
+  });
+
+  it('a session that keeps the best checkpoint keeps the earlier result.json: kept when its test is skipped, put back after a stop or an error; one naming another best epoch is replaced', async () => {
+    const out = path.join(tmp, 'test-eval-kept');
+    await runTrain({ dataset: graph, ...base, patience: 0, out });
+    const file = path.join(out, 'result.json');
+    const earlier = readFileSync(file, 'utf8');
+    const best = (JSON.parse(earlier) as Result).bestEpoch!;
+    const lines: string[] = [];
+    const skipped = await runTrain({ out, resume: true, testEval: false }, { log: (l) => lines.push(l) }); // nothing left to train, no test
+    expect(skipped.training.bestEpoch).toBe(best);
+    expect(readFileSync(file, 'utf8')).toBe(earlier); // its test figures are of the current best checkpoint
+    expect(lines.join('\n')).toContain(`note: ${file} keeps the test figures of an earlier finish: they are of the best checkpoint, epoch ${best}`);
+    // a result.json naming another best epoch (as an earlier kgdistill left after such a resume) does not stay
+    writeFileSync(file, JSON.stringify({ ...(JSON.parse(earlier) as Result), bestEpoch: best === 2 ? 4 : 2, mrr: 0.99 }));
+    const again = await runTrain({ out, resume: true, testEval: false });
+    expect(resultOf(out)).toMatchObject({ bestEpoch: best, testSkipped: { reason: 'skipped (testEval false)' } });
+    expect(resultOf(out)).not.toHaveProperty('mrr');
+    expect(again.json).not.toHaveProperty('mrr');
+    writeFileSync(file, earlier);
+    let steps = 0;
+    let present: boolean | undefined;
+    const stopped = await runTrain({ out, resume: true, epochs: 5 }, { events: { onEpochStart: () => { present = existsSync(file); } }, shouldStop: () => ++steps === 2 });
+    expect(stopped.training.interrupted).toBe(true);
+    expect(present).toBe(false); // removed while the session could replace the best checkpoint
+    expect(readFileSync(file, 'utf8')).toBe(earlier); // no validation, the same best: put back as it was
+    await expect(runTrain({ out, resume: true, epochs: 5 }, { shouldStop: () => { throw new Error('disk on fire'); } })).rejects.toThrow('disk on fire');
+    expect(readFileSync(file, 'utf8')).toBe(earlier); // nothing lost on an error
+  });
+});
+
 describe('one process per run directory', () => {
   it('a second process is refused with the owner named; a stale lock is taken over', async () => {
     const dir = path.join(tmp, 'locked');

@@ -39,6 +39,6 @@ export function registerDistillCommand(program: Command): void {
     .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
       const given = givenOptions(cmd, FLAGS, distillOptionsSchema);
       await runTrainingCommand('distill', Boolean(flags.json), (hooks) => runDistill({ ...given, resume: flags.resume } as Parameters<typeof runDistill>[0], hooks),
-        (runDir) => resumeCommandOf('distill', runDir));
+        (runDir) => resumeCommandOf('distill', runDir, given.testEval));
     });
 }

@@ -15,6 +15,6 @@ export function registerTrainCommand(program: Command): void {
     .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
       const given = givenOptions(cmd, FLAGS, trainOptionsSchema);
       await runTrainingCommand('train', Boolean(flags.json), (hooks) => runTrain({ ...given, resume: flags.resume } as Parameters<typeof runTrain>[0], hooks),
-        (runDir) => resumeCommandOf('train', runDir));
+        (runDir) => resumeCommandOf('train', runDir, given.testEval));
     });
 }
