@@ -14,7 +14,8 @@ import { trainingQueries } from '../core/batch.js';
 import { evaluationSummary } from '../eval/evaluate.js';
 import { sampledSummary } from '../eval/sampled-evaluation.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
-import { refuseRankingLossSettings, runJob, writeResult, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
+import { refuseRankingLossSettings, runJob, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
+import { writeResult } from './run-result.js';
 
 /** A run's options, or — to continue the run in `out` — `resume: true` with only the options to change. */
 export type RunRequest<O> = (O & { resume?: false }) | (Partial<O> & { resume: true; out: string });
