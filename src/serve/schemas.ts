@@ -22,7 +22,7 @@ export interface NeighborsRequest {
   exact?: boolean;
 }
 
-/** A prediction request after validation. */
+/** A prediction request after validation: with head and tail both, the score of that one triple (no k, no filtered). */
 export interface PredictRequestBody {
   head?: string;
   tail?: string;
@@ -77,12 +77,34 @@ export function neighborsSchemas(maxK: number): RouteSchemas<NeighborsRequest> {
   return { query: shape(kQuery(maxK), flagQuery), body: shape(kBody(maxK), flagBody) };
 }
 
-/** `{ head | tail, relation, k?, filtered?, exact? }` (exactly one of head and tail: checked by the lookup). */
+/** Parameters that only a list of answers takes (refused with head and tail both, as `kgdistill predict` refuses them). */
+const LIST_ONLY = ['k', 'filtered'] as const;
+
+/** Adds the issue of a prediction request that gives neither head nor tail, or both with a list-only parameter. */
+function checkPredictForm(request: PredictRequestBody, ctx: z.RefinementCtx): void {
+  if (request.head === undefined && request.tail === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['head'], message: 'give head (to predict tails), tail (to predict heads), or both (to score one triple)' });
+    return;
+  }
+  if (request.head === undefined || request.tail === undefined) return;
+  const listOnly = LIST_ONLY.filter((key) => request[key] !== undefined);
+  if (listOnly.length === 0) return;
+  const named = listOnly.join(' and ');
+  ctx.addIssue({
+    code: 'custom', path: [listOnly[0]!],
+    message: `${named} ${listOnly.length === 1 ? 'applies' : 'apply'} to a list of answers: with head and tail, predict scores one triple (its rank is always filtered); drop ${named}, or drop tail to list the top answers`,
+  });
+}
+
+/**
+ * `{ head | tail, relation, k?, filtered?, exact? }` (top-k answers) or `{ head, relation, tail, exact? }` (the score
+ * and filtered rank of one triple, as `kgdistill predict --head --relation --tail`).
+ */
 export function predictSchemas(maxK: number): RouteSchemas<PredictRequestBody> {
   const shape = (k: z.ZodType<number>, flag: (name: string) => z.ZodType<boolean>) => z.strictObject({
     head: nameParam('head').optional(), tail: nameParam('tail').optional(), relation: nameParam('relation'),
     k: k.optional(), filtered: flag('filtered').optional(), exact: flag('exact').optional(),
-  });
+  }).superRefine(checkPredictForm);
   return { query: shape(kQuery(maxK), flagQuery), body: shape(kBody(maxK), flagBody) };
 }
 

@@ -8,7 +8,9 @@
  *   GET  /models                          model info of every checkpoint
  *   GET  /models/:model                   model info (model, dim, entities, relations, similarity, index)
  *   GET|POST /models/:model/neighbors     { entity, k?, exact? }                       → nearest entities
- *   GET|POST /models/:model/predict       { head | tail, relation, k?, filtered?, exact? } → top-k answers
+ *   GET|POST /models/:model/predict       { head | tail, relation, k?, filtered?, exact? } → top-k answers;
+ *                                         { head, relation, tail } → that triple's score and the filtered and raw rank
+ *                                         of its tail (as `kgdistill predict --head --relation --tail --json`)
  *   GET  /, /explorer/*, /models/:model/{run,suggest,projection,compare}   the browser explorer (explorer-routes.ts)
  *
  * GET takes the fields as a query string, POST as a JSON body (at most 16 KiB); both are validated by the zod
@@ -261,6 +263,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     const answerPredict = async (request: FastifyRequest) => {
       const lookup = lookupOf(request.params);
       const q = input(request, predict);
+      if (q.head !== undefined && q.tail !== undefined) return lookup.score(q.head, q.relation, q.tail);
       return lookup.predict({ ...q, k: q.k ?? DEFAULT_K }, { maxK });
     };
     api.get('/models/:model/neighbors', answerNeighbors);

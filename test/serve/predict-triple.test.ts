@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { initBackend } from '../../src/core/backend.js';
+import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
+import { buildServer } from '../../src/serve/server.js';
+import { registerPredictCommand } from '../../src/cli/commands/predict.js';
+import { runCliCapturing } from '../helpers/run-cli.js';
+import { tempDir } from '../lookup/helpers.js';
+import { namedGraph, trainRun } from '../lookup/trained-run.js';
+
+// `GET|POST /models/:model/predict` with head and tail both: one triple's score and rank, as `kgdistill predict --head --relation --tail`
+const tmp = tempDir('serve-triple');
+let run: string;
+let lookup: CheckpointLookup;
+let app: FastifyInstance;
+let base: string;
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  const graph = await namedGraph(path.join(tmp, 'graph'));
+  run = await trainRun(graph, path.join(tmp, 'roth'), 'RotH');
+  lookup = await CheckpointLookup.open(run, { indexMode: 'background', name: 'roth' });
+  app = buildServer([lookup], { maxK: 100 });
+  base = `${await app.listen({ port: 0, host: '127.0.0.1' })}/models/roth/predict`;
+});
+
+afterAll(async () => {
+  await app.close();
+  lookup.close();
+});
+
+type Json = Record<string, any>;
+const get = async (query: string): Promise<{ status: number; body: Json }> => {
+  const response = await fetch(`${base}?${query}`);
+  return { status: response.status, body: (await response.json()) as Json };
+};
+const post = async (body: unknown): Promise<{ status: number; body: Json }> => {
+  const response = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Json };
+};
+
+describe('serve: the score and rank of one triple', () => {
+  it('head, relation and tail give the JSON of `kgdistill predict --head --relation --tail --json` (GET and POST, by key or name)', async () => {
+    const cli = await runCliCapturing([registerPredictCommand], ['predict', '--checkpoint', run, '--head', 'e40', '--relation', 'parent', '--tail', 'e13', '--backend', 'wasm', '--json']);
+    const fromCli = JSON.parse(cli.out) as Json;
+    const byGet = await get('head=e40&relation=parent&tail=e13');
+    expect(byGet.status).toBe(200);
+    expect(byGet.body).toEqual(fromCli);
+    expect(byGet.body).toEqual(JSON.parse(JSON.stringify(await lookup.score('e40', 'parent', 'e13'))));
+    expect(byGet.body).toMatchObject({
+      checkpoint: 'roth', head: { key: 'e40', name: 'node 40' }, relation: { key: 'parent' }, tail: { key: 'e13', name: 'node 13' },
+      known: true, // the parent of 40 is (40 − 1)/3 = 13
+      score: expect.any(Number), rank: { filtered: expect.any(Number), raw: expect.any(Number) },
+    });
+    expect(byGet.body.rank.filtered).toBeGreaterThanOrEqual(1);
+    expect(byGet.body.rank.raw).toBeGreaterThanOrEqual(byGet.body.rank.filtered);
+    expect((await post({ head: 'e40', relation: 'parent', tail: 'e13' })).body).toEqual(fromCli);
+    expect((await post({ head: 'node 40', relation: 'PARENT', tail: `id:${fromCli.tail.id}`, exact: true })).body).toEqual(fromCli); // exact: accepted, as by the CLI
+    expect((await get('head=node%2040&relation=parent&tail=node%2013&exact=false')).body).toEqual(fromCli);
+  });
+
+  it('a triple not in the dataset is scored too (known: false); one entity still lists answers', async () => {
+    const unknown = await get('head=e4&relation=parent&tail=e500');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toEqual(JSON.parse(JSON.stringify(await lookup.score('e4', 'parent', 'e500'))));
+    expect(unknown.body.known).toBe(false);
+    const list = await get('head=e4&relation=parent&k=3');
+    expect(list.body).toMatchObject({ direction: 'tails', given: { key: 'e4' } });
+    expect(list.body.answers).toHaveLength(3);
+  });
+
+  it('k and filtered are refused with head and tail (400 naming them); neither head nor tail is a 400; unknown names a 404', async () => {
+    const cases: Array<[string, () => Promise<{ status: number; body: Json }>, number, RegExp]> = [
+      ['k by GET', () => get('head=e4&relation=parent&tail=e1&k=5'), 400, /^k applies to a list of answers: with head and tail, predict scores one triple \(its rank is always filtered\); drop k, or drop tail to list the top answers$/],
+      ['k by POST', () => post({ head: 'e4', relation: 'parent', tail: 'e1', k: 5 }), 400, /^k applies to a list of answers/],
+      ['filtered', () => get('head=e4&relation=parent&tail=e1&filtered=true'), 400, /^filtered applies to a list of answers: .*drop filtered,/],
+      ['filtered=false', () => post({ head: 'e4', relation: 'parent', tail: 'e1', filtered: false }), 400, /^filtered applies to a list of answers/],
+      ['k and filtered', () => post({ head: 'e4', relation: 'parent', tail: 'e1', k: 5, filtered: true }), 400, /^k and filtered apply to a list of answers: .*drop k and filtered, or drop tail/],
+      ['a bad k is named first', () => get('head=e4&relation=parent&tail=e1&k=0'), 400, /^k must be an integer from 1 to 100, got '0'$/],
+      ['neither head nor tail', () => get('relation=parent'), 400, /^give head \(to predict tails\), tail \(to predict heads\), or both \(to score one triple\)$/],
+      ['unknown parameter', () => post({ head: 'e4', relation: 'parent', tail: 'e1', gold: 'e1' }), 400, /^unknown parameter 'gold' \(allowed: head, tail, relation, k, filtered, exact\)$/],
+      ['unknown tail', () => get('head=e4&relation=parent&tail=node%201000'), 404, /^unknown entity 'node 1000'; did you mean: e100 \(node 100\)/],
+      ['unknown relation', () => post({ head: 'e4', relation: 'parnet', tail: 'e1' }), 404, /^unknown relation 'parnet'; did you mean: parent/],
+    ];
+    for (const [what, send, status, message] of cases) {
+      const { status: got, body } = await send();
+      expect(got, what).toBe(status);
+      expect(body.message, what).toMatch(message);
+    }
+  });
+});
