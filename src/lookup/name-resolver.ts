@@ -2,11 +2,12 @@
  * Turning what a user typed into an entity or relation id. In order: the exact vocabulary key (`00001740`,
  * `/m/027rn`, `_hypernym`), an explicit id (`id:123` or `#123`), the key ignoring case, the readable name from
  * `entity_names.tsv` ignoring case (`Breathe.V.01`), a relation key without its leading underscore
- * (`hypernym`), and finally a bare number as an id. Unknown input gets the closest keys and names (prefix
- * matches first, then by edit distance); a name shared by several entities is an error listing them.
+ * (`hypernym`), and finally a bare number as an id. Unknown input gets the closest keys and names (name-match.ts:
+ * prefix matches first, then by edit distance, a word inside, or a long shared start); a name shared by several
+ * entities is an error listing them.
  */
-import { distance as editDistance } from 'fastest-levenshtein';
 import { LookupError } from './errors.js';
+import { SuggestionIndex } from './name-match.js';
 
 /** Longest input accepted (longer is invalid, not "not found"). */
 export const MAX_NAME_LENGTH = 512;
@@ -26,14 +27,22 @@ export class NameResolver {
   private readonly exact = new Map<string, number>();
   private readonly foldedKeys = new Map<string, number[]>();
   private readonly foldedNames = new Map<string, number[]>();
+  /** Folded key and name of each id (what suggestions compare against). */
+  private readonly foldedKeyOf: string[] = [];
+  private readonly foldedNameOf: Array<string | undefined> = [];
+  private suggestions?: SuggestionIndex;
 
   /** `kind` names the vocabulary in messages; `names(id)` gives an optional readable name. */
   constructor(readonly kind: 'entity' | 'relation', private readonly keys: readonly string[], private readonly names: (id: number) => string | undefined = () => undefined) {
     keys.forEach((key, id) => {
       if (!this.exact.has(key)) this.exact.set(key, id);
-      addTo(this.foldedKeys, fold(key), id);
+      const foldedKey = fold(key);
+      addTo(this.foldedKeys, foldedKey, id);
+      this.foldedKeyOf.push(foldedKey);
       const name = names(id);
-      if (name !== undefined) addTo(this.foldedNames, fold(name), id);
+      const foldedName = name === undefined ? undefined : fold(name);
+      if (foldedName !== undefined) addTo(this.foldedNames, foldedName, id);
+      this.foldedNameOf.push(foldedName);
     });
   }
 
@@ -78,46 +87,28 @@ export class NameResolver {
       const underscored = this.foldedKeys.get(`_${folded}`);
       if (underscored) return this.unique(underscored, text);
     }
-    if (/^\d{1,15}$/.test(text)) return this.checkId(Number(text), text);
+    if (/^\d{1,15}$/.test(text)) return this.checkId(Number(text), text, true);
     throw new LookupError('not-found', `unknown ${this.kind} '${text}'`, this.suggest(text));
   }
 
-  /** Up to five keys or names close to `input`: prefix matches first, then by edit distance. */
+  /** Up to five keys or names close to `input`, closest first (name-match.ts). */
   suggest(input: string): string[] {
     return this.suggestIds(input).map((id) => this.describe(id));
   }
 
-  /** Ids of up to `count` entries whose key or name is close to `input`: prefix matches first (shortest first), then by edit distance. */
+  /** Ids of up to `count` entries whose key or name is close to `input`, closest first (one pass over the vocabulary). */
   suggestIds(input: string, count = SUGGESTIONS): number[] {
     const query = fold(input.trim()).slice(0, 64);
     if (query === '') return [];
-    const limit = Math.max(2, Math.floor(query.length / 3));
-    const scored: Array<{ score: number; text: string; id: number }> = [];
-    const seen = new Set<number>();
-    const consider = (candidate: string, ids: number[]): void => {
-      let score: number;
-      if (candidate.startsWith(query)) score = -1 + (candidate.length - query.length) / 1000;
-      else {
-        if (Math.abs(candidate.length - query.length) > limit) return; // the distance is at least the length difference
-        const distance = editDistance(query, candidate); // Levenshtein (fastest-levenshtein, bit-parallel)
-        if (distance > limit) return;
-        score = distance;
-      }
-      for (const id of ids) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        scored.push({ score, text: this.describe(id), id });
-      }
-    };
-    for (const [candidate, ids] of this.foldedNames) consider(candidate, ids);
-    for (const [candidate, ids] of this.foldedKeys) consider(candidate, ids);
-    scored.sort((a, b) => a.score - b.score || (a.text < b.text ? -1 : 1));
-    return scored.slice(0, count).map((s) => s.id);
+    this.suggestions ??= new SuggestionIndex(this.foldedKeyOf, this.foldedNameOf); // made at the first unknown name
+    return this.suggestions.closest(query, count);
   }
 
-  private checkId(id: number, text: string): number {
+  /** `id` when it is in range; else a not-found error (with suggestions for a bare number, which may be a mistyped key). */
+  private checkId(id: number, text: string, bare = false): number {
     if (!Number.isSafeInteger(id) || id < 0 || id >= this.keys.length) {
-      throw new LookupError('not-found', `${this.kind} id ${text} out of range (there are ${this.keys.length} ${this.kind === 'entity' ? 'entities' : 'relations'}, ids 0–${this.keys.length - 1})`);
+      const range = `${this.kind} id ${text} out of range (there are ${this.keys.length} ${this.kind === 'entity' ? 'entities' : 'relations'}, ids 0–${this.keys.length - 1})`;
+      throw new LookupError('not-found', range, bare ? this.suggest(text) : []);
     }
     return id;
   }
