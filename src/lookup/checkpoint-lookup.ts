@@ -247,7 +247,7 @@ export class CheckpointLookup {
   async predict(args: PredictArgs, options: { maxK?: number } = {}): Promise<PredictResult> {
     const hasHead = args.head !== undefined && args.head !== null;
     const hasTail = args.tail !== undefined && args.tail !== null;
-    if (hasHead === hasTail) throw new LookupError('invalid', 'give exactly one of head (to predict tails) and tail (to predict heads)');
+    if (hasHead === hasTail) throw new LookupError('invalid', hasHead ? 'predict lists the answers of a query: give head or tail, not both; score(head, relation, tail) scores one triple and gives its filtered rank' : 'give head (to predict tails) or tail (to predict heads)');
     const given = this.entities.resolve(hasHead ? args.head : args.tail);
     const relation = this.relations.resolve(args.relation);
     const k = checkK(args.k, Math.min(options.maxK ?? Infinity, this.table.count));

@@ -68,6 +68,10 @@ describe('serve: the score and rank of one triple', () => {
     const list = await get('head=e4&relation=parent&k=3');
     expect(list.body).toMatchObject({ direction: 'tails', given: { key: 'e4' } });
     expect(list.body.answers).toHaveLength(3);
+    // the library's predict lists answers: given both, it names score() instead
+    await expect(lookup.predict({ head: 'e4', tail: 'e1', relation: 'parent', k: 3 })).rejects.toThrow(
+      'predict lists the answers of a query: give head or tail, not both; score(head, relation, tail) scores one triple and gives its filtered rank');
+    await expect(lookup.predict({ relation: 'parent', k: 3 })).rejects.toThrow('give head (to predict tails) or tail (to predict heads)');
   });
 
   it('k and filtered are refused with head and tail (400 naming them); neither head nor tail is a 400; unknown names a 404', async () => {
