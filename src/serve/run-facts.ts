@@ -33,9 +33,18 @@ export interface TeacherRef {
 }
 
 /** The facts of one run directory. */
+/** Why a finished run has no test figures, and the command that gives them. */
+export interface TestSkipped {
+  reason: string;
+  evalCommand?: string;
+}
+
+/** The facts of a run. */
 export interface RunFacts {
   command?: 'train' | 'distill';
   test?: TestMetrics;
+  /** Why the run's latest finish has no test figures (result.json's testSkipped), when it has none. */
+  testSkipped?: TestSkipped;
   curves: CurvePoint[];
   teachers: TeacherRef[];
   /** Training settings worth showing (epochs, learning rate, optimiser, …; MulDE's top-K and KD weight). */
@@ -48,6 +57,7 @@ const MAX_CURVE_POINTS = 5000;
 const resultSchema = z.object({
   mrr: z.number().optional(), 'hits@1': z.number().optional(), 'hits@3': z.number().optional(), 'hits@10': z.number().optional(), mr: z.number().optional(),
   teachers: z.array(z.string()).optional(),
+  testSkipped: z.object({ reason: z.string(), evalCommand: z.string().optional() }).optional(),
 }).passthrough();
 const epochSchema = z.object({ epoch: z.number(), loss: z.number(), valid: z.object({ mrr: z.number() }).passthrough().optional() }).passthrough();
 
@@ -107,5 +117,6 @@ export async function readRunFacts(runDir: string): Promise<RunFacts> {
   const { lrDecay, lrPatience } = config?.options ?? {};
   if (typeof lrDecay === 'number' && lrDecay < 1 && typeof lrPatience === 'number') Object.assign(settings, { lrDecay, lrPatience });
   const test = result?.mrr !== undefined ? { mrr: result.mrr, 'hits@1': result['hits@1'], 'hits@3': result['hits@3'], 'hits@10': result['hits@10'], mr: result.mr } : undefined;
-  return { ...(config ? { command: config.command } : {}), ...(test ? { test } : {}), curves, teachers, settings };
+  const testSkipped = !test && result?.testSkipped ? { reason: result.testSkipped.reason, ...(result.testSkipped.evalCommand ? { evalCommand: result.testSkipped.evalCommand } : {}) } : undefined;
+  return { ...(config ? { command: config.command } : {}), ...(test ? { test } : {}), ...(testSkipped ? { testSkipped } : {}), curves, teachers, settings };
 }

@@ -29,6 +29,16 @@ describe('readRunFacts', () => {
     expect(facts.settings).toEqual({ lr: 0.05, optimizer: 'adam' });
   });
 
+  it("passes on why a finished run has no test figures (result.json's testSkipped), and none beside test figures", async () => {
+    const dir = runWith('skipped', { lr: 0.05 });
+    const testSkipped = { reason: 'skipped (--no-test-eval)', evalCommand: `kgdistill eval --checkpoint ${dir}` };
+    writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ format: 'kgdistill-result', version: 1, bestEpoch: 2, testSkipped }));
+    const facts = await readRunFacts(dir);
+    expect([facts.test, facts.testSkipped]).toEqual([undefined, testSkipped]);
+    writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ format: 'kgdistill-result', version: 1, mrr: 0.5, testSkipped }));
+    expect((await readRunFacts(dir)).testSkipped).toBeUndefined();
+  });
+
   it('reads the settings from the checkpoint\'s copy when config.json is lost, and shows none when both are', async () => {
     const options = { lr: 0.05, optimizer: 'adam', epochs: 2 };
     const dir = runWith('lost', options);

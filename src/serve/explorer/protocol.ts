@@ -6,9 +6,9 @@
 import type { NeighborsResult, PredictResult, EntityRef } from '../../lookup/checkpoint-lookup.js';
 import type { NeighborMetric } from '../../lookup/kernel-search.js';
 import type { Comparison } from '../teacher-comparison.js';
-import type { CurvePoint, TestMetrics } from '../run-facts.js';
+import type { CurvePoint, TestMetrics, TestSkipped } from '../run-facts.js';
 
-export type { NeighborsResult, PredictResult, EntityRef, Comparison, CurvePoint, TestMetrics };
+export type { NeighborsResult, PredictResult, EntityRef, Comparison, CurvePoint, TestMetrics, TestSkipped };
 
 /** A model as the page shows it: facts, metrics, curves and (for a student) its teachers. */
 export interface ModelSummary {
@@ -22,6 +22,8 @@ export interface ModelSummary {
   metric: NeighborMetric;
   knownTriples: boolean;
   test?: TestMetrics;
+  /** Why the run has no test figures (a served run whose finish skipped its test). */
+  testSkipped?: TestSkipped;
   curves: CurvePoint[];
   teachers: Array<{ name: string; found: boolean }>;
   settings: Record<string, string | number | boolean>;

@@ -1,7 +1,7 @@
 /** A checkpoint served by `kgdistill serve`, queried through its JSON API and the explorer's routes. */
 import { api } from './api-client.js';
 import type { ModelSource } from './model-source.js';
-import type { CompareArgs, Comparison, CurvePoint, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, SuggestResult, TestMetrics } from './protocol.js';
+import type { CompareArgs, Comparison, CurvePoint, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, SuggestResult, TestMetrics, TestSkipped } from './protocol.js';
 
 /** GET /models/:model's answer (the fields the page uses). */
 interface ModelInfo {
@@ -19,6 +19,7 @@ interface ModelInfo {
 /** GET /models/:model/run's answer. */
 interface RunAnswer {
   test?: TestMetrics;
+  testSkipped?: TestSkipped;
   curves: CurvePoint[];
   teachers: Array<{ name: string; found: boolean }>;
   settings: Record<string, string | number | boolean>;
@@ -37,7 +38,7 @@ export class ServerSource implements ModelSource {
     return {
       name: info.name, origin: 'server', model: info.model, dim: info.dim, entities: info.entities, relations: info.relations, dataset: info.dataset,
       metric: info.neighborMetric, knownTriples: info.knownTriples, curves: run.curves, teachers: run.teachers, settings: run.settings,
-      ...(run.test ? { test: run.test } : {}), ...(info.note ? { note: info.note } : {}),
+      ...(run.test ? { test: run.test } : {}), ...(run.testSkipped ? { testSkipped: run.testSkipped } : {}), ...(info.note ? { note: info.note } : {}),
     };
   }
 
