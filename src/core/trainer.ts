@@ -83,6 +83,8 @@ export interface TrainerEvents {
   onEpochEnd?(record: EpochRecord): void;
   onValidationStart?(epoch: number): void;
   onValidationProgress?(done: number, total: number): void;
+  /** Synchronously, just before a new best checkpoint (of `epoch`) replaces the one before. */
+  onNewBest?(epoch: number): void;
 }
 
 /** Progress saved with the `last` checkpoint. */
@@ -240,12 +242,14 @@ export class Trainer {
         }
         if (!record.valid) {
           this.progress.bestEpoch = epoch;
+          events.onNewBest?.(epoch);
           await this.save('best', false);
         } else if (record.valid.mrr > this.progress.bestMrr) {
           this.progress.bestMrr = record.valid.mrr;
           this.progress.bestEpoch = epoch;
           this.progress.badValidations = 0;
           record.best = true;
+          events.onNewBest?.(epoch);
           await this.save('best', false);
         } else {
           this.progress.badValidations++;

@@ -7,8 +7,8 @@
  * result.json (format kgdistill-result, version 1, written atomically) is the headline of a run's latest finish, and
  * it never describes a best checkpoint other than the run's current one: test figures when that finish evaluated the
  * best checkpoint on test (train.ts writes it), else the summary with `testSkipped` (why, and the `eval` command that
- * gives them). An earlier finish's result.json is removed when a session starts its first epoch (which may save a new
- * best) and put back unchanged when the session ends, by a stop request or an error, with the same best checkpoint.
+ * gives them). An earlier finish's result.json is removed just before a new best checkpoint is saved (run-result.ts),
+ * so a session that ends in any way without a new best leaves it as it was.
  */
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { Trainer, type TrainerEvents, type TrainingResult } from '../core/traine
 import type { TrainingObjective } from '../core/training-objective.js';
 import type { KgeModel } from '../core/model.js';
 import { foreignFiles, loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
-import { beforeFirstEpoch, bestEpochOf, EarlierResult, resultFile, writeResult } from './run-result.js';
+import { beforeNewBest, bestEpochOf, EarlierResult, resultFile, writeResult } from './run-result.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
@@ -313,7 +313,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const earlier = EarlierResult.read(runDir, saved ? bestEpochOf(saved.header) : 0);
   let training: TrainingResult;
   try {
-    training = await trainer.run(beforeFirstEpoch(hooks.events, () => earlier.remove()), hooks.shouldStop);
+    training = await trainer.run(beforeNewBest(hooks.events, () => earlier.remove()), hooks.shouldStop);
   } catch (error) {
     await earlier.putBackAfterError(runDir).catch(() => undefined); // the error that stopped the run is the one to report
     throw error;

@@ -24,7 +24,7 @@ export async function writeResult(runDir: string, json: Record<string, unknown>)
 }
 
 /** What of a result.json tells which best checkpoint it describes (the rest is the run's headline JSON). */
-const resultHeadSchema = z.object({ format: z.literal(RESULT_FORMAT), version: z.literal(RESULT_VERSION), bestEpoch: z.number().int().positive() }).loose();
+const resultHeadSchema = z.object({ format: z.literal(RESULT_FORMAT), version: z.literal(RESULT_VERSION), bestEpoch: z.number().int().positive(), mrr: z.number() }).loose();
 
 /** The best epoch a checkpoint header's progress records (0: none yet). */
 export function bestEpochOf(header: CheckpointHeader): number {
@@ -40,9 +40,10 @@ async function savedBestEpoch(runDir: string): Promise<number | undefined> {
 
 /**
  * The result.json a run directory holds when a session begins, and whether it describes the run's best checkpoint
- * then (a valid result naming that best epoch; one a new run finds describes none). The session removes it before
- * its first epoch (an atomic unlink) and, once it ends, puts the same bytes back (an atomic write) only when the best
- * checkpoint is still that one; a result.json describing another is removed then.
+ * then (a valid result with test figures naming that best epoch; one a new run finds describes none). The session
+ * removes it just before a new best checkpoint is saved (an atomic unlink), so a session killed without one leaves it
+ * as it was; after an error in that save it puts the same bytes back (an atomic write) when the best checkpoint is
+ * still the one it describes. Once the session has trained, one that does not describe its best is removed.
  */
 export class EarlierResult {
   private removed = false;
@@ -67,7 +68,7 @@ export class EarlierResult {
     return new EarlierResult(file, text, bestEpoch > 0 && head?.bestEpoch === bestEpoch ? bestEpoch : undefined);
   }
 
-  /** Removes the file (synchronous: the trainer's epoch-start event calls it before the session's first epoch, which may save a new best). */
+  /** Removes the file (synchronous: the trainer's new-best event calls it just before a new best checkpoint replaces the one it describes). */
   remove(): void {
     if (this.text === undefined || this.removed) return;
     rmSync(this.file, { force: true });
@@ -98,15 +99,14 @@ export class EarlierResult {
   }
 }
 
-/** The trainer's events, with `first` called once before the first epoch of the session starts. */
-export function beforeFirstEpoch(events: TrainerEvents | undefined, first: () => void): TrainerEvents {
-  let started = false;
+/** The trainer's events, with `before` called just before each new best checkpoint is saved. */
+export function beforeNewBest(events: TrainerEvents | undefined, before: () => void): TrainerEvents {
   return {
     onRunStart: (firstEpoch, epochs, steps) => events?.onRunStart?.(firstEpoch, epochs, steps),
-    onEpochStart: (epoch, steps) => {
-      if (!started) first();
-      started = true;
-      events?.onEpochStart?.(epoch, steps);
+    onEpochStart: (epoch, steps) => events?.onEpochStart?.(epoch, steps),
+    onNewBest: (epoch) => {
+      before();
+      events?.onNewBest?.(epoch);
     },
     onStep: (step, steps, loss) => events?.onStep?.(step, steps, loss),
     onEpochEnd: (record) => events?.onEpochEnd?.(record),

@@ -110,7 +110,7 @@ describe('the test evaluation belongs to one invocation; result.json describes t
     const out = path.join(tmp, 'test-eval-session');
     const first = await runTrain({ dataset: graph, ...base, epochs: 1, validEvery: 1, out });
     expect(resultOf(out)).toMatchObject({ bestEpoch: 1, mrr: first.json.mrr });
-    // a session stopped after a new best: the earlier result.json went when it started training, and does not come back
+    // a session stopped after a new best: the earlier result.json stays until a new best is saved, then goes for good
     let newBest = false;
     const present: boolean[] = [];
     const stopped = await runTrain({ out, resume: true, epochs: 4, testEval: false }, {
@@ -119,7 +119,7 @@ describe('the test evaluation belongs to one invocation; result.json describes t
     });
     expect(stopped.training.interrupted).toBe(true);
     expect(stopped.training.bestEpoch).toBeGreaterThan(1); // the premise: this session replaced the best checkpoint
-    expect(present[0]).toBe(false);
+    expect(present[0]).toBe(true); // a session killed before any new best leaves it as it was
     expect(existsSync(path.join(out, 'result.json'))).toBe(false);
     const lines: string[] = [];
     const skipped = await runTrain({ out, resume: true, epochs: 4, testEval: false }, { log: (l) => lines.push(l), naming: 'flag' });
@@ -171,13 +171,17 @@ describe('the test evaluation belongs to one invocation; result.json describes t
     expect(resultOf(out)).toMatchObject({ bestEpoch: best, testSkipped: { reason: 'skipped (testEval false)' } });
     expect(resultOf(out)).not.toHaveProperty('mrr');
     expect(again.json).not.toHaveProperty('mrr');
+    const noFigures: string[] = []; // an earlier result.json without figures is not "kept": the new summary replaces it
+    await runTrain({ out, resume: true, testEval: false }, { log: (l) => noFigures.push(l) });
+    expect(noFigures.join('\n')).not.toContain('keeps the test figures');
+    expect(resultOf(out)).toMatchObject({ bestEpoch: best, testSkipped: { reason: 'skipped (testEval false)' } });
     writeFileSync(file, earlier);
     let steps = 0;
     let present: boolean | undefined;
     const stopped = await runTrain({ out, resume: true, epochs: 5 }, { events: { onEpochStart: () => { present = existsSync(file); } }, shouldStop: () => ++steps === 2 });
     expect(stopped.training.interrupted).toBe(true);
-    expect(present).toBe(false); // removed while the session could replace the best checkpoint
-    expect(readFileSync(file, 'utf8')).toBe(earlier); // no validation, the same best: put back as it was
+    expect(present).toBe(true); // untouched while no new best is saved: a kill here (second Ctrl-C, SIGKILL) loses nothing
+    expect(readFileSync(file, 'utf8')).toBe(earlier); // no validation, the same best: as it was
     await expect(runTrain({ out, resume: true, epochs: 5 }, { shouldStop: () => { throw new Error('disk on fire'); } })).rejects.toThrow('disk on fire');
     expect(readFileSync(file, 'utf8')).toBe(earlier); // nothing lost on an error
   });
