@@ -167,8 +167,20 @@ function optionsFromHeader(header: CheckpointHeader, givenDataset: unknown): Rec
     dim: header.model.dim, initScale: header.model.options.initScale, epochs: t.epochs, batchSize: t.batchSize, lr: t.learningRate,
     optimizer: t.optimizer, neg: t.negatives === 0 ? 50 : t.negatives, oneToN: t.negatives === 0, doubleNeg: t.doubleNegatives, sharedNeg: t.sharedNegatives,
     reg: t.regularizer, regWeight: t.regularizerWeight, validEvery: t.validEvery, patience: t.patience, seed: t.seed, path: t.path,
-    queryWeights: t.queryWeights, lrDecay: t.lrDecay, lrPatience: t.lrPatience, loss: t.loss, margin: t.margin, advTemperature: t.adversarialTemperature,
+    queryWeights: t.queryWeights, lrDecay: t.lrDecay, lrPatience: t.lrPatience, ...lossOptionsOfHeader(header),
   };
+}
+
+/**
+ * The loss options that reproduce a checkpoint's recorded loss (header.training records the sampled loss even for
+ * 1-N training, where it is unused): 1-N runs their recorded 1-N loss, double-negative runs `auto` (BCE), sampled runs
+ * their loss with the margin of nssa and margin and the temperature of nssa; none for a checkpoint from before.
+ */
+function lossOptionsOfHeader(header: CheckpointHeader): Record<string, unknown> {
+  const t = header.training as { negatives?: number; doubleNegatives?: boolean; loss?: string; margin?: number; adversarialTemperature?: number };
+  if (t.negatives === 0) return { loss: recordedOneToNLoss(header) === 'bce' ? 'bce' : 'auto' };
+  if (t.doubleNegatives || t.loss === undefined) return {};
+  return { loss: t.loss, ...(t.loss === 'bce' ? {} : { margin: t.margin }), ...(t.loss === 'nssa' ? { advTemperature: t.adversarialTemperature } : {}) };
 }
 
 /** The options a run keeps for its whole life, as config.json names them; the checkpoint records each too. */

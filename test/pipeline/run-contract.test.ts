@@ -53,6 +53,18 @@ describe('resuming and reproducing a run', () => {
     expect(resumed.training.epochs).toBe(6);
     const training = (JSON.parse(readFileSync(path.join(out, 'last.json'), 'utf8')) as { training: Record<string, unknown> }).training;
     expect([training.loss, training.margin]).toEqual(['margin', 1]); // the trained loss, not the model's default (bce)
+    // a 1-N run resumed the same way writes a config.json that reproduces it (its header's sampled loss is unused)
+    const oneToN = path.join(tmp, 'r-old-1n');
+    await runTrain({ dataset: graph, ...base, oneToN: true, out: oneToN });
+    rmSync(path.join(oneToN, 'config.json'));
+    for (const stem of ['best', 'last']) {
+      const { runConfig: _copy, ...header } = JSON.parse(readFileSync(path.join(oneToN, `${stem}.json`), 'utf8')) as Record<string, unknown>;
+      writeFileSync(path.join(oneToN, `${stem}.json`), JSON.stringify(header));
+    }
+    await runTrain({ out: oneToN, resume: true, dataset: graph, epochs: 5 });
+    const written = readOptionsFile(path.join(oneToN, 'config.json'));
+    expect([written.oneToN, written.loss, written.margin, written.advTemperature]).toEqual([true, 'auto', undefined, undefined]);
+    expect((await runTrain({ ...written, out: path.join(tmp, 'r-old-1n-again') } as never)).training.epochs).toBe(5);
   });
 
   it('config.json keeps the dataset path absolute, so the run resumes and reproduces from any directory; the path may be given either way', async () => {
