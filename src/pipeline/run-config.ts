@@ -163,7 +163,7 @@ export function readOptionsFile(file: string): Record<string, unknown> {
   if (record.format === RUN_CONFIG_FORMAT) {
     const result = runConfigSchema.safeParse(record);
     if (!result.success) throw new Error(`--config ${file}: not a valid run configuration (${formatIssues(result.error)})`);
-    return { ...result.data.options };
+    return Object.fromEntries(Object.entries(result.data.options).filter(([key]) => !INVOCATION_KEYS.includes(key))); // an older file's testEval held for its run's invocation only
   }
   return record;
 }

@@ -164,6 +164,9 @@ describe('the test evaluation belongs to one invocation; result.json describes t
     expect(resumed.test).toBeDefined();
     expect(resultOf(out)).toMatchObject({ epochs: 5, mrr: resumed.json.mrr });
     expect(lines.join('\n')).toMatch(/resuming .* after epoch 4; changed: epochs 5 \(was 4\)$/m);
+    expect(readOptionsFile(file)).not.toHaveProperty('testEval'); // nor does a new run made from it with --config
+    writeFileSync(file, JSON.stringify({ ...config, options: { ...config.options, testEval: false } }));
+    expect(readOptionsFile(file)).not.toHaveProperty('testEval');
   });
 
   it('a session that keeps the best checkpoint keeps the earlier result.json: kept when its test is skipped, put back after a stop or an error; one naming another best epoch is replaced', async () => {
