@@ -12,6 +12,7 @@ import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { flagOf } from '../pipeline/options.js';
 import { RESUMABLE_KEYS } from '../pipeline/run-config.js';
+import { shellQuote } from '../pipeline/shell-quote.js';
 import { bestValidText, type RunHooks } from '../pipeline/run-job.js';
 import type { RunResult } from '../pipeline/train.js';
 import { loadProgress, progressEvents, testProgress } from './progress.js';
@@ -124,6 +125,6 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
  */
 export function resumeCommandOf(command: string, runDir: string, testEval: unknown = true): string {
   const rel = path.relative(process.cwd(), runDir);
-  return `kgdistill ${command} --out ${rel.startsWith('..') ? runDir : rel} --resume${testEval === false ? ` --no-${flagOf('testEval').slice(2)}` : ''}`;
+  return `kgdistill ${command} --out ${shellQuote(rel.startsWith('..') ? runDir : rel)} --resume${testEval === false ? ` --no-${flagOf('testEval').slice(2)}` : ''}`;
 }
 

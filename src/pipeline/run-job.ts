@@ -23,6 +23,7 @@ import { Trainer, type TrainerEvents, type TrainingResult } from '../core/traine
 import type { TrainingObjective } from '../core/training-objective.js';
 import type { KgeModel } from '../core/model.js';
 import { foreignFiles, loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
+import { shellQuote } from './shell-quote.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, resultFile, writeResult } from './run-result.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
@@ -376,7 +377,7 @@ function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void):
 
 /** The `kgdistill eval` command that gives a run's test figures as its own test evaluation would (sampled when it samples). */
 export function evalCommandOf(runDir: string, s: Pick<CommonSettings, 'evalCandidates' | 'evalSeed'>): string {
-  return `kgdistill eval --checkpoint ${runDir}${s.evalCandidates !== undefined ? ` --eval-candidates ${s.evalCandidates} --eval-seed ${s.evalSeed}` : ''}`;
+  return `kgdistill eval --checkpoint ${shellQuote(runDir)}${s.evalCandidates !== undefined ? ` --eval-candidates ${s.evalCandidates} --eval-seed ${s.evalSeed}` : ''}`;
 }
 
 /** How the log and the report name the best validation: its MRR and epoch, or that there was none. */
