@@ -1,7 +1,7 @@
 /**
  * `npm run bench:mulde-quality`: the MulDE quality table of docs/RESULTS.md from scratch — teachers, single-model
  * reproductions, twins and distilled students, each one `kgdistill train|distill` command (one row of the plan).
- * Resumable: a row whose run directory holds `result.json` is done; one holding `last.json` is continued with
+ * Resumable: a row whose run directory holds `result.json` with test figures is done; one holding `last.json` is continued with
  * `--resume`. Rows run one at a time, in stage order (teachers before the students that need them).
  *
  * Usage: node dist/bench/mulde-quality.js [--root runs/quality] [--only <regex on row ids>] [--list] [--report]
@@ -43,9 +43,11 @@ const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 const runDir = (row: Row): string => path.join(root, row.dataset, row.id);
 type Result = { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; seconds: number; epochs: number; bestEpoch: number };
+/** A row's test figures; a result.json without them (a finish whose test was skipped) leaves the row to run: resumed, it tests. */
 const resultOf = (row: Row): Result | undefined => {
   const file = path.join(runDir(row), 'result.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Result) : undefined;
+  const result = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Result>) : undefined;
+  return typeof result?.mrr === 'number' ? (result as Result) : undefined;
 };
 /** Minutes of training and validation over every session of a run (result.json's seconds count only the last). */
 async function minutesOf(row: Row, result: Result): Promise<number> {
