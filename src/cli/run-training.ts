@@ -72,7 +72,7 @@ function dataLine(data: RunResult['summary']['data']): string {
   const verb = data.unseenPolicy === 'drop' ? 'dropped' : 'kept';
   const dup = data.duplicates.train + data.duplicates.valid + data.duplicates.test;
   const o = data.overlap;
-  const shared = o.validInTrain + o.testInTrain > 0 ? `; ${o.validInTrain} valid and ${o.testInTrain} test triples also in train` : '';
+  const shared = o.validInTrain + o.testInTrain + o.testInValid > 0 ? `; ${o.validInTrain} valid and ${o.testInTrain} test triples also in train, ${o.testInValid} test triples also in valid` : '';
   return `data: ${unseen === 0 ? 'no valid/test triples with entities unseen in train' : `${verb} ${data.unseen.valid} valid and ${data.unseen.test} test triples with entities unseen in train (--unseen ${data.unseenPolicy})`}; ${dup} duplicate lines merged${shared}`;
 }
 

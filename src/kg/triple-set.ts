@@ -84,12 +84,34 @@ export function dedupeTriples(triples: Int32Array, count: number): number {
   return kept;
 }
 
-/** How many triples two duplicate-free triple arrays have in common (e.g. test triples that are also in train). */
+/**
+ * How many triples two duplicate-free triple arrays have in common (e.g. test triples that are also in train): the
+ * smaller array goes into an open-addressing table (slots: triple index + 1), the larger is scanned once against it,
+ * so memory grows with the smaller split only.
+ */
 export function countSharedTriples(a: Int32Array, b: Int32Array): number {
-  if (a.length === 0 || b.length === 0) return 0;
-  const both = new Int32Array(a.length + b.length);
-  both.set(a);
-  both.set(b, a.length);
-  const count = both.length / 3;
-  return count - dedupeTriples(both, count);
+  const [small, large] = a.length <= b.length ? [a, b] : [b, a];
+  const count = small.length / 3;
+  if (count === 0 || large.length === 0) return 0;
+  let size = 16;
+  while (size < 2 * count) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size);
+  for (let i = 0; i < count; i++) {
+    let s = hash(small[3 * i]!, small[3 * i + 1]!, small[3 * i + 2]!) & mask;
+    while (slots[s] !== 0) s = (s + 1) & mask;
+    slots[s] = i + 1;
+  }
+  let shared = 0;
+  for (let j = 0; j < large.length; j += 3) {
+    const h = large[j]!, r = large[j + 1]!, t = large[j + 2]!;
+    for (let s = hash(h, r, t) & mask; slots[s] !== 0; s = (s + 1) & mask) {
+      const i = slots[s]! - 1;
+      if (small[3 * i] === h && small[3 * i + 1] === r && small[3 * i + 2] === t) {
+        shared++;
+        break;
+      }
+    }
+  }
+  return shared;
 }
