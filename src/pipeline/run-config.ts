@@ -89,6 +89,11 @@ function runConfigOfCheckpointFiles(runDir: string): { config: RunConfig; file: 
   return undefined;
 }
 
+/** The note of a command that uses the copy in `headerFile` because config.json is missing or damaged. */
+export function copyNote(read: RunConfigRead, headerFile: string): string {
+  return `${read.file} ${read.damage !== undefined ? `is damaged (${read.damage})` : 'is missing'}: using the copy of the run's configuration kept in ${headerFile}`;
+}
+
 /**
  * A run's configuration: config.json, or, when that file is missing or damaged, the copy its checkpoint keeps
  * (`header`, or the run's best/last header read from disk), with a note saying so. A damaged file without a copy is
@@ -100,7 +105,7 @@ export function runConfigOrCheckpointCopy(runDir: string, header?: { runConfig?:
   const fromHeader = header ? runConfigOfHeader(header) : undefined;
   const copy = header ? (fromHeader ? { config: fromHeader, file: headerFile ?? runDir } : undefined) : runConfigOfCheckpointFiles(runDir);
   if (copy) {
-    return { config: copy.config, note: `${read.file} ${read.damage !== undefined ? `is damaged (${read.damage})` : 'is missing'}: using the copy of the run's configuration kept in ${copy.file}` };
+    return { config: copy.config, note: copyNote(read, copy.file) };
   }
   if (read.damage !== undefined) throw new Error(damagedRunConfigMessage(read));
   return {};
