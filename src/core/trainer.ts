@@ -54,6 +54,8 @@ export interface TrainerOptions {
   sink?: RunSink;
   /** The run's configuration as its command records it (e.g. config.json's content), kept in every checkpoint header. */
   runConfig?: Record<string, unknown>;
+  /** The caller holds the run directory's lock (`lockRunDir`) for longer than `run` (e.g. through a test evaluation). */
+  lockHeld?: boolean;
 }
 
 /** Receives a run's checkpoints and metrics lines in place of the run directory (e.g. in memory, in a browser). */
@@ -131,6 +133,7 @@ export class Trainer {
   private partialOrder?: Int32Array;
   private readonly sink?: RunSink;
   private readonly runConfig?: Record<string, unknown>;
+  private readonly lockHeld: boolean;
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -147,6 +150,7 @@ export class Trainer {
     this.validator = options.validator;
     this.sink = options.sink;
     this.runConfig = options.runConfig;
+    this.lockHeld = options.lockHeld === true;
     if (config.lrDecay < 1) this.progress.schedule = { learningRate: config.learningRate, stale: 0 };
   }
 
@@ -197,6 +201,7 @@ export class Trainer {
     const started = performance.now();
     if (this.sink) return this.runLocked(events, shouldStop, started);
     await fs.mkdir(this.runDir, { recursive: true });
+    if (this.lockHeld) return this.runLocked(events, shouldStop, started);
     const lock = lockRunDir(this.runDir);
     try {
       return await this.runLocked(events, shouldStop, started);

@@ -12,6 +12,7 @@
  */
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import type { SplitOverlap } from '../kg/dataset-encode.js';
 import { initBackend, type BackendRequest } from '../core/backend.js';
@@ -24,7 +25,9 @@ import type { TrainingObjective } from '../core/training-objective.js';
 import type { KgeModel } from '../core/model.js';
 import { foreignFiles, loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
 import { shellQuote } from './shell-quote.js';
-import { beforeNewBest, bestEpochOf, EarlierResult, resultFile, writeResult } from './run-result.js';
+import { optionsFromHeader, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
+import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
+import { lockRunDir } from '../core/run-lock.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
@@ -122,11 +125,6 @@ export function trainingConfigOf(s: CommonSettings, model: string, modelOptions:
   });
 }
 
-/** The 1-N loss a checkpoint recorded (one saved before the choice existed trained with the softmax). */
-function recordedOneToNLoss(header: CheckpointHeader): OneToNLoss {
-  return (header.training as { oneToNLoss?: unknown }).oneToNLoss === 'bce' ? 'bce' : 'softmax';
-}
-
 /** Refuses `--margin` and `--adv-temperature` where no ranking loss runs; `unusedBy` ends the message ("which …"). */
 export function refuseRankingLossSettings(s: CommonSettings, name: (key: string) => string, unusedBy: string): void {
   for (const key of ['margin', 'advTemperature'] as const) {
@@ -153,58 +151,6 @@ function checkLossSettings(s: CommonSettings, name: (key: string) => string): vo
   if (s.oneToN && s.doubleNeg) throw new Error(`${name('doubleNeg')} corrupts heads and tails of sampled negatives: with ${name('oneToN')} (every entity scored) it has nothing to do`);
   if (s.reg === 'none' && s.regWeight > 0) throw new Error(`${name('regWeight')} ${s.regWeight} weighs a regulariser: choose one with ${name('reg')} n3 or l2`);
   if (s.reg !== 'none' && s.regWeight === 0) throw new Error(`${name('reg')} ${s.reg} needs a weight: give ${name('regWeight')} > 0`);
-}
-
-/**
- * The options of a run made before config.json existed, from its checkpoint header. The header keeps both the
- * dataset's name and its directory: the one the user gives now (`WN18RR` or its path) is the run's.
- */
-function optionsFromHeader(header: CheckpointHeader, givenDataset: unknown): Record<string, unknown> {
-  const t = header.training as Record<string, unknown>;
-  const { name, dir } = header.dataset;
-  const sameDataset = givenDataset !== undefined && (givenDataset === name || (dir !== undefined && path.resolve(String(givenDataset)) === path.resolve(dir)));
-  return {
-    dataset: sameDataset ? givenDataset : dir ?? name, unseen: header.dataset.unseen ?? 'drop', model: header.model.model,
-    dim: header.model.dim, initScale: header.model.options.initScale, epochs: t.epochs, batchSize: t.batchSize, lr: t.learningRate,
-    optimizer: t.optimizer, neg: t.negatives === 0 ? 50 : t.negatives, oneToN: t.negatives === 0, doubleNeg: t.doubleNegatives, sharedNeg: t.sharedNegatives,
-    reg: t.regularizer, regWeight: t.regularizerWeight, validEvery: t.validEvery, patience: t.patience, seed: t.seed, path: t.path,
-    queryWeights: t.queryWeights, lrDecay: t.lrDecay, lrPatience: t.lrPatience, ...lossOptionsOfHeader(header),
-  };
-}
-
-/**
- * The loss options that reproduce a checkpoint's recorded loss (header.training records the sampled loss even for
- * 1-N training, where it is unused): 1-N runs their recorded 1-N loss, double-negative runs `auto` (BCE), sampled runs
- * their loss with the margin of nssa and margin and the temperature of nssa; none for a checkpoint from before.
- */
-function lossOptionsOfHeader(header: CheckpointHeader): Record<string, unknown> {
-  const t = header.training as { negatives?: number; doubleNegatives?: boolean; loss?: string; margin?: number; adversarialTemperature?: number };
-  if (t.negatives === 0) return { loss: recordedOneToNLoss(header) === 'bce' ? 'bce' : 'auto' };
-  if (t.doubleNegatives || t.loss === undefined) return {};
-  return { loss: t.loss, ...(t.loss === 'bce' ? {} : { margin: t.margin }), ...(t.loss === 'nssa' ? { advTemperature: t.adversarialTemperature } : {}) };
-}
-
-/** The options a run keeps for its whole life, as config.json names them; the checkpoint records each too. */
-const FIXED_KEYS = ['model', 'dim', 'initScale', 'batchSize', 'lr', 'optimizer', 'neg', 'oneToN', 'doubleNeg', 'sharedNeg', 'reg', 'regWeight', 'seed'] as const;
-
-/**
- * A resumed run's config.json must agree with its checkpoint on the options a run keeps (the checkpoint is what
- * trained): an edited file is an error naming it, the key and both values, before anything is loaded or written.
- */
-function requireConfigOfCheckpoint(options: Record<string, unknown>, header: CheckpointHeader, file: string): void {
-  const recorded = optionsFromHeader(header, undefined);
-  for (const key of FIXED_KEYS) {
-    if (options[key] === undefined || recorded[key] === undefined) continue; // a default the model chose, or a key this command has not
-    if (key === 'neg' && recorded.oneToN === true) continue; // 1-N runs record no negatives
-    if (key === 'oneToN' && options.neg === 0) continue; // `--neg 0` meant 1-N before it was refused (2026-12-05)
-    if (key === 'model' && options.student !== undefined) continue; // distill names its model `student`
-    const same = typeof options[key] === 'string' && typeof recorded[key] === 'string'
-      ? (options[key] as string).toLowerCase() === (recorded[key] as string).toLowerCase() // names are chosen without case
-      : options[key] === recorded[key];
-    if (!same) {
-      throw new Error(`${file}: ${key} ${JSON.stringify(options[key])} differs from the checkpoint's ${JSON.stringify(recorded[key])} (${path.join(path.dirname(file), 'last.json')}); the file was edited: restore it, or delete it to resume from the checkpoint's own record`);
-    }
-  }
 }
 
 /** Subsampling weights weigh each query's gold-first row of sampled scores: neither 1-N training nor double negatives has one. */
@@ -292,19 +238,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     log(`note: ${name('neg')} ${config.negatives} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement (as in PyKEEN and KGEmb), so they repeat; ${name('oneToN')} scores every entity once per query instead`);
   }
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
-  const validator = data.valid.length === 0 ? null
-    : settings.evalCandidates !== undefined ? sampledValidator(data, settings.evalCandidates, settings.evalSeed, backend) : filteredValidator(data, config.evalBatchSize);
-  const runConfig = runConfigOf(job.command, { ...settings, resume: undefined }); // config.json, and its copy in every checkpoint
-  const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend), runConfig });
-  let runtime: ModelRuntime;
-  let trainer: Trainer;
-  if (saved) {
-    requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
-    runtime = await ModelRuntime.create(modelFromConfig(saved.header.model));
-    const options = await trainerOptions(runtime);
-    await job.beforeTraining?.(runDir, true, name); // before Trainer.resume tidies the directory
-    trainer = await Trainer.resume(runtime, data, config, runDir, backend, options);
-  } else {
+  if (!saved) { // a new run: refused before anything is written
     if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass ${name('resume')} to continue it or ${name('out')} for a new one`);
     if (existsSync(runDir) && !statSync(runDir).isDirectory()) throw new Error(`${name('out')} ${runDir}: is a file; give a directory for the run (nothing was written)`);
     const foreign = await foreignFiles(runDir);
@@ -312,58 +246,88 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
       const shown = foreign.length > 3 ? `${foreign.slice(0, 3).join(', ')} and ${foreign.length - 3} more` : foreign.join(', ');
       throw new Error(`${name('out')} ${runDir} holds files that are not a run's (${shown}): choose a new or an empty directory (nothing was written)`);
     }
-    const model = job.createModel(settings, data);
-    requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
-    runtime = await ModelRuntime.create(model, config.seed);
-    trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
-    await job.beforeTraining?.(runDir, false, name);
   }
-  await writeRunConfig(runDir, runConfig);
-  const { model: modelName, dim } = runtime.model.config;
-  const kernels = loadedKernelBuild() ?? 'portable';
-  log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}; run dir ${runDir}`);
-  if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
-  const earlier = EarlierResult.read(runDir, saved ? bestEpochOf(saved.header) : 0);
-  let training: TrainingResult;
-  try {
-    training = await trainer.run(beforeNewBest(hooks.events, () => earlier.remove()), hooks.shouldStop);
-  } catch (error) {
-    await earlier.putBackAfterError(runDir).catch(() => undefined); // the error that stopped the run is the one to report
-    throw error;
-  }
-  const keptResult = await earlier.settle(training.bestEpoch);
-  const summary = {
-    model: modelName, dim, dataset: dataset.name, backend, kernels, seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
-    bestValidMrr: training.bestValidMrr >= 0 ? training.bestValidMrr : null, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
-    runDir, seed: config.seed, warnings: training.warnings, data: dataSummary(dataset), ...job.describe?.(),
+  const createdDir = !existsSync(runDir);
+  await mkdir(runDir, { recursive: true });
+  const lock = lockRunDir(runDir); // one process per run directory: held from the first write until result.json is written
+  /** Writes the tested run's result.json while the lock is held, so no other process can replace the best checkpoint meanwhile. */
+  const tested = async (outcome: RunOutcome & { settings: S }): Promise<RunOutcome & { settings: S }> => {
+    await writeResult(runDir, headlineOf(outcome));
+    return outcome;
   };
-  for (const warning of training.warnings) log(`warning: ${warning}`);
-  if (training.interrupted) {
-    log(`interrupted in epoch ${training.epochs + 1}: the position is saved in ${path.join(runDir, 'last.json')}`);
-    return { runDir, summary, training, settings };
+  try {
+    const validator = data.valid.length === 0 ? null
+      : settings.evalCandidates !== undefined ? sampledValidator(data, settings.evalCandidates, settings.evalSeed, backend) : filteredValidator(data, config.evalBatchSize);
+    const runConfig = runConfigOf(job.command, { ...settings, resume: undefined }); // config.json, and its copy in every checkpoint
+    const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend), runConfig, lockHeld: true });
+    let runtime: ModelRuntime;
+    let trainer: Trainer;
+    if (saved) {
+      requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
+      runtime = await ModelRuntime.create(modelFromConfig(saved.header.model));
+      const options = await trainerOptions(runtime);
+      await job.beforeTraining?.(runDir, true, name); // before Trainer.resume tidies the directory
+      trainer = await Trainer.resume(runtime, data, config, runDir, backend, options);
+    } else {
+      const model = job.createModel(settings, data);
+      requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
+      runtime = await ModelRuntime.create(model, config.seed);
+      trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
+      await job.beforeTraining?.(runDir, false, name);
+    }
+    await writeRunConfig(runDir, runConfig);
+    const { model: modelName, dim } = runtime.model.config;
+    const kernels = loadedKernelBuild() ?? 'portable';
+    log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}; run dir ${runDir}`);
+    if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
+    const earlier = EarlierResult.read(runDir, saved ? bestEpochOf(saved.header) : 0);
+    let training: TrainingResult;
+    try {
+      training = await trainer.run(beforeNewBest(hooks.events, () => earlier.remove()), hooks.shouldStop);
+    } catch (error) {
+      await earlier.putBackAfterError(runDir).catch(() => undefined); // the error that stopped the run is the one to report
+      throw error;
+    }
+    const keptResult = await earlier.settle(training.bestEpoch);
+    const summary = {
+      model: modelName, dim, dataset: dataset.name, backend, kernels, seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
+      bestValidMrr: training.bestValidMrr >= 0 ? training.bestValidMrr : null, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
+      runDir, seed: config.seed, warnings: training.warnings, data: dataSummary(dataset), ...job.describe?.(),
+    };
+    for (const warning of training.warnings) log(`warning: ${warning}`);
+    if (training.interrupted) {
+      log(`interrupted in epoch ${training.epochs + 1}: the position is saved in ${path.join(runDir, 'last.json')}`);
+      return { runDir, summary, training, settings };
+    }
+    log(`trained ${training.epochs} epochs in ${(training.seconds / 60).toFixed(1)} min (${training.scoringPath} scoring)${training.stoppedEarly ? `; stopped early at epoch ${training.epochs} (no better validation in ${config.patience} validations)` : ''}; ${bestValidText(training)}`);
+    const evalCommand = evalCommandOf(runDir, settings);
+    // why the test is skipped: a stop asked for during the last validation ends a complete run whose test can wait
+    const why = data.test.length > 0 && (!settings.testEval ? (hooks.naming === 'flag' ? `--no-${flagOf('testEval').slice(2)}` : 'testEval false')
+      : hooks.shouldStop?.() ? 'stop requested' : undefined);
+    if (data.test.length === 0 || why) {
+      const testSkipped = why ? { reason: `skipped (${why})`, evalCommand } : { reason: `the test split has no triples (${dataset.report.files.test})` };
+      const untested = { ...summary, testSkipped };
+      if (keptResult) log(`note: ${resultFile(runDir)} keeps the test figures of an earlier finish: they are of the best checkpoint, epoch ${training.bestEpoch}, which this session did not replace`);
+      else await writeResult(runDir, untested);
+      if (why) log(`test evaluation skipped (${why}); it runs with: ${evalCommand}`);
+      return { runDir, summary: untested, training, settings };
+    }
+    hooks.onTestStart?.(runDir, evalCommand);
+    const best = await loadRun(runDir);
+    const checkpoint = path.basename(best.file, '.json');
+    if (settings.evalCandidates !== undefined) {
+      const sampledTest = await evaluateSampledAsync(best.runtime, data.test, data.numRelations, data.known, { candidates: settings.evalCandidates, seed: settings.evalSeed, backend, onProgress: hooks.onTestProgress });
+      return tested({ runDir, summary: { ...summary, checkpoint }, training, sampledTest, settings });
+    }
+    const test = await evaluateSplit(best.runtime, data, 'test', hooks.onTestProgress);
+    return tested({ runDir, summary: { ...summary, checkpoint }, training, test, settings });
+  } catch (error) {
+    lock.release();
+    if (createdDir) await rmdir(runDir).catch(() => undefined); // a new run that failed before writing leaves no empty directory
+    throw error;
+  } finally {
+    lock.release();
   }
-  log(`trained ${training.epochs} epochs in ${(training.seconds / 60).toFixed(1)} min (${training.scoringPath} scoring)${training.stoppedEarly ? `; stopped early at epoch ${training.epochs} (no better validation in ${config.patience} validations)` : ''}; ${bestValidText(training)}`);
-  const evalCommand = evalCommandOf(runDir, settings);
-  // why the test is skipped: a stop asked for during the last validation ends a complete run whose test can wait
-  const why = data.test.length > 0 && (!settings.testEval ? (hooks.naming === 'flag' ? `--no-${flagOf('testEval').slice(2)}` : 'testEval false')
-    : hooks.shouldStop?.() ? 'stop requested' : undefined);
-  if (data.test.length === 0 || why) {
-    const testSkipped = why ? { reason: `skipped (${why})`, evalCommand } : { reason: `the test split has no triples (${dataset.report.files.test})` };
-    const untested = { ...summary, testSkipped };
-    if (keptResult) log(`note: ${resultFile(runDir)} keeps the test figures of an earlier finish: they are of the best checkpoint, epoch ${training.bestEpoch}, which this session did not replace`);
-    else await writeResult(runDir, untested);
-    if (why) log(`test evaluation skipped (${why}); it runs with: ${evalCommand}`);
-    return { runDir, summary: untested, training, settings };
-  }
-  hooks.onTestStart?.(runDir, evalCommand);
-  const best = await loadRun(runDir);
-  const checkpoint = path.basename(best.file, '.json');
-  if (settings.evalCandidates !== undefined) {
-    const sampledTest = await evaluateSampledAsync(best.runtime, data.test, data.numRelations, data.known, { candidates: settings.evalCandidates, seed: settings.evalSeed, backend, onProgress: hooks.onTestProgress });
-    return { runDir, summary: { ...summary, checkpoint }, training, sampledTest, settings };
-  }
-  const test = await evaluateSplit(best.runtime, data, 'test', hooks.onTestProgress);
-  return { runDir, summary: { ...summary, checkpoint }, training, test, settings };
 }
 
 /** An empty train split is an error naming its file; an empty valid or test split a warning (no validation and early stopping; no test figures), as are triples shared by two splits. */

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { TrainerEvents } from '../core/trainer.js';
 import { readCheckpointHeader, type CheckpointHeader } from '../core/checkpoint.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
+import { sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 
 /** Format name and version of result.json. */
 const RESULT_FORMAT = 'kgdistill-result';
@@ -16,6 +18,12 @@ const RESULT_VERSION = 1;
 /** Path of a run's result file. */
 export function resultFile(runDir: string): string {
   return path.join(runDir, 'result.json');
+}
+
+/** A finished run's headline JSON: its test metrics (full or sampled, when it was tested) before its summary. */
+export function headlineOf(outcome: { test?: EvaluationReport; sampledTest?: SampledEvaluationReport; summary: Record<string, unknown> }): Record<string, unknown> {
+  const metrics = outcome.test ? evaluationSummary(outcome.test) : outcome.sampledTest ? sampledSummary(outcome.sampledTest) : undefined;
+  return metrics ? { ...metrics, split: 'test', ...outcome.summary } : { ...outcome.summary };
 }
 
 /** Writes `<run>/result.json` (format kgdistill-result, version 1) with the headline JSON of a run. */

@@ -11,11 +11,9 @@ import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
 import { requireSameTeachers, teacherRecordFile, writeTeacherRecord } from '../muldE/teacher-record.js';
 import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js';
 import { trainingQueries } from '../core/batch.js';
-import { evaluationSummary } from '../eval/evaluate.js';
-import { sampledSummary } from '../eval/sampled-evaluation.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
 import { refuseRankingLossSettings, runJob, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
-import { writeResult } from './run-result.js';
+import { headlineOf } from './run-result.js';
 
 /** A run's options, or — to continue the run in `out` — `resume: true` with only the options to change. */
 export type RunRequest<O> = (O & { resume?: false }) | (Partial<O> & { resume: true; out: string });
@@ -35,12 +33,9 @@ function request<O extends object>(options: RunRequest<O>): { given: Record<stri
   return { given, resume: resume === true };
 }
 
-/** Writes result.json and builds the headline JSON of a run. */
+/** The run with its headline JSON (runJob has written result.json, under the run's lock). */
 async function finish(outcome: RunOutcome): Promise<RunResult> {
-  const metrics = outcome.test ? evaluationSummary(outcome.test) : outcome.sampledTest ? sampledSummary(outcome.sampledTest) : undefined;
-  const json = metrics ? { ...metrics, split: 'test', ...outcome.summary } : { ...outcome.summary };
-  if (metrics) await writeResult(outcome.runDir, json);
-  return { ...outcome, json };
+  return { ...outcome, json: headlineOf(outcome) };
 }
 
 /** Trains a model on a dataset (validation, early stopping, checkpoints) and evaluates it on test. */

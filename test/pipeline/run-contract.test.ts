@@ -215,6 +215,23 @@ describe('one process per run directory', () => {
     expect(result.training.epochs).toBe(4);
     expect(existsSync(path.join(dir, '.lock'))).toBe(false);
   });
+
+  it('the lock is held through the final test evaluation and result.json: another process could not replace the best checkpoint being tested', async () => {
+    const dir = path.join(tmp, 'locked-test');
+    let refused = '';
+    const result = await runTrain({ dataset: graph, ...base, out: dir }, {
+      onTestStart: () => {
+        try {
+          lockRunDir(dir);
+        } catch (error) {
+          refused = (error as Error).message;
+        }
+      },
+    });
+    expect(refused).toMatch(new RegExp(`in use by process ${process.pid}`));
+    expect(JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8'))).toMatchObject({ bestEpoch: result.training.bestEpoch, mrr: result.json.mrr, epochs: 4 });
+    expect(existsSync(path.join(dir, '.lock'))).toBe(false);
+  });
 });
 
 describe('damaged run files', () => {
