@@ -41,7 +41,15 @@ async function tryNative(which: 'tensorflow-gpu' | 'tensorflow'): Promise<boolea
 /** The process events whose listeners the wasm backend's Emscripten module adds in Node. */
 const EMSCRIPTEN_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
 
-/** Runs `start` and then removes the 'uncaughtException' and 'unhandledRejection' listeners added meanwhile. */
+/**
+ * Whether a process listener is one of the Emscripten module's (tf-backend-wasm.node.js: `if (!(ex instanceof
+ * ExitStatus)) throw ex` and `function (reason) { throw reason; }`), so that a listener the user adds meanwhile stays.
+ */
+function isEmscriptenListener(listener: unknown): boolean {
+  return typeof listener === 'function' && /instanceof ExitStatus|throw reason/.test(Function.prototype.toString.call(listener));
+}
+
+/** Runs `start` and then removes the Emscripten module's 'uncaughtException' and 'unhandledRejection' listeners it added meanwhile. */
 async function withoutAddedProcessListeners<T>(start: () => Promise<T>): Promise<T> {
   const proc = (globalThis as { process?: NodeJS.EventEmitter }).process;
   if (typeof proc?.listeners !== 'function') return start(); // a browser (the explorer's worker): nothing to undo
@@ -51,7 +59,7 @@ async function withoutAddedProcessListeners<T>(start: () => Promise<T>): Promise
   } finally {
     EMSCRIPTEN_EVENTS.forEach((event, i) => {
       for (const listener of proc.listeners(event)) {
-        if (!before[i]!.has(listener)) proc.removeListener(event, listener as (...args: unknown[]) => void);
+        if (!before[i]!.has(listener) && isEmscriptenListener(listener)) proc.removeListener(event, listener as (...args: unknown[]) => void);
       }
     });
   }

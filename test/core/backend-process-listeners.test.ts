@@ -12,6 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const backendUrl = pathToFileURL(path.join(root, 'src', 'core', 'backend.ts')).href;
 // the script lives in a temporary directory, so it names the project's tfjs by its file (the one backend.ts loads)
 const tfjsUrl = pathToFileURL(createRequire(path.join(root, 'package.json')).resolve('@tensorflow/tfjs')).href;
+const wasmUrl = pathToFileURL(createRequire(path.join(root, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm')).href;
 const tmp = tempDir('backend-listeners');
 
 /** Runs `body` as a user's ES module after `initBackend('wasm')` (tsx as a loader); resolves with its exit code and stderr. */
@@ -27,6 +28,19 @@ function runUserScript(name: string, body: string): Promise<{ code: number | nul
 }
 
 describe('initBackend(wasm) leaves the process its own error handling', () => {
+  it('keeps a listener the user adds while the backend starts (only the Emscripten module\'s are removed)', async () => {
+    const { code, stderr, stdout } = await runUserScript('concurrent', [
+      `await import('${wasmUrl}');`,
+      `const mine = () => {};`,
+      `const starting = initBackend('wasm');`,
+      `setImmediate(() => process.on('uncaughtException', mine));`,
+      `await starting;`,
+      `console.log(process.listeners('uncaughtException').includes(mine), process.listeners('uncaughtException').length, process.listeners('unhandledRejection').length);`,
+    ].join('\n'));
+    expect(code, stderr).toBe(0);
+    expect(stdout.trim()).toBe('true 1 0');
+  }, 60_000);
+
   it('a user error thrown after it exits 1 with the user\'s own message and stack, and tfjs still computes', async () => {
     const { code, stderr, stdout } = await runUserScript('thrown', [
       `console.log(await initBackend('wasm'), tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0]);`,
