@@ -9,7 +9,7 @@ import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import type { SummaryMetrics } from '../eval/metrics.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
-import { copyNote, inspectRunConfig, runConfigOfHeader } from './run-config.js';
+import { badCopyNote, checkpointCopyProblem, copyNote, inspectRunConfig, runConfigOfHeader } from './run-config.js';
 import { parseOptions, readingOptionsOfRun, readingOptionsSchema } from './options.js';
 
 /** Options of {@link evaluateRun}. */
@@ -64,6 +64,8 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
   const read = options.dataset === undefined ? inspectRunConfig(path.dirname(run.file)) : undefined; // then `given` overrides
   const copy = read && !read.config ? runConfigOfHeader(run.header) : undefined; // kept in checkpoints since 2026-12-05
   if (read && copy) options.onNotice?.(copyNote(read, run.file));
+  const badCopy = read && !read.config && !copy && read.damage === undefined ? checkpointCopyProblem(run.header) : undefined;
+  if (read && badCopy !== undefined) options.onNotice?.(badCopyNote(read, run.file, badCopy));
   const saved = copy ? undefined : read;
   const reading = readingOptionsOfRun({ options: { ...(read?.config ?? copy)?.options, ...given } });
   const source = options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name;

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { CheckpointHeader } from '../core/checkpoint.js';
 import type { OneToNLoss } from '../core/one-to-n-step.js';
+import { RESUMABLE_KEYS } from './run-config.js';
 
 /** The 1-N loss a checkpoint recorded (one saved before the choice existed trained with the softmax). */
 export function recordedOneToNLoss(header: CheckpointHeader): OneToNLoss {
@@ -47,7 +48,8 @@ const FIXED_KEYS = ['model', 'dim', 'initScale', 'batchSize', 'lr', 'optimizer',
  * A resumed run's config.json must agree with its checkpoint on the options a run keeps (the checkpoint is what
  * trained): an edited file is an error naming it, the key and both values, before anything is loaded or written.
  */
-export function requireConfigOfCheckpoint(options: Record<string, unknown>, header: CheckpointHeader, file: string): void {
+export function requireConfigOfCheckpoint(options: Record<string, unknown>, header: CheckpointHeader, source: { file: string; copy: boolean }): void {
+  const { file } = source;
   const recorded = optionsFromHeader(header, undefined);
   for (const key of FIXED_KEYS) {
     if (options[key] === undefined || recorded[key] === undefined) continue; // a default the model chose, or a key this command has not
@@ -58,7 +60,27 @@ export function requireConfigOfCheckpoint(options: Record<string, unknown>, head
       ? (options[key] as string).toLowerCase() === (recorded[key] as string).toLowerCase() // names are chosen without case
       : options[key] === recorded[key];
     if (!same) {
-      throw new Error(`${file}: ${key} ${JSON.stringify(options[key])} differs from the checkpoint's ${JSON.stringify(recorded[key])} (${path.join(path.dirname(file), 'last.json')}); the file was edited: restore it, or delete it to resume from the checkpoint's own record`);
+      const last = path.join(path.dirname(file), 'last.json');
+      throw new Error(source.copy
+        ? `${file}: its copy of the run's configuration (runConfig) has ${key} ${JSON.stringify(options[key])}, but the checkpoint's model has ${JSON.stringify(recorded[key])}; the copy was edited: restore the run's config.json, or remove runConfig from ${file} to resume from the checkpoint's own record`
+        : `${file}: ${key} ${JSON.stringify(options[key])} differs from the checkpoint's ${JSON.stringify(recorded[key])} (${last}); the file was edited: restore it, or delete it to resume from the checkpoint's own record`);
     }
+  }
+}
+
+/**
+ * A resumed run's settings through `parse`; an option the run's configuration holds (not given now) with a value
+ * `parse` refuses names where it came from: the run's config.json or the checkpoint's copy of it.
+ */
+export function parseSaved<S>(parse: (options: Record<string, unknown>) => S, options: Record<string, unknown>,
+  from?: { saved: Record<string, unknown>; given: Record<string, unknown>; name: (key: string) => string; source: { file: string; copy: boolean } }): S {
+  try {
+    return parse(options);
+  } catch (error) {
+    const message = (error as Error).message;
+    const key = from && Object.keys(from.saved).find((k) => from.given[k] === undefined && message.startsWith(`${from.name(k)} `));
+    if (!from || key === undefined) throw error;
+    const where = from.source.copy ? `the copy of the run's configuration in ${from.source.file} (its runConfig)` : `the run's configuration ${from.source.file}`;
+    throw new Error(`${message}: read from ${where}, which was edited; restore ${from.source.copy ? "the run's config.json" : 'it'}${RESUMABLE_KEYS.includes(key) ? `, or give ${from.name(key)} to resume` : ''}`, { cause: error });
   }
 }

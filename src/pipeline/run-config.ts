@@ -75,18 +75,41 @@ export function runConfigOfHeader(header: { runConfig?: Record<string, unknown> 
   return result.success ? result.data : undefined;
 }
 
+/** What is wrong with a header's copy of the run's configuration when it has one that is not valid (an edited checkpoint); undefined when it has none or a valid one. */
+export function checkpointCopyProblem(header: { runConfig?: unknown }): string | undefined {
+  if (header.runConfig === undefined) return undefined;
+  const result = runConfigSchema.safeParse(header.runConfig);
+  return result.success ? undefined : formatIssues(result.error);
+}
+
+/** The note of a command whose run has no config.json and whose checkpoint's copy of it (in `headerFile`) is not valid: it goes on from what the checkpoint itself records. */
+export function badCopyNote(read: RunConfigRead, headerFile: string, problem: string): string {
+  return `${read.file} is missing and the copy of the run's configuration kept in ${headerFile} (its runConfig) is not valid (${problem}): going on from the checkpoint's own record of the run's settings`;
+}
+
 /** The configuration copy in a run directory's checkpoint headers (best, else last), read without verifying the checkpoint. */
-function runConfigOfCheckpointFiles(runDir: string): { config: RunConfig; file: string } | undefined {
+function runConfigOfCheckpointFiles(runDir: string): CheckpointCopy | undefined {
+  let bad: CheckpointCopy | undefined;
   for (const stem of ['best', 'last']) {
     const file = path.join(runDir, `${stem}.json`);
     try {
-      const config = runConfigOfHeader(JSON.parse(readFileSync(file, 'utf8')) as { runConfig?: Record<string, unknown> });
+      const header = JSON.parse(readFileSync(file, 'utf8')) as { runConfig?: Record<string, unknown> };
+      const config = runConfigOfHeader(header);
       if (config) return { config, file };
+      const problem = checkpointCopyProblem(header);
+      if (problem !== undefined) bad ??= { file, problem };
     } catch {
       // no such header, or not JSON: the checkpoint's own reader reports it when the command loads it
     }
   }
-  return undefined;
+  return bad;
+}
+
+/** A checkpoint header's copy of the run's configuration: valid (`config`), or present but not valid (`problem`). */
+interface CheckpointCopy {
+  file: string;
+  config?: RunConfig;
+  problem?: string;
 }
 
 /** The note of a command that uses the copy in `headerFile` because config.json is missing or damaged. */
@@ -99,16 +122,24 @@ export function copyNote(read: RunConfigRead, headerFile: string): string {
  * (`header`, or the run's best/last header read from disk), with a note saying so. A damaged file without a copy is
  * an error naming it; a run with neither (made before config files existed) has none.
  */
-export function runConfigOrCheckpointCopy(runDir: string, header?: { runConfig?: Record<string, unknown> }, headerFile?: string): { config?: RunConfig; note?: string } {
+export function runConfigOrCheckpointCopy(runDir: string, header?: { runConfig?: Record<string, unknown> }, headerFile?: string): { config?: RunConfig; note?: string; source?: RunConfigSource } {
   const read = inspectRunConfig(runDir);
-  if (read.config) return { config: read.config };
-  const fromHeader = header ? runConfigOfHeader(header) : undefined;
-  const copy = header ? (fromHeader ? { config: fromHeader, file: headerFile ?? runDir } : undefined) : runConfigOfCheckpointFiles(runDir);
-  if (copy) {
-    return { config: copy.config, note: copyNote(read, copy.file) };
+  if (read.config) return { config: read.config, source: { file: read.file, copy: false } };
+  const copy: CheckpointCopy | undefined = header
+    ? { file: headerFile ?? runDir, config: runConfigOfHeader(header), problem: checkpointCopyProblem(header) }
+    : runConfigOfCheckpointFiles(runDir);
+  if (copy?.config) {
+    return { config: copy.config, note: copyNote(read, copy.file), source: { file: copy.file, copy: true } };
   }
   if (read.damage !== undefined) throw new Error(damagedRunConfigMessage(read));
+  if (copy?.problem !== undefined) return { note: badCopyNote(read, copy.file, copy.problem) };
   return {};
+}
+
+/** Where a run's configuration was read: its config.json, or the copy a checkpoint header keeps (`copy`). */
+export interface RunConfigSource {
+  file: string;
+  copy: boolean;
 }
 
 /** `<run>/config.json` as read: its configuration (none for runs made before config files existed), or what damaged it. */

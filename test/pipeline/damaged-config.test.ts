@@ -152,6 +152,50 @@ describe('a damaged config.json', () => {
     await expect(runCliCapturing([registerTrainCommand], ['train', '--out', older, '--resume', '--epochs', '4'])).rejects.toThrow(`${olderConfig} is damaged`);
   });
 
+  it("a missing config.json with an edited copy in the checkpoint: a copy that is no configuration gets one note and the checkpoint's own record; a wrong value is an error naming the header, writing nothing", async () => {
+    /** A copy of `run` without config.json whose best and last headers' runConfig is `edit` of it. */
+    const edited = (name: string, edit: (copy: { options: Record<string, unknown> }) => unknown): string => {
+      const to = path.join(tmp, name);
+      rmSync(to, { recursive: true, force: true });
+      cpSync(run, to, { recursive: true });
+      rmSync(path.join(to, 'config.json'));
+      for (const stem of ['best', 'last']) {
+        const file = path.join(to, `${stem}.json`);
+        const header = JSON.parse(readFileSync(file, 'utf8')) as { runConfig: { options: Record<string, unknown> } };
+        writeFileSync(file, JSON.stringify({ ...header, runConfig: edit(header.runConfig) }));
+      }
+      return to;
+    };
+    const foreign = edited('run-foreign-copy', () => ({ format: 'x' }));
+    const notices: string[] = [];
+    const evaluated = await evaluateRun(foreign, { onNotice: (n) => notices.push(n) });
+    expect(evaluated.metrics.mrr).toBeGreaterThan(0);
+    expect(notices).toEqual([`${path.join(foreign, 'config.json')} is missing and the copy of the run's configuration kept in ${path.join(foreign, 'best.json')} (its runConfig) is not valid (format: Invalid input: expected "kgdistill-config"; version: Invalid input: expected 1; command: Invalid option: expected one of "train"|"distill"; options: Invalid input: expected record, received undefined): going on from the checkpoint's own record of the run's settings`]);
+    const readNotices: string[] = [];
+    runReadingOptions(foreign, (n) => readNotices.push(n)); // predict, neighbors and serve read it so
+    expect(readNotices).toEqual(notices);
+    const lines: string[] = [];
+    expect((await runTrain({ out: foreign, resume: true, epochs: 3 }, { log: (l) => lines.push(l) })).training.epochs).toBe(3);
+    expect(lines.filter((l) => l.startsWith('note: '))).toEqual([`note: ${notices[0]!.replace('best.json', 'last.json')}; config.json is written again from it`]);
+    expect((JSON.parse(readFileSync(path.join(foreign, 'config.json'), 'utf8')) as { options: { dim: number } }).options.dim).toBe(8);
+    for (const [name, edit, message] of [
+      ['run-copy-dim', (c: { options: Record<string, unknown> }) => ({ ...c, options: { ...c.options, dim: 'eight' } }),
+        `/last.json: its copy of the run's configuration (runConfig) has dim "eight", but the checkpoint's model has 8; the copy was edited: restore the run's config.json, or remove runConfig from `],
+      ['run-copy-patience', (c: { options: Record<string, unknown> }) => ({ ...c, options: { ...c.options, patience: 'x' } }),
+        `--patience must be an integer ≥ 0 (got "x"): read from the copy of the run's configuration in `],
+    ] as const) {
+      const dir = edited(name, edit);
+      const before = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+      const logged: string[] = [];
+      await expect(runCliCapturing([registerTrainCommand], ['train', '--out', dir, '--resume', '--epochs', '4'])).rejects.toThrow(message);
+      await expect(runTrain({ out: dir, resume: true, epochs: 4 }, { log: (l) => logged.push(l) })).rejects.toThrow(path.join(dir, 'last.json'));
+      expect(logged).toEqual([]); // no note that config.json is written again: nothing is
+      expect(Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]))).toEqual(before);
+    }
+    const givenPatience = edited('run-copy-patience-given', (c) => ({ ...c, options: { ...c.options, patience: 'x' } }));
+    expect((await runTrain({ out: givenPatience, resume: true, epochs: 3, patience: 5 })).training.epochs).toBe(3); // given, it resumes
+  });
+
   it('exit codes of the real process: eval 0 with the note, train --resume of an older checkpoint 1 naming the file', async () => {
     cutOff(200);
     const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
