@@ -15,7 +15,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as arrow from 'apache-arrow';
 import { loadRun } from '../registry/load-run.js';
-import { loadEntityNames } from '../kg/entity-names.js';
+import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
 import { initBackend } from '../core/backend.js';
 
 /** Export formats. */
@@ -71,8 +71,36 @@ function tsvField(text: string): string {
   return text.replace(/[\t\r\n]+/g, ' ');
 }
 
+/**
+ * A value as one field of a TSV table: as it is, but quoted as in CSV (inside double quotes, each quote doubled)
+ * when it begins with a double quote or holds a tab or line break, which CSV readers (pandas, Python's csv,
+ * DuckDB) would otherwise take as the start of a quoted field running past its row, or as a column break.
+ */
+export function tableField(text: string): string {
+  return text.startsWith('"') || /[\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The readable entity names of a dataset for an export: row i's name; none (with a note) when the file cannot be used or names none of the entities. */
+async function readableNames(dir: string | undefined, entities: readonly string[], onNotice?: (note: string) => void): Promise<string[] | undefined> {
+  if (!dir) return undefined;
+  let readable: Map<string, string> | undefined;
+  try {
+    readable = await loadEntityNames(dir);
+  } catch (error) {
+    onNotice?.(`${(error as Error).message}; the export goes on without readable entity names (fix that file to include them)`);
+    return undefined;
+  }
+  if (!readable) return undefined;
+  const names = entities.map((key) => readable.get(key) ?? '');
+  if (names.every((name) => name === '')) {
+    onNotice?.(`${path.join(dir, ENTITY_NAMES_FILE)} names none of the run's ${entities.length} entities${readable.size === 0 ? ' (it holds no names)' : ` (its ${readable.size} id${readable.size === 1 ? ' is another key' : 's are other keys'}, e.g. '${[...readable.keys()][0]!.slice(0, 40)}')`}: the export has no readable entity names`);
+    return undefined;
+  }
+  return names;
+}
+
 /** Exports a run's best (or last) checkpoint into a new directory. */
-export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean } = {}): Promise<ExportReport> {
+export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean; onNotice?: (note: string) => void } = {}): Promise<ExportReport> {
   if (!EXPORT_FORMATS.includes(format)) throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`);
   const target = path.resolve(out);
   if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);
@@ -80,8 +108,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const { entities, relations } = run.header.vocab;
   const relationKeys = [...relations, ...relations.map((r) => `${r}⁻¹`)];
-  const readable = run.header.dataset.dir ? await loadEntityNames(run.header.dataset.dir).catch(() => undefined) : undefined;
-  const entityNames = readable ? entities.map((key) => readable.get(key) ?? '') : undefined; // row i's readable name
+  const entityNames = await readableNames(run.header.dataset.dir, entities, options.onNotice); // row i's readable name
   const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
   const tables: ExportReport['tables'] = [];
   try {
@@ -96,7 +123,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
         const lines = [`key\t${names ? 'name\t' : ''}${Array.from({ length: table.dim }, (_, k) => `v${k}`).join('\t')}`];
         for (let i = 0; i < table.rows; i++) {
           const row = Array.from(values.subarray(i * table.dim, (i + 1) * table.dim), (v) => String(v)).join('\t');
-          lines.push(`${keys[i]}\t${names ? `${tsvField(names[i]!)}\t` : ''}${row}`);
+          lines.push(`${tableField(keys[i]!)}\t${names ? `${tableField(tsvField(names[i]!))}\t` : ''}${row}`);
         }
         await writeFile(path.join(staging, file), `${lines.join('\n')}\n`);
       }
@@ -111,7 +138,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
       format: 'kgdistill-export', version: 1, model: run.header.model, similarity: run.runtime.model.similarity, source: { runDir: path.resolve(runDir), checkpoint: path.basename(run.file, '.json') },
       rows: format === 'npy'
         ? `row i of every entity table is entities.txt line i${entityNames ? ' (readable name: entity_names.txt line i)' : ''}; of every relation table relations.txt line i`
-        : `the key column names each row${entityNames ? "; entity tables' name column holds the dataset's readable name (entity_names.tsv), empty where it has none" : ''}`,
+        : `the key column names each row${entityNames ? "; entity tables' name column holds the dataset's readable name (entity_names.tsv), empty where it has none" : ''}${format === 'tsv' ? '; a field that begins with a double quote or holds a tab is quoted as in CSV' : ''}`,
       tables: tables.map((t) => ({ ...t, holds: TABLE_NOTES[t.name] ?? t.name })),
     };
     await writeFile(path.join(staging, 'export.json'), `${JSON.stringify(manifest, null, 2)}\n`);

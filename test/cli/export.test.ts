@@ -2,7 +2,7 @@
 // .npy by numpy (Debian's python3-numpy, installed by .ci/run), Parquet by DuckDB — and compared with the checkpoint.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -10,7 +10,7 @@ import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { loadRun } from '../../src/registry/load-run.js';
 import { registerExportCommand } from '../../src/cli/commands/export.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, runCliCapturing } from '../helpers/run-cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-export-'));
 let run: string;
@@ -90,6 +90,39 @@ describe('kgdistill export', () => {
     const connection = await (await DuckDBInstance.create(':memory:')).connect();
     const reader = await connection.runAndReadAll(`SELECT key, name FROM '${path.join(tmp, 'named-parquet', 'entity.parquet')}' WHERE key IN ('e0', 'e5') ORDER BY key`);
     expect(reader.getRowObjectsJson()).toEqual([{ key: 'e0', name: 'Node zero' }, { key: 'e5', name: '' }]);
+  });
+
+  it('odd entity_names.tsv: a name beginning with a quote or holding a tab keeps its row and columns; a malformed, empty or foreign file is one note and no names', async () => {
+    const graph = await writeSyntheticDataset(path.join(tmp, 'odd-graph'), { entities: 40, seed: 2 });
+    const names = path.join(graph, 'entity_names.tsv');
+    writeFileSync(names, 'e0\t"Unclosed name\r\ne1\tOne "quoted\r\ne2\t"Two" q\ne3\tTab\tinside\nzz\tno such key\n');
+    const odd = path.join(tmp, 'odd');
+    await runTrain({ dataset: graph, model: 'DistMult', dim: 4, epochs: 1, validEvery: 1, batchSize: 64, out: odd });
+    const exportOdd = (name: string, format = 'tsv') => runCliCapturing([registerExportCommand], ['export', '--checkpoint', odd, '--format', format, '--out', path.join(tmp, name)]);
+    expect((await exportOdd('odd-tsv')).err).not.toContain('note:');
+    const file = path.join(tmp, 'odd-tsv', 'entity.tsv');
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    const reader = await connection.runAndReadAll(`SELECT key, name, v3 FROM read_csv('${file}', delim='\t', header=true, quote='"') WHERE key IN ('e0', 'e1', 'e2', 'e3', 'e4') ORDER BY key`);
+    const rows = reader.getRowObjectsJson() as { key: string; name: string | null; v3: number }[];
+    expect(rows.map((r) => [r.key, r.name ?? ''])).toEqual([['e0', '"Unclosed name'], ['e1', 'One "quoted'], ['e2', '"Two" q'], ['e3', 'Tab inside'], ['e4', '']]);
+    const count = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_csv('${file}', delim='\t', header=true, quote='"')`);
+    expect(count.getRowObjectsJson()).toEqual([{ n: 40 }]); // one row per entity: no quoted field runs past its line
+    const e0 = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('e0\t'))!;
+    expect(e0.split('\t').slice(0, 2)).toEqual(['e0', '"""Unclosed name"']);
+    for (const [text, note] of [
+      ['e0\tZero\nmalformed line\n', `note: ${names}:2: expected 2 tab-separated fields (id, name), found 1; the export goes on without readable entity names (fix that file to include them)`],
+      ['', `note: ${names} names none of the run's 40 entities (it holds no names): the export has no readable entity names`],
+      ['zz\tUnknown\n', `note: ${names} names none of the run's 40 entities (its 1 id is another key, e.g. 'zz'): the export has no readable entity names`],
+    ] as const) {
+      writeFileSync(names, text);
+      for (const format of ['tsv', 'npy']) {
+        const name = `odd-${format}-${text.length}`;
+        const { err } = await exportOdd(name, format);
+        expect(err.split('\n').filter((l) => l.startsWith('note:'))).toEqual([note]);
+        if (format === 'tsv') expect(readFileSync(path.join(tmp, name, 'entity.tsv'), 'utf8').split('\n')[0]).toMatch(/^key\tv0\t/);
+        else expect(readdirSync(path.join(tmp, name))).not.toContain('entity_names.txt');
+      }
+    }
   });
 
   it('refuses an existing non-empty directory and an unknown format, writing nothing', async () => {
