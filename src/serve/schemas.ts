@@ -46,7 +46,11 @@ const because = (name: string, problem: string) => (issue: { input?: unknown }):
   issue.input === undefined ? `${name} is required` : `${name} ${problem}, got ${shown(issue.input)}`;
 
 const nameParam = (name: string) => {
-  const error = because(name, `must be a non-empty string of at most ${MAX_NAME} characters`);
+  const problem = because(name, `must be a non-empty string of at most ${MAX_NAME} characters`);
+  // a JSON number meant as an id: say how to give one (ids are strings, as in a query string)
+  const error = (issue: { input?: unknown }): string => Number.isSafeInteger(issue.input) && (issue.input as number) >= 0
+    ? `${problem(issue)}: give an id as a string, "${String(issue.input)}"`
+    : problem(issue);
   return z.string({ error }).min(1, { error }).max(MAX_NAME, { error });
 };
 

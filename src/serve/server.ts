@@ -226,6 +226,11 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     if (!get && (value === null || typeof value !== 'object' || Array.isArray(value))) {
       throw new HttpError(400, 'invalid', `the body must be a JSON object, got ${shown(value)}`);
     }
+    const queryKeys = get ? [] : Object.keys((request.query ?? {}) as object);
+    if (queryKeys.length > 0) { // it would be ignored: the answer would be to another question than the one asked
+      const named = queryKeys.slice(0, 5).map((key) => `'${key.slice(0, 40)}'`).join(', ');
+      throw new HttpError(400, 'invalid', `POST takes its parameters in the JSON body, not the query string (it has ${named}): move ${queryKeys.length > 1 ? 'them' : 'it'} into the body, or use GET`);
+    }
     const schema = get ? schemas.query : schemas.body;
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw new HttpError(400, 'invalid', issueMessage(parsed.error, allowedKeys(schema as z.ZodType)));

@@ -86,11 +86,30 @@ describe('serve: the score and rank of one triple', () => {
       ['unknown parameter', () => post({ head: 'e4', relation: 'parent', tail: 'e1', gold: 'e1' }), 400, /^unknown parameter 'gold' \(allowed: head, tail, relation, k, filtered, exact\)$/],
       ['unknown tail', () => get('head=e4&relation=parent&tail=node%201000'), 404, /^unknown entity 'node 1000'; did you mean: e100 \(node 100\)/],
       ['unknown relation', () => post({ head: 'e4', relation: 'parnet', tail: 'e1' }), 404, /^unknown relation 'parnet'; did you mean: parent/],
+      ['a JSON number as an id', () => post({ head: 'e4', relation: 0, tail: 'e1' }), 400, /^relation must be a non-empty string of at most 512 characters, got 0: give an id as a string, "0"$/],
+      ['a negative JSON number', () => post({ head: -4, relation: 'parent', tail: 'e1' }), 400, /^head must be a non-empty string of at most 512 characters, got -4$/],
+      ['repeated head', () => get('head=e4&head=e5&relation=parent&tail=e1'), 400, /^head must be a non-empty string of at most 512 characters, got a list$/],
+      ['empty tail', () => get('head=e4&relation=parent&tail='), 400, /^tail must be a non-empty string of at most 512 characters, got ''$/],
+      ['id out of range', () => get('head=e4&relation=parent&tail=100000'), 404, /^entity id 100000 out of range \(there are \d+ entities, ids 0–\d+\)/],
     ];
     for (const [what, send, status, message] of cases) {
       const { status: got, body } = await send();
       expect(got, what).toBe(status);
       expect(body.message, what).toMatch(message);
     }
+  });
+
+  it('POST with parameters in the query string is a 400 naming them (they were ignored: head=e4 in the query and tail in the body listed heads)', async () => {
+    const send = async (url: string, body: unknown) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as Json };
+    };
+    const mixed = await send(`${base}?head=e4`, { relation: 'parent', tail: 'e1' });
+    expect(mixed).toEqual({ status: 400, body: { error: 'invalid', message: "POST takes its parameters in the JSON body, not the query string (it has 'head'): move it into the body, or use GET" } });
+    const neighbors = await send(`${base.replace(/predict$/, 'neighbors')}?k=3&exact=true`, { entity: 'e4' });
+    expect(neighbors.body.message).toBe("POST takes its parameters in the JSON body, not the query string (it has 'k', 'exact'): move them into the body, or use GET");
+    const relationAsId = await post({ head: 'e4', relation: '0', tail: 'e1' }); // the id as a string, as the message says
+    expect(relationAsId.status).toBe(200);
+    expect(relationAsId.body.relation).toEqual({ id: 0, key: lookup.header.vocab.relations[0] });
   });
 });
