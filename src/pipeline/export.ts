@@ -10,7 +10,7 @@
  * whole (staged, then renamed) or not at all.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as arrow from 'apache-arrow';
@@ -102,6 +102,7 @@ async function readableNames(dir: string | undefined, entities: readonly string[
 /** Exports a run's best (or last) checkpoint into a new directory. */
 export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean; onNotice?: (note: string) => void } = {}): Promise<ExportReport> {
   if (!EXPORT_FORMATS.includes(format)) throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`);
+  if (out.trim() === '') throw new Error('--out is empty: give a new directory (nothing was written)'); // '' would resolve to the working directory
   const target = path.resolve(out);
   if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);
   await initBackend('auto');
@@ -142,7 +143,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
       tables: tables.map((t) => ({ ...t, holds: TABLE_NOTES[t.name] ?? t.name })),
     };
     await writeFile(path.join(staging, 'export.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (existsSync(target)) await rm(target, { recursive: true });
+    if (existsSync(target)) await rmdir(target); // empty, checked above (rmdir refuses any other)
     await rename(staging, target);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // `kgdistill data split`: seeded, cleaned (valid/test triples with an unseen entity or relation move to train, as
 // PyKEEN does), counted, written whole or not at all; and splitTriples itself on a hand-checked case.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { splitTriples, type NamedTriple } from '../../src/kg/split-triples.js';
@@ -9,6 +10,7 @@ import { runCli, lastJsonLine } from '../helpers/run-cli.js';
 import { tempDir } from '../kg/helpers.js';
 
 const cli = (args: string[]): Promise<string> => runCli([registerDataCommands], args);
+const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
 describe('splitTriples', () => {
   it('cuts a seeded shuffle by the ratios and moves valid/test triples with unseen parts to train', () => {
@@ -41,6 +43,22 @@ describe('kgdistill data split', () => {
     await expect(cli(['data', 'split', file, '--out', path.join(dir, 'x'), '--ratios', '0.9,0.2,0'])).rejects.toThrow(/--ratios must be three fractions ≥ 0 that sum to 1/);
     expect(existsSync(path.join(dir, 'x'))).toBe(false);
   });
+
+  it("--out '' is refused naming the flag, and the working directory is left as it was (it resolved to it: data split replaced it by the split)", async () => {
+    const dir = tempDir('split-empty-out');
+    const file = path.join(dir, 'triples.txt');
+    writeFileSync(file, 'a\tr\tb\nb\tr\tc\nc\tr\ta\n');
+    writeFileSync(path.join(dir, 'keep.txt'), 'mine\n');
+    const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+    const main = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
+    for (const args of [['data', 'split', file, '--out', ''], ['data', 'generate', '--entities', '10', '--out', ' ']]) {
+      const result = spawnSync(tsx, [main, ...args], { cwd: dir, encoding: 'utf8' });
+      expect(result.status, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toContain('kgdistill: --out is empty: give a new directory (nothing was written)');
+    }
+    expect(readdirSync(dir).sort()).toEqual(['keep.txt', 'triples.txt']);
+    expect(readFileSync(path.join(dir, 'keep.txt'), 'utf8')).toBe('mine\n');
+  }, 60_000);
 
   it('reads wider files by column positions and names the line of a bad one', async () => {
     const dir = tempDir();

@@ -128,5 +128,6 @@ describe('kgdistill export', () => {
   it('refuses an existing non-empty directory and an unknown format, writing nothing', async () => {
     await expect(exportTo('tsv')).rejects.toThrow(/exists and is not empty; choose a new directory \(nothing was written\)/);
     await expect(exportTo('hdf5')).rejects.toThrow(/Allowed choices are tsv, npy, parquet/);
+    await expect(runCli([registerExportCommand], ['export', '--checkpoint', run, '--out', ''])).rejects.toThrow(/^--out is empty: give a new directory \(nothing was written\)$/);
   });
 });

@@ -4,7 +4,7 @@
  * train move to train (PyKEEN's cleanup), and the counts say how many. The directory is written whole or not at all.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -34,6 +34,7 @@ function parseRatios(text: string): [number, number, number] {
 
 /** Refuses an `--out` that is a file or a non-empty directory (data split and data generate write a new directory). */
 export function requireNewOutDir(out: string): void {
+  if (out.trim() === '') throw new Error('--out is empty: give a new directory (nothing was written)'); // '' would resolve to the working directory
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory()) throw new Error(`--out ${out}: is a file; give a new directory (nothing was written)`);
   if (readdirSync(out).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);
@@ -55,7 +56,7 @@ export async function runSplit(file: string, flags: SplitFlags, command: Command
     for (const name of ['train', 'valid', 'test'] as const) {
       await writeFile(path.join(staging, `${name}.txt`), split[name].map((t) => `${t.join('\t')}\n`).join(''));
     }
-    if (existsSync(out)) await rm(out, { recursive: true }); // empty, checked above
+    if (existsSync(out)) await rmdir(out); // empty, checked above (rmdir refuses any other)
     await rename(staging, out);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
