@@ -10,7 +10,7 @@
  * whole (staged, then renamed) or not at all.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as arrow from 'apache-arrow';
@@ -110,6 +110,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
   const { entities, relations } = run.header.vocab;
   const relationKeys = [...relations, ...relations.map((r) => `${r}⁻¹`)];
   const entityNames = await readableNames(run.header.dataset.dir, entities, options.onNotice); // row i's readable name
+  await mkdir(path.dirname(target), { recursive: true }); // as data generate and plot: a new directory's parents are made
   const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
   const tables: ExportReport['tables'] = [];
   try {

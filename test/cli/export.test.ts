@@ -129,5 +129,8 @@ describe('kgdistill export', () => {
     await expect(exportTo('tsv')).rejects.toThrow(/exists and is not empty; choose a new directory \(nothing was written\)/);
     await expect(exportTo('hdf5')).rejects.toThrow(/Allowed choices are tsv, npy, parquet/);
     await expect(runCli([registerExportCommand], ['export', '--checkpoint', run, '--out', ''])).rejects.toThrow(/^--out is empty: give a new directory \(nothing was written\)$/);
+    const nested = path.join(tmp, 'not', 'yet', 'there');
+    expect((await runCli([registerExportCommand], ['export', '--checkpoint', run, '--out', nested])).trim()).toBe(nested); // its parents are made
+    expect(readdirSync(nested).sort()).toEqual(readdirSync(path.join(tmp, 'tsv')).sort());
   });
 });
