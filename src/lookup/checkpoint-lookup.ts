@@ -272,9 +272,9 @@ export class CheckpointLookup {
 
   /** The model's score of (head, relation, tail) and the tail's rank among all entities (filtered when the dataset is loaded). */
   async score(headInput: unknown, relationInput: unknown, tailInput: unknown): Promise<TripleScore> {
-    const head = this.entities.resolve(headInput);
+    const head = named('head', () => this.entities.resolve(headInput)); // two entities given: an unknown one is named by its place
     const relation = this.relations.resolve(relationInput);
-    const tail = this.entities.resolve(tailInput);
+    const tail = named('tail', () => this.entities.resolve(tailInput));
     const scores = await this.exactScores(head, relation);
     const out = { filtered: new Float64Array(1), raw: new Float64Array(1) };
     filteredRanks(scores, this.table.count, Int32Array.of(head), Int32Array.of(relation), Int32Array.of(tail), this.known ?? null, out);
@@ -305,5 +305,16 @@ export class CheckpointLookup {
   private async exactScores(entity: number, queryRelation: number): Promise<Float32Array> {
     this.scorer ??= this.runtime.entityScorer();
     return this.scorer.scoreAll(Int32Array.of(entity), Int32Array.of(queryRelation));
+  }
+}
+
+/** `resolve()`, a lookup error of which starts with `role` ("tail: unknown entity 'x'"), suggestions kept. */
+function named(role: string, resolve: () => number): number {
+  try {
+    return resolve();
+  } catch (error) {
+    if (!(error instanceof LookupError)) throw error;
+    const suffix = error.suggestions.length > 0 ? `; did you mean: ${error.suggestions.join(', ')}?` : '';
+    throw new LookupError(error.kind, `${role}: ${error.message.slice(0, error.message.length - suffix.length)}`, error.suggestions);
   }
 }
