@@ -9,7 +9,7 @@ import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import type { SummaryMetrics } from '../eval/metrics.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
-import { badCopyNote, checkpointCopyProblem, copyNote, inspectRunConfig, runConfigOfHeader } from './run-config.js';
+import { findRunConfig } from './run-config.js';
 import { parseOptions, readingOptionsOfRun, readingOptionsSchema } from './options.js';
 
 /** Options of {@link evaluateRun}. */
@@ -61,13 +61,11 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
-  const read = options.dataset === undefined ? inspectRunConfig(path.dirname(run.file)) : undefined; // then `given` overrides
-  const copy = read && !read.config ? runConfigOfHeader(run.header) : undefined; // kept in checkpoints since 2026-12-05
-  if (read && copy) options.onNotice?.(copyNote(read, run.file));
-  const badCopy = read && !read.config && !copy && read.damage === undefined ? checkpointCopyProblem(run.header) : undefined;
-  if (read && badCopy !== undefined) options.onNotice?.(badCopyNote(read, run.file, badCopy));
-  const saved = copy ? undefined : read;
-  const reading = readingOptionsOfRun({ options: { ...(read?.config ?? copy)?.options, ...given } });
+  // config.json, else the checkpoint's copy of it; a damaged one without a copy: `saved` (then `given` overrides)
+  const found = options.dataset === undefined ? findRunConfig(path.dirname(run.file), run.header, run.file) : undefined;
+  if (found?.note) options.onNotice?.(found.note);
+  const saved = found?.damaged;
+  const reading = readingOptionsOfRun({ options: { ...found?.config?.options, ...given } });
   const source = options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name;
   // a damaged config.json only held how the files were read: the checkpoint records the dataset, its vocabulary and --unseen
   const defaulted = READING_KEYS.filter((key) => given[key] === undefined).map((key) => `--${key}`);

@@ -38,6 +38,11 @@ export const RESUMABLE_KEYS: readonly string[] = ['epochs', 'patience', 'validEv
  */
 export const INVOCATION_KEYS: readonly string[] = ['out', 'testEval'];
 
+/** `options` without those of one invocation (INVOCATION_KEYS) and without undefined values. */
+function runOptionsOnly(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([key, value]) => !INVOCATION_KEYS.includes(key) && value !== undefined));
+}
+
 /** Options that name files or directories: config.json keeps them absolute, so a run resumes from any directory. */
 const PATH_KEYS: readonly string[] = ['dataset', 'teachers'];
 
@@ -60,8 +65,7 @@ export function runConfigFile(runDir: string): string {
 /** The configuration of a run of `command` with `options`: paths made absolute, the invocation's options (`out`: the run directory is wherever it lies; `testEval`) left out. */
 export function runConfigOf(command: RunConfig['command'], options: Record<string, unknown>): RunConfig {
   const absolute = Object.fromEntries(PATH_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, absolutePaths(options[key])]));
-  const kept = Object.fromEntries(Object.entries({ ...options, ...absolute }).filter(([key, value]) => !INVOCATION_KEYS.includes(key) && value !== undefined));
-  return { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: kept };
+  return { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: runOptionsOnly({ ...options, ...absolute }) };
 }
 
 /** Writes `<run>/config.json` atomically. */
@@ -69,35 +73,29 @@ export async function writeRunConfig(runDir: string, config: RunConfig): Promise
   await writeFileAtomic(runConfigFile(runDir), `${JSON.stringify(config, null, 2)}\n`);
 }
 
-/** The copy of the run's configuration a checkpoint header keeps (checkpoints written since 2026-12-05), when it is a valid one. */
-export function runConfigOfHeader(header: { runConfig?: Record<string, unknown> }): RunConfig | undefined {
-  const result = runConfigSchema.safeParse(header.runConfig);
-  return result.success ? result.data : undefined;
+/** A checkpoint header's copy of the run's configuration (checkpoints written since 2026-12-05): valid (`config`), or present but not valid (`problem`). */
+interface CheckpointCopy {
+  file: string;
+  config?: RunConfig;
+  problem?: string;
 }
 
-/** What is wrong with a header's copy of the run's configuration when it has one that is not valid (an edited checkpoint); undefined when it has none or a valid one. */
-export function checkpointCopyProblem(header: { runConfig?: unknown }): string | undefined {
+/** The copy of the run's configuration in a checkpoint header read from `file`; undefined when the header has none. */
+function copyInHeader(header: { runConfig?: unknown }, file: string): CheckpointCopy | undefined {
   if (header.runConfig === undefined) return undefined;
   const result = runConfigSchema.safeParse(header.runConfig);
-  return result.success ? undefined : formatIssues(result.error);
+  return result.success ? { file, config: result.data } : { file, problem: formatIssues(result.error) };
 }
 
-/** The note of a command whose run has no config.json and whose checkpoint's copy of it (in `headerFile`) is not valid: it goes on from what the checkpoint itself records. */
-export function badCopyNote(read: RunConfigRead, headerFile: string, problem: string): string {
-  return `${read.file} is missing and the copy of the run's configuration kept in ${headerFile} (its runConfig) is not valid (${problem}): going on from the checkpoint's own record of the run's settings`;
-}
-
-/** The configuration copy in a run directory's checkpoint headers (best, else last), read without verifying the checkpoint. */
-function runConfigOfCheckpointFiles(runDir: string): CheckpointCopy | undefined {
+/** The configuration copy in a run directory's checkpoint headers (best, else last; a valid one first), read without verifying the checkpoint. */
+function copyInCheckpointFiles(runDir: string): CheckpointCopy | undefined {
   let bad: CheckpointCopy | undefined;
   for (const stem of ['best', 'last']) {
     const file = path.join(runDir, `${stem}.json`);
     try {
-      const header = JSON.parse(readFileSync(file, 'utf8')) as { runConfig?: Record<string, unknown> };
-      const config = runConfigOfHeader(header);
-      if (config) return { config, file };
-      const problem = checkpointCopyProblem(header);
-      if (problem !== undefined) bad ??= { file, problem };
+      const copy = copyInHeader(JSON.parse(readFileSync(file, 'utf8')) as { runConfig?: unknown }, file);
+      if (copy?.config) return copy;
+      bad ??= copy;
     } catch {
       // no such header, or not JSON: the checkpoint's own reader reports it when the command loads it
     }
@@ -105,35 +103,41 @@ function runConfigOfCheckpointFiles(runDir: string): CheckpointCopy | undefined 
   return bad;
 }
 
-/** A checkpoint header's copy of the run's configuration: valid (`config`), or present but not valid (`problem`). */
-interface CheckpointCopy {
-  file: string;
+/** What a command finds of its run's configuration (see {@link findRunConfig}). */
+export interface FoundRunConfig {
   config?: RunConfig;
-  problem?: string;
-}
-
-/** The note of a command that uses the copy in `headerFile` because config.json is missing or damaged. */
-export function copyNote(read: RunConfigRead, headerFile: string): string {
-  return `${read.file} ${read.damage !== undefined ? `is damaged (${read.damage})` : 'is missing'}: using the copy of the run's configuration kept in ${headerFile}`;
+  /** What to tell the user: the copy in a checkpoint was used, or neither config.json nor the copy could be. */
+  note?: string;
+  source?: RunConfigSource;
+  /** config.json as read when it is damaged and no valid copy stands in for it. */
+  damaged?: RunConfigRead;
 }
 
 /**
  * A run's configuration: config.json, or, when that file is missing or damaged, the copy its checkpoint keeps
- * (`header`, or the run's best/last header read from disk), with a note saying so. A damaged file without a copy is
- * an error naming it; a run with neither (made before config files existed) has none.
+ * (`header` read from `headerFile`, or the run's best/last header read from disk), with a note saying so. A damaged
+ * file without a valid copy is returned in `damaged`; a run with neither (made before config files existed) has none.
  */
-export function runConfigOrCheckpointCopy(runDir: string, header?: { runConfig?: Record<string, unknown> }, headerFile?: string): { config?: RunConfig; note?: string; source?: RunConfigSource } {
+export function findRunConfig(runDir: string, header?: { runConfig?: unknown }, headerFile?: string): FoundRunConfig {
   const read = inspectRunConfig(runDir);
   if (read.config) return { config: read.config, source: { file: read.file, copy: false } };
-  const copy: CheckpointCopy | undefined = header
-    ? { file: headerFile ?? runDir, config: runConfigOfHeader(header), problem: checkpointCopyProblem(header) }
-    : runConfigOfCheckpointFiles(runDir);
+  const copy = header ? copyInHeader(header, headerFile ?? runDir) : copyInCheckpointFiles(runDir);
   if (copy?.config) {
-    return { config: copy.config, note: copyNote(read, copy.file), source: { file: copy.file, copy: true } };
+    return { config: copy.config, source: { file: copy.file, copy: true },
+      note: `${read.file} ${read.damage !== undefined ? `is damaged (${read.damage})` : 'is missing'}: using the copy of the run's configuration kept in ${copy.file}` };
   }
-  if (read.damage !== undefined) throw new Error(damagedRunConfigMessage(read));
-  if (copy?.problem !== undefined) return { note: badCopyNote(read, copy.file, copy.problem) };
+  if (read.damage !== undefined) return { damaged: read };
+  if (copy?.problem !== undefined) {
+    return { note: `${read.file} is missing and the copy of the run's configuration kept in ${copy.file} (its runConfig) is not valid (${copy.problem}): going on from the checkpoint's own record of the run's settings` };
+  }
   return {};
+}
+
+/** {@link findRunConfig} for commands that cannot do without the configuration a damaged config.json held: that is an error naming it. */
+export function runConfigOrCheckpointCopy(runDir: string, header?: { runConfig?: unknown }, headerFile?: string): FoundRunConfig {
+  const found = findRunConfig(runDir, header, headerFile);
+  if (found.damaged) throw new Error(damagedRunConfigMessage(found.damaged));
+  return found;
 }
 
 /** Where a run's configuration was read: its config.json, or the copy a checkpoint header keeps (`copy`). */
@@ -179,7 +183,6 @@ export function damagedRunConfigMessage(read: RunConfigRead): string {
   return `${read.file} is damaged (${read.damage}), so the settings the run was made with cannot be read from it: restore it from a copy, or delete it to use the checkpoint's own record of them (as for a run made before config.json existed; that record lacks --delimiter, --columns, --header and --encoding, so a run that read its files otherwise needs config.json)`;
 }
 
-
 /**
  * The options of a config file given with `--config`: a run's config.json (its `options`), or a plain JSON or YAML
  * object of options (keys as in code: `batchSize`, not `batch-size`). Unknown keys are reported by the schema.
@@ -199,7 +202,7 @@ export function readOptionsFile(file: string): Record<string, unknown> {
   if (record.format === RUN_CONFIG_FORMAT) {
     const result = runConfigSchema.safeParse(record);
     if (!result.success) throw new Error(`--config ${file}: not a valid run configuration (${formatIssues(result.error)})`);
-    return Object.fromEntries(Object.entries(result.data.options).filter(([key]) => !INVOCATION_KEYS.includes(key))); // an older file's testEval held for its run's invocation only
+    return runOptionsOnly(result.data.options); // an older file's testEval held for its run's invocation only
   }
   return record;
 }
@@ -212,7 +215,7 @@ export function readOptionsFile(file: string): Record<string, unknown> {
 export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string): { options: Record<string, unknown>; changed: string[] } {
   const differing: string[] = [];
   const changed: string[] = [];
-  const options = Object.fromEntries(Object.entries(saved).filter(([key]) => !INVOCATION_KEYS.includes(key)));
+  const options = runOptionsOnly(saved);
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined || key === 'resume') continue;
     const before = saved[key];

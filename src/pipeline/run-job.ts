@@ -28,7 +28,6 @@ import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
 import { lockRunDir } from '../core/run-lock.js';
-import { writeFileAtomic } from '../core/atomic-file.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import type { OptimizerName } from '../core/optimizers.js';
