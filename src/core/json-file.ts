@@ -1,4 +1,4 @@
-/** Reading the small JSON files kgdistill writes beside a run (its configuration, a student's teacher record). */
+/** Reading a small JSON file kgdistill writes beside a run (a student's teacher record), validated by a schema. */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { formatIssues } from './registry.js';

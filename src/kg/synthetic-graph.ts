@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import seedrandom from 'seedrandom';
+import { writeNewDirectory } from './new-directory.js';
 
 /** Options of the generated graph. */
 export interface SyntheticGraphOptions {
@@ -148,24 +149,8 @@ async function writeSplit(file: string, graph: ShuffledCodes, [from, to]: [numbe
  */
 export async function writeSyntheticDataset(dir: string, options: SyntheticGraphOptions = {}): Promise<string> {
   const graph = shuffledCodes(options); // refuses a bad count before anything is created
-  const target = path.resolve(dir);
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const staging = await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
-  try {
+  await writeNewDirectory(path.resolve(dir), async (staging) => {
     for (const split of ['train', 'valid', 'test'] as const) await writeSplit(path.join(staging, `${split}.txt`), graph, graph[split]);
-    try {
-      await fs.rmdir(target); // an empty directory is replaced; a file or a non-empty directory is refused here
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
-        throw new Error(`${dir}: exists and is not an empty directory; nothing was written`, { cause: error });
-      }
-      if (code !== 'ENOENT') throw error;
-    }
-    await fs.rename(staging, target);
-  } catch (error) {
-    await fs.rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+  }, dir);
   return dir;
 }

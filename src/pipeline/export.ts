@@ -9,13 +9,13 @@
  * `tailBias` the entity biases of the score −d_c(q, t)² + b_h + b_t (Chami et al. 2020). The directory is written
  * whole (staged, then renamed) or not at all.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as arrow from 'apache-arrow';
 import { loadRun } from '../registry/load-run.js';
 import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
+import { requireNewOutDir, writeNewDirectory } from '../kg/new-directory.js';
 import { initBackend } from '../core/backend.js';
 
 /** Export formats. */
@@ -102,18 +102,15 @@ async function readableNames(dir: string | undefined, entities: readonly string[
 /** Exports a run's best (or last) checkpoint into a new directory. */
 export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean; onNotice?: (note: string) => void } = {}): Promise<ExportReport> {
   if (!EXPORT_FORMATS.includes(format)) throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`);
-  if (out.trim() === '') throw new Error('--out is empty: give a new directory (nothing was written)'); // '' would resolve to the working directory
+  requireNewOutDir(out);
   const target = path.resolve(out);
-  if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);
   await initBackend('auto');
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const { entities, relations } = run.header.vocab;
   const relationKeys = [...relations, ...relations.map((r) => `${r}⁻¹`)];
   const entityNames = await readableNames(run.header.dataset.dir, entities, options.onNotice); // row i's readable name
-  await mkdir(path.dirname(target), { recursive: true }); // as data generate and plot: a new directory's parents are made
-  const staging = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
   const tables: ExportReport['tables'] = [];
-  try {
+  await writeNewDirectory(target, async (staging) => { // as data generate and plot: a new directory's parents are made
     for (const table of run.runtime.store.tables()) {
       const keys = table.spec.indexedBy === 'entity' ? entities : relationKeys;
       const names = table.spec.indexedBy === 'entity' ? entityNames : undefined;
@@ -144,11 +141,6 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
       tables: tables.map((t) => ({ ...t, holds: TABLE_NOTES[t.name] ?? t.name })),
     };
     await writeFile(path.join(staging, 'export.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (existsSync(target)) await rmdir(target); // empty, checked above (rmdir refuses any other)
-    await rename(staging, target);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+  }, out);
   return { out: target, format, tables };
 }

@@ -3,13 +3,13 @@
  * new directory, by a seeded shuffle cut at `--ratios`; valid/test triples with an entity or relation unseen in
  * train move to train (PyKEEN's cleanup), and the counts say how many. The directory is written whole or not at all.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { readTripleFile } from '../../kg/triple-reader.js';
 import { splitTriples, type NamedTriple } from '../../kg/split-triples.js';
+import { requireNewOutDir, writeNewDirectory } from '../../kg/new-directory.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { DATA_FLAGS, givenOptions } from '../run-options.js';
 
@@ -32,14 +32,6 @@ function parseRatios(text: string): [number, number, number] {
   return parts as [number, number, number];
 }
 
-/** Refuses an `--out` that is a file or a non-empty directory (data split and data generate write a new directory). */
-export function requireNewOutDir(out: string): void {
-  if (out.trim() === '') throw new Error('--out is empty: give a new directory (nothing was written)'); // '' would resolve to the working directory
-  if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new Error(`--out ${out}: is a file; give a new directory (nothing was written)`);
-  if (readdirSync(out).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);
-}
-
 /** Runs `data split`. */
 export async function runSplit(file: string, flags: SplitFlags, command: Command): Promise<void> {
   const ratios = parseRatios(flags.ratios);
@@ -51,17 +43,11 @@ export async function runSplit(file: string, flags: SplitFlags, command: Command
   const raw = await readTripleFile(file, readOptions);
   if (raw.length === 0) throw new Error(`${file}: no triples to split`);
   const split = splitTriples(raw.map((t): NamedTriple => [t.head, t.relation, t.tail]), { ratios, seed: Number(flags.seed) });
-  const staging = await mkdtemp(path.join(path.dirname(out), `.${path.basename(out)}.tmp-`));
-  try {
+  await writeNewDirectory(out, async (staging) => {
     for (const name of ['train', 'valid', 'test'] as const) {
       await writeFile(path.join(staging, `${name}.txt`), split[name].map((t) => `${t.join('\t')}\n`).join(''));
     }
-    if (existsSync(out)) await rmdir(out); // empty, checked above (rmdir refuses any other)
-    await rename(staging, out);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+  }, flags.out);
   const counts = { triples: raw.length, train: split.train.length, valid: split.valid.length, test: split.test.length, movedToTrain: split.moved, ratios, seed: Number(flags.seed), out };
   process.stderr.write(`split ${raw.length} triples of ${file}: train ${counts.train}, valid ${counts.valid}, test ${counts.test} (${split.moved.valid} valid and ${split.moved.test} test triples moved to train: an entity or relation was not in train)\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(counts)}\n` : `${out}\n`);

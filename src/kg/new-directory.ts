@@ -1,0 +1,40 @@
+/**
+ * A new directory written whole or not at all — a generated or split dataset, an export: the files go into a staging
+ * directory beside the target, which is renamed into place once complete and removed on any failure.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** Refuses an `--out` that is empty (it would resolve to the working directory), a file or a non-empty directory. */
+export function requireNewOutDir(out: string): void {
+  if (out.trim() === '') throw new Error('--out is empty: give a new directory (nothing was written)');
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new Error(`--out ${out}: is a file; give a new directory (nothing was written)`);
+  if (readdirSync(out).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);
+}
+
+/**
+ * Makes `target` (and its parents) with what `fill` writes into the staging directory it is given. An existing empty
+ * `target` is replaced; a file or a non-empty directory there is refused, naming it as `shown`, and nothing is written.
+ */
+export async function writeNewDirectory(target: string, fill: (staging: string) => Promise<void>, shown = target): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const staging = await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
+  try {
+    await fill(staging);
+    try {
+      await fs.rmdir(target); // only an empty directory goes
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
+        throw new Error(`${shown}: exists and is not an empty directory; nothing was written`, { cause: error });
+      }
+      if (code !== 'ENOENT') throw error;
+    }
+    await fs.rename(staging, target);
+  } catch (error) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
