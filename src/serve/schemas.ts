@@ -5,6 +5,7 @@
  * booleans). Unknown parameters are rejected. Every failure becomes one message naming the parameter.
  */
 import { z } from 'zod';
+import { headOrTailMessage, listOnlyMessage } from '../lookup/predict-form.js';
 
 /** k when a request gives none. */
 export const DEFAULT_K = 10;
@@ -87,17 +88,13 @@ const LIST_ONLY = ['k', 'filtered'] as const;
 /** Adds the issue of a prediction request that gives neither head nor tail, or both with a list-only parameter. */
 function checkPredictForm(request: PredictRequestBody, ctx: z.RefinementCtx): void {
   if (request.head === undefined && request.tail === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['head'], message: 'give head (to predict tails), tail (to predict heads), or both (to score one triple)' });
+    ctx.addIssue({ code: 'custom', path: ['head'], message: headOrTailMessage('head', 'tail') });
     return;
   }
   if (request.head === undefined || request.tail === undefined) return;
   const listOnly = LIST_ONLY.filter((key) => request[key] !== undefined);
   if (listOnly.length === 0) return;
-  const named = listOnly.join(' and ');
-  ctx.addIssue({
-    code: 'custom', path: [listOnly[0]!],
-    message: `${named} ${listOnly.length === 1 ? 'applies' : 'apply'} to a list of answers: with head and tail, predict scores one triple (its rank is always filtered); drop ${named}, or drop tail to list the top answers`,
-  });
+  ctx.addIssue({ code: 'custom', path: [listOnly[0]!], message: listOnlyMessage(listOnly, 'head', 'tail') });
 }
 
 /**

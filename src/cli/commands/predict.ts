@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
+import { headOrTailMessage, listOnlyMessage } from '../../lookup/predict-form.js';
 import { formatPredictions, formatTripleScore } from '../lookup-format.js';
 import { addLookupOptions, noticeToStderr, positiveInteger } from './lookup-options.js';
 import { runReadingOptions } from '../../pipeline/options.js';
@@ -25,10 +26,10 @@ export function registerPredictCommand(program: Command): void {
       .option('--filtered', 'remove known-true answers (train, valid and test triples) instead of marking them')
       .option('--exact', 'accepted for compatibility: predictions always score every entity'),
   ).action(async (flags: PredictFlags, command: Command) => {
-    if (flags.head === undefined && flags.tail === undefined) throw new Error('give --head (to predict tails), --tail (to predict heads), or both (to score one triple)');
+    if (flags.head === undefined && flags.tail === undefined) throw new Error(headOrTailMessage('--head', '--tail'));
     if (flags.head !== undefined && flags.tail !== undefined) {
       const listOnly = [command.getOptionValueSource('k') === 'cli' ? '--k' : undefined, flags.filtered ? '--filtered' : undefined].filter((f) => f !== undefined);
-      if (listOnly.length > 0) throw new Error(`${listOnly.join(' and ')} ${listOnly.length === 1 ? 'applies' : 'apply'} to a list of answers: with --head and --tail, predict scores one triple (its rank is always filtered); drop ${listOnly.join(' and ')}, or drop --tail to list the top answers`);
+      if (listOnly.length > 0) throw new Error(listOnlyMessage(listOnly, '--head', '--tail'));
     }
     await initBackend(flags.backend);
     const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr) });
