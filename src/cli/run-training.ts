@@ -11,6 +11,7 @@ import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { flagOf } from '../pipeline/options.js';
+import { hasSharedTriples, sharedTriplesText } from '../kg/dataset.js';
 import { RESUMABLE_KEYS } from '../pipeline/run-config.js';
 import { shellQuote } from '../pipeline/shell-quote.js';
 import { bestValidText, type RunHooks } from '../pipeline/run-job.js';
@@ -71,8 +72,7 @@ function dataLine(data: RunResult['summary']['data']): string {
   const unseen = data.unseen.valid + data.unseen.test;
   const verb = data.unseenPolicy === 'drop' ? 'dropped' : 'kept';
   const dup = data.duplicates.train + data.duplicates.valid + data.duplicates.test;
-  const o = data.overlap;
-  const shared = o.validInTrain + o.testInTrain + o.testInValid > 0 ? `; ${o.validInTrain} valid and ${o.testInTrain} test triples also in train, ${o.testInValid} test triples also in valid` : '';
+  const shared = hasSharedTriples(data.overlap) ? `; ${sharedTriplesText(data.overlap)}` : '';
   return `data: ${unseen === 0 ? 'no valid/test triples with entities unseen in train' : `${verb} ${data.unseen.valid} valid and ${data.unseen.test} test triples with entities unseen in train (--unseen ${data.unseenPolicy})`}; ${dup} duplicate lines merged${shared}`;
 }
 

@@ -131,12 +131,21 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** Whether any triple is in two splits. */
+export function hasSharedTriples(o: SplitOverlap): boolean {
+  return o.validInTrain + o.testInTrain + o.testInValid > 0;
+}
+
+/** "0 valid and 2 test triples also in train, 0 test triples also in valid". */
+export function sharedTriplesText(o: SplitOverlap): string {
+  return `${count(o.validInTrain)} valid and ${count(o.testInTrain)} test triple${o.testInTrain === 1 ? '' : 's'} also in train, ` +
+    `${count(o.testInValid)} test triple${o.testInValid === 1 ? '' : 's'} also in valid`;
+}
+
 /** "overlap: 0 valid and 2 test triples also in train, 0 test triples also in valid (kept; …)". */
 export function overlapLine(o: SplitOverlap): string {
-  const leaks = o.validInTrain + o.testInTrain + o.testInValid;
-  return `overlap: ${count(o.validInTrain)} valid and ${count(o.testInTrain)} test triple${o.testInTrain === 1 ? '' : 's'} also in train, ` +
-    `${count(o.testInValid)} test triple${o.testInValid === 1 ? '' : 's'} also in valid` +
-    (leaks > 0 ? ' (kept: their ranks measure what the model saw in training, not prediction; remove them from the files to exclude them)' : '');
+  return `overlap: ${sharedTriplesText(o)}` +
+    (hasSharedTriples(o) ? ' (kept: their ranks measure what the model saw in training, not prediction; remove them from the files to exclude them)' : '');
 }
 
 /** Human-readable lines describing a load report, e.g. "test: 210 triples with entities unseen in train dropped (--unseen drop)". */

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
-import { loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
+import { hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import type { SplitOverlap } from '../kg/dataset-encode.js';
 import { initBackend, type BackendRequest } from '../core/backend.js';
 import { kgeSettingsOf, parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
@@ -335,7 +335,7 @@ function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void):
   if (dataset.valid.length === 0) log(`warning: ${dataset.report.files.valid}: the valid split has no triples — no validation, no early stopping and no --lr-decay; best.json holds the parameters of the last validation epoch`);
   if (dataset.test.length === 0) log(`warning: ${dataset.report.files.test}: the test split has no triples — no test evaluation`);
   const o = dataset.report.overlap;
-  if (o.validInTrain + o.testInTrain + o.testInValid > 0) log(`warning: ${path.dirname(dataset.report.files.train)}: ${overlapLine(o)}`);
+  if (hasSharedTriples(o)) log(`warning: ${path.dirname(dataset.report.files.train)}: ${overlapLine(o)}`);
 }
 
 /** The `kgdistill eval` command that gives a run's test figures as its own test evaluation would (sampled when it samples). */
