@@ -37,10 +37,10 @@ export class ConnectionGuard {
   /** True once a drain has started (readiness is then false and answers carry `Connection: close`). */
   closing = false;
   private accepted = 0;
-  private requests = 0;
   private received = 0;
   private answeredCount = 0;
   private readonly open = new Set<Socket>();
+  /** Requests received and not yet answered (their count is the requests in flight). */
   private readonly unanswered = new Set<ServerResponse>();
 
   constructor(server: Server, readonly maxConnections: number) {
@@ -56,13 +56,11 @@ export class ConnectionGuard {
     });
     // before fastify's own listener, so a request is counted before it is answered
     server.prependListener('request', (_request, response) => {
-      this.requests++;
       this.received++;
       if (this.closing) response.setHeader('connection', 'close');
       this.unanswered.add(response);
       response.once('close', () => {
         this.unanswered.delete(response);
-        this.requests--;
         this.answeredCount++;
       });
     });
@@ -70,7 +68,7 @@ export class ConnectionGuard {
 
   /** Requests received and not yet answered. */
   get inFlight(): number {
-    return this.requests;
+    return this.unanswered.size;
   }
 
   /** Requests answered since the server started. */
@@ -90,7 +88,7 @@ export class ConnectionGuard {
    */
   async drain(close: () => Promise<unknown>, timeoutMs: number): Promise<DrainReport> {
     const started = performance.now();
-    const inFlight = this.requests;
+    const inFlight = this.unanswered.size;
     const answeredBefore = this.answeredCount;
     this.closing = true;
     // answers still to come on requests received before the drain close their connection too; else one finished
