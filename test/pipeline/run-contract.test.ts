@@ -14,6 +14,7 @@ import { runTrain } from '../../src/pipeline/train.js';
 import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { readOptionsFile } from '../../src/pipeline/run-config.js';
 import { lockRunDir } from '../../src/core/run-lock.js';
+import { writeFiles } from '../kg/helpers.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-contract-'));
 let graph: string;
@@ -356,14 +357,9 @@ describe('divergence and data that cannot train', () => {
   });
 
   it('an empty train split is an error naming its file; an empty valid split a warning naming its file', async () => {
-    const dir = path.join(tmp, 'empty');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'train.txt'), '');
-    writeFileSync(path.join(dir, 'valid.txt'), 'a\tr\tb\n');
-    writeFileSync(path.join(dir, 'test.txt'), 'a\tr\tb\n');
+    const dir = writeFiles(path.join(tmp, 'empty'), { 'train.txt': '', 'valid.txt': 'a\tr\tb\n', 'test.txt': 'a\tr\tb\n' });
     await expect(runTrain({ dataset: dir, ...base, out: path.join(tmp, 'e1') })).rejects.toThrow(new RegExp(`${path.join(dir, 'train.txt')}: the train split has no triples`));
-    writeFileSync(path.join(dir, 'train.txt'), 'a\tr\tb\nb\tr\tc\nc\tr\ta\n');
-    writeFileSync(path.join(dir, 'valid.txt'), '');
+    writeFiles(dir, { 'train.txt': 'a\tr\tb\nb\tr\tc\nc\tr\ta\n', 'valid.txt': '' });
     const lines: string[] = [];
     const result = await runTrain({ dataset: dir, ...base, out: path.join(tmp, 'e2') }, { log: (l) => lines.push(l) });
     expect(lines.join('\n')).toContain(`warning: ${path.join(dir, 'valid.txt')}: the valid split has no triples`);
@@ -378,11 +374,7 @@ describe('divergence and data that cannot train', () => {
   });
 
   it('an empty test split is a warning naming its file: no test figures (no NaN); eval on it is an error', async () => {
-    const dir = path.join(tmp, 'empty-test');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'train.txt'), 'a\tr\tb\nb\tr\tc\nc\tr\ta\n');
-    writeFileSync(path.join(dir, 'valid.txt'), 'a\tr\tc\n');
-    writeFileSync(path.join(dir, 'test.txt'), '');
+    const dir = writeFiles(path.join(tmp, 'empty-test'), { 'train.txt': 'a\tr\tb\nb\tr\tc\nc\tr\ta\n', 'valid.txt': 'a\tr\tc\n', 'test.txt': '' });
     const lines: string[] = [];
     const out = path.join(tmp, 'e3');
     const result = await runTrain({ dataset: dir, ...base, out }, { log: (l) => lines.push(l) });
