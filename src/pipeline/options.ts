@@ -17,6 +17,9 @@ const positiveInt = int('a positive integer', 1);
 const nonNegativeInt = int('an integer ≥ 0', 0);
 const positive = z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).finite({ error: 'must be a positive number' });
 const nonNegative = z.number({ error: 'must be a number ≥ 0' }).nonnegative({ error: 'must be a number ≥ 0' }).finite({ error: 'must be a number ≥ 0' });
+/** What a seed accepts: the integers a double holds exactly (a longer one would be rounded into another seed). */
+export const INTEGER_RANGE_TEXT = `an integer from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`;
+const seedInt = z.number({ error: `must be ${INTEGER_RANGE_TEXT}` }).int({ error: `must be ${INTEGER_RANGE_TEXT}` });
 const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]], { error: `must be one of ${values.join(', ')}` });
 
 /** Which dataset and how its valid/test triples with entities unseen in train are treated. */
@@ -73,7 +76,7 @@ export const trainingOptions = {
   lrDecay: positive.max(1, { error: 'must be a number in (0, 1] (1: a constant learning rate)' }).default(1),
   /** Validations without a new best before the learning rate is lowered (with `lrDecay` < 1). */
   lrPatience: positiveInt.default(2),
-  seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(0),
+  seed: seedInt.default(0),
   /** Standard deviation of a normal initialisation of embeddings (default: each model's own, see ModelOptions). */
   initScale: positive.optional(),
   /** TransE and RotatE only: the norm of their distance, 1 or 2 (default: the model's; models/distance-norm.ts). */
@@ -100,7 +103,7 @@ export const trainingOptions = {
   /** Validate and test against the gold answer and N fixed filtered candidates per query (OGB-style), not all entities. */
   evalCandidates: positiveInt.optional(),
   /** Seed of the sampled evaluation candidates. */
-  evalSeed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(0),
+  evalSeed: seedInt.default(0),
 };
 
 /** What every training command takes (the shared part of train and distill). */

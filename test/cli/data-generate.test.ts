@@ -25,7 +25,7 @@ describe('kgdistill data generate', () => {
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--entities', '1'.padEnd(40, '0')])).rejects.toThrow(/1\.2 GB of files at the limit\) \(nothing was written\)$/);
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--entities', '3'])).rejects.toThrow("--entities must be an integer ≥ 4 (got '3')");
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--entities', '1e5'])).rejects.toThrow("--entities must be an integer ≥ 4 (got '1e5')");
-    await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--seed', 'x'])).rejects.toThrow("--seed must be an integer (got 'x')");
+    await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--seed', 'x'])).rejects.toThrow("--seed must be an integer from -9007199254740991 to 9007199254740991 (got 'x')");
     expect(readdirSync(dir)).toEqual([]);
   });
 

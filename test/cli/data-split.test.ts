@@ -82,7 +82,7 @@ describe('kgdistill data generate', () => {
     expect(readFileSync(path.join(out, 'train.txt'), 'utf8')).toMatch(/^e\d+\t(next|previous|parent|child|member_of)\t/);
     await expect(cli(['data', 'generate', '--out', out])).rejects.toThrow(/exists and is not empty/);
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'h'), '--entities', 'ten'])).rejects.toThrow(/--entities must be an integer ≥ 4 \(got 'ten'\)/);
-    await expect(cli(['data', 'generate', '--out', path.join(dir, 'h'), '--seed', '1.5'])).rejects.toThrow(/--seed must be an integer \(got '1\.5'\)/);
+    await expect(cli(['data', 'generate', '--out', path.join(dir, 'h'), '--seed', '1.5'])).rejects.toThrow(/--seed must be an integer from -9007199254740991 to 9007199254740991 \(got '1\.5'\)/);
     expect((await cli(['data', 'generate', '--out', path.join(dir, 'negative-seed'), '--entities', '20', '--seed=-3'])).trim()).toBe(path.join(dir, 'negative-seed')); // any integer, as train's
   });
 });

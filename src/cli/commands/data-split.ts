@@ -12,6 +12,7 @@ import { splitTriples, type NamedTriple } from '../../kg/split-triples.js';
 import { requireNewOutDir, writeNewDirectory } from '../../kg/new-directory.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { DATA_FLAGS, givenOptions } from '../run-options.js';
+import { integerFlag } from '../integer-flag.js';
 
 /** The flags of `data split` besides the data options. */
 export interface SplitFlags {
@@ -35,20 +36,20 @@ function parseRatios(text: string): [number, number, number] {
 /** Runs `data split`. */
 export async function runSplit(file: string, flags: SplitFlags, command: Command): Promise<void> {
   const ratios = parseRatios(flags.ratios);
-  if (!/^-?\d+$/.test(flags.seed)) throw new Error(`--seed must be an integer (got '${flags.seed}')`);
+  const seed = integerFlag('--seed', flags.seed);
   const out = path.resolve(flags.out);
   requireNewOutDir(flags.out);
   const settings = parseOptions(schema, { ...givenOptions(command, DATA_FLAGS, schema), dataset: file }, 'flag');
   const { unseen: _unseen, ...readOptions } = loadOptionsOf(settings);
   const raw = await readTripleFile(file, readOptions);
   if (raw.length === 0) throw new Error(`${file}: no triples to split`);
-  const split = splitTriples(raw.map((t): NamedTriple => [t.head, t.relation, t.tail]), { ratios, seed: Number(flags.seed) });
+  const split = splitTriples(raw.map((t): NamedTriple => [t.head, t.relation, t.tail]), { ratios, seed });
   await writeNewDirectory(out, async (staging) => {
     for (const name of ['train', 'valid', 'test'] as const) {
       await writeFile(path.join(staging, `${name}.txt`), split[name].map((t) => `${t.join('\t')}\n`).join(''));
     }
   }, flags.out);
-  const counts = { triples: raw.length, train: split.train.length, valid: split.valid.length, test: split.test.length, movedToTrain: split.moved, ratios, seed: Number(flags.seed), out };
+  const counts = { triples: raw.length, train: split.train.length, valid: split.valid.length, test: split.test.length, movedToTrain: split.moved, ratios, seed, out };
   process.stderr.write(`split ${raw.length} triples of ${file}: train ${counts.train}, valid ${counts.valid}, test ${counts.test} (${split.moved.valid} valid and ${split.moved.test} test triples moved to train: an entity or relation was not in train)\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(counts)}\n` : `${out}\n`);
 }

@@ -18,6 +18,7 @@ import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
 import { loadProgress } from '../progress.js';
+import { integerFlag } from '../integer-flag.js';
 
 /** Relations listed one by one in the table output when there are at most this many (all of them in --json). */
 const MAX_RELATIONS_LISTED = 20;
@@ -162,9 +163,9 @@ export function registerDataCommands(program: Command): void {
     .action(async (flags: { out: string; entities: string; seed: string }) => {
       if (!/^\d+$/.test(flags.entities) || Number(flags.entities) < 4) throw new Error(`--entities must be an integer ≥ 4 (got '${flags.entities}')`);
       if (Number(flags.entities) > MAX_SYNTHETIC_ENTITIES) throw new Error(entitiesCeilingMessage(flags.entities));
-      if (!/^-?\d+$/.test(flags.seed)) throw new Error(`--seed must be an integer (got '${flags.seed}')`); // as train's and data split's
+      const seed = integerFlag('--seed', flags.seed); // as train's and data split's
       requireNewOutDir(flags.out);
-      process.stdout.write(`${await writeSyntheticDataset(flags.out, { entities: Number(flags.entities), seed: Number(flags.seed) })}\n`);
+      process.stdout.write(`${await writeSyntheticDataset(flags.out, { entities: Number(flags.entities), seed })}\n`);
     });
   const split = data
     .command('split')

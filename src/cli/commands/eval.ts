@@ -6,15 +6,11 @@ import { formatEvaluation, formatSampled } from '../report-format.js';
 import { testProgress } from '../progress.js';
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
 import { readingOptionsSchema } from '../../pipeline/options.js';
+import { integerFlag, positiveIntegerFlag } from '../integer-flag.js';
 
 interface EvalFlags { checkpoint: string; split: 'valid' | 'test'; dataset?: string; backend: BackendRequest; json?: boolean; last?: boolean; evalCandidates?: string; evalSeed: string }
 
 /** A positive integer flag, or an error naming it. */
-function positiveIntFlag(value: string, flag: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`${flag} must be a positive integer (got '${value}')`);
-  return Number(value);
-}
-
 /** Adds `kgdistill eval`. */
 export function registerEvalCommand(program: Command): void {
   const command = program
@@ -32,9 +28,8 @@ export function registerEvalCommand(program: Command): void {
   command.action(async (flags: EvalFlags) => {
     const reading = givenOptions(command, DATA_FLAGS, readingOptionsSchema);
     const started = performance.now();
-    const candidates = flags.evalCandidates === undefined ? undefined : positiveIntFlag(flags.evalCandidates, '--eval-candidates');
-    if (!/^-?\d+$/.test(flags.evalSeed)) throw new Error(`--eval-seed must be an integer (got '${flags.evalSeed}')`);
-    const candidateSeed = Number(flags.evalSeed);
+    const candidates = flags.evalCandidates === undefined ? undefined : positiveIntegerFlag('--eval-candidates', flags.evalCandidates);
+    const candidateSeed = integerFlag('--eval-seed', flags.evalSeed);
     const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates, candidateSeed, reading,
       onNotice: (message) => process.stderr.write(`note: ${message}\n`) });
     const seconds = (performance.now() - started) / 1000;

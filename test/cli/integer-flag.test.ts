@@ -1,0 +1,58 @@
+// Integer flags (seeds above all): text a double would round is refused by name with what was typed, never turned
+// into another seed (12345678901234567890 and 12345678901234567891 are the same double).
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { exactInteger, integerFlag, positiveIntegerFlag } from '../../src/cli/integer-flag.js';
+import { parseSeeds } from '../../src/cli/kd-flags.js';
+import { registerDataCommands } from '../../src/cli/commands/data.js';
+import { registerTrainCommand } from '../../src/cli/commands/train.js';
+import { registerEvalCommand } from '../../src/cli/commands/eval.js';
+import { runCli } from '../helpers/run-cli.js';
+import { tempDir } from '../kg/helpers.js';
+
+const RANGE = 'an integer from -9007199254740991 to 9007199254740991';
+const TOO_LONG = '12345678901234567890';
+
+describe('integer flags', () => {
+  it('reads integers a double holds exactly and nothing else', () => {
+    expect(exactInteger('42')).toBe(42);
+    expect(exactInteger(' -7 ')).toBe(-7);
+    expect(exactInteger('+3')).toBe(3);
+    expect(exactInteger('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(exactInteger('9007199254740992')).toBeUndefined(); // 2⁵³: 2⁵³ + 1 would read as the same double
+    expect(exactInteger('-9007199254740992')).toBeUndefined();
+    for (const text of ['1.5', '1e3', 'x', '', '0x10', '1 2']) expect(exactInteger(text)).toBeUndefined();
+    expect(integerFlag('--seed', '-4')).toBe(-4);
+    expect(() => integerFlag('--seed', TOO_LONG)).toThrow(`--seed must be ${RANGE} (got '${TOO_LONG}')`);
+    expect(positiveIntegerFlag('--eval-candidates', '300')).toBe(300);
+    for (const text of ['0', '-3', '+3', '2.5', TOO_LONG]) expect(() => positiveIntegerFlag('--eval-candidates', text)).toThrow(`--eval-candidates must be a positive integer (got '${text}')`);
+  });
+
+  it('refuses a seed that would be rounded in data generate and data split, writing nothing', async () => {
+    const dir = tempDir();
+    const cli = (args: string[]): Promise<string> => runCli([registerDataCommands], args);
+    await expect(cli(['data', 'generate', '--out', path.join(dir, 'g'), '--seed', TOO_LONG])).rejects.toThrow(`--seed must be ${RANGE} (got '${TOO_LONG}')`);
+    expect(readdirSync(dir)).toEqual([]);
+    await cli(['data', 'generate', '--out', path.join(dir, 'g'), '--entities', '40']);
+    await expect(cli(['data', 'split', path.join(dir, 'g', 'train.txt'), '--out', path.join(dir, 's'), '--seed', '9007199254740993']))
+      .rejects.toThrow(`--seed must be ${RANGE} (got '9007199254740993')`);
+    expect(existsSync(path.join(dir, 's'))).toBe(false);
+  });
+
+  it('refuses it in train and eval with the text typed, not a rounded copy', async () => {
+    const dir = tempDir();
+    await runCli([registerDataCommands], ['data', 'generate', '--out', path.join(dir, 'g'), '--entities', '40']);
+    const train = ['train', '--dataset', path.join(dir, 'g'), '--model', 'DistMult', '--epochs', '1', '--backend', 'wasm', '--out', path.join(dir, 'run')];
+    await expect(runCli([registerTrainCommand], [...train, '--seed', TOO_LONG])).rejects.toThrow(`--seed must be ${RANGE} (got "${TOO_LONG}")`);
+    await expect(runCli([registerTrainCommand], [...train, '--seed', '1.5'])).rejects.toThrow(`--seed must be ${RANGE} (got 1.5)`);
+    expect(existsSync(path.join(dir, 'run'))).toBe(false);
+    await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-seed', TOO_LONG])).rejects.toThrow(`--eval-seed must be ${RANGE} (got '${TOO_LONG}')`);
+  });
+
+  it('refuses it in kd --seeds', () => {
+    expect(parseSeeds('2,9007199254740991')).toEqual([2, Number.MAX_SAFE_INTEGER]);
+    expect(() => parseSeeds(`1,${TOO_LONG}`)).toThrow(`--seeds: every seed must be an integer from 0 to 9007199254740991 (got '1,${TOO_LONG}')`);
+    expect(() => parseSeeds(TOO_LONG)).toThrow(/--seeds must be a count ≥ 1/);
+  });
+});
