@@ -14,6 +14,8 @@ const BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 
 export interface MetricsSource {
   lookups(): readonly CheckpointLookup[];
   ready(): boolean;
+  /** Requests received and not yet answered (the scrape itself included). */
+  inFlight(): number;
 }
 
 /** The state of a lookup's neighbour index. */
@@ -29,7 +31,6 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route'>;
-  readonly inFlight: Gauge;
   /** Bound children by label key: the hot path skips prom-client's label hashing. */
   private readonly bound = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
 
@@ -37,7 +38,7 @@ export class ServiceMetrics {
     const registers = [this.registry];
     this.requests = new Counter({ name: 'kgdistill_http_requests_total', help: 'HTTP requests answered, by method, route and status', labelNames: ['method', 'route', 'status'], registers });
     this.latency = new Histogram({ name: 'kgdistill_http_request_duration_seconds', help: 'time from receiving a request to its answer, by method and route', labelNames: ['method', 'route'], buckets: BUCKETS, registers });
-    this.inFlight = new Gauge({ name: 'kgdistill_http_requests_in_flight', help: 'requests received and not yet answered', registers });
+    new Gauge({ name: 'kgdistill_http_requests_in_flight', help: 'requests received and not yet answered', registers, collect() { this.set(source.inFlight()); } });
     new Gauge({ name: 'kgdistill_ready', help: '1 when every model is loaded with its neighbour index and the service is not shutting down', registers, collect() { this.set(source.ready() ? 1 : 0); } });
     new Gauge({ name: 'kgdistill_models_loaded', help: 'checkpoints loaded and served', registers, collect() { this.set(source.lookups().length); } });
     new Gauge({

@@ -168,7 +168,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   const guard = new ConnectionGuard(app.server, options.maxConnections ?? SERVICE_DEFAULTS.maxConnections);
   const ready = (): boolean => !guard.closing && served.ready();
   const hide = (text: string): string => withoutPaths(text, served.privateDirs());
-  const metrics = new ServiceMetrics({ lookups: () => served.loaded(), ready });
+  const metrics = new ServiceMetrics({ lookups: () => served.loaded(), ready, inFlight: () => guard.inFlight });
   app.decorate('connections', guard);
 
   app.removeContentTypeParser('text/plain'); // a JSON API: anything but application/json is a 415

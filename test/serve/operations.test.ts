@@ -69,6 +69,22 @@ describe('serve: readiness, liveness and metrics', () => {
     expect(text).toContain('kgdistill_index_state{model="roth",index="neighbors",state="building"} 0');
     expect(text).toMatch(/kgdistill_process_resident_memory_bytes \d+/);
   });
+
+  it('/metrics counts the requests in flight: one whose body is still arriving, and the scrape itself', async () => {
+    const app = make([lookup]);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as net.AddressInfo).port;
+    const scrape = async (): Promise<string> => (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n').find((l) => l.startsWith('kgdistill_http_requests_in_flight ')) ?? '';
+    expect(await scrape()).toBe('kgdistill_http_requests_in_flight 1');
+    const socket = net.connect(port, '127.0.0.1');
+    socket.write('POST /models/roth/neighbors HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"entity"');
+    for (let i = 0; i < 50 && connectionsOf(app).inFlight === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await scrape()).toBe('kgdistill_http_requests_in_flight 2');
+    const answer = new Promise<string>((resolve) => { let text = ''; socket.on('data', (d) => (text += d)); socket.on('end', () => resolve(text)); });
+    socket.end(':"e1"}');
+    expect(await answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(await scrape()).toBe('kgdistill_http_requests_in_flight 1');
+  });
 });
 
 describe('serve: API key, rate limit, connection cap, no paths', () => {
