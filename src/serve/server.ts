@@ -174,7 +174,10 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   app.removeContentTypeParser('text/plain'); // a JSON API: anything but application/json is a 415
   app.setErrorHandler((error: FastifyError | HttpError | LookupError, request, reply) => {
     if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, hide(error.message), error.suggestions);
-    if (error instanceof HttpError) return fail(reply, error.statusCode, error.code, hide(error.message));
+    if (error instanceof HttpError) {
+      if (error.statusCode === 503) reply.header('retry-after', '1'); // a model still loading: ask again shortly
+      return fail(reply, error.statusCode, error.code, hide(error.message));
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return fail(reply, status, status === 429 ? 'rate-limited' : error.code ?? 'bad-request', hide(fastifyMessage(error)));
     request.log.error(error);

@@ -34,7 +34,7 @@ const make = (...args: Parameters<typeof buildServer>): FastifyInstance => {
 };
 
 describe('serve: readiness, liveness and metrics', () => {
-  it('/health/ready is 503 until every model is loaded with its index, /health/live 200 throughout; model routes say "loading"', async () => {
+  it('/health/ready is 503 until every model is loaded with its index, /health/live 200 throughout; model routes say "loading" (503 with Retry-After)', async () => {
     const models = new ServedModels(['roth']);
     const app = make(models);
     expect((await app.inject('/health/live')).statusCode).toBe(200);
@@ -46,6 +46,9 @@ describe('serve: readiness, liveness and metrics', () => {
     const early = await app.inject('/models/roth/neighbors?entity=e1');
     expect(early.statusCode).toBe(503);
     expect(early.json().message).toBe("model 'roth' is still loading");
+    expect(early.headers['retry-after']).toBe('1');
+    const info = await app.inject('/models/roth');
+    expect([info.statusCode, info.headers['retry-after'], info.json().error]).toEqual([503, '1', 'not-ready']);
     models.add(lookup);
     expect((await app.inject('/health/ready')).json()).toEqual({ status: 'ready', checkpoints: ['roth'] });
     expect((await app.inject('/models/roth/neighbors?entity=e1')).statusCode).toBe(200);
