@@ -15,8 +15,9 @@
  *
  * GET takes the fields as a query string, POST as a JSON body (at most 16 KiB); both are validated by the zod
  * schemas of schemas.ts. Every failure is a 4xx with `{ error, message }` naming what is wrong: an unknown model
- * or entity a 404 with suggestions, a bad parameter a 400, a missing or wrong API key a 401, too many requests
- * from one client a 429, an oversized body a 413, a non-JSON body a 415; a model still loading is a 503 (with
+ * or entity a 404 with suggestions, a known path with a method it does not take a 405 with Allow, a bad
+ * parameter a 400, a missing or wrong API key a 401, too many requests from one client a 429, an oversized body a
+ * 413, a non-JSON body a 415; a model still loading is a 503 (with
  * Retry-After). No answer contains a path of the server's file system.
  */
 import path from 'node:path';
@@ -28,6 +29,7 @@ import { ConnectionGuard } from './connections.js';
 import { keyChecker } from './auth.js';
 import { RateLimiter } from './rate-limit.js';
 import { ServiceMetrics } from './metrics.js';
+import { AllowedMethods } from './allowed-methods.js';
 import { EXPLORER_OPEN_ROUTES, explorerRoutes, type ExplorerOptions } from './explorer-routes.js';
 import { DEFAULT_K, DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neighborsSchemas, predictSchemas, shown, type RouteSchemas } from './schemas.js';
 
@@ -183,7 +185,14 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     request.log.error(error);
     return fail(reply, 500, 'internal', 'internal error');
   });
-  app.setNotFoundHandler((request, reply) => fail(reply, 404, 'not-found', `no route ${request.method.slice(0, 10)} ${request.url.slice(0, 200)}`));
+  const routes = new AllowedMethods();
+  app.addHook('onRoute', (route) => routes.add(route.url, route.method));
+  app.setNotFoundHandler((request, reply) => {
+    const allow = routes.allowed(request.url);
+    const what = `${request.method.slice(0, 10)} ${request.url.slice(0, 200)}`;
+    if (allow.length === 0) return fail(reply, 404, 'not-found', `no route ${what}`);
+    return fail(reply.header('allow', allow.join(', ')), 405, 'method-not-allowed', `no route ${what}: ${request.url.split('?')[0]!.slice(0, 200)} takes ${allow.join(', ')}`);
+  });
   app.addHook('onResponse', (request, reply, done) => {
     const method = METHODS.has(request.method) ? request.method : 'OTHER';
     metrics.observe(method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);

@@ -130,7 +130,9 @@ describe('serve: every bad request is a 4xx with a message', () => {
     ['overlong name', () => post('/models/roth/neighbors', { entity: 'x'.repeat(600) }), 400, /entity must be a non-empty string of at most 512 characters/],
     ['overlong model name', () => get(`/models/${'m'.repeat(150)}/neighbors?entity=e1`), 414, /./],
     ['unknown route', () => get('/nothing/here'), 404, /no route GET \/nothing\/here/],
-    ['wrong method', () => app.inject({ method: 'DELETE', url: '/models/roth' }), 404, /no route DELETE/],
+    ['wrong method', () => app.inject({ method: 'DELETE', url: '/models/roth' }), 405, /^no route DELETE \/models\/roth: \/models\/roth takes GET, HEAD$/],
+    ['wrong method on a query route', () => app.inject({ method: 'PUT', url: '/models/roth/neighbors?entity=e1' }), 405, /takes GET, HEAD, POST$/],
+    ['wrong method on a probe', () => app.inject({ method: 'POST', url: '/health/ready' }), 405, /takes GET, HEAD$/],
   ];
   for (const [what, send, status, message] of cases) {
     it(`${what} → ${status}`, async () => {
@@ -140,6 +142,15 @@ describe('serve: every bad request is a 4xx with a message', () => {
       if (status >= 400) expect(body.message).toMatch(message);
     });
   }
+
+  it('a wrong method on a known path is a 405 with Allow; an unknown path stays a 404', async () => {
+    const wrong = await app.inject({ method: 'DELETE', url: '/models/roth/predict' });
+    expect([wrong.statusCode, wrong.headers.allow, wrong.json().error]).toEqual([405, 'GET, HEAD, POST', 'method-not-allowed']);
+    const metrics = await app.inject({ method: 'POST', url: '/metrics' });
+    expect([metrics.statusCode, metrics.headers.allow]).toEqual([405, 'GET, HEAD']);
+    const unknown = await app.inject({ method: 'DELETE', url: '/nothing/here' });
+    expect([unknown.statusCode, unknown.headers.allow, unknown.json().error]).toEqual([404, undefined, 'not-found']);
+  });
 
   it('400 generated malformed requests (bytes, queries, JSON, methods, paths, headers, number forms) never give a 5xx', async () => {
     const statuses = new Map<number, number>();
