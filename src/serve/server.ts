@@ -30,6 +30,7 @@ import { keyChecker } from './auth.js';
 import { RateLimiter } from './rate-limit.js';
 import { ServiceMetrics } from './metrics.js';
 import { AllowedMethods } from './allowed-methods.js';
+import { clientErrorHandler, frameworkAnswer } from './framework-errors.js';
 import { EXPLORER_OPEN_ROUTES, explorerRoutes, type ExplorerOptions } from './explorer-routes.js';
 import { DEFAULT_K, DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neighborsSchemas, predictSchemas, shown, type RouteSchemas } from './schemas.js';
 
@@ -53,6 +54,9 @@ export interface ServerOptions {
   /** The browser explorer at `/` (explorer-routes.ts). */
   explorer?: ExplorerOptions;
 }
+
+/** Longest path parameter the router takes (past it a 414): above the longest model name schemas.ts accepts. */
+const MAX_PARAM_LENGTH = 256;
 
 /** Defaults of the limits. */
 export const SERVICE_DEFAULTS = { rateLimit: { max: 6000, windowMs: 60_000 }, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 10_000, maxConnections: 1024, bodyLimit: 16 * 1024 } as const;
@@ -132,16 +136,6 @@ function fail(reply: FastifyReply, status: number, error: string, message: strin
   return reply.code(status).send(body);
 }
 
-/** Fastify's own errors as messages a client can act on. */
-function fastifyMessage(error: FastifyError): string {
-  switch (error.code) {
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return 'the body is empty: send a JSON object, or use GET with a query string';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return `unsupported content type: send application/json (${error.message})`;
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return `the body is too large: ${error.message}`;
-    default: return error.message;
-  }
-}
-
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
 const OPEN_ROUTES = new Set(['/health/live', '/health/ready', ...EXPLORER_OPEN_ROUTES]);
 
@@ -154,10 +148,17 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   if (!(models instanceof ServedModels)) for (const lookup of models) served.add(lookup);
   const maxK = options.maxK ?? DEFAULT_MAX_K;
   const requestTimeout = options.requestTimeoutMs ?? SERVICE_DEFAULTS.requestTimeoutMs;
+  const limits = { bodyLimit: options.bodyLimit ?? SERVICE_DEFAULTS.bodyLimit, maxParamLength: MAX_PARAM_LENGTH };
   const started = Date.now();
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? SERVICE_DEFAULTS.bodyLimit,
+    bodyLimit: limits.bodyLimit,
+    maxParamLength: limits.maxParamLength,
+    clientErrorHandler: clientErrorHandler(requestTimeout),
+    frameworkErrors: (error, request, reply) => {
+      const answer = frameworkAnswer(error, limits);
+      void fail(reply, answer.status, answer.error, answer.message);
+    },
     requestTimeout,
     connectionTimeout: 6 * requestTimeout,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? SERVICE_DEFAULTS.keepAliveTimeoutMs,
@@ -181,7 +182,10 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
       return fail(reply, error.statusCode, error.code, hide(error.message));
     }
     const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) return fail(reply, status, status === 429 ? 'rate-limited' : error.code ?? 'bad-request', hide(fastifyMessage(error)));
+    if (status >= 400 && status < 500) {
+      const answer = frameworkAnswer(error, limits, request.headers['content-type']);
+      return fail(reply, answer.status, answer.error, hide(answer.message));
+    }
     request.log.error(error);
     return fail(reply, 500, 'internal', 'internal error');
   });

@@ -151,7 +151,7 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     held.forEach((s) => s.destroy());
   });
 
-  it('a client that does not finish its request in time gets a 408 and is disconnected', async () => {
+  it('a client that does not finish its request in time gets a 408 naming the limit and is disconnected; bytes that are not HTTP a 400', async () => {
     const app = make([lookup], { requestTimeoutMs: 400 });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as net.AddressInfo).port;
@@ -160,7 +160,13 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     socket.write('POST /models/roth/neighbors HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ent');
     const answer = await new Promise<string>((resolve) => { let text = ''; socket.on('data', (d) => (text += d)); socket.on('close', () => resolve(text)); socket.on('error', () => undefined); });
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: 'request-timeout', message: 'the request was not received whole within 400 ms' });
     expect(performance.now() - started).toBeLessThan(3000);
+    const garbage = net.connect(port, '127.0.0.1');
+    garbage.write('NOT HTTP AT ALL\r\n\r\n');
+    const refused = await new Promise<string>((resolve) => { let text = ''; garbage.on('data', (d) => (text += d)); garbage.on('close', () => resolve(text)); garbage.on('error', () => undefined); });
+    expect(refused.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(refused.slice(refused.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: 'bad-request' });
   });
 
   it('a run whose dataset is gone: its note and the filtering error name no path', async () => {

@@ -122,13 +122,15 @@ describe('serve: every bad request is a 4xx with a message', () => {
     ['JSON array body', () => post('/models/roth/neighbors', [1, 2]), 400, /the body must be a JSON object, got a list/],
     ['JSON null body', () => post('/models/roth/neighbors', 'null'), 400, /the body must be a JSON object, got null/],
     ['JSON string body', () => post('/models/roth/neighbors', '"e1"'), 400, /the body must be a JSON object, got 'e1'/],
-    ['text body', () => post('/models/roth/neighbors', 'entity=e1', { 'content-type': 'text/plain' }), 415, /Unsupported Media Type/i],
-    ['XML body', () => post('/models/roth/neighbors', '<entity>e1</entity>', { 'content-type': 'application/xml' }), 415, /Unsupported Media Type/i],
-    ['oversized body', () => post('/models/roth/neighbors', { entity: 'x'.repeat(40_000) }), 413, /too large/i],
+    ['text body', () => post('/models/roth/neighbors', 'entity=e1', { 'content-type': 'text/plain' }), 415, /^unsupported content type 'text\/plain': send application\/json$/],
+    ['XML body', () => post('/models/roth/neighbors', '<entity>e1</entity>', { 'content-type': 'application/xml' }), 415, /^unsupported content type 'application\/xml': send application\/json$/],
+    ['oversized body', () => post('/models/roth/neighbors', { entity: 'x'.repeat(40_000) }), 413, /^the body is too large: at most 16 KiB$/],
     ['deeply nested body', () => post('/models/roth/neighbors', '['.repeat(8_000) + ']'.repeat(8_000)), 400, /must be a JSON object/],
     ['prototype pollution attempt', () => post('/models/roth/neighbors', '{"entity":"e1","__proto__":{"k":1e9}}'), 400, /not valid JSON/],
     ['overlong name', () => post('/models/roth/neighbors', { entity: 'x'.repeat(600) }), 400, /entity must be a non-empty string of at most 512 characters/],
-    ['overlong model name', () => get(`/models/${'m'.repeat(150)}/neighbors?entity=e1`), 414, /./],
+    ['overlong model name', () => get(`/models/${'m'.repeat(250)}/neighbors?entity=e1`), 400, /model name longer than 200 characters/],
+    ['model name past the router limit', () => get(`/models/${'m'.repeat(300)}/neighbors?entity=e1`), 414, /^a part of the path is longer than 256 characters: '\/models\/m+…'$/],
+    ['path not percent-encoding', () => get('/models/%zz/neighbors?entity=e1'), 400, /^the path is not valid percent-encoding: '\/models\/%zz\/neighbors\?entity=e1'$/],
     ['unknown route', () => get('/nothing/here'), 404, /no route GET \/nothing\/here/],
     ['wrong method', () => app.inject({ method: 'DELETE', url: '/models/roth' }), 405, /^no route DELETE \/models\/roth: \/models\/roth takes GET, HEAD$/],
     ['wrong method on a query route', () => app.inject({ method: 'PUT', url: '/models/roth/neighbors?entity=e1' }), 405, /takes GET, HEAD, POST$/],
@@ -142,6 +144,21 @@ describe('serve: every bad request is a 4xx with a message', () => {
       if (status >= 400) expect(body.message).toMatch(message);
     });
   }
+
+  it('fastify\'s own refusals carry the service\'s error words, never a FST_ERR code or another body shape', async () => {
+    const answers = await Promise.all([
+      post('/models/roth/neighbors', '{"entity": "e1",'),
+      post('/models/roth/neighbors', ''),
+      post('/models/roth/neighbors', 'entity=e1', { 'content-type': 'text/plain' }),
+      post('/models/roth/neighbors', { entity: 'x'.repeat(40_000) }),
+      get(`/models/${'m'.repeat(300)}/neighbors?entity=e1`),
+      get('/models/%zz/neighbors'),
+    ]);
+    expect(answers.map((a) => [a.statusCode, a.json().error, Object.keys(a.json()).sort().join(',')])).toEqual([
+      [400, 'invalid', 'error,message'], [400, 'invalid', 'error,message'], [415, 'unsupported-media-type', 'error,message'],
+      [413, 'body-too-large', 'error,message'], [414, 'uri-too-long', 'error,message'], [400, 'invalid', 'error,message'],
+    ]);
+  });
 
   it('a wrong method on a known path is a 405 with Allow; an unknown path stays a 404', async () => {
     const wrong = await app.inject({ method: 'DELETE', url: '/models/roth/predict' });
