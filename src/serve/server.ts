@@ -38,8 +38,8 @@ import { DEFAULT_K, DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neigh
 export interface ServerOptions {
   maxK?: number;
   bodyLimit?: number;
-  /** Log requests to stdout (fastify's logger). */
-  logger?: boolean;
+  /** Log one JSON line per answered request (fastify's logger, pino) to stdout, or to the stream given. */
+  logger?: boolean | { stream: NodeJS.WritableStream };
   /** Requests must present this key (Authorization: Bearer, or X-API-Key); the health probes need none. */
   apiKey?: string;
   /** Requests per client (by address) and window; `max: 0` switches the limit off. */
@@ -152,6 +152,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   const started = Date.now();
   const app = Fastify({
     logger: options.logger ?? false,
+    disableRequestLogging: true, // the onResponse hook below logs one line per request, with its method and route
     bodyLimit: limits.bodyLimit,
     maxParamLength: limits.maxParamLength,
     clientErrorHandler: clientErrorHandler(requestTimeout),
@@ -200,6 +201,9 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   app.addHook('onResponse', (request, reply, done) => {
     const method = METHODS.has(request.method) ? request.method : 'OTHER';
     metrics.observe(method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    if (options.logger) {
+      request.log.info({ method: request.method, url: request.url.slice(0, 500), route: request.routeOptions.url ?? null, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 1000) / 1000, remoteAddress: request.ip }, 'request');
+    }
     done();
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renameSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { initBackend } from '../../src/core/backend.js';
@@ -71,6 +72,22 @@ describe('serve: readiness, liveness and metrics', () => {
     expect(text).toContain('kgdistill_index_state{model="roth",index="neighbors",state="ready"} 1');
     expect(text).toContain('kgdistill_index_state{model="roth",index="neighbors",state="building"} 0');
     expect(text).toMatch(/kgdistill_process_resident_memory_bytes \d+/);
+  });
+
+  it('with a logger: one JSON line per request with its method, URL, route, status, time and client', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({ write(chunk, _encoding, callback) { lines.push(...String(chunk).split('\n').filter((l) => l !== '')); callback(); } });
+    const app = make([lookup], { logger: { stream } });
+    await app.inject('/models/roth/neighbors?entity=e1&k=2');
+    await app.inject({ method: 'POST', url: '/models/roth/predict', payload: { relation: 'parent' } });
+    await app.inject({ method: 'DELETE', url: '/nothing' });
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged.map((l) => [l.msg, l.method, l.url, l.route, l.statusCode, l.remoteAddress])).toEqual([
+      ['request', 'GET', '/models/roth/neighbors?entity=e1&k=2', '/models/:model/neighbors', 200, '127.0.0.1'],
+      ['request', 'POST', '/models/roth/predict', '/models/:model/predict', 400, '127.0.0.1'],
+      ['request', 'DELETE', '/nothing', null, 404, '127.0.0.1'],
+    ]);
+    for (const l of logged) expect([typeof l.responseTime, typeof l.reqId, typeof l.time]).toEqual(['number', 'string', 'number']);
   });
 
   it('/metrics counts the requests in flight: one whose body is still arriving, and the scrape itself', async () => {
