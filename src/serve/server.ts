@@ -21,7 +21,7 @@
  * Retry-After). No answer contains a path of the server's file system.
  */
 import path from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { LookupError } from '../lookup/errors.js';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
@@ -152,9 +152,9 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   const started = Date.now();
   const app = Fastify({
     logger: options.logger ?? false,
-    disableRequestLogging: true, // the onResponse hook below logs one line per request, with its method and route
+    logController: new LogController({ disableRequestLogging: true }), // the onResponse hook logs one line per request
     bodyLimit: limits.bodyLimit,
-    maxParamLength: limits.maxParamLength,
+    routerOptions: { maxParamLength: limits.maxParamLength },
     clientErrorHandler: clientErrorHandler(requestTimeout),
     frameworkErrors: (error, request, reply) => {
       const answer = frameworkAnswer(error, limits);
