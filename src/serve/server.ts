@@ -138,6 +138,11 @@ function fail(reply: FastifyReply, status: number, error: string, message: strin
 
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
 const OPEN_ROUTES = new Set(['/health/live', '/health/ready', ...EXPLORER_OPEN_ROUTES]);
+/**
+ * Routes outside the rate limit: the open ones and the monitoring ones, which keep the API key (a scrape must not go
+ * blind, nor spend a client's budget, when it shares that client's address: a sidecar proxy, a NAT).
+ */
+const UNLIMITED_ROUTES = new Set([...OPEN_ROUTES, '/metrics', '/health']);
 
 /**
  * Builds the service (not yet listening; tests call `inject`). `models` may be a list of loaded runs (ready at
@@ -211,7 +216,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   if (rate.max > 0) {
     const limiter = new RateLimiter(rate.max, rate.windowMs);
     app.addHook('onRequest', (request, reply, done) => {
-      if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return done();
+      if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return done();
       const decision = limiter.check(request.ip);
       if (decision.allowed) return done();
       reply.header('retry-after', String(decision.retryAfterSeconds));

@@ -140,7 +140,7 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     for (const host of ['0.0.0.0', '::', '192.168.1.4', '10.0.0.1', 'example.org', '128.0.0.1']) expect(isLoopback(host), host).toBe(false);
   });
 
-  it('a client past its rate gets 429 with a message and Retry-After; probes are not limited', async () => {
+  it('a client past its rate gets 429 with a message and Retry-After; probes, /metrics and /health are not limited', async () => {
     const app = make([lookup], { rateLimit: { max: 3, windowMs: 60_000 } });
     const codes: number[] = [];
     for (let i = 0; i < 5; i++) codes.push((await app.inject('/models/roth/neighbors?entity=e1')).statusCode);
@@ -149,6 +149,7 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     expect(limited.json()).toMatchObject({ error: 'rate-limited', message: expect.stringMatching(/^more than 3 requests in 1 min from this client; retry in \d+ s$/) });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     for (let i = 0; i < 5; i++) expect((await app.inject('/health/ready')).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++) expect([(await app.inject('/metrics')).statusCode, (await app.inject('/health')).statusCode]).toEqual([200, 200]);
     const other = await app.inject({ url: '/models/roth/neighbors?entity=e1', remoteAddress: '127.0.0.2' });
     expect(other.statusCode).toBe(200);
   });
