@@ -1,5 +1,5 @@
 /** Loading a trained run directory: the checkpoint, the model it names, and its parameters. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadCheckpoint, CheckpointError, type CheckpointHeader } from '../core/checkpoint.js';
 import { ModelRuntime } from '../core/model-runtime.js';
@@ -16,8 +16,16 @@ export interface LoadedRun {
 export function checkpointStemOf(runDir: string, stem?: 'best' | 'last'): 'best' | 'last' {
   const chosen = stem ?? (existsSync(path.join(runDir, 'best.json')) ? 'best' : 'last');
   if (!existsSync(runDir)) throw new CheckpointError(runDir, 'no such directory (a run directory written by `kgdistill train` or `distill`)');
+  if (!statSync(runDir).isDirectory()) throw new CheckpointError(runDir, notADirectory(runDir));
   if (!existsSync(path.join(runDir, `${chosen}.json`))) throw new CheckpointError(runDir, 'no checkpoint in this directory (expected best.json or last.json from `kgdistill train`)');
   return chosen;
+}
+
+/** Why a file given where a run directory is expected is refused, pointing to its directory when it is a checkpoint's header or binary. */
+function notADirectory(file: string): string {
+  const base = path.basename(file);
+  const checkpointFile = /^(best|last)(\.json|-[0-9a-z]+\.bin)$/.test(base);
+  return `is a file, not a run directory${checkpointFile ? `: give the run directory that holds it, ${path.dirname(file)}` : ' (a run directory holds best.json or last.json from `kgdistill train`)'}`;
 }
 
 /** Loads `best` (or, if no validation improved yet, `last`) from a run directory. */

@@ -55,6 +55,10 @@ describe('kgdistill neighbors', () => {
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', 'ten'])).rejects.toThrow(/expected a positive integer, got 'ten'/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '600'])).rejects.toThrow(/k must be at most 599, got 600/);
     await expect(runCli(['neighbors', '--checkpoint', path.join(tmp, 'nope'), '--entity', 'e1'])).rejects.toThrow(/nope: no such directory \(a run directory written by/);
+    const header = path.join(roth, 'best.json'); // a checkpoint's file where its run directory is expected
+    await expect(runCli(['neighbors', '--checkpoint', header, '--entity', 'e1'])).rejects.toThrow(`${header}: is a file, not a run directory: give the run directory that holds it, ${roth}`);
+    const other = path.join(roth, 'config.json');
+    await expect(runCli(['predict', '--checkpoint', other, '--head', 'e1', '--relation', 'parent'])).rejects.toThrow(`${other}: is a file, not a run directory (a run directory holds best.json or last.json from \`kgdistill train\`)`);
     await expect(runCli(['neighbors', '--checkpoint', roth])).rejects.toThrow(/required option '--entity <id\|name>' not specified/);
   });
 });
