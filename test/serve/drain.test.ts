@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,35 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
     expect(duringDrain).toBeGreaterThanOrEqual(10); // at least the 10 whose bodies came after the signal
     await expect(connection(served.port)).rejects.toThrow(/ECONNREFUSED/);
   }, 60_000);
+
+  it('with --drain-delay, still answers new requests (Connection: close) with /health/ready at 503 for the delay, then drains and exits 0', async () => {
+    const served = await startServe(['--checkpoint', run, '--drain-delay', '1500']);
+    const signalled = performance.now();
+    child!.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const base = `http://127.0.0.1:${served.port}`;
+    expect((await fetch(`${base}/health/ready`)).status).toBe(503);
+    const late = await fetch(`${base}/models/roth/neighbors?entity=e3&k=5`); // a new connection during the delay
+    expect(late.status).toBe(200);
+    expect(late.headers.get('connection')).toBe('close');
+    expect(((await late.json()) as { neighbors: unknown[] }).neighbors).toHaveLength(5);
+    expect(await served.exit).toBe(0);
+    expect(performance.now() - signalled).toBeGreaterThanOrEqual(1500);
+    expect(served.log()).toMatch(/ shutdown: SIGTERM: not ready any more; still accepting for 1500 ms \(--drain-delay\) before draining\n.* shutdown: draining \d+ requests in flight on \d+ connections\n/);
+    await expect(connection(served.port)).rejects.toThrow(/ECONNREFUSED/);
+  }, 60_000);
+
+  it('names --port when the port is taken, and exits 1', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const taken = startServe(['--checkpoint', run, '--port', String(port)]);
+      await expect(taken).rejects.toThrow(new RegExp(`serve exited \\(1\\) before it was ready:[\\s\\S]*kgdistill: --port ${port}: 127\\.0\\.0\\.1:${port} is already in use by another process \\(choose another --port, or 0 for any free port\\)`));
+    } finally {
+      holder.close();
+    }
+  }, 30_000);
 
   it('refuses a missing or damaged checkpoint before it takes the port (never `listening`)', async () => {
     const missing = startServe(['--checkpoint', path.join(tmp, 'nope')]);

@@ -4,11 +4,13 @@
  *
  * Life cycle, each step a line on stderr: `start` (pid, checkpoints), `listening` (the real address; health probes
  * answer from here on, `/health/ready` with 503), `ready` (every model loaded with its neighbour index), and on
- * SIGTERM or SIGINT `shutdown`: readiness turns 503, the listener stays open until the accept queue is empty,
+ * SIGTERM or SIGINT `shutdown`: readiness turns 503, requests are still accepted for `--drain-delay` (0 by default:
+ * time for a load balancer to see the 503 and stop sending), then the listener stays open until the accept queue is empty,
  * everything received is answered (with `Connection: close`), then the process exits (0; 1 if the drain timed out
  * with connections left). A second signal exits at once.
  */
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readCheckpointHeader } from '../../core/checkpoint.js';
 import { checkpointStemOf } from '../../registry/load-run.js';
 import { firstRepeatedPath } from '../../pipeline/run-config.js';
@@ -20,11 +22,12 @@ import { API_KEY_ENV, isLoopback, resolveApiKey } from '../../serve/auth.js';
 import { DEFAULT_MAX_K } from '../../serve/schemas.js';
 import { noticeToStderr, positiveInteger } from './lookup-options.js';
 import { runReadingOptions } from '../../pipeline/options.js';
+import { listenFailure } from '../listen-error.js';
 
 interface ServeFlags {
   checkpoint: string; host: string; port: number; maxK: number; prebuild?: boolean; last?: boolean; backend: BackendRequest; log?: boolean;
   apiKey?: string; apiKeyFile?: string; insecure?: boolean; rateLimit: number; maxConnections: number; requestTimeout: number;
-  drainTimeout: number; trustProxy?: boolean;
+  drainDelay: number; drainTimeout: number; trustProxy?: boolean;
 }
 
 /** Names of the runs in the API: directory base names, made unique with -2, -3, …. */
@@ -81,7 +84,8 @@ export function registerServeCommand(program: Command): void {
     .option('--rate-limit <n>', 'requests per minute per client address (429 past it; 0: no limit)', nonNegativeInteger, SERVICE_DEFAULTS.rateLimit.max)
     .option('--max-connections <n>', 'connections held at once (more get a 503)', positiveInteger, SERVICE_DEFAULTS.maxConnections)
     .option('--request-timeout <ms>', 'time a client has to send a whole request (408 past it)', positiveInteger, SERVICE_DEFAULTS.requestTimeoutMs)
-    .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, longest wait for requests in flight before exiting anyway', positiveInteger, 30_000)
+    .option('--drain-delay <ms>', 'on SIGTERM/SIGINT, keep accepting this long with /health/ready at 503 before draining, so a load balancer stops sending first (a Kubernetes preStop sleep)', nonNegativeInteger, 0)
+    .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, longest wait for requests in flight (after --drain-delay) before exiting anyway', positiveInteger, 30_000)
     .option('--trust-proxy', 'take client addresses (for the rate limit) from X-Forwarded-For')
     .option('--last', 'serve the last checkpoints instead of the best ones')
     .option('--log', 'log every request (fastify logger)')
@@ -116,8 +120,13 @@ export function registerServeCommand(program: Command): void {
         }
         stopping = true;
         const guard = connectionsOf(app);
-        say('shutdown', `${signal}: not ready any more; draining ${guard.inFlight} requests in flight on ${guard.connections} connections`);
-        void guard.drain(() => app.close(), flags.drainTimeout).then((report) => {
+        guard.closing = true; // /health/ready answers 503 and every answer carries Connection: close from here on
+        if (flags.drainDelay > 0) say('shutdown', `${signal}: not ready any more; still accepting for ${flags.drainDelay} ms (--drain-delay) before draining`);
+        const draining = (): string => `draining ${guard.inFlight} requests in flight on ${guard.connections} connections`;
+        void sleep(flags.drainDelay).then(() => {
+          say('shutdown', flags.drainDelay > 0 ? draining() : `${signal}: not ready any more; ${draining()}`);
+          return guard.drain(() => app.close(), flags.drainTimeout);
+        }).then((report) => {
           lookups.forEach((l) => l.close());
           say('shutdown', `answered ${report.answered} requests since start, ${report.answeredDuringDrain} during the drain (${report.inFlight} in flight at ${signal}), ${report.dropped} connections dropped, in ${report.seconds.toFixed(2)} s; exiting`);
           process.exit(report.dropped > 0 ? 1 : 0);
@@ -125,7 +134,12 @@ export function registerServeCommand(program: Command): void {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
-      await app.listen({ host: flags.host, port: flags.port });
+      try {
+        await app.listen({ host: flags.host, port: flags.port });
+      } catch (error) {
+        await app.close().catch(() => undefined);
+        throw listenFailure(error, flags.host, flags.port);
+      }
       const bound = app.server.address();
       const where = typeof bound === 'object' && bound ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` : String(bound);
       const scope = loopback ? 'this machine only' : ['0.0.0.0', '::'].includes(bound && typeof bound === 'object' ? bound.address : '') ? 'all interfaces' : 'reachable from other machines';
