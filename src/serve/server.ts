@@ -18,7 +18,8 @@
  * or entity a 404 with suggestions, a known path with a method it does not take a 405 with Allow, a bad
  * parameter a 400, a missing or wrong API key a 401, too many requests from one client a 429, an oversized body a
  * 413, a non-JSON body a 415; a model still loading is a 503 (with
- * Retry-After). No answer contains a path of the server's file system.
+ * Retry-After). No answer contains a path of the server's file system. Every answer carries its request's id in
+ * X-Request-Id (the client's own when it sent a plain one; request-id.ts).
  */
 import path from 'node:path';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -31,6 +32,7 @@ import { RateLimiter } from './rate-limit.js';
 import { ServiceMetrics } from './metrics.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { clientErrorHandler, frameworkAnswer } from './framework-errors.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { EXPLORER_OPEN_ROUTES, explorerRoutes, type ExplorerOptions } from './explorer-routes.js';
 import { DEFAULT_K, DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neighborsSchemas, predictSchemas, shown, type RouteSchemas } from './schemas.js';
 
@@ -172,6 +174,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     // Node checks request timeouts on this interval (30 s by default, which would stretch a 10 s timeout to 40)
     http: { connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(requestTimeout / 4))) },
     trustProxy: options.trustProxy ?? false,
+    genReqId: requestIdOf,
   });
   app.server.headersTimeout = Math.min(requestTimeout, 60_000);
   const guard = new ConnectionGuard(app.server, options.maxConnections ?? SERVICE_DEFAULTS.maxConnections);
@@ -180,6 +183,10 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   const metrics = new ServiceMetrics({ lookups: () => served.loaded(), ready, inFlight: () => guard.inFlight });
   app.decorate('connections', guard);
 
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id); // every answer, refusals included, names its request (request-id.ts)
+    done();
+  });
   app.removeContentTypeParser('text/plain'); // a JSON API: anything but application/json is a 415
   app.setErrorHandler((error: FastifyError | HttpError | LookupError, request, reply) => {
     if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, hide(error.message), error.suggestions);

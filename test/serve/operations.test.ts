@@ -90,6 +90,24 @@ describe('serve: readiness, liveness and metrics', () => {
     for (const l of logged) expect([typeof l.responseTime, typeof l.reqId, typeof l.time]).toEqual(['number', 'string', 'number']);
   });
 
+  it('every answer carries X-Request-Id: the client\'s own when it is a plain token, else a new UUID, also in the log line', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({ write(chunk, _encoding, callback) { lines.push(...String(chunk).split('\n').filter((l) => l !== '')); callback(); } });
+    const app = make([lookup], { logger: { stream }, apiKey: KEY, rateLimit: { max: 2, windowMs: 60_000 } });
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const auth = { authorization: `Bearer ${KEY}` };
+    const made = await app.inject({ url: '/models/roth', headers: { 'x-request-id': 'bad id\twith "quotes"' } }); // no key: 401, a new id
+    expect(made.statusCode).toBe(401);
+    expect(String(made.headers['x-request-id'])).toMatch(uuid);
+    const given = await app.inject({ url: '/models/roth/neighbors?entity=e1&k=2', headers: { ...auth, 'x-request-id': 'lb-7f3a:0001' } });
+    expect([given.statusCode, given.headers['x-request-id']]).toEqual([200, 'lb-7f3a:0001']);
+    const limited = await app.inject({ url: '/models/roth/neighbors?entity=e1&k=2', headers: { ...auth, 'x-request-id': 'third' } }); // past the rate
+    expect([limited.statusCode, limited.headers['x-request-id']]).toEqual([429, 'third']);
+    expect(String((await app.inject({ url: '/health/live', headers: { 'x-request-id': 'x'.repeat(129) } })).headers['x-request-id'])).toMatch(uuid);
+    const logged = lines.map((l) => JSON.parse(l) as { reqId: string; msg: string }).filter((l) => l.msg === 'request');
+    expect(logged.map((l) => l.reqId).slice(0, 3)).toEqual([made.headers['x-request-id'], 'lb-7f3a:0001', 'third']);
+  });
+
   it('/metrics counts the requests in flight: one whose body is still arriving, and the scrape itself', async () => {
     const app = make([lookup]);
     await app.listen({ host: '127.0.0.1', port: 0 });
