@@ -36,6 +36,8 @@ export interface DrainReport {
 export class ConnectionGuard {
   /** True once a drain has started (readiness is then false and answers carry `Connection: close`). */
   closing = false;
+  /** Called for each connection refused past the cap (the service's metrics count them). */
+  onRefused: () => void = () => undefined;
   private accepted = 0;
   private received = 0;
   private answeredCount = 0;
@@ -48,6 +50,7 @@ export class ConnectionGuard {
       this.accepted++;
       if (this.open.size >= maxConnections) {
         const body = JSON.stringify({ error: 'too-many-connections', message: `the service holds at most ${maxConnections} connections; retry later` });
+        this.onRefused();
         socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`);
         return;
       }

@@ -41,10 +41,11 @@ export function frameworkAnswer(error: FastifyError, limits: { bodyLimit: number
  * Node's clientError handler (fastify's `clientErrorHandler`): a request not received whole within
  * `requestTimeoutMs` gets a 408 naming the limit, bytes that are not HTTP a 400; then the socket is closed.
  */
-export function clientErrorHandler(requestTimeoutMs: number): (error: Error & { code?: string }, socket: Socket) => void {
+export function clientErrorHandler(requestTimeoutMs: number, onRefused: (reason: 'request-timeout' | 'bad-request') => void = () => undefined): (error: Error & { code?: string }, socket: Socket) => void {
   return (error, socket) => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    onRefused(timeout ? 'request-timeout' : 'bad-request');
     const answer: ErrorAnswer = timeout
       ? { status: 408, error: 'request-timeout', message: `the request was not received whole within ${requestTimeoutMs} ms` }
       : { status: error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400, error: 'bad-request', message: `not a valid HTTP request${error.code ? ` (${error.code})` : ''}` };

@@ -26,11 +26,17 @@ export function indexState(lookup: CheckpointLookup): 'ready' | 'building' | 'fa
   return lookup.store.failure(spec) ? 'failed' : 'missing';
 }
 
+/** Why a connection was answered before any request reached a route. */
+export const REFUSAL_REASONS = ['too-many-connections', 'request-timeout', 'bad-request'] as const;
+/** One of REFUSAL_REASONS. */
+export type RefusalReason = typeof REFUSAL_REASONS[number];
+
 /** The service's metrics; `observe` is called once per answered request. */
 export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly latency: Histogram<'method' | 'route'>;
+  private readonly refusals: Counter<'reason'>;
   /** Bound children by label key: the hot path skips prom-client's label hashing. */
   private readonly bound = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
 
@@ -38,6 +44,8 @@ export class ServiceMetrics {
     const registers = [this.registry];
     this.requests = new Counter({ name: 'kgdistill_http_requests_total', help: 'HTTP requests answered, by method, route and status', labelNames: ['method', 'route', 'status'], registers });
     this.latency = new Histogram({ name: 'kgdistill_http_request_duration_seconds', help: 'time from receiving a request to its answer, by method and route', labelNames: ['method', 'route'], buckets: BUCKETS, registers });
+    this.refusals = new Counter({ name: 'kgdistill_http_refused_total', help: 'connections answered before any request reached a route, by reason (too-many-connections: past --max-connections; request-timeout: not received whole in time; bad-request: not HTTP)', labelNames: ['reason'], registers });
+    for (const reason of REFUSAL_REASONS) this.refusals.inc({ reason }, 0); // each reason shows from the start, at 0
     new Gauge({ name: 'kgdistill_http_requests_in_flight', help: 'requests received and not yet answered', registers, collect() { this.set(source.inFlight()); } });
     new Gauge({ name: 'kgdistill_ready', help: '1 when every model is loaded with its neighbour index and the service is not shutting down', registers, collect() { this.set(source.ready() ? 1 : 0); } });
     new Gauge({ name: 'kgdistill_models_loaded', help: 'checkpoints loaded and served', registers, collect() { this.set(source.lookups().length); } });
@@ -73,6 +81,11 @@ export class ServiceMetrics {
     }
     bound.count.inc();
     bound.time.observe(seconds);
+  }
+
+  /** Records one connection refused before routing (connections.ts, framework-errors.ts). */
+  refused(reason: RefusalReason): void {
+    this.refusals.labels(reason).inc();
   }
 
   /** The text exposition. */

@@ -162,7 +162,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     logController: new LogController({ disableRequestLogging: true }), // the onResponse hook logs one line per request
     bodyLimit: limits.bodyLimit,
     routerOptions: { maxParamLength: limits.maxParamLength },
-    clientErrorHandler: clientErrorHandler(requestTimeout),
+    clientErrorHandler: clientErrorHandler(requestTimeout, (reason) => metrics.refused(reason)),
     frameworkErrors: (error, request, reply) => {
       const answer = frameworkAnswer(error, limits);
       void fail(reply, answer.status, answer.error, answer.message);
@@ -181,6 +181,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   const ready = (): boolean => !guard.closing && served.ready();
   const hide = (text: string): string => withoutPaths(text, served.privateDirs());
   const metrics = new ServiceMetrics({ lookups: () => served.loaded(), ready, inFlight: () => guard.inFlight });
+  guard.onRefused = () => metrics.refused('too-many-connections');
   app.decorate('connections', guard);
 
   app.addHook('onRequest', (request, reply, done) => {

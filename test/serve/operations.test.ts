@@ -16,6 +16,13 @@ const KEY = 'k3y-0123456789abcdef';
 let lookup: CheckpointLookup;
 const apps: FastifyInstance[] = [];
 
+/** The kgdistill_http_refused_total counts of a /metrics text, by reason. */
+function refusedCounts(text: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [, reason, value] of text.matchAll(/^kgdistill_http_refused_total\{reason="([a-z-]+)"\} (\d+)$/gm)) counts[reason!] = Number(value);
+  return counts;
+}
+
 beforeAll(async () => {
   await initBackend('wasm');
   const graph = await namedGraph(path.join(tmp, 'graph'));
@@ -185,6 +192,8 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     expect(answer).toContain('"message":"the service holds at most 2 connections; retry later"');
     expect(connectionsOf(app).connections).toBe(2);
     held.forEach((s) => s.destroy());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(refusedCounts(await (await app.inject('/metrics')).payload)).toEqual({ 'too-many-connections': 1, 'request-timeout': 0, 'bad-request': 0 });
   });
 
   it('a client that does not finish its request in time gets a 408 naming the limit and is disconnected; bytes that are not HTTP a 400', async () => {
@@ -203,6 +212,7 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     const refused = await new Promise<string>((resolve) => { let text = ''; garbage.on('data', (d) => (text += d)); garbage.on('close', () => resolve(text)); garbage.on('error', () => undefined); });
     expect(refused.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     expect(JSON.parse(refused.slice(refused.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: 'bad-request' });
+    expect(refusedCounts(await (await app.inject('/metrics')).payload)).toEqual({ 'too-many-connections': 0, 'request-timeout': 1, 'bad-request': 1 });
   });
 
   it('a run whose dataset is gone: its note and the filtering error name no path', async () => {
