@@ -164,6 +164,9 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     routerOptions: { maxParamLength: limits.maxParamLength },
     clientErrorHandler: clientErrorHandler(requestTimeout, (reason) => metrics.refused(reason)),
     frameworkErrors: (error, request, reply) => {
+      // the router answers these before any hook: no onRequest (X-Request-Id) and no onResponse (metrics, --log) runs
+      reply.header(REQUEST_ID_HEADER, request.id);
+      reply.raw.once('finish', () => answered(request, reply));
       const answer = frameworkAnswer(error, limits);
       void fail(reply, answer.status, answer.error, answer.message);
     },
@@ -211,12 +214,16 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     if (allow.length === 0) return fail(reply, 404, 'not-found', `no route ${what}`);
     return fail(reply.header('allow', allow.join(', ')), 405, 'method-not-allowed', `no route ${what}: ${request.url.split('?')[0]!.slice(0, 200)} takes ${allow.join(', ')}`);
   });
-  app.addHook('onResponse', (request, reply, done) => {
+  /** An answered request in the metrics and, with a logger, its one log line (onResponse; the router's refusals). */
+  function answered(request: FastifyRequest, reply: FastifyReply): void {
     const method = METHODS.has(request.method) ? request.method : 'OTHER';
     metrics.observe(method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     if (options.logger) {
       request.log.info({ method: request.method, url: request.url.slice(0, 500), route: request.routeOptions.url ?? null, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 1000) / 1000, remoteAddress: request.ip }, 'request');
     }
+  }
+  app.addHook('onResponse', (request, reply, done) => {
+    answered(request, reply);
     done();
   });
 

@@ -115,6 +115,21 @@ describe('serve: readiness, liveness and metrics', () => {
     expect(logged.map((l) => l.reqId).slice(0, 3)).toEqual([made.headers['x-request-id'], 'lb-7f3a:0001', 'third']);
   });
 
+  it('the router\'s own refusals (a path not percent-encoded, a path part past the limit) carry X-Request-Id, are logged and counted', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({ write(chunk, _encoding, callback) { lines.push(...String(chunk).split('\n').filter((l) => l !== '')); callback(); } });
+    const app = make([lookup], { logger: { stream } });
+    const badUrl = await app.inject({ url: '/models/%zz/neighbors?entity=e1', headers: { 'x-request-id': 'bad-url-1' } });
+    const long = await app.inject({ url: `/models/${'m'.repeat(300)}/neighbors?entity=e1`, headers: { 'x-request-id': 'long-1' } });
+    expect([badUrl.statusCode, badUrl.headers['x-request-id'], long.statusCode, long.headers['x-request-id']]).toEqual([400, 'bad-url-1', 414, 'long-1']);
+    await new Promise((resolve) => setImmediate(resolve));
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+    expect(logged.map((l) => [l.reqId, l.method, l.route, l.statusCode])).toEqual([['bad-url-1', 'GET', null, 400], ['long-1', 'GET', null, 414]]);
+    const text = (await app.inject('/metrics')).payload;
+    expect(text).toContain('kgdistill_http_requests_total{method="GET",route="unmatched",status="400"} 1');
+    expect(text).toContain('kgdistill_http_requests_total{method="GET",route="unmatched",status="414"} 1');
+  });
+
   it('/metrics counts the requests in flight: one whose body is still arriving, and the scrape itself', async () => {
     const app = make([lookup]);
     await app.listen({ host: '127.0.0.1', port: 0 });
