@@ -141,10 +141,11 @@ function fail(reply: FastifyReply, status: number, error: string, message: strin
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
 const OPEN_ROUTES = new Set(['/health/live', '/health/ready', ...EXPLORER_OPEN_ROUTES]);
 /**
- * Routes outside the rate limit: the open ones and the monitoring ones, which keep the API key (a scrape must not go
- * blind, nor spend a client's budget, when it shares that client's address: a sidecar proxy, a NAT).
+ * Routes outside the rate limit besides the open ones: the monitoring ones, which keep the API key (a scrape must not
+ * go blind, nor spend a client's budget, when it shares that client's address: a sidecar proxy, a NAT). Only requests
+ * that present the key skip the limit, so it still slows down guesses at the key.
  */
-const UNLIMITED_ROUTES = new Set([...OPEN_ROUTES, '/metrics', '/health']);
+const MONITORING_ROUTES = new Set(['/metrics', '/health']);
 
 /**
  * Builds the service (not yet listening; tests call `inject`). `models` may be a list of loaded runs (ready at
@@ -230,8 +231,10 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   const rate = options.rateLimit ?? SERVICE_DEFAULTS.rateLimit;
   if (rate.max > 0) {
     const limiter = new RateLimiter(rate.max, rate.windowMs);
+    const keyed = options.apiKey === undefined ? () => true : keyChecker(options.apiKey);
     app.addHook('onRequest', (request, reply, done) => {
-      if (UNLIMITED_ROUTES.has(request.routeOptions.url ?? '')) return done();
+      const route = request.routeOptions.url ?? '';
+      if (OPEN_ROUTES.has(route) || (MONITORING_ROUTES.has(route) && keyed(request.headers))) return done();
       const decision = limiter.check(request.ip);
       if (decision.allowed) return done();
       reply.header('retry-after', String(decision.retryAfterSeconds));

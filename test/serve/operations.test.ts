@@ -194,6 +194,15 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     expect(other.statusCode).toBe(200);
   });
 
+  it('with an API key, /metrics and /health are outside the rate limit only for requests that present the key (guesses stay limited)', async () => {
+    const app = make([lookup], { apiKey: KEY, rateLimit: { max: 2, windowMs: 60_000 } });
+    for (let i = 0; i < 5; i++) expect((await app.inject({ url: '/metrics', headers: { 'x-api-key': KEY } })).statusCode).toBe(200);
+    const guesses: number[] = [];
+    for (let i = 0; i < 4; i++) guesses.push((await app.inject({ url: i % 2 ? '/health' : '/metrics', headers: { 'x-api-key': `guess-${i}` } })).statusCode);
+    expect(guesses).toEqual([401, 401, 429, 429]);
+    expect((await app.inject({ url: '/health', headers: { authorization: `Bearer ${KEY}` } })).statusCode).toBe(200);
+  });
+
   it('connections past the cap get a 503 with a message and are closed', async () => {
     const app = make([lookup], { maxConnections: 2 });
     await app.listen({ host: '127.0.0.1', port: 0 });
