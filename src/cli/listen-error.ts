@@ -11,7 +11,7 @@ export function listenFailure(error: unknown, host: string, port: number): Error
     case 'EADDRINUSE':
       return new Error(`--port ${port}: ${address} is already in use by another process (choose another --port, or 0 for any free port)`);
     case 'EACCES':
-      return new Error(`--port ${port}: listening on ${address} is not permitted to this user (ports below 1024 need privileges; choose a --port of 1024 or more)`);
+      return new Error(`--port ${port}: listening on ${address} is not permitted to this user (${port > 0 && port < 1024 ? 'ports below 1024 need privileges; choose a --port of 1024 or more' : code})`);
     case 'EADDRNOTAVAIL':
       return new Error(`--host ${host} is not an address of this machine (127.0.0.1 for this machine only, 0.0.0.0 for every interface)`);
     case 'ENOTFOUND':

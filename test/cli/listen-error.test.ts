@@ -10,6 +10,7 @@ describe('listenFailure', () => {
     expect(listenFailure(failure('EADDRINUSE'), '127.0.0.1', 8080).message).toBe('--port 8080: 127.0.0.1:8080 is already in use by another process (choose another --port, or 0 for any free port)');
     expect(listenFailure(failure('EADDRINUSE'), '::1', 8080).message).toBe('--port 8080: [::1]:8080 is already in use by another process (choose another --port, or 0 for any free port)');
     expect(listenFailure(failure('EACCES'), '0.0.0.0', 80).message).toBe('--port 80: listening on 0.0.0.0:80 is not permitted to this user (ports below 1024 need privileges; choose a --port of 1024 or more)');
+    expect(listenFailure(failure('EACCES'), '0.0.0.0', 8080).message).toBe('--port 8080: listening on 0.0.0.0:8080 is not permitted to this user (EACCES)'); // no advice about ports below 1024
     expect(listenFailure(failure('EADDRNOTAVAIL'), '10.9.9.9', 8080).message).toBe('--host 10.9.9.9 is not an address of this machine (127.0.0.1 for this machine only, 0.0.0.0 for every interface)');
     expect(listenFailure(failure('ENOTFOUND'), 'no.such.host', 8080).message).toBe('--host no.such.host does not resolve to an address (ENOTFOUND)');
   });
