@@ -78,7 +78,7 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
     expect(((await late.json()) as { neighbors: unknown[] }).neighbors).toHaveLength(5);
     expect(await served.exit).toBe(0);
     expect(performance.now() - signalled).toBeGreaterThanOrEqual(1500);
-    expect(served.log()).toMatch(/ shutdown: SIGTERM: not ready any more; still accepting for 1500 ms \(--drain-delay\) before draining\n.* shutdown: draining \d+ requests in flight on \d+ connections\n/);
+    expect(served.log()).toMatch(/ shutdown: SIGTERM: not ready any more; still accepting for 1500 ms \(--drain-delay\) before draining\n.* shutdown: draining \d+ requests in flight on \d+ connections\n.* shutdown: answered \d+ requests since start, \d+ during the drain \(\d+ in flight when the drain began\)/);
     await expect(connection(served.port)).rejects.toThrow(/ECONNREFUSED/);
   }, 60_000);
 
