@@ -79,7 +79,7 @@ function valueOf(spec: FlagSpec, raw: unknown): unknown {
   if (spec.kind === 'pairs') return parseParamPairs(raw as string[]);
   if (spec.kind === 'numbers') { // a count or a comma-separated list of numbers
     const text = String(raw).trim();
-    const numeric = (t: string): unknown => (/^[+-]?\d+$/.test(t.trim()) ? Number(t) : t);
+    const numeric = (t: string): unknown => exactInteger(t) ?? t; // as 'number': an integer a double would round stays text
     return text.includes(',') ? text.split(',').map(numeric) : numeric(text);
   }
   return raw;

@@ -8,6 +8,7 @@ import { parseSeeds } from '../../src/cli/kd-flags.js';
 import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { registerEvalCommand } from '../../src/cli/commands/eval.js';
+import { registerKdCommand } from '../../src/cli/commands/kd.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../kg/helpers.js';
 
@@ -48,6 +49,12 @@ describe('integer flags', () => {
     await expect(runCli([registerTrainCommand], [...train, '--seed', '1.5'])).rejects.toThrow(`--seed must be ${RANGE} (got 1.5)`);
     expect(existsSync(path.join(dir, 'run'))).toBe(false);
     await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-seed', TOO_LONG])).rejects.toThrow(`--eval-seed must be ${RANGE} (got '${TOO_LONG}')`);
+  });
+
+  it('refuses it in the kd command\'s --seeds with the text typed (kd reads --seeds through run-options, not parseSeeds)', async () => {
+    const kd = (seeds: string): Promise<string> => runCli([registerKdCommand], ['kd', '--seeds', seeds, '--digits', path.join(tempDir(), 'none')]);
+    await expect(kd(`1,${TOO_LONG}`)).rejects.toThrow(`"${TOO_LONG}"`);
+    await expect(kd('9007199254740993')).rejects.toThrow('"9007199254740993"');
   });
 
   it('refuses it in kd --seeds', () => {
