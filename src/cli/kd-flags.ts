@@ -1,8 +1,7 @@
 /**
- * The parsing of `kgdistill kd`'s own flags: `--seeds` (a count or a list) and the repeatable `--param key=value`
+ * The parsing of `kgdistill kd`'s own flags: the repeatable `--param key=value`
  * hyper-parameters (JSON values when they parse, else strings; dotted keys nest).
  */
-import { exactInteger } from './integer-flag.js';
 
 /** Parses `key=value` pairs into a parameter object (values as JSON when possible; `a.b=1` → { a: { b: 1 } }). */
 export function parseParamPairs(pairs: readonly string[]): Record<string, unknown> {
@@ -29,17 +28,4 @@ export function parseParamPairs(pairs: readonly string[]): Record<string, unknow
     node[parts.at(-1)!] = value;
   }
   return out;
-}
-
-/** `--seeds 3` → [0, 1, 2]; `--seeds 4,7` → [4, 7]. */
-export function parseSeeds(value: string): number[] {
-  const text = value.trim();
-  if (!text.includes(',')) {
-    const count = exactInteger(text);
-    if (count === undefined || count < 1) throw new Error(`--seeds must be a count ≥ 1 or a comma-separated list (got '${value}')`);
-    return Array.from({ length: count }, (_, i) => i);
-  }
-  const seeds = text.split(',').map(exactInteger);
-  if (seeds.some((s) => s === undefined || s < 0)) throw new Error(`--seeds: every seed must be an integer from 0 to ${Number.MAX_SAFE_INTEGER} (got '${value}')`);
-  return seeds as number[];
 }

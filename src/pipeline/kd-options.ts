@@ -9,6 +9,9 @@ import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { dataOptions } from './options.js';
 
+/** Most seeds one `kd` invocation runs (each seed trains every model of the comparison once). */
+const MAX_SEED_COUNT = 1000;
+const SEEDS_TEXT = `a count from 1 to ${MAX_SEED_COUNT} or a list of at most ${MAX_SEED_COUNT} seeds`;
 const count = (what: string) => z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` });
 
 /** `kd`'s options; `method` is the command's argument (or a key of a config file). */
@@ -24,7 +27,7 @@ export const kdOptionsSchema = z.object({
   /** Where the digits are. */
   digits: z.string().min(1).default('digits'),
   /** A number of seeds (0..n-1) or a list. */
-  seeds: z.union([count('a count ≥ 1 or a list of seeds').min(1), z.array(count('a seed ≥ 0').min(0)).min(1)], { error: 'must be a count ≥ 1 or a list of seeds' }).default(3),
+  seeds: z.union([count(SEEDS_TEXT).min(1).max(MAX_SEED_COUNT), z.array(count('a list of seeds ≥ 0').min(0)).min(1, { error: `must be ${SEEDS_TEXT}` }).max(MAX_SEED_COUNT, { error: `must be ${SEEDS_TEXT}` })], { error: `must be ${SEEDS_TEXT}` }).default(3),
   epochs: count('a positive integer').min(1).optional(),
   batchSize: count('an integer ≥ 2').min(2).optional(),
   lr: z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).optional(),

@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { exactInteger, integerFlag, positiveIntegerFlag } from '../../src/cli/integer-flag.js';
-import { parseSeeds } from '../../src/cli/kd-flags.js';
 import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { registerEvalCommand } from '../../src/cli/commands/eval.js';
 import { registerKdCommand } from '../../src/cli/commands/kd.js';
 import { runCli } from '../helpers/run-cli.js';
+import { kdOptionsSchema, seedsOf } from '../../src/pipeline/kd-options.js';
+import { parseOptions } from '../../src/pipeline/options.js';
 import { tempDir } from '../kg/helpers.js';
 
 const RANGE = 'an integer from -9007199254740991 to 9007199254740991';
@@ -51,15 +52,19 @@ describe('integer flags', () => {
     await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-seed', TOO_LONG])).rejects.toThrow(`--eval-seed must be ${RANGE} (got '${TOO_LONG}')`);
   });
 
-  it('refuses it in the kd command\'s --seeds with the text typed (kd reads --seeds through run-options, not parseSeeds)', async () => {
+  it('refuses it in the kd command\'s --seeds with the text typed (read through run-options and kd-options)', async () => {
     const kd = (seeds: string): Promise<string> => runCli([registerKdCommand], ['kd', '--seeds', seeds, '--digits', path.join(tempDir(), 'none')]);
     await expect(kd(`1,${TOO_LONG}`)).rejects.toThrow(`"${TOO_LONG}"`);
     await expect(kd('9007199254740993')).rejects.toThrow('"9007199254740993"');
+    await expect(kd('5000000000')).rejects.toThrow('--seeds must be a count from 1 to 1000 or a list of at most 1000 seeds (got 5000000000)');
+    await expect(kd('0')).rejects.toThrow('--seeds must be a count from 1 to 1000 or a list of at most 1000 seeds (got 0)');
+    await expect(kd('1,-2')).rejects.toThrow('--seeds must be a list of seeds ≥ 0 (got [1,-2])');
+    await expect(kd(Array.from({ length: 1001 }, (_, i) => i).join(','))).rejects.toThrow(/^--seeds must be a count from 1 to 1000 or a list of at most 1000 seeds \(got \[0,1,2,/);
   });
 
-  it('refuses it in kd --seeds', () => {
-    expect(parseSeeds('2,9007199254740991')).toEqual([2, Number.MAX_SAFE_INTEGER]);
-    expect(() => parseSeeds(`1,${TOO_LONG}`)).toThrow(`--seeds: every seed must be an integer from 0 to 9007199254740991 (got '1,${TOO_LONG}')`);
-    expect(() => parseSeeds(TOO_LONG)).toThrow(/--seeds must be a count ≥ 1/);
+  it('turns kd --seeds into the seeds run: a count n is 0..n-1, a list is itself', () => {
+    expect(seedsOf(parseOptions(kdOptionsSchema, { seeds: 3 }).seeds)).toEqual([0, 1, 2]);
+    expect(seedsOf(parseOptions(kdOptionsSchema, { seeds: [4, 7] }).seeds)).toEqual([4, 7]);
+    expect(seedsOf(parseOptions(kdOptionsSchema, { seeds: 1000 }).seeds)).toHaveLength(1000);
   });
 });

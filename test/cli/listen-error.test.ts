@@ -2,6 +2,8 @@
 // test/serve/drain.test.ts).
 import { describe, expect, it } from 'vitest';
 import { listenFailure } from '../../src/cli/listen-error.js';
+import { registerServeCommand } from '../../src/cli/commands/serve.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const failure = (code: string): Error => Object.assign(new Error(`listen ${code}`), { code });
 
@@ -19,5 +21,13 @@ describe('listenFailure', () => {
     const other = failure('EMFILE');
     expect(listenFailure(other, '127.0.0.1', 8080)).toBe(other);
     expect(listenFailure('text', '127.0.0.1', 8080).message).toBe('text');
+  });
+});
+
+describe('serve flags refused before anything starts', () => {
+  it('names --drain-delay and its bound for a value out of range', async () => {
+    const serve = (...args: string[]): Promise<string> => runCli([registerServeCommand], ['serve', '--checkpoint', 'nowhere', ...args]);
+    await expect(serve('--drain-delay', '3000000000')).rejects.toThrow("option '--drain-delay <ms>' argument '3000000000' is invalid. expected a non-negative integer below 1000000000, got '3000000000'");
+    await expect(serve('--drain-delay', '-1')).rejects.toThrow("expected a non-negative integer below 1000000000, got '-1'");
   });
 });

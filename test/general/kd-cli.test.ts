@@ -6,7 +6,7 @@ import { registerKdCommand } from '../../src/cli/commands/kd.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseParamPairs, parseSeeds } from '../../src/cli/kd-flags.js';
+import { parseParamPairs } from '../../src/cli/kd-flags.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { randomRankingMrr } from './random-ranking.js';
 
@@ -68,11 +68,7 @@ describe('kgdistill kd', () => {
     await expect(runCli([...args, '--param', 'lambda=2'])).rejects.toThrow(/invalid parameters for the KG port of 'dml': Unrecognized key: "lambda"/);
   }, 60_000);
 
-  it('parses --seeds and --param', () => {
-    expect(parseSeeds('3')).toEqual([0, 1, 2]);
-    expect(parseSeeds('4,7')).toEqual([4, 7]);
-    expect(() => parseSeeds('0')).toThrow(/--seeds must be a count/);
-    expect(() => parseSeeds('1,-2')).toThrow("--seeds: every seed must be an integer from 0 to 9007199254740991 (got '1,-2')");
+  it('parses --param', () => {
     expect(parseParamPairs(['a=1', 'b=x', 'c.d=true', 'c.e=[1,2]'])).toEqual({ a: 1, b: 'x', c: { d: true, e: [1, 2] } });
     expect(() => parseParamPairs(['novalue'])).toThrow(/--param expects key=value/);
   });

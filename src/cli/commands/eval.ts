@@ -10,7 +10,6 @@ import { integerFlag, positiveIntegerFlag } from '../integer-flag.js';
 
 interface EvalFlags { checkpoint: string; split: 'valid' | 'test'; dataset?: string; backend: BackendRequest; json?: boolean; last?: boolean; evalCandidates?: string; evalSeed: string }
 
-/** A positive integer flag, or an error naming it. */
 /** Adds `kgdistill eval`. */
 export function registerEvalCommand(program: Command): void {
   const command = program

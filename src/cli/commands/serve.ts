@@ -48,7 +48,7 @@ function say(event: string, text: string): void {
 }
 
 const nonNegativeInteger = (value: string): number => {
-  if (!/^\d{1,9}$/.test(value.trim())) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  if (!/^\d{1,9}$/.test(value.trim())) throw new InvalidArgumentError(`expected a non-negative integer below 1000000000, got '${value}'`);
   return Number(value);
 };
 
