@@ -228,10 +228,11 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     done();
   });
 
+  /** Whether a request presents the API key (every request does when the service has none). */
+  const keyed = options.apiKey === undefined ? () => true : keyChecker(options.apiKey);
   const rate = options.rateLimit ?? SERVICE_DEFAULTS.rateLimit;
   if (rate.max > 0) {
     const limiter = new RateLimiter(rate.max, rate.windowMs);
-    const keyed = options.apiKey === undefined ? () => true : keyChecker(options.apiKey);
     app.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url ?? '';
       if (OPEN_ROUTES.has(route) || (MONITORING_ROUTES.has(route) && keyed(request.headers))) return done();
@@ -242,9 +243,8 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     });
   }
   if (options.apiKey !== undefined) {
-    const valid = keyChecker(options.apiKey);
     app.addHook('onRequest', (request, _reply, done) => {
-      if (OPEN_ROUTES.has(request.routeOptions.url ?? '') || valid(request.headers)) return done();
+      if (OPEN_ROUTES.has(request.routeOptions.url ?? '') || keyed(request.headers)) return done();
       done(new HttpError(401, 'unauthorized', 'this service needs an API key: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"'));
     });
     app.addHook('onSend', (request, reply, payload, done) => {
