@@ -1,16 +1,34 @@
 /**
- * Whole-number flags read from the command line. A double holds integers exactly only up to ±(2⁵³ − 1), so a longer
+ * Numeric flags read from the command line, one rule for every command: decimal or exponent notation (`300`, `1e3`,
+ * `+3`), and no integer a double would round. A double holds integers exactly only up to ±(2⁵³ − 1), so a longer
  * seed such as 12345678901234567890 would silently become another one (and two different seeds the same run): such
  * text is refused by name instead of rounded.
  */
+import { InvalidArgumentError } from 'commander';
 import { INTEGER_RANGE_TEXT } from '../pipeline/options.js';
 
-/** The integer a flag's text names, or undefined if the text is not a plain integer a double holds exactly. */
-export function exactInteger(text: string): number | undefined {
+/** Largest count a count flag takes (10⁹ − 1; a timer in milliseconds stays far below Node's 2³¹ − 1 limit). */
+const COUNT_CEILING = 1e9;
+
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const PLAIN_INTEGER = /^[+-]?\d+$/;
+
+/**
+ * The number a flag's text names (`1.5`, `1e3`, `-4`), or undefined when it is not a number or is a plain integer a
+ * double would round (so the text typed, not a rounded copy, is what a refusal shows).
+ */
+export function numberText(text: string): number | undefined {
   const trimmed = text.trim();
-  if (!/^[+-]?\d+$/.test(trimmed)) return undefined;
+  if (!NUMBER_TEXT.test(trimmed)) return undefined;
   const value = Number(trimmed);
-  return Number.isSafeInteger(value) ? value : undefined;
+  if (PLAIN_INTEGER.test(trimmed) && !Number.isSafeInteger(value)) return undefined;
+  return value;
+}
+
+/** The integer a flag's text names (`42`, `1e3`), or undefined if it names no integer a double holds exactly. */
+export function exactInteger(text: string): number | undefined {
+  const value = numberText(text);
+  return value !== undefined && Number.isSafeInteger(value) ? value : undefined;
 }
 
 /** A flag's value as an integer (e.g. `--seed`), refusing text that is not one or that a double would round. */
@@ -20,9 +38,19 @@ export function integerFlag(flag: string, text: string): number {
   return value;
 }
 
-/** A flag's value as an integer ≥ 1 (e.g. `--eval-candidates`). */
-export function positiveIntegerFlag(flag: string, text: string): number {
+/** An integer from `min` to 10⁹ − 1 (commander argParser: its message names the flag and the text typed). */
+function countArgument(text: string, min: number, what: string): number {
   const value = exactInteger(text);
-  if (value === undefined || value < 1 || /^\s*[+-]/.test(text)) throw new Error(`${flag} must be a positive integer (got '${text}')`);
+  if (value === undefined || value < min || value >= COUNT_CEILING) throw new InvalidArgumentError(`expected ${what} below ${COUNT_CEILING}, got '${text}'`);
   return value;
+}
+
+/** Parses a count flag ≥ 1 (commander argParser; e.g. `--k`, `--max-connections`, `--eval-candidates`). */
+export function positiveInteger(text: string): number {
+  return countArgument(text, 1, 'a positive integer');
+}
+
+/** Parses a count flag ≥ 0 (commander argParser; e.g. `--rate-limit`, where 0 means none, `--drain-delay`). */
+export function nonNegativeInteger(text: string): number {
+  return countArgument(text, 0, 'a non-negative integer');
 }

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { flagOf, parseOptions } from '../pipeline/options.js';
 import { readOptionsFile } from '../pipeline/run-config.js';
 import { parseParamPairs } from './kd-flags.js';
-import { exactInteger } from './integer-flag.js';
+import { exactInteger, numberText } from './integer-flag.js';
 
 /** How a flag's text becomes a value. */
 type Kind = 'string' | 'number' | 'boolean' | 'list' | 'negated' | 'pairs' | 'numbers';
@@ -71,9 +71,8 @@ export function addFlags(command: Command, flags: readonly FlagSpec[], schema: z
 /** A flag's text as the value the schema expects: numbers when numeric (else the text, which the schema rejects). */
 function valueOf(spec: FlagSpec, raw: unknown): unknown {
   if (spec.kind === 'number') {
-    if (typeof raw !== 'string' || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim())) return raw;
     // An integer a double would round (beyond 2⁵³) stays text, so the schema refuses what was typed, not a rounded copy.
-    return /^[+-]?\d+$/.test(raw.trim()) && exactInteger(raw) === undefined ? raw : Number(raw);
+    return typeof raw === 'string' ? numberText(raw) ?? raw : raw;
   }
   if (spec.kind === 'list') return String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (spec.kind === 'pairs') return parseParamPairs(raw as string[]);

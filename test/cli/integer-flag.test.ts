@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { exactInteger, integerFlag, positiveIntegerFlag } from '../../src/cli/integer-flag.js';
+import { exactInteger, integerFlag, nonNegativeInteger, numberText, positiveInteger } from '../../src/cli/integer-flag.js';
 import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { registerEvalCommand } from '../../src/cli/commands/eval.js';
@@ -24,11 +24,21 @@ describe('integer flags', () => {
     expect(exactInteger('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
     expect(exactInteger('9007199254740992')).toBeUndefined(); // 2⁵³: 2⁵³ + 1 would read as the same double
     expect(exactInteger('-9007199254740992')).toBeUndefined();
-    for (const text of ['1.5', '1e3', 'x', '', '0x10', '1 2']) expect(exactInteger(text)).toBeUndefined();
+    expect(exactInteger('1e3')).toBe(1000); // exponent notation, as train's --epochs 1e3
+    expect(exactInteger('2.0')).toBe(2);
+    for (const text of ['1.5', '1e-3', '1e20', 'x', '', '0x10', '1 2', 'Infinity', 'NaN']) expect(exactInteger(text)).toBeUndefined();
+    expect(numberText('2.5e-1')).toBe(0.25);
+    expect(numberText(TOO_LONG)).toBeUndefined(); // kept as text so the refusal shows it
+    expect(numberText('1e400')).toBe(Infinity); // a number, which every schema then refuses as not finite
     expect(integerFlag('--seed', '-4')).toBe(-4);
+    expect(integerFlag('--seed', '1e3')).toBe(1000);
     expect(() => integerFlag('--seed', TOO_LONG)).toThrow(`--seed must be ${RANGE} (got '${TOO_LONG}')`);
-    expect(positiveIntegerFlag('--eval-candidates', '300')).toBe(300);
-    for (const text of ['0', '-3', '+3', '2.5', TOO_LONG]) expect(() => positiveIntegerFlag('--eval-candidates', text)).toThrow(`--eval-candidates must be a positive integer (got '${text}')`);
+    expect(positiveInteger('300')).toBe(300);
+    expect(positiveInteger('+3')).toBe(3);
+    expect(positiveInteger('999999999')).toBe(999_999_999);
+    for (const text of ['0', '-3', '2.5', '1e9', TOO_LONG, 'x']) expect(() => positiveInteger(text)).toThrow(`expected a positive integer below 1000000000, got '${text}'`);
+    expect(nonNegativeInteger('0')).toBe(0);
+    expect(() => nonNegativeInteger('-1')).toThrow("expected a non-negative integer below 1000000000, got '-1'");
   });
 
   it('refuses a seed that would be rounded in data generate and data split, writing nothing', async () => {
@@ -50,6 +60,8 @@ describe('integer flags', () => {
     await expect(runCli([registerTrainCommand], [...train, '--seed', '1.5'])).rejects.toThrow(`--seed must be ${RANGE} (got 1.5)`);
     expect(existsSync(path.join(dir, 'run'))).toBe(false);
     await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-seed', TOO_LONG])).rejects.toThrow(`--eval-seed must be ${RANGE} (got '${TOO_LONG}')`);
+    await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-candidates', '0']))
+      .rejects.toThrow("option '--eval-candidates <n>' argument '0' is invalid. expected a positive integer below 1000000000, got '0'");
   });
 
   it('refuses it in the kd command\'s --seeds with the text typed (read through run-options and kd-options)', async () => {

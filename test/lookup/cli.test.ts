@@ -51,8 +51,8 @@ describe('kgdistill neighbors', () => {
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'node 1000'])).rejects.toThrow(/unknown entity 'node 1000'; did you mean: e100 \(node 100\)/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'TWIN'])).rejects.toThrow("'TWIN' matches 2 entities: e1 (Twin) = id:");
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'id:600'])).rejects.toThrow(/entity id id:600 out of range \(there are 600 entities, ids 0–599\)/);
-    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '0'])).rejects.toThrow(/expected a positive integer, got '0'/);
-    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', 'ten'])).rejects.toThrow(/expected a positive integer, got 'ten'/);
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '0'])).rejects.toThrow(/expected a positive integer below 1000000000, got '0'/);
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', 'ten'])).rejects.toThrow(/expected a positive integer below 1000000000, got 'ten'/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '600'])).rejects.toThrow(/k must be at most 599, got 600/);
     await expect(runCli(['neighbors', '--checkpoint', path.join(tmp, 'nope'), '--entity', 'e1'])).rejects.toThrow(/nope: no such directory \(a run directory written by/);
     const header = path.join(roth, 'best.json'); // a checkpoint's file where its run directory is expected

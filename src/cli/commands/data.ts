@@ -18,7 +18,7 @@ import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
 import { loadProgress } from '../progress.js';
-import { integerFlag } from '../integer-flag.js';
+import { exactInteger, integerFlag } from '../integer-flag.js';
 
 /** Relations listed one by one in the table output when there are at most this many (all of them in --json). */
 const MAX_RELATIONS_LISTED = 20;
@@ -137,7 +137,7 @@ async function runStats(spec: string, options: StatsOptions, command: Command): 
 function entitiesCeilingMessage(given: string): string {
   const gb = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
   const asked = syntheticGraphSize(Number(given)), limit = syntheticGraphSize(MAX_SYNTHETIC_ENTITIES);
-  const need = Number.isSafeInteger(Number(given)) ? `; ${given} entities would need ${gb(asked.shuffleBytes)} for the shuffle and ~${gb(asked.textBytes)} of files` : '';
+  const need = Number.isSafeInteger(Number(given)) ? `; ${Number(given)} entities would need ${gb(asked.shuffleBytes)} for the shuffle and ~${gb(asked.textBytes)} of files` : '';
   return `--entities must be at most ${MAX_SYNTHETIC_ENTITIES.toLocaleString('en-US')} (got '${given}'): the generated graph has ~5 triples ` +
     `per entity, shuffled in memory at 4 bytes each, and ~${Math.round(limit.textBytes / MAX_SYNTHETIC_ENTITIES)} bytes of text per entity ` +
     `(${gb(limit.shuffleBytes)} of memory for the shuffle and ~${gb(limit.textBytes)} of files at the limit)${need} (nothing was written)`;
@@ -161,11 +161,13 @@ export function registerDataCommands(program: Command): void {
     .option('--entities <n>', `number of entities (at most ${MAX_SYNTHETIC_ENTITIES.toLocaleString('en-US')})`, '400')
     .option('--seed <n>', 'seed of the split', '0')
     .action(async (flags: { out: string; entities: string; seed: string }) => {
-      if (!/^\d+$/.test(flags.entities) || Number(flags.entities) < 4) throw new Error(`--entities must be an integer ≥ 4 (got '${flags.entities}')`);
-      if (Number(flags.entities) > MAX_SYNTHETIC_ENTITIES) throw new Error(entitiesCeilingMessage(flags.entities));
+      const entities = exactInteger(flags.entities);
+      const tooLong = entities === undefined && /^\s*\d+\s*$/.test(flags.entities); // more digits than a double holds
+      if (!tooLong && (entities === undefined || entities < 4)) throw new Error(`--entities must be an integer ≥ 4 (got '${flags.entities}')`);
+      if (entities === undefined || entities > MAX_SYNTHETIC_ENTITIES) throw new Error(entitiesCeilingMessage(flags.entities));
       const seed = integerFlag('--seed', flags.seed); // as train's and data split's
       requireNewOutDir(flags.out);
-      process.stdout.write(`${await writeSyntheticDataset(flags.out, { entities: Number(flags.entities), seed })}\n`);
+      process.stdout.write(`${await writeSyntheticDataset(flags.out, { entities, seed })}\n`);
     });
   const split = data
     .command('split')

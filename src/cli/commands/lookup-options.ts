@@ -1,12 +1,6 @@
-/** Options shared by `neighbors`, `predict` and `serve`: integer parsing, backend and checkpoint choice. */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+/** Options shared by `neighbors`, `predict` and `serve`: backend and checkpoint choice, notices. */
+import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES } from '../../core/backend.js';
-
-/** Parses a positive integer option value (commander argParser). */
-export function positiveInteger(value: string): number {
-  if (!/^\d{1,9}$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
-  return Number(value);
-}
 
 /** Adds --last, --backend and --json to a lookup command. */
 export function addLookupOptions(command: Command): Command {

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { formatNeighbors } from '../lookup-format.js';
-import { addLookupOptions, noticeToStderr, positiveInteger } from './lookup-options.js';
+import { addLookupOptions, noticeToStderr } from './lookup-options.js';
+import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 
 interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?: boolean; last?: boolean; backend: BackendRequest; json?: boolean }

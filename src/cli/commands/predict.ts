@@ -4,7 +4,8 @@ import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { headOrTailMessage, listOnlyMessage } from '../../lookup/predict-form.js';
 import { formatPredictions, formatTripleScore } from '../lookup-format.js';
-import { addLookupOptions, noticeToStderr, positiveInteger } from './lookup-options.js';
+import { addLookupOptions, noticeToStderr } from './lookup-options.js';
+import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 
 interface PredictFlags {

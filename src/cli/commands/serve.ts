@@ -20,7 +20,8 @@ import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { buildServer, connectionsOf, ServedModels, SERVICE_DEFAULTS } from '../../serve/server.js';
 import { API_KEY_ENV, isLoopback, resolveApiKey } from '../../serve/auth.js';
 import { DEFAULT_MAX_K } from '../../serve/schemas.js';
-import { noticeToStderr, positiveInteger } from './lookup-options.js';
+import { noticeToStderr } from './lookup-options.js';
+import { nonNegativeInteger, positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 import { listenFailure } from '../listen-error.js';
 
@@ -46,11 +47,6 @@ export function servedNames(dirs: readonly string[]): string[] {
 function say(event: string, text: string): void {
   process.stderr.write(`kgdistill serve: ${new Date().toISOString()} ${event}: ${text}\n`);
 }
-
-const nonNegativeInteger = (value: string): number => {
-  if (!/^\d{1,9}$/.test(value.trim())) throw new InvalidArgumentError(`expected a non-negative integer below 1000000000, got '${value}'`);
-  return Number(value);
-};
 
 /**
  * A run directory the service can serve: it exists and its checkpoint header (best, else last; last with --last)
