@@ -81,7 +81,7 @@ export const trainingOptions = {
   initScale: positive.optional(),
   /** TransE and RotatE only: the norm of their distance, 1 or 2 (default: the model's; models/distance-norm.ts). */
   norm: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 (L1) or 2 (L2)' }).optional(),
-  /** TransE only: its entity constraint, unit L2 rows after every step (Bordes et al. 2013, Algorithm 1) or none (default none). */
+  /** TransE only: its entity constraint, unit L2 rows after every step (Bordes et al. 2013, Algorithm 1) or none (default unit). */
   entityConstraint: oneOf(['unit', 'none'] as const).optional(),
   /**
    * Loss of sampled training: the model's own (`auto`), binary cross-entropy, self-adversarial, margin ranking; of
@@ -90,7 +90,7 @@ export const trainingOptions = {
   loss: oneOf(['auto', 'bce', 'nssa', 'margin', 'softmax'] as const).default('auto'),
   /** Margin γ of the nssa and margin losses (default: the model's, else 9 for nssa and 1 for margin, PyKEEN's). */
   margin: nonNegative.optional(),
-  /** Adversarial temperature α of the nssa loss (default 1). */
+  /** Adversarial temperature α of the nssa loss (default: the model's, TransE 4 on unit entities and 8 without; else 1). */
   advTemperature: nonNegative.optional(),
   /** How training queries weigh in the sampled loss: alike, or by Sun et al. 2019's subsampling weights (kg/subsampling-weights.ts). */
   queryWeights: oneOf(['uniform', 'subsampling'] as const).default('uniform'),
