@@ -19,17 +19,33 @@ const MAILBOX_FLOATS = 1 << 21;
  */
 export const MIN_SPLIT_SWEEP_FLOATS = 1 << 16;
 
+/** How long `wait` gives a new worker to start before it gives up (its start takes milliseconds on an idle machine). */
+const START_LIMIT_MS = 20_000;
+/** What a user can do when the worker thread fails. */
+const ONE_THREAD_ADVICE = 'KGDISTILL_THREADS=1 runs every kernel on the main thread';
+
 /**
  * The worker's code (CommonJS, evaluated). Mailbox: ctl[0] = sequence number of the posted call list (the worker
- * waits for it to change), ctl[1] = sequence number done (negative: failed), ctl[2] = the list's length in floats;
+ * waits for it to change), ctl[1] = sequence number done (negative: failed), ctl[2] = the list's length in floats,
+ * ctl[3] = 1 once the worker has started (−1: it could not);
  * calls are [export index, collect flag, argument count, arguments…]; out[0] = the sum of the collected results.
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctlBuffer, mailboxBuffer, names, errors } = workerData;
-const exports_ = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('kernels: wasm abort'); } } }).exports;
-const fns = names.map((name) => exports_[name]);
 const ctl = new Int32Array(ctlBuffer, 0, 4);
+let exports_;
+try {
+  exports_ = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('kernels: wasm abort'); } } }).exports;
+} catch (e) {
+  errors.postMessage(String(e && e.stack || e));
+  Atomics.store(ctl, 3, -1);
+  Atomics.notify(ctl, 1);
+  process.exit(1); // ends this thread only
+}
+Atomics.store(ctl, 3, 1);
+Atomics.notify(ctl, 1);
+const fns = names.map((name) => exports_[name]);
 const out = new Float64Array(ctlBuffer, 16, 1);
 const p = new Float64Array(mailboxBuffer);
 const run = (f, i, n) => {
@@ -99,6 +115,10 @@ export class KernelWorker {
   private readonly errors: MessagePort;
   private seq = 0;
   private list: CallList;
+  /** When the worker was created (performance.now()), for the start limit of `wait`. */
+  private readonly created: number;
+  /** The error the worker died of, once the event loop has delivered it. */
+  private died: Error | undefined;
 
   private constructor(module: WebAssembly.Module, memory: KernelMemory) {
     const ctlBuffer = new SharedArrayBuffer(24);
@@ -112,8 +132,15 @@ export class KernelWorker {
     const { port1, port2 } = new MessageChannel();
     this.errors = port1;
     this.errors.unref();
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: memory.memory, ctlBuffer, mailboxBuffer, names, errors: port2 }, transferList: [port2] });
+    // The source is CommonJS: a host started with `--input-type=module` (an ESM `-e` snippet, ESM on stdin) must not
+    // pass that flag on, or the worker dies at its first `require` and the main thread waits for it for ever.
+    const execArgv = process.execArgv.filter((arg) => !/^--(input-type|experimental-default-type)\b/.test(arg));
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv, workerData: { module, memory: memory.memory, ctlBuffer, mailboxBuffer, names, errors: port2 }, transferList: [port2] });
+    this.created = performance.now();
     this.worker.unref(); // an idle worker never keeps the process alive
+    // A worker that dies (seen when the event loop turns, between steps) is reported by the next `wait`, not left
+    // to crash the process as an unheard 'error' event.
+    this.worker.on('error', (error) => { this.died ??= error; });
   }
 
   /** A new, empty call list (over the mailbox: write it, then `post` it; do not post while the worker runs). */
@@ -153,6 +180,7 @@ export class KernelWorker {
 
   /** Blocks until the posted calls have finished; returns the sum of the collected results; throws if one failed. */
   wait(): number {
+    if (this.died) throw new Error(`kernel worker: the worker thread died: ${this.died.message} (${ONE_THREAD_ADVICE})`);
     for (;;) {
       const done = Atomics.load(this.ctl, 1);
       if (done === this.seq) return this.out[0]!;
@@ -160,8 +188,19 @@ export class KernelWorker {
         const error = receiveMessageOnPort(this.errors)?.message as string | undefined;
         throw new Error(`kernel worker: the call failed${error ? `: ${error}` : ''}`);
       }
+      if (Atomics.load(this.ctl, 3) !== 1) this.requireStarted();
       Atomics.wait(this.ctl, 1, done, 1000);
     }
+  }
+
+  /** Throws when the worker could not start, or has not started within START_LIMIT_MS (it would never answer). */
+  private requireStarted(): void {
+    if (Atomics.load(this.ctl, 3) === -1) {
+      const error = receiveMessageOnPort(this.errors)?.message as string | undefined;
+      throw new Error(`kernel worker: the worker thread could not start${error ? `: ${error}` : ''} (${ONE_THREAD_ADVICE})`);
+    }
+    const waited = performance.now() - this.created;
+    if (waited > START_LIMIT_MS) throw new Error(`kernel worker: the worker thread has not started after ${Math.round(waited / 1000)} s (${ONE_THREAD_ADVICE})`);
   }
 
   private static readonly byMemory = new WeakMap<KernelMemory, KernelWorker | null>();

@@ -1,0 +1,29 @@
+// The kernel worker in hosts that start Node differently: an ESM snippet (`node --input-type=module -e …`, or ESM
+// piped on stdin) used to pass its flag on to the worker, whose CommonJS source then died at its first `require`
+// while the main thread waited for it for ever (training stopped at the first validation, at 0 % CPU, no error).
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { tempDir } from '../kg/helpers.js';
+
+const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const TSX_LOADER = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
+
+describe('kernel worker in an ESM host', () => {
+  it('trains with two threads from `node --input-type=module -e` and prints the result (was: waited for ever)', async () => {
+    const dir = tempDir();
+    const graph = path.join(dir, 'g');
+    await writeSyntheticDataset(graph, { entities: 60, seed: 1 });
+    const entry = path.join(REPO_ROOT, 'src', 'index.ts');
+    const snippet = `import { train } from ${JSON.stringify(entry)};
+const result = await train({ dataset: ${JSON.stringify(graph)}, model: 'DistMult', dim: 8, epochs: 2, out: ${JSON.stringify(path.join(dir, 'run'))}, backend: 'wasm' });
+console.log('mrr', result.metrics.mrr);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', TSX_LOADER, '--input-type=module', '-e', snippet],
+      { env: { ...process.env, KGDISTILL_THREADS: '2' }, timeout: 60_000, killSignal: 'SIGKILL' });
+    const mrr = Number(/^mrr (\S+)$/m.exec(stdout)?.[1]);
+    expect(mrr).toBeGreaterThan(0);
+    expect(mrr).toBeLessThanOrEqual(1);
+  }, 90_000);
+});
