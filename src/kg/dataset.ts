@@ -7,6 +7,7 @@
  * triples within a split are kept once and counted, as are triples found in two splits. Every count is in the
  * {@link LoadReport}: nothing is dropped silently.
  */
+import { checkLoadOptions } from './load-options.js';
 import path from 'node:path';
 import { statSync } from 'node:fs';
 import type { SplitName, Triples, UnseenPolicy } from './types.js';
@@ -65,6 +66,7 @@ export interface KgDataset {
  * Throws {@link KgInputError} on any bad input (file, line, reason), `DatasetFetchError` when a fetch fails.
  */
 export async function loadDataset(spec: string, options: LoadOptions = {}): Promise<KgDataset> {
+  checkLoadOptions(options);
   const policy: UnseenPolicy = options.unseen ?? 'keep';
   const resolveOptions: { cwd?: string; download?: boolean } = {};
   if (options.cwd !== undefined) resolveOptions.cwd = options.cwd;
