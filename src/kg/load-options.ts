@@ -4,23 +4,24 @@
  * instead of a TypeError deep in the reader or a setting silently ignored.
  */
 import { z } from 'zod';
-import type { LoadOptions } from './dataset.js';
 
+/** A callback option (its arguments are the loader's business). */
+const callback = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: 'must be a function' });
 const column = z.number().int().min(0);
 const columnPositions = z.tuple([column, column, column]).refine(([h, r, t]) => h !== r && h !== t && r !== t, { error: 'must name three different positions' });
 
-/** What each key of LoadOptions accepts. */
+/** What each key of LoadOptions (dataset.ts) accepts. */
 const loadOptionsSchema = z.object({
   unseen: z.enum(['keep', 'drop', 'error'], { error: 'must be one of keep, drop, error' }),
   verify: z.boolean({ error: 'must be true or false' }),
   cwd: z.string({ error: 'must be a directory path' }),
   download: z.boolean({ error: 'must be true or false' }),
-  onProgress: z.custom<LoadOptions['onProgress']>((value) => typeof value === 'function', { error: 'must be a function' }),
+  onProgress: callback,
   delimiter: z.enum(['\t', ',', ' '], { error: "must be '\\t', ',' or ' '" }),
   columns: z.union([z.enum(['hrt', 'htr']), columnPositions], { error: "must be 'hrt', 'htr' or three different 0-based positions such as [0, 2, 1]" }),
   header: z.union([z.boolean(), z.literal('auto')], { error: "must be true, false or 'auto'" }),
   encoding: z.enum(['utf8', 'latin1'], { error: "must be 'utf8' or 'latin1'" }),
-  onBytes: z.custom<LoadOptions['onBytes']>((value) => typeof value === 'function', { error: 'must be a function' }),
+  onBytes: callback,
 }).partial().strict();
 
 /** Throws an error naming the key and the value given when `options` is not valid LoadOptions. */
