@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { loadDataset, type KgDataset } from '../kg/dataset.js';
 import type { UnseenPolicy } from '../kg/types.js';
-import { initBackend, type BackendRequest } from '../core/backend.js';
+import { z } from 'zod';
+import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../core/backend.js';
 import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
@@ -30,6 +31,21 @@ export interface EvaluateOptions {
   /** Told what evaluating falls back to when the run's config.json is damaged (the CLI writes it to stderr). */
   onNotice?: (message: string) => void;
 }
+
+const callback = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: 'must be a function' });
+
+/** What each key of EvaluateOptions accepts (checked before the run is read; a typo such as `splt` is an error). */
+const evaluateOptionsSchema = z.object({
+  split: z.enum(['valid', 'test'], { error: 'must be valid or test' }),
+  dataset: z.string({ error: 'must name a dataset or a directory' }).min(1, { error: 'must name a dataset or a directory' }),
+  last: z.boolean({ error: 'must be true or false' }),
+  backend: z.enum(BACKEND_CHOICES as [BackendRequest, ...BackendRequest[]], { error: `must be one of ${BACKEND_CHOICES.join(', ')}` }),
+  onProgress: callback,
+  candidates: z.number({ error: 'must be a positive integer' }).int({ error: 'must be a positive integer' }).min(1, { error: 'must be a positive integer' }),
+  candidateSeed: z.number({ error: 'must be an integer' }).refine(Number.isSafeInteger, { error: `must be an integer from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` }),
+  reading: z.object({}).loose(), // checked key by key in loadRunWithData (readingOptionsSchema)
+  onNotice: callback,
+}).partial().strict();
 
 /** The reading options that only a run's config.json records (the checkpoint records the dataset and `unseen`). */
 const READING_KEYS = ['delimiter', 'columns', 'header', 'encoding'] as const;
@@ -86,9 +102,9 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
 
 /** Evaluates a run directory on a split (filtered, both directions, all three tie rules). */
 export async function evaluateRun(runDir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+  parseOptions(evaluateOptionsSchema, options, 'key', 'evaluate');
   const backend = await initBackend(options.backend ?? 'auto');
   const split = options.split ?? 'test';
-  if (split !== 'valid' && split !== 'test') throw new Error(`split must be valid or test (got ${String(split)})`);
   const { run, dataset, data } = await loadRunWithData(runDir, options);
   if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
   const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };

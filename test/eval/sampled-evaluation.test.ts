@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
-import { evaluateRun } from '../../src/pipeline/evaluate.js';
+import { evaluateRun, type EvaluateOptions } from '../../src/pipeline/evaluate.js';
 import { queryCandidates, evaluateSampled, evaluateSampledAsync, type CandidateScoringModel } from '../../src/eval/sampled-evaluation.js';
 import { loadRun } from '../../src/registry/load-run.js';
 import { loadDataset } from '../../src/kg/dataset.js';
@@ -115,5 +115,16 @@ describe('sampled evaluation', () => {
     expect(result.training.bestValidMrr).not.toBeCloseTo(full.metrics.mrr as number, 3);
     const saved = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')) as { protocol: string };
     expect(saved.protocol).toMatch(/^sampled: gold \+ 30/);
+  });
+
+  it('evaluate refuses bad options by key before reading the run (a typo no longer evaluates test silently)', async () => {
+    const run = path.join(tmp, 'run-sampled');
+    const bad = (options: unknown): Promise<unknown> => evaluateRun(run, options as EvaluateOptions);
+    await expect(bad({ splt: 'valid' })).rejects.toThrow("evaluate: unknown key 'splt'");
+    await expect(bad({ split: 'train' })).rejects.toThrow('evaluate: split must be valid or test (got "train")');
+    await expect(bad({ backend: 'gpu' })).rejects.toThrow('evaluate: backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu (got "gpu")');
+    await expect(bad({ candidates: '5' })).rejects.toThrow('evaluate: candidates must be a positive integer (got "5")');
+    await expect(bad({ candidates: 0 })).rejects.toThrow('evaluate: candidates must be a positive integer (got 0)');
+    await expect(bad({ reading: { unseen: 'purge' } })).rejects.toThrow('reading: unseen must be one of keep, drop, error');
   });
 });
