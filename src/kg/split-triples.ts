@@ -30,6 +30,11 @@ export function splitTriples(triples: readonly NamedTriple[], options: SplitOpti
   if (ratios.length !== 3 || ratios.some((r) => !(r >= 0)) || ratios[0] <= 0 || Math.abs(ratios[0] + ratios[1] + ratios[2] - 1) > 1e-9) {
     throw new Error(`ratios must be three fractions ≥ 0 summing to 1, train > 0 (got ${ratios.join(',')})`);
   }
+  triples.forEach((triple, i) => {
+    if (!Array.isArray(triple) || triple.length !== 3 || !triple.every((field) => typeof field === 'string')) {
+      throw new TypeError(`triples[${i}] must be three strings [head, relation, tail] (got ${JSON.stringify(triple)})`);
+    }
+  });
   const rng = seedrandom.alea(`split:${options.seed ?? 0}`);
   const order = triples.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) { // Fisher–Yates

@@ -64,7 +64,7 @@ function shuffledCodes(options: SyntheticGraphOptions): ShuffledCodes {
   const n = options.entities ?? 400;
   const groups = options.groups ?? 8;
   if (!Number.isInteger(n) || n < 0 || n > MAX_SYNTHETIC_ENTITIES) {
-    throw new Error(`synthetic graph: entities must be an integer from 0 to ${MAX_SYNTHETIC_ENTITIES} (got ${n})`);
+    throw new Error(`synthetic graph: entities must be an integer from 0 to ${MAX_SYNTHETIC_ENTITIES} (got ${JSON.stringify(n)})`);
   }
   const validFraction = options.validFraction ?? 0.1, testFraction = options.testFraction ?? 0.1;
   if (!(validFraction >= 0 && testFraction >= 0 && validFraction + testFraction <= 1)) {
@@ -143,11 +143,18 @@ async function writeSplit(file: string, graph: ShuffledCodes, [from, to]: [numbe
   }
 }
 
+/** Fewest entities of a written dataset (`data generate --entities`): a smaller graph has at most one valid and one test triple. */
+export const MIN_DATASET_ENTITIES = 4;
+
 /**
  * Writes the generated graph as train/valid/test.txt (tab-separated) into `dir`, a new or empty directory: the files
  * are written into a staging directory beside it, renamed into place when complete, and removed on failure.
  */
 export async function writeSyntheticDataset(dir: string, options: SyntheticGraphOptions = {}): Promise<string> {
+  const entities = options.entities ?? 400;
+  if (typeof entities === 'number' && Number.isInteger(entities) && entities >= 0 && entities < MIN_DATASET_ENTITIES) {
+    throw new Error(`synthetic dataset: entities must be at least ${MIN_DATASET_ENTITIES} (got ${entities}): a smaller graph has at most one valid and one test triple; nothing was written`);
+  }
   const graph = shuffledCodes(options); // refuses a bad count before anything is created
   await writeNewDirectory(path.resolve(dir), async (staging) => {
     for (const split of ['train', 'valid', 'test'] as const) await writeSplit(path.join(staging, `${split}.txt`), graph, graph[split]);

@@ -1,7 +1,7 @@
 // `kgdistill data split`: seeded, cleaned (valid/test triples with an unseen entity or relation move to train, as
 // PyKEEN does), counted, written whole or not at all; and splitTriples itself on a hand-checked case.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { registerDataCommands } from '../../src/cli/commands/data.js';
@@ -25,6 +25,9 @@ describe('splitTriples', () => {
     const lonely = splitTriples([...triples, ['e1', 'only-once', 'e2']], { ratios: [0.5, 0.25, 0.25], seed: 1 });
     expect(lonely.train.some(([, r]) => r === 'only-once')).toBe(true);
     expect(() => splitTriples(triples, { ratios: [0.5, 0.5, 0.5] })).toThrow(/ratios must be three fractions/);
+    // a malformed triple from JavaScript is refused by position, not written into train
+    expect(() => splitTriples([...triples, ['a', 'r'] as unknown as NamedTriple])).toThrow('triples[100] must be three strings [head, relation, tail] (got ["a","r"])');
+    expect(() => splitTriples([['a', 'r', 3] as unknown as NamedTriple])).toThrow('triples[0] must be three strings');
   });
 });
 
@@ -80,6 +83,15 @@ describe('kgdistill data generate', () => {
     const out = path.join(dir, 'g');
     expect((await cli(['data', 'generate', '--out', out, '--entities', '50', '--seed', '2'])).trim()).toBe(out);
     expect(readFileSync(path.join(out, 'train.txt'), 'utf8')).toMatch(/^e\d+\t(next|previous|parent|child|member_of)\t/);
+    // the directory has the mode of any new directory (the umask's), not the 0700 of a temporary one renamed into place
+    const umask = process.umask(0o022);
+    try {
+      const shared = path.join(dir, 'shared');
+      await cli(['data', 'generate', '--out', shared, '--entities', '20']);
+      expect(statSync(shared).mode & 0o777).toBe(0o755);
+    } finally {
+      process.umask(umask);
+    }
     await expect(cli(['data', 'generate', '--out', out])).rejects.toThrow(/exists and is not empty/);
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'h'), '--entities', 'ten'])).rejects.toThrow(/--entities must be an integer ≥ 4 \(got 'ten'\)/);
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'h'), '--seed', '1.5'])).rejects.toThrow(/--seed must be an integer from -9007199254740991 to 9007199254740991 \(got '1\.5'\)/);

@@ -129,6 +129,8 @@ describe('writeSyntheticDataset', () => {
   it('refuses a count above the ceiling before creating anything', async () => {
     const root = tempDir();
     await expect(writeSyntheticDataset(path.join(root, 'big'), { entities: 100_000_000 })).rejects.toThrow(/entities must be an integer from 0 to 10000000 \(got 100000000\)/);
+    await expect(writeSyntheticDataset(path.join(root, 'empty'), { entities: 0 })).rejects.toThrow('synthetic dataset: entities must be at least 4 (got 0): a smaller graph has at most one valid and one test triple; nothing was written');
+    await expect(writeSyntheticDataset(path.join(root, 'text'), { entities: '50' as unknown as number })).rejects.toThrow('entities must be an integer from 0 to 10000000 (got "50")');
     expect(existsSync(path.join(root, 'big'))).toBe(false);
     expect(readdirSync(root)).toEqual([]);
   });

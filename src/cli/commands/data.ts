@@ -13,7 +13,7 @@ import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
 import { runSplit, type SplitFlags } from './data-split.js';
 import { requireNewOutDir } from '../../kg/new-directory.js';
-import { MAX_SYNTHETIC_ENTITIES, syntheticGraphSize, writeSyntheticDataset } from '../../kg/synthetic-graph.js';
+import { MAX_SYNTHETIC_ENTITIES, MIN_DATASET_ENTITIES, syntheticGraphSize, writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
@@ -163,7 +163,7 @@ export function registerDataCommands(program: Command): void {
     .action(async (flags: { out: string; entities: string; seed: string }) => {
       const entities = exactInteger(flags.entities);
       const tooLong = entities === undefined && /^\s*\d+\s*$/.test(flags.entities); // more digits than a double holds
-      if (!tooLong && (entities === undefined || entities < 4)) throw new Error(`--entities must be an integer ≥ 4 (got '${flags.entities}')`);
+      if (!tooLong && (entities === undefined || entities < MIN_DATASET_ENTITIES)) throw new Error(`--entities must be an integer ≥ ${MIN_DATASET_ENTITIES} (got '${flags.entities}')`);
       if (entities === undefined || entities > MAX_SYNTHETIC_ENTITIES) throw new Error(entitiesCeilingMessage(flags.entities));
       const seed = integerFlag('--seed', flags.seed); // as train's and data split's
       requireNewOutDir(flags.out);
