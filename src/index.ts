@@ -30,7 +30,7 @@ export type { TrainerEvents, EpochRecord } from './core/trainer.js';
 /** What `train` and `distill` return: the run directory, its test metrics, its summary, and the model opened for queries. */
 export interface TrainResult {
   runDir: string;
-  /** Filtered test metrics over both directions (`mrr`, `hits@1|3|10`, `mr`, `queries`, `tieRules`, …; sampled with `evalCandidates`); undefined with `testEval: false`. */
+  /** Filtered test metrics over both directions (`mrr`, `hits@1|3|10`, `mr`, `queries`, `tieRules`, …; with `evalCandidates` the sampled ones, marked by `protocol`); undefined with `testEval: false`. */
   metrics?: SummaryMetrics;
   /** Epochs, best validation, seconds, backend, what loading dropped, warnings, … */
   summary: Record<string, unknown>;

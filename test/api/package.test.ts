@@ -2,13 +2,20 @@
 // by name (`import … from 'kgdistill'`), running the README's example (docs/example.mjs) on a generated graph.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
 describe('the packed package', () => {
+  it("runs the README's example as printed: its block is docs/example.mjs", () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const block = /## Use from code[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    const example = readFileSync(path.join(root, 'docs', 'example.mjs'), 'utf8').split('\n').slice(1).join('\n');
+    expect(block).toBe(example);
+  });
+
   it('installs into a project of its own and runs the README example by name', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-pack-'));
     execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, stdio: 'pipe' });
@@ -24,6 +31,8 @@ describe('the packed package', () => {
     expect(out).toMatch(/\(e30, parent, \?\): e\d+/);
     expect(out).toMatch(/rank of \(e30, parent, e9\): \d/);
     expect(out).toContain('bad option: dim must be a positive integer (got -1)');
+    // it runs again as it is: each run writes into a new directory of its own
+    expect(execFileSync(process.execPath, ['example.mjs'], { cwd: project, encoding: 'utf8' })).toMatch(/test MRR [0-9.]+.* in .*kgdistill-example-/);
     expect(out).not.toMatch(/Hi there|tfjs-node|speed things up/i); // no tfjs banner
     // types included: a TypeScript user's strict check of the same calls passes, with the metrics typed as numbers
     writeFileSync(path.join(project, 'typed.ts'), [
