@@ -11,7 +11,7 @@ import type { SummaryMetrics } from '../eval/metrics.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
-import { parseOptions, readingOptionsOfRun, readingOptionsSchema } from './options.js';
+import { parseOptions, readerErrorWithKeys, readingOptionsOfRun, readingOptionsSchema } from './options.js';
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateOptions {
@@ -90,7 +90,7 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
     options.onNotice?.(`${saved.file} is damaged (${saved.damage}): going on from the checkpoint ${run.file} alone, with the dataset it records (${source}) read with ${readWith}${defaulted.length > 0 ? ' (give the run\'s own if it read its files otherwise)' : ''}`);
   }
   try {
-    const dataset = await loadDataset(source, { ...reading, unseen });
+    const dataset = await loadDataset(source, { ...reading, unseen }).catch((error: unknown) => { throw readerErrorWithKeys(error); });
     const data = runDataFromDataset(dataset);
     requireSameVocabulary(run.file, run.header.vocab, data);
     return { run, dataset, data };

@@ -184,6 +184,16 @@ export function flagOf(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
+/**
+ * An error of the dataset reader (kg/), whose hints name the reading flags (`--columns`, `--encoding latin1`, `--unseen
+ * error`), with those named as keys instead (`columns`, `encoding latin1`), for a caller in code; the same error object.
+ */
+export function readerErrorWithKeys(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  error.message = error.message.replace(/--([a-z]+)\b(?!-)/g, (flag: string, key: string) => (key in dataOptions ? key : flag));
+  return error;
+}
+
 /** How option errors name an option: by flag (the shell) or by key (code and config files). */
 export type OptionNaming = 'flag' | 'key';
 

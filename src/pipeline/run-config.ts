@@ -229,7 +229,7 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     }
   }
   if (differing.length > 0) {
-    throw new Error(`--resume ${runDir}: ${differing.join('; ')}; only ${RESUMABLE_KEYS.filter((k) => k !== 'out').map(name).join(', ')} may change when resuming (start a new run with --out for other settings)`);
+    throw new Error(`${name('resume')} ${runDir}: ${differing.join('; ')}; only ${RESUMABLE_KEYS.filter((k) => k !== 'out').map(name).join(', ')} may change when resuming (start a new run with ${name('out')} for other settings)`);
   }
   return { options, changed };
 }

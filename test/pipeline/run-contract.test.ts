@@ -25,12 +25,26 @@ beforeAll(async () => {
   graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 120, seed: 3 });
 });
 
+describe("the dataset reader's hints", () => {
+  it('name the reading options by key in code and by flag on the command line', async () => {
+    const unseen = writeFiles(path.join(tmp, 'unseen'), { 'train.txt': 'a\tr\tb\nb\tr\tc\n', 'valid.txt': 'a\tr\tx\n', 'test.txt': 'a\tr\tc\n' });
+    const options = { dataset: unseen, ...base, unseen: 'error', out: path.join(tmp, 'never') } as const;
+    await expect(runTrain(options)).rejects.toThrow(`${path.join(unseen, 'valid.txt')}:1: tail entity "x" does not occur in train (unseen error; use drop or keep)`);
+    await expect(runTrain(options, { naming: 'flag' })).rejects.toThrow('(--unseen error; use drop or keep)');
+    const wide = writeFiles(path.join(tmp, 'wide'), { 'train.txt': 'a\tr\tb\t1\n', 'valid.txt': 'a\tr\tb\t1\n', 'test.txt': 'a\tr\tb\t1\n' });
+    await expect(runTrain({ ...options, dataset: wide })).rejects.toThrow(/train\.txt:1: expected 3 fields, found 4 .*pick the head, relation and tail columns with columns, e\.g\. 0,1,2\)$/);
+    expect(existsSync(path.join(tmp, 'never'))).toBe(false);
+  });
+});
+
 describe('resuming and reproducing a run', () => {
   it('a resumed run refuses a differing option, naming it, and honours --epochs', async () => {
     const out = path.join(tmp, 'r1');
     await runTrain({ dataset: graph, ...base, out });
     await expect(runTrain({ out, resume: true, lr: 0.2, dim: 16 })).rejects.toThrow(/lr 0\.2 \(the run has 0\.1\); dim 16 \(the run has 8\)/);
     await expect(runTrain({ out, resume: true, lr: 0.2 }, { naming: 'flag' })).rejects.toThrow(/--lr 0\.2 \(the run has 0\.1\).*only --epochs, --patience, --valid-every/);
+    // in code every option is named by its key, the hint to start anew too
+    await expect(runTrain({ out, resume: true, lr: 0.2 })).rejects.toThrow(`resume ${out}: lr 0.2 (the run has 0.1); only epochs, patience, validEvery, lrDecay, lrPatience, testEval, backend may change when resuming (start a new run with out for other settings)`);
     const lines: string[] = [];
     const resumed = await runTrain({ out, resume: true, epochs: 6, lr: 0.1 }, { log: (l) => lines.push(l) });
     expect(resumed.training.epochs).toBe(6);
