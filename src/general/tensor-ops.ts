@@ -11,11 +11,15 @@ export function flatten2d(x: tf.Tensor): tf.Tensor2D {
   return tf.reshape(x, [batch, x.size / batch]);
 }
 
-/** Rows divided by their L2 norm (PyTorch's `F.normalize`, eps 1e-12): [B, …] → [B, D]. */
+/**
+ * Rows divided by their L2 norm, at least 1e-12 (PyTorch's `F.normalize`): [B, …] → [B, D]. The floor is taken
+ * on the squared norm, before the square root, whose derivative is infinite at 0: an all-zero row (a dead ReLU
+ * feature) gets a zero gradient, not NaN.
+ */
 export function l2NormalizeRows(x: tf.Tensor): tf.Tensor2D {
   return tf.tidy(() => {
     const flat = flatten2d(x);
-    const norm = tf.maximum(tf.norm(flat, 'euclidean', 1, true), 1e-12);
+    const norm = tf.sqrt(tf.maximum(tf.sum(tf.square(flat), 1, true), 1e-24));
     return tf.div(flat, norm) as tf.Tensor2D;
   });
 }

@@ -6,8 +6,9 @@
  * - base loss: the core's binary cross-entropy over the B·(1 + N) scores (mean of softplus(s) − y·s);
  * - `not-true` (FedNTD, Lee et al. 2022, §4 Eq. 4): τ²·KL(q̃ᵍ ‖ q̃ˡ) between the reference's and the student's
  *   softmax over the N negatives only — the gold answer is the true class and is removed (`notTrueKl`);
- * - `temperature-kd` (Hinton et al. 2015, as CBD's stage 2 distils, Iscen et al. 2021 §3): T²·KL over all 1 + N
- *   candidates (`temperatureKdLoss`) against the mean of the references' scores.
+ * - `temperature-kd` (Hinton et al. 2015): T²·KL over all 1 + N candidates (`temperatureKdLoss`) against the mean
+ *   of the references' scores — the CBD port's choice: CBD itself (Iscen et al. 2021 §3, the authors' train.py)
+ *   distils the teachers' features by cosine distance, which a KGE query has no counterpart of here.
  * The distillation term is divided by 1 + N, which puts it on the scale of the base loss (a mean over all B·(1 + N)
  * scores) as in the DML port, and mixed as FedNTD does, base + w·distill (Eq. 5, w = β), or as CBD does,
  * (1 − w)·base + w·distill (w = α). Without references or with w = 0 the step is the core's own negative-sampling

@@ -85,9 +85,12 @@ describe('cbd loss (Iscen et al. 2021)', () => {
   it('(1 − α)·CE + α·(1 − cos) to the concatenated normalised teacher features, hand-computed', () => {
     // Teachers (3, 4) → (0.6, 0.8) and (0, 2) → (0, 1); concatenation (0.6, 0.8, 0, 1), norm √2.
     // Projected (1, 0, 0, 0): cos = 0.6/√2. Logits (0, 0), label 0: CE = log 2.
-    const cbd = createLoss('cbd', { alpha: 0.25 });
+    const cbd = createLoss('cbd', { alpha: 0.25, beta: 1 });
     const expected = 0.75 * Math.log(2) + 0.25 * (1 - 0.6 / Math.SQRT2);
     expect(value(() => cbd({ logits: t2([[0, 0]]), projected: t2([[1, 0, 0, 0]]), teachers: [t2([[3, 4]]), t2([[0, 2]])], labels: Int32Array.of(0) }))).toBeCloseTo(expected, 5);
+    // The authors' weights (α = 0.4, β = 100, the defaults): (1 − α)·CE + α·β·(1 − cos).
+    expect(value(() => createLoss('cbd', {})({ logits: t2([[0, 0]]), projected: t2([[1, 0, 0, 0]]), teachers: [t2([[3, 4]]), t2([[0, 2]])], labels: Int32Array.of(0) })))
+      .toBeCloseTo(0.6 * Math.log(2) + 40 * (1 - 0.6 / Math.SQRT2), 4);
     // Aligned with the target (any positive scale): distance 0, loss = (1 − α)·CE.
     expect(value(() => cbd({ logits: t2([[0, 0]]), projected: t2([[1.2, 1.6, 0, 2]]), teachers: [t2([[3, 4]]), t2([[0, 2]])], labels: Int32Array.of(0) }))).toBeCloseTo(0.75 * Math.log(2), 5);
   });
@@ -109,7 +112,7 @@ describe('CBD two-stage run', () => {
   it('trains teachers, the class-balanced baseline and the student on a toy long tail, without leaks, matching the method', () => {
     const lt = longTailSubset(toy(40, 1), 20, 0);
     const test = toy(10, 2);
-    const config = { arch: 'mlp' as const, size: 'student' as const, budget: { epochs: 6, batchSize: 16, learningRate: 0.01 }, teachers: 2, alpha: 0.5, augment: false, seed: 0 };
+    const config = { arch: 'mlp' as const, size: 'student' as const, budget: { epochs: 6, batchSize: 16, learningRate: 0.01 }, teachers: 2, alpha: 0.4, beta: 100, augment: false, seed: 0 };
     const before = tf.memory().numTensors;
     const r = runCbdExperiment(lt.set, test, lt.counts, config);
     expect(tf.memory().numTensors).toBe(before);

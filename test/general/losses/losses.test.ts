@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createLoss } from '../../../src/general/losses/registry.js';
 import { temperatureKdLoss } from '../../../src/core/distillation-loss.js';
 import { stopGradient } from '../../../src/core/stop-gradient.js';
+import { l2NormalizeRows } from '../../../src/general/tensor-ops.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -158,6 +159,29 @@ describe('focal', () => {
     const g = grad((x) => focal({ logits: x, targets: t2([[1, 0]]) }), [[0, 0]]);
     expect(g[0]![0]).toBeLessThan(0);
     expect(g[0]![1]).toBeGreaterThan(0);
+  });
+  it('has finite gradients for γ < 1 when a logit saturates (the power at 1 − p_t = 0 gave NaN), and its values', () => {
+    const focal = createLoss('focal', { gamma: 0.5 });
+    // a positive at z = 0: α·(½)^½·ln 2 on one positive anchor
+    expect(value(() => focal({ logits: t2([[0]]), targets: t2([[1]]) }))).toBeCloseTo(0.25 * Math.SQRT1_2 * Math.log(2), 6);
+    const targets = t2([[0, 1], [1, 0]]);
+    const g = grad((x) => focal({ logits: x, targets }), [[-20, 3], [2, 0.5]]).flat();
+    expect(g.every(Number.isFinite)).toBe(true);
+    expect(Math.abs(g[0]!)).toBeLessThan(1e-6); // an easy negative: σ(−20) ≈ 2e-9, nothing to learn
+    expect(g[1]!).toBeLessThan(0); // the positives are pushed up, the hard negative down
+    expect(g[2]!).toBeLessThan(0);
+    expect(g[3]!).toBeGreaterThan(0);
+  });
+});
+
+describe('l2NormalizeRows', () => {
+  it('divides by the norm and gives an all-zero row a finite gradient (it was NaN)', () => {
+    const weights = t2([[1, 1, 1], [1, 0, 0]]);
+    const g = grad((x) => tf.sum(tf.mul(l2NormalizeRows(x), weights)) as tf.Scalar, [[0, 0, 0], [1, 2, 2]]);
+    expect(g.flat().every(Number.isFinite)).toBe(true);
+    // row (1, 2, 2), norm 3, weights (1, 0, 0): ∂(x₁/‖x‖)/∂x = e₁/3 − x₁·x/27
+    g[1]!.forEach((v, i) => expect(v).toBeCloseTo([8 / 27, -2 / 27, -2 / 27][i]!, 5));
+    expect(value(() => tf.sum(l2NormalizeRows(t2([[3, 4]]))) as tf.Scalar)).toBeCloseTo(1.4, 6);
   });
 });
 

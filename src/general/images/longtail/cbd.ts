@@ -27,6 +27,8 @@ export interface CbdConfig {
   budget: Budget;
   teachers: number;
   alpha: number;
+  /** Weight β of the feature distillation inside its α share (the authors' 100). */
+  beta: number;
   augment: boolean;
   seed: number;
 }
@@ -65,11 +67,11 @@ export function trainSampled(net: Network, set: ImageSet, budget: Budget, sampli
   }
 }
 
-/** Stage 2: the student from scratch, class-balanced batches, (1 − α)·CE + α·feature distillation. */
-export function trainCbdStudent(student: Network, teachers: readonly Network[], set: ImageSet, budget: Budget, alpha: number, augment: boolean, seed: string): void {
+/** Stage 2: the student from scratch, class-balanced batches, (1 − α)·CE + α·β·feature distillation. */
+export function trainCbdStudent(student: Network, teachers: readonly Network[], set: ImageSet, budget: Budget, weights: { alpha: number; beta: number }, augment: boolean, seed: string): void {
   const width = teachers.reduce((s, t) => s + t.tapShapes[FEATURE_TAP]!.reduce((a, b) => a * b, 1), 0);
   const projection = new Head(student.tapShapes[FEATURE_TAP]!, { hidden: [], out: width }, `cbd-projection:${seed}`);
-  const loss = createLoss('cbd', { alpha });
+  const loss = createLoss('cbd', weights);
   const optimizer = tf.train.adam(budget.learningRate);
   try {
     forEachSampledBatch(set, budget, 'class-balanced', augment, seed, (x, batch) => {
@@ -110,7 +112,7 @@ export function runCbdExperiment(train: ImageSet, test: ImageSet, counts: readon
     result.instance = result.teachers[0];
     const student = createNet(arch, size, `student:${seed}`, train.classes);
     try {
-      trainCbdStudent(student, teachers, train, budget, config.alpha, config.augment, `student:${seed}`);
+      trainCbdStudent(student, teachers, train, budget, { alpha: config.alpha, beta: config.beta }, config.augment, `student:${seed}`);
       result.cbd = longTailScores(student, test, counts);
     } finally {
       student.dispose();

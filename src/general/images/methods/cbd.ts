@@ -15,7 +15,8 @@ const schema = z.object({
   ratio: z.number().min(1).default(100),
   ltSeed: z.number().int().default(0),
   teachers: z.number().int().min(1).max(4).default(2),
-  alpha: z.number().min(0).max(1).default(0.5),
+  alpha: z.number().min(0).max(1).default(0.4),
+  beta: z.number().nonnegative().default(100),
   augment: z.boolean().default(true),
   size: z.enum(['teacher', 'student']).default('teacher'),
 }).strict();
@@ -29,7 +30,7 @@ export function cbdSetup(ctx: MethodContext<CbdParams>): { train: ImageSet; coun
   return {
     train: lt.set,
     counts: lt.counts,
-    config: { arch: ctx.arch, size: ctx.params.size, budget: ctx.budget, teachers: ctx.params.teachers, alpha: ctx.params.alpha, augment: ctx.params.augment, seed: ctx.seed },
+    config: { arch: ctx.arch, size: ctx.params.size, budget: ctx.budget, teachers: ctx.params.teachers, alpha: ctx.params.alpha, beta: ctx.params.beta, augment: ctx.params.augment, seed: ctx.seed },
   };
 }
 

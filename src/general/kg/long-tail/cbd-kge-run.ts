@@ -2,7 +2,8 @@
  * CBD for long-tail entities (the KG port of Iscen et al., ICCV 2021, §3): stage 1 trains K KGE teachers with
  * instance sampling (shuffled epochs over all training queries) and the plain KGE loss; stage 2 trains the student
  * from scratch with entity-frequency-balanced sampling of the training queries (by answer entity) and
- * (1 − α)·KGE loss + α·temperature KD from the teachers' mean scores over each query's sampled candidates.
+ * (1 − α)·KGE loss + α·temperature KD from the teachers' mean scores over each query's sampled candidates (the
+ * port's choice: CBD on images distils the teachers' features by cosine distance, `cbd` in losses/cbd.ts).
  * Baselines with the same budget: the instance-sampled model (teacher 1, as the digits CBD reports it) and the
  * student trained with balanced sampling and the KGE loss alone (same initialisation and sampler seed as the CBD
  * student). Everything is evaluated by filtered test MRR overall and by answer-frequency bucket.
