@@ -45,7 +45,12 @@ export const ntXentLoss = defineLoss({
   },
 });
 
-/** `similarity-kl`: DoGo's distillation term. */
+/**
+ * `similarity-kl`: DoGo's distillation term, over the 2N views (every other view a column, the NT-Xent matrix of
+ * SimCLR), batch-mean per row. The authors' code (NeurAI-Lab/DoGo, criterion/kl.py) compares instead the N × N
+ * cross-view matrix z₁·z₂ᵀ/T (positive included) with PyTorch's element-mean reduction (÷ N²), at T = 0.1, λ = 100:
+ * per row the two are the same kind of distribution, but λ here is worth about N times λ there.
+ */
 export const similarityKlLoss = defineLoss({
   name: 'similarity-kl',
   summary: "DoGo: KL from the peer's softmaxed batch-similarity distribution to this model's, row by row",
