@@ -16,10 +16,10 @@ const FILE_ERRORS: Record<string, string> = {
   EROFS: 'on a read-only file system',
 };
 
-/** The file or directory an atomic write was for, given its temporary's name (`.<name>.tmp-<pid>-<n or uuid>`). */
+/** The file or directory an atomic write was for, given its temporary's name (`.<name>.tmp-<pid>-<n>`, `.<name>.tmp-XXXXXX`). */
 function targetOfTemporary(file: string): string {
   const base = path.basename(file);
-  const target = base.replace(/^\.(.+)\.tmp-\d+-[\da-f-]+$/, '$1');
+  const target = base.replace(/^\.(.+)\.tmp-(\d+-\d+|[\w]{6})$/, '$1');
   return target === base ? file : path.join(path.dirname(file), target);
 }
 

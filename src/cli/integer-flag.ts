@@ -25,10 +25,23 @@ export function numberText(text: string): number | undefined {
   return value;
 }
 
-/** The integer a flag's text names (`42`, `1e3`), or undefined if it names no integer a double holds exactly. */
+const NUMBER_PARTS = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
+
+/**
+ * The integer a flag's text names exactly (`42`, `1e3`, `2.50e1`), or undefined when it names a fraction (even one a
+ * double would round to an integer, `1.0000000000000001`) or an integer a double does not hold exactly.
+ */
 export function exactInteger(text: string): number | undefined {
-  const value = numberText(text);
-  return value !== undefined && Number.isSafeInteger(value) ? value : undefined;
+  const trimmed = text.trim();
+  const parts = NUMBER_TEXT.test(trimmed) ? NUMBER_PARTS.exec(trimmed) : null;
+  if (!parts) return undefined;
+  const [, sign, whole = '', fraction = '', exponent = '0'] = parts;
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponent); // the integer part is digits[0, point), zero-padded past their end
+  if (point < digits.length && /[1-9]/.test(digits.slice(Math.max(point, 0)))) return undefined;
+  const integerDigits = point <= 0 ? '0' : point >= digits.length ? digits + '0'.repeat(Math.min(point - digits.length, 400)) : digits.slice(0, point);
+  const value = Number(`${sign}${integerDigits}`);
+  return Number.isSafeInteger(value) ? value + 0 : undefined; // + 0: −0 reads as 0
 }
 
 /** A flag's value as an integer (e.g. `--seed`), refusing text that is not one or that a double would round. */

@@ -14,7 +14,7 @@ export function flatten2d(x: tf.Tensor): tf.Tensor2D {
 /**
  * Rows divided by their L2 norm, at least 1e-12 (PyTorch's `F.normalize`): [B, …] → [B, D]. The floor is taken
  * on the squared norm, before the square root, whose derivative is infinite at 0: an all-zero row (a dead ReLU
- * feature) gets a zero gradient, not NaN.
+ * feature) gets the finite gradient 1/1e-12 per unit of upstream gradient, as in PyTorch, not NaN.
  */
 export function l2NormalizeRows(x: tf.Tensor): tf.Tensor2D {
   return tf.tidy(() => {

@@ -25,13 +25,14 @@ const START_LIMIT_MS = 20_000;
 const ONE_THREAD_ADVICE = 'KGDISTILL_THREADS=1 runs every kernel on the main thread';
 
 /**
- * The worker's code (CommonJS, evaluated). Mailbox: ctl[0] = sequence number of the posted call list (the worker
+ * The worker's code, evaluated as CommonJS or, when the host was started with `--input-type=module` (an ESM `-e`
+ * snippet, ESM on stdin), which the worker inherits, as ESM — so it takes `worker_threads` either way. Mailbox: ctl[0] = sequence number of the posted call list (the worker
  * waits for it to change), ctl[1] = sequence number done (negative: failed), ctl[2] = the list's length in floats,
  * ctl[3] = 1 once the worker has started (−1: it could not);
  * calls are [export index, collect flag, argument count, arguments…]; out[0] = the sum of the collected results.
  */
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData } = typeof require === 'function' ? require('node:worker_threads') : process.getBuiltinModule('node:worker_threads');
 const { module, memory, ctlBuffer, mailboxBuffer, names, errors } = workerData;
 const ctl = new Int32Array(ctlBuffer, 0, 4);
 let exports_;
@@ -132,10 +133,7 @@ export class KernelWorker {
     const { port1, port2 } = new MessageChannel();
     this.errors = port1;
     this.errors.unref();
-    // The source is CommonJS: a host started with `--input-type=module` (an ESM `-e` snippet, ESM on stdin) must not
-    // pass that flag on, or the worker dies at its first `require` and the main thread waits for it for ever.
-    const execArgv = process.execArgv.filter((arg) => !/^--(input-type|experimental-default-type)\b/.test(arg));
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv, workerData: { module, memory: memory.memory, ctlBuffer, mailboxBuffer, names, errors: port2 }, transferList: [port2] });
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: memory.memory, ctlBuffer, mailboxBuffer, names, errors: port2 }, transferList: [port2] });
     this.created = performance.now();
     this.worker.unref(); // an idle worker never keeps the process alive
     // A worker that dies (seen when the event loop turns, between steps) is reported by the next `wait`, not left

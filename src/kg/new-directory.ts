@@ -5,7 +5,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 
 /** Refuses an `--out` that is empty (it would resolve to the working directory), a file or a non-empty directory. */
 export function requireNewOutDir(out: string): void {
@@ -21,9 +20,9 @@ export function requireNewOutDir(out: string): void {
  */
 export async function writeNewDirectory(target: string, fill: (staging: string) => Promise<void>, shown = target): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
-  // mkdir, not mkdtemp: mkdtemp makes the directory 0700 whatever the umask, and the rename would keep that mode
-  const staging = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomUUID()}`);
-  await fs.mkdir(staging);
+  const staging = await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
+  // mkdtemp makes it 0700 whatever the umask, a mode the rename would keep: give it a new directory's mode
+  await fs.chmod(staging, 0o777 & ~process.umask());
   try {
     await fill(staging);
     try {

@@ -11,7 +11,7 @@ import type { SummaryMetrics } from '../eval/metrics.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
-import { parseOptions, readerErrorWithKeys, readingOptionsOfRun, readingOptionsSchema } from './options.js';
+import { parseOptions, readerErrorWithKeys, readingOptionsOfRun, readingOptionsSchema, type OptionNaming } from './options.js';
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateOptions {
@@ -28,6 +28,8 @@ export interface EvaluateOptions {
   candidateSeed?: number;
   /** How to read the triple files (`delimiter`, `columns`, `header`, `encoding`, `unseen`), each default the run's own. */
   reading?: { delimiter?: string; columns?: string; header?: string; encoding?: string; unseen?: string };
+  /** How errors name the reading options: `key` (code, the default) or `flag` (the command line). */
+  naming?: OptionNaming;
   /** Told what evaluating falls back to when the run's config.json is damaged (the CLI writes it to stderr). */
   onNotice?: (message: string) => void;
 }
@@ -45,6 +47,7 @@ const evaluateOptionsSchema = z.object({
   candidateSeed: z.number({ error: 'must be an integer' }).refine(Number.isSafeInteger, { error: `must be an integer from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` }),
   reading: z.object({}).loose(), // checked key by key in loadRunWithData (readingOptionsSchema)
   onNotice: callback,
+  naming: z.enum(['key', 'flag'], { error: 'must be key or flag' }),
 }).partial().strict();
 
 /** The reading options that only a run's config.json records (the checkpoint records the dataset and `unseen`). */
@@ -73,7 +76,7 @@ export interface RunWithData {
 }
 
 /** Loads a run directory's checkpoint (best, or `last`) and its dataset (or `options.dataset`), with the same vocabulary. */
-export async function loadRunWithData(runDir: string, options: Pick<EvaluateOptions, 'dataset' | 'last' | 'reading' | 'onNotice'> = {}): Promise<RunWithData> {
+export async function loadRunWithData(runDir: string, options: Pick<EvaluateOptions, 'dataset' | 'last' | 'reading' | 'onNotice' | 'naming'> = {}): Promise<RunWithData> {
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
   const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
@@ -90,7 +93,7 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
     options.onNotice?.(`${saved.file} is damaged (${saved.damage}): going on from the checkpoint ${run.file} alone, with the dataset it records (${source}) read with ${readWith}${defaulted.length > 0 ? ' (give the run\'s own if it read its files otherwise)' : ''}`);
   }
   try {
-    const dataset = await loadDataset(source, { ...reading, unseen }).catch((error: unknown) => { throw readerErrorWithKeys(error); });
+    const dataset = await loadDataset(source, { ...reading, unseen }).catch((error: unknown) => { throw options.naming === 'flag' ? error : readerErrorWithKeys(error); });
     const data = runDataFromDataset(dataset);
     requireSameVocabulary(run.file, run.header.vocab, data);
     return { run, dataset, data };
@@ -103,6 +106,7 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
 /** Evaluates a run directory on a split (filtered, both directions, all three tie rules). */
 export async function evaluateRun(runDir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
   parseOptions(evaluateOptionsSchema, options, 'key', 'evaluate');
+  parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
   const backend = await initBackend(options.backend ?? 'auto');
   const split = options.split ?? 'test';
   const { run, dataset, data } = await loadRunWithData(runDir, options);

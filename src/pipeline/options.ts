@@ -190,7 +190,8 @@ export function flagOf(key: string): string {
  */
 export function readerErrorWithKeys(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
-  error.message = error.message.replace(/--([a-z]+)\b(?!-)/g, (flag: string, key: string) => (key in dataOptions ? key : flag));
+  // only a hint's flag: after a space or '(' and before a space, ')', ';' or ','; never inside a name or a path
+  error.message = error.message.replace(/(?<=[\s(])--([a-z]+)(?=[\s);,])/g, (flag: string, key: string) => (Object.hasOwn(dataOptions, key) ? key : flag));
   return error;
 }
 

@@ -25,6 +25,7 @@ describe('kgdistill data generate', () => {
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--entities', '1'.padEnd(40, '0')])).rejects.toThrow(/1\.2 GB of files at the limit\) \(nothing was written\)$/);
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--entities', '3'])).rejects.toThrow("--entities must be an integer ≥ 4 (got '3')");
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--entities', '2.5'])).rejects.toThrow("--entities must be an integer ≥ 4 (got '2.5')");
+    for (const huge of ['1e16', '1e20', '+100000000000000000000']) await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--entities', huge])).rejects.toThrow(`--entities must be at most 10,000,000 (got '${huge}')`);
     // exponent notation reads as in train (`--epochs 1e3`): 1e8 is 100,000,000, above the ceiling
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--entities', '1e8'])).rejects.toThrow(/^--entities must be at most 10,000,000 \(got '1e8'\): .* 100000000 entities would need 2\.0 GB/);
     await expect(cli(['data', 'generate', '--out', path.join(dir, 'big'), '--seed', 'x'])).rejects.toThrow("--seed must be an integer from -9007199254740991 to 9007199254740991 (got 'x')");

@@ -26,7 +26,10 @@ describe('integer flags', () => {
     expect(exactInteger('-9007199254740992')).toBeUndefined();
     expect(exactInteger('1e3')).toBe(1000); // exponent notation, as train's --epochs 1e3
     expect(exactInteger('2.0')).toBe(2);
-    for (const text of ['1.5', '1e-3', '1e20', 'x', '', '0x10', '1 2', 'Infinity', 'NaN']) expect(exactInteger(text)).toBeUndefined();
+    expect(exactInteger('2.50e1')).toBe(25);
+    expect(exactInteger('100e-2')).toBe(1);
+    // a fraction is refused even where a double would round it to an integer
+    for (const text of ['1.5', '1e-3', '1e20', '1.0000000000000001', '9007199254740990.6', '150e-2', 'x', '', '0x10', '1 2', 'Infinity', 'NaN']) expect(exactInteger(text)).toBeUndefined();
     expect(numberText('2.5e-1')).toBe(0.25);
     expect(numberText(TOO_LONG)).toBeUndefined(); // kept as text so the refusal shows it
     expect(numberText('1e400')).toBe(Infinity); // a number, which every schema then refuses as not finite

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
@@ -126,5 +126,11 @@ describe('sampled evaluation', () => {
     await expect(bad({ candidates: '5' })).rejects.toThrow('evaluate: candidates must be a positive integer (got "5")');
     await expect(bad({ candidates: 0 })).rejects.toThrow('evaluate: candidates must be a positive integer (got 0)');
     await expect(bad({ reading: { unseen: 'purge' } })).rejects.toThrow('reading: unseen must be one of keep, drop, error');
+    // the reader's hints name the option as the caller does: the key in code, the flag for the command line
+    const wide = path.join(tmp, 'wide');
+    mkdirSync(wide, { recursive: true });
+    for (const split of ['train', 'valid', 'test']) writeFileSync(path.join(wide, `${split}.txt`), 'a\tr\tb\t1\n');
+    await expect(evaluateRun(run, { dataset: wide })).rejects.toThrow(/expected 3 fields, found 4 .*with columns, e\.g\. 0,1,2\)$/);
+    await expect(evaluateRun(run, { dataset: wide, naming: 'flag' })).rejects.toThrow(/expected 3 fields, found 4 .*with --columns, e\.g\. 0,1,2\)$/);
   });
 });

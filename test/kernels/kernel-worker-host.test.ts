@@ -1,6 +1,7 @@
 // The kernel worker in hosts that start Node differently: an ESM snippet (`node --input-type=module -e …`, or ESM
-// piped on stdin) used to pass its flag on to the worker, whose CommonJS source then died at its first `require`
-// while the main thread waited for it for ever (training stopped at the first validation, at 0 % CPU, no error).
+// piped on stdin) passes its flag on to the worker, whose CommonJS source then died at its first `require` while the
+// main thread waited for it for ever (training stopped at the first validation, at 0 % CPU, no error); the source now
+// takes worker_threads either way.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +21,8 @@ describe('kernel worker in an ESM host', () => {
     const snippet = `import { train } from ${JSON.stringify(entry)};
 const result = await train({ dataset: ${JSON.stringify(graph)}, model: 'DistMult', dim: 8, epochs: 2, out: ${JSON.stringify(path.join(dir, 'run'))}, backend: 'wasm' });
 console.log('mrr', result.metrics.mrr);`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', TSX_LOADER, '--input-type=module', '-e', snippet],
+    // with a Node option the worker may not be given explicitly (a fix that passed execArgv broke this one)
+    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=2048', '--import', TSX_LOADER, '--input-type=module', '-e', snippet],
       { env: { ...process.env, KGDISTILL_THREADS: '2' }, timeout: 60_000, killSignal: 'SIGKILL' });
     const mrr = Number(/^mrr (\S+)$/m.exec(stdout)?.[1]);
     expect(mrr).toBeGreaterThan(0);

@@ -18,7 +18,7 @@ import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
 import { loadProgress } from '../progress.js';
-import { exactInteger, integerFlag } from '../integer-flag.js';
+import { exactInteger, integerFlag, numberText } from '../integer-flag.js';
 
 /** Relations listed one by one in the table output when there are at most this many (all of them in --json). */
 const MAX_RELATIONS_LISTED = 20;
@@ -162,8 +162,9 @@ export function registerDataCommands(program: Command): void {
     .option('--seed <n>', 'seed of the split', '0')
     .action(async (flags: { out: string; entities: string; seed: string }) => {
       const entities = exactInteger(flags.entities);
-      const tooLong = entities === undefined && /^\s*\d+\s*$/.test(flags.entities); // more digits than a double holds
-      if (!tooLong && (entities === undefined || entities < MIN_DATASET_ENTITIES)) throw new Error(`--entities must be an integer ≥ ${MIN_DATASET_ENTITIES} (got '${flags.entities}')`);
+      // an integer too large for a double to hold exactly (`1e20`, twenty digits) is past the ceiling, not "not an integer"
+      const huge = entities === undefined && (/^\s*\+?\d+\s*$/.test(flags.entities) || Number.isInteger(numberText(flags.entities)));
+      if (!huge && (entities === undefined || entities < MIN_DATASET_ENTITIES)) throw new Error(`--entities must be an integer ≥ ${MIN_DATASET_ENTITIES} (got '${flags.entities}')`);
       if (entities === undefined || entities > MAX_SYNTHETIC_ENTITIES) throw new Error(entitiesCeilingMessage(flags.entities));
       const seed = integerFlag('--seed', flags.seed); // as train's and data split's
       requireNewOutDir(flags.out);

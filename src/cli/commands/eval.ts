@@ -28,7 +28,7 @@ export function registerEvalCommand(program: Command): void {
     const reading = givenOptions(command, DATA_FLAGS, readingOptionsSchema);
     const started = performance.now();
     const candidateSeed = integerFlag('--eval-seed', flags.evalSeed);
-    const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates: flags.evalCandidates, candidateSeed, reading,
+    const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates: flags.evalCandidates, candidateSeed, reading, naming: 'flag',
       onNotice: (message) => process.stderr.write(`note: ${message}\n`) });
     const seconds = (performance.now() - started) / 1000;
     if (!flags.last && result.checkpoint === 'last') {

@@ -10,14 +10,15 @@ import { defineLoss, requireShape } from './loss-spec.js';
 /** Σ over anchors and classes of α_t (1 − p_t)^γ · (−log p_t), divided by max(1, number of positive anchors). */
 export function sigmoidFocal(logits: tf.Tensor2D, targets: tf.Tensor2D, gamma: number, alpha: number): tf.Scalar {
   return tf.tidy(() => {
+    const p = tf.sigmoid(logits);
     const logP = tf.neg(tf.softplus(tf.neg(logits)));
     const log1mP = tf.neg(tf.softplus(logits));
+    const pT = tf.add(tf.mul(targets, p), tf.mul(tf.sub(1, targets), tf.sub(1, p)));
     const logPT = tf.add(tf.mul(targets, logP), tf.mul(tf.sub(1, targets), log1mP));
     const alphaT = tf.add(tf.mul(targets, alpha), tf.mul(tf.sub(1, targets), 1 - alpha));
-    // (1 − p_t)^γ as exp(γ·log(1 − p_t)), log(1 − p_t) from the softplus terms: the power's derivative γ·x^(γ−1) is
-    // infinite at x = 0, which a saturated logit reaches in float32 (|z| ≳ 17), and γ < 1 made the gradient NaN there
-    const log1mPT = tf.add(tf.mul(targets, log1mP), tf.mul(tf.sub(1, targets), logP));
-    const modulator = gamma === 0 ? tf.onesLike(logPT) : tf.exp(tf.mul(gamma, log1mPT));
+    // (1 − p_t)^γ with 1 − p_t at least 1e-30: the power's derivative γ·x^(γ−1) is infinite at x = 0, which a
+    // saturated logit reaches in float32 (|z| ≳ 17), and for γ < 1 the gradient there was NaN (the floor passes none)
+    const modulator = gamma === 0 ? tf.onesLike(pT) : tf.pow(tf.maximum(tf.sub(1, pT), 1e-30), gamma);
     const total = tf.sum(tf.mul(tf.mul(alphaT, modulator), tf.neg(logPT)));
     const positives = tf.maximum(tf.sum(tf.max(targets, 1)), 1);
     return tf.div(total, positives) as tf.Scalar;

@@ -161,6 +161,10 @@ describe('focal', () => {
     expect(g[0]![1]).toBeGreaterThan(0);
   });
   it('has finite gradients for γ < 1 when a logit saturates (the power at 1 − p_t = 0 gave NaN), and its values', () => {
+    // soft targets keep the standard form α_t (1 − p_t)^γ (−log p_t) with p_t = t·p + (1 − t)(1 − p): z = 3, t = ½, γ = 2
+    // (p_t = ½, α_t = ½·0.25 + ½·0.75 = ½, one positive anchor at most): ½ · ½² · (½ softplus(−3) + ½ softplus(3)) ≈ 0.1936
+    const soft = 0.5 * 0.5 ** 2 * (0.5 * Math.log(1 + Math.exp(-3)) + 0.5 * Math.log(1 + Math.exp(3)));
+    expect(value(() => createLoss('focal', {})({ logits: t2([[3]]), targets: t2([[0.5]]) }))).toBeCloseTo(soft, 5);
     const focal = createLoss('focal', { gamma: 0.5 });
     // a positive at z = 0: α·(½)^½·ln 2 on one positive anchor
     expect(value(() => focal({ logits: t2([[0]]), targets: t2([[1]]) }))).toBeCloseTo(0.25 * Math.SQRT1_2 * Math.log(2), 6);
@@ -179,6 +183,7 @@ describe('l2NormalizeRows', () => {
     const weights = t2([[1, 1, 1], [1, 0, 0]]);
     const g = grad((x) => tf.sum(tf.mul(l2NormalizeRows(x), weights)) as tf.Scalar, [[0, 0, 0], [1, 2, 2]]);
     expect(g.flat().every(Number.isFinite)).toBe(true);
+    g[0]!.forEach((v) => expect(v / 1e12).toBeCloseTo(1, 5)); // the zero row: 1/1e-12 per unit weight, as PyTorch's F.normalize
     // row (1, 2, 2), norm 3, weights (1, 0, 0): ∂(x₁/‖x‖)/∂x = e₁/3 − x₁·x/27
     g[1]!.forEach((v, i) => expect(v).toBeCloseTo([8 / 27, -2 / 27, -2 / 27][i]!, 5));
     expect(value(() => tf.sum(l2NormalizeRows(t2([[3, 4]]))) as tf.Scalar)).toBeCloseTo(1.4, 6);
