@@ -26,8 +26,8 @@ const ONE_THREAD_ADVICE = 'KGDISTILL_THREADS=1 runs every kernel on the main thr
 
 /**
  * The worker's code, evaluated as CommonJS or, when the host was started with `--input-type=module` (an ESM `-e`
- * snippet, ESM on stdin), which the worker inherits, as ESM — so it takes `worker_threads` either way. Mailbox: ctl[0] = sequence number of the posted call list (the worker
- * waits for it to change), ctl[1] = sequence number done (negative: failed), ctl[2] = the list's length in floats,
+ * snippet, ESM on stdin), which the worker inherits, as ESM — so it takes `worker_threads` either way.
+ * Mailbox: ctl[0] = sequence number of the posted call list (the worker waits for it to change), ctl[1] = sequence number done (negative: failed), ctl[2] = the list's length in floats,
  * ctl[3] = 1 once the worker has started (−1: it could not);
  * calls are [export index, collect flag, argument count, arguments…]; out[0] = the sum of the collected results.
  */

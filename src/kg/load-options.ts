@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 
-/** A callback option (its arguments are the loader's business). */
-const callback = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: 'must be a function' });
+/** A callback option (its arguments are the caller's business): anything but a function is refused. */
+export const callbackOption = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: 'must be a function' });
 const column = z.number().int().min(0);
 const columnPositions = z.tuple([column, column, column]).refine(([h, r, t]) => h !== r && h !== t && r !== t, { error: 'must name three different positions' });
 
@@ -16,12 +16,12 @@ const loadOptionsSchema = z.object({
   verify: z.boolean({ error: 'must be true or false' }),
   cwd: z.string({ error: 'must be a directory path' }),
   download: z.boolean({ error: 'must be true or false' }),
-  onProgress: callback,
+  onProgress: callbackOption,
   delimiter: z.enum(['\t', ',', ' '], { error: "must be '\\t', ',' or ' '" }),
   columns: z.union([z.enum(['hrt', 'htr']), columnPositions], { error: "must be 'hrt', 'htr' or three different 0-based positions such as [0, 2, 1]" }),
   header: z.union([z.boolean(), z.literal('auto')], { error: "must be true, false or 'auto'" }),
   encoding: z.enum(['utf8', 'latin1'], { error: "must be 'utf8' or 'latin1'" }),
-  onBytes: callback,
+  onBytes: callbackOption,
 }).partial().strict();
 
 /** Throws an error naming the key and the value given when `options` is not valid LoadOptions. */

@@ -11,7 +11,8 @@ import type { SummaryMetrics } from '../eval/metrics.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
-import { parseOptions, readerErrorWithKeys, readingOptionsOfRun, readingOptionsSchema, type OptionNaming } from './options.js';
+import { dataOptions, parseOptions, positiveInt, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming } from './options.js';
+import { callbackOption } from '../kg/load-options.js';
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateOptions {
@@ -34,19 +35,17 @@ export interface EvaluateOptions {
   onNotice?: (message: string) => void;
 }
 
-const callback = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: 'must be a function' });
-
 /** What each key of EvaluateOptions accepts (checked before the run is read; a typo such as `splt` is an error). */
 const evaluateOptionsSchema = z.object({
   split: z.enum(['valid', 'test'], { error: 'must be valid or test' }),
-  dataset: z.string({ error: 'must name a dataset or a directory' }).min(1, { error: 'must name a dataset or a directory' }),
+  dataset: dataOptions.dataset,
   last: z.boolean({ error: 'must be true or false' }),
   backend: z.enum(BACKEND_CHOICES as [BackendRequest, ...BackendRequest[]], { error: `must be one of ${BACKEND_CHOICES.join(', ')}` }),
-  onProgress: callback,
-  candidates: z.number({ error: 'must be a positive integer' }).int({ error: 'must be a positive integer' }).min(1, { error: 'must be a positive integer' }),
-  candidateSeed: z.number({ error: 'must be an integer' }).refine(Number.isSafeInteger, { error: `must be an integer from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}` }),
-  reading: z.object({}).loose(), // checked key by key in loadRunWithData (readingOptionsSchema)
-  onNotice: callback,
+  onProgress: callbackOption,
+  candidates: positiveInt,
+  candidateSeed: seedInt,
+  reading: z.object({}).loose(), // checked key by key against readingOptionsSchema, next
+  onNotice: callbackOption,
   naming: z.enum(['key', 'flag'], { error: 'must be key or flag' }),
 }).partial().strict();
 
@@ -93,7 +92,7 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
     options.onNotice?.(`${saved.file} is damaged (${saved.damage}): going on from the checkpoint ${run.file} alone, with the dataset it records (${source}) read with ${readWith}${defaulted.length > 0 ? ' (give the run\'s own if it read its files otherwise)' : ''}`);
   }
   try {
-    const dataset = await loadDataset(source, { ...reading, unseen }).catch((error: unknown) => { throw options.naming === 'flag' ? error : readerErrorWithKeys(error); });
+    const dataset = await loadDataset(source, { ...reading, unseen }).catch((error: unknown) => { throw readerErrorNamed(error, options.naming); });
     const data = runDataFromDataset(dataset);
     requireSameVocabulary(run.file, run.header.vocab, data);
     return { run, dataset, data };

@@ -13,13 +13,15 @@ import type { LoadOptions } from '../kg/dataset.js';
 import { runConfigOrCheckpointCopy } from './run-config.js';
 
 const int = (what: string, min: number) => z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(min, { error: `must be ${what}` });
-const positiveInt = int('a positive integer', 1);
+/** A count ≥ 1 (`evalCandidates`, `candidates`, …). */
+export const positiveInt = int('a positive integer', 1);
 const nonNegativeInt = int('an integer ≥ 0', 0);
 const positive = z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).finite({ error: 'must be a positive number' });
 const nonNegative = z.number({ error: 'must be a number ≥ 0' }).nonnegative({ error: 'must be a number ≥ 0' }).finite({ error: 'must be a number ≥ 0' });
 /** What a seed accepts: the integers a double holds exactly (a longer one would be rounded into another seed). */
 export const INTEGER_RANGE_TEXT = `an integer from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`;
-const seedInt = z.number({ error: `must be ${INTEGER_RANGE_TEXT}` }).int({ error: `must be ${INTEGER_RANGE_TEXT}` });
+/** A seed: any integer a double holds exactly. */
+export const seedInt = z.number({ error: `must be ${INTEGER_RANGE_TEXT}` }).int({ error: `must be ${INTEGER_RANGE_TEXT}` });
 const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]], { error: `must be one of ${values.join(', ')}` });
 
 /** Which dataset and how its valid/test triples with entities unseen in train are treated. */
@@ -186,10 +188,11 @@ export function flagOf(key: string): string {
 
 /**
  * An error of the dataset reader (kg/), whose hints name the reading flags (`--columns`, `--encoding latin1`, `--unseen
- * error`), with those named as keys instead (`columns`, `encoding latin1`), for a caller in code; the same error object.
+ * error`), as the caller names options: unchanged for the command line (`flag`), with keys instead (`columns`,
+ * `encoding latin1`) for a caller in code; the same error object.
  */
-export function readerErrorWithKeys(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
+export function readerErrorNamed(error: unknown, naming: OptionNaming = 'key'): unknown {
+  if (naming === 'flag' || !(error instanceof Error)) return error;
   // only a hint's flag: after a space or '(' and before a space, ')', ';' or ','; never inside a name or a path
   error.message = error.message.replace(/(?<=[\s(])--([a-z]+)(?=[\s);,])/g, (flag: string, key: string) => (Object.hasOwn(dataOptions, key) ? key : flag));
   return error;

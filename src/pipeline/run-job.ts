@@ -39,7 +39,7 @@ import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import type { OneToNLoss } from '../core/one-to-n-step.js';
 import { loadRun } from '../registry/load-run.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
-import { flagOf, loadOptionsOf, readerErrorWithKeys, type CommonSettings, type OptionNaming } from './options.js';
+import { flagOf, loadOptionsOf, readerErrorNamed, type CommonSettings, type OptionNaming } from './options.js';
 
 /** How a job reports what it does (all optional): lines for the user, the trainer's progress, a stop request. */
 export interface RunHooks {
@@ -224,7 +224,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   const backend = await initBackend(settings.backend as BackendRequest);
   const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress })
-    .catch((error: unknown) => { throw hooks.naming === 'flag' ? error : readerErrorWithKeys(error); });
+    .catch((error: unknown) => { throw readerErrorNamed(error, hooks.naming); });
   requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
   if (settings.evalCandidates !== undefined && settings.evalCandidates >= data.numEntities) { // before anything is written

@@ -6,6 +6,7 @@
  * per-class test accuracy); extras: the instance-sampled baseline (teacher 1) and the student's shot groups.
  */
 import { z } from 'zod';
+import { CBD_AUTHOR_WEIGHTS } from '../../losses/cbd.js';
 import type { ImageSet } from '../data/digits.js';
 import { runCbdExperiment, type CbdConfig } from '../longtail/cbd.js';
 import { longTailSubset } from '../longtail/split.js';
@@ -15,8 +16,8 @@ const schema = z.object({
   ratio: z.number().min(1).default(100),
   ltSeed: z.number().int().default(0),
   teachers: z.number().int().min(1).max(4).default(2),
-  alpha: z.number().min(0).max(1).default(0.4),
-  beta: z.number().nonnegative().default(100),
+  alpha: z.number().min(0).max(1).default(CBD_AUTHOR_WEIGHTS.alpha),
+  beta: z.number().nonnegative().default(CBD_AUTHOR_WEIGHTS.beta),
   augment: z.boolean().default(true),
   size: z.enum(['teacher', 'student']).default('teacher'),
 }).strict();
