@@ -1,6 +1,6 @@
-// Bounds-checked wrappers of the kernels behind all-entity scoring from dot products (assembly/score-dots.ts), the
-// fused negative-sampling step (sampled-loss.ts, poincare-partials.ts, width-1 row moves) and the query-program
-// primitives (ball-rows.ts, mobius-rows.ts, givens-rows.ts, elementwise.ts). Forwards write their output (and
+// Bounds-checked wrappers of the kernels behind the fused negative-sampling step (candidate-biases.ts, sampled-loss.ts,
+// poincare-partials.ts, width-1 row moves) and the query-program primitives (ball-rows.ts, mobius-rows.ts,
+// givens-rows.ts, elementwise.ts). Forwards write their output (and
 // per-row `aux` scalars that the VJP reads); VJPs ACCUMULATE into the input-gradient blocks, which may alias each
 // other but no input.
 // src/kernels/query-reference.ts holds the float64 reference of each primitive.
@@ -12,8 +12,6 @@ export const AUX_WIDTH = { expmap0: 6, mobiusAdd: 8, project: 3, attention: 2 } 
 
 /** Exports of the kernels wrapped here (see the assembly files for the maths). */
 export interface FusedExports {
-  similarityFromDots(kind: number, B: number, N: number, x2: number, v2: number, xv: number, c: number): void;
-  addScoreBiases(B: number, N: number, s: number, rowBias: number, colBias: number): void;
   addCandidateBiases(Q: number, M: number, s: number, offset: number, cand: number, bias: number): void;
   candidateBiasBackward(Q: number, M: number, dscore: number, doffset: number, cand: number, gbias: number): void;
   sampledSoftplusLoss(Q: number, M: number, goldFirst: number, scores: number, dscore: number, scale: number, weights: number): number;
@@ -50,7 +48,7 @@ export interface FusedExports {
 }
 
 /** Names of the FusedExports (checked at load time). */
-export const FUSED_EXPORTS: readonly (keyof FusedExports)[] = ['similarityFromDots', 'addScoreBiases',
+export const FUSED_EXPORTS: readonly (keyof FusedExports)[] = [
   'addCandidateBiases', 'candidateBiasBackward', 'sampledSoftplusLoss', 'sampledNssaLoss', 'poincareScores', 'poincareScoresBackward',
   'gatherValues', 'scatterAddValues',
   'expmap0Forward', 'expmap0Backward', 'mobiusAddForward', 'mobiusAddBackward', 'projectForward', 'projectBackward',
@@ -64,42 +62,6 @@ const off = (b: Block | null): number => b?.offset ?? 0;
 export class FusedKernels {
   /** Wraps the exports of an instantiated kernel module; use `kernels.fused`. */
   constructor(private readonly ex: FusedExports, private readonly c: BlockChecks) {}
-
-  /** xv[b·N + j] ← s(x2[b], v2[j], xv[b·N + j], c[b]) in place (kind as SimilarityKind; c for Poincaré only). */
-  similarityFromDots(kind: number, B: number, N: number, x2: F32Block, v2: F32Block, xv: F32Block,
-    c: F32Block | null): void {
-    const fn = 'similarityFromDots';
-    if (kind === 4 || kind === 5) {
-      fail(`${fn}: ${kind === 4 ? 'NegL1' : 'NegModulusL1'} (kind ${kind}) is not a function of the dot products: score all entities with denseScores`);
-    }
-    if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3) fail(`${fn}: unknown SimilarityKind ${kind}`);
-    int(fn, 'B', B);
-    int(fn, 'N', N);
-    this.c.block(fn, 'x2', x2, B);
-    this.c.block(fn, 'v2', v2, N);
-    this.c.block(fn, 'xv', xv, B * N);
-    if (kind === 3) {
-      this.c.block(fn, 'c', c, B);
-      for (let b = 0; b < B; b++) {
-        const cb = c!.array[b]!;
-        if (!(cb > 0 && cb < Infinity)) fail(`${fn}: curvature c[${b}] = ${cb} must be finite and > 0`);
-      }
-    }
-    this.c.disjoint(fn, [['xv', xv]], [['x2', x2], ['v2', v2], ['c', kind === 3 ? c : null]]);
-    this.ex.similarityFromDots(kind, B, N, x2.offset, v2.offset, xv.offset, kind === 3 ? c!.offset : 0);
-  }
-
-  /** s[b·N + j] += colBias[j], then += rowBias[b] (either may be null). */
-  addScoreBiases(B: number, N: number, s: F32Block, rowBias: F32Block | null, colBias: F32Block | null): void {
-    const fn = 'addScoreBiases';
-    int(fn, 'B', B);
-    int(fn, 'N', N);
-    this.c.block(fn, 's', s, B * N);
-    if (rowBias) this.c.block(fn, 'rowBias', rowBias, B);
-    if (colBias) this.c.block(fn, 'colBias', colBias, N);
-    this.c.disjoint(fn, [['s', s]], [['rowBias', rowBias], ['colBias', colBias]]);
-    this.ex.addScoreBiases(B, N, s.offset, off(rowBias), off(colBias));
-  }
 
   /** Sampled scores [Q×M]: s[i] += bias[cand[i]], then += offset[⌊i/M⌋] (either may be null). */
   addCandidateBiases(Q: number, M: number, s: F32Block, offset: F32Block | null, cand: I32Block,

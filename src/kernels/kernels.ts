@@ -16,7 +16,7 @@ import { DENSE_EXPORTS, type DenseExports } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
-export const KERNELS_VERSION = 9;
+export const KERNELS_VERSION = 10;
 
 /**
  * The similarity functions of the kernels (src/kernels/assembly/similarity.ts; NegL1 in assembly/l1.ts, NegModulusL1
@@ -52,13 +52,12 @@ export interface KernelExports extends FusedExports, TopKExports, DenseExports {
   addRowsAndClear(n: number, d: number, rows: number, src: number, dst: number): void;
   firstOutOfRange(ids: number, n: number, limit: number): number;
   uniqueRows(ids: number, n: number, mark: number, out: number): number;
-  softplusLoss(B: number, M: number, scores: number, dscore: number): number;
   unitNormRows(n: number, d: number, param: number): void;
 }
 
 const REQUIRED_EXPORTS: readonly (keyof KernelExports)[] = ['kernelsVersion', 'heapBase', 'similarityForward',
   'similarityBackward', 'adagradRows', 'adamRows', 'adamDense', 'sgdRows', 'gatherRows', 'scatterAddRows', 'addRowsAndClear',
-  'firstOutOfRange', 'uniqueRows', 'softplusLoss', 'unitNormRows', ...FUSED_EXPORTS, ...TOP_K_EXPORTS, ...DENSE_EXPORTS];
+  'firstOutOfRange', 'uniqueRows', 'unitNormRows', ...FUSED_EXPORTS, ...TOP_K_EXPORTS, ...DENSE_EXPORTS];
 
 /** Options of loadKernels. */
 export interface LoadKernelsOptions {
@@ -308,20 +307,6 @@ export class Kernels {
     const fn = 'gatherRows';
     this.checkRowMove(fn, n, d, rows, dst, src);
     this.ex.gatherRows(n, d, rows.offset, src.offset, dst.offset);
-  }
-
-  /**
-   * KGEmb's negative-sampling loss (Chami et al. 2020): scores [B×M], gold in column 0;
-   * returns L = mean over all B·M of softplus(−s⁺) and softplus(s⁻), and writes dL/ds into dscore.
-   */
-  softplusLoss(B: number, M: number, scores: F32Block, dscore: F32Block): number {
-    const fn = 'softplusLoss';
-    int(fn, 'B', B, 1);
-    int(fn, 'M', M, 1);
-    this.checks.block(fn, 'scores', scores, B * M);
-    this.checks.block(fn, 'dscore', dscore, B * M);
-    this.checks.disjoint(fn, [['dscore', dscore]], [['scores', scores]]);
-    return this.ex.softplusLoss(B, M, scores.offset, dscore.offset);
   }
 
   /** Writes the distinct ids among ids[0..n) to out and returns their count; mark (all 0) spans the id range. */

@@ -64,9 +64,4 @@ describe('NegL1 top-K sweep and the dot-product path', () => {
     const ids = expectTopKOfSort(k, L1, q, table, N, d, K, negL1Ref);
     expect(Array.from(ids.subarray(0, 3))).toEqual([2, 7, 15]); // the query is row 2, and rows 7 and 15 are its copies
   });
-
-  it('similarityFromDots refuses NegL1 (not a function of the dot products)', () => {
-    const one = f32(k, [1]);
-    expect(() => k.fused.similarityFromDots(L1, 1, 1, one, f32(k, [1]), f32(k, [1]), null)).toThrow(/NegL1 .*not a function of the dot products/);
-  });
 });

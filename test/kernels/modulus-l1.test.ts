@@ -87,9 +87,4 @@ describe('NegModulusL1 over all entities and the dot-product path', () => {
     });
     expectClose(got, want, 1e-5, 1e-5, 'tfjs scores');
   });
-
-  it('similarityFromDots refuses NegModulusL1 (not a function of the dot products)', () => {
-    const one = f32(k, [1]);
-    expect(() => k.fused.similarityFromDots(MOD, 1, 1, one, f32(k, [1]), f32(k, [1]), null)).toThrow(/NegModulusL1 .*not a function of the dot products/);
-  });
 });

@@ -1,7 +1,8 @@
-// Row movement, unique rows and the negative-sampling loss.
+// Row movement, unique rows and the sampled BCE kernel (KGEmb's negative-sampling loss) against float64 oracles.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
-import { gatherRowsRef, scatterAddRowsRef, softplusLossRef } from '../../src/kernels/reference.js';
+import type { F32Block } from '../../src/kernels/kernel-memory.js';
+import { gatherRowsRef, sampledSoftplusLossRef, scatterAddRowsRef } from '../../src/kernels/reference.js';
 import { expectClose, f32, i32, rng, uniform } from './helpers.js';
 
 let k: Kernels;
@@ -36,10 +37,13 @@ describe('rows', () => {
   });
 });
 
-describe('softplusLoss', () => {
+/** The fused step's BCE kernel with column 0 gold at KGEmb's scale 1/(B·M). */
+const bce = (B: number, M: number, scores: F32Block, dscore: F32Block): number => k.fused.sampledSoftplusLoss(B, M, true, scores, dscore, 1 / (B * M));
+
+describe('sampledSoftplusLoss (gold first, KGEmb scale)', () => {
   it('all scores 0: L = ln 2, dL/ds = ∓0.5/(B·M)', () => {
     const B = 2, M = 3, dscore = k.memory.allocF32(B * M);
-    expect(k.softplusLoss(B, M, k.memory.allocF32(B * M), dscore)).toBeCloseTo(Math.LN2, 12);
+    expect(bce(B, M, k.memory.allocF32(B * M), dscore)).toBeCloseTo(Math.LN2, 12);
     expectClose(dscore.array, [-1, 1, 1, -1, 1, 1].map((x) => (0.5 * x) / 6), 1e-7, 0);
   });
 
@@ -49,8 +53,8 @@ describe('softplusLoss', () => {
     s[0] = -200;
     s[1] = 200;
     const dscore = k.memory.allocF32(B * M);
-    const loss = k.softplusLoss(B, M, f32(k, s), dscore);
-    const ref = softplusLossRef(B, M, s);
+    const loss = bce(B, M, f32(k, s), dscore);
+    const ref = sampledSoftplusLossRef(B, M, s, 1 / (B * M));
     expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-6 * ref.loss);
     expectClose(dscore.array, ref.dscore, 1e-6, 1e-12);
   });
@@ -59,8 +63,8 @@ describe('softplusLoss', () => {
     const r = rng(3), B = 5, M = 10;
     const s = uniform(r, B * M, -1e-3, 1e-3);
     const dscore = k.memory.allocF32(B * M);
-    const loss = k.softplusLoss(B, M, f32(k, s), dscore);
-    const ref = softplusLossRef(B, M, s);
+    const loss = bce(B, M, f32(k, s), dscore);
+    const ref = sampledSoftplusLossRef(B, M, s, 1 / (B * M));
     expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-6 * ref.loss);
     expectClose(dscore.array, ref.dscore, 1e-5, 1e-9);
   });

@@ -1,13 +1,13 @@
 // Scores of query rows against all N entities in one pass (evaluation, prediction): the dot products by 4×8
 // register tiles against the blocked table (dense-tiles.ts), then per f32x4 of four entities the similarity of
-// score-dots.ts / poincare.ts and the biases, written straight into the rows of the [B×N] output:
+// similarity.ts / poincare.ts and the biases, written straight into the rows of the [B×N] output:
 //   0 dot:            s = q·v
 //   1 negSqEuclidean: s = −(x2 + v2 − 2q·v)
 //   2 negEuclidean:   s = −√max(x2 + v2 − 2q·v, EUC_EPS)
 //   3 negSqPoincare:  s = −d_c(q, expmap0(v))² by poincare4 (Chami et al. 2020, eq. (3))
 //   4 negL1:          s = −Σ|q_i − v_i| by l1.ts's register tile in place of the dot products (x2, v2 unused)
 //   5 negModulusL1:   s = −Σ_i |q_i − v_i| over complex coordinates (modulus-l1.ts), the same tile of l1.ts
-// then s += colBias[j] and s += rowBias[b] (in that order, as `similarityFromDots` + `addScoreBiases`). Entities
+// then s += colBias[j] and s += rowBias[b] (in that order, as the tfjs path adds them). Entities
 // are taken in chunks of ENTITY_CHUNK so that a chunk of the blocked table stays in cache for all query tiles of a
 // run of rows. Each score depends only on its query row and entity, so however the rows are shared between threads
 // (a static split, or runs taken from a shared counter) no bit changes.

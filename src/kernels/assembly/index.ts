@@ -5,8 +5,8 @@
 // keeps the first RESERVED_BYTES of the memory for this module's static data (checked against heapBase()).
 export { similarityForward, similarityBackward } from './similarity';
 export { adagradRows, adamRows, adamDense, sgdRows } from './optim';
-export { gatherRows, scatterAddRows, addRowsAndClear, firstOutOfRange, uniqueRows, softplusLoss } from './rows';
-export { similarityFromDots, addScoreBiases, addCandidateBiases, candidateBiasBackward } from './score-dots';
+export { gatherRows, scatterAddRows, addRowsAndClear, firstOutOfRange, uniqueRows } from './rows';
+export { addCandidateBiases, candidateBiasBackward } from './candidate-biases';
 export { expmap0Forward, expmap0Backward, projectForward, projectBackward }
   from './ball-rows';
 export { mobiusAddForward, mobiusAddBackward } from './mobius-rows';
@@ -27,7 +27,7 @@ export { unitNormRows } from './constraints';
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */
 export function kernelsVersion(): i32 {
-  return 9;
+  return 10;
 }
 
 /** First byte after this module's static data; TypeScript allocations must start at or above it. */

@@ -18,16 +18,14 @@
 // broken by entity id (the lower wins), whatever the visiting order: each query's K best are the first K of all
 // entities ordered by (score descending, id ascending) — the same for a query alone or in any batch, and for any
 // split of the entity range [blockStart, blockEnd) between threads (the caller merges the halves).
-import { vlog, K as splat, vadd, vmul, vsel, vsub } from './vmath';
+import { K as splat, vadd, vmul, vsub } from './vmath';
 import { heapSortDescending, siftDown, siftUp } from './top-k';
-import { blockDots } from './poincare-top-k';
+import { acoshSq, blockDots } from './poincare-top-k';
 
 /** Blocks per pruning group (as in poincare-top-k.ts): the threshold is recomputed once per group and query. */
 const GROUP: i32 = 32;
 /** Blocks per chunk of the sweep, a multiple of GROUP. */
 const CHUNK_BLOCKS: i32 = 16 * GROUP;
-/** Below this L, acosh(1 + L)² is taken by its series (as in poincare-top-k.ts). */
-const L_SERIES: f32 = 0.01;
 /** Floats of a query's slot in `work`. */
 const SLOT: i32 = 16;
 // slot fields (floats): scale s_q, ‖q‖ (rounded up), F_q (rounded up), 2c·α_q, X, b_q, 1/c, limit, c
@@ -120,9 +118,7 @@ function exactBlock(A: v128, T: v128, b: i32, blk: i32, N: i32, d: i32, K: i32, 
   const P = blockDots(q + ((<usize>b * <usize>d) << 2), blocked + ((<usize>blk * <usize>d) << 4), d);
   const Lq = f32x4.pmax(vsub(A, vmul(T, P)), splat(0.0));
   const L = vmul(splat(load<f32>(slot, S_COEF << 2)), Lq);
-  const series = vmul(L, vsub(splat(2.0), vmul(L, vsub(splat(<f32>(1.0 / 3.0)), vmul(L, splat(<f32>(8.0 / 45.0)))))));
-  const ac = vlog(vadd(vadd(splat(1.0), L), f32x4.sqrt(vmul(L, vadd(L, splat(2.0))))));
-  const dc2 = vsel(series, vmul(ac, ac), f32x4.lt(L, splat(L_SERIES)));
+  const dc2 = acoshSq(L);
   let s = vadd(vsub(v128.load(bias + o), vmul(dc2, splat(load<f32>(slot, S_INVC << 2)))), splat(load<f32>(slot, S_OFF << 2)));
   const lane = f32x4(0, 1, 2, 3);
   s = v128.bitselect(s, splat(-Infinity), v128.and(f32x4.eq(s, s), f32x4.lt(lane, splat(<f32>(N - (blk << 2)))))); // NaN, padding → −∞

@@ -26,6 +26,13 @@ const T_MAX: f32 = 15;
 /** Below this L, acosh(1 + L)² = 2L − L²/3 + 8L³/45 (series; the log of 1 + L loses digits). */
 const L_SERIES: f32 = 0.01;
 
+/** acosh(1 + L)² per lane (= c·d_c² from L = c·coef·α‖q − y‖²): the series 2L − L²/3 + 8L³/45 below L_SERIES, else log(1 + L + √(L(L + 2)))². */
+@inline export function acoshSq(L: v128): v128 {
+  const series = vmul(L, vsub(splat(2.0), vmul(L, vsub(splat(<f32>(1.0 / 3.0)), vmul(L, splat(<f32>(8.0 / 45.0)))))));
+  const ac = vlog(vadd(vadd(splat(1.0), L), f32x4.sqrt(vmul(L, vadd(L, splat(2.0))))));
+  return vsel(series, vmul(ac, ac), f32x4.lt(L, splat(L_SERIES)));
+}
+
 /**
  * Per entity i < N for curvature c, from v2[i] = ‖v_i‖², with t = min(√(c·v2), T_MAX), α = cosh²t, Y = tanh²t/c and
  * g = tanh t / t: alpha[i] = α, alphaY[i] = α·Y, twoAlphaG[i] = 2α·g, so that α·‖q − y‖² = α·X + α·Y − 2α·g·(q·v).
@@ -113,10 +120,7 @@ export function poincareTopK(B: i32, N: i32, d: i32, K: i32, c: f32, q: usize, x
         if (size == K && !v128.any_true(f32x4.lt(Lq, limit))) continue;
         const L = vmul(coef, Lq);
         const inRange = f32x4.lt(lane, splat(<f32>(N - (blk << 2))));
-        // d²·c = acosh(1 + L)²: series for small L, else log(1 + L + √(L(L + 2)))
-        const series = vmul(L, vsub(splat(2.0), vmul(L, vsub(splat(<f32>(1.0 / 3.0)), vmul(L, splat(<f32>(8.0 / 45.0)))))));
-        const ac = vlog(vadd(vadd(splat(1.0), L), f32x4.sqrt(vmul(L, vadd(L, splat(2.0))))));
-        const dc2 = vsel(series, vmul(ac, ac), f32x4.lt(L, splat(L_SERIES)));
+        const dc2 = acoshSq(L); // d²·c
         let s = vadd(vsub(v128.load(bias + o), vmul(dc2, invC)), off);
         s = v128.bitselect(s, splat(-Infinity), v128.and(f32x4.eq(s, s), inRange)); // NaN, padding → −∞
         size = offerLanes(s, blk, N, perm, hs, hi, size, K);

@@ -1,5 +1,4 @@
-// Row movement, index helpers and the negative-sampling loss.
-import { K, vadd, vdiv, vexp, vlog, vmul, vsel } from './vmath';
+// Row movement and index helpers.
 
 /** dst[i] = src[rows[i]] for i < n (rows of d floats). */
 export function gatherRows(n: i32, d: i32, rows: usize, src: usize, dst: usize): void {
@@ -77,51 +76,4 @@ export function uniqueRows(ids: usize, n: i32, mark: usize, out: usize): i32 {
   }
   for (let i = 0; i < u; i++) store<i32>(mark + (<usize>load<i32>(out + (<usize>i << 2)) << 2), 0);
   return u;
-}
-
-/** Last σ(x) computed by `softplusSig`. */
-let lastSigmoid: f64 = 0;
-
-/** softplus(x) = log(1 + eˣ), overflow-free; leaves σ(x) in lastSigmoid (one exp for both). */
-@inline function softplusSig(x: f64): f64 {
-  const e = Math.exp(-Math.abs(x));
-  lastSigmoid = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-  return Math.max(x, 0.0) + Math.log1p(e);
-}
-
-/**
- * Negative-sampling loss of Chami et al. 2020 as KGEmb codes it (`KGOptimizer.neg_sampling_loss`): scores are
- * [B×M] with the gold candidate in column 0; L = (1/(B·M))·Σ_b [softplus(−s_b0) + Σ_{j≥1} softplus(s_bj)] (the mean
- * over all B·M terms, i.e. −mean(log σ(s⁺) ∪ log σ(−s⁻))). Writes dL/ds to dscore and returns L. Negatives go
- * four at a time through f32x4 exp/log (absolute error per term ≲ 1e-7); gold and leftover columns in float64.
- */
-export function softplusLoss(B: i32, M: i32, scores: usize, dscore: usize): f64 {
-  const inv = 1.0 / (<f64>B * <f64>M);
-  const invv = f32x4.splat(<f32>inv);
-  let loss: f64 = 0;
-  for (let b = 0; b < B; b++) {
-    const row = <usize>b * <usize>M;
-    const s0 = <f64>load<f32>(scores + (row << 2));
-    loss += softplusSig(-s0); // gold: dL/ds = −σ(−s)/(B·M)
-    store<f32>(dscore + (row << 2), <f32>(-lastSigmoid * inv));
-    let acc = f32x4.splat(0);
-    let j = 1;
-    for (; j + 4 <= M; j += 4) { // negatives: dL/ds = σ(s)/(B·M)
-      const o = (row + <usize>j) << 2;
-      const x = v128.load(scores + o);
-      const e = vexp(f32x4.neg(f32x4.abs(x)));
-      const ope = vadd(K(1.0), e);
-      acc = vadd(acc, vadd(f32x4.pmax(x, K(0.0)), vlog(ope)));
-      const sig = vdiv(vsel(K(1.0), e, f32x4.ge(x, K(0.0))), ope);
-      v128.store(dscore + o, vmul(sig, invv));
-    }
-    for (; j < M; j++) {
-      const o = (row + <usize>j) << 2;
-      loss += softplusSig(<f64>load<f32>(scores + o));
-      store<f32>(dscore + o, <f32>(lastSigmoid * inv));
-    }
-    loss += <f64>(f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) +
-      <f64>(f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-  }
-  return loss * inv;
 }

@@ -3,7 +3,7 @@
 //
 // The table is first copied by `blockTable` into a blocked transposed layout [⌈N/4⌉][d][4] (entity j's
 // coordinate k at ((j >> 2)·d + k)·4 + (j & 3)), so that four entities' dot products with a query are d lane-wise
-// multiply-adds. Scores are those of score-dots.ts: s = sim(x2, v2, q·v[, c]) + colBias[j] + rowBias[b], or for kind 4
+// multiply-adds. Scores are those of dense-scores.ts: s = sim(x2, v2, q·v[, c]) + colBias[j] + rowBias[b], or for kind 4
 // (negL1) s = −‖q − v‖₁ + colBias[j] + rowBias[b] by l1.ts's block sums (kind 5, negModulusL1, the same sums
 // over complex coordinates). A size-K
 // min-heap per query (its K slots of outScores/outIds) keeps the best; an entity enters only when its score beats
