@@ -1,43 +1,17 @@
 // Float64 reference implementations of every kernel in build/kernels.wasm: the readable spec, used by the tests.
 // The Poincaré score is computed the textbook way (expmap0, then Möbius addition as vectors), independently of the
 // kernels' closed form in (‖q‖², ‖v‖², q·v); its partials follow the hand derivation in assembly/poincare.ts.
+// Those two ball maps are ball-f64.ts's (shared with the explorer's projection), re-exported here for the tests.
 import { SimilarityKind } from './kernels.js';
+import { D_MIN, dotv, expmap0, mobiusAdd, type Vec, Z_MAX } from './ball-f64.js';
 
-/** A read-only numeric vector. */
-export type Vec = ArrayLike<number>;
+export { D_MIN, expmap0, mobiusAdd, type Vec, Z_MAX };
+
 /** A mutable numeric vector (updated in place by the optimiser references). */
 export type MutVec = Float64Array | Float32Array | number[];
 
-/** artanh clamp of the kernels: KGEmb's 1 − 1e-5 rounded to float32 (= 1 − 1.0014e-5). */
-export const Z_MAX = Math.fround(1 - 1e-5);
-/** Floor of the Möbius denominator. */
-export const D_MIN = 1e-12;
 /** Floor of ‖q − v‖² under the square root of negEuclidean. */
 export const EUC_EPS = 1e-12;
-
-function dotv(a: Vec, ao: number, b: Vec, bo: number, d: number): number {
-  let s = 0;
-  for (let k = 0; k < d; k++) s += a[ao + k] * b[bo + k];
-  return s;
-}
-
-/** expmap0(v, c) = tanh(√c‖v‖)·v/(√c‖v‖) (Ganea et al. 2018, §2.4); ‖v‖ floored at 1e-15 as in KGEmb. */
-export function expmap0(v: Vec, c: number): Float64Array {
-  const n = Math.max(Math.sqrt(dotv(v, 0, v, 0, v.length)), 1e-15);
-  const f = Math.tanh(Math.sqrt(c) * n) / (Math.sqrt(c) * n);
-  return Float64Array.from(v, (x) => f * x);
-}
-
-/** Möbius addition x ⊕_c y (Ganea et al. 2018, §2.3; Chami et al. 2020, eq. (2)). */
-export function mobiusAdd(x: Vec, y: Vec, c: number): Float64Array {
-  const d = x.length;
-  const x2 = dotv(x, 0, x, 0, d), y2 = dotv(y, 0, y, 0, d), xy = dotv(x, 0, y, 0, d);
-  const a = 1 + 2 * c * xy + c * y2, b = 1 - c * x2;
-  const den = Math.max(1 + 2 * c * xy + c * c * x2 * y2, D_MIN);
-  const out = new Float64Array(d);
-  for (let k = 0; k < d; k++) out[k] = (a * x[k] + b * y[k]) / den;
-  return out;
-}
 
 /** −‖q − v‖₁ = −Σ_i |q_i − v_i| (Bordes et al. 2013, eq. (1) with the L1 dissimilarity). */
 export function negL1Ref(q: Vec, v: Vec): number {
@@ -239,8 +213,11 @@ export function scatterAddRowsRef(rows: Vec, d: number, src: Vec, dst: MutVec): 
   for (let i = 0; i < rows.length; i++) for (let k = 0; k < d; k++) dst[rows[i] * d + k] += src[i * d + k];
 }
 
-/** KGEmb's negative-sampling loss: mean over B·M of softplus(−s⁺) (column 0) and softplus(s⁻), and dL/ds. */
-export function softplusLossRef(B: number, M: number, scores: Vec): { loss: number; dscore: Float64Array } {
+/**
+ * The sampled BCE loss of `sampledSoftplusLoss` with column 0 gold (KGEmb's negative-sampling loss, Chami et al. 2020,
+ * at scale 1/(B·M)): scale·Σ [softplus(−s⁺) + Σ softplus(s⁻)], and dL/ds.
+ */
+export function sampledSoftplusLossRef(B: number, M: number, scores: Vec, scale: number): { loss: number; dscore: Float64Array } {
   const sp = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
   const sig = (x: number): number => 1 / (1 + Math.exp(-x));
   const dscore = new Float64Array(B * M);
@@ -248,7 +225,7 @@ export function softplusLossRef(B: number, M: number, scores: Vec): { loss: numb
   for (let i = 0; i < B * M; i++) {
     const gold = i % M === 0, s = scores[i];
     loss += gold ? sp(-s) : sp(s);
-    dscore[i] = (gold ? -sig(-s) : sig(s)) / (B * M);
+    dscore[i] = (gold ? -sig(-s) : sig(s)) * scale;
   }
-  return { loss: loss / (B * M), dscore };
+  return { loss: loss * scale, dscore };
 }

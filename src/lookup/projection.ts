@@ -10,10 +10,10 @@
  *   (‖u‖₁ for models measured by the L1 distance, Σ_i |u_i| over the complex coordinates [Re | Im] for those measured
  *   by the sum of complex moduli).
  * So distances from the query are exact; directions (and distances between two other points) are those of the
- * projection, whose share of the tangent vectors' energy is `explained`. Float64 throughout (the kernels' float64
- * reference for exp₀ and Möbius addition).
+ * projection, whose share of the tangent vectors' energy is `explained`. Float64 throughout (the float64 ball maps of
+ * src/kernels/ball-f64.ts).
  */
-import { expmap0, mobiusAdd, Z_MAX } from '../kernels/reference.js';
+import { expmap0, logMapAt } from '../kernels/ball-f64.js';
 import type { NeighborMetric } from './kernel-search.js';
 import type { EntityTable } from './vector-space.js';
 
@@ -50,21 +50,12 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return s;
 };
 
-/** The tangent vector at q pointing to x with length d(q, x) (c = 1), and that distance. */
 /** The length of the difference u of two points of a flat model under its metric. */
 function flatDistance(metric: NeighborMetric, u: Float64Array): number {
   if (metric === 'l1') return u.reduce((sum, x) => sum + Math.abs(x), 0);
   const h = u.length / 2;
   if (metric === 'complex-l1') return u.subarray(0, h).reduce((sum, x, i) => sum + Math.hypot(x, u[h + i]!), 0);
   return Math.sqrt(dot(u, u));
-}
-
-function logAt(q: Float64Array, x: Float64Array): { u: Float64Array; distance: number } {
-  const m = mobiusAdd(Float64Array.from(q, (v) => -v), x, 1);
-  const norm = Math.sqrt(dot(m, m));
-  const distance = 2 * Math.atanh(Math.min(norm, Z_MAX));
-  const scale = norm > 1e-300 ? distance / norm : 0;
-  return { u: Float64Array.from(m, (v) => v * scale), distance };
 }
 
 /**
@@ -132,7 +123,7 @@ export function projectNeighbourhood(table: EntityTable, metric: NeighborMetric,
   const geometry = hyperbolic ? 'poincare-disk' : 'plane';
   const q = hyperbolic ? expmap0(row(table, centre), 1) : row(table, centre);
   const tangents = shown.map((id) => {
-    if (hyperbolic) return logAt(q, expmap0(row(table, id), 1));
+    if (hyperbolic) return logMapAt(q, expmap0(row(table, id), 1));
     const u = row(table, id).map((v, k) => v - q[k]!);
     return { u, distance: flatDistance(metric, u) };
   });
