@@ -14,7 +14,7 @@ import { SeededRandom } from '../core/random.js';
 import { SliceClock } from '../core/event-loop.js';
 import type { Triples } from '../kg/types.js';
 import { RankMetrics, type LinkPredictionMetrics, type SummaryMetrics } from './metrics.js';
-import type { KnownAnswers } from './ranks.js';
+import { filteredRanks, type KnownAnswers } from './ranks.js';
 import { evaluationQueries } from './queries.js';
 
 /** Options of {@link evaluateSampled}. */
@@ -108,17 +108,11 @@ function* sampledSteps(runtime: CandidateScoringModel, triples: Triples, numRela
       queryCandidates(start + row, gold[row]!, known.answers(entities[row]!, relations[row]!), numEntities, N, seed, ids, row * M + 1);
     }
     const scores = runtime.scoreCandidates(entities, relations, { ids, perQuery: M }, backend);
-    for (let row = 0; row < rows; row++) {
-      const g = scores[row * M]!;
-      let greater = 0;
-      let equal = 0;
-      for (let j = 1; j < M; j++) {
-        const s = scores[row * M + j]!;
-        if (s > g) greater++;
-        else if (s === g) equal++;
-      }
-      metrics[(start + row) & 1]!.add(g === g ? 1 + greater + equal / 2 : M); // a NaN gold ranks last
-    }
+    // Each row is [gold, N candidates]: the gold's rank among them is ranks.ts's, with M entities and the gold at 0
+    // (ties averaged; a NaN gold ranks last, M).
+    const ranks = { raw: new Float64Array(rows), filtered: new Float64Array(rows) };
+    filteredRanks(scores, M, entities, relations, new Int32Array(rows), null, ranks);
+    for (let row = 0; row < rows; row++) metrics[(start + row) & 1]!.add(ranks.raw[row]!);
     options.onProgress?.(start + rows, total);
     yield;
   }
