@@ -19,7 +19,7 @@
  * with Adam needs 2.4 GiB of parameters and gradients in kernel memory and 2.4 GiB of moments beside them.
  */
 import { PAGE_BYTES, subF32, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
-import type { GradLayout, Kernels } from '../kernels/kernels.js';
+import { OPTIMISER_DEFAULTS, type GradLayout, type Kernels } from '../kernels/kernels.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
 import { KernelWorker, MIN_SPLIT_SWEEP_FLOATS } from '../kernels/kernel-worker.js';
 import { applyConstraint } from './table-constraints.js';
@@ -30,10 +30,8 @@ export type OptimizerName = 'adagrad' | 'adam' | 'sparse-adam' | 'sgd';
 /** The optimiser names, for flag validation. */
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adagrad', 'adam', 'sparse-adam', 'sgd'];
 
-const ADAM_BETA1 = 0.9;
-const ADAM_BETA2 = 0.999;
-const ADAM_EPS = 1e-8;
-const ADAGRAD_EPS = 1e-10;
+/** The optimisers' constants: the kernels' (PyTorch's defaults), for the kernel path and the plain loops alike. */
+const { beta1: ADAM_BETA1, beta2: ADAM_BETA2, adamEps: ADAM_EPS, adagradEps: ADAGRAD_EPS } = OPTIMISER_DEFAULTS;
 /** The smallest normal float32: Adam's moments below it are flushed to zero, as the kernels do (optim.ts). */
 const MIN_NORMAL_F32 = 1.1754943508222875e-38;
 const flushSubnormal = (x: number): number => (Math.abs(x) < MIN_NORMAL_F32 ? 0 : x);

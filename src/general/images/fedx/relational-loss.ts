@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { l2NormalizeRows } from '../../tensor-ops.js';
 import { stopGradient } from '../../../core/stop-gradient.js';
+import { temperatureKdLoss } from '../../../core/distillation-loss.js';
 
 /** Cosine similarities of each row of z [B, d] to each anchor [K, d], divided by τ: [B, K]. */
 export function relationLogits(z: tf.Tensor2D, anchors: tf.Tensor2D, temperature: number): tf.Tensor2D {
@@ -25,8 +26,9 @@ export function relationalLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, anchors: tf.Ten
   return tf.tidy(() => {
     const a = anchors;
     const target = stopGradient(tf.mul(0.5, tf.add(tf.softmax(relationLogits(z1, a, targetTemperature)), tf.softmax(relationLogits(z2, a, targetTemperature)))));
-    const logTarget = tf.log(tf.maximum(target, 1e-12));
-    const kl = (z: tf.Tensor2D): tf.Tensor => tf.mean(tf.sum(tf.mul(target, tf.sub(logTarget, tf.logSoftmax(relationLogits(z, a, temperature)))), 1));
+    // KL(m ‖ r(z; τ)) is the core's KD loss at T = 1 with log m as the teacher's logits (softmax(log m) = m)
+    const logTarget = tf.log(tf.maximum(target, 1e-12)) as tf.Tensor2D;
+    const kl = (z: tf.Tensor2D): tf.Scalar => temperatureKdLoss(relationLogits(z, a, temperature), logTarget);
     return tf.mul(0.5, tf.add(kl(z1), kl(z2))) as tf.Scalar;
   });
 }
