@@ -109,7 +109,7 @@ function* sampledSteps(runtime: CandidateScoringModel, triples: Triples, numRela
     }
     const scores = runtime.scoreCandidates(entities, relations, { ids, perQuery: M }, backend);
     // Each row is [gold, N candidates]: the gold's rank among them is ranks.ts's, with M entities and the gold at 0
-    // (ties averaged; a NaN gold ranks last, M).
+    // (ties averaged; a NaN gold ranks last, M). No known answers here (null): the columns are candidates, not ids.
     const ranks = { raw: new Float64Array(rows), filtered: new Float64Array(rows) };
     filteredRanks(scores, M, entities, relations, new Int32Array(rows), null, ranks);
     for (let row = 0; row < rows; row++) metrics[(start + row) & 1]!.add(ranks.raw[row]!);

@@ -1,7 +1,8 @@
 // Loads build/kernels.wasm against one KernelMemory and wraps its exports in bounds-checked methods taking blocks.
-// The kernels' maths and derivations live in src/kernels/assembly/ (similarity.ts, poincare.ts, optim.ts, rows.ts);
-// src/kernels/reference.ts holds the float64 reference of each. The kernels of all-entity scoring and of the fused
-// query programs are wrapped by `kernels.fused` (fused-kernels.ts). A method's own kernels, compiled into the same
+// The kernels' maths and derivations live in src/kernels/assembly/ (similarity.ts, poincare.ts, optim.ts; rows.ts
+// moves rows); src/kernels/reference.ts holds the float64 reference of each. The kernels of the fused step and query
+// programs are wrapped by `kernels.fused` (fused-kernels.ts), all-entity scores by dense-kernels.ts (reached through
+// dense-threads.ts), the top-K sweeps by top-k-kernels.ts. A method's own kernels, compiled into the same
 // module from src/<method>/assembly, are declared and wrapped beside the method (`kernels.extension`): this layer
 // knows no method.
 import { kernelsPath } from './kernel-build.js';

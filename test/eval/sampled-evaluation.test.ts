@@ -66,8 +66,8 @@ describe('sampled evaluation', () => {
     expect(done.at(-1)).toBe(yielding.filtered.count);
   });
 
-  it('ranks the gold among its candidates by hand: greater ones, half the ties, and a NaN gold last', () => {
-    /** Rows of 1 + 5 scores, gold first: 2 above it and 2 tied (rank 1 + 2 + 1 = 4); a NaN gold (rank 6); a NaN candidate below. */
+  it('ranks the gold among its candidates by hand: greater ones, half the ties, and a NaN gold last, per direction', () => {
+    /** Rows of 1 + 5 scores, gold first: 2 above it and 2 tied (rank 1 + 2 + 1 = 4); a NaN gold (rank 6); a NaN candidate below (rank 1). */
     const rowsOf = [[1, 3, 1, 0, 2, 1], [Number.NaN, 0, 0, 0, 0, 0], [2, Number.NaN, 1, 1, 1, 1]];
     let next = 0;
     const fixed: CandidateScoringModel = {
@@ -76,12 +76,14 @@ describe('sampled evaluation', () => {
         return Float32Array.from(Array.from(entities, () => rowsOf[next++ % 3]!).flat());
       },
     };
-    const triples = Int32Array.from({ length: 3 * 3 }, (_, i) => (i % 3 === 1 ? 0 : 10 + i)); // 3 triples: 6 queries
+    const triples = Int32Array.of(10, 0, 11, 12, 0, 13); // 2 triples: queries tail, head, tail, head → ranks 4, 6, 1, 4
     const none = { answers: () => new Int32Array(0) };
-    const report = evaluateSampled(fixed, triples, 1, none, { candidates: 5, backend: 'cpu', batchSize: 6 });
-    expect(report.filtered.count).toBe(6);
-    expect(report.filtered.mr).toBeCloseTo((4 + 6 + 1) / 3, 12);
-    expect(report.filtered['hits@1']).toBeCloseTo(2 / 6, 12);
+    const report = evaluateSampled(fixed, triples, 1, none, { candidates: 5, backend: 'cpu', batchSize: 3 }); // batches of 3 and 1
+    expect(report.filtered.count).toBe(4);
+    expect(report.filtered.mr).toBeCloseTo(15 / 4, 12);
+    expect(report.filtered['hits@1']).toBeCloseTo(1 / 4, 12);
+    expect(report.byDirection.tail.mr).toBeCloseTo((4 + 1) / 2, 12);
+    expect(report.byDirection.head.mr).toBeCloseTo((6 + 4) / 2, 12);
   });
 
   it('a long sampled evaluation lets the event loop run: a timer set before it fires while batches remain (Ctrl-C is seen)', async () => {

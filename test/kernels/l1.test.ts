@@ -1,7 +1,6 @@
 // The negative L1 distance (SimilarityKind.NegL1, assembly/l1.ts): the sampled forward against the float64 oracle
 // and a hand-computed value, its hand-written VJP against float64 central differences (away from the kinks), the
-// oracle and tfjs autodiff, the subgradient 0 at a kink, the top-K sweep against a full sort (ties: lower id), and
-// the refusal of the dot-product path.
+// oracle and tfjs autodiff, the subgradient 0 at a kink, and the top-K sweep against a full sort (ties: lower id).
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-wasm';
 import { SimilarityKind, type Kernels } from '../../src/kernels/kernels.js';
@@ -54,7 +53,7 @@ describe('NegL1 hand-written VJP', () => {
   });
 });
 
-describe('NegL1 top-K sweep and the dot-product path', () => {
+describe('NegL1 top-K sweep', () => {
   it('topKScores: the K best of a full float64 sort, tied rows by lower id', () => {
     const N = 23, d = 12, B = 3, K = 9;
     const r = rng(5);

@@ -1,8 +1,7 @@
 // The negative sum of complex moduli (SimilarityKind.NegModulusL1, assembly/modulus-l1.ts; rows [Re | Im]): the
 // sampled forward against the float64 oracle and hand-computed values (d/2 a multiple of 4, and not: the 64-bit
 // tail), its hand-written VJP against float64 central differences, the oracle and tfjs autodiff, a finite gradient
-// where q_i = v_i (the floor), the top-K sweep against a full sort, tfjs's all-entity scores, and the refusal of the
-// dot-product path.
+// where q_i = v_i (the floor), the top-K sweep against a full sort and tfjs's all-entity scores.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -65,7 +64,7 @@ describe('NegModulusL1 hand-written VJP', () => {
   });
 });
 
-describe('NegModulusL1 over all entities and the dot-product path', () => {
+describe('NegModulusL1 over all entities', () => {
   it.each([[12], [16]])('topKScores: the K best of a full float64 sort, a copied row first (d = %i)', (d) => {
     const N = 23, B = 3, K = 9;
     const r = rng(5 + d);
