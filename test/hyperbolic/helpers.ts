@@ -53,7 +53,7 @@ export function maxAbs(m: Mat): number {
   return Math.max(...m.map((row) => Math.max(...row.map(Math.abs))));
 }
 
-/** Asserts every entry of actual is within atol + rtol·|expected| of expected; reports the worst entry. */
+/** Asserts every entry of actual is within atol + rtol·|expected| of expected (a NaN on either side fails at once); reports the worst entry. */
 export function expectClose(actual: Mat, expected: Mat, rtol: number, atol = 0, label = ''): void {
   expect(actual.length).toBe(expected.length);
   let worst = 0;
@@ -62,8 +62,10 @@ export function expectClose(actual: Mat, expected: Mat, rtol: number, atol = 0, 
     expect(row.length).toBe(expected[i]!.length);
     row.forEach((a, j) => {
       const e = expected[i]![j]!;
-      const excess = Math.abs(a - e) / (atol + rtol * Math.abs(e));
-      if (!(excess <= worst)) {
+      const diff = Math.abs(a - e);
+      const excess = diff === 0 ? 0 : diff / (atol + rtol * Math.abs(e));
+      if (Number.isNaN(excess)) expect.fail(`${label} [${i}][${j}] actual ${a} expected ${e}`); // a NaN on either side
+      if (excess > worst) {
         worst = excess;
         where = `[${i}][${j}] actual ${a} expected ${e}`;
       }
