@@ -4,7 +4,7 @@ import { existsSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { registerNeighborsCommand } from '../../src/cli/commands/neighbors.js';
 import { registerPredictCommand } from '../../src/cli/commands/predict.js';
-import { tempDir } from './helpers.js';
+import { ranksFromList, tempDir } from './helpers.js';
 import { namedGraph, trainRun } from './trained-run.js';
 
 const tmp = tempDir('lookup-cli');
@@ -106,16 +106,19 @@ describe('kgdistill predict', () => {
 
   it('input errors: head and tail, neither, unknown relation, bad k, filtering without the dataset', async () => {
     const base = ['predict', '--checkpoint', roth, '--relation', 'parent'];
-    const scored = JSON.parse((await runCli([...base, '--head', 'e4', '--tail', 'e1', '--json'])).out) as { rank: { filtered: number }; known: boolean };
+    const scored = JSON.parse((await runCli([...base, '--head', 'e4', '--tail', 'e1', '--json'])).out) as { rank: { filtered: number; raw: number }; known: boolean };
     expect(scored.known).toBe(true); // the parent of 4 is (4 − 1)/3 = 1
-    expect(scored.rank.filtered).toBeGreaterThanOrEqual(1);
+    const all = lastJson((await runCli([...base, '--head', 'e4', '--k', '600', '--json'])).out);
+    expect(scored.rank).toEqual(ranksFromList(all.answers, 'e1')); // counted from the full list of 600 answers
     await expect(runCli(base)).rejects.toThrow('give --head (to predict tails), --tail (to predict heads), or both (to score one triple)');
     await expect(runCli([...base, '--head', 'e4', '--tail', 'e1', '--k', '5'])).rejects.toThrow('--k applies to a list of answers: with --head and --tail, predict scores one triple (its rank is always filtered); drop --k, or drop --tail');
     await expect(runCli([...base, '--head', 'e4', '--tail', 'e1', '--k', '5', '--filtered'])).rejects.toThrow(/^--k and --filtered apply to a list of answers/);
     await expect(runCli(['predict', '--checkpoint', roth, '--head', 'e1', '--relation', 'parnet'])).rejects.toThrow("unknown relation 'parnet'; did you mean: parent?");
     await expect(runCli([...base, '--head', 'e1', '--k', '-3'])).rejects.toThrow(/expected a positive integer/);
     await expect(runCli([...base, '--head', 'e1', '--k', '601'])).rejects.toThrow('k must be at most 600, got 601');
-    await expect(runCli([...base, '--head', '東京 ', '--k', '3'])).resolves.toBeDefined();
+    const spaced = lastJson((await runCli([...base, '--head', '東京 ', '--k', '3', '--json'])).out); // the name trimmed
+    expect(spaced).toMatchObject({ given: { key: 'e4', name: '東京' }, relation: { key: 'parent' } });
+    expect(spaced.answers).toHaveLength(3);
     const moved = `${graph}-moved`;
     renameSync(graph, moved);
     try {

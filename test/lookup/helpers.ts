@@ -41,3 +41,19 @@ export function randomTable(count: number, dim: number, seed: string, scale = 2,
 export function testConfig(count: number, dim: number): ModelConfig {
   return { model: 'Test', dim, numEntities: count, numRelations: 1, options: {} };
 }
+
+/** One answer of a full, unfiltered prediction list (`predict` with k = every entity, filtered: false). */
+interface ListedAnswer { key: string; score: number; known?: boolean }
+
+/**
+ * The raw and filtered rank of `key` counted from a full answer list, independently of ranks.ts: 1 + the answers
+ * scored above it + half of those tied with it; filtered, only the answers not known (the gold itself is kept).
+ */
+export function ranksFromList(answers: readonly ListedAnswer[], key: string): { raw: number; filtered: number } {
+  const gold = answers.find((a) => a.key === key);
+  if (!gold) throw new Error(`${key} is not in the list of ${answers.length} answers`);
+  const above = answers.filter((a) => a.score > gold.score);
+  const tied = answers.filter((a) => a.score === gold.score && a.key !== key);
+  const unknown = (list: ListedAnswer[]): number => list.filter((a) => !a.known).length;
+  return { raw: 1 + above.length + tied.length / 2, filtered: 1 + unknown(above) + unknown(tied) / 2 };
+}

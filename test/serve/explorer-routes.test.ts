@@ -7,7 +7,7 @@ import type { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
 import { MAX_PROJECTED } from '../../src/lookup/projection.js';
 import { buildServer, ServedModels } from '../../src/serve/server.js';
 import { addModel, buildExplorer, trainRuns } from '../explorer/fixture.js';
-import { tempDir } from '../lookup/helpers.js';
+import { ranksFromList, tempDir } from '../lookup/helpers.js';
 
 type Json = Record<string, any>;
 const tmp = tempDir('explorer-routes');
@@ -134,7 +134,8 @@ describe('explorer routes: a student beside its teachers', () => {
     const heads = (await get('/models/student/compare?tail=e4&relation=parent&gold=e13')).json() as Json;
     expect(heads.direction).toBe('heads');
     expect(heads.gold.key).toBe('e13');
-    expect(heads.models[0].gold.filtered).toBeGreaterThanOrEqual(1);
+    const all = await lookups.get('student')!.predict({ tail: 'e4', relation: 'parent', k: 240, filtered: false }); // every entity
+    expect(heads.models[0].gold).toMatchObject(ranksFromList(all.answers, 'e13')); // counted from the full list of heads
     for (const [url, status, message] of [
       ['/models/roth/compare?head=e1&relation=parent', 400, 'not a distilled student'],
       ['/models/student/compare?head=e1&tail=e2&relation=parent', 400, 'exactly one of head'],
