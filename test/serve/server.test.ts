@@ -67,7 +67,9 @@ describe('serve: queries', () => {
     const dot = (await post('/models/distmult/neighbors', { entity: '東京' })).json() as Json;
     expect(dot).toMatchObject({ checkpoint: 'distmult', metric: 'dot', entity: { key: 'e4', name: '東京' } });
     expect(dot.neighbors).toHaveLength(10);
-    expect(dot.neighbors[0]).toHaveProperty('similarity');
+    expect(dot).toEqual(JSON.parse(JSON.stringify(await lookups[1]!.neighbors('東京', 10))));
+    const similarities = (dot.neighbors as Json[]).map((n) => n.similarity as number);
+    expect(similarities).toEqual([...similarities].sort((a, b) => b - a)); // most similar first
   });
 
   it('predict scores every entity in kernels (no index, no waiting): exact top-k, known answers marked or filtered', async () => {
