@@ -13,6 +13,7 @@ import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { registerDistillCommand } from '../../src/cli/commands/distill.js';
 import { parseTrainingConfig } from '../../src/core/training-config.js';
 import { lastJsonLine, runCli } from '../helpers/run-cli.js';
+import { randomRankingMrr } from '../general/random-ranking.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-query-weights-'));
 const cli = (args: string[]): Promise<string> => runCli([registerTrainCommand, registerDistillCommand], args);
@@ -26,12 +27,12 @@ beforeAll(async () => {
 });
 
 describe('kgdistill train --query-weights', () => {
-  it('trains with subsampling weights on the fused path, records them, and changes the loss (same seed)', async () => {
+  it('trains with subsampling weights on the fused path (both runs learn), records them, and changes the loss (same seed)', async () => {
     const runs = { uniform: path.join(tmp, 'uniform'), subsampling: path.join(tmp, 'subsampling') };
     for (const [kind, out] of Object.entries(runs)) {
-      const result = lastJsonLine(await cli(['train', '--dataset', graph, '--model', 'RotatE', '--norm', '1', ...small, '--query-weights', kind, '--out', out, '--json']));
+      const result = lastJsonLine(await cli(['train', '--dataset', graph, '--model', 'RotatE', '--norm', '1', ...small, '--epochs', '50', '--valid-every', '50', '--lr', '0.2', '--query-weights', kind, '--out', out, '--json']));
       expect(result.scoringPath).toBe('fused');
-      expect(result.mrr as number).toBeGreaterThan(0);
+      expect(result.mrr as number).toBeGreaterThan(4 * randomRankingMrr(80)); // measured 0.363 (uniform), 0.381 (subsampling); random 0.062
       expect(readJson(path.join(out, 'config.json')).options.queryWeights).toBe(kind);
       expect(readJson(path.join(out, 'last.json')).training.queryWeights).toBe(kind);
     }
