@@ -65,7 +65,7 @@ describe('training sanity', () => {
     expect(warmup(9, 5)).toBe(1);
   });
 
-  it('every method and baseline learns a separable toy task (≥ 0.3, chance 0.1) in 3 epochs without leaking tensors', () => {
+  it('every image-classification method and baseline learns a separable toy task (≥ 0.3, chance 0.1) in 3 epochs; none leaks tensors', () => {
     // Class c lights pixel c: 240 training and 100 test images, 10 balanced classes, so chance is 0.1. Measured on
     // wasm (seed 0): every method and baseline 0.37–1.0 (LAD's student 0.37, its PAA baseline 0.39); an untrained or
     // unstepped network stays near 0.1.
@@ -81,8 +81,9 @@ describe('training sanity', () => {
       expect(tf.memory().numTensors, method.name).toBe(before);
       for (const outcome of [baseline, result]) {
         expect(outcome.accuracy, method.name).toBeLessThanOrEqual(1);
+        // det-kd and stream measure another task, which this toy does not pose (here det-kd stays at its chance, 1/11):
+        // only their tensors and range are checked here; what they learn is bounded in their own tests
         if (!OWN_TASK.has(method.name)) expect(outcome.accuracy, method.name).toBeGreaterThanOrEqual(0.3);
-        else expect(outcome.accuracy, method.name).toBeGreaterThanOrEqual(0);
       }
     }
   }, 60_000);
