@@ -76,8 +76,8 @@ export interface RunWithData {
 
 /** Loads a run directory's checkpoint (best, or `last`) and its dataset (or `options.dataset`), with the same vocabulary. */
 export async function loadRunWithData(runDir: string, options: Pick<EvaluateOptions, 'dataset' | 'last' | 'reading' | 'onNotice' | 'naming'> = {}): Promise<RunWithData> {
+  const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading'); // before the run is read
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
-  const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
   // config.json, else the checkpoint's copy of it; a damaged one without a copy: `saved` (then `given` overrides)
   const found = options.dataset === undefined ? findRunConfig(path.dirname(run.file), run.header, run.file) : undefined;
@@ -104,8 +104,7 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
 
 /** Evaluates a run directory on a split (filtered, both directions, all three tie rules). */
 export async function evaluateRun(runDir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
-  parseOptions(evaluateOptionsSchema, options, 'key', 'evaluate');
-  parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading');
+  parseOptions(evaluateOptionsSchema, options, 'key', 'evaluate'); // `reading` is checked key by key by loadRunWithData
   const backend = await initBackend(options.backend ?? 'auto');
   const split = options.split ?? 'test';
   const { run, dataset, data } = await loadRunWithData(runDir, options);
