@@ -20,20 +20,15 @@ import { BCE_LOSS, weightTotal } from './losses.js';
 import { hoistedPlan, stepState, type Plan, type StepState } from './fused-step-plan.js';
 import { bceChunkLoss, checkQueryIds, loadQueries, nssaChunkLoss, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 import { parallelFusedStep, parallelStepReady } from './fused-step-parallel.js';
+import { kernelWidthObstacle } from './kernel-widths.js';
 import { compactFusedStep, compactStepWorthIt } from './fused-compact-step.js';
 
 export { CHUNK_ROWS } from './fused-step-plan.js';
 export { runFusedChunks, type ChunkLoss } from './fused-chunks.js';
 
-/** Whether the fused step can run this model on these tables (a program, rows of width 1 or 4k). */
+/** Whether the fused step can run this model on these tables (a program, rows of width 1 or 4k: kernel-widths.ts). */
 export function fusedStepSupports(model: KgeModel, store: ParameterStore): boolean {
-  if (!model.fusedQuery) return false;
-  const widthOk = (name: string): boolean => {
-    const dim = store.table(name).dim;
-    return dim === 1 || dim % 4 === 0;
-  };
-  return store.table(model.candidateTable).dim % 4 === 0 && model.queryTables.every(widthOk)
-    && (model.similarity !== 'negSqPoincare' || model.fusedQuery.outputs.c !== undefined);
+  return kernelWidthObstacle(model, store) === null && (model.similarity !== 'negSqPoincare' || model.fusedQuery?.outputs.c !== undefined);
 }
 
 /** Plain-memory scratch for the draws (element writes to shared memory are slow in V8; one bulk copy is not). */

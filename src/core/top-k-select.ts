@@ -71,3 +71,24 @@ export function topKPerRow(scores: Float32Array, rows: number, cols: number, k: 
     out.set(source.subarray(0, k), r * k);
   }
 }
+
+/**
+ * The K best of one score row in ranked order: score descending, ties to the lower id, NaN scores as −∞ (the order of
+ * the top-K kernels, assembly/top-k.ts). One quickselect finds the K-th best score, one pass collects the ids above it
+ * and then the tied ids in id order, and only those K are sorted: O(N + K log K) instead of a full sort.
+ */
+export function topKOrdered(scores: Float32Array, K: number): { ids: Int32Array; values: Float32Array } {
+  const N = scores.length;
+  if (!Number.isInteger(K) || K < 1 || K > N) throw new Error(`top-K needs 1 ≤ K ≤ ${N} (got ${K})`);
+  const keys = Float32Array.from(scores, (s) => (Number.isNaN(s) ? -Infinity : s));
+  const idx = Int32Array.from({ length: N }, (_, i) => i);
+  selectLargest(keys, idx, 0, N - 1, K);
+  let kth = Infinity;
+  for (let i = 0; i < K; i++) kth = Math.min(kth, keys[idx[i]!]!);
+  const ids = new Int32Array(K);
+  let count = 0;
+  for (let i = 0; i < N; i++) if (keys[i]! > kth) ids[count++] = i;
+  for (let i = 0; i < N && count < K; i++) if (keys[i] === kth) ids[count++] = i;
+  ids.sort((a, b) => keys[b]! - keys[a]! || a - b);
+  return { ids, values: Float32Array.from(ids, (i) => scores[i]!) };
+}

@@ -10,8 +10,8 @@
  *   the sampled similarity kernel (assembly/similarity.ts: −d₁², −‖·‖², the inner product, or −‖·‖₁ for models
  *   scored by the L1 distance, −Σ_i|·_i| over complex moduli for RotatE with norm 1), or against all entities by the
  *   same top-K kernels.
- * Models without a usable fused program (e.g. a dimension that is not a multiple of 4) predict through the
- * all-entity scorer of the core (tfjs query side) instead.
+ * Models without a usable fused program (e.g. a dimension that is not a multiple of 4, core/kernel-widths.ts) score
+ * through the all-entity scorer of the core (tfjs query side) and keep the K best by one selection (top-k-select.ts).
  */
 import type { ModelRuntime } from '../core/model-runtime.js';
 import type { SimilarityName } from '../core/model.js';
@@ -24,6 +24,7 @@ import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block } from '../
 import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernels.js';
 import { MIN_SPLIT_WORK, PoincareBatch } from './poincare-batch.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
+import { topKOrdered } from '../core/top-k-select.js';
 
 /** How `neighbors` measures two entities, by the model's similarity. */
 export type NeighborMetric = 'euclidean' | 'dot' | 'poincare' | 'l1' | 'complex-l1';
@@ -303,8 +304,7 @@ export class KernelSearch {
   private predictByScorer(entity: number, queryRelation: number, K: number): Ranked {
     this.fallback ??= this.runtime.entityScorer();
     const scores = this.fallback.scoreAllSync(Int32Array.of(entity), Int32Array.of(queryRelation));
-    const order = Array.from({ length: scores.length }, (_, t) => t).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, K);
-    return { ids: Int32Array.from(order), values: Float32Array.from(order, (t) => scores[t]!) };
+    return topKOrdered(scores, K);
   }
 
   private checkK(K: number, max: number): void {

@@ -15,7 +15,8 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import type { SplitOverlap } from '../kg/dataset-encode.js';
-import { initBackend, type BackendRequest } from '../core/backend.js';
+import { hasNativeGatherGradient, initBackend, type BackendRequest } from '../core/backend.js';
+import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
 import { kgeSettingsOf, parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
 import { checkSampledLoss } from '../core/batch.js';
 import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
@@ -279,6 +280,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const { model: modelName, dim } = runtime.model.config;
     const kernels = loadedKernelBuild() ?? 'portable';
     log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}; run dir ${runDir}`);
+    const widthObstacle = hasNativeGatherGradient(backend) ? null : kernelWidthObstacle(runtime.model, runtime.store);
+    if (widthObstacle) log(`note: ${kernelWidthNote(widthObstacle)}`);
     if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
     const earlier = EarlierResult.read(runDir, saved ? bestEpochOf(saved.header) : 0);
     let training: TrainingResult;

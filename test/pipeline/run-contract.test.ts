@@ -366,6 +366,15 @@ describe('divergence and data that cannot train', () => {
     }
   });
 
+  it('a dimension the kernels cannot run is a note naming the table and the nearest dimensions that can', async () => {
+    const lines: string[] = [];
+    await runTrain({ dataset: graph, ...base, dim: 10, epochs: 1, out: path.join(tmp, 'dim10') }, { log: (l) => lines.push(l) });
+    expect(lines.filter((l) => l.includes('fused kernels'))).toEqual([`note: the 'entity' table of ${base.model} at --dim 10 is 10 floats wide, and the fused kernels need a multiple of 4: this run trains and predicts through the tfjs reference path, several times slower (7–8× an epoch for DistMult and RotH on WN18RR, docs/RESULTS.md); --dim 8 or --dim 12 would train in the kernels`]);
+    const quiet: string[] = [];
+    await runTrain({ dataset: graph, ...base, dim: 8, epochs: 1, out: path.join(tmp, 'dim8') }, { log: (l) => quiet.push(l) });
+    expect(quiet.join('\n')).not.toContain('fused kernels');
+  });
+
   it('a loss that never moves is a warning in the summary', async () => {
     const result = await runTrain({ dataset: graph, ...base, lr: 1e-30, out: path.join(tmp, 'flat') });
     expect(result.summary.warnings.join(' ')).toMatch(/the training loss did not move in 4 epochs/);
