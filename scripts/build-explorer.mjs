@@ -65,7 +65,7 @@ const UNAVAILABLE = `const unavailable = (what) => new Proxy(function () {}, {
 });`;
 
 /** Packages the browser's code paths never call (file writes, downloads, config files, HNSW): stubbed like built-ins. */
-const NODE_ONLY_PACKAGES = new Set(['tar', 'yaml', 'write-file-atomic', 'hnswlib-node', 'env-paths']);
+const NODE_ONLY_PACKAGES = new Set(['tar', 'yaml', 'hnswlib-node', 'env-paths']);
 
 /** A stub module for a Node built-in or a Node-only package: every export the real module has, each throwing when used. */
 async function stubModule(name) {

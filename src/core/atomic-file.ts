@@ -1,41 +1,56 @@
 /**
- * Atomic file writes (the npm package write-file-atomic: a temporary file beside the target, flushed, renamed over
- * it, removed on failure): readers see the old file or the new one, never half of one. Large binaries (checkpoints
- * of several GiB, beyond the 2 GiB one write call takes) are written in pieces by `writeChunksAtomic`, same contract.
+ * Atomic file writes: a temporary file `<file>.tmp-<pid>-<n>` beside the target, written in full (a loop until
+ * every byte is down: one write call may write fewer bytes than asked, e.g. when the disk fills), its size checked,
+ * flushed (fsync), renamed over the target, and the directory flushed so that the rename survives a power loss;
+ * removed on failure. Readers see the old file or the new one, never part of one. Large binaries (checkpoints of
+ * several GiB, beyond the 2 GiB one write call takes) are written in pieces, same contract.
+ *
+ * (write-file-atomic, used before 2026-12-06, makes one write call and ignores its count: on a full disk it renamed
+ * a truncated checkpoint header over a good one.)
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import writeFileAtomicLib from 'write-file-atomic';
 
 /** Writes `data` to `file` atomically, creating its directory. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomicLib(file, typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), { fsync: true });
+  await writeChunksAtomic(file, [typeof data === 'string' ? Buffer.from(data, 'utf8') : data]);
 }
 
 /** Bytes per write or read call (Node's fs calls take at most 2 GiB − 1). */
 export const IO_PIECE_BYTES = 1 << 30;
 
+/** Tells apart the temporary files of atomic writes started in the same millisecond by one process. */
+let sequence = 0;
+
 /**
- * Writes `chunks` one after the other to `file` atomically: a temporary file `<file>.tmp-<pid>-<time>` beside it,
- * written in pieces of at most `pieceBytes` (1 GiB), each also handed to `onPiece` (e.g. a hash), flushed, renamed
- * over `file`; removed on failure.
+ * Writes `chunks` one after the other to `file` atomically: a temporary file beside it, written in pieces of at
+ * most `pieceBytes` (1 GiB), each also handed to `onPiece` (e.g. a hash), its size checked, flushed, renamed over
+ * `file`, the directory flushed; removed on failure.
  */
 export async function writeChunksAtomic(file: string, chunks: readonly Uint8Array[], onPiece?: (piece: Uint8Array) => void,
   pieceBytes = IO_PIECE_BYTES): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  sequence = (sequence + 1) % 1000;
+  const temp = `${file}.tmp-${process.pid}-${Date.now()}${String(sequence).padStart(3, '0')}`;
   const handle = await fs.open(temp, 'w');
   try {
+    let total = 0;
     for (const chunk of chunks) {
       for (let at = 0; at < chunk.byteLength; at += pieceBytes) {
         const piece = chunk.subarray(at, Math.min(chunk.byteLength, at + pieceBytes));
         onPiece?.(piece);
         let written = 0;
-        while (written < piece.byteLength) written += (await handle.write(piece, written, piece.byteLength - written)).bytesWritten;
+        while (written < piece.byteLength) {
+          const { bytesWritten } = await handle.write(piece, written, piece.byteLength - written);
+          if (bytesWritten <= 0) throw new Error(`${file}: the write stopped after ${total + written} bytes (is the disk full?); the old file is kept`);
+          written += bytesWritten;
+        }
+        total += written;
       }
     }
     await handle.sync();
+    const { size } = await handle.stat();
+    if (size !== total) throw new Error(`${file}: ${size} bytes reached the disk of ${total} written; the old file is kept`);
     await handle.close();
     await fs.rename(temp, file);
   } catch (error) {
@@ -43,9 +58,35 @@ export async function writeChunksAtomic(file: string, chunks: readonly Uint8Arra
     await fs.rm(temp, { force: true });
     throw error;
   }
+  await syncDirectory(path.dirname(file));
 }
 
-/** Whether a file name is the temporary file of an interrupted atomic write (`<name>.<ext>.<number>`, or `.tmp-pid-time`). */
+/** Flushes a directory's entries (the rename of a file into it); a no-op where directories cannot be opened (Windows). */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync();
+  } catch { /* some file systems refuse fsync on a directory: the rename itself is done */ } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The files kgdistill writes in a run directory that an interrupted atomic write can leave a temporary of: the
+ * headers, config, result, teachers record, metrics log, curves and the checkpoint binaries.
+ */
+const RUN_FILE_STEM = /^(?:(?:best|last|config|result|teachers)\.json|metrics\.jsonl|curves\.svg|(?:best|last)-[0-9a-z]+\.bin)$/;
+
+/**
+ * Whether `name` is the temporary file of an interrupted atomic write of a run file: `<file>.tmp-<pid>-<n>`, or
+ * `<file>.<n>` (write-file-atomic's, before 2026-12-06). A user's `train.log.1` or `notes.txt.2` is not one.
+ */
 export function isAtomicTemp(name: string): boolean {
-  return /\.tmp-\d+-\d+$/.test(name) || /\.[a-z]+\.\d+$/i.test(name);
+  const match = /^(.+)\.(?:tmp-\d+-\d+|\d+)$/.exec(name);
+  return match !== null && RUN_FILE_STEM.test(match[1]!);
 }

@@ -95,9 +95,17 @@ export async function saveCheckpoint(dir: string, stem: string, content: Checkpo
   return jsonFile;
 }
 
-/** Whether `name` is a binary written for checkpoint `stem` (this version's `<stem>-<id>.bin` or version 1's `<stem>.bin`). */
+/**
+ * Whether `name` is a binary written for checkpoint `stem`: this version's `<stem>-<id>.bin`, the id being the time
+ * in base 36 and six hex digits (saveCheckpoint), or version 1's `<stem>.bin`. A user's `best-model.bin` is not one.
+ */
 function isBinaryOf(stem: string, name: string): boolean {
-  return name === `${stem}.bin` || (name.startsWith(`${stem}-`) && name.endsWith('.bin') && !name.slice(stem.length + 1, -4).includes('-'));
+  return name === `${stem}.bin` || new RegExp(`^${stem}-[0-9a-z]{8,9}[0-9a-f]{6}\\.bin$`).test(name);
+}
+
+/** Whether `name` is what a process killed while taking the run lock leaves (run-lock.ts: its staged or set-aside copy). */
+function isLockLeftover(name: string): boolean {
+  return /^\.lock\.(?:stale-)?\d+-[0-9a-f]{8}$/.test(name);
 }
 
 /** The files and folders kgdistill writes in a run directory (checkpoints, their temporaries, logs, lookup indexes, plots). */
@@ -113,7 +121,7 @@ export async function foreignFiles(dir: string): Promise<string[]> {
   }
   // leftover binaries and temporaries are a run's only beside a run's own files (else `cleanRunDir` would delete a user's)
   const holdsRun = names.some((name) => ['config.json', 'metrics.jsonl', 'best.json', 'last.json'].includes(name));
-  const leftover = (name: string): boolean => holdsRun && (isAtomicTemp(name) || isBinaryOf('best', name) || isBinaryOf('last', name));
+  const leftover = (name: string): boolean => holdsRun && (isAtomicTemp(name) || isBinaryOf('best', name) || isBinaryOf('last', name) || isLockLeftover(name));
   return names.filter((name) => !RUN_FILES.has(name) && !leftover(name)).sort();
 }
 

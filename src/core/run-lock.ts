@@ -1,9 +1,13 @@
 /**
- * One process per run directory: `<run>/.lock` holds the owner's pid and host, created exclusively. A second
- * process gets a clear error naming the owner; a lock whose process no longer exists (on this host) is stale and
- * taken over. The lock is released when the run ends, and when the process exits.
+ * One process per run directory: `<run>/.lock` holds the owner's pid and host. The lock appears whole or not at
+ * all (written to a file of its own, then hard-linked as `.lock`, which fails if one exists), so no process ever
+ * reads a lock that is still empty. A second process gets a clear error naming the owner. A lock whose process no
+ * longer exists (on this host) is stale: it is taken over by renaming it aside, and taken only if the renamed file
+ * is still that dead process's lock (else it is put back), so two processes taking over the same stale lock cannot
+ * both win. The lock is released when the run ends, and when the process exits.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { isProcessRunning } from '../kg/process-running.js';
@@ -14,15 +18,52 @@ export interface RunLock {
   release(): void;
 }
 
-/** Takes the lock of `runDir` (which must exist), or throws naming the process that holds it. */
-export function lockRunDir(runDir: string): RunLock {
+/** How long an unreadable or empty lock counts as being written by another process before it is stale. */
+const UNREADABLE_LOCK_GRACE_MS = 10_000;
+
+/** Creates `file` holding `content` in one step, or returns false when it exists (link() fails with EEXIST). */
+function createWhole(file: string, content: string): boolean {
+  const staged = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeFileSync(staged, content, { flag: 'wx' });
+  try {
+    linkSync(staged, file);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    // a file system without hard links: an exclusive create, then the content (a reader may see it empty: see below)
+    try {
+      writeFileSync(file, content, { flag: 'wx' });
+      return true;
+    } catch (fallbackError) {
+      if ((fallbackError as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw fallbackError;
+    }
+  } finally {
+    rmSync(staged, { force: true });
+  }
+}
+
+/** The lock file's content, or null when it vanished meanwhile. */
+function readLock(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * Takes the lock of `runDir` (which must exist), or throws naming the process that holds it; `onNotice` hears when
+ * a stale lock of a process that is gone is taken over.
+ */
+export function lockRunDir(runDir: string, onNotice?: (message: string) => void): RunLock {
   const file = path.join(runDir, '.lock');
   const me = `${process.pid} ${hostname()}\n`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, me);
-      closeSync(fd);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (createWhole(file, me)) {
       const release = (): void => {
         process.off('exit', release);
         try {
@@ -31,16 +72,42 @@ export function lockRunDir(runDir: string): RunLock {
       };
       process.on('exit', release);
       return { file, release };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const [pidText, host] = readFileSync(file, 'utf8').trim().split(/\s+/);
+    const seen = readLock(file);
+    if (seen === null) continue; // released meanwhile: try again
+    const [pidText, host] = seen.trim().split(/\s+/);
     const pid = Number(pidText);
-    const sameHost = host === undefined || host === hostname();
-    if (Number.isInteger(pid) && pid > 0 && (!sameHost || isProcessRunning(pid))) {
-      throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
+    if (!(Number.isInteger(pid) && pid > 0)) {
+      // empty or unreadable: being written by a process without hard links, or damaged long ago
+      let age = Infinity;
+      try {
+        age = Date.now() - statSync(file).mtimeMs;
+      } catch { /* gone */ }
+      if (age < UNREADABLE_LOCK_GRACE_MS) throw new Error(`${runDir} is being locked by another process (lock file ${file}); try again in a few seconds`);
+    } else {
+      const sameHost = host === undefined || host === hostname();
+      if (!sameHost || isProcessRunning(pid)) {
+        throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
+      }
     }
-    rmSync(file, { force: true }); // stale: its process is gone
+    // stale: rename it aside, then make sure what was renamed is the lock judged stale (another process may have
+    // taken the stale lock over and written its own in between); if not, put it back
+    const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      renameSync(file, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    if (readFileSync(aside, 'utf8') !== seen) {
+      try {
+        linkSync(aside, file); // back in place, unless yet another lock appeared: then that one holds
+      } catch { /* EEXIST: the newer lock stays */ }
+      rmSync(aside, { force: true });
+      continue;
+    }
+    rmSync(aside, { force: true });
+    onNotice?.(Number.isInteger(pid) && pid > 0 ? `took over the lock ${file} of process ${pid}, which is gone` : `took over the unreadable lock ${file} (older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s)`);
   }
   throw new Error(`${runDir}: could not take the lock file ${file}`);
 }

@@ -20,7 +20,7 @@ import { trainingQueries, type EpochPosition } from './batch.js';
 import { trainEpochInSlices, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
-import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, verifyCheckpoint, type CheckpointContent } from './checkpoint.js';
+import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, readCheckpointHeader, verifyCheckpoint, type CheckpointContent } from './checkpoint.js';
 import { lockRunDir, type RunLock } from './run-lock.js';
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { firstNonFinite } from './finite-check.js';
@@ -56,6 +56,8 @@ export interface TrainerOptions {
   runConfig?: Record<string, unknown>;
   /** The caller holds the run directory's lock (`lockRunDir`) for longer than `run` (e.g. through a test evaluation). */
   lockHeld?: boolean;
+  /** Hears what a resume found and mended (e.g. a best checkpoint saved after the last one), for the run's log. */
+  onNotice?: (message: string) => void;
 }
 
 /** Receives a run's checkpoints and metrics lines in place of the run directory (e.g. in memory, in a browser). */
@@ -166,7 +168,8 @@ export class Trainer {
     const saved = await loadCheckpoint(runDir, 'last');
     const source = path.join(runDir, 'last.json');
     // the best checkpoint is what the run reports: a damaged one is found now, before anything is trained or written
-    if (await fs.stat(path.join(runDir, 'best.json')).then(() => true, () => false)) await verifyCheckpoint(runDir, 'best');
+    const hasBest = await fs.stat(path.join(runDir, 'best.json')).then(() => true, () => false);
+    if (hasBest) await verifyCheckpoint(runDir, 'best');
     runtime.loadParameterArrays(saved.arrays, source);
     const progress = saved.header.progress as unknown as Progress & { rng: RandomState; optimizerStep: number; optimizerName: OptimizerName };
     const trainer = new Trainer(runtime, data, config, runDir, backend, options, progress.rng);
@@ -175,7 +178,16 @@ export class Trainer {
     const bad = firstNonFinite(slots);
     if (bad) throw new Error(`${source}: optimiser state '${bad.name}' holds ${bad.value} at index ${bad.index}; the checkpoint cannot be resumed`);
     trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
-    const { epoch, bestMrr, bestEpoch, badValidations, partial, loss, schedule } = progress;
+    const { epoch, partial, loss, schedule } = progress;
+    let { bestMrr, bestEpoch, badValidations } = progress;
+    // a kill between saving `best` and `last` at a validation leaves best.json an epoch ahead of last.json: the run
+    // goes on from last, measured against that best, so a worse model never replaces it (and result.json names it)
+    const best = hasBest ? (await readCheckpointHeader(runDir, 'best')).header.progress as unknown as Partial<Progress> : undefined;
+    if (best && typeof best.bestEpoch === 'number' && best.bestEpoch > epoch && typeof best.bestMrr === 'number') {
+      options.onNotice?.(`${path.join(runDir, 'best.json')} is of epoch ${best.bestEpoch}, after ${source}'s epoch ${epoch} (a session ended between the two saves): it stays the best to beat (validation MRR ${best.bestMrr.toFixed(4)})`);
+      ({ bestMrr, bestEpoch } = best as { bestMrr: number; bestEpoch: number });
+      badValidations = 0;
+    }
     if (schedule !== undefined && !(typeof schedule === 'object' && schedule !== null && schedule.learningRate > 0 && Number.isFinite(schedule.learningRate)
       && Number.isInteger(schedule.stale) && schedule.stale >= 0)) {
       throw new Error(`${source}: progress.schedule ${JSON.stringify(schedule)} is not a learning-rate schedule (a positive rate and a count ≥ 0); the checkpoint cannot be resumed`);
@@ -239,7 +251,8 @@ export class Trainer {
       this.trackLoss(outcome.loss);
       const record: EpochRecord = { epoch, loss: outcome.loss, seconds: (performance.now() - epochStart) / 1000, steps };
       this.progress.epoch = epoch;
-      if (epoch % this.config.validEvery === 0 || epoch === this.config.epochs) {
+      const validated = epoch % this.config.validEvery === 0 || epoch === this.config.epochs;
+      if (validated) {
         this.requireFiniteState(epoch);
         if (this.validator) {
           events.onValidationStart?.(epoch);
@@ -249,7 +262,8 @@ export class Trainer {
           this.progress.bestEpoch = epoch;
           events.onNewBest?.(epoch);
           await this.save('best', false);
-        } else if (record.valid.mrr > this.progress.bestMrr) {
+        } else if (record.valid.mrr > this.progress.bestMrr || (epoch === this.progress.bestEpoch && record.valid.mrr >= this.progress.bestMrr)) {
+          // (the second case: the epoch of a best.json saved ahead of last.json, replayed after a resume)
           this.progress.bestMrr = record.valid.mrr;
           this.progress.bestEpoch = epoch;
           this.progress.badValidations = 0;
@@ -261,9 +275,11 @@ export class Trainer {
           if (this.progress.badValidations >= this.config.patience && this.config.patience > 0) this.progress.stopped = true;
         }
         if (record.valid) this.scheduleAfterValidation(record.best === true, record);
-        await this.save('last', true);
       }
+      // the epoch's record goes before its `last` checkpoint: a kill between the two leaves a record after last's
+      // epoch, which the resume trims, instead of a checkpoint whose epoch has no record
       await (this.sink ? this.sink.appendMetrics(record) : appendMetrics(metricsFile, record));
+      if (validated) await this.save('last', true);
       events.onEpochEnd?.(record);
       if (shouldStop?.() && this.progress.epoch < this.config.epochs && !this.progress.stopped) {
         // stopped between epochs: the position is the end of this epoch

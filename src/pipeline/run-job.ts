@@ -241,6 +241,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
   if (!saved) { // a new run: refused before anything is written
     if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass ${name('resume')} to continue it or ${name('out')} for a new one`);
+    const earlier = ['best.json', 'result.json'].find((file) => existsSync(path.join(runDir, file)));
+    if (earlier) throw new Error(`${runDir} holds an earlier run's ${earlier} (and no last.json to resume from): give a new ${name('out')}, or remove that run's files (nothing was written)`);
     if (existsSync(runDir) && !statSync(runDir).isDirectory()) throw new Error(`${name('out')} ${runDir}: is a file; give a directory for the run (nothing was written)`);
     const foreign = await foreignFiles(runDir);
     if (foreign.length > 0) {
@@ -250,7 +252,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   const createdDir = !existsSync(runDir);
   await mkdir(runDir, { recursive: true });
-  const lock = lockRunDir(runDir); // one process per run directory: held from the first write until result.json is written
+  const lock = lockRunDir(runDir, (notice) => log(`note: ${notice}`)); // one process per run directory: held from the first write until result.json is written
   /** Writes the tested run's result.json while the lock is held, so no other process can replace the best checkpoint meanwhile. */
   const tested = async (outcome: RunOutcome & { settings: S }): Promise<RunOutcome & { settings: S }> => {
     await writeResult(runDir, headlineOf(outcome));
@@ -260,7 +262,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const validator = data.valid.length === 0 ? null
       : settings.evalCandidates !== undefined ? sampledValidator(data, settings.evalCandidates, settings.evalSeed, backend) : filteredValidator(data, config.evalBatchSize);
     const runConfig = runConfigOf(job.command, { ...settings, resume: undefined }); // config.json, and its copy in every checkpoint
-    const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend), runConfig, lockHeld: true });
+    const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend), runConfig, lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`) });
     let runtime: ModelRuntime;
     let trainer: Trainer;
     if (saved) {

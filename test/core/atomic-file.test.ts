@@ -1,10 +1,11 @@
 // Atomic writes of large binaries in pieces (checkpoints beyond the 2 GiB one fs call takes): the pieces join into
 // the exact bytes, and a failed write leaves neither the target nor a temporary file behind.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { promises as fsp } from 'node:fs';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isAtomicTemp, writeChunksAtomic } from '../../src/core/atomic-file.js';
+import { isAtomicTemp, writeChunksAtomic, writeFileAtomic } from '../../src/core/atomic-file.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-atomic-'));
 
@@ -16,7 +17,7 @@ describe('writeChunksAtomic', () => {
     await writeChunksAtomic(file, [Uint8Array.of(1, 2, 3, 4, 5, 6, 7), new Uint8Array(0), Uint8Array.of(8, 9)], (p) => pieces.push(Array.from(p)), 3);
     expect(Array.from(readFileSync(file))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(pieces).toEqual([[1, 2, 3], [4, 5, 6], [7], [8, 9]]);
-    expect(readdirSync(tmp).filter(isAtomicTemp)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual(['a.bin']);
   });
 
   it('a write that cannot be committed leaves the target as it was and no temporary file', async () => {
@@ -24,5 +25,52 @@ describe('writeChunksAtomic', () => {
     mkdirSync(path.join(dir, 'target.bin'), { recursive: true }); // a directory where the file should go: rename fails
     await expect(writeChunksAtomic(path.join(dir, 'target.bin'), [Uint8Array.of(1, 2)])).rejects.toThrow(/target\.bin/);
     expect(readdirSync(dir)).toEqual(['target.bin']);
+  });
+});
+
+/** The prototype of fs.promises' FileHandle (to make its write calls short). */
+async function fileHandlePrototype(): Promise<{ write: (...args: unknown[]) => Promise<{ bytesWritten: number }> }> {
+  const handle = await fsp.open(path.join(tmp, 'probe'), 'w');
+  await handle.close();
+  return Object.getPrototypeOf(handle) as { write: (...args: unknown[]) => Promise<{ bytesWritten: number }> };
+}
+
+describe('short writes (a full disk writes fewer bytes than asked, without an error)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('a short count is written on from where it stopped: the exact bytes', async () => {
+    const proto = await fileHandlePrototype();
+    const real = proto.write;
+    // every call writes at most 3 bytes of what it is given
+    const spy = vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, buffer: unknown, offset: unknown, length: unknown) {
+      return real.call(this, buffer, offset, Math.min(3, length as number));
+    });
+    const file = path.join(tmp, 'short.json');
+    await writeFileAtomic(file, '{"a":1234567890}');
+    expect(readFileSync(file, 'utf8')).toBe('{"a":1234567890}');
+    expect(spy).toHaveBeenCalledTimes(6); // 16 bytes, 3 at a time
+  });
+
+  it('a write that makes no progress is an error naming the file; the old file stays and no temporary is left', async () => {
+    const dir = path.join(tmp, 'full');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'last.json');
+    writeFileSync(file, 'the old header');
+    const proto = await fileHandlePrototype();
+    vi.spyOn(proto, 'write').mockResolvedValue({ bytesWritten: 0 });
+    await expect(writeFileAtomic(file, 'a new header')).rejects.toThrow(`${file}: the write stopped after 0 bytes (is the disk full?); the old file is kept`);
+    expect(readFileSync(file, 'utf8')).toBe('the old header');
+    expect(readdirSync(dir)).toEqual(['last.json']);
+  });
+});
+
+describe('isAtomicTemp', () => {
+  it("knows the temporaries of a run's own files, and no user's file", () => {
+    for (const name of ['last.json.123456', 'best.json.tmp-12-1765000000000001', 'metrics.jsonl.tmp-3-4', 'curves.svg.99', 'last-mxb989ih30902d.bin.tmp-5-6', 'config.json.7']) {
+      expect(isAtomicTemp(name), name).toBe(true);
+    }
+    for (const name of ['train.log.1', 'notes.txt.2', 'last.json', 'last.json.bak', 'best-model.bin', 'results.csv.tmp-1-2', 'my.json.3']) {
+      expect(isAtomicTemp(name), name).toBe(false);
+    }
   });
 });

@@ -266,15 +266,22 @@ describe('damaged run files', () => {
   it('leftovers of an interrupted checkpoint write are removed when a run starts', async () => {
     const out = path.join(tmp, 'leftovers');
     await runTrain({ dataset: graph, ...base, out });
-    writeFileSync(path.join(out, 'last.json.123456'), 'half');
-    writeFileSync(path.join(out, 'last-zzzzzz.bin'), 'orphan');
+    writeFileSync(path.join(out, 'last.json.123456'), 'half'); // write-file-atomic's temporary (before 2026-12-06)
+    writeFileSync(path.join(out, 'result.json.tmp-77-1765000000000001'), 'half'); // this version's
+    writeFileSync(path.join(out, 'last-mxb0000a0f1e2d.bin'), 'orphan');
+    // a user's files that look alike are not a run's leftovers: they stay
+    const users = ['best-model.bin', 'train.log.1', 'notes.txt.2', 'last.json.bak'];
+    for (const name of users) writeFileSync(path.join(out, name), 'mine');
     await runTrain({ out, resume: true, epochs: 6 });
+    for (const name of users) expect(readFileSync(path.join(out, name), 'utf8')).toBe('mine');
+    for (const name of users.filter((n) => n.endsWith('.bin'))) rmSync(path.join(out, name));
     const names = readdirSync(out);
     expect(names.filter((n) => n.endsWith('.bin')).sort()).toEqual([
       (JSON.parse(readFileSync(path.join(out, 'best.json'), 'utf8')) as { binary: { file: string } }).binary.file,
       (JSON.parse(readFileSync(path.join(out, 'last.json'), 'utf8')) as { binary: { file: string } }).binary.file,
     ].sort());
     expect(names).not.toContain('last.json.123456');
+    expect(names).not.toContain('result.json.tmp-77-1765000000000001');
   });
 
   it('an edited config.json that disagrees with the checkpoint stops a resume, naming the file, the key and both values', async () => {
