@@ -8,8 +8,9 @@
  * destroys the second, since no request has been parsed on them yet. So the drain first keeps the listener open
  * until `QUIET_MS` and then one more poll of the sockets bring neither a new connection nor a new request (by then
  * every received request has been read and is in flight: a timer that fires late, after a long answer, runs before
- * the poll phase that reads what arrived meanwhile, hence the extra turn), answers with `Connection: close`, and
- * only then closes the listener and the idle connections.
+ * the poll phase that reads what arrived meanwhile, hence the extra turn) — or at most `ACCEPT_MS`, since under
+ * steady traffic that quiet moment never comes —, answers with `Connection: close`, and only then closes the
+ * listener and the idle connections.
  */
 import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -17,6 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A drain is done accepting once this long passes without a new connection. */
 const QUIET_MS = 25;
+/** …or once it has accepted for this long, whatever the traffic. */
+const ACCEPT_MS = 500;
 
 /** What a drain did. */
 export interface DrainReport {
@@ -51,7 +54,10 @@ export class ConnectionGuard {
       if (this.open.size >= maxConnections) {
         const body = JSON.stringify({ error: 'too-many-connections', message: `the service holds at most ${maxConnections} connections; retry later` });
         this.onRefused();
-        socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`);
+        // the HTTP parser is already attached (Node's own connection listener runs first): stop reading, so that
+        // nothing the client sends on this socket is parsed, routed or computed, and destroy it once the 503 is out
+        socket.pause(); // (in the same turn as the accept: before any of its bytes are read)
+        socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
         return;
       }
       this.open.add(socket);
@@ -99,7 +105,11 @@ export class ConnectionGuard {
     for (const response of this.unanswered) if (!response.headersSent) response.setHeader('connection', 'close');
     const left = (): number => timeoutMs - (performance.now() - started);
     const activity = (): number => this.accepted + this.received;
-    for (let seen = -1; seen !== activity() && left() > 0;) {
+    // under steady traffic a quiet moment may never come: accept for at most ACCEPT_MS (a quarter of the timeout if
+    // that is shorter), then close the listener anyway (readiness has been 503 since the signal, so balancers have
+    // stopped sending), leaving the rest of the timeout to answer what was received
+    const acceptUntil = Math.min(ACCEPT_MS, timeoutMs / 4);
+    for (let seen = -1; seen !== activity() && performance.now() - started < acceptUntil;) {
       seen = activity();
       await sleep(QUIET_MS);
       await new Promise((resolve) => setImmediate(resolve)); // after a poll phase: sockets read, requests counted

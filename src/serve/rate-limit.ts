@@ -1,19 +1,23 @@
 /**
  * Requests per client: a fixed window per client address (the address fastify reports, so X-Forwarded-For with
- * `--trust-proxy`). The counts of a window are dropped whole when it ends, so memory is bounded by the clients of
- * one window. Measured cheaper than @fastify/rate-limit by ~15 µs per request (bench/service.ts), which at the
+ * `--trust-proxy`). The counts of a window are dropped whole when it ends, and a window counts at most `maxKeys`
+ * clients apart (100,000 by default: a few MB); clients past that share one count until the window ends, so memory
+ * stays bounded however many addresses send requests. Measured cheaper than @fastify/rate-limit by ~15 µs per request (bench/service.ts), which at the
  * service's rates is a sixth of a neighbours answer.
  */
 
 /** What a request's check says: allowed, or refused with the seconds until the window ends. */
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+/** The one count shared by the clients past `maxKeys` in a window (not an address: it has no digits or colons). */
+const OVERFLOW_KEY = 'clients-past-the-limit';
+
 /** A fixed-window counter of requests per key. */
 export class RateLimiter {
   private counts = new Map<string, number>();
   private windowEnd = 0;
 
-  constructor(readonly max: number, readonly windowMs: number, private readonly now: () => number = Date.now) {
+  constructor(readonly max: number, readonly windowMs: number, private readonly now: () => number = Date.now, readonly maxKeys = 100_000) {
     if (!(Number.isInteger(max) && max >= 1)) throw new RangeError(`rate limit: max must be a positive integer, got ${max}`);
     if (!(windowMs > 0)) throw new RangeError(`rate limit: window must be positive, got ${windowMs} ms`);
   }
@@ -25,6 +29,7 @@ export class RateLimiter {
       this.counts = new Map();
       this.windowEnd = t + this.windowMs;
     }
+    if (!this.counts.has(key) && this.counts.size >= this.maxKeys) key = OVERFLOW_KEY;
     const count = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, count);
     if (count <= this.max) return { allowed: true };

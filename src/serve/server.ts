@@ -51,10 +51,19 @@ export interface ServerOptions {
   keepAliveTimeoutMs?: number;
   /** Connections held at once; more get a 503 and are closed. */
   maxConnections?: number;
-  /** Take the client address from X-Forwarded-For (behind a proxy or load balancer). */
-  trustProxy?: boolean;
+  /**
+   * Take the client address from X-Forwarded-For (behind a proxy or load balancer): a number of proxy hops to trust
+   * (1: the address the nearest proxy appended), or the proxies' addresses or CIDR ranges. `true` trusts every hop:
+   * any client can then name itself (avoid it where clients reach the service through a proxy you do not control).
+   */
+  trustProxy?: boolean | number | string[];
   /** The browser explorer at `/` (explorer-routes.ts). */
   explorer?: ExplorerOptions;
+}
+
+/** Trusts the `hops` proxies nearest the service: the client is the address the farthest of them saw. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 /** Longest path parameter the router takes (past it a 414): above the longest model name schemas.ts accepts. */
@@ -177,7 +186,8 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     return503OnClosing: false, // a drain answers what it has received (connections.ts)
     // Node checks request timeouts on this interval (30 s by default, which would stretch a 10 s timeout to 40)
     http: { connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(requestTimeout / 4))) },
-    trustProxy: options.trustProxy ?? false,
+    // a number of hops as a function (fastify takes one at run time, but its types do not say so): trust hop i < n
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : options.trustProxy ?? false,
     genReqId: requestIdOf,
   });
   app.server.headersTimeout = Math.min(requestTimeout, 60_000);
@@ -204,7 +214,9 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
       const answer = frameworkAnswer(error, limits, request.headers['content-type']);
       return fail(reply, answer.status, answer.error, hide(answer.message));
     }
-    request.log.error(error);
+    // an answer of 500 is a defect: its trace goes to the log, or to stderr without one (never to the client)
+    if (options.logger) request.log.error(error);
+    else process.stderr.write(`kgdistill serve: ${new Date().toISOString()} internal-error: request ${request.id} ${request.method} ${request.url.slice(0, 200)}: ${error.stack ?? error.message}\n`);
     return fail(reply, 500, 'internal', 'internal error');
   });
   const routes = new AllowedMethods();
@@ -289,7 +301,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     api.get('/health/ready', async (_request, reply) => {
       if (ready()) return { status: 'ready', checkpoints: served.expected };
       const missing = served.expected.filter((name) => !served.get(name)?.indexReady);
-      const why = guard.closing ? 'shutting down' : served.failure ? `loading failed: ${served.failure}` : `loading ${missing.join(', ')}`;
+      const why = guard.closing ? 'shutting down' : served.failure ? `loading failed: ${hide(served.failure)}` : `loading ${missing.join(', ')}`;
       return fail(reply.header('retry-after', '1'), 503, 'not-ready', why);
     });
     api.get('/health', async () => ({

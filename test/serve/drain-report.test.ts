@@ -48,4 +48,37 @@ describe('ConnectionGuard: what a drain reports as answered', () => {
     expect(report).toMatchObject({ inFlight: 1, answered: 1, answeredDuringDrain: 1, dropped: 0 });
     expect(report.seconds).toBeLessThan(2);
   });
+
+  it('under steady traffic stops accepting after a bounded time and answers every request it received: nothing dropped', async () => {
+    const server = http.createServer((_request, response) => response.end('ok'));
+    const guard = new ConnectionGuard(server, 1000);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    // four clients, each a request on a fresh connection after the other, until the listener is closed
+    let stopped = false;
+    const outcomes: string[] = [];
+    const client = async (): Promise<void> => {
+      while (!stopped) {
+        try {
+          outcomes.push(String(await get(port, '/busy')));
+        } catch (error) {
+          outcomes.push((error as NodeJS.ErrnoException).code ?? 'error');
+          if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return; // the listener is closed: done
+        }
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
+    while (guard.answered < 20) await new Promise((resolve) => setTimeout(resolve, 5));
+    const report = await guard.drain(() => { const closed = new Promise((resolve) => server.close(resolve)); server.closeIdleConnections(); return closed; }, 8000);
+    stopped = true;
+    await Promise.all(clients);
+    // before the bound, the drain kept accepting until its 8 s timeout and then reset the connections it held
+    expect(report.dropped).toBe(0);
+    expect(report.seconds).toBeLessThan(4);
+    expect(report.answeredDuringDrain).toBeGreaterThan(0);
+    // every request the server read was answered; a connection still in the kernel's accept queue when the listener
+    // closed is reset (never received: readiness had been 503 since the drain began), one arriving later refused
+    expect(outcomes.filter((o) => o === '200').length).toBe(guard.answered);
+    expect(outcomes.filter((o) => !['200', 'ECONNREFUSED', 'ECONNRESET'].includes(o))).toEqual([]);
+  });
 });

@@ -8,6 +8,7 @@ import { initBackend } from '../../src/core/backend.js';
 import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
 import { buildServer, connectionsOf, ServedModels, withoutPaths } from '../../src/serve/server.js';
 import { isLoopback, keyChecker, resolveApiKey } from '../../src/serve/auth.js';
+import { RateLimiter } from '../../src/serve/rate-limit.js';
 import { tempDir } from '../lookup/helpers.js';
 import { namedGraph, trainRun } from '../lookup/trained-run.js';
 
@@ -194,6 +195,54 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     expect(other.statusCode).toBe(200);
   });
 
+  it('behind trusted proxies the client is the address they saw: a forged X-Forwarded-For entry does not escape the limit', async () => {
+    const neighbors = '/models/roth/neighbors?entity=e1';
+    // each request names itself anew in front of what the proxy (127.0.0.1, inject's address) appended
+    const forged = (i: number) => ({ url: neighbors, headers: { 'x-forwarded-for': `203.0.113.${i}, 10.0.0.5` } });
+    for (const trustProxy of [1, ['127.0.0.1'], ['127.0.0.0/8']]) {
+      const app = make([lookup], { rateLimit: { max: 2, windowMs: 60_000 }, trustProxy });
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await app.inject(forged(i))).statusCode);
+      expect(codes, JSON.stringify(trustProxy)).toEqual([200, 200, 429, 429]); // all one client: 10.0.0.5
+      expect((await app.inject({ url: neighbors, headers: { 'x-forwarded-for': '10.0.0.6' } })).statusCode).toBe(200);
+    }
+    // trusting every hop lets each request name itself: never limited (why --trust-proxy takes hops or addresses)
+    const open = make([lookup], { rateLimit: { max: 2, windowMs: 60_000 }, trustProxy: true });
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await open.inject(forged(i))).statusCode);
+    expect(codes).toEqual([200, 200, 200, 200]);
+  });
+
+  it('the rate limiter counts at most maxKeys clients apart in a window; those past it share one count', () => {
+    let now = 0;
+    const limiter = new RateLimiter(2, 1000, () => now, 3);
+    for (const client of ['a', 'b', 'c']) expect(limiter.check(client).allowed).toBe(true);
+    expect([limiter.check('d').allowed, limiter.check('e').allowed, limiter.check('f').allowed]).toEqual([true, true, false]);
+    expect([limiter.check('a').allowed, limiter.check('a').allowed]).toEqual([true, false]); // known clients keep their own
+    now = 1000; // a new window: every client apart again
+    expect(['d', 'e', 'f'].map((client) => limiter.check(client).allowed)).toEqual([true, true, true]);
+  });
+
+  it('an internal error answers 500 without details and writes its trace to stderr when there is no log', async () => {
+    const app = make([lookup]);
+    const original = lookup.neighbors;
+    const written: string[] = [];
+    const write = process.stderr.write;
+    lookup.neighbors = () => { throw new Error('boom in /secret/place'); };
+    process.stderr.write = ((chunk: string) => { written.push(String(chunk)); return true; }) as typeof process.stderr.write;
+    try {
+      const answer = await app.inject({ url: '/models/roth/neighbors?entity=e1', headers: { 'x-request-id': 'req-7' } });
+      expect(answer.statusCode).toBe(500);
+      expect(answer.json()).toMatchObject({ error: 'internal', message: 'internal error' });
+      expect(answer.body).not.toContain('secret');
+    } finally {
+      process.stderr.write = write;
+      lookup.neighbors = original;
+    }
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^kgdistill serve: \S+ internal-error: request req-7 GET \/models\/roth\/neighbors\?entity=e1: Error: boom in \/secret\/place\n {4}at /);
+  });
+
   it('with an API key, /metrics and /health are outside the rate limit only for requests that present the key (guesses stay limited)', async () => {
     const app = make([lookup], { apiKey: KEY, rateLimit: { max: 2, windowMs: 60_000 } });
     for (let i = 0; i < 5; i++) expect((await app.inject({ url: '/metrics', headers: { 'x-api-key': KEY } })).statusCode).toBe(200);
@@ -210,8 +259,12 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     const open = (): Promise<net.Socket> => new Promise((resolve) => { const s = net.connect(port, '127.0.0.1', () => resolve(s)); });
     const held = [await open(), await open()];
     await new Promise((r) => setTimeout(r, 50));
+    const answeredBefore = connectionsOf(app).answered;
     const third = await open();
+    third.write('GET /health HTTP/1.1\r\nHost: t\r\n\r\n'); // refused connections' requests are never parsed, routed or computed
     const answer = await new Promise<string>((resolve) => { let text = ''; third.on('data', (d) => (text += d)); third.on('close', () => resolve(text)); });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(connectionsOf(app).answered).toBe(answeredBefore);
     expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable/);
     expect(answer).toContain('"message":"the service holds at most 2 connections; retry later"');
     expect(connectionsOf(app).connections).toBe(2);

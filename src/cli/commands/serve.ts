@@ -10,6 +10,7 @@
  * with connections left). A second signal exits at once.
  */
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readCheckpointHeader } from '../../core/checkpoint.js';
 import { checkpointStemOf } from '../../registry/load-run.js';
@@ -28,7 +29,7 @@ import { listenFailure } from '../listen-error.js';
 interface ServeFlags {
   checkpoint: string; host: string; port: number; maxK: number; prebuild?: boolean; last?: boolean; backend: BackendRequest; log?: boolean;
   apiKey?: string; apiKeyFile?: string; insecure?: boolean; rateLimit: number; maxConnections: number; requestTimeout: number;
-  drainDelay: number; drainTimeout: number; trustProxy?: boolean;
+  drainDelay: number; drainTimeout: number; trustProxy?: true | number | string[];
 }
 
 /** Names of the runs in the API: directory base names, made unique with -2, -3, …. */
@@ -61,6 +62,23 @@ async function requireServableRun(dir: string, last: boolean): Promise<void> {
   }
 }
 
+/**
+ * `--trust-proxy`'s value: a positive number of proxy hops, or proxy addresses and CIDR ranges (IPv4 or IPv6), comma-
+ * separated; anything else is an error naming the entry.
+ */
+export function parseTrustProxy(value: string): number | string[] {
+  if (/^\d+$/.test(value)) return positiveInteger(value);
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) throw new InvalidArgumentError('give a number of hops or proxy addresses');
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !bitsOk || extra !== undefined) throw new InvalidArgumentError(`'${entry}' is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)`);
+  }
+  return entries;
+}
+
 /** Adds `kgdistill serve`. */
 export function registerServeCommand(program: Command): void {
   program
@@ -82,7 +100,7 @@ export function registerServeCommand(program: Command): void {
     .option('--request-timeout <ms>', 'time a client has to send a whole request (408 past it)', positiveInteger, SERVICE_DEFAULTS.requestTimeoutMs)
     .option('--drain-delay <ms>', 'on SIGTERM/SIGINT, keep accepting this long with /health/ready at 503 before draining, so a load balancer stops sending first (a Kubernetes preStop sleep)', nonNegativeInteger, 0)
     .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, longest wait for requests in flight (after --drain-delay) before exiting anyway', positiveInteger, 30_000)
-    .option('--trust-proxy', 'take client addresses (for the rate limit) from X-Forwarded-For')
+    .option('--trust-proxy [hops|addresses]', 'take client addresses (for the rate limit) from X-Forwarded-For, as appended by the proxies you trust: a number of hops (alone: 1, the nearest proxy), or their addresses or CIDR ranges, comma-separated', parseTrustProxy)
     .option('--last', 'serve the last checkpoints instead of the best ones')
     .option('--log', 'log every request (fastify logger)')
     .addOption(new Option('--prebuild', 'no effect (predictions need no index since the kernel top-K)').hideHelp())
@@ -105,7 +123,7 @@ export function registerServeCommand(program: Command): void {
       const models = new ServedModels(names);
       const app = buildServer(models, {
         maxK: flags.maxK, logger: flags.log === true, apiKey: key, rateLimit: { max: flags.rateLimit, windowMs: 60_000 },
-        maxConnections: flags.maxConnections, requestTimeoutMs: flags.requestTimeout, trustProxy: flags.trustProxy === true,
+        maxConnections: flags.maxConnections, requestTimeoutMs: flags.requestTimeout, trustProxy: flags.trustProxy === true ? 1 : flags.trustProxy,
       });
       const lookups: CheckpointLookup[] = [];
       let stopping = false;
@@ -126,6 +144,9 @@ export function registerServeCommand(program: Command): void {
           lookups.forEach((l) => l.close());
           say('shutdown', `answered ${report.answered} requests since start, ${report.answeredDuringDrain} during the drain (${report.inFlight} in flight ${flags.drainDelay > 0 ? 'when the drain began' : `at ${signal}`}), ${report.dropped} connections dropped, in ${report.seconds.toFixed(2)} s; exiting`);
           process.exit(report.dropped > 0 ? 1 : 0);
+        }).catch((error: unknown) => {
+          say('shutdown', `failed: ${(error as Error).message}; exiting`);
+          process.exit(1);
         });
       };
       process.on('SIGINT', () => stop('SIGINT'));
