@@ -81,7 +81,7 @@ for (const runDir of runDirs) {
       if (ef === EFS[0]) truth.push(...exact);
       const [found, indexSeconds] = await timed(async () => {
         const out: number[][] = [];
-        for (const e of chunk) out.push((await indexNeighbors(fresh, search, table, e, 10, ef)).map((n) => n.id));
+        for (const e of chunk) out.push((await indexNeighbors(fresh, search, table, e, 10, ef)).neighbors.map((n) => n.id));
         return out;
       });
       found.forEach((ids, i) => (hits += overlap(ids, exact[i]!)));

@@ -194,15 +194,18 @@ export class CheckpointLookup {
 
   /**
    * Loads or builds the neighbour index and waits for it (predictions need no index); with `table`, also the
-   * exact neighbour table of every entity (neighbor-table.ts; skipped past MAX_TABLE_ENTITIES entities).
+   * exact neighbour table of every entity (neighbor-table.ts; skipped past MAX_TABLE_ENTITIES entities), waited for
+   * or (`'background'`) started and left to finish while the index answers.
    */
-  async warm(options: { table?: boolean } = {}): Promise<void> {
+  async warm(options: { table?: boolean | 'background' } = {}): Promise<void> {
     await this.store.get(neighborSpace(this.metric));
     if (options.table && this.table.count <= MAX_TABLE_ENTITIES) {
       this.tableBuild ??= NeighborTable.build(this.search, () => this.closed).then((built) => {
         this.neighborTable = built;
       });
-      await this.tableBuild;
+      if (options.table !== 'background') return this.tableBuild;
+      // answers come from the index until the table is there; a failed build leaves them so (and may be tried again)
+      this.tableBuild.catch(() => { this.tableBuild = undefined; });
     }
   }
 
@@ -226,8 +229,7 @@ export class CheckpointLookup {
     if (found) {
       // read from the exact table
     } else if (!options.exact && (this.indexMode === 'await' || this.store.peek(spec))) {
-      found = await indexNeighbors(this.store, this.search, this.table, entity, k);
-      method = 'hnsw';
+      ({ neighbors: found, method } = await indexNeighbors(this.store, this.search, this.table, entity, k));
     } else {
       if (!options.exact) this.store.prepare(spec);
       found = exactNeighbors(this.search, entity, k);

@@ -45,15 +45,21 @@ const asNeighbors = (found: Ranked): Neighbor[] => Array.from(found.ids, (id, i)
  * sweep when k is over an eighth of all entities or the index returns too few candidates (an inner-product graph
  * need not reach every node).
  */
-export async function indexNeighbors(store: IndexStore, search: KernelSearch, table: EntityTable, entity: number, k: number, ef = DEFAULT_EF): Promise<Neighbor[]> {
+export async function indexNeighbors(store: IndexStore, search: KernelSearch, table: EntityTable, entity: number, k: number, ef = DEFAULT_EF): Promise<IndexedNeighbors> {
   const wanted = Math.min(table.count, 2 * k + 1);
-  if (wanted > table.count / 8) return exactNeighbors(search, entity, k);
+  if (wanted > table.count / 8) return { neighbors: exactNeighbors(search, entity, k), method: 'exact' };
   const spec = neighborSpace(search.metric);
   const index = await store.get(spec);
   const found = searchHnsw(index.hnsw, neighborQuery(table, spec, index.dim, entity), wanted, Math.max(ef, wanted));
   const ranked = search.rescore(entity, found.ids, k);
-  if (ranked.ids.length < Math.min(k, table.count - 1)) return exactNeighbors(search, entity, k);
-  return asNeighbors(ranked);
+  if (ranked.ids.length < Math.min(k, table.count - 1)) return { neighbors: exactNeighbors(search, entity, k), method: 'exact' };
+  return { neighbors: asNeighbors(ranked), method: 'hnsw' };
+}
+
+/** What `indexNeighbors` found, and how: by the index, or by the exact sweep it fell back to (k large for N, or too few found). */
+export interface IndexedNeighbors {
+  neighbors: Neighbor[];
+  method: 'hnsw' | 'exact';
 }
 
 /** The k nearest entities of `entity` over all entities (the top-K kernels, exact in float32). */

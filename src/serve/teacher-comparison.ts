@@ -41,10 +41,12 @@ export interface ComparisonQuery {
   k: number;
 }
 
-type Slot = { promise: Promise<CheckpointLookup>; lookup?: CheckpointLookup; error?: string };
+type Slot = { promise: Promise<CheckpointLookup>; lookup?: CheckpointLookup; error?: string; failedAt?: number };
 
 /** How long a comparison waits for a teacher that is still opening before answering without it. */
 const OPEN_WAIT_MS = 1500;
+/** A teacher that failed to open is tried again after this long (a file being replaced, a disk briefly away). */
+const RETRY_FAILED_MS = 30_000;
 
 /** Teacher runs opened for comparisons, by directory (served runs are used as they are). */
 export class TeacherPool {
@@ -78,14 +80,38 @@ export class TeacherPool {
 
   private slot(dir: string): Slot {
     let slot = this.slots.get(dir);
+    if (slot?.failedAt !== undefined && Date.now() - slot.failedAt >= RETRY_FAILED_MS) slot = undefined;
     if (!slot) {
       const created: Slot = { promise: CheckpointLookup.open(dir, { indexMode: 'background', reading: runReadingOptions(dir) }) };
-      created.promise.then((lookup) => { created.lookup = lookup; }, (error: Error) => { created.error = error.message; });
+      created.promise.then((lookup) => { created.lookup = lookup; }, (error: Error) => { created.error = error.message; created.failedAt = Date.now(); });
       this.slots.set(dir, created);
       slot = created;
     }
     return slot;
   }
+}
+
+/** Whether a teacher's vocabulary differs from the student's, by lookup pair (compared once: O(N) strings). */
+const vocabularyChecks = new WeakMap<CheckpointLookup, WeakMap<CheckpointLookup, string | null>>();
+
+/**
+ * Where `teacher`'s entity or relation vocabulary differs from `student`'s (ids are sent to teachers as they are, so
+ * the same count in another order would answer another query), or null when they are the same lists.
+ */
+export function vocabularyDifference(student: CheckpointLookup, teacher: CheckpointLookup): string | null {
+  let byTeacher = vocabularyChecks.get(student);
+  if (!byTeacher) vocabularyChecks.set(student, (byTeacher = new WeakMap()));
+  const known = byTeacher.get(teacher);
+  if (known !== undefined) return known;
+  const first = (kind: 'entities' | 'relations'): string | null => {
+    const a = student.header.vocab[kind], b = teacher.header.vocab[kind];
+    if (a.length !== b.length) return `${a.length} ${kind} against its ${b.length}`;
+    const at = a.findIndex((key, i) => key !== b[i]);
+    return at < 0 ? null : `${kind.slice(0, -1).replace(/ie$/, 'y')} ${at} is '${a[at]}' in the student, '${b[at]}' in the teacher`;
+  };
+  const found = first('entities') ?? first('relations');
+  byTeacher.set(teacher, found);
+  return found;
 }
 
 /** One model's answers and gold rank for the resolved query. */
@@ -111,10 +137,16 @@ export async function compareWithTeachers(student: CheckpointLookup, teachers: r
     const found = await pool.get(teacher);
     if ('lookup' in found) {
       const t = found.lookup;
-      if (t.header.vocab.entities.length !== student.header.vocab.entities.length) {
-        models.push({ name: teacher.name, role: 'teacher', status: 'failed', message: `teacher '${teacher.name}' has another vocabulary than the student` });
+      const differs = vocabularyDifference(student, t);
+      if (differs) {
+        models.push({ name: teacher.name, role: 'teacher', status: 'failed', message: `teacher '${teacher.name}' has another vocabulary than the student (${differs}): its ids are not the student's` });
       } else {
-        models.push(await side(t, 'teacher', teacher.name, given, relation, gold, direction, query.k));
+        try {
+          models.push(await side(t, 'teacher', teacher.name, given, relation, gold, direction, query.k));
+        } catch (error) {
+          if (!(error instanceof LookupError)) throw error;
+          models.push({ name: teacher.name, role: 'teacher', status: 'failed', message: `teacher '${teacher.name}': ${error.message}` });
+        }
       }
     } else {
       models.push({ name: teacher.name, role: 'teacher', ...found });

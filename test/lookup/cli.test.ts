@@ -38,6 +38,8 @@ describe('kgdistill neighbors', () => {
     expect(second.err).toBe('');
     expect(lastJson(second.out).neighbors).toEqual(result.neighbors);
     expect(lastJson((await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '5', '--exact', '--json'])).out).neighbors).toEqual(result.neighbors);
+    // k = 40 of 600 entities asks the index for 81 > 600 / 8 candidates: the exact sweep answers, and says so
+    expect(lastJson((await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '40', '--json'])).out)).toMatchObject({ method: 'exact' });
     expect(readdirSync(path.join(roth, 'lookup'))).toEqual(['best.lorentz-c3f800000.hnsw']);
   });
 

@@ -65,7 +65,9 @@ describe('nearest entities in kernels', () => {
         const truth = Array.from({ length: N }, (_, j) => j).filter((j) => j !== i)
           .map((j) => ({ j, s: oracle(metric, table, i, j) })).sort((a, b) => b.s - a.s || a.j - b.j).slice(0, 10);
         const exact = exactNeighbors(search, i, 10);
-        const fromIndex = await indexNeighbors(store, search, table, i, 10, N);
+        const indexed = await indexNeighbors(store, search, table, i, 10, N);
+        expect(indexed.method).toBe('hnsw');
+        const fromIndex = indexed.neighbors;
         expect(exact.map((n) => n.id)).toEqual(truth.map((t) => t.j));
         if (metric === 'l1' || metric === 'complex-l1') { // 21 Euclidean candidates rescored by L1: in L1 order, most of the true ten
           const d = fromIndex.map((n) => n.value);

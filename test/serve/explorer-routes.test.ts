@@ -6,6 +6,7 @@ import { initBackend } from '../../src/core/backend.js';
 import type { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
 import { MAX_PROJECTED } from '../../src/lookup/projection.js';
 import { buildServer, ServedModels } from '../../src/serve/server.js';
+import { vocabularyDifference } from '../../src/serve/teacher-comparison.js';
 import { addModel, buildExplorer, trainRuns } from '../explorer/fixture.js';
 import { ranksFromList, tempDir } from '../lookup/helpers.js';
 
@@ -166,6 +167,18 @@ describe('explorer routes: a student beside its teachers', () => {
       await other.close();
       copy.close();
     }
+  });
+});
+
+describe('a teacher with another vocabulary', () => {
+  const lookupOf = (entities: string[], relations: string[]) => ({ header: { vocab: { entities, relations } } }) as unknown as CheckpointLookup;
+  it('is told apart by its lists, not by their lengths: the same count in another order is another vocabulary', () => {
+    const student = lookupOf(['a', 'b', 'c'], ['r', 's']);
+    expect(vocabularyDifference(student, lookupOf(['a', 'b', 'c'], ['r', 's']))).toBeNull();
+    expect(vocabularyDifference(student, lookupOf(['a', 'c', 'b'], ['r', 's']))).toBe("entity 1 is 'b' in the student, 'c' in the teacher");
+    expect(vocabularyDifference(student, lookupOf(['a', 'b', 'c'], ['r']))).toBe('2 relations against its 1');
+    expect(vocabularyDifference(student, lookupOf(['a', 'b', 'c'], ['s', 'r']))).toBe("relation 0 is 'r' in the student, 's' in the teacher");
+    expect(vocabularyDifference(student, lookupOf(['a', 'b'], ['r', 's']))).toBe('3 entities against its 2');
   });
 });
 

@@ -223,6 +223,22 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     expect(['d', 'e', 'f'].map((client) => limiter.check(client).allowed)).toEqual([true, true, true]);
   });
 
+  it("warm with the table in the background: ready once the index is, neighbours from the index until the table is built", async () => {
+    const fresh = await CheckpointLookup.open(path.join(tmp, 'roth'), { indexMode: 'background' });
+    try {
+      await fresh.warm({ table: 'background' });
+      expect(fresh.indexReady).toBe(true);
+      expect(fresh.tableState).toBe('building');
+      expect((await fresh.neighbors('e1', 5)).method).toBe('hnsw');
+      while (fresh.tableState !== 'ready') await new Promise((resolve) => setTimeout(resolve, 10));
+      const fromTable = await fresh.neighbors('e1', 5);
+      expect(fromTable.method).toBe('exact');
+      expect(fromTable.neighbors).toEqual((await fresh.neighbors('e1', 5, { exact: true })).neighbors);
+    } finally {
+      fresh.close();
+    }
+  });
+
   it('an internal error answers 500 without details and writes its trace to stderr when there is no log', async () => {
     const app = make([lookup]);
     const original = lookup.neighbors;

@@ -165,7 +165,9 @@ export function registerServeCommand(program: Command): void {
         for (let i = 0; i < dirs.length && !stopping; i++) {
           const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr, reading: runReadingOptions(dirs[i]!, noticeToStderr) });
           lookups.push(lookup);
-          await lookup.warm({ table: true });
+          // ready once the index is loaded: the exact 32-NN table (O(N²), ~20 s of a core at 41k entities) is built
+          // after, while the index answers
+          await lookup.warm({ table: 'background' });
           models.add(lookup);
         }
       } catch (error) {
