@@ -163,7 +163,32 @@ export function arraysWithPrefix(arrays: Record<string, Float32Array>, prefix: s
 
 /** Reads and validates `<dir>/<stem>.json` and its binary. */
 export async function loadCheckpoint(dir: string, stem: string): Promise<CheckpointContent & { header: CheckpointHeader }> {
-  const { header, jsonFile } = await readCheckpointHeader(dir, stem);
+  return readWhileReplaced(dir, stem, () => loadOnce(dir, stem));
+}
+
+/**
+ * Runs `read` of checkpoint `stem`, and once more when its binary vanished because a running training committed a
+ * new checkpoint meanwhile (the header now names another binary: the old one is removed after the commit). Readers
+ * (eval, predict, serve, teachers) take no lock, so they may meet that moment.
+ */
+async function readWhileReplaced<T>(dir: string, stem: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof CheckpointError) || !/binary part of the checkpoint is missing|changed while reading|found \d+ \(truncated\?\)/.test(error.message)) throw error;
+    let named: unknown;
+    try {
+      named = (JSON.parse(await fs.readFile(path.join(dir, `${stem}.json`), 'utf8')) as { binary?: { file?: unknown } }).binary?.file;
+    } catch {
+      throw error;
+    }
+    if (typeof named !== 'string' || path.join(dir, named) === error.file) throw error;
+    return read();
+  }
+}
+
+async function loadOnce(dir: string, stem: string): Promise<CheckpointContent & { header: CheckpointHeader }> {
+  const { header, jsonFile } = await readHeaderOnce(dir, stem);
   const binaryFile = path.join(dir, header.binary.file);
   const floats = await readFloatBinary(binaryFile, header.binary);
   const arrays: Record<string, Float32Array> = {};
@@ -176,12 +201,18 @@ export async function loadCheckpoint(dir: string, stem: string): Promise<Checkpo
 
 /** Validates a checkpoint whole (header, size and SHA-256 of the binary) reading its binary in pieces, without keeping it. */
 export async function verifyCheckpoint(dir: string, stem: string): Promise<void> {
-  const { header } = await readCheckpointHeader(dir, stem);
-  await readBinaryChecked(path.join(dir, header.binary.file), header.binary);
+  await readWhileReplaced(dir, stem, async () => {
+    const { header } = await readHeaderOnce(dir, stem);
+    await readBinaryChecked(path.join(dir, header.binary.file), header.binary);
+  });
 }
 
 /** Reads and validates `<dir>/<stem>.json` alone (format, version, schema, vocabulary), and that its binary has the size it names. */
 export async function readCheckpointHeader(dir: string, stem: string): Promise<{ header: CheckpointHeader; jsonFile: string }> {
+  return readWhileReplaced(dir, stem, () => readHeaderOnce(dir, stem));
+}
+
+async function readHeaderOnce(dir: string, stem: string): Promise<{ header: CheckpointHeader; jsonFile: string }> {
   const jsonFile = path.join(dir, `${stem}.json`);
   let raw: string;
   try {

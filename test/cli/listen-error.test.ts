@@ -29,5 +29,6 @@ describe('serve flags refused before anything starts', () => {
     const serve = (...args: string[]): Promise<string> => runCli([registerServeCommand], ['serve', '--checkpoint', 'nowhere', ...args]);
     await expect(serve('--drain-delay', '3000000000')).rejects.toThrow("option '--drain-delay <ms>' argument '3000000000' is invalid. expected a non-negative integer below 1000000000, got '3000000000'");
     await expect(serve('--drain-delay', '-1')).rejects.toThrow("expected a non-negative integer below 1000000000, got '-1'");
+    await expect(serve('--keep-alive-timeout', '0')).rejects.toThrow("option '--keep-alive-timeout <ms>' argument '0' is invalid");
   });
 });

@@ -1,10 +1,11 @@
 // Checkpoints round-trip their arrays exactly (written array by array, no packed copy, hashed on the way), and a
 // truncated, flipped or missing binary is an error naming the file.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { promises as fsp } from 'node:fs';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadCheckpoint, saveCheckpoint, type CheckpointContent } from '../../src/core/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, verifyCheckpoint, type CheckpointContent } from '../../src/core/checkpoint.js';
 
 const header: CheckpointContent['header'] = {
   model: { model: 'DistMult', dim: 2, numEntities: 2, numRelations: 1, options: {} },
@@ -41,5 +42,25 @@ describe('checkpoint files', () => {
     await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: checksum mismatch/);
     rmSync(binary);
     await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: binary part of the checkpoint is missing/);
+  });
+});
+
+describe('a reader meeting a checkpoint being replaced (readers take no lock)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('reads the new checkpoint when the binary its header named was removed by a newer commit; a binary still named and missing stays an error', async () => {
+    const { dir } = await saved();
+    const stale = readFileSync(path.join(dir, 'last.json'), 'utf8');
+    await saveCheckpoint(dir, 'last', { header: { ...header, progress: { epoch: 4 } }, arrays: { entity: Float32Array.of(9, 9, 9, 9), relation: Float32Array.of(1, 2) } });
+    // the reader had read the header just before the commit: it names the binary that the commit removed
+    const readFile = fsp.readFile.bind(fsp);
+    vi.spyOn(fsp, 'readFile').mockImplementationOnce(async () => stale).mockImplementation(readFile as typeof fsp.readFile);
+    const loaded = await loadCheckpoint(dir, 'last');
+    expect(loaded.header.progress).toEqual({ epoch: 4 });
+    expect(Array.from(loaded.arrays.entity!)).toEqual([9, 9, 9, 9]);
+    vi.restoreAllMocks();
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.bin'))) rmSync(path.join(dir, name));
+    await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: binary part of the checkpoint is missing/);
+    await expect(verifyCheckpoint(dir, 'last')).rejects.toThrow(/binary part of the checkpoint is missing/);
   });
 });

@@ -29,7 +29,7 @@ import { listenFailure } from '../listen-error.js';
 interface ServeFlags {
   checkpoint: string; host: string; port: number; maxK: number; prebuild?: boolean; last?: boolean; backend: BackendRequest; log?: boolean;
   apiKey?: string; apiKeyFile?: string; insecure?: boolean; rateLimit: number; maxConnections: number; requestTimeout: number;
-  drainDelay: number; drainTimeout: number; trustProxy?: true | number | string[];
+  drainDelay: number; drainTimeout: number; keepAliveTimeout: number; trustProxy?: true | number | string[];
 }
 
 /** Names of the runs in the API: directory base names, made unique with -2, -3, …. */
@@ -98,6 +98,7 @@ export function registerServeCommand(program: Command): void {
     .option('--rate-limit <n>', 'requests per minute per client address (429 past it; 0: no limit)', nonNegativeInteger, SERVICE_DEFAULTS.rateLimit.max)
     .option('--max-connections <n>', 'connections held at once (more get a 503)', positiveInteger, SERVICE_DEFAULTS.maxConnections)
     .option('--request-timeout <ms>', 'time a client has to send a whole request (408 past it)', positiveInteger, SERVICE_DEFAULTS.requestTimeoutMs)
+    .option('--keep-alive-timeout <ms>', 'how long an idle connection is kept open; behind a load balancer set it above the balancer\'s idle timeout (e.g. 65000 behind an AWS ALB\'s 60 s), or it may send on a connection being closed (502s)', positiveInteger, SERVICE_DEFAULTS.keepAliveTimeoutMs)
     .option('--drain-delay <ms>', 'on SIGTERM/SIGINT, keep accepting this long with /health/ready at 503 before draining, so a load balancer stops sending first (a Kubernetes preStop sleep)', nonNegativeInteger, 0)
     .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, longest wait for requests in flight (after --drain-delay) before exiting anyway', positiveInteger, 30_000)
     .option('--trust-proxy [hops|addresses]', 'take client addresses (for the rate limit) from X-Forwarded-For, as appended by the proxies you trust: a number of hops (alone: 1, the nearest proxy), or their addresses or CIDR ranges, comma-separated', parseTrustProxy)
@@ -123,7 +124,7 @@ export function registerServeCommand(program: Command): void {
       const models = new ServedModels(names);
       const app = buildServer(models, {
         maxK: flags.maxK, logger: flags.log === true, apiKey: key, rateLimit: { max: flags.rateLimit, windowMs: 60_000 },
-        maxConnections: flags.maxConnections, requestTimeoutMs: flags.requestTimeout, trustProxy: flags.trustProxy === true ? 1 : flags.trustProxy,
+        maxConnections: flags.maxConnections, requestTimeoutMs: flags.requestTimeout, keepAliveTimeoutMs: flags.keepAliveTimeout, trustProxy: flags.trustProxy === true ? 1 : flags.trustProxy,
       });
       const lookups: CheckpointLookup[] = [];
       let stopping = false;
