@@ -10,6 +10,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isProcessRunning } from '../kg/process-running.js';
 
 /** Writes `data` to `file` atomically, creating its directory. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
@@ -89,4 +90,26 @@ const RUN_FILE_STEM = /^(?:(?:best|last|config|result|teachers)\.json|metrics\.j
 export function isAtomicTemp(name: string): boolean {
   const match = /^(.+)\.(?:tmp-\d+-\d+|\d+)$/.exec(name);
   return match !== null && RUN_FILE_STEM.test(match[1]!);
+}
+
+/**
+ * Removes the temporaries that interrupted atomic writes of `file` left beside it: `<file>.tmp-<pid>-<n>` of a
+ * process that is gone (this host), and write-file-atomic's `<file>.<n>` (before 2026-12-06). For files written
+ * outside a run directory, whose start does not clean up (e.g. the lookup indexes: a killed build leaves its size).
+ */
+export async function removeStaleTemporaries(file: string): Promise<void> {
+  const dir = path.dirname(file), base = path.basename(file);
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(`${base}.`)) continue;
+    const rest = name.slice(base.length + 1);
+    const ours = /^tmp-(\d+)-\d+$/.exec(rest);
+    const stale = ours ? Number(ours[1]) !== process.pid && !isProcessRunning(Number(ours[1])) : /^\d+$/.test(rest);
+    if (stale) await fs.rm(path.join(dir, name), { force: true });
+  }
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import hnswlib from 'hnswlib-node';
+import { isProcessRunning } from '../kg/process-running.js';
 import type { HnswMetric, SpaceData } from './vector-space.js';
 
 /** The hnswlib index class. */
@@ -53,13 +54,28 @@ export function searchHnsw(index: Hnsw, query: number[], k: number, ef: number):
   return { ids: result.neighbors, distances: result.distances };
 }
 
-function temporaryFile(): string {
+const TEMPORARY = /^kgdistill-hnsw-(\d+)-[0-9a-f]{12}\.bin$/;
+let swept = false;
+
+/**
+ * A file in the system's temporary directory for hnswlib (it reads and writes only files); on first use in this
+ * process, the ones that processes killed meanwhile left (an index's size each) are removed.
+ */
+async function temporaryFile(): Promise<string> {
+  if (!swept) {
+    swept = true;
+    const names = await fs.readdir(tmpdir()).catch(() => [] as string[]);
+    for (const name of names) {
+      const pid = Number(TEMPORARY.exec(name)?.[1] ?? NaN);
+      if (Number.isInteger(pid) && pid !== process.pid && !isProcessRunning(pid)) await fs.rm(path.join(tmpdir(), name), { force: true });
+    }
+  }
   return path.join(tmpdir(), `kgdistill-hnsw-${process.pid}-${randomBytes(6).toString('hex')}.bin`);
 }
 
 /** The index serialised by hnswlib, as bytes. */
 export async function hnswToBytes(index: Hnsw): Promise<Buffer> {
-  const file = temporaryFile();
+  const file = await temporaryFile();
   try {
     await index.writeIndex(file);
     return await fs.readFile(file);
@@ -70,7 +86,7 @@ export async function hnswToBytes(index: Hnsw): Promise<Buffer> {
 
 /** Loads an index of `metric` and `dim` from bytes that hnswlib wrote (verify them first: hnswlib trusts its input). */
 export async function hnswFromBytes(bytes: Uint8Array, metric: HnswMetric, dim: number): Promise<Hnsw> {
-  const file = temporaryFile();
+  const file = await temporaryFile();
   try {
     await fs.writeFile(file, bytes, { mode: 0o600 });
     const index = new hnswlib.HierarchicalNSW(metric, dim);

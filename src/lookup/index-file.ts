@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../core/atomic-file.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../core/atomic-file.js';
 import { hnswFromBytes, hnswToBytes, type Hnsw } from './hnsw.js';
 import type { HnswMetric } from './vector-space.js';
 
@@ -63,6 +63,7 @@ export async function writeIndexFile(file: string, header: Omit<IndexHeader, 'fo
   const json = Buffer.from(JSON.stringify(full), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.byteLength, 0);
+  await removeStaleTemporaries(file); // what a build killed while saving left (the index's size)
   await writeFileAtomic(file, Buffer.concat([MAGIC, length, json, payload]));
   return full;
 }

@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isAtomicTemp, writeChunksAtomic, writeFileAtomic } from '../../src/core/atomic-file.js';
+import { isAtomicTemp, removeStaleTemporaries, writeChunksAtomic, writeFileAtomic } from '../../src/core/atomic-file.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-atomic-'));
 
@@ -72,5 +72,17 @@ describe('isAtomicTemp', () => {
     for (const name of ['train.log.1', 'notes.txt.2', 'last.json', 'last.json.bak', 'best-model.bin', 'results.csv.tmp-1-2', 'my.json.3']) {
       expect(isAtomicTemp(name), name).toBe(false);
     }
+  });
+});
+
+describe('removeStaleTemporaries', () => {
+  it("removes a file's temporaries of processes that are gone and write-file-atomic's, nothing else", async () => {
+    const dir = path.join(tmp, 'stale');
+    mkdirSync(dir, { recursive: true });
+    const names = ['best.lorentz.hnsw', 'best.lorentz.hnsw.tmp-2147483646-17650000000001', `best.lorentz.hnsw.tmp-${process.pid}-17650000000002`,
+      'best.lorentz.hnsw.123456', 'best.lorentz.hnsw.bak', 'other.hnsw.tmp-2147483646-1', 'best.lorentz.hnsw.tmp-x-1'];
+    for (const name of names) writeFileSync(path.join(dir, name), 'x');
+    await removeStaleTemporaries(path.join(dir, 'best.lorentz.hnsw'));
+    expect(readdirSync(dir).sort()).toEqual(['best.lorentz.hnsw', 'best.lorentz.hnsw.bak', `best.lorentz.hnsw.tmp-${process.pid}-17650000000002`, 'best.lorentz.hnsw.tmp-x-1', 'other.hnsw.tmp-2147483646-1'].sort());
   });
 });
