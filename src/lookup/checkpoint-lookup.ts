@@ -17,7 +17,7 @@ import { IndexStore, type IndexStoreOptions } from './index-store.js';
 import { KernelSearch, NEIGHBOR_CURVATURE, type NeighborMetric } from './kernel-search.js';
 import { exactNeighbors, indexNeighbors, neighborSpace } from './neighbors.js';
 import { MAX_TABLE_ENTITIES, NeighborTable } from './neighbor-table.js';
-import { filteredRanks } from '../eval/ranks.js';
+import { goldRank, type GoldRank } from './gold-rank.js';
 import { pickAnswers, sweptAnswers } from './top-answers.js';
 import { PredictBatcher } from './predict-batcher.js';
 import type { EntityTable } from './vector-space.js';
@@ -277,14 +277,20 @@ export class CheckpointLookup {
     const head = named('head', () => this.entities.resolve(headInput)); // two entities given: an unknown one is named by its place
     const relation = this.relations.resolve(relationInput);
     const tail = named('tail', () => this.entities.resolve(tailInput));
-    const scores = await this.exactScores(head, relation);
-    const out = { filtered: new Float64Array(1), raw: new Float64Array(1) };
-    filteredRanks(scores, this.table.count, Int32Array.of(head), Int32Array.of(relation), Int32Array.of(tail), this.known ?? null, out);
+    const { score, raw, filtered } = await this.rankOf(head, relation, tail);
     const known = this.known ? this.known.answers(head, relation).includes(tail) : undefined;
     return {
       checkpoint: this.name, head: this.ref(head), relation: { id: relation, key: this.relations.key(relation) }, tail: this.ref(tail),
-      score: scores[tail]!, rank: { ...(this.known ? { filtered: out.filtered[0]! } : {}), raw: out.raw[0]! }, ...(known === undefined ? {} : { known }),
+      score, rank: { ...(filtered === undefined ? {} : { filtered }), raw }, ...(known === undefined ? {} : { known }),
     };
+  }
+
+  /**
+   * Where the model puts `gold` for (entity, queryRelation) (ids; queryRelation ≥ R asks for heads): its score, raw
+   * rank and, with the dataset, filtered rank — from the lookup's one all-entity scorer.
+   */
+  async rankOf(entity: number, queryRelation: number, gold: number): Promise<GoldRank> {
+    return goldRank(await this.exactScores(entity, queryRelation), this.table.count, this.known, entity, queryRelation, gold);
   }
 
   /** The entity and relation embeddings (copies), with the vocabulary keys, for export and exploration. */

@@ -3,7 +3,6 @@
  * filtered when the known-true triples are at hand (ties: the evaluation's realistic rank, eval/ranks.ts) — with
  * its score. Used to compare a distilled student with its teachers on the same query.
  */
-import type { ModelRuntime } from '../core/model-runtime.js';
 import { filteredRanks, type KnownAnswers } from '../eval/ranks.js';
 
 /** A gold answer's place: its score, raw rank and (with known triples) filtered rank. */
@@ -13,16 +12,12 @@ export interface GoldRank {
   filtered?: number;
 }
 
-/** The rank of `gold` for (entity, queryRelation) by `runtime`'s scores of all entities (queryRelation ≥ R: heads). */
-export async function goldRank(runtime: ModelRuntime, known: KnownAnswers | undefined, entity: number, queryRelation: number, gold: number): Promise<GoldRank> {
-  const scorer = runtime.entityScorer();
-  try {
-    const scores = await scorer.scoreAll(Int32Array.of(entity), Int32Array.of(queryRelation));
-    const count = runtime.model.config.numEntities;
-    const out = { filtered: new Float64Array(1), raw: new Float64Array(1) };
-    filteredRanks(scores, count, Int32Array.of(entity), Int32Array.of(queryRelation), Int32Array.of(gold), known ?? null, out);
-    return { score: scores[gold]!, raw: out.raw[0]!, ...(known ? { filtered: out.filtered[0]! } : {}) };
-  } finally {
-    scorer.dispose();
-  }
+/**
+ * The rank of `gold` among `scores`, a model's scores of all `count` entities for (entity, queryRelation) (queryRelation ≥ R:
+ * heads), as the evaluation ranks it.
+ */
+export function goldRank(scores: Float32Array, count: number, known: KnownAnswers | undefined, entity: number, queryRelation: number, gold: number): GoldRank {
+  const out = { filtered: new Float64Array(1), raw: new Float64Array(1) };
+  filteredRanks(scores, count, Int32Array.of(entity), Int32Array.of(queryRelation), Int32Array.of(gold), known ?? null, out);
+  return { score: scores[gold]!, raw: out.raw[0]!, ...(known ? { filtered: out.filtered[0]! } : {}) };
 }

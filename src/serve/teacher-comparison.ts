@@ -6,7 +6,7 @@
  * teacher, and the page asks again).
  */
 import { CheckpointLookup, type EntityRef, type PredictResult } from '../lookup/checkpoint-lookup.js';
-import { goldRank, type GoldRank } from '../lookup/gold-rank.js';
+import type { GoldRank } from '../lookup/gold-rank.js';
 import { LookupError } from '../lookup/errors.js';
 import type { TeacherRef } from './run-facts.js';
 import { runReadingOptions } from '../pipeline/options.js';
@@ -118,7 +118,7 @@ export function vocabularyDifference(student: CheckpointLookup, teacher: Checkpo
 async function side(lookup: CheckpointLookup, role: ComparedModel['role'], name: string, given: number, relation: number, gold: number | undefined, direction: 'tails' | 'heads', k: number): Promise<ComparedModel> {
   const predicted = await lookup.predict({ [direction === 'tails' ? 'head' : 'tail']: `#${given}`, relation: `#${relation}`, k });
   const queryRelation = direction === 'tails' ? relation : relation + lookup.header.model.numRelations;
-  const rank = gold === undefined ? undefined : await goldRank(lookup.runtime, lookup.known, given, queryRelation, gold);
+  const rank = gold === undefined ? undefined : await lookup.rankOf(given, queryRelation, gold);
   return { name, role, status: 'ready', model: lookup.header.model.model, dim: lookup.header.model.dim, answers: predicted.answers, ...(rank ? { gold: rank } : {}) };
 }
 
