@@ -129,12 +129,20 @@ async function problemWith(dir: string, expected: ReadonlyMap<string, string>): 
   return undefined;
 }
 
-/** Removes temporary directories of `name` left in `root` by fetches whose process is gone. */
+/**
+ * Removes temporary directories of `name` left in `root` by fetches whose process is gone. A `--force` fetch killed
+ * between moving the previous copy aside and moving the new one in leaves no `name` but the previous, verified copy
+ * as `.replaced-…`: that one is put back instead (a failed download later must not have cost the user's copy).
+ */
 async function removeLeftovers(root: string, name: string): Promise<void> {
-  const pattern = /^\.(?:partial|replaced)-(.+)-(\d+)-[^-]+$/;
+  const pattern = /^\.(partial|replaced)-(.+)-(\d+)-[^-]+$/;
   for (const entry of await readdir(root).catch(() => [] as string[])) {
     const match = pattern.exec(entry);
-    if (match && match[1] === name && Number(match[2]) !== process.pid && !isProcessRunning(Number(match[2]))) {
+    if (match && match[2] === name && Number(match[3]) !== process.pid && !isProcessRunning(Number(match[3]))) {
+      if (match[1] === 'replaced' && !existsSync(path.join(root, name))) {
+        await rename(path.join(root, entry), path.join(root, name)).catch(() => undefined);
+        continue;
+      }
       await rm(path.join(root, entry), { recursive: true, force: true });
     }
   }
@@ -188,6 +196,8 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
   const checksums = recipe.checksumsFile();
   const { text: checksumsText, entries: expected } = await readChecksums(dataset, checksums);
 
+  // first: a previous copy that a killed --force fetch left aside is back in place (and checked like any copy)
+  if (existsSync(root)) await removeLeftovers(root, dataset).catch(() => undefined);
   if (existsSync(target)) {
     const problem = await problemWith(target, expected);
     if (!problem && !options.force) {

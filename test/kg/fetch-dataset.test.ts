@@ -199,6 +199,17 @@ describe('fetchDataset', () => {
     expect(listing(root).filter((entry) => !entry.startsWith('tiny'))).toEqual([]);
   });
 
+  it('a --force fetch killed between its two moves left the previous copy aside: the next fetch puts it back, downloading nothing', async () => {
+    await fetchDataset('tiny', options());
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    fs.renameSync(path.join(root, 'tiny'), path.join(root, `.replaced-tiny-${dead}-abcd1234`));
+    server.hits.length = 0;
+    expect((await fetchDataset('tiny', options())).status).toBe('present');
+    expect(server.hits).toEqual([]);
+    expect(fs.readdirSync(root)).toEqual(['tiny']);
+    for (const [file, content] of Object.entries(EXPECTED)) expect(fs.readFileSync(path.join(root, 'tiny', file), 'utf8')).toBe(content);
+  });
+
   it('lets two fetches race for the same directory: both succeed, one copy stays, nothing else', async () => {
     const reports = await Promise.all([fetchDataset('tiny', options()), fetchDataset('tiny', options())]);
     expect(reports.map((r) => r.dir)).toEqual([path.join(root, 'tiny'), path.join(root, 'tiny')]);
