@@ -71,6 +71,14 @@ export class ModelRuntime {
     return new ModelEntityScorer(this.model, this.store);
   }
 
+  /**
+   * Ends what the runtime holds beyond its arrays: the kernel worker thread on its memory (which would otherwise
+   * keep the memory, tables and optimiser state alive). The runtime still answers, on one thread.
+   */
+  dispose(): void {
+    this.kernels.releaseWorker();
+  }
+
   /** The parameter tables as named arrays (views, not copies). */
   parameterArrays(): Record<string, Float32Array> {
     const arrays: Record<string, Float32Array> = {};

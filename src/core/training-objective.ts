@@ -22,4 +22,6 @@ export interface TrainingObjective {
   checkpointArrays?(): Record<string, Float32Array>;
   /** Restores what `checkpointArrays` saved. */
   restoreArrays?(arrays: Record<string, Float32Array>, source: string): void;
+  /** Ends what the objective holds once training is over (e.g. the teachers' runtimes and their worker threads). */
+  dispose?(): void;
 }

@@ -202,6 +202,22 @@ export class KernelWorker {
   }
 
   private static readonly byMemory = new WeakMap<KernelMemory, KernelWorker | null>();
+  /** A memory dropped without `release` still ends its worker, once the memory is collected (a safety net). */
+  private static readonly collected = new FinalizationRegistry<Worker>((worker) => void worker.terminate());
+
+  /**
+   * Ends the worker thread of `memory`, if it has one (a thread holds its memory: tables, optimiser state), once the
+   * memory's work is done (a run trained and tested, an evaluation, a closed lookup). Kernels on that memory run on
+   * the main thread from then on.
+   */
+  static release(memory: KernelMemory): void {
+    const kernelWorker = KernelWorker.byMemory.get(memory);
+    KernelWorker.byMemory.set(memory, null);
+    if (!kernelWorker) return;
+    KernelWorker.collected.unregister(kernelWorker);
+    kernelWorker.errors.close();
+    void kernelWorker.worker.terminate();
+  }
 
   /**
    * The kernel worker of a memory, created on first use; null when this machine has a single core or when
@@ -209,9 +225,18 @@ export class KernelWorker {
    */
   static forMemory(module: WebAssembly.Module, memory: KernelMemory): KernelWorker | null {
     if (KernelWorker.byMemory.has(memory)) return KernelWorker.byMemory.get(memory)!;
-    const threads = Number(process.env.KGDISTILL_THREADS ?? os.availableParallelism());
-    const worker = threads >= 2 && memory.shared ? new KernelWorker(module, memory) : null;
+    const worker = kernelThreads() === 2 && memory.shared ? new KernelWorker(module, memory) : null;
     KernelWorker.byMemory.set(memory, worker);
+    if (worker) KernelWorker.collected.register(memory, worker.worker, worker);
     return worker;
   }
+}
+
+/**
+ * The threads the kernels run on: 2 (the main thread and one worker) unless KGDISTILL_THREADS=1 or the machine has a
+ * single core. Float sums split across threads round differently: the same seed gives the same numbers at the same
+ * thread count (runs record it).
+ */
+export function kernelThreads(): 1 | 2 {
+  return Number(process.env.KGDISTILL_THREADS ?? os.availableParallelism()) >= 2 ? 2 : 1;
 }

@@ -202,6 +202,11 @@ export class Kernels {
     return this.module ? KernelWorker.forMemory(this.module, this.memory) : null;
   }
 
+  /** Ends this memory's worker thread (see KernelWorker.release): call once the memory's work is done. */
+  releaseWorker(): void {
+    KernelWorker.release(this.memory);
+  }
+
   /** The unchecked exports, for callers that validated their blocks once (the fused step's executor). */
   get raw(): KernelExports {
     return this.ex;

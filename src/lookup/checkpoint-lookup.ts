@@ -302,12 +302,13 @@ export class CheckpointLookup {
     return { entities: [...this.header.vocab.entities], relations: [...this.header.vocab.relations], tables };
   }
 
-  /** Frees the all-entity scorers. */
+  /** Frees the all-entity scorers and the kernel worker thread. */
   close(): void {
     this.closed = true;
     this.scorer?.dispose();
     this.scorer = undefined;
     this.search.dispose();
+    this.runtime.dispose(); // its kernel worker thread, which holds the model's memory
   }
 
   private async exactScores(entity: number, queryRelation: number): Promise<Float32Array> {

@@ -214,6 +214,11 @@ export class MuldeObjective implements TrainingObjective {
     if (this.cache && cacheEpoch !== undefined) this.restoredSnapshot = { epoch: cacheEpoch, params: arraysWithPrefix(arrays, 'cache-junior:') };
   }
 
+  /** Ends the teachers' worker threads once training is over (idempotent). */
+  dispose(): void {
+    this.teachers.dispose();
+  }
+
   /** The Senior's scaling gates σ(g) per relation row, for inspection. */
   gates(): Float32Array {
     return this.senior.table('gate').data.array.map((g) => 1 / (1 + Math.exp(-g)));

@@ -47,6 +47,11 @@ export class TeacherEnsemble {
     return this.teachers.map((t) => t.name);
   }
 
+  /** Ends the teachers' worker threads once the distillation is over (they still score, on one thread). */
+  dispose(): void {
+    for (const teacher of this.teachers) teacher.run.runtime.dispose();
+  }
+
   /** Each teacher's scores [Q × M] for the queries (entity, relation) and their candidates (no gradients). */
   score(entities: Int32Array, relations: Int32Array, candidates: CandidateSet): Float32Array[] {
     return this.teachers.map((teacher) => teacher.run.runtime.scoreCandidates(entities, relations, candidates, this.backend));

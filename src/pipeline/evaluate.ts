@@ -108,12 +108,16 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const backend = await initBackend(options.backend ?? 'auto');
   const split = options.split ?? 'test';
   const { run, dataset, data } = await loadRunWithData(runDir, options);
-  if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
-  const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
-  if (options.candidates !== undefined) {
-    const sampled = await evaluateSampledAsync(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });
-    return { metrics: sampledSummary(sampled), sampled, ...described };
+  try {
+    if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
+    const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
+    if (options.candidates !== undefined) {
+      const sampled = await evaluateSampledAsync(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });
+      return { metrics: sampledSummary(sampled), sampled, ...described };
+    }
+    const report = await evaluateSplit(run.runtime, data, split, options.onProgress);
+    return { metrics: evaluationSummary(report), report, ...described };
+  } finally {
+    run.runtime.dispose(); // its worker thread would keep the run's memory alive in a long-lived process
   }
-  const report = await evaluateSplit(run.runtime, data, split, options.onProgress);
-  return { metrics: evaluationSummary(report), report, ...described };
 }

@@ -31,6 +31,7 @@ import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writ
 import { lockRunDir } from '../core/run-lock.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
+import { kernelThreads } from '../kernels/kernel-worker.js';
 import type { OptimizerName } from '../core/optimizers.js';
 import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/evaluate-run.js';
 import { evaluateSampledAsync, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
@@ -253,6 +254,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const createdDir = !existsSync(runDir);
   await mkdir(runDir, { recursive: true });
   const lock = lockRunDir(runDir, (notice) => log(`note: ${notice}`)); // one process per run directory: held from the first write until result.json is written
+  // the training runtime and objective (teachers): disposed once trained, and on any error
+  let runtime: ModelRuntime | undefined;
+  let objective: TrainingObjective | undefined;
   /** Writes the tested run's result.json while the lock is held, so no other process can replace the best checkpoint meanwhile. */
   const tested = async (outcome: RunOutcome & { settings: S }): Promise<RunOutcome & { settings: S }> => {
     await writeResult(runDir, headlineOf(outcome));
@@ -262,8 +266,10 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const validator = data.valid.length === 0 ? null
       : settings.evalCandidates !== undefined ? sampledValidator(data, settings.evalCandidates, settings.evalSeed, backend) : filteredValidator(data, config.evalBatchSize);
     const runConfig = runConfigOf(job.command, { ...settings, resume: undefined }); // config.json, and its copy in every checkpoint
-    const trainerOptions = async (runtime: ModelRuntime) => ({ validator, objective: await job.objective?.(settings, runtime, data, backend), runConfig, lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`) });
-    let runtime: ModelRuntime;
+    const trainerOptions = async (runtime: ModelRuntime) => {
+      objective = await job.objective?.(settings, runtime, data, backend);
+      return { validator, objective, runConfig, lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`) };
+    };
     let trainer: Trainer;
     if (saved) {
       requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
@@ -281,7 +287,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     await writeRunConfig(runDir, runConfig);
     const { model: modelName, dim } = runtime.model.config;
     const kernels = loadedKernelBuild() ?? 'portable';
-    log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}; run dir ${runDir}`);
+    log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}, ${kernelThreads()} thread${kernelThreads() === 1 ? '' : 's'}; run dir ${runDir}`);
     const widthObstacle = hasNativeGatherGradient(backend) ? null : kernelWidthObstacle(runtime.model, runtime.store);
     if (widthObstacle) log(`note: ${kernelWidthNote(widthObstacle)}`);
     if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
@@ -295,7 +301,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     }
     const keptResult = await earlier.settle(training.bestEpoch);
     const summary = {
-      model: modelName, dim, dataset: dataset.name, backend, kernels, seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
+      model: modelName, dim, dataset: dataset.name, backend, kernels, threads: kernelThreads(), seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
       bestValidMrr: training.bestValidMrr >= 0 ? training.bestValidMrr : null, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
       runDir, seed: config.seed, warnings: training.warnings, data: dataSummary(dataset), ...job.describe?.(),
     };
@@ -318,19 +324,27 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
       return { runDir, summary: untested, training, settings };
     }
     hooks.onTestStart?.(runDir, evalCommand);
+    runtime?.dispose(); // trained: its worker thread ends (the test reads the best checkpoint into a runtime of its own)
+    objective?.dispose?.();
     const best = await loadRun(runDir);
-    const checkpoint = path.basename(best.file, '.json');
-    if (settings.evalCandidates !== undefined) {
-      const sampledTest = await evaluateSampledAsync(best.runtime, data.test, data.numRelations, data.known, { candidates: settings.evalCandidates, seed: settings.evalSeed, backend, onProgress: hooks.onTestProgress });
-      return tested({ runDir, summary: { ...summary, checkpoint }, training, sampledTest, settings });
+    try {
+      const checkpoint = path.basename(best.file, '.json');
+      if (settings.evalCandidates !== undefined) {
+        const sampledTest = await evaluateSampledAsync(best.runtime, data.test, data.numRelations, data.known, { candidates: settings.evalCandidates, seed: settings.evalSeed, backend, onProgress: hooks.onTestProgress });
+        return tested({ runDir, summary: { ...summary, checkpoint }, training, sampledTest, settings });
+      }
+      const test = await evaluateSplit(best.runtime, data, 'test', hooks.onTestProgress);
+      return tested({ runDir, summary: { ...summary, checkpoint }, training, test, settings });
+    } finally {
+      best.runtime.dispose();
     }
-    const test = await evaluateSplit(best.runtime, data, 'test', hooks.onTestProgress);
-    return tested({ runDir, summary: { ...summary, checkpoint }, training, test, settings });
   } catch (error) {
     lock.release();
     if (createdDir) await rmdir(runDir).catch(() => undefined); // a new run that failed before writing leaves no empty directory
     throw error;
   } finally {
+    runtime?.dispose();
+    objective?.dispose?.();
     lock.release();
   }
 }
