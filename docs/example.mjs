@@ -9,7 +9,7 @@ const work = await mkdtemp(path.join(tmpdir(), 'kgdistill-example-'));
 // A small graph generated in code; 'WN18RR', 'FB15k-237' or a directory of your own train/valid/test files work the same way.
 const dataset = await writeSyntheticDataset(path.join(work, 'graph'), { entities: 200, seed: 1 });
 const run = await train({ dataset, model: 'RotH', dim: 32, lr: 0.1, epochs: 60, validEvery: 10, out: path.join(work, 'run') });
-console.log(`test MRR ${run.metrics.mrr.toFixed(3)}, Hits@10 ${run.metrics['hits@10'].toFixed(3)} after ${run.summary.epochs} epochs in ${run.runDir}`);
+console.log(`test MRR ${run.metrics?.mrr.toFixed(3)}, Hits@10 ${run.metrics?.['hits@10'].toFixed(3)} after ${run.summary.epochs} epochs in ${run.runDir}`);
 
 const { answers } = await run.model.predict({ head: 'e30', relation: 'parent' }, 3);
 console.log('(e30, parent, ?):', answers.map((a) => `${a.key}${a.known ? ' (known)' : ''} ${a.score.toFixed(2)}`).join(', '));

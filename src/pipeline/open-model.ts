@@ -2,9 +2,11 @@
  * `openModel(runDir)`: a trained run as an object — nearest entities, link prediction, the score (and rank) of a
  * triple, and the embeddings — through the same lookup code as `kgdistill neighbors|predict` and the service.
  */
-import { initBackend, type BackendRequest } from '../core/backend.js';
+import { z } from 'zod';
+import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../core/backend.js';
+import { callbackOption } from '../kg/load-options.js';
 import { CheckpointLookup, type NeighborsResult, type PredictResult, type TripleScore } from '../lookup/checkpoint-lookup.js';
-import { runReadingOptions } from './options.js';
+import { parseOptions, runReadingOptions } from './options.js';
 
 /** A link-prediction query: tails of (head, relation, ?) or heads of (?, relation, tail). */
 export type PredictQuery = { head: string | number; relation: string | number } | { relation: string | number; tail: string | number };
@@ -34,8 +36,16 @@ export interface OpenedModel {
   close(): void;
 }
 
+/** What each key of openModel's options accepts. */
+const openModelOptionsSchema = z.object({
+  last: z.boolean({ error: 'must be true or false' }),
+  backend: z.enum(BACKEND_CHOICES as [BackendRequest, ...BackendRequest[]], { error: `must be one of ${BACKEND_CHOICES.join(', ')}` }),
+  onNotice: callbackOption,
+}).partial().strict();
+
 /** Opens a run directory (its best checkpoint, or `last`) for queries. */
 export async function openModel(runDir: string, options: { last?: boolean; backend?: BackendRequest; onNotice?: (message: string) => void } = {}): Promise<OpenedModel> {
+  parseOptions(openModelOptionsSchema, options, 'key', 'openModel'); // a typo such as `lats` is an error, not the best checkpoint
   await initBackend(options.backend ?? 'auto');
   const lookup = await CheckpointLookup.open(runDir, { stem: options.last ? 'last' : undefined, onNotice: options.onNotice, reading: runReadingOptions(runDir, options.onNotice) });
   return {

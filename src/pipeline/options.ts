@@ -219,10 +219,10 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, nam
   throw new Error(`${source ? `${source}: ` : ''}${problems.join('; ')}`);
 }
 
-/** " (did you mean 'batchSize'?)" for a key given in kebab or other case. */
+/** " (did you mean 'batchSize'?)" for a key given in kebab, snake (PyKEEN's batch_size) or other case. */
 function hint(key: string, schema: z.ZodType): string {
   const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
-  const plain = key.replace(/^-+/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()).toLowerCase();
+  const plain = key.replace(/^-+/, '').replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase()).toLowerCase();
   const match = keys.find((k) => k.toLowerCase() === plain);
   return match ? ` (did you mean '${match}'?)` : '';
 }
