@@ -17,9 +17,11 @@ import type { SummaryMetrics } from './eval/metrics.js';
 
 export { loadDataset, formatLoadReport, type KgDataset, type LoadOptions, type LoadReport } from './kg/dataset.js';
 export { splitTriples, type NamedTriple, type SplitOptions, type TripleSplit } from './kg/split-triples.js';
-export { writeSyntheticDataset, syntheticGraph, type SyntheticGraphOptions } from './kg/synthetic-graph.js';
+export { writeSyntheticDataset, syntheticGraph, type SyntheticGraph, type SyntheticGraphOptions } from './kg/synthetic-graph.js';
 export { evaluateRun as evaluate, type EvaluateOptions, type EvaluateResult } from './pipeline/evaluate.js';
 export { openModel, type OpenedModel, type PredictQuery, type PredictOptions } from './pipeline/open-model.js';
+export type { NeighborsResult, PredictResult, TripleScore } from './lookup/checkpoint-lookup.js';
+export type { BackendRequest } from './core/backend.js';
 export { trainOptionsSchema, distillOptionsSchema, type TrainOptions, type TrainSettings, type DistillOptions, type DistillSettings } from './pipeline/options.js';
 export type { RunHooks } from './pipeline/run-job.js';
 export type { RunRequest } from './pipeline/train.js';

@@ -23,6 +23,9 @@ export interface SyntheticGraphOptions {
   testFraction?: number;
 }
 
+/** The keys of SyntheticGraphOptions (a misspelled one is an error, not the default). */
+const SYNTHETIC_OPTION_KEYS: readonly string[] = ['entities', 'groups', 'seed', 'validFraction', 'testFraction'];
+
 /** The generated triples as names, per split. */
 export interface SyntheticGraph {
   train: string[][];
@@ -61,6 +64,8 @@ export function syntheticGraphSize(entities: number, groups = 8): { triples: num
 
 /** Enumerates the triples as codes in their fixed order and shuffles them with the seeded Fisher–Yates of the splits. */
 function shuffledCodes(options: SyntheticGraphOptions): ShuffledCodes {
+  const unknown = Object.keys(options).filter((key) => !SYNTHETIC_OPTION_KEYS.includes(key));
+  if (unknown.length > 0) throw new Error(`synthetic graph: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (the options are ${SYNTHETIC_OPTION_KEYS.join(', ')})`);
   const n = options.entities ?? 400;
   const groups = options.groups ?? 8;
   if (!Number.isInteger(n) || n < 0 || n > MAX_SYNTHETIC_ENTITIES) {

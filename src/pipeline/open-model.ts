@@ -43,6 +43,12 @@ const openModelOptionsSchema = z.object({
   onNotice: callbackOption,
 }).partial().strict();
 
+/** What each key of a prediction's options accepts. */
+const predictOptionsSchema = z.object({
+  filtered: z.boolean({ error: 'must be true or false' }),
+  exact: z.boolean({ error: 'must be true or false' }),
+}).partial().strict();
+
 /** Opens a run directory (its best checkpoint, or `last`) for queries. */
 export async function openModel(runDir: string, options: { last?: boolean; backend?: BackendRequest; onNotice?: (message: string) => void } = {}): Promise<OpenedModel> {
   parseOptions(openModelOptionsSchema, options, 'key', 'openModel'); // a typo such as `lats` is an error, not the best checkpoint
@@ -52,7 +58,10 @@ export async function openModel(runDir: string, options: { last?: boolean; backe
     runDir: lookup.runDir,
     info: () => lookup.info(),
     neighbors: (entity, k = 10) => lookup.neighbors(entity, k),
-    predict: (query, k = 10, predictOptions = {}) => lookup.predict({ ...query, k, ...predictOptions }),
+    predict: async (query, k = 10, predictOptions = {}) => {
+      parseOptions(predictOptionsSchema, predictOptions, 'key', 'predict'); // a misspelled 'filterd' would answer unfiltered
+      return lookup.predict({ ...query, k, ...predictOptions });
+    },
     score: (head, relation, tail) => lookup.score(head, relation, tail),
     embeddings: () => lookup.embeddings(),
     close: () => lookup.close(),

@@ -198,6 +198,11 @@ export function readerErrorNamed(error: unknown, naming: OptionNaming = 'key'): 
   return error;
 }
 
+/** A value as an error shows it: JSON, except the numbers JSON cannot hold (NaN, ±Infinity printed as null). */
+function shownValue(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
 /** How option errors name an option: by flag (the shell) or by key (code and config files). */
 export type OptionNaming = 'flag' | 'key';
 
@@ -214,7 +219,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, nam
     if (!key) return formatIssues(new z.ZodError([issue]));
     const name = naming === 'flag' ? flagOf(key) : key;
     if (values[key] === undefined && issue.path.length === 1) return `${name} is required`;
-    return `${name} ${issue.message} (got ${JSON.stringify(values[key])})`;
+    return `${name} ${issue.message} (got ${shownValue(values[key])})`;
   });
   throw new Error(`${source ? `${source}: ` : ''}${problems.join('; ')}`);
 }

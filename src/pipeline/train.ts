@@ -29,7 +29,11 @@ const schemaParser = <S>(schema: { safeParse: unknown }, naming: RunHooks['namin
 
 /** Splits a request into the options and the resume switch. */
 function request<O extends object>(options: RunRequest<O>): { given: Record<string, unknown>; resume: boolean } {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`the options must be an object such as { dataset, out }, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
   const { resume, ...given } = options as Record<string, unknown>;
+  if (resume !== undefined && typeof resume !== 'boolean') throw new TypeError(`resume must be true or false (got ${JSON.stringify(resume)})`);
   return { given, resume: resume === true };
 }
 

@@ -1,6 +1,9 @@
 // Options a library user mistypes: each is an error naming the key (and the key meant), before anything is read.
 import { describe, expect, it } from 'vitest';
-import { train, openModel } from '../../src/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { train, openModel, writeSyntheticDataset, syntheticGraph } from '../../src/index.js';
 
 describe('mistyped options of the library API', () => {
   it("train: a kebab- or snake-case key (PyKEEN's batch_size) names the key it meant", async () => {
@@ -13,5 +16,30 @@ describe('mistyped options of the library API', () => {
     await expect(openModel('nowhere', { lats: true } as never)).rejects.toThrow(/openModel: unknown key 'lats'/);
     await expect(openModel('nowhere', { last: 'yes' } as never)).rejects.toThrow(/last must be true or false/);
     await expect(openModel('nowhere', { backend: 'gpu' } as never)).rejects.toThrow(/backend must be one of auto, /);
+  });
+
+  it('train: NaN is shown as NaN, options that are not an object and a resume that is not a boolean are named', async () => {
+    await expect(train({ dataset: 'nowhere', lr: NaN })).rejects.toThrow('lr must be a positive number (got NaN)');
+    await expect(train(null as never)).rejects.toThrow('the options must be an object such as { dataset, out }, got null');
+    await expect(train(undefined as never)).rejects.toThrow('got undefined');
+    await expect(train({ dataset: 'nowhere', resume: 'yes' } as never)).rejects.toThrow('resume must be true or false (got "yes")');
+  });
+
+  it('the generated graph: a misspelled option is an error naming the options, not the default', async () => {
+    expect(() => syntheticGraph({ entites: 20 } as never)).toThrow("synthetic graph: unknown option 'entites' (the options are entities, groups, seed, validFraction, testFraction)");
+    await expect(writeSyntheticDataset('/nonexistent/never', { entites: 20 } as never)).rejects.toThrow("unknown option 'entites'");
+  });
+
+  it("an opened model's predict: a misspelled option is an error (it answered unfiltered)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-api-options-'));
+    const graph = await writeSyntheticDataset(path.join(dir, 'graph'), { entities: 60, seed: 1 });
+    const run = await train({ dataset: graph, model: 'DistMult', dim: 8, epochs: 1, out: path.join(dir, 'run') });
+    const model = await openModel(run.runDir);
+    try {
+      await expect(model.predict({ head: 'e1', relation: 'child' }, 3, { filterd: true } as never)).rejects.toThrow("predict: unknown key 'filterd'");
+      expect((await model.predict({ head: 'e1', relation: 'child' }, 3, { filtered: true })).answers).toHaveLength(3);
+    } finally {
+      model.close();
+    }
   });
 });
