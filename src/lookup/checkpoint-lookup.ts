@@ -7,7 +7,6 @@ import path from 'node:path';
 import { loadRun } from '../registry/load-run.js';
 import type { CheckpointHeader } from '../core/checkpoint.js';
 import type { ModelRuntime } from '../core/model-runtime.js';
-import type { ModelEntityScorer } from '../core/entity-scorer.js';
 import { loadDataset, type LoadOptions } from '../kg/dataset.js';
 import { loadEntityNames } from '../kg/entity-names.js';
 import { FilterIndex } from '../kg/filter-index.js';
@@ -111,7 +110,6 @@ export class CheckpointLookup {
   /** The kernel side of the queries (query points, top-K sweeps, candidate scores). */
   readonly search: KernelSearch;
   private readonly batcher: PredictBatcher;
-  private scorer?: ModelEntityScorer;
   private neighborTable?: NeighborTable;
   private tableBuild?: Promise<void>;
   private closed = false;
@@ -302,18 +300,15 @@ export class CheckpointLookup {
     return { entities: [...this.header.vocab.entities], relations: [...this.header.vocab.relations], tables };
   }
 
-  /** Frees the all-entity scorers and the kernel worker thread. */
+  /** Frees the all-entity scorer and the kernel worker thread. */
   close(): void {
     this.closed = true;
-    this.scorer?.dispose();
-    this.scorer = undefined;
     this.search.dispose();
     this.runtime.dispose(); // its kernel worker thread, which holds the model's memory
   }
 
   private async exactScores(entity: number, queryRelation: number): Promise<Float32Array> {
-    this.scorer ??= this.runtime.entityScorer();
-    return this.scorer.scoreAll(Int32Array.of(entity), Int32Array.of(queryRelation));
+    return this.search.entityScorer().scoreAll(Int32Array.of(entity), Int32Array.of(queryRelation));
   }
 }
 

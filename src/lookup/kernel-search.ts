@@ -207,6 +207,15 @@ export class KernelSearch {
     return { ids: Int32Array.from(order, (i) => ids[i]!), values };
   }
 
+  /**
+   * The core's all-entity scorer over this run's tables (made once, freed by `dispose`): the predictions of a model
+   * without a fused program, and every caller that needs all of a query's scores (a triple's rank), share it.
+   */
+  entityScorer(): ModelEntityScorer {
+    this.fallback ??= this.runtime.entityScorer();
+    return this.fallback;
+  }
+
   /** Frees the fallback scorer, if one was made. */
   dispose(): void {
     this.fallback?.dispose();
@@ -302,8 +311,7 @@ export class KernelSearch {
 
   /** Predictions of models without a usable fused program: all scores by the core's scorer, then the K best. */
   private predictByScorer(entity: number, queryRelation: number, K: number): Ranked {
-    this.fallback ??= this.runtime.entityScorer();
-    const scores = this.fallback.scoreAllSync(Int32Array.of(entity), Int32Array.of(queryRelation));
+    const scores = this.entityScorer().scoreAllSync(Int32Array.of(entity), Int32Array.of(queryRelation));
     return topKOrdered(scores, K);
   }
 
