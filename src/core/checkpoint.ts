@@ -187,6 +187,7 @@ async function readWhileReplaced<T>(dir: string, stem: string, read: () => Promi
   }
 }
 
+/** One attempt of loadCheckpoint. */
 async function loadOnce(dir: string, stem: string): Promise<CheckpointContent & { header: CheckpointHeader }> {
   const { header, jsonFile } = await readHeaderOnce(dir, stem);
   const binaryFile = path.join(dir, header.binary.file);
@@ -212,6 +213,7 @@ export async function readCheckpointHeader(dir: string, stem: string): Promise<{
   return readWhileReplaced(dir, stem, () => readHeaderOnce(dir, stem));
 }
 
+/** One attempt of readCheckpointHeader. */
 async function readHeaderOnce(dir: string, stem: string): Promise<{ header: CheckpointHeader; jsonFile: string }> {
   const jsonFile = path.join(dir, `${stem}.json`);
   let raw: string;
