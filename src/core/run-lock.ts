@@ -1,5 +1,6 @@
 /**
- * One process per run directory: `<run>/.lock` holds the owner's pid and host. The lock appears whole or not at
+ * One process per run directory: `<run>/.lock` holds the owner's pid, host and boot (a lock written before the
+ * host's last boot is stale even if another process now has its pid). The lock appears whole or not at
  * all (written to a file of its own, then hard-linked as `.lock`, which fails if one exists), so no process ever
  * reads a lock that is still empty. A second process gets a clear error naming the owner. A lock whose process no
  * longer exists (on this host) is stale: it is taken over by renaming it aside, and taken only if the renamed file
@@ -20,6 +21,15 @@ export interface RunLock {
 
 /** How long an unreadable or empty lock counts as being written by another process before it is stale. */
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
+
+/** This boot of the host (Linux's boot_id), or '-' where there is none: tells a lock written before a reboot. */
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || '-';
+  } catch {
+    return '-';
+  }
+}
 
 /** Creates `file` holding `content` in one step, or returns false when it exists (link() fails with EEXIST). */
 function createWhole(file: string, content: string): boolean {
@@ -61,7 +71,7 @@ function readLock(file: string): string | null {
  */
 export function lockRunDir(runDir: string, onNotice?: (message: string) => void): RunLock {
   const file = path.join(runDir, '.lock');
-  const me = `${process.pid} ${hostname()}\n`;
+  const me = `${process.pid} ${hostname()} ${bootId()}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (createWhole(file, me)) {
       const release = (): void => {
@@ -75,7 +85,7 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     }
     const seen = readLock(file);
     if (seen === null) continue; // released meanwhile: try again
-    const [pidText, host] = seen.trim().split(/\s+/);
+    const [pidText, host, boot] = seen.trim().split(/\s+/);
     const pid = Number(pidText);
     if (!(Number.isInteger(pid) && pid > 0)) {
       // empty or unreadable: being written by a process without hard links, or damaged long ago
@@ -86,7 +96,9 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
       if (age < UNREADABLE_LOCK_GRACE_MS) throw new Error(`${runDir} is being locked by another process (lock file ${file}); try again in a few seconds`);
     } else {
       const sameHost = host === undefined || host === hostname();
-      if (!sameHost || isProcessRunning(pid)) {
+      // a lock from before this host's last boot is stale whatever process has that pid now
+      const sameBoot = boot === undefined || boot === bootId();
+      if (!sameHost || (sameBoot && isProcessRunning(pid))) {
         throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
       }
     }
@@ -107,7 +119,9 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
       continue;
     }
     rmSync(aside, { force: true });
-    onNotice?.(Number.isInteger(pid) && pid > 0 ? `took over the lock ${file} of process ${pid}, which is gone` : `took over the unreadable lock ${file} (older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s)`);
+    const why = !(Number.isInteger(pid) && pid > 0) ? `the unreadable lock ${file} (older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s)`
+      : boot !== undefined && boot !== bootId() ? `the lock ${file} of process ${pid}, written before this host's last boot` : `the lock ${file} of process ${pid}, which is gone`;
+    onNotice?.(`took over ${why}`);
   }
   throw new Error(`${runDir}: could not take the lock file ${file}`);
 }

@@ -70,7 +70,7 @@ describe('the run lock', () => {
     const notices: string[] = [];
     const lock = lockRunDir(dir, (n) => notices.push(n));
     expect(notices).toEqual([`took over the lock ${file} of process 2147483646, which is gone`]);
-    expect(readFileSync(file, 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
+    expect(readFileSync(file, 'utf8')).toMatch(new RegExp(`^${process.pid} ${hostname()} \\S+\n$`)); // pid, host, boot
     lock.release();
     expect(existsSync(file)).toBe(false);
     writeFileSync(file, ''); // created a moment ago by a process that has not written it yet
@@ -81,6 +81,20 @@ describe('the run lock', () => {
     lockRunDir(dir, (n) => again.push(n)).release();
     expect(again).toEqual([`took over the unreadable lock ${file} (older than 10 s)`]);
     expect(readdirSync(dir)).toEqual([]); // no staged or set-aside copy is left
+  });
+
+  it("a lock written before the host's last boot is stale even when its pid is alive again", () => {
+    const dir = path.join(tmp, 'lock-reboot');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, '.lock');
+    const alive = process.ppid; // a running process, as an unrelated one reusing the pid after a reboot would be
+    const boot = existsSync('/proc/sys/kernel/random/boot_id') ? readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() : '-';
+    writeFileSync(file, `${alive} ${hostname()} ${boot}\n`); // this boot: held
+    expect(() => lockRunDir(dir)).toThrow(`is in use by process ${alive}`);
+    writeFileSync(file, `${alive} ${hostname()} 00000000-before-the-reboot\n`);
+    const notices: string[] = [];
+    lockRunDir(dir, (n) => notices.push(n)).release();
+    expect(notices).toEqual([`took over the lock ${file} of process ${alive}, written before this host's last boot`]);
   });
 
   it('what a kill while taking the lock leaves is a run file, not a foreign one', async () => {
