@@ -57,8 +57,11 @@ export interface ServerOptions {
    * any client can then name itself (avoid it where clients reach the service through a proxy you do not control).
    */
   trustProxy?: boolean | number | string[];
-  /** The browser explorer at `/` (explorer-routes.ts). */
-  explorer?: ExplorerOptions;
+  /**
+   * The browser explorer at `/` (explorer-routes.ts); `false`: the JSON API alone (no page, and no teacher runs
+   * opened for comparisons).
+   */
+  explorer?: ExplorerOptions | false;
 }
 
 /** Trusts the `hops` proxies nearest the service: the client is the address the farthest of them saw. */
@@ -331,7 +334,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     api.get('/models/:model/predict', answerPredict);
     api.post('/models/:model/predict', answerPredict);
   });
-  app.register(explorerRoutes(served, { hide, ...options.explorer }));
+  if (options.explorer !== false) app.register(explorerRoutes(served, { hide, ...options.explorer }));
   return app;
 }
 

@@ -66,10 +66,13 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
   }, 60_000);
 
   it('with --drain-delay, still answers new requests (Connection: close) with /health/ready at 503 for the delay, then drains and exits 0', async () => {
-    const served = await startServe(['--checkpoint', run, '--drain-delay', '1500', '--keep-alive-timeout', '12000']);
+    const served = await startServe(['--checkpoint', run, '--drain-delay', '1500', '--keep-alive-timeout', '12000', '--no-explorer']);
     const live = await fetch(`http://127.0.0.1:${served.port}/health/live`);
     expect(live.headers.get('keep-alive')).toBe('timeout=12'); // --keep-alive-timeout reaches the server
     await live.arrayBuffer();
+    const page = await fetch(`http://127.0.0.1:${served.port}/`);
+    expect(page.status).toBe(404); // --no-explorer: the JSON API alone
+    await page.arrayBuffer();
     const signalled = performance.now();
     child!.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));

@@ -239,6 +239,15 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     }
   });
 
+  it('with explorer false (serve --no-explorer) the JSON API alone: no page, no run facts, no comparisons', async () => {
+    const app = make([lookup], { explorer: false });
+    for (const url of ['/', '/explorer/app.js', '/models/roth/run', '/models/roth/compare?head=e1&relation=parent', '/models/roth/suggest?q=e1']) {
+      expect((await app.inject(url)).statusCode, url).toBe(404);
+    }
+    expect((await app.inject('/models/roth/neighbors?entity=e1&k=3')).json().neighbors).toHaveLength(3);
+    expect((await app.inject('/health/ready')).statusCode).toBe(200);
+  });
+
   it('an internal error answers 500 without details and writes its trace to stderr when there is no log', async () => {
     const app = make([lookup]);
     const original = lookup.neighbors;

@@ -29,7 +29,7 @@ import { listenFailure } from '../listen-error.js';
 interface ServeFlags {
   checkpoint: string; host: string; port: number; maxK: number; prebuild?: boolean; last?: boolean; backend: BackendRequest; log?: boolean;
   apiKey?: string; apiKeyFile?: string; insecure?: boolean; rateLimit: number; maxConnections: number; requestTimeout: number;
-  drainDelay: number; drainTimeout: number; keepAliveTimeout: number; trustProxy?: true | number | string[];
+  drainDelay: number; drainTimeout: number; keepAliveTimeout: number; explorer?: boolean; trustProxy?: true | number | string[];
 }
 
 /** Names of the runs in the API: directory base names, made unique with -2, -3, …. */
@@ -103,6 +103,7 @@ export function registerServeCommand(program: Command): void {
     .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, longest wait for requests in flight (after --drain-delay) before exiting anyway', positiveInteger, 30_000)
     .option('--trust-proxy [hops|addresses]', 'take client addresses (for the rate limit) from X-Forwarded-For, as appended by the proxies you trust: a number of hops (alone: 1, the nearest proxy), or their addresses or CIDR ranges, comma-separated', parseTrustProxy)
     .option('--last', 'serve the last checkpoints instead of the best ones')
+    .option('--no-explorer', 'the JSON API alone: no browser explorer at /, and no teacher runs opened for its comparisons')
     .option('--log', 'log every request (fastify logger)')
     .addOption(new Option('--prebuild', 'no effect (predictions need no index since the kernel top-K)').hideHelp())
     .addOption(new Option('--backend <name>', 'tfjs backend (loading; queries run in kernels)').choices(BACKEND_CHOICES as string[]).default('auto'))
@@ -125,6 +126,7 @@ export function registerServeCommand(program: Command): void {
       const app = buildServer(models, {
         maxK: flags.maxK, logger: flags.log === true, apiKey: key, rateLimit: { max: flags.rateLimit, windowMs: 60_000 },
         maxConnections: flags.maxConnections, requestTimeoutMs: flags.requestTimeout, keepAliveTimeoutMs: flags.keepAliveTimeout, trustProxy: flags.trustProxy === true ? 1 : flags.trustProxy,
+        ...(flags.explorer === false ? { explorer: false as const } : {}),
       });
       const lookups: CheckpointLookup[] = [];
       let stopping = false;
@@ -161,7 +163,7 @@ export function registerServeCommand(program: Command): void {
       const bound = app.server.address();
       const where = typeof bound === 'object' && bound ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` : String(bound);
       const scope = loopback ? 'this machine only' : ['0.0.0.0', '::'].includes(bound && typeof bound === 'object' ? bound.address : '') ? 'all interfaces' : 'reachable from other machines';
-      say('listening', `${where} (${scope}; ${key ? `API key from ${source}` : 'no API key'}); /health/ready answers 503 until the models are loaded; the explorer is at ${where}/`);
+      say('listening', `${where} (${scope}; ${key ? `API key from ${source}` : 'no API key'}); /health/ready answers 503 until the models are loaded; ${flags.explorer === false ? 'no explorer (--no-explorer)' : `the explorer is at ${where}/`}`);
       try {
         for (let i = 0; i < dirs.length && !stopping; i++) {
           const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr, reading: runReadingOptions(dirs[i]!, noticeToStderr) });
