@@ -17,7 +17,7 @@ import { errorMessage } from './error-message.js';
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
   .version('0.1.0')
-  .showHelpAfterError()
+  .showHelpAfterError('(add --help for the command\'s options)')
   .configureHelp({ showGlobalOptions: true });
 
 registerDataCommands(program);

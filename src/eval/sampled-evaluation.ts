@@ -10,6 +10,7 @@
  * straight through. Both run the same steps, so their reports are the same.
  */
 import type { ModelRuntime } from '../core/model-runtime.js';
+import type { RunData } from '../core/training-data.js';
 import { SeededRandom } from '../core/random.js';
 import { SliceClock } from '../core/event-loop.js';
 import type { Triples } from '../kg/types.js';
@@ -37,6 +38,34 @@ export interface SampledEvaluationReport {
   byDirection: { tail: LinkPredictionMetrics; head: LinkPredictionMetrics };
   protocol: string;
   seconds: number;
+}
+
+/** The most candidates every query of `triples` can be given, and the first query that allows no more (its index). */
+export function maxSampledCandidates(triples: Triples, numRelations: number, known: KnownAnswers, numEntities: number): { max: number; query: number } {
+  let max = numEntities - 1, query = -1;
+  const total = 2 * (triples.length / 3);
+  const { entities, relations, gold } = evaluationQueries(triples, numRelations, 0, total);
+  for (let q = 0; q < total; q++) {
+    const answers = known.answers(entities[q]!, relations[q]!);
+    const free = numEntities - answers.length - (binarySearch(answers, gold[q]!) ? 0 : 1);
+    if (free < max) [max, query] = [free, q];
+  }
+  return { max, query };
+}
+
+/**
+ * Refuses a number of sampled evaluation candidates that some valid or test query cannot be given (its filtered
+ * candidates are the entities that are neither its answer nor a known answer), naming the largest that works.
+ */
+export function requireCandidates(candidates: number, data: Pick<RunData, 'valid' | 'test' | 'numRelations' | 'numEntities' | 'known' | 'entityNames' | 'relationNames'>, flag: string, splits: readonly ('valid' | 'test')[] = ['valid', 'test']): void {
+  for (const split of splits) {
+    const { max, query } = maxSampledCandidates(data[split], data.numRelations, data.known, data.numEntities);
+    if (candidates <= max) continue;
+    const t = 3 * (query >> 1), triple = data[split];
+    const [given, relation] = query & 1 ? [triple[t + 2]!, triple[t + 1]!] : [triple[t]!, triple[t + 1]!];
+    const shown = query & 1 ? `(?, ${data.relationNames[relation]}, ${data.entityNames[given]})` : `(${data.entityNames[given]}, ${data.relationNames[relation]}, ?)`;
+    throw new Error(`${flag} ${candidates}: at most ${max} on this dataset (the ${split} query ${shown} has only ${max} entities that are neither its answer nor a known answer)`);
+  }
 }
 
 /** The N fixed filtered candidates of query `index` (gold `gold`, known answers `known`). */

@@ -9,7 +9,7 @@ import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import type { SummaryMetrics } from '../eval/metrics.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
-import { evaluateSampledAsync, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
 import { dataOptions, parseOptions, positiveInt, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming } from './options.js';
 import { callbackOption } from '../kg/load-options.js';
@@ -112,6 +112,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
     const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
     if (options.candidates !== undefined) {
+      requireCandidates(options.candidates, data, options.naming === 'flag' ? '--eval-candidates' : 'candidates', [split]);
       const sampled = await evaluateSampledAsync(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });
       return { metrics: sampledSummary(sampled), sampled, ...described };
     }

@@ -34,7 +34,7 @@ import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
 import type { OptimizerName } from '../core/optimizers.js';
 import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/evaluate-run.js';
-import { evaluateSampledAsync, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import { evaluateSampledAsync, requireCandidates, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { defaultLossOf, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
@@ -229,9 +229,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     .catch((error: unknown) => { throw readerErrorNamed(error, hooks.naming); });
   requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
-  if (settings.evalCandidates !== undefined && settings.evalCandidates >= data.numEntities) { // before anything is written
-    throw new Error(`${name('evalCandidates')} ${settings.evalCandidates}: the graph has ${data.numEntities} entities, so a query has at most ${data.numEntities - 1} candidates besides its answer`);
-  }
+  if (settings.evalCandidates !== undefined) requireCandidates(settings.evalCandidates, data, name('evalCandidates')); // before anything is written
   const config = saved
     ? trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(saved.header.model), recordedOneToNLoss(saved.header))
     : trainingConfigOf(settings, job.modelName(settings));

@@ -55,6 +55,11 @@ describe('kgdistill train / eval / distill / plot', () => {
     const svg = readFileSync(out.trim(), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('validation MRR');
+    expect((await runCli(['plot', run()])).trim()).toBe(out.trim()); // a plot replaces its own plot
+    const notes = path.join(tmp, 'notes.txt');
+    writeFileSync(notes, 'hello');
+    await expect(runCli(['plot', run(), '--out', notes])).rejects.toThrow(`--out ${notes}: exists and is not an SVG plot; give a new file (nothing was written)`);
+    expect(readFileSync(notes, 'utf8')).toBe('hello');
     const empty = path.join(tmp, 'no-epochs');
     mkdirSync(empty, { recursive: true });
     writeFileSync(path.join(empty, 'metrics.jsonl'), '');

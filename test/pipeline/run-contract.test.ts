@@ -349,8 +349,15 @@ describe('the run directory of a new run', () => {
 
   it('is not made when --eval-candidates cannot be met by the graph (checked before anything is written)', async () => {
     const out = path.join(tmp, 'too-many-candidates');
-    await expect(runTrain({ dataset: graph, ...base, evalCandidates: 1000, out }, { naming: 'flag' })).rejects.toThrow('--eval-candidates 1000: the graph has 120 entities, so a query has at most 119 candidates besides its answer');
+    const refusal = /^--eval-candidates (\d+): at most (\d+) on this dataset \(the (valid|test) query \((\?|e\d+), \w+, (\?|e\d+)\) has only \2 entities that are neither its answer nor a known answer\)$/;
+    await expect(runTrain({ dataset: graph, ...base, evalCandidates: 1000, out }, { naming: 'flag' })).rejects.toThrow(refusal);
+    // 119 (the entities but the answer) passed the check before, and failed at the first validation, the epochs lost
+    const error = await runTrain({ dataset: graph, ...base, evalCandidates: 119, out }, { naming: 'flag' }).catch((e: Error) => e);
+    const max = Number(refusal.exec((error as Error).message)?.[2]);
+    expect(max).toBeLessThan(119);
     expect(existsSync(out)).toBe(false);
+    const run = await runTrain({ dataset: graph, ...base, epochs: 2, evalCandidates: max, out }); // the largest that works
+    expect(run.training.bestValidMrr).toBeGreaterThan(0);
   });
 
   it('is accepted when it holds only what an attempt that ended before its first checkpoint left', async () => {

@@ -1,5 +1,5 @@
 /** `kgdistill plot`: the loss and validation-MRR curves of a run, rendered to an SVG file without a browser. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { renderLineChartSvg } from '../svg-chart.js';
@@ -31,6 +31,10 @@ export function registerPlotCommand(program: Command): void {
       ];
       const svg = await renderLineChartSvg(points, { title: path.basename(path.resolve(runDir)), x: 'epoch', y: 'value', independentY: true });
       const out = flags.out ?? path.join(runDir, 'curves.svg');
+      // a plot replaces a plot (an SVG), never another file given by mistake
+      if (existsSync(out) && !(statSync(out).isFile() && /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(readFileSync(out, 'utf8').slice(0, 512)))) {
+        throw new Error(`--out ${out}: exists and is not an SVG plot; give a new file (nothing was written)`);
+      }
       await writeFileAtomic(out, svg);
       process.stdout.write(`${out}\n`);
     });
