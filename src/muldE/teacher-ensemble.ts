@@ -3,6 +3,7 @@
  * directories. They are only ever asked about the K candidates the Junior picked for each query — never about all
  * entities — and answer with their raw scores f_i(h, r, e) for those candidates.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { requireSameVocabulary } from '../core/training-data.js';
@@ -45,6 +46,20 @@ export class TeacherEnsemble {
   /** Teacher descriptions (model and dimension), in order. */
   get names(): string[] {
     return this.teachers.map((t) => t.name);
+  }
+
+  /**
+   * The teachers trained on another dataset than the student's `dataset` (as given: a name, or a directory), each
+   * with the dataset its checkpoint records: the same vocabulary does not make the same splits, and a teacher that
+   * trained on the student's valid or test triples leaks them into the student.
+   */
+  otherDatasets(dataset: string): { dir: string; dataset: string }[] {
+    const student = existsSync(dataset) ? { dir: path.resolve(dataset) } : { name: dataset };
+    return this.teachers.flatMap(({ run }) => {
+      const recorded = run.header.dataset;
+      const same = student.dir !== undefined ? recorded.dir !== undefined && path.resolve(recorded.dir) === student.dir : recorded.name === student.name;
+      return same ? [] : [{ dir: path.dirname(run.file), dataset: recorded.dir ?? recorded.name }];
+    });
   }
 
   /** Ends the teachers' worker threads once the distillation is over (they still score, on one thread). */

@@ -86,6 +86,9 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       muldeSettings = { topK, negatives: s.neg, doubleNegatives: s.doubleNeg, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
         mechanisms: { scaling: s.scaling, attention: s.attention }, refreshEvery: s.refreshEvery, path: s.path };
       teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
+      for (const other of teachers.otherDatasets(s.dataset)) {
+        hooks.log?.(`warning: teacher ${other.dir} was trained on ${other.dataset}, the student on ${s.dataset}: their vocabularies agree, but if that dataset's train split holds the student's valid or test triples, the teacher leaks them into the student`);
+      }
       return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
     },
     beforeTraining: async (runDir, resumed, name) => { // a teacher retrained between two sessions of the student is an error

@@ -60,4 +60,14 @@ describe('teachers.json', () => {
     await expect(runDistill({ out: student, resume: true, epochs: 2 })).rejects.toThrow(/changed since the run/);
     expect(readFileSync(path.join(student, 'metrics.jsonl'), 'utf8')).toBe(`${metrics}{"epoch":2,"lo`);
   });
+
+  it("a teacher trained on another dataset with the same vocabulary is a warning naming both (it may have seen the student's test triples)", async () => {
+    const resplit = await writeSyntheticDataset(path.join(tmp, 'resplit'), { entities: 80, seed: 2, validFraction: 0.2, testFraction: 0.2 });
+    const lines: string[] = [];
+    await runDistill({ dataset: resplit, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [teacher], out: path.join(tmp, 'leaky') }, { log: (l) => lines.push(l) });
+    expect(lines).toContain(`warning: teacher ${teacher} was trained on ${graph}, the student on ${resplit}: their vocabularies agree, but if that dataset's train split holds the student's valid or test triples, the teacher leaks them into the student`);
+    const same: string[] = [];
+    await runDistill({ dataset: graph, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [teacher], out: path.join(tmp, 'clean') }, { log: (l) => same.push(l) });
+    expect(same.join('\n')).not.toContain('was trained on');
+  });
 });
