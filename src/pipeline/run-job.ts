@@ -220,6 +220,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   checkQueryWeights(settings, name);
   checkLrSchedule(settings, name, ...(saved ? plateauOf(saved.header) : []));
+  for (const note of unusedSettings(given, settings, name)) log(`note: ${note}`);
   if (!saved) { // a resumed run keeps the settings it was trained with
     job.checkSettings?.(settings, name);
     checkLossSettings(settings, name);
@@ -345,6 +346,15 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     objective?.dispose?.();
     lock.release();
   }
+}
+
+/** Settings the user gave that this run will not use (each said, not silently dropped). */
+function unusedSettings(given: Record<string, unknown>, s: CommonSettings & { oneToN?: boolean }, name: (key: string) => string): string[] {
+  const notes: string[] = [];
+  if (given.neg !== undefined && s.oneToN === true) notes.push(`${name('neg')} ${s.neg} is not used: ${name('oneToN')} scores every entity`);
+  if (given.evalSeed !== undefined && s.evalCandidates === undefined) notes.push(`${name('evalSeed')} is not used without ${name('evalCandidates')}: validation and test rank against all entities`);
+  if (given.lrPatience !== undefined && s.lrDecay === 1) notes.push(`${name('lrPatience')} is not used while ${name('lrDecay')} is 1 (a constant learning rate)`);
+  return notes;
 }
 
 /** An empty train split is an error naming its file; an empty valid or test split a warning (no validation and early stopping; no test figures), as are triples shared by two splits. */

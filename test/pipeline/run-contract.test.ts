@@ -389,6 +389,19 @@ describe('divergence and data that cannot train', () => {
     expect(quiet.join('\n')).not.toContain('fused kernels');
   });
 
+  it('settings given but not used by the run are each a note, not dropped silently', async () => {
+    const lines: string[] = [];
+    await runTrain({ dataset: graph, ...base, epochs: 1, oneToN: true, neg: 10, evalSeed: 5, lrPatience: 3, out: path.join(tmp, 'unused') }, { log: (l) => lines.push(l), naming: 'flag' });
+    expect(lines.filter((l) => l.includes('is not used'))).toEqual([
+      'note: --neg 10 is not used: --one-to-n scores every entity',
+      'note: --eval-seed is not used without --eval-candidates: validation and test rank against all entities',
+      'note: --lr-patience is not used while --lr-decay is 1 (a constant learning rate)',
+    ]);
+    const quiet: string[] = [];
+    await runTrain({ dataset: graph, ...base, epochs: 1, out: path.join(tmp, 'all-used') }, { log: (l) => quiet.push(l) });
+    expect(quiet.join('\n')).not.toContain('is not used');
+  });
+
   it('a loss that never moves is a warning in the summary', async () => {
     const result = await runTrain({ dataset: graph, ...base, lr: 1e-30, out: path.join(tmp, 'flat') });
     expect(result.summary.warnings.join(' ')).toMatch(/the training loss did not move in 4 epochs/);
