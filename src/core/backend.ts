@@ -27,12 +27,19 @@ const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
 
 let active: string | undefined;
 
+/** Why the last native backend asked for by name could not start (for the error of an explicit request). */
+let nativeFailure: string | undefined;
+
 async function tryNative(which: 'tensorflow-gpu' | 'tensorflow'): Promise<boolean> {
+  // The package name is held in a variable so that bundlers and tsc do not require it to be installed.
+  const packageName = NATIVE_PACKAGES[which];
   try {
-    // The package name is held in a variable so that bundlers and tsc do not require it to be installed.
-    const packageName = NATIVE_PACKAGES[which];
     await import(packageName);
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    nativeFailure = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+      ? `the package ${packageName} is not installed (npm install ${packageName}; optional: kgdistill runs on wasm without it)`
+      : `the package ${packageName} failed to load: ${(error as Error).message.split('\n')[0]}`;
     return false;
   }
   return tf.setBackend('tensorflow');
@@ -88,7 +95,8 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<str
       return active;
     }
   }
-  throw new Error(`backend '${request}' could not be started (is its package installed?)`);
+  const why = (request === 'tensorflow' || request === 'tensorflow-gpu') && nativeFailure ? nativeFailure : 'is its package installed?';
+  throw new Error(`backend '${request}' could not be started (${why})`);
 }
 
 /** The backend running now (starting the default one if none was chosen yet). */

@@ -10,7 +10,7 @@
  * `.tsv` or `.csv`), so the repository's README-only `data/<name>/` is skipped. Names of fetchable benchmarks are
  * matched case-insensitively (`wn18rr` finds `WN18RR`).
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SplitName } from './types.js';
 import { KgInputError } from './errors.js';
@@ -144,6 +144,9 @@ export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}):
     }
     searched.push(`${explicit} (${why})`);
   } else if (looksLikePath(spec)) {
+    if (existsSync(explicit)) {
+      throw new KgInputError(explicit, undefined, 'is a file, not a dataset directory: give the directory that holds train, valid and test (kgdistill data split makes them from one file of triples)');
+    }
     throw new KgInputError(explicit, undefined, 'dataset directory not found');
   }
 

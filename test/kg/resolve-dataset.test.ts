@@ -101,6 +101,8 @@ describe('resolveDatasetDir', () => {
     const empty = tempDir();
     expect(() => resolveDatasetDir(empty)).toThrow(`${empty}: no train/valid/test files`);
     expect(() => resolveDatasetDir(path.join(empty, 'nope'))).toThrow(`${path.join(empty, 'nope')}: dataset directory not found`);
+    // a triple file given where the directory is expected: say so, and how to make the splits
+    expect(() => resolveDatasetDir(path.join(dir, 'train.txt'))).toThrow(`${path.join(dir, 'train.txt')}: is a file, not a dataset directory: give the directory that holds train, valid and test (kgdistill data split makes them from one file of triples)`);
   });
 
   it('searches the package data/, ../shared/data unless KGDISTILL_NO_SHARED, and the user cache last', () => {
