@@ -64,8 +64,20 @@ export function addRunSwitches(command: Command): Command {
   return command
     .option('--resume', `continue the run in --out from its last checkpoint (only ${resumable} may change)`)
     .addOption(new Option(flagOf('testEval'), 'run the final evaluation of the best checkpoint on the test split (the default; it overrides testEval false in a --config file)'))
-    .option('--json', 'print one JSON object with the results as the last stdout line');
+    .option('--json', 'print one JSON object with the results as the last stdout line')
+    .addHelpText('after', RUN_ENVIRONMENT_HELP);
 }
+
+/** The environment variables a training run reads, for the help of train and distill. */
+export const RUN_ENVIRONMENT_HELP = `
+Environment:
+  KGDISTILL_THREADS=1       run the kernels on one thread (default: two where the machine has two cores or more;
+                            the same seed gives the same numbers at the same thread count, which runs record)
+  KGDISTILL_KERNELS=portable|fma
+                            pin the kernel build (default: fma where it compiles; runs record it)
+  KGDISTILL_DATA=<dir>      where datasets given by name are looked for first
+  KGDISTILL_DATA_URL, KGDISTILL_FETCH_TIMEOUT
+                            the mirror and the timeout (seconds) of datasets fetched by name`;
 
 /** The data line of a report: what loading dropped, kept or merged. */
 function dataLine(data: RunResult['summary']['data']): string {

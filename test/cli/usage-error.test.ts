@@ -19,4 +19,11 @@ describe('usage errors', () => {
       expect(run.stderr.trim().split('\n')).toEqual([first, "(add --help for the command's options)"]);
     }
   });
+
+  it('the help of train, distill and eval names the environment variables a run reads', () => {
+    for (const command of ['train', 'distill', 'eval']) {
+      const help = cli(command, '--help').stdout;
+      expect(help, command).toMatch(/\nEnvironment:\n  KGDISTILL_THREADS=1 .*\n[\s\S]*KGDISTILL_KERNELS=portable\|fma[\s\S]*KGDISTILL_DATA=<dir>/);
+    }
+  });
 });

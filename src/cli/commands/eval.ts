@@ -1,4 +1,5 @@
 /** `kgdistill eval`: filtered link-prediction metrics of a trained run on a split (all three tie rules in --json). */
+import { RUN_ENVIRONMENT_HELP } from '../run-training.js';
 import { Command, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { evaluateRun } from '../../pipeline/evaluate.js';
@@ -16,6 +17,7 @@ export function registerEvalCommand(program: Command): void {
     .command('eval')
     .description('evaluate a trained run (filtered MRR, MR, Hits@1/3/10, both directions; optimistic, realistic and pessimistic ties in --json)')
     .requiredOption('--checkpoint <run dir>', 'run directory written by train or distill')
+    .addHelpText('after', RUN_ENVIRONMENT_HELP)
     .addOption(new Option('--split <name>', 'split to evaluate').choices(['test', 'valid']).default('test'))
     .option('--dataset <name|dir>', 'dataset (default: the one the run was trained on, read as it was)')
     .option('--last', 'evaluate the last checkpoint instead of the best one')
