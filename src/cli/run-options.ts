@@ -84,6 +84,14 @@ function valueOf(spec: FlagSpec, raw: unknown): unknown {
   return raw;
 }
 
+/** The keys whose value comes from `--config <file>` (not overridden by a flag), each to `--config <file>`. */
+export function configKeySources(command: Command, flags: readonly FlagSpec[]): Record<string, string> {
+  const file = command.opts().config;
+  if (typeof file !== 'string') return {};
+  const fromCli = new Set(flags.filter((spec) => command.getOptionValueSource(flagAndAttribute(spec).attribute) === 'cli').map((spec) => spec.key));
+  return Object.fromEntries(Object.keys(readOptionsFile(file)).filter((key) => !fromCli.has(key)).map((key) => [key, `--config ${file}`]));
+}
+
 /**
  * The options the user gave: the `--config` file's (validated against the schema's keys, errors naming file and
  * key) overridden by the flags given on the command line (errors naming the flag).

@@ -57,6 +57,8 @@ export interface RunHooks {
   shouldStop?: () => boolean;
   /** How option errors name options: flags in the shell, keys in code. */
   naming?: OptionNaming;
+  /** Where a key's value came from when not from a flag or the options object (e.g. `--config run.json`), for errors. */
+  keySources?: Readonly<Record<string, string>>;
 }
 
 /** What a command contributes to a training job. */
@@ -197,7 +199,8 @@ function dataSummary(dataset: KgDataset): DataSummary {
 export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, given: Record<string, unknown>, resume: boolean,
   parse: (options: Record<string, unknown>) => S, hooks: RunHooks = {}): Promise<RunOutcome & { settings: S }> {
   const log = hooks.log ?? (() => undefined);
-  const name = (key: string): string => (hooks.naming === 'flag' ? flagOf(key) : key);
+  const sources = hooks.keySources ?? {};
+  const name = (key: string): string => (sources[key] ? `${sources[key]}: key '${key}'` : hooks.naming === 'flag' ? flagOf(key) : key);
   let saved: Awaited<ReturnType<typeof loadCheckpoint>> | undefined;
   let settings: S;
   if (!resume) {

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { modelNames } from '../../registry/models.js';
 import { distillOptionsSchema } from '../../pipeline/options.js';
 import { runDistill } from '../../pipeline/train.js';
-import { addFlags, givenOptions, type FlagSpec } from '../run-options.js';
+import { addFlags, configKeySources, givenOptions, type FlagSpec } from '../run-options.js';
 import { addRunSwitches, resumeCommandOf, runTrainingCommand, TRAINING_FLAGS } from '../run-training.js';
 
 const FLAGS: readonly FlagSpec[] = [
@@ -38,7 +38,7 @@ export function registerDistillCommand(program: Command): void {
   addRunSwitches(addFlags(command, FLAGS, distillOptionsSchema, { dataset: 'x', teachers: ['x'] }))
     .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
       const given = givenOptions(cmd, FLAGS, distillOptionsSchema);
-      await runTrainingCommand('distill', Boolean(flags.json), (hooks) => runDistill({ ...given, resume: flags.resume } as Parameters<typeof runDistill>[0], hooks),
+      await runTrainingCommand('distill', Boolean(flags.json), (hooks) => runDistill({ ...given, resume: flags.resume } as Parameters<typeof runDistill>[0], { ...hooks, keySources: configKeySources(cmd, FLAGS) }),
         (runDir) => resumeCommandOf('distill', runDir, given.testEval));
     });
 }
