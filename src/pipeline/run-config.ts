@@ -195,7 +195,13 @@ export function readOptionsFile(file: string): Record<string, unknown> {
   try {
     parsed = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new Error(`--config ${file}: cannot be parsed (${(error as Error).message})`);
+    // JSON.parse names a character offset: the line and column say where to look
+    const at = /at position (\d+)/.exec((error as Error).message);
+    const place = at ? (() => {
+      const before = text.slice(0, Number(at[1])).split('\n');
+      return `:${before.length}:${before[before.length - 1]!.length + 1}`;
+    })() : '';
+    throw new Error(`--config ${file}${place}: cannot be parsed (${(error as Error).message})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--config ${file}: expected an object of options`);
   const record = parsed as Record<string, unknown>;

@@ -402,6 +402,12 @@ describe('divergence and data that cannot train', () => {
     expect(quiet.join('\n')).not.toContain('is not used');
   });
 
+  it('a --config file that is not JSON is an error naming its line and column', () => {
+    const file = path.join(tmp, 'broken-config.json');
+    writeFileSync(file, '{\n  "dim": 8,\n  epochs: 2\n}\n');
+    expect(() => readOptionsFile(file)).toThrow(new RegExp(`^--config ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:3: cannot be parsed \\(`));
+  });
+
   it('a loss that never moves is a warning in the summary', async () => {
     const result = await runTrain({ dataset: graph, ...base, lr: 1e-30, out: path.join(tmp, 'flat') });
     expect(result.summary.warnings.join(' ')).toMatch(/the training loss did not move in 4 epochs/);
