@@ -168,6 +168,12 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(help).toMatch(/--top-k/);
     expect(help).not.toMatch(/^ +--(shared-neg|one-to-n|margin|reg)\b/m); // distill does not offer what it refuses
     expect(help).toMatch(/^ +--double-neg +the Junior's negatives corrupt head/m);
+    expect(help).not.toMatch(/one-to-n|in distill|runs\/<dataset>-<model>/); // its own words, not train's
+    const trainProgram = new Command('kgdistill');
+    registerTrainCommand(trainProgram);
+    const trainHelp = trainProgram.commands.find((command) => command.name() === 'train')!.helpInformation();
+    expect(trainHelp).toMatch(/--query-weights/);
+    expect(trainHelp).not.toMatch(/in distill|mulde-<student>/);
     writeFileSync(path.join(tmp, 'sn3.json'), JSON.stringify({ sharedNeg: 4 })); // a config file reaches the pipeline's check
     await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', path.join(tmp, 'sn3.json'), '--epochs', '1', '--out', path.join(tmp, 'sn3')])).rejects.toThrow(`--config ${path.join(tmp, 'sn3.json')}: key 'sharedNeg' is not supported by distill`);
     expect(existsSync(path.join(tmp, 'sn3'))).toBe(false);

@@ -28,6 +28,9 @@ const FLAGS: readonly FlagSpec[] = [
 /** A training flag as it applies to the Junior's hard loss. */
 function juniorFlag(flag: FlagSpec): FlagSpec {
   if (flag.key === 'loss') return { ...flag, description: "the Junior's hard loss: binary cross-entropy, MulDE's (auto or bce)", choices: ['auto', 'bce'] };
+  if (flag.key === 'queryWeights') return { ...flag, description: "how training queries weigh in the Junior's hard loss (not in the distillation term): uniform, or subsampling (Sun et al. 2019: a triple (h, r, t) weighs 1/√(count(h, r) + count(t, r⁻¹)), counts in train plus 3; the batch loss is Σw·ℓ/Σw; not with --double-neg)" };
+  if (flag.key === 'lrDecay') return { ...flag, description: flag.description.replace("; in distill the Junior's rate", " (the Junior's rate)") };
+  if (flag.key === 'out') return { ...flag, description: 'run directory (default: runs/<dataset>-mulde-<student>-d<dim>-k<top-k>-s<seed>)' };
   if (flag.key === 'doubleNeg') return { ...flag, description: "the Junior's negatives corrupt head and tail together (Chami et al. 2020, --double_neg; MulDE's code corrupts the tail only)" };
   return flag;
 }

@@ -6,7 +6,15 @@ import { runTrain } from '../../pipeline/train.js';
 import { addFlags, configKeySources, givenOptions, type FlagSpec } from '../run-options.js';
 import { addRunSwitches, resumeCommandOf, runTrainingCommand, TRAINING_FLAGS } from '../run-training.js';
 
-const FLAGS: readonly FlagSpec[] = [{ key: 'model', kind: 'string', arg: '<name>', description: `model: ${modelNames().join(', ')}` }, ...TRAINING_FLAGS];
+const FLAGS: readonly FlagSpec[] = [{ key: 'model', kind: 'string', arg: '<name>', description: `model: ${modelNames().join(', ')}` }, ...TRAINING_FLAGS.map(trainFlag)];
+
+/** A training flag in train's own words (the shared text also speaks of distill). */
+function trainFlag(flag: FlagSpec): FlagSpec {
+  if (flag.key === 'queryWeights') return { ...flag, description: flag.description.replace("; in distill it weighs the Junior's hard loss, not the distillation term", '') };
+  if (flag.key === 'out') return { ...flag, description: 'run directory (default: runs/<dataset>-<model>-d<dim>-s<seed>)' };
+  if (flag.key === 'lrDecay') return { ...flag, description: flag.description.replace("; in distill the Junior's rate", '') };
+  return flag;
+}
 
 /** Adds `kgdistill train`. */
 export function registerTrainCommand(program: Command): void {
