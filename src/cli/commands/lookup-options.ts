@@ -14,3 +14,13 @@ export function addLookupOptions(command: Command): Command {
 export function noticeToStderr(message: string): void {
   process.stderr.write(`kgdistill: ${message}\n`);
 }
+
+/** A lookup's error about k, in the words of the flag that gave it (`--k must be at most 599, got 600`). */
+export async function withKFlag<T>(ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (error) {
+    if (error instanceof Error && /^k must /.test(error.message)) throw new Error(`--${error.message}`, { cause: error });
+    throw error;
+  }
+}

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { formatNeighbors } from '../lookup-format.js';
-import { addLookupOptions, noticeToStderr } from './lookup-options.js';
+import { addLookupOptions, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 
@@ -23,7 +23,7 @@ export function registerNeighborsCommand(program: Command): void {
     await initBackend(flags.backend);
     const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr) });
     try {
-      const result = await lookup.neighbors(flags.entity, flags.k, { exact: flags.exact });
+      const result = await withKFlag(() => lookup.neighbors(flags.entity, flags.k, { exact: flags.exact }));
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatNeighbors(result)}\n`);
     } finally {
       lookup.close();

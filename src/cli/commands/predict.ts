@@ -4,7 +4,7 @@ import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { headOrTailMessage, listOnlyMessage } from '../../lookup/predict-form.js';
 import { formatPredictions, formatTripleScore } from '../lookup-format.js';
-import { addLookupOptions, noticeToStderr } from './lookup-options.js';
+import { addLookupOptions, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 
@@ -40,7 +40,7 @@ export function registerPredictCommand(program: Command): void {
         process.stdout.write(flags.json ? `${JSON.stringify(scored)}\n` : `${formatTripleScore(scored)}\n`);
         return;
       }
-      const result = await lookup.predict({ head: flags.head, tail: flags.tail, relation: flags.relation, k: flags.k, filtered: flags.filtered, exact: flags.exact });
+      const result = await withKFlag(() => lookup.predict({ head: flags.head, tail: flags.tail, relation: flags.relation, k: flags.k, filtered: flags.filtered, exact: flags.exact }));
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatPredictions(result)}\n`);
     } finally {
       lookup.close();
