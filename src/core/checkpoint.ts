@@ -103,9 +103,9 @@ function isBinaryOf(stem: string, name: string): boolean {
   return name === `${stem}.bin` || new RegExp(`^${stem}-[0-9a-z]{8,9}[0-9a-f]{6}\\.bin$`).test(name);
 }
 
-/** Whether `name` is what a process killed while taking the run lock leaves (run-lock.ts: its staged or set-aside copy). */
+/** Whether `name` is what a process killed while taking the run lock leaves (run-lock.ts: its staged copy, its takeover guard). */
 function isLockLeftover(name: string): boolean {
-  return /^\.lock\.(?:stale-)?\d+-[0-9a-f]{8}$/.test(name);
+  return /^\.lock\.(?:(?:stale-)?\d+-[0-9a-f]{8}|takeover)$/.test(name);
 }
 
 /** The files and folders kgdistill writes in a run directory (checkpoints, their temporaries, logs, lookup indexes, plots). */

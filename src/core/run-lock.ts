@@ -3,11 +3,11 @@
  * host's last boot is stale even if another process now has its pid). The lock appears whole or not at
  * all (written to a file of its own, then hard-linked as `.lock`, which fails if one exists), so no process ever
  * reads a lock that is still empty. A second process gets a clear error naming the owner. A lock whose process no
- * longer exists (on this host) is stale: it is taken over by renaming it aside, and taken only if the renamed file
- * is still that dead process's lock (else it is put back), so two processes taking over the same stale lock cannot
+ * longer exists (on this host) is stale: takeovers happen one at a time (`.lock.takeover`, created exclusively), and
+ * the lock is removed only if it is still the one judged stale, so processes taking over the same stale lock cannot
  * both win. The lock is released when the run ends, and when the process exits.
  */
-import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,36 @@ function createWhole(file: string, content: string): boolean {
     }
   } finally {
     rmSync(staged, { force: true });
+  }
+}
+
+/** How long a `.lock.takeover` may stand before it counts as left by a killed process. */
+const TAKEOVER_GRACE_MS = 10_000;
+
+/**
+ * Removes the lock `file` if it still holds `stale`, one takeover at a time (`<file>.takeover`, created exclusively;
+ * one older than TAKEOVER_GRACE_MS was left by a killed process and is replaced). False when another process is
+ * taking it over (try again) or the lock changed.
+ */
+function removeStale(file: string, stale: string): boolean {
+  const guard = `${file}.takeover`;
+  try {
+    writeFileSync(guard, `${process.pid}\n`, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    let age = 0;
+    try {
+      age = Date.now() - statSync(guard).mtimeMs;
+    } catch { /* just removed: try again */ }
+    if (age >= TAKEOVER_GRACE_MS) rmSync(guard, { force: true });
+    return false;
+  }
+  try {
+    if (readLock(file) !== stale) return false;
+    rmSync(file, { force: true });
+    return true;
+  } finally {
+    rmSync(guard, { force: true });
   }
 }
 
@@ -102,23 +132,9 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
         throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
       }
     }
-    // stale: rename it aside, then make sure what was renamed is the lock judged stale (another process may have
-    // taken the stale lock over and written its own in between); if not, put it back
-    const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-    try {
-      renameSync(file, aside);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    if (readFileSync(aside, 'utf8') !== seen) {
-      try {
-        linkSync(aside, file); // back in place, unless yet another lock appeared: then that one holds
-      } catch { /* EEXIST: the newer lock stays */ }
-      rmSync(aside, { force: true });
-      continue;
-    }
-    rmSync(aside, { force: true });
+    // stale: take it over under `.lock.takeover`, created exclusively, so that takeovers happen one at a time; the
+    // lock is removed only if it is still the one judged stale (another process may have replaced it meanwhile)
+    if (!removeStale(file, seen)) continue;
     const why = !(Number.isInteger(pid) && pid > 0) ? `the unreadable lock ${file} (older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s)`
       : boot !== undefined && boot !== bootId() ? `the lock ${file} of process ${pid}, written before this host's last boot` : `the lock ${file} of process ${pid}, which is gone`;
     onNotice?.(`took over ${why}`);

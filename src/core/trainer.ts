@@ -183,10 +183,13 @@ export class Trainer {
     // a kill between saving `best` and `last` at a validation leaves best.json an epoch ahead of last.json: the run
     // goes on from last, measured against that best, so a worse model never replaces it (and result.json names it)
     const best = hasBest ? (await readCheckpointHeader(runDir, 'best')).header.progress as unknown as Partial<Progress> : undefined;
+    let bestAhead = false;
     if (best && typeof best.bestEpoch === 'number' && best.bestEpoch > epoch && typeof best.bestMrr === 'number') {
-      options.onNotice?.(`${path.join(runDir, 'best.json')} is of epoch ${best.bestEpoch}, after ${source}'s epoch ${epoch} (a session ended between the two saves): it stays the best to beat (validation MRR ${best.bestMrr.toFixed(4)})`);
+      const measured = best.bestMrr >= 0 ? ` (validation MRR ${best.bestMrr.toFixed(4)})` : '';
+      options.onNotice?.(`${path.join(runDir, 'best.json')} is of epoch ${best.bestEpoch}, after ${source}'s epoch ${epoch} (a session ended between the two saves): it stays the best to beat${measured}`);
       ({ bestMrr, bestEpoch } = best as { bestMrr: number; bestEpoch: number });
       badValidations = 0;
+      bestAhead = true;
     }
     if (schedule !== undefined && !(typeof schedule === 'object' && schedule !== null && schedule.learningRate > 0 && Number.isFinite(schedule.learningRate)
       && Number.isInteger(schedule.stale) && schedule.stale >= 0)) {
@@ -196,7 +199,8 @@ export class Trainer {
     // up (0: never stop); a run resumed with a patience it has used up stops at once
     const stopNow = config.patience > 0 && badValidations >= config.patience;
     // a schedule that starts on resume counts the validations since the best, as it would have from the start
-    const resumedSchedule = schedule ?? (config.lrDecay < 1 ? { learningRate: config.learningRate, stale: badValidations } : undefined);
+    // (a best ahead of last resets the schedule's count with the patience's: both count validations since the best)
+    const resumedSchedule = schedule ? (bestAhead ? { ...schedule, stale: 0 } : schedule) : (config.lrDecay < 1 ? { learningRate: config.learningRate, stale: badValidations } : undefined);
     trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped: stopNow, partial, loss, schedule: resumedSchedule };
     if (resumedSchedule) trainer.optimizer.learningRate = resumedSchedule.learningRate; // the rate the run had reached
     const order = saved.arrays['epoch-order']; // the permutation's int32 bits, stored in a float32 array

@@ -244,8 +244,10 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
   if (!saved) { // a new run: refused before anything is written
     if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass ${name('resume')} to continue it or ${name('out')} for a new one`);
-    const earlier = ['best.json', 'result.json'].find((file) => existsSync(path.join(runDir, file)));
-    if (earlier) throw new Error(`${runDir} holds an earlier run's ${earlier} (and no last.json to resume from): give a new ${name('out')}, or remove that run's files (nothing was written)`);
+    // a finished run (result.json) is never replaced; a best.json alone is an attempt killed at its first validation,
+    // before its first last.json (nothing to resume): the new run replaces it, and says so
+    if (existsSync(path.join(runDir, 'result.json'))) throw new Error(`${runDir} holds an earlier run's result.json (and no last.json to resume from): give a new ${name('out')}, or remove that run's files (nothing was written)`);
+    if (existsSync(path.join(runDir, 'best.json'))) log(`note: ${runDir} holds the best.json of an attempt that ended before its first last.json (nothing to resume): this run replaces it`);
     if (existsSync(runDir) && !statSync(runDir).isDirectory()) throw new Error(`${name('out')} ${runDir}: is a file; give a directory for the run (nothing was written)`);
     const foreign = await foreignFiles(runDir);
     if (foreign.length > 0) {

@@ -83,6 +83,20 @@ describe('the run lock', () => {
     expect(readdirSync(dir)).toEqual([]); // no staged or set-aside copy is left
   });
 
+  it('takeovers of a stale lock happen one at a time: while one is under way (.lock.takeover) another waits; a guard left by a killed process expires', () => {
+    const dir = path.join(tmp, 'lock-takeover');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, '.lock');
+    writeFileSync(file, `2147483646 ${hostname()}\n`); // stale
+    writeFileSync(`${file}.takeover`, '4242\n'); // another process is taking it over right now
+    expect(() => lockRunDir(dir)).toThrow(`${dir}: could not take the lock file ${file}`);
+    expect(readFileSync(file, 'utf8')).toBe(`2147483646 ${hostname()}\n`); // not removed under the other's feet
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.takeover`, old, old); // a guard a minute old: its process was killed
+    lockRunDir(dir).release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it("a lock written before the host's last boot is stale even when its pid is alive again", () => {
     const dir = path.join(tmp, 'lock-reboot');
     mkdirSync(dir, { recursive: true });
@@ -103,21 +117,28 @@ describe('the run lock', () => {
     writeFileSync(path.join(dir, 'config.json'), '{}');
     writeFileSync(path.join(dir, '.lock.4242-0badc0de'), '4242 h\n');
     writeFileSync(path.join(dir, '.lock.stale-4242-0badc0de'), '4241 h\n');
+    writeFileSync(path.join(dir, '.lock.takeover'), '4242\n');
     writeFileSync(path.join(dir, '.lock.mine'), '');
     expect(await foreignFiles(dir)).toEqual(['.lock.mine']);
   });
 });
 
 describe('a new run in a directory that holds an earlier run', () => {
-  it('is refused, naming the earlier run file, even without last.json; nothing is written', async () => {
+  it("is refused when the earlier run finished (its result.json), even without last.json; nothing is written", async () => {
     const earlier = path.join(tmp, 'earlier');
     await runTrain({ dataset: graph, ...base, out: earlier });
-    for (const file of ['best.json', 'result.json']) {
-      const dir = path.join(tmp, `only-${file}`);
-      mkdirSync(dir, { recursive: true });
-      cpSync(path.join(earlier, file), path.join(dir, file));
-      await expect(runTrain({ dataset: graph, ...base, out: dir })).rejects.toThrow(`${dir} holds an earlier run's ${file} (and no last.json to resume from): give a new out, or remove that run's files (nothing was written)`);
-      expect(readdirSync(dir)).toEqual([file]);
-    }
+    const dir = path.join(tmp, 'only-result');
+    mkdirSync(dir, { recursive: true });
+    cpSync(path.join(earlier, 'result.json'), path.join(dir, 'result.json'));
+    await expect(runTrain({ dataset: graph, ...base, out: dir })).rejects.toThrow(`${dir} holds an earlier run's result.json (and no last.json to resume from): give a new out, or remove that run's files (nothing was written)`);
+    expect(readdirSync(dir)).toEqual(['result.json']);
+    // an attempt killed at its first validation, between its first best.json and its first last.json: replaced, said
+    const killed = path.join(tmp, 'killed-first-validation');
+    mkdirSync(killed, { recursive: true });
+    for (const file of ['config.json', 'metrics.jsonl', 'best.json', (json(path.join(earlier, 'best.json')) as { binary: { file: string } }).binary.file]) cpSync(path.join(earlier, file), path.join(killed, file));
+    const lines: string[] = [];
+    const run = await runTrain({ dataset: graph, ...base, out: killed }, { log: (l) => lines.push(l) });
+    expect(lines).toContain(`note: ${killed} holds the best.json of an attempt that ended before its first last.json (nothing to resume): this run replaces it`);
+    expect(run.training.epochs).toBe(4);
   });
 });
