@@ -45,15 +45,19 @@ export class ConnectionGuard {
   private received = 0;
   private answeredCount = 0;
   private readonly open = new Set<Socket>();
+  /** True once a drain has stopped accepting: a new connection gets a 503 at once (the listener closes soon after). */
+  private refusing = false;
   /** Requests received and not yet answered (their count is the requests in flight). */
   private readonly unanswered = new Set<ServerResponse>();
 
   constructor(server: Server, readonly maxConnections: number) {
     server.on('connection', (socket: Socket) => {
       this.accepted++;
-      if (this.open.size >= maxConnections) {
-        const body = JSON.stringify({ error: 'too-many-connections', message: `the service holds at most ${maxConnections} connections; retry later` });
-        this.onRefused();
+      if (this.open.size >= maxConnections || this.refusing) {
+        const body = this.refusing
+          ? JSON.stringify({ error: 'not-ready', message: 'the service is shutting down; retry on another instance' })
+          : JSON.stringify({ error: 'too-many-connections', message: `the service holds at most ${maxConnections} connections; retry later` });
+        if (!this.refusing) this.onRefused();
         // the HTTP parser is already attached (Node's own connection listener runs first): stop reading, so that
         // nothing the client sends on this socket is parsed, routed or computed, and destroy it once the 503 is out
         socket.pause(); // (in the same turn as the accept: before any of its bytes are read)
@@ -113,6 +117,14 @@ export class ConnectionGuard {
       seen = activity();
       await sleep(QUIET_MS);
       await new Promise((resolve) => setImmediate(resolve)); // after a poll phase: sockets read, requests counted
+    }
+    // done accepting: new connections get a 503, and the ones accepted so far are given a quiet turn to be read (their
+    // requests are counted before `close` would take a connection without one for idle and destroy it)
+    this.refusing = true;
+    for (let seen = -1; seen !== this.received && left() > 0;) {
+      seen = this.received;
+      await sleep(QUIET_MS);
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const closed = close().catch(() => undefined);
     const timer = sleep(Math.max(left(), 0), 'timeout' as const, { ref: false });

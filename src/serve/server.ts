@@ -28,7 +28,7 @@ import { LookupError } from '../lookup/errors.js';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
 import { ConnectionGuard } from './connections.js';
 import { keyChecker } from './auth.js';
-import { RateLimiter } from './rate-limit.js';
+import { clientKey, RateLimiter } from './rate-limit.js';
 import { ServiceMetrics } from './metrics.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { clientErrorHandler, frameworkAnswer } from './framework-errors.js';
@@ -251,7 +251,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     app.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url ?? '';
       if (OPEN_ROUTES.has(route) || (MONITORING_ROUTES.has(route) && keyed(request.headers))) return done();
-      const decision = limiter.check(request.ip);
+      const decision = limiter.check(clientKey(request.ip));
       if (decision.allowed) return done();
       reply.header('retry-after', String(decision.retryAfterSeconds));
       done(new HttpError(429, 'rate-limited', `more than ${limiter.max} requests in ${limiter.describeWindow()} from this client; retry in ${decision.retryAfterSeconds} s`));

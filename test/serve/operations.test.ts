@@ -8,7 +8,7 @@ import { initBackend } from '../../src/core/backend.js';
 import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
 import { buildServer, connectionsOf, ServedModels, withoutPaths } from '../../src/serve/server.js';
 import { isLoopback, keyChecker, resolveApiKey } from '../../src/serve/auth.js';
-import { RateLimiter } from '../../src/serve/rate-limit.js';
+import { clientKey, RateLimiter } from '../../src/serve/rate-limit.js';
 import { tempDir } from '../lookup/helpers.js';
 import { namedGraph, trainRun } from '../lookup/trained-run.js';
 
@@ -246,6 +246,20 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     }
     expect((await app.inject('/models/roth/neighbors?entity=e1&k=3')).json().neighbors).toHaveLength(3);
     expect((await app.inject('/health/ready')).statusCode).toBe(200);
+  });
+
+  it('an IPv6 client counts by its /64 network (one host holds a whole /64); IPv4 by its address', async () => {
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::7')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('::ffff:203.0.113.7')).toBe('::ffff:203.0.113.7');
+    const app = make([lookup], { rateLimit: { max: 2, windowMs: 60_000 }, trustProxy: 1 });
+    const codes: number[] = [];
+    for (let i = 1; i <= 3; i++) codes.push((await app.inject({ url: '/models/roth/neighbors?entity=e1', headers: { 'x-forwarded-for': `2001:db8:1:2::${i}` } })).statusCode);
+    expect(codes).toEqual([200, 200, 429]); // three addresses of one /64: one client
+    expect((await app.inject({ url: '/models/roth/neighbors?entity=e1', headers: { 'x-forwarded-for': '2001:db8:1:3::1' } })).statusCode).toBe(200);
   });
 
   it('an internal error answers 500 without details and writes its trace to stderr when there is no log', async () => {
