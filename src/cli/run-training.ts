@@ -100,7 +100,10 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
       log(`\ntraining is over and saved in ${testing.runDir}; test evaluation stopped (it runs with: ${testing.evalCommand})`);
       process.exit(130);
     }
-    if (stopRequested) process.exit(130);
+    if (stopRequested) {
+      log('quit without saving this epoch: --resume goes on from the last checkpoint (last.json), if the run has saved one');
+      process.exit(130);
+    }
     stopRequested = true;
     log('\nstopping after this step and saving the position (Ctrl-C again to quit without saving)');
   };

@@ -53,9 +53,10 @@ export interface ReadTripleOptions {
 type Role = 'head' | 'relation' | 'tail';
 
 const HEADER_WORDS: Record<string, Role> = {
-  head: 'head', h: 'head', subject: 'head', s: 'head', source: 'head', src: 'head', from: 'head',
-  relation: 'relation', r: 'relation', rel: 'relation', predicate: 'relation', p: 'relation', edge: 'relation',
-  tail: 'tail', t: 'tail', object: 'tail', o: 'tail', target: 'tail', dst: 'tail', to: 'tail',
+  head: 'head', h: 'head', subject: 'head', subj: 'head', s: 'head', source: 'head', src: 'head', from: 'head',
+  relation: 'relation', r: 'relation', rel: 'relation', relationship: 'relation', predicate: 'relation', pred: 'relation', p: 'relation',
+  edge: 'relation', label: 'relation', type: 'relation', property: 'relation',
+  tail: 'tail', t: 'tail', object: 'tail', obj: 'tail', o: 'tail', target: 'tail', dst: 'tail', dest: 'tail', destination: 'tail', to: 'tail',
 };
 
 const ROLES_BY_ORDER: Record<ColumnOrder, readonly [Role, Role, Role]> = {

@@ -127,6 +127,14 @@ describe('readTripleFile: good input', () => {
     expect(headerColumnOrder(['relation', 'head', 'tail'])).toBe('unsupported');
     expect(headerColumnOrder(['head', 'head', 'tail'])).toBeUndefined();
     expect(headerColumnOrder(['/m/0', '/r', '/m/1'])).toBeUndefined();
+    // the words of common exports: from/label/to, subj/pred/obj, source/type/destination, head/property/dest
+    for (const words of [['from', 'label', 'to'], ['subj', 'pred', 'obj'], ['source', 'type', 'destination'], ['head', 'property', 'dest'], ['h', 'relationship', 't']]) {
+      expect(headerColumnOrder(words), words.join(',')).toBe('hrt');
+    }
+  });
+
+  it('skips a header of those words under header auto (it was read as a triple: a relation and two entities more)', async () => {
+    expect(await tuples('from\tlabel\tto\na\tr\tb\n')).toEqual([['a', 'r', 'b', 2]]);
   });
 });
 
