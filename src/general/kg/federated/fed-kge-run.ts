@@ -100,6 +100,7 @@ export async function runFedKge(data: RunData, algorithm: FedKgeAlgorithm, optio
     perRound.push(mrr);
     onRound(round, mrr);
   }
+  for (const runtime of [global, ...clients]) runtime.dispose(); // their kernel worker threads
   const relationsPerClient = new Array<number>(M).fill(0);
   for (const k of owners) relationsPerClient[k]!++;
   return {

@@ -85,6 +85,7 @@ export async function runCbdKge(data: RunData, options: CbdKgeOptions, backend: 
   const student = await trainModel(data, options, seed, `cbd-kge-student:${seed}`, balanced, teachers, backend);
   const cbdScores = await evaluate(student.runtime);
   log(`cbd seed ${seed}: CBD student ${cbdScores.all.toFixed(4)} (${(student.seconds / 60).toFixed(1)} min)`);
+  for (const runtime of [...teachers, base.runtime, student.runtime]) runtime.dispose(); // their kernel worker threads
   return {
     instance: teacherScores[0]!,
     balanced: balancedScores,

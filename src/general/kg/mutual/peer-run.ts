@@ -74,6 +74,7 @@ export async function runPeerPair(data: RunData, mode: PeerMode, options: PeerRu
   const pair = await trainStudents(data, mode, options, true, backend);
   const a = await testMetrics(pair.students[0]!, data);
   const b = await testMetrics(pair.students[1]!, data);
+  for (const runtime of [...single.students, ...pair.students]) runtime.dispose(); // their kernel worker threads
   log(`${mode}: pair: A ${a.mrr.toFixed(4)}, B ${b.mrr.toFixed(4)} (${(pair.seconds / 60).toFixed(1)} min)`);
   return { mode, single: { ...singleMetrics, seconds: single.seconds }, pair: { a, b, seconds: pair.seconds } };
 }
