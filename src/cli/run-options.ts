@@ -84,28 +84,30 @@ function valueOf(spec: FlagSpec, raw: unknown): unknown {
   return raw;
 }
 
-/** The keys whose value comes from `--config <file>` (not overridden by a flag), each to `--config <file>`. */
-export function configKeySources(command: Command, flags: readonly FlagSpec[]): Record<string, string> {
-  const file = command.opts().config;
-  if (typeof file !== 'string') return {};
-  const fromCli = new Set(flags.filter((spec) => command.getOptionValueSource(flagAndAttribute(spec).attribute) === 'cli').map((spec) => spec.key));
-  return Object.fromEntries(Object.keys(readOptionsFile(file)).filter((key) => !fromCli.has(key)).map((key) => [key, `--config ${file}`]));
-}
-
 /**
  * The options the user gave: the `--config` file's (validated against the schema's keys, errors naming file and
  * key) overridden by the flags given on the command line (errors naming the flag).
  */
 export function givenOptions(command: Command, flags: readonly FlagSpec[], schema: z.ZodObject): Record<string, unknown> {
+  return givenOptionsWithSources(command, flags, schema).given;
+}
+
+/**
+ * `givenOptions`, with the keys whose value comes from the `--config` file (not overridden by a flag), each to
+ * `--config <file>`: how a run's later errors name them (RunHooks.keySources).
+ */
+export function givenOptionsWithSources(command: Command, flags: readonly FlagSpec[], schema: z.ZodObject): { given: Record<string, unknown>; keySources: Record<string, string> } {
   const values = command.opts();
   const fromFile = typeof values.config === 'string' ? readOptionsFile(values.config) : {};
   if (typeof values.config === 'string') parseOptions(schema.partial().strict(), fromFile, 'key', `--config ${values.config}`);
   const given: Record<string, unknown> = { ...fromFile };
+  const keySources: Record<string, string> = Object.fromEntries(Object.keys(fromFile).map((key) => [key, `--config ${String(values.config)}`]));
   for (const spec of flags) {
     const { attribute } = flagAndAttribute(spec);
     if (command.getOptionValueSource(attribute) !== 'cli') continue;
     given[spec.key] = valueOf(spec, values[attribute]);
+    delete keySources[spec.key];
   }
   parseOptions(schema.partial().strict(), given, 'flag');
-  return given;
+  return { given, keySources };
 }

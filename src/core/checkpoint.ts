@@ -200,11 +200,15 @@ async function loadOnce(dir: string, stem: string): Promise<CheckpointContent & 
   return { header, arrays };
 }
 
-/** Validates a checkpoint whole (header, size and SHA-256 of the binary) reading its binary in pieces, without keeping it. */
-export async function verifyCheckpoint(dir: string, stem: string): Promise<void> {
-  await readWhileReplaced(dir, stem, async () => {
+/**
+ * Validates a checkpoint whole (header, size and SHA-256 of the binary) reading its binary in pieces, without keeping
+ * it; returns the header.
+ */
+export async function verifyCheckpoint(dir: string, stem: string): Promise<CheckpointHeader> {
+  return readWhileReplaced(dir, stem, async () => {
     const { header } = await readHeaderOnce(dir, stem);
     await readBinaryChecked(path.join(dir, header.binary.file), header.binary);
+    return header;
   });
 }
 

@@ -1,6 +1,6 @@
 /**
- * Which models the fused kernels can run: the kernels read rows four floats at a time (128-bit SIMD), so every table
- * a query program reads, and the candidate table, must be 1 or a multiple of 4 floats wide. A model whose `--dim`
+ * Which models the fused kernels can run: the kernels read rows four floats at a time (128-bit SIMD), so the
+ * candidate table must be a multiple of 4 floats wide, and every table a query program reads that or 1 (a curvature). A model whose `--dim`
  * breaks that (e.g. PyKEEN's default 50) trains and predicts through the tfjs reference path instead, several times
  * slower; `kernelWidthObstacle` says why and which nearby dimensions run in the kernels.
  */
@@ -15,7 +15,6 @@ export interface KernelWidthObstacle {
   lower?: number;
   upper?: number;
 }
-
 
 /** The names of the tables the fused step reads: the candidate table and the query program's tables. */
 function kernelTables(model: KgeModel): string[] {

@@ -69,11 +69,7 @@ function removeStale(file: string, stale: string): boolean {
     writeFileSync(guard, `${process.pid}\n`, { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    let age = 0;
-    try {
-      age = Date.now() - statSync(guard).mtimeMs;
-    } catch { /* just removed: try again */ }
-    if (age >= TAKEOVER_GRACE_MS) rmSync(guard, { force: true });
+    if (ageMs(guard, 0) >= TAKEOVER_GRACE_MS) rmSync(guard, { force: true }); // (gone meanwhile: age 0, try again)
     return false;
   }
   try {
@@ -82,6 +78,15 @@ function removeStale(file: string, stale: string): boolean {
     return true;
   } finally {
     rmSync(guard, { force: true });
+  }
+}
+
+/** Milliseconds since `file` was last written, or `ifGone` when it no longer exists. */
+function ageMs(file: string, ifGone: number): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return ifGone;
   }
 }
 
@@ -119,11 +124,7 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     const pid = Number(pidText);
     if (!(Number.isInteger(pid) && pid > 0)) {
       // empty or unreadable: being written by a process without hard links, or damaged long ago
-      let age = Infinity;
-      try {
-        age = Date.now() - statSync(file).mtimeMs;
-      } catch { /* gone */ }
-      if (age < UNREADABLE_LOCK_GRACE_MS) throw new Error(`${runDir} is being locked by another process (lock file ${file}); try again in a few seconds`);
+      if (ageMs(file, Infinity) < UNREADABLE_LOCK_GRACE_MS) throw new Error(`${runDir} is being locked by another process (lock file ${file}); try again in a few seconds`);
     } else {
       const sameHost = host === undefined || host === hostname();
       // a lock from before this host's last boot is stale whatever process has that pid now

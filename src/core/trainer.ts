@@ -20,7 +20,7 @@ import { trainingQueries, type EpochPosition } from './batch.js';
 import { trainEpochInSlices, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
-import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, readCheckpointHeader, verifyCheckpoint, type CheckpointContent } from './checkpoint.js';
+import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, verifyCheckpoint, type CheckpointContent } from './checkpoint.js';
 import { lockRunDir, type RunLock } from './run-lock.js';
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { firstNonFinite } from './finite-check.js';
@@ -169,7 +169,7 @@ export class Trainer {
     const source = path.join(runDir, 'last.json');
     // the best checkpoint is what the run reports: a damaged one is found now, before anything is trained or written
     const hasBest = await fs.stat(path.join(runDir, 'best.json')).then(() => true, () => false);
-    if (hasBest) await verifyCheckpoint(runDir, 'best');
+    const bestHeader = hasBest ? await verifyCheckpoint(runDir, 'best') : undefined;
     runtime.loadParameterArrays(saved.arrays, source);
     const progress = saved.header.progress as unknown as Progress & { rng: RandomState; optimizerStep: number; optimizerName: OptimizerName };
     const trainer = new Trainer(runtime, data, config, runDir, backend, options, progress.rng);
@@ -182,7 +182,7 @@ export class Trainer {
     let { bestMrr, bestEpoch, badValidations } = progress;
     // a kill between saving `best` and `last` at a validation leaves best.json an epoch ahead of last.json: the run
     // goes on from last, measured against that best, so a worse model never replaces it (and result.json names it)
-    const best = hasBest ? (await readCheckpointHeader(runDir, 'best')).header.progress as unknown as Partial<Progress> : undefined;
+    const best = bestHeader?.progress as unknown as Partial<Progress> | undefined;
     let bestAhead = false;
     if (best && typeof best.bestEpoch === 'number' && best.bestEpoch > epoch && typeof best.bestMrr === 'number') {
       const measured = best.bestMrr >= 0 ? ` (validation MRR ${best.bestMrr.toFixed(4)})` : '';

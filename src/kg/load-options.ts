@@ -7,15 +7,17 @@ import { z } from 'zod';
 
 /** A callback option (its arguments are the caller's business): anything but a function is refused. */
 export const callbackOption = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: 'must be a function' });
+/** A switch option: true or false, nothing else. */
+export const trueOrFalse = z.boolean({ error: 'must be true or false' });
 const column = z.number().int().min(0);
 const columnPositions = z.tuple([column, column, column]).refine(([h, r, t]) => h !== r && h !== t && r !== t, { error: 'must name three different positions' });
 
 /** What each key of LoadOptions (dataset.ts) accepts. */
 const loadOptionsSchema = z.object({
   unseen: z.enum(['keep', 'drop', 'error'], { error: 'must be one of keep, drop, error' }),
-  verify: z.boolean({ error: 'must be true or false' }),
+  verify: trueOrFalse,
   cwd: z.string({ error: 'must be a directory path' }),
-  download: z.boolean({ error: 'must be true or false' }),
+  download: trueOrFalse,
   onProgress: callbackOption,
   delimiter: z.enum(['\t', ',', ' '], { error: "must be '\\t', ',' or ' '" }),
   columns: z.union([z.enum(['hrt', 'htr']), columnPositions], { error: "must be 'hrt', 'htr' or three different 0-based positions such as [0, 2, 1]" }),

@@ -12,7 +12,7 @@ import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
 import { dataOptions, parseOptions, positiveInt, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming } from './options.js';
-import { callbackOption } from '../kg/load-options.js';
+import { callbackOption, trueOrFalse } from '../kg/load-options.js';
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateOptions {
@@ -35,17 +35,22 @@ export interface EvaluateOptions {
   onNotice?: (message: string) => void;
 }
 
+/** How a run is opened, for evaluate and openModel alike: its last checkpoint or best, the backend, where notices go. */
+export const runOpeningOptions = {
+  last: trueOrFalse,
+  backend: z.enum(BACKEND_CHOICES as [BackendRequest, ...BackendRequest[]], { error: `must be one of ${BACKEND_CHOICES.join(', ')}` }),
+  onNotice: callbackOption,
+};
+
 /** What each key of EvaluateOptions accepts (checked before the run is read; a typo such as `splt` is an error). */
 const evaluateOptionsSchema = z.object({
   split: z.enum(['valid', 'test'], { error: 'must be valid or test' }),
   dataset: dataOptions.dataset,
-  last: z.boolean({ error: 'must be true or false' }),
-  backend: z.enum(BACKEND_CHOICES as [BackendRequest, ...BackendRequest[]], { error: `must be one of ${BACKEND_CHOICES.join(', ')}` }),
+  ...runOpeningOptions,
   onProgress: callbackOption,
   candidates: positiveInt,
   candidateSeed: seedInt,
   reading: z.object({}).loose(), // checked key by key against readingOptionsSchema, next
-  onNotice: callbackOption,
   naming: z.enum(['key', 'flag'], { error: 'must be key or flag' }),
 }).partial().strict();
 

@@ -3,8 +3,9 @@
  * triple, and the embeddings — through the same lookup code as `kgdistill neighbors|predict` and the service.
  */
 import { z } from 'zod';
-import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../core/backend.js';
-import { callbackOption } from '../kg/load-options.js';
+import { initBackend, type BackendRequest } from '../core/backend.js';
+import { trueOrFalse } from '../kg/load-options.js';
+import { runOpeningOptions } from './evaluate.js';
 import { CheckpointLookup, type NeighborsResult, type PredictResult, type TripleScore } from '../lookup/checkpoint-lookup.js';
 import { parseOptions, runReadingOptions } from './options.js';
 
@@ -37,17 +38,10 @@ export interface OpenedModel {
 }
 
 /** What each key of openModel's options accepts. */
-const openModelOptionsSchema = z.object({
-  last: z.boolean({ error: 'must be true or false' }),
-  backend: z.enum(BACKEND_CHOICES as [BackendRequest, ...BackendRequest[]], { error: `must be one of ${BACKEND_CHOICES.join(', ')}` }),
-  onNotice: callbackOption,
-}).partial().strict();
+const openModelOptionsSchema = z.object(runOpeningOptions).partial().strict();
 
 /** What each key of a prediction's options accepts. */
-const predictOptionsSchema = z.object({
-  filtered: z.boolean({ error: 'must be true or false' }),
-  exact: z.boolean({ error: 'must be true or false' }),
-}).partial().strict();
+const predictOptionsSchema = z.object({ filtered: trueOrFalse, exact: trueOrFalse }).partial().strict();
 
 /** Opens a run directory (its best checkpoint, or `last`) for queries. */
 export async function openModel(runDir: string, options: { last?: boolean; backend?: BackendRequest; onNotice?: (message: string) => void } = {}): Promise<OpenedModel> {

@@ -10,6 +10,7 @@ import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { formatIssues } from '../core/registry.js';
 import type { LoadOptions } from '../kg/dataset.js';
+import { trueOrFalse } from '../kg/load-options.js';
 import { runConfigOrCheckpointCopy } from './run-config.js';
 
 const int = (what: string, min: number) => z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(min, { error: `must be ${what}` });
@@ -66,8 +67,8 @@ export const trainingOptions = {
   optimizer: oneOf(OPTIMIZER_NAMES).default('adagrad'),
   /** Uniform negatives per query; 0 with `oneToN`. */
   neg: nonNegativeInt.default(50),
-  oneToN: z.boolean({ error: 'must be true or false' }).default(false),
-  doubleNeg: z.boolean({ error: 'must be true or false' }).default(false),
+  oneToN: trueOrFalse.default(false),
+  doubleNeg: trueOrFalse.default(false),
   /** Consecutive queries sharing one draw of negatives (PyTorch-BigGraph's chunked negatives); 1: per query. */
   sharedNeg: positiveInt.default(1),
   reg: oneOf(['none', 'n3', 'l2'] as const).default('none'),
@@ -101,7 +102,7 @@ export const trainingOptions = {
   /** Run directory (default runs/<dataset>-<model>-d<dim>-s<seed>). */
   out: z.string().min(1).optional(),
   /** Evaluate the best checkpoint on the test split at the end. */
-  testEval: z.boolean({ error: 'must be true or false' }).default(true),
+  testEval: trueOrFalse.default(true),
   /** Validate and test against the gold answer and N fixed filtered candidates per query (OGB-style), not all entities. */
   evalCandidates: positiveInt.optional(),
   /** Seed of the sampled evaluation candidates. */
@@ -135,8 +136,8 @@ export const distillOptionsSchema = z.object({
   seniorLr: positive.optional(),
   /** Re-pick the candidates of all queries every R epochs (0: every iteration, as the paper). */
   refreshEvery: nonNegativeInt.default(0),
-  scaling: z.boolean({ error: 'must be true or false' }).default(true),
-  attention: z.boolean({ error: 'must be true or false' }).default(true),
+  scaling: trueOrFalse.default(true),
+  attention: trueOrFalse.default(true),
 }).strict();
 
 /** What a user passes to `train`: every key optional except the dataset. */

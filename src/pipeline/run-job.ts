@@ -258,9 +258,13 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const createdDir = !existsSync(runDir);
   await mkdir(runDir, { recursive: true });
   const lock = lockRunDir(runDir, (notice) => log(`note: ${notice}`)); // one process per run directory: held from the first write until result.json is written
-  // the training runtime and objective (teachers): disposed once trained, and on any error
+  // the training runtime and objective (teachers): disposed once trained, and on any error (dispose is idempotent)
   let runtime: ModelRuntime | undefined;
   let objective: TrainingObjective | undefined;
+  const disposeTraining = (): void => {
+    runtime?.dispose();
+    objective?.dispose?.();
+  };
   /** Writes the tested run's result.json while the lock is held, so no other process can replace the best checkpoint meanwhile. */
   const tested = async (outcome: RunOutcome & { settings: S }): Promise<RunOutcome & { settings: S }> => {
     await writeResult(runDir, headlineOf(outcome));
@@ -328,8 +332,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
       return { runDir, summary: untested, training, settings };
     }
     hooks.onTestStart?.(runDir, evalCommand);
-    runtime?.dispose(); // trained: its worker thread ends (the test reads the best checkpoint into a runtime of its own)
-    objective?.dispose?.();
+    disposeTraining(); // trained: its worker threads end (the test reads the best checkpoint into a runtime of its own)
     const best = await loadRun(runDir);
     try {
       const checkpoint = path.basename(best.file, '.json');
@@ -347,8 +350,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     if (createdDir) await rmdir(runDir).catch(() => undefined); // a new run that failed before writing leaves no empty directory
     throw error;
   } finally {
-    runtime?.dispose();
-    objective?.dispose?.();
+    disposeTraining();
     lock.release();
   }
 }

@@ -21,6 +21,18 @@ const QUIET_MS = 25;
 /** …or once it has accepted for this long, whatever the traffic. */
 const ACCEPT_MS = 500;
 
+/**
+ * Waits until `count` stays the same over QUIET_MS and one more poll of the sockets (what arrived meanwhile is read
+ * and counted then), for as long as `going()` holds.
+ */
+async function untilQuiet(count: () => number, going: () => boolean): Promise<void> {
+  for (let seen = -1; seen !== count() && going();) {
+    seen = count();
+    await sleep(QUIET_MS);
+    await new Promise((resolve) => setImmediate(resolve)); // after a poll phase: sockets read, requests counted
+  }
+}
+
 /** What a drain did. */
 export interface DrainReport {
   /** Requests received and not yet answered when the drain started. */
@@ -113,19 +125,11 @@ export class ConnectionGuard {
     // that is shorter), then close the listener anyway (readiness has been 503 since the signal, so balancers have
     // stopped sending), leaving the rest of the timeout to answer what was received
     const acceptUntil = Math.min(ACCEPT_MS, timeoutMs / 4);
-    for (let seen = -1; seen !== activity() && performance.now() - started < acceptUntil;) {
-      seen = activity();
-      await sleep(QUIET_MS);
-      await new Promise((resolve) => setImmediate(resolve)); // after a poll phase: sockets read, requests counted
-    }
+    await untilQuiet(activity, () => performance.now() - started < acceptUntil);
     // done accepting: new connections get a 503, and the ones accepted so far are given a quiet turn to be read (their
     // requests are counted before `close` would take a connection without one for idle and destroy it)
     this.refusing = true;
-    for (let seen = -1; seen !== this.received && left() > 0;) {
-      seen = this.received;
-      await sleep(QUIET_MS);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await untilQuiet(() => this.received, () => left() > 0);
     const closed = close().catch(() => undefined);
     const timer = sleep(Math.max(left(), 0), 'timeout' as const, { ref: false });
     const outcome = await Promise.race([closed.then(() => 'closed' as const), timer]);

@@ -2,8 +2,9 @@
  * Requests per client: a fixed window per client address (the address fastify reports, so X-Forwarded-For with
  * `--trust-proxy`). The counts of a window are dropped whole when it ends, and a window counts at most `maxKeys`
  * clients apart (100,000 by default: a few MB); clients past that share one count until the window ends, so memory
- * stays bounded however many addresses send requests (an IPv6 client counts by its /64 network: `clientKey`). Measured cheaper than @fastify/rate-limit by ~15 µs per request (bench/service.ts), which at the
- * service's rates is a sixth of a neighbours answer.
+ * stays bounded however many addresses send requests (an IPv6 client counts by its /64 network: `clientKey`).
+ * Measured cheaper than @fastify/rate-limit by ~15 µs per request (bench/service.ts), which at the service's rates
+ * is a sixth of a neighbours answer.
  */
 
 /**

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { modelNames } from '../../registry/models.js';
 import { distillOptionsSchema } from '../../pipeline/options.js';
 import { runDistill } from '../../pipeline/train.js';
-import { addFlags, configKeySources, givenOptions, type FlagSpec } from '../run-options.js';
+import { addFlags, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
 import { addRunSwitches, resumeCommandOf, runTrainingCommand, TRAINING_FLAGS } from '../run-training.js';
 
 const FLAGS: readonly FlagSpec[] = [
@@ -40,8 +40,8 @@ export function registerDistillCommand(program: Command): void {
   const command = program.command('distill').description('MulDE: distil several trained teachers into a low-dimensional student (Junior/Senior)');
   addRunSwitches(addFlags(command, FLAGS, distillOptionsSchema, { dataset: 'x', teachers: ['x'] }))
     .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
-      const given = givenOptions(cmd, FLAGS, distillOptionsSchema);
-      await runTrainingCommand('distill', Boolean(flags.json), (hooks) => runDistill({ ...given, resume: flags.resume } as Parameters<typeof runDistill>[0], { ...hooks, keySources: configKeySources(cmd, FLAGS) }),
+      const { given, keySources } = givenOptionsWithSources(cmd, FLAGS, distillOptionsSchema);
+      await runTrainingCommand('distill', Boolean(flags.json), (hooks) => runDistill({ ...given, resume: flags.resume } as Parameters<typeof runDistill>[0], { ...hooks, keySources }),
         (runDir) => resumeCommandOf('distill', runDir, given.testEval));
     });
 }

@@ -1,8 +1,8 @@
 /** `kgdistill eval`: filtered link-prediction metrics of a trained run on a split (all three tie rules in --json). */
-import { RUN_ENVIRONMENT_HELP } from '../run-training.js';
 import { Command, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { evaluateRun } from '../../pipeline/evaluate.js';
+import { RUN_ENVIRONMENT_HELP } from '../run-training.js';
 import { formatEvaluation, formatSampled } from '../report-format.js';
 import { testProgress } from '../progress.js';
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';

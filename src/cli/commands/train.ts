@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { modelNames } from '../../registry/models.js';
 import { trainOptionsSchema } from '../../pipeline/options.js';
 import { runTrain } from '../../pipeline/train.js';
-import { addFlags, configKeySources, givenOptions, type FlagSpec } from '../run-options.js';
+import { addFlags, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
 import { addRunSwitches, resumeCommandOf, runTrainingCommand, TRAINING_FLAGS } from '../run-training.js';
 
 const FLAGS: readonly FlagSpec[] = [{ key: 'model', kind: 'string', arg: '<name>', description: `model: ${modelNames().join(', ')}` }, ...TRAINING_FLAGS.map(trainFlag)];
@@ -21,8 +21,8 @@ export function registerTrainCommand(program: Command): void {
   const command = program.command('train').description('train a knowledge-graph embedding and evaluate it (filtered MRR, Hits@1/3/10)');
   addRunSwitches(addFlags(command, FLAGS, trainOptionsSchema, { dataset: 'x' }))
     .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
-      const given = givenOptions(cmd, FLAGS, trainOptionsSchema);
-      await runTrainingCommand('train', Boolean(flags.json), (hooks) => runTrain({ ...given, resume: flags.resume } as Parameters<typeof runTrain>[0], { ...hooks, keySources: configKeySources(cmd, FLAGS) }),
+      const { given, keySources } = givenOptionsWithSources(cmd, FLAGS, trainOptionsSchema);
+      await runTrainingCommand('train', Boolean(flags.json), (hooks) => runTrain({ ...given, resume: flags.resume } as Parameters<typeof runTrain>[0], { ...hooks, keySources }),
         (runDir) => resumeCommandOf('train', runDir, given.testEval));
     });
 }
