@@ -2,14 +2,26 @@
  * A run's `metrics.jsonl`, one JSON object per epoch. Appends are one line each; when a run resumes, the lines of
  * epochs after its checkpoint are dropped (they are about to be run again), and a run that starts from nothing drops
  * every line an earlier attempt left without a checkpoint — a torn last line (a crash in the middle of an append) is
- * dropped with them, while a bad line elsewhere is an error naming file and line.
+ * dropped with them, while a bad line elsewhere is an error naming file and line. Every line carries the format
+ * version (`"format": 1`); a line without one was written before the field existed and reads as version 1.
  */
 import { existsSync, promises as fs } from 'node:fs';
+import { z } from 'zod';
 import { writeFileAtomic } from './atomic-file.js';
+import { formatIssues } from './registry.js';
+
+/** The format version of metrics.jsonl lines, written first in every line. */
+export const METRICS_FORMAT = 1;
+
+/** What every line must hold: its version (absent before version 1 was written) and a whole epoch ≥ 1. */
+const recordSchema = z.object({ format: z.literal(METRICS_FORMAT).optional(), epoch: z.number().int().min(1) }).passthrough();
+
+/** One record as its line, the format version first. */
+const asLine = (record: object): string => `${JSON.stringify({ format: METRICS_FORMAT, ...record })}\n`;
 
 /** Appends one record as a line. */
 export async function appendMetrics(file: string, record: object): Promise<void> {
-  await fs.appendFile(file, `${JSON.stringify(record)}\n`);
+  await fs.appendFile(file, asLine(record));
 }
 
 /** Reads the records of a metrics file; a torn (unparsable, unterminated) last line is left out. */
@@ -24,12 +36,21 @@ export async function readMetrics<R extends { epoch: number }>(file: string): Pr
   const records: R[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
+    let parsed: unknown;
     try {
-      records.push(JSON.parse(line) as R);
+      parsed = JSON.parse(line);
     } catch {
       const last = i === lines.length - 1 || lines.slice(i + 1).every((l) => l.trim() === '');
       if (!last) throw new Error(`${file}:${i + 1}: not a JSON record (the file was edited or damaged)`);
+      return;
     }
+    const format = (parsed as { format?: unknown } | null)?.format;
+    if (format !== undefined && format !== METRICS_FORMAT) {
+      throw new Error(`${file}:${i + 1}: metrics format ${JSON.stringify(format)}, this kgdistill reads format ${METRICS_FORMAT}`);
+    }
+    const checked = recordSchema.safeParse(parsed);
+    if (!checked.success) throw new Error(`${file}:${i + 1}: not an epoch record (${formatIssues(checked.error)})`);
+    records.push(checked.data as unknown as R);
   });
   return records;
 }
@@ -38,5 +59,5 @@ export async function readMetrics<R extends { epoch: number }>(file: string): Pr
 export async function trimMetrics(file: string, lastEpoch: number): Promise<void> {
   if (!existsSync(file)) return;
   const kept = (await readMetrics(file)).filter((r) => r.epoch <= lastEpoch);
-  await writeFileAtomic(file, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await writeFileAtomic(file, kept.map(asLine).join(''));
 }
