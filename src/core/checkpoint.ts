@@ -33,6 +33,7 @@ const headerSchema = z.object({
     numEntities: z.number().int().positive(),
     numRelations: z.number().int().positive(),
     options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+    storedDim: z.number().int().positive().optional(),
   }),
   training: z.record(z.string(), z.unknown()),
   dataset: z.object({ name: z.string(), dir: z.string().optional(), unseen: z.enum(['drop', 'keep', 'error']).optional() }),

@@ -28,7 +28,7 @@ export { runFusedChunks, type ChunkLoss } from './fused-chunks.js';
 
 /** Whether the fused step can run this model on these tables (a program, rows of width 1 or 4k: kernel-widths.ts). */
 export function fusedStepSupports(model: KgeModel, store: ParameterStore): boolean {
-  return kernelWidthObstacle(model, store) === null && (model.similarity !== 'negSqPoincare' || model.fusedQuery?.outputs.c !== undefined);
+  return kernelWidthObstacle(model) === null && (model.similarity !== 'negSqPoincare' || model.fusedQuery?.outputs.c !== undefined);
 }
 
 /** Plain-memory scratch for the draws (element writes to shared memory are slow in V8; one bulk copy is not). */

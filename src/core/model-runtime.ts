@@ -14,6 +14,7 @@ import { gatherQueryRows, rowsByName } from './query-rows.js';
 import { hasNativeGatherGradient } from './backend.js';
 import { ModelEntityScorer } from './entity-scorer.js';
 import { firstNonFinite } from './finite-check.js';
+import { nonZeroPadding } from './table-padding.js';
 
 /** Which candidate-scoring path to run: the core decides on `auto`. */
 export type ScoringPath = 'auto' | 'fused' | 'tfjs';
@@ -95,6 +96,8 @@ export class ModelRuntime {
       const bad = firstNonFinite({ [table.spec.name]: saved });
       if (bad) throw new Error(`${source}: parameter table '${bad.name}' holds ${bad.value} at row ${Math.floor(bad.index / table.dim)} (a damaged or diverged checkpoint)`);
       table.data.array.set(saved);
+      const moved = nonZeroPadding(table);
+      if (moved) throw new Error(`${source}: parameter table '${table.spec.name}' holds ${moved.value} at row ${moved.row}, column ${moved.column}, a column stored only for the kernels that must be 0 (a damaged checkpoint)`);
     }
   }
 }

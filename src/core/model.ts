@@ -43,6 +43,8 @@ export interface TableSpec {
   complexPairs?: boolean;
   /** A constraint the core keeps on the rows: at initialisation and after every optimiser step (table-constraints.ts). */
   constraint?: TableConstraint;
+  /** Columns stored only so that the row width suits the kernels, held at zero (core/table-padding.ts). */
+  padColumns?: readonly number[];
 }
 
 /** What `query` returns: the query vector, and optionally a curvature per row and a head bias per row. */
@@ -62,6 +64,8 @@ export interface ModelConfig {
   numRelations: number;
   /** Model-specific options (e.g. init scale). */
   options: Record<string, number | string | boolean>;
+  /** The dimension the tables are stored at when wider than `dim`, the added columns zero (core/table-padding.ts). */
+  storedDim?: number;
 }
 
 /** A knowledge-graph embedding model, trainable by the core. */
@@ -82,4 +86,9 @@ export interface KgeModel {
    * which the fused negative-sampling step runs entirely in kernels; `query` stays the reference. Optional.
    */
   readonly fusedQuery?: QueryProgram;
+  /**
+   * Whether the model built at a larger dimension, its added columns zero, scores exactly as this one: its constants
+   * do not depend on the tables' width and its terms vanish with zero operands (core/table-padding.ts).
+   */
+  readonly zeroPaddable?: boolean;
 }

@@ -8,6 +8,7 @@ import type { KernelMemory, F32Block, I32Block } from '../kernels/kernel-memory.
 import type { InitSpec, TableSpec } from './model.js';
 import type { SeededRandom } from './random.js';
 import { applyConstraint } from './table-constraints.js';
+import { zeroPadColumns } from './table-padding.js';
 
 /** The distinct rows of a compact gradient block: ids[0, count) in kernel memory. */
 export interface CompactRows {
@@ -201,12 +202,14 @@ export class ParameterStore {
   }
 
   /**
-   * Initialises every table from its spec, in declaration order (so the same seed gives the same tables), then
-   * applies each table's constraint (Bordes et al. 2013, Algorithm 1, normalises before the first step).
+   * Initialises every table from its spec, in declaration order (so the same seed gives the same tables), zeroes its
+   * padding columns (table-padding.ts), then applies each table's constraint (Bordes et al. 2013, Algorithm 1,
+   * normalises before the first step).
    */
   initialise(rng: SeededRandom): void {
     for (const table of this.byName.values()) {
       table.initialise(table.spec.init, rng);
+      zeroPadColumns(table);
       applyConstraint(table);
     }
   }

@@ -26,6 +26,7 @@ import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { firstNonFinite } from './finite-check.js';
 import { kgeSettingsOf, type TrainingConfig } from './training-config.js';
 import { afterValidation, type PlateauState } from './plateau-schedule.js';
+import { nonZeroPadding } from './table-padding.js';
 
 /** The data a run trains on (and names it by in its checkpoints). */
 export interface TrainingData {
@@ -328,15 +329,22 @@ export class Trainer {
     return [`the training loss did not move in ${this.progress.epoch} epochs (${l.first.toPrecision(6)}, range ${(l.max - l.min).toExponential(2)}): the model did not learn — is the learning rate too high or too low?`];
   }
 
-  /** Throws, before anything is saved, when a parameter or optimiser value is not finite. */
+  /**
+   * Throws, before anything is saved, when a parameter or optimiser value is not finite, or a column stored only for
+   * the kernels (table-padding.ts) left zero: either would be saved as a model it is not.
+   */
   private requireFiniteState(epoch: number): void {
-    const params = firstNonFinite(this.runtime.parameterArrays());
-    const state = params ? undefined : firstNonFinite(this.optimizer.state().slots);
-    const bad = params ?? state;
-    if (!bad) return;
-    const what = params ? `parameter table '${bad.name.replace(/^param:/, '')}'` : `optimiser state '${bad.name}'`;
     const kept = this.progress.bestEpoch > 0 || this.progress.epoch > 0 ? ` ${path.join(this.runDir, 'last.json')} keeps the last finite checkpoint.` : '';
-    throw new Error(`training diverged at epoch ${epoch}: ${what} holds ${bad.value} (index ${bad.index}); nothing was saved.${kept} Lower the learning rate or the regulariser weight.`);
+    const params = firstNonFinite(this.runtime.parameterArrays());
+    const bad = params ?? firstNonFinite(this.optimizer.state().slots);
+    if (bad) {
+      const what = params ? `parameter table '${bad.name.replace(/^param:/, '')}'` : `optimiser state '${bad.name}'`;
+      throw new Error(`training diverged at epoch ${epoch}: ${what} holds ${bad.value} (index ${bad.index}); nothing was saved.${kept} Lower the learning rate or the regulariser weight.`);
+    }
+    for (const table of this.runtime.store.tables()) {
+      const moved = nonZeroPadding(table);
+      if (moved) throw new Error(`internal error at epoch ${epoch}: column ${moved.column} of parameter table '${table.spec.name}', stored only for the kernels, holds ${moved.value} at row ${moved.row} (it must stay 0); nothing was saved.${kept} Please report it; a --dim whose tables are a multiple of 4 wide needs no such column.`);
+    }
   }
 
   private async save(stem: 'best' | 'last', withOptimizer: boolean): Promise<void> {

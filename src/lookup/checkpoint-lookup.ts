@@ -20,6 +20,7 @@ import { goldRank, type GoldRank } from './gold-rank.js';
 import { pickAnswers, sweptAnswers } from './top-answers.js';
 import { PredictBatcher } from './predict-batcher.js';
 import type { EntityTable } from './vector-space.js';
+import { logicalRows } from '../core/table-padding.js';
 
 /** Options of opening a run for lookups. */
 export interface OpenOptions extends IndexStoreOptions {
@@ -295,7 +296,8 @@ export class CheckpointLookup {
   embeddings(): { entities: string[]; relations: string[]; tables: Record<string, { rows: number; dim: number; indexedBy: 'entity' | 'relation'; values: Float32Array }> } {
     const tables: Record<string, { rows: number; dim: number; indexedBy: 'entity' | 'relation'; values: Float32Array }> = {};
     for (const table of this.runtime.store.tables()) {
-      tables[table.spec.name] = { rows: table.rows, dim: table.dim, indexedBy: table.spec.indexedBy, values: table.data.array.slice() };
+      const { values, dim } = logicalRows(table); // the model's own width: columns stored only for the kernels left out
+      tables[table.spec.name] = { rows: table.rows, dim, indexedBy: table.spec.indexedBy, values };
     }
     return { entities: [...this.header.vocab.entities], relations: [...this.header.vocab.relations], tables };
   }

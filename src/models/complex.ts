@@ -20,6 +20,8 @@ export class ComplEx implements KgeModel {
   readonly candidateTable = 'entity';
   readonly queryTables = ['entity', 'relation'];
   readonly fusedQuery = COMPLEX_QUERY;
+  /** Its scores are unchanged by zero columns added to every table (core/table-padding.ts). */
+  readonly zeroPaddable = true;
 
   constructor(options: ModelOptions) {
     requireEvenDim('ComplEx', options.dim);

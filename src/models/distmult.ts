@@ -17,6 +17,8 @@ export class DistMult implements KgeModel {
   readonly candidateTable = 'entity';
   readonly queryTables = ['entity', 'relation'];
   readonly fusedQuery = DISTMULT_QUERY;
+  /** Its scores are unchanged by zero columns added to every table (core/table-padding.ts). */
+  readonly zeroPaddable = true;
 
   constructor(options: ModelOptions) {
     this.config = modelConfig('DistMult', options);

@@ -36,6 +36,8 @@ export class RotatE implements KgeModel {
   readonly candidateTable = 'entity';
   readonly queryTables = ['entity', 'phase'];
   readonly fusedQuery = ROTATE_QUERY;
+  /** Its scores are unchanged by zero columns added to every table (core/table-padding.ts). */
+  readonly zeroPaddable = true;
 
   constructor(options: NormOptions) {
     requireEvenDim('RotatE', options.dim);

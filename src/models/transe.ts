@@ -48,6 +48,8 @@ export class TransE implements KgeModel {
   readonly candidateTable = 'entity';
   readonly queryTables = ['entity', 'relation'];
   readonly fusedQuery = TRANSE_QUERY;
+  /** Its scores are unchanged by zero columns added to every table (core/table-padding.ts). */
+  readonly zeroPaddable = true;
 
   constructor(options: TransEOptions) {
     const norm = distanceNorm('TransE', options, TRANSE_DEFAULT_NORM);

@@ -17,6 +17,7 @@ import { loadRun } from '../registry/load-run.js';
 import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
 import { requireNewOutDir, writeNewDirectory } from '../kg/new-directory.js';
 import { initBackend } from '../core/backend.js';
+import { logicalRows } from '../core/table-padding.js';
 
 /** Export formats. */
 export const EXPORT_FORMATS = ['tsv', 'npy', 'parquet'] as const;
@@ -114,19 +115,19 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
     for (const table of run.runtime.store.tables()) {
       const keys = table.spec.indexedBy === 'entity' ? entities : relationKeys;
       const names = table.spec.indexedBy === 'entity' ? entityNames : undefined;
-      const values = table.data.array.slice(0, table.rows * table.dim);
+      const { values, dim } = logicalRows(table); // the model's own width: columns stored only for the kernels left out
       const file = `${table.spec.name}.${format}`;
-      if (format === 'npy') await writeFile(path.join(staging, file), npyBytes(values, table.rows, table.dim));
-      else if (format === 'parquet') await writeFile(path.join(staging, file), parquetBytes(keys, names, values, table.dim));
+      if (format === 'npy') await writeFile(path.join(staging, file), npyBytes(values, table.rows, dim));
+      else if (format === 'parquet') await writeFile(path.join(staging, file), parquetBytes(keys, names, values, dim));
       else {
-        const lines = [`key\t${names ? 'name\t' : ''}${Array.from({ length: table.dim }, (_, k) => `v${k}`).join('\t')}`];
+        const lines = [`key\t${names ? 'name\t' : ''}${Array.from({ length: dim }, (_, k) => `v${k}`).join('\t')}`];
         for (let i = 0; i < table.rows; i++) {
-          const row = Array.from(values.subarray(i * table.dim, (i + 1) * table.dim), (v) => String(v)).join('\t');
+          const row = Array.from(values.subarray(i * dim, (i + 1) * dim), (v) => String(v)).join('\t');
           lines.push(`${tableField(keys[i]!)}\t${names ? `${tableField(tsvField(names[i]!))}\t` : ''}${row}`);
         }
         await writeFile(path.join(staging, file), `${lines.join('\n')}\n`);
       }
-      tables.push({ name: table.spec.name, file, rows: table.rows, dim: table.dim, indexedBy: table.spec.indexedBy });
+      tables.push({ name: table.spec.name, file, rows: table.rows, dim, indexedBy: table.spec.indexedBy });
     }
     if (format === 'npy') {
       await writeFile(path.join(staging, 'entities.txt'), `${entities.join('\n')}\n`);

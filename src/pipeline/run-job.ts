@@ -17,6 +17,7 @@ import { hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../k
 import type { SplitOverlap } from '../kg/dataset-encode.js';
 import { hasNativeGatherGradient, initBackend, type BackendRequest } from '../core/backend.js';
 import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
+import { paddingNote } from '../core/table-padding.js';
 import { kgeSettingsOf, parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
 import { checkSampledLoss } from '../core/batch.js';
 import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
@@ -296,8 +297,10 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const { model: modelName, dim } = runtime.model.config;
     const kernels = loadedKernelBuild() ?? 'portable';
     log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}, ${kernelThreads()} thread${kernelThreads() === 1 ? '' : 's'}; run dir ${runDir}`);
-    const widthObstacle = hasNativeGatherGradient(backend) ? null : kernelWidthObstacle(runtime.model, runtime.store);
+    const widthObstacle = hasNativeGatherGradient(backend) ? null : kernelWidthObstacle(runtime.model);
     if (widthObstacle) log(`note: ${kernelWidthNote(widthObstacle)}`);
+    const padded = paddingNote(runtime.model);
+    if (padded) log(`note: ${padded}`);
     if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
     const earlier = EarlierResult.read(runDir, saved ? bestEpochOf(saved.header) : 0);
     let training: TrainingResult;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { KgeModel, ModelConfig } from '../core/model.js';
 import type { ModelOptions } from '../core/model-base.js';
 import { Registry, type RegistryEntry } from '../core/registry.js';
+import { padForKernels } from '../core/table-padding.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import { ENTITY_CONSTRAINTS, TransE, entityConstraintOf, type TransEOptions } from '../models/transe.js';
 import { DISTANCE_NORMS, type NormOptions } from '../models/distance-norm.js';
@@ -112,20 +113,26 @@ export function modelNames(): string[] {
   return MODELS.names();
 }
 
-/** Creates a model by name (case-insensitive) with validated options; errors name the model and each bad option. */
-export function createModel(name: string, options: ModelOptions): KgeModel {
-  const model = MODELS.get(name);
-  return model.create(MODELS.parse(model.name, options) as ModelOptions);
+/**
+ * Creates a model by name (case-insensitive) with validated options; errors name the model and each bad option. Its
+ * tables are stored with zero columns when that lets the fused kernels run them (core/table-padding.ts), unless
+ * `storedDim` says otherwise: a checkpoint's (the width its tables were saved at; `options.dim` when not padded).
+ */
+export function createModel(name: string, options: ModelOptions, storedDim?: number): KgeModel {
+  const entry = MODELS.get(name);
+  const build = (dim: number): KgeModel => entry.create(MODELS.parse(entry.name, { ...options, dim }) as ModelOptions);
+  return padForKernels(build(options.dim), build, storedDim);
 }
 
 /**
  * Re-creates a model from the config saved in a checkpoint: its shape and the recorded options its schema takes;
  * an option the checkpoint does not record takes the value it had before it was recorded (`optionsBeforeRecorded`:
- * a TransE saved without `norm` is the L2 model it was trained as).
+ * a TransE saved without `norm` is the L2 model it was trained as), stored as wide as it was saved (`storedDim`; a
+ * checkpoint without it, at `dim`).
  */
 export function modelFromConfig(config: ModelConfig): KgeModel {
   return createModel(config.model, { ...recordedOptionsOf(config), dim: config.dim, numEntities: config.numEntities,
-    numRelations: config.numRelations } as ModelOptions);
+    numRelations: config.numRelations } as ModelOptions, config.storedDim ?? config.dim);
 }
 
 /**

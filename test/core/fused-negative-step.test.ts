@@ -27,7 +27,8 @@ function withoutProgram(model: KgeModel): KgeModel {
 
 async function runtimeFor(name: string, d: number, hybrid: boolean): Promise<ModelRuntime> {
   // rows of norm ≈ 0.85 whatever d: near the ball's boundary tfjs's float32 query loses digits (query-accuracy.test.ts)
-  const model = createModel(name, { dim: d, numEntities: E, numRelations: R, initScale: 0.3 * Math.sqrt(8 / d) });
+  // stored at its own width (the last argument): no zero columns (table-padding.ts), the tables as written here
+  const model = createModel(name, { dim: d, numEntities: E, numRelations: R, initScale: 0.3 * Math.sqrt(8 / d) }, d);
   const runtime = await ModelRuntime.create(hybrid ? withoutProgram(model) : model, 11);
   const rng = new SeededRandom('biases');
   for (const t of runtime.store.tables()) {

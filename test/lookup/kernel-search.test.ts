@@ -18,7 +18,8 @@ beforeAll(async () => {
 
 /** A runtime of `name` with random parameters (entity norms up to `scale`). */
 async function randomRuntime(name: string, N: number, dim: number, scale: number, seed: string, options: object = {}): Promise<ModelRuntime> {
-  const runtime = await ModelRuntime.create(createModel(name, { dim, numEntities: N, numRelations: 3, ...options }), 4);
+  // stored at its own width (the last argument): no zero columns (table-padding.ts), the tables as written here
+  const runtime = await ModelRuntime.create(createModel(name, { dim, numEntities: N, numRelations: 3, ...options }, dim), 4);
   const rng = new SeededRandom(seed);
   for (const table of runtime.store.tables()) {
     if (table.spec.name === 'curvature') continue;

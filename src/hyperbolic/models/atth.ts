@@ -32,6 +32,8 @@ export class AttH implements KgeModel {
   readonly tailBiasTable = 'tailBias';
   readonly queryTables = ['entity', 'headBias', 'translation', 'rotation', 'reflection', 'context', 'curvature'];
   readonly fusedQuery = ATTH_QUERY;
+  /** Zero columns would change its attention temperature 1/√(width) (core/table-padding.ts): kept at its own width. */
+  readonly zeroPaddable = false;
 
   constructor(options: ModelOptions) {
     requireEvenDim('AttH', options.dim);

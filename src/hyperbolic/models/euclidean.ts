@@ -29,7 +29,12 @@ class EuclideanCounterpart implements KgeModel {
   readonly queryTables: string[];
   readonly fusedQuery: QueryProgram;
 
-  constructor(name: string, options: ModelOptions, extraTables: TableSpec[], private readonly map: RelationMap, mapStatements: string[]) {
+  /**
+   * `zeroPaddable`: whether its scores are unchanged by zero columns added to every table (core/table-padding.ts);
+   * not AttE's, whose attention temperature is 1/√(width).
+   */
+  constructor(name: string, options: ModelOptions, extraTables: TableSpec[], private readonly map: RelationMap, mapStatements: string[],
+    readonly zeroPaddable = true) {
     this.config = modelConfig(name, options);
     this.tables = [
       ...entityWithBiases(options.dim, this.config.options.initScale as number),
@@ -67,7 +72,7 @@ export function createAttE(options: ModelOptions): KgeModel {
   return new EuclideanCounterpart('AttE', options,
     [givensTable('rotation', options.dim), givensTable('reflection', options.dim), relationTable('context', options.dim, init, false)],
     (rows) => attend(rows.context!, givensRotation(rows.rotation!, rows.entity!) as tf.Tensor2D, givensReflection(rows.reflection!, rows.entity!) as tf.Tensor2D),
-    ['rot = givensRotation(rotation, entity)', 'ref = givensReflection(reflection, entity)', 'mapped = attention(context, rot, ref)']);
+    ['rot = givensRotation(rotation, entity)', 'ref = givensReflection(reflection, entity)', 'mapped = attention(context, rot, ref)'], false);
 }
 
 /** MuRE: q = ρ_r ∘ h + r. */

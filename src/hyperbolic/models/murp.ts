@@ -30,6 +30,8 @@ export class MuRP implements KgeModel {
   readonly tailBiasTable = 'tailBias';
   readonly queryTables = ['entity', 'headBias', 'translation', 'scaling', 'curvature'];
   readonly fusedQuery = MURP_QUERY;
+  /** Its scores are unchanged by zero columns added to every table (core/table-padding.ts). */
+  readonly zeroPaddable = true;
 
   constructor(options: ModelOptions) {
     this.config = modelConfig('MuRP', options);

@@ -30,6 +30,8 @@ export class RefH implements KgeModel {
   readonly tailBiasTable = 'tailBias';
   readonly queryTables = ['entity', 'headBias', 'translation', 'reflection', 'curvature'];
   readonly fusedQuery = REFH_QUERY;
+  /** Its scores are unchanged by zero columns added to every table (core/table-padding.ts). */
+  readonly zeroPaddable = true;
 
   constructor(options: ModelOptions) {
     requireEvenDim('RefH', options.dim);

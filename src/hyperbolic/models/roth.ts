@@ -34,6 +34,8 @@ export class RotH implements KgeModel {
   readonly tailBiasTable = 'tailBias';
   readonly queryTables = ['entity', 'headBias', 'translation1', 'translation2', 'rotation', 'curvature'];
   readonly fusedQuery = ROTH_QUERY;
+  /** Its scores are unchanged by zero columns added to every table (core/table-padding.ts). */
+  readonly zeroPaddable = true;
 
   constructor(options: ModelOptions) {
     requireEvenDim('RotH', options.dim);

@@ -10,7 +10,8 @@ beforeAll(async () => {
 
 /** Scores of query (entity 0, relation 0) against 2 entities of dim 2, tables zeroed then set by hand. */
 async function scoresOf(model: string, tables: Record<string, number[]>): Promise<number[]> {
-  const runtime = await ModelRuntime.create(createModel(model, { dim: 2, numEntities: 2, numRelations: 1 }));
+  // stored at its own width (the last argument): no zero columns (table-padding.ts), the tables as written here
+  const runtime = await ModelRuntime.create(createModel(model, { dim: 2, numEntities: 2, numRelations: 1 }, 2));
   for (const table of runtime.store.tables()) table.data.array.fill(table.spec.name === 'curvature' ? 0.7 : 0);
   for (const [name, values] of Object.entries(tables)) runtime.store.table(name).data.array.set(values);
   const scorer = runtime.entityScorer();

@@ -1,0 +1,118 @@
+/**
+ * Zero columns that let the fused kernels run any `--dim`. The kernels read rows four floats at a time
+ * (kernel-widths.ts); a model whose tables are not a multiple of 4 wide (DistMult at PyKEEN's default 50, RotatE at a
+ * dimension that is not a multiple of 8) would train through the tfjs path, 7–8× slower. Instead the core stores
+ * each table at the nearest usable width above and keeps the added columns at zero:
+ * - a table of real coordinates gets them at the end of each row; a table of [Re | Im] halves (`complexPairs`) at the
+ *   end of each half, so that complex coordinate k keeps its real and imaginary parts in step (RotatE's phase k still
+ *   turns coordinate k; the Givens pairs (x₂ᵢ, x₂ᵢ₊₁) of the hyperbolic models gain whole zero pairs at the end);
+ * - the added columns start at zero, and stay there: every score of these models is a sum over coordinates of terms
+ *   that vanish, with their gradients, where every operand is zero (products, differences, |·| whose subgradient at
+ *   0 is 0, the linear continuation of a modulus below its floor, Möbius sums and exp/log maps that scale each
+ *   coordinate), so each optimiser (SGD, Adagrad, Adam: an update ∝ the gradient or its moments) leaves them at zero.
+ * The stored model is then the model of the asked dimension exactly: same scores, same gradients on the other
+ * columns, the initialisation of the asked dimension (TransE's ±6/√d uses d, not the stored width). A model whose
+ * constants depend on the width (AttH's attention temperature 1/√d) does not declare `zeroPaddable` and keeps the
+ * tfjs path. Checkpoints record the stored width (`ModelConfig.storedDim`); what leaves the program (export, lookup
+ * tables) is the asked width (`logicalRows`).
+ */
+import type { KgeModel, ModelConfig, TableSpec } from './model.js';
+import { kernelWidthObstacle } from './kernel-widths.js';
+
+/** What the padding needs of a table: its spec (with `padColumns`) and its row-major values. */
+export interface PaddedTable {
+  readonly spec: TableSpec;
+  readonly rows: number;
+  readonly dim: number;
+  readonly data: { readonly array: Float32Array };
+}
+
+/** The stored columns of a table of logical width `logical` stored `stored` wide that are padding (kept at zero). */
+export function padColumnsOf(logical: number, stored: number, complexPairs: boolean): number[] {
+  if (stored === logical) return [];
+  const columns: number[] = [];
+  if (complexPairs) {
+    const half = logical / 2, storedHalf = stored / 2;
+    for (let k = half; k < storedHalf; k++) columns.push(k, storedHalf + k);
+    return columns.sort((a, b) => a - b);
+  }
+  for (let k = logical; k < stored; k++) columns.push(k);
+  return columns;
+}
+
+/**
+ * The model at `--dim` as the kernels can run it: `model` itself when its tables already suit them (or it cannot be
+ * padded, or nothing wider suits), else the same model built at the nearest usable dimension above by `createAt`,
+ * its tables initialised as `model`'s and their added columns declared (`padColumns`), its config `model`'s with
+ * `storedDim`. `storedDim`, when given (a checkpoint's), is the width to store at; a different one is an error.
+ */
+export function padForKernels(model: KgeModel, createAt: (dim: number) => KgeModel, storedDim?: number): KgeModel {
+  if (storedDim === model.config.dim) return model;
+  const obstacle = storedDim === undefined ? kernelWidthObstacle(model) : null;
+  const upper = storedDim ?? (obstacle && model.zeroPaddable && model.fusedQuery ? obstacle.upper : undefined);
+  if (upper === undefined) return model;
+  if (!model.zeroPaddable || upper < model.config.dim) {
+    throw new Error(`${model.config.model} at --dim ${model.config.dim} cannot be stored ${upper} wide (a damaged checkpoint: its model.storedDim)`);
+  }
+  const stored = createAt(upper);
+  const logicalSpecs = new Map(model.tables.map((spec) => [spec.name, spec]));
+  const tables = stored.tables.map((spec): TableSpec => {
+    const logical = logicalSpecs.get(spec.name);
+    if (!logical || logical.complexPairs !== spec.complexPairs || (logical.dim === 1) !== (spec.dim === 1)) {
+      throw new Error(`${model.config.model}: table '${spec.name}' has no counterpart at --dim ${model.config.dim}`);
+    }
+    const padColumns = padColumnsOf(logical.dim, spec.dim, spec.complexPairs === true);
+    return padColumns.length > 0 ? { ...spec, init: logical.init, padColumns } : { ...spec, init: logical.init };
+  });
+  const config: ModelConfig = { ...model.config, storedDim: upper };
+  return {
+    config,
+    tables,
+    similarity: stored.similarity,
+    candidateTable: stored.candidateTable,
+    ...(stored.tailBiasTable !== undefined ? { tailBiasTable: stored.tailBiasTable } : {}),
+    queryTables: stored.queryTables,
+    query: (rows) => stored.query(rows),
+    ...(stored.fusedQuery ? { fusedQuery: stored.fusedQuery } : {}),
+    zeroPaddable: true,
+  };
+}
+
+/** The sentence a run logs when its tables are stored wider than its `--dim`; null when they are not. */
+export function paddingNote(model: KgeModel): string | null {
+  const { model: name, dim, storedDim } = model.config;
+  if (storedDim === undefined || storedDim === dim) return null;
+  return `the tables of ${name} at --dim ${dim} are stored as at --dim ${storedDim}, the added columns held at zero, so that the fused kernels run them: the model and its scores are those of --dim ${dim}, and export gives ${dim}-wide rows`;
+}
+
+/** Sets a table's padding columns to zero (after its initialisation). */
+export function zeroPadColumns(table: PaddedTable): void {
+  const columns = table.spec.padColumns;
+  if (!columns || columns.length === 0) return;
+  const values = table.data.array, d = table.dim;
+  for (let o = 0; o < table.rows * d; o += d) for (const k of columns) values[o + k] = 0;
+}
+
+/** The first padding value that is not zero, as table/row/column, or null (the columns held as they must be). */
+export function nonZeroPadding(table: PaddedTable): { row: number; column: number; value: number } | null {
+  const columns = table.spec.padColumns;
+  if (!columns || columns.length === 0) return null;
+  const values = table.data.array, d = table.dim;
+  for (let row = 0; row < table.rows; row++) {
+    for (const k of columns) if (values[row * d + k] !== 0) return { row, column: k, value: values[row * d + k]! };
+  }
+  return null;
+}
+
+/** The table's rows at its logical width (the padding columns left out), row-major, and that width; a copy. */
+export function logicalRows(table: PaddedTable): { values: Float32Array; dim: number } {
+  const columns = table.spec.padColumns;
+  const d = table.dim;
+  if (!columns || columns.length === 0) return { values: table.data.array.slice(0, table.rows * d), dim: d };
+  const padded = new Set(columns);
+  const kept = Array.from({ length: d }, (_, k) => k).filter((k) => !padded.has(k));
+  const values = new Float32Array(table.rows * kept.length);
+  const source = table.data.array;
+  for (let row = 0, o = 0; row < table.rows; row++) for (const k of kept) values[o++] = source[row * d + k]!;
+  return { values, dim: kept.length };
+}

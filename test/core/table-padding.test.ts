@@ -1,0 +1,163 @@
+// Zero columns that let the fused kernels run any --dim (core/table-padding.ts): the padded model trains in the
+// kernels, its added columns stay exactly zero under every optimiser, and its scores are those of the model at the
+// asked dimension (the same tables without the added columns, scored by the tfjs reference path); checkpoints record
+// the stored width, export gives the asked one, and a checkpoint saved unpadded still opens.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { loadDataset } from '../../src/kg/dataset.js';
+import { runDataFromDataset, type RunData } from '../../src/core/training-data.js';
+import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { Trainer } from '../../src/core/trainer.js';
+import { parseTrainingConfig } from '../../src/core/training-config.js';
+import { createModel } from '../../src/registry/models.js';
+import { loadRun } from '../../src/registry/load-run.js';
+import { kernelWidthObstacle } from '../../src/core/kernel-widths.js';
+import { fusedStepSupports } from '../../src/core/fused-negative-step.js';
+import { logicalRows, nonZeroPadding, padColumnsOf } from '../../src/core/table-padding.js';
+import { train } from '../../src/index.js';
+import { exportRun } from '../../src/pipeline/export.js';
+
+let data: RunData;
+let graph: string;
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-padding-'));
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+  graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 120, seed: 3 });
+  data = runDataFromDataset(await loadDataset(graph, { verify: false }));
+});
+
+const shape = (dim: number) => ({ dim, numEntities: data.numEntities, numRelations: data.numRelations });
+
+describe('which columns are padding', () => {
+  it('real rows gain columns at the end, [Re | Im] rows at the end of each half', () => {
+    expect(padColumnsOf(50, 52, false)).toEqual([50, 51]);
+    expect(padColumnsOf(25, 28, false)).toEqual([25, 26, 27]);
+    expect(padColumnsOf(50, 52, true)).toEqual([25, 51]);
+    expect(padColumnsOf(50, 56, true)).toEqual([25, 26, 27, 53, 54, 55]);
+    expect(padColumnsOf(48, 48, true)).toEqual([]);
+  });
+
+  it('pads a model whose tables the kernels cannot read, keeps its dim and its initialisation; AttH keeps its width', () => {
+    const distmult = createModel('DistMult', shape(50));
+    expect([distmult.config.dim, distmult.config.storedDim]).toEqual([50, 52]);
+    expect(distmult.tables.map((t) => [t.name, t.dim, t.padColumns])).toEqual([['entity', 52, [50, 51]], ['relation', 52, [50, 51]]]);
+    const rotate = createModel('RotatE', shape(50));
+    expect(rotate.config.storedDim).toBe(56);
+    expect(rotate.tables.map((t) => [t.name, t.dim, t.padColumns])).toEqual([['entity', 56, [25, 26, 27, 53, 54, 55]], ['phase', 28, [25, 26, 27]]]);
+    // TransE's uniform ±6/√d is that of d = 50, not of the stored 52
+    const transe = createModel('TransE', shape(50));
+    expect(transe.tables[0]!.init).toEqual({ kind: 'uniform', low: -6 / Math.sqrt(50), high: 6 / Math.sqrt(50) });
+    for (const model of [distmult, rotate, transe]) expect(kernelWidthObstacle(model)).toBeNull();
+    const atth = createModel('AttH', shape(50));
+    expect(atth.config.storedDim).toBeUndefined();
+    expect(kernelWidthObstacle(atth)?.reason).toContain("'entity' table of AttH at --dim 50 is 50 floats wide");
+    // a dimension the kernels read is not padded; a checkpoint's width is kept
+    expect(createModel('DistMult', shape(48)).config.storedDim).toBeUndefined();
+    expect(createModel('DistMult', shape(50), 50).config.storedDim).toBeUndefined();
+    expect(() => createModel('AttH', shape(50), 52)).toThrow('AttH at --dim 50 cannot be stored 52 wide');
+  });
+});
+
+describe('a padded model is the model of its dimension', () => {
+  it.each([
+    ['DistMult', 50, {}, 'adagrad', 20],
+    ['ComplEx', 50, {}, 'adam', 20],
+    ['RotatE', 50, { norm: 2 }, 'adam', 20],
+    ['RotatE', 42, { norm: 1 }, 'adagrad', 20],
+    ['TransE', 50, { norm: 1 }, 'adam', 20],
+    ['TransE', 30, { norm: 2, entityConstraint: 'none' }, 'adagrad', 20],
+    ['RotH', 50, {}, 'adam', 20],
+    ['RefH', 46, {}, 'adagrad', 20],
+    ['MuRP', 50, {}, 'adam', 20],
+    ['RotE', 50, {}, 'adam', 20],
+    ['MuRE', 38, {}, 'adagrad', 20],
+    ['ComplEx', 50, {}, 'adagrad', 0], // 1-N scoring
+  ] as const)('%s d=%i %j (%s, %i negatives): trains in the kernels, padding stays 0, scores equal the unpadded model', async (name, dim, options, optimizer, negatives) => {
+    const padded = createModel(name, { ...shape(dim), ...options });
+    expect(padded.config.storedDim).toBeGreaterThan(dim);
+    const runtime = await ModelRuntime.create(padded, 7);
+    if (negatives > 0) expect(fusedStepSupports(runtime.model, runtime.store)).toBe(true);
+    const config = parseTrainingConfig({ epochs: 4, batchSize: 64, optimizer, learningRate: optimizer === 'adam' ? 0.01 : 0.1, negatives, validEvery: 1000, patience: 0, regularizer: 'n3', regularizerWeight: 0.01 });
+    const before = runtime.store.table('entity').data.array.slice();
+    const result = await new Trainer(runtime, data, config, path.join(tmp, `run-${name}-${dim}-${negatives}`), 'wasm', { validator: null }).run();
+    expect(result.scoringPath).toBe(negatives > 0 ? 'fused' : 'one-to-n');
+    expect(runtime.store.table('entity').data.array).not.toEqual(before);
+    for (const table of runtime.store.tables()) expect(nonZeroPadding(table), table.spec.name).toBeNull();
+    // the same tables without the added columns, in the model built at the asked dimension
+    const plain = await ModelRuntime.create(createModel(name, { ...shape(dim), ...options }, dim), 0);
+    expect(plain.model.config.storedDim).toBeUndefined();
+    const arrays = Object.fromEntries(runtime.store.tables().map((t) => [`param:${t.spec.name}`, logicalRows(t).values]));
+    plain.loadParameterArrays(arrays, 'test');
+    const heads = Int32Array.from({ length: 12 }, (_, i) => (7 * i) % data.numEntities);
+    const relations = Int32Array.from({ length: 12 }, (_, i) => i % (2 * data.numRelations));
+    const [ours, theirs] = [runtime.entityScorer(), plain.entityScorer()];
+    const got = await ours.scoreAll(heads, relations);
+    const want = await theirs.scoreAll(heads, relations);
+    ours.dispose();
+    theirs.dispose();
+    const spread = Math.max(...want.map(Math.abs));
+    expect(spread).toBeGreaterThan(0);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
+    expect(worst).toBeLessThan(1e-4 * Math.max(1, spread));
+    runtime.dispose();
+    plain.dispose();
+  });
+});
+
+describe('checkpoints and export of a padded model', () => {
+  it('the run records the stored width, reopens padded, exports rows of the asked width; an unpadded checkpoint still opens', async () => {
+    const out = path.join(tmp, 'api-run');
+    const logs: string[] = [];
+    const run = await train({ dataset: graph, model: 'ComplEx', dim: 50, epochs: 2, out, backend: 'wasm' }, { log: (line: string) => logs.push(line) });
+    expect(logs.join('\n')).toContain('the tables of ComplEx at --dim 50 are stored as at --dim 52');
+    const header = JSON.parse(readFileSync(path.join(out, 'best.json'), 'utf8')) as { model: { dim: number; storedDim?: number } };
+    expect([header.model.dim, header.model.storedDim]).toEqual([50, 52]);
+    const opened = await loadRun(out);
+    expect(opened.runtime.model.config.storedDim).toBe(52);
+    expect(opened.runtime.store.table('entity').dim).toBe(52);
+    opened.runtime.dispose();
+    const report = await exportRun(out, 'npy', path.join(tmp, 'export'));
+    expect(report.tables.map((t) => [t.name, t.dim])).toEqual([['entity', 50], ['relation', 50]]);
+    expect(run.metrics?.mrr).toBeGreaterThan(0);
+    run.model.close();
+
+    // a checkpoint saved before padding existed: its tables 50 wide, no storedDim
+    const plainDir = path.join(tmp, 'unpadded-run');
+    const plain = await ModelRuntime.create(createModel('ComplEx', shape(50), 50), 1);
+    await new Trainer(plain, data, parseTrainingConfig({ epochs: 1, batchSize: 64, validEvery: 1000 }), plainDir, 'wasm', { validator: null }).run();
+    const reopened = await loadRun(plainDir);
+    expect(reopened.runtime.model.config.storedDim).toBeUndefined();
+    expect(reopened.runtime.store.table('entity').dim).toBe(50);
+    reopened.runtime.dispose();
+    // and resumes as it was saved (50 wide, through the tfjs path)
+    const resumed = await train({ dataset: graph, model: 'ComplEx', dim: 50, epochs: 2, batchSize: 64, out: plainDir, resume: true, backend: 'wasm' });
+    expect(resumed.summary).toMatchObject({ epochs: 2, scoringPath: 'tfjs' });
+    resumed.model.close();
+    expect((JSON.parse(readFileSync(path.join(plainDir, 'last.json'), 'utf8')) as { model: { storedDim?: number } }).model.storedDim).toBeUndefined();
+  });
+
+  it('refuses a checkpoint whose padding is not zero, naming the file, table, row and column', async () => {
+    const out = path.join(tmp, 'damaged-run');
+    await train({ dataset: graph, model: 'DistMult', dim: 50, epochs: 1, out, backend: 'wasm' });
+    const header = JSON.parse(readFileSync(path.join(out, 'best.json'), 'utf8')) as { binary: { file: string }; arrays: { name: string; offset: number }[] };
+    const binary = path.join(out, header.binary.file);
+    const bytes = readFileSync(binary);
+    const entity = header.arrays.find((a) => a.name === 'param:entity')!;
+    const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    floats[entity.offset + 52 + 51] = 0.5; // row 1, column 51: padding
+    writeFileSync(binary, bytes);
+    // a checksum that matches: the damage is in what the floats say, not in the file
+    const json = JSON.parse(readFileSync(path.join(out, 'best.json'), 'utf8')) as { binary: { sha256: string } };
+    json.binary.sha256 = createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(path.join(out, 'best.json'), JSON.stringify(json));
+    await expect(loadRun(out)).rejects.toThrow(/parameter table 'entity' holds 0.5 at row 1, column 51, a column stored only for the kernels/);
+  });
+});
