@@ -18,8 +18,13 @@ import { IO_PIECE_BYTES, isAtomicTemp, writeChunksAtomic, writeFileAtomic } from
 /** Format name and version written into every checkpoint. */
 export const CHECKPOINT_FORMAT = 'kgdistill-checkpoint';
 export const CHECKPOINT_VERSION = 2;
-/** Versions this kgdistill reads (1: fixed binary names `<stem>.bin`; same layout). */
-const READABLE_VERSIONS = [1, 2];
+/**
+ * The version of a checkpoint whose tables are stored wider than its dimension (`model.storedDim`,
+ * core/table-padding.ts): a kgdistill that reads only versions 1 and 2 refuses it by its version instead of by a size.
+ */
+export const PADDED_CHECKPOINT_VERSION = 3;
+/** Versions this kgdistill reads (1: fixed binary names `<stem>.bin`; 2: `<stem>-<id>.bin`; 3: 2 with `model.storedDim`). */
+const READABLE_VERSIONS = [1, 2, 3];
 /** A binary's file name: a plain name in the checkpoint's directory. */
 const BINARY_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.bin$/;
 
@@ -82,7 +87,7 @@ export async function saveCheckpoint(dir: string, stem: string, content: Checkpo
   await writeChunksAtomic(path.join(dir, binaryFile), chunks, (piece) => hash.update(piece));
   const header: CheckpointHeader = {
     format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
+    version: content.header.model.storedDim === undefined ? CHECKPOINT_VERSION : PADDED_CHECKPOINT_VERSION,
     createdAt: new Date().toISOString(),
     ...content.header,
     arrays,
@@ -236,7 +241,7 @@ async function readHeaderOnce(dir: string, stem: string): Promise<{ header: Chec
   const format = (parsed as { format?: unknown })?.format;
   if (format !== CHECKPOINT_FORMAT) throw new CheckpointError(jsonFile, `not a kgdistill checkpoint (format '${String(format)}')`);
   const version = (parsed as { version?: unknown }).version;
-  if (!READABLE_VERSIONS.includes(version as number)) throw new CheckpointError(jsonFile, `checkpoint format version ${String(version)}, this kgdistill reads versions ${READABLE_VERSIONS.join(' and ')}`);
+  if (!READABLE_VERSIONS.includes(version as number)) throw new CheckpointError(jsonFile, `checkpoint format version ${String(version)}, this kgdistill reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)}`);
   const result = headerSchema.safeParse(parsed);
   if (!result.success) throw new CheckpointError(jsonFile, `malformed header: ${formatIssues(result.error)}`);
   const header = result.data;

@@ -12,8 +12,9 @@
  * Two more are no functions of those three: they are computed from the differences q − v (autodiff gives their
  * gradients) and have no matrix-product form, so the scores of all entities are made in runs of queries whose
  * [rows, d, N] differences stay under L1_CHUNK_FLOATS:
- * - negL1:          s = −Σ_i |q_i − v_i| (TransE's L1 dissimilarity, Bordes et al. 2013, eq. (1); tfjs's |x|' is −1
- *   at x = 0, the kernels' subgradient 0 there);
+ * - negL1:          s = −Σ_i |q_i − v_i| (TransE's L1 dissimilarity, Bordes et al. 2013, eq. (1)); its subgradient
+ *   is 0 where q_i = v_i, as the kernels' (tfjs's own |x|' is −1 at x = 0, which would move the zero columns of a
+ *   padded table, core/table-padding.ts: `absWithZeroSubgradient`);
  * - negModulusL1:   s = −Σ_i √max((q_re,i − v_re,i)² + (q_im,i − v_im,i)², SQRT_FLOOR) over the d/2 complex
  *   coordinates of [Re | Im] rows (RotatE's distance with the L1 norm over complex moduli, Sun et al. 2019,
  *   eq. (2), as the authors' code; below the floor autodiff's gradient is 0, the kernels' that of the continuation).
@@ -101,10 +102,17 @@ export function similarityAll(kind: SimilarityName, q: tf.Tensor2D, tableT: tf.T
  * −Σ_i |Δ_i| of the complex coordinates, real parts in the first half of the axis (negModulusL1).
  */
 function negDistance(kind: DifferenceSimilarity, diff: tf.Tensor, axis: number): tf.Tensor {
-  if (kind === 'negL1') return tf.neg(tf.sum(tf.abs(diff), axis));
+  if (kind === 'negL1') return tf.neg(tf.sum(absWithZeroSubgradient(diff), axis));
   const [re, im] = tf.split(diff, 2, axis);
   return tf.neg(tf.sum(tf.sqrt(tf.maximum(tf.add(tf.square(re!), tf.square(im!)), SQRT_FLOOR)), axis));
 }
+
+/** |x| with the gradient dy·sign(x): 0 at x = 0 (the kernels' subgradient; tfjs's own is −1 there). */
+const absWithZeroSubgradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor;
+  (args[1] as tf.GradSaveFunc)([x]);
+  return { value: tf.abs(x), gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.mul(dy as tf.Tensor, tf.sign(saved[0]!)) };
+}) as (x: tf.Tensor) => tf.Tensor;
 
 /** s(q_b, e_j) of each query with every column of tableT [d, N] → [B, N], in runs of queries (L1_CHUNK_FLOATS). */
 function negDistanceAll(kind: DifferenceSimilarity, q: tf.Tensor2D, tableT: tf.Tensor2D): tf.Tensor2D {

@@ -40,27 +40,38 @@ export function padColumnsOf(logical: number, stored: number, complexPairs: bool
   return columns;
 }
 
+/** A checkpoint's `storedDim` that this model and dimension are never stored at. */
+export class StoredDimError extends Error {}
+
 /**
  * The model at `--dim` as the kernels can run it: `model` itself when its tables already suit them (or it cannot be
- * padded, or nothing wider suits), else the same model built at the nearest usable dimension above by `createAt`,
- * its tables initialised as `model`'s and their added columns declared (`padColumns`), its config `model`'s with
- * `storedDim`. `storedDim`, when given (a checkpoint's), is the width to store at; a different one is an error.
+ * padded, or padding would not bring it to widths the kernels read), else the same model built by `createAt` at the
+ * nearest dimension above whose tables suit them, its tables initialised as `model`'s, their added columns declared
+ * (`padColumns`), its config `model`'s with `storedDim`. The choice depends on the model and its dimension only, so
+ * a checkpoint's `storedDim` (when given) must be `--dim` or that width; another is an error naming the key.
  */
 export function padForKernels(model: KgeModel, createAt: (dim: number) => KgeModel, storedDim?: number): KgeModel {
-  if (storedDim === model.config.dim) return model;
-  const obstacle = storedDim === undefined ? kernelWidthObstacle(model) : null;
-  const upper = storedDim ?? (obstacle && model.zeroPaddable && model.fusedQuery ? obstacle.upper : undefined);
-  if (upper === undefined) return model;
-  if (!model.zeroPaddable || upper < model.config.dim) {
-    throw new Error(`${model.config.model} at --dim ${model.config.dim} cannot be stored ${upper} wide (a damaged checkpoint: its model.storedDim)`);
-  }
+  const { model: name, dim } = model.config;
+  if (storedDim === dim) return model;
+  const padded = paddedAtNextWidth(model, createAt);
+  if (storedDim === undefined) return padded ?? model;
+  const widths = [dim, ...(padded ? [padded.config.storedDim] : [])].join(' or ');
+  if (padded?.config.storedDim !== storedDim) throw new StoredDimError(`model.storedDim ${storedDim} is not a width ${name} at --dim ${dim} is stored at (${widths}): a damaged checkpoint`);
+  return padded;
+}
+
+/** `model` stored at the nearest wider dimension whose tables the kernels read, its added columns zero; null when none helps. */
+function paddedAtNextWidth(model: KgeModel, createAt: (dim: number) => KgeModel): KgeModel | null {
+  if (!model.zeroPaddable || !model.fusedQuery) return null;
+  const upper = kernelWidthObstacle(model)?.upper;
+  if (upper === undefined) return null;
   const stored = createAt(upper);
+  // e.g. RotatE at --dim 2: its one-float phase table passes for a curvature, and at 4 it is 2 wide
+  if (kernelWidthObstacle(stored) !== null) return null;
   const logicalSpecs = new Map(model.tables.map((spec) => [spec.name, spec]));
   const tables = stored.tables.map((spec): TableSpec => {
     const logical = logicalSpecs.get(spec.name);
-    if (!logical || logical.complexPairs !== spec.complexPairs || (logical.dim === 1) !== (spec.dim === 1)) {
-      throw new Error(`${model.config.model}: table '${spec.name}' has no counterpart at --dim ${model.config.dim}`);
-    }
+    if (!logical || logical.complexPairs !== spec.complexPairs) throw new Error(`${model.config.model}: table '${spec.name}' has no counterpart at --dim ${model.config.dim}`);
     const padColumns = padColumnsOf(logical.dim, spec.dim, spec.complexPairs === true);
     return padColumns.length > 0 ? { ...spec, init: logical.init, padColumns } : { ...spec, init: logical.init };
   });
@@ -83,6 +94,12 @@ export function paddingNote(model: KgeModel): string | null {
   const { model: name, dim, storedDim } = model.config;
   if (storedDim === undefined || storedDim === dim) return null;
   return `the tables of ${name} at --dim ${dim} are stored as at --dim ${storedDim}, the added columns held at zero, so that the fused kernels run them: the model and its scores are those of --dim ${dim}, and export gives ${dim}-wide rows`;
+}
+
+/** A model config as it describes the model, without the width its tables were stored at (what export writes). */
+export function logicalModelConfig<C extends { storedDim?: number }>(config: C): Omit<C, 'storedDim'> {
+  const { storedDim: _stored, ...logical } = config;
+  return logical;
 }
 
 /** Sets a table's padding columns to zero (after its initialisation). */

@@ -17,7 +17,7 @@ import { loadRun } from '../registry/load-run.js';
 import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
 import { requireNewOutDir, writeNewDirectory } from '../kg/new-directory.js';
 import { initBackend } from '../core/backend.js';
-import { logicalRows } from '../core/table-padding.js';
+import { logicalModelConfig, logicalRows } from '../core/table-padding.js';
 
 /** Export formats. */
 export const EXPORT_FORMATS = ['tsv', 'npy', 'parquet'] as const;
@@ -135,7 +135,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
       if (entityNames) await writeFile(path.join(staging, 'entity_names.txt'), `${entityNames.map(tsvField).join('\n')}\n`);
     }
     const manifest = {
-      format: 'kgdistill-export', version: 1, model: run.header.model, similarity: run.runtime.model.similarity, source: { runDir: path.resolve(runDir), checkpoint: path.basename(run.file, '.json') },
+      format: 'kgdistill-export', version: 1, model: logicalModelConfig(run.header.model), similarity: run.runtime.model.similarity, source: { runDir: path.resolve(runDir), checkpoint: path.basename(run.file, '.json') },
       rows: format === 'npy'
         ? `row i of every entity table is entities.txt line i${entityNames ? ' (readable name: entity_names.txt line i)' : ''}; of every relation table relations.txt line i`
         : `the key column names each row${entityNames ? "; entity tables' name column holds the dataset's readable name (entity_names.tsv), empty where it has none" : ''}${format === 'tsv' ? '; a field that begins with a double quote or holds a tab is quoted as in CSV' : ''}`,

@@ -282,12 +282,15 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     let trainer: Trainer;
     if (saved) {
       requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
-      runtime = await ModelRuntime.create(modelFromConfig(saved.header.model));
+      runtime = await ModelRuntime.create(modelFromConfig(saved.header.model, path.join(runDir, 'last.json')));
       const options = await trainerOptions(runtime);
       await job.beforeTraining?.(runDir, true, name); // before Trainer.resume tidies the directory
       trainer = await Trainer.resume(runtime, data, config, runDir, backend, options);
     } else {
-      const model = job.createModel(settings, data);
+      const created = job.createModel(settings, data);
+      // a native backend trains through tfjs whatever the widths: columns stored for the kernels would only cost memory
+      const native = hasNativeGatherGradient(backend) && created.config.storedDim !== undefined;
+      const model = native ? modelFromConfig({ ...created.config, storedDim: created.config.dim }) : created;
       requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
       runtime = await ModelRuntime.create(model, config.seed);
       trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));

@@ -33,7 +33,7 @@ export async function loadRun(runDir: string, stem?: 'best' | 'last'): Promise<L
   const chosen = checkpointStemOf(runDir, stem);
   const file = path.join(runDir, `${chosen}.json`);
   const { header, arrays } = await loadCheckpoint(runDir, chosen);
-  const runtime = await ModelRuntime.create(modelFromConfig(header.model));
+  const runtime = await ModelRuntime.create(modelFromConfig(header.model, file));
   runtime.loadParameterArrays(arrays, file);
   return { runtime, header, file };
 }

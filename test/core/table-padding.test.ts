@@ -15,7 +15,7 @@ import { runDataFromDataset, type RunData } from '../../src/core/training-data.j
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { Trainer } from '../../src/core/trainer.js';
 import { parseTrainingConfig } from '../../src/core/training-config.js';
-import { createModel } from '../../src/registry/models.js';
+import { createModel, modelFromConfig } from '../../src/registry/models.js';
 import { loadRun } from '../../src/registry/load-run.js';
 import { kernelWidthObstacle } from '../../src/core/kernel-widths.js';
 import { fusedStepSupports } from '../../src/core/fused-negative-step.js';
@@ -61,7 +61,15 @@ describe('which columns are padding', () => {
     // a dimension the kernels read is not padded; a checkpoint's width is kept
     expect(createModel('DistMult', shape(48)).config.storedDim).toBeUndefined();
     expect(createModel('DistMult', shape(50), 50).config.storedDim).toBeUndefined();
-    expect(() => createModel('AttH', shape(50), 52)).toThrow('AttH at --dim 50 cannot be stored 52 wide');
+    // a checkpoint's storedDim must be --dim or the width chosen here: anything else is named as damaged (no huge allocation)
+    expect(() => createModel('AttH', shape(50), 52)).toThrow('model.storedDim 52 is not a width AttH at --dim 50 is stored at (50): a damaged checkpoint');
+    for (const bad of [7, 48, 56, 500_000_000]) {
+      expect(() => createModel('DistMult', shape(50), bad)).toThrow(`model.storedDim ${bad} is not a width DistMult at --dim 50 is stored at (50 or 52)`);
+    }
+    expect(() => modelFromConfig({ ...distmult.config, storedDim: 17 }, 'run/best.json')).toThrow('run/best.json: model.storedDim 17 is not a width');
+    expect(modelFromConfig(distmult.config).tables[0]!.padColumns).toEqual([50, 51]);
+    // RotatE at --dim 2: padded to 4 its phase table would be 2 wide, which the kernels do not read either: not padded
+    expect(createModel('RotatE', shape(2)).config.storedDim).toBeUndefined();
   });
 });
 
@@ -79,15 +87,19 @@ describe('a padded model is the model of its dimension', () => {
     ['RotE', 50, {}, 'adam', 20],
     ['MuRE', 38, {}, 'adagrad', 20],
     ['ComplEx', 50, {}, 'adagrad', 0], // 1-N scoring
-  ] as const)('%s d=%i %j (%s, %i negatives): trains in the kernels, padding stays 0, scores equal the unpadded model', async (name, dim, options, optimizer, negatives) => {
+    // the tfjs path (--path tfjs, or a native backend): its |x| has the kernels' subgradient 0 at 0 (was −1)
+    ['TransE', 30, { norm: 1 }, 'adam', 20, 'tfjs'],
+    ['RotatE', 42, { norm: 1 }, 'adagrad', 20, 'tfjs'],
+    ['RotH', 50, {}, 'adam', 20, 'tfjs'],
+  ] as const)('%s d=%i %j (%s, %i negatives, %s): padding stays 0, scores equal the unpadded model', async (name, dim, options, optimizer, negatives, path_: 'fused' | 'tfjs' = 'fused') => {
     const padded = createModel(name, { ...shape(dim), ...options });
     expect(padded.config.storedDim).toBeGreaterThan(dim);
     const runtime = await ModelRuntime.create(padded, 7);
     if (negatives > 0) expect(fusedStepSupports(runtime.model, runtime.store)).toBe(true);
-    const config = parseTrainingConfig({ epochs: 4, batchSize: 64, optimizer, learningRate: optimizer === 'adam' ? 0.01 : 0.1, negatives, validEvery: 1000, patience: 0, regularizer: 'n3', regularizerWeight: 0.01 });
+    const config = parseTrainingConfig({ epochs: 4, batchSize: 64, optimizer, learningRate: optimizer === 'adam' ? 0.01 : 0.1, negatives, validEvery: 1000, patience: 0, regularizer: 'n3', regularizerWeight: 0.01, path: path_ });
     const before = runtime.store.table('entity').data.array.slice();
     const result = await new Trainer(runtime, data, config, path.join(tmp, `run-${name}-${dim}-${negatives}`), 'wasm', { validator: null }).run();
-    expect(result.scoringPath).toBe(negatives > 0 ? 'fused' : 'one-to-n');
+    expect(result.scoringPath).toBe(negatives > 0 ? path_ : 'one-to-n');
     expect(runtime.store.table('entity').data.array).not.toEqual(before);
     for (const table of runtime.store.tables()) expect(nonZeroPadding(table), table.spec.name).toBeNull();
     // the same tables without the added columns, in the model built at the asked dimension
@@ -120,12 +132,18 @@ describe('checkpoints and export of a padded model', () => {
     expect(logs.join('\n')).toContain('the tables of ComplEx at --dim 50 are stored as at --dim 52');
     const header = JSON.parse(readFileSync(path.join(out, 'best.json'), 'utf8')) as { model: { dim: number; storedDim?: number } };
     expect([header.model.dim, header.model.storedDim]).toEqual([50, 52]);
+    // version 3: a kgdistill that reads versions 1 and 2 refuses it by its version, not by a size
+    expect((header as unknown as { version: number }).version).toBe(3);
     const opened = await loadRun(out);
     expect(opened.runtime.model.config.storedDim).toBe(52);
     expect(opened.runtime.store.table('entity').dim).toBe(52);
     opened.runtime.dispose();
     const report = await exportRun(out, 'npy', path.join(tmp, 'export'));
     expect(report.tables.map((t) => [t.name, t.dim])).toEqual([['entity', 50], ['relation', 50]]);
+    const manifest = JSON.parse(readFileSync(path.join(tmp, 'export', 'export.json'), 'utf8')) as { model: Record<string, unknown>; tables: { dim: number }[] };
+    expect(manifest.model.dim).toBe(50);
+    expect(manifest.model).not.toHaveProperty('storedDim');
+    expect(manifest.tables.map((t) => t.dim)).toEqual([50, 50]);
     expect(run.metrics?.mrr).toBeGreaterThan(0);
     run.model.close();
 
@@ -141,7 +159,18 @@ describe('checkpoints and export of a padded model', () => {
     const resumed = await train({ dataset: graph, model: 'ComplEx', dim: 50, epochs: 2, batchSize: 64, out: plainDir, resume: true, backend: 'wasm' });
     expect(resumed.summary).toMatchObject({ epochs: 2, scoringPath: 'tfjs' });
     resumed.model.close();
-    expect((JSON.parse(readFileSync(path.join(plainDir, 'last.json'), 'utf8')) as { model: { storedDim?: number } }).model.storedDim).toBeUndefined();
+    const plainHeader = JSON.parse(readFileSync(path.join(plainDir, 'last.json'), 'utf8')) as { version: number; model: { storedDim?: number } };
+    expect([plainHeader.version, plainHeader.model.storedDim]).toEqual([2, undefined]);
+  });
+
+  it('refuses a checkpoint whose model.storedDim is not the width it is stored at, naming the file and the key', async () => {
+    const out = path.join(tmp, 'bad-stored-dim');
+    await train({ dataset: graph, model: 'DistMult', dim: 50, epochs: 1, out, backend: 'wasm' });
+    const file = path.join(out, 'best.json');
+    const header = JSON.parse(readFileSync(file, 'utf8')) as { model: { storedDim: number } };
+    header.model.storedDim = 500_000_000;
+    writeFileSync(file, JSON.stringify(header));
+    await expect(loadRun(out)).rejects.toThrow(`${file}: model.storedDim 500000000 is not a width DistMult at --dim 50 is stored at (50 or 52): a damaged checkpoint`);
   });
 
   it('refuses a checkpoint whose padding is not zero, naming the file, table, row and column', async () => {
