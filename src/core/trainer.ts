@@ -178,6 +178,13 @@ export class Trainer {
     const slots = arraysWithPrefix(saved.arrays, 'opt:');
     const bad = firstNonFinite(slots);
     if (bad) throw new Error(`${source}: optimiser state '${bad.name}' holds ${bad.value} at index ${bad.index}; the checkpoint cannot be resumed`);
+    for (const table of runtime.store.tables()) { // a moment of a column stored only for the kernels must be 0, as the column
+      for (const [name, values] of Object.entries(slots)) {
+        if (!name.startsWith(`${table.spec.name}.`) || values.length !== table.data.length) continue;
+        const moved = nonZeroPadding({ spec: table.spec, rows: table.rows, dim: table.dim, data: { array: values } });
+        if (moved) throw new Error(`${source}: optimiser state '${name}' holds ${moved.value} at row ${moved.row}, column ${moved.column}, a column stored only for the kernels that must be 0 (a damaged checkpoint)`);
+      }
+    }
     trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
     const { epoch, partial, loss, schedule } = progress;
     let { bestMrr, bestEpoch, badValidations } = progress;

@@ -173,6 +173,22 @@ describe('checkpoints and export of a padded model', () => {
     await expect(loadRun(out)).rejects.toThrow(`${file}: model.storedDim 500000000 is not a width DistMult at --dim 50 is stored at (50 or 52): a damaged checkpoint`);
   });
 
+  it('refuses to resume from optimiser state whose padding is not zero, naming the file, slot, row and column', async () => {
+    const out = path.join(tmp, 'damaged-moments');
+    await train({ dataset: graph, model: 'DistMult', dim: 50, epochs: 1, optimizer: 'adam', out, backend: 'wasm' });
+    const file = path.join(out, 'last.json');
+    const header = JSON.parse(readFileSync(file, 'utf8')) as { binary: { file: string; sha256: string }; arrays: { name: string; offset: number }[] };
+    const binary = path.join(out, header.binary.file);
+    const bytes = readFileSync(binary);
+    const slot = header.arrays.find((a) => a.name.startsWith('opt:entity.'))!;
+    new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4)[slot.offset + 2 * 52 + 50] = 0.25; // row 2, column 50
+    writeFileSync(binary, bytes);
+    header.binary.sha256 = createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(file, JSON.stringify(header));
+    await expect(train({ dataset: graph, model: 'DistMult', dim: 50, epochs: 2, optimizer: 'adam', out, resume: true, backend: 'wasm' }))
+      .rejects.toThrow(`${file}: optimiser state '${slot.name.slice(4)}' holds 0.25 at row 2, column 50, a column stored only for the kernels`);
+  });
+
   it('refuses a checkpoint whose padding is not zero, naming the file, table, row and column', async () => {
     const out = path.join(tmp, 'damaged-run');
     await train({ dataset: graph, model: 'DistMult', dim: 50, epochs: 1, out, backend: 'wasm' });
