@@ -14,7 +14,8 @@ import type { CbdKgeComparison } from '../general/kg/long-tail/cbd-kge-run.js';
 import { FREQUENCY_BUCKETS, type FrequencyBucket } from '../general/kg/long-tail/frequency-buckets.js';
 
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-const ms = (s: MeanStd, signed = false): string => formatMeanStd(s, { signed });
+/** mean ± std, or '–' where nothing was measured (an empty frequency bucket). */
+const ms = (s: MeanStd, signed = false): string => (s.n === 0 ? '–' : formatMeanStd(s, { signed }));
 
 /** The rounds shown: all when there are at most `max`, else a spread that includes the first and the last. */
 export function shownRounds(rounds: number, max = 8): number[] {
@@ -53,7 +54,7 @@ export function formatCbdKgeComparison(report: CbdKgeComparison): string {
   const label: Record<FrequencyBucket, string> = {
     unseen: 'unseen (f = 0)',
     rare: `rare (1 ≤ f ≤ ${t?.rareMax ?? 2})`,
-    medium: 'medium',
+    medium: `medium (${(t?.rareMax ?? 2) + 1} ≤ f ≤ ${(t?.frequentMin ?? 11) - 1})`,
     frequent: `frequent (f ≥ ${t?.frequentMin ?? 11})`,
   };
   const header = `CBD-KGE on ${report.dataset}: ${o.teachers} instance-sampled ${o.model} d=${o.dim} teachers, student from scratch with entity-balanced sampling ` +
@@ -62,7 +63,7 @@ export function formatCbdKgeComparison(report: CbdKgeComparison): string {
   const diff = (pick: (s: CbdKgeComparison['seeds'][number]) => { all: number; buckets: Record<FrequencyBucket, { mrr: number }> },
     base: (s: CbdKgeComparison['seeds'][number]) => { all: number; buckets: Record<FrequencyBucket, { mrr: number }> }): string[] => [
     ms(meanStd(report.seeds.map((s) => pick(s).all - base(s).all)), true),
-    ...buckets.map((b) => ms(meanStd(report.seeds.map((s) => pick(s).buckets[b].mrr - base(s).buckets[b].mrr)), true)),
+    ...buckets.map((b) => ms(meanStd(report.seeds.map((s) => pick(s).buckets[b].mrr - base(s).buckets[b].mrr).filter(Number.isFinite)), true)),
   ];
   const model = (name: string, key: keyof CbdKgeComparison['summary']): string => {
     const s = report.summary[key];

@@ -8,7 +8,7 @@ const label = (e: { key: string; name?: string }): string => (e.name !== undefin
 export function formatNeighbors(result: NeighborsResult): string {
   const measure = { dot: 'inner product', poincare: `Poincaré distance, c = ${result.curvature}`, l1: 'L1 distance', 'complex-l1': 'L1 distance of complex moduli', euclidean: 'Euclidean distance' }[result.metric];
   const heading = `nearest entities of ${label(result.entity)} by ${measure} (${result.method})`;
-  const rows = result.neighbors.map((n) => [n.rank, label(n), (n.distance ?? n.similarity ?? 0).toFixed(4), n.id]);
+  const rows = result.neighbors.map((n) => [n.rank, label(n), (n.distance ?? n.similarity ?? 0).toFixed(4), String(n.id)]); // ids as `--entity id:<n>` takes them: no separators
   return `${heading}\n${formatTable(rows, { header: ['rank', 'entity', result.metric === 'dot' ? 'similarity' : 'distance', 'id'] })}`;
 }
 
@@ -16,9 +16,12 @@ export function formatNeighbors(result: NeighborsResult): string {
 export function formatPredictions(result: PredictResult): string {
   const asked = result.direction === 'tails' ? `(${label(result.given)}, ${result.relation.key}, ?)` : `(?, ${result.relation.key}, ${label(result.given)})`;
   const how = `${result.method}, ${result.scored.toLocaleString('en-US')} scored${result.filtered ? ', known answers removed' : ''}`;
-  const rows = result.answers.map((a) => [a.rank, label(a), a.score.toFixed(4), a.known === undefined ? '' : a.known ? '✓' : '', a.id]);
+  const rows = result.answers.map((a) => [a.rank, label(a), a.score.toFixed(4), a.known === undefined ? '' : a.known ? '✓' : '', String(a.id)]);
   const note = result.note ? `\nnote: ${result.note}` : '';
-  return `top ${result.answers.length} ${result.direction} of ${asked} by model score (${how})${note}\n${formatTable(rows, { header: ['rank', 'entity', 'score', 'known', 'id'] })}`;
+  // heads are answers of the reciprocal query (t, r⁻¹, ?), as in training and evaluation: their scores are those of
+  // that query, not score(h, r, t) (predict --head --relation --tail scores the triple itself)
+  const scoredAs = result.direction === 'heads' ? `, scored as (${label(result.given)}, ${result.relation.key}⁻¹, ?)` : '';
+  return `top ${result.answers.length} ${result.direction} of ${asked} by model score (${how}${scoredAs})${note}\n${formatTable(rows, { header: ['rank', 'entity', 'score', 'known', 'id'] })}`;
 }
 
 /** One scored triple: its score, the filtered (and raw) rank of its tail, whether it is known. */

@@ -76,17 +76,24 @@ function valueOf(spec: FlagSpec, raw: unknown): unknown {
   }
   if (spec.kind === 'list') return String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (spec.kind === 'pairs') return parseParamPairs(raw as string[]);
-  if (spec.kind === 'numbers') { // a count or a comma-separated list of numbers
+  if (spec.kind === 'numbers') { // a count, or a comma-separated list of numbers ('5,': a list of one)
     const text = String(raw).trim();
     const numeric = (t: string): unknown => exactInteger(t) ?? t; // as 'number': an integer a double would round stays text
-    return text.includes(',') ? text.split(',').map(numeric) : numeric(text);
+    if (!text.includes(',')) return numeric(text);
+    const parts = text.split(',').map((t) => t.trim());
+    if (parts.at(-1) === '') parts.pop();
+    return parts.map(numeric);
   }
   return raw;
 }
 
+/** Whether `value` is a plain object of keys (not an array, not null). */
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * The options the user gave: the `--config` file's (validated against the schema's keys, errors naming file and
- * key) overridden by the flags given on the command line (errors naming the flag).
+ * key) overridden by the flags given on the command line (errors naming the flag); a flag of key=value pairs
+ * (`--param`) is merged into the file's pairs key by key.
  */
 export function givenOptions(command: Command, flags: readonly FlagSpec[], schema: z.ZodObject): Record<string, unknown> {
   return givenOptionsWithSources(command, flags, schema).given;
@@ -105,7 +112,10 @@ export function givenOptionsWithSources(command: Command, flags: readonly FlagSp
   for (const spec of flags) {
     const { attribute } = flagAndAttribute(spec);
     if (command.getOptionValueSource(attribute) !== 'cli') continue;
-    given[spec.key] = valueOf(spec, values[attribute]);
+    const value = valueOf(spec, values[attribute]);
+    const fromConfig = given[spec.key];
+    // a flag of key=value pairs (`--param`) adds to the file's pairs, each of its keys replacing the file's
+    given[spec.key] = isRecord(fromConfig) && isRecord(value) ? { ...fromConfig, ...value } : value;
     delete keySources[spec.key];
   }
   parseOptions(schema.partial().strict(), given, 'flag');

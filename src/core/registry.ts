@@ -5,7 +5,7 @@
  * case-insensitively; an unknown name is an error listing the known ones, and bad parameters are an error naming
  * the entry and every offending field.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** What every registry entry has. */
 export interface RegistryEntry {
@@ -19,6 +19,30 @@ export interface RegistryEntry {
 /** Formats zod issues as `path: message; …` (the form every validation error of the project uses). */
 export function formatIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`).join('; ');
+}
+
+/** The parameters `schema` takes and their defaults (undefined where there is none); {} when it cannot be described. */
+export function parameterDefaults(schema: z.ZodType): Record<string, unknown> {
+  let properties: Record<string, { default?: unknown }>;
+  try {
+    properties = (z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as { properties?: Record<string, { default?: unknown }> }).properties ?? {};
+  } catch {
+    return {};
+  }
+  return Object.fromEntries(Object.entries(properties).map(([key, p]) => [key, p.default]));
+}
+
+/** The parameters `schema` takes, each `key=default` (or `key` alone without a default), for listings and errors. */
+export function describeParameters(schema: z.ZodType): string {
+  const shown = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+  return Object.entries(parameterDefaults(schema)).map(([key, value]) => (value === undefined ? key : `${key}=${shown(value)}`)).join(', ');
+}
+
+/** formatIssues, and when a key is unknown the keys `schema` takes (so a misspelt parameter shows the right one). */
+export function formatParameterIssues(error: z.ZodError, schema: z.ZodType): string {
+  const unknownKey = error.issues.some((issue) => issue.code === 'unrecognized_keys');
+  const known = unknownKey ? describeParameters(schema) : '';
+  return `${formatIssues(error)}${known ? ` (its parameters: ${known})` : ''}`;
 }
 
 /** A name → entry table of one kind of thing ('model', 'distillation method', 'loss'). */
@@ -64,7 +88,7 @@ export class Registry<E extends RegistryEntry> {
   parse(name: string, params: unknown = {}): unknown {
     const entry = this.get(name);
     const result = entry.schema.safeParse(params ?? {});
-    if (!result.success) throw new Error(`invalid parameters for ${this.kind} '${entry.name}': ${formatIssues(result.error)}`);
+    if (!result.success) throw new Error(`invalid parameters for ${this.kind} '${entry.name}': ${formatParameterIssues(result.error, entry.schema)}`);
     return result.data;
   }
 

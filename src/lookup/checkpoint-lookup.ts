@@ -145,7 +145,7 @@ export class CheckpointLookup {
   /** Opens a run directory: checkpoint, model, dataset names and known triples (without the dataset: no filtering). */
   static async open(runDir: string, options: OpenOptions = {}): Promise<CheckpointLookup> {
     const dir = path.resolve(runDir);
-    const run = await loadRun(dir, options.stem);
+    const run = await loadRun(dir, options.stem, options.onNotice);
     const { runtime, header } = run;
     const model = runtime.model;
     const entity = runtime.store.table(model.candidateTable);

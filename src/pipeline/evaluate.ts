@@ -82,7 +82,7 @@ export interface RunWithData {
 /** Loads a run directory's checkpoint (best, or `last`) and its dataset (or `options.dataset`), with the same vocabulary. */
 export async function loadRunWithData(runDir: string, options: Pick<EvaluateOptions, 'dataset' | 'last' | 'reading' | 'onNotice' | 'naming'> = {}): Promise<RunWithData> {
   const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading'); // before the run is read
-  const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
+  const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined, options.onNotice);
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
   // config.json, else the checkpoint's copy of it; a damaged one without a copy: `saved` (then `given` overrides)
   const found = options.dataset === undefined ? findRunConfig(path.dirname(run.file), run.header, run.file) : undefined;

@@ -106,7 +106,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
   requireNewOutDir(out);
   const target = path.resolve(out);
   await initBackend('auto');
-  const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined);
+  const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined, options.onNotice);
   const { entities, relations } = run.header.vocab;
   const relationKeys = [...relations, ...relations.map((r) => `${r}⁻¹`)];
   const entityNames = await readableNames(run.header.dataset.dir, entities, options.onNotice); // row i's readable name

@@ -27,7 +27,8 @@ export const kdOptionsSchema = z.object({
   /** Where the digits are. */
   digits: z.string().min(1).default('digits'),
   /** A number of seeds (0..n-1) or a list. */
-  seeds: z.union([count(SEEDS_TEXT).min(1).max(MAX_SEED_COUNT), z.array(count('a list of seeds ≥ 0').min(0)).min(1, { error: `must be ${SEEDS_TEXT}` }).max(MAX_SEED_COUNT, { error: `must be ${SEEDS_TEXT}` })], { error: `must be ${SEEDS_TEXT}` }).default(3),
+  seeds: z.union([count(SEEDS_TEXT).min(1).max(MAX_SEED_COUNT), z.array(count('a list of seeds ≥ 0').min(0)).min(1, { error: `must be ${SEEDS_TEXT}` }).max(MAX_SEED_COUNT, { error: `must be ${SEEDS_TEXT}` })
+    .refine((seeds) => new Set(seeds).size === seeds.length, { error: 'must not repeat a seed (the same run twice is not two samples)' })], { error: `must be ${SEEDS_TEXT}` }).default(3),
   epochs: count('a positive integer').min(1).optional(),
   batchSize: count('an integer ≥ 2').min(2).optional(),
   lr: z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).optional(),

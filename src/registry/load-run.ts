@@ -28,11 +28,18 @@ function notADirectory(file: string): string {
   return `is a file, not a run directory${checkpointFile ? `: give the run directory that holds it, ${path.dirname(file)}` : ' (a run directory holds best.json or last.json from `kgdistill train`)'}`;
 }
 
-/** Loads `best` (or, if no validation improved yet, `last`) from a run directory. */
-export async function loadRun(runDir: string, stem?: 'best' | 'last'): Promise<LoadedRun> {
+/**
+ * Loads `best` (or, if no validation improved yet, `last`) from a run directory; `onNotice` hears when the best was
+ * asked for (no `stem`) and the last is read instead, with its epoch.
+ */
+export async function loadRun(runDir: string, stem?: 'best' | 'last', onNotice?: (message: string) => void): Promise<LoadedRun> {
   const chosen = checkpointStemOf(runDir, stem);
   const file = path.join(runDir, `${chosen}.json`);
   const { header, arrays } = await loadCheckpoint(runDir, chosen);
+  if (stem === undefined && chosen === 'last') {
+    const epoch = (header.progress as { epoch?: unknown }).epoch;
+    onNotice?.(`${runDir} has no best.json (not validated yet, or removed): using last.json${typeof epoch === 'number' ? ` (epoch ${epoch})` : ''}`);
+  }
   const runtime = await ModelRuntime.create(modelFromConfig(header.model, file));
   runtime.loadParameterArrays(arrays, file);
   return { runtime, header, file };

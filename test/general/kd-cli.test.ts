@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { runCli as runCliWith } from '../helpers/run-cli.js';
 import { registerKdCommand } from '../../src/cli/commands/kd.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseParamPairs } from '../../src/cli/kd-flags.js';
@@ -33,6 +33,26 @@ describe('kgdistill kd', () => {
     expect(text).toMatch(/\(teacher\)/);
   }, 60_000);
 
+  it('--list names each method\'s --param keys with their defaults (digits and KG port), and --list --json is one JSON object', async () => {
+    const out = await runCli(['kd', '--list']);
+    expect(out).toContain('--param (digits): loss=hinton-kd, temperature=4, alpha=0.9');
+    expect(out).toContain('--param (KG port): teachers=2, alpha=0.5, temperature=2, power=0, rareMax=2, frequentMin=11');
+    const json = JSON.parse((await runCli(['kd', '--list', '--json'])).trim().split('\n').at(-1)!) as { methods: { name: string; params: object; kgPort?: { params: object } }[]; losses: unknown[] };
+    expect(json.methods.find((m) => m.name === 'dml')).toMatchObject({ params: { peers: 2, temperature: 1, weight: 1 }, kgPort: { params: { weight: 1, temperature: 1 } } });
+    expect(json.losses.length).toBeGreaterThan(0);
+  });
+
+  it('--param adds to the --config file\'s params key by key; --seeds takes a list of one and refuses a repeated seed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-config-'));
+    const config = path.join(dir, 'kd.json');
+    writeFileSync(config, JSON.stringify({ seeds: 1, epochs: 1, params: { weight: 0.5, temperature: 3 } }));
+    const report = JSON.parse((await runCli(['kd', 'dml', '--config', config, '--param', 'weight=2', '--backend', 'wasm', '--json'])).trim().split('\n').at(-1)!) as { params: object; seeds: { seed: number }[] };
+    expect(report.params).toEqual({ peers: 2, temperature: 3, weight: 2 }); // was { peers: 2, temperature: 1, weight: 2 }: the file's temperature dropped
+    const one = JSON.parse((await runCli(['kd', 'dml', '--seeds', '5,', '--epochs', '1', '--backend', 'wasm', '--json'])).trim().split('\n').at(-1)!) as { seeds: { seed: number }[] };
+    expect(one.seeds.map((s) => s.seed)).toEqual([5]);
+    await expect(runCli(['kd', 'dml', '--seeds', '1,1', '--backend', 'wasm'])).rejects.toThrow('--seeds must not repeat a seed');
+  }, 60_000);
+
   it('--help lists every method of the registry with its summary, and the methods with a KG port', async () => {
     const program = new Command('kgdistill');
     registerKdCommand(program);
@@ -48,7 +68,7 @@ describe('kgdistill kd', () => {
   it('rejects a missing or unknown method and bad options', async () => {
     await expect(runCli(['kd'])).rejects.toThrow(/name a method \(kd, dml, dcm, ffsd, dogo, lad, co-lad, fedntd, cbd, stream, det-kd, simclrv2, fedx\) or pass --list/);
     await expect(runCli(['kd', 'fitnets', '--backend', 'wasm'])).rejects.toThrow(/unknown distillation method 'fitnets'/);
-    await expect(runCli(['kd', 'kd', '--param', 'tempreature=2', '--backend', 'wasm'])).rejects.toThrow(/invalid parameters for distillation method 'kd': Unrecognized key: "tempreature"/);
+    await expect(runCli(['kd', 'kd', '--param', 'tempreature=2', '--backend', 'wasm'])).rejects.toThrow('invalid parameters for distillation method \'kd\': Unrecognized key: "tempreature" (its parameters: loss=hinton-kd, temperature=4, alpha=0.9)');
     await expect(runCli(['kd', 'kd', '--epochs', 'x', '--backend', 'wasm'])).rejects.toThrow(/--epochs must be a positive integer \(got "x"\)/);
   });
 

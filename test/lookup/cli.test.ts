@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCliCapturing } from '../helpers/run-cli.js';
-import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { registerNeighborsCommand } from '../../src/cli/commands/neighbors.js';
 import { registerPredictCommand } from '../../src/cli/commands/predict.js';
@@ -103,7 +103,18 @@ describe('kgdistill predict', () => {
     const children = result.answers.filter((a: any) => a.known).map((a: any) => a.key).sort();
     expect(children).toEqual(['e28', 'e29', 'e30']); // heads h with (h, parent, e9)
     const { out } = await runCli(['predict', '--checkpoint', distmult, '--tail', 'e9', '--relation', 'parent']);
-    expect(out).toMatch(/^top 10 heads of \(\?, parent, node 9 \(e9\)\) by model score \(exact, 600 scored\)\nrank {2}entity/);
+    // the heads' scores are those of the reciprocal query, and the heading says so
+    expect(out).toMatch(/^top 10 heads of \(\?, parent, node 9 \(e9\)\) by model score \(exact, 600 scored, scored as \(node 9 \(e9\), parent⁻¹, \?\)\)\nrank {2}entity/);
+  });
+
+  it('a run without best.json answers from last.json and says so', async () => {
+    const copy = path.join(tmp, 'distmult-no-best');
+    cpSync(distmult, copy, { recursive: true });
+    rmSync(path.join(copy, 'best.json'));
+    const { err } = await runCli(['predict', '--checkpoint', copy, '--head', 'e4', '--relation', 'parent', '--k', '3']);
+    expect(err).toContain(`${copy} has no best.json (not validated yet, or removed): using last.json (epoch 4)`);
+    const quiet = await runCli(['predict', '--checkpoint', copy, '--head', 'e4', '--relation', 'parent', '--k', '3', '--last']);
+    expect(quiet.err).not.toContain('has no best.json');
   });
 
   it('input errors: head and tail, neither, unknown relation, bad k, filtering without the dataset', async () => {

@@ -33,9 +33,6 @@ export function registerEvalCommand(program: Command): void {
     const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates: flags.evalCandidates, candidateSeed, reading, naming: 'flag',
       onNotice: (message) => process.stderr.write(`note: ${message}\n`) });
     const seconds = (performance.now() - started) / 1000;
-    if (!flags.last && result.checkpoint === 'last') {
-      process.stderr.write(`note: ${flags.checkpoint} has no best.json (no validation has improved yet): evaluating its last checkpoint\n`);
-    }
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint })}\n`);
     } else {

@@ -7,6 +7,8 @@
  * methods and registered losses.
  */
 import type { Command } from 'commander';
+import type { z } from 'zod';
+import { describeParameters, parameterDefaults } from '../../core/registry.js';
 import { initBackend, BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../core/optimizers.js';
 import { runDataFromDataset } from '../../core/training-data.js';
@@ -25,7 +27,7 @@ const FLAGS: readonly FlagSpec[] = [
   { key: 'dataset', kind: 'string', arg: '<name|dir>', description: `a knowledge graph: runs the method's KG port (${methodsWithKgPort().join(', ')}) instead of the digits` },
   ...DATA_FLAGS,
   { key: 'digits', kind: 'string', arg: '<name|dir>', description: 'where the digits are (a directory holding digits.csv.gz, or a name found like a dataset)' },
-  { key: 'seeds', kind: 'numbers', arg: '<n|list>', description: 'number of seeds (0..n-1) or a comma-separated list' },
+  { key: 'seeds', kind: 'numbers', arg: '<n|list>', description: "number of seeds (0..n-1), or a comma-separated list of distinct seeds (one seed: '5,')" },
   { key: 'epochs', kind: 'number', arg: '<n>', description: "epochs of every run (default: the method's, or its KG port's: see --list)" },
   { key: 'batchSize', kind: 'number', arg: '<n>', description: 'images per step (default 64), or queries per step on a KG (default 500)' },
   { key: 'lr', kind: 'number', arg: '<rate>', description: 'learning rate (default: Adam 0.003 on images, --optimizer 0.1 on a KG)' },
@@ -58,10 +60,22 @@ export function refuseOtherSideOptions(given: Record<string, unknown>): void {
 
 /** Every method (baseline, measure, defaults, KG port) and every loss (equation, paper, defaults). */
 function listing(): string {
+  const params = (schema: z.ZodType): string => describeParameters(schema) || 'none';
   const methods = METHODS.entries().map((m) => `  ${m.name.padEnd(8)} ${m.summary}\n           baseline: ${m.images.baseline}; measures: ${m.images.measures}; ` +
-    `default --arch ${m.images.defaultArch}, --epochs ${m.images.defaultEpochs}${m.kg ? `\n           KG port (--dataset <KG>, --epochs ${m.kg.defaultEpochs}): ${m.kg.summary}` : ''}`);
+    `default --arch ${m.images.defaultArch}, --epochs ${m.images.defaultEpochs}\n           --param (digits): ${params(m.schema)}` +
+    `${m.kg ? `\n           KG port (--dataset <KG>, --epochs ${m.kg.defaultEpochs}): ${m.kg.summary}\n           --param (KG port): ${params(m.kg.schema)}` : ''}`);
   const losses = describeLosses().map((l) => `  ${l.name.padEnd(15)} ${l.summary}\n                  ${l.equation}\n                  ${l.paper}; defaults ${JSON.stringify(l.defaults)}`);
   return `methods (on a knowledge graph, ${methodsWithKgPort().join(', ')} run their KG port):\n${methods.join('\n')}\n\nlosses (registry):\n${losses.join('\n')}`;
+}
+
+/** The listing as one JSON object: each method with its parameters' defaults on the digits and on a KG, and the losses. */
+function listingJson(): object {
+  const methods = METHODS.entries().map((m) => ({
+    name: m.name, summary: m.summary, baseline: m.images.baseline, measures: m.images.measures, defaultArch: m.images.defaultArch,
+    defaultEpochs: m.images.defaultEpochs, params: parameterDefaults(m.schema),
+    ...(m.kg ? { kgPort: { summary: m.kg.summary, defaultEpochs: m.kg.defaultEpochs, params: parameterDefaults(m.kg.schema) } } : {}),
+  }));
+  return { methods, losses: describeLosses() };
 }
 
 /** The method's KG port on the graph `s.dataset`, printed as its table or JSON. */
@@ -96,11 +110,11 @@ export function registerKdCommand(program: Command): void {
     .argument('[method]', `method: ${methodNames().join(', ')}`);
   addFlags(command, FLAGS, kdOptionsSchema, {})
     .option('--list', 'list the methods and the registered losses, then exit')
-    .option('--json', 'print one JSON object with the report as the last stdout line')
+    .option('--json', 'print one JSON object with the report (with --list: the listing) as the last stdout line')
     .addHelpText('after', `\nMethods (--list for their baselines, parameters and losses):\n${METHODS.describe()}\nWith a KG port (--dataset <KG>): ${ported}.`)
     .action(async (methodArgument: string | undefined, flags: { list?: boolean; json?: boolean }, cmd: Command) => {
       if (flags.list) {
-        process.stdout.write(`${listing()}\n`);
+        process.stdout.write(flags.json ? `${JSON.stringify(listingJson())}\n` : `${listing()}\n`);
         return;
       }
       const given = givenOptions(cmd, FLAGS, kdOptionsSchema);

@@ -18,7 +18,7 @@ export function registerPredictCommand(program: Command): void {
   addLookupOptions(
     program
       .command('predict')
-      .description('top-k tails of (head, relation, ?) or heads of (?, relation, tail) by the model score (exact: every entity scored by the top-K kernels); with --head, --relation and --tail: the score of that triple and the filtered rank of its tail')
+      .description('top-k tails of (head, relation, ?) or heads of (?, relation, tail) by the model score (exact: every entity scored by the top-K kernels; heads are the answers of the reciprocal query (tail, relation⁻¹, ?), as in training and evaluation, and carry its scores); with --head, --relation and --tail: the score of that triple and the filtered rank of its tail')
       .requiredOption('--checkpoint <run dir>', 'run directory written by train or distill')
       .option('--head <id|name>', 'predict tails of this head')
       .option('--tail <id|name>', 'predict heads of this tail (with --head too: score this one triple)')

@@ -118,7 +118,8 @@ export async function runCbdKgeComparison(data: RunData, options: Omit<CbdKgeOpt
   for (const seed of seeds) results.push({ ...(await runCbdKge(data, { ...options, seed }, backend, log)), seed });
   const summarise = (pick: (r: CbdKgeResult) => BucketedMrr): CbdKgeComparison['summary']['cbd'] => ({
     all: meanStd(results.map((r) => pick(r).all)),
-    ...Object.fromEntries(FREQUENCY_BUCKETS.map((b) => [b, meanStd(results.map((r) => pick(r).buckets[b].mrr))])) as Record<FrequencyBucket, MeanStd>,
+    // an empty bucket (no test answer of that frequency) has no MRR: its summary is n 0, not a NaN mean of n seeds
+    ...Object.fromEntries(FREQUENCY_BUCKETS.map((b) => [b, meanStd(results.map((r) => pick(r).buckets[b].mrr).filter(Number.isFinite))])) as Record<FrequencyBucket, MeanStd>,
   });
   const first = results[0]!.cbd.buckets;
   return {

@@ -1,0 +1,19 @@
+// The text tables of `predict` and `neighbors`: ids are printed as `--entity id:<n>` takes them (no thousands
+// separators), and heads are labelled as the answers of the reciprocal query they are scored by.
+import { describe, expect, it } from 'vitest';
+import { formatNeighbors, formatPredictions } from '../../src/cli/lookup-format.js';
+import type { NeighborsResult, PredictResult } from '../../src/lookup/checkpoint-lookup.js';
+
+describe('lookup tables', () => {
+  it('print ids without separators', () => {
+    const neighbors = { entity: { id: 5, key: 'e5' }, metric: 'dot', method: 'exact', neighbors: [{ rank: 1, id: 1334, key: 'e1334', similarity: 0.5 }] } as unknown as NeighborsResult;
+    expect(formatNeighbors(neighbors)).toMatch(/\b1334\s*$/m);
+    expect(formatNeighbors(neighbors)).not.toContain('1,334');
+    const heads = { direction: 'heads', given: { id: 2, key: 'e2' }, relation: { id: 0, key: 'next' }, method: 'exact', scored: 2000, filtered: false,
+      answers: [{ rank: 1, id: 1334, key: 'e1334', score: 1.5, known: false }] } as unknown as PredictResult;
+    const text = formatPredictions(heads);
+    expect(text).toContain('top 1 heads of (?, next, e2) by model score (exact, 2,000 scored, scored as (e2, next⁻¹, ?))');
+    expect(text).not.toContain('1,334');
+    expect(formatPredictions({ ...heads, direction: 'tails' } as PredictResult)).not.toContain('scored as');
+  });
+});
