@@ -62,6 +62,7 @@ describe('nearest entities in kernels', () => {
       expect(search.metric).toBe(metric);
       const table = entityTable(runtime);
       const store = new IndexStore(tempDir('kernel-search'), 'best', table, testConfig(N, dim));
+      let missed = 0; // true neighbours the index's L1 answers left out
       for (let i = 0; i < N; i += 3) {
         const truth = Array.from({ length: N }, (_, j) => j).filter((j) => j !== i)
           .map((j) => ({ j, s: oracle(metric, table, i, j) })).sort((a, b) => b.s - a.s || a.j - b.j).slice(0, 10);
@@ -70,16 +71,19 @@ describe('nearest entities in kernels', () => {
         expect(indexed.method).toBe('hnsw');
         const fromIndex = indexed.neighbors;
         expect(exact.map((n) => n.id)).toEqual(truth.map((t) => t.j));
-        if (metric === 'l1' || metric === 'complex-l1') { // 21 Euclidean candidates rescored by L1: in L1 order, most of the true ten
+        if (metric === 'l1' || metric === 'complex-l1') { // 41 Euclidean candidates rescored by L1: in L1 order, nearly the true ten
           const d = fromIndex.map((n) => n.value);
           expect(d).toEqual([...d].sort((a, b) => a - b));
           fromIndex.forEach((n) => expect(n.value).toBeCloseTo(-oracle(metric, table, i, n.id), 4));
-          expect(fromIndex.filter((n) => truth.some((t) => t.j === n.id)).length).toBeGreaterThanOrEqual(7);
+          missed += 10 - fromIndex.filter((n) => truth.some((t) => t.j === n.id)).length;
         } else {
           expect(fromIndex.map((n) => n.id)).toEqual(truth.map((t) => t.j));
         }
         exact.forEach((n, r) => expect(n.value).toBeCloseTo(metric === 'dot' ? truth[r]!.s : -truth[r]!.s, 4));
       }
+      // of the 1,340 true neighbours: 41 candidates (4k + 1) leave out 10 (TransE) and 9 (RotatE); 21 (2k + 1, as the
+      // other metrics take) left out 104 and 71
+      expect(missed).toBeLessThanOrEqual(metric === 'l1' || metric === 'complex-l1' ? 12 : 0);
       search.dispose();
     });
   }
