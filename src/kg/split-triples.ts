@@ -1,7 +1,8 @@
 /**
- * Splitting one triple file into train/valid/test (PyKEEN's `TriplesFactory.split` with its cleanup): a seeded
- * shuffle cut by the ratios, then every valid/test triple whose entity or relation does not occur in train yet is
- * moved to train — so that no valid/test triple has an unseen entity or relation — and the moves are counted.
+ * Splitting one triple file into train/valid/test (PyKEEN's `TriplesFactory.split` with its cleanup): repeated
+ * triples are kept once (a copy in train and one in test would test what was trained on), a seeded shuffle is cut by
+ * the ratios, then every valid/test triple whose entity or relation does not occur in train yet is moved to train —
+ * so that no valid/test triple has an unseen entity or relation — and the repeats and moves are counted.
  */
 import seedrandom from 'seedrandom';
 
@@ -15,6 +16,8 @@ export interface TripleSplit {
   test: NamedTriple[];
   /** Triples moved from valid (test) to train because an entity or relation was not in train. */
   moved: { valid: number; test: number };
+  /** Triples left out because they repeat an earlier one (each triple is split once). */
+  duplicates: number;
 }
 
 /** Options of {@link splitTriples}. */
@@ -24,16 +27,23 @@ export interface SplitOptions {
   seed?: number;
 }
 
-/** Splits triples into train/valid/test with a seeded shuffle, moving valid/test triples with unseen parts to train. */
-export function splitTriples(triples: readonly NamedTriple[], options: SplitOptions = {}): TripleSplit {
+/** Splits triples into train/valid/test with a seeded shuffle (each distinct triple once), moving valid/test triples with unseen parts to train. */
+export function splitTriples(given: readonly NamedTriple[], options: SplitOptions = {}): TripleSplit {
   const ratios = options.ratios ?? [0.8, 0.1, 0.1];
   if (ratios.length !== 3 || ratios.some((r) => !(r >= 0)) || ratios[0] <= 0 || Math.abs(ratios[0] + ratios[1] + ratios[2] - 1) > 1e-9) {
     throw new Error(`ratios must be three fractions ≥ 0 summing to 1, train > 0 (got ${ratios.join(',')})`);
   }
-  triples.forEach((triple, i) => {
+  given.forEach((triple, i) => {
     if (!Array.isArray(triple) || triple.length !== 3 || !triple.every((field) => typeof field === 'string')) {
       throw new TypeError(`triples[${i}] must be three strings [head, relation, tail] (got ${JSON.stringify(triple)})`);
     }
+  });
+  const seen = new Set<string>();
+  const triples = given.filter((triple) => {
+    const key = JSON.stringify(triple);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
   const rng = seedrandom.alea(`split:${options.seed ?? 0}`);
   const order = triples.map((_, i) => i);
@@ -70,5 +80,5 @@ export function splitTriples(triples: readonly NamedTriple[], options: SplitOpti
   };
   const valid = clean(pick(nTrain, nTrain + nValid));
   const test = clean(pick(nTrain + nValid, triples.length));
-  return { train, valid: valid.kept, test: test.kept, moved: { valid: valid.moved, test: test.moved } };
+  return { train, valid: valid.kept, test: test.kept, moved: { valid: valid.moved, test: test.moved }, duplicates: given.length - triples.length };
 }

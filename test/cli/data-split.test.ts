@@ -14,8 +14,9 @@ const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), 
 
 describe('splitTriples', () => {
   it('cuts a seeded shuffle by the ratios and moves valid/test triples with unseen parts to train', () => {
-    const triples: NamedTriple[] = Array.from({ length: 100 }, (_, i) => [`e${i % 10}`, `r${i % 3}`, `e${(i * 7) % 10}`]);
+    const triples: NamedTriple[] = Array.from({ length: 100 }, (_, i) => [`e${i % 10}`, `r${i % 3}`, `e${Math.floor(i / 10)}`]); // 100 distinct
     const a = splitTriples(triples, { ratios: [0.8, 0.1, 0.1], seed: 4 });
+    expect(a.duplicates).toBe(0);
     expect(a).toEqual(splitTriples(triples, { ratios: [0.8, 0.1, 0.1], seed: 4 }));
     expect(a.train.length + a.valid.length + a.test.length).toBe(100);
     expect(a.valid.length + a.moved.valid).toBe(10);
@@ -29,19 +30,34 @@ describe('splitTriples', () => {
     expect(() => splitTriples([...triples, ['a', 'r'] as unknown as NamedTriple])).toThrow('triples[100] must be three strings [head, relation, tail] (got ["a","r"])');
     expect(() => splitTriples([['a', 'r', 3] as unknown as NamedTriple])).toThrow('triples[0] must be three strings');
   });
+
+  it('splits each distinct triple once: repeats are left out and counted (a copy in train and in test would leak)', () => {
+    const triples: NamedTriple[] = Array.from({ length: 100 }, (_, i) => [`e${i % 10}`, `r${i % 3}`, `e${Math.floor(i / 10)}`]);
+    const twice = splitTriples([...triples, ...triples.slice(0, 40), ['e1', 'r1', 'e0']], { seed: 2 });
+    expect(twice.duplicates).toBe(41); // ['e1', 'r1', 'e0'] is triples[1]
+    const all = [...twice.train, ...twice.valid, ...twice.test].map((t) => t.join(' '));
+    expect(all).toHaveLength(100);
+    expect(new Set(all).size).toBe(100);
+  });
 });
 
 describe('kgdistill data split', () => {
   it('writes train/valid/test, reports the counts, and refuses to overwrite', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'all.tsv');
-    writeFileSync(file, Array.from({ length: 200 }, (_, i) => `n${i % 20}\tlinks\tn${(i * 3 + 1) % 20}\n`).join(''));
+    writeFileSync(file, Array.from({ length: 200 }, (_, i) => `n${i % 20}\tlinks\tn${Math.floor(i / 20)}\n`).join('')); // 200 distinct
     const out = path.join(dir, 'split');
     const counts = lastJsonLine(await cli(['data', 'split', file, '--out', out, '--ratios', '0.7,0.15,0.15', '--seed', '3', '--json'])) as { train: number; valid: number; test: number; movedToTrain: { valid: number; test: number } };
     const lines = (name: string): number => readFileSync(path.join(out, `${name}.txt`), 'utf8').trim().split('\n').length;
     expect([lines('train'), lines('valid'), lines('test')]).toEqual([counts.train, counts.valid, counts.test]);
     expect(counts.train + counts.valid + counts.test).toBe(200);
     expect(counts.valid + counts.movedToTrain.valid).toBe(30);
+    // the same lines twice: each triple split once, the repeats counted
+    const doubled = path.join(dir, 'doubled.tsv');
+    writeFileSync(doubled, readFileSync(file, 'utf8').repeat(2));
+    const again = lastJsonLine(await cli(['data', 'split', doubled, '--out', path.join(dir, 'split2'), '--ratios', '0.7,0.15,0.15', '--seed', '3', '--json'])) as { duplicates: number; train: number; valid: number; test: number };
+    expect(again.duplicates).toBe(200);
+    expect(again.train + again.valid + again.test).toBe(200);
     await expect(cli(['data', 'split', file, '--out', out])).rejects.toThrow(/--out .*split: exists and is not empty; choose a new directory \(nothing was written\)/);
     await expect(cli(['data', 'split', file, '--out', path.join(dir, 'x'), '--ratios', '0.9,0.2,0'])).rejects.toThrow(/--ratios must be three fractions ≥ 0 that sum to 1/);
     expect(existsSync(path.join(dir, 'x'))).toBe(false);

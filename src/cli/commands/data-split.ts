@@ -49,7 +49,8 @@ export async function runSplit(file: string, flags: SplitFlags, command: Command
       await writeFile(path.join(staging, `${name}.txt`), split[name].map((t) => `${t.join('\t')}\n`).join(''));
     }
   }, flags.out);
-  const counts = { triples: raw.length, train: split.train.length, valid: split.valid.length, test: split.test.length, movedToTrain: split.moved, ratios, seed, out };
-  process.stderr.write(`split ${raw.length} triples of ${file}: train ${counts.train}, valid ${counts.valid}, test ${counts.test} (${split.moved.valid} valid and ${split.moved.test} test triples moved to train: an entity or relation was not in train)\n`);
+  const counts = { triples: raw.length, duplicates: split.duplicates, train: split.train.length, valid: split.valid.length, test: split.test.length, movedToTrain: split.moved, ratios, seed, out };
+  const repeats = split.duplicates > 0 ? `; ${split.duplicates} repeated triple${split.duplicates === 1 ? '' : 's'} left out, each triple split once` : '';
+  process.stderr.write(`split ${raw.length} triples of ${file}: train ${counts.train}, valid ${counts.valid}, test ${counts.test} (${split.moved.valid} valid and ${split.moved.test} test triples moved to train: an entity or relation was not in train${repeats})\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(counts)}\n` : `${out}\n`);
 }
