@@ -32,7 +32,10 @@ export function formatComparison(report: ComparisonReport): string {
     ['difference (paired)', formatMeanStd(report.summary.difference, { signed: true }), ...report.seeds.map((s) => signed(s.method.accuracy - s.baseline.accuracy))],
   ];
   for (const [name, stats] of Object.entries(report.summary.extra)) {
-    rows.push([`(${name})`, formatMeanStd(stats), ...report.seeds.map((s) => s.method.extra?.[name]?.toFixed(4) ?? '')]);
+    // a count (SimCLRv2's labelled images) is whole in every seed: printed without decimals
+    const whole = report.seeds.every((s) => Number.isInteger(s.method.extra?.[name] ?? 0));
+    const digits = whole ? 0 : 4;
+    rows.push([`(${name})`, formatMeanStd(stats, { digits }), ...report.seeds.map((s) => s.method.extra?.[name]?.toFixed(digits) ?? '')]);
   }
   const table = formatTable(rows, { header: ['', 'accuracy (mean ± std)', ...seedHeaders], align: ['left', 'right', ...seedHeaders.map(() => 'right' as const)] });
   const minutes = (report.seconds / 60).toFixed(1);

@@ -16,12 +16,14 @@ export function formatNeighbors(result: NeighborsResult): string {
 export function formatPredictions(result: PredictResult): string {
   const asked = result.direction === 'tails' ? `(${label(result.given)}, ${result.relation.key}, ?)` : `(?, ${result.relation.key}, ${label(result.given)})`;
   const how = `${result.method}, ${result.scored.toLocaleString('en-US')} scored${result.filtered ? ', known answers removed' : ''}`;
-  const rows = result.answers.map((a) => [a.rank, label(a), a.score.toFixed(4), a.known === undefined ? '' : a.known ? '✓' : '', String(a.id)]);
+  // without the run's dataset nothing is known either way: no `known` column (a blank one would read as "not known")
+  const marked = result.answers.some((a) => a.known !== undefined);
+  const rows = result.answers.map((a) => [a.rank, label(a), a.score.toFixed(4), ...(marked ? [a.known ? '✓' : ''] : []), String(a.id)]);
   const note = result.note ? `\nnote: ${result.note}` : '';
   // heads are answers of the reciprocal query (t, r⁻¹, ?), as in training and evaluation: their scores are those of
   // that query, not score(h, r, t) (predict --head --relation --tail scores the triple itself)
   const scoredAs = result.direction === 'heads' ? `, scored as (${label(result.given)}, ${result.relation.key}⁻¹, ?)` : '';
-  return `top ${result.answers.length} ${result.direction} of ${asked} by model score (${how}${scoredAs})${note}\n${formatTable(rows, { header: ['rank', 'entity', 'score', 'known', 'id'] })}`;
+  return `top ${result.answers.length} ${result.direction} of ${asked} by model score (${how}${scoredAs})${note}\n${formatTable(rows, { header: ['rank', 'entity', 'score', ...(marked ? ['known'] : []), 'id'] })}`;
 }
 
 /** One scored triple: its score, the filtered (and raw) rank of its tail, whether it is known. */

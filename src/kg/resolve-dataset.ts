@@ -161,5 +161,9 @@ export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}):
       searched.push(`${dir} (${why})`);
     }
   }
-  throw new KgInputError(spec, undefined, `dataset not found; searched:\n  ${searched.join('\n  ')}\n${fetchHint(spec)}`);
+  // a name that is a file here (`--dataset triples.txt`): say so before the places searched
+  const file = existsSync(explicit) && !isDirectory(explicit)
+    ? `${explicit} is a file, not a dataset directory: give the directory that holds train, valid and test (kgdistill data split makes them from one file of triples)\n`
+    : '';
+  throw new KgInputError(spec, undefined, `dataset not found; ${file}searched:\n  ${searched.join('\n  ')}\n${fetchHint(spec)}`);
 }

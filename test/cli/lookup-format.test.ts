@@ -15,5 +15,8 @@ describe('lookup tables', () => {
     expect(text).toContain('top 1 heads of (?, next, e2) by model score (exact, 2,000 scored, scored as (e2, next⁻¹, ?))');
     expect(text).not.toContain('1,334');
     expect(formatPredictions({ ...heads, direction: 'tails' } as PredictResult)).not.toContain('scored as');
+    // known undefined (the run's dataset not loaded): no `known` column; known false: the column, blank
+    expect(formatPredictions({ ...heads, answers: [{ ...heads.answers[0]!, known: undefined }] } as PredictResult)).not.toMatch(/known/);
+    expect(text).toMatch(/rank\s+entity\s+score\s+known\s+id/);
   });
 });

@@ -70,6 +70,12 @@ describe('kgdistill kd', () => {
     await expect(runCli(['kd', 'fitnets', '--backend', 'wasm'])).rejects.toThrow(/unknown distillation method 'fitnets'/);
     await expect(runCli(['kd', 'kd', '--param', 'tempreature=2', '--backend', 'wasm'])).rejects.toThrow('invalid parameters for distillation method \'kd\': Unrecognized key: "tempreature" (its parameters: loss=hinton-kd, temperature=4, alpha=0.9)');
     await expect(runCli(['kd', 'kd', '--epochs', 'x', '--backend', 'wasm'])).rejects.toThrow(/--epochs must be a positive integer \(got "x"\)/);
+    // a KG-only key from a --config file is named by the file and key, not by a flag the user never typed
+    const config = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-side-')), 'c.json');
+    writeFileSync(config, JSON.stringify({ dim: 8 }));
+    await expect(runCli(['kd', 'kd', '--config', config])).rejects.toThrow(`--config ${config}: key 'dim' applies to a KG port only`);
+    // a path to the digits is looked for there only (not glued onto the data roots and the cache)
+    await expect(runCli(['kd', 'kd', '--digits', '/nonexistent/digits-dir', '--backend', 'wasm'])).rejects.toThrow(/digits data not found \(no digits\.csv\.gz\); searched:\n {2}\/nonexistent\/digits-dir$/);
   });
 
   it('runs the KG port of dml on a knowledge graph, far above a random ranking, and refuses methods without one', async () => {

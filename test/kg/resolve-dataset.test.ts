@@ -103,6 +103,8 @@ describe('resolveDatasetDir', () => {
     expect(() => resolveDatasetDir(path.join(empty, 'nope'))).toThrow(`${path.join(empty, 'nope')}: dataset directory not found`);
     // a triple file given where the directory is expected: say so, and how to make the splits
     expect(() => resolveDatasetDir(path.join(dir, 'train.txt'))).toThrow(`${path.join(dir, 'train.txt')}: is a file, not a dataset directory: give the directory that holds train, valid and test (kgdistill data split makes them from one file of triples)`);
+    // the same file named without a path (in the working directory): not found as a name, and said to be a file
+    expect(() => resolveDatasetDir('train.txt', { cwd: dir })).toThrow(`train.txt: dataset not found; ${path.join(dir, 'train.txt')} is a file, not a dataset directory`);
   });
 
   it('searches the package data/, ../shared/data unless KGDISTILL_NO_SHARED, and the user cache last', () => {

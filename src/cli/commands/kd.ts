@@ -21,7 +21,7 @@ import { kdOptionsSchema, seedsOf, type KdSettings } from '../../pipeline/kd-opt
 import { flagOf, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { formatComparison } from '../kd-tables.js';
 import { formatKgPortReport } from '../kd-port-tables.js';
-import { addFlags, DATA_FLAGS, givenOptions, type FlagSpec } from '../run-options.js';
+import { addFlags, DATA_FLAGS, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
 
 const FLAGS: readonly FlagSpec[] = [
   { key: 'dataset', kind: 'string', arg: '<name|dir>', description: `a knowledge graph: runs the method's KG port (${methodsWithKgPort().join(', ')}) instead of the digits` },
@@ -47,10 +47,14 @@ const FLAGS: readonly FlagSpec[] = [
 const DIGITS_ONLY = ['digits', 'arch', 'testFraction', 'splitSeed'] as const;
 const KG_ONLY = ['model', 'dim', 'neg', 'optimizer', 'initScale', ...DATA_FLAGS.map((f) => f.key)] as const;
 
-/** Refuses options (flags or --config keys) that the chosen side (digits, or a KG with --dataset) would ignore. */
-export function refuseOtherSideOptions(given: Record<string, unknown>): void {
+/**
+ * Refuses options (flags or --config keys) that the chosen side (digits, or a KG with --dataset) would ignore; a key
+ * from the --config file is named as `--config <file>: key '<key>'` (`keySources`), a flag by its flag.
+ */
+export function refuseOtherSideOptions(given: Record<string, unknown>, keySources: Record<string, string> = {}): void {
   const onGraph = given.dataset !== undefined;
-  const unused = (onGraph ? DIGITS_ONLY : KG_ONLY).filter((key) => given[key] !== undefined).map(flagOf);
+  const nameOf = (key: string): string => (keySources[key] ? `${keySources[key]}: key '${key}'` : flagOf(key));
+  const unused = (onGraph ? DIGITS_ONLY : KG_ONLY).filter((key) => given[key] !== undefined).map(nameOf);
   if (unused.length === 0) return;
   const verb = unused.length === 1 ? 'applies' : 'apply';
   throw new Error(onGraph
@@ -86,6 +90,9 @@ async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (li
   const backend = await initBackend(s.backend as BackendRequest);
   log(`backend ${backend}`);
   const data = runDataFromDataset(await loadDataset(s.dataset!, loadOptionsOf({ ...s, dataset: s.dataset! })));
+  if (s.neg >= data.numEntities) { // as train says it
+    log(`note: --neg ${s.neg} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement, so they repeat`);
+  }
   const report = await run(data, settings, seedsOf(s.seeds), backend, log);
   process.stdout.write(json ? `${JSON.stringify({ method: name, ...report, backend })}\n` : `${formatKgPortReport(report)}\n`);
 }
@@ -117,8 +124,8 @@ export function registerKdCommand(program: Command): void {
         process.stdout.write(flags.json ? `${JSON.stringify(listingJson())}\n` : `${listing()}\n`);
         return;
       }
-      const given = givenOptions(cmd, FLAGS, kdOptionsSchema);
-      refuseOtherSideOptions(given);
+      const { given, keySources } = givenOptionsWithSources(cmd, FLAGS, kdOptionsSchema);
+      refuseOtherSideOptions(given, keySources);
       const settings = parseOptions(kdOptionsSchema, { ...given, ...(methodArgument ? { method: methodArgument } : {}) }, 'flag');
       const method = settings.method;
       if (!method) throw new Error(`name a method (${methodNames().join(', ')}) or pass --list`);

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { candidateDirs } from '../../../kg/resolve-dataset.js';
+import { candidateDirs, looksLikePath } from '../../../kg/resolve-dataset.js';
 import { verifyManifest } from '../../../kg/manifest.js';
 import { KgInputError, describeFileError } from '../../../kg/errors.js';
 import { IMAGE_PIXELS } from '../nets/network.js';
@@ -29,7 +29,9 @@ const CLASSES = 10;
 /** The digits directory for a name or path: the first candidate holding digits.csv.gz, or an error listing them. */
 export function resolveDigitsDir(spec = 'digits', cwd = process.cwd()): string {
   const explicit = path.resolve(cwd, spec);
-  const candidates = existsSync(explicit) && statSync(explicit).isDirectory() ? [explicit, ...candidateDirs(spec, cwd)] : candidateDirs(spec, cwd);
+  // a path (absolute, or with a separator) is looked for where it says; a name also in the data roots and the cache
+  const named = looksLikePath(spec) ? [] : candidateDirs(spec, cwd);
+  const candidates = [...new Set([...(looksLikePath(spec) || (existsSync(explicit) && statSync(explicit).isDirectory()) ? [explicit] : []), ...named])];
   for (const dir of candidates) if (existsSync(path.join(dir, DIGITS_FILE))) return dir;
   throw new KgInputError(spec, undefined, `digits data not found (no ${DIGITS_FILE}); searched:\n  ${candidates.join('\n  ')}`);
 }
