@@ -34,8 +34,8 @@ export function formatComparison(report: ComparisonReport): string {
   for (const [name, stats] of Object.entries(report.summary.extra)) {
     // a count (SimCLRv2's labelled images) is whole in every seed: printed without decimals
     const whole = report.seeds.every((s) => Number.isInteger(s.method.extra?.[name] ?? 0));
-    const digits = whole ? 0 : 4;
-    rows.push([`(${name})`, formatMeanStd(stats, { digits }), ...report.seeds.map((s) => s.method.extra?.[name]?.toFixed(digits) ?? '')]);
+    // (the mean of counts need not be whole: one decimal)
+    rows.push([`(${name})`, formatMeanStd(stats, { digits: whole ? 1 : 4 }), ...report.seeds.map((s) => s.method.extra?.[name]?.toFixed(whole ? 0 : 4) ?? '')]);
   }
   const table = formatTable(rows, { header: ['', 'accuracy (mean ± std)', ...seedHeaders], align: ['left', 'right', ...seedHeaders.map(() => 'right' as const)] });
   const minutes = (report.seconds / 60).toFixed(1);

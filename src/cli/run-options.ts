@@ -90,6 +90,13 @@ function valueOf(spec: FlagSpec, raw: unknown): unknown {
 /** Whether `value` is a plain object of keys (not an array, not null). */
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** `over` merged into `base`: nested objects key by key, any other value of `over` replacing `base`'s. */
+function mergeRecords(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) merged[key] = isRecord(merged[key]) && isRecord(value) ? mergeRecords(merged[key], value) : value;
+  return merged;
+}
+
 /**
  * The options the user gave: the `--config` file's (validated against the schema's keys, errors naming file and
  * key) overridden by the flags given on the command line (errors naming the flag); a flag of key=value pairs
@@ -114,8 +121,8 @@ export function givenOptionsWithSources(command: Command, flags: readonly FlagSp
     if (command.getOptionValueSource(attribute) !== 'cli') continue;
     const value = valueOf(spec, values[attribute]);
     const fromConfig = given[spec.key];
-    // a flag of key=value pairs (`--param`) adds to the file's pairs, each of its keys replacing the file's
-    given[spec.key] = isRecord(fromConfig) && isRecord(value) ? { ...fromConfig, ...value } : value;
+    // a flag of key=value pairs (`--param`, `--param augment.noise=0`) adds to the file's pairs, key by key at every depth
+    given[spec.key] = isRecord(fromConfig) && isRecord(value) ? mergeRecords(fromConfig, value) : value;
     delete keySources[spec.key];
   }
   parseOptions(schema.partial().strict(), given, 'flag');

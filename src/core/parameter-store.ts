@@ -8,7 +8,6 @@ import type { KernelMemory, F32Block, I32Block } from '../kernels/kernel-memory.
 import type { InitSpec, TableSpec } from './model.js';
 import type { SeededRandom } from './random.js';
 import { applyConstraint } from './table-constraints.js';
-import { zeroPadColumns } from './table-padding.js';
 
 /** The distinct rows of a compact gradient block: ids[0, count) in kernel memory. */
 export interface CompactRows {
@@ -50,11 +49,18 @@ export class ParameterTable {
     return this.accumulator;
   }
 
-  /** Fills the table from its init spec. */
+  /**
+   * Fills the table from its init spec, row by row; columns stored only for the kernels (`padColumns`,
+   * table-padding.ts) are set to 0 and draw nothing, so a padded table starts from the same values as the table of
+   * the asked width with the same seed.
+   */
   initialise(init: InitSpec, rng: SeededRandom): void {
     const values = this.data.array;
+    const padded = new Uint8Array(this.dim);
+    for (const k of this.spec.padColumns ?? []) padded[k] = 1;
     for (let i = 0; i < values.length; i++) {
-      if (init.kind === 'normal') values[i] = init.std * rng.normal();
+      if (padded[i % this.dim] === 1) values[i] = 0;
+      else if (init.kind === 'normal') values[i] = init.std * rng.normal();
       else if (init.kind === 'uniform') values[i] = init.low + (init.high - init.low) * rng.next();
       else values[i] = init.value;
     }
@@ -202,14 +208,13 @@ export class ParameterStore {
   }
 
   /**
-   * Initialises every table from its spec, in declaration order (so the same seed gives the same tables), zeroes its
-   * padding columns (table-padding.ts), then applies each table's constraint (Bordes et al. 2013, Algorithm 1,
+   * Initialises every table from its spec, in declaration order (so the same seed gives the same tables; padding
+   * columns zero, table-padding.ts), then applies each table's constraint (Bordes et al. 2013, Algorithm 1,
    * normalises before the first step).
    */
   initialise(rng: SeededRandom): void {
     for (const table of this.byName.values()) {
       table.initialise(table.spec.init, rng);
-      zeroPadColumns(table);
       applyConstraint(table);
     }
   }

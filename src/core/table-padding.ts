@@ -102,14 +102,6 @@ export function logicalModelConfig<C extends { storedDim?: number }>(config: C):
   return logical;
 }
 
-/** Sets a table's padding columns to zero (after its initialisation). */
-export function zeroPadColumns(table: PaddedTable): void {
-  const columns = table.spec.padColumns;
-  if (!columns || columns.length === 0) return;
-  const values = table.data.array, d = table.dim;
-  for (let o = 0; o < table.rows * d; o += d) for (const k of columns) values[o + k] = 0;
-}
-
 /** The first padding value that is not zero, as table/row/column, or null (the columns held as they must be). */
 export function nonZeroPadding(table: PaddedTable): { row: number; column: number; value: number } | null {
   const columns = table.spec.padColumns;

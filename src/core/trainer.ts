@@ -254,6 +254,7 @@ export class Trainer {
       if (outcome.stoppedAt) {
         this.progress.partial = { step: outcome.stoppedAt.step, lossSum: outcome.stoppedAt.lossSum, seconds: (performance.now() - epochStart) / 1000 };
         this.partialOrder = outcome.stoppedAt.order;
+        this.requireFiniteState(epoch); // as every save: nothing non-finite or off the padding is written
         await this.save('last', true);
         interrupted = true;
         break;

@@ -37,7 +37,7 @@ import type { OptimizerName } from '../core/optimizers.js';
 import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/evaluate-run.js';
 import { evaluateSampledAsync, requireCandidates, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
-import { defaultLossOf, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
+import { atOwnWidth, defaultLossOf, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import type { OneToNLoss } from '../core/one-to-n-step.js';
 import { loadRun } from '../registry/load-run.js';
@@ -289,8 +289,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     } else {
       const created = job.createModel(settings, data);
       // a native backend trains through tfjs whatever the widths: columns stored for the kernels would only cost memory
-      const native = hasNativeGatherGradient(backend) && created.config.storedDim !== undefined;
-      const model = native ? modelFromConfig({ ...created.config, storedDim: created.config.dim }) : created;
+      const model = hasNativeGatherGradient(backend) ? atOwnWidth(created) : created;
       requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
       runtime = await ModelRuntime.create(model, config.seed);
       trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
@@ -301,7 +300,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const kernels = loadedKernelBuild() ?? 'portable';
     log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}, ${kernelThreads()} thread${kernelThreads() === 1 ? '' : 's'}; run dir ${runDir}`);
     const widthObstacle = hasNativeGatherGradient(backend) ? null : kernelWidthObstacle(runtime.model);
-    if (widthObstacle) log(`note: ${kernelWidthNote(widthObstacle)}`);
+    if (widthObstacle && saved && runtime.model.zeroPaddable) { // a checkpoint saved at its own width before padding existed
+      log(`note: ${widthObstacle.reason}: this checkpoint was saved at its own width, so it resumes through the tfjs reference path, several times slower; a new run at --dim ${runtime.model.config.dim} stores its tables padded for the kernels`);
+    } else if (widthObstacle) log(`note: ${kernelWidthNote(widthObstacle)}`);
     const padded = paddingNote(runtime.model);
     if (padded) log(`note: ${padded}`);
     if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);

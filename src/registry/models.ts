@@ -9,6 +9,7 @@ import type { KgeModel, ModelConfig } from '../core/model.js';
 import type { ModelOptions } from '../core/model-base.js';
 import { Registry, type RegistryEntry } from '../core/registry.js';
 import { StoredDimError, padForKernels } from '../core/table-padding.js';
+import { hasNativeGatherGradient } from '../core/backend.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import { ENTITY_CONSTRAINTS, TransE, entityConstraintOf, type TransEOptions } from '../models/transe.js';
 import { DISTANCE_NORMS, type NormOptions } from '../models/distance-norm.js';
@@ -122,6 +123,20 @@ export function createModel(name: string, options: ModelOptions, storedDim?: num
   const entry = MODELS.get(name);
   const build = (dim: number): KgeModel => entry.create(MODELS.parse(entry.name, { ...options, dim }) as ModelOptions);
   return padForKernels(build(options.dim), build, storedDim);
+}
+
+/**
+ * The model a run on `backend` trains: `createModel`'s, except that a native backend (which trains through tfjs
+ * whatever the widths) keeps the tables at the asked width — zero columns would only cost it memory.
+ */
+export function createModelFor(name: string, options: ModelOptions, backend: string): KgeModel {
+  const model = createModel(name, options);
+  return hasNativeGatherGradient(backend) ? atOwnWidth(model) : model;
+}
+
+/** `model` with its tables at its own width (the same model when they already are). */
+export function atOwnWidth(model: KgeModel): KgeModel {
+  return model.config.storedDim === undefined ? model : modelFromConfig({ ...model.config, storedDim: model.config.dim });
 }
 
 /**

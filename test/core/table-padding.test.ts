@@ -73,6 +73,19 @@ describe('which columns are padding', () => {
   });
 });
 
+describe('a padded model starts where the model of its dimension starts', () => {
+  it.each([['DistMult', 50], ['ComplEx', 50], ['RotatE', 50], ['RotH', 46]] as const)('%s d=%i: the same seed gives the same initial tables', async (name, dim) => {
+    const padded = await ModelRuntime.create(createModel(name, shape(dim)), 3);
+    const plain = await ModelRuntime.create(createModel(name, shape(dim), dim), 3);
+    expect(padded.model.config.storedDim).toBeGreaterThan(dim);
+    for (const table of padded.store.tables()) {
+      expect(Array.from(logicalRows(table).values), table.spec.name).toEqual(Array.from(plain.store.table(table.spec.name).data.array));
+    }
+    padded.dispose();
+    plain.dispose();
+  });
+});
+
 describe('a padded model is the model of its dimension', () => {
   it.each([
     ['DistMult', 50, {}, 'adagrad', 20],
@@ -156,7 +169,9 @@ describe('checkpoints and export of a padded model', () => {
     expect(reopened.runtime.store.table('entity').dim).toBe(50);
     reopened.runtime.dispose();
     // and resumes as it was saved (50 wide, through the tfjs path)
-    const resumed = await train({ dataset: graph, model: 'ComplEx', dim: 50, epochs: 2, batchSize: 64, out: plainDir, resume: true, backend: 'wasm' });
+    const resumeLog: string[] = [];
+    const resumed = await train({ dataset: graph, model: 'ComplEx', dim: 50, epochs: 2, batchSize: 64, out: plainDir, resume: true, backend: 'wasm' }, { log: (line: string) => resumeLog.push(line) });
+    expect(resumeLog.join('\n')).toContain('this checkpoint was saved at its own width, so it resumes through the tfjs reference path, several times slower; a new run at --dim 50 stores its tables padded for the kernels');
     expect(resumed.summary).toMatchObject({ epochs: 2, scoringPath: 'tfjs' });
     resumed.model.close();
     const plainHeader = JSON.parse(readFileSync(path.join(plainDir, 'last.json'), 'utf8')) as { version: number; model: { storedDim?: number } };

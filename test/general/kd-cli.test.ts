@@ -40,6 +40,7 @@ describe('kgdistill kd', () => {
     const json = JSON.parse((await runCli(['kd', '--list', '--json'])).trim().split('\n').at(-1)!) as { methods: { name: string; params: object; kgPort?: { params: object } }[]; losses: unknown[] };
     expect(json.methods.find((m) => m.name === 'dml')).toMatchObject({ params: { peers: 2, temperature: 1, weight: 1 }, kgPort: { params: { weight: 1, temperature: 1 } } });
     expect(json.losses.length).toBeGreaterThan(0);
+    expect(json.methods.find((m) => m.name === 'stream')!.params).toHaveProperty('initialStride', null); // no default: null, not dropped
   });
 
   it('--param adds to the --config file\'s params key by key; --seeds takes a list of one and refuses a repeated seed', async () => {
@@ -48,6 +49,10 @@ describe('kgdistill kd', () => {
     writeFileSync(config, JSON.stringify({ seeds: 1, epochs: 1, params: { weight: 0.5, temperature: 3 } }));
     const report = JSON.parse((await runCli(['kd', 'dml', '--config', config, '--param', 'weight=2', '--backend', 'wasm', '--json'])).trim().split('\n').at(-1)!) as { params: object; seeds: { seed: number }[] };
     expect(report.params).toEqual({ peers: 2, temperature: 3, weight: 2 }); // was { peers: 2, temperature: 1, weight: 2 }: the file's temperature dropped
+    // nested pairs merge at every depth: --param augment.noise=0 keeps the file's augment.maxDegrees
+    writeFileSync(config, JSON.stringify({ seeds: 1, epochs: 1, params: { augment: { maxDegrees: 5, maxShift: 2 } } }));
+    const nested = JSON.parse((await runCli(['kd', 'dogo', '--config', config, '--param', 'augment.noise=0', '--backend', 'wasm', '--json'])).trim().split('\n').at(-1)!) as { params: { augment: object } };
+    expect(nested.params.augment).toEqual({ maxDegrees: 5, maxShift: 2, noise: 0 });
     const one = JSON.parse((await runCli(['kd', 'dml', '--seeds', '5,', '--epochs', '1', '--backend', 'wasm', '--json'])).trim().split('\n').at(-1)!) as { seeds: { seed: number }[] };
     expect(one.seeds.map((s) => s.seed)).toEqual([5]);
     await expect(runCli(['kd', 'dml', '--seeds', '1,1', '--backend', 'wasm'])).rejects.toThrow('--seeds must not repeat a seed');

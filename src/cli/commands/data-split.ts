@@ -1,7 +1,8 @@
 /**
  * `kgdistill data split <file> --out <dir>`: one triple file → train.txt, valid.txt, test.txt (tab-separated) in a
- * new directory, by a seeded shuffle cut at `--ratios`; valid/test triples with an entity or relation unseen in
- * train move to train (PyKEEN's cleanup), and the counts say how many. The directory is written whole or not at all.
+ * new directory, by a seeded shuffle cut at `--ratios` of the distinct triples (repeated lines left out); valid/test
+ * triples with an entity or relation unseen in train move to train (PyKEEN's cleanup), and the counts say how many of
+ * each. The directory is written whole or not at all.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';

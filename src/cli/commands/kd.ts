@@ -43,6 +43,9 @@ const FLAGS: readonly FlagSpec[] = [
   { key: 'backend', kind: 'string', arg: '<name>', description: 'tfjs backend', choices: BACKEND_CHOICES },
 ];
 
+/** The KG ports that draw `--neg` uniform negatives (dogo's contrast is in-batch). */
+const PORTS_WITH_NEGATIVES = ['dml', 'fedntd', 'cbd'];
+
 /** Options only the digits use, and options only a KG port uses: given on the other side, they would be ignored. */
 const DIGITS_ONLY = ['digits', 'arch', 'testFraction', 'splitSeed'] as const;
 const KG_ONLY = ['model', 'dim', 'neg', 'optimizer', 'initScale', ...DATA_FLAGS.map((f) => f.key)] as const;
@@ -72,12 +75,16 @@ function listing(): string {
   return `methods (on a knowledge graph, ${methodsWithKgPort().join(', ')} run their KG port):\n${methods.join('\n')}\n\nlosses (registry):\n${losses.join('\n')}`;
 }
 
+/** A schema's parameters and defaults for JSON: a parameter without a default is null (JSON would drop an undefined). */
+const jsonDefaults = (schema: z.ZodType): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(parameterDefaults(schema)).map(([key, value]) => [key, value ?? null]));
+
 /** The listing as one JSON object: each method with its parameters' defaults on the digits and on a KG, and the losses. */
 function listingJson(): object {
   const methods = METHODS.entries().map((m) => ({
     name: m.name, summary: m.summary, baseline: m.images.baseline, measures: m.images.measures, defaultArch: m.images.defaultArch,
-    defaultEpochs: m.images.defaultEpochs, params: parameterDefaults(m.schema),
-    ...(m.kg ? { kgPort: { summary: m.kg.summary, defaultEpochs: m.kg.defaultEpochs, params: parameterDefaults(m.kg.schema) } } : {}),
+    defaultEpochs: m.images.defaultEpochs, params: jsonDefaults(m.schema),
+    ...(m.kg ? { kgPort: { summary: m.kg.summary, defaultEpochs: m.kg.defaultEpochs, params: jsonDefaults(m.kg.schema) } } : {}),
   }));
   return { methods, losses: describeLosses() };
 }
@@ -90,7 +97,7 @@ async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (li
   const backend = await initBackend(s.backend as BackendRequest);
   log(`backend ${backend}`);
   const data = runDataFromDataset(await loadDataset(s.dataset!, loadOptionsOf({ ...s, dataset: s.dataset! })));
-  if (s.neg >= data.numEntities) { // as train says it
+  if (PORTS_WITH_NEGATIVES.includes(name) && s.neg >= data.numEntities) { // as train says it
     log(`note: --neg ${s.neg} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement, so they repeat`);
   }
   const report = await run(data, settings, seedsOf(s.seeds), backend, log);

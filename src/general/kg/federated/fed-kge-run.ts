@@ -15,7 +15,7 @@ import { trainingQueries } from '../../../core/batch.js';
 import { trainEpochs } from '../../../core/epoch-loop.js';
 import type { RunData } from '../../../core/training-data.js';
 import { evaluateSplit } from '../../../eval/evaluate-run.js';
-import { createModel } from '../../../registry/models.js';
+import { createModelFor } from '../../../registry/models.js';
 import { CandidateDistillObjective } from '../candidate-distill-objective.js';
 import { aggregateEntities, assembleRelations } from './fede-aggregate.js';
 import { clientTriples, entityCounts, relationOwners } from './relation-partition.js';
@@ -70,7 +70,7 @@ export async function runFedKge(data: RunData, algorithm: FedKgeAlgorithm, optio
   const parts = clientTriples(data.train, owners, M);
   const counts = parts.map((t) => entityCounts(t, data.numEntities));
   const build = (seed?: number): Promise<ModelRuntime> => ModelRuntime.create(
-    createModel(options.model, { dim: options.dim, numEntities: data.numEntities, numRelations: R, initScale: options.initScale }), seed);
+    createModelFor(options.model, { dim: options.dim, numEntities: data.numEntities, numRelations: R, initScale: options.initScale }, backend), seed);
   const global = await build(options.seed);
   const clients: ModelRuntime[] = [];
   for (let k = 0; k < M; k++) {

@@ -10,7 +10,7 @@ import type { Triples } from '../../../kg/types.js';
 /** The owner client of each relation: relation perm[i] goes to client i mod M. */
 export function relationOwners(numRelations: number, clients: number, seed: number | string): Int32Array {
   if (!Number.isInteger(clients) || clients < 1) throw new Error(`clients must be a positive integer (got ${clients})`);
-  if (clients > numRelations) throw new Error(`cannot give each of ${clients} clients a relation: the graph has ${numRelations} (lower the port's clients parameter, --param clients=<n ≤ ${numRelations}>)`);
+  if (clients > numRelations) throw new Error(`cannot give each of ${clients} clients a relation: the graph has ${numRelations} (lower the port's clients parameter to at most ${numRelations})`);
   const order = new SeededRandom(`relation-partition:${seed}`).permutation(numRelations);
   const owners = new Int32Array(numRelations);
   order.forEach((relation, i) => {

@@ -14,7 +14,7 @@ import { SeededRandom } from '../../../core/random.js';
 import { trainingQueries, type BatchSampling } from '../../../core/batch.js';
 import { trainEpochs } from '../../../core/epoch-loop.js';
 import type { RunData } from '../../../core/training-data.js';
-import { createModel } from '../../../registry/models.js';
+import { createModelFor } from '../../../registry/models.js';
 import { CandidateDistillObjective } from '../candidate-distill-objective.js';
 import { EntityBalancedSampler, answerFrequencies } from './entity-balanced-sampler.js';
 import { bucketedMrr, DEFAULT_THRESHOLDS, FREQUENCY_BUCKETS, type BucketThresholds, type BucketedMrr, type FrequencyBucket } from './frequency-buckets.js';
@@ -54,7 +54,7 @@ async function trainModel(data: RunData, options: CbdKgeOptions, initSeed: numbe
   teachers: readonly ModelRuntime[], backend: string): Promise<{ runtime: ModelRuntime; seconds: number }> {
   const started = performance.now();
   const runtime = await ModelRuntime.create(
-    createModel(options.model, { dim: options.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: options.initScale }), initSeed);
+    createModelFor(options.model, { dim: options.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: options.initScale }, backend), initSeed);
   const objective = new CandidateDistillObjective(runtime, teachers,
     { negatives: options.negatives, distillation: 'temperature-kd', weight: teachers.length > 0 ? options.alpha : 0, temperature: options.temperature, mixing: 'convex' }, backend);
   const optimizer = new TableOptimizer(options.optimizer, options.learningRate, runtime.store, runtime.kernels);

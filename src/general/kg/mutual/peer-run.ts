@@ -13,7 +13,7 @@ import { parseTrainingConfig } from '../../../core/training-config.js';
 import type { RunData } from '../../../core/training-data.js';
 import { evaluateSplit, filteredValidator } from '../../../eval/evaluate-run.js';
 import type { OptimizerName } from '../../../core/optimizers.js';
-import { createModel } from '../../../registry/models.js';
+import { createModelFor } from '../../../registry/models.js';
 import { PeerKgeObjective, type PeerMode } from './peer-objective.js';
 import { meanStd, type MeanStd } from '../../stats.js';
 
@@ -44,7 +44,7 @@ export interface PeerRunResult {
 
 async function trainStudents(data: RunData, mode: PeerMode, options: PeerRunOptions, withPeer: boolean, backend: string): Promise<{ students: ModelRuntime[]; seconds: number }> {
   const build = (seed: number): Promise<ModelRuntime> => ModelRuntime.create(
-    createModel(options.model, { dim: options.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: options.initScale }), seed);
+    createModelFor(options.model, { dim: options.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: options.initScale }, backend), seed);
   const a = await build(options.seed);
   const b = withPeer ? await build(options.seed + 1000) : undefined;
   const config = parseTrainingConfig({
