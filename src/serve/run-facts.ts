@@ -46,6 +46,8 @@ export interface RunFacts {
   /** Why the run's latest finish has no test figures (result.json's testSkipped), when it has none. */
   testSkipped?: TestSkipped;
   curves: CurvePoint[];
+  /** Why there are no curves although the run has a metrics.jsonl (unreadable: damaged, or a newer format). */
+  curvesNote?: string;
   teachers: TeacherRef[];
   /** Training settings worth showing (epochs, learning rate, optimiser, …; MulDE's top-K and KD weight). */
   settings: Record<string, string | number | boolean>;
@@ -97,7 +99,11 @@ function findTeacher(recorded: string, studentDir: string): string | undefined {
 export async function readRunFacts(runDir: string): Promise<RunFacts> {
   const result = readJson(path.join(runDir, 'result.json'), resultSchema);
   const config = configOf(runDir);
-  const records = await readMetrics<{ epoch: number }>(path.join(runDir, 'metrics.jsonl')).catch(() => []);
+  let curvesNote: string | undefined;
+  const records = await readMetrics<{ epoch: number }>(path.join(runDir, 'metrics.jsonl')).catch((error: unknown) => {
+    curvesNote = `no curves: ${(error as Error).message}`;
+    return [];
+  });
   const curves: CurvePoint[] = [];
   for (const record of records.slice(-MAX_CURVE_POINTS)) {
     const parsed = epochSchema.safeParse(record);
@@ -118,5 +124,5 @@ export async function readRunFacts(runDir: string): Promise<RunFacts> {
   if (typeof lrDecay === 'number' && lrDecay < 1 && typeof lrPatience === 'number') Object.assign(settings, { lrDecay, lrPatience });
   const test = result?.mrr !== undefined ? { mrr: result.mrr, 'hits@1': result['hits@1'], 'hits@3': result['hits@3'], 'hits@10': result['hits@10'], mr: result.mr } : undefined;
   const testSkipped = !test && result?.testSkipped ? { reason: result.testSkipped.reason, ...(result.testSkipped.evalCommand ? { evalCommand: result.testSkipped.evalCommand } : {}) } : undefined;
-  return { ...(config ? { command: config.command } : {}), ...(test ? { test } : {}), ...(testSkipped ? { testSkipped } : {}), curves, teachers, settings };
+  return { ...(config ? { command: config.command } : {}), ...(test ? { test } : {}), ...(testSkipped ? { testSkipped } : {}), curves, ...(curvesNote ? { curvesNote } : {}), teachers, settings };
 }

@@ -24,6 +24,17 @@ describe('readRunFacts', () => {
     expect(facts.curves).toEqual([{ epoch: 1, loss: 0.5 }, { epoch: 2, loss: 0.4, validMrr: 0.3 }]);
   });
 
+  it('says why a run shows no curves when its metrics.jsonl cannot be read (a newer format), and nothing when it has none', async () => {
+    const dir = runWith('newer-metrics', { lr: 0.05 });
+    const file = path.join(dir, 'metrics.jsonl');
+    writeFileSync(file, '{"format":2,"epoch":1,"loss":0.5}\n');
+    const facts = await readRunFacts(dir);
+    expect(facts.curves).toEqual([]);
+    expect(facts.curvesNote).toBe(`no curves: ${file}:1: metrics format 2, this kgdistill reads format 1`);
+    rmSync(file);
+    expect((await readRunFacts(dir)).curvesNote).toBeUndefined();
+  });
+
   it('leaves a constant rate unmentioned beside lr', async () => {
     const facts = await readRunFacts(runWith('constant', { lr: 0.05, optimizer: 'adam', lrDecay: 1, lrPatience: 2 }));
     expect(facts.settings).toEqual({ lr: 0.05, optimizer: 'adam' });

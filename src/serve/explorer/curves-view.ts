@@ -28,13 +28,16 @@ export function curvesSpec(points: readonly CurvePoint[], width = 260): TopLevel
   } as TopLevelSpec;
 }
 
-/** Renders the curves into `container` (replacing an earlier chart; `width` of the plot in pixels); a note when there are none. */
-export async function renderCurves(container: HTMLElement, points: readonly CurvePoint[], width = 200): Promise<void> {
+/**
+ * Renders the curves into `container` (replacing an earlier chart; `width` of the plot in pixels); a note when there
+ * are none (`emptyNote`, e.g. why the run's metrics.jsonl could not be read).
+ */
+export async function renderCurves(container: HTMLElement, points: readonly CurvePoint[], width = 200, emptyNote = 'no curves: the run has no metrics.jsonl'): Promise<void> {
   views.get(container)?.finalize();
   views.delete(container);
   clear(container);
   if (points.length === 0) {
-    container.append(el('p', { class: 'note' }, 'no curves: the run has no metrics.jsonl'));
+    container.append(el('p', { class: 'note' }, emptyNote));
     return;
   }
   const target = el('div', { class: 'vega' });

@@ -70,7 +70,7 @@ export class ExploreView {
     filtered.disabled = !summary.knownTriples;
     if (!summary.knownTriples) filtered.checked = false;
     byId('compare-panel').hidden = !(summary.teachers.length > 0 && source.compare);
-    void renderCurves(byId('curves'), summary.curves);
+    void renderCurves(byId('curves'), summary.curves, 200, summary.curvesNote);
     if (this.entity) await this.explore(this.entity);
     else this.clearResults('type an entity above: suggestions appear as you type');
   }

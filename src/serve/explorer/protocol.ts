@@ -25,6 +25,8 @@ export interface ModelSummary {
   /** Why the run has no test figures (a served run whose finish skipped its test). */
   testSkipped?: TestSkipped;
   curves: CurvePoint[];
+  /** Why a served run shows no curves although it has a metrics.jsonl (unreadable). */
+  curvesNote?: string;
   teachers: Array<{ name: string; found: boolean }>;
   settings: Record<string, string | number | boolean>;
   note?: string;
