@@ -24,7 +24,7 @@ import { DATA_FLAGS, type FlagSpec } from './run-options.js';
 export const TRAINING_FLAGS: readonly FlagSpec[] = [
   { key: 'dataset', kind: 'string', arg: '<name|dir>', description: 'dataset name (FB15k-237, WN18RR, …) or a directory with train/valid/test files' },
   ...DATA_FLAGS,
-  { key: 'dim', kind: 'number', arg: '<d>', description: 'embedding dimension (real numbers per entity); any dimension trains in the fused kernels (tables not a multiple of 4 wide are stored with zero columns, and the run says so), except AttH and AttE, which run a dimension not a multiple of 4 through the slower tfjs path' },
+  { key: 'dim', kind: 'number', arg: '<d>', description: 'embedding dimension (real numbers per entity); any dimension trains in the fused kernels (tables not a multiple of 4 wide are stored with zero columns, and the run says so)' },
   { key: 'epochs', kind: 'number', arg: '<n>', description: 'maximum number of epochs' },
   { key: 'batchSize', kind: 'number', arg: '<n>', description: 'training queries per step' },
   { key: 'lr', kind: 'number', arg: '<rate>', description: 'learning rate' },

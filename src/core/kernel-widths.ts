@@ -1,10 +1,10 @@
 /**
  * Which models the fused kernels can run: the kernels read rows four floats at a time (128-bit SIMD), so the
  * candidate table must be a multiple of 4 floats wide, and every table a query program reads that or 1 (a curvature). A model whose `--dim`
- * breaks that (e.g. PyKEEN's default 50) is stored with zero columns up to a width that suits them (table-padding.ts)
- * when its scores allow it; one that does not (AttH: its attention temperature depends on the width) trains and
- * predicts through the tfjs reference path, several times slower; `kernelWidthObstacle` says why and which nearby
- * dimensions run in the kernels.
+ * breaks that (e.g. PyKEEN's default 50) is stored with zero columns up to a width that suits them (table-padding.ts);
+ * one that cannot be (a model without a fused program, or a checkpoint saved at its own width before padding existed)
+ * trains and predicts through the tfjs reference path, several times slower; `kernelWidthObstacle` says why and
+ * which nearby dimensions run in the kernels.
  */
 import type { KgeModel } from './model.js';
 

@@ -79,8 +79,12 @@ export interface KgeModel {
   readonly tailBiasTable?: string;
   /** The tables whose rows `query` needs (rows of entity tables by query entity, of relation tables by relation). */
   readonly queryTables: readonly string[];
-  /** The query-side computation in tfjs, from the gathered rows of `queryTables` (each [B, dim]). */
-  query(rows: Readonly<Record<string, tf.Tensor2D>>): QueryOutput;
+  /**
+   * The query-side computation in tfjs, from the gathered rows of `queryTables` (each [B, dim]); `logicalWidth`, when
+   * the rows end in zero columns stored only for the kernels (core/table-padding.ts), is the width the model's
+   * width-dependent constants are defined at (AttH's attention temperature).
+   */
+  query(rows: Readonly<Record<string, tf.Tensor2D>>, logicalWidth?: number): QueryOutput;
   /**
    * The same computation as a fused query program over the rows of `queryTables` (src/kernels/query-program.ts),
    * which the fused negative-sampling step runs entirely in kernels; `query` stays the reference. Optional.

@@ -11,10 +11,10 @@
  *   0 is 0, the linear continuation of a modulus below its floor, Möbius sums and exp/log maps that scale each
  *   coordinate), so each optimiser (SGD, Adagrad, Adam: an update ∝ the gradient or its moments) leaves them at zero.
  * The stored model is then the model of the asked dimension exactly: same scores, same gradients on the other
- * columns, the initialisation of the asked dimension (TransE's ±6/√d uses d, not the stored width). A model whose
- * constants depend on the width (AttH's attention temperature 1/√d) does not declare `zeroPaddable` and keeps the
- * tfjs path. Checkpoints record the stored width (`ModelConfig.storedDim`); what leaves the program (export, lookup
- * tables) is the asked width (`logicalRows`).
+ * columns, the initialisation of the asked dimension (TransE's ±6/√d uses d, not the stored width), and the constants
+ * a model defines by its width (AttH's attention temperature 1/√d: `query`'s `logicalWidth`, the program's).
+ * Checkpoints record the stored width (`ModelConfig.storedDim`); what leaves the program (export, lookup tables) is
+ * the asked width (`logicalRows`).
  */
 import type { KgeModel, ModelConfig, TableSpec } from './model.js';
 import { kernelWidthObstacle } from './kernel-widths.js';
@@ -60,14 +60,31 @@ export function padForKernels(model: KgeModel, createAt: (dim: number) => KgeMod
   return padded;
 }
 
+/**
+ * The model built at the first dimension in [from, to] whose tables the kernels read (`from` is kernel-widths.ts's
+ * estimate; RotatE at --dim 2 shows why it is checked: its one-float phase table passes for a curvature there, and
+ * at 4 it is 2 wide, so 8 is the first that works); dimensions the model refuses (odd ones for ComplEx) are skipped.
+ */
+function firstUsable(createAt: (dim: number) => KgeModel, from: number, to: number): KgeModel | null {
+  for (let dim = from; dim <= to; dim++) {
+    let model: KgeModel;
+    try {
+      model = createAt(dim);
+    } catch {
+      continue;
+    }
+    if (kernelWidthObstacle(model) === null) return model;
+  }
+  return null;
+}
+
 /** `model` stored at the nearest wider dimension whose tables the kernels read, its added columns zero; null when none helps. */
 function paddedAtNextWidth(model: KgeModel, createAt: (dim: number) => KgeModel): KgeModel | null {
   if (!model.zeroPaddable || !model.fusedQuery) return null;
   const upper = kernelWidthObstacle(model)?.upper;
   if (upper === undefined) return null;
-  const stored = createAt(upper);
-  // e.g. RotatE at --dim 2: its one-float phase table passes for a curvature, and at 4 it is 2 wide
-  if (kernelWidthObstacle(stored) !== null) return null;
+  const stored = firstUsable(createAt, upper, model.config.dim + 64);
+  if (!stored) return null;
   const logicalSpecs = new Map(model.tables.map((spec) => [spec.name, spec]));
   const tables = stored.tables.map((spec): TableSpec => {
     const logical = logicalSpecs.get(spec.name);
@@ -75,7 +92,7 @@ function paddedAtNextWidth(model: KgeModel, createAt: (dim: number) => KgeModel)
     const padColumns = padColumnsOf(logical.dim, spec.dim, spec.complexPairs === true);
     return padColumns.length > 0 ? { ...spec, init: logical.init, padColumns } : { ...spec, init: logical.init };
   });
-  const config: ModelConfig = { ...model.config, storedDim: upper };
+  const config: ModelConfig = { ...model.config, storedDim: stored.config.dim };
   return {
     config,
     tables,
@@ -83,8 +100,9 @@ function paddedAtNextWidth(model: KgeModel, createAt: (dim: number) => KgeModel)
     candidateTable: stored.candidateTable,
     ...(stored.tailBiasTable !== undefined ? { tailBiasTable: stored.tailBiasTable } : {}),
     queryTables: stored.queryTables,
-    query: (rows) => stored.query(rows),
-    ...(stored.fusedQuery ? { fusedQuery: stored.fusedQuery } : {}),
+    // constants defined by the width (AttH's attention temperature) stay those of the asked dimension
+    query: (rows) => stored.query(rows, model.config.dim),
+    ...(stored.fusedQuery ? { fusedQuery: { ...stored.fusedQuery, logicalWidth: model.config.dim } } : {}),
     zeroPaddable: true,
   };
 }

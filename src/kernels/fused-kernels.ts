@@ -31,8 +31,8 @@ export interface FusedExports {
   projectBackward(n: number, d: number, x: number, c: number, aux: number, g: number, gx: number, gc: number): void;
   givensForward(reflect: number, n: number, d: number, r: number, x: number, out: number): void;
   givensBackward(reflect: number, n: number, d: number, r: number, x: number, g: number, gr: number, gx: number): void;
-  attentionForward(n: number, d: number, a: number, x1: number, x2: number, out: number, aux: number): void;
-  attentionBackward(n: number, d: number, a: number, x1: number, x2: number, aux: number, g: number, ga: number,
+  attentionForward(n: number, d: number, w: number, a: number, x1: number, x2: number, out: number, aux: number): void;
+  attentionBackward(n: number, d: number, w: number, a: number, x1: number, x2: number, aux: number, g: number, ga: number,
     gx1: number, gx2: number): void;
   softplusForward(count: number, x: number, out: number): void;
   softplusBackward(count: number, x: number, g: number, gx: number): void;
@@ -227,19 +227,22 @@ export class FusedKernels {
     this.ex.givensBackward(reflect ? 1 : 0, n, d, r.offset, x.offset, g.offset, gr.offset, gx.offset);
   }
 
-  /** out = α₁x₁ + α₂x₂, α = softmax(a·x₁/√d, a·x₂/√d); aux [n×AUX_WIDTH.attention]. */
-  attentionForward(n: number, d: number, a: F32Block, x1: F32Block, x2: F32Block, out: F32Block, aux: F32Block): void {
+  /**
+   * out = α₁x₁ + α₂x₂, α = softmax(a·x₁/√w, a·x₂/√w) over rows of d floats; aux [n×AUX_WIDTH.attention]. w, the
+   * width the temperature is defined at, is d unless the rows end in padding columns (core/table-padding.ts).
+   */
+  attentionForward(n: number, d: number, a: F32Block, x1: F32Block, x2: F32Block, out: F32Block, aux: F32Block, w = d): void {
     this.rows('attentionForward', n, d, [['a', a], ['x1', x1], ['x2', x2]], [], [['out', out]],
       [['aux', aux, AUX_WIDTH.attention]]);
-    this.ex.attentionForward(n, d, a.offset, x1.offset, x2.offset, out.offset, aux.offset);
+    this.ex.attentionForward(n, d, w, a.offset, x1.offset, x2.offset, out.offset, aux.offset);
   }
 
-  /** VJP of attentionForward: ga, gx1, gx2 += ∂L/∂a, ∂L/∂x₁, ∂L/∂x₂. */
+  /** VJP of attentionForward (the same w): ga, gx1, gx2 += ∂L/∂a, ∂L/∂x₁, ∂L/∂x₂. */
   attentionBackward(n: number, d: number, a: F32Block, x1: F32Block, x2: F32Block, aux: F32Block, g: F32Block,
-    ga: F32Block, gx1: F32Block, gx2: F32Block): void {
+    ga: F32Block, gx1: F32Block, gx2: F32Block, w = d): void {
     this.rows('attentionBackward', n, d, [['a', a], ['x1', x1], ['x2', x2], ['g', g]], [],
       [['ga', ga], ['gx1', gx1], ['gx2', gx2]], [['aux', aux, AUX_WIDTH.attention]]);
-    this.ex.attentionBackward(n, d, a.offset, x1.offset, x2.offset, aux.offset, g.offset, ga.offset, gx1.offset,
+    this.ex.attentionBackward(n, d, w, a.offset, x1.offset, x2.offset, aux.offset, g.offset, ga.offset, gx1.offset,
       gx2.offset);
   }
 

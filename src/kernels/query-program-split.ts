@@ -58,9 +58,10 @@ export function splitQueryProgram(program: QueryProgram, groupInputs: ReadonlySe
   for (const op of innerOps) for (const a of op.args) if (group.has(a)) boundary.add(a);
   for (const name of Object.values(outputs)) if (name !== undefined && group.has(name)) boundary.add(name);
   const names = [...boundary];
+  const width = program.logicalWidth !== undefined ? { logicalWidth: program.logicalWidth } : {}; // both parts keep it
   return {
-    outer: { ops: outerOps, outputs: Object.fromEntries(names.map((n) => [n, n])) },
-    inner: { ops: innerOps, outputs },
+    outer: { ops: outerOps, outputs: Object.fromEntries(names.map((n) => [n, n])), ...width },
+    inner: { ops: innerOps, outputs, ...width },
     boundary: names,
   };
 }

@@ -30,16 +30,22 @@ export type QueryOutputs = {
   readonly offset?: string;
 };
 
-/** A query computation over named row buffers. */
+/** A query computation over named row buffers (`logicalWidth`: see RowProgram). */
 export interface QueryProgram {
   readonly ops: readonly QueryOp[];
   readonly outputs: QueryOutputs;
+  readonly logicalWidth?: number;
 }
 
 /** Any list of ops with named outputs (a QueryProgram, or a part of one: see query-program-split.ts). */
 export interface RowProgram {
   readonly ops: readonly QueryOp[];
   readonly outputs: Readonly<Record<string, string | undefined>>;
+  /**
+   * The width the program's width-dependent constants are defined at (attention's temperature 1/√w) when its rows
+   * are wider, ending in zero columns stored only for the kernels (core/table-padding.ts); absent: the rows' width.
+   */
+  readonly logicalWidth?: number;
 }
 
 /** Per op: argument kinds ('d' = a wide row, 'c' = a curvature of width 1, 'any' = the op's own width) and aux floats. */
@@ -227,6 +233,7 @@ export class QueryExecutor {
     this.backwardCalls = [];
     for (const s of this.steps) {
       const o = s.out.value!.offset, g = s.out.grad!.offset, w = s.width, aux = s.aux?.offset ?? 0;
+      const temperatureWidth = this.program.logicalWidth ?? w; // attention's 1/√w: the model's width, not the padded rows'
       const [a0 = 0, a1 = 0, a2 = 0] = s.args.map((b) => b.value!.offset);
       const [g0 = 0, g1 = 0, g2 = 0] = s.args.map((b) => b.grad!.offset);
       let fwd: (n: number) => void, bwd: (n: number) => void;
@@ -255,8 +262,8 @@ export class QueryExecutor {
           break;
         }
         case 'attention':
-          fwd = (n) => ex.attentionForward(n, w, a0, a1, a2, o, aux);
-          bwd = (n) => ex.attentionBackward(n, w, a0, a1, a2, aux, g, g0, g1, g2);
+          fwd = (n) => ex.attentionForward(n, w, temperatureWidth, a0, a1, a2, o, aux);
+          bwd = (n) => ex.attentionBackward(n, w, temperatureWidth, a0, a1, a2, aux, g, g0, g1, g2);
           break;
         case 'add':
           fwd = (n) => ex.addForward(n * w, a0, a1, o);

@@ -70,9 +70,9 @@ export function givensRef(reflect: boolean, r: Vec, x: Vec): Float64Array {
   return out;
 }
 
-/** α₁x₁ + α₂x₂ with α = softmax(a·x₁/√d, a·x₂/√d) (Chami et al. 2020, eq. (8)). */
-export function attentionRef(a: Vec, x1: Vec, x2: Vec): Float64Array {
-  const scale = 1 / Math.sqrt(a.length);
+/** α₁x₁ + α₂x₂ with α = softmax(a·x₁/√w, a·x₂/√w) (Chami et al. 2020, eq. (8)); w the model's width (default d). */
+export function attentionRef(a: Vec, x1: Vec, x2: Vec, w = a.length): Float64Array {
+  const scale = 1 / Math.sqrt(w);
   const l1 = dot(a, x1) * scale, l2 = dot(a, x2) * scale;
   const m = Math.max(l1, l2);
   const e1 = Math.exp(l1 - m), e2 = Math.exp(l2 - m);
@@ -122,7 +122,7 @@ export function queryProgramRef(program: QueryProgram, inputs: Readonly<Record<s
       case 'project': out = projectRef(a, b[0]!); break;
       case 'givensRotation': out = givensRef(false, a, b); break;
       case 'givensReflection': out = givensRef(true, a, b); break;
-      case 'attention': out = attentionRef(a, b, c); break;
+      case 'attention': out = attentionRef(a, b, c, program.logicalWidth); break;
       case 'add': out = a.map((v, i) => v + b[i]!); break;
       case 'mul': out = a.map((v, i) => v * b[i]!); break;
       case 'complexMul': out = complexMulRef(a, b); break;

@@ -32,8 +32,8 @@ export class AttH implements KgeModel {
   readonly tailBiasTable = 'tailBias';
   readonly queryTables = ['entity', 'headBias', 'translation', 'rotation', 'reflection', 'context', 'curvature'];
   readonly fusedQuery = ATTH_QUERY;
-  /** Zero columns would change its attention temperature 1/√(width) (core/table-padding.ts): kept at its own width. */
-  readonly zeroPaddable = false;
+  /** Its scores are unchanged by zero columns added to every table, its temperature kept at 1/√d (core/table-padding.ts). */
+  readonly zeroPaddable = true;
 
   constructor(options: ModelOptions) {
     requireEvenDim('AttH', options.dim);
@@ -50,10 +50,10 @@ export class AttH implements KgeModel {
   }
 
   /** q = exp₀(att(Rot h, Ref h)) ⊕ exp₀(r). */
-  query(rows: Readonly<Record<string, tf.Tensor2D>>): QueryOutput {
+  query(rows: Readonly<Record<string, tf.Tensor2D>>, logicalWidth?: number): QueryOutput {
     const c = curvatureOf(rows.curvature!);
     const head = rows.entity!;
-    const mixed = attend(rows.context!, givensRotation(rows.rotation!, head) as tf.Tensor2D, givensReflection(rows.reflection!, head) as tf.Tensor2D);
+    const mixed = attend(rows.context!, givensRotation(rows.rotation!, head) as tf.Tensor2D, givensReflection(rows.reflection!, head) as tf.Tensor2D, logicalWidth);
     const q = project(mobiusAdd(expmap0(mixed, c), expmap0(rows.translation!, c), c), c) as tf.Tensor2D;
     return { q, c, offset: rows.headBias! };
   }

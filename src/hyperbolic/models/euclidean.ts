@@ -17,7 +17,7 @@ function counterpartQuery(mapStatements: string[]): QueryProgram {
   return queryProgram([...mapStatements, 'q = add(mapped, translation)'], { q: 'q', offset: 'headBias' });
 }
 
-type RelationMap = (rows: Readonly<Record<string, tf.Tensor2D>>) => tf.Tensor2D;
+type RelationMap = (rows: Readonly<Record<string, tf.Tensor2D>>, logicalWidth?: number) => tf.Tensor2D;
 
 /** One Euclidean counterpart: tables, and the relation map applied to the head before the translation. */
 class EuclideanCounterpart implements KgeModel {
@@ -29,12 +29,10 @@ class EuclideanCounterpart implements KgeModel {
   readonly queryTables: string[];
   readonly fusedQuery: QueryProgram;
 
-  /**
-   * `zeroPaddable`: whether its scores are unchanged by zero columns added to every table (core/table-padding.ts);
-   * not AttE's, whose attention temperature is 1/√(width).
-   */
-  constructor(name: string, options: ModelOptions, extraTables: TableSpec[], private readonly map: RelationMap, mapStatements: string[],
-    readonly zeroPaddable = true) {
+  /** Its scores are unchanged by zero columns added to every table (core/table-padding.ts; AttE's temperature kept at 1/√d). */
+  readonly zeroPaddable = true;
+
+  constructor(name: string, options: ModelOptions, extraTables: TableSpec[], private readonly map: RelationMap, mapStatements: string[]) {
     this.config = modelConfig(name, options);
     this.tables = [
       ...entityWithBiases(options.dim, this.config.options.initScale as number),
@@ -46,8 +44,8 @@ class EuclideanCounterpart implements KgeModel {
   }
 
   /** q = map_r(h) + r. */
-  query(rows: Readonly<Record<string, tf.Tensor2D>>): QueryOutput {
-    return { q: tf.add(this.map(rows), rows.translation!), offset: rows.headBias! };
+  query(rows: Readonly<Record<string, tf.Tensor2D>>, logicalWidth?: number): QueryOutput {
+    return { q: tf.add(this.map(rows, logicalWidth), rows.translation!), offset: rows.headBias! };
   }
 }
 
@@ -71,8 +69,8 @@ export function createAttE(options: ModelOptions): KgeModel {
   const init = normalInit(options.initScale ?? 1e-3);
   return new EuclideanCounterpart('AttE', options,
     [givensTable('rotation', options.dim), givensTable('reflection', options.dim), relationTable('context', options.dim, init, false)],
-    (rows) => attend(rows.context!, givensRotation(rows.rotation!, rows.entity!) as tf.Tensor2D, givensReflection(rows.reflection!, rows.entity!) as tf.Tensor2D),
-    ['rot = givensRotation(rotation, entity)', 'ref = givensReflection(reflection, entity)', 'mapped = attention(context, rot, ref)'], false);
+    (rows, width) => attend(rows.context!, givensRotation(rows.rotation!, rows.entity!) as tf.Tensor2D, givensReflection(rows.reflection!, rows.entity!) as tf.Tensor2D, width),
+    ['rot = givensRotation(rotation, entity)', 'ref = givensReflection(reflection, entity)', 'mapped = attention(context, rot, ref)']);
 }
 
 /** MuRE: q = ρ_r ∘ h + r. */

@@ -34,10 +34,10 @@ export function curvatureOf(c0: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * Attention over two candidate queries with a per-relation context vector a (Chami et al. 2020, eq. (8)):
- * α = softmax(a·x₁/√d, a·x₂/√d), result α₁x₁ + α₂x₂.
+ * α = softmax(a·x₁/√d, a·x₂/√d), result α₁x₁ + α₂x₂; d is the model's width (`width`, when the rows are padded).
  */
-export function attend(context: tf.Tensor2D, first: tf.Tensor2D, second: tf.Tensor2D): tf.Tensor2D {
-  const scale = 1 / Math.sqrt(context.shape[1]);
+export function attend(context: tf.Tensor2D, first: tf.Tensor2D, second: tf.Tensor2D, width = context.shape[1]): tf.Tensor2D {
+  const scale = 1 / Math.sqrt(width);
   const logits = tf.concat([tf.sum(tf.mul(context, first), 1, true), tf.sum(tf.mul(context, second), 1, true)], 1);
   const weights = tf.softmax(tf.mul(logits, scale));
   const [w1, w2] = tf.split(weights, 2, 1);

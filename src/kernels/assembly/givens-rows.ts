@@ -102,10 +102,13 @@ let dpSecond: f32 = 0;
   return hsum(s1);
 }
 
-/** out = α₁x₁ + α₂x₂, α = softmax(a·x₁/√d, a·x₂/√d) per row; aux = [α₁, α₂]. */
-export function attentionForward(n: i32, d: i32, a: usize, x1: usize, x2: usize, out: usize, aux: usize): void {
+/**
+ * out = α₁x₁ + α₂x₂, α = softmax(a·x₁/√w, a·x₂/√w) per row of d floats; aux = [α₁, α₂]. w is the width the model's
+ * temperature is defined at: d, or less when the rows end in zero columns stored only for these kernels.
+ */
+export function attentionForward(n: i32, d: i32, w: i32, a: usize, x1: usize, x2: usize, out: usize, aux: usize): void {
   const bytes = <usize>d << 2;
-  const scale = <f32>(1.0 / Math.sqrt(<f64>d));
+  const scale = <f32>(1.0 / Math.sqrt(<f64>w));
   for (let i = 0; i < n; i++) {
     const o = <usize>i * bytes;
     const l1 = dotPair(a + o, x1 + o, x2 + o, bytes) * scale, l2 = dpSecond * scale;
@@ -121,11 +124,11 @@ export function attentionForward(n: i32, d: i32, a: usize, x1: usize, x2: usize,
   }
 }
 
-/** VJP of attentionForward: ga += ∂L/∂a, gx1 += ∂L/∂x₁, gx2 += ∂L/∂x₂. */
-export function attentionBackward(n: i32, d: i32, a: usize, x1: usize, x2: usize, aux: usize, g: usize, ga: usize,
+/** VJP of attentionForward (the same w): ga += ∂L/∂a, gx1 += ∂L/∂x₁, gx2 += ∂L/∂x₂. */
+export function attentionBackward(n: i32, d: i32, w: i32, a: usize, x1: usize, x2: usize, aux: usize, g: usize, ga: usize,
   gx1: usize, gx2: usize): void {
   const bytes = <usize>d << 2;
-  const scale = <f32>(1.0 / Math.sqrt(<f64>d));
+  const scale = <f32>(1.0 / Math.sqrt(<f64>w));
   for (let i = 0; i < n; i++) {
     const o = <usize>i * bytes;
     const w1 = load<f32>(aux + (<usize>i << 3)), w2 = load<f32>(aux + (<usize>i << 3), 4);

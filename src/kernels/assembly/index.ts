@@ -27,7 +27,7 @@ export { unitNormRows } from './constraints';
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */
 export function kernelsVersion(): i32 {
-  return 10;
+  return 11;
 }
 
 /** First byte after this module's static data; TypeScript allocations must start at or above it. */
