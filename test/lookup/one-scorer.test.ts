@@ -1,10 +1,15 @@
-// A model the kernels cannot run (AttH at d = 6: its tables are not padded, table-padding.ts) predicts through the core's all-entity scorer; the rank of a triple
+// A model the kernels cannot run (RotH d = 6 saved at its own width, as before table-padding.ts) predicts through the core's all-entity scorer; the rank of a triple
 // needs all of a query's scores too. Both share one scorer per opened run: its tensors exist once, and close() frees them.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { initBackend } from '../../src/core/backend.js';
-import { runTrain } from '../../src/pipeline/train.js';
+import { loadDataset } from '../../src/kg/dataset.js';
+import { runDataFromDataset } from '../../src/core/training-data.js';
+import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { Trainer } from '../../src/core/trainer.js';
+import { parseTrainingConfig } from '../../src/core/training-config.js';
+import { createModel } from '../../src/registry/models.js';
 import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
 import { namedGraph } from './trained-run.js';
 import { tempDir } from './helpers.js';
@@ -16,7 +21,11 @@ beforeAll(async () => {
   await initBackend('wasm');
   const graph = await namedGraph(path.join(tmp, 'graph'));
   run = path.join(tmp, 'run');
-  await runTrain({ dataset: graph, model: 'AttH', dim: 6, epochs: 1, out: run, testEval: false });
+  // stored at its own width (the last argument of createModel): 6 floats a row, which the kernels do not read
+  const data = runDataFromDataset(await loadDataset(graph, { verify: false }));
+  const runtime = await ModelRuntime.create(createModel('RotH', { dim: 6, numEntities: data.numEntities, numRelations: data.numRelations }, 6), 1);
+  await new Trainer(runtime, data, parseTrainingConfig({ epochs: 1, batchSize: 64, validEvery: 1000 }), run, 'wasm', { validator: null }).run();
+  runtime.dispose();
 });
 
 describe('one all-entity scorer per opened run', () => {
