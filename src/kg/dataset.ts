@@ -18,6 +18,7 @@ import { requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
 import { resolveDataset } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
 import { loadEntityNames } from './entity-names.js';
+import { suspectHeader, suspectHeaderLine, type SuspectHeader } from './header-suspect.js';
 
 /** Options of {@link loadDataset}: triple-file format, unseen policy (default `'keep'`, as the commands'), checksum verification (default on). */
 export interface LoadOptions extends ReadTripleOptions {
@@ -45,6 +46,8 @@ export interface LoadReport {
   overlap: SplitOverlap;
   /** Checksum status; `skipped` when verification was turned off (`verify: false`). */
   manifest: { verified: boolean; cached: boolean; skipped?: boolean };
+  /** Train's first line when `header: 'auto'` read it as a triple whose three names occur nowhere else (header-suspect.ts). */
+  suspectHeader?: SuspectHeader;
 }
 
 /** A loaded dataset: vocabularies, id triples per split, the load report and optional entity names. */
@@ -101,6 +104,8 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     Awaited<ReturnType<typeof verifyManifest>>, SplitIds, SplitIds, SplitIds, Awaited<ReturnType<typeof loadEntityNames>>];
   const raw: Record<SplitName, SplitIds> = { train, valid, test };
 
+  // before encoding: a header read as a triple is still train's first (encoding may drop valid/test lines)
+  const suspect = (options.header ?? 'auto') === 'auto' ? suspectHeader([train, valid, test], train, names) : undefined;
   const { entities, relations, encoded, overlap } = encodeSplits(raw, names, policy);
 
   const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> =>
@@ -113,6 +118,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     unseenPolicy: policy,
     overlap,
     manifest,
+    ...(suspect ? { suspectHeader: suspect } : {}),
   };
   const dataset: KgDataset = {
     name,
@@ -168,6 +174,7 @@ export function formatLoadReport(report: LoadReport): string[] {
     );
   }
   lines.push(overlapLine(report.overlap));
+  if (report.suspectHeader) lines.push(suspectHeaderLine(report.files.train, report.suspectHeader));
   const { verified, cached, skipped } = report.manifest;
   const dir = path.dirname(report.files.train);
   if (skipped) lines.push('checksums: not verified (--no-verify)');

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
+import { suspectHeaderLine } from '../kg/header-suspect.js';
 import type { SplitOverlap } from '../kg/dataset-encode.js';
 import { hasNativeGatherGradient, initBackend, type BackendRequest } from '../core/backend.js';
 import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
@@ -378,6 +379,7 @@ function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void):
   if (dataset.test.length === 0) log(`warning: ${dataset.report.files.test}: the test split has no triples — no test evaluation`);
   const o = dataset.report.overlap;
   if (hasSharedTriples(o)) log(`warning: ${path.dirname(dataset.report.files.train)}: ${overlapLine(o)}`);
+  if (dataset.report.suspectHeader) log(`warning: ${suspectHeaderLine(dataset.report.files.train, dataset.report.suspectHeader)}`);
 }
 
 /** The `kgdistill eval` command that gives a run's test figures as its own test evaluation would (sampled when it samples). */
