@@ -61,9 +61,9 @@ export function padForKernels(model: KgeModel, createAt: (dim: number) => KgeMod
 }
 
 /**
- * The model built at the first dimension in [from, to] whose tables the kernels read (`from` is kernel-widths.ts's
- * estimate; RotatE at --dim 2 shows why it is checked: its one-float phase table passes for a curvature there, and
- * at 4 it is 2 wide, so 8 is the first that works); dimensions the model refuses (odd ones for ComplEx) are skipped.
+ * The model built at the first dimension in [from, to] whose tables the kernels read, each one built and checked
+ * (RotatE at --dim 2: at 4 its phase table is 2 wide, so 8 is the first); dimensions the model refuses (odd ones for
+ * ComplEx) are skipped.
  */
 function firstUsable(createAt: (dim: number) => KgeModel, from: number, to: number): KgeModel | null {
   for (let dim = from; dim <= to; dim++) {
@@ -80,10 +80,8 @@ function firstUsable(createAt: (dim: number) => KgeModel, from: number, to: numb
 
 /** `model` stored at the nearest wider dimension whose tables the kernels read, its added columns zero; null when none helps. */
 function paddedAtNextWidth(model: KgeModel, createAt: (dim: number) => KgeModel): KgeModel | null {
-  if (!model.zeroPaddable || !model.fusedQuery) return null;
-  const upper = kernelWidthObstacle(model)?.upper;
-  if (upper === undefined) return null;
-  const stored = firstUsable(createAt, upper, model.config.dim + 64);
+  if (!model.zeroPaddable || !model.fusedQuery || kernelWidthObstacle(model) === null) return null;
+  const stored = firstUsable(createAt, model.config.dim + 1, model.config.dim + 64);
   if (!stored) return null;
   const logicalSpecs = new Map(model.tables.map((spec) => [spec.name, spec]));
   const tables = stored.tables.map((spec): TableSpec => {

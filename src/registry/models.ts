@@ -130,8 +130,7 @@ export function createModel(name: string, options: ModelOptions, storedDim?: num
  * whatever the widths) keeps the tables at the asked width — zero columns would only cost it memory.
  */
 export function createModelFor(name: string, options: ModelOptions, backend: string): KgeModel {
-  const model = createModel(name, options);
-  return hasNativeGatherGradient(backend) ? atOwnWidth(model) : model;
+  return createModel(name, options, hasNativeGatherGradient(backend) ? options.dim : undefined);
 }
 
 /** `model` with its tables at its own width (the same model when they already are). */
