@@ -27,9 +27,10 @@ export function suspectHeader(splits: readonly TripleIds[], train: TripleIds, na
       if (triples[i] === h || triples[i] === t) entityUses++;
       if (triples[i + 2] === h || triples[i + 2] === t) entityUses++;
       if (triples[i + 1] === r) relationUses++;
+      // a name seen again: a triple, not a header (a real graph's first relation recurs within its first lines)
+      if (entityUses > 2 || relationUses > 1) return undefined;
     }
   }
-  if (entityUses !== 2 || relationUses !== 1) return undefined;
   return { line: train.lines[0]!, fields: [names.entities.names[h]!, names.relations.names[r]!, names.entities.names[t]!] };
 }
 
