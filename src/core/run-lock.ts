@@ -106,7 +106,8 @@ function readLock(file: string): string | null {
  */
 export function lockRunDir(runDir: string, onNotice?: (message: string) => void): RunLock {
   const file = path.join(runDir, '.lock');
-  const me = `${process.pid} ${hostname()} ${bootId()}\n`;
+  const thisBoot = bootId();
+  const me = `${process.pid} ${hostname()} ${thisBoot}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (createWhole(file, me)) {
       const release = (): void => {
@@ -122,13 +123,14 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     if (seen === null) continue; // released meanwhile: try again
     const [pidText, host, boot] = seen.trim().split(/\s+/);
     const pid = Number(pidText);
-    if (!(Number.isInteger(pid) && pid > 0)) {
+    const readable = Number.isInteger(pid) && pid > 0;
+    if (!readable) {
       // empty or unreadable: being written by a process without hard links, or damaged long ago
       if (ageMs(file, Infinity) < UNREADABLE_LOCK_GRACE_MS) throw new Error(`${runDir} is being locked by another process (lock file ${file}); try again in a few seconds`);
     } else {
       const sameHost = host === undefined || host === hostname();
       // a lock from before this host's last boot is stale whatever process has that pid now
-      const sameBoot = boot === undefined || boot === bootId();
+      const sameBoot = boot === undefined || boot === thisBoot;
       if (!sameHost || (sameBoot && isProcessRunning(pid))) {
         throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
       }
@@ -136,8 +138,8 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     // stale: take it over under `.lock.takeover`, created exclusively, so that takeovers happen one at a time; the
     // lock is removed only if it is still the one judged stale (another process may have replaced it meanwhile)
     if (!removeStale(file, seen)) continue;
-    const why = !(Number.isInteger(pid) && pid > 0) ? `the unreadable lock ${file} (older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s)`
-      : boot !== undefined && boot !== bootId() ? `the lock ${file} of process ${pid}, written before this host's last boot` : `the lock ${file} of process ${pid}, which is gone`;
+    const why = !readable ? `the unreadable lock ${file} (older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s)`
+      : boot !== undefined && boot !== thisBoot ? `the lock ${file} of process ${pid}, written before this host's last boot` : `the lock ${file} of process ${pid}, which is gone`;
     onNotice?.(`took over ${why}`);
   }
   throw new Error(`${runDir}: could not take the lock file ${file}`);
