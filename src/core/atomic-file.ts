@@ -83,13 +83,16 @@ async function syncDirectory(dir: string): Promise<void> {
  */
 const RUN_FILE_STEM = /^(?:(?:best|last|config|result|teachers)\.json|metrics\.jsonl|curves\.svg|(?:best|last)-[0-9a-z]+\.bin)$/;
 
+/** What a temporary adds to its file's name: `.tmp-<pid>-<n>` (ours; group 1 the pid) or `.<n>` (write-file-atomic's). */
+const TEMP_SUFFIX = /\.(?:tmp-(\d+)-\d+|\d+)$/;
+
 /**
  * Whether `name` is the temporary file of an interrupted atomic write of a run file: `<file>.tmp-<pid>-<n>`, or
  * `<file>.<n>` (write-file-atomic's, before 2026-12-06). A user's `train.log.1` or `notes.txt.2` is not one.
  */
 export function isAtomicTemp(name: string): boolean {
-  const match = /^(.+)\.(?:tmp-\d+-\d+|\d+)$/.exec(name);
-  return match !== null && RUN_FILE_STEM.test(match[1]!);
+  const match = TEMP_SUFFIX.exec(name);
+  return match !== null && RUN_FILE_STEM.test(name.slice(0, match.index));
 }
 
 /**
@@ -106,10 +109,10 @@ export async function removeStaleTemporaries(file: string): Promise<void> {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(`${base}.`)) continue;
-    const rest = name.slice(base.length + 1);
-    const ours = /^tmp-(\d+)-\d+$/.exec(rest);
-    const stale = ours ? Number(ours[1]) !== process.pid && !isProcessRunning(Number(ours[1])) : /^\d+$/.test(rest);
+    const match = TEMP_SUFFIX.exec(name);
+    if (!match || match.index !== base.length || !name.startsWith(base)) continue;
+    const pid = match[1] === undefined ? undefined : Number(match[1]);
+    const stale = pid === undefined || (pid !== process.pid && !isProcessRunning(pid)); // (write-file-atomic's: always)
     if (stale) await fs.rm(path.join(dir, name), { force: true });
   }
 }
