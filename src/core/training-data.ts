@@ -32,9 +32,16 @@ export function runDataFromDataset(dataset: KgDataset): RunData {
   };
 }
 
+/** The first index at which two name lists differ (where the shorter one ends, when one extends the other), or −1 when they are the same list. */
+export function firstDifference(a: readonly string[], b: readonly string[]): number {
+  const at = a.findIndex((name, i) => name !== b[i]);
+  if (at >= 0) return at;
+  return a.length === b.length ? -1 : a.length;
+}
+
 /** Throws unless a checkpoint's vocabulary is exactly the dataset's (same names, same ids). */
 export function requireSameVocabulary(source: string, saved: { entities: readonly string[]; relations: readonly string[] }, dataset: { entityNames: readonly string[]; relationNames: readonly string[] }): void {
-  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((name, i) => name === b[i]);
+  const same = (a: readonly string[], b: readonly string[]): boolean => firstDifference(a, b) < 0;
   if (!same(saved.entities, dataset.entityNames)) {
     throw new Error(`${source}: the checkpoint's ${saved.entities.length} entities differ from the dataset's ${dataset.entityNames.length} (another dataset, or another --unseen policy?)`);
   }

@@ -10,6 +10,7 @@ import type { GoldRank } from '../lookup/gold-rank.js';
 import { LookupError } from '../lookup/errors.js';
 import type { TeacherRef } from './run-facts.js';
 import { runReadingOptions } from '../pipeline/options.js';
+import { firstDifference } from '../core/training-data.js';
 
 /** One model's side of a comparison. */
 export interface ComparedModel {
@@ -106,7 +107,7 @@ export function vocabularyDifference(student: CheckpointLookup, teacher: Checkpo
   const first = (kind: 'entities' | 'relations'): string | null => {
     const a = student.header.vocab[kind], b = teacher.header.vocab[kind];
     if (a.length !== b.length) return `${a.length} ${kind} against its ${b.length}`;
-    const at = a.findIndex((key, i) => key !== b[i]);
+    const at = firstDifference(a, b);
     return at < 0 ? null : `${kind.slice(0, -1).replace(/ie$/, 'y')} ${at} is '${a[at]}' in the student, '${b[at]}' in the teacher`;
   };
   const found = first('entities') ?? first('relations');
