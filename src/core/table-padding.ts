@@ -118,11 +118,14 @@ export function logicalModelConfig<C extends { storedDim?: number }>(config: C):
   return logical;
 }
 
-/** The first padding value that is not zero, as table/row/column, or null (the columns held as they must be). */
-export function nonZeroPadding(table: PaddedTable): { row: number; column: number; value: number } | null {
+/**
+ * The first padding value that is not zero, as row/column, or null (the columns held as they must be): of the
+ * table's own values, or of `values` laid out as the table (an optimiser's moments of it).
+ */
+export function nonZeroPadding(table: PaddedTable, values: Float32Array = table.data.array): { row: number; column: number; value: number } | null {
   const columns = table.spec.padColumns;
   if (!columns || columns.length === 0) return null;
-  const values = table.data.array, d = table.dim;
+  const d = table.dim;
   for (let row = 0; row < table.rows; row++) {
     for (const k of columns) if (values[row * d + k] !== 0) return { row, column: k, value: values[row * d + k]! };
   }

@@ -181,7 +181,7 @@ export class Trainer {
     for (const table of runtime.store.tables()) { // a moment of a column stored only for the kernels must be 0, as the column
       for (const [name, values] of Object.entries(slots)) {
         if (!name.startsWith(`${table.spec.name}.`) || values.length !== table.data.length) continue;
-        const moved = nonZeroPadding({ spec: table.spec, rows: table.rows, dim: table.dim, data: { array: values } });
+        const moved = nonZeroPadding(table, values);
         if (moved) throw new Error(`${source}: optimiser state '${name}' holds ${moved.value} at row ${moved.row}, column ${moved.column}, a column stored only for the kernels that must be 0 (a damaged checkpoint)`);
       }
     }
