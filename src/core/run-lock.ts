@@ -19,6 +19,10 @@ export interface RunLock {
   release(): void;
 }
 
+/** The lock files this process holds: a lock naming this process's pid that is not among them was written by an
+ * earlier process that had the same pid (a machine restored with its pid sequence), and is stale. */
+const heldByThisProcess = new Set<string>();
+
 /** How long an unreadable or empty lock counts as being written by another process before it is stale. */
 const UNREADABLE_LOCK_GRACE_MS = 10_000;
 
@@ -110,8 +114,10 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
   const me = `${process.pid} ${hostname()} ${thisBoot}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (createWhole(file, me)) {
+      heldByThisProcess.add(path.resolve(file));
       const release = (): void => {
         process.off('exit', release);
+        heldByThisProcess.delete(path.resolve(file));
         try {
           if (readFileSync(file, 'utf8') === me) rmSync(file, { force: true });
         } catch { /* already gone */ }
@@ -131,7 +137,8 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
       const sameHost = host === undefined || host === hostname();
       // a lock from before this host's last boot is stale whatever process has that pid now
       const sameBoot = boot === undefined || boot === thisBoot;
-      if (!sameHost || (sameBoot && isProcessRunning(pid))) {
+      const running = pid === process.pid ? heldByThisProcess.has(path.resolve(file)) : isProcessRunning(pid);
+      if (!sameHost || (sameBoot && running)) {
         throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
       }
     }
@@ -139,7 +146,8 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     // lock is removed only if it is still the one judged stale (another process may have replaced it meanwhile)
     if (!removeStale(file, seen)) continue;
     const why = !readable ? `the unreadable lock ${file} (older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s)`
-      : boot !== undefined && boot !== thisBoot ? `the lock ${file} of process ${pid}, written before this host's last boot` : `the lock ${file} of process ${pid}, which is gone`;
+      : boot !== undefined && boot !== thisBoot ? `the lock ${file} of process ${pid}, written before this host's last boot`
+      : pid === process.pid ? `the lock ${file} of an earlier process ${pid} (this process has its id)` : `the lock ${file} of process ${pid}, which is gone`;
     onNotice?.(`took over ${why}`);
   }
   throw new Error(`${runDir}: could not take the lock file ${file}`);

@@ -111,6 +111,30 @@ describe('the run lock', () => {
     expect(notices).toEqual([`took over the lock ${file} of process ${alive}, written before this host's last boot`]);
   });
 
+  it('a lock naming a thread of a live process, or this process when it does not hold the lock, is stale; one it holds is in use', () => {
+    // a machine restored with its pid sequence gives a dead owner's pid to a thread of another process, or to the
+    // process reading the lock (seen on 2026-12-06: a run refused "in use by process" that was a thread of another)
+    const dir = path.join(tmp, 'lock-pid-reused');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, '.lock');
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const thread = readdirSync('/proc/self/task').map(Number).find((id) => id !== process.pid);
+    expect(thread).toBeGreaterThan(0);
+    writeFileSync(file, `${thread} ${hostname()} ${boot}\n`);
+    const notices: string[] = [];
+    lockRunDir(dir, (n) => notices.push(n)).release();
+    writeFileSync(file, `${process.pid} ${hostname()} ${boot}\n`);
+    lockRunDir(dir, (n) => notices.push(n)).release();
+    expect(notices).toEqual([
+      `took over the lock ${file} of process ${thread}, which is gone`,
+      `took over the lock ${file} of an earlier process ${process.pid} (this process has its id)`,
+    ]);
+    const held = lockRunDir(dir);
+    expect(() => lockRunDir(dir)).toThrow(`${dir} is in use by process ${process.pid}`);
+    held.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('what a kill while taking the lock leaves is a run file, not a foreign one', async () => {
     const dir = path.join(tmp, 'lock-leftovers');
     mkdirSync(dir, { recursive: true });
