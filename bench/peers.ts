@@ -3,12 +3,28 @@
  * measurement, so figures are compared as a ratio. Returns undefined when PyTorch is not installed.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { findPackageRoot } from '../src/kernels/kernels.js';
 
 /** What the peer script prints. */
 export interface PeerTiming { torch: string; mode: string; threads: number; median_ms: number; min_ms: number }
+
+/**
+ * The BLAS that Debian's python3-torch multiplies with (its build says BLAS_INFO=generic: whatever libblas.so.3
+ * the system's alternatives select). The reference BLAS that Debian installs by default runs PyTorch's matrix
+ * products several times slower than the MKL of a pip wheel: a peer measured on it is not a fair peer.
+ */
+export function peerBlas(): { library: string; fair: boolean } {
+  for (const dir of existsSync('/usr/lib') ? readdirSync('/usr/lib') : []) {
+    const link = path.join('/usr/lib', dir, 'libblas.so.3');
+    if (!existsSync(link)) continue;
+    const target = realpathSync(link);
+    const fair = /openblas|blis|mkl|atlas/i.test(target);
+    return { library: target, fair };
+  }
+  return { library: 'unknown', fair: false };
+}
 
 /** Times PyTorch's DistMult step ('neg': 50 negatives, '1N': all entities) on `threads` threads. */
 export function torchStep(mode: 'neg' | '1N', threads = 2): PeerTiming | undefined {

@@ -15,7 +15,7 @@ import { runDataFromDataset } from '../src/core/training-data.js';
 import { MODELS, createModel, modelOptionsSchema } from '../src/registry/models.js';
 import type { KgeModel } from '../src/core/model.js';
 import { timeSteps, type StepSetup } from './step-timer.js';
-import { torchStep } from './peers.js';
+import { peerBlas, torchStep } from './peers.js';
 import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
@@ -49,6 +49,8 @@ function hybridVariant(model: string): string | undefined {
 const backend = await initBackend('auto');
 const data = runDataFromDataset(await loadDataset('FB15k-237', { unseen: 'keep' }));
 const rows: Record<string, unknown>[] = [];
+const blas = peerBlas();
+if (!blas.fair) console.error(`warning: PyTorch's peer multiplies with ${blas.library}, not an optimised BLAS: its times are not a fair peer (apt-get install libopenblas0-pthread)`);
 const peerNeg = torchStep('neg', 2);
 for (const model of models) {
   const hybrid = withHybrid ? hybridVariant(model) : undefined;
@@ -71,7 +73,7 @@ for (const model of models) {
   }
 }
 const peer1N = torchStep('1N', 2);
-const torch = { neg: peerNeg, oneToN: peer1N };
+const torch = { blas: blas.library, neg: peerNeg, oneToN: peer1N };
 for (const row of rows) {
   const peer = row.regime === '1-N' ? peer1N : row.regime === '50 neg' ? peerNeg : undefined;
   if (peer && row.model === 'DistMult') row.ratioToTorch = +((row.medianMs as number) / peer.median_ms).toFixed(2);
