@@ -144,3 +144,15 @@ export function logicalRows(table: PaddedTable): { values: Float32Array; dim: nu
   for (let row = 0, o = 0; row < table.rows; row++) for (const k of kept) values[o++] = source[row * d + k]!;
   return { values, dim: kept.length };
 }
+
+/**
+ * `rows` rows of `values` (row-major, `logical` wide) written `stored` wide into `out` with zeros at the padding
+ * columns of `padColumnsOf` — at the end of each [Re | Im] half when `complexPairs`, so that a kernel that splits a
+ * row at its middle pairs each real part with its own imaginary part.
+ */
+export function widenRows(values: Float32Array, rows: number, logical: number, stored: number, complexPairs: boolean, out: Float32Array): void {
+  const padded = new Set(padColumnsOf(logical, stored, complexPairs));
+  const kept = Array.from({ length: stored }, (_, k) => k).filter((k) => !padded.has(k));
+  out.fill(0, 0, rows * stored);
+  for (let row = 0, i = 0; row < rows; row++) for (const k of kept) out[row * stored + k] = values[i++]!;
+}

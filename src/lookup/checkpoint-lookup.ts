@@ -150,7 +150,9 @@ export class CheckpointLookup {
     const model = runtime.model;
     const entity = runtime.store.table(model.candidateTable);
     const bias = model.tailBiasTable ? runtime.store.table(model.tailBiasTable) : undefined;
-    const table: EntityTable = { rows: entity.data.array.slice(), count: entity.rows, dim: entity.dim, tailBias: bias?.data.array.slice() };
+    // the asked width: an index file, a projection and every row that leaves here hold no column stored only for the kernels
+    const { values, dim } = logicalRows(entity);
+    const table: EntityTable = { rows: values, count: entity.rows, dim, tailBias: bias?.data.array.slice() };
     let known: FilterIndex | undefined;
     let names: Map<string, string> | undefined;
     let note: string | undefined;

@@ -25,6 +25,7 @@ import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernel
 import { MIN_SPLIT_WORK, PoincareBatch } from './poincare-batch.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 import { topKOrdered } from '../core/top-k-select.js';
+import { widenRows } from '../core/table-padding.js';
 
 /** How `neighbors` measures two entities, by the model's similarity. */
 export type NeighborMetric = 'euclidean' | 'dot' | 'poincare' | 'l1' | 'complex-l1';
@@ -97,9 +98,10 @@ export class KernelSearch {
     if (width === d) {
       this.rows = table.data;
     } else {
+      // a table stored at its own width (a checkpoint from before padding, a native backend): zeros at the end of each
+      // row, or of each half of an [Re | Im] row (the complex-L1 kernel splits a row at its middle)
       this.rows = memory.allocF32(N * width);
-      const src = table.data.array, dst = this.rows.array;
-      for (let i = 0; i < N; i++) dst.set(src.subarray(i * d, (i + 1) * d), i * width);
+      widenRows(table.data.array, N, d, width, table.spec.complexPairs === true, this.rows.array);
     }
     const padded = Math.ceil(N / 4) * 4;
     const tail = model.tailBiasTable ? store.table(model.tailBiasTable).data.array : undefined;

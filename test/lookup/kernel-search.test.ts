@@ -54,6 +54,8 @@ describe('nearest entities in kernels', () => {
     { model: 'DistMult', metric: 'dot', dim: 6, scale: 1.5 }, // not a multiple of 4: zero-padded rows
     { model: 'TransE', metric: 'l1', dim: 8, scale: 1.5 }, // the index's candidates are Euclidean: checked below
     { model: 'RotatE', metric: 'complex-l1', dim: 12, scale: 1.5, options: { norm: 1 } }, // likewise; d/2 = 6
+    // stored at its own width (a native backend's run): widened to 12 with zeros at the end of each half, not of the row
+    { model: 'RotatE', metric: 'complex-l1', dim: 10, scale: 1.5, options: { norm: 1 } },
   ];
   for (const { model, metric, dim, scale, options } of cases) {
     it(`${model} d=${dim} (${metric}): the exact sweep and the index (ef = N) give the float64 order and values`, async () => {
