@@ -2,30 +2,17 @@
 // needs all of a query's scores too. Both share one scorer per opened run: its tensors exist once, and close() frees them.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import path from 'node:path';
-import { initBackend } from '../../src/core/backend.js';
-import { loadDataset } from '../../src/kg/dataset.js';
-import { runDataFromDataset } from '../../src/core/training-data.js';
-import { ModelRuntime } from '../../src/core/model-runtime.js';
-import { Trainer } from '../../src/core/trainer.js';
-import { parseTrainingConfig } from '../../src/core/training-config.js';
 import { createModel } from '../../src/registry/models.js';
 import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
-import { namedGraph } from './trained-run.js';
+import { trainModelRun } from './trained-run.js';
 import { tempDir } from './helpers.js';
 
 const tmp = tempDir('one-scorer');
 let run: string;
 
 beforeAll(async () => {
-  await initBackend('wasm');
-  const graph = await namedGraph(path.join(tmp, 'graph'));
-  run = path.join(tmp, 'run');
   // stored at its own width (the last argument of createModel): 6 floats a row, which the kernels do not read
-  const data = runDataFromDataset(await loadDataset(graph, { verify: false }));
-  const runtime = await ModelRuntime.create(createModel('RotH', { dim: 6, numEntities: data.numEntities, numRelations: data.numRelations }, 6), 1);
-  await new Trainer(runtime, data, parseTrainingConfig({ epochs: 1, batchSize: 64, validEvery: 1000 }), run, 'wasm', { validator: null }).run();
-  runtime.dispose();
+  run = await trainModelRun(tmp, (sizes) => createModel('RotH', { dim: 6, ...sizes }, 6), 1);
 });
 
 describe('one all-entity scorer per opened run', () => {

@@ -4,30 +4,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { initBackend } from '../../src/core/backend.js';
-import { loadDataset } from '../../src/kg/dataset.js';
-import { runDataFromDataset } from '../../src/core/training-data.js';
-import { ModelRuntime } from '../../src/core/model-runtime.js';
-import { Trainer } from '../../src/core/trainer.js';
-import { parseTrainingConfig } from '../../src/core/training-config.js';
 import { createModel } from '../../src/registry/models.js';
 import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
-import { namedGraph } from './trained-run.js';
+import { trainModelRun } from './trained-run.js';
 import { tempDir } from './helpers.js';
 
 const tmp = tempDir('padded-run');
 let run: string;
 
 beforeAll(async () => {
-  await initBackend('wasm');
-  const graph = await namedGraph(path.join(tmp, 'graph'));
-  run = path.join(tmp, 'run');
-  const data = runDataFromDataset(await loadDataset(graph, { verify: false }));
-  const model = createModel('DistMult', { dim: 6, numEntities: data.numEntities, numRelations: data.numRelations });
-  expect(model.config.storedDim).toBe(8);
-  const runtime = await ModelRuntime.create(model, 1);
-  await new Trainer(runtime, data, parseTrainingConfig({ epochs: 2, batchSize: 64, validEvery: 1000 }), run, 'wasm', { validator: null }).run();
-  runtime.dispose();
+  run = await trainModelRun(tmp, (sizes) => {
+    const model = createModel('DistMult', { dim: 6, ...sizes });
+    expect(model.config.storedDim).toBe(8);
+    return model;
+  }, 2);
 });
 
 describe('a padded run in the lookup', () => {

@@ -4,6 +4,13 @@ import { vi } from 'vitest';
 import { Command } from 'commander';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { initBackend } from '../../src/core/backend.js';
+import { loadDataset } from '../../src/kg/dataset.js';
+import { runDataFromDataset } from '../../src/core/training-data.js';
+import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { Trainer } from '../../src/core/trainer.js';
+import { parseTrainingConfig } from '../../src/core/training-config.js';
+import type { KgeModel } from '../../src/core/model.js';
 
 /** Entities of the test graph. */
 export const GRAPH_ENTITIES = 600;
@@ -33,4 +40,19 @@ export async function trainRun(graph: string, out: string, model: string): Promi
     stderr.mockRestore();
   }
   return out;
+}
+
+/**
+ * Trains the model `make` builds (given the graph's entity and relation counts) on the named graph written into
+ * `dir`/graph, `epochs` epochs in-process through the core's trainer (wasm, one thread), into `dir`/run; returns it.
+ */
+export async function trainModelRun(dir: string, make: (sizes: { numEntities: number; numRelations: number }) => KgeModel, epochs: number): Promise<string> {
+  await initBackend('wasm');
+  const graph = await namedGraph(path.join(dir, 'graph'));
+  const run = path.join(dir, 'run');
+  const data = runDataFromDataset(await loadDataset(graph, { verify: false }));
+  const runtime = await ModelRuntime.create(make({ numEntities: data.numEntities, numRelations: data.numRelations }), 1);
+  await new Trainer(runtime, data, parseTrainingConfig({ epochs, batchSize: 64, validEvery: 1000 }), run, 'wasm', { validator: null }).run();
+  runtime.dispose();
+  return run;
 }
