@@ -17,6 +17,7 @@
  * Usage: node dist/bench/peer-quality.js [--root runs/peer-quality] [--datasets generated,WN18RR,FB15k-237]
  *        [--models DistMult,ComplEx,RotatE,TransE] [--engines kgdistill,pykeen] [--settings matched,recommended]
  *        [--epochs 100] [--seeds 0] [--literature] [--list]
+ *   --list      print every row's command (as `kgdistill …` or PyKEEN's runner) and state, run nothing
  *   --engines   run only these engines' rows (the others' kept results still fill the table)
  *   --settings  run only these settings' rows (likewise)
  */
@@ -93,25 +94,43 @@ const kgdistillCommand = (argsFor: (out: string) => string[]): RowCommand => (ou
   args: [cli, ...argsFor(out), ...(existsSync(path.join(out, 'last.json')) ? ['--resume'] : [])],
 });
 
-/** A PyKEEN row, checkpointed in <row dir>/pykeen (an interrupted row goes on from there); exits naming what is missing. */
-const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): RowCommand => (out) => {
+/** A PyKEEN row, checkpointed in <row dir>/pykeen (an interrupted row goes on from there). */
+const pykeenCommand = (dir: string, model: string, setting: (typeof SETTINGS)[number], seed: number): RowCommand => (out) => ({
+  program: pykeenPython, args: [pykeenCheckpointed, path.join(out, 'pykeen'), ...pykeenArgs(dir, model, setting, seed)], env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PK_RUN: pykeenScript },
+});
+
+/** Exits naming what is missing when PyKEEN's venv or the shared runner is not there (before a PyKEEN row runs). */
+function requirePykeen(): void {
   for (const [file, what] of [[pykeenPython, 'the PyKEEN venv (run `bash ../shared/peers/pykeen/install.sh`)'], [pykeenScript, 'the shared PyKEEN runner (../shared beside the package)']]) {
     if (!existsSync(file)) {
       process.stderr.write(`bench:peer-quality: ${file} not found: ${what}; or pass --engines kgdistill\n`);
       process.exit(2);
     }
   }
-  return { program: pykeenPython, args: [pykeenCheckpointed, path.join(out, 'pykeen'), ...pykeenArgs(dir, model, setting, seed)], env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', PK_RUN: pykeenScript } };
-};
+}
+
+/** A command as a user would type it: kgdistill's CLI as `kgdistill`, arguments with spaces quoted. */
+function shown(program: string, args: string[]): string {
+  const words = program === process.execPath && args[0] === cli ? ['kgdistill', ...args.slice(1)] : [program, ...args];
+  return words.map((w) => (/[\s'"]/.test(w) ? `'${w}'` : w)).join(' ');
+}
 
 /** The kept test MRR of one row, else runs it when `selected` (its engine and setting asked for) and not `--list`. */
 async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen', setting: string, seed: number, command: RowCommand, selected: boolean): Promise<number | undefined> {
   const file = path.join(root, dataset, `${model}-${engine}-${setting}-s${seed}.json`);
-  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr;
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr : undefined;
+  const out = path.join(root, dataset, `${model}-${setting}-s${seed}${engine === 'pykeen' ? '-pykeen' : ''}-run`);
+  if (options.list) {
+    const state = kept !== undefined ? `done, test MRR ${kept.toFixed(4)}` : existsSync(path.join(out, 'last.json')) || existsSync(path.join(out, 'pykeen')) ? 'started' : 'to run';
+    const { program, args: programArgs } = command(out);
+    process.stdout.write(`[${dataset}/${model}-${engine}-${setting}-s${seed}, ${state}] ${shown(program, programArgs)}\n`);
+  }
+  if (kept !== undefined) return kept;
   if (options.list || !selected) return undefined;
+  if (engine === 'pykeen') requirePykeen();
   mkdirSync(path.dirname(file), { recursive: true });
   const started = performance.now();
-  const { program, args: programArgs, env } = command(path.join(root, dataset, `${model}-${setting}-s${seed}${engine === 'pykeen' ? '-pykeen' : ''}-run`));
+  const { program, args: programArgs, env } = command(out);
   const { stdout } = await run(program, programArgs, { maxBuffer: 1 << 26, env });
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
   const mrr = Number(result.mrr ?? (result.test as Record<string, unknown> | undefined)?.mrr);
@@ -143,11 +162,11 @@ async function literatureTable(): Promise<void> {
 /** The mean of the finished runs' MRRs (NaN when none has finished). */
 const meanOf = (xs: (number | undefined)[]): number => meanStd(xs.filter((x): x is number => x !== undefined)).mean;
 
-/** A table cell: the mean MRR, with the number of runs when there are several; '–' when none has finished. */
+/** A table cell: the mean MRR, with its standard deviation and the number of runs when there are several; '–' when none has finished. */
 const fmt = (xs: (number | undefined)[]): string => {
-  const n = xs.filter((x) => x !== undefined).length;
+  const { mean, std, n } = meanStd(xs.filter((x): x is number => x !== undefined));
   if (n === 0) return '–';
-  return n > 1 ? `${meanOf(xs).toFixed(3)} (n=${n})` : meanOf(xs).toFixed(3);
+  return n > 1 ? `${mean.toFixed(4)} ± ${std.toFixed(4)} (n=${n})` : mean.toFixed(4);
 };
 
 if (options.literature) {
