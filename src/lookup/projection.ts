@@ -29,6 +29,8 @@ export interface ProjectedPoint {
 export interface NeighbourhoodProjection {
   geometry: 'poincare-disk' | 'plane';
   method: string;
+  /** What a point's `distance` is (the model's neighbour measure): e.g. 'hyperbolic distance', 'L1 distance'. */
+  distanceName: string;
   /** (λ₁ + λ₂) / Σλ of the tangent vectors' second moment: 1 when the plane holds all of them. */
   explained: number;
   points: ProjectedPoint[];
@@ -37,11 +39,16 @@ export interface NeighbourhoodProjection {
 /** Most points a projection is computed for. */
 export const MAX_PROJECTED = 512;
 
-/** The stated method of each geometry (shown in the explorer). */
-export const PROJECTION_METHODS = {
-  'poincare-disk': 'log map at the query entity (c = 1), 2-D principal directions of the tangent vectors, exp map into the Poincaré disk with the true hyperbolic distance from the query',
-  plane: 'offsets from the query entity, 2-D principal directions, drawn at the true Euclidean distance from the query',
-} as const;
+/** The distance each neighbour measure draws a point at (the plane of the dot-product models is Euclidean). */
+const DISTANCE_NAMES: Record<NeighborMetric, string> = {
+  poincare: 'hyperbolic distance', euclidean: 'Euclidean distance', dot: 'Euclidean distance', l1: 'L1 distance', 'complex-l1': 'sum of complex moduli',
+};
+
+/** The stated method of a picture (shown in the explorer). */
+function projectionMethod(metric: NeighborMetric): string {
+  if (metric === 'poincare') return 'log map at the query entity (c = 1), 2-D principal directions of the tangent vectors, exp map into the Poincaré disk with the true hyperbolic distance from the query';
+  return `offsets from the query entity, 2-D principal directions, drawn at the true ${DISTANCE_NAMES[metric]} from the query`;
+}
 
 const row = (table: EntityTable, id: number): Float64Array => Float64Array.from(table.rows.subarray(id * table.dim, (id + 1) * table.dim));
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
@@ -137,5 +144,5 @@ export function projectNeighbourhood(table: EntityTable, metric: NeighborMetric,
     const radius = hyperbolic ? Math.min(Math.tanh(distance / 2), 1 - 1e-9) : distance;
     points.push({ id, x: radius * dx, y: radius * dy, distance });
   });
-  return { geometry, method: PROJECTION_METHODS[geometry], explained, points };
+  return { geometry, method: projectionMethod(metric), distanceName: DISTANCE_NAMES[metric], explained, points };
 }

@@ -55,6 +55,13 @@ describe('projectNeighbourhood', () => {
     expect(radius('l1')).toEqual([7, 4]);
     expect(radius('complex-l1')).toEqual([5, 2 * Math.SQRT2]); // |3 + 4i| + |0|; |1 + i| + |1 + i|
     expect(radius('euclidean')).toEqual([5, 2]);
+    // the picture says what its radius is (the explorer's caption and hover showed "Euclidean" for both L1 metrics)
+    const named = (metric: 'l1' | 'complex-l1' | 'euclidean' | 'dot') => projectNeighbourhood(rows, metric, 0, [1, 2]);
+    expect(named('l1').distanceName).toBe('L1 distance');
+    expect(named('l1').method).toContain('drawn at the true L1 distance from the query');
+    expect(named('complex-l1').distanceName).toBe('sum of complex moduli');
+    expect(named('euclidean').distanceName).toBe('Euclidean distance');
+    expect(named('dot').distanceName).toBe('Euclidean distance');
   });
 
   it('is deterministic, drops the query and duplicates, and refuses ids outside the table or too many points', () => {

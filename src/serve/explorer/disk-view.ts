@@ -78,7 +78,7 @@ export function renderDisk(container: HTMLElement, picture: ProjectionResult, fa
     const role = p.id === picture.entity.id ? 'query' : fact.role;
     const r0 = Math.hypot(p.x, p.y), r = p.distance > 0 ? radius(p.distance) : 0;
     const x = r0 > 0 ? (p.x / r0) * r : 0, y = r0 > 0 ? (-p.y / r0) * r : 0; // the projection's direction at the drawn radius; SVG's y runs down
-    const lines = [entityLabel(p), role === 'query' ? 'the query entity' : `${disk ? 'hyperbolic' : 'Euclidean'} distance from the query: ${fmt(p.distance, 4)}`];
+    const lines = [entityLabel(p), role === 'query' ? 'the query entity' : `${picture.distanceName} from the query: ${fmt(p.distance, 4)}`];
     if (fact.similarity !== undefined) lines.push(`similarity: ${fmt(fact.similarity, 4)}`);
     if (fact.score !== undefined) lines.push(`model score: ${fmt(fact.score, 4)}${fact.known ? ' (known true)' : ''}`);
     const dot = svg('circle', {

@@ -43,6 +43,8 @@ export interface SuggestResult {
 export interface ProjectionResult {
   geometry: 'poincare-disk' | 'plane';
   method: string;
+  /** What each point's `distance` is: 'hyperbolic distance', 'Euclidean distance', 'L1 distance', … */
+  distanceName: string;
   explained: number;
   metric: NeighborMetric;
   entity: EntityRef;
