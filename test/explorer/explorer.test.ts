@@ -141,6 +141,46 @@ describeWithChromium('the explorer in a browser', () => {
     expect(errors.filter((e) => !e.includes('404'))).toEqual([]); // the 404 of the unknown name is the only console error
   });
 
+  it('keeps the asked entity and the relation across a model switch, says the k it used, and gives an unknown gold answer to the comparison', async () => {
+    // a model picked while the neighbours of a newly typed entity are on their way shows that entity (it showed the one before)
+    await page.selectOption('#model-select', 'server:student');
+    await page.waitForSelector('#compare-panel:not([hidden])');
+    await page.selectOption('#relation-select', 'parent');
+    await page.route('**/neighbors?*', async (route) => { await new Promise((r) => setTimeout(r, 400)); await route.continue(); });
+    await page.fill('#entity-input', 'e20');
+    await page.press('#entity-input', 'Enter');
+    await page.selectOption('#model-select', 'server:roth');
+    await page.waitForFunction(() => document.querySelector('#model-facts dd[data-fact="model"]')?.textContent === 'RotH, dimension 16');
+    await page.waitForFunction(() => document.querySelector('#neighbors-note')?.textContent?.includes('(e20)') && document.querySelector('#predictions-note')?.textContent === '(e20, parent, ?)');
+    await page.unroute('**/neighbors?*');
+    expect(await page.inputValue('#relation-select')).toBe('parent'); // was reset to the first relation
+    // k out of range: the field shows the k used
+    await page.fill('#k-input', '0');
+    await page.dispatchEvent('#k-input', 'change');
+    await page.waitForFunction(() => document.querySelectorAll('#neighbors tbody tr').length === 1);
+    expect(await page.inputValue('#k-input')).toBe('1');
+    await page.fill('#k-input', '10');
+    await page.dispatchEvent('#k-input', 'change');
+    await page.waitForFunction(() => document.querySelectorAll('#neighbors tbody tr').length === 10);
+    // an unknown gold answer: said in the comparison, its suggestion fills the gold field; the query entity stays
+    await page.selectOption('#model-select', 'server:student');
+    await page.waitForSelector('#compare-panel:not([hidden])');
+    await page.fill('#gold-input', 'node 12x');
+    await page.dispatchEvent('#gold-input', 'change');
+    await page.waitForSelector('#compare button.suggestion[data-key="e12"]');
+    expect(await page.textContent('#compare')).toContain("Comparison: unknown entity 'node 12x'");
+    expect(await page.textContent('#neighbors-note')).toContain('(e20)');
+    await page.click('#compare button.suggestion[data-key="e12"]');
+    await page.waitForFunction(() => document.querySelector('#compare p.note')?.textContent?.includes('gold answer') && document.querySelector('#compare p.note')?.textContent?.includes('(e12)'));
+    expect(await page.inputValue('#gold-input')).toBe('e12');
+    expect(await page.textContent('#neighbors-note')).toContain('(e20)');
+    // no prediction: no comparison either
+    await page.selectOption('#relation-select', '');
+    await page.waitForFunction(() => document.querySelector('#compare')?.textContent === '');
+    await page.fill('#gold-input', '');
+    await page.dispatchEvent('#gold-input', 'change');
+  });
+
   it('sends requests to its own server only', () => {
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((url) => !url.startsWith(`${server.url}/`) && !url.startsWith('data:'))).toEqual([]);
@@ -169,6 +209,9 @@ describeWithChromium('the explorer in a browser', () => {
     try {
       await locked.waitForSelector('#key-form:not([hidden])');
       expect(await locked.textContent('#status')).toContain('needs an API key');
+      await locked.fill('#key-input', 'not-the-key');
+      await locked.click('#key-form button[type="submit"]');
+      await locked.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('refused this API key'));
       await locked.fill('#key-input', key);
       await locked.click('#key-form button[type="submit"]');
       await locked.waitForSelector('#model-select option[value="server:roth"]', { state: 'attached' });

@@ -126,7 +126,9 @@ describeWithChromium('training in the page', () => {
     }
     await fill({ dim: 0 });
     expect(await train('family.tsv', graphText)).toBe('dim must be a positive integer (got 0)');
-    await fill({ dim: 16 });
+    await fill({ dim: 16, lr: '' });
+    expect(await train('family.tsv', graphText)).toBe('Learning rate is empty: give it a number'); // was read as 0
+    await fill({ lr: SETTINGS.lr });
   });
 
   it('takes three files named train, valid and test as they are, and stops a training on request', async () => {
@@ -144,7 +146,11 @@ describeWithChromium('training in the page', () => {
     await page.waitForFunction(() => /epoch [2-9]/.test(document.querySelector('#train-status')?.textContent ?? ''));
     await page.click('#train-cancel');
     await page.waitForSelector('#train-error:not([hidden])');
-    expect(await page.textContent('#train-error')).toBe('training stopped');
+    expect(await page.textContent('#train-error')).toBe('training stopped: in-page training keeps no checkpoint, so nothing of this run is kept');
+    // the models trained before in this page are gone (the worker trained again, then stopped): said, not offered
+    const pageModels = page.locator('#model-select option[value^="page:"]');
+    expect(await pageModels.count()).toBeGreaterThan(0);
+    expect(await pageModels.evaluateAll((options) => options.every((o) => (o as HTMLOptionElement).disabled && o.textContent!.endsWith('(gone: trained again or stopped)')))).toBe(true);
     expect(await page.isEnabled('#train-button')).toBe(true);
     expect(await page.isHidden('#train-cancel')).toBe(true);
   });

@@ -63,9 +63,11 @@ export class ExploreView {
     showStatus(summary.origin === 'page' ? `${summary.name}: answered in this page` : `${summary.name}: ${summary.model} d=${summary.dim} on ${summary.dataset}, answered by the server`, 'info');
     this.renderFacts(summary);
     const relations = byId<HTMLSelectElement>('relation-select');
+    const previous = relations.options.length > 0 ? relations.value : undefined; // the relation chosen for the last model
     clear(relations);
     relations.append(el('option', { value: '' }, '— no prediction —'), ...summary.relations.map((r) => el('option', { value: r }, r)));
-    if (summary.relations.length > 0) relations.value = summary.relations[0]!;
+    // the same query on the next model, when it has the relation (or no prediction was chosen)
+    relations.value = previous !== undefined && (previous === '' || summary.relations.includes(previous)) ? previous : summary.relations[0] ?? '';
     const filtered = byId<HTMLInputElement>('filtered-check');
     filtered.disabled = !summary.knownTriples;
     if (!summary.knownTriples) filtered.checked = false;
@@ -84,8 +86,10 @@ export class ExploreView {
     }
     const seq = ++this.seq;
     const stale = (): boolean => seq !== this.seq;
+    // what was asked for last: a model switched to before its answer came explores it, not the entity shown before
+    this.entity = text;
     const waiting = (message: string): void => this.message(message, 'wait');
-    const k = Math.max(1, Math.min(50, Math.round(Number(byId<HTMLInputElement>('k-input').value) || 10)));
+    const k = this.neighbourCount();
     const field = byId<HTMLInputElement>('entity-input');
     const typed = field.value;
     this.message('', 'info');
@@ -109,13 +113,28 @@ export class ExploreView {
       } else {
         emptyTable(byId('predictions'), 'choose a relation to predict');
         byId('predictions-note').textContent = '';
+        clear(byId('compare')); // the comparison is of a prediction
       }
       await this.picture(source, entity, neighbors, prediction, stale);
       if (stale()) return;
       if (prediction && !byId('compare-panel').hidden && source.compare) await this.compare(source, entity, relation, tails, k, stale);
     } catch (error) {
-      if (!stale()) this.fail(error);
+      if (stale()) return;
+      this.clearResults(''); // what is shown must be the answer to what the field asks
+      this.fail(error);
     }
+  }
+
+  /**
+   * k from its field: an integer from 1 to 50 (empty or not a number: 10); the field is set to the k used, so that a
+   * value out of range is not changed silently.
+   */
+  private neighbourCount(): number {
+    const field = byId<HTMLInputElement>('k-input');
+    const asked = Number(field.value);
+    const k = field.value.trim() === '' || !Number.isFinite(asked) ? 10 : Math.max(1, Math.min(50, Math.round(asked)));
+    if (field.value !== String(k)) field.value = String(k);
+    return k;
   }
 
   private async picture(source: ModelSource, entity: EntityRef, neighbors: NeighborsResult, prediction: PredictResult | undefined, stale: () => boolean): Promise<void> {
@@ -137,12 +156,38 @@ export class ExploreView {
   private async compare(source: ModelSource, entity: EntityRef, relation: string, tails: boolean, k: number, stale: () => boolean): Promise<void> {
     const gold = byId<HTMLInputElement>('gold-input').value.trim(); // empty: the server takes the query's first known answer
     const target = byId('compare');
-    const result = await untilReady(() => source.compare!({ ...(tails ? { head: entity.key } : { tail: entity.key }), relation, k, ...(gold ? { gold } : {}) }),
-      (m) => { target.textContent = m; }, () => !stale());
+    let result: Awaited<ReturnType<NonNullable<ModelSource['compare']>>>;
+    try {
+      result = await untilReady(() => source.compare!({ ...(tails ? { head: entity.key } : { tail: entity.key }), relation, k, ...(gold ? { gold } : {}) }),
+        (m) => { target.textContent = m; }, () => !stale());
+    } catch (error) {
+      if (!stale()) this.compareFailed(error);
+      return;
+    }
     if (stale()) return;
     renderComparison(target, result);
     const loading = result.models.filter((m) => m.status === 'loading');
     if (loading.length > 0) setTimeout(() => { if (!stale()) void this.compare(source, entity, relation, tails, k, stale); }, 1500);
+  }
+
+  /** A comparison refused (e.g. an unknown gold answer): said in the comparison panel; a suggestion fills the gold field. */
+  private compareFailed(error: unknown): void {
+    const target = byId('compare');
+    clear(target);
+    const message = error instanceof Error ? error.message.replace(/; did you mean: .*$/, '.') : String(error);
+    target.append(el('p', { class: 'message hint' }, `Comparison: ${message}`));
+    if (error instanceof QueryError && error.suggestions.length > 0) {
+      const line = el('p', {}, 'Gold answer, did you mean: ');
+      for (const s of error.suggestions) {
+        const button = el('button', { type: 'button', class: 'suggestion', 'data-key': keyOf(s) }, s);
+        button.addEventListener('click', () => {
+          byId<HTMLInputElement>('gold-input').value = keyOf(s);
+          if (this.entity) void this.explore(this.entity);
+        });
+        line.append(button, ' ');
+      }
+      target.append(line);
+    }
   }
 
   private renderFacts(s: ModelSummary): void {

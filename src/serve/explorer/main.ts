@@ -10,7 +10,7 @@ import { TrainView } from './train-view.js';
 
 const explore = new ExploreView();
 const picker = new ModelPicker((source) => void explore.show(source));
-const train = new TrainView((source) => picker.addPageModel(source));
+const train = new TrainView((source) => picker.addPageModel(source), () => picker.retireGone());
 
 /** Shows one tab. */
 function showTab(name: 'explore' | 'train'): void {

@@ -3,7 +3,7 @@
  * and the page asks again until they are ready) and the models trained in this page. A server that needs an API
  * key gets the key field (api-client.ts keeps the key for this tab).
  */
-import { api, QueryError } from './api-client.js';
+import { api, apiKey, QueryError } from './api-client.js';
 import { byId, el, sleep } from './dom.js';
 import type { ModelSource } from './model-source.js';
 import { ServerSource } from './server-source.js';
@@ -17,6 +17,9 @@ interface ModelsAnswer {
 
 /** How often the list is asked for again while models are loading (ms). */
 const POLL_MS = 1500;
+
+/** The picker's entry of an in-page model that is gone. */
+const goneLabel = (source: ModelSource): string => `${source.name} (gone: trained again or stopped)`;
 
 /** The picker over a <select>. */
 export class ModelPicker {
@@ -42,7 +45,8 @@ export class ModelPicker {
       if (error instanceof QueryError && error.status === 401) {
         byId('key-form').hidden = false;
         byId<HTMLInputElement>('key-input').focus();
-        showStatus('This server needs an API key: enter it above (it is kept in this tab only and sent with every request).', 'error');
+        showStatus(apiKey() ? 'The server refused this API key: enter the right one above (it is kept in this tab only and sent with every request).'
+          : 'This server needs an API key: enter it above (it is kept in this tab only and sent with every request).', 'error');
       } else {
         showStatus(error instanceof Error ? error.message : String(error), 'error');
       }
@@ -71,6 +75,24 @@ export class ModelPicker {
     this.choose(source);
   }
 
+  /**
+   * Marks the in-page models that are gone (disabled, said so); when the one shown is among them, the first model
+   * still there is shown instead.
+   */
+  retireGone(): void {
+    const shown = this.select.value;
+    for (const option of this.select.options) {
+      const page = this.pageModels.find((p) => p.value === option.value);
+      if (!page?.source.gone || option.disabled) continue;
+      option.disabled = true;
+      option.textContent = goneLabel(page.source);
+    }
+    if (!this.select.selectedOptions[0]?.disabled && this.select.value === shown) return;
+    const first = [...this.select.options].find((o) => !o.disabled);
+    this.select.value = first?.value ?? '';
+    if (first) this.choose(this.sources.get(first.value)!);
+  }
+
   private fill(models: ModelsAnswer['models'], loading: string[]): void {
     const before = this.select.value;
     this.select.replaceChildren();
@@ -80,7 +102,7 @@ export class ModelPicker {
       this.select.append(el('option', { value }, `${m.name} — ${m.model} d=${m.dim}`));
     }
     for (const name of loading) this.select.append(el('option', { value: `loading:${name}`, disabled: '' }, `${name} (loading on the server…)`));
-    for (const p of this.pageModels) this.select.append(el('option', { value: p.value }, p.source.name));
+    for (const p of this.pageModels) this.select.append(p.source.gone ? el('option', { value: p.value, disabled: '' }, goneLabel(p.source)) : el('option', { value: p.value }, p.source.name));
     const keep = [...this.select.options].some((o) => o.value === before && !o.disabled);
     const first = [...this.select.options].find((o) => !o.disabled);
     this.select.value = keep ? before : first?.value ?? '';

@@ -8,6 +8,8 @@ import type { CompareArgs, Comparison, ModelSummary, NeighborsResult, PredictArg
 export interface ModelSource {
   /** Name shown in the model picker. */
   readonly name: string;
+  /** True once an in-page model is replaced by a later training or a stop (it answers nothing any more). */
+  readonly gone?: boolean;
   /** Facts, test metrics, curves and teachers. */
   summary(): Promise<ModelSummary>;
   /** Entities whose key or name is close to what was typed. */

@@ -21,8 +21,11 @@ export class TrainView {
   private modelsLoaded = false;
   private lastChart = 0;
 
-  /** `trained` receives the model source of a finished training. */
-  constructor(private readonly trained: (source: WorkerSource) => void) {
+  /**
+   * `trained` receives the model source of a finished training; `retired` hears when the in-page model trained
+   * before is gone (a new training replaces it, Stop ends the worker).
+   */
+  constructor(private readonly trained: (source: WorkerSource) => void, private readonly retired: () => void = () => undefined) {
     const zone = byId('drop-zone');
     zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('over'); });
     zone.addEventListener('dragleave', () => zone.classList.remove('over'));
@@ -34,7 +37,10 @@ export class TrainView {
     const input = byId<HTMLInputElement>('train-file');
     input.addEventListener('change', () => void this.take([...(input.files ?? [])]));
     byId('train-button').addEventListener('click', () => void this.train());
-    byId('train-cancel').addEventListener('click', () => this.client.stop('training stopped'));
+    byId('train-cancel').addEventListener('click', () => {
+      this.client.stop('training stopped: in-page training keeps no checkpoint, so nothing of this run is kept');
+      this.retired();
+    });
   }
 
   /** Called when the tab is shown: loads the model names from the worker (the registry of the engine). */
@@ -60,7 +66,12 @@ export class TrainView {
   }
 
   private settings(): TrainSettings {
-    const num = (id: string): number => Number(byId<HTMLInputElement>(id).value);
+    const num = (id: string): number => {
+      const field = byId<HTMLInputElement>(id);
+      const label = field.closest('label')?.textContent?.trim() || id;
+      if (field.value.trim() === '') throw new Error(`${label} is empty: give it a number`); // Number('') would read 0
+      return Number(field.value);
+    };
     return {
       model: byId<HTMLSelectElement>('train-model').value, dim: num('train-dim'), epochs: num('train-epochs'), lr: num('train-lr'),
       optimizer: byId<HTMLSelectElement>('train-optimizer').value, batchSize: num('train-batch'), neg: num('train-neg'),
@@ -82,7 +93,9 @@ export class TrainView {
     const started = performance.now();
     try {
       const files = this.files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) })); // copies: the originals stay for another run
-      const outcome = await this.client.train(files, this.settings(), { progress: (p) => this.progress(p), epoch: (point) => this.epoch(point) });
+      const training = this.client.train(files, this.settings(), { progress: (p) => this.progress(p), epoch: (point) => this.epoch(point) });
+      this.retired(); // the model trained before is replaced from now on
+      const outcome = await training;
       progress.value = 1;
       byId('train-status').textContent = `done in ${fmt((performance.now() - started) / 1000, 1)} s`;
       await renderCurves(byId('train-curves'), this.curve, 420);

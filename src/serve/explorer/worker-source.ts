@@ -16,6 +16,11 @@ export class WorkerSource implements ModelSource {
     return this.facts.name;
   }
 
+  /** True once the worker was stopped or trained another model. */
+  get gone(): boolean {
+    return this.client.generation !== this.generation;
+  }
+
   async summary(): Promise<ModelSummary> {
     return this.facts;
   }
@@ -37,7 +42,7 @@ export class WorkerSource implements ModelSource {
   }
 
   private ask<T>(method: 'suggest' | 'neighbors' | 'predict' | 'projection', args: unknown[]): Promise<T> {
-    if (this.client.generation !== this.generation) {
+    if (this.gone) {
       return Promise.reject(new QueryError({ status: 410, error: 'gone', message: 'this in-page model is gone (the worker was stopped or trained another model): train it again' }));
     }
     return this.client.query<T>(method, args);
