@@ -222,8 +222,9 @@ describe('one process per run directory', () => {
   it('a second process is refused with the owner named; a stale lock is taken over', async () => {
     const dir = path.join(tmp, 'locked');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, '.lock'), `${process.pid} ${(await import('node:os')).hostname()}\n`);
-    await expect(runTrain({ dataset: graph, ...base, out: dir })).rejects.toThrow(new RegExp(`in use by process ${process.pid}`));
+    // another live process (this one's parent: a lock naming this process that it does not hold is an earlier one's, stale)
+    writeFileSync(path.join(dir, '.lock'), `${process.ppid} ${(await import('node:os')).hostname()}\n`);
+    await expect(runTrain({ dataset: graph, ...base, out: dir })).rejects.toThrow(new RegExp(`in use by process ${process.ppid}`));
     writeFileSync(path.join(dir, '.lock'), '2147483646 somewhere-else-not\n'); // another host: treated as held
     expect(() => lockRunDir(dir)).toThrow(/in use by process 2147483646 on somewhere-else-not/);
     writeFileSync(path.join(dir, '.lock'), `2147483646 ${(await import('node:os')).hostname()}\n`); // no such pid here: stale
