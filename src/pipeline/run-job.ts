@@ -106,12 +106,15 @@ export interface RunOutcome {
 /**
  * The sampled loss of a job's settings: `auto` is the model's own (registry) given the model's options (the
  * settings' for a new run, the checkpoint's when resuming), or BCE with double negatives (whose negatives are queries
- * of their own, which the ranking losses cannot compare with a positive); margins default as PyKEEN's.
+ * of their own, which the ranking losses cannot compare with a positive); a loss named that is the model's own takes
+ * the model's margin and temperature, another PyKEEN's defaults (nssa γ = 9, α = 1; margin ranking γ = 1).
  */
 export function sampledLossOf(s: CommonSettings, model: string, modelOptions: Readonly<Record<string, unknown>> = s): SampledLoss {
   if (s.oneToN || s.loss === 'softmax') return BCE_LOSS; // 1-N training samples nothing: its loss is oneToNLoss
-  const auto = s.doubleNeg ? BCE_LOSS : defaultLossOf(model, modelOptions);
-  const base = s.loss === 'auto' ? auto : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
+  const own = defaultLossOf(model, modelOptions);
+  const auto = s.doubleNeg ? BCE_LOSS : own;
+  // a loss named that is the model's own keeps its γ and α (RotatE's nssa γ = 3, not PyKEEN's 9)
+  const base = s.loss === 'auto' ? auto : s.loss === own.loss ? own : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
   return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
 }
 

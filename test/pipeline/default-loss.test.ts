@@ -35,5 +35,12 @@ describe('sampledLossOf', () => {
     expect(sampledLossOf(settings({ doubleNeg: true, loss: 'nssa' }), 'DistMult').loss).toBe('nssa'); // refused later, by name
     expect(sampledLossOf(settings({ loss: 'bce' }), 'DistMult').loss).toBe('bce');
     expect(sampledLossOf(settings({ margin: 2, advTemperature: 0.5 }), 'DistMult')).toEqual({ loss: 'nssa', margin: 2, adversarialTemperature: 0.5 });
+    // naming the model's own loss keeps its γ and α (it took PyKEEN's γ = 9, α = 1: RotatE's test MRR fell 5×)
+    expect(sampledLossOf(settings({ loss: 'nssa' }), 'RotatE')).toEqual({ loss: 'nssa', margin: 3, adversarialTemperature: 1 });
+    expect(sampledLossOf(settings({ loss: 'nssa' }), 'TransE')).toEqual(TRANSE_UNIT_LOSS);
+    expect(sampledLossOf(settings({ loss: 'nssa' }), 'DistMult')).toEqual({ loss: 'nssa', margin: 0, adversarialTemperature: 1 });
+    // another loss than the model's: PyKEEN's defaults
+    expect(sampledLossOf(settings({ loss: 'nssa' }), 'RotH')).toEqual({ loss: 'nssa', margin: 9, adversarialTemperature: 1 });
+    expect(sampledLossOf(settings({ loss: 'margin' }), 'RotatE')).toEqual({ loss: 'margin', margin: 1, adversarialTemperature: 1 });
   });
 });
