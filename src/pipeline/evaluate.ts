@@ -11,7 +11,7 @@ import type { SummaryMetrics } from '../eval/metrics.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
-import { dataOptions, parseOptions, positiveInt, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming } from './options.js';
+import { dataOptions, parseOptions, nonNegativeInt, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming } from './options.js';
 import { callbackOption, trueOrFalse } from '../kg/load-options.js';
 
 /** Options of {@link evaluateRun}. */
@@ -23,9 +23,12 @@ export interface EvaluateOptions {
   last?: boolean;
   backend?: BackendRequest;
   onProgress?: (done: number, total: number) => void;
-  /** Rank against the gold answer and this many fixed filtered candidates per query instead of all entities (OGB-style). */
+  /**
+   * Rank against the gold answer and this many fixed filtered candidates per query instead of all entities
+   * (OGB-style); default the run's own (`--eval-candidates` of its training, else all entities); 0: all entities.
+   */
   candidates?: number;
-  /** Seed of the sampled candidates (default 0). */
+  /** Seed of the sampled candidates (default the run's own, else 0). */
   candidateSeed?: number;
   /** How to read the triple files (`delimiter`, `columns`, `header`, `encoding`, `unseen`), each default the run's own. */
   reading?: { delimiter?: string; columns?: string; header?: string; encoding?: string; unseen?: string };
@@ -48,7 +51,7 @@ const evaluateOptionsSchema = z.object({
   dataset: dataOptions.dataset,
   ...runOpeningOptions,
   onProgress: callbackOption,
-  candidates: positiveInt,
+  candidates: nonNegativeInt,
   candidateSeed: seedInt,
   reading: z.object({}).loose(), // checked key by key against readingOptionsSchema, next
   naming: z.enum(['key', 'flag'], { error: 'must be key or flag' }),
@@ -116,9 +119,10 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   try {
     if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
     const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
-    if (options.candidates !== undefined) {
-      requireCandidates(options.candidates, data, options.naming === 'flag' ? '--eval-candidates' : 'candidates', [split]);
-      const sampled = await evaluateSampledAsync(run.runtime, data[split], data.numRelations, data.known, { candidates: options.candidates, seed: options.candidateSeed, backend, onProgress: options.onProgress });
+    const { candidates, candidateSeed } = protocolOf(run, options);
+    if (candidates > 0) {
+      requireCandidates(candidates, data, options.naming === 'flag' ? '--eval-candidates' : 'candidates', [split]);
+      const sampled = await evaluateSampledAsync(run.runtime, data[split], data.numRelations, data.known, { candidates, seed: candidateSeed, backend, onProgress: options.onProgress });
       return { metrics: sampledSummary(sampled), sampled, ...described };
     }
     const report = await evaluateSplit(run.runtime, data, split, options.onProgress);
@@ -126,4 +130,18 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   } finally {
     run.runtime.dispose(); // its worker thread would keep the run's memory alive in a long-lived process
   }
+}
+
+/**
+ * How many sampled candidates (0: all entities) and which seed an evaluation of `run` uses: the options', else the
+ * run's own protocol (its training's `evalCandidates` and `evalSeed`, said in a notice: its figures were sampled).
+ */
+function protocolOf(run: LoadedRun, options: EvaluateOptions): { candidates: number; candidateSeed: number | undefined } {
+  const recorded = findRunConfig(path.dirname(run.file), run.header, run.file).config?.options ?? {};
+  const runCandidates = typeof recorded.evalCandidates === 'number' && recorded.evalCandidates > 0 ? recorded.evalCandidates : undefined;
+  const runSeed = typeof recorded.evalSeed === 'number' ? recorded.evalSeed : undefined;
+  if (options.candidates !== undefined || runCandidates === undefined) return { candidates: options.candidates ?? 0, candidateSeed: options.candidateSeed };
+  const flag = options.naming === 'flag' ? '--eval-candidates' : 'candidates';
+  options.onNotice?.(`ranking against ${runCandidates} sampled candidates per query, as the run was evaluated (its ${flag} ${runCandidates}); ${flag} 0 ranks against all entities`);
+  return { candidates: runCandidates, candidateSeed: options.candidateSeed ?? runSeed };
 }

@@ -16,7 +16,7 @@ import { runConfigOrCheckpointCopy } from './run-config.js';
 const int = (what: string, min: number) => z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(min, { error: `must be ${what}` });
 /** A count ≥ 1 (`evalCandidates`, `candidates`, …). */
 export const positiveInt = int('a positive integer', 1);
-const nonNegativeInt = int('an integer ≥ 0', 0);
+export const nonNegativeInt = int('an integer ≥ 0', 0);
 const positive = z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).finite({ error: 'must be a positive number' });
 const nonNegative = z.number({ error: 'must be a number ≥ 0' }).nonnegative({ error: 'must be a number ≥ 0' }).finite({ error: 'must be a number ≥ 0' });
 /** What a seed accepts: the integers a double holds exactly (a longer one would be rounded into another seed). */

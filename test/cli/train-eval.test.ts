@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
-import { runCli as runCliWith } from '../helpers/run-cli.js';
+import { runCli as runCliWith, runCliCapturing } from '../helpers/run-cli.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +41,17 @@ describe('kgdistill train / eval / distill / plot', () => {
     const evaluated = lastJson(await runCli(['eval', '--checkpoint', run(), '--json']));
     expect(evaluated.mrr).toBe(result.mrr);
     expect(evaluated['hits@10']).toBe(result['hits@10']);
+  });
+
+  it("eval of a run trained with --eval-candidates ranks as the run did (saying so); --eval-candidates 0 ranks against all entities", async () => {
+    const sampledRun = path.join(tmp, 'sampled-run');
+    const trained = lastJson(await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '16', '--epochs', '3', '--valid-every', '3',
+      '--eval-candidates', '20', '--eval-seed', '3', '--seed', '1', '--out', sampledRun, '--json']));
+    const { out, err } = await runCliCapturing([registerEvalCommand], ['eval', '--checkpoint', sampledRun, '--json']);
+    expect(err).toContain('ranking against 20 sampled candidates per query, as the run was evaluated (its --eval-candidates 20); --eval-candidates 0 ranks against all entities');
+    expect(lastJson(out).mrr).toBe(trained.mrr); // it ranked against all entities, silently
+    const full = lastJson(await runCli(['eval', '--checkpoint', sampledRun, '--eval-candidates', '0', '--json']));
+    expect(full.mrr).toBeLessThan(trained.mrr as number); // 149 candidates rank the gold answer lower than 20 do
   });
 
   it('refuses to overwrite a run without --resume, and --resume continues it to more epochs', async () => {
