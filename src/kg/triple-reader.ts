@@ -106,6 +106,10 @@ const DELIMITER_NAMES: Record<TripleDelimiter, string> = { '\t': 'tabs', ',': 'c
 /** "expected 3 fields, found n", with a hint: another delimiter in a lone field, or --columns for wider files. */
 function fieldCountReason(fields: readonly string[], delimiter: TripleDelimiter): string {
   const reason = `expected 3 fields, found ${fields.length}`;
+  if (fields.length > 3 && delimiter === ' ') {
+    // names with spaces split into more fields on some lines only: --columns would cut them, not pick columns
+    return `${reason} (separated by spaces; a name with spaces needs a file separated by tabs or commas (quoted), or pick the head, relation and tail columns with --columns, e.g. 0,1,2, if every line has these ${fields.length} fields)`;
+  }
   if (fields.length > 3) return `${reason} (separated by ${DELIMITER_NAMES[delimiter]}; pick the head, relation and tail columns with --columns, e.g. 0,1,2)`;
   const other = (Object.keys(DELIMITER_NAMES) as TripleDelimiter[]).find((d) => d !== delimiter && fields.length === 1 && fields[0]!.includes(d));
   if (other === undefined) return reason;

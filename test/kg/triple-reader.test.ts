@@ -153,6 +153,12 @@ describe('readTripleFile: bad input names file, line and reason', () => {
     expect(error.line).toBe(4);
   });
 
+  it('a name with spaces in a space-separated file: the hint is a tab or comma file, not --columns alone (which would cut the name)', async () => {
+    const error = await readError('e1 parent e2\ne3 has child e4\n', undefined, 'graph.txt');
+    expect(error.line).toBe(2);
+    expect(error.reason).toBe('expected 3 fields, found 4 (separated by spaces; a name with spaces needs a file separated by tabs or commas (quoted), or pick the head, relation and tail columns with --columns, e.g. 0,1,2, if every line has these 4 fields)');
+  });
+
   it('a single field on a line', async () => {
     const error = await readError('a\tr\tb\n\nlonely\n');
     expect(error.line).toBe(3);
