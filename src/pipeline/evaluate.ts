@@ -105,6 +105,10 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
     requireSameVocabulary(run.file, run.header.vocab, data);
     return { run, dataset, data };
   } catch (error) {
+    if (options.dataset === undefined && /dataset directory not found/.test((error as Error).message)) {
+      const flag = options.naming === 'flag' ? '--dataset' : 'dataset';
+      throw new Error(`${(error as Error).message}: the run was trained on it; if it moved, give its directory with ${flag}`, { cause: error });
+    }
     if (saved?.damage === undefined || defaulted.length === 0) throw error;
     throw new Error(`${(error as Error).message} (${saved.file} is damaged, so the files were read with ${readWith}: give the run's own, or restore config.json)`, { cause: error });
   }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { runCli as runCliWith, runCliCapturing } from '../helpers/run-cli.js';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
@@ -52,6 +52,16 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(lastJson(out).mrr).toBe(trained.mrr); // it ranked against all entities, silently
     const full = lastJson(await runCli(['eval', '--checkpoint', sampledRun, '--eval-candidates', '0', '--json']));
     expect(full.mrr).toBeLessThan(trained.mrr as number); // 149 candidates rank the gold answer lower than 20 do
+  });
+
+  it('eval of a run whose dataset moved names --dataset', async () => {
+    const moved = path.join(tmp, 'graph-to-move');
+    cpSync(graph, moved, { recursive: true });
+    const movedRun = path.join(tmp, 'moved-run');
+    await runCli(['train', '--dataset', moved, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--out', movedRun]);
+    renameSync(moved, `${moved}-elsewhere`);
+    await expect(runCli(['eval', '--checkpoint', movedRun])).rejects.toThrow(`${moved}: dataset directory not found: the run was trained on it; if it moved, give its directory with --dataset`);
+    expect(lastJson(await runCli(['eval', '--checkpoint', movedRun, '--dataset', `${moved}-elsewhere`, '--json'])).mrr).toBeGreaterThan(0);
   });
 
   it('refuses to overwrite a run without --resume, and --resume continues it to more epochs', async () => {
