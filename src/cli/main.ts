@@ -13,6 +13,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerKdCommand } from './commands/kd.js';
 import { registerExportCommand } from './commands/export.js';
 import { errorMessage } from './error-message.js';
+import { kernelThreads } from '../kernels/kernel-worker.js';
 
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
@@ -31,6 +32,9 @@ registerPredictCommand(program);
 registerServeCommand(program);
 registerKdCommand(program);
 registerExportCommand(program);
+
+// the environment is checked before any command writes a file (a bad KGDISTILL_THREADS stopped a run after its config.json)
+program.hook('preAction', () => void kernelThreads());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`kgdistill: ${errorMessage(error)}\n`);

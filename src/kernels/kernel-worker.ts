@@ -238,5 +238,9 @@ export class KernelWorker {
  * thread count (runs record it).
  */
 export function kernelThreads(): 1 | 2 {
-  return Number(process.env.KGDISTILL_THREADS ?? os.availableParallelism()) >= 2 ? 2 : 1;
+  const asked = process.env.KGDISTILL_THREADS;
+  if (asked !== undefined && asked !== '' && !/^[1-9]\d*$/.test(asked.trim())) {
+    throw new Error(`KGDISTILL_THREADS must be a whole number of threads ≥ 1 (1: everything on the main thread; 2 or more: two), not '${asked}'`);
+  }
+  return Number(asked || os.availableParallelism()) >= 2 ? 2 : 1;
 }
