@@ -77,7 +77,9 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('validation MRR');
     expect((await runCli(['plot', run()])).trim()).toBe(out.trim()); // a plot replaces its own plot
-    const notes = path.join(tmp, 'notes.txt');
+    await expect(runCli(['plot', run(), '--out', path.join(tmp, 'curves.png')])).rejects.toThrow(`--out ${path.join(tmp, 'curves.png')}: plot writes SVG; give a file name ending in .svg (nothing was written)`);
+    expect(existsSync(path.join(tmp, 'curves.png'))).toBe(false);
+    const notes = path.join(tmp, 'notes.svg');
     writeFileSync(notes, 'hello');
     await expect(runCli(['plot', run(), '--out', notes])).rejects.toThrow(`--out ${notes}: exists and is not an SVG plot; give a new file (nothing was written)`);
     expect(readFileSync(notes, 'utf8')).toBe('hello');

@@ -31,6 +31,7 @@ export function registerPlotCommand(program: Command): void {
       ];
       const svg = await renderLineChartSvg(points, { title: path.basename(path.resolve(runDir)), x: 'epoch', y: 'value', independentY: true });
       const out = flags.out ?? path.join(runDir, 'curves.svg');
+      if (!/\.svg$/i.test(out)) throw new Error(`--out ${out}: plot writes SVG; give a file name ending in .svg (nothing was written)`);
       // a plot replaces a plot (an SVG), never another file given by mistake
       if (existsSync(out) && !(statSync(out).isFile() && /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(readFileSync(out, 'utf8').slice(0, 512)))) {
         throw new Error(`--out ${out}: exists and is not an SVG plot; give a new file (nothing was written)`);
