@@ -213,6 +213,9 @@ export function readOptionsFile(file: string): Record<string, unknown> {
   return record;
 }
 
+/** Options naming a registered model, whose names are taken in any case. */
+const NAME_KEYS: readonly string[] = ['model', 'student'];
+
 /**
  * The options of a resumed run: the run's saved options (but those of one invocation, INVOCATION_KEYS) with the
  * resumable ones the user gave. A given option that cannot change mid-run and differs from the run's is an error
@@ -225,7 +228,8 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined || key === 'resume') continue;
     const before = saved[key];
-    const comparable = (v: unknown): string => JSON.stringify(PATH_KEYS.includes(key) ? absolutePaths(v) : v); // a path, relative or absolute
+    // a path, relative or absolute; a model's name in any case (as a new run takes it: --model roth is RotH)
+    const comparable = (v: unknown): string => JSON.stringify(PATH_KEYS.includes(key) ? absolutePaths(v) : NAME_KEYS.includes(key) && typeof v === 'string' ? v.toLowerCase() : v);
     const same = comparable(before) === comparable(value);
     if (RESUMABLE_KEYS.includes(key)) {
       if (!same && !INVOCATION_KEYS.includes(key)) changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `was ${JSON.stringify(before)}`})`);

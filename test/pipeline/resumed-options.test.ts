@@ -17,4 +17,9 @@ describe('resumedOptions', () => {
     expect(() => resumedOptions(saved, { lr: 0.01, model: 'RotH', dim: 16 }, flagOf, 'runs/a')).toThrow(
       '--resume runs/a: --lr 0.01 (the run has 0.001); --dim 16 (not set in the run\'s config.json); only --epochs, --patience, --valid-every, --lr-decay, --lr-patience, --test-eval, --backend may change when resuming');
   });
+
+  it("takes a model's name in any case, as a new run does (--model roth was refused: 'the run has \"RotH\"')", () => {
+    expect(resumedOptions(saved, { model: 'roth' }, flagOf, 'runs/a').options.model).toBe('RotH');
+    expect(() => resumedOptions(saved, { model: 'refh' }, flagOf, 'runs/a')).toThrow('--model "refh" (the run has "RotH")');
+  });
 });
