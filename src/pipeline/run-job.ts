@@ -370,8 +370,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
 function unusedSettings(given: Record<string, unknown>, s: CommonSettings & { oneToN?: boolean }, name: (key: string) => string): string[] {
   const notes: string[] = [];
   if (given.neg !== undefined && s.oneToN === true) notes.push(`${name('neg')} ${s.neg} is not used: ${name('oneToN')} scores every entity`);
-  if (given.evalSeed !== undefined && s.evalCandidates === undefined) notes.push(`${name('evalSeed')} is not used without ${name('evalCandidates')}: validation and test rank against all entities`);
-  if (given.lrPatience !== undefined && s.lrDecay === 1) notes.push(`${name('lrPatience')} is not used while ${name('lrDecay')} is 1 (a constant learning rate)`);
+  // a value equal to the default is not the user's choice (a run's own config.json records every default)
+  if (given.evalSeed !== undefined && given.evalSeed !== 0 && s.evalCandidates === undefined) notes.push(`${name('evalSeed')} is not used: without sampled candidates, validation and test rank against all entities`);
+  if (given.lrPatience !== undefined && given.lrPatience !== 2 && s.lrDecay === 1) notes.push(`${name('lrPatience')} is not used: the learning rate is constant (its decay is 1)`);
   return notes;
 }
 

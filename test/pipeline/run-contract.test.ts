@@ -396,9 +396,13 @@ describe('divergence and data that cannot train', () => {
     await runTrain({ dataset: graph, ...base, epochs: 1, oneToN: true, neg: 10, evalSeed: 5, lrPatience: 3, out: path.join(tmp, 'unused') }, { log: (l) => lines.push(l), naming: 'flag' });
     expect(lines.filter((l) => l.includes('is not used'))).toEqual([
       'note: --neg 10 is not used: --one-to-n scores every entity',
-      'note: --eval-seed is not used without --eval-candidates: validation and test rank against all entities',
-      'note: --lr-patience is not used while --lr-decay is 1 (a constant learning rate)',
+      'note: --eval-seed is not used: without sampled candidates, validation and test rank against all entities',
+      'note: --lr-patience is not used: the learning rate is constant (its decay is 1)',
     ]);
+    // a run's own config.json records every default: given again (--config), they are no note
+    const again: string[] = [];
+    await runTrain({ dataset: graph, ...base, epochs: 1, evalSeed: 0, lrPatience: 2, out: path.join(tmp, 'defaults-given') }, { log: (l) => again.push(l), naming: 'flag' });
+    expect(again.join('\n')).not.toContain('is not used');
     const quiet: string[] = [];
     await runTrain({ dataset: graph, ...base, epochs: 1, out: path.join(tmp, 'all-used') }, { log: (l) => quiet.push(l) });
     expect(quiet.join('\n')).not.toContain('is not used');
