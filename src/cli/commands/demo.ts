@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { positiveInteger } from '../integer-flag.js';
 import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
 import { writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 
@@ -35,10 +36,11 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('train and evaluate a small model end to end (WN18RR if found, else a generated graph)')
-    .option('--epochs <n>', 'epochs to train', '20')
+    .option('--epochs <n>', 'epochs to train', positiveInteger, 20)
     .option('--json', 'print one JSON object with the results as the last stdout line')
-    .action(async (flags: { epochs: string; json?: boolean }) => {
-      const { args, what } = await demoArguments(flags.epochs);
+    .action(async (flags: { epochs: number; json?: boolean }) => {
+      // --epochs is checked as it is read, before a graph is generated (a bad value left one behind)
+      const { args, what } = await demoArguments(String(flags.epochs));
       const full = [...args, ...(flags.json ? ['--json'] : [])];
       process.stderr.write(`${what}\n$ kgdistill train ${full.join(' ')}\n`);
       await program.parseAsync(['train', ...full], { from: 'user' });
