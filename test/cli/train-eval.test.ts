@@ -54,6 +54,15 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(full.mrr).toBeLessThan(trained.mrr as number); // 149 candidates rank the gold answer lower than 20 do
   });
 
+  it('eval --unseen with another policy than the run was trained with says why it cannot', async () => {
+    const withUnseen = path.join(tmp, 'graph-unseen');
+    cpSync(graph, withUnseen, { recursive: true });
+    writeFileSync(path.join(withUnseen, 'test.txt'), `${readFileSync(path.join(graph, 'test.txt'), 'utf8')}new-entity\tparent\te1\n`);
+    const unseenRun = path.join(tmp, 'unseen-run');
+    await runCli(['train', '--dataset', withUnseen, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--unseen', 'keep', '--out', unseenRun]);
+    await expect(runCli(['eval', '--checkpoint', unseenRun, '--unseen', 'drop'])).rejects.toThrow(/^--unseen drop: the run was trained with --unseen keep, and its vocabulary is that policy's \(.*entities differ.*\); evaluate it with --unseen keep$/);
+  });
+
   it('eval of a run whose dataset moved names --dataset', async () => {
     const moved = path.join(tmp, 'graph-to-move');
     cpSync(graph, moved, { recursive: true });
