@@ -80,7 +80,7 @@ Environment:
                             the mirror and the timeout (seconds) of datasets fetched by name`;
 
 /** The data line of a report: what loading dropped, kept or merged. */
-function dataLine(data: RunResult['summary']['data']): string {
+export function dataLine(data: RunResult['summary']['data']): string {
   const unseen = data.unseen.valid + data.unseen.test;
   const verb = data.unseenPolicy === 'drop' ? 'dropped' : 'kept';
   const dup = data.duplicates.train + data.duplicates.valid + data.duplicates.test;

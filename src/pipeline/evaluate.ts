@@ -11,6 +11,7 @@ import type { SummaryMetrics } from '../eval/metrics.js';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
+import { dataSummary, type DataSummary } from './run-job.js';
 import { dataOptions, parseOptions, nonNegativeInt, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming } from './options.js';
 import { callbackOption, trueOrFalse } from '../kg/load-options.js';
 
@@ -73,6 +74,8 @@ export interface EvaluateResult {
   split: 'valid' | 'test';
   backend: string;
   checkpoint: string;
+  /** What loading the dataset dropped (unseen entities under `unseen: 'drop'`) or merged, as a training reports it. */
+  data: DataSummary;
 }
 
 /** A run's checkpoint with the data of its dataset, read as the run read it (its config's reading options, overridable). */
@@ -132,7 +135,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const { run, dataset, data } = await loadRunWithData(runDir, options);
   try {
     if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
-    const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json') };
+    const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json'), data: dataSummary(dataset) };
     const { candidates, candidateSeed } = protocolOf(run, options);
     if (candidates > 0) {
       requireCandidates(candidates, data, options.naming === 'flag' ? '--eval-candidates' : 'candidates', [split]);

@@ -191,7 +191,7 @@ function plateauOf(header: CheckpointHeader): [number, number] {
 }
 
 /** Counts of what loading dropped or merged. */
-function dataSummary(dataset: KgDataset): DataSummary {
+export function dataSummary(dataset: KgDataset): DataSummary {
   const r = dataset.report;
   return { unseenPolicy: r.unseenPolicy, unseen: { ...r.unseen }, duplicates: { ...r.duplicates }, overlap: { ...r.overlap } };
 }

@@ -61,6 +61,11 @@ describe('kgdistill train / eval / distill / plot', () => {
     const unseenRun = path.join(tmp, 'unseen-run');
     await runCli(['train', '--dataset', withUnseen, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--unseen', 'keep', '--out', unseenRun]);
     await expect(runCli(['eval', '--checkpoint', unseenRun, '--unseen', 'drop'])).rejects.toThrow(/^--unseen drop: the run was trained with --unseen keep, and its vocabulary is that policy's \(.*entities differ.*\); evaluate it with --unseen keep$/);
+    // eval says what loading dropped, as train does (it said nothing)
+    const dropRun = path.join(tmp, 'unseen-drop-run');
+    await runCli(['train', '--dataset', withUnseen, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--unseen', 'drop', '--out', dropRun]);
+    expect(await runCli(['eval', '--checkpoint', dropRun])).toContain('data: dropped 0 valid and 1 test triples with entities unseen in train (--unseen drop)');
+    expect(lastJson(await runCli(['eval', '--checkpoint', dropRun, '--json'])).data).toMatchObject({ unseenPolicy: 'drop', unseen: { valid: 0, test: 1 } });
   });
 
   it('eval of a run whose dataset moved names --dataset', async () => {

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { evaluateRun } from '../../pipeline/evaluate.js';
-import { RUN_ENVIRONMENT_HELP } from '../run-training.js';
+import { dataLine, RUN_ENVIRONMENT_HELP } from '../run-training.js';
 import { formatEvaluation, formatSampled } from '../report-format.js';
 import { testProgress } from '../progress.js';
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
@@ -34,10 +34,10 @@ export function registerEvalCommand(program: Command): void {
       onNotice: (message) => process.stderr.write(`note: ${message}\n`) });
     const seconds = (performance.now() - started) / 1000;
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint, data: result.data })}\n`);
     } else {
       const body = result.report ? formatEvaluation(result.report) : formatSampled(result.sampled!);
-      process.stdout.write(`${result.model} d=${result.dim}, ${result.dataset} ${result.split}, ${result.checkpoint} checkpoint, backend ${result.backend}\n${body}\n`);
+      process.stdout.write(`${result.model} d=${result.dim}, ${result.dataset} ${result.split}, ${result.checkpoint} checkpoint, backend ${result.backend}\n${body}\n${dataLine(result.data)}\n`);
     }
   });
 }
