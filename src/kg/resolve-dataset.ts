@@ -161,6 +161,12 @@ export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}):
       searched.push(`${dir} (${why})`);
     }
   }
+  // a directory here with some splits but not all: its missing split first (the user most likely meant it)
+  const partial = isDirectory(explicit) ? rejection(explicit) : undefined;
+  if (partial?.startsWith('missing split')) {
+    const missing = SPLIT_NAMES.find((split) => !findSplitFiles(explicit)[split]) ?? 'train';
+    throw new KgInputError(explicit, undefined, `${missingSplitReason(missing)}; no other dataset named '${spec}' was found either (searched:\n  ${searched.join('\n  ')})`);
+  }
   // a name that is a file here (`--dataset triples.txt`): say so before the places searched
   const file = existsSync(explicit) && !isDirectory(explicit)
     ? `${explicit} is a file, not a dataset directory: give the directory that holds train, valid and test (kgdistill data split makes them from one file of triples)\n`

@@ -105,6 +105,10 @@ describe('resolveDatasetDir', () => {
     expect(() => resolveDatasetDir(path.join(dir, 'train.txt'))).toThrow(`${path.join(dir, 'train.txt')}: is a file, not a dataset directory: give the directory that holds train, valid and test (kgdistill data split makes them from one file of triples)`);
     // the same file named without a path (in the working directory): not found as a name, and said to be a file
     expect(() => resolveDatasetDir('train.txt', { cwd: dir })).toThrow(`train.txt: dataset not found; ${path.join(dir, 'train.txt')} is a file, not a dataset directory`);
+    // a directory here given by its bare name, with a split missing: that split first (it said "dataset not found")
+    const root = tempDir();
+    writeFiles(path.join(root, 'notest'), { 'train.txt': 'a\tr\tb\n', 'valid.txt': 'a\tr\tb\n' });
+    expect(() => resolveDatasetDir('notest', { cwd: root })).toThrow(`${path.join(root, 'notest')}: missing split "test" (no test.txt, test.tsv or test.csv); no other dataset named 'notest' was found either (searched:`);
   });
 
   it('searches the package data/, ../shared/data unless KGDISTILL_NO_SHARED, and the user cache last', () => {
