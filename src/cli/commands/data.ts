@@ -145,7 +145,7 @@ function entitiesCeilingMessage(given: string): string {
 
 /** Adds the `data` command group (`data stats`, `data fetch`) to the program. */
 export function registerDataCommands(program: Command): void {
-  const data = program.command('data').description('inspect and fetch knowledge-graph datasets');
+  const data = program.command('data').description('knowledge-graph datasets: statistics (stats), generate, split, fetch');
   const stats = data
     .command('stats')
     .description('load a dataset (all splits) and print its statistics: counts, degrees, hubs, relation categories, components')
