@@ -57,6 +57,19 @@ describe('kgdistill data fetch', () => {
     expect(fs.existsSync(root)).toBe(true);
   });
 
+  it('answers with a copy --dataset already finds by that name, without a download (unless one is asked for)', async () => {
+    const data = tempDir();
+    const copy = path.join(data, 'WN18RR');
+    fs.mkdirSync(copy);
+    for (const split of ['train', 'valid', 'test']) fs.writeFileSync(path.join(copy, `${split}.txt`), 'a\tr\tb\n');
+    process.env.KGDISTILL_DATA = data;
+    process.env.KGDISTILL_DATA_URL = server.url; // were it to download, the test server would be asked (and answer 404)
+    const { out, err } = await runData(['data', 'fetch', 'wn18rr']);
+    expect(out).toBe(`${copy}\n`);
+    expect(err).toBe(`wn18rr: already found at ${copy} (the copy --dataset wn18rr reads); --force, --dir or --url downloads one into the cache\n`);
+    expect(server.hits).toEqual([]);
+  });
+
   it('rejects an unknown name, a bad --timeout and a bad --url', async () => {
     await expect(runData(['data', 'fetch', 'YAGO3-10'])).rejects.toThrow('YAGO3-10: unknown dataset: kgdistill can fetch FB15k-237, WN18RR');
     await expect(runData(['data', 'fetch', 'WN18RR', '--timeout', '0'])).rejects.toThrow(
@@ -88,7 +101,8 @@ describe('kgdistill data fetch', () => {
   it('exits with code 1 and one stderr line naming dataset, URL and reason (real process)', async () => {
     const root = tempDir();
     const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-    const env = { ...process.env, KGDISTILL_DATA: root, KGDISTILL_DATA_URL: server.url };
+    // ../shared's copy hidden: a copy found by name is the answer without a download
+    const env = { ...process.env, KGDISTILL_DATA: root, KGDISTILL_DATA_URL: server.url, KGDISTILL_NO_SHARED: '1' };
     const error = await promisify(execFile)(tsx, [path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'data', 'fetch', 'WN18RR'], { cwd: REPO_ROOT, env }).then(
       () => undefined,
       (e: { code: number; stderr: string; stdout: string }) => e,

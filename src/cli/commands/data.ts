@@ -17,6 +17,7 @@ import { MAX_SYNTHETIC_ENTITIES, MIN_DATASET_ENTITIES, syntheticGraphSize, write
 import { formatTable } from '../format-table.js';
 import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
+import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
 import { loadProgress } from '../progress.js';
 import { exactInteger, integerFlag, numberText } from '../integer-flag.js';
 
@@ -45,6 +46,15 @@ export function parseSecondsOption(value: string): number {
   return seconds;
 }
 
+/** The directory `--dataset <name>` resolves to, if any (undefined when nothing is found by that name). */
+function foundByName(name: string): string | undefined {
+  try {
+    return resolveDatasetDir(name).dir;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `data fetch`: downloads (or finds) the dataset, progress on stderr, its directory (or a JSON report) on stdout. */
 async function runFetch(name: string, flags: FetchFlags): Promise<void> {
   const options: FetchOptions = { force: flags.force };
@@ -54,6 +64,13 @@ async function runFetch(name: string, flags: FetchFlags): Promise<void> {
   }
   if (flags.url !== undefined) options.baseUrl = flags.url;
   if (flags.dir !== undefined) options.root = flags.dir;
+  // a copy that `--dataset <name>` already finds (e.g. in ../shared/data) is the answer, unless a download is asked for
+  const found = flags.force || flags.dir !== undefined || flags.url !== undefined ? undefined : foundByName(name);
+  if (found && !flags.json) {
+    process.stderr.write(`${name}: already found at ${found} (the copy --dataset ${name} reads); --force, --dir or --url downloads one into the cache\n`);
+    process.stdout.write(`${found}\n`);
+    return;
+  }
   const report = await fetchDataset(name, options);
   process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${report.dir}\n`);
 }
