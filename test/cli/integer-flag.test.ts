@@ -63,8 +63,8 @@ describe('integer flags', () => {
     await expect(runCli([registerTrainCommand], [...train, '--seed', '1.5'])).rejects.toThrow(`--seed must be ${RANGE} (got 1.5)`);
     expect(existsSync(path.join(dir, 'run'))).toBe(false);
     await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-seed', TOO_LONG])).rejects.toThrow(`--eval-seed must be ${RANGE} (got '${TOO_LONG}')`);
-    await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-candidates', '0']))
-      .rejects.toThrow("option '--eval-candidates <n>' argument '0' is invalid. expected a positive integer below 1000000000, got '0'");
+    await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-candidates', '-1'])) // 0: all entities
+      .rejects.toThrow("option '--eval-candidates <n>' argument '-1' is invalid.");
   });
 
   it('refuses it in the kd command\'s --seeds with the text typed (read through run-options and kd-options)', async () => {

@@ -131,7 +131,7 @@ describe('sampled evaluation', () => {
     // validation used the same protocol on the valid split: the best valid MRR is the sampled one of that checkpoint
     const valid = await evaluateRun(out, { candidates: 30, candidateSeed: 4, split: 'valid' });
     expect(result.training.bestValidMrr).toBeCloseTo(valid.metrics.mrr as number, 6);
-    const full = await evaluateRun(out, { split: 'valid' });
+    const full = await evaluateRun(out, { split: 'valid', candidates: 0 }); // all entities (by default: the run's sampled protocol)
     expect(result.training.bestValidMrr).not.toBeCloseTo(full.metrics.mrr as number, 3);
     const saved = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')) as { protocol: string };
     expect(saved.protocol).toMatch(/^sampled: gold \+ 30/);
@@ -143,8 +143,8 @@ describe('sampled evaluation', () => {
     await expect(bad({ splt: 'valid' })).rejects.toThrow("evaluate: unknown key 'splt'");
     await expect(bad({ split: 'train' })).rejects.toThrow('evaluate: split must be valid or test (got "train")');
     await expect(bad({ backend: 'gpu' })).rejects.toThrow('evaluate: backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu (got "gpu")');
-    await expect(bad({ candidates: '5' })).rejects.toThrow('evaluate: candidates must be a positive integer (got "5")');
-    await expect(bad({ candidates: 0 })).rejects.toThrow('evaluate: candidates must be a positive integer (got 0)');
+    await expect(bad({ candidates: '5' })).rejects.toThrow('evaluate: candidates must be an integer ≥ 0 (got "5")');
+    await expect(bad({ candidates: -1 })).rejects.toThrow('evaluate: candidates must be an integer ≥ 0 (got -1)');
     await expect(bad({ reading: { unseen: 'purge' } })).rejects.toThrow('reading: unseen must be one of keep, drop, error');
     // the reader's hints name the option as the caller does: the key in code, the flag for the command line
     const wide = path.join(tmp, 'wide');
