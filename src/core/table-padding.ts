@@ -137,8 +137,7 @@ export function logicalRows(table: PaddedTable): { values: Float32Array; dim: nu
   const columns = table.spec.padColumns;
   const d = table.dim;
   if (!columns || columns.length === 0) return { values: table.data.array.slice(0, table.rows * d), dim: d };
-  const padded = new Set(columns);
-  const kept = Array.from({ length: d }, (_, k) => k).filter((k) => !padded.has(k));
+  const kept = keptColumns(d, columns);
   const values = new Float32Array(table.rows * kept.length);
   const source = table.data.array;
   for (let row = 0, o = 0; row < table.rows; row++) for (const k of kept) values[o++] = source[row * d + k]!;
@@ -151,8 +150,13 @@ export function logicalRows(table: PaddedTable): { values: Float32Array; dim: nu
  * row at its middle pairs each real part with its own imaginary part.
  */
 export function widenRows(values: Float32Array, rows: number, logical: number, stored: number, complexPairs: boolean, out: Float32Array): void {
-  const padded = new Set(padColumnsOf(logical, stored, complexPairs));
-  const kept = Array.from({ length: stored }, (_, k) => k).filter((k) => !padded.has(k));
+  const kept = keptColumns(stored, padColumnsOf(logical, stored, complexPairs));
   out.fill(0, 0, rows * stored);
   for (let row = 0, i = 0; row < rows; row++) for (const k of kept) out[row * stored + k] = values[i++]!;
+}
+
+/** The columns of a `width`-wide stored row that are not padding, in order. */
+function keptColumns(width: number, padColumns: readonly number[]): number[] {
+  const padded = new Set(padColumns);
+  return Array.from({ length: width }, (_, k) => k).filter((k) => !padded.has(k));
 }
