@@ -105,17 +105,15 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
   try {
     const dataset = await loadDataset(source, { ...reading, unseen }).catch((error: unknown) => { throw readerErrorNamed(error, options.naming); });
     const data = runDataFromDataset(dataset);
-    const recordedUnseen = run.header.dataset.unseen;
-    if (given.unseen !== undefined && recordedUnseen !== undefined && given.unseen !== recordedUnseen) {
-      try {
-        requireSameVocabulary(run.file, run.header.vocab, data);
-      } catch (error) {
-        // another policy reads other entities: the checkpoint can only be evaluated with its vocabulary's
-        const flag = options.naming === 'flag' ? '--unseen' : 'unseen';
-        throw new Error(`${flag} ${given.unseen}: the run was trained with ${flag} ${recordedUnseen}, and its vocabulary is that policy's (${(error as Error).message}); evaluate it with ${flag} ${recordedUnseen}`, { cause: error });
-      }
+    try {
+      requireSameVocabulary(run.file, run.header.vocab, data);
+    } catch (error) {
+      // another policy than the run's reads other entities: the checkpoint can only be evaluated with its vocabulary's
+      const recordedUnseen = run.header.dataset.unseen;
+      if (given.unseen === undefined || recordedUnseen === undefined || given.unseen === recordedUnseen) throw error;
+      const flag = options.naming === 'flag' ? '--unseen' : 'unseen';
+      throw new Error(`${flag} ${given.unseen}: the run was trained with ${flag} ${recordedUnseen}, and its vocabulary is that policy's (${(error as Error).message}); evaluate it with ${flag} ${recordedUnseen}`, { cause: error });
     }
-    requireSameVocabulary(run.file, run.header.vocab, data);
     return { run, dataset, data };
   } catch (error) {
     if (options.dataset === undefined && /dataset directory not found/.test((error as Error).message)) {
