@@ -58,6 +58,11 @@ export function loadOptionsOf(s: DataSettings): LoadOptions {
   return options;
 }
 
+/** Validations without a new best before the learning rate is lowered (`lrPatience`), by default. */
+export const DEFAULT_LR_PATIENCE = 2;
+/** Seed of the sampled evaluation candidates (`evalSeed`), by default. */
+export const DEFAULT_EVAL_SEED = 0;
+
 /** How a model is trained: optimiser, sampling, schedule, early stopping, seed. Defaults: Chami et al. 2020's recipe. */
 export const trainingOptions = {
   dim: positiveInt.default(32),
@@ -78,7 +83,7 @@ export const trainingOptions = {
   /** The learning rate is multiplied by this after `lrPatience` validations without a new best (1: constant; core/plateau-schedule.ts). */
   lrDecay: positive.max(1, { error: 'must be a number in (0, 1] (1: a constant learning rate)' }).default(1),
   /** Validations without a new best before the learning rate is lowered (with `lrDecay` < 1). */
-  lrPatience: positiveInt.default(2),
+  lrPatience: positiveInt.default(DEFAULT_LR_PATIENCE),
   seed: seedInt.default(0),
   /** Standard deviation of a normal initialisation of embeddings (default: each model's own, see ModelOptions). */
   initScale: positive.optional(),
@@ -106,7 +111,7 @@ export const trainingOptions = {
   /** Validate and test against the gold answer and N fixed filtered candidates per query (OGB-style), not all entities. */
   evalCandidates: positiveInt.optional(),
   /** Seed of the sampled evaluation candidates. */
-  evalSeed: seedInt.default(0),
+  evalSeed: seedInt.default(DEFAULT_EVAL_SEED),
 };
 
 /** What every training command takes (the shared part of train and distill). */

@@ -43,7 +43,7 @@ import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import type { OneToNLoss } from '../core/one-to-n-step.js';
 import { loadRun } from '../registry/load-run.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
-import { flagOf, loadOptionsOf, readerErrorNamed, type CommonSettings, type OptionNaming } from './options.js';
+import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, readerErrorNamed, type CommonSettings, type OptionNaming } from './options.js';
 
 /** How a job reports what it does (all optional): lines for the user, the trainer's progress, a stop request. */
 export interface RunHooks {
@@ -371,8 +371,8 @@ function unusedSettings(given: Record<string, unknown>, s: CommonSettings & { on
   const notes: string[] = [];
   if (given.neg !== undefined && s.oneToN === true) notes.push(`${name('neg')} ${s.neg} is not used: ${name('oneToN')} scores every entity`);
   // a value equal to the default is not the user's choice (a run's own config.json records every default)
-  if (given.evalSeed !== undefined && given.evalSeed !== 0 && s.evalCandidates === undefined) notes.push(`${name('evalSeed')} is not used: without sampled candidates, validation and test rank against all entities`);
-  if (given.lrPatience !== undefined && given.lrPatience !== 2 && s.lrDecay === 1) notes.push(`${name('lrPatience')} is not used: the learning rate is constant (its decay is 1)`);
+  if (given.evalSeed !== undefined && given.evalSeed !== DEFAULT_EVAL_SEED && s.evalCandidates === undefined) notes.push(`${name('evalSeed')} is not used: without sampled candidates, validation and test rank against all entities`);
+  if (given.lrPatience !== undefined && given.lrPatience !== DEFAULT_LR_PATIENCE && s.lrDecay === 1) notes.push(`${name('lrPatience')} is not used: the learning rate is constant (its decay is 1)`);
   return notes;
 }
 
