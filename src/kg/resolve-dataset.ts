@@ -74,6 +74,12 @@ export function requireSplitFiles(dir: string): Record<SplitName, string> {
   return found as Record<SplitName, string>;
 }
 
+/** The first split (train, valid, test) that `dir` has no file for ('train' when it has all). */
+function firstMissingSplit(dir: string): SplitName {
+  const found = findSplitFiles(dir);
+  return SPLIT_NAMES.find((split) => !found[split]) ?? 'train';
+}
+
 /** Reason text for a missing split, listing the file names tried. */
 function missingSplitReason(split: SplitName): string {
   const tried = SPLIT_EXTENSIONS.map((extension) => split + extension);
@@ -132,17 +138,16 @@ export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}):
   const searched: string[] = [];
   const explicit = path.resolve(cwd, spec);
 
-  if (isDirectory(explicit)) {
-    const why = rejection(explicit);
-    if (why === undefined) return { name: path.basename(explicit), dir: explicit };
+  const explicitWhy = rejection(explicit);
+  if (explicitWhy !== 'no such directory') {
+    if (explicitWhy === undefined) return { name: path.basename(explicit), dir: explicit };
     if (looksLikePath(spec)) {
-      if (why === 'no train/valid/test files') {
-        throw new KgInputError(explicit, undefined, `${why} (expected train.txt, valid.txt and test.txt; .tsv or .csv also accepted)`);
+      if (explicitWhy === 'no train/valid/test files') {
+        throw new KgInputError(explicit, undefined, `${explicitWhy} (expected train.txt, valid.txt and test.txt; .tsv or .csv also accepted)`);
       }
-      const missing = SPLIT_NAMES.find((split) => !findSplitFiles(explicit)[split]) ?? 'train';
-      throw new KgInputError(explicit, undefined, missingSplitReason(missing));
+      throw new KgInputError(explicit, undefined, missingSplitReason(firstMissingSplit(explicit)));
     }
-    searched.push(`${explicit} (${why})`);
+    searched.push(`${explicit} (${explicitWhy})`);
   } else if (looksLikePath(spec)) {
     if (existsSync(explicit)) {
       throw new KgInputError(explicit, undefined, 'is a file, not a dataset directory: give the directory that holds train, valid and test (kgdistill data split makes them from one file of triples)');
@@ -162,10 +167,8 @@ export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}):
     }
   }
   // a directory here with some splits but not all: its missing split first (the user most likely meant it)
-  const partial = isDirectory(explicit) ? rejection(explicit) : undefined;
-  if (partial?.startsWith('missing split')) {
-    const missing = SPLIT_NAMES.find((split) => !findSplitFiles(explicit)[split]) ?? 'train';
-    throw new KgInputError(explicit, undefined, `${missingSplitReason(missing)}; no other dataset named '${spec}' was found either (searched:\n  ${searched.join('\n  ')})`);
+  if (explicitWhy?.startsWith('missing split')) {
+    throw new KgInputError(explicit, undefined, `${missingSplitReason(firstMissingSplit(explicit))}; no other dataset named '${spec}' was found either (searched:\n  ${searched.join('\n  ')})`);
   }
   // a name that is a file here (`--dataset triples.txt`): say so before the places searched
   const file = existsSync(explicit) && !isDirectory(explicit)
