@@ -19,6 +19,16 @@ import { showStatus } from './status.js';
 /** The key part of a suggestion written as "key (name)". */
 const keyOf = (suggestion: string): string => suggestion.replace(/ \(.*\)$/, '');
 
+/** A server message without its "; did you mean: …" tail (the page shows the suggestions as buttons). */
+const withoutSuggestions = (message: string): string => message.replace(/; did you mean: .*$/, '.');
+
+/** A button for the suggestion "key (name)" that hands its key to `pick`. */
+function suggestionButton(suggestion: string, pick: (key: string) => void): HTMLButtonElement {
+  const button = el('button', { type: 'button', class: 'suggestion', 'data-key': keyOf(suggestion) }, suggestion);
+  button.addEventListener('click', () => pick(keyOf(suggestion)));
+  return button;
+}
+
 /** The explore tab's state and rendering. */
 export class ExploreView {
   private source: ModelSource | undefined;
@@ -174,18 +184,15 @@ export class ExploreView {
   private compareFailed(error: unknown): void {
     const target = byId('compare');
     clear(target);
-    const message = error instanceof Error ? error.message.replace(/; did you mean: .*$/, '.') : String(error);
+    const message = error instanceof Error ? withoutSuggestions(error.message) : String(error);
     target.append(el('p', { class: 'message hint' }, `Comparison: ${message}`));
     if (error instanceof QueryError && error.suggestions.length > 0) {
       const line = el('p', {}, 'Gold answer, did you mean: ');
-      for (const s of error.suggestions) {
-        const button = el('button', { type: 'button', class: 'suggestion', 'data-key': keyOf(s) }, s);
-        button.addEventListener('click', () => {
-          byId<HTMLInputElement>('gold-input').value = keyOf(s);
-          if (this.entity) void this.explore(this.entity);
-        });
-        line.append(button, ' ');
-      }
+      const pick = (key: string): void => {
+        byId<HTMLInputElement>('gold-input').value = key;
+        if (this.entity) void this.explore(this.entity);
+      };
+      for (const s of error.suggestions) line.append(suggestionButton(s, pick), ' ');
       target.append(line);
     }
   }
@@ -226,17 +233,13 @@ export class ExploreView {
     box.append(text);
     if (suggestions.length > 0) {
       box.append(' Did you mean: ');
-      for (const s of suggestions) {
-        const button = el('button', { type: 'button', class: 'suggestion', 'data-key': keyOf(s) }, s);
-        button.addEventListener('click', () => void this.explore(keyOf(s)));
-        box.append(button, ' ');
-      }
+      for (const s of suggestions) box.append(suggestionButton(s, (key) => void this.explore(key)), ' ');
     }
   }
 
   private fail(error: unknown): void {
     if (error instanceof QueryError && error.status === 404 && error.suggestions.length > 0) {
-      return this.message(error.message.replace(/; did you mean: .*$/, '.'), 'hint', error.suggestions);
+      return this.message(withoutSuggestions(error.message), 'hint', error.suggestions);
     }
     if (error instanceof QueryError && error.status === 404) return this.message(`${error.message} (nothing close to it either)`, 'hint');
     this.message(error instanceof Error ? error.message : String(error), 'error');

@@ -80,14 +80,17 @@ export class ModelPicker {
    * still there is shown instead.
    */
   retireGone(): void {
-    const shown = this.select.value;
     for (const option of this.select.options) {
       const page = this.pageModels.find((p) => p.value === option.value);
       if (!page?.source.gone || option.disabled) continue;
       option.disabled = true;
       option.textContent = goneLabel(page.source);
     }
-    if (!this.select.selectedOptions[0]?.disabled && this.select.value === shown) return;
+    if (this.select.selectedOptions[0]?.disabled) this.showFirstAvailable();
+  }
+
+  /** Selects and shows the first model that is not disabled (none: the picker shows nothing). */
+  private showFirstAvailable(): void {
     const first = [...this.select.options].find((o) => !o.disabled);
     this.select.value = first?.value ?? '';
     if (first) this.choose(this.sources.get(first.value)!);
@@ -104,9 +107,8 @@ export class ModelPicker {
     for (const name of loading) this.select.append(el('option', { value: `loading:${name}`, disabled: '' }, `${name} (loading on the server…)`));
     for (const p of this.pageModels) this.select.append(p.source.gone ? el('option', { value: p.value, disabled: '' }, goneLabel(p.source)) : el('option', { value: p.value }, p.source.name));
     const keep = [...this.select.options].some((o) => o.value === before && !o.disabled);
-    const first = [...this.select.options].find((o) => !o.disabled);
-    this.select.value = keep ? before : first?.value ?? '';
-    if (!keep && first) this.choose(this.sources.get(first.value)!);
+    if (keep) this.select.value = before;
+    else this.showFirstAvailable();
   }
 
   private async poll(): Promise<void> {
