@@ -112,12 +112,13 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
   const file = path.join(runDir, '.lock');
   const thisBoot = bootId();
   const me = `${process.pid} ${hostname()} ${thisBoot}\n`;
+  const held = path.resolve(file); // this process's key for the lock (whatever spelling runDir had)
   for (let attempt = 0; attempt < 3; attempt++) {
     if (createWhole(file, me)) {
-      heldByThisProcess.add(path.resolve(file));
+      heldByThisProcess.add(held);
       const release = (): void => {
         process.off('exit', release);
-        heldByThisProcess.delete(path.resolve(file));
+        heldByThisProcess.delete(held);
         try {
           if (readFileSync(file, 'utf8') === me) rmSync(file, { force: true });
         } catch { /* already gone */ }
@@ -137,7 +138,7 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
       const sameHost = host === undefined || host === hostname();
       // a lock from before this host's last boot is stale whatever process has that pid now
       const sameBoot = boot === undefined || boot === thisBoot;
-      const running = pid === process.pid ? heldByThisProcess.has(path.resolve(file)) : isProcessRunning(pid);
+      const running = pid === process.pid ? heldByThisProcess.has(held) : isProcessRunning(pid);
       if (!sameHost || (sameBoot && running)) {
         throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
       }
