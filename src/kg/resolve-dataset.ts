@@ -74,6 +74,9 @@ export function requireSplitFiles(dir: string): Record<SplitName, string> {
   return found as Record<SplitName, string>;
 }
 
+/** The reason of the error for a dataset directory given as a path that does not exist. */
+export const DATASET_DIRECTORY_NOT_FOUND = 'dataset directory not found';
+
 /** The first split (train, valid, test) that `dir` has no file for ('train' when it has all). */
 function firstMissingSplit(dir: string): SplitName {
   const found = findSplitFiles(dir);
@@ -152,7 +155,7 @@ export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}):
     if (existsSync(explicit)) {
       throw new KgInputError(explicit, undefined, 'is a file, not a dataset directory: give the directory that holds train, valid and test (kgdistill data split makes them from one file of triples)');
     }
-    throw new KgInputError(explicit, undefined, 'dataset directory not found');
+    throw new KgInputError(explicit, undefined, DATASET_DIRECTORY_NOT_FOUND);
   }
 
   // The name as written, then its canonical spelling when it is a fetchable benchmark's (`wn18rr` → `WN18RR`).

@@ -1,6 +1,8 @@
 /** `evaluate`: filtered link-prediction metrics of a trained run (best or last checkpoint) on a split of its dataset. */
 import path from 'node:path';
 import { loadDataset, type KgDataset } from '../kg/dataset.js';
+import { KgInputError } from '../kg/errors.js';
+import { DATASET_DIRECTORY_NOT_FOUND } from '../kg/resolve-dataset.js';
 import type { UnseenPolicy } from '../kg/types.js';
 import { z } from 'zod';
 import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../core/backend.js';
@@ -116,7 +118,7 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
     }
     return { run, dataset, data };
   } catch (error) {
-    if (options.dataset === undefined && /dataset directory not found/.test((error as Error).message)) {
+    if (options.dataset === undefined && error instanceof KgInputError && error.reason === DATASET_DIRECTORY_NOT_FOUND) {
       const flag = options.naming === 'flag' ? '--dataset' : 'dataset';
       throw new Error(`${(error as Error).message}: the run was trained on it; if it moved, give its directory with ${flag}`, { cause: error });
     }
