@@ -48,6 +48,8 @@ export interface ReadTripleOptions {
   encoding?: TextEncodingName;
   /** Called with the size of every chunk read from the file (progress). */
   onBytes?: (bytes: number) => void;
+  /** Whether hints name the CLI's `--delimiter` and `--columns` (default true; false where neither can be set, as in the explorer page). */
+  flagHints?: boolean;
 }
 
 type Role = 'head' | 'relation' | 'tail';
@@ -103,17 +105,26 @@ export function headerColumnOrder(fields: readonly string[]): ColumnOrder | 'uns
 
 const DELIMITER_NAMES: Record<TripleDelimiter, string> = { '\t': 'tabs', ',': 'commas', ' ': 'spaces' };
 
-/** "expected 3 fields, found n", with a hint: another delimiter in a lone field, or --columns for wider files. */
-function fieldCountReason(fields: readonly string[], delimiter: TripleDelimiter): string {
+/**
+ * "expected 3 fields, found n", with a hint: another delimiter in a lone field, or --columns for wider files. Without
+ * `flagHints` (a reader whose delimiter and columns cannot be set) the hints name no flag.
+ */
+function fieldCountReason(fields: readonly string[], delimiter: TripleDelimiter, flagHints: boolean): string {
   const reason = `expected 3 fields, found ${fields.length}`;
+  const separated = `separated by ${DELIMITER_NAMES[delimiter]}`;
   if (fields.length > 3 && delimiter === ' ') {
     // names with spaces split into more fields on some lines only: --columns would cut them, not pick columns
-    return `${reason} (separated by spaces; a name with spaces needs a file separated by tabs or commas (quoted), or pick the head, relation and tail columns with --columns, e.g. 0,1,2, if every line has these ${fields.length} fields)`;
+    const columns = flagHints ? `, or pick the head, relation and tail columns with --columns, e.g. 0,1,2, if every line has these ${fields.length} fields` : '';
+    return `${reason} (${separated}; a name with spaces needs a file separated by tabs or commas (quoted)${columns})`;
   }
-  if (fields.length > 3) return `${reason} (separated by ${DELIMITER_NAMES[delimiter]}; pick the head, relation and tail columns with --columns, e.g. 0,1,2)`;
+  if (fields.length > 3) {
+    const columns = flagHints ? 'pick the head, relation and tail columns with --columns, e.g. 0,1,2' : 'a file of exactly three columns is needed here (the command line picks three of more with --columns)';
+    return `${reason} (${separated}; ${columns})`;
+  }
   const other = (Object.keys(DELIMITER_NAMES) as TripleDelimiter[]).find((d) => d !== delimiter && fields.length === 1 && fields[0]!.includes(d));
   if (other === undefined) return reason;
-  return `${reason} (separated by ${DELIMITER_NAMES[delimiter]}; this line has ${DELIMITER_NAMES[other]}, see --delimiter)`;
+  const fix = flagHints ? 'see --delimiter' : `the separator is taken from the file's first line: use one throughout`;
+  return `${reason} (${separated}; this line has ${DELIMITER_NAMES[other]}, ${fix})`;
 }
 
 /** Reads the start of the file until a complete first data line is seen, to detect the delimiter. */
@@ -289,7 +300,7 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
       }
     }
     if (positions ? fields.length < width : fields.length !== 3) {
-      throw new KgInputError(file, line, positions ? `expected at least ${width} fields for --columns ${positions.join(',')}, found ${fields.length}` : fieldCountReason(fields, delimiter));
+      throw new KgInputError(file, line, positions ? `expected at least ${width} fields for --columns ${positions.join(',')}, found ${fields.length}` : fieldCountReason(fields, delimiter, options.flagHints ?? true));
     }
     const roles: [string, number][] = [['head', h], ['relation', r], ['tail', t]];
     for (const [role, index] of roles) {

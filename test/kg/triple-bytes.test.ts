@@ -58,4 +58,21 @@ describe('readTripleBytes: the CLI reader\'s rules and messages on a file held i
     const entities = new NameTable(), relations = new NameTable();
     expect(() => readTripleBytes('graph.tsv', text('a\tr\tb\nc\td\n'), {}, entities, relations)).toThrow('graph.tsv:2: expected 3 fields, found 2');
   });
+
+  it('without flagHints (the explorer page, which has no flags) the hints name no --delimiter or --columns', () => {
+    const reason = (bytes: string, options: ReadTripleOptions): string => {
+      try {
+        readTripleBytes('graph.tsv', text(bytes), options, new NameTable(), new NameTable());
+      } catch (error) {
+        return (error as KgInputError).reason;
+      }
+      throw new Error('no error');
+    };
+    const otherDelimiter = 'x\tr\ty\nx,r,y\n', wider = 'x\tr\ty\tw\n', spaced = 'e1 parent e2\ne3 has child e4\n';
+    expect(reason(otherDelimiter, {})).toBe('expected 3 fields, found 1 (separated by tabs; this line has commas, see --delimiter)');
+    expect(reason(otherDelimiter, { flagHints: false })).toBe("expected 3 fields, found 1 (separated by tabs; this line has commas, the separator is taken from the file's first line: use one throughout)");
+    expect(reason(wider, {})).toBe('expected 3 fields, found 4 (separated by tabs; pick the head, relation and tail columns with --columns, e.g. 0,1,2)');
+    expect(reason(wider, { flagHints: false })).toBe('expected 3 fields, found 4 (separated by tabs; a file of exactly three columns is needed here (the command line picks three of more with --columns))');
+    expect(reason(spaced, { flagHints: false })).toBe('expected 3 fields, found 4 (separated by spaces; a name with spaces needs a file separated by tabs or commas (quoted))');
+  });
 });

@@ -9,7 +9,7 @@ import type { KgDataset, LoadReport } from '../../../kg/dataset.js';
 import { encodeSplits, type SplitIds } from '../../../kg/dataset-encode.js';
 import { KgInputError } from '../../../kg/errors.js';
 import { splitTriples, type NamedTriple } from '../../../kg/split-triples.js';
-import { NameTable } from '../../../kg/triple-reader.js';
+import { NameTable, type ReadTripleOptions } from '../../../kg/triple-reader.js';
 import { readTripleBytes } from '../../../kg/triple-bytes.js';
 import type { SplitName, UnseenPolicy } from '../../../kg/types.js';
 import type { DroppedFile } from '../protocol.js';
@@ -18,6 +18,9 @@ import type { DroppedFile } from '../protocol.js';
 export const MAX_FILE_BYTES = 64 << 20;
 /** Most triples the page trains on. */
 export const MAX_TRIPLES = 500_000;
+
+/** How the page reads a file: everything detected, and hints that name no command-line flag (the page has none). */
+const PAGE_READ_OPTIONS: ReadTripleOptions = { flagHints: false };
 
 const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
 
@@ -61,7 +64,7 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): KgD
   let policy: UnseenPolicy;
   if (files.length === 1) {
     const file = files[0]!;
-    const ids = readTripleBytes(file.name, new Uint8Array(file.bytes), {}, names.entities, names.relations);
+    const ids = readTripleBytes(file.name, new Uint8Array(file.bytes), PAGE_READ_OPTIONS, names.entities, names.relations);
     if (ids.lines.length === 0) throw new KgInputError(file.name, undefined, 'no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)');
     if (ids.lines.length > MAX_TRIPLES) throw new KgInputError(file.name, undefined, `${ids.lines.length} triples are more than the page trains (${MAX_TRIPLES}): train it with the command line`);
     raw = splitOne(file.name, ids, names, seed);
@@ -77,7 +80,7 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): KgD
     raw = {} as Record<SplitName, SplitIds>;
     for (const split of SPLITS) {
       const f = bySplit.get(split)!;
-      raw[split] = { ...readTripleBytes(f.name, new Uint8Array(f.bytes), {}, names.entities, names.relations), file: f.name };
+      raw[split] = { ...readTripleBytes(f.name, new Uint8Array(f.bytes), PAGE_READ_OPTIONS, names.entities, names.relations), file: f.name };
     }
     if (raw.train.lines.length === 0) throw new KgInputError(raw.train.file, undefined, 'the train split has no triples');
     policy = 'keep';

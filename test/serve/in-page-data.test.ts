@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { KgInputError } from '../../src/kg/errors.js';
+import { droppedDataset } from '../../src/serve/explorer/worker/in-page-data.js';
+
+/** A dropped file as the page hands it to its worker. */
+function dropped(name: string, text: string): { name: string; bytes: ArrayBuffer } {
+  const bytes = new TextEncoder().encode(text);
+  return { name, bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
+}
+
+/** The KgInputError a drop throws. */
+function dropError(files: Array<{ name: string; bytes: ArrayBuffer }>): KgInputError {
+  try {
+    droppedDataset(files, 0);
+  } catch (error) {
+    expect(error).toBeInstanceOf(KgInputError);
+    return error as KgInputError;
+  }
+  throw new Error('no error');
+}
+
+describe('droppedDataset: files dropped into the explorer page', () => {
+  it('three named files are taken as they are, unseen entities kept', () => {
+    const data = droppedDataset([dropped('train.tsv', 'a\tr\tb\nb\tr\tc\n'), dropped('valid.tsv', 'a\tr\tc\n'), dropped('test.tsv', 'c\tr\td\n')], 0);
+    expect([data.train.length / 3, data.valid.length / 3, data.test.length / 3]).toEqual([2, 1, 1]);
+    expect(data.entities.size).toBe(4);
+    expect(data.report.unseenPolicy).toBe('keep');
+  });
+
+  it('a bad line names the file and line, and its hint names no command-line flag (the page has none)', () => {
+    const mixed = dropError([dropped('graph.tsv', 'a\tr\tb\nc,r,d\n')]);
+    expect(mixed.message).toBe("graph.tsv:2: expected 3 fields, found 1 (separated by tabs; this line has commas, the separator is taken from the file's first line: use one throughout)");
+    const wide = dropError([dropped('graph.csv', 'a,r,b,extra\n')]);
+    expect(wide.message).toBe('graph.csv:1: expected 3 fields, found 4 (separated by commas; a file of exactly three columns is needed here (the command line picks three of more with --columns))');
+  });
+
+  it('an empty file and a file name without its split are refused by name', () => {
+    expect(dropError([dropped('graph.tsv', '# only a comment\n')]).message).toMatch(/^graph\.tsv: no triples in this file/);
+    expect(dropError([dropped('train.tsv', 'a\tr\tb\n'), dropped('valid.tsv', 'a\tr\tb\n'), dropped('other.tsv', 'a\tr\tb\n')]).message).toBe('other.tsv: with three files, each name must say train, valid or test');
+  });
+});
