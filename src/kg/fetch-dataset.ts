@@ -41,17 +41,22 @@ export interface FetchOptions {
   cwd?: string;
 }
 
-/** What {@link fetchDataset} did: `fetched`, or `present` when a verified copy was already there. */
+/**
+ * What {@link fetchDataset} did: `fetched`, or `present` when a verified copy was already there; `found` is a copy
+ * outside the cache that `--dataset <name>` reads ({@link foundCopyReport}), which nothing was downloaded for.
+ */
 export interface FetchReport {
   name: string;
   dir: string;
-  status: 'fetched' | 'present';
-  /** The downloads (none when present). */
+  status: 'fetched' | 'present' | 'found';
+  /** The downloads (none when present or found). */
   sources: { url: string; bytes: number; sha256: string }[];
-  /** The dataset's files, each verified against `checksums`. */
+  /** The dataset's files, each verified against `checksums` (a found copy: those there, as they are). */
   files: { file: string; bytes: number; sha256: string }[];
   /** The SHA256SUMS file the files were checked against. */
   checksums: string;
+  /** A found copy only: why it differs from `checksums` (a missing file, a bad checksum); absent when it matches. */
+  problem?: string;
 }
 
 /** A failed fetch: the dataset, the URL or file at fault and the reason; nothing was left in the cache. */
@@ -286,6 +291,32 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
     await rm(partial, { recursive: true, force: true });
     if (!fetched && !rootExisted) await rmdir(root).catch(() => undefined); // rmdir removes it only when it is empty
   }
+}
+
+/**
+ * The report of a copy of a known benchmark found outside the cache (the directory `--dataset <name>` reads): its
+ * listed files with their sizes and SHA-256, checked against the package's SHA256SUMS, which a mismatch names in
+ * `problem`. Nothing is downloaded or written.
+ */
+export async function foundCopyReport(name: string, dir: string): Promise<FetchReport> {
+  const recipe = recipeFor(name);
+  if (!recipe) throw new KgInputError(name, undefined, `unknown dataset: kgdistill can fetch ${DATASET_RECIPES.map((r) => r.name).join(', ')}`);
+  const checksums = recipe.checksumsFile();
+  const { entries: expected } = await readChecksums(recipe.name, checksums);
+  const files: FetchReport['files'] = [];
+  let problem: string | undefined;
+  for (const [file, hex] of expected) {
+    try {
+      const sha256 = await sha256File(path.join(dir, file));
+      files.push({ file, bytes: (await stat(path.join(dir, file))).size, sha256 });
+      if (sha256 !== hex) problem ??= `${file}: bad checksum`;
+    } catch (error) {
+      problem ??= `${file}: ${describeFileError(error)}`;
+    }
+  }
+  const report: FetchReport = { name: recipe.name, dir, status: 'found', sources: [], files, checksums };
+  if (problem !== undefined) report.problem = problem;
+  return report;
 }
 
 /** Options of {@link resolveDataset}: where names are resolved from, and whether (and how) to download. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // `kgdistill data fetch <name>` and the fetch on first use of a name, against a server on 127.0.0.1: errors name
 // the dataset, URL and reason and exit 1; with WN18RR on this machine, its sources are rebuilt and served so that
 // the whole path (download, unpack, names, checksums, cache, `data stats` by name) runs on the real files.
@@ -67,6 +68,11 @@ describe('kgdistill data fetch', () => {
     const { out, err } = await runData(['data', 'fetch', 'wn18rr']);
     expect(out).toBe(`${copy}\n`);
     expect(err).toBe(`wn18rr: already found at ${copy} (the copy --dataset wn18rr reads); --force, --dir or --url downloads one into the cache\n`);
+    // --json reports that copy (its files, and why it is not the published WN18RR) instead of downloading one
+    const report = JSON.parse((await runData(['data', 'fetch', 'wn18rr', '--json'])).out) as Record<string, unknown>;
+    const line = { bytes: 6, sha256: createHash('sha256').update('a\tr\tb\n').digest('hex') };
+    expect(report).toMatchObject({ name: 'WN18RR', dir: copy, status: 'found', sources: [], problem: 'train.txt: bad checksum' });
+    expect(report.files).toEqual(['train.txt', 'valid.txt', 'test.txt'].map((file) => ({ file, ...line })));
     expect(server.hits).toEqual([]);
   });
 

@@ -15,7 +15,7 @@ import { runSplit, type SplitFlags } from './data-split.js';
 import { requireNewOutDir } from '../../kg/new-directory.js';
 import { MAX_SYNTHETIC_ENTITIES, MIN_DATASET_ENTITIES, syntheticGraphSize, writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { formatTable } from '../format-table.js';
-import { fetchDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
+import { fetchDataset, foundCopyReport, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
 import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
 import { loadProgress } from '../progress.js';
@@ -66,9 +66,9 @@ async function runFetch(name: string, flags: FetchFlags): Promise<void> {
   if (flags.dir !== undefined) options.root = flags.dir;
   // a copy that `--dataset <name>` already finds (e.g. in ../shared/data) is the answer, unless a download is asked for
   const found = flags.force || flags.dir !== undefined || flags.url !== undefined ? undefined : foundByName(name);
-  if (found && !flags.json) {
+  if (found) {
     process.stderr.write(`${name}: already found at ${found} (the copy --dataset ${name} reads); --force, --dir or --url downloads one into the cache\n`);
-    process.stdout.write(`${found}\n`);
+    process.stdout.write(flags.json ? `${JSON.stringify(await foundCopyReport(name, found))}\n` : `${found}\n`);
     return;
   }
   const report = await fetchDataset(name, options);
