@@ -10,7 +10,7 @@ import type { ModelRuntime } from '../core/model-runtime.js';
 import { loadDataset, type LoadOptions } from '../kg/dataset.js';
 import { loadEntityNames } from '../kg/entity-names.js';
 import { FilterIndex } from '../kg/filter-index.js';
-import { LookupError } from './errors.js';
+import { LookupError, resolvedAs } from './errors.js';
 import { NameResolver } from './name-resolver.js';
 import { IndexStore, type IndexStoreOptions } from './index-store.js';
 import { KernelSearch, NEIGHBOR_CURVATURE, type NeighborMetric } from './kernel-search.js';
@@ -275,9 +275,9 @@ export class CheckpointLookup {
 
   /** The model's score of (head, relation, tail) and the tail's rank among all entities (filtered when the dataset is loaded). */
   async score(headInput: unknown, relationInput: unknown, tailInput: unknown): Promise<TripleScore> {
-    const head = named('head', () => this.entities.resolve(headInput)); // two entities given: an unknown one is named by its place
+    const head = resolvedAs('head', () => this.entities.resolve(headInput)); // two entities given: an unknown one is named by its place
     const relation = this.relations.resolve(relationInput);
-    const tail = named('tail', () => this.entities.resolve(tailInput));
+    const tail = resolvedAs('tail', () => this.entities.resolve(tailInput));
     const { score, raw, filtered } = await this.rankOf(head, relation, tail);
     const known = this.known ? this.known.answers(head, relation).includes(tail) : undefined;
     return {
@@ -313,16 +313,5 @@ export class CheckpointLookup {
 
   private async exactScores(entity: number, queryRelation: number): Promise<Float32Array> {
     return this.search.entityScorer().scoreAll(Int32Array.of(entity), Int32Array.of(queryRelation));
-  }
-}
-
-/** `resolve()`, a lookup error of which starts with `role` ("tail: unknown entity 'x'"), suggestions kept. */
-function named(role: string, resolve: () => number): number {
-  try {
-    return resolve();
-  } catch (error) {
-    if (!(error instanceof LookupError)) throw error;
-    const suffix = error.suggestions.length > 0 ? `; did you mean: ${error.suggestions.join(', ')}?` : '';
-    throw new LookupError(error.kind, `${role}: ${error.message.slice(0, error.message.length - suffix.length)}`, error.suggestions);
   }
 }

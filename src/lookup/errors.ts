@@ -10,3 +10,14 @@ export class LookupError extends Error {
     this.name = 'LookupError';
   }
 }
+
+/** `resolve()`, a lookup error of which starts with `role` ("tail: unknown entity 'x'"), suggestions kept. */
+export function resolvedAs(role: string, resolve: () => number): number {
+  try {
+    return resolve();
+  } catch (error) {
+    if (!(error instanceof LookupError)) throw error;
+    const suffix = error.suggestions.length > 0 ? `; did you mean: ${error.suggestions.join(', ')}?` : '';
+    throw new LookupError(error.kind, `${role}: ${error.message.slice(0, error.message.length - suffix.length)}`, error.suggestions);
+  }
+}

@@ -11,6 +11,8 @@ import { tempDir } from '../lookup/helpers.js';
 import { addModel, buildExplorer, describeWithChromium, launchBrowser, openPage, serve, trainRuns, type RunningServer } from './fixture.js';
 
 type Json = Record<string, any>;
+/** A rank as the page writes it (a mean of tied ranks with one decimal). */
+const fmtRank = (rank: number): string => (Number.isInteger(rank) ? rank.toLocaleString('en-US') : rank.toFixed(1));
 const tmp = tempDir('explorer');
 
 describeWithChromium('the explorer in a browser', () => {
@@ -179,6 +181,40 @@ describeWithChromium('the explorer in a browser', () => {
     await page.waitForFunction(() => document.querySelector('#compare')?.textContent === '');
     await page.fill('#gold-input', '');
     await page.dispatchEvent('#gold-input', 'change');
+  });
+
+  it('checks one answer of the query: the triple\'s score and the tail\'s ranks of the API, an unknown one with suggestions', async () => {
+    await page.selectOption('#model-select', 'server:roth');
+    await page.waitForFunction(() => document.querySelector('#model-facts dd[data-fact="model"]')?.textContent === 'RotH, dimension 16');
+    await page.selectOption('#relation-select', 'parent');
+    await page.waitForFunction(() => document.querySelector('#predictions-note')?.textContent === '(e20, parent, ?)');
+    const checked = async (answer: string, expected: string): Promise<string> => {
+      await page.fill('#check-input', answer);
+      await page.dispatchEvent('#check-input', 'change');
+      await page.waitForFunction((text) => document.querySelector('#check-result')?.textContent?.includes(text), expected);
+      return (await page.textContent('#check-result'))!;
+    };
+    // (e20, parent, e6): the parent of 20 is (20 − 1) / 3 = 6, a known triple
+    const known = await api('/models/roth/predict?head=e20&relation=parent&tail=e6');
+    expect(known.known).toBe(true);
+    expect(await checked('e6', 'e6')).toBe(`(node 20 (e20), parent, node 6 (e6)): score ${known.score.toFixed(4)}; the tail's rank among all entities for (e20, parent, ?): ${fmtRank(known.rank.filtered)} filtered (the other known tails left out), ${fmtRank(known.rank.raw)} raw; a known triple (train, valid or test).`);
+    // the other direction scores (answer, parent, e20): e6 is not e20's child
+    await page.selectOption('#direction-select', 'heads');
+    const reversed = await api('/models/roth/predict?head=e6&relation=parent&tail=e20');
+    expect(reversed.known).toBe(false);
+    expect(await checked('e6', '(node 6 (e6), parent, node 20 (e20))')).toContain(`score ${reversed.score.toFixed(4)}; the tail's rank among all entities for (e6, parent, ?): ${fmtRank(reversed.rank.filtered)} filtered (the other known tails left out), ${fmtRank(reversed.rank.raw)} raw; not in the dataset.`);
+    await page.selectOption('#direction-select', 'tails');
+    // an unknown answer: named by its place, a suggestion fills the field and checks it
+    expect(await checked('node 6x', "Check: tail: unknown entity 'node 6x'")).toContain('Did you mean:');
+    await page.click('#check-result button.suggestion[data-key="e6"]');
+    await page.waitForFunction(() => document.querySelector('#check-result')?.textContent?.startsWith('(node 20 (e20), parent, node 6 (e6))'));
+    expect(await page.inputValue('#check-input')).toBe('e6');
+    // no relation: said; an empty field: nothing shown
+    await page.selectOption('#relation-select', '');
+    await page.waitForFunction(() => document.querySelector('#check-result')?.textContent === 'choose a relation to check an answer');
+    await page.fill('#check-input', '');
+    await page.dispatchEvent('#check-input', 'change');
+    await page.waitForSelector('#check-result[hidden]', { state: 'attached' });
   });
 
   it('sends requests to its own server only', () => {

@@ -107,6 +107,15 @@ describeWithChromium('training in the page', () => {
     const radii = await page.locator('#disk circle.point').evaluateAll((nodes) => nodes.map((n) => Math.hypot(Number(n.getAttribute('data-x')), Number(n.getAttribute('data-y')))));
     expect(radii.length).toBeGreaterThan(10);
     for (const r of radii) expect(r).toBeLessThan(1);
+    // one answer checked in the worker: its score is the table's, its raw rank its row, its filtered rank without the known answers above it
+    const checkedKey = keys.find((k) => ['e4', 'e5', 'e6'].includes(k!) && k !== keys[0])!;
+    const row = keys.indexOf(checkedKey);
+    const score = Number(await page.locator('#predictions tbody td.num').nth(row).getAttribute('data-value'));
+    await page.fill('#check-input', checkedKey);
+    await page.dispatchEvent('#check-input', 'change');
+    await page.waitForFunction(() => document.querySelector('#check-result')?.textContent?.startsWith('(e1, child, '));
+    const knownAbove = marks.slice(0, row).filter((m) => m === '✓ known').length;
+    expect(await page.textContent('#check-result')).toBe(`(e1, child, ${checkedKey}): score ${score.toFixed(4)}; the tail's rank among all entities for (e1, child, ?): ${row + 1 - knownAbove} filtered (the other known tails left out), ${row + 1} raw; a known triple (train, valid or test).`);
     expect(requests.slice(before)).toEqual([]);
   });
 

@@ -35,6 +35,8 @@ export class ExploreView {
   private summary: ModelSummary | undefined;
   private entity: string | undefined;
   private seq = 0;
+  /** Counts the answer checks, so that only the last one asked writes its result. */
+  private checkSeq = 0;
   private readonly search: EntitySearch;
   private readonly tip = el('div', { id: 'disk-tip', hidden: '' });
 
@@ -51,6 +53,8 @@ export class ExploreView {
       lastGold = gold.value.trim();
       if (this.entity) void this.explore(this.entity);
     });
+    const check = byId<HTMLInputElement>('check-input');
+    check.addEventListener('change', () => void this.checkAnswer());
     byId('disk').after(this.tip);
   }
 
@@ -120,10 +124,12 @@ export class ExploreView {
         if (stale()) return;
         renderPredictions(byId('predictions'), prediction, (t) => void this.explore(t));
         byId('predictions-note').textContent = tails ? `(${entity.key}, ${relation}, ?)` : `(?, ${relation}, ${entity.key})`;
+        void this.checkAnswer();
       } else {
         emptyTable(byId('predictions'), 'choose a relation to predict');
         byId('predictions-note').textContent = '';
         clear(byId('compare')); // the comparison is of a prediction
+        void this.checkAnswer();
       }
       await this.picture(source, entity, neighbors, prediction, stale);
       if (stale()) return;
@@ -132,6 +138,43 @@ export class ExploreView {
       if (stale()) return;
       this.clearResults(''); // what is shown must be the answer to what the field asks
       this.fail(error);
+    }
+  }
+
+  /**
+   * The answer typed in the check field, scored as the tail of (entity, relation, ?) or the head of (?, relation,
+   * entity): the triple's score, the tail's rank among all entities (filtered: the other known tails left out) and
+   * whether the dataset holds it; an unknown answer gets suggestions that fill the field.
+   */
+  private async checkAnswer(): Promise<void> {
+    const seq = ++this.checkSeq;
+    const source = this.source, entity = this.entity, out = byId('check-result');
+    const answer = byId<HTMLInputElement>('check-input').value.trim();
+    const relation = byId<HTMLSelectElement>('relation-select').value;
+    const show = (...parts: Array<Node | string>): void => {
+      clear(out);
+      out.append(...parts);
+      out.hidden = parts.length === 0;
+    };
+    if (answer === '' || !source || !entity) return show();
+    if (!relation) return show('choose a relation to check an answer');
+    const tails = byId<HTMLSelectElement>('direction-select').value !== 'heads';
+    try {
+      const scored = await untilReady(() => source.score(tails ? { head: entity, relation, tail: answer } : { head: answer, relation, tail: entity }), (m) => show(m), () => seq === this.checkSeq);
+      if (seq !== this.checkSeq) return;
+      const { head, tail, rank } = scored;
+      const ranks = rank.filtered === undefined ? `${fmt(rank.raw, 1)} (raw; no known triples to filter)` : `${fmt(rank.filtered, 1)} filtered (the other known tails left out), ${fmt(rank.raw, 1)} raw`;
+      const known = scored.known === undefined ? '' : scored.known ? '; a known triple (train, valid or test)' : '; not in the dataset';
+      show(`(${entityLabel(head)}, ${scored.relation.key}, ${entityLabel(tail)}): score ${fmt(scored.score, 4)}; the tail's rank among all entities for (${head.key}, ${scored.relation.key}, ?): ${ranks}${known}.`);
+    } catch (error) {
+      if (seq !== this.checkSeq) return;
+      const message = error instanceof Error ? withoutSuggestions(error.message) : String(error);
+      const suggestions = error instanceof QueryError ? error.suggestions : [];
+      const pick = (key: string): void => {
+        byId<HTMLInputElement>('check-input').value = key;
+        void this.checkAnswer();
+      };
+      show(`Check: ${message}`, ...(suggestions.length > 0 ? [' Did you mean:'] : []), ...suggestions.flatMap((s) => [' ', suggestionButton(s, pick)]));
     }
   }
 
@@ -222,6 +265,8 @@ export class ExploreView {
     clear(byId('disk'));
     byId('disk-method').textContent = '';
     clear(byId('compare'));
+    clear(byId('check-result'));
+    byId('check-result').hidden = true;
   }
 
   /** A message under the query: an error, something being waited for, or suggestions for an unknown entity. */

@@ -2,7 +2,7 @@
  * What the explore view asks of a model, whoever answers: the server (server-source.ts, one of the checkpoints it
  * serves) or the worker holding a model trained in this page (worker-source.ts). Failures are QueryErrors.
  */
-import type { CompareArgs, Comparison, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, SuggestResult } from './protocol.js';
+import type { CompareArgs, Comparison, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, ScoreArgs, SuggestResult, TripleScore } from './protocol.js';
 
 /** The queries of one model. */
 export interface ModelSource {
@@ -18,6 +18,8 @@ export interface ModelSource {
   neighbors(entity: string, k: number): Promise<NeighborsResult>;
   /** Top-k answers of (head, relation, ?) or (?, relation, tail). */
   predict(args: PredictArgs): Promise<PredictResult>;
+  /** The score of (head, relation, tail) and the tail's raw (and filtered) rank among all entities. */
+  score(args: ScoreArgs): Promise<TripleScore>;
   /** The picture's coordinates of an entity and the entities `ids`. */
   projection(entity: string, ids: number[]): Promise<ProjectionResult>;
   /** A distilled student beside its teachers (absent for other models and for in-page models). */

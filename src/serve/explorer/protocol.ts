@@ -3,12 +3,12 @@
  * server's routes, or the model trained in the page — the same shapes, so one view shows both) and the messages
  * between the page and worker/train-worker.ts.
  */
-import type { NeighborsResult, PredictResult, EntityRef } from '../../lookup/checkpoint-lookup.js';
+import type { NeighborsResult, PredictResult, EntityRef, TripleScore } from '../../lookup/checkpoint-lookup.js';
 import type { NeighborMetric } from '../../lookup/kernel-search.js';
 import type { Comparison } from '../teacher-comparison.js';
 import type { CurvePoint, TestMetrics, TestSkipped } from '../run-facts.js';
 
-export type { NeighborsResult, PredictResult, EntityRef, Comparison, CurvePoint, TestMetrics, TestSkipped };
+export type { NeighborsResult, PredictResult, EntityRef, TripleScore, Comparison, CurvePoint, TestMetrics, TestSkipped };
 
 /** A model as the page shows it: facts, metrics, curves and (for a student) its teachers. */
 export interface ModelSummary {
@@ -60,6 +60,13 @@ export interface PredictArgs {
   filtered: boolean;
 }
 
+/** One triple to score (its score, and the tail's rank among all entities). */
+export interface ScoreArgs {
+  head: string;
+  relation: string;
+  tail: string;
+}
+
 /** A comparison request (student and teachers). */
 export interface CompareArgs {
   head?: string;
@@ -97,7 +104,7 @@ export interface DroppedFile {
 }
 
 /** The queries a model source answers. */
-export type QueryMethod = 'models' | 'summary' | 'suggest' | 'neighbors' | 'predict' | 'projection';
+export type QueryMethod = 'models' | 'summary' | 'suggest' | 'neighbors' | 'predict' | 'score' | 'projection';
 
 /** Page → worker. */
 export type ToWorker =

@@ -1,7 +1,7 @@
 /** A checkpoint served by `kgdistill serve`, queried through its JSON API and the explorer's routes. */
 import { api } from './api-client.js';
 import type { ModelSource } from './model-source.js';
-import type { CompareArgs, Comparison, CurvePoint, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, SuggestResult, TestMetrics, TestSkipped } from './protocol.js';
+import type { CompareArgs, Comparison, CurvePoint, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, ScoreArgs, SuggestResult, TestMetrics, TestSkipped, TripleScore } from './protocol.js';
 
 /** GET /models/:model's answer (the fields the page uses). */
 interface ModelInfo {
@@ -54,6 +54,10 @@ export class ServerSource implements ModelSource {
 
   predict(args: PredictArgs): Promise<PredictResult> {
     return api<PredictResult>(`${this.base}/predict`, { query: { head: args.head, tail: args.tail, relation: args.relation, k: args.k, filtered: args.filtered } });
+  }
+
+  score(args: ScoreArgs): Promise<TripleScore> {
+    return api<TripleScore>(`${this.base}/predict`, { query: { head: args.head, relation: args.relation, tail: args.tail } }); // head and tail: one triple
   }
 
   projection(entity: string, ids: number[]): Promise<ProjectionResult> {

@@ -1,7 +1,7 @@
 /** The model trained in this page, queried in its worker: no request leaves the page. */
 import { QueryError } from './api-client.js';
 import type { ModelSource } from './model-source.js';
-import type { ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, SuggestResult } from './protocol.js';
+import type { ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, ScoreArgs, SuggestResult, TripleScore } from './protocol.js';
 import type { WorkerClient } from './worker-client.js';
 
 /** The in-page model of one training (gone when the worker is stopped or trains again). */
@@ -37,11 +37,15 @@ export class WorkerSource implements ModelSource {
     return this.ask('predict', [args]);
   }
 
+  score(args: ScoreArgs): Promise<TripleScore> {
+    return this.ask('score', [args]);
+  }
+
   projection(entity: string, ids: number[]): Promise<ProjectionResult> {
     return this.ask('projection', [entity, ids]);
   }
 
-  private ask<T>(method: 'suggest' | 'neighbors' | 'predict' | 'projection', args: unknown[]): Promise<T> {
+  private ask<T>(method: 'suggest' | 'neighbors' | 'predict' | 'score' | 'projection', args: unknown[]): Promise<T> {
     if (this.gone) {
       return Promise.reject(new QueryError({ status: 410, error: 'gone', message: 'this in-page model is gone (the worker was stopped or trained another model): train it again' }));
     }

@@ -6,13 +6,14 @@
  */
 import type { ModelRuntime } from '../../../core/model-runtime.js';
 import type { RunData } from '../../../core/training-data.js';
-import { LookupError } from '../../../lookup/errors.js';
+import { LookupError, resolvedAs } from '../../../lookup/errors.js';
+import { goldRank } from '../../../lookup/gold-rank.js';
 import { KernelSearch, NEIGHBOR_CURVATURE } from '../../../lookup/kernel-search.js';
 import { NameResolver } from '../../../lookup/name-resolver.js';
 import { projectNeighbourhood } from '../../../lookup/projection.js';
 import { topAnswers } from '../../../lookup/top-answers.js';
 import type { EntityTable } from '../../../lookup/vector-space.js';
-import type { EntityRef, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, SuggestResult } from '../protocol.js';
+import type { EntityRef, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, ScoreArgs, SuggestResult, TripleScore } from '../protocol.js';
 
 /** Largest k of a query (as the service's default --max-k). */
 const MAX_K = 1000;
@@ -86,6 +87,19 @@ export class InPageModel {
       checkpoint: this.facts.name, direction: hasHead ? 'tails' : 'heads', given: this.ref(given), relation: { id: relation, key: this.relations.key(relation) },
       filtered: args.filtered, method: 'exact', scored: this.table.count,
       answers: answers.map((a, i) => ({ rank: i + 1, ...this.ref(a.id), score: a.score, known: a.known === true })),
+    };
+  }
+
+  /** The score of (head, relation, tail) and the tail's raw and filtered rank among all entities (the service's predict with both). */
+  score(args: ScoreArgs): TripleScore {
+    const head = resolvedAs('head', () => this.entities.resolve(args.head));
+    const relation = this.relations.resolve(args.relation);
+    const tail = resolvedAs('tail', () => this.entities.resolve(args.tail));
+    const scores = this.search.entityScorer().scoreAllSync(Int32Array.of(head), Int32Array.of(relation));
+    const { score, raw, filtered } = goldRank(scores, this.table.count, this.data.known, head, relation, tail);
+    return {
+      checkpoint: this.facts.name, head: this.ref(head), relation: { id: relation, key: this.relations.key(relation) }, tail: this.ref(tail),
+      score, rank: { ...(filtered === undefined ? {} : { filtered }), raw }, known: this.data.known.answers(head, relation).includes(tail),
     };
   }
 

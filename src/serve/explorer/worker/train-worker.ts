@@ -9,7 +9,7 @@ import { loadKernelsFromUrl } from '../../../kernels/kernel-loader-browser.js';
 import { KgInputError } from '../../../kg/errors.js';
 import { LookupError } from '../../../lookup/errors.js';
 import { modelNames } from '../../../registry/models.js';
-import type { FromWorker, PredictArgs, QueryFailure, ToWorker } from '../protocol.js';
+import type { FromWorker, PredictArgs, QueryFailure, ScoreArgs, ToWorker } from '../protocol.js';
 import { droppedDataset } from './in-page-data.js';
 import { trainInPage } from './in-page-training.js';
 import type { InPageModel } from './in-page-model.js';
@@ -51,6 +51,7 @@ function query(method: string, args: unknown[]): unknown {
     case 'suggest': return model.suggest(args[0] as string, args[1] as number | undefined);
     case 'neighbors': return model.neighbors(args[0] as string, args[1] as number);
     case 'predict': return model.predict(args[0] as PredictArgs);
+    case 'score': return model.score(args[0] as ScoreArgs);
     case 'projection': return model.projection(args[0] as string, args[1] as number[]);
     default: throw new LookupError('invalid', `unknown query '${method}'`);
   }
