@@ -97,6 +97,20 @@ describeWithChromium('the explorer in a browser', () => {
     expect(tip).toContain(`hyperbolic distance from the query: ${first.distance.toFixed(4).slice(0, -1)}`);
     expect(Number(await page.getAttribute(`#disk circle.point[data-id="${first.id}"]`, 'data-distance'))).toBeCloseTo(first.distance, 3);
     expect(await page.textContent('#disk-method')).toContain('log map at the query entity');
+
+    // enlarged: wider on screen and every point labelled (only the first few are, small); shrunk back as it was
+    const width = async (): Promise<number> => (await page.locator('#disk svg').boundingBox())!.width;
+    const shownLabels = (): Promise<number> => page.locator('#disk text.point-label').evaluateAll((nodes) => nodes.filter((n) => getComputedStyle(n).display !== 'none').length);
+    const small = await width(), smallLabels = await shownLabels();
+    expect(smallLabels).toBeLessThan(ids.size + 1);
+    await page.click('#disk-size');
+    expect(await width()).toBeGreaterThan(1.3 * small);
+    expect(await shownLabels()).toBe(ids.size + 1);
+    expect(await page.getAttribute('#disk-size', 'aria-pressed')).toBe('true');
+    await page.click('#disk-size');
+    expect(await width()).toBe(small);
+    expect(await shownLabels()).toBe(smallLabels);
+    expect(await page.textContent('#disk-size')).toBe('Enlarge');
   });
 
   it('switches models: DistMult answers by inner product and is drawn on a plane', async () => {

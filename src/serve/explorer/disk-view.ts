@@ -3,7 +3,8 @@
  * 3, … from the query entity at its centre (see diskScale for pictures whose points would crowd the boundary), or a
  * plane (Euclidean models) with rings at round distances. The
  * coordinates are the server's (or the in-page model's) projection of just these points; hovering a point shows
- * its true distance from the query and, for a predicted answer, the model's score.
+ * its true distance from the query and, for a predicted answer, the model's score. Enlarged (the page's button), the
+ * picture fills the width with points and labels at their usual size on screen, and every point is labelled.
  */
 import { clear, entityLabel, fmt } from './dom.js';
 import type { ProjectionResult } from './protocol.js';
@@ -96,11 +97,10 @@ export function renderDisk(container: HTMLElement, picture: ProjectionResult, fa
     dot.addEventListener('focus', showTip);
     dot.addEventListener('mouseleave', () => { tip.hidden = true; });
     root.append(dot);
-    if (role === 'query' || fact.label) {
-      const label = svg('text', { x: x + 0.035, y: y + 0.012, class: `point-label ${role}` });
-      label.textContent = p.name ?? p.key;
-      root.append(label);
-    }
+    // every point has a label; those not asked for are drawn only when the picture is enlarged (class extra)
+    const label = svg('text', { x: x + 0.035, y: y + 0.012, class: `point-label ${role}${role === 'query' || fact.label ? '' : ' extra'}` });
+    label.textContent = p.name ?? p.key;
+    root.append(label);
   }
   container.append(root);
   return lambda;

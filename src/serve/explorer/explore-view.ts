@@ -56,6 +56,12 @@ export class ExploreView {
     const check = byId<HTMLInputElement>('check-input');
     check.addEventListener('change', () => void this.checkAnswer());
     byId('disk').after(this.tip);
+    const size = byId<HTMLButtonElement>('disk-size');
+    size.addEventListener('click', () => {
+      const large = byId('disk').closest('.picture')!.classList.toggle('large');
+      size.textContent = large ? 'Shrink' : 'Enlarge';
+      size.setAttribute('aria-pressed', String(large));
+    });
   }
 
   /** The model shown now. */
