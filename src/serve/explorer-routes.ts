@@ -100,7 +100,12 @@ export function explorerRoutes(models: ExplorerModels, options: ExplorerOptions 
       if (!lookup) return reply;
       const run = await factsOf(lookup);
       teachers.prepare(run.teachers);
-      return { name: lookup.name, ...run, teachers: run.teachers.map((t) => ({ name: t.name, found: t.dir !== undefined })) };
+      // the notes may name the run's directory (the eval command of a skipped test, an unreadable metrics.jsonl)
+      const testSkipped = run.testSkipped && { reason: hide(run.testSkipped.reason), ...(run.testSkipped.evalCommand ? { evalCommand: hide(run.testSkipped.evalCommand) } : {}) };
+      return {
+        name: lookup.name, ...run, ...(testSkipped ? { testSkipped } : {}), ...(run.curvesNote ? { curvesNote: hide(run.curvesNote) } : {}),
+        teachers: run.teachers.map((t) => ({ name: t.name, found: t.dir !== undefined })),
+      };
     });
 
     app.get('/models/:model/suggest', async (request, reply) => {

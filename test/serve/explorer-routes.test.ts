@@ -50,6 +50,26 @@ describe('explorer routes: run facts, suggestions, projection', () => {
     expect(plain).toMatchObject({ command: 'train', teachers: [] });
   });
 
+  it('a run\'s notes name no directory of the server: the eval command of a skipped test, an unreadable metrics.jsonl', async () => {
+    const dir = path.join(tmp, 'skipped');
+    cpSync(runs.roth, dir, { recursive: true });
+    const result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8')) as Json;
+    writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ format: result.format, version: result.version, bestEpoch: result.bestEpoch, testSkipped: { reason: 'skipped (--no-test-eval)', evalCommand: `kgdistill eval --checkpoint ${dir}` } }));
+    writeFileSync(path.join(dir, 'metrics.jsonl'), `damaged\n${readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')}`); // an error naming its path
+    const models = new ServedModels(['skipped']);
+    const lookup = await addModel(models, dir);
+    const served = buildServer(models, { explorer: { assetsDir: assets } });
+    try {
+      const run = (await served.inject({ method: 'GET', url: '/models/skipped/run' })).json() as Json;
+      expect(run.testSkipped).toEqual({ reason: 'skipped (--no-test-eval)', evalCommand: 'kgdistill eval --checkpoint …/skipped' });
+      expect(run.curvesNote).toBe('no curves: …/skipped/metrics.jsonl:1: not a JSON record (the file was edited or damaged)');
+      expect(JSON.stringify(run)).not.toContain(tmp);
+    } finally {
+      await served.close();
+      lookup.close();
+    }
+  });
+
   it('suggestions as one types: the resolver\'s match first, then prefix and edit-distance matches', async () => {
     const exact = (await get('/models/roth/suggest?q=node%201&k=4')).json() as Json;
     expect(exact.exact).toBe(true);
