@@ -42,16 +42,20 @@ function planeRings(max: number): number[] {
   return rings;
 }
 
-/** Radius in the drawing of the farthest point of a disk picture, when drawing it at c = 1 would put it further out. */
+/** Radius in the drawing of the farthest point of a disk picture, when drawing it at c = 1 would put it elsewhere. */
 const FARTHEST = 0.85;
+/** Below this radius at c = 1 the farthest point leaves the disk mostly empty: the picture is enlarged. */
+const NEAREST = 0.4;
 
 /**
- * How a disk picture is drawn: at c = 1 (radius tanh(d/2)) unless the farthest point would crowd the boundary; then
- * every distance from the query is scaled by the same λ < 1 (the disk of curvature −λ²), so the farthest point sits
- * at FARTHEST. Rings are labelled with the true distances.
+ * How a disk picture is drawn: at c = 1 (radius tanh(d/2)) unless the farthest point would crowd the boundary (radius
+ * above FARTHEST) or leave most of the disk empty (below NEAREST, e.g. a student whose points all lie near the
+ * origin); then every distance from the query is scaled by the same λ (the disk of curvature −λ²: λ < 1 shrinks,
+ * λ > 1 enlarges), so the farthest point sits at FARTHEST. Rings are labelled with the true distances.
  */
 export function diskScale(maxDistance: number): number {
-  return Math.tanh(maxDistance / 2) > FARTHEST ? (2 * Math.atanh(FARTHEST)) / maxDistance : 1;
+  const radius = Math.tanh(maxDistance / 2);
+  return radius > FARTHEST || (radius < NEAREST && maxDistance > 1e-9) ? (2 * Math.atanh(FARTHEST)) / maxDistance : 1;
 }
 
 /** Draws `picture` into `container`; `facts` gives each point's role and scores; `tip` shows hover text. Returns the disk's λ (1 for a plane). */
@@ -65,7 +69,7 @@ export function renderDisk(container: HTMLElement, picture: ProjectionResult, fa
   const radius = (d: number): number => (disk ? Math.tanh((lambda * d) / 2) : d * scale);
   const root = svg('svg', { viewBox: '-1.3 -1.12 2.6 2.24', width: 510, height: 440, role: 'img', 'data-geometry': picture.geometry, 'data-lambda': lambda, 'aria-label': `neighbourhood of ${entityLabel(picture.entity)}` });
   root.append(svg('circle', { cx: 0, cy: 0, r: 1, class: disk ? 'boundary' : 'frame' }));
-  const rings = disk ? [0.5, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20].filter((d) => d <= Math.max(1, maxDistance * 1.15) && radius(d) > 0.12 && radius(d) < 0.97) : planeRings(maxDistance);
+  const rings = disk ? [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20].filter((d) => d <= Math.max(1, maxDistance * 1.15) && radius(d) > 0.12 && radius(d) < 0.97) : planeRings(maxDistance);
   for (const d of rings) {
     const r = radius(d);
     root.append(svg('circle', { cx: 0, cy: 0, r, class: 'ring' }));

@@ -208,7 +208,8 @@ export class ExploreView {
     const picture = await untilReady(() => source.projection(entity.key, [...facts.keys()]), (m) => this.message(m, 'wait'), () => !stale());
     if (stale()) return;
     const lambda = renderDisk(byId('disk'), picture, facts, this.tip);
-    const zoom = lambda < 1 ? ` Drawn with every distance from the query scaled by λ = ${fmt(lambda, 2)} (the disk of curvature −λ²) so the farthest point does not crowd the boundary; the rings and the hover show the true distances.` : '';
+    const why = lambda < 1 ? 'so the farthest point does not crowd the boundary' : 'so the points, all close to the query, spread over the disk';
+    const zoom = lambda !== 1 ? ` Drawn with every distance from the query scaled by λ = ${fmt(lambda, 2)} (the disk of curvature −λ²) ${why}; the rings and the hover show the true distances.` : '';
     byId('disk-method').textContent = `${picture.geometry === 'poincare-disk' ? 'Poincaré disk' : 'Plane'}: ${picture.method}.${zoom} The two directions keep ${fmt(100 * picture.explained, 0)}% of the tangent vectors' energy. Blue: nearest entities, orange: predicted answers (ringed: known true), purple: both.`;
   }
 
