@@ -2,7 +2,8 @@
  * Turning what a user typed into an entity or relation id. In order: the exact vocabulary key (`00001740`,
  * `/m/027rn`, `_hypernym`), an explicit id (`id:123` or `#123`), the key ignoring case, the readable name from
  * `entity_names.tsv` ignoring case (`Breathe.V.01`), a relation key without its leading underscore
- * (`hypernym`), and finally a bare number as an id. Unknown input gets the closest keys and names (name-match.ts:
+ * (`hypernym`), and finally a bare number as an id — only in a vocabulary none of whose keys is a number (in
+ * WN18RR's, `00260881` mistyped must not land on an unrelated entity by its row). Unknown input gets the closest keys and names (name-match.ts:
  * prefix matches first, then by edit distance, a word inside, or a long shared start); a name shared by several
  * entities is an error listing them.
  */
@@ -31,6 +32,8 @@ export class NameResolver {
   private readonly foldedKeyOf: string[] = [];
   private readonly foldedNameOf: Array<string | undefined> = [];
   private suggestions?: SuggestionIndex;
+  /** Whether some key is a number (then a bare number is a key or unknown, never an id). */
+  private readonly numberKeys: boolean;
 
   /** `kind` names the vocabulary in messages; `names(id)` gives an optional readable name. */
   constructor(readonly kind: 'entity' | 'relation', private readonly keys: readonly string[], private readonly names: (id: number) => string | undefined = () => undefined) {
@@ -44,6 +47,7 @@ export class NameResolver {
       if (foldedName !== undefined) addTo(this.foldedNames, foldedName, id);
       this.foldedNameOf.push(foldedName);
     });
+    this.numberKeys = keys.some((key) => /^\d+$/.test(key));
   }
 
   /** Number of ids. */
@@ -87,7 +91,10 @@ export class NameResolver {
       const underscored = this.foldedKeys.get(`_${folded}`);
       if (underscored) return this.unique(underscored, text);
     }
-    if (/^\d{1,15}$/.test(text)) return this.checkId(Number(text), text, true);
+    if (/^\d{1,15}$/.test(text)) {
+      if (!this.numberKeys) return this.checkId(Number(text), text, true);
+      throw new LookupError('not-found', `unknown ${this.kind} '${text}' (its keys are numbers, so a number is read as a key; an id is written id:${text} or #${text})`, this.suggest(text));
+    }
     throw new LookupError('not-found', `unknown ${this.kind} '${text}'`, this.suggest(text));
   }
 

@@ -27,15 +27,18 @@ describe('entity and relation names', () => {
     expect(entities.resolve('7')).toBe(7); // a key wins over the id 7 ...
     expect(entities.resolve('id:7')).toBe(7);
     expect(entities.resolve('#3')).toBe(3);
-    expect(entities.resolve('4')).toBe(4); // ... a bare number that is no key is an id
-    expect(entities.resolve(4)).toBe(4);
+    // ... and a bare number that is no key is unknown where keys are numbers (a mistyped key must not land on a row) ...
+    const bare = errorOf(() => entities.resolve('4'));
+    expect(bare.kind).toBe('not-found');
+    expect(bare.message).toMatch(/^unknown entity '4' \(its keys are numbers, so a number is read as a key; an id is written id:4 or #4\); did you mean: /);
+    expect(entities.resolve(4)).toBe(4); // (a JSON number is an id)
     expect(entities.resolve('  DOG.N.01 ')).toBe(2);
     expect(entities.resolve('Breathe.V.01')).toBe(0);
     expect(entities.resolve('Dup')).toBe(5); // exact key before case-folding
     expect(relations.resolve('HYPERNYM')).toBe(0);
     expect(relations.resolve('_Hypernym')).toBe(0);
     expect(relations.resolve('/FILM/film/genre')).toBe(2);
-    expect(relations.resolve('1')).toBe(1);
+    expect(relations.resolve('1')).toBe(1); // ... and an id where no key is a number
   });
 
   it('matches unicode names case-insensitively and in either normal form', () => {
