@@ -143,10 +143,17 @@ export function withoutPaths(text: string, known: readonly string[] = []): strin
   return out.replace(ROOTED_PATH, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
 }
 
+/** The error answers sent, by reply: the request's log line says why it failed (a POST's URL holds no parameters). */
+const ERROR_ANSWERS = new WeakMap<FastifyReply, ErrorBody>();
+
+/** Longest error message repeated in a request's log line. */
+const LOGGED_MESSAGE_LENGTH = 300;
+
 /** Sends an error answer. */
 function fail(reply: FastifyReply, status: number, error: string, message: string, suggestions?: readonly string[]): FastifyReply {
   const body: ErrorBody = { error, message };
   if (suggestions && suggestions.length > 0) body.suggestions = suggestions;
+  ERROR_ANSWERS.set(reply, body);
   return reply.code(status).send(body);
 }
 
@@ -235,7 +242,13 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     const method = METHODS.has(request.method) ? request.method : 'OTHER';
     metrics.observe(method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     if (options.logger) {
-      request.log.info({ method: request.method, url: request.url.slice(0, 500), route: request.routeOptions.url ?? null, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 1000) / 1000, remoteAddress: request.ip }, 'request');
+      const model = (request.params as { model?: unknown } | undefined)?.model;
+      const failure = ERROR_ANSWERS.get(reply);
+      request.log.info({
+        method: request.method, url: request.url.slice(0, 500), route: request.routeOptions.url ?? null, ...(typeof model === 'string' ? { model: model.slice(0, 200) } : {}),
+        statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 1000) / 1000, remoteAddress: request.ip,
+        ...(failure ? { error: failure.error, message: failure.message.slice(0, LOGGED_MESSAGE_LENGTH) } : {}),
+      }, 'request');
     }
   }
   app.addHook('onResponse', (request, reply, done) => {

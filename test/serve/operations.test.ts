@@ -82,19 +82,27 @@ describe('serve: readiness, liveness and metrics', () => {
     expect(text).toMatch(/kgdistill_process_resident_memory_bytes \d+/);
   });
 
-  it('with a logger: one JSON line per request with its method, URL, route, status, time and client', async () => {
+  it('with a logger: one JSON line per request with its method, URL, route, model, status, time, client and, failed, why', async () => {
     const lines: string[] = [];
     const stream = new Writable({ write(chunk, _encoding, callback) { lines.push(...String(chunk).split('\n').filter((l) => l !== '')); callback(); } });
     const app = make([lookup], { logger: { stream } });
     await app.inject('/models/roth/neighbors?entity=e1&k=2');
     await app.inject({ method: 'POST', url: '/models/roth/predict', payload: { relation: 'parent' } });
     await app.inject({ method: 'DELETE', url: '/nothing' });
+    await app.inject('/models/rot/neighbors?entity=e1');
+    await app.inject('/models/roth/neighbors?entity=zzz');
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(logged.map((l) => [l.msg, l.method, l.url, l.route, l.statusCode, l.remoteAddress])).toEqual([
-      ['request', 'GET', '/models/roth/neighbors?entity=e1&k=2', '/models/:model/neighbors', 200, '127.0.0.1'],
-      ['request', 'POST', '/models/roth/predict', '/models/:model/predict', 400, '127.0.0.1'],
-      ['request', 'DELETE', '/nothing', null, 404, '127.0.0.1'],
+    expect(logged.map((l) => [l.msg, l.method, l.url, l.route, l.model, l.statusCode, l.remoteAddress, l.error])).toEqual([
+      ['request', 'GET', '/models/roth/neighbors?entity=e1&k=2', '/models/:model/neighbors', 'roth', 200, '127.0.0.1', undefined],
+      ['request', 'POST', '/models/roth/predict', '/models/:model/predict', 'roth', 400, '127.0.0.1', 'invalid'],
+      ['request', 'DELETE', '/nothing', null, undefined, 404, '127.0.0.1', 'not-found'],
+      ['request', 'GET', '/models/rot/neighbors?entity=e1', '/models/:model/neighbors', 'rot', 404, '127.0.0.1', 'not-found'],
+      ['request', 'GET', '/models/roth/neighbors?entity=zzz', '/models/:model/neighbors', 'roth', 404, '127.0.0.1', 'not-found'],
     ]);
+    // the two 404s of one route told apart: an unknown model, an unknown entity
+    expect(logged[3]!.message).toBe("unknown model 'rot' (serving: roth)");
+    expect(logged[4]!.message).toMatch(/^unknown entity 'zzz'/);
+    expect(logged[0]!.message).toBeUndefined();
     for (const l of logged) expect([typeof l.responseTime, typeof l.reqId, typeof l.time]).toEqual(['number', 'string', 'number']);
   });
 
