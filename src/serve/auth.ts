@@ -47,14 +47,19 @@ export function resolveApiKey(sources: { key?: string; file?: string; env?: Node
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
+/** The key a request presents (`X-API-Key`, else `Authorization: Bearer`), if any; a repeated header presents none. */
+export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  let presented = headers['x-api-key'];
+  const auth = headers.authorization;
+  if (presented === undefined && typeof auth === 'string' && /^bearer /i.test(auth)) presented = auth.slice(7).trim();
+  return typeof presented === 'string' ? presented : undefined;
+}
+
 /** A checker of presented keys against `key`, in constant time. */
 export function keyChecker(key: string): (headers: Record<string, string | string[] | undefined>) => boolean {
   const expected = digest(key);
   return (headers) => {
-    let presented = headers['x-api-key'];
-    const auth = headers.authorization;
-    if (presented === undefined && typeof auth === 'string' && /^bearer /i.test(auth)) presented = auth.slice(7).trim();
-    if (typeof presented !== 'string') return false;
-    return timingSafeEqual(digest(presented), expected);
+    const presented = presentedKey(headers);
+    return presented !== undefined && timingSafeEqual(digest(presented), expected);
   };
 }

@@ -54,9 +54,12 @@ const countQuery = (field: string, max: number) => {
 export const suggestQuery: z.ZodType<SuggestRequest> = z.strictObject({ q: name('q'), k: countQuery('k', MAX_SUGGESTIONS).optional() });
 
 /** `{ entity, ids }` as a JSON body: ids are entity ids (integers ≥ 0), at most MAX_PROJECTED of them. */
+/** Every problem of `ids` (not a list, or an element that is no entity id) in one message naming the field. */
+const idsError = because('ids', 'must be a list of entity ids (integers ≥ 0)');
+
 export const projectionBody: z.ZodType<ProjectionRequest> = z.strictObject({
   entity: name('entity'),
-  ids: z.array(z.number().int().min(0).max(2 ** 31 - 1), { error: because('ids', 'must be a list of entity ids (integers ≥ 0)') })
+  ids: z.array(z.number({ error: idsError }).int({ error: idsError }).min(0, { error: idsError }).max(2 ** 31 - 1, { error: idsError }), { error: idsError })
     .max(MAX_PROJECTED, { error: `ids may list at most ${MAX_PROJECTED} entities` }),
 });
 

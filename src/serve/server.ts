@@ -27,7 +27,7 @@ import type { z } from 'zod';
 import { LookupError } from '../lookup/errors.js';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
 import { ConnectionGuard } from './connections.js';
-import { keyChecker } from './auth.js';
+import { keyChecker, presentedKey } from './auth.js';
 import { clientKey, RateLimiter } from './rate-limit.js';
 import { ServiceMetrics } from './metrics.js';
 import { AllowedMethods } from './allowed-methods.js';
@@ -273,7 +273,8 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   if (options.apiKey !== undefined) {
     app.addHook('onRequest', (request, _reply, done) => {
       if (OPEN_ROUTES.has(request.routeOptions.url ?? '') || keyed(request.headers)) return done();
-      done(new HttpError(401, 'unauthorized', 'this service needs an API key: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"'));
+      const how = 'send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"';
+      done(new HttpError(401, 'unauthorized', presentedKey(request.headers) === undefined ? `this service needs an API key: ${how}` : `the API key sent is not this service's: ${how}`));
     });
     app.addHook('onSend', (request, reply, payload, done) => {
       if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="kgdistill"');

@@ -119,6 +119,9 @@ describe('explorer routes: run facts, suggestions, projection', () => {
     for (const [body, message, status] of [
       [{ entity: 'e1', ids: [10_000] }, 'ids: entity id 10000 is outside [0, 240)', 400],
       [{ entity: 'e1', ids: 'all' }, 'ids must be a list of entity ids', 400],
+      [{ entity: 'e1', ids: [3, -1] }, 'ids must be a list of entity ids (integers ≥ 0), got -1', 400], // each element's problem names the field
+      [{ entity: 'e1', ids: [1.5] }, 'ids must be a list of entity ids (integers ≥ 0), got 1.5', 400],
+      [{ entity: 'e1', ids: ['1'] }, "ids must be a list of entity ids (integers ≥ 0), got '1'", 400],
       [{ entity: 'e1', ids: Array.from({ length: MAX_PROJECTED + 1 }, (_, i) => i) }, `at most ${MAX_PROJECTED}`, 400],
       [{ entity: 'e1' }, 'ids is required', 400],
       [{ entity: 'nobody', ids: [] }, "unknown entity 'nobody'", 404],

@@ -163,7 +163,10 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     expect(bare.statusCode).toBe(401);
     expect(bare.headers['www-authenticate']).toMatch(/^Bearer/);
     expect(bare.json().message).toMatch(/needs an API key/);
-    expect((await app.inject({ url: '/models', headers: { authorization: `Bearer ${KEY}x` } })).statusCode).toBe(401);
+    const wrong = await app.inject({ url: '/models', headers: { authorization: `Bearer ${KEY}x` } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().message).toBe('the API key sent is not this service\'s: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"'); // not "needs a key"
+    expect((await app.inject({ url: '/models', headers: { authorization: `Basic ${KEY}` } })).json().message).toMatch(/^this service needs an API key/);
     expect((await app.inject({ url: '/metrics', headers: { 'x-api-key': 'short' } })).statusCode).toBe(401);
     expect((await app.inject({ url: '/models/roth/neighbors?entity=e1', headers: { authorization: `Bearer ${KEY}` } })).statusCode).toBe(200);
     expect((await app.inject({ url: '/models/roth/neighbors?entity=e1', headers: { 'x-api-key': KEY } })).statusCode).toBe(200);
