@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../lookup/helpers.js';
@@ -112,6 +112,16 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
     const truncated = startServe(['--checkpoint', damaged]);
     await expect(truncated).rejects.toThrow(/best-[a-z0-9]+\.bin: expected \d+ bytes, found 100 \(truncated\?\)/);
     await expect(truncated).rejects.not.toThrow(/listening/);
+    // a binary of the right size whose bytes changed: its checksum, before the port (it took a healthy run down with it after)
+    const flipped = path.join(tmp, 'flipped');
+    mkdirSync(flipped, { recursive: true });
+    for (const name of readdirSync(run).filter((n) => n !== 'lookup')) copyFileSync(path.join(run, name), path.join(flipped, name));
+    const binary = path.join(flipped, header.binary.file), bytes = readFileSync(binary);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(binary, bytes);
+    const corrupt = startServe(['--checkpoint', `${run},${flipped}`]);
+    await expect(corrupt).rejects.toThrow(/--checkpoint .*flipped\/best-[a-z0-9]+\.bin: checksum mismatch \(corrupt or from another checkpoint\)/);
+    await expect(corrupt).rejects.not.toThrow(/listening/);
     await expect(startServe(['--checkpoint', `${run},${path.relative(root, run)}`])).rejects.toThrow(/--checkpoint lists .* twice: each run is served once/);
   }, 30_000);
 
