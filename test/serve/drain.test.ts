@@ -56,7 +56,8 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
     expect(await served.exit).toBe(0);
     const log = served.log();
     if (process.env.SHOW_SERVE_LOG) process.stdout.write(log);
-    expect(log).toMatch(/ start: pid \d+, checkpoints roth/);
+    expect(log).toMatch(/ start: pid \d+, checkpoints /);
+    expect(log).toContain(`, checkpoints roth (${run})\n`); // the directory behind each served name
     expect(log).toMatch(/ shutdown: SIGTERM: not ready any more; draining \d+ requests in flight on \d+ connections/);
     expect(log).toMatch(/ shutdown: answered \d+ requests since start, \d+ during the drain \(\d+ in flight at SIGTERM\), 0 connections dropped/);
     const [, total, duringDrain] = / answered (\d+) requests since start, (\d+) during the drain/.exec(log)!.map(Number);

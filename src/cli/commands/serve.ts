@@ -121,7 +121,7 @@ export function registerServeCommand(program: Command): void {
       const names = servedNames(dirs);
       for (const dir of dirs) await requireServableRun(dir, flags.last === true); // before the port is taken
       const startedAt = performance.now();
-      say('start', `pid ${process.pid}, checkpoints ${names.join(', ')}`);
+      say('start', `pid ${process.pid}, checkpoints ${names.map((name, i) => `${name} (${dirs[i]})`).join(', ')}`); // which directory each served name is
       const backend = await initBackend(flags.backend);
       const models = new ServedModels(names);
       const app = buildServer(models, {
