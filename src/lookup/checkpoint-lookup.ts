@@ -96,10 +96,14 @@ export interface TripleScore {
   known?: boolean;
 }
 
-/** Checks that k is an integer in [1, max]. */
-function checkK(k: unknown, max: number): number {
+/**
+ * Checks that k is an integer from 1 to the smaller of `maxK` (the caller's cap, e.g. the service's --max-k) and
+ * `available` (the entities there are to list: `what`); a k too large says which of the two limits it.
+ */
+function checkK(k: unknown, maxK: number | undefined, available: number, what: string): number {
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) throw new LookupError('invalid', `k must be a positive integer, got ${String(k)}`);
-  if (k > max) throw new LookupError('invalid', `k must be at most ${max}, got ${k}`);
+  const max = Math.min(maxK ?? Infinity, available);
+  if (k > max) throw new LookupError('invalid', `k must be at most ${max}, got ${k} (${max === available ? `this model has ${available} ${what}` : 'the largest k this service answers'})`);
   return k;
 }
 
@@ -223,7 +227,7 @@ export class CheckpointLookup {
   /** The k nearest entities of an entity (by name, key or id). */
   async neighbors(entityInput: unknown, kInput: unknown, options: { exact?: boolean; maxK?: number } = {}): Promise<NeighborsResult> {
     const entity = this.entities.resolve(entityInput);
-    const k = checkK(kInput, Math.min(options.maxK ?? Infinity, this.table.count - 1));
+    const k = checkK(kInput, options.maxK, this.table.count - 1, 'entities besides the query');
     const spec = neighborSpace(this.metric);
     let method: 'hnsw' | 'exact' = 'exact';
     let found = this.neighborTable?.get(entity, k);
@@ -253,7 +257,7 @@ export class CheckpointLookup {
     if (hasHead === hasTail) throw new LookupError('invalid', hasHead ? 'predict lists the answers of a query: give head or tail, not both; score(head, relation, tail) scores one triple and gives its filtered rank' : 'give head (to predict tails) or tail (to predict heads)');
     const given = this.entities.resolve(hasHead ? args.head : args.tail);
     const relation = this.relations.resolve(args.relation);
-    const k = checkK(args.k, Math.min(options.maxK ?? Infinity, this.table.count));
+    const k = checkK(args.k, options.maxK, this.table.count, 'entities');
     const filtered = args.filtered === true;
     if (filtered && !this.known) throw new LookupError('invalid', `filtering needs the run's dataset: ${this.datasetNote ?? 'not loaded'}`);
     const R = this.header.model.numRelations;

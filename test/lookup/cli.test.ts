@@ -55,7 +55,7 @@ describe('kgdistill neighbors', () => {
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'id:600'])).rejects.toThrow(/entity id id:600 out of range \(there are 600 entities, ids 0–599\)/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '0'])).rejects.toThrow(/expected a positive integer below 1000000000, got '0'/);
     await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', 'ten'])).rejects.toThrow(/expected a positive integer below 1000000000, got 'ten'/);
-    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '600'])).rejects.toThrow('--k must be at most 599, got 600');
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--k', '600'])).rejects.toThrow('--k must be at most 599, got 600 (this model has 599 entities besides the query)');
     await expect(runCli(['neighbors', '--checkpoint', path.join(tmp, 'nope'), '--entity', 'e1'])).rejects.toThrow(/nope: no such directory \(a run directory written by/);
     const header = path.join(roth, 'best.json'); // a checkpoint's file where its run directory is expected
     await expect(runCli(['neighbors', '--checkpoint', header, '--entity', 'e1'])).rejects.toThrow(`${header}: is a file, not a run directory: give the run directory that holds it, ${roth}`);
@@ -128,7 +128,7 @@ describe('kgdistill predict', () => {
     await expect(runCli([...base, '--head', 'e4', '--tail', 'e1', '--k', '5', '--filtered'])).rejects.toThrow(/^--k and --filtered apply to a list of answers/);
     await expect(runCli(['predict', '--checkpoint', roth, '--head', 'e1', '--relation', 'parnet'])).rejects.toThrow("unknown relation 'parnet'; did you mean: parent?");
     await expect(runCli([...base, '--head', 'e1', '--k', '-3'])).rejects.toThrow(/expected a positive integer/);
-    await expect(runCli([...base, '--head', 'e1', '--k', '601'])).rejects.toThrow('--k must be at most 600, got 601');
+    await expect(runCli([...base, '--head', 'e1', '--k', '601'])).rejects.toThrow('--k must be at most 600, got 601 (this model has 600 entities)');
     const spaced = lastJson((await runCli([...base, '--head', '東京 ', '--k', '3', '--json'])).out); // the name trimmed
     expect(spaced).toMatchObject({ given: { key: 'e4', name: '東京' }, relation: { key: 'parent' } });
     expect(spaced.answers).toHaveLength(3);
