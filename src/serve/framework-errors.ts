@@ -8,6 +8,9 @@
 import type { Socket } from 'node:net';
 import type { FastifyError } from 'fastify';
 
+/** What an empty POST body is told, with or without a JSON Content-Type. */
+export const EMPTY_BODY_MESSAGE = 'the body is empty: send a JSON object, or use GET with a query string';
+
 /** An error answer: status, the service's word for it, and a message a client can act on. */
 export interface ErrorAnswer {
   status: number;
@@ -27,7 +30,7 @@ const quotedPath = (path: string): string => `'${path.length > 120 ? `${path.sli
 export function frameworkAnswer(error: FastifyError, limits: { bodyLimit: number; maxParamLength: number }, contentType?: string): ErrorAnswer {
   const status = error.statusCode ?? 400;
   switch (error.code) {
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return { status, error: 'invalid', message: 'the body is empty: send a JSON object, or use GET with a query string' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return { status, error: 'invalid', message: EMPTY_BODY_MESSAGE };
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return { status, error: 'invalid', message: 'the body is not valid JSON (or has a __proto__ or constructor key): send a JSON object' };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return { status, error: 'unsupported-media-type', message: `unsupported content type${contentType ? ` '${contentType.slice(0, 60)}'` : ''}: send application/json` };
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return { status, error: 'body-too-large', message: `the body is too large: at most ${bytes(limits.bodyLimit)}` };

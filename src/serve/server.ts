@@ -31,7 +31,7 @@ import { keyChecker, presentedKey } from './auth.js';
 import { clientKey, RateLimiter } from './rate-limit.js';
 import { ServiceMetrics } from './metrics.js';
 import { AllowedMethods } from './allowed-methods.js';
-import { clientErrorHandler, frameworkAnswer } from './framework-errors.js';
+import { clientErrorHandler, EMPTY_BODY_MESSAGE, frameworkAnswer } from './framework-errors.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { EXPLORER_OPEN_ROUTES, explorerRoutes, type ExplorerOptions } from './explorer-routes.js';
 import { DEFAULT_K, DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neighborsSchemas, predictSchemas, shown, type RouteSchemas } from './schemas.js';
@@ -295,6 +295,11 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   const input = <T>(request: FastifyRequest, schemas: RouteSchemas<T>): T => {
     const get = request.method === 'GET' || request.method === 'HEAD';
     const value = get ? request.query : request.body;
+    if (get && (Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined)) {
+      // a body is never read on GET: answering from the query string alone would answer another question
+      throw new HttpError(400, 'invalid', 'GET takes its parameters in the query string, not a body: move them into the query string, or use POST');
+    }
+    if (!get && value === undefined) throw new HttpError(400, 'invalid', EMPTY_BODY_MESSAGE);
     if (!get && (value === null || typeof value !== 'object' || Array.isArray(value))) {
       throw new HttpError(400, 'invalid', `the body must be a JSON object, got ${shown(value)}`);
     }
