@@ -5,6 +5,7 @@
  * `maxParamLength`, a path that is not valid percent-encoding) and the HTTP parser's (a request not received whole
  * in time, bytes that are not HTTP), which Node answers on the socket before any route runs.
  */
+import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError } from 'fastify';
 
@@ -51,7 +52,9 @@ export function clientErrorHandler(requestTimeoutMs: number, onRefused: (reason:
     onRefused(timeout ? 'request-timeout' : 'bad-request');
     const answer: ErrorAnswer = timeout
       ? { status: 408, error: 'request-timeout', message: `the request was not received whole within ${requestTimeoutMs} ms` }
-      : { status: error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400, error: 'bad-request', message: `not a valid HTTP request${error.code ? ` (${error.code})` : ''}` };
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? { status: 431, error: 'bad-request', message: `the request line and headers are larger than ${maxHeaderSize / 1024} KiB: send a long query as a POST with a JSON body` }
+        : { status: 400, error: 'bad-request', message: `not a valid HTTP request${error.code ? ` (${error.code})` : ''}` };
     const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[answer.status];
     const body = JSON.stringify({ error: answer.error, message: answer.message });
     if (socket.writable) {

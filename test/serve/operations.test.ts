@@ -339,7 +339,13 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     const refused = await new Promise<string>((resolve) => { let text = ''; garbage.on('data', (d) => (text += d)); garbage.on('close', () => resolve(text)); garbage.on('error', () => undefined); });
     expect(refused.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     expect(JSON.parse(refused.slice(refused.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: 'bad-request' });
-    expect(refusedCounts(await (await app.inject('/metrics')).payload)).toEqual({ 'too-many-connections': 0, 'request-timeout': 1, 'bad-request': 1 });
+    // a URL past Node's header limit: what is too large, and what to do instead
+    const long = net.connect(port, '127.0.0.1');
+    long.write(`GET /models/roth/neighbors?entity=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: t\r\n\r\n`);
+    const tooLarge = await new Promise<string>((resolve) => { let text = ''; long.on('data', (d) => (text += d)); long.on('close', () => resolve(text)); long.on('error', () => undefined); });
+    expect(tooLarge.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(JSON.parse(tooLarge.slice(tooLarge.indexOf('\r\n\r\n') + 4))).toEqual({ error: 'bad-request', message: 'the request line and headers are larger than 16 KiB: send a long query as a POST with a JSON body' });
+    expect(refusedCounts(await (await app.inject('/metrics')).payload)).toEqual({ 'too-many-connections': 0, 'request-timeout': 1, 'bad-request': 2 });
   });
 
   it('a run whose dataset is gone: its note and the filtering error name no path', async () => {
