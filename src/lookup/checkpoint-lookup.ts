@@ -3,6 +3,7 @@
  * triples (when the dataset can be loaded), the run's indexes, and the two queries — nearest entities and link
  * prediction — with their inputs validated. Used alike by the CLI and the HTTP service.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadRun } from '../registry/load-run.js';
 import type { CheckpointHeader } from '../core/checkpoint.js';
@@ -188,13 +189,23 @@ export class CheckpointLookup {
   /** Model facts for the model-info endpoint (no file-system paths: `runDir` is a property of its own). */
   info(): Record<string, unknown> {
     const { model, dim, numEntities } = this.header.model;
+    const note = [this.datasetNote, this.replacedNote()].filter((n) => n !== undefined).join('; ');
     return {
       name: this.name, model, dim, entities: numEntities, relations: this.header.vocab.relations,
       similarity: this.runtime.model.similarity, neighborMetric: this.metric, tailBias: this.table.tailBias !== undefined,
       dataset: this.header.dataset.name, knownTriples: this.known !== undefined, entityNames: this.entities.name(0) !== undefined,
       indexes: this.store.loaded().map((i) => ({ id: i.id, origin: i.origin, buildSeconds: i.buildSeconds, fileBytes: i.fileBytes })),
-      ...(this.datasetNote ? { note: this.datasetNote } : {}),
+      ...(note ? { note } : {}),
     };
+  }
+
+  /**
+   * Said when the run directory no longer holds the checkpoint binary this lookup loaded (each save writes a binary of
+   * a new name): the run was trained again or replaced, and its files on disk are of another model than the one served.
+   */
+  replacedNote(): string | undefined {
+    if (existsSync(path.join(this.runDir, this.header.binary.file))) return undefined;
+    return 'the run directory no longer holds the checkpoint served (trained again or replaced since it was loaded): what is read from it now (test figures, curves) may be of another model; restart to serve that one';
   }
 
   /**

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { initBackend } from '../../src/core/backend.js';
@@ -87,6 +88,24 @@ describe('serve: queries', () => {
     expect(filtered.answers).toHaveLength(5);
     const dot = (await post('/models/distmult/predict', body)).json() as Json;
     expect(dot).toMatchObject({ method: 'exact', scored: 600 });
+  });
+
+  it('a run trained again (or replaced) under the served model: /models/:model says its directory now holds another checkpoint', async () => {
+    const dir = path.join(tmp, 'replaced');
+    cpSync(path.join(tmp, 'distmult'), dir, { recursive: true });
+    const lookup = await CheckpointLookup.open(dir, { indexMode: 'background' });
+    const served = buildServer([lookup]);
+    try {
+      expect(((await served.inject('/models/replaced')).json() as Json).note).toBeUndefined();
+      const binary = path.join(dir, lookup.header.binary.file);
+      renameSync(binary, `${binary}.old`); // what a new training's first save leaves: the served binary gone
+      const { note } = (await served.inject('/models/replaced')).json() as Json;
+      expect(note).toBe('the run directory no longer holds the checkpoint served (trained again or replaced since it was loaded): what is read from it now (test figures, curves) may be of another model; restart to serve that one');
+      expect((await served.inject('/models/replaced/neighbors?entity=e1&k=2')).statusCode).toBe(200); // still served from memory
+    } finally {
+      await served.close();
+      lookup.close();
+    }
   });
 });
 
