@@ -43,6 +43,8 @@ export interface DrainReport {
   answeredDuringDrain: number;
   /** Connections still open when the drain gave up (0 unless it timed out). */
   dropped: number;
+  /** Connections turned away with a 503 once the drain stopped accepting (clients to retry elsewhere). */
+  refused: number;
   /** How long the drain took. */
   seconds: number;
 }
@@ -56,6 +58,7 @@ export class ConnectionGuard {
   private accepted = 0;
   private received = 0;
   private answeredCount = 0;
+  private refusedWhileDraining = 0;
   private readonly open = new Set<Socket>();
   /** True once a drain has stopped accepting: a new connection gets a 503 at once (the listener closes soon after). */
   private refusing = false;
@@ -69,7 +72,8 @@ export class ConnectionGuard {
         const body = this.refusing
           ? JSON.stringify({ error: 'not-ready', message: 'the service is shutting down; retry on another instance' })
           : JSON.stringify({ error: 'too-many-connections', message: `the service holds at most ${maxConnections} connections; retry later` });
-        if (!this.refusing) this.onRefused();
+        if (this.refusing) this.refusedWhileDraining++;
+        else this.onRefused();
         // the HTTP parser is already attached (Node's own connection listener runs first): stop reading, so that
         // nothing the client sends on this socket is parsed, routed or computed, and destroy it once the 503 is out
         socket.pause(); // (in the same turn as the accept: before any of its bytes are read)
@@ -136,6 +140,6 @@ export class ConnectionGuard {
     const dropped = outcome === 'timeout' ? this.open.size : 0;
     if (outcome === 'timeout') for (const socket of this.open) socket.destroy();
     const answered = this.answeredCount;
-    return { inFlight, answered, answeredDuringDrain: answered - answeredBefore, dropped, seconds: (performance.now() - started) / 1000 };
+    return { inFlight, answered, answeredDuringDrain: answered - answeredBefore, dropped, refused: this.refusedWhileDraining, seconds: (performance.now() - started) / 1000 };
   }
 }

@@ -28,7 +28,7 @@ describe('ConnectionGuard: what a drain reports as answered', () => {
     setTimeout(() => late.socket.write('GET /late HTTP/1.1\r\nHost: t\r\n\r\n'), 5); // read during the drain
     const report = await drained;
     expect(await late.answer).toMatch(/^HTTP\/1\.1 200[\s\S]*connection: close/i);
-    expect(report).toMatchObject({ inFlight: 0, answered: 6, answeredDuringDrain: 1, dropped: 0 });
+    expect(report).toMatchObject({ inFlight: 0, answered: 6, answeredDuringDrain: 1, dropped: 0, refused: 0 });
   });
 
   it('closes the connection of a request in flight when the drain started, once answered (no wait for the keep-alive timeout)', async () => {
@@ -80,6 +80,7 @@ describe('ConnectionGuard: what a drain reports as answered', () => {
     // one still in the kernel's accept queue when the listener closed is reset (never received: readiness had been
     // 503 since the drain began), one arriving later is refused
     expect(outcomes.filter((o) => o === '200').length).toBe(guard.answered);
+    expect(outcomes.filter((o) => o === '503').length).toBe(report.refused); // the refusals the shutdown line reports
     expect(outcomes.filter((o) => !['200', '503', 'ECONNREFUSED', 'ECONNRESET'].includes(o))).toEqual([]);
   });
 });
