@@ -65,6 +65,12 @@ export function qualityPlan(root: string): Row[] {
         args: studentArgs(root, wn, kdWeight, [...paperLikeRecipe(wn, 32), '--seed', String(seed)], topK, refresh) });
     }
   }
+  // The d = 16 student with λ = 0.5 (2026-12-06: at d = 32 λ = 0.5 led λ = 0.01 on validation at equal epochs);
+  // its twin is twin-roth-d16.
+  for (const seed of SEEDS) {
+    rows.push({ id: `student-kd0.5-roth-d16-s${seed}`, stage: seed === 0 ? 2 : 5, dataset: wn, kind: 'student', against: ['twin-roth-d16'],
+      args: studentArgs(root, wn, '0.5', [...paperLikeRecipe(wn, 16), '--seed', String(seed)]) });
+  }
   // The d = 16 student and twin were both still improving at 150 epochs: the same rows with up to 300.
   for (const seed of SEEDS) {
     const long = paperLikeRecipe(wn, 16, 300);
