@@ -2,7 +2,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { train, evaluate, writeSyntheticDataset } from 'kgdistill';
+import { train, evaluate, writeSyntheticDataset, OptionsError } from 'kgdistill';
 
 // A new directory of its own, so the example runs again as it is (a dataset or a run is never overwritten).
 const work = await mkdtemp(path.join(tmpdir(), 'kgdistill-example-'));
@@ -20,5 +20,6 @@ console.log(`valid MRR ${(await evaluate(run.runDir, { split: 'valid' })).metric
 try {
   await train({ dataset, dim: -1, out: path.join(work, 'bad') }); // options are checked by the same schema as the command line
 } catch (error) {
-  console.log(`bad option: ${error.message}`);
+  if (!(error instanceof OptionsError)) throw error; // the errors are exported classes (docs/API.md, "Errors")
+  console.log(`bad option: ${error.message} (keys: ${error.problems.map((p) => p.key).join(', ')})`);
 }

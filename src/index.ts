@@ -11,7 +11,7 @@
  */
 import { openModel, type OpenedModel } from './pipeline/open-model.js';
 import { runDistill, runTrain, type RunRequest } from './pipeline/train.js';
-import type { RunHooks } from './pipeline/run-job.js';
+import type { RunHooks, RunSummary } from './pipeline/run-job.js';
 import type { DistillOptions, TrainOptions } from './pipeline/options.js';
 import type { SummaryMetrics } from './eval/metrics.js';
 
@@ -23,11 +23,17 @@ export { openModel, type OpenedModel, type PredictQuery, type PredictOptions } f
 export type { NeighborsResult, PredictResult, TripleScore } from './lookup/checkpoint-lookup.js';
 export type { BackendRequest } from './core/backend.js';
 export { trainOptionsSchema, distillOptionsSchema, type TrainOptions, type TrainSettings, type DistillOptions, type DistillSettings } from './pipeline/options.js';
-export type { RunHooks } from './pipeline/run-job.js';
+export type { RunHooks, RunSummary, DataSummary } from './pipeline/run-job.js';
 export type { RunRequest } from './pipeline/train.js';
 export type { SummaryMetrics } from './eval/metrics.js';
 export { modelNames } from './registry/models.js';
 export type { TrainerEvents, EpochRecord } from './core/trainer.js';
+// The errors a caller can tell apart (`instanceof`): each names what is at fault (docs/API.md, "Errors").
+export { OptionsError, type OptionProblem } from './pipeline/options-error.js';
+export { KgInputError } from './kg/errors.js';
+export { DatasetFetchError } from './kg/fetch-dataset.js';
+export { CheckpointError } from './core/checkpoint.js';
+export { LookupError, type LookupErrorKind } from './lookup/errors.js';
 
 /** What `train` and `distill` return: the run directory, its test metrics, its summary, and the model opened for queries. */
 export interface TrainResult {
@@ -35,7 +41,7 @@ export interface TrainResult {
   /** Filtered test metrics over both directions (`mrr`, `hits@1|3|10`, `mr`, `queries`, `tieRules`, …; with `evalCandidates` the sampled ones, marked by `protocol`); undefined with `testEval: false`. */
   metrics?: SummaryMetrics;
   /** Epochs, best validation, seconds, backend, what loading dropped, warnings, … */
-  summary: Record<string, unknown>;
+  summary: RunSummary;
   model: OpenedModel;
 }
 

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { formatIssues } from '../core/registry.js';
+import { OptionsError, type OptionProblem } from './options-error.js';
 import type { LoadOptions } from '../kg/dataset.js';
 import { trueOrFalse } from '../kg/load-options.js';
 import { runConfigOrCheckpointCopy } from './run-config.js';
@@ -217,23 +218,47 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, nam
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const values = (input ?? {}) as Record<string, unknown>;
-  const problems = result.error.issues.map((issue) => {
+  const problems: OptionProblem[] = [];
+  const messages = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
     if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys) problems.push({ key: k, message: `unknown key${hint(k, schema)}`, value: values[k] });
       return issue.keys.map((k) => `unknown ${naming === 'flag' ? 'option' : 'key'} '${naming === 'flag' ? flagOf(k) : k}'${hint(k, schema)}`).join('; ');
     }
-    if (!key) return formatIssues(new z.ZodError([issue]));
+    if (!key) {
+      problems.push({ key: '', message: formatIssues(new z.ZodError([issue])) });
+      return problems.at(-1)!.message;
+    }
     const name = naming === 'flag' ? flagOf(key) : key;
-    if (values[key] === undefined && issue.path.length === 1) return `${name} is required`;
+    if (values[key] === undefined && issue.path.length === 1) {
+      problems.push({ key, message: 'is required' });
+      return `${name} is required`;
+    }
+    problems.push({ key, message: issue.message, value: values[key] });
     return `${name} ${issue.message} (got ${shownValue(values[key])})`;
   });
-  throw new Error(`${source ? `${source}: ` : ''}${problems.join('; ')}`);
+  throw new OptionsError(`${source ? `${source}: ` : ''}${messages.join('; ')}`, problems);
 }
 
-/** " (did you mean 'batchSize'?)" for a key given in kebab, snake (PyKEEN's batch_size) or other case. */
+/** The Levenshtein distance of two short strings (option keys). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * " (did you mean 'batchSize'?)" for a key given in kebab, snake (PyKEEN's batch_size) or other case, or a typo of
+ * one (an edit away; two for keys of 8 letters or more: `epoch`, `valdEvery`).
+ */
 function hint(key: string, schema: z.ZodType): string {
   const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
   const plain = key.replace(/^-+/, '').replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase()).toLowerCase();
-  const match = keys.find((k) => k.toLowerCase() === plain);
+  const match = keys.find((k) => k.toLowerCase() === plain)
+    ?? keys.find((k) => plain.length >= 3 && editDistance(k.toLowerCase(), plain) <= (plain.length >= 8 ? 2 : 1));
   return match ? ` (did you mean '${match}'?)` : '';
 }

@@ -91,11 +91,40 @@ export interface DataSummary {
   overlap: SplitOverlap;
 }
 
+/** A run's summary: everything `--json` prints (and result.json keeps) besides the test metrics. */
+export interface RunSummary {
+  model: string;
+  dim: number;
+  dataset: string;
+  backend: string;
+  /** The kernel build that ran (`fma`, `simd`, … or `portable`). */
+  kernels: string;
+  threads: number;
+  seconds: number;
+  /** Epochs trained (a resumed run counts its earlier ones). */
+  epochs: number;
+  bestEpoch: number;
+  /** The best validation MRR, or null when nothing was validated (an empty valid split: warnings say so). */
+  bestValidMrr: number | null;
+  stoppedEarly: boolean;
+  interrupted: boolean;
+  scoringPath: string;
+  runDir: string;
+  seed: number;
+  /** What the run warned about (also given to the `log` hook): an empty valid split, overlapping splits, … */
+  warnings: string[];
+  data: DataSummary;
+  /** Why the finished run has no test figures (testEval false, a stop, an empty test split), and the command that gives them. */
+  testSkipped?: { reason: string; evalCommand?: string };
+  /** The job's own facts (a distillation's teachers, K, λ, …) and the evaluated checkpoint. */
+  [fact: string]: unknown;
+}
+
 /** A finished (or interrupted) run. */
 export interface RunOutcome {
   runDir: string;
   /** Everything `--json` prints besides the test metrics. */
-  summary: Record<string, unknown> & { stoppedEarly: boolean; interrupted: boolean; warnings: string[]; data: DataSummary };
+  summary: RunSummary;
   training: TrainingResult;
   /** The best checkpoint's test evaluation (absent with testEval false, or when interrupted, or when sampled; `summary.testSkipped` says why when the run finished). */
   test?: EvaluationReport;
@@ -236,7 +265,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const backend = await initBackend(settings.backend as BackendRequest);
   const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress })
     .catch((error: unknown) => { throw readerErrorNamed(error, hooks.naming); });
-  requireNonEmptySplits(dataset, log);
+  const dataWarnings = requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
   if (settings.evalCandidates !== undefined) requireCandidates(settings.evalCandidates, data, name('evalCandidates')); // before anything is written
   const config = saved
@@ -319,10 +348,10 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
       throw error;
     }
     const keptResult = await earlier.settle(training.bestEpoch);
-    const summary = {
+    const summary: RunSummary = {
       model: modelName, dim, dataset: dataset.name, backend, kernels, threads: kernelThreads(), seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
       bestValidMrr: training.bestValidMrr >= 0 ? training.bestValidMrr : null, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
-      runDir, seed: config.seed, warnings: training.warnings, data: dataSummary(dataset), ...job.describe?.(),
+      runDir, seed: config.seed, warnings: [...dataWarnings, ...training.warnings], data: dataSummary(dataset), ...job.describe?.(),
     };
     for (const warning of training.warnings) log(`warning: ${warning}`);
     if (training.interrupted) {
@@ -376,14 +405,21 @@ function unusedSettings(given: Record<string, unknown>, s: CommonSettings & { on
   return notes;
 }
 
-/** An empty train split is an error naming its file; an empty valid or test split a warning (no validation and early stopping; no test figures), as are triples shared by two splits. */
-function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void): void {
+/**
+ * An empty train split is an error naming its file; an empty valid or test split a warning (no validation and early
+ * stopping; no test figures), as are triples shared by two splits and a first line that looks like a header. The
+ * warnings are logged and returned (the run's summary keeps them).
+ */
+function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void): string[] {
   if (dataset.train.length === 0) throw new Error(`${dataset.report.files.train}: the train split has no triples`);
-  if (dataset.valid.length === 0) log(`warning: ${dataset.report.files.valid}: the valid split has no triples — no validation, no early stopping and no --lr-decay; best.json holds the parameters of the last validation epoch`);
-  if (dataset.test.length === 0) log(`warning: ${dataset.report.files.test}: the test split has no triples — no test evaluation`);
+  const warnings: string[] = [];
+  if (dataset.valid.length === 0) warnings.push(`${dataset.report.files.valid}: the valid split has no triples — no validation, no early stopping and no --lr-decay; best.json holds the parameters of the last validation epoch`);
+  if (dataset.test.length === 0) warnings.push(`${dataset.report.files.test}: the test split has no triples — no test evaluation`);
   const o = dataset.report.overlap;
-  if (hasSharedTriples(o)) log(`warning: ${path.dirname(dataset.report.files.train)}: ${overlapLine(o)}`);
-  if (dataset.report.suspectHeader) log(`warning: ${suspectHeaderLine(dataset.report.files.train, dataset.report.suspectHeader)}`);
+  if (hasSharedTriples(o)) warnings.push(`${path.dirname(dataset.report.files.train)}: ${overlapLine(o)}`);
+  if (dataset.report.suspectHeader) warnings.push(suspectHeaderLine(dataset.report.files.train, dataset.report.suspectHeader));
+  for (const warning of warnings) log(`warning: ${warning}`);
+  return warnings;
 }
 
 /** The `kgdistill eval` command that gives a run's test figures as its own test evaluation would (sampled when it samples). */

@@ -30,16 +30,20 @@ describe('the packed package', () => {
     expect(mrr).toBeGreaterThan(0.5); // RotH on the generated tree-and-cycle graph; chance is ≈ 0.03
     expect(out).toMatch(/\(e30, parent, \?\): e\d+/);
     expect(out).toMatch(/rank of \(e30, parent, e9\): \d/);
-    expect(out).toContain('bad option: dim must be a positive integer (got -1)');
+    expect(out).toContain('bad option: dim must be a positive integer (got -1) (keys: dim)');
     // it runs again as it is: each run writes into a new directory of its own
     expect(execFileSync(process.execPath, ['example.mjs'], { cwd: project, encoding: 'utf8' })).toMatch(/test MRR [0-9.]+.* in .*kgdistill-example-/);
     expect(out).not.toMatch(/Hi there|tfjs-node|speed things up/i); // no tfjs banner
     // types included: a TypeScript user's strict check of the same calls passes, with the metrics typed as numbers
     writeFileSync(path.join(project, 'typed.ts'), [
-      "import { train, evaluate, writeSyntheticDataset, type TrainResult } from 'kgdistill';",
+      "import { train, evaluate, writeSyntheticDataset, OptionsError, LookupError, type TrainResult } from 'kgdistill';",
       "const dataset: string = await writeSyntheticDataset('graph', { entities: 200, seed: 1 });",
       "const run: TrainResult = await train({ dataset, model: 'RotH', dim: 32, epochs: 1, out: 'runs/typed' });",
       'const test: number | undefined = run.metrics?.mrr;',
+      'const epochs: number = run.summary.epochs, best: number | null = run.summary.bestValidMrr, warned: string[] = run.summary.warnings;',
+      "try { await run.model.predict({ head: 'nobody', relation: 'parent' }); } catch (error) { if (error instanceof LookupError) console.log(error.kind, error.suggestions.length); }",
+      "try { await train({ dataset, dim: -1, out: 'runs/bad' }); } catch (error) { if (error instanceof OptionsError) console.log(error.problems[0]?.key); }",
+      'console.log(epochs, best, warned);',
       "const valid: number = (await evaluate('runs/typed', { split: 'valid' })).metrics['hits@10'];",
       'console.log(test, valid);',
       '',

@@ -3,13 +3,30 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { train, openModel, writeSyntheticDataset, syntheticGraph } from '../../src/index.js';
+import { train, openModel, writeSyntheticDataset, syntheticGraph, OptionsError } from '../../src/index.js';
 
 describe('mistyped options of the library API', () => {
   it("train: a kebab- or snake-case key (PyKEEN's batch_size) names the key it meant", async () => {
     await expect(train({ dataset: 'nowhere', model: 'DistMult', batch_size: 10 } as never)).rejects.toThrow("unknown key 'batch_size' (did you mean 'batchSize'?)");
     await expect(train({ dataset: 'nowhere', model: 'DistMult', 'batch-size': 10 } as never)).rejects.toThrow("unknown key 'batch-size' (did you mean 'batchSize'?)");
     await expect(train({ dataset: 'nowhere', model: 'DistMult', valid_every: 2 } as never)).rejects.toThrow("(did you mean 'validEvery'?)");
+  });
+
+  it('a typo of a key names the key it meant (an edit away; two for long keys); one far from every key gets no guess', async () => {
+    await expect(train({ dataset: 'nowhere', epoch: 3 } as never)).rejects.toThrow("unknown key 'epoch' (did you mean 'epochs'?)");
+    await expect(train({ dataset: 'nowhere', valdEvry: 3 } as never)).rejects.toThrow("unknown key 'valdEvry' (did you mean 'validEvery'?)");
+    await expect(train({ dataset: 'nowhere', colour: 3 } as never)).rejects.toThrow(/unknown key 'colour'$/);
+  });
+
+  it('a refused option is an OptionsError (exported) listing each bad key with its value', async () => {
+    const error = await train({ dataset: 'nowhere', dim: -1, epoch: 3 } as never).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(OptionsError);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as OptionsError).problems).toEqual([
+      { key: 'dim', message: 'must be a positive integer', value: -1 },
+      { key: 'epoch', message: "unknown key (did you mean 'epochs'?)", value: 3 },
+    ]);
+    expect((error as OptionsError).message).toBe("dim must be a positive integer (got -1); unknown key 'epoch' (did you mean 'epochs'?)");
   });
 
   it('openModel: a misspelled key is an error (it opened the best checkpoint instead of the last), a bad backend names the choices', async () => {

@@ -434,6 +434,8 @@ describe('divergence and data that cannot train', () => {
     // the test triple a r b is a train triple: a warning naming the dataset, and a count in the summary
     expect(lines.join('\n')).toContain(`warning: ${dir}: overlap: 0 valid and 1 test triple also in train, 0 test triples also in valid (kept:`);
     expect(result.summary.data.overlap).toEqual({ validInTrain: 0, testInTrain: 1, testInValid: 0 });
+    // the summary keeps them (a caller without a log hook learns that early stopping was off)
+    expect(result.summary.warnings.map((w) => w.split(':')[0])).toEqual([path.join(dir, 'valid.txt'), dir]);
   });
 
   it('an empty test split is a warning naming its file: no test figures (no NaN); eval on it is an error', async () => {

@@ -1,0 +1,21 @@
+/**
+ * A run's options refused by their schema (`train`, `distill`, `evaluate`, config files): the message names every bad
+ * option and its value, the way the caller asked (`naming`: by key in code, by flag in the shell); `problems` gives
+ * the same per option, for code that reacts to one key.
+ */
+
+/** One refused option: its key (camelCase, as in code), what is wrong, and the value given (undefined when missing). */
+export interface OptionProblem {
+  key: string;
+  message: string;
+  value?: unknown;
+}
+
+/** Options that do not validate; `problems` lists each bad option. */
+export class OptionsError extends Error {
+  /** Creates the error; `message` is the whole message (every problem, as worded for the caller). */
+  constructor(message: string, readonly problems: readonly OptionProblem[]) {
+    super(message);
+    this.name = 'OptionsError';
+  }
+}
