@@ -15,7 +15,7 @@ import type { Vocabulary } from './vocabulary.js';
 import { NameTable, readTripleIds, type ReadTripleOptions } from './triple-reader.js';
 import { encodeSplits, type SplitIds, type SplitOverlap } from './dataset-encode.js';
 import { requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
-import { resolveDataset } from './fetch-dataset.js';
+import { resolveDataset, type ResolveOptions } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
 import { loadEntityNames } from './entity-names.js';
 import { suspectHeader, suspectHeaderLine, type SuspectHeader } from './header-suspect.js';
@@ -30,6 +30,8 @@ export interface LoadOptions extends ReadTripleOptions {
   download?: boolean;
   /** Called as the split files are read: bytes read so far of all three, and their total size. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Where the lines of a download go (what is fetched, from where, verified; default stderr). */
+  log?: (line: string) => void;
 }
 
 /** What loading did: files, lines read, duplicates and unseen triples per split, the policy and checksum status. */
@@ -71,9 +73,10 @@ export interface KgDataset {
 export async function loadDataset(spec: string, options: LoadOptions = {}): Promise<KgDataset> {
   checkLoadOptions(options);
   const policy: UnseenPolicy = options.unseen ?? 'keep';
-  const resolveOptions: { cwd?: string; download?: boolean } = {};
+  const resolveOptions: ResolveOptions = {};
   if (options.cwd !== undefined) resolveOptions.cwd = options.cwd;
   if (options.download !== undefined) resolveOptions.download = options.download;
+  if (options.log !== undefined) resolveOptions.fetch = { log: options.log };
   const { name, dir } = await resolveDataset(spec, resolveOptions);
   const files = requireSplitFiles(dir);
   const readOptions: ReadTripleOptions = {};

@@ -24,6 +24,8 @@ const loadOptionsSchema = z.object({
   header: z.union([z.boolean(), z.literal('auto')], { error: "must be true, false or 'auto'" }),
   encoding: z.enum(['utf8', 'latin1'], { error: "must be 'utf8' or 'latin1'" }),
   onBytes: callbackOption,
+  flagHints: trueOrFalse,
+  log: callbackOption,
 }).partial().strict();
 
 /** Throws an error naming the key and the value given when `options` is not valid LoadOptions. */

@@ -263,7 +263,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     checkLossSettings(settings, name);
   }
   const backend = await initBackend(settings.backend as BackendRequest);
-  const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress })
+  const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress, log })
     .catch((error: unknown) => { throw readerErrorNamed(error, hooks.naming); });
   const dataWarnings = requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);

@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import { registerDataCommands, parseSecondsOption } from '../../src/cli/commands/data.js';
 import { CONVE_COMMIT } from '../../src/kg/dataset-recipes.js';
 import { loadDataset } from '../../src/kg/dataset.js';
+import { train } from '../../src/index.js';
 import { tempDir } from '../kg/helpers.js';
 import { startServer, wn18rrMirror, type TestServer } from '../kg/fetch-fixtures.js';
 import { describeWithBenchmark } from '../helpers/datasets.js';
@@ -74,6 +75,26 @@ describe('kgdistill data fetch', () => {
     expect(report).toMatchObject({ name: 'WN18RR', dir: copy, status: 'found', sources: [], problem: 'train.txt: bad checksum' });
     expect(report.files).toEqual(['train.txt', 'valid.txt', 'test.txt'].map((file) => ({ file, ...line })));
     expect(server.hits).toEqual([]);
+  });
+
+  it("the library's train and loadDataset send a download's lines to the caller's log, none to stderr", async () => {
+    process.env.KGDISTILL_NO_SHARED = '1';
+    process.env.KGDISTILL_DATA = tempDir('kgdistill-empty-data-');
+    process.env.KGDISTILL_DATA_URL = server.url; // every file a 404: the fetch fails at its first download
+    const errors = vi.spyOn(process.stderr, 'write');
+    try {
+      const lines: string[] = [];
+      await expect(train({ dataset: 'WN18RR', out: path.join(tempDir('kgdistill-run-'), 'run') }, { log: (line) => lines.push(line) })).rejects.toThrow(/^cannot fetch WN18RR: .*HTTP 404/);
+      expect(lines[0]).toMatch(/^WN18RR is not on this machine .*: fetching it once$/);
+      expect(lines[1]).toMatch(/^WN18RR: fetching 4 files into /);
+      const loaded: string[] = [];
+      await expect(loadDataset('WN18RR', { log: (line) => loaded.push(line) })).rejects.toThrow(/HTTP 404/);
+      expect(loaded).toHaveLength(2);
+      await expect(train({ dataset: 'WN18RR', out: path.join(tempDir('kgdistill-run-'), 'run') })).rejects.toThrow(/HTTP 404/); // no hook: silent
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it('rejects an unknown name, a bad --timeout and a bad --url', async () => {
