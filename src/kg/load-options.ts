@@ -24,7 +24,6 @@ const loadOptionsSchema = z.object({
   header: z.union([z.boolean(), z.literal('auto')], { error: "must be true, false or 'auto'" }),
   encoding: z.enum(['utf8', 'latin1'], { error: "must be 'utf8' or 'latin1'" }),
   onBytes: callbackOption,
-  flagHints: trueOrFalse,
   log: callbackOption,
 }).partial().strict();
 

@@ -117,6 +117,11 @@ describe('loadDataset', () => {
     const missing = writeFiles(tempDir(), { 'train.txt': FILES['train.txt'], 'test.txt': FILES['test.txt'] });
     await expect(loadDataset(missing)).rejects.toThrow(`${missing}: missing split "valid" (no valid.txt, valid.tsv or valid.csv)`);
   });
+
+  it('refuses two files of one split (an old train.txt beside a cleaned train.tsv was read silently)', async () => {
+    const two = writeFiles(tempDir(), { ...FILES, 'train.tsv': FILES['train.txt'] });
+    await expect(loadDataset(two)).rejects.toThrow(`${two}: 2 files of the train split (train.txt, train.tsv): keep one, since only one can be read`);
+  });
 });
 
 describe('entity names', () => {
