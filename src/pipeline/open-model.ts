@@ -34,6 +34,7 @@ export interface OpenedModel {
   score(head: string | number, relation: string | number, tail: string | number): Promise<TripleScore>;
   /** Every parameter table (entity and relation embeddings, biases, curvatures) with the vocabularies. */
   embeddings(): ReturnType<CheckpointLookup['embeddings']>;
+  /** Frees the model (its scorer and kernel worker thread); every other method then throws, a second close does nothing. */
   close(): void;
 }
 
@@ -48,16 +49,25 @@ export async function openModel(runDir: string, options: { last?: boolean; backe
   parseOptions(openModelOptionsSchema, options, 'key', 'openModel'); // a typo such as `lats` is an error, not the best checkpoint
   await initBackend(options.backend ?? 'auto');
   const lookup = await CheckpointLookup.open(runDir, { stem: options.last ? 'last' : undefined, onNotice: options.onNotice, reading: runReadingOptions(runDir, options.onNotice) });
+  let closed = false;
+  /** The lookup, unless the model was closed (its scorer and worker thread are gone: an answer would be undefined). */
+  const open = (): CheckpointLookup => {
+    if (closed) throw new Error(`${lookup.runDir}: this model was closed; open it again with openModel`);
+    return lookup;
+  };
   return {
     runDir: lookup.runDir,
-    info: () => lookup.info(),
-    neighbors: (entity, k = 10) => lookup.neighbors(entity, k),
+    info: () => open().info(),
+    neighbors: async (entity, k = 10) => open().neighbors(entity, k),
     predict: async (query, k = 10, predictOptions = {}) => {
       parseOptions(predictOptionsSchema, predictOptions, 'key', 'predict'); // a misspelled 'filterd' would answer unfiltered
-      return lookup.predict({ ...query, k, ...predictOptions });
+      return open().predict({ ...query, k, ...predictOptions });
     },
-    score: (head, relation, tail) => lookup.score(head, relation, tail),
-    embeddings: () => lookup.embeddings(),
-    close: () => lookup.close(),
+    score: async (head, relation, tail) => open().score(head, relation, tail),
+    embeddings: () => open().embeddings(),
+    close: () => {
+      if (!closed) lookup.close(); // a second close does nothing
+      closed = true;
+    },
   };
 }

@@ -55,8 +55,15 @@ describe('mistyped options of the library API', () => {
     try {
       await expect(model.predict({ head: 'e1', relation: 'child' }, 3, { filterd: true } as never)).rejects.toThrow("predict: unknown key 'filterd'");
       expect((await model.predict({ head: 'e1', relation: 'child' }, 3, { filtered: true })).answers).toHaveLength(3);
+      await expect(model.predict({ head: 'e1', relation: 'child' }, '3' as never)).rejects.toThrow('k must be a positive integer, got "3"'); // the string quoted
     } finally {
       model.close();
     }
+    // closed: every query says so (they answered from a disposed scorer), a second close does nothing
+    await expect(model.predict({ head: 'e1', relation: 'child' }, 3)).rejects.toThrow(`${run.runDir}: this model was closed; open it again with openModel`);
+    await expect(model.neighbors('e1', 3)).rejects.toThrow('this model was closed');
+    await expect(model.score('e1', 'child', 'e4')).rejects.toThrow('this model was closed');
+    expect(() => model.info()).toThrow('this model was closed');
+    expect(() => model.close()).not.toThrow();
   });
 });
