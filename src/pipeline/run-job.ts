@@ -290,7 +290,10 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     }
   }
   const createdDir = !existsSync(runDir);
-  await mkdir(runDir, { recursive: true });
+  await mkdir(runDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    const why = { ENOTDIR: 'a part of this path is a file where a directory is needed', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'on a read-only file system', ENOSPC: 'no space left on the device' }[error.code ?? ''];
+    throw new Error(`${name('out')} ${runDir}: cannot create the run directory (${why ?? error.message})`, { cause: error });
+  });
   const lock = lockRunDir(runDir, (notice) => log(`note: ${notice}`)); // one process per run directory: held from the first write until result.json is written
   // the training runtime and objective (teachers): disposed once trained, and on any error (dispose is idempotent)
   let runtime: ModelRuntime | undefined;

@@ -1,6 +1,6 @@
 // Options a library user mistypes: each is an error naming the key (and the key meant), before anything is read.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { train, openModel, writeSyntheticDataset, syntheticGraph, OptionsError } from '../../src/index.js';
@@ -65,5 +65,13 @@ describe('mistyped options of the library API', () => {
     await expect(model.score('e1', 'child', 'e4')).rejects.toThrow('this model was closed');
     expect(() => model.info()).toThrow('this model was closed');
     expect(() => model.close()).not.toThrow();
+  });
+
+  it('an out under a file names the option and says why (it was a bare ENOTDIR naming mkdir)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-api-out-'));
+    const graph = await writeSyntheticDataset(path.join(dir, 'graph'), { entities: 60, seed: 1 });
+    writeFileSync(path.join(dir, 'afile'), 'x');
+    const out = path.join(dir, 'afile', 'run');
+    await expect(train({ dataset: graph, model: 'DistMult', dim: 8, epochs: 1, out })).rejects.toThrow(`out ${out}: cannot create the run directory (a part of this path is a file where a directory is needed)`);
   });
 });
