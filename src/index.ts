@@ -19,6 +19,7 @@ export { loadDataset, formatLoadReport, type KgDataset, type LoadOptions, type L
 export { splitTriples, type NamedTriple, type SplitOptions, type TripleSplit } from './kg/split-triples.js';
 export { writeSyntheticDataset, syntheticGraph, type SyntheticGraph, type SyntheticGraphOptions } from './kg/synthetic-graph.js';
 export { evaluateRun as evaluate, type EvaluateOptions, type EvaluateResult } from './pipeline/evaluate.js';
+export type { ReadingOptions } from './pipeline/options.js';
 export { openModel, type OpenedModel, type PredictQuery, type PredictOptions } from './pipeline/open-model.js';
 export type { NeighborsResult, PredictResult, TripleScore } from './lookup/checkpoint-lookup.js';
 export type { BackendRequest } from './core/backend.js';

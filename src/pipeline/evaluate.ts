@@ -14,7 +14,7 @@ import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
 import { dataSummary, type DataSummary } from './run-job.js';
-import { dataOptions, parseOptions, nonNegativeInt, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming } from './options.js';
+import { dataOptions, parseOptions, nonNegativeInt, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming, type ReadingOptions } from './options.js';
 import { callbackOption, trueOrFalse } from '../kg/load-options.js';
 
 /** Options of {@link evaluateRun}. */
@@ -34,7 +34,7 @@ export interface EvaluateOptions {
   /** Seed of the sampled candidates (default the run's own, else 0). */
   candidateSeed?: number;
   /** How to read the triple files (`delimiter`, `columns`, `header`, `encoding`, `unseen`), each default the run's own. */
-  reading?: { delimiter?: string; columns?: string; header?: string; encoding?: string; unseen?: string };
+  reading?: ReadingOptions;
   /** How errors name the reading options: `key` (code, the default) or `flag` (the command line). */
   naming?: OptionNaming;
   /** Told what evaluating falls back to when the run's config.json is damaged (the CLI writes it to stderr). */

@@ -164,6 +164,9 @@ export const readingOptionsSchema = z.object({
   encoding: dataOptions.encoding.unwrap().optional(),
 }).strict();
 
+/** How a run's triple files are read, in `train`'s words (`delimiter: 'tab'`, `header: 'yes'`, …): `evaluate`'s `reading`. */
+export type ReadingOptions = z.input<typeof readingOptionsSchema>;
+
 /**
  * How a run's triple files were read (delimiter, columns, header, encoding), from the options in its config.json,
  * so that evaluating or querying the run reads them the same way; the defaults for a run without one.
