@@ -7,7 +7,7 @@
  * the lock is removed only if it is still the one judged stale, so processes taking over the same stale lock cannot
  * both win. The lock is released when the run ends, and when the process exits.
  */
-import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -102,6 +102,23 @@ function readLock(file: string): string | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+/**
+ * The process that holds the lock of `runDir` now (a run being trained), if one does: its pid and host. A lock of a
+ * process that is gone, or written before this host's last boot, holds nothing.
+ */
+export function runLockHolder(runDir: string): { pid: number; host: string } | undefined {
+  const file = path.join(runDir, '.lock');
+  const seen = existsSync(file) ? readLock(file) : null;
+  if (seen === null) return undefined;
+  const [pidText, host, boot] = seen.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (host !== undefined && host !== hostname()) return { pid, host };
+  if (boot !== undefined && boot !== bootId()) return undefined;
+  const running = pid === process.pid ? heldByThisProcess.has(path.resolve(file)) : isProcessRunning(pid);
+  return running ? { pid, host: host ?? hostname() } : undefined;
 }
 
 /**

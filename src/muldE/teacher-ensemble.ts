@@ -20,13 +20,18 @@ interface Teacher {
 export class TeacherEnsemble {
   private constructor(private readonly teachers: Teacher[], private readonly backend: string) {}
 
-  /** Loads the best checkpoint of each run directory; all must share the dataset's vocabulary. */
-  static async load(runDirs: readonly string[], vocabulary: { entityNames: readonly string[]; relationNames: readonly string[] }, backend: string): Promise<TeacherEnsemble> {
+  /**
+   * Loads the best checkpoint of each run directory (its last one, told to `onNotice`, when it has no best.json); all
+   * must share the dataset's vocabulary, and no checkpoint may be given twice (by a link or a copy: its SHA-256).
+   */
+  static async load(runDirs: readonly string[], vocabulary: { entityNames: readonly string[]; relationNames: readonly string[] }, backend: string, onNotice?: (message: string) => void): Promise<TeacherEnsemble> {
     if (runDirs.length === 0) throw new Error('MulDE needs at least one teacher (--teachers <run dir,run dir,…>)');
     const teachers: Teacher[] = [];
     for (const dir of runDirs) {
-      const run = await loadRun(path.resolve(dir));
+      const run = await loadRun(path.resolve(dir), undefined, onNotice);
       requireSameVocabulary(`teacher ${dir}`, run.header.vocab, vocabulary);
+      const twin = teachers.find((t) => t.run.header.binary.sha256 === run.header.binary.sha256);
+      if (twin) throw new Error(`teachers ${path.dirname(twin.run.file)} and ${dir} are the same checkpoint (SHA-256 ${run.header.binary.sha256.slice(0, 12)}…): each teacher counts once`);
       const name = `${run.header.model.model}-d${run.header.model.dim}`;
       teachers.push({ name, run });
     }

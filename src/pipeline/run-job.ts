@@ -72,6 +72,8 @@ export interface TrainingJob<S extends CommonSettings> {
   objective?(settings: S, runtime: ModelRuntime, data: RunData, backend: string): Promise<TrainingObjective> | TrainingObjective;
   /** Extra fields of the result. */
   describe?(): Record<string, unknown>;
+  /** What the job warned about before training (logged already; the summary's warnings keep them). */
+  warnings?(): string[];
   /** The default run directory name. */
   runName(datasetName: string): string;
   /** The model whose default loss `loss: 'auto'` means. */
@@ -354,7 +356,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const summary: RunSummary = {
       model: modelName, dim, dataset: dataset.name, backend, kernels, threads: kernelThreads(), seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
       bestValidMrr: training.bestValidMrr >= 0 ? training.bestValidMrr : null, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
-      runDir, seed: config.seed, warnings: [...dataWarnings, ...training.warnings], data: dataSummary(dataset), ...job.describe?.(),
+      runDir, seed: config.seed, warnings: [...dataWarnings, ...job.warnings?.() ?? [], ...training.warnings], data: dataSummary(dataset), ...job.describe?.(),
     };
     for (const warning of training.warnings) log(`warning: ${warning}`);
     if (training.interrupted) {

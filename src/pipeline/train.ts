@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createRunModel } from './run-model.js';
 import { firstRepeatedPath } from './run-config.js';
+import { leakedTriples, unfinishedTeacherWarnings } from './teacher-checks.js';
 import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
 import { requireSameTeachers, teacherRecordFile, writeTeacherRecord } from '../muldE/teacher-record.js';
 import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js';
@@ -76,6 +77,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
   let muldeSettings: Omit<MuldeSettings, 'trainingQueries'> | undefined;
   let teacherDirs: string[] = [];
   let teachers: TeacherEnsemble | undefined;
+  const teacherWarnings: string[] = [];
   const job: TrainingJob<DistillSettings> = {
     command: 'distill',
     createModel: (s, data) => createRunModel(s.student, s, data, hooks.naming),
@@ -85,9 +87,18 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       teacherDirs = s.teachers.map((dir) => path.resolve(dir));
       muldeSettings = { topK, negatives: s.neg, doubleNegatives: s.doubleNeg, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
         mechanisms: { scaling: s.scaling, attention: s.attention }, refreshEvery: s.refreshEvery, path: s.path };
-      teachers = await TeacherEnsemble.load(teacherDirs, data, backend);
+      const warn = (warning: string): void => {
+        teacherWarnings.push(warning);
+        hooks.log?.(`warning: ${warning}`);
+      };
+      unfinishedTeacherWarnings(teacherDirs).forEach(warn);
+      teachers = await TeacherEnsemble.load(teacherDirs, data, backend, (note) => warn(`teacher ${note}`));
       for (const other of teachers.otherDatasets(s.dataset)) {
-        hooks.log?.(`warning: teacher ${other.dir} was trained on ${other.dataset}, the student on ${s.dataset}: their vocabularies agree, but if that dataset's train split holds the student's valid or test triples, the teacher leaks them into the student`);
+        const trained = `teacher ${other.dir} was trained on ${other.dataset}, the student on ${s.dataset}`;
+        const { leaked, of } = await leakedTriples(other.dir, other.dataset, data).catch(() => ({ leaked: -1, of: 0 }));
+        if (leaked < 0) warn(`${trained}: its train split could not be read to count the student's valid and test triples in it; if it holds them, the teacher leaks them into the student`);
+        else if (leaked > 0) warn(`${trained}: its train split holds ${leaked} of the student's ${of} valid and test triples, which the teacher leaks into the student (its test figures are not clean)`);
+        else hooks.log?.(`note: ${trained}: its train split holds none of the student's valid and test triples`);
       }
       return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
     },
@@ -99,6 +110,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       }
     },
     describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings }),
+    warnings: () => teacherWarnings,
     modelName: (s) => s.student,
     checkSettings: checkDistillSettings,
     runName: (dataset) => `${dataset}-mulde-${String(given.student ?? 'RotH')}-d${String(given.dim ?? 32)}-k${String(given.topK ?? 500)}-s${String(given.seed ?? 0)}`,

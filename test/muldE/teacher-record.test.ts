@@ -3,8 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runDistill, runTrain } from '../../src/pipeline/train.js';
@@ -64,10 +64,44 @@ describe('teachers.json', () => {
   it("a teacher trained on another dataset with the same vocabulary is a warning naming both (it may have seen the student's test triples)", async () => {
     const resplit = await writeSyntheticDataset(path.join(tmp, 'resplit'), { entities: 80, seed: 2, validFraction: 0.2, testFraction: 0.2 });
     const lines: string[] = [];
-    await runDistill({ dataset: resplit, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [teacher], out: path.join(tmp, 'leaky') }, { log: (l) => lines.push(l) });
-    expect(lines).toContain(`warning: teacher ${teacher} was trained on ${graph}, the student on ${resplit}: their vocabularies agree, but if that dataset's train split holds the student's valid or test triples, the teacher leaks them into the student`);
+    const leaky = await runDistill({ dataset: resplit, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [teacher], out: path.join(tmp, 'leaky') }, { log: (l) => lines.push(l) });
+    // counted from the files: the student's valid and test lines found in the teacher's train file
+    const trainLines = new Set(readFileSync(path.join(graph, 'train.txt'), 'utf8').split('\n').filter((l) => l !== ''));
+    const studentLines = ['valid.txt', 'test.txt'].flatMap((f) => readFileSync(path.join(resplit, f), 'utf8').split('\n').filter((l) => l !== ''));
+    const leaked = studentLines.filter((l) => trainLines.has(l)).length;
+    expect(leaked).toBeGreaterThan(0);
+    const warning = `teacher ${teacher} was trained on ${graph}, the student on ${resplit}: its train split holds ${leaked} of the student's ${studentLines.length} valid and test triples, which the teacher leaks into the student (its test figures are not clean)`;
+    expect(lines).toContain(`warning: ${warning}`);
+    expect(leaky.summary.warnings).toContain(warning); // in --json and result.json too
     const same: string[] = [];
     await runDistill({ dataset: graph, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [teacher], out: path.join(tmp, 'clean') }, { log: (l) => same.push(l) });
     expect(same.join('\n')).not.toContain('was trained on');
+  });
+
+  it('a teacher still training, one that never finished, one without best.json: each a warning in the log and the summary; one checkpoint given twice is refused', async () => {
+    const distill = { dataset: graph, student: 'DistMult', ...small, topK: 20, epochs: 1 };
+    const copy = (name: string): string => {
+      const dir = path.join(tmp, name);
+      cpSync(other, dir, { recursive: true });
+      return dir;
+    };
+    const unfinished = copy('unfinished');
+    rmSync(path.join(unfinished, 'result.json'));
+    const training = copy('training');
+    writeFileSync(path.join(training, '.lock'), `${process.ppid} ${hostname()} ${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}\n`); // a live process holds it
+    const noBest = copy('no-best');
+    rmSync(path.join(noBest, 'best.json'));
+    const lines: string[] = [];
+    const run = await runDistill({ ...distill, teachers: [unfinished, training, noBest], out: path.join(tmp, 'states') }, { log: (l) => lines.push(l) }).catch((error: unknown) => error);
+    // the three are copies of one run: the same best checkpoint twice is refused (a link or a copy counted double)
+    expect(String(run)).toContain(`teachers ${unfinished} and ${training} are the same checkpoint (SHA-256`);
+    rmSync(path.join(training, 'best.json')); // now it loads last.json, as no-best does: still the same checkpoint
+    const states = await runDistill({ ...distill, teachers: [unfinished, training], out: path.join(tmp, 'states-2') }, { log: (l) => lines.push(l) });
+    expect(states.summary.warnings).toEqual([
+      `teacher ${unfinished} has not finished training (no result.json: interrupted, or stopped before its end): the student learns from its best checkpoint so far`,
+      `teacher ${training} is being trained by process ${process.ppid} on ${hostname()}: the student learns from its best checkpoint so far, which may still change`,
+      expect.stringMatching(new RegExp(`^teacher ${training} has no best\\.json \\(not validated yet, or removed\\): using last\\.json \\(epoch \\d+\\)$`)),
+    ]);
+    for (const warning of states.summary.warnings) expect(lines).toContain(`warning: ${warning}`);
   });
 });
