@@ -30,6 +30,17 @@ export async function writeTeacherRecord(runDir: string, teachers: readonly Teac
   await writeFileAtomic(teacherRecordFile(runDir), `${JSON.stringify({ format: TEACHER_RECORD_FORMAT, version: TEACHER_RECORD_VERSION, teachers }, null, 2)}\n`);
 }
 
+/** The teachers a student run recorded (teachers.json), or undefined when it has none or it cannot be read. */
+export function readTeacherRecord(runDir: string): TeacherFingerprint[] | undefined {
+  const file = teacherRecordFile(runDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    return readJsonFile(file, recordSchema, "a student's teacher record").teachers;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Compares the teachers a resumed student is given with those it started with: a different list, or a teacher whose
  * checkpoint changed (retrained, resumed, replaced), is an error naming it. A run made before the record existed passes.

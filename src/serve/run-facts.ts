@@ -4,6 +4,7 @@
  * directories of its teachers (from result.json, else config.json; relative ones are looked for from the working
  * directory and beside the student's run). Missing files give empty facts, never an error.
  */
+import { readTeacherRecord } from '../muldE/teacher-record.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -26,10 +27,12 @@ export interface CurvePoint {
   validMrr?: number;
 }
 
-/** A teacher of a distilled run: its name (directory base name) and, when found, its run directory. */
+/** A teacher of a distilled run: its name (directory base name), its run directory when found, and the checkpoint the student learnt from (teachers.json). */
 export interface TeacherRef {
   name: string;
   dir?: string;
+  /** SHA-256 of the teacher's checkpoint binary when the student was distilled (absent for runs made before teachers.json). */
+  sha256?: string;
 }
 
 /** The facts of one run directory. */
@@ -110,9 +113,11 @@ export async function readRunFacts(runDir: string): Promise<RunFacts> {
     if (parsed.success) curves.push({ epoch: parsed.data.epoch, loss: parsed.data.loss, ...(parsed.data.valid ? { validMrr: parsed.data.valid.mrr } : {}) });
   }
   const recorded = result?.teachers ?? (Array.isArray(config?.options.teachers) ? (config.options.teachers as unknown[]).filter((t): t is string => typeof t === 'string') : []);
-  const teachers = recorded.map((t) => {
+  const fingerprints = readTeacherRecord(runDir);
+  const teachers = recorded.map((t, i) => {
     const dir = findTeacher(t, runDir);
-    return { name: path.basename(t.replace(/[/\\]+$/, '')), ...(dir ? { dir } : {}) };
+    const sha256 = fingerprints?.length === recorded.length ? fingerprints[i]!.sha256 : undefined; // the record lists the teachers in the run's order
+    return { name: path.basename(t.replace(/[/\\]+$/, '')), ...(dir ? { dir } : {}), ...(sha256 ? { sha256 } : {}) };
   });
   const settings: Record<string, string | number | boolean> = {};
   for (const key of SHOWN_SETTINGS) {

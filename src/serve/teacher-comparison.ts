@@ -17,6 +17,7 @@ export interface ComparedModel {
   name: string;
   role: 'student' | 'teacher';
   status: 'ready' | 'loading' | 'missing' | 'failed';
+  /** Why the model answers nothing (status not ready), or — ready — a warning about its answers (a teacher changed since the distillation). */
   message?: string;
   model?: string;
   dim?: number;
@@ -143,7 +144,10 @@ export async function compareWithTeachers(student: CheckpointLookup, teachers: r
         models.push({ name: teacher.name, role: 'teacher', status: 'failed', message: `teacher '${teacher.name}' has another vocabulary than the student (${differs}): its ids are not the student's` });
       } else {
         try {
-          models.push(await side(t, 'teacher', teacher.name, given, relation, gold, direction, query.k));
+          const compared = await side(t, 'teacher', teacher.name, given, relation, gold, direction, query.k);
+          const changed = teacher.sha256 !== undefined && t.header.binary.sha256 !== teacher.sha256;
+          // retrained or replaced since the distillation: its answers are not those of the teacher the student learnt from
+          models.push(changed ? { ...compared, message: `teacher '${teacher.name}' changed since the student learnt from it (its checkpoint had SHA-256 ${teacher.sha256!.slice(0, 12)}…, it is now ${t.header.binary.sha256.slice(0, 12)}…)` } : compared);
         } catch (error) {
           if (!(error instanceof LookupError)) throw error;
           models.push({ name: teacher.name, role: 'teacher', status: 'failed', message: `teacher '${teacher.name}': ${error.message}` });

@@ -191,6 +191,29 @@ describe('explorer routes: a student beside its teachers', () => {
       copy.close();
     }
   });
+
+  it('a teacher whose checkpoint changed since the distillation (teachers.json) is shown with a warning, the others without', async () => {
+    const student = path.join(tmp, 'changed', 'student-changed');
+    cpSync(runs.student, student, { recursive: true });
+    const recordFile = path.join(student, 'teachers.json');
+    const record = JSON.parse(readFileSync(recordFile, 'utf8')) as { teachers: { dir: string; sha256: string }[] };
+    expect(record.teachers.map((t) => path.basename(t.dir))).toEqual(['roth', 'distmult']);
+    const learnt = record.teachers[0]!.sha256;
+    record.teachers[0]!.sha256 = 'a'.repeat(64); // as if roth had been retrained after the student learnt from it
+    writeFileSync(recordFile, JSON.stringify(record));
+    const models = new ServedModels(['student-changed']);
+    const copy = await addModel(models, student);
+    const other = buildServer(models, { explorer: { assetsDir: assets } });
+    try {
+      const result = (await other.inject({ method: 'GET', url: '/models/student-changed/compare?head=e12&relation=parent' })).json() as Json;
+      expect(result.models.map((m: Json) => [m.name, m.status])).toEqual([['student-changed', 'ready'], ['roth', 'ready'], ['distmult', 'ready']]);
+      expect(result.models[1].message).toBe(`teacher 'roth' changed since the student learnt from it (its checkpoint had SHA-256 ${'a'.repeat(12)}…, it is now ${learnt.slice(0, 12)}…)`);
+      expect(result.models[2].message).toBeUndefined();
+    } finally {
+      await other.close();
+      copy.close();
+    }
+  });
 });
 
 describe('a teacher with another vocabulary', () => {

@@ -24,7 +24,8 @@ export function renderComparison(container: HTMLElement, comparison: Comparison)
   const body = el('tbody');
   for (const m of comparison.models) {
     const row = el('tr', { class: m.role, 'data-model': m.name, 'data-status': m.status });
-    row.append(el('td', {}, el('strong', {}, m.name), el('br'), `${m.role}${m.model ? ` · ${m.model} d=${m.dim}` : ''}`));
+    row.append(el('td', {}, el('strong', {}, m.name), el('br'), `${m.role}${m.model ? ` · ${m.model} d=${m.dim}` : ''}`,
+      ...(m.status === 'ready' && m.message ? [el('br'), el('small', { class: 'warning' }, m.message)] : [])));
     if (m.status !== 'ready') {
       row.append(el('td', { colspan: '2', class: 'note' }, m.message ?? m.status));
       body.append(row);
