@@ -85,7 +85,7 @@ export function dataLine(data: RunResult['summary']['data']): string {
   const verb = data.unseenPolicy === 'drop' ? 'dropped' : 'kept';
   const dup = data.duplicates.train + data.duplicates.valid + data.duplicates.test;
   const shared = hasSharedTriples(data.overlap) ? `; ${sharedTriplesText(data.overlap)}` : '';
-  return `data: ${unseen === 0 ? 'no valid/test triples with entities unseen in train' : `${verb} ${data.unseen.valid} valid and ${data.unseen.test} test triples with entities unseen in train (--unseen ${data.unseenPolicy})`}; ${dup} duplicate lines merged${shared}`;
+  return `data: ${unseen === 0 ? 'no valid/test triples with entities or relations unseen in train' : `${verb} ${data.unseen.valid} valid and ${data.unseen.test} test triples with entities or relations unseen in train (--unseen ${data.unseenPolicy})`}; ${dup} duplicate lines merged${shared}`;
 }
 
 /** Runs a training command: hooks for progress and Ctrl-C, then the report on stdout. */

@@ -159,7 +159,7 @@ export function overlapLine(o: SplitOverlap): string {
     (hasSharedTriples(o) ? ' (kept: their ranks measure what the model saw in training, not prediction; remove them from the files to exclude them)' : '');
 }
 
-/** Human-readable lines describing a load report, e.g. "test: 210 triples with entities unseen in train dropped (--unseen drop)". */
+/** Human-readable lines describing a load report, e.g. "test: 210 triples with entities or relations unseen in train dropped (--unseen drop)". */
 export function formatLoadReport(report: LoadReport): string[] {
   const lines: string[] = [];
   for (const split of SPLIT_NAMES) {

@@ -26,7 +26,7 @@ export const INTEGER_RANGE_TEXT = `an integer from ${-Number.MAX_SAFE_INTEGER} t
 export const seedInt = z.number({ error: `must be ${INTEGER_RANGE_TEXT}` }).int({ error: `must be ${INTEGER_RANGE_TEXT}` });
 const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]], { error: `must be one of ${values.join(', ')}` });
 
-/** Which dataset and how its valid/test triples with entities unseen in train are treated. */
+/** Which dataset and how its valid/test triples with entities or relations unseen in train are treated. */
 export const dataOptions = {
   /** A dataset name (WN18RR, FB15k-237, …) or a directory with train/valid/test files. */
   dataset: z.string({ error: 'must name a dataset or a directory' }).min(1, { error: 'must name a dataset or a directory' }),

@@ -64,7 +64,7 @@ describe('kgdistill train / eval / distill / plot', () => {
     // eval says what loading dropped, as train does (it said nothing)
     const dropRun = path.join(tmp, 'unseen-drop-run');
     await runCli(['train', '--dataset', withUnseen, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--unseen', 'drop', '--out', dropRun]);
-    expect(await runCli(['eval', '--checkpoint', dropRun])).toContain('data: dropped 0 valid and 1 test triples with entities unseen in train (--unseen drop)');
+    expect(await runCli(['eval', '--checkpoint', dropRun])).toContain('data: dropped 0 valid and 1 test triples with entities or relations unseen in train (--unseen drop)');
     expect(lastJson(await runCli(['eval', '--checkpoint', dropRun, '--json'])).data).toMatchObject({ unseenPolicy: 'drop', unseen: { valid: 0, test: 1 } });
   });
 
