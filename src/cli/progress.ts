@@ -10,7 +10,8 @@ import type { EpochRecord, TrainerEvents } from '../core/trainer.js';
 export function formatEpoch(record: EpochRecord): string {
   const valid = record.valid ? ` | valid MRR ${record.valid.mrr.toFixed(4)} H@10 ${record.valid['hits@10'].toFixed(4)}${record.best ? ' (best)' : ''}` : '';
   const lr = record.lr !== undefined ? ` | lr ${record.lr.toPrecision(3)}` : '';
-  return `epoch ${record.epoch}: loss ${record.loss.toFixed(5)} in ${record.seconds.toFixed(1)} s${valid}${lr}`;
+  const terms = record.terms ? ` (${Object.entries(record.terms).map(([name, value]) => `${name} ${value.toFixed(5)}`).join(', ')})` : '';
+  return `epoch ${record.epoch}: loss ${record.loss.toFixed(5)}${terms} in ${record.seconds.toFixed(1)} s${valid}${lr}`;
 }
 
 /** Seconds as `1h02m`, `3m05s` or `12s`. */

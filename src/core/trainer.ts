@@ -77,6 +77,8 @@ export interface EpochRecord {
   best?: boolean;
   /** With a plateau schedule (`lrDecay` < 1): the learning rate after this validation, the one the next epochs train at. */
   lr?: number;
+  /** The epoch's mean of each loss term, for an objective of several (distill: `junior`, `senior`, `kd`, the last before λ). */
+  terms?: Record<string, number>;
 }
 
 /** Callbacks the trainer calls as it goes (all optional). */
@@ -263,6 +265,8 @@ export class Trainer {
       this.partialOrder = undefined;
       this.trackLoss(outcome.loss);
       const record: EpochRecord = { epoch, loss: outcome.loss, seconds: (performance.now() - epochStart) / 1000, steps };
+      const terms = this.objective.takeLossTerms?.();
+      if (terms) record.terms = terms;
       this.progress.epoch = epoch;
       const validated = epoch % this.config.validEvery === 0 || epoch === this.config.epochs;
       if (validated) {

@@ -24,4 +24,9 @@ export interface TrainingObjective {
   restoreArrays?(arrays: Record<string, Float32Array>, source: string): void;
   /** Ends what the objective holds once training is over (e.g. the teachers' runtimes and their worker threads). */
   dispose?(): void;
+  /**
+   * The mean of each term of the loss over the batches since the last call (an objective whose loss has several terms,
+   * e.g. MulDE's Junior, Senior and distillation terms), then starts counting afresh; each epoch record keeps them.
+   */
+  takeLossTerms?(): Record<string, number> | undefined;
 }

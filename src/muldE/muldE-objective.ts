@@ -132,6 +132,14 @@ export class MuldeObjective implements TrainingObjective {
     return juniorLoss + seniorLoss + this.settings.kdWeight * kdLoss;
   }
 
+  /** The mean Junior, Senior and KD (before λ) losses of the batches since the last call; the loss is junior + senior + λ·kd. */
+  takeLossTerms(): Record<string, number> | undefined {
+    const { junior, senior, kd, batches } = this.terms;
+    if (batches === 0) return undefined;
+    Object.assign(this.terms, { junior: 0, senior: 0, kd: 0, batches: 0 });
+    return { junior: junior / batches, senior: senior / batches, kd: kd / batches };
+  }
+
   /** Steps 4–5 through tfjs autodiff (the reference): returns [L_Senior, L_KD]. */
   private tfjsSeniorKd(batch: QueryBatch, candidates: CandidateSet, teacherScores: Float32Array[], labels: Float32Array, epoch: number): [number, number] {
     const { model, store } = this.junior;

@@ -8,6 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runDistill, runTrain } from '../../src/pipeline/train.js';
+import { formatEpoch } from '../../src/cli/progress.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-teacher-record-'));
 const small = { dim: 8, batchSize: 64, lr: 0.1, initScale: 0.1, validEvery: 1 } as const;
@@ -103,5 +104,20 @@ describe('teachers.json', () => {
       expect.stringMatching(new RegExp(`^teacher ${training} has no best\\.json \\(not validated yet, or removed\\): using last\\.json \\(epoch \\d+\\)$`)),
     ]);
     for (const warning of states.summary.warnings) expect(lines).toContain(`warning: ${warning}`);
+  });
+
+  it('each epoch logs the loss terms (junior, senior, kd before λ) that make its loss: junior + senior + λ·kd', async () => {
+    const lines: string[] = [];
+    const out = path.join(tmp, 'terms');
+    await runDistill({ dataset: graph, student: 'DistMult', ...small, topK: 20, epochs: 2, kdWeight: 0.3, teachers: [other], out }, { log: (l) => lines.push(l) });
+    const records = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { loss: number; terms: { junior: number; senior: number; kd: number } });
+    expect(records).toHaveLength(2);
+    for (const { loss, terms } of records) {
+      expect(Object.keys(terms)).toEqual(['junior', 'senior', 'kd']);
+      expect(terms.kd).toBeGreaterThan(0);
+      expect(terms.junior + terms.senior + 0.3 * terms.kd).toBeCloseTo(loss, 5);
+    }
+    const { epoch, seconds, loss, terms } = records[0] as unknown as { epoch: number; seconds: number; loss: number; terms: Record<string, number> };
+    expect(formatEpoch({ epoch, seconds, loss, steps: 1, terms })).toBe(`epoch 1: loss ${loss.toFixed(5)} (junior ${terms.junior!.toFixed(5)}, senior ${terms.senior!.toFixed(5)}, kd ${terms.kd!.toFixed(5)}) in ${seconds.toFixed(1)} s`);
   });
 });
