@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, renameSync } from 'node:fs';
+import { cpSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { initBackend } from '../../src/core/backend.js';
 import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
 import { buildServer } from '../../src/serve/server.js';
-import { servedNames } from '../../src/cli/commands/serve.js';
+import { servedNames, servedRuns } from '../../src/cli/commands/serve.js';
 import { tempDir } from '../lookup/helpers.js';
 import { namedGraph, trainRun } from '../lookup/trained-run.js';
 import { fuzzRequests } from '../../bench/service-fuzz.js';
@@ -204,7 +204,13 @@ describe('serve: every bad request is a 4xx with a message', () => {
     expect((await get('/health')).statusCode).toBe(200);
   });
 
-  it('names served checkpoints by directory, made unique', () => {
+  it('names served checkpoints by directory, made unique, or as given with NAME=DIR', () => {
     expect(servedNames(['runs/a', 'other/a/', 'b', 'x/a'])).toEqual(['a', 'a-2', 'b', 'a-3']);
+    // a given name is kept whatever the order, and the base names step around it
+    expect(servedRuns(['runs/a', 'a=other/a', 'prod-v2=runs/b'])).toEqual([{ name: 'a-2', dir: 'runs/a' }, { name: 'a', dir: 'other/a' }, { name: 'prod-v2', dir: 'runs/b' }]);
+    expect(() => servedRuns(['x=runs/a', 'x=runs/b'])).toThrow("--checkpoint names a run 'x' twice: each name is one run");
+    const odd = path.join(tmp, 'k=v'); // an existing directory whose name holds '=' is a directory, not NAME=DIR
+    mkdirSync(odd, { recursive: true });
+    expect(servedRuns([odd])).toEqual([{ name: 'k=v', dir: odd }]);
   });
 });

@@ -9,6 +9,7 @@
  * everything received is answered (with `Connection: close`), then the process exits (0; 1 if the drain timed out
  * with connections left). A second signal exits at once.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,13 +35,33 @@ interface ServeFlags {
 
 /** Names of the runs in the API: directory base names, made unique with -2, -3, …. */
 export function servedNames(dirs: readonly string[]): string[] {
+  return servedRuns(dirs).map((run) => run.name);
+}
+
+/** A name given to a run with `NAME=DIR`: letters, digits, `.`, `_`, `-`. */
+const GIVEN_NAME = /^([A-Za-z0-9][A-Za-z0-9._-]{0,99})=(.+)$/;
+
+/**
+ * The runs of `--checkpoint`: each `NAME=DIR` entry served as NAME (unless the whole entry is an existing path), the
+ * others under their directory's base name, made unique with -2, -3, … (never taking a given name); a name given
+ * twice is an error.
+ */
+export function servedRuns(entries: readonly string[]): { name: string; dir: string }[] {
+  const given = entries.map((entry) => (existsSync(entry) ? undefined : GIVEN_NAME.exec(entry) ?? undefined));
   const used = new Set<string>();
-  return dirs.map((dir) => {
-    const base = path.basename(path.resolve(dir)) || 'model';
+  for (const match of given) {
+    if (!match) continue;
+    if (used.has(match[1]!)) throw new Error(`--checkpoint names a run '${match[1]}' twice: each name is one run`);
+    used.add(match[1]!);
+  }
+  return entries.map((entry, i) => {
+    const match = given[i];
+    if (match) return { name: match[1]!, dir: match[2]! };
+    const base = path.basename(path.resolve(entry)) || 'model';
     let name = base;
-    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
+    for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
     used.add(name);
-    return name;
+    return { name, dir: entry };
   });
 }
 
@@ -85,7 +106,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('HTTP JSON API (fastify) for neighbours and link prediction over trained runs; loopback only unless --host says otherwise (then with an API key)')
-    .requiredOption('--checkpoint <run dirs>', 'run directories, comma-separated; each is served under its directory name')
+    .requiredOption('--checkpoint <run dirs>', 'run directories, comma-separated; each is served under its directory name, or under NAME when given as NAME=DIR')
     .option('--host <address>', 'address to listen on (anything but loopback needs --api-key, --api-key-file or $' + API_KEY_ENV + ', or --insecure)', '127.0.0.1')
     .option('--port <n>', 'TCP port (0: any free port)', (v: string) => {
       const n = nonNegativeInteger(v);
@@ -109,8 +130,10 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--prebuild', 'no effect (predictions need no index since the kernel top-K)').hideHelp())
     .addOption(new Option('--backend <name>', 'tfjs backend (loading; queries run in kernels)').choices(BACKEND_CHOICES as string[]).default('auto'))
     .action(async (flags: ServeFlags) => {
-      const dirs = flags.checkpoint.split(',').map((d) => d.trim()).filter((d) => d !== '');
-      if (dirs.length === 0) throw new Error('--checkpoint needs at least one run directory');
+      const entries = flags.checkpoint.split(',').map((d) => d.trim()).filter((d) => d !== '');
+      if (entries.length === 0) throw new Error('--checkpoint needs at least one run directory');
+      const runs = servedRuns(entries);
+      const dirs = runs.map((run) => run.dir), names = runs.map((run) => run.name);
       const twice = firstRepeatedPath(dirs);
       if (twice !== undefined) throw new Error(`--checkpoint lists ${twice} twice: each run is served once`);
       const { key, source } = resolveApiKey({ key: flags.apiKey, file: flags.apiKeyFile, env: process.env });
@@ -118,7 +141,6 @@ export function registerServeCommand(program: Command): void {
       if (!loopback && key === undefined && !flags.insecure) {
         throw new Error(`--host ${flags.host} accepts connections from other machines: give an API key (--api-key, --api-key-file or $${API_KEY_ENV}), or --insecure to serve without one`);
       }
-      const names = servedNames(dirs);
       for (const dir of dirs) await requireServableRun(dir, flags.last === true); // before the port is taken
       const startedAt = performance.now();
       say('start', `pid ${process.pid}, checkpoints ${names.map((name, i) => `${name} (${dirs[i]})`).join(', ')}`); // which directory each served name is
