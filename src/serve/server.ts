@@ -213,6 +213,12 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     done();
   });
   app.removeContentTypeParser('text/plain'); // a JSON API: anything but application/json is a 415
+  app.addHook('onRequest', (request, _reply, done) => {
+    // a compressed body would reach the JSON parser as bytes ("not valid JSON"): say what is not supported instead
+    const encoding = request.headers['content-encoding'];
+    if (encoding === undefined || encoding.trim().toLowerCase() === 'identity') return done();
+    done(new HttpError(415, 'unsupported-media-type', `unsupported content encoding '${encoding.slice(0, 40)}': send the body uncompressed`));
+  });
   app.setErrorHandler((error: FastifyError | HttpError | LookupError, request, reply) => {
     if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, hide(error.message), error.suggestions);
     if (error instanceof HttpError) {

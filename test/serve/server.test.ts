@@ -147,6 +147,7 @@ describe('serve: every bad request is a 4xx with a message', () => {
     ['JSON string body', () => post('/models/roth/neighbors', '"e1"'), 400, /the body must be a JSON object, got 'e1'/],
     ['text body', () => post('/models/roth/neighbors', 'entity=e1', { 'content-type': 'text/plain' }), 415, /^unsupported content type 'text\/plain': send application\/json$/],
     ['XML body', () => post('/models/roth/neighbors', '<entity>e1</entity>', { 'content-type': 'application/xml' }), 415, /^unsupported content type 'application\/xml': send application\/json$/],
+    ['gzip body', () => post('/models/roth/neighbors', '{"entity":"e1"}', { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 415, /^unsupported content encoding 'gzip': send the body uncompressed$/],
     ['oversized body', () => post('/models/roth/neighbors', { entity: 'x'.repeat(40_000) }), 413, /^the body is too large: at most 16 KiB$/],
     ['deeply nested body', () => post('/models/roth/neighbors', '['.repeat(8_000) + ']'.repeat(8_000)), 400, /must be a JSON object/],
     ['prototype pollution attempt', () => post('/models/roth/neighbors', '{"entity":"e1","__proto__":{"k":1e9}}'), 400, /not valid JSON/],
