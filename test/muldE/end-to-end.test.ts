@@ -8,7 +8,7 @@ import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { loadDataset } from '../../src/kg/dataset.js';
 import { runDataFromDataset, type RunData } from '../../src/core/training-data.js';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
-import { Trainer } from '../../src/core/trainer.js';
+import { Trainer, type EpochRecord } from '../../src/core/trainer.js';
 import { selectQueries, trainingQueries } from '../../src/core/batch.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
 import { parseTrainingConfig } from '../../src/core/training-config.js';
@@ -42,13 +42,19 @@ describe('MulDE end to end', () => {
     await new Trainer(alone, data, config, path.join(tmp, 'alone'), 'wasm', { validator: filteredValidator(data) }).run();
     const distilled = await student(3);
     const objective = new MuldeObjective(distilled, await TeacherEnsemble.load([teacherDir], data, 'wasm'), settings, 'wasm');
-    await new Trainer(distilled, data, config, path.join(tmp, 'distilled'), 'wasm', { validator: filteredValidator(data), objective }).run();
+    const records: EpochRecord[] = [];
+    await new Trainer(distilled, data, config, path.join(tmp, 'distilled'), 'wasm', { validator: filteredValidator(data), objective }).run({ onEpochEnd: (r) => records.push(r) });
     const mrrAlone = (await evaluateSplit(alone, data, 'test')).filtered.mrr;
     const mrrDistilled = (await evaluateSplit(distilled, data, 'test')).filtered.mrr;
     // Measured (wasm, this seed): alone 0.064, distilled 0.210.
     expect(mrrDistilled).toBeGreaterThan(mrrAlone + 0.08);
-    expect(objective.terms.batches).toBeGreaterThan(0);
-    expect(Number.isFinite(objective.terms.kd)).toBe(true);
+    // every epoch records its loss terms, which make its loss (junior + senior + λ·kd)
+    expect(records).toHaveLength(40);
+    for (const { loss, terms } of records) {
+      expect(terms!.kd).toBeGreaterThan(0);
+      expect(terms!.junior + terms!.senior + settings.kdWeight * terms!.kd).toBeCloseTo(loss, 5);
+    }
+    expect(objective.terms.batches).toBe(0); // taken at each epoch's end
     // The Senior's gates moved away from their initial σ(1) for at least one relation.
     expect(Array.from(objective.gates()).some((g) => Math.abs(g - 1 / (1 + Math.exp(-1))) > 1e-3)).toBe(true);
   }, 300_000);
