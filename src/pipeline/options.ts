@@ -5,6 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { distance as editDistance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
@@ -241,17 +242,6 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, nam
     return `${name} ${issue.message} (got ${shownValue(values[key])})`;
   });
   throw new OptionsError(`${source ? `${source}: ` : ''}${messages.join('; ')}`, problems);
-}
-
-/** The Levenshtein distance of two short strings (option keys). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    previous = row;
-  }
-  return previous[b.length]!;
 }
 
 /**
