@@ -3,18 +3,8 @@
  * whose own text names a system call and perhaps a temporary file) — the path the user gave and what is wrong with it.
  */
 import path from 'node:path';
+import { FILE_ERROR_WORDS } from '../kg/errors.js';
 
-/** Plain words for the file-system error codes a user meets. */
-const FILE_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'a part of this path is a file where a directory is needed',
-  EISDIR: 'is a directory where a file is needed',
-  EEXIST: 'already exists (as a file where a directory is needed?)',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOSPC: 'no space left on the device',
-  EROFS: 'on a read-only file system',
-};
 
 /** The file or directory an atomic write was for, given its temporary's name (`.<name>.tmp-<pid>-<n>`, `.<name>.tmp-XXXXXX`). */
 function targetOfTemporary(file: string): string {
@@ -27,7 +17,7 @@ function targetOfTemporary(file: string): string {
 export function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const system = error as Error & { code?: unknown; path?: unknown; dest?: unknown };
-  const words = typeof system.code === 'string' ? FILE_ERRORS[system.code] : undefined;
+  const words = typeof system.code === 'string' ? FILE_ERROR_WORDS[system.code] : undefined;
   const file = typeof system.dest === 'string' ? system.dest : system.path;
   if (words === undefined || typeof file !== 'string') return error.message;
   return `${targetOfTemporary(file)}: ${words}`;

@@ -21,6 +21,18 @@ export class KgInputError extends Error {
   }
 }
 
+/** Plain words for the file-system error codes a user meets (ENOENT, ENOTDIR, …), whatever the operation. */
+export const FILE_ERROR_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of this path is a file where a directory is needed',
+  EISDIR: 'is a directory where a file is needed',
+  EEXIST: 'already exists (as a file where a directory is needed?)',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'on a read-only file system',
+};
+
 /** Turns a Node file-system error into a human reason such as "file not found". */
 export function describeFileError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -15,6 +15,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import { suspectHeaderLine } from '../kg/header-suspect.js';
+import { FILE_ERROR_WORDS } from '../kg/errors.js';
 import type { SplitOverlap } from '../kg/dataset-encode.js';
 import { hasNativeGatherGradient, initBackend, type BackendRequest } from '../core/backend.js';
 import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
@@ -293,7 +294,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   const createdDir = !existsSync(runDir);
   await mkdir(runDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    const why = { ENOTDIR: 'a part of this path is a file where a directory is needed', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'on a read-only file system', ENOSPC: 'no space left on the device' }[error.code ?? ''];
+    const why = FILE_ERROR_WORDS[error.code ?? ''];
     throw new Error(`${name('out')} ${runDir}: cannot create the run directory (${why ?? error.message})`, { cause: error });
   });
   const lock = lockRunDir(runDir, (notice) => log(`note: ${notice}`)); // one process per run directory: held from the first write until result.json is written
