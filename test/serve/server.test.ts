@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { initBackend } from '../../src/core/backend.js';
 import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
 import { buildServer } from '../../src/serve/server.js';
-import { servedNames, servedRuns } from '../../src/cli/commands/serve.js';
+import { servedRuns } from '../../src/cli/commands/serve.js';
 import { tempDir } from '../lookup/helpers.js';
 import { namedGraph, trainRun } from '../lookup/trained-run.js';
 import { fuzzRequests } from '../../bench/service-fuzz.js';
@@ -206,7 +206,7 @@ describe('serve: every bad request is a 4xx with a message', () => {
   });
 
   it('names served checkpoints by directory, made unique, or as given with NAME=DIR', () => {
-    expect(servedNames(['runs/a', 'other/a/', 'b', 'x/a'])).toEqual(['a', 'a-2', 'b', 'a-3']);
+    expect(servedRuns(['runs/a', 'other/a/', 'b', 'x/a']).map((run) => run.name)).toEqual(['a', 'a-2', 'b', 'a-3']);
     // a given name is kept whatever the order, and the base names step around it
     expect(servedRuns(['runs/a', 'a=other/a', 'prod-v2=runs/b'])).toEqual([{ name: 'a-2', dir: 'runs/a' }, { name: 'a', dir: 'other/a' }, { name: 'prod-v2', dir: 'runs/b' }]);
     expect(() => servedRuns(['x=runs/a', 'x=runs/b'])).toThrow("--checkpoint names a run 'x' twice: each name is one run");

@@ -33,11 +33,6 @@ interface ServeFlags {
   drainDelay: number; drainTimeout: number; keepAliveTimeout: number; explorer?: boolean; trustProxy?: true | number | string[];
 }
 
-/** Names of the runs in the API: directory base names, made unique with -2, -3, …. */
-export function servedNames(dirs: readonly string[]): string[] {
-  return servedRuns(dirs).map((run) => run.name);
-}
-
 /** A name given to a run with `NAME=DIR`: letters, digits, `.`, `_`, `-`. */
 const GIVEN_NAME = /^([A-Za-z0-9][A-Za-z0-9._-]{0,99})=(.+)$/;
 
