@@ -70,11 +70,12 @@ export function findSplitFiles(dir: string): Partial<Record<SplitName, string>> 
  * files of one split (`train.txt` and `train.tsv`: which one the user means cannot be guessed).
  */
 export function requireSplitFiles(dir: string): Record<SplitName, string> {
-  const found = findSplitFiles(dir);
+  const found: Partial<Record<SplitName, string>> = {};
   for (const split of SPLIT_NAMES) {
-    if (!found[split]) throw new KgInputError(dir, undefined, missingSplitReason(split));
     const files = SPLIT_EXTENSIONS.map((extension) => split + extension).filter((name) => isFile(path.join(dir, name)));
+    if (files.length === 0) throw new KgInputError(dir, undefined, missingSplitReason(split));
     if (files.length > 1) throw new KgInputError(dir, undefined, `${files.length} files of the ${split} split (${files.join(', ')}): keep one, since only one can be read`);
+    found[split] = path.join(dir, files[0]!);
   }
   return found as Record<SplitName, string>;
 }
