@@ -34,6 +34,19 @@ afterAll(async () => {
 const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
 const post = (url: string, body: unknown) => app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
+/** Serves the run `dir` alone (its directory name is its model name), with the explorer; `use` gets the app, and both are closed after. */
+async function servedAlone(dir: string, use: (served: FastifyInstance) => Promise<void>): Promise<void> {
+  const models = new ServedModels([path.basename(dir)]);
+  const lookup = await addModel(models, dir);
+  const served = buildServer(models, { explorer: { assetsDir: assets } });
+  try {
+    await use(served);
+  } finally {
+    await served.close();
+    lookup.close();
+  }
+}
+
 describe('explorer routes: run facts, suggestions, projection', () => {
   it('a student\'s run: test metrics of result.json, curves of metrics.jsonl, its teachers and settings', async () => {
     const run = (await get('/models/student/run')).json() as Json;
@@ -56,18 +69,12 @@ describe('explorer routes: run facts, suggestions, projection', () => {
     const result = JSON.parse(readFileSync(path.join(dir, 'result.json'), 'utf8')) as Json;
     writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ format: result.format, version: result.version, bestEpoch: result.bestEpoch, testSkipped: { reason: 'skipped (--no-test-eval)', evalCommand: `kgdistill eval --checkpoint ${dir}` } }));
     writeFileSync(path.join(dir, 'metrics.jsonl'), `damaged\n${readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')}`); // an error naming its path
-    const models = new ServedModels(['skipped']);
-    const lookup = await addModel(models, dir);
-    const served = buildServer(models, { explorer: { assetsDir: assets } });
-    try {
+    await servedAlone(dir, async (served) => {
       const run = (await served.inject({ method: 'GET', url: '/models/skipped/run' })).json() as Json;
       expect(run.testSkipped).toEqual({ reason: 'skipped (--no-test-eval)', evalCommand: 'kgdistill eval --checkpoint …/skipped' });
       expect(run.curvesNote).toBe('no curves: …/skipped/metrics.jsonl:1: not a JSON record (the file was edited or damaged)');
       expect(JSON.stringify(run)).not.toContain(tmp);
-    } finally {
-      await served.close();
-      lookup.close();
-    }
+    });
   });
 
   it('suggestions as one types: the resolver\'s match first, then prefix and edit-distance matches', async () => {
@@ -179,17 +186,11 @@ describe('explorer routes: a student beside its teachers', () => {
       const f = path.join(moved, file);
       writeFileSync(f, readFileSync(f, 'utf8').split(runs.roth).join('/nowhere/lost-teacher'));
     }
-    const models = new ServedModels(['student-copy']);
-    const copy = await addModel(models, moved);
-    const other = buildServer(models, { explorer: { assetsDir: assets } });
-    try {
+    await servedAlone(moved, async (other) => {
       const result = (await other.inject({ method: 'GET', url: '/models/student-copy/compare?head=e12&relation=parent' })).json() as Json;
       expect(result.models.map((m: Json) => [m.name, m.status])).toEqual([['student-copy', 'ready'], ['lost-teacher', 'missing'], ['distmult', 'ready']]);
       expect(result.models[1].message).toContain("teacher run 'lost-teacher' was not found");
-    } finally {
-      await other.close();
-      copy.close();
-    }
+    });
   });
 
   it('a teacher whose checkpoint changed since the distillation (teachers.json) is shown with a warning, the others without', async () => {
@@ -201,18 +202,12 @@ describe('explorer routes: a student beside its teachers', () => {
     const learnt = record.teachers[0]!.sha256;
     record.teachers[0]!.sha256 = 'a'.repeat(64); // as if roth had been retrained after the student learnt from it
     writeFileSync(recordFile, JSON.stringify(record));
-    const models = new ServedModels(['student-changed']);
-    const copy = await addModel(models, student);
-    const other = buildServer(models, { explorer: { assetsDir: assets } });
-    try {
+    await servedAlone(student, async (other) => {
       const result = (await other.inject({ method: 'GET', url: '/models/student-changed/compare?head=e12&relation=parent' })).json() as Json;
       expect(result.models.map((m: Json) => [m.name, m.status])).toEqual([['student-changed', 'ready'], ['roth', 'ready'], ['distmult', 'ready']]);
       expect(result.models[1].message).toBe(`teacher 'roth' changed since the student learnt from it (its checkpoint had SHA-256 ${'a'.repeat(12)}…, it is now ${learnt.slice(0, 12)}…)`);
       expect(result.models[2].message).toBeUndefined();
-    } finally {
-      await other.close();
-      copy.close();
-    }
+    });
   });
 });
 
