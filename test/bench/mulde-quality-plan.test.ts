@@ -77,7 +77,10 @@ describe('bench:mulde-quality plan', () => {
     expect(rows.filter((r) => r.kind === 'teacher').map((r) => `${r.dataset}/${r.id}`)).toEqual([
       'WN18RR/teacher-roth-d64', 'WN18RR/teacher-refh-d64', 'WN18RR/teacher-atth-d64', 'WN18RR/teacher-murp-d64',
       'FB15k-237/teacher-roth-d64', 'FB15k-237/teacher-refh-d64', 'FB15k-237/teacher-atth-d64', 'FB15k-237/teacher-murp-d64',
+      'WN18RR/teacher-roth-d64-s1', 'WN18RR/teacher-roth-d64-s2',
     ]);
+    const sixTeachers = flagsOf(rows.find((r) => r.id === 'student-t6-roth-d32-s0')!).get('--teachers')!.split(',');
+    expect(sixTeachers.map((dir) => path.basename(dir))).toEqual(['teacher-roth-d64', 'teacher-refh-d64', 'teacher-atth-d64', 'teacher-murp-d64', 'teacher-roth-d64-s1', 'teacher-roth-d64-s2']);
   });
 
   it('selects rows by id or dataset/id and names --only when it selects nothing or is no regular expression', () => {
