@@ -81,6 +81,18 @@ async function tryWasm(): Promise<boolean> {
   return withoutAddedProcessListeners(() => tf.setBackend('wasm'));
 }
 
+/**
+ * Starts tfjs's plain JavaScript backend without its banner: on its first tensor in Node it prints "install our node
+ * backend" (backend_cpu.js, `firstUse`), advice kgdistill's own messages already give where it applies (wasm is the
+ * default; tfjs-node is optional and cannot be installed everywhere). Its `firstUse` flag is set as if that had run.
+ */
+async function startCpu(): Promise<boolean> {
+  if (!(await tf.setBackend('cpu'))) return false;
+  const backend = tf.backend() as { firstUse?: boolean };
+  if (backend.firstUse === true) backend.firstUse = false;
+  return true;
+}
+
 /** Starts the requested backend (or the best available one) and returns the name tfjs reports for it. */
 export async function initBackend(request: BackendRequest = 'auto'): Promise<string> {
   const order: BackendRequest[] = request === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [request];
@@ -88,7 +100,7 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<str
     let ok = false;
     if (candidate === 'tensorflow-gpu' || candidate === 'tensorflow') ok = await tryNative(candidate);
     else if (candidate === 'wasm') ok = await tryWasm();
-    else if (candidate === 'cpu') ok = await tf.setBackend('cpu');
+    else if (candidate === 'cpu') ok = await startCpu();
     if (ok) {
       await tf.ready();
       active = tf.getBackend();

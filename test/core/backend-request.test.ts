@@ -17,3 +17,21 @@ describe('initBackend', () => {
     await expect(initBackend('tensorflow')).rejects.toThrow("backend 'tensorflow' could not be started (the package @tensorflow/tfjs-node is not installed (npm install @tensorflow/tfjs-node; optional: kgdistill runs on wasm without it))");
   });
 });
+
+describe('the cpu backend', () => {
+  it('starts without tfjs\'s "install our node backend" banner on its first tensor (it printed it on every run with --backend cpu)', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => { warnings.push(args.join(' ')); };
+    try {
+      await expect(initBackend('cpu')).resolves.toBe('cpu');
+      const sum = tf.tensor1d([1, 2, 3]).sum();
+      expect(await sum.data()).toEqual(new Float32Array([6]));
+      tf.disposeVariables();
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.filter((w) => w.includes('node backend'))).toEqual([]);
+  });
+});
