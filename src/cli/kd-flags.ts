@@ -3,6 +3,9 @@
  * hyper-parameters (JSON values when they parse, else strings; dotted keys nest).
  */
 
+/** Keys that would reach an object's prototype instead of a parameter. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Parses `key=value` pairs into a parameter object (values as JSON when possible; `a.b=1` → { a: { b: 1 } }). */
 export function parseParamPairs(pairs: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -18,6 +21,8 @@ export function parseParamPairs(pairs: readonly string[]): Record<string, unknow
       // a bare string
     }
     const parts = key.split('.');
+    const unsafe = parts.find((part) => UNSAFE_KEYS.has(part) || part === '');
+    if (unsafe !== undefined) throw new Error(`--param ${key}: '${unsafe}' is not a parameter name (see --list for the method's parameters)`);
     let node = out;
     for (const part of parts.slice(0, -1)) {
       const next = node[part];

@@ -32,7 +32,7 @@ export function formatFedKgeComparison(report: FedKgeComparison): string {
   const seeds = report.seeds.map((s) => s.seed).join(',');
   const first = report.seeds[0]!.fede;
   const header = `FedNTD-KGE vs FedE on ${report.dataset}: ${o.clients} clients (relation partition: ${first.clientRelations.join('/')} relations, ` +
-    `${first.clientTriples.join('/')} triples, seed 0's), ${o.model} d=${o.dim}, ${o.rounds} rounds × ${o.localEpochs} local epochs, batch ${o.batchSize}, ` +
+    `${first.clientTriples.join('/')} triples, seed ${report.seeds[0]!.seed}'s), ${o.model} d=${o.dim}, ${o.rounds} rounds × ${o.localEpochs} local epochs, batch ${o.batchSize}, ` +
     `${o.optimizer} ${o.learningRate}, ${o.negatives} negatives, β ${o.beta}, τ ${o.temperature}; seeds ${seeds}; global model's filtered test MRR`;
   const lines = [
     row(['method', ...rounds.map((r) => `round ${r}`), 'best round']),

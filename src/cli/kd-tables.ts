@@ -20,7 +20,7 @@ export function describeRun(report: ComparisonReport): string {
   const d = report.dataset;
   const b = report.budget;
   return `${report.title}\n${d.name} (${d.train.toLocaleString('en-US')} train / ${d.test} test, stratified, split seed ${d.splitSeed}${d.verified ? ', SHA-256 verified' : ''}); ` +
-    `${report.arch}; ${b.epochs} epochs, batch ${b.batchSize}, Adam ${b.learningRate}; seeds ${report.seeds.map((s) => s.seed).join(',')}`;
+    `${report.arch}; ${b.epochs} ${report.epochsAre}, batch ${b.batchSize}, ${report.optimizer}; seeds ${report.seeds.map((s) => s.seed).join(',')}`;
 }
 
 /** The comparison as an aligned table: baseline, method, paired difference and extra figures, per seed and mean ± std. */
@@ -32,8 +32,10 @@ export function formatComparison(report: ComparisonReport): string {
     ['difference (paired)', formatMeanStd(report.summary.difference, { signed: true }), ...report.seeds.map((s) => signed(s.method.accuracy - s.baseline.accuracy))],
   ];
   for (const [name, stats] of Object.entries(report.summary.extra)) {
-    // a count (SimCLRv2's labelled images) is whole in every seed: printed without decimals
-    const whole = report.seeds.every((s) => Number.isInteger(s.method.extra?.[name] ?? 0));
+    // a count (SimCLRv2's labelled images) is whole in every seed and above 1 in one: printed without decimals (an
+    // accuracy or fraction of exactly 0 or 1 is not a count)
+    const values = report.seeds.map((s) => s.method.extra?.[name] ?? 0);
+    const whole = values.every(Number.isInteger) && values.some((v) => v > 1);
     // (the mean of counts need not be whole: one decimal)
     rows.push([`(${name})`, formatMeanStd(stats, { digits: whole ? 1 : 4 }), ...report.seeds.map((s) => s.method.extra?.[name]?.toFixed(whole ? 0 : 4) ?? '')]);
   }

@@ -49,8 +49,14 @@ function defaultsOf(schema: z.ZodType, minimal: Record<string, unknown>): Record
   return result.success ? (result.data as Record<string, unknown>) : {};
 }
 
-/** Adds the flags to a command, with the schema's defaults in their help, and (unless `withConfig` is false) `--config`. */
-export function addFlags(command: Command, flags: readonly FlagSpec[], schema: z.ZodType, minimal: Record<string, unknown>, withConfig = true): Command {
+/** The help of `--config` for the commands that write a run directory (its config.json). */
+const RUN_CONFIG_HELP = 'read options from a JSON or YAML file (keys as in code, e.g. batchSize; a run\'s config.json reproduces it); flags override it';
+
+/**
+ * Adds the flags to a command, with the schema's defaults in their help, and `--config` with the help `configHelp`
+ * (a run's config.json reproduces a run; false: no --config).
+ */
+export function addFlags(command: Command, flags: readonly FlagSpec[], schema: z.ZodType, minimal: Record<string, unknown>, configHelp: string | false = RUN_CONFIG_HELP): Command {
   const defaults = defaultsOf(schema, minimal);
   for (const spec of flags) {
     const { flag } = flagAndAttribute(spec);
@@ -64,8 +70,8 @@ export function addFlags(command: Command, flags: readonly FlagSpec[], schema: z
     else if (shown !== undefined && spec.kind !== 'negated' && spec.kind !== 'boolean' && spec.kind !== 'pairs') option.default(Array.isArray(shown) ? shown.join(',') : shown);
     command.addOption(option);
   }
-  if (!withConfig) return command;
-  return command.option('--config <file>', 'read options from a JSON or YAML file (keys as in code, e.g. batchSize; a run\'s config.json reproduces it); flags override it');
+  if (configHelp === false) return command;
+  return command.option('--config <file>', configHelp);
 }
 
 /** A flag's text as the value the schema expects: numbers when numeric (else the text, which the schema rejects). */

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { dataOptions } from './options.js';
+import { ARCHITECTURES } from '../general/images/nets/factory.js';
 
 /** Most seeds one `kd` invocation runs (each seed trains every model of the comparison once). */
 const MAX_SEED_COUNT = 1000;
@@ -32,7 +33,7 @@ export const kdOptionsSchema = z.object({
   epochs: count('a positive integer').min(1).optional(),
   batchSize: count('an integer ≥ 2').min(2).optional(),
   lr: z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).optional(),
-  arch: z.string().optional(),
+  arch: z.enum(ARCHITECTURES, { error: `must be one of ${ARCHITECTURES.join(', ')}` }).optional(),
   testFraction: z.number({ error: 'must lie in (0, 1)' }).gt(0, { error: 'must lie in (0, 1)' }).lt(1, { error: 'must lie in (0, 1)' }).default(0.25),
   splitSeed: count('an integer').default(0),
   /** The method's hyper-parameters (its port's on a KG). */

@@ -3,14 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { runCli as runCliWith } from '../helpers/run-cli.js';
 import { registerKdCommand } from '../../src/cli/commands/kd.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseParamPairs } from '../../src/cli/kd-flags.js';
+import { formatComparison } from '../../src/cli/kd-tables.js';
+import type { ComparisonReport } from '../../src/general/images/runner.js';
+import type { MeanStd } from '../../src/general/stats.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { randomRankingMrr } from './random-ranking.js';
 
 const runCli = (args: string[]): Promise<string> => runCliWith([registerKdCommand], args);
+
+/** The packaged digits' rows (64 pixels, then the label), as text cells. */
+function readDigitRows(): string[][] {
+  const file = new URL('../../data/digits/digits.csv.gz', import.meta.url);
+  return gunzipSync(readFileSync(file)).toString('utf8').trim().split('\n').map((line) => line.split(','));
+}
 
 describe('kgdistill kd', () => {
   it('--list shows every method and every loss with its equation', async () => {
@@ -99,8 +109,69 @@ describe('kgdistill kd', () => {
     await expect(runCli([...args, '--param', 'lambda=2'])).rejects.toThrow(/invalid parameters for the KG port of 'dml': Unrecognized key: "lambda"/);
   }, 60_000);
 
+  it('prints an extra figure as a count only when it is whole in every seed and above 1 in one (an accuracy of exactly 1 printed as "1")', () => {
+    const stats = (mean: number): MeanStd => ({ mean, std: 0, n: 2 });
+    const outcome = (extra: Record<string, number>) => ({ accuracy: 0.5, seconds: 1, extra });
+    const report = {
+      method: 'kd', title: 'T', baseline: 'B', measures: 'M', arch: 'mlp', epochsAre: 'epochs', optimizer: 'Adam 0.003', params: {}, seconds: 60,
+      dataset: { name: 'digits', dir: '.', verified: true, train: 10, test: 5, testFraction: 0.25, splitSeed: 0 },
+      budget: { epochs: 1, batchSize: 64, learningRate: 0.003 },
+      seeds: [0, 1].map((seed) => ({ seed, baseline: outcome({}), method: outcome({ teacher: 1, labelled: 120 + seed, background: 0 }) })),
+      summary: { baseline: stats(0.5), method: stats(0.5), difference: stats(0), extra: { teacher: stats(1), labelled: stats(120.5), background: stats(0) } },
+    } as ComparisonReport;
+    const text = formatComparison(report);
+    expect(text).toMatch(/^\(teacher\) +1\.0000 ± 0\.0000 +1\.0000 +1\.0000$/m);
+    expect(text).toMatch(/^\(background\) +0\.0000 ± 0\.0000 +0\.0000 +0\.0000$/m);
+    expect(text).toMatch(/^\(labelled\) +120\.5 ± 0\.0 +120 +121$/m);
+  });
+
   it('parses --param', () => {
     expect(parseParamPairs(['a=1', 'b=x', 'c.d=true', 'c.e=[1,2]'])).toEqual({ a: 1, b: 'x', c: { d: true, e: [1, 2] } });
     expect(() => parseParamPairs(['novalue'])).toThrow(/--param expects key=value/);
+    // it wrote onto Object.prototype, and the run then failed on an option nobody gave ('--temperature')
+    expect(() => parseParamPairs(['__proto__.temperature=1'])).toThrow("--param __proto__.temperature: '__proto__' is not a parameter name");
+    expect(() => parseParamPairs(['a..b=1'])).toThrow("--param a..b: '' is not a parameter name");
+    expect(({} as Record<string, unknown>).temperature).toBeUndefined();
+  });
+
+  it('FedNTD on the digits: --epochs counts rounds and the header shows the momentum SGD that ran; --lr, which it never used, is refused', async () => {
+    const args = ['kd', 'fedntd', '--seeds', '1', '--epochs', '1', '--param', 'localEpochs=1', '--param', 'lr=0.02', '--backend', 'wasm'];
+    const text = await runCli(args);
+    // it said "1 epochs, batch 64, Adam 0.003" while the clients trained with SGD at --param lr
+    expect(text).toMatch(/; mlp; 1 communication rounds, batch 64, momentum SGD lr 0\.02, momentum 0\.9 \(--param lr, momentum\); seeds 0\n/);
+    const json = JSON.parse((await runCli([...args, '--json'])).trim().split('\n').at(-1)!) as { budget: object; epochsAre: string; optimizer: string };
+    expect(json).toMatchObject({ budget: { epochs: 1, batchSize: 64 }, epochsAre: 'communication rounds', optimizer: 'momentum SGD lr 0.02, momentum 0.9 (--param lr, momentum)' });
+    expect(json.budget).not.toHaveProperty('learningRate');
+    await expect(runCli(['kd', 'fedntd', '--lr', '0.5', '--backend', 'wasm'])).rejects.toThrow('--lr: fedntd trains with its own optimiser on the digits, momentum SGD lr 0.01, momentum 0.9 (--param lr, momentum) by default; set its rate with --param lr=<rate>');
+    await expect(runCli(['kd', 'fedx', '--lr', '0.5', '--backend', 'wasm'])).rejects.toThrow('--lr: fedx trains with its own optimiser on the digits, momentum SGD lr 0.1');
+  }, 60_000);
+
+  it('refuses before training what a method cannot run or would ignore: FFSD on an mlp, an unknown --arch in --config, --neg for dogo on a KG', async () => {
+    await expect(runCli(['kd', 'ffsd', '--arch', 'mlp', '--seeds', '1', '--backend', 'wasm'])).rejects.toThrow('--arch mlp: FFSD fuses convolutional feature maps, which the mlp network has none of; use --arch cnn (the default)');
+    const config = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-arch-')), 'c.json');
+    writeFileSync(config, JSON.stringify({ arch: 'resnet' }));
+    // it said "invalid kd options: arch: …" after the backend started, naming neither the file nor the key
+    await expect(runCli(['kd', 'kd', '--config', config])).rejects.toThrow(`--config ${config}: arch must be one of mlp, cnn (got "resnet")`);
+    const graph = await writeSyntheticDataset(path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-neg-')), 'graph'), { entities: 60, seed: 1 });
+    await expect(runCli(['kd', 'dogo', '--dataset', graph, '--neg', '5', '--backend', 'wasm'])).rejects.toThrow("--neg: dogo's KG port draws no uniform negatives (its contrast is in-batch); drop --neg (it applies to dml, fedntd, cbd)");
+  });
+
+  it('a KG whose train or test split is empty is refused naming the file (it printed NaN, or the MRR of untrained embeddings, with exit 0)', async () => {
+    for (const split of ['test', 'train']) {
+      const graph = await writeSyntheticDataset(path.join(mkdtempSync(path.join(tmpdir(), `kgdistill-kd-empty-${split}-`)), 'graph'), { entities: 60, seed: 1 });
+      writeFileSync(path.join(graph, `${split}.txt`), '');
+      const why = split === 'train' ? 'there is nothing to train on' : 'there is nothing to measure the comparison on';
+      for (const method of ['dml', 'cbd']) {
+        await expect(runCli(['kd', method, '--dataset', graph, '--seeds', '1', '--epochs', '1', '--dim', '8', '--backend', 'wasm'])).rejects.toThrow(`${path.join(graph, `${split}.txt`)}: the ${split} split has no triples: ${why}`);
+      }
+    }
+  });
+
+  it('digits whose split leaves no test images are refused (the accuracy was 0/0, printed NaN with exit 0)', async () => {
+    const rows = readDigitRows().filter((row, i, all) => all.findIndex((other) => other.at(-1) === row.at(-1)) === i); // one image per class
+    expect(rows).toHaveLength(10);
+    const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-digits-'));
+    writeFileSync(path.join(dir, 'digits.csv.gz'), gzipSync(`${rows.map((row) => row.join(',')).join('\n')}\n`));
+    await expect(runCli(['kd', 'kd', '--digits', dir, '--seeds', '1', '--epochs', '1', '--backend', 'wasm'])).rejects.toThrow('--test-fraction 0.25 leaves no test images in these digits (10 train / 0 test, stratified by class)');
   });
 });

@@ -11,8 +11,8 @@ import type { z } from 'zod';
 import { describeParameters, parameterDefaults } from '../../core/registry.js';
 import { initBackend, BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../core/optimizers.js';
-import { runDataFromDataset } from '../../core/training-data.js';
-import { loadDataset } from '../../kg/dataset.js';
+import { runDataFromDataset, type RunData } from '../../core/training-data.js';
+import { loadDataset, type KgDataset } from '../../kg/dataset.js';
 import { METHODS, compareOnDigits, methodNames, methodsWithKgPort, prepareKgPort } from '../../general/method-registry.js';
 import { describeLosses } from '../../general/losses/registry.js';
 import { ARCHITECTURES, type Architecture } from '../../general/images/nets/factory.js';
@@ -28,9 +28,9 @@ const FLAGS: readonly FlagSpec[] = [
   ...DATA_FLAGS,
   { key: 'digits', kind: 'string', arg: '<name|dir>', description: 'where the digits are (a directory holding digits.csv.gz, or a name found like a dataset)' },
   { key: 'seeds', kind: 'numbers', arg: '<n|list>', description: "number of seeds (0..n-1), or a comma-separated list of distinct seeds (one seed: '5,')" },
-  { key: 'epochs', kind: 'number', arg: '<n>', description: "epochs of every run (default: the method's, or its KG port's: see --list)" },
+  { key: 'epochs', kind: 'number', arg: '<n>', description: "epochs of every run, or what the method counts instead (fedntd, fedx: rounds; simclrv2, stream: see --list); default: the method's, or its KG port's" },
   { key: 'batchSize', kind: 'number', arg: '<n>', description: 'images per step (default 64), or queries per step on a KG (default 500)' },
-  { key: 'lr', kind: 'number', arg: '<rate>', description: 'learning rate (default: Adam 0.003 on images, --optimizer 0.1 on a KG)' },
+  { key: 'lr', kind: 'number', arg: '<rate>', description: 'learning rate (default: Adam 0.003 on images, --optimizer 0.1 on a KG; fedntd and fedx on images: --param lr)' },
   { key: 'arch', kind: 'string', arg: '<name>', description: "network architecture (default: the method's)", choices: ARCHITECTURES },
   { key: 'testFraction', kind: 'number', arg: '<f>', description: 'fraction of each class of the digits held out for testing' },
   { key: 'splitSeed', kind: 'number', arg: '<n>', description: 'seed of the stratified train/test split of the digits' },
@@ -65,11 +65,36 @@ export function refuseOtherSideOptions(given: Record<string, unknown>, keySource
     : `${unused.join(', ')} ${verb} to a KG port only: give --dataset <KG> to run the method's port on a graph, or drop ${unused.join(', ')}`);
 }
 
+/**
+ * Refuses options the chosen method would ignore: `--lr` for a method whose parameters set its optimiser (FedNTD and
+ * FedX train their clients with momentum SGD at `--param lr`), `--neg` for a KG port without uniform negatives (dogo's
+ * contrast is in-batch); named as `refuseOtherSideOptions` names them.
+ */
+export function refuseOptionsUnusedByMethod(method: string, given: Record<string, unknown>, keySources: Record<string, string> = {}): void {
+  const nameOf = (key: string): string => (keySources[key] ? `${keySources[key]}: key '${key}'` : flagOf(key));
+  const entry = METHODS.get(method);
+  if (given.dataset === undefined && given.lr !== undefined && entry.images.optimizerOf) {
+    throw new Error(`${nameOf('lr')}: ${entry.name} trains with its own optimiser on the digits, ${entry.images.optimizerOf(parameterDefaults(entry.schema) as never)} by default; set its rate with --param lr=<rate>`);
+  }
+  if (given.dataset !== undefined && given.neg !== undefined && !PORTS_WITH_NEGATIVES.includes(entry.name)) {
+    throw new Error(`${nameOf('neg')}: ${entry.name}'s KG port draws no uniform negatives (its contrast is in-batch); drop ${nameOf('neg')} (it applies to ${PORTS_WITH_NEGATIVES.join(', ')})`);
+  }
+}
+
+/** Refuses a graph whose train or test split is empty: the port would train nothing, or measure an MRR of no queries. */
+function requireKgSplits(dataset: KgDataset, data: RunData): void {
+  for (const split of ['train', 'test'] as const) {
+    if (data[split].length > 0) continue;
+    throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: ${split === 'train' ? 'there is nothing to train on' : 'there is nothing to measure the comparison on'}`);
+  }
+}
+
 /** Every method (baseline, measure, defaults, KG port) and every loss (equation, paper, defaults). */
 function listing(): string {
   const params = (schema: z.ZodType): string => describeParameters(schema) || 'none';
   const methods = METHODS.entries().map((m) => `  ${m.name.padEnd(8)} ${m.summary}\n           baseline: ${m.images.baseline}; measures: ${m.images.measures}; ` +
-    `default --arch ${m.images.defaultArch}, --epochs ${m.images.defaultEpochs}\n           --param (digits): ${params(m.schema)}` +
+    `default --arch ${m.images.defaultArch}, --epochs ${m.images.defaultEpochs}${m.images.epochsAre ? ` (${m.images.epochsAre})` : ''}` +
+    `${m.images.optimizerOf ? `; ${m.images.optimizerOf(parameterDefaults(m.schema) as never)}, not --lr` : ''}\n           --param (digits): ${params(m.schema)}` +
     `${m.kg ? `\n           KG port (--dataset <KG>, --epochs ${m.kg.defaultEpochs}): ${m.kg.summary}\n           --param (KG port): ${params(m.kg.schema)}` : ''}`);
   const losses = describeLosses().map((l) => `  ${l.name.padEnd(15)} ${l.summary}\n                  ${l.equation}\n                  ${l.paper}; defaults ${JSON.stringify(l.defaults)}`);
   return `methods (on a knowledge graph, ${methodsWithKgPort().join(', ')} run their KG port):\n${methods.join('\n')}\n\nlosses (registry):\n${losses.join('\n')}`;
@@ -83,7 +108,7 @@ const jsonDefaults = (schema: z.ZodType): Record<string, unknown> =>
 function listingJson(): object {
   const methods = METHODS.entries().map((m) => ({
     name: m.name, summary: m.summary, baseline: m.images.baseline, measures: m.images.measures, defaultArch: m.images.defaultArch,
-    defaultEpochs: m.images.defaultEpochs, params: jsonDefaults(m.schema),
+    defaultEpochs: m.images.defaultEpochs, ...(m.images.epochsAre ? { epochsAre: m.images.epochsAre } : {}), params: jsonDefaults(m.schema),
     ...(m.kg ? { kgPort: { summary: m.kg.summary, defaultEpochs: m.kg.defaultEpochs, params: jsonDefaults(m.kg.schema) } } : {}),
   }));
   return { methods, losses: describeLosses() };
@@ -96,7 +121,9 @@ async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (li
   const settings = { model: s.model, dim: s.dim, initScale: s.initScale, epochs: s.epochs, batchSize: s.batchSize ?? 500, learningRate: s.lr ?? 0.1, optimizer: s.optimizer as OptimizerName, negatives: s.neg };
   const backend = await initBackend(s.backend as BackendRequest);
   log(`backend ${backend}`);
-  const data = runDataFromDataset(await loadDataset(s.dataset!, loadOptionsOf({ ...s, dataset: s.dataset! })));
+  const dataset = await loadDataset(s.dataset!, loadOptionsOf({ ...s, dataset: s.dataset! }));
+  const data = runDataFromDataset(dataset);
+  requireKgSplits(dataset, data);
   if (PORTS_WITH_NEGATIVES.includes(name) && s.neg >= data.numEntities) { // as train says it
     log(`note: --neg ${s.neg} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement, so they repeat`);
   }
@@ -122,7 +149,7 @@ export function registerKdCommand(program: Command): void {
     .command('kd')
     .description(`general distillation: a method vs its baseline, same budget and seeds, on the digits or (${ported}) a KG; see --list`)
     .argument('[method]', `method: ${methodNames().join(', ')}`);
-  addFlags(command, FLAGS, kdOptionsSchema, {})
+  addFlags(command, FLAGS, kdOptionsSchema, {}, 'read options from a JSON or YAML file (keys as in code, e.g. batchSize, seeds, params); flags override it')
     .option('--list', 'list the methods and the registered losses, then exit')
     .option('--json', 'print one JSON object with the report (with --list: the listing) as the last stdout line')
     .addHelpText('after', `\nMethods (--list for their baselines, parameters and losses):\n${METHODS.describe()}\nWith a KG port (--dataset <KG>): ${ported}.`)
@@ -136,6 +163,7 @@ export function registerKdCommand(program: Command): void {
       const settings = parseOptions(kdOptionsSchema, { ...given, ...(methodArgument ? { method: methodArgument } : {}) }, 'flag');
       const method = settings.method;
       if (!method) throw new Error(`name a method (${methodNames().join(', ')}) or pass --list`);
+      refuseOptionsUnusedByMethod(method, given, keySources);
       const log = (line: string): void => {
         if (!flags.json) process.stderr.write(`${line}\n`);
       };

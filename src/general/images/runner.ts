@@ -50,11 +50,23 @@ export interface ComparisonReport {
   measures: string;
   dataset: { name: string; dir: string; verified: boolean; train: number; test: number; testFraction: number; splitSeed: number };
   arch: Architecture;
-  budget: Budget;
+  /** The budget; no learningRate when the method's parameters set its optimiser (`optimizer` says which). */
+  budget: Omit<Budget, 'learningRate'> & { learningRate?: number };
+  /** What `--epochs` counted: 'epochs', or the method's own unit (e.g. 'communication rounds'). */
+  epochsAre: string;
+  /** The optimiser that ran: 'Adam <lr>', or the method's own. */
+  optimizer: string;
   params: unknown;
   seeds: SeedResult[];
   summary: { baseline: MeanStd; method: MeanStd; difference: MeanStd; extra: Record<string, MeanStd> };
   seconds: number;
+}
+
+/** Refuses a split that leaves no training or no test images (the accuracy would be 0/0, printed as NaN). */
+function requireImages(trainImages: number, testImages: number, testFraction: number): void {
+  if (trainImages > 0 && testImages > 0) return;
+  const empty = testImages === 0 ? 'test' : 'training';
+  throw new Error(`--test-fraction ${testFraction} leaves no ${empty} images in these digits (${trainImages} train / ${testImages} test, stratified by class): give more images or another --test-fraction`);
 }
 
 /** Validates comparison options; throws one error naming every bad field. */
@@ -67,9 +79,11 @@ export function parseComparisonOptions(input: ComparisonInput): z.infer<typeof c
 /** Runs a method with validated parameters and its baseline over the seeds (the tfjs backend must be initialised). */
 export async function runComparison<P>(method: ImageMethod<P>, params: P, input: ComparisonInput, log: (line: string) => void = () => undefined): Promise<ComparisonReport> {
   const options = parseComparisonOptions(input);
+  const arch = options.arch ?? method.defaultArch;
+  method.requireRunnable?.(arch, params);
   const data = await loadDigits(options.digits);
   const { train, test } = stratifiedSplit(data, options.testFraction, options.splitSeed);
-  const arch = options.arch ?? method.defaultArch;
+  requireImages(train.n, test.n, options.testFraction);
   const budget: Budget = { epochs: options.epochs ?? method.defaultEpochs, batchSize: options.batchSize, learningRate: options.learningRate };
   const started = performance.now();
   const seeds: SeedResult[] = [];
@@ -97,7 +111,9 @@ export async function runComparison<P>(method: ImageMethod<P>, params: P, input:
     measures: method.measures,
     dataset: { name: 'digits', dir: data.dir, verified: data.verified, train: train.n, test: test.n, testFraction: options.testFraction, splitSeed: options.splitSeed },
     arch,
-    budget,
+    budget: method.optimizerOf ? { epochs: budget.epochs, batchSize: budget.batchSize } : budget,
+    epochsAre: method.epochsAre ?? 'epochs',
+    optimizer: method.optimizerOf?.(params) ?? `Adam ${budget.learningRate}`,
     params,
     seeds,
     summary: {

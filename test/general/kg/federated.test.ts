@@ -129,6 +129,9 @@ describe('federated KGE end to end', () => {
     expect(report.seeds[0]!.fedntd.perRound).not.toEqual(report.seeds[0]!.fede.perRound);
     expect(report.seeds[0]!.fede.perRound).toEqual(fede.perRound.slice(0, 2));
     expect(formatFedKgeComparison(report)).toContain('| FedNTD-KGE |');
+    expect(formatFedKgeComparison(report)).toContain(`${report.seeds[0]!.fede.clientTriples.join('/')} triples, seed 0's)`);
+    // the partition shown is the first seed's, and the header named seed 0 whatever the seeds were
+    expect(formatFedKgeComparison({ ...report, seeds: report.seeds.map((s) => ({ ...s, seed: 3 })) })).toContain("triples, seed 3's)");
     expect(shownRounds(16)).toEqual([1, 3, 5, 7, 10, 12, 14, 16]);
   }, 60_000);
 });

@@ -47,6 +47,8 @@ export const fedNtdMethod = defineImageMethod<FedNtdParams>({
   measures: 'test accuracy of the global model after the last round',
   defaultArch: 'mlp',
   defaultEpochs: 30,
+  epochsAre: 'communication rounds',
+  optimizerOf: (p) => `momentum SGD lr ${p.lr}, momentum ${p.momentum} (--param lr, momentum)`,
   schema,
   runBaseline: (ctx) => run(ctx, 'fedavg'),
   runMethod: (ctx) => run(ctx, 'fedntd'),

@@ -57,6 +57,8 @@ export const fedxMethod = defineImageMethod<FedxParams>({
   measures: 'linear-probe test accuracy of the global encoder after the last round; extra: a random encoder of the same shape',
   defaultArch: 'mlp',
   defaultEpochs: 30,
+  epochsAre: 'communication rounds',
+  optimizerOf: (p) => `momentum SGD lr ${p.lr}, momentum ${p.momentum} (--param lr, momentum)`,
   schema,
   runBaseline: (ctx) => run(ctx, 'fedavg'),
   runMethod: (ctx) => run(ctx, 'fedx'),

@@ -70,6 +70,9 @@ export const ffsdMethod = defineImageMethod<FfsdParams>({
   defaultArch: 'cnn',
   defaultEpochs: 30,
   schema,
+  requireRunnable(arch) {
+    if (arch !== 'cnn') throw new Error(`--arch ${arch}: FFSD fuses convolutional feature maps, which the ${arch} network has none of; use --arch cnn (the default)`);
+  },
   runBaseline: studentAloneBaseline,
   runMethod(ctx) {
     const p = ctx.params;

@@ -40,6 +40,15 @@ export interface ImageMethod<P = unknown> {
   readonly defaultArch: Architecture;
   /** Default epochs of a run (both baseline and method). */
   readonly defaultEpochs: number;
+  /** What `--epochs` counts when it is not the epochs of every training (e.g. 'communication rounds'). */
+  readonly epochsAre?: string;
+  /**
+   * The optimiser, for a method whose parameters set it instead of the shared Adam at `--lr` (federated SGD):
+   * `kd` refuses `--lr` for it and its header shows this.
+   */
+  optimizerOf?(params: P): string;
+  /** Refuses, before anything trains, an architecture or parameters the method cannot run with (a message naming the flag). */
+  requireRunnable?(arch: Architecture, params: P): void;
   readonly schema: z.ZodType<P, unknown>;
   runBaseline(ctx: MethodContext<P>): RunOutcome;
   runMethod(ctx: MethodContext<P>): RunOutcome;

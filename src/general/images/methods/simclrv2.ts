@@ -34,6 +34,7 @@ export const simclrV2Method = defineImageMethod<SimclrParams>({
   measures: 'test accuracy of the distilled small network; extras: probe (pre-trained encoder), teacher (fine-tuned big net), teacherFromEncoder, bigSupervised',
   defaultArch: 'mlp',
   defaultEpochs: 30,
+  epochsAre: 'pre-training epochs (fine-tuning: --param finetuneEpochs)',
   schema,
   runBaseline(ctx) {
     const split = labelled(ctx);

@@ -61,6 +61,7 @@ export const streamMethod = defineImageMethod<StreamParams>({
   measures: "student's mean per-frame accuracy over a drifting stream of test-digit frames; extra teacherFraction = frames the teacher labelled",
   defaultArch: 'mlp',
   defaultEpochs: 30,
+  epochsAre: "epochs of the teacher's offline training (the student's: --param pretrainEpochs)",
   schema: schema as unknown as z.ZodType<StreamParams, unknown>,
   runBaseline: (ctx) => run(ctx, false),
   runMethod: (ctx) => run(ctx, true),
