@@ -10,7 +10,7 @@
 import { checkLoadOptions } from './load-options.js';
 import path from 'node:path';
 import { statSync } from 'node:fs';
-import type { SplitName, Triples, UnseenPolicy } from './types.js';
+import type { ColumnOrder, SplitName, Triples, UnseenPolicy } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
 import { NameTable, readTripleIds, type ReadTripleOptions } from './triple-reader.js';
 import { encodeSplits, type SplitIds, type SplitOverlap } from './dataset-encode.js';
@@ -93,13 +93,18 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
 
   const verify = options.verify ?? true;
   const names = { entities: new NameTable(), relations: new NameTable() };
-  const read = (split: SplitName): Promise<SplitIds> => readTripleIds(files[split], readOptions, names.entities, names.relations).then((ids) => ({ ...ids, file: files[split] }));
+  const read = (split: SplitName, headerlessOrder?: ColumnOrder): Promise<SplitIds> =>
+    readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations).then((ids) => ({ ...ids, file: files[split] }));
+  // valid and test after train: a header line in train alone names the columns of all three (their own header, if
+  // any, still names theirs)
+  const trainRead = read('train');
+  const afterTrain = (split: SplitName): Promise<SplitIds> => trainRead.then((train) => read(split, options.columns === undefined ? train.headerOrder : undefined));
   // read concurrently, but report a failure deterministically: the first in this order (manifest, train, valid, …)
   const outcomes = await Promise.allSettled([
     verify ? verifyManifest(dir) : Promise.resolve({ verified: false, cached: false, skipped: true }),
-    read('train'),
-    read('valid'),
-    read('test'),
+    trainRead,
+    afterTrain('valid'),
+    afterTrain('test'),
     loadEntityNames(dir),
   ] as const);
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
@@ -108,7 +113,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   const raw: Record<SplitName, SplitIds> = { train, valid, test };
 
   // before encoding: a header read as a triple is still train's first (encoding may drop valid/test lines)
-  const suspect = (options.header ?? 'auto') === 'auto' ? suspectHeader([train, valid, test], train, names) : undefined;
+  const suspect = (options.header ?? 'auto') === 'auto' && train.headerOrder === undefined ? suspectHeader([train, valid, test], train, names) : undefined;
   const { entities, relations, encoded, overlap } = encodeSplits(raw, names, policy);
 
   const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> =>

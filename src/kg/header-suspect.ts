@@ -36,5 +36,5 @@ export function suspectHeader(splits: readonly TripleIds[], train: TripleIds, na
 
 /** The load report's line about it. */
 export function suspectHeaderLine(file: string, suspect: SuspectHeader): string {
-  return `${file}:${suspect.line}: "${suspect.fields.join('", "')}" may be a header — none of these names occurs anywhere else; --header yes skips it, --header no reads it as a triple (without this note)`;
+  return `${file}:${suspect.line}: "${suspect.fields.join('", "')}" may be a header — none of these names occurs anywhere else; --header yes skips it and the first line of valid and test alike (if only this file has such a line, delete it there instead), --header no reads it as a triple (without this note)`;
 }

@@ -13,12 +13,15 @@ import type { FileHandle } from 'node:fs/promises';
 import { notUtf8Error, type TextEncodingName } from './line-source.js';
 import { FNV_OFFSET } from './byte-name-index.js';
 import type { NameTable } from './name-table.js';
+import type { ColumnOrder } from './types.js';
 
 /** The shared per-line logic, with the columns of an ordinary line once they are known. */
 export interface LineAcceptor {
   (fields: string[], line: number): void;
   /** Head, relation and tail positions among three fields; undefined while every line must go through the acceptor. */
   columns(): readonly [number, number, number] | undefined;
+  /** The column order the file's header line named, once one was read. */
+  headerOrder(): ColumnOrder | undefined;
 }
 
 /** Receives the ids of an ordinary line's triple. */

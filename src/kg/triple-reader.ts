@@ -50,6 +50,11 @@ export interface ReadTripleOptions {
   onBytes?: (bytes: number) => void;
   /** Whether hints name the CLI's `--delimiter` and `--columns` (default true; false where neither can be set, as in the explorer page). */
   flagHints?: boolean;
+  /**
+   * The column order of a file without a header line when `columns` is not given (default `hrt`): loadDataset gives
+   * valid and test the order train's header named, so that a header in train alone holds for the whole dataset.
+   */
+  headerlessOrder?: ColumnOrder;
 }
 
 type Role = 'head' | 'relation' | 'tail';
@@ -95,7 +100,8 @@ export function detectDelimiter(text: string): TripleDelimiter | undefined {
 /** Column order named by a header line (`head,relation,tail`, `h r t`, `subject predicate object`...), if it is one. */
 export function headerColumnOrder(fields: readonly string[]): ColumnOrder | 'unsupported' | undefined {
   if (fields.length !== 3) return undefined;
-  const roles = fields.map((field) => HEADER_WORDS[field.trim().toLowerCase()]);
+  // own keys only: a name like `constructor` or `__proto__` is no header word
+  const roles = fields.map((field) => { const word = field.trim().toLowerCase(); return Object.hasOwn(HEADER_WORDS, word) ? HEADER_WORDS[word] : undefined; });
   if (roles.some((role) => role === undefined) || new Set(roles).size !== 3) return undefined;
   for (const order of Object.keys(ROLES_BY_ORDER) as ColumnOrder[]) {
     if (ROLES_BY_ORDER[order].every((role, i) => roles[i] === role)) return order;
@@ -171,6 +177,8 @@ export interface TripleIds {
   triples: Int32Array;
   /** 1-based line of each triple. */
   lines: Int32Array;
+  /** The column order the file's header line named, when it had one that was recognised. */
+  headerOrder?: ColumnOrder;
 }
 
 /**
@@ -195,9 +203,9 @@ export async function readTripleIds(file: string, options: ReadTripleOptions, en
     triples[3 * n + 2] = tail;
     lines[n++] = line;
   };
-  await readTriples(file, options, (head, relation, tail, line) => add(entities.id(head), relations.id(relation), entities.id(tail), line),
+  const headerOrder = await readTriples(file, options, (head, relation, tail, line) => add(entities.id(head), relations.id(relation), entities.id(tail), line),
     { entities, relations, sink: add });
-  return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n) };
+  return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n), ...(headerOrder ? { headerOrder } : {}) };
 }
 
 /** One string instance per distinct name (names repeat many times: this saves memory and GC time). */
@@ -221,8 +229,11 @@ interface IdTarget {
   sink: IdSink;
 }
 
-/** Reads the triples of a file into `sink` (every line source, every check); tab-separated files by bytes into `ids`. */
-async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink, ids?: IdTarget): Promise<void> {
+/**
+ * Reads the triples of a file into `sink` (every line source, every check); tab-separated files by bytes into `ids`.
+ * Returns the column order its header line named, if it had one.
+ */
+async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink, ids?: IdTarget): Promise<ColumnOrder | undefined> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -250,6 +261,7 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
         throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
       }
     }
+    return accept.headerOrder();
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -266,7 +278,8 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
   if (positions && (positions.length !== 3 || new Set(positions).size !== 3 || positions.some((p) => !Number.isInteger(p) || p < 0))) {
     throw new KgInputError(file, undefined, `columns must be three different positions ≥ 0 (head, relation, tail), got ${positions.join(',')}`);
   }
-  let order: ColumnOrder = positions ? 'hrt' : ((options.columns as ColumnOrder | undefined) ?? 'hrt');
+  let order: ColumnOrder = positions ? 'hrt' : ((options.columns as ColumnOrder | undefined) ?? options.headerlessOrder ?? 'hrt');
+  let headerOrder: ColumnOrder | undefined;
   let [h, r, t] = positions ?? indexesOf(order);
   const width = positions ? Math.max(...positions) + 1 : 3;
   let seenFirstDataLine = false;
@@ -278,21 +291,22 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
   };
   return Object.assign((fields: string[], line: number): void => {
     for (let i = 0; i < fields.length; i++) fields[i] = trimField(fields[i]!);
-    if (fields.length === 1 && fields[0] === '') return; // blank line
+    if (fields.every((field) => field === '')) return; // blank line, or separators only (`,,` as spreadsheets write an empty row)
     if (delimiter !== ',' && fields[0]!.charCodeAt(0) === HASH) return; // comment line
     if (!seenFirstDataLine) {
       seenFirstDataLine = true;
       if (headerMode !== false) {
-        const headerOrder = headerColumnOrder(positions ? [fields[h] ?? '', fields[r] ?? '', fields[t] ?? ''] : fields);
-        if (headerOrder === 'unsupported' && !positions) {
+        const named = headerColumnOrder(positions ? [fields[h] ?? '', fields[r] ?? '', fields[t] ?? ''] : fields);
+        if (named === 'unsupported' && !positions) {
           throw new KgInputError(file, line, `header column order "${fields.join(',')}" is not supported (use head,relation,tail or head,tail,relation)`);
         }
-        if (headerOrder !== undefined && headerOrder !== 'unsupported') {
+        if (named !== undefined && named !== 'unsupported') {
           if (positions) return; // the chosen columns' names: a header
-          if (options.columns !== undefined && options.columns !== headerOrder) {
-            throw new KgInputError(file, line, `header says column order ${headerOrder} but columns ${String(options.columns)} was requested`);
+          if (options.columns !== undefined && options.columns !== named) {
+            throw new KgInputError(file, line, `header says column order ${named} but columns ${String(options.columns)} was requested`);
           }
-          order = headerOrder;
+          order = named;
+          headerOrder = named;
           [h, r, t] = indexesOf(order);
           return;
         }
@@ -307,7 +321,7 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
       if (fields[index] === '') throw new KgInputError(file, line, `empty ${role} field (field ${index + 1} of ${fields.length})`);
     }
     sink(fields[h]!, fields[r]!, fields[t]!, line);
-  }, { columns });
+  }, { columns, headerOrder: () => headerOrder });
 }
 
 /** Head, relation and tail positions of a column order. */
