@@ -68,12 +68,18 @@ describe('kgdistill data fetch', () => {
     process.env.KGDISTILL_DATA_URL = server.url; // were it to download, the test server would be asked (and answer 404)
     const { out, err } = await runData(['data', 'fetch', 'wn18rr']);
     expect(out).toBe(`${copy}\n`);
-    expect(err).toBe(`wn18rr: already found at ${copy} (the copy --dataset wn18rr reads); --force, --dir or --url downloads one into the cache\n`);
+    expect(err).toBe(`wn18rr: already found at ${copy} (the copy --dataset wn18rr reads); --force, --dir or --url downloads one into the cache\nnote: this copy is not the published WN18RR (train.txt: bad checksum)\n`);
     // --json reports that copy (its files, and why it is not the published WN18RR) instead of downloading one
     const report = JSON.parse((await runData(['data', 'fetch', 'wn18rr', '--json'])).out) as Record<string, unknown>;
     const line = { bytes: 6, sha256: createHash('sha256').update('a\tr\tb\n').digest('hex') };
     expect(report).toMatchObject({ name: 'WN18RR', dir: copy, status: 'found', sources: [], problem: 'train.txt: bad checksum' });
     expect(report.files).toEqual(['train.txt', 'valid.txt', 'test.txt'].map((file) => ({ file, ...line })));
+    expect(server.hits).toEqual([]);
+    // a copy whose own SHA256SUMS fails is refused, as --dataset would refuse it (it was printed as found, exit 0)
+    fs.writeFileSync(path.join(copy, 'SHA256SUMS'), `${line.sha256}  train.txt\n`);
+    fs.writeFileSync(path.join(copy, 'train.txt'), 'x\tr\tb\n');
+    await expect(runData(['data', 'fetch', 'wn18rr'])).rejects.toThrow(`wn18rr: the copy --dataset wn18rr reads, ${copy}, fails its own SHA256SUMS (`);
+    await expect(runData(['data', 'fetch', 'wn18rr', '--json'])).rejects.toThrow(/bad checksum/);
     expect(server.hits).toEqual([]);
   });
 

@@ -18,6 +18,7 @@ import { formatTable } from '../format-table.js';
 import { fetchDataset, foundCopyReport, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
 import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
+import { verifyManifest } from '../../kg/manifest.js';
 import { loadProgress } from '../progress.js';
 import { exactInteger, integerFlag, numberText } from '../integer-flag.js';
 
@@ -67,8 +68,14 @@ async function runFetch(name: string, flags: FetchFlags): Promise<void> {
   // a copy that `--dataset <name>` already finds (e.g. in ../shared/data) is the answer, unless a download is asked for
   const found = flags.force || flags.dir !== undefined || flags.url !== undefined ? undefined : foundByName(name);
   if (found) {
+    // a copy that fails its own SHA256SUMS is no answer: --dataset would refuse it
+    await verifyManifest(found).catch((error: unknown) => {
+      throw new Error(`${name}: the copy --dataset ${name} reads, ${found}, fails its own SHA256SUMS (${(error as Error).message}); restore it, or download a fresh one into the cache with --force`, { cause: error });
+    });
+    const copy = await foundCopyReport(name, found);
     process.stderr.write(`${name}: already found at ${found} (the copy --dataset ${name} reads); --force, --dir or --url downloads one into the cache\n`);
-    process.stdout.write(flags.json ? `${JSON.stringify(await foundCopyReport(name, found))}\n` : `${found}\n`);
+    if (copy.problem !== undefined) process.stderr.write(`note: this copy is not the published ${copy.name} (${copy.problem})\n`);
+    process.stdout.write(flags.json ? `${JSON.stringify(copy)}\n` : `${found}\n`);
     return;
   }
   const report = await fetchDataset(name, options);
