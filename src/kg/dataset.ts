@@ -39,6 +39,8 @@ export interface LoadReport {
   files: Record<SplitName, string>;
   /** Triple lines read per split (comments, blank lines and a header excluded). */
   lines: Record<SplitName, number>;
+  /** Comment lines (starting with `#`) skipped per split: a name that starts with `#` must be quoted in a CSV. */
+  comments: Record<SplitName, number>;
   /** Repeated triples per split, kept once. */
   duplicates: Record<SplitName, number>;
   /** Valid/test lines whose entity or relation is not in train (dropped, kept or rejected per `unseenPolicy`). */
@@ -121,6 +123,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   const report: LoadReport = {
     files,
     lines: perSplit((split) => raw[split].lines.length),
+    comments: perSplit((split) => raw[split].comments),
     duplicates: perSplit((split) => encoded[split].duplicates),
     unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen },
     unseenPolicy: policy,
@@ -169,9 +172,11 @@ export function formatLoadReport(report: LoadReport): string[] {
   const lines: string[] = [];
   for (const split of SPLIT_NAMES) {
     const duplicates = report.duplicates[split];
+    const comments = report.comments[split];
     lines.push(
       `${split}: ${count(report.lines[split])} triples read from ${report.files[split]}, ` +
-        `${count(duplicates)} duplicate${duplicates === 1 ? '' : 's'}${duplicates > 0 ? ' (kept once)' : ''}`,
+        `${count(duplicates)} duplicate${duplicates === 1 ? '' : 's'}${duplicates > 0 ? ' (kept once)' : ''}` +
+        (comments > 0 ? `, ${count(comments)} comment line${comments === 1 ? '' : 's'} (#) skipped` : ''),
     );
   }
   const verb = { drop: 'dropped', keep: 'kept', error: 'rejected' }[report.unseenPolicy];

@@ -22,6 +22,8 @@ export interface LineAcceptor {
   columns(): readonly [number, number, number] | undefined;
   /** The column order the file's header line named, once one was read. */
   headerOrder(): ColumnOrder | undefined;
+  /** Comment lines skipped so far. */
+  comments(): number;
 }
 
 /** Receives the ids of an ordinary line's triple. */

@@ -36,7 +36,7 @@ function collector(entities: NameTable, relations: NameTable): { sink: TripleSin
       triples.push(entities.id(head), relations.id(relation), entities.id(tail));
       lines.push(line);
     },
-    result: () => ({ triples: Int32Array.from(triples), lines: Int32Array.from(lines) }),
+    result: () => ({ triples: Int32Array.from(triples), lines: Int32Array.from(lines), comments: 0 }),
   };
 }
 
@@ -49,8 +49,9 @@ export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTr
   const delimiter = options.delimiter ?? detectDelimiter(text) ?? '\t';
   const out = collector(entities, relations);
   const accept = recordAcceptor(file, delimiter, options, out.sink);
+  let csvComments = 0;
   if (delimiter === ',') {
-    let records: Array<{ record: string[]; info: { lines: number } }>;
+    let records: Array<{ record: string[]; info: { lines: number; comment_lines: number } }>;
     try {
       // the text is decoded already: csv-parse re-encodes a string as UTF-8, so it reads it back as UTF-8
       records = parseCsv(text, { ...csvOptions('utf8'), bom: false }) as unknown as typeof records;
@@ -59,6 +60,8 @@ export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTr
       throw new KgInputError(file, undefined, `cannot parse (${(error as Error).message})`, { cause: error });
     }
     for (const { record, info } of records) accept(record, info.lines);
+    // each record's info counts the comments before it; those after the last record go uncounted here
+    csvComments = records.at(-1)?.info.comment_lines ?? 0;
   } else {
     const lines = text.split('\n');
     const last = lines.length - (text.endsWith('\n') ? 1 : 0);
@@ -67,5 +70,5 @@ export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTr
       accept(delimiter === '\t' ? line.split('\t') : line.trim().split(WHITESPACE), i + 1);
     }
   }
-  return out.result();
+  return { ...out.result(), comments: csvComments + accept.comments() };
 }

@@ -163,12 +163,17 @@ const WHITESPACE = /[ \t]+/;
  * Throws {@link KgInputError} (file, line, reason) on an unreadable file, a wrong field count or an empty field.
  */
 export async function readTripleFile(file: string, options: ReadTripleOptions = {}): Promise<RawTriple[]> {
+  return (await readTripleFileWithHeader(file, options)).triples;
+}
+
+/** {@link readTripleFile}, with the column order the file's header line named (when it had one the reader recognised). */
+export async function readTripleFileWithHeader(file: string, options: ReadTripleOptions = {}): Promise<{ triples: RawTriple[]; headerOrder?: ColumnOrder; comments: number }> {
   const triples: RawTriple[] = [];
   const intern = interner();
-  await readTriples(file, options, (head, relation, tail, line) => {
+  const { headerOrder, comments } = await readTriples(file, options, (head, relation, tail, line) => {
     triples.push({ head: intern(head), relation: intern(relation), tail: intern(tail), line });
   });
-  return triples;
+  return headerOrder ? { triples, headerOrder, comments } : { triples, comments };
 }
 
 /** A file's triples as local ids of two name tables, with their lines. */
@@ -179,6 +184,8 @@ export interface TripleIds {
   lines: Int32Array;
   /** The column order the file's header line named, when it had one that was recognised. */
   headerOrder?: ColumnOrder;
+  /** Comment lines (starting with `#`) skipped. */
+  comments: number;
 }
 
 /**
@@ -203,9 +210,9 @@ export async function readTripleIds(file: string, options: ReadTripleOptions, en
     triples[3 * n + 2] = tail;
     lines[n++] = line;
   };
-  const headerOrder = await readTriples(file, options, (head, relation, tail, line) => add(entities.id(head), relations.id(relation), entities.id(tail), line),
+  const { headerOrder, comments } = await readTriples(file, options, (head, relation, tail, line) => add(entities.id(head), relations.id(relation), entities.id(tail), line),
     { entities, relations, sink: add });
-  return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n), ...(headerOrder ? { headerOrder } : {}) };
+  return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n), comments, ...(headerOrder ? { headerOrder } : {}) };
 }
 
 /** One string instance per distinct name (names repeat many times: this saves memory and GC time). */
@@ -231,9 +238,9 @@ interface IdTarget {
 
 /**
  * Reads the triples of a file into `sink` (every line source, every check); tab-separated files by bytes into `ids`.
- * Returns the column order its header line named, if it had one.
+ * Returns the column order its header line named, if it had one, and the number of comment lines skipped.
  */
-async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink, ids?: IdTarget): Promise<ColumnOrder | undefined> {
+async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink, ids?: IdTarget): Promise<{ headerOrder: ColumnOrder | undefined; comments: number }> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -249,9 +256,10 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
     }
     const accept = recordAcceptor(file, delimiter, options, sink);
     const encoding = options.encoding ?? 'utf8';
+    let csvComments = 0;
     if (delimiter === ',') {
       if (encoding === 'utf8') await forEachLine(handle, file, encoding, () => undefined); // csv-parse would replace bad bytes silently
-      await readCsv(handle, file, encoding, accept, options.onBytes);
+      csvComments = await readCsv(handle, file, encoding, accept, options.onBytes);
     } else {
       try {
         if (delimiter === '\t' && ids) await readTabTriples(handle, file, encoding, accept, ids.entities, ids.relations, ids.sink, options.onBytes);
@@ -261,7 +269,7 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
         throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
       }
     }
-    return accept.headerOrder();
+    return { headerOrder: accept.headerOrder(), comments: csvComments + accept.comments() };
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -280,6 +288,7 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
   }
   let order: ColumnOrder = positions ? 'hrt' : ((options.columns as ColumnOrder | undefined) ?? options.headerlessOrder ?? 'hrt');
   let headerOrder: ColumnOrder | undefined;
+  let comments = 0;
   let [h, r, t] = positions ?? indexesOf(order);
   const width = positions ? Math.max(...positions) + 1 : 3;
   let seenFirstDataLine = false;
@@ -292,7 +301,10 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
   return Object.assign((fields: string[], line: number): void => {
     for (let i = 0; i < fields.length; i++) fields[i] = trimField(fields[i]!);
     if (fields.every((field) => field === '')) return; // blank line, or separators only (`,,` as spreadsheets write an empty row)
-    if (delimiter !== ',' && fields[0]!.charCodeAt(0) === HASH) return; // comment line
+    if (delimiter !== ',' && fields[0]!.charCodeAt(0) === HASH) { // comment line (csv-parse skips and counts a CSV's)
+      comments++;
+      return;
+    }
     if (!seenFirstDataLine) {
       seenFirstDataLine = true;
       if (headerMode !== false) {
@@ -319,9 +331,19 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
     const roles: [string, number][] = [['head', h], ['relation', r], ['tail', t]];
     for (const [role, index] of roles) {
       if (fields[index] === '') throw new KgInputError(file, line, `empty ${role} field (field ${index + 1} of ${fields.length})`);
+      if (LINE_BREAK_OR_TAB.test(fields[index]!)) throw new KgInputError(file, line, lineBreakReason(role, fields[index]!));
     }
     sink(fields[h]!, fields[r]!, fields[t]!, line);
-  }, { columns, headerOrder: () => headerOrder });
+  }, { columns, headerOrder: () => headerOrder, comments: () => comments });
+}
+
+/** A tab or newline inside a name (only a quoted CSV field can hold one; a lone CR reads back, so it stays). */
+const LINE_BREAK_OR_TAB = /[\t\n]/;
+
+/** Why a name with a tab or line break is refused: every file kgdistill writes (split files, exports) holds one name per line and field. */
+function lineBreakReason(role: string, name: string): string {
+  const what = name.includes('\n') ? 'a line break' : 'a tab';
+  return `the ${role} name ${JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name)} holds ${what} (a quoted field): the split files and exports kgdistill writes keep one name per line and field, so no name may hold a tab or line break`;
 }
 
 /** Head, relation and tail positions of a column order. */
@@ -330,9 +352,9 @@ function indexesOf(order: ColumnOrder): [number, number, number] {
   return [roles.indexOf('head'), roles.indexOf('relation'), roles.indexOf('tail')];
 }
 
-/** Streams a comma-separated file through csv-parse into `accept`. */
+/** Streams a comma-separated file through csv-parse into `accept`; returns the number of comment lines it skipped. */
 async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingName, accept: (fields: string[], line: number) => void,
-  onBytes?: (bytes: number) => void): Promise<void> {
+  onBytes?: (bytes: number) => void): Promise<number> {
   const input = handle.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
   if (onBytes) input.on('data', (chunk: Buffer | string) => onBytes(chunk.length));
   const parser = parse(csvOptions(encoding));
@@ -343,6 +365,7 @@ async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingN
       const { record: fields, info } = record as { record: string[]; info: { lines: number } };
       accept(fields, info.lines);
     }
+    return (parser.info as { comment_lines: number }).comment_lines;
   } catch (error) {
     if (error instanceof KgInputError) throw error;
     if (error instanceof CsvError) {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { splitTriples, type NamedTriple } from '../../src/kg/split-triples.js';
-import { runCli, lastJsonLine } from '../helpers/run-cli.js';
+import { runCli, runCliCapturing, lastJsonLine } from '../helpers/run-cli.js';
 import { tempDir } from '../kg/helpers.js';
 
 const cli = (args: string[]): Promise<string> => runCli([registerDataCommands], args);
@@ -90,6 +90,37 @@ describe('kgdistill data split', () => {
     mkdirSync(path.join(dir, 'bad'));
     writeFileSync(path.join(dir, 'bad', 'x.tsv'), 'a\tr\tb\na\tr\n');
     await expect(cli(['data', 'split', path.join(dir, 'bad', 'x.tsv'), '--out', path.join(dir, 'y')])).rejects.toThrow(/x\.tsv:2: expected 3 fields, found 2/);
+  });
+
+  it('writes only what reads back the same: a name with a tab or line break, or starting with #, is refused naming its line (nothing written)', async () => {
+    const dir = tempDir();
+    const cases: [string, string][] = [
+      ['a,r,b\n"x\ty",r,a\n', 'tab.csv:2: the head name "x\\ty" holds a tab (a quoted field)'],
+      ['a,r,b\n"multi\nline",r,b\n', 'break.csv:3: the head name "multi\\nline" holds a line break (a quoted field)'],
+      ['a,r,b\n"#tag",r,c\n', `hash.csv:2: the name "#tag" starts with '#', which the tab-separated split files would read back as a comment line: rename it (nothing was written)`],
+    ];
+    for (const [text, message] of cases) {
+      const file = path.join(dir, message.split(':')[0]!);
+      writeFileSync(file, text);
+      const out = path.join(dir, `out-${path.basename(file)}`);
+      await expect(cli(['data', 'split', file, '--out', out])).rejects.toThrow(message); // the split files read back 4 fields, or one triple less
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('notes a first line that may be a header (the shuffle hides it among the triples) and valid and test both empty; refuses an empty ratio', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'h.tsv');
+    writeFileSync(file, `Kopf\tRelation\tSchwanz\n${Array.from({ length: 20 }, (_, i) => `e${i}\tr\te${(i + 1) % 20}`).join('\n')}\n`);
+    const { err } = await runCliCapturing([registerDataCommands], ['data', 'split', file, '--out', path.join(dir, 'a')]);
+    expect(err).toContain(`note: ${file}:1: "Kopf", "Relation", "Schwanz" may be a header — none of these names occurs anywhere else; it was split as a triple: --header yes skips it\n`);
+    const skipped = await runCliCapturing([registerDataCommands], ['data', 'split', file, '--out', path.join(dir, 'b'), '--header', 'yes', '--ratios', '1,0,0']);
+    expect(skipped.err).not.toContain('may be a header');
+    expect(skipped.err).toContain(`note: valid and test are both empty: a run on ${path.join(dir, 'b')} can neither stop early nor be evaluated\n`);
+    const named = path.join(dir, 'named.tsv'); // a recognised header is no suspect, nor is the triple after it
+    writeFileSync(named, 'head\trelation\ttail\nx\ts\ty\na\tr\tb\nb\tr\tc\n');
+    expect((await runCliCapturing([registerDataCommands], ['data', 'split', named, '--out', path.join(dir, 'c')])).err).not.toContain('may be a header');
+    await expect(cli(['data', 'split', file, '--out', path.join(dir, 'd'), '--ratios', '0.8,,0.2'])).rejects.toThrow("--ratios must be three fractions ≥ 0 that sum to 1, train > 0 (got '0.8,,0.2')");
   });
 });
 

@@ -32,6 +32,7 @@ describe('loadDataset', () => {
     expect(dataset.report).toEqual({
       files: { train: path.join(dir, 'train.txt'), valid: path.join(dir, 'valid.txt'), test: path.join(dir, 'test.txt') },
       lines: { train: 4, valid: 3, test: 2 },
+      comments: { train: 0, valid: 0, test: 1 },
       duplicates: { train: 1, valid: 1, test: 0 },
       unseen: { valid: 1, test: 1 },
       unseenPolicy: 'drop',
@@ -62,12 +63,20 @@ describe('loadDataset', () => {
     );
   });
 
+  it('counts the comment lines of every kind of file: a CSV name that starts with # unquoted is a comment, and the report says how many were skipped', async () => {
+    const csv = writeFiles(tempDir(), { 'train.csv': 'a,r,b\n#hash,r,c\nb,r,c\n"#quoted",r,a\n# a comment\n', 'valid.csv': 'a,r,c\n', 'test.tsv': '#x\tr\ta\nb\tr\ta\n' });
+    const dataset = await loadDataset(csv, { verify: false });
+    expect(dataset.report.comments).toEqual({ train: 2, valid: 0, test: 1 });
+    expect(dataset.entities.names).toContain('#quoted');
+    expect(formatLoadReport(dataset.report)[0]).toBe(`train: 3 triples read from ${path.join(csv, 'train.csv')}, 0 duplicates, 2 comment lines (#) skipped`);
+  });
+
   it('formats the load report without hiding anything', async () => {
     const dataset = await loadDataset(dir, { unseen: 'drop' });
     expect(formatLoadReport(dataset.report)).toEqual([
       `train: 4 triples read from ${path.join(dir, 'train.txt')}, 1 duplicate (kept once)`,
       `valid: 3 triples read from ${path.join(dir, 'valid.txt')}, 1 duplicate (kept once)`,
-      `test: 2 triples read from ${path.join(dir, 'test.txt')}, 0 duplicates`,
+      `test: 2 triples read from ${path.join(dir, 'test.txt')}, 0 duplicates, 1 comment line (#) skipped`,
       'valid: 1 triple with entities or relations unseen in train dropped (--unseen drop)',
       'test: 1 triple with entities or relations unseen in train dropped (--unseen drop)',
       'overlap: 0 valid and 0 test triples also in train, 0 test triples also in valid',

@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { readTripleFile } from '../../kg/triple-reader.js';
+import { readTripleFileWithHeader, type RawTriple } from '../../kg/triple-reader.js';
+import { KgInputError } from '../../kg/errors.js';
 import { splitTriples, type NamedTriple } from '../../kg/split-triples.js';
 import { requireNewOutDir, writeNewDirectory } from '../../kg/new-directory.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
@@ -25,13 +26,36 @@ export interface SplitFlags {
 
 const schema = z.object({ ...dataOptions }).strict();
 
-/** Parses `--ratios a,b,c` (three fractions summing to 1). */
+/** Parses `--ratios a,b,c` (three fractions summing to 1; an empty field is an error, not 0). */
 function parseRatios(text: string): [number, number, number] {
-  const parts = text.split(',').map((p) => Number(p.trim()));
+  const fields = text.split(',');
+  const parts = fields.map((p) => (p.trim() === '' ? NaN : Number(p.trim())));
   if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p < 0) || parts[0]! <= 0 || Math.abs(parts[0]! + parts[1]! + parts[2]! - 1) > 1e-9) {
     throw new Error(`--ratios must be three fractions ≥ 0 that sum to 1, train > 0 (got '${text}')`);
   }
   return parts as [number, number, number];
+}
+
+/**
+ * Refuses a name the written tab-separated files would not read back: one that starts with `#` is a comment line
+ * there (a quoted CSV field may start with it).
+ */
+function requireWritableNames(file: string, raw: readonly RawTriple[]): void {
+  for (const t of raw) {
+    const name = [t.head, t.relation, t.tail].find((n) => n.startsWith('#'));
+    if (name !== undefined) throw new KgInputError(file, t.line, `the name ${JSON.stringify(name)} starts with '#', which the tab-separated split files would read back as a comment line: rename it (nothing was written)`);
+  }
+}
+
+/**
+ * The first triple when none of its three names occurs in any other triple: a header in words the reader does not
+ * recognise (header-suspect.ts), which the shuffle would hide among the triples.
+ */
+function suspectFirstTriple(raw: readonly RawTriple[]): RawTriple | undefined {
+  const first = raw[0];
+  if (first === undefined || raw.length < 2 || first.head === first.tail) return undefined;
+  const seenElsewhere = raw.slice(1).some((t) => t.relation === first.relation || [t.head, t.tail].some((n) => n === first.head || n === first.tail));
+  return seenElsewhere ? undefined : first;
 }
 
 /** Runs `data split`. */
@@ -42,8 +66,11 @@ export async function runSplit(file: string, flags: SplitFlags, command: Command
   requireNewOutDir(flags.out);
   const settings = parseOptions(schema, { ...givenOptions(command, DATA_FLAGS, schema), dataset: file }, 'flag');
   const { unseen: _unseen, ...readOptions } = loadOptionsOf(settings);
-  const raw = await readTripleFile(file, readOptions);
+  const { triples: raw, headerOrder, comments } = await readTripleFileWithHeader(file, readOptions);
   if (raw.length === 0) throw new Error(`${file}: no triples to split`);
+  requireWritableNames(file, raw);
+  const suspect = readOptions.header === undefined && headerOrder === undefined ? suspectFirstTriple(raw) : undefined;
+  if (suspect) process.stderr.write(`note: ${file}:${suspect.line}: "${suspect.head}", "${suspect.relation}", "${suspect.tail}" may be a header — none of these names occurs anywhere else; it was split as a triple: --header yes skips it\n`);
   const split = splitTriples(raw.map((t): NamedTriple => [t.head, t.relation, t.tail]), { ratios, seed });
   await writeNewDirectory(out, async (staging) => {
     for (const name of ['train', 'valid', 'test'] as const) {
@@ -52,6 +79,8 @@ export async function runSplit(file: string, flags: SplitFlags, command: Command
   }, flags.out);
   const counts = { triples: raw.length, duplicates: split.duplicates, train: split.train.length, valid: split.valid.length, test: split.test.length, movedToTrain: split.moved, ratios, seed, out };
   const repeats = split.duplicates > 0 ? `; ${split.duplicates} repeated triple${split.duplicates === 1 ? '' : 's'} left out, each triple split once` : '';
+  if (comments > 0) process.stderr.write(`note: ${file}: ${comments} comment line${comments === 1 ? '' : 's'} (starting with #) skipped; a name that starts with # must be quoted in a CSV\n`);
   process.stderr.write(`split ${raw.length} triples of ${file}: train ${counts.train}, valid ${counts.valid}, test ${counts.test} (${split.moved.valid} valid and ${split.moved.test} test triples moved to train: an entity or relation was not in train${repeats})\n`);
+  if (counts.valid === 0 && counts.test === 0) process.stderr.write(`note: valid and test are both empty: a run on ${out} can neither stop early nor be evaluated${ratios[1] + ratios[2] > 0 ? ' (every held-out triple had an entity or relation seen only there, and moved to train)' : ''}\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(counts)}\n` : `${out}\n`);
 }

@@ -48,7 +48,7 @@ function splitOne(file: string, ids: { triples: Int32Array; lines: Int32Array },
       out.set(ids.triples.subarray(3 * i, 3 * i + 3), 3 * j);
       lines[j] = ids.lines[i]!;
     });
-    return { triples: out, lines, file };
+    return { triples: out, lines, file, comments: 0 }; // one file split in three: its comments are not any split's
   };
   return { train: pick(split.train), valid: pick(split.valid), test: pick(split.test) };
 }
@@ -88,7 +88,7 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): KgD
   const { entities, relations, encoded, overlap } = encodeSplits(raw, names, policy);
   const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> => ({ train: pick('train'), valid: pick('valid'), test: pick('test') });
   const report: LoadReport = {
-    files: perSplit((split) => raw[split].file), lines: perSplit((split) => raw[split].lines.length), duplicates: perSplit((split) => encoded[split].duplicates),
+    files: perSplit((split) => raw[split].file), lines: perSplit((split) => raw[split].lines.length), comments: perSplit((split) => raw[split].comments), duplicates: perSplit((split) => encoded[split].duplicates),
     unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen }, unseenPolicy: policy, overlap, manifest: { verified: false, cached: false, skipped: true },
   };
   const name = files.length === 1 ? files[0]!.name : files.map((f) => f.name).join('+');
