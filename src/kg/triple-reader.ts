@@ -115,7 +115,7 @@ const DELIMITER_NAMES: Record<TripleDelimiter, string> = { '\t': 'tabs', ',': 'c
  * "expected 3 fields, found n", with a hint: another delimiter in a lone field, or --columns for wider files. Without
  * `flagHints` (a reader whose delimiter and columns cannot be set) the hints name no flag.
  */
-function fieldCountReason(fields: readonly string[], delimiter: TripleDelimiter, flagHints: boolean): string {
+function fieldCountReason(fields: readonly string[], delimiter: TripleDelimiter, flagHints: boolean, detected: boolean): string {
   const reason = `expected 3 fields, found ${fields.length}`;
   const separated = `separated by ${DELIMITER_NAMES[delimiter]}`;
   if (fields.length > 3 && delimiter === ' ') {
@@ -128,7 +128,9 @@ function fieldCountReason(fields: readonly string[], delimiter: TripleDelimiter,
     return `${reason} (${separated}; ${columns})`;
   }
   const other = (Object.keys(DELIMITER_NAMES) as TripleDelimiter[]).find((d) => d !== delimiter && fields.length === 1 && fields[0]!.includes(d));
-  if (other === undefined) return reason;
+  // too few fields with commas or spaces taken from the first line: say so, a name there may have misled it (a tab is
+  // never a name's)
+  if (other === undefined) return detected && flagHints && delimiter !== '\t' ? `${reason} (${separated}, as detected from the first line; see --delimiter)` : reason;
   const fix = flagHints ? 'see --delimiter' : `the separator is taken from the file's first line: use one throughout`;
   return `${reason} (${separated}; this line has ${DELIMITER_NAMES[other]}, ${fix})`;
 }
@@ -326,7 +328,7 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
       }
     }
     if (positions ? fields.length < width : fields.length !== 3) {
-      throw new KgInputError(file, line, positions ? `expected at least ${width} fields for --columns ${positions.join(',')}, found ${fields.length}` : fieldCountReason(fields, delimiter, options.flagHints ?? true));
+      throw new KgInputError(file, line, positions ? `expected at least ${width} fields for --columns ${positions.join(',')}, found ${fields.length}` : fieldCountReason(fields, delimiter, options.flagHints ?? true, options.delimiter === undefined));
     }
     const roles: [string, number][] = [['head', h], ['relation', r], ['tail', t]];
     for (const [role, index] of roles) {

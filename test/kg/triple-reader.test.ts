@@ -159,6 +159,19 @@ describe('readTripleFile: bad input names file, line and reason', () => {
     expect(error.reason).toBe('expected 3 fields, found 4 (separated by spaces; a name with spaces needs a file separated by tabs or commas (quoted), or pick the head, relation and tail columns with --columns, e.g. 0,1,2, if every line has these 4 fields)');
   });
 
+  it('too few fields with a separator detected from the first line says which (a comma in a space-separated name misleads it)', async () => {
+    const error = await readError('Washington,_D.C. capital_of USA\nParis located_in France\n');
+    expect([error.line, error.reason]).toEqual([1, 'expected 3 fields, found 2 (separated by commas, as detected from the first line; see --delimiter)']);
+    expect((await readError('a r b\nc d\n', { delimiter: ' ' })).reason).toBe('expected 3 fields, found 2'); // given, not detected
+  });
+
+  it('a UTF-16 file is named as such (the advice was --encoding latin1, which only led to another error)', async () => {
+    const file = tripleFile('', 'u16.txt');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a\tr\tb\n', 'utf16le')]));
+    const error = await kgErrorOf(readTripleFile(file));
+    expect([error.line, error.reason]).toEqual([1, 'the file is UTF-16 (it starts with a UTF-16 byte-order mark), which kgdistill does not read: save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)']);
+  });
+
   it('a single field on a line', async () => {
     const error = await readError('a\tr\tb\n\nlonely\n');
     expect(error.line).toBe(3);
