@@ -155,7 +155,9 @@ async function sniffDelimiter(handle: FileHandle): Promise<TripleDelimiter> {
 
 /** csv-parse options of a comma-separated file (CSV double quotes honoured). */
 export function csvOptions(encoding: TextEncodingName): CsvOptions {
-  return { delimiter: ',', bom: true, relax_column_count: true, encoding, quote: '"', relax_quotes: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true };
+  // line ends named, not detected: csv-parse fixes the one of the first line, and then counts a file mixing LF and
+  // CRLF two lines for one (its error lines were wrong)
+  return { delimiter: ',', record_delimiter: ['\r\n', '\n', '\r'], bom: true, relax_column_count: true, encoding, quote: '"', relax_quotes: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true };
 }
 
 const WHITESPACE = /[ \t]+/;

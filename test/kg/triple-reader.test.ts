@@ -165,6 +165,13 @@ describe('readTripleFile: bad input names file, line and reason', () => {
     expect((await readError('a r b\nc d\n', { delimiter: ' ' })).reason).toBe('expected 3 fields, found 2'); // given, not detected
   });
 
+  it('a CSV mixing LF and CRLF line ends names the right line (it said 7 for line 4)', async () => {
+    const error = await readError('a,r,b\nc,r,d\r\ne,r,f\r\ng,r\r\n', undefined, 'train.csv');
+    expect([error.line, error.reason]).toEqual([4, 'expected 3 fields, found 2 (separated by commas, as detected from the first line; see --delimiter)']);
+    const file = tripleFile('a,r,b\r\nc,r,d\ne,r,f\r\n', 'ok.csv');
+    expect((await readTripleFile(file)).map((t) => `${t.head}|${t.relation}|${t.tail}@${t.line}`)).toEqual(['a|r|b@1', 'c|r|d@2', 'e|r|f@3']);
+  });
+
   it('a UTF-16 file is named as such (the advice was --encoding latin1, which only led to another error)', async () => {
     const file = tripleFile('', 'u16.txt');
     writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a\tr\tb\n', 'utf16le')]));
