@@ -107,7 +107,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     trainRead,
     afterTrain('valid'),
     afterTrain('test'),
-    loadEntityNames(dir),
+    loadEntityNames(dir, options.encoding),
   ] as const);
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   const [manifest, train, valid, test, entityNames] = outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value) as [

@@ -4,7 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isUtf8 } from 'node:buffer';
 import { KgInputError, describeFileError } from './errors.js';
+import { notUtf8Error, type TextEncodingName } from './line-source.js';
 
 /** File name of the entity-name table in a dataset directory. */
 export const ENTITY_NAMES_FILE = 'entity_names.tsv';
@@ -27,15 +29,19 @@ export function parseEntityNames(text: string, file: string): Map<string, string
   return names;
 }
 
-/** Loads `dir/entity_names.tsv` into a map id → name; undefined when the file does not exist. */
-export async function loadEntityNames(dir: string): Promise<Map<string, string> | undefined> {
+/**
+ * Loads `dir/entity_names.tsv` into a map id → name, in `encoding` as the triple files (strict UTF-8 by default: a
+ * bad byte is an error naming its line, as theirs); undefined when the file does not exist.
+ */
+export async function loadEntityNames(dir: string, encoding: TextEncodingName = 'utf8'): Promise<Map<string, string> | undefined> {
   const file = path.join(dir, ENTITY_NAMES_FILE);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
   }
-  return parseEntityNames(text, file);
+  if (encoding === 'utf8' && !isUtf8(bytes)) throw notUtf8Error(file, bytes, 1);
+  return parseEntityNames(bytes.toString(encoding), file);
 }

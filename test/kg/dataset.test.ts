@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { loadDataset, formatLoadReport } from '../../src/kg/dataset.js';
 import { loadEntityNames, parseEntityNames } from '../../src/kg/entity-names.js';
 import { KgInputError } from '../../src/kg/errors.js';
@@ -143,5 +144,13 @@ describe('entity names', () => {
     expect(await loadEntityNames(tempDir())).toBeUndefined();
     expect(() => parseEntityNames('a\tA\nb\n', 'entity_names.tsv')).toThrow('entity_names.tsv:2: expected 2 tab-separated fields (id, name), found 1');
     expect(() => parseEntityNames('a\t \n', 'entity_names.tsv')).toThrow('entity_names.tsv:1: empty name field (field 2 of 2)');
+  });
+
+  it('are strict UTF-8 like the triple files, or read with their --encoding (a Latin-1 ü became U+FFFD silently)', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'entity_names.tsv'), Buffer.from('e0\tBern\ne1\tZ\xfcrich\n', 'latin1'));
+    const error = await kgErrorOf(loadEntityNames(dir));
+    expect([error.line, error.reason]).toEqual([2, 'byte 5 of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, read it with --encoding latin1)']);
+    expect((await loadEntityNames(dir, 'latin1'))!.get('e1')).toBe('Zürich');
   });
 });
