@@ -85,6 +85,8 @@ export interface RunWithData {
   run: LoadedRun;
   dataset: KgDataset;
   data: RunData;
+  /** The options the run was trained with (its config.json, else the checkpoint's copy; {} when neither is readable). */
+  recorded: Record<string, unknown>;
 }
 
 /** Loads a run directory's checkpoint (best, or `last`) and its dataset (or `options.dataset`), with the same vocabulary. */
@@ -93,7 +95,9 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined, options.onNotice);
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
   // config.json, else the checkpoint's copy of it; a damaged one without a copy: `saved` (then `given` overrides)
-  const found = options.dataset === undefined ? findRunConfig(path.dirname(run.file), run.header, run.file) : undefined;
+  const runConfig = findRunConfig(path.dirname(run.file), run.header, run.file);
+  const recorded = runConfig.config?.options ?? {};
+  const found = options.dataset === undefined ? runConfig : undefined; // another dataset is read with the options given
   if (found?.note) options.onNotice?.(found.note);
   const saved = found?.damaged;
   const reading = readingOptionsOfRun({ options: { ...found?.config?.options, ...given } });
@@ -116,7 +120,7 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
       const flag = options.naming === 'flag' ? '--unseen' : 'unseen';
       throw new Error(`${flag} ${given.unseen}: the run was trained with ${flag} ${recordedUnseen}, and its vocabulary is that policy's (${(error as Error).message}); evaluate it with ${flag} ${recordedUnseen}`, { cause: error });
     }
-    return { run, dataset, data };
+    return { run, dataset, data, recorded };
   } catch (error) {
     if (options.dataset === undefined && error instanceof KgInputError && error.reason === DATASET_DIRECTORY_NOT_FOUND) {
       const flag = options.naming === 'flag' ? '--dataset' : 'dataset';
@@ -132,11 +136,11 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   parseOptions(evaluateOptionsSchema, options, 'key', 'evaluate'); // `reading` is checked key by key by loadRunWithData
   const backend = await initBackend(options.backend ?? 'auto');
   const split = options.split ?? 'test';
-  const { run, dataset, data } = await loadRunWithData(runDir, options);
+  const { run, dataset, data, recorded } = await loadRunWithData(runDir, options);
   try {
     if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
     const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json'), data: dataSummary(dataset) };
-    const { candidates, candidateSeed } = protocolOf(run, options);
+    const { candidates, candidateSeed } = protocolOf(recorded, options);
     if (candidates > 0) {
       requireCandidates(candidates, data, options.naming === 'flag' ? '--eval-candidates' : 'candidates', [split]);
       const sampled = await evaluateSampledAsync(run.runtime, data[split], data.numRelations, data.known, { candidates, seed: candidateSeed, backend, onProgress: options.onProgress });
@@ -153,8 +157,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
  * How many sampled candidates (0: all entities) and which seed an evaluation of `run` uses: the options', else the
  * run's own protocol (its training's `evalCandidates` and `evalSeed`, said in a notice: its figures were sampled).
  */
-function protocolOf(run: LoadedRun, options: EvaluateOptions): { candidates: number; candidateSeed: number | undefined } {
-  const recorded = findRunConfig(path.dirname(run.file), run.header, run.file).config?.options ?? {};
+function protocolOf(recorded: Record<string, unknown>, options: EvaluateOptions): { candidates: number; candidateSeed: number | undefined } {
   const runCandidates = typeof recorded.evalCandidates === 'number' && recorded.evalCandidates > 0 ? recorded.evalCandidates : undefined;
   const runSeed = typeof recorded.evalSeed === 'number' ? recorded.evalSeed : undefined;
   if (options.candidates !== undefined || runCandidates === undefined) return { candidates: options.candidates ?? 0, candidateSeed: options.candidateSeed };
