@@ -4,6 +4,7 @@
  * starts (node:util parseArgs in strict mode underneath).
  */
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../src/cli/error-message.js';
 
 /** One flag of a benchmark (`--name value`; `strings` and `integers` take comma-separated lists). */
 export type BenchFlag =
@@ -65,9 +66,26 @@ export function parseBenchArgs<const T extends Record<string, BenchFlag>>(argv: 
   return { values: values as { [K in keyof T]: BenchValue<T[K]> }, positionals: parsed.positionals };
 }
 
-/** parseBenchArgs on this process's arguments; a command line it does not take exits 2 with `bench:<bench>: …`. */
+/**
+ * Ends the benchmark on an error nothing caught with one line `bench:<bench>: <message>` and exit 1, as the command
+ * line does (a bad model name, dataset or run directory printed a stack trace); an error of the code itself
+ * (TypeError, ReferenceError, a non-Error) keeps its stack.
+ */
+function reportFailuresAsOneLine(bench: string): void {
+  process.on('uncaughtException', (error: unknown) => {
+    const internal = !(error instanceof Error) || error instanceof TypeError || error instanceof ReferenceError;
+    process.stderr.write(`bench:${bench}: ${internal ? (error instanceof Error ? error.stack : String(error)) : errorMessage(error)}\n`);
+    process.exit(1);
+  });
+}
+
+/**
+ * parseBenchArgs on this process's arguments; a command line it does not take exits 2 with `bench:<bench>: …`, and a
+ * later error exits 1 with one such line.
+ */
 export function benchArgs<const T extends Record<string, BenchFlag>>(bench: string, spec: BenchArgsSpec<T>):
   { values: { [K in keyof T]: BenchValue<T[K]> }; positionals: string[] } {
+  if (process.listenerCount('uncaughtException') === 0) reportFailuresAsOneLine(bench);
   try {
     return parseBenchArgs(process.argv.slice(2), spec);
   } catch (error) {

@@ -40,7 +40,7 @@ function main(): void {
   let knownTotal = 0;
   for (let q = 0; q < numQueries; q++) {
     gold[q] = Math.floor(random() * numEntities);
-    const size = Math.floor(random() * 40); // mean ~20 other answers
+    const size = Math.min(Math.floor(random() * 40), numEntities - 1); // mean ~20 other answers (fewer on a tiny graph: it hung below 40 entities)
     const set = new Set<number>([gold[q]]);
     while (set.size < size + 1) set.add(Math.floor(random() * numEntities));
     lists.push(Int32Array.from(set).sort());

@@ -20,27 +20,25 @@ import { writeSyntheticDataset } from '../src/kg/synthetic-graph.js';
 import { killAndResume, resultMrr, runChild, type CliCommand, type KillTrial } from './kill-harness.js';
 import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
+import { DEFAULT_SERVICE_RUN, requireServiceRun } from './service-process.js';
 
 exitOnHelp(import.meta.url);
 
 const { values: options } = benchArgs('faults', {
   flags: {
     kills: { type: 'integer', default: 100, min: 0 },
-    'service-run': { type: 'string', default: 'runs/wn18rr-roth-d32-service' },
+    'service-run': { type: 'string', default: DEFAULT_SERVICE_RUN },
     'skip-service': { type: 'boolean' },
   },
 });
 const { kills, 'service-run': serviceRun } = options;
 const cli: CliCommand = { program: process.execPath, args: [fileURLToPath(new URL('../src/cli/main.js', import.meta.url))] };
-const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-faults-'));
 const log = (line: string): void => { process.stderr.write(`${line}\n`); };
 const serviceBench = fileURLToPath(new URL('./service-faults.js', import.meta.url));
 const withService = !options['skip-service'] && existsSync(serviceBench);
-// checked before the kills (which take an hour): the service part needs a trained run to serve
-if (withService && !existsSync(serviceRun)) {
-  log(`bench:faults: --service-run ${serviceRun} does not exist: train one (docs/RESULTS.md), pass --service-run <run dir>, or --skip-service`);
-  process.exit(2);
-}
+// checked before the kills (which take an hour) and before anything is written: the service part needs a trained run
+if (withService) requireServiceRun('faults', serviceRun, '--service-run', ', or --skip-service');
+const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-faults-'));
 
 const graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 2000, seed: 4 });
 const trainArgs = ['--dataset', graph, '--model', 'RotH', '--dim', '32', '--epochs', '25', '--valid-every', '1', '--batch-size', '256', '--lr', '0.05', '--seed', '3'];

@@ -5,7 +5,7 @@
  * ablations), the SimCLRv2 pipeline at 1% and 10% labels (every stage), and FedX vs FedAvg + NT-Xent (linear
  * probe, with an SVG of the probe per round). Runs the same code with the same seeds as `kgdistill kd stream`,
  * `det-kd`, `simclrv2` and `fedx`, so each row's command reproduces its figures. Prints markdown and a JSON line.
- * Usage: node dist/bench/general3.js [--seeds n] [--out-dir dir] [--only stream|det-kd|simclrv2|fedx]
+ * Usage: node dist/bench/general3.js [--seeds n] [--out-dir dir (default runs/general3)] [--only stream|det-kd|simclrv2|fedx]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +33,7 @@ exitOnHelp(import.meta.url);
 const { values: { seeds: seedCount, 'out-dir': outDir, only } } = benchArgs('general3', {
   flags: {
     seeds: { type: 'integer', default: 3, min: 1 },
-    'out-dir': { type: 'string', default: 'dist/general3' },
+    'out-dir': { type: 'string', default: 'runs/general3' }, // not dist/, which the package publishes
     only: { type: 'string', choices: ['stream', 'det-kd', 'simclrv2', 'fedx'] },
   },
 });

@@ -37,6 +37,10 @@ const { values: { runs: runDirs, queries: numQueries, 'load-seconds': loadSecond
   },
 });
 const EFS = [50, 64, 100, 200, 400];
+if (runDirs.length === 0) {
+  process.stderr.write('bench:lookup: no run to measure: none of the default runs (runs/wn18rr-roth-d32-adam-neg50, runs/lookup-wn18rr-distmult, runs/lookup-wn18rr-rote) exists here; train WN18RR runs (kgdistill train --dataset WN18RR …) and pass them with --runs <dir,dir>\n');
+  process.exit(2);
+}
 
 const backend = await initBackend('auto');
 const rng = seedrandom.alea('bench-lookup');

@@ -5,7 +5,7 @@
  *   batch 500, no regulariser, 100 epochs — each engine's own default initialisation;
  * - recommended: each engine's defaults for the model (kgdistill `--loss auto` with its initialisation, PyKEEN
  *   `--loss default`), the same optimiser, negatives and budget.
- * Resumable: every run's JSON is kept in <root>/<dataset>/<model>-<engine>-<setting>.json and skipped when present;
+ * Resumable: every run's JSON is kept in <root>/<dataset>/<model>-<engine>-<setting>-s<seed>.json and skipped when present;
  * a kgdistill run that was interrupted goes on from its last checkpoint (`--resume`), a PyKEEN run from the
  * checkpoint its training loop writes every 5 minutes (bench/peers/pk_checkpointed.py, in <row>-pykeen-run/pykeen).
  * The two engines alternate (A, B) per row in one window. The shared PyKEEN runner has no TransE: bench/peers/pk_transe.py
@@ -16,7 +16,7 @@
  *
  * Usage: node dist/bench/peer-quality.js [--root runs/peer-quality] [--datasets generated,WN18RR,FB15k-237]
  *        [--models DistMult,ComplEx,RotatE,TransE] [--engines kgdistill,pykeen] [--settings matched,recommended]
- *        [--epochs 100] [--seeds 0] [--literature] [--list]
+ *        [--epochs 100] [--seeds 0 (the seeds themselves, a list: 0,1,2)] [--literature] [--list]
  *   --list      print every row's command (as `kgdistill …` or PyKEEN's runner) and state, run nothing
  *   --engines   run only these engines' rows (the others' kept results still fill the table)
  *   --settings  run only these settings' rows (likewise)
@@ -68,7 +68,8 @@ const pykeenCheckpointed = path.join(findPackageRoot(), 'bench', 'peers', 'pk_ch
 async function datasetDir(name: string): Promise<string> {
   if (name !== 'generated') return (await resolveDataset(name)).dir;
   const dir = path.join(root, 'generated-graph');
-  if (!existsSync(path.join(dir, 'train.txt'))) await writeSyntheticDataset(dir, { entities: 2000, seed: 11 });
+  // --list runs nothing and writes nothing: the graph is made by the first run that needs it
+  if (!options.list && !existsSync(path.join(dir, 'train.txt'))) await writeSyntheticDataset(dir, { entities: 2000, seed: 11 });
   return dir;
 }
 
@@ -121,7 +122,8 @@ async function row(dataset: string, model: string, engine: 'kgdistill' | 'pykeen
   const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { mrr: number }).mrr : undefined;
   const out = path.join(root, dataset, `${model}-${setting}-s${seed}${engine === 'pykeen' ? '-pykeen' : ''}-run`);
   if (options.list) {
-    const state = kept !== undefined ? `done, test MRR ${kept.toFixed(4)}` : existsSync(path.join(out, 'last.json')) || existsSync(path.join(out, 'pykeen')) ? 'started' : 'to run';
+    const started = existsSync(path.join(out, 'last.json')) || existsSync(path.join(out, 'pykeen'));
+    const state = kept !== undefined ? `done, test MRR ${kept.toFixed(4)}` : !selected ? 'not selected (--engines, --settings)' : started ? 'started' : 'to run';
     const { program, args: programArgs } = command(out);
     process.stdout.write(`[${dataset}/${model}-${engine}-${setting}-s${seed}, ${state}] ${shown(program, programArgs)}\n`);
   }

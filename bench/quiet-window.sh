@@ -6,13 +6,23 @@
 # Stop every other job on the machine first (e.g. kill -STOP): the figures are only worth what the window is.
 # PyKEEN comes from ../shared/peers/pykeen (install.sh); PYKEEN_PYTHON names its interpreter.
 set -euo pipefail
-out=${1:?usage: npm run bench:window -- <out-dir> [<run dir>]}
-run=${2:-}
+usage="usage: npm run bench:window -- <out-dir> [<WN18RR RotH d=32 run dir for the service>] (about an hour; stop every other job first)"
+case "${1:-}" in
+  -h|--help) echo "$usage"; exit 0 ;;
+  ''|-*) echo "bench:window: $usage" >&2; exit 2 ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 peers=${KGDISTILL_PEERS:-$root/../shared/peers}
 data=${KGDISTILL_DATA:-$root/../shared/data}
 pk_python=${PYKEEN_PYTHON:-$HOME/.cache/kgdistill-pykeen-venv/bin/python}
-mkdir -p "$out"
+# checked before the hour starts and before anything is written: the steps need PyKEEN's interpreter and the build
+if [ ! -x "$pk_python" ]; then echo "bench:window: no PyKEEN interpreter at $pk_python: run bash ../shared/peers/pykeen/install.sh, or set PYKEEN_PYTHON" >&2; exit 2; fi
+if [ ! -f "$root/dist/bench/train.js" ]; then echo "bench:window: $root/dist/bench/train.js is missing: run npm run build first" >&2; exit 2; fi
+run=${2:-}
+if [ -n "$run" ]; then run=$(cd "$run" && pwd); fi
+# the out-dir as given, from where the command was run (the steps below run from the package root)
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
 cd "$root"
 date -u +%FT%TZ > "$out/start"
 uptime > "$out/load"

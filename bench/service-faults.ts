@@ -15,9 +15,8 @@
  * Prints progress on stderr, then one JSON line and a markdown table on stdout.
  */
 import os from 'node:os';
-import { existsSync } from 'node:fs';
 import { fuzzRequests } from './service-fuzz.js';
-import { answerStatus, connect, rawRequest, requestBytes, startServe } from './service-process.js';
+import { answerStatus, connect, DEFAULT_SERVICE_RUN, rawRequest, requestBytes, requireServiceRun, startServe } from './service-process.js';
 import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
@@ -25,14 +24,14 @@ exitOnHelp(import.meta.url);
 
 const { values: { run, fuzz: fuzzCount, trials, connections } } = benchArgs('service-faults', {
   flags: {
-    run: { type: 'string', default: 'runs/wn18rr-roth-d32-service' },
+    run: { type: 'string', default: DEFAULT_SERVICE_RUN },
     fuzz: { type: 'integer', default: 600, min: 0 },
     trials: { type: 'integer', default: 3, min: 1 },
     connections: { type: 'integer', default: 40, min: 1 },
   },
 });
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
-if (!existsSync(run)) throw new Error(`no run at ${run}: train one first (see docs/RESULTS.md) or pass --run`);
+requireServiceRun('service-faults', run, '--run');
 const name = run.replace(/\/+$/, '').split('/').pop()!;
 const loadBefore = os.loadavg()[0]!;
 

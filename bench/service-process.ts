@@ -3,9 +3,23 @@
  * requests over a socket of their own (any method, header or body bytes, nothing checked by a client library).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** The run the service benchmarks serve unless told otherwise. */
+export const DEFAULT_SERVICE_RUN = 'runs/wn18rr-roth-d32-service';
+
+/**
+ * Exits 2 with one line when the run to serve does not exist, with the command that trains the default one (any
+ * trained run directory serves, given with `flag`).
+ */
+export function requireServiceRun(bench: string, run: string, flag: string, extra = ''): void {
+  if (existsSync(run)) return;
+  process.stderr.write(`bench:${bench}: ${flag} ${run} does not exist: train it first (e.g. kgdistill train --dataset WN18RR --model RotH --dim 32 --optimizer adam --lr 0.001 --double-neg --out ${DEFAULT_SERVICE_RUN}), or pass ${flag} <run dir>${extra}\n`);
+  process.exit(2);
+}
 
 /** The built CLI (dist/src/cli/main.js beside dist/bench). */
 export const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');

@@ -14,14 +14,13 @@
  * Prints progress on stderr, then one JSON line and a markdown table on stdout.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import seedrandom from 'seedrandom';
 import autocannon from 'autocannon';
 import { initBackend } from '../src/core/backend.js';
 import { CheckpointLookup } from '../src/lookup/checkpoint-lookup.js';
 import { exactNeighbors } from '../src/lookup/neighbors.js';
-import { median, startServe } from './service-process.js';
+import { DEFAULT_SERVICE_RUN, median, requireServiceRun, startServe } from './service-process.js';
 import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
@@ -29,7 +28,7 @@ exitOnHelp(import.meta.url);
 
 const { values: { run, rounds, seconds, connections, queries: numQueries } } = benchArgs('service', {
   flags: {
-    run: { type: 'string', default: 'runs/wn18rr-roth-d32-service' },
+    run: { type: 'string', default: DEFAULT_SERVICE_RUN },
     rounds: { type: 'integer', default: 5, min: 1 },
     seconds: { type: 'number', default: 5, min: 1 },
     connections: { type: 'integer', default: 10, min: 1 },
@@ -37,7 +36,7 @@ const { values: { run, rounds, seconds, connections, queries: numQueries } } = b
   },
 });
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
-if (!existsSync(run)) throw new Error(`no run at ${run}: train one first (see docs/RESULTS.md) or pass --run`);
+requireServiceRun('service', run, '--run');
 
 // Recall@10, in this process.
 await initBackend('wasm');

@@ -31,6 +31,7 @@ const { values: options, positionals } = benchArgs('train', {
   positionals: { usage: 'one word, the models comma-separated', max: 1 },
 });
 const models = (positionals[0] ?? 'DistMult,ComplEx').split(',');
+for (const model of models) MODELS.get(model); // an unknown name fails before FB15k-237 loads and the peer runs
 const { steps, rounds: roundCount } = options;
 const withHybrid = !options['no-hybrid'];
 const withTfjs = !options['no-tfjs'];

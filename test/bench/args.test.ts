@@ -1,5 +1,9 @@
 // The benchmarks' command line: typed values and defaults, and a message naming the flag for each thing it refuses.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BenchArgsError, parseBenchArgs, type BenchFlag } from '../../bench/args.js';
 
 const flags = {
@@ -83,4 +87,24 @@ describe('parseBenchArgs', () => {
     expect(refusal(['stray'])).toBe("takes no word without a flag (got 'stray')");
     expect(refusal(['run/a', 'run/b'], 1)).toBe("takes <run dir> (got the extra word 'run/b')");
   });
+});
+
+describe('a benchmark that fails after its command line was taken (real process)', () => {
+  const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+  const run = (bench: string, args: string[]) => spawnSync(tsx, [path.join(REPO_ROOT, 'bench', `${bench}.ts`), ...args], { cwd: tmpdir(), encoding: 'utf8' });
+
+  it('ends with one line naming the bench and the problem, exit 1 (a missing run directory printed a stack trace)', () => {
+    const result = run('teacher-ensemble', ['--teachers', '/nonexistent/run']);
+    expect([result.status, result.stderr]).toEqual([1, 'bench:teacher-ensemble: /nonexistent/run: no such directory (a run directory written by `kgdistill train` or `distill`)\n']);
+  }, 60_000);
+
+  it('a service bench without its run, and lookup without any run, exit 2 saying how to get one (a stack trace; lookup measured nothing, exit 0)', () => {
+    const service = run('service', []);
+    expect(service.status).toBe(2);
+    expect(service.stderr).toMatch(/^bench:service: --run runs\/wn18rr-roth-d32-service does not exist: train it first \(e\.g\. kgdistill train --dataset WN18RR --model RotH .* --out runs\/wn18rr-roth-d32-service\), or pass --run <run dir>\n$/);
+    const lookup = run('lookup', ['--skip-load']);
+    expect(lookup.status).toBe(2);
+    expect(lookup.stderr).toMatch(/^bench:lookup: no run to measure: none of the default runs/);
+  }, 60_000);
 });
