@@ -1,8 +1,9 @@
 /**
  * The negative-sampling step of negative-sampling-step.ts (the tfjs reference) entirely in kernels, for models with a fused query
- * program (`KgeModel.fusedQuery`): the same random draws in the same order, the same loss (binary cross-entropy
- * with logits averaged over all B·(1 + N) positive and negative scores, Chami et al. 2020's code) and the same
- * regulariser, so both paths train the same model up to float error.
+ * program (`KgeModel.fusedQuery`): the same random draws in the same order, the same loss (by `bySampledLoss`: binary
+ * cross-entropy with logits averaged over all B·(1 + N) positive and negative scores, Chami et al. 2020's code; the
+ * self-adversarial loss; margin ranking) and the same regulariser, so both paths train the same model up to float
+ * error.
  *
  * The queries (B, or B·(1 + N) with `doubleNegatives`, where each is scored against its own answer) run through the
  * chunk loop of fused-chunks.ts; with double negatives the program's relation-only part runs once per positive
@@ -16,7 +17,7 @@ import type { ParameterStore } from './parameter-store.js';
 import type { SeededRandom } from './random.js';
 import { checkSampledLoss, checkWeightedBatch, regularizeGoldAnswers, regularizeQueryRows, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { marginRankingBlock } from './sampled-loss-block.js';
-import { BCE_LOSS, weightTotal } from './losses.js';
+import { BCE_LOSS, bySampledLoss, weightTotal } from './losses.js';
 import { hoistedPlan, stepState, type Plan, type StepState } from './fused-step-plan.js';
 import { bceChunkLoss, checkQueryIds, loadQueries, nssaChunkLoss, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 import { parallelFusedStep, parallelStepReady } from './fused-step-parallel.js';
@@ -84,12 +85,15 @@ export function fusedNegativeSamplingGradients(model: KgeModel, store: Parameter
   const bceScale = total === undefined ? 1 / (Q * M) : 1 / (M * total);
   const nssaScale = 0.5 / (total ?? B);
   // BCE and the self-adversarial loss are kernels whose rows are independent: the batch may be split over threads
-  const lossOf = (st: StepState, part: DrawnQueries): ChunkLoss => (loss.loss === 'nssa'
-    ? nssaChunkLoss(st, part, loss, nssaScale) : bceChunkLoss(st, part, settings.doubleNegatives, bceScale));
-  const chunkLossOf = (st: StepState): ChunkLoss => (loss.loss === 'margin'
-    ? (start, n) => marginRankingBlock(loss, st.scores.array.subarray(0, n * M), st.dscore.array.subarray(0, n * M), n, M, B,
-      total === undefined ? undefined : { weights: batch.weights!.subarray(start, start + n), total })
-    : lossOf(st, drawn));
+  // margin ranking compares each query's negatives with its own gold in one block: never split over threads
+  const marginOf = (st: StepState): ChunkLoss => (start, n) => marginRankingBlock(loss, st.scores.array.subarray(0, n * M), st.dscore.array.subarray(0, n * M), n, M, B,
+    total === undefined ? undefined : { weights: batch.weights!.subarray(start, start + n), total });
+  const lossOf = (st: StepState, part: DrawnQueries): ChunkLoss => bySampledLoss(loss.loss, {
+    nssa: () => nssaChunkLoss(st, part, loss, nssaScale),
+    bce: () => bceChunkLoss(st, part, settings.doubleNegatives, bceScale),
+    margin: () => marginOf(st),
+  });
+  const chunkLossOf = (st: StepState): ChunkLoss => lossOf(st, drawn);
   const parallel = loss.loss !== 'margin' && parallelStepReady(store, Q, M);
   let value: number;
   if (!settings.doubleNegatives && !parallel && compactStepWorthIt(model, store)) {

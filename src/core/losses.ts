@@ -26,6 +26,16 @@ export function binaryCrossEntropyWithLogits(scores: tf.Tensor2D, labels: tf.Ten
 /** The losses of sampled scoring (gold first, then N negatives per query). */
 export type SampledLossName = 'bce' | 'nssa' | 'margin';
 
+/**
+ * The case of `name` among one case per sampled loss: every place that computes a loss by its name goes through
+ * here, so that a new name is a type error at each of them until it is handled (a ternary ran it as another loss).
+ */
+export function bySampledLoss<T>(name: SampledLossName, cases: Record<SampledLossName, () => T>): T {
+  const run = cases[name];
+  if (typeof run !== 'function') throw new Error(`unknown sampled loss '${String(name)}'`);
+  return run();
+}
+
 /** A sampled loss and its settings: margin γ (nssa, margin) and adversarial temperature α (nssa). */
 export interface SampledLoss {
   loss: SampledLossName;
@@ -80,9 +90,11 @@ function marginRankingTerms(scores: tf.Tensor2D, margin: number): tf.Tensor {
 export function weightedSampledLoss(loss: SampledLoss, scores: tf.Tensor2D, weights: Float32Array): tf.Scalar {
   return tf.tidy(() => {
     const [B, M] = scores.shape;
-    const perQuery = loss.loss === 'nssa' ? tf.mul(0.5, selfAdversarialTerms(scores, loss.margin, loss.adversarialTemperature))
-      : loss.loss === 'margin' ? tf.mean(marginRankingTerms(scores, loss.margin), 1)
-        : tf.mean(binaryCrossEntropyTerms(scores, goldFirstLabels(B, M)), 1);
+    const perQuery = bySampledLoss(loss.loss, {
+      nssa: () => tf.mul(0.5, selfAdversarialTerms(scores, loss.margin, loss.adversarialTemperature)),
+      margin: () => tf.mean(marginRankingTerms(scores, loss.margin), 1),
+      bce: () => tf.mean(binaryCrossEntropyTerms(scores, goldFirstLabels(B, M)), 1),
+    });
     return tf.div(tf.sum(tf.mul(tf.reshape(perQuery, [B]), tf.tensor1d(weights))), weightTotal(weights)) as tf.Scalar;
   });
 }

@@ -15,7 +15,7 @@ import type { ParameterStore } from './parameter-store.js';
 import type { CandidateScorer, CandidateSet } from './candidate-scoring.js';
 import type { SeededRandom } from './random.js';
 import { drawDoubleNegatives, drawGoldFirst } from './negative-sampler.js';
-import { BCE_LOSS, binaryCrossEntropyWithLogitsSum, marginRankingLoss, rowRegularizer, selfAdversarialLoss, weightedSampledLoss } from './losses.js';
+import { BCE_LOSS, binaryCrossEntropyWithLogitsSum, bySampledLoss, marginRankingLoss, rowRegularizer, selfAdversarialLoss, weightedSampledLoss } from './losses.js';
 import { checkSampledLoss, checkWeightedBatch, regularizeGoldAnswers, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { runTape, type TapeSide } from './tape.js';
 
@@ -59,9 +59,12 @@ export function negativeSamplingGradients(model: KgeModel, store: ParameterStore
   const loss = runTape(sides, [], (views) => {
     // Σ softplus(s) − y·s over every group, divided by the total count (or a ranking loss of the one group);
     // the regulariser on the positive queries' rows. Weighted queries: Σ w·ℓ / Σ w of the one group (unweighted regulariser).
-    const data = batch.weights ? weightedSampledLoss(settings.loss ?? BCE_LOSS, views[0]!.scores!, batch.weights) : ranking
-      ? (ranking.loss === 'nssa' ? selfAdversarialLoss(views[0]!.scores!, ranking.margin, ranking.adversarialTemperature) : marginRankingLoss(views[0]!.scores!, ranking.margin))
-      : tf.div(tf.addN(views.map((v, i) => binaryCrossEntropyWithLogitsSum(v.scores!, tf.tensor2d(groups[i]!.labels, v.scores!.shape)))), total);
+    const bce = (): tf.Tensor => tf.div(tf.addN(views.map((v, i) => binaryCrossEntropyWithLogitsSum(v.scores!, tf.tensor2d(groups[i]!.labels, v.scores!.shape)))), total);
+    const data = batch.weights ? weightedSampledLoss(settings.loss ?? BCE_LOSS, views[0]!.scores!, batch.weights) : bySampledLoss(ranking?.loss ?? 'bce', {
+      nssa: () => selfAdversarialLoss(views[0]!.scores!, ranking!.margin, ranking!.adversarialTemperature),
+      margin: () => marginRankingLoss(views[0]!.scores!, ranking!.margin),
+      bce,
+    });
     return tf.add(data, rowRegularizer(settings.regularizer, settings.regularizerWeight, views[0]!.regularizedRows, B)) as tf.Scalar;
   });
   return loss + regularizeGoldAnswers(model, store, batch.answers, settings, B);

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { marginRankingLoss, selfAdversarialLoss, type SampledLoss } from '../../src/core/losses.js';
+import { bySampledLoss, marginRankingLoss, selfAdversarialLoss, type SampledLoss, type SampledLossName } from '../../src/core/losses.js';
 import { marginRankingBlock } from '../../src/core/sampled-loss-block.js';
 import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
 import { SeededRandom } from '../../src/core/random.js';
@@ -113,5 +113,13 @@ describe('self-adversarial and margin ranking losses', () => {
     const batch = { entities: Int32Array.of(0), relations: Int32Array.of(0), answers: Int32Array.of(1) };
     const objective = kgeObjective(runtime, { negatives: 2, doubleNegatives: true, regularizer: 'none', regularizerWeight: 0, path: 'auto', loss: NSSA }, 'wasm');
     expect(() => objective.gradients(batch, 1, new SeededRandom(1))).toThrow(/nssa loss compares each query with its own negatives/);
+  });
+});
+
+describe('bySampledLoss', () => {
+  it('runs the case of the name, and refuses a name it has no case for (a ternary ran an unknown loss as BCE or margin ranking)', () => {
+    const cases = { bce: () => 'b', nssa: () => 'n', margin: () => 'm' };
+    expect((['bce', 'nssa', 'margin'] as const).map((name) => bySampledLoss(name, cases))).toEqual(['b', 'n', 'm']);
+    expect(() => bySampledLoss('hinge' as SampledLossName, cases)).toThrow("unknown sampled loss 'hinge'");
   });
 });
