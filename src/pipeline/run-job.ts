@@ -40,7 +40,7 @@ import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/eval
 import { evaluateSampledAsync, requireCandidates, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { atOwnWidth, defaultLossOf, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
-import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
+import { BCE_LOSS, bySampledLoss, type SampledLoss } from '../core/losses.js';
 import type { OneToNLoss } from '../core/one-to-n-step.js';
 import { loadRun } from '../registry/load-run.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
@@ -146,7 +146,7 @@ export function sampledLossOf(s: CommonSettings, model: string, modelOptions: Re
   const own = defaultLossOf(model, modelOptions);
   const auto = s.doubleNeg ? BCE_LOSS : own;
   // a loss named that is the model's own keeps its γ and α (RotatE's nssa γ = 3, not PyKEEN's 9)
-  const base = s.loss === 'auto' ? auto : s.loss === own.loss ? own : { loss: s.loss, margin: s.loss === 'nssa' ? 9 : s.loss === 'margin' ? 1 : 0, adversarialTemperature: 1 };
+  const base = s.loss === 'auto' ? auto : s.loss === own.loss ? own : { loss: s.loss, margin: bySampledLoss(s.loss, { nssa: () => 9, margin: () => 1, bce: () => 0 }), adversarialTemperature: 1 };
   return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
 }
 
