@@ -1,7 +1,8 @@
 /**
  * The one way kgdistill chooses something by name (PyKEEN's resolvers, torchdistill's loss registry): a registry
- * of entries, each with a name, a one-line summary (listed in `--help`) and a zod schema for its parameters.
- * Models, the general module's distillation methods and its losses are registries of this kind. Names match
+ * of entries, each with a name, a one-line summary (`describe()`: `kd --help` lists the methods') and a zod schema
+ * for its parameters. Models, the general module's distillation methods and its distillation losses are registries
+ * of this kind (the training losses are a closed set of names in losses.ts, chosen by `bySampledLoss`). Names match
  * case-insensitively; an unknown name is an error listing the known ones, and bad parameters are an error naming
  * the entry and every offending field.
  */
