@@ -25,6 +25,18 @@ beforeAll(async () => {
 describe('kgdistill train / eval / distill / plot', () => {
   const run = () => path.join(tmp, 'run');
 
+  it("train --help lists every model of the registry with its summary (the summaries were printed nowhere)", () => {
+    const program = new Command('kgdistill');
+    registerTrainCommand(program);
+    const train = program.commands.find((c) => c.name() === 'train')!;
+    let help = '';
+    train.configureOutput({ writeOut: (text) => { help += text; } });
+    train.outputHelp();
+    expect(help).toContain('Models (the registry\'s: interaction, paper, default loss):\n');
+    expect(help).toMatch(/^ {2}RotatE +complex rotation, −‖h ∘ r − t‖₂ .*Sun et al\. 2019\); self-adversarial loss, γ = 3, α = 1$/m);
+    expect(help).toMatch(/^ {2}MuRE +/m);
+  });
+
   it('train --json ends with the metrics, backend and seconds; eval of the run reproduces the test metrics', async () => {
     const out = await runCli(['train', '--dataset', graph, '--model', 'ComplEx', '--dim', '16', '--epochs', '6', '--valid-every', '3',
       '--batch-size', '100', '--lr', '0.1', '--seed', '4', '--out', run(), '--json']);

@@ -1,6 +1,6 @@
 /** `kgdistill train`: train a KGE model on a dataset, validate, early-stop, checkpoint, and evaluate on test. */
 import type { Command } from 'commander';
-import { modelNames } from '../../registry/models.js';
+import { MODELS, modelNames } from '../../registry/models.js';
 import { trainOptionsSchema } from '../../pipeline/options.js';
 import { runTrain } from '../../pipeline/train.js';
 import { addFlags, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
@@ -20,6 +20,7 @@ function trainFlag(flag: FlagSpec): FlagSpec {
 export function registerTrainCommand(program: Command): void {
   const command = program.command('train').description('train a knowledge-graph embedding and evaluate it (filtered MRR, Hits@1/3/10)');
   addRunSwitches(addFlags(command, FLAGS, trainOptionsSchema, { dataset: 'x' }))
+    .addHelpText('after', `\nModels (the registry's: interaction, paper, default loss):\n${MODELS.describe()}`)
     .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
       const { given, keySources } = givenOptionsWithSources(cmd, FLAGS, trainOptionsSchema);
       await runTrainingCommand('train', Boolean(flags.json), (hooks) => runTrain({ ...given, resume: flags.resume } as Parameters<typeof runTrain>[0], { ...hooks, keySources }),
