@@ -16,7 +16,7 @@ import { Trainer } from '../src/core/trainer.js';
 import { filteredValidator } from '../src/eval/evaluate-run.js';
 import { parseTrainingConfig } from '../src/core/training-config.js';
 import { createModel } from '../src/registry/models.js';
-import { sampledLossOf } from '../src/pipeline/run-job.js';
+import { sampledLossOf } from '../src/pipeline/run-settings.js';
 import { trainOptionsSchema } from '../src/pipeline/options.js';
 import { OPTIMIZER_NAMES } from '../src/core/optimizers.js';
 import { benchArgs } from './args.js';

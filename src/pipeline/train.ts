@@ -13,7 +13,8 @@ import { requireSameTeachers, teacherRecordFile, writeTeacherRecord } from '../m
 import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js';
 import { trainingQueries } from '../core/batch.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
-import { refuseRankingLossSettings, runJob, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
+import { runJob, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
+import { refuseRankingLossSettings } from './run-settings.js';
 import { headlineOf } from './run-result.js';
 
 /** A run's options, or — to continue the run in `out` — `resume: true` with only the options to change. */

@@ -2,7 +2,7 @@
 // γ = 3 for RotatE, γ = 3, α = 4 for TransE on unit entities (the default) and γ = 0, α = 8 on free ones, BCE for the others), BCE with double negatives (whose negatives are queries of their own), and
 // the margins and temperature a user gives over the model's.
 import { describe, expect, it } from 'vitest';
-import { sampledLossOf } from '../../src/pipeline/run-job.js';
+import { sampledLossOf } from '../../src/pipeline/run-settings.js';
 import { trainOptionsSchema } from '../../src/pipeline/options.js';
 import { TRANSE_UNIT_LOSS, recordedOptionsOf } from '../../src/registry/models.js';
 

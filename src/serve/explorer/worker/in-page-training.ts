@@ -14,7 +14,7 @@ import { Trainer, type TrainerEvents } from '../../../core/trainer.js';
 import { runDataFromDataset } from '../../../core/training-data.js';
 import { evaluateSplit, filteredValidator } from '../../../eval/evaluate-run.js';
 import { parseOptions, trainOptionsSchema } from '../../../pipeline/options.js';
-import { trainingConfigOf } from '../../../pipeline/run-job.js';
+import { trainingConfigOf } from '../../../pipeline/run-settings.js';
 import { createModel } from '../../../registry/models.js';
 import { neighborMetric } from '../../../lookup/kernel-search.js';
 import type { CurvePoint, TrainOutcome, TrainSettings } from '../protocol.js';

@@ -1,0 +1,91 @@
+/**
+ * A training job's settings as the trainer takes them: the sampled loss they choose (the model's own, or a named one
+ * with PyKEEN's defaults), the trainer's config, and the checks that refuse settings which contradict each other
+ * (a ranking margin without a ranking loss, subsampling weights without a gold-first row, a schedule that would
+ * lower the rate only after early stopping). Shared by `train`, `distill` and the explorer's in-page training.
+ */
+import { parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
+import { BCE_LOSS, bySampledLoss, type SampledLoss } from '../core/losses.js';
+import type { OneToNLoss } from '../core/one-to-n-step.js';
+import { defaultLossOf } from '../registry/models.js';
+import type { CommonSettings } from './options.js';
+
+/**
+ * The sampled loss of a job's settings: `auto` is the model's own (registry) given the model's options (the
+ * settings' for a new run, the checkpoint's when resuming), or BCE with double negatives (whose negatives are queries
+ * of their own, which the ranking losses cannot compare with a positive); a loss named that is the model's own takes
+ * the model's margin and temperature, another PyKEEN's defaults (nssa γ = 9, α = 1; margin ranking γ = 1).
+ */
+export function sampledLossOf(s: CommonSettings, model: string, modelOptions: Readonly<Record<string, unknown>> = s): SampledLoss {
+  if (s.oneToN || s.loss === 'softmax') return BCE_LOSS; // 1-N training samples nothing: its loss is oneToNLoss
+  const own = defaultLossOf(model, modelOptions);
+  const auto = s.doubleNeg ? BCE_LOSS : own;
+  // a loss named that is the model's own keeps its γ and α (RotatE's nssa γ = 3, not PyKEEN's 9)
+  const base = s.loss === 'auto' ? auto : s.loss === own.loss ? own : { loss: s.loss, margin: bySampledLoss(s.loss, { nssa: () => 9, margin: () => 1, bce: () => 0 }), adversarialTemperature: 1 };
+  return { loss: base.loss, margin: s.margin ?? base.margin, adversarialTemperature: s.advTemperature ?? base.adversarialTemperature };
+}
+
+/**
+ * The trainer's config of a job's settings (`model` and `modelOptions`: the model the loss is chosen for;
+ * `oneToNLoss`: a resumed run's recorded 1-N loss, else the settings').
+ */
+export function trainingConfigOf(s: CommonSettings, model: string, modelOptions: Readonly<Record<string, unknown>> = s,
+  oneToNLoss: OneToNLoss = s.oneToN && s.loss === 'bce' ? 'bce' : 'softmax'): TrainingConfig {
+  const loss = sampledLossOf(s, model, modelOptions);
+  return parseTrainingConfig({
+    epochs: s.epochs, batchSize: s.batchSize, learningRate: s.lr, optimizer: s.optimizer, negatives: s.oneToN ? 0 : s.neg,
+    doubleNegatives: s.doubleNeg, sharedNegatives: s.sharedNeg, regularizer: s.reg, regularizerWeight: s.regWeight, validEvery: s.validEvery,
+    patience: s.patience, seed: s.seed, path: s.path, loss: loss.loss, margin: loss.margin, adversarialTemperature: loss.adversarialTemperature,
+    queryWeights: s.queryWeights, oneToNLoss, lrDecay: s.lrDecay, lrPatience: s.lrPatience,
+  });
+}
+
+/** Refuses `--margin` and `--adv-temperature` where no ranking loss runs; `unusedBy` ends the message ("which …"). */
+export function refuseRankingLossSettings(s: CommonSettings, name: (key: string) => string, unusedBy: string): void {
+  for (const key of ['margin', 'advTemperature'] as const) {
+    if (s[key] !== undefined) throw new Error(`${name(key)} sets the ${key === 'margin' ? 'margin' : 'temperature'} of the nssa and margin losses, which ${unusedBy}`);
+  }
+}
+
+/**
+ * The loss settings of a new run: 1-N training takes the softmax (`auto`) or binary cross-entropy and no ranking
+ * margin; `softmax` is 1-N's alone.
+ */
+export function checkLossSettings(s: CommonSettings, name: (key: string) => string): void {
+  const loss = `${name('loss')} ${s.loss}`;
+  if (s.oneToN && (s.loss === 'nssa' || s.loss === 'margin')) {
+    throw new Error(`${loss} ranks each gold answer against sampled negatives: with ${name('oneToN')} (every entity scored) choose ${name('loss')} auto (softmax) or bce`);
+  }
+  if (s.oneToN) refuseRankingLossSettings(s, name, `${name('oneToN')} does not use`);
+  if (!s.oneToN && s.loss === 'softmax') {
+    throw new Error(`${loss} is the cross-entropy over all entities of 1-N training: add ${name('oneToN')}, or choose auto, bce, nssa or margin for sampled negatives`);
+  }
+  if (s.loss === 'bce') refuseRankingLossSettings(s, name, `${loss} does not use`);
+  if (s.loss === 'margin' && s.advTemperature !== undefined) throw new Error(`${name('advTemperature')} weighs the negatives of ${name('loss')} nssa: ${loss} has no temperature`);
+  if (!s.oneToN && s.neg === 0) throw new Error(`${name('neg')} 0 samples no negatives: give ${name('oneToN')} to score every entity, or ${name('neg')} ≥ 1`);
+  if (s.oneToN && s.doubleNeg) throw new Error(`${name('doubleNeg')} corrupts heads and tails of sampled negatives: with ${name('oneToN')} (every entity scored) it has nothing to do`);
+  if (s.reg === 'none' && s.regWeight > 0) throw new Error(`${name('regWeight')} ${s.regWeight} weighs a regulariser: choose one with ${name('reg')} n3 or l2`);
+  if (s.reg !== 'none' && s.regWeight === 0) throw new Error(`${name('reg')} ${s.reg} needs a weight: give ${name('regWeight')} > 0`);
+}
+
+/** Subsampling weights weigh each query's gold-first row of sampled scores: neither 1-N training nor double negatives has one. */
+export function checkQueryWeights(s: CommonSettings, name: (key: string) => string): void {
+  if (s.queryWeights === 'uniform') return;
+  const weights = `${name('queryWeights')} ${s.queryWeights}`;
+  if (s.oneToN) throw new Error(`${weights} weighs the sampled loss of each query: it cannot be used with ${name('oneToN')} (1-N training scores all entities)`);
+  if (s.doubleNeg) throw new Error(`${weights} weighs each query's gold-first row of candidates: it cannot be used with ${name('doubleNeg')}, whose negatives are queries of their own`);
+}
+
+/**
+ * A plateau schedule must lower the rate before early stopping ends the run: `used` validations without a new best
+ * (a resumed run's), `stale` of them counted by its schedule since it last lowered the rate (all, when it had none).
+ */
+export function checkLrSchedule(s: CommonSettings, name: (key: string) => string, used = 0, stale = used): void {
+  if (!(s.lrDecay < 1 && s.patience > 0)) return;
+  const lowersAt = Math.max(1, s.lrPatience - stale);
+  const stopsAt = s.patience - used;
+  if (lowersAt < stopsAt) return;
+  const lowering = `${name('lrDecay')} ${s.lrDecay} lowers the learning rate`;
+  if (used === 0) throw new Error(`${name('lrPatience')} ${s.lrPatience} is not below ${name('patience')} ${s.patience}: the run would stop early before ${lowering}`);
+  throw new Error(`the run has had ${used} validations without a new best: with ${name('patience')} ${s.patience} it would stop early before ${lowering}; raise ${name('patience')} (0: never stop early)`);
+}
