@@ -2,7 +2,7 @@
  * `npm run bench:epoch`: wall-clock seconds of whole training epochs through `Trainer`, for comparison with the
  * reference code's epoch times on this CPU (KGEmb RotH d=32 WN18RR, Adam, batch 500, 50 negatives, double_neg:
  * 32 s per epoch in float32 on 2 threads, 95 s in float64 — ../shared/TOOLCHAIN.md).
- * Usage: node dist/bench/epoch.js [dataset] [model] [--epochs n] [--no-double-neg] [--optimizer adam] [--dim 32]
+ * Usage: node dist/bench/epoch.js [dataset (default WN18RR)] [model (default RotH)] [--epochs n (default 3)] [--no-double-neg] [--optimizer adam] [--dim 32]
  *   [--loss bce|nssa|margin|auto] (default bce; auto: the model's own, as `train --loss auto`)
  */
 import { mkdtempSync, rmSync } from 'node:fs';

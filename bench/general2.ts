@@ -4,7 +4,7 @@
  * per-round curves), and CBD vs instance-sampled and class-balanced baselines at imbalance ratios 10 and 100
  * (balanced and many/medium/few-shot accuracy). Runs the same code with the same seeds as `kgdistill kd fedntd`
  * and `kgdistill kd cbd`, so each row's command reproduces its final figures. Prints markdown and a JSON line.
- * Usage: node dist/bench/general2.js [--seeds n] [--rounds n] [--svg path] [--only fedntd|cbd]
+ * Usage: node dist/bench/general2.js [--seeds n] [--rounds n] [--svg path (default runs/general2/fedntd-rounds.svg)] [--only fedntd|cbd]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

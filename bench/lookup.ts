@@ -9,7 +9,7 @@
  * runs also the recall of hnswlib's own `ip` space on the same Lorentz vectors (why the index reduces the inner
  * product to L2).
  *
- * Usage: node dist/bench/lookup.js [--runs dir,dir] [--queries 1000] [--load-seconds 30] [--skip-load]
+ * Usage: node dist/bench/lookup.js [--runs dir,dir (default: those of runs/wn18rr-roth-d32-adam-neg50, runs/lookup-wn18rr-distmult, runs/lookup-wn18rr-rote that exist)] [--queries 1000] [--load-seconds 30] [--skip-load]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

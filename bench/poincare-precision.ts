@@ -1,5 +1,5 @@
 /**
- * `npm run bench:precision -- <run dir> [--split test|valid] [--queries <n>]`: what float32 costs the ranks of a
+ * `npm run bench:precision -- <run dir> [--split test|valid] [--queries <n> (default 2000, at least 2)]`: what float32 costs the ranks of a
  * trained Poincaré model (RotH, RefH, AttH, MuRP). The same queries are ranked twice against every entity: by the
  * engine's float32 kernels, and in float64 by the oracles the kernels are tested against: the query program by
  * `queryProgramRef` (src/kernels/query-reference.ts), each score by `similarityRef` (src/kernels/reference.ts:

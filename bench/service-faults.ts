@@ -11,7 +11,7 @@
  *    completed 100 ms later. Counts requests in flight at SIGTERM (sent, unanswered), answered (HTTP 200), the
  *    server's own count from its shutdown line, and the exit code.
  *
- * Usage: node dist/bench/service-faults.js [--run dir] [--fuzz 600] [--trials 3] [--connections 40]
+ * Usage: node dist/bench/service-faults.js [--run dir (default runs/wn18rr-roth-d32-service)] [--fuzz 600] [--trials 3] [--connections 40]
  * Prints progress on stderr, then one JSON line and a markdown table on stdout.
  */
 import os from 'node:os';

@@ -10,7 +10,7 @@
  * Recall@10 (in this process, before the load): neighbours through the index against the exact kernel sweep,
  * predictions against the top 10 of the all-entity scores of the scorer evaluation uses.
  *
- * Usage: node dist/bench/service.js [--run dir] [--rounds 5] [--seconds 5] [--connections 10] [--queries 500]
+ * Usage: node dist/bench/service.js [--run dir (default runs/wn18rr-roth-d32-service)] [--rounds 5] [--seconds 5] [--connections 10] [--queries 500]
  * Prints progress on stderr, then one JSON line and a markdown table on stdout.
  */
 import { spawn } from 'node:child_process';

@@ -7,7 +7,7 @@
  * Negative sampling is timed with and without KGEmb's --double_neg (B·(1 + N) queries, one candidate each).
  * The DistMult steps are also timed against PyTorch in interleaved rounds (PyTorch, kgdistill, PyTorch, …; `--rounds`,
  * default 5) and reported as the median of the per-round ratios, robust to this machine's noise.
- * Usage: node dist/bench/train.js [model,model,…] [--steps n] [--rounds r] [--no-hybrid] [--no-tfjs]
+ * Usage: node dist/bench/train.js [model,model,… (default DistMult,ComplEx)] [--steps n (default 30)] [--rounds r (default 5)] [--no-hybrid] [--no-tfjs]
  */
 import { initBackend } from '../src/core/backend.js';
 import { loadDataset } from '../src/kg/dataset.js';
