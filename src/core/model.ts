@@ -92,7 +92,9 @@ export interface KgeModel {
   readonly fusedQuery?: QueryProgram;
   /**
    * Whether the model built at a larger dimension, its added columns zero, scores exactly as this one: its constants
-   * do not depend on the tables' width and its terms vanish with zero operands (core/table-padding.ts).
+   * do not depend on the tables' width and its terms vanish with zero operands (core/table-padding.ts). Padding
+   * knows two row layouts only: plain rows, and `complexPairs` tables stored as [Re | Im] halves (each half padded);
+   * a row of another layout (two roles in two halves, say) must not declare it.
    */
   readonly zeroPaddable?: boolean;
 }
