@@ -3,12 +3,11 @@ import { createHash } from 'node:crypto';
 // the dataset, URL and reason and exit 1; with WN18RR on this machine, its sources are rebuilt and served so that
 // the whole path (download, unpack, names, checksums, cache, `data stats` by name) runs on the real files.
 import { describe, it, expect, vi, beforeEach, afterEach } from 'vitest';
-import { runCliCapturing } from '../helpers/run-cli.js';
+import { helpOf, runCliCapturing } from '../helpers/run-cli.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Command } from 'commander';
 import { registerDataCommands, parseSecondsOption } from '../../src/cli/commands/data.js';
 import { CONVE_COMMIT } from '../../src/kg/dataset-recipes.js';
 import { loadDataset } from '../../src/kg/dataset.js';
@@ -115,13 +114,7 @@ describe('kgdistill data fetch', () => {
   });
 
   it('lists the datasets and every option with its default in --help', () => {
-    const program = new Command('kgdistill');
-    registerDataCommands(program);
-    const fetch = program.commands.find((c) => c.name() === 'data')!.commands.find((c) => c.name() === 'fetch')!;
-    let help = '';
-    fetch.configureOutput({ writeOut: (text) => (help += text) });
-    fetch.outputHelp();
-    help = help.replace(/\s+/g, ' ');
+    const help = helpOf(registerDataCommands, ['data', 'fetch']).replace(/\s+/g, ' ');
     expect(help).toContain('FB15k-237 Freebase subset');
     expect(help).toContain('WN18RR WordNet subset');
     expect(help).toContain('--timeout <seconds>');

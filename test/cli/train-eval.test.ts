@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
-import { runCli as runCliWith, runCliCapturing } from '../helpers/run-cli.js';
+import { helpOf, runCli as runCliWith, runCliCapturing } from '../helpers/run-cli.js';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,12 +26,7 @@ describe('kgdistill train / eval / distill / plot', () => {
   const run = () => path.join(tmp, 'run');
 
   it("train --help lists every model of the registry with its summary (the summaries were printed nowhere)", () => {
-    const program = new Command('kgdistill');
-    registerTrainCommand(program);
-    const train = program.commands.find((c) => c.name() === 'train')!;
-    let help = '';
-    train.configureOutput({ writeOut: (text) => { help += text; } });
-    train.outputHelp();
+    const help = helpOf(registerTrainCommand, ['train']);
     expect(help).toContain('Models (the registry\'s: interaction, paper, default loss):\n');
     expect(help).toMatch(/^ {2}RotatE +complex rotation, −‖h ∘ r − t‖₂ .*Sun et al\. 2019\); self-adversarial loss, γ = 3, α = 1$/m);
     expect(help).toMatch(/^ {2}MuRE +/m);

@@ -1,7 +1,6 @@
 // `kgdistill kd`: the listing, a short run with --json and the text table, and input errors.
 import { describe, expect, it } from 'vitest';
-import { Command } from 'commander';
-import { runCli as runCliWith } from '../helpers/run-cli.js';
+import { helpOf, runCli as runCliWith } from '../helpers/run-cli.js';
 import { registerKdCommand } from '../../src/cli/commands/kd.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -69,12 +68,7 @@ describe('kgdistill kd', () => {
   }, 60_000);
 
   it('--help lists every method of the registry with its summary, and the methods with a KG port', async () => {
-    const program = new Command('kgdistill');
-    registerKdCommand(program);
-    const kd = program.commands.find((c) => c.name() === 'kd')!;
-    let help = '';
-    kd.configureOutput({ writeOut: (text) => { help += text; } });
-    kd.outputHelp();
+    const help = helpOf(registerKdCommand, ['kd']);
     expect(help).toMatch(/^ {2}dml {7}DML, deep mutual learning \(Zhang et al\. 2018\)$/m);
     expect(help).toMatch(/^ {2}simclrv2 {2}SimCLRv2: /m);
     expect(help).toContain('With a KG port (--dataset <KG>): dml, dogo, fedntd, cbd.');

@@ -30,6 +30,17 @@ export async function runCli(register: readonly ((program: Command) => void)[], 
   return (await runCliCapturing(register, args)).out;
 }
 
+/** The `--help` text of the command at `path` (e.g. ['data', 'fetch']) of a fresh program with `register`'s commands. */
+export function helpOf(register: (program: Command) => void, path: readonly string[]): string {
+  let command = new Command('kgdistill');
+  register(command);
+  for (const name of path) command = command.commands.find((c) => c.name() === name)!;
+  let help = '';
+  command.configureOutput({ writeOut: (text) => { help += text; } });
+  command.outputHelp();
+  return help;
+}
+
 /** The JSON object on the last stdout line. */
 export function lastJsonLine(out: string): Record<string, unknown> {
   return JSON.parse(out.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
