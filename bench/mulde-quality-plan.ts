@@ -93,16 +93,19 @@ export function qualityPlan(root: string): Row[] {
   }
   // More teachers (2026-12-06): the four teachers' joint ranking (product of experts) is 0.4899 on test and every d = 32
   // student stops at 0.479–0.480, so two more RotH d = 64 teachers (seeds 1 and 2, the teachers' recipe) and students
-  // of all six (λ = 0.1, the paper-like recipe; their twin is twin-roth-d32).
+  // of all six (the paper-like recipe).
   const extraTeachers = [1, 2].map((seed) => `teacher-roth-d64-s${seed}`);
   for (const [i, id] of extraTeachers.entries()) {
     rows.push({ id, stage: 5, dataset: wn, kind: 'teacher', args: ['train', '--dataset', wn, '--model', 'RotH', '--dim', '64', ...wnTeacher, '--unseen', 'keep', '--seed', String(i + 1)] });
   }
   const sixTeachers = [teacherDirs(root, wn), ...extraTeachers.map((id) => path.join(root, wn, id))].join(',');
-  for (const seed of SEEDS) {
-    const args = studentArgs(root, wn, '0.1', [...paperLikeRecipe(wn, 32), '--seed', String(seed)]);
-    args[args.indexOf('--teachers') + 1] = sixTeachers;
-    rows.push({ id: `student-t6-roth-d32-s${seed}`, stage: 6, dataset: wn, kind: 'student', against: ['twin-roth-d32'], args });
+  // at d = 32 with the best λ there (0.1), at d = 16 with the best λ there (0.01); twins twin-roth-d32 and -d16
+  for (const [dim, kdWeight] of [[32, '0.1'], [16, '0.01']] as const) {
+    for (const seed of SEEDS) {
+      const args = studentArgs(root, wn, kdWeight, [...paperLikeRecipe(wn, dim), '--seed', String(seed)]);
+      args[args.indexOf('--teachers') + 1] = sixTeachers;
+      rows.push({ id: `student-t6-roth-d${dim}-s${seed}`, stage: 6, dataset: wn, kind: 'student', against: [`twin-roth-d${dim}`], args });
+    }
   }
   // The double-negative recipe with the learning rate on plateaus (×0.3 after 2 validations without a new best), twin
   // and student alike (2026-12-05: with it the single RotH's best validation MRR rose from 0.4745 to 0.4765, test 0.4727
