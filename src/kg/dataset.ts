@@ -150,6 +150,11 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** The error for a split with no triples, naming its file, and why that matters to the caller (`why`, if given). */
+export function emptySplitError(dataset: KgDataset, split: SplitName, why?: string): Error {
+  return new Error(`${dataset.report.files[split]}: the ${split} split has no triples${why ? `: ${why}` : ''}`);
+}
+
 /** Whether any triple is in two splits. */
 export function hasSharedTriples(o: SplitOverlap): boolean {
   return o.validInTrain + o.testInTrain + o.testInValid > 0;

@@ -1,6 +1,6 @@
 /** `evaluate`: filtered link-prediction metrics of a trained run (best or last checkpoint) on a split of its dataset. */
 import path from 'node:path';
-import { loadDataset, type KgDataset } from '../kg/dataset.js';
+import { emptySplitError, loadDataset, type KgDataset } from '../kg/dataset.js';
 import { KgInputError } from '../kg/errors.js';
 import { DATASET_DIRECTORY_NOT_FOUND } from '../kg/resolve-dataset.js';
 import type { UnseenPolicy } from '../kg/types.js';
@@ -138,7 +138,7 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
   const split = options.split ?? 'test';
   const { run, dataset, data, recorded } = await loadRunWithData(runDir, options);
   try {
-    if (data[split].length === 0) throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: there is nothing to evaluate`);
+    if (data[split].length === 0) throw emptySplitError(dataset, split, 'there is nothing to evaluate');
     const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json'), data: dataSummary(dataset) };
     const { candidates, candidateSeed } = protocolOf(recorded, options);
     if (candidates > 0) {

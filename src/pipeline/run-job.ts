@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
-import { hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
+import { emptySplitError, hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import { suspectHeaderLine } from '../kg/header-suspect.js';
 import { FILE_ERROR_WORDS } from '../kg/errors.js';
 import type { SplitOverlap } from '../kg/dataset-encode.js';
@@ -336,7 +336,7 @@ function unusedSettings(given: Record<string, unknown>, s: CommonSettings & { on
  * warnings are logged and returned (the run's summary keeps them).
  */
 function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void): string[] {
-  if (dataset.train.length === 0) throw new Error(`${dataset.report.files.train}: the train split has no triples`);
+  if (dataset.train.length === 0) throw emptySplitError(dataset, 'train');
   const warnings: string[] = [];
   if (dataset.valid.length === 0) warnings.push(`${dataset.report.files.valid}: the valid split has no triples — no validation, no early stopping and no --lr-decay; best.json holds the parameters of the last validation epoch`);
   if (dataset.test.length === 0) warnings.push(`${dataset.report.files.test}: the test split has no triples — no test evaluation`);

@@ -11,8 +11,8 @@ import type { z } from 'zod';
 import { describeParameters, parameterDefaults } from '../../core/registry.js';
 import { initBackend, BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../core/optimizers.js';
-import { runDataFromDataset, type RunData } from '../../core/training-data.js';
-import { loadDataset, type KgDataset } from '../../kg/dataset.js';
+import { runDataFromDataset } from '../../core/training-data.js';
+import { emptySplitError, loadDataset, type KgDataset } from '../../kg/dataset.js';
 import { METHODS, compareOnDigits, methodNames, methodsWithKgPort, prepareKgPort } from '../../general/method-registry.js';
 import { describeLosses } from '../../general/losses/registry.js';
 import { ARCHITECTURES, type Architecture } from '../../general/images/nets/factory.js';
@@ -82,11 +82,9 @@ export function refuseOptionsUnusedByMethod(method: string, given: Record<string
 }
 
 /** Refuses a graph whose train or test split is empty: the port would train nothing, or measure an MRR of no queries. */
-function requireKgSplits(dataset: KgDataset, data: RunData): void {
-  for (const split of ['train', 'test'] as const) {
-    if (data[split].length > 0) continue;
-    throw new Error(`${dataset.report.files[split]}: the ${split} split has no triples: ${split === 'train' ? 'there is nothing to train on' : 'there is nothing to measure the comparison on'}`);
-  }
+function requireKgSplits(dataset: KgDataset): void {
+  if (dataset.train.length === 0) throw emptySplitError(dataset, 'train', 'there is nothing to train on');
+  if (dataset.test.length === 0) throw emptySplitError(dataset, 'test', 'there is nothing to measure the comparison on');
 }
 
 /** Every method (baseline, measure, defaults, KG port) and every loss (equation, paper, defaults). */
@@ -123,7 +121,7 @@ async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (li
   log(`backend ${backend}`);
   const dataset = await loadDataset(s.dataset!, loadOptionsOf({ ...s, dataset: s.dataset! }));
   const data = runDataFromDataset(dataset);
-  requireKgSplits(dataset, data);
+  requireKgSplits(dataset);
   if (PORTS_WITH_NEGATIVES.includes(name) && s.neg >= data.numEntities) { // as train says it
     log(`note: --neg ${s.neg} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement, so they repeat`);
   }
