@@ -217,6 +217,15 @@ function shownValue(value: unknown): string {
 /** How option errors name an option: by flag (the shell) or by key (code and config files). */
 export type OptionNaming = 'flag' | 'key';
 
+/**
+ * How a message names option `key`: `<source>: key '<key>'` when a config file gave it (`keySources`, e.g.
+ * `--config run.yaml`), else its flag (`naming` 'flag') or the key itself.
+ */
+export function optionName(key: string, keySources: Readonly<Record<string, string>>, naming: OptionNaming): string {
+  const source = keySources[key];
+  return source ? `${source}: key '${key}'` : naming === 'flag' ? flagOf(key) : key;
+}
+
 /** Validates options against a schema; errors name each bad option (and give the value) the way `naming` says. */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, naming: OptionNaming = 'key', source = ''): z.output<S> {
   const result = schema.safeParse(input);

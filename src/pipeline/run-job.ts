@@ -43,7 +43,7 @@ import { atOwnWidth, modelFromConfig, recordedOptionsOf } from '../registry/mode
 import { checkLossSettings, checkLrSchedule, checkQueryWeights, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
-import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, readerErrorNamed, type CommonSettings, type OptionNaming } from './options.js';
+import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, readerErrorNamed, type CommonSettings, type OptionNaming } from './options.js';
 
 /** How a job reports what it does (all optional): lines for the user, the trainer's progress, a stop request. */
 export interface RunHooks {
@@ -156,7 +156,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   parse: (options: Record<string, unknown>) => S, hooks: RunHooks = {}): Promise<RunOutcome & { settings: S }> {
   const log = hooks.log ?? (() => undefined);
   const sources = hooks.keySources ?? {};
-  const name = (key: string): string => (sources[key] ? `${sources[key]}: key '${key}'` : hooks.naming === 'flag' ? flagOf(key) : key);
+  const name = (key: string): string => optionName(key, sources, hooks.naming ?? 'key');
   let saved: Awaited<ReturnType<typeof loadCheckpoint>> | undefined;
   let settings: S;
   if (!resume) {

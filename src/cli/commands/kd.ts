@@ -18,7 +18,7 @@ import { describeLosses } from '../../general/losses/registry.js';
 import { ARCHITECTURES, type Architecture } from '../../general/images/nets/factory.js';
 import { modelNames } from '../../registry/models.js';
 import { kdOptionsSchema, seedsOf, type KdSettings } from '../../pipeline/kd-options.js';
-import { flagOf, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
+import { loadOptionsOf, optionName, parseOptions } from '../../pipeline/options.js';
 import { formatComparison } from '../kd-tables.js';
 import { formatKgPortReport } from '../kd-port-tables.js';
 import { addFlags, DATA_FLAGS, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
@@ -56,7 +56,7 @@ const KG_ONLY = ['model', 'dim', 'neg', 'optimizer', 'initScale', ...DATA_FLAGS.
  */
 export function refuseOtherSideOptions(given: Record<string, unknown>, keySources: Record<string, string> = {}): void {
   const onGraph = given.dataset !== undefined;
-  const nameOf = (key: string): string => (keySources[key] ? `${keySources[key]}: key '${key}'` : flagOf(key));
+  const nameOf = (key: string): string => optionName(key, keySources, 'flag');
   const unused = (onGraph ? DIGITS_ONLY : KG_ONLY).filter((key) => given[key] !== undefined).map(nameOf);
   if (unused.length === 0) return;
   const verb = unused.length === 1 ? 'applies' : 'apply';
@@ -71,7 +71,7 @@ export function refuseOtherSideOptions(given: Record<string, unknown>, keySource
  * contrast is in-batch); named as `refuseOtherSideOptions` names them.
  */
 export function refuseOptionsUnusedByMethod(method: string, given: Record<string, unknown>, keySources: Record<string, string> = {}): void {
-  const nameOf = (key: string): string => (keySources[key] ? `${keySources[key]}: key '${key}'` : flagOf(key));
+  const nameOf = (key: string): string => optionName(key, keySources, 'flag');
   const entry = METHODS.get(method);
   if (given.dataset === undefined && given.lr !== undefined && entry.images.optimizerOf) {
     throw new Error(`${nameOf('lr')}: ${entry.name} trains with its own optimiser on the digits, ${entry.images.optimizerOf(parameterDefaults(entry.schema) as never)} by default; set its rate with --param lr=<rate>`);
