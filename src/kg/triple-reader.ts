@@ -335,7 +335,8 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
     const roles: [string, number][] = [['head', h], ['relation', r], ['tail', t]];
     for (const [role, index] of roles) {
       if (fields[index] === '') throw new KgInputError(file, line, `empty ${role} field (field ${index + 1} of ${fields.length})`);
-      if (LINE_BREAK_OR_TAB.test(fields[index]!)) throw new KgInputError(file, line, lineBreakReason(role, fields[index]!));
+      // only a quoted CSV field can hold one: lines of the other delimiters are split on tabs and newlines already
+      if (delimiter === ',' && LINE_BREAK_OR_TAB.test(fields[index]!)) throw new KgInputError(file, line, lineBreakReason(role, fields[index]!));
     }
     sink(fields[h]!, fields[r]!, fields[t]!, line);
   }, { columns, headerOrder: () => headerOrder, comments: () => comments });
