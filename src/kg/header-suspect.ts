@@ -15,22 +15,33 @@ export interface SuspectHeader {
   fields: [head: string, relation: string, tail: string];
 }
 
+/**
+ * Whether the header-like `first` triple (head, relation, tail; its head not its tail) shares a name with any of
+ * `others`: its relation as theirs, its head or tail as their head or tail. A real graph's first relation recurs
+ * within its first lines, so the scan ends early for a triple; only a header is scanned to the end.
+ */
+export function sharesAName<T>(first: readonly [T, T, T], others: Iterable<readonly [T, T, T]>): boolean {
+  const [h, r, t] = first;
+  for (const [head, relation, tail] of others) {
+    if (relation === r || head === h || head === t || tail === h || tail === t) return true;
+  }
+  return false;
+}
+
+/** The id triples of `splits`, but for the first of `train`. */
+function* triplesBesideFirst(splits: readonly TripleIds[], train: TripleIds): Generator<[number, number, number]> {
+  for (const split of splits) {
+    const triples = split.triples;
+    for (let i = split === train ? 3 : 0; i < triples.length; i += 3) yield [triples[i]!, triples[i + 1]!, triples[i + 2]!];
+  }
+}
+
 /** The first train line when its head, relation and tail each occur nowhere else in the three splits; else undefined. */
 export function suspectHeader(splits: readonly TripleIds[], train: TripleIds, names: { entities: NameTable; relations: NameTable }): SuspectHeader | undefined {
   if (train.triples.length === 0) return undefined;
-  const [h, r, t] = [train.triples[0]!, train.triples[1]!, train.triples[2]!];
-  if (h === t) return undefined;
-  let entityUses = 0, relationUses = 0;
-  for (const split of splits) {
-    const triples = split.triples;
-    for (let i = 0; i < triples.length; i += 3) {
-      if (triples[i] === h || triples[i] === t) entityUses++;
-      if (triples[i + 2] === h || triples[i + 2] === t) entityUses++;
-      if (triples[i + 1] === r) relationUses++;
-      // a name seen again: a triple, not a header (a real graph's first relation recurs within its first lines)
-      if (entityUses > 2 || relationUses > 1) return undefined;
-    }
-  }
+  const first: [number, number, number] = [train.triples[0]!, train.triples[1]!, train.triples[2]!];
+  if (first[0] === first[2] || sharesAName(first, triplesBesideFirst(splits, train))) return undefined;
+  const [h, r, t] = first;
   return { line: train.lines[0]!, fields: [names.entities.names[h]!, names.relations.names[r]!, names.entities.names[t]!] };
 }
 

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { readTripleFileWithHeader, type RawTriple } from '../../kg/triple-reader.js';
 import { KgInputError } from '../../kg/errors.js';
+import { sharesAName } from '../../kg/header-suspect.js';
 import { splitTriples, type NamedTriple } from '../../kg/split-triples.js';
 import { requireNewOutDir, writeNewDirectory } from '../../kg/new-directory.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
@@ -54,8 +55,10 @@ function requireWritableNames(file: string, raw: readonly RawTriple[]): void {
 function suspectFirstTriple(raw: readonly RawTriple[]): RawTriple | undefined {
   const first = raw[0];
   if (first === undefined || raw.length < 2 || first.head === first.tail) return undefined;
-  const seenElsewhere = raw.slice(1).some((t) => t.relation === first.relation || [t.head, t.tail].some((n) => n === first.head || n === first.tail));
-  return seenElsewhere ? undefined : first;
+  const others = function* (): Generator<[string, string, string]> {
+    for (let i = 1; i < raw.length; i++) yield [raw[i]!.head, raw[i]!.relation, raw[i]!.tail];
+  };
+  return sharesAName([first.head, first.relation, first.tail], others()) ? undefined : first;
 }
 
 /** Runs `data split`. */
