@@ -22,6 +22,9 @@ describe('method registry and method parameters', () => {
 
   it('validates method parameters with the method named', () => {
     expect(parseMethodParams('kd', {})).toEqual({ loss: 'hinton-kd', temperature: 4, alpha: 0.9 });
+    // alpha weighs hinton-kd's two terms: the soft term alone (loss=kd) neither shows it nor accepts it
+    expect(parseMethodParams('kd', { loss: 'kd' })).toEqual({ loss: 'kd', temperature: 4 });
+    expect(() => parseMethodParams('kd', { loss: 'kd', alpha: 0.5 })).toThrow("invalid parameters for distillation method 'kd': alpha: loss=kd is the soft term alone and takes no alpha");
     expect(() => parseMethodParams('kd', { loss: 'mse' })).toThrow(/invalid parameters for distillation method 'kd': loss: /);
     expect(() => parseMethodParams('dml', { peers: 1 })).toThrow(/method 'dml': peers: Too small/);
     expect(() => parseMethodParams('co-lad', { criterion: 'auc' })).toThrow(/method 'co-lad': criterion/);

@@ -11,14 +11,22 @@ import { accuracy, forEachBatch, imageTensor, minimizeStep } from '../training/s
 import { defineImageMethod } from './image-method.js';
 import { frozenLogits, netFor, studentAloneBaseline, trainTeacher, withNet } from './building-blocks.js';
 
+/** KD hyper-parameters: α, the soft term's weight, belongs to `hinton-kd` alone (`kd` is the soft term). */
+export type KdParams = { loss: 'hinton-kd'; temperature: number; alpha: number } | { loss: 'kd'; temperature: number };
+
+const DEFAULT_ALPHA = 0.9;
+
 const schema = z.object({
   loss: z.enum(['hinton-kd', 'kd']).default('hinton-kd'),
   temperature: z.number().positive().default(4),
-  alpha: z.number().min(0).max(1).default(0.9),
-}).strict();
-
-/** KD hyper-parameters. */
-export type KdParams = z.infer<typeof schema>;
+  alpha: z.number().min(0).max(1).optional().meta({ default: DEFAULT_ALPHA }),
+}).strict().superRefine((p, ctx) => {
+  if (p.loss === 'kd' && p.alpha !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['alpha'], message: "loss=kd is the soft term alone and takes no alpha (alpha weighs hinton-kd's two terms)" });
+  }
+}).transform((p): KdParams => (p.loss === 'kd'
+  ? { loss: 'kd', temperature: p.temperature }
+  : { loss: 'hinton-kd', temperature: p.temperature, alpha: p.alpha ?? DEFAULT_ALPHA }));
 
 /** The KD method. */
 export const kdMethod = defineImageMethod<KdParams>({
@@ -31,9 +39,10 @@ export const kdMethod = defineImageMethod<KdParams>({
   schema,
   runBaseline: studentAloneBaseline,
   runMethod(ctx) {
-    const lossFn = ctx.params.loss === 'kd'
-      ? createLoss('kd', { temperature: ctx.params.temperature })
-      : createLoss('hinton-kd', { temperature: ctx.params.temperature, alpha: ctx.params.alpha });
+    const params = ctx.params;
+    const lossFn = params.loss === 'kd'
+      ? createLoss('kd', { temperature: params.temperature })
+      : createLoss('hinton-kd', { temperature: params.temperature, alpha: params.alpha });
     return withNet(trainTeacher(ctx.arch, ctx.train, ctx.budget, ctx.seed), (teacher) => {
       const teacherAccuracy = accuracy(teacher, ctx.test);
       ctx.log(`  teacher ${teacher.name}: test accuracy ${teacherAccuracy.toFixed(4)}`);
