@@ -10,6 +10,7 @@ import { Vocabulary } from './vocabulary.js';
 import { KgInputError } from './errors.js';
 import { countSharedTriples, dedupeTriples } from './triple-set.js';
 import type { NameTable, TripleIds } from './triple-reader.js';
+import type { SkippedHeader } from './tab-triples.js';
 
 const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
 
@@ -109,4 +110,9 @@ export function encodeSplits(raw: Record<SplitName, SplitIds>, names: { entities
     testInValid: countSharedTriples(encoded.test.triples, encoded.valid.triples),
   };
   return { entities: entities.vocabulary, relations: relations.vocabulary, encoded, overlap };
+}
+
+/** The line each split skipped as a header, by split (splits without one left out). */
+export function skippedHeaders(raw: Record<SplitName, SplitIds>): Partial<Record<SplitName, SkippedHeader>> {
+  return Object.fromEntries(Object.entries(raw).flatMap(([split, ids]) => (ids.header ? [[split, ids.header]] : [])));
 }

@@ -13,7 +13,8 @@ import { statSync } from 'node:fs';
 import type { ColumnOrder, SplitName, Triples, UnseenPolicy } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
 import { NameTable, readTripleIds, type ReadTripleOptions } from './triple-reader.js';
-import { encodeSplits, type SplitIds, type SplitOverlap } from './dataset-encode.js';
+import type { SkippedHeader } from './tab-triples.js';
+import { encodeSplits, skippedHeaders, type SplitIds, type SplitOverlap } from './dataset-encode.js';
 import { requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
 import { resolveDataset, type ResolveOptions } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
@@ -41,6 +42,8 @@ export interface LoadReport {
   lines: Record<SplitName, number>;
   /** Comment lines (starting with `#`) skipped per split: a name that starts with `#` must be quoted in a CSV. */
   comments: Record<SplitName, number>;
+  /** The first line of each split that was skipped as a header (named columns, or `--header yes`). */
+  headers?: Partial<Record<SplitName, SkippedHeader>>;
   /** Repeated triples per split, kept once. */
   duplicates: Record<SplitName, number>;
   /** Valid/test lines whose entity or relation is not in train (dropped, kept or rejected per `unseenPolicy`). */
@@ -124,6 +127,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     files,
     lines: perSplit((split) => raw[split].lines.length),
     comments: perSplit((split) => raw[split].comments),
+    headers: skippedHeaders(raw),
     duplicates: perSplit((split) => encoded[split].duplicates),
     unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen },
     unseenPolicy: policy,
@@ -143,6 +147,13 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   };
   if (entityNames) dataset.entityNames = entityNames;
   return dataset;
+}
+
+/** ", header line 1 skipped ("head,relation,tail")", or nothing. */
+function headerText(header: SkippedHeader | undefined): string {
+  if (!header) return '';
+  const shown = header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text;
+  return `, header line ${header.line} skipped ("${shown}")`;
 }
 
 /** Formats an integer with thousands separators (14,541). */
@@ -181,7 +192,8 @@ export function formatLoadReport(report: LoadReport): string[] {
     lines.push(
       `${split}: ${count(report.lines[split])} triples read from ${report.files[split]}, ` +
         `${count(duplicates)} duplicate${duplicates === 1 ? '' : 's'}${duplicates > 0 ? ' (kept once)' : ''}` +
-        (comments > 0 ? `, ${count(comments)} comment line${comments === 1 ? '' : 's'} (#) skipped` : ''),
+        (comments > 0 ? `, ${count(comments)} comment line${comments === 1 ? '' : 's'} (#) skipped` : '') +
+        headerText(report.headers?.[split]),
     );
   }
   const verb = { drop: 'dropped', keep: 'kept', error: 'rejected' }[report.unseenPolicy];

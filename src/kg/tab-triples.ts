@@ -24,6 +24,14 @@ export interface LineAcceptor {
   headerOrder(): ColumnOrder | undefined;
   /** Comment lines skipped so far. */
   comments(): number;
+  /** The line read as a header and skipped (recognised, or declared by `--header yes`), once there was one. */
+  header(): SkippedHeader | undefined;
+}
+
+/** A first line skipped as a header: where it was and what it said (its fields joined by commas). */
+export interface SkippedHeader {
+  line: number;
+  text: string;
 }
 
 /** Receives the ids of an ordinary line's triple. */

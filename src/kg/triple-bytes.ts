@@ -70,5 +70,6 @@ export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTr
       accept(delimiter === '\t' ? line.split('\t') : line.trim().split(WHITESPACE), i + 1);
     }
   }
-  return { ...out.result(), comments: csvComments + accept.comments() };
+  const header = accept.header();
+  return { ...out.result(), comments: csvComments + accept.comments(), ...(header ? { header } : {}) };
 }

@@ -18,7 +18,7 @@ import type { ColumnOrder } from './types.js';
 import { KgInputError, describeFileError } from './errors.js';
 import { forEachLine, type TextEncodingName } from './line-source.js';
 import { NameTable } from './name-table.js';
-import { readTabTriples, type IdSink, type LineAcceptor } from './tab-triples.js';
+import { readTabTriples, type IdSink, type LineAcceptor, type SkippedHeader } from './tab-triples.js';
 
 export { NameTable };
 
@@ -170,14 +170,17 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
   return (await readTripleFileWithHeader(file, options)).triples;
 }
 
-/** {@link readTripleFile}, with the column order the file's header line named (when it had one the reader recognised). */
-export async function readTripleFileWithHeader(file: string, options: ReadTripleOptions = {}): Promise<{ triples: RawTriple[]; headerOrder?: ColumnOrder; comments: number }> {
+/**
+ * {@link readTripleFile}, with the column order the file's header line named (when it had one the reader
+ * recognised), the line skipped as a header (recognised, or `--header yes`) and the comment lines skipped.
+ */
+export async function readTripleFileWithHeader(file: string, options: ReadTripleOptions = {}): Promise<{ triples: RawTriple[]; headerOrder?: ColumnOrder; header?: SkippedHeader; comments: number }> {
   const triples: RawTriple[] = [];
   const intern = interner();
-  const { headerOrder, comments } = await readTriples(file, options, (head, relation, tail, line) => {
+  const { headerOrder, header, comments } = await readTriples(file, options, (head, relation, tail, line) => {
     triples.push({ head: intern(head), relation: intern(relation), tail: intern(tail), line });
   });
-  return headerOrder ? { triples, headerOrder, comments } : { triples, comments };
+  return { triples, comments, ...(headerOrder ? { headerOrder } : {}), ...(header ? { header } : {}) };
 }
 
 /** A file's triples as local ids of two name tables, with their lines. */
@@ -190,6 +193,8 @@ export interface TripleIds {
   headerOrder?: ColumnOrder;
   /** Comment lines (starting with `#`) skipped. */
   comments: number;
+  /** The first line, when it was skipped as a header. */
+  header?: SkippedHeader;
 }
 
 /**
@@ -214,9 +219,9 @@ export async function readTripleIds(file: string, options: ReadTripleOptions, en
     triples[3 * n + 2] = tail;
     lines[n++] = line;
   };
-  const { headerOrder, comments } = await readTriples(file, options, (head, relation, tail, line) => add(entities.id(head), relations.id(relation), entities.id(tail), line),
+  const { headerOrder, comments, header } = await readTriples(file, options, (head, relation, tail, line) => add(entities.id(head), relations.id(relation), entities.id(tail), line),
     { entities, relations, sink: add });
-  return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n), comments, ...(headerOrder ? { headerOrder } : {}) };
+  return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n), comments, ...(headerOrder ? { headerOrder } : {}), ...(header ? { header } : {}) };
 }
 
 /** One string instance per distinct name (names repeat many times: this saves memory and GC time). */
@@ -242,9 +247,10 @@ interface IdTarget {
 
 /**
  * Reads the triples of a file into `sink` (every line source, every check); tab-separated files by bytes into `ids`.
- * Returns the column order its header line named, if it had one, and the number of comment lines skipped.
+ * Returns the column order its header line named, if it had one, the line skipped as a header, and the number of
+ * comment lines skipped.
  */
-async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink, ids?: IdTarget): Promise<{ headerOrder: ColumnOrder | undefined; comments: number }> {
+async function readTriples(file: string, options: ReadTripleOptions, sink: TripleSink, ids?: IdTarget): Promise<{ headerOrder: ColumnOrder | undefined; comments: number; header: SkippedHeader | undefined }> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -273,7 +279,7 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
         throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
       }
     }
-    return { headerOrder: accept.headerOrder(), comments: csvComments + accept.comments() };
+    return { headerOrder: accept.headerOrder(), comments: csvComments + accept.comments(), header: accept.header() };
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -293,6 +299,7 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
   let order: ColumnOrder = positions ? 'hrt' : ((options.columns as ColumnOrder | undefined) ?? options.headerlessOrder ?? 'hrt');
   let headerOrder: ColumnOrder | undefined;
   let comments = 0;
+  let header: SkippedHeader | undefined;
   let [h, r, t] = positions ?? indexesOf(order);
   const width = positions ? Math.max(...positions) + 1 : 3;
   let seenFirstDataLine = false;
@@ -317,6 +324,7 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
           throw new KgInputError(file, line, `header column order "${fields.join(',')}" is not supported (use head,relation,tail or head,tail,relation)`);
         }
         if (named !== undefined && named !== 'unsupported') {
+          header = { line, text: fields.join(',') };
           if (positions) return; // the chosen columns' names: a header
           if (options.columns !== undefined && options.columns !== named) {
             throw new KgInputError(file, line, `header says column order ${named} but columns ${String(options.columns)} was requested`);
@@ -326,7 +334,10 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
           [h, r, t] = indexesOf(order);
           return;
         }
-        if (headerMode === true) return; // declared header we do not recognise: skip it as told
+        if (headerMode === true) { // declared header we do not recognise: skip it as told
+          header = { line, text: fields.join(',') };
+          return;
+        }
       }
     }
     if (positions ? fields.length < width : fields.length !== 3) {
@@ -339,7 +350,7 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
       if (delimiter === ',' && LINE_BREAK_OR_TAB.test(fields[index]!)) throw new KgInputError(file, line, lineBreakReason(role, fields[index]!));
     }
     sink(fields[h]!, fields[r]!, fields[t]!, line);
-  }, { columns, headerOrder: () => headerOrder, comments: () => comments });
+  }, { columns, headerOrder: () => headerOrder, comments: () => comments, header: () => header });
 }
 
 /** A tab or newline inside a name (only a quoted CSV field can hold one; a lone CR reads back, so it stays). */

@@ -116,10 +116,13 @@ describe('kgdistill data split', () => {
     expect(err).toContain(`note: ${file}:1: "Kopf", "Relation", "Schwanz" may be a header — none of these names occurs anywhere else; it was split as a triple: --header yes skips it\n`);
     const skipped = await runCliCapturing([registerDataCommands], ['data', 'split', file, '--out', path.join(dir, 'b'), '--header', 'yes', '--ratios', '1,0,0']);
     expect(skipped.err).not.toContain('may be a header');
+    expect(skipped.err).toContain(`note: ${file}:1: "Kopf,Relation,Schwanz" skipped as a header\n`);
     expect(skipped.err).toContain(`note: valid and test are both empty: a run on ${path.join(dir, 'b')} can neither stop early nor be evaluated\n`);
     const named = path.join(dir, 'named.tsv'); // a recognised header is no suspect, nor is the triple after it
     writeFileSync(named, 'head\trelation\ttail\nx\ts\ty\na\tr\tb\nb\tr\tc\n');
-    expect((await runCliCapturing([registerDataCommands], ['data', 'split', named, '--out', path.join(dir, 'c')])).err).not.toContain('may be a header');
+    const namedErr = (await runCliCapturing([registerDataCommands], ['data', 'split', named, '--out', path.join(dir, 'c')])).err;
+    expect(namedErr).not.toContain('may be a header');
+    expect(namedErr).toContain(`note: ${named}:1: "head,relation,tail" skipped as a header\n`);
     await expect(cli(['data', 'split', file, '--out', path.join(dir, 'd'), '--ratios', '0.8,,0.2'])).rejects.toThrow("--ratios must be three fractions ≥ 0 that sum to 1, train > 0 (got '0.8,,0.2')");
   });
 });

@@ -6,7 +6,7 @@
  * (unseen valid/test entities kept, the CLI's default).
  */
 import type { KgDataset, LoadReport } from '../../../kg/dataset.js';
-import { encodeSplits, type SplitIds } from '../../../kg/dataset-encode.js';
+import { encodeSplits, skippedHeaders, type SplitIds } from '../../../kg/dataset-encode.js';
 import { KgInputError } from '../../../kg/errors.js';
 import { splitTriples, type NamedTriple } from '../../../kg/split-triples.js';
 import { NameTable, type ReadTripleOptions } from '../../../kg/triple-reader.js';
@@ -88,7 +88,7 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): KgD
   const { entities, relations, encoded, overlap } = encodeSplits(raw, names, policy);
   const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> => ({ train: pick('train'), valid: pick('valid'), test: pick('test') });
   const report: LoadReport = {
-    files: perSplit((split) => raw[split].file), lines: perSplit((split) => raw[split].lines.length), comments: perSplit((split) => raw[split].comments), duplicates: perSplit((split) => encoded[split].duplicates),
+    files: perSplit((split) => raw[split].file), lines: perSplit((split) => raw[split].lines.length), comments: perSplit((split) => raw[split].comments), headers: skippedHeaders(raw), duplicates: perSplit((split) => encoded[split].duplicates),
     unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen }, unseenPolicy: policy, overlap, manifest: { verified: false, cached: false, skipped: true },
   };
   const name = files.length === 1 ? files[0]!.name : files.map((f) => f.name).join('+');
