@@ -11,8 +11,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isProcessRunning } from '../kg/process-running.js';
+import { fileWriteError } from '../kg/errors.js';
 
-/** Writes `data` to `file` atomically, creating its directory. */
+/** Writes `data` to `file` atomically, creating its directory; a failure names the file and keeps the old one. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await writeChunksAtomic(file, [typeof data === 'string' ? Buffer.from(data, 'utf8') : data]);
 }
@@ -30,6 +31,16 @@ let sequence = 0;
  */
 export async function writeChunksAtomic(file: string, chunks: readonly Uint8Array[], onPiece?: (piece: Uint8Array) => void,
   pieceBytes = IO_PIECE_BYTES): Promise<void> {
+  try {
+    await writeChunksAtomicOrThrow(file, chunks, onPiece, pieceBytes);
+  } catch (error) {
+    throw fileWriteError(file, error, 'cannot write', '; the old file is kept');
+  }
+}
+
+/** writeChunksAtomic with the file system's own errors (ENOSPC, EFBIG, …) as they come. */
+async function writeChunksAtomicOrThrow(file: string, chunks: readonly Uint8Array[], onPiece: ((piece: Uint8Array) => void) | undefined,
+  pieceBytes: number): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   sequence = (sequence + 1) % 1000;
   const temp = `${file}.tmp-${process.pid}-${Date.now()}${String(sequence).padStart(3, '0')}`;

@@ -9,6 +9,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-file.js';
 import { formatIssues } from './registry.js';
+import { fileWriteError } from '../kg/errors.js';
 
 /** The format version of metrics.jsonl lines, written first in every line. */
 export const METRICS_FORMAT = 1;
@@ -21,7 +22,11 @@ const asLine = (record: object): string => `${JSON.stringify({ format: METRICS_F
 
 /** Appends one record as a line. */
 export async function appendMetrics(file: string, record: object): Promise<void> {
-  await fs.appendFile(file, asLine(record));
+  try {
+    await fs.appendFile(file, asLine(record));
+  } catch (error) {
+    throw fileWriteError(file, error, 'cannot append');
+  }
 }
 
 /** Reads the records of a metrics file; a torn (unparsable, unterminated) last line is left out. */

@@ -30,8 +30,21 @@ export const FILE_ERROR_WORDS: Readonly<Record<string, string>> = {
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: "file too large (for the file system, or the process's file-size limit, ulimit -f)",
   EROFS: 'on a read-only file system',
 };
+
+/**
+ * A write to `file` that failed, as one line naming the file and the reason in plain words (`doing`: "cannot write",
+ * then `outcome`, e.g. "; the old file is kept"); an error that is not the file system's (no code) is returned as is.
+ */
+export function fileWriteError(file: string, error: unknown, doing = 'cannot write', outcome = ''): Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string') return error instanceof Error ? error : new Error(String(error));
+  const words = FILE_ERROR_WORDS[code] ?? (error as Error).message;
+  return new Error(`${file}: ${doing}: ${words} (${code})${outcome}`, { cause: error });
+}
 
 /** Turns a Node file-system error into a human reason such as "file not found". */
 export function describeFileError(error: unknown): string {

@@ -62,6 +62,18 @@ describe('short writes (a full disk writes fewer bytes than asked, without an er
     expect(readFileSync(file, 'utf8')).toBe('the old header');
     expect(readdirSync(dir)).toEqual(['last.json']);
   });
+
+  it("the file system's refusal (a file-size limit, a full disk) is one line naming the file in plain words; the old file stays", async () => {
+    const dir = path.join(tmp, 'limit');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'best.json');
+    writeFileSync(file, 'the old header');
+    const proto = await fileHandlePrototype();
+    vi.spyOn(proto, 'write').mockRejectedValue(Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' }));
+    await expect(writeFileAtomic(file, 'a new header')).rejects.toThrow(`${file}: cannot write: file too large (for the file system, or the process's file-size limit, ulimit -f) (EFBIG); the old file is kept`);
+    expect(readFileSync(file, 'utf8')).toBe('the old header');
+    expect(readdirSync(dir)).toEqual(['best.json']);
+  });
 });
 
 describe('isAtomicTemp', () => {

@@ -21,6 +21,11 @@ describe('metrics.jsonl', () => {
     expect(records.map((r) => [r.epoch, r.loss, r.valid?.mrr])).toEqual([[1, 0.5, undefined], [2, 0.25, 0.4]]);
   });
 
+  it('a line that cannot be appended is an error naming the file in plain words', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'not-a-file-'));
+    await expect(appendMetrics(dir, { epoch: 1, loss: 0.5, seconds: 2, steps: 3 })).rejects.toThrow(`${dir}: cannot append: is a directory where a file is needed (EISDIR)`);
+  });
+
   it('reads lines written before the version existed, and trimming writes them with it', async () => {
     const file = path.join(tmp, 'legacy.jsonl');
     writeFileSync(file, '{"epoch":1,"loss":9,"seconds":1,"steps":3}\n{"epoch":2,"loss":8,"seconds":1,"steps":3}\n{"epoch":3,"lo');
