@@ -88,26 +88,41 @@ export function dataLine(data: RunResult['summary']['data']): string {
   return `data: ${unseen === 0 ? 'no valid/test triples with entities or relations unseen in train' : `${verb} ${data.unseen.valid} valid and ${data.unseen.test} test triples with entities or relations unseen in train (--unseen ${data.unseenPolicy})`}; ${dup} duplicate lines merged${shared}`;
 }
 
-/** Runs a training command: hooks for progress and Ctrl-C, then the report on stdout. */
+/**
+ * The signals that stop a training command after its current step, the position saved: Ctrl-C, and what service
+ * managers, schedulers and containers send (SIGTERM: timeout, docker stop, systemd, Slurm) or a closed terminal
+ * (SIGHUP). Each exits with 128 + its number, as a shell reports a process the signal ended.
+ */
+const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+
+/** Runs a training command: hooks for progress and the stop signals, then the report on stdout. */
 export async function runTrainingCommand(label: string, json: boolean, run: (hooks: RunHooks) => Promise<RunResult>, resumeCommand: (runDir: string) => string): Promise<void> {
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
   let stopRequested = false;
+  let exitCode = 130;
   let testing: { runDir: string; evalCommand: string } | undefined; // once training is over and its test evaluation runs
-  const onSigint = (): void => {
+  const onSignal = (signal: keyof typeof STOP_SIGNALS): void => {
+    if (signal === 'SIGHUP') process.stderr.on('error', () => undefined); // the terminal is gone: nowhere to report to
+    const code = 128 + STOP_SIGNALS[signal];
     if (testing) {
-      log(`\ntraining is over and saved in ${testing.runDir}; test evaluation stopped (it runs with: ${testing.evalCommand})`);
-      process.exit(130);
+      log(`\n${signal}: training is over and saved in ${testing.runDir}; test evaluation stopped (it runs with: ${testing.evalCommand})`);
+      process.exit(code);
     }
     if (stopRequested) {
-      log('quit without saving this epoch: --resume goes on from the last checkpoint (last.json), if the run has saved one');
-      process.exit(130);
+      log(`${signal}: quit without saving this epoch: --resume goes on from the last checkpoint (last.json), if the run has saved one`);
+      process.exit(code);
     }
     stopRequested = true;
-    log('\nstopping after this step and saving the position (Ctrl-C again to quit without saving)');
+    exitCode = code;
+    log(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping after this step and saving the position (${signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} to quit without saving)`);
   };
-  process.on('SIGINT', onSigint);
+  const handlers = Object.keys(STOP_SIGNALS).map((signal) => {
+    const handler = (): void => onSignal(signal as keyof typeof STOP_SIGNALS);
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
   const events = progressEvents({ label });
   try {
     const onTestStart = (runDir: string, evalCommand: string): void => { testing = { runDir, evalCommand }; };
@@ -116,7 +131,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
     if (result.training.interrupted) {
       log(`saved; continue with: ${resumeCommand(result.runDir)}`);
       if (json) process.stdout.write(`${JSON.stringify(result.json)}\n`);
-      process.exitCode = 130;
+      process.exitCode = exitCode;
       return;
     }
     if (json) {
@@ -130,7 +145,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     events.stop();
-    process.off('SIGINT', onSigint);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
   }
 }
 
