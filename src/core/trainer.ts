@@ -27,6 +27,7 @@ import { firstNonFinite } from './finite-check.js';
 import { kgeSettingsOf, type TrainingConfig } from './training-config.js';
 import { afterValidation, type PlateauState } from './plateau-schedule.js';
 import { nonZeroPadding } from './table-padding.js';
+import { parseResumableProgress, type Progress } from './checkpoint-progress.js';
 
 /** The data a run trains on (and names it by in its checkpoints). */
 export interface TrainingData {
@@ -94,22 +95,6 @@ export interface TrainerEvents {
   onNewBest?(epoch: number): void;
 }
 
-/** Progress saved with the `last` checkpoint. */
-interface Progress {
-  /** Epochs completed. */
-  epoch: number;
-  bestMrr: number;
-  bestEpoch: number;
-  badValidations: number;
-  stopped: boolean;
-  /** Steps taken in epoch `epoch + 1` when the run was interrupted inside it, with their summed loss. */
-  partial?: { step: number; lossSum: number; seconds: number };
-  /** Loss of the first and every later epoch's range, for the "did it learn" warning. */
-  loss?: { first: number; min: number; max: number };
-  /** The plateau schedule of the learning rate (absent: no schedule, the config's rate throughout). */
-  schedule?: PlateauState;
-}
-
 /** What a run returns. */
 export interface TrainingResult {
   epochs: number;
@@ -174,7 +159,7 @@ export class Trainer {
     const hasBest = await fs.stat(path.join(runDir, 'best.json')).then(() => true, () => false);
     const bestHeader = hasBest ? await verifyCheckpoint(runDir, 'best') : undefined;
     runtime.loadParameterArrays(saved.arrays, source);
-    const progress = saved.header.progress as unknown as Progress & { rng: RandomState; optimizerStep: number; optimizerName: OptimizerName };
+    const progress = parseResumableProgress(saved.header.progress, source);
     const trainer = new Trainer(runtime, data, config, runDir, backend, options, progress.rng);
     trainer.objective.restoreArrays?.(arraysWithPrefix(saved.arrays, 'aux:'), source);
     const slots = arraysWithPrefix(saved.arrays, 'opt:');
@@ -200,10 +185,6 @@ export class Trainer {
       ({ bestMrr, bestEpoch } = best as { bestMrr: number; bestEpoch: number });
       badValidations = 0;
       bestAhead = true;
-    }
-    if (schedule !== undefined && !(typeof schedule === 'object' && schedule !== null && schedule.learningRate > 0 && Number.isFinite(schedule.learningRate)
-      && Number.isInteger(schedule.stale) && schedule.stale >= 0)) {
-      throw new Error(`${source}: progress.schedule ${JSON.stringify(schedule)} is not a learning-rate schedule (a positive rate and a count ≥ 0); the checkpoint cannot be resumed`);
     }
     // early stopping under the patience given now: a run stopped early goes on when its validations have not used it
     // up (0: never stop); a run resumed with a patience it has used up stops at once

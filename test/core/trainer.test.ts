@@ -157,17 +157,30 @@ describe('the learning rate on plateaus (lrDecay)', () => {
     expect([more.epochs, more.bestEpoch, more.stoppedEarly]).toEqual([6, 4, false]);
   });
 
-  it('refuses a checkpoint whose schedule is damaged, naming the file', async () => {
+  it('refuses a checkpoint whose progress is damaged, naming the file and key, and leaves the run as it was', async () => {
     const config = parseTrainingConfig({ epochs: 2, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 0, seed: 9, lrDecay: 0.5, lrPatience: 1 });
-    const dir = path.join(tmp, 'damaged-schedule');
+    const dir = path.join(tmp, 'damaged-progress');
     await new Trainer(await newRuntime('DistMult', 9), data, config, dir, 'wasm', { validator: scripted([0.5, 0.4]) }).run();
     const file = path.join(dir, 'last.json');
-    const header = JSON.parse(readFileSync(file, 'utf8')) as { progress: { schedule: unknown } };
-    expect(header.progress.schedule).toEqual({ learningRate: 0.05, stale: 0 });
-    header.progress.schedule = { learningRate: -1, stale: 0 };
-    writeFileSync(file, JSON.stringify(header));
-    await expect(Trainer.resume(await newRuntime('DistMult', 9), data, { ...config, epochs: 3 }, dir, 'wasm', { validator: scripted([0.6]) })).rejects.toThrow(
-      `${file}: progress.schedule {"learningRate":-1,"stale":0} is not a learning-rate schedule`);
+    const good = readFileSync(file, 'utf8');
+    const metrics = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8');
+    expect((JSON.parse(good) as { progress: { schedule: unknown } }).progress.schedule).toEqual({ learningRate: 0.05, stale: 0 });
+    const damages: Array<[string, (p: Record<string, unknown>) => void, string]> = [
+      ['a negative rate', (p) => { p.schedule = { learningRate: -1, stale: 0 }; }, 'progress.schedule.learningRate: '],
+      ['an epoch that is not a count', (p) => { p.epoch = 'three'; }, 'progress.epoch: '],
+      ['a negative epoch', (p) => { p.epoch = -4; }, 'progress.epoch: '],
+      ['no random state', (p) => { delete p.rng; }, 'progress.rng: '],
+      ['a best MRR that is not a number', (p) => { p.bestMrr = 'x'; }, 'progress.bestMrr: '],
+      ['an unknown optimiser', (p) => { p.optimizerName = 'lion'; }, 'progress.optimizerName: '],
+    ];
+    for (const [what, damage, key] of damages) {
+      const header = JSON.parse(good) as { progress: Record<string, unknown> };
+      damage(header.progress);
+      writeFileSync(file, JSON.stringify(header));
+      const resumed = Trainer.resume(await newRuntime('DistMult', 9), data, { ...config, epochs: 3 }, dir, 'wasm', { validator: scripted([0.6]) });
+      await expect(resumed, what).rejects.toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${key}.*; the checkpoint cannot be resumed$`));
+      expect(readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8'), what).toBe(metrics);
+    }
   });
 
   it('a schedule that starts on resume counts the validations since the best, so a plateaued run is lowered at once', async () => {
