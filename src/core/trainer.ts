@@ -2,8 +2,8 @@
  * A run: epochs of the one epoch loop (epoch-loop.ts: seeded shuffled mini-batches over the reciprocal-doubled
  * training triples, an objective's step per batch, a row-sparse optimiser update), validation every `validEvery`
  * epochs by the run's validator (src/eval builds the filtered-MRR one) with early stopping after `patience`
- * validations without improvement, and a checkpoint at every validation (`last`: everything needed to resume;
- * `best`: the parameters of the best validation so far). It reports progress through callbacks and knows nothing
+ * validations without improvement, and a checkpoint at every validation and after an epoch ten minutes or more
+ * since the last (`last`: everything needed to resume; `best`: the parameters of the best validation so far). It reports progress through callbacks and knows nothing
  * of terminals, of evaluation protocols or of particular objectives.
  * Guarantees: one process per run directory (a lock file); leftovers of an interrupted checkpoint write are
  * removed on start; non-finite parameters or optimiser state stop the run with an error before anything is saved
@@ -60,6 +60,8 @@ export interface TrainerOptions {
   lockHeld?: boolean;
   /** Hears what a resume found and mended (e.g. a best checkpoint saved after the last one), for the run's log. */
   onNotice?: (message: string) => void;
+  /** Seconds after which an epoch's end saves `last` even without a validation (default CHECKPOINT_SECONDS). */
+  checkpointSeconds?: number;
 }
 
 /** Receives a run's checkpoints and metrics lines in place of the run directory (e.g. in memory, in a browser). */
@@ -109,6 +111,13 @@ export interface TrainingResult {
   warnings: string[];
 }
 
+/**
+ * A run saves `last` at every validation and also at the end of any epoch that ends this long (seconds) after its
+ * last save, so that a crash between rare validations loses minutes, not hours (PyKEEN's checkpoint frequency is
+ * such a time, 30 minutes by default). Saving reads the state and changes nothing: the numbers stay the run's.
+ */
+export const CHECKPOINT_SECONDS = 600;
+
 /** The loss range below which a run is said not to have learnt: (max − min) ≤ FLAT_LOSS · max(|first|, 1e-12). */
 export const FLAT_LOSS = 1e-4;
 
@@ -124,6 +133,9 @@ export class Trainer {
   private readonly sink?: RunSink;
   private readonly runConfig?: Record<string, unknown>;
   private readonly lockHeld: boolean;
+  private readonly checkpointMs: number;
+  /** When `last` was last saved (performance.now()), or the run started. */
+  private lastSavedAt = performance.now();
 
   constructor(
     private readonly runtime: ModelRuntime,
@@ -141,6 +153,7 @@ export class Trainer {
     this.sink = options.sink;
     this.runConfig = options.runConfig;
     this.lockHeld = options.lockHeld === true;
+    this.checkpointMs = 1000 * (options.checkpointSeconds ?? CHECKPOINT_SECONDS);
     if (config.lrDecay < 1) this.progress.schedule = { learningRate: config.learningRate, stale: 0 };
   }
 
@@ -277,11 +290,13 @@ export class Trainer {
       // the epoch's record goes before its `last` checkpoint: a kill between the two leaves a record after last's
       // epoch, which the resume trims, instead of a checkpoint whose epoch has no record
       await (this.sink ? this.sink.appendMetrics(record) : appendMetrics(metricsFile, record));
-      if (validated) await this.save('last', true);
+      const timeToSave = !validated && performance.now() - this.lastSavedAt >= this.checkpointMs;
+      if (timeToSave) this.requireFiniteState(epoch);
+      if (validated || timeToSave) await this.save('last', true);
       events.onEpochEnd?.(record);
       if (shouldStop?.() && this.progress.epoch < this.config.epochs && !this.progress.stopped) {
         // stopped between epochs: the position is the end of this epoch
-        if (!record.valid) {
+        if (!validated && !timeToSave) {
           this.requireFiniteState(epoch);
           await this.save('last', true);
         }
@@ -364,5 +379,6 @@ export class Trainer {
       arrays,
     };
     await (this.sink ? this.sink.saveCheckpoint(stem, content) : saveCheckpoint(this.runDir, stem, content));
+    if (stem === 'last') this.lastSavedAt = performance.now();
   }
 }

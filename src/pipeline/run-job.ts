@@ -24,7 +24,7 @@ import { kgeSettingsOf, type TrainingConfig } from '../core/training-config.js';
 import { checkSampledLoss } from '../core/batch.js';
 import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { ModelRuntime } from '../core/model-runtime.js';
-import { Trainer, type TrainerEvents, type TrainingResult } from '../core/trainer.js';
+import { CHECKPOINT_SECONDS, Trainer, type TrainerEvents, type TrainingResult } from '../core/trainer.js';
 import type { TrainingObjective } from '../core/training-objective.js';
 import type { KgeModel } from '../core/model.js';
 import { foreignFiles, loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
@@ -164,8 +164,13 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   } else {
     if (typeof given.out !== 'string') throw new Error(`${name('resume')} needs ${name('out')} <run dir> (the run to continue)`);
     const runDir = path.resolve(given.out);
-    saved = await loadCheckpoint(runDir, 'last');
     const lastFile = path.join(runDir, 'last.json');
+    if (!existsSync(runDir)) throw new Error(`${name('resume')}: ${runDir} does not exist (give the run directory of the run to continue)`);
+    if (!existsSync(lastFile)) {
+      throw new Error(`${name('resume')}: ${runDir} holds no last.json: the run ended before its first checkpoint (one is saved at each validation, ` +
+        `every ${CHECKPOINT_SECONDS / 60} minutes, and on Ctrl-C, SIGTERM or SIGHUP), so there is nothing to continue: start it again without ${name('resume')}`);
+    }
+    saved = await loadCheckpoint(runDir, 'last');
     const { config: previous, note, source } = runConfigOrCheckpointCopy(runDir, saved.header, lastFile);
     if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
     if (previous && source) requireConfigOfCheckpoint(previous.options, saved.header, source);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
@@ -73,6 +73,25 @@ describe('training core', () => {
     const resumedRuntime = await newRuntime('DistMult', 99);
     const resumed = await Trainer.resume(resumedRuntime, data, config, path.join(tmp, 'resumed'), 'wasm', { validator: filteredValidator(data) });
     await resumed.run();
+    expect(Array.from(resumedRuntime.store.table('entity').data.array)).toEqual(Array.from(straight.store.table('entity').data.array));
+  });
+
+  it('saves last after an epoch that ends checkpointSeconds after the last save, validated or not: a crash resumes from it to the same numbers', async () => {
+    const config = parseTrainingConfig({ epochs: 4, batchSize: 100, validEvery: 1000, patience: 0, seed: 12 });
+    const straight = await newRuntime('DistMult', 12);
+    await new Trainer(straight, data, config, path.join(tmp, 'timed-straight'), 'wasm', { validator: filteredValidator(data) }).run();
+    const crash = (record: { epoch: number }): void => {
+      if (record.epoch === 2) throw new Error('the machine went down');
+    };
+    for (const [checkpointSeconds, saved] of [[600, false], [0, true]] as const) {
+      const runDir = path.join(tmp, `timed-${checkpointSeconds}`);
+      const crashed = new Trainer(await newRuntime('DistMult', 12), data, config, runDir, 'wasm', { validator: filteredValidator(data), checkpointSeconds });
+      await expect(crashed.run({ onEpochEnd: crash })).rejects.toThrow('the machine went down');
+      expect(existsSync(path.join(runDir, 'last.json')), `checkpointSeconds ${checkpointSeconds}`).toBe(saved);
+    }
+    const resumedRuntime = await newRuntime('DistMult', 99);
+    const resumed = await Trainer.resume(resumedRuntime, data, config, path.join(tmp, 'timed-0'), 'wasm', { validator: filteredValidator(data) });
+    expect((await resumed.run()).epochs).toBe(4);
     expect(Array.from(resumedRuntime.store.table('entity').data.array)).toEqual(Array.from(straight.store.table('entity').data.array));
   });
 

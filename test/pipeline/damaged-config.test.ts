@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -216,4 +216,14 @@ describe('a damaged config.json', () => {
     writeFileSync(path.join(older, 'config.json'), intact);
     expect((await runTrain({ out: older, resume: true, epochs: 4 })).training.epochs).toBe(4); // restored, it resumes
   }, 60_000);
+
+  it('train --resume of a directory that does not exist, or holds no last.json, says why there is nothing to continue', async () => {
+    const missing = path.join(tmp, 'never-made');
+    await expect(runCliCapturing([registerTrainCommand], ['train', '--out', missing, '--resume'])).rejects.toThrow(`--resume: ${missing} does not exist (give the run directory of the run to continue)`);
+    const early = path.join(tmp, 'ended-early');
+    mkdirSync(early);
+    writeFileSync(path.join(early, 'config.json'), intact);
+    await expect(runCliCapturing([registerTrainCommand], ['train', '--out', early, '--resume'])).rejects.toThrow(
+      `--resume: ${early} holds no last.json: the run ended before its first checkpoint (one is saved at each validation, every 10 minutes, and on Ctrl-C, SIGTERM or SIGHUP), so there is nothing to continue: start it again without --resume`);
+  });
 });
