@@ -7,10 +7,8 @@
  * returns dL/dq (and dL/dc), the program runs backward, and the input-row gradients are scatter-added into the query
  * tables' accumulators — all through the state's kernels (the real ones, or a worker's recorder).
  */
-import type { I32Block } from '../kernels/kernel-memory.js';
-import type { QueryExecutor } from '../kernels/query-program.js';
 import { SIMILARITY_KERNEL_ID } from './candidate-scoring.js';
-import { CHUNK_ROWS, f32Room, i32Room, scoreRoom, type Plan, type QueryTable, type StepState } from './fused-step-plan.js';
+import { CHUNK_ROWS, f32Room, i32Room, scoreRoom, type Plan, type StepState } from './fused-step-plan.js';
 import { checkIds, gatherQueryRows, scatterQueryGradients } from './query-inputs.js';
 import type { SampledLoss } from './losses.js';
 

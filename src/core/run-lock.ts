@@ -168,5 +168,6 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
       : pid === process.pid ? `the lock ${file} of an earlier process ${pid} (this process has its id)` : `the lock ${file} of process ${pid}, which is gone`;
     onNotice?.(`took over ${why}`);
   }
-  throw new Error(`${runDir}: could not take the lock file ${file}`);
+  const takingOver = existsSync(`${file}.takeover`) ? `: another process is taking over its stale lock (${file}.takeover, cleared after ${TAKEOVER_GRACE_MS / 1000} s if that process died); try again in a few seconds` : '; try again';
+  throw new Error(`${runDir}: could not take the lock file ${file}${takingOver}`);
 }

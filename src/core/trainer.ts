@@ -21,11 +21,11 @@ import { trainEpochInSlices, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
 import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, verifyCheckpoint, type CheckpointContent } from './checkpoint.js';
-import { lockRunDir, type RunLock } from './run-lock.js';
+import { lockRunDir } from './run-lock.js';
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { firstNonFinite } from './finite-check.js';
 import { kgeSettingsOf, type TrainingConfig } from './training-config.js';
-import { afterValidation, type PlateauState } from './plateau-schedule.js';
+import { afterValidation } from './plateau-schedule.js';
 import { nonZeroPadding } from './table-padding.js';
 import { parseResumableProgress, type Progress } from './checkpoint-progress.js';
 
@@ -185,7 +185,11 @@ export class Trainer {
         if (moved) throw new Error(`${source}: optimiser state '${name}' holds ${moved.value} at row ${moved.row}, column ${moved.column}, a column stored only for the kernels that must be 0 (a damaged checkpoint)`);
       }
     }
-    trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
+    try {
+      trainer.optimizer.restore({ name: progress.optimizerName, step: progress.optimizerStep, slots } satisfies OptimizerState);
+    } catch (error) {
+      throw new Error(`${source}: ${(error as Error).message}; the checkpoint cannot be resumed`, { cause: error });
+    }
     const { epoch, partial, loss, schedule } = progress;
     let { bestMrr, bestEpoch, badValidations } = progress;
     // a kill between saving `best` and `last` at a validation leaves best.json an epoch ahead of last.json: the run

@@ -20,7 +20,7 @@ import type { SplitOverlap } from '../kg/dataset-encode.js';
 import { hasNativeGatherGradient, initBackend, type BackendRequest } from '../core/backend.js';
 import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
 import { paddingNote } from '../core/table-padding.js';
-import { kgeSettingsOf, type TrainingConfig } from '../core/training-config.js';
+import { kgeSettingsOf } from '../core/training-config.js';
 import { checkSampledLoss } from '../core/batch.js';
 import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { ModelRuntime } from '../core/model-runtime.js';
@@ -31,7 +31,7 @@ import { foreignFiles, loadCheckpoint, type CheckpointHeader } from '../core/che
 import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
-import { lockRunDir } from '../core/run-lock.js';
+import { lockRunDir, runLockHolder } from '../core/run-lock.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
@@ -204,6 +204,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   const runDir = path.resolve(settings.out ?? path.join('runs', job.runName(dataset.name)));
   if (!saved) { // a new run: refused before anything is written
+    const holder = runLockHolder(runDir);
+    if (holder) throw new Error(`${runDir} is in use by process ${holder.pid} on ${holder.host} (lock file ${path.join(runDir, '.lock')}): give a new ${name('out')}, or wait for that run to end`);
     if (existsSync(path.join(runDir, 'last.json'))) throw new Error(`${runDir} already holds a run: pass ${name('resume')} to continue it or ${name('out')} for a new one`);
     // a finished run (result.json) is never replaced; a best.json alone is an attempt killed at its first validation,
     // before its first last.json (nothing to resume): the new run replaces it, and says so

@@ -14,6 +14,7 @@ import { resultFile } from './run-result.js';
 /** Warnings about teachers that are not finished runs: one still training (its lock is held), one without result.json. */
 export function unfinishedTeacherWarnings(teacherDirs: readonly string[]): string[] {
   return teacherDirs.flatMap((dir) => {
+    if (!existsSync(dir)) return []; // no such run: reading the teacher says so
     const holder = runLockHolder(dir);
     if (holder) return [`teacher ${dir} is being trained by process ${holder.pid} on ${holder.host}: the student learns from its best checkpoint so far, which may still change`];
     if (!existsSync(resultFile(dir))) return [`teacher ${dir} has not finished training (no result.json: interrupted, or stopped before its end): the student learns from its best checkpoint so far`];

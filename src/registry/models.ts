@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { KgeModel, ModelConfig } from '../core/model.js';
 import type { ModelOptions } from '../core/model-base.js';
 import { Registry, type RegistryEntry } from '../core/registry.js';
-import { StoredDimError, padForKernels } from '../core/table-padding.js';
+import { padForKernels } from '../core/table-padding.js';
 import { hasNativeGatherGradient } from '../core/backend.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
 import { ENTITY_CONSTRAINTS, TransE, entityConstraintOf, type TransEOptions } from '../models/transe.js';
@@ -142,15 +142,16 @@ export function atOwnWidth(model: KgeModel): KgeModel {
  * Re-creates a model from the config saved in a checkpoint: its shape and the recorded options its schema takes;
  * an option the checkpoint does not record takes the value it had before it was recorded (`optionsBeforeRecorded`:
  * a TransE saved without `norm` is the L2 model it was trained as), stored as wide as it was saved (`storedDim`; a
- * checkpoint without it, at `dim`); a `storedDim` that is neither is an error, prefixed with `source` (the header's file).
+ * checkpoint without it, at `dim`); an unknown model, a bad option or a `storedDim` that is neither is an error, prefixed
+ * with `source` (the header's file).
  */
 export function modelFromConfig(config: ModelConfig, source?: string): KgeModel {
   try {
     return createModel(config.model, { ...recordedOptionsOf(config), dim: config.dim, numEntities: config.numEntities,
       numRelations: config.numRelations } as ModelOptions, config.storedDim ?? config.dim);
   } catch (error) {
-    if (source === undefined || !(error instanceof StoredDimError)) throw error;
-    throw new Error(`${source}: ${error.message}`);
+    if (source === undefined) throw error;
+    throw new Error(`${source}: ${(error as Error).message}`, { cause: error });
   }
 }
 

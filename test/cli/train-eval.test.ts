@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { helpOf, runCli as runCliWith, runCliCapturing } from '../helpers/run-cli.js';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { registerEvalCommand } from '../../src/cli/commands/eval.js';
@@ -87,6 +87,12 @@ describe('kgdistill train / eval / distill / plot', () => {
 
   it('refuses to overwrite a run without --resume, and --resume continues it to more epochs', async () => {
     await expect(runCli(['train', '--dataset', graph, '--model', 'ComplEx', '--dim', '16', '--out', run()])).rejects.toThrow(/already holds a run: pass --resume/);
+    // while another process trains it, that comes first (--resume would only meet the lock)
+    const lock = path.join(run(), '.lock');
+    writeFileSync(lock, `${process.ppid} ${hostname()}\n`);
+    await expect(runCli(['train', '--dataset', graph, '--model', 'ComplEx', '--dim', '16', '--out', run()])).rejects.toThrow(
+      `${run()} is in use by process ${process.ppid} on ${hostname()} (lock file ${lock}): give a new --out, or wait for that run to end`);
+    rmSync(lock);
     const out = await runCli(['train', '--dataset', graph, '--out', run(), '--resume', '--epochs', '9', '--json']);
     expect(lastJson(out).epochs).toBe(9);
     expect(readFileSync(path.join(run(), 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(9);

@@ -70,6 +70,8 @@ describe('which columns are padding', () => {
       expect(() => createModel('DistMult', shape(50), bad)).toThrow(`model.storedDim ${bad} is not a width DistMult at --dim 50 is stored at (50 or 52)`);
     }
     expect(() => modelFromConfig({ ...distmult.config, storedDim: 17 }, 'run/best.json')).toThrow('run/best.json: model.storedDim 17 is not a width');
+    // an edited header's unknown model is named with the file too
+    expect(() => modelFromConfig({ ...distmult.config, model: 'Foo' }, 'run/best.json')).toThrow(/^run\/best\.json: unknown model 'Foo'; known models: TransE, /);
     expect(modelFromConfig(distmult.config).tables[0]!.padColumns).toEqual([50, 51]);
     expect(tiny.config.storedDim).toBe(8);
   });

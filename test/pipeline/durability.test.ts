@@ -89,7 +89,7 @@ describe('the run lock', () => {
     const file = path.join(dir, '.lock');
     writeFileSync(file, `2147483646 ${hostname()}\n`); // stale
     writeFileSync(`${file}.takeover`, '4242\n'); // another process is taking it over right now
-    expect(() => lockRunDir(dir)).toThrow(`${dir}: could not take the lock file ${file}`);
+    expect(() => lockRunDir(dir)).toThrow(`${dir}: could not take the lock file ${file}: another process is taking over its stale lock (${file}.takeover, cleared after 10 s if that process died); try again in a few seconds`);
     expect(readFileSync(file, 'utf8')).toBe(`2147483646 ${hostname()}\n`); // not removed under the other's feet
     const old = new Date(Date.now() - 60_000);
     utimesSync(`${file}.takeover`, old, old); // a guard a minute old: its process was killed
