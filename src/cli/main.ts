@@ -15,6 +15,13 @@ import { registerExportCommand } from './commands/export.js';
 import { errorMessage } from './error-message.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
 
+// a reader that stops early (`… | head`) closes the pipe: what it wanted is written, so that ends the command quietly
+// (exit 0, as the shell tools do under a pipe) instead of an unhandled EPIPE stack trace
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
   .version('0.1.0')
