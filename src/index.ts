@@ -20,7 +20,7 @@ export { splitTriples, type NamedTriple, type SplitOptions, type TripleSplit } f
 export { writeSyntheticDataset, syntheticGraph, type SyntheticGraph, type SyntheticGraphOptions } from './kg/synthetic-graph.js';
 export { evaluateRun as evaluate, type EvaluateOptions, type EvaluateResult } from './pipeline/evaluate.js';
 export type { ReadingOptions } from './pipeline/options.js';
-export { openModel, type OpenedModel, type PredictQuery, type PredictOptions } from './pipeline/open-model.js';
+export { openModel, type OpenedModel, type PredictQuery, type PredictOptions, type NeighborsOptions } from './pipeline/open-model.js';
 export type { NeighborsResult, PredictResult, TripleScore } from './lookup/checkpoint-lookup.js';
 export type { BackendRequest } from './core/backend.js';
 export { trainOptionsSchema, distillOptionsSchema, type TrainOptions, type TrainSettings, type DistillOptions, type DistillSettings } from './pipeline/options.js';

@@ -20,14 +20,20 @@ export interface PredictOptions {
   exact?: boolean;
 }
 
+/** Options of a neighbours query. */
+export interface NeighborsOptions {
+  /** Sweep every entity with the top-K kernels (exact in float32) instead of the HNSW index (built on first use). */
+  exact?: boolean;
+}
+
 /** A trained model opened for queries; call `close()` when done. */
 export interface OpenedModel {
   /** The run directory. */
   readonly runDir: string;
   /** Model, dimension, dataset, similarity and index facts. */
   info(): Record<string, unknown>;
-  /** The k nearest entities of an entity (by name, key or id). */
-  neighbors(entity: string | number, k?: number): Promise<NeighborsResult>;
+  /** The k nearest entities of an entity (by name, key or id), through the index or, with `exact`, by a sweep of all. */
+  neighbors(entity: string | number, k?: number, options?: NeighborsOptions): Promise<NeighborsResult>;
   /** The k best answers of a query by the model's own score. */
   predict(query: PredictQuery, k?: number, options?: PredictOptions): Promise<PredictResult>;
   /** The model's score of one triple and the filtered rank of its tail. */
@@ -44,6 +50,9 @@ const openModelOptionsSchema = z.object(runOpeningOptions).partial().strict();
 /** What each key of a prediction's options accepts. */
 const predictOptionsSchema = z.object({ filtered: trueOrFalse, exact: trueOrFalse }).partial().strict();
 
+/** What each key of a neighbours query's options accepts. */
+const neighborsOptionsSchema = z.object({ exact: trueOrFalse }).partial().strict();
+
 /** Opens a run directory (its best checkpoint, or `last`) for queries. */
 export async function openModel(runDir: string, options: { last?: boolean; backend?: BackendRequest; onNotice?: (message: string) => void } = {}): Promise<OpenedModel> {
   parseOptions(openModelOptionsSchema, options, 'key', 'openModel'); // a typo such as `lats` is an error, not the best checkpoint
@@ -58,7 +67,10 @@ export async function openModel(runDir: string, options: { last?: boolean; backe
   return {
     runDir: lookup.runDir,
     info: () => open().info(),
-    neighbors: async (entity, k = 10) => open().neighbors(entity, k),
+    neighbors: async (entity, k = 10, neighborsOptions = {}) => {
+      parseOptions(neighborsOptionsSchema, neighborsOptions, 'key', 'neighbors'); // an unknown key would be ignored
+      return open().neighbors(entity, k, { exact: neighborsOptions.exact === true });
+    },
     predict: async (query, k = 10, predictOptions = {}) => {
       parseOptions(predictOptionsSchema, predictOptions, 'key', 'predict'); // a misspelled 'filterd' would answer unfiltered
       return open().predict({ ...query, k, ...predictOptions });

@@ -56,6 +56,12 @@ describe('mistyped options of the library API', () => {
       await expect(model.predict({ head: 'e1', relation: 'child' }, 3, { filterd: true } as never)).rejects.toThrow("predict: unknown key 'filterd'");
       expect((await model.predict({ head: 'e1', relation: 'child' }, 3, { filtered: true })).answers).toHaveLength(3);
       await expect(model.predict({ head: 'e1', relation: 'child' }, '3' as never)).rejects.toThrow('k must be a positive integer, got "3"'); // the string quoted
+      // neighbours: the index by default, the exact sweep when asked (the option was ignored), a misspelt key refused
+      const indexed = await model.neighbors('e1', 3);
+      const swept = await model.neighbors('e1', 3, { exact: true });
+      expect([indexed.method, swept.method]).toEqual(['hnsw', 'exact']);
+      expect(swept.neighbors.map((n) => n.id)).toEqual(indexed.neighbors.map((n) => n.id));
+      await expect(model.neighbors('e1', 3, { exakt: true } as never)).rejects.toThrow("neighbors: unknown key 'exakt' (did you mean 'exact'?)");
     } finally {
       model.close();
     }
