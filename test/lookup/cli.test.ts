@@ -24,8 +24,8 @@ beforeAll(async () => {
 });
 
 describe('kgdistill neighbors', () => {
-  it('builds the index once (notice on stderr), then answers from the saved file; --json has names and distances', async () => {
-    const first = await runCli(['neighbors', '--checkpoint', roth, '--entity', 'node 10', '--k', '5', '--json']);
+  it('with --index builds the index once (notice on stderr), then answers from the saved file; --json has names and distances', async () => {
+    const first = await runCli(['neighbors', '--checkpoint', roth, '--entity', 'node 10', '--k', '5', '--index', '--json']);
     expect(first.err).toMatch(/building index .*lookup\/best\.lorentz-c3f800000\.hnsw \(600 entities, once\)/);
     const result = lastJson(first.out);
     expect(result).toMatchObject({ entity: { id: expect.any(Number), key: 'e10', name: 'node 10' }, metric: 'poincare', curvature: 1, method: 'hnsw' });
@@ -34,18 +34,22 @@ describe('kgdistill neighbors', () => {
     const distances = result.neighbors.map((n: any) => n.distance);
     expect([...distances].sort((a, b) => a - b)).toEqual(distances);
     expect(result.neighbors.every((n: any) => n.key !== 'e10' && typeof n.name === 'string')).toBe(true);
-    const second = await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '5', '--json']);
+    const second = await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '5', '--index', '--json']);
     expect(second.err).toBe('');
     expect(lastJson(second.out).neighbors).toEqual(result.neighbors);
+    // the default: every entity scored, the same answer, marked exact
+    const swept = lastJson((await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '5', '--json'])).out);
+    expect([swept.method, swept.neighbors]).toEqual(['exact', result.neighbors]);
     expect(lastJson((await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '5', '--exact', '--json'])).out).neighbors).toEqual(result.neighbors);
-    // k = 40 of 600 entities asks the index for 81 > 600 / 8 candidates: the exact sweep answers, and says so
-    expect(lastJson((await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '40', '--json'])).out)).toMatchObject({ method: 'exact' });
+    await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--index', '--exact'])).rejects.toThrow('--index and --exact: give one (the exact sweep is the default)');
+    // k = 40 of 600 entities: 2k + 1 = 81 > 600 / 8, so the index hands over to the exact sweep, and says so
+    expect(lastJson((await runCli(['neighbors', '--checkpoint', roth, '--entity', 'e10', '--k', '40', '--index', '--json'])).out)).toMatchObject({ method: 'exact' });
     expect(readdirSync(path.join(roth, 'lookup'))).toEqual(['best.lorentz-c3f800000.hnsw']);
   });
 
   it('prints a table; inner product for a dot-product model', async () => {
     const { out } = await runCli(['neighbors', '--checkpoint', distmult, '--entity', 'ZÜRICH', '--k', '3']);
-    expect(out).toMatch(/^nearest entities of Zürich \(e3\) by inner product \(hnsw\)\nrank {2}entity +similarity +id\n/);
+    expect(out).toMatch(/^nearest entities of Zürich \(e3\) by inner product \(exact\)\nrank {2}entity +similarity +id\n/);
     expect(out.trim().split('\n')).toHaveLength(6);
   });
 

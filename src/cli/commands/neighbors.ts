@@ -7,23 +7,30 @@ import { addLookupOptions, noticeToStderr, withKFlag } from './lookup-options.js
 import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 
-interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?: boolean; last?: boolean; backend: BackendRequest; json?: boolean }
+interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?: boolean; index?: boolean; last?: boolean; backend: BackendRequest; json?: boolean }
 
-/** Adds `kgdistill neighbors`. */
+/**
+ * Adds `kgdistill neighbors`. One query per process: the exact sweep of every entity by the top-K kernels is the
+ * default, as fast as loading the HNSW index and exact (150,000 entities, d = 16: 2.9–3.3 s either way, the index
+ * 50–70 MB more, and its first build about 50 s; docs/RESULTS.md, 2026-12-06). The index pays in a process that
+ * answers many queries (`serve`, `openModel`); `--index` answers from it here, building it for them.
+ */
 export function registerNeighborsCommand(program: Command): void {
   addLookupOptions(
     program
       .command('neighbors')
-      .description('nearest entities by embedding distance (Poincaré distance at c = 1 for hyperbolic models), via an HNSW index saved beside the checkpoint')
+      .description('nearest entities by embedding distance (L1 or L2 for distance models, inner product for bilinear ones, Poincaré distance at c = 1 for hyperbolic ones): every entity scored (exact), or with --index via the HNSW index saved beside the checkpoint')
       .requiredOption('--checkpoint <run dir>', 'run directory written by train or distill')
-      .requiredOption('--entity <id|name>', 'entity key, readable name (case-insensitive) or id:<n>')
+      .requiredOption('--entity <id|name>', 'entity key, readable name (case-insensitive), id:<n>, or a bare number as an id when no key is a number')
       .option('--k <n>', 'number of neighbours', positiveInteger, 10)
-      .option('--exact', 'scan all entities instead of using the index'),
+      .option('--exact', 'score every entity (the default: one query is as fast as through the index, and exact)')
+      .option('--index', "answer from the HNSW index saved beside the checkpoint, building it on first use (about a minute per 150,000 entities): approximate, and what serve and openModel use"),
   ).action(async (flags: NeighborsFlags) => {
+    if (flags.index && flags.exact) throw new Error('--index and --exact: give one (the exact sweep is the default)');
     await initBackend(flags.backend);
     const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr) });
     try {
-      const result = await withKFlag(() => lookup.neighbors(flags.entity, flags.k, { exact: flags.exact }));
+      const result = await withKFlag(() => lookup.neighbors(flags.entity, flags.k, { exact: flags.index !== true }));
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatNeighbors(result)}\n`);
     } finally {
       lookup.close();
