@@ -33,6 +33,8 @@ export interface OpenOptions extends IndexStoreOptions {
   name?: string;
   /** How the run's triple files are read (delimiter, columns, header, encoding; the pipeline's `runReadingOptions`). */
   reading?: Omit<LoadOptions, 'unseen'>;
+  /** The run's dataset where it is now (name or directory), when it moved since training (default: where it was). */
+  dataset?: string;
 }
 
 /** An entity in an answer: id, vocabulary key and readable name (when the dataset has names). */
@@ -161,7 +163,7 @@ export class CheckpointLookup {
     let known: FilterIndex | undefined;
     let names: Map<string, string> | undefined;
     let note: string | undefined;
-    const datasetSpec = header.dataset.dir ?? header.dataset.name;
+    const datasetSpec = options.dataset ?? header.dataset.dir ?? header.dataset.name;
     try {
       const dataset = await loadDataset(datasetSpec, { ...options.reading, unseen: header.dataset.unseen ?? 'drop' });
       const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -172,8 +174,8 @@ export class CheckpointLookup {
         note = `dataset ${datasetSpec} has another vocabulary than the checkpoint: no known-triple marking`;
       }
     } catch (error) {
-      note = `dataset ${datasetSpec} not loaded (${(error as Error).message}): no known-triple marking`;
-      if (header.dataset.dir) names = await loadEntityNames(header.dataset.dir).catch(() => undefined);
+      note = `dataset ${datasetSpec} not loaded (${(error as Error).message}): no known-triple marking${options.dataset === undefined ? ' (if it moved: neighbors and predict take --dataset <where it is now>)' : ''}`;
+      if (options.dataset === undefined && header.dataset.dir) names = await loadEntityNames(header.dataset.dir).catch(() => undefined);
     }
     if (note) options.onNotice?.(note);
     const stem = path.basename(run.file, '.json');

@@ -140,9 +140,14 @@ describe('kgdistill predict', () => {
     renameSync(graph, moved);
     try {
       const { out, err } = await runCli([...base, '--head', 'e1', '--k', '3', '--json']);
-      expect(err).toMatch(/not loaded .*no known-triple marking/);
+      expect(err).toMatch(/not loaded .*no known-triple marking \(if it moved: neighbors and predict take --dataset <where it is now>\)/);
       expect(lastJson(out).answers[0].known).toBeUndefined();
       await expect(runCli([...base, '--head', 'e1', '--filtered'])).rejects.toThrow(/filtering needs the run's dataset/);
+      // told where it is now: marked, filtered and named as before the move
+      const found = await runCli([...base, '--head', 'e4', '--k', '600', '--dataset', moved, '--json']);
+      expect(found.err).toBe('');
+      expect(lastJson(found.out).answers).toEqual(all.answers);
+      expect(lastJson((await runCli([...base, '--head', 'e1', '--k', '3', '--filtered', '--dataset', moved, '--json'])).out).answers).toHaveLength(3);
     } finally {
       renameSync(moved, graph);
     }

@@ -10,6 +10,11 @@ export function addLookupOptions(command: Command): Command {
     .option('--json', 'print one JSON object with the result as the last stdout line');
 }
 
+/** Adds --dataset to a lookup command of one run (neighbors, predict): where the run's dataset is now, if it moved. */
+export function addDatasetOption(command: Command): Command {
+  return command.option('--dataset <name|dir>', "the run's dataset where it is now, if it moved since training (default: where it was; read as it was): names and known triples");
+}
+
 /** Writes index notices to stderr (stdout stays the result). */
 export function noticeToStderr(message: string): void {
   process.stderr.write(`kgdistill: ${message}\n`);

@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { formatNeighbors } from '../lookup-format.js';
-import { addLookupOptions, noticeToStderr, withKFlag } from './lookup-options.js';
+import { addDatasetOption, addLookupOptions, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 
-interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?: boolean; index?: boolean; last?: boolean; backend: BackendRequest; json?: boolean }
+interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?: boolean; index?: boolean; last?: boolean; backend: BackendRequest; json?: boolean; dataset?: string }
 
 /**
  * Adds `kgdistill neighbors`. One query per process: the exact sweep of every entity by the top-K kernels is the
@@ -16,7 +16,7 @@ interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?
  * answers many queries (`serve`, `openModel`); `--index` answers from it here, building it for them.
  */
 export function registerNeighborsCommand(program: Command): void {
-  addLookupOptions(
+  addLookupOptions(addDatasetOption(
     program
       .command('neighbors')
       .description('nearest entities by embedding distance (L1 or L2 for distance models, inner product for bilinear ones, Poincaré distance at c = 1 for hyperbolic ones): every entity scored (exact), or with --index via the HNSW index saved beside the checkpoint')
@@ -25,10 +25,10 @@ export function registerNeighborsCommand(program: Command): void {
       .option('--k <n>', 'number of neighbours', positiveInteger, 10)
       .option('--exact', 'score every entity (the default: one query is as fast as through the index, and exact)')
       .option('--index', "answer from the HNSW index saved beside the checkpoint, building it on first use (about a minute per 150,000 entities): approximate, and what serve and openModel use"),
-  ).action(async (flags: NeighborsFlags) => {
+  )).action(async (flags: NeighborsFlags) => {
     if (flags.index && flags.exact) throw new Error('--index and --exact: give one (the exact sweep is the default)');
     await initBackend(flags.backend);
-    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr) });
+    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr), dataset: flags.dataset });
     try {
       const result = await withKFlag(() => lookup.neighbors(flags.entity, flags.k, { exact: flags.index !== true }));
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatNeighbors(result)}\n`);

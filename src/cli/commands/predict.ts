@@ -4,18 +4,18 @@ import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { headOrTailMessage, listOnlyMessage } from '../../lookup/predict-form.js';
 import { formatPredictions, formatTripleScore } from '../lookup-format.js';
-import { addLookupOptions, noticeToStderr, withKFlag } from './lookup-options.js';
+import { addDatasetOption, addLookupOptions, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 
 interface PredictFlags {
   checkpoint: string; head?: string; tail?: string; relation: string; k: number;
-  filtered?: boolean; exact?: boolean; last?: boolean; backend: BackendRequest; json?: boolean;
+  filtered?: boolean; exact?: boolean; last?: boolean; backend: BackendRequest; json?: boolean; dataset?: string;
 }
 
 /** Adds `kgdistill predict`. */
 export function registerPredictCommand(program: Command): void {
-  addLookupOptions(
+  addLookupOptions(addDatasetOption(
     program
       .command('predict')
       .description('top-k tails of (head, relation, ?) or heads of (?, relation, tail) by the model score (exact: every entity scored by the top-K kernels; heads are the answers of the reciprocal query (tail, relation⁻¹, ?), as in training and evaluation, and carry its scores); with --head, --relation and --tail: the score of that triple and the filtered rank of its tail')
@@ -26,14 +26,14 @@ export function registerPredictCommand(program: Command): void {
       .option('--k <n>', 'number of answers', positiveInteger, 10)
       .option('--filtered', 'remove known-true answers (train, valid and test triples) instead of marking them')
       .option('--exact', 'accepted for compatibility: predictions always score every entity'),
-  ).action(async (flags: PredictFlags, command: Command) => {
+  )).action(async (flags: PredictFlags, command: Command) => {
     if (flags.head === undefined && flags.tail === undefined) throw new Error(headOrTailMessage('--head', '--tail'));
     if (flags.head !== undefined && flags.tail !== undefined) {
       const listOnly = [command.getOptionValueSource('k') === 'cli' ? '--k' : undefined, flags.filtered ? '--filtered' : undefined].filter((f) => f !== undefined);
       if (listOnly.length > 0) throw new Error(listOnlyMessage(listOnly, '--head', '--tail'));
     }
     await initBackend(flags.backend);
-    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr) });
+    const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr), dataset: flags.dataset });
     try {
       if (flags.head !== undefined && flags.tail !== undefined) {
         const scored = await lookup.score(flags.head, flags.relation, flags.tail);
