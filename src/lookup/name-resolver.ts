@@ -80,7 +80,7 @@ export class NameResolver {
     if (text.length > MAX_NAME_LENGTH) throw new LookupError('invalid', `${this.kind} name longer than ${MAX_NAME_LENGTH} characters`);
     const exact = this.exact.get(text);
     if (exact !== undefined) return exact;
-    const explicit = /^(?:id:|#)\s*(\d{1,15})$/i.exec(text);
+    const explicit = /^(?:id:|#)\s*(-?\d{1,15})$/i.exec(text);
     if (explicit) return this.checkId(Number(explicit[1]), text);
     const folded = fold(text);
     const byKey = this.foldedKeys.get(folded);

@@ -67,6 +67,7 @@ describe('entity and relation names', () => {
 
   it('rejects out-of-range ids, empty, overlong and non-string input', () => {
     expect(errorOf(() => entities.resolve('id:8')).message).toMatch(/entity id id:8 out of range \(there are 8 entities, ids 0–7\)/);
+    expect(errorOf(() => entities.resolve('id:-1')).message).toBe('entity id id:-1 out of range (there are 8 entities, ids 0–7)'); // it said only "unknown entity"
     expect(errorOf(() => entities.resolve('99999')).kind).toBe('not-found');
     expect(errorOf(() => entities.resolve(-1)).kind).toBe('not-found');
     expect(errorOf(() => entities.resolve('   ')).kind).toBe('invalid');
