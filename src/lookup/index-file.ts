@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { removeStaleTemporaries, writeFileAtomic } from '../core/atomic-file.js';
 import { hnswFromBytes, hnswToBytes, type Hnsw } from './hnsw.js';
 import type { HnswMetric } from './vector-space.js';
+import { FILE_ERROR_WORDS } from '../kg/errors.js';
 
 /** Format name of index files. */
 export const INDEX_FORMAT = 'kgdistill-hnsw-index';
@@ -48,7 +49,9 @@ export type IndexFileStatus =
   | { status: 'ok'; header: IndexHeader; index: Hnsw }
   | { status: 'missing' }
   | { status: 'stale'; reason: string }
-  | { status: 'corrupt'; reason: string };
+  | { status: 'corrupt'; reason: string }
+  /** There, but not readable (a directory in its place, permissions, a lookup/ that is a file). */
+  | { status: 'unreadable'; reason: string };
 
 /** Writes the index with its header atomically. */
 export async function writeIndexFile(file: string, header: Omit<IndexHeader, 'format' | 'version' | 'createdAt' | 'payload'>, index: Hnsw): Promise<IndexHeader> {
@@ -106,7 +109,8 @@ export async function readIndexFile(file: string, expect: { fingerprint: string;
     bytes = await fs.readFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
-    return { status: 'corrupt', reason: `cannot read: ${(error as Error).message}` };
+    const code = (error as NodeJS.ErrnoException).code;
+    return { status: 'unreadable', reason: `${code && FILE_ERROR_WORDS[code] ? `${FILE_ERROR_WORDS[code]} (${code})` : (error as Error).message}` };
   }
   const parsed = parseFile(bytes, expect);
   if ('status' in parsed) return parsed;

@@ -119,6 +119,8 @@ describe('index files: saved once, stale or corrupt files rebuilt', () => {
     writeFileSync(path.join(dir, 'lookup'), 'a file where the lookup directory should be');
     const result = await reopen(dir, table);
     expect(result.origin).toBe('built');
+    // the file cannot be read either: unreadable, in plain words, not "corrupt"
+    expect(result.notices[0]).toMatch(/^rebuilding index .*lookup\/best\.lorentz-\w+\.hnsw \(unreadable: a part of this path is a file where a directory is needed \(ENOTDIR\)\)$/);
     expect(result.notices.join('\n')).toMatch(/could not save index .* using it from memory/);
   });
 
