@@ -135,10 +135,25 @@ describeWithChromium('training in the page', () => {
       expect(shown, name).toBe(cli ?? `${name}: no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)`);
     }
     await fill({ dim: 0 });
-    expect(await train('family.tsv', graphText)).toBe('dim must be a positive integer (got 0)');
+    expect(await train('family.tsv', graphText)).toBe('Dimension must be from 2 to 256, got 0'); // the field's own bounds
     await fill({ dim: 16, lr: '' });
     expect(await train('family.tsv', graphText)).toBe('Learning rate is empty: give it a number'); // was read as 0
-    await fill({ lr: SETTINGS.lr });
+    await fill({ lr: SETTINGS.lr, neg: 0 });
+    expect(await train('family.tsv', graphText)).toBe('Negatives must be from 1 to 1000, got 0'); // was a raw tfjs gradient error for RotH
+    await fill({ neg: SETTINGS.neg });
+    // none of these files or settings replaced the model trained before: it is still offered
+    expect(await page.locator('#model-select option[value^="page:"]:not([disabled])').count()).toBe(1);
+    // a graph of three entities: its entities have two neighbours each, and the page asks for two (not its default 10)
+    await fill({ epochs: 2, validEvery: 1 });
+    expect(await train('tiny3.tsv', 'a\tr\tb\nb\tr\tc\nc\tr\ta\n')).toBeUndefined();
+    await page.click('#explore-trained');
+    await page.fill('#entity-input', 'a');
+    await page.press('#entity-input', 'Enter');
+    await page.waitForFunction(() => document.querySelectorAll('#neighbors tbody tr[data-id]').length === 2);
+    expect(await page.inputValue('#k-input')).toBe('2');
+    await page.fill('#k-input', '10'); // the model of the next test has 400 entities: its default again
+    await page.click('#tab-train');
+    await fill({ epochs: SETTINGS.epochs, validEvery: SETTINGS.validEvery });
   });
 
   it('takes three files named train, valid and test as they are, and stops a training on request', async () => {
@@ -154,6 +169,10 @@ describeWithChromium('training in the page', () => {
     await page.setInputFiles('#train-file', { name: 'family.tsv', mimeType: 'text/plain', buffer: Buffer.from(graphText) });
     await page.click('#train-button');
     await page.waitForFunction(() => /epoch [2-9]/.test(document.querySelector('#train-status')?.textContent ?? ''));
+    // a file chosen during the training does not start a second one: Train stays disabled until this one ends
+    await page.setInputFiles('#train-file', files[0]!);
+    await page.waitForFunction(() => /^tiny-train\.tsv \(/.test(document.querySelector('#train-files')?.textContent ?? ''));
+    expect(await page.isDisabled('#train-button')).toBe(true);
     await page.click('#train-cancel');
     await page.waitForSelector('#train-error:not([hidden])');
     expect(await page.textContent('#train-error')).toBe('training stopped: in-page training keeps no checkpoint, so nothing of this run is kept');

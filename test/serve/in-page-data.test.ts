@@ -36,6 +36,18 @@ describe('droppedDataset: files dropped into the explorer page', () => {
 
   it('an empty file and a file name without its split are refused by name', () => {
     expect(dropError([dropped('graph.tsv', '# only a comment\n')]).message).toMatch(/^graph\.tsv: no triples in this file/);
-    expect(dropError([dropped('train.tsv', 'a\tr\tb\n'), dropped('valid.tsv', 'a\tr\tb\n'), dropped('other.tsv', 'a\tr\tb\n')]).message).toBe('other.tsv: with three files, each name must say train, valid or test');
+    expect(dropError([dropped('train.tsv', 'a\tr\tb\n'), dropped('valid.tsv', 'a\tr\tb\n'), dropped('other.tsv', 'a\tr\tb\n')]).message).toBe('other.tsv: with three files, each name must say train, valid (or dev) or test');
+  });
+
+  it('a split is a word of the file name: dev is valid, and constraint-test is test, not train', () => {
+    const data = droppedDataset([dropped('wn_train.tsv', 'a\tr\tb\nb\tr\tc\n'), dropped('dev.txt', 'a\tr\tc\n'), dropped('constraint-test.tsv', 'c\tr\td\n')], 0);
+    expect(data.report.files).toEqual({ train: 'wn_train.tsv', valid: 'dev.txt', test: 'constraint-test.tsv' });
+    expect(dropError([dropped('train.tsv', 'a\tr\tb\n'), dropped('constraint-test.tsv', 'a\tr\tb\n'), dropped('test.tsv', 'a\tr\tb\n')]).message).toBe('test.tsv: two files for the test split (constraint-test.tsv and test.tsv)');
+  });
+
+  it('the size limit holds for the files together', () => {
+    const third = 'a\tr\tb\n'.repeat(Math.ceil((64 << 20) / 3 / 6) + 1); // three files of just over a third of 64 MiB each
+    const error = dropError([dropped('train.tsv', third), dropped('valid.tsv', third), dropped('test.tsv', third)]);
+    expect(error.message).toBe('train.tsv, valid.tsv, test.tsv: 67,108,896 bytes together are more than the page handles (64 MiB, 67,108,864 bytes): train it with the command line');
   });
 });

@@ -191,7 +191,9 @@ export class ExploreView {
   private neighbourCount(): number {
     const field = byId<HTMLInputElement>('k-input');
     const asked = Number(field.value);
-    const k = field.value.trim() === '' || !Number.isFinite(asked) ? 10 : Math.max(1, Math.min(50, Math.round(asked)));
+    // at most 50, and no more than the other entities there are (a graph of 3 entities has 2 neighbours to show)
+    const most = Math.max(1, Math.min(50, (this.summary?.entities ?? 51) - 1));
+    const k = Math.min(most, field.value.trim() === '' || !Number.isFinite(asked) ? 10 : Math.max(1, Math.round(asked)));
     if (field.value !== String(k)) field.value = String(k);
     return k;
   }
@@ -269,6 +271,8 @@ export class ExploreView {
   private clearResults(note: string): void {
     emptyTable(byId('neighbors'), note);
     emptyTable(byId('predictions'), '');
+    byId('neighbors-note').textContent = '';
+    byId('predictions-note').textContent = '';
     clear(byId('disk'));
     byId('disk-method').textContent = '';
     clear(byId('compare'));

@@ -20,6 +20,10 @@ export class TrainView {
   private curve: CurvePoint[] = [];
   private modelsLoaded = false;
   private lastChart = 0;
+  /** A training is under way: Train stays disabled until it ends (the worker trains one model at a time). */
+  private running = false;
+  /** Counts the file choices, so that only the last one's files are kept (reading them takes a while). */
+  private choice = 0;
 
   /**
    * `trained` receives the model source of a finished training; `retired` hears when the in-page model trained
@@ -59,10 +63,17 @@ export class TrainView {
   }
 
   private async take(chosen: File[]): Promise<void> {
-    this.files = await Promise.all(chosen.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-    byId('train-files').textContent = this.files.map((f) => `${f.name} (${fmt(f.bytes.byteLength)} bytes)`).join(', ');
-    byId<HTMLButtonElement>('train-button').disabled = this.files.length === 0;
+    const choice = ++this.choice;
+    // until the new files are read, Train cannot start on the ones chosen before
+    this.files = [];
+    byId<HTMLButtonElement>('train-button').disabled = true;
     byId('train-error').hidden = true;
+    byId('train-files').textContent = chosen.length > 0 ? `reading ${chosen.map((f) => f.name).join(', ')} …` : '';
+    const files = await Promise.all(chosen.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+    if (choice !== this.choice) return; // another choice came meanwhile
+    this.files = files;
+    byId('train-files').textContent = files.map((f) => `${f.name} (${fmt(f.bytes.byteLength)} bytes)`).join(', ');
+    byId<HTMLButtonElement>('train-button').disabled = this.running || files.length === 0;
   }
 
   private settings(): TrainSettings {
@@ -70,7 +81,13 @@ export class TrainView {
       const field = byId<HTMLInputElement>(id);
       const label = field.closest('label')?.textContent?.trim() || id;
       if (field.value.trim() === '') throw new Error(`${label} is empty: give it a number`); // Number('') would read 0
-      return Number(field.value);
+      const value = Number(field.value);
+      // the field's own bounds (Negatives ≥ 1: the page trains with sampled negatives; Dimension ≤ 256)
+      const [min, max] = [field.min, field.max].map((b) => (b === '' ? undefined : Number(b)));
+      if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
+        throw new Error(`${label} must be ${min !== undefined && max !== undefined ? `from ${min} to ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}, got ${field.value}`);
+      }
+      return value;
     };
     return {
       model: byId<HTMLSelectElement>('train-model').value, dim: num('train-dim'), epochs: num('train-epochs'), lr: num('train-lr'),
@@ -80,7 +97,7 @@ export class TrainView {
   }
 
   private async train(): Promise<void> {
-    if (this.files.length === 0) return;
+    if (this.running || this.files.length === 0) return;
     const button = byId<HTMLButtonElement>('train-button'), cancel = byId('train-cancel'), progress = byId<HTMLProgressElement>('train-progress');
     byId('train-error').hidden = true;
     byId('train-result').hidden = true;
@@ -91,11 +108,11 @@ export class TrainView {
     progress.hidden = false;
     progress.value = 0;
     const started = performance.now();
+    this.running = true;
     try {
       const files = this.files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) })); // copies: the originals stay for another run
-      const training = this.client.train(files, this.settings(), { progress: (p) => this.progress(p), epoch: (point) => this.epoch(point) });
-      this.retired(); // the model trained before is replaced from now on
-      const outcome = await training;
+      // the model trained before is replaced once the worker has read the files and the settings (a refused file keeps it)
+      const outcome = await this.client.train(files, this.settings(), { progress: (p) => this.progress(p), epoch: (point) => this.epoch(point), replaced: () => this.retired() });
       progress.value = 1;
       byId('train-status').textContent = `done in ${fmt((performance.now() - started) / 1000, 1)} s`;
       await renderCurves(byId('train-curves'), this.curve, 420);
@@ -105,6 +122,7 @@ export class TrainView {
       progress.hidden = true;
       this.error(error instanceof QueryError || error instanceof Error ? error.message : String(error));
     } finally {
+      this.running = false;
       button.disabled = this.files.length === 0;
       cancel.hidden = true;
     }

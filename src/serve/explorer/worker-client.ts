@@ -13,6 +13,8 @@ export type Progress = Extract<FromWorker, { type: 'progress' }>;
 export interface TrainListener {
   progress(progress: Progress): void;
   epoch(point: CurvePoint): void;
+  /** The worker has let go of the model trained before: the files and settings were read, training begins. */
+  replaced?(): void;
 }
 
 type Pending = { resolve(value: unknown): void; reject(error: Error): void };
@@ -28,8 +30,18 @@ export class WorkerClient {
 
   /** Trains on `files`; resolves with the outcome (the model then answers queries in the worker). */
   train(files: DroppedFile[], settings: TrainSettings, listener: TrainListener): Promise<TrainOutcome> {
-    this.listener = listener;
-    this.generation++; // the model of an earlier training is replaced
+    let replaced = false;
+    this.listener = {
+      ...listener,
+      progress: (progress) => {
+        if (!replaced && progress.phase !== 'loading') { // the first progress after the worker read files and settings
+          replaced = true;
+          this.generation++; // the model of an earlier training is gone from here on
+          listener.replaced?.();
+        }
+        listener.progress(progress);
+      },
+    };
     return this.request<TrainOutcome>({ type: 'train', files, settings }, files.map((f) => f.bytes));
   }
 

@@ -14,9 +14,9 @@ import { readTripleBytes } from '../../../kg/triple-bytes.js';
 import type { SplitName, UnseenPolicy } from '../../../kg/types.js';
 import type { DroppedFile } from '../protocol.js';
 
-/** Largest file the page accepts (bytes): the page is for small graphs. */
+/** Most bytes the page accepts, its files together: the page is for small graphs. */
 export const MAX_FILE_BYTES = 64 << 20;
-/** Most triples the page trains on. */
+/** Most triples the page trains on, its files together. */
 export const MAX_TRIPLES = 500_000;
 
 /** How the page reads a file: everything detected, and hints that name no command-line flag (the page has none). */
@@ -24,11 +24,18 @@ const PAGE_READ_OPTIONS: ReadTripleOptions = { flagHints: false };
 
 const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
 
-/** Which split a file's name says it is (train.txt, wn-valid.tsv, …), if any. */
+/** A split's name as a word of a file name (train.txt, wn-valid.tsv, dev.txt; not constraint-test's "train"). */
+const SPLIT_WORD = /(?:^|[^a-z])(train|valid|dev|test)(?=[^a-z]|$)/g;
+
+/** Which split a file's name says it is (train.txt, wn-valid.tsv, dev.txt for valid, …): the last split word in it, if any. */
 function splitOf(name: string): SplitName | undefined {
-  const lower = name.toLowerCase();
-  return SPLITS.find((split) => lower.includes(split));
+  const words = [...name.toLowerCase().matchAll(SPLIT_WORD)].map((m) => m[1]!);
+  const word = words.at(-1);
+  return word === undefined ? undefined : word === 'dev' ? 'valid' : (word as SplitName);
 }
+
+/** "70,000,000 bytes" */
+const byteCount = (bytes: number): string => `${bytes.toLocaleString('en-US')} bytes`;
 
 /** One file's triples split by `data split`'s seeded split, as the three splits' local ids with their lines. */
 function splitOne(file: string, ids: { triples: Int32Array; lines: Int32Array }, names: { entities: NameTable; relations: NameTable }, seed: number): Record<SplitName, SplitIds> {
@@ -56,8 +63,10 @@ function splitOne(file: string, ids: { triples: Int32Array; lines: Int32Array },
 /** The dataset of the dropped files (see the file's comment); throws KgInputError naming file and line on bad input. */
 export function droppedDataset(files: readonly DroppedFile[], seed: number): KgDataset {
   if (files.length !== 1 && files.length !== 3) throw new Error(`drop one triple file (it is split 80/10/10) or three named train, valid and test; got ${files.length} files`);
-  for (const f of files) {
-    if (f.bytes.byteLength > MAX_FILE_BYTES) throw new KgInputError(f.name, undefined, `${(f.bytes.byteLength / 2 ** 20).toFixed(0)} MiB is more than the page handles (${MAX_FILE_BYTES / 2 ** 20} MiB): train it with the command line`);
+  const bytes = files.reduce((sum, f) => sum + f.bytes.byteLength, 0);
+  if (bytes > MAX_FILE_BYTES) {
+    const what = files.length === 1 ? byteCount(bytes) : `${byteCount(bytes)} together`;
+    throw new KgInputError(files.map((f) => f.name).join(', '), undefined, `${what} are more than the page handles (${MAX_FILE_BYTES / 2 ** 20} MiB, ${byteCount(MAX_FILE_BYTES)}): train it with the command line`);
   }
   const names = { entities: new NameTable(), relations: new NameTable() };
   let raw: Record<SplitName, SplitIds>;
@@ -73,7 +82,7 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): KgD
     const bySplit = new Map<SplitName, DroppedFile>();
     for (const f of files) {
       const split = splitOf(f.name);
-      if (!split) throw new KgInputError(f.name, undefined, 'with three files, each name must say train, valid or test');
+      if (!split) throw new KgInputError(f.name, undefined, 'with three files, each name must say train, valid (or dev) or test');
       if (bySplit.has(split)) throw new KgInputError(f.name, undefined, `two files for the ${split} split (${bySplit.get(split)!.name} and ${f.name})`);
       bySplit.set(split, f);
     }
@@ -83,6 +92,8 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): KgD
       raw[split] = { ...readTripleBytes(f.name, new Uint8Array(f.bytes), PAGE_READ_OPTIONS, names.entities, names.relations), file: f.name };
     }
     if (raw.train.lines.length === 0) throw new KgInputError(raw.train.file, undefined, 'the train split has no triples');
+    const triples = SPLITS.reduce((sum, split) => sum + raw[split].lines.length, 0);
+    if (triples > MAX_TRIPLES) throw new KgInputError(files.map((f) => f.name).join(', '), undefined, `${triples} triples together are more than the page trains (${MAX_TRIPLES}): train them with the command line`);
     policy = 'keep';
   }
   const { entities, relations, encoded, overlap } = encodeSplits(raw, names, policy);

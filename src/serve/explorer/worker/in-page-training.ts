@@ -26,9 +26,18 @@ export interface TrainingReporter {
   epoch(point: CurvePoint): void;
 }
 
-/** Trains a model on `dataset` with `given` settings; returns the outcome and the model, ready for queries. */
-export async function trainInPage(dataset: KgDataset, given: TrainSettings, report: TrainingReporter): Promise<{ outcome: TrainOutcome; model: InPageModel }> {
+/** The page's settings as `kgdistill train`'s options, checked as train checks them (a bad one is refused here). */
+export type InPageSettings = ReturnType<typeof inPageSettings>;
+
+/** Reads and checks the page's settings for `dataset`, before anything is let go of or trained. */
+export function inPageSettings(dataset: KgDataset, given: TrainSettings) {
   const settings = parseOptions(trainOptionsSchema, { dataset: dataset.name, ...given, patience: 10, backend: 'wasm' }, 'key');
+  if (settings.neg < 1) throw new Error(`Negatives must be at least 1 (the page trains with sampled negatives), got ${settings.neg}`);
+  return settings;
+}
+
+/** Trains a model on `dataset` with checked `settings`; returns the outcome and the model, ready for queries. */
+export async function trainInPage(dataset: KgDataset, settings: InPageSettings, report: TrainingReporter): Promise<{ outcome: TrainOutcome; model: InPageModel }> {
   const backend = await initBackend('wasm');
   const data = runDataFromDataset(dataset);
   const config = trainingConfigOf(settings, settings.model);

@@ -11,7 +11,7 @@ import { LookupError } from '../../../lookup/errors.js';
 import { modelNames } from '../../../registry/models.js';
 import type { FromWorker, PredictArgs, QueryFailure, ScoreArgs, ToWorker } from '../protocol.js';
 import { droppedDataset } from './in-page-data.js';
-import { trainInPage } from './in-page-training.js';
+import { inPageSettings, trainInPage } from './in-page-training.js';
 import type { InPageModel } from './in-page-model.js';
 
 const scope = self as unknown as { postMessage(message: FromWorker): void; onmessage: ((event: MessageEvent<ToWorker>) => void) | null; location: Location };
@@ -64,10 +64,13 @@ scope.onmessage = (event) => {
       if (message.type === 'train') {
         post({ type: 'progress', phase: 'loading', epoch: 0, epochs: message.settings.epochs, step: 0, steps: 1, message: 'reading the file and loading the engine' });
         const dataset = droppedDataset(message.files, message.settings.seed);
+        const settings = inPageSettings(dataset, message.settings); // a refused file or setting keeps the model trained before
         await loadEngine();
         model?.dispose();
         model = undefined;
-        const trained = await trainInPage(dataset, message.settings, {
+        // the page's signal that the model trained before is gone (worker-client.ts): the first progress past loading
+        post({ type: 'progress', phase: 'training', epoch: 0, epochs: settings.epochs, step: 0, steps: 1 });
+        const trained = await trainInPage(dataset, settings, {
           progress: (phase, epoch, epochs, step, steps) => {
             const now = performance.now();
             if (step !== 0 && step !== steps && now - lastProgress < 50) return; // at most ~20 messages a second
