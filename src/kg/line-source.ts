@@ -38,12 +38,16 @@ function badUtf8Line(bytes: Uint8Array, firstLine: number): { line: number; colu
   return { line: firstLine, column: 1 };
 }
 
-/** The error for bytes (lines from `firstLine` on) that are not all UTF-8, naming the line of the first bad byte. */
-export function notUtf8Error(file: string, bytes: Uint8Array, firstLine: number): KgInputError {
+/**
+ * The error for bytes (lines from `firstLine` on) that are not all UTF-8, naming the line of the first bad byte; its
+ * advice names the `--encoding` flag unless `flagHints` is false (the explorer's page has no flags).
+ */
+export function notUtf8Error(file: string, bytes: Uint8Array, firstLine: number, flagHints = true): KgInputError {
   const utf16 = firstLine === 1 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   if (utf16) return new KgInputError(file, 1, 'the file is UTF-16 (it starts with a UTF-16 byte-order mark), which kgdistill does not read: save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)');
   const at = badUtf8Line(bytes, firstLine);
-  return new KgInputError(file, at.line, `byte ${at.column} of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, read it with --encoding latin1)`);
+  const advice = flagHints ? 'read it with --encoding latin1' : 'save it as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)';
+  return new KgInputError(file, at.line, `byte ${at.column} of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, ${advice})`);
 }
 
 /**

@@ -13,7 +13,7 @@ import { csvOptions, detectDelimiter, recordAcceptor, type NameTable, type ReadT
 const WHITESPACE = /[ \t]+/;
 
 /** The text of `bytes` in `encoding` (strict UTF-8: a bad byte is an error naming its line), without a BOM. */
-function decode(file: string, bytes: Uint8Array, encoding: 'utf8' | 'latin1'): string {
+function decode(file: string, bytes: Uint8Array, encoding: 'utf8' | 'latin1', flagHints: boolean): string {
   let text: string;
   if (encoding === 'latin1') {
     text = new TextDecoder('latin1').decode(bytes);
@@ -21,7 +21,7 @@ function decode(file: string, bytes: Uint8Array, encoding: 'utf8' | 'latin1'): s
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
     } catch {
-      throw notUtf8Error(file, bytes, 1);
+      throw notUtf8Error(file, bytes, 1, flagHints);
     }
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -45,7 +45,7 @@ function collector(entities: NameTable, relations: NameTable): { sink: TripleSin
  * `readTripleIds` does for a file on disk. Throws KgInputError (file, line, reason) on bad input.
  */
 export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTripleOptions, entities: NameTable, relations: NameTable): TripleIds {
-  const text = decode(file, bytes, options.encoding ?? 'utf8');
+  const text = decode(file, bytes, options.encoding ?? 'utf8', options.flagHints ?? true);
   const delimiter = options.delimiter ?? detectDelimiter(text) ?? '\t';
   const out = collector(entities, relations);
   const accept = recordAcceptor(file, delimiter, options, out.sink);

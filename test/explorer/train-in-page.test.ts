@@ -132,7 +132,9 @@ describeWithChromium('training in the page', () => {
       writeFileSync(file, content);
       const cli = await readTripleFile(file).then(() => undefined, (error: KgInputError) => `${name}${error.line === undefined ? '' : `:${error.line}`}: ${error.reason}`);
       const shown = await train(name, content);
-      expect(shown, name).toBe(cli ?? `${name}: no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)`);
+      // the page has no flags: its Latin-1 advice is to save the file as UTF-8
+      const page = cli?.replace('read it with --encoding latin1', 'save it as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)');
+      expect(shown, name).toBe(page ?? `${name}: no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)`);
     }
     await fill({ dim: 0 });
     expect(await train('family.tsv', graphText)).toBe('Dimension must be from 2 to 256, got 0'); // the field's own bounds

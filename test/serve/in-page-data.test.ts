@@ -34,6 +34,11 @@ describe('droppedDataset: files dropped into the explorer page', () => {
     expect(wide.message).toBe('graph.csv:1: expected 3 fields, found 4 (separated by commas; a file of exactly three columns is needed here (the command line picks three of more with --columns))');
   });
 
+  it('a Latin-1 file is advised to be saved as UTF-8 (the page has no --encoding)', () => {
+    const bytes = Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0x09, 0x72, 0x09, 0x62, 0x0a]);
+    expect(dropError([{ name: 'latin.tsv', bytes: bytes.buffer }]).message).toBe('latin.tsv:1: byte 4 of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, save it as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8))');
+  });
+
   it('an empty file and a file name without its split are refused by name', () => {
     expect(dropError([dropped('graph.tsv', '# only a comment\n')]).message).toMatch(/^graph\.tsv: no triples in this file/);
     expect(dropError([dropped('train.tsv', 'a\tr\tb\n'), dropped('valid.tsv', 'a\tr\tb\n'), dropped('other.tsv', 'a\tr\tb\n')]).message).toBe('other.tsv: with three files, each name must say train, valid (or dev) or test');
