@@ -35,6 +35,12 @@ describe('teachers.json', () => {
     expect(record.format).toBe('kgdistill-teachers');
     expect(record.teachers).toEqual([{ dir: teacher, checkpoint: 'best.json', sha256: best.binary.sha256 }]);
     expect((await runDistill({ out: student, resume: true, epochs: 2 })).training.epochs).toBe(2);
+    // a record removed (or a run from before it existed): the resume goes on, says it cannot check, and writes it again
+    rmSync(path.join(student, 'teachers.json'));
+    const lines: string[] = [];
+    expect((await runDistill({ out: student, resume: true, epochs: 2 }, { log: (l) => lines.push(l) })).training.epochs).toBe(2);
+    expect(lines).toContain(`note: ${path.join(student, 'teachers.json')} is missing (a run made before it existed, or the file was removed): the teachers given now cannot be checked against those the student started with; it is written now from them`);
+    expect(JSON.parse(readFileSync(path.join(student, 'teachers.json'), 'utf8'))).toEqual(record);
 
     const snapshot = (): string => readdirSync(student).sort().map((n) => `${n}:${readFileSync(path.join(student, n)).toString('base64')}`).join('|');
     await expect(runDistill({ out: student, resume: true, epochs: 3, teachers: [other] }, { naming: 'flag' })).rejects.toThrow(/--teachers/);
