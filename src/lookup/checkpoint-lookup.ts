@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadRun } from '../registry/load-run.js';
+import { loadRun, stillTrainingNote } from '../registry/load-run.js';
 import type { CheckpointHeader } from '../core/checkpoint.js';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import { loadDataset, type LoadOptions } from '../kg/dataset.js';
@@ -153,6 +153,8 @@ export class CheckpointLookup {
   static async open(runDir: string, options: OpenOptions = {}): Promise<CheckpointLookup> {
     const dir = path.resolve(runDir);
     const run = await loadRun(dir, options.stem, options.onNotice);
+    const training = stillTrainingNote(run, dir);
+    if (training) options.onNotice?.(training);
     const { runtime, header } = run;
     const model = runtime.model;
     const entity = runtime.store.table(model.candidateTable);

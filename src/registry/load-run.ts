@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadCheckpoint, CheckpointError, type CheckpointHeader } from '../core/checkpoint.js';
 import { ModelRuntime } from '../core/model-runtime.js';
+import { runLockHolder } from '../core/run-lock.js';
 import { modelFromConfig } from './models.js';
 
 /** A trained model loaded from a run directory. */
@@ -43,4 +44,15 @@ export async function loadRun(runDir: string, stem?: 'best' | 'last', onNotice?:
   const runtime = await ModelRuntime.create(modelFromConfig(header.model, file));
   runtime.loadParameterArrays(arrays, file);
   return { runtime, header, file };
+}
+
+/**
+ * A note for a run that another process is still training (its lock is held), read from `file` (its header saying
+ * the epoch): the answers come from a checkpoint that may still change. Undefined for a finished or stopped run.
+ */
+export function stillTrainingNote(run: LoadedRun, runDir: string): string | undefined {
+  const holder = runLockHolder(runDir);
+  if (!holder || holder.pid === process.pid) return undefined;
+  const epoch = (run.header.progress as { epoch?: unknown }).epoch;
+  return `${runDir} is still being trained by process ${holder.pid} on ${holder.host}: using ${path.basename(run.file)}${typeof epoch === 'number' ? ` (epoch ${epoch})` : ''}, which may still change`;
 }

@@ -1,0 +1,35 @@
+// eval, export and the lookups (neighbors, predict, serve) of a run that another process is still training: one note
+// saying so and which checkpoint (and epoch) answers, which may still change; none for a run that has ended.
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { runTrain } from '../../src/pipeline/train.js';
+import { evaluateRun } from '../../src/pipeline/evaluate.js';
+import { exportRun } from '../../src/pipeline/export.js';
+import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
+
+describe('a run still training', () => {
+  it('eval, export and a lookup note it; a run that has ended gets no note', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-still-training-'));
+    const graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 60, seed: 3 });
+    const run = path.join(tmp, 'run');
+    await runTrain({ dataset: graph, model: 'DistMult', dim: 8, epochs: 2, validEvery: 2, out: run });
+    const noticesOf = async (): Promise<string[][]> => {
+      const [evaluated, exported, looked]: string[][] = [[], [], []];
+      await evaluateRun(run, { onNotice: (n) => evaluated.push(n) });
+      await exportRun(run, 'tsv', path.join(tmp, `export-${Math.random().toString(36).slice(2)}`), { onNotice: (n) => exported.push(n) });
+      (await CheckpointLookup.open(run, { onNotice: (n) => looked.push(n) })).close();
+      return [evaluated, exported, looked];
+    };
+    expect(await noticesOf()).toEqual([[], [], []]);
+    writeFileSync(path.join(run, '.lock'), `${process.ppid} ${hostname()}\n`); // a live process holds it
+    const note = `${run} is still being trained by process ${process.ppid} on ${hostname()}: using best.json (epoch 2), which may still change`;
+    expect(await noticesOf()).toEqual([[note], [note], [note]]);
+    rmSync(path.join(run, '.lock'));
+  }, 60_000);
+});
