@@ -166,6 +166,11 @@ describeWithChromium('training in the page', () => {
     await page.click('#train-button');
     await page.waitForSelector('#train-result:not([hidden]), #train-error:not([hidden])', { timeout: 60_000 });
     expect(await page.textContent('#train-result')).toContain(`${graph.train.length} train, ${graph.valid.length} valid and ${graph.test.length} test triples`);
+    // what reading the three files did, as the CLI's load report says it
+    expect(await page.locator('#train-data li').allTextContents()).toEqual([
+      `train: ${graph.train.length} triples read from tiny-train.tsv, 0 duplicates`, `valid: ${graph.valid.length} triples read from tiny-valid.tsv, 0 duplicates`,
+      `test: ${graph.test.length} triples read from tiny-test.tsv, 0 duplicates`, expect.stringMatching(/^overlap: 0 valid and 0 test triples also in train/),
+    ]);
 
     await fill({ epochs: 1000, validEvery: 1000 });
     await page.setInputFiles('#train-file', { name: 'family.tsv', mimeType: 'text/plain', buffer: Buffer.from(graphText) });

@@ -44,6 +44,13 @@ describe('droppedDataset: files dropped into the explorer page', () => {
     expect(dropError([dropped('train.tsv', 'a\tr\tb\n'), dropped('valid.tsv', 'a\tr\tb\n'), dropped('other.tsv', 'a\tr\tb\n')]).message).toBe('other.tsv: with three files, each name must say train, valid (or dev) or test');
   });
 
+  it('one file: what reading and splitting it did is said (comments and a header skipped, repeats kept once, triples moved)', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `e${i}\tr\te${(i + 1) % 40}`);
+    const data = droppedDataset([dropped('graph.tsv', `head\trelation\ttail\n# made by hand\n${lines.join('\n')}\n${lines[0]}\n`)], 0);
+    expect(data.readNote).toMatch(/^graph\.tsv: 41 triples read, 1 comment line \(#\) skipped, header line 1 skipped \("head,relation,tail"\), 1 repeated \(kept once\); split 80\/10\/10 \(seed 0\): \d+ valid and \d+ test triples moved to train, an entity or relation of theirs not being in train$/);
+    expect(droppedDataset([dropped('train.tsv', 'a\tr\tb\n'), dropped('valid.tsv', 'a\tr\tb\n'), dropped('test.tsv', 'a\tr\tb\n')], 0).readNote).toBeUndefined();
+  });
+
   it('a split is a word of the file name: dev is valid, and constraint-test is test, not train', () => {
     const data = droppedDataset([dropped('wn_train.tsv', 'a\tr\tb\nb\tr\tc\n'), dropped('dev.txt', 'a\tr\tc\n'), dropped('constraint-test.tsv', 'c\tr\td\n')], 0);
     expect(data.report.files).toEqual({ train: 'wn_train.tsv', valid: 'dev.txt', test: 'constraint-test.tsv' });

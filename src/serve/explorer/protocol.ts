@@ -119,6 +119,8 @@ export interface TrainOutcome {
   seconds: number;
   backend: string;
   warnings: string[];
+  /** What reading the files did, per split (lines read, duplicates kept once, comments and a header skipped) and the triples two splits share. */
+  data: string[];
 }
 
 /** Worker → page. */

@@ -153,6 +153,7 @@ export class TrainView {
     box.append(
       el('p', { class: 'headline', 'data-mrr': String(t?.mrr ?? ''), 'data-hits10': String(t?.['hits@10'] ?? '') }, t ? `test MRR ${fmt(t.mrr, 4)} · Hits@1 ${fmt(t['hits@1'])} · Hits@10 ${fmt(t['hits@10'])} (filtered)` : 'no test triples: no test metrics'),
       el('p', { class: 'note' }, `${o.summary.model} d=${o.summary.dim}: ${o.epochs} epochs in ${fmt(o.seconds, 1)} s on ${fmt(o.triples.train)} train, ${fmt(o.triples.valid)} valid and ${fmt(o.triples.test)} test triples (${fmt(o.summary.entities)} entities; backend ${o.backend}, kernels in WebAssembly, one thread).`),
+      el('ul', { class: 'note', id: 'train-data' }, ...o.data.map((line) => el('li', {}, line))),
       ...o.warnings.map((w) => el('p', { class: 'message wait' }, `warning: ${w}`)),
       el('p', { class: 'note' }, 'The model is now in the model picker of the first tab (it lives in this page).'),
     );

@@ -9,7 +9,7 @@ import type { KgDataset, LoadReport } from '../../../kg/dataset.js';
 import { encodeSplits, skippedHeaders, type SplitIds } from '../../../kg/dataset-encode.js';
 import { KgInputError } from '../../../kg/errors.js';
 import { splitTriples, type NamedTriple } from '../../../kg/split-triples.js';
-import { NameTable, type ReadTripleOptions } from '../../../kg/triple-reader.js';
+import { NameTable, type ReadTripleOptions, type TripleIds } from '../../../kg/triple-reader.js';
 import { readTripleBytes } from '../../../kg/triple-bytes.js';
 import type { SplitName, UnseenPolicy } from '../../../kg/types.js';
 import type { DroppedFile } from '../protocol.js';
@@ -38,7 +38,7 @@ function splitOf(name: string): SplitName | undefined {
 const byteCount = (bytes: number): string => `${bytes.toLocaleString('en-US')} bytes`;
 
 /** One file's triples split by `data split`'s seeded split, as the three splits' local ids with their lines. */
-function splitOne(file: string, ids: { triples: Int32Array; lines: Int32Array }, names: { entities: NameTable; relations: NameTable }, seed: number): Record<SplitName, SplitIds> {
+function splitOne(file: string, ids: TripleIds, names: { entities: NameTable; relations: NameTable }, seed: number): { splits: Record<SplitName, SplitIds>; note: string } {
   const count = ids.lines.length;
   const named: NamedTriple[] = [];
   const index = new Map<NamedTriple, number>();
@@ -57,11 +57,20 @@ function splitOne(file: string, ids: { triples: Int32Array; lines: Int32Array },
     });
     return { triples: out, lines, file, comments: 0 }; // one file split in three: its comments are not any split's
   };
-  return { train: pick(split.train), valid: pick(split.valid), test: pick(split.test) };
+  const skipped = [
+    ...(ids.comments > 0 ? [`${ids.comments} comment line${ids.comments === 1 ? '' : 's'} (#) skipped`] : []),
+    ...(ids.header ? [`header line ${ids.header.line} skipped ("${ids.header.text}")`] : []),
+  ];
+  const note = `${file}: ${count.toLocaleString('en-US')} triples read${skipped.map((s) => `, ${s}`).join('')}, ${split.duplicates} repeated (kept once); ` +
+    `split 80/10/10 (seed ${seed}): ${split.moved.valid} valid and ${split.moved.test} test triples moved to train, an entity or relation of theirs not being in train`;
+  return { splits: { train: pick(split.train), valid: pick(split.valid), test: pick(split.test) }, note };
 }
 
+/** A dataset of dropped files, and for one file split in three what reading and splitting it did. */
+export type DroppedDataset = KgDataset & { readNote?: string };
+
 /** The dataset of the dropped files (see the file's comment); throws KgInputError naming file and line on bad input. */
-export function droppedDataset(files: readonly DroppedFile[], seed: number): KgDataset {
+export function droppedDataset(files: readonly DroppedFile[], seed: number): DroppedDataset {
   if (files.length !== 1 && files.length !== 3) throw new Error(`drop one triple file (it is split 80/10/10) or three named train, valid and test; got ${files.length} files`);
   const bytes = files.reduce((sum, f) => sum + f.bytes.byteLength, 0);
   if (bytes > MAX_FILE_BYTES) {
@@ -71,12 +80,13 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): KgD
   const names = { entities: new NameTable(), relations: new NameTable() };
   let raw: Record<SplitName, SplitIds>;
   let policy: UnseenPolicy;
+  let readNote: string | undefined;
   if (files.length === 1) {
     const file = files[0]!;
     const ids = readTripleBytes(file.name, new Uint8Array(file.bytes), PAGE_READ_OPTIONS, names.entities, names.relations);
     if (ids.lines.length === 0) throw new KgInputError(file.name, undefined, 'no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)');
     if (ids.lines.length > MAX_TRIPLES) throw new KgInputError(file.name, undefined, `${ids.lines.length} triples are more than the page trains (${MAX_TRIPLES}): train it with the command line`);
-    raw = splitOne(file.name, ids, names, seed);
+    ({ splits: raw, note: readNote } = splitOne(file.name, ids, names, seed));
     policy = 'drop';
   } else {
     const bySplit = new Map<SplitName, DroppedFile>();
@@ -103,5 +113,5 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): KgD
     unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen }, unseenPolicy: policy, overlap, manifest: { verified: false, cached: false, skipped: true },
   };
   const name = files.length === 1 ? files[0]!.name : files.map((f) => f.name).join('+');
-  return { name, dir: '', entities, relations, train: encoded.train.triples, valid: encoded.valid.triples, test: encoded.test.triples, report };
+  return { name, dir: '', entities, relations, train: encoded.train.triples, valid: encoded.valid.triples, test: encoded.test.triples, report, ...(readNote ? { readNote } : {}) };
 }

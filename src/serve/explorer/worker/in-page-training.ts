@@ -4,7 +4,8 @@
  * Trainer with the filtered-MRR validator and early stopping, and the same test evaluation of the best
  * checkpoint — only the checkpoints stay in memory (core/memory-sink.ts) instead of a run directory.
  */
-import type { KgDataset } from '../../../kg/dataset.js';
+import { formatLoadReport, type KgDataset } from '../../../kg/dataset.js';
+import type { DroppedDataset } from './in-page-data.js';
 import { initBackend } from '../../../core/backend.js';
 import { MemoryRunSink } from '../../../core/memory-sink.js';
 import { requireKernelMemory } from '../../../core/memory-budget.js';
@@ -37,7 +38,7 @@ export function inPageSettings(dataset: KgDataset, given: TrainSettings) {
 }
 
 /** Trains a model on `dataset` with checked `settings`; returns the outcome and the model, ready for queries. */
-export async function trainInPage(dataset: KgDataset, settings: InPageSettings, report: TrainingReporter): Promise<{ outcome: TrainOutcome; model: InPageModel }> {
+export async function trainInPage(dataset: DroppedDataset, settings: InPageSettings, report: TrainingReporter): Promise<{ outcome: TrainOutcome; model: InPageModel }> {
   const backend = await initBackend('wasm');
   const data = runDataFromDataset(dataset);
   const config = trainingConfigOf(settings, settings.model);
@@ -76,6 +77,9 @@ export async function trainInPage(dataset: KgDataset, settings: InPageSettings, 
   const outcome: TrainOutcome = {
     summary, triples: { train: data.train.length / 3, valid: data.valid.length / 3, test: data.test.length / 3 },
     epochs: training.epochs, seconds: training.seconds, backend, warnings: training.warnings,
+    // one file: what reading and splitting it did; three: the load report's lines of the splits and their overlap (the
+    // others name command-line flags the page has not)
+    data: dataset.readNote ? [dataset.readNote] : formatLoadReport(dataset.report).filter((line) => /^(?:train|valid|test): [\d,]+ triples read /.test(line) || line.startsWith('overlap: ')),
   };
   return { outcome, model: new InPageModel(runtime, data, summary) };
 }
