@@ -51,28 +51,26 @@ describe('short writes (a full disk writes fewer bytes than asked, without an er
     expect(spy).toHaveBeenCalledTimes(6); // 16 bytes, 3 at a time
   });
 
-  it('a write that makes no progress is an error naming the file; the old file stays and no temporary is left', async () => {
-    const dir = path.join(tmp, 'full');
+  /** Writes `name` over an old file in a directory of its own whose writes `fail`; expects `message` and the old file kept, alone. */
+  async function failedWrite(dirName: string, name: string, fail: (write: ReturnType<typeof vi.spyOn>) => void, message: (file: string) => string): Promise<void> {
+    const dir = path.join(tmp, dirName);
     mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, 'last.json');
+    const file = path.join(dir, name);
     writeFileSync(file, 'the old header');
-    const proto = await fileHandlePrototype();
-    vi.spyOn(proto, 'write').mockResolvedValue({ bytesWritten: 0 });
-    await expect(writeFileAtomic(file, 'a new header')).rejects.toThrow(`${file}: the write stopped after 0 bytes (is the disk full?); the old file is kept`);
+    fail(vi.spyOn(await fileHandlePrototype(), 'write'));
+    await expect(writeFileAtomic(file, 'a new header')).rejects.toThrow(message(file));
     expect(readFileSync(file, 'utf8')).toBe('the old header');
-    expect(readdirSync(dir)).toEqual(['last.json']);
+    expect(readdirSync(dir)).toEqual([name]);
+  }
+
+  it('a write that makes no progress is an error naming the file; the old file stays and no temporary is left', async () => {
+    await failedWrite('full', 'last.json', (write) => write.mockResolvedValue({ bytesWritten: 0 } as never),
+      (file) => `${file}: the write stopped after 0 bytes (is the disk full?); the old file is kept`);
   });
 
   it("the file system's refusal (a file-size limit, a full disk) is one line naming the file in plain words; the old file stays", async () => {
-    const dir = path.join(tmp, 'limit');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, 'best.json');
-    writeFileSync(file, 'the old header');
-    const proto = await fileHandlePrototype();
-    vi.spyOn(proto, 'write').mockRejectedValue(Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' }));
-    await expect(writeFileAtomic(file, 'a new header')).rejects.toThrow(`${file}: cannot write: file too large (for the file system, or the process's file-size limit, ulimit -f) (EFBIG); the old file is kept`);
-    expect(readFileSync(file, 'utf8')).toBe('the old header');
-    expect(readdirSync(dir)).toEqual(['best.json']);
+    await failedWrite('limit', 'best.json', (write) => write.mockRejectedValue(Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' })),
+      (file) => `${file}: cannot write: file too large (for the file system, or the process's file-size limit, ulimit -f) (EFBIG); the old file is kept`);
   });
 });
 
