@@ -8,7 +8,8 @@ import type { EpochRecord, TrainerEvents } from '../core/trainer.js';
 
 /** Formats an epoch record as one line. */
 export function formatEpoch(record: EpochRecord): string {
-  const valid = record.valid ? ` | valid MRR ${record.valid.mrr.toFixed(4)} H@10 ${record.valid['hits@10'].toFixed(4)}${record.best ? ' (best)' : ''}` : '';
+  const sampled = record.valid?.candidates !== undefined ? ` (sampled: ${record.valid.candidates} candidates)` : '';
+  const valid = record.valid ? ` | valid MRR ${record.valid.mrr.toFixed(4)} H@10 ${record.valid['hits@10'].toFixed(4)}${sampled}${record.best ? ' (best)' : ''}` : '';
   const lr = record.lr !== undefined ? ` | lr ${record.lr.toPrecision(3)}` : '';
   const terms = record.terms ? ` (${Object.entries(record.terms).map(([name, value]) => `${name} ${value.toFixed(5)}`).join(', ')})` : '';
   return `epoch ${record.epoch}: loss ${record.loss.toFixed(5)}${terms} in ${record.seconds.toFixed(1)} s${valid}${lr}`;

@@ -40,8 +40,8 @@ export interface TrainingData {
   train: Triples;
 }
 
-/** The headline metrics of a validation. */
-export interface ValidationMetrics { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number; seconds: number }
+/** The headline metrics of a validation; `candidates` when each answer was ranked against that many sampled ones (not all entities). */
+export interface ValidationMetrics { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number; seconds: number; candidates?: number }
 
 /** Validates a model's current parameters (the run's early-stopping criterion is `mrr`); may report progress. */
 export type Validator = (runtime: ModelRuntime, onProgress?: (done: number, total: number) => void) => Promise<ValidationMetrics>;

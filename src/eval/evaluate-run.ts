@@ -51,6 +51,6 @@ export function filteredValidator(data: { valid: Triples; known: KnownAnswers; n
 export function sampledValidator(data: { valid: Triples; known: KnownAnswers; numRelations: number }, candidates: number, seed: number, backend: string): Validator {
   return async (runtime, onProgress) => {
     const report = await evaluateSampledAsync(runtime, data.valid, data.numRelations, data.known, { candidates, seed, backend, onProgress });
-    return validationMetrics(report.filtered, report.seconds);
+    return { ...validationMetrics(report.filtered, report.seconds), candidates };
   };
 }

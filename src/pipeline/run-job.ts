@@ -127,7 +127,8 @@ export interface RunOutcome {
   runDir: string;
   /** Everything `--json` prints besides the test metrics. */
   summary: RunSummary;
-  training: TrainingResult;
+  /** The training, with the candidates each validation ranked against when they were sampled (`evalCandidates`). */
+  training: TrainingResult & { validCandidates?: number };
   /** The best checkpoint's test evaluation (absent with testEval false, or when interrupted, or when sampled; `summary.testSkipped` says why when the run finished). */
   test?: EvaluationReport;
   /** The best checkpoint's sampled test evaluation (with evalCandidates). */
@@ -272,9 +273,10 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     if (padded) log(`note: ${padded}`);
     if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
     const earlier = EarlierResult.read(runDir, saved ? bestEpochOf(saved.header) : 0);
-    let training: TrainingResult;
+    let training: TrainingResult & { validCandidates?: number };
     try {
       training = await trainer.run(beforeNewBest(hooks.events, () => earlier.remove()), hooks.shouldStop);
+      if (settings.evalCandidates !== undefined) training = { ...training, validCandidates: settings.evalCandidates };
     } catch (error) {
       await earlier.putBackAfterError(runDir).catch(() => undefined); // the error that stopped the run is the one to report
       throw error;
@@ -360,6 +362,12 @@ export function evalCommandOf(runDir: string, s: Pick<CommonSettings, 'evalCandi
 }
 
 /** How the log and the report name the best validation: its MRR and epoch, or that there was none. */
-export function bestValidText(training: { bestValidMrr: number; bestEpoch: number }): string {
-  return training.bestValidMrr >= 0 ? `best valid MRR ${training.bestValidMrr.toFixed(4)} at epoch ${training.bestEpoch}` : 'no validation (empty valid split)';
+export function bestValidText(training: { bestValidMrr: number; bestEpoch: number; validCandidates?: number }): string {
+  if (training.bestValidMrr < 0) return 'no validation (empty valid split)';
+  return `best valid MRR ${training.bestValidMrr.toFixed(4)}${sampledText(training.validCandidates)} at epoch ${training.bestEpoch}`;
+}
+
+/** " (sampled: 50 candidates, not comparable with full ranking)" for a sampled validation, else nothing. */
+export function sampledText(candidates: number | undefined): string {
+  return candidates === undefined ? '' : ` (sampled: ${candidates} candidates, not comparable with full ranking)`;
 }

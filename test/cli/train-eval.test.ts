@@ -59,6 +59,15 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(lastJson(out).mrr).toBe(trained.mrr); // it ranked against all entities, silently
     const full = lastJson(await runCli(['eval', '--checkpoint', sampledRun, '--eval-candidates', '0', '--json']));
     expect(full.mrr).toBeLessThan(trained.mrr as number); // 149 candidates rank the gold answer lower than 20 do
+    // its validations say they were sampled: the epoch log and report lines, metrics.jsonl and the plot's series
+    const again = await runCliCapturing([registerTrainCommand], ['train', '--dataset', graph, '--model', 'DistMult', '--dim', '16', '--epochs', '3', '--valid-every', '3',
+      '--eval-candidates', '20', '--eval-seed', '3', '--seed', '1', '--out', path.join(tmp, 'sampled-again')]);
+    expect(again.err).toMatch(/epoch 3: .* \| valid MRR [\d.]+ H@10 [\d.]+ \(sampled: 20 candidates\) \(best\)/);
+    expect(again.out).toMatch(/best valid MRR [\d.]+ \(sampled: 20 candidates, not comparable with full ranking\) at epoch 3/);
+    const record = JSON.parse(readFileSync(path.join(sampledRun, 'metrics.jsonl'), 'utf8').trim().split('\n').at(-1)!) as { valid: { candidates: number } };
+    expect(record.valid.candidates).toBe(20);
+    await runCli(['plot', sampledRun]);
+    expect(readFileSync(path.join(sampledRun, 'curves.svg'), 'utf8')).toContain('validation MRR (sampled: 20 candidates)');
   });
 
   it('eval --unseen with another policy than the run was trained with says why it cannot', async () => {

@@ -27,7 +27,8 @@ export function registerPlotCommand(program: Command): void {
       const records = await runMetrics(runDir);
       const points = [
         ...records.map((r) => ({ epoch: r.epoch, value: r.loss, series: 'training loss' })),
-        ...records.filter((r) => r.valid).map((r) => ({ epoch: r.epoch, value: r.valid!.mrr, series: 'validation MRR' })),
+        // a sampled validation says so: its MRR is not comparable with one over all entities
+        ...records.filter((r) => r.valid).map((r) => ({ epoch: r.epoch, value: r.valid!.mrr, series: r.valid!.candidates === undefined ? 'validation MRR' : `validation MRR (sampled: ${r.valid!.candidates} candidates)` })),
       ];
       const svg = await renderLineChartSvg(points, { title: path.basename(path.resolve(runDir)), x: 'epoch', y: 'value', independentY: true });
       const out = flags.out ?? path.join(runDir, 'curves.svg');
