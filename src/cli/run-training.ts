@@ -1,9 +1,10 @@
 /**
  * What `train` and `distill` share on the command line: their flags (one per option of the pipeline's schema),
  * progress on stderr (a bar with the whole run's ETA on a terminal, plain lines otherwise; also with --json), the
- * results on stdout (a table, or one JSON line with --json), and Ctrl-C: the first saves the exact position in
- * `last` and prints the command that resumes it, a second quits at once; during the final test evaluation (training
- * over and saved) the first quits and names the `eval` command that runs the test.
+ * results on stdout (a table, or one JSON line with --json), and the stop signals (Ctrl-C, SIGTERM, SIGHUP): the
+ * first saves the exact position in `last`, prints the command that resumes it and exits with 128 + the signal's
+ * number, a second quits at once; during the final test evaluation (training over and saved) the first quits and
+ * names the `eval` command that runs the test.
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
@@ -35,7 +36,7 @@ export const TRAINING_FLAGS: readonly FlagSpec[] = [
   { key: 'sharedNeg', kind: 'number', arg: '<c>', description: 'chunks of c consecutive queries share one draw of negatives (PyTorch-BigGraph): faster on large graphs, but it costs MRR (c = 50, 40 epochs: FB15k-237 −0.008, WN18RR −0.096; docs/RESULTS.md)', defaultText: '1 (each query its own)' },
   { key: 'reg', kind: 'string', arg: '<name>', description: 'regulariser', choices: ['none', 'n3', 'l2'] },
   { key: 'regWeight', kind: 'number', arg: '<w>', description: 'regulariser weight' },
-  { key: 'validEvery', kind: 'number', arg: '<n>', description: 'validate (filtered MRR) and checkpoint every n epochs' },
+  { key: 'validEvery', kind: 'number', arg: '<n>', description: 'validate (filtered MRR) and checkpoint every n epochs (last is also saved after an epoch ten minutes or more since its last save)' },
   { key: 'patience', kind: 'number', arg: '<n>', description: 'stop after n validations without improvement (0: never)' },
   { key: 'lrDecay', kind: 'number', arg: '<f>', description: "multiply the learning rate by f after --lr-patience validations without a new best validation MRR (ReduceLROnPlateau, as LibKGE's and PyKEEN's lr_scheduler; in distill the Junior's rate); a resumed run goes on at the rate it reached", defaultText: '1 (a constant rate, as Chami et al. 2020 and Wang et al. 2021 train)' },
   { key: 'lrPatience', kind: 'number', arg: '<n>', description: "validations without a new best before --lr-decay lowers the learning rate (below --patience; PyTorch's patience n − 1); each validation logs the rate the next epochs train at" },

@@ -7,7 +7,7 @@
  * of terminals, of evaluation protocols or of particular objectives.
  * Guarantees: one process per run directory (a lock file); leftovers of an interrupted checkpoint write are
  * removed on start; non-finite parameters or optimiser state stop the run with an error before anything is saved
- * (the last checkpoint stays the last finite one); a stop request (Ctrl-C) saves the exact position inside the
+ * (the last checkpoint stays the last finite one); a stop request (Ctrl-C, SIGTERM, SIGHUP) saves the exact position inside the
  * epoch, so that a resumed run gives the same numbers as an uninterrupted one.
  */
 import { promises as fs } from 'node:fs';

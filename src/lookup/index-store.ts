@@ -1,7 +1,7 @@
 /**
  * The indexes of one checkpoint: `<run dir>/lookup/<stem>.<space id>.hnsw`, one per vector space. An index is
- * loaded when its file matches the current embeddings (fingerprint), else built and saved atomically (a stale or
- * corrupt file is rebuilt, with a notice saying why). Concurrent requests for the same index share one build.
+ * loaded when its file matches the current embeddings (fingerprint), else built and saved atomically (a stale,
+ * corrupt or unreadable file is rebuilt, with a notice saying why). Concurrent requests for the same index share one build.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';

@@ -47,7 +47,8 @@ const asNeighbors = (found: Ranked): Neighbor[] => Array.from(found.ids, (id, i)
  * trained TransE rows (d = 16, L1; 300 queries), 4k + 1 found 78 % of the true nearest at k = 1, 89 % at k = 10 and
  * 90 % at k = 50; this pool finds 99.3 %, 96 % and 96 % (docs/RESULTS.md, 2026-12-06). On 400 random rows at k = 10
  * (test/lookup/kernel-search.test.ts) 2k + 1 candidates left out 104 (TransE, d = 8) and 71 (RotatE, d = 12) of
- * 1,340 true neighbours. `--exact` sweeps every entity.
+ * 1,340 true neighbours. The exact sweep (`kgdistill neighbors`' default, `{ exact: true }` in openModel and serve)
+ * scores every entity.
  */
 const L1_CANDIDATES_PER_ANSWER = 8;
 

@@ -55,7 +55,7 @@ export interface RunHooks {
   onTestProgress?: (done: number, total: number) => void;
   /** Progress of reading the dataset's files (bytes). */
   onLoadProgress?: (bytesRead: number, totalBytes: number) => void;
-  /** Checked after every step: true saves the position and returns (Ctrl-C). */
+  /** Checked after every step: true saves the position and returns (Ctrl-C, SIGTERM, SIGHUP). */
   shouldStop?: () => boolean;
   /** How option errors name options: flags in the shell, keys in code. */
   naming?: OptionNaming;
@@ -169,7 +169,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     if (!existsSync(runDir)) throw new Error(`${name('resume')}: ${runDir} does not exist (give the run directory of the run to continue)`);
     if (!existsSync(lastFile)) {
       throw new Error(`${name('resume')}: ${runDir} holds no last.json: the run ended before its first checkpoint (one is saved at each validation, ` +
-        `every ${CHECKPOINT_SECONDS / 60} minutes, and on Ctrl-C, SIGTERM or SIGHUP), so there is nothing to continue: start it again without ${name('resume')}`);
+        `after an epoch ${CHECKPOINT_SECONDS / 60} minutes or more since the last save, and on Ctrl-C, SIGTERM or SIGHUP), so there is nothing to continue: start it again without ${name('resume')}`);
     }
     saved = await loadCheckpoint(runDir, 'last');
     const { config: previous, note, source } = runConfigOrCheckpointCopy(runDir, saved.header, lastFile);

@@ -47,8 +47,8 @@ export async function loadRun(runDir: string, stem?: 'best' | 'last', onNotice?:
 }
 
 /**
- * A note for a run that another process is still training (its lock is held), read from `file` (its header saying
- * the epoch): the answers come from a checkpoint that may still change. Undefined for a finished or stopped run.
+ * A note for a run that another process is still training (its lock is held), read from `run.file` (its header
+ * saying the epoch): the answers come from a checkpoint that may still change. Undefined for a finished or stopped run.
  */
 export function stillTrainingNote(run: LoadedRun, runDir: string): string | undefined {
   const holder = runLockHolder(runDir);

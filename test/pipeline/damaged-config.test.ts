@@ -224,6 +224,6 @@ describe('a damaged config.json', () => {
     mkdirSync(early);
     writeFileSync(path.join(early, 'config.json'), intact);
     await expect(runCliCapturing([registerTrainCommand], ['train', '--out', early, '--resume'])).rejects.toThrow(
-      `--resume: ${early} holds no last.json: the run ended before its first checkpoint (one is saved at each validation, every 10 minutes, and on Ctrl-C, SIGTERM or SIGHUP), so there is nothing to continue: start it again without --resume`);
+      `--resume: ${early} holds no last.json: the run ended before its first checkpoint (one is saved at each validation, after an epoch 10 minutes or more since the last save, and on Ctrl-C, SIGTERM or SIGHUP), so there is nothing to continue: start it again without --resume`);
   });
 });

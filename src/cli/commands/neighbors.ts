@@ -11,8 +11,8 @@ interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?
 
 /**
  * Adds `kgdistill neighbors`. One query per process: the exact sweep of every entity by the top-K kernels is the
- * default, as fast as loading the HNSW index and exact (150,000 entities, d = 16: 2.9–3.3 s either way, the index
- * 50–70 MB more, and its first build about 50 s; docs/RESULTS.md, 2026-12-06). The index pays in a process that
+ * default, as fast as loading the HNSW index and exact (150,000 entities, d = 16: 2.9–3.6 s either way, the index
+ * 50–70 MB more, and its first build 35–60 s; docs/RESULTS.md, 2026-12-06). The index pays in a process that
  * answers many queries (`serve`, `openModel`); `--index` answers from it here, building it for them.
  */
 export function registerNeighborsCommand(program: Command): void {
@@ -24,7 +24,7 @@ export function registerNeighborsCommand(program: Command): void {
       .requiredOption('--entity <id|name>', 'entity key, readable name (case-insensitive), id:<n>, or a bare number as an id when no key is a number')
       .option('--k <n>', 'number of neighbours', positiveInteger, 10)
       .option('--exact', 'score every entity (the default: one query is as fast as through the index, and exact)')
-      .option('--index', "answer from the HNSW index saved beside the checkpoint, building it on first use (about a minute per 150,000 entities): approximate, and what serve and openModel use"),
+      .option('--index', "answer from the HNSW index saved beside the checkpoint, building it on first use (35–60 s per 150,000 entities): approximate, and what serve and openModel use"),
   )).action(async (flags: NeighborsFlags) => {
     if (flags.index && flags.exact) throw new Error('--index and --exact: give one (the exact sweep is the default)');
     await initBackend(flags.backend);
