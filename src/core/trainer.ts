@@ -294,16 +294,14 @@ export class Trainer {
       // the epoch's record goes before its `last` checkpoint: a kill between the two leaves a record after last's
       // epoch, which the resume trims, instead of a checkpoint whose epoch has no record
       await (this.sink ? this.sink.appendMetrics(record) : appendMetrics(metricsFile, record));
-      const timeToSave = !validated && performance.now() - this.lastSavedAt >= this.checkpointMs;
-      if (timeToSave) this.requireFiniteState(epoch);
-      if (validated || timeToSave) await this.save('last', true);
+      // `last` at a validation, after an epoch CHECKPOINT_SECONDS or more since the last save, and at a stop between
+      // epochs (the position is then the end of this epoch); a validation has checked the state already
+      const stopping = shouldStop?.() === true && this.progress.epoch < this.config.epochs && !this.progress.stopped;
+      const saveLast = validated || stopping || performance.now() - this.lastSavedAt >= this.checkpointMs;
+      if (saveLast && !validated) this.requireFiniteState(epoch);
+      if (saveLast) await this.save('last', true);
       events.onEpochEnd?.(record);
-      if (shouldStop?.() && this.progress.epoch < this.config.epochs && !this.progress.stopped) {
-        // stopped between epochs: the position is the end of this epoch
-        if (!validated && !timeToSave) {
-          this.requireFiniteState(epoch);
-          await this.save('last', true);
-        }
+      if (stopping) {
         interrupted = true;
         break;
       }
