@@ -6,13 +6,11 @@
  */
 import { z } from 'zod';
 import { OPTIMIZER_NAMES, type OptimizerName } from './optimizers.js';
-import type { RandomState } from './random.js';
-import type { PlateauState } from './plateau-schedule.js';
 
 const count = z.number().int().min(0);
 const finite = z.number().finite();
 
-/** Progress saved with every checkpoint (the `best` one too). */
+/** Progress saved with every checkpoint (the `best` one too; `last` adds the state of resumableSchema). */
 const progressSchema = z.object({
   /** Epochs completed. */
   epoch: count,
@@ -22,11 +20,11 @@ const progressSchema = z.object({
   badValidations: count,
   stopped: z.boolean(),
   /** Steps taken in epoch `epoch + 1` when the run was interrupted inside it, with their summed loss. */
-  partial: z.object({ step: count, lossSum: finite, seconds: z.number().finite().min(0) }).optional(),
+  partial: z.object({ step: count, lossSum: finite, seconds: finite.min(0) }).optional(),
   /** Loss of the first and every later epoch's range, for the "did it learn" warning. */
   loss: z.object({ first: finite, min: finite, max: finite }).optional(),
   /** The plateau schedule of the learning rate (absent: no schedule, the config's rate throughout). */
-  schedule: z.object({ learningRate: z.number().finite().positive(), stale: count }).optional(),
+  schedule: z.object({ learningRate: finite.positive(), stale: count }).optional(),
 });
 
 /** What `last` adds: the random stream's state and the optimiser's, without which a resume is not the same run. */
@@ -36,11 +34,11 @@ const resumableSchema = progressSchema.extend({
   optimizerName: z.enum(OPTIMIZER_NAMES as [OptimizerName, ...OptimizerName[]]),
 });
 
-/** Progress saved with the `last` checkpoint. */
+/** Progress saved with every checkpoint: what the trainer keeps as it goes. */
 export type Progress = z.infer<typeof progressSchema>;
 
 /** The progress of a `last` checkpoint, with the state a resume needs. */
-export type ResumableProgress = Progress & { rng: RandomState; optimizerStep: number; optimizerName: OptimizerName; schedule?: PlateauState };
+export type ResumableProgress = z.infer<typeof resumableSchema>;
 
 /** Reads `last`'s progress, or throws naming `source` and each bad key (`progress.<key>`). */
 export function parseResumableProgress(progress: unknown, source: string): ResumableProgress {
