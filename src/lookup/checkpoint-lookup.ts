@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadRun, stillTrainingNote } from '../registry/load-run.js';
+import { loadRun, noteIfStillTraining } from '../registry/load-run.js';
 import type { CheckpointHeader } from '../core/checkpoint.js';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import { loadDataset, type LoadOptions } from '../kg/dataset.js';
@@ -153,8 +153,7 @@ export class CheckpointLookup {
   static async open(runDir: string, options: OpenOptions = {}): Promise<CheckpointLookup> {
     const dir = path.resolve(runDir);
     const run = await loadRun(dir, options.stem, options.onNotice);
-    const training = stillTrainingNote(run, dir);
-    if (training) options.onNotice?.(training);
+    noteIfStillTraining(run, options.onNotice);
     const { runtime, header } = run;
     const model = runtime.model;
     const entity = runtime.store.table(model.candidateTable);

@@ -10,7 +10,7 @@ import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core
 import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import type { SummaryMetrics } from '../eval/metrics.js';
-import { loadRun, stillTrainingNote, type LoadedRun } from '../registry/load-run.js';
+import { loadRun, noteIfStillTraining, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
 import { dataSummary, type DataSummary } from './run-job.js';
@@ -93,8 +93,7 @@ export interface RunWithData {
 export async function loadRunWithData(runDir: string, options: Pick<EvaluateOptions, 'dataset' | 'last' | 'reading' | 'onNotice' | 'naming'> = {}): Promise<RunWithData> {
   const given = parseOptions(readingOptionsSchema, options.reading ?? {}, 'key', 'reading'); // before the run is read
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined, options.onNotice);
-  const training = stillTrainingNote(run, path.resolve(runDir));
-  if (training) options.onNotice?.(training);
+  noteIfStillTraining(run, options.onNotice);
   const unseen: UnseenPolicy = given.unseen ?? run.header.dataset.unseen ?? 'drop';
   // config.json, else the checkpoint's copy of it; a damaged one without a copy: `saved` (then `given` overrides)
   const runConfig = findRunConfig(path.dirname(run.file), run.header, run.file);

@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as arrow from 'apache-arrow';
-import { loadRun, stillTrainingNote } from '../registry/load-run.js';
+import { loadRun, noteIfStillTraining } from '../registry/load-run.js';
 import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
 import { requireNewOutDir, writeNewDirectory } from '../kg/new-directory.js';
 import { initBackend } from '../core/backend.js';
@@ -107,8 +107,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
   const target = path.resolve(out);
   await initBackend('auto');
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined, options.onNotice);
-  const training = stillTrainingNote(run, path.resolve(runDir));
-  if (training) options.onNotice?.(training);
+  noteIfStillTraining(run, options.onNotice);
   const { entities, relations } = run.header.vocab;
   const relationKeys = [...relations, ...relations.map((r) => `${r}⁻¹`)];
   const entityNames = await readableNames(run.header.dataset.dir, entities, options.onNotice); // row i's readable name

@@ -47,12 +47,15 @@ export async function loadRun(runDir: string, stem?: 'best' | 'last', onNotice?:
 }
 
 /**
- * A note for a run that another process is still training (its lock is held), read from `run.file` (its header
- * saying the epoch): the answers come from a checkpoint that may still change. Undefined for a finished or stopped run.
+ * Tells `onNotice` when another process is still training the run `run` was read from (its lock is held): the
+ * answers come from `run.file` (its header saying the epoch), which may still change. Nothing for a finished or
+ * stopped run. For eval, export and the lookups; a student's teachers get their own warning (teacher-checks.ts).
  */
-export function stillTrainingNote(run: LoadedRun, runDir: string): string | undefined {
+export function noteIfStillTraining(run: LoadedRun, onNotice: ((message: string) => void) | undefined): void {
+  if (!onNotice) return;
+  const runDir = path.dirname(run.file);
   const holder = runLockHolder(runDir);
-  if (!holder || holder.pid === process.pid) return undefined;
+  if (!holder || holder.pid === process.pid) return;
   const epoch = (run.header.progress as { epoch?: unknown }).epoch;
-  return `${runDir} is still being trained by process ${holder.pid} on ${holder.host}: using ${path.basename(run.file)}${typeof epoch === 'number' ? ` (epoch ${epoch})` : ''}, which may still change`;
+  onNotice(`${runDir} is still being trained by process ${holder.pid} on ${holder.host}: using ${path.basename(run.file)}${typeof epoch === 'number' ? ` (epoch ${epoch})` : ''}, which may still change`);
 }
