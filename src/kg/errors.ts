@@ -35,15 +35,20 @@ export const FILE_ERROR_WORDS: Readonly<Record<string, string>> = {
   EROFS: 'on a read-only file system',
 };
 
+/** A file-system error in plain words with its code ("no space left on the device (ENOSPC)"), else its own message (which leads with the code). */
+export function fileErrorWords(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const words = code === undefined ? undefined : FILE_ERROR_WORDS[code];
+  return words ? `${words} (${code})` : error instanceof Error ? error.message : String(error);
+}
+
 /**
  * A write to `file` that failed, as one line naming the file and the reason in plain words (`doing`: "cannot write",
  * then `outcome`, e.g. "; the old file is kept"); an error that is not the file system's (no code) is returned as is.
  */
 export function fileWriteError(file: string, error: unknown, doing = 'cannot write', outcome = ''): Error {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== 'string') return error instanceof Error ? error : new Error(String(error));
-  const words = FILE_ERROR_WORDS[code] ?? (error as Error).message;
-  return new Error(`${file}: ${doing}: ${words} (${code})${outcome}`, { cause: error });
+  if (typeof (error as NodeJS.ErrnoException | undefined)?.code !== 'string') return error instanceof Error ? error : new Error(String(error));
+  return new Error(`${file}: ${doing}: ${fileErrorWords(error)}${outcome}`, { cause: error });
 }
 
 /** Turns a Node file-system error into a human reason such as "file not found". */

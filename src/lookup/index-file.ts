@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { removeStaleTemporaries, writeFileAtomic } from '../core/atomic-file.js';
 import { hnswFromBytes, hnswToBytes, type Hnsw } from './hnsw.js';
 import type { HnswMetric } from './vector-space.js';
-import { FILE_ERROR_WORDS } from '../kg/errors.js';
+import { fileErrorWords } from '../kg/errors.js';
 
 /** Format name of index files. */
 export const INDEX_FORMAT = 'kgdistill-hnsw-index';
@@ -109,8 +109,7 @@ export async function readIndexFile(file: string, expect: { fingerprint: string;
     bytes = await fs.readFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
-    const code = (error as NodeJS.ErrnoException).code;
-    return { status: 'unreadable', reason: `${code && FILE_ERROR_WORDS[code] ? `${FILE_ERROR_WORDS[code]} (${code})` : (error as Error).message}` };
+    return { status: 'unreadable', reason: fileErrorWords(error) };
   }
   const parsed = parseFile(bytes, expect);
   if ('status' in parsed) return parsed;
