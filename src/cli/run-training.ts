@@ -101,8 +101,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
-  let stopRequested = false;
-  let exitCode = 130;
+  let stopCode: number | undefined; // 128 + the number of the signal that asked to stop, once one did
   let testing: { runDir: string; evalCommand: string } | undefined; // once training is over and its test evaluation runs
   const onSignal = (signal: keyof typeof STOP_SIGNALS): void => {
     if (signal === 'SIGHUP') process.stderr.on('error', () => undefined); // the terminal is gone: nowhere to report to
@@ -111,12 +110,11 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
       log(`\n${signal}: training is over and saved in ${testing.runDir}; test evaluation stopped (it runs with: ${testing.evalCommand})`);
       process.exit(code);
     }
-    if (stopRequested) {
+    if (stopCode !== undefined) {
       log(`${signal}: quit without saving this epoch: --resume goes on from the last checkpoint (last.json), if the run has saved one`);
       process.exit(code);
     }
-    stopRequested = true;
-    exitCode = code;
+    stopCode = code;
     log(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping after this step and saving the position (${signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} to quit without saving)`);
   };
   const handlers = Object.keys(STOP_SIGNALS).map((signal) => {
@@ -127,12 +125,12 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
   const events = progressEvents({ label });
   try {
     const onTestStart = (runDir: string, evalCommand: string): void => { testing = { runDir, evalCommand }; };
-    const result = await run({ log, events, onTestStart, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopRequested, naming: 'flag' });
+    const result = await run({ log, events, onTestStart, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopCode !== undefined, naming: 'flag' });
     events.stop();
     if (result.training.interrupted) {
       log(`saved; continue with: ${resumeCommand(result.runDir)}`);
       if (json) process.stdout.write(`${JSON.stringify(result.json)}\n`);
-      process.exitCode = exitCode;
+      process.exitCode = stopCode ?? 130;
       return;
     }
     if (json) {
