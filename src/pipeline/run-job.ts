@@ -368,6 +368,6 @@ export function bestValidText(training: { bestValidMrr: number; bestEpoch: numbe
 }
 
 /** " (sampled: 50 candidates, not comparable with full ranking)" for a sampled validation, else nothing. */
-export function sampledText(candidates: number | undefined): string {
+function sampledText(candidates: number | undefined): string {
   return candidates === undefined ? '' : ` (sampled: ${candidates} candidates, not comparable with full ranking)`;
 }

@@ -105,11 +105,12 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
     },
     beforeTraining: async (runDir, resumed, name) => { // a teacher retrained between two sessions of the student is an error
       const fingerprints = teachers!.fingerprints();
-      if (resumed) requireSameTeachers(runDir, fingerprints, name('teachers'));
-      if (resumed && !existsSync(teacherRecordFile(runDir))) {
+      const recorded = existsSync(teacherRecordFile(runDir));
+      if (resumed && recorded) requireSameTeachers(runDir, fingerprints, name('teachers'));
+      if (resumed && !recorded) {
         hooks.log?.(`note: ${teacherRecordFile(runDir)} is missing (a run made before it existed, or the file was removed): the teachers given now cannot be checked against those the student started with; it is written now from them`);
       }
-      if (!resumed || !existsSync(teacherRecordFile(runDir))) { // a new run's record replaces one an earlier attempt left
+      if (!resumed || !recorded) { // a new run's record replaces one an earlier attempt left
         await writeTeacherRecord(runDir, fingerprints); // an atomic write, which makes the directory
       }
     },
