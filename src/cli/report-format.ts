@@ -27,7 +27,10 @@ export function formatEvaluation(report: EvaluationReport): string {
     }
   }
   const table = formatTable(rows, { header: METRICS_HEADER });
-  return `${table}\n(ties ranked as the ${report.ties}; ${report.seconds.toFixed(1)} s)`;
+  const uncategorized = report.uncategorizedQueries
+    ? `\n(${report.uncategorizedQueries} queries are in no category: their relation has no training triple)`
+    : '';
+  return `${table}\n(ties ranked as the ${report.ties}; ${report.seconds.toFixed(1)} s)${uncategorized}`;
 }
 
 /** A sampled evaluation's table (both directions and each) with its protocol. */

@@ -36,6 +36,8 @@ export interface EvaluationReport {
   byDirection: { tail: FilteredAndRawMetrics; head: FilteredAndRawMetrics };
   /** Filtered metrics per relation category of the triple's relation; present when categories were given. */
   byCategory?: Record<RelationCategory, TailAndHeadMetrics>;
+  /** Queries left out of byCategory, their relation having no category (no training triple); present when > 0. */
+  uncategorizedQueries?: number;
   /** Filtered metrics per relation, indexed by relation id; present when options.byRelation is true. */
   byRelation?: TailAndHeadMetrics[];
   /** Filtered metrics over both directions under each tie rule (PyKEEN's names; `realistic` is the headline). */
@@ -52,8 +54,8 @@ export interface EvaluationReport {
 export interface EvaluationOptions {
   /** Queries scored per call of scoreAll; default keeps a batch of scores at ≤ 8M floats (32 MB). */
   batchSize?: number;
-  /** Category of each relation id (length ≥ numRelations); enables report.byCategory. */
-  categories?: RelationCategory[];
+  /** Category of each relation id (length ≥ numRelations; null: none); enables report.byCategory. */
+  categories?: (RelationCategory | null)[];
   /** Whether to break the filtered metrics down per relation (report.byRelation). */
   byRelation?: boolean;
   /** Called after each batch with the number of queries ranked so far and the total (2 per triple). */
@@ -154,6 +156,7 @@ function summarise(
   const { categories } = options;
   const perCategory = new Map<RelationCategory, [RankMetrics, RankMetrics]>();
   if (categories) for (const c of CATEGORIES) perCategory.set(c, [new RankMetrics(), new RankMetrics()]);
+  let uncategorizedQueries = 0;
   const perRelation = options.byRelation
     ? Array.from({ length: numRelations }, (): [RankMetrics, RankMetrics] => [new RankMetrics(), new RankMetrics()])
     : null;
@@ -164,9 +167,11 @@ function summarise(
     const filtered = ranks.filtered[query];
     direction[side].filtered.add(filtered);
     direction[side].raw.add(ranks.raw[query]);
-    if (categories) {
-      const group = perCategory.get(categories[relation]);
-      if (group === undefined) throw new RangeError(`unknown category ${categories[relation]} of relation ${relation}`);
+    const category = categories?.[relation];
+    if (category === null) uncategorizedQueries++;
+    else if (category !== undefined) {
+      const group = perCategory.get(category);
+      if (group === undefined) throw new RangeError(`unknown category ${category} of relation ${relation}`);
       group[side].add(filtered);
     }
     if (perRelation) perRelation[relation][side].add(filtered);
@@ -198,6 +203,7 @@ function summarise(
     report.byCategory = Object.fromEntries(
       CATEGORIES.map((c) => [c, toTailAndHead(perCategory.get(c)!)]),
     ) as Record<RelationCategory, TailAndHeadMetrics>;
+    if (uncategorizedQueries > 0) report.uncategorizedQueries = uncategorizedQueries;
   }
   if (perRelation) report.byRelation = perRelation.map(toTailAndHead);
   if (options.keepRanks) report.ranks = ranks.filtered;
@@ -216,7 +222,8 @@ export function evaluationSummary(report: EvaluationReport): SummaryMetrics {
   const f = report.filtered;
   return {
     mrr: f.mrr, 'hits@1': f['hits@1'], 'hits@3': f['hits@3'], 'hits@10': f['hits@10'], mr: f.mr, queries: f.count,
-    raw: report.raw, byDirection: report.byDirection, byCategory: report.byCategory, ties: report.ties, tieRules: report.tieRules,
-    evalSeconds: report.seconds,
+    raw: report.raw, byDirection: report.byDirection, byCategory: report.byCategory,
+    ...(report.uncategorizedQueries === undefined ? {} : { uncategorizedQueries: report.uncategorizedQueries }),
+    ties: report.ties, tieRules: report.tieRules, evalSeconds: report.seconds,
   };
 }

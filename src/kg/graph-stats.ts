@@ -23,7 +23,8 @@ export interface Hub {
 /** Category and the numbers behind it for one relation. */
 export interface RelationCategoryRow {
   relation: string;
-  category: RelationCategory;
+  /** null for a relation without triples (in the vocabulary only). */
+  category: RelationCategory | null;
   triples: number;
   tailsPerHead: number;
   headsPerTail: number;
@@ -96,7 +97,7 @@ export function graphStats(dataset: KgDataset): GraphStats {
 
   const categoryCounts: Record<RelationCategory, number> = { '1-1': 0, '1-N': 0, 'N-1': 0, 'N-N': 0 };
   const perRelation = relationCategoryStats(triples, relations.size).map((stats, r): RelationCategoryRow => {
-    categoryCounts[stats.category]++;
+    if (stats.category !== null) categoryCounts[stats.category]++;
     return {
       relation: relations.name(r),
       category: stats.category,

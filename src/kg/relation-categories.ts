@@ -3,6 +3,8 @@
  * for relation r, tph = mean number of distinct tails per (head, r) pair and hpt = mean number of distinct heads
  * per (r, tail) pair; a side is "1" when its mean is below 1.5, else "N". So 1-1: tph < 1.5 and hpt < 1.5;
  * 1-N: tph ≥ 1.5 (one head, many tails), hpt < 1.5; N-1: tph < 1.5, hpt ≥ 1.5; N-N: both ≥ 1.5.
+ * A relation without triples in the triples given (e.g. one seen only in valid or test, when the categories come from
+ * train) has no category: null.
  */
 import type { RelationCategory, Triples } from './types.js';
 
@@ -16,7 +18,8 @@ export interface RelationCategoryStats {
   tails: number;
   tailsPerHead: number;
   headsPerTail: number;
-  category: RelationCategory;
+  /** null when the relation has no triples here. */
+  category: RelationCategory | null;
 }
 
 /** Category from the mean tails per head (tph) and heads per tail (hpt). */
@@ -29,7 +32,7 @@ export function categorize(tailsPerHead: number, headsPerTail: number): Relation
 
 /**
  * Statistics per relation id over the given triples (duplicates counted once). tph = distinct triples / distinct
- * heads, hpt = distinct triples / distinct tails. A relation without triples gets zeros and category 1-1.
+ * heads, hpt = distinct triples / distinct tails. A relation without triples gets zeros and no category (null).
  */
 export function relationCategoryStats(triples: Triples, numRelations: number): RelationCategoryStats[] {
   const heads = Array.from({ length: numRelations }, () => new Set<number>());
@@ -57,12 +60,15 @@ export function relationCategoryStats(triples: Triples, numRelations: number): R
       tails: tails[r]!.size,
       tailsPerHead,
       headsPerTail,
-      category: categorize(tailsPerHead, headsPerTail),
+      category: distinct === 0 ? null : categorize(tailsPerHead, headsPerTail),
     };
   });
 }
 
-/** Category of every relation id (Bordes et al. 2013), computed on the triples passed (caller picks train or all). */
-export function relationCategories(triples: Triples, numRelations: number): RelationCategory[] {
+/**
+ * Category of every relation id (Bordes et al. 2013), computed on the triples passed (caller picks train or all);
+ * null for a relation without triples there.
+ */
+export function relationCategories(triples: Triples, numRelations: number): (RelationCategory | null)[] {
   return relationCategoryStats(triples, numRelations).map((stats) => stats.category);
 }

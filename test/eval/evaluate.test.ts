@@ -10,6 +10,8 @@ import {
   type KnownAnswers,
   type LinkPredictionMetrics,
 } from '../../src/eval/index.js';
+import { evaluationSummary } from '../../src/eval/evaluate.js';
+import { formatEvaluation } from '../../src/cli/report-format.js';
 
 /** Fake model: a fixed score table indexed by (queryRelation, entity, candidate); records every call. */
 class TableScorer implements AllEntityScorer {
@@ -225,6 +227,21 @@ describe('evaluateLinkPrediction: batching, categories, relations', () => {
     // No relation is N-1: an empty group with count 0.
     expect(report.byCategory!['N-1'].tail.count).toBe(0);
     expect(Object.keys(report.byCategory!).sort()).toEqual(['1-1', '1-N', 'N-1', 'N-N']);
+    expect(report.uncategorizedQueries).toBeUndefined();
+  });
+
+  it('leaves the queries of a relation without category out of the categories, and counts them', async () => {
+    const report = await evaluateLinkPrediction(makeScorer(), test, numRelations, known, {
+      categories: ['1-1', null, 'N-N'],
+    });
+    const ofRelation1 = reference.filter((x) => x.r === 1).length;
+    expect(ofRelation1).toBeGreaterThan(0);
+    expect(report.uncategorizedQueries).toBe(2 * ofRelation1);
+    expect(report.byCategory!['1-N'].tail.count + report.byCategory!['1-N'].head.count).toBe(0);
+    const counted = Object.values(report.byCategory!).reduce((sum, m) => sum + m.tail.count + m.head.count, 0);
+    expect(counted).toBe(20 - 2 * ofRelation1);
+    expect(evaluationSummary(report).uncategorizedQueries).toBe(2 * ofRelation1);
+    expect(formatEvaluation(report)).toContain(`${2 * ofRelation1} queries are in no category`);
   });
 
   it('rejects bad inputs', async () => {

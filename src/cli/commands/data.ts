@@ -120,7 +120,7 @@ function statsTables(stats: GraphStats): string[] {
   if (categories.perRelation.length <= MAX_RELATIONS_LISTED) {
     blocks.push(
       formatTable(
-        categories.perRelation.map((row) => [row.relation, row.category, row.triples, row.tailsPerHead.toFixed(2), row.headsPerTail.toFixed(2)]),
+        categories.perRelation.map((row) => [row.relation, row.category ?? 'none', row.triples, row.tailsPerHead.toFixed(2), row.headsPerTail.toFixed(2)]),
         { header: ['relation', 'category', 'triples', 'tails/head', 'heads/tail'] },
       ),
     );
