@@ -197,7 +197,7 @@ async function readWhileReplaced<T>(dir: string, stem: string, read: () => Promi
 async function loadOnce(dir: string, stem: string): Promise<CheckpointContent & { header: CheckpointHeader }> {
   const { header, jsonFile } = await readHeaderOnce(dir, stem);
   const binaryFile = path.join(dir, header.binary.file);
-  const floats = await readFloatBinary(binaryFile, header.binary);
+  const floats = await readFloatBinary(binaryFile, header);
   const arrays: Record<string, Float32Array> = {};
   for (const entry of header.arrays) {
     if (entry.offset + entry.length > floats.length) throw new CheckpointError(jsonFile, `array '${entry.name}' lies outside the binary`);
@@ -213,7 +213,7 @@ async function loadOnce(dir: string, stem: string): Promise<CheckpointContent & 
 export async function verifyCheckpoint(dir: string, stem: string): Promise<CheckpointHeader> {
   return readWhileReplaced(dir, stem, async () => {
     const { header } = await readHeaderOnce(dir, stem);
-    await readBinaryChecked(path.join(dir, header.binary.file), header.binary);
+    await readBinaryChecked(path.join(dir, header.binary.file), header);
     return header;
   });
 }
@@ -254,25 +254,28 @@ async function readHeaderOnce(dir: string, stem: string): Promise<{ header: Chec
   return { header, jsonFile };
 }
 
-/** Reads a checkpoint binary into one Float32Array, checking its size and SHA-256 against the header. */
-async function readFloatBinary(binaryFile: string, expected: CheckpointHeader['binary']): Promise<Float32Array> {
+/** Reads a checkpoint binary into one Float32Array, checking its size, SHA-256 and values against the header. */
+async function readFloatBinary(binaryFile: string, header: CheckpointHeader): Promise<Float32Array> {
   let floats = new Float32Array(0);
-  await readBinaryChecked(binaryFile, expected, (size) => new Uint8Array((floats = new Float32Array(size / 4)).buffer));
+  await readBinaryChecked(binaryFile, header, (size) => new Uint8Array((floats = new Float32Array(size / 4)).buffer));
   return floats;
 }
 
 /**
  * Reads a checkpoint binary in pieces of at most 1 GiB (one read call takes less than 2 GiB), checking its size and
- * SHA-256 against the header: into the buffer `allocate` makes once the size is checked, or — to verify it only —
- * through one 16 MiB buffer.
+ * SHA-256 against the header, then that every float of its arrays is finite (a run never saves a non-finite value,
+ * trainer.ts): into the buffer `allocate` makes once the size is checked, or — to verify it only — through one 16 MiB
+ * buffer.
  */
-async function readBinaryChecked(binaryFile: string, expected: CheckpointHeader['binary'], allocate?: (size: number) => Uint8Array): Promise<void> {
+async function readBinaryChecked(binaryFile: string, header: CheckpointHeader, allocate?: (size: number) => Uint8Array): Promise<void> {
+  const expected = header.binary;
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(binaryFile, 'r');
   } catch {
     throw new CheckpointError(binaryFile, 'binary part of the checkpoint is missing');
   }
+  let nonFinite: { index: number; value: number } | undefined;
   try {
     const size = (await handle.stat()).size;
     if (size !== expected.bytes || size % 4 !== 0) throw new CheckpointError(binaryFile, `expected ${expected.bytes} bytes, found ${size} (truncated?)`);
@@ -280,16 +283,36 @@ async function readBinaryChecked(binaryFile: string, expected: CheckpointHeader[
     const piece = into ? undefined : new Uint8Array(Math.min(size, 1 << 24));
     const hash = createHash('sha256');
     for (let at = 0; at < size;) {
-      const [buffer, offset, length] = into ? [into, at, Math.min(IO_PIECE_BYTES, size - at)] : [piece!, 0, Math.min(piece!.length, size - at)];
-      const { bytesRead } = await handle.read(buffer, offset, length, at);
-      if (bytesRead === 0) throw new CheckpointError(binaryFile, `ended after ${at} of ${size} bytes (changed while reading?)`);
-      hash.update(buffer.subarray(offset, offset + bytesRead));
-      at += bytesRead;
+      const length = Math.min(into ? IO_PIECE_BYTES : piece!.length, size - at);
+      const buffer = into ? into.subarray(at, at + length) : piece!.subarray(0, length);
+      for (let filled = 0; filled < length;) {
+        const { bytesRead } = await handle.read(buffer, filled, length - filled, at + filled);
+        if (bytesRead === 0) throw new CheckpointError(binaryFile, `ended after ${at + filled} of ${size} bytes (changed while reading?)`);
+        filled += bytesRead;
+      }
+      hash.update(buffer);
+      nonFinite ??= firstNonFiniteFloat(buffer, at / 4);
+      at += length;
     }
     if (hash.digest('hex') !== expected.sha256) throw new CheckpointError(binaryFile, 'checksum mismatch (corrupt or from another checkpoint)');
   } finally {
     await handle.close();
   }
+  const entry = nonFinite && header.arrays.find((a) => nonFinite!.index >= a.offset && nonFinite!.index < a.offset + a.length);
+  if (nonFinite) {
+    const where = entry ? `array '${entry.name}' holds ${nonFinite.value} at index ${nonFinite.index - entry.offset}` : `float ${nonFinite.index} holds ${nonFinite.value}`;
+    throw new CheckpointError(binaryFile, `${where}; a checkpoint holds finite numbers only (edited or damaged?)`);
+  }
+}
+
+/** The first NaN or ±Infinity among the float32 values of `bytes` (whose first value is float `firstIndex` of the file). */
+function firstNonFiniteFloat(bytes: Uint8Array, firstIndex: number): { index: number; value: number } | undefined {
+  const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+  for (let i = 0; i < floats.length; i++) {
+    const v = floats[i]!;
+    if (v - v !== 0) return { index: firstIndex + i, value: v };
+  }
+  return undefined;
 }
 
 /** Throws unless the vocabularies match the model's shape and hold no name twice. */

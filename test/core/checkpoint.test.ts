@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { loadCheckpoint, saveCheckpoint, verifyCheckpoint, type CheckpointContent } from '../../src/core/checkpoint.js';
 
@@ -42,6 +43,24 @@ describe('checkpoint files', () => {
     await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: checksum mismatch/);
     rmSync(binary);
     await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: binary part of the checkpoint is missing/);
+  });
+
+  it('a NaN or Infinity written into the binary and re-hashed is refused on load and on verify, naming the array and index', async () => {
+    const { dir, binary } = await saved();
+    const rehash = (floats: Float32Array) => {
+      const bytes = Buffer.from(floats.buffer);
+      writeFileSync(binary, bytes);
+      const json = JSON.parse(readFileSync(path.join(dir, 'last.json'), 'utf8'));
+      json.binary.sha256 = createHash('sha256').update(bytes).digest('hex');
+      writeFileSync(path.join(dir, 'last.json'), JSON.stringify(json));
+    };
+    rehash(Float32Array.of(1.5, -2, 3.25, 4, 7, NaN));
+    await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: array 'relation' holds NaN at index 1; a checkpoint holds finite numbers only/);
+    await expect(verifyCheckpoint(dir, 'last')).rejects.toThrow(/array 'relation' holds NaN at index 1/);
+    rehash(Float32Array.of(1.5, -Infinity, 3.25, 4, 7, 8));
+    await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/array 'entity' holds -Infinity at index 1/);
+    rehash(Float32Array.of(1.5, -2, 3.25, 4, 7, 8)); // the original values, hashed again: loads
+    expect(Array.from((await loadCheckpoint(dir, 'last')).arrays.relation!)).toEqual([7, 8]);
   });
 });
 
