@@ -190,7 +190,7 @@ export function formatLoadReport(report: LoadReport): string[] {
     const duplicates = report.duplicates[split];
     const comments = report.comments[split];
     lines.push(
-      `${split}: ${count(report.lines[split])} triples read from ${report.files[split]}, ` +
+      `${split}: ${count(report.lines[split])} triple${report.lines[split] === 1 ? '' : 's'} read from ${report.files[split]}, ` +
         `${count(duplicates)} duplicate${duplicates === 1 ? '' : 's'}${duplicates > 0 ? ' (kept once)' : ''}` +
         (comments > 0 ? `, ${count(comments)} comment line${comments === 1 ? '' : 's'} (#) skipped` : '') +
         headerText(report.headers?.[split]),

@@ -115,14 +115,14 @@ describe('loadDataset', () => {
     expect(dataset.relations.names).toEqual(['r']);
     expect([...dataset.train]).toEqual([0, 0, 1, 1, 0, 2]);
     expect(dataset.report.headers).toEqual({ train: { line: 1, text: 'head,tail,relation' }, valid: { line: 1, text: 'head,tail,relation' }, test: { line: 1, text: 'head,tail,relation' } });
-    expect(formatLoadReport(dataset.report)[1]).toBe(`valid: 1 triples read from ${path.join(csv, 'valid.csv')}, 0 duplicates, header line 1 skipped ("head,tail,relation")`);
+    expect(formatLoadReport(dataset.report)[1]).toBe(`valid: 1 triple read from ${path.join(csv, 'valid.csv')}, 0 duplicates, header line 1 skipped ("head,tail,relation")`);
     // --header yes skips the first line of every file: a valid file without one loses a triple, and the report says which
     const declared = writeFiles(tempDir(), { 'train.txt': '# made by hand\nsubject\tpredicate\tobject\na\tr\tb\n', 'valid.txt': 'a\tr\tb\nb\tr\ta\n', 'test.txt': 'x\ty\tz\nb\tr\ta\n' });
     const skipped = await loadDataset(declared, { header: true });
     expect(skipped.report.lines).toEqual({ train: 1, valid: 1, test: 1 });
     expect(formatLoadReport(skipped.report).slice(0, 2)).toEqual([
-      `train: 1 triples read from ${path.join(declared, 'train.txt')}, 0 duplicates, 1 comment line (#) skipped, header line 2 skipped ("subject,predicate,object")`,
-      `valid: 1 triples read from ${path.join(declared, 'valid.txt')}, 0 duplicates, header line 1 skipped ("a,r,b")`,
+      `train: 1 triple read from ${path.join(declared, 'train.txt')}, 0 duplicates, 1 comment line (#) skipped, header line 2 skipped ("subject,predicate,object")`,
+      `valid: 1 triple read from ${path.join(declared, 'valid.txt')}, 0 duplicates, header line 1 skipped ("a,r,b")`,
     ]);
     const htr = writeFiles(tempDir(), { 'train.txt': 'a\tb\tr\n', 'valid.txt': 'a\tb\tr\n', 'test.txt': 'b\ta\tr\n' });
     expect((await loadDataset(htr, { columns: 'htr' })).relations.names).toEqual(['r']);

@@ -25,6 +25,25 @@ describe('droppedDataset: files dropped into the explorer page', () => {
     expect([data.train.length / 3, data.valid.length / 3, data.test.length / 3]).toEqual([2, 1, 1]);
     expect(data.entities.size).toBe(4);
     expect(data.report.unseenPolicy).toBe('keep');
+    // valid's a-r-c has names all in train; test's c-r-d has d, never in train: said in the page's words
+    expect(data.readNotes).toEqual([
+      'train: 2 triples read from train.tsv, 0 duplicates', 'valid: 1 triple read from valid.tsv, 0 duplicates', 'test: 1 triple read from test.tsv, 0 duplicates',
+      expect.stringMatching(/^overlap: 0 valid and 0 test triples also in train/),
+      'test: 1 triple with an entity or relation not in train kept and ranked (never trained, such a name ranks as chance would)',
+    ]);
+  });
+
+  it('a first train line in unrecognised header words is said to be trained as a triple (one file and three)', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `e${i}\tr\te${(i + 1) % 40}`);
+    const note = 'graph.tsv:1: "Kopf", "Beziehung", "Schwanz" may be a header (none of these names occurs anywhere else): it was trained as a triple; if it is a header, delete the line and train again';
+    const one = droppedDataset([dropped('graph.tsv', `Kopf\tBeziehung\tSchwanz\n${lines.join('\n')}\n`)], 0);
+    expect(one.readNotes).toHaveLength(2);
+    expect(one.readNotes[1]).toBe(note);
+    expect(one.report.lines.train + one.report.lines.valid + one.report.lines.test).toBe(41);
+    const three = droppedDataset([dropped('train.tsv', `Kopf\tBeziehung\tSchwanz\n${lines.join('\n')}\n`), dropped('valid.tsv', 'e1\tr\te2\n'), dropped('test.tsv', 'e2\tr\te3\n')], 0);
+    expect(three.readNotes.at(-1)).toBe(note.replace('graph.tsv', 'train.tsv'));
+    // a graph whose first line is a real triple (its names recur) has no such note
+    expect(droppedDataset([dropped('graph.tsv', `${lines.join('\n')}\n`)], 0).readNotes.join('\n')).not.toMatch(/may be a header/);
   });
 
   it('a bad line names the file and line, and its hint names no command-line flag (the page has none)', () => {
@@ -47,8 +66,9 @@ describe('droppedDataset: files dropped into the explorer page', () => {
   it('one file: what reading and splitting it did is said (comments and a header skipped, repeats kept once, triples moved)', () => {
     const lines = Array.from({ length: 40 }, (_, i) => `e${i}\tr\te${(i + 1) % 40}`);
     const data = droppedDataset([dropped('graph.tsv', `head\trelation\ttail\n# made by hand\n${lines.join('\n')}\n${lines[0]}\n`)], 0);
-    expect(data.readNote).toMatch(/^graph\.tsv: 41 triples read, 1 comment line \(#\) skipped, header line 1 skipped \("head,relation,tail"\), 1 repeated \(kept once\); split 80\/10\/10 \(seed 0\): \d+ valid and \d+ test triples moved to train, an entity or relation of theirs not being in train$/);
-    expect(droppedDataset([dropped('train.tsv', 'a\tr\tb\n'), dropped('valid.tsv', 'a\tr\tb\n'), dropped('test.tsv', 'a\tr\tb\n')], 0).readNote).toBeUndefined();
+    expect(data.readNotes).toHaveLength(1);
+    expect(data.readNotes[0]).toMatch(/^graph\.tsv: 41 triples read, 1 comment line \(#\) skipped, header line 1 skipped \("head,relation,tail"\), 1 repeated \(kept once\); split 80\/10\/10 \(seed 0\): \d+ valid and \d+ test triples moved to train, an entity or relation of theirs not being in train$/);
+    expect(droppedDataset([dropped('train.tsv', 'a\tr\tb\n'), dropped('valid.tsv', 'a\tr\tb\n'), dropped('test.tsv', 'a\tr\tb\n')], 0).readNotes[0]).toMatch(/^train: 1 triple read from train\.tsv/);
   });
 
   it('a split is a word of the file name: dev is valid, and constraint-test is test, not train', () => {

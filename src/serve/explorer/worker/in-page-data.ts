@@ -3,9 +3,11 @@
  * file gets the CLI's `file:line: reason`) and encoded by the same code as `loadDataset` (kg/dataset-encode.ts):
  * one file is split 80/10/10 by `kgdistill data split`'s seeded split (valid/test triples with an entity or
  * relation unseen in train move to train); three files whose names say train, valid and test are taken as they are
- * (unseen valid/test entities kept, the CLI's default).
+ * (unseen valid/test entities kept, the CLI's default). `readNotes` says what reading did, in words that name no
+ * command-line flag: the page has none.
  */
-import type { KgDataset, LoadReport } from '../../../kg/dataset.js';
+import { formatLoadReport, type KgDataset, type LoadReport } from '../../../kg/dataset.js';
+import { suspectHeader, type SuspectHeader } from '../../../kg/header-suspect.js';
 import { encodeSplits, skippedHeaders, type SplitIds } from '../../../kg/dataset-encode.js';
 import { KgInputError } from '../../../kg/errors.js';
 import { splitTriples, type NamedTriple } from '../../../kg/split-triples.js';
@@ -61,13 +63,23 @@ function splitOne(file: string, ids: TripleIds, names: { entities: NameTable; re
     ...(ids.comments > 0 ? [`${ids.comments} comment line${ids.comments === 1 ? '' : 's'} (#) skipped`] : []),
     ...(ids.header ? [`header line ${ids.header.line} skipped ("${ids.header.text}")`] : []),
   ];
-  const note = `${file}: ${count.toLocaleString('en-US')} triples read${skipped.map((s) => `, ${s}`).join('')}, ${split.duplicates} repeated (kept once); ` +
+  const note = `${file}: ${count.toLocaleString('en-US')} triple${count === 1 ? '' : 's'} read${skipped.map((s) => `, ${s}`).join('')}, ${split.duplicates} repeated (kept once); ` +
     `split 80/10/10 (seed ${seed}): ${split.moved.valid} valid and ${split.moved.test} test triples moved to train, an entity or relation of theirs not being in train`;
   return { splits: { train: pick(split.train), valid: pick(split.valid), test: pick(split.test) }, note };
 }
 
-/** A dataset of dropped files, and for one file split in three what reading and splitting it did. */
-export type DroppedDataset = KgDataset & { readNote?: string };
+/** A dataset of dropped files, and what reading (and for one file, splitting) them did, line by line. */
+export type DroppedDataset = KgDataset & { readNotes: string[] };
+
+/** The page's words for a first train line that may be a header (header-suspect.ts); the CLI's name its flags. */
+function suspectHeaderNote(file: string, suspect: SuspectHeader): string {
+  return `${file}:${suspect.line}: "${suspect.fields.join('", "')}" may be a header (none of these names occurs anywhere else): it was trained as a triple; if it is a header, delete the line and train again`;
+}
+
+/** The page's words for the valid or test triples kept although an entity or relation of theirs is not in train. */
+function unseenNote(split: 'valid' | 'test', count: number): string {
+  return `${split}: ${count.toLocaleString('en-US')} triple${count === 1 ? '' : 's'} with an entity or relation not in train kept and ranked (never trained, such a name ranks as chance would)`;
+}
 
 /** The dataset of the dropped files (see the file's comment); throws KgInputError naming file and line on bad input. */
 export function droppedDataset(files: readonly DroppedFile[], seed: number): DroppedDataset {
@@ -81,11 +93,13 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): Dro
   let raw: Record<SplitName, SplitIds>;
   let policy: UnseenPolicy;
   let readNote: string | undefined;
+  let suspect: SuspectHeader | undefined;
   if (files.length === 1) {
     const file = files[0]!;
     const ids = readTripleBytes(file.name, new Uint8Array(file.bytes), PAGE_READ_OPTIONS, names.entities, names.relations);
     if (ids.lines.length === 0) throw new KgInputError(file.name, undefined, 'no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)');
     if (ids.lines.length > MAX_TRIPLES) throw new KgInputError(file.name, undefined, `${ids.lines.length} triples are more than the page trains (${MAX_TRIPLES}): train it with the command line`);
+    if (ids.headerOrder === undefined) suspect = suspectHeader([ids], ids, names);
     ({ splits: raw, note: readNote } = splitOne(file.name, ids, names, seed));
     policy = 'drop';
   } else {
@@ -104,6 +118,7 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): Dro
     if (raw.train.lines.length === 0) throw new KgInputError(raw.train.file, undefined, 'the train split has no triples');
     const triples = SPLITS.reduce((sum, split) => sum + raw[split].lines.length, 0);
     if (triples > MAX_TRIPLES) throw new KgInputError(files.map((f) => f.name).join(', '), undefined, `${triples} triples together are more than the page trains (${MAX_TRIPLES}): train them with the command line`);
+    if (raw.train.headerOrder === undefined) suspect = suspectHeader([raw.train, raw.valid, raw.test], raw.train, names);
     policy = 'keep';
   }
   const { entities, relations, encoded, overlap } = encodeSplits(raw, names, policy);
@@ -112,6 +127,15 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): Dro
     files: perSplit((split) => raw[split].file), lines: perSplit((split) => raw[split].lines.length), comments: perSplit((split) => raw[split].comments), headers: skippedHeaders(raw), duplicates: perSplit((split) => encoded[split].duplicates),
     unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen }, unseenPolicy: policy, overlap, manifest: { verified: false, cached: false, skipped: true },
   };
+  // one file: what reading and splitting it did; three: the load report's lines of the splits and their overlap (its
+  // others name command-line flags), and the triples kept with names not in train
+  const readNotes = readNote
+    ? [readNote]
+    : [
+        ...formatLoadReport(report).filter((line) => /^(?:train|valid|test): [\d,]+ triples? read /.test(line) || line.startsWith('overlap: ')),
+        ...(['valid', 'test'] as const).filter((split) => report.unseen[split] > 0).map((split) => unseenNote(split, report.unseen[split])),
+      ];
+  if (suspect) readNotes.push(suspectHeaderNote(raw.train.file, suspect));
   const name = files.length === 1 ? files[0]!.name : files.map((f) => f.name).join('+');
-  return { name, dir: '', entities, relations, train: encoded.train.triples, valid: encoded.valid.triples, test: encoded.test.triples, report, ...(readNote ? { readNote } : {}) };
+  return { name, dir: '', entities, relations, train: encoded.train.triples, valid: encoded.valid.triples, test: encoded.test.triples, report, readNotes };
 }

@@ -4,7 +4,7 @@
  * Trainer with the filtered-MRR validator and early stopping, and the same test evaluation of the best
  * checkpoint — only the checkpoints stay in memory (core/memory-sink.ts) instead of a run directory.
  */
-import { formatLoadReport, type KgDataset } from '../../../kg/dataset.js';
+import type { KgDataset } from '../../../kg/dataset.js';
 import type { DroppedDataset } from './in-page-data.js';
 import { initBackend } from '../../../core/backend.js';
 import { MemoryRunSink } from '../../../core/memory-sink.js';
@@ -77,9 +77,7 @@ export async function trainInPage(dataset: DroppedDataset, settings: InPageSetti
   const outcome: TrainOutcome = {
     summary, triples: { train: data.train.length / 3, valid: data.valid.length / 3, test: data.test.length / 3 },
     epochs: training.epochs, seconds: training.seconds, backend, warnings: training.warnings,
-    // one file: what reading and splitting it did; three: the load report's lines of the splits and their overlap (the
-    // others name command-line flags the page has not)
-    data: dataset.readNote ? [dataset.readNote] : formatLoadReport(dataset.report).filter((line) => /^(?:train|valid|test): [\d,]+ triples read /.test(line) || line.startsWith('overlap: ')),
+    data: dataset.readNotes,
   };
   return { outcome, model: new InPageModel(runtime, data, summary) };
 }
