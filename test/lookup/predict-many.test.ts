@@ -12,13 +12,17 @@ beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 
-/** A runtime of `name` with random parameters and per-relation curvature parameters spread over [0.2, 1]. */
-async function randomRuntime(name: string, N: number, dim: number, seed: string): Promise<ModelRuntime> {
+/**
+ * A runtime of `name` with random parameters (the entity table's spread `entitySpread`, the others' 1.5) and
+ * per-relation curvature parameters spread over [0.2, 1].
+ */
+async function randomRuntime(name: string, N: number, dim: number, seed: string, entitySpread = 1.5): Promise<ModelRuntime> {
   const runtime = await ModelRuntime.create(createModel(name, { dim, numEntities: N, numRelations: 5 }), 4);
   const rng = new SeededRandom(seed);
   for (const table of runtime.store.tables()) {
     const curvature = table.spec.name === 'curvature';
-    for (let i = 0; i < table.data.length; i++) table.data.array[i] = curvature ? 0.2 + 0.8 * rng.next() : 1.5 * (rng.next() - 0.5);
+    const spread = table.spec.name === 'entity' ? entitySpread : 1.5;
+    for (let i = 0; i < table.data.length; i++) table.data.array[i] = curvature ? 0.2 + 0.8 * rng.next() : spread * (rng.next() - 0.5);
   }
   return runtime;
 }
@@ -64,6 +68,36 @@ describe('predictMany: one sweep for a batch of queries gives each query its own
       search.dispose();
     }, 60_000);
   }
+
+  it('past the artanh clamp (entities near the ball\'s edge) the lists carry the scorer\'s capped distances, one query or a batch', async () => {
+    const N = 400;
+    for (const model of ['RotH', 'MuRP']) {
+      const runtime = await randomRuntime(model, N, 8, `far-${model}`, 40);
+      const search = new KernelSearch(runtime);
+      const scorer = runtime.entityScorer();
+      const tailBias = runtime.store.table('tailBias').data.array;
+      const entities = Int32Array.of(3, 77, 150, 299), relations = Int32Array.of(0, 4, 7, 9);
+      const many = search.predictMany(entities, relations, N);
+      for (let b = 0; b < entities.length; b++) {
+        const all = scorer.scoreAllSync(Int32Array.of(entities[b]!), Int32Array.of(relations[b]!));
+        // without its bias an entity's score is −d²(+ the query's bias): the farthest sit at the cap, tied
+        const distancePart = Array.from(all, (s, t) => s - tailBias[t]!);
+        const farthest = Math.min(...distancePart);
+        expect(distancePart.filter((v) => v - farthest <= 1e-4 * Math.abs(farthest)).length).toBeGreaterThan(20);
+        for (const list of [many[b]!, search.predict(entities[b]!, relations[b]!, N)]) {
+          expect(list.ids).toHaveLength(N);
+          list.ids.forEach((id, r) => expect(Math.abs(list.values[r]! - all[id]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(all[id]!))));
+        }
+        // a heap that fills before the sweep ends prunes: past the cap, every entity may still enter
+        const sorted = Array.from(all).sort((x, y) => y - x);
+        const K = N - 40;
+        const pruned = search.predict(entities[b]!, relations[b]!, K);
+        pruned.values.forEach((v, r) => expect(Math.abs(v - sorted[r]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(sorted[r]!))));
+      }
+      scorer.dispose();
+      search.dispose();
+    }
+  });
 
   it('PredictBatcher: a batch is one sweep (each distinct query once, at the largest K), every answer is the query alone; a failing sweep fails its own batch only', async () => {
     const runtime = await randomRuntime('RotH', 300, 8, 'batcher');

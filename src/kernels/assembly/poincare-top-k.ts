@@ -12,10 +12,14 @@
 // order, with `perm` mapping positions to entity ids). Once the heap holds K entities with worst score w, an entity
 // of bias ≤ b enters only if d² < b + b_q − w; for each group of GROUP blocks the bound b is the group's first
 // (largest) bias, giving the threshold L < cosh(√(c·(b + b_q − w))) − 1, and when b + b_q ≤ w no later entity can
-// enter at all. Scores agree with poincare.ts's to float32 rounding (different but equivalent formulas), so
-// exactly tied candidates may be ordered differently; ties between equal scores go to the entity visited first.
+// enter at all. The distance is capped where poincare.ts clamps artanh (z ≤ Z_MAX, as KGEmb): c·d² ≤ DC2_MAX, so
+// beyond the cap every entity ties on distance. The pruning needs no change for it: each of the K kept scores is at
+// least its bias (≥ b) + b_q − DC2_MAX/c, so c·(b + b_q − w) never passes the cap.
+// Scores agree with poincare.ts's to float32 rounding (different but equivalent formulas), so exactly tied
+// candidates may be ordered differently; ties between equal scores go to the entity visited first.
 import { vlog, K as splat, vadd, vmul, vsel, vsub, vdiv, vexp } from './vmath';
 import { heapSortDescending, offerLanes } from './top-k';
+import { RATIO_MAX } from './poincare';
 
 /** Blocks per pruning group (128 entities): the threshold (a cosh) is recomputed once per group. */
 const GROUP: i32 = 32;
@@ -26,16 +30,24 @@ const T_MAX: f32 = 15;
 /** Below this L, acosh(1 + L)² = 2L − L²/3 + 8L³/45 (series; the log of 1 + L loses digits). */
 const L_SERIES: f32 = 0.01;
 
-/** acosh(1 + L)² per lane (= c·d_c² from L = c·coef·α‖q − y‖²): the series 2L − L²/3 + 8L³/45 below L_SERIES, else log(1 + L + √(L(L + 2)))². */
+/**
+ * The cap on c·d_c²: poincare.ts's distance is 2·artanh(z)/√c with z ≤ Z_MAX, so c·d² ≤ (2·artanh Z_MAX)² =
+ * log((1 + Z_MAX)/(1 − Z_MAX))² (≈ 148.9).
+ */
+export const DC2_MAX: f32 = <f32>(Math.log(<f64>RATIO_MAX) * Math.log(<f64>RATIO_MAX));
+
+/** acosh(1 + L)² per lane (= c·d_c² from L = c·coef·α‖q − y‖²), at most DC2_MAX: the series 2L − L²/3 + 8L³/45 below L_SERIES, else log(1 + L + √(L(L + 2)))². */
 @inline export function acoshSq(L: v128): v128 {
   const series = vmul(L, vsub(splat(2.0), vmul(L, vsub(splat(<f32>(1.0 / 3.0)), vmul(L, splat(<f32>(8.0 / 45.0)))))));
   const ac = vlog(vadd(vadd(splat(1.0), L), f32x4.sqrt(vmul(L, vadd(L, splat(2.0))))));
-  return vsel(series, vmul(ac, ac), f32x4.lt(L, splat(L_SERIES)));
+  return f32x4.pmin(vsel(series, vmul(ac, ac), f32x4.lt(L, splat(L_SERIES))), splat(DC2_MAX));
 }
+
 
 /**
  * Per entity i < N for curvature c, from v2[i] = ‖v_i‖², with t = min(√(c·v2), T_MAX), α = cosh²t, Y = tanh²t/c and
- * g = tanh t / t: alpha[i] = α, alphaY[i] = α·Y, twoAlphaG[i] = 2α·g, so that α·‖q − y‖² = α·X + α·Y − 2α·g·(q·v).
+ * g = tanh t / √(c·v2) (y = g·v has norm tanh t/√c also past T_MAX): alpha[i] = α, alphaY[i] = α·Y,
+ * twoAlphaG[i] = 2α·g, so that α·‖q − y‖² = α·X + α·Y − 2α·g·(q·v).
  * Padding lanes up to ⌈N/4⌉·4 get 0, +∞, 0 (their distance is infinite).
  */
 export function poincareEntityTerms(N: i32, c: f32, v2: usize, alpha: usize, alphaY: usize, twoAlphaG: usize): void {
@@ -44,7 +56,8 @@ export function poincareEntityTerms(N: i32, c: f32, v2: usize, alpha: usize, alp
   const lane = f32x4(0, 1, 2, 3);
   for (let blk = 0; blk < blocks; blk++) {
     const o = <usize>blk << 4;
-    const t = f32x4.pmin(f32x4.sqrt(vmul(cv, v128.load(v2 + o))), splat(T_MAX));
+    const tTrue = f32x4.sqrt(vmul(cv, v128.load(v2 + o)));
+    const t = f32x4.pmin(tTrue, splat(T_MAX));
     const e = vexp(vmul(t, splat(-2.0))); // e^{−2t}
     const opE = vadd(splat(1.0), e);
     const th = vdiv(vsub(splat(1.0), e), opE);
@@ -52,7 +65,7 @@ export function poincareEntityTerms(N: i32, c: f32, v2: usize, alpha: usize, alp
     // tanh t / t by its series below t = 0.3 (1 − t²/3 + 2t⁴/15 − 17t⁶/315), else by the quotient
     const gs = vadd(splat(1.0), vmul(u, vadd(splat(<f32>(-1.0 / 3.0)), vmul(u, vadd(splat(<f32>(2.0 / 15.0)),
       vmul(u, splat(<f32>(-17.0 / 315.0))))))));
-    const g = vsel(gs, vdiv(th, t), f32x4.lt(t, splat(0.3)));
+    const g = vsel(gs, vdiv(th, tTrue), f32x4.lt(t, splat(0.3))); // y = g·v: past T_MAX, tanh t / t of the true t
     const a = vdiv(vmul(opE, opE), vmul(splat(4.0), e)); // cosh²t = (1 + e)²/(4e)
     const valid = f32x4.lt(lane, splat(<f32>(N - (blk << 2))));
     v128.store(alpha + o, vsel(a, splat(0.0), valid));

@@ -37,7 +37,7 @@ import { K, poly6, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from './vmath';
 
 /** artanh clamp, f32(1 − 1e-5) as KGEmb's `Artanh`. */
 export const Z_MAX: f32 = 0.99999;
-const RATIO_MAX: f32 = <f32>((1.0 + <f64>Z_MAX) / (1.0 - <f64>Z_MAX)); // (1 + z)/(1 − z) at the clamp
+export const RATIO_MAX: f32 = <f32>((1.0 + <f64>Z_MAX) / (1.0 - <f64>Z_MAX)); // (1 + z)/(1 − z) at the clamp
 const INV_OMW_CLAMP: f32 = <f32>(1.0 / (1.0 - <f64>Z_MAX * <f64>Z_MAX)); // 1/(1 − z²) at the clamp
 /** Floor of the Möbius denominator D. */
 export const D_MIN: f32 = 1e-12;
