@@ -26,6 +26,16 @@ import type { SimilarityName } from './model.js';
 export const SIMILARITY_MIN_NORM = 1e-15;
 /** Largest argument passed to artanh (float32: 1 − 1e-5 keeps artanh ≤ 6.1 and its gradient finite). */
 export const ARTANH_MAX = 1 - 1e-5;
+/**
+ * min(x, ARTANH_MAX) with the identity's gradient: KGEmb's `Artanh` clamps its input inside the function, so past
+ * the clamp the gradient is artanh' at the clamp times the true one (the fused kernel's too, kernels/assembly/
+ * poincare.ts); tf.minimum's would be 0, leaving a pair pushed past the clamp without a pull.
+ */
+const clampToArtanhMax = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor;
+  return { value: tf.minimum(x, ARTANH_MAX), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.clone(dy as tf.Tensor) };
+});
+
 /** Floor under the squared Euclidean distance before its square root. */
 export const SQRT_FLOOR = 1e-12;
 /** Most floats of the [rows, d, N] differences negL1 and negModulusL1 score all entities with at once (16 MB). */
@@ -63,7 +73,7 @@ export function similarityFromDots(kind: SimilarityName, x2: tf.Tensor, v2: tf.T
       const numSq = tf.sub(tf.add(tf.mul(tf.square(c1), x2), tf.mul(tf.square(c2), y2)), tf.mul(tf.mul(tf.mul(2, c1), c2), xy));
       const num = tf.sqrt(tf.maximum(numSq, SIMILARITY_MIN_NORM));
       const denom = tf.maximum(tf.add(tf.sub(1, tf.mul(tf.mul(2, c), xy)), tf.mul(tf.square(c), tf.mul(x2, y2))), SIMILARITY_MIN_NORM);
-      const arg = tf.minimum(tf.mul(sqrtC, tf.div(num, denom)), ARTANH_MAX);
+      const arg = clampToArtanhMax(tf.mul(sqrtC, tf.div(num, denom)));
       const artanh = tf.mul(0.5, tf.log(tf.div(tf.add(1, arg), tf.sub(1, arg))));
       const dist = tf.div(tf.mul(2, artanh), sqrtC);
       return tf.neg(tf.square(dist));
