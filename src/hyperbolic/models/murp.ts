@@ -1,8 +1,13 @@
 /**
- * MuRP-style model (Balažević et al., NeurIPS 2019, eq. (2)) in the tangent-space parametrisation of Chami et
- * al.'s code: the relation scales the head diagonally before the map into the ball, then translates:
+ * A head-side variant of MuRP (Balažević et al., NeurIPS 2019) in the tangent-space parametrisation of Chami et
+ * al.'s code: the relation scales the head diagonally before the map into the ball, then translates it:
  *   q = exp₀ᶜ(ρ_r ∘ h) ⊕ exp₀ᶜ(r),   f(h, r, t) = −d_c(q, t)² + b_h + b_t,
  * with a learned curvature per relation (MuRP itself fixes c = 1 and trains with Riemannian SGD).
+ * Not the paper's score: MuRP's eq. (2) translates the tail instead, −d(exp₀(R log₀ u), v ⊕ r)² + b_s + b_o, and as
+ * v ↦ v ⊕ r is no isometry of the ball, no query on the head side gives the same scores for the same parameters
+ * (unlike MuRE, where moving r from tail to head is r → −r). kgdistill keeps every model a query scored against the
+ * untouched candidates (one sweep of the entity table for 1-N training, evaluation and the top-K kernels), so this
+ * MuRP is its own model with the paper's parts, and its numbers are kgdistill's, not the paper's.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/model.js';
@@ -21,7 +26,7 @@ const MURP_QUERY = queryProgram([
   'q = project(s, c)',
 ], { q: 'q', c: 'c', offset: 'headBias' });
 
-/** MuRP (tangent-space form, learned curvature). */
+/** MuRP, head-side variant (tangent-space form, learned curvature; see above). */
 export class MuRP implements KgeModel {
   readonly config: ModelConfig;
   readonly tables: TableSpec[];
