@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { formatIssues } from '../core/registry.js';
+import { ENTITY_CONSTRAINT_SCHEMA, NORM_SCHEMA } from '../registry/models.js';
 import { OptionsError, type OptionProblem } from './options-error.js';
 import type { LoadOptions } from '../kg/dataset.js';
 import { trueOrFalse } from '../kg/load-options.js';
@@ -90,9 +91,9 @@ export const trainingOptions = {
   /** Standard deviation of a normal initialisation of embeddings (default: each model's own, see ModelOptions). */
   initScale: positive.optional(),
   /** TransE and RotatE only: the norm of their distance, 1 or 2 (default: the model's; models/distance-norm.ts). */
-  norm: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 (L1) or 2 (L2)' }).optional(),
+  norm: NORM_SCHEMA.optional(),
   /** TransE only: its entity constraint, unit L2 rows after every step (Bordes et al. 2013, Algorithm 1) or none (default unit). */
-  entityConstraint: oneOf(['unit', 'none'] as const).optional(),
+  entityConstraint: ENTITY_CONSTRAINT_SCHEMA.optional(),
   /**
    * Loss of sampled training: the model's own (`auto`), binary cross-entropy, self-adversarial, margin ranking; of
    * 1-N training (`oneToN`): softmax cross-entropy (`auto` or `softmax`) or binary cross-entropy against every entity.

@@ -30,15 +30,16 @@ export const modelOptionsSchema = z.object({
   initScale: z.number().positive().optional(),
 }).strict();
 
-/** The options of TransE and RotatE: those of every model and the norm of the distance (1 or 2; the model's default if absent). */
-const normOptionsSchema = modelOptionsSchema.extend({
-  norm: z.union(DISTANCE_NORMS.map((p) => z.literal(p)), { error: 'must be 1 (L1) or 2 (L2)' }).optional(),
-}).strict();
+/** The norm of a distance model's distance (TransE, RotatE): 1 or 2. The run options' `norm` is this schema too. */
+export const NORM_SCHEMA = z.union(DISTANCE_NORMS.map((p) => z.literal(p)), { error: 'must be 1 (L1) or 2 (L2)' });
+/** TransE's entity constraint: unit or none. The run options' `entityConstraint` is this schema too. */
+export const ENTITY_CONSTRAINT_SCHEMA = z.enum(ENTITY_CONSTRAINTS, { error: 'must be unit or none' });
 
-/** TransE's options: a distance model's and the entity constraint (unit or none; unit if absent). */
-const transeOptionsSchema = normOptionsSchema.extend({
-  entityConstraint: z.enum(ENTITY_CONSTRAINTS, { error: 'must be unit or none' }).optional(),
-}).strict();
+/** The options of TransE and RotatE: those of every model and the norm of the distance (the model's default if absent). */
+const normOptionsSchema = modelOptionsSchema.extend({ norm: NORM_SCHEMA.optional() }).strict();
+
+/** TransE's options: a distance model's and the entity constraint (unit if absent). */
+const transeOptionsSchema = normOptionsSchema.extend({ entityConstraint: ENTITY_CONSTRAINT_SCHEMA.optional() }).strict();
 
 /** A registered model. */
 export interface ModelEntry extends RegistryEntry {
