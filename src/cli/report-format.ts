@@ -22,8 +22,8 @@ export function formatEvaluation(report: EvaluationReport): string {
   ];
   if (report.byCategory) {
     for (const [category, metrics] of Object.entries(report.byCategory)) {
-      if (metrics.tail.count > 0) rows.push(row(`${category}, tails`, metrics.tail));
-      if (metrics.head.count > 0) rows.push(row(`${category}, heads`, metrics.head));
+      if (metrics.tail.count > 0) rows.push(row(`filtered, ${category}, tails`, metrics.tail));
+      if (metrics.head.count > 0) rows.push(row(`filtered, ${category}, heads`, metrics.head));
     }
   }
   const table = formatTable(rows, { header: METRICS_HEADER });

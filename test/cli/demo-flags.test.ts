@@ -1,10 +1,12 @@
 // `kgdistill demo --epochs` is checked as it is read: a bad value is refused before the demo does anything (it
 // generated a graph in the temporary directory — without WN18RR at hand — announced the training, and only then failed).
-import { describe, expect, it, vi } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { registerDemoCommand } from '../../src/cli/commands/demo.js';
-import { runCli } from '../helpers/run-cli.js';
+import { registerTrainCommand } from '../../src/cli/commands/train.js';
+import { runCli, runCliCapturing } from '../helpers/run-cli.js';
 
 const demoDirs = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('kgdistill-demo-'));
 
@@ -25,5 +27,37 @@ describe('demo --epochs', () => {
     }
     expect(said).not.toContain('$ kgdistill train'); // the demo's announcement of the run it starts
     expect(demoDirs()).toEqual(before);
+  });
+});
+
+describe('demo without WN18RR (a fresh clone\'s view)', () => {
+  const saved = process.env.KGDISTILL_NO_SHARED;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.KGDISTILL_NO_SHARED;
+    else process.env.KGDISTILL_NO_SHARED = saved;
+  });
+
+  it('keeps its generated graph beside the run (<out>-graph), which the run names, and says what to try next', async () => {
+    process.env.KGDISTILL_NO_SHARED = '1';
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-demo-test-')), 'mine');
+    const { err } = await runCliCapturing([registerDemoCommand, registerTrainCommand], ['demo', '--epochs', '1', '--out', out]);
+    expect(err).toContain(`training ComplEx for 1 epoch on a small graph generated in code, kept in ${out}-graph`);
+    expect(err).toContain('kgdistill data fetch WN18RR');
+    expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).options.dataset).toBe(`${out}-graph`);
+    expect(existsSync(path.join(`${out}-graph`, 'train.txt'))).toBe(true);
+    const firstLine = readFileSync(path.join(`${out}-graph`, 'train.txt'), 'utf8').split('\n')[0]!.split('\t');
+    expect(err).toContain(`next:\n  kgdistill eval --checkpoint ${out}`);
+    expect(err).toContain(`kgdistill predict --checkpoint ${out} --head ${firstLine[0]} --relation ${firstLine[1]}`);
+    expect(err).not.toContain('the full recipe'); // that line is WN18RR's
+  }, 60_000);
+
+  it('a run directory that cannot be made is refused before anything is generated, naming the directory and --out', async () => {
+    process.env.KGDISTILL_NO_SHARED = '1';
+    const base = mkdtempSync(path.join(tmpdir(), 'kgdistill-demo-test-'));
+    writeFileSync(path.join(base, 'a-file'), 'x');
+    const out = path.join(base, 'a-file', 'runs', 'demo');
+    await expect(runCli([registerDemoCommand, registerTrainCommand], ['demo', '--out', out])).rejects.toThrow(
+      `${path.join(base, 'a-file', 'runs')}: cannot create the directory for the demo's run: a part of this path is a file where a directory is needed (ENOTDIR); run the demo from a writable directory or give --out <dir>`);
+    expect(readdirSync(base)).toEqual(['a-file']);
   });
 });
