@@ -36,7 +36,8 @@ export function attentionTemperature(epoch: number): number {
 /**
  * Contrastive attention weights α [B, teachers]: softmax over teachers of −KL(p_J ‖ softmax(scaledᵢ)) / τ.
  * `detachedScaled` are constants (the teachers' side is detached, as in the authors' code); the Junior's side
- * keeps its gradient.
+ * keeps its gradient. The KL is exact, here and in the KD loss (core/distillation-loss.ts): the authors' code adds
+ * ε = 1e-7 to the target probabilities inside the log, a difference of at most ~1e-7·K per query.
  */
 export function contrastiveAttention(detachedScaled: readonly tf.Tensor2D[], juniorScores: tf.Tensor2D, temperature: number): tf.Tensor2D {
   const logPJ = tf.logSoftmax(juniorScores);

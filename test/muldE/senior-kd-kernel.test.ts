@@ -32,7 +32,7 @@ describe('seniorKd kernel (f32x4) against the float64 reference (senior-kd-head.
     const teacherBlock = new Float32Array(T * n * K);
     teachers.forEach((t, i) => teacherBlock.set(t, i * n * K));
     const blocks = { junior: block(junior), teachers: block(teacherBlock), gates: block(gates), labels: block(labels),
-      dJunior: block(n * K), dGates: block(n * T), scratch: block(seniorKdScratchLength(K, T)) };
+      dJunior: block(n * K), dGates: block(new Float32Array(n * T).fill(9)), scratch: block(seniorKdScratchLength(K, T)) }; // dGates: whatever a reused block held
     const [senior, kd] = seniorKdKernels(kernels).run(n, K, T, blocks, { batchSize: B, temperature, kdWeight: 0.3, attentionTemperature: Math.E, ...mechanisms });
     expect(senior).toBeCloseTo(ref.senior, 5);
     expect(kd).toBeCloseTo(ref.kd, 5);

@@ -160,7 +160,8 @@ export function seniorKd(n: i32, K: i32, T: i32, junior: usize, teachers: usize,
       mean += load<f32>(a + (<usize>i << 2)) * load<f32>(dA + (<usize>i << 2));
     }
     for (let i = 0; i < T; i++) {
-      if (scaling) store<f32>(dGates + ((<usize>(b * T + i)) << 2), load<f32>(a + (<usize>i << 2)) * load<f32>(dA + (<usize>i << 2)) * (1 - load<f32>(sc + (<usize>i << 2))));
+      // without scaling the gates are no parameters of the score: their gradient is 0, written so (the block is reused)
+      store<f32>(dGates + ((<usize>(b * T + i)) << 2), scaling ? load<f32>(a + (<usize>i << 2)) * load<f32>(dA + (<usize>i << 2)) * (1 - load<f32>(sc + (<usize>i << 2))) : 0);
       if (!attention) continue;
       const dD = splat(-load<f32>(a + (<usize>i << 2)) * (load<f32>(dA + (<usize>i << 2)) - mean) / tau);
       const Di = splat(load<f32>(D + (<usize>i << 2)));
