@@ -11,8 +11,15 @@
  * the poll phase that reads what arrived meanwhile, hence the extra turn) — or at most `ACCEPT_MS`, since under
  * steady traffic that quiet moment never comes —, answers with `Connection: close`, and only then closes the
  * listener and the idle connections.
+ *
+ * Pipelined requests: Node answers a connection's requests in order, and closes it after the first answer that
+ * says `Connection: close`, dropping the answers queued behind it; so only a connection's last received request
+ * is answered with it. A request still on its way in when the listener closes keeps its `requestTimeoutMs` (Node
+ * stops checking it then): past it, it gets the 408 of any request timeout. And a connection that closes with
+ * requests not yet answered (the client went, or the drain timed out) takes them out of the count in flight:
+ * Node never finishes a queued answer on a closed connection.
  */
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -43,6 +50,8 @@ export interface DrainReport {
   answeredDuringDrain: number;
   /** Connections still open when the drain gave up (0 unless it timed out). */
   dropped: number;
+  /** Requests received and never answered during the drain, their connection having closed first (client or timeout). */
+  abandoned: number;
   /** Connections turned away with a 503 once the drain stopped accepting (clients to retry elsewhere). */
   refused: number;
   /** How long the drain took. */
@@ -64,8 +73,16 @@ export class ConnectionGuard {
   private refusing = false;
   /** Requests received and not yet answered (their count is the requests in flight). */
   private readonly unanswered = new Set<ServerResponse>();
+  /** Each connection's requests received and not yet answered, in the order received, with when each came in. */
+  private readonly pending = new Map<Socket, Map<ServerResponse, { request: IncomingMessage; at: number }>>();
+  private abandonedCount = 0;
 
-  constructor(server: Server, readonly maxConnections: number) {
+  /**
+   * `onRequestTimeout(socket)` answers a request not received whole within `requestTimeoutMs` during a drain (the
+   * server's 408 of framework-errors.ts) and closes its socket.
+   */
+  constructor(server: Server, readonly maxConnections: number, readonly requestTimeoutMs = Infinity,
+    private readonly onRequestTimeout: (socket: Socket) => void = (socket) => socket.destroy()) {
     server.on('connection', (socket: Socket) => {
       this.accepted++;
       if (this.open.size >= maxConnections || this.refusing) {
@@ -81,18 +98,42 @@ export class ConnectionGuard {
         return;
       }
       this.open.add(socket);
-      socket.once('close', () => this.open.delete(socket));
-    });
-    // before fastify's own listener, so a request is counted before it is answered
-    server.prependListener('request', (_request, response) => {
-      this.received++;
-      if (this.closing) response.setHeader('connection', 'close');
-      this.unanswered.add(response);
-      response.once('close', () => {
-        this.unanswered.delete(response);
-        this.answeredCount++;
+      socket.once('close', () => {
+        this.open.delete(socket);
+        // answers still queued on it never come (Node emits no 'close' for them): out of the count in flight
+        for (const response of this.pending.get(socket)?.keys() ?? []) if (this.unanswered.delete(response)) this.abandonedCount++;
+        this.pending.delete(socket);
       });
     });
+    // before fastify's own listener, so a request is counted before it is answered
+    server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+      this.received++;
+      const socket = request.socket;
+      let queue = this.pending.get(socket);
+      if (!queue) this.pending.set(socket, (queue = new Map()));
+      queue.set(response, { request, at: performance.now() });
+      this.unanswered.add(response);
+      if (this.closing) closeAfterLast(queue);
+      response.once('close', () => {
+        queue.delete(response);
+        if (!this.unanswered.delete(response)) return;
+        if (response.writableFinished) this.answeredCount++;
+        else this.abandonedCount++; // its connection closed before the answer was out
+      });
+    });
+  }
+
+  /** During a drain, 408s (and closes) the connections whose request is still not received whole past the request timeout. */
+  private timeOutSlowRequests(): void {
+    const now = performance.now();
+    for (const [socket, queue] of this.pending) {
+      for (const { request, at } of queue.values()) {
+        if (!request.complete && now - at > this.requestTimeoutMs && !socket.destroyed) {
+          this.onRequestTimeout(socket);
+          break;
+        }
+      }
+    }
   }
 
   /** Requests received and not yet answered. */
@@ -120,9 +161,10 @@ export class ConnectionGuard {
     const inFlight = this.unanswered.size;
     const answeredBefore = this.answeredCount;
     this.closing = true;
-    // answers still to come on requests received before the drain close their connection too; else one finished
-    // after `close` below would leave its keep-alive connection open until the keep-alive timeout (10 s in serve)
-    for (const response of this.unanswered) if (!response.headersSent) response.setHeader('connection', 'close');
+    const abandonedBefore = this.abandonedCount;
+    // the last answer still to come on each connection closes it; else one finished after `close` below would leave
+    // its keep-alive connection open until the keep-alive timeout (10 s in serve)
+    for (const queue of this.pending.values()) closeAfterLast(queue);
     const left = (): number => timeoutMs - (performance.now() - started);
     const activity = (): number => this.accepted + this.received;
     // under steady traffic a quiet moment may never come: accept for at most ACCEPT_MS (a quarter of the timeout if
@@ -135,11 +177,34 @@ export class ConnectionGuard {
     this.refusing = true;
     await untilQuiet(() => this.received, () => left() > 0);
     const closed = close().catch(() => undefined);
+    // Node stops checking request timeouts once the listener closes: a slow client would hold the drain to its end
+    const checker = Number.isFinite(this.requestTimeoutMs)
+      ? setInterval(() => this.timeOutSlowRequests(), Math.max(50, Math.min(1000, this.requestTimeoutMs / 4))).unref()
+      : undefined;
     const timer = sleep(Math.max(left(), 0), 'timeout' as const, { ref: false });
     const outcome = await Promise.race([closed.then(() => 'closed' as const), timer]);
+    clearInterval(checker);
+    // the listener's 'close' comes before its sockets' own 'close' events (a handle closes a loop turn later), which
+    // count the requests they leave unanswered: wait for those
+    for (let turns = 0; outcome === 'closed' && this.open.size > 0 && turns < 100; turns++) await sleep(1);
     const dropped = outcome === 'timeout' ? this.open.size : 0;
     if (outcome === 'timeout') for (const socket of this.open) socket.destroy();
     const answered = this.answeredCount;
-    return { inFlight, answered, answeredDuringDrain: answered - answeredBefore, dropped, refused: this.refusedWhileDraining, seconds: (performance.now() - started) / 1000 };
+    return { inFlight, answered, answeredDuringDrain: answered - answeredBefore, dropped, abandoned: this.abandonedCount - abandonedBefore,
+      refused: this.refusedWhileDraining, seconds: (performance.now() - started) / 1000 };
+  }
+}
+
+/**
+ * Marks the last received request's answer on a connection `Connection: close`, and unmarks the earlier ones not
+ * yet started: Node closes the connection after the first answer so marked and drops those queued behind it.
+ */
+function closeAfterLast(queue: Map<ServerResponse, unknown>): void {
+  let last: ServerResponse | undefined;
+  for (const response of queue.keys()) last = response;
+  for (const response of queue.keys()) {
+    if (response.headersSent) continue;
+    if (response === last) response.setHeader('connection', 'close');
+    else response.removeHeader('connection');
   }
 }

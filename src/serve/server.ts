@@ -177,12 +177,13 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   const requestTimeout = options.requestTimeoutMs ?? SERVICE_DEFAULTS.requestTimeoutMs;
   const limits = { bodyLimit: options.bodyLimit ?? SERVICE_DEFAULTS.bodyLimit, maxParamLength: MAX_PARAM_LENGTH };
   const started = Date.now();
+  const onClientError = clientErrorHandler(requestTimeout, (reason) => metrics.refused(reason));
   const app = Fastify({
     logger: options.logger ?? false,
     logController: new LogController({ disableRequestLogging: true }), // the onResponse hook logs one line per request
     bodyLimit: limits.bodyLimit,
     routerOptions: { maxParamLength: limits.maxParamLength },
-    clientErrorHandler: clientErrorHandler(requestTimeout, (reason) => metrics.refused(reason)),
+    clientErrorHandler: onClientError,
     frameworkErrors: (error, request, reply) => {
       // the router answers these before any hook: no onRequest (X-Request-Id) and no onResponse (metrics, --log) runs
       reply.header(REQUEST_ID_HEADER, request.id);
@@ -201,7 +202,9 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     genReqId: requestIdOf,
   });
   app.server.headersTimeout = Math.min(requestTimeout, 60_000);
-  const guard = new ConnectionGuard(app.server, options.maxConnections ?? SERVICE_DEFAULTS.maxConnections);
+  // during a drain, when Node no longer checks them, a request not received whole in time gets the same 408
+  const guard = new ConnectionGuard(app.server, options.maxConnections ?? SERVICE_DEFAULTS.maxConnections, requestTimeout,
+    (socket) => onClientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket));
   const ready = (): boolean => !guard.closing && served.ready();
   const hide = (text: string): string => withoutPaths(text, served.privateDirs());
   const metrics = new ServiceMetrics({ lookups: () => served.loaded(), ready, inFlight: () => guard.inFlight });

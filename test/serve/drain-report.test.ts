@@ -83,4 +83,58 @@ describe('ConnectionGuard: what a drain reports as answered', () => {
     expect(outcomes.filter((o) => o === '503').length).toBe(report.refused); // the refusals the shutdown line reports
     expect(outcomes.filter((o) => !['200', '503', 'ECONNREFUSED', 'ECONNRESET'].includes(o))).toEqual([]);
   });
+
+  /** A server whose every answer comes `delayMs` after its request, with a guard of request timeout `requestTimeoutMs`. */
+  async function slowServer(delayMs: number, requestTimeoutMs = Infinity): Promise<{ server: http.Server; guard: ConnectionGuard; port: number; drain: (ms: number) => ReturnType<ConnectionGuard['drain']> }> {
+    const server = http.createServer((request, response) => {
+      request.resume();
+      request.once('end', () => setTimeout(() => response.end(`ok ${request.url}`), delayMs));
+    });
+    const guard = new ConnectionGuard(server, 100, requestTimeoutMs, (socket) => {
+      socket.end('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const drain = (ms: number) => guard.drain(() => { const closed = new Promise((resolve) => server.close(resolve)); server.closeIdleConnections(); return closed; }, ms);
+    return { server, guard, port, drain };
+  }
+
+  it('answers every pipelined request received before the drain (only the last closes the connection)', async () => {
+    const { guard, port, drain } = await slowServer(40);
+    const client = await connection(port);
+    client.socket.write([1, 2, 3, 4].map((i) => `GET /p${i} HTTP/1.1\r\nHost: t\r\n\r\n`).join(''));
+    while (guard.inFlight < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    const report = await drain(5000);
+    const text = await client.answer;
+    // before, each answer said Connection: close and Node closed the connection after the first: 3 of 4 were lost
+    expect(text.match(/HTTP\/1\.1 200/g)).toHaveLength(4); // (a body ends without a newline)
+    for (let i = 1; i <= 4; i++) expect(text).toContain(`ok /p${i}`);
+    expect(text.match(/connection: close/gi)).toHaveLength(1);
+    expect(report).toMatchObject({ inFlight: 4, answeredDuringDrain: 4, dropped: 0, abandoned: 0 });
+  });
+
+  it('a connection closed with pipelined requests unanswered takes them out of the count in flight', async () => {
+    const { server, guard, port } = await slowServer(100);
+    const client = await connection(port);
+    client.socket.write([1, 2, 3, 4, 5].map((i) => `GET /q${i} HTTP/1.1\r\nHost: t\r\n\r\n`).join(''));
+    while (guard.inFlight < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    client.socket.destroy();
+    await client.answer;
+    await new Promise((resolve) => setTimeout(resolve, 250)); // every handler has run by now
+    expect(guard.inFlight).toBe(0); // it stayed at 4 for ever: a leak of every abandoned pipelined request
+    expect(guard.answered).toBe(0);
+    server.close();
+  });
+
+  it('a client still sending its body when the listener closes gets the 408 of its request timeout, not the drain\'s', async () => {
+    const { guard, port, drain } = await slowServer(0, 300);
+    const slow = await connection(port);
+    slow.socket.write('POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n0123456789');
+    while (guard.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const report = await drain(8000);
+    expect(await slow.answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(report.seconds).toBeLessThan(2); // it held the drain to its 8 s timeout, then the connection was dropped
+    expect(report).toMatchObject({ dropped: 0, abandoned: 1 });
+    expect(guard.inFlight).toBe(0);
+  });
 });

@@ -59,7 +59,7 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
     expect(log).toMatch(/ start: pid \d+, checkpoints /);
     expect(log).toContain(`, checkpoints roth (${run})\n`); // the directory behind each served name
     expect(log).toMatch(/ shutdown: SIGTERM: not ready any more; draining \d+ requests in flight on \d+ connections/);
-    expect(log).toMatch(/ shutdown: answered \d+ requests since start, \d+ during the drain \(\d+ in flight at SIGTERM\), 0 connections dropped, 0 refused once it stopped accepting \(503\), in /);
+    expect(log).toMatch(/ shutdown: answered \d+ requests since start, \d+ during the drain \(\d+ in flight at SIGTERM\), 0 connections dropped, 0 requests left unanswered by a closed connection, 0 refused once it stopped accepting \(503\), in /);
     const [, total, duringDrain] = / answered (\d+) requests since start, (\d+) during the drain/.exec(log)!.map(Number);
     expect(total).toBeGreaterThanOrEqual(40); // the 40 queries (and the readiness polls before them)
     expect(duringDrain).toBeGreaterThanOrEqual(10); // at least the 10 whose bodies came after the signal

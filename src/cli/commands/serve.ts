@@ -163,7 +163,7 @@ export function registerServeCommand(program: Command): void {
           return guard.drain(() => app.close(), flags.drainTimeout);
         }).then((report) => {
           lookups.forEach((l) => l.close());
-          say('shutdown', `answered ${report.answered} requests since start, ${report.answeredDuringDrain} during the drain (${report.inFlight} in flight ${flags.drainDelay > 0 ? 'when the drain began' : `at ${signal}`}), ${report.dropped} connections dropped, ${report.refused} refused once it stopped accepting (503), in ${report.seconds.toFixed(2)} s; exiting`);
+          say('shutdown', `answered ${report.answered} requests since start, ${report.answeredDuringDrain} during the drain (${report.inFlight} in flight ${flags.drainDelay > 0 ? 'when the drain began' : `at ${signal}`}), ${report.dropped} connections dropped, ${report.abandoned} requests left unanswered by a closed connection, ${report.refused} refused once it stopped accepting (503), in ${report.seconds.toFixed(2)} s; exiting`);
           process.exit(report.dropped > 0 ? 1 : 0);
         }).catch((error: unknown) => {
           say('shutdown', `failed: ${(error as Error).message}; exiting`);
