@@ -273,10 +273,13 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     app.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url ?? '';
       if (OPEN_ROUTES.has(route) || (MONITORING_ROUTES.has(route) && keyed(request.headers))) return done();
-      const decision = limiter.check(clientKey(request.ip));
+      // with a key, requests that present it and requests that do not are counted apart: guesses from an address
+      // (one client behind a NAT or a proxy) do not use up the limit of the clients there that hold the key
+      const withKey = options.apiKey === undefined || keyed(request.headers);
+      const decision = limiter.check(`${withKey ? '' : 'no key:'}${clientKey(request.ip)}`);
       if (decision.allowed) return done();
       reply.header('retry-after', String(decision.retryAfterSeconds));
-      done(new HttpError(429, 'rate-limited', `more than ${limiter.max} requests in ${limiter.describeWindow()} from this client; retry in ${decision.retryAfterSeconds} s`));
+      done(new HttpError(429, 'rate-limited', `more than ${limiter.max} requests in ${limiter.describeWindow()} from this client${withKey ? '' : ' without the API key'}; retry in ${decision.retryAfterSeconds} s`));
     });
   }
   if (options.apiKey !== undefined) {

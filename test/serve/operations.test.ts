@@ -117,11 +117,12 @@ describe('serve: readiness, liveness and metrics', () => {
     expect(String(made.headers['x-request-id'])).toMatch(uuid);
     const given = await app.inject({ url: '/models/roth/neighbors?entity=e1&k=2', headers: { ...auth, 'x-request-id': 'lb-7f3a:0001' } });
     expect([given.statusCode, given.headers['x-request-id']]).toEqual([200, 'lb-7f3a:0001']);
-    const limited = await app.inject({ url: '/models/roth/neighbors?entity=e1&k=2', headers: { ...auth, 'x-request-id': 'third' } }); // past the rate
+    expect((await app.inject({ url: '/models/roth/neighbors?entity=e1&k=2', headers: { ...auth, 'x-request-id': 'second' } })).statusCode).toBe(200);
+    const limited = await app.inject({ url: '/models/roth/neighbors?entity=e1&k=2', headers: { ...auth, 'x-request-id': 'third' } }); // past the rate (of the keyed requests)
     expect([limited.statusCode, limited.headers['x-request-id']]).toEqual([429, 'third']);
     expect(String((await app.inject({ url: '/health/live', headers: { 'x-request-id': 'x'.repeat(129) } })).headers['x-request-id'])).toMatch(uuid);
     const logged = lines.map((l) => JSON.parse(l) as { reqId: string; msg: string }).filter((l) => l.msg === 'request');
-    expect(logged.map((l) => l.reqId).slice(0, 3)).toEqual([made.headers['x-request-id'], 'lb-7f3a:0001', 'third']);
+    expect(logged.map((l) => l.reqId).slice(0, 4)).toEqual([made.headers['x-request-id'], 'lb-7f3a:0001', 'second', 'third']);
   });
 
   it('the router\'s own refusals (a path not percent-encoded, a path part past the limit) carry X-Request-Id, are logged and counted', async () => {
@@ -300,6 +301,15 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     for (let i = 0; i < 4; i++) guesses.push((await app.inject({ url: i % 2 ? '/health' : '/metrics', headers: { 'x-api-key': `guess-${i}` } })).statusCode);
     expect(guesses).toEqual([401, 401, 429, 429]);
     expect((await app.inject({ url: '/health', headers: { authorization: `Bearer ${KEY}` } })).statusCode).toBe(200);
+  });
+
+  it('with an API key, requests without it have a limit of their own: guesses from an address do not lock out its clients that hold the key', async () => {
+    const app = make([lookup], { apiKey: KEY, rateLimit: { max: 2, windowMs: 60_000 } });
+    const status = async (key: string): Promise<number> => (await app.inject({ url: '/models', headers: { 'x-api-key': key } })).statusCode;
+    expect([await status('guess-1'), await status('guess-2'), await status('guess-3')]).toEqual([401, 401, 429]);
+    const refused = await app.inject({ url: '/models', headers: { 'x-api-key': 'guess-4' } });
+    expect(refused.json().message).toMatch(/^more than 2 requests in 1 min from this client without the API key; retry in \d+ s$/);
+    expect([await status(KEY), await status(KEY), await status(KEY)]).toEqual([200, 200, 429]); // its own limit, whole
   });
 
   it('connections past the cap get a 503 with a message and are closed', async () => {
