@@ -9,13 +9,15 @@
  * until `QUIET_MS` and then one more poll of the sockets bring neither a new connection nor a new request (by then
  * every received request has been read and is in flight: a timer that fires late, after a long answer, runs before
  * the poll phase that reads what arrived meanwhile, hence the extra turn) — or at most `ACCEPT_MS`, since under
- * steady traffic that quiet moment never comes —, answers with `Connection: close`, and only then closes the
- * listener and the idle connections.
+ * steady traffic that quiet moment never comes —, marks each connection's last answer `Connection: close`, and only
+ * then closes the listener and the idle connections.
  *
  * Pipelined requests: Node answers a connection's requests in order, and closes it after the first answer that
  * says `Connection: close`, dropping the answers queued behind it; so only a connection's last received request
- * is answered with it. A request still on its way in when the listener closes keeps its `requestTimeoutMs` (Node
- * stops checking it then): past it, it gets the 408 of any request timeout. And a connection that closes with
+ * is answered with it. Node stops checking request and header timeouts once the listener closes, so the drain
+ * checks them: a request whose body is still on its way gets the 408 of any request timeout `requestTimeoutMs`
+ * after its headers came, and a connection whose headers are still on their way gets it `requestTimeoutMs` after
+ * the listener closed (idle ones Node closes itself). And a connection that closes with
  * requests not yet answered (the client went, or the drain timed out) takes them out of the count in flight:
  * Node never finishes a queued answer on a closed connection.
  */
@@ -50,7 +52,7 @@ export interface DrainReport {
   answeredDuringDrain: number;
   /** Connections still open when the drain gave up (0 unless it timed out). */
   dropped: number;
-  /** Requests received and never answered during the drain, their connection having closed first (client or timeout). */
+  /** Requests received and never answered during the drain, their connection having closed first (the client went, a 408, or the drain's timeout). */
   abandoned: number;
   /** Connections turned away with a 503 once the drain stopped accepting (clients to retry elsewhere). */
   refused: number;
@@ -60,7 +62,7 @@ export interface DrainReport {
 
 /** Tracks the connections and requests of one HTTP server. */
 export class ConnectionGuard {
-  /** True once a drain has started (readiness is then false and answers carry `Connection: close`). */
+  /** True once a drain has started (readiness is then false and each connection's last answer carries `Connection: close`). */
   closing = false;
   /** Called for each connection refused past the cap (the service's metrics count them). */
   onRefused: () => void = () => undefined;
@@ -123,16 +125,19 @@ export class ConnectionGuard {
     });
   }
 
-  /** During a drain, 408s (and closes) the connections whose request is still not received whole past the request timeout. */
-  private timeOutSlowRequests(): void {
+  /**
+   * During a drain, once the listener closed at `closedAt`: 408s (and closes) each connection whose request body is not
+   * received whole `requestTimeoutMs` after its headers, or whose headers are not `requestTimeoutMs` after `closedAt`.
+   */
+  private timeOutSlowRequests(closedAt: number): void {
     const now = performance.now();
-    for (const [socket, queue] of this.pending) {
-      for (const { request, at } of queue.values()) {
-        if (!request.complete && now - at > this.requestTimeoutMs && !socket.destroyed) {
-          this.onRequestTimeout(socket);
-          break;
-        }
-      }
+    for (const socket of this.open) {
+      if (socket.destroyed) continue;
+      const queue = this.pending.get(socket);
+      const slow = queue !== undefined && queue.size > 0
+        ? [...queue.values()].some(({ request, at }) => !request.complete && now - at > this.requestTimeoutMs)
+        : now - closedAt > this.requestTimeoutMs; // open, no request in: its headers are still on their way
+      if (slow) this.onRequestTimeout(socket);
     }
   }
 
@@ -178,17 +183,18 @@ export class ConnectionGuard {
     await untilQuiet(() => this.received, () => left() > 0);
     const closed = close().catch(() => undefined);
     // Node stops checking request timeouts once the listener closes: a slow client would hold the drain to its end
+    const closedAt = performance.now();
     const checker = Number.isFinite(this.requestTimeoutMs)
-      ? setInterval(() => this.timeOutSlowRequests(), Math.max(50, Math.min(1000, this.requestTimeoutMs / 4))).unref()
+      ? setInterval(() => this.timeOutSlowRequests(closedAt), Math.max(50, Math.min(1000, this.requestTimeoutMs / 4))).unref()
       : undefined;
     const timer = sleep(Math.max(left(), 0), 'timeout' as const, { ref: false });
     const outcome = await Promise.race([closed.then(() => 'closed' as const), timer]);
     clearInterval(checker);
-    // the listener's 'close' comes before its sockets' own 'close' events (a handle closes a loop turn later), which
-    // count the requests they leave unanswered: wait for those
-    for (let turns = 0; outcome === 'closed' && this.open.size > 0 && turns < 100; turns++) await sleep(1);
     const dropped = outcome === 'timeout' ? this.open.size : 0;
     if (outcome === 'timeout') for (const socket of this.open) socket.destroy();
+    // the listener's 'close' (and a socket's destroy) come before the sockets' own 'close' events (a handle closes a
+    // loop turn later), which count the requests they leave unanswered: wait for those
+    for (let turns = 0; this.open.size > 0 && turns < 100; turns++) await sleep(1);
     const answered = this.answeredCount;
     return { inFlight, answered, answeredDuringDrain: answered - answeredBefore, dropped, abandoned: this.abandonedCount - abandonedBefore,
       refused: this.refusedWhileDraining, seconds: (performance.now() - started) / 1000 };

@@ -44,7 +44,7 @@ export interface ServerOptions {
   logger?: boolean | { stream: NodeJS.WritableStream };
   /** Requests must present this key (Authorization: Bearer, or X-API-Key); the health probes need none. */
   apiKey?: string;
-  /** Requests per client (by address) and window; `max: 0` switches the limit off. */
+  /** Requests per client (by address) and window, with `apiKey` counted apart for requests without it; `max: 0` switches the limit off. */
   rateLimit?: { max: number; windowMs: number };
   /** Time to receive a whole request (ms; a slower client gets a 408) and to keep an idle connection open. */
   requestTimeoutMs?: number;

@@ -1,5 +1,5 @@
 // `kgdistill demo --epochs` is checked as it is read: a bad value is refused before the demo does anything (it
-// generated a graph in the temporary directory — without WN18RR at hand — announced the training, and only then failed).
+// generated a graph — without WN18RR at hand — announced the training, and only then failed); where the demo writes.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,11 +8,11 @@ import { registerDemoCommand } from '../../src/cli/commands/demo.js';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { runCli, runCliCapturing } from '../helpers/run-cli.js';
 
-const demoDirs = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith('kgdistill-demo-'));
-
 describe('demo --epochs', () => {
   it('refuses 0 and words before announcing or generating anything', async () => {
-    const before = demoDirs();
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-demotest-')), 'run');
+    const saved = process.env.KGDISTILL_NO_SHARED;
+    process.env.KGDISTILL_NO_SHARED = '1'; // the case that generates a graph
     let said = '';
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       said += String(chunk);
@@ -20,13 +20,15 @@ describe('demo --epochs', () => {
     });
     try {
       for (const value of ['0', 'abc', '-3']) {
-        await expect(runCli([registerDemoCommand], ['demo', '--epochs', value])).rejects.toThrow(`option '--epochs <n>' argument '${value}' is invalid`);
+        await expect(runCli([registerDemoCommand], ['demo', '--epochs', value, '--out', out])).rejects.toThrow(`option '--epochs <n>' argument '${value}' is invalid`);
       }
     } finally {
       stderr.mockRestore();
+      if (saved === undefined) delete process.env.KGDISTILL_NO_SHARED;
+      else process.env.KGDISTILL_NO_SHARED = saved;
     }
     expect(said).not.toContain('$ kgdistill train'); // the demo's announcement of the run it starts
-    expect(demoDirs()).toEqual(before);
+    expect(existsSync(out) || existsSync(`${out}-graph`)).toBe(false);
   });
 });
 
@@ -39,8 +41,8 @@ describe('demo without WN18RR (a fresh clone\'s view)', () => {
 
   it('keeps its generated graph beside the run (<out>-graph), which the run names, and says what to try next', async () => {
     process.env.KGDISTILL_NO_SHARED = '1';
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-demo-test-')), 'mine');
-    const { err } = await runCliCapturing([registerDemoCommand, registerTrainCommand], ['demo', '--epochs', '1', '--out', out]);
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-demotest-')), 'mine');
+    const { err } = await runCliCapturing([registerDemoCommand, registerTrainCommand], ['demo', '--epochs', '1', '--out', `${out}/`]); // a trailing slash too
     expect(err).toContain(`training ComplEx for 1 epoch on a small graph generated in code, kept in ${out}-graph`);
     expect(err).toContain('kgdistill data fetch WN18RR');
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).options.dataset).toBe(`${out}-graph`);
@@ -51,9 +53,9 @@ describe('demo without WN18RR (a fresh clone\'s view)', () => {
     expect(err).not.toContain('the full recipe'); // that line is WN18RR's
   }, 60_000);
 
-  it('a run directory that cannot be made is refused before anything is generated, naming the directory and --out', async () => {
+  it('a run directory whose parent cannot be made is refused before anything is generated, naming the directory and --out', async () => {
     process.env.KGDISTILL_NO_SHARED = '1';
-    const base = mkdtempSync(path.join(tmpdir(), 'kgdistill-demo-test-'));
+    const base = mkdtempSync(path.join(tmpdir(), 'kgdistill-demotest-'));
     writeFileSync(path.join(base, 'a-file'), 'x');
     const out = path.join(base, 'a-file', 'runs', 'demo');
     await expect(runCli([registerDemoCommand, registerTrainCommand], ['demo', '--out', out])).rejects.toThrow(

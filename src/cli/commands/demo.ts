@@ -25,7 +25,8 @@ async function demoArguments(epochs: number, out: string | undefined): Promise<{
   } catch {
     found = undefined;
   }
-  const runDir = out ?? path.join('runs', found ? `demo-wn18rr-roth-${stamp}` : `demo-generated-${stamp}`);
+  // (a trailing separator would put the graph inside the run directory: `runs/x/` + `-graph`)
+  const runDir = out?.replace(/(?<=.)[\\/]+$/, '') ?? path.join('runs', found ? `demo-wn18rr-roth-${stamp}` : `demo-generated-${stamp}`);
   const parent = path.dirname(path.resolve(runDir));
   try {
     mkdirSync(parent, { recursive: true });
@@ -79,7 +80,7 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('train and evaluate a small model end to end (WN18RR if found, else a generated graph)')
     .option('--epochs <n>', 'epochs to train', positiveInteger, 20)
-    .option('--out <dir>', 'run directory (default runs/demo-<dataset>-<time>; a generated graph goes to <dir>-graph)')
+    .option('--out <dir>', 'run directory (default runs/demo-wn18rr-roth-<time>, or runs/demo-generated-<time> with its graph in <dir>-graph)')
     .option('--json', 'print one JSON object with the results as the last stdout line')
     .action(async (flags: { epochs: number; out?: string; json?: boolean }) => {
       // --epochs is checked as it is read, before a graph is generated (a bad value left one behind)

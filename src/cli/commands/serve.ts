@@ -6,7 +6,8 @@
  * answer from here on, `/health/ready` with 503), `ready` (every model loaded with its neighbour index), and on
  * SIGTERM or SIGINT `shutdown`: readiness turns 503, requests are still accepted for `--drain-delay` (0 by default:
  * time for a load balancer to see the 503 and stop sending), then the listener stays open until the accept queue is empty,
- * everything received is answered (with `Connection: close`), then the process exits (0; 1 if the drain timed out
+ * everything received is answered (pipelined requests included: only a connection's last answer says `Connection:
+ * close`), a client still sending gets its 408 at `--request-timeout`, then the process exits (0; 1 if the drain timed out
  * with connections left). A second signal exits at once.
  */
 import { existsSync } from 'node:fs';
@@ -112,7 +113,7 @@ export function registerServeCommand(program: Command): void {
     .option('--api-key-file <file>', 'read the API key from the first line of this file')
     .option('--insecure', 'allow a non-loopback --host without an API key')
     .option('--max-k <n>', 'largest k a request may ask for', positiveInteger, DEFAULT_MAX_K)
-    .option('--rate-limit <n>', 'requests per minute per client address (429 past it; 0: no limit)', nonNegativeInteger, SERVICE_DEFAULTS.rateLimit.max)
+    .option('--rate-limit <n>', 'requests per minute per client address (429 past it; 0: no limit); with an API key, requests without it are counted apart', nonNegativeInteger, SERVICE_DEFAULTS.rateLimit.max)
     .option('--max-connections <n>', 'connections held at once (more get a 503)', positiveInteger, SERVICE_DEFAULTS.maxConnections)
     .option('--request-timeout <ms>', 'time a client has to send a whole request (408 past it)', positiveInteger, SERVICE_DEFAULTS.requestTimeoutMs)
     .option('--keep-alive-timeout <ms>', 'how long an idle connection is kept open; behind a load balancer set it above the balancer\'s idle timeout (e.g. 65000 behind an AWS ALB\'s 60 s), or it may send on a connection being closed (502s)', positiveInteger, SERVICE_DEFAULTS.keepAliveTimeoutMs)

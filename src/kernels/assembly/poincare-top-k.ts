@@ -25,7 +25,7 @@ import { RATIO_MAX } from './poincare';
 const GROUP: i32 = 32;
 /** Blocks per chunk of the sweep (2,048 entities: ~100 KB of table at d = 8), a multiple of GROUP. */
 const CHUNK_BLOCKS: i32 = 16 * GROUP;
-/** t = √(cV) is clamped here: cosh²t stays finite in float32 (e^30/4). */
+/** t = √(cV) is clamped here for α = cosh²t and Y (finite in float32: e^30/4); g takes the unclamped t. */
 const T_MAX: f32 = 15;
 /** Below this L, acosh(1 + L)² = 2L − L²/3 + 8L³/45 (series; the log of 1 + L loses digits). */
 const L_SERIES: f32 = 0.01;
