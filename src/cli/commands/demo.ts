@@ -8,7 +8,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { positiveInteger } from '../integer-flag.js';
-import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
+import { findSplitFiles, resolveDatasetDir } from '../../kg/resolve-dataset.js';
+import { shellQuote } from '../../pipeline/shell-quote.js';
 import { writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { fileWriteError } from '../../kg/errors.js';
 
@@ -50,12 +51,13 @@ async function demoArguments(epochs: number, out: string | undefined): Promise<{
   };
 }
 
-/** The head and relation of the first line of `<dir>/train.txt`, shell-quoted where needed; undefined if unreadable. */
+/** The head and relation of the first line of `dir`'s train file, shell-quoted where needed; undefined if unreadable. */
 function firstQuery(dir: string): string | undefined {
+  const train = findSplitFiles(dir).train;
+  if (train === undefined) return undefined;
   try {
-    const [head, relation] = readFileSync(path.join(dir, 'train.txt'), 'utf8').split('\n', 1)[0]!.split('\t');
-    const quote = (word: string): string => (/^[\w.:/-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
-    return head && relation ? `--head ${quote(head)} --relation ${quote(relation)}` : undefined;
+    const [head, relation] = readFileSync(train, 'utf8').split('\n', 1)[0]!.split('\t');
+    return head && relation ? `--head ${shellQuote(head)} --relation ${shellQuote(relation)}` : undefined;
   } catch {
     return undefined;
   }
