@@ -12,6 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { formatIssues } from './registry.js';
+import { firstNonFinite } from './finite-check.js';
 import { randomBytes } from 'node:crypto';
 import { IO_PIECE_BYTES, isAtomicTemp, writeChunksAtomic, writeFileAtomic } from './atomic-file.js';
 
@@ -291,7 +292,10 @@ async function readBinaryChecked(binaryFile: string, header: CheckpointHeader, a
         filled += bytesRead;
       }
       hash.update(buffer);
-      nonFinite ??= firstNonFiniteFloat(buffer, at / 4);
+      if (!nonFinite) {
+        const bad = firstNonFinite({ piece: new Float32Array(buffer.buffer, buffer.byteOffset, length / 4) });
+        if (bad) nonFinite = { index: at / 4 + bad.index, value: bad.value };
+      }
       at += length;
     }
     if (hash.digest('hex') !== expected.sha256) throw new CheckpointError(binaryFile, 'checksum mismatch (corrupt or from another checkpoint)');
@@ -303,16 +307,6 @@ async function readBinaryChecked(binaryFile: string, header: CheckpointHeader, a
     const where = entry ? `array '${entry.name}' holds ${nonFinite.value} at index ${nonFinite.index - entry.offset}` : `float ${nonFinite.index} holds ${nonFinite.value}`;
     throw new CheckpointError(binaryFile, `${where}; a checkpoint holds finite numbers only (edited or damaged?)`);
   }
-}
-
-/** The first NaN or ±Infinity among the float32 values of `bytes` (whose first value is float `firstIndex` of the file). */
-function firstNonFiniteFloat(bytes: Uint8Array, firstIndex: number): { index: number; value: number } | undefined {
-  const floats = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
-  for (let i = 0; i < floats.length; i++) {
-    const v = floats[i]!;
-    if (v - v !== 0) return { index: firstIndex + i, value: v };
-  }
-  return undefined;
 }
 
 /** Throws unless the vocabularies match the model's shape and hold no name twice. */
