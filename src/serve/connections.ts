@@ -73,9 +73,7 @@ export class ConnectionGuard {
   private readonly open = new Set<Socket>();
   /** True once a drain has stopped accepting: a new connection gets a 503 at once (the listener closes soon after). */
   private refusing = false;
-  /** Requests received and not yet answered (their count is the requests in flight). */
-  private readonly unanswered = new Set<ServerResponse>();
-  /** Each connection's requests received and not yet answered, in the order received, with when each came in. */
+  /** Each connection's requests received and not yet answered (the requests in flight), in the order received, with when each came in. */
   private readonly pending = new Map<Socket, Map<ServerResponse, { request: IncomingMessage; at: number }>>();
   private abandonedCount = 0;
 
@@ -103,7 +101,10 @@ export class ConnectionGuard {
       socket.once('close', () => {
         this.open.delete(socket);
         // answers still queued on it never come (Node emits no 'close' for them): out of the count in flight
-        for (const response of this.pending.get(socket)?.keys() ?? []) if (this.unanswered.delete(response)) this.abandonedCount++;
+        const queue = this.pending.get(socket);
+        if (queue === undefined) return;
+        this.abandonedCount += queue.size;
+        queue.clear();
         this.pending.delete(socket);
       });
     });
@@ -114,11 +115,9 @@ export class ConnectionGuard {
       let queue = this.pending.get(socket);
       if (!queue) this.pending.set(socket, (queue = new Map()));
       queue.set(response, { request, at: performance.now() });
-      this.unanswered.add(response);
       if (this.closing) closeAfterLast(queue);
       response.once('close', () => {
-        queue.delete(response);
-        if (!this.unanswered.delete(response)) return;
+        if (!queue.delete(response)) return; // counted already, its connection closed first
         if (response.writableFinished) this.answeredCount++;
         else this.abandonedCount++; // its connection closed before the answer was out
       });
@@ -143,7 +142,9 @@ export class ConnectionGuard {
 
   /** Requests received and not yet answered. */
   get inFlight(): number {
-    return this.unanswered.size;
+    let count = 0;
+    for (const queue of this.pending.values()) count += queue.size;
+    return count;
   }
 
   /** Requests answered since the server started. */
@@ -163,7 +164,7 @@ export class ConnectionGuard {
    */
   async drain(close: () => Promise<unknown>, timeoutMs: number): Promise<DrainReport> {
     const started = performance.now();
-    const inFlight = this.unanswered.size;
+    const inFlight = this.inFlight;
     const answeredBefore = this.answeredCount;
     this.closing = true;
     const abandonedBefore = this.abandonedCount;
