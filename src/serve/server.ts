@@ -272,10 +272,11 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     const limiter = new RateLimiter(rate.max, rate.windowMs);
     app.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url ?? '';
-      if (OPEN_ROUTES.has(route) || (MONITORING_ROUTES.has(route) && keyed(request.headers))) return done();
+      if (OPEN_ROUTES.has(route)) return done();
+      const withKey = keyed(request.headers); // (true for every request of a service without a key)
+      if (MONITORING_ROUTES.has(route) && withKey) return done();
       // with a key, requests that present it and requests that do not are counted apart: guesses from an address
       // (one client behind a NAT or a proxy) do not use up the limit of the clients there that hold the key
-      const withKey = options.apiKey === undefined || keyed(request.headers);
       const decision = limiter.check(`${withKey ? '' : 'no key:'}${clientKey(request.ip)}`);
       if (decision.allowed) return done();
       reply.header('retry-after', String(decision.retryAfterSeconds));
