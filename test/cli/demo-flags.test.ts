@@ -8,11 +8,12 @@ import { registerDemoCommand } from '../../src/cli/commands/demo.js';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { runCli, runCliCapturing } from '../helpers/run-cli.js';
 
+afterEach(() => vi.unstubAllEnvs());
+
 describe('demo --epochs', () => {
   it('refuses 0 and words before announcing or generating anything', async () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-demotest-')), 'run');
-    const saved = process.env.KGDISTILL_NO_SHARED;
-    process.env.KGDISTILL_NO_SHARED = '1'; // the case that generates a graph
+    vi.stubEnv('KGDISTILL_NO_SHARED', '1'); // the case that generates a graph
     let said = '';
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       said += String(chunk);
@@ -24,8 +25,6 @@ describe('demo --epochs', () => {
       }
     } finally {
       stderr.mockRestore();
-      if (saved === undefined) delete process.env.KGDISTILL_NO_SHARED;
-      else process.env.KGDISTILL_NO_SHARED = saved;
     }
     expect(said).not.toContain('$ kgdistill train'); // the demo's announcement of the run it starts
     expect(existsSync(out) || existsSync(`${out}-graph`)).toBe(false);
@@ -33,14 +32,8 @@ describe('demo --epochs', () => {
 });
 
 describe('demo without WN18RR (a fresh clone\'s view)', () => {
-  const saved = process.env.KGDISTILL_NO_SHARED;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.KGDISTILL_NO_SHARED;
-    else process.env.KGDISTILL_NO_SHARED = saved;
-  });
-
   it('keeps its generated graph beside the run (<out>-graph), which the run names, and says what to try next', async () => {
-    process.env.KGDISTILL_NO_SHARED = '1';
+    vi.stubEnv('KGDISTILL_NO_SHARED', '1');
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-demotest-')), 'mine');
     const { err } = await runCliCapturing([registerDemoCommand, registerTrainCommand], ['demo', '--epochs', '1', '--out', `${out}/`]); // a trailing slash too
     expect(err).toContain(`training ComplEx for 1 epoch on a small graph generated in code, kept in ${out}-graph`);
@@ -54,7 +47,7 @@ describe('demo without WN18RR (a fresh clone\'s view)', () => {
   }, 60_000);
 
   it('a run directory whose parent cannot be made is refused before anything is generated, naming the directory and --out', async () => {
-    process.env.KGDISTILL_NO_SHARED = '1';
+    vi.stubEnv('KGDISTILL_NO_SHARED', '1');
     const base = mkdtempSync(path.join(tmpdir(), 'kgdistill-demotest-'));
     writeFileSync(path.join(base, 'a-file'), 'x');
     const out = path.join(base, 'a-file', 'runs', 'demo');

@@ -2,7 +2,7 @@
 // with the float64 reference; the choice follows KGDISTILL_KERNELS and refuses a value it does not know.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KernelMemory } from '../../src/kernels/kernel-memory.js';
 import { findPackageRoot, loadKernels, SimilarityKind, type Kernels } from '../../src/kernels/kernels.js';
 import { KERNEL_BUILDS, kernelBuild, kernelsPath, type KernelBuild } from '../../src/kernels/kernel-build.js';
@@ -23,11 +23,7 @@ function dotScore(k: Kernels, q: number[], e: number[]): number {
 }
 
 describe('kernel builds', () => {
-  const saved = process.env.KGDISTILL_KERNELS;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.KGDISTILL_KERNELS;
-    else process.env.KGDISTILL_KERNELS = saved;
-  });
+  afterEach(() => vi.unstubAllEnvs());
 
   it('fuses the multiply-add in the fma build only (one rounding against two)', async () => {
     // d = 16: coordinates 0 and 8 meet in the same accumulator lane. Coordinate 0 puts −(1 + 2⁻¹¹) there; coordinate
@@ -54,15 +50,15 @@ describe('kernel builds', () => {
   });
 
   it('follows KGDISTILL_KERNELS and names the variable when its value is unknown', () => {
-    process.env.KGDISTILL_KERNELS = 'portable';
+    vi.stubEnv('KGDISTILL_KERNELS', 'portable');
     expect(kernelBuild(root)).toBe('portable');
     expect(kernelsPath(root)).toBe(path.join(root, 'build', 'kernels.wasm'));
-    process.env.KGDISTILL_KERNELS = 'avx';
+    vi.stubEnv('KGDISTILL_KERNELS', 'avx');
     expect(() => kernelBuild(root)).toThrow("KGDISTILL_KERNELS must be 'fma' or 'portable', not 'avx'");
   });
 
   it('runs the fused build on this Node (relaxed SIMD, enabled before compiling)', () => {
-    delete process.env.KGDISTILL_KERNELS;
+    vi.stubEnv('KGDISTILL_KERNELS', undefined);
     expect(kernelBuild(root)).toBe('fma');
   });
 });
