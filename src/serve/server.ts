@@ -33,6 +33,7 @@ import { ServiceMetrics } from './metrics.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { clientErrorHandler, EMPTY_BODY_MESSAGE, frameworkAnswer } from './framework-errors.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { badlyEncodedQueryPair, strictUtf8 } from './utf8-input.js';
 import { EXPLORER_OPEN_ROUTES, explorerRoutes, type ExplorerOptions } from './explorer-routes.js';
 import { DEFAULT_K, DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neighborsSchemas, predictSchemas, shown, type RouteSchemas } from './schemas.js';
 
@@ -216,6 +217,14 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     done();
   });
   app.removeContentTypeParser('text/plain'); // a JSON API: anything but application/json is a 415
+  // names must arrive as UTF-8: a byte that is not would otherwise make a 404 "unknown entity" (utf8-input.ts)
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const text = strictUtf8(body as Buffer);
+    if (text === undefined) return done(new HttpError(400, 'invalid', 'the body is not UTF-8: send JSON text encoded as UTF-8'), undefined);
+    parseJson(request, text, done);
+  });
   app.addHook('onRequest', (request, _reply, done) => {
     // a compressed body would reach the JSON parser as bytes ("not valid JSON"): say what is not supported instead
     const encoding = request.headers['content-encoding'];
@@ -294,6 +303,13 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
       done(null, payload);
     });
   }
+
+  // a query string that is not percent-encoded UTF-8 is a 400 (utf8-input.ts), after the rate limit and the key
+  app.addHook('onRequest', (request, _reply, done) => {
+    const pair = badlyEncodedQueryPair(request.url);
+    if (pair === undefined) return done();
+    done(new HttpError(400, 'invalid', `the query parameter '${pair.slice(0, 80)}' is not percent-encoded UTF-8: send each byte of a name's UTF-8 as %XX, and a % sign as %25`));
+  });
 
   const lookupOf = (model: unknown): CheckpointLookup => {
     const parsed = modelParams.safeParse(model);
