@@ -34,15 +34,17 @@ describe('demo --epochs', () => {
 describe('demo without WN18RR (a fresh clone\'s view)', () => {
   it('keeps its generated graph beside the run (<out>-graph), which the run names, and says what to try next', async () => {
     vi.stubEnv('KGDISTILL_NO_SHARED', '1');
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-demotest-')), 'mine');
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-demotest-')), 'my run'); // a space: quoted where shown
     const { err } = await runCliCapturing([registerDemoCommand, registerTrainCommand], ['demo', '--epochs', '1', '--out', `${out}/`]); // a trailing slash too
     expect(err).toContain(`training ComplEx for 1 epoch on a small graph generated in code, kept in ${out}-graph`);
     expect(err).toContain('kgdistill data fetch WN18RR');
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).options.dataset).toBe(`${out}-graph`);
     expect(existsSync(path.join(`${out}-graph`, 'train.txt'))).toBe(true);
     const firstLine = readFileSync(path.join(`${out}-graph`, 'train.txt'), 'utf8').split('\n')[0]!.split('\t');
-    expect(err).toContain(`next:\n  kgdistill eval --checkpoint ${out}`);
-    expect(err).toContain(`kgdistill predict --checkpoint ${out} --head ${firstLine[0]} --relation ${firstLine[1]}`);
+    expect(err).toContain(`--out '${out}'\n`); // the command it runs, as a shell takes it
+    expect(err).toContain(`next:\n  kgdistill eval --checkpoint '${out}'   #`);
+    expect(err).toContain(`kgdistill predict --checkpoint '${out}' --head ${firstLine[0]} --relation ${firstLine[1]}   #`);
+    expect(err).toContain(`kgdistill serve --checkpoint '${out}'   #`);
     expect(err).not.toContain('the full recipe'); // that line is WN18RR's
   }, 60_000);
 

@@ -66,12 +66,13 @@ function firstQuery(dir: string): string | undefined {
 /** What to try after the demo, on its run directory. */
 function nextSteps(runDir: string, dataDir: string, onWN18RR: boolean): string {
   const query = firstQuery(dataDir);
+  const run = shellQuote(runDir);
   return [
     'next:',
-    `  kgdistill eval --checkpoint ${runDir}   # the metrics again (--split valid, --json)`,
-    ...(query ? [`  kgdistill predict --checkpoint ${runDir} ${query}   # the top tails of a query`] : []),
-    `  kgdistill plot ${runDir}   # its loss and validation-MRR curves (SVG)`,
-    `  kgdistill serve --checkpoint ${runDir}   # an HTTP API and the browser explorer`,
+    `  kgdistill eval --checkpoint ${run}   # the metrics again (--split valid, --json)`,
+    ...(query ? [`  kgdistill predict --checkpoint ${run} ${query}   # the top tails of a query`] : []),
+    `  kgdistill plot ${run}   # its loss and validation-MRR curves (SVG)`,
+    `  kgdistill serve --checkpoint ${run}   # an HTTP API and the browser explorer`,
     ...(onWN18RR ? [`  ${FULL_RECIPE}   # the full recipe: ~0.47 test MRR (a demo's few epochs are far from converged)`] : []),
   ].join('\n');
 }
@@ -88,7 +89,7 @@ export function registerDemoCommand(program: Command): void {
       // --epochs is checked as it is read, before a graph is generated (a bad value left one behind)
       const { args, what, runDir, dataDir, onWN18RR } = await demoArguments(flags.epochs, flags.out);
       const full = [...args, ...(flags.json ? ['--json'] : [])];
-      process.stderr.write(`${what}\n$ kgdistill train ${full.join(' ')}\n`);
+      process.stderr.write(`${what}\n$ kgdistill train ${full.map(shellQuote).join(' ')}\n`);
       await program.parseAsync(['train', ...full], { from: 'user' });
       if (!process.exitCode) process.stderr.write(`${nextSteps(runDir, dataDir, onWN18RR)}\n`);
     });
