@@ -99,12 +99,16 @@ export function qualityPlan(root: string): Row[] {
     rows.push({ id, stage: 5, dataset: wn, kind: 'teacher', args: ['train', '--dataset', wn, '--model', 'RotH', '--dim', '64', ...wnTeacher, '--unseen', 'keep', '--seed', String(i + 1)] });
   }
   const sixTeachers = [teacherDirs(root, wn), ...extraTeachers.map((id) => path.join(root, wn, id))].join(',');
-  // at d = 32 with the best λ there (0.1), at d = 16 with the best λ there (0.01); twins twin-roth-d32 and -d16
-  for (const [dim, kdWeight] of [[32, '0.1'], [16, '0.01']] as const) {
+  // at d = 32 with the best λ there (0.1), at d = 16 with the best λ there (0.01); twins twin-roth-d32 and -d16.
+  // t6-e300: the d = 32 students set their bests at epochs 125–135 of 150, so the same rows with up to 300 epochs
+  // (the same patience), against twins of up to 300 epochs (twin-e300-roth-d32; the 150-epoch ones stopped early).
+  for (const [name, dim, kdWeight, epochs, twin] of [['t6', 32, '0.1', 150, 'twin-roth-d32'], ['t6', 16, '0.01', 150, 'twin-roth-d16'], ['t6-e300', 32, '0.1', 300, 'twin-e300-roth-d32']] as const) {
     for (const seed of SEEDS) {
-      const args = studentArgs(root, wn, kdWeight, [...paperLikeRecipe(wn, dim), '--seed', String(seed)]);
+      const recipe = [...paperLikeRecipe(wn, dim, epochs), '--seed', String(seed)];
+      if (epochs !== 150) rows.push({ id: `${twin}-s${seed}`, stage: 6, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...recipe] });
+      const args = studentArgs(root, wn, kdWeight, recipe);
       args[args.indexOf('--teachers') + 1] = sixTeachers;
-      rows.push({ id: `student-t6-roth-d${dim}-s${seed}`, stage: 6, dataset: wn, kind: 'student', against: [`twin-roth-d${dim}`], args });
+      rows.push({ id: `student-${name}-roth-d${dim}-s${seed}`, stage: 6, dataset: wn, kind: 'student', against: [twin], args });
     }
   }
   // The double-negative recipe with the learning rate on plateaus (×0.3 after 2 validations without a new best), twin
