@@ -20,6 +20,7 @@ import { resolveDataset, type ResolveOptions } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
 import { loadEntityNames } from './entity-names.js';
 import { suspectHeader, suspectHeaderLine, type SuspectHeader } from './header-suspect.js';
+import { plural } from './plural.js';
 
 /** Options of {@link loadDataset}: triple-file format, unseen policy (default `'keep'`, as the commands'), checksum verification (default on). */
 export interface LoadOptions extends ReadTripleOptions {
@@ -173,8 +174,8 @@ export function hasSharedTriples(o: SplitOverlap): boolean {
 
 /** "0 valid and 2 test triples also in train, 0 test triples also in valid". */
 export function sharedTriplesText(o: SplitOverlap): string {
-  return `${count(o.validInTrain)} valid and ${count(o.testInTrain)} test triple${o.testInTrain === 1 ? '' : 's'} also in train, ` +
-    `${count(o.testInValid)} test triple${o.testInValid === 1 ? '' : 's'} also in valid`;
+  return `${count(o.validInTrain)} valid and ${count(o.testInTrain)} test ${plural(o.testInTrain, 'triple')} also in train, ` +
+    `${count(o.testInValid)} test ${plural(o.testInValid, 'triple')} also in valid`;
 }
 
 /** "overlap: 0 valid and 2 test triples also in train, 0 test triples also in valid (kept; …)". */
@@ -190,9 +191,9 @@ export function formatLoadReport(report: LoadReport): string[] {
     const duplicates = report.duplicates[split];
     const comments = report.comments[split];
     lines.push(
-      `${split}: ${count(report.lines[split])} triple${report.lines[split] === 1 ? '' : 's'} read from ${report.files[split]}, ` +
-        `${count(duplicates)} duplicate${duplicates === 1 ? '' : 's'}${duplicates > 0 ? ' (kept once)' : ''}` +
-        (comments > 0 ? `, ${count(comments)} comment line${comments === 1 ? '' : 's'} (#) skipped` : '') +
+      `${split}: ${count(report.lines[split])} ${plural(report.lines[split], 'triple')} read from ${report.files[split]}, ` +
+        `${count(duplicates)} ${plural(duplicates, 'duplicate')}${duplicates > 0 ? ' (kept once)' : ''}` +
+        (comments > 0 ? `, ${count(comments)} comment ${plural(comments, 'line')} (#) skipped` : '') +
         headerText(report.headers?.[split]),
     );
   }
@@ -200,7 +201,7 @@ export function formatLoadReport(report: LoadReport): string[] {
   for (const split of ['valid', 'test'] as const) {
     const unseen = report.unseen[split];
     lines.push(
-      `${split}: ${count(unseen)} triple${unseen === 1 ? '' : 's'} with entities or relations unseen in train ${verb} (--unseen ${report.unseenPolicy})`,
+      `${split}: ${count(unseen)} ${plural(unseen, 'triple')} with entities or relations unseen in train ${verb} (--unseen ${report.unseenPolicy})`,
     );
   }
   lines.push(overlapLine(report.overlap));

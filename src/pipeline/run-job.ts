@@ -44,6 +44,7 @@ import { checkLossSettings, checkLrSchedule, checkQueryWeights, trainingConfigOf
 import { loadRun } from '../registry/load-run.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
 import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, readerErrorNamed, type CommonSettings, type OptionNaming } from './options.js';
+import { plural } from '../kg/plural.js';
 
 /** How a job reports what it does (all optional): lines for the user, the trainer's progress, a stop request. */
 export interface RunHooks {
@@ -264,7 +265,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     await writeRunConfig(runDir, runConfig);
     const { model: modelName, dim } = runtime.model.config;
     const kernels = loadedKernelBuild() ?? 'portable';
-    log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}, ${kernelThreads()} thread${kernelThreads() === 1 ? '' : 's'}; run dir ${runDir}`);
+    log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}, ${kernelThreads()} ${plural(kernelThreads(), 'thread')}; run dir ${runDir}`);
     const widthObstacle = hasNativeGatherGradient(backend) ? null : kernelWidthObstacle(runtime.model);
     if (widthObstacle && saved && runtime.model.zeroPaddable) { // a checkpoint saved at its own width before padding existed
       log(`note: ${widthObstacle.reason}: this checkpoint was saved at its own width, so it resumes through the tfjs reference path, several times slower; a new run at --dim ${runtime.model.config.dim} stores its tables padded for the kernels`);

@@ -16,6 +16,7 @@ import { requireNewOutDir, writeNewDirectory } from '../../kg/new-directory.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { DATA_FLAGS, givenOptions } from '../run-options.js';
 import { integerFlag } from '../integer-flag.js';
+import { plural } from '../../kg/plural.js';
 
 /** The flags of `data split` besides the data options. */
 export interface SplitFlags {
@@ -81,9 +82,9 @@ export async function runSplit(file: string, flags: SplitFlags, command: Command
     }
   }, flags.out);
   const counts = { triples: raw.length, duplicates: split.duplicates, train: split.train.length, valid: split.valid.length, test: split.test.length, movedToTrain: split.moved, ratios, seed, out };
-  const repeats = split.duplicates > 0 ? `; ${split.duplicates} repeated triple${split.duplicates === 1 ? '' : 's'} left out, each triple split once` : '';
+  const repeats = split.duplicates > 0 ? `; ${split.duplicates} repeated ${plural(split.duplicates, 'triple')} left out, each triple split once` : '';
   if (header) process.stderr.write(`note: ${file}:${header.line}: "${header.text}" skipped as a header\n`);
-  if (comments > 0) process.stderr.write(`note: ${file}: ${comments} comment line${comments === 1 ? '' : 's'} (starting with #) skipped; a name that starts with # must be quoted in a CSV\n`);
+  if (comments > 0) process.stderr.write(`note: ${file}: ${comments} comment ${plural(comments, 'line')} (starting with #) skipped; a name that starts with # must be quoted in a CSV\n`);
   process.stderr.write(`split ${raw.length} triples of ${file}: train ${counts.train}, valid ${counts.valid}, test ${counts.test} (${split.moved.valid} valid and ${split.moved.test} test triples moved to train: an entity or relation was not in train${repeats})\n`);
   if (counts.valid === 0 && counts.test === 0) process.stderr.write(`note: valid and test are both empty: a run on ${out} can neither stop early nor be evaluated${ratios[1] + ratios[2] > 0 ? ' (every held-out triple had an entity or relation seen only there, and moved to train)' : ''}\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(counts)}\n` : `${out}\n`);

@@ -12,6 +12,7 @@ import { findSplitFiles, resolveDatasetDir } from '../../kg/resolve-dataset.js';
 import { shellQuote } from '../../pipeline/shell-quote.js';
 import { writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { fileWriteError } from '../../kg/errors.js';
+import { plural } from '../../kg/plural.js';
 
 /** The full WN18RR recipe (the README's command line; test MRR 0.4721 ± 0.0009 in docs/RESULTS.md), of which the demo runs a few epochs. */
 const FULL_RECIPE = 'kgdistill train --dataset WN18RR --model RotH --dim 32 --optimizer adam --lr 0.001 --double-neg --epochs 300 --valid-every 5 --patience 15 --out runs/wn18rr-roth-32';
@@ -19,7 +20,7 @@ const FULL_RECIPE = 'kgdistill train --dataset WN18RR --model RotH --dim 32 --op
 /** The train arguments of the demo: WN18RR when resolvable, else a graph generated at `<out>-graph`. */
 async function demoArguments(epochs: number, out: string | undefined): Promise<{ args: string[]; what: string; runDir: string; dataDir: string; onWN18RR: boolean }> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const epochText = `for ${epochs} epoch${epochs === 1 ? '' : 's'}`;
+  const epochText = `for ${epochs} ${plural(epochs, 'epoch')}`;
   let found: string | undefined;
   try {
     found = resolveDatasetDir('WN18RR').dir;

@@ -15,6 +15,7 @@ import { NameTable, type ReadTripleOptions, type TripleIds } from '../../../kg/t
 import { readTripleBytes } from '../../../kg/triple-bytes.js';
 import type { SplitName, UnseenPolicy } from '../../../kg/types.js';
 import type { DroppedFile } from '../protocol.js';
+import { plural } from '../../../kg/plural.js';
 
 /** Most bytes the page accepts, its files together: the page is for small graphs. */
 export const MAX_FILE_BYTES = 64 << 20;
@@ -60,10 +61,10 @@ function splitOne(file: string, ids: TripleIds, names: { entities: NameTable; re
     return { triples: out, lines, file, comments: 0 }; // one file split in three: its comments are not any split's
   };
   const skipped = [
-    ...(ids.comments > 0 ? [`${ids.comments} comment line${ids.comments === 1 ? '' : 's'} (#) skipped`] : []),
+    ...(ids.comments > 0 ? [`${ids.comments} comment ${plural(ids.comments, 'line')} (#) skipped`] : []),
     ...(ids.header ? [`header line ${ids.header.line} skipped ("${ids.header.text}")`] : []),
   ];
-  const note = `${file}: ${count.toLocaleString('en-US')} triple${count === 1 ? '' : 's'} read${skipped.map((s) => `, ${s}`).join('')}, ${split.duplicates} repeated (kept once); ` +
+  const note = `${file}: ${count.toLocaleString('en-US')} ${plural(count, 'triple')} read${skipped.map((s) => `, ${s}`).join('')}, ${split.duplicates} repeated (kept once); ` +
     `split 80/10/10 (seed ${seed}): ${split.moved.valid} valid and ${split.moved.test} test triples moved to train, an entity or relation of theirs not being in train`;
   return { splits: { train: pick(split.train), valid: pick(split.valid), test: pick(split.test) }, note };
 }
@@ -78,7 +79,7 @@ function suspectHeaderNote(file: string, suspect: SuspectHeader): string {
 
 /** The page's words for the valid or test triples kept although an entity or relation of theirs is not in train. */
 function unseenNote(split: 'valid' | 'test', count: number): string {
-  return `${split}: ${count.toLocaleString('en-US')} triple${count === 1 ? '' : 's'} with an entity or relation not in train kept and ranked (never trained, such a name ranks as chance would)`;
+  return `${split}: ${count.toLocaleString('en-US')} ${plural(count, 'triple')} with an entity or relation not in train kept and ranked (never trained, such a name ranks as chance would)`;
 }
 
 /** The dataset of the dropped files (see the file's comment); throws KgInputError naming file and line on bad input. */
