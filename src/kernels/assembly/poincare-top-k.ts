@@ -43,7 +43,6 @@ export const DC2_MAX: f32 = <f32>(Math.log(<f64>RATIO_MAX) * Math.log(<f64>RATIO
   return f32x4.pmin(vsel(series, vmul(ac, ac), f32x4.lt(L, splat(L_SERIES))), splat(DC2_MAX));
 }
 
-
 /**
  * Per entity i < N for curvature c, from v2[i] = ‖v_i‖², with t = min(√(c·v2), T_MAX), α = cosh²t, Y = tanh²t/c and
  * g = tanh t / √(c·v2) (y = g·v has norm tanh t/√c also past T_MAX): alpha[i] = α, alphaY[i] = α·Y,
