@@ -67,8 +67,9 @@ function drawQueries(batch: QueryBatch, settings: NegativeSamplingSettings, numE
 
 /**
  * Runs one negative-sampling step in kernels: accumulates gradients into the tables and returns the loss (no
- * update). With a kernel worker (two or more cores, KGDISTILL_THREADS ≠ 1) and the BCE loss, the batch is split in
- * two halves run at once (fused-step-parallel.ts): the same draws and loss, sums in another order.
+ * update). With a kernel worker (two or more cores, KGDISTILL_THREADS ≠ 1) and the BCE or self-adversarial loss (not
+ * margin ranking), the batch is split in two halves run at once (fused-step-parallel.ts): the same draws and loss,
+ * sums in another order.
  */
 export function fusedNegativeSamplingGradients(model: KgeModel, store: ParameterStore, batch: QueryBatch,
   settings: NegativeSamplingSettings, rng: SeededRandom): number {

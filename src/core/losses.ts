@@ -50,7 +50,8 @@ export const BCE_LOSS: SampledLoss = { loss: 'bce', margin: 0, adversarialTemper
  * Self-adversarial negative sampling (Sun et al., ICLR 2019, eq. (5)), batch mean over scores [B, 1 + N] (gold first):
  *   L_b = ½[−log σ(γ + s⁺) − Σᵢ pᵢ log σ(−γ − sᵢ⁻)],  p = softmax(α·s⁻) held constant
  * (scores s = −distance for distance models, so γ + s⁺ = γ − d(h∘r, t) as in the paper; the ½ as in the authors'
- * code and PyKEEN's NSSALoss).
+ * code and PyKEEN's NSSALoss). The negatives are drawn unfiltered (negative-sampler.ts, as Chami et al.'s code), where
+ * Sun et al.'s code leaves known true tails out: a sampled true answer can take a large adversarial weight.
  */
 export function selfAdversarialLoss(scores: tf.Tensor2D, margin: number, temperature: number): tf.Scalar {
   return tf.tidy(() => tf.mul(0.5, tf.mean(selfAdversarialTerms(scores, margin, temperature))) as tf.Scalar);
