@@ -1,7 +1,9 @@
 /**
  * `/metrics` of the service in Prometheus text format (prom-client, one registry per service): requests by route,
  * method and status, latency histograms by route, requests in flight, readiness, and the state of every
- * checkpoint's neighbour index; plus prom-client's process metrics (CPU, memory, event-loop delay, GC).
+ * checkpoint's neighbour index; plus prom-client's process metrics (CPU, memory, event-loop delay, GC), collected
+ * once per process into a registry of their own: prom-client never stops their GC observer and event-loop monitor,
+ * so a service's registry given to them stayed reachable, with every model it served, after the service closed.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
@@ -30,6 +32,16 @@ export function indexState(lookup: CheckpointLookup): 'ready' | 'building' | 'fa
 export const REFUSAL_REASONS = ['too-many-connections', 'request-timeout', 'bad-request'] as const;
 /** One of REFUSAL_REASONS. */
 export type RefusalReason = typeof REFUSAL_REASONS[number];
+
+let processMetrics: Registry | undefined;
+/** The process's own metrics (prom-client's defaults), one registry for every service of the process. */
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, prefix: 'kgdistill_' });
+  }
+  return processMetrics;
+}
 
 /** The service's metrics; `observe` is called once per answered request. */
 export class ServiceMetrics {
@@ -68,7 +80,7 @@ export class ServiceMetrics {
         for (const lookup of source.lookups()) for (const index of lookup.store.loaded()) this.set({ model: lookup.name, index: index.id }, index.buildSeconds);
       },
     });
-    collectDefaultMetrics({ register: this.registry, prefix: 'kgdistill_' });
+    processRegistry();
   }
 
   /** Records one answered request. */
@@ -88,8 +100,9 @@ export class ServiceMetrics {
     this.refusals.labels(reason).inc();
   }
 
-  /** The text exposition. */
+  /** The text exposition: the service's metrics, then the process's. */
   async text(): Promise<string> {
-    return this.registry.metrics();
+    const [service, process] = await Promise.all([this.registry.metrics(), processRegistry().metrics()]);
+    return `${service}${process}`;
   }
 }
