@@ -149,6 +149,7 @@ function tfjsOneToNGradients(model: KgeModel, store: ParameterStore, batch: Quer
   const B = batch.entities.length;
   const table = store.table(model.candidateTable);
   const bias = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
+  table.checkIds(batch.answers, '1-N step: answer'); // before the tape, as the kernel path does (a gradient must not throw)
   const loss = runTape([{ model, store, entities: batch.entities, relations: batch.relations }],
     bias ? [wholeTable(table, [table.rows, table.dim]), wholeTable(bias, [1, bias.rows])] : [wholeTable(table, [table.rows, table.dim])],
     ([view], [entityTable, biasRow]) => {

@@ -66,8 +66,17 @@ export class ParameterTable {
     }
   }
 
-  /** Copies the rows `ids` into a new row-major array [ids.length × dim]. */
+  /** Throws a RangeError naming the first of `ids` outside [0, rows) (`what` says who asked). */
+  checkIds(ids: Int32Array, what: string): void {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (!(id >= 0 && id < this.rows)) throw new RangeError(`${what}: ${this.spec.name} id ${id} is outside [0, ${this.rows})`);
+    }
+  }
+
+  /** Copies the rows `ids` into a new row-major array [ids.length × dim]; an id outside the table throws. */
   gather(ids: Int32Array): Float32Array {
+    this.checkIds(ids, 'gather');
     const d = this.dim;
     const src = this.data.array;
     const out = new Float32Array(ids.length * d);
@@ -79,8 +88,9 @@ export class ParameterTable {
     return out;
   }
 
-  /** Adds per-row gradients [ids.length × dim] into the accumulator and marks the rows touched. */
+  /** Adds per-row gradients [ids.length × dim] into the accumulator and marks the rows touched; an id outside throws. */
   scatterAddGrad(ids: Int32Array, grads: Float32Array, scale = 1): void {
+    this.checkIds(ids, 'gradient');
     const d = this.dim;
     const g = this.grad.array;
     for (let i = 0; i < ids.length; i++) {

@@ -56,7 +56,18 @@ function tapeValue(sides: readonly TapeSide[], extras: readonly TapeInput[], los
     const inputs: tf.Tensor[] = [];
     sides.forEach((_, i) => inputs.push(...gathered[i]!.tensors, ...candidateInputs[i]!));
     inputs.push(...extras.map((e) => e.tensor));
+    let failure: { error: unknown } | undefined;
     const f = (...xs: tf.Tensor[]): tf.Scalar => {
+      try {
+        return forward(xs);
+      } catch (error) {
+        // tfjs frees the tensors a tape saved for the backward pass only when a backward pass ends: after a throw they
+        // would stay for good, so the tape ends on a zero loss and the error is thrown after it
+        failure = { error };
+        return tf.mul(tf.addN(xs.map((x) => tf.sum(x))), 0) as tf.Scalar;
+      }
+    };
+    const forward = (xs: tf.Tensor[]): tf.Scalar => {
       let offset = 0;
       const views = sides.map((side, i): TapeView => {
         const rows = xs.slice(offset, offset + gathered[i]!.tensors.length);
@@ -70,6 +81,7 @@ function tapeValue(sides: readonly TapeSide[], extras: readonly TapeInput[], los
       return loss(views, xs.slice(offset));
     };
     const { value, grads } = tf.valueAndGrads(f)(inputs);
+    if (failure) throw failure.error;
     let offset = 0;
     sides.forEach((side, i) => {
       scatterQueryGradients(side.store, gathered[i]!, grads.slice(offset, offset + gathered[i]!.tensors.length));
