@@ -68,15 +68,22 @@ export class TeacherPool {
     const servedRun = this.served().find((l) => l.runDir === teacher.dir);
     if (servedRun) return { lookup: servedRun };
     const slot = this.slot(teacher.dir);
-    if (!slot.lookup && !slot.error) await Promise.race([slot.promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, OPEN_WAIT_MS))]);
+    if (!slot.lookup && !slot.error) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([slot.promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, OPEN_WAIT_MS)))]);
+      clearTimeout(timer); // (a pending timer would hold this call, and the pool, for OPEN_WAIT_MS)
+    }
     if (slot.lookup) return { lookup: slot.lookup };
     if (slot.error) return { status: 'failed', message: `teacher '${teacher.name}' could not be opened: ${slot.error}` };
     return { status: 'loading', message: `teacher '${teacher.name}' is still loading on the server` };
   }
 
-  /** Frees the opened teachers. */
+  /** Frees the opened teachers, and those still opening once they are open. */
   close(): void {
-    for (const slot of this.slots.values()) slot.lookup?.close();
+    for (const slot of this.slots.values()) {
+      if (slot.lookup) slot.lookup.close();
+      else slot.promise.then((lookup) => lookup.close(), () => undefined);
+    }
     this.slots.clear();
   }
 
