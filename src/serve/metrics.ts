@@ -102,7 +102,7 @@ export class ServiceMetrics {
 
   /** The text exposition: the service's metrics, then the process's. */
   async text(): Promise<string> {
-    const [service, process] = await Promise.all([this.registry.metrics(), processRegistry().metrics()]);
-    return `${service}${process}`;
+    const [service, ofProcess] = await Promise.all([this.registry.metrics(), processRegistry().metrics()]);
+    return `${service}${ofProcess}`;
   }
 }
