@@ -220,8 +220,25 @@ export function parallelFusedStep(model: KgeModel, store: ParameterStore, progra
     lossOf(s.state, second));
   if (!s.recorder.fits) return runOnMain(first) + runOnMain(second); // too many calls for the mailbox: one thread
   s.worker.post();
-  const mainLoss = runOnMain(first);
-  const workerLoss = s.worker.wait();
+  // the worker's half is waited for even when the main half fails (the next step must not rewrite its mailbox while
+  // it runs), and after a failure on either side its gradients are dropped, not folded into a later step
+  let failure: { error: unknown } | undefined;
+  let mainLoss = 0;
+  let workerLoss = 0;
+  try {
+    mainLoss = runOnMain(first);
+  } catch (error) {
+    failure = { error };
+  }
+  try {
+    workerLoss = s.worker.wait();
+  } catch (error) {
+    failure ??= { error };
+  }
+  if (failure) {
+    for (const shadow of s.shadows.values()) shadow.grad.array.fill(0);
+    throw failure.error;
+  }
   deferShadowFolds(s, model, store, main.raw, second);
   return mainLoss + workerLoss;
 }
