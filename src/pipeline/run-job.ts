@@ -156,6 +156,7 @@ export function dataSummary(dataset: KgDataset): DataSummary {
  */
 export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, given: Record<string, unknown>, resume: boolean,
   parse: (options: Record<string, unknown>) => S, hooks: RunHooks = {}): Promise<RunOutcome & { settings: S }> {
+  kernelThreads(); // KGDISTILL_THREADS is checked before anything is written (as the CLI does before any command)
   const log = hooks.log ?? (() => undefined);
   const sources = hooks.keySources ?? {};
   const name = (key: string): string => optionName(key, sources, hooks.naming ?? 'key');

@@ -60,4 +60,17 @@ describe('the thread count, which changes the last bits of the numbers', () => {
       else process.env.KGDISTILL_THREADS = saved;
     }
   });
+
+  it('a bad KGDISTILL_THREADS stops a library run before anything is written', async () => {
+    const saved = process.env.KGDISTILL_THREADS;
+    const out = path.join(tmp, 'threads-bad');
+    try {
+      process.env.KGDISTILL_THREADS = 'two';
+      await expect(runTrain({ dataset: path.join(tmp, 'graph'), model: 'RotH', dim: 8, epochs: 1, out })).rejects.toThrow("KGDISTILL_THREADS must be a whole number of threads ≥ 1");
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.KGDISTILL_THREADS;
+      else process.env.KGDISTILL_THREADS = saved;
+    }
+  });
 });
