@@ -139,6 +139,8 @@ export class KernelWorker {
     // A worker that dies (seen when the event loop turns, between steps) is reported by the next `wait`, not left
     // to crash the process as an unheard 'error' event.
     this.worker.on('error', (error) => { this.died ??= error; });
+    // one that ends without an error (terminated, or its process's exit) would leave the next `wait` waiting for ever
+    this.worker.on('exit', (code) => { this.died ??= new Error(`it exited (code ${code})`); });
   }
 
   /** A new, empty call list (over the mailbox: write it, then `post` it; do not post while the worker runs). */
