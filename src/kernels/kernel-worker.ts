@@ -171,11 +171,19 @@ export class KernelWorker {
   static beside<T>(worker: KernelWorker | null, fn: string, args: readonly number[] | null, here: () => T): T {
     if (!worker || !args) return here();
     worker.start(fn, args);
+    let result: T;
     try {
-      return here();
-    } finally {
-      worker.wait();
+      result = here();
+    } catch (error) {
+      try {
+        worker.wait(); // the worker's part ends before the caller goes on
+      } catch {
+        // when both parts fail, the main thread's error is the one reported
+      }
+      throw error;
     }
+    worker.wait();
+    return result;
   }
 
   /** Blocks until the posted calls have finished; returns the sum of the collected results; throws if one failed. */
