@@ -11,7 +11,7 @@
  */
 import { kernelsForMemory, type KernelExports, type Kernels } from '../kernels/kernels.js';
 import type { I32Block } from '../kernels/kernel-memory.js';
-import type { CallList, KernelWorker } from '../kernels/kernel-worker.js';
+import { KernelWorker, type CallList } from '../kernels/kernel-worker.js';
 import type { QueryProgram } from '../kernels/query-program.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
@@ -181,9 +181,8 @@ function deferShadowFolds(s: WorkerShare, model: KgeModel, store: ParameterStore
     const table = store.table(name);
     const shadow = s.shadows.get(name)!.grad.offset;
     const mine = list.count >= MIN_PARALLEL_FOLD_ROWS ? list.count >> 1 : list.count;
-    if (mine < list.count) s.worker.start('addRowsAndClear', [list.count - mine, table.dim, list.block.offset + 4 * mine, shadow, table.grad.offset]);
-    raw.addRowsAndClear(mine, table.dim, list.block.offset, shadow, table.grad.offset);
-    if (mine < list.count) s.worker.wait();
+    const theirs = mine < list.count ? [list.count - mine, table.dim, list.block.offset + 4 * mine, shadow, table.grad.offset] : null;
+    KernelWorker.beside(s.worker, 'addRowsAndClear', theirs, () => raw.addRowsAndClear(mine, table.dim, list.block.offset, shadow, table.grad.offset));
   };
   for (const [name, shadow] of s.shadows) {
     store.table(name).deferFold(shadow.grad, () => {
@@ -222,23 +221,13 @@ export function parallelFusedStep(model: KgeModel, store: ParameterStore, progra
   s.worker.post();
   // the worker's half is waited for even when the main half fails (the next step must not rewrite its mailbox while
   // it runs), and after a failure on either side its gradients are dropped, not folded into a later step
-  let failure: { error: unknown } | undefined;
-  let mainLoss = 0;
-  let workerLoss = 0;
+  let losses: { result: number; worker: number };
   try {
-    mainLoss = runOnMain(first);
+    losses = s.worker.alongside(() => runOnMain(first));
   } catch (error) {
-    failure = { error };
-  }
-  try {
-    workerLoss = s.worker.wait();
-  } catch (error) {
-    failure ??= { error };
-  }
-  if (failure) {
     for (const shadow of s.shadows.values()) shadow.grad.array.fill(0);
-    throw failure.error;
+    throw error;
   }
   deferShadowFolds(s, model, store, main.raw, second);
-  return mainLoss + workerLoss;
+  return losses.result + losses.worker;
 }

@@ -171,19 +171,26 @@ export class KernelWorker {
   static beside<T>(worker: KernelWorker | null, fn: string, args: readonly number[] | null, here: () => T): T {
     if (!worker || !args) return here();
     worker.start(fn, args);
+    return worker.alongside(here).result;
+  }
+
+  /**
+   * Runs `here()` on this thread while the worker runs the calls already posted, and waits for them also when `here`
+   * throws (when both fail, `here`'s error is the one thrown); `worker` is the sum `wait` returns.
+   */
+  alongside<T>(here: () => T): { result: T; worker: number } {
     let result: T;
     try {
       result = here();
     } catch (error) {
       try {
-        worker.wait(); // the worker's part ends before the caller goes on
+        this.wait(); // the worker's part ends before the caller goes on
       } catch {
         // when both parts fail, the main thread's error is the one reported
       }
       throw error;
     }
-    worker.wait();
-    return result;
+    return { result, worker: this.wait() };
   }
 
   /** Blocks until the posted calls have finished; returns the sum of the collected results; throws if one failed. */
