@@ -221,6 +221,7 @@ export class CheckpointLookup {
     if (options.table && this.table.count <= MAX_TABLE_ENTITIES) {
       this.tableBuild ??= NeighborTable.build(this.search, () => this.closed).then((built) => {
         this.neighborTable = built;
+        if (!built) this.tableBuild = undefined; // cancelled by close(): nothing is being built any more
       });
       if (options.table !== 'background') return this.tableBuild;
       // answers come from the index until the table is there; a failed build leaves them so (and may be tried again)
@@ -228,8 +229,9 @@ export class CheckpointLookup {
     }
   }
 
-  /** The exact neighbour table: built, being built, or not wanted (warm without `table`, or too many entities). */
+  /** The exact neighbour table: built, being built, or not there (not wanted, too many entities, or closed). */
   get tableState(): 'ready' | 'building' | 'none' {
+    if (this.closed) return 'none';
     return this.neighborTable ? 'ready' : this.tableBuild ? 'building' : 'none';
   }
 

@@ -251,6 +251,16 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     }
   });
 
+  it('a lookup closed while its table builds in the background says it has no table, and the build stops', async () => {
+    const fresh = await CheckpointLookup.open(path.join(tmp, 'roth'), { indexMode: 'background' });
+    await fresh.warm({ table: 'background' });
+    expect(fresh.tableState).toBe('building');
+    fresh.close();
+    expect(fresh.tableState).toBe('none');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the build's next check sees the close and ends
+    expect(fresh.tableState).toBe('none');
+  });
+
   it('with explorer false (serve --no-explorer) the JSON API alone: no page, no run facts, no comparisons', async () => {
     const app = make([lookup], { explorer: false });
     for (const url of ['/', '/explorer/app.js', '/models/roth/run', '/models/roth/compare?head=e1&relation=parent', '/models/roth/suggest?q=e1']) {
