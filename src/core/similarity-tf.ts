@@ -4,8 +4,8 @@
  *
  * Each similarity is a function of x2 = ‖q‖², v2 = ‖v‖², xv = q·v and, for the Poincaré one, the curvature c:
  * - dot:            s = xv
- * - negSqEuclidean: s = −(x2 + v2 − 2·xv)
- * - negEuclidean:   s = −√(x2 + v2 − 2·xv)
+ * - negSqEuclidean: s = −(x2 + v2 − 2·xv)   (similarityPairs: −‖q − v‖², from the differences, no cancellation)
+ * - negEuclidean:   s = −√(x2 + v2 − 2·xv)  (similarityPairs: −‖q − v‖)
  * - negSqPoincare:  s = −d_c(q, y)², y = exp₀ᶜ(v) = tanh(√c‖v‖)·v/(√c‖v‖) (candidates are stored in the tangent
  *   space at 0, as in Chami et al. 2020's code), d_c(x, y) = (2/√c)·artanh(√c‖(−x) ⊕_c y‖) (Chami et al. 2020,
  *   eq. (2)), with ‖(−x) ⊕_c y‖ written through ‖x‖², ‖y‖², x·y (Möbius addition, Ganea et al. 2018, eq. (4)).
@@ -85,6 +85,12 @@ export function similarityFromDots(kind: SimilarityName, x2: tf.Tensor, v2: tf.T
 export function similarityPairs(kind: SimilarityName, q: tf.Tensor2D, cand: tf.Tensor3D, c?: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     if (isDifferenceSimilarity(kind)) return negDistance(kind, tf.sub(tf.expandDims(q, 1), cand), 2) as tf.Tensor2D;
+    if (kind === 'negSqEuclidean' || kind === 'negEuclidean') {
+      // from the differences, as the kernels: x2 + v2 − 2·xv cancels when q ≈ v at large norms (‖q‖ = 1e3 and
+      // ‖q − v‖ = 0.03 gave −1e-6 and a zero gradient); the matrix-product form stays for all entities
+      const sq = tf.sum(tf.square(tf.sub(tf.expandDims(q, 1), cand)), 2);
+      return (kind === 'negSqEuclidean' ? tf.neg(sq) : tf.neg(tf.sqrt(tf.maximum(sq, SQRT_FLOOR)))) as tf.Tensor2D;
+    }
     const x2 = tf.sum(tf.square(q), 1, true);
     const v2 = tf.sum(tf.square(cand), 2);
     const xv = tf.sum(tf.mul(tf.expandDims(q, 1), cand), 2);
