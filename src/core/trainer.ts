@@ -12,7 +12,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Triples, UnseenPolicy } from '../kg/types.js';
+import type { SplitName, Triples, UnseenPolicy } from '../kg/types.js';
 import type { ModelRuntime } from './model-runtime.js';
 import { SeededRandom, type RandomState } from './random.js';
 import { TableOptimizer, type OptimizerName, type OptimizerState } from './optimizers.js';
@@ -38,6 +38,8 @@ export interface TrainingData {
   entityNames: readonly string[];
   relationNames: readonly string[];
   train: Triples;
+  /** Fingerprints of the splits' triples (kg/triple-fingerprint.ts), recorded in checkpoints to tell changed files. */
+  tripleFingerprints?: Record<SplitName, string>;
 }
 
 /** The headline metrics of a validation; `candidates` when each answer was ranked against that many sampled ones (not all entities). */
@@ -373,7 +375,7 @@ export class Trainer {
       header: {
         model: this.runtime.model.config,
         training: { ...this.config, backend: this.backend },
-        dataset: { name: this.data.datasetName, dir: this.data.datasetDir, unseen: this.data.unseen },
+        dataset: { name: this.data.datasetName, dir: this.data.datasetDir, unseen: this.data.unseen, ...(this.data.tripleFingerprints ? { triples: this.data.tripleFingerprints } : {}) },
         vocab: { entities: [...this.data.entityNames], relations: [...this.data.relationNames] },
         progress,
         ...(this.runConfig ? { runConfig: this.runConfig } : {}),

@@ -1,7 +1,8 @@
 /** Turning a loaded dataset into what the trainer and evaluator need (filter index over all splits, names). */
 import type { KgDataset } from '../kg/dataset.js';
 import { FilterIndex } from '../kg/filter-index.js';
-import type { Triples } from '../kg/types.js';
+import { fingerprintCount, tripleFingerprint } from '../kg/triple-fingerprint.js';
+import type { SplitName, Triples } from '../kg/types.js';
 import type { TrainingData } from './trainer.js';
 
 /** Training data plus the valid and test splits and the known-true filter over all three. */
@@ -27,6 +28,7 @@ export function runDataFromDataset(dataset: KgDataset): RunData {
     valid: dataset.valid,
     test: dataset.test,
     known: FilterIndex.build(numEntities, numRelations, [dataset.train, dataset.valid, dataset.test]),
+    tripleFingerprints: { train: tripleFingerprint(dataset.train), valid: tripleFingerprint(dataset.valid), test: tripleFingerprint(dataset.test) },
     numEntities,
     numRelations,
   };
@@ -52,4 +54,19 @@ export function requireSameVocabulary(source: string, saved: { entities: readonl
   if (entities) throw new Error(`${source}: ${entities}; another dataset, or another --unseen policy?`);
   const relations = difference('relations', saved.relations, dataset.relationNames);
   if (relations) throw new Error(`${source}: ${relations}`);
+}
+
+/**
+ * Throws unless each split holds the triples a checkpoint recorded (by fingerprint; checkpoints of 2026-12-06 and
+ * before record none, and are not checked): the files were changed since the run trained, so test triples may be
+ * ones the model trained on. `files` names each split's file; `remedy` says what to do instead.
+ */
+export function requireSameTriples(source: string, saved: Record<SplitName, string> | undefined, data: Pick<RunData, 'tripleFingerprints'>, files: Record<SplitName, string>, remedy: string): void {
+  if (!saved || !data.tripleFingerprints) return;
+  for (const split of ['train', 'valid', 'test'] as const) {
+    const then = saved[split], now = data.tripleFingerprints[split];
+    if (then === now) continue;
+    const counts = fingerprintCount(then) === fingerprintCount(now) ? `${fingerprintCount(now)} triples then and now, other ones or in another order` : `${fingerprintCount(then)} triples then, ${fingerprintCount(now)} now`;
+    throw new Error(`${files[split]}: the ${split} triples differ from those ${source} was trained with (${counts}): the dataset changed since; ${remedy}`);
+  }
 }

@@ -6,7 +6,7 @@ import { DATASET_DIRECTORY_NOT_FOUND } from '../kg/resolve-dataset.js';
 import type { UnseenPolicy } from '../kg/types.js';
 import { z } from 'zod';
 import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../core/backend.js';
-import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
+import { runDataFromDataset, requireSameTriples, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import type { SummaryMetrics } from '../eval/metrics.js';
@@ -120,6 +120,11 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
       if (given.unseen === undefined || recordedUnseen === undefined || given.unseen === recordedUnseen) throw error;
       const flag = options.naming === 'flag' ? '--unseen' : 'unseen';
       throw new Error(`${flag} ${given.unseen}: the run was trained with ${flag} ${recordedUnseen}, and its vocabulary is that policy's (${(error as Error).message}); evaluate it with ${flag} ${recordedUnseen}`, { cause: error });
+    }
+    // the run's own dataset must still hold the triples it trained with; another one given is the user's choice
+    if (options.dataset === undefined) {
+      const flag = options.naming === 'flag' ? '--dataset' : 'dataset';
+      requireSameTriples(run.file, run.header.dataset.triples, data, dataset.report.files, `train again on it, or give its directory with ${flag} to evaluate on these files knowingly`);
     }
     return { run, dataset, data, recorded };
   } catch (error) {
