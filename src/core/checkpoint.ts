@@ -42,7 +42,13 @@ const headerSchema = z.object({
     storedDim: z.number().int().positive().optional(),
   }),
   training: z.record(z.string(), z.unknown()),
-  dataset: z.object({ name: z.string(), dir: z.string().optional(), unseen: z.enum(['drop', 'keep', 'error']).optional() }),
+  dataset: z.object({
+    name: z.string(),
+    dir: z.string().optional(),
+    unseen: z.enum(['drop', 'keep', 'error']).optional(),
+    /** Fingerprints of the splits' triples (kg/triple-fingerprint.ts); absent in checkpoints of 2026-12-06 and before. */
+    triples: z.object({ train: z.string(), valid: z.string(), test: z.string() }).optional(),
+  }),
   vocab: z.object({ entities: z.array(z.string()), relations: z.array(z.string()) }),
   progress: z.record(z.string(), z.unknown()),
   /** The configuration the run was made with, as its command wrote it (opaque here), so the checkpoint describes its run without other files. */
@@ -240,14 +246,18 @@ async function readHeaderOnce(dir: string, stem: string): Promise<{ header: Chec
     throw new CheckpointError(jsonFile, 'not valid JSON (truncated or not a kgdistill checkpoint)');
   }
   const format = (parsed as { format?: unknown })?.format;
-  if (format !== CHECKPOINT_FORMAT) throw new CheckpointError(jsonFile, `not a kgdistill checkpoint (format '${String(format)}')`);
+  if (format !== CHECKPOINT_FORMAT) throw new CheckpointError(jsonFile, `not a kgdistill checkpoint (${format === undefined ? "no 'format' field" : `format ${JSON.stringify(format)}`})`);
   const version = (parsed as { version?: unknown }).version;
-  if (!READABLE_VERSIONS.includes(version as number)) throw new CheckpointError(jsonFile, `checkpoint format version ${String(version)}, this kgdistill reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)}`);
+  const readable = `this kgdistill reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)}`;
+  if (version === undefined) throw new CheckpointError(jsonFile, `no 'version' field: ${readable}`);
+  if (!READABLE_VERSIONS.includes(version as number)) throw new CheckpointError(jsonFile, `checkpoint format version ${JSON.stringify(version)}, ${readable}`);
   const result = headerSchema.safeParse(parsed);
   if (!result.success) throw new CheckpointError(jsonFile, `malformed header: ${formatIssues(result.error)}`);
   const header = result.data;
   if (!BINARY_NAME.test(header.binary.file)) throw new CheckpointError(jsonFile, `binary.file '${header.binary.file}' must be a plain file name in the checkpoint's directory`);
   checkVocabulary(jsonFile, header);
+  const floats = header.arrays.reduce((sum, array) => sum + array.length, 0);
+  if (header.binary.bytes !== 4 * floats) throw new CheckpointError(jsonFile, `binary.bytes is ${header.binary.bytes}, but its arrays hold ${floats} float32 values (${4 * floats} bytes)`);
   const binaryFile = path.join(dir, header.binary.file);
   const size = await fs.stat(binaryFile).then((s) => s.size, () => undefined);
   if (size === undefined) throw new CheckpointError(binaryFile, 'binary part of the checkpoint is missing');
@@ -279,7 +289,7 @@ async function readBinaryChecked(binaryFile: string, header: CheckpointHeader, a
   let nonFinite: { index: number; value: number } | undefined;
   try {
     const size = (await handle.stat()).size;
-    if (size !== expected.bytes || size % 4 !== 0) throw new CheckpointError(binaryFile, `expected ${expected.bytes} bytes, found ${size} (truncated?)`);
+    if (size !== expected.bytes) throw new CheckpointError(binaryFile, `expected ${expected.bytes} bytes, found ${size} (truncated?)`);
     const into = allocate?.(size);
     const piece = into ? undefined : new Uint8Array(Math.min(size, 1 << 24));
     const hash = createHash('sha256');

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { loadCheckpoint, saveCheckpoint, verifyCheckpoint, type CheckpointContent } from '../../src/core/checkpoint.js';
+import { loadCheckpoint, readCheckpointHeader, saveCheckpoint, verifyCheckpoint, type CheckpointContent } from '../../src/core/checkpoint.js';
 
 const header: CheckpointContent['header'] = {
   model: { model: 'DistMult', dim: 2, numEntities: 2, numRelations: 1, options: {} },
@@ -81,5 +81,23 @@ describe('a reader meeting a checkpoint being replaced (readers take no lock)', 
     for (const name of readdirSync(dir).filter((n) => n.endsWith('.bin'))) rmSync(path.join(dir, name));
     await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: binary part of the checkpoint is missing/);
     await expect(verifyCheckpoint(dir, 'last')).rejects.toThrow(/binary part of the checkpoint is missing/);
+  });
+});
+
+describe('checkpoint headers that name no format, no version, or a binary size its arrays do not hold', () => {
+  it('say which field is missing or wrong, and never "undefined"', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-ckpt-fields-'));
+    await saveCheckpoint(dir, 'best', { header, arrays: { entity: Float32Array.of(1, 2, 3, 4) } });
+    const file = path.join(dir, 'best.json');
+    const good = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const withHeader = (header: Record<string, unknown>): void => writeFileSync(file, JSON.stringify(header));
+    withHeader({ ...good, format: undefined });
+    await expect(readCheckpointHeader(dir, 'best')).rejects.toThrow(`${file}: not a kgdistill checkpoint (no 'format' field)`);
+    withHeader({ ...good, format: 'other' });
+    await expect(readCheckpointHeader(dir, 'best')).rejects.toThrow(`${file}: not a kgdistill checkpoint (format "other")`);
+    withHeader({ ...good, version: undefined });
+    await expect(readCheckpointHeader(dir, 'best')).rejects.toThrow(`${file}: no 'version' field: this kgdistill reads versions`);
+    withHeader({ ...good, binary: { ...(good.binary as object), bytes: 18 } });
+    await expect(readCheckpointHeader(dir, 'best')).rejects.toThrow(`${file}: binary.bytes is 18, but its arrays hold 4 float32 values (16 bytes)`);
   });
 });
