@@ -13,6 +13,7 @@ import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { flagOf } from '../pipeline/options.js';
 import { hasSharedTriples, sharedTriplesText } from '../kg/dataset.js';
+import { plural } from '../kg/plural.js';
 import { RESUMABLE_KEYS } from '../pipeline/run-config.js';
 import { shellQuote } from '../pipeline/shell-quote.js';
 import { bestValidText, type RunHooks } from '../pipeline/run-job.js';
@@ -80,13 +81,38 @@ Environment:
   KGDISTILL_DATA_URL, KGDISTILL_FETCH_TIMEOUT
                             the mirror and the timeout (seconds) of datasets fetched by name`;
 
-/** The data line of a report: what loading dropped, kept or merged. */
+/** The data line of a report: what loading dropped, kept, merged or skipped. */
 export function dataLine(data: RunResult['summary']['data']): string {
   const unseen = data.unseen.valid + data.unseen.test;
   const verb = data.unseenPolicy === 'drop' ? 'dropped' : 'kept';
   const dup = data.duplicates.train + data.duplicates.valid + data.duplicates.test;
   const shared = hasSharedTriples(data.overlap) ? `; ${sharedTriplesText(data.overlap)}` : '';
-  return `data: ${unseen === 0 ? 'no valid/test triples with entities or relations unseen in train' : `${verb} ${data.unseen.valid} valid and ${data.unseen.test} test triples with entities or relations unseen in train (--unseen ${data.unseenPolicy})`}; ${dup} duplicate lines merged${shared}`;
+  return `data: ${unseen === 0 ? 'no valid/test triples with entities or relations unseen in train' : `${verb} ${data.unseen.valid} valid and ${data.unseen.test} test triples with entities or relations unseen in train (--unseen ${data.unseenPolicy})`}; ${dup} duplicate lines merged${shared}` +
+    skippedText(data);
+}
+
+/** "1, 2 and 3" (or "1 and 2", or "1"). */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** "; 2 test comment lines (#) skipped; header line 1 skipped in valid, test", or nothing when no line was skipped. */
+function skippedText(data: RunResult['summary']['data']): string {
+  const splits = ['train', 'valid', 'test'] as const;
+  let text = '';
+  const commented = splits.filter((split) => (data.comments?.[split] ?? 0) > 0);
+  if (commented.length > 0) {
+    const total = commented.reduce((sum, split) => sum + data.comments[split], 0);
+    text += `; ${listed(commented.map((split) => `${data.comments[split]} ${split}`))} comment ${plural(total, 'line')} (#) skipped`;
+  }
+  const headed = splits.filter((split) => data.headers?.[split] !== undefined);
+  if (headed.length > 0) {
+    const lines = new Set(headed.map((split) => data.headers[split]!.line));
+    text += lines.size === 1 ? `; header line ${[...lines][0]} skipped in ${headed.join(', ')}` : `; header lines skipped: ${headed.map((split) => `${split} line ${data.headers[split]!.line}`).join(', ')}`;
+    const triples = (['valid', 'test'] as const).filter((split) => data.headerTriples?.[split] !== undefined);
+    if (triples.length > 0) text += ` (in ${triples.join(' and ')} it is no recognised header and its names occur in the triples: a triple lost?)`;
+  }
+  return text;
 }
 
 /**

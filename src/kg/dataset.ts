@@ -45,6 +45,11 @@ export interface LoadReport {
   comments: Record<SplitName, number>;
   /** The first line of each split that was skipped as a header (named columns, or `--header yes`). */
   headers?: Partial<Record<SplitName, SkippedHeader>>;
+  /**
+   * The valid/test lines of `headers` that only `--header yes` made headers (no recognised header line) and that share a
+   * name with the triples read: most likely triples, lost.
+   */
+  headerTriples?: Partial<Record<'valid' | 'test', SkippedHeader>>;
   /** Repeated triples per split, kept once. */
   duplicates: Record<SplitName, number>;
   /** Valid/test lines whose entity or relation is not in train (dropped, kept or rejected per `unseenPolicy`). */
@@ -128,7 +133,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     files,
     lines: perSplit((split) => raw[split].lines.length),
     comments: perSplit((split) => raw[split].comments),
-    headers: skippedHeaders(raw),
+    headers: Object.fromEntries(Object.entries(skippedHeaders(raw)).map(([split, { line, text }]) => [split, { line, text }])),
     duplicates: perSplit((split) => encoded[split].duplicates),
     unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen },
     unseenPolicy: policy,
@@ -136,6 +141,8 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
     manifest,
     ...(suspect ? { suspectHeader: suspect } : {}),
   };
+  const headerTriples = headersLikeTriples(raw, names);
+  if (Object.keys(headerTriples).length > 0) report.headerTriples = headerTriples;
   const dataset: KgDataset = {
     name,
     dir,
@@ -148,6 +155,22 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   };
   if (entityNames) dataset.entityNames = entityNames;
   return dataset;
+}
+
+/**
+ * The valid/test lines `--header yes` skipped that are no recognised header and share a name with the triples read
+ * (the reverse of header-suspect.ts's tell: a header's names occur nowhere else).
+ */
+function headersLikeTriples(raw: Record<SplitName, SplitIds>, names: { entities: NameTable; relations: NameTable }): Partial<Record<'valid' | 'test', SkippedHeader>> {
+  const found: Partial<Record<'valid' | 'test', SkippedHeader>> = {};
+  for (const split of ['valid', 'test'] as const) {
+    const header = raw[split].header;
+    if (!header?.declared) continue;
+    const [head, relation, tail] = header.declared;
+    const entities = names.entities.names;
+    if (entities.includes(head) || entities.includes(tail) || names.relations.names.includes(relation)) found[split] = { line: header.line, text: header.text };
+  }
+  return found;
 }
 
 /** ", header line 1 skipped ("head,relation,tail")", or nothing. */

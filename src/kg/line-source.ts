@@ -10,8 +10,21 @@ import { KgInputError } from './errors.js';
 /** Text encodings a triple file may use. */
 export type TextEncodingName = 'utf8' | 'latin1';
 
+/** What ends a file's lines: LF (with or without a CR before it), or a CR alone (classic Mac). */
+export type LineEnd = '\n' | '\r';
+
 const CHUNK_BYTES = 4 << 20;
 const NEWLINE = 0x0a;
+const CR = 0x0d;
+const SNIFF_BYTES = 64 * 1024;
+
+/** `'\r'` when the file's lines end in a CR alone (its first 64 KiB hold a CR and no LF), else `'\n'`. */
+export async function sniffLineEnd(handle: FileHandle): Promise<LineEnd> {
+  const buffer = Buffer.alloc(SNIFF_BYTES);
+  const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+  const start = buffer.subarray(0, bytesRead);
+  return start.includes(CR) && !start.includes(NEWLINE) ? '\r' : '\n';
+}
 
 /** Index of the first byte of `bytes` that does not belong to a well-formed UTF-8 sequence (-1 when all do). */
 function firstBadUtf8Byte(bytes: Uint8Array): number {
@@ -26,10 +39,10 @@ function firstBadUtf8Byte(bytes: Uint8Array): number {
 }
 
 /** The line (from `firstLine`) and 1-based byte column of the first invalid UTF-8 byte of `bytes`. */
-function badUtf8Line(bytes: Uint8Array, firstLine: number): { line: number; column: number } {
+function badUtf8Line(bytes: Uint8Array, firstLine: number, lineEnd: number): { line: number; column: number } {
   let line = firstLine;
   for (let start = 0; start < bytes.length; line++) {
-    let end = bytes.indexOf(NEWLINE, start);
+    let end = bytes.indexOf(lineEnd, start);
     if (end < 0) end = bytes.length;
     const bad = firstBadUtf8Byte(bytes.subarray(start, end));
     if (bad >= 0) return { line, column: bad + 1 };
@@ -39,24 +52,25 @@ function badUtf8Line(bytes: Uint8Array, firstLine: number): { line: number; colu
 }
 
 /**
- * The error for bytes (lines from `firstLine` on) that are not all UTF-8, naming the line of the first bad byte; its
- * advice names the `--encoding` flag unless `flagHints` is false (the explorer's page has no flags).
+ * The error for bytes (lines from `firstLine` on, ended by `lineEnd`) that are not all UTF-8, naming the line of the
+ * first bad byte; its advice names the `--encoding` flag unless `flagHints` is false (the explorer's page has no flags).
  */
-export function notUtf8Error(file: string, bytes: Uint8Array, firstLine: number, flagHints = true): KgInputError {
+export function notUtf8Error(file: string, bytes: Uint8Array, firstLine: number, flagHints = true, lineEnd: LineEnd = '\n'): KgInputError {
   const utf16 = firstLine === 1 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   if (utf16) return new KgInputError(file, 1, 'the file is UTF-16 (it starts with a UTF-16 byte-order mark), which kgdistill does not read: save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)');
-  const at = badUtf8Line(bytes, firstLine);
+  const at = badUtf8Line(bytes, firstLine, lineEnd === '\r' ? CR : NEWLINE);
   const advice = flagHints ? 'read it with --encoding latin1' : 'save it as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)';
   return new KgInputError(file, at.line, `byte ${at.column} of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, ${advice})`);
 }
 
 /**
- * Calls `onLine(text, line)` for every line of the file (1-based line numbers, the newline removed, a trailing CR
- * kept for the caller to trim, a leading BOM removed). Throws KgInputError(file, line) on bytes that are not
+ * Calls `onLine(text, line)` for every line of the file (1-based line numbers, the `lineEnd` removed, a CR before an
+ * LF kept for the caller to trim, a leading BOM removed). Throws KgInputError(file, line) on bytes that are not
  * valid in `encoding`.
  */
 export async function forEachLine(handle: FileHandle, file: string, encoding: TextEncodingName, onLine: (text: string, line: number) => void,
-  onBytes?: (bytes: number) => void): Promise<void> {
+  onBytes?: (bytes: number) => void, lineEnd: LineEnd = '\n'): Promise<void> {
+  const endByte = lineEnd === '\r' ? CR : NEWLINE;
   let carry: Buffer = Buffer.alloc(0);
   let line = 1;
   let position = 0;
@@ -68,18 +82,18 @@ export async function forEachLine(handle: FileHandle, file: string, encoding: Te
     if (bytesRead > 0) onBytes?.(bytesRead);
     const data = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
     const done = bytesRead === 0;
-    const cut = done ? data.length : data.lastIndexOf(NEWLINE) + 1;
+    const cut = done ? data.length : data.lastIndexOf(endByte) + 1;
     const complete = data.subarray(0, cut);
     carry = Buffer.from(data.subarray(cut));
     if (complete.length > 0) {
       if (encoding === 'utf8' && !isUtf8(complete)) {
-        throw notUtf8Error(file, complete, line);
+        throw notUtf8Error(file, complete, line, true, lineEnd);
       }
       let text = complete.toString(encoding);
       if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
-      const lines = text.split('\n');
-      const last = lines.length - (text.endsWith('\n') ? 1 : 0);
+      const lines = text.split(lineEnd);
+      const last = lines.length - (text.endsWith(lineEnd) ? 1 : 0);
       for (let i = 0; i < last; i++) onLine(lines[i]!, line++);
     }
     if (done) return;

@@ -73,7 +73,7 @@ export function requireSplitFiles(dir: string): Record<SplitName, string> {
   const found: Partial<Record<SplitName, string>> = {};
   for (const split of SPLIT_NAMES) {
     const files = SPLIT_EXTENSIONS.map((extension) => split + extension).filter((name) => isFile(path.join(dir, name)));
-    if (files.length === 0) throw new KgInputError(dir, undefined, missingSplitReason(split));
+    if (files.length === 0) throw missingSplitError(dir, split);
     if (files.length > 1) throw new KgInputError(dir, undefined, `${files.length} files of the ${split} split (${files.join(', ')}): keep one, since only one can be read`);
     found[split] = path.join(dir, files[0]!);
   }
@@ -87,6 +87,16 @@ export const DATASET_DIRECTORY_NOT_FOUND = 'dataset directory not found';
 function firstMissingSplit(dir: string): SplitName {
   const found = findSplitFiles(dir);
   return SPLIT_NAMES.find((split) => !found[split]) ?? 'train';
+}
+
+/**
+ * The error for a split of `dir` without a file: `<dir>/test.txt: is a directory, expected a file` when a split name
+ * is taken by a directory, else "missing split" listing the names tried (`more`: text to add to its reason).
+ */
+function missingSplitError(dir: string, split: SplitName, more = ''): KgInputError {
+  const taken = SPLIT_EXTENSIONS.map((extension) => path.join(dir, split + extension)).find(isDirectory);
+  if (taken) return new KgInputError(taken, undefined, `is a directory, expected a file${more}`);
+  return new KgInputError(dir, undefined, `${missingSplitReason(split)}${more}`);
 }
 
 /** Reason text for a missing split, listing the file names tried. */
@@ -154,7 +164,7 @@ export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}):
       if (explicitWhy === 'no train/valid/test files') {
         throw new KgInputError(explicit, undefined, `${explicitWhy} (expected train.txt, valid.txt and test.txt; .tsv or .csv also accepted)`);
       }
-      throw new KgInputError(explicit, undefined, missingSplitReason(firstMissingSplit(explicit)));
+      throw missingSplitError(explicit, firstMissingSplit(explicit));
     }
     searched.push(`${explicit} (${explicitWhy})`);
   } else if (looksLikePath(spec)) {
@@ -177,7 +187,7 @@ export function resolveDatasetDir(spec: string, options: { cwd?: string } = {}):
   }
   // a directory here with some splits but not all: its missing split first (the user most likely meant it)
   if (explicitWhy?.startsWith('missing split')) {
-    throw new KgInputError(explicit, undefined, `${missingSplitReason(firstMissingSplit(explicit))}; no other dataset named '${spec}' was found either (searched:\n  ${searched.join('\n  ')})`);
+    throw missingSplitError(explicit, firstMissingSplit(explicit), `; no other dataset named '${spec}' was found either (searched:\n  ${searched.join('\n  ')})`);
   }
   // a name that is a file here (`--dataset triples.txt`): say so before the places searched
   const file = existsSync(explicit) && !isDirectory(explicit)

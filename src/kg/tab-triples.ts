@@ -32,6 +32,8 @@ export interface LineAcceptor {
 export interface SkippedHeader {
   line: number;
   text: string;
+  /** Its head, relation and tail fields, when only `--header yes` made it a header (not a recognised header line). */
+  declared?: [head: string, relation: string, tail: string];
 }
 
 /** Receives the ids of an ordinary line's triple. */

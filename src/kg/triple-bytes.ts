@@ -7,8 +7,8 @@
  */
 import { parse as parseCsv, CsvError } from 'csv-parse/sync';
 import { KgInputError } from './errors.js';
-import { notUtf8Error } from './line-source.js';
-import { csvOptions, detectDelimiter, recordAcceptor, type NameTable, type ReadTripleOptions, type TripleIds, type TripleSink } from './triple-reader.js';
+import { notUtf8Error, type LineEnd } from './line-source.js';
+import { csvOptions, detectDelimiter, recordAcceptor, trimField, type NameTable, type ReadTripleOptions, type TripleIds, type TripleSink } from './triple-reader.js';
 
 const WHITESPACE = /[ \t]+/;
 
@@ -46,7 +46,9 @@ function collector(entities: NameTable, relations: NameTable): { sink: TripleSin
  */
 export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTripleOptions, entities: NameTable, relations: NameTable): TripleIds {
   const text = decode(file, bytes, options.encoding ?? 'utf8', options.flagHints ?? true);
-  const delimiter = options.delimiter ?? detectDelimiter(text) ?? '\t';
+  // lines end in LF (a CR before it is trimmed), or in a CR alone (classic Mac) when the text holds no LF, as the file readers
+  const lineEnd: LineEnd = text.includes('\r') && !text.includes('\n') ? '\r' : '\n';
+  const delimiter = options.delimiter ?? detectDelimiter(text, lineEnd) ?? '\t';
   const out = collector(entities, relations);
   const accept = recordAcceptor(file, delimiter, options, out.sink);
   let csvComments = 0;
@@ -63,11 +65,11 @@ export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTr
     // each record's info counts the comments before it; those after the last record go uncounted here
     csvComments = records.at(-1)?.info.comment_lines ?? 0;
   } else {
-    const lines = text.split('\n');
-    const last = lines.length - (text.endsWith('\n') ? 1 : 0);
+    const lines = text.split(lineEnd);
+    const last = lines.length - (text.endsWith(lineEnd) ? 1 : 0);
     for (let i = 0; i < last; i++) {
       const line = lines[i]!;
-      accept(delimiter === '\t' ? line.split('\t') : line.trim().split(WHITESPACE), i + 1);
+      accept(delimiter === '\t' ? line.split('\t') : trimField(line).split(WHITESPACE), i + 1);
     }
   }
   const header = accept.header();

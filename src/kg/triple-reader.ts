@@ -3,10 +3,10 @@
  *
  * Accepts tab-, comma- or whitespace-separated files (detected from the first non-comment line: tab, else comma,
  * else spaces), `#` comment lines, empty lines, UTF-8 (strict: other bytes are an error naming the line) with or
- * without BOM or Latin-1, LF or CRLF line ends, an optional header line, and the column orders head-relation-tail
- * (`hrt`), head-tail-relation (`htr`) or three positions of a wider file (`[0, 2, 1]`: head, relation, tail
- * columns; other columns are ignored). Fields are trimmed. Every bad line is an error naming file, 1-based line
- * and reason; nothing is skipped silently except comments and blank lines.
+ * without BOM or Latin-1, LF, CRLF or CR-only (classic Mac) line ends, an optional header line, and the column
+ * orders head-relation-tail (`hrt`), head-tail-relation (`htr`) or three positions of a wider file (`[0, 2, 1]`:
+ * head, relation, tail columns; other columns are ignored). Fields are trimmed (ASCII whitespace only). Every bad
+ * line is an error naming file, 1-based line and reason; nothing is skipped silently except comments and blank lines.
  *
  * Tab- and whitespace-separated files are split line by line from large decoded chunks (line-source.ts; no quote
  * handling, the TSV convention, and fast). Comma-separated files honour CSV double quotes through csv-parse, and
@@ -16,7 +16,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { parse, type Options as CsvOptions, CsvError } from 'csv-parse';
 import type { ColumnOrder } from './types.js';
 import { KgInputError, describeFileError } from './errors.js';
-import { forEachLine, type TextEncodingName } from './line-source.js';
+import { forEachLine, sniffLineEnd, type LineEnd, type TextEncodingName } from './line-source.js';
 import { NameTable } from './name-table.js';
 import { readTabTriples, type IdSink, type LineAcceptor, type SkippedHeader } from './tab-triples.js';
 
@@ -77,17 +77,22 @@ const DETECTION_MAX_BYTES = 4 * 1024 * 1024;
 const HASH = 0x23;
 const SPACE = 0x20;
 
-/** Trims whitespace (and a stray CR) around a field, without allocating when there is none. */
-function trimField(field: string): string {
-  const length = field.length;
-  if (length === 0) return field;
-  return field.charCodeAt(0) <= SPACE || field.charCodeAt(length - 1) <= SPACE ? field.trim() : field;
+/** Whether code unit `c` is ASCII whitespace: space, \t, \n, \v, \f or \r. */
+const isAsciiSpace = (c: number): boolean => c === SPACE || (c >= 0x09 && c <= 0x0d);
+
+/** Trims ASCII whitespace only (as the tab fast path: NBSP, U+3000, U+FEFF stay part of a name), without allocating when there is none. */
+export function trimField(field: string): string {
+  let start = 0;
+  let end = field.length;
+  while (start < end && isAsciiSpace(field.charCodeAt(start))) start++;
+  while (end > start && isAsciiSpace(field.charCodeAt(end - 1))) end--;
+  return start === 0 && end === field.length ? field : field.slice(start, end);
 }
 
-/** Picks the delimiter from the first non-empty, non-comment line of `text`: tab if it has one, else comma, else spaces. */
-export function detectDelimiter(text: string): TripleDelimiter | undefined {
-  for (const rawLine of text.replace(/^\uFEFF/, '').split('\n')) {
-    const line = rawLine.trim();
+/** Picks the delimiter from the first non-empty, non-comment line of `text` (ended by `lineEnd`): tab if it has one, else comma, else spaces. */
+export function detectDelimiter(text: string, lineEnd: LineEnd = '\n'): TripleDelimiter | undefined {
+  for (const rawLine of text.replace(/^\uFEFF/, '').split(lineEnd)) {
+    const line = trimField(rawLine);
     if (line === '' || line.startsWith('#')) continue;
     if (line.includes('\t')) return '\t';
     if (line.includes(',')) return ',';
@@ -101,7 +106,7 @@ export function detectDelimiter(text: string): TripleDelimiter | undefined {
 export function headerColumnOrder(fields: readonly string[]): ColumnOrder | 'unsupported' | undefined {
   if (fields.length !== 3) return undefined;
   // own keys only: a name like `constructor` or `__proto__` is no header word
-  const roles = fields.map((field) => { const word = field.trim().toLowerCase(); return Object.hasOwn(HEADER_WORDS, word) ? HEADER_WORDS[word] : undefined; });
+  const roles = fields.map((field) => { const word = trimField(field).toLowerCase(); return Object.hasOwn(HEADER_WORDS, word) ? HEADER_WORDS[word] : undefined; });
   if (roles.some((role) => role === undefined) || new Set(roles).size !== 3) return undefined;
   for (const order of Object.keys(ROLES_BY_ORDER) as ColumnOrder[]) {
     if (ROLES_BY_ORDER[order].every((role, i) => roles[i] === role)) return order;
@@ -135,8 +140,8 @@ function fieldCountReason(fields: readonly string[], delimiter: TripleDelimiter,
   return `${reason} (${separated}; this line has ${DELIMITER_NAMES[other]}, ${fix})`;
 }
 
-/** Reads the start of the file until a complete first data line is seen, to detect the delimiter. */
-async function sniffDelimiter(handle: FileHandle): Promise<TripleDelimiter> {
+/** Reads the start of the file until a complete first data line (ended by `lineEnd`) is seen, to detect the delimiter. */
+async function sniffDelimiter(handle: FileHandle, lineEnd: LineEnd): Promise<TripleDelimiter> {
   const chunks: Buffer[] = [];
   let total = 0;
   while (total < DETECTION_MAX_BYTES) {
@@ -146,11 +151,11 @@ async function sniffDelimiter(handle: FileHandle): Promise<TripleDelimiter> {
     chunks.push(buffer.subarray(0, bytesRead));
     total += bytesRead;
     const text = Buffer.concat(chunks).toString('utf8');
-    const lastNewline = text.lastIndexOf('\n');
-    const detected = lastNewline >= 0 ? detectDelimiter(text.slice(0, lastNewline)) : undefined;
+    const lastNewline = text.lastIndexOf(lineEnd);
+    const detected = lastNewline >= 0 ? detectDelimiter(text.slice(0, lastNewline), lineEnd) : undefined;
     if (detected) return detected;
   }
-  return detectDelimiter(Buffer.concat(chunks).toString('utf8')) ?? '\t';
+  return detectDelimiter(Buffer.concat(chunks).toString('utf8'), lineEnd) ?? '\t';
 }
 
 /** csv-parse options of a comma-separated file (CSV double quotes honoured). */
@@ -259,8 +264,10 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
   }
   try {
     let delimiter: TripleDelimiter;
+    let lineEnd: LineEnd;
     try {
-      delimiter = options.delimiter ?? (await sniffDelimiter(handle));
+      lineEnd = await sniffLineEnd(handle);
+      delimiter = options.delimiter ?? (await sniffDelimiter(handle, lineEnd));
     } catch (error) {
       throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
     }
@@ -268,12 +275,13 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
     const encoding = options.encoding ?? 'utf8';
     let csvComments = 0;
     if (delimiter === ',') {
-      if (encoding === 'utf8') await forEachLine(handle, file, encoding, () => undefined); // csv-parse would replace bad bytes silently
+      if (encoding === 'utf8') await forEachLine(handle, file, encoding, () => undefined, undefined, lineEnd); // csv-parse would replace bad bytes silently
       csvComments = await readCsv(handle, file, encoding, accept, options.onBytes);
     } else {
       try {
-        if (delimiter === '\t' && ids) await readTabTriples(handle, file, encoding, accept, ids.entities, ids.relations, ids.sink, options.onBytes);
-        else await forEachLine(handle, file, encoding, (text, line) => accept(delimiter === '\t' ? text.split('\t') : text.trim().split(WHITESPACE), line), options.onBytes);
+        // CR-only line ends go through the line reader (the byte path splits at LF)
+        if (delimiter === '\t' && ids && lineEnd === '\n') await readTabTriples(handle, file, encoding, accept, ids.entities, ids.relations, ids.sink, options.onBytes);
+        else await forEachLine(handle, file, encoding, (text, line) => accept(delimiter === '\t' ? text.split('\t') : trimField(text).split(WHITESPACE), line), options.onBytes, lineEnd);
       } catch (error) {
         if (error instanceof KgInputError) throw error;
         throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
@@ -334,8 +342,9 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
           [h, r, t] = indexesOf(order);
           return;
         }
-        if (headerMode === true) { // declared header we do not recognise: skip it as told
+        if (headerMode === true) { // declared header we do not recognise: skip it as told (loadDataset tells whether it looks like a triple)
           header = { line, text: fields.join(',') };
+          if (positions ? fields.length >= width : fields.length === 3) header.declared = [fields[h]!, fields[r]!, fields[t]!];
           return;
         }
       }

@@ -22,7 +22,7 @@ import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
 import { paddingNote } from '../core/table-padding.js';
 import { kgeSettingsOf } from '../core/training-config.js';
 import { checkSampledLoss } from '../core/batch.js';
-import { runDataFromDataset, requireSameVocabulary, type RunData } from '../core/training-data.js';
+import { runDataFromDataset, requireSameTriples, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { ModelRuntime } from '../core/model-runtime.js';
 import { CHECKPOINT_SECONDS, Trainer, type TrainerEvents, type TrainingResult } from '../core/trainer.js';
 import type { TrainingObjective } from '../core/training-objective.js';
@@ -85,13 +85,25 @@ export interface TrainingJob<S extends CommonSettings> {
   beforeTraining?(runDir: string, resumed: boolean, name: (key: string) => string): Promise<void>;
 }
 
-/** What valid/test lines loading dropped and what it merged, per split. */
+/** What valid/test lines loading dropped, what it merged and what lines it skipped, per split. */
 export interface DataSummary {
   unseenPolicy: string;
   unseen: { valid: number; test: number };
   duplicates: { train: number; valid: number; test: number };
   /** Triples in two splits at once (see `LoadReport.overlap`). */
   overlap: SplitOverlap;
+  /** Comment lines (a first field starting with `#`) skipped per split. */
+  comments: { train: number; valid: number; test: number };
+  /** The line each split skipped as a header (a recognised header line, or `--header yes`); splits without one left out. */
+  headers: { train?: SkippedLine; valid?: SkippedLine; test?: SkippedLine };
+  /** The valid/test lines of `headers` that only `--header yes` made headers and that look like triples (see `LoadReport.headerTriples`). */
+  headerTriples?: { valid?: SkippedLine; test?: SkippedLine };
+}
+
+/** A line skipped as a header: its number and its fields joined by commas. */
+export interface SkippedLine {
+  line: number;
+  text: string;
 }
 
 /** A run's summary: everything `--json` prints (and result.json keeps) besides the test metrics. */
@@ -143,10 +155,18 @@ function plateauOf(header: CheckpointHeader): [number, number] {
   return [used, progress.schedule?.stale ?? used];
 }
 
-/** Counts of what loading dropped or merged. */
+/** Counts of what loading dropped, merged or skipped (comments, header lines). */
 export function dataSummary(dataset: KgDataset): DataSummary {
   const r = dataset.report;
-  return { unseenPolicy: r.unseenPolicy, unseen: { ...r.unseen }, duplicates: { ...r.duplicates }, overlap: { ...r.overlap } };
+  return {
+    unseenPolicy: r.unseenPolicy, unseen: { ...r.unseen }, duplicates: { ...r.duplicates }, overlap: { ...r.overlap }, comments: { ...r.comments }, headers: { ...r.headers },
+    ...(r.headerTriples ? { headerTriples: { ...r.headerTriples } } : {}),
+  };
+}
+
+/** The warning for a valid/test line `--header yes` skipped that looks like a triple (its names occur in the triples read). */
+export function headerTripleWarning(file: string, skipped: SkippedLine): string {
+  return `${file}:${skipped.line}: "${skipped.text}" was skipped as a header (--header yes), but it is no recognised header line and its names occur in the triples: if it is a triple, it is lost (--header yes skips the first line of every split: when only train has a header, delete that line there and leave --header out)`;
 }
 
 /**
@@ -250,6 +270,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     let trainer: Trainer;
     if (saved) {
       requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
+      requireSameTriples(path.join(runDir, 'last.json'), saved.header.dataset.triples, data, dataset.report.files, 'a resumed run goes on with the triples it started with: restore the files, or start a new run');
       runtime = await ModelRuntime.create(modelFromConfig(saved.header.model, path.join(runDir, 'last.json')));
       const options = await trainerOptions(runtime);
       await job.beforeTraining?.(runDir, true, name); // before Trainer.resume tidies the directory
@@ -343,7 +364,8 @@ function unusedSettings(given: Record<string, unknown>, s: CommonSettings & { on
 
 /**
  * An empty train split is an error naming its file; an empty valid or test split a warning (no validation and early
- * stopping; no test figures), as are triples shared by two splits and a first line that looks like a header. The
+ * stopping; no test figures), as are triples shared by two splits, a first line that looks like a header and a
+ * valid/test first line `--header yes` skipped that looks like a triple. The
  * warnings are logged and returned (the run's summary keeps them).
  */
 function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void): string[] {
@@ -354,6 +376,7 @@ function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void):
   const o = dataset.report.overlap;
   if (hasSharedTriples(o)) warnings.push(`${path.dirname(dataset.report.files.train)}: ${overlapLine(o)}`);
   if (dataset.report.suspectHeader) warnings.push(suspectHeaderLine(dataset.report.files.train, dataset.report.suspectHeader));
+  for (const [split, skipped] of Object.entries(dataset.report.headerTriples ?? {}) as ['valid' | 'test', SkippedLine][]) warnings.push(headerTripleWarning(dataset.report.files[split], skipped));
   for (const warning of warnings) log(`warning: ${warning}`);
   return warnings;
 }

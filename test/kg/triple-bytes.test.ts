@@ -38,6 +38,9 @@ describe('readTripleBytes: the CLI reader\'s rules and messages on a file held i
     ['comma-separated with quotes and a header', 'c.csv', text('head,relation,tail\n"a, b",r,c\nc,r,"d ""e"""\n')],
     ['a header naming head-tail-relation', 'd.tsv', text('h\tt\tr\nx\ty\tlikes\n')],
     ['too few fields', 'e.tsv', text('x\tr\ty\nx\tr\n')],
+    ['CR-only line ends (tab)', 'cr.tsv', text('x\tr\ty\ry\tr\tz\r# comment\rz\tr\tx')],
+    ['CR-only line ends (whitespace)', 'cr.txt', text('x r y\r  y  r  z \r')],
+    ['a no-break space at a name\'s end is part of it (only ASCII space is trimmed)', 'nbsp.txt', text('x r y\u00a0\ny\u00a0 r x \n')],
     ['too many fields', 'f.tsv', text('x\tr\ty\tw\n')],
     ['an empty field', 'g.tsv', text('x\tr\ty\n\tr\ty\n')],
     ['another delimiter on a line', 'h.tsv', text('x\tr\ty\nx,r,y\n')],
@@ -53,6 +56,11 @@ describe('readTripleBytes: the CLI reader\'s rules and messages on a file held i
       expect(memory).toEqual(file);
     });
   }
+
+  it('CR-only line ends and a no-break space: the triples both readers agree on are the right ones', async () => {
+    expect((await both('cr2.tsv', text('x\tr\ty\ry\tr\tz\r# comment\rz\tr\tx'))).memory).toEqual({ triples: [['x', 'r', 'y'], ['y', 'r', 'z'], ['z', 'r', 'x']], lines: [1, 2, 4] });
+    expect((await both('nbsp2.txt', text('x r y\u00a0\ny\u00a0 r x \n'))).memory).toEqual({ triples: [['x', 'r', 'y\u00a0'], ['y\u00a0', 'r', 'x']], lines: [1, 2] });
+  });
 
   it('names the file and line like the CLI: "name:line: reason"', () => {
     const entities = new NameTable(), relations = new NameTable();

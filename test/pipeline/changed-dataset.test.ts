@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
@@ -41,6 +41,22 @@ describe('eval of a run whose dataset files changed since it trained', () => {
     // restored: evaluated as before
     writeFileSync(testFile, lines.join('\n') + '\n');
     expect((await evaluateRun(run)).metrics.mrr).toBe(before);
+  }, 60_000);
+
+  it('resume of a run whose train file changed since it started is refused naming the file, before anything is written', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-changed-resume-'));
+    const graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 60, seed: 4 });
+    const run = path.join(tmp, 'run');
+    await runTrain({ dataset: graph, model: 'DistMult', dim: 8, epochs: 2, validEvery: 2, out: run });
+    const trainFile = path.join(graph, 'train.txt');
+    const lines = readFileSync(trainFile, 'utf8').split('\n').filter((line) => line.length > 0);
+    writeFileSync(trainFile, [lines[1], lines[0], ...lines.slice(2)].join('\n') + '\n'); // two lines swapped
+    const before = readdirSync(run).map((file) => [file, readFileSync(path.join(run, file)).toString('base64')]);
+    await expect(runTrain({ out: run, resume: true, epochs: 3 })).rejects.toThrow(`${trainFile}: the train triples differ from those ${path.join(run, 'last.json')} was trained with (${lines.length} triples then and now, other ones or in another order): the dataset changed since; a resumed run goes on with the triples it started with: restore the files, or start a new run`);
+    expect(readdirSync(run).map((file) => [file, readFileSync(path.join(run, file)).toString('base64')])).toEqual(before);
+    writeFileSync(trainFile, lines.join('\n') + '\n');
+    expect((await runTrain({ out: run, resume: true, epochs: 3 })).training.epochs).toBe(3);
   }, 60_000);
 
   it('the fingerprint: the count and a hash that any changed id, or order, changes', () => {
