@@ -14,8 +14,22 @@ import { fileWriteError } from '../kg/errors.js';
 /** The format version of metrics.jsonl lines, written first in every line. */
 export const METRICS_FORMAT = 1;
 
-/** What every line must hold: its version (absent before version 1 was written) and a whole epoch ≥ 1. */
-const recordSchema = z.object({ format: z.literal(METRICS_FORMAT).optional(), epoch: z.number().int().min(1) }).passthrough();
+/** A number the trainer wrote: finite (a non-finite loss stops a run), present. */
+const finiteNumber = z.number({ error: (issue) => (issue.input === undefined ? 'is missing' : 'must be a number') }).finite({ error: 'must be a finite number' });
+
+/**
+ * What every line must hold, as the trainer writes it: its version (absent before version 1 was written), a whole
+ * epoch ≥ 1, the epoch's finite loss, and, when validated, a finite validation MRR (what plot and serve draw).
+ */
+const recordSchema = z.object({
+  format: z.literal(METRICS_FORMAT).optional(),
+  epoch: z.number().int().min(1),
+  loss: finiteNumber,
+  valid: z.object({
+    mrr: finiteNumber,
+    candidates: z.number().int().positive().optional(),
+  }, { error: 'must be an object of validation metrics' }).passthrough().optional(),
+}).passthrough();
 
 /** One record as its line, the format version first. */
 const asLine = (record: object): string => `${JSON.stringify({ format: METRICS_FORMAT, ...record })}\n`;

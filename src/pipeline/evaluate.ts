@@ -101,7 +101,7 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
   const found = options.dataset === undefined ? runConfig : undefined; // another dataset is read with the options given
   if (found?.note) options.onNotice?.(found.note);
   const saved = found?.damaged;
-  const reading = readingOptionsOfRun({ options: { ...found?.config?.options, ...given } });
+  const reading = readingOptionsOfRun({ options: { ...found?.config?.options, ...given } }, found?.source);
   const source = options.dataset ?? run.header.dataset.dir ?? run.header.dataset.name;
   // a damaged config.json only held how the files were read: the checkpoint records the dataset, its vocabulary and --unseen
   const defaulted = READING_KEYS.filter((key) => given[key] === undefined).map((key) => `--${key}`);

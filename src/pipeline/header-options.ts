@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { CheckpointHeader } from '../core/checkpoint.js';
 import type { OneToNLoss } from '../core/one-to-n-step.js';
+import { OptionsError } from './options-error.js';
 import { RESUMABLE_KEYS } from './run-config.js';
 
 /** The 1-N loss a checkpoint recorded (one saved before the choice existed trained with the softmax). */
@@ -69,18 +70,25 @@ export function requireConfigOfCheckpoint(options: Record<string, unknown>, head
 }
 
 /**
- * A resumed run's settings through `parse`; an option the run's configuration holds (not given now) with a value
- * `parse` refuses names where it came from: the run's config.json or the checkpoint's copy of it.
+ * A resumed run's settings through `parse`; an option the run's configuration holds (not given now) that `parse`
+ * refuses, a bad value or a key it does not know, names where it came from: the run's config.json or the
+ * checkpoint's copy of it, and the key.
  */
 export function parseSaved<S>(parse: (options: Record<string, unknown>) => S, options: Record<string, unknown>,
   from?: { saved: Record<string, unknown>; given: Record<string, unknown>; name: (key: string) => string; source: { file: string; copy: boolean } }): S {
   try {
     return parse(options);
   } catch (error) {
-    const message = (error as Error).message;
-    const key = from && Object.keys(from.saved).find((k) => from.given[k] === undefined && message.startsWith(`${from.name(k)} `));
-    if (!from || key === undefined) throw error;
-    const where = from.source.copy ? `the copy of the run's configuration in ${from.source.file} (its runConfig)` : `the run's configuration ${from.source.file}`;
-    throw new Error(`${message}: read from ${where}, which was edited; restore ${from.source.copy ? "the run's config.json" : 'it'}${RESUMABLE_KEYS.includes(key) ? `, or give ${from.name(key)} to resume` : ''}`, { cause: error });
+    if (!from || !(error instanceof OptionsError)) throw error;
+    const saved = error.problems.filter((p) => p.key !== '' && Object.hasOwn(from.saved, p.key) && from.given[p.key] === undefined);
+    if (saved.length === 0) throw error;
+    const { file, copy } = from.source;
+    const prefix = copy ? 'runConfig.options' : 'options'; // where the key is in the file
+    const problems = saved.map((p) => (p.message.startsWith('unknown key')
+      ? `${prefix}.${p.key} is an unknown key${p.message.slice('unknown key'.length)}`
+      : `${prefix}.${p.key} ${p.message} (got ${JSON.stringify(p.value)})`));
+    const resumable = saved.map((p) => p.key).filter((key) => RESUMABLE_KEYS.includes(key));
+    const what = copy ? "its copy of the run's configuration was edited: restore the run's config.json" : 'the run\'s configuration was edited: restore it';
+    throw new Error(`${file}: ${problems.join('; ')}; ${what}${resumable.length > 0 ? `, or give ${resumable.map(from.name).join(' and ')} to resume` : ''}`, { cause: error });
   }
 }

@@ -14,7 +14,7 @@ import { ENTITY_CONSTRAINT_SCHEMA, NORM_SCHEMA } from '../registry/models.js';
 import { OptionsError, type OptionProblem } from './options-error.js';
 import type { LoadOptions } from '../kg/dataset.js';
 import { trueOrFalse } from '../kg/load-options.js';
-import { runConfigOrCheckpointCopy } from './run-config.js';
+import { runConfigOrCheckpointCopy, type RunConfigSource } from './run-config.js';
 
 const int = (what: string, min: number) => z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(min, { error: `must be ${what}` });
 /** A count ≥ 1 (`evalCandidates`, `candidates`, …). */
@@ -169,16 +169,31 @@ export const readingOptionsSchema = z.object({
 /** How a run's triple files are read, in `train`'s words (`delimiter: 'tab'`, `header: 'yes'`, …): `evaluate`'s `reading`. */
 export type ReadingOptions = z.input<typeof readingOptionsSchema>;
 
+/** The options that say how a run's triple files are read, as its config.json names them. */
+const READING_SCHEMAS = { delimiter: dataOptions.delimiter, columns: dataOptions.columns, header: dataOptions.header, encoding: dataOptions.encoding } as const;
+
 /**
  * How a run's triple files were read (delimiter, columns, header, encoding), from the options in its config.json,
- * so that evaluating or querying the run reads them the same way; the defaults for a run without one.
+ * so that evaluating or querying the run reads them the same way; the defaults for a run without one. A bad value
+ * is an error naming `source` (the file the options were read from) and the key: never a silent fallback to the
+ * defaults, which would read the files another way than the run did.
  */
-export function readingOptionsOfRun(config: { options: Record<string, unknown> } | undefined): Omit<LoadOptions, 'unseen'> {
-  const { delimiter, columns, header, encoding } = config?.options ?? {};
-  const parsed = z.object({ delimiter: dataOptions.delimiter, columns: dataOptions.columns, header: dataOptions.header, encoding: dataOptions.encoding })
-    .safeParse({ delimiter, columns, header, encoding });
-  if (!parsed.success) return {};
-  const { unseen: _unseen, ...reading } = loadOptionsOf({ ...parsed.data, dataset: '-', unseen: 'keep' });
+export function readingOptionsOfRun(config: { options: Record<string, unknown> } | undefined, source?: RunConfigSource): Omit<LoadOptions, 'unseen'> {
+  const options = config?.options ?? {};
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const prefix = source?.copy ? 'runConfig.options' : 'options';
+  for (const [key, schema] of Object.entries(READING_SCHEMAS)) {
+    const parsed = (schema as z.ZodType).safeParse(options[key]);
+    if (parsed.success) values[key] = parsed.data;
+    else problems.push(`${prefix}.${key} ${parsed.error.issues[0]?.message ?? 'is not valid'} (got ${shownValue(options[key])})`);
+  }
+  if (problems.length > 0) {
+    const where = source === undefined ? "the run's configuration (its config.json, or the copy in its checkpoint)" : source.file;
+    const what = source?.copy ? "the copy of the run's configuration was edited: restore the run's config.json" : 'the file was edited: restore it';
+    throw new Error(`${where}: ${problems.join('; ')}, so how the run read its triple files is not known; ${what}`);
+  }
+  const { unseen: _unseen, ...reading } = loadOptionsOf({ ...(values as Omit<DataSettings, 'dataset' | 'unseen'>), dataset: '-', unseen: 'keep' });
   return reading;
 }
 
@@ -188,9 +203,9 @@ export function readingOptionsOfRun(config: { options: Record<string, unknown> }
  */
 export function runReadingOptions(runDirOrFile: string, onNotice?: (message: string) => void): Omit<LoadOptions, 'unseen'> {
   const dir = existsSync(runDirOrFile) && statSync(runDirOrFile).isFile() ? path.dirname(runDirOrFile) : runDirOrFile;
-  const { config, note } = runConfigOrCheckpointCopy(dir);
+  const { config, note, source } = runConfigOrCheckpointCopy(dir);
   if (note) onNotice?.(note);
-  return readingOptionsOfRun(config);
+  return readingOptionsOfRun(config, source);
 }
 
 /** The flag of a key: `batchSize` → `--batch-size`. */

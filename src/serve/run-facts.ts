@@ -2,13 +2,15 @@
  * What the explorer shows about a served run besides its model: the test metrics of `result.json`, the curves of
  * `metrics.jsonl` (loss per epoch, validation MRR where validated), and — for a MulDE student — the run
  * directories of its teachers (from result.json, else config.json; relative ones are looked for from the working
- * directory and beside the student's run). Missing files give empty facts, never an error.
+ * directory and beside the student's run). Missing files give empty facts, never an error; a result.json or
+ * metrics.jsonl that cannot be read gives a note saying why (`testNote`, `curvesNote`).
  */
 import { readTeacherRecord } from '../muldE/teacher-record.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { readMetrics } from '../core/metrics-log.js';
+import { formatIssues } from '../core/registry.js';
 import { runConfigOrCheckpointCopy, type RunConfig } from '../pipeline/run-config.js';
 
 /** Test metrics of a run (filtered, realistic ties). */
@@ -48,6 +50,8 @@ export interface RunFacts {
   test?: TestMetrics;
   /** Why the run's latest finish has no test figures (result.json's testSkipped), when it has none. */
   testSkipped?: TestSkipped;
+  /** Why there are no test figures although the run has a result.json (damaged, foreign, or of another format or version); names no directory. */
+  testNote?: string;
   curves: CurvePoint[];
   /** Why there are no curves although the run has a metrics.jsonl (unreadable: damaged, or a newer format). */
   curvesNote?: string;
@@ -59,7 +63,12 @@ export interface RunFacts {
 /** Most epochs of a curve sent to a page. */
 const MAX_CURVE_POINTS = 5000;
 
+/** result.json's format and version, as `writeResult` (pipeline/run-result.ts) writes them. */
+const RESULT_FORMAT = 'kgdistill-result';
+const RESULT_VERSION = 1;
+
 const resultSchema = z.object({
+  format: z.literal(RESULT_FORMAT), version: z.literal(RESULT_VERSION),
   mrr: z.number().optional(), 'hits@1': z.number().optional(), 'hits@3': z.number().optional(), 'hits@10': z.number().optional(), mr: z.number().optional(),
   teachers: z.array(z.string()).optional(),
   testSkipped: z.object({ reason: z.string(), evalCommand: z.string().optional() }).optional(),
@@ -68,15 +77,35 @@ const epochSchema = z.object({ epoch: z.number(), loss: z.number(), valid: z.obj
 
 const SHOWN_SETTINGS = ['epochs', 'batchSize', 'lr', 'optimizer', 'neg', 'doubleNeg', 'seed', 'student', 'topK', 'kdWeight', 'refreshEvery', 'temperature'];
 
-/** A JSON file parsed by a schema, or undefined when it is missing or not what the schema says. */
-function readJson<T>(file: string, schema: z.ZodType<T>): T | undefined {
-  if (!existsSync(file)) return undefined;
+/**
+ * The run's result.json: its content, nothing when there is none, or a note (naming the file, not its directory,
+ * which a page must not see) saying why it cannot be used: damaged, not a kgdistill result, another format or version.
+ */
+function readResult(runDir: string): { result?: z.output<typeof resultSchema>; note?: string } {
+  const file = path.join(runDir, 'result.json');
+  if (!existsSync(file)) return {};
+  const note = (why: string) => ({ note: `no test figures: the run's result.json ${why}` });
+  let text: string;
   try {
-    const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return note(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
   }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch { // the parser's message may quote the file, which may name directories
+    const kept = text.replace(/[\s\0]+$/, '');
+    return note(kept.length === 0 ? 'is empty' : kept.endsWith('}') ? 'is damaged: not valid JSON' : `is cut off: its JSON ends mid-way, after ${Buffer.byteLength(kept)} bytes`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return note('is damaged: not a JSON object');
+  const { format, version } = json as { format?: unknown; version?: unknown };
+  if (format === undefined) return note(`is not a kgdistill result: it has no format field (${RESULT_FORMAT} expected)`);
+  if (format !== RESULT_FORMAT) return note(`is not a kgdistill result: its format is ${JSON.stringify(format)}, not ${RESULT_FORMAT}`);
+  if (version === undefined) return note('has no version field');
+  if (version !== RESULT_VERSION) return note(`is of version ${JSON.stringify(version)}; this kgdistill reads version ${RESULT_VERSION}`);
+  const parsed = resultSchema.safeParse(json);
+  return parsed.success ? { result: parsed.data } : note(`is damaged (${formatIssues(parsed.error)})`);
 }
 
 /** The run's configuration (config.json, or the copy its checkpoint keeps), or undefined when neither can be read: facts are best effort. */
@@ -100,7 +129,7 @@ function findTeacher(recorded: string, studentDir: string): string | undefined {
 
 /** The facts of a run directory (see the file's comment). */
 export async function readRunFacts(runDir: string): Promise<RunFacts> {
-  const result = readJson(path.join(runDir, 'result.json'), resultSchema);
+  const { result, note: testNote } = readResult(runDir);
   const config = configOf(runDir);
   let curvesNote: string | undefined;
   const records = await readMetrics<{ epoch: number }>(path.join(runDir, 'metrics.jsonl')).catch((error: unknown) => {
@@ -129,5 +158,5 @@ export async function readRunFacts(runDir: string): Promise<RunFacts> {
   if (typeof lrDecay === 'number' && lrDecay < 1 && typeof lrPatience === 'number') Object.assign(settings, { lrDecay, lrPatience });
   const test = result?.mrr !== undefined ? { mrr: result.mrr, 'hits@1': result['hits@1'], 'hits@3': result['hits@3'], 'hits@10': result['hits@10'], mr: result.mr } : undefined;
   const testSkipped = !test && result?.testSkipped ? { reason: result.testSkipped.reason, ...(result.testSkipped.evalCommand ? { evalCommand: result.testSkipped.evalCommand } : {}) } : undefined;
-  return { ...(config ? { command: config.command } : {}), ...(test ? { test } : {}), ...(testSkipped ? { testSkipped } : {}), curves, ...(curvesNote ? { curvesNote } : {}), teachers, settings };
+  return { ...(config ? { command: config.command } : {}), ...(test ? { test } : {}), ...(testSkipped ? { testSkipped } : {}), ...(testNote ? { testNote } : {}), curves, ...(curvesNote ? { curvesNote } : {}), teachers, settings };
 }

@@ -57,4 +57,19 @@ describe('metrics.jsonl', () => {
     writeFileSync(file, '{"epoch":1,"loss":1}\n{"epoch":2,');
     expect((await readMetrics(file)).map((r) => r.epoch)).toEqual([1]);
   });
+  it('refuses a line without the finite loss, or the validation MRR, the trainer always writes, naming file, line and field', async () => {
+    const file = path.join(tmp, 'no-loss.jsonl');
+    writeFileSync(file, '{"format":1,"epoch":1}\n');
+    await expect(readMetrics(file)).rejects.toThrow(`${file}:1: not an epoch record (loss: is missing)`);
+    writeFileSync(file, '{"format":1,"epoch":1,"loss":0.5}\n{"format":1,"epoch":2,"loss":"high","valid":{"mrrx":1}}\n');
+    await expect(readMetrics(file)).rejects.toThrow(`${file}:2: not an epoch record (loss: must be a number; valid.mrr: is missing)`);
+    writeFileSync(file, '{"format":1,"epoch":1,"loss":null}\n');
+    await expect(readMetrics(file)).rejects.toThrow(`${file}:1: not an epoch record (loss: must be a number)`);
+    writeFileSync(file, '{"format":1,"epoch":1,"loss":0.5,"valid":null}\n{"format":1,"epoch":2,"loss":0.5}\n');
+    await expect(readMetrics(file)).rejects.toThrow(`${file}:1: not an epoch record (valid: must be an object of validation metrics)`);
+    writeFileSync(file, '{"format":1,"epoch":1,"loss":0.5,"valid":{"mrr":"x"}}\n{"format":1,"epoch":2,"loss":0.5}\n');
+    await expect(readMetrics(file)).rejects.toThrow(`${file}:1: not an epoch record (valid.mrr: must be a number)`);
+    writeFileSync(file, '{"format":1,"epoch":1,"loss":0.5,"valid":{"mrr":0.25,"candidates":50}}\n');
+    expect(await readMetrics(file)).toEqual([{ format: 1, epoch: 1, loss: 0.5, valid: { mrr: 0.25, candidates: 50 } }]);
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { IndexStore } from '../../src/lookup/index-store.js';
@@ -88,7 +89,7 @@ describe('index files: saved once, stale or corrupt files rebuilt', () => {
     ['an empty file', () => Buffer.alloc(0), /bad magic bytes/],
     ['random bytes', () => Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251)), /bad magic bytes/],
     ['a header that is not JSON', (b) => { const c = Buffer.from(b); c[12] = 0x7b; c[13] = 0x7b; return c; }, /header is not valid JSON/],
-    ['a header of another format', (b) => Buffer.concat([b.subarray(0, 8), (() => { const h = Buffer.from('{"format":"other"}'); const l = Buffer.alloc(4); l.writeUInt32LE(h.length); return Buffer.concat([l, h]); })()]), /not a kgdistill index \(format 'other'\)/],
+    ['a header of another format', (b) => Buffer.concat([b.subarray(0, 8), (() => { const h = Buffer.from('{"format":"other"}'); const l = Buffer.alloc(4); l.writeUInt32LE(h.length); return Buffer.concat([l, h]); })()]), /not a kgdistill index \(format "other"\)/],
     ['a huge header length', (b) => { const c = Buffer.from(b); c.writeUInt32LE(0xffffffff, 8); return c; }, /header length 4294967295 runs past the end/],
   ];
   for (const [what, corrupt, reason] of corruptions) {
@@ -102,6 +103,63 @@ describe('index files: saved once, stale or corrupt files rebuilt', () => {
       expect((await reopen(dir, table)).origin).toBe('loaded');
     });
   }
+
+  /** The file with its hnswlib payload edited by `edit` and the header's size and SHA-256 made to match (a forged file). */
+  function forged(bytes: Buffer, edit: (payload: Buffer) => Buffer | void): Buffer {
+    const length = bytes.readUInt32LE(8);
+    const header = JSON.parse(bytes.subarray(12, 12 + length).toString('utf8')) as { payload: { bytes: number; sha256: string } };
+    const copy = Buffer.from(bytes.subarray(12 + length));
+    const payload = edit(copy) ?? copy;
+    header.payload = { bytes: payload.byteLength, sha256: createHash('sha256').update(payload).digest('hex') };
+    const json = Buffer.from(JSON.stringify(header));
+    const l = Buffer.alloc(4);
+    l.writeUInt32LE(json.byteLength);
+    return Buffer.concat([bytes.subarray(0, 8), l, json, payload]);
+  }
+  /** Overwrites `n` bytes of a payload at `offset` with a fixed pattern. */
+  const scribble = (offset: number, n = 24) => (p: Buffer) => { for (let i = 0; i < n; i++) p[offset + i] = (i * 37 + 11) & 0xff; };
+  const forgeries: Array<[string, (payload: Buffer) => Buffer | void, RegExp]> = [
+    ['hnswlib header fields (maxlevel … M) overwritten', scribble(50), /enterpoint|maxM|maxlevel/],
+    ['the first element\'s level-0 links overwritten', scribble(100), /element 0 has \d+ links at level 0, more than 32|element 0 links to element \d+ at level 0/],
+    ['a neighbour id past the element count', (p) => { p.writeUInt32LE(N + 5, 96 + 4); }, /element 0 links to element 205 at level 0, which is not below 200/],
+    ['a cur_element_count that disagrees', (p) => { p.writeBigUInt64LE(BigInt(N - 1), 16); }, /cur_element_count is 199, expected 200/],
+    ['a size_data_per_element of 0', (p) => { p.writeBigUInt64LE(0n, 24); }, /size_data_per_element is 0, expected \d+/],
+    ['a payload cut short', (p) => p.subarray(0, p.length - 8), /the header and link lists describe \d+|the link lists end after element/],
+    ['a payload too short for hnswlib\'s header', (p) => p.subarray(0, 50), /^corrupt: [^:]+: 50 bytes, less than hnswlib's 96-byte header$/],
+    ['a payload of zeros', (p) => Buffer.alloc(p.length), /max_elements is 0, expected 200/],
+  ];
+  for (const [what, edit, reason] of forgeries) {
+    it(`rebuilds a payload whose checksum was made to match after ${what}, before hnswlib reads it`, async () => {
+      const { dir, file } = await savedIndex(table);
+      writeFileSync(file, forged(readFileSync(file), edit));
+      const result = await reopen(dir, table);
+      expect(result.origin).toBe('built');
+      expect(result.reason).toMatch(/^corrupt: the hnswlib payload does not match the index header: /);
+      expect(result.reason).toMatch(reason);
+      expect((await reopen(dir, table)).origin).toBe('loaded');
+    });
+  }
+
+  it('says a header without a version or a format has none, not "undefined"', async () => {
+    const { dir, file } = await savedIndex(table);
+    const bytes = readFileSync(file);
+    const length = bytes.readUInt32LE(8);
+    const header = JSON.parse(bytes.subarray(12, 12 + length).toString('utf8')) as Record<string, unknown>;
+    const rewritten = (h: unknown): Buffer => {
+      const json = Buffer.from(JSON.stringify(h));
+      const l = Buffer.alloc(4);
+      l.writeUInt32LE(json.byteLength);
+      return Buffer.concat([bytes.subarray(0, 8), l, json, bytes.subarray(12 + length)]);
+    };
+    const { version: _version, ...noVersion } = header;
+    writeFileSync(file, rewritten(noVersion));
+    expect((await reopen(dir, table)).reason).toBe(`stale: index header has no version field, this kgdistill writes version ${INDEX_VERSION}`);
+    const { format: _format, ...noFormat } = header;
+    writeFileSync(file, rewritten(noFormat));
+    expect((await reopen(dir, table)).reason).toBe('corrupt: not a kgdistill index (its header has no format field)');
+    writeFileSync(file, rewritten([1, 2, 3]));
+    expect((await reopen(dir, table)).reason).toBe('corrupt: header is not a JSON object');
+  });
 
   it('a header with a wrong shape (count) is refused before hnswlib reads the payload', async () => {
     const { dir, file } = await savedIndex(table);

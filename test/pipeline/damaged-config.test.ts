@@ -185,7 +185,7 @@ describe('a damaged config.json', () => {
       ['run-copy-dim', (c: { options: Record<string, unknown> }) => ({ ...c, options: { ...c.options, dim: 'eight' } }),
         `/last.json: its copy of the run's configuration (runConfig) has dim "eight", but the checkpoint's model has 8; the copy was edited: restore the run's config.json, or remove runConfig from `],
       ['run-copy-patience', (c: { options: Record<string, unknown> }) => ({ ...c, options: { ...c.options, patience: 'x' } }),
-        `--patience must be an integer ≥ 0 (got "x"): read from the copy of the run's configuration in `],
+        `/last.json: runConfig.options.patience must be an integer ≥ 0 (got "x"); its copy of the run's configuration was edited: restore the run's config.json, or give --patience to resume`],
     ] as const) {
       const dir = edited(name, edit);
       const before = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));

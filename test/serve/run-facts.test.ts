@@ -61,4 +61,26 @@ describe('readRunFacts', () => {
     writeFileSync(path.join(dir, 'config.json'), '{"format": "kgdistill-config", "ver');
     expect((await readRunFacts(dir)).settings).toEqual({});
   });
+  it('shows no test figures of a result.json of another version or format, or a damaged one, and says why without naming a directory', async () => {
+    const dir = runWith('foreign-result', { lr: 0.05 });
+    const file = path.join(dir, 'result.json');
+    const cases: [string, string][] = [
+      [JSON.stringify({ format: 'kgdistill-result', version: 2, mrr: 0.99 }), "no test figures: the run's result.json is of version 2; this kgdistill reads version 1"],
+      [JSON.stringify({ mrr: 0.77, 'hits@1': 0.5 }), "no test figures: the run's result.json is not a kgdistill result: it has no format field (kgdistill-result expected)"],
+      [JSON.stringify({ format: 'other-tool', version: 1, mrr: 0.5 }), 'no test figures: the run\'s result.json is not a kgdistill result: its format is "other-tool", not kgdistill-result'],
+      [JSON.stringify({ format: 'kgdistill-result', mrr: 0.5 }), "no test figures: the run's result.json has no version field"],
+      [JSON.stringify({ format: 'kgdistill-result', version: 1, mrr: 'high' }), "no test figures: the run's result.json is damaged (mrr: Invalid input: expected number, received string)"],
+      ['{"format": "kgdistill-result", "version": 1, "mrr": 0.5', "no test figures: the run's result.json is cut off: its JSON ends mid-way, after 55 bytes"],
+      ['', "no test figures: the run's result.json is empty"],
+      ['[1, 2]', "no test figures: the run's result.json is damaged: not a JSON object"],
+    ];
+    for (const [text, note] of cases) {
+      writeFileSync(file, text);
+      const facts = await readRunFacts(dir);
+      expect([facts.test, facts.testNote]).toEqual([undefined, note]);
+    }
+    writeFileSync(file, JSON.stringify({ format: 'kgdistill-result', version: 1, mrr: 0.14, 'hits@1': 0.1 }));
+    const facts = await readRunFacts(dir);
+    expect([facts.test?.mrr, facts.test?.['hits@1'], facts.testNote]).toEqual([0.14, 0.1, undefined]);
+  });
 });
