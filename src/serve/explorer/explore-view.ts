@@ -261,7 +261,7 @@ export class ExploreView {
       'complex-l1': 'complex space, sum of moduli', euclidean: 'Euclidean distance' }[s.metric]);
     if (s.test) row('test MRR', fmt(s.test.mrr, 4));
     if (s.test) row('test Hits@1 / @3 / @10', `${fmt(s.test['hits@1'])} / ${fmt(s.test['hits@3'])} / ${fmt(s.test['hits@10'])}`);
-    if (!s.test) row('test metrics', s.testSkipped ? `none: ${s.testSkipped.reason}${s.testSkipped.evalCommand ? `; it runs with ${s.testSkipped.evalCommand}` : ''}` : 'none recorded (no result.json)');
+    if (!s.test) row('test metrics', s.testSkipped ? `none: ${s.testSkipped.reason}${s.testSkipped.evalCommand ? `; it runs with ${s.testSkipped.evalCommand}` : ''}` : s.testNote ? `none: ${s.testNote}` : 'none recorded (no result.json)');
     if (s.teachers.length > 0) row('teachers (MulDE)', s.teachers.map((t) => `${t.name}${t.found ? '' : ' (not found)'}`).join(', '));
     const settings = Object.entries(s.settings).map(([key, value]) => `${key} ${String(value)}`).join(', ');
     if (settings) row('settings', settings);

@@ -24,6 +24,8 @@ export interface ModelSummary {
   test?: TestMetrics;
   /** Why the run has no test figures (a served run whose finish skipped its test). */
   testSkipped?: TestSkipped;
+  /** Why a served run shows no test figures although it has a result.json (unreadable, or another format or version). */
+  testNote?: string;
   curves: CurvePoint[];
   /** Why a served run shows no curves although it has a metrics.jsonl (unreadable). */
   curvesNote?: string;

@@ -20,6 +20,7 @@ interface ModelInfo {
 interface RunAnswer {
   test?: TestMetrics;
   testSkipped?: TestSkipped;
+  testNote?: string;
   curves: CurvePoint[];
   curvesNote?: string;
   teachers: Array<{ name: string; found: boolean }>;
@@ -40,7 +41,7 @@ export class ServerSource implements ModelSource {
       name: info.name, origin: 'server', model: info.model, dim: info.dim, entities: info.entities, relations: info.relations, dataset: info.dataset,
       metric: info.neighborMetric, knownTriples: info.knownTriples, curves: run.curves, teachers: run.teachers, settings: run.settings,
       ...(run.test ? { test: run.test } : {}), ...(run.testSkipped ? { testSkipped: run.testSkipped } : {}), ...(info.note ? { note: info.note } : {}),
-      ...(run.curvesNote ? { curvesNote: run.curvesNote } : {}),
+      ...(run.curvesNote ? { curvesNote: run.curvesNote } : {}), ...(run.testNote ? { testNote: run.testNote } : {}),
     };
   }
 
