@@ -47,19 +47,52 @@ export function resolveApiKey(sources: { key?: string; file?: string; env?: Node
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-/** The key a request presents (`X-API-Key`, else `Authorization: Bearer`), if any; a repeated header presents none. */
-export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+/** How many times a header named `name` (lower case) occurs in a request's raw headers (Node keeps only the first `Authorization`). */
+export function headerCount(rawHeaders: readonly string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) count++;
+  return count;
+}
+
+/**
+ * The key a request presents (`X-API-Key`, else `Authorization: Bearer`), if any; a repeated header presents none
+ * (Node joins a repeated `X-API-Key` into one value, but drops every `Authorization` after the first: `rawHeaders`,
+ * when given, tells a repeated one).
+ */
+export function presentedKey(headers: Record<string, string | string[] | undefined>, rawHeaders?: readonly string[]): string | undefined {
+  if (rawHeaders !== undefined && headerCount(rawHeaders, 'authorization') > 1) return undefined;
   let presented = headers['x-api-key'];
   const auth = headers.authorization;
   if (presented === undefined && typeof auth === 'string' && /^bearer /i.test(auth)) presented = auth.slice(7).trim();
   return typeof presented === 'string' ? presented : undefined;
 }
 
-/** A checker of presented keys against `key`, in constant time. */
-export function keyChecker(key: string): (headers: Record<string, string | string[] | undefined>) => boolean {
+/** A checker of presented keys against `key`, in constant time (`rawHeaders`: see presentedKey). */
+export function keyChecker(key: string): (headers: Record<string, string | string[] | undefined>, rawHeaders?: readonly string[]) => boolean {
   const expected = digest(key);
-  return (headers) => {
-    const presented = presentedKey(headers);
+  return (headers, rawHeaders) => {
+    const presented = presentedKey(headers, rawHeaders);
     return presented !== undefined && timingSafeEqual(digest(presented), expected);
   };
+}
+
+/** Hosts a loopback service without an API key always answers for (any port): this machine's own names. */
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** The name of a `Host` header without its port, in lower case (`[::1]:8080` → `[::1]`; a bare `::1` stays whole). */
+export function hostName(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1 || h.length);
+  if (h.indexOf(':') !== h.lastIndexOf(':')) return h; // an IPv6 address without brackets, no port
+  return h.split(':')[0]!.replace(/\.$/, '');
+}
+
+/**
+ * A check of `Host` headers against DNS rebinding (for a loopback service without an API key): true for this
+ * machine's names (localhost, 127.0.0.1, [::1], ::1) and the names in `allowed` (any port), and for a request
+ * without a Host (no browser sends one).
+ */
+export function hostChecker(allowed: readonly string[] = []): (host: string | undefined) => boolean {
+  const names = new Set([...LOCAL_HOSTS, ...allowed.map(hostName)]);
+  return (host) => host === undefined || names.has(hostName(host));
 }

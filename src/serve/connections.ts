@@ -1,5 +1,6 @@
 /**
- * The service's connections: a cap (connections past it get a 503 and are closed), the count of requests in
+ * The service's connections: a cap in all and one per client (connections past either get a 503 and are closed, so
+ * one client opening many connections and never finishing a request cannot take every slot), the count of requests in
  * flight, and the drain on shutdown — stop accepting, answer everything already received, then close.
  *
  * Why a drain needs more than `server.close()`: connections a client opened before the signal may still sit in
@@ -22,8 +23,9 @@
  * Node never finishes a queued answer on a closed connection.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { BlockList, isIP, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { clientKey } from './rate-limit.js';
 
 /** A drain is done accepting once this long passes without a new connection. */
 const QUIET_MS = 25;
@@ -60,6 +62,35 @@ export interface DrainReport {
   seconds: number;
 }
 
+/** The per-client connection cap of a ConnectionGuard. */
+export interface PerClientLimit {
+  /** Connections one client (an address; IPv6 by its /64, as the rate limit counts) may hold at once; more get a 503. */
+  max: number;
+  /** Addresses outside the cap (the proxies of `--trust-proxy`, whose connections carry many clients). */
+  exempt?: (address: string) => boolean;
+}
+
+/**
+ * The addresses `--trust-proxy` names as proxies (outside the per-client cap): every address for a number of hops or
+ * `true` (any peer may be a proxy), those in the listed addresses and CIDR ranges, or none.
+ */
+export function trustedProxies(trustProxy: boolean | number | readonly string[] | undefined): (address: string) => boolean {
+  if (trustProxy === undefined || trustProxy === false) return () => false;
+  if (trustProxy === true || typeof trustProxy === 'number') return () => true;
+  const list = new BlockList();
+  for (const entry of trustProxy) {
+    const [address = '', bits] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return (address) => {
+    const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+    const family = isIP(plain);
+    return family !== 0 && list.check(plain, family === 6 ? 'ipv6' : 'ipv4');
+  };
+}
+
 /** Tracks the connections and requests of one HTTP server. */
 export class ConnectionGuard {
   /** True once a drain has started (readiness is then false and each connection's last answer carries `Connection: close`). */
@@ -71,6 +102,8 @@ export class ConnectionGuard {
   private answeredCount = 0;
   private refusedWhileDraining = 0;
   private readonly open = new Set<Socket>();
+  /** Open connections by client (clientKey of the address), for the per-client cap. */
+  private readonly byClient = new Map<string, number>();
   /** True once a drain has stopped accepting: a new connection gets a 503 at once (the listener closes soon after). */
   private refusing = false;
   /** Each connection's requests received and not yet answered (the requests in flight), in the order received, with when each came in. */
@@ -79,16 +112,21 @@ export class ConnectionGuard {
 
   /**
    * `onRequestTimeout(socket)` answers a request not received whole within `requestTimeoutMs` during a drain (the
-   * server's 408 of framework-errors.ts) and closes its socket.
+   * server's 408 of framework-errors.ts) and closes its socket. `perClient` caps the connections of one client.
    */
   constructor(server: Server, readonly maxConnections: number, readonly requestTimeoutMs = Infinity,
-    private readonly onRequestTimeout: (socket: Socket) => void = (socket) => socket.destroy()) {
+    private readonly onRequestTimeout: (socket: Socket) => void = (socket) => socket.destroy(), readonly perClient: PerClientLimit = { max: Infinity }) {
     server.on('connection', (socket: Socket) => {
       this.accepted++;
-      if (this.open.size >= maxConnections || this.refusing) {
+      const address = socket.remoteAddress ?? '';
+      const client = perClient.max === Infinity || perClient.exempt?.(address) === true ? undefined : clientKey(address);
+      const clientFull = client !== undefined && (this.byClient.get(client) ?? 0) >= perClient.max;
+      if (this.open.size >= maxConnections || this.refusing || clientFull) {
         const body = this.refusing
           ? JSON.stringify({ error: 'not-ready', message: 'the service is shutting down; retry on another instance' })
-          : JSON.stringify({ error: 'too-many-connections', message: `the service holds at most ${maxConnections} connections; retry later` });
+          : this.open.size >= maxConnections
+            ? JSON.stringify({ error: 'too-many-connections', message: `the service holds at most ${maxConnections} connections; retry later` })
+            : JSON.stringify({ error: 'too-many-connections', message: `the service holds at most ${perClient.max} connections from one client (address${client?.endsWith('/64') ? ', IPv6 by its /64 network' : ''}), and this one has them open; close some, or retry later` });
         if (this.refusing) this.refusedWhileDraining++;
         else this.onRefused();
         // the HTTP parser is already attached (Node's own connection listener runs first): stop reading, so that
@@ -98,8 +136,14 @@ export class ConnectionGuard {
         return;
       }
       this.open.add(socket);
+      if (client !== undefined) this.byClient.set(client, (this.byClient.get(client) ?? 0) + 1);
       socket.once('close', () => {
         this.open.delete(socket);
+        if (client !== undefined) {
+          const left = (this.byClient.get(client) ?? 1) - 1;
+          if (left > 0) this.byClient.set(client, left);
+          else this.byClient.delete(client);
+        }
         // answers still queued on it never come (Node emits no 'close' for them): out of the count in flight
         const queue = this.pending.get(socket);
         if (queue === undefined) return;

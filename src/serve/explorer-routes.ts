@@ -37,8 +37,11 @@ export interface ExplorerModels {
 export interface ExplorerOptions {
   /** Directory of the built page (default <package root>/dist/explorer). */
   assetsDir?: string;
-  /** Shortens the server's paths in messages (server.ts's withoutPaths over the served directories). */
-  hide?: (text: string) => string;
+  /**
+   * Shortens the server's paths in messages (server.ts's withoutPaths over the served directories), and the
+   * directories in `extraDirs` (the teacher runs this plugin opens, and their datasets).
+   */
+  hide?: (text: string, extraDirs?: readonly string[]) => string;
 }
 
 /** A 503 naming what is not ready, with Retry-After. */
@@ -56,8 +59,9 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
 
 /** A fastify plugin adding the explorer's routes for `models`. */
 export function explorerRoutes(models: ExplorerModels, options: ExplorerOptions = {}) {
-  const hide = options.hide ?? ((text: string) => text);
   const teachers = new TeacherPool(() => models.loaded());
+  const hidePaths = options.hide ?? ((text: string) => text);
+  const hide = (text: string): string => hidePaths(text, teachers.privateDirs());
   const facts = new Map<string, Promise<RunFacts>>();
   let assets: ReturnType<typeof loadAssets> | undefined;
 

@@ -56,7 +56,7 @@ export class ServiceMetrics {
     const registers = [this.registry];
     this.requests = new Counter({ name: 'kgdistill_http_requests_total', help: 'HTTP requests answered, by method, route and status', labelNames: ['method', 'route', 'status'], registers });
     this.latency = new Histogram({ name: 'kgdistill_http_request_duration_seconds', help: 'time from receiving a request to its answer, by method and route', labelNames: ['method', 'route'], buckets: BUCKETS, registers });
-    this.refusals = new Counter({ name: 'kgdistill_http_refused_total', help: 'connections answered before any request reached a route, by reason (too-many-connections: past --max-connections; request-timeout: not received whole in time; bad-request: not HTTP)', labelNames: ['reason'], registers });
+    this.refusals = new Counter({ name: 'kgdistill_http_refused_total', help: 'connections answered before any request reached a route, by reason (too-many-connections: past --max-connections or --max-connections-per-client; request-timeout: not received whole in time; bad-request: not HTTP)', labelNames: ['reason'], registers });
     for (const reason of REFUSAL_REASONS) this.refusals.inc({ reason }, 0); // each reason shows from the start, at 0
     new Gauge({ name: 'kgdistill_http_requests_in_flight', help: 'requests received and not yet answered', registers, collect() { this.set(source.inFlight()); } });
     new Gauge({ name: 'kgdistill_ready', help: '1 when every model is loaded with its neighbour index and the service is not shutting down', registers, collect() { this.set(source.ready() ? 1 : 0); } });

@@ -16,18 +16,20 @@
  * GET takes the fields as a query string, POST as a JSON body (at most 16 KiB); both are validated by the zod
  * schemas of schemas.ts. Every failure is a 4xx with `{ error, message }` naming what is wrong: an unknown model
  * or entity a 404 with suggestions, a known path with a method it does not take a 405 with Allow, a bad
- * parameter a 400, a missing or wrong API key a 401, too many requests from one client a 429, an oversized body a
+ * parameter a 400, a missing or wrong API key a 401, a Host that is not this machine's on a loopback service without
+ * an API key a 403 (DNS rebinding; `allowedHosts`), too many requests from one client a 429, an oversized body a
  * 413, a non-JSON body a 415; a model still loading is a 503 (with
  * Retry-After). No answer contains a path of the server's file system. Every answer carries its request's id in
  * X-Request-Id (the client's own when it sent a plain one; request-id.ts).
  */
-import path from 'node:path';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { LookupError } from '../lookup/errors.js';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
-import { ConnectionGuard } from './connections.js';
-import { keyChecker, presentedKey } from './auth.js';
+import { ConnectionGuard, trustedProxies } from './connections.js';
+import { headerCount, hostChecker, hostName, isLoopback, keyChecker, presentedKey } from './auth.js';
+import { isVocabularyKey, withoutPaths } from './hide-paths.js';
+import { ServedModels } from './served-models.js';
 import { clientKey, RateLimiter } from './rate-limit.js';
 import { ServiceMetrics } from './metrics.js';
 import { AllowedMethods } from './allowed-methods.js';
@@ -53,6 +55,21 @@ export interface ServerOptions {
   /** Connections held at once; more get a 503 and are closed. */
   maxConnections?: number;
   /**
+   * Connections one client address holds at once (IPv6 by its /64; the proxies of `trustProxy` are outside it); more
+   * get the same 503. `Infinity`: no per-client cap.
+   */
+  maxConnectionsPerClient?: number;
+  /** Time to receive a request's headers (ms; a slower client gets a 408); at most the request timeout. */
+  headersTimeoutMs?: number;
+  /**
+   * The address the service will listen on (serve's `--host`; default loopback): on loopback without `apiKey`, a
+   * request whose Host is not this machine's (localhost, 127.0.0.1, [::1]) nor in `allowedHosts` gets a 403 (DNS
+   * rebinding). Once listening, the address bound decides.
+   */
+  host?: string;
+  /** Host names (any port) a loopback service without an API key answers besides localhost, 127.0.0.1 and [::1]. */
+  allowedHosts?: readonly string[];
+  /**
    * Take the client address from X-Forwarded-For (behind a proxy or load balancer): a number of proxy hops to trust
    * (1: the address the nearest proxy appended), or the proxies' addresses or CIDR ranges. `true` trusts every hop:
    * any client can then name itself (avoid it where clients reach the service through a proxy you do not control).
@@ -74,44 +91,12 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
 const MAX_PARAM_LENGTH = 256;
 
 /** Defaults of the limits. */
-export const SERVICE_DEFAULTS = { rateLimit: { max: 6000, windowMs: 60_000 }, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 10_000, maxConnections: 1024, bodyLimit: 16 * 1024 } as const;
+export const SERVICE_DEFAULTS = {
+  rateLimit: { max: 6000, windowMs: 60_000 }, requestTimeoutMs: 10_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 10_000, maxConnections: 1024,
+  maxConnectionsPerClient: 64, bodyLimit: 16 * 1024,
+} as const;
 
-/** The models a service answers for: loaded ones, and the names still loading. */
-export class ServedModels {
-  private readonly byName = new Map<string, CheckpointLookup>();
-  /** Set when loading failed (the service then stays unready). */
-  failure?: string;
-
-  constructor(readonly expected: readonly string[]) {}
-
-  /** Makes a loaded model available. */
-  add(lookup: CheckpointLookup): void {
-    this.byName.set(lookup.name, lookup);
-  }
-
-  get(name: string): CheckpointLookup | undefined {
-    return this.byName.get(name);
-  }
-
-  loaded(): CheckpointLookup[] {
-    return [...this.byName.values()];
-  }
-
-  /** Directories that answers must not show: the runs', their parents', their datasets', the working directory. */
-  privateDirs(): string[] {
-    const dirs = [process.cwd()];
-    for (const lookup of this.byName.values()) {
-      dirs.push(lookup.runDir, path.dirname(lookup.runDir));
-      if (lookup.header.dataset.dir) dirs.push(path.resolve(lookup.header.dataset.dir));
-    }
-    return dirs;
-  }
-
-  /** Every expected model is loaded and its neighbour index is in memory. */
-  ready(): boolean {
-    return this.failure === undefined && this.expected.every((name) => this.byName.get(name)?.indexReady === true);
-  }
-}
+export { ServedModels } from './served-models.js';
 
 /** Error body of every 4xx/5xx answer. */
 interface ErrorBody {
@@ -129,20 +114,7 @@ class HttpError extends Error {
   }
 }
 
-/** File-system paths that start at a common root (vocabulary keys such as FB15k-237's `/m/027rn` do not). */
-const ROOTED_PATH = /\/(?:home|tmp|work|var|usr|root|mnt|opt|srv|data|Users|private|etc|run|media|nix|proc|sys|dev)(?:\/[^\s/'"`,;:()[\]{}<>]+)+\/?/g;
-
-/**
- * A message without the server's file system: the directories in `known` (run and dataset directories, the working
- * directory) and paths under common roots are shortened to their last part ("…/WN18RR").
- */
-export function withoutPaths(text: string, known: readonly string[] = []): string {
-  let out = text;
-  for (const dir of [...known].filter((d) => d.length > 1).sort((a, b) => b.length - a.length)) {
-    if (out.includes(dir)) out = out.split(dir).join(`…/${dir.replace(/\/+$/, '').split('/').pop()}`);
-  }
-  return out.replace(ROOTED_PATH, (p) => `…/${p.replace(/\/$/, '').split('/').pop()}`);
-}
+export { withoutPaths } from './hide-paths.js';
 
 /** The error answers sent, by reply: the request's log line says why it failed (a POST's URL holds no parameters). */
 const ERROR_ANSWERS = new WeakMap<FastifyReply, ErrorBody>();
@@ -160,6 +132,8 @@ function fail(reply: FastifyReply, status: number, error: string, message: strin
 
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
 const OPEN_ROUTES = new Set(['/health/live', '/health/ready', ...EXPLORER_OPEN_ROUTES]);
+/** The open routes outside the rate limit: the probes (the explorer's files count as requests without the key). */
+const PROBE_ROUTES = new Set(['/health/live', '/health/ready']);
 /**
  * Routes outside the rate limit besides the open ones: the monitoring ones, which keep the API key (a scrape must not
  * go blind, nor spend a client's budget, when it shares that client's address: a sidecar proxy, a NAT). Only requests
@@ -202,12 +176,15 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : options.trustProxy ?? false,
     genReqId: requestIdOf,
   });
-  app.server.headersTimeout = Math.min(requestTimeout, 60_000);
+  // shorter than the whole request's: a client that sends its headers a line at a time is dropped sooner
+  app.server.headersTimeout = Math.min(requestTimeout, options.headersTimeoutMs ?? SERVICE_DEFAULTS.headersTimeoutMs);
   // during a drain, when Node no longer checks them, a request not received whole in time gets the same 408
   const guard = new ConnectionGuard(app.server, options.maxConnections ?? SERVICE_DEFAULTS.maxConnections, requestTimeout,
-    (socket) => onClientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket));
+    (socket) => onClientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket),
+    { max: options.maxConnectionsPerClient ?? SERVICE_DEFAULTS.maxConnectionsPerClient, exempt: trustedProxies(options.trustProxy) });
   const ready = (): boolean => !guard.closing && served.ready();
-  const hide = (text: string): string => withoutPaths(text, served.privateDirs());
+  const hide = (text: string, extraDirs: readonly string[] = []): string =>
+    withoutPaths(text, [...served.privateDirs(), ...extraDirs], (candidate) => isVocabularyKey(served.loaded(), candidate));
   const metrics = new ServiceMetrics({ lookups: () => served.loaded(), ready, inFlight: () => guard.inFlight });
   guard.onRefused = () => metrics.refused('too-many-connections');
   app.decorate('connections', guard);
@@ -216,6 +193,25 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     reply.header(REQUEST_ID_HEADER, request.id); // every answer, refusals included, names its request (request-id.ts)
     done();
   });
+  if (options.apiKey === undefined) {
+    // DNS rebinding: a page of another site whose name now points at 127.0.0.1 is same-origin with a loopback service
+    const localHost = hostChecker(options.allowedHosts);
+    let bound: string | undefined;
+    const onLoopback = (): boolean => {
+      if (bound === undefined) {
+        const address = app.server.address();
+        if (address === null || typeof address !== 'object') return isLoopback(options.host ?? '127.0.0.1'); // not listening (yet)
+        bound = address.address;
+      }
+      return isLoopback(bound);
+    };
+    app.addHook('onRequest', (request, _reply, done) => {
+      const host = request.headers.host;
+      if (localHost(host) || !onLoopback()) return done();
+      const shown = JSON.stringify(String(host).slice(0, 100));
+      done(new HttpError(403, 'forbidden-host', `the Host ${shown} is not allowed: this service listens on loopback without an API key, so it answers only requests for localhost, 127.0.0.1 or [::1] (against DNS rebinding); to reach it under another name, start it with --allowed-host ${hostName(String(host)).slice(0, 100) || 'NAME'}, or give it an API key`));
+    });
+  }
   app.removeContentTypeParser('text/plain'); // a JSON API: anything but application/json is a 415
   // names must arrive as UTF-8: a byte that is not would otherwise make a 404 "unknown entity" (utf8-input.ts)
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -281,8 +277,9 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     const limiter = new RateLimiter(rate.max, rate.windowMs);
     app.addHook('onRequest', (request, reply, done) => {
       const route = request.routeOptions.url ?? '';
-      if (OPEN_ROUTES.has(route)) return done();
-      const withKey = keyed(request.headers); // (true for every request of a service without a key)
+      if (PROBE_ROUTES.has(route)) return done();
+      // (true for every request of a service without a key; with one, the explorer's files count as requests without it)
+      const withKey = options.apiKey === undefined || (!OPEN_ROUTES.has(route) && keyed(request.headers, request.raw.rawHeaders));
       if (MONITORING_ROUTES.has(route) && withKey) return done();
       // with a key, requests that present it and requests that do not are counted apart: guesses from an address
       // (one client behind a NAT or a proxy) do not use up the limit of the clients there that hold the key
@@ -294,9 +291,11 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   }
   if (options.apiKey !== undefined) {
     app.addHook('onRequest', (request, _reply, done) => {
-      if (OPEN_ROUTES.has(request.routeOptions.url ?? '') || keyed(request.headers)) return done();
+      if (OPEN_ROUTES.has(request.routeOptions.url ?? '') || keyed(request.headers, request.raw.rawHeaders)) return done();
       const how = 'send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"';
-      done(new HttpError(401, 'unauthorized', presentedKey(request.headers) === undefined ? `this service needs an API key: ${how}` : `the API key sent is not this service's: ${how}`));
+      const why = headerCount(request.raw.rawHeaders, 'authorization') > 1 ? `the request has more than one Authorization header: ${how}, once`
+        : presentedKey(request.headers) === undefined ? `this service needs an API key: ${how}` : `the API key sent is not this service's: ${how}`;
+      done(new HttpError(401, 'unauthorized', why));
     });
     app.addHook('onSend', (request, reply, payload, done) => {
       if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="kgdistill"');

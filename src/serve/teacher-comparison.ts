@@ -5,6 +5,7 @@
  * are opened on first use (in the background: a comparison asked while one is still opening says so for that
  * teacher, and the page asks again).
  */
+import path from 'node:path';
 import { CheckpointLookup, type EntityRef, type PredictResult } from '../lookup/checkpoint-lookup.js';
 import type { GoldRank } from '../lookup/gold-rank.js';
 import { LookupError } from '../lookup/errors.js';
@@ -76,6 +77,18 @@ export class TeacherPool {
     if (slot.lookup) return { lookup: slot.lookup };
     if (slot.error) return { status: 'failed', message: `teacher '${teacher.name}' could not be opened: ${slot.error}` };
     return { status: 'loading', message: `teacher '${teacher.name}' is still loading on the server` };
+  }
+
+  /** Directories that answers must not show: each teacher run's (absolute), its parent's, and once open its dataset's. */
+  privateDirs(): string[] {
+    const dirs: string[] = [];
+    for (const [dir, slot] of this.slots) {
+      const full = path.resolve(dir);
+      dirs.push(full, path.dirname(full));
+      const dataset = slot.lookup?.header.dataset.dir;
+      if (dataset) dirs.push(path.resolve(dataset));
+    }
+    return dirs;
   }
 
   /** Frees the opened teachers, and those still opening once they are open. */

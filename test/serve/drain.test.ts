@@ -41,8 +41,8 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
   it('answers every request received before or during the shutdown, on separate connections, then exits 0 and refuses new ones', async () => {
     const served = await startServe(['--checkpoint', run]);
     const full = (i: number): string => i % 2 === 0
-      ? `GET /models/roth/neighbors?entity=e${i}&k=200&exact=true HTTP/1.1\r\nHost: t\r\n\r\n`
-      : `POST /models/roth/predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ head: `e${i}`, relation: 'parent', k: 300 }).length}\r\n\r\n${JSON.stringify({ head: `e${i}`, relation: 'parent', k: 300 })}`;
+      ? `GET /models/roth/neighbors?entity=e${i}&k=200&exact=true HTTP/1.1\r\nHost: localhost\r\n\r\n`
+      : `POST /models/roth/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${JSON.stringify({ head: `e${i}`, relation: 'parent', k: 300 }).length}\r\n\r\n${JSON.stringify({ head: `e${i}`, relation: 'parent', k: 300 })}`;
     const complete = await Promise.all(Array.from({ length: 30 }, () => connection(served.port)));
     const partial = await Promise.all(Array.from({ length: 10 }, () => connection(served.port)));
     complete.forEach((c, i) => c.socket.write(full(i)));

@@ -32,6 +32,20 @@ interface ServeFlags {
   checkpoint: string; host: string; port: number; maxK: number; prebuild?: boolean; last?: boolean; backend: BackendRequest; log?: boolean;
   apiKey?: string; apiKeyFile?: string; insecure?: boolean; rateLimit: number; maxConnections: number; requestTimeout: number;
   drainDelay: number; drainTimeout: number; keepAliveTimeout: number; explorer?: boolean; trustProxy?: true | number | string[];
+  maxConnectionsPerClient: number; allowedHost?: string[];
+}
+
+/**
+ * Adds the names of one `--allowed-host` (comma-separated; a port is ignored) to those given before; an entry that
+ * is not a host name or address is an error naming it.
+ */
+export function parseAllowedHost(value: string, previous: readonly string[] = []): string[] {
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) throw new InvalidArgumentError('give a host name, e.g. --allowed-host myhost.local');
+  for (const entry of entries) {
+    if (!/^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.:-]+)(?::\d+)?$/.test(entry)) throw new InvalidArgumentError(`'${entry.slice(0, 100)}' is not a host name or address (e.g. myhost.local, 192.168.1.5)`);
+  }
+  return [...previous, ...entries];
 }
 
 /** A name given to a run with `NAME=DIR`: letters, digits, `.`, `_`, `-`. */
@@ -109,13 +123,15 @@ export function registerServeCommand(program: Command): void {
       if (n > 65535) throw new InvalidArgumentError(`port must be at most 65535, got ${n}`);
       return n;
     }, 8080)
-    .option('--api-key <key>', `key every request must present (Authorization: Bearer <key> or X-API-Key); also from --api-key-file or $${API_KEY_ENV}`)
-    .option('--api-key-file <file>', 'read the API key from the first line of this file')
+    .option('--api-key <key>', `key every request must present (Authorization: Bearer <key> or X-API-Key); visible to every user of this machine in ps and in shell history: prefer --api-key-file or $${API_KEY_ENV}`)
+    .option('--api-key-file <file>', `read the API key from the first line of this file (or give it in $${API_KEY_ENV})`)
     .option('--insecure', 'allow a non-loopback --host without an API key')
+    .option('--allowed-host <names>', 'on loopback without an API key, answer requests whose Host header is this name too (repeatable or comma-separated; default: only localhost, 127.0.0.1 and [::1], any port; others get a 403, against DNS rebinding)', parseAllowedHost)
     .option('--max-k <n>', 'largest k a request may ask for', positiveInteger, DEFAULT_MAX_K)
     .option('--rate-limit <n>', 'requests per minute per client address (429 past it; 0: no limit); with an API key, requests without it are counted apart', nonNegativeInteger, SERVICE_DEFAULTS.rateLimit.max)
     .option('--max-connections <n>', 'connections held at once (more get a 503)', positiveInteger, SERVICE_DEFAULTS.maxConnections)
-    .option('--request-timeout <ms>', 'time a client has to send a whole request (408 past it)', positiveInteger, SERVICE_DEFAULTS.requestTimeoutMs)
+    .option('--max-connections-per-client <n>', 'connections one client address holds at once, IPv6 by its /64 (more get a 503; the proxies of --trust-proxy are outside it)', positiveInteger, SERVICE_DEFAULTS.maxConnectionsPerClient)
+    .option('--request-timeout <ms>', `time a client has to send a whole request (408 past it); its headers must come within ${SERVICE_DEFAULTS.headersTimeoutMs} ms or this timeout, whichever is shorter`, positiveInteger, SERVICE_DEFAULTS.requestTimeoutMs)
     .option('--keep-alive-timeout <ms>', 'how long an idle connection is kept open; behind a load balancer set it above the balancer\'s idle timeout (e.g. 65000 behind an AWS ALB\'s 60 s), or it may send on a connection being closed (502s)', positiveInteger, SERVICE_DEFAULTS.keepAliveTimeoutMs)
     .option('--drain-delay <ms>', 'on SIGTERM/SIGINT, keep accepting this long with /health/ready at 503 before draining, so a load balancer stops sending first (a Kubernetes preStop sleep)', nonNegativeInteger, 0)
     .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, longest wait for requests in flight (after --drain-delay) before exiting anyway', positiveInteger, 30_000)
@@ -133,6 +149,7 @@ export function registerServeCommand(program: Command): void {
       const twice = firstRepeatedPath(dirs);
       if (twice !== undefined) throw new Error(`--checkpoint lists ${twice} twice: each run is served once`);
       const { key, source } = resolveApiKey({ key: flags.apiKey, file: flags.apiKeyFile, env: process.env });
+      if (flags.apiKey !== undefined) say('warning', `--api-key puts the key on the command line, where every user of this machine can read it (ps, /proc/${process.pid}/cmdline) and shell history keeps it: give it with --api-key-file <file> or $${API_KEY_ENV} instead`);
       const loopback = isLoopback(flags.host);
       if (!loopback && key === undefined && !flags.insecure) {
         throw new Error(`--host ${flags.host} accepts connections from other machines: give an API key (--api-key, --api-key-file or $${API_KEY_ENV}), or --insecure to serve without one`);
@@ -144,7 +161,7 @@ export function registerServeCommand(program: Command): void {
       const models = new ServedModels(names);
       const app = buildServer(models, {
         maxK: flags.maxK, logger: flags.log === true, apiKey: key, rateLimit: { max: flags.rateLimit, windowMs: 60_000 },
-        maxConnections: flags.maxConnections, requestTimeoutMs: flags.requestTimeout, keepAliveTimeoutMs: flags.keepAliveTimeout, trustProxy: flags.trustProxy === true ? 1 : flags.trustProxy,
+        maxConnections: flags.maxConnections, maxConnectionsPerClient: flags.maxConnectionsPerClient, host: flags.host, allowedHosts: flags.allowedHost ?? [], requestTimeoutMs: flags.requestTimeout, keepAliveTimeoutMs: flags.keepAliveTimeout, trustProxy: flags.trustProxy === true ? 1 : flags.trustProxy,
         ...(flags.explorer === false ? { explorer: false as const } : {}),
       });
       const lookups: CheckpointLookup[] = [];
