@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isProcessRunning } from './process-running.js';
 
 /** Refuses an `--out` that is empty (it would resolve to the working directory), a file or a non-empty directory. */
 export function requireNewOutDir(out: string): void {
@@ -20,7 +21,10 @@ export function requireNewOutDir(out: string): void {
  */
 export async function writeNewDirectory(target: string, fill: (staging: string) => Promise<void>, shown = target): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const staging = await fs.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
+  const prefix = `.${path.basename(target)}.tmp-`;
+  await removeDeadStagings(path.dirname(target), prefix);
+  // the writer's pid in the name lets a later writer tell a killed one's leftovers from a live one's staging
+  const staging = await fs.mkdtemp(path.join(path.dirname(target), `${prefix}${process.pid}-`));
   // mkdtemp makes it 0700 whatever the umask, a mode the rename would keep: give it a new directory's mode
   await fs.chmod(staging, 0o777 & ~process.umask());
   try {
@@ -38,5 +42,15 @@ export async function writeNewDirectory(target: string, fill: (staging: string) 
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** Removes the staging directories `<prefix><pid>-XXXXXX` beside a target whose writer is no longer running (killed). */
+async function removeDeadStagings(dir: string, prefix: string): Promise<void> {
+  for (const entry of await fs.readdir(dir).catch(() => [] as string[])) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = /^(\d+)-[^-]+$/.exec(entry.slice(prefix.length))?.[1];
+    if (pid === undefined || Number(pid) === process.pid || isProcessRunning(Number(pid))) continue;
+    await fs.rm(path.join(dir, entry), { recursive: true, force: true }).catch(() => undefined);
   }
 }
