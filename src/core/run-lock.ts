@@ -11,7 +11,7 @@ import { existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } f
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { isProcessRunning } from '../kg/process-running.js';
+import { isProcessRunning, processStartTicks } from '../kg/process-running.js';
 
 /** A held lock on a run directory. */
 export interface RunLock {
@@ -33,6 +33,16 @@ function bootId(): string {
   } catch {
     return '-';
   }
+}
+
+/**
+ * Whether the running process `pid` is not the one that wrote a lock recording `start` (its start time; absent in
+ * locks written before 2026-12-06, which are taken at their pid's word).
+ */
+function pidReused(pid: number, start: string | undefined): boolean {
+  if (start === undefined) return false;
+  const now = processStartTicks(pid);
+  return now !== undefined && now !== start;
 }
 
 /** Creates `file` holding `content` in one step, or returns false when it exists (link() fails with EEXIST). */
@@ -112,12 +122,12 @@ export function runLockHolder(runDir: string): { pid: number; host: string } | u
   const file = path.join(runDir, '.lock');
   const seen = existsSync(file) ? readLock(file) : null;
   if (seen === null) return undefined;
-  const [pidText, host, boot] = seen.trim().split(/\s+/);
+  const [pidText, host, boot, start] = seen.trim().split(/\s+/);
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   if (host !== undefined && host !== hostname()) return { pid, host };
   if (boot !== undefined && boot !== bootId()) return undefined;
-  const running = pid === process.pid ? heldByThisProcess.has(path.resolve(file)) : isProcessRunning(pid);
+  const running = pid === process.pid ? heldByThisProcess.has(path.resolve(file)) : isProcessRunning(pid) && !pidReused(pid, start);
   return running ? { pid, host: host ?? hostname() } : undefined;
 }
 
@@ -128,7 +138,8 @@ export function runLockHolder(runDir: string): { pid: number; host: string } | u
 export function lockRunDir(runDir: string, onNotice?: (message: string) => void): RunLock {
   const file = path.join(runDir, '.lock');
   const thisBoot = bootId();
-  const me = `${process.pid} ${hostname()} ${thisBoot}\n`;
+  const thisStart = processStartTicks(process.pid);
+  const me = `${process.pid} ${hostname()} ${thisBoot}${thisStart === undefined ? '' : ` ${thisStart}`}\n`;
   const held = path.resolve(file); // this process's key for the lock (whatever spelling runDir had)
   for (let attempt = 0; attempt < 3; attempt++) {
     if (createWhole(file, me)) {
@@ -145,9 +156,10 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     }
     const seen = readLock(file);
     if (seen === null) continue; // released meanwhile: try again
-    const [pidText, host, boot] = seen.trim().split(/\s+/);
+    const [pidText, host, boot, start] = seen.trim().split(/\s+/);
     const pid = Number(pidText);
     const readable = Number.isInteger(pid) && pid > 0;
+    const reused = readable && pid !== process.pid && isProcessRunning(pid) && pidReused(pid, start);
     if (!readable) {
       // empty or unreadable: being written by a process without hard links, or damaged long ago
       if (ageMs(file, Infinity) < UNREADABLE_LOCK_GRACE_MS) throw new Error(`${runDir} is being locked by another process (lock file ${file}); try again in a few seconds`);
@@ -155,7 +167,7 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
       const sameHost = host === undefined || host === hostname();
       // a lock from before this host's last boot is stale whatever process has that pid now
       const sameBoot = boot === undefined || boot === thisBoot;
-      const running = pid === process.pid ? heldByThisProcess.has(held) : isProcessRunning(pid);
+      const running = pid === process.pid ? heldByThisProcess.has(held) : isProcessRunning(pid) && !reused;
       if (!sameHost || (sameBoot && running)) {
         throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
       }
@@ -165,7 +177,8 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     if (!removeStale(file, seen)) continue;
     const why = !readable ? `the unreadable lock ${file} (older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s)`
       : boot !== undefined && boot !== thisBoot ? `the lock ${file} of process ${pid}, written before this host's last boot`
-      : pid === process.pid ? `the lock ${file} of an earlier process ${pid} (this process has its id)` : `the lock ${file} of process ${pid}, which is gone`;
+      : pid === process.pid ? `the lock ${file} of an earlier process ${pid} (this process has its id)`
+      : reused ? `the lock ${file} of process ${pid}, which is gone (another process, started later, has its id now)` : `the lock ${file} of process ${pid}, which is gone`;
     onNotice?.(`took over ${why}`);
   }
   const takingOver = existsSync(`${file}.takeover`) ? `: another process is taking over its stale lock (${file}.takeover, cleared after ${TAKEOVER_GRACE_MS / 1000} s if that process died); try again in a few seconds` : '; try again';

@@ -31,6 +31,23 @@ function linuxThreadGroup(pid: number): number | 'gone' | undefined {
   return tgid ? Number(tgid[1]) : undefined;
 }
 
+/**
+ * When process `pid` started, as /proc/<pid>/stat's field 22 (clock ticks after boot): with the pid it names one
+ * process for the life of a boot (a pid is reused, its start time is not). Undefined without /proc or when gone.
+ */
+export function processStartTicks(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so count the fields after its last ')'
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = fields[19]; // field 22 overall; fields[0] is field 3 (state)
+  return start !== undefined && /^\d+$/.test(start) ? start : undefined;
+}
+
 let procfs: boolean | undefined;
 /** Whether this host has a Linux /proc (read once). */
 function hasProcfs(): boolean {

@@ -9,7 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
-import { lockRunDir } from '../../src/core/run-lock.js';
+import { lockRunDir, runLockHolder } from '../../src/core/run-lock.js';
 import { foreignFiles } from '../../src/core/checkpoint.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-durability-'));
@@ -70,7 +70,7 @@ describe('the run lock', () => {
     const notices: string[] = [];
     const lock = lockRunDir(dir, (n) => notices.push(n));
     expect(notices).toEqual([`took over the lock ${file} of process 2147483646, which is gone`]);
-    expect(readFileSync(file, 'utf8')).toMatch(new RegExp(`^${process.pid} ${hostname()} \\S+\n$`)); // pid, host, boot
+    expect(readFileSync(file, 'utf8')).toMatch(new RegExp(`^${process.pid} ${hostname()} \\S+( \\d+)?\n$`)); // pid, host, boot, start time
     lock.release();
     expect(existsSync(file)).toBe(false);
     writeFileSync(file, ''); // created a moment ago by a process that has not written it yet
@@ -109,6 +109,24 @@ describe('the run lock', () => {
     const notices: string[] = [];
     lockRunDir(dir, (n) => notices.push(n)).release();
     expect(notices).toEqual([`took over the lock ${file} of process ${alive}, written before this host's last boot`]);
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('a lock whose pid another process took in the same boot (another start time) is stale; the writer\'s own start time holds it', () => {
+    const dir = path.join(tmp, 'lock-pid-reused');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, '.lock');
+    const alive = process.ppid; // a running process, as one that took a killed writer's pid would be
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${alive}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+    writeFileSync(file, `${alive} ${hostname()} ${boot} ${start}\n`); // the running process is the writer: held
+    expect(() => lockRunDir(dir)).toThrow(`is in use by process ${alive}`);
+    expect(runLockHolder(dir)).toEqual({ pid: alive, host: hostname() });
+    writeFileSync(file, `${alive} ${hostname()} ${boot} ${Number(start) + 1}\n`); // written by an earlier process of that pid
+    expect(runLockHolder(dir)).toBeUndefined();
+    const notices: string[] = [];
+    lockRunDir(dir, (n) => notices.push(n)).release();
+    expect(notices).toEqual([`took over the lock ${file} of process ${alive}, which is gone (another process, started later, has its id now)`]);
   });
 
   it.runIf(existsSync('/proc/self/task'))('a lock naming a thread of a live process, or this process when it does not hold the lock, is stale; one it holds is in use', () => {
