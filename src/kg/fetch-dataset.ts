@@ -153,6 +153,23 @@ async function removeLeftovers(root: string, name: string): Promise<void> {
   }
 }
 
+/** How often, and how many times, a fetch looks again at a copy another process's --force fetch is swapping (10 s). */
+const SWAP_POLL_MS = 100;
+const SWAP_LOOKS = 100;
+
+/** Resolves after `ms` milliseconds. */
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether a running process other than this one holds `<root>/.replaced-<dataset>-<pid>-…`: its --force fetch is swapping the copy. */
+async function swapInProgress(root: string, dataset: string): Promise<boolean> {
+  const pattern = /^\.replaced-(.+)-(\d+)-[^-]+$/;
+  for (const entry of await readdir(root).catch(() => [] as string[])) {
+    const match = pattern.exec(entry);
+    if (match && match[1] === dataset && Number(match[2]) !== process.pid && isProcessRunning(Number(match[2]))) return true;
+  }
+  return false;
+}
+
 /** Moves the verified `partial` directory to `target`, replacing an existing one only when `replace` is set. */
 async function moveIntoPlace(dataset: string, partial: string, target: string, replace: boolean, expected: ReadonlyMap<string, string>): Promise<void> {
   if (replace && existsSync(target)) {
@@ -203,16 +220,25 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
 
   // first: a previous copy that a killed --force fetch left aside is back in place (and checked like any copy)
   if (existsSync(root)) await removeLeftovers(root, dataset).catch(() => undefined);
-  if (existsSync(target)) {
+  // a copy that fails its check while another process's --force fetch swaps it (between its two renames) is looked
+  // at again once the swap is over, rather than called damaged
+  for (let look = 0; existsSync(target) || (await swapInProgress(root, dataset)); look++) {
+    if (!existsSync(target)) {
+      if (look >= SWAP_LOOKS) break;
+      await pause(SWAP_POLL_MS);
+      continue;
+    }
     const problem = await problemWith(target, expected);
-    if (!problem && !options.force) {
-      const files = await Promise.all([...expected].map(async ([file, hex]) => ({ file, bytes: (await stat(path.join(target, file))).size, sha256: hex })));
+    const files = problem ? undefined : await Promise.all([...expected].map(async ([file, hex]) => ({ file, bytes: (await stat(path.join(target, file))).size, sha256: hex }))).catch(() => undefined);
+    if (!files && look < SWAP_LOOKS && (await swapInProgress(root, dataset))) { await pause(SWAP_POLL_MS); continue; }
+    if (files && !options.force) {
       log(`${dataset}: already in ${target}; ${expected.size} checksums verified against ${checksums} (--force fetches it again)`);
       return { name: dataset, dir: target, status: 'present', sources: [], files, checksums };
     }
-    if (problem && !options.force) {
-      throw new DatasetFetchError(dataset, target, `is already there but ${problem}; move it away, or fetch with --force to replace it`);
+    if (!files && !options.force) {
+      throw new DatasetFetchError(dataset, target, `is already there but ${problem ?? 'changed while it was read'}; move it away, or fetch with --force to replace it`);
     }
+    break;
   }
 
   const rootExisted = existsSync(root); // a failed fetch removes the directory it made, when it holds nothing

@@ -97,6 +97,25 @@ describe('fetchDataset', () => {
     expect(lines).toEqual([`tiny: already in ${dir}; 4 checksums verified against ${options().recipe!.checksumsFile()} (--force fetches it again)`]);
   });
 
+  it("a copy caught while another process's --force fetch swaps it is looked at again, not called damaged", async () => {
+    const { dir } = await fetchDataset('tiny', options());
+    const aside = path.join(root, `.replaced-tiny-${process.ppid}-abcd1234`); // a running process's swap
+    fs.renameSync(dir, aside);
+    fs.mkdirSync(dir); // the half of the swap a plain fetch could see: a copy without its files
+    const swapped = new Promise<void>((resolve) => setTimeout(() => {
+      fs.rmSync(dir, { recursive: true });
+      fs.renameSync(aside, dir); // the swap ends: the copy is whole again and nothing is aside
+      resolve();
+    }, 300));
+    server.hits.length = 0;
+    expect(await fetchDataset('tiny', options())).toMatchObject({ status: 'present', dir });
+    await swapped;
+    expect(server.hits).toEqual([]);
+    // a damaged copy with no swap going on is still reported at once
+    fs.rmSync(path.join(dir, 'valid.txt'));
+    await expect(fetchDataset('tiny', options())).rejects.toThrow(/is already there but .*valid\.txt.*move it away/);
+  });
+
   it('reports HTTP 404 with the URL, keeps nothing, and fetches once the file is there', async () => {
     server.routes.delete(REMOTE.wnNames('valid'));
     const error = await failure();
