@@ -74,12 +74,24 @@ async function readCache(cacheFile: string): Promise<CacheFile> {
   return { version: 1, entries: {} };
 }
 
-/** Writes the cache atomically: a uniquely named temporary file renamed over the cache file. */
-async function writeCache(cacheFile: string, cache: CacheFile): Promise<void> {
+/**
+ * Writes the cache atomically: a uniquely named temporary file renamed over the cache file. The entries on disk are
+ * read again first and kept beside this process's (newer ones win), and a process writes one at a time, so
+ * verifications at the same time lose each other's entries only when two processes read and rename in the same instant.
+ */
+function writeCache(cacheFile: string, cache: CacheFile): Promise<void> {
+  cacheWrites = cacheWrites.then(() => mergeIntoCache(cacheFile, cache)); // one at a time within a process
+  return cacheWrites;
+}
+let cacheWrites: Promise<void> = Promise.resolve();
+
+/** writeCache's read, merge and atomic replace of the cache file. */
+async function mergeIntoCache(cacheFile: string, cache: CacheFile): Promise<void> {
   const temporary = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     await mkdir(path.dirname(cacheFile), { recursive: true });
-    await writeFile(temporary, JSON.stringify(cache));
+    const onDisk = await readCache(cacheFile);
+    await writeFile(temporary, JSON.stringify({ version: 1, entries: { ...onDisk.entries, ...cache.entries } }));
     await rename(temporary, cacheFile);
   } catch {
     await unlink(temporary).catch(() => undefined); // an unwritable cache only costs speed

@@ -51,6 +51,14 @@ describe('verifyManifest', () => {
     expect(fs.readdirSync(path.dirname(manifestCachePath()))).toEqual(['manifest-cache.json']); // no temp files left
   });
 
+  it('verifications at the same time keep each other\'s cache entries (each write merges what is on disk)', async () => {
+    const dirs = [goodDir(), goodDir(), goodDir(), goodDir()];
+    // all four read the empty cache before any of them writes, as processes started together do
+    expect(await Promise.all(dirs.map((dir) => verifyManifest(dir)))).toEqual(dirs.map(() => ({ verified: true, cached: false })));
+    const cache = JSON.parse(fs.readFileSync(manifestCachePath(), 'utf8'));
+    expect(Object.keys(cache.entries).sort()).toEqual(dirs.flatMap((dir) => [path.join(dir, 'empty.txt'), path.join(dir, 'hello.txt')]).sort());
+  });
+
   it('reports a directory without SHA256SUMS as not verified', async () => {
     expect(await verifyManifest(writeFiles(tempDir(), { 'train.txt': 'a\tr\tb\n' }))).toEqual({ verified: false, cached: false });
   });
