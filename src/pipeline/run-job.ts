@@ -247,6 +247,12 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     throw new Error(`${name('out')} ${runDir}: cannot create the run directory (${why ?? error.message})`, { cause: error });
   });
   const lock = lockRunDir(runDir, (notice) => log(`note: ${notice}`)); // one process per run directory: held from the first write until result.json is written
+  // a run that another process finished between the checks above and the lock is not replaced either
+  const finishedMeanwhile = !saved && ['last.json', 'result.json'].find((file) => existsSync(path.join(runDir, file)));
+  if (finishedMeanwhile) {
+    lock.release();
+    throw new Error(`${runDir} holds a run that another process wrote while this one started (${finishedMeanwhile}): pass ${name('resume')} to continue it or ${name('out')} for a new one (nothing was written)`);
+  }
   // the training runtime and objective (teachers): disposed once trained, and on any error (dispose is idempotent)
   let runtime: ModelRuntime | undefined;
   let objective: TrainingObjective | undefined;
