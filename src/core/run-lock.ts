@@ -45,6 +45,14 @@ function pidReused(pid: number, start: string | undefined): boolean {
   return now !== undefined && now !== start;
 }
 
+/**
+ * Whether the process that wrote a lock (its pid and start time) still holds it: this process when it holds the lock
+ * file `key`, another when its pid runs with the recorded start time.
+ */
+function writerRunning(pid: number, start: string | undefined, key: string): boolean {
+  return pid === process.pid ? heldByThisProcess.has(key) : isProcessRunning(pid) && !pidReused(pid, start);
+}
+
 /** Creates `file` holding `content` in one step, or returns false when it exists (link() fails with EEXIST). */
 function createWhole(file: string, content: string): boolean {
   const staged = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -127,8 +135,7 @@ export function runLockHolder(runDir: string): { pid: number; host: string } | u
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   if (host !== undefined && host !== hostname()) return { pid, host };
   if (boot !== undefined && boot !== bootId()) return undefined;
-  const running = pid === process.pid ? heldByThisProcess.has(path.resolve(file)) : isProcessRunning(pid) && !pidReused(pid, start);
-  return running ? { pid, host: host ?? hostname() } : undefined;
+  return writerRunning(pid, start, path.resolve(file)) ? { pid, host: host ?? hostname() } : undefined;
 }
 
 /**
@@ -159,7 +166,6 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     const [pidText, host, boot, start] = seen.trim().split(/\s+/);
     const pid = Number(pidText);
     const readable = Number.isInteger(pid) && pid > 0;
-    const reused = readable && pid !== process.pid && isProcessRunning(pid) && pidReused(pid, start);
     if (!readable) {
       // empty or unreadable: being written by a process without hard links, or damaged long ago
       if (ageMs(file, Infinity) < UNREADABLE_LOCK_GRACE_MS) throw new Error(`${runDir} is being locked by another process (lock file ${file}); try again in a few seconds`);
@@ -167,8 +173,7 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
       const sameHost = host === undefined || host === hostname();
       // a lock from before this host's last boot is stale whatever process has that pid now
       const sameBoot = boot === undefined || boot === thisBoot;
-      const running = pid === process.pid ? heldByThisProcess.has(held) : isProcessRunning(pid) && !reused;
-      if (!sameHost || (sameBoot && running)) {
+      if (!sameHost || (sameBoot && writerRunning(pid, start, held))) {
         throw new Error(`${runDir} is in use by process ${pid}${sameHost ? '' : ` on ${host}`} (lock file ${file}); wait for it to end, or remove the lock file if that process is gone`);
       }
     }
@@ -178,7 +183,7 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     const why = !readable ? `the unreadable lock ${file} (older than ${UNREADABLE_LOCK_GRACE_MS / 1000} s)`
       : boot !== undefined && boot !== thisBoot ? `the lock ${file} of process ${pid}, written before this host's last boot`
       : pid === process.pid ? `the lock ${file} of an earlier process ${pid} (this process has its id)`
-      : reused ? `the lock ${file} of process ${pid}, which is gone (another process, started later, has its id now)` : `the lock ${file} of process ${pid}, which is gone`;
+      : isProcessRunning(pid) ? `the lock ${file} of process ${pid}, which is gone (another process, started later, has its id now)` : `the lock ${file} of process ${pid}, which is gone`;
     onNotice?.(`took over ${why}`);
   }
   const takingOver = existsSync(`${file}.takeover`) ? `: another process is taking over its stale lock (${file}.takeover, cleared after ${TAKEOVER_GRACE_MS / 1000} s if that process died); try again in a few seconds` : '; try again';

@@ -14,16 +14,18 @@ export type TextEncodingName = 'utf8' | 'latin1';
 export type LineEnd = '\n' | '\r';
 
 const CHUNK_BYTES = 4 << 20;
-const NEWLINE = 0x0a;
-const CR = 0x0d;
 const SNIFF_BYTES = 64 * 1024;
 
-/** `'\r'` when the file's lines end in a CR alone (its first 64 KiB hold a CR and no LF), else `'\n'`. */
+/** `'\r'` when lines end in a CR alone (classic Mac): `text` holds a CR and no LF; else `'\n'`. */
+export function lineEndOf(text: string): LineEnd {
+  return text.includes('\r') && !text.includes('\n') ? '\r' : '\n';
+}
+
+/** The line end of a file (lineEndOf its first 64 KiB). */
 export async function sniffLineEnd(handle: FileHandle): Promise<LineEnd> {
   const buffer = Buffer.alloc(SNIFF_BYTES);
   const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-  const start = buffer.subarray(0, bytesRead);
-  return start.includes(CR) && !start.includes(NEWLINE) ? '\r' : '\n';
+  return lineEndOf(buffer.toString('latin1', 0, bytesRead)); // (one character per byte: CR and LF are found whatever the encoding)
 }
 
 /** Index of the first byte of `bytes` that does not belong to a well-formed UTF-8 sequence (-1 when all do). */
@@ -58,7 +60,7 @@ function badUtf8Line(bytes: Uint8Array, firstLine: number, lineEnd: number): { l
 export function notUtf8Error(file: string, bytes: Uint8Array, firstLine: number, flagHints = true, lineEnd: LineEnd = '\n'): KgInputError {
   const utf16 = firstLine === 1 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
   if (utf16) return new KgInputError(file, 1, 'the file is UTF-16 (it starts with a UTF-16 byte-order mark), which kgdistill does not read: save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)');
-  const at = badUtf8Line(bytes, firstLine, lineEnd === '\r' ? CR : NEWLINE);
+  const at = badUtf8Line(bytes, firstLine, lineEnd.charCodeAt(0));
   const advice = flagHints ? 'read it with --encoding latin1' : 'save it as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)';
   return new KgInputError(file, at.line, `byte ${at.column} of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, ${advice})`);
 }
@@ -70,7 +72,7 @@ export function notUtf8Error(file: string, bytes: Uint8Array, firstLine: number,
  */
 export async function forEachLine(handle: FileHandle, file: string, encoding: TextEncodingName, onLine: (text: string, line: number) => void,
   onBytes?: (bytes: number) => void, lineEnd: LineEnd = '\n'): Promise<void> {
-  const endByte = lineEnd === '\r' ? CR : NEWLINE;
+  const endByte = lineEnd.charCodeAt(0);
   let carry: Buffer = Buffer.alloc(0);
   let line = 1;
   let position = 0;

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isProcessRunning } from './process-running.js';
+import { removeLeftByGoneWriters } from './gone-writers.js';
 
 /** Refuses an `--out` that is empty (it would resolve to the working directory), a file or a non-empty directory. */
 export function requireNewOutDir(out: string): void {
@@ -22,7 +22,10 @@ export function requireNewOutDir(out: string): void {
 export async function writeNewDirectory(target: string, fill: (staging: string) => Promise<void>, shown = target): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
   const prefix = `.${path.basename(target)}.tmp-`;
-  await removeDeadStagings(path.dirname(target), prefix);
+  await removeLeftByGoneWriters(path.dirname(target), (name) => {
+    const pid = name.startsWith(prefix) ? /^(\d+)-[^-]+$/.exec(name.slice(prefix.length))?.[1] : undefined;
+    return pid === undefined ? undefined : Number(pid);
+  });
   // the writer's pid in the name lets a later writer tell a killed one's leftovers from a live one's staging
   const staging = await fs.mkdtemp(path.join(path.dirname(target), `${prefix}${process.pid}-`));
   // mkdtemp makes it 0700 whatever the umask, a mode the rename would keep: give it a new directory's mode
@@ -42,15 +45,5 @@ export async function writeNewDirectory(target: string, fill: (staging: string) 
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true });
     throw error;
-  }
-}
-
-/** Removes the staging directories `<prefix><pid>-XXXXXX` beside a target whose writer is no longer running (killed). */
-async function removeDeadStagings(dir: string, prefix: string): Promise<void> {
-  for (const entry of await fs.readdir(dir).catch(() => [] as string[])) {
-    if (!entry.startsWith(prefix)) continue;
-    const pid = /^(\d+)-[^-]+$/.exec(entry.slice(prefix.length))?.[1];
-    if (pid === undefined || Number(pid) === process.pid || isProcessRunning(Number(pid))) continue;
-    await fs.rm(path.join(dir, entry), { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -7,7 +7,7 @@
  */
 import { parse as parseCsv, CsvError } from 'csv-parse/sync';
 import { KgInputError } from './errors.js';
-import { notUtf8Error, type LineEnd } from './line-source.js';
+import { lineEndOf, notUtf8Error } from './line-source.js';
 import { csvOptions, detectDelimiter, recordAcceptor, trimField, type NameTable, type ReadTripleOptions, type TripleIds, type TripleSink } from './triple-reader.js';
 
 const WHITESPACE = /[ \t]+/;
@@ -46,8 +46,7 @@ function collector(entities: NameTable, relations: NameTable): { sink: TripleSin
  */
 export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTripleOptions, entities: NameTable, relations: NameTable): TripleIds {
   const text = decode(file, bytes, options.encoding ?? 'utf8', options.flagHints ?? true);
-  // lines end in LF (a CR before it is trimmed), or in a CR alone (classic Mac) when the text holds no LF, as the file readers
-  const lineEnd: LineEnd = text.includes('\r') && !text.includes('\n') ? '\r' : '\n';
+  const lineEnd = lineEndOf(text); // LF (a CR before it is trimmed), or a CR alone, as the file readers tell
   const delimiter = options.delimiter ?? detectDelimiter(text, lineEnd) ?? '\t';
   const out = collector(entities, relations);
   const accept = recordAcceptor(file, delimiter, options, out.sink);

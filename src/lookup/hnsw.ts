@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import hnswlib from 'hnswlib-node';
-import { isProcessRunning } from '../kg/process-running.js';
+import { removeLeftByGoneWriters } from '../kg/gone-writers.js';
 import type { HnswMetric, SpaceData } from './vector-space.js';
 
 /** The hnswlib index class. */
@@ -64,11 +64,10 @@ let swept = false;
 async function temporaryFile(): Promise<string> {
   if (!swept) {
     swept = true;
-    const names = await fs.readdir(tmpdir()).catch(() => [] as string[]);
-    for (const name of names) {
-      const pid = Number(TEMPORARY.exec(name)?.[1] ?? NaN);
-      if (Number.isInteger(pid) && pid !== process.pid && !isProcessRunning(pid)) await fs.rm(path.join(tmpdir(), name), { force: true });
-    }
+    await removeLeftByGoneWriters(tmpdir(), (name) => {
+      const pid = TEMPORARY.exec(name)?.[1];
+      return pid === undefined ? undefined : Number(pid);
+    });
   }
   return path.join(tmpdir(), `kgdistill-hnsw-${process.pid}-${randomBytes(6).toString('hex')}.bin`);
 }

@@ -17,6 +17,7 @@ import { emptySplitError, hasSharedTriples, loadDataset, overlapLine, type KgDat
 import { suspectHeaderLine } from '../kg/header-suspect.js';
 import { FILE_ERROR_WORDS } from '../kg/errors.js';
 import type { SplitOverlap } from '../kg/dataset-encode.js';
+import type { SkippedHeader } from '../kg/tab-triples.js';
 import { hasNativeGatherGradient, initBackend, type BackendRequest } from '../core/backend.js';
 import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
 import { paddingNote } from '../core/table-padding.js';
@@ -100,11 +101,8 @@ export interface DataSummary {
   headerTriples?: { valid?: SkippedLine; test?: SkippedLine };
 }
 
-/** A line skipped as a header: its number and its fields joined by commas. */
-export interface SkippedLine {
-  line: number;
-  text: string;
-}
+/** A line skipped as a header: its number and its fields joined by commas (the loader's SkippedHeader). */
+export type SkippedLine = Pick<SkippedHeader, 'line' | 'text'>;
 
 /** A run's summary: everything `--json` prints (and result.json keeps) besides the test metrics. */
 export interface RunSummary {

@@ -7,6 +7,13 @@
  * `/film/film/genre`): a match that is an entity or relation key of a served model, or a Freebase id (`/m/…`,
  * `/g/…`: one letter, then one segment), stays as it is.
  */
+import path from 'node:path';
+
+/** The directories of a run that answers must not show: the run's, its parent's and its dataset's (absolute). */
+export function runDirsToHide(runDir: string, datasetDir: string | undefined): string[] {
+  const full = path.resolve(runDir);
+  return datasetDir ? [full, path.dirname(full), path.resolve(datasetDir)] : [full, path.dirname(full)];
+}
 
 /**
  * An absolute path of two or more segments, starting a word (at the start, or after a space, quote, bracket, `=`,

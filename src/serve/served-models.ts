@@ -1,5 +1,5 @@
 /** The models a service answers for (server.ts): the runs loaded so far, and the names still loading. */
-import path from 'node:path';
+import { runDirsToHide } from './hide-paths.js';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
 
 /** The models a service answers for: loaded ones, and the names still loading. */
@@ -26,10 +26,7 @@ export class ServedModels {
   /** Directories that answers must not show: the runs', their parents', their datasets', the working directory. */
   privateDirs(): string[] {
     const dirs = [process.cwd()];
-    for (const lookup of this.byName.values()) {
-      dirs.push(lookup.runDir, path.dirname(lookup.runDir));
-      if (lookup.header.dataset.dir) dirs.push(path.resolve(lookup.header.dataset.dir));
-    }
+    for (const lookup of this.byName.values()) dirs.push(...runDirsToHide(lookup.runDir, lookup.header.dataset.dir));
     return dirs;
   }
 

@@ -5,13 +5,13 @@
  * are opened on first use (in the background: a comparison asked while one is still opening says so for that
  * teacher, and the page asks again).
  */
-import path from 'node:path';
 import { CheckpointLookup, type EntityRef, type PredictResult } from '../lookup/checkpoint-lookup.js';
 import type { GoldRank } from '../lookup/gold-rank.js';
 import { LookupError } from '../lookup/errors.js';
 import type { TeacherRef } from './run-facts.js';
 import { runReadingOptions } from '../pipeline/options.js';
 import { firstDifference } from '../core/training-data.js';
+import { runDirsToHide } from './hide-paths.js';
 
 /** One model's side of a comparison. */
 export interface ComparedModel {
@@ -82,12 +82,7 @@ export class TeacherPool {
   /** Directories that answers must not show: each teacher run's (absolute), its parent's, and once open its dataset's. */
   privateDirs(): string[] {
     const dirs: string[] = [];
-    for (const [dir, slot] of this.slots) {
-      const full = path.resolve(dir);
-      dirs.push(full, path.dirname(full));
-      const dataset = slot.lookup?.header.dataset.dir;
-      if (dataset) dirs.push(path.resolve(dataset));
-    }
+    for (const [dir, slot] of this.slots) dirs.push(...runDirsToHide(dir, slot.lookup?.header.dataset.dir));
     return dirs;
   }
 
