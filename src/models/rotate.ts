@@ -10,7 +10,12 @@
  * holds an L2 model (registry/models.ts). `dim` counts real parameters per entity ([Re | Im] of dim/2 complex numbers); a relation holds dim/2 phases.
  * Initialisation as the authors' code: phases uniform in [−π, π) (so rotations do not all start at the identity),
  * entity coordinates uniform in ±(γ + ε)/(d/2) with their γ = 9 (PyKEEN's default margin) and ε = 2 — unless
- * `initScale` asks for a normal one.
+ * `initScale` asks for a normal one (the phases stay uniform). The range keeps γ = 9 whatever the loss's `--margin`
+ * (the authors' code ties the two; their recipes use γ = 6–24, ours 3 by default). The phase itself is the parameter,
+ * where the authors' code learns phase·π/range with range = (γ + ε)/(d/2): under Adam a step moves a phase by about
+ * the learning rate here and by π/range times it there, so their learning rates do not carry over to the phases.
+ * Head queries use a learned reciprocal relation r + R, as every model here (core/batch.ts; Lacroix et al. 2018),
+ * not the conjugate rotation of r.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
