@@ -1,11 +1,13 @@
 /**
  * Losses on class logits: cross-entropy against target distributions and hard labels (the one softmax
  * cross-entropy of the general module, used by its image training, NT-Xent and the DoGo KG port), the temperature
- * KD loss (the core's implementation, shared with MulDE) and Hinton et al.'s mixture of the two.
+ * KD loss (the core's implementation, shared with MulDE) and Hinton et al.'s mixture of the two. The teacher is a
+ * target: `kd` and `hinton-kd` detach it (Hinton et al. and torchdistill's KDLoss take its outputs under no_grad).
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
+import { stopGradient } from '../../core/stop-gradient.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 
 /** Integer class labels, as a typed array or an int32 tensor [B]. */
@@ -47,13 +49,13 @@ export const kdLoss = defineLoss({
   name: 'kd',
   summary: "KL from the teacher's softened distribution to the student's, × T² (core/distillation-loss)",
   paper: 'Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a Neural Network", §2, eq. (1) for softmax(z/T)',
-  equation: 'L_KD = T² · (1/B) Σ_b KL(softmax(t_b/T) ‖ softmax(s_b/T))',
+  equation: 'L_KD = T² · (1/B) Σ_b KL(softmax(t_b/T) ‖ softmax(s_b/T)), teacher detached',
   inputs: ['student', 'teacher'],
   schema: z.object({ temperature: temperature.default(4) }).strict(),
   build: (p: { temperature: number }) => (inputs: { student: tf.Tensor2D; teacher: tf.Tensor2D }) => {
     requireShape('kd', 'student', inputs.student, 2);
     requireShape('kd', 'teacher', inputs.teacher, 2, { tensor: inputs.student, name: 'student' });
-    return temperatureKdLoss(inputs.student, inputs.teacher, p.temperature);
+    return tf.tidy(() => temperatureKdLoss(inputs.student, stopGradient(inputs.teacher), p.temperature));
   },
 });
 
@@ -62,7 +64,7 @@ export const hintonKdLoss = defineLoss({
   name: 'hinton-kd',
   summary: 'Hinton KD: (1 − α)·cross-entropy + α·T²·KL of softened distributions',
   paper: 'Hinton, Vinyals & Dean 2015, §2 (weighted average of the two objectives, soft term × T²)',
-  equation: 'L = (1 − α) · L_CE(s, y) + α · T² · (1/B) Σ_b KL(softmax(t_b/T) ‖ softmax(s_b/T))',
+  equation: 'L = (1 − α) · L_CE(s, y) + α · T² · (1/B) Σ_b KL(softmax(t_b/T) ‖ softmax(s_b/T)), teacher detached',
   inputs: ['student', 'teacher', 'labels'],
   schema: z.object({ temperature: temperature.default(4), alpha: z.number().min(0).max(1).default(0.9) }).strict(),
   build: (p: { temperature: number; alpha: number }) => (inputs: { student: tf.Tensor2D; teacher: tf.Tensor2D; labels: Labels }) => {
@@ -70,7 +72,7 @@ export const hintonKdLoss = defineLoss({
     requireShape('hinton-kd', 'teacher', inputs.teacher, 2, { tensor: inputs.student, name: 'student' });
     return tf.tidy(() => tf.add(
       tf.mul(1 - p.alpha, crossEntropy(inputs.student, inputs.labels)),
-      tf.mul(p.alpha, temperatureKdLoss(inputs.student, inputs.teacher, p.temperature)),
+      tf.mul(p.alpha, temperatureKdLoss(inputs.student, stopGradient(inputs.teacher), p.temperature)),
     ) as tf.Scalar);
   },
 });

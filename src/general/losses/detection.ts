@@ -5,7 +5,7 @@
  *   (Eq. 2–3), softened by temperature T; w_c is larger for the dominant background class (paper: w_bg = 1.5).
  * - `bounded-regression`: L_reg = L_sL1(R_s, y) + ν·L_b, L_b = ‖R_s − y‖² if ‖R_s − y‖² + m > ‖R_t − y‖², else 0
  *   (Eq. 4–5): the teacher's regression is an upper bound; the student pays only where it is not better than
- *   the teacher by the margin m.
+ *   the teacher by the margin m ≥ 0 (a margin: a negative m would also spare a student worse than the teacher).
  * - `hint`: L_hint = ‖V − Z‖² (Eq. 6), V the student's guided-layer feature after the adaptation layer, Z the
  *   teacher's hint feature; per-sample squared L2 distance, batch mean.
  */
@@ -79,7 +79,7 @@ export const boundedRegressionLoss = defineLoss({
   paper: 'Chen et al. 2017, "Learning Efficient Object Detection Models with Knowledge Distillation", NeurIPS, §3.2 Eq. 4–5 (ν = 0.5)',
   equation: 'L_reg = mean_b sL1(R_s − y) + ν · mean_b [‖R_s − y‖² if ‖R_s − y‖² + m > ‖R_t − y‖² else 0], teacher detached',
   inputs: ['student', 'teacher', 'target'],
-  schema: z.object({ nu: z.number().nonnegative().default(0.5), margin: z.number().default(0) }).strict(),
+  schema: z.object({ nu: z.number().nonnegative().default(0.5), margin: z.number().nonnegative().default(0) }).strict(),
   build: (p: { nu: number; margin: number }) => (inputs: { student: tf.Tensor2D; teacher: tf.Tensor2D; target: tf.Tensor2D }) => {
     requireShape('bounded-regression', 'student', inputs.student, 2);
     requireShape('bounded-regression', 'teacher', inputs.teacher, 2, { tensor: inputs.student, name: 'student' });

@@ -39,7 +39,7 @@ export const dcmLoss = defineLoss({
   name: 'dcm',
   summary: 'dense cross-layer mutual distillation: CE on every classifier of both nets plus two-way KL between every cross-net classifier pair',
   paper: 'Yao & Sun 2020, "Knowledge Transfer via Dense Cross-Layer Mutual-Distillation", ECCV, §3 (as run by the authors\' code: all weights 1, T = 1)',
-  equation: 'L = Σ_{c ∈ Q_a ∪ Q_b} L_CE(c) + w · Σ_{i ∈ Q_a, j ∈ Q_b} [KL(p_j ‖ p_i) + KL(p_i ‖ p_j)], targets detached; Q = the auxiliary and final classifiers of a net',
+  equation: 'L = Σ_{c ∈ Q_a ∪ Q_b} L_CE(c) + w · T² · Σ_{i ∈ Q_a, j ∈ Q_b} [KL(p_j ‖ p_i) + KL(p_i ‖ p_j)], p = softmax(z/T), targets detached; Q = the auxiliary and final classifiers of a net',
   inputs: ['a', 'b', 'labels'],
   schema: z.object({ temperature: z.number().positive().default(1), weight: z.number().nonnegative().default(1) }).strict(),
   build: (p: { temperature: number; weight: number }) => (inputs: { a: readonly tf.Tensor2D[]; b: readonly tf.Tensor2D[]; labels: Labels }) => {

@@ -37,9 +37,10 @@ function logSigmoid(z: number): number {
 export function focalTerm(z: number, target: number, gamma: number, alpha: number): number {
   const logP = logSigmoid(z);
   const log1mP = logSigmoid(-z);
-  const pT = target === 1 ? Math.exp(logP) : Math.exp(log1mP);
+  const logPT = target === 1 ? logP : log1mP;
   const alphaT = target === 1 ? alpha : 1 - alpha;
-  return -alphaT * (1 - pT) ** gamma * (target === 1 ? logP : log1mP);
+  // 1 − p_t = −expm1(log p_t): exact where p_t is within float precision of 1 (confident, correct logits).
+  return -alphaT * (-Math.expm1(logPT)) ** gamma * logPT;
 }
 
 /** Costs of every anchor of n images ([n·A] from logits [n·A, C]). */

@@ -1,8 +1,9 @@
 /**
  * Class-balanced distillation on a long-tailed set (Iscen et al., ICCV 2021, arXiv 2104.05279, §3): stage 1
  * trains K teachers with instance sampling and cross-entropy (different seeds); stage 2 trains the student from
- * scratch with class-balanced sampling on (1 − α)·CE + α·cosine feature distillation from the frozen teachers
- * (the `cbd` registry loss), through a linear projection ψ of the student's feature that is dropped afterwards.
+ * scratch with class-balanced sampling on (1 − α)·CE + α·β·cosine feature distillation from the frozen teachers
+ * (the `cbd` registry loss; the authors' α = 0.4, β = 100), through a linear projection ψ of the student's
+ * feature that is dropped afterwards.
  * The two baselines share the budget: instance sampling + CE (that is teacher 1) and class-balanced sampling + CE
  * from the student's initialisation on the student's batches (CBD with α = 0).
  */

@@ -22,7 +22,7 @@ const schema = z.object({
   backgroundWeight: z.number().positive().default(1.5),
   temperature: z.number().positive().default(1),
   nu: z.number().nonnegative().default(0.5),
-  margin: z.number().default(0),
+  margin: z.number().nonnegative().default(0),
 }).strict();
 
 /** Detection-KD hyper-parameters (paper: λ = 1, μ = 0.5, w_bg = 1.5, ν = 0.5, T = 1). */
