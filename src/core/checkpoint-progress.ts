@@ -19,8 +19,11 @@ const progressSchema = z.object({
   bestEpoch: count,
   badValidations: count,
   stopped: z.boolean(),
-  /** Steps taken in epoch `epoch + 1` when the run was interrupted inside it, with their summed loss. */
-  partial: z.object({ step: count, lossSum: finite, seconds: finite.min(0) }).optional(),
+  /**
+   * Steps taken in epoch `epoch + 1` when the run was interrupted inside it, with their summed loss (and the sums of
+   * the objective's loss terms, `TrainingObjective.lossTermSums`, where it has several).
+   */
+  partial: z.object({ step: count, lossSum: finite, seconds: finite.min(0), terms: z.record(z.string(), finite).optional() }).optional(),
   /** Loss of the first and every later epoch's range, for the "did it learn" warning. */
   loss: z.object({ first: finite, min: finite, max: finite }).optional(),
   /** The plateau schedule of the learning rate (absent: no schedule, the config's rate throughout). */

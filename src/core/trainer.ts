@@ -64,6 +64,8 @@ export interface TrainerOptions {
   onNotice?: (message: string) => void;
   /** Seconds after which an epoch's end saves `last` even without a validation (default CHECKPOINT_SECONDS). */
   checkpointSeconds?: number;
+  /** What ran the run (e.g. its thread counts and kernel builds, pipeline/run-execution.ts), kept in the training header. */
+  execution?: Readonly<Record<string, unknown>>;
 }
 
 /** Receives a run's checkpoints and metrics lines in place of the run directory (e.g. in memory, in a browser). */
@@ -134,6 +136,7 @@ export class Trainer {
   private partialOrder?: Int32Array;
   private readonly sink?: RunSink;
   private readonly runConfig?: Record<string, unknown>;
+  private readonly execution: Readonly<Record<string, unknown>>;
   private readonly lockHeld: boolean;
   private readonly checkpointMs: number;
   /** When `last` was last saved (performance.now()), or the run started. */
@@ -154,6 +157,7 @@ export class Trainer {
     this.validator = options.validator;
     this.sink = options.sink;
     this.runConfig = options.runConfig;
+    this.execution = options.execution ?? {};
     this.lockHeld = options.lockHeld === true;
     this.checkpointMs = 1000 * (options.checkpointSeconds ?? CHECKPOINT_SECONDS);
     if (config.lrDecay < 1) this.progress.schedule = { learningRate: config.learningRate, stale: 0 };
@@ -213,6 +217,7 @@ export class Trainer {
     const resumedSchedule = schedule ? (bestAhead ? { ...schedule, stale: 0 } : schedule) : (config.lrDecay < 1 ? { learningRate: config.learningRate, stale: badValidations } : undefined);
     trainer.progress = { epoch, bestMrr, bestEpoch, badValidations, stopped: stopNow, partial, loss, schedule: resumedSchedule };
     if (resumedSchedule) trainer.optimizer.learningRate = resumedSchedule.learningRate; // the rate the run had reached
+    if (partial?.terms) trainer.objective.restoreLossTermSums?.(partial.terms, `${source} (progress.partial.terms)`);
     const order = saved.arrays['epoch-order']; // the permutation's int32 bits, stored in a float32 array
     if (partial && order) trainer.partialOrder = new Int32Array(order.buffer.slice(order.byteOffset, order.byteOffset + order.byteLength));
     await trimMetrics(path.join(runDir, 'metrics.jsonl'), progress.epoch);
@@ -254,7 +259,8 @@ export class Trainer {
       const from: (EpochPosition & { lossSum: number }) | undefined = partial ? { order: this.partialOrder, step: partial.step, lossSum: partial.lossSum } : undefined;
       const outcome = await trainEpochInSlices(setup, epoch, this.rng, { from, shouldStop, onStep: events.onStep });
       if (outcome.stoppedAt) {
-        this.progress.partial = { step: outcome.stoppedAt.step, lossSum: outcome.stoppedAt.lossSum, seconds: (performance.now() - epochStart) / 1000 };
+        const terms = this.objective.lossTermSums?.();
+        this.progress.partial = { step: outcome.stoppedAt.step, lossSum: outcome.stoppedAt.lossSum, seconds: (performance.now() - epochStart) / 1000, ...(terms ? { terms } : {}) };
         this.partialOrder = outcome.stoppedAt.order;
         this.requireFiniteState(epoch); // as every save: nothing non-finite or off the padding is written
         await this.save('last', true);
@@ -374,7 +380,7 @@ export class Trainer {
     const content: CheckpointContent = {
       header: {
         model: this.runtime.model.config,
-        training: { ...this.config, backend: this.backend },
+        training: { ...this.config, backend: this.backend, ...this.execution },
         dataset: { name: this.data.datasetName, dir: this.data.datasetDir, unseen: this.data.unseen, ...(this.data.tripleFingerprints ? { triples: this.data.tripleFingerprints } : {}) },
         vocab: { entities: [...this.data.entityNames], relations: [...this.data.relationNames] },
         progress,

@@ -29,4 +29,8 @@ export interface TrainingObjective {
    * e.g. MulDE's Junior, Senior and distillation terms), then starts counting afresh; each epoch record keeps them.
    */
   takeLossTerms?(): Record<string, number> | undefined;
+  /** The running sums behind `takeLossTerms` (with their batch count), saved with an interrupted epoch's position. */
+  lossTermSums?(): Record<string, number>;
+  /** Restores what `lossTermSums` saved, so a resumed epoch logs the terms of all its batches; throws on a bad record. */
+  restoreLossTermSums?(sums: Readonly<Record<string, number>>, source: string): void;
 }

@@ -140,6 +140,21 @@ export class MuldeObjective implements TrainingObjective {
     return { junior: junior / batches, senior: senior / batches, kd: kd / batches };
   }
 
+  /** The running sums of the terms and their batch count (saved with an interrupted epoch). */
+  lossTermSums(): Record<string, number> {
+    return { ...this.terms };
+  }
+
+  /** Restores sums saved by `lossTermSums`: junior, senior and kd finite, batches a count; else throws naming `source`. */
+  restoreLossTermSums(sums: Readonly<Record<string, number>>, source: string): void {
+    const { junior, senior, kd, batches } = sums;
+    const finite = [junior, senior, kd].every((value) => typeof value === 'number' && Number.isFinite(value));
+    if (!finite || !(Number.isInteger(batches) && batches! >= 0)) {
+      throw new Error(`${source}: the MulDE loss terms need finite junior, senior and kd sums and a batch count (got ${JSON.stringify(sums)}); the checkpoint cannot be resumed`);
+    }
+    Object.assign(this.terms, { junior, senior, kd, batches });
+  }
+
   /** Steps 4–5 through tfjs autodiff (the reference): returns [L_Senior, L_KD]. */
   private tfjsSeniorKd(batch: QueryBatch, candidates: CandidateSet, teacherScores: Float32Array[], labels: Float32Array, epoch: number): [number, number] {
     const { model, store } = this.junior;

@@ -221,9 +221,10 @@ const NAME_KEYS: readonly string[] = ['model', 'student'];
  * resumable ones the user gave. A given option that cannot change mid-run and differs from the run's is an error
  * naming each (by `name`: flag or key); `changed` lists the run's settings the user changed.
  */
-export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string): { options: Record<string, unknown>; changed: string[] } {
+export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string): { options: Record<string, unknown>; changed: string[]; changedKeys: string[] } {
   const differing: string[] = [];
   const changed: string[] = [];
+  const changedKeys: string[] = [];
   const options = runOptionsOnly(saved);
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined || key === 'resume') continue;
@@ -232,7 +233,10 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     const comparable = (v: unknown): string => JSON.stringify(PATH_KEYS.includes(key) ? absolutePaths(v) : NAME_KEYS.includes(key) && typeof v === 'string' ? v.toLowerCase() : v);
     const same = comparable(before) === comparable(value);
     if (RESUMABLE_KEYS.includes(key)) {
-      if (!same && !INVOCATION_KEYS.includes(key)) changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `was ${JSON.stringify(before)}`})`);
+      if (!same && !INVOCATION_KEYS.includes(key)) {
+        changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `was ${JSON.stringify(before)}`})`);
+        changedKeys.push(key);
+      }
       options[key] = value;
     } else if (!same) {
       differing.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `the run has ${JSON.stringify(before)}`})`);
@@ -241,5 +245,5 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
   if (differing.length > 0) {
     throw new Error(`${name('resume')} ${runDir}: ${differing.join('; ')}; only ${RESUMABLE_KEYS.filter((k) => k !== 'out').map(name).join(', ')} may change when resuming (start a new run with ${name('out')} for other settings)`);
   }
-  return { options, changed };
+  return { options, changed, changedKeys };
 }

@@ -36,12 +36,13 @@ import { lockRunDir, runLockHolder } from '../core/run-lock.js';
 import { requireKernelMemory } from '../core/memory-budget.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
+import { mixedExecutionWarning, runExecution } from './run-execution.js';
 import type { OptimizerName } from '../core/optimizers.js';
 import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/evaluate-run.js';
 import { evaluateSampledAsync, requireCandidates, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { atOwnWidth, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
-import { checkLossSettings, checkLrSchedule, checkQueryWeights, trainingConfigOf } from './run-settings.js';
+import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
 import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, readerErrorNamed, type CommonSettings, type OptionNaming } from './options.js';
@@ -146,13 +147,6 @@ export interface RunOutcome {
   sampledTest?: SampledEvaluationReport;
 }
 
-/** A resumed run's validations without a new best, and those its learning-rate schedule has counted (checkpoint progress). */
-function plateauOf(header: CheckpointHeader): [number, number] {
-  const progress = header.progress as { badValidations?: number; schedule?: { stale?: number } };
-  const used = progress.badValidations ?? 0;
-  return [used, progress.schedule?.stale ?? used];
-}
-
 /** Counts of what loading dropped, merged or skipped (comments, header lines). */
 export function dataSummary(dataset: KgDataset): DataSummary {
   const r = dataset.report;
@@ -180,6 +174,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const name = (key: string): string => optionName(key, sources, hooks.naming ?? 'key');
   let saved: Awaited<ReturnType<typeof loadCheckpoint>> | undefined;
   let settings: S;
+  let changedKeys: string[] = [];
   if (!resume) {
     settings = parse(given);
   } else {
@@ -195,16 +190,17 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const { config: previous, note, source } = runConfigOrCheckpointCopy(runDir, saved.header, lastFile);
     if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
     if (previous && source) requireConfigOfCheckpoint(previous.options, saved.header, source);
-    const { options, changed } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir);
+    const { options, changed, changedKeys: keys } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir);
     settings = parseSaved(parse, options, previous && source ? { saved: previous.options, given, name, source } : undefined);
     if (note) log(`note: ${note}; config.json is written again from it`);
     const trained = (saved.header.progress as { epoch?: number }).epoch ?? 0;
     if (settings.epochs < trained) throw new Error(`${name('epochs')} ${settings.epochs}: the run in ${runDir} has trained ${trained} epochs already; give more to continue it`);
     log(`resuming ${runDir} after epoch ${trained}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
+    changedKeys = keys;
   }
   if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
   checkQueryWeights(settings, name);
-  checkLrSchedule(settings, name, ...(saved ? plateauOf(saved.header) : []));
+  checkRunLrSchedule(settings, name, saved ? { header: saved.header, changedKeys } : undefined);
   for (const note of unusedSettings(given, settings, name)) log(`note: ${note}`);
   if (!saved) { // a resumed run keeps the settings it was trained with
     job.checkSettings?.(settings, name);
@@ -269,7 +265,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const runConfig = runConfigOf(job.command, { ...settings, resume: undefined }); // config.json, and its copy in every checkpoint
     const trainerOptions = async (runtime: ModelRuntime) => {
       objective = await job.objective?.(settings, runtime, data, backend);
-      return { validator, objective, runConfig, lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`) };
+      return { validator, objective, runConfig, lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
     };
     let trainer: Trainer;
     if (saved) {
@@ -300,6 +296,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     if (padded) log(`note: ${padded}`);
     if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
     const earlier = EarlierResult.read(runDir, saved ? bestEpochOf(saved.header) : 0);
+    const mixed = saved ? [mixedExecutionWarning(saved.header, path.join(runDir, 'last.json'))].filter((w): w is string => w !== undefined) : [];
     let training: TrainingResult & { validCandidates?: number };
     try {
       training = await trainer.run(beforeNewBest(hooks.events, () => earlier.remove()), hooks.shouldStop);
@@ -312,9 +309,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const summary: RunSummary = {
       model: modelName, dim, dataset: dataset.name, backend, kernels, threads: kernelThreads(), seconds: training.seconds, epochs: training.epochs, bestEpoch: training.bestEpoch,
       bestValidMrr: training.bestValidMrr >= 0 ? training.bestValidMrr : null, stoppedEarly: training.stoppedEarly, interrupted: training.interrupted, scoringPath: training.scoringPath,
-      runDir, seed: config.seed, warnings: [...dataWarnings, ...job.warnings?.() ?? [], ...training.warnings], data: dataSummary(dataset), ...job.describe?.(),
+      runDir, seed: config.seed, warnings: [...dataWarnings, ...job.warnings?.() ?? [], ...training.warnings, ...mixed], data: dataSummary(dataset), ...job.describe?.(),
     };
-    for (const warning of training.warnings) log(`warning: ${warning}`);
+    for (const warning of [...training.warnings, ...mixed]) log(`warning: ${warning}`);
     if (training.interrupted) {
       log(`interrupted in epoch ${training.epochs + 1}: the position is saved in ${path.join(runDir, 'last.json')}`);
       return { runDir, summary, training, settings };

@@ -9,6 +9,7 @@ import { BCE_LOSS, bySampledLoss, type SampledLoss } from '../core/losses.js';
 import type { OneToNLoss } from '../core/one-to-n-step.js';
 import { defaultLossOf } from '../registry/models.js';
 import type { CommonSettings } from './options.js';
+import type { CheckpointHeader } from '../core/checkpoint.js';
 
 /**
  * The sampled loss of a job's settings: `auto` is the model's own (registry) given the model's options (the
@@ -74,6 +75,22 @@ export function checkQueryWeights(s: CommonSettings, name: (key: string) => stri
   const weights = `${name('queryWeights')} ${s.queryWeights}`;
   if (s.oneToN) throw new Error(`${weights} weighs the sampled loss of each query: it cannot be used with ${name('oneToN')} (1-N training scores all entities)`);
   if (s.doubleNeg) throw new Error(`${weights} weighs each query's gold-first row of candidates: it cannot be used with ${name('doubleNeg')}, whose negatives are queries of their own`);
+}
+
+/** The options of a plateau schedule: a resumed run is checked again when one of them changed. */
+const SCHEDULE_KEYS = ['patience', 'lrDecay', 'lrPatience'];
+
+/**
+ * checkLrSchedule for a new run, or for a resumed one (its checkpoint's header and the keys the user changed) against
+ * the validations it has used, when a schedule option changed: with its own options a run may reach its last patience
+ * window, where it stops early before the rate is lowered again, as it would have uninterrupted.
+ */
+export function checkRunLrSchedule(s: CommonSettings, name: (key: string) => string, resumed?: { header: CheckpointHeader; changedKeys: readonly string[] }): void {
+  if (!resumed) return checkLrSchedule(s, name);
+  if (!resumed.changedKeys.some((key) => SCHEDULE_KEYS.includes(key))) return;
+  const progress = resumed.header.progress as { badValidations?: number; schedule?: { stale?: number } };
+  const used = progress.badValidations ?? 0;
+  checkLrSchedule(s, name, used, progress.schedule?.stale ?? used);
 }
 
 /**

@@ -126,6 +126,27 @@ describe('MulDE end to end', () => {
     expect(Array.from(resumed.entity)).toEqual(Array.from(straight.entity));
   }, 120_000);
 
+  it('a run interrupted inside an epoch and resumed logs the loss terms of the run left alone', async () => {
+    const config = parseTrainingConfig({ epochs: 3, batchSize: 100, validEvery: 3, patience: 0, learningRate: 0.05, seed: 8 });
+    const teachers = await TeacherEnsemble.load([teacherDir], data, 'wasm');
+    const distil = async (dir: string, resume: boolean, stopAtStep?: number): Promise<EpochRecord[]> => {
+      const runtime = await student(8);
+      const options = { validator: filteredValidator(data), objective: new MuldeObjective(runtime, teachers, settings, 'wasm') };
+      const trainer = resume ? await Trainer.resume(runtime, data, config, dir, 'wasm', options) : new Trainer(runtime, data, config, dir, 'wasm', options);
+      const records: EpochRecord[] = [];
+      let steps = 0;
+      await trainer.run({ onEpochEnd: (r) => records.push(r) }, () => ++steps === stopAtStep);
+      return records;
+    };
+    const straight = await distil(path.join(tmp, 'terms-straight'), false);
+    const perEpoch = Math.ceil(2 * data.train.length / 3 / 100); // the steps of an epoch: each triple's two queries, batches of 100
+    const before = await distil(path.join(tmp, 'terms-split'), false, perEpoch + 3); // stops inside epoch 2
+    expect(before).toHaveLength(1);
+    const after = await distil(path.join(tmp, 'terms-split'), true);
+    expect(after.map((r) => [r.epoch, r.loss, r.terms])).toEqual(straight.slice(1).map((r) => [r.epoch, r.loss, r.terms]));
+    for (const { loss, terms } of after) expect(terms!.junior + terms!.senior + settings.kdWeight * terms!.kd).toBeCloseTo(loss, 6);
+  }, 120_000);
+
   it('the fused Senior/KD path (kernels + JS) gives the tfjs reference gradients', async () => {
     // two teachers (the attention needs more than one): the run's best checkpoint, and its last one in a copy without best.json
     const lastOnly = path.join(tmp, 'teacher-last');

@@ -96,4 +96,24 @@ describe('--lr-decay, --lr-patience', () => {
     expect(later).toHaveLength(3);
     expect(later[0]!.lr).toBe(0.025); // the plateau's validations count: the first validation after the resume lowers the rate
   });
+
+  it('a run resumed with its own schedule in its last patience window goes on and ends as the run left alone', async () => {
+    const schedule = ['--model', 'RotH', '--dim', '8', '--valid-every', '1', '--patience', '3', '--lr-decay', '0.5', '--lr-patience', '2', '--lr', '2', '--seed', '0'];
+    const alone = path.join(tmp, 'window-alone');
+    await cli(['train', '--dataset', graph, ...schedule, '--epochs', '20', '--out', alone]);
+    const records = metrics(alone);
+    const stop = records.length; // stopped early: its last three validations brought no new best
+    expect(stop).toBeLessThan(20);
+    expect(records.slice(-3).some((r) => r.best === true)).toBe(false);
+    expect(records.some((r) => r.lr === 1)).toBe(true); // the rate was lowered once on the way
+    const split = path.join(tmp, 'window-split');
+    await cli(['train', '--dataset', graph, ...schedule, '--epochs', String(stop - 1), '--out', split]); // 2 validations without a best
+    const resumed = lastJsonLine(await cli(['train', '--out', split, '--resume', '--epochs', '20', '--json']));
+    const timeless = (r: Record<string, any>): Record<string, any> => ({ ...r, seconds: 0, valid: { ...r.valid, seconds: 0 } });
+    expect(metrics(split).map(timeless)).toEqual(records.map(timeless));
+    const { bestEpoch, mrr } = readJson(path.join(alone, 'result.json'));
+    expect(resumed).toMatchObject({ epochs: stop, bestEpoch, stoppedEarly: true, mrr });
+    // a schedule changed on resume is still checked against where the run stands
+    await expect(cli(['train', '--out', split, '--resume', '--epochs', '30', '--patience', '4'])).rejects.toThrow(/with --patience 4 it would stop early before --lr-decay 0.5 lowers/);
+  });
 });

@@ -61,6 +61,29 @@ describe('the thread count, which changes the last bits of the numbers', () => {
     }
   });
 
+  it('a run resumed under another thread count records both and warns in its log and result', async () => {
+    const saved = process.env.KGDISTILL_THREADS;
+    const out = path.join(tmp, 'threads-mixed');
+    try {
+      process.env.KGDISTILL_THREADS = '2';
+      const first = await runTrain({ dataset: path.join(tmp, 'graph'), model: 'RotH', dim: 8, epochs: 1, out });
+      expect(first.summary.warnings.join('\n')).not.toContain('KGDISTILL_THREADS');
+      const again = await runTrain({ out, resume: true, epochs: 2 }); // the same count: nothing to say
+      expect(again.summary.warnings.join('\n')).not.toContain('KGDISTILL_THREADS');
+      process.env.KGDISTILL_THREADS = '1';
+      const lines: string[] = [];
+      const mixed = await runTrain({ out, resume: true, epochs: 3 }, { log: (l) => lines.push(l) });
+      const warning = `${path.join(out, 'last.json')}: this run, resumed after epoch 2, has trained with 2 and then 1 threads (KGDISTILL_THREADS): it matches no run made one way`;
+      expect(mixed.summary.warnings.join('\n')).toContain(warning);
+      expect(lines.join('\n')).toContain(`warning: ${warning}`);
+      expect(JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')).warnings.join('\n')).toContain(warning);
+      expect(JSON.parse(readFileSync(path.join(out, 'last.json'), 'utf8')).training).toMatchObject({ threadCounts: [2, 1], kernelBuilds: [expect.any(String)] });
+    } finally {
+      if (saved === undefined) delete process.env.KGDISTILL_THREADS;
+      else process.env.KGDISTILL_THREADS = saved;
+    }
+  });
+
   it('a bad KGDISTILL_THREADS stops a library run before anything is written', async () => {
     const saved = process.env.KGDISTILL_THREADS;
     const out = path.join(tmp, 'threads-bad');
