@@ -51,8 +51,9 @@ export const BCE_LOSS: SampledLoss = { loss: 'bce', margin: 0, adversarialTemper
  *   L_b = ½[−log σ(γ + s⁺) − Σᵢ pᵢ log σ(−γ − sᵢ⁻)],  p = softmax(α·s⁻) held constant
  * (scores s = −distance for distance models, so γ + s⁺ = γ − d(h∘r, t) as in the paper; the ½ and the weighted sum
  * over each query's negatives as in the authors' code — PyKEEN 1.10.1's NSSALoss averages the weighted negative terms
- * over all B·N entries instead, 1/N of this negative part, so its γ and α do not carry over unchanged). The negatives are drawn unfiltered (negative-sampler.ts, as Chami et al.'s code), where
- * Sun et al.'s code leaves known true tails out: a sampled true answer can take a large adversarial weight.
+ * over all B·N entries instead, 1/N of this negative part, so its γ and α do not carry over unchanged). The negatives
+ * are drawn unfiltered (negative-sampler.ts, as Chami et al.'s code), where Sun et al.'s code leaves known true tails
+ * out: a sampled true answer can take a large adversarial weight.
  */
 export function selfAdversarialLoss(scores: tf.Tensor2D, margin: number, temperature: number): tf.Scalar {
   return tf.tidy(() => tf.mul(0.5, tf.mean(selfAdversarialTerms(scores, margin, temperature))) as tf.Scalar);

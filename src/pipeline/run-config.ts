@@ -219,7 +219,7 @@ const NAME_KEYS: readonly string[] = ['model', 'student'];
 /**
  * The options of a resumed run: the run's saved options (but those of one invocation, INVOCATION_KEYS) with the
  * resumable ones the user gave. A given option that cannot change mid-run and differs from the run's is an error
- * naming each (by `name`: flag or key); `changed` lists the run's settings the user changed.
+ * naming each (by `name`: flag or key); `changed` lists the run's settings the user changed (`changedKeys` their keys).
  */
 export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string): { options: Record<string, unknown>; changed: string[]; changedKeys: string[] } {
   const differing: string[] = [];
