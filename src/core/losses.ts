@@ -76,12 +76,13 @@ export function marginRankingLoss(scores: tf.Tensor2D, margin: number): tf.Scala
   return tf.tidy(() => tf.mean(marginRankingTerms(scores, margin)) as tf.Scalar);
 }
 
-/** max(0, γ − s⁺ + s⁻) of each pair [B, N] (marginRankingLoss). */
+/** max(0, γ − s⁺ + s⁻) of each pair [B, N] (marginRankingLoss); a NaN term stays NaN (relu would make it 0), so the step's loss check sees it. */
 function marginRankingTerms(scores: tf.Tensor2D, margin: number): tf.Tensor {
   const [B, M] = scores.shape;
   const positive = tf.slice(scores, [0, 0], [B, 1]);
   const negative = tf.slice(scores, [0, 1], [B, M - 1]);
-  return tf.relu(tf.add(tf.sub(negative, positive), margin));
+  const terms = tf.add(tf.sub(negative, positive), margin);
+  return tf.where(tf.isNaN(terms), terms, tf.relu(terms));
 }
 
 /**

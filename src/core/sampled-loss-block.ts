@@ -15,13 +15,17 @@ export interface BlockWeights {
   total: number;
 }
 
-/** Writes dL/ds of the block into `dscore` and returns the block's loss (already divided by B·N, or weighted). */
+/**
+ * Writes dL/ds of the block into `dscore` and returns the block's loss (already divided by B·N, or weighted); NaN when
+ * a pair's term is NaN (a non-finite score), so that the step's loss check stops the run instead of a silent 0.
+ */
 export function marginRankingBlock(settings: SampledLoss, scores: Float32Array, dscore: Float32Array, n: number, M: number, B: number,
   weighted?: BlockWeights): number {
   const g = settings.margin;
   const N = M - 1;
   if (N < 1) throw new Error(`${settings.loss} needs at least one negative per query`);
   let total = 0;
+  let nonFinite = false;
   const uniformScale = 1 / (B * N);
   for (let b = 0; b < n; b++) {
     const row = b * M;
@@ -38,10 +42,12 @@ export function marginRankingBlock(settings: SampledLoss, scores: Float32Array, 
         active++;
       } else {
         dscore[row + j] = 0;
+        if (Number.isNaN(v)) nonFinite = true;
       }
     }
     dscore[row] = active === 0 ? 0 : -active * scale;
     if (weighted) total += rowTotal * scale;
   }
+  if (nonFinite) return NaN;
   return weighted ? total : total * uniformScale;
 }

@@ -10,7 +10,7 @@
  * (the last checkpoint stays the last finite one); a stop request (Ctrl-C, SIGTERM, SIGHUP) saves the exact position inside the
  * epoch, so that a resumed run gives the same numbers as an uninterrupted one.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SplitName, Triples, UnseenPolicy } from '../kg/types.js';
 import type { ModelRuntime } from './model-runtime.js';
@@ -28,6 +28,7 @@ import { kgeSettingsOf, type TrainingConfig } from './training-config.js';
 import { afterValidation } from './plateau-schedule.js';
 import { nonZeroPadding } from './table-padding.js';
 import { parseResumableProgress, type Progress } from './checkpoint-progress.js';
+import { learningWarnings } from './learning-warnings.js';
 
 /** The data a run trains on (and names it by in its checkpoints). */
 export interface TrainingData {
@@ -122,8 +123,6 @@ export interface TrainingResult {
  */
 export const CHECKPOINT_SECONDS = 600;
 
-/** The loss range below which a run is said not to have learnt: (max − min) ≤ FLAT_LOSS · max(|first|, 1e-12). */
-export const FLAT_LOSS = 1e-4;
 
 /** Trains a model runtime on data with a config, writing `runDir/{last,best}.{json,bin}` and `metrics.jsonl`. */
 export class Trainer {
@@ -137,6 +136,8 @@ export class Trainer {
   private readonly sink?: RunSink;
   private readonly runConfig?: Record<string, unknown>;
   private readonly execution: Readonly<Record<string, unknown>>;
+  /** How many entities a validation ranks each answer among, when sampled (else all: the chance-level warning's n). */
+  private rankedAmong?: number;
   private readonly lockHeld: boolean;
   private readonly checkpointMs: number;
   /** When `last` was last saved (performance.now()), or the run started. */
@@ -270,16 +271,17 @@ export class Trainer {
       this.progress.partial = undefined;
       this.partialOrder = undefined;
       this.trackLoss(outcome.loss);
+      this.requireFiniteState(epoch); // every epoch: a NaN stops the run where it appeared, before its record is written
       const record: EpochRecord = { epoch, loss: outcome.loss, seconds: (performance.now() - epochStart) / 1000, steps };
       const terms = this.objective.takeLossTerms?.();
       if (terms) record.terms = terms;
       this.progress.epoch = epoch;
       const validated = epoch % this.config.validEvery === 0 || epoch === this.config.epochs;
       if (validated) {
-        this.requireFiniteState(epoch);
         if (this.validator) {
           events.onValidationStart?.(epoch);
           record.valid = await this.validator(this.runtime, events.onValidationProgress);
+          if (record.valid.candidates !== undefined) this.rankedAmong = record.valid.candidates + 1; // sampled: the gold among them
         }
         if (!record.valid) {
           this.progress.bestEpoch = epoch;
@@ -303,10 +305,9 @@ export class Trainer {
       // epoch, which the resume trims, instead of a checkpoint whose epoch has no record
       await (this.sink ? this.sink.appendMetrics(record) : appendMetrics(metricsFile, record));
       // `last` at a validation, after an epoch CHECKPOINT_SECONDS or more since the last save, and at a stop between
-      // epochs (the position is then the end of this epoch); a validation has checked the state already
+      // epochs (the position is then the end of this epoch); the state was checked at the epoch's end
       const stopping = shouldStop?.() === true && this.progress.epoch < this.config.epochs && !this.progress.stopped;
       const saveLast = validated || stopping || performance.now() - this.lastSavedAt >= this.checkpointMs;
-      if (saveLast && !validated) this.requireFiniteState(epoch);
       if (saveLast) await this.save('last', true);
       events.onEpochEnd?.(record);
       if (stopping) {
@@ -322,7 +323,7 @@ export class Trainer {
       stoppedEarly: this.progress.stopped,
       interrupted,
       scoringPath: this.objective.scoringPath,
-      warnings: this.warnings(),
+      warnings: learningWarnings(this.progress, this.rankedAmong ?? this.data.entityNames.length),
     };
   }
 
@@ -340,24 +341,19 @@ export class Trainer {
     this.progress.loss = l ? { first: l.first, min: Math.min(l.min, loss), max: Math.max(l.max, loss) } : { first: loss, min: loss, max: loss };
   }
 
-  /** The run's warnings: a loss that has not moved over two or more epochs. */
-  private warnings(): string[] {
-    const l = this.progress.loss;
-    if (!l || this.progress.epoch < 2 || l.max - l.min > FLAT_LOSS * Math.max(Math.abs(l.first), 1e-12)) return [];
-    return [`the training loss did not move in ${this.progress.epoch} epochs (${l.first.toPrecision(6)}, range ${(l.max - l.min).toExponential(2)}): the model did not learn — is the learning rate too high or too low?`];
-  }
 
   /**
    * Throws, before anything is saved, when a parameter or optimiser value is not finite, or a column stored only for
    * the kernels (table-padding.ts) left zero: either would be saved as a model it is not.
    */
   private requireFiniteState(epoch: number): void {
-    const kept = this.progress.bestEpoch > 0 || this.progress.epoch > 0 ? ` ${path.join(this.runDir, 'last.json')} keeps the last finite checkpoint.` : '';
+    const last = path.join(this.runDir, 'last.json');
+    const kept = !this.sink && existsSync(last) ? ` ${last} keeps the last finite checkpoint (resuming it repeats the same steps).` : '';
     const params = firstNonFinite(this.runtime.parameterArrays());
     const bad = params ?? firstNonFinite(this.optimizer.state().slots);
     if (bad) {
       const what = params ? `parameter table '${bad.name.replace(/^param:/, '')}'` : `optimiser state '${bad.name}'`;
-      throw new Error(`training diverged at epoch ${epoch}: ${what} holds ${bad.value} (index ${bad.index}); nothing was saved.${kept} Lower the learning rate or the regulariser weight.`);
+      throw new Error(`training diverged at epoch ${epoch}: ${what} holds ${bad.value} (index ${bad.index}); nothing was saved.${kept} Start a new run with a lower learning rate or regulariser weight.`);
     }
     for (const table of this.runtime.store.tables()) {
       const moved = nonZeroPadding(table);

@@ -67,6 +67,17 @@ describe('self-adversarial and margin ranking losses', () => {
     expect(Array.from(d)).toEqual([0, 0, 0]); // the only pair at the margin (v = 0) is inactive
   });
 
+  it('margin ranking: a non-finite score makes the loss NaN on both paths (relu and `v > 0` made it a silent 0)', () => {
+    for (const s of [Float32Array.of(1, Number.NaN, -2), Float32Array.of(-Infinity, -Infinity, 0)]) {
+      expect(marginRankingBlock(MARGIN, s, new Float32Array(3), 1, 3, 1)).toBeNaN();
+      expect(marginRankingBlock(MARGIN, s, new Float32Array(3), 1, 3, 1, { weights: Float32Array.of(1), total: 1 })).toBeNaN();
+      const loss = marginRankingLoss(tf.tensor2d(s, [1, 3]), MARGIN.margin);
+      expect(loss.dataSync()[0]).toBeNaN();
+      loss.dispose();
+    }
+    expect(marginRankingBlock(MARGIN, Float32Array.of(1, Infinity, -2), new Float32Array(3), 1, 3, 1)).toBe(Infinity); // counted, not dropped
+  });
+
   for (const settings of [NSSA, MARGIN]) {
     it(`${settings.loss}: the hand gradient equals tfjs autodiff and float64 finite differences`, () => {
       const n = 5, M = 7, B = 9;

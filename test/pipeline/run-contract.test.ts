@@ -381,6 +381,33 @@ describe('divergence and data that cannot train', () => {
     }
   });
 
+  it('scores that overflow stop a margin-loss run (fused and tfjs paths) instead of training on a loss of 0', async () => {
+    for (const scoring of ['fused', 'tfjs'] as const) {
+      const out = path.join(tmp, `overflow-${scoring}`);
+      const run = runTrain({ dataset: graph, ...base, model: 'ComplEx', optimizer: 'adam', loss: 'margin', lr: 1e30, path: scoring, out });
+      await expect(run).rejects.toThrow(/^training diverged: loss is NaN at epoch \d+, step \d+/);
+      expect(existsSync(path.join(out, 'best.json'))).toBe(false);
+    }
+  });
+
+  it('a NaN stops the run at the end of the epoch it appeared in, and names no checkpoint that does not exist', async () => {
+    const out = path.join(tmp, 'nan-early');
+    const error = await runTrain({ dataset: graph, ...base, optimizer: 'sgd', loss: 'margin', lr: 1e6, epochs: 6, validEvery: 6, out }).catch((e: Error) => e);
+    const epoch = Number(/^training diverged(?: at epoch (\d+)|: loss is NaN at epoch (\d+))/.exec(String((error as Error).message))?.slice(1).find(Boolean));
+    expect(epoch).toBeLessThan(6);
+    expect(String(error)).not.toContain('keeps the last finite checkpoint');
+    expect(existsSync(path.join(out, 'last.json'))).toBe(false);
+    const records = existsSync(path.join(out, 'metrics.jsonl')) ? readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').filter(Boolean) : [];
+    expect(records.length).toBeLessThan(epoch); // no record of the epoch that made the NaN, nor of any after it
+  });
+
+  it('a run whose validation MRR stays at chance level (saturated parameters, every score finite) is a warning', async () => {
+    const result = await runTrain({ dataset: graph, ...base, model: 'TransE', optimizer: 'adam', lr: 1e30, out: path.join(tmp, 'chance') });
+    expect(result.summary.warnings.join(' ')).toMatch(/the best validation MRR, 0\.\d{4} \(epoch \d\), is at chance level \(a random ranking of 120 entities scores 0\.0447\)/);
+    const learnt = await runTrain({ dataset: graph, ...base, out: path.join(tmp, 'learnt') });
+    expect(learnt.summary.warnings.join(' ')).not.toContain('chance level');
+  });
+
   it('a dimension the kernels cannot read is padded and says so, and trains in the kernels; one they read says nothing', async () => {
     const lines: string[] = [];
     const padded = await runTrain({ dataset: graph, ...base, dim: 10, epochs: 1, out: path.join(tmp, 'dim10') }, { log: (l) => lines.push(l) });
