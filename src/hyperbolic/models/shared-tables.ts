@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TableSpec } from '../../core/model.js';
 import { entityTable, normalInit, relationTable } from '../../core/model-base.js';
+import { clampCurvature } from '../guards.js';
 
 /** Entity embeddings plus head/tail bias tables (biases start at 0 and are not regularised). */
 export function entityWithBiases(dim: number, initScale: number): TableSpec[] {
@@ -27,9 +28,14 @@ export function curvatureTable(): TableSpec {
   return relationTable('curvature', 1, { kind: 'constant', value: 1 }, false);
 }
 
-/** c = softplus(c₀) > 0 for each query row [B, 1]. */
+/**
+ * c = softplus(c₀) for each query row [B, 1], clamped to [MIN_CURVATURE, MAX_CURVATURE] (guards.ts clampCurvature)
+ * as every ball function clamps it: softplus(c₀) is exactly 0 for a finite c₀ < −104, and the query's c is also
+ * the curvature the all-entity scores (the denseScores kernel, similarity-tf.ts) and the top-K take, which need
+ * c > 0. Inside the range c and its gradient are softplus's; outside, the functions' clamp already stopped both.
+ */
 export function curvatureOf(c0: tf.Tensor2D): tf.Tensor2D {
-  return tf.softplus(c0);
+  return clampCurvature(tf.softplus(c0)) as tf.Tensor2D;
 }
 
 /**

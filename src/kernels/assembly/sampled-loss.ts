@@ -94,6 +94,14 @@ export function sampledSoftplusLoss(Q: i32, M: i32, goldFirst: i32, scores: usiz
   return loss * scale;
 }
 
+/** The largest finite float32, the bound on the temperature's magnitude in sampledNssaLoss. */
+const F32_MAX: f64 = 3.4028234663852886e38;
+
+/** x − max in float32 (≤ 0 for x ≤ max), 0 where x = max (also when both are ±Inf): the tail's exponent, as the body's. */
+@inline function advExponent(x: f32, max: f32): f32 {
+  return x == max ? 0 : x - max;
+}
+
 /**
  * Self-adversarial negative-sampling loss (Sun et al. 2019, eq. (5)) of Q gold-first rows of M scores, per row
  * with p = softmax(α·s⁻) held constant:
@@ -102,9 +110,17 @@ export function sampledSoftplusLoss(Q: i32, M: i32, goldFirst: i32, scores: usiz
  * four at a time (vmath's exp and log): the row's max of α·sⱼ, then e = exp(α·sⱼ − max) into dscore and their sum
  * Z, then pⱼ = eⱼ/Z, softplus(γ + sⱼ) = −log σ(−γ − sⱼ) and σ(γ + sⱼ) from one exp(−|γ + sⱼ|). With weights, row
  * q's 2L and dscore are multiplied by w_q (without, by 1.0: the same bits).
+ *
+ * The exponents xⱼ = α·sⱼ − max are float32 in the body and in the scalar tail alike (`advExponent`: the product
+ * and the difference as tfjs's softmax of tf.mul(s, α) takes them), so xⱼ ≤ 0 and eⱼ ≤ 1 whatever α (a float64
+ * product against the float32 max was hundreds above 0 for α·|s| ≈ 1e10: e = Inf, p = Inf/Inf = NaN). Past float32
+ * the weights stay finite: α is taken at most FLT_MAX in magnitude (α·0 = 0, not NaN), and a product equal to the
+ * row max has exponent 0 even when both are ±Inf (the weight then goes to the products that overflowed upwards, or
+ * evenly to all when every one overflowed downwards), where tfjs's softmax gives NaN.
  */
 export function sampledNssaLoss(Q: i32, M: i32, scores: usize, dscore: usize, margin: f64, alpha: f64, scale: f64, weights: usize): f64 {
-  const av = f32x4.splat(<f32>alpha), gv = f32x4.splat(<f32>margin);
+  const a32 = <f32>Math.min(Math.max(alpha, -F32_MAX), F32_MAX);
+  const av = f32x4.splat(a32), gv = f32x4.splat(<f32>margin), zero = f32x4.splat(0);
   let loss: f64 = 0;
   for (let q = 0; q < Q; q++) {
     const w = rowWeight(weights, q), rowScale = scale * w;
@@ -115,17 +131,18 @@ export function sampledNssaLoss(Q: i32, M: i32, scores: usize, dscore: usize, ma
     let m4 = f32x4.splat(-Infinity);
     for (let j: usize = 0; j < full; j += 4) m4 = f32x4.pmax(m4, vmul(av, v128.load(s1 + (j << 2))));
     let max = Mathf.max(Mathf.max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), Mathf.max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
-    for (let j = full; j < n; j++) max = Mathf.max(max, <f32>alpha * load<f32>(s1 + (j << 2)));
+    for (let j = full; j < n; j++) max = Mathf.max(max, a32 * load<f32>(s1 + (j << 2)));
     const mv = f32x4.splat(max);
     let z4 = f32x4.splat(0);
     for (let j: usize = 0; j < full; j += 4) {
-      const e = vexp(vsub(vmul(av, v128.load(s1 + (j << 2))), mv));
+      const x = vmul(av, v128.load(s1 + (j << 2)));
+      const e = vexp(vsel(zero, vsub(x, mv), f32x4.eq(x, mv)));
       v128.store(g1 + (j << 2), e);
       z4 = vadd(z4, e);
     }
     let z = <f64>(f32x4.extract_lane(z4, 0) + f32x4.extract_lane(z4, 1)) + <f64>(f32x4.extract_lane(z4, 2) + f32x4.extract_lane(z4, 3));
     for (let j = full; j < n; j++) {
-      const e = Math.exp(alpha * <f64>load<f32>(s1 + (j << 2)) - <f64>max);
+      const e = Math.exp(<f64>advExponent(a32 * load<f32>(s1 + (j << 2)), max));
       store<f32>(g1 + (j << 2), <f32>e);
       z += e;
     }
