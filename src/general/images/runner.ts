@@ -12,6 +12,7 @@ import { stratifiedSplit } from './data/split.js';
 import { architectureSchema, type Architecture } from './nets/factory.js';
 import type { ImageMethod, RunOutcome } from './methods/image-method.js';
 import type { Budget } from './training/supervised.js';
+import { TrainingDivergedError } from './training/divergence.js';
 import { meanStd, type MeanStd } from '../stats.js';
 
 /** Options of a comparison run (validated; defaults filled in). */
@@ -89,14 +90,27 @@ export async function runComparison<P>(method: ImageMethod<P>, params: P, input:
   const seeds: SeedResult[] = [];
   for (const seed of options.seeds) {
     const ctx = { train, test, seed, budget, arch, params, log };
-    const timed = (run: () => RunOutcome): TimedOutcome => {
+    const timed = (which: 'baseline' | 'method', run: () => RunOutcome): TimedOutcome => {
       const t0 = performance.now();
-      const outcome = run();
+      let outcome: RunOutcome;
+      try {
+        outcome = run();
+      } catch (error) {
+        // The divergence guard's stop (training/divergence.ts), told which method, seed and run, and the rate's value.
+        if (error instanceof TrainingDivergedError) {
+          throw error.inRun(`kd ${method.name}, seed ${seed}, ${which} run`, (named) => {
+            // A method whose optimiser its parameters set (federated SGD) trains at --param lr, not --lr.
+            const rateParam = named ?? (method.optimizerOf ? 'lr' : undefined);
+            return { rateParam, rate: rateParam === undefined ? budget.learningRate : (params as Record<string, unknown> | undefined)?.[rateParam] };
+          });
+        }
+        throw error;
+      }
       return { ...outcome, seconds: (performance.now() - t0) / 1000 };
     };
-    const baseline = timed(() => method.runBaseline(ctx));
+    const baseline = timed('baseline', () => method.runBaseline(ctx));
     log(`seed ${seed}: baseline ${baseline.accuracy.toFixed(4)} (${baseline.seconds.toFixed(1)} s)`);
-    const result = timed(() => method.runMethod(ctx));
+    const result = timed('method', () => method.runMethod(ctx));
     const extras = Object.entries(result.extra ?? {}).map(([k, v]) => `, ${k} ${v.toFixed(4)}`).join('');
     log(`seed ${seed}: ${method.name} ${result.accuracy.toFixed(4)}${extras} (${result.seconds.toFixed(1)} s)`);
     seeds.push({ seed, baseline, method: result });

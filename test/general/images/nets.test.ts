@@ -101,7 +101,7 @@ describe('networks', () => {
       const losses: number[] = [];
       for (let step = 0; step < 30; step++) {
         const steady = tf.memory().numTensors;
-        losses.push(tf.tidy(() => minimizeStep(optimizer, net.variables, () => crossEntropy(net.apply(x).logits, labels))));
+        losses.push(tf.tidy(() => minimizeStep(optimizer, net.variables, () => crossEntropy(net.apply(x).logits, labels), { phase: arch, step: step + 1 })));
         if (step > 0) expect(tf.memory().numTensors).toBe(steady); // Adam's slots exist after the first step
       }
       expect(losses.at(-1)!).toBeLessThan(losses[0]!); // it learns the 16 images

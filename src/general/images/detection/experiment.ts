@@ -22,7 +22,7 @@ export function runDetectionStudy(train: DetectionSet, test: DetectionSet, arch:
   if (options.baseline) {
     const student = Detector.create(arch, 'student', studentSeed);
     try {
-      trainSupervisedDetector(student, train, budget, options.lambda, studentSeed);
+      trainSupervisedDetector(student, train, budget, options.lambda, studentSeed, 'the student detector (CE + smooth-L1)');
       study.baseline = evaluateDetector(student, test);
     } finally {
       student.dispose();
@@ -31,12 +31,12 @@ export function runDetectionStudy(train: DetectionSet, test: DetectionSet, arch:
   if (Object.keys(options.variants).length === 0) return study;
   const teacher = Detector.create(arch, 'teacher', `teacher:${seed}`);
   try {
-    trainSupervisedDetector(teacher, train, budget, options.lambda, `teacher:${seed}`);
+    trainSupervisedDetector(teacher, train, budget, options.lambda, `teacher:${seed}`, 'the teacher detector (CE + smooth-L1)');
     study.teacher = evaluateDetector(teacher, test);
     for (const [name, weights] of Object.entries(options.variants)) {
       const student = Detector.create(arch, 'student', studentSeed);
       try {
-        trainDistilledDetector(student, teacher, train, budget, weights, studentSeed);
+        trainDistilledDetector(student, teacher, train, budget, weights, studentSeed, `the student detector (distilled, ${name})`);
         study.variants[name] = evaluateDetector(student, test);
       } finally {
         student.dispose();

@@ -13,6 +13,7 @@ import { createLoss } from '../../losses/registry.js';
 import { epochBatches, type Batch } from '../data/batches.js';
 import { SeededRandom } from '../../../core/random.js';
 import { argmaxRows, imageTensor, minimizeStep, type Budget } from '../training/supervised.js';
+import { requireFiniteOutputs } from '../training/divergence.js';
 import { IMAGE_PIXELS } from '../nets/network.js';
 import { iou, type Box } from './boxes.js';
 import { BACKGROUND, type DetectionSet } from './scenes.js';
@@ -44,24 +45,29 @@ function boxTargets(set: DetectionSet, batch: Batch): { target: tf.Tensor2D; mas
   return { target: tf.tensor2d(boxes, [batch.n, 4]), mask: tf.tensor2d(mask, [batch.n, 1]), scale: objects > 0 ? batch.n / objects : 0 };
 }
 
-/** Calls `step` on every batch of `epochs` epochs (seeded order), inside a tidy scope. */
-function forEachDetectionBatch(set: DetectionSet, budget: Budget, seed: string, step: (x: tf.Tensor2D, batch: Batch, boxes: ReturnType<typeof boxTargets>) => void): void {
+/** Calls `step` on every batch of `epochs` epochs (seeded order), inside a tidy scope, with the epoch and step numbers (from 1). */
+function forEachDetectionBatch(set: DetectionSet, budget: Budget, seed: string,
+  step: (x: tf.Tensor2D, batch: Batch, boxes: ReturnType<typeof boxTargets>, at: { epoch: number; step: number }) => void): void {
   const rng = new SeededRandom(`detection-batches:${seed}`);
-  for (let epoch = 0; epoch < budget.epochs; epoch++) {
-    for (const batch of epochBatches(set, budget.batchSize, rng)) tf.tidy(() => step(imageTensor(batch.x, batch.n), batch, boxTargets(set, batch)));
+  for (let epoch = 1; epoch <= budget.epochs; epoch++) {
+    let index = 0;
+    for (const batch of epochBatches(set, budget.batchSize, rng)) {
+      const at = { epoch, step: ++index };
+      tf.tidy(() => step(imageTensor(batch.x, batch.n), batch, boxTargets(set, batch), at));
+    }
   }
 }
 
-/** Trains a detector on CE + λ·smooth-L1 (teacher, and the student baseline). */
-export function trainSupervisedDetector(det: Detector, set: DetectionSet, budget: Budget, lambda: number, seed: string): void {
+/** Trains a detector on CE + λ·smooth-L1 (teacher, and the student baseline); `phase` names it in a divergence message. */
+export function trainSupervisedDetector(det: Detector, set: DetectionSet, budget: Budget, lambda: number, seed: string, phase = 'the detector (CE + smooth-L1)'): void {
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachDetectionBatch(set, budget, seed, (x, batch, { target, mask, scale }) => {
+    forEachDetectionBatch(set, budget, seed, (x, batch, { target, mask, scale }, at) => {
       minimizeStep(optimizer, det.variables, () => {
         const out = det.apply(x);
         const reg = tf.mul(scale, smoothL1(tf.mul(out.boxes, mask) as tf.Tensor2D, tf.mul(target, mask) as tf.Tensor2D));
         return tf.add(crossEntropy(out.logits, batch.y), tf.mul(lambda, reg)) as tf.Scalar;
-      });
+      }, { phase, ...at });
     });
   } finally {
     optimizer.dispose();
@@ -69,14 +75,15 @@ export function trainSupervisedDetector(det: Detector, set: DetectionSet, budget
 }
 
 /** Trains the student with Chen et al.'s Eq. 1 from a frozen teacher, through an adaptation layer (γ > 0). */
-export function trainDistilledDetector(student: Detector, teacher: Detector, set: DetectionSet, budget: Budget, w: DistillWeights, seed: string): void {
+export function trainDistilledDetector(student: Detector, teacher: Detector, set: DetectionSet, budget: Budget, w: DistillWeights, seed: string,
+  phase = 'the student detector (distilled)'): void {
   const cls = createLoss('weighted-kd', { mu: w.mu, temperature: w.temperature, backgroundWeight: w.backgroundWeight, background: BACKGROUND });
   const reg = createLoss('bounded-regression', { nu: w.nu, margin: w.margin });
   const hint = createLoss('hint');
   const adaptation = new Adaptation(student.net.tapShapes[student.hintLayer]!, teacher.net.tapShapes[teacher.hintLayer]!, `${seed}:adaptation`);
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachDetectionBatch(set, budget, seed, (x, batch, { target, mask, scale }) => {
+    forEachDetectionBatch(set, budget, seed, (x, batch, { target, mask, scale }, at) => {
       const t = teacher.apply(x);
       const tBoxes = tf.mul(t.boxes, mask) as tf.Tensor2D;
       const tHint = t.taps[teacher.hintLayer]!;
@@ -86,7 +93,7 @@ export function trainDistilledDetector(student: Detector, teacher: Detector, set
         loss = tf.add(loss, tf.mul(w.lambda * scale, reg({ student: tf.mul(s.boxes, mask) as tf.Tensor2D, teacher: tBoxes, target: tf.mul(target, mask) as tf.Tensor2D })));
         if (w.gamma > 0) loss = tf.add(loss, tf.mul(w.gamma, hint({ adapted: adaptation.apply(s.taps[student.hintLayer]!), hint: tHint })));
         return loss as tf.Scalar;
-      });
+      }, { phase, ...at });
     });
   } finally {
     optimizer.dispose();
@@ -123,6 +130,8 @@ export function evaluateDetector(det: Detector, set: DetectionSet, minIou = 0.5,
       const out = det.apply(imageTensor(set.x.subarray(start * IMAGE_PIXELS, end * IMAGE_PIXELS), n));
       return [out.logits.dataSync() as Float32Array, out.boxes.dataSync() as Float32Array];
     });
+    requireFiniteOutputs(logits, "the detector's class logits");
+    requireFiniteOutputs(boxes, "the detector's boxes");
     const predicted = argmaxRows(logits, n, set.classes);
     for (let i = 0; i < n; i++) {
       const row = start + i;

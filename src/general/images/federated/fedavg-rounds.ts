@@ -15,6 +15,7 @@ import { selectRows } from '../data/split.js';
 import type { Architecture, NetSize } from '../nets/factory.js';
 import { dirichletSplit } from './dirichlet.js';
 import { MomentumSgd } from './sgd.js';
+import type { StepPlace } from '../training/divergence.js';
 
 /** The settings every FedAvg simulation shares. */
 export interface FedAvgSettings {
@@ -38,8 +39,11 @@ export interface WithVariables {
   readonly variables: readonly tf.Variable[];
 }
 
-/** One local step of client `k`: its batch, its batch stream (for extra draws) and the optimiser to step. */
-export type LocalStep = (batch: Batch, rng: SeededRandom, optimizer: MomentumSgd) => void;
+/**
+ * One local step of client `k`: its batch, its batch stream (for extra draws), the optimiser to step and where the
+ * step is (round, client, local epoch, step: for the divergence guard, `optimizer.step(loss, place)`).
+ */
+export type LocalStep = (batch: Batch, rng: SeededRandom, optimizer: MomentumSgd, place: StepPlace) => void;
 
 /** Copies `from`'s variable values into `to` (the same architecture). */
 export function copyVariables(from: WithVariables, to: WithVariables): void {
@@ -69,26 +73,33 @@ export function runFedAvgRounds(data: readonly ImageSet[], global: WithVariables
     const chosen = sampleClients(settings.clients, settings.fraction, sampler).filter((k) => data[k]!.n >= 2);
     const total = chosen.reduce((s, k) => s + data[k]!.n, 0);
     const sums: tf.Tensor[] = global.variables.map((v) => tf.zerosLike(v));
-    for (const k of chosen) {
-      copyVariables(global, local);
-      const optimizer = new MomentumSgd(local.variables, settings.learningRate, settings.momentum);
-      const rng = new SeededRandom(`${name}-batches:${settings.seed}:${round}:${k}`);
-      const step = localStep(k, round);
-      try {
-        for (let epoch = 0; epoch < settings.localEpochs; epoch++) {
-          for (const batch of epochBatches(data[k]!, settings.batchSize, rng)) step(batch, rng, optimizer);
+    try {
+      for (const k of chosen) {
+        copyVariables(global, local);
+        const optimizer = new MomentumSgd(local.variables, settings.learningRate, settings.momentum);
+        const rng = new SeededRandom(`${name}-batches:${settings.seed}:${round}:${k}`);
+        const step = localStep(k, round);
+        try {
+          for (let epoch = 1; epoch <= settings.localEpochs; epoch++) {
+            let index = 0;
+            for (const batch of epochBatches(data[k]!, settings.batchSize, rng)) {
+              // The clients' rate is the method's --param lr (FedNTD, FedX: their optimizerOf).
+              step(batch, rng, optimizer, { phase: `client ${k + 1}/${settings.clients} in round ${round}`, unit: 'local epoch', epoch, step: ++index, rateParam: 'lr' });
+            }
+          }
+        } finally {
+          optimizer.dispose();
         }
-      } finally {
-        optimizer.dispose();
+        const weight = data[k]!.n / total;
+        sums.forEach((sum, i) => {
+          sums[i] = tf.tidy(() => tf.add(sum, tf.mul(local.variables[i]!, weight)));
+          sum.dispose();
+        });
       }
-      const weight = data[k]!.n / total;
-      sums.forEach((sum, i) => {
-        sums[i] = tf.tidy(() => tf.add(sum, tf.mul(local.variables[i]!, weight)));
-        sum.dispose();
-      });
+      if (chosen.length > 0) global.variables.forEach((v, i) => v.assign(sums[i]!));
+    } finally {
+      sums.forEach((s) => s.dispose()); // also when a client's step stops the run (the divergence guard)
     }
-    if (chosen.length > 0) global.variables.forEach((v, i) => v.assign(sums[i]!));
-    sums.forEach((s) => s.dispose());
     afterRound(round);
   }
 }

@@ -33,13 +33,13 @@ export function runFederated(train: ImageSet, test: ImageSet, config: FederatedC
   const global = createNet(config.arch, config.size, `federated-global:${config.seed}`, train.classes);
   const local = createNet(config.arch, config.size, `federated-local:${config.seed}`, train.classes);
   const ntd = createLoss('ntd', { beta: config.beta, temperature: config.temperature });
-  const step: LocalStep = (batch, _rng, optimizer) => tf.tidy(() => {
+  const step: LocalStep = (batch, _rng, optimizer, place) => tf.tidy(() => {
     const x = imageTensor(batch.x, batch.n);
     const globalLogits = config.algorithm === 'fedntd' ? global.apply(x).logits : undefined;
     optimizer.step(() => {
       const logits = local.apply(x).logits;
       return globalLogits ? ntd({ local: logits, global: globalLogits, labels: batch.y }) : crossEntropy(logits, batch.y);
-    });
+    }, place);
   });
   const perRound: number[] = [];
   try {

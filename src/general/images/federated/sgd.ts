@@ -4,6 +4,7 @@
  * keeps one scalar alive after dispose(), which a simulation creating an optimiser per client per round leaks.
  */
 import * as tf from '@tensorflow/tfjs';
+import { guardedStep, type StepPlace } from '../training/divergence.js';
 
 /** Momentum SGD over a fixed list of variables; dispose() frees the velocity buffers. */
 export class MomentumSgd {
@@ -18,9 +19,12 @@ export class MomentumSgd {
     });
   }
 
-  /** One step minimising `loss()`; returns the loss value. */
-  step(loss: () => tf.Scalar): number {
-    return tf.tidy(() => {
+  /**
+   * One step minimising `loss()`; returns the loss value. The step goes through the divergence guard
+   * (`training/divergence.ts`): a non-finite loss, or non-finite weights after the update, stops the run naming `place`.
+   */
+  step(loss: () => tf.Scalar, place: StepPlace): number {
+    return guardedStep(this.variables, place, () => {
       const { value, grads } = tf.variableGrads(loss, this.variables as tf.Variable[]);
       this.variables.forEach((w, i) => {
         const v = this.velocity[i]!;
@@ -29,7 +33,7 @@ export class MomentumSgd {
         v.assign(tf.add(tf.mul(v, this.momentum), g));
         w.assign(tf.sub(w, tf.mul(v, this.learningRate)));
       });
-      return value.dataSync()[0]!;
+      return value;
     });
   }
 

@@ -96,7 +96,7 @@ export function runFedx(train: ImageSet, test: ImageSet, config: FedxConfig, log
   const localStep = (k: number, round: number): LocalStep => {
     const views = new SeededRandom(`fedx-views:${config.seed}:${round}:${k}`);
     const own = data[k]!;
-    return (batch, rng, optimizer) => {
+    return (batch, rng, optimizer, place) => {
       const randomIds = Int32Array.from({ length: batch.n }, () => rng.int(own.n));
       const randomX = selectRows(own, randomIds).x;
       tf.tidy(() => {
@@ -104,7 +104,7 @@ export function runFedx(train: ImageSet, test: ImageSet, config: FedxConfig, log
         const x2 = imageTensor(augmentImages(batch.x, batch.n, config.augment, views), batch.n);
         const random = imageTensor(randomX, batch.n);
         const fromGlobal = config.algorithm === 'fedx' ? { z2: global.project(x2), random: global.project(random) } : undefined;
-        optimizer.step(() => fedxLocalLoss(local, { x1, x2, random }, fromGlobal, config));
+        optimizer.step(() => fedxLocalLoss(local, { x1, x2, random }, fromGlobal, config), place);
       });
     };
   };

@@ -44,24 +44,30 @@ export interface CbdExperiment {
 
 const AUGMENT = augmentationSchema.parse({});
 
-/** Runs `step` on every (optionally augmented) batch of `epochs` epochs under a sampling scheme. */
-export function forEachSampledBatch(set: ImageSet, budget: Budget, sampling: Sampling, augment: boolean, seed: string, step: (x: tf.Tensor2D, batch: Batch) => void): void {
+/** Runs `step` on every (optionally augmented) batch of `epochs` epochs under a sampling scheme, with the epoch and step numbers (from 1). */
+export function forEachSampledBatch(set: ImageSet, budget: Budget, sampling: Sampling, augment: boolean, seed: string,
+  step: (x: tf.Tensor2D, batch: Batch, at: { epoch: number; step: number }) => void): void {
   const rng = new SeededRandom(`lt-batches:${seed}`);
   const augRng = new SeededRandom(`lt-augment:${seed}`);
-  for (let epoch = 0; epoch < budget.epochs; epoch++) {
+  for (let epoch = 1; epoch <= budget.epochs; epoch++) {
+    let index = 0;
     for (const batch of samplerBatches(set, budget.batchSize, sampling, rng)) {
       const pixels = augment ? augmentImages(batch.x, batch.n, AUGMENT, augRng) : batch.x;
-      tf.tidy(() => step(imageTensor(pixels, batch.n), batch));
+      const at = { epoch, step: ++index };
+      tf.tidy(() => step(imageTensor(pixels, batch.n), batch, at));
     }
   }
 }
 
-/** Trains a network with cross-entropy under a sampling scheme (stage 1 teachers and both baselines). */
-export function trainSampled(net: Network, set: ImageSet, budget: Budget, sampling: Sampling, augment: boolean, seed: string): void {
+/**
+ * Trains a network with cross-entropy under a sampling scheme (stage 1 teachers and both baselines); `phase` names
+ * what trains in a divergence message.
+ */
+export function trainSampled(net: Network, set: ImageSet, budget: Budget, sampling: Sampling, augment: boolean, seed: string, phase = `${net.name} (${sampling} sampling)`): void {
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachSampledBatch(set, budget, sampling, augment, seed, (x, batch) => {
-      minimizeStep(optimizer, net.variables, () => crossEntropy(net.apply(x).logits, batch.y));
+    forEachSampledBatch(set, budget, sampling, augment, seed, (x, batch, at) => {
+      minimizeStep(optimizer, net.variables, () => crossEntropy(net.apply(x).logits, batch.y), { phase, ...at });
     });
   } finally {
     optimizer.dispose();
@@ -75,12 +81,12 @@ export function trainCbdStudent(student: Network, teachers: readonly Network[], 
   const loss = createLoss('cbd', weights);
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachSampledBatch(set, budget, 'class-balanced', augment, seed, (x, batch) => {
+    forEachSampledBatch(set, budget, 'class-balanced', augment, seed, (x, batch, at) => {
       const teacherFeatures = teachers.map((t) => tf.reshape(t.apply(x).taps[FEATURE_TAP]!, [batch.n, -1]) as tf.Tensor2D);
       minimizeStep(optimizer, [...student.variables, ...projection.variables], () => {
         const out = student.apply(x);
         return loss({ logits: out.logits, projected: projection.apply(out.taps[FEATURE_TAP]!), teachers: teacherFeatures, labels: batch.y });
-      });
+      }, { phase: 'the student (cbd, class-balanced sampling)', ...at });
     });
   } finally {
     optimizer.dispose();
@@ -97,7 +103,7 @@ export function runCbdExperiment(train: ImageSet, test: ImageSet, counts: readon
     if (parts.baseline !== false) {
       const baseline = createNet(arch, size, `student:${seed}`, train.classes);
       try {
-        trainSampled(baseline, train, budget, 'class-balanced', config.augment, `student:${seed}`);
+        trainSampled(baseline, train, budget, 'class-balanced', config.augment, `student:${seed}`, 'the student (cross-entropy, class-balanced sampling)');
         result.classBalanced = longTailScores(baseline, test, counts);
       } finally {
         baseline.dispose();
@@ -107,7 +113,7 @@ export function runCbdExperiment(train: ImageSet, test: ImageSet, counts: readon
     for (let k = 0; k < config.teachers; k++) {
       const teacher = createNet(arch, size, `teacher${k}:${seed}`, train.classes);
       teachers.push(teacher);
-      trainSampled(teacher, train, budget, 'instance', config.augment, `teacher${k}:${seed}`);
+      trainSampled(teacher, train, budget, 'instance', config.augment, `teacher${k}:${seed}`, `teacher ${k + 1} (cross-entropy, instance sampling)`);
       result.teachers.push(longTailScores(teacher, test, counts));
     }
     result.instance = result.teachers[0];

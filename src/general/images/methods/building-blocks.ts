@@ -31,15 +31,20 @@ export function withNet<T>(net: Network, body: (net: Network) => T): T {
 /** The baseline of the supervised methods: the student trained alone with cross-entropy, same budget and seed. */
 export function studentAloneBaseline(ctx: MethodContext<unknown>): RunOutcome {
   return withNet(netFor(ctx.arch, 'student', 'student', ctx.seed), (student) => {
-    trainWithCrossEntropy(student, ctx.train, ctx.budget, ctx.seed);
+    trainWithCrossEntropy(student, ctx.train, ctx.budget, ctx.seed, 'the student (cross-entropy)');
     return { accuracy: accuracy(student, ctx.test) };
   });
 }
 
-/** A teacher trained with cross-entropy (its own seed and batch stream); the caller disposes it. */
+/** A teacher trained with cross-entropy (its own seed and batch stream); the caller disposes it (this does, if training fails). */
 export function trainTeacher(arch: Architecture, train: ImageSet, budget: Budget, seed: number): Network {
   const teacher = netFor(arch, 'teacher', 'teacher', seed);
-  trainWithCrossEntropy(teacher, train, budget, roleSeed('teacher', seed));
+  try {
+    trainWithCrossEntropy(teacher, train, budget, roleSeed('teacher', seed), 'the teacher (cross-entropy)');
+  } catch (error) {
+    teacher.dispose(); // a diverged teacher: the caller never receives it
+    throw error;
+  }
   return teacher;
 }
 

@@ -54,13 +54,13 @@ export const dcmMethod = defineImageMethod<DcmParams>({
     const variables = [student, teacher, ...studentHeads, ...teacherHeads].flatMap((m) => [...m.variables]);
     const optimizer = tf.train.adam(ctx.budget.learningRate);
     try {
-      forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch) => tf.tidy(() => {
+      forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch, epoch, step) => tf.tidy(() => {
         const x = imageTensor(batch.x, batch.n);
         minimizeStep(optimizer, variables, () => loss({
           a: allClassifiers(student, studentHeads, x),
           b: allClassifiers(teacher, teacherHeads, x),
           labels: batch.y,
-        }));
+        }), { phase: 'the student and teacher with their auxiliary heads (dcm)', epoch, step });
       }));
       // The auxiliaries play no part in evaluation: each net answers through its own final classifier.
       return { accuracy: accuracy(student, ctx.test), extra: { teacher: accuracy(teacher, ctx.test) } };

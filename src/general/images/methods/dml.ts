@@ -38,11 +38,11 @@ export const dmlMethod = defineImageMethod<DmlParams>({
     for (let k = 2; k <= ctx.params.peers; k++) peers.push(netFor(ctx.arch, 'student', `peer${k}`, ctx.seed));
     const optimizers = peers.map(() => tf.train.adam(ctx.budget.learningRate));
     try {
-      forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch) => tf.tidy(() => {
+      forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch, epoch, step) => tf.tidy(() => {
         const x = imageTensor(batch.x, batch.n);
         peers.forEach((peer, k) => tf.tidy(() => {
           const others = peers.filter((_, l) => l !== k).map((other) => frozenLogits(other, x));
-          minimizeStep(optimizers[k]!, peer.variables, () => loss({ logits: peer.apply(x).logits, peers: others, labels: batch.y }));
+          minimizeStep(optimizers[k]!, peer.variables, () => loss({ logits: peer.apply(x).logits, peers: others, labels: batch.y }), { phase: `peer ${k + 1}`, epoch, step });
         }));
       }));
       const accuracies = peers.map((peer) => accuracy(peer, ctx.test));

@@ -51,7 +51,7 @@ function trainContrastive(models: Contrastive[], train: ImageSet, budget: Budget
   const variables = models.flatMap((m) => [...m.net.variables, ...m.head.variables]);
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachBatch(train, budget, seed, (batch) => tf.tidy(() => {
+    forEachBatch(train, budget, seed, (batch, epoch, step) => tf.tidy(() => {
       const x1 = imageTensor(augmentImages(batch.x, batch.n, params.augment, views), batch.n);
       const x2 = imageTensor(augmentImages(batch.x, batch.n, params.augment, views), batch.n);
       minimizeStep(optimizer, variables, () => {
@@ -64,7 +64,7 @@ function trainContrastive(models: Contrastive[], train: ImageSet, budget: Budget
           return loss;
         });
         return tf.addN(terms) as tf.Scalar;
-      });
+      }, { phase: models.length > 1 ? 'the student and peer encoders (NT-Xent + similarity KL)' : 'the student encoder (NT-Xent)', epoch, step });
     }));
   } finally {
     optimizer.dispose();

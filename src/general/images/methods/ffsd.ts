@@ -29,6 +29,7 @@ import { crossEntropy } from '../../losses/classification.js';
 import { FusionModule, SelfDistillationModule } from '../nets/ffsd-modules.js';
 import { FEATURE_TAP, type Network } from '../nets/network.js';
 import { accuracy, argmaxRows, forEachBatch, imageTensor, minimizeStep } from '../training/supervised.js';
+import { requireFiniteOutputs } from '../training/divergence.js';
 import { IMAGE_PIXELS } from '../nets/network.js';
 import type { ImageSet } from '../data/digits.js';
 import { defineImageMethod } from './image-method.js';
@@ -96,6 +97,7 @@ function fusedAccuracy(commons: readonly Network[], fusion: FusionModule, set: I
     const x = imageTensor(set.x.subarray(0, set.n * IMAGE_PIXELS), set.n);
     return fusion.apply(commons.map((c) => c.apply(x).taps[last] as tf.Tensor4D)).logits.dataSync() as Float32Array;
   });
+  requireFiniteOutputs(logits, 'the fusion module over the common students');
   const predicted = argmaxRows(logits, set.n, set.classes);
   return predicted.reduce((sum, p, i) => sum + (p === set.y[i] ? 1 : 0), 0) / set.n;
 }
@@ -130,7 +132,7 @@ export const ffsdMethod = defineImageMethod<FfsdParams>({
     const featureMse = createLoss('feature-mse', {});
     const optimizers = [...commons, fusion, leader, selfDistillation].map(() => tf.train.adam(ctx.budget.learningRate));
     try {
-      forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch, epoch) => tf.tidy(() => {
+      forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch, epoch, step) => tf.tidy(() => {
         const w = ffsdWeights(p, epoch, positions(firstShape), positions(lastShape));
         const x = imageTensor(batch.x, batch.n);
         // Targets of this step, from the parameters before any update (outside every tape).
@@ -145,12 +147,12 @@ export const ffsdMethod = defineImageMethod<FfsdParams>({
           let loss = mutual({ logits: out.logits, peers: commonLogits.filter((_, j) => j !== k), labels: batch.y });
           if (k > 0 && w.diversity > 0) loss = tf.add(loss, tf.mul(w.diversity, diversity({ student: out.taps[last]!, previous: commonMaps[k - 1]! })));
           return loss;
-        }));
+        }, { phase: `common student ${k + 1}`, epoch, step }));
         const ensemble = tf.div(tf.addN(commonLogits), commonLogits.length) as tf.Tensor2D;
         minimizeStep(optimizers[commons.length]!, fusion.variables, () => {
           const logits = fusion.apply(commonMaps).logits;
           return tf.add(crossEntropy(logits, batch.y), tf.mul(w.fusionEnsemble, kd({ student: logits, teacher: ensemble }))) as tf.Scalar;
-        });
+        }, { phase: 'the fusion module', epoch, step });
         minimizeStep(optimizers[commons.length + 1]!, leader.variables, () => {
           const out = leader.apply(x);
           return tf.addN([
@@ -159,12 +161,12 @@ export const ffsdMethod = defineImageMethod<FfsdParams>({
             tf.mul(w.leaderFusion, attention({ student: out.taps[last]!, target: fusedNow.fused })),
             tf.mul(w.leaderSelfDistillation, attention({ student: out.taps[first]!, target: sdTarget })),
           ]) as tf.Scalar;
-        });
+        }, { phase: 'the leader', epoch, step });
         minimizeStep(optimizers[commons.length + 2]!, selfDistillation.variables, () => {
           const reconstructed = selfDistillation.apply(leaderNow.taps[last] as tf.Tensor4D);
           const target = leaderNow.taps[first]!;
           return tf.mul(w.selfDistillationModule, tf.add(featureMse({ student: reconstructed, target }), attention({ student: reconstructed, target }))) as tf.Scalar;
-        });
+        }, { phase: 'the self-distillation module', epoch, step });
       }));
       return { accuracy: accuracy(leader, ctx.test), extra: { fused: fusedAccuracy(commons, fusion, ctx.test, last) } };
     } finally {

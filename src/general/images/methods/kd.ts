@@ -49,10 +49,11 @@ export const kdMethod = defineImageMethod<KdParams>({
       return withNet(netFor(ctx.arch, 'student', 'student', ctx.seed), (student) => {
         const optimizer = tf.train.adam(ctx.budget.learningRate);
         try {
-          forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch) => tf.tidy(() => {
+          forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch, epoch, step) => tf.tidy(() => {
             const x = imageTensor(batch.x, batch.n);
             const teacherLogits = frozenLogits(teacher, x);
-            minimizeStep(optimizer, student.variables, () => lossFn({ student: student.apply(x).logits, teacher: teacherLogits, labels: batch.y }));
+            minimizeStep(optimizer, student.variables, () => lossFn({ student: student.apply(x).logits, teacher: teacherLogits, labels: batch.y }),
+              { phase: `the student (${params.loss})`, epoch, step });
           }));
         } finally {
           optimizer.dispose();

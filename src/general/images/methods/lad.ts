@@ -19,6 +19,7 @@ import type { Network } from '../nets/network.js';
 import type { Architecture, NetSize } from '../nets/factory.js';
 import type { Batch } from '../data/batches.js';
 import { accuracy, forEachBatch, imageTensor, minimizeStep, type Budget } from '../training/supervised.js';
+import type { StepPlace } from '../training/divergence.js';
 import type { ImageSet } from '../data/digits.js';
 import { defineImageMethod, type MethodContext, type RunOutcome } from './image-method.js';
 import { disposeAll, netFor, roleSeed, withNet } from './building-blocks.js';
@@ -57,23 +58,23 @@ function costsOf(net: Network, windows: tf.Tensor2D, batch: Batch, settings: Ass
   return anchorCosts(logits, batch.y, IOUS, net.classes, settings);
 }
 
-/** One focal-loss step of a network on assigned targets. */
-function focalStep(net: Network, optimizer: tf.Optimizer, windows: tf.Tensor2D, assignment: Assignment, settings: AssignmentSettings): void {
+/** One focal-loss step of a network on assigned targets (`place`: where it is, for the divergence guard). */
+function focalStep(net: Network, optimizer: tf.Optimizer, windows: tf.Tensor2D, assignment: Assignment, settings: AssignmentSettings, place: StepPlace): void {
   const focal = createLoss('focal', { gamma: settings.gamma, alpha: settings.alpha });
   tf.tidy(() => {
     const targets = tf.tensor2d(assignment.targets, [windows.shape[0], net.classes]);
-    minimizeStep(optimizer, net.variables, () => focal({ logits: net.apply(windows).logits, targets }));
+    minimizeStep(optimizer, net.variables, () => focal({ logits: net.apply(windows).logits, targets }), place);
   });
 }
 
-/** Trains `net` with labels assigned by `assigner` (itself for PAA). */
-export function trainWithAssignment(net: Network, assigner: Network, train: ImageSet, budget: Budget, seed: number | string, settings: AssignmentSettings): void {
+/** Trains `net` with labels assigned by `assigner` (itself for PAA); `phase` names what trains in a divergence message. */
+export function trainWithAssignment(net: Network, assigner: Network, train: ImageSet, budget: Budget, seed: number | string, settings: AssignmentSettings, phase: string = net.name): void {
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachBatch(train, budget, seed, (batch) => tf.tidy(() => {
+    forEachBatch(train, budget, seed, (batch, epoch, step) => tf.tidy(() => {
       const windows = windowsOf(batch);
       const assignment = assignLabels(costsOf(assigner, windows, batch, settings), batch.y, ANCHORS.length, net.classes);
-      focalStep(net, optimizer, windows, assignment, settings);
+      focalStep(net, optimizer, windows, assignment, settings, { phase, epoch, step });
     }));
   } finally {
     optimizer.dispose();
@@ -83,7 +84,7 @@ export function trainWithAssignment(net: Network, assigner: Network, train: Imag
 /** PAA baseline shared by LAD and Co-LAD: the student assigning its own labels. */
 function paaBaseline(ctx: MethodContext<LadParams>): RunOutcome {
   return withNet(detectorNet(ctx.arch, 'student', 'student', ctx.seed), (student) => {
-    trainWithAssignment(student, student, ctx.train, ctx.budget, ctx.seed, ctx.params);
+    trainWithAssignment(student, student, ctx.train, ctx.budget, ctx.seed, ctx.params, 'the student (PAA self-assignment)');
     return { accuracy: accuracy(student, ctx.test) };
   });
 }
@@ -101,11 +102,11 @@ export const ladMethod = defineImageMethod<LadParams>({
   runMethod(ctx) {
     const teacher = detectorNet(ctx.arch, 'teacher', 'teacher', ctx.seed);
     return withNet(teacher, () => {
-      trainWithAssignment(teacher, teacher, ctx.train, ctx.budget, roleSeed('teacher', ctx.seed), ctx.params);
+      trainWithAssignment(teacher, teacher, ctx.train, ctx.budget, roleSeed('teacher', ctx.seed), ctx.params, 'the teacher (PAA self-assignment)');
       const teacherAccuracy = accuracy(teacher, ctx.test);
       ctx.log(`  teacher ${teacher.name} (PAA): test accuracy ${teacherAccuracy.toFixed(4)}`);
       return withNet(detectorNet(ctx.arch, 'student', 'student', ctx.seed), (student) => {
-        trainWithAssignment(student, teacher, ctx.train, ctx.budget, ctx.seed, ctx.params);
+        trainWithAssignment(student, teacher, ctx.train, ctx.budget, ctx.seed, ctx.params, 'the student (teacher-assigned labels)');
         return { accuracy: accuracy(student, ctx.test), extra: { teacher: teacherAccuracy } };
       });
     });
@@ -129,7 +130,7 @@ export const coLadMethod = defineImageMethod<LadParams>({
     let steps = 0;
     let studentLed = 0;
     try {
-      forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch) => tf.tidy(() => {
+      forEachBatch(ctx.train, ctx.budget, ctx.seed, (batch, epoch, step) => tf.tidy(() => {
         const windows = windowsOf(batch);
         const candidates = [student, peer].map((net) => {
           const costs = costsOf(net, windows, batch, ctx.params);
@@ -140,8 +141,8 @@ export const coLadMethod = defineImageMethod<LadParams>({
         steps++;
         if (leader === 0) studentLed++;
         const assignment = candidates[leader]!.assignment;
-        focalStep(student, optimizers[0]!, windows, assignment, ctx.params);
-        focalStep(peer, optimizers[1]!, windows, assignment, ctx.params);
+        focalStep(student, optimizers[0]!, windows, assignment, ctx.params, { phase: 'the student', epoch, step });
+        focalStep(peer, optimizers[1]!, windows, assignment, ctx.params, { phase: 'the wide peer', epoch, step });
       }));
       return { accuracy: accuracy(student, ctx.test), extra: { peer: accuracy(peer, ctx.test), studentAssigned: studentLed / Math.max(1, steps) } };
     } finally {

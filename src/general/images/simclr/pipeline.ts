@@ -61,10 +61,10 @@ export function pretrainContrastive(model: ContrastiveModel, train: ImageSet, bu
   const variables = [...model.encoder.variables, ...model.head.variables];
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachBatch(train, budget, seed, (batch) => tf.tidy(() => {
+    forEachBatch(train, budget, seed, (batch, epoch, step) => tf.tidy(() => {
       const x1 = imageTensor(augmentImages(batch.x, batch.n, settings.augment, views), batch.n);
       const x2 = imageTensor(augmentImages(batch.x, batch.n, settings.augment, views), batch.n);
-      minimizeStep(optimizer, variables, () => ntXent({ z1: project(model, x1), z2: project(model, x2) }));
+      minimizeStep(optimizer, variables, () => ntXent({ z1: project(model, x1), z2: project(model, x2) }), { phase: "the big encoder's pre-training (NT-Xent)", epoch, step });
     }));
   } finally {
     optimizer.dispose();
@@ -75,10 +75,10 @@ export function pretrainContrastive(model: ContrastiveModel, train: ImageSet, bu
 export function distillOnUnlabelled(student: Network, teacher: Network, unlabelled: ImageSet, budget: Budget, temperature: number, seed: string): void {
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachBatch(unlabelled, budget, seed, (batch) => tf.tidy(() => {
+    forEachBatch(unlabelled, budget, seed, (batch, epoch, step) => tf.tidy(() => {
       const x = imageTensor(batch.x, batch.n);
       const teacherLogits = teacher.apply(x).logits;
-      minimizeStep(optimizer, student.variables, () => simclrDistillLoss(student.apply(x).logits, teacherLogits, temperature));
+      minimizeStep(optimizer, student.variables, () => simclrDistillLoss(student.apply(x).logits, teacherLogits, temperature), { phase: 'the distillation into the student', epoch, step });
     }));
   } finally {
     optimizer.dispose();
@@ -89,7 +89,7 @@ export function distillOnUnlabelled(student: Network, teacher: Network, unlabell
 export function supervisedOnLabels(arch: Architecture, size: 'student' | 'teacher', labelled: ImageSet, test: ImageSet, budget: Budget, seed: number): number {
   const net = createNet(arch, size, `${size}:${seed}`);
   try {
-    trainWithCrossEntropy(net, labelled, budget, `${size}-labelled:${seed}`);
+    trainWithCrossEntropy(net, labelled, budget, `${size}-labelled:${seed}`, `the ${size === 'teacher' ? 'big network' : 'student'} on the labelled subset`);
     return accuracy(net, test);
   } finally {
     net.dispose();
@@ -108,7 +108,7 @@ export function runSimclrPipeline(train: ImageSet, test: ImageSet, arch: Archite
       const fine = { ...budget, epochs: settings.finetuneEpochs };
       const finetune = (depth: number): FineTunedNet => {
         const net = new FineTunedNet(model, arch, 'teacher', depth, train.classes, `simclr-finetune${depth}:${seed}`);
-        trainWithCrossEntropy(net, labelled, fine, `finetune:${seed}`);
+        trainWithCrossEntropy(net, labelled, fine, `finetune:${seed}`, `the fine-tuning from head layer ${depth}`);
         return net;
       };
       const fromEncoder = finetune(0);

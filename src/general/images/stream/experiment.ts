@@ -26,14 +26,14 @@ export interface StreamSetup {
   dispose(): void;
 }
 
-/** Trains a network with cross-entropy on freshly augmented batches (a seeded view stream). */
-export function trainAugmented(net: Network, train: ImageSet, budget: Budget, augment: AugmentationOptions, seed: string): void {
+/** Trains a network with cross-entropy on freshly augmented batches (a seeded view stream); `phase` names it in a divergence message. */
+export function trainAugmented(net: Network, train: ImageSet, budget: Budget, augment: AugmentationOptions, seed: string, phase: string = net.name): void {
   const views = new SeededRandom(`stream-teacher-views:${seed}`);
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachBatch(train, budget, seed, (batch) => tf.tidy(() => {
+    forEachBatch(train, budget, seed, (batch, epoch, step) => tf.tidy(() => {
       const x = imageTensor(augmentImages(batch.x, batch.n, augment, views), batch.n);
-      minimizeStep(optimizer, net.variables, () => crossEntropy(net.apply(x).logits, batch.y));
+      minimizeStep(optimizer, net.variables, () => crossEntropy(net.apply(x).logits, batch.y), { phase, epoch, step });
     }));
   } finally {
     optimizer.dispose();
@@ -46,8 +46,8 @@ export function prepareStream(train: ImageSet, test: ImageSet, arch: Architectur
   const student = createNet(arch, 'student', `student:${seed}`, train.classes);
   try {
     const augment = { maxDegrees: settings.maxDegrees + settings.jitterDegrees, maxShift: settings.maxShift, noise: settings.maxNoise / 2 };
-    trainAugmented(teacher, train, teacherBudget, augment, `teacher:${seed}`);
-    if (pretrainEpochs > 0) trainWithCrossEntropy(student, train, { ...teacherBudget, epochs: pretrainEpochs }, `student:${seed}`);
+    trainAugmented(teacher, train, teacherBudget, augment, `teacher:${seed}`, 'the teacher (offline, augmented)');
+    if (pretrainEpochs > 0) trainWithCrossEntropy(student, train, { ...teacherBudget, epochs: pretrainEpochs }, `student:${seed}`, "the student's pre-training");
   } catch (error) {
     teacher.dispose();
     student.dispose();

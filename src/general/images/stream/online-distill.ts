@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from '../../losses/classification.js';
 import type { Network } from '../nets/network.js';
 import { argmaxRows, imageTensor, minimizeStep } from '../training/supervised.js';
+import { requireFiniteOutputs } from '../training/divergence.js';
 import type { Frame } from './drifting-stream.js';
 import type { StrideController } from './stride-controller.js';
 
@@ -29,9 +30,13 @@ export interface StreamRunResult {
   totalUpdates: number;
 }
 
-/** The argmax labels of a network on a frame (no tape). */
-export function frameLabels(net: Network, frame: Frame): Int32Array {
+/**
+ * The argmax labels of a network on a frame (no tape); non-finite logits stop the run (`requireFiniteOutputs`,
+ * naming `what` and the `--param` key of the rate that trained it, if any).
+ */
+export function frameLabels(net: Network, frame: Frame, what: string = net.name, rateParam?: string): Int32Array {
   const logits = tf.tidy(() => net.apply(imageTensor(frame.x, frame.n)).logits.dataSync() as Float32Array);
+  requireFiniteOutputs(logits, what, rateParam);
   return argmaxRows(logits, frame.n, net.classes);
 }
 
@@ -53,7 +58,7 @@ export function runOnlineDistillation(student: Network, teacher: Network, frames
   try {
     for (let t = 0; t < count; t++) {
       const frame = frames[t]!;
-      let predicted = frameLabels(student, frame);
+      let predicted = frameLabels(student, frame, 'the online student', 'onlineLr');
       perFrame[t] = agreement(predicted, frame.y);
       if (!controller.isKeyframe(t)) continue;
       keyframes[t] = 1;
@@ -62,10 +67,11 @@ export function runOnlineDistillation(student: Network, teacher: Network, frames
       while (controller.shouldUpdate(score, updates[t]!)) {
         tf.tidy(() => {
           const x = imageTensor(frame.x, frame.n);
-          minimizeStep(optimizer, student.variables, () => crossEntropy(student.apply(x).logits, target));
+          minimizeStep(optimizer, student.variables, () => crossEntropy(student.apply(x).logits, target),
+            { phase: 'the online student', unit: 'frame', epoch: t + 1, step: updates[t]! + 1, rateParam: 'onlineLr' });
         });
         updates[t]!++;
-        predicted = frameLabels(student, frame);
+        predicted = frameLabels(student, frame, 'the online student', 'onlineLr');
         score = agreement(predicted, target);
       }
       controller.endKeyframe(t, score);

@@ -53,7 +53,11 @@ export function linearProbeAccuracy(net: Network, train: ImageSet, test: ImageSe
       minimizeStep(optimizer, [w, b], () => tf.add(
         crossEntropy(tf.add(tf.matMul(xTrain, w), b) as tf.Tensor2D, train.y),
         tf.mul(options.weightDecay, tf.sum(tf.square(w))),
-      ) as tf.Scalar);
+      ) as tf.Scalar, {
+        phase: `the linear probe on ${net.name}'s frozen features`, step: step + 1,
+        // The probe's own rate is fixed and its features standardised: a non-finite loss means the encoder diverged.
+        advice: "the encoder's features are not finite (it diverged in its last step): run again with a lower learning rate for the encoder (--lr, or the method's --param lr)",
+      });
     }
     const predicted = tf.tidy(() => tf.argMax(tf.add(tf.matMul(xTest, w), b), 1).dataSync() as Int32Array);
     let correct = 0;

@@ -10,6 +10,7 @@ import { epochBatches, type Batch } from '../data/batches.js';
 import type { ImageSet } from '../data/digits.js';
 import type { Network } from '../nets/network.js';
 import { IMAGE_PIXELS } from '../nets/network.js';
+import { guardedStep, requireFiniteOutputs, type StepPlace } from './divergence.js';
 
 /** The optimisation budget of one training run. */
 export interface Budget {
@@ -18,11 +19,12 @@ export interface Budget {
   learningRate: number;
 }
 
-/** Calls `step` for every batch of `epochs` epochs in a seeded order (`batches:<seed>`), with the epoch number. */
-export function forEachBatch(set: ImageSet, budget: Budget, seed: number | string, step: (batch: Batch, epoch: number) => void): void {
+/** Calls `step` for every batch of `epochs` epochs in a seeded order (`batches:<seed>`), with the epoch and step numbers (from 1). */
+export function forEachBatch(set: ImageSet, budget: Budget, seed: number | string, step: (batch: Batch, epoch: number, stepInEpoch: number) => void): void {
   const rng = new SeededRandom(`batches:${seed}`);
   for (let epoch = 1; epoch <= budget.epochs; epoch++) {
-    for (const batch of epochBatches(set, budget.batchSize, rng)) step(batch, epoch);
+    let index = 0;
+    for (const batch of epochBatches(set, budget.batchSize, rng)) step(batch, epoch, ++index);
   }
 }
 
@@ -31,22 +33,26 @@ export function imageTensor(x: Float32Array, n: number): tf.Tensor2D {
   return tf.tensor2d(x, [n, IMAGE_PIXELS]);
 }
 
-/** One Adam step on `variables` minimising `loss()`; returns the loss value. */
-export function minimizeStep(optimizer: tf.Optimizer, variables: readonly tf.Variable[], loss: () => tf.Scalar): number {
-  const cost = optimizer.minimize(loss, true, variables as tf.Variable[]);
-  const value = cost!.dataSync()[0]!;
-  cost!.dispose();
-  return value;
+/**
+ * One Adam step on `variables` minimising `loss()`; returns the loss value. The step goes through the divergence
+ * guard (`divergence.ts`): a non-finite loss, or non-finite parameters after the update, stops the run with a
+ * message naming `place`.
+ */
+export function minimizeStep(optimizer: tf.Optimizer, variables: readonly tf.Variable[], loss: () => tf.Scalar, place: StepPlace): number {
+  return guardedStep(variables, place, () => optimizer.minimize(loss, true, variables as tf.Variable[])!);
 }
 
-/** Trains a network with cross-entropy alone (the baseline of every supervised method, and teachers). */
-export function trainWithCrossEntropy(net: Network, train: ImageSet, budget: Budget, seed: number | string): void {
+/**
+ * Trains a network with cross-entropy alone (the baseline of every supervised method, and teachers); `phase` names
+ * what trains in a divergence message (default: the network's name).
+ */
+export function trainWithCrossEntropy(net: Network, train: ImageSet, budget: Budget, seed: number | string, phase: string = net.name): void {
   const optimizer = tf.train.adam(budget.learningRate);
   try {
-    forEachBatch(train, budget, seed, (batch) => {
+    forEachBatch(train, budget, seed, (batch, epoch, step) => {
       tf.tidy(() => {
         const x = imageTensor(batch.x, batch.n);
-        minimizeStep(optimizer, net.variables, () => crossEntropy(net.apply(x).logits, batch.y));
+        minimizeStep(optimizer, net.variables, () => crossEntropy(net.apply(x).logits, batch.y), { phase, epoch, step });
       });
     });
   } finally {
@@ -54,7 +60,10 @@ export function trainWithCrossEntropy(net: Network, train: ImageSet, budget: Bud
   }
 }
 
-/** Logits of a network on a whole set, computed in chunks without a tape: [n, C] as a plain array. */
+/**
+ * Logits of a network on a whole set, computed in chunks without a tape: [n, C] as a plain array. Non-finite
+ * logits (a network whose last update diverged) stop the run (`requireFiniteOutputs`) instead of being scored.
+ */
 export function predictLogits(net: Network, set: ImageSet, chunk = 512): Float32Array {
   const out = new Float32Array(set.n * net.classes);
   for (let start = 0; start < set.n; start += chunk) {
@@ -62,6 +71,7 @@ export function predictLogits(net: Network, set: ImageSet, chunk = 512): Float32
     const values = tf.tidy(() => net.apply(imageTensor(set.x.subarray(start * IMAGE_PIXELS, end * IMAGE_PIXELS), end - start)).logits.dataSync() as Float32Array);
     out.set(values, start * net.classes);
   }
+  requireFiniteOutputs(out, net.name);
   return out;
 }
 
