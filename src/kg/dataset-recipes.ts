@@ -13,8 +13,11 @@
  * `data fetch --url` point at a mirror with the same layout, `file:` URLs included).
  */
 import path from 'node:path';
-import { Parser, type ReadEntry } from 'tar';
 import { packageRoot } from './package-root.js';
+import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-limits.js';
+import { ArchiveLimitError, untarFiles } from './untar-limited.js';
+
+export { untarFiles } from './untar-limited.js';
 
 /** Default base URL of the remote files (raw files of public GitHub repositories, pinned to commits). */
 export const DEFAULT_BASE_URL = 'https://raw.githubusercontent.com';
@@ -39,6 +42,14 @@ export interface AssembledFile {
   from: readonly string[];
 }
 
+/** What a fetch hands a recipe besides the downloads: size limits, and a check of each split as soon as it is unpacked. */
+export interface AssembleContext {
+  /** Size limits of unpacking (default: {@link DEFAULT_FETCH_LIMITS}). */
+  limits?: FetchLimits;
+  /** Checks a split file (its checksum) before it is used for anything else; throws when it is wrong. */
+  checkSplit?: (file: string, data: Buffer, from: readonly string[]) => void;
+}
+
 /** How to fetch one dataset: what to download and how to turn it into the files of its SHA256SUMS. */
 export interface DatasetRecipe {
   /** Canonical name, also the directory name (`WN18RR`). */
@@ -52,47 +63,22 @@ export interface DatasetRecipe {
   /** The SHA256SUMS file every assembled file is checked against. */
   checksumsFile(): string;
   /** Builds the dataset's files (name → bytes) from the downloads (key → bytes); bad input throws RecipeInputError. */
-  assemble(downloads: ReadonlyMap<string, Buffer>): Promise<Map<string, AssembledFile>>;
+  assemble(downloads: ReadonlyMap<string, Buffer>, context?: AssembleContext): Promise<Map<string, AssembledFile>>;
 }
 
 /** The split files the ConvE archives hold. */
 const SPLIT_FILES = ['train.txt', 'valid.txt', 'test.txt'] as const;
 
-/** Unpacks the named regular files of a (gzipped) tar archive into memory; a corrupt or truncated archive throws. */
-export function untarFiles(archive: Buffer, wanted: readonly string[]): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    const files = new Map<string, Buffer>();
-    const parser = new Parser({
-      strict: true,
-      onReadEntry: (entry: ReadEntry) => {
-        const name = entry.path.replace(/^(\.\/)+/, '');
-        if (entry.type !== 'File' || !wanted.includes(name)) {
-          entry.resume();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        entry.on('data', (chunk: Buffer) => chunks.push(chunk));
-        entry.on('end', () => files.set(name, Buffer.concat(chunks)));
-      },
-    });
-    let failed = false;
-    parser.on('error', (error: Error) => {
-      failed = true;
-      reject(error);
-    });
-    parser.on('close', () => {
-      if (!failed) resolve(files);
-    });
-    parser.end(archive);
-  });
-}
-
-/** The split files of a ConvE archive with carriage returns removed; a missing one or a bad archive names `key`. */
-async function convESplits(downloads: ReadonlyMap<string, Buffer>, key: string): Promise<Map<string, Buffer>> {
+/**
+ * The split files of a ConvE archive with carriage returns removed, each checked by `context.checkSplit`; a missing
+ * one, a bad archive or one over the size limits names `key`.
+ */
+async function convESplits(downloads: ReadonlyMap<string, Buffer>, key: string, context: AssembleContext = {}): Promise<Map<string, Buffer>> {
   let files: Map<string, Buffer>;
   try {
-    files = await untarFiles(need(downloads, key), SPLIT_FILES);
+    files = await untarFiles(need(downloads, key), SPLIT_FILES, context.limits ?? DEFAULT_FETCH_LIMITS);
   } catch (error) {
+    if (error instanceof ArchiveLimitError) throw new RecipeInputError(key, error.message);
     throw new RecipeInputError(key, `not a readable tar.gz archive (${(error as Error).message})`);
   }
   const out = new Map<string, Buffer>();
@@ -101,6 +87,7 @@ async function convESplits(downloads: ReadonlyMap<string, Buffer>, key: string):
     if (!data) throw new RecipeInputError(key, `the archive has no ${file}`);
     out.set(file, Buffer.from(data.toString('latin1').replace(/\r/g, ''), 'latin1'));
   }
+  for (const [file, data] of out) context.checkSplit?.(file, data, [key]);
   return out;
 }
 
@@ -141,8 +128,8 @@ export const WN18RR_RECIPE: DatasetRecipe = {
     'names-test': names('WN18RR/text/test.txt'),
   },
   checksumsFile: () => packagedChecksums('WN18RR'),
-  async assemble(downloads) {
-    const splits = await convESplits(downloads, 'archive');
+  async assemble(downloads, context) {
+    const splits = await convESplits(downloads, 'archive', context);
     const synsetNames = new Map<string, string>();
     for (const split of ['train', 'valid', 'test'] as const) {
       const key = `names-${split}`;
@@ -175,8 +162,8 @@ export const FB15K237_RECIPE: DatasetRecipe = {
     labels: names('FB15k-237/entity2wikidata.json'),
   },
   checksumsFile: () => packagedChecksums('FB15k-237'),
-  async assemble(downloads) {
-    const splits = await convESplits(downloads, 'archive');
+  async assemble(downloads, context) {
+    const splits = await convESplits(downloads, 'archive', context);
     let labels: unknown;
     try {
       labels = JSON.parse(need(downloads, 'labels').toString('utf8'));

@@ -12,14 +12,22 @@
 import { isProcessRunning } from './process-running.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { DATASET_RECIPES, DEFAULT_BASE_URL, RecipeInputError, recipeFor, type DatasetRecipe } from './dataset-recipes.js';
-import { DEFAULT_FETCH_TIMEOUT_MS, DownloadError, downloadBytes } from './http-download.js';
-import { describeFileError, KgInputError } from './errors.js';
-import { MANIFEST_FILE, parseManifest, sha256File } from './manifest.js';
+import { DATASET_RECIPES, RecipeInputError, recipeFor, type DatasetRecipe } from './dataset-recipes.js';
+import { DownloadError, downloadBytes } from './http-download.js';
+import { describeFileError, fileErrorWords, KgInputError } from './errors.js';
+import { fetchBaseUrl, fetchTimeoutMs, remoteUrl } from './fetch-url.js';
+import { DatasetFetchError, downloadHint } from './fetch-error.js';
+import { danglingLink, writeDataset } from './fetch-write.js';
+import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-limits.js';
+import { redactUrls } from './download-failure.js';
+import { parseManifest, sha256File } from './manifest.js';
 import { fetchRoot } from './user-cache.js';
 import { looksLikePath, resolveDatasetDir, type ResolvedDataset } from './resolve-dataset.js';
+
+export { fetchBaseUrl, fetchTimeoutMs } from './fetch-url.js';
+export { DatasetFetchError } from './fetch-error.js';
 
 /** Options of {@link fetchDataset}; every one has a default taken from the environment. */
 export interface FetchOptions {
@@ -39,6 +47,8 @@ export interface FetchOptions {
   log?: (line: string) => void;
   /** Directory relative `$KGDISTILL_DATA` entries are resolved against (default `process.cwd()`). */
   cwd?: string;
+  /** Size limits of the downloads and of unpacking (default: fetch-limits.ts; tests pass small ones). */
+  limits?: Partial<FetchLimits>;
 }
 
 /**
@@ -59,15 +69,6 @@ export interface FetchReport {
   problem?: string;
 }
 
-/** A failed fetch: the dataset, the URL or file at fault and the reason; nothing was left in the cache. */
-export class DatasetFetchError extends Error {
-  /** Creates the error; the message is `cannot fetch <dataset>: <source>: <reason>`. */
-  constructor(readonly dataset: string, readonly source: string, readonly reason: string, options?: { cause?: unknown }) {
-    super(`cannot fetch ${dataset}: ${source}: ${reason}`, options);
-    this.name = 'DatasetFetchError';
-  }
-}
-
 /** "1,234,567". */
 function count(n: number): string {
   return n.toLocaleString('en-US');
@@ -76,35 +77,6 @@ function count(n: number): string {
 /** SHA-256 of bytes as lower-case hex. */
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-/** The base URL to fetch from: the option, else `$KGDISTILL_DATA_URL`, else the default; a bad one names its source. */
-export function fetchBaseUrl(option?: string): string {
-  const fromEnv = process.env.KGDISTILL_DATA_URL?.trim();
-  const [value, setting] = option !== undefined ? [option, '--url'] : fromEnv ? [fromEnv, 'KGDISTILL_DATA_URL'] : [DEFAULT_BASE_URL, 'the default URL'];
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new KgInputError(setting, undefined, `not a URL: '${value}' (expected http://, https:// or file://)`);
-  }
-  if (!['http:', 'https:', 'file:'].includes(url.protocol)) throw new KgInputError(setting, undefined, `unsupported URL scheme '${url.protocol}' (expected http, https or file)`);
-  return value.replace(/\/+$/, '');
-}
-
-/** The idle timeout in ms: the option, else `$KGDISTILL_FETCH_TIMEOUT` (seconds), else 60 s; a bad value names the variable. */
-export function fetchTimeoutMs(option?: number): number {
-  if (option !== undefined) return option;
-  const raw = process.env.KGDISTILL_FETCH_TIMEOUT?.trim();
-  if (!raw) return DEFAULT_FETCH_TIMEOUT_MS;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new KgInputError('KGDISTILL_FETCH_TIMEOUT', undefined, `expected a positive number of seconds, got '${raw}'`);
-  return seconds * 1000;
-}
-
-/** The URL of a recipe's remote path below `base` (absolute URLs are kept). */
-function remoteUrl(base: string, remote: string): string {
-  return /^[a-z][a-z0-9+.-]*:/i.test(remote) ? remote : `${base}/${remote.replace(/^\/+/, '')}`;
 }
 
 /** The file → SHA-256 pairs of a SHA256SUMS file; unreadable or malformed is a fetch error naming it. */
@@ -212,7 +184,8 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
   const dataset = recipe.name;
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const base = fetchBaseUrl(options.baseUrl);
-  const timeoutMs = fetchTimeoutMs(options.timeoutMs);
+  const timeoutMs = fetchTimeoutMs(options.timeoutMs, options.timeoutSetting ?? 'timeoutMs');
+  const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.limits };
   const root = path.resolve(options.root ?? fetchRoot(options.cwd));
   const target = path.join(root, dataset);
   const checksums = recipe.checksumsFile();
@@ -241,19 +214,25 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
     break;
   }
 
+  const dangling = await danglingLink(target);
+  if (dangling !== undefined && !options.force) {
+    throw new DatasetFetchError(dataset, target, `is a symbolic link to ${dangling}, which does not exist; remove the link, or fetch with --force to replace it`);
+  }
+
   const rootExisted = existsSync(root); // a failed fetch removes the directory it made, when it holds nothing
   let fetched = false;
   try {
     await mkdir(root, { recursive: true });
     await removeLeftovers(root, dataset);
   } catch (error) {
-    throw new DatasetFetchError(dataset, root, `cannot create the cache directory (${describeFileError(error)})`, { cause: error });
+    const notDirectory = ['EEXIST', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '') && existsSync(root);
+    throw new DatasetFetchError(dataset, root, notDirectory ? 'is a file, expected a directory to create the dataset in' : `cannot create the cache directory: ${fileErrorWords(error)}`, { cause: error });
   }
   let partial: string;
   try {
     partial = await mkdtemp(path.join(root, `.partial-${dataset}-${process.pid}-`));
   } catch (error) {
-    throw new DatasetFetchError(dataset, root, `cannot write into the cache directory (${describeFileError(error)})`, { cause: error });
+    throw new DatasetFetchError(dataset, root, `cannot write into the cache directory: ${fileErrorWords(error)}`, { cause: error });
   }
   try {
     log(`${dataset}: fetching ${Object.keys(recipe.remote).length} files into ${target}`);
@@ -263,51 +242,51 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
     for (const [key, url] of urls) {
       let data: Buffer;
       try {
-        data = await downloadBytes(url, { timeoutMs, timeoutSetting: options.timeoutSetting ?? 'KGDISTILL_FETCH_TIMEOUT (seconds)' });
+        data = await downloadBytes(url, { timeoutMs, timeoutSetting: options.timeoutSetting ?? 'KGDISTILL_FETCH_TIMEOUT (seconds)', maxBytes: limits.downloadBytes });
       } catch (error) {
         if (!(error instanceof DownloadError)) throw error;
-        const hint = error.reason.startsWith('network error')
-          ? `; without network, put the files in ${target} yourself or point KGDISTILL_DATA_URL (--url) at a mirror`
-          : '';
-        throw new DatasetFetchError(dataset, url, `${error.reason}${hint}`, { cause: error });
+        throw new DatasetFetchError(dataset, error.url, `${error.reason}${downloadHint(error, target)}`, { cause: error });
       }
       downloads.set(key, data);
-      sources.push({ url, bytes: data.length, sha256: sha256(data) });
-      log(`  ${url}  ${count(data.length)} bytes`);
+      sources.push({ url: redactUrls(url), bytes: data.length, sha256: sha256(data) });
+      log(`  ${redactUrls(url)}  ${count(data.length)} bytes`);
     }
 
+    // the checksum of a made file; a wrong one names the file and the URLs it was made from
+    const checked = (file: string, data: Buffer, from: readonly string[]): string => {
+      const actual = sha256(data);
+      const hex = expected.get(file);
+      if (hex !== undefined && actual !== hex) {
+        const sourcesText = from.map((key) => redactUrls(urls.get(key) ?? key)).join(', ');
+        throw new DatasetFetchError(dataset, `${file} (made from ${sourcesText})`, `bad checksum: SHA-256 is ${actual}, ${checksums} says ${hex}`);
+      }
+      return actual;
+    };
     let assembled: Awaited<ReturnType<DatasetRecipe['assemble']>>;
     try {
-      assembled = await recipe.assemble(downloads);
+      // each split is checked as soon as it is unpacked, so that a changed archive is blamed, not the files aligned with it
+      assembled = await recipe.assemble(downloads, { limits, checkSplit: (file, data, from) => void checked(file, data, from) });
     } catch (error) {
-      if (error instanceof RecipeInputError) throw new DatasetFetchError(dataset, urls.get(error.key) ?? error.key, error.reason, { cause: error });
-      throw error;
+      if (error instanceof DatasetFetchError) throw error;
+      if (error instanceof RecipeInputError) throw new DatasetFetchError(dataset, redactUrls(urls.get(error.key) ?? error.key), error.reason, { cause: error });
+      // anything else (a string or buffer too large for Node, …) still names what was being unpacked
+      const sourcesText = [...urls.values()].map(redactUrls).join(', ');
+      throw new DatasetFetchError(dataset, sourcesText, `cannot build the dataset's files (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
     const files: FetchReport['files'] = [];
-    for (const [file, hex] of expected) {
+    for (const [file] of expected) {
       const made = assembled.get(file);
       if (!made) throw new DatasetFetchError(dataset, checksums, `lists ${file}, which the downloaded files do not provide`);
-      const actual = sha256(made.data);
-      if (actual !== hex) {
-        const from = made.from.map((key) => urls.get(key) ?? key).join(', ');
-        throw new DatasetFetchError(dataset, `${file} (made from ${from})`, `bad checksum: SHA-256 is ${actual}, ${checksums} says ${hex}`);
-      }
-      files.push({ file, bytes: made.data.length, sha256: actual });
+      files.push({ file, bytes: made.data.length, sha256: checked(file, made.data, made.from) });
     }
 
+    await writeDataset(dataset, partial, target, files.map(({ file }) => [file, assembled.get(file)!.data]), checksumsText, checksums);
+    if (dangling !== undefined) await unlink(target).catch(() => undefined); // --force replaces a dangling link
     try {
-      for (const { file } of files) {
-        await mkdir(path.dirname(path.join(partial, file)), { recursive: true });
-        await writeFile(path.join(partial, file), assembled.get(file)!.data);
-      }
-      await writeFile(path.join(partial, MANIFEST_FILE), checksumsText);
-      await chmod(partial, 0o755); // mkdtemp made it private; a dataset directory is as readable as any other
-      const readme = path.join(path.dirname(checksums), 'README.md');
-      if (existsSync(readme)) await writeFile(path.join(partial, 'README.md'), await readFile(readme));
       await moveIntoPlace(dataset, partial, target, options.force ?? false, expected);
     } catch (error) {
       if (error instanceof DatasetFetchError) throw error;
-      throw new DatasetFetchError(dataset, target, `cannot write the files (${describeFileError(error)})`, { cause: error });
+      throw new DatasetFetchError(dataset, target, `cannot move the fetched files into place: ${fileErrorWords(error)}`, { cause: error });
     }
     log(`${dataset}: ${describeFiles(files)}; ${files.length} checksums verified against ${checksums}`);
     log(`${dataset}: ready in ${target}`);

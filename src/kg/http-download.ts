@@ -1,22 +1,34 @@
 /**
  * Downloading one remote file into memory, with the failures a user can act on told apart: an HTTP error
- * status, a body cut short (fewer bytes than Content-Length), a server that sends nothing for too long (an idle
- * timeout, reset by every chunk received), and a network error. `file:` URLs are read from disk (offline mirrors).
+ * status, a body cut short (fewer bytes than Content-Length, or the connection closed), a server that sends
+ * nothing for too long (an idle timeout, reset by every chunk received), a file larger than the size limit
+ * (refused from its Content-Length, or stopped once that many bytes arrived), a redirect loop or a redirect to a
+ * non-HTTP URL, an untrusted TLS certificate, and a network error. `file:` URLs are read from disk (offline
+ * mirrors). Redirects are followed here (at most 20), so that messages can name where one led.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describeFileError } from './errors.js';
 import { packageVersion } from './package-root.js';
+import { byteLimitText, MAX_DOWNLOAD_BYTES } from './fetch-limits.js';
+import { bodyFailure, redactUrls, requestFailure, type DownloadFailureKind } from './download-failure.js';
 
 /** Default idle timeout of a download: no byte for this long fails it. */
 export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
+/** The most redirects one download follows. */
+const MAX_REDIRECTS = 20;
+/** The longest delay setTimeout accepts (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Why one download failed: the URL and a reason such as "HTTP 404 Not Found". */
+/** Why one download failed: the URL (its password hidden), the reason such as "HTTP 404 Not Found", and its kind. */
 export class DownloadError extends Error {
+  /** The URL, with any user name and password replaced by `***`. */
+  readonly url: string;
   /** Creates the error; the message is `<url>: <reason>`. */
-  constructor(readonly url: string, readonly reason: string, options?: { cause?: unknown }) {
-    super(`${url}: ${reason}`, options);
+  constructor(url: string, readonly reason: string, readonly kind: DownloadFailureKind = 'other', options?: { cause?: unknown }) {
+    super(`${redactUrls(url)}: ${reason}`, options);
     this.name = 'DownloadError';
+    this.url = redactUrls(url);
   }
 }
 
@@ -26,6 +38,8 @@ export interface DownloadOptions {
   timeoutMs: number;
   /** Where the timeout was configured, named in the timeout message (e.g. "--timeout"). */
   timeoutSetting?: string;
+  /** The largest body accepted, in bytes (default {@link MAX_DOWNLOAD_BYTES}). */
+  maxBytes?: number;
 }
 
 /** "1,234,567". */
@@ -33,22 +47,31 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** The underlying cause of a fetch failure, e.g. "getaddrinfo ENOTFOUND example.org". */
-function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { message?: string; code?: string } } | undefined)?.cause;
-  const detail = cause?.message ?? cause?.code ?? (error instanceof Error ? error.message : String(error));
-  return `network error (${detail})`;
+/** The reason for a file over the limit. */
+function tooLarge(limit: number, what: string): string {
+  return `larger than the limit of ${byteLimitText(limit)} per file (${what}; not the expected file?)`;
 }
 
-/** Downloads `url` into memory; every failure is a {@link DownloadError} naming the URL and the reason. */
-export async function downloadBytes(url: string, options: DownloadOptions): Promise<Buffer> {
-  if (url.startsWith('file:')) {
-    try {
-      return await readFile(fileURLToPath(url));
-    } catch (error) {
-      throw new DownloadError(url, describeFileError(error), { cause: error });
-    }
+/** Reads a `file:` URL, refusing one over `maxBytes` before reading it. */
+async function readFileUrl(url: string, maxBytes: number): Promise<Buffer> {
+  let size: number;
+  try {
+    size = (await stat(fileURLToPath(url))).size;
+  } catch (error) {
+    throw new DownloadError(url, describeFileError(error), 'file', { cause: error });
   }
+  if (size > maxBytes) throw new DownloadError(url, tooLarge(maxBytes, `${count(size)} bytes`), 'too-large');
+  try {
+    return await readFile(fileURLToPath(url));
+  } catch (error) {
+    throw new DownloadError(url, describeFileError(error), 'file', { cause: error });
+  }
+}
+
+/** Downloads `url` into memory; every failure is a {@link DownloadError} naming the URL, the reason and its kind. */
+export async function downloadBytes(url: string, options: DownloadOptions): Promise<Buffer> {
+  const maxBytes = options.maxBytes ?? MAX_DOWNLOAD_BYTES;
+  if (url.startsWith('file:')) return readFileUrl(url, maxBytes);
   const seconds = `${options.timeoutMs / 1000} s`;
   const setting = options.timeoutSetting ? `; raise it with ${options.timeoutSetting}` : '';
   const controller = new AbortController();
@@ -59,27 +82,52 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
     timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, options.timeoutMs);
+    }, Math.min(Math.max(options.timeoutMs, 1), MAX_TIMER_MS));
   };
   arm();
   try {
     let response: Response;
-    try {
-      response = await fetch(url, {
-        signal: controller.signal,
-        redirect: 'follow',
-        headers: { 'accept-encoding': 'identity', 'user-agent': `kgdistill/${packageVersion()}` },
-      });
-    } catch (error) {
-      throw new DownloadError(url, timedOut ? `no response within ${seconds} (timeout${setting})` : networkReason(error), { cause: error });
+    let current = url;
+    for (let redirects = 0; ; redirects++) {
+      try {
+        response = await fetch(current, {
+          signal: controller.signal,
+          redirect: 'manual',
+          headers: { 'accept-encoding': 'identity', 'user-agent': `kgdistill/${packageVersion()}` },
+        });
+      } catch (error) {
+        if (timedOut) throw new DownloadError(url, `no response within ${seconds} (timeout${setting})`, 'timeout', { cause: error });
+        const { kind, reason } = requestFailure(error);
+        throw new DownloadError(url, current === url ? reason : `${reason} (redirected to ${redactUrls(current)})`, kind, { cause: error });
+      }
+      const location = response.headers.get('location');
+      if (![301, 302, 303, 307, 308].includes(response.status) || location === null) break;
+      await response.body?.cancel().catch(() => undefined);
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw new DownloadError(url, `HTTP ${response.status} redirects to '${redactUrls(location)}', which is not a URL`, 'redirect');
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw new DownloadError(url, `redirected to a non-HTTP URL, ${redactUrls(next.href)} (refused)`, 'redirect');
+      }
+      if (redirects >= MAX_REDIRECTS) throw new DownloadError(url, `too many redirects (more than ${MAX_REDIRECTS}; the last to ${redactUrls(next.href)})`, 'redirect');
+      current = next.href;
     }
+    const via = current === url ? '' : ` (redirected to ${redactUrls(current)})`;
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      throw new DownloadError(url, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+      throw new DownloadError(url, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${via}`, 'http');
     }
     const encoding = response.headers.get('content-encoding');
     const lengthHeader = response.headers.get('content-length');
-    const expected = (!encoding || encoding === 'identity') && lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+    const announced = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+    if (announced !== undefined && announced > maxBytes) {
+      controller.abort();
+      throw new DownloadError(url, tooLarge(maxBytes, `Content-Length is ${count(announced)} bytes${via}`), 'too-large');
+    }
+    const expected = !encoding || encoding === 'identity' ? announced : undefined;
     const chunks: Uint8Array[] = [];
     let received = 0;
     if (response.body) {
@@ -88,19 +136,26 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          chunks.push(value);
           received += value.byteLength;
+          if (received > maxBytes) break;
+          chunks.push(value);
           arm();
         }
       } catch (error) {
         const of = expected === undefined ? '' : ` of ${count(expected)}`;
-        if (timedOut) throw new DownloadError(url, `no data for ${seconds} after ${count(received)}${of} bytes (timeout${setting})`, { cause: error });
-        if (expected !== undefined) throw new DownloadError(url, `truncated: the connection closed after ${count(received)}${of} bytes`, { cause: error });
-        throw new DownloadError(url, `${networkReason(error)} after ${count(received)} bytes`, { cause: error });
+        if (timedOut) throw new DownloadError(url, `no data for ${seconds} after ${count(received)}${of} bytes (timeout${setting})`, 'timeout', { cause: error });
+        if (expected !== undefined) throw new DownloadError(url, `truncated: the connection closed after ${count(received)}${of} bytes`, 'truncated', { cause: error });
+        const { kind, reason } = bodyFailure(error, count(received));
+        throw new DownloadError(url, reason, kind, { cause: error });
+      }
+      if (received > maxBytes) {
+        controller.abort();
+        await reader.cancel().catch(() => undefined);
+        throw new DownloadError(url, tooLarge(maxBytes, `stopped after ${count(received)} bytes${via}`), 'too-large');
       }
     }
     if (expected !== undefined && received !== expected) {
-      throw new DownloadError(url, `truncated: received ${count(received)} of ${count(expected)} bytes`);
+      throw new DownloadError(url, `truncated: received ${count(received)} of ${count(expected)} bytes`, 'truncated');
     }
     return Buffer.concat(chunks);
   } finally {

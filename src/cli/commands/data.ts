@@ -17,6 +17,7 @@ import { MAX_SYNTHETIC_ENTITIES, MIN_DATASET_ENTITIES, syntheticGraphSize, write
 import { formatTable } from '../format-table.js';
 import { fetchDataset, foundCopyReport, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
+import { byteLimitText, MAX_DOWNLOAD_BYTES, MAX_TIMEOUT_SECONDS } from '../../kg/fetch-limits.js';
 import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
 import { verifyManifest } from '../../kg/manifest.js';
 import { loadProgress } from '../progress.js';
@@ -40,10 +41,11 @@ interface FetchFlags {
   json: boolean;
 }
 
-/** Parses `--timeout`: a positive number of seconds. */
+/** Parses `--timeout`: a positive number of seconds, at most what a Node timer holds (2,147,483 s, about 24 days). */
 export function parseSecondsOption(value: string): number {
   const seconds = Number(value);
   if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  if (seconds > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`expected at most ${MAX_TIMEOUT_SECONDS.toLocaleString('en-US')} seconds (about 24 days; the longest timer Node has)`);
   return seconds;
 }
 
@@ -216,6 +218,13 @@ export function registerDataCommands(program: Command): void {
     .addOption(new Option('--url <base>', 'base URL of a mirror with the same file layout, http, https or file (default: $KGDISTILL_DATA_URL, else https://raw.githubusercontent.com)'))
     .addOption(new Option('--dir <root>', 'directory to create <dataset>/ in (default: the first $KGDISTILL_DATA entry, else <user cache>/datasets)'))
     .addOption(new Option('--json', 'print a JSON report (files, bytes, checksums, URLs) instead of the directory').default(false))
-    .addHelpText('after', `\nDatasets:\n${DATASET_RECIPES.map((r) => `  ${r.name.padEnd(10)} ${r.summary}`).join('\n')}`)
+    .addHelpText(
+      'after',
+      `\nDatasets:\n${DATASET_RECIPES.map((r) => `  ${r.name.padEnd(10)} ${r.summary}`).join('\n')}\n\n` +
+        `Proxies: kgdistill does not use HTTPS_PROXY, HTTP_PROXY or ALL_PROXY. Behind a proxy, download the remote files\n` +
+        `with a tool that does (curl, wget) into a directory with the same paths, and fetch with --url file://<that directory>;\n` +
+        `or put the dataset's files in the directory shown, yourself. A mirror with a private CA needs NODE_EXTRA_CA_CERTS.\n` +
+        `Each download may be at most ${byteLimitText(MAX_DOWNLOAD_BYTES)}; --timeout at most ${MAX_TIMEOUT_SECONDS.toLocaleString('en-US')} s.`,
+    )
     .action(async (name: string, flags: FetchFlags) => runFetch(name, flags));
 }
