@@ -43,7 +43,7 @@ export function trainEpoch(setup: EpochSetup, epoch: number, rng: SeededRandom, 
   for (const batch of epochBatches(setup.queries, setup.batchSize, setup.sampling, rng, control.from, position)) {
     const step = position.step + 1;
     const loss = setup.objective.gradients(batch, epoch, rng);
-    if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, step ${step} (lower the learning rate?)`);
+    if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, step ${step}: start a new run with a lower learning rate (a resumed run keeps its own)`);
     setup.optimizer.step();
     setup.objective.afterStep?.();
     sum += loss;
