@@ -34,8 +34,8 @@ export async function startServer(): Promise<TestServer> {
   const routes = new Map<string, Route>();
   const hits: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
-  const server = http.createServer((request, response) => {
-    const route = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/+/, ''));
+  const { url, close } = await startRawServer((request, response) => {
+    const route = routeOf(request);
     hits.push(route);
     const answer = routes.get(route);
     const send = (): void => {
@@ -58,19 +58,40 @@ export async function startServer(): Promise<TestServer> {
       }, answer.delayMs);
       timers.add(timer);
     } else send();
+  }, undefined, () => {
+    for (const timer of timers) clearTimeout(timer);
   });
+  return { url, routes, hits, close };
+}
+
+/** A running raw server: its base URL. */
+export interface RawServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts an HTTP(S) server on 127.0.0.1 (a free port) answering with `handler`; closed (after `onClose`) after the test file. */
+export async function startRawServer(handler: http.RequestListener, create: (h: http.RequestListener) => http.Server = (h) => http.createServer(h), onClose?: () => void): Promise<RawServer> {
+  const server = create(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    for (const timer of timers) clearTimeout(timer);
+    onClose?.();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   afterAll(close);
-  return { url: `http://127.0.0.1:${port}`, routes, hits, close };
+  const scheme = server instanceof http.Server && !('setSecureContext' in server) ? 'http' : 'https';
+  return { url: `${scheme}://127.0.0.1:${port}`, port, close };
+}
+
+/** The path of a request, without the leading slash or the query. */
+export function routeOf(request: http.IncomingMessage): string {
+  return decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/+/, ''));
 }
 
 /** A gzipped tar archive holding `files` (name → content), made with node-tar. */

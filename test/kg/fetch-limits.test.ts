@@ -12,12 +12,12 @@ import { KgInputError } from '../../src/kg/errors.js';
 import { parseSecondsOption } from '../../src/cli/commands/data.js';
 import { tempDir } from './helpers.js';
 import { REMOTE } from './fetch-fixtures.js';
-import { routeOf, startRawServer, tinyRecipe, tinySources, TINY_SPLITS, type RawServer } from './fetch-tiny.js';
+import { answering, startRawServer, tinyRecipe, tinySources, TINY_SPLITS, type Answer, type RawServer } from './fetch-tiny.js';
 
 const MiB = 1024 * 1024;
 
 /** What the server sends for each path: bytes, or a function that answers itself. */
-let answers = new Map<string, Buffer | ((response: import('node:http').ServerResponse) => void)>();
+let answers = new Map<string, Answer>();
 let server: RawServer;
 let root: string;
 let options: () => FetchOptions;
@@ -28,15 +28,7 @@ async function failure(fetchOptions: FetchOptions = options()): Promise<Error> {
 }
 
 beforeEach(async () => {
-  server ??= await startRawServer((request, response) => {
-    const answer = answers.get(routeOf(request));
-    if (answer === undefined) {
-      response.writeHead(404).end();
-      return;
-    }
-    if (typeof answer === 'function') return answer(response);
-    response.writeHead(200, { 'content-length': String(answer.length) }).end(answer);
-  });
+  server ??= await startRawServer(answering(() => answers));
   answers = new Map(await tinySources());
   root = path.join(tempDir(), 'cache');
   const recipe = tinyRecipe();

@@ -7,12 +7,11 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import type { ServerResponse } from 'node:http';
 import { fetchDataset, DatasetFetchError, type FetchOptions } from '../../src/kg/fetch-dataset.js';
 import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { tempDir } from './helpers.js';
 import { REMOTE } from './fetch-fixtures.js';
-import { routeOf, startRawServer, tinyRecipe, tinySources, TINY_SPLITS, type RawServer } from './fetch-tiny.js';
+import { answering, startRawServer, tinyRecipe, tinySources, TINY_SPLITS, type Answer, type RawServer } from './fetch-tiny.js';
 import { helpOf } from '../helpers/run-cli.js';
 
 // A self-signed certificate for 127.0.0.1 (test only), valid until 2126.
@@ -35,7 +34,7 @@ IQCKsYBXtUfowm4bFox5jLvRjDu4QexkMy/VQvCDpZb6pwIgZWrKu1guogVMgw5e
 -----END CERTIFICATE-----
 `;
 
-let answers = new Map<string, Buffer | ((response: ServerResponse) => void)>();
+let answers = new Map<string, Answer>();
 let server: RawServer;
 let root: string;
 let options: () => FetchOptions;
@@ -50,15 +49,7 @@ async function failure(fetchOptions: FetchOptions = options()): Promise<DatasetF
   return error;
 }
 
-const handler = (request: import('node:http').IncomingMessage, response: ServerResponse): void => {
-  const answer = answers.get(routeOf(request));
-  if (answer === undefined) {
-    response.writeHead(404).end();
-    return;
-  }
-  if (typeof answer === 'function') return answer(response);
-  response.writeHead(200, { 'content-length': String(answer.length) }).end(answer);
-};
+const handler = answering(() => answers);
 
 beforeEach(async () => {
   server ??= await startRawServer(handler);

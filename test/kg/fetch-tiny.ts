@@ -4,10 +4,9 @@
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { afterAll } from 'vitest';
 import { WN18RR_RECIPE, type DatasetRecipe } from '../../src/kg/dataset-recipes.js';
 import { tempDir, writeFiles } from './helpers.js';
-import { REMOTE, tarGz } from './fetch-fixtures.js';
+import { REMOTE, routeOf, tarGz } from './fetch-fixtures.js';
 
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -40,31 +39,20 @@ export async function tinySources(archive: Record<string, string | Buffer> = TIN
   return sources;
 }
 
-/** A running raw server: its base URL. */
-export interface RawServer {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+/** What a test's server sends for a path: bytes, or a function that answers itself. */
+export type Answer = Buffer | ((response: http.ServerResponse) => void);
 
-/** Starts an HTTP(S) server on 127.0.0.1 (a free port) answering with `handler`; closed after the test file. */
-export async function startRawServer(handler: http.RequestListener, create: (h: http.RequestListener) => http.Server = (h) => http.createServer(h)): Promise<RawServer> {
-  const server = create(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+/** A handler answering each path from `answers()` (404 for others; bytes with their Content-Length). */
+export function answering(answers: () => ReadonlyMap<string, Answer>): http.RequestListener {
+  return (request, response) => {
+    const answer = answers().get(routeOf(request));
+    if (answer === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    if (typeof answer === 'function') return answer(response);
+    response.writeHead(200, { 'content-length': String(answer.length) }).end(answer);
   };
-  afterAll(close);
-  const scheme = server instanceof http.Server && !('setSecureContext' in server) ? 'http' : 'https';
-  return { url: `${scheme}://127.0.0.1:${port}`, port, close };
 }
 
-/** The path of a request, without the leading slash or the query. */
-export function routeOf(request: http.IncomingMessage): string {
-  return decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/+/, ''));
-}
+export { startRawServer, routeOf, type RawServer } from './fetch-fixtures.js';
