@@ -36,6 +36,8 @@ export interface FusedExports {
     gx1: number, gx2: number): void;
   softplusForward(count: number, x: number, out: number): void;
   softplusBackward(count: number, x: number, g: number, gx: number): void;
+  clampCurvatureForward(count: number, x: number, out: number): void;
+  clampCurvatureBackward(count: number, x: number, g: number, gx: number): void;
   addForward(count: number, x: number, y: number, out: number): void;
   accumulate(count: number, src: number, dst: number): void;
   mulForward(count: number, x: number, y: number, out: number): void;
@@ -53,6 +55,7 @@ export const FUSED_EXPORTS: readonly (keyof FusedExports)[] = [
   'gatherValues', 'scatterAddValues',
   'expmap0Forward', 'expmap0Backward', 'mobiusAddForward', 'mobiusAddBackward', 'projectForward', 'projectBackward',
   'givensForward', 'givensBackward', 'attentionForward', 'attentionBackward', 'softplusForward', 'softplusBackward',
+  'clampCurvatureForward', 'clampCurvatureBackward',
   'addForward', 'accumulate', 'mulForward', 'mulBackward', 'complexMulForward', 'complexMulBackward', 'phasorForward', 'phasorBackward', 'zeroFloats'];
 
 type Named = [string, Block | null];
@@ -256,6 +259,18 @@ export class FusedKernels {
   softplusBackward(count: number, x: F32Block, g: F32Block, gx: F32Block): void {
     this.flat('softplusBackward', count, [['x', x], ['g', g]], [['gx', gx]]);
     this.ex.softplusBackward(count, x.offset, g.offset, gx.offset);
+  }
+
+  /** out = x clamped to [MIN_CURVATURE, MAX_CURVATURE] over `count` floats (the query's curvature). */
+  clampCurvatureForward(count: number, x: F32Block, out: F32Block): void {
+    this.flat('clampCurvatureForward', count, [['x', x]], [['out', out]]);
+    this.ex.clampCurvatureForward(count, x.offset, out.offset);
+  }
+
+  /** VJP of clampCurvatureForward: gx += g where MIN_CURVATURE ≤ x ≤ MAX_CURVATURE. */
+  clampCurvatureBackward(count: number, x: F32Block, g: F32Block, gx: F32Block): void {
+    this.flat('clampCurvatureBackward', count, [['x', x], ['g', g]], [['gx', gx]]);
+    this.ex.clampCurvatureBackward(count, x.offset, g.offset, gx.offset);
   }
 
   /** out = x + y over `count` floats. */

@@ -5,16 +5,16 @@
 // A program reads the gathered rows of the model's `queryTables` (by table name; width d or 1) and names its
 // outputs q (width d), and optionally c (curvature, width 1) and offset (width 1). Statements are
 // `out = op(arg, …)`; a name may be reassigned (each assignment is a new buffer). RotH, for example:
-//   c = softplus(curvature); h = expmap0(entity, c); t1 = expmap0(translation1, c); a = mobiusAdd(h, t1, c);
-//   a = project(a, c); b = givensRotation(rotation, a); t2 = expmap0(translation2, c); q0 = mobiusAdd(b, t2, c);
-//   q = project(q0, c)   with outputs { q: 'q', c: 'c', offset: 'headBias' }.
+//   c0 = softplus(curvature); c = clampCurvature(c0); h = expmap0(entity, c); t1 = expmap0(translation1, c);
+//   a = mobiusAdd(h, t1, c); a = project(a, c); b = givensRotation(rotation, a); t2 = expmap0(translation2, c);
+//   q0 = mobiusAdd(b, t2, c); q = project(q0, c)   with outputs { q: 'q', c: 'c', offset: 'headBias' }.
 import type { F32Block } from './kernel-memory.js';
 import type { Kernels, KernelExports } from './kernels.js';
 import { AUX_WIDTH } from './fused-kernels.js';
 
 /** The primitives a query program may use (src/kernels/assembly/ball-rows.ts, givens-rows.ts, elementwise.ts). */
-export type QueryOpName = 'softplus' | 'expmap0' | 'mobiusAdd' | 'project' | 'givensRotation' | 'givensReflection'
-  | 'attention' | 'add' | 'mul' | 'complexMul' | 'phasor';
+export type QueryOpName = 'softplus' | 'clampCurvature' | 'expmap0' | 'mobiusAdd' | 'project' | 'givensRotation'
+  | 'givensReflection' | 'attention' | 'add' | 'mul' | 'complexMul' | 'phasor';
 
 /** One statement `out = op(args…)`. */
 export interface QueryOp {
@@ -51,6 +51,7 @@ export interface RowProgram {
 /** Per op: argument kinds ('d' = a wide row, 'c' = a curvature of width 1, 'any' = the op's own width) and aux floats. */
 const SIGNATURES: Record<QueryOpName, { args: ('d' | 'c' | 'any')[]; aux: number; widens?: true }> = {
   softplus: { args: ['any'], aux: 0 },
+  clampCurvature: { args: ['any'], aux: 0 }, // [MIN_CURVATURE, MAX_CURVATURE], as the tfjs query's curvatureOf
   expmap0: { args: ['d', 'c'], aux: AUX_WIDTH.expmap0 },
   mobiusAdd: { args: ['d', 'd', 'c'], aux: AUX_WIDTH.mobiusAdd },
   project: { args: ['d', 'c'], aux: AUX_WIDTH.project },
@@ -241,6 +242,10 @@ export class QueryExecutor {
         case 'softplus':
           fwd = (n) => ex.softplusForward(n * w, a0, o);
           bwd = (n) => ex.softplusBackward(n * w, a0, g, g0);
+          break;
+        case 'clampCurvature':
+          fwd = (n) => ex.clampCurvatureForward(n * w, a0, o);
+          bwd = (n) => ex.clampCurvatureBackward(n * w, a0, g, g0);
           break;
         case 'expmap0':
           fwd = (n) => ex.expmap0Forward(n, w, a0, a1, o, aux);

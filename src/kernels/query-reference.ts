@@ -18,7 +18,8 @@ function dot(a: Vec, b: Vec): number {
   return s;
 }
 
-function clampC(c: number): number {
+/** c clamped to [MIN_CURVATURE, MAX_CURVATURE] (src/hyperbolic/guards.ts clampCurvature). */
+export function clampC(c: number): number {
   return Math.min(Math.max(c, GUARDS.minCurvature), GUARDS.maxCurvature);
 }
 
@@ -117,6 +118,7 @@ export function queryProgramRef(program: QueryProgram, inputs: Readonly<Record<s
     let out: Float64Array;
     switch (op.op) {
       case 'softplus': out = a.map(softplusRef); break;
+      case 'clampCurvature': out = a.map(clampC); break;
       case 'expmap0': out = expmap0Ref(a, b[0]!); break;
       case 'mobiusAdd': out = mobiusAddRef(a, b, c[0]!); break;
       case 'project': out = projectRef(a, b[0]!); break;

@@ -10,8 +10,10 @@ import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { createModel } from '../../src/registry/models.js';
 import { gatherQueryRows, rowsByName } from '../../src/core/query-rows.js';
 import { similarityForwardRef } from '../../src/kernels/reference.js';
-import { SimilarityKind } from '../../src/kernels/kernels.js';
 import { MAX_CURVATURE, MIN_CURVATURE } from '../../src/hyperbolic/index.js';
+import { loadKernels, SimilarityKind, type Kernels } from '../../src/kernels/kernels.js';
+import { QueryExecutor } from '../../src/kernels/query-program.js';
+import { mulberry32 } from '../../src/core/random.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -56,5 +58,68 @@ describe('a curvature outside [MIN_CURVATURE, MAX_CURVATURE] is clamped for all-
         else expect(c[b]).toBeCloseTo(Math.log1p(Math.E), 6);
       });
     });
+  }
+});
+
+// The fused query programs (src/kernels/query-program.ts) form the same clamped c: `c = clampCurvature(c0)` after
+// `c0 = softplus(curvature)`. Without it softplus(−1000) was 0 in the kernel's scalar tail and ~1.6e-38 in its SIMD
+// lanes, and softplus(1e9) = 1e9: the c the fused candidate scoring (and the top-K) read disagreed with the tfjs
+// query's, and a 0 reached kernels that require c > 0.
+describe('the fused query programs clamp the curvature as the tfjs query does', () => {
+  let k: Kernels;
+  beforeAll(async () => {
+    k = await loadKernels();
+  });
+
+  for (const name of ['RotH', 'RefH', 'AttH', 'MuRP']) {
+    for (const B of [5, 8]) { // 5 rows: four SIMD lanes and a scalar tail (row 4 is c₀ = −1000); 8: SIMD only
+      it(`${name}: c₀ = −1000 and 1e9, ${B} rows: the program's c and q equal the tfjs query's, scores finite and equal`, () => {
+        k.memory.reset();
+        const model = createModel(name, { dim: d, numEntities: N, numRelations: 3, initScale: 0.2 });
+        const r = mulberry32(B * 31 + name.length);
+        const widths = Object.fromEntries(model.queryTables.map((t) => [t, model.tables.find((s) => s.name === t)!.dim]));
+        const rows: Record<string, number[]> = {};
+        for (const t of model.queryTables) {
+          rows[t] = t === 'curvature'
+            ? Array.from({ length: B }, (_, b) => [0.5, -1000, 1e9][b % 3]!)
+            : Array.from({ length: B * widths[t]! }, () => 0.4 * (r() - 0.5));
+        }
+        const ex = new QueryExecutor(k, model.fusedQuery!, widths);
+        ex.reserve(B);
+        for (const t of model.queryTables) ex.input(t).array.set(rows[t]!);
+        ex.forward(B);
+        const c = Array.from(ex.output('c')!.array.subarray(0, B));
+        const q = Array.from(ex.output('q')!.array.subarray(0, B * d));
+        const want = tf.tidy(() => {
+          const out = model.query(Object.fromEntries(model.queryTables.map((t) => [t, tf.tensor2d(rows[t]!, [B, widths[t]!])])));
+          return { c: Array.from(out.c!.dataSync()), q: Array.from(out.q.dataSync()) };
+        });
+        want.c.forEach((w, b) => {
+          expect([Math.fround(MIN_CURVATURE), Math.fround(Math.log1p(Math.exp(0.5))), Math.fround(MAX_CURVATURE)]).toContain(w);
+          expect(Math.abs(c[b]! - w), `c[${b}] = ${c[b]} (tfjs ${w})`).toBeLessThanOrEqual(2e-7 * w);
+        });
+        for (let b = 0; b < B; b++) {
+          const qb = q.slice(b * d, b * d + d), wb = want.q.slice(b * d, b * d + d);
+          const scale = Math.max(...wb.map(Math.abs));
+          qb.forEach((v, j) => expect(Math.abs(v - wb[j]!), `q[${b}][${j}]`).toBeLessThanOrEqual(2e-6 * scale));
+        }
+        // the fused candidate scores (poincareScores at the program's q and c) against the float64 reference at the tfjs query's
+        const M = 6;
+        const entity = Float32Array.from({ length: N * d }, () => 0.2 * (r() - 0.5));
+        const cand = Int32Array.from({ length: B * M }, (_, i) => (i * 5 + 3) % N);
+        const candBlock = k.memory.allocI32(B * M), table = k.memory.allocF32(N * d);
+        candBlock.array.set(cand);
+        table.array.set(entity);
+        const scores = k.memory.allocF32(B * M), partials = k.memory.allocF32(4 * B * M);
+        k.fused.poincareScores(B, M, d, ex.output('q')!, candBlock, table, ex.output('c')!, scores, partials);
+        const got = Array.from(scores.array.subarray(0, B * M));
+        const ref = similarityForwardRef(SimilarityKind.NegSqPoincare, B, M, d, want.q, cand, entity, want.c);
+        for (const v of got) expect(Number.isFinite(v)).toBe(true);
+        ref.forEach((w, i) => {
+          const rowScale = Math.max(1, ...Array.from(ref.subarray(Math.floor(i / M) * M, Math.floor(i / M) * M + M), Math.abs));
+          expect(Math.abs(got[i]! - w), `score ${i}: ${got[i]} vs ${w}`).toBeLessThan(2e-5 * rowScale);
+        });
+      });
+    }
   }
 });

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
 import { expectClose, expectFinite, rng, uniform, withNorms } from './helpers.js';
+import { centralDifferences, clampC } from '../../src/kernels/query-reference.js';
 import { PRIMITIVES, runKernel, runTfjs, type Inputs } from './query-primitives.js';
 
 let k: Kernels;
@@ -105,6 +106,29 @@ describe('large tangent vectors and extreme curvatures', () => {
     }
     const got = check('mobiusAdd', { ins: [u, u.map((v) => -0.5 * v)], c }, 3);
     expect(got.gc).toEqual([0, 0, 0]);
+  });
+  it('clampCurvature on, inside and outside [1e-7, 1e8], in the SIMD lanes and the scalar tail', () => {
+    // the query's c = clampCurvature(softplus(c₀)): softplus(c₀ < −104) is 0 in the scalar tail and ~1e-38 in SIMD
+    const values = [0, 1.6e-38, -1000, 1e-9, 1e-7, 5e-7, 1, 1e8, 2e8, 1e9, 1e30, -0, 3e3, 1e-38, 0, 1e9, 0.25];
+    for (const n of [values.length, 3, 1]) { // 17, 3 and 1 floats: a tail after 4-wide blocks, and a tail alone
+      const x = values.slice(0, n);
+      const g = uniform(rng(n), n, -1, 1);
+      const p = prim('clampCurvature');
+      const got = runKernel(k, p, n, 1, { ins: [x], c: [] }, g);
+      const x32 = x.map(Math.fround);
+      expect(got.out).toEqual(x32.map((v) => Math.fround(clampC(v)))); // c in [MIN, MAX] in every lane, exactly
+      const pass = x32.map((v) => v >= Math.fround(1e-7) && v <= Math.fround(1e8));
+      expect(got.gIns[0]).toEqual(g.map((v, i) => (pass[i] ? Math.fround(v) : 0)));
+      const want = runTfjs(p, n, 1, { ins: [x], c: [] }, g);
+      expect(got.out).toEqual(want.out);
+      expect(got.gIns[0]).toEqual(want.gIns[0]);
+      x.forEach((v, i) => { // float64 central differences of the reference, one value at a time (the bounds excepted)
+        if (v === Math.fround(1e-7) || v === 1e-7 || v === 1e8) return;
+        const h = 1e-3 * Math.max(Math.abs(v), 1e-12);
+        const fd = centralDifferences(([t]) => clampC(t!) * g[i]!, [v], h)[0]!;
+        expect(Math.abs(got.gIns[0]![i]! - fd), `value ${v}`).toBeLessThan(1e-6);
+      });
+    }
   });
   it('softplus of ±100 and 0', () => {
     const x = Array.from({ length: 2 * d }, (_, i) => [-100, -30, 0, 30, 100, -1e-3, 1e-3, 88][i % 8]!);

@@ -33,6 +33,11 @@ function inputsFor(p: Primitive, d: number, seed: number): Inputs {
       return { ins: [rows(radius([0.5, 0.9, 1.2, 2, 0.99, 1.0001, 0.1]))], c };
     case 'softplus':
       return { ins: [uniform(r, N * d, -20, 20)], c };
+    // inside and below [1e-7, 1e8], away from the kink at 1e-7 (above 1e8 the clamp's 1e8·g swamps a row's
+    // central differences: query-guards.test.ts differences each value alone there)
+    case 'clampCurvature':
+      return { ins: [uniform(r, N * d, 0, 1).map((u, i) => [-1000, -5, -1e-3, 2e-3 + u, 20 * u + 0.01, 1e4 * u + 0.01,
+        -50 * u - 0.01, 300 * u + 0.01][i % 8]!)], c };
     default:
       return { ins: Array.from({ length: p.wide }, () => uniform(r, N * d, -1, 1)), c };
   }

@@ -5,9 +5,9 @@ import { complexMultiply, splitComplex } from '../../src/models/complex-ops.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 import type { F32Block } from '../../src/kernels/kernel-memory.js';
 import { AUX_WIDTH } from '../../src/kernels/fused-kernels.js';
-import { expmap0, givensReflection, givensRotation, mobiusAdd, project } from '../../src/hyperbolic/index.js';
+import { clampCurvature, expmap0, givensReflection, givensRotation, mobiusAdd, project } from '../../src/hyperbolic/index.js';
 import { attend } from '../../src/hyperbolic/models/shared-tables.js';
-import { attentionRef, complexMulRef, expmap0Ref, givensRef, mobiusAddRef, projectRef, softplusRef } from '../../src/kernels/query-reference.js';
+import { attentionRef, clampC, complexMulRef, expmap0Ref, givensRef, mobiusAddRef, projectRef, softplusRef } from '../../src/kernels/query-reference.js';
 import { f32 } from './helpers.js';
 
 /** One primitive: `wide` inputs of n rows × d, an optional curvature [n]; output [n × d]. */
@@ -75,6 +75,13 @@ export const PRIMITIVES: Primitive[] = [
     backward: (k, n, d, [x], _c, _aux, g, [gx]) => k.fused.softplusBackward(nd(n, d), x!, g, gx!),
     tfjs: ([x]) => tf.softplus(x!),
     ref: ([x]) => Float64Array.from(x!, softplusRef),
+  },
+  {
+    name: 'clampCurvature', wide: 1, curvature: false, aux: 0,
+    forward: (k, n, d, [x], _c, out) => k.fused.clampCurvatureForward(nd(n, d), x!, out),
+    backward: (k, n, d, [x], _c, _aux, g, [gx]) => k.fused.clampCurvatureBackward(nd(n, d), x!, g, gx!),
+    tfjs: ([x]) => clampCurvature(x!),
+    ref: ([x]) => Float64Array.from(x!, clampC),
   },
   {
     name: 'add', wide: 2, curvature: false, aux: 0,

@@ -116,11 +116,11 @@ describe.each(MODELS)('%s: fusedQuery equals the tfjs query', (name) => {
 });
 
 describe('splitQueryProgram', () => {
-  it("RotH: softplus and the translations' exp₀ are relation-only; renamed reassignments stay single-assignment", () => {
+  it("RotH: softplus, clampCurvature and the translations' exp₀ are relation-only; renamed reassignments stay single-assignment", () => {
     const model = createModel('RotH', { dim: 8, numEntities: 4, numRelations: 2 });
     const split = splitQueryProgram(model.fusedQuery!, new Set(['translation1', 'translation2', 'rotation', 'curvature']));
     expect(split.outer.ops.map((o) => `${o.out} = ${o.op}(${o.args.join(', ')})`)).toEqual([
-      'c = softplus(curvature)', 't1 = expmap0(translation1, c)', 't2 = expmap0(translation2, c)']);
+      'c0 = softplus(curvature)', 'c = clampCurvature(c0)', 't1 = expmap0(translation1, c)', 't2 = expmap0(translation2, c)']);
     expect(new Set(split.boundary)).toEqual(new Set(['c', 't1', 'rotation', 't2']));
     expect(split.inner.ops.map((o) => `${o.out} = ${o.op}(${o.args.join(', ')})`)).toEqual([
       'h = expmap0(entity, c)', 'a = mobiusAdd(h, t1, c)', "a'1 = project(a, c)", "b = givensRotation(rotation, a'1)",

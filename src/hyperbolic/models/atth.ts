@@ -13,7 +13,8 @@ import { queryProgram } from '../../kernels/query-program.js';
 
 /** AttH's query as a fused program (the same maps as `query`, in kernels). */
 const ATTH_QUERY = queryProgram([
-  'c = softplus(curvature)',
+  'c0 = softplus(curvature)',
+  'c = clampCurvature(c0)', // the tfjs query's clamp (curvatureOf): a c₀ < −104 would give c = 0
   'rot = givensRotation(rotation, entity)',
   'ref = givensReflection(reflection, entity)',
   'mix = attention(context, rot, ref)',

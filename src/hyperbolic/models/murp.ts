@@ -18,7 +18,8 @@ import { queryProgram } from '../../kernels/query-program.js';
 
 /** MuRP's query as a fused program (the same maps as `query`, in kernels). */
 const MURP_QUERY = queryProgram([
-  'c = softplus(curvature)',
+  'c0 = softplus(curvature)',
+  'c = clampCurvature(c0)', // the tfjs query's clamp (curvatureOf): a c₀ < −104 would give c = 0
   'm = mul(scaling, entity)',
   'h = expmap0(m, c)',
   't = expmap0(translation, c)',

@@ -13,7 +13,8 @@ import { queryProgram } from '../../kernels/query-program.js';
 
 /** RefH's query as a fused program (the same maps as `query`, in kernels). */
 const REFH_QUERY = queryProgram([
-  'c = softplus(curvature)',
+  'c0 = softplus(curvature)',
+  'c = clampCurvature(c0)', // the tfjs query's clamp (curvatureOf): a c₀ < −104 would give c = 0
   'f = givensReflection(reflection, entity)',
   'h = expmap0(f, c)',
   't = expmap0(translation, c)',

@@ -14,7 +14,8 @@ import { queryProgram } from '../../kernels/query-program.js';
 
 /** RotH's query as a fused program (the same maps as `query`, in kernels). */
 const ROTH_QUERY = queryProgram([
-  'c = softplus(curvature)',
+  'c0 = softplus(curvature)',
+  'c = clampCurvature(c0)', // the tfjs query's clamp (curvatureOf): a c₀ < −104 would give c = 0
   'h = expmap0(entity, c)',
   't1 = expmap0(translation1, c)',
   'a = mobiusAdd(h, t1, c)',

@@ -33,6 +33,7 @@ export function curvatureTable(): TableSpec {
  * as every ball function clamps it: softplus(c₀) is exactly 0 for a finite c₀ < −104, and the query's c is also
  * the curvature the all-entity scores (the denseScores kernel, similarity-tf.ts) and the top-K take, which need
  * c > 0. Inside the range c and its gradient are softplus's; outside, the functions' clamp already stopped both.
+ * The models' fused query programs form the same c: `c0 = softplus(curvature)`, `c = clampCurvature(c0)`.
  */
 export function curvatureOf(c0: tf.Tensor2D): tf.Tensor2D {
   return clampCurvature(tf.softplus(c0)) as tf.Tensor2D;

@@ -93,6 +93,11 @@ export let projected: bool = false;
   return f32x4.min(f32x4.max(c, K(MIN_CURVATURE)), K(MAX_CURVATURE));
 }
 
+/** cPass per lane, as a mask: all ones where MIN_CURVATURE ≤ c ≤ MAX_CURVATURE, else zero. */
+@inline export function cPassMask4(c: v128): v128 {
+  return v128.and(f32x4.ge(c, K(MIN_CURVATURE)), f32x4.le(c, K(MAX_CURVATURE)));
+}
+
 /** Derivative of tanhRatio per lane from the last `tanhRatio4` call. */
 export let tanhRatioDeriv4: v128 = f32x4(0, 0, 0, 0);
 

@@ -1,6 +1,7 @@
 // Elementwise primitives of the fused query programs over `count` floats (any width: curvatures and biases are
 // rows of width 1), forward and VJP (accumulating), and moves of width-1 rows. Four floats per f32x4, then a
 // scalar tail.
+import { clampC, clampC4, cPass, cPassMask4 } from './ball-math';
 import { madd } from './simd';
 import { K, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from './vmath';
 
@@ -47,6 +48,30 @@ export function softplusBackward(count: i32, x: usize, g: usize, gx: usize): voi
   for (; i < count; i++) {
     const o = <usize>i << 2;
     store<f32>(gx + o, load<f32>(gx + o) + load<f32>(g + o) * sigmoid1(load<f32>(x + o)));
+  }
+}
+
+/**
+ * out = c clamped to [MIN_CURVATURE, MAX_CURVATURE] (ball-math.ts clampC, guards.ts clampCurvature): the query's
+ * curvature c = clamp(softplus(c₀)) as the tfjs query forms it, so that a c₀ < −104 (softplus exactly 0 in the
+ * scalar tail, about 1.6e-38 in the SIMD lanes) gives c = MIN_CURVATURE in every lane.
+ */
+export function clampCurvatureForward(count: i32, x: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(out + (<usize>i << 2), clampC4(v128.load(x + (<usize>i << 2))));
+  for (; i < count; i++) store<f32>(out + (<usize>i << 2), clampC(load<f32>(x + (<usize>i << 2))));
+}
+
+/** VJP of clampCurvatureForward: gx += g where MIN_CURVATURE ≤ x ≤ MAX_CURVATURE (tf.clipByValue's gradient). */
+export function clampCurvatureBackward(count: i32, x: usize, g: usize, gx: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(gx + o, f32x4.add(v128.load(gx + o), v128.and(v128.load(g + o), cPassMask4(v128.load(x + o)))));
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(gx + o, load<f32>(gx + o) + load<f32>(g + o) * cPass(load<f32>(x + o)));
   }
 }
 

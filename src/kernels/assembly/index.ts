@@ -11,7 +11,8 @@ export { expmap0Forward, expmap0Backward, projectForward, projectBackward }
   from './ball-rows';
 export { mobiusAddForward, mobiusAddBackward } from './mobius-rows';
 export { givensForward, givensBackward, attentionForward, attentionBackward } from './givens-rows';
-export { softplusForward, softplusBackward, addForward, accumulate, mulForward, mulBackward, complexMulForward,
+export { softplusForward, softplusBackward, clampCurvatureForward, clampCurvatureBackward,
+  addForward, accumulate, mulForward, mulBackward, complexMulForward,
   complexMulBackward, phasorForward, phasorBackward, gatherValues,
   scatterAddValues, zeroFloats } from './elementwise';
 export { sampledSoftplusLoss, sampledNssaLoss } from './sampled-loss';
