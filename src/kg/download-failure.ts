@@ -26,19 +26,22 @@ export function redactUrls(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1***@');
 }
 
-/** The innermost cause's code and message of a fetch error (undici wraps them as `cause`, sometimes an AggregateError). */
-function rootCause(error: unknown): { code?: string; message: string } {
+/**
+ * The innermost cause's code and its words, "message, CODE" (the code added when the message lacks it), of a fetch
+ * error (undici wraps them as `cause`, sometimes an AggregateError).
+ */
+function rootCause(error: unknown): { code?: string; detail: string } {
   let current = error as { cause?: unknown; code?: unknown; message?: unknown; errors?: unknown[] } | undefined;
   for (let depth = 0; depth < 5 && current?.cause !== undefined && current.cause !== null; depth++) current = current.cause as typeof current;
   const code = typeof current?.code === 'string' ? current.code : (current?.errors?.[0] as { code?: unknown } | undefined)?.code;
-  const message = typeof current?.message === 'string' && current.message !== '' ? current.message : String(code ?? error);
-  return { ...(typeof code === 'string' ? { code } : {}), message: redactUrls(message) };
+  const message = redactUrls(typeof current?.message === 'string' && current.message !== '' ? current.message : String(code ?? error));
+  const detail = typeof code === 'string' && !message.includes(code) ? `${message}, ${code}` : message;
+  return { ...(typeof code === 'string' ? { code } : {}), detail };
 }
 
 /** A failure of the request itself (before any response): its kind and reason. */
 export function requestFailure(error: unknown): { kind: DownloadFailureKind; reason: string } {
-  const { code, message } = rootCause(error);
-  const detail = code !== undefined && !message.includes(code) ? `${message}, ${code}` : message;
+  const { code, detail } = rootCause(error);
   if (code !== undefined && NETWORK_CODES.has(code)) return { kind: 'network', reason: `network error (${detail})` };
   if (code !== undefined && (CERTIFICATE_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) {
     const certificate = code.startsWith('ERR_SSL_') ? 'TLS handshake failed' : 'TLS certificate not trusted';
@@ -49,7 +52,6 @@ export function requestFailure(error: unknown): { kind: DownloadFailureKind; rea
 
 /** A failure while reading the body after `received` bytes: the connection closed early (the download is truncated). */
 export function bodyFailure(error: unknown, received: string): { kind: DownloadFailureKind; reason: string } {
-  const { code, message } = rootCause(error);
-  const detail = code !== undefined && !message.includes(code) ? `${message}, ${code}` : message;
+  const { detail } = rootCause(error);
   return { kind: 'truncated', reason: `the connection closed after ${received} bytes (download truncated: ${detail})` };
 }

@@ -20,7 +20,7 @@ import { describeFileError, fileErrorWords, KgInputError } from './errors.js';
 import { fetchBaseUrl, fetchTimeoutMs, remoteUrl } from './fetch-url.js';
 import { DatasetFetchError, downloadHint } from './fetch-error.js';
 import { danglingLink, writeDataset } from './fetch-write.js';
-import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-limits.js';
+import { DEFAULT_FETCH_LIMITS, thousands as count, type FetchLimits } from './fetch-limits.js';
 import { redactUrls } from './download-failure.js';
 import { parseManifest, sha256File } from './manifest.js';
 import { fetchRoot } from './user-cache.js';
@@ -67,11 +67,6 @@ export interface FetchReport {
   checksums: string;
   /** A found copy only: why it differs from `checksums` (a missing file, a bad checksum); absent when it matches. */
   problem?: string;
-}
-
-/** "1,234,567". */
-function count(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 /** SHA-256 of bytes as lower-case hex. */

@@ -11,8 +11,17 @@ export const MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
 export const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
 /** The most an archive may inflate to as a whole, ignored members included: 512 MiB (the real ones: 3.4 and 24 MB). */
 export const MAX_INFLATED_BYTES = 512 * 1024 * 1024;
-/** The longest idle timeout `setTimeout` accepts, in seconds (2^31 − 1 ms, rounded down). */
-export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+/** The longest delay `setTimeout` accepts, in ms (a longer one fires at once). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The longest idle timeout accepted, in seconds (MAX_TIMER_MS rounded down). */
+export const MAX_TIMEOUT_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
+/** The bound on a timeout in words, for the messages of every place that takes one. */
+export const MAX_TIMEOUT_TEXT = `at most ${thousands(MAX_TIMEOUT_SECONDS)} seconds (about 24 days; the longest timer Node has)`;
+
+/** "1,234,567". */
+export function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
 
 /** Limits of one fetch; tests pass small ones. */
 export interface FetchLimits {
@@ -34,5 +43,5 @@ export const DEFAULT_FETCH_LIMITS: Readonly<FetchLimits> = {
 /** "268,435,456 bytes (256 MiB)"; whole MiB only when exact. */
 export function byteLimitText(bytes: number): string {
   const mib = bytes / (1024 * 1024);
-  return `${bytes.toLocaleString('en-US')} bytes${Number.isInteger(mib) && mib >= 1 ? ` (${mib} MiB)` : ''}`;
+  return `${thousands(bytes)} bytes${Number.isInteger(mib) && mib >= 1 ? ` (${mib} MiB)` : ''}`;
 }

@@ -7,7 +7,7 @@
 import { KgInputError } from './errors.js';
 import { DEFAULT_BASE_URL } from './dataset-recipes.js';
 import { DEFAULT_FETCH_TIMEOUT_MS } from './http-download.js';
-import { MAX_TIMEOUT_SECONDS } from './fetch-limits.js';
+import { MAX_TIMEOUT_SECONDS, MAX_TIMEOUT_TEXT } from './fetch-limits.js';
 import { redactUrls } from './download-failure.js';
 
 /** The base URL to fetch from: the option, else `$KGDISTILL_DATA_URL`, else the default; a bad one names its source. */
@@ -30,16 +30,15 @@ export function fetchBaseUrl(option?: string): string {
 
 /** The idle timeout in ms: the option (named `setting` in errors), else `$KGDISTILL_FETCH_TIMEOUT` (seconds), else 60 s. */
 export function fetchTimeoutMs(option?: number, setting = 'timeoutMs'): number {
-  const tooLong = `at most ${MAX_TIMEOUT_SECONDS.toLocaleString('en-US')} seconds (about 24 days; the longest timer Node has)`;
   if (option !== undefined) {
-    if (!(option > 0) || option > MAX_TIMEOUT_SECONDS * 1000) throw new KgInputError(setting, undefined, `expected a positive timeout of ${tooLong}`);
+    if (!(option > 0) || option > MAX_TIMEOUT_SECONDS * 1000) throw new KgInputError(setting, undefined, `expected a positive timeout of ${MAX_TIMEOUT_TEXT}`);
     return option;
   }
   const raw = process.env.KGDISTILL_FETCH_TIMEOUT?.trim();
   if (!raw) return DEFAULT_FETCH_TIMEOUT_MS;
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new KgInputError('KGDISTILL_FETCH_TIMEOUT', undefined, `expected a positive number of seconds, got '${raw}'`);
-  if (seconds > MAX_TIMEOUT_SECONDS) throw new KgInputError('KGDISTILL_FETCH_TIMEOUT', undefined, `expected ${tooLong}, got '${raw}'`);
+  if (seconds > MAX_TIMEOUT_SECONDS) throw new KgInputError('KGDISTILL_FETCH_TIMEOUT', undefined, `expected ${MAX_TIMEOUT_TEXT}, got '${raw}'`);
   return seconds * 1000;
 }
 

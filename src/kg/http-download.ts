@@ -10,15 +10,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describeFileError } from './errors.js';
 import { packageVersion } from './package-root.js';
-import { byteLimitText, MAX_DOWNLOAD_BYTES } from './fetch-limits.js';
+import { byteLimitText, MAX_DOWNLOAD_BYTES, MAX_TIMER_MS, thousands as count } from './fetch-limits.js';
 import { bodyFailure, redactUrls, requestFailure, type DownloadFailureKind } from './download-failure.js';
 
 /** Default idle timeout of a download: no byte for this long fails it. */
 export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 /** The most redirects one download follows. */
 const MAX_REDIRECTS = 20;
-/** The longest delay setTimeout accepts (a longer one fires at once). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Why one download failed: the URL (its password hidden), the reason such as "HTTP 404 Not Found", and its kind. */
 export class DownloadError extends Error {
@@ -40,11 +38,6 @@ export interface DownloadOptions {
   timeoutSetting?: string;
   /** The largest body accepted, in bytes (default {@link MAX_DOWNLOAD_BYTES}). */
   maxBytes?: number;
-}
-
-/** "1,234,567". */
-function count(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 /** The reason for a file over the limit. */

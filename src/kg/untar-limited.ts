@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { byteLimitText, DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-limits.js';
+import { byteLimitText, DEFAULT_FETCH_LIMITS, thousands, type FetchLimits } from './fetch-limits.js';
 
 /** An archive over a size limit; the message says which member or the whole, and the limit. */
 export class ArchiveLimitError extends Error {
@@ -61,7 +61,7 @@ export async function untarFiles(archive: Buffer, wanted: readonly string[], lim
         return;
       }
       if (entry.size > limits.entryBytes) {
-        fail(new ArchiveLimitError(`${name} is ${entry.size.toLocaleString('en-US')} bytes unpacked, more than the limit of ${byteLimitText(limits.entryBytes)} per file (not the expected archive?)`));
+        fail(new ArchiveLimitError(`${name} is ${thousands(entry.size)} bytes unpacked, more than the limit of ${byteLimitText(limits.entryBytes)} per file (not the expected archive?)`));
         entry.resume();
         return;
       }

@@ -17,7 +17,7 @@ import { MAX_SYNTHETIC_ENTITIES, MIN_DATASET_ENTITIES, syntheticGraphSize, write
 import { formatTable } from '../format-table.js';
 import { fetchDataset, foundCopyReport, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
-import { byteLimitText, MAX_DOWNLOAD_BYTES, MAX_TIMEOUT_SECONDS } from '../../kg/fetch-limits.js';
+import { byteLimitText, MAX_DOWNLOAD_BYTES, MAX_TIMEOUT_SECONDS, MAX_TIMEOUT_TEXT, thousands } from '../../kg/fetch-limits.js';
 import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
 import { verifyManifest } from '../../kg/manifest.js';
 import { loadProgress } from '../progress.js';
@@ -45,7 +45,7 @@ interface FetchFlags {
 export function parseSecondsOption(value: string): number {
   const seconds = Number(value);
   if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
-  if (seconds > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`expected at most ${MAX_TIMEOUT_SECONDS.toLocaleString('en-US')} seconds (about 24 days; the longest timer Node has)`);
+  if (seconds > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError(`expected ${MAX_TIMEOUT_TEXT}`);
   return seconds;
 }
 
@@ -224,7 +224,7 @@ export function registerDataCommands(program: Command): void {
         `Proxies: kgdistill does not use HTTPS_PROXY, HTTP_PROXY or ALL_PROXY. Behind a proxy, download the remote files\n` +
         `with a tool that does (curl, wget) into a directory with the same paths, and fetch with --url file://<that directory>;\n` +
         `or put the dataset's files in the directory shown, yourself. A mirror with a private CA needs NODE_EXTRA_CA_CERTS.\n` +
-        `Each download may be at most ${byteLimitText(MAX_DOWNLOAD_BYTES)}; --timeout at most ${MAX_TIMEOUT_SECONDS.toLocaleString('en-US')} s.`,
+        `Each download may be at most ${byteLimitText(MAX_DOWNLOAD_BYTES)}; --timeout at most ${thousands(MAX_TIMEOUT_SECONDS)} s.`,
     )
     .action(async (name: string, flags: FetchFlags) => runFetch(name, flags));
 }

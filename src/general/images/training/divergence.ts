@@ -26,9 +26,9 @@ export interface StepPlace {
   readonly advice?: string;
 }
 
-/** The option that sets the learning rate of a step: `--lr` or `--param <key>`. */
-export function rateOption(place: StepPlace): string {
-  return place.rateParam === undefined ? '--lr' : `--param ${place.rateParam}`;
+/** The option that sets a step's learning rate: `--lr`, or `--param <key>` for a rate its method's parameters set. */
+function rateOption(rateParam?: string): string {
+  return rateParam === undefined ? '--lr' : `--param ${rateParam}`;
 }
 
 /** "epoch 2, step 7 of the student (cross-entropy)". */
@@ -65,8 +65,7 @@ export class TrainingDivergedError extends Error {
 
   /** The message; `run` names the method, seed and run, and `rate` is the value of the rate option, when known. */
   static text(where: string, found: string, rateParam?: string, advice?: string, run?: string, rate?: unknown): string {
-    const option = rateParam === undefined ? '--lr' : `--param ${rateParam}`;
-    const what = advice ?? `run again with a lower ${option}${rate === undefined ? '' : ` (it was ${String(rate)})`}`;
+    const what = advice ?? `run again with a lower ${rateOption(rateParam)}${rate === undefined ? '' : ` (it was ${String(rate)})`}`;
     return `${run ? `${run}: ` : ''}training diverged at ${where}: ${found}. Nothing is reported; ${what}.`;
   }
 
