@@ -4,10 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { tinyTrainedRun } from '../helpers/tiny-run.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { readCheckpointHeader } from '../../src/core/checkpoint.js';
@@ -16,10 +15,7 @@ import { tripleFingerprint } from '../../src/kg/triple-fingerprint.js';
 describe('eval of a run whose dataset files changed since it trained', () => {
   it('is refused naming the split file; untouched files and an explicit dataset are evaluated', async () => {
     expect(await tf.setBackend('wasm')).toBe(true);
-    const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-changed-dataset-'));
-    const graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 60, seed: 3 });
-    const run = path.join(tmp, 'run');
-    await runTrain({ dataset: graph, model: 'DistMult', dim: 8, epochs: 2, validEvery: 2, out: run });
+    const { graph, run } = await tinyTrainedRun('changed-dataset', { entities: 60, seed: 3 });
     const { header } = await readCheckpointHeader(run, 'best');
     const testFile = path.join(graph, 'test.txt');
     const lines = readFileSync(testFile, 'utf8').split('\n').filter((line) => line.length > 0);
@@ -45,10 +41,7 @@ describe('eval of a run whose dataset files changed since it trained', () => {
 
   it('resume of a run whose train file changed since it started is refused naming the file, before anything is written', async () => {
     expect(await tf.setBackend('wasm')).toBe(true);
-    const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-changed-resume-'));
-    const graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 60, seed: 4 });
-    const run = path.join(tmp, 'run');
-    await runTrain({ dataset: graph, model: 'DistMult', dim: 8, epochs: 2, validEvery: 2, out: run });
+    const { graph, run } = await tinyTrainedRun('changed-resume', { entities: 60, seed: 4 });
     const trainFile = path.join(graph, 'train.txt');
     const lines = readFileSync(trainFile, 'utf8').split('\n').filter((line) => line.length > 0);
     writeFileSync(trainFile, [lines[1], lines[0], ...lines.slice(2)].join('\n') + '\n'); // two lines swapped

@@ -3,11 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
-import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
-import { runTrain } from '../../src/pipeline/train.js';
+import { tinyTrainedRun } from '../helpers/tiny-run.js';
 import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { exportRun } from '../../src/pipeline/export.js';
 import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
@@ -15,10 +14,7 @@ import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
 describe('a run still training', () => {
   it('eval, export and a lookup note it; a run that has ended gets no note', async () => {
     expect(await tf.setBackend('wasm')).toBe(true);
-    const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-still-training-'));
-    const graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 60, seed: 3 });
-    const run = path.join(tmp, 'run');
-    await runTrain({ dataset: graph, model: 'DistMult', dim: 8, epochs: 2, validEvery: 2, out: run });
+    const { tmp, run } = await tinyTrainedRun('still-training', { entities: 60, seed: 3 });
     const noticesOf = async (): Promise<string[][]> => {
       const [evaluated, exported, looked]: string[][] = [[], [], []];
       await evaluateRun(run, { onNotice: (n) => evaluated.push(n) });
