@@ -13,6 +13,7 @@ import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { flagOf } from '../pipeline/options.js';
 import { hasSharedTriples, sharedTriplesText } from '../kg/dataset.js';
+import { FetchInterruptedError } from '../kg/fetch-dataset.js';
 import { plural } from '../kg/plural.js';
 import { RESUMABLE_KEYS } from '../pipeline/run-config.js';
 import { shellQuote } from '../pipeline/shell-quote.js';
@@ -128,6 +129,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
     process.stderr.write(`${line}\n`);
   };
   let stopCode: number | undefined; // 128 + the number of the signal that asked to stop, once one did
+  const stopping = new AbortController();
   let testing: { runDir: string; evalCommand: string } | undefined; // once training is over and its test evaluation runs
   const onSignal = (signal: keyof typeof STOP_SIGNALS): void => {
     if (signal === 'SIGHUP') process.stderr.on('error', () => undefined); // the terminal is gone: nowhere to report to
@@ -141,6 +143,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
       process.exit(code);
     }
     stopCode = code;
+    stopping.abort(signal); // a download of the dataset stops at once; training stops after its step
     log(`\n${signal === 'SIGINT' ? '' : `${signal}: `}stopping after this step and saving the position (${signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} to quit without saving)`);
   };
   const handlers = Object.keys(STOP_SIGNALS).map((signal) => {
@@ -151,7 +154,16 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
   const events = progressEvents({ label });
   try {
     const onTestStart = (runDir: string, evalCommand: string): void => { testing = { runDir, evalCommand }; };
-    const result = await run({ log, events, onTestStart, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopCode !== undefined, naming: 'flag' });
+    let result: RunResult;
+    try {
+      result = await run({ log, events, onTestStart, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopCode !== undefined, signal: stopping.signal, naming: 'flag' });
+    } catch (error) {
+      if (!(error instanceof FetchInterruptedError) || stopCode === undefined) throw error;
+      events.stop();
+      log(`kgdistill: ${error.message}`); // nothing was trained or written: there is nothing to resume
+      process.exitCode = stopCode;
+      return;
+    }
     events.stop();
     if (result.training.interrupted) {
       log(`saved; continue with: ${resumeCommand(result.runDir)}`);

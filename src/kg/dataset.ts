@@ -34,6 +34,8 @@ export interface LoadOptions extends ReadTripleOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Where the lines of a download go (what is fetched, from where, verified; default stderr). */
   log?: (line: string) => void;
+  /** Aborts a download of the dataset (Ctrl-C): it stops, nothing is kept, and a FetchInterruptedError is thrown. */
+  signal?: AbortSignal;
 }
 
 /** What loading did: files, lines read, duplicates and unseen triples per split, the policy and checksum status. */
@@ -58,7 +60,7 @@ export interface LoadReport {
   /** Triples in two splits at once (kept: a leak from train into evaluation that the user should know of). */
   overlap: SplitOverlap;
   /** Checksum status; `skipped` when verification was turned off (`verify: false`). */
-  manifest: { verified: boolean; cached: boolean; skipped?: boolean };
+  manifest: { verified: boolean; skipped?: boolean };
   /** Train's first line when `header: 'auto'` read it as a triple whose three names occur nowhere else (header-suspect.ts). */
   suspectHeader?: SuspectHeader;
 }
@@ -87,7 +89,9 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   const resolveOptions: ResolveOptions = {};
   if (options.cwd !== undefined) resolveOptions.cwd = options.cwd;
   if (options.download !== undefined) resolveOptions.download = options.download;
-  if (options.log !== undefined) resolveOptions.fetch = { log: options.log };
+  if (options.log !== undefined || options.signal !== undefined) {
+    resolveOptions.fetch = { ...(options.log ? { log: options.log } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+  }
   const { name, dir } = await resolveDataset(spec, resolveOptions);
   const files = requireSplitFiles(dir);
   const readOptions: ReadTripleOptions = {};
@@ -112,7 +116,7 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   const afterTrain = (split: SplitName): Promise<SplitIds> => trainRead.then((train) => read(split, options.columns === undefined ? train.headerOrder : undefined));
   // read concurrently, but report a failure deterministically: the first in this order (manifest, train, valid, …)
   const outcomes = await Promise.allSettled([
-    verify ? verifyManifest(dir) : Promise.resolve({ verified: false, cached: false, skipped: true }),
+    verify ? verifyManifest(dir) : Promise.resolve({ verified: false, skipped: true }),
     trainRead,
     afterTrain('valid'),
     afterTrain('test'),
@@ -229,10 +233,10 @@ export function formatLoadReport(report: LoadReport): string[] {
   }
   lines.push(overlapLine(report.overlap));
   if (report.suspectHeader) lines.push(suspectHeaderLine(report.files.train, report.suspectHeader));
-  const { verified, cached, skipped } = report.manifest;
+  const { verified, skipped } = report.manifest;
   const dir = path.dirname(report.files.train);
   if (skipped) lines.push('checksums: not verified (--no-verify)');
-  else if (verified) lines.push(`checksums: all files match ${path.join(dir, 'SHA256SUMS')}${cached ? ' (cached)' : ''}`);
+  else if (verified) lines.push(`checksums: all files match ${path.join(dir, 'SHA256SUMS')}`);
   else lines.push(`checksums: not verified (no SHA256SUMS in ${dir})`);
   return lines;
 }

@@ -6,7 +6,7 @@
  */
 
 /** What went wrong with a download: the kind decides which advice fits. */
-export type DownloadFailureKind = 'network' | 'timeout' | 'tls' | 'redirect' | 'truncated' | 'http' | 'too-large' | 'file' | 'other';
+export type DownloadFailureKind = 'network' | 'timeout' | 'slow' | 'tls' | 'redirect' | 'truncated' | 'http' | 'too-large' | 'file' | 'interrupted' | 'other';
 
 /** Error codes of the network itself: no name resolution, no route, a refused or timed-out connection. */
 const NETWORK_CODES = new Set([

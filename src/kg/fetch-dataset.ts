@@ -12,13 +12,14 @@
 import { isProcessRunning } from './process-running.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DATASET_RECIPES, RecipeInputError, recipeFor, type DatasetRecipe } from './dataset-recipes.js';
-import { DownloadError, downloadBytes } from './http-download.js';
+import { DEFAULT_MIN_BYTES_PER_SECOND, DownloadError, downloadBytes } from './http-download.js';
 import { describeFileError, fileErrorWords, KgInputError } from './errors.js';
 import { fetchBaseUrl, fetchTimeoutMs, remoteUrl } from './fetch-url.js';
-import { DatasetFetchError, downloadHint } from './fetch-error.js';
+import { DatasetFetchError, FetchInterruptedError, downloadHint, interruptedBy } from './fetch-error.js';
+import { makeDirectories, MakeDirectoryError, refusalWords, SPECIAL_DIRECTORY_WORDS } from './make-directory.js';
 import { danglingLink, writeDataset } from './fetch-write.js';
 import { DEFAULT_FETCH_LIMITS, thousands as count, type FetchLimits } from './fetch-limits.js';
 import { redactUrls } from './download-failure.js';
@@ -27,7 +28,7 @@ import { fetchRoot } from './user-cache.js';
 import { looksLikePath, resolveDatasetDir, type ResolvedDataset } from './resolve-dataset.js';
 
 export { fetchBaseUrl, fetchTimeoutMs } from './fetch-url.js';
-export { DatasetFetchError } from './fetch-error.js';
+export { DatasetFetchError, FetchInterruptedError } from './fetch-error.js';
 
 /** Options of {@link fetchDataset}; every one has a default taken from the environment. */
 export interface FetchOptions {
@@ -49,6 +50,16 @@ export interface FetchOptions {
   cwd?: string;
   /** Size limits of the downloads and of unpacking (default: fetch-limits.ts; tests pass small ones). */
   limits?: Partial<FetchLimits>;
+  /**
+   * The slowest transfer accepted, in bytes per second averaged over each window of the idle timeout (default
+   * {@link DEFAULT_MIN_BYTES_PER_SECOND}, 1 KiB/s; 0 turns the rule off): a server that drips a byte now and then
+   * never trips the idle timeout, but trips this.
+   */
+  minBytesPerSecond?: number;
+  /** How the minimum rate is set, named in its error (default "minBytesPerSecond"). */
+  minRateSetting?: string;
+  /** Aborts the fetch (Ctrl-C): the download stops, nothing is kept, and a {@link FetchInterruptedError} is thrown. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -183,6 +194,17 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
   const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.limits };
   const root = path.resolve(options.root ?? fetchRoot(options.cwd));
   const target = path.join(root, dataset);
+  const minBytesPerSecond = options.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND;
+  if (!(minBytesPerSecond >= 0) || !Number.isFinite(minBytesPerSecond)) {
+    throw new KgInputError(options.minRateSetting ?? 'minBytesPerSecond', undefined, `expected a number of bytes per second, 0 or more (got ${minBytesPerSecond})`);
+  }
+  const signal = options.signal;
+  // an interrupted fetch keeps nothing: the finally below removes the temporary directory
+  const interrupted = (): FetchInterruptedError => new FetchInterruptedError(dataset, root, interruptedBy(signal?.reason));
+  const stopIfInterrupted = (): void => {
+    if (signal?.aborted) throw interrupted();
+  };
+  stopIfInterrupted();
   const checksums = recipe.checksumsFile();
   const { text: checksumsText, entries: expected } = await readChecksums(dataset, checksums);
 
@@ -217,9 +239,13 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
   const rootExisted = existsSync(root); // a failed fetch removes the directory it made, when it holds nothing
   let fetched = false;
   try {
-    await mkdir(root, { recursive: true });
+    await makeDirectories(root); // not mkdir's recursive mode: it never returns under /proc
     await removeLeftovers(root, dataset);
   } catch (error) {
+    if (error instanceof MakeDirectoryError) {
+      const words = error.reason === SPECIAL_DIRECTORY_WORDS ? `${error.parent} ${error.reason}` : `${error.parent}: ${error.reason}`;
+      throw new DatasetFetchError(dataset, root, `cannot create ${error.dir}: ${words}; choose another directory`, { cause: error });
+    }
     const notDirectory = ['EEXIST', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '') && existsSync(root);
     throw new DatasetFetchError(dataset, root, notDirectory ? 'is a file, expected a directory to create the dataset in' : `cannot create the cache directory: ${fileErrorWords(error)}`, { cause: error });
   }
@@ -227,7 +253,8 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
   try {
     partial = await mkdtemp(path.join(root, `.partial-${dataset}-${process.pid}-`));
   } catch (error) {
-    throw new DatasetFetchError(dataset, root, `cannot write into the cache directory: ${fileErrorWords(error)}`, { cause: error });
+    const words = await refusalWords(root, error);
+    throw new DatasetFetchError(dataset, root, `cannot write into the cache directory: ${words === SPECIAL_DIRECTORY_WORDS ? `it ${words}; choose another directory` : words}`, { cause: error });
   }
   try {
     log(`${dataset}: fetching ${Object.keys(recipe.remote).length} files into ${target}`);
@@ -237,9 +264,13 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
     for (const [key, url] of urls) {
       let data: Buffer;
       try {
-        data = await downloadBytes(url, { timeoutMs, timeoutSetting: options.timeoutSetting ?? 'KGDISTILL_FETCH_TIMEOUT (seconds)', maxBytes: limits.downloadBytes });
+        data = await downloadBytes(url, {
+          timeoutMs, timeoutSetting: options.timeoutSetting ?? 'KGDISTILL_FETCH_TIMEOUT (seconds)', maxBytes: limits.downloadBytes,
+          minBytesPerSecond, minRateSetting: options.minRateSetting ?? 'minBytesPerSecond', ...(signal ? { signal } : {}),
+        });
       } catch (error) {
         if (!(error instanceof DownloadError)) throw error;
+        if (error.kind === 'interrupted') throw interrupted();
         throw new DatasetFetchError(dataset, error.url, `${error.reason}${downloadHint(error, target)}`, { cause: error });
       }
       downloads.set(key, data);
@@ -257,6 +288,7 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
       }
       return actual;
     };
+    stopIfInterrupted();
     let assembled: Awaited<ReturnType<DatasetRecipe['assemble']>>;
     try {
       // each split is checked as soon as it is unpacked, so that a changed archive is blamed, not the files aligned with it
@@ -275,7 +307,9 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
       files.push({ file, bytes: made.data.length, sha256: checked(file, made.data, made.from) });
     }
 
+    stopIfInterrupted();
     await writeDataset(dataset, partial, target, files.map(({ file }) => [file, assembled.get(file)!.data]), checksumsText, checksums);
+    stopIfInterrupted(); // the last moment to stop: the move below is one rename (two with --force), left to finish
     if (dangling !== undefined) await unlink(target).catch(() => undefined); // --force replaces a dangling link
     try {
       await moveIntoPlace(dataset, partial, target, options.force ?? false, expected);

@@ -3,11 +3,12 @@
  * "cannot write", and telling a dangling symbolic link where the dataset's directory goes before downloading.
  */
 import { existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readFile, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileErrorWords } from './errors.js';
 import { DatasetFetchError } from './fetch-error.js';
 import { MANIFEST_FILE } from './manifest.js';
+import { makeDirectories } from './make-directory.js';
 
 /** Writes the verified files, SHA256SUMS and README into `partial`; a failure names the file (as in `target`) and says "cannot write". */
 export async function writeDataset(dataset: string, partial: string, target: string, files: [string, Buffer][], checksumsText: string, checksums: string): Promise<void> {
@@ -16,7 +17,7 @@ export async function writeDataset(dataset: string, partial: string, target: str
   if (existsSync(readme)) all.push(['README.md', () => readFile(readme)]);
   for (const [file, data] of all) {
     try {
-      await mkdir(path.dirname(path.join(partial, file)), { recursive: true });
+      await makeDirectories(path.dirname(path.join(partial, file)));
       await writeFile(path.join(partial, file), typeof data === 'function' ? await data() : data);
     } catch (error) {
       throw new DatasetFetchError(dataset, path.join(target, file), `cannot write: ${fileErrorWords(error)}`, { cause: error });

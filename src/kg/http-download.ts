@@ -3,8 +3,10 @@
  * status, a body cut short (fewer bytes than Content-Length, or the connection closed), a server that sends
  * nothing for too long (an idle timeout, reset by every chunk received), a file larger than the size limit
  * (refused from its Content-Length, or stopped once that many bytes arrived), a redirect loop or a redirect to a
- * non-HTTP URL, an untrusted TLS certificate, and a network error. `file:` URLs are read from disk (offline
- * mirrors). Redirects are followed here (at most 20), so that messages can name where one led.
+ * non-HTTP URL, an untrusted TLS certificate, a network error, a transfer slower than a minimum rate over each
+ * window of the idle timeout (a server dripping a byte now and then, which the idle timeout never catches: the rule
+ * of curl's --speed-limit/--speed-time), and an abort by the caller's AbortSignal (Ctrl-C), which stops the transfer
+ * at once. `file:` URLs are read from disk (offline mirrors). Redirects are followed here (at most 20), so that messages can name where one led.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +17,8 @@ import { bodyFailure, redactUrls, requestFailure, type DownloadFailureKind } fro
 
 /** Default idle timeout of a download: no byte for this long fails it. */
 export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
+/** Default slowest transfer accepted: fewer bytes than this per second, averaged over a window of the idle timeout, fail it. */
+export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
 /** The most redirects one download follows. */
 const MAX_REDIRECTS = 20;
 
@@ -38,6 +42,12 @@ export interface DownloadOptions {
   timeoutSetting?: string;
   /** The largest body accepted, in bytes (default {@link MAX_DOWNLOAD_BYTES}). */
   maxBytes?: number;
+  /** The slowest body accepted, bytes per second over each window of `timeoutMs` (default {@link DEFAULT_MIN_BYTES_PER_SECOND}; 0: no minimum). */
+  minBytesPerSecond?: number;
+  /** Where the minimum rate was configured, named in its message (e.g. "--min-rate"). */
+  minRateSetting?: string;
+  /** Stops the download at once when aborted: a DownloadError of kind `interrupted`. */
+  signal?: AbortSignal;
 }
 
 /** The reason for a file over the limit. */
@@ -64,7 +74,24 @@ async function readFileUrl(url: string, maxBytes: number): Promise<Buffer> {
 /** Downloads `url` into memory; every failure is a {@link DownloadError} naming the URL, the reason and its kind. */
 export async function downloadBytes(url: string, options: DownloadOptions): Promise<Buffer> {
   const maxBytes = options.maxBytes ?? MAX_DOWNLOAD_BYTES;
-  if (url.startsWith('file:')) return readFileUrl(url, maxBytes);
+  const { signal } = options;
+  const interrupted = (cause?: unknown): DownloadError => new DownloadError(url, 'interrupted', 'interrupted', { cause });
+  if (signal?.aborted) throw interrupted();
+  if (url.startsWith('file:')) {
+    const data = await readFileUrl(url, maxBytes);
+    if (signal?.aborted) throw interrupted();
+    return data;
+  }
+  try {
+    return await downloadHttp(url, options, maxBytes, interrupted);
+  } catch (error) {
+    if (signal?.aborted && !(error instanceof DownloadError && error.kind === 'interrupted')) throw interrupted(error);
+    throw error;
+  }
+}
+
+/** The bytes of an http(s) URL (see {@link downloadBytes}); an abort by `options.signal` throws `interrupted()`. */
+async function downloadHttp(url: string, options: DownloadOptions, maxBytes: number, interrupted: (cause?: unknown) => DownloadError): Promise<Buffer> {
   const seconds = `${options.timeoutMs / 1000} s`;
   const setting = options.timeoutSetting ? `; raise it with ${options.timeoutSetting}` : '';
   const controller = new AbortController();
@@ -78,6 +105,9 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
     }, Math.min(Math.max(options.timeoutMs, 1), MAX_TIMER_MS));
   };
   arm();
+  const onAbort = (): void => controller.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const minRate = options.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND;
   try {
     let response: Response;
     let current = url;
@@ -89,6 +119,7 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
           headers: { 'accept-encoding': 'identity', 'user-agent': `kgdistill/${packageVersion()}` },
         });
       } catch (error) {
+        if (options.signal?.aborted) throw interrupted(error);
         if (timedOut) throw new DownloadError(url, `no response within ${seconds} (timeout${setting})`, 'timeout', { cause: error });
         const { kind, reason } = requestFailure(error);
         throw new DownloadError(url, current === url ? reason : `${reason} (redirected to ${redactUrls(current)})`, kind, { cause: error });
@@ -123,8 +154,14 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
     const expected = !encoding || encoding === 'identity' ? announced : undefined;
     const chunks: Uint8Array[] = [];
     let received = 0;
+    const of = expected === undefined ? '' : ` of ${count(expected)}`;
     if (response.body) {
       const reader = response.body.getReader();
+      // the minimum rate: the bytes of each window of the idle timeout, checked as a chunk ends the window (a
+      // longer silence is the idle timeout's)
+      let windowStart = Date.now();
+      let windowBytes = 0;
+      let slow: { bytes: number; ms: number } | undefined;
       try {
         for (;;) {
           const { done, value } = await reader.read();
@@ -133,13 +170,29 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
           if (received > maxBytes) break;
           chunks.push(value);
           arm();
+          windowBytes += value.byteLength;
+          const ms = Date.now() - windowStart;
+          if (minRate > 0 && ms >= options.timeoutMs) {
+            if (windowBytes * 1000 < minRate * ms) {
+              slow = { bytes: windowBytes, ms };
+              break;
+            }
+            windowStart = Date.now();
+            windowBytes = 0;
+          }
         }
       } catch (error) {
-        const of = expected === undefined ? '' : ` of ${count(expected)}`;
+        if (options.signal?.aborted) throw interrupted(error);
         if (timedOut) throw new DownloadError(url, `no data for ${seconds} after ${count(received)}${of} bytes (timeout${setting})`, 'timeout', { cause: error });
         if (expected !== undefined) throw new DownloadError(url, `truncated: the connection closed after ${count(received)}${of} bytes`, 'truncated', { cause: error });
         const { kind, reason } = bodyFailure(error, count(received));
         throw new DownloadError(url, reason, kind, { cause: error });
+      }
+      if (slow) {
+        controller.abort();
+        await reader.cancel().catch(() => undefined);
+        const how = options.minRateSetting ? `; ${options.minRateSetting} sets the minimum, 0 turns it off` : '';
+        throw new DownloadError(url, `too slow: ${count(slow.bytes)} bytes in ${(slow.ms / 1000).toFixed(1)} s after ${count(received)}${of} bytes, under the minimum of ${count(minRate)} bytes/s (a stalled or throttled server${how})`, 'slow');
       }
       if (received > maxBytes) {
         controller.abort();
@@ -153,5 +206,6 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
     return Buffer.concat(chunks);
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -25,6 +25,7 @@ const loadOptionsSchema = z.object({
   encoding: z.enum(['utf8', 'latin1'], { error: "must be 'utf8' or 'latin1'" }),
   onBytes: callbackOption,
   log: callbackOption,
+  signal: z.instanceof(AbortSignal, { error: 'must be an AbortSignal' }),
 }).partial().strict();
 
 /** Throws an error naming the key and the value given when `options` is not valid LoadOptions. */

@@ -1,5 +1,5 @@
 /**
- * Where kgdistill keeps what it computes or downloads for the user: the checksum cache and fetched datasets.
+ * Where kgdistill keeps what it downloads for the user: fetched datasets.
  *
  * The cache directory is `$XDG_CACHE_HOME/kgdistill` when XDG_CACHE_HOME is set (on any platform), else the
  * platform's user cache (env-paths): `~/.cache/kgdistill` on Linux, `~/Library/Caches/kgdistill` on macOS,

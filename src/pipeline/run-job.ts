@@ -60,6 +60,8 @@ export interface RunHooks {
   onLoadProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Checked after every step: true saves the position and returns (Ctrl-C, SIGTERM, SIGHUP). */
   shouldStop?: () => boolean;
+  /** Aborted on the first stop signal: stops a download of the dataset (the steps are stopped by `shouldStop`). */
+  signal?: AbortSignal;
   /** How option errors name options: flags in the shell, keys in code. */
   naming?: OptionNaming;
   /** Where a key's value came from when not from a flag or the options object (e.g. `--config run.json`), for errors. */
@@ -207,7 +209,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     checkLossSettings(settings, name);
   }
   const backend = await initBackend(settings.backend as BackendRequest);
-  const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress, log })
+  const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress, log, ...(hooks.signal ? { signal: hooks.signal } : {}) })
     .catch((error: unknown) => { throw readerErrorNamed(error, hooks.naming); });
   const dataWarnings = requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);

@@ -76,7 +76,7 @@ describe('kgdistill data stats', () => {
     const result = lastJsonLine(await runCli(['data', 'stats', dir, '--json', '--unseen', 'drop', '--delimiter', 'comma', '--columns', 'htr', '--no-verify']));
     expect(result.stats.counts).toEqual({ entities: 3, relations: 1, triples: { train: 2, valid: 1, test: 1 }, totalTriples: 4 });
     expect(result.report.unseen).toEqual({ valid: 1, test: 0 });
-    expect(result.report.manifest).toEqual({ verified: false, cached: false, skipped: true });
+    expect(result.report.manifest).toEqual({ verified: false, skipped: true });
   });
 
   it('lets a header line set the column order unless --columns is given', async () => {

@@ -39,7 +39,7 @@ describe('loadDataset', () => {
       unseen: { valid: 1, test: 1 },
       unseenPolicy: 'drop',
       overlap: { validInTrain: 0, testInTrain: 0, testInValid: 0 },
-      manifest: { verified: false, cached: false },
+      manifest: { verified: false },
     });
     expect(dataset.entityNames).toEqual(new Map([['a', 'Alpha'], ['b', 'Beta']]));
   });

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { verifyManifest, manifestCachePath, parseManifest } from '../../src/kg/manifest.js';
+import { verifyManifest, parseManifest } from '../../src/kg/manifest.js';
 import { KgInputError } from '../../src/kg/errors.js';
 import { loadDataset } from '../../src/kg/dataset.js';
 import { tempDir, writeFiles, kgErrorOf } from './helpers.js';
@@ -39,31 +39,18 @@ describe('verifyManifest', () => {
     });
   }
 
-  it('verifies, caches, and answers the second call from the cache', async () => {
+  it('verifies, and hashes the files again on every call (no cache, no cache file)', async () => {
     const dir = goodDir();
-    expect(manifestCachePath()).toBe(path.join(cacheHome, 'kgdistill', 'manifest-cache.json'));
-    expect(await verifyManifest(dir)).toEqual({ verified: true, cached: false });
-    const cache = JSON.parse(fs.readFileSync(manifestCachePath(), 'utf8'));
-    expect(cache.version).toBe(1);
-    expect(cache.entries[path.join(dir, 'hello.txt')]).toMatchObject({ size: 6, sha256: HELLO });
-    expect(cache.entries[path.join(dir, 'empty.txt')]).toMatchObject({ size: 0, sha256: EMPTY });
-    expect(await verifyManifest(dir)).toEqual({ verified: true, cached: true });
-    expect(fs.readdirSync(path.dirname(manifestCachePath()))).toEqual(['manifest-cache.json']); // no temp files left
-  });
-
-  it('verifications at the same time keep each other\'s cache entries (each write merges what is on disk)', async () => {
-    const dirs = [goodDir(), goodDir(), goodDir(), goodDir()];
-    // all four read the empty cache before any of them writes, as processes started together do
-    expect(await Promise.all(dirs.map((dir) => verifyManifest(dir)))).toEqual(dirs.map(() => ({ verified: true, cached: false })));
-    const cache = JSON.parse(fs.readFileSync(manifestCachePath(), 'utf8'));
-    expect(Object.keys(cache.entries).sort()).toEqual(dirs.flatMap((dir) => [path.join(dir, 'empty.txt'), path.join(dir, 'hello.txt')]).sort());
+    expect(await verifyManifest(dir)).toEqual({ verified: true });
+    expect(await verifyManifest(dir)).toEqual({ verified: true });
+    expect(fs.readdirSync(cacheHome)).toEqual([]);
   });
 
   it('reports a directory without SHA256SUMS as not verified', async () => {
-    expect(await verifyManifest(writeFiles(tempDir(), { 'train.txt': 'a\tr\tb\n' }))).toEqual({ verified: false, cached: false });
+    expect(await verifyManifest(writeFiles(tempDir(), { 'train.txt': 'a\tr\tb\n' }))).toEqual({ verified: false });
   });
 
-  it('rejects a tampered file, also after a cached success', async () => {
+  it('rejects a tampered file, also after a success', async () => {
     const dir = goodDir();
     await verifyManifest(dir);
     const file = path.join(dir, 'hello.txt');
@@ -72,7 +59,8 @@ describe('verifyManifest', () => {
     expect(error).toBeInstanceOf(KgInputError);
     expect(error.file).toBe(file);
     expect(error.message).toBe(
-      `${file}: bad checksum: SHA-256 is 853ff93762a06ddbf722c4ebe9ddd66d8f63ddaea97f521c3ecc20da7c976020, SHA256SUMS says ${HELLO}`,
+      `${file}: bad checksum: SHA-256 is 853ff93762a06ddbf722c4ebe9ddd66d8f63ddaea97f521c3ecc20da7c976020, SHA256SUMS says ${HELLO}; ` +
+        'the file was changed or damaged since SHA256SUMS was written: restore it from where it came from (or, if the change is meant, write SHA256SUMS again)',
     );
   });
 
@@ -88,39 +76,42 @@ describe('verifyManifest', () => {
     expect(parseManifest(`# comment\n\n${HELLO}  a b.txt\r\n`, 'SHA256SUMS')).toEqual([{ file: 'a b.txt', sha256: HELLO }]);
   });
 
-  it('ignores a corrupt cache and rewrites it', async () => {
-    const dir = goodDir();
-    fs.mkdirSync(path.dirname(manifestCachePath()), { recursive: true });
-    fs.writeFileSync(manifestCachePath(), '{"version": 1, "entries": {"trunc');
-    expect(await verifyManifest(dir)).toEqual({ verified: true, cached: false });
-    expect(JSON.parse(fs.readFileSync(manifestCachePath(), 'utf8')).entries[path.join(dir, 'hello.txt')].sha256).toBe(HELLO);
-    expect(await verifyManifest(dir)).toEqual({ verified: true, cached: true });
-  });
-
-  it('keys the cache on path, size and mtime: a same-size edit with the old mtime is not re-hashed', async () => {
-    // Documents the trade-off of the cache: it trusts (size, mtimeMs) like make and rsync do.
+  it('catches a byte flipped in place with the size and mtime put back (bit rot, a restore, touch -r)', async () => {
     const dir = goodDir();
     const file = path.join(dir, 'hello.txt');
     const fixedTime = 1_700_000_000; // whole seconds, so mtimeMs survives the round trip exactly
     fs.utimesSync(file, fixedTime, fixedTime);
-    expect(await verifyManifest(dir)).toEqual({ verified: true, cached: false });
-    fs.writeFileSync(file, 'HELLO\n');
+    expect(await verifyManifest(dir)).toEqual({ verified: true });
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, 'j', 0); // 'hello\n' → 'jello\n', same size
+    fs.closeSync(fd);
     fs.utimesSync(file, fixedTime, fixedTime);
-    expect(await verifyManifest(dir)).toEqual({ verified: true, cached: true });
-    fs.utimesSync(file, fixedTime, fixedTime + 5);
-    await expect(verifyManifest(dir)).rejects.toThrow('bad checksum');
+    expect(fs.statSync(file).size).toBe(6);
+    expect(fs.statSync(file).mtimeMs).toBe(fixedTime * 1000);
+    await expect(verifyManifest(dir)).rejects.toThrow(`${file}: bad checksum: SHA-256 is ${sha256Of(file)}, SHA256SUMS says ${HELLO}; the file was changed or damaged`);
   });
 
-  it('loadDataset verifies the manifest (cached the second time) and can skip it', async () => {
+  it('a damaged copy of a fetched benchmark says how to fetch it again, into the same place', async () => {
+    const shipped = parseManifest(fs.readFileSync(path.resolve('data', 'WN18RR', 'SHA256SUMS'), 'utf8'), 'SHA256SUMS');
+    const train = shipped.find((entry) => entry.file === 'train.txt')!;
+    const parent = path.join(tempDir(), 'my data');
+    const dir = writeFiles(path.join(parent, 'WN18RR'), { 'train.txt': 'not the published train.txt\n', SHA256SUMS: `${train.sha256}  train.txt\n` });
+    await expect(verifyManifest(dir)).rejects.toThrow(
+      `${path.join(dir, 'train.txt')}: bad checksum: SHA-256 is ${sha256Of(path.join(dir, 'train.txt'))}, SHA256SUMS says ${train.sha256}; ` +
+        `the file is damaged: fetch the dataset again with \`kgdistill data fetch WN18RR --force --dir '${parent}'\``,
+    );
+  });
+
+  it('loadDataset verifies the manifest (hashed each time) and can skip it', async () => {
     const dir = writeFiles(tempDir(), { 'train.txt': 'a\tr\tb\n', 'valid.txt': 'a\tr\tb\n', 'test.txt': 'b\tr\ta\n' });
     const sums = ['train.txt', 'valid.txt', 'test.txt']
       .map((f) => `${sha256Of(path.join(dir, f))}  ${f}`)
       .join('\n');
     fs.writeFileSync(path.join(dir, 'SHA256SUMS'), sums + '\n');
-    expect((await loadDataset(dir)).report.manifest).toEqual({ verified: true, cached: false });
-    expect((await loadDataset(dir)).report.manifest).toEqual({ verified: true, cached: true });
+    expect((await loadDataset(dir)).report.manifest).toEqual({ verified: true });
+    expect((await loadDataset(dir)).report.manifest).toEqual({ verified: true });
     fs.appendFileSync(path.join(dir, 'test.txt'), 'a\tr\ta\n');
     await expect(loadDataset(dir)).rejects.toThrow(`${path.join(dir, 'test.txt')}: bad checksum`);
-    expect((await loadDataset(dir, { verify: false })).report.manifest).toEqual({ verified: false, cached: false, skipped: true });
+    expect((await loadDataset(dir, { verify: false })).report.manifest).toEqual({ verified: false, skipped: true });
   });
 });

@@ -15,7 +15,8 @@ import { runSplit, type SplitFlags } from './data-split.js';
 import { requireNewOutDir } from '../../kg/new-directory.js';
 import { MAX_SYNTHETIC_ENTITIES, MIN_DATASET_ENTITIES, syntheticGraphSize, writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { formatTable } from '../format-table.js';
-import { fetchDataset, foundCopyReport, type FetchOptions } from '../../kg/fetch-dataset.js';
+import { fetchDataset, FetchInterruptedError, foundCopyReport, resolveDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
+import { DEFAULT_MIN_BYTES_PER_SECOND } from '../../kg/http-download.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
 import { byteLimitText, MAX_DOWNLOAD_BYTES, MAX_TIMEOUT_SECONDS, MAX_TIMEOUT_TEXT, thousands } from '../../kg/fetch-limits.js';
 import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
@@ -38,7 +39,50 @@ interface FetchFlags {
   timeout?: number;
   url?: string;
   dir?: string;
+  minRate?: number;
   json: boolean;
+}
+
+/** Parses `--min-rate`: a number of bytes per second, 0 or more (0: no minimum). */
+export function parseRateOption(value: string): number {
+  const rate = Number(value);
+  if (value.trim() === '' || !Number.isFinite(rate) || rate < 0) throw new InvalidArgumentError('expected a number of bytes per second, 0 or more (0: no minimum)');
+  return rate;
+}
+
+/**
+ * The signals that stop a fetch, as they stop training (run-training.ts): Ctrl-C, SIGTERM and SIGHUP, each ending the
+ * command with 128 + its number.
+ */
+const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+
+/**
+ * Runs `work` with an AbortSignal that the first stop signal aborts (the download stops and its temporary files are
+ * removed); a second one quits at once. An interrupted fetch is told on stderr and exits with 128 + the signal's
+ * number (130 for Ctrl-C); `undefined` is returned then.
+ */
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  const controller = new AbortController();
+  let code: number | undefined;
+  const handlers = Object.entries(STOP_SIGNALS).map(([signal, number]) => {
+    const handler = (): void => {
+      if (code !== undefined) process.exit(code); // a second signal: no waiting for the clean-up (the next fetch removes what is left)
+      code = 128 + number;
+      controller.abort(signal);
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    return await work(controller.signal);
+  } catch (error) {
+    if (!(error instanceof FetchInterruptedError) || code === undefined) throw error;
+    process.stderr.write(`kgdistill: ${error.message}\n`);
+    process.exitCode = code;
+    return undefined;
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
 }
 
 /** Parses `--timeout`: a positive number of seconds, at most what a Node timer holds (2,147,483 s, about 24 days). */
@@ -67,6 +111,8 @@ async function runFetch(name: string, flags: FetchFlags): Promise<void> {
   }
   if (flags.url !== undefined) options.baseUrl = flags.url;
   if (flags.dir !== undefined) options.root = flags.dir;
+  if (flags.minRate !== undefined) options.minBytesPerSecond = flags.minRate;
+  options.minRateSetting = '--min-rate';
   // a copy that `--dataset <name>` already finds (e.g. in ../shared/data) is the answer, unless a download is asked for
   const found = flags.force || flags.dir !== undefined || flags.url !== undefined ? undefined : foundByName(name);
   if (found) {
@@ -80,7 +126,8 @@ async function runFetch(name: string, flags: FetchFlags): Promise<void> {
     process.stdout.write(flags.json ? `${JSON.stringify(copy)}\n` : `${found}\n`);
     return;
   }
-  const report = await fetchDataset(name, options);
+  const report = await interruptible((signal) => fetchDataset(name, { ...options, signal }));
+  if (!report) return;
   process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${report.dir}\n`);
 }
 
@@ -148,6 +195,8 @@ const statsSchema = z.object({ ...dataOptions }).strict();
 /** Runs `data stats`: loads, computes, and writes tables or one JSON line to stdout. */
 async function runStats(spec: string, options: StatsOptions, command: Command): Promise<void> {
   const settings = parseOptions(statsSchema, { ...givenOptions(command, DATA_FLAGS, statsSchema), dataset: spec }, 'flag');
+  // a benchmark found nowhere is fetched first, where Ctrl-C can stop its download (loadDataset then finds it)
+  if (!(await interruptible((signal) => resolveDataset(spec, { fetch: { signal, minRateSetting: 'kgdistill data fetch --min-rate' } })))) return;
   const dataset = await loadDataset(spec, { ...loadOptionsOf(settings), verify: options.verify, onProgress: loadProgress() });
   const stats = graphStats(dataset);
   if (options.json) {
@@ -177,7 +226,7 @@ export function registerDataCommands(program: Command): void {
     .description('load a dataset (all splits) and print its statistics: counts, degrees, hubs, relation categories, components')
     .argument('<dataset>', 'dataset name (searched in $KGDISTILL_DATA, data/, ../shared/data/, the cache; FB15k-237 and WN18RR are fetched when found nowhere) or a directory with train/valid/test files')
     .addOption(new Option('--json', 'print one JSON object as the last stdout line instead of tables').default(false))
-    .addOption(new Option('--no-verify', 'skip checking the files against SHA256SUMS (default: verify when SHA256SUMS exists, cached)'));
+    .addOption(new Option('--no-verify', 'skip checking the files against SHA256SUMS (default: verify when SHA256SUMS exists, every file hashed)'));
   addFlags(stats, DATA_FLAGS, statsSchema, { dataset: 'x' }, false)
     .action(async (spec: string, options: StatsOptions, command: Command) => runStats(spec, options, command));
   data
@@ -216,6 +265,10 @@ export function registerDataCommands(program: Command): void {
         .argParser(parseSecondsOption),
     )
     .addOption(new Option('--url <base>', 'base URL of a mirror with the same file layout, http, https or file (default: $KGDISTILL_DATA_URL, else https://raw.githubusercontent.com)'))
+    .addOption(
+      new Option('--min-rate <bytes-per-second>', `give up on a download slower than this, averaged over each --timeout window (a server dripping bytes; 0: no minimum; default ${DEFAULT_MIN_BYTES_PER_SECOND})`)
+        .argParser(parseRateOption),
+    )
     .addOption(new Option('--dir <root>', 'directory to create <dataset>/ in (default: the first $KGDISTILL_DATA entry, else <user cache>/datasets)'))
     .addOption(new Option('--json', 'print a JSON report (files, bytes, checksums, URLs) instead of the directory').default(false))
     .addHelpText(

@@ -126,7 +126,7 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): Dro
   const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> => ({ train: pick('train'), valid: pick('valid'), test: pick('test') });
   const report: LoadReport = {
     files: perSplit((split) => raw[split].file), lines: perSplit((split) => raw[split].lines.length), comments: perSplit((split) => raw[split].comments), headers: skippedHeaders(raw), duplicates: perSplit((split) => encoded[split].duplicates),
-    unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen }, unseenPolicy: policy, overlap, manifest: { verified: false, cached: false, skipped: true },
+    unseen: { valid: encoded.valid.unseen, test: encoded.test.unseen }, unseenPolicy: policy, overlap, manifest: { verified: false, skipped: true },
   };
   // one file: what reading and splitting it did; three: the load report's lines of the splits and their overlap (its
   // others name command-line flags), and the triples kept with names not in train
