@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
+import { positiveFloat32 } from '../core/float32-range.js';
 import { dataOptions } from './options.js';
 import { ARCHITECTURES } from '../general/images/nets/factory.js';
 
@@ -32,7 +33,7 @@ export const kdOptionsSchema = z.object({
     .refine((seeds) => new Set(seeds).size === seeds.length, { error: 'must not repeat a seed (the same run twice is not two samples)' })], { error: `must be ${SEEDS_TEXT}` }).default(3),
   epochs: count('a positive integer').min(1).optional(),
   batchSize: count('an integer ≥ 2').min(2).optional(),
-  lr: z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).optional(),
+  lr: positiveFloat32('must be a positive number').optional(),
   arch: z.enum(ARCHITECTURES, { error: `must be one of ${ARCHITECTURES.join(', ')}` }).optional(),
   testFraction: z.number({ error: 'must lie in (0, 1)' }).gt(0, { error: 'must lie in (0, 1)' }).lt(1, { error: 'must lie in (0, 1)' }).default(0.25),
   splitSeed: count('an integer').default(0),
@@ -42,7 +43,7 @@ export const kdOptionsSchema = z.object({
   dim: count('a positive integer').min(1).default(32),
   neg: count('an integer ≥ 1').min(1).default(50),
   optimizer: z.enum(OPTIMIZER_NAMES as [string, ...string[]], { error: `must be one of ${OPTIMIZER_NAMES.join(', ')}` }).default('adagrad'),
-  initScale: z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).default(0.1),
+  initScale: positiveFloat32('must be a positive number').default(0.1),
   backend: z.enum(BACKEND_CHOICES as [string, ...string[]]).default('auto'),
 }).strict();
 

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { formatIssues } from '../core/registry.js';
+import { float32, nonNegativeFloat32, positiveFloat32 } from '../core/float32-range.js';
 import { ENTITY_CONSTRAINT_SCHEMA, NORM_SCHEMA } from '../registry/models.js';
 import { OptionsError, type OptionProblem } from './options-error.js';
 import type { LoadOptions } from '../kg/dataset.js';
@@ -20,8 +21,11 @@ const int = (what: string, min: number) => z.number({ error: `must be ${what}` }
 /** A count ≥ 1 (`evalCandidates`, `candidates`, …). */
 export const positiveInt = int('a positive integer', 1);
 export const nonNegativeInt = int('an integer ≥ 0', 0);
-const positive = z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).finite({ error: 'must be a positive number' });
-const nonNegative = z.number({ error: 'must be a number ≥ 0' }).nonnegative({ error: 'must be a number ≥ 0' }).finite({ error: 'must be a number ≥ 0' });
+/** A positive number float32 holds: every such option feeds float32 arithmetic (core/float32-range.ts). */
+const positive = positiveFloat32('must be a positive number');
+/** A number ≥ 0 float32 holds. */
+const nonNegative = nonNegativeFloat32('must be a number ≥ 0');
+const LR_DECAY_TEXT = 'must be a number in (0, 1] (1: a constant learning rate)';
 /** What a seed accepts: the integers a double holds exactly (a longer one would be rounded into another seed). */
 export const INTEGER_RANGE_TEXT = `an integer from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`;
 /** A seed: any integer a double holds exactly. */
@@ -84,7 +88,7 @@ export const trainingOptions = {
   validEvery: positiveInt.default(5),
   patience: nonNegativeInt.default(10),
   /** The learning rate is multiplied by this after `lrPatience` validations without a new best (1: constant; core/plateau-schedule.ts). */
-  lrDecay: positive.max(1, { error: 'must be a number in (0, 1] (1: a constant learning rate)' }).default(1),
+  lrDecay: float32(z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' }).max(1, { error: LR_DECAY_TEXT, abort: true }), 'positive').default(1),
   /** Validations without a new best before the learning rate is lowered (with `lrDecay` < 1). */
   lrPatience: positiveInt.default(DEFAULT_LR_PATIENCE),
   seed: seedInt.default(0),

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { KgeModel, ModelConfig } from '../core/model.js';
 import type { ModelOptions } from '../core/model-base.js';
 import { Registry, type RegistryEntry } from '../core/registry.js';
+import { positiveFloat32 } from '../core/float32-range.js';
 import { padForKernels } from '../core/table-padding.js';
 import { hasNativeGatherGradient } from '../core/backend.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
@@ -27,7 +28,7 @@ export const modelOptionsSchema = z.object({
   dim: z.number().int().positive(),
   numEntities: z.number().int().positive(),
   numRelations: z.number().int().positive(),
-  initScale: z.number().positive().optional(),
+  initScale: positiveFloat32().optional(),
 }).strict();
 
 /** The norm of a distance model's distance (TransE, RotatE): 1 or 2. The run options' `norm` is this schema too. */

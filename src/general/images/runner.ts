@@ -6,6 +6,7 @@
  * `npm run bench:general`.
  */
 import { z } from 'zod';
+import { positiveFloat32 } from '../../core/float32-range.js';
 import { formatIssues } from '../../core/registry.js';
 import { loadDigits } from './data/digits.js';
 import { stratifiedSplit } from './data/split.js';
@@ -22,7 +23,7 @@ export const comparisonOptionsSchema = z.object({
   seeds: z.array(z.number().int().nonnegative()).min(1).default([0, 1, 2]),
   epochs: z.number().int().positive().optional(),
   batchSize: z.number().int().min(2).default(64),
-  learningRate: z.number().positive().default(0.003),
+  learningRate: positiveFloat32().default(0.003),
   arch: architectureSchema.optional(),
   testFraction: z.number().gt(0).lt(1).default(0.25),
   splitSeed: z.number().int().default(0),

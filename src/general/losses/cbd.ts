@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32 } from '../../core/float32-range.js';
 import { l2NormalizeRows } from '../tensor-ops.js';
 import { stopGradient } from '../../core/stop-gradient.js';
 import { crossEntropy, type Labels } from './classification.js';
@@ -33,7 +34,7 @@ export const cbdLoss = defineLoss({
   paper: 'Iscen et al. 2021, "Class-Balanced Distillation for Long-Tailed Visual Recognition", ICCV, §3.2–3.3; α = 0.4, β = 100 as the authors\' train.py and stage-two config',
   equation: 'L = (1 − α)·CE(z_s, y) + α·β · mean_batch [1 − cos(ψ(f_s), [f_t1/‖f_t1‖; …; f_tK/‖f_tK‖])], teachers detached',
   inputs: ['logits', 'projected', 'teachers', 'labels'],
-  schema: z.object({ alpha: z.number().min(0).max(1).default(CBD_AUTHOR_WEIGHTS.alpha), beta: z.number().nonnegative().default(CBD_AUTHOR_WEIGHTS.beta) }).strict(),
+  schema: z.object({ alpha: z.number().min(0).max(1).default(CBD_AUTHOR_WEIGHTS.alpha), beta: nonNegativeFloat32().default(CBD_AUTHOR_WEIGHTS.beta) }).strict(),
   build: (p: { alpha: number; beta: number }) => (inputs: { logits: tf.Tensor2D; projected: tf.Tensor2D; teachers: readonly tf.Tensor2D[]; labels: Labels }) => {
     requireShape('cbd', 'logits', inputs.logits, 2);
     requireShape('cbd', 'projected', inputs.projected, 2);

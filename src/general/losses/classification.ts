@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { positiveFloat32 } from '../../core/float32-range.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
 import { stopGradient } from '../../core/stop-gradient.js';
 import { defineLoss, requireShape } from './loss-spec.js';
@@ -42,7 +43,7 @@ export const ceLoss = defineLoss({
   },
 });
 
-const temperature = z.number().positive();
+const temperature = positiveFloat32();
 
 /** `kd`: the temperature KD term alone. */
 export const kdLoss = defineLoss({

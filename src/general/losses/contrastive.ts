@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { positiveFloat32 } from '../../core/float32-range.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
 import { cosineLogits, maskDiagonal } from '../tensor-ops.js';
 import { stopGradient } from '../../core/stop-gradient.js';
@@ -38,7 +39,7 @@ export const ntXentLoss = defineLoss({
   paper: 'Chen, Kornblith, Norouzi & Hinton 2020, "A Simple Framework for Contrastive Learning of Visual Representations", ICML, eq. (1)',
   equation: 'ℓ(i, j) = −log [exp(sim(z_i, z_j)/τ) / Σ_{k≠i} exp(sim(z_i, z_k)/τ)], sim = cosine; L = 1/(2N) Σ_k [ℓ(k, k+N) + ℓ(k+N, k)]',
   inputs: ['z1', 'z2'],
-  schema: z.object({ temperature: z.number().positive().default(0.5) }).strict(),
+  schema: z.object({ temperature: positiveFloat32().default(0.5) }).strict(),
   build: (p: { temperature: number }) => (inputs: { z1: tf.Tensor2D; z2: tf.Tensor2D }) => {
     checkViews('nt-xent', inputs.z1, inputs.z2);
     return ntXent(inputs.z1, inputs.z2, p.temperature);
@@ -57,7 +58,7 @@ export const similarityKlLoss = defineLoss({
   paper: 'Bhat, Arani & Zonooz 2021, "Distill on the Go: Online knowledge distillation in self-supervised learning", CVPR-W, §3 (deep mutual learning on similarity scores)',
   equation: 'P_i(k) = softmax_{k≠i}(sim(z_i, z_k)/T) over the 2N views; L = (1/2N) Σ_i KL(P_i^peer ‖ P_i^self), peer detached',
   inputs: ['z1', 'z2', 'peerZ1', 'peerZ2'],
-  schema: z.object({ temperature: z.number().positive().default(0.5) }).strict(),
+  schema: z.object({ temperature: positiveFloat32().default(0.5) }).strict(),
   build: (p: { temperature: number }) => (inputs: { z1: tf.Tensor2D; z2: tf.Tensor2D; peerZ1: tf.Tensor2D; peerZ2: tf.Tensor2D }) => {
     checkViews('similarity-kl', inputs.z1, inputs.z2);
     checkViews('similarity-kl', inputs.peerZ1, inputs.peerZ2, 'peer');

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../core/float32-range.js';
 import { flatten2d } from '../tensor-ops.js';
 import { stopGradient } from '../../core/stop-gradient.js';
 import { crossEntropy, type Labels } from './classification.js';
@@ -35,8 +36,8 @@ export const weightedKdLoss = defineLoss({
   inputs: ['student', 'teacher', 'labels'],
   schema: z.object({
     mu: z.number().min(0).max(1).default(0.5),
-    temperature: z.number().positive().default(1),
-    backgroundWeight: z.number().positive().default(1.5),
+    temperature: positiveFloat32().default(1),
+    backgroundWeight: positiveFloat32().default(1.5),
     background: z.number().int().nonnegative().default(0),
   }).strict(),
   build: (p: { mu: number; temperature: number; backgroundWeight: number; background: number }) => (inputs: { student: tf.Tensor2D; teacher: tf.Tensor2D; labels: Labels }) => {
@@ -79,7 +80,7 @@ export const boundedRegressionLoss = defineLoss({
   paper: 'Chen et al. 2017, "Learning Efficient Object Detection Models with Knowledge Distillation", NeurIPS, §3.2 Eq. 4–5 (ν = 0.5)',
   equation: 'L_reg = mean_b sL1(R_s − y) + ν · mean_b [‖R_s − y‖² if ‖R_s − y‖² + m > ‖R_t − y‖² else 0], teacher detached',
   inputs: ['student', 'teacher', 'target'],
-  schema: z.object({ nu: z.number().nonnegative().default(0.5), margin: z.number().nonnegative().default(0) }).strict(),
+  schema: z.object({ nu: nonNegativeFloat32().default(0.5), margin: nonNegativeFloat32().default(0) }).strict(),
   build: (p: { nu: number; margin: number }) => (inputs: { student: tf.Tensor2D; teacher: tf.Tensor2D; target: tf.Tensor2D }) => {
     requireShape('bounded-regression', 'student', inputs.student, 2);
     requireShape('bounded-regression', 'teacher', inputs.teacher, 2, { tensor: inputs.student, name: 'student' });

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32 } from '../../core/float32-range.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 
 /** Σ over anchors and classes of α_t (1 − p_t)^γ · (−log p_t), divided by max(1, number of positive anchors). */
@@ -32,7 +33,7 @@ export const focalLoss = defineLoss({
   paper: 'Lin, Goyal, Girshick, He & Dollár 2017, "Focal Loss for Dense Object Detection", ICCV, eq. (5); the loss PAA and LAD train with',
   equation: 'FL = (1/N_pos) Σ_{a,c} −α_t (1 − p_t)^γ log p_t, p = σ(z), p_t = p if y = 1 else 1 − p, α_t likewise',
   inputs: ['logits', 'targets'],
-  schema: z.object({ gamma: z.number().nonnegative().default(2), alpha: z.number().min(0).max(1).default(0.25) }).strict(),
+  schema: z.object({ gamma: nonNegativeFloat32().default(2), alpha: z.number().min(0).max(1).default(0.25) }).strict(),
   build: (p: { gamma: number; alpha: number }) => (inputs: { logits: tf.Tensor2D; targets: tf.Tensor2D }) => {
     requireShape('focal', 'logits', inputs.logits, 2);
     requireShape('focal', 'targets', inputs.targets, 2, { tensor: inputs.logits, name: 'logits' });

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../core/float32-range.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
 import { stopGradient } from '../../core/stop-gradient.js';
 import { crossEntropy, type Labels } from './classification.js';
@@ -22,7 +23,7 @@ export const dmlLoss = defineLoss({
   paper: 'Zhang, Xiang, Hospedales & Lu 2018, "Deep Mutual Learning", CVPR, §3.1 (two peers) and §3.3 (K peers, 1/(K−1) average)',
   equation: 'L_Θk = L_Ck + w · T² · 1/(K−1) Σ_{l≠k} KL(p_l ‖ p_k), p = softmax(z/T), peers detached (paper: T = 1, w = 1)',
   inputs: ['logits', 'peers', 'labels'],
-  schema: z.object({ temperature: z.number().positive().default(1), weight: z.number().nonnegative().default(1) }).strict(),
+  schema: z.object({ temperature: positiveFloat32().default(1), weight: nonNegativeFloat32().default(1) }).strict(),
   build: (p: { temperature: number; weight: number }) => (inputs: { logits: tf.Tensor2D; peers: readonly tf.Tensor2D[]; labels: Labels }) => {
     requireShape('dml', 'logits', inputs.logits, 2);
     if (inputs.peers.length === 0) throw new Error("loss 'dml': needs at least one peer");
@@ -41,7 +42,7 @@ export const dcmLoss = defineLoss({
   paper: 'Yao & Sun 2020, "Knowledge Transfer via Dense Cross-Layer Mutual-Distillation", ECCV, §3 (as run by the authors\' code: all weights 1, T = 1)',
   equation: 'L = Σ_{c ∈ Q_a ∪ Q_b} L_CE(c) + w · T² · Σ_{i ∈ Q_a, j ∈ Q_b} [KL(p_j ‖ p_i) + KL(p_i ‖ p_j)], p = softmax(z/T), targets detached; Q = the auxiliary and final classifiers of a net',
   inputs: ['a', 'b', 'labels'],
-  schema: z.object({ temperature: z.number().positive().default(1), weight: z.number().nonnegative().default(1) }).strict(),
+  schema: z.object({ temperature: positiveFloat32().default(1), weight: nonNegativeFloat32().default(1) }).strict(),
   build: (p: { temperature: number; weight: number }) => (inputs: { a: readonly tf.Tensor2D[]; b: readonly tf.Tensor2D[]; labels: Labels }) => {
     if (inputs.a.length === 0 || inputs.b.length === 0) throw new Error("loss 'dcm': each network needs at least one classifier");
     const first = inputs.a[0]!;

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../core/float32-range.js';
 import { stopGradient } from '../../core/stop-gradient.js';
 import { crossEntropy, type Labels } from './classification.js';
 import { defineLoss, requireShape } from './loss-spec.js';
@@ -61,7 +62,7 @@ export const ntdLoss = defineLoss({
   paper: 'Lee et al. 2022, "Preservation of the Global Knowledge by Not-True Distillation in Federated Learning", NeurIPS, §4 Eq. 4–5 (τ = 1, β = 1)',
   equation: 'L = CE(z_l, y) + β · τ² · mean_batch Σ_{c≠y} q̃ᵍ(c) log(q̃ᵍ(c)/q̃ˡ(c)), q̃(c) = softmax_{c≠y}(z/τ), global detached',
   inputs: ['local', 'global', 'labels'],
-  schema: z.object({ temperature: z.number().positive().default(1), beta: z.number().nonnegative().default(1) }).strict(),
+  schema: z.object({ temperature: positiveFloat32().default(1), beta: nonNegativeFloat32().default(1) }).strict(),
   build: (p: { temperature: number; beta: number }) => (inputs: { local: tf.Tensor2D; global: tf.Tensor2D; labels: Labels }) => {
     requireShape('ntd', 'local', inputs.local, 2);
     requireShape('ntd', 'global', inputs.global, 2, { tensor: inputs.local, name: 'local' });

@@ -6,6 +6,7 @@
  * per-class test accuracy); extras: the instance-sampled baseline (teacher 1) and the student's shot groups.
  */
 import { z } from 'zod';
+import { nonNegativeFloat32 } from '../../../core/float32-range.js';
 import { CBD_AUTHOR_WEIGHTS } from '../../losses/cbd.js';
 import type { ImageSet } from '../data/digits.js';
 import { runCbdExperiment, type CbdConfig } from '../longtail/cbd.js';
@@ -17,7 +18,7 @@ const schema = z.object({
   ltSeed: z.number().int().default(0),
   teachers: z.number().int().min(1).max(4).default(2),
   alpha: z.number().min(0).max(1).default(CBD_AUTHOR_WEIGHTS.alpha),
-  beta: z.number().nonnegative().default(CBD_AUTHOR_WEIGHTS.beta),
+  beta: nonNegativeFloat32().default(CBD_AUTHOR_WEIGHTS.beta),
   augment: z.boolean().default(true),
   size: z.enum(['teacher', 'student']).default('teacher'),
 }).strict();

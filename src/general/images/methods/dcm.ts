@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';
 import { Head } from '../nets/head.js';
 import { FEATURE_TAP, type Network } from '../nets/network.js';
@@ -16,8 +17,8 @@ import { defineImageMethod } from './image-method.js';
 import { disposeAll, netFor, roleSeed, studentAloneBaseline } from './building-blocks.js';
 
 const schema = z.object({
-  temperature: z.number().positive().default(1),
-  weight: z.number().nonnegative().default(1),
+  temperature: positiveFloat32().default(1),
+  weight: nonNegativeFloat32().default(1),
 }).strict();
 
 /** DCM hyper-parameters. */

@@ -8,6 +8,7 @@
  * over 10 digits + background, an object counting only with IoU ≥ 0.5).
  */
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { buildDetectionSet, detectionSetSchema, type DetectionSet } from '../detection/scenes.js';
 import { runDetectionStudy } from '../detection/experiment.js';
 import type { DetectionScores } from '../detection/training.js';
@@ -15,14 +16,14 @@ import { defineImageMethod, type MethodContext, type RunOutcome } from './image-
 
 const schema = z.object({
   ...detectionSetSchema.shape,
-  lambda: z.number().nonnegative().default(1),
+  lambda: nonNegativeFloat32().default(1),
   /** γ: the hint is a sum of squares over the teacher's hint width (256 for the MLP teacher), so γ is small (0.05 and 0.5 hurt more on 2 seeds). */
-  gamma: z.number().nonnegative().default(0.01),
+  gamma: nonNegativeFloat32().default(0.01),
   mu: z.number().min(0).max(1).default(0.5),
-  backgroundWeight: z.number().positive().default(1.5),
-  temperature: z.number().positive().default(1),
-  nu: z.number().nonnegative().default(0.5),
-  margin: z.number().nonnegative().default(0),
+  backgroundWeight: positiveFloat32().default(1.5),
+  temperature: positiveFloat32().default(1),
+  nu: nonNegativeFloat32().default(0.5),
+  margin: nonNegativeFloat32().default(0),
 }).strict();
 
 /** Detection-KD hyper-parameters (paper: λ = 1, μ = 0.5, w_bg = 1.5, ν = 0.5, T = 1). */

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';
 import { accuracy, forEachBatch, imageTensor, minimizeStep } from '../training/supervised.js';
 import type { Network } from '../nets/network.js';
@@ -15,8 +16,8 @@ import { disposeAll, frozenLogits, netFor, studentAloneBaseline } from './buildi
 
 const schema = z.object({
   peers: z.number().int().min(2).max(8).default(2),
-  temperature: z.number().positive().default(1),
-  weight: z.number().nonnegative().default(1),
+  temperature: positiveFloat32().default(1),
+  weight: nonNegativeFloat32().default(1),
 }).strict();
 
 /** DML hyper-parameters. */

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { SeededRandom } from '../../../core/random.js';
 import { createLoss } from '../../losses/registry.js';
 import { Head } from '../nets/head.js';
@@ -20,9 +21,9 @@ import { defineImageMethod, type MethodContext } from './image-method.js';
 import { disposeAll, netFor, roleSeed } from './building-blocks.js';
 
 const schema = z.object({
-  temperature: z.number().positive().default(0.5),
-  klTemperature: z.number().positive().default(0.5),
-  weight: z.number().nonnegative().default(1),
+  temperature: positiveFloat32().default(0.5),
+  klTemperature: positiveFloat32().default(0.5),
+  weight: nonNegativeFloat32().default(1),
   projection: z.number().int().positive().default(32),
   augment: augmentationSchema.default(augmentationSchema.parse({})),
 }).strict();

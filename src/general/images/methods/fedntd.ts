@@ -5,6 +5,7 @@
  * `--epochs` sets the number of communication rounds; the accuracy is the global model's after the last round.
  */
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { runFederated, type FederatedConfig } from '../federated/fedavg.js';
 import { defineImageMethod, type MethodContext, type RunOutcome } from './image-method.js';
 
@@ -13,10 +14,10 @@ const schema = z.object({
   clients: z.number().int().min(1).default(10),
   localEpochs: z.number().int().min(1).default(5),
   fraction: z.number().gt(0).max(1).default(0.5),
-  lr: z.number().positive().default(0.01),
+  lr: positiveFloat32().default(0.01),
   momentum: z.number().min(0).lt(1).default(0.9),
-  beta: z.number().nonnegative().default(1),
-  temperature: z.number().positive().default(1),
+  beta: nonNegativeFloat32().default(1),
+  temperature: positiveFloat32().default(1),
   size: z.enum(['teacher', 'student']).default('teacher'),
 }).strict();
 

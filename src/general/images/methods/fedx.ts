@@ -6,6 +6,7 @@
  * encoder after the last round; `--epochs` sets the number of rounds.
  */
 import { z } from 'zod';
+import { positiveFloat32 } from '../../../core/float32-range.js';
 import { augmentationSchema } from '../data/augment.js';
 import { randomEncoderProbe, runFedx, type FedxConfig } from '../fedx/simulation.js';
 import { defineImageMethod, type MethodContext, type RunOutcome } from './image-method.js';
@@ -15,12 +16,12 @@ const schema = z.object({
   clients: z.number().int().min(1).default(10),
   localEpochs: z.number().int().min(1).default(2),
   fraction: z.number().gt(0).max(1).default(0.5),
-  lr: z.number().positive().default(0.1),
+  lr: positiveFloat32().default(0.1),
   momentum: z.number().min(0).lt(1).default(0.9),
   projection: z.number().int().positive().default(32),
-  temperature: z.number().positive().default(0.5),
-  relTemperature: z.number().positive().default(0.5),
-  targetTemperature: z.number().positive().default(0.5),
+  temperature: positiveFloat32().default(0.5),
+  relTemperature: positiveFloat32().default(0.5),
+  targetTemperature: positiveFloat32().default(0.5),
   augment: augmentationSchema.default(augmentationSchema.parse({})),
   size: z.enum(['teacher', 'student']).default('student'),
   probeEvery: z.number().int().min(0).default(0),

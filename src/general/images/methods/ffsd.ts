@@ -24,6 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';
 import { crossEntropy } from '../../losses/classification.js';
 import { FusionModule, SelfDistillationModule } from '../nets/ffsd-modules.js';
@@ -37,14 +38,14 @@ import { disposeAll, netFor, roleSeed, studentAloneBaseline } from './building-b
 
 const schema = z.object({
   commonStudents: z.number().int().min(2).max(6).default(2),
-  temperature: z.number().positive().default(2),
-  lambdaLogit: z.number().nonnegative().default(1),
-  lambdaEnsemble: z.number().nonnegative().default(1),
-  lambdaDiversity: z.number().nonnegative().default(1e-5),
+  temperature: positiveFloat32().default(2),
+  lambdaLogit: nonNegativeFloat32().default(1),
+  lambdaEnsemble: nonNegativeFloat32().default(1),
+  lambdaDiversity: nonNegativeFloat32().default(1e-5),
   /** Authors' 10 (8×8 maps) rescaled to our 4×4 last stage; also weights the leader's self-distillation term (× s). */
-  lambdaFusion: z.number().nonnegative().default(2.5),
+  lambdaFusion: nonNegativeFloat32().default(2.5),
   /** The SD module's own loss: authors' 1000 (32×32 maps) rescaled to our 8×8 first stage. */
-  lambdaSelfDistillation: z.number().nonnegative().default(62.5),
+  lambdaSelfDistillation: nonNegativeFloat32().default(62.5),
   warmupEpochs: z.number().int().nonnegative().default(5),
 }).strict();
 

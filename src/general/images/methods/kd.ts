@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { positiveFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';
 import { accuracy, forEachBatch, imageTensor, minimizeStep } from '../training/supervised.js';
 import { defineImageMethod } from './image-method.js';
@@ -18,7 +19,7 @@ const DEFAULT_ALPHA = 0.9;
 
 const schema = z.object({
   loss: z.enum(['hinton-kd', 'kd']).default('hinton-kd'),
-  temperature: z.number().positive().default(4),
+  temperature: positiveFloat32().default(4),
   alpha: z.number().min(0).max(1).optional().meta({ default: DEFAULT_ALPHA }),
 }).strict().superRefine((p, ctx) => {
   if (p.loss === 'kd' && p.alpha !== undefined) {

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { nonNegativeFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';
 import { ANCHORS, anchorIou, anchorWindows } from '../lad/anchors.js';
 import { anchorCosts, assignLabels, performanceScore, type Assignment, type AssignmentSettings } from '../lad/assign.js';
@@ -25,9 +26,9 @@ import { defineImageMethod, type MethodContext, type RunOutcome } from './image-
 import { disposeAll, netFor, roleSeed, withNet } from './building-blocks.js';
 
 const schema = z.object({
-  gamma: z.number().nonnegative().default(2),
+  gamma: nonNegativeFloat32().default(2),
   alpha: z.number().min(0).max(1).default(0.25),
-  iouWeight: z.number().nonnegative().default(1),
+  iouWeight: nonNegativeFloat32().default(1),
   criterion: z.enum(['std-mean', 'fisher']).default('std-mean'),
 }).strict();
 

@@ -8,6 +8,7 @@
  * `--epochs` is the teacher's offline training budget.
  */
 import { z } from 'zod';
+import { positiveFloat32 } from '../../../core/float32-range.js';
 import { streamSchema } from '../stream/drifting-stream.js';
 import { controllerFor, prepareStream, runSchedule } from '../stream/experiment.js';
 import { streamAccuracy } from '../stream/online-distill.js';
@@ -19,7 +20,7 @@ const schema = z.object({
   ...strideFields,
   fixedStride: z.number().int().min(1).default(8),
   pretrainEpochs: z.number().int().min(0).default(5),
-  onlineLr: z.number().positive().default(0.01),
+  onlineLr: positiveFloat32().default(0.01),
 }).strict().refine((p) => p.maxStride >= p.minStride, { message: 'maxStride must be ≥ minStride' });
 
 /** Stream-distillation hyper-parameters. */

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { positiveFloat32 } from '../../../core/float32-range.js';
 import { SeededRandom } from '../../../core/random.js';
 import { augmentImages, augmentationSchema } from '../data/augment.js';
 import type { ImageSet } from '../data/digits.js';
@@ -27,13 +28,13 @@ import { FineTunedNet, createContrastiveModel, project, type ContrastiveModel } 
 /** Settings of the pipeline (pre-training epochs are the run's budget). */
 export const simclrSchema = z.object({
   projection: z.number().int().positive().default(32),
-  temperature: z.number().positive().default(0.5),
+  temperature: positiveFloat32().default(0.5),
   augment: augmentationSchema.default(augmentationSchema.parse({})),
   /** Head layer to fine-tune from (SimCLRv2: the first of three, "the middle layer"). */
   depth: z.number().int().min(0).max(2).default(1),
   finetuneEpochs: z.number().int().min(1).default(100),
   distillEpochs: z.number().int().min(1).default(30),
-  distillTemperature: z.number().positive().default(1),
+  distillTemperature: positiveFloat32().default(1),
 }).strict();
 
 /** Validated pipeline settings. */

@@ -3,6 +3,7 @@
  * clients (`fed-kge-run.ts`); `--epochs` sets the rounds.
  */
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { defineKgPort, type KgPortSettings } from '../port.js';
 import { runFedKgeComparison, type FedKgeOptions } from './fed-kge-run.js';
 
@@ -10,8 +11,8 @@ import { runFedKgeComparison, type FedKgeOptions } from './fed-kge-run.js';
 export const fedKgeParamsSchema = z.object({
   clients: z.number().int().min(1).default(3),
   localEpochs: z.number().int().min(1).default(2),
-  beta: z.number().nonnegative().default(1),
-  temperature: z.number().positive().default(1),
+  beta: nonNegativeFloat32().default(1),
+  temperature: positiveFloat32().default(1),
 }).strict();
 
 /** The port's `--param`s. */

@@ -3,6 +3,7 @@
  * entity-balanced-sampled students (`cbd-kge-run.ts`), MRR by answer frequency.
  */
 import { z } from 'zod';
+import { positiveFloat32 } from '../../../core/float32-range.js';
 import { defineKgPort, type KgPortSettings } from '../port.js';
 import { runCbdKgeComparison, type CbdKgeOptions } from './cbd-kge-run.js';
 
@@ -10,7 +11,7 @@ import { runCbdKgeComparison, type CbdKgeOptions } from './cbd-kge-run.js';
 export const cbdKgeParamsSchema = z.object({
   teachers: z.number().int().min(1).max(4).default(2),
   alpha: z.number().min(0).max(1).default(0.5),
-  temperature: z.number().positive().default(2),
+  temperature: positiveFloat32().default(2),
   power: z.number().min(0).max(1).default(0),
   rareMax: z.number().int().min(1).default(2),
   frequentMin: z.number().int().min(2).default(11),

@@ -3,14 +3,15 @@
  * (`peer-run.ts`), with the mutual term's weight λ and temperature T as `--param`s.
  */
 import { z } from 'zod';
+import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { defineKgPort, type KgPort, type KgPortSettings } from '../port.js';
 import { runPeerComparison, type PeerComparison, type PeerRunOptions } from './peer-run.js';
 import type { PeerMode } from './peer-objective.js';
 
 /** λ, the mutual term's weight, and its temperature T (DML's paper: both 1). */
 export const peerPortSchema = z.object({
-  weight: z.number().nonnegative().default(1),
-  temperature: z.number().positive().default(1),
+  weight: nonNegativeFloat32().default(1),
+  temperature: positiveFloat32().default(1),
 }).strict();
 
 /** The KG ports' `--param`s of DML and DoGo. */
