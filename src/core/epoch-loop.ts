@@ -8,6 +8,7 @@ import type { TableOptimizer } from './optimizers.js';
 import type { SeededRandom } from './random.js';
 import type { TrainingObjective } from './training-objective.js';
 import { SLICE_MS, SliceClock, yieldToEventLoop } from './event-loop.js';
+import { TrainingDivergedError } from './training-diverged.js';
 
 /** What one epoch trains with. */
 export interface EpochSetup {
@@ -43,7 +44,7 @@ export function trainEpoch(setup: EpochSetup, epoch: number, rng: SeededRandom, 
   for (const batch of epochBatches(setup.queries, setup.batchSize, setup.sampling, rng, control.from, position)) {
     const step = position.step + 1;
     const loss = setup.objective.gradients(batch, epoch, rng);
-    if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, step ${step}: start a new run with a lower learning rate (a resumed run keeps its own)`);
+    if (!Number.isFinite(loss)) throw new TrainingDivergedError(`: loss is ${loss} at epoch ${epoch}, step ${step}`, ': start a new run with a lower learning rate (a resumed run keeps its own)');
     setup.optimizer.step();
     setup.objective.afterStep?.();
     sum += loss;

@@ -29,6 +29,7 @@ import { afterValidation } from './plateau-schedule.js';
 import { nonZeroPadding } from './table-padding.js';
 import { parseResumableProgress, type Progress } from './checkpoint-progress.js';
 import { learningWarnings } from './learning-warnings.js';
+import { TrainingDivergedError } from './training-diverged.js';
 
 /** The data a run trains on (and names it by in its checkpoints). */
 export interface TrainingData {
@@ -353,7 +354,7 @@ export class Trainer {
     const bad = params ?? firstNonFinite(this.optimizer.state().slots);
     if (bad) {
       const what = params ? `parameter table '${bad.name.replace(/^param:/, '')}'` : `optimiser state '${bad.name}'`;
-      throw new Error(`training diverged at epoch ${epoch}: ${what} holds ${bad.value} (index ${bad.index}); nothing was saved.${kept} Start a new run with a lower learning rate or regulariser weight.`);
+      throw new TrainingDivergedError(` at epoch ${epoch}: ${what} holds ${bad.value} (index ${bad.index})`, `; nothing was saved.${kept} Start a new run with a lower learning rate or regulariser weight.`);
     }
     for (const table of this.runtime.store.tables()) {
       const moved = nonZeroPadding(table);

@@ -20,6 +20,7 @@ import { CandidateDistillObjective } from '../candidate-distill-objective.js';
 import { aggregateEntities, assembleRelations } from './fede-aggregate.js';
 import { clientTriples, entityCounts, relationOwners } from './relation-partition.js';
 import { meanStd, type MeanStd } from '../../stats.js';
+import { portRun, portRunName } from '../port.js';
 
 /** The two algorithms. */
 export type FedKgeAlgorithm = 'fede' | 'fedntd';
@@ -123,14 +124,17 @@ export interface FedKgeComparison {
   seconds: number;
 }
 
-/** Runs both algorithms with the same partition, initialisation and batches for each seed. */
+/** How a divergence names each algorithm's run. */
+const RUN_NAMES: Record<FedKgeAlgorithm, string> = { fede: 'FedE run', fedntd: 'FedNTD-KGE run' };
+
+/** Runs both algorithms with the same partition, initialisation and batches for each seed; a divergence names the method, seed and run. */
 export async function runFedKgeComparison(data: RunData, options: Omit<FedKgeOptions, 'seed'>, seeds: readonly number[], backend: string,
   log: (line: string) => void = () => undefined): Promise<FedKgeComparison> {
   const started = performance.now();
   const results: FedKgeComparison['seeds'] = [];
   for (const seed of seeds) {
-    const run = (algorithm: FedKgeAlgorithm): Promise<FedKgeResult> => runFedKge(data, algorithm, { ...options, seed }, backend,
-      (round, mrr) => log(`${algorithm} seed ${seed}: round ${round}: global test MRR ${mrr.toFixed(4)}`));
+    const run = (algorithm: FedKgeAlgorithm): Promise<FedKgeResult> => portRun(portRunName('fedntd', seed, RUN_NAMES[algorithm]), options.learningRate,
+      () => runFedKge(data, algorithm, { ...options, seed }, backend, (round, mrr) => log(`${algorithm} seed ${seed}: round ${round}: global test MRR ${mrr.toFixed(4)}`)));
     const fede = await run('fede');
     const fedntd = await run('fedntd');
     log(`seed ${seed}: clients hold ${fede.clientTriples.join(' / ')} triples (${fede.clientRelations.join(' / ')} relations); FedE ${fede.mrr.toFixed(4)} (${(fede.seconds / 60).toFixed(1)} min), FedNTD ${fedntd.mrr.toFixed(4)} (${(fedntd.seconds / 60).toFixed(1)} min)`);

@@ -19,6 +19,7 @@ import { CandidateDistillObjective } from '../candidate-distill-objective.js';
 import { EntityBalancedSampler, answerFrequencies } from './entity-balanced-sampler.js';
 import { bucketedMrr, DEFAULT_THRESHOLDS, FREQUENCY_BUCKETS, type BucketThresholds, type BucketedMrr, type FrequencyBucket } from './frequency-buckets.js';
 import { meanStd, type MeanStd } from '../../stats.js';
+import { portRun, portRunName } from '../port.js';
 
 /** Settings of one CBD-KGE experiment. */
 export interface CbdKgeOptions {
@@ -62,27 +63,29 @@ async function trainModel(data: RunData, options: CbdKgeOptions, initSeed: numbe
   return { runtime, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Runs stage 1, both baselines and the CBD student for one seed. */
+/** Runs stage 1, both baselines and the CBD student for one seed; a divergence names the method, seed and run. */
 export async function runCbdKge(data: RunData, options: CbdKgeOptions, backend: string, log: (line: string) => void = () => undefined): Promise<CbdKgeResult> {
   const queries = trainingQueries(data.train, data.numRelations);
   const frequency = answerFrequencies(queries.answers, data.numEntities);
   const evaluate = (runtime: ModelRuntime): Promise<BucketedMrr> => bucketedMrr(runtime, data.test, data.numRelations, data.known, frequency, options.thresholds ?? DEFAULT_THRESHOLDS);
   const balanced: BatchSampling = { kind: 'sampler', sampler: new EntityBalancedSampler(queries.answers, data.numEntities, options.power) };
   const seed = options.seed;
+  const train = (which: string, initSeed: number, samplerSeed: string, sampling: BatchSampling, references: readonly ModelRuntime[]): ReturnType<typeof trainModel> =>
+    portRun(portRunName('cbd', seed, which), options.learningRate, () => trainModel(data, options, initSeed, samplerSeed, sampling, references, backend));
   const teachers: ModelRuntime[] = [];
   const teacherScores: BucketedMrr[] = [];
   let teacherSeconds = 0;
   for (let k = 0; k < options.teachers; k++) {
-    const t = await trainModel(data, options, 1000 * (k + 1) + seed, `cbd-kge-teacher${k}:${seed}`, { kind: 'shuffled' }, [], backend);
+    const t = await train(`teacher ${k + 1} run`, 1000 * (k + 1) + seed, `cbd-kge-teacher${k}:${seed}`, { kind: 'shuffled' }, []);
     teachers.push(t.runtime);
     teacherSeconds += t.seconds;
     teacherScores.push(await evaluate(t.runtime));
     log(`cbd seed ${seed}: teacher ${k + 1} (instance sampling) test MRR ${teacherScores[k]!.all.toFixed(4)} (${(t.seconds / 60).toFixed(1)} min)`);
   }
-  const base = await trainModel(data, options, seed, `cbd-kge-student:${seed}`, balanced, [], backend);
+  const base = await train('balanced-sampled student run', seed, `cbd-kge-student:${seed}`, balanced, []);
   const balancedScores = await evaluate(base.runtime);
   log(`cbd seed ${seed}: balanced-sampled student ${balancedScores.all.toFixed(4)} (${(base.seconds / 60).toFixed(1)} min)`);
-  const student = await trainModel(data, options, seed, `cbd-kge-student:${seed}`, balanced, teachers, backend);
+  const student = await train('CBD student run', seed, `cbd-kge-student:${seed}`, balanced, teachers);
   const cbdScores = await evaluate(student.runtime);
   log(`cbd seed ${seed}: CBD student ${cbdScores.all.toFixed(4)} (${(student.seconds / 60).toFixed(1)} min)`);
   for (const runtime of [...teachers, base.runtime, student.runtime]) runtime.dispose(); // their kernel worker threads

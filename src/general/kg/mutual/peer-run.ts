@@ -16,6 +16,7 @@ import type { OptimizerName } from '../../../core/optimizers.js';
 import { createModelFor } from '../../../registry/models.js';
 import { PeerKgeObjective, type PeerMode } from './peer-objective.js';
 import { meanStd, type MeanStd } from '../../stats.js';
+import { portRun, portRunName } from '../port.js';
 
 /** Settings of a KG port run. */
 export interface PeerRunOptions {
@@ -66,12 +67,14 @@ async function testMetrics(runtime: ModelRuntime, data: RunData): Promise<LinkMe
   return { mrr: report.filtered.mrr, 'hits@1': report.filtered['hits@1'], 'hits@10': report.filtered['hits@10'] };
 }
 
-/** Trains and evaluates the single student and the pair for one mode. */
+/** Trains and evaluates the single student and the pair for one mode; a divergence names the mode (the method), seed and run. */
 export async function runPeerPair(data: RunData, mode: PeerMode, options: PeerRunOptions, backend: string, log: (line: string) => void = () => undefined): Promise<PeerRunResult> {
-  const single = await trainStudents(data, mode, options, false, backend);
+  const train = (which: string, withPeer: boolean): ReturnType<typeof trainStudents> =>
+    portRun(portRunName(mode, options.seed, which), options.learningRate, () => trainStudents(data, mode, options, withPeer, backend));
+  const single = await train('single-student run', false);
   const singleMetrics = await testMetrics(single.students[0]!, data);
   log(`${mode}: single ${options.model} d=${options.dim}: test MRR ${singleMetrics.mrr.toFixed(4)} (${(single.seconds / 60).toFixed(1)} min)`);
-  const pair = await trainStudents(data, mode, options, true, backend);
+  const pair = await train('pair run', true);
   const a = await testMetrics(pair.students[0]!, data);
   const b = await testMetrics(pair.students[1]!, data);
   for (const runtime of [...single.students, ...pair.students]) runtime.dispose(); // their kernel worker threads
