@@ -107,6 +107,23 @@ export function isAtomicTemp(name: string): boolean {
 }
 
 /**
+ * Whether temporary `name` (as TEMP_SUFFIX reads it) was left by a writer that is gone: `<file>.tmp-<pid>-<n>` of a
+ * process no longer running on this host (this process's own are writes under way), and write-file-atomic's
+ * `<file>.<n>` (before 2026-12-06) always. A temporary of a live process is a write under way — another command
+ * (`kgdistill plot` writing curves.svg into a run being resumed) renames it into place when done.
+ */
+function writerGone(match: RegExpExecArray): boolean {
+  const pid = match[1] === undefined ? undefined : Number(match[1]);
+  return pid === undefined || (pid !== process.pid && !isProcessRunning(pid));
+}
+
+/** Whether `name` is the temporary of an interrupted atomic write of a run file (isAtomicTemp) whose writer is gone (no write under way). */
+export function isStaleAtomicTemp(name: string): boolean {
+  const match = TEMP_SUFFIX.exec(name);
+  return match !== null && isAtomicTemp(name) && writerGone(match);
+}
+
+/**
  * Removes the temporaries that interrupted atomic writes of `file` left beside it: `<file>.tmp-<pid>-<n>` of a
  * process that is gone (this host), and write-file-atomic's `<file>.<n>` (before 2026-12-06). For files written
  * outside a run directory, whose start does not clean up (e.g. the lookup indexes: a killed build leaves its size).
@@ -122,8 +139,6 @@ export async function removeStaleTemporaries(file: string): Promise<void> {
   for (const name of names) {
     const match = TEMP_SUFFIX.exec(name);
     if (!match || match.index !== base.length || !name.startsWith(base)) continue;
-    const pid = match[1] === undefined ? undefined : Number(match[1]);
-    const stale = pid === undefined || (pid !== process.pid && !isProcessRunning(pid)); // (write-file-atomic's: always)
-    if (stale) await fs.rm(path.join(dir, name), { force: true });
+    if (writerGone(match)) await fs.rm(path.join(dir, name), { force: true });
   }
 }

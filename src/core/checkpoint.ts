@@ -5,7 +5,8 @@
  * SHA-256 — is renamed into place; that rename is the commit, so a crash at any moment leaves the previous
  * checkpoint whole. The binary it replaced is removed afterwards, and `cleanRunDir` removes leftovers of an
  * interrupted write. A truncated, foreign or edited file is a clear error, never a crash or a silent load, and a
- * header may only name a binary inside its own directory.
+ * header may only name a binary inside its own directory. The binary also holds the header's seal (checkpoint-seal.ts):
+ * a header whose model, vocabularies or array index were edited since it was saved is an error naming the key.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -14,7 +15,8 @@ import { z } from 'zod';
 import { formatIssues } from './registry.js';
 import { firstNonFinite } from './finite-check.js';
 import { randomBytes } from 'node:crypto';
-import { IO_PIECE_BYTES, isAtomicTemp, writeChunksAtomic, writeFileAtomic } from './atomic-file.js';
+import { IO_PIECE_BYTES, isAtomicTemp, isStaleAtomicTemp, writeChunksAtomic, writeFileAtomic } from './atomic-file.js';
+import { SEAL_ARRAY, readSealFloats, sealArray, sealProblem, unsealedModelProblem } from './checkpoint-seal.js';
 
 /** Format name and version written into every checkpoint. */
 export const CHECKPOINT_FORMAT = 'kgdistill-checkpoint';
@@ -74,8 +76,12 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Writes `<dir>/<stem>-<id>.bin` then commits `<dir>/<stem>.json` naming it, and removes the stem's older binaries. */
+/**
+ * Writes `<dir>/<stem>-<id>.bin` (the arrays, then the header's seal) then commits `<dir>/<stem>.json` naming it, and
+ * removes the stem's older binaries.
+ */
 export async function saveCheckpoint(dir: string, stem: string, content: CheckpointContent): Promise<string> {
+  if (Object.hasOwn(content.arrays, SEAL_ARRAY)) throw new Error(`${path.join(dir, stem)}: '${SEAL_ARRAY}' is the name of the checkpoint's seal, not of an array to save`);
   const names = Object.keys(content.arrays);
   let total = 0;
   const arrays = names.map((name) => {
@@ -83,10 +89,14 @@ export async function saveCheckpoint(dir: string, stem: string, content: Checkpo
     total += entry.length;
     return entry;
   });
+  // the seal: what the arrays mean (model, vocabularies, index), covered by the binary's SHA-256 (checkpoint-seal.ts)
+  const seal = sealArray({ model: content.header.model, vocab: content.header.vocab, arrays });
+  arrays.push({ name: SEAL_ARRAY, offset: total, length: seal.length });
+  total += seal.length;
   // Each array is written as it is (no packed copy: a 5M × 64 model with Adam state is 3.8 GB), hashed piece by
   // piece as it is written (one hash update takes less than 2 GiB).
   const chunks = arrays.map((entry) => {
-    const values = content.arrays[entry.name]!;
+    const values = entry.name === SEAL_ARRAY ? seal : content.arrays[entry.name]!;
     return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   });
   const hash = createHash('sha256');
@@ -139,8 +149,9 @@ export async function foreignFiles(dir: string): Promise<string[]> {
 }
 
 /**
- * Removes what interrupted writes left in a run directory: temporary files of atomic writes, and checkpoint
- * binaries that no header names. Returns the names removed. A header that exists but cannot be read is an error
+ * Removes what interrupted writes left in a run directory: temporary files of atomic writes whose writer is gone (a
+ * live process's is a write under way, e.g. `kgdistill plot` writing curves.svg while the run is resumed), and
+ * checkpoint binaries that no header names. Returns the names removed. A header that exists but cannot be read is an error
  * naming it (atomic writes never leave one half-written: it was damaged), and nothing is removed.
  */
 export async function cleanRunDir(dir: string, stems: readonly string[] = ['best', 'last']): Promise<string[]> {
@@ -162,7 +173,7 @@ export async function cleanRunDir(dir: string, stems: readonly string[] = ['best
     }
     if (typeof header.binary?.file === 'string') referenced.add(header.binary.file);
   }
-  const removed = names.filter((name) => isAtomicTemp(name) || (stems.some((stem) => isBinaryOf(stem, name)) && !referenced.has(name)));
+  const removed = names.filter((name) => isStaleAtomicTemp(name) || (stems.some((stem) => isBinaryOf(stem, name)) && !referenced.has(name)));
   for (const name of removed) await fs.rm(path.join(dir, name), { force: true });
   return removed;
 }
@@ -210,6 +221,9 @@ async function loadOnce(dir: string, stem: string): Promise<CheckpointContent & 
     if (entry.offset + entry.length > floats.length) throw new CheckpointError(jsonFile, `array '${entry.name}' lies outside the binary`);
     arrays[entry.name] = floats.subarray(entry.offset, entry.offset + entry.length);
   }
+  const seal = arrays[SEAL_ARRAY];
+  if (seal) checkSealed(jsonFile, binaryFile, header, seal);
+  delete arrays[SEAL_ARRAY];
   return { header, arrays };
 }
 
@@ -219,15 +233,52 @@ async function loadOnce(dir: string, stem: string): Promise<CheckpointContent & 
  */
 export async function verifyCheckpoint(dir: string, stem: string): Promise<CheckpointHeader> {
   return readWhileReplaced(dir, stem, async () => {
-    const { header } = await readHeaderOnce(dir, stem);
-    await readBinaryChecked(path.join(dir, header.binary.file), header);
+    const { header, jsonFile } = await readHeaderOnce(dir, stem);
+    const binaryFile = path.join(dir, header.binary.file);
+    const entry = sealEntry(header);
+    const seal = entry && new Float32Array(entry.length);
+    await readBinaryChecked(binaryFile, header, undefined, seal && { offset: 4 * entry.offset, into: new Uint8Array(seal.buffer) });
+    if (seal) checkSealed(jsonFile, binaryFile, header, seal);
     return header;
   });
 }
 
-/** Reads and validates `<dir>/<stem>.json` alone (format, version, schema, vocabulary), and that its binary has the size it names. */
+/**
+ * Reads and validates `<dir>/<stem>.json` (format, version, schema, vocabulary, its seal), and that its binary has the
+ * size it names (its SHA-256 is not checked).
+ */
 export async function readCheckpointHeader(dir: string, stem: string): Promise<{ header: CheckpointHeader; jsonFile: string }> {
-  return readWhileReplaced(dir, stem, () => readHeaderOnce(dir, stem));
+  return readWhileReplaced(dir, stem, async () => {
+    const read = await readHeaderOnce(dir, stem);
+    const entry = sealEntry(read.header);
+    if (entry) {
+      const binaryFile = path.join(dir, read.header.binary.file);
+      checkSealed(read.jsonFile, binaryFile, read.header, await readSealOnly(binaryFile, entry));
+    }
+    return read;
+  });
+}
+
+/** The largest seal read (its JSON is a few hundred bytes): a larger entry is an edited header, not a read of gigabytes. */
+const MAX_SEAL_FLOATS = 1 << 20;
+
+/** The seal's entry in a header's array index (undefined for a checkpoint saved before seals). */
+function sealEntry(header: CheckpointHeader): CheckpointHeader['arrays'][number] | undefined {
+  return header.arrays.find((a) => a.name === SEAL_ARRAY);
+}
+
+/** Throws a CheckpointError naming the file and key when the header differs from the seal in its binary. */
+function checkSealed(jsonFile: string, binaryFile: string, header: CheckpointHeader, seal: Float32Array): void {
+  const problem = sealProblem(header, seal, path.basename(binaryFile));
+  if (problem) throw new CheckpointError(problem.inBinary ? binaryFile : jsonFile, problem.reason);
+}
+
+/** The seal's floats, read alone from a binary whose size was checked (a vanished binary: the error a replaced checkpoint gives). */
+async function readSealOnly(binaryFile: string, entry: CheckpointHeader['arrays'][number]): Promise<Float32Array> {
+  const seal = await readSealFloats(binaryFile, entry);
+  if (seal === 'missing') throw new CheckpointError(binaryFile, 'binary part of the checkpoint is missing');
+  if (seal === 'short') throw new CheckpointError(binaryFile, `ended before its array '${SEAL_ARRAY}' (changed while reading?)`);
+  return seal;
 }
 
 /** One attempt of readCheckpointHeader. */
@@ -256,6 +307,12 @@ async function readHeaderOnce(dir: string, stem: string): Promise<{ header: Chec
   const header = result.data;
   if (!BINARY_NAME.test(header.binary.file)) throw new CheckpointError(jsonFile, `binary.file '${header.binary.file}' must be a plain file name in the checkpoint's directory`);
   checkVocabulary(jsonFile, header);
+  const seal = sealEntry(header);
+  if (seal && (seal.length > MAX_SEAL_FLOATS || header.arrays.at(-1) !== seal)) {
+    throw new CheckpointError(jsonFile, `arrays: the entry '${SEAL_ARRAY}' (the header's seal) must be the last one, of at most ${MAX_SEAL_FLOATS} floats: the header was edited`);
+  }
+  const unsealed = seal ? undefined : unsealedModelProblem(header);
+  if (unsealed) throw new CheckpointError(jsonFile, unsealed);
   const floats = header.arrays.reduce((sum, array) => sum + array.length, 0);
   if (header.binary.bytes !== 4 * floats) throw new CheckpointError(jsonFile, `binary.bytes is ${header.binary.bytes}, but its arrays hold ${floats} float32 values (${4 * floats} bytes)`);
   const binaryFile = path.join(dir, header.binary.file);
@@ -276,9 +333,10 @@ async function readFloatBinary(binaryFile: string, header: CheckpointHeader): Pr
  * Reads a checkpoint binary in pieces of at most 1 GiB (one read call takes less than 2 GiB), checking its size and
  * SHA-256 against the header, then that every float of its arrays is finite (a run never saves a non-finite value,
  * trainer.ts): into the buffer `allocate` makes once the size is checked, or — to verify it only — through one 16 MiB
- * buffer.
+ * buffer, copying the bytes from `capture.offset` on into `capture.into` (the seal).
  */
-async function readBinaryChecked(binaryFile: string, header: CheckpointHeader, allocate?: (size: number) => Uint8Array): Promise<void> {
+async function readBinaryChecked(binaryFile: string, header: CheckpointHeader, allocate?: (size: number) => Uint8Array,
+  capture?: { offset: number; into: Uint8Array }): Promise<void> {
   const expected = header.binary;
   let handle: fs.FileHandle;
   try {
@@ -302,6 +360,10 @@ async function readBinaryChecked(binaryFile: string, header: CheckpointHeader, a
         filled += bytesRead;
       }
       hash.update(buffer);
+      if (capture) { // the bytes of [capture.offset, + into.length) this piece holds
+        const from = Math.max(at, capture.offset), to = Math.min(at + length, capture.offset + capture.into.length);
+        if (from < to) capture.into.set(buffer.subarray(from - at, to - at), from - capture.offset);
+      }
       if (!nonFinite) {
         const bad = firstNonFinite({ piece: new Float32Array(buffer.buffer, buffer.byteOffset, length / 4) });
         if (bad) nonFinite = { index: at / 4 + bad.index, value: bad.value };

@@ -25,11 +25,18 @@ async function saved(): Promise<{ dir: string; binary: string }> {
 describe('checkpoint files', () => {
   it('round-trips every array exactly, with its size and checksum in the header', async () => {
     const { dir, binary } = await saved();
-    expect(readFileSync(binary).byteLength).toBe(24);
     const loaded = await loadCheckpoint(dir, 'last');
     expect(Array.from(loaded.arrays.entity!)).toEqual([1.5, -2, 3.25, 4]);
     expect(Array.from(loaded.arrays.relation!)).toEqual([7, 8]);
-    expect(loaded.header.binary.bytes).toBe(24);
+    expect(Object.keys(loaded.arrays)).toEqual(['entity', 'relation']); // the seal is the reader's, not an array of the model
+    // the arrays' 24 bytes, then the header's seal (one float per byte of its JSON)
+    const seal = loaded.header.arrays.at(-1)!;
+    expect(loaded.header.arrays.map((a) => [a.name, a.offset])).toEqual([['entity', 0], ['relation', 4], ['header-seal', 6]]);
+    expect(readFileSync(binary).byteLength).toBe(24 + 4 * seal.length);
+    expect(loaded.header.binary.bytes).toBe(24 + 4 * seal.length);
+    const bytes = readFileSync(binary);
+    const sealText = Buffer.from(Uint8Array.from(new Float32Array(bytes.buffer, bytes.byteOffset + 24, seal.length))).toString('utf8');
+    expect(JSON.parse(sealText).model).toEqual({ model: 'DistMult', dim: 2, numEntities: 2, numRelations: 1, options: {} });
     expect(loaded.header.progress).toEqual({ epoch: 3 });
   });
 
@@ -37,7 +44,7 @@ describe('checkpoint files', () => {
     const { dir, binary } = await saved();
     const bytes = readFileSync(binary);
     writeFileSync(binary, bytes.subarray(0, 20));
-    await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: expected 24 bytes, found 20 \(truncated\?\)/);
+    await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(new RegExp(`last-.*\\.bin: expected ${bytes.length} bytes, found 20 \\(truncated\\?\\)`));
     bytes[5] ^= 0xff;
     writeFileSync(binary, bytes);
     await expect(loadCheckpoint(dir, 'last')).rejects.toThrow(/last-.*\.bin: checksum mismatch/);
@@ -47,8 +54,9 @@ describe('checkpoint files', () => {
 
   it('a NaN or Infinity written into the binary and re-hashed is refused on load and on verify, naming the array and index', async () => {
     const { dir, binary } = await saved();
-    const rehash = (floats: Float32Array) => {
-      const bytes = Buffer.from(floats.buffer);
+    const rehash = (floats: Float32Array) => { // the first floats (the arrays) replaced, the seal after them kept
+      const bytes = readFileSync(binary);
+      bytes.set(new Uint8Array(floats.buffer));
       writeFileSync(binary, bytes);
       const json = JSON.parse(readFileSync(path.join(dir, 'last.json'), 'utf8'));
       json.binary.sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -98,6 +106,7 @@ describe('checkpoint headers that name no format, no version, or a binary size i
     withHeader({ ...good, version: undefined });
     await expect(readCheckpointHeader(dir, 'best')).rejects.toThrow(`${file}: no 'version' field: this kgdistill reads versions`);
     withHeader({ ...good, binary: { ...(good.binary as object), bytes: 18 } });
-    await expect(readCheckpointHeader(dir, 'best')).rejects.toThrow(`${file}: binary.bytes is 18, but its arrays hold 4 float32 values (16 bytes)`);
+    const floats = 4 + (good.arrays as { length: number }[])[1]!.length; // entity's 4, and the seal
+    await expect(readCheckpointHeader(dir, 'best')).rejects.toThrow(`${file}: binary.bytes is 18, but its arrays hold ${floats} float32 values (${4 * floats} bytes)`);
   });
 });
