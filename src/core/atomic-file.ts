@@ -9,6 +9,7 @@
  * a truncated checkpoint header over a good one.)
  */
 import { promises as fs } from 'node:fs';
+import { makeDirectories } from '../kg/make-directory.js';
 import path from 'node:path';
 import { isProcessRunning } from '../kg/process-running.js';
 import { fileWriteError } from '../kg/errors.js';
@@ -41,7 +42,7 @@ export async function writeChunksAtomic(file: string, chunks: readonly Uint8Arra
 /** writeChunksAtomic with the file system's own errors (ENOSPC, EFBIG, …) as they come. */
 async function writeChunksAtomicOrThrow(file: string, chunks: readonly Uint8Array[], onPiece: ((piece: Uint8Array) => void) | undefined,
   pieceBytes: number): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makeDirectories(path.dirname(file));
   sequence = (sequence + 1) % 1000;
   const temp = `${file}.tmp-${process.pid}-${Date.now()}${String(sequence).padStart(3, '0')}`;
   const handle = await fs.open(temp, 'w');

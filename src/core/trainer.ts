@@ -11,6 +11,7 @@
  * epoch, so that a resumed run gives the same numbers as an uninterrupted one.
  */
 import { existsSync, promises as fs } from 'node:fs';
+import { makeDirectories } from '../kg/make-directory.js';
 import path from 'node:path';
 import type { SplitName, Triples, UnseenPolicy } from '../kg/types.js';
 import type { ModelRuntime } from './model-runtime.js';
@@ -233,7 +234,7 @@ export class Trainer {
   async run(events: TrainerEvents = {}, shouldStop?: () => boolean): Promise<TrainingResult> {
     const started = performance.now();
     if (this.sink) return this.runLocked(events, shouldStop, started);
-    await fs.mkdir(this.runDir, { recursive: true });
+    await makeDirectories(this.runDir);
     if (this.lockHeld) return this.runLocked(events, shouldStop, started);
     const lock = lockRunDir(this.runDir);
     try {

@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
+import { makeDirectories } from './make-directory.js';
 import path from 'node:path';
 import { removeLeftByGoneWriters } from './gone-writers.js';
 
@@ -20,7 +21,7 @@ export function requireNewOutDir(out: string): void {
  * `target` is replaced; a file or a non-empty directory there is refused, naming it as `shown`, and nothing is written.
  */
 export async function writeNewDirectory(target: string, fill: (staging: string) => Promise<void>, shown = target): Promise<void> {
-  await fs.mkdir(path.dirname(target), { recursive: true });
+  await makeDirectories(path.dirname(target));
   const prefix = `.${path.basename(target)}.tmp-`;
   await removeLeftByGoneWriters(path.dirname(target), (name) => {
     const pid = name.startsWith(prefix) ? /^(\d+)-[^-]+$/.exec(name.slice(prefix.length))?.[1] : undefined;

@@ -12,7 +12,8 @@
  */
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, rmdir } from 'node:fs/promises';
+import { rmdir } from 'node:fs/promises';
+import { makeDirectories } from '../kg/make-directory.js';
 import { emptySplitError, hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import { suspectHeaderLine } from '../kg/header-suspect.js';
 import { FILE_ERROR_WORDS } from '../kg/errors.js';
@@ -238,7 +239,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     }
   }
   const createdDir = !existsSync(runDir);
-  await mkdir(runDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+  await makeDirectories(runDir).catch((error: NodeJS.ErrnoException) => {
     const why = FILE_ERROR_WORDS[error.code ?? ''];
     throw new Error(`${name('out')} ${runDir}: cannot create the run directory (${why ?? error.message})`, { cause: error });
   });

@@ -4,7 +4,7 @@
  * which it ran and where. It is an ordinary `train` run, printed with its exact command; a generated graph is kept
  * beside the run (`<out>-graph`), since the run's configuration names it. Then it says what to try next.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { positiveInteger } from '../integer-flag.js';
@@ -13,6 +13,7 @@ import { shellQuote } from '../../pipeline/shell-quote.js';
 import { writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { fileWriteError } from '../../kg/errors.js';
 import { plural } from '../../kg/plural.js';
+import { makeDirectories } from '../../kg/make-directory.js';
 
 /** The full WN18RR recipe (the README's command line; test MRR 0.4721 ± 0.0009 in docs/RESULTS.md), of which the demo runs a few epochs. */
 const FULL_RECIPE = 'kgdistill train --dataset WN18RR --model RotH --dim 32 --optimizer adam --lr 0.001 --double-neg --epochs 300 --valid-every 5 --patience 15 --out runs/wn18rr-roth-32';
@@ -31,7 +32,7 @@ async function demoArguments(epochs: number, out: string | undefined): Promise<{
   const runDir = out?.replace(/(?<=.)[\\/]+$/, '') ?? path.join('runs', found ? `demo-wn18rr-roth-${stamp}` : `demo-generated-${stamp}`);
   const parent = path.dirname(path.resolve(runDir));
   try {
-    mkdirSync(parent, { recursive: true });
+    await makeDirectories(parent); // not mkdir's recursive mode: it never returns under /proc
   } catch (error) {
     throw fileWriteError(parent, error, 'cannot create the directory for the demo\'s run', '; run the demo from a writable directory or give --out <dir>');
   }
