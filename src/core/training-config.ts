@@ -4,20 +4,21 @@
  */
 import { z } from 'zod';
 import { OPTIMIZER_NAMES } from './optimizers.js';
+import { nonNegativeFloat32, positiveFloat32 } from './float32-range.js';
 import type { KgeObjectiveSettings } from './kge-objective.js';
 
 /** Schema of the training settings; `negatives: 0` means 1-N scoring against all entities. */
 export const trainingConfigSchema = z.object({
   epochs: z.number().int().positive().default(100),
   batchSize: z.number().int().positive().default(500),
-  learningRate: z.number().positive().default(0.05),
+  learningRate: positiveFloat32().default(0.05),
   optimizer: z.enum(OPTIMIZER_NAMES as [string, ...string[]]).default('adagrad'),
   negatives: z.number().int().nonnegative().default(50),
   doubleNegatives: z.boolean().default(false),
   /** Consecutive queries sharing one draw of negatives (PyTorch-BigGraph's chunks); 1: each query its own. */
   sharedNegatives: z.number().int().positive().default(1),
   regularizer: z.enum(['none', 'n3', 'l2']).default('none'),
-  regularizerWeight: z.number().nonnegative().default(0),
+  regularizerWeight: nonNegativeFloat32().default(0),
   validEvery: z.number().int().positive().default(5),
   patience: z.number().int().nonnegative().default(10),
   seed: z.number().int().default(0),
@@ -28,13 +29,13 @@ export const trainingConfigSchema = z.object({
   /** The loss of sampled training: binary cross-entropy, self-adversarial negative sampling, or margin ranking. */
   loss: z.enum(['bce', 'nssa', 'margin']).default('bce'),
   /** Margin γ of the nssa and margin losses. */
-  margin: z.number().nonnegative().default(0),
+  margin: nonNegativeFloat32().default(0),
   /** Temperature α of the self-adversarial weights. */
-  adversarialTemperature: z.number().nonnegative().default(1),
+  adversarialTemperature: nonNegativeFloat32().default(1),
   /** How queries weigh in the sampled loss: alike, or by Sun et al. 2019's subsampling weights (a config without it: uniform). */
   queryWeights: z.enum(['uniform', 'subsampling']).default('uniform'),
   /** The factor the learning rate is multiplied by after `lrPatience` validations without a new best (1: constant; plateau-schedule.ts). */
-  lrDecay: z.number().gt(0).max(1).default(1),
+  lrDecay: positiveFloat32().max(1).default(1),
   /** Validations without a new best before the rate is lowered. */
   lrPatience: z.number().int().positive().default(2),
 });

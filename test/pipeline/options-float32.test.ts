@@ -12,6 +12,7 @@ import { MODELS } from '../../src/registry/models.js';
 import { parseLossParams } from '../../src/general/losses/registry.js';
 import { parseKgPortParams, parseMethodParams } from '../../src/general/method-registry.js';
 import { FLOAT32_MAX, float32Problem } from '../../src/core/float32-range.js';
+import { parseTrainingConfig } from '../../src/core/training-config.js';
 import { runCli } from '../helpers/run-cli.js';
 import { registerTrainCommand } from '../../src/cli/commands/train.js';
 import { registerKdCommand } from '../../src/cli/commands/kd.js';
@@ -22,6 +23,14 @@ const ROUNDS_TO_ZERO = 'must be a positive number a 32-bit float holds (at least
 const train = (options: Record<string, unknown>): unknown => parseOptions(trainOptionsSchema, { dataset: 'graph', ...options }, 'flag');
 
 describe('float32-bound options: the schemas', () => {
+  it("the core's training settings (a library caller of parseTrainingConfig) are bound the same way", () => {
+    expect(() => parseTrainingConfig({ learningRate: 1e39 })).toThrow(`invalid training settings: learningRate: ${TOO_BIG}`);
+    expect(() => parseTrainingConfig({ learningRate: 1e-50 })).toThrow(`learningRate: ${ROUNDS_TO_ZERO}`);
+    expect(() => parseTrainingConfig({ margin: 1e39 })).toThrow('margin: must be a number ≥ 0 a 32-bit float holds (at most 3.4e38)');
+    expect(() => parseTrainingConfig({ adversarialTemperature: 1e39 })).toThrow('adversarialTemperature: must be a number ≥ 0 a 32-bit float holds');
+    expect(parseTrainingConfig({ learningRate: 3e38, lrDecay: 1 }).learningRate).toBe(3e38);
+  });
+
   it("train's --init-scale, --lr, --reg-weight, --margin, --adv-temperature, --lr-decay name the flag and float32's range", () => {
     expect(() => train({ initScale: 1e39 })).toThrow(`--init-scale ${TOO_BIG} (got 1e+39)`);
     expect(() => train({ lr: 1e39 })).toThrow(`--lr ${TOO_BIG} (got 1e+39)`);
