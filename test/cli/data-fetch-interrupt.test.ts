@@ -27,17 +27,23 @@ function kgdistill(args: string[], env: NodeJS.ProcessEnv, onStart?: (pid: numbe
   }));
 }
 
+/** A server whose WN18RR archive never ends (200 KiB/s, for minutes); `started` resolves when it is requested. */
+async function endlessArchiveServer(): Promise<{ server: Awaited<ReturnType<typeof startRawServer>>; started: Promise<void> }> {
+  let requested: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => { requested = resolve; });
+  const server = await startRawServer((request, response) => {
+    if (request.url !== ARCHIVE) return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-length': '100000000' });
+    requested();
+    const timer = setInterval(() => response.write(Buffer.alloc(4096)), 20);
+    response.on('close', () => clearInterval(timer));
+  });
+  return { server, started };
+}
+
 describe('kgdistill data fetch as a process', () => {
   it('Ctrl-C stops a download at once: exit 130, one line, nothing kept', async () => {
-    let requested: () => void = () => undefined;
-    const started = new Promise<void>((resolve) => { requested = resolve; });
-    const server = await startRawServer((request, response) => {
-      if (request.url !== ARCHIVE) return void response.writeHead(404).end();
-      response.writeHead(200, { 'content-length': '100000000' });
-      requested();
-      const timer = setInterval(() => response.write(Buffer.alloc(4096)), 20); // 200 KiB/s, for minutes
-      response.on('close', () => clearInterval(timer));
-    });
+    const { server, started } = await endlessArchiveServer();
     const root = path.join(tempDir(), 'cache');
     let pid = 0;
     const running = kgdistill(['data', 'fetch', 'WN18RR', '--url', server.url, '--dir', root], {}, (p) => { pid = p; });
@@ -54,15 +60,7 @@ describe('kgdistill data fetch as a process', () => {
   }, 60_000);
 
   it("Ctrl-C during train's automatic fetch stops the download: exit 130, nothing trained or kept", async () => {
-    let requested: () => void = () => undefined;
-    const started = new Promise<void>((resolve) => { requested = resolve; });
-    const server = await startRawServer((request, response) => {
-      if (request.url !== ARCHIVE) return void response.writeHead(404).end();
-      response.writeHead(200, { 'content-length': '100000000' });
-      requested();
-      const timer = setInterval(() => response.write(Buffer.alloc(4096)), 20);
-      response.on('close', () => clearInterval(timer));
-    });
+    const { server, started } = await endlessArchiveServer();
     const home = tempDir();
     const out = path.join(home, 'run');
     const env = { KGDISTILL_DATA: path.join(home, 'none'), KGDISTILL_NO_SHARED: '1', KGDISTILL_DATA_URL: server.url, XDG_CACHE_HOME: path.join(home, 'cache') };

@@ -4,9 +4,8 @@ import { describe, it, expect, beforeEach } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fetchDataset, DatasetFetchError, FetchInterruptedError, type FetchOptions } from '../../src/kg/fetch-dataset.js';
-import { tempDir } from './helpers.js';
 import { REMOTE } from './fetch-fixtures.js';
-import { answering, startRawServer, tinyRecipe, tinySources, type Answer, type RawServer } from './fetch-tiny.js';
+import { answering, startRawServer, tinyFetchSetup, tinySources, type Answer, type RawServer } from './fetch-tiny.js';
 
 let answers = new Map<string, Answer>();
 let server: RawServer;
@@ -25,9 +24,7 @@ const endless = (bytes: number, everyMs: number): Answer => (response) => {
 beforeEach(async () => {
   server ??= await startRawServer(answering(() => answers));
   answers = new Map(await tinySources());
-  root = path.join(tempDir(), 'cache');
-  const recipe = tinyRecipe();
-  options = () => ({ recipe, root, baseUrl: server.url, timeoutMs: 5_000, log: () => undefined });
+  ({ root, options } = tinyFetchSetup(server));
 });
 
 describe('Ctrl-C during a download (an AbortSignal)', () => {

@@ -12,7 +12,7 @@ import { KgInputError } from '../../src/kg/errors.js';
 import { parseSecondsOption } from '../../src/cli/commands/data.js';
 import { tempDir } from './helpers.js';
 import { REMOTE } from './fetch-fixtures.js';
-import { answering, startRawServer, tinyRecipe, tinySources, TINY_SPLITS, type Answer, type RawServer } from './fetch-tiny.js';
+import { answering, startRawServer, tinyFetchSetup, tinyRecipe, tinySources, TINY_SPLITS, type Answer, type RawServer } from './fetch-tiny.js';
 
 const MiB = 1024 * 1024;
 
@@ -30,9 +30,7 @@ async function failure(fetchOptions: FetchOptions = options()): Promise<Error> {
 beforeEach(async () => {
   server ??= await startRawServer(answering(() => answers));
   answers = new Map(await tinySources());
-  root = path.join(tempDir(), 'cache');
-  const recipe = tinyRecipe();
-  options = () => ({ recipe, root, baseUrl: server.url, timeoutMs: 5_000, log: () => undefined });
+  ({ root, options } = tinyFetchSetup(server));
 });
 
 describe('download size limit (F1)', () => {

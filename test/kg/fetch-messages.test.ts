@@ -11,7 +11,7 @@ import { fetchDataset, DatasetFetchError, type FetchOptions } from '../../src/kg
 import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { tempDir } from './helpers.js';
 import { REMOTE } from './fetch-fixtures.js';
-import { answering, startRawServer, tinyRecipe, tinySources, TINY_SPLITS, type Answer, type RawServer } from './fetch-tiny.js';
+import { answering, startRawServer, tinyFetchSetup, tinyRecipe, tinySources, TINY_SPLITS, type Answer, type RawServer } from './fetch-tiny.js';
 import { helpOf } from '../helpers/run-cli.js';
 
 // A self-signed certificate for 127.0.0.1 (test only), valid until 2126.
@@ -55,9 +55,7 @@ beforeEach(async () => {
   server ??= await startRawServer(handler);
   for (const name of PROXY_VARIABLES) delete process.env[name];
   answers = new Map(await tinySources());
-  root = path.join(tempDir(), 'cache');
-  const recipe = tinyRecipe();
-  options = () => ({ recipe, root, baseUrl: server.url, timeoutMs: 5_000, log: () => undefined });
+  ({ root, options } = tinyFetchSetup(server));
 });
 afterEach(() => {
   for (const [name, value] of Object.entries(savedEnv)) {

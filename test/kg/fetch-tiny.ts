@@ -5,8 +5,9 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { WN18RR_RECIPE, type DatasetRecipe } from '../../src/kg/dataset-recipes.js';
+import type { FetchOptions } from '../../src/kg/fetch-dataset.js';
 import { tempDir, writeFiles } from './helpers.js';
-import { REMOTE, routeOf, tarGz } from './fetch-fixtures.js';
+import { REMOTE, routeOf, tarGz, type RawServer } from './fetch-fixtures.js';
 
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -30,6 +31,13 @@ export function tinyRecipe(): DatasetRecipe {
   const sums = Object.entries(expected).map(([file, content]) => `${sha(content)}  ${file}\n`).join('');
   const file = path.join(writeFiles(tempDir(), { SHA256SUMS: sums, 'README.md': '# tiny\n' }), 'SHA256SUMS');
   return { ...WN18RR_RECIPE, name: 'tiny', checksumsFile: () => file };
+}
+
+/** A new cache directory and the options of a quiet fetch of the tiny dataset into it from `server` (5 s timeout). */
+export function tinyFetchSetup(server: RawServer): { root: string; options: () => FetchOptions } {
+  const root = path.join(tempDir(), 'cache');
+  const recipe = tinyRecipe();
+  return { root, options: () => ({ recipe, root, baseUrl: server.url, timeoutMs: 5_000, log: () => undefined }) };
 }
 
 /** Remote path → bytes of the tiny dataset's sources; `archive` replaces the archive's members (e.g. a bomb). */
