@@ -41,18 +41,27 @@ async function endlessArchiveServer(): Promise<{ server: Awaited<ReturnType<type
   return { server, started };
 }
 
+/**
+ * Runs `kgdistill <args(url)>` with `env(url)` against {@link endlessArchiveServer}'s URL, sends SIGINT 300 ms into the
+ * download, and resolves with what the process did and how long it took to exit after the signal.
+ */
+async function interruptedDownload(args: (url: string) => string[], env: (url: string) => NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; stdout: string; exitMs: number }> {
+  const { server, started } = await endlessArchiveServer();
+  let pid = 0;
+  const running = kgdistill(args(server.url), env(server.url), (p) => { pid = p; });
+  await started;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const at = Date.now();
+  process.kill(pid, 'SIGINT');
+  const { code, stderr, stdout } = await running;
+  return { code, stderr, stdout, exitMs: Date.now() - at };
+}
+
 describe('kgdistill data fetch as a process', () => {
   it('Ctrl-C stops a download at once: exit 130, one line, nothing kept', async () => {
-    const { server, started } = await endlessArchiveServer();
     const root = path.join(tempDir(), 'cache');
-    let pid = 0;
-    const running = kgdistill(['data', 'fetch', 'WN18RR', '--url', server.url, '--dir', root], {}, (p) => { pid = p; });
-    await started;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const at = Date.now();
-    process.kill(pid, 'SIGINT');
-    const { code, stderr, stdout } = await running;
-    expect(Date.now() - at).toBeLessThan(5_000);
+    const { code, stderr, stdout, exitMs } = await interruptedDownload((url) => ['data', 'fetch', 'WN18RR', '--url', url, '--dir', root], () => ({}));
+    expect(exitMs).toBeLessThan(5_000);
     expect(code).toBe(130);
     expect(stdout).toBe('');
     expect(stderr).toBe(`WN18RR: fetching 4 files into ${path.join(root, 'WN18RR')}\nkgdistill: cannot fetch WN18RR: ${root}: interrupted (SIGINT): the download was stopped and nothing of it was kept\n`);
@@ -60,21 +69,14 @@ describe('kgdistill data fetch as a process', () => {
   }, 60_000);
 
   it("Ctrl-C during train's automatic fetch stops the download: exit 130, nothing trained or kept", async () => {
-    const { server, started } = await endlessArchiveServer();
     const home = tempDir();
     const out = path.join(home, 'run');
-    const env = { KGDISTILL_DATA: path.join(home, 'none'), KGDISTILL_NO_SHARED: '1', KGDISTILL_DATA_URL: server.url, XDG_CACHE_HOME: path.join(home, 'cache') };
-    let pid = 0;
-    const running = kgdistill(['train', '--dataset', 'WN18RR', '--epochs', '1', '--out', out], env, (p) => { pid = p; });
-    await started;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const at = Date.now();
-    process.kill(pid, 'SIGINT');
-    const { code, stderr, stdout } = await running;
-    expect(Date.now() - at).toBeLessThan(5_000);
+    const env = (url: string): NodeJS.ProcessEnv => ({ KGDISTILL_DATA: path.join(home, 'none'), KGDISTILL_NO_SHARED: '1', KGDISTILL_DATA_URL: url, XDG_CACHE_HOME: path.join(home, 'cache') });
+    const { code, stderr, stdout, exitMs } = await interruptedDownload(() => ['train', '--dataset', 'WN18RR', '--epochs', '1', '--out', out], env);
+    expect(exitMs).toBeLessThan(5_000);
     expect(code).toBe(130);
     expect(stdout).toBe('');
-    const root = env.KGDISTILL_DATA; // a fetch goes into $KGDISTILL_DATA when it is set
+    const root = path.join(home, 'none'); // a fetch goes into $KGDISTILL_DATA when it is set
     expect(stderr.trim().split('\n').at(-1)).toBe(`kgdistill: cannot fetch WN18RR: ${root}: interrupted (SIGINT): the download was stopped and nothing of it was kept`);
     expect(fs.existsSync(root)).toBe(false);
     expect(fs.existsSync(out)).toBe(false);
