@@ -2,15 +2,35 @@
  * What the command line prints for an error: its message, or — for a file-system error from Node (ENOENT, EISDIR, …,
  * whose own text names a system call and perhaps a temporary file) — the path the user gave and what is wrong with it.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { FILE_ERROR_WORDS } from '../kg/errors.js';
+import { SPECIAL_DIRECTORY_WORDS } from '../kg/make-directory.js';
 
+/**
+ * The name a temporary stands for, or undefined when `base` is no temporary's: a new directory's staging
+ * (`.<name>.tmp-<pid>-XXXXXX`, mkdtemp's six characters; `.<name>.tmp-XXXXXX`), an older atomic write's
+ * (`.<name>.tmp-<pid>-<n>`) and an atomic write's (`<name>.tmp-<pid>-<n>`, core/atomic-file.ts).
+ */
+function targetName(base: string): string | undefined {
+  const dotted = /^\.(.+)\.tmp-(?:\d+-\d+|(?:\d+-)?[A-Za-z0-9]{6})$/.exec(base);
+  if (dotted) return dotted[1];
+  return /^(.+)\.tmp-\d+-\d+$/.exec(base)?.[1];
+}
 
-/** The file or directory an atomic write was for, given its temporary's name (`.<name>.tmp-<pid>-<n>`, `.<name>.tmp-XXXXXX`). */
+/** The file or directory a write was for, given its temporary's path (the path itself when it is no temporary's). */
 function targetOfTemporary(file: string): string {
-  const base = path.basename(file);
-  const target = base.replace(/^\.(.+)\.tmp-(\d+-\d+|[\w]{6})$/, '$1');
-  return target === base ? file : path.join(path.dirname(file), target);
+  const target = targetName(path.basename(file));
+  return target === undefined ? file : path.join(path.dirname(file), target);
+}
+
+/** Whether `dir` is an existing directory. */
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The line to print for `error` (without the `kgdistill: ` prefix). */
@@ -20,5 +40,10 @@ export function errorMessage(error: unknown): string {
   const words = typeof system.code === 'string' ? FILE_ERROR_WORDS[system.code] : undefined;
   const file = typeof system.dest === 'string' ? system.dest : system.path;
   if (words === undefined || typeof file !== 'string') return error.message;
-  return `${targetOfTemporary(file)}: ${words}`;
+  const target = targetOfTemporary(file);
+  // a temporary that could not be made in a directory that exists: the directory takes no new entries (/proc, /sys)
+  if (target !== file && system.code === 'ENOENT' && isDirectory(path.dirname(file))) {
+    return `${path.dirname(file)}: cannot create ${target} there: ${SPECIAL_DIRECTORY_WORDS}`;
+  }
+  return `${target}: ${words}`;
 }

@@ -3,9 +3,10 @@
  * of entries, each with a name, a one-line summary (`describe()`: `kd --help` lists the methods') and a zod schema
  * for its parameters. Models, the general module's distillation methods and its distillation losses are registries
  * of this kind (the training losses are a closed set of names in losses.ts, chosen by `bySampledLoss`). Names match
- * case-insensitively; an unknown name is an error listing the known ones, and bad parameters are an error naming
- * the entry and every offending field.
+ * case-insensitively; an unknown name is an error suggesting the name it is a typo of and listing the known ones,
+ * and bad parameters are an error naming the entry and every offending field.
  */
+import { distance as editDistance } from 'fastest-levenshtein';
 import { z } from 'zod';
 
 /** What every registry entry has. */
@@ -46,6 +47,21 @@ export function formatParameterIssues(error: z.ZodError, schema: z.ZodType): str
   return `${formatIssues(error)}${known ? ` (its parameters: ${known})` : ''}`;
 }
 
+/**
+ * The one of `names` that `given` is a typo of, if any: an edit away (two for names of 8 letters or more), case
+ * aside, and `given` of 3 letters or more; the rule of the flags' and config keys' "did you mean" (pipeline/options.ts).
+ */
+export function nearestName(given: string, names: readonly string[]): string | undefined {
+  const plain = given.toLowerCase();
+  if (plain.length < 3) return undefined;
+  let best: { name: string; distance: number } | undefined;
+  for (const name of names) {
+    const distance = editDistance(name.toLowerCase(), plain);
+    if (distance <= (plain.length >= 8 ? 2 : 1) && (best === undefined || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
 /** A name → entry table of one kind of thing ('model', 'distillation method', 'loss'). */
 export class Registry<E extends RegistryEntry> {
   private readonly byKey = new Map<string, E>();
@@ -78,11 +94,12 @@ export class Registry<E extends RegistryEntry> {
     return this.byKey.has(name.toLowerCase());
   }
 
-  /** The entry of `name` (case-insensitive), or an error listing the known names. */
+  /** The entry of `name` (case-insensitive), or an error suggesting the nearest name (a typo's) and listing the known ones. */
   get(name: string): E {
     const entry = this.byKey.get(name.toLowerCase());
-    if (!entry) throw new Error(`unknown ${this.kind} '${name}'; known ${this.plural}: ${this.names().join(', ')}`);
-    return entry;
+    if (entry) return entry;
+    const near = nearestName(name, this.names());
+    throw new Error(`unknown ${this.kind} '${name}'${near === undefined ? '' : ` (did you mean '${near}'?)`}; known ${this.plural}: ${this.names().join(', ')}`);
   }
 
   /** The validated parameters of entry `name` (defaults filled in), or an error naming the entry and each bad field. */

@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { describeFileError } from '../kg/errors.js';
 
 /** Environment variable holding the API key. */
 export const API_KEY_ENV = 'KGDISTILL_API_KEY';
@@ -30,7 +31,7 @@ export function resolveApiKey(sources: { key?: string; file?: string; env?: Node
     try {
       text = readFileSync(sources.file, 'utf8');
     } catch (error) {
-      throw new Error(`--api-key-file: cannot read ${sources.file}: ${(error as Error).message}`);
+      throw new Error(`--api-key-file ${sources.file}: ${describeFileError(error)}`, { cause: error });
     }
     given.push({ key: text.split(/\r?\n/)[0] ?? '', source: `--api-key-file ${sources.file}` });
   }

@@ -7,7 +7,7 @@ describe('method registry and method parameters', () => {
   it('knows every method of the issue and rejects others', () => {
     expect(methodNames()).toEqual(['kd', 'dml', 'dcm', 'ffsd', 'dogo', 'lad', 'co-lad', 'fedntd', 'cbd', 'stream', 'det-kd', 'simclrv2', 'fedx']);
     expect(getMethod('DML').name).toBe('dml');
-    expect(() => getMethod('crd')).toThrow("unknown distillation method 'crd'; known methods: kd, dml, dcm, ffsd, dogo, lad, co-lad");
+    expect(() => getMethod('crd')).toThrow("unknown distillation method 'crd' (did you mean 'cbd'?); known methods: kd, dml, dcm, ffsd, dogo, lad, co-lad");
   });
 
   it('an entry is the method on the digits (its schema, its title as summary) and lists itself for --help', () => {

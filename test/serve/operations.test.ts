@@ -188,7 +188,7 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     expect(resolveApiKey({ env: {} })).toEqual({});
     expect(() => resolveApiKey({ key: 'short' })).toThrow(/at least 16 characters/);
     expect(() => resolveApiKey({ key: KEY, file })).toThrow(/give the API key once/);
-    expect(() => resolveApiKey({ file: path.join(tmp, 'missing') })).toThrow(/cannot read/);
+    expect(() => resolveApiKey({ file: path.join(tmp, 'missing') })).toThrow(`--api-key-file ${path.join(tmp, 'missing')}: file not found`);
     for (const host of ['127.0.0.1', '127.9.8.7', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopback(host), host).toBe(true);
     for (const host of ['0.0.0.0', '::', '192.168.1.4', '10.0.0.1', 'example.org', '128.0.0.1']) expect(isLoopback(host), host).toBe(false);
   });

@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { loadDataset, formatLoadReport } from '../../kg/dataset.js';
 import { graphStats, type GraphStats } from '../../kg/graph-stats.js';
+import { positionalOrFlag } from './plot.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
 import { runSplit, type SplitFlags } from './data-split.js';
@@ -28,6 +29,8 @@ import { exactInteger, integerFlag, numberText } from '../integer-flag.js';
 const MAX_RELATIONS_LISTED = 20;
 
 interface StatsOptions {
+  /** The dataset given with --dataset instead of the argument. */
+  dataset?: string;
   json: boolean;
   verify: boolean;
 }
@@ -224,11 +227,13 @@ export function registerDataCommands(program: Command): void {
   const stats = data
     .command('stats')
     .description('load a dataset (all splits) and print its statistics: counts, degrees, hubs, relation categories, components')
-    .argument('<dataset>', 'dataset name (searched in $KGDISTILL_DATA, data/, ../shared/data/, the cache; FB15k-237 and WN18RR are fetched when found nowhere) or a directory with train/valid/test files')
+    .argument('[dataset]', 'dataset name (searched in $KGDISTILL_DATA, data/, ../shared/data/, the cache; FB15k-237 and WN18RR are fetched when found nowhere) or a directory with train/valid/test files (or give it with --dataset)')
+    .option('--dataset <name|dir>', 'the dataset, as train, eval and kd take it (the same as the argument)')
     .addOption(new Option('--json', 'print one JSON object as the last stdout line instead of tables').default(false))
     .addOption(new Option('--no-verify', 'skip checking the files against SHA256SUMS (default: verify when SHA256SUMS exists, every file hashed)'));
   addFlags(stats, DATA_FLAGS, statsSchema, { dataset: 'x' }, false)
-    .action(async (spec: string, options: StatsOptions, command: Command) => runStats(spec, options, command));
+    .action(async (spec: string | undefined, options: StatsOptions, command: Command) =>
+      runStats(positionalOrFlag(spec, options.dataset, '--dataset', 'dataset'), options, command));
   data
     .command('generate')
     .description('write a small learnable graph generated in code (a cycle, a ternary tree, group membership; seeded) as train/valid/test.txt')

@@ -13,7 +13,8 @@ import { initBackend, BACKEND_CHOICES, type BackendRequest } from '../../core/ba
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../core/optimizers.js';
 import { runDataFromDataset } from '../../core/training-data.js';
 import { emptySplitError, loadDataset, type KgDataset } from '../../kg/dataset.js';
-import { METHODS, compareOnDigits, methodNames, methodsWithKgPort, prepareKgPort } from '../../general/method-registry.js';
+import { tripleCount } from '../../kg/types.js';
+import { METHODS, compareOnDigits, methodNames, methodsWithKgPort, parseMethodParams, prepareKgPort } from '../../general/method-registry.js';
 import { describeLosses } from '../../general/losses/registry.js';
 import { ARCHITECTURES, type Architecture } from '../../general/images/nets/factory.js';
 import { modelNames } from '../../registry/models.js';
@@ -112,6 +113,15 @@ function listingJson(): object {
   return { methods, losses: describeLosses() };
 }
 
+/**
+ * The graph a KG port ran on as `kd --json` gives it: an object with `name` and `dir` as on the digits, and the
+ * graph's split sizes (triples) and vocabulary sizes.
+ */
+export function kgDatasetJson(dataset: KgDataset): { name: string; dir: string; train: number; valid: number; test: number; entities: number; relations: number } {
+  return { name: dataset.name, dir: dataset.dir, train: tripleCount(dataset.train), valid: tripleCount(dataset.valid), test: tripleCount(dataset.test),
+    entities: dataset.entities.size, relations: dataset.relations.size };
+}
+
 /** The method's KG port on the graph `s.dataset`, printed as its table or JSON. */
 async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (line: string) => void): Promise<void> {
   const name = METHODS.get(method).name;
@@ -126,12 +136,12 @@ async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (li
     log(`note: --neg ${s.neg} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement, so they repeat`);
   }
   const report = await run(data, settings, seedsOf(s.seeds), backend, log);
-  process.stdout.write(json ? `${JSON.stringify({ method: name, ...report, backend })}\n` : `${formatKgPortReport(report)}\n`);
+  process.stdout.write(json ? `${JSON.stringify({ method: name, ...report, dataset: kgDatasetJson(dataset), backend })}\n` : `${formatKgPortReport(report)}\n`);
 }
 
 /** The method against its baseline on the digits, printed as a table or JSON. */
 async function runOnDigits(method: string, s: KdSettings, json: boolean, log: (line: string) => void): Promise<void> {
-  METHODS.get(method); // an unknown method fails before the backend starts
+  parseMethodParams(method, s.params); // an unknown method or a bad --param fails before the backend starts
   const options = { digits: s.digits, seeds: seedsOf(s.seeds), epochs: s.epochs, batchSize: s.batchSize ?? 64, learningRate: s.lr ?? 0.003,
     arch: s.arch as Architecture | undefined, testFraction: s.testFraction, splitSeed: s.splitSeed, params: s.params };
   const backend = await initBackend(s.backend as BackendRequest);

@@ -29,3 +29,11 @@ export async function withKFlag<T>(ask: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+/**
+ * A lookup's answer as `--json` prints it: the answer (whose `checkpoint` is the run's name, as the service answers
+ * it) and `runDir`, the run directory's absolute path, which tells apart runs of the same name in other directories.
+ */
+export function lookupJsonLine(result: object, lookup: { readonly runDir: string }): string {
+  return `${JSON.stringify({ ...result, runDir: lookup.runDir })}\n`;
+}

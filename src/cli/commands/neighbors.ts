@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { formatNeighbors } from '../lookup-format.js';
-import { addDatasetOption, addLookupOptions, noticeToStderr, withKFlag } from './lookup-options.js';
+import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 
@@ -31,7 +31,7 @@ export function registerNeighborsCommand(program: Command): void {
     const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr), dataset: flags.dataset });
     try {
       const result = await withKFlag(() => lookup.neighbors(flags.entity, flags.k, { exact: flags.index !== true }));
-      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatNeighbors(result)}\n`);
+      process.stdout.write(flags.json ? lookupJsonLine(result, lookup) : `${formatNeighbors(result)}\n`);
     } finally {
       lookup.close();
     }

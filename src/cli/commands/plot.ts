@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { renderLineChartSvg } from '../svg-chart.js';
 import { writeFileAtomic } from '../../core/atomic-file.js';
+import { FILE_ERROR_WORDS, fileErrorWords } from '../../kg/errors.js';
+import { MakeDirectoryError, SPECIAL_DIRECTORY_WORDS } from '../../kg/make-directory.js';
 import type { EpochRecord } from '../../core/trainer.js';
 import { readMetrics } from '../../core/metrics-log.js';
 
@@ -16,14 +18,58 @@ async function runMetrics(runDir: string): Promise<EpochRecord[]> {
   return records;
 }
 
+/** The deepest existing part of `file`'s path when that part is a file (the one where a directory is needed). */
+function fileInTheWay(file: string): string | undefined {
+  for (let at = path.resolve(file); path.dirname(at) !== at; at = path.dirname(at)) {
+    if (existsSync(at)) return statSync(at).isFile() ? at : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A failed write of `out` in words that fit: "the old file is kept" only when there was one, "nothing was written"
+ * otherwise; a part of the path that is a file is named, and a directory that takes no new files (/proc) said so.
+ */
+function plotWriteError(out: string, error: unknown, existed: boolean): Error {
+  const outcome = existed ? 'the old file is kept' : 'nothing was written';
+  if (error instanceof MakeDirectoryError) return new Error(`--out ${out}: cannot write: ${error.message}; ${outcome}`, { cause: error });
+  const cause = (error instanceof Error ? error.cause : undefined) as NodeJS.ErrnoException | undefined;
+  if (typeof cause?.code !== 'string') {
+    const message = error instanceof Error ? error.message : String(error);
+    return new Error(`${message.replace(/; the old file is kept$/, '')}; ${outcome}`, { cause: error });
+  }
+  const inTheWay = cause.code === 'ENOTDIR' || cause.code === 'EEXIST' ? fileInTheWay(path.dirname(out)) : undefined;
+  const dir = path.dirname(path.resolve(out));
+  const reason = inTheWay !== undefined ? `${path.relative(process.cwd(), inTheWay) || inTheWay} is a file where a directory is needed`
+    : cause.code === 'ENOENT' && existsSync(dir) && statSync(dir).isDirectory() ? `${dir} ${SPECIAL_DIRECTORY_WORDS}`
+      : FILE_ERROR_WORDS[cause.code] ?? fileErrorWords(cause);
+  return new Error(`--out ${out}: cannot write: ${reason}; ${outcome}`, { cause: error });
+}
+
+/**
+ * The one value given as a command's positional argument or as its flag (`plot <run dir>` or `--checkpoint <run dir>`,
+ * `data stats <dataset>` or `--dataset <dataset>`, the flag other commands take); both given and different, or
+ * neither, is an error naming both forms.
+ */
+export function positionalOrFlag(positional: string | undefined, flagValue: string | undefined, flag: string, what: string): string {
+  if (positional !== undefined && flagValue !== undefined && positional !== flagValue && path.resolve(positional) !== path.resolve(flagValue)) {
+    throw new Error(`${flag} ${flagValue} and the argument ${positional} are two different ${what} names: give one (nothing was done)`);
+  }
+  const value = positional ?? flagValue;
+  if (value === undefined) throw new Error(`give the ${what}: as an argument, or with ${flag} <${what}>`);
+  return value;
+}
+
 /** Adds `kgdistill plot`. */
 export function registerPlotCommand(program: Command): void {
   program
     .command('plot')
     .description('render the loss and validation-MRR curves of a run to an SVG file')
-    .argument('<run dir>', 'run directory written by train or distill')
+    .argument('[run dir]', 'run directory written by train or distill (or give it with --checkpoint)')
+    .option('--checkpoint <run dir>', 'the run directory, as eval, predict and export take it (the same as the argument)')
     .option('--out <file>', 'SVG file to write (default <run dir>/curves.svg)')
-    .action(async (runDir: string, flags: { out?: string }) => {
+    .action(async (runDirArgument: string | undefined, flags: { out?: string; checkpoint?: string }) => {
+      const runDir = positionalOrFlag(runDirArgument, flags.checkpoint, '--checkpoint', 'run directory');
       const records = await runMetrics(runDir);
       const points = [
         ...records.map((r) => ({ epoch: r.epoch, value: r.loss, series: 'training loss' })),
@@ -37,7 +83,10 @@ export function registerPlotCommand(program: Command): void {
       if (existsSync(out) && !(statSync(out).isFile() && /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(readFileSync(out, 'utf8').slice(0, 512)))) {
         throw new Error(`--out ${out}: exists and is not an SVG plot; give a new file (nothing was written)`);
       }
-      await writeFileAtomic(out, svg);
+      const existed = existsSync(out);
+      await writeFileAtomic(out, svg).catch((error: unknown) => {
+        throw plotWriteError(out, error, existed);
+      });
       process.stdout.write(`${out}\n`);
     });
 }

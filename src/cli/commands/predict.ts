@@ -4,7 +4,7 @@ import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { headOrTailMessage, listOnlyMessage } from '../../lookup/predict-form.js';
 import { formatPredictions, formatTripleScore } from '../lookup-format.js';
-import { addDatasetOption, addLookupOptions, noticeToStderr, withKFlag } from './lookup-options.js';
+import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 
@@ -37,11 +37,11 @@ export function registerPredictCommand(program: Command): void {
     try {
       if (flags.head !== undefined && flags.tail !== undefined) {
         const scored = await lookup.score(flags.head, flags.relation, flags.tail);
-        process.stdout.write(flags.json ? `${JSON.stringify(scored)}\n` : `${formatTripleScore(scored)}\n`);
+        process.stdout.write(flags.json ? lookupJsonLine(scored, lookup) : `${formatTripleScore(scored)}\n`);
         return;
       }
       const result = await withKFlag(() => lookup.predict({ head: flags.head, tail: flags.tail, relation: flags.relation, k: flags.k, filtered: flags.filtered, exact: flags.exact }));
-      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${formatPredictions(result)}\n`);
+      process.stdout.write(flags.json ? lookupJsonLine(result, lookup) : `${formatPredictions(result)}\n`);
     } finally {
       lookup.close();
     }

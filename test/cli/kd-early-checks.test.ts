@@ -1,0 +1,34 @@
+// `kd` on the digits refuses a bad `--param` before the backend starts (as the KG port does before the graph loads),
+// and `kd --json`'s `dataset` is an object with `name` and `dir` in both modes (on a KG: split and vocabulary sizes).
+import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as backend from '../../src/core/backend.js';
+import { registerKdCommand } from '../../src/cli/commands/kd.js';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { lastJsonLine, runCli } from '../helpers/run-cli.js';
+
+vi.mock('../../src/core/backend.js', async (original) => {
+  const actual = await original<typeof import('../../src/core/backend.js')>();
+  return { ...actual, initBackend: vi.fn(actual.initBackend) };
+});
+
+describe('kd checks before work', () => {
+  it('refuses an unknown --param on the digits before the backend starts', async () => {
+    vi.mocked(backend.initBackend).mockClear();
+    await expect(runCli([registerKdCommand], ['kd', 'kd', '--param', 'foo=1', '--seeds', '1', '--backend', 'wasm']))
+      .rejects.toThrow(/^invalid parameters for distillation method 'kd': Unrecognized key: "foo" \(its parameters: /);
+    expect(backend.initBackend).not.toHaveBeenCalled();
+  });
+
+  it("gives the KG's dataset as an object with name, dir and sizes", async () => {
+    const graph = await writeSyntheticDataset(path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-json-')), 'graph'), { entities: 60, seed: 2 });
+    const json = lastJsonLine(await runCli([registerKdCommand], ['kd', 'dml', '--dataset', graph, '--seeds', '1', '--epochs', '1', '--dim', '8', '--backend', 'wasm', '--json']));
+    const dataset = json.dataset as Record<string, number | string>;
+    expect(dataset).toMatchObject({ name: 'graph', dir: graph, entities: 60 });
+    expect(Object.keys(dataset).sort()).toEqual(['dir', 'entities', 'name', 'relations', 'test', 'train', 'valid']);
+    expect((dataset.train as number) + (dataset.valid as number) + (dataset.test as number)).toBeGreaterThan(100);
+    expect(dataset.relations).toBeGreaterThan(0);
+  });
+});
