@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { INTEGER_RANGE_TEXT } from '../pipeline/options.js';
+import { OptionsError } from '../pipeline/options-error.js';
 
 /** Largest count a count flag takes (10⁹ − 1; a timer in milliseconds stays far below Node's 2³¹ − 1 limit). */
 const COUNT_CEILING = 1e9;
@@ -44,10 +45,10 @@ export function exactInteger(text: string): number | undefined {
   return Number.isSafeInteger(value) ? value + 0 : undefined; // + 0: −0 reads as 0
 }
 
-/** A flag's value as an integer (e.g. `--seed`), refusing text that is not one or that a double would round. */
+/** A flag's value as an integer (e.g. `--seed`), refusing text that is not one or that a double would round (a usage error: exit 2). */
 export function integerFlag(flag: string, text: string): number {
   const value = exactInteger(text);
-  if (value === undefined) throw new Error(`${flag} must be ${INTEGER_RANGE_TEXT} (got '${text}')`);
+  if (value === undefined) throw new OptionsError(`${flag} must be ${INTEGER_RANGE_TEXT} (got '${text}')`, []);
   return value;
 }
 
@@ -58,7 +59,7 @@ function countArgument(text: string, min: number, what: string): number {
   return value;
 }
 
-/** Parses a count flag ≥ 1 (commander argParser; e.g. `--k`, `--max-connections`, `--eval-candidates`). */
+/** Parses a count flag ≥ 1 (commander argParser; e.g. `--k`, `--max-connections`). */
 export function positiveInteger(text: string): number {
   return countArgument(text, 1, 'a positive integer');
 }

@@ -13,6 +13,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerKdCommand } from './commands/kd.js';
 import { registerExportCommand } from './commands/export.js';
 import { errorMessage } from './error-message.js';
+import { exitOf, refuseFlagAsValue, throwCommanderExit } from './usage.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
 
 // a reader that stops early (`… | head`) closes the pipe: what it wanted is written, so that ends the command quietly
@@ -26,7 +27,9 @@ const program = new Command('kgdistill')
   .description('Knowledge-graph embeddings and their distillation, in Node.js')
   .version('0.1.0')
   .showHelpAfterError('(add --help for the command\'s options)')
-  .configureHelp({ showGlobalOptions: true });
+  .configureHelp({ showGlobalOptions: true })
+  // before the commands are added, so that each inherits it: commander's usage errors exit 2, as the schemas' do
+  .exitOverride(throwCommanderExit);
 
 registerDataCommands(program);
 registerTrainCommand(program);
@@ -42,8 +45,12 @@ registerExportCommand(program);
 
 // the environment is checked before any command writes a file (a bad KGDISTILL_THREADS stopped a run after its config.json)
 program.hook('preAction', () => void kernelThreads());
+// a flag missing its value does not take the next flag as its value (`--out --json`), whichever the command
+program.hook('preAction', refuseFlagAsValue);
 
+// exit codes: 0 done, 2 a usage error (fix the command line), 1 any other failure; a signal 128 + n (run-training.ts)
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`kgdistill: ${errorMessage(error)}\n`);
-  process.exitCode = 1;
+  const { code, print } = exitOf(error);
+  if (print) process.stderr.write(`kgdistill: ${errorMessage(error)}\n`);
+  process.exitCode = code;
 });

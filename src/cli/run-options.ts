@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { z } from 'zod';
-import { flagOf, parseOptions } from '../pipeline/options.js';
+import { flagOf, parseOptions, trainOptionsSchema } from '../pipeline/options.js';
 import { readOptionsFile } from '../pipeline/run-config.js';
 import { parseParamPairs } from './kd-flags.js';
 import { exactInteger, numberText } from './integer-flag.js';
@@ -42,6 +42,16 @@ export const DATA_FLAGS: readonly FlagSpec[] = [
   { key: 'header', kind: 'string', arg: '<h>', description: 'is the first data line a header', choices: ['auto', 'yes', 'no'] },
   { key: 'encoding', kind: 'string', arg: '<e>', description: 'text encoding of the triple files (UTF-8 is strict: other bytes are an error)', choices: ['utf8', 'latin1'] },
 ];
+
+/** The help of `--eval-candidates`, the same in train, distill and eval (each adds its default). */
+export const EVAL_CANDIDATES_HELP = 'rank each validation or test query against its gold answer and n fixed filtered candidates instead of all entities (OGB-style sampled evaluation, for large graphs; reported as such); 0: all entities';
+
+/** `--eval-candidates` of a command that reads it itself (eval): checked as train's is, same message; 0 stays 0 (all entities). */
+export function evalCandidatesFlag(text: string): number {
+  const value = numberText(text) ?? text;
+  parseOptions(trainOptionsSchema.pick({ evalCandidates: true }), { evalCandidates: value }, 'flag');
+  return value as number;
+}
 
 /** The default of every key of a schema (parsing a minimal object), for --help. */
 function defaultsOf(schema: z.ZodType, minimal: Record<string, unknown>): Record<string, unknown> {

@@ -14,7 +14,7 @@ import { loadRun, noteIfStillTraining, type LoadedRun } from '../registry/load-r
 import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
 import { dataSummary, type DataSummary } from './run-job.js';
-import { dataOptions, parseOptions, nonNegativeInt, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming, type ReadingOptions } from './options.js';
+import { dataOptions, parseOptions, nonNegativeInt, unusedEvalSeedNote, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming, type ReadingOptions } from './options.js';
 import { callbackOption, trueOrFalse } from '../kg/load-options.js';
 
 /** Options of {@link evaluateRun}. */
@@ -166,8 +166,13 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
 function protocolOf(recorded: Record<string, unknown>, options: EvaluateOptions): { candidates: number; candidateSeed: number | undefined } {
   const runCandidates = typeof recorded.evalCandidates === 'number' && recorded.evalCandidates > 0 ? recorded.evalCandidates : undefined;
   const runSeed = typeof recorded.evalSeed === 'number' ? recorded.evalSeed : undefined;
-  if (options.candidates !== undefined || runCandidates === undefined) return { candidates: options.candidates ?? 0, candidateSeed: options.candidateSeed };
   const flag = options.naming === 'flag' ? '--eval-candidates' : 'candidates';
+  if (options.candidates !== undefined || runCandidates === undefined) {
+    const candidates = options.candidates ?? 0;
+    // a seed given for a full ranking changes nothing: said, as train says it (not silently dropped)
+    if (candidates === 0 && options.candidateSeed !== undefined) options.onNotice?.(unusedEvalSeedNote(options.naming === 'flag' ? '--eval-seed' : 'candidateSeed', 'evaluation ranks'));
+    return { candidates, candidateSeed: options.candidateSeed };
+  }
   options.onNotice?.(`ranking against ${runCandidates} sampled candidates per query, as the run was evaluated (its ${flag} ${runCandidates}); ${flag} 0 ranks against all entities`);
   return { candidates: runCandidates, candidateSeed: options.candidateSeed ?? runSeed };
 }

@@ -15,11 +15,12 @@ import { ENTITY_CONSTRAINT_SCHEMA, NORM_SCHEMA } from '../registry/models.js';
 import { OptionsError, type OptionProblem } from './options-error.js';
 import type { LoadOptions } from '../kg/dataset.js';
 import { trueOrFalse } from '../kg/load-options.js';
-import { runConfigOrCheckpointCopy, type RunConfigSource } from './run-config.js';
+import { flagOf, runConfigOrCheckpointCopy, type RunConfigSource } from './run-config.js';
 
 const int = (what: string, min: number) => z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(min, { error: `must be ${what}` });
-/** A count ≥ 1 (`evalCandidates`, `candidates`, …). */
+/** A count ≥ 1 (`dim`, `topK`, …). */
 export const positiveInt = int('a positive integer', 1);
+/** A count ≥ 0 (`neg`, `patience`, …). */
 export const nonNegativeInt = int('an integer ≥ 0', 0);
 /** A positive number float32 holds: every such option feeds float32 arithmetic (core/float32-range.ts). */
 const positive = positiveFloat32('must be a positive number');
@@ -44,7 +45,8 @@ export const dataOptions = {
   /** Field delimiter of the triple files: detected (`auto`: tab, else comma, else spaces) or given. */
   delimiter: oneOf(['auto', 'tab', 'comma', 'whitespace'] as const).default('auto'),
   /** Head, relation and tail columns: `hrt`, `htr`, or three 0-based positions of a wider file (`0,2,1`). */
-  columns: z.string().regex(/^(hrt|htr|\d+,\d+,\d+)$/, { error: 'must be hrt, htr or three positions such as 0,2,1' }).optional(),
+  columns: z.string().regex(/^(hrt|htr|\d+,\d+,\d+)$/, { error: 'must be hrt, htr or three positions such as 0,2,1', abort: true })
+    .refine((text) => !/^\d/.test(text) || new Set(text.split(',').map(Number)).size === 3, { error: 'must name three different positions (head, relation and tail are three columns)' }).optional(),
   /** Whether the first data line is a header: recognised (`auto`), `yes` or `no`. */
   header: oneOf(['auto', 'yes', 'no'] as const).default('auto'),
   /** Text encoding of the triple files (strict UTF-8, or Latin-1). */
@@ -69,6 +71,14 @@ export function loadOptionsOf(s: DataSettings): LoadOptions {
 export const DEFAULT_LR_PATIENCE = 2;
 /** Seed of the sampled evaluation candidates (`evalSeed`), by default. */
 export const DEFAULT_EVAL_SEED = 0;
+
+/** `evalCandidates`: an integer ≥ 0, where 0 (all entities, the full ranking) reads as no sampled candidates at all. */
+const evalCandidatesOption = nonNegativeInt.transform((n) => (n === 0 ? undefined : n)).optional();
+
+/** The note for an `evalSeed` given without sampled candidates (`name` is the option's flag or key): it changes nothing. */
+export function unusedEvalSeedNote(name: string, what = 'validation and test rank'): string {
+  return `${name} is not used: without sampled candidates, ${what} against all entities`;
+}
 
 /** How a model is trained: optimiser, sampling, schedule, early stopping, seed. Defaults: Chami et al. 2020's recipe. */
 export const trainingOptions = {
@@ -115,8 +125,11 @@ export const trainingOptions = {
   out: z.string().min(1).optional(),
   /** Evaluate the best checkpoint on the test split at the end. */
   testEval: trueOrFalse.default(true),
-  /** Validate and test against the gold answer and N fixed filtered candidates per query (OGB-style), not all entities. */
-  evalCandidates: positiveInt.optional(),
+  /**
+   * Validate and test against the gold answer and N fixed filtered candidates per query (OGB-style), not all
+   * entities; 0 is all entities, as in `evaluate` (the same as leaving it out: validated, it is undefined).
+   */
+  evalCandidates: evalCandidatesOption,
   /** Seed of the sampled evaluation candidates. */
   evalSeed: seedInt.default(DEFAULT_EVAL_SEED),
 };
@@ -212,10 +225,8 @@ export function runReadingOptions(runDirOrFile: string, onNotice?: (message: str
   return readingOptionsOfRun(config, source);
 }
 
-/** The flag of a key: `batchSize` → `--batch-size`. */
-export function flagOf(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
+/** The flag of a key: `batchSize` → `--batch-size` (its home is run-config.ts, which this file imports). */
+export { flagOf };
 
 /**
  * An error of the dataset reader (kg/), whose hints name the reading flags (`--columns`, `--encoding latin1`, `--unseen

@@ -213,6 +213,14 @@ export function readOptionsFile(file: string): Record<string, unknown> {
   return record;
 }
 
+/** Values that mean the same as another of their option: `evalCandidates` 0 is all entities, as leaving it out (undefined) is. */
+const EQUIVALENT_VALUES: Readonly<Record<string, (value: unknown) => unknown>> = { evalCandidates: (value) => (value === 0 ? undefined : value) };
+
+/** The flag of a key: `batchSize` → `--batch-size` (options.ts exports it too). */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 /** Options naming a registered model, whose names are taken in any case. */
 const NAME_KEYS: readonly string[] = ['model', 'student'];
 
@@ -230,7 +238,7 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     if (value === undefined || key === 'resume') continue;
     const before = saved[key];
     // a path, relative or absolute; a model's name in any case (as a new run takes it: --model roth is RotH)
-    const comparable = (v: unknown): string => JSON.stringify(PATH_KEYS.includes(key) ? absolutePaths(v) : NAME_KEYS.includes(key) && typeof v === 'string' ? v.toLowerCase() : v);
+    const comparable = (v: unknown): string => JSON.stringify(PATH_KEYS.includes(key) ? absolutePaths(v) : NAME_KEYS.includes(key) && typeof v === 'string' ? v.toLowerCase() : (EQUIVALENT_VALUES[key] ?? ((x) => x))(v));
     const same = comparable(before) === comparable(value);
     if (RESUMABLE_KEYS.includes(key)) {
       if (!same && !INVOCATION_KEYS.includes(key)) {
@@ -243,7 +251,11 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     }
   }
   if (differing.length > 0) {
-    throw new Error(`${name('resume')} ${runDir}: ${differing.join('; ')}; only ${RESUMABLE_KEYS.filter((k) => k !== 'out').map(name).join(', ')} may change when resuming (start a new run with ${name('out')} for other settings)`);
+    // the options that may change by their plain names: `name` says where a value came from (`--config f.yaml: key
+    // 'epochs'`), which is no name for an option in general; `resume` is never a config file's, so its name tells
+    // whether the caller names flags or keys
+    const plain = name('resume').startsWith('--') ? flagOf : (key: string): string => key;
+    throw new Error(`${name('resume')} ${runDir}: ${differing.join('; ')}; only ${RESUMABLE_KEYS.filter((k) => k !== 'out').map(plain).join(', ')} may change when resuming (start a new run with ${plain('out')} for other settings)`);
   }
   return { options, changed, changedKeys };
 }

@@ -46,7 +46,7 @@ import { atOwnWidth, modelFromConfig, recordedOptionsOf } from '../registry/mode
 import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
-import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, readerErrorNamed, type CommonSettings, type OptionNaming } from './options.js';
+import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, readerErrorNamed, unusedEvalSeedNote, type CommonSettings, type OptionNaming } from './options.js';
 import { plural } from '../kg/plural.js';
 
 /** How a job reports what it does (all optional): lines for the user, the trainer's progress, a stop request. */
@@ -361,7 +361,7 @@ function unusedSettings(given: Record<string, unknown>, s: CommonSettings & { on
   const notes: string[] = [];
   if (given.neg !== undefined && s.oneToN === true) notes.push(`${name('neg')} ${s.neg} is not used: ${name('oneToN')} scores every entity`);
   // a value equal to the default is not the user's choice (a run's own config.json records every default)
-  if (given.evalSeed !== undefined && given.evalSeed !== DEFAULT_EVAL_SEED && s.evalCandidates === undefined) notes.push(`${name('evalSeed')} is not used: without sampled candidates, validation and test rank against all entities`);
+  if (given.evalSeed !== undefined && given.evalSeed !== DEFAULT_EVAL_SEED && s.evalCandidates === undefined) notes.push(unusedEvalSeedNote(name('evalSeed')));
   if (given.lrPatience !== undefined && given.lrPatience !== DEFAULT_LR_PATIENCE && s.lrDecay === 1) notes.push(`${name('lrPatience')} is not used: the learning rate is constant (its decay is 1)`);
   return notes;
 }

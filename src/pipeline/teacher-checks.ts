@@ -5,16 +5,19 @@
  * teacher that trained on them leaks them into the student, and the student's test figures are not clean).
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { runLockHolder } from '../core/run-lock.js';
 import type { RunData } from '../core/training-data.js';
 import { loadDataset } from '../kg/dataset.js';
 import { runReadingOptions } from './options.js';
 import { resultFile } from './run-result.js';
 
-/** Warnings about teachers that are not finished runs: one still training (its lock is held), one without result.json. */
+/** Warnings about teachers that are not finished runs: one still training (its lock is held), one without result.json (a directory without best.json or last.json: none). */
 export function unfinishedTeacherWarnings(teacherDirs: readonly string[]): string[] {
   return teacherDirs.flatMap((dir) => {
     if (!existsSync(dir)) return []; // no such run: reading the teacher says so
+    // no checkpoint at all: not a run (or one not yet saved), which reading the teacher refuses; no warning before that
+    if (!existsSync(path.join(dir, 'best.json')) && !existsSync(path.join(dir, 'last.json'))) return [];
     const holder = runLockHolder(dir);
     if (holder) return [`teacher ${dir} is being trained by process ${holder.pid} on ${holder.host}: the student learns from its best checkpoint so far, which may still change`];
     if (!existsSync(resultFile(dir))) return [`teacher ${dir} has not finished training (no result.json: interrupted, or stopped before its end): the student learns from its best checkpoint so far`];

@@ -64,7 +64,7 @@ describe('integer flags', () => {
     expect(existsSync(path.join(dir, 'run'))).toBe(false);
     await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-seed', TOO_LONG])).rejects.toThrow(`--eval-seed must be ${RANGE} (got '${TOO_LONG}')`);
     await expect(runCli([registerEvalCommand], ['eval', '--checkpoint', path.join(dir, 'run'), '--eval-candidates', '-1'])) // 0: all entities
-      .rejects.toThrow("option '--eval-candidates <n>' argument '-1' is invalid.");
+      .rejects.toThrow('--eval-candidates must be an integer ≥ 0 (got -1)'); // as train words it
   });
 
   it('refuses it in the kd command\'s --seeds with the text typed (read through run-options and kd-options)', async () => {

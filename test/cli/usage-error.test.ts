@@ -9,13 +9,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), ...args], { cwd: root, encoding: 'utf8' });
 
 describe('usage errors', () => {
-  it('name the flag, point to --help, exit 1', () => {
+  it('name the flag, point to --help, exit 2 (a usage error; a failure of the work exits 1)', () => {
     for (const [args, first] of [
       [['eval'], "error: required option '--checkpoint <run dir>' not specified"],
       [['train', '--dataset', 'x', '--optimizer', 'foo'], "error: option '--optimizer <name>' argument 'foo' is invalid. Allowed choices are adagrad, adam, sparse-adam, sgd."],
     ] as const) {
       const run = cli(...args);
-      expect(run.status, args.join(' ')).toBe(1);
+      expect(run.status, args.join(' ')).toBe(2);
       expect(run.stderr.trim().split('\n')).toEqual([first, "(add --help for the command's options)"]);
     }
   });

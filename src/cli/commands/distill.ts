@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { modelNames } from '../../registry/models.js';
 import { distillOptionsSchema } from '../../pipeline/options.js';
 import { runDistill } from '../../pipeline/train.js';
-import { addFlags, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
+import { addFlags, EVAL_CANDIDATES_HELP, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
 import { addRunSwitches, resumeCommandOf, runTrainingCommand, TRAINING_FLAGS } from '../run-training.js';
 
 const FLAGS: readonly FlagSpec[] = [
@@ -31,6 +31,7 @@ function juniorFlag(flag: FlagSpec): FlagSpec {
   if (flag.key === 'queryWeights') return { ...flag, description: "how training queries weigh in the Junior's hard loss (not in the distillation term): uniform, or subsampling (Sun et al. 2019: a triple (h, r, t) weighs 1/√(count(h, r) + count(t, r⁻¹)), counts in train plus 3; the batch loss is Σw·ℓ/Σw; not with --double-neg)" };
   if (flag.key === 'lrDecay') return { ...flag, description: flag.description.replace("; in distill the Junior's rate", " (the Junior's rate)") };
   if (flag.key === 'out') return { ...flag, description: 'run directory (default: runs/<dataset>-mulde-<student>-d<dim>-k<top-k>-s<seed>)' };
+  if (flag.key === 'evalCandidates') return { ...flag, description: EVAL_CANDIDATES_HELP }; // eval's words: 0 is all entities there too
   if (flag.key === 'doubleNeg') return { ...flag, description: "the Junior's negatives corrupt head and tail together (Chami et al. 2020, --double_neg; MulDE's code corrupts the tail only)" };
   return flag;
 }

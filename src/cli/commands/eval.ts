@@ -5,11 +5,11 @@ import { evaluateRun } from '../../pipeline/evaluate.js';
 import { dataLine, RUN_ENVIRONMENT_HELP } from '../run-training.js';
 import { formatEvaluation, formatSampled } from '../report-format.js';
 import { testProgress } from '../progress.js';
-import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
+import { addFlags, DATA_FLAGS, EVAL_CANDIDATES_HELP, evalCandidatesFlag, givenOptions } from '../run-options.js';
 import { readingOptionsSchema } from '../../pipeline/options.js';
-import { integerFlag, nonNegativeInteger } from '../integer-flag.js';
+import { integerFlag } from '../integer-flag.js';
 
-interface EvalFlags { checkpoint: string; split: 'valid' | 'test'; dataset?: string; backend: BackendRequest; json?: boolean; last?: boolean; evalCandidates?: number; evalSeed?: string }
+interface EvalFlags { checkpoint: string; split: 'valid' | 'test'; dataset?: string; backend: BackendRequest; json?: boolean; last?: boolean; evalCandidates?: string; evalSeed?: string }
 
 /** Adds `kgdistill eval`. */
 export function registerEvalCommand(program: Command): void {
@@ -21,20 +21,25 @@ export function registerEvalCommand(program: Command): void {
     .addOption(new Option('--split <name>', 'split to evaluate').choices(['test', 'valid']).default('test'))
     .option('--dataset <name|dir>', 'dataset (default: the one the run was trained on, read as it was)')
     .option('--last', 'evaluate the last checkpoint instead of the best one')
-    .option('--eval-candidates <n>', "rank each query against its gold answer and n fixed filtered candidates instead of all entities (OGB-style sampled evaluation, for large graphs; reported as such); 0: all entities (default: the run's own, else 0)", nonNegativeInteger)
+    .option('--eval-candidates <n>', `${EVAL_CANDIDATES_HELP} (default: the run's own, else all entities)`)
     .option('--eval-seed <n>', "seed of the sampled candidates (default: the run's own, else 0)")
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES as string[]).default('auto'))
-    .option('--json', 'print one JSON object with the metrics as the last stdout line');
+    .option('--json', 'print one JSON object with the metrics (and `warnings`: the notes of stderr) as the last stdout line');
   addFlags(command, DATA_FLAGS.map((f) => ({ ...f, defaultText: "the run's" })), readingOptionsSchema, {}, false);
   command.action(async (flags: EvalFlags) => {
     const reading = givenOptions(command, DATA_FLAGS, readingOptionsSchema);
     const started = performance.now();
+    const candidates = flags.evalCandidates === undefined ? undefined : evalCandidatesFlag(flags.evalCandidates);
     const candidateSeed = flags.evalSeed === undefined ? undefined : integerFlag('--eval-seed', flags.evalSeed);
-    const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates: flags.evalCandidates, candidateSeed, reading, naming: 'flag',
-      onNotice: (message) => process.stderr.write(`note: ${message}\n`) });
+    const warnings: string[] = []; // what was said on stderr, also in --json (as train's `warnings`)
+    const result = await evaluateRun(flags.checkpoint, { split: flags.split, dataset: flags.dataset, last: flags.last, backend: flags.backend, onProgress: testProgress(), candidates, candidateSeed, reading, naming: 'flag',
+      onNotice: (message) => {
+        warnings.push(message);
+        process.stderr.write(`note: ${message}\n`);
+      } });
     const seconds = (performance.now() - started) / 1000;
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint, data: result.data })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...result.metrics, split: result.split, backend: result.backend, seconds, model: result.model, dim: result.dim, dataset: result.dataset, checkpoint: result.checkpoint, data: result.data, warnings })}\n`);
     } else {
       const body = result.report ? formatEvaluation(result.report) : formatSampled(result.sampled!);
       process.stdout.write(`${result.model} d=${result.dim}, ${result.dataset} ${result.split}, ${result.checkpoint} checkpoint, backend ${result.backend}\n${body}\n${dataLine(result.data)}\n`);

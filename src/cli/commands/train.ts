@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { MODELS, modelNames } from '../../registry/models.js';
 import { trainOptionsSchema } from '../../pipeline/options.js';
 import { runTrain } from '../../pipeline/train.js';
-import { addFlags, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
+import { addFlags, EVAL_CANDIDATES_HELP, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
 import { addRunSwitches, resumeCommandOf, runTrainingCommand, TRAINING_FLAGS } from '../run-training.js';
 
 const FLAGS: readonly FlagSpec[] = [{ key: 'model', kind: 'string', arg: '<name>', description: `model: ${modelNames().join(', ')}` }, ...TRAINING_FLAGS.map(trainFlag)];
@@ -12,6 +12,7 @@ const FLAGS: readonly FlagSpec[] = [{ key: 'model', kind: 'string', arg: '<name>
 function trainFlag(flag: FlagSpec): FlagSpec {
   if (flag.key === 'queryWeights') return { ...flag, description: flag.description.replace("; in distill it weighs the Junior's hard loss, not the distillation term", '') };
   if (flag.key === 'out') return { ...flag, description: 'run directory (default: runs/<dataset>-<model>-d<dim>-s<seed>)' };
+  if (flag.key === 'evalCandidates') return { ...flag, description: EVAL_CANDIDATES_HELP }; // eval's words: 0 is all entities there too
   if (flag.key === 'lrDecay') return { ...flag, description: flag.description.replace("; in distill the Junior's rate", '') };
   return flag;
 }
