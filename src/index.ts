@@ -3,64 +3,101 @@
  *
  *   import { train, openModel } from 'kgdistill';
  *   const run = await train({ dataset: 'WN18RR', model: 'RotH', dim: 32, optimizer: 'adam', lr: 0.001, out: 'runs/x' });
- *   console.log(run.metrics.mrr, (await run.model.predict({ head: 'dog.n.01', relation: '_hypernym' }, 5)).answers);
+ *   console.log(run.metrics?.mrr, (await run.model.predict({ head: 'dog.n.01', relation: '_hypernym' }, 5)).answers);
  *
  * Options are validated by the same zod schemas as the command line (`trainOptionsSchema`, …): a bad option is the
  * same clear error in code (naming the key) as in the shell (naming the flag). The backend (tfjs-wasm, or
  * tfjs-node when installed) is started inside. Progress is silent unless hooks are given.
  */
-import { openModel, type OpenedModel } from './pipeline/open-model.js';
 import { runDistill, runTrain, type RunRequest } from './pipeline/train.js';
-import type { RunHooks, RunSummary } from './pipeline/run-job.js';
-import type { DistillOptions, TrainOptions } from './pipeline/options.js';
-import type { SummaryMetrics } from './eval/metrics.js';
+import type { RunHooks } from './pipeline/run-job.js';
+import type { DistillOptions as DistillSchemaInput } from './pipeline/options.js';
+import { evaluateRun, type EvaluateOptions } from './pipeline/evaluate.js';
+import { evaluationSummary } from './eval/evaluate.js';
+import { sampledSummary } from './eval/sampled-evaluation.js';
+import { openModel, type OpenedModel } from './pipeline/public-model.js';
+import type { DistillOptions, TrainOptions } from './pipeline/public-options.js';
+import type { DistillSummary, EvaluateResult, FullSummaryMetrics, RunSummary, SampledSummaryMetrics, SummaryMetrics } from './pipeline/public-results.js';
 
 export { loadDataset, formatLoadReport, type KgDataset, type LoadOptions, type LoadReport } from './kg/dataset.js';
+export type { Vocabulary } from './kg/vocabulary.js';
+export type { RelationCategory } from './kg/types.js';
 export { splitTriples, type NamedTriple, type SplitOptions, type TripleSplit } from './kg/split-triples.js';
-export { writeSyntheticDataset, syntheticGraph, type SyntheticGraph, type SyntheticGraphOptions } from './kg/synthetic-graph.js';
-export { evaluateRun as evaluate, type EvaluateOptions, type EvaluateResult } from './pipeline/evaluate.js';
-export type { ReadingOptions } from './pipeline/options.js';
-export { openModel, type OpenedModel, type PredictQuery, type PredictOptions, type NeighborsOptions } from './pipeline/open-model.js';
-export type { NeighborsResult, PredictResult, TripleScore } from './lookup/checkpoint-lookup.js';
+export { writeSyntheticDataset, syntheticGraph, type SyntheticGraph, type SyntheticGraphOptions, type SyntheticTriple } from './kg/synthetic-graph.js';
+export type { EvaluateOptions } from './pipeline/evaluate.js';
+export type { ReadingOptions, OptionNaming } from './pipeline/options.js';
+export { openModel, type OpenedModel, type OpenModelOptions, type PredictQuery, type TailsQuery, type HeadsQuery, type QueryTerm, type ModelInfo, type ModelIndexInfo, type ModelEmbeddings, type EmbeddingTable } from './pipeline/public-model.js';
+export type { PredictOptions, NeighborsOptions } from './pipeline/open-model.js';
+export type { EntityRef, NeighborsResult, PredictResult, PredictMethod, TripleScore } from './lookup/checkpoint-lookup.js';
+export type { NeighborMetric } from './lookup/kernel-search.js';
+export type { SimilarityName } from './core/model.js';
 export type { BackendRequest } from './core/backend.js';
-export { trainOptionsSchema, distillOptionsSchema, type TrainOptions, type TrainSettings, type DistillOptions, type DistillSettings } from './pipeline/options.js';
-export type { RunHooks, RunSummary, DataSummary } from './pipeline/run-job.js';
+export type { OptimizerName } from './core/optimizers.js';
+export { trainOptionsSchema, distillOptionsSchema, type TrainSettings, type DistillSettings } from './pipeline/options.js';
+export type { TrainOptions, DistillOptions, DatasetOptions, TrainingOptions } from './pipeline/public-options.js';
+export type { RunHooks, DataSummary, SkippedLine } from './pipeline/run-job.js';
 export type { RunRequest } from './pipeline/train.js';
-export type { SummaryMetrics } from './eval/metrics.js';
+export type {
+  SummaryMetrics, FullSummaryMetrics, SampledSummaryMetrics, TieRuleMetrics, RunSummary, DistillSummary,
+  EvaluateResult, FullEvaluateResult, SampledEvaluateResult,
+} from './pipeline/public-results.js';
+export type { LinkPredictionMetrics } from './eval/metrics.js';
+export type { EvaluationReport, FilteredAndRawMetrics, TailAndHeadMetrics } from './eval/evaluate.js';
+export type { SampledEvaluationReport } from './eval/sampled-evaluation.js';
 export { modelNames } from './registry/models.js';
 export type { TrainerEvents, EpochRecord } from './core/trainer.js';
 // The errors a caller can tell apart (`instanceof`): each names what is at fault (docs/API.md, "Errors").
 export { OptionsError, type OptionProblem } from './pipeline/options-error.js';
 export { KgInputError } from './kg/errors.js';
-export { DatasetFetchError } from './kg/fetch-dataset.js';
+export { DatasetFetchError, FetchInterruptedError } from './kg/fetch-dataset.js';
 export { CheckpointError } from './core/checkpoint.js';
 export { LookupError, type LookupErrorKind } from './lookup/errors.js';
 
 /** What `train` and `distill` return: the run directory, its test metrics, its summary, and the model opened for queries. */
-export interface TrainResult {
+export interface TrainResult<Summary extends RunSummary = RunSummary> {
+  /** The run directory (checkpoints, config.json, result.json, metrics.jsonl). */
   runDir: string;
-  /** Filtered test metrics over both directions (`mrr`, `hits@1|3|10`, `mr`, `queries`, `tieRules`, …; with `evalCandidates` the sampled ones, marked by `protocol`); undefined with `testEval: false`. */
+  /** Filtered test metrics over both directions (`mrr`, `hits@1|3|10`, `mr`, `queries`, `tieRules`, …; with `evalCandidates` the sampled ones, marked by `protocol`); undefined when the run was not tested (`testEval: false`, a stop, an empty test split). */
   metrics?: SummaryMetrics;
   /** Epochs, best validation, seconds, backend, what loading dropped, warnings, … */
-  summary: RunSummary;
+  summary: Summary;
+  /** The best checkpoint opened for queries (`close()` it when done). */
   model: OpenedModel;
 }
 
-async function opened(result: Awaited<ReturnType<typeof runTrain>>, backend: unknown): Promise<TrainResult> {
+/** What `distill` returns: a run's result whose summary has the MulDE settings. */
+export type DistillResult = TrainResult<DistillSummary>;
+
+/** The test metrics of a finished run, as `evaluate` gives them (only the metrics: the summary is beside them). */
+function testMetrics(result: Awaited<ReturnType<typeof runTrain>>): SummaryMetrics | undefined {
+  // evaluationSummary/sampledSummary are declared with a loose type; their objects are these (test/api/public-types.test.ts)
+  if (result.test) return evaluationSummary(result.test) as unknown as FullSummaryMetrics;
+  if (result.sampledTest) return sampledSummary(result.sampledTest) as unknown as SampledSummaryMetrics;
+  return undefined;
+}
+
+async function opened<Summary extends RunSummary>(result: Awaited<ReturnType<typeof runTrain>>, backend: TrainOptions['backend']): Promise<TrainResult<Summary>> {
   return {
     runDir: result.runDir,
-    metrics: result.test || result.sampledTest ? (result.json as SummaryMetrics) : undefined,
-    summary: result.summary,
-    model: await openModel(result.runDir, { backend: backend as never }),
+    metrics: testMetrics(result),
+    summary: result.summary as unknown as Summary, // run-job.ts declares it with an index signature; its object is a RunSummary (or DistillSummary)
+    model: await openModel(result.runDir, { backend }),
   };
 }
 
 /** Trains a model (validation, early stopping, checkpoints in `out`) and evaluates it on test; `resume: true` continues `out`. */
 export async function train(options: RunRequest<TrainOptions>, hooks: RunHooks = {}): Promise<TrainResult> {
-  return opened(await runTrain(options, hooks), options.backend);
+  return opened<RunSummary>(await runTrain(options, hooks), options.backend);
 }
 
 /** Distils trained teacher runs into a small student with MulDE (Wang et al., WWW 2021) and evaluates it on test. */
-export async function distill(options: RunRequest<DistillOptions>, hooks: RunHooks = {}): Promise<TrainResult> {
-  return opened(await runDistill(options, hooks), options.backend);
+export async function distill(options: RunRequest<DistillOptions>, hooks: RunHooks = {}): Promise<DistillResult> {
+  // `teachers` may be readonly here: the schema copies the array and nothing mutates it
+  return opened<DistillSummary>(await runDistill(options as RunRequest<DistillSchemaInput>, hooks), options.backend);
+}
+
+/** Evaluates a trained run on a split of its dataset (filtered, both directions, all three tie rules; or sampled with `candidates`). */
+export async function evaluate(runDir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
+  // pipeline/evaluate.ts declares `metrics` with a loose type; a full result has `report`, a sampled one `sampled`
+  return (await evaluateRun(runDir, options)) as unknown as EvaluateResult;
 }

@@ -15,22 +15,32 @@ import { writeNewDirectory } from './new-directory.js';
 
 /** Options of the generated graph. */
 export interface SyntheticGraphOptions {
+  /** Number of entities (`e0`, `e1`, …), 0 to 10 000 000. Default 400. */
   entities?: number;
+  /** Number of groups of the `member_of` relation. Default 8. */
   groups?: number;
+  /** Seed of the shuffle that makes the splits. Default 0. */
   seed?: number;
-  /** Fractions of valid and test triples (the rest is train). */
+  /** Fraction of the triples in valid. Default 0.1. */
   validFraction?: number;
+  /** Fraction of the triples in test (the rest, after valid and test, is train). Default 0.1. */
   testFraction?: number;
 }
 
 /** The keys of SyntheticGraphOptions (a misspelled one is an error, not the default). */
 const SYNTHETIC_OPTION_KEYS: readonly string[] = ['entities', 'groups', 'seed', 'validFraction', 'testFraction'];
 
+/** A generated triple: head, relation and tail names (a `NamedTriple`, as `splitTriples` takes, but a fresh array). */
+export type SyntheticTriple = [head: string, relation: string, tail: string];
+
 /** The generated triples as names, per split. */
 export interface SyntheticGraph {
-  train: string[][];
-  valid: string[][];
-  test: string[][];
+  /** The training triples (every entity appears in them). */
+  train: SyntheticTriple[];
+  /** The validation triples. */
+  valid: SyntheticTriple[];
+  /** The test triples. */
+  test: SyntheticTriple[];
 }
 
 /**
@@ -103,7 +113,7 @@ function shuffledCodes(options: SyntheticGraphOptions): ShuffledCodes {
 }
 
 /** The triple of a code, as names. */
-function tripleOf(code: number, n: number, groups: number): [string, string, string] {
+function tripleOf(code: number, n: number, groups: number): SyntheticTriple {
   const i = Math.floor(code / 5);
   const kind = code - 5 * i;
   switch (kind) {
@@ -118,7 +128,7 @@ function tripleOf(code: number, n: number, groups: number): [string, string, str
 /** Generates the graph: every entity appears in train (valid/test only hold triples over train entities). */
 export function syntheticGraph(options: SyntheticGraphOptions = {}): SyntheticGraph {
   const graph = shuffledCodes(options);
-  const decode = ([from, to]: [number, number]): string[][] =>
+  const decode = ([from, to]: [number, number]): SyntheticTriple[] =>
     Array.from(graph.codes.subarray(from, to), (code) => tripleOf(code, graph.entities, graph.groups));
   return { train: decode(graph.train), valid: decode(graph.valid), test: decode(graph.test) };
 }
