@@ -30,6 +30,11 @@ export function packageRoot(): string | undefined {
   }
 }
 
+/** True when `dir` lies inside a `node_modules` directory (an installed package, not a clone of the repository). */
+export function insideNodeModules(dir: string): boolean {
+  return path.resolve(dir).split(path.sep).includes('node_modules');
+}
+
 /** The version in kgdistill's package.json ('0.0.0' when it cannot be read). */
 export function packageVersion(): string {
   const root = packageRoot();

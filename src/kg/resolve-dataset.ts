@@ -4,8 +4,10 @@
  *
  * Order: an existing directory at the given path wins; otherwise, for a bare name, `$KGDISTILL_DATA/<name>`
  * (a list separated by the platform's path delimiter is accepted), `<cwd>/data/<name>`, `<package root>/data/<name>`,
- * `<package root>/../shared/data/<name>`, `<cwd>/../shared/data/<name>` (both skipped when `KGDISTILL_NO_SHARED=1`,
- * which shows what a fresh clone sees) and the user cache's `datasets/<name>` (where `data fetch` puts it). A
+ * `<package root>/../shared/data/<name>` (the repository's layout: a `shared/` beside the clone; skipped when the
+ * package is installed, inside `node_modules`, where it would be another package's folder),
+ * `<cwd>/../shared/data/<name>` (both skipped when `KGDISTILL_NO_SHARED=1`, which shows what a fresh clone sees) and
+ * the user cache's `datasets/<name>` (where `data fetch` puts it). A
  * candidate counts only when it holds all three split files (`train`, `valid`, `test` with extension `.txt`,
  * `.tsv` or `.csv`), so the repository's README-only `data/<name>/` is skipped. Names of fetchable benchmarks are
  * matched case-insensitively (`wn18rr` finds `WN18RR`).
@@ -14,7 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SplitName } from './types.js';
 import { KgInputError } from './errors.js';
-import { packageRoot } from './package-root.js';
+import { insideNodeModules, packageRoot } from './package-root.js';
 import { cachedDatasetsDir, dataRootsFromEnv } from './user-cache.js';
 import { DATASET_RECIPES, canonicalDatasetName, recipeFor } from './dataset-recipes.js';
 
@@ -116,14 +118,16 @@ export function sharedDataIgnored(): boolean {
   return value !== undefined && value !== '' && value !== '0' && value !== 'false';
 }
 
-/** Candidate directories for a bare dataset name, in search order, without duplicates. */
-export function candidateDirs(name: string, cwd: string): string[] {
-  const candidates = dataRootsFromEnv(cwd).map((root) => path.join(root, name));
+/**
+ * Candidate directories for a bare dataset name, in search order, without duplicates (`root`: kgdistill's package
+ * root; its `../shared/data` is searched only in a clone, not when installed inside `node_modules`).
+ */
+export function candidateDirs(name: string, cwd: string, root: string | undefined = packageRoot()): string[] {
+  const candidates = dataRootsFromEnv(cwd).map((dir) => path.join(dir, name));
   candidates.push(path.resolve(cwd, 'data', name));
-  const root = packageRoot();
   if (root) candidates.push(path.resolve(root, 'data', name));
   if (!sharedDataIgnored()) {
-    if (root) candidates.push(path.resolve(root, '..', 'shared', 'data', name));
+    if (root && !insideNodeModules(root)) candidates.push(path.resolve(root, '..', 'shared', 'data', name));
     candidates.push(path.resolve(cwd, '..', 'shared', 'data', name));
   }
   candidates.push(path.join(cachedDatasetsDir(), name));
