@@ -52,6 +52,7 @@ export { KgInputError } from './kg/errors.js';
 export { DatasetFetchError, FetchInterruptedError } from './kg/fetch-dataset.js';
 export { CheckpointError } from './core/checkpoint.js';
 export { LookupError, type LookupErrorKind } from './lookup/errors.js';
+export { HnswUnavailableError } from './lookup/hnsw.js';
 
 /** What `train` and `distill` return: the run directory, its test metrics, its summary, and the model opened for queries. */
 export interface TrainResult<Summary extends RunSummary = RunSummary> {

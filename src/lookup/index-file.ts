@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { removeStaleTemporaries, writeFileAtomic } from '../core/atomic-file.js';
-import { hnswFromBytes, hnswToBytes, type Hnsw } from './hnsw.js';
+import { hnswFromBytes, hnswToBytes, HnswUnavailableError, type Hnsw } from './hnsw.js';
 import type { HnswMetric } from './vector-space.js';
 import { fileErrorWords } from '../kg/errors.js';
 
@@ -189,6 +189,7 @@ export async function readIndexFile(file: string, expect: { fingerprint: string;
   try {
     index = await hnswFromBytes(parsed.payload, parsed.header.metric, parsed.header.dim);
   } catch (error) {
+    if (error instanceof HnswUnavailableError) throw error; // the addon is missing, not the file damaged
     return { status: 'corrupt', reason: `hnswlib could not load the payload: ${(error as Error).message}` };
   }
   if (index.getCurrentCount() !== expect.count || index.getNumDimensions() !== expect.dim) {

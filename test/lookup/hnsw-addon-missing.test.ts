@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildHnsw, DEFAULT_BUILD, hnswFromBytes, hnswlib, HnswUnavailableError, setHnswlibLoader } from '../../src/lookup/hnsw.js';
 import type { SpaceData } from '../../src/lookup/vector-space.js';
+import { readIndexFile, writeIndexFile } from '../../src/lookup/index-file.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const BINDINGS_ERROR = 'Could not locate the bindings file. Tried:\n → /x/node_modules/hnswlib-node/build/addon.node';
@@ -29,6 +30,17 @@ describe('a missing hnswlib-node addon', () => {
     expect(message).toContain('`neighbors(entity, k, { exact: true })`');
     expect(((failure as Error).cause as Error).message).toBe(BINDINGS_ERROR);
     await expect(hnswFromBytes(new Uint8Array(8), 'l2', 2)).rejects.toThrow(HnswUnavailableError);
+  });
+
+  it('a saved index read without the addon is not called corrupt: the missing addon is the error', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-noaddon-index-')), 'index.hnsw');
+    const fingerprint = 'a'.repeat(64);
+    await writeIndexFile(file, { spaceId: 'e', space: {}, fingerprint, metric: 'l2', count: 3, dim: 2, build: { ...DEFAULT_BUILD, seconds: 0 } }, await buildHnsw(space, DEFAULT_BUILD));
+    expect((await readIndexFile(file, { fingerprint, metric: 'l2', dim: 2, count: 3 })).status).toBe('ok');
+    setHnswlibLoader(() => {
+      throw new Error(BINDINGS_ERROR);
+    });
+    await expect(readIndexFile(file, { fingerprint, metric: 'l2', dim: 2, count: 3 })).rejects.toThrow(HnswUnavailableError);
   });
 
   it('loads the addon on first use, once, and builds and searches with it', async () => {
