@@ -9,8 +9,31 @@ import { runOpeningOptions } from './evaluate.js';
 import { CheckpointLookup, type NeighborsResult, type PredictResult, type TripleScore } from '../lookup/checkpoint-lookup.js';
 import { parseOptions, runReadingOptions } from './options.js';
 
-/** A link-prediction query: tails of (head, relation, ?) or heads of (?, relation, tail). */
-export type PredictQuery = { head: string | number; relation: string | number } | { relation: string | number; tail: string | number };
+/** An entity or relation as a query gives it: its name or vocabulary key (a string) or its id (a number). */
+export type QueryTerm = string | number;
+
+/** A query for the tails of (head, relation, ?). */
+export interface TailsQuery {
+  /** The known head: the answers are tails. */
+  head: QueryTerm;
+  /** The relation. */
+  relation: QueryTerm;
+  /** Not with `head`: a query asks for tails or for heads. */
+  tail?: never;
+}
+
+/** A query for the heads of (?, relation, tail). */
+export interface HeadsQuery {
+  /** Not with `tail`: a query asks for tails or for heads. */
+  head?: never;
+  /** The relation. */
+  relation: QueryTerm;
+  /** The known tail: the answers are heads. */
+  tail: QueryTerm;
+}
+
+/** A link-prediction query: the tails of (head, relation, ?) or the heads of (?, relation, tail); never both head and tail. */
+export type PredictQuery = TailsQuery | HeadsQuery;
 
 /** Options of a prediction. */
 export interface PredictOptions {

@@ -6,33 +6,9 @@ import type { BackendRequest } from '../core/backend.js';
 import type { SimilarityName } from '../core/model.js';
 import type { NeighborMetric } from '../lookup/kernel-search.js';
 import type { NeighborsResult, PredictResult, TripleScore } from '../lookup/checkpoint-lookup.js';
-import { openModel as openRunModel, type NeighborsOptions, type OpenedModel as RunModel, type PredictOptions } from './open-model.js';
+import { openModel as openRunModel, type NeighborsOptions, type OpenedModel as RunModel, type PredictOptions, type PredictQuery, type QueryTerm } from './open-model.js';
 
-/** An entity or relation as a query gives it: its name or vocabulary key (a string) or its id (a number). */
-export type QueryTerm = string | number;
-
-/** A query for the tails of (head, relation, ?). */
-export interface TailsQuery {
-  /** The known head: the answers are tails. */
-  head: QueryTerm;
-  /** The relation. */
-  relation: QueryTerm;
-  /** Not with `head`: a query asks for tails or for heads. */
-  tail?: never;
-}
-
-/** A query for the heads of (?, relation, tail). */
-export interface HeadsQuery {
-  /** Not with `tail`: a query asks for tails or for heads. */
-  head?: never;
-  /** The relation. */
-  relation: QueryTerm;
-  /** The known tail: the answers are heads. */
-  tail: QueryTerm;
-}
-
-/** A link-prediction query: the tails of (head, relation, ?) or the heads of (?, relation, tail); never both head and tail. */
-export type PredictQuery = TailsQuery | HeadsQuery;
+export type { QueryTerm, TailsQuery, HeadsQuery, PredictQuery } from './open-model.js';
 
 /** Options of {@link openModel}. */
 export interface OpenModelOptions {
