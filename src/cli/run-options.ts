@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import { flagOf, parseOptions, trainOptionsSchema } from '../pipeline/options.js';
 import { readOptionsFile } from '../pipeline/run-config.js';
+import { requireConfigModels, requireConfigPaths } from '../pipeline/config-file.js';
 import { parseParamPairs } from './kd-flags.js';
 import { exactInteger, numberText } from './integer-flag.js';
 
@@ -142,5 +143,7 @@ export function givenOptionsWithSources(command: Command, flags: readonly FlagSp
     delete keySources[spec.key];
   }
   parseOptions(schema.partial().strict(), given, 'flag');
+  requireConfigPaths(given, keySources);
+  requireConfigModels(given, keySources);
   return { given, keySources };
 }

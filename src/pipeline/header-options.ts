@@ -7,6 +7,7 @@ import type { CheckpointHeader } from '../core/checkpoint.js';
 import type { OneToNLoss } from '../core/one-to-n-step.js';
 import { OptionsError } from './options-error.js';
 import { RESUMABLE_KEYS } from './run-config.js';
+import { resolvedModelOptions } from './effective-options.js';
 
 /** The 1-N loss a checkpoint recorded (one saved before the choice existed trained with the softmax). */
 export function recordedOneToNLoss(header: CheckpointHeader): OneToNLoss {
@@ -43,7 +44,7 @@ function lossOptionsOfHeader(header: CheckpointHeader): Record<string, unknown> 
 }
 
 /** The options a run keeps for its whole life, as config.json names them; the checkpoint records each too. */
-const FIXED_KEYS = ['model', 'dim', 'initScale', 'batchSize', 'lr', 'optimizer', 'neg', 'oneToN', 'doubleNeg', 'sharedNeg', 'reg', 'regWeight', 'seed'] as const;
+const FIXED_KEYS = ['model', 'dim', 'initScale', 'norm', 'entityConstraint', 'batchSize', 'lr', 'optimizer', 'neg', 'oneToN', 'doubleNeg', 'sharedNeg', 'reg', 'regWeight', 'seed'] as const;
 
 /**
  * A resumed run's config.json must agree with its checkpoint on the options a run keeps (the checkpoint is what
@@ -51,7 +52,7 @@ const FIXED_KEYS = ['model', 'dim', 'initScale', 'batchSize', 'lr', 'optimizer',
  */
 export function requireConfigOfCheckpoint(options: Record<string, unknown>, header: CheckpointHeader, source: { file: string; copy: boolean }): void {
   const { file } = source;
-  const recorded = optionsFromHeader(header, undefined);
+  const recorded: Record<string, unknown> = { ...optionsFromHeader(header, undefined), ...resolvedModelOptions(header.model) };
   for (const key of FIXED_KEYS) {
     if (options[key] === undefined || recorded[key] === undefined) continue; // a default the model chose, or a key this command has not
     if (key === 'neg' && recorded.oneToN === true) continue; // 1-N runs record no negatives

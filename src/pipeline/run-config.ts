@@ -1,16 +1,18 @@
 /**
  * A run's configuration file, `<run>/config.json`: the effective options of the command that made the run (every
- * key, defaults included, but for those of one invocation, `out` and `testEval`), so that `kgdistill train --config
+ * key, defaults included and the model's and loss's resolved: effective-options.ts; but for those of one invocation,
+ * `out` and `testEval`), so that `kgdistill train --config
  * runs/x/config.json --out runs/y` reproduces run x, and `--resume` can tell which given option differs from the
  * run's. Written atomically, versioned, validated on read: a damaged file (cut off, not JSON) is an error naming it,
  * or, for commands that can do without it, a note.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { formatIssues } from '../core/registry.js';
+import { datasetDirOf } from './effective-options.js';
+import { readConfigDocument } from './config-file.js';
 
 /** Format name and version of config.json. */
 export const RUN_CONFIG_FORMAT = 'kgdistill-config';
@@ -188,21 +190,7 @@ export function damagedRunConfigMessage(read: RunConfigRead): string {
  * object of options (keys as in code: `batchSize`, not `batch-size`). Unknown keys are reported by the schema.
  */
 export function readOptionsFile(file: string): Record<string, unknown> {
-  if (!existsSync(file)) throw new Error(`--config ${file}: no such file`);
-  if (statSync(file).isDirectory()) throw new Error(`--config ${file}: is a directory; give a JSON or YAML file (a run's config.json)`);
-  const text = readFileSync(file, 'utf8');
-  let parsed: unknown;
-  try {
-    parsed = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    // JSON.parse names a character offset: the line and column say where to look
-    const at = /at position (\d+)/.exec((error as Error).message);
-    const place = at ? (() => {
-      const before = text.slice(0, Number(at[1])).split('\n');
-      return `:${before.length}:${before[before.length - 1]!.length + 1}`;
-    })() : '';
-    throw new Error(`--config ${file}${place}: cannot be parsed (${(error as Error).message})`);
-  }
+  const parsed = readConfigDocument(file);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--config ${file}: expected an object of options`);
   const record = parsed as Record<string, unknown>;
   if (record.format === RUN_CONFIG_FORMAT) {
@@ -228,17 +216,22 @@ const NAME_KEYS: readonly string[] = ['model', 'student'];
  * The options of a resumed run: the run's saved options (but those of one invocation, INVOCATION_KEYS) with the
  * resumable ones the user gave. A given option that cannot change mid-run and differs from the run's is an error
  * naming each (by `name`: flag or key); `changed` lists the run's settings the user changed (`changedKeys` their keys).
+ * `recorded`: the checkpoint's values of the keys an older config.json left out (or `loss` `auto`), compared instead.
  */
-export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string): { options: Record<string, unknown>; changed: string[]; changedKeys: string[] } {
+export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string,
+  recorded: Readonly<Record<string, unknown>> = {}): { options: Record<string, unknown>; changed: string[]; changedKeys: string[] } {
   const differing: string[] = [];
   const changed: string[] = [];
   const changedKeys: string[] = [];
   const options = runOptionsOnly(saved);
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined || key === 'resume') continue;
-    const before = saved[key];
-    // a path, relative or absolute; a model's name in any case (as a new run takes it: --model roth is RotH)
-    const comparable = (v: unknown): string => JSON.stringify(PATH_KEYS.includes(key) ? absolutePaths(v) : NAME_KEYS.includes(key) && typeof v === 'string' ? v.toLowerCase() : (EQUIVALENT_VALUES[key] ?? ((x) => x))(v));
+    // a key an older config.json left unresolved (absent, or loss `auto`) compares with what the checkpoint records
+    const before = (saved[key] === undefined || (key === 'loss' && saved[key] === 'auto')) && recorded[key] !== undefined ? recorded[key] : saved[key];
+    // a path, relative or absolute, or a dataset's name and the directory it finds; a model's name in any case (as a
+    // new run takes it: --model roth is RotH)
+    const comparable = (v: unknown): string => JSON.stringify(key === 'dataset' && typeof v === 'string' ? datasetDirOf(v) ?? absolutePaths(v)
+      : PATH_KEYS.includes(key) ? absolutePaths(v) : NAME_KEYS.includes(key) && typeof v === 'string' ? v.toLowerCase() : (EQUIVALENT_VALUES[key] ?? ((x) => x))(v));
     const same = comparable(before) === comparable(value);
     if (RESUMABLE_KEYS.includes(key)) {
       if (!same && !INVOCATION_KEYS.includes(key)) {
@@ -247,7 +240,8 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
       }
       options[key] = value;
     } else if (!same) {
-      differing.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `the run has ${JSON.stringify(before)}`})`);
+      const finds = key === 'dataset' && typeof value === 'string' && !path.isAbsolute(value) ? datasetDirOf(value) : undefined; // a name: where it leads from here
+      differing.push(`${name(key)} ${JSON.stringify(value)}${finds !== undefined ? ` (found in ${finds})` : ''} (${before === undefined ? "not set in the run's config.json" : `the run has ${JSON.stringify(before)}`})`);
     }
   }
   if (differing.length > 0) {

@@ -45,6 +45,7 @@ import type { EvaluationReport } from '../eval/evaluate.js';
 import { atOwnWidth, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
 import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
+import { effectiveOptions, recordedRunOptions, resumedDataset, resumedTriplesRemedy } from './effective-options.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
 import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, readerErrorNamed, unusedEvalSeedNote, type CommonSettings, type OptionNaming } from './options.js';
 import { plural } from '../kg/plural.js';
@@ -193,8 +194,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const { config: previous, note, source } = runConfigOrCheckpointCopy(runDir, saved.header, lastFile);
     if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
     if (previous && source) requireConfigOfCheckpoint(previous.options, saved.header, source);
-    const { options, changed, changedKeys: keys } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir);
+    const { options, changed, changedKeys: keys } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir, recordedRunOptions(job.command, saved.header));
     settings = parseSaved(parse, options, previous && source ? { saved: previous.options, given, name, source } : undefined);
+    settings = { ...settings, dataset: resumedDataset(settings.dataset, saved.header, (line) => log(`note: ${line}`)) };
     if (note) log(`note: ${note}; config.json is written again from it`);
     const trained = (saved.header.progress as { epoch?: number }).epoch ?? 0;
     if (settings.epochs < trained) throw new Error(`${name('epochs')} ${settings.epochs}: the run in ${runDir} has trained ${trained} epochs already; give more to continue it`);
@@ -265,15 +267,16 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   try {
     const validator = data.valid.length === 0 ? null
       : settings.evalCandidates !== undefined ? sampledValidator(data, settings.evalCandidates, settings.evalSeed, backend) : filteredValidator(data, config.evalBatchSize);
-    const runConfig = runConfigOf(job.command, { ...settings, resume: undefined }); // config.json, and its copy in every checkpoint
+    let runConfig: RunConfig | undefined; // config.json, and its copy in every checkpoint: the effective options (effective-options.ts)
     const trainerOptions = async (runtime: ModelRuntime) => {
       objective = await job.objective?.(settings, runtime, data, backend);
+      runConfig = runConfigOf(job.command, effectiveOptions(job.command, { ...settings, resume: undefined }, runtime.model.config, config, dataset.dir));
       return { validator, objective, runConfig, lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
     };
     let trainer: Trainer;
     if (saved) {
       requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
-      requireSameTriples(path.join(runDir, 'last.json'), saved.header.dataset.triples, data, dataset.report.files, 'a resumed run goes on with the triples it started with: restore the files, or start a new run');
+      requireSameTriples(path.join(runDir, 'last.json'), saved.header.dataset.triples, data, dataset.report.files, resumedTriplesRemedy(saved.header, dataset.dir));
       runtime = await ModelRuntime.create(modelFromConfig(saved.header.model, path.join(runDir, 'last.json')));
       const options = await trainerOptions(runtime);
       await job.beforeTraining?.(runDir, true, name); // before Trainer.resume tidies the directory
@@ -287,7 +290,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
       trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
       await job.beforeTraining?.(runDir, false, name);
     }
-    await writeRunConfig(runDir, runConfig);
+    await writeRunConfig(runDir, runConfig!);
     const { model: modelName, dim } = runtime.model.config;
     const kernels = loadedKernelBuild() ?? 'portable';
     log(`${modelName} d=${dim} on ${dataset.name} (${data.numEntities} entities, ${data.numRelations} relations, ${data.train.length / 3} train triples); backend ${backend}, kernels ${kernels}, ${kernelThreads()} ${plural(kernelThreads(), 'thread')}; run dir ${runDir}`);

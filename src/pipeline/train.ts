@@ -49,7 +49,7 @@ export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHook
   const { given, resume } = request(options);
   const job: TrainingJob<TrainSettings> = {
     command: 'train',
-    createModel: (s, data) => createRunModel(s.model, s, data, hooks.naming),
+    createModel: (s, data) => createRunModel(s.model, s, data, hooks),
     runName: (dataset) => `${dataset}-${String(given.model ?? 'DistMult')}-d${String(given.dim ?? 32)}-s${String(given.seed ?? 0)}`,
     modelName: (s) => s.model,
   };
@@ -81,7 +81,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
   const teacherWarnings: string[] = [];
   const job: TrainingJob<DistillSettings> = {
     command: 'distill',
-    createModel: (s, data) => createRunModel(s.student, s, data, hooks.naming),
+    createModel: (s, data) => createRunModel(s.student, s, data, hooks),
     objective: async (s, runtime, data, backend) => {
       const topK = Math.min(s.topK, data.numEntities);
       if (topK < s.topK) hooks.log?.(`note: the top-K (${s.topK}) is more than the ${data.numEntities} entities: using K = ${topK}`);

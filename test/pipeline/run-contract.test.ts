@@ -79,7 +79,7 @@ describe('resuming and reproducing a run', () => {
     }
     await runTrain({ out: oneToN, resume: true, dataset: graph, epochs: 5 });
     const written = readOptionsFile(path.join(oneToN, 'config.json'));
-    expect([written.oneToN, written.loss, written.margin, written.advTemperature]).toEqual([true, 'auto', undefined, undefined]);
+    expect([written.oneToN, written.loss, written.margin, written.advTemperature]).toEqual([true, 'softmax', undefined, undefined]); // the effective 1-N loss
     expect((await runTrain({ ...written, out: path.join(tmp, 'r-old-1n-again') } as never)).training.epochs).toBe(5);
   });
 

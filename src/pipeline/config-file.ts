@@ -1,0 +1,97 @@
+/**
+ * Reading a `--config` file: a JSON or YAML document (by its extension: `.yaml`/`.yml` is YAML, anything else JSON),
+ * read whole but at most {@link MAX_CONFIG_BYTES} (`--config /dev/zero` is refused, not read until memory runs out),
+ * a leading byte-order mark skipped (as Notepad and PowerShell 5 write one) and a key given twice refused in JSON as
+ * in YAML (JSON.parse would silently keep the last). Every error names the file, and the line where there is one.
+ */
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { DATASET_DIRECTORY_NOT_FOUND, looksLikePath } from '../kg/resolve-dataset.js';
+import { MODELS } from '../registry/models.js';
+
+/** The largest config file read (a run's config.json is about 1 KiB). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** The text of `file`, read in chunks up to MAX_CONFIG_BYTES (a device or pipe that never ends is cut there and refused). */
+function boundedText(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > MAX_CONFIG_BYTES) throw new Error(`--config ${file}: is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; a config file holds options (a run's config.json is about 1 KiB)`);
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `:line:column` of a character offset of `text`. */
+function placeOf(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `:${before.length}:${before[before.length - 1]!.length + 1}`;
+}
+
+/** Refuses a key a JSON object gives twice (JSON.parse keeps the last silently; YAML refuses it), naming its line. */
+function refuseDuplicateKeys(file: string, text: string): void {
+  const duplicate = parseDocument(text, { uniqueKeys: true }).errors.find((error) => error.code === 'DUPLICATE_KEY');
+  if (!duplicate) return;
+  const at = duplicate.linePos?.[0];
+  const quoted = /^"(?:[^"\\]|\\.)*"/.exec(text.slice(duplicate.pos[0]))?.[0];
+  const key = quoted === undefined ? undefined : JSON.parse(quoted) as string;
+  throw new Error(`--config ${file}${at ? `:${at.line}:${at.col}` : ''}: ${key !== undefined ? `key '${key}'` : 'a key'} is given twice in one object; give each key once`);
+}
+
+/** The document of a `--config` file (JSON, or YAML by its extension), not yet checked to be an object of options. */
+export function readConfigDocument(file: string): unknown {
+  if (!existsSync(file)) throw new Error(`--config ${file}: no such file`);
+  if (statSync(file).isDirectory()) throw new Error(`--config ${file}: is a directory; give a JSON or YAML file (a run's config.json)`);
+  const text = boundedText(file).replace(/^\uFEFF/, '');
+  const yaml = /\.ya?ml$/i.test(file);
+  let parsed: unknown;
+  try {
+    parsed = yaml ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    // JSON.parse names a character offset: the line and column say where to look
+    const at = /at position (\d+)/.exec((error as Error).message);
+    const hint = yaml ? '' : ' (read as JSON: a YAML file needs a .yaml or .yml extension)';
+    throw new Error(`--config ${file}${at ? placeOf(text, Number(at[1])) : ''}: cannot be parsed (${(error as Error).message})${hint}`);
+  }
+  if (!yaml) refuseDuplicateKeys(file, text);
+  return parsed;
+}
+
+/**
+ * Refuses a path a config file gave (`keySources`: key → `--config <file>`) that does not exist: a `dataset` written
+ * as a path (a bare name is looked up as a dataset's) and each of `teachers`. The error names the file and key, and
+ * says the rule: a relative path in a config file is taken from the working directory, as a flag's is.
+ */
+export function requireConfigPaths(given: Readonly<Record<string, unknown>>, keySources: Readonly<Record<string, string>>): void {
+  const missing = (key: string, value: string, what: string): Error => new Error(`${keySources[key]}: key '${key}': ${path.resolve(value)}: ${what}`
+    + `${path.isAbsolute(value) ? '' : ` (a relative path in a config file is taken from the working directory, ${process.cwd()}, as a flag's is)`}; nothing was written`);
+  const dataset = given.dataset;
+  if (keySources.dataset && typeof dataset === 'string' && looksLikePath(dataset) && !existsSync(dataset)) throw missing('dataset', dataset, DATASET_DIRECTORY_NOT_FOUND);
+  const teachers = given.teachers;
+  if (keySources.teachers && Array.isArray(teachers)) {
+    const absent = teachers.find((dir): dir is string => typeof dir === 'string' && !existsSync(dir));
+    if (absent !== undefined) throw missing('teachers', absent, 'no such teacher run directory');
+  }
+}
+
+/** Refuses a model name a config file gave (`model`, `student`) that no model has, naming the file and key (the registry's words and hint after). */
+export function requireConfigModels(given: Readonly<Record<string, unknown>>, keySources: Readonly<Record<string, string>>): void {
+  for (const key of ['model', 'student']) {
+    const name = given[key];
+    if (!keySources[key] || typeof name !== 'string') continue;
+    try {
+      MODELS.get(name);
+    } catch (error) {
+      throw new Error(`${keySources[key]}: key '${key}': ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
