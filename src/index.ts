@@ -81,7 +81,7 @@ async function opened<Summary extends RunSummary>(result: Awaited<ReturnType<typ
   return {
     runDir: result.runDir,
     metrics: testMetrics(result),
-    summary: result.summary as unknown as Summary, // run-job.ts declares it with an index signature; its object is a RunSummary (or DistillSummary)
+    summary: result.summary as unknown as Summary, // a generic can't be narrowed to directly; a DistillSummary's facts are among the job's own (run-job.ts's RunSummary)
     model: await openModel(result.runDir, { backend }),
   };
 }
@@ -99,6 +99,5 @@ export async function distill(options: RunRequest<DistillOptions>, hooks: RunHoo
 
 /** Evaluates a trained run on a split of its dataset (filtered, both directions, all three tie rules; or sampled with `candidates`). */
 export async function evaluate(runDir: string, options: EvaluateOptions = {}): Promise<EvaluateResult> {
-  // pipeline/evaluate.ts declares `metrics` with a loose type; a full result has `report`, a sampled one `sampled`
-  return (await evaluateRun(runDir, options)) as unknown as EvaluateResult;
+  return evaluateRun(runDir, options);
 }

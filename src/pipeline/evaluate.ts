@@ -9,7 +9,7 @@ import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../core/backe
 import { runDataFromDataset, requireSameTriples, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { evaluateSplit } from '../eval/evaluate-run.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
-import type { SummaryMetrics } from '../eval/metrics.js';
+import type { EvaluateResult, FullSummaryMetrics, SampledSummaryMetrics } from './public-results.js';
 import { loadRun, noteIfStillTraining, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
@@ -63,22 +63,7 @@ const evaluateOptionsSchema = z.object({
 /** The reading options that only a run's config.json records (the checkpoint records the dataset and `unseen`). */
 const READING_KEYS = ['delimiter', 'columns', 'header', 'encoding'] as const;
 
-/** The metrics of one evaluation: the flat headline (`mrr`, `hits@k`, `tieRules`, …), the full report, what was evaluated. */
-export interface EvaluateResult {
-  metrics: SummaryMetrics;
-  /** The full filtered evaluation (absent for a sampled one). */
-  report?: EvaluationReport;
-  /** The sampled evaluation (with `candidates`). */
-  sampled?: SampledEvaluationReport;
-  model: string;
-  dim: number;
-  dataset: string;
-  split: 'valid' | 'test';
-  backend: string;
-  checkpoint: string;
-  /** What loading the dataset dropped (unseen entities under `unseen: 'drop'`) or merged, as a training reports it. */
-  data: DataSummary;
-}
+export type { EvaluateResult } from './public-results.js';
 
 /** A run's checkpoint with the data of its dataset, read as the run read it (its config's reading options, overridable). */
 export interface RunWithData {
@@ -150,10 +135,10 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     if (candidates > 0) {
       requireCandidates(candidates, data, options.naming === 'flag' ? '--eval-candidates' : 'candidates', [split]);
       const sampled = await evaluateSampledAsync(run.runtime, data[split], data.numRelations, data.known, { candidates, seed: candidateSeed, backend, onProgress: options.onProgress });
-      return { metrics: sampledSummary(sampled), sampled, ...described };
+      return { metrics: sampledSummary(sampled) as unknown as SampledSummaryMetrics, sampled, ...described }; // the loose declaration's object is this (test/api/public-types.test.ts)
     }
     const report = await evaluateSplit(run.runtime, data, split, options.onProgress);
-    return { metrics: evaluationSummary(report), report, ...described };
+    return { metrics: evaluationSummary(report) as unknown as FullSummaryMetrics, report, ...described };
   } finally {
     run.runtime.dispose(); // its worker thread would keep the run's memory alive in a long-lived process
   }

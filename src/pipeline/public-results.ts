@@ -10,7 +10,8 @@ import type { EvaluationReport, FilteredAndRawMetrics, TailAndHeadMetrics } from
 import type { SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { SeniorMechanisms } from '../muldE/senior.js';
 import type { RelationCategory } from '../kg/types.js';
-import type { DataSummary } from './run-job.js';
+import type { SplitOverlap } from '../kg/dataset-encode.js';
+import type { SkippedHeader } from '../kg/tab-triples.js';
 
 /** Filtered metrics over both directions under each tie rule (PyKEEN's names; `realistic` is the headline). */
 export interface TieRuleMetrics {
@@ -72,6 +73,24 @@ export interface SampledSummaryMetrics extends HeadlineMetrics {
 
 /** The headline metrics of an evaluation: a full one, or a sampled one (told apart by `protocol`). */
 export type SummaryMetrics = FullSummaryMetrics | SampledSummaryMetrics;
+
+/** What valid/test lines loading dropped, what it merged and what lines it skipped, per split. */
+export interface DataSummary {
+  unseenPolicy: string;
+  unseen: { valid: number; test: number };
+  duplicates: { train: number; valid: number; test: number };
+  /** Triples in two splits at once (see `LoadReport.overlap`). */
+  overlap: SplitOverlap;
+  /** Comment lines (a first field starting with `#`) skipped per split. */
+  comments: { train: number; valid: number; test: number };
+  /** The line each split skipped as a header (a recognised header line, or `--header yes`); splits without one left out. */
+  headers: { train?: SkippedLine; valid?: SkippedLine; test?: SkippedLine };
+  /** The valid/test lines of `headers` that only `--header yes` made headers and that look like triples (see `LoadReport.headerTriples`). */
+  headerTriples?: { valid?: SkippedLine; test?: SkippedLine };
+}
+
+/** A line skipped as a header: its number and its fields joined by commas (the loader's SkippedHeader). */
+export type SkippedLine = Pick<SkippedHeader, 'line' | 'text'>;
 
 /** A run's summary: everything `--json` prints (and result.json keeps) besides the test metrics. */
 export interface RunSummary {

@@ -17,8 +17,7 @@ import { makeDirectories } from '../kg/make-directory.js';
 import { emptySplitError, hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import { suspectHeaderLine } from '../kg/header-suspect.js';
 import { FILE_ERROR_WORDS } from '../kg/errors.js';
-import type { SplitOverlap } from '../kg/dataset-encode.js';
-import type { SkippedHeader } from '../kg/tab-triples.js';
+import type { DataSummary, RunSummary as PublicRunSummary, SkippedLine } from './public-results.js';
 import { hasNativeGatherGradient, initBackend, type BackendRequest } from '../core/backend.js';
 import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
 import { paddingNote } from '../core/table-padding.js';
@@ -91,52 +90,11 @@ export interface TrainingJob<S extends CommonSettings> {
   beforeTraining?(runDir: string, resumed: boolean, name: (key: string) => string): Promise<void>;
 }
 
-/** What valid/test lines loading dropped, what it merged and what lines it skipped, per split. */
-export interface DataSummary {
-  unseenPolicy: string;
-  unseen: { valid: number; test: number };
-  duplicates: { train: number; valid: number; test: number };
-  /** Triples in two splits at once (see `LoadReport.overlap`). */
-  overlap: SplitOverlap;
-  /** Comment lines (a first field starting with `#`) skipped per split. */
-  comments: { train: number; valid: number; test: number };
-  /** The line each split skipped as a header (a recognised header line, or `--header yes`); splits without one left out. */
-  headers: { train?: SkippedLine; valid?: SkippedLine; test?: SkippedLine };
-  /** The valid/test lines of `headers` that only `--header yes` made headers and that look like triples (see `LoadReport.headerTriples`). */
-  headerTriples?: { valid?: SkippedLine; test?: SkippedLine };
-}
 
-/** A line skipped as a header: its number and its fields joined by commas (the loader's SkippedHeader). */
-export type SkippedLine = Pick<SkippedHeader, 'line' | 'text'>;
+export type { DataSummary, SkippedLine } from './public-results.js';
 
-/** A run's summary: everything `--json` prints (and result.json keeps) besides the test metrics. */
-export interface RunSummary {
-  model: string;
-  dim: number;
-  dataset: string;
-  backend: string;
-  /** The kernel build that ran (`fma`, `simd`, … or `portable`). */
-  kernels: string;
-  threads: number;
-  seconds: number;
-  /** Epochs trained (a resumed run counts its earlier ones). */
-  epochs: number;
-  bestEpoch: number;
-  /** The best validation MRR, or null when nothing was validated (an empty valid split: warnings say so). */
-  bestValidMrr: number | null;
-  stoppedEarly: boolean;
-  interrupted: boolean;
-  scoringPath: string;
-  runDir: string;
-  seed: number;
-  /** What the run warned about (also given to the `log` hook): an empty valid split, overlapping splits, … */
-  warnings: string[];
-  data: DataSummary;
-  /** Why the finished run has no test figures (testEval false, a stop, an empty test split), and the command that gives them. */
-  testSkipped?: { reason: string; evalCommand?: string };
-  /** The job's own facts (a distillation's teachers, K, λ, …) and the evaluated checkpoint. */
-  [fact: string]: unknown;
-}
+/** A run's summary as the job builds it: the public RunSummary (public-results.ts) and the job's own facts (a distillation's teachers, K, λ, …). */
+export type RunSummary = PublicRunSummary & { [fact: string]: unknown };
 
 /** A finished (or interrupted) run. */
 export interface RunOutcome {
