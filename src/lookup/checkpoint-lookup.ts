@@ -14,6 +14,7 @@ import { FilterIndex } from '../kg/filter-index.js';
 import { LookupError, resolvedAs } from './errors.js';
 import { NameResolver } from './name-resolver.js';
 import { IndexStore, type IndexStoreOptions } from './index-store.js';
+import { HnswUnavailableError } from './hnsw.js';
 import { KernelSearch, NEIGHBOR_CURVATURE, type NeighborMetric } from './kernel-search.js';
 import { exactNeighbors, indexNeighbors, neighborSpace } from './neighbors.js';
 import { MAX_TABLE_ENTITIES, NeighborTable } from './neighbor-table.js';
@@ -121,6 +122,8 @@ export class CheckpointLookup {
   private neighborTable?: NeighborTable;
   private tableBuild?: Promise<void>;
   private closed = false;
+  /** Set when warm() found hnswlib-node's native addon missing: neighbours are then answered exactly. */
+  private indexUnavailable?: HnswUnavailableError;
 
   private constructor(
     readonly name: string,
@@ -217,7 +220,12 @@ export class CheckpointLookup {
    * or (`'background'`) started and left to finish while the index answers.
    */
   async warm(options: { table?: boolean | 'background' } = {}): Promise<void> {
-    await this.store.get(neighborSpace(this.metric));
+    try {
+      await this.store.get(neighborSpace(this.metric));
+    } catch (error) {
+      if (!(error instanceof HnswUnavailableError)) throw error;
+      this.indexUnavailable = error; // a service without the addon answers every neighbour query exactly
+    }
     if (options.table && this.table.count <= MAX_TABLE_ENTITIES) {
       this.tableBuild ??= NeighborTable.build(this.search, () => this.closed).then((built) => {
         this.neighborTable = built;
@@ -235,9 +243,14 @@ export class CheckpointLookup {
     return this.neighborTable ? 'ready' : this.tableBuild ? 'building' : 'none';
   }
 
-  /** Whether the neighbour index is in memory (the service is ready once it is). */
+  /** Whether the neighbour index is in memory, or cannot be had here and exact answers stand in (the service is ready once it is). */
   get indexReady(): boolean {
-    return this.store.peek(neighborSpace(this.metric)) !== undefined;
+    return this.indexUnavailable !== undefined || this.store.peek(neighborSpace(this.metric)) !== undefined;
+  }
+
+  /** Why warm() found no HNSW index possible on this machine (the native addon is missing), if it did. */
+  get indexProblem(): HnswUnavailableError | undefined {
+    return this.indexUnavailable;
   }
 
   /** The k nearest entities of an entity (by name, key or id). */
@@ -249,10 +262,10 @@ export class CheckpointLookup {
     let found = this.neighborTable?.get(entity, k);
     if (found) {
       // read from the exact table
-    } else if (!options.exact && (this.indexMode === 'await' || this.store.peek(spec))) {
+    } else if (!options.exact && !this.indexUnavailable && (this.indexMode === 'await' || this.store.peek(spec))) {
       ({ neighbors: found, method } = await indexNeighbors(this.store, this.search, this.table, entity, k));
     } else {
-      if (!options.exact) this.store.prepare(spec);
+      if (!options.exact && !this.indexUnavailable) this.store.prepare(spec);
       found = exactNeighbors(this.search, entity, k);
     }
     const field = this.metric === 'dot' ? 'similarity' : 'distance';

@@ -207,6 +207,7 @@ export function registerServeCommand(program: Command): void {
           // ready once the index is loaded: the exact 32-NN table (O(N²), ~20 s of a core at 41k entities) is built
           // after, while the index answers
           await lookup.warm({ table: 'background' });
+          if (lookup.indexProblem) noticeToStderr(`${lookup.name}: no HNSW index, neighbours are answered exactly (slower on large graphs): ${lookup.indexProblem.message}`);
           models.add(lookup);
         }
       } catch (error) {
