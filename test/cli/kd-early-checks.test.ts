@@ -30,5 +30,9 @@ describe('kd checks before work', () => {
     expect(Object.keys(dataset).sort()).toEqual(['dir', 'entities', 'name', 'relations', 'test', 'train', 'valid']);
     expect((dataset.train as number) + (dataset.valid as number) + (dataset.test as number)).toBeGreaterThan(100);
     expect(dataset.relations).toBeGreaterThan(0);
+    // the port's settings under the keys of kd's flags and config files (--lr, --neg), not the core's names
+    expect(json.options).toMatchObject({ lr: 0.1, neg: 50, dim: 8, epochs: 1 });
+    expect(json.options).not.toHaveProperty('learningRate');
+    expect(json.options).not.toHaveProperty('negatives');
   });
 });

@@ -122,6 +122,12 @@ export function kgDatasetJson(dataset: KgDataset): { name: string; dir: string; 
     entities: dataset.entities.size, relations: dataset.relations.size };
 }
 
+/** The port's settings in `kd --json` under the keys its flags and config files use (`lr`, `neg`), not the core's names. */
+function optionsAsFlagKeys(options: object): Record<string, unknown> {
+  const renamed: Record<string, string> = { learningRate: 'lr', negatives: 'neg' };
+  return Object.fromEntries(Object.entries(options).map(([key, value]) => [renamed[key] ?? key, value]));
+}
+
 /** The method's KG port on the graph `s.dataset`, printed as its table or JSON. */
 async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (line: string) => void): Promise<void> {
   const name = METHODS.get(method).name;
@@ -136,7 +142,7 @@ async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (li
     log(`note: --neg ${s.neg} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement, so they repeat`);
   }
   const report = await run(data, settings, seedsOf(s.seeds), backend, log);
-  process.stdout.write(json ? `${JSON.stringify({ method: name, ...report, dataset: kgDatasetJson(dataset), backend })}\n` : `${formatKgPortReport(report)}\n`);
+  process.stdout.write(json ? `${JSON.stringify({ method: name, ...report, options: optionsAsFlagKeys(report.options), dataset: kgDatasetJson(dataset), backend })}\n` : `${formatKgPortReport(report)}\n`);
 }
 
 /** The method against its baseline on the digits, printed as a table or JSON. */
