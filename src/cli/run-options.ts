@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import { flagOf, parseOptions, trainOptionsSchema } from '../pipeline/options.js';
 import { readOptionsFile } from '../pipeline/run-config.js';
-import { requireConfigModels, requireConfigPaths } from '../pipeline/config-file.js';
+import { replayedRunDataset, requireConfigModels, requireConfigPaths } from '../pipeline/config-file.js';
 import { parseParamPairs } from './kd-flags.js';
 import { exactInteger, numberText } from './integer-flag.js';
 
@@ -143,6 +143,7 @@ export function givenOptionsWithSources(command: Command, flags: readonly FlagSp
     delete keySources[spec.key];
   }
   parseOptions(schema.partial().strict(), given, 'flag');
+  if (typeof values.config === 'string') replayedRunDataset(given, keySources, values.config, (line) => process.stderr.write(`kgdistill: note: ${line}\n`));
   requireConfigPaths(given, keySources);
   requireConfigModels(given, keySources);
   return { given, keySources };

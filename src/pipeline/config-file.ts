@@ -4,11 +4,12 @@
  * a leading byte-order mark skipped (as Notepad and PowerShell 5 write one) and a key given twice refused in JSON as
  * in YAML (JSON.parse would silently keep the last). Every error names the file, and the line where there is one.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { DATASET_DIRECTORY_NOT_FOUND, looksLikePath } from '../kg/resolve-dataset.js';
 import { MODELS } from '../registry/models.js';
+import { runOwnDataset } from './effective-options.js';
 
 /** The largest config file read (a run's config.json is about 1 KiB). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -94,4 +95,30 @@ export function requireConfigModels(given: Readonly<Record<string, unknown>>, ke
       throw new Error(`${keySources[key]}: key '${key}': ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/** The dataset directory a run directory's checkpoint header records (best, else last), or undefined when none says. */
+function recordedDatasetDir(runDir: string): string | undefined {
+  for (const stem of ['best', 'last']) {
+    try {
+      const header = JSON.parse(readFileSync(path.join(runDir, `${stem}.json`), 'utf8')) as { dataset?: { dir?: unknown } };
+      if (typeof header.dataset?.dir === 'string') return header.dataset.dir;
+    } catch {
+      // no such checkpoint, or not readable: the next one, else nothing to go by
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A run's config.json given as `--config` (`configFile`, beside the run's checkpoints) whose `dataset` is a bare name
+ * that now finds another directory than the run trained on (config.json files before 2026-12-07 saved names): the
+ * run's own directory, as `--resume` does, with a note; else `given` unchanged. Replaying an old run's file from
+ * another working directory used to train on another graph without a word.
+ */
+export function replayedRunDataset(given: Record<string, unknown>, keySources: Readonly<Record<string, string>>, configFile: string, note: (line: string) => void): void {
+  const dataset = given.dataset;
+  if (!keySources.dataset || typeof dataset !== 'string' || looksLikePath(dataset)) return;
+  const recorded = recordedDatasetDir(path.dirname(path.resolve(configFile)));
+  given.dataset = runOwnDataset(dataset, recorded, (line) => note(`${keySources.dataset}: key 'dataset': ${line}`), 'replaying');
 }

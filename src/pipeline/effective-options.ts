@@ -93,17 +93,17 @@ export function datasetDirOf(spec: string): string | undefined {
 }
 
 /**
- * The dataset a resumed run reads: the run's own directory (its checkpoint header's) when its config.json names the
- * dataset by a name that now finds another directory (another working directory's `data/<name>`) and that directory
- * is still there (`note` says so); else `spec` (the triples' fingerprints are checked either way).
+ * The dataset a resumed or replayed run reads: the run's own directory (`recorded`, its checkpoint header's) when its
+ * config.json names the dataset by a name that now finds another directory (another working directory's
+ * `data/<name>`; config.json files before 2026-12-07 saved names) and that directory is still there (`note` says so,
+ * with `doing`: "resuming", "replaying"); else `spec` (a resumed run's triples' fingerprints are checked either way).
  */
-export function resumedDataset(spec: string, header: CheckpointHeader, note: (line: string) => void): string {
-  const recorded = header.dataset.dir;
+export function runOwnDataset(spec: string, recorded: string | undefined, note: (line: string) => void, doing = 'resuming'): string {
   if (looksLikePath(spec) || recorded === undefined) return spec;
   const found = datasetDirOf(spec);
   if (found !== undefined && path.resolve(found) === path.resolve(recorded)) return spec;
   if (!existsSync(recorded)) return spec;
-  note(`the dataset name '${spec}' ${found === undefined ? 'finds no directory' : `finds ${found}`} from here, but the run was trained on ${recorded}: resuming with that directory`);
+  note(`the dataset name '${spec}' ${found === undefined ? 'finds no directory' : `finds ${found}`} from here, but the run was trained on ${recorded}: ${doing} with that directory`);
   return recorded;
 }
 

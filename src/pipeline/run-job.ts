@@ -44,7 +44,7 @@ import type { EvaluationReport } from '../eval/evaluate.js';
 import { atOwnWidth, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
 import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
-import { effectiveOptions, recordedRunOptions, resumedDataset, resumedTriplesRemedy } from './effective-options.js';
+import { effectiveOptions, recordedRunOptions, runOwnDataset, resumedTriplesRemedy } from './effective-options.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
 import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, readerErrorNamed, unusedEvalSeedNote, type CommonSettings, type OptionNaming } from './options.js';
 import { plural } from '../kg/plural.js';
@@ -154,7 +154,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     if (previous && source) requireConfigOfCheckpoint(previous.options, saved.header, source);
     const { options, changed, changedKeys: keys } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir, recordedRunOptions(job.command, saved.header));
     settings = parseSaved(parse, options, previous && source ? { saved: previous.options, given, name, source } : undefined);
-    settings = { ...settings, dataset: resumedDataset(settings.dataset, saved.header, (line) => log(`note: ${line}`)) };
+    settings = { ...settings, dataset: runOwnDataset(settings.dataset, saved.header.dataset.dir, (line) => log(`note: ${line}`)) };
     if (note) log(`note: ${note}; config.json is written again from it`);
     const trained = (saved.header.progress as { epoch?: number }).epoch ?? 0;
     if (settings.epochs < trained) throw new Error(`${name('epochs')} ${settings.epochs}: the run in ${runDir} has trained ${trained} epochs already; give more to continue it`);
