@@ -89,7 +89,10 @@ export function parseSaved<S>(parse: (options: Record<string, unknown>) => S, op
       ? `${prefix}.${p.key} is an unknown key${p.message.slice('unknown key'.length)}`
       : `${prefix}.${p.key} ${p.message} (got ${JSON.stringify(p.value)})`));
     const resumable = saved.map((p) => p.key).filter((key) => RESUMABLE_KEYS.includes(key));
-    const what = copy ? "its copy of the run's configuration was edited: restore the run's config.json" : 'the run\'s configuration was edited: restore it';
+    const float32 = saved.every((p) => p.message.includes('a 32-bit float holds'));
+    const what = float32
+      ? 'versions before 2026-12-07 accepted this value, which a 32-bit float cannot hold (the run trained with Infinity or 0 in its place): it cannot be resumed; start a new run'
+      : copy ? "its copy of the run's configuration was edited: restore the run's config.json" : 'the run\'s configuration was edited: restore it';
     throw new Error(`${file}: ${problems.join('; ')}; ${what}${resumable.length > 0 ? `, or give ${resumable.map(from.name).join(' and ')} to resume` : ''}`, { cause: error });
   }
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { KgeModel, ModelConfig } from '../core/model.js';
 import type { ModelOptions } from '../core/model-base.js';
 import { Registry, type RegistryEntry } from '../core/registry.js';
-import { positiveFloat32 } from '../core/float32-range.js';
+import { float32Problem, positiveFloat32 } from '../core/float32-range.js';
 import { padForKernels } from '../core/table-padding.js';
 import { hasNativeGatherGradient } from '../core/backend.js';
 import { BCE_LOSS, type SampledLoss } from '../core/losses.js';
@@ -148,8 +148,12 @@ export function atOwnWidth(model: KgeModel): KgeModel {
  * with `source` (the header's file).
  */
 export function modelFromConfig(config: ModelConfig, source?: string): KgeModel {
+  const recorded: Record<string, unknown> = { ...recordedOptionsOf(config) };
+  // initScale only says how the tables began (the checkpoint's replace them): a run of a version before 2026-12-07 may
+  // record one a 32-bit float cannot hold, which createModel now refuses; it must still open
+  if (typeof recorded.initScale === 'number' && float32Problem(recorded.initScale, 'positive') !== undefined) delete recorded.initScale;
   try {
-    return createModel(config.model, { ...recordedOptionsOf(config), dim: config.dim, numEntities: config.numEntities,
+    return createModel(config.model, { ...recorded, dim: config.dim, numEntities: config.numEntities,
       numRelations: config.numRelations } as ModelOptions, config.storedDim ?? config.dim);
   } catch (error) {
     if (source === undefined) throw error;
