@@ -148,11 +148,11 @@ export function atOwnWidth(model: KgeModel): KgeModel {
  * with `source` (the header's file).
  */
 export function modelFromConfig(config: ModelConfig, source?: string): KgeModel {
-  const recorded: Record<string, unknown> = { ...recordedOptionsOf(config) };
-  // initScale only says how the tables began (the checkpoint's replace them): a run of a version before 2026-12-07 may
-  // record one a 32-bit float cannot hold, which createModel now refuses; it must still open
-  if (typeof recorded.initScale === 'number' && float32Problem(recorded.initScale, 'positive') !== undefined) delete recorded.initScale;
   try {
+    const recorded: Record<string, unknown> = { ...recordedOptionsOf(config) };
+    // initScale only says how the tables began (the checkpoint's replace them): a run of a version before 2026-12-07
+    // may record one a 32-bit float cannot hold, which createModel now refuses; it must still open
+    if (typeof recorded.initScale === 'number' && float32Problem(recorded.initScale, 'positive') !== undefined) delete recorded.initScale;
     return createModel(config.model, { ...recorded, dim: config.dim, numEntities: config.numEntities,
       numRelations: config.numRelations } as ModelOptions, config.storedDim ?? config.dim);
   } catch (error) {
