@@ -49,7 +49,7 @@ export function formatParameterIssues(error: z.ZodError, schema: z.ZodType): str
 
 /**
  * The one of `names` that `given` is a typo of, if any: an edit away (two for names of 8 letters or more), case
- * aside, and `given` of 3 letters or more; the rule of the flags' and config keys' "did you mean" (pipeline/options.ts).
+ * aside, and `given` of 3 letters or more; the flags' and config keys' "did you mean" (pipeline/options.ts) uses it too.
  */
 export function nearestName(given: string, names: readonly string[]): string | undefined {
   const plain = given.toLowerCase();

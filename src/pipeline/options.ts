@@ -5,11 +5,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { distance as editDistance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from '../core/backend.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
-import { formatIssues } from '../core/registry.js';
+import { formatIssues, nearestName } from '../core/registry.js';
 import { float32, nonNegativeFloat32, positiveFloat32 } from '../core/float32-range.js';
 import { ENTITY_CONSTRAINT_SCHEMA, NORM_SCHEMA } from '../registry/models.js';
 import { OptionsError, type OptionProblem } from './options-error.js';
@@ -286,12 +285,11 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, nam
 
 /**
  * " (did you mean 'batchSize'?)" for a key given in kebab, snake (PyKEEN's batch_size) or other case, or a typo of
- * one (an edit away; two for keys of 8 letters or more: `epoch`, `valdEvery`).
+ * one (core/registry.ts's `nearestName`, the registries' rule: an edit away, two for keys of 8 letters or more).
  */
 function hint(key: string, schema: z.ZodType): string {
   const keys = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
   const plain = key.replace(/^-+/, '').replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase()).toLowerCase();
-  const match = keys.find((k) => k.toLowerCase() === plain)
-    ?? keys.find((k) => plain.length >= 3 && editDistance(k.toLowerCase(), plain) <= (plain.length >= 8 ? 2 : 1));
+  const match = keys.find((k) => k.toLowerCase() === plain) ?? nearestName(plain, keys);
   return match ? ` (did you mean '${match}'?)` : '';
 }
