@@ -2,10 +2,10 @@
  * What the command line prints for an error: its message, or — for a file-system error from Node (ENOENT, EISDIR, …,
  * whose own text names a system call and perhaps a temporary file) — the path the user gave and what is wrong with it.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { FILE_ERROR_WORDS } from '../kg/errors.js';
-import { SPECIAL_DIRECTORY_WORDS } from '../kg/make-directory.js';
+import { MakeDirectoryError, SPECIAL_DIRECTORY_WORDS } from '../kg/make-directory.js';
+import { isDirectory } from '../kg/resolve-dataset.js';
 
 /**
  * The name a temporary stands for, or undefined when `base` is no temporary's: a new directory's staging
@@ -24,15 +24,6 @@ function targetOfTemporary(file: string): string {
   return target === undefined ? file : path.join(path.dirname(file), target);
 }
 
-/** Whether `dir` is an existing directory. */
-function isDirectory(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** The line to print for `error` (without the `kgdistill: ` prefix). */
 export function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -43,7 +34,7 @@ export function errorMessage(error: unknown): string {
   const target = targetOfTemporary(file);
   // a temporary that could not be made in a directory that exists: the directory takes no new entries (/proc, /sys)
   if (target !== file && system.code === 'ENOENT' && isDirectory(path.dirname(file))) {
-    return `${path.dirname(file)}: cannot create ${target} there: ${SPECIAL_DIRECTORY_WORDS}`;
+    return new MakeDirectoryError(target, path.dirname(file), SPECIAL_DIRECTORY_WORDS).message; // make-directory.ts's words
   }
   return `${target}: ${words}`;
 }

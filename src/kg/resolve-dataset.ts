@@ -35,7 +35,7 @@ export interface ResolvedDataset {
 }
 
 /** True when `file` exists and is a directory. */
-function isDirectory(file: string): boolean {
+export function isDirectory(file: string): boolean {
   try {
     return statSync(file).isDirectory();
   } catch {
