@@ -22,6 +22,7 @@ import type { RunResult } from '../pipeline/train.js';
 import { loadProgress, progressEvents, testProgress } from './progress.js';
 import { formatEvaluation, formatSampled } from './report-format.js';
 import { DATA_FLAGS, type FlagSpec } from './run-options.js';
+import { STOP_SIGNALS } from './stop-signals.js';
 
 /** The flags of every training command (keys of the pipeline's training options). */
 export const TRAINING_FLAGS: readonly FlagSpec[] = [
@@ -116,12 +117,6 @@ function skippedText(data: RunResult['summary']['data']): string {
   return text;
 }
 
-/**
- * The signals that stop a training command after its current step, the position saved: Ctrl-C, and what service
- * managers, schedulers and containers send (SIGTERM: timeout, docker stop, systemd, Slurm) or a closed terminal
- * (SIGHUP). Each exits with 128 + its number, as a shell reports a process the signal ended.
- */
-const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 
 /** Runs a training command: hooks for progress and the stop signals, then the report on stdout. */
 export async function runTrainingCommand(label: string, json: boolean, run: (hooks: RunHooks) => Promise<RunResult>, resumeCommand: (runDir: string) => string): Promise<void> {

@@ -9,7 +9,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { loadDataset, formatLoadReport } from '../../kg/dataset.js';
 import { graphStats, type GraphStats } from '../../kg/graph-stats.js';
-import { positionalOrFlag } from './plot.js';
+import { positionalOrFlag } from '../positional-or-flag.js';
+import { STOP_SIGNALS } from '../stop-signals.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
 import { runSplit, type SplitFlags } from './data-split.js';
@@ -53,11 +54,6 @@ export function parseRateOption(value: string): number {
   return rate;
 }
 
-/**
- * The signals that stop a fetch, as they stop training (run-training.ts): Ctrl-C, SIGTERM and SIGHUP, each ending the
- * command with 128 + its number.
- */
-const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 
 /**
  * Runs `work` with an AbortSignal that the first stop signal aborts (the download stops and its temporary files are

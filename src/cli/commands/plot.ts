@@ -6,6 +6,7 @@ import { renderLineChartSvg } from '../svg-chart.js';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import { FILE_ERROR_WORDS, fileErrorWords } from '../../kg/errors.js';
 import { MakeDirectoryError, SPECIAL_DIRECTORY_WORDS } from '../../kg/make-directory.js';
+import { positionalOrFlag } from '../positional-or-flag.js';
 import type { EpochRecord } from '../../core/trainer.js';
 import { readMetrics } from '../../core/metrics-log.js';
 
@@ -44,20 +45,6 @@ function plotWriteError(out: string, error: unknown, existed: boolean): Error {
     : cause.code === 'ENOENT' && existsSync(dir) && statSync(dir).isDirectory() ? `${dir} ${SPECIAL_DIRECTORY_WORDS}`
       : FILE_ERROR_WORDS[cause.code] ?? fileErrorWords(cause);
   return new Error(`--out ${out}: cannot write: ${reason}; ${outcome}`, { cause: error });
-}
-
-/**
- * The one value given as a command's positional argument or as its flag (`plot <run dir>` or `--checkpoint <run dir>`,
- * `data stats <dataset>` or `--dataset <dataset>`, the flag other commands take); both given and different, or
- * neither, is an error naming both forms.
- */
-export function positionalOrFlag(positional: string | undefined, flagValue: string | undefined, flag: string, what: string): string {
-  if (positional !== undefined && flagValue !== undefined && positional !== flagValue && path.resolve(positional) !== path.resolve(flagValue)) {
-    throw new Error(`${flag} ${flagValue} and the argument ${positional} are two different ${what} names: give one (nothing was done)`);
-  }
-  const value = positional ?? flagValue;
-  if (value === undefined) throw new Error(`give the ${what}: as an argument, or with ${flag} <${what}>`);
-  return value;
 }
 
 /** Adds `kgdistill plot`. */
