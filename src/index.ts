@@ -13,11 +13,10 @@ import { runDistill, runTrain, type RunRequest } from './pipeline/train.js';
 import type { RunHooks } from './pipeline/run-job.js';
 import type { DistillOptions as DistillSchemaInput } from './pipeline/options.js';
 import { evaluateRun, type EvaluateOptions } from './pipeline/evaluate.js';
-import { evaluationSummary } from './eval/evaluate.js';
-import { sampledSummary } from './eval/sampled-evaluation.js';
+import { testMetricsOf } from './pipeline/run-result.js';
 import { openModel, type OpenedModel } from './pipeline/public-model.js';
 import type { DistillOptions, TrainOptions } from './pipeline/public-options.js';
-import type { DistillSummary, EvaluateResult, FullSummaryMetrics, RunSummary, SampledSummaryMetrics, SummaryMetrics } from './pipeline/public-results.js';
+import type { DistillSummary, EvaluateResult, RunSummary, SummaryMetrics } from './pipeline/public-results.js';
 
 export { loadDataset, formatLoadReport, type KgDataset, type LoadOptions, type LoadReport } from './kg/dataset.js';
 export type { Vocabulary } from './kg/vocabulary.js';
@@ -71,10 +70,8 @@ export type DistillResult = TrainResult<DistillSummary>;
 
 /** The test metrics of a finished run, as `evaluate` gives them (only the metrics: the summary is beside them). */
 function testMetrics(result: Awaited<ReturnType<typeof runTrain>>): SummaryMetrics | undefined {
-  // evaluationSummary/sampledSummary are declared with a loose type; their objects are these (test/api/public-types.test.ts)
-  if (result.test) return evaluationSummary(result.test) as unknown as FullSummaryMetrics;
-  if (result.sampledTest) return sampledSummary(result.sampledTest) as unknown as SampledSummaryMetrics;
-  return undefined;
+  // testMetricsOf is declared with the loose type of eval/metrics.ts; its objects are these (test/api/public-types.test.ts)
+  return testMetricsOf(result) as unknown as SummaryMetrics | undefined;
 }
 
 async function opened<Summary extends RunSummary>(result: Awaited<ReturnType<typeof runTrain>>, backend: TrainOptions['backend']): Promise<TrainResult<Summary>> {

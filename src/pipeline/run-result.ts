@@ -10,6 +10,7 @@ import { readCheckpointHeader, type CheckpointHeader } from '../core/checkpoint.
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import { sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import type { SummaryMetrics } from '../eval/metrics.js';
 
 /** Format name and version of result.json. */
 const RESULT_FORMAT = 'kgdistill-result';
@@ -20,9 +21,14 @@ export function resultFile(runDir: string): string {
   return path.join(runDir, 'result.json');
 }
 
+/** A finished run's flat test metrics (full or sampled), or undefined when it was not tested. */
+export function testMetricsOf(outcome: { test?: EvaluationReport; sampledTest?: SampledEvaluationReport }): SummaryMetrics | undefined {
+  return outcome.test ? evaluationSummary(outcome.test) : outcome.sampledTest ? sampledSummary(outcome.sampledTest) : undefined;
+}
+
 /** A finished run's headline JSON: its test metrics (full or sampled, when it was tested) before its summary. */
 export function headlineOf(outcome: { test?: EvaluationReport; sampledTest?: SampledEvaluationReport; summary: Record<string, unknown> }): Record<string, unknown> {
-  const metrics = outcome.test ? evaluationSummary(outcome.test) : outcome.sampledTest ? sampledSummary(outcome.sampledTest) : undefined;
+  const metrics = testMetricsOf(outcome);
   return metrics ? { ...metrics, split: 'test', ...outcome.summary } : { ...outcome.summary };
 }
 
