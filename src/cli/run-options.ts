@@ -6,7 +6,7 @@
 import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import { flagOf, parseOptions, trainOptionsSchema } from '../pipeline/options.js';
-import { readOptionsFile } from '../pipeline/run-config.js';
+import { readOptionsFileWithLines } from '../pipeline/run-config.js';
 import { replayedRunDataset, requireConfigModels, requireConfigPaths } from '../pipeline/config-file.js';
 import { parseParamPairs } from './kd-flags.js';
 import { exactInteger, numberText } from './integer-flag.js';
@@ -125,14 +125,16 @@ export function givenOptions(command: Command, flags: readonly FlagSpec[], schem
 
 /**
  * `givenOptions`, with the keys whose value comes from the `--config` file (not overridden by a flag), each to
- * `--config <file>`: how a run's later errors name them (RunHooks.keySources).
+ * `--config <file>:<line>` (the line of its key): how a run's later errors name them (RunHooks.keySources).
  */
 export function givenOptionsWithSources(command: Command, flags: readonly FlagSpec[], schema: z.ZodObject): { given: Record<string, unknown>; keySources: Record<string, string> } {
   const values = command.opts();
-  const fromFile = typeof values.config === 'string' ? readOptionsFile(values.config) : {};
-  if (typeof values.config === 'string') parseOptions(schema.partial().strict(), fromFile, 'key', `--config ${values.config}`);
+  const { options: fromFile, keyLines } = typeof values.config === 'string' ? readOptionsFileWithLines(values.config) : { options: {}, keyLines: {} };
+  // each key of the file named by the file and the key's line (`--config run.yaml:3: key 'dim'`), here and in the run's later errors
+  const keySources: Record<string, string> = Object.fromEntries(Object.keys(fromFile)
+    .map((key) => [key, `--config ${String(values.config)}${keyLines[key] === undefined ? '' : `:${keyLines[key]}`}`]));
+  if (typeof values.config === 'string') parseOptions(schema.partial().strict(), fromFile, 'key', keySources);
   const given: Record<string, unknown> = { ...fromFile };
-  const keySources: Record<string, string> = Object.fromEntries(Object.keys(fromFile).map((key) => [key, `--config ${String(values.config)}`]));
   for (const spec of flags) {
     const { attribute } = flagAndAttribute(spec);
     if (command.getOptionValueSource(attribute) !== 'cli') continue;

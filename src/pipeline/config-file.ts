@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parse as parseYaml, parseDocument } from 'yaml';
 import { DATASET_DIRECTORY_NOT_FOUND, looksLikePath } from '../kg/resolve-dataset.js';
 import { MODELS } from '../registry/models.js';
 import { runOwnDataset } from './effective-options.js';
@@ -48,8 +48,30 @@ function refuseDuplicateKeys(file: string, text: string): void {
   throw new Error(`--config ${file}${at ? `:${at.line}:${at.col}` : ''}: ${key !== undefined ? `key '${key}'` : 'a key'} is given twice in one object; give each key once`);
 }
 
+/**
+ * The line of each key of a config document's top-level object, or of its object under `within` (a run's
+ * config.json keeps its options under `options`), by the YAML parser's positions (JSON is YAML); none for a key it
+ * cannot place. Errors about a key's value then name the line, as they do for a key given twice.
+ */
+export function keyLinesOf(text: string, within?: string): Record<string, number> {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  const object = within === undefined ? document.contents : document.get(within, true);
+  if (!isMap(object)) return {};
+  const lines: Record<string, number> = {};
+  for (const pair of object.items) {
+    if (isScalar(pair.key) && typeof pair.key.value === 'string' && pair.key.range) lines[pair.key.value] = lineCounter.linePos(pair.key.range[0]).line;
+  }
+  return lines;
+}
+
 /** The document of a `--config` file (JSON, or YAML by its extension), not yet checked to be an object of options. */
 export function readConfigDocument(file: string): unknown {
+  return readConfigText(file).document;
+}
+
+/** A `--config` file's document and its text (without a byte-order mark), errors naming the file and line. */
+export function readConfigText(file: string): { document: unknown; text: string } {
   if (!existsSync(file)) throw new Error(`--config ${file}: no such file`);
   if (statSync(file).isDirectory()) throw new Error(`--config ${file}: is a directory; give a JSON or YAML file (a run's config.json)`);
   const text = boundedText(file).replace(/^\uFEFF/, '');
@@ -64,7 +86,7 @@ export function readConfigDocument(file: string): unknown {
     throw new Error(`--config ${file}${at ? placeOf(text, Number(at[1])) : ''}: cannot be parsed (${(error as Error).message})${hint}`);
   }
   if (!yaml) refuseDuplicateKeys(file, text);
-  return parsed;
+  return { document: parsed, text };
 }
 
 /**

@@ -256,31 +256,36 @@ export function optionName(key: string, keySources: Readonly<Record<string, stri
   return source ? `${source}: key '${key}'` : naming === 'flag' ? flagOf(key) : key;
 }
 
-/** Validates options against a schema; errors name each bad option (and give the value) the way `naming` says. */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, naming: OptionNaming = 'key', source = ''): z.output<S> {
+/**
+ * Validates options against a schema; errors name each bad option (and give the value) the way `naming` says, after
+ * `source` (where the options were read, e.g. `--config run.json`), or each key after its own source when `source`
+ * maps keys to theirs (`--config run.json:3`, a config file's key by its line: then `key 'dim'`, as optionName says).
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, naming: OptionNaming = 'key', source: string | Readonly<Record<string, string>> = ''): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const values = (input ?? {}) as Record<string, unknown>;
+  const keySources = typeof source === 'string' ? {} : source;
+  const nameOf = (key: string): string => optionName(key, keySources, naming);
   const problems: OptionProblem[] = [];
   const messages = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) problems.push({ key: k, message: `unknown key${hint(k, schema)}`, value: values[k] });
-      return issue.keys.map((k) => `unknown ${naming === 'flag' ? 'option' : 'key'} '${naming === 'flag' ? flagOf(k) : k}'${hint(k, schema)}`).join('; ');
+      return issue.keys.map((k) => `${keySources[k] ? `${keySources[k]}: ` : ''}unknown ${naming === 'flag' ? 'option' : 'key'} '${naming === 'flag' ? flagOf(k) : k}'${hint(k, schema)}`).join('; ');
     }
     if (!key) {
       problems.push({ key: '', message: formatIssues(new z.ZodError([issue])) });
       return problems.at(-1)!.message;
     }
-    const name = naming === 'flag' ? flagOf(key) : key;
     if (values[key] === undefined && issue.path.length === 1) {
       problems.push({ key, message: 'is required' });
-      return `${name} is required`;
+      return `${nameOf(key)} is required`;
     }
     problems.push({ key, message: issue.message, value: values[key] });
-    return `${name} ${issue.message} (got ${shownValue(values[key])})`;
+    return `${nameOf(key)} ${issue.message} (got ${shownValue(values[key])})`;
   });
-  throw new OptionsError(`${source ? `${source}: ` : ''}${messages.join('; ')}`, problems);
+  throw new OptionsError(`${typeof source === 'string' && source ? `${source}: ` : ''}${messages.join('; ')}`, problems);
 }
 
 /**

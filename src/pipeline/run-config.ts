@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { formatIssues } from '../core/registry.js';
 import { datasetDirOf } from './effective-options.js';
-import { readConfigDocument } from './config-file.js';
+import { keyLinesOf, readConfigText } from './config-file.js';
 
 /** Format name and version of config.json. */
 export const RUN_CONFIG_FORMAT = 'kgdistill-config';
@@ -190,15 +190,21 @@ export function damagedRunConfigMessage(read: RunConfigRead): string {
  * object of options (keys as in code: `batchSize`, not `batch-size`). Unknown keys are reported by the schema.
  */
 export function readOptionsFile(file: string): Record<string, unknown> {
-  const parsed = readConfigDocument(file);
+  return readOptionsFileWithLines(file).options;
+}
+
+/** `readOptionsFile`'s options, with the line each option's key is on (for errors: `--config <file>:<line>`). */
+export function readOptionsFileWithLines(file: string): { options: Record<string, unknown>; keyLines: Record<string, number> } {
+  const { document: parsed, text } = readConfigText(file);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--config ${file}: expected an object of options`);
   const record = parsed as Record<string, unknown>;
   if (record.format === RUN_CONFIG_FORMAT) {
     const result = runConfigSchema.safeParse(record);
     if (!result.success) throw new Error(`--config ${file}: not a valid run configuration (${formatIssues(result.error)})`);
-    return runOptionsOnly(result.data.options); // an older file's testEval held for its run's invocation only
+    // an older file's testEval held for its run's invocation only
+    return { options: runOptionsOnly(result.data.options), keyLines: keyLinesOf(text, 'options') };
   }
-  return record;
+  return { options: record, keyLines: keyLinesOf(text) };
 }
 
 /** Values that mean the same as another of their option: `evalCandidates` 0 is all entities, as leaving it out (undefined) is. */

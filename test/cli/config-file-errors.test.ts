@@ -30,18 +30,35 @@ describe('a --config value refused after the schema stage', () => {
     const out = path.join(tmp, 'never');
     const norm = write('norm.yaml', `dataset: ${graph}\nmodel: DistMult\nnorm: 1\ndim: 8\nepochs: 1\n`);
     await expect(runCli([registerTrainCommand], ['train', '--config', norm, '--out', out]))
-      .rejects.toThrow(`--config ${norm}: key 'norm' applies to TransE and RotatE only (the model is DistMult)`);
+      .rejects.toThrow(`--config ${norm}:3: key 'norm' applies to TransE and RotatE only (the model is DistMult)`);
     await expect(runCli([registerTrainCommand], ['train', '--config', norm, '--norm', '2', '--out', out]))
       .rejects.toThrow(/^--norm applies to TransE and RotatE only/);
     const constraint = write('ec.yaml', `dataset: ${graph}\nmodel: RotatE\nentityConstraint: none\ndim: 8\nepochs: 1\n`);
     await expect(runCli([registerTrainCommand], ['train', '--config', constraint, '--out', out]))
-      .rejects.toThrow(`--config ${constraint}: key 'entityConstraint' applies to TransE only (the model is RotatE)`);
+      .rejects.toThrow(`--config ${constraint}:3: key 'entityConstraint' applies to TransE only (the model is RotatE)`);
     const oneToN = write('o2n.yaml', `dataset: ${graph}\nmodel: TransE\noneToN: true\ndim: 8\nepochs: 1\n`);
     await expect(runCli([registerTrainCommand], ['train', '--config', oneToN, '--out', out]))
-      .rejects.toThrow(`--config ${oneToN}: key 'oneToN' scores every entity through a matrix product`);
+      .rejects.toThrow(`--config ${oneToN}:3: key 'oneToN' scores every entity through a matrix product`);
     const model = write('model.yaml', `dataset: ${graph}\nmodel: roh\n`);
     await expect(runCli([registerTrainCommand], ['train', '--config', model, '--out', out]))
-      .rejects.toThrow(`--config ${model}: key 'model': unknown model 'roh' (did you mean 'RotH'?)`);
+      .rejects.toThrow(`--config ${model}:2: key 'model': unknown model 'roh' (did you mean 'RotH'?)`);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('a --config value the schema refuses', () => {
+  it('is named by the file, the line of its key and the key, in JSON, YAML and a run\'s config.json', async () => {
+    const out = path.join(tmp, 'never3');
+    const json = write('bad.json', `{\n  "dataset": ${JSON.stringify(graph)},\n  "dim": -3,\n\n  "lr": "x",\n  "dimm": 4\n}\n`);
+    await expect(runCli([registerTrainCommand], ['train', '--config', json, '--out', out])).rejects.toThrow(
+      `--config ${json}:3: key 'dim' must be a positive integer (got -3); --config ${json}:5: key 'lr' must be a positive number (got "x"); `
+      + `--config ${json}:6: unknown key 'dimm' (did you mean 'dim'?)`);
+    const yaml = write('bad.yaml', `# a comment\ndataset: ${graph}\nepochs: 2.5\n`);
+    await expect(runCli([registerTrainCommand], ['train', '--config', yaml, '--out', out]))
+      .rejects.toThrow(`--config ${yaml}:3: key 'epochs' must be a positive integer (got 2.5)`);
+    const runConfig = write('config.json', JSON.stringify({ format: 'kgdistill-config', version: 1, command: 'train', options: { dataset: graph, batchSize: 0 } }, null, 2));
+    await expect(runCli([registerTrainCommand], ['train', '--config', runConfig, '--out', out]))
+      .rejects.toThrow(`--config ${runConfig}:7: key 'batchSize' must be a positive integer (got 0)`);
     expect(existsSync(out)).toBe(false);
   });
 });
@@ -51,10 +68,10 @@ describe('a path in a --config file that does not exist', () => {
     const out = path.join(tmp, 'never2');
     const missing = write('rel.yaml', 'dataset: ../no-such-graph\ndim: 8\nepochs: 1\n');
     await expect(runCli([registerTrainCommand], ['train', '--config', missing, '--out', out])).rejects.toThrow(
-      `--config ${missing}: key 'dataset': ${path.resolve('../no-such-graph')}: dataset directory not found (a relative path in a config file is taken from the working directory, ${process.cwd()}, as a flag's is); nothing was written`);
+      `--config ${missing}:1: key 'dataset': ${path.resolve('../no-such-graph')}: dataset directory not found (a relative path in a config file is taken from the working directory, ${process.cwd()}, as a flag's is); nothing was written`);
     const teachers = write('t.yaml', `dataset: ${graph}\nteachers: [${path.join(tmp, 'no-teacher')}]\ndim: 8\nepochs: 1\n`);
     await expect(runCli([registerDistillCommand], ['distill', '--config', teachers, '--out', out]))
-      .rejects.toThrow(`--config ${teachers}: key 'teachers': ${path.join(tmp, 'no-teacher')}: no such teacher run directory; nothing was written`);
+      .rejects.toThrow(`--config ${teachers}:2: key 'teachers': ${path.join(tmp, 'no-teacher')}: no such teacher run directory; nothing was written`);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -31,7 +31,7 @@ describe("--config with an older run's config.json that names its dataset", () =
     process.env.KGDISTILL_DATA = path.join(tmp, 'b'); // the name now finds the other graph
     const again = path.join(tmp, 'again');
     const { err } = await runCliCapturing([registerTrainCommand], ['train', '--config', configFile, '--out', again, '--no-test-eval', '--backend', 'wasm']);
-    expect(err).toContain(`kgdistill: note: --config ${configFile}: key 'dataset': the dataset name 'tiny' finds ${path.join(tmp, 'b', 'tiny')} from here, but the run was trained on ${first}: replaying with that directory`);
+    expect(err).toContain(`kgdistill: note: --config ${configFile}:1: key 'dataset': the dataset name 'tiny' finds ${path.join(tmp, 'b', 'tiny')} from here, but the run was trained on ${first}: replaying with that directory`);
     const replayed = JSON.parse(readFileSync(path.join(again, 'config.json'), 'utf8')) as { options: { dataset: string } };
     expect(replayed.options.dataset).toBe(first);
   }, 60_000);

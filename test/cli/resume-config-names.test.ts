@@ -27,7 +27,7 @@ describe('--resume with --config', () => {
     const yaml = path.join(tmp, 'y2.yaml');
     writeFileSync(yaml, `dataset: ${graph}\nepochs: 2\ndim: 4\n`);
     const refused = runCliCapturing([registerTrainCommand], ['train', '--out', out, '--resume', '--config', yaml]);
-    await expect(refused).rejects.toThrow(`--resume ${out}: --config ${yaml}: key 'dim' 4 (the run has 8); ${MAY_CHANGE}`);
+    await expect(refused).rejects.toThrow(`--resume ${out}: --config ${yaml}:3: key 'dim' 4 (the run has 8); ${MAY_CHANGE}`);
     await expect(runTrain({ dataset: graph, out, resume: true, dim: 4 }))
       .rejects.toThrow(`resume ${out}: dim 4 (the run has 8); only epochs, patience, validEvery, lrDecay, lrPatience, testEval, backend may change when resuming (start a new run with out for other settings)`);
   }, 120_000);

@@ -82,7 +82,7 @@ describe('kgdistill kd', () => {
     // a KG-only key from a --config file is named by the file and key, not by a flag the user never typed
     const config = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-side-')), 'c.json');
     writeFileSync(config, JSON.stringify({ dim: 8 }));
-    await expect(runCli(['kd', 'kd', '--config', config])).rejects.toThrow(`--config ${config}: key 'dim' applies to a KG port only`);
+    await expect(runCli(['kd', 'kd', '--config', config])).rejects.toThrow(`--config ${config}:1: key 'dim' applies to a KG port only`);
     // a path to the digits is looked for there only (not glued onto the data roots and the cache)
     await expect(runCli(['kd', 'kd', '--digits', '/nonexistent/digits-dir', '--backend', 'wasm'])).rejects.toThrow(/digits data not found \(no digits\.csv\.gz\); searched:\n {2}\/nonexistent\/digits-dir$/);
   });
@@ -145,7 +145,7 @@ describe('kgdistill kd', () => {
     const config = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-arch-')), 'c.json');
     writeFileSync(config, JSON.stringify({ arch: 'resnet' }));
     // it said "invalid kd options: arch: …" after the backend started, naming neither the file nor the key
-    await expect(runCli(['kd', 'kd', '--config', config])).rejects.toThrow(`--config ${config}: arch must be one of mlp, cnn (got "resnet")`);
+    await expect(runCli(['kd', 'kd', '--config', config])).rejects.toThrow(`--config ${config}:1: key 'arch' must be one of mlp, cnn (got "resnet")`);
     const graph = await writeSyntheticDataset(path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-neg-')), 'graph'), { entities: 60, seed: 1 });
     await expect(runCli(['kd', 'dogo', '--dataset', graph, '--neg', '5', '--backend', 'wasm'])).rejects.toThrow("--neg: dogo's KG port draws no uniform negatives (its contrast is in-batch); drop --neg (it applies to dml, fedntd, cbd)");
   });

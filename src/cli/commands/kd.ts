@@ -53,7 +53,7 @@ const KG_ONLY = ['model', 'dim', 'neg', 'optimizer', 'initScale', ...DATA_FLAGS.
 
 /**
  * Refuses options (flags or --config keys) that the chosen side (digits, or a KG with --dataset) would ignore; a key
- * from the --config file is named as `--config <file>: key '<key>'` (`keySources`), a flag by its flag.
+ * from the --config file is named as `--config <file>:<line>: key '<key>'` (`keySources`), a flag by its flag.
  */
 export function refuseOtherSideOptions(given: Record<string, unknown>, keySources: Record<string, string> = {}): void {
   const onGraph = given.dataset !== undefined;
