@@ -40,11 +40,22 @@ export function describeParameters(schema: z.ZodType): string {
   return Object.entries(parameterDefaults(schema)).map(([key, value]) => (value === undefined ? key : `${key}=${shown(value)}`)).join(', ');
 }
 
-/** formatIssues, and when a key is unknown the keys `schema` takes (so a misspelt parameter shows the right one). */
+/**
+ * formatIssues, an unknown key said in the project's words (`unknown parameter 'tempreature' (did you mean
+ * 'temperature'?)`, not zod's `Unrecognized key`), and then the keys `schema` takes with their defaults.
+ */
 export function formatParameterIssues(error: z.ZodError, schema: z.ZodType): string {
   const unknownKey = error.issues.some((issue) => issue.code === 'unrecognized_keys');
   const known = unknownKey ? describeParameters(schema) : '';
-  return `${formatIssues(error)}${known ? ` (its parameters: ${known})` : ''}`;
+  const names = Object.keys(parameterDefaults(schema));
+  const unknownParameter = (at: readonly PropertyKey[], key: string): string => {
+    const near = at.length === 0 ? nearestName(key, names) : undefined; // a nested key's siblings are not the top level's
+    return `unknown parameter '${[...at, key].map(String).join('.')}'${near ? ` (did you mean '${near}'?)` : ''}`;
+  };
+  const said = error.issues.map((issue) => (issue.code === 'unrecognized_keys'
+    ? issue.keys.map((key) => unknownParameter(issue.path, key)).join('; ')
+    : formatIssues(new z.ZodError([issue]))));
+  return `${said.join('; ')}${known ? ` (its parameters: ${known})` : ''}`;
 }
 
 /**

@@ -18,7 +18,7 @@ describe('kd checks before work', () => {
   it('refuses an unknown --param on the digits before the backend starts', async () => {
     vi.mocked(backend.initBackend).mockClear();
     await expect(runCli([registerKdCommand], ['kd', 'kd', '--param', 'foo=1', '--seeds', '1', '--backend', 'wasm']))
-      .rejects.toThrow(/^invalid parameters for distillation method 'kd': Unrecognized key: "foo" \(its parameters: /);
+      .rejects.toThrow(/^invalid parameters for distillation method 'kd': unknown parameter 'foo' \(its parameters: /);
     expect(backend.initBackend).not.toHaveBeenCalled();
   });
 

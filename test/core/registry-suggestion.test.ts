@@ -31,3 +31,14 @@ describe('Registry.get of an unknown name', () => {
     expect(() => registry.get('alphass')).toThrow("unknown thing 'alphass' (did you mean 'alphas'?); known things: alpha, alphas, beta");
   });
 });
+
+describe('an unknown parameter of a registry entry', () => {
+  it("is said in the project's words with the key it is a typo of, a nested key by its path, then the entry's parameters", () => {
+    const schema = z.object({ temperature: z.number().default(4), augment: z.object({ noise: z.number().default(0.1) }).strict().default({ noise: 0.1 }) }).strict();
+    const registry = new Registry('thing', [{ name: 'hot', summary: 'hot', schema }]);
+    expect(() => registry.parse('hot', { tempreature: 2 })).toThrow(
+      "invalid parameters for thing 'hot': unknown parameter 'tempreature' (did you mean 'temperature'?) (its parameters: temperature=4, augment={\"noise\":0.1})");
+    expect(() => registry.parse('hot', { augment: { noize: 0 }, colour: 1 })).toThrow(
+      "invalid parameters for thing 'hot': unknown parameter 'augment.noize'; unknown parameter 'colour' (its parameters:");
+  });
+});

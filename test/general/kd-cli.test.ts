@@ -77,7 +77,7 @@ describe('kgdistill kd', () => {
   it('rejects a missing or unknown method and bad options', async () => {
     await expect(runCli(['kd'])).rejects.toThrow(/name a method \(kd, dml, dcm, ffsd, dogo, lad, co-lad, fedntd, cbd, stream, det-kd, simclrv2, fedx\) or pass --list/);
     await expect(runCli(['kd', 'fitnets', '--backend', 'wasm'])).rejects.toThrow(/unknown distillation method 'fitnets'/);
-    await expect(runCli(['kd', 'kd', '--param', 'tempreature=2', '--backend', 'wasm'])).rejects.toThrow('invalid parameters for distillation method \'kd\': Unrecognized key: "tempreature" (its parameters: loss=hinton-kd, temperature=4, alpha=0.9)');
+    await expect(runCli(['kd', 'kd', '--param', 'tempreature=2', '--backend', 'wasm'])).rejects.toThrow('invalid parameters for distillation method \'kd\': unknown parameter \'tempreature\' (did you mean \'temperature\'?) (its parameters: loss=hinton-kd, temperature=4, alpha=0.9)');
     await expect(runCli(['kd', 'kd', '--epochs', 'x', '--backend', 'wasm'])).rejects.toThrow(/--epochs must be a positive integer \(got "x"\)/);
     // a KG-only key from a --config file is named by the file and key, not by a flag the user never typed
     const config = path.join(mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-side-')), 'c.json');
@@ -100,7 +100,7 @@ describe('kgdistill kd', () => {
     for (const student of ['single', 'pairA', 'pairB'] as const) expect(json.summary[student].mean, student).toBeGreaterThan(5 * random);
     expect(await runCli([...args, '--param', 'weight=0.5'])).toMatch(/^KG port of DML: two DistMult d=16 students vs one, graph; 10 epochs, batch 64, adagrad 0\.5, 8 negatives, λ 0\.5, T 1\n/);
     await expect(runCli(['kd', 'kd', '--dataset', graph, '--backend', 'wasm'])).rejects.toThrow(/method 'kd' has no KG port; the methods with one are dml, dogo, fedntd, cbd/);
-    await expect(runCli([...args, '--param', 'lambda=2'])).rejects.toThrow(/invalid parameters for the KG port of 'dml': Unrecognized key: "lambda"/);
+    await expect(runCli([...args, '--param', 'lambda=2'])).rejects.toThrow(/invalid parameters for the KG port of 'dml': unknown parameter 'lambda'/);
   }, 60_000);
 
   it('prints an extra figure as a count only when it is whole in every seed and above 1 in one (an accuracy of exactly 1 printed as "1")', () => {

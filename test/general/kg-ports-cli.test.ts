@@ -51,7 +51,7 @@ describe('kgdistill kd fedntd|cbd on a knowledge graph', () => {
     expect(table).toContain('medium (5 ≤ f ≤ 6)');
     expect(table).toContain(`| CBD-KGE: balanced sampling + KD | ${cell(cbd.all!.mean!)} | – | ${['rare', 'medium', 'frequent'].map((b) => cell(cbd[b]!.mean!)).join(' | ')} |`);
     await expect(runCli(['kd', 'cbd', ...common, '--param', 'rareMax=4', '--param', 'beta=1'])).rejects.toThrow(
-      "invalid parameters for the KG port of 'cbd': Unrecognized key: \"beta\" (its parameters: teachers=2, alpha=0.5, temperature=2, power=0, rareMax=2, frequentMin=11)");
+      "invalid parameters for the KG port of 'cbd': unknown parameter 'beta' (its parameters: teachers=2, alpha=0.5, temperature=2, power=0, rareMax=2, frequentMin=11)");
     await expect(runCli(['kd', 'cbd', ...common, '--param', 'beta=1'])).rejects.toThrow(/invalid parameters for the KG port of 'cbd'/);
     await expect(runCli(['kd', 'dml', ...common, '--arch', 'mlp', '--split-seed', '3'])).rejects.toThrow(
       "--arch, --split-seed apply to the digits only: with --dataset the method's KG port runs on the graph; drop --arch, --split-seed, or drop --dataset to run on the digits");

@@ -44,7 +44,7 @@ describe('KG ports, chosen through the registry entry', () => {
     expect(parseKgPortParams('dml', {})).toEqual({ weight: 1, temperature: 1 });
     expect(parseKgPortParams('fedntd', { clients: 2 })).toEqual({ clients: 2, localEpochs: 2, beta: 1, temperature: 1 });
     expect(parseKgPortParams('cbd', {})).toEqual({ teachers: 2, alpha: 0.5, temperature: 2, power: 0, rareMax: 2, frequentMin: 11 });
-    expect(() => parseKgPortParams('dml', { peers: 3 })).toThrow(`invalid parameters for the KG port of 'dml': Unrecognized key: "peers"`);
+    expect(() => parseKgPortParams('dml', { peers: 3 })).toThrow(`invalid parameters for the KG port of 'dml': unknown parameter 'peers'`);
     expect(() => prepareKgPort('cbd', { rareMax: 5, frequentMin: 5 })).toThrow("invalid parameters for the KG port of 'cbd': frequentMin (5) must exceed rareMax (5)");
     expect([getMethod('dml').kg!.defaultEpochs, getMethod('fedntd').kg!.defaultEpochs, getMethod('cbd').kg!.defaultEpochs]).toEqual([10, 16, 20]);
   });

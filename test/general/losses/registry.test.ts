@@ -25,10 +25,10 @@ describe('loss registry', () => {
     expect(() => createLoss('kd', { temperature: 0 })).toThrow("invalid parameters for distillation loss 'kd': temperature: Too small: expected number to be >0");
     expect(() => createLoss('hinton-kd', { alpha: 1.5, temperature: -2 })).toThrow(/loss 'hinton-kd': temperature: .*>0.*; alpha: .*<=1/);
     expect(() => createLoss('kd', { temperature: '4' })).toThrow(/temperature: Invalid input: expected number, received string/);
-    expect(() => createLoss('kd', { temprature: 4 })).toThrow(/loss 'kd': Unrecognized key: "temprature"/);
+    expect(() => createLoss('kd', { temprature: 4 })).toThrow(/loss 'kd': unknown parameter 'temprature' \(did you mean 'temperature'\?\)/);
     expect(() => createLoss('focal', { gamma: -1 })).toThrow(/loss 'focal': gamma/);
     expect(() => createLoss('ffsd-diversity', { quantile: 1 })).toThrow(/loss 'ffsd-diversity': quantile/);
-    expect(() => createLoss('ce', { temperature: 2 })).toThrow(/Unrecognized key/);
+    expect(() => createLoss('ce', { temperature: 2 })).toThrow(/unknown parameter 'temperature'/);
   });
 
   it('fills defaults (Hinton T = 4, α = 0.9; DML T = 1; SimCLR τ = 0.5; focal γ = 2, α = 0.25)', () => {
