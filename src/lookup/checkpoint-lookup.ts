@@ -105,6 +105,9 @@ export interface TripleScore {
  * `available` (the entities there are to list: `what`); a k too large says which of the two limits it.
  */
 function checkK(k: unknown, maxK: number | undefined, available: number, what: string): number {
+  if (typeof k === 'object' && k !== null) { // neighbors('e1', { k: 5 }): the options given in k's place
+    throw new LookupError('invalid', `k must be a positive integer, got an object (${JSON.stringify(k) ?? String(k)}): k is the number of answers, and the options come after it, e.g. neighbors('e1', 5, { exact: true })`);
+  }
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) throw new LookupError('invalid', `k must be a positive integer, got ${typeof k === 'string' ? JSON.stringify(k) : String(k)}`);
   const max = Math.min(maxK ?? Infinity, available);
   if (k > max) throw new LookupError('invalid', `k must be at most ${max}, got ${k} (${max === available ? `this model has ${available} ${what}` : 'the largest k this service answers'})`);

@@ -56,6 +56,8 @@ describe('mistyped options of the library API', () => {
       await expect(model.predict({ head: 'e1', relation: 'child' }, 3, { filterd: true } as never)).rejects.toThrow("predict: unknown key 'filterd'");
       expect((await model.predict({ head: 'e1', relation: 'child' }, 3, { filtered: true })).answers).toHaveLength(3);
       await expect(model.predict({ head: 'e1', relation: 'child' }, '3' as never)).rejects.toThrow('k must be a positive integer, got "3"'); // the string quoted
+      // the options given in k's place (JavaScript callers have no types to stop them) say where they go
+      await expect(model.neighbors('e1', { k: 5 } as never)).rejects.toThrow(`k must be a positive integer, got an object ({"k":5}): k is the number of answers, and the options come after it, e.g. neighbors('e1', 5, { exact: true })`);
       // neighbours: the index by default, the exact sweep when asked (the option was ignored), a misspelt key refused
       const indexed = await model.neighbors('e1', 3);
       const swept = await model.neighbors('e1', 3, { exact: true });
