@@ -5,10 +5,15 @@
 //              backend, the kernels' loader, the trainer, evaluation and lookups
 //   index.html, app.css, and tfjs' wasm binaries (the kernels, build/kernels.wasm, are served from where they are)
 //
-// The engine is written for Node in a few places (files, worker threads, process.env). Code paths the browser
-// takes never call those, but their modules are imported, so this build maps every Node built-in module to a stub
-// whose functions throw "<module>.<name> is not available in the browser" (path and os get small working
-// versions), defines KGDISTILL_THREADS as "1" (one thread: no kernel worker), and takes csv-parse's browser build.
+// The engine's browser paths call no Node function: the kernels run on one thread where there is no Node process
+// (kernels/kernel-worker.ts), the trainer writes through an in-memory sink (core/memory-sink.ts), a dropped file is
+// read by kg/bytes-dataset.ts with csv-parse's browser build (package.json "imports": #csv-sync). But modules they
+// import still import Node built-ins and Node-only packages for their other functions — pipeline/options.ts (its
+// run-config and config-file: yaml, and dataset resolution: tar, env-paths), kernels/kernels.ts (the wasm file,
+// kernel-file.ts and kernel-build.ts), core/trainer.ts (the file sink, the default), kg/triple-reader.ts and
+// kg/line-source.ts (whose pure helpers kg/triple-bytes.ts uses) — so this build maps each of those to a stub whose
+// every function throws "<module>.<name> is not available in the browser": a browser path that called one fails the
+// explorer's browser tests (test/explorer) instead of working by accident.
 // `--watch` rebuilds on changes; `--dev` skips minification; `--out <dir>` writes elsewhere (tests).
 import { build, context } from 'esbuild';
 import { builtinModules, createRequire } from 'node:module';
@@ -23,40 +28,6 @@ const source = path.join(root, 'src', 'serve', 'explorer');
 const dev = process.argv.includes('--dev');
 const require = createRequire(import.meta.url);
 
-/** Working browser versions of the few Node functions the bundled code may call. */
-const WORKING = {
-  path: `
-    const norm = (p) => { const abs = p.startsWith('/'); const parts = [];
-      for (const s of p.split('/')) { if (s === '' || s === '.') continue; if (s === '..') { if (parts.length && parts[parts.length - 1] !== '..') parts.pop(); else if (!abs) parts.push('..'); } else parts.push(s); }
-      return (abs ? '/' : '') + parts.join('/') || (abs ? '/' : '.'); };
-    export const sep = '/';
-    export const delimiter = ':';
-    export const normalize = norm;
-    export const isAbsolute = (p) => p.startsWith('/');
-    export const join = (...ps) => norm(ps.filter((p) => p !== '').join('/') || '.');
-    export const resolve = (...ps) => { let r = ''; for (const p of ps) r = p.startsWith('/') ? p : r + '/' + p; return norm(r.startsWith('/') ? r : '/' + r); };
-    export const dirname = (p) => { const n = norm(p); const i = n.lastIndexOf('/'); return i < 0 ? '.' : i === 0 ? '/' : n.slice(0, i); };
-    export const basename = (p, ext) => { const b = norm(p).split('/').pop() ?? ''; return ext && b.endsWith(ext) ? b.slice(0, -ext.length) : b; };
-    export const extname = (p) => { const b = basename(p); const i = b.lastIndexOf('.'); return i <= 0 ? '' : b.slice(i); };
-    export const relative = (a, b) => { const x = resolve(a).split('/').filter(Boolean), y = resolve(b).split('/').filter(Boolean); let i = 0; while (i < x.length && x[i] === y[i]) i++; return [...x.slice(i).map(() => '..'), ...y.slice(i)].join('/'); };
-    const api = { sep, delimiter, normalize, isAbsolute, join, resolve, dirname, basename, extname, relative };
-    export const posix = api;
-    export default api;`,
-  os: `
-    export const availableParallelism = () => 1;
-    export const cpus = () => [];
-    export const hostname = () => 'browser';
-    export const tmpdir = () => '/tmp';
-    export const homedir = () => '/';
-    export const platform = () => 'browser';
-    export const EOL = '\\n';
-    export default { availableParallelism, cpus, hostname, tmpdir, homedir, platform, EOL };`,
-  buffer: `
-    export const isUtf8 = (bytes) => { try { new TextDecoder('utf-8', { fatal: true }).decode(bytes); return true; } catch { return false; } };
-    export const Buffer = globalThis.Buffer;
-    export default { isUtf8, Buffer };`,
-};
-
 /** The stub of one Node function or object: calling, constructing or reading a property says it is unavailable. */
 const UNAVAILABLE = `const unavailable = (what) => new Proxy(function () {}, {
   apply() { throw new Error(what + ' is not available in the browser'); },
@@ -64,8 +35,8 @@ const UNAVAILABLE = `const unavailable = (what) => new Proxy(function () {}, {
   get(_, key) { return key === 'then' ? undefined : unavailable(what + '.' + String(key)); },
 });`;
 
-/** Packages the browser's code paths never call (file writes, downloads, config files, HNSW): stubbed like built-ins. */
-const NODE_ONLY_PACKAGES = new Set(['tar', 'yaml', 'hnswlib-node', 'env-paths']);
+/** Packages the browser's code paths import but never call (downloads, config files): stubbed like built-ins. */
+const NODE_ONLY_PACKAGES = new Set(['tar', 'yaml', 'env-paths']);
 
 /** A stub module for a Node built-in or a Node-only package: every export the real module has, each throwing when used. */
 async function stubModule(name) {
@@ -74,12 +45,6 @@ async function stubModule(name) {
   try {
     names = Object.keys(await import(base)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
   } catch { /* not loadable here: a default export only */ }
-  const working = WORKING[base];
-  if (working) {
-    const defined = new Set([...working.matchAll(/export const (\w+)/g)].map((m) => m[1]));
-    const rest = names.filter((n) => !defined.has(n)).map((n) => `export const ${n} = unavailable('${base}.${n}');`);
-    return [UNAVAILABLE, working, ...rest].join('\n');
-  }
   const lines = [
     UNAVAILABLE,
     ...names.map((n) => `export const ${n} = unavailable('${base}.${n}');`),
@@ -98,6 +63,10 @@ const nodeBuiltins = {
       return { path: bare, namespace: 'node-stub' };
     });
     b.onResolve({ filter: /^[\w-]+$/ }, (args) => (NODE_ONLY_PACKAGES.has(args.path) ? { path: args.path, namespace: 'node-stub' } : undefined));
+    // kg/triple-reader.ts (whose format helpers kg/triple-bytes.ts imports) imports csv-parse's streaming Node build,
+    // which makes Buffers when loaded: its browser build instead (no browser path calls that parser); exactly
+    // 'csv-parse', so that triple-bytes.ts's own parser comes from package.json "imports" (#csv-sync)
+    b.onResolve({ filter: /^csv-parse$/ }, () => ({ path: require.resolve('csv-parse/browser/esm') }));
     b.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tfjs', namespace: 'tfjs-core-only' }));
     b.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (args) => ({ contents: await stubModule(args.path), loader: 'js' }));
     // the engine uses tfjs' ops only: the union package's layers, converter, data and WebGL backend stay out
@@ -115,8 +84,7 @@ const shared = {
   legalComments: 'none',
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' }, // import.meta.url is read only by Node-only functions (package root)
-  define: { 'process.env.KGDISTILL_THREADS': '"1"', 'process.env.NODE_ENV': '"production"' },
-  alias: { 'csv-parse/sync': 'csv-parse/browser/esm/sync', 'csv-parse': 'csv-parse/browser/esm' },
+  define: { 'process.env.NODE_ENV': '"production"' },
   plugins: [nodeBuiltins],
 };
 

@@ -10,9 +10,6 @@
  * (the last checkpoint stays the last finite one); a stop request (Ctrl-C, SIGTERM, SIGHUP) saves the exact position inside the
  * epoch, so that a resumed run gives the same numbers as an uninterrupted one.
  */
-import { existsSync, promises as fs } from 'node:fs';
-import { makeDirectories } from '../kg/make-directory.js';
-import path from 'node:path';
 import type { SplitName, Triples, UnseenPolicy } from '../kg/types.js';
 import type { ModelRuntime } from './model-runtime.js';
 import { SeededRandom, type RandomState } from './random.js';
@@ -21,9 +18,11 @@ import { trainingQueries, type EpochPosition } from './batch.js';
 import { trainEpochInSlices, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
-import { arraysWithPrefix, cleanRunDir, saveCheckpoint, loadCheckpoint, verifyCheckpoint, type CheckpointContent } from './checkpoint.js';
-import { lockRunDir } from './run-lock.js';
-import { appendMetrics, trimMetrics } from './metrics-log.js';
+import { arraysWithPrefix, type CheckpointContent } from './checkpoint.js';
+import { FileRunSink } from './file-sink.js';
+import type { EpochRecord, RunSink, ValidationMetrics } from './run-sink.js';
+
+export type { EpochRecord, RunSink, ValidationMetrics };
 import { firstNonFinite } from './finite-check.js';
 import { kgeSettingsOf, type TrainingConfig } from './training-config.js';
 import { afterValidation } from './plateau-schedule.js';
@@ -45,9 +44,6 @@ export interface TrainingData {
   tripleFingerprints?: Record<SplitName, string>;
 }
 
-/** The headline metrics of a validation; `candidates` when each answer was ranked against that many sampled ones (not all entities). */
-export interface ValidationMetrics { mrr: number; 'hits@1': number; 'hits@3': number; 'hits@10': number; mr: number; seconds: number; candidates?: number }
-
 /** Validates a model's current parameters (the run's early-stopping criterion is `mrr`); may report progress. */
 export type Validator = (runtime: ModelRuntime, onProgress?: (done: number, total: number) => void) => Promise<ValidationMetrics>;
 
@@ -57,7 +53,7 @@ export interface TrainerOptions {
   validator: Validator | null;
   /** The objective (default: the KGE objective of the config). */
   objective?: TrainingObjective;
-  /** Where checkpoints and metrics go instead of files in the run directory (no directory, lock or file is touched). */
+  /** Where checkpoints and metrics go (default: files in the run directory, file-sink.ts; in memory: memory-sink.ts). */
   sink?: RunSink;
   /** The run's configuration as its command records it (e.g. config.json's content), kept in every checkpoint header. */
   runConfig?: Record<string, unknown>;
@@ -69,26 +65,6 @@ export interface TrainerOptions {
   checkpointSeconds?: number;
   /** What ran the run (e.g. its thread counts and kernel builds, pipeline/run-execution.ts), kept in the training header. */
   execution?: Readonly<Record<string, unknown>>;
-}
-
-/** Receives a run's checkpoints and metrics lines in place of the run directory (e.g. in memory, in a browser). */
-export interface RunSink {
-  saveCheckpoint(stem: 'best' | 'last', content: CheckpointContent): Promise<void>;
-  appendMetrics(record: EpochRecord): Promise<void>;
-}
-
-/** One line of metrics.jsonl. */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  seconds: number;
-  steps: number;
-  valid?: ValidationMetrics;
-  best?: boolean;
-  /** With a plateau schedule (`lrDecay` < 1): the learning rate after this validation, the one the next epochs train at. */
-  lr?: number;
-  /** The epoch's mean of each loss term, for an objective of several (distill: `junior`, `senior`, `kd`, the last before λ). */
-  terms?: Record<string, number>;
 }
 
 /** Callbacks the trainer calls as it goes (all optional). */
@@ -126,7 +102,7 @@ export interface TrainingResult {
 export const CHECKPOINT_SECONDS = 600;
 
 
-/** Trains a model runtime on data with a config, writing `runDir/{last,best}.{json,bin}` and `metrics.jsonl`. */
+/** Trains a model runtime on data with a config, into its sink (default: `runDir/{last,best}.{json,bin}` and `metrics.jsonl`). */
 export class Trainer {
   private readonly rng: SeededRandom;
   private readonly optimizer: TableOptimizer;
@@ -135,12 +111,11 @@ export class Trainer {
   private readonly validator: Validator | null;
   /** The permutation of an interrupted epoch (saved with `last`). */
   private partialOrder?: Int32Array;
-  private readonly sink?: RunSink;
+  private readonly sink: RunSink;
   private readonly runConfig?: Record<string, unknown>;
   private readonly execution: Readonly<Record<string, unknown>>;
   /** How many entities a validation ranks each answer among, when sampled (else all: the chance-level warning's n). */
   private rankedAmong?: number;
-  private readonly lockHeld: boolean;
   private readonly checkpointMs: number;
   /** When `last` was last saved (performance.now()), or the run started. */
   private lastSavedAt = performance.now();
@@ -149,7 +124,7 @@ export class Trainer {
     private readonly runtime: ModelRuntime,
     private readonly data: TrainingData,
     private readonly config: TrainingConfig,
-    private readonly runDir: string,
+    runDir: string,
     private readonly backend: string,
     options: TrainerOptions,
     rngState?: RandomState,
@@ -158,10 +133,9 @@ export class Trainer {
     this.optimizer = new TableOptimizer(config.optimizer as OptimizerName, config.learningRate, runtime.store, runtime.kernels);
     this.objective = options.objective ?? kgeObjective(runtime, kgeSettingsOf(config), backend);
     this.validator = options.validator;
-    this.sink = options.sink;
+    this.sink = options.sink ?? new FileRunSink(runDir, options.lockHeld === true);
     this.runConfig = options.runConfig;
     this.execution = options.execution ?? {};
-    this.lockHeld = options.lockHeld === true;
     this.checkpointMs = 1000 * (options.checkpointSeconds ?? CHECKPOINT_SECONDS);
     if (config.lrDecay < 1) this.progress.schedule = { learningRate: config.learningRate, stale: 0 };
   }
@@ -174,12 +148,9 @@ export class Trainer {
   /** Continues a run from its `last` checkpoint (tables, optimiser, random state, progress). */
   static async resume(runtime: ModelRuntime, data: TrainingData, config: TrainingConfig, runDir: string, backend: string,
     options: TrainerOptions): Promise<Trainer> {
-    await cleanRunDir(runDir);
-    const saved = await loadCheckpoint(runDir, 'last');
-    const source = path.join(runDir, 'last.json');
+    const files = new FileRunSink(runDir);
     // the best checkpoint is what the run reports: a damaged one is found now, before anything is trained or written
-    const hasBest = await fs.stat(path.join(runDir, 'best.json')).then(() => true, () => false);
-    const bestHeader = hasBest ? await verifyCheckpoint(runDir, 'best') : undefined;
+    const { saved, source, bestSource, bestHeader } = await files.resumePoint();
     runtime.loadParameterArrays(saved.arrays, source);
     const progress = parseResumableProgress(saved.header.progress, source);
     const trainer = new Trainer(runtime, data, config, runDir, backend, options, progress.rng);
@@ -207,7 +178,7 @@ export class Trainer {
     let bestAhead = false;
     if (best && typeof best.bestEpoch === 'number' && best.bestEpoch > epoch && typeof best.bestMrr === 'number') {
       const measured = best.bestMrr >= 0 ? ` (validation MRR ${best.bestMrr.toFixed(4)})` : '';
-      options.onNotice?.(`${path.join(runDir, 'best.json')} is of epoch ${best.bestEpoch}, after ${source}'s epoch ${epoch} (a session ended between the two saves): it stays the best to beat${measured}`);
+      options.onNotice?.(`${bestSource} is of epoch ${best.bestEpoch}, after ${source}'s epoch ${epoch} (a session ended between the two saves): it stays the best to beat${measured}`);
       ({ bestMrr, bestEpoch } = best as { bestMrr: number; bestEpoch: number });
       badValidations = 0;
       bestAhead = true;
@@ -223,7 +194,7 @@ export class Trainer {
     if (partial?.terms) trainer.objective.restoreLossTermSums?.(partial.terms, `${source} (progress.partial.terms)`);
     const order = saved.arrays['epoch-order']; // the permutation's int32 bits, stored in a float32 array
     if (partial && order) trainer.partialOrder = new Int32Array(order.buffer.slice(order.byteOffset, order.byteOffset + order.byteLength));
-    await trimMetrics(path.join(runDir, 'metrics.jsonl'), progress.epoch);
+    await files.trimMetrics(progress.epoch);
     return trainer;
   }
 
@@ -233,25 +204,18 @@ export class Trainer {
    */
   async run(events: TrainerEvents = {}, shouldStop?: () => boolean): Promise<TrainingResult> {
     const started = performance.now();
-    if (this.sink) return this.runLocked(events, shouldStop, started);
-    await makeDirectories(this.runDir);
-    if (this.lockHeld) return this.runLocked(events, shouldStop, started);
-    const lock = lockRunDir(this.runDir);
     try {
-      return await this.runLocked(events, shouldStop, started);
+      await this.sink.open?.(this.progress.epoch === 0 && !this.progress.partial);
+      return await this.runOpen(events, shouldStop, started);
     } finally {
-      lock.release();
+      this.sink.close?.();
     }
   }
 
-  private async runLocked(events: TrainerEvents, shouldStop: (() => boolean) | undefined, started: number): Promise<TrainingResult> {
-    if (!this.sink) await cleanRunDir(this.runDir);
+  private async runOpen(events: TrainerEvents, shouldStop: (() => boolean) | undefined, started: number): Promise<TrainingResult> {
     const queries = trainingQueries(this.data.train, this.runtime.model.config.numRelations, this.config.queryWeights);
     const setup: EpochSetup = { objective: this.objective, optimizer: this.optimizer, queries, batchSize: this.config.batchSize, sampling: { kind: 'shuffled' } };
     const steps = Math.ceil(queries.entities.length / this.config.batchSize);
-    const metricsFile = path.join(this.runDir, 'metrics.jsonl');
-    // a run from nothing: lines of an earlier attempt that ended before its first checkpoint (no `last`) go
-    if (!this.sink && this.progress.epoch === 0 && !this.progress.partial) await fs.rm(metricsFile, { force: true });
     let interrupted = false;
     events.onRunStart?.(this.progress.epoch + 1, this.config.epochs, steps);
     while (this.progress.epoch < this.config.epochs && !this.progress.stopped) {
@@ -305,7 +269,7 @@ export class Trainer {
       }
       // the epoch's record goes before its `last` checkpoint: a kill between the two leaves a record after last's
       // epoch, which the resume trims, instead of a checkpoint whose epoch has no record
-      await (this.sink ? this.sink.appendMetrics(record) : appendMetrics(metricsFile, record));
+      await this.sink.appendMetrics(record);
       // `last` at a validation, after an epoch CHECKPOINT_SECONDS or more since the last save, and at a stop between
       // epochs (the position is then the end of this epoch); the state was checked at the epoch's end
       const stopping = shouldStop?.() === true && this.progress.epoch < this.config.epochs && !this.progress.stopped;
@@ -349,8 +313,7 @@ export class Trainer {
    * the kernels (table-padding.ts) left zero: either would be saved as a model it is not.
    */
   private requireFiniteState(epoch: number): void {
-    const last = path.join(this.runDir, 'last.json');
-    const kept = !this.sink && existsSync(last) ? ` ${last} keeps the last finite checkpoint (resuming it repeats the same steps).` : '';
+    const kept = this.sink.keptNote?.() ?? '';
     const params = firstNonFinite(this.runtime.parameterArrays());
     const bad = params ?? firstNonFinite(this.optimizer.state().slots);
     if (bad) {
@@ -386,7 +349,7 @@ export class Trainer {
       },
       arrays,
     };
-    await (this.sink ? this.sink.saveCheckpoint(stem, content) : saveCheckpoint(this.runDir, stem, content));
+    await this.sink.saveCheckpoint(stem, content);
     if (stem === 'last') this.lastSavedAt = performance.now();
   }
 }

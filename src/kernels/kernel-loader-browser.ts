@@ -1,8 +1,8 @@
 // The kernels in a browser (or any host without a file system): fetch build/kernels.wasm from a URL, compile it,
-// and hand the module to kernels.ts (`useKernelModule`), after which loadKernels() and kernelsForMemory() use it
+// and hand the module to kernel-host.ts (`useKernelModule`), after which loadKernels() and kernelsForMemory() use it
 // instead of reading the file. The module imports a *shared* memory, so the page must be cross-origin isolated
-// (the explorer is served with COOP/COEP headers). Runs on one thread: the bundler defines KGDISTILL_THREADS=1.
-import { useKernelModule } from './kernels.js';
+// (the explorer is served with COOP/COEP headers). Runs on one thread: a browser has no kernel worker (kernelThreads).
+import { useKernelModule } from './kernel-host.js';
 
 /** Fetches and compiles the kernel module at `url`, and makes it the one every later kernel load uses. */
 export async function loadKernelsFromUrl(url: string | URL, fetcher: typeof fetch = fetch): Promise<WebAssembly.Module> {

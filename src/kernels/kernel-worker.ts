@@ -7,8 +7,7 @@
 // Calls travel through a shared mailbox, not messages: the main thread writes the calls into a shared Float64Array
 // and wakes the worker with Atomics.notify; the worker, blocked in Atomics.wait, runs them and notifies back. A
 // message would wait for the worker's event loop (measured here: ~1.5 ms a step, as long as half a step).
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import os from 'node:os';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { KernelMemory } from './kernel-memory.js';
 
 /** Floats of the call mailbox (a recorded step of a large batch needs ~200k). */
@@ -130,6 +129,7 @@ export class KernelWorker {
     const names = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
     this.indexOf = new Map(names.map((name, i) => [name, i]));
     this.list = new CallList(this.indexOf, this.mailbox);
+    const { MessageChannel, Worker } = workerThreads();
     const { port1, port2 } = new MessageChannel();
     this.errors = port1;
     this.errors.unref();
@@ -200,7 +200,7 @@ export class KernelWorker {
       const done = Atomics.load(this.ctl, 1);
       if (done === this.seq) return this.out[0]!;
       if (done === -this.seq) {
-        const error = receiveMessageOnPort(this.errors)?.message as string | undefined;
+        const error = workerThreads().receiveMessageOnPort(this.errors)?.message as string | undefined;
         throw new Error(`kernel worker: the call failed${error ? `: ${error}` : ''}`);
       }
       if (Atomics.load(this.ctl, 3) !== 1) this.requireStarted();
@@ -211,7 +211,7 @@ export class KernelWorker {
   /** Throws when the worker could not start, or has not started within START_LIMIT_MS (it would never answer). */
   private requireStarted(): void {
     if (Atomics.load(this.ctl, 3) === -1) {
-      const error = receiveMessageOnPort(this.errors)?.message as string | undefined;
+      const error = workerThreads().receiveMessageOnPort(this.errors)?.message as string | undefined;
       throw new Error(`kernel worker: the worker thread could not start${error ? `: ${error}` : ''} (${ONE_THREAD_ADVICE})`);
     }
     const waited = performance.now() - this.created;
@@ -249,15 +249,26 @@ export class KernelWorker {
   }
 }
 
+/** Node's worker_threads, taken when a worker is made: a host without it (a browser) runs the kernels on one thread. */
+function workerThreads(): typeof import('node:worker_threads') {
+  threadsModule ??= globalThis.process?.getBuiltinModule?.('node:worker_threads');
+  if (!threadsModule) throw new Error('kernel worker: this host has no node:worker_threads (kernelThreads() is 1 here)');
+  return threadsModule;
+}
+let threadsModule: typeof import('node:worker_threads') | undefined;
+
 /**
  * The threads the kernels run on: 2 (the main thread and one worker) unless KGDISTILL_THREADS=1 or the machine has a
- * single core. Float sums split across threads round differently: the same seed gives the same numbers at the same
- * thread count (runs record it).
+ * single core; always 1 without Node's process (a browser: no kernel worker there, whatever the bundler defines).
+ * Float sums split across threads round differently: the same seed gives the same numbers at the same thread count
+ * (runs record it).
  */
 export function kernelThreads(): 1 | 2 {
-  const asked = process.env.KGDISTILL_THREADS;
+  const node = globalThis.process;
+  if (node?.getBuiltinModule === undefined) return 1;
+  const asked = node.env?.KGDISTILL_THREADS;
   if (asked !== undefined && asked !== '' && !/^[1-9]\d*$/.test(asked.trim())) {
     throw new Error(`KGDISTILL_THREADS must be a whole number of threads ≥ 1 (1: everything on the main thread; 2 or more: two), not '${asked}'`);
   }
-  return Number(asked || os.availableParallelism()) >= 2 ? 2 : 1;
+  return Number(asked || node.getBuiltinModule('node:os').availableParallelism()) >= 2 ? 2 : 1;
 }

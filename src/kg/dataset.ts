@@ -19,8 +19,10 @@ import { requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
 import { resolveDataset, type ResolveOptions } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
 import { loadEntityNames } from './entity-names.js';
-import { suspectHeader, suspectHeaderLine, type SuspectHeader } from './header-suspect.js';
-import { plural } from './plural.js';
+import { suspectHeader } from './header-suspect.js';
+import { readReportLines, type LoadReport } from './load-report.js';
+
+export { hasSharedTriples, overlapLine, sharedTriplesText, type LoadReport } from './load-report.js';
 
 /** Options of {@link loadDataset}: triple-file format, unseen policy (default `'keep'`, as the commands'), checksum verification (default on). */
 export interface LoadOptions extends ReadTripleOptions {
@@ -36,33 +38,6 @@ export interface LoadOptions extends ReadTripleOptions {
   log?: (line: string) => void;
   /** Aborts a download of the dataset (Ctrl-C): it stops, nothing is kept, and a FetchInterruptedError is thrown. */
   signal?: AbortSignal;
-}
-
-/** What loading did: files, lines read, duplicates and unseen triples per split, the policy and checksum status. */
-export interface LoadReport {
-  files: Record<SplitName, string>;
-  /** Triple lines read per split (comments, blank lines and a header excluded). */
-  lines: Record<SplitName, number>;
-  /** Comment lines (starting with `#`) skipped per split: a name that starts with `#` must be quoted in a CSV. */
-  comments: Record<SplitName, number>;
-  /** The first line of each split that was skipped as a header (named columns, or `--header yes`). */
-  headers?: Partial<Record<SplitName, SkippedHeader>>;
-  /**
-   * The valid/test lines of `headers` that only `--header yes` made headers (no recognised header line) and that share a
-   * name with the triples read: most likely triples, lost.
-   */
-  headerTriples?: Partial<Record<'valid' | 'test', SkippedHeader>>;
-  /** Repeated triples per split, kept once. */
-  duplicates: Record<SplitName, number>;
-  /** Valid/test lines whose entity or relation is not in train (dropped, kept or rejected per `unseenPolicy`). */
-  unseen: Record<'valid' | 'test', number>;
-  unseenPolicy: UnseenPolicy;
-  /** Triples in two splits at once (kept: a leak from train into evaluation that the user should know of). */
-  overlap: SplitOverlap;
-  /** Checksum status; `skipped` when verification was turned off (`verify: false`). */
-  manifest: { verified: boolean; skipped?: boolean };
-  /** Train's first line when `header: 'auto'` read it as a triple whose three names occur nowhere else (header-suspect.ts). */
-  suspectHeader?: SuspectHeader;
 }
 
 /** A loaded dataset: vocabularies, id triples per split, the load report and optional entity names. */
@@ -177,62 +152,14 @@ function headersLikeTriples(raw: Record<SplitName, SplitIds>, names: { entities:
   return found;
 }
 
-/** ", header line 1 skipped ("head,relation,tail")", or nothing. */
-function headerText(header: SkippedHeader | undefined): string {
-  if (!header) return '';
-  const shown = header.text.length > 60 ? `${header.text.slice(0, 57)}...` : header.text;
-  return `, header line ${header.line} skipped ("${shown}")`;
-}
-
-/** Formats an integer with thousands separators (14,541). */
-function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
 /** The error for a split with no triples, naming its file, and why that matters to the caller (`why`, if given). */
 export function emptySplitError(dataset: KgDataset, split: SplitName, why?: string): Error {
   return new Error(`${dataset.report.files[split]}: the ${split} split has no triples${why ? `: ${why}` : ''}`);
 }
 
-/** Whether any triple is in two splits. */
-export function hasSharedTriples(o: SplitOverlap): boolean {
-  return o.validInTrain + o.testInTrain + o.testInValid > 0;
-}
-
-/** "0 valid and 2 test triples also in train, 0 test triples also in valid". */
-export function sharedTriplesText(o: SplitOverlap): string {
-  return `${count(o.validInTrain)} valid and ${count(o.testInTrain)} test ${plural(o.testInTrain, 'triple')} also in train, ` +
-    `${count(o.testInValid)} test ${plural(o.testInValid, 'triple')} also in valid`;
-}
-
-/** "overlap: 0 valid and 2 test triples also in train, 0 test triples also in valid (kept; …)". */
-export function overlapLine(o: SplitOverlap): string {
-  return `overlap: ${sharedTriplesText(o)}` +
-    (hasSharedTriples(o) ? ' (kept: their ranks measure what the model saw in training, not prediction; remove them from the files to exclude them)' : '');
-}
-
 /** Human-readable lines describing a load report, e.g. "test: 210 triples with entities or relations unseen in train dropped (--unseen drop)". */
 export function formatLoadReport(report: LoadReport): string[] {
-  const lines: string[] = [];
-  for (const split of SPLIT_NAMES) {
-    const duplicates = report.duplicates[split];
-    const comments = report.comments[split];
-    lines.push(
-      `${split}: ${count(report.lines[split])} ${plural(report.lines[split], 'triple')} read from ${report.files[split]}, ` +
-        `${count(duplicates)} ${plural(duplicates, 'duplicate')}${duplicates > 0 ? ' (kept once)' : ''}` +
-        (comments > 0 ? `, ${count(comments)} comment ${plural(comments, 'line')} (#) skipped` : '') +
-        headerText(report.headers?.[split]),
-    );
-  }
-  const verb = { drop: 'dropped', keep: 'kept', error: 'rejected' }[report.unseenPolicy];
-  for (const split of ['valid', 'test'] as const) {
-    const unseen = report.unseen[split];
-    lines.push(
-      `${split}: ${count(unseen)} ${plural(unseen, 'triple')} with entities or relations unseen in train ${verb} (--unseen ${report.unseenPolicy})`,
-    );
-  }
-  lines.push(overlapLine(report.overlap));
-  if (report.suspectHeader) lines.push(suspectHeaderLine(report.files.train, report.suspectHeader));
+  const lines = readReportLines(report);
   const { verified, skipped } = report.manifest;
   const dir = path.dirname(report.files.train);
   if (skipped) lines.push('checksums: not verified (--no-verify)');

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -221,5 +221,24 @@ describe('the learning rate on plateaus (lrDecay)', () => {
     expect([first.epochs, first.stoppedEarly]).toEqual([3, false]);
     const again = await (await Trainer.resume(await newRuntime('DistMult', 11), data, { ...config, patience: 2 }, dir, 'wasm', { validator: scripted([]) })).run();
     expect([again.epochs, again.stoppedEarly]).toEqual([3, true]);
+  });
+});
+
+describe('an in-memory sink', () => {
+  it('keeps the trainer off the file system: no path is built, no directory made (a browser has neither)', async () => {
+    const config = parseTrainingConfig({ epochs: 2, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 0, seed: 3 });
+    const runtime = await newRuntime('DistMult', 3);
+    const runDir = path.join(tmp, 'never-made');
+    const join = vi.spyOn(path, 'join');
+    try {
+      const sink = new MemoryRunSink();
+      const result = await new Trainer(runtime, data, config, runDir, 'wasm', { validator: async () => ({ mrr: 0.5, 'hits@1': 0, 'hits@3': 0, 'hits@10': 0, mr: 1, seconds: 0 }), sink }).run();
+      expect(result.epochs).toBe(2);
+      expect(sink.metrics.map((r) => r.epoch)).toEqual([1, 2]);
+      expect(join.mock.calls).toEqual([]);
+    } finally {
+      join.mockRestore();
+    }
+    expect(existsSync(runDir)).toBe(false);
   });
 });

@@ -24,3 +24,17 @@ describe('kernelThreads', () => {
     }
   });
 });
+
+describe('kernelThreads without Node', () => {
+  it('is 1 where there is no process (a browser), without a bundler defining KGDISTILL_THREADS', () => {
+    const own = Object.getOwnPropertyDescriptor(globalThis, 'process')!;
+    let threads: number | undefined;
+    Object.defineProperty(globalThis, 'process', { value: undefined, configurable: true, writable: true });
+    try {
+      threads = kernelThreads();
+    } finally {
+      Object.defineProperty(globalThis, 'process', own);
+    }
+    expect(threads).toBe(1);
+  });
+});

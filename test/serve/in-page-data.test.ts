@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KgInputError } from '../../src/kg/errors.js';
-import { droppedDataset } from '../../src/serve/explorer/worker/in-page-data.js';
+import { datasetFromBytes as droppedDataset } from '../../src/kg/bytes-dataset.js';
 
 /** A dropped file as the page hands it to its worker. */
 function dropped(name: string, text: string): { name: string; bytes: ArrayBuffer } {

@@ -5,7 +5,7 @@
  * checkpoint — only the checkpoints stay in memory (core/memory-sink.ts) instead of a run directory.
  */
 import type { KgDataset } from '../../../kg/dataset.js';
-import type { DroppedDataset } from './in-page-data.js';
+import type { BytesDataset } from '../../../kg/bytes-dataset.js';
 import { initBackend } from '../../../core/backend.js';
 import { MemoryRunSink } from '../../../core/memory-sink.js';
 import { requireKernelMemory } from '../../../core/memory-budget.js';
@@ -38,7 +38,7 @@ export function inPageSettings(dataset: KgDataset, given: TrainSettings) {
 }
 
 /** Trains a model on `dataset` with checked `settings`; returns the outcome and the model, ready for queries. */
-export async function trainInPage(dataset: DroppedDataset, settings: InPageSettings, report: TrainingReporter): Promise<{ outcome: TrainOutcome; model: InPageModel }> {
+export async function trainInPage(dataset: BytesDataset, settings: InPageSettings, report: TrainingReporter): Promise<{ outcome: TrainOutcome; model: InPageModel }> {
   const backend = await initBackend('wasm');
   const data = runDataFromDataset(dataset);
   const config = trainingConfigOf(settings, settings.model);

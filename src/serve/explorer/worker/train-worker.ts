@@ -1,7 +1,7 @@
 /**
  * The explorer's Web Worker (bundled to /explorer/worker.js): loads the engine — the tfjs wasm backend and the
  * kernels, fetched from its own server — trains on the dropped files (in-page-training.ts) and then answers the
- * page's queries on the trained model (in-page-model.ts). One thread: the bundle defines KGDISTILL_THREADS=1.
+ * page's queries on the trained model (in-page-model.ts). One thread: a browser has no kernel worker.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -10,7 +10,7 @@ import { KgInputError } from '../../../kg/errors.js';
 import { LookupError } from '../../../lookup/errors.js';
 import { modelNames } from '../../../registry/models.js';
 import type { FromWorker, PredictArgs, QueryFailure, ScoreArgs, ToWorker } from '../protocol.js';
-import { droppedDataset } from './in-page-data.js';
+import { datasetFromBytes } from '../../../kg/bytes-dataset.js';
 import { inPageSettings, trainInPage } from './in-page-training.js';
 import type { InPageModel } from './in-page-model.js';
 
@@ -63,7 +63,7 @@ scope.onmessage = (event) => {
     try {
       if (message.type === 'train') {
         post({ type: 'progress', phase: 'loading', epoch: 0, epochs: message.settings.epochs, step: 0, steps: 1, message: 'reading the file and loading the engine' });
-        const dataset = droppedDataset(message.files, message.settings.seed);
+        const dataset = datasetFromBytes(message.files, message.settings.seed);
         const settings = inPageSettings(dataset, message.settings); // a refused file or setting keeps the model trained before
         await loadEngine();
         model?.dispose();

@@ -1,25 +1,32 @@
 /**
- * The dataset of files dropped into the page, read by the same parser as the CLI (kg/triple-bytes.ts, so a bad
+ * A dataset of triple files held in memory (files dropped into a web page, or bytes from anywhere), read by the same parser as the CLI (kg/triple-bytes.ts, so a bad
  * file gets the CLI's `file:line: reason`) and encoded by the same code as `loadDataset` (kg/dataset-encode.ts):
  * one file is split 80/10/10 by `kgdistill data split`'s seeded split (valid/test triples with an entity or
  * relation unseen in train move to train); three files whose names say train, valid and test are taken as they are
  * (unseen valid/test entities kept, the CLI's default). `readNotes` says what reading did, in words that name no
  * command-line flag: the page has none.
  */
-import { formatLoadReport, type KgDataset, type LoadReport } from '../../../kg/dataset.js';
-import { suspectHeader, type SuspectHeader } from '../../../kg/header-suspect.js';
-import { encodeSplits, skippedHeaders, type SplitIds } from '../../../kg/dataset-encode.js';
-import { KgInputError } from '../../../kg/errors.js';
-import { splitTriples, type NamedTriple } from '../../../kg/split-triples.js';
-import { NameTable, type ReadTripleOptions, type TripleIds } from '../../../kg/triple-reader.js';
-import { readTripleBytes } from '../../../kg/triple-bytes.js';
-import type { SplitName, UnseenPolicy } from '../../../kg/types.js';
-import type { DroppedFile } from '../protocol.js';
-import { plural } from '../../../kg/plural.js';
+import type { KgDataset } from './dataset.js';
+import { readReportLines, type LoadReport } from './load-report.js';
+import { suspectHeader, type SuspectHeader } from './header-suspect.js';
+import { encodeSplits, skippedHeaders, type SplitIds } from './dataset-encode.js';
+import { KgInputError } from './errors.js';
+import { NameTable } from './name-table.js';
+import { splitTriples, type NamedTriple } from './split-triples.js';
+import type { ReadTripleOptions, TripleIds } from './triple-reader.js';
+import { readTripleBytes } from './triple-bytes.js';
+import type { SplitName, UnseenPolicy } from './types.js';
+import { plural } from './plural.js';
 
-/** Most bytes the page accepts, its files together: the page is for small graphs. */
+/** One triple file in memory: its name (for errors and to tell train, valid and test apart) and its bytes. */
+export interface TripleBytesFile {
+  name: string;
+  bytes: ArrayBuffer | Uint8Array;
+}
+
+/** Most bytes read, the files together: in-memory datasets are small graphs (a page's). */
 export const MAX_FILE_BYTES = 64 << 20;
-/** Most triples the page trains on, its files together. */
+/** Most triples read, the files together. */
 export const MAX_TRIPLES = 500_000;
 
 /** How the page reads a file: everything detected, and hints that name no command-line flag (the page has none). */
@@ -36,6 +43,9 @@ function splitOf(name: string): SplitName | undefined {
   const word = words.at(-1);
   return word === undefined ? undefined : word === 'dev' ? 'valid' : (word as SplitName);
 }
+
+/** The bytes of a file as a Uint8Array (a view, not a copy). */
+const bytesOf = (bytes: ArrayBuffer | Uint8Array): Uint8Array => (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
 
 /** "70,000,000 bytes" */
 const byteCount = (bytes: number): string => `${bytes.toLocaleString('en-US')} bytes`;
@@ -69,8 +79,8 @@ function splitOne(file: string, ids: TripleIds, names: { entities: NameTable; re
   return { splits: { train: pick(split.train), valid: pick(split.valid), test: pick(split.test) }, note };
 }
 
-/** A dataset of dropped files, and what reading (and for one file, splitting) them did, line by line. */
-export type DroppedDataset = KgDataset & { readNotes: string[] };
+/** A dataset of in-memory files, and what reading (and for one file, splitting) them did, line by line. */
+export type BytesDataset = KgDataset & { readNotes: string[] };
 
 /** The page's words for a first train line that may be a header (header-suspect.ts); the CLI's name its flags. */
 function suspectHeaderNote(file: string, suspect: SuspectHeader): string {
@@ -82,8 +92,8 @@ function unseenNote(split: 'valid' | 'test', count: number): string {
   return `${split}: ${count.toLocaleString('en-US')} ${plural(count, 'triple')} with an entity or relation not in train kept and ranked (never trained, such a name ranks as chance would)`;
 }
 
-/** The dataset of the dropped files (see the file's comment); throws KgInputError naming file and line on bad input. */
-export function droppedDataset(files: readonly DroppedFile[], seed: number): DroppedDataset {
+/** The dataset of in-memory triple files (see the file's comment); throws KgInputError naming file and line on bad input. */
+export function datasetFromBytes(files: readonly TripleBytesFile[], seed: number): BytesDataset {
   if (files.length !== 1 && files.length !== 3) throw new Error(`drop one triple file (it is split 80/10/10) or three named train, valid and test; got ${files.length} files`);
   const bytes = files.reduce((sum, f) => sum + f.bytes.byteLength, 0);
   if (bytes > MAX_FILE_BYTES) {
@@ -97,14 +107,14 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): Dro
   let suspect: SuspectHeader | undefined;
   if (files.length === 1) {
     const file = files[0]!;
-    const ids = readTripleBytes(file.name, new Uint8Array(file.bytes), PAGE_READ_OPTIONS, names.entities, names.relations);
+    const ids = readTripleBytes(file.name, bytesOf(file.bytes), PAGE_READ_OPTIONS, names.entities, names.relations);
     if (ids.lines.length === 0) throw new KgInputError(file.name, undefined, 'no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)');
     if (ids.lines.length > MAX_TRIPLES) throw new KgInputError(file.name, undefined, `${ids.lines.length} triples are more than the page trains (${MAX_TRIPLES}): train it with the command line`);
     if (ids.headerOrder === undefined) suspect = suspectHeader([ids], ids, names);
     ({ splits: raw, note: readNote } = splitOne(file.name, ids, names, seed));
     policy = 'drop';
   } else {
-    const bySplit = new Map<SplitName, DroppedFile>();
+    const bySplit = new Map<SplitName, TripleBytesFile>();
     for (const f of files) {
       const split = splitOf(f.name);
       if (!split) throw new KgInputError(f.name, undefined, 'with three files, each name must say train, valid (or dev) or test');
@@ -114,7 +124,7 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): Dro
     raw = {} as Record<SplitName, SplitIds>;
     for (const split of SPLITS) {
       const f = bySplit.get(split)!;
-      raw[split] = { ...readTripleBytes(f.name, new Uint8Array(f.bytes), PAGE_READ_OPTIONS, names.entities, names.relations), file: f.name };
+      raw[split] = { ...readTripleBytes(f.name, bytesOf(f.bytes), PAGE_READ_OPTIONS, names.entities, names.relations), file: f.name };
     }
     if (raw.train.lines.length === 0) throw new KgInputError(raw.train.file, undefined, 'the train split has no triples');
     const triples = SPLITS.reduce((sum, split) => sum + raw[split].lines.length, 0);
@@ -133,7 +143,7 @@ export function droppedDataset(files: readonly DroppedFile[], seed: number): Dro
   const readNotes = readNote
     ? [readNote]
     : [
-        ...formatLoadReport(report).filter((line) => /^(?:train|valid|test): [\d,]+ triples? read /.test(line) || line.startsWith('overlap: ')),
+        ...readReportLines(report).filter((line) => /^(?:train|valid|test): [\d,]+ triples? read /.test(line) || line.startsWith('overlap: ')),
         ...(['valid', 'test'] as const).filter((split) => report.unseen[split] > 0).map((split) => unseenNote(split, report.unseen[split])),
       ];
   if (suspect) readNotes.push(suspectHeaderNote(raw.train.file, suspect));

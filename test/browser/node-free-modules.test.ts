@@ -1,0 +1,37 @@
+/**
+ * The engine's modules a web page runs on import no Node module, so any bundler builds them for a browser as they
+ * are: each is bundled here with plain esbuild (platform browser, no plugin, stub, alias or define), which fails on
+ * an import of node:fs, worker_threads, … anywhere below it. (The explorer's own build still stubs the Node modules
+ * that other browser-path files import: scripts/build-explorer.mjs says which.)
+ */
+import { describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** The modules, and what each is to a page. */
+const MODULES: Record<string, string> = {
+  'src/kernels/kernel-loader-browser.ts': 'fetches and compiles the kernels, and hands them to kernel-host.ts',
+  'src/kernels/kernel-host.ts': 'instantiates the kernels and wraps their exports',
+  'src/kernels/kernel-worker.ts': 'says how many threads the kernels run on (one without Node)',
+  'src/core/memory-sink.ts': 'keeps a run\'s checkpoints and metrics in memory',
+  'src/kg/load-report.ts': 'words what reading a dataset did',
+};
+
+/** esbuild's errors for a plain browser bundle of `entry` (none when it builds). */
+async function browserBundleErrors(entry: string): Promise<string[]> {
+  try {
+    await build({ entryPoints: [path.join(root, entry)], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
+    return [];
+  } catch (error) {
+    const errors = (error as { errors?: { text: string; location?: { file: string } | null }[] }).errors ?? [{ text: String(error) }];
+    return errors.map((e) => `${e.location?.file ?? '?'}: ${e.text}`);
+  }
+}
+
+describe('modules a page runs on', () => {
+  it.each(Object.keys(MODULES))('%s bundles for a browser with no stub of a Node module', async (entry) => {
+    expect(await browserBundleErrors(entry), MODULES[entry]).toEqual([]);
+  });
+});
