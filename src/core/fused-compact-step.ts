@@ -21,6 +21,7 @@ import type { CompactRows, ParameterStore, ParameterTable } from './parameter-st
 import { newStepState, type StepState, type StepTable } from './fused-step-plan.js';
 import { checkQueryIds, loadQueries, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 import { RowSlots } from './row-slots.js';
+import { plainInts } from './plain-arrays.js';
 
 /**
  * Smallest candidate table (bytes of weights) whose steps run compact. Measured with `npm run bench:scale`
@@ -135,7 +136,7 @@ export function compactFusedStep(model: KgeModel, store: ParameterStore, program
   for (const name of tables.keys()) store.table(name).settle(); // a pending block of the last step is about to be reused
   const { B, Q, M } = drawn;
   const limit = store.table(model.candidateTable).rows;
-  if (share.cand.length < Q * M) share.cand = new Int32Array(Math.ceil(1.25 * Q * M));
+  if (share.cand.length < Q * M) share.cand = plainInts(Math.ceil(1.25 * Q * M), 'the renumbered candidates of one step (batch size × (1 + negatives))');
   if (share.entities.length < Q) share.entities = new Int32Array(Math.ceil(1.25 * Q));
   slots.reset();
   renumberCandidates(slots, drawn.cand, Q, M, drawn.sharedAcross ?? 1, limit, share.cand);

@@ -23,6 +23,7 @@ import { bceChunkLoss, checkQueryIds, loadQueries, nssaChunkLoss, runFusedChunks
 import { parallelFusedStep, parallelStepReady } from './fused-step-parallel.js';
 import { kernelWidthObstacle } from './kernel-widths.js';
 import { compactFusedStep, compactStepWorthIt } from './fused-compact-step.js';
+import { plainInts } from './plain-arrays.js';
 
 export { CHUNK_ROWS } from './fused-step-plan.js';
 export { runFusedChunks, type ChunkLoss } from './fused-chunks.js';
@@ -36,7 +37,7 @@ export function fusedStepSupports(model: KgeModel, store: ParameterStore): boole
 let drawScratch = new Int32Array(0);
 
 function scratchInts(length: number): Int32Array {
-  if (drawScratch.length < length) drawScratch = new Int32Array(Math.ceil(1.25 * length));
+  if (drawScratch.length < length) drawScratch = plainInts(Math.ceil(1.25 * length), 'the candidates of one step (batch size × (1 + negatives))');
   return drawScratch;
 }
 

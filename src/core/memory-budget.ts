@@ -3,11 +3,15 @@
  * WebAssembly memory with its gradient accumulator (a wasm32 memory holds at most 4 GiB); the optimiser state
  * (Adagrad one slot, Adam two, SGD none) lives beside them when it fits, else in host memory (TableOptimizer).
  * A model whose tables and gradients cannot fit is a clear error stating the bytes needed, the limit and what to
- * change — not a RangeError halfway through allocation.
+ * change — not a RangeError halfway through allocation; so is a run whose step scratch (step-memory.ts) cannot fit
+ * beside them (`requireTrainingMemory`).
  */
-import type { TableSpec } from './model.js';
+import type { KgeModel, TableSpec } from './model.js';
 import { MAX_PAGES, PAGE_BYTES } from '../kernels/kernel-memory.js';
-import { KERNEL_SCRATCH_RESERVE, OPTIMIZER_SLOTS, type OptimizerName } from './optimizers.js';
+import { byteSizeText } from '../kernels/byte-size.js';
+import { KERNEL_SCRATCH_RESERVE, OPTIMIZER_SLOTS, optimizerStateHome, type OptimizerName } from './optimizers.js';
+import { CHUNK_ROWS } from './fused-step-plan.js';
+import { stepScratchOf, type ScratchPart, type StepShape } from './step-memory.js';
 
 /** Bytes of one WebAssembly memory at most (wasm32: 65,536 pages of 64 KiB). */
 export const KERNEL_MEMORY_LIMIT = MAX_PAGES * PAGE_BYTES;
@@ -23,9 +27,79 @@ export function requireKernelMemory(model: string, tables: readonly TableSpec[],
   const bytes = kernelBytesOf(tables, numEntities, numRelations, 'sgd');
   const usable = KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE;
   if (bytes <= usable) return;
-  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
   const perEntity = kernelBytesOf(tables.filter((t) => t.indexedBy === 'entity'), 1, 0, 'sgd');
-  throw new Error(`${model} with ${numEntities.toLocaleString('en-US')} entities needs ${gib(bytes)} of kernel memory ` +
+  throw new Error(`${model} with ${numEntities.toLocaleString('en-US')} entities needs ${byteSizeText(bytes)} of kernel memory ` +
     `(${perEntity} bytes per entity: parameters and gradients; the ${optimizer} state goes to host memory when it does not fit), more than the ` +
-    `${gib(usable)} one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.`);
+    `${byteSizeText(usable)} one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.`);
+}
+
+/** Kernel memory the validation's all-entity scoring keeps (entity-scorer.ts kernelScores: the blocked table, and ≤ 8M scores per call, evaluate.ts). */
+export function validationBytesOf(numEntities: number, dim: number): number {
+  return 4 * (Math.ceil(numEntities / 4) * 4 * (dim + 3) + (1 << 23));
+}
+
+/** What the training-memory message says of a run: its model and the batch size as given (the step may take fewer). */
+export interface TrainingMemoryRun {
+  model: KgeModel;
+  batchSize: number;
+  /** Names an option by its key: a flag in the shell, a key in code (pipeline/options.ts optionName). */
+  name: (key: string) => string;
+}
+
+/**
+ * Throws, before anything is allocated or written, when the tables, their gradients, the optimiser state that would
+ * live beside them (optimizerStateHome), one step's scratch (step-memory.ts) and the validation's scoring cannot fit
+ * one kernel memory; or when the candidates each teacher scores cannot fit its own. The message names the options
+ * that make the largest part, their values and the bytes.
+ */
+export function requireTrainingMemory(run: TrainingMemoryRun, shape: StepShape): void {
+  const { model, name } = run;
+  const tables = kernelBytesOf(model.tables, shape.numEntities, shape.numRelations, 'sgd');
+  const state = kernelBytesOf(model.tables, shape.numEntities, shape.numRelations, shape.optimizer) - tables;
+  const stateInKernel = optimizerStateHome(tables, state, KERNEL_MEMORY_LIMIT) === 'kernel' ? state : 0;
+  const dim = model.tables.find((t) => t.name === model.candidateTable)!.dim;
+  const scratch = stepScratchOf(model, shape);
+  const validation = validationBytesOf(shape.numEntities, dim);
+  const held = tables + stateInKernel + validation;
+  const limit = `one WebAssembly memory holds ${byteSizeText(KERNEL_MEMORY_LIMIT)} (wasm32)`;
+  if (held + scratch.bytes > KERNEL_MEMORY_LIMIT) {
+    const lead = scratch.parts.reduce((a, b) => (b.bytes > a.bytes ? b : a), scratch.parts[0]!);
+    const { what, lower } = describePart(lead.what, run, shape, dim);
+    const stateText = stateInKernel > 0 ? ` and ${byteSizeText(stateInKernel)} of ${shape.optimizer} state` : '';
+    throw new Error(`${what} need ${byteSizeText(lead.bytes)} of kernel scratch per step (${byteSizeText(scratch.bytes)} in all) on top of ${byteSizeText(tables)} of tables${stateText} ` +
+      `and ${byteSizeText(validation)} for validation; ${limit}: lower ${lower} (nothing was written)`);
+  }
+  if (shape.topK && scratch.teacherBytes > KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE) {
+    throw new Error(`${batchText(run, shape)} × ${name('topK')} ${shape.topK.k} candidates need ${byteSizeText(scratch.teacherBytes)} of kernel scratch per step in each teacher's memory; ` +
+      `${limit}: lower ${name('topK')} or ${name('batchSize')} (nothing was written)`);
+  }
+}
+
+/** `--batch-size 500`, and the queries a step takes when the run has fewer. */
+function batchText(run: TrainingMemoryRun, shape: StepShape): string {
+  const given = `${run.name('batchSize')} ${run.batchSize}`;
+  return shape.queries < run.batchSize ? `${given} (${shape.queries} training queries)` : given;
+}
+
+/** What a scratch part is, by the options it grows with, and the options that lower it. */
+function describePart(part: ScratchPart['what'], run: TrainingMemoryRun, shape: StepShape, dim: number): { what: string; lower: string } {
+  const { name } = run;
+  const batch = batchText(run, shape);
+  const dimText = `${name('dim')} ${dim}`;
+  switch (part) {
+    case 'candidates':
+      return shape.doubleNegatives
+        ? { what: `${batch} × (1 + ${name('neg')} ${shape.negatives}) queries (${name('doubleNeg')})`, lower: `${name('neg')} or ${name('batchSize')}` }
+        : { what: `${batch} × (1 + ${name('neg')} ${shape.negatives}) candidates`, lower: `${name('neg')} or ${name('batchSize')}` };
+    case 'queryRows':
+      return { what: `${dimText} query rows (the ${run.model.config.model} program's buffers, ${CHUNK_ROWS} rows at a time)`, lower: name('dim') };
+    case 'compactRows':
+      return { what: `${dimText} rows of the step's distinct entities (${batch} × (1 + ${name('neg')} ${shape.negatives}) candidates, at most the ${shape.numEntities} entities)`, lower: `${name('dim')}, ${name('neg')} or ${name('batchSize')}` };
+    case 'shadows':
+      return { what: `${dimText} gradients of the second kernel thread (KGDISTILL_THREADS ${shape.threads})`, lower: `${name('dim')} or set KGDISTILL_THREADS=1` };
+    case 'oneToN':
+      return { what: `${batch} queries × ${dimText} scored against all ${shape.numEntities} entities (${name('oneToN')})`, lower: `${name('batchSize')} or ${name('dim')}` };
+    case 'topK':
+      return { what: `${batch} × ${name('topK')} ${shape.topK!.k} candidates`, lower: `${name('topK')} or ${name('batchSize')}` };
+  }
 }

@@ -1,6 +1,7 @@
 // The one WebAssembly.Memory shared by TypeScript (Float32Array/Int32Array views) and the AssemblyScript kernels,
 // with a 16-byte-aligned bump allocator. The memory is shared (SharedArrayBuffer) so worker threads can run the
 // kernels on the same tables: pass `kernelMemory.memory` to a worker and rebuild blocks there with f32At/i32At.
+import { byteSizeText } from './byte-size.js';
 
 /** Bytes of one WebAssembly page. */
 export const PAGE_BYTES = 65536;
@@ -157,7 +158,8 @@ export class KernelMemory {
     const needPages = Math.ceil((bytes - have) / PAGE_BYTES);
     const havePages = have / PAGE_BYTES;
     if (havePages + needPages > this.maximumPages) {
-      throw new RangeError(`KernelMemory: ${bytes} bytes exceed the maximum of ${this.maximumPages} pages`);
+      throw new RangeError(`kernel memory is full: ${byteSizeText(bytes)} needed, more than the ${byteSizeText(this.maximumPages * PAGE_BYTES)} this WebAssembly memory may hold ` +
+        `(at most 4 GiB in wasm32; ${byteSizeText(this.top)} in use by tables and scratch): lower --batch-size, --neg, --dim or --top-k, or use fewer entities`);
     }
     // grow geometrically (×1.5) to keep the number of grows (and view re-creations) small
     const pages = Math.min(Math.max(needPages, Math.ceil(havePages / 2)), this.maximumPages - havePages);

@@ -12,7 +12,6 @@
  */
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { rmdir } from 'node:fs/promises';
 import { makeDirectories } from '../kg/make-directory.js';
 import { emptySplitError, hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import { suspectHeaderLine } from '../kg/header-suspect.js';
@@ -33,11 +32,11 @@ import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
 import { lockRunDir, runLockHolder } from '../core/run-lock.js';
-import { requireKernelMemory } from '../core/memory-budget.js';
+import { removeUnstartedRun, requireRunMemory } from './run-memory.js';
+import { ResumedFiles } from './resume-rollback.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
 import { mixedExecutionWarning, runExecution } from './run-execution.js';
-import type { OptimizerName } from '../core/optimizers.js';
 import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/evaluate-run.js';
 import { evaluateSampledAsync, requireCandidates, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
@@ -198,6 +197,10 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
       throw new Error(`${name('out')} ${runDir} holds files that are not a run's (${shown}): choose a new or an empty directory (nothing was written)`);
     }
   }
+  // the model, and the kernel memory its tables and one step need (run-memory.ts): refused before anything is written
+  const model = saved ? modelFromConfig(saved.header.model, path.join(runDir, 'last.json')) : newRunModel(job, settings, data, backend);
+  requireRunMemory(model, config, data, settings, backend, name);
+  const resumedFiles = saved ? ResumedFiles.read(runDir) : undefined; // put back if this session fails before its first checkpoint
   const createdDir = !existsSync(runDir);
   await makeDirectories(runDir).catch((error: NodeJS.ErrnoException) => {
     const why = FILE_ERROR_WORDS[error.code ?? ''];
@@ -235,15 +238,11 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     if (saved) {
       requireSameVocabulary(path.join(runDir, 'last.json'), saved.header.vocab, data);
       requireSameTriples(path.join(runDir, 'last.json'), saved.header.dataset.triples, data, dataset.report.files, resumedTriplesRemedy(saved.header, dataset.dir));
-      runtime = await ModelRuntime.create(modelFromConfig(saved.header.model, path.join(runDir, 'last.json')));
+      runtime = await ModelRuntime.create(model);
       const options = await trainerOptions(runtime);
       await job.beforeTraining?.(runDir, true, name); // before Trainer.resume tidies the directory
       trainer = await Trainer.resume(runtime, data, config, runDir, backend, options);
     } else {
-      const created = job.createModel(settings, data);
-      // a native backend trains through tfjs whatever the widths: columns stored for the kernels would only cost memory
-      const model = hasNativeGatherGradient(backend) ? atOwnWidth(created) : created;
-      requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
       runtime = await ModelRuntime.create(model, config.seed);
       trainer = new Trainer(runtime, data, config, runDir, backend, await trainerOptions(runtime));
       await job.beforeTraining?.(runDir, false, name);
@@ -309,12 +308,19 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     }
   } catch (error) {
     lock.release();
-    if (createdDir) await rmdir(runDir).catch(() => undefined); // a new run that failed before writing leaves no empty directory
+    if (createdDir) await removeUnstartedRun(runDir); // a new run that failed before its first checkpoint leaves no directory
+    await resumedFiles?.putBackAfterError().catch(() => undefined); // the error that stopped the run is the one to report
     throw error;
   } finally {
     disposeTraining();
     lock.release();
   }
+}
+
+/** The model of a new run; a native backend trains through tfjs whatever the widths: columns stored for the kernels would only cost memory. */
+function newRunModel<S extends CommonSettings>(job: TrainingJob<S>, settings: S, data: RunData, backend: string): KgeModel {
+  const created = job.createModel(settings, data);
+  return hasNativeGatherGradient(backend) ? atOwnWidth(created) : created;
 }
 
 /** Settings the user gave that this run will not use (each said, not silently dropped). */

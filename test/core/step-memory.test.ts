@@ -1,0 +1,43 @@
+// The kernel scratch of one step, from the sizes the step code allocates, and the last-resort messages of the
+// allocators (kernel memory full; a plain array too long) that name what to lower instead of V8's or page counts.
+import { describe, expect, it } from 'vitest';
+import { createModel } from '../../src/registry/models.js';
+import { stepScratchOf, type StepShape } from '../../src/core/step-memory.js';
+import { requireTrainingMemory } from '../../src/core/memory-budget.js';
+import { KernelMemory } from '../../src/kernels/kernel-memory.js';
+import { plainInts } from '../../src/core/plain-arrays.js';
+
+const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+const shape = (over: Partial<StepShape>): StepShape => ({ queries: 500, negatives: 50, doubleNegatives: false, weighted: false, optimizer: 'adagrad',
+  loss: 'bce', numEntities: 400, numRelations: 5, threads: 1, ...over });
+
+describe('step scratch', () => {
+  it('DistMult d = 200000 on 400 entities: two program states of 256 rows and the compact rows (the 4.65 GB the reviewer saw)', () => {
+    const model = createModel('DistMult', { dim: 200_000, numEntities: 400, numRelations: 5 });
+    const scratch = stepScratchOf(model, shape({}));
+    // (entity + relation + q) × (value + gradient) + a seed for q = 7 rows of d floats, 256 rows, two states
+    expect(scratch.parts.find((p) => p.what === 'queryRows')!.bytes).toBe(2 * 4 * 256 * 7 * 200_000);
+    expect(scratch.parts.find((p) => p.what === 'compactRows')!.bytes).toBe(4 * 1.25 * 400 * (1 + 2 * 200_000));
+    expect(() => requireTrainingMemory({ model, batchSize: 500, name: flag }, shape({}))).toThrow(
+      /^--dim 200000 query rows \(the DistMult program's buffers, 256 rows at a time\) need 2\.67 GiB of kernel scratch per step \(3\.42 GiB in all\) on top of 625\.6 MiB of tables and 312\.8 MiB of adagrad state .*: lower --dim \(nothing was written\)$/);
+  });
+
+  it('MulDE on FB15k-237 with --top-k 14541 --batch-size 200000: the B·K top-K candidates', () => {
+    const model = createModel('RotH', { dim: 32, numEntities: 14541, numRelations: 237 });
+    const s = shape({ queries: 200_000, numEntities: 14541, numRelations: 237, topK: { k: 14541, queries: 200_000, teachers: 2 } });
+    expect(() => requireTrainingMemory({ model, batchSize: 200_000, name: flag }, s)).toThrow(
+      /^--batch-size 200000 × --top-k 14541 candidates need \d+\.\d\d GiB of kernel scratch per step .*: lower --top-k or --batch-size \(nothing was written\)$/);
+    expect(() => requireTrainingMemory({ model, batchSize: 500, name: flag }, { ...s, queries: 500, topK: { k: 500, queries: 500, teachers: 2 } })).not.toThrow();
+  });
+
+  it('a full kernel memory says so and what to lower, not a page count', () => {
+    const memory = new KernelMemory({ maximumPages: 4 });
+    expect(() => memory.allocF32(1 << 20)).toThrow(
+      'kernel memory is full: 4.1 MiB needed, more than the 256 KiB this WebAssembly memory may hold (at most 4 GiB in wasm32; 64 KiB in use by tables and scratch): lower --batch-size, --neg, --dim or --top-k, or use fewer entities');
+  });
+
+  it('a plain array longer than V8 allows names what it holds', () => {
+    expect(() => plainInts(625_000_000_625, 'the candidates of one step')).toThrow(
+      'the candidates of one step: 625,000,000,625 ids are more than one typed array holds (4,294,967,296, 2328.3 GiB): lower --neg or --batch-size');
+  });
+});
