@@ -169,8 +169,9 @@ export function rowRegularizer(name: RegularizerName, weight: number, rows: read
 }
 
 /**
- * Adds the same regulariser's gradient for rows [n × dim] kept outside the tape (e.g. gold tails scored by a
- * kernel); `complexPairs` as in {@link RegularizedRows}. Returns the regulariser's value.
+ * Writes the same regulariser's gradient for rows [n × dim] kept outside the tape (e.g. gold tails scored by a
+ * kernel) into `grad`, overwriting every entry (the callers pass a fresh buffer and scatter-add it into the table's
+ * gradient); `complexPairs` as in {@link RegularizedRows}. Returns the regulariser's value.
  */
 export function addRowRegularizerGradient(name: RegularizerName, weight: number, rows: Float32Array, grad: Float32Array, batchSize: number,
   complexPairs?: { dim: number }): number {

@@ -31,6 +31,44 @@ describe('splitTriples', () => {
     expect(() => splitTriples([['a', 'r', 3] as unknown as NamedTriple])).toThrow('triples[0] must be three strings');
   });
 
+  it('moves a valid triple whose only unseen part is its tail', () => {
+    // ratios 0.5/0.5/0 of 2 triples: one in train, one in valid. Both share head a and relation r; the valid one's tail
+    // (b or c) never occurs in train, so it moves, whichever seed put which where.
+    for (const seed of [0, 1, 2, 3]) {
+      const split = splitTriples([['a', 'r', 'b'], ['a', 'r', 'c']], { ratios: [0.5, 0.5, 0], seed });
+      expect(split.valid).toEqual([]);
+      expect(split.test).toEqual([]);
+      expect(split.moved).toEqual({ valid: 1, test: 0 });
+      expect(split.train.map((t) => t.join(' ')).sort()).toEqual(['a r b', 'a r c']);
+    }
+  });
+
+  it("a moved triple's names count as seen for the triples after it: only the first of two triples with a new entity moves", () => {
+    // 3 triples, 1 each in train, valid and test. With [a r b] in train, c is unseen by both [c r a] and [a r c]: the
+    // first of them moves, bringing c into train, and the second then stays. Either other train triple sees a and c,
+    // and [a r b] moves for its b alone. So exactly one triple moves, whatever the seed.
+    const triples: NamedTriple[] = [['a', 'r', 'b'], ['c', 'r', 'a'], ['a', 'r', 'c']];
+    const trainFirst: string[] = [];
+    for (let seed = 0; seed < 10; seed++) {
+      const split = splitTriples(triples, { ratios: [1 / 3, 1 / 3, 1 / 3], seed });
+      trainFirst.push(split.train[0]!.join(' '));
+      expect(split.moved.valid + split.moved.test).toBe(1);
+      expect(split.train).toHaveLength(2);
+      expect(split.valid.length + split.test.length).toBe(1);
+    }
+    expect(trainFirst).toContain('a r b'); // the case where the second triple depends on the first one's move
+  });
+
+  it('rounds each split size to the nearest triple: 0.1 of 15 is 2 for valid and for test, 11 train', () => {
+    const triples: NamedTriple[] = Array.from({ length: 15 }, (_, i) => ['hub', 'r', `e${i}`]);
+    for (const seed of [0, 1]) {
+      const split = splitTriples(triples, { ratios: [0.8, 0.1, 0.1], seed });
+      expect(split.valid.length + split.moved.valid).toBe(2); // Math.round(1.5)
+      expect(split.test.length + split.moved.test).toBe(2);
+      expect(split.train.length - split.moved.valid - split.moved.test).toBe(11);
+    }
+  });
+
   it('splits each distinct triple once: repeats are left out and counted (a copy in train and in test would leak)', () => {
     const triples: NamedTriple[] = Array.from({ length: 100 }, (_, i) => [`e${i % 10}`, `r${i % 3}`, `e${Math.floor(i / 10)}`]);
     const twice = splitTriples([...triples, ...triples.slice(0, 40), ['e1', 'r1', 'e0']], { seed: 2 });

@@ -56,6 +56,38 @@ describe('TableOptimizer', () => {
     table.data.array.subarray(0, 8).forEach((w, i) => expect(w).toBeCloseTo(i % 2 === 0 ? -0.01 : 0.01, 6));
   });
 
+  it('Adam resumed from state() after step 1 makes step 2 as an uninterrupted run does (the step count is restored)', () => {
+    // w = 0, lr 0.1, gradient 1 at both steps (β1 0.9, β2 0.999):
+    //   step 1: m = 0.1, v = 0.001; m̂ = 0.1/(1 − 0.9) = 1, v̂ = 0.001/(1 − 0.999) = 1 → w = −0.1·1/(1 + 1e-8) ≈ −0.1
+    //   step 2: m = 0.19, v = 0.001999; m̂ = 0.19/0.19 = 1, v̂ = 0.001999/0.001999 = 1 → w ≈ −0.2
+    //   (had the resumed optimiser counted this as its step 1: m̂ = 1.9, v̂ = 1.999 → w = −0.1 − 0.19/√1.999 = −0.2343839)
+    for (const withKernels of [kernels, undefined]) { // the dense Adam kernel, and the plain loop
+      const store = new ParameterStore([SPECS[0]!], 1, 1, kernels.memory);
+      const table = store.table('wide');
+      const ones = new Float32Array(8).fill(1);
+      const straight = new TableOptimizer('adam', 0.1, store, withKernels);
+      table.scatterAddGrad(Int32Array.of(0), ones);
+      straight.step();
+      expect(table.data.array.subarray(0, 8).every((w) => Math.abs(w + 0.1) < 1e-7)).toBe(true);
+      const afterStep1 = table.data.array.slice();
+      const saved = straight.state();
+      const snapshot = { ...saved, slots: Object.fromEntries(Object.entries(saved.slots).map(([k, v]) => [k, v.slice()])) };
+      expect(snapshot.step).toBe(1);
+      table.scatterAddGrad(Int32Array.of(0), ones);
+      straight.step();
+      const uninterrupted = table.data.array.slice(0, 8);
+      uninterrupted.forEach((w) => expect(w).toBeCloseTo(-0.2, 6));
+
+      table.data.array.set(afterStep1); // the weights as the checkpoint after step 1 held them
+      const resumed = new TableOptimizer('adam', 0.1, store, withKernels);
+      resumed.restore(snapshot);
+      table.scatterAddGrad(Int32Array.of(0), ones);
+      resumed.step();
+      table.data.array.subarray(0, 8).forEach((w) => expect(w).toBeCloseTo(-0.2, 6));
+      expect(table.data.array.slice(0, 8)).toEqual(uninterrupted);
+    }
+  });
+
   it('Adagrad sweeps all rows in order once most are touched: the same tables as the plain loops over touched rows', () => {
     const tables = (withKernels: Kernels | false): Float32Array => {
       const store = new ParameterStore([SPECS[0]!], 10, 1, kernels.memory);

@@ -36,6 +36,20 @@ describe('row regularisers', () => {
     tape.dispose();
   });
 
+  it('writes the gradient over what grad held (its callers scatter-add it into the table themselves)', () => {
+    // l2, w = 0.5, B = 5 → scale 0.1: ∂/∂x = 2·0.1·x → [0.2, −0.4], value 0.1·(1 + 4) = 0.5; n3 complex 3 + 4i: [4.5, 6] (see above)
+    const grad = Float32Array.of(7, 7);
+    expect(addRowRegularizerGradient('l2', 0.5, Float32Array.of(1, -2), grad, 5)).toBeCloseTo(0.1 * 5, 6);
+    expect(Array.from(grad)).toEqual([expect.closeTo(0.2, 6), expect.closeTo(-0.4, 6)]);
+    // n3 on real coordinates 3, 4: 3·0.1·x·|x| → [2.7, 4.8], value 0.1·(27 + 64) = 9.1
+    const real = Float32Array.of(7, 7);
+    expect(addRowRegularizerGradient('n3', 0.5, Float32Array.of(3, 4), real, 5)).toBeCloseTo(9.1, 5);
+    expect(Array.from(real)).toEqual([expect.closeTo(2.7, 5), expect.closeTo(4.8, 5)]);
+    const complex = Float32Array.of(7, 7);
+    addRowRegularizerGradient('n3', 0.5, Float32Array.of(3, 4), complex, 5, { dim: 2 });
+    expect(Array.from(complex)).toEqual([expect.closeTo(4.5, 5), expect.closeTo(6, 5)]);
+  });
+
   for (const [name, complex] of [['n3', true], ['n3', false], ['l2', true], ['l2', false]] as const) {
     it(`${name}${complex ? ' on complex rows' : ''}: host gradient = finite differences = tfjs autodiff`, () => {
       const B = 3, dim = 6, weight = 0.05;

@@ -224,6 +224,33 @@ describe('the learning rate on plateaus (lrDecay)', () => {
   });
 });
 
+describe('validation and the best epoch', () => {
+  /** A validator that reports the given MRRs, one per validation, whatever the parameters. */
+  const scripted = (mrrs: number[]): Validator => {
+    let i = 0;
+    return async () => ({ mrr: mrrs[i++]!, 'hits@1': 0, 'hits@3': 0, 'hits@10': 0, mr: 1, seconds: 0 });
+  };
+
+  it('a validation MRR equal to the best is no new best: it counts against patience', async () => {
+    // epoch 1: 0.5 is the best; epoch 2: 0.5 again is not above it → one bad validation = patience 1 → stop after epoch 2
+    const config = parseTrainingConfig({ epochs: 3, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 1, seed: 12 });
+    const sink = new MemoryRunSink();
+    const result = await new Trainer(await newRuntime('DistMult', 12), data, config, path.join(tmp, 'equal-mrr'), 'wasm', { validator: scripted([0.5, 0.5, 0.4]), sink }).run();
+    expect(sink.metrics.map((r) => r.best)).toEqual([true, undefined]);
+    expect([result.epochs, result.bestEpoch, result.bestValidMrr, result.stoppedEarly]).toEqual([2, 1, 0.5, true]);
+  });
+
+  it('the last epoch is validated when it is not a multiple of validEvery', async () => {
+    // epochs 3, validEvery 2: validations after epoch 2 (0.1) and after the last, epoch 3 (0.2), which is the best
+    const config = parseTrainingConfig({ epochs: 3, batchSize: 100, learningRate: 0.1, validEvery: 2, patience: 0, seed: 13 });
+    const sink = new MemoryRunSink();
+    const result = await new Trainer(await newRuntime('DistMult', 13), data, config, path.join(tmp, 'last-validated'), 'wasm', { validator: scripted([0.1, 0.2]), sink }).run();
+    expect(sink.metrics.map((r) => r.valid?.mrr)).toEqual([undefined, 0.1, 0.2]);
+    expect(sink.metrics.map((r) => r.best)).toEqual([undefined, true, true]);
+    expect([result.epochs, result.bestEpoch, result.bestValidMrr]).toEqual([3, 3, 0.2]);
+  });
+});
+
 describe('an in-memory sink', () => {
   it('keeps the trainer off the file system: no path is built, no directory made (a browser has neither)', async () => {
     const config = parseTrainingConfig({ epochs: 2, batchSize: 100, learningRate: 0.1, validEvery: 1, patience: 0, seed: 3 });

@@ -34,6 +34,12 @@ describe('RankMetrics', () => {
     expect(left.result()).toEqual(whole.result());
   });
 
+  it('a rank of exactly 3 is a Hits@3 hit (rank ≤ 3), not a Hits@1 one', () => {
+    const metrics = new RankMetrics();
+    metrics.addAll([3]);
+    expect(metrics.result()).toEqual({ count: 1, mrr: 1 / 3, mr: 3, 'hits@1': 0, 'hits@3': 1, 'hits@10': 1 });
+  });
+
   it('reports count 0 and NaN metrics when empty', () => {
     expect(new RankMetrics().result()).toEqual({
       count: 0,

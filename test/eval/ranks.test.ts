@@ -89,6 +89,16 @@ describe('filteredRanks: filtered vs raw', () => {
   });
 });
 
+describe('filteredRanks: optimistic and pessimistic ranks', () => {
+  it('a known-true answer tied with the gold leaves the pessimistic rank as well as the realistic one', () => {
+    // scores [1, 1, 1, 0], gold 0 (score 1), known {1}: above {} → 0; ties raw {1, 2} → 2, filtered {2} → 1
+    //   raw 1 + 0 + 2/2 = 2; filtered 1 + 0 + 1/2 = 1.5; optimistic 1 + 0 = 1; pessimistic 1 + 0 + 1 = 2 (not 1 + 0 + 2 = 3)
+    const out = { filtered: new Float64Array(1), raw: new Float64Array(1), filteredOptimistic: new Float64Array(1), filteredPessimistic: new Float64Array(1) };
+    filteredRanks(Float32Array.from([1, 1, 1, 0]), 4, Int32Array.from([0]), Int32Array.from([0]), Int32Array.from([0]), knownFrom({ 0: [1] }), out);
+    expect([out.raw[0], out.filtered[0], out.filteredOptimistic[0], out.filteredPessimistic[0]]).toEqual([2, 1.5, 1, 2]);
+  });
+});
+
 describe('filteredRanks: NaN', () => {
   it('NaN candidates are worse than the gold and never tie with it', () => {
     // scores [NaN, 1, NaN, 1], gold = entity 1: above {} → 0; ties {3} → 1 (NaNs ignored); rank 1.5
@@ -124,6 +134,27 @@ describe('filteredRanks: batches', () => {
       [7, 1],
       [8, 4],
     ]);
+  });
+
+  it('skips known answers past numEntities or below 0 on every row: they never read the next or previous row', () => {
+    const numEntities = 3;
+    // row 0 [1, 2, 0], gold 0 (score 1): above {1} → raw 2. Its known answer 3 is out of range and skipped → filtered 2
+    //   (read as base + 3 it would be row 1's entity 0, score 5 > 1, and give 1).
+    // row 1 [5, 0, 0], gold 1 (score 0): above {0} → 1, ties {2} → 1: raw 1 + 1 + 1/2 = 2.5; no known answers → filtered 2.5
+    const past = { filtered: new Float64Array(2), raw: new Float64Array(2) };
+    filteredRanks(Float32Array.from([1, 2, 0, 5, 0, 0]), numEntities, Int32Array.from([0, 1]), Int32Array.from([0, 0]), Int32Array.from([0, 1]),
+      knownFrom({ 0: [3] }), past);
+    expect(Array.from(past.raw)).toEqual([2, 2.5]);
+    expect(Array.from(past.filtered)).toEqual([2, 2.5]);
+    // row 0 [0, 9, 0], gold 0 (score 0): above {1} → 1, ties {2} → 1: raw 2.5, no known answers → filtered 2.5
+    // row 1 [1, 2, 0], gold 0 (score 1): above {1} → raw 2. Its known answer −2 is skipped → filtered 2
+    //   (read as base − 2 it would be row 0's entity 1, score 9 > 1, and give 1). Not −1: that is also the loop's
+    //   initial `previous`, skipped as a repeat before the range check is reached.
+    const below = { filtered: new Float64Array(2), raw: new Float64Array(2) };
+    filteredRanks(Float32Array.from([0, 9, 0, 1, 2, 0]), numEntities, Int32Array.from([0, 1]), Int32Array.from([0, 0]), Int32Array.from([0, 0]),
+      knownFrom({ 1: [-2] }), below);
+    expect(Array.from(below.raw)).toEqual([2.5, 2]);
+    expect(Array.from(below.filtered)).toEqual([2.5, 2]);
   });
 
   it('rejects inconsistent shapes and out-of-range gold answers', () => {

@@ -222,6 +222,25 @@ describe('sqPoincareDistanceAll', () => {
     );
   });
 
+  it('never goes below 0 where the matMul expansion ‖q‖² + ‖p‖² − 2⟨q,p⟩ rounds below 0 (a point against itself)', () => {
+    const local = rng(7);
+    const points = ballRows(local, 8, uniform(local, 100, 0, 0.9), new Array(100).fill(1));
+    // the unclamped expansion, as the function forms it, on this backend: some self-pairs do round below 0 in float32
+    // (measured: 8 of the 100 diagonal entries, down to −1.19e-7, on the cpu backend), so the clamp is what keeps d² ≥ 0 here
+    const raw = tf.tidy(() => {
+      const p = toTensor(points);
+      const p2 = tf.sum(tf.square(p), -1, true);
+      return toMat(tf.sub(tf.add(p2, tf.reshape(p2, [1, 100])), tf.mul(tf.matMul(p, p, false, true), 2)));
+    });
+    expect(raw.some((row, i) => row[i]! < 0)).toBe(true);
+    const all = run((a, b, c) => H.sqPoincareDistanceAll(a!, b!, c!), points, points, column(new Array(100).fill(1)));
+    all.forEach((row, i) => {
+      row.forEach((v) => expect(v).toBeGreaterThanOrEqual(0)); // no NaN either: NaN ≥ 0 fails
+      // the diagonal is the rounding residue alone (measured: at most 3.4e-6): D of a few ulps of ‖p‖² ≤ 0.81, times 4/(1 − ‖p‖²)² ≤ 111
+      expect(row[i]!).toBeLessThan(3e-5);
+    });
+  });
+
   it('rejects mismatched shapes', () => {
     tf.tidy(() => {
       expect(() => H.sqPoincareDistanceAll(tf.zeros([2, 4]), tf.zeros([3, 5]), tf.ones([2, 1]))).toThrow(/points/);

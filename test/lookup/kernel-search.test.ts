@@ -105,6 +105,43 @@ describe('nearest entities in kernels', () => {
   });
 });
 
+describe('indexNeighbors falls back to the exact sweep when the index returns too few', () => {
+  /** An index store whose one index answers every search with `answer(n)` (hnswlib's shape, no native addon). */
+  const fakeStore = (count: number, dim: number, answer: (n: number) => number[]): IndexStore => {
+    const hnsw = {
+      getCurrentCount: () => count,
+      setEf: () => undefined,
+      searchKnn: (_query: number[], n: number) => {
+        const ids = answer(n);
+        return { neighbors: ids, distances: ids.map(() => 0) };
+      },
+    };
+    return { get: async () => ({ hnsw, dim }) } as unknown as IndexStore;
+  };
+
+  it('fewer than k candidates besides the entity itself: the exact answer, marked exact; k of them: the index answer', async () => {
+    const runtime = await randomRuntime('RotE', N, 8, 1.5, 'fallback');
+    const search = new KernelSearch(runtime);
+    const table = entityTable(runtime);
+    const entity = 7;
+    const exact = exactNeighbors(search, entity, 5);
+    expect(exact).toHaveLength(5);
+    const nearest = exact.map((n) => n.id);
+    const asked: number[] = [];
+    // 2k + 1 = 11 candidates asked (11 ≤ 400/8, so the index is used), one returned
+    const one = await indexNeighbors(fakeStore(N, 8, (n) => { asked.push(n); return [nearest[0]!]; }), search, table, entity, 5);
+    expect(asked).toEqual([11]);
+    expect(one).toEqual({ neighbors: exact, method: 'exact' });
+    // the entity itself and its 4 nearest: 5 ids, but only 4 candidates once the entity is left out → still too few
+    const four = await indexNeighbors(fakeStore(N, 8, () => [entity, ...nearest.slice(0, 4)]), search, table, entity, 5);
+    expect(four).toEqual({ neighbors: exact, method: 'exact' });
+    // the entity itself and its 5 nearest, in reverse: enough, rescored into order by the kernel, marked hnsw
+    const five = await indexNeighbors(fakeStore(N, 8, () => [entity, ...[...nearest].reverse()]), search, table, entity, 5);
+    expect(five).toEqual({ neighbors: exact, method: 'hnsw' });
+    search.dispose();
+  });
+});
+
 describe('link prediction in kernels is the exact top-k of the all-entity scores (the scorer evaluation uses)', () => {
   for (const [model, dim] of [['RotH', 8], ['AttH', 8], ['RefH', 8], ['MuRP', 8], ['DistMult', 8], ['ComplEx', 8], ['TransE', 8], ['RotE', 8], ['DistMult', 6]] as const) {
     it(`${model} d=${dim}`, async () => {
