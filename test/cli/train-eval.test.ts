@@ -198,16 +198,16 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(second.loss).toBeLessThan(Math.LN2);
     await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--loss', 'nssa', '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(/'--loss <name>' argument 'nssa' is invalid. Allowed choices are auto, bce/);
     writeFileSync(runs('distill-nssa.json'), JSON.stringify({ loss: 'nssa' })); // a config file reaches the pipeline's check
-    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', runs('distill-nssa.json'), '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(`--config ${runs('distill-nssa.json')}: key 'loss' nssa is not supported by distill`); // the file and key, not a flag never typed
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', runs('distill-nssa.json'), '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(`--config ${runs('distill-nssa.json')}:1: key 'loss' nssa is not supported by distill`); // the file and key, not a flag never typed
     expect(existsSync(runs('distill-nssa'))).toBe(false);
     const distill = (extra: string[]): Promise<string> => runCli(['distill', '--dataset', graph, '--teachers', run(), '--epochs', '1', ...extra, '--out', runs('distill-bad')]);
     await expect(distill(['--one-to-n'])).rejects.toThrow(/unknown option '--one-to-n'/);
     lastJson(await runCli(['distill', '--dataset', graph, '--teachers', run(), '--epochs', '1', '--double-neg', '--out', runs('distill-double'), '--json']));
     expect((JSON.parse(readFileSync(path.join(runs('distill-double'), 'config.json'), 'utf8')) as { options: { doubleNeg: boolean } }).options.doubleNeg).toBe(true);
     writeFileSync(runs('distill-reg.json'), JSON.stringify({ reg: 'n3', regWeight: 0.01 }));
-    await expect(distill(['--config', runs('distill-reg.json')])).rejects.toThrow(`without a regulariser: --config ${runs('distill-reg.json')}: key 'reg' and --config ${runs('distill-reg.json')}: key 'regWeight' are not supported by distill`);
+    await expect(distill(['--config', runs('distill-reg.json')])).rejects.toThrow(`without a regulariser: --config ${runs('distill-reg.json')}:1: key 'reg' and --config ${runs('distill-reg.json')}:1: key 'regWeight' are not supported by distill`);
     writeFileSync(runs('distill-margin.json'), JSON.stringify({ margin: 3 }));
-    await expect(distill(['--config', runs('distill-margin.json')])).rejects.toThrow(`--config ${runs('distill-margin.json')}: key 'margin' sets the margin of the nssa and margin losses, which distill does not use`);
+    await expect(distill(['--config', runs('distill-margin.json')])).rejects.toThrow(`--config ${runs('distill-margin.json')}:1: key 'margin' sets the margin of the nssa and margin losses, which distill does not use`);
     await expect(runCli(['distill', '--dataset', graph, '--teachers', `${run()},${path.relative(process.cwd(), run())}`, '--epochs', '1', '--out', runs('distill-bad')]))
       .rejects.toThrow(`--teachers lists ${path.relative(process.cwd(), run())} twice: each teacher is one run directory`);
     expect(existsSync(runs('distill-bad'))).toBe(false);
@@ -234,7 +234,7 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(trainHelp).toMatch(/--query-weights/);
     expect(trainHelp).not.toMatch(/in distill|mulde-<student>/);
     writeFileSync(path.join(tmp, 'sn3.json'), JSON.stringify({ sharedNeg: 4 })); // a config file reaches the pipeline's check
-    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', path.join(tmp, 'sn3.json'), '--epochs', '1', '--out', path.join(tmp, 'sn3')])).rejects.toThrow(`--config ${path.join(tmp, 'sn3.json')}: key 'sharedNeg' is not supported by distill`);
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', path.join(tmp, 'sn3.json'), '--epochs', '1', '--out', path.join(tmp, 'sn3')])).rejects.toThrow(`--config ${path.join(tmp, 'sn3.json')}:1: key 'sharedNeg' is not supported by distill`);
     expect(existsSync(path.join(tmp, 'sn3'))).toBe(false);
   });
 });
