@@ -5,18 +5,12 @@
 //              backend, the kernels' loader, the trainer, evaluation and lookups
 //   index.html, app.css, and tfjs' wasm binaries (the kernels, build/kernels.wasm, are served from where they are)
 //
-// The engine's browser paths call no Node function: the kernels run on one thread where there is no Node process
-// (kernels/kernel-worker.ts), the trainer writes through an in-memory sink (core/memory-sink.ts), a dropped file is
-// read by kg/bytes-dataset.ts with csv-parse's browser build (package.json "imports": #csv-sync). But modules they
-// import still import Node built-ins and Node-only packages for their other functions — pipeline/options.ts (its
-// run-config and config-file: yaml, and dataset resolution: tar, env-paths), kernels/kernels.ts (the wasm file,
-// kernel-file.ts and kernel-build.ts), core/trainer.ts (the file sink, the default), kg/triple-reader.ts and
-// kg/line-source.ts (whose pure helpers kg/triple-bytes.ts uses) — so this build maps each of those to a stub whose
-// every function throws "<module>.<name> is not available in the browser": a browser path that called one fails the
-// explorer's browser tests (test/explorer) instead of working by accident.
+// Neither bundle has a stub of a Node module: the engine's modules a page runs import none (test/browser checks each
+// with plain esbuild), so a Node import creeping into them fails this build instead of being stubbed. The only plugin
+// swaps the union package @tensorflow/tfjs for tfjs-core and its CPU backend (the engine uses tfjs' ops only).
 // `--watch` rebuilds on changes; `--dev` skips minification; `--out <dir>` writes elsewhere (tests).
 import { build, context } from 'esbuild';
-import { builtinModules, createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,47 +22,10 @@ const source = path.join(root, 'src', 'serve', 'explorer');
 const dev = process.argv.includes('--dev');
 const require = createRequire(import.meta.url);
 
-/** The stub of one Node function or object: calling, constructing or reading a property says it is unavailable. */
-const UNAVAILABLE = `const unavailable = (what) => new Proxy(function () {}, {
-  apply() { throw new Error(what + ' is not available in the browser'); },
-  construct() { throw new Error(what + ' is not available in the browser'); },
-  get(_, key) { return key === 'then' ? undefined : unavailable(what + '.' + String(key)); },
-});`;
-
-/** Packages the browser's code paths import but never call (downloads, config files): stubbed like built-ins. */
-const NODE_ONLY_PACKAGES = new Set(['tar', 'yaml', 'env-paths']);
-
-/** A stub module for a Node built-in or a Node-only package: every export the real module has, each throwing when used. */
-async function stubModule(name) {
-  const base = name.replace(/^node:/, '');
-  let names = [];
-  try {
-    names = Object.keys(await import(base)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
-  } catch { /* not loadable here: a default export only */ }
-  const lines = [
-    UNAVAILABLE,
-    ...names.map((n) => `export const ${n} = unavailable('${base}.${n}');`),
-    `export default unavailable('${base}');`,
-  ];
-  return lines.join('\n');
-}
-
-const nodeBuiltins = {
-  name: 'node-builtins',
+const tfjsCoreOnly = {
+  name: 'tfjs-core-only',
   setup(b) {
-    const builtins = new Set(builtinModules);
-    b.onResolve({ filter: /^[a-z0-9_:/]+$/ }, (args) => {
-      const bare = args.path.replace(/^node:/, '');
-      if (!args.path.startsWith('node:') && !builtins.has(bare)) return undefined;
-      return { path: bare, namespace: 'node-stub' };
-    });
-    b.onResolve({ filter: /^[\w-]+$/ }, (args) => (NODE_ONLY_PACKAGES.has(args.path) ? { path: args.path, namespace: 'node-stub' } : undefined));
-    // kg/triple-reader.ts (whose format helpers kg/triple-bytes.ts imports) imports csv-parse's streaming Node build,
-    // which makes Buffers when loaded: its browser build instead (no browser path calls that parser); exactly
-    // 'csv-parse', so that triple-bytes.ts's own parser comes from package.json "imports" (#csv-sync)
-    b.onResolve({ filter: /^csv-parse$/ }, () => ({ path: require.resolve('csv-parse/browser/esm') }));
     b.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tfjs', namespace: 'tfjs-core-only' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (args) => ({ contents: await stubModule(args.path), loader: 'js' }));
     // the engine uses tfjs' ops only: the union package's layers, converter, data and WebGL backend stay out
     b.onLoad({ filter: /.*/, namespace: 'tfjs-core-only' }, () => ({ contents: "export * from '@tensorflow/tfjs-core';\nimport '@tensorflow/tfjs-backend-cpu';\n", loader: 'js', resolveDir: root }));
   },
@@ -85,7 +42,7 @@ const shared = {
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' }, // import.meta.url is read only by Node-only functions (package root)
   define: { 'process.env.NODE_ENV': '"production"' },
-  plugins: [nodeBuiltins],
+  plugins: [tfjsCoreOnly],
 };
 
 const builds = [

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run check:layers`: fails on an import cycle between files or between the top folders of src/, and on an
 // import that runs against the layers of docs/ARCHITECTURE.md:
-//   kg, kernels → core → models, hyperbolic → registry → muldE, general, eval → lookup → serve, pipeline → cli, index.ts
+//   kg, kernels → core → models, hyperbolic → registry → muldE, general, eval → lookup → serve, pipeline → cli, index.ts,
+//   browser.ts (the entries: index.ts of Node, browser.ts of a web page; neither imports src/cli)
 // A folder may import folders of lower layers and, without a cycle, of its own layer — except that src/general and
 // src/muldE never import each other, and kg and kernels import nothing of the project outside themselves.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,9 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');
-const LAYERS = [['kg', 'kernels'], ['core'], ['models', 'hyperbolic'], ['registry'], ['muldE', 'general', 'eval'], ['lookup'], ['serve', 'pipeline'], ['cli'], ['index.ts']];
+const LAYERS = [['kg', 'kernels'], ['core'], ['models', 'hyperbolic'], ['registry'], ['muldE', 'general', 'eval'], ['lookup'], ['serve', 'pipeline'], ['cli'], ['index.ts', 'browser.ts']];
 const rank = new Map(LAYERS.flatMap((folders, i) => folders.map((f) => [f, i])));
-const FORBIDDEN = new Set(['general->muldE', 'muldE->general', 'index.ts->cli']);
+const FORBIDDEN = new Set(['general->muldE', 'muldE->general', 'index.ts->cli', 'browser.ts->cli']);
 const ISOLATED = new Set(['kg', 'kernels']);
 
 /** Every .ts file under dir. */

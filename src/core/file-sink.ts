@@ -3,7 +3,8 @@
  * and `metrics.jsonl`. Opening the run makes the directory, takes its lock (unless the caller holds it), removes the
  * leftovers of an interrupted checkpoint write and, for a run from nothing, the metrics lines of an earlier attempt
  * that ended before its first checkpoint. A resume reads its `last` checkpoint (and checks `best`) here too. The
- * trainer itself touches no file: an in-memory sink (memory-sink.ts) runs where there is no file system.
+ * trainer itself touches no file and imports this file only when a run needs it (trainer.ts's fileSinkModule), so a
+ * page's bundle holds none of it: an in-memory sink (memory-sink.ts) runs where there is no file system.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,9 @@ import { cleanRunDir, loadCheckpoint, saveCheckpoint, verifyCheckpoint, type Che
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { lockRunDir, type RunLock } from './run-lock.js';
 import type { EpochRecord, RunSink } from './run-sink.js';
+
+// what a resume takes from a checkpoint, for the trainer, which loads this file only when it needs the run directory
+export { arraysWithPrefix } from './checkpoint.js';
 
 /** Checkpoints and metrics of one run, in its run directory. */
 export class FileRunSink implements RunSink {

@@ -18,8 +18,8 @@ import { trainingQueries, type EpochPosition } from './batch.js';
 import { trainEpochInSlices, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
-import { arraysWithPrefix, type CheckpointContent } from './checkpoint.js';
-import { FileRunSink } from './file-sink.js';
+import type { CheckpointContent } from './checkpoint.js';
+import type { FileRunSink } from './file-sink.js';
 import type { EpochRecord, RunSink, ValidationMetrics } from './run-sink.js';
 
 export type { EpochRecord, RunSink, ValidationMetrics };
@@ -102,6 +102,53 @@ export interface TrainingResult {
 export const CHECKPOINT_SECONDS = 600;
 
 
+/** file-sink.ts's path, apart so that bundlers leave it out (see fileSinkModule). */
+const FILE_SINK_MODULE = './file-sink.js';
+
+/**
+ * The run directory's files (file-sink.ts, and through it checkpoint.ts, run-lock.ts, …: Node's file system), loaded
+ * when a run without a sink of its own opens or a run is resumed. The path is not a literal, so a bundler leaves those
+ * files out of a page's build (a page trains into a MemoryRunSink); Node finds file-sink beside this file.
+ */
+function fileSinkModule(): Promise<typeof import('./file-sink.js')> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ FILE_SINK_MODULE) as Promise<typeof import('./file-sink.js')>;
+}
+
+/** The trainer's default sink: the run directory's files (file-sink.ts's FileRunSink, loaded when the run opens). */
+class RunDirectorySink implements RunSink {
+  private files: FileRunSink | undefined;
+
+  constructor(private readonly runDir: string, private readonly lockHeld: boolean) {}
+
+  async open(fresh: boolean): Promise<void> {
+    const { FileRunSink } = await fileSinkModule();
+    this.files = new FileRunSink(this.runDir, this.lockHeld);
+    await this.files.open(fresh);
+  }
+
+  close(): void {
+    this.files?.close();
+  }
+
+  saveCheckpoint(stem: 'best' | 'last', content: CheckpointContent): Promise<void> {
+    return this.opened().saveCheckpoint(stem, content);
+  }
+
+  appendMetrics(record: EpochRecord): Promise<void> {
+    return this.opened().appendMetrics(record);
+  }
+
+  keptNote(): string {
+    return this.files?.keptNote() ?? '';
+  }
+
+  /** The file sink of the open run. */
+  private opened(): FileRunSink {
+    if (!this.files) throw new Error(`trainer: ${this.runDir} is written once the run has opened it (Trainer.run)`);
+    return this.files;
+  }
+}
+
 /** Trains a model runtime on data with a config, into its sink (default: `runDir/{last,best}.{json,bin}` and `metrics.jsonl`). */
 export class Trainer {
   private readonly rng: SeededRandom;
@@ -133,7 +180,7 @@ export class Trainer {
     this.optimizer = new TableOptimizer(config.optimizer as OptimizerName, config.learningRate, runtime.store, runtime.kernels);
     this.objective = options.objective ?? kgeObjective(runtime, kgeSettingsOf(config), backend);
     this.validator = options.validator;
-    this.sink = options.sink ?? new FileRunSink(runDir, options.lockHeld === true);
+    this.sink = options.sink ?? new RunDirectorySink(runDir, options.lockHeld === true);
     this.runConfig = options.runConfig;
     this.execution = options.execution ?? {};
     this.checkpointMs = 1000 * (options.checkpointSeconds ?? CHECKPOINT_SECONDS);
@@ -148,6 +195,7 @@ export class Trainer {
   /** Continues a run from its `last` checkpoint (tables, optimiser, random state, progress). */
   static async resume(runtime: ModelRuntime, data: TrainingData, config: TrainingConfig, runDir: string, backend: string,
     options: TrainerOptions): Promise<Trainer> {
+    const { FileRunSink, arraysWithPrefix } = await fileSinkModule();
     const files = new FileRunSink(runDir);
     // the best checkpoint is what the run reports: a damaged one is found now, before anything is trained or written
     const { saved, source, bestSource, bestHeader } = await files.resumePoint();

@@ -6,10 +6,9 @@
 // SIMD behind --experimental-wasm-relaxed-simd (set here, before the module is compiled); the browser explorer
 // loads the portable build (kernel-loader-browser.ts). Numbers differ in the last bits between the builds, so runs
 // are reproducible per build; KGDISTILL_KERNELS=portable|fma pins one (e.g. to compare with a run made on a host
-// without relaxed SIMD). A run logs the build it used and records it in result.json (`kernels`).
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import v8 from 'node:v8';
+// without relaxed SIMD). A run logs the build it used and records it in result.json (`kernels`). Node's fs, path and
+// v8 are taken when a function runs (node-modules.ts): a page's bundle holds this file but calls none of it.
+import { nodeModule } from './node-modules.js';
 
 /** The two kernel builds by name. */
 export const KERNEL_BUILDS = { fma: 'kernels-fma.wasm', portable: 'kernels.wasm' } as const;
@@ -21,7 +20,7 @@ let chosen: { root: string; pinned: string | undefined; build: KernelBuild } | u
 function compilesRelaxedSimd(bytes: Uint8Array<ArrayBuffer>): boolean {
   if (WebAssembly.validate(bytes)) return true;
   try {
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    nodeModule('v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
   } catch { /* not a flag of this V8 */ }
   return WebAssembly.validate(bytes);
 }
@@ -30,6 +29,8 @@ function compilesRelaxedSimd(bytes: Uint8Array<ArrayBuffer>): boolean {
 export function kernelBuild(root: string): KernelBuild {
   const pinned = process.env.KGDISTILL_KERNELS;
   if (chosen?.root === root && chosen.pinned === pinned) return chosen.build;
+  const { existsSync, readFileSync } = nodeModule('fs');
+  const path = nodeModule('path');
   let build: KernelBuild;
   if (pinned !== undefined && pinned !== '') {
     if (pinned !== 'fma' && pinned !== 'portable') throw new Error(`KGDISTILL_KERNELS must be 'fma' or 'portable', not '${pinned}'`);
@@ -47,7 +48,7 @@ export function kernelBuild(root: string): KernelBuild {
 
 /** The path of the kernel build this process runs (see kernelBuild). */
 export function kernelsPath(root: string): string {
-  return path.join(root, 'build', KERNEL_BUILDS[kernelBuild(root)]);
+  return nodeModule('path').join(root, 'build', KERNEL_BUILDS[kernelBuild(root)]);
 }
 
 /** The build this process has loaded (undefined before the first kernels are loaded, and in a browser). */

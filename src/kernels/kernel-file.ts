@@ -1,14 +1,16 @@
 // The kernels' file: build/kernels.wasm (or the build kernel-build.ts picks for this CPU) under the kgdistill package
 // root, checked for staleness against the AssemblyScript sources and compiled once per process. Node only: a
-// browser hands kernel-host.ts a compiled module instead (kernel-loader-browser.ts).
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// browser hands kernel-host.ts a compiled module instead (kernel-loader-browser.ts). Node's fs, path and url are
+// taken when a function runs (node-modules.ts), so that a page's bundle, which holds this file, imports no Node module.
 import { kernelsPath } from './kernel-build.js';
 import { REBUILD } from './kernel-host.js';
+import { nodeModule } from './node-modules.js';
 
 /** The kgdistill package root: the nearest ancestor of `from` whose package.json is named "kgdistill". */
-export function findPackageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+export function findPackageRoot(from?: string): string {
+  const { existsSync, readFileSync } = nodeModule('fs');
+  const path = nodeModule('path');
+  from ??= path.dirname(nodeModule('url').fileURLToPath(import.meta.url));
   for (let dir = from; ; dir = path.dirname(dir)) {
     const pj = path.join(dir, 'package.json');
     if (existsSync(pj)) {
@@ -22,6 +24,8 @@ export function findPackageRoot(from: string = path.dirname(fileURLToPath(import
 
 /** Throws a clear error when the wasm file is missing or older than an AssemblyScript source (src/<folder>/assembly). */
 export function checkKernelsFile(wasmPath: string, root: string | null): void {
+  const { existsSync, readdirSync, statSync } = nodeModule('fs');
+  const path = nodeModule('path');
   if (!existsSync(wasmPath)) throw new Error(`kernels: ${wasmPath} is missing; ${REBUILD}`);
   const src = root === null ? null : path.join(root, 'src');
   if (src === null || !existsSync(path.join(src, 'kernels', 'assembly'))) return; // installed package: no sources to compare with
@@ -51,7 +55,7 @@ export function kernelFileModule(wasmPath: string | undefined, sync: boolean): {
   checkKernelsFile(file, root);
   const cached = moduleCache.get(file);
   if (cached) return sync ? { module: cached, wasmPath: file } : Promise.resolve({ module: cached, wasmPath: file });
-  const bytes = readFileSync(file);
+  const bytes = nodeModule('fs').readFileSync(file);
   if (sync) {
     const module = new WebAssembly.Module(bytes);
     moduleCache.set(file, module);

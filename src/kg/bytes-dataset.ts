@@ -132,6 +132,13 @@ export function datasetFromBytes(files: readonly TripleBytesFile[], seed: number
     if (raw.train.headerOrder === undefined) suspect = suspectHeader([raw.train, raw.valid, raw.test], raw.train, names);
     policy = 'keep';
   }
+  const name = files.length === 1 ? files[0]!.name : files.map((f) => f.name).join('+');
+  return assemble(name, raw, names, policy, readNote, suspect);
+}
+
+/** The dataset of read splits: encoded as `loadDataset` encodes, with its report and what reading did in words. */
+function assemble(name: string, raw: Record<SplitName, SplitIds>, names: { entities: NameTable; relations: NameTable }, policy: UnseenPolicy,
+  readNote: string | undefined, suspect: SuspectHeader | undefined): BytesDataset {
   const { entities, relations, encoded, overlap } = encodeSplits(raw, names, policy);
   const perSplit = <T>(pick: (split: SplitName) => T): Record<SplitName, T> => ({ train: pick('train'), valid: pick('valid'), test: pick('test') });
   const report: LoadReport = {
@@ -147,6 +154,51 @@ export function datasetFromBytes(files: readonly TripleBytesFile[], seed: number
         ...(['valid', 'test'] as const).filter((split) => report.unseen[split] > 0).map((split) => unseenNote(split, report.unseen[split])),
       ];
   if (suspect) readNotes.push(suspectHeaderNote(raw.train.file, suspect));
-  const name = files.length === 1 ? files[0]!.name : files.map((f) => f.name).join('+');
   return { name, dir: '', entities, relations, train: encoded.train.triples, valid: encoded.valid.triples, test: encoded.test.triples, report, readNotes };
+}
+
+/** Triples held in memory: one list (split 80/10/10 as one file is), or the three splits (valid and test may be left out). */
+export type InMemoryTriples = readonly NamedTriple[] | { train: readonly NamedTriple[]; valid?: readonly NamedTriple[]; test?: readonly NamedTriple[] };
+
+/** A tab or line break in a name: the files kgdistill writes (splits, exports) hold one name per line and field. */
+const TAB_OR_LINE_BREAK = /[\t\n\r]/;
+
+/** One list of triples as local ids (line = 1-based position in the list), each checked to be three names. */
+function tripleIdsOf(what: string, triples: readonly NamedTriple[], names: { entities: NameTable; relations: NameTable }): TripleIds {
+  if (!Array.isArray(triples)) throw new TypeError(`${what} must be an array of [head, relation, tail] triples (got ${typeof triples})`);
+  const ids = new Int32Array(3 * triples.length), lines = new Int32Array(triples.length);
+  triples.forEach((triple, i) => {
+    if (!Array.isArray(triple) || triple.length !== 3 || !triple.every((name) => typeof name === 'string' && name.trim() !== '' && !TAB_OR_LINE_BREAK.test(name))) {
+      throw new KgInputError(what, i + 1, `triple ${i + 1} must be three non-empty names without a tab or line break, [head, relation, tail] (got ${JSON.stringify(triple)})`);
+    }
+    ids[3 * i] = names.entities.id(triple[0]);
+    ids[3 * i + 1] = names.relations.id(triple[1]);
+    ids[3 * i + 2] = names.entities.id(triple[2]);
+    lines[i] = i + 1;
+  });
+  return { triples: ids, lines, comments: 0 };
+}
+
+/**
+ * The dataset of triples held in memory, as datasetFromBytes makes it of files with these triples (the same split of
+ * one list by `seed`, the same encoding and unseen rules; errors name `train`, `valid`, `test` or `triples` and the
+ * triple's 1-based position); `name` names the dataset (default `triples`).
+ */
+export function datasetFromTriples(given: InMemoryTriples, seed = 0, name = 'triples'): BytesDataset {
+  const names = { entities: new NameTable(), relations: new NameTable() };
+  if (Array.isArray(given)) {
+    const ids = tripleIdsOf('triples', given as readonly NamedTriple[], names);
+    if (ids.lines.length === 0) throw new KgInputError('triples', undefined, 'no triples');
+    if (ids.lines.length > MAX_TRIPLES) throw new KgInputError('triples', undefined, `${ids.lines.length} triples are more than a page trains (${MAX_TRIPLES})`);
+    const { splits, note } = splitOne('triples', ids, names, seed);
+    return assemble(name, splits, names, 'drop', note, undefined);
+  }
+  const splits = given as Exclude<InMemoryTriples, readonly NamedTriple[]>;
+  if (typeof splits !== 'object' || splits === null || !('train' in splits)) throw new TypeError('give an array of [head, relation, tail] triples, or { train, valid?, test? }');
+  const raw = {} as Record<SplitName, SplitIds>;
+  for (const split of SPLITS) raw[split] = { ...tripleIdsOf(split, splits[split] ?? [], names), file: split };
+  if (raw.train.lines.length === 0) throw new KgInputError('train', undefined, 'the train split has no triples');
+  const triples = SPLITS.reduce((sum, split) => sum + raw[split].lines.length, 0);
+  if (triples > MAX_TRIPLES) throw new KgInputError(name, undefined, `${triples} triples together are more than a page trains (${MAX_TRIPLES})`);
+  return assemble(name, raw, names, 'keep', undefined, undefined);
 }

@@ -10,7 +10,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
-import { notUtf8Error, type TextEncodingName } from './line-source.js';
+import { notUtf8Error, type TextEncodingName } from './utf8.js';
 import { FNV_OFFSET } from './byte-name-index.js';
 import type { NameTable } from './name-table.js';
 import type { ColumnOrder } from './types.js';

@@ -1,15 +1,17 @@
 /**
  * Reading a triple file held in memory — a file dropped into a browser page — with the same rules and the same
  * `file:line: reason` errors as the streaming reader (triple-reader.ts: the same delimiter detection, header,
- * columns, comment and field checks through its `recordAcceptor`, the same strict UTF-8 check), but without a file
- * system, streams or Buffer: the bytes are decoded at once (a dropped file is small; strict UTF-8 by TextDecoder's
- * `fatal`), comma-separated text goes through csv-parse's synchronous parser (its browser build outside Node).
+ * columns, comment and field checks through triple-format.ts's `recordAcceptor`, the same strict UTF-8 check of
+ * utf8.ts), but without a file system, streams or Buffer: the bytes are decoded at once (a dropped file is small;
+ * strict UTF-8 by TextDecoder's `fatal`), comma-separated text goes through csv-parse's synchronous parser (its browser build outside Node).
  */
 // csv-parse's synchronous parser: its Node build in Node, its browser build (no Buffer) elsewhere (package.json "imports")
 import { parse as parseCsv, CsvError } from '#csv-sync';
 import { KgInputError } from './errors.js';
-import { lineEndOf, notUtf8Error } from './line-source.js';
-import { csvOptions, detectDelimiter, recordAcceptor, trimField, type NameTable, type ReadTripleOptions, type TripleIds, type TripleSink } from './triple-reader.js';
+import { lineEndOf, notUtf8Error } from './utf8.js';
+import { csvOptions, detectDelimiter, recordAcceptor, trimField, type ReadTripleOptions, type TripleSink } from './triple-format.js';
+import type { NameTable } from './name-table.js';
+import type { TripleIds } from './triple-reader.js';
 
 const WHITESPACE = /[ \t]+/;
 

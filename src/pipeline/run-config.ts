@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { formatIssues } from '../core/registry.js';
 import { datasetDirOf } from './effective-options.js';
 import { keyLinesOf, readConfigText } from './config-file.js';
+import { flagOf, type RunConfigSource } from './option-schemas.js';
 
 /** Format name and version of config.json. */
 export const RUN_CONFIG_FORMAT = 'kgdistill-config';
@@ -142,11 +143,7 @@ export function runConfigOrCheckpointCopy(runDir: string, header?: { runConfig?:
   return found;
 }
 
-/** Where a run's configuration was read: its config.json, or the copy a checkpoint header keeps (`copy`). */
-export interface RunConfigSource {
-  file: string;
-  copy: boolean;
-}
+export type { RunConfigSource }; // its home is option-schemas.ts, beside the reading options it names
 
 /** `<run>/config.json` as read: its configuration (none for runs made before config files existed), or what damaged it. */
 export interface RunConfigRead {
@@ -210,10 +207,7 @@ export function readOptionsFileWithLines(file: string): { options: Record<string
 /** Values that mean the same as another of their option: `evalCandidates` 0 is all entities, as leaving it out (undefined) is. */
 const EQUIVALENT_VALUES: Readonly<Record<string, (value: unknown) => unknown>> = { evalCandidates: (value) => (value === 0 ? undefined : value) };
 
-/** The flag of a key: `batchSize` → `--batch-size` (options.ts exports it too). */
-export function flagOf(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
+export { flagOf }; // its home is option-schemas.ts, which needs no file system
 
 /** Options naming a registered model, whose names are taken in any case. */
 const NAME_KEYS: readonly string[] = ['model', 'student'];

@@ -15,8 +15,16 @@ const MODULES: Record<string, string> = {
   'src/kernels/kernel-loader-browser.ts': 'fetches and compiles the kernels, and hands them to kernel-host.ts',
   'src/kernels/kernel-host.ts': 'instantiates the kernels and wraps their exports',
   'src/kernels/kernel-worker.ts': 'says how many threads the kernels run on (one without Node)',
+  'src/kernels/kernels.ts': 'the kernels of the engine\'s modules (a page hands the compiled module in; the file loader takes Node at run time)',
+  'src/pipeline/option-schemas.ts': 'checks a run\'s settings as `kgdistill train` does (schemas, defaults, parseOptions)',
+  'src/core/trainer.ts': 'trains a model runtime into its sink (the run directory\'s files are loaded only when a run uses them)',
+  'src/serve/explorer/worker/in-page-training.ts': 'trains in the page as `kgdistill train` does, in memory',
+  'src/serve/explorer/worker/in-page-model.ts': 'answers predict, neighbors and score on a model trained in the page',
   'src/core/memory-sink.ts': 'keeps a run\'s checkpoints and metrics in memory',
   'src/kg/load-report.ts': 'words what reading a dataset did',
+  'src/kg/bytes-dataset.ts': 'reads triple files held in memory (a dropped file) into a dataset',
+  'src/kg/triple-format.ts': 'the format rules of a triple file: delimiter, header, columns, field checks',
+  'src/kg/utf8.ts': 'the error for bytes that are not UTF-8, naming the line',
 };
 
 /** esbuild's errors for a plain browser bundle of `entry` (none when it builds). */

@@ -1,6 +1,6 @@
 /**
  * Training in the page with the engine of `kgdistill train`: the same option schema and defaults
- * (pipeline/options.ts, pipeline/run-job.ts's trainer config and loss), the same model registry, the same seeded
+ * (pipeline/option-schemas.ts, pipeline/run-job.ts's trainer config and loss), the same model registry, the same seeded
  * Trainer with the filtered-MRR validator and early stopping, and the same test evaluation of the best
  * checkpoint — only the checkpoints stay in memory (core/memory-sink.ts) instead of a run directory.
  */
@@ -14,7 +14,7 @@ import type { OptimizerName } from '../../../core/optimizers.js';
 import { Trainer, type TrainerEvents } from '../../../core/trainer.js';
 import { runDataFromDataset } from '../../../core/training-data.js';
 import { evaluateSplit, filteredValidator } from '../../../eval/evaluate-run.js';
-import { parseOptions, trainOptionsSchema } from '../../../pipeline/options.js';
+import { parseOptions, trainOptionsSchema } from '../../../pipeline/option-schemas.js';
 import { trainingConfigOf } from '../../../pipeline/run-settings.js';
 import { createModel } from '../../../registry/models.js';
 import { neighborMetric } from '../../../lookup/kernel-search.js';
@@ -30,9 +30,12 @@ export interface TrainingReporter {
 /** The page's settings as `kgdistill train`'s options, checked as train checks them (a bad one is refused here). */
 export type InPageSettings = ReturnType<typeof inPageSettings>;
 
-/** Reads and checks the page's settings for `dataset`, before anything is let go of or trained. */
-export function inPageSettings(dataset: KgDataset, given: TrainSettings) {
-  const settings = parseOptions(trainOptionsSchema, { dataset: dataset.name, ...given, patience: 10, backend: 'wasm' }, 'key');
+/**
+ * Reads and checks the page's settings for `dataset` (the explorer's form, or kgdistill/browser's `train` options), before
+ * anything is let go of or trained; `kgdistill train`'s defaults for the rest.
+ */
+export function inPageSettings(dataset: KgDataset, given: TrainSettings | Readonly<Record<string, unknown>>) {
+  const settings = parseOptions(trainOptionsSchema, { dataset: dataset.name, patience: 10, ...given, backend: 'wasm' }, 'key');
   if (settings.neg < 1) throw new Error(`Negatives must be at least 1 (the page trains with sampled negatives), got ${settings.neg}`);
   return settings;
 }

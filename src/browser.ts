@@ -1,0 +1,136 @@
+/**
+ * kgdistill in a web page (`import { initEngine, datasetFromTriples, train } from 'kgdistill/browser'`): the engine of
+ * `kgdistill train` — the same option checks and defaults, model registry, seeded trainer, filtered validation and
+ * test — with the dataset and the checkpoints in memory, and the trained model answering predict, neighbors and
+ * score as the Node library's openModel does. Nothing here imports a Node module: any bundler builds it as it is.
+ *
+ * The kernels use a shared WebAssembly memory, so the page (or its worker) must be cross-origin isolated (served with
+ * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`). They run on one thread.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from './core/backend.js';
+import { useKernelModule } from './kernels/kernel-host.js';
+import { loadKernelsFromUrl } from './kernels/kernel-loader-browser.js';
+import { datasetFromBytes as readFiles, datasetFromTriples as readTriples, type BytesDataset, type InMemoryTriples, type TripleBytesFile } from './kg/bytes-dataset.js';
+import type { NamedTriple } from './kg/split-triples.js';
+import type { TrainOptions as NodeTrainOptions } from './pipeline/option-schemas.js';
+import { modelNames as registeredModels } from './registry/models.js';
+import type { CurvePoint, ModelSummary, NeighborsResult, PredictResult, TestMetrics, TripleScore } from './serve/explorer/protocol.js';
+import type { InPageModel } from './serve/explorer/worker/in-page-model.js';
+import { inPageSettings, trainInPage } from './serve/explorer/worker/in-page-training.js';
+
+export type { CurvePoint, InMemoryTriples, ModelSummary, NamedTriple, NeighborsResult, PredictResult, TestMetrics, TripleBytesFile, TripleScore };
+
+/** Where the kernels are by default: the package's build/kernels.wasm, beside dist/ (a bundler that copies assets finds it here). */
+const DEFAULT_KERNELS = (): URL => new URL('../../build/kernels.wasm', import.meta.url);
+
+/** Options of {@link initEngine}. */
+export interface EngineOptions {
+  /** The kernels: the URL of kgdistill's build/kernels.wasm (package export `kgdistill/kernels.wasm`; default: beside this file's package), or that file compiled. */
+  kernels?: string | URL | WebAssembly.Module;
+  /** Where tfjs' wasm backend finds its binaries (tfjs-backend-wasm's setWasmPaths: a folder URL ending in `/`, or a file → URL map); default tfjs' own. */
+  tfjsWasm?: string | Record<string, string>;
+}
+
+/** Loads the kernels and starts tfjs' wasm backend (call once, before training); returns the backend tfjs runs. */
+export async function initEngine(options: EngineOptions = {}): Promise<{ backend: string }> {
+  if (options.tfjsWasm !== undefined) setWasmPaths(options.tfjsWasm);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // the engine's own threads are its kernels'; tfjs' threaded build needs its worker script
+  const kernels = options.kernels ?? DEFAULT_KERNELS();
+  if (kernels instanceof WebAssembly.Module) useKernelModule(kernels);
+  else await loadKernelsFromUrl(kernels);
+  return { backend: await initBackend('wasm') };
+}
+
+/** A dataset held in memory, ready to train on (its `readNotes` say what reading did). */
+export type BrowserDataset = BytesDataset;
+
+/** The dataset of triple files in memory: one file (split 80/10/10 by `seed`) or three whose names say train, valid and test. */
+export function datasetFromBytes(files: readonly TripleBytesFile[], options: { seed?: number } = {}): BrowserDataset {
+  return readFiles(files, options.seed ?? 0);
+}
+
+/** The dataset of triples in memory: one list (split 80/10/10 by `seed`) or `{ train, valid?, test? }`. */
+export function datasetFromTriples(triples: InMemoryTriples, options: { seed?: number; name?: string } = {}): BrowserDataset {
+  return readTriples(triples, options.seed ?? 0, options.name);
+}
+
+/** The registered models' names (`train`'s `model`), in the registry's order. */
+export function modelNames(): string[] {
+  return registeredModels();
+}
+
+/** `kgdistill train`'s options that mean something in a page (same names, checks and defaults: docs/API.md). */
+export type BrowserTrainOptions = Omit<NodeTrainOptions, (typeof NOT_IN_A_PAGE)[number]> & {
+  /** Called after each epoch with its loss (and validation MRR on validation epochs). */
+  onEpoch?: (point: CurvePoint) => void;
+  /** Called as training goes (phase, epoch of epochs, step of steps). */
+  onProgress?: (phase: 'training' | 'validating' | 'testing', epoch: number, epochs: number, step: number, steps: number) => void;
+};
+
+/** Options of `kgdistill train` with no meaning in a page: the dataset is an argument, nothing is written, the backend is wasm. */
+const NOT_IN_A_PAGE = ['dataset', 'out', 'backend', 'testEval', 'evalCandidates', 'evalSeed', 'unseen', 'delimiter', 'columns', 'header', 'encoding'] as const;
+
+/** What {@link train} returns: the test metrics of the best checkpoint (without test triples: none), the run's facts and the model. */
+export interface BrowserTrainResult {
+  test?: TestMetrics;
+  curves: CurvePoint[];
+  epochs: number;
+  bestEpoch: number;
+  seconds: number;
+  warnings: string[];
+  triples: { train: number; valid: number; test: number };
+  model: BrowserModel;
+}
+
+/** A link-prediction query: the tails of (head, relation, ?) or the heads of (?, relation, tail), by name. */
+export type BrowserPredictQuery = { head: string; relation: string; tail?: never } | { tail: string; relation: string; head?: never };
+
+/** A model trained in the page, queried as the Node library's OpenedModel (entities and relations by name). */
+export interface BrowserModel {
+  /** Model, dimension, dataset, metric, test metrics, curves and settings. */
+  info(): ModelSummary;
+  /** The k nearest entities of an entity (an exact sweep of all). */
+  neighbors(entity: string, k?: number): Promise<NeighborsResult>;
+  /** The k best answers of a query; `filtered` leaves out answers known true in train/valid/test instead of marking them. */
+  predict(query: BrowserPredictQuery, k?: number, options?: { filtered?: boolean }): Promise<PredictResult>;
+  /** The model's score of one triple and the raw and filtered rank of its tail. */
+  score(head: string, relation: string, tail: string): Promise<TripleScore>;
+  /** Frees the model's kernel scratch; every other method then throws, a second close does nothing. */
+  close(): void;
+}
+
+/** The public face of a model trained in the page. */
+function browserModel(model: InPageModel): BrowserModel {
+  let closed = false;
+  const open = (): InPageModel => {
+    if (closed) throw new Error('this model was closed; train it again');
+    return model;
+  };
+  return {
+    info: () => open().summary(),
+    neighbors: async (entity, k = 10) => open().neighbors(entity, k),
+    predict: async (query, k = 10, options = {}) => open().predict({ ...query, k, filtered: options.filtered === true }),
+    score: async (head, relation, tail) => open().score({ head, relation, tail }),
+    close: () => {
+      if (!closed) model.dispose();
+      closed = true;
+    },
+  };
+}
+
+/** Trains a model on `dataset` as `kgdistill train` does (same options and defaults, seeded), in memory; call initEngine first. */
+export async function train(dataset: BrowserDataset, options: BrowserTrainOptions = {}): Promise<BrowserTrainResult> {
+  const { onEpoch, onProgress, ...given } = options;
+  const refused = NOT_IN_A_PAGE.filter((key) => Object.hasOwn(given, key));
+  if (refused.length > 0) throw new Error(`train: ${refused.map((k) => `'${k}'`).join(', ')} ${refused.length === 1 ? 'is not an option' : 'are not options'} in a page (the dataset is train's first argument, nothing is written, the backend is wasm)`);
+  const settings = inPageSettings(dataset, given);
+  const { outcome, model } = await trainInPage(dataset, settings, { progress: onProgress ?? (() => undefined), epoch: onEpoch ?? (() => undefined) });
+  const { summary } = outcome;
+  return {
+    ...(summary.test ? { test: summary.test } : {}),
+    curves: summary.curves, epochs: outcome.epochs, bestEpoch: Number(summary.settings.bestEpoch), seconds: outcome.seconds,
+    warnings: outcome.warnings, triples: outcome.triples, model: browserModel(model),
+  };
+}
