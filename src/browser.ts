@@ -16,11 +16,18 @@ import { datasetFromBytes as readFiles, datasetFromTriples as readTriples, type 
 import type { NamedTriple } from './kg/split-triples.js';
 import type { TrainOptions as NodeTrainOptions } from './pipeline/option-schemas.js';
 import { modelNames as registeredModels } from './registry/models.js';
+import { KgInputError } from './kg/errors.js';
+import { LookupError } from './lookup/errors.js';
+import { OptionsError } from './pipeline/options-error.js';
 import type { CurvePoint, ModelSummary, NeighborsResult, PredictResult, TestMetrics, TripleScore } from './serve/explorer/protocol.js';
 import type { InPageModel } from './serve/explorer/worker/in-page-model.js';
 import { inPageSettings, trainInPage } from './serve/explorer/worker/in-page-training.js';
 
 export type { CurvePoint, InMemoryTriples, ModelSummary, NamedTriple, NeighborsResult, PredictResult, TestMetrics, TripleBytesFile, TripleScore };
+export { KgInputError, LookupError, OptionsError };
+
+/** Whether initEngine has started the engine (train needs it; tfjs' wasm backend cannot be started twice). */
+let engineStarted = false;
 
 /** Where the kernels are by default: the package's build/kernels.wasm, beside dist/ (a bundler that copies assets finds it here). */
 const DEFAULT_KERNELS = (): URL => new URL('../../build/kernels.wasm', import.meta.url);
@@ -40,7 +47,17 @@ export async function initEngine(options: EngineOptions = {}): Promise<{ backend
   const kernels = options.kernels ?? DEFAULT_KERNELS();
   if (kernels instanceof WebAssembly.Module) useKernelModule(kernels);
   else await loadKernelsFromUrl(kernels);
-  return { backend: await initBackend('wasm') };
+  let backend: string;
+  try {
+    backend = await initBackend('wasm');
+  } catch {
+    const where = options.tfjsWasm === undefined ? 'beside the bundled script (tfjs\' default)' : `at ${JSON.stringify(options.tfjsWasm)}`;
+    throw new Error(`tfjs' wasm backend could not start: its binaries were not found ${where} (the browser's console shows the failed request). ` +
+      "Copy tfjs-backend-wasm.wasm and tfjs-backend-wasm-simd.wasm from node_modules/@tensorflow/tfjs-backend-wasm/dist/ to your site and give their folder: " +
+      "initEngine({ tfjsWasm: '/tfjs/' }); then reload the page or worker (tfjs' wasm backend starts once)");
+  }
+  engineStarted = true;
+  return { backend };
 }
 
 /** A dataset held in memory, ready to train on (its `readNotes` say what reading did). */
@@ -122,10 +139,14 @@ function browserModel(model: InPageModel): BrowserModel {
 
 /** Trains a model on `dataset` as `kgdistill train` does (same options and defaults, seeded), in memory; call initEngine first. */
 export async function train(dataset: BrowserDataset, options: BrowserTrainOptions = {}): Promise<BrowserTrainResult> {
+  if (Array.isArray(dataset) || typeof (dataset as Partial<BrowserDataset> | undefined)?.train === 'undefined') {
+    throw new Error("train: the first argument is a dataset: make it with datasetFromTriples(triples) or datasetFromBytes(files)");
+  }
   const { onEpoch, onProgress, ...given } = options;
   const refused = NOT_IN_A_PAGE.filter((key) => Object.hasOwn(given, key));
   if (refused.length > 0) throw new Error(`train: ${refused.map((k) => `'${k}'`).join(', ')} ${refused.length === 1 ? 'is not an option' : 'are not options'} in a page (the dataset is train's first argument, nothing is written, the backend is wasm)`);
   const settings = inPageSettings(dataset, given);
+  if (!engineStarted) throw new Error("train: call initEngine() first (it loads the kernels and starts tfjs' wasm backend)");
   const { outcome, model } = await trainInPage(dataset, settings, { progress: onProgress ?? (() => undefined), epoch: onEpoch ?? (() => undefined) });
   const { summary } = outcome;
   return {

@@ -8,6 +8,7 @@ import { KgInputError } from '../../src/kg/errors.js';
 import type { NamedTriple } from '../../src/kg/split-triples.js';
 import { syntheticGraph } from '../../src/kg/synthetic-graph.js';
 import { nodeModule } from '../../src/kernels/node-modules.js';
+import { loadKernelsFromUrl } from '../../src/kernels/kernel-loader-browser.js';
 import { inPageSettings } from '../../src/serve/explorer/worker/in-page-training.js';
 
 const graph = syntheticGraph({ entities: 60, groups: 3 });
@@ -52,11 +53,27 @@ describe('train in a page', () => {
     await expect(train(d, { dataset: 'x', backend: 'cpu' } as never)).rejects.toThrow("'dataset', 'backend' are not options in a page");
   });
 
+  it('says what to do when given triples for a dataset, or called before initEngine (tfjs would fail unclearly, for good)', async () => {
+    await expect(train(splits.train as never)).rejects.toThrow('train: the first argument is a dataset: make it with datasetFromTriples(triples) or datasetFromBytes(files)');
+    await expect(train(datasetFromTriples(splits), { model: 'DistMult', epochs: 1 })).rejects.toThrow("train: call initEngine() first (it loads the kernels and starts tfjs' wasm backend)");
+  });
+
   it("takes `kgdistill train`'s options and defaults; the explorer's patience stays 10 unless given", () => {
     const d = datasetFromTriples(splits);
     expect(inPageSettings(d, { model: 'DistMult' }).patience).toBe(10);
     expect(inPageSettings(d, { patience: 3 }).patience).toBe(3);
     expect(() => inPageSettings(d, { dimm: 3 })).toThrow(/unknown key 'dimm' \(did you mean 'dim'\?\)/);
+  });
+});
+
+describe("the kernels' URL loader", () => {
+  const answer = (body: BodyInit, status = 200): typeof fetch => (async () => new Response(body, { status, statusText: status === 404 ? 'Not Found' : 'OK' })) as typeof fetch;
+
+  it('says how to provide the kernels when their URL answers 404, and names a page served in their place', async () => {
+    await expect(loadKernelsFromUrl('http://site/build/kernels.wasm', answer('', 404))).rejects.toThrow(
+      "kernels: http://site/build/kernels.wasm answered 404 Not Found: copy kgdistill's build/kernels.wasm (the package export 'kgdistill/kernels.wasm') to your site and give its URL (initEngine({ kernels: '/kernels.wasm' }))");
+    await expect(loadKernelsFromUrl('/kernels.wasm', answer('<!doctype html>\n<html><body>app</body></html>'))).rejects.toThrow(
+      'kernels: /kernels.wasm is not a WebAssembly module (it begins "<!doctype html> ": a page served in its place?); give the URL of kgdistill\'s build/kernels.wasm');
   });
 });
 
