@@ -44,7 +44,12 @@ export interface TrainingMemoryRun {
   batchSize: number;
   /** Names an option by its key: a flag in the shell, a key in code (pipeline/options.ts optionName). */
   name: (key: string) => string;
+  /** How the run validates: against every entity (the blocked table, validationBytesOf), on sampled candidates (`evalCandidates`), or not at all (no valid split). */
+  validation: 'full' | 'sampled' | 'none';
 }
+
+/** Kernel memory a sampled validation keeps at most (its scores per call; 0.84 MiB measured with 100 candidates on 20k entities). */
+const SAMPLED_VALIDATION_BYTES = 1 << 23;
 
 /**
  * Throws, before anything is allocated or written, when the tables, their gradients, the optimiser state that would
@@ -59,15 +64,22 @@ export function requireTrainingMemory(run: TrainingMemoryRun, shape: StepShape):
   const stateInKernel = optimizerStateHome(tables, state, KERNEL_MEMORY_LIMIT) === 'kernel' ? state : 0;
   const dim = model.tables.find((t) => t.name === model.candidateTable)!.dim;
   const scratch = stepScratchOf(model, shape);
-  const validation = validationBytesOf(shape.numEntities, dim);
+  const validation = run.validation === 'full' ? validationBytesOf(shape.numEntities, dim) : run.validation === 'sampled' ? SAMPLED_VALIDATION_BYTES : 0;
   const held = tables + stateInKernel + validation;
   const limit = `one WebAssembly memory holds ${byteSizeText(KERNEL_MEMORY_LIMIT)} (wasm32)`;
   if (held + scratch.bytes > KERNEL_MEMORY_LIMIT) {
     const lead = scratch.parts.reduce((a, b) => (b.bytes > a.bytes ? b : a), scratch.parts[0]!);
+    if (run.validation === 'full' && validation > lead.bytes) { // lowering a step's options would not make it fit
+      const stateText = stateInKernel > 0 ? ` and ${byteSizeText(stateInKernel)} of ${shape.optimizer} state` : '';
+      throw new Error(`validation against all ${shape.numEntities.toLocaleString('en-US')} entities at ${name('dim')} ${dim} needs ${byteSizeText(validation)} on top of ` +
+        `${byteSizeText(tables)} of tables${stateText} and ${byteSizeText(scratch.bytes)} of step scratch; ${limit}: validate on sampled candidates ` +
+        `(${name('evalCandidates')}, e.g. 1000) or lower ${name('dim')} (nothing was written)`);
+    }
     const { what, lower } = describePart(lead.what, run, shape, dim);
     const stateText = stateInKernel > 0 ? ` and ${byteSizeText(stateInKernel)} of ${shape.optimizer} state` : '';
-    throw new Error(`${what} need ${byteSizeText(lead.bytes)} of kernel scratch per step (${byteSizeText(scratch.bytes)} in all) on top of ${byteSizeText(tables)} of tables${stateText} ` +
-      `and ${byteSizeText(validation)} for validation; ${limit}: lower ${lower} (nothing was written)`);
+    const validationText = validation > 0 ? ` and ${byteSizeText(validation)} for validation` : '';
+    throw new Error(`${what} need ${byteSizeText(lead.bytes)} of kernel scratch per step (${byteSizeText(scratch.bytes)} in all) on top of ${byteSizeText(tables)} of tables${stateText}` +
+      `${validationText}; ${limit}: lower ${lower} (nothing was written)`);
   }
   if (shape.topK && scratch.teacherBytes > KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE) {
     throw new Error(`${batchText(run, shape)} × ${name('topK')} ${shape.topK.k} candidates need ${byteSizeText(scratch.teacherBytes)} of kernel scratch per step in each teacher's memory; ` +

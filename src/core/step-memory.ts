@@ -13,7 +13,8 @@
  *   a shadow gradient of every table it writes and the worker's state.
  * - Sampled negatives without a program (candidate-scoring.ts): q [Q×d], the Q·M candidate ids and their scores.
  * - 1-N (one-to-n-step.ts `kernelState`): the program's row buffers for B rows, 3·1.25·B ids, and the dense loss's
- *   blocked copy of the candidate table (kernels/dense-threads.ts `denseBlockedLength`).
+ *   blocked copy of the candidate table (kernels/dense-threads.ts `denseBlockedLength`) with its buffers
+ *   (`denseEntityLoss`: the bias, a group's scores, up to SOFTMAX_GROUP_BYTES, its row statistics, q and row losses).
  * - MulDE's top-K (entity-scorer.ts `topKSync` / `poincareTopK`): the blocked table, the per-entity terms, q and
  *   B·K ids and scores; then the Junior's K scores with gradient (fusedCandidateGradients: B·K candidate ids and
  *   CHUNK_ROWS·K score floats), and in every teacher's own memory its B·K candidates (teacher-ensemble.ts).
@@ -22,6 +23,8 @@ import type { KgeModel, TableSpec } from './model.js';
 import type { OptimizerName } from './optimizers.js';
 import type { QueryProgram } from '../kernels/query-program.js';
 import { AUX_WIDTH } from '../kernels/fused-kernels.js';
+import { paddedEntities } from '../kernels/dense-kernels.js';
+import { SOFTMAX_GROUP_BYTES, softmaxChunkRows } from '../kernels/dense-threads.js';
 import { CHUNK_ROWS } from './fused-step-plan.js';
 import { COMPACT_MIN_TABLE_BYTES } from './fused-compact-step.js';
 import { MIN_PARALLEL_ROWS, MIN_PARALLEL_SCORES_FREE_FOLD } from './fused-step-parallel.js';
@@ -78,6 +81,15 @@ export function programRowFloats(program: QueryProgram, widths: Readonly<Record<
   return floats;
 }
 
+/** Floats of `denseEntityLoss`'s buffers beside the blocked table (kernels/dense-threads.ts): bias, a group's scores, statistics, q, row losses. */
+function denseLossFloats(B: number, E: number, d: number): number {
+  const Np = paddedEntities(E);
+  const unit = Math.min(softmaxChunkRows(E), Math.max(4, Math.ceil(B / 8) * 4));
+  const group = Math.max(unit, Math.floor(SOFTMAX_GROUP_BYTES / (4 * Np) / unit) * unit);
+  const G = Math.min(group, B);
+  return Np + Math.ceil(G / unit) * unit * Np + G + G * d + 2 * G;
+}
+
 const specOf = (model: KgeModel, name: string): TableSpec => model.tables.find((t) => t.name === name)!;
 const rowsOf = (spec: TableSpec, s: StepShape): number => (spec.indexedBy === 'entity' ? s.numEntities : 2 * s.numRelations);
 
@@ -91,7 +103,7 @@ export function stepScratchOf(model: KgeModel, shape: StepShape): StepScratch {
   let hostElements = 0;
   if (shape.negatives === 0) {
     const blocked = Math.ceil(E / 4) * 4 * d; // denseBlockedLength: the table padded to whole tiles
-    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * ROOM * B + blocked) });
+    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * ROOM * B + blocked + denseLossFloats(B, E, d)) });
   } else {
     const double = shape.doubleNegatives;
     const Q = double ? B * (1 + shape.negatives) : B, M = double ? 1 : 1 + shape.negatives;
@@ -122,7 +134,8 @@ export function stepScratchOf(model: KgeModel, shape: StepShape): StepScratch {
     const scorer = 4 * (padded * d + 7 * padded + 2 * Bt * d + 5 * Bt + 2 * Bt * K); // entity-scorer.ts topKSync / poincareTopK
     const kd = 4 * (ROOM * (2 * B + B * K) + 6 * CHUNK_ROWS * K + (shape.topK.teachers + 2) * CHUNK_ROWS * K); // fusedSeniorKd
     parts.push({ what: 'topK', bytes: scorer + kd });
-    teacherBytes = 4 * (ROOM * (2 * B + B * K) + 6 * CHUNK_ROWS * K);
+    const Bteacher = Math.max(B, Bt); // a cache refresh has each teacher score Bt queries' candidates at a time
+    teacherBytes = 4 * (ROOM * (2 * Bteacher + Bteacher * K) + 6 * CHUNK_ROWS * K);
     hostElements = Math.max(hostElements, B * K, Bt * K);
   }
   return { parts, bytes: parts.reduce((sum, p) => sum + p.bytes, 0), teacherBytes, hostElements };

@@ -44,7 +44,10 @@ export function stepShapeOf(config: TrainingConfig, data: RunData, settings: Dis
  */
 export function requireRunMemory(model: KgeModel, config: TrainingConfig, data: RunData, settings: object, backend: string, name: (key: string) => string): void {
   requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
-  if (!hasNativeGatherGradient(backend)) requireTrainingMemory({ model, batchSize: config.batchSize, name }, stepShapeOf(config, data, settings as DistillSizes)); // a train run has none of them
+  if (hasNativeGatherGradient(backend)) return;
+  // run-job.ts validates on sampled candidates with evalCandidates, against every entity without, not at all without a valid split
+  const validation = data.valid.length === 0 ? 'none' : (settings as { evalCandidates?: number }).evalCandidates !== undefined ? 'sampled' : 'full';
+  requireTrainingMemory({ model, batchSize: config.batchSize, name, validation }, stepShapeOf(config, data, settings as DistillSizes)); // a train run has no DistillSizes
 }
 
 /**
