@@ -11,6 +11,7 @@ import { readReportLines, type LoadReport } from './load-report.js';
 import { suspectHeader, type SuspectHeader } from './header-suspect.js';
 import { encodeSplits, skippedHeaders, type SplitIds } from './dataset-encode.js';
 import { KgInputError } from './errors.js';
+import { MAX_NAME_LENGTH, longNameWords } from './name-limits.js';
 import { NameTable } from './name-table.js';
 import { splitTriples, type NamedTriple } from './split-triples.js';
 import type { ReadTripleOptions, TripleIds } from './triple-reader.js';
@@ -170,6 +171,11 @@ function tripleIdsOf(what: string, triples: readonly NamedTriple[], names: { ent
   triples.forEach((triple, i) => {
     if (!Array.isArray(triple) || triple.length !== 3 || !triple.every((name) => typeof name === 'string' && name.trim() !== '' && !TAB_OR_LINE_BREAK.test(name))) {
       throw new KgInputError(what, i + 1, `triple ${i + 1} must be three non-empty names without a tab or line break, [head, relation, tail] (got ${JSON.stringify(triple)})`);
+    }
+    const long = triple.findIndex((name) => name.length > MAX_NAME_LENGTH);
+    if (long >= 0) {
+      const role = (['head', 'relation', 'tail'] as const)[long]!;
+      throw new KgInputError(what, i + 1, `the ${role} of triple ${i + 1} is ${longNameWords(role, triple[long]!.length)}`);
     }
     ids[3 * i] = names.entities.id(triple[0]);
     ids[3 * i + 1] = names.relations.id(triple[1]);

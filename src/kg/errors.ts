@@ -62,6 +62,8 @@ export function describeFileError(error: unknown): string {
       return 'permission denied, cannot read file';
     case 'EISDIR':
       return 'is a directory, expected a file';
+    case 'ERR_STRING_TOO_LONG': // a line the readers did not stop at (they name it: name-limits.ts's MAX_LINE_BYTES)
+      return 'cannot read file: it has a line longer than the longest text Node can hold (0x1fffffe8 characters, 512 MiB): is a line ending missing?';
     default:
       return `cannot read file (${error instanceof Error ? error.message : String(error)})`;
   }

@@ -7,6 +7,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import { lineEndOf, notUtf8Error, type LineEnd, type TextEncodingName } from './utf8.js';
+import { KgInputError } from './errors.js';
+import { MAX_LINE_BYTES, lineTooLongReason } from './name-limits.js';
 
 export { lineEndOf, notUtf8Error, type LineEnd, type TextEncodingName };
 
@@ -23,12 +25,15 @@ export async function sniffLineEnd(handle: FileHandle): Promise<LineEnd> {
 /**
  * Calls `onLine(text, line)` for every line of the file (1-based line numbers, the `lineEnd` removed, a CR before an
  * LF kept for the caller to trim, a leading BOM removed). Throws KgInputError(file, line) on bytes that are not
- * valid in `encoding`.
+ * valid in `encoding`, and on a line longer than `maxLineBytes` (as soon as that many of it are read without its end).
  */
 export async function forEachLine(handle: FileHandle, file: string, encoding: TextEncodingName, onLine: (text: string, line: number) => void,
-  onBytes?: (bytes: number) => void, lineEnd: LineEnd = '\n'): Promise<void> {
+  onBytes?: (bytes: number) => void, lineEnd: LineEnd = '\n', maxLineBytes = MAX_LINE_BYTES): Promise<void> {
   const endByte = lineEnd.charCodeAt(0);
-  let carry: Buffer = Buffer.alloc(0);
+  // the start of the unfinished line: the chunks without a line end are kept apart and joined once the end comes
+  // (joining each one to the rest was quadratic in a long line)
+  let carry: Buffer[] = [];
+  let carried = 0;
   let line = 1;
   let position = 0;
   let first = true;
@@ -37,11 +42,23 @@ export async function forEachLine(handle: FileHandle, file: string, encoding: Te
     const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
     position += bytesRead;
     if (bytesRead > 0) onBytes?.(bytesRead);
-    const data = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, bytesRead)]) : buffer.subarray(0, bytesRead);
+    const chunk = buffer.subarray(0, bytesRead);
     const done = bytesRead === 0;
-    const cut = done ? data.length : data.lastIndexOf(endByte) + 1;
+    const lastEnd = done ? -1 : chunk.lastIndexOf(endByte);
+    if (!done && lastEnd < 0) { // the line goes on (the buffer is new each time round: the view stays valid)
+      carried += bytesRead;
+      if (carried > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes));
+      carry.push(chunk);
+      continue;
+    }
+    // the unfinished line ends in this chunk (a line wholly inside one has at most its 4 MiB, below any real limit)
+    if (carried > 0 && carried + (done ? 0 : chunk.indexOf(endByte)) > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes));
+    const data = carried > 0 ? Buffer.concat([...carry, chunk]) : chunk;
+    const cut = done ? data.length : carried + lastEnd + 1;
     const complete = data.subarray(0, cut);
-    carry = Buffer.from(data.subarray(cut));
+    const rest = data.subarray(cut);
+    carry = rest.length > 0 ? [Buffer.from(rest)] : [];
+    carried = rest.length;
     if (complete.length > 0) {
       if (encoding === 'utf8' && !isUtf8(complete)) {
         throw notUtf8Error(file, complete, line, true, lineEnd);
@@ -54,5 +71,6 @@ export async function forEachLine(handle: FileHandle, file: string, encoding: Te
       for (let i = 0; i < last; i++) onLine(lines[i]!, line++);
     }
     if (done) return;
+    if (carried > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes)); // `line`: the unfinished one
   }
 }

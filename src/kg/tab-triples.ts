@@ -12,6 +12,8 @@ import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import { notUtf8Error, type TextEncodingName } from './utf8.js';
 import { FNV_OFFSET } from './byte-name-index.js';
+import { KgInputError } from './errors.js';
+import { MAX_LINE_BYTES, MAX_NAME_LENGTH, lineTooLongReason } from './name-limits.js';
 import type { NameTable } from './name-table.js';
 import type { ColumnOrder } from './types.js';
 
@@ -65,7 +67,9 @@ function scanOrdinary(bytes: Uint8Array, start: number, limit: number, fields: I
       any |= b;
       hash = Math.imul(hash ^ b, FNV_PRIME);
     }
-    if (i === from || bytes[from]! <= SPACE || bytes[i - 1]! <= SPACE || (asciiOnly && any >= 0x80)) return -1;
+    // more bytes than a name's characters may be (a UTF-8 character has at least as many bytes as UTF-16 units): the
+    // acceptor counts its characters, and refuses it if it has too many
+    if (i === from || bytes[from]! <= SPACE || bytes[i - 1]! <= SPACE || (asciiOnly && any >= 0x80) || i - from > MAX_NAME_LENGTH) return -1;
     fields[k] = from;
     fields[k + 1] = i;
     fields[k + 2] = hash;
@@ -87,9 +91,12 @@ function fieldId(table: NameTable, buffer: Buffer, fields: Int32Array, k: number
   return id >= 0 ? id : table.add(buffer, start, end, hash, buffer.toString(encoding, start, end));
 }
 
-/** Reads a tab-separated file: ordinary lines into `sink` by bytes, the others through `accept`. */
+/**
+ * Reads a tab-separated file: ordinary lines into `sink` by bytes, the others through `accept`. A line longer than
+ * `maxLineBytes` is an error naming it, as soon as that many of it are read without its end.
+ */
 export async function readTabTriples(handle: FileHandle, file: string, encoding: TextEncodingName, accept: LineAcceptor,
-  entities: NameTable, relations: NameTable, sink: IdSink, onBytes?: (bytes: number) => void): Promise<void> {
+  entities: NameTable, relations: NameTable, sink: IdSink, onBytes?: (bytes: number) => void, maxLineBytes = MAX_LINE_BYTES): Promise<void> {
   let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let carried = 0;
   let position = 0;
@@ -99,8 +106,8 @@ export async function readTabTriples(handle: FileHandle, file: string, encoding:
   const asciiOnly = encoding !== 'utf8';
   let columns = accept.columns();
   for (;;) {
-    if (carried === buffer.length) { // a line longer than the buffer
-      const grown = Buffer.allocUnsafe(2 * buffer.length);
+    if (carried === buffer.length) { // a line longer than the buffer (up to the most a line may hold, and a chunk)
+      const grown = Buffer.allocUnsafe(Math.min(2 * buffer.length, maxLineBytes + CHUNK_BYTES));
       buffer.copy(grown, 0, 0, carried);
       buffer = grown;
     }
@@ -125,6 +132,7 @@ export async function readTabTriples(handle: FileHandle, file: string, encoding:
         } else {
           let end = buffer.indexOf(NEWLINE, start);
           if (end < 0 || end >= cut) end = cut;
+          if (end - start > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes)); // (an ordinary line is shorter)
           const next = end + 1;
           if (end > start && buffer[end - 1] === CR) end--;
           accept(buffer.toString(encoding, start, end).split('\t'), line);
@@ -136,6 +144,7 @@ export async function readTabTriples(handle: FileHandle, file: string, encoding:
     }
     if (atEnd) return;
     carried = filled - cut;
+    if (carried > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes)); // `line`: the unfinished one
     buffer.copy(buffer, 0, cut, filled);
   }
 }

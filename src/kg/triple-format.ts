@@ -7,6 +7,7 @@
 import type { Options as CsvOptions } from 'csv-parse';
 import type { ColumnOrder } from './types.js';
 import { KgInputError } from './errors.js';
+import { MAX_LINE_BYTES, MAX_NAME_LENGTH, nameTooLongReason } from './name-limits.js';
 import type { LineEnd, TextEncodingName } from './utf8.js';
 import type { LineAcceptor, SkippedHeader } from './tab-triples.js';
 
@@ -124,7 +125,8 @@ export type TripleSink = (head: string, relation: string, tail: string, line: nu
 export function csvOptions(encoding: TextEncodingName): CsvOptions {
   // line ends named, not detected: csv-parse fixes the one of the first line, and then counts a file mixing LF and
   // CRLF two lines for one (its error lines were wrong)
-  return { delimiter: ',', record_delimiter: ['\r\n', '\n', '\r'], bom: true, relax_column_count: true, encoding, quote: '"', relax_quotes: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true };
+  // max_record_size: a record of more than a line may hold is refused (CSV_MAX_RECORD_SIZE) before it outgrows a string
+  return { delimiter: ',', record_delimiter: ['\r\n', '\n', '\r'], bom: true, relax_column_count: true, encoding, quote: '"', relax_quotes: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, info: true, max_record_size: MAX_LINE_BYTES };
 }
 
 /**
@@ -186,9 +188,10 @@ export function recordAcceptor(file: string, delimiter: TripleDelimiter, options
     if (positions ? fields.length < width : fields.length !== 3) {
       throw new KgInputError(file, line, positions ? `expected at least ${width} fields for --columns ${positions.join(',')}, found ${fields.length}` : fieldCountReason(fields, delimiter, options.flagHints ?? true, options.delimiter === undefined));
     }
-    const roles: [string, number][] = [['head', h], ['relation', r], ['tail', t]];
+    const roles: ['head' | 'relation' | 'tail', number][] = [['head', h], ['relation', r], ['tail', t]];
     for (const [role, index] of roles) {
       if (fields[index] === '') throw new KgInputError(file, line, `empty ${role} field (field ${index + 1} of ${fields.length})`);
+      if (fields[index]!.length > MAX_NAME_LENGTH) throw new KgInputError(file, line, nameTooLongReason(role, fields[index]!.length, options.flagHints ?? true));
       // only a quoted CSV field can hold one: lines of the other delimiters are split on tabs and newlines already
       if (delimiter === ',' && LINE_BREAK_OR_TAB.test(fields[index]!)) throw new KgInputError(file, line, lineBreakReason(role, fields[index]!));
     }

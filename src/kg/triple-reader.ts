@@ -18,6 +18,7 @@ import type { ColumnOrder } from './types.js';
 import { KgInputError, describeFileError } from './errors.js';
 import { forEachLine, sniffLineEnd, type LineEnd, type TextEncodingName } from './line-source.js';
 import { NameTable } from './name-table.js';
+import { MAX_LINE_BYTES, lineTooLongReason } from './name-limits.js';
 import { readTabTriples, type IdSink, type SkippedHeader } from './tab-triples.js';
 import { csvOptions, detectDelimiter, recordAcceptor, trimField, type ReadTripleOptions, type TripleDelimiter, type TripleSink } from './triple-format.js';
 
@@ -197,7 +198,8 @@ async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingN
     if (error instanceof KgInputError) throw error;
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;
-      throw new KgInputError(file, line, error.message, { cause: error });
+      // csvOptions' max_record_size: in the words of the other readers
+      throw new KgInputError(file, line, error.code === 'CSV_MAX_RECORD_SIZE' ? lineTooLongReason(MAX_LINE_BYTES) : error.message, { cause: error });
     }
     throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
   } finally {

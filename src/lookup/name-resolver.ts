@@ -8,10 +8,11 @@
  * entities is an error listing them.
  */
 import { LookupError } from './errors.js';
+import { MAX_NAME_LENGTH } from '../kg/name-limits.js';
 import { SuggestionIndex } from './name-match.js';
 
-/** Longest input accepted (longer is invalid, not "not found"). */
-export const MAX_NAME_LENGTH = 512;
+/** Longest input accepted (longer is invalid, not "not found"): the longest name a model can hold (kg/name-limits.ts). */
+export { MAX_NAME_LENGTH };
 const SUGGESTIONS = 5;
 
 const fold = (text: string): string => text.normalize('NFC').toLowerCase();

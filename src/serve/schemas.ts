@@ -6,13 +6,14 @@
  */
 import { z } from 'zod';
 import { headOrTailMessage, listOnlyMessage } from '../lookup/predict-form.js';
+import { MAX_NAME_LENGTH } from '../kg/name-limits.js';
 
 /** k when a request gives none. */
 export const DEFAULT_K = 10;
 /** Largest k a request may ask for unless `serve --max-k` says otherwise. */
 export const DEFAULT_MAX_K = 1000;
-/** Longest entity or relation name accepted. */
-export const MAX_NAME = 512;
+/** Longest entity or relation name accepted: the longest a model can hold (the triple readers refuse longer ones). */
+export const MAX_NAME = MAX_NAME_LENGTH;
 /** Longest model name accepted in a path. */
 const MAX_MODEL_NAME = 200;
 

@@ -76,4 +76,12 @@ describe('entity and relation names', () => {
     expect(errorOf(() => entities.resolve(1.5)).kind).toBe('invalid');
     expect(errorOf(() => relations.resolve('id:3')).kind).toBe('not-found');
   });
+
+  it('finds every name a triple file may hold (up to 4,096 characters: it refused past 512, so a long IRI read into a model could not be asked for)', () => {
+    const long = `http://example.org/${'x'.repeat(1000)}`;
+    const resolver = new NameResolver('entity', ['a', long]);
+    expect(resolver.resolve(long)).toBe(1);
+    expect(MAX_NAME_LENGTH).toBe(4096);
+    expect(errorOf(() => resolver.resolve('y'.repeat(4097))).message).toBe('entity name longer than 4096 characters');
+  });
 });

@@ -89,10 +89,10 @@ describe('serve: the score and rank of one triple', () => {
       ['unknown tail', () => get('head=e4&relation=parent&tail=node%201000'), 404, /^tail: unknown entity 'node 1000'; did you mean: e100 \(node 100\)/],
       ['unknown head', () => post({ head: 'nobody', relation: 'parent', tail: 'e1' }), 404, /^head: unknown entity 'nobody'/],
       ['unknown relation', () => post({ head: 'e4', relation: 'parnet', tail: 'e1' }), 404, /^unknown relation 'parnet'; did you mean: parent/],
-      ['a JSON number as an id', () => post({ head: 'e4', relation: 0, tail: 'e1' }), 400, /^relation must be a non-empty string of at most 512 characters, got 0: give an id as a string, "0"$/],
-      ['a negative JSON number', () => post({ head: -4, relation: 'parent', tail: 'e1' }), 400, /^head must be a non-empty string of at most 512 characters, got -4$/],
-      ['repeated head', () => get('head=e4&head=e5&relation=parent&tail=e1'), 400, /^head must be a non-empty string of at most 512 characters, got a list$/],
-      ['empty tail', () => get('head=e4&relation=parent&tail='), 400, /^tail must be a non-empty string of at most 512 characters, got ''$/],
+      ['a JSON number as an id', () => post({ head: 'e4', relation: 0, tail: 'e1' }), 400, /^relation must be a non-empty string of at most \d+ characters, got 0: give an id as a string, "0"$/],
+      ['a negative JSON number', () => post({ head: -4, relation: 'parent', tail: 'e1' }), 400, /^head must be a non-empty string of at most \d+ characters, got -4$/],
+      ['repeated head', () => get('head=e4&head=e5&relation=parent&tail=e1'), 400, /^head must be a non-empty string of at most \d+ characters, got a list$/],
+      ['empty tail', () => get('head=e4&relation=parent&tail='), 400, /^tail must be a non-empty string of at most \d+ characters, got ''$/],
       ['id out of range', () => get('head=e4&relation=parent&tail=100000'), 404, /^tail: entity id 100000 out of range \(there are \d+ entities, ids 0–\d+\)/],
     ];
     for (const [what, send, status, message] of cases) {

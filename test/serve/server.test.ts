@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { initBackend } from '../../src/core/backend.js';
 import { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
 import { buildServer } from '../../src/serve/server.js';
+import { MAX_NAME } from '../../src/serve/schemas.js';
 import { servedRuns } from '../../src/cli/commands/serve.js';
 import { tempDir } from '../lookup/helpers.js';
 import { namedGraph, trainRun } from '../lookup/trained-run.js';
@@ -156,7 +157,7 @@ describe('serve: every bad request is a 4xx with a message', () => {
     ['oversized body', () => post('/models/roth/neighbors', { entity: 'x'.repeat(40_000) }), 413, /^the body is too large: at most 16 KiB$/],
     ['deeply nested body', () => post('/models/roth/neighbors', '['.repeat(8_000) + ']'.repeat(8_000)), 400, /must be a JSON object/],
     ['prototype pollution attempt', () => post('/models/roth/neighbors', '{"entity":"e1","__proto__":{"k":1e9}}'), 400, /not valid JSON/],
-    ['overlong name', () => post('/models/roth/neighbors', { entity: 'x'.repeat(600) }), 400, /entity must be a non-empty string of at most 512 characters/],
+    ['overlong name', () => post('/models/roth/neighbors', { entity: 'x'.repeat(MAX_NAME + 1) }), 400, new RegExp(`entity must be a non-empty string of at most ${MAX_NAME} characters`)],
     ['overlong model name', () => get(`/models/${'m'.repeat(250)}/neighbors?entity=e1`), 400, /model name longer than 200 characters/],
     ['model name past the router limit', () => get(`/models/${'m'.repeat(300)}/neighbors?entity=e1`), 414, /^a part of the path is longer than 256 characters: '\/models\/m+…'$/],
     ['path not percent-encoding', () => get('/models/%zz/neighbors?entity=e1'), 400, /^the path is not valid percent-encoding: '\/models\/%zz\/neighbors\?entity=e1'$/],
