@@ -19,7 +19,7 @@ import { trainEpochInSlices, type EpochSetup } from './epoch-loop.js';
 import { kgeObjective } from './kge-objective.js';
 import type { ScoringPathUsed, TrainingObjective } from './training-objective.js';
 import type { CheckpointContent } from './checkpoint.js';
-import type { FileRunSink } from './file-sink.js';
+import { fileSinkModule, RunDirectorySink } from './run-directory-sink.js';
 import type { EpochRecord, RunSink, ValidationMetrics } from './run-sink.js';
 
 export type { EpochRecord, RunSink, ValidationMetrics };
@@ -100,54 +100,6 @@ export interface TrainingResult {
  * such a time, 30 minutes by default). Saving reads the state and changes nothing: the numbers stay the run's.
  */
 export const CHECKPOINT_SECONDS = 600;
-
-
-/** file-sink.ts's path, apart so that bundlers leave it out (see fileSinkModule). */
-const FILE_SINK_MODULE = './file-sink.js';
-
-/**
- * The run directory's files (file-sink.ts, and through it checkpoint.ts, run-lock.ts, …: Node's file system), loaded
- * when a run without a sink of its own opens or a run is resumed. The path is not a literal, so a bundler leaves those
- * files out of a page's build (a page trains into a MemoryRunSink); Node finds file-sink beside this file.
- */
-function fileSinkModule(): Promise<typeof import('./file-sink.js')> {
-  return import(/* webpackIgnore: true */ /* @vite-ignore */ FILE_SINK_MODULE) as Promise<typeof import('./file-sink.js')>;
-}
-
-/** The trainer's default sink: the run directory's files (file-sink.ts's FileRunSink, loaded when the run opens). */
-class RunDirectorySink implements RunSink {
-  private files: FileRunSink | undefined;
-
-  constructor(private readonly runDir: string, private readonly lockHeld: boolean) {}
-
-  async open(fresh: boolean): Promise<void> {
-    const { FileRunSink } = await fileSinkModule();
-    this.files = new FileRunSink(this.runDir, this.lockHeld);
-    await this.files.open(fresh);
-  }
-
-  close(): void {
-    this.files?.close();
-  }
-
-  saveCheckpoint(stem: 'best' | 'last', content: CheckpointContent): Promise<void> {
-    return this.opened().saveCheckpoint(stem, content);
-  }
-
-  appendMetrics(record: EpochRecord): Promise<void> {
-    return this.opened().appendMetrics(record);
-  }
-
-  keptNote(): string {
-    return this.files?.keptNote() ?? '';
-  }
-
-  /** The file sink of the open run. */
-  private opened(): FileRunSink {
-    if (!this.files) throw new Error(`trainer: ${this.runDir} is written once the run has opened it (Trainer.run)`);
-    return this.files;
-  }
-}
 
 /** Trains a model runtime on data with a config, into its sink (default: `runDir/{last,best}.{json,bin}` and `metrics.jsonl`). */
 export class Trainer {
