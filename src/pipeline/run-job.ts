@@ -32,8 +32,8 @@ import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
 import { lockRunDir, runLockHolder } from '../core/run-lock.js';
-import { removeUnstartedRun, requireRunMemory } from './run-memory.js';
-import { ResumedFiles } from './resume-rollback.js';
+import { requireRunMemory } from './run-memory.js';
+import { removeUnstartedRun, ResumedFiles } from './run-rollback.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
 import { mixedExecutionWarning, runExecution } from './run-execution.js';
@@ -200,7 +200,6 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   // the model, and the kernel memory its tables and one step need (run-memory.ts): refused before anything is written
   const model = saved ? modelFromConfig(saved.header.model, path.join(runDir, 'last.json')) : newRunModel(job, settings, data, backend);
   requireRunMemory(model, config, data, settings, backend, name);
-  const resumedFiles = saved ? ResumedFiles.read(runDir) : undefined; // put back if this session fails before its first checkpoint
   const createdDir = !existsSync(runDir);
   await makeDirectories(runDir).catch((error: NodeJS.ErrnoException) => {
     const why = FILE_ERROR_WORDS[error.code ?? ''];
@@ -213,6 +212,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     lock.release();
     throw new Error(`${runDir} holds a run that another process wrote while this one started (${finishedMeanwhile}): pass ${name('resume')} to continue it or ${name('out')} for a new one (nothing was written)`);
   }
+  const resumedFiles = saved ? ResumedFiles.read(runDir) : undefined; // put back if this session fails before its first checkpoint
   // the training runtime and objective (teachers): disposed once trained, and on any error (dispose is idempotent)
   let runtime: ModelRuntime | undefined;
   let objective: TrainingObjective | undefined;
@@ -307,9 +307,11 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
       best.runtime.dispose();
     }
   } catch (error) {
+    // while the lock is held (run-rollback.ts): a new run that failed before its first checkpoint leaves no directory,
+    // a failed resume puts back what it rewrote; the error that stopped the run is the one to report
+    if (createdDir) await removeUnstartedRun(runDir);
+    await resumedFiles?.putBackAfterError().catch(() => undefined);
     lock.release();
-    if (createdDir) await removeUnstartedRun(runDir); // a new run that failed before its first checkpoint leaves no directory
-    await resumedFiles?.putBackAfterError().catch(() => undefined); // the error that stopped the run is the one to report
     throw error;
   } finally {
     disposeTraining();

@@ -2,13 +2,8 @@
  * The kernel memory a training job will need, checked before anything of the run is written: the model's tables and
  * gradients (memory-budget.ts), the optimiser state beside them, and one step's scratch as this run's options shape it
  * (core/step-memory.ts): batch size, negatives, dimension, 1-N or sampled, and for `distill` the top-K and teachers.
- * And what a new run that fails anyway leaves: nothing, when it made its directory and ended before its first checkpoint.
  */
-import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { rm, rmdir } from 'node:fs/promises';
 import type { KgeModel } from '../core/model.js';
-import { foreignFiles } from '../core/checkpoint.js';
 import type { RunData } from '../core/training-data.js';
 import type { TrainingConfig } from '../core/training-config.js';
 import type { OptimizerName } from '../core/optimizers.js';
@@ -48,16 +43,4 @@ export function requireRunMemory(model: KgeModel, config: TrainingConfig, data: 
   // run-job.ts validates on sampled candidates with evalCandidates, against every entity without, not at all without a valid split
   const validation = data.valid.length === 0 ? 'none' : (settings as { evalCandidates?: number }).evalCandidates !== undefined ? 'sampled' : 'full';
   requireTrainingMemory({ model, batchSize: config.batchSize, name, validation }, stepShapeOf(config, data, settings as DistillSizes)); // a train run has no DistillSizes
-}
-
-/**
- * After a new run failed: removes the directory it created (`runDir`) when that holds no checkpoint (last.json or
- * best.json: nothing to resume or evaluate) and only a run's own files (config.json, teachers.json, metrics, the lock,
- * temporaries: checkpoint.ts foreignFiles); else leaves it, or at least removes it when empty. Never throws.
- */
-export async function removeUnstartedRun(runDir: string): Promise<void> {
-  const checkpointed = ['last.json', 'best.json'].some((file) => existsSync(path.join(runDir, file)));
-  const foreign = await foreignFiles(runDir).catch(() => ['?']);
-  if (!checkpointed && foreign.length === 0) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
-  else await rmdir(runDir).catch(() => undefined);
 }
