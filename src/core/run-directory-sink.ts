@@ -23,26 +23,32 @@ export function fileSinkModule(): Promise<typeof import('./file-sink.js')> {
 export class RunDirectorySink implements RunSink {
   private files: FileRunSink | undefined;
 
+  /** The sink of `runDir`; `lockHeld` when the caller already holds its lock (run-job.ts). */
   constructor(private readonly runDir: string, private readonly lockHeld: boolean) {}
 
+  /** Loads file-sink.ts and opens the run directory (made, locked, tidied; `fresh`: a new run's old metrics removed). */
   async open(fresh: boolean): Promise<void> {
     const { FileRunSink } = await fileSinkModule();
     this.files = new FileRunSink(this.runDir, this.lockHeld);
     await this.files.open(fresh);
   }
 
+  /** Lets go of the run directory (its lock), when it was opened. */
   close(): void {
     this.files?.close();
   }
 
+  /** Writes checkpoint `stem` (best or last) atomically. */
   saveCheckpoint(stem: 'best' | 'last', content: CheckpointContent): Promise<void> {
     return this.opened().saveCheckpoint(stem, content);
   }
 
+  /** Appends one epoch's line to metrics.jsonl. */
   appendMetrics(record: EpochRecord): Promise<void> {
     return this.opened().appendMetrics(record);
   }
 
+  /** What the run directory keeps of an interrupted run (file-sink.ts's note), or ''. */
   keptNote(): string {
     return this.files?.keptNote() ?? '';
   }

@@ -32,7 +32,7 @@ import { MIN_PARALLEL_ROWS, MIN_PARALLEL_SCORES_FREE_FOLD } from './fused-step-p
 /** The length a growing id or score block is allocated with (fused-step-plan.ts `roomFor`, fused-compact-step.ts). */
 const ROOM = 1.25;
 
-/** Queries per top-K call of a MulDE candidate-cache refresh (muldE-objective.ts REFRESH_CHUNK). */
+/** Queries per top-K call of a MulDE candidate-cache refresh (muldE-objective.ts ranks the stale queries in chunks of it). */
 export const TOP_K_REFRESH_QUERIES = 2048;
 
 /** What a step's size depends on. */
@@ -63,8 +63,6 @@ export interface StepScratch {
   bytes: number;
   /** Bytes each teacher's kernel memory needs for the candidates it scores (beside its own tables). */
   teacherBytes: number;
-  /** The longest plain typed array a step makes (elements): a draw of candidates, or B·K top-K ids. */
-  hostElements: number;
 }
 
 /** Floats per row of a query program's executor (query-program.ts `QueryExecutor.reserve`), inputs of `widths`. */
@@ -100,14 +98,12 @@ export function stepScratchOf(model: KgeModel, shape: StepShape): StepScratch {
   const program = model.fusedQuery;
   const rowFloats = program ? programRowFloats(program, Object.fromEntries(model.queryTables.map((n) => [n, specOf(model, n).dim]))) : 0;
   const parts: ScratchPart[] = [];
-  let hostElements = 0;
   if (shape.negatives === 0) {
     const blocked = Math.ceil(E / 4) * 4 * d; // denseBlockedLength: the table padded to whole tiles
     parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * ROOM * B + blocked + denseLossFloats(B, E, d)) });
   } else {
     const double = shape.doubleNegatives;
     const Q = double ? B * (1 + shape.negatives) : B, M = double ? 1 : 1 + shape.negatives;
-    hostElements = ROOM * (double ? 4 * Q : Q * M); // fused-negative-step.ts drawQueries' plain scratch
     if (!program) {
       parts.push({ what: 'candidates', bytes: 4 * (2 * Q * M + Q * d) });
     } else {
@@ -136,7 +132,6 @@ export function stepScratchOf(model: KgeModel, shape: StepShape): StepScratch {
     parts.push({ what: 'topK', bytes: scorer + kd });
     const Bteacher = Math.max(B, Bt); // a cache refresh has each teacher score Bt queries' candidates at a time
     teacherBytes = 4 * (ROOM * (2 * Bteacher + Bteacher * K) + 6 * CHUNK_ROWS * K);
-    hostElements = Math.max(hostElements, B * K, Bt * K);
   }
-  return { parts, bytes: parts.reduce((sum, p) => sum + p.bytes, 0), teacherBytes, hostElements };
+  return { parts, bytes: parts.reduce((sum, p) => sum + p.bytes, 0), teacherBytes };
 }

@@ -21,8 +21,6 @@ import type { ScoringPathUsed, TrainingObjective } from './training-objective.js
 import type { CheckpointContent } from './checkpoint.js';
 import { fileSinkModule, RunDirectorySink } from './run-directory-sink.js';
 import type { EpochRecord, RunSink, ValidationMetrics } from './run-sink.js';
-
-export type { EpochRecord, RunSink, ValidationMetrics };
 import { firstNonFinite } from './finite-check.js';
 import { kgeSettingsOf, type TrainingConfig } from './training-config.js';
 import { afterValidation } from './plateau-schedule.js';
@@ -30,6 +28,8 @@ import { nonZeroPadding } from './table-padding.js';
 import { parseResumableProgress, type Progress } from './checkpoint-progress.js';
 import { learningWarnings } from './learning-warnings.js';
 import { TrainingDivergedError } from './training-diverged.js';
+
+export type { EpochRecord, RunSink, ValidationMetrics }; // their home is run-sink.ts
 
 /** The data a run trains on (and names it by in its checkpoints). */
 export interface TrainingData {

@@ -10,7 +10,7 @@ import { lineEndOf, notUtf8Error, type LineEnd, type TextEncodingName } from './
 import { KgInputError } from './errors.js';
 import { MAX_LINE_BYTES, lineTooLongReason } from './name-limits.js';
 
-export { lineEndOf, notUtf8Error, type LineEnd, type TextEncodingName };
+export { notUtf8Error, type LineEnd, type TextEncodingName };
 
 const CHUNK_BYTES = 4 << 20;
 const SNIFF_BYTES = 64 * 1024;

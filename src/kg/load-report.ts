@@ -7,10 +7,7 @@ import type { SplitOverlap } from './dataset-encode.js';
 import { suspectHeaderLine, type SuspectHeader } from './header-suspect.js';
 import { plural } from './plural.js';
 import type { SkippedHeader } from './tab-triples.js';
-import type { SplitName, UnseenPolicy } from './types.js';
-
-/** The splits in the report's order. */
-const SPLIT_NAMES: readonly SplitName[] = ['train', 'valid', 'test'];
+import { SPLIT_NAMES, type SplitName, type UnseenPolicy } from './types.js';
 
 /** What loading did: files, lines read, duplicates and unseen triples per split, the policy and checksum status. */
 export interface LoadReport {

@@ -14,16 +14,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { SplitName } from './types.js';
+import { SPLIT_NAMES, type SplitName } from './types.js';
 import { KgInputError } from './errors.js';
 import { insideNodeModules, packageRoot } from './package-root.js';
 import { cachedDatasetsDir, dataRootsFromEnv } from './user-cache.js';
 import { DATASET_RECIPES, canonicalDatasetName, recipeFor } from './dataset-recipes.js';
 
 export { packageRoot } from './package-root.js';
-
-/** The three splits, in load order. */
-export const SPLIT_NAMES: readonly SplitName[] = ['train', 'valid', 'test'];
+export { SPLIT_NAMES }; // its home is types.ts, beside SplitName
 
 /** Accepted split file extensions, in order of preference. */
 export const SPLIT_EXTENSIONS: readonly string[] = ['.txt', '.tsv', '.csv'];

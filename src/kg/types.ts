@@ -15,6 +15,9 @@ export type UnseenPolicy = 'drop' | 'keep' | 'error';
 /** Names of the three splits. */
 export type SplitName = 'train' | 'valid' | 'test';
 
+/** The three splits, in their order. */
+export const SPLIT_NAMES: readonly SplitName[] = ['train', 'valid', 'test'];
+
 /** Relation category of Bordes et al. (2013): by mean tails per head (tph) and heads per tail (hpt), threshold 1.5. */
 export type RelationCategory = '1-1' | '1-N' | 'N-1' | 'N-N';
 

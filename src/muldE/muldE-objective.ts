@@ -34,6 +34,7 @@ import { seniorKdKernels, seniorKdScratchLength } from './senior-kd-kernels.js';
 import { arraysWithPrefix } from '../core/checkpoint.js';
 import { CandidateCache } from './candidate-cache.js';
 import type { TeacherEnsemble } from './teacher-ensemble.js';
+import { TOP_K_REFRESH_QUERIES } from '../core/step-memory.js';
 
 /** Copies of named arrays (parameterArrays() returns views into the live tables). */
 function copyArrays(arrays: Record<string, Float32Array>): Record<string, Float32Array> {
@@ -46,8 +47,8 @@ interface JuniorSnapshot {
   params: Record<string, Float32Array>;
 }
 
-/** Queries per top-K call of a bulk refresh. */
-const REFRESH_CHUNK = 2048;
+/** Queries per top-K call of a bulk refresh (its home is core/step-memory.ts, which sizes a refresh's memory by it). */
+const REFRESH_CHUNK = TOP_K_REFRESH_QUERIES;
 
 /** Settings of the MulDE objective (defaults from the authors' code in the CLI). */
 export interface MuldeSettings {

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadOptions } from '../kg/dataset.js';
 import { readingOptionsOfRun } from './option-schemas.js';
-import { flagOf, runConfigOrCheckpointCopy } from './run-config.js';
+import { runConfigOrCheckpointCopy } from './run-config.js';
 
 export * from './option-schemas.js';
 
@@ -20,6 +20,3 @@ export function runReadingOptions(runDirOrFile: string, onNotice?: (message: str
   if (note) onNotice?.(note);
   return readingOptionsOfRun(config, source);
 }
-
-/** The flag of a key: `batchSize` → `--batch-size` (its home is run-config.ts, which this file imports). */
-export { flagOf };

@@ -143,8 +143,6 @@ export function runConfigOrCheckpointCopy(runDir: string, header?: { runConfig?:
   return found;
 }
 
-export type { RunConfigSource }; // its home is option-schemas.ts, beside the reading options it names
-
 /** `<run>/config.json` as read: its configuration (none for runs made before config files existed), or what damaged it. */
 export interface RunConfigRead {
   file: string;
@@ -206,8 +204,6 @@ export function readOptionsFileWithLines(file: string): { options: Record<string
 
 /** Values that mean the same as another of their option: `evalCandidates` 0 is all entities, as leaving it out (undefined) is. */
 const EQUIVALENT_VALUES: Readonly<Record<string, (value: unknown) => unknown>> = { evalCandidates: (value) => (value === 0 ? undefined : value) };
-
-export { flagOf }; // its home is option-schemas.ts, which needs no file system
 
 /** Options naming a registered model, whose names are taken in any case. */
 const NAME_KEYS: readonly string[] = ['model', 'student'];

@@ -50,6 +50,10 @@ describe('step scratch', () => {
     const run = (validation: 'full' | 'sampled' | 'none') => () => requireTrainingMemory({ model, batchSize: 500, name: flag, validation }, s);
     expect(run('sampled')).not.toThrow(); // --eval-candidates: was refused, blaming --neg and --batch-size
     expect(run('none')).not.toThrow();
+    // when the run would not fit without it either, the largest step part is named, with validation's way out beside it
+    const twoThreads = shape({ numEntities: 5_000_000, queries: 4096, negatives: 64, threads: 2 });
+    expect(() => requireTrainingMemory({ model, batchSize: 4096, name: flag, validation: 'full' }, twoThreads)).toThrow(
+      /^--dim 64 gradients of the second kernel thread \(KGDISTILL_THREADS 2\) need .* and 1\.28 GiB for validation \(--eval-candidates samples instead\); .*: lower --dim or set KGDISTILL_THREADS=1 \(nothing was written\)$/);
     expect(run('full')).toThrow(/^validation against all 5,000,000 entities at --dim 64 needs 1\.28 GiB on top of 2\.38 GiB of tables and 1\.19 GiB of adagrad state and .* of step scratch; one WebAssembly memory holds 4\.00 GiB \(wasm32\): validate on sampled candidates \(--eval-candidates, e\.g\. 1000\) or lower --dim \(nothing was written\)$/);
   });
 
@@ -61,6 +65,6 @@ describe('step scratch', () => {
 
   it('a plain array longer than V8 allows names what it holds', () => {
     expect(() => plainInts(625_000_000_625, 'the candidates of one step')).toThrow(
-      'the candidates of one step: 625,000,000,625 ids are more than one typed array holds (4,294,967,296, 2328.3 GiB): lower --neg or --batch-size');
+      'the candidates of one step: 625,000,000,625 ids (2328.31 GiB) are more than one typed array holds (4,294,967,296): lower the negatives or the batch size');
   });
 });
