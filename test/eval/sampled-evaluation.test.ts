@@ -38,6 +38,25 @@ describe('sampled evaluation', () => {
     expect(() => queryCandidates(0, 7, known, 30, 28, 1, a, 0)).toThrow(/only 27 entities are not known answers/);
   });
 
+  it('a gold that is not among the known answers is excluded too; the seed chooses the candidates', () => {
+    // 30 entities, known {3, 9}, gold 7 (not known): 30 − 2 − 1 = 27 can be drawn, so 27 candidates are exactly the rest
+    const known = Int32Array.of(3, 9);
+    const all = new Int32Array(27);
+    queryCandidates(4, 7, known, 30, 27, 0, all, 0);
+    expect(Array.from(all).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, e) => e).filter((e) => e !== 3 && e !== 7 && e !== 9));
+    expect(() => queryCandidates(4, 7, known, 30, 29, 0, all, 0)).toThrow(/only 27 entities are not known answers of query 4, fewer than --eval-candidates 29/);
+    // the same query under two seeds: 10 of 27 drawn each time, in another order or another set
+    const [one, two] = [1, 2].map((seed) => {
+      const out = new Int32Array(10);
+      queryCandidates(4, 7, known, 30, 10, seed, out, 0);
+      return Array.from(out);
+    });
+    const again = new Int32Array(10);
+    queryCandidates(4, 7, known, 30, 10, 1, again, 0);
+    expect(Array.from(again)).toEqual(one);
+    expect(two).not.toEqual(one);
+  });
+
   it('gives the same metrics for any batch size, and ranks no worse than the full filtered evaluation', async () => {
     const loaded = await loadRun(run);
     const data = runDataFromDataset(await loadDataset(graph, { unseen: 'keep' }));

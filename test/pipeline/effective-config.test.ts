@@ -13,7 +13,8 @@ import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { readOptionsFile } from '../../src/pipeline/run-config.js';
-import { datasetRecord } from '../../src/pipeline/effective-options.js';
+import { datasetRecord, effectiveOptions, resolvedLossOptions } from '../../src/pipeline/effective-options.js';
+import { createModel } from '../../src/registry/models.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-effective-'));
 let graph: string;
@@ -104,5 +105,26 @@ describe('a dataset found by name', () => {
     expect(datasetRecord('mine', '/data/mine')).toBe('/data/mine');
     expect(datasetRecord('WN18RR', path.resolve('WN18RR'))).toBe(path.resolve('WN18RR'));
     expect(datasetRecord('./WN18RR', '/x/WN18RR')).toBe('/x/WN18RR');
+  });
+});
+
+describe('the loss options a run records, by hand', () => {
+  it('1-N training records its loss alone (bce or softmax); a sampled bce records no margin, nssa its temperature', () => {
+    expect(resolvedLossOptions({ negatives: 0, oneToNLoss: 'bce', loss: 'nssa', margin: 3 })).toEqual({ loss: 'bce' });
+    expect(resolvedLossOptions({ negatives: 0, oneToNLoss: 'softmax' })).toEqual({ loss: 'softmax' });
+    expect(resolvedLossOptions({ negatives: 0 })).toEqual({ loss: 'softmax' });
+    expect(resolvedLossOptions({ negatives: 8, loss: 'bce', margin: 3, adversarialTemperature: 1 })).toEqual({ loss: 'bce' });
+    expect(resolvedLossOptions({ negatives: 8, loss: 'margin', margin: 2, adversarialTemperature: 1 })).toEqual({ loss: 'margin', margin: 2 });
+    expect(resolvedLossOptions({ negatives: 8, loss: 'nssa', margin: 9, adversarialTemperature: 0.5 })).toEqual({ loss: 'nssa', margin: 9, advTemperature: 0.5 });
+    expect(resolvedLossOptions({ negatives: 8 })).toEqual({});
+  });
+
+  it("train replaces the given margin and temperature by the trained loss's; distill keeps them as given", () => {
+    const model = createModel('DistMult', { dim: 8, numEntities: 5, numRelations: 2 }).config;
+    const settings = { model: 'DistMult', lr: 0.1, margin: 5, advTemperature: 2 };
+    expect(effectiveOptions('train', settings, model, { negatives: 0, oneToNLoss: 'bce' }, tmp)).toEqual({ model: 'DistMult', lr: 0.1, initScale: 0.001, loss: 'bce' });
+    expect(effectiveOptions('train', settings, model, { negatives: 8, loss: 'margin', margin: 1, adversarialTemperature: 1 }, tmp))
+      .toEqual({ model: 'DistMult', lr: 0.1, initScale: 0.001, loss: 'margin', margin: 1 });
+    expect(effectiveOptions('distill', settings, model, { negatives: 0, oneToNLoss: 'bce' }, tmp)).toEqual({ model: 'DistMult', lr: 0.1, margin: 5, advTemperature: 2, initScale: 0.001 });
   });
 });

@@ -120,6 +120,7 @@ describe('serve: readiness, liveness and metrics', () => {
     expect((await app.inject({ url: '/models/roth/neighbors?entity=e1&k=2', headers: { ...auth, 'x-request-id': 'second' } })).statusCode).toBe(200);
     const limited = await app.inject({ url: '/models/roth/neighbors?entity=e1&k=2', headers: { ...auth, 'x-request-id': 'third' } }); // past the rate (of the keyed requests)
     expect([limited.statusCode, limited.headers['x-request-id']]).toEqual([429, 'third']);
+    expect((await app.inject({ url: '/health/live', headers: { 'x-request-id': 'x'.repeat(128) } })).headers['x-request-id']).toBe('x'.repeat(128)); // 128 is the longest kept
     expect(String((await app.inject({ url: '/health/live', headers: { 'x-request-id': 'x'.repeat(129) } })).headers['x-request-id'])).toMatch(uuid);
     const logged = lines.map((l) => JSON.parse(l) as { reqId: string; msg: string }).filter((l) => l.msg === 'request');
     expect(logged.map((l) => l.reqId).slice(0, 4)).toEqual([made.headers['x-request-id'], 'lb-7f3a:0001', 'second', 'third']);
@@ -185,6 +186,10 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     writeFileSync(file, `${KEY}\nignored\n`);
     expect(resolveApiKey({ file })).toEqual({ key: KEY, source: `--api-key-file ${file}` });
     expect(resolveApiKey({ env: { KGDISTILL_API_KEY: KEY } })).toEqual({ key: KEY, source: 'KGDISTILL_API_KEY' });
+    const padded = path.join(tmp, 'key-padded.txt');
+    writeFileSync(padded, `  ${KEY} \r\nignored\r\n`); // blanks around the key and CRLF line ends are not part of it
+    expect(resolveApiKey({ file: padded })).toEqual({ key: KEY, source: `--api-key-file ${padded}` });
+    expect(resolveApiKey({ key: `\t${KEY} ` })).toEqual({ key: KEY, source: '--api-key' });
     expect(resolveApiKey({ env: {} })).toEqual({});
     expect(() => resolveApiKey({ key: 'short' })).toThrow(/at least 16 characters/);
     expect(() => resolveApiKey({ key: KEY, file })).toThrow(/give the API key once/);

@@ -110,6 +110,20 @@ describe('not-true distillation on sampled candidates', () => {
     expect(objective.terms.distill).toBeCloseTo(0, 6);
     expect(loss).toBeCloseTo(core, 5); // same draws, same base loss
   });
+
+  it("convex mixing (CBD's) weights the base loss by 1 − w: against a twin the KD term is 0, so the loss is ¾ of the core's for w = ¼", async () => {
+    const build = (seed: number): Promise<ModelRuntime> => ModelRuntime.create(createModel('DistMult', { dim: 8, numEntities: data.numEntities, numRelations: data.numRelations, initScale: 0.1 }), seed);
+    const batch = { entities: Int32Array.of(0, 1, 2, 3), relations: Int32Array.of(0, 1, 2, 3), answers: Int32Array.of(4, 5, 6, 7) };
+    const b = await build(1);
+    const core = kgeObjective(b, { negatives: 6, doubleNegatives: false, regularizer: 'none', regularizerWeight: 0, path: 'auto' }, 'wasm').gradients(batch, 1, new SeededRandom(3));
+    const c = await build(1);
+    const twin = await build(1);
+    const objective = new CandidateDistillObjective(c, [twin], { negatives: 6, distillation: 'temperature-kd', weight: 0.25, temperature: 2, mixing: 'convex' }, 'wasm');
+    const loss = objective.gradients(batch, 1, new SeededRandom(3));
+    expect(objective.terms.distill).toBeCloseTo(0, 6);
+    expect(objective.terms.base).toBeCloseTo(core, 5); // the unweighted base term, same draws
+    expect(loss).toBeCloseTo(0.75 * core, 5); // (1 − ¼)·base + ¼·0; additive mixing would give the core's loss
+  });
 });
 
 describe('federated KGE end to end', () => {

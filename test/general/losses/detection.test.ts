@@ -26,6 +26,10 @@ describe('weighted-kd (Eq. 2–3)', () => {
     // The teacher is a detached target.
     const g = grad((t) => loss({ student: t2([[0, 0]]), teacher: t, labels: Int32Array.of(1) }), [[1, 0]]);
     expect(g[0]!.every((v) => v === 0)).toBe(true);
+    // Background class 1 (not the default 0): w = (1, 1.5). Soft = ln 2·(¾ + 1.5·¼) = 1.125 ln 2; total = ½ ln 2 + ½·1.125 ln 2 = 1.0625 ln 2
+    // (weighting class 0 instead would give the 1.1875 ln 2 above).
+    const second = createLoss('weighted-kd', { background: 1 });
+    expect(value(() => second({ student: t2([[0, 0]]), teacher: t2([[Math.log(3), 0]]), labels: Int32Array.of(1) }))).toBeCloseTo(1.0625 * Math.LN2, 5);
     expect(() => createLoss('weighted-kd', { background: 5 })({ student: t2([[0, 0]]), teacher: t2([[0, 0]]), labels: Int32Array.of(0) })).toThrow(/background class 5/);
   });
 });

@@ -139,6 +139,12 @@ describe('feature losses', () => {
     const expected = target.reduce((sum, t) => sum + (x - t) ** 2, 0) / 3;
     expect(expected).toBeCloseTo(0.081001, 5);
     expect(value(() => div({ student: t2([[1, 1, 1]]), previous: t2([[1, 2, 3]]) }))).toBeCloseTo(expected, 5);
+    // θ is the k-th smallest with k = ⌊3q⌋: q = 0.5 → k = 1 (the same target as above); q = 0.7 → k = 2, θ = 4/√98, so the
+    // smallest keeps ŷ = 1/√98, the middle one sits at θ (sign 0 → ½) and the largest is reversed: (1/√98, ½, 1 − 9/√98).
+    expect(value(() => createLoss('ffsd-diversity', { quantile: 0.5 })({ student: t2([[1, 1, 1]]), previous: t2([[1, 2, 3]]) }))).toBeCloseTo(expected, 5);
+    const second = [1 / n, 0.5, 1 - 9 / n].reduce((sum, t) => sum + (x - t) ** 2, 0) / 3;
+    expect(second).toBeCloseTo(0.156516, 5);
+    expect(value(() => createLoss('ffsd-diversity', { quantile: 0.7 })({ student: t2([[1, 1, 1]]), previous: t2([[1, 2, 3]]) }))).toBeCloseTo(second, 5);
     const previousGrad = grad((p) => div({ student: t2([[1, 1, 1]]), previous: p }), [[1, 2, 3]]);
     expect(previousGrad[0]).toEqual([0, 0, 0]);
   });
