@@ -9,7 +9,7 @@ import type { KgeModel } from '../core/model.js';
 import type { RunData } from '../core/training-data.js';
 import { isDifferenceSimilarity } from '../core/similarity-tf.js';
 import { createModel } from '../registry/models.js';
-import { optionName, type CommonSettings, type OptionNaming } from './options.js';
+import { optionName, type CommonSettings, type OptionNaming } from './option-schemas.js';
 
 /** The models whose distance takes a norm (`norm`, models/distance-norm.ts). */
 const NORM_MODELS = ['transe', 'rotate'];

@@ -9,7 +9,7 @@ import type { NamedTriple } from '../../src/kg/split-triples.js';
 import { syntheticGraph } from '../../src/kg/synthetic-graph.js';
 import { nodeModule } from '../../src/kernels/node-modules.js';
 import { loadKernelsFromUrl } from '../../src/kernels/kernel-loader-browser.js';
-import { inPageSettings } from '../../src/serve/explorer/worker/in-page-training.js';
+import { inPageSettings, trainInPage } from '../../src/serve/explorer/worker/in-page-training.js';
 
 const graph = syntheticGraph({ entities: 60, groups: 3 });
 const splits = { train: graph.train, valid: graph.valid, test: graph.test } as unknown as Record<'train' | 'valid' | 'test', NamedTriple[]>;
@@ -56,6 +56,13 @@ describe('train in a page', () => {
   it('says what to do when given triples for a dataset, or called before initEngine (tfjs would fail unclearly, for good)', async () => {
     await expect(train(splits.train as never)).rejects.toThrow('train: the first argument is a dataset: make it with datasetFromTriples(triples) or datasetFromBytes(files)');
     await expect(train(datasetFromTriples(splits), { model: 'DistMult', epochs: 1 })).rejects.toThrow("train: call initEngine() first (it loads the kernels and starts tfjs' wasm backend)");
+  });
+
+  it("makes the model and checks its memory as `kgdistill train` does (norm was dropped, a step too large met V8's words)", async () => {
+    const d = datasetFromTriples(splits);
+    const quiet = { progress: () => undefined, epoch: () => undefined };
+    await expect(trainInPage(d, inPageSettings(d, { model: 'DistMult', norm: 2, epochs: 1 }), quiet)).rejects.toThrow('norm applies to TransE and RotatE only (the model is DistMult)');
+    await expect(trainInPage(d, inPageSettings(d, { model: 'DistMult', neg: 1_000_000_000, epochs: 1 }), quiet)).rejects.toThrow(/^batchSize 500 \(\d+ training queries\) × \(1 \+ neg 1000000000\) candidates need \d+\.\d\d GiB of kernel scratch per step/);
   });
 
   it("takes `kgdistill train`'s options and defaults; the explorer's patience stays 10 unless given", () => {

@@ -1,8 +1,8 @@
 /**
  * The engine's modules a web page runs on import no Node module, so any bundler builds them for a browser as they
  * are: each is bundled here with plain esbuild (platform browser, no plugin, stub, alias or define), which fails on
- * an import of node:fs, worker_threads, … anywhere below it. (The explorer's own build still stubs the Node modules
- * that other browser-path files import: scripts/build-explorer.mjs says which.)
+ * an import of node:fs, worker_threads, … anywhere below it. (The explorer's own build, scripts/build-explorer.mjs,
+ * needs no stubs either: it only swaps full tfjs for tfjs-core and its cpu backend.)
  */
 import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
