@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, LineCounter, parse as parseYaml, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parse as parseYaml, parseDocument, type Document } from 'yaml';
 import { DATASET_DIRECTORY_NOT_FOUND, looksLikePath } from '../kg/resolve-dataset.js';
 import { MODELS } from '../registry/models.js';
 import { runOwnDataset } from './effective-options.js';
@@ -39,8 +39,8 @@ function placeOf(text: string, offset: number): string {
 }
 
 /** Refuses a key a JSON object gives twice (JSON.parse keeps the last silently; YAML refuses it), naming its line. */
-function refuseDuplicateKeys(file: string, text: string): void {
-  const duplicate = parseDocument(text, { uniqueKeys: true }).errors.find((error) => error.code === 'DUPLICATE_KEY');
+function refuseDuplicateKeys(file: string, text: string, syntax: Document.Parsed): void {
+  const duplicate = syntax.errors.find((error) => error.code === 'DUPLICATE_KEY');
   if (!duplicate) return;
   const at = duplicate.linePos?.[0];
   const quoted = /^"(?:[^"\\]|\\.)*"/.exec(text.slice(duplicate.pos[0]))?.[0];
@@ -53,10 +53,8 @@ function refuseDuplicateKeys(file: string, text: string): void {
  * config.json keeps its options under `options`), by the YAML parser's positions (JSON is YAML); none for a key it
  * cannot place. Errors about a key's value then name the line, as they do for a key given twice.
  */
-export function keyLinesOf(text: string, within?: string): Record<string, number> {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter });
-  const object = within === undefined ? document.contents : document.get(within, true);
+function keyLinesOf(syntax: Document.Parsed, lineCounter: LineCounter, within?: string): Record<string, number> {
+  const object = within === undefined ? syntax.contents : syntax.get(within, true);
   if (!isMap(object)) return {};
   const lines: Record<string, number> = {};
   for (const pair of object.items) {
@@ -65,13 +63,18 @@ export function keyLinesOf(text: string, within?: string): Record<string, number
   return lines;
 }
 
-/** The document of a `--config` file (JSON, or YAML by its extension), not yet checked to be an object of options. */
-export function readConfigDocument(file: string): unknown {
-  return readConfigText(file).document;
+/** A `--config` file as read: its document, and the line of each key (`keyLines`, of the object under `within` if given). */
+export interface ConfigFile {
+  document: unknown;
+  keyLines(within?: string): Record<string, number>;
 }
 
-/** A `--config` file's document and its text (without a byte-order mark), errors naming the file and line. */
-export function readConfigText(file: string): { document: unknown; text: string } {
+/**
+ * A `--config` file (JSON, or YAML by its extension), its document not yet checked to be an object of options;
+ * errors name the file and line. Its text is parsed once more by the YAML parser (JSON is YAML) for the positions of
+ * its keys: a JSON key given twice is refused by them, and the keys' lines are read from them.
+ */
+export function readConfigFile(file: string): ConfigFile {
   if (!existsSync(file)) throw new Error(`--config ${file}: no such file`);
   if (statSync(file).isDirectory()) throw new Error(`--config ${file}: is a directory; give a JSON or YAML file (a run's config.json)`);
   const text = boundedText(file).replace(/^\uFEFF/, '');
@@ -85,8 +88,10 @@ export function readConfigText(file: string): { document: unknown; text: string 
     const hint = yaml ? '' : ' (read as JSON: a YAML file needs a .yaml or .yml extension)';
     throw new Error(`--config ${file}${at ? placeOf(text, Number(at[1])) : ''}: cannot be parsed (${(error as Error).message})${hint}`);
   }
-  if (!yaml) refuseDuplicateKeys(file, text);
-  return { document: parsed, text };
+  const lineCounter = new LineCounter();
+  const syntax = parseDocument(text, { uniqueKeys: true, lineCounter });
+  if (!yaml) refuseDuplicateKeys(file, text, syntax);
+  return { document: parsed, keyLines: (within) => keyLinesOf(syntax, lineCounter, within) };
 }
 
 /**

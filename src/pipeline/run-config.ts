@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { formatIssues } from '../core/registry.js';
 import { datasetDirOf } from './effective-options.js';
-import { keyLinesOf, readConfigText } from './config-file.js';
+import { readConfigFile } from './config-file.js';
 import { flagOf, type RunConfigSource } from './option-schemas.js';
 
 /** Format name and version of config.json. */
@@ -190,16 +190,16 @@ export function readOptionsFile(file: string): Record<string, unknown> {
 
 /** `readOptionsFile`'s options, with the line each option's key is on (for errors: `--config <file>:<line>`). */
 export function readOptionsFileWithLines(file: string): { options: Record<string, unknown>; keyLines: Record<string, number> } {
-  const { document: parsed, text } = readConfigText(file);
+  const { document: parsed, keyLines } = readConfigFile(file);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--config ${file}: expected an object of options`);
   const record = parsed as Record<string, unknown>;
   if (record.format === RUN_CONFIG_FORMAT) {
     const result = runConfigSchema.safeParse(record);
     if (!result.success) throw new Error(`--config ${file}: not a valid run configuration (${formatIssues(result.error)})`);
     // an older file's testEval held for its run's invocation only
-    return { options: runOptionsOnly(result.data.options), keyLines: keyLinesOf(text, 'options') };
+    return { options: runOptionsOnly(result.data.options), keyLines: keyLines('options') };
   }
-  return { options: record, keyLines: keyLinesOf(text) };
+  return { options: record, keyLines: keyLines() };
 }
 
 /** Values that mean the same as another of their option: `evalCandidates` 0 is all entities, as leaving it out (undefined) is. */
