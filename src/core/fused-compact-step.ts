@@ -18,7 +18,7 @@ import { kernelsForMemory, type KernelExports } from '../kernels/kernels.js';
 import type { QueryProgram } from '../kernels/query-program.js';
 import type { KgeModel } from './model.js';
 import type { CompactRows, ParameterStore, ParameterTable } from './parameter-store.js';
-import { newStepState, type StepState, type StepTable } from './fused-step-plan.js';
+import { BLOCK_ROOM, newStepState, type StepState, type StepTable } from './fused-step-plan.js';
 import { checkQueryIds, loadQueries, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 import { RowSlots } from './row-slots.js';
 import { plainInts } from './plain-arrays.js';
@@ -119,7 +119,7 @@ function renumberCandidates(slots: RowSlots, cand: Int32Array, B: number, M: num
 /** Grows a compact table's blocks to `rows` rows (never shrunk; new blocks with a quarter of headroom). */
 function reserveRows(store: ParameterStore, table: StepTable, rows: number): void {
   if (table.data.length >= rows * table.dim) return;
-  const length = Math.ceil(1.25 * rows) * table.dim;
+  const length = Math.ceil(BLOCK_ROOM * rows) * table.dim;
   table.data = store.memory.allocF32(length);
   table.grad = store.memory.allocF32(length);
 }
@@ -136,13 +136,13 @@ export function compactFusedStep(model: KgeModel, store: ParameterStore, program
   for (const name of tables.keys()) store.table(name).settle(); // a pending block of the last step is about to be reused
   const { B, Q, M } = drawn;
   const limit = store.table(model.candidateTable).rows;
-  if (share.cand.length < Q * M) share.cand = plainInts(Math.ceil(1.25 * Q * M), 'the renumbered candidates of one step (batch size × (1 + negatives))');
-  if (share.entities.length < Q) share.entities = new Int32Array(Math.ceil(1.25 * Q));
+  if (share.cand.length < Q * M) share.cand = plainInts(Math.ceil(BLOCK_ROOM * Q * M), 'the renumbered candidates of one step (batch size × (1 + negatives))');
+  if (share.entities.length < Q) share.entities = new Int32Array(Math.ceil(BLOCK_ROOM * Q));
   slots.reset();
   renumberCandidates(slots, drawn.cand, Q, M, drawn.sharedAcross ?? 1, limit, share.cand);
   for (let i = 0; i < Q; i++) share.entities[i] = slotOf(slots, drawn.entities[i]!, limit, 'entity');
   const U = slots.count;
-  if (share.ids.length < U) share.ids = store.memory.allocI32(Math.ceil(1.25 * U));
+  if (share.ids.length < U) share.ids = store.memory.allocI32(Math.ceil(BLOCK_ROOM * U));
   share.ids.array.set(slots.ids.subarray(0, U));
   const raw = state.raw;
   for (const [name, table] of tables) {

@@ -18,7 +18,7 @@ import type { SeededRandom } from './random.js';
 import { checkSampledLoss, checkWeightedBatch, regularizeGoldAnswers, regularizeQueryRows, type NegativeSamplingSettings, type QueryBatch } from './batch.js';
 import { marginRankingBlock } from './sampled-loss-block.js';
 import { BCE_LOSS, bySampledLoss, weightTotal } from './losses.js';
-import { hoistedPlan, stepState, type Plan, type StepState } from './fused-step-plan.js';
+import { BLOCK_ROOM, hoistedPlan, stepState, type Plan, type StepState } from './fused-step-plan.js';
 import { bceChunkLoss, checkQueryIds, loadQueries, nssaChunkLoss, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 import { parallelFusedStep, parallelStepReady } from './fused-step-parallel.js';
 import { kernelWidthObstacle } from './kernel-widths.js';
@@ -37,7 +37,7 @@ export function fusedStepSupports(model: KgeModel, store: ParameterStore): boole
 let drawScratch = new Int32Array(0);
 
 function scratchInts(length: number): Int32Array {
-  if (drawScratch.length < length) drawScratch = plainInts(Math.ceil(1.25 * length), 'the candidates of one step (batch size × (1 + negatives))');
+  if (drawScratch.length < length) drawScratch = plainInts(Math.ceil(BLOCK_ROOM * length), 'the candidates of one step (batch size × (1 + negatives))');
   return drawScratch;
 }
 

@@ -15,7 +15,7 @@ import { KernelWorker, type CallList } from '../kernels/kernel-worker.js';
 import type { QueryProgram } from '../kernels/query-program.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
-import { hoistedPlan, newStepState, stepState, type StepState, type StepTable } from './fused-step-plan.js';
+import { BLOCK_ROOM, hoistedPlan, newStepState, stepState, type StepState, type StepTable } from './fused-step-plan.js';
 import { loadQueries, runFusedChunks, type ChunkLoss, type DrawnQueries } from './fused-chunks.js';
 
 /**
@@ -145,7 +145,7 @@ function distinct(s: WorkerShare, store: ParameterStore, key: 'cand' | 'entities
   let mark = s.marks.get(key);
   if (!mark || mark.length < limit) s.marks.set(key, (mark = memory.allocI32(limit))); // zeroed; uniqueRows leaves it so
   let block = s.rows.get(key);
-  if (!block || block.length < n) s.rows.set(key, (block = memory.allocI32(Math.ceil(1.25 * n))));
+  if (!block || block.length < n) s.rows.set(key, (block = memory.allocI32(Math.ceil(BLOCK_ROOM * n))));
   return { block, count: kernelsForMemory(memory).raw.uniqueRows(ids.offset, n, mark.offset, block.offset) };
 }
 

@@ -87,8 +87,11 @@ export function f32Room(state: StepState, key: 'weights', length: number): F32Bl
   return state[key];
 }
 
-/** The length a growing block is allocated with: a quarter more than asked, so a slowly growing need reallocates rarely. */
-const roomFor = (length: number): number => Math.ceil(1.25 * length);
+/** How much longer than asked a growing block is allocated: a quarter more, so a slowly growing need reallocates rarely. */
+export const BLOCK_ROOM = 1.25;
+
+/** The length a growing block is allocated with (BLOCK_ROOM times what is asked). */
+const roomFor = (length: number): number => Math.ceil(BLOCK_ROOM * length);
 
 /** Grows the score, dscore and partials blocks to `perChunk` scores per chunk. */
 export function scoreRoom(state: StepState, perChunk: number): void {

@@ -69,15 +69,14 @@ export function requireTrainingMemory(run: TrainingMemoryRun, shape: StepShape):
   const limit = `one WebAssembly memory holds ${byteSizeText(KERNEL_MEMORY_LIMIT)} (wasm32)`;
   if (held + scratch.bytes > KERNEL_MEMORY_LIMIT) {
     const lead = scratch.parts.reduce((a, b) => (b.bytes > a.bytes ? b : a), scratch.parts[0]!);
+    const stateText = stateInKernel > 0 ? ` and ${byteSizeText(stateInKernel)} of ${shape.optimizer} state` : '';
     // validation is what to change when it is the largest part and the run fits without it (sampled: a few MiB)
     if (run.validation === 'full' && validation > lead.bytes && tables + stateInKernel + scratch.bytes + SAMPLED_VALIDATION_BYTES <= KERNEL_MEMORY_LIMIT) {
-      const stateText = stateInKernel > 0 ? ` and ${byteSizeText(stateInKernel)} of ${shape.optimizer} state` : '';
       throw new Error(`validation against all ${shape.numEntities.toLocaleString('en-US')} entities at ${name('dim')} ${dim} needs ${byteSizeText(validation)} on top of ` +
         `${byteSizeText(tables)} of tables${stateText} and ${byteSizeText(scratch.bytes)} of step scratch; ${limit}: validate on sampled candidates ` +
         `(${name('evalCandidates')}, e.g. 1000) or lower ${name('dim')} (nothing was written)`);
     }
     const { what, lower } = describePart(lead.what, run, shape, dim);
-    const stateText = stateInKernel > 0 ? ` and ${byteSizeText(stateInKernel)} of ${shape.optimizer} state` : '';
     const validationText = validation > 0 ? ` and ${byteSizeText(validation)} for validation${run.validation === 'full' && validation > lead.bytes ? ` (${name('evalCandidates')} samples instead)` : ''}` : '';
     throw new Error(`${what} need ${byteSizeText(lead.bytes)} of kernel scratch per step (${byteSizeText(scratch.bytes)} in all) on top of ${byteSizeText(tables)} of tables${stateText}` +
       `${validationText}; ${limit}: lower ${lower} (nothing was written)`);

@@ -30,7 +30,7 @@ import { QueryExecutor, type QueryProgram } from '../kernels/query-program.js';
 import { subF32, subI32, type I32Block } from '../kernels/kernel-memory.js';
 import { denseEntityLoss } from '../kernels/dense-threads.js';
 import { checkIds, gatherQueryRows, scatterQueryGradients } from './query-inputs.js';
-import type { QueryTable } from './fused-step-plan.js';
+import { BLOCK_ROOM, type QueryTable } from './fused-step-plan.js';
 
 /** The loss of 1-N training: softmax cross-entropy, or binary cross-entropy against every entity. */
 export type OneToNLoss = 'softmax' | 'bce';
@@ -86,7 +86,7 @@ function kernelState(model: KgeModel, store: ParameterStore, program: QueryProgr
     byProgram.set(program, state);
   }
   if (state.gold.length < B) {
-    const room = Math.ceil(1.25 * B);
+    const room = Math.ceil(BLOCK_ROOM * B);
     state.entity = store.memory.allocI32(room);
     state.relation = store.memory.allocI32(room);
     state.gold = store.memory.allocI32(room);

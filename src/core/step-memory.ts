@@ -23,14 +23,12 @@ import type { KgeModel, TableSpec } from './model.js';
 import type { OptimizerName } from './optimizers.js';
 import type { QueryProgram } from '../kernels/query-program.js';
 import { AUX_WIDTH } from '../kernels/fused-kernels.js';
-import { paddedEntities } from '../kernels/dense-kernels.js';
+import { denseBlockedLength, paddedEntities } from '../kernels/dense-kernels.js';
+import { blockedLength } from '../kernels/top-k-kernels.js';
 import { SOFTMAX_GROUP_BYTES, softmaxChunkRows } from '../kernels/dense-threads.js';
-import { CHUNK_ROWS } from './fused-step-plan.js';
+import { BLOCK_ROOM, CHUNK_ROWS } from './fused-step-plan.js';
 import { COMPACT_MIN_TABLE_BYTES } from './fused-compact-step.js';
 import { MIN_PARALLEL_ROWS, MIN_PARALLEL_SCORES_FREE_FOLD } from './fused-step-parallel.js';
-
-/** The length a growing id or score block is allocated with (fused-step-plan.ts `roomFor`, fused-compact-step.ts). */
-const ROOM = 1.25;
 
 /** Queries per top-K call of a MulDE candidate-cache refresh (muldE-objective.ts ranks the stale queries in chunks of it). */
 export const TOP_K_REFRESH_QUERIES = 2048;
@@ -99,15 +97,14 @@ export function stepScratchOf(model: KgeModel, shape: StepShape): StepScratch {
   const rowFloats = program ? programRowFloats(program, Object.fromEntries(model.queryTables.map((n) => [n, specOf(model, n).dim]))) : 0;
   const parts: ScratchPart[] = [];
   if (shape.negatives === 0) {
-    const blocked = Math.ceil(E / 4) * 4 * d; // denseBlockedLength: the table padded to whole tiles
-    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * ROOM * B + blocked + denseLossFloats(B, E, d)) });
+    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * BLOCK_ROOM * B + denseBlockedLength(E, d) + denseLossFloats(B, E, d)) });
   } else {
     const double = shape.doubleNegatives;
     const Q = double ? B * (1 + shape.negatives) : B, M = double ? 1 : 1 + shape.negatives;
     if (!program) {
       parts.push({ what: 'candidates', bytes: 4 * (2 * Q * M + Q * d) });
     } else {
-      const ids = 4 * ROOM * (2 * Q + Q * M + (double ? Q : 0) + (shape.weighted ? Q : 0));
+      const ids = 4 * BLOCK_ROOM * (2 * Q + Q * M + (double ? Q : 0) + (shape.weighted ? Q : 0));
       const scores = 4 * 6 * CHUNK_ROWS * M;
       const executor = 4 * CHUNK_ROWS * rowFloats * (double ? 2 : 1); // with double negatives, the hoisted plan's too
       const written = [...new Set([model.candidateTable, ...(model.tailBiasTable ? [model.tailBiasTable] : []), ...model.queryTables])].map((n) => specOf(model, n));
@@ -119,19 +116,19 @@ export function stepScratchOf(model: KgeModel, shape: StepShape): StepScratch {
       if (compact) {
         const U = Math.min(E, Q * M + Q);
         const entityFloats = written.filter((t) => t.indexedBy === 'entity').reduce((sum, t) => sum + t.dim, 0);
-        parts.push({ what: 'compactRows', bytes: 4 * ROOM * U * (1 + 2 * entityFloats) });
+        parts.push({ what: 'compactRows', bytes: 4 * BLOCK_ROOM * U * (1 + 2 * entityFloats) });
       }
     }
   }
   let teacherBytes = 0;
   if (shape.topK) {
     const { k: K, queries: Bt } = shape.topK;
-    const padded = Math.ceil(E / 4) * 4;
-    const scorer = 4 * (padded * d + 7 * padded + 2 * Bt * d + 5 * Bt + 2 * Bt * K); // entity-scorer.ts topKSync / poincareTopK
-    const kd = 4 * (ROOM * (2 * B + B * K) + 6 * CHUNK_ROWS * K + (shape.topK.teachers + 2) * CHUNK_ROWS * K); // fusedSeniorKd
+    const padded = blockedLength(E, 1); // entities padded to whole tiles, as the blocked table's rows are
+    const scorer = 4 * (blockedLength(E, d) + 7 * padded + 2 * Bt * d + 5 * Bt + 2 * Bt * K); // entity-scorer.ts topKSync / poincareTopK
+    const kd = 4 * (BLOCK_ROOM * (2 * B + B * K) + 6 * CHUNK_ROWS * K + (shape.topK.teachers + 2) * CHUNK_ROWS * K); // fusedSeniorKd
     parts.push({ what: 'topK', bytes: scorer + kd });
     const Bteacher = Math.max(B, Bt); // a cache refresh has each teacher score Bt queries' candidates at a time
-    teacherBytes = 4 * (ROOM * (2 * Bteacher + Bteacher * K) + 6 * CHUNK_ROWS * K);
+    teacherBytes = 4 * (BLOCK_ROOM * (2 * Bteacher + Bteacher * K) + 6 * CHUNK_ROWS * K);
   }
   return { parts, bytes: parts.reduce((sum, p) => sum + p.bytes, 0), teacherBytes };
 }

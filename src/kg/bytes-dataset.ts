@@ -16,7 +16,7 @@ import { NameTable } from './name-table.js';
 import { splitTriples, type NamedTriple } from './split-triples.js';
 import type { ReadTripleOptions, TripleIds } from './triple-reader.js';
 import { readTripleBytes } from './triple-bytes.js';
-import type { SplitName, UnseenPolicy } from './types.js';
+import { SPLIT_NAMES, type SplitName, type UnseenPolicy } from './types.js';
 import { plural } from './plural.js';
 
 /** One triple file in memory: its name (for errors and to tell train, valid and test apart) and its bytes. */
@@ -32,8 +32,6 @@ export const MAX_TRIPLES = 500_000;
 
 /** How the page reads a file: everything detected, and hints that name no command-line flag (the page has none). */
 const PAGE_READ_OPTIONS: ReadTripleOptions = { flagHints: false };
-
-const SPLITS: readonly SplitName[] = ['train', 'valid', 'test'];
 
 /** A split's name as a word of a file name (train.txt, wn-valid.tsv, dev.txt; not constraint-test's "train"). */
 const SPLIT_WORD = /(?:^|[^a-z])(train|valid|dev|test)(?=[^a-z]|$)/g;
@@ -123,12 +121,12 @@ export function datasetFromBytes(files: readonly TripleBytesFile[], seed: number
       bySplit.set(split, f);
     }
     raw = {} as Record<SplitName, SplitIds>;
-    for (const split of SPLITS) {
+    for (const split of SPLIT_NAMES) {
       const f = bySplit.get(split)!;
       raw[split] = { ...readTripleBytes(f.name, bytesOf(f.bytes), PAGE_READ_OPTIONS, names.entities, names.relations), file: f.name };
     }
     if (raw.train.lines.length === 0) throw new KgInputError(raw.train.file, undefined, 'the train split has no triples');
-    const triples = SPLITS.reduce((sum, split) => sum + raw[split].lines.length, 0);
+    const triples = SPLIT_NAMES.reduce((sum, split) => sum + raw[split].lines.length, 0);
     if (triples > MAX_TRIPLES) throw new KgInputError(files.map((f) => f.name).join(', '), undefined, `${triples} triples together are more than the page trains (${MAX_TRIPLES}): train them with the command line`);
     if (raw.train.headerOrder === undefined) suspect = suspectHeader([raw.train, raw.valid, raw.test], raw.train, names);
     policy = 'keep';
@@ -202,9 +200,9 @@ export function datasetFromTriples(given: InMemoryTriples, seed = 0, name = 'tri
   const splits = given as Exclude<InMemoryTriples, readonly NamedTriple[]>;
   if (typeof splits !== 'object' || splits === null || !('train' in splits)) throw new TypeError('give an array of [head, relation, tail] triples, or { train, valid?, test? }');
   const raw = {} as Record<SplitName, SplitIds>;
-  for (const split of SPLITS) raw[split] = { ...tripleIdsOf(split, splits[split] ?? [], names), file: split };
+  for (const split of SPLIT_NAMES) raw[split] = { ...tripleIdsOf(split, splits[split] ?? [], names), file: split };
   if (raw.train.lines.length === 0) throw new KgInputError('train', undefined, 'the train split has no triples');
-  const triples = SPLITS.reduce((sum, split) => sum + raw[split].lines.length, 0);
+  const triples = SPLIT_NAMES.reduce((sum, split) => sum + raw[split].lines.length, 0);
   if (triples > MAX_TRIPLES) throw new KgInputError(name, undefined, `${triples} triples together are more than a page trains (${MAX_TRIPLES})`);
   return assemble(name, raw, names, 'keep', undefined, undefined);
 }
