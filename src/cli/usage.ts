@@ -7,7 +7,7 @@
 import { CommanderError, InvalidArgumentError, type Command, type Option } from 'commander';
 import { OptionsError } from '../pipeline/options-error.js';
 
-/** Exit code of a usage error: an unknown option, a missing or bad value (commander's checks, the options' schemas). */
+/** Exit code of a usage error: an unknown option, a missing or bad value (commander's checks, the options' schemas), options that contradict each other (an OptionsError when a run starts). */
 export const USAGE_EXIT_CODE = 2;
 /** Exit code of any other failure. */
 export const FAILURE_EXIT_CODE = 1;

@@ -1,7 +1,8 @@
 /**
- * A run's options refused by their schema (`train`, `distill`, `evaluate`, config files): the message names every bad
+ * A run's options refused by their schema (`train`, `distill`, `evaluate`, config files), or options that contradict
+ * each other (`--one-to-n --loss margin`, refused when a run starts: `conflictingOptions`): the message names every bad
  * option and its value, the way the caller asked (`naming`: by key in code, by flag in the shell); `problems` gives
- * the same per option, for code that reacts to one key.
+ * the same per option, for code that reacts to one key. The command line exits 2 on it (a usage error).
  */
 
 /** One refused option: its key (camelCase, as in code), what is wrong, and the value given (undefined when missing). */
@@ -18,4 +19,12 @@ export class OptionsError extends Error {
     super(message);
     this.name = 'OptionsError';
   }
+}
+
+/**
+ * The OptionsError of options that contradict each other: `message` as worded for the caller, one problem per key of
+ * `keys` (camelCase) with the same message and its value in `values` (the run's settings).
+ */
+export function conflictingOptions(message: string, keys: readonly string[], values: Readonly<Record<string, unknown>>): OptionsError {
+  return new OptionsError(message, keys.map((key) => ({ key, message, value: values[key] })));
 }

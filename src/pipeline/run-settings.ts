@@ -2,7 +2,8 @@
  * A training job's settings as the trainer takes them: the sampled loss they choose (the model's own, or a named one
  * with PyKEEN's defaults), the trainer's config, and the checks that refuse settings which contradict each other
  * (a ranking margin without a ranking loss, subsampling weights without a gold-first row, a schedule that would
- * lower the rate only after early stopping). Shared by `train`, `distill` and the explorer's in-page training.
+ * lower the rate only after early stopping) as an OptionsError (`conflictingOptions`: a usage error, exit 2). Shared by
+ * `train`, `distill` and the explorer's in-page training.
  */
 import { parseTrainingConfig, type TrainingConfig } from '../core/training-config.js';
 import { BCE_LOSS, bySampledLoss, type SampledLoss } from '../core/losses.js';
@@ -10,6 +11,7 @@ import type { OneToNLoss } from '../core/one-to-n-step.js';
 import { defaultLossOf } from '../registry/models.js';
 import type { CommonSettings } from './options.js';
 import type { CheckpointHeader } from '../core/checkpoint.js';
+import { conflictingOptions } from './options-error.js';
 
 /**
  * The sampled loss of a job's settings: `auto` is the model's own (registry) given the model's options (the
@@ -44,37 +46,40 @@ export function trainingConfigOf(s: CommonSettings, model: string, modelOptions:
 /** Refuses `--margin` and `--adv-temperature` where no ranking loss runs; `unusedBy` ends the message ("which …"). */
 export function refuseRankingLossSettings(s: CommonSettings, name: (key: string) => string, unusedBy: string): void {
   for (const key of ['margin', 'advTemperature'] as const) {
-    if (s[key] !== undefined) throw new Error(`${name(key)} sets the ${key === 'margin' ? 'margin' : 'temperature'} of the nssa and margin losses, which ${unusedBy}`);
+    if (s[key] !== undefined) throw conflictingOptions(`${name(key)} sets the ${key === 'margin' ? 'margin' : 'temperature'} of the nssa and margin losses, which ${unusedBy}`, [key], s);
   }
 }
 
 /**
  * The loss settings of a new run: 1-N training takes the softmax (`auto`) or binary cross-entropy and no ranking
- * margin; `softmax` is 1-N's alone.
+ * margin; `softmax` is 1-N's alone; double negatives take no ranking loss.
  */
 export function checkLossSettings(s: CommonSettings, name: (key: string) => string): void {
   const loss = `${name('loss')} ${s.loss}`;
   if (s.oneToN && (s.loss === 'nssa' || s.loss === 'margin')) {
-    throw new Error(`${loss} ranks each gold answer against sampled negatives: with ${name('oneToN')} (every entity scored) choose ${name('loss')} auto (softmax) or bce`);
+    throw conflictingOptions(`${loss} ranks each gold answer against sampled negatives: with ${name('oneToN')} (every entity scored) choose ${name('loss')} auto (softmax) or bce`, ['loss', 'oneToN'], s);
   }
   if (s.oneToN) refuseRankingLossSettings(s, name, `${name('oneToN')} does not use`);
   if (!s.oneToN && s.loss === 'softmax') {
-    throw new Error(`${loss} is the cross-entropy over all entities of 1-N training: add ${name('oneToN')}, or choose auto, bce, nssa or margin for sampled negatives`);
+    throw conflictingOptions(`${loss} is the cross-entropy over all entities of 1-N training: add ${name('oneToN')}, or choose auto, bce, nssa or margin for sampled negatives`, ['loss', 'oneToN'], s);
   }
   if (s.loss === 'bce') refuseRankingLossSettings(s, name, `${loss} does not use`);
-  if (s.loss === 'margin' && s.advTemperature !== undefined) throw new Error(`${name('advTemperature')} weighs the negatives of ${name('loss')} nssa: ${loss} has no temperature`);
-  if (!s.oneToN && s.neg === 0) throw new Error(`${name('neg')} 0 samples no negatives: give ${name('oneToN')} to score every entity, or ${name('neg')} ≥ 1`);
-  if (s.oneToN && s.doubleNeg) throw new Error(`${name('doubleNeg')} corrupts heads and tails of sampled negatives: with ${name('oneToN')} (every entity scored) it has nothing to do`);
-  if (s.reg === 'none' && s.regWeight > 0) throw new Error(`${name('regWeight')} ${s.regWeight} weighs a regulariser: choose one with ${name('reg')} n3 or l2`);
-  if (s.reg !== 'none' && s.regWeight === 0) throw new Error(`${name('reg')} ${s.reg} needs a weight: give ${name('regWeight')} > 0`);
+  if (s.loss === 'margin' && s.advTemperature !== undefined) throw conflictingOptions(`${name('advTemperature')} weighs the negatives of ${name('loss')} nssa: ${loss} has no temperature`, ['advTemperature', 'loss'], s);
+  if (!s.oneToN && s.neg === 0) throw conflictingOptions(`${name('neg')} 0 samples no negatives: give ${name('oneToN')} to score every entity, or ${name('neg')} ≥ 1`, ['neg', 'oneToN'], s);
+  if (s.oneToN && s.doubleNeg) throw conflictingOptions(`${name('doubleNeg')} corrupts heads and tails of sampled negatives: with ${name('oneToN')} (every entity scored) it has nothing to do`, ['doubleNeg', 'oneToN'], s);
+  if (s.doubleNeg && (s.loss === 'nssa' || s.loss === 'margin')) { // else core/batch.ts's checkSampledLoss refuses it, naming no flag
+    throw conflictingOptions(`${loss} compares each query with its own sampled negatives: ${name('doubleNeg')} draws negatives that are queries of their own; choose ${name('loss')} auto or bce with it`, ['loss', 'doubleNeg'], s);
+  }
+  if (s.reg === 'none' && s.regWeight > 0) throw conflictingOptions(`${name('regWeight')} ${s.regWeight} weighs a regulariser: choose one with ${name('reg')} n3 or l2`, ['regWeight', 'reg'], s);
+  if (s.reg !== 'none' && s.regWeight === 0) throw conflictingOptions(`${name('reg')} ${s.reg} needs a weight: give ${name('regWeight')} > 0`, ['reg', 'regWeight'], s);
 }
 
 /** Subsampling weights weigh each query's gold-first row of sampled scores: neither 1-N training nor double negatives has one. */
 export function checkQueryWeights(s: CommonSettings, name: (key: string) => string): void {
   if (s.queryWeights === 'uniform') return;
   const weights = `${name('queryWeights')} ${s.queryWeights}`;
-  if (s.oneToN) throw new Error(`${weights} weighs the sampled loss of each query: it cannot be used with ${name('oneToN')} (1-N training scores all entities)`);
-  if (s.doubleNeg) throw new Error(`${weights} weighs each query's gold-first row of candidates: it cannot be used with ${name('doubleNeg')}, whose negatives are queries of their own`);
+  if (s.oneToN) throw conflictingOptions(`${weights} weighs the sampled loss of each query: it cannot be used with ${name('oneToN')} (1-N training scores all entities)`, ['queryWeights', 'oneToN'], s);
+  if (s.doubleNeg) throw conflictingOptions(`${weights} weighs each query's gold-first row of candidates: it cannot be used with ${name('doubleNeg')}, whose negatives are queries of their own`, ['queryWeights', 'doubleNeg'], s);
 }
 
 /** The options of a plateau schedule: a resumed run is checked again when one of them changed. */
@@ -103,6 +108,8 @@ export function checkLrSchedule(s: CommonSettings, name: (key: string) => string
   const stopsAt = s.patience - used;
   if (lowersAt < stopsAt) return;
   const lowering = `${name('lrDecay')} ${s.lrDecay} lowers the learning rate`;
-  if (used === 0) throw new Error(`${name('lrPatience')} ${s.lrPatience} is not below ${name('patience')} ${s.patience}: the run would stop early before ${lowering}`);
-  throw new Error(`the run has had ${used} validations without a new best: with ${name('patience')} ${s.patience} it would stop early before ${lowering}; raise ${name('patience')} (0: never stop early)`);
+  const keys = ['lrPatience', 'patience', 'lrDecay'];
+  if (used === 0) throw conflictingOptions(`${name('lrPatience')} ${s.lrPatience} is not below ${name('patience')} ${s.patience}: the run would stop early before ${lowering}`, keys, s);
+  // a resumed run's changed schedule: the remedy is still the command line (raise --patience)
+  throw conflictingOptions(`the run has had ${used} validations without a new best: with ${name('patience')} ${s.patience} it would stop early before ${lowering}; raise ${name('patience')} (0: never stop early)`, keys, s);
 }
