@@ -6,8 +6,9 @@
 //   index.html, app.css, and tfjs' wasm binaries (the kernels, build/kernels.wasm, are served from where they are)
 //
 // Neither bundle has a stub of a Node module: the engine's modules a page runs import none (test/browser checks each
-// with plain esbuild), so a Node import creeping into them fails this build instead of being stubbed. The only plugin
-// swaps the union package @tensorflow/tfjs for tfjs-core and its CPU backend (the engine uses tfjs' ops only).
+// with plain esbuild), so a Node import creeping into them fails this build instead of being stubbed. No plugin
+// either: the engine imports tfjs-core and the wasm backend only (never the union package @tensorflow/tfjs, nor the
+// cpu backend, which src/core/backend.ts loads by a name bundlers leave alone when a Node run asks for it).
 // `--watch` rebuilds on changes; `--dev` skips minification; `--out <dir>` writes elsewhere (tests).
 import { build, context } from 'esbuild';
 import { createRequire } from 'node:module';
@@ -22,15 +23,6 @@ const source = path.join(root, 'src', 'serve', 'explorer');
 const dev = process.argv.includes('--dev');
 const require = createRequire(import.meta.url);
 
-const tfjsCoreOnly = {
-  name: 'tfjs-core-only',
-  setup(b) {
-    b.onResolve({ filter: /^@tensorflow\/tfjs$/ }, () => ({ path: 'tfjs', namespace: 'tfjs-core-only' }));
-    // the engine uses tfjs' ops only: the union package's layers, converter, data and WebGL backend stay out
-    b.onLoad({ filter: /.*/, namespace: 'tfjs-core-only' }, () => ({ contents: "export * from '@tensorflow/tfjs-core';\nimport '@tensorflow/tfjs-backend-cpu';\n", loader: 'js', resolveDir: root }));
-  },
-};
-
 const shared = {
   bundle: true,
   platform: 'browser',
@@ -42,7 +34,6 @@ const shared = {
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' }, // import.meta.url is read only by Node-only functions (package root)
   define: { 'process.env.NODE_ENV': '"production"' },
-  plugins: [tfjsCoreOnly],
 };
 
 const builds = [

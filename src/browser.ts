@@ -7,7 +7,8 @@
  * The kernels use a shared WebAssembly memory, so the page (or its worker) must be cross-origin isolated (served with
  * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`). They run on one thread.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js'; // tfjs-core registers none itself (src/core/tfjs-gradients.ts)
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from './core/backend.js';
 import { useKernelModule } from './kernels/kernel-host.js';

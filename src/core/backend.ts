@@ -6,13 +6,18 @@
  * backend (SIMD build, single-threaded in Node), then the plain `cpu` backend. `tf.setBackend` quietly returns
  * false when a backend cannot start, so every attempt is checked.
  *
+ * The engine imports tfjs-core only (ops, gradients, optimisers), never the union package `@tensorflow/tfjs`, whose
+ * layers, converter, data and WebGL backend it does not run. Each backend registers itself on tfjs-core's one engine
+ * when its package is imported, and each is imported only on the path that starts it (the native packages import
+ * the union package themselves, on the same tfjs-core).
+ *
  * The wasm backend's Emscripten module, when it starts in Node, adds process listeners for 'uncaughtException' and
  * 'unhandledRejection' that rethrow: every later uncaught error of the whole program (the library user's too) then
  * exits with code 7 and a stack header pointing into tf-backend-wasm.node.js. Its own `_dispose` means to remove them
  * but never does (a precedence slip in its filter). So `tryWasm` removes exactly the listeners added while the
  * backend started, and Node's default returns: exit code 1 and the error's own stack.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** A backend the user may request; `auto` tries them in the order above. */
 export type BackendRequest = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -34,7 +39,7 @@ async function tryNative(which: 'tensorflow-gpu' | 'tensorflow'): Promise<boolea
   // The package name is held in a variable so that bundlers and tsc do not require it to be installed.
   const packageName = NATIVE_PACKAGES[which];
   try {
-    await import(packageName);
+    await import(/* webpackIgnore: true */ /* @vite-ignore */ packageName);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     nativeFailure = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
@@ -82,11 +87,27 @@ async function tryWasm(): Promise<boolean> {
 }
 
 /**
+ * tfjs's plain JavaScript backend, held in a variable as the native packages are: a page starts the wasm backend
+ * only (`initEngine`), so no bundler puts this backend into a page's bundle (esbuild without code splitting would
+ * inline a literal `import()`). In Node it is an ordinary dependency, found in node_modules when the cpu path runs.
+ */
+const CPU_PACKAGE = '@tensorflow/tfjs-backend-cpu';
+
+/** Why the cpu backend's package could not be loaded (for the error of an explicit request). */
+let cpuFailure: string | undefined;
+
+/**
  * Starts tfjs's plain JavaScript backend without its banner: on its first tensor in Node it prints "install our node
  * backend" (backend_cpu.js, `firstUse`), advice kgdistill's own messages already give where it applies (wasm is the
  * default; tfjs-node is optional and cannot be installed everywhere). Its `firstUse` flag is set as if that had run.
  */
 async function startCpu(): Promise<boolean> {
+  try {
+    await import(/* webpackIgnore: true */ /* @vite-ignore */ CPU_PACKAGE); // registers 'cpu' on tfjs-core's engine
+  } catch (error) {
+    cpuFailure = `the package ${CPU_PACKAGE} failed to load: ${(error as Error).message.split('\n')[0]}`;
+    return false;
+  }
   if (!(await tf.setBackend('cpu'))) return false;
   const backend = tf.backend() as { firstUse?: boolean };
   if (backend.firstUse === true) backend.firstUse = false;
@@ -107,7 +128,8 @@ export async function initBackend(request: BackendRequest = 'auto'): Promise<str
       return active;
     }
   }
-  const why = (request === 'tensorflow' || request === 'tensorflow-gpu') && nativeFailure ? nativeFailure : 'is its package installed?';
+  const failure = request === 'tensorflow' || request === 'tensorflow-gpu' ? nativeFailure : request === 'cpu' ? cpuFailure : undefined;
+  const why = failure ?? 'is its package installed?';
   throw new Error(`backend '${request}' could not be started (${why})`);
 }
 

@@ -9,7 +9,7 @@
  * - `tfjs`: candidate rows gathered into a [Q, M, d] tensor and scored by `similarityPairs`; their gradient is
  *   scattered back into the accumulator. It is the reference, and the path native backends use.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { SimilarityKind, type Kernels } from '../kernels/kernels.js';
 import { ScratchBlocks, type F32Block, type I32Block } from '../kernels/kernel-memory.js';
 import type { SimilarityName } from './model.js';

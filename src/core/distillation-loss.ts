@@ -4,7 +4,7 @@
  *   L_KD = T² · (1/B) Σ_b KL(softmax(t_b/T) ‖ softmax(s_b/T)).
  * One implementation, used by MulDE's Junior and by the general distillation module.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** T² · batch-mean KL(softmax(teacher/T) ‖ softmax(student/T)) over rows of logits [B, C]. */
 export function temperatureKdLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature = 1): tf.Scalar {

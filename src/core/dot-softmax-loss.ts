@@ -9,7 +9,7 @@
  * Every product keeps its operands in the layout the wasm matMul is fast with (qᵀ·P gives dEᵀ directly, so the
  * [B×N] matrix is never transposed); the gold corrections touch B rows.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Adds −scale·rows[b] to row gold[b] of a [rows × d] matrix (in place). */
 function subtractGoldRows(target: Float32Array, d: number, rows: Float32Array, gold: Int32Array, scale: number): void {

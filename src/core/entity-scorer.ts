@@ -11,7 +11,7 @@
  * the table transposed to [d, N] (the layout the wasm matMul is fast with) and elementwise ops. ‖e‖² and the biases
  * are taken when a scorer is made: make a new scorer after the tables change.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AllEntityScorer } from './all-entity-scorer.js';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';

@@ -1,7 +1,7 @@
 /**
  * Training losses on score tensors (higher score = more plausible).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from './stop-gradient.js';
 
 /** softplus(s) − y·s of every entry: the terms of binary cross-entropy with logits (the one home of the formula). */
@@ -137,7 +137,7 @@ export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.S
  * over all B·N scores of softplus(s) − [j = gold]·s, i.e. mean_b (Σ_j softplus(s_bj) − s_{b,gold_b}) / N.
  */
 export function allEntityBinaryCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
-  return tf.tidy(() => binaryCrossEntropyWithLogits(scores, tf.oneHot(tf.tensor1d(gold, 'int32'), scores.shape[1]).toFloat() as tf.Tensor2D));
+  return tf.tidy(() => binaryCrossEntropyWithLogits(scores, tf.cast(tf.oneHot(tf.tensor1d(gold, 'int32'), scores.shape[1]), 'float32') as tf.Tensor2D));
 }
 
 /** Regulariser names. */

@@ -7,7 +7,7 @@ import { loadKernels } from '../kernels/kernels.js';
 import type { KgeModel } from './model.js';
 import { ParameterStore } from './parameter-store.js';
 import { SeededRandom } from './random.js';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { FusedCandidateScorer, TfjsCandidateScorer, type CandidateScorer, type CandidateSet } from './candidate-scoring.js';
 import { fusedCandidateScores, fusedStepSupports } from './fused-negative-step.js';
 import { gatherQueryRows, rowsByName } from './query-rows.js';

@@ -12,7 +12,7 @@
  * - b_t an optional per-entity bias (`tailBiasTable`); a head bias is part of the query output.
  * Relations are indexed in [0, 2R): ids ≥ R are the reciprocal relations r⁻¹ used for head prediction.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { QueryProgram } from '../kernels/query-program.js';
 
 /**

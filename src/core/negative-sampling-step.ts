@@ -9,7 +9,7 @@
  * every positive and negative score (or, without double negatives, the self-adversarial or margin ranking loss of
  * losses.ts; or, with query weights, their weighted mean over the queries), plus the regulariser on the rows used.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { CandidateScorer, CandidateSet } from './candidate-scoring.js';

@@ -15,7 +15,7 @@
  * A per-query offset (head bias) shifts a row's scores and leaves its softmax unchanged: its gradient is zero. It
  * does change the binary cross-entropy, which the kernel path leaves out: such a model trains `bce` on the tfjs path.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel } from './model.js';
 import type { ParameterStore, ParameterTable } from './parameter-store.js';
 import { allEntityBinaryCrossEntropy, rowRegularizer, softmaxCrossEntropy } from './losses.js';

@@ -3,7 +3,7 @@
  * backend and dense (slow) on cpu, so the core copies the B rows of each query table into small tensors, takes
  * gradients with respect to those, and scatters them back into the tables' accumulators.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { RegularizedRows } from './losses.js';

@@ -19,7 +19,7 @@
  *   coordinates of [Re | Im] rows (RotatE's distance with the L1 norm over complex moduli, Sun et al. 2019,
  *   eq. (2), as the authors' code; below the floor autodiff's gradient is 0, the kernels' that of the continuation).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { SimilarityName } from './model.js';
 
 /** Floor for norms and denominators (float32). */

@@ -2,7 +2,7 @@
  * A stop-gradient on the tfjs tape (tfjs has none): the same values, no gradient flowing back — PyTorch's
  * `.detach()`, which the papers' code uses to make a peer's or a teacher's predictions targets.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 const stop = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const x = args[0] as tf.Tensor;

@@ -5,7 +5,8 @@
  * (row-sparse). A side is one model's queries — a group of a negative-sampling step, a student of a mutual
  * objective — optionally with candidates scored on the tape by a CandidateScorer.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from './tfjs-gradients.js';
 import type { KgeModel, QueryOutput } from './model.js';
 import type { ParameterStore } from './parameter-store.js';
 import type { CandidateScorer, CandidateSet } from './candidate-scoring.js';
@@ -80,6 +81,7 @@ function tapeValue(sides: readonly TapeSide[], extras: readonly TapeInput[], los
       });
       return loss(views, xs.slice(offset));
     };
+    ensureGradients();
     const { value, grads } = tf.valueAndGrads(f)(inputs);
     if (failure) throw failure.error;
     let offset = 0;

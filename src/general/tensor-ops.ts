@@ -3,7 +3,7 @@
  * row normalisation, the attention map of a feature tensor and cosine-similarity logits (the stop-gradient is the
  * core's, core/stop-gradient.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Flattens every dimension after the first: [B, …] → [B, D]. */
 export function flatten2d(x: tf.Tensor): tf.Tensor2D {

@@ -4,7 +4,7 @@
  * √c‖x‖ > 1 − eps are rescaled radially onto √c‖x‖ = 1 − eps (as KGEmb's `project`). The comparison and
  * the rescaling are done on t = c‖x‖² so that neither ‖x‖ = 0 nor c → 0 divides by zero.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { BALL_EPS, clampCurvature } from './guards.js';
 import { checkRowsAndCurvature } from './shapes.js';
 

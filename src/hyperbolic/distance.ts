@@ -25,7 +25,7 @@
  * row-wise d² stays within ~0.1. Rescore the top candidates with sqPoincareDistance when the order among
  * near-boundary neighbours matters.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { MIN_CONFORMAL, clampCurvature, safeSqrt } from './guards.js';
 import { asinhSqRatio } from './ratios.js';
 import { checkRowsAndCurvature, checkSameShape } from './shapes.js';

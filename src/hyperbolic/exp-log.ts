@@ -8,7 +8,7 @@
  * regular points (exp₀ → identity as c → 0). exp₀ projects its result into the ball (float32 tanh reaches 1 for
  * √c‖u‖ > 9.1); log₀ clamps √c‖y‖ at 1 − ARTANH_EPS, so a point at the projection radius is never clipped.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { projectClamped } from './ball.js';
 import { clampCurvature } from './guards.js';
 import { artanhRatio, tanhRatio } from './ratios.js';

@@ -10,7 +10,7 @@
  * The reflection follows the paper's G⁻ (an involution); KGEmb's code once computed (c x₀ + s x₁, s x₀ − c x₀),
  * which is neither an involution nor norm-preserving (HazyResearch/KGEmb issue #3).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { safeNorm } from './guards.js';
 import { checkSameShape } from './shapes.js';
 

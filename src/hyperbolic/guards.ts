@@ -30,7 +30,7 @@
  * Backend note: tfjs-backend-wasm 4.22 computes Log1p naively as log(1 + x) (log1p(1e-8) = 0 there), so nothing
  * here uses log1p; Atanh, Asinh, Tanh and Sqrt are accurate on both cpu and wasm.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Floor for norms used as divisors (float32-safe; see the header). */
 export const MIN_NORM = 1e-10;

@@ -15,7 +15,7 @@
  * result is projected, since the exact sum of two boundary points can lie closer to the sphere than float32
  * resolves.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { projectClamped } from './ball.js';
 import { MIN_CONFORMAL, clampCurvature } from './guards.js';
 import { checkRowsAndCurvature, checkSameShape } from './shapes.js';

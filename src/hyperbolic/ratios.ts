@@ -12,7 +12,7 @@
  * form cancels catastrophically in float32 (relative error ~ ulp/t). Both agree to ~1e-5 at the switch.
  * First-order only: the custom gradients are not themselves differentiable.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ARTANH_EPS, TANH_MAX } from './guards.js';
 
 /** Below this t the derivatives use their Taylor series (truncation error < 1e-7 relative there). */

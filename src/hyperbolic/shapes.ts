@@ -2,7 +2,7 @@
  * Shape checks shared by the Poincaré-ball functions: points are rows [B, d]; the curvature magnitude c is a
  * column [B, 1] (one c per row, as with KGEmb's per-relation curvature) or [1, 1] (one c for all rows).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Throws unless x is [B, d] and c is [B, 1] or [1, 1]; returns B. */
 export function checkRowsAndCurvature(fn: string, x: tf.Tensor, c: tf.Tensor): number {

@@ -1,5 +1,5 @@
 /** Complex-number helpers on tfjs tensors whose last axis holds [real parts | imaginary parts]. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Splits [B, 2k] into its real and imaginary halves [B, k]. */
 export function splitComplex(x: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {

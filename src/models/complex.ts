@@ -3,7 +3,7 @@
  * `dim` counts real parameters: a row is [Re | Im] of dim/2 complex numbers. Writing q = h·r (complex product),
  * Re(⟨q, t̄⟩) = Re(q)·Re(t) + Im(q)·Im(t) is a real dot product of [Re q | Im q] with [Re t | Im t].
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
 import { complexPairs, entityTable, modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../core/model-base.js';
 import { complexMultiply, splitComplex } from './complex-ops.js';

@@ -1,7 +1,7 @@
 /**
  * DistMult (Yang et al., ICLR 2015): a diagonal bilinear score, f(h, r, t) = ⟨h, r, t⟩ = Σᵢ hᵢ rᵢ tᵢ (eq. (3)).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
 import { entityTable, modelConfig, normalInit, relationTable, type ModelOptions } from '../core/model-base.js';
 import { queryProgram } from '../kernels/query-program.js';

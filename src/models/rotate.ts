@@ -17,7 +17,7 @@
  * Head queries use a learned reciprocal relation r + R, as every model here (core/batch.ts; Lacroix et al. 2018),
  * not the conjugate rotation of r.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
 import { complexPairs, entityTable, modelConfig, paperOrNormal, relationTable, requireEvenDim } from '../core/model-base.js';
 import { complexMultiply, splitComplex } from './complex-ops.js';

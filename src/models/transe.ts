@@ -14,7 +14,7 @@
  * a checkpoint without `norm` predates it and holds an L2 model, one without `entityConstraint` an unconstrained one
  * (registry/models.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../core/model.js';
 import { entityTable, modelConfig, paperOrNormal, relationTable } from '../core/model-base.js';
 import { queryProgram } from '../kernels/query-program.js';

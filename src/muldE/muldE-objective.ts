@@ -15,7 +15,7 @@
  * float64 reference is senior-kd-head.ts), or in tfjs autodiff (senior.ts, the reference and the path of native
  * backends).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import type { TrainingObjective, ScoringPathUsed } from '../core/training-objective.js';
 import type { QueryBatch } from '../core/batch.js';

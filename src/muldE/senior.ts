@@ -8,7 +8,7 @@
  *   teachers closest to the Junior first, near-uniform later — and soft labels s_T = Σᵢ αᵢ · scaled scoreᵢ.
  * Without scaling the raw scores are used; without attention α is uniform (the mean of the teachers).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { stopGradient } from '../core/stop-gradient.js';
 
 /** Column i of x [B, n] as [B, 1] (a slice: tf.split's gradient fails when it has a single part). */

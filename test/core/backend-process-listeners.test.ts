@@ -4,14 +4,14 @@ import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/backend.js';
 import { tempDir } from '../lookup/helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const backendUrl = pathToFileURL(path.join(root, 'src', 'core', 'backend.ts')).href;
-// the script lives in a temporary directory, so it names the project's tfjs by its file (the one backend.ts loads)
-const tfjsUrl = pathToFileURL(createRequire(path.join(root, 'package.json')).resolve('@tensorflow/tfjs')).href;
+// the script lives in a temporary directory, so it names the project's tfjs-core by its file (the one backend.ts loads)
+const tfjsUrl = pathToFileURL(createRequire(path.join(root, 'package.json')).resolve('@tensorflow/tfjs-core')).href;
 const wasmUrl = pathToFileURL(createRequire(path.join(root, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm')).href;
 const tmp = tempDir('backend-listeners');
 

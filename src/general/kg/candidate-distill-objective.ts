@@ -14,7 +14,7 @@
  * (1 − w)·base + w·distill (w = α). Without references or with w = 0 the step is the core's own negative-sampling
  * step (fused kernels where available): the plain FedE / instance- or balanced-sampled baselines.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { drawGoldFirst } from '../../core/negative-sampler.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
 import { binaryCrossEntropyWithLogits, goldFirstLabels } from '../../core/losses.js';

@@ -7,7 +7,7 @@
  * and β = 100 (google-research/class_balanced_distillation: `train_step` in train.py, `distill_alpha` and
  * `distill_fd_beta` in configs/stage_two_cbd.py); the paper's equation numbers were not available here.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32 } from '../../core/float32-range.js';
 import { l2NormalizeRows } from '../tensor-ops.js';

@@ -4,7 +4,7 @@
  * KD loss (the core's implementation, shared with MulDE) and Hinton et al.'s mixture of the two. The teacher is a
  * target: `kd` and `hinton-kd` detach it (Hinton et al. and torchdistill's KDLoss take its outputs under no_grad).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { positiveFloat32 } from '../../core/float32-range.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';

@@ -2,7 +2,7 @@
  * Self-supervised contrastive losses over two augmented views of a batch: SimCLR's NT-Xent and DoGo's KL between
  * two models' softmaxed similarity distributions.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { positiveFloat32 } from '../../core/float32-range.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';

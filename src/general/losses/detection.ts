@@ -9,7 +9,7 @@
  * - `hint`: L_hint = ‖V − Z‖² (Eq. 6), V the student's guided-layer feature after the adaptation layer, Z the
  *   teacher's hint feature; per-sample squared L2 distance, batch mean.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32, positiveFloat32 } from '../../core/float32-range.js';
 import { flatten2d } from '../tensor-ops.js';

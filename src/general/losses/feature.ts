@@ -3,7 +3,7 @@
  * attention-map matching, and the diversity target that pushes a student's attention away from its predecessor's.
  * Targets are detached, as in the authors' code.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { attentionMap, l2NormalizeRows } from '../tensor-ops.js';
 import { stopGradient } from '../../core/stop-gradient.js';

@@ -3,7 +3,7 @@
  * (PAA, LAD) produces: each class is a binary classifier, a positive anchor's target is its class, a negative
  * anchor's target is all zeros (background).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32 } from '../../core/float32-range.js';
 import { defineLoss, requireShape } from './loss-spec.js';

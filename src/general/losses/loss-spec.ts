@@ -4,7 +4,7 @@
  * hyper-parameters into a pure function of tfjs tensors returning a scalar. In the style of torchdistill, where
  * a run's configuration names its losses and their parameters and a registry builds them.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import type { RegistryEntry } from '../../core/registry.js';
 

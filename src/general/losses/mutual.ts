@@ -3,7 +3,7 @@
  * learning and dense cross-layer mutual distillation. A peer's prediction is a target: no gradient flows into it
  * (the `.detach()` of the authors' code), so one tape over all networks gives each its own gradient.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32, positiveFloat32 } from '../../core/float32-range.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';

@@ -11,7 +11,7 @@
  * true logit gets no gradient. The KL has the form of the core's temperature KD loss (`temperatureKdLoss`, Hinton et
  * al. 2015: τ²·batch-mean KL) restricted to those columns, and the global logits are detached.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32, positiveFloat32 } from '../../core/float32-range.js';
 import { stopGradient } from '../../core/stop-gradient.js';

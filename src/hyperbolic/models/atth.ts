@@ -4,7 +4,7 @@
  * curvature −c_r and translated:
  *   q = exp₀ᶜ(α₁ Rot(Θ_r) h + α₂ Ref(Φ_r) h) ⊕ exp₀ᶜ(r),   f(h, r, t) = −d_c(q, t)² + b_h + b_t.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/model.js';
 import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../core/model-base.js';
 import { expmap0, givensReflection, givensRotation, mobiusAdd, project } from '../index.js';

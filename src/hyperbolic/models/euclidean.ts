@@ -5,7 +5,7 @@
  *   RotE: q = Rot(Θ_r) h + r;  RefE: q = Ref(Φ_r) h + r;  AttE: q = att(Rot h, Ref h) + r;
  *   MuRE (Balažević et al. 2019): q = ρ_r ∘ h + r.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/model.js';
 import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../core/model-base.js';
 import { givensReflection, givensRotation } from '../index.js';

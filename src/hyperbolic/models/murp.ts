@@ -9,7 +9,7 @@
  * untouched candidates (one sweep of the entity table for 1-N training, evaluation and the top-K kernels), so this
  * MuRP is its own model with the paper's parts, and its numbers are kgdistill's, not the paper's.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/model.js';
 import { modelConfig, normalInit, relationTable, type ModelOptions } from '../../core/model-base.js';
 import { expmap0, mobiusAdd, project } from '../index.js';

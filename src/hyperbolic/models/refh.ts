@@ -4,7 +4,7 @@
  *   q = exp₀ᶜ(Ref(Φ_r) h) ⊕ exp₀ᶜ(r),   f(h, r, t) = −d_c(q, t)² + b_h + b_t.
  * The reflection is the paper's G⁻ (eq. (4)); see src/hyperbolic/givens.ts for how it differs from the code.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/model.js';
 import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../core/model-base.js';
 import { expmap0, givensReflection, mobiusAdd, project } from '../index.js';

@@ -5,7 +5,7 @@
  * with h, r₁, r₂, t learned in the tangent space at 0 and mapped by exp₀ᶜ (as the authors' code does; tails are
  * mapped inside the similarity). Points are projected back inside the ball after each Möbius addition.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { KgeModel, ModelConfig, QueryOutput, TableSpec } from '../../core/model.js';
 import { modelConfig, normalInit, relationTable, requireEvenDim, type ModelOptions } from '../../core/model-base.js';
 import { expmap0, givensRotation, mobiusAdd, project } from '../index.js';

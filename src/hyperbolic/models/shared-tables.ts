@@ -4,7 +4,7 @@
  * Givens angles as unnormalised 2-vectors (uniform in [−1, 1), as in the authors' code), and the per-relation
  * curvature c = softplus(c₀) with c₀ = 1 initially.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { TableSpec } from '../../core/model.js';
 import { entityTable, normalInit, relationTable } from '../../core/model-base.js';
 import { clampCurvature } from '../guards.js';

@@ -5,7 +5,7 @@
  * layer to the teacher's hint layer: a 1×1 convolution for conv maps of equal spatial size (as in the paper), a
  * linear layer for dense features.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createNet, type Architecture, type NetSize } from '../nets/factory.js';
 import { Head } from '../nets/head.js';
 import { ParamFactory, denseForward, type DenseParams } from '../nets/params.js';

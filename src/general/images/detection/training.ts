@@ -6,7 +6,7 @@
  * with the teacher frozen. Box losses cover object images only: background rows are zeroed in prediction,
  * teacher and target alike (so they add nothing) and the batch mean is rescaled by B / (objects in the batch).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { smoothL1 } from '../../losses/detection.js';
 import { crossEntropy } from '../../losses/classification.js';
 import { createLoss } from '../../losses/registry.js';

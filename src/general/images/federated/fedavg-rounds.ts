@@ -7,7 +7,7 @@
  *   w ← Σ_k (n_k / Σ_j n_j) · w_k.
  * What a local step computes is the caller's.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../../../core/random.js';
 import { epochBatches, type Batch } from '../data/batches.js';
 import type { ImageSet } from '../data/digits.js';

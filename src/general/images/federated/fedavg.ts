@@ -4,7 +4,7 @@
  * distillation from the round's global model (FedNTD, §4 Eq. 5); the global model's test accuracy is measured after
  * every round.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy } from '../../losses/classification.js';
 import { createLoss } from '../../losses/registry.js';
 import type { ImageSet } from '../data/digits.js';

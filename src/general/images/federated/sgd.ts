@@ -3,7 +3,8 @@
  * experiments (Lee et al. 2022, App. A: lr 0.01, momentum 0.9). Written out because tfjs's MomentumOptimizer
  * keeps one scalar alive after dispose(), which a simulation creating an optimiser per client per round leaks.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from '../../../core/tfjs-gradients.js';
 import { guardedStep, type StepPlace } from '../training/divergence.js';
 
 /** Momentum SGD over a fixed list of variables; dispose() frees the velocity buffers. */
@@ -25,6 +26,7 @@ export class MomentumSgd {
    */
   step(loss: () => tf.Scalar, place: StepPlace): number {
     return guardedStep(this.variables, place, () => {
+      ensureGradients();
       const { value, grads } = tf.variableGrads(loss, this.variables as tf.Variable[]);
       this.variables.forEach((w, i) => {
         const v = this.velocity[i]!;

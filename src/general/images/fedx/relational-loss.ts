@@ -9,7 +9,7 @@
  * whatever the caller passes and keep their gradient (the local model's embeddings of a random batch), or are
  * constants (the global model's, computed outside the tape).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { l2NormalizeRows } from '../../tensor-ops.js';
 import { stopGradient } from '../../../core/stop-gradient.js';
 import { temperatureKdLoss } from '../../../core/distillation-loss.js';

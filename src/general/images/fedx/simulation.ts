@@ -10,7 +10,7 @@
  * The server averages all variables weighted by client size. The global encoder is scored by a linear probe
  * (train labels, test images) after the last round, and every `probeEvery` rounds when asked.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../../../core/random.js';
 import { augmentImages, type AugmentationOptions } from '../data/augment.js';
 import type { ImageSet } from '../data/digits.js';

@@ -7,7 +7,7 @@
  * The two baselines share the budget: instance sampling + CE (that is teacher 1) and class-balanced sampling + CE
  * from the student's initialisation on the student's batches (CBD with α = 0).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../../../core/random.js';
 import { augmentImages, augmentationSchema } from '../data/augment.js';
 import type { Batch } from '../data/batches.js';

@@ -2,7 +2,7 @@
  * Pieces the methods share: the seeded names of networks and batch streams (so a method's student and its
  * baseline start from the same weights and see the same batches), the common baselines, and a trained teacher.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createNet, type Architecture, type NetSize } from '../nets/factory.js';
 import type { Network } from '../nets/network.js';
 import { accuracy, trainWithCrossEntropy, type Budget } from '../training/supervised.js';

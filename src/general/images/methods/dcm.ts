@@ -6,7 +6,7 @@
  * training the auxiliary heads are dropped: the student is evaluated through its own final classifier.
  * Baseline: the student trained alone with cross-entropy.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';

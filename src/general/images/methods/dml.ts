@@ -5,7 +5,7 @@
  * student's initialisation and sees the same batches; its accuracy is the one compared.
  * Baseline: the student trained alone with cross-entropy.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';

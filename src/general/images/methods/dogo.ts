@@ -6,7 +6,7 @@
  * Evaluation: a linear probe on the frozen student encoder. Baseline: the student encoder and head trained with
  * NT-Xent alone on the same views, epochs and initialisation.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { SeededRandom } from '../../../core/random.js';

@@ -22,7 +22,7 @@
  * Not ported: the leader's "trans-fusion" branch and the common students' own self-distillation.
  * Baseline: the leader's network (same initialisation and batches) trained alone with cross-entropy.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';

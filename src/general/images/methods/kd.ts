@@ -4,7 +4,7 @@
  * teacher frozen. The loss comes from the registry by name (`hinton-kd`, or `kd` for the soft term alone).
  * Baseline: the same student, same initialisation, batches and epochs, trained with cross-entropy alone.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { positiveFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';

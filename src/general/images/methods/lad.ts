@@ -10,7 +10,7 @@
  *   larger performance score ρ (σ/μ of its costs, or the Fisher score of its GMM fits) assigns the labels both
  *   train on — teacher and student roles switch dynamically.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { nonNegativeFloat32 } from '../../../core/float32-range.js';
 import { createLoss } from '../../losses/registry.js';

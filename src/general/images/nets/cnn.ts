@@ -6,7 +6,7 @@
  *   logits = linear(feature)
  * The two stages are the down-sampling points where auxiliary classifiers and feature losses attach.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ParamFactory, convForward, denseForward, maxPool2, type ConvParams, type DenseParams } from './params.js';
 import { FEATURE_TAP, IMAGE_SIDE, disposeVariables, type Network, type NetworkOutput } from './network.js';
 

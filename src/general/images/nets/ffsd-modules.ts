@@ -7,7 +7,7 @@
  * - the self-distillation module: a deep stage map [h, w, c] → nearest ×2 up-sampling → conv3×3 + ReLU to the
  *   shallow stage's shape [2h, 2w, c′] (in place of the authors' stride-2 transposed convolution).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ParamFactory, convForward, type ConvParams } from './params.js';
 import { Head } from './head.js';
 import { disposeVariables } from './network.js';

@@ -3,7 +3,7 @@
  * hidden ReLU layers, a linear output. Used for DCM's auxiliary classifiers, SimCLR/DoGo projection heads, FFSD's
  * fused classifier and linear probes (no hidden layer).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ParamFactory, denseForward, maxPool2, type DenseParams } from './params.js';
 import { disposeVariables } from './network.js';
 

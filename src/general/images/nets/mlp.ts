@@ -2,7 +2,7 @@
  * A multilayer perceptron for flattened 8×8 images: hidden ReLU layers (taps `hidden1`, `hidden2`, …; the last
  * one is also `feature`) and a linear classifier. Stages are the hidden layers before the last.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ParamFactory, denseForward, type DenseParams } from './params.js';
 import { FEATURE_TAP, IMAGE_PIXELS, disposeVariables, type Network, type NetworkOutput } from './network.js';
 

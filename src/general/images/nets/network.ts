@@ -3,7 +3,7 @@
  * pass, its trainable variables, and the shapes of its taps (so auxiliary classifiers, fusion and
  * self-distillation modules can be built on them). Inputs are flattened 8×8 images [B, 64] with values in [0, 1].
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** The outputs of one forward pass. */
 export interface NetworkOutput {

@@ -3,7 +3,7 @@
  * `SeededRandom` (He-normal for ReLU layers, LeCun-normal for output layers), biases at zero. Every variable a
  * factory makes is recorded so its owner can list and dispose them.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../../../core/random.js';
 
 /** Weight scaling: He (√(2/fan-in), before a ReLU) or LeCun (√(1/fan-in), linear outputs). */

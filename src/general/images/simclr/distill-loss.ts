@@ -5,7 +5,7 @@
  * averaged over the batch, teacher detached (no T² factor: the paper uses τ = 1 and the loss alone). It is the
  * class-weighted soft cross-entropy of detection KD with every weight 1.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { weightedSoftCe } from '../../losses/detection.js';
 
 /** Batch mean of −Σ_y softmax(t/τ)_y log softmax(s/τ)_y, teacher detached (SimCLRv2 Eq. 2). */

@@ -5,7 +5,7 @@
  * head": encoder → the head's first layer (with its ReLU) → a new linear layer, every weight trainable. The
  * fine-tuned classifier is a {@link Network}, so the module's training and accuracy functions apply to it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createNet, type Architecture, type NetSize } from '../nets/factory.js';
 import { ParamFactory, denseForward, type DenseParams } from '../nets/params.js';
 import { FEATURE_TAP, disposeVariables, type Network, type NetworkOutput } from '../nets/network.js';

@@ -10,7 +10,7 @@
  * the student and the big network trained on the labelled subset alone, and fine-tuning from the encoder output
  * (head layer 0) instead of the middle of the head.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { positiveFloat32 } from '../../../core/float32-range.js';
 import { SeededRandom } from '../../../core/random.js';

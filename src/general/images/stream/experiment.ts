@@ -5,7 +5,7 @@
  * split's images. Several schedules (fixed strides, the adaptive controller) then run from copies of the same
  * pre-trained student on the same frames.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../../../core/random.js';
 import { augmentImages, type AugmentationOptions } from '../data/augment.js';
 import type { ImageSet } from '../data/digits.js';

@@ -7,7 +7,7 @@
  * with its prediction made before any update on that frame (what it would have output online). The paper's 5×
  * weight on pixels inside instance boxes has no counterpart here (a frame's images all count once).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy } from '../../losses/classification.js';
 import type { Network } from '../nets/network.js';
 import { argmaxRows, imageTensor, minimizeStep } from '../training/supervised.js';

@@ -8,7 +8,7 @@
  * step), the loss and the option that sets the step's learning rate, instead of reporting the NaN network's chance
  * accuracy. The runner (`runner.ts`) adds the method, the seed, which run (baseline or method) and the option's value.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Where a training step is. */
 export interface StepPlace {

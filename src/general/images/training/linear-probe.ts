@@ -3,7 +3,7 @@
  * its `feature` tap is computed for the train and test images, standardised with the train statistics, and a
  * softmax linear classifier is trained on the train features with full-batch Adam; its test accuracy is the score.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy } from '../../losses/classification.js';
 import { FEATURE_TAP, IMAGE_PIXELS, type Network } from '../nets/network.js';
 import type { ImageSet } from '../data/digits.js';

@@ -3,7 +3,8 @@
  * batches, cross-entropy; prediction and accuracy in chunks. The building blocks every method and every baseline
  * shares, so a method and its baseline differ only in their loss.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from '../../../core/tfjs-gradients.js';
 import { SeededRandom } from '../../../core/random.js';
 import { crossEntropy } from '../../losses/classification.js';
 import { epochBatches, type Batch } from '../data/batches.js';
@@ -39,6 +40,7 @@ export function imageTensor(x: Float32Array, n: number): tf.Tensor2D {
  * message naming `place`.
  */
 export function minimizeStep(optimizer: tf.Optimizer, variables: readonly tf.Variable[], loss: () => tf.Scalar, place: StepPlace): number {
+  ensureGradients();
   return guardedStep(variables, place, () => optimizer.minimize(loss, true, variables as tf.Variable[])!);
 }
 

@@ -15,7 +15,7 @@
  * The peer's scores are targets (stop-gradient), so one tape gives each student its own gradient.
  */
 import { drawGoldFirst } from '../../../core/negative-sampler.js';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ModelRuntime } from '../../../core/model-runtime.js';
 import type { TrainingObjective, ScoringPathUsed } from '../../../core/training-objective.js';
 import type { QueryBatch } from '../../../core/batch.js';

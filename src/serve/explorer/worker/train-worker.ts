@@ -3,7 +3,8 @@
  * kernels, fetched from its own server — trains on the dropped files (in-page-training.ts) and then answers the
  * page's queries on the trained model (in-page-model.ts). One thread: a browser has no kernel worker.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js'; // tfjs-core registers none itself (src/core/tfjs-gradients.ts)
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadKernelsFromUrl } from '../../../kernels/kernel-loader-browser.js';
 import { KgInputError } from '../../../kg/errors.js';
