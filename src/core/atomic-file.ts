@@ -35,7 +35,8 @@ export async function writeChunksAtomic(file: string, chunks: readonly Uint8Arra
   try {
     await writeChunksAtomicOrThrow(file, chunks, onPiece, pieceBytes);
   } catch (error) {
-    throw fileWriteError(file, error, 'cannot write', '; the old file is kept');
+    const existed = await fs.stat(file).then(() => true, () => false);
+    throw fileWriteError(file, error, 'cannot write', existed ? '; the old file is kept' : '; nothing was written');
   }
 }
 
@@ -68,7 +69,7 @@ async function writeChunksAtomicOrThrow(file: string, chunks: readonly Uint8Arra
     await fs.rename(temp, file);
   } catch (error) {
     await handle.close().catch(() => undefined);
-    await fs.rm(temp, { force: true });
+    await fs.rm(temp, { force: true }).catch(() => undefined); // the write's own error is the one to report
     throw error;
   }
   await syncDirectory(path.dirname(file));

@@ -16,6 +16,8 @@ import { formatIssues } from './registry.js';
 import { firstNonFinite } from './finite-check.js';
 import { randomBytes } from 'node:crypto';
 import { IO_PIECE_BYTES, isAtomicTemp, isStaleAtomicTemp, writeChunksAtomic, writeFileAtomic } from './atomic-file.js';
+import { checkpointSaveError } from './checkpoint-save-error.js';
+import { isProcessRunning } from '../kg/process-running.js';
 import { SEAL_ARRAY, readSealFloats, sealArray, sealProblem, unsealedModelProblem } from './checkpoint-seal.js';
 
 /** Format name and version written into every checkpoint. */
@@ -78,7 +80,8 @@ export class CheckpointError extends Error {
 
 /**
  * Writes `<dir>/<stem>-<id>.bin` (the arrays, then the header's seal) then commits `<dir>/<stem>.json` naming it, and
- * removes the stem's older binaries.
+ * removes the stem's older binaries. A failed save (a full disk) removes its new binary, keeps the previous checkpoint
+ * and names `<stem>.json` in plain words.
  */
 export async function saveCheckpoint(dir: string, stem: string, content: CheckpointContent): Promise<string> {
   if (Object.hasOwn(content.arrays, SEAL_ARRAY)) throw new Error(`${path.join(dir, stem)}: '${SEAL_ARRAY}' is the name of the checkpoint's seal, not of an array to save`);
@@ -101,17 +104,20 @@ export async function saveCheckpoint(dir: string, stem: string, content: Checkpo
   });
   const hash = createHash('sha256');
   const binaryFile = `${stem}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}.bin`;
-  await writeChunksAtomic(path.join(dir, binaryFile), chunks, (piece) => hash.update(piece));
-  const header: CheckpointHeader = {
-    format: CHECKPOINT_FORMAT,
-    version: content.header.model.storedDim === undefined ? CHECKPOINT_VERSION : PADDED_CHECKPOINT_VERSION,
-    createdAt: new Date().toISOString(),
-    ...content.header,
-    arrays,
-    binary: { file: binaryFile, bytes: 4 * total, sha256: hash.digest('hex') },
-  };
   const jsonFile = path.join(dir, `${stem}.json`);
-  await writeFileAtomic(jsonFile, JSON.stringify(header));
+  try {
+    await writeChunksAtomic(path.join(dir, binaryFile), chunks, (piece) => hash.update(piece));
+    const version = content.header.model.storedDim === undefined ? CHECKPOINT_VERSION : PADDED_CHECKPOINT_VERSION;
+    const header: CheckpointHeader = { format: CHECKPOINT_FORMAT, version, createdAt: new Date().toISOString(), ...content.header, arrays,
+      binary: { file: binaryFile, bytes: 4 * total, sha256: hash.digest('hex') } };
+    await writeFileAtomic(jsonFile, JSON.stringify(header));
+  } catch (error) {
+    // not committed: the new binary, named by no header, goes at once (on a full disk it holds the space the next save needs)
+    const named = await fs.readFile(jsonFile, 'utf8').then((text) => (JSON.parse(text) as CheckpointHeader).binary?.file === binaryFile, () => false);
+    if (named) throw error; // committed (what failed came after the rename)
+    await fs.rm(path.join(dir, binaryFile), { force: true }).catch(() => undefined);
+    throw checkpointSaveError(jsonFile, stem, error, await fs.stat(jsonFile).then(() => true, () => false));
+  }
   for (const name of await fs.readdir(dir)) {
     if (name !== binaryFile && isBinaryOf(stem, name)) await fs.rm(path.join(dir, name), { force: true });
   }
@@ -129,6 +135,12 @@ function isBinaryOf(stem: string, name: string): boolean {
 /** Whether `name` is what a process killed while taking the run lock leaves (run-lock.ts: its staged copy, its takeover guard). */
 function isLockLeftover(name: string): boolean {
   return /^\.lock\.(?:(?:stale-)?\d+-[0-9a-f]{8}|takeover)$/.test(name);
+}
+
+/** A staged copy of the lock (run-lock.ts, `.lock.<pid>-<hex>`) whose process is gone: one a full disk or a kill left. */
+function isStaleLockCopy(name: string): boolean {
+  const pid = Number(/^\.lock\.(\d+)-[0-9a-f]{8}$/.exec(name)?.[1] ?? NaN);
+  return Number.isInteger(pid) && pid !== process.pid && !isProcessRunning(pid);
 }
 
 /** The files and folders kgdistill writes in a run directory (checkpoints, their temporaries, logs, lookup indexes, plots). */
@@ -150,8 +162,8 @@ export async function foreignFiles(dir: string): Promise<string[]> {
 
 /**
  * Removes what interrupted writes left in a run directory: temporary files of atomic writes whose writer is gone (a
- * live process's is a write under way, e.g. `kgdistill plot` writing curves.svg while the run is resumed), and
- * checkpoint binaries that no header names. Returns the names removed. A header that exists but cannot be read is an error
+ * live process's is a write under way, e.g. `kgdistill plot` writing curves.svg while the run is resumed), staged
+ * copies of the lock whose process is gone, and checkpoint binaries that no header names. Returns the names removed. A header that exists but cannot be read is an error
  * naming it (atomic writes never leave one half-written: it was damaged), and nothing is removed.
  */
 export async function cleanRunDir(dir: string, stems: readonly string[] = ['best', 'last']): Promise<string[]> {
@@ -173,7 +185,7 @@ export async function cleanRunDir(dir: string, stems: readonly string[] = ['best
     }
     if (typeof header.binary?.file === 'string') referenced.add(header.binary.file);
   }
-  const removed = names.filter((name) => isStaleAtomicTemp(name) || (stems.some((stem) => isBinaryOf(stem, name)) && !referenced.has(name)));
+  const removed = names.filter((name) => isStaleAtomicTemp(name) || isStaleLockCopy(name) || (stems.some((stem) => isBinaryOf(stem, name)) && !referenced.has(name)));
   for (const name of removed) await fs.rm(path.join(dir, name), { force: true });
   return removed;
 }

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { isProcessRunning, processStartTicks } from '../kg/process-running.js';
+import { fileWriteError } from '../kg/errors.js';
 
 /** A held lock on a run directory. */
 export interface RunLock {
@@ -56,8 +57,8 @@ function writerRunning(pid: number, start: string | undefined, key: string): boo
 /** Creates `file` holding `content` in one step, or returns false when it exists (link() fails with EEXIST). */
 function createWhole(file: string, content: string): boolean {
   const staged = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(staged, content, { flag: 'wx' });
   try {
+    writeFileSync(staged, content, { flag: 'wx' }); // inside the try: a full disk leaves no staged copy behind
     linkSync(staged, file);
     return true;
   } catch (error) {
@@ -74,6 +75,15 @@ function createWhole(file: string, content: string): boolean {
     }
   } finally {
     rmSync(staged, { force: true });
+  }
+}
+
+/** `createWhole` for a run's lock, a file-system failure (full disk, read-only, not ours) said as the run's, not its staged copy's. */
+function createWholeOrSay(runDir: string, file: string, content: string): boolean {
+  try {
+    return createWhole(file, content);
+  } catch (error) {
+    throw fileWriteError(runDir, error, `cannot take the run's lock (${path.basename(file)})`, '; nothing was written');
   }
 }
 
@@ -149,7 +159,7 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
   const me = `${process.pid} ${hostname()} ${thisBoot}${thisStart === undefined ? '' : ` ${thisStart}`}\n`;
   const held = path.resolve(file); // this process's key for the lock (whatever spelling runDir had)
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (createWhole(file, me)) {
+    if (createWholeOrSay(runDir, file, me)) {
       heldByThisProcess.add(held);
       const release = (): void => {
         process.off('exit', release);

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { makeDirectories } from './make-directory.js';
 import path from 'node:path';
 import { removeLeftByGoneWriters } from './gone-writers.js';
+import { fileWriteError } from './errors.js';
 
 /** Refuses an `--out` that is empty (it would resolve to the working directory), a file or a non-empty directory. */
 export function requireNewOutDir(out: string): void {
@@ -28,10 +29,11 @@ export async function writeNewDirectory(target: string, fill: (staging: string) 
     return pid === undefined ? undefined : Number(pid);
   });
   // the writer's pid in the name lets a later writer tell a killed one's leftovers from a live one's staging
-  const staging = await fs.mkdtemp(path.join(path.dirname(target), `${prefix}${process.pid}-`));
-  // mkdtemp makes it 0700 whatever the umask, a mode the rename would keep: give it a new directory's mode
-  await fs.chmod(staging, 0o777 & ~process.umask());
+  const template = path.join(path.dirname(target), `${prefix}${process.pid}-`);
+  const staging = await fs.mkdtemp(template).catch((error: unknown) => { throw writeError(shown, template, error); });
   try {
+    // mkdtemp makes it 0700 whatever the umask, a mode the rename would keep: give it a new directory's mode
+    await fs.chmod(staging, 0o777 & ~process.umask());
     await fill(staging);
     try {
       await fs.rmdir(target); // only an empty directory goes
@@ -44,7 +46,19 @@ export async function writeNewDirectory(target: string, fill: (staging: string) 
     }
     await fs.rename(staging, target);
   } catch (error) {
-    await fs.rm(staging, { recursive: true, force: true });
-    throw error;
+    await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined); // the write's own error is the one to report
+    throw writeError(shown, staging, error);
   }
+}
+
+/**
+ * A system error of writing the new directory `shown` (a full disk, a read-only file system, permission denied) as one
+ * line naming it in plain words — its own text names a system call and perhaps the staging directory (`staging`,
+ * a path under which counts as `shown`'s); other errors, and one about another file (an input read meanwhile), as they are.
+ */
+function writeError(shown: string, staging: string, error: unknown): unknown {
+  const system = error as NodeJS.ErrnoException | undefined;
+  if (typeof system?.syscall !== 'string' || typeof system.code !== 'string') return error;
+  if (typeof system.path === 'string' && !path.resolve(system.path).startsWith(path.resolve(staging))) return error;
+  return fileWriteError(shown, error, 'cannot write', '; nothing was written');
 }
