@@ -3,13 +3,22 @@
  * `data stats <dataset>` or `--dataset <dataset>`: the flag the other commands take).
  */
 import path from 'node:path';
+import { OptionsError } from '../pipeline/options-error.js';
 
-/** The value given as the argument or the flag; both given and different, or neither, is an error naming both forms. */
+/**
+ * The value given as the argument or the flag; both given and different, or neither, is an OptionsError (a usage
+ * error, exit 2) naming both forms, its problem under the flag's key (`--checkpoint`: `checkpoint`).
+ */
 export function positionalOrFlag(positional: string | undefined, flagValue: string | undefined, flag: string, what: string): string {
+  const key = flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   if (positional !== undefined && flagValue !== undefined && positional !== flagValue && path.resolve(positional) !== path.resolve(flagValue)) {
-    throw new Error(`${flag} ${flagValue} and the argument ${positional} are two different ${what} names: give one (nothing was done)`);
+    const message = `${flag} ${flagValue} and the argument ${positional} are two different ${what} names: give one (nothing was done)`;
+    throw new OptionsError(message, [{ key, message, value: flagValue }]);
   }
   const value = positional ?? flagValue;
-  if (value === undefined) throw new Error(`give the ${what}: as an argument, or with ${flag} <${what}>`);
+  if (value === undefined) {
+    const message = `give the ${what}: as an argument, or with ${flag} <${what}>`;
+    throw new OptionsError(message, [{ key, message }]);
+  }
   return value;
 }

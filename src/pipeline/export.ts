@@ -17,6 +17,7 @@ import { loadRun, noteIfStillTraining } from '../registry/load-run.js';
 import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
 import { requireNewOutDir, writeNewDirectory } from '../kg/new-directory.js';
 import { initBackend } from '../core/backend.js';
+import { OptionsError } from './options-error.js';
 import { logicalModelConfig, logicalRows } from '../core/table-padding.js';
 
 /** Export formats. */
@@ -102,7 +103,10 @@ async function readableNames(dir: string | undefined, entities: readonly string[
 
 /** Exports a run's best (or last) checkpoint into a new directory. */
 export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean; onNotice?: (note: string) => void } = {}): Promise<ExportReport> {
-  if (!EXPORT_FORMATS.includes(format)) throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`);
+  if (!EXPORT_FORMATS.includes(format)) { // an OptionsError: a usage error (exit 2)
+    const message = `--format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`;
+    throw new OptionsError(message, [{ key: 'format', message, value: format }]);
+  }
   requireNewOutDir(out);
   const target = path.resolve(out);
   await initBackend('auto');

@@ -3,13 +3,14 @@
  * (`norm` → the `norm` of TransE and RotatE, `entityConstraint` → TransE's); a model-specific option given for
  * another model, or a model that cannot train the way the settings ask (1-N scoring of a similarity without a
  * matrix-product form), is an error naming the option by its source: the flag, the key, or the config file and key
- * (`--config run.yaml: key 'norm'`) a value came from.
+ * (`--config run.yaml: key 'norm'`) a value came from — an OptionsError, a usage error (exit 2).
  */
 import type { KgeModel } from '../core/model.js';
 import type { RunData } from '../core/training-data.js';
 import { isDifferenceSimilarity } from '../core/similarity-tf.js';
 import { createModel } from '../registry/models.js';
 import { optionName, type CommonSettings, type OptionNaming } from './option-schemas.js';
+import { conflictingOptions } from './options-error.js';
 
 /** The models whose distance takes a norm (`norm`, models/distance-norm.ts). */
 const NORM_MODELS = ['transe', 'rotate'];
@@ -20,19 +21,37 @@ export interface RunNaming {
   keySources?: Readonly<Record<string, string>>;
 }
 
-/** Creates the model `name` of a run with the settings' shape, init scale and model-specific options. */
-export function createRunModel(name: string, s: CommonSettings, data: RunData, naming: OptionNaming | RunNaming = 'key'): KgeModel {
+/**
+ * Refuses a model-specific option given for a model without it (`norm` but for TransE and RotatE, `entityConstraint`
+ * but for TransE) as an OptionsError naming the option and the model's key (`modelKey`: `model`, distill's `student`):
+ * a usage error. It needs no data: a new run checks it before loading its dataset, createRunModel again.
+ */
+export function checkModelOptions(name: string, s: CommonSettings, label: (key: string) => string, modelKey = 'model'): void {
+  const values = { ...s, [modelKey]: name };
+  if (s.norm !== undefined && !NORM_MODELS.includes(name.toLowerCase())) {
+    throw conflictingOptions(`${label('norm')} applies to TransE and RotatE only (the model is ${name})`, ['norm', modelKey], values);
+  }
+  if (s.entityConstraint !== undefined && name.toLowerCase() !== 'transe') {
+    throw conflictingOptions(`${label('entityConstraint')} applies to TransE only (the model is ${name})`, ['entityConstraint', modelKey], values);
+  }
+}
+
+/**
+ * Creates the model `name` of a run with the settings' shape, init scale and model-specific options (`modelKey`: the
+ * settings' key naming the model, for the errors' problems). 1-N training of an L1 model is refused here, once the
+ * model says its similarity.
+ */
+export function createRunModel(name: string, s: CommonSettings, data: RunData, naming: OptionNaming | RunNaming = 'key', modelKey = 'model'): KgeModel {
   const how: RunNaming = typeof naming === 'string' ? { naming } : naming;
   const label = (key: string): string => optionName(key, how.keySources ?? {}, how.naming ?? 'key');
+  checkModelOptions(name, s, label, modelKey);
   const normed = NORM_MODELS.includes(name.toLowerCase());
-  if (s.norm !== undefined && !normed) throw new Error(`${label('norm')} applies to TransE and RotatE only (the model is ${name})`);
   const transe = name.toLowerCase() === 'transe';
-  if (s.entityConstraint !== undefined && !transe) throw new Error(`${label('entityConstraint')} applies to TransE only (the model is ${name})`);
   const model = createModel(name, { dim: s.dim, numEntities: data.numEntities, numRelations: data.numRelations, initScale: s.initScale,
     ...(normed && s.norm !== undefined ? { norm: s.norm } : {}), ...(transe && s.entityConstraint !== undefined ? { entityConstraint: s.entityConstraint } : {}) });
   if (s.oneToN && isDifferenceSimilarity(model.similarity)) {
-    throw new Error(`${label('oneToN')} scores every entity through a matrix product, which the L1 distance of ${model.config.model} has not: `
-      + `train it with sampled negatives (${label('neg')}), or with ${label('norm')} 2`);
+    throw conflictingOptions(`${label('oneToN')} scores every entity through a matrix product, which the L1 distance of ${model.config.model} has not: `
+      + `train it with sampled negatives (${label('neg')}), or with ${label('norm')} 2`, ['oneToN', modelKey, ...(s.norm !== undefined ? ['norm'] : [])], { ...s, [modelKey]: name });
   }
   return model;
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createRunModel } from './run-model.js';
+import { checkModelOptions, createRunModel } from './run-model.js';
 import { firstRepeatedPath } from './run-config.js';
 import { leakedTriples, unfinishedTeacherWarnings } from './teacher-checks.js';
 import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
@@ -15,6 +15,7 @@ import { trainingQueries } from '../core/batch.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
 import { runJob, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
 import { refuseRankingLossSettings } from './run-settings.js';
+import { conflictingOptions } from './options-error.js';
 import { headlineOf } from './run-result.js';
 
 /** A run's options, or — to continue the run in `out` — `resume: true` with only the options to change. */
@@ -50,6 +51,7 @@ export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHook
   const job: TrainingJob<TrainSettings> = {
     command: 'train',
     createModel: (s, data) => createRunModel(s.model, s, data, hooks),
+    checkSettings: (s, name) => checkModelOptions(s.model, s, name), // before the dataset loads
     runName: (dataset) => `${dataset}-${String(given.model ?? 'DistMult')}-d${String(given.dim ?? 32)}-s${String(given.seed ?? 0)}`,
     modelName: (s) => s.model,
   };
@@ -58,17 +60,21 @@ export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHook
 
 /**
  * Refuses what MulDE's Junior would not use (Wang et al. 2021): it trains with binary cross-entropy on its own
- * sampled negatives, drawn per query (tail-only, or head and tail together with --double-neg), without a regulariser.
+ * sampled negatives, drawn per query (tail-only, or head and tail together with --double-neg), without a regulariser;
+ * and a teacher listed twice. Each is an OptionsError (`conflictingOptions`: a usage error, exit 2).
  */
 function checkDistillSettings(s: DistillSettings, name: (key: string) => string): void {
   const junior = 'MulDE trains its Junior with binary cross-entropy on its own sampled negatives (Wang et al. 2021)';
-  if (s.oneToN) throw new Error(`MulDE trains its Junior with sampled negatives: ${name('oneToN')} is not supported by distill`);
-  if (s.sharedNeg > 1) throw new Error(`MulDE draws its Junior's negatives per query: ${name('sharedNeg')} is not supported by distill`);
-  if (s.loss !== 'auto' && s.loss !== 'bce') throw new Error(`${junior}: ${name('loss')} ${s.loss} is not supported by distill`);
+  if (s.oneToN) throw conflictingOptions(`MulDE trains its Junior with sampled negatives: ${name('oneToN')} is not supported by distill`, ['oneToN'], s);
+  if (s.sharedNeg > 1) throw conflictingOptions(`MulDE draws its Junior's negatives per query: ${name('sharedNeg')} is not supported by distill`, ['sharedNeg'], s);
+  if (s.loss !== 'auto' && s.loss !== 'bce') throw conflictingOptions(`${junior}: ${name('loss')} ${s.loss} is not supported by distill`, ['loss'], s);
   refuseRankingLossSettings(s, name, `distill does not use: ${junior}`);
-  if (s.reg !== 'none' || s.regWeight > 0) throw new Error(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`);
+  if (s.reg !== 'none' || s.regWeight > 0) {
+    throw conflictingOptions(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`, ['reg', 'regWeight'], s);
+  }
   const twice = firstRepeatedPath(s.teachers);
-  if (twice !== undefined) throw new Error(`${name('teachers')} lists ${twice} twice: each teacher is one run directory`);
+  if (twice !== undefined) throw conflictingOptions(`${name('teachers')} lists ${twice} twice: each teacher is one run directory`, ['teachers'], s);
+  checkModelOptions(s.student, s, name, 'student'); // before the dataset loads
 }
 
 /** Distils trained teachers into a student with MulDE (Wang et al., WWW 2021) and evaluates it on test. */
@@ -81,7 +87,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
   const teacherWarnings: string[] = [];
   const job: TrainingJob<DistillSettings> = {
     command: 'distill',
-    createModel: (s, data) => createRunModel(s.student, s, data, hooks),
+    createModel: (s, data) => createRunModel(s.student, s, data, hooks, 'student'),
     objective: async (s, runtime, data, backend) => {
       const topK = Math.min(s.topK, data.numEntities);
       if (topK < s.topK) hooks.log?.(`note: the top-K (${s.topK}) is more than the ${data.numEntities} entities: using K = ${topK}`);

@@ -32,7 +32,7 @@ describe('kgdistill data generate', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('exits with code 1 and the message on stderr at the ceiling (real process)', async () => {
+  it('exits with code 2 (a usage error) and the message on stderr at the ceiling (real process)', async () => {
     const dir = tempDir();
     const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
     const error = await promisify(execFile)(tsx, [path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'data', 'generate', '--out', path.join(dir, 'big'), '--entities', '100000000'], { cwd: REPO_ROOT }).then(
@@ -40,7 +40,7 @@ describe('kgdistill data generate', () => {
       (e: { code: number; stderr: string; stdout: string }) => e,
     );
     expect(error).toBeDefined();
-    expect(error!.code).toBe(1);
+    expect(error!.code).toBe(2);
     expect(error!.stderr).toBe(`kgdistill: ${CEILING_MESSAGE}\n`);
     expect(error!.stdout).toBe('');
     expect(readdirSync(dir)).toEqual([]);

@@ -1,7 +1,7 @@
 // TransE's entity constraint end to end (--entity-constraint unit|none): recorded in config.json and the checkpoint
 // and kept by the trained entity table; unit by default, with nssa γ = 3, α = 4 as the default loss (none: γ = 0, α = 8); a checkpoint without it (fixtures/transe-before-norm, saved before the
 // option) loads as none and evaluates to the MRR its build recorded; distill takes it for a TransE student; the
-// flag is refused for other models and for a bad value, naming the flag, and the command exits 1.
+// flag is refused for other models and for a bad value, naming the flag, and the command exits 2.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -71,10 +71,10 @@ describe('kgdistill train --entity-constraint (TransE)', () => {
     await expect(bad(['--model', 'TransE', '--entity-constraint', 'l2'])).rejects.toThrow(/--entity-constraint.*'l2' is invalid\. Allowed choices are unit, none/);
   });
 
-  it('the command exits 1 with the message', () => {
+  it('the command exits 2 (a usage error) with the message', () => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', '--dataset', graph, '--model', 'DistMult',
       '--entity-constraint', 'unit', '--out', path.join(tmp, 'bad-process')], { encoding: 'utf8' });
-    expect(child.status).toBe(1);
+    expect(child.status).toBe(2);
     expect(child.stderr).toMatch(/--entity-constraint applies to TransE only \(the model is DistMult\)/);
   });
 });

@@ -1,6 +1,6 @@
 // --query-weights on train and distill: subsampling weights train end to end on a generated graph (fused path) and
 // are recorded in config.json and the checkpoint; a run saved before the option resumes as uniform; distill takes
-// it; bad values and combinations (--one-to-n, --double-neg) are errors naming the flag, and the command exits 1.
+// it; bad values and combinations (--one-to-n, --double-neg) are errors naming the flag, and the command exits 2.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -73,10 +73,10 @@ describe('kgdistill train --query-weights', () => {
     await expect(distill('--double-neg')).rejects.toThrow(/--query-weights subsampling .* cannot be used with --double-neg/);
   });
 
-  it('the command exits 1 with the message', () => {
+  it('the command exits 2 (a usage error) with the message', () => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', '--dataset', graph, '--query-weights', 'subsampling',
       '--one-to-n', '--out', path.join(tmp, 'bad-process')], { encoding: 'utf8' });
-    expect(child.status).toBe(1);
+    expect(child.status).toBe(2);
     expect(child.stderr).toMatch(/--query-weights subsampling .* cannot be used with --one-to-n/);
   });
 });

@@ -20,6 +20,7 @@ import { ARCHITECTURES, type Architecture } from '../../general/images/nets/fact
 import { modelNames } from '../../registry/models.js';
 import { kdOptionsSchema, seedsOf, type KdSettings } from '../../pipeline/kd-options.js';
 import { loadOptionsOf, optionName, parseOptions } from '../../pipeline/options.js';
+import { conflictingOptions, OptionsError } from '../../pipeline/options-error.js';
 import { formatComparison } from '../kd-tables.js';
 import { formatKgPortReport } from '../kd-port-tables.js';
 import { addFlags, DATA_FLAGS, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
@@ -53,7 +54,8 @@ const KG_ONLY = ['model', 'dim', 'neg', 'optimizer', 'initScale', ...DATA_FLAGS.
 
 /**
  * Refuses options (flags or --config keys) that the chosen side (digits, or a KG with --dataset) would ignore; a key
- * from the --config file is named as `--config <file>:<line>: key '<key>'` (`keySources`), a flag by its flag.
+ * from the --config file is named as `--config <file>:<line>: key '<key>'` (`keySources`), a flag by its flag. The
+ * refusal is an OptionsError (`conflictingOptions`: a usage error, exit 2), as is refuseOptionsUnusedByMethod's.
  */
 export function refuseOtherSideOptions(given: Record<string, unknown>, keySources: Record<string, string> = {}): void {
   const onGraph = given.dataset !== undefined;
@@ -61,9 +63,10 @@ export function refuseOtherSideOptions(given: Record<string, unknown>, keySource
   const unused = (onGraph ? DIGITS_ONLY : KG_ONLY).filter((key) => given[key] !== undefined).map(nameOf);
   if (unused.length === 0) return;
   const verb = unused.length === 1 ? 'applies' : 'apply';
-  throw new Error(onGraph
+  const keys = [...(onGraph ? DIGITS_ONLY : KG_ONLY).filter((key) => given[key] !== undefined), ...(onGraph ? ['dataset'] : [])];
+  throw conflictingOptions(onGraph
     ? `${unused.join(', ')} ${verb} to the digits only: with --dataset the method's KG port runs on the graph; drop ${unused.join(', ')}, or drop --dataset to run on the digits`
-    : `${unused.join(', ')} ${verb} to a KG port only: give --dataset <KG> to run the method's port on a graph, or drop ${unused.join(', ')}`);
+    : `${unused.join(', ')} ${verb} to a KG port only: give --dataset <KG> to run the method's port on a graph, or drop ${unused.join(', ')}`, keys, given);
 }
 
 /**
@@ -74,11 +77,14 @@ export function refuseOtherSideOptions(given: Record<string, unknown>, keySource
 export function refuseOptionsUnusedByMethod(method: string, given: Record<string, unknown>, keySources: Record<string, string> = {}): void {
   const nameOf = (key: string): string => optionName(key, keySources, 'flag');
   const entry = METHODS.get(method);
+  const values = { ...given, method };
   if (given.dataset === undefined && given.lr !== undefined && entry.images.optimizerOf) {
-    throw new Error(`${nameOf('lr')}: ${entry.name} trains with its own optimiser on the digits, ${entry.images.optimizerOf(parameterDefaults(entry.schema) as never)} by default; set its rate with --param lr=<rate>`);
+    throw conflictingOptions(`${nameOf('lr')}: ${entry.name} trains with its own optimiser on the digits, ${entry.images.optimizerOf(parameterDefaults(entry.schema) as never)} by default; set its rate with --param lr=<rate>`,
+      ['lr', 'method'], values);
   }
   if (given.dataset !== undefined && given.neg !== undefined && !PORTS_WITH_NEGATIVES.includes(entry.name)) {
-    throw new Error(`${nameOf('neg')}: ${entry.name}'s KG port draws no uniform negatives (its contrast is in-batch); drop ${nameOf('neg')} (it applies to ${PORTS_WITH_NEGATIVES.join(', ')})`);
+    throw conflictingOptions(`${nameOf('neg')}: ${entry.name}'s KG port draws no uniform negatives (its contrast is in-batch); drop ${nameOf('neg')} (it applies to ${PORTS_WITH_NEGATIVES.join(', ')})`,
+      ['neg', 'method'], values);
   }
 }
 
@@ -176,7 +182,10 @@ export function registerKdCommand(program: Command): void {
       refuseOtherSideOptions(given, keySources);
       const settings = parseOptions(kdOptionsSchema, { ...given, ...(methodArgument ? { method: methodArgument } : {}) }, 'flag');
       const method = settings.method;
-      if (!method) throw new Error(`name a method (${methodNames().join(', ')}) or pass --list`);
+      if (!method) {
+        const message = `name a method (${methodNames().join(', ')}) or pass --list`;
+        throw new OptionsError(message, [{ key: 'method', message }]); // a usage error, as a missing argument is
+      }
       refuseOptionsUnusedByMethod(method, given, keySources);
       const log = (line: string): void => {
         if (!flags.json) process.stderr.write(`${line}\n`);

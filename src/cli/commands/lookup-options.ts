@@ -1,6 +1,7 @@
 /** Options shared by `neighbors`, `predict` and `serve`: backend and checkpoint choice, notices. */
 import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES } from '../../core/backend.js';
+import { OptionsError } from '../../pipeline/options-error.js';
 
 /** Adds --last, --backend and --json to a lookup command. */
 export function addLookupOptions(command: Command): Command {
@@ -20,12 +21,18 @@ export function noticeToStderr(message: string): void {
   process.stderr.write(`kgdistill: ${message}\n`);
 }
 
-/** A lookup's error about k, in the words of the flag that gave it (`--k must be at most 599, got 600`). */
-export async function withKFlag<T>(ask: () => Promise<T>): Promise<T> {
+/**
+ * A lookup's error about k, in the words of the flag that gave it (`--k must be at most 599, got 600`): an
+ * OptionsError under the key `k`, a usage error (exit 2; the command line is to change).
+ */
+export async function withKFlag<T>(ask: () => Promise<T>, k?: number): Promise<T> {
   try {
     return await ask();
   } catch (error) {
-    if (error instanceof Error && /^k must /.test(error.message)) throw new Error(`--${error.message}`, { cause: error });
+    if (error instanceof Error && /^k must /.test(error.message)) {
+      const message = `--${error.message}`;
+      throw Object.assign(new OptionsError(message, [{ key: 'k', message, value: k }]), { cause: error });
+    }
     throw error;
   }
 }

@@ -6,6 +6,7 @@ import { formatNeighbors } from '../lookup-format.js';
 import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
+import { conflictingOptions } from '../../pipeline/options-error.js';
 
 interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?: boolean; index?: boolean; last?: boolean; backend: BackendRequest; json?: boolean; dataset?: string }
 
@@ -26,11 +27,11 @@ export function registerNeighborsCommand(program: Command): void {
       .option('--exact', 'score every entity (the default: one query is as fast as through the index, and exact)')
       .option('--index', "answer from the HNSW index saved beside the checkpoint, building it on first use (35–60 s per 150,000 entities): approximate, and what serve and openModel use"),
   )).action(async (flags: NeighborsFlags) => {
-    if (flags.index && flags.exact) throw new Error('--index and --exact: give one (the exact sweep is the default)');
+    if (flags.index && flags.exact) throw conflictingOptions('--index and --exact: give one (the exact sweep is the default)', ['index', 'exact'], { ...flags });
     await initBackend(flags.backend);
     const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr), dataset: flags.dataset });
     try {
-      const result = await withKFlag(() => lookup.neighbors(flags.entity, flags.k, { exact: flags.index !== true }));
+      const result = await withKFlag(() => lookup.neighbors(flags.entity, flags.k, { exact: flags.index !== true }), flags.k);
       process.stdout.write(flags.json ? lookupJsonLine(result, lookup) : `${formatNeighbors(result)}\n`);
     } finally {
       lookup.close();

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../../core/atomic-file.js';
 import { FILE_ERROR_WORDS, fileErrorWords } from '../../kg/errors.js';
 import { MakeDirectoryError, SPECIAL_DIRECTORY_WORDS } from '../../kg/make-directory.js';
 import { positionalOrFlag } from '../positional-or-flag.js';
+import { OptionsError } from '../../pipeline/options-error.js';
 import type { EpochRecord } from '../../core/trainer.js';
 import { readMetrics } from '../../core/metrics-log.js';
 
@@ -57,6 +58,10 @@ export function registerPlotCommand(program: Command): void {
     .option('--out <file>', 'SVG file to write (default <run dir>/curves.svg)')
     .action(async (runDirArgument: string | undefined, flags: { out?: string; checkpoint?: string }) => {
       const runDir = positionalOrFlag(runDirArgument, flags.checkpoint, '--checkpoint', 'run directory');
+      if (flags.out !== undefined && !/\.svg$/i.test(flags.out)) { // a usage error (exit 2), before the run is read
+        const message = `--out ${flags.out}: plot writes SVG; give a file name ending in .svg (nothing was written)`;
+        throw new OptionsError(message, [{ key: 'out', message, value: flags.out }]);
+      }
       const records = await runMetrics(runDir);
       const points = [
         ...records.map((r) => ({ epoch: r.epoch, value: r.loss, series: 'training loss' })),
@@ -65,7 +70,6 @@ export function registerPlotCommand(program: Command): void {
       ];
       const svg = await renderLineChartSvg(points, { title: path.basename(path.resolve(runDir)), x: 'epoch', y: 'value', independentY: true });
       const out = flags.out ?? path.join(runDir, 'curves.svg');
-      if (!/\.svg$/i.test(out)) throw new Error(`--out ${out}: plot writes SVG; give a file name ending in .svg (nothing was written)`);
       // a plot replaces a plot (an SVG), never another file given by mistake
       if (existsSync(out) && !(statSync(out).isFile() && /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(readFileSync(out, 'utf8').slice(0, 512)))) {
         throw new Error(`--out ${out}: exists and is not an SVG plot; give a new file (nothing was written)`);

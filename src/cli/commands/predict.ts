@@ -7,6 +7,7 @@ import { formatPredictions, formatTripleScore } from '../lookup-format.js';
 import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
+import { conflictingOptions } from '../../pipeline/options-error.js';
 
 interface PredictFlags {
   checkpoint: string; head?: string; tail?: string; relation: string; k: number;
@@ -27,10 +28,11 @@ export function registerPredictCommand(program: Command): void {
       .option('--filtered', 'remove known-true answers (train, valid and test triples) instead of marking them')
       .option('--exact', 'accepted for compatibility: predictions always score every entity'),
   )).action(async (flags: PredictFlags, command: Command) => {
-    if (flags.head === undefined && flags.tail === undefined) throw new Error(headOrTailMessage('--head', '--tail'));
+    // usage errors (exit 2), before the run is read
+    if (flags.head === undefined && flags.tail === undefined) throw conflictingOptions(headOrTailMessage('--head', '--tail'), ['head', 'tail'], { ...flags });
     if (flags.head !== undefined && flags.tail !== undefined) {
-      const listOnly = [command.getOptionValueSource('k') === 'cli' ? '--k' : undefined, flags.filtered ? '--filtered' : undefined].filter((f) => f !== undefined);
-      if (listOnly.length > 0) throw new Error(listOnlyMessage(listOnly, '--head', '--tail'));
+      const listOnly = [command.getOptionValueSource('k') === 'cli' ? 'k' : undefined, flags.filtered ? 'filtered' : undefined].filter((f) => f !== undefined);
+      if (listOnly.length > 0) throw conflictingOptions(listOnlyMessage(listOnly.map((key) => `--${key}`), '--head', '--tail'), [...listOnly, 'head', 'tail'], { ...flags });
     }
     await initBackend(flags.backend);
     const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr), dataset: flags.dataset });
@@ -40,7 +42,7 @@ export function registerPredictCommand(program: Command): void {
         process.stdout.write(flags.json ? lookupJsonLine(scored, lookup) : `${formatTripleScore(scored)}\n`);
         return;
       }
-      const result = await withKFlag(() => lookup.predict({ head: flags.head, tail: flags.tail, relation: flags.relation, k: flags.k, filtered: flags.filtered, exact: flags.exact }));
+      const result = await withKFlag(() => lookup.predict({ head: flags.head, tail: flags.tail, relation: flags.relation, k: flags.k, filtered: flags.filtered, exact: flags.exact }), flags.k);
       process.stdout.write(flags.json ? lookupJsonLine(result, lookup) : `${formatPredictions(result)}\n`);
     } finally {
       lookup.close();

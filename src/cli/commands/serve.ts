@@ -26,6 +26,7 @@ import { DEFAULT_MAX_K } from '../../serve/schemas.js';
 import { noticeToStderr } from './lookup-options.js';
 import { nonNegativeInteger, positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
+import { conflictingOptions, OptionsError } from '../../pipeline/options-error.js';
 import { listenFailure } from '../listen-error.js';
 
 interface ServeFlags {
@@ -48,20 +49,23 @@ export function parseAllowedHost(value: string, previous: readonly string[] = []
   return [...previous, ...entries];
 }
 
+/** A refused `--checkpoint` value (`entries`: its runs): a usage error (exit 2). */
+const checkpointRefusal = (message: string, entries: readonly string[]): OptionsError => new OptionsError(message, [{ key: 'checkpoint', message, value: entries }]);
+
 /** A name given to a run with `NAME=DIR`: letters, digits, `.`, `_`, `-`. */
 const GIVEN_NAME = /^([A-Za-z0-9][A-Za-z0-9._-]{0,99})=(.+)$/;
 
 /**
  * The runs of `--checkpoint`: each `NAME=DIR` entry served as NAME (unless the whole entry is an existing path), the
  * others under their directory's base name, made unique with -2, -3, … (never taking a given name); a name given
- * twice is an error.
+ * twice is an OptionsError (a usage error, exit 2).
  */
 export function servedRuns(entries: readonly string[]): { name: string; dir: string }[] {
   const given = entries.map((entry) => (existsSync(entry) ? undefined : GIVEN_NAME.exec(entry) ?? undefined));
   const used = new Set<string>();
   for (const match of given) {
     if (!match) continue;
-    if (used.has(match[1]!)) throw new Error(`--checkpoint names a run '${match[1]}' twice: each name is one run`);
+    if (used.has(match[1]!)) throw checkpointRefusal(`--checkpoint names a run '${match[1]}' twice: each name is one run`, entries);
     used.add(match[1]!);
   }
   return entries.map((entry, i) => {
@@ -143,16 +147,17 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--backend <name>', 'tfjs backend (loading; queries run in kernels)').choices(BACKEND_CHOICES as string[]).default('auto'))
     .action(async (flags: ServeFlags) => {
       const entries = flags.checkpoint.split(',').map((d) => d.trim()).filter((d) => d !== '');
-      if (entries.length === 0) throw new Error('--checkpoint needs at least one run directory');
+      if (entries.length === 0) throw checkpointRefusal('--checkpoint needs at least one run directory', entries);
       const runs = servedRuns(entries);
       const dirs = runs.map((run) => run.dir), names = runs.map((run) => run.name);
       const twice = firstRepeatedPath(dirs);
-      if (twice !== undefined) throw new Error(`--checkpoint lists ${twice} twice: each run is served once`);
+      if (twice !== undefined) throw checkpointRefusal(`--checkpoint lists ${twice} twice: each run is served once`, entries);
       const { key, source } = resolveApiKey({ key: flags.apiKey, file: flags.apiKeyFile, env: process.env });
       if (flags.apiKey !== undefined) say('warning', `--api-key puts the key on the command line, where every user of this machine can read it (ps, /proc/${process.pid}/cmdline) and shell history keeps it: give it with --api-key-file <file> or $${API_KEY_ENV} instead`);
       const loopback = isLoopback(flags.host);
       if (!loopback && key === undefined && !flags.insecure) {
-        throw new Error(`--host ${flags.host} accepts connections from other machines: give an API key (--api-key, --api-key-file or $${API_KEY_ENV}), or --insecure to serve without one`);
+        throw conflictingOptions(`--host ${flags.host} accepts connections from other machines: give an API key (--api-key, --api-key-file or $${API_KEY_ENV}), or --insecure to serve without one`,
+          ['host', 'apiKey', 'apiKeyFile', 'insecure'], { ...flags });
       }
       for (const dir of dirs) await requireServableRun(dir, flags.last === true); // before the port is taken
       const startedAt = performance.now();
