@@ -22,6 +22,14 @@ export function isLoopback(host: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
+/** A key refused for how the command line gave it (twice, or too short or not ASCII in `--api-key`): a usage error. */
+export class ApiKeyFlagError extends Error {
+  constructor(message: string, readonly keys: readonly string[]) {
+    super(message);
+    this.name = 'ApiKeyFlagError';
+  }
+}
+
 /** Where the key comes from: the flag, a file (first line), or the environment; at most one. */
 export function resolveApiKey(sources: { key?: string; file?: string; env?: NodeJS.ProcessEnv }): { key?: string; source?: string } {
   const given: Array<{ key: string; source: string }> = [];
@@ -37,12 +45,14 @@ export function resolveApiKey(sources: { key?: string; file?: string; env?: Node
   }
   const fromEnv = sources.env?.[API_KEY_ENV];
   if (fromEnv !== undefined && fromEnv !== '' && given.length === 0) given.push({ key: fromEnv, source: API_KEY_ENV });
-  if (given.length > 1) throw new Error('give the API key once: --api-key or --api-key-file');
+  if (given.length > 1) throw new ApiKeyFlagError('give the API key once: --api-key or --api-key-file', ['apiKey', 'apiKeyFile']);
   const chosen = given[0];
   if (!chosen) return {};
   const key = chosen.key.trim();
-  if (key.length < MIN_KEY_LENGTH) throw new Error(`the API key (${chosen.source}) must have at least ${MIN_KEY_LENGTH} characters`);
-  if (!/^[\x21-\x7e]+$/.test(key)) throw new Error(`the API key (${chosen.source}) must be printable ASCII without spaces`);
+  // the flag's value is the command line's (exit 2); a file's or the environment's is input (exit 1)
+  const refuse = (message: string): Error => (chosen.source === '--api-key' ? new ApiKeyFlagError(message, ['apiKey']) : new Error(message));
+  if (key.length < MIN_KEY_LENGTH) throw refuse(`the API key (${chosen.source}) must have at least ${MIN_KEY_LENGTH} characters`);
+  if (!/^[\x21-\x7e]+$/.test(key)) throw refuse(`the API key (${chosen.source}) must be printable ASCII without spaces`);
   return { key, source: chosen.source };
 }
 

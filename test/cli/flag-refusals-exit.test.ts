@@ -102,6 +102,19 @@ describe('flag refusals exit 2 (real process)', () => {
     ]);
   }, 300_000);
 
+  it('serve: an API key given twice, or a short one on the command line; a short key in a file is input (exit 1)', () => {
+    const cwd = tempCwd();
+    writeFileSync(path.join(cwd, 'key.txt'), 'short\n');
+    expectUsageErrors(cwd, [
+      [['serve', '--checkpoint', 'r', '--api-key', 'abcdefghijklmnopq', '--api-key-file', 'key.txt'], 'give the API key once: --api-key or --api-key-file'],
+      [['serve', '--checkpoint', 'r', '--api-key', 'short'], 'the API key (--api-key) must have at least 16 characters'],
+      [['serve', '--checkpoint', 'r', '--api-key', 'abcdefghijklmnop\u00e9'], 'the API key (--api-key) must be printable ASCII without spaces'],
+    ]);
+    const fromFile = cli(cwd, ['serve', '--checkpoint', 'r', '--api-key-file', 'key.txt']);
+    expect(fromFile.stderr).toBe('kgdistill: the API key (--api-key-file key.txt) must have at least 16 characters\n');
+    expect(fromFile.status).toBe(1);
+  }, 120_000);
+
   it('--k above the model\'s entities (the run read, nothing written beside it)', () => {
     const cwd = tempCwd();
     cpSync(fixtureRun, path.join(cwd, 'run'), { recursive: true });

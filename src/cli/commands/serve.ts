@@ -21,7 +21,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { buildServer, connectionsOf, ServedModels, SERVICE_DEFAULTS } from '../../serve/server.js';
-import { API_KEY_ENV, isLoopback, resolveApiKey } from '../../serve/auth.js';
+import { API_KEY_ENV, ApiKeyFlagError, isLoopback, resolveApiKey } from '../../serve/auth.js';
 import { DEFAULT_MAX_K } from '../../serve/schemas.js';
 import { noticeToStderr } from './lookup-options.js';
 import { nonNegativeInteger, positiveInteger } from '../integer-flag.js';
@@ -50,6 +50,17 @@ export function parseAllowedHost(value: string, previous: readonly string[] = []
 }
 
 /** A refused `--checkpoint` value (`entries`: its runs): a usage error (exit 2). */
+/** The service's API key from the flags or the environment; a key refused for how the flags gave it is a usage error (exit 2). */
+function apiKeyOfFlags(flags: { apiKey?: string; apiKeyFile?: string }): { key?: string; source?: string } {
+  try {
+    return resolveApiKey({ key: flags.apiKey, file: flags.apiKeyFile, env: process.env });
+  } catch (error) {
+    if (!(error instanceof ApiKeyFlagError)) throw error;
+    // the key's own value is never echoed into the problems (a user's error report would carry it)
+    throw conflictingOptions(error.message, error.keys, {});
+  }
+}
+
 const checkpointRefusal = (message: string, entries: readonly string[]): OptionsError => new OptionsError(message, [{ key: 'checkpoint', message, value: entries }]);
 
 /** A name given to a run with `NAME=DIR`: letters, digits, `.`, `_`, `-`. */
@@ -152,7 +163,7 @@ export function registerServeCommand(program: Command): void {
       const dirs = runs.map((run) => run.dir), names = runs.map((run) => run.name);
       const twice = firstRepeatedPath(dirs);
       if (twice !== undefined) throw checkpointRefusal(`--checkpoint lists ${twice} twice: each run is served once`, entries);
-      const { key, source } = resolveApiKey({ key: flags.apiKey, file: flags.apiKeyFile, env: process.env });
+      const { key, source } = apiKeyOfFlags(flags);
       if (flags.apiKey !== undefined) say('warning', `--api-key puts the key on the command line, where every user of this machine can read it (ps, /proc/${process.pid}/cmdline) and shell history keeps it: give it with --api-key-file <file> or $${API_KEY_ENV} instead`);
       const loopback = isLoopback(flags.host);
       if (!loopback && key === undefined && !flags.insecure) {
