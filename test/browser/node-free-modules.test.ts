@@ -2,7 +2,7 @@
  * The engine's modules a web page runs on import no Node module, so any bundler builds them for a browser as they
  * are: each is bundled here with plain esbuild (platform browser, no plugin, stub, alias or define), which fails on
  * an import of node:fs, worker_threads, … anywhere below it. (The explorer's own build, scripts/build-explorer.mjs,
- * needs no stubs either: it only swaps full tfjs for tfjs-core and its cpu backend.)
+ * needs no plugin either: the engine imports tfjs-core only; see tfjs-footprint.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
