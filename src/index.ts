@@ -47,7 +47,7 @@ export { modelNames } from './registry/models.js';
 export type { TrainerEvents, EpochRecord } from './core/trainer.js';
 // The errors a caller can tell apart (`instanceof`): each names what is at fault (docs/API.md, "Errors").
 export { OptionsError, type OptionProblem } from './pipeline/options-error.js';
-export { KgInputError } from './kg/errors.js';
+export { EntityLimitError, KgInputError } from './kg/errors.js';
 export { DatasetFetchError, FetchInterruptedError } from './kg/fetch-dataset.js';
 export { CheckpointError } from './core/checkpoint.js';
 export { LookupError, type LookupErrorKind } from './lookup/errors.js';

@@ -87,6 +87,35 @@ export function requireTrainingMemory(run: TrainingMemoryRun, shape: StepShape):
   }
 }
 
+/** The most entities {@link maxEntitiesOf} reports (ids are int32). */
+const MAX_ENTITY_COUNT = 2 ** 31 - 1;
+
+/**
+ * The most entities a run of `model` can have before the parts of its kernel memory that every run of it holds pass
+ * what the checks above allow: its tables and gradients (`requireKernelMemory`) and, unless `tablesOnly` (a native
+ * backend), one step's scratch `shapeAt(entities)` beside them (`requireTrainingMemory`; its optimiser state, which
+ * may live in host memory, and its validation, which may be sampled or absent, are left out). With one entity more,
+ * and the shape, relations and anything else at least those of `shapeAt`, one of those checks refuses the run:
+ * a reader can stop there (`LoadOptions.maxEntities`) instead of after the whole file. 0 when not even none fit.
+ */
+export function maxEntitiesOf(model: KgeModel, shapeAt: (numEntities: number) => StepShape, tablesOnly: boolean): number {
+  const usable = KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE;
+  const fits = (entities: number): boolean => {
+    const shape = shapeAt(entities);
+    const tables = kernelBytesOf(model.tables, entities, shape.numRelations, 'sgd');
+    return tables <= usable && (tablesOnly || tables + stepScratchOf(model, shape).bytes <= KERNEL_MEMORY_LIMIT);
+  };
+  if (fits(MAX_ENTITY_COUNT)) return MAX_ENTITY_COUNT;
+  if (!fits(0)) return 0;
+  let fitting = 0, refused = MAX_ENTITY_COUNT; // fits(fitting), !fits(refused): the largest that fits lies between
+  while (refused - fitting > 1) {
+    const middle = fitting + Math.floor((refused - fitting) / 2);
+    if (fits(middle)) fitting = middle;
+    else refused = middle;
+  }
+  return fitting;
+}
+
 /** `--batch-size 500`, and the queries a step takes when the run has fewer. */
 function batchText(run: TrainingMemoryRun, shape: StepShape): string {
   const given = `${run.name('batchSize')} ${run.batchSize}`;

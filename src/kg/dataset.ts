@@ -23,6 +23,7 @@ import { suspectHeader } from './header-suspect.js';
 import { readReportLines, type LoadReport } from './load-report.js';
 
 export { hasSharedTriples, overlapLine, sharedTriplesText, type LoadReport } from './load-report.js';
+export { EntityLimitError } from './errors.js';
 
 /** Options of {@link loadDataset}: triple-file format, unseen policy (default `'keep'`, as the commands'), checksum verification (default on). */
 export interface LoadOptions extends ReadTripleOptions {
@@ -38,6 +39,11 @@ export interface LoadOptions extends ReadTripleOptions {
   log?: (line: string) => void;
   /** Aborts a download of the dataset (Ctrl-C): it stops, nothing is kept, and a FetchInterruptedError is thrown. */
   signal?: AbortSignal;
+  /**
+   * The most entities the train split may name: reading stops with an EntityLimitError (file, line, counts) at the
+   * first line past it, before the rest is read (valid and test, read after train, are not bounded). Default: none.
+   */
+  maxEntities?: number;
 }
 
 /** A loaded dataset: vocabularies, id triples per split, the load report and optional entity names. */
@@ -84,7 +90,8 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   const verify = options.verify ?? true;
   const names = { entities: new NameTable(), relations: new NameTable() };
   const read = (split: SplitName, headerlessOrder?: ColumnOrder): Promise<SplitIds> =>
-    readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations).then((ids) => ({ ...ids, file: files[split] }));
+    readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations,
+      split === 'train' ? options.maxEntities : undefined).then((ids) => ({ ...ids, file: files[split] }));
   // valid and test after train: a header line in train alone names the columns of all three (their own header, if
   // any, still names theirs)
   const trainRead = read('train');

@@ -21,6 +21,28 @@ export class KgInputError extends Error {
   }
 }
 
+/**
+ * A train split whose vocabulary grew past the most entities the caller allows (`LoadOptions.maxEntities`): thrown
+ * at the line that named one entity too many, with the counts read so far, so the caller can say why in its words.
+ */
+export class EntityLimitError extends KgInputError {
+  /** Entities named up to and including this line. */
+  readonly entities: number;
+  /** Relations named so far. */
+  readonly relations: number;
+  /** The most entities allowed. */
+  readonly limit: number;
+
+  /** Creates the error: `file:line: <entities> entities named by this line, more than the <limit> allowed`. */
+  constructor(file: string, line: number, entities: number, relations: number, limit: number) {
+    super(file, line, `${entities.toLocaleString('en-US')} entities named by this line, more than the ${limit.toLocaleString('en-US')} allowed (maxEntities); reading stopped`);
+    this.name = 'EntityLimitError';
+    this.entities = entities;
+    this.relations = relations;
+    this.limit = limit;
+  }
+}
+
 /** Plain words for the file-system error codes a user meets (ENOENT, ENOTDIR, …), whatever the operation. */
 export const FILE_ERROR_WORDS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file or directory',

@@ -26,6 +26,7 @@ const loadOptionsSchema = z.object({
   onBytes: callbackOption,
   log: callbackOption,
   signal: z.instanceof(AbortSignal, { error: 'must be an AbortSignal' }),
+  maxEntities: z.number({ error: 'must be a whole number ≥ 0' }).int({ error: 'must be a whole number ≥ 0' }).min(0, { error: 'must be a whole number ≥ 0' }),
 }).partial().strict();
 
 /** Throws an error naming the key and the value given when `options` is not valid LoadOptions. */

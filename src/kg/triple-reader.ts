@@ -15,7 +15,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { parse, CsvError } from 'csv-parse';
 import type { ColumnOrder } from './types.js';
-import { KgInputError, describeFileError } from './errors.js';
+import { EntityLimitError, KgInputError, describeFileError } from './errors.js';
 import { forEachLine, sniffLineEnd, type LineEnd, type TextEncodingName } from './line-source.js';
 import { NameTable } from './name-table.js';
 import { MAX_LINE_BYTES, lineTooLongReason } from './name-limits.js';
@@ -94,13 +94,15 @@ export interface TripleIds {
 
 /**
  * Reads one triple file straight into local ids of shared name tables (no object per line: the fast path of
- * `loadDataset`). Same input rules and errors as {@link readTripleFile}.
+ * `loadDataset`). Same input rules and errors as {@link readTripleFile}; an {@link EntityLimitError} at the first line
+ * that brings `entities` past `maxEntities` names.
  */
-export async function readTripleIds(file: string, options: ReadTripleOptions, entities: NameTable, relations: NameTable): Promise<TripleIds> {
+export async function readTripleIds(file: string, options: ReadTripleOptions, entities: NameTable, relations: NameTable, maxEntities = Infinity): Promise<TripleIds> {
   let triples = new Int32Array(3 * 4096);
   let lines = new Int32Array(4096);
   let n = 0;
   const add: IdSink = (head, relation, tail, line) => {
+    if (entities.names.length > maxEntities) throw new EntityLimitError(file, line, entities.names.length, relations.names.length, maxEntities);
     if (n === lines.length) {
       const grownTriples = new Int32Array(triples.length * 2);
       grownTriples.set(triples);

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { makeDirectories } from '../kg/make-directory.js';
-import { emptySplitError, hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
+import { EntityLimitError, emptySplitError, hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
 import { suspectHeaderLine } from '../kg/header-suspect.js';
 import { FILE_ERROR_WORDS } from '../kg/errors.js';
 import type { DataSummary, RunSummary as PublicRunSummary, SkippedLine } from './public-results.js';
@@ -32,7 +32,7 @@ import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
 import { lockRunDir, runLockHolder } from '../core/run-lock.js';
-import { requireRunMemory } from './run-memory.js';
+import { entityLimitOf, entityLimitRefusal, requireRunMemory, type MemoryPlan } from './run-memory.js';
 import { removeUnstartedRun, ResumedFiles } from './run-rollback.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
@@ -169,8 +169,11 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     checkLossSettings(settings, name);
   }
   const backend = await initBackend(settings.backend as BackendRequest);
-  const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress, log, ...(hooks.signal ? { signal: hooks.signal } : {}) })
-    .catch((error: unknown) => { throw readerErrorNamed(error, hooks.naming); });
+  // loading stops, refused, once the train split names more entities than the run's kernel memory can hold (run-memory.ts)
+  const plan = memoryPlanOf(job, settings, saved?.header, backend, name);
+  const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress, log, ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(plan ? { maxEntities: plan.maxEntities } : {}) })
+    .catch((error: unknown) => { throw plan && error instanceof EntityLimitError ? entityLimitRefusal(plan, error as EntityLimitError & { line: number }) : readerErrorNamed(error, hooks.naming); });
   const dataWarnings = requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
   if (settings.evalCandidates !== undefined) requireCandidates(settings.evalCandidates, data, name('evalCandidates')); // before anything is written
@@ -323,6 +326,25 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
 function newRunModel<S extends CommonSettings>(job: TrainingJob<S>, settings: S, data: RunData, backend: string): KgeModel {
   const created = job.createModel(settings, data);
   return hasNativeGatherGradient(backend) ? atOwnWidth(created) : created;
+}
+
+/**
+ * The run's model and training config before its data is loaded, and the most entities its train split may name
+ * (run-memory.ts entityLimitOf; a model's tables do not depend on its counts: the memory estimate takes them);
+ * undefined when the model or config cannot be made yet — the same error is then thrown where they are made after
+ * loading, in its usual place.
+ */
+function memoryPlanOf<S extends CommonSettings>(job: TrainingJob<S>, settings: S, header: CheckpointHeader | undefined, backend: string,
+  name: (key: string) => string): (MemoryPlan & { maxEntities: number }) | undefined {
+  try {
+    const counts = { numEntities: 1, numRelations: 1 } as RunData; // all createModel reads of the data
+    const model = header ? modelFromConfig(header.model, 'last.json') : newRunModel(job, settings, counts, backend);
+    const config = header ? trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(header.model), recordedOneToNLoss(header)) : trainingConfigOf(settings, job.modelName(settings));
+    const plan: MemoryPlan = { model, config, settings, backend, name };
+    return { ...plan, maxEntities: entityLimitOf(plan) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Settings the user gave that this run will not use (each said, not silently dropped). */

@@ -8,7 +8,7 @@ import type { RunData } from '../core/training-data.js';
 import type { TrainingConfig } from '../core/training-config.js';
 import type { OptimizerName } from '../core/optimizers.js';
 import { hasNativeGatherGradient } from '../core/backend.js';
-import { requireKernelMemory, requireTrainingMemory } from '../core/memory-budget.js';
+import { maxEntitiesOf, requireKernelMemory, requireTrainingMemory } from '../core/memory-budget.js';
 import { TOP_K_REFRESH_QUERIES, type StepShape } from '../core/step-memory.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
 
@@ -19,10 +19,27 @@ interface DistillSizes {
   refreshEvery?: number;
 }
 
+/** The counts of a run's data that size its memory: training queries (two a train triple), entities, relations. */
+interface DataCounts {
+  trainingQueries: number;
+  numEntities: number;
+  numRelations: number;
+}
+
+/** The counts of loaded run data. */
+function countsOf(data: RunData): DataCounts {
+  // every triple gives a tail and a head query (batch.ts trainingQueries)
+  return { trainingQueries: 2 * (data.train.length / 3), numEntities: data.numEntities, numRelations: data.numRelations };
+}
+
 /** The shape of one training step of this run (see StepShape). */
 export function stepShapeOf(config: TrainingConfig, data: RunData, settings: DistillSizes): StepShape {
-  const trainingQueries = 2 * (data.train.length / 3); // every triple gives a tail and a head query (batch.ts trainingQueries)
-  const queries = Math.min(config.batchSize, trainingQueries);
+  return stepShapeAt(config, countsOf(data), settings);
+}
+
+/** The shape of one training step of a run with these counts. */
+function stepShapeAt(config: TrainingConfig, data: DataCounts, settings: DistillSizes): StepShape {
+  const queries = Math.min(config.batchSize, data.trainingQueries);
   const shape: StepShape = {
     queries, negatives: config.negatives, doubleNegatives: config.doubleNegatives, weighted: config.queryWeights === 'subsampling' && config.negatives > 0,
     optimizer: config.optimizer as OptimizerName, loss: config.loss, numEntities: data.numEntities, numRelations: data.numRelations, threads: kernelThreads(),
@@ -38,9 +55,65 @@ export function stepShapeOf(config: TrainingConfig, data: RunData, settings: Dis
  * backend trains through tfjs: only its tables are counted there.
  */
 export function requireRunMemory(model: KgeModel, config: TrainingConfig, data: RunData, settings: object, backend: string, name: (key: string) => string): void {
-  requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
-  if (hasNativeGatherGradient(backend)) return;
   // run-job.ts validates on sampled candidates with evalCandidates, against every entity without, not at all without a valid split
   const validation = data.valid.length === 0 ? 'none' : (settings as { evalCandidates?: number }).evalCandidates !== undefined ? 'sampled' : 'full';
-  requireTrainingMemory({ model, batchSize: config.batchSize, name, validation }, stepShapeOf(config, data, settings as DistillSizes)); // a train run has no DistillSizes
+  requireMemoryAt(model, config, countsOf(data), settings, backend, name, validation);
+}
+
+/** {@link requireRunMemory} for data of these counts, validated as `validation` says. */
+function requireMemoryAt(model: KgeModel, config: TrainingConfig, data: DataCounts, settings: object, backend: string, name: (key: string) => string,
+  validation: 'full' | 'sampled' | 'none'): void {
+  requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
+  if (hasNativeGatherGradient(backend)) return;
+  requireTrainingMemory({ model, batchSize: config.batchSize, name, validation }, stepShapeAt(config, data, settings as DistillSizes)); // a train run has no DistillSizes
+}
+
+/** What sizes a run's memory before its data is loaded: the model (its tables' widths), the training config, the settings, the backend and how options are named. */
+export interface MemoryPlan {
+  model: KgeModel;
+  config: TrainingConfig;
+  settings: object;
+  backend: string;
+  name: (key: string) => string;
+}
+
+/**
+ * The most entities the train split of this run may name (loadDataset's `maxEntities`): past it, the memory checks
+ * of `requireRunMemory` refuse the run whatever the rest of the data (memory-budget.ts `maxEntitiesOf`), so loading
+ * can stop there. Never below batch size − 1: once a train split names as many entities as a batch has queries, it
+ * has at least that many training queries (a triple names two entities at most, and gives two queries), so every step
+ * takes the full batch, the shape the bound is computed for.
+ */
+export function entityLimitOf(plan: MemoryPlan): number {
+  const { model, config, settings, backend } = plan;
+  const shapeAt = (numEntities: number): StepShape => stepShapeAt(config, { trainingQueries: Infinity, numEntities, numRelations: 0 }, settings as DistillSizes);
+  return Math.max(maxEntitiesOf(model, shapeAt, hasNativeGatherGradient(backend)), config.batchSize - 1);
+}
+
+/** Where a train split passed {@link entityLimitOf}'s count (`limit`): its file and line, and the entities and relations named by then. */
+export interface EntityLimitCrossing {
+  file: string;
+  line: number;
+  entities: number;
+  relations: number;
+  limit: number;
+}
+
+/**
+ * The error of a run whose train split passed {@link entityLimitOf}'s count: the memory check's own message for the
+ * data read so far (at least what the whole would need), after the file and line where the count was passed.
+ */
+export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): Error {
+  const { model, config, settings, backend, name } = plan;
+  const counts: DataCounts = { trainingQueries: at.entities, numEntities: at.entities, numRelations: at.relations }; // at least as many queries as entities named
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const where = `${at.file}:${at.line}: the train split names ${count(at.entities)} entities by this line, more than the ${count(at.limit)} this run can hold ` +
+    `(${count(at.relations)} relations so far; loading stopped, nothing was written)`;
+  try {
+    requireMemoryAt(model, config, counts, settings, backend, name, 'none'); // the validation may be absent: none counted
+  } catch (error) {
+    return new Error(`${where}: ${(error as Error).message}`, { cause: error });
+  }
+  // not reached when entityLimitOf's count was passed (the checks refuse one entity more); a caller's own count
+  return new Error(`${where}: one WebAssembly memory holds 4 GiB (wasm32)`);
 }

@@ -1,0 +1,74 @@
+// A graph too large for kernel memory is refused while its train split loads, at the line whose entities pass what
+// the run's tables can hold, in the words of the memory check (flags and bytes), and nothing is written: train through
+// the command line (exit code 1, as the memory message always had) and distill (before its teachers are touched).
+// The budget is forced small: kernel memory of 257 MiB, of which 256 MiB are kept for step scratch (optimizers.ts
+// KERNEL_SCRATCH_RESERVE), so 1 MiB holds the tables and gradients: 64 entities of DistMult at d = 2048 (16 KiB each).
+// (The bound is never below the batch size − 1, run-memory.ts entityLimitOf: hence --batch-size 50.)
+import { describe, expect, it, vi } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+vi.mock('../../src/kernels/kernel-memory.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../src/kernels/kernel-memory.js')>()),
+  MAX_PAGES: 4096 + 16,
+}));
+
+const { runDistill, runTrain } = await import('../../src/pipeline/train.js');
+const { registerTrainCommand } = await import('../../src/cli/commands/train.js');
+const { exitOf } = await import('../../src/cli/usage.js');
+const { runCli } = await import('../helpers/run-cli.js');
+const { tempDir, writeFiles } = await import('../kg/helpers.js');
+
+/** `lines` triples each naming two new entities (e0 r0 e1, e2 r1 e3, …), after a comment line. */
+function pairs(lines: number, from = 0): string {
+  let text = '# two new entities a line\n';
+  for (let i = from; i < from + lines; i++) text += `e${2 * i}\tr${i % 3}\te${2 * i + 1}\n`;
+  return text;
+}
+
+/** A dataset whose train split names 2 × `lines` entities (valid and test reuse train's first ones). */
+function graph(lines: number): string {
+  const known = 'e0\tr0\te3\ne2\tr1\te5\n';
+  return writeFiles(tempDir('kgdistill-early-memory-'), { 'train.txt': pairs(lines), 'valid.txt': known, 'test.txt': known });
+}
+
+/** The error `run` rejects with. */
+async function rejection(run: Promise<unknown>): Promise<Error> {
+  const error = await run.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(Error);
+  return error as Error;
+}
+
+// line 34 (the 33rd triple) names entities 65 and 66, one more than 64; with the 2 × 3 relation rows, 78 rows of 16 KiB
+const refusal = (train: string) => `${train}:34: the train split names 66 entities by this line, more than the 64 this run can hold (3 relations so far; loading stopped, nothing was written): ` +
+  'DistMult with 66 entities needs 1.1 MiB of kernel memory (16384 bytes per entity: parameters and gradients; the adagrad state goes to host memory when it does not fit), ' +
+  'more than the 1.0 MiB one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.';
+
+describe('a train split whose entities pass what kernel memory can hold', () => {
+  it('kgdistill train: refused at the line that passes the bound, exit code 1, no run directory', async () => {
+    const dir = graph(100_000); // 200,000 entities: the refusal comes 33 triples in
+    const out = path.join(dir, 'run');
+    const error = await rejection(runCli([registerTrainCommand], ['train', '--dataset', dir, '--model', 'DistMult', '--dim', '2048', '--batch-size', '50', '--epochs', '1', '--out', out]));
+    expect(error.message).toBe(refusal(path.join(dir, 'train.txt')));
+    expect(exitOf(error)).toEqual({ code: 1, print: true });
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['test.txt', 'train.txt', 'valid.txt']);
+  });
+
+  it('distill: refused while loading, before its teachers are read', async () => {
+    const dir = graph(400);
+    const out = path.join(dir, 'student');
+    const error = await rejection(runDistill({ dataset: dir, teachers: [path.join(dir, 'no-such-teacher')], student: 'DistMult', dim: 2048, batchSize: 50, epochs: 1, out }, { naming: 'flag' }));
+    expect(error.message).toBe(refusal(path.join(dir, 'train.txt')));
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a train split at the bound loads; the whole check still refuses what valid and test add (the bound reads train only)', async () => {
+    const dir = writeFiles(tempDir('kgdistill-early-memory-'), { 'train.txt': pairs(32), 'valid.txt': pairs(2, 32), 'test.txt': pairs(2, 34) });
+    const out = path.join(dir, 'run');
+    const error = await rejection(runTrain({ dataset: dir, model: 'DistMult', dim: 2048, batchSize: 50, epochs: 1, out }, { naming: 'flag' }));
+    expect(error.message).toBe('DistMult with 72 entities needs 1.2 MiB of kernel memory (16384 bytes per entity: parameters and gradients; the adagrad state goes to host memory when it does not fit), ' +
+      'more than the 1.0 MiB one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.');
+    expect(existsSync(out)).toBe(false);
+  });
+});
