@@ -34,6 +34,7 @@ import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writ
 import { lockRunDir, runLockHolder } from '../core/run-lock.js';
 import { entityLimitOf, entityLimitRefusal, requireRunMemory, type MemoryPlan } from './run-memory.js';
 import { removeUnstartedRun, ResumedFiles } from './run-rollback.js';
+import { conflictingOptions } from './options-error.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
 import { mixedExecutionWarning, runExecution } from './run-execution.js';
@@ -139,7 +140,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   if (!resume) {
     settings = parse(given);
   } else {
-    if (typeof given.out !== 'string') throw new Error(`${name('resume')} needs ${name('out')} <run dir> (the run to continue)`);
+    if (typeof given.out !== 'string') throw conflictingOptions(`${name('resume')} needs ${name('out')} <run dir> (the run to continue)`, ['resume', 'out'], { resume: true });
     const runDir = path.resolve(given.out);
     const lastFile = path.join(runDir, 'last.json');
     if (!existsSync(runDir)) throw new Error(`${name('resume')}: ${runDir} does not exist (give the run directory of the run to continue)`);
@@ -156,11 +157,15 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     settings = { ...settings, dataset: runOwnDataset(settings.dataset, saved.header.dataset.dir, (line) => log(`note: ${line}`)) };
     if (note) log(`note: ${note}; config.json is written again from it`);
     const trained = (saved.header.progress as { epoch?: number }).epoch ?? 0;
-    if (settings.epochs < trained) throw new Error(`${name('epochs')} ${settings.epochs}: the run in ${runDir} has trained ${trained} epochs already; give more to continue it`);
+    if (settings.epochs < trained) {
+      throw conflictingOptions(`${name('epochs')} ${settings.epochs}: the run in ${runDir} has trained ${trained} epochs already; give more to continue it`, ['epochs'], settings);
+    }
     log(`resuming ${runDir} after epoch ${trained}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
     changedKeys = keys;
   }
-  if (settings.sharedNeg > 1 && settings.doubleNeg) throw new Error(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`);
+  if (settings.sharedNeg > 1 && settings.doubleNeg) {
+    throw conflictingOptions(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`, ['sharedNeg', 'doubleNeg'], settings);
+  }
   checkQueryWeights(settings, name);
   checkRunLrSchedule(settings, name, saved ? { header: saved.header, changedKeys } : undefined);
   for (const note of unusedSettings(given, settings, name)) log(`note: ${note}`);

@@ -51,8 +51,22 @@ describe('resuming and reproducing a run', () => {
     expect(resumed.training.epochs).toBe(6);
     expect(lines.join('\n')).toMatch(/resuming .*r1 after epoch 4; changed: epochs 6 \(was 4\)/);
     expect(readOptionsFile(path.join(out, 'config.json')).epochs).toBe(6);
-    await expect(runTrain({ out, resume: true, epochs: 5 }, { naming: 'flag' })).rejects.toThrow(`--epochs 5: the run in ${out} has trained 6 epochs already; give more to continue it`);
+    const fewer = runTrain({ out, resume: true, epochs: 5 }, { naming: 'flag' });
+    await expect(fewer).rejects.toThrow(`--epochs 5: the run in ${out} has trained 6 epochs already; give more to continue it`);
+    await expect(fewer).rejects.toMatchObject({ name: 'OptionsError', problems: [{ key: 'epochs', value: 5 }] }); // the command line's to fix: exit 2
     expect(readOptionsFile(path.join(out, 'config.json')).epochs).toBe(6);
+  });
+
+  it('--resume without --out, and --shared-neg with --double-neg, are options that contradict each other (OptionsError: exit 2)', async () => {
+    // the types require out with resume; a JavaScript caller or a config file may not give it
+    const noOut = runTrain({ resume: true } as unknown as Parameters<typeof runTrain>[0], { naming: 'flag' });
+    await expect(noOut).rejects.toThrow('--resume needs --out <run dir> (the run to continue)');
+    await expect(noOut).rejects.toMatchObject({ name: 'OptionsError', problems: [{ key: 'resume', value: true }, { key: 'out' }] });
+    const out = path.join(tmp, 'shared-double');
+    const shared = runTrain({ dataset: graph, ...base, sharedNeg: 4, doubleNeg: true, out }, { naming: 'flag' });
+    await expect(shared).rejects.toThrow('--shared-neg shares the candidates of a chunk of queries: it cannot be used with --double-neg');
+    await expect(shared).rejects.toMatchObject({ name: 'OptionsError', problems: [{ key: 'sharedNeg', value: 4 }, { key: 'doubleNeg', value: true }] });
+    expect(existsSync(out)).toBe(false);
   });
 
   it('a run made before config.json existed resumes from its header with the dataset given by name or path', async () => {
