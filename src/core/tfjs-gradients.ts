@@ -20,5 +20,26 @@ export function ensureGradients(): void {
   if (moduleApi === undefined) {
     throw new Error("tfjs' gradients are not registered: a page's bundle must import '@tensorflow/tfjs-core/dist/register_all_gradients.js' (kgdistill/browser does)");
   }
-  moduleApi.createRequire(import.meta.url)(TFJS_UNION);
+  try {
+    moduleApi.createRequire(import.meta.url)(TFJS_UNION);
+  } catch (error) {
+    throw gradientsLoadError(error);
+  }
+}
+
+/**
+ * Why the union package could not be loaded, in words a user can act on. Its Node build requires `long` without
+ * declaring it (tensorflow/tfjs#6841): npm and pnpm hoist it by default, strict layouts (Yarn PnP, pnpm without hoisting)
+ * do not.
+ */
+export function gradientsLoadError(error: unknown): Error {
+  const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+  const missing = /Cannot find module '([^']+)'/.exec(message)?.[1];
+  const why = missing === 'long'
+    ? `${TFJS_UNION}'s Node build requires 'long' without declaring it (tensorflow/tfjs#6841), and this install does not hoist it: ` +
+      `declare it for the package (pnpm: pnpm.packageExtensions { "${TFJS_UNION}": { "dependencies": { "long": "4.0.0" } } }; ` +
+      'Yarn: packageExtensions in .yarnrc.yml) or install long beside kgdistill'
+    : `${TFJS_UNION} could not be loaded (${message}); it is a dependency of kgdistill: reinstall it`;
+  return new Error(`training through tfjs' gradients (--path tfjs, a native backend, kd's image methods) needs them, and ${why}. ` +
+    'The fused kernels (the default path), evaluation, predictions and the service do not.', { cause: error });
 }
