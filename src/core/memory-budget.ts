@@ -94,16 +94,18 @@ const MAX_ENTITY_COUNT = 2 ** 31 - 1;
  * The most entities a run of `model` can have before the parts of its kernel memory that every run of it holds pass
  * what the checks above allow: its tables and gradients (`requireKernelMemory`) and, unless `tablesOnly` (a native
  * backend), one step's scratch `shapeAt(entities)` beside them (`requireTrainingMemory`; its optimiser state, which
- * may live in host memory, and its validation, which may be sampled or absent, are left out). With one entity more,
- * and the shape, relations and anything else at least those of `shapeAt`, one of those checks refuses the run:
- * a reader can stop there (`LoadOptions.maxEntities`) instead of after the whole file. 0 when not even none fit.
+ * may live in host memory, and its validation, which may be sampled or absent, are left out; the scratch is its least
+ * figure, `stepScratchOf`'s `fewest`, since 1-N's falls at some entity counts). With any count above it, and the shape,
+ * relations and anything else at least those of `shapeAt`, one of those checks refuses the run: a reader can stop
+ * there (`LoadOptions.maxEntities`) instead of after the whole file. 0 when not even none fit.
  */
 export function maxEntitiesOf(model: KgeModel, shapeAt: (numEntities: number) => StepShape, tablesOnly: boolean): number {
   const usable = KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE;
   const fits = (entities: number): boolean => {
     const shape = shapeAt(entities);
     const tables = kernelBytesOf(model.tables, entities, shape.numRelations, 'sgd');
-    return tables <= usable && (tablesOnly || tables + stepScratchOf(model, shape).bytes <= KERNEL_MEMORY_LIMIT);
+    // the scratch's least figure, which never falls as the entities grow: the search needs a test that, once false, stays false
+    return tables <= usable && (tablesOnly || tables + stepScratchOf(model, shape, true).bytes <= KERNEL_MEMORY_LIMIT);
   };
   if (fits(MAX_ENTITY_COUNT)) return MAX_ENTITY_COUNT;
   if (!fits(0)) return 0;

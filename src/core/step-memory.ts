@@ -77,9 +77,14 @@ export function programRowFloats(program: QueryProgram, widths: Readonly<Record<
   return floats;
 }
 
-/** Floats of `denseEntityLoss`'s buffers beside the blocked table (kernels/dense-threads.ts): bias, a group's scores, statistics, q, row losses. */
-function denseLossFloats(B: number, E: number, d: number): number {
+/**
+ * Floats of `denseEntityLoss`'s buffers beside the blocked table (kernels/dense-threads.ts): bias, a group's scores,
+ * statistics, q, row losses. With `fewest`, the least they can be for any group size — a group of one query — which,
+ * unlike the real figure, never falls as E grows (the group shrinks as the entities grow: SOFTMAX_GROUP_BYTES).
+ */
+function denseLossFloats(B: number, E: number, d: number, fewest: boolean): number {
   const Np = paddedEntities(E);
+  if (fewest) return Np + Np + 1 + d + 2;
   const unit = Math.min(softmaxChunkRows(E), Math.max(4, Math.ceil(B / 8) * 4));
   const group = Math.max(unit, Math.floor(SOFTMAX_GROUP_BYTES / (4 * Np) / unit) * unit);
   const G = Math.min(group, B);
@@ -89,15 +94,19 @@ function denseLossFloats(B: number, E: number, d: number): number {
 const specOf = (model: KgeModel, name: string): TableSpec => model.tables.find((t) => t.name === name)!;
 const rowsOf = (spec: TableSpec, s: StepShape): number => (spec.indexedBy === 'entity' ? s.numEntities : 2 * s.numRelations);
 
-/** The kernel scratch one step of `model` needs with `shape` (see the file comment for where each size comes from). */
-export function stepScratchOf(model: KgeModel, shape: StepShape): StepScratch {
+/**
+ * The kernel scratch one step of `model` needs with `shape` (see the file comment for where each size comes from).
+ * With `fewest`, a figure never above it that never falls as the entities grow (memory-budget.ts `maxEntitiesOf`
+ * searches over it).
+ */
+export function stepScratchOf(model: KgeModel, shape: StepShape, fewest = false): StepScratch {
   const B = shape.queries, E = shape.numEntities;
   const d = specOf(model, model.candidateTable).dim;
   const program = model.fusedQuery;
   const rowFloats = program ? programRowFloats(program, Object.fromEntries(model.queryTables.map((n) => [n, specOf(model, n).dim]))) : 0;
   const parts: ScratchPart[] = [];
   if (shape.negatives === 0) {
-    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * BLOCK_ROOM * B + denseBlockedLength(E, d) + denseLossFloats(B, E, d)) });
+    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * BLOCK_ROOM * B + denseBlockedLength(E, d) + denseLossFloats(B, E, d, fewest)) });
   } else {
     const double = shape.doubleNegatives;
     const Q = double ? B * (1 + shape.negatives) : B, M = double ? 1 : 1 + shape.negatives;

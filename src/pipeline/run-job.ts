@@ -34,7 +34,7 @@ import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writ
 import { lockRunDir, runLockHolder } from '../core/run-lock.js';
 import { entityLimitOf, entityLimitRefusal, requireRunMemory, type MemoryPlan } from './run-memory.js';
 import { removeUnstartedRun, ResumedFiles } from './run-rollback.js';
-import { conflictingOptions } from './options-error.js';
+import { conflictingOptions, OptionsError } from './options-error.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
 import { mixedExecutionWarning, runExecution } from './run-execution.js';
@@ -347,7 +347,9 @@ function memoryPlanOf<S extends CommonSettings>(job: TrainingJob<S>, settings: S
     const config = header ? trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(header.model), recordedOneToNLoss(header)) : trainingConfigOf(settings, job.modelName(settings));
     const plan: MemoryPlan = { model, config, settings, backend, name };
     return { ...plan, maxEntities: entityLimitOf(plan) };
-  } catch {
+  } catch (error) {
+    // options the model refuses whatever the data (--one-to-n with an L1 distance) are said now, not after the load
+    if (error instanceof OptionsError) throw error;
     return undefined;
   }
 }

@@ -67,8 +67,9 @@ describe('flag refusals exit 2 (real process)', () => {
       [['train', '--dataset', 'g', '--model', 'DistMult', '--norm', '1', '--out', 'x'], '--norm applies to TransE and RotatE only (the model is DistMult)'],
       [['train', '--dataset', 'g', '--model', 'RotatE', '--entity-constraint', 'unit', '--out', 'x'], '--entity-constraint applies to TransE only (the model is RotatE)'],
       [['distill', '--dataset', 'g', '--teachers', 't1', '--student', 'RotH', '--norm', '2', '--out', 'x'], '--norm applies to TransE and RotatE only (the model is RotH)'],
-      // known once the model says its similarity, after the graph loads: still before anything is written
-      [['train', '--dataset', graph, '--model', 'TransE', '--one-to-n', '--out', 'x'],
+      // known once the model says its similarity: the run makes its model before the load (for the memory bound), so
+      // this is said before the dataset is looked for ('g' does not exist)
+      [['train', '--dataset', 'g', '--model', 'TransE', '--one-to-n', '--out', 'x'],
         '--one-to-n scores every entity through a matrix product, which the L1 distance of TransE has not: train it with sampled negatives (--neg), or with --norm 2'],
     ]);
   }, 240_000);
