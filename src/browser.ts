@@ -8,9 +8,9 @@
  * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`). They run on one thread.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js'; // tfjs-core registers none itself (src/core/tfjs-gradients.ts)
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from './core/backend.js';
+import { ensureGradients } from './core/tfjs-gradients.js';
 import { useKernelModule } from './kernels/kernel-host.js';
 import { loadKernelsFromUrl } from './kernels/kernel-loader-browser.js';
 import { datasetFromBytes as readFiles, datasetFromTriples as readTriples, type BytesDataset, type InMemoryTriples, type TripleBytesFile } from './kg/bytes-dataset.js';
@@ -41,8 +41,21 @@ export interface EngineOptions {
   tfjsWasm?: string | Record<string, string>;
 }
 
+/**
+ * Registers tfjs' gradients, which tfjs-core registers none of: in a page, tfjs-core's own file (a bundler takes it into
+ * the bundle or a chunk of its own); in Node (a page's code under test, server rendering), which cannot load that file,
+ * the engine's Node path (src/core/tfjs-gradients.ts). Loaded here rather than on import, so that importing this module
+ * works in Node too.
+ */
+async function registerGradients(): Promise<void> {
+  if (tf.getGradient(tf.Multiply) !== undefined) return;
+  if (globalThis.process?.getBuiltinModule !== undefined) return ensureGradients();
+  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+}
+
 /** Loads the kernels and starts tfjs' wasm backend (call once, before training); returns the backend tfjs runs. */
 export async function initEngine(options: EngineOptions = {}): Promise<{ backend: string }> {
+  await registerGradients();
   if (options.tfjsWasm !== undefined) setWasmPaths(options.tfjsWasm);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // the engine's own threads are its kernels'; tfjs' threaded build needs its worker script
   const kernels = options.kernels ?? DEFAULT_KERNELS();

@@ -1,8 +1,8 @@
 /**
  * tfjs' gradients, which tfjs-core does not register by itself (the union package @tensorflow/tfjs did on import).
  *
- * In a page, the entries (src/browser.ts, the explorer's worker) import tfjs-core's own
- * `@tensorflow/tfjs-core/dist/register_all_gradients`, so a bundle carries the gradients without tfjs' layers,
+ * In a page, the entries load tfjs-core's own `@tensorflow/tfjs-core/dist/register_all_gradients` (the explorer's
+ * worker on import, src/browser.ts in initEngine), so a bundle carries the gradients without tfjs' layers,
  * converter, data and WebGL backend. Node cannot load that file (tfjs-core's ES modules import without file
  * extensions), and in tfjs 4.22 the one Node build that registers the gradients is the union package's: there
  * `ensureGradients` requires it, by a name no bundler follows, on tfjs-core's one engine (the union package
@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 /** The union package, loaded in Node for its gradients (held in a variable so that bundlers leave it alone). */
 const TFJS_UNION = '@tensorflow/tfjs';
 
-/** Registers tfjs' gradients if none are yet (Node: the union package; a page's entry registers them statically). */
+/** Registers tfjs' gradients if none are yet (Node: the union package; a page's entry registers tfjs-core's own). */
 export function ensureGradients(): void {
   if (tf.getGradient(tf.Multiply) !== undefined) return;
   const moduleApi = globalThis.process?.getBuiltinModule?.('node:module') as typeof import('node:module') | undefined;
@@ -40,6 +40,6 @@ export function gradientsLoadError(error: unknown): Error {
       `declare it for the package (pnpm: pnpm.packageExtensions { "${TFJS_UNION}": { "dependencies": { "long": "4.0.0" } } }; ` +
       'Yarn: packageExtensions in .yarnrc.yml) or install long beside kgdistill'
     : `${TFJS_UNION} could not be loaded (${message}); it is a dependency of kgdistill: reinstall it`;
-  return new Error(`training through tfjs' gradients (--path tfjs, a native backend, kd's image methods) needs them, and ${why}. ` +
+  return new Error(`training through tfjs' gradients (--path tfjs, a native backend, 1-N of a model the dense kernels do not score, kd's methods) needs them, and ${why}. ` +
     'The fused kernels (the default path), evaluation, predictions and the service do not.', { cause: error });
 }

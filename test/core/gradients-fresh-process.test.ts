@@ -44,7 +44,8 @@ describe("tfjs' gradients in a fresh process", () => {
 describe("the union package's load failure", () => {
   it("says what to do when a strict install does not hoist 'long' (tensorflow/tfjs#6841)", () => {
     const error = gradientsLoadError(new Error("Cannot find module 'long'\nRequire stack:\n- /x/tf.node.js"));
-    expect(error.message).toBe("training through tfjs' gradients (--path tfjs, a native backend, kd's image methods) needs them, and @tensorflow/tfjs's " +
+    expect(error.message).toBe("training through tfjs' gradients (--path tfjs, a native backend, 1-N of a model the dense kernels do not score, kd's methods) " +
+      "needs them, and @tensorflow/tfjs's " +
       "Node build requires 'long' without declaring it (tensorflow/tfjs#6841), and this install does not hoist it: declare it for the package " +
       '(pnpm: pnpm.packageExtensions { "@tensorflow/tfjs": { "dependencies": { "long": "4.0.0" } } }; Yarn: packageExtensions in .yarnrc.yml) ' +
       'or install long beside kgdistill. The fused kernels (the default path), evaluation, predictions and the service do not.');
