@@ -15,9 +15,9 @@ import { z } from 'zod';
 import { formatIssues } from './registry.js';
 import { firstNonFinite } from './finite-check.js';
 import { randomBytes } from 'node:crypto';
-import { IO_PIECE_BYTES, isAtomicTemp, isStaleAtomicTemp, writeChunksAtomic, writeFileAtomic } from './atomic-file.js';
+import { IO_PIECE_BYTES, writeChunksAtomic, writeFileAtomic } from './atomic-file.js';
+import { isBinaryOf } from './run-dir-files.js';
 import { checkpointSaveError } from './checkpoint-save-error.js';
-import { isProcessRunning } from '../kg/process-running.js';
 import { SEAL_ARRAY, readSealFloats, sealArray, sealProblem, unsealedModelProblem } from './checkpoint-seal.js';
 
 /** Format name and version written into every checkpoint. */
@@ -113,7 +113,7 @@ export async function saveCheckpoint(dir: string, stem: string, content: Checkpo
     await writeFileAtomic(jsonFile, JSON.stringify(header));
   } catch (error) {
     // not committed: the new binary, named by no header, goes at once (on a full disk it holds the space the next save needs)
-    const named = await fs.readFile(jsonFile, 'utf8').then((text) => (JSON.parse(text) as CheckpointHeader).binary?.file === binaryFile, () => false);
+    const named = await headerNames(jsonFile, binaryFile);
     if (named) throw error; // committed (what failed came after the rename)
     await fs.rm(path.join(dir, binaryFile), { force: true }).catch(() => undefined);
     throw checkpointSaveError(jsonFile, stem, error, await fs.stat(jsonFile).then(() => true, () => false));
@@ -124,70 +124,19 @@ export async function saveCheckpoint(dir: string, stem: string, content: Checkpo
   return jsonFile;
 }
 
-/**
- * Whether `name` is a binary written for checkpoint `stem`: this version's `<stem>-<id>.bin`, the id being the time
- * in base 36 and six hex digits (saveCheckpoint), or version 1's `<stem>.bin`. A user's `best-model.bin` is not one.
- */
-function isBinaryOf(stem: string, name: string): boolean {
-  return name === `${stem}.bin` || new RegExp(`^${stem}-[0-9a-z]{8,9}[0-9a-f]{6}\\.bin$`).test(name);
-}
-
-/** Whether `name` is what a process killed while taking the run lock leaves (run-lock.ts: its staged copy, its takeover guard). */
-function isLockLeftover(name: string): boolean {
-  return /^\.lock\.(?:(?:stale-)?\d+-[0-9a-f]{8}|takeover)$/.test(name);
-}
-
-/** A staged copy of the lock (run-lock.ts, `.lock.<pid>-<hex>`) whose process is gone: one a full disk or a kill left. */
-function isStaleLockCopy(name: string): boolean {
-  const pid = Number(/^\.lock\.(\d+)-[0-9a-f]{8}$/.exec(name)?.[1] ?? NaN);
-  return Number.isInteger(pid) && pid !== process.pid && !isProcessRunning(pid);
-}
-
-/** The files and folders kgdistill writes in a run directory (checkpoints, their temporaries, logs, lookup indexes, plots). */
-const RUN_FILES = new Set(['config.json', 'metrics.jsonl', 'result.json', '.lock', 'best.json', 'last.json', 'lookup', 'curves.svg', 'teachers.json']);
-
-/** The entries of `dir` that no run writes (none when it does not exist): a new run refuses such a directory. */
-export async function foreignFiles(dir: string): Promise<string[]> {
-  let names: string[];
+/** Whether the header `jsonFile` names `binaryFile`: false only when it surely does not (no header, or another binary); when it cannot be told, true (keep the binary). */
+async function headerNames(jsonFile: string, binaryFile: string): Promise<boolean> {
+  let text: string;
   try {
-    names = await fs.readdir(dir);
-  } catch {
-    return [];
+    text = await fs.readFile(jsonFile, 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
-  // leftover binaries and temporaries are a run's only beside a run's own files (else `cleanRunDir` would delete a user's)
-  const holdsRun = names.some((name) => ['config.json', 'metrics.jsonl', 'best.json', 'last.json'].includes(name));
-  const leftover = (name: string): boolean => holdsRun && (isAtomicTemp(name) || isBinaryOf('best', name) || isBinaryOf('last', name) || isLockLeftover(name));
-  return names.filter((name) => !RUN_FILES.has(name) && !leftover(name)).sort();
-}
-
-/**
- * Removes what interrupted writes left in a run directory: temporary files of atomic writes whose writer is gone (a
- * live process's is a write under way, e.g. `kgdistill plot` writing curves.svg while the run is resumed), staged
- * copies of the lock whose process is gone, and checkpoint binaries that no header names. Returns the names removed. A header that exists but cannot be read is an error
- * naming it (atomic writes never leave one half-written: it was damaged), and nothing is removed.
- */
-export async function cleanRunDir(dir: string, stems: readonly string[] = ['best', 'last']): Promise<string[]> {
-  let names: string[];
   try {
-    names = await fs.readdir(dir);
+    return (JSON.parse(text) as CheckpointHeader).binary?.file === binaryFile;
   } catch {
-    return [];
+    return true;
   }
-  const referenced = new Set<string>();
-  for (const stem of stems) {
-    const file = path.join(dir, `${stem}.json`);
-    if (!names.includes(`${stem}.json`)) continue; // no header: its binaries are not referenced
-    let header: { binary?: { file?: unknown } };
-    try {
-      header = JSON.parse(await fs.readFile(file, 'utf8')) as { binary?: { file?: unknown } };
-    } catch (error) {
-      throw new Error(`${file}: not a readable checkpoint header (${(error as Error).message}); the run directory is left as it is`);
-    }
-    if (typeof header.binary?.file === 'string') referenced.add(header.binary.file);
-  }
-  const removed = names.filter((name) => isStaleAtomicTemp(name) || isStaleLockCopy(name) || (stems.some((stem) => isBinaryOf(stem, name)) && !referenced.has(name)));
-  for (const name of removed) await fs.rm(path.join(dir, name), { force: true });
-  return removed;
 }
 
 /** The named arrays whose names start with `prefix` (e.g. `opt:`), under their names without it. */

@@ -9,7 +9,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { makeDirectories } from '../kg/make-directory.js';
-import { cleanRunDir, loadCheckpoint, saveCheckpoint, verifyCheckpoint, type CheckpointContent, type CheckpointHeader } from './checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, verifyCheckpoint, type CheckpointContent, type CheckpointHeader } from './checkpoint.js';
+import { cleanRunDir } from './run-dir-files.js';
 import { appendMetrics, trimMetrics } from './metrics-log.js';
 import { lockRunDir, type RunLock } from './run-lock.js';
 import type { EpochRecord, RunSink } from './run-sink.js';

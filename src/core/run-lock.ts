@@ -56,7 +56,7 @@ function writerRunning(pid: number, start: string | undefined, key: string): boo
 
 /** Creates `file` holding `content` in one step, or returns false when it exists (link() fails with EEXIST). */
 function createWhole(file: string, content: string): boolean {
-  const staged = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staged = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`; // named as stagedLockPid reads
   try {
     writeFileSync(staged, content, { flag: 'wx' }); // inside the try: a full disk leaves no staged copy behind
     linkSync(staged, file);
@@ -76,6 +76,36 @@ function createWhole(file: string, content: string): boolean {
   } finally {
     rmSync(staged, { force: true });
   }
+}
+
+/** The writer's pid of a run lock's staged copy (`.lock.<pid>-<8 hex digits>`, createWhole); undefined for any other name. */
+export function stagedLockPid(name: string): number | undefined {
+  const match = /^\.lock\.(\d+)-[0-9a-f]{8}$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Whether `name` is what taking a run's lock can leave: a staged copy, an older version's `.lock.stale-…`, the takeover guard. */
+export function isLockLeftover(name: string): boolean {
+  return stagedLockPid(name) !== undefined || /^\.lock\.(?:stale-\d+-[0-9a-f]{8}|takeover)$/.test(name);
+}
+
+/**
+ * Whether the staged lock copy `file` was left by a process that has ended: one naming this host whose pid is gone,
+ * or an empty one (its content never reached the disk) older than an unreadable lock's grace. A copy of a process on
+ * another host (a shared file system) or one being written is kept.
+ */
+export function isLeftStagedLock(file: string): boolean {
+  const pid = stagedLockPid(path.basename(file));
+  if (pid === undefined || pid === process.pid) return false;
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  const host = content.trim().split(/\s+/)[1];
+  if (content.trim() === '' || host === undefined) return ageMs(file, 0) >= UNREADABLE_LOCK_GRACE_MS;
+  return host === hostname() && !isProcessRunning(pid);
 }
 
 /** `createWhole` for a run's lock, a file-system failure (full disk, read-only, not ours) said as the run's, not its staged copy's. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { rename, rm, rmdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { foreignFiles } from '../core/checkpoint.js';
+import { foreignFiles } from '../core/run-dir-files.js';
 import { runLockHolder } from '../core/run-lock.js';
 
 /** The files a resumed session rewrites before its first checkpoint. */

@@ -4,10 +4,11 @@
 // the code has (fs.promises, FileHandle.write), so that the tests run unprivileged, without mounts.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { promises as fsp } from 'node:fs';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { cleanRunDir, loadCheckpoint, saveCheckpoint, type CheckpointContent } from '../../src/core/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint, type CheckpointContent } from '../../src/core/checkpoint.js';
+import { cleanRunDir } from '../../src/core/run-dir-files.js';
 import { spawnSync } from 'node:child_process';
 import { writeFileAtomic } from '../../src/core/atomic-file.js';
 import { writeNewDirectory } from '../../src/kg/new-directory.js';
@@ -54,6 +55,22 @@ describe('a checkpoint saved into a full disk', () => {
     expect(Array.from(loaded.arrays.entity!)).toEqual([1, 2, 3, 4]);
   });
 
+  it('a header that cannot be read back after a failed save keeps the new binary (whether it names it cannot be told)', async () => {
+    const dir = tempDir();
+    await saveCheckpoint(dir, 'last', content(1, 1));
+    const before = readdirSync(dir);
+    refuseTemporaries(/^last\.json\.tmp-/);
+    const readFile = fsp.readFile.bind(fsp);
+    vi.spyOn(fsp, 'readFile').mockImplementation(async (...args: Parameters<typeof fsp.readFile>) => {
+      if (path.basename(String(args[0])) === 'last.json') throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+      return readFile(...args);
+    });
+    await expect(saveCheckpoint(dir, 'last', content(2, 9))).rejects.toThrow(/last\.json: .*no space left on the device \(ENOSPC\)/);
+    const added = readdirSync(dir).filter((name) => !before.includes(name));
+    expect(added).toHaveLength(1); // the new binary, kept: a later clean-up removes it once its header is read
+    expect(added[0]).toMatch(/^last-[0-9a-z]+\.bin$/);
+  });
+
   it("a run's first checkpoint that does not fit names its header, says none was saved and leaves nothing", async () => {
     const dir = tempDir();
     refuseTemporaries(/^best-.*\.bin\.tmp-/); // the binary itself
@@ -68,10 +85,16 @@ describe('the run lock taken on a full disk', () => {
     const dir = tempDir();
     await saveCheckpoint(dir, 'last', content(1, 1));
     const gone = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has ended
-    writeFileSync(path.join(dir, `.lock.${gone}-8f12e191`), ''); // the lock's content never reached the disk
-    writeFileSync(path.join(dir, `.lock.${process.pid}-0badcafe`), `${process.pid}\n`); // a take under way
-    expect(await cleanRunDir(dir)).toEqual([`.lock.${gone}-8f12e191`]);
-    expect(readdirSync(dir).filter((name) => name.startsWith('.lock'))).toEqual([`.lock.${process.pid}-0badcafe`]);
+    const empty = path.join(dir, `.lock.${gone}-8f12e191`);
+    writeFileSync(empty, ''); // the lock's content never reached the disk
+    writeFileSync(path.join(dir, `.lock.${gone}-0000beef`), ''); // the same, being written now (an empty copy is young for a few ms)
+    writeFileSync(path.join(dir, `.lock.${gone}-1badf00d`), `${gone} ${hostname()} boot\n`); // a process of this host, ended
+    writeFileSync(path.join(dir, `.lock.${gone}-2badf00d`), `${gone} another-host boot\n`); // another host's (a shared file system): its pid says nothing here
+    writeFileSync(path.join(dir, `.lock.${process.pid}-0badcafe`), `${process.pid} ${hostname()} boot\n`); // a take under way
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(empty, old, old);
+    expect((await cleanRunDir(dir)).sort()).toEqual([`.lock.${gone}-1badf00d`, `.lock.${gone}-8f12e191`].sort());
+    expect(readdirSync(dir).filter((name) => name.startsWith('.lock')).sort()).toEqual([`.lock.${gone}-0000beef`, `.lock.${gone}-2badf00d`, `.lock.${process.pid}-0badcafe`].sort());
   });
 });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { lockRunDir, runLockHolder } from '../../src/core/run-lock.js';
-import { foreignFiles } from '../../src/core/checkpoint.js';
+import { foreignFiles } from '../../src/core/run-dir-files.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-durability-'));
 let graph: string;
