@@ -32,9 +32,9 @@ import { foreignFiles } from '../core/run-dir-files.js';
 import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
-import { lockRunDir, runLockHolder } from '../core/run-lock.js';
+import { runLockHolder } from '../core/run-lock.js';
 import { entityLimitOf, entityLimitRefusal, requireRunMemory, type MemoryPlan } from './run-memory.js';
-import { removeUnstartedRun, ResumedFiles } from './run-rollback.js';
+import { lockOrLeaveNothing, removeUnstartedRun, ResumedFiles } from './run-rollback.js';
 import { conflictingOptions, OptionsError } from './options-error.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
@@ -214,7 +214,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const why = FILE_ERROR_WORDS[error.code ?? ''];
     throw new Error(`${name('out')} ${runDir}: cannot create the run directory (${why ?? error.message})`, { cause: error });
   });
-  const lock = lockRunDir(runDir, (notice) => log(`note: ${notice}`)); // one process per run directory: held from the first write until result.json is written
+  const lock = lockOrLeaveNothing(runDir, createdDir, log); // one process per run directory: held from the first write until result.json is written
   // a run that another process finished between the checks above and the lock is not replaced either
   const finishedMeanwhile = !saved && ['last.json', 'result.json'].find((file) => existsSync(path.join(runDir, file)));
   if (finishedMeanwhile) {

@@ -6,11 +6,11 @@
  * is exactly as it was. Once a session has saved a checkpoint (last.json changed), its files describe it and stay.
  */
 import path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { rename, rm, rmdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { foreignFiles } from '../core/run-dir-files.js';
-import { runLockHolder } from '../core/run-lock.js';
+import { lockRunDir, runLockHolder, type RunLock } from '../core/run-lock.js';
 
 /** The files a resumed session rewrites before its first checkpoint. */
 const REWRITTEN = ['config.json', 'teachers.json', 'metrics.jsonl'];
@@ -65,4 +65,15 @@ export async function removeUnstartedRun(runDir: string): Promise<void> {
     return; // left as it is: nothing of it is lost
   }
   await rm(aside, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** The run directory's lock; when it cannot be taken (a full disk, another process), a directory this run made and left empty goes too. */
+export function lockOrLeaveNothing(runDir: string, createdDir: boolean, log: (line: string) => void): RunLock {
+  try {
+    return lockRunDir(runDir, (notice) => log(`note: ${notice}`));
+  } catch (error) {
+    // rmdir removes only an empty directory: one another process holds keeps its lock file, and stays
+    if (createdDir) try { rmdirSync(runDir); } catch { /* not empty, or gone */ }
+    throw error;
+  }
 }

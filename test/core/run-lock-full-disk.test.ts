@@ -2,7 +2,7 @@
 // "ENOSPC: no space left on device, write"), and the lock's staged copy (`.lock.<pid>-<hex>`) is not left behind.
 // The full disk is simulated at node:fs's writeFileSync for the staged copies only, so the test runs without mounts.
 import { describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -22,6 +22,7 @@ vi.mock('node:fs', async (importOriginal) => {
 });
 
 const { lockRunDir } = await import('../../src/core/run-lock.js');
+const { lockOrLeaveNothing } = await import('../../src/pipeline/run-rollback.js');
 
 describe('the run lock on a full disk', () => {
   it('names the run directory and the reason, and leaves no staged copy', () => {
@@ -41,5 +42,25 @@ describe('the run lock on a full disk', () => {
     expect(readdirSync(runDir)).toEqual(['.lock']);
     lock.release();
     expect(readdirSync(runDir)).toEqual([]);
+  });
+});
+
+describe("a new run whose lock cannot be taken", () => {
+  it('leaves no directory it made; one it did not make, or one holding files, stays', () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'kgdistill-lock-new-'));
+    const made = path.join(parent, 'made'), given = path.join(parent, 'given'), held = path.join(parent, 'held');
+    for (const dir of [made, given, held]) mkdirSync(dir);
+    writeFileSync(path.join(held, 'other.txt'), 'x');
+    refuse.on = true;
+    try {
+      expect(() => lockOrLeaveNothing(made, true, () => {})).toThrow(/no space left on the device \(ENOSPC\); nothing was written$/);
+      expect(() => lockOrLeaveNothing(given, false, () => {})).toThrow(/ENOSPC/);
+      expect(() => lockOrLeaveNothing(held, true, () => {})).toThrow(/ENOSPC/);
+    } finally {
+      refuse.on = false;
+    }
+    expect(existsSync(made)).toBe(false);
+    expect(readdirSync(given)).toEqual([]);
+    expect(readdirSync(held)).toEqual(['other.txt']);
   });
 });
