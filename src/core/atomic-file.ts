@@ -36,9 +36,14 @@ export async function writeChunksAtomic(file: string, chunks: readonly Uint8Arra
     await writeChunksAtomicOrThrow(file, chunks, onPiece, pieceBytes);
   } catch (error) {
     const existed = await fs.stat(file).then(() => true, () => false);
-    throw fileWriteError(file, error, 'cannot write', existed ? '; the old file is kept' : '; nothing was written');
+    const outcome = existed ? '; the old file is kept' : '; nothing was written';
+    if (error instanceof IncompleteWriteError) throw new Error(`${error.message}${outcome}`, { cause: error });
+    throw fileWriteError(file, error, 'cannot write', outcome);
   }
 }
+
+/** A write the file system took only in part, without an error of its own (its message names the file; the outcome is added by the caller). */
+class IncompleteWriteError extends Error {}
 
 /** writeChunksAtomic with the file system's own errors (ENOSPC, EFBIG, …) as they come. */
 async function writeChunksAtomicOrThrow(file: string, chunks: readonly Uint8Array[], onPiece: ((piece: Uint8Array) => void) | undefined,
@@ -56,7 +61,7 @@ async function writeChunksAtomicOrThrow(file: string, chunks: readonly Uint8Arra
         let written = 0;
         while (written < piece.byteLength) {
           const { bytesWritten } = await handle.write(piece, written, piece.byteLength - written);
-          if (bytesWritten <= 0) throw new Error(`${file}: the write stopped after ${total + written} bytes (is the disk full?); the old file is kept`);
+          if (bytesWritten <= 0) throw new IncompleteWriteError(`${file}: the write stopped after ${total + written} bytes (is the disk full?)`);
           written += bytesWritten;
         }
         total += written;
@@ -64,7 +69,7 @@ async function writeChunksAtomicOrThrow(file: string, chunks: readonly Uint8Arra
     }
     await handle.sync();
     const { size } = await handle.stat();
-    if (size !== total) throw new Error(`${file}: ${size} bytes reached the disk of ${total} written; the old file is kept`);
+    if (size !== total) throw new IncompleteWriteError(`${file}: ${size} bytes reached the disk of ${total} written`);
     await handle.close();
     await fs.rename(temp, file);
   } catch (error) {

@@ -47,18 +47,21 @@ export async function writeNewDirectory(target: string, fill: (staging: string) 
     await fs.rename(staging, target);
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined); // the write's own error is the one to report
-    throw writeError(shown, staging, error);
+    throw writeError(shown, staging, error, target);
   }
 }
 
 /**
  * A system error of writing the new directory `shown` (a full disk, a read-only file system, permission denied) as one
  * line naming it in plain words — its own text names a system call and perhaps the staging directory (`staging`,
- * a path under which counts as `shown`'s); other errors, and one about another file (an input read meanwhile), as they are.
+ * a path under which counts as `shown`'s) or the target (`target`, an empty one being replaced); other errors, and one
+ * about another file (an input read meanwhile), as they are.
  */
-function writeError(shown: string, staging: string, error: unknown): unknown {
+function writeError(shown: string, staging: string, error: unknown, target = shown): unknown {
   const system = error as NodeJS.ErrnoException | undefined;
   if (typeof system?.syscall !== 'string' || typeof system.code !== 'string') return error;
-  if (typeof system.path === 'string' && !path.resolve(system.path).startsWith(path.resolve(staging))) return error;
+  // the staging directory and what is under it, and the target itself (an empty one replaced: rmdir, rename) are this write's
+  const own = (file: string): boolean => path.resolve(file).startsWith(path.resolve(staging)) || path.resolve(file) === path.resolve(target);
+  if (typeof system.path === 'string' && !own(system.path)) return error;
   return fileWriteError(shown, error, 'cannot write', '; nothing was written');
 }

@@ -103,8 +103,8 @@ async function readableNames(dir: string | undefined, entities: readonly string[
 
 /** Exports a run's best (or last) checkpoint into a new directory. */
 export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean; onNotice?: (note: string) => void } = {}): Promise<ExportReport> {
-  if (!EXPORT_FORMATS.includes(format)) { // an OptionsError: a usage error (exit 2)
-    const message = `--format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`;
+  if (!EXPORT_FORMATS.includes(format)) { // the command line's choices refuse it first: this is a library caller's, named by its key; an OptionsError
+    const message = `format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`;
     throw new OptionsError(message, [{ key: 'format', message, value: format }]);
   }
   requireNewOutDir(out);

@@ -158,7 +158,7 @@ describe('flag refusals (library): OptionsError naming each key with its value',
     const dir = tempCwd();
     const error = await exportRun(path.join(dir, 'nosuch'), 'csv' as never, path.join(dir, 'out')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OptionsError);
-    expect((error as OptionsError).problems).toEqual([{ key: 'format', message: "--format must be one of tsv, npy, parquet (got 'csv')", value: 'csv' }]);
+    expect((error as OptionsError).problems).toEqual([{ key: 'format', message: "format must be one of tsv, npy, parquet (got 'csv')", value: 'csv' }]);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

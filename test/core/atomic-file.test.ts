@@ -68,6 +68,15 @@ describe('short writes (a full disk writes fewer bytes than asked, without an er
       (file) => `${file}: the write stopped after 0 bytes (is the disk full?); the old file is kept`);
   });
 
+  it('a new file whose write makes no progress says nothing was written (there was no old file to keep)', async () => {
+    const dir = path.join(tmp, 'full-new');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'result.json');
+    vi.spyOn(await fileHandlePrototype(), 'write').mockResolvedValue({ bytesWritten: 0 } as never);
+    await expect(writeFileAtomic(file, 'a result')).rejects.toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: the write stopped after 0 bytes \\(is the disk full\\?\\); nothing was written$`));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it("the file system's refusal (a file-size limit, a full disk) is one line naming the file in plain words; the old file stays", async () => {
     await failedWrite('limit', 'best.json', (write) => write.mockRejectedValue(Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' })),
       (file) => `${file}: cannot write: file too large (for the file system, or the process's file-size limit, ulimit -f) (EFBIG); the old file is kept`);

@@ -4,7 +4,7 @@
 // the code has (fs.promises, FileHandle.write), so that the tests run unprivileged, without mounts.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { promises as fsp } from 'node:fs';
-import { mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCheckpoint, saveCheckpoint, type CheckpointContent } from '../../src/core/checkpoint.js';
@@ -147,6 +147,20 @@ describe('a new directory (export, data split, data generate) on a full, read-on
       await expect(writeNewDirectory(out, async () => undefined)).rejects.toThrow(new Error(`${out}: cannot write: ${words}; nothing was written`));
     }
     expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('an empty target that cannot be replaced (rmdir refused) names the new directory in plain words', async () => {
+    const root = tempDir();
+    const out = path.join(root, 'empty-export');
+    mkdirSync(out);
+    const rmdir = fsp.rmdir.bind(fsp);
+    vi.spyOn(fsp, 'rmdir').mockImplementation(async (target, ...rest) => {
+      if (path.resolve(String(target)) === out) throw systemError('EACCES', 'rmdir', String(target));
+      return rmdir(target, ...rest);
+    });
+    await expect(writeNewDirectory(out, async () => undefined, 'empty-export'))
+      .rejects.toThrow(new Error('empty-export: cannot write: permission denied (EACCES); nothing was written'));
+    expect(readdirSync(root)).toEqual(['empty-export']);
   });
 
   it('an error about another file (an input read while filling) is left as it is', async () => {

@@ -49,7 +49,6 @@ export function parseAllowedHost(value: string, previous: readonly string[] = []
   return [...previous, ...entries];
 }
 
-/** A refused `--checkpoint` value (`entries`: its runs): a usage error (exit 2). */
 /** The service's API key from the flags or the environment; a key refused for how the flags gave it is a usage error (exit 2). */
 function apiKeyOfFlags(flags: { apiKey?: string; apiKeyFile?: string }): { key?: string; source?: string } {
   try {
@@ -61,6 +60,7 @@ function apiKeyOfFlags(flags: { apiKey?: string; apiKeyFile?: string }): { key?:
   }
 }
 
+/** A refused `--checkpoint` value (`entries`: its runs): a usage error (exit 2). */
 const checkpointRefusal = (message: string, entries: readonly string[]): OptionsError => new OptionsError(message, [{ key: 'checkpoint', message, value: entries }]);
 
 /** A name given to a run with `NAME=DIR`: letters, digits, `.`, `_`, `-`. */
