@@ -22,15 +22,23 @@ export function kernelBytesOf(tables: readonly TableSpec[], numEntities: number,
   return 4 * floats * (2 + OPTIMIZER_SLOTS[optimizer]);
 }
 
+/** Bytes of kernel memory tables and gradients may take: all of it but the 1/16 kept for scratch. */
+const TABLE_BYTES_LIMIT = KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE;
+
+/** requireKernelMemory's test: tables and gradients of `bytes` fit beside the scratch reserve. */
+const tablesFit = (bytes: number): boolean => bytes <= TABLE_BYTES_LIMIT;
+
+/** requireTrainingMemory's test: what a run holds (tables, state, validation) and one step's scratch fit together. */
+const fitsWithScratch = (held: number, scratch: number): boolean => held + scratch <= KERNEL_MEMORY_LIMIT;
+
 /** Throws when the model's tables and gradients cannot fit one kernel memory (with 1/16 kept for scratch). */
 export function requireKernelMemory(model: string, tables: readonly TableSpec[], numEntities: number, numRelations: number, optimizer: OptimizerName): void {
   const bytes = kernelBytesOf(tables, numEntities, numRelations, 'sgd');
-  const usable = KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE;
-  if (bytes <= usable) return;
+  if (tablesFit(bytes)) return;
   const perEntity = kernelBytesOf(tables.filter((t) => t.indexedBy === 'entity'), 1, 0, 'sgd');
   throw new Error(`${model} with ${numEntities.toLocaleString('en-US')} entities needs ${byteSizeText(bytes)} of kernel memory ` +
     `(${perEntity} bytes per entity: parameters and gradients; the ${optimizer} state goes to host memory when it does not fit), more than the ` +
-    `${byteSizeText(usable)} one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.`);
+    `${byteSizeText(TABLE_BYTES_LIMIT)} one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.`);
 }
 
 /** Kernel memory the validation's all-entity scoring keeps (entity-scorer.ts kernelScores: the blocked table, and ≤ 8M scores per call, evaluate.ts). */
@@ -67,7 +75,7 @@ export function requireTrainingMemory(run: TrainingMemoryRun, shape: StepShape):
   const validation = run.validation === 'full' ? validationBytesOf(shape.numEntities, dim) : run.validation === 'sampled' ? SAMPLED_VALIDATION_BYTES : 0;
   const held = tables + stateInKernel + validation;
   const limit = `one WebAssembly memory holds ${byteSizeText(KERNEL_MEMORY_LIMIT)} (wasm32)`;
-  if (held + scratch.bytes > KERNEL_MEMORY_LIMIT) {
+  if (!fitsWithScratch(held, scratch.bytes)) {
     const lead = scratch.parts.reduce((a, b) => (b.bytes > a.bytes ? b : a), scratch.parts[0]!);
     const stateText = stateInKernel > 0 ? ` and ${byteSizeText(stateInKernel)} of ${shape.optimizer} state` : '';
     // validation is what to change when it is the largest part and the run fits without it (sampled: a few MiB)
@@ -81,7 +89,7 @@ export function requireTrainingMemory(run: TrainingMemoryRun, shape: StepShape):
     throw new Error(`${what} need ${byteSizeText(lead.bytes)} of kernel scratch per step (${byteSizeText(scratch.bytes)} in all) on top of ${byteSizeText(tables)} of tables${stateText}` +
       `${validationText}; ${limit}: lower ${lower} (nothing was written)`);
   }
-  if (shape.topK && scratch.teacherBytes > KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE) {
+  if (shape.topK && scratch.teacherBytes > TABLE_BYTES_LIMIT) {
     throw new Error(`${batchText(run, shape)} × ${name('topK')} ${shape.topK.k} candidates need ${byteSizeText(scratch.teacherBytes)} of kernel scratch per step in each teacher's memory; ` +
       `${limit}: lower ${name('topK')} or ${name('batchSize')} (nothing was written)`);
   }
@@ -100,12 +108,11 @@ const MAX_ENTITY_COUNT = 2 ** 31 - 1;
  * there (`LoadOptions.maxEntities`) instead of after the whole file. 0 when not even none fit.
  */
 export function maxEntitiesOf(model: KgeModel, shapeAt: (numEntities: number) => StepShape, tablesOnly: boolean): number {
-  const usable = KERNEL_MEMORY_LIMIT - KERNEL_SCRATCH_RESERVE;
   const fits = (entities: number): boolean => {
     const shape = shapeAt(entities);
     const tables = kernelBytesOf(model.tables, entities, shape.numRelations, 'sgd');
     // the scratch's least figure, which never falls as the entities grow: the search needs a test that, once false, stays false
-    return tables <= usable && (tablesOnly || tables + stepScratchOf(model, shape, true).bytes <= KERNEL_MEMORY_LIMIT);
+    return tablesFit(tables) && (tablesOnly || fitsWithScratch(tables, stepScratchOf(model, shape, true).bytes));
   };
   if (fits(MAX_ENTITY_COUNT)) return MAX_ENTITY_COUNT;
   if (!fits(0)) return 0;
