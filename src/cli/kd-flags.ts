@@ -3,13 +3,13 @@
  * hyper-parameters (JSON values when they parse, else strings; dotted keys nest). A malformed pair is an
  * OptionsError under the key `params` (a usage error, exit 2).
  */
-import { OptionsError } from '../pipeline/options-error.js';
+import { OptionsError, refusedOption } from '../pipeline/options-error.js';
 
 /** Keys that would reach an object's prototype instead of a parameter. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The refusal of one `--param` pair (`params`: the options' key of --param). */
-const refused = (message: string, pair: string): OptionsError => new OptionsError(message, [{ key: 'params', message, value: pair }]);
+const refused = (message: string, pair: string): OptionsError => refusedOption(message, 'params', pair);
 
 /** Parses `key=value` pairs into a parameter object (values as JSON when possible; `a.b=1` → { a: { b: 1 } }). */
 export function parseParamPairs(pairs: readonly string[]): Record<string, unknown> {

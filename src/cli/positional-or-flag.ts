@@ -3,7 +3,7 @@
  * `data stats <dataset>` or `--dataset <dataset>`: the flag the other commands take).
  */
 import path from 'node:path';
-import { OptionsError } from '../pipeline/options-error.js';
+import { refusedOption } from '../pipeline/options-error.js';
 
 /**
  * The value given as the argument or the flag; both given and different, or neither, is an OptionsError (a usage
@@ -13,12 +13,12 @@ export function positionalOrFlag(positional: string | undefined, flagValue: stri
   const key = flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   if (positional !== undefined && flagValue !== undefined && positional !== flagValue && path.resolve(positional) !== path.resolve(flagValue)) {
     const message = `${flag} ${flagValue} and the argument ${positional} are two different ${what} names: give one (nothing was done)`;
-    throw new OptionsError(message, [{ key, message, value: flagValue }]);
+    throw refusedOption(message, key, flagValue);
   }
   const value = positional ?? flagValue;
   if (value === undefined) {
     const message = `give the ${what}: as an argument, or with ${flag} <${what}>`;
-    throw new OptionsError(message, [{ key, message }]);
+    throw refusedOption(message, key);
   }
   return value;
 }

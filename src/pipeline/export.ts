@@ -17,7 +17,7 @@ import { loadRun, noteIfStillTraining } from '../registry/load-run.js';
 import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
 import { requireNewOutDir, writeNewDirectory } from '../kg/new-directory.js';
 import { initBackend } from '../core/backend.js';
-import { OptionsError } from './options-error.js';
+import { refusedOption } from './options-error.js';
 import { logicalModelConfig, logicalRows } from '../core/table-padding.js';
 
 /** Export formats. */
@@ -105,7 +105,7 @@ async function readableNames(dir: string | undefined, entities: readonly string[
 export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean; onNotice?: (note: string) => void } = {}): Promise<ExportReport> {
   if (!EXPORT_FORMATS.includes(format)) { // the command line's choices refuse it first: this is a library caller's, named by its key; an OptionsError
     const message = `format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`;
-    throw new OptionsError(message, [{ key: 'format', message, value: format }]);
+    throw refusedOption(message, 'format', format);
   }
   requireNewOutDir(out);
   const target = path.resolve(out);

@@ -28,3 +28,8 @@ export class OptionsError extends Error {
 export function conflictingOptions(message: string, keys: readonly string[], values: Readonly<Record<string, unknown>>): OptionsError {
   return new OptionsError(message, keys.map((key) => ({ key, message, value: values[key] })));
 }
+
+/** An option refused alone (its value, or its absence: no `value`): an OptionsError with its one problem, a usage error (exit 2). */
+export function refusedOption(message: string, key: string, value?: unknown): OptionsError {
+  return new OptionsError(message, [{ key, message, ...(value === undefined ? {} : { value }) }]);
+}

@@ -25,7 +25,7 @@ import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
 import { verifyManifest } from '../../kg/manifest.js';
 import { loadProgress } from '../progress.js';
 import { exactInteger, integerFlag, numberText } from '../integer-flag.js';
-import { OptionsError } from '../../pipeline/options-error.js';
+import { refusedOption } from '../../pipeline/options-error.js';
 
 /** Relations listed one by one in the table output when there are at most this many (all of them in --json). */
 const MAX_RELATIONS_LISTED = 20;
@@ -242,7 +242,7 @@ export function registerDataCommands(program: Command): void {
       // an integer too large for a double to hold exactly (`1e20`, twenty digits) is past the ceiling, not "not an integer"
       const huge = entities === undefined && (/^\s*\+?\d+\s*$/.test(flags.entities) || Number.isInteger(numberText(flags.entities)));
       // a refused value is a usage error (exit 2): the command line is to change, not the machine
-      const refuse = (message: string): OptionsError => new OptionsError(message, [{ key: 'entities', message, value: flags.entities }]);
+      const refuse = (message: string) => refusedOption(message, 'entities', flags.entities);
       if (!huge && (entities === undefined || entities < MIN_DATASET_ENTITIES)) throw refuse(`--entities must be an integer ≥ ${MIN_DATASET_ENTITIES} (got '${flags.entities}')`);
       if (entities === undefined || entities > MAX_SYNTHETIC_ENTITIES) throw refuse(entitiesCeilingMessage(flags.entities));
       const seed = integerFlag('--seed', flags.seed); // as train's and data split's

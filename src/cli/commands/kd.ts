@@ -20,7 +20,7 @@ import { ARCHITECTURES, type Architecture } from '../../general/images/nets/fact
 import { modelNames } from '../../registry/models.js';
 import { kdOptionsSchema, seedsOf, type KdSettings } from '../../pipeline/kd-options.js';
 import { loadOptionsOf, optionName, parseOptions } from '../../pipeline/options.js';
-import { conflictingOptions, OptionsError } from '../../pipeline/options-error.js';
+import { conflictingOptions, refusedOption } from '../../pipeline/options-error.js';
 import { formatComparison } from '../kd-tables.js';
 import { formatKgPortReport } from '../kd-port-tables.js';
 import { addFlags, DATA_FLAGS, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
@@ -184,7 +184,7 @@ export function registerKdCommand(program: Command): void {
       const method = settings.method;
       if (!method) {
         const message = `name a method (${methodNames().join(', ')}) or pass --list`;
-        throw new OptionsError(message, [{ key: 'method', message }]); // a usage error, as a missing argument is
+        throw refusedOption(message, 'method'); // a usage error, as a missing argument is
       }
       refuseOptionsUnusedByMethod(method, given, keySources);
       const log = (line: string): void => {

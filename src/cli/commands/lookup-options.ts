@@ -1,7 +1,7 @@
 /** Options shared by `neighbors`, `predict` and `serve`: backend and checkpoint choice, notices. */
 import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES } from '../../core/backend.js';
-import { OptionsError } from '../../pipeline/options-error.js';
+import { refusedOption } from '../../pipeline/options-error.js';
 
 /** Adds --last, --backend and --json to a lookup command. */
 export function addLookupOptions(command: Command): Command {
@@ -31,7 +31,7 @@ export async function withKFlag<T>(ask: () => Promise<T>, k?: number): Promise<T
   } catch (error) {
     if (error instanceof Error && /^k must /.test(error.message)) {
       const message = `--${error.message}`;
-      throw Object.assign(new OptionsError(message, [{ key: 'k', message, value: k }]), { cause: error });
+      throw Object.assign(refusedOption(message, 'k', k), { cause: error });
     }
     throw error;
   }

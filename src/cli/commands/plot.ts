@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../core/atomic-file.js';
 import { FILE_ERROR_WORDS, fileErrorWords } from '../../kg/errors.js';
 import { MakeDirectoryError, SPECIAL_DIRECTORY_WORDS } from '../../kg/make-directory.js';
 import { positionalOrFlag } from '../positional-or-flag.js';
-import { OptionsError } from '../../pipeline/options-error.js';
+import { refusedOption } from '../../pipeline/options-error.js';
 import type { EpochRecord } from '../../core/trainer.js';
 import { readMetrics } from '../../core/metrics-log.js';
 
@@ -60,7 +60,7 @@ export function registerPlotCommand(program: Command): void {
       const runDir = positionalOrFlag(runDirArgument, flags.checkpoint, '--checkpoint', 'run directory');
       if (flags.out !== undefined && !/\.svg$/i.test(flags.out)) { // a usage error (exit 2), before the run is read
         const message = `--out ${flags.out}: plot writes SVG; give a file name ending in .svg (nothing was written)`;
-        throw new OptionsError(message, [{ key: 'out', message, value: flags.out }]);
+        throw refusedOption(message, 'out', flags.out);
       }
       const records = await runMetrics(runDir);
       const points = [

@@ -26,7 +26,7 @@ import { DEFAULT_MAX_K } from '../../serve/schemas.js';
 import { noticeToStderr } from './lookup-options.js';
 import { nonNegativeInteger, positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
-import { conflictingOptions, OptionsError } from '../../pipeline/options-error.js';
+import { conflictingOptions, OptionsError, refusedOption } from '../../pipeline/options-error.js';
 import { listenFailure } from '../listen-error.js';
 
 interface ServeFlags {
@@ -61,7 +61,7 @@ function apiKeyOfFlags(flags: { apiKey?: string; apiKeyFile?: string }): { key?:
 }
 
 /** A refused `--checkpoint` value (`entries`: its runs): a usage error (exit 2). */
-const checkpointRefusal = (message: string, entries: readonly string[]): OptionsError => new OptionsError(message, [{ key: 'checkpoint', message, value: entries }]);
+const checkpointRefusal = (message: string, entries: readonly string[]): OptionsError => refusedOption(message, 'checkpoint', entries);
 
 /** A name given to a run with `NAME=DIR`: letters, digits, `.`, `_`, `-`. */
 const GIVEN_NAME = /^([A-Za-z0-9][A-Za-z0-9._-]{0,99})=(.+)$/;
