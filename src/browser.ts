@@ -48,9 +48,8 @@ export interface EngineOptions {
  * works in Node too.
  */
 async function registerGradients(): Promise<void> {
-  if (tf.getGradient(tf.Multiply) !== undefined) return;
-  if (globalThis.process?.getBuiltinModule !== undefined) return ensureGradients();
-  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+  if (globalThis.process?.getBuiltinModule === undefined) await import('@tensorflow/tfjs-core/dist/register_all_gradients.js'); // a page
+  ensureGradients(); // Node; in a page, registered by now: nothing left to do
 }
 
 /** Loads the kernels and starts tfjs' wasm backend (call once, before training); returns the backend tfjs runs. */
