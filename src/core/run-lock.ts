@@ -104,7 +104,7 @@ export function isLeftStagedLock(file: string): boolean {
     return false;
   }
   const host = content.trim().split(/\s+/)[1];
-  if (content.trim() === '' || host === undefined) return ageMs(file, 0) >= UNREADABLE_LOCK_GRACE_MS;
+  if (host === undefined) return ageMs(file, 0) >= UNREADABLE_LOCK_GRACE_MS; // empty or cut short: its content never reached the disk
   return host === hostname() && !isProcessRunning(pid);
 }
 
