@@ -54,6 +54,16 @@ function writerRunning(pid: number, start: string | undefined, key: string): boo
   return pid === process.pid ? heldByThisProcess.has(key) : isProcessRunning(pid) && !pidReused(pid, start);
 }
 
+/** A lock's fields (`pid host boot start`; locks of older versions end earlier); `pid` is undefined when unreadable. */
+interface LockFields { pid: number | undefined; host: string | undefined; boot: string | undefined; start: string | undefined }
+
+/** Splits a lock file's content into its fields (an empty or damaged content has no pid and no host). */
+function parseLock(content: string): LockFields {
+  const [pidText, host, boot, start] = content.trim().split(/\s+/);
+  const pid = Number(pidText);
+  return { pid: Number.isInteger(pid) && pid > 0 ? pid : undefined, host, boot, start };
+}
+
 /** Creates `file` holding `content` in one step, or returns false when it exists (link() fails with EEXIST). */
 function createWhole(file: string, content: string): boolean {
   const staged = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`; // named as stagedLockPid reads
@@ -103,7 +113,7 @@ export function isLeftStagedLock(file: string): boolean {
   } catch {
     return false;
   }
-  const host = content.trim().split(/\s+/)[1];
+  const { host } = parseLock(content);
   if (host === undefined) return ageMs(file, 0) >= UNREADABLE_LOCK_GRACE_MS; // empty or cut short: its content never reached the disk
   return host === hostname() && !isProcessRunning(pid);
 }
@@ -170,9 +180,8 @@ export function runLockHolder(runDir: string): { pid: number; host: string } | u
   const file = path.join(runDir, '.lock');
   const seen = existsSync(file) ? readLock(file) : null;
   if (seen === null) return undefined;
-  const [pidText, host, boot, start] = seen.trim().split(/\s+/);
-  const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const { pid, host, boot, start } = parseLock(seen);
+  if (pid === undefined) return undefined;
   if (host !== undefined && host !== hostname()) return { pid, host };
   if (boot !== undefined && boot !== bootId()) return undefined;
   return writerRunning(pid, start, path.resolve(file)) ? { pid, host: host ?? hostname() } : undefined;
@@ -203,10 +212,9 @@ export function lockRunDir(runDir: string, onNotice?: (message: string) => void)
     }
     const seen = readLock(file);
     if (seen === null) continue; // released meanwhile: try again
-    const [pidText, host, boot, start] = seen.trim().split(/\s+/);
-    const pid = Number(pidText);
-    const readable = Number.isInteger(pid) && pid > 0;
-    if (!readable) {
+    const { pid, host, boot, start } = parseLock(seen);
+    const readable = pid !== undefined;
+    if (pid === undefined) {
       // empty or unreadable: being written by a process without hard links, or damaged long ago
       if (ageMs(file, Infinity) < UNREADABLE_LOCK_GRACE_MS) throw new Error(`${runDir} is being locked by another process (lock file ${file}); try again in a few seconds`);
     } else {
