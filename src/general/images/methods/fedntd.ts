@@ -7,15 +7,11 @@
 import { z } from 'zod';
 import { nonNegativeFloat32, positiveFloat32 } from '../../../core/float32-range.js';
 import { runFederated, type FederatedConfig } from '../federated/fedavg.js';
+import { FEDERATED_METHOD_TRAITS, fedAvgParamFields, fedAvgSettingsOf } from './federated-method.js';
 import { defineImageMethod, type MethodContext, type RunOutcome } from './image-method.js';
 
 const schema = z.object({
-  alpha: z.number().positive().default(0.1),
-  clients: z.number().int().min(1).default(10),
-  localEpochs: z.number().int().min(1).default(5),
-  fraction: z.number().gt(0).max(1).default(0.5),
-  lr: positiveFloat32().default(0.01),
-  momentum: z.number().min(0).lt(1).default(0.9),
+  ...fedAvgParamFields({ alpha: 0.1, localEpochs: 5, lr: 0.01 }),
   beta: nonNegativeFloat32().default(1),
   temperature: positiveFloat32().default(1),
   size: z.enum(['teacher', 'student']).default('teacher'),
@@ -26,11 +22,7 @@ export type FedNtdParams = z.infer<typeof schema>;
 
 /** The simulation settings of a runner context. */
 export function federatedConfig(ctx: MethodContext<FedNtdParams>, algorithm: FederatedConfig['algorithm']): FederatedConfig {
-  const p = ctx.params;
-  return {
-    algorithm, arch: ctx.arch, size: p.size, clients: p.clients, alpha: p.alpha, rounds: ctx.budget.epochs, localEpochs: p.localEpochs,
-    fraction: p.fraction, batchSize: ctx.budget.batchSize, learningRate: p.lr, momentum: p.momentum, beta: p.beta, temperature: p.temperature, seed: ctx.seed,
-  };
+  return { algorithm, ...fedAvgSettingsOf(ctx), beta: ctx.params.beta, temperature: ctx.params.temperature };
 }
 
 function run(ctx: MethodContext<FedNtdParams>, algorithm: FederatedConfig['algorithm']): RunOutcome {
@@ -46,10 +38,7 @@ export const fedNtdMethod = defineImageMethod<FedNtdParams>({
   title: 'FedNTD, federated not-true distillation (Lee et al. 2022)',
   baseline: 'FedAvg with cross-entropy (same clients, rounds and batches)',
   measures: 'test accuracy of the global model after the last round',
-  defaultArch: 'mlp',
-  defaultEpochs: 30,
-  epochsAre: 'communication rounds',
-  optimizerOf: (p) => `momentum SGD lr ${p.lr}, momentum ${p.momentum} (--param lr, momentum)`,
+  ...FEDERATED_METHOD_TRAITS,
   schema,
   runBaseline: (ctx) => run(ctx, 'fedavg'),
   runMethod: (ctx) => run(ctx, 'fedntd'),

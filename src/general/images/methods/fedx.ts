@@ -9,15 +9,11 @@ import { z } from 'zod';
 import { positiveFloat32 } from '../../../core/float32-range.js';
 import { augmentationSchema } from '../data/augment.js';
 import { randomEncoderProbe, runFedx, type FedxConfig } from '../fedx/simulation.js';
+import { FEDERATED_METHOD_TRAITS, fedAvgParamFields, fedAvgSettingsOf } from './federated-method.js';
 import { defineImageMethod, type MethodContext, type RunOutcome } from './image-method.js';
 
 const schema = z.object({
-  alpha: z.number().positive().default(0.5),
-  clients: z.number().int().min(1).default(10),
-  localEpochs: z.number().int().min(1).default(2),
-  fraction: z.number().gt(0).max(1).default(0.5),
-  lr: positiveFloat32().default(0.1),
-  momentum: z.number().min(0).lt(1).default(0.9),
+  ...fedAvgParamFields({ alpha: 0.5, localEpochs: 2, lr: 0.1 }),
   projection: z.number().int().positive().default(32),
   temperature: positiveFloat32().default(0.5),
   relTemperature: positiveFloat32().default(0.5),
@@ -38,9 +34,8 @@ export type FedxParams = z.infer<typeof schema>;
 export function fedxConfig(ctx: MethodContext<FedxParams>, algorithm: FedxConfig['algorithm']): FedxConfig {
   const p = ctx.params;
   return {
-    algorithm, arch: ctx.arch, size: p.size, clients: p.clients, alpha: p.alpha, rounds: ctx.budget.epochs, localEpochs: p.localEpochs, fraction: p.fraction,
-    batchSize: ctx.budget.batchSize, learningRate: p.lr, momentum: p.momentum, projection: p.projection, temperature: p.temperature,
-    relTemperature: p.relTemperature, targetTemperature: p.targetTemperature, augment: p.augment, probeEvery: p.probeEvery, seed: ctx.seed,
+    algorithm, ...fedAvgSettingsOf(ctx), projection: p.projection, temperature: p.temperature, relTemperature: p.relTemperature,
+    targetTemperature: p.targetTemperature, augment: p.augment, probeEvery: p.probeEvery,
   };
 }
 
@@ -56,10 +51,7 @@ export const fedxMethod = defineImageMethod<FedxParams>({
   title: 'FedX, unsupervised federated cross-knowledge distillation (Han et al. 2022)',
   baseline: 'FedAvg with the plain contrastive loss (NT-Xent), same clients, rounds, batches and views',
   measures: 'linear-probe test accuracy of the global encoder after the last round; extra: a random encoder of the same shape',
-  defaultArch: 'mlp',
-  defaultEpochs: 30,
-  epochsAre: 'communication rounds',
-  optimizerOf: (p) => `momentum SGD lr ${p.lr}, momentum ${p.momentum} (--param lr, momentum)`,
+  ...FEDERATED_METHOD_TRAITS,
   schema,
   runBaseline: (ctx) => run(ctx, 'fedavg'),
   runMethod: (ctx) => run(ctx, 'fedx'),
