@@ -10,17 +10,8 @@ import type { CurvePoint, TestMetrics, TestSkipped } from '../run-facts.js';
 
 export type { NeighborsResult, PredictResult, EntityRef, TripleScore, Comparison, CurvePoint, TestMetrics, TestSkipped };
 
-/** A model as the page shows it: facts, metrics, curves and (for a student) its teachers. */
-export interface ModelSummary {
-  name: string;
-  origin: 'server' | 'page';
-  model: string;
-  dim: number;
-  entities: number;
-  relations: string[];
-  dataset: string;
-  metric: NeighborMetric;
-  knownTriples: boolean;
+/** A run's facts as the page shows them: test metrics, curves, (for a student) its teachers and settings (GET /models/:model/run's answer). */
+export interface PageRunFacts {
   test?: TestMetrics;
   /** Why the run has no test figures (a served run whose finish skipped its test). */
   testSkipped?: TestSkipped;
@@ -31,6 +22,19 @@ export interface ModelSummary {
   curvesNote?: string;
   teachers: Array<{ name: string; found: boolean }>;
   settings: Record<string, string | number | boolean>;
+}
+
+/** A model as the page shows it: facts, and its run's metrics, curves and (for a student) teachers. */
+export interface ModelSummary extends PageRunFacts {
+  name: string;
+  origin: 'server' | 'page';
+  model: string;
+  dim: number;
+  entities: number;
+  relations: string[];
+  dataset: string;
+  metric: NeighborMetric;
+  knownTriples: boolean;
   note?: string;
 }
 

@@ -1,7 +1,7 @@
 /** A checkpoint served by `kgdistill serve`, queried through its JSON API and the explorer's routes. */
 import { api } from './api-client.js';
 import type { ModelSource } from './model-source.js';
-import type { CompareArgs, Comparison, CurvePoint, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, ScoreArgs, SuggestResult, TestMetrics, TestSkipped, TripleScore } from './protocol.js';
+import type { CompareArgs, Comparison, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, PageRunFacts, ScoreArgs, SuggestResult, TripleScore } from './protocol.js';
 
 /** GET /models/:model's answer (the fields the page uses). */
 interface ModelInfo {
@@ -16,17 +16,6 @@ interface ModelInfo {
   note?: string;
 }
 
-/** GET /models/:model/run's answer. */
-interface RunAnswer {
-  test?: TestMetrics;
-  testSkipped?: TestSkipped;
-  testNote?: string;
-  curves: CurvePoint[];
-  curvesNote?: string;
-  teachers: Array<{ name: string; found: boolean }>;
-  settings: Record<string, string | number | boolean>;
-}
-
 /** One served model. */
 export class ServerSource implements ModelSource {
   private readonly base: string;
@@ -36,7 +25,7 @@ export class ServerSource implements ModelSource {
   }
 
   async summary(): Promise<ModelSummary> {
-    const [info, run] = await Promise.all([api<ModelInfo>(this.base), api<RunAnswer>(`${this.base}/run`)]);
+    const [info, run] = await Promise.all([api<ModelInfo>(this.base), api<PageRunFacts>(`${this.base}/run`)]);
     return {
       name: info.name, origin: 'server', model: info.model, dim: info.dim, entities: info.entities, relations: info.relations, dataset: info.dataset,
       metric: info.neighborMetric, knownTriples: info.knownTriples, curves: run.curves, teachers: run.teachers, settings: run.settings,
