@@ -4,10 +4,9 @@ import { createHash } from 'node:crypto';
 // the whole path (download, unpack, names, checksums, cache, `data stats` by name) runs on the real files.
 import { describe, it, expect, vi, beforeEach, afterEach } from 'vitest';
 import { helpOf, runCliCapturing } from '../helpers/run-cli.js';
-import { execFile } from 'node:child_process';
+import { cliProcessFailure, REPO_ROOT } from '../helpers/cli-process.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { registerDataCommands, parseSecondsOption } from '../../src/cli/commands/data.js';
 import { CONVE_COMMIT } from '../../src/kg/dataset-recipes.js';
 import { loadDataset } from '../../src/kg/dataset.js';
@@ -16,7 +15,6 @@ import { tempDir } from '../kg/helpers.js';
 import { startServer, wn18rrMirror, type TestServer } from '../kg/fetch-fixtures.js';
 import { describeWithBenchmark } from '../helpers/datasets.js';
 
-const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const ENV_KEYS = ['KGDISTILL_DATA', 'KGDISTILL_DATA_URL', 'KGDISTILL_NO_SHARED', 'KGDISTILL_FETCH_TIMEOUT', 'XDG_CACHE_HOME'] as const;
 
 /** Runs `kgdistill <args>` in-process; returns stdout and stderr. */
@@ -126,13 +124,9 @@ describe('kgdistill data fetch', () => {
 
   it('exits with code 1 and one stderr line naming dataset, URL and reason (real process)', async () => {
     const root = tempDir();
-    const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
     // ../shared's copy hidden: a copy found by name is the answer without a download
     const env = { ...process.env, KGDISTILL_DATA: root, KGDISTILL_DATA_URL: server.url, KGDISTILL_NO_SHARED: '1' };
-    const error = await promisify(execFile)(tsx, [path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'data', 'fetch', 'WN18RR'], { cwd: REPO_ROOT, env }).then(
-      () => undefined,
-      (e: { code: number; stderr: string; stdout: string }) => e,
-    );
+    const error = await cliProcessFailure(['data', 'fetch', 'WN18RR'], env);
     expect(error?.code).toBe(1);
     expect(error!.stdout).toBe('');
     expect(error!.stderr).toBe(

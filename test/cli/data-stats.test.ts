@@ -1,31 +1,14 @@
-import { describe, it, expect, vi } from 'vitest';
-import { execFile } from 'node:child_process';
+import { describe, it, expect } from 'vitest';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { Command } from 'commander';
 import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { formatTable } from '../../src/cli/format-table.js';
 import { tempDir, usePrivateManifestCache, writeFiles } from '../kg/helpers.js';
 import { describeWithBenchmark } from '../helpers/datasets.js';
-
-const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+import { cliProcessFailure } from '../helpers/cli-process.js';
+import { helpOf, runCli as runCommands } from '../helpers/run-cli.js';
 
 /** Runs `kgdistill <args>` in-process through commander and returns what it wrote to stdout. */
-async function runCli(args: string[]): Promise<string> {
-  const program = new Command('kgdistill').exitOverride();
-  registerDataCommands(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const runCli = (args: string[]): Promise<string> => runCommands([registerDataCommands], args);
 
 /** The JSON object on the last stdout line. */
 function lastJsonLine(out: string): any {
@@ -89,10 +72,7 @@ describe('kgdistill data stats', () => {
   });
 
   it('shows every option with its default in --help', () => {
-    const program = new Command('kgdistill');
-    registerDataCommands(program);
-    const stats = program.commands.find((c) => c.name() === 'data')!.commands.find((c) => c.name() === 'stats')!;
-    const help = stats.helpInformation().replace(/\s+/g, ' ');
+    const help = helpOf(registerDataCommands, ['data', 'stats']).replace(/\s+/g, ' ');
     expect(help).toContain('--json');
     expect(help).toContain('default: false');
     expect(help).toContain('default: "auto"');
@@ -110,11 +90,7 @@ describe('kgdistill data stats', () => {
 
   it('exits with code 1 and names file, line and reason on bad input (real process)', async () => {
     const dir = writeFiles(tempDir(), { 'train.txt': 'a\tr\tb\na\tr\n', 'valid.txt': 'a\tr\tb\n', 'test.txt': 'a\tr\tb\n' });
-    const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-    const error = await promisify(execFile)(tsx, [path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'data', 'stats', dir], { cwd: REPO_ROOT }).then(
-      () => undefined,
-      (e: { code: number; stderr: string; stdout: string }) => e,
-    );
+    const error = await cliProcessFailure(['data', 'stats', dir]);
     expect(error).toBeDefined();
     expect(error!.code).toBe(1);
     expect(error!.stderr).toBe(`kgdistill: ${path.join(dir, 'train.txt')}:2: expected 3 fields, found 2\n`);

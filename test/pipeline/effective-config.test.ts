@@ -3,11 +3,8 @@
 // older run's config.json trains the same model after a default changed; `--resume` still accepts a run whose
 // config.json predates this (its checkpoint records those values), and a dataset found by name is saved as the
 // directory it was found in (a fetchable benchmark keeps its name).
-import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
@@ -15,34 +12,30 @@ import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { readOptionsFile } from '../../src/pipeline/run-config.js';
 import { datasetRecord, effectiveOptions, resolvedLossOptions } from '../../src/pipeline/effective-options.js';
 import { createModel } from '../../src/registry/models.js';
+import { useGraphFixture } from '../helpers/graph-fixture.js';
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-effective-'));
-let graph: string;
+const fixture = useGraphFixture('kgdistill-effective-', 60);
+const { tmp } = fixture;
 const base = { dim: 8, epochs: 1, validEvery: 1, batchSize: 64 } as const;
 const training = (run: string): Record<string, unknown> => (JSON.parse(readFileSync(path.join(run, 'last.json'), 'utf8')) as { training: Record<string, unknown> }).training;
 const options = (run: string): Record<string, unknown> => (JSON.parse(readFileSync(path.join(run, 'config.json'), 'utf8')) as { options: Record<string, unknown> }).options;
 const pick = (o: Record<string, unknown>, keys: string[]): unknown[] => keys.map((key) => o[key]);
 const KEYS = ['norm', 'entityConstraint', 'initScale', 'loss', 'margin', 'advTemperature', 'backend', 'path'];
 
-beforeAll(async () => {
-  expect(await tf.setBackend('wasm')).toBe(true);
-  graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 60, seed: 3 });
-});
-
 describe("config.json records a run's effective options", () => {
   it('resolves the model and loss defaults as the checkpoint records them; backend and path stay as given', async () => {
     const transe = path.join(tmp, 'transe');
-    await runTrain({ dataset: graph, model: 'TransE', ...base, out: transe });
+    await runTrain({ dataset: fixture.graph, model: 'TransE', ...base, out: transe });
     expect(pick(options(transe), KEYS)).toEqual([1, 'unit', undefined, 'nssa', 3, 4, 'auto', 'auto']);
     expect(pick(training(transe), ['loss', 'margin', 'adversarialTemperature'])).toEqual(['nssa', 3, 4]);
     const distmult = path.join(tmp, 'distmult');
-    await runTrain({ dataset: graph, model: 'DistMult', ...base, out: distmult });
+    await runTrain({ dataset: fixture.graph, model: 'DistMult', ...base, out: distmult });
     expect(pick(options(distmult), KEYS)).toEqual([undefined, undefined, 0.001, 'nssa', 0, 1, 'auto', 'auto']);
     const rotate = path.join(tmp, 'rotate');
-    await runTrain({ dataset: graph, model: 'RotatE', ...base, loss: 'margin', out: rotate });
+    await runTrain({ dataset: fixture.graph, model: 'RotatE', ...base, loss: 'margin', out: rotate });
     expect(pick(options(rotate), KEYS)).toEqual([2, undefined, undefined, 'margin', 1, undefined, 'auto', 'auto']); // PyKEEN's margin of a loss not the model's own
     const oneToN = path.join(tmp, 'one-to-n');
-    await runTrain({ dataset: graph, model: 'DistMult', ...base, oneToN: true, out: oneToN });
+    await runTrain({ dataset: fixture.graph, model: 'DistMult', ...base, oneToN: true, out: oneToN });
     expect(pick(options(oneToN), KEYS)).toEqual([undefined, undefined, 0.001, 'softmax', undefined, undefined, 'auto', 'auto']);
     // the saved file replays the run: the same loss, the same numbers
     const again = await runTrain({ ...readOptionsFile(path.join(transe, 'config.json')), out: path.join(tmp, 'transe-again') } as never);
@@ -52,7 +45,7 @@ describe("config.json records a run's effective options", () => {
 
   it("--resume accepts a run whose older config.json left them out, compares with the checkpoint's values and then records them", async () => {
     const old = path.join(tmp, 'old-transe');
-    await runTrain({ dataset: graph, model: 'TransE', ...base, out: old });
+    await runTrain({ dataset: fixture.graph, model: 'TransE', ...base, out: old });
     const file = path.join(old, 'config.json');
     const now = options(old); // as written now: every default resolved
     const config = JSON.parse(readFileSync(file, 'utf8')) as { options: Record<string, unknown> };

@@ -2,12 +2,8 @@
 // their options (a differing one is an error naming it), config.json reproduces a run, a stop request (Ctrl-C)
 // saves the exact position so that the resumed run equals an uninterrupted one, one process per run directory,
 // a torn metrics.jsonl tail (divergence, a flat loss and empty splits: run-data-contract.test.ts).
-import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
@@ -15,15 +11,11 @@ import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { readOptionsFile } from '../../src/pipeline/run-config.js';
 import { lockRunDir } from '../../src/core/run-lock.js';
 import { writeFiles } from '../kg/helpers.js';
+import { CONTRACT_BASE, useGraphFixture } from '../helpers/graph-fixture.js';
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-contract-'));
-let graph: string;
-const base = { model: 'DistMult', dim: 8, epochs: 4, validEvery: 2, batchSize: 64, lr: 0.1, initScale: 0.1 } as const;
-
-beforeAll(async () => {
-  expect(await tf.setBackend('wasm')).toBe(true);
-  graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 120, seed: 3 });
-});
+const fixture = useGraphFixture('kgdistill-contract-', 120);
+const { tmp } = fixture;
+const base = CONTRACT_BASE;
 
 describe("the dataset reader's hints", () => {
   it('name the reading options by key in code and by flag on the command line', async () => {
@@ -41,7 +33,7 @@ describe("the dataset reader's hints", () => {
 describe('resuming and reproducing a run', () => {
   it('a resumed run refuses a differing option, naming it, and honours --epochs', async () => {
     const out = path.join(tmp, 'r1');
-    await runTrain({ dataset: graph, ...base, out });
+    await runTrain({ dataset: fixture.graph, ...base, out });
     await expect(runTrain({ out, resume: true, lr: 0.2, dim: 16 })).rejects.toThrow(/lr 0\.2 \(the run has 0\.1\); dim 16 \(the run has 8\)/);
     await expect(runTrain({ out, resume: true, lr: 0.2 }, { naming: 'flag' })).rejects.toThrow(/--lr 0\.2 \(the run has 0\.1\).*only --epochs, --patience, --valid-every/);
     // in code every option is named by its key, the hint to start anew too
@@ -63,7 +55,7 @@ describe('resuming and reproducing a run', () => {
     await expect(noOut).rejects.toThrow('--resume needs --out <run dir> (the run to continue)');
     await expect(noOut).rejects.toMatchObject({ name: 'OptionsError', problems: [{ key: 'resume', value: true }, { key: 'out' }] });
     const out = path.join(tmp, 'shared-double');
-    const shared = runTrain({ dataset: graph, ...base, sharedNeg: 4, doubleNeg: true, out }, { naming: 'flag' });
+    const shared = runTrain({ dataset: fixture.graph, ...base, sharedNeg: 4, doubleNeg: true, out }, { naming: 'flag' });
     await expect(shared).rejects.toThrow('--shared-neg shares the candidates of a chunk of queries: it cannot be used with --double-neg');
     await expect(shared).rejects.toMatchObject({ name: 'OptionsError', problems: [{ key: 'sharedNeg', value: 4 }, { key: 'doubleNeg', value: true }] });
     expect(existsSync(out)).toBe(false);
@@ -71,7 +63,7 @@ describe('resuming and reproducing a run', () => {
 
   it('a run made before config.json existed resumes from its header with the dataset given by name or path', async () => {
     const out = path.join(tmp, 'r-old');
-    await runTrain({ dataset: graph, ...base, loss: 'margin', out });
+    await runTrain({ dataset: fixture.graph, ...base, loss: 'margin', out });
     rmSync(path.join(out, 'config.json'));
     for (const stem of ['best', 'last']) { // checkpoints from before 2026-12-05 kept no copy of the configuration
       const { runConfig: _copy, ...header } = JSON.parse(readFileSync(path.join(out, `${stem}.json`), 'utf8')) as Record<string, unknown>;
@@ -79,19 +71,19 @@ describe('resuming and reproducing a run', () => {
     }
     const other = await writeSyntheticDataset(path.join(tmp, 'graph-other'), { entities: 120, seed: 4 });
     await expect(runTrain({ out, resume: true, dataset: other, epochs: 5 }, { naming: 'flag' })).rejects.toThrow(/--dataset ".*graph-other" \(the run has ".*graph"\)/);
-    const resumed = await runTrain({ out, resume: true, dataset: path.relative(process.cwd(), graph), epochs: 6 });
+    const resumed = await runTrain({ out, resume: true, dataset: path.relative(process.cwd(), fixture.graph), epochs: 6 });
     expect(resumed.training.epochs).toBe(6);
     const training = (JSON.parse(readFileSync(path.join(out, 'last.json'), 'utf8')) as { training: Record<string, unknown> }).training;
     expect([training.loss, training.margin]).toEqual(['margin', 1]); // the trained loss, not the model's default (bce)
     // a 1-N run resumed the same way writes a config.json that reproduces it (its header's sampled loss is unused)
     const oneToN = path.join(tmp, 'r-old-1n');
-    await runTrain({ dataset: graph, ...base, oneToN: true, out: oneToN });
+    await runTrain({ dataset: fixture.graph, ...base, oneToN: true, out: oneToN });
     rmSync(path.join(oneToN, 'config.json'));
     for (const stem of ['best', 'last']) {
       const { runConfig: _copy, ...header } = JSON.parse(readFileSync(path.join(oneToN, `${stem}.json`), 'utf8')) as Record<string, unknown>;
       writeFileSync(path.join(oneToN, `${stem}.json`), JSON.stringify(header));
     }
-    await runTrain({ out: oneToN, resume: true, dataset: graph, epochs: 5 });
+    await runTrain({ out: oneToN, resume: true, dataset: fixture.graph, epochs: 5 });
     const written = readOptionsFile(path.join(oneToN, 'config.json'));
     expect([written.oneToN, written.loss, written.margin, written.advTemperature]).toEqual([true, 'softmax', undefined, undefined]); // the effective 1-N loss
     expect((await runTrain({ ...written, out: path.join(tmp, 'r-old-1n-again') } as never)).training.epochs).toBe(5);
@@ -99,23 +91,23 @@ describe('resuming and reproducing a run', () => {
 
   it('config.json keeps the dataset path absolute, so the run resumes and reproduces from any directory; the path may be given either way', async () => {
     const out = path.join(tmp, 'relative');
-    await runTrain({ dataset: path.relative(process.cwd(), graph), ...base, out });
-    expect(readOptionsFile(path.join(out, 'config.json')).dataset).toBe(graph);
-    expect((await runTrain({ out, resume: true, dataset: path.relative(process.cwd(), graph), epochs: 5 })).training.epochs).toBe(5);
-    expect((await runTrain({ out, resume: true, dataset: graph, epochs: 6 })).training.epochs).toBe(6);
+    await runTrain({ dataset: path.relative(process.cwd(), fixture.graph), ...base, out });
+    expect(readOptionsFile(path.join(out, 'config.json')).dataset).toBe(fixture.graph);
+    expect((await runTrain({ out, resume: true, dataset: path.relative(process.cwd(), fixture.graph), epochs: 5 })).training.epochs).toBe(5);
+    expect((await runTrain({ out, resume: true, dataset: fixture.graph, epochs: 6 })).training.epochs).toBe(6);
   });
 
   it('train --config <run>/config.json --out <new> reproduces the run', async () => {
-    const first = await runTrain({ dataset: graph, ...base, seed: 5, out: path.join(tmp, 'c1') });
+    const first = await runTrain({ dataset: fixture.graph, ...base, seed: 5, out: path.join(tmp, 'c1') });
     const again = await runTrain({ ...readOptionsFile(path.join(tmp, 'c1', 'config.json')), out: path.join(tmp, 'c2') } as never);
     expect(again.json.mrr).toBe(first.json.mrr);
     expect(again.json['hits@10']).toBe(first.json['hits@10']);
   });
 
   it('a stop request saves the position inside the epoch; the resumed run equals an uninterrupted one', async () => {
-    const straight = await runTrain({ dataset: graph, ...base, seed: 2, out: path.join(tmp, 's1') });
+    const straight = await runTrain({ dataset: fixture.graph, ...base, seed: 2, out: path.join(tmp, 's1') });
     let steps = 0;
-    const stopped = await runTrain({ dataset: graph, ...base, seed: 2, out: path.join(tmp, 's2') }, { shouldStop: () => ++steps === 5 });
+    const stopped = await runTrain({ dataset: fixture.graph, ...base, seed: 2, out: path.join(tmp, 's2') }, { shouldStop: () => ++steps === 5 });
     expect(stopped.training.interrupted).toBe(true);
     expect(stopped.test).toBeUndefined();
     const header = JSON.parse(readFileSync(path.join(tmp, 's2', 'last.json'), 'utf8')) as { progress: { epoch: number; partial?: { step: number } } };
@@ -130,7 +122,7 @@ describe('resuming and reproducing a run', () => {
     const lines: string[] = [];
     const starts: string[] = [];
     const out = path.join(tmp, 's-last');
-    const result = await runTrain({ dataset: graph, ...base, out }, {
+    const result = await runTrain({ dataset: fixture.graph, ...base, out }, {
       events: { onValidationStart: (epoch) => { stop = epoch === base.epochs; } }, shouldStop: () => stop, log: (l) => lines.push(l), onTestStart: (dir) => starts.push(dir),
     });
     expect(result.training.interrupted).toBe(false);
@@ -138,7 +130,7 @@ describe('resuming and reproducing a run', () => {
     expect(result.test).toBeUndefined();
     expect(starts).toEqual([]);
     expect(lines.at(-1)).toBe(`test evaluation skipped (stop requested); it runs with: kgdistill eval --checkpoint ${out}`);
-    const tested = await runTrain({ dataset: graph, ...base, out: path.join(tmp, 's-tested') }, { onTestStart: (dir) => starts.push(dir) });
+    const tested = await runTrain({ dataset: fixture.graph, ...base, out: path.join(tmp, 's-tested') }, { onTestStart: (dir) => starts.push(dir) });
     expect(tested.test).toBeDefined();
     expect(starts).toEqual([path.join(tmp, 's-tested')]);
   });
@@ -150,7 +142,7 @@ describe('the test evaluation belongs to one invocation; result.json describes t
 
   it('a session with testEval false skips its own test only: result.json names the new best epoch without the earlier figures, the next resume tests it', async () => {
     const out = path.join(tmp, 'test-eval-session');
-    const first = await runTrain({ dataset: graph, ...base, epochs: 1, validEvery: 1, out });
+    const first = await runTrain({ dataset: fixture.graph, ...base, epochs: 1, validEvery: 1, out });
     expect(resultOf(out)).toMatchObject({ bestEpoch: 1, mrr: first.json.mrr });
     // a session stopped after a new best: the earlier result.json stays until a new best is saved, then goes for good
     let newBest = false;
@@ -184,7 +176,7 @@ describe('the test evaluation belongs to one invocation; result.json describes t
 
   it('testEval false kept in the config.json of an older kgdistill does not skip the test of a later resume', async () => {
     const out = path.join(tmp, 'test-eval-old-config');
-    await runTrain({ dataset: graph, ...base, testEval: false, out });
+    await runTrain({ dataset: fixture.graph, ...base, testEval: false, out });
     expect(resultOf(out)).toMatchObject({ bestEpoch: expect.any(Number), testSkipped: { reason: 'skipped (testEval false)' } });
     const file = path.join(out, 'config.json');
     const config = JSON.parse(readFileSync(file, 'utf8')) as { options: Record<string, unknown> };
@@ -201,7 +193,7 @@ describe('the test evaluation belongs to one invocation; result.json describes t
 
   it('a session that keeps the best checkpoint keeps the earlier result.json: kept when its test is skipped, put back after a stop or an error; one naming another best epoch is replaced', async () => {
     const out = path.join(tmp, 'test-eval-kept');
-    await runTrain({ dataset: graph, ...base, patience: 0, out });
+    await runTrain({ dataset: fixture.graph, ...base, patience: 0, out });
     const file = path.join(out, 'result.json');
     const earlier = readFileSync(file, 'utf8');
     const best = (JSON.parse(earlier) as Result).bestEpoch!;
@@ -238,11 +230,11 @@ describe('one process per run directory', () => {
     mkdirSync(dir, { recursive: true });
     // another live process (this one's parent: a lock naming this process that it does not hold is an earlier one's, stale)
     writeFileSync(path.join(dir, '.lock'), `${process.ppid} ${(await import('node:os')).hostname()}\n`);
-    await expect(runTrain({ dataset: graph, ...base, out: dir })).rejects.toThrow(new RegExp(`in use by process ${process.ppid}`));
+    await expect(runTrain({ dataset: fixture.graph, ...base, out: dir })).rejects.toThrow(new RegExp(`in use by process ${process.ppid}`));
     writeFileSync(path.join(dir, '.lock'), '2147483646 somewhere-else-not\n'); // another host: treated as held
     expect(() => lockRunDir(dir)).toThrow(/in use by process 2147483646 on somewhere-else-not/);
     writeFileSync(path.join(dir, '.lock'), `2147483646 ${(await import('node:os')).hostname()}\n`); // no such pid here: stale
-    const result = await runTrain({ dataset: graph, ...base, out: dir });
+    const result = await runTrain({ dataset: fixture.graph, ...base, out: dir });
     expect(result.training.epochs).toBe(4);
     expect(existsSync(path.join(dir, '.lock'))).toBe(false);
   });
@@ -250,7 +242,7 @@ describe('one process per run directory', () => {
   it('the lock is held through the final test evaluation and result.json: another process could not replace the best checkpoint being tested', async () => {
     const dir = path.join(tmp, 'locked-test');
     let refused = '';
-    const result = await runTrain({ dataset: graph, ...base, out: dir }, {
+    const result = await runTrain({ dataset: fixture.graph, ...base, out: dir }, {
       onTestStart: () => {
         try {
           lockRunDir(dir);
@@ -268,7 +260,7 @@ describe('one process per run directory', () => {
 describe('damaged run files', () => {
   it('a torn last line of metrics.jsonl is rewritten on resume; a bad line inside is an error naming file and line', async () => {
     const out = path.join(tmp, 'torn');
-    await runTrain({ dataset: graph, ...base, out });
+    await runTrain({ dataset: fixture.graph, ...base, out });
     appendFileSync(path.join(out, 'metrics.jsonl'), '{"epoch":5,"loss":0.1'); // a crash in the middle of an append
     const resumed = await runTrain({ out, resume: true, epochs: 6 });
     expect(resumed.training.epochs).toBe(6);
@@ -280,7 +272,7 @@ describe('damaged run files', () => {
 
   it('leftovers of an interrupted checkpoint write are removed when a run starts', async () => {
     const out = path.join(tmp, 'leftovers');
-    await runTrain({ dataset: graph, ...base, out });
+    await runTrain({ dataset: fixture.graph, ...base, out });
     writeFileSync(path.join(out, 'last.json.123456'), 'half'); // write-file-atomic's temporary (before 2026-12-06)
     writeFileSync(path.join(out, 'result.json.tmp-77-1765000000000001'), 'half'); // this version's
     writeFileSync(path.join(out, 'last-mxb0000a0f1e2d.bin'), 'orphan');
@@ -301,7 +293,7 @@ describe('damaged run files', () => {
 
   it('an edited config.json that disagrees with the checkpoint stops a resume, naming the file, the key and both values', async () => {
     const out = path.join(tmp, 'edited-config');
-    await runTrain({ dataset: graph, ...base, out });
+    await runTrain({ dataset: fixture.graph, ...base, out });
     const file = path.join(out, 'config.json');
     const original = readFileSync(file, 'utf8');
     for (const [key, value] of [['lr', 0.5], ['dim', 'eight'], ['seed', 3]] as const) {
@@ -318,10 +310,10 @@ describe('damaged run files', () => {
 
   it('a model named in another case, and a run of --neg 0 from before it was refused, resume', async () => {
     const lower = path.join(tmp, 'lower-case');
-    await runTrain({ dataset: graph, ...base, model: 'distmult', out: lower });
+    await runTrain({ dataset: fixture.graph, ...base, model: 'distmult', out: lower });
     expect((await runTrain({ out: lower, resume: true, epochs: 5 })).training.epochs).toBe(5);
     const legacy = path.join(tmp, 'legacy-neg0');
-    await runTrain({ dataset: graph, ...base, oneToN: true, out: legacy });
+    await runTrain({ dataset: fixture.graph, ...base, oneToN: true, out: legacy });
     const config = JSON.parse(readFileSync(path.join(legacy, 'config.json'), 'utf8')) as { options: Record<string, unknown> };
     Object.assign(config.options, { neg: 0, oneToN: false }); // what such a run's config.json says
     writeFileSync(path.join(legacy, 'config.json'), JSON.stringify(config));
@@ -330,7 +322,7 @@ describe('damaged run files', () => {
 
   it('a damaged best checkpoint stops a resume before anything is trained, written or removed', async () => {
     const out = path.join(tmp, 'bad-best');
-    await runTrain({ dataset: graph, ...base, out });
+    await runTrain({ dataset: fixture.graph, ...base, out });
     const snapshot = (): Record<string, string> => Object.fromEntries(readdirSync(out).sort().map((n) => [n, readFileSync(path.join(out, n)).toString('base64')]));
     const best = readFileSync(path.join(out, 'best.json'), 'utf8');
     writeFileSync(path.join(out, 'best.json'), best.slice(0, 100)); // cut off
@@ -353,25 +345,25 @@ describe('the run directory of a new run', () => {
     const out = path.join(tmp, 'users-dir');
     mkdirSync(out, { recursive: true });
     for (const name of ['notes.txt', 'data.bin', 'last-x.bin']) writeFileSync(path.join(out, name), name);
-    await expect(runTrain({ dataset: graph, ...base, out }, { naming: 'flag' })).rejects.toThrow(/--out .*users-dir holds files that are not a run's \(data\.bin, last-x\.bin, notes\.txt\): choose a new or an empty directory \(nothing was written\)/);
+    await expect(runTrain({ dataset: fixture.graph, ...base, out }, { naming: 'flag' })).rejects.toThrow(/--out .*users-dir holds files that are not a run's \(data\.bin, last-x\.bin, notes\.txt\): choose a new or an empty directory \(nothing was written\)/);
     expect(readdirSync(out).sort()).toEqual(['data.bin', 'last-x.bin', 'notes.txt']);
     const lookalikes = path.join(tmp, 'users-lookalikes'); // names like a run's leftovers, with no run beside them
     mkdirSync(lookalikes, { recursive: true });
     for (const name of ['best-model.bin', 'train.log.1']) writeFileSync(path.join(lookalikes, name), name);
-    await expect(runTrain({ dataset: graph, ...base, out: lookalikes })).rejects.toThrow(/holds files that are not a run's \(best-model\.bin, train\.log\.1\)/);
+    await expect(runTrain({ dataset: fixture.graph, ...base, out: lookalikes })).rejects.toThrow(/holds files that are not a run's \(best-model\.bin, train\.log\.1\)/);
     expect(readdirSync(lookalikes).sort()).toEqual(['best-model.bin', 'train.log.1']);
   });
 
   it('is not made when --eval-candidates cannot be met by the graph (checked before anything is written)', async () => {
     const out = path.join(tmp, 'too-many-candidates');
     const refusal = /^--eval-candidates (\d+): at most (\d+) on this dataset \(the (valid|test) query \((\?|e\d+), \w+, (\?|e\d+)\) has only \2 entities that are neither its answer nor a known answer\)$/;
-    await expect(runTrain({ dataset: graph, ...base, evalCandidates: 1000, out }, { naming: 'flag' })).rejects.toThrow(refusal);
+    await expect(runTrain({ dataset: fixture.graph, ...base, evalCandidates: 1000, out }, { naming: 'flag' })).rejects.toThrow(refusal);
     // 119 (the entities but the answer) passed the check before, and failed at the first validation, the epochs lost
-    const error = await runTrain({ dataset: graph, ...base, evalCandidates: 119, out }, { naming: 'flag' }).catch((e: Error) => e);
+    const error = await runTrain({ dataset: fixture.graph, ...base, evalCandidates: 119, out }, { naming: 'flag' }).catch((e: Error) => e);
     const max = Number(refusal.exec((error as Error).message)?.[2]);
     expect(max).toBeLessThan(119);
     expect(existsSync(out)).toBe(false);
-    const run = await runTrain({ dataset: graph, ...base, epochs: 2, evalCandidates: max, out }); // the largest that works
+    const run = await runTrain({ dataset: fixture.graph, ...base, epochs: 2, evalCandidates: max, out }); // the largest that works
     expect(run.training.bestValidMrr).toBeGreaterThan(0);
   });
 
@@ -380,7 +372,7 @@ describe('the run directory of a new run', () => {
     mkdirSync(out, { recursive: true });
     writeFileSync(path.join(out, 'config.json'), '{}');
     writeFileSync(path.join(out, 'metrics.jsonl'), '{"epoch":1,"loss":1,"seconds":1,"steps":1}\n');
-    const result = await runTrain({ dataset: graph, ...base, out });
+    const result = await runTrain({ dataset: fixture.graph, ...base, out });
     expect(result.training.epochs).toBe(4);
   });
 });

@@ -1,31 +1,23 @@
 // The run contract of train through the pipeline, continued from run-contract.test.ts: divergence (non-finite state,
 // overflowing scores, a NaN, chance-level validation), data that cannot train (empty splits, a loss that never moves),
 // settings a run would not use, and settings that a run would silently ignore.
-import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { evaluateRun } from '../../src/pipeline/evaluate.js';
 import { readOptionsFile } from '../../src/pipeline/run-config.js';
 import { writeFiles } from '../kg/helpers.js';
+import { CONTRACT_BASE, useGraphFixture } from '../helpers/graph-fixture.js';
 
-const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-contract-data-'));
-let graph: string;
-const base = { model: 'DistMult', dim: 8, epochs: 4, validEvery: 2, batchSize: 64, lr: 0.1, initScale: 0.1 } as const;
-
-beforeAll(async () => {
-  expect(await tf.setBackend('wasm')).toBe(true);
-  graph = await writeSyntheticDataset(path.join(tmp, 'graph'), { entities: 120, seed: 3 });
-});
+const fixture = useGraphFixture('kgdistill-contract-data-', 120);
+const { tmp } = fixture;
+const base = CONTRACT_BASE;
 
 describe('divergence and data that cannot train', () => {
   it('non-finite optimiser state stops the run with a clear error before anything is saved', async () => {
     const out = path.join(tmp, 'diverged');
-    await expect(runTrain({ dataset: graph, ...base, reg: 'n3', regWeight: 1e30, out })).rejects.toThrow(/training diverged .*(holds|loss is) (Infinity|NaN|-Infinity)/);
+    await expect(runTrain({ dataset: fixture.graph, ...base, reg: 'n3', regWeight: 1e30, out })).rejects.toThrow(/training diverged .*(holds|loss is) (Infinity|NaN|-Infinity)/);
     if (existsSync(path.join(out, 'last.json'))) {
       const header = readFileSync(path.join(out, 'last.json'), 'utf8');
       expect(header).not.toMatch(/Infinity|NaN/);
@@ -35,7 +27,7 @@ describe('divergence and data that cannot train', () => {
   it('scores that overflow stop a margin-loss run (fused and tfjs paths) instead of training on a loss of 0', async () => {
     for (const scoring of ['fused', 'tfjs'] as const) {
       const out = path.join(tmp, `overflow-${scoring}`);
-      const run = runTrain({ dataset: graph, ...base, model: 'ComplEx', optimizer: 'adam', loss: 'margin', lr: 1e30, path: scoring, out });
+      const run = runTrain({ dataset: fixture.graph, ...base, model: 'ComplEx', optimizer: 'adam', loss: 'margin', lr: 1e30, path: scoring, out });
       await expect(run).rejects.toThrow(/^training diverged: loss is NaN at epoch \d+, step \d+/);
       expect(existsSync(path.join(out, 'best.json'))).toBe(false);
     }
@@ -43,7 +35,7 @@ describe('divergence and data that cannot train', () => {
 
   it('a NaN stops the run at the end of the epoch it appeared in, and names no checkpoint that does not exist', async () => {
     const out = path.join(tmp, 'nan-early');
-    const error = await runTrain({ dataset: graph, ...base, optimizer: 'sgd', loss: 'margin', lr: 1e6, epochs: 6, validEvery: 6, out }).catch((e: Error) => e);
+    const error = await runTrain({ dataset: fixture.graph, ...base, optimizer: 'sgd', loss: 'margin', lr: 1e6, epochs: 6, validEvery: 6, out }).catch((e: Error) => e);
     const epoch = Number(/^training diverged(?: at epoch (\d+)|: loss is NaN at epoch (\d+))/.exec(String((error as Error).message))?.slice(1).find(Boolean));
     expect(epoch).toBeLessThan(6);
     expect(String(error)).not.toContain('keeps the last finite checkpoint');
@@ -53,25 +45,25 @@ describe('divergence and data that cannot train', () => {
   });
 
   it('a run whose validation MRR stays at chance level (saturated parameters, every score finite) is a warning', async () => {
-    const result = await runTrain({ dataset: graph, ...base, model: 'TransE', optimizer: 'adam', lr: 1e30, out: path.join(tmp, 'chance') });
+    const result = await runTrain({ dataset: fixture.graph, ...base, model: 'TransE', optimizer: 'adam', lr: 1e30, out: path.join(tmp, 'chance') });
     expect(result.summary.warnings.join(' ')).toMatch(/the best validation MRR, 0\.\d{4} \(epoch \d\), is at chance level \(a random ranking of 120 entities scores 0\.0447\)/);
-    const learnt = await runTrain({ dataset: graph, ...base, out: path.join(tmp, 'learnt') });
+    const learnt = await runTrain({ dataset: fixture.graph, ...base, out: path.join(tmp, 'learnt') });
     expect(learnt.summary.warnings.join(' ')).not.toContain('chance level');
   });
 
   it('a dimension the kernels cannot read is padded and says so, and trains in the kernels; one they read says nothing', async () => {
     const lines: string[] = [];
-    const padded = await runTrain({ dataset: graph, ...base, dim: 10, epochs: 1, out: path.join(tmp, 'dim10') }, { log: (l) => lines.push(l) });
+    const padded = await runTrain({ dataset: fixture.graph, ...base, dim: 10, epochs: 1, out: path.join(tmp, 'dim10') }, { log: (l) => lines.push(l) });
     expect(lines.filter((l) => l.includes('fused kernels'))).toEqual([`note: the tables of ${base.model} at --dim 10 are stored as at --dim 12, the added columns held at zero, so that the fused kernels run them: the model and its scores are those of --dim 10, and export gives 10-wide rows`]);
     expect(padded.summary).toMatchObject({ scoringPath: 'fused' });
     const quiet: string[] = [];
-    await runTrain({ dataset: graph, ...base, dim: 8, epochs: 1, out: path.join(tmp, 'dim8') }, { log: (l) => quiet.push(l) });
+    await runTrain({ dataset: fixture.graph, ...base, dim: 8, epochs: 1, out: path.join(tmp, 'dim8') }, { log: (l) => quiet.push(l) });
     expect(quiet.join('\n')).not.toContain('fused kernels');
   });
 
   it('settings given but not used by the run are each a note, not dropped silently', async () => {
     const lines: string[] = [];
-    await runTrain({ dataset: graph, ...base, epochs: 1, oneToN: true, neg: 10, evalSeed: 5, lrPatience: 3, out: path.join(tmp, 'unused') }, { log: (l) => lines.push(l), naming: 'flag' });
+    await runTrain({ dataset: fixture.graph, ...base, epochs: 1, oneToN: true, neg: 10, evalSeed: 5, lrPatience: 3, out: path.join(tmp, 'unused') }, { log: (l) => lines.push(l), naming: 'flag' });
     expect(lines.filter((l) => l.includes('is not used'))).toEqual([
       'note: --neg 10 is not used: --one-to-n scores every entity',
       'note: --eval-seed is not used: without sampled candidates, validation and test rank against all entities',
@@ -79,10 +71,10 @@ describe('divergence and data that cannot train', () => {
     ]);
     // a run's own config.json records every default: given again (--config), they are no note
     const again: string[] = [];
-    await runTrain({ dataset: graph, ...base, epochs: 1, evalSeed: 0, lrPatience: 2, out: path.join(tmp, 'defaults-given') }, { log: (l) => again.push(l), naming: 'flag' });
+    await runTrain({ dataset: fixture.graph, ...base, epochs: 1, evalSeed: 0, lrPatience: 2, out: path.join(tmp, 'defaults-given') }, { log: (l) => again.push(l), naming: 'flag' });
     expect(again.join('\n')).not.toContain('is not used');
     const quiet: string[] = [];
-    await runTrain({ dataset: graph, ...base, epochs: 1, out: path.join(tmp, 'all-used') }, { log: (l) => quiet.push(l) });
+    await runTrain({ dataset: fixture.graph, ...base, epochs: 1, out: path.join(tmp, 'all-used') }, { log: (l) => quiet.push(l) });
     expect(quiet.join('\n')).not.toContain('is not used');
   });
 
@@ -93,7 +85,7 @@ describe('divergence and data that cannot train', () => {
   });
 
   it('a loss that never moves is a warning in the summary', async () => {
-    const result = await runTrain({ dataset: graph, ...base, lr: 1e-30, out: path.join(tmp, 'flat') });
+    const result = await runTrain({ dataset: fixture.graph, ...base, lr: 1e-30, out: path.join(tmp, 'flat') });
     expect(result.summary.warnings.join(' ')).toMatch(/the training loss did not move in 4 epochs/);
   });
 
@@ -140,7 +132,7 @@ describe('settings that a run would silently ignore', () => {
     ];
     for (const [settings, message] of cases) {
       const out = path.join(tmp, `ignored-${Object.keys(settings).join('-')}`);
-      await expect(runTrain({ dataset: graph, ...base, ...settings, out }, { naming: 'flag' })).rejects.toThrow(message);
+      await expect(runTrain({ dataset: fixture.graph, ...base, ...settings, out }, { naming: 'flag' })).rejects.toThrow(message);
       expect(existsSync(out)).toBe(false);
     }
   });
