@@ -1,7 +1,8 @@
 /**
  * How much memory a model needs before anything is allocated: every parameter table lives in the kernels' one
  * WebAssembly memory with its gradient accumulator (a wasm32 memory holds at most 4 GiB); the optimiser state
- * (Adagrad one slot, Adam two, SGD none) lives beside them when it fits, else in host memory (TableOptimizer).
+ * (Adagrad one slot, Adam two, SGD none) lives beside them when it fits with the run's step scratch and validation
+ * (`runScratchBytesOf`), else in host memory (TableOptimizer).
  * A model whose tables and gradients cannot fit is a clear error stating the bytes needed, the limit and what to
  * change — not a RangeError halfway through allocation; so is a run whose step scratch (step-memory.ts) cannot fit
  * beside them (`requireTrainingMemory`).
@@ -46,18 +47,36 @@ export function validationBytesOf(numEntities: number, dim: number): number {
   return 4 * (Math.ceil(numEntities / 4) * 4 * (dim + 3) + (1 << 23));
 }
 
+/** How a run validates: against every entity (the blocked table, validationBytesOf), on sampled candidates (`evalCandidates`), or not at all (no valid split). */
+export type ValidationKind = 'full' | 'sampled' | 'none';
+
 /** What the training-memory message says of a run: its model and the batch size as given (the step may take fewer). */
 export interface TrainingMemoryRun {
   model: KgeModel;
   batchSize: number;
   /** Names an option by its key: a flag in the shell, a key in code (pipeline/options.ts optionName). */
   name: (key: string) => string;
-  /** How the run validates: against every entity (the blocked table, validationBytesOf), on sampled candidates (`evalCandidates`), or not at all (no valid split). */
-  validation: 'full' | 'sampled' | 'none';
+  validation: ValidationKind;
 }
 
 /** Kernel memory a sampled validation keeps at most (its scores per call; 0.84 MiB measured with 100 candidates on 20k entities). */
 const SAMPLED_VALIDATION_BYTES = 1 << 23;
+
+/** Kernel memory the run's validation keeps, by how it validates. */
+function validationKernelBytes(validation: ValidationKind, numEntities: number, dim: number): number {
+  return validation === 'full' ? validationBytesOf(numEntities, dim) : validation === 'sampled' ? SAMPLED_VALIDATION_BYTES : 0;
+}
+
+/** The dimension of the table a model scores candidates from (what validation's blocked table holds). */
+const candidateDimOf = (model: KgeModel): number => model.tables.find((t) => t.name === model.candidateTable)!.dim;
+
+/**
+ * Kernel bytes a run needs beside its tables and optimiser state: one step's scratch and its validation's scoring.
+ * The optimiser state stays in kernel memory only when it leaves this much free (optimizerStateHome's `runBytes`).
+ */
+export function runScratchBytesOf(model: KgeModel, shape: StepShape, validation: ValidationKind): number {
+  return stepScratchOf(model, shape).bytes + validationKernelBytes(validation, shape.numEntities, candidateDimOf(model));
+}
 
 /**
  * Throws, before anything is allocated or written, when the tables, their gradients, the optimiser state that would
@@ -69,24 +88,25 @@ export function requireTrainingMemory(run: TrainingMemoryRun, shape: StepShape):
   const { model, name } = run;
   const tables = kernelBytesOf(model.tables, shape.numEntities, shape.numRelations, 'sgd');
   const state = kernelBytesOf(model.tables, shape.numEntities, shape.numRelations, shape.optimizer) - tables;
-  const stateInKernel = optimizerStateHome(tables, state, KERNEL_MEMORY_LIMIT) === 'kernel' ? state : 0;
-  const dim = model.tables.find((t) => t.name === model.candidateTable)!.dim;
+  const dim = candidateDimOf(model);
   const scratch = stepScratchOf(model, shape);
-  const validation = run.validation === 'full' ? validationBytesOf(shape.numEntities, dim) : run.validation === 'sampled' ? SAMPLED_VALIDATION_BYTES : 0;
+  const validation = validationKernelBytes(run.validation, shape.numEntities, dim);
+  // TableOptimizer's rule: the state stays beside the tables only when the scratch and validation fit beside it too,
+  // so a run refused below has its state in host memory: tables, validation and scratch are all it holds there
+  const stateInKernel = optimizerStateHome(tables, state, KERNEL_MEMORY_LIMIT, scratch.bytes + validation) === 'kernel' ? state : 0;
   const held = tables + stateInKernel + validation;
   const limit = `one WebAssembly memory holds ${byteSizeText(KERNEL_MEMORY_LIMIT)} (wasm32)`;
   if (!fitsWithScratch(held, scratch.bytes)) {
     const lead = scratch.parts.reduce((a, b) => (b.bytes > a.bytes ? b : a), scratch.parts[0]!);
-    const stateText = stateInKernel > 0 ? ` and ${byteSizeText(stateInKernel)} of ${shape.optimizer} state` : '';
     // validation is what to change when it is the largest part and the run fits without it (sampled: a few MiB)
-    if (run.validation === 'full' && validation > lead.bytes && tables + stateInKernel + scratch.bytes + SAMPLED_VALIDATION_BYTES <= KERNEL_MEMORY_LIMIT) {
+    if (run.validation === 'full' && validation > lead.bytes && fitsWithScratch(tables + SAMPLED_VALIDATION_BYTES, scratch.bytes)) {
       throw new Error(`validation against all ${shape.numEntities.toLocaleString('en-US')} entities at ${name('dim')} ${dim} needs ${byteSizeText(validation)} on top of ` +
-        `${byteSizeText(tables)} of tables${stateText} and ${byteSizeText(scratch.bytes)} of step scratch; ${limit}: validate on sampled candidates ` +
+        `${byteSizeText(tables)} of tables and ${byteSizeText(scratch.bytes)} of step scratch; ${limit}: validate on sampled candidates ` +
         `(${name('evalCandidates')}, e.g. 1000) or lower ${name('dim')} (nothing was written)`);
     }
     const { what, lower } = describePart(lead.what, run, shape, dim);
     const validationText = validation > 0 ? ` and ${byteSizeText(validation)} for validation${run.validation === 'full' && validation > lead.bytes ? ` (${name('evalCandidates')} samples instead)` : ''}` : '';
-    throw new Error(`${what} need ${byteSizeText(lead.bytes)} of kernel scratch per step (${byteSizeText(scratch.bytes)} in all) on top of ${byteSizeText(tables)} of tables${stateText}` +
+    throw new Error(`${what} need ${byteSizeText(lead.bytes)} of kernel scratch per step (${byteSizeText(scratch.bytes)} in all) on top of ${byteSizeText(tables)} of tables` +
       `${validationText}; ${limit}: lower ${lower} (nothing was written)`);
   }
   if (shape.topK && scratch.teacherBytes > TABLE_BYTES_LIMIT) {

@@ -55,15 +55,16 @@ const DENSE_SWEEP_FRACTION = 2;
 /** Floats per chunk of host-memory Adam moments staged through kernel memory (2 × 4 MiB). */
 const ADAM_STAGE_FLOATS = 1 << 20;
 
-/** Kernel memory kept free for the steps' scratch when deciding where the optimiser state lives (1/16 of 4 GiB). */
+/** Kernel memory kept free at least for the steps' scratch when deciding where the optimiser state lives (1/16 of 4 GiB). */
 export const KERNEL_SCRATCH_RESERVE = 1 << 28;
 
 /**
  * Where `stateBytes` of optimiser state go in a kernel memory of `limitBytes` already holding `usedBytes`: beside
- * the tables when they fit with the scratch kept free, else host memory.
+ * the tables when they fit with the run's scratch kept free — `runBytes`, its step scratch and validation
+ * (memory-budget.ts runScratchBytesOf), or KERNEL_SCRATCH_RESERVE when that is more — else host memory.
  */
-export function optimizerStateHome(usedBytes: number, stateBytes: number, limitBytes: number): 'kernel' | 'host' {
-  return usedBytes + stateBytes + KERNEL_SCRATCH_RESERVE <= limitBytes ? 'kernel' : 'host';
+export function optimizerStateHome(usedBytes: number, stateBytes: number, limitBytes: number, runBytes = 0): 'kernel' | 'host' {
+  return usedBytes + stateBytes + Math.max(KERNEL_SCRATCH_RESERVE, runBytes) <= limitBytes ? 'kernel' : 'host';
 }
 
 /** Row-sparse optimiser over all tables of a ParameterStore. */
@@ -78,7 +79,8 @@ export class TableOptimizer {
   /** Kernel-memory chunks the host-memory moments of dense Adam pass through (allocated on first use). */
   private stage?: { m: F32Block; v: F32Block };
 
-  constructor(readonly name: OptimizerName, public learningRate: number, private readonly store: ParameterStore, private readonly kernels?: Kernels) {
+  /** `runBytes`: the kernel memory the run's steps and validation need beside the tables and state (optimizerStateHome). */
+  constructor(readonly name: OptimizerName, public learningRate: number, private readonly store: ParameterStore, private readonly kernels?: Kernels, runBytes = 0) {
     const slotNames = name === 'adagrad' ? ['accum'] : name === 'sgd' ? [] : ['m', 'v'];
     for (const table of store.tables()) {
       table.tracksTouched = name !== 'adam'; // dense Adam visits every row
@@ -86,7 +88,7 @@ export class TableOptimizer {
     }
     const floats = store.tables().reduce((sum, t) => sum + t.rows * t.dim, 0) * slotNames.length;
     const memory = store.memory;
-    this.stateIn = optimizerStateHome(memory.usedBytes, 4 * floats, memory.maximumPages * PAGE_BYTES);
+    this.stateIn = optimizerStateHome(memory.usedBytes, 4 * floats, memory.maximumPages * PAGE_BYTES, runBytes);
     for (const table of store.tables()) {
       for (const slot of slotNames) {
         const length = table.rows * table.dim;

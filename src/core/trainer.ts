@@ -57,6 +57,11 @@ export interface TrainerOptions {
   sink?: RunSink;
   /** The run's configuration as its command records it (e.g. config.json's content), kept in every checkpoint header. */
   runConfig?: Record<string, unknown>;
+  /**
+   * Kernel memory the run's steps and validation need beside the tables (memory-budget.ts runScratchBytesOf): the
+   * optimiser state goes to host memory when it would not leave this much free (default: the fixed scratch reserve).
+   */
+  runKernelBytes?: number;
   /** The caller holds the run directory's lock (`lockRunDir`) for longer than `run` (e.g. through a test evaluation). */
   lockHeld?: boolean;
   /** Hears what a resume found and mended (e.g. a best checkpoint saved after the last one), for the run's log. */
@@ -129,7 +134,7 @@ export class Trainer {
     rngState?: RandomState,
   ) {
     this.rng = new SeededRandom(`train:${config.seed}`, rngState);
-    this.optimizer = new TableOptimizer(config.optimizer as OptimizerName, config.learningRate, runtime.store, runtime.kernels);
+    this.optimizer = new TableOptimizer(config.optimizer as OptimizerName, config.learningRate, runtime.store, runtime.kernels, options.runKernelBytes);
     this.objective = options.objective ?? kgeObjective(runtime, kgeSettingsOf(config), backend);
     this.validator = options.validator;
     this.sink = options.sink ?? new RunDirectorySink(runDir, options.lockHeld === true);

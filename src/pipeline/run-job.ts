@@ -33,7 +33,7 @@ import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
 import { runLockHolder } from '../core/run-lock.js';
-import { entityLimitOf, entityLimitRefusal, requireRunMemory, type MemoryPlan } from './run-memory.js';
+import { entityLimitOf, entityLimitRefusal, requireRunMemory, runKernelBytesOf, type MemoryPlan } from './run-memory.js';
 import { lockOrLeaveNothing, removeUnstartedRun, ResumedFiles } from './run-rollback.js';
 import { conflictingOptions, OptionsError } from './options-error.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
@@ -241,7 +241,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const trainerOptions = async (runtime: ModelRuntime) => {
       objective = await job.objective?.(settings, runtime, data, backend);
       runConfig = runConfigOf(job.command, effectiveOptions(job.command, { ...settings, resume: undefined }, runtime.model.config, config, dataset.dir));
-      return { validator, objective, runConfig, lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
+      const runKernelBytes = runKernelBytesOf(model, config, data, settings, backend); // kept free beside the optimiser state
+      return { validator, objective, runConfig, runKernelBytes, lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
     };
     let trainer: Trainer;
     if (saved) {

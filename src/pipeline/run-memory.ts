@@ -8,7 +8,7 @@ import type { RunData } from '../core/training-data.js';
 import type { TrainingConfig } from '../core/training-config.js';
 import type { OptimizerName } from '../core/optimizers.js';
 import { hasNativeGatherGradient } from '../core/backend.js';
-import { maxEntitiesOf, requireKernelMemory, requireTrainingMemory } from '../core/memory-budget.js';
+import { maxEntitiesOf, requireKernelMemory, requireTrainingMemory, runScratchBytesOf, type ValidationKind } from '../core/memory-budget.js';
 import { TOP_K_REFRESH_QUERIES, type StepShape } from '../core/step-memory.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
 
@@ -55,14 +55,27 @@ function stepShapeAt(config: TrainingConfig, data: DataCounts, settings: Distill
  * backend trains through tfjs: only its tables are counted there.
  */
 export function requireRunMemory(model: KgeModel, config: TrainingConfig, data: RunData, settings: object, backend: string, name: (key: string) => string): void {
-  // run-job.ts validates on sampled candidates with evalCandidates, against every entity without, not at all without a valid split
-  const validation = data.valid.length === 0 ? 'none' : (settings as { evalCandidates?: number }).evalCandidates !== undefined ? 'sampled' : 'full';
-  requireMemoryAt(model, config, countsOf(data), settings, backend, name, validation);
+  requireMemoryAt(model, config, countsOf(data), settings, backend, name, validationOf(data, settings));
+}
+
+/** How the run validates: run-job.ts validates on sampled candidates with evalCandidates, against every entity without, not at all without a valid split. */
+function validationOf(data: RunData, settings: object): ValidationKind {
+  return data.valid.length === 0 ? 'none' : (settings as { evalCandidates?: number }).evalCandidates !== undefined ? 'sampled' : 'full';
+}
+
+/**
+ * The kernel memory this run's steps and validation need beside its tables and optimiser state (memory-budget.ts
+ * runScratchBytesOf), which the trainer's optimiser keeps free (optimizers.ts optimizerStateHome); 0 on a native
+ * backend, whose steps run in tfjs.
+ */
+export function runKernelBytesOf(model: KgeModel, config: TrainingConfig, data: RunData, settings: object, backend: string): number {
+  if (hasNativeGatherGradient(backend)) return 0;
+  return runScratchBytesOf(model, stepShapeOf(config, data, settings as DistillSizes), validationOf(data, settings));
 }
 
 /** {@link requireRunMemory} for data of these counts, validated as `validation` says. */
 function requireMemoryAt(model: KgeModel, config: TrainingConfig, data: DataCounts, settings: object, backend: string, name: (key: string) => string,
-  validation: 'full' | 'sampled' | 'none'): void {
+  validation: ValidationKind): void {
   requireKernelMemory(model.config.model, model.tables, data.numEntities, data.numRelations, config.optimizer as OptimizerName);
   if (hasNativeGatherGradient(backend)) return;
   requireTrainingMemory({ model, batchSize: config.batchSize, name, validation }, stepShapeAt(config, data, settings as DistillSizes)); // a train run has no DistillSizes
