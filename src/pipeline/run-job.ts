@@ -241,8 +241,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const trainerOptions = async (runtime: ModelRuntime) => {
       objective = await job.objective?.(settings, runtime, data, backend);
       runConfig = runConfigOf(job.command, effectiveOptions(job.command, { ...settings, resume: undefined }, runtime.model.config, config, dataset.dir));
-      const runKernelBytes = runKernelBytesOf(model, config, data, settings, backend); // kept free beside the optimiser state
-      return { validator, objective, runConfig, runKernelBytes, lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
+      return { validator, objective, runConfig, runKernelBytes: runKernelBytesOf(model, config, data, settings, backend), lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
     };
     let trainer: Trainer;
     if (saved) {
