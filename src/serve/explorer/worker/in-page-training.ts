@@ -15,7 +15,7 @@ import { evaluateSplit, filteredValidator } from '../../../eval/evaluate-run.js'
 import { parseOptions, trainOptionsSchema } from '../../../pipeline/option-schemas.js';
 import { trainingConfigOf } from '../../../pipeline/run-settings.js';
 import { createRunModel } from '../../../pipeline/run-model.js';
-import { requireRunMemory } from '../../../pipeline/run-memory.js';
+import { requireRunMemory, runKernelBytesOf } from '../../../pipeline/run-memory.js';
 import { neighborMetric } from '../../../lookup/kernel-search.js';
 import type { CurvePoint, TrainOutcome, TrainSettings } from '../protocol.js';
 import { InPageModel } from './in-page-model.js';
@@ -50,7 +50,8 @@ export async function trainInPage(dataset: BytesDataset, settings: InPageSetting
   const runtime = await ModelRuntime.create(model, config.seed);
   const sink = new MemoryRunSink();
   const validator = data.valid.length > 0 ? filteredValidator(data, config.evalBatchSize) : null;
-  const trainer = new Trainer(runtime, data, config, 'in-page', backend, { validator, sink });
+  const runKernelBytes = runKernelBytesOf(model, config, data, settings, backend); // kept free beside the optimiser state, as train's
+  const trainer = new Trainer(runtime, data, config, 'in-page', backend, { validator, sink, runKernelBytes });
   let epochs = config.epochs;
   let current = 0;
   const events: TrainerEvents = {
