@@ -5,7 +5,8 @@
  * score as the Node library's openModel does. Nothing here imports a Node module: any bundler builds it as it is.
  *
  * The kernels use a shared WebAssembly memory, so the page (or its worker) must be cross-origin isolated (served with
- * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`). They run on one thread.
+ * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`). They run on one thread,
+ * as `KGDISTILL_THREADS=1` runs them in Node: sampled negatives (`neg`) or 1-N training (`oneToN: true`) alike.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -150,7 +151,7 @@ function browserModel(model: InPageModel): BrowserModel {
   };
 }
 
-/** Trains a model on `dataset` as `kgdistill train` does (same options and defaults, seeded), in memory; call initEngine first. */
+/** Trains a model on `dataset` as `kgdistill train` does (same options, checks and defaults, `oneToN` too; seeded), in memory; call initEngine first. */
 export async function train(dataset: BrowserDataset, options: BrowserTrainOptions = {}): Promise<BrowserTrainResult> {
   if (Array.isArray(dataset) || typeof (dataset as Partial<BrowserDataset> | undefined)?.train === 'undefined') {
     throw new Error("train: the first argument is a dataset: make it with datasetFromTriples(triples) or datasetFromBytes(files)");

@@ -98,7 +98,10 @@ export interface TrainSettings {
   lr: number;
   optimizer: string;
   batchSize: number;
-  neg: number;
+  /** Sampled negatives per query (left out with `oneToN`). */
+  neg?: number;
+  /** 1-N training: every query scored against all entities (`kgdistill train --one-to-n`). */
+  oneToN?: boolean;
   validEvery: number;
   seed: number;
 }

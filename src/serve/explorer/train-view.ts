@@ -38,6 +38,11 @@ export class TrainView {
       zone.classList.remove('over');
       if (event.dataTransfer?.files) void this.take([...event.dataTransfer.files]);
     });
+    // 1-N beside Negatives (`kgdistill train --one-to-n`): every query scored against all entities, Negatives unused
+    const neg = byId<HTMLInputElement>('train-neg');
+    const oneToN = el('input', { id: 'train-one-to-n', type: 'checkbox', style: 'width: auto' });
+    oneToN.addEventListener('change', () => { neg.disabled = oneToN.checked; });
+    neg.closest('label')?.after(el('label', { class: 'check', title: 'score every query against all entities (softmax cross-entropy) instead of sampling negatives' }, oneToN, ' 1-N: all entities'));
     const input = byId<HTMLInputElement>('train-file');
     input.addEventListener('change', () => void this.take([...(input.files ?? [])]));
     byId('train-button').addEventListener('click', () => void this.train());
@@ -82,7 +87,7 @@ export class TrainView {
       const label = field.closest('label')?.textContent?.trim() || id;
       if (field.value.trim() === '') throw new Error(`${label} is empty: give it a number`); // Number('') would read 0
       const value = Number(field.value);
-      // the field's own bounds (Negatives ≥ 1: the page trains with sampled negatives; Dimension ≤ 256)
+      // the field's own bounds (Negatives ≥ 1: 0 samples none, 1-N is its own box; Dimension ≤ 256)
       const [min, max] = [field.min, field.max].map((b) => (b === '' ? undefined : Number(b)));
       if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
         throw new Error(`${label} must be ${min !== undefined && max !== undefined ? `from ${min} to ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}, got ${field.value}`);
@@ -91,7 +96,8 @@ export class TrainView {
     };
     return {
       model: byId<HTMLSelectElement>('train-model').value, dim: num('train-dim'), epochs: num('train-epochs'), lr: num('train-lr'),
-      optimizer: byId<HTMLSelectElement>('train-optimizer').value, batchSize: num('train-batch'), neg: num('train-neg'),
+      optimizer: byId<HTMLSelectElement>('train-optimizer').value, batchSize: num('train-batch'),
+      ...(byId<HTMLInputElement>('train-one-to-n').checked ? { oneToN: true } : { neg: num('train-neg') }),
       validEvery: num('train-valid-every'), seed: num('train-seed'),
     };
   }

@@ -13,7 +13,7 @@ import { Trainer, type TrainerEvents } from '../../../core/trainer.js';
 import { runDataFromDataset } from '../../../core/training-data.js';
 import { evaluateSplit, filteredValidator } from '../../../eval/evaluate-run.js';
 import { parseOptions, trainOptionsSchema } from '../../../pipeline/option-schemas.js';
-import { trainingConfigOf } from '../../../pipeline/run-settings.js';
+import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, trainingConfigOf } from '../../../pipeline/run-settings.js';
 import { createRunModel } from '../../../pipeline/run-model.js';
 import { requireRunMemory, runKernelBytesOf } from '../../../pipeline/run-memory.js';
 import { neighborMetric } from '../../../lookup/kernel-search.js';
@@ -31,11 +31,16 @@ export type InPageSettings = ReturnType<typeof inPageSettings>;
 
 /**
  * Reads and checks the page's settings for `dataset` (the explorer's form, or kgdistill/browser's `train` options), before
- * anything is let go of or trained; `kgdistill train`'s defaults for the rest.
+ * anything is let go of or trained; `kgdistill train`'s defaults for the rest, and its refusals of a new run's settings
+ * that contradict each other (`neg` 0 without `oneToN`, `oneToN` with a ranking loss or weighted queries, …). 1-N
+ * training (`oneToN`) runs here as `kgdistill train` runs it on one kernel thread (KGDISTILL_THREADS=1).
  */
 export function inPageSettings(dataset: KgDataset, given: TrainSettings | Readonly<Record<string, unknown>>) {
   const settings = parseOptions(trainOptionsSchema, { dataset: dataset.name, patience: 10, ...given, backend: 'wasm' }, 'key');
-  if (settings.neg < 1) throw new Error(`Negatives must be at least 1 (the page trains with sampled negatives), got ${settings.neg}`);
+  const name = (key: string): string => key;
+  checkQueryWeights(settings, name);
+  checkRunLrSchedule(settings, name);
+  checkLossSettings(settings, name);
   return settings;
 }
 
@@ -75,7 +80,7 @@ export async function trainInPage(dataset: BytesDataset, settings: InPageSetting
     ...(metrics ? { test: { mrr: metrics.mrr, 'hits@1': metrics['hits@1'], 'hits@3': metrics['hits@3'], 'hits@10': metrics['hits@10'], mr: metrics.mr } } : {}),
     curves: sink.metrics.map((r) => ({ epoch: r.epoch, loss: r.loss, ...(r.valid ? { validMrr: r.valid.mrr } : {}) })),
     teachers: [],
-    settings: { epochs: settings.epochs, lr: settings.lr, optimizer: settings.optimizer, batchSize: settings.batchSize, neg: settings.neg, seed: settings.seed, bestEpoch: training.bestEpoch },
+    settings: { epochs: settings.epochs, lr: settings.lr, optimizer: settings.optimizer, batchSize: settings.batchSize, ...(settings.oneToN ? { oneToN: true } : { neg: settings.neg }), seed: settings.seed, bestEpoch: training.bestEpoch },
     ...(test ? {} : { note: 'no test triples: no test metrics' }),
   };
   const outcome: TrainOutcome = {
