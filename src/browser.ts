@@ -4,9 +4,11 @@
  * test — with the dataset and the checkpoints in memory, and the trained model answering predict, neighbors and
  * score as the Node library's openModel does. Nothing here imports a Node module: any bundler builds it as it is.
  *
- * The kernels use a shared WebAssembly memory, so the page (or its worker) must be cross-origin isolated (served with
- * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`). They run on one thread,
- * as `KGDISTILL_THREADS=1` runs them in Node: sampled negatives (`neg`) or 1-N training (`oneToN: true`) alike.
+ * The page (or its worker) need not be cross-origin isolated: the kernels run on one thread, as `KGDISTILL_THREADS=1`
+ * runs them in Node — sampled negatives (`neg`) or 1-N training (`oneToN: true`) alike — on a shared WebAssembly memory
+ * where the page is isolated (`Cross-Origin-Opener-Policy: same-origin`, `Cross-Origin-Embedder-Policy: require-corp`)
+ * and on an unshared one where it is not, with the same results. Isolation changes nothing else here: tfjs' own wasm
+ * threads, which would need it, are turned off by initEngine either way.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -36,7 +38,11 @@ const DEFAULT_KERNELS = (): URL => new URL('../../build/kernels.wasm', import.me
 
 /** Options of {@link initEngine}. */
 export interface EngineOptions {
-  /** The kernels: the URL of kgdistill's build/kernels.wasm (package export `kgdistill/kernels.wasm`; default: beside this file's package), or that file compiled. */
+  /**
+   * The kernels: the URL of kgdistill's build/kernels.wasm (package export `kgdistill/kernels.wasm`; default: beside
+   * this file's package), or that file compiled (in a page that is not cross-origin isolated, give the URL: the file as
+   * it is imports a shared memory, which the loader adapts and a compiled module cannot be).
+   */
   kernels?: string | URL | WebAssembly.Module;
   /** Where tfjs' wasm backend finds its binaries (tfjs-backend-wasm's setWasmPaths: a folder URL ending in `/`, or a file → URL map); default tfjs' own. */
   tfjsWasm?: string | Record<string, string>;

@@ -85,12 +85,16 @@ export function instantiate(module: WebAssembly.Module, wasmPath: string, memory
   const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
   const missing = REQUIRED_EXPORTS.filter((n) => !names.has(n));
   if (missing.length > 0) throw new Error(`kernels: ${wasmPath} lacks ${missing.join(', ')} (stale build); ${REBUILD}`);
-  const instance = new WebAssembly.Instance(module, {
-    env: {
-      memory: memory.memory,
-      abort: () => { throw new Error('kernels: wasm abort'); },
-    },
-  });
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(module, { env: { memory: memory.memory, abort: () => { throw new Error('kernels: wasm abort'); } } });
+  } catch (error) {
+    if (!memory.shared && error instanceof WebAssembly.LinkError) { // the file as built imports a shared memory
+      throw new Error(`kernels: ${wasmPath} imports a shared memory, which this host cannot make (a page that is not cross-origin isolated): ` +
+        `load the kernels by URL (kgdistill/browser's initEngine({ kernels: url }), loadKernelsFromUrl), which compiles them to import an unshared one (${error.message})`);
+    }
+    throw error;
+  }
   const ex = instance.exports as unknown as KernelExports;
   if (ex.kernelsVersion() !== KERNELS_VERSION) {
     throw new Error(`kernels: ${wasmPath} has ABI ${ex.kernelsVersion()}, expected ${KERNELS_VERSION}; ${REBUILD}`);

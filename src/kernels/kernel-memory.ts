@@ -1,7 +1,11 @@
 // The one WebAssembly.Memory shared by TypeScript (Float32Array/Int32Array views) and the AssemblyScript kernels,
-// with a 16-byte-aligned bump allocator. The memory is shared (SharedArrayBuffer) so worker threads can run the
-// kernels on the same tables: pass `kernelMemory.memory` to a worker and rebuild blocks there with f32At/i32At.
+// with a 16-byte-aligned bump allocator. Where the host allows it (Node; a cross-origin isolated page: see
+// shared-memory.ts) the memory is shared (SharedArrayBuffer) so worker threads can run the kernels on the same tables:
+// pass `kernelMemory.memory` to a worker and rebuild blocks there with f32At/i32At. Elsewhere (a page that is not
+// isolated, one thread) it is unshared, and growing it detaches its old ArrayBuffer: a block's `array` is re-made
+// then, so read a block's view again after anything that may allocate rather than keep it.
 import { byteSizeText } from './byte-size.js';
+import { sharedMemoryAvailable } from './shared-memory.js';
 
 /** Bytes of one WebAssembly page. */
 export const PAGE_BYTES = 65536;
@@ -42,6 +46,8 @@ export interface KernelMemoryOptions {
   initialBytes?: number;
   /** Upper bound in pages (default and maximum 65536 = 4 GiB). */
   maximumPages?: number;
+  /** Whether a memory made here is shared (default: sharedMemoryAvailable(), true in Node); the kernel module must import it alike. */
+  shared?: boolean;
   /**
    * Adopt an existing shared memory (e.g. in a worker thread) instead of creating one. An adopted memory has no
    * allocator (allocF32/allocI32 throw: allocate on the owning thread); use f32At/i32At with offsets it sent.
@@ -81,7 +87,7 @@ function isSharedBuffer(b: ArrayBufferLike): boolean {
 export class KernelMemory {
   /** The memory the kernels import as `env.memory`. */
   readonly memory: WebAssembly.Memory;
-  /** True when the memory is backed by a SharedArrayBuffer (always, in Node 20). */
+  /** True when the memory is backed by a SharedArrayBuffer (always in Node; in a page only when cross-origin isolated). */
   readonly shared: boolean;
   /** Upper bound in pages. */
   readonly maximumPages: number;
@@ -89,7 +95,7 @@ export class KernelMemory {
   readonly canAllocate: boolean;
   private top = RESERVED_BYTES;
 
-  /** Creates (or adopts) the shared memory; see KernelMemoryOptions. */
+  /** Creates (or adopts) the memory, shared where the host allows; see KernelMemoryOptions. */
   constructor(options: KernelMemoryOptions = {}) {
     const maximumPages = options.maximumPages ?? MAX_PAGES;
     if (!Number.isInteger(maximumPages) || maximumPages < 2 || maximumPages > MAX_PAGES) {
@@ -103,7 +109,7 @@ export class KernelMemory {
       this.canAllocate = true;
       const initialBytes = Math.max(options.initialBytes ?? 1 << 20, RESERVED_BYTES + PAGE_BYTES);
       const initial = Math.min(Math.ceil(initialBytes / PAGE_BYTES), maximumPages);
-      this.memory = new WebAssembly.Memory({ initial, maximum: maximumPages, shared: true });
+      this.memory = new WebAssembly.Memory({ initial, maximum: maximumPages, shared: options.shared ?? sharedMemoryAvailable() });
     }
     this.shared = isSharedBuffer(this.memory.buffer);
   }

@@ -104,7 +104,7 @@ export class KernelSearch {
       widenRows(table.data.array, N, d, width, table.spec.complexPairs === true, this.rows.array);
     }
     const padded = Math.ceil(N / 4) * 4;
-    const tail = model.tailBiasTable ? store.table(model.tailBiasTable).data.array : undefined;
+    const tail = model.tailBiasTable ? store.table(model.tailBiasTable).data.array.slice() : undefined; // a copy: the allocations below may grow (and, unshared, detach) the memory
     const order = Int32Array.from({ length: N }, (_, j) => j);
     const poincare = this.metric === 'poincare';
     if (poincare && tail) order.sort((a, b) => tail[b]! - tail[a]! || a - b);
@@ -161,7 +161,7 @@ export class KernelSearch {
     this.batch ??= new PoincareBatch(this.kernels, { N: this.count, d: this.width, blocked: this.blocked, perm: this.perm, bias: this.bias ?? this.zeros });
     // runs of queries with at most CURVATURE_SLOTS curvatures (their terms are all held during a run)
     const out: Ranked[] = [];
-    const c = point.c.array;
+    const c = point.c.array.slice(); // a copy: termsFor and the batch allocate
     for (let first = 0; first < B;) {
       const seen = new Set<number>();
       let end = first;
@@ -228,7 +228,7 @@ export class KernelSearch {
   private entityPoint(entity: number): QueryPointBlocks {
     if (!(Number.isInteger(entity) && entity >= 0 && entity < this.count)) throw new RangeError(`entity id ${entity} is outside [0, ${this.count})`);
     const w = this.width;
-    const row = this.rows.array.subarray(entity * w, (entity + 1) * w);
+    const row = this.rows.array.slice(entity * w, (entity + 1) * w); // a copy: the room below may allocate
     let q: F32Block;
     if (this.ballPoint) {
       this.ballPoint.input('v').array.set(row);

@@ -3,7 +3,8 @@
  * dist/explorer/: index.html, app.js, app.css, worker.js, the tfjs wasm binaries) and the kernels
  * (build/kernels.wasm), read once into memory and served with headers that keep the page on its own server: a
  * Content-Security-Policy whose connect-src is 'self' (the page can send no request anywhere else), and
- * cross-origin isolation (COOP/COEP), which the kernels' shared memory needs in the training worker.
+ * cross-origin isolation (COOP/COEP), which gives the training worker the kernels' shared memory (without it they run
+ * on an unshared one: kernels/shared-memory.ts).
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
