@@ -43,7 +43,7 @@ import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/eval
 import { evaluateSampledAsync, requireCandidates, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { atOwnWidth, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
-import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, trainingConfigOf } from './run-settings.js';
+import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, checkSharedNegatives, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
 import { effectiveOptions, recordedRunOptions, runOwnDataset, resumedTriplesRemedy } from './effective-options.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
@@ -164,9 +164,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     log(`resuming ${runDir} after epoch ${trained}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
     changedKeys = keys;
   }
-  if (settings.sharedNeg > 1 && settings.doubleNeg) {
-    throw conflictingOptions(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`, ['sharedNeg', 'doubleNeg'], settings);
-  }
+  checkSharedNegatives(settings, name);
   checkQueryWeights(settings, name);
   checkRunLrSchedule(settings, name, saved ? { header: saved.header, changedKeys } : undefined);
   for (const note of unusedSettings(given, settings, name)) log(`note: ${note}`);
@@ -266,7 +264,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     } else if (widthObstacle) log(`note: ${kernelWidthNote(widthObstacle)}`);
     const padded = paddingNote(runtime.model);
     if (padded) log(`note: ${padded}`);
-    if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables: it lives in host memory and the optimiser runs in plain loops (slower steps)`);
+    if (trainer.optimizerStateIn === 'host') log(`the ${settings.optimizer} state does not fit kernel memory beside the tables, one step's scratch and the validation: it lives in host memory and the optimiser runs in plain loops (slower steps; a smaller ${name('batchSize')}, or ${name('evalCandidates')}, may keep it in kernel memory)`);
     const earlier = EarlierResult.read(runDir, saved ? bestEpochOf(saved.header) : 0);
     const mixed = saved ? [mixedExecutionWarning(saved.header, path.join(runDir, 'last.json'))].filter((w): w is string => w !== undefined) : [];
     let training: TrainingResult & { validCandidates?: number };

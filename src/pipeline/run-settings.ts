@@ -82,6 +82,13 @@ export function checkQueryWeights(s: CommonSettings, name: (key: string) => stri
   if (s.doubleNeg) throw conflictingOptions(`${weights} weighs each query's gold-first row of candidates: it cannot be used with ${name('doubleNeg')}, whose negatives are queries of their own`, ['queryWeights', 'doubleNeg'], s);
 }
 
+/** Shared negatives replace the candidates of a chunk of queries: double negatives, which are queries of their own, cannot share them. */
+export function checkSharedNegatives(s: CommonSettings, name: (key: string) => string): void {
+  if (s.sharedNeg > 1 && s.doubleNeg) {
+    throw conflictingOptions(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`, ['sharedNeg', 'doubleNeg'], s);
+  }
+}
+
 /** The options of a plateau schedule: a resumed run is checked again when one of them changed. */
 const SCHEDULE_KEYS = ['patience', 'lrDecay', 'lrPatience'];
 

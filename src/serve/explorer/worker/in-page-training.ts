@@ -10,10 +10,10 @@ import { initBackend } from '../../../core/backend.js';
 import { MemoryRunSink } from '../../../core/memory-sink.js';
 import { ModelRuntime } from '../../../core/model-runtime.js';
 import { Trainer, type TrainerEvents } from '../../../core/trainer.js';
-import { runDataFromDataset } from '../../../core/training-data.js';
+import { runDataFromDataset, type RunData } from '../../../core/training-data.js';
 import { evaluateSplit, filteredValidator } from '../../../eval/evaluate-run.js';
 import { parseOptions, trainOptionsSchema } from '../../../pipeline/option-schemas.js';
-import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, trainingConfigOf } from '../../../pipeline/run-settings.js';
+import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, checkSharedNegatives, trainingConfigOf } from '../../../pipeline/run-settings.js';
 import { createRunModel } from '../../../pipeline/run-model.js';
 import { requireRunMemory, runKernelBytesOf } from '../../../pipeline/run-memory.js';
 import { neighborMetric } from '../../../lookup/kernel-search.js';
@@ -41,6 +41,9 @@ export function inPageSettings(dataset: KgDataset, given: TrainSettings | Readon
   checkQueryWeights(settings, name);
   checkRunLrSchedule(settings, name);
   checkLossSettings(settings, name);
+  checkSharedNegatives(settings, name);
+  // the model's own refusals (e.g. oneToN with an L1 distance), before the page lets go of the model trained before
+  createRunModel(settings.model, settings, { numEntities: 1, numRelations: 1 } as RunData);
   return settings;
 }
 
