@@ -14,7 +14,8 @@
  * kernel runs over the floats, whatever the width); the row-sparse updates of narrow tables (biases, curvatures)
  * by the plain loops below, which are the kernels' readable twin.
  *
- * The state lives beside the tables in kernel memory when it fits (one wasm32 memory holds 4 GiB); otherwise it
+ * The state lives beside the tables in kernel memory when it fits there with the run's step scratch and validation
+ * (one wasm32 memory holds 4 GiB; optimizerStateHome); otherwise it
  * lives in host memory and every table is updated by the plain loops (same results, slower): a 5M × 64 table
  * with Adam needs 2.4 GiB of parameters and gradients in kernel memory and 2.4 GiB of moments beside them.
  */
