@@ -5,88 +5,45 @@
  * the Node library on the same triples, seed and kernels (portable, one thread); the trained model answers queries.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { build } from 'esbuild';
-import { createServer, type Server } from 'node:http';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { splitTriples, type NamedTriple } from '../../src/kg/split-triples.js';
-import { syntheticGraph } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { modelNames } from '../../src/registry/models.js';
 import { tempDir } from '../lookup/helpers.js';
 import { describeWithChromium, launchBrowser } from '../explorer/fixture.js';
+import { buildSite, serveSite, writeSplits, type Splits } from './site-fixture.js';
 
 // the Node twin runs the kernels the page runs (the portable build) on one thread, as a page does
 process.env.KGDISTILL_KERNELS = 'portable';
 process.env.KGDISTILL_THREADS = '1';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const tmp = tempDir('browser-entry');
 const SETTINGS = { model: 'DistMult', dim: 16, epochs: 20, batchSize: 64, neg: 8, lr: 0.05, validEvery: 5, seed: 0 };
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
-/** A static server of `dir` with the headers that make a page cross-origin isolated (the kernels' shared memory). */
-async function serveIsolated(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
-    const file = path.join(dir, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
-    let body: Buffer;
-    try {
-      body = readFileSync(file.endsWith('/') ? path.join(file, 'index.html') : file);
-    } catch {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, {
-      'content-type': TYPES[path.extname(file) || '.html'] ?? 'application/octet-stream',
-      'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp',
-    }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return { server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
-}
 
 describeWithChromium('kgdistill/browser in a page', () => {
   let browser: Browser;
   let page: Page;
   let server: Server;
-  let splits: { train: NamedTriple[]; valid: NamedTriple[]; test: NamedTriple[] };
+  let splits: Splits;
   let nodeMrr: number;
   let bundleErrors: string[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     const site = path.join(tmp, 'site');
-    // the entry as a bundler meets it: no plugin, stub, alias or define
-    try {
-      await build({ entryPoints: [path.join(root, 'src', 'browser.ts')], bundle: true, platform: 'browser', format: 'esm', outfile: path.join(site, 'dist', 'src', 'browser.js'), logLevel: 'silent' });
-    } catch (error) {
-      bundleErrors = ((error as { errors?: { text: string }[] }).errors ?? [{ text: String(error) }]).map((e) => e.text);
-      return;
-    }
-    mkdirSync(path.join(site, 'build'));
-    copyFileSync(path.join(root, 'build', 'kernels.wasm'), path.join(site, 'build', 'kernels.wasm'));
-    const tfjsWasm = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    mkdirSync(path.join(site, 'tfjs'));
-    for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(path.join(tfjsWasm, file), path.join(site, 'tfjs', file));
-    // the page imports the package's entry as a web developer's would (here by its URL: no bundler of its own)
-    writeFileSync(path.join(site, 'index.html'), "<!doctype html><title>kgdistill/browser</title>\n<script type=\"module\">import * as kg from '/dist/src/browser.js'; window.kg = kg;</script>\n");
+    bundleErrors = await buildSite(site);
+    if (bundleErrors.length) return;
 
     // the triples, split as `kgdistill data split` splits them; the Node library trains on them as files
-    const graph = syntheticGraph({ entities: 80, groups: 4 });
-    const split = splitTriples([...graph.train, ...graph.valid, ...graph.test] as unknown as NamedTriple[], { seed: 0 });
-    splits = { train: split.train, valid: split.valid, test: split.test };
     const dir = path.join(tmp, 'split');
-    mkdirSync(dir);
-    for (const name of ['train', 'valid', 'test'] as const) writeFileSync(path.join(dir, `${name}.txt`), `${splits[name].map((t) => t.join('\t')).join('\n')}\n`);
+    splits = writeSplits(dir);
     const node = await runTrain({ dataset: dir, ...SETTINGS, backend: 'wasm', out: path.join(tmp, 'node-run') });
     expect(node.json.kernels).toBe('portable');
     nodeMrr = node.json.mrr as number;
 
     let url: string;
-    ({ server, url } = await serveIsolated(site));
+    ({ server, url } = await serveSite(site, { isolated: true }));
     browser = await launchBrowser();
     page = await browser.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -5,47 +5,22 @@
  * their models give the same answers: the kernels run on an unshared memory there (src/kernels/shared-memory.ts).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { build } from 'esbuild';
-import { createServer, type Server } from 'node:http';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { splitTriples, type NamedTriple } from '../../src/kg/split-triples.js';
-import { syntheticGraph } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { tempDir } from '../lookup/helpers.js';
 import { describeWithChromium, launchBrowser } from '../explorer/fixture.js';
+import { buildSite, serveSite, writeSplits, type Splits } from './site-fixture.js';
 
 // the Node twin runs the kernels the page runs (the portable build) on one thread, as a page does
 process.env.KGDISTILL_KERNELS = 'portable';
 process.env.KGDISTILL_THREADS = '1';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const tmp = tempDir('browser-not-isolated');
 const COMMON = { dim: 16, epochs: 12, batchSize: 64, neg: 8, lr: 0.05, validEvery: 4, seed: 0 };
 /** A Euclidean model (dense scores, exact neighbours) and a hyperbolic one (tail biases, Poincaré top-K). */
 const RUNS = [{ model: 'DistMult', ...COMMON }, { model: 'RotH', ...COMMON }];
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
-/** A static server of `dir`, with the headers that make a page cross-origin isolated or without them. */
-async function serve(dir: string, isolated: boolean): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
-    const file = path.join(dir, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
-    let body: Buffer;
-    try {
-      body = readFileSync(file.endsWith('/') ? path.join(file, 'index.html') : file);
-    } catch {
-      response.writeHead(404).end();
-      return;
-    }
-    const isolation = isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
-    response.writeHead(200, { 'content-type': TYPES[path.extname(file) || '.html'] ?? 'application/octet-stream', ...isolation }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return { server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
-}
 
 /** What a page reports: whether it is isolated, and per run the losses, test MRR and the model's answers. */
 interface PageOutcome {
@@ -58,26 +33,15 @@ interface PageOutcome {
 describeWithChromium('kgdistill/browser in a page that is not cross-origin isolated', () => {
   let browser: Browser;
   const servers: Server[] = [];
-  let splits: { train: NamedTriple[]; valid: NamedTriple[]; test: NamedTriple[] };
+  let splits: Splits;
   let site: string;
   const nodeMrr: number[] = [];
 
   beforeAll(async () => {
     site = path.join(tmp, 'site');
-    await build({ entryPoints: [path.join(root, 'src', 'browser.ts')], bundle: true, platform: 'browser', format: 'esm', outfile: path.join(site, 'dist', 'src', 'browser.js'), logLevel: 'silent' });
-    mkdirSync(path.join(site, 'build'));
-    copyFileSync(path.join(root, 'build', 'kernels.wasm'), path.join(site, 'build', 'kernels.wasm'));
-    const tfjsWasm = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    mkdirSync(path.join(site, 'tfjs'));
-    for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(path.join(tfjsWasm, file), path.join(site, 'tfjs', file));
-    writeFileSync(path.join(site, 'index.html'), "<!doctype html><title>kgdistill/browser</title>\n<script type=\"module\">import * as kg from '/dist/src/browser.js'; window.kg = kg;</script>\n");
-
-    const graph = syntheticGraph({ entities: 80, groups: 4 });
-    const split = splitTriples([...graph.train, ...graph.valid, ...graph.test] as unknown as NamedTriple[], { seed: 0 });
-    splits = { train: split.train, valid: split.valid, test: split.test };
+    expect(await buildSite(site)).toEqual([]); // esbuild's errors
     const dir = path.join(tmp, 'split');
-    mkdirSync(dir);
-    for (const name of ['train', 'valid', 'test'] as const) writeFileSync(path.join(dir, `${name}.txt`), `${splits[name].map((t) => t.join('\t')).join('\n')}\n`);
+    splits = writeSplits(dir);
     for (const run of RUNS) {
       const node = await runTrain({ dataset: dir, ...run, backend: 'wasm', out: path.join(tmp, `node-${run.model}`) });
       expect(node.json.kernels).toBe('portable');
@@ -93,7 +57,7 @@ describeWithChromium('kgdistill/browser in a page that is not cross-origin isola
 
   /** Trains RUNS in a fresh page of the site served with or without the isolation headers. */
   async function inPage(isolated: boolean): Promise<PageOutcome> {
-    const { server, url } = await serve(site, isolated);
+    const { server, url } = await serveSite(site, { isolated });
     servers.push(server);
     const page = await browser.newPage();
     const errors: string[] = [];
