@@ -10,7 +10,7 @@
 import type { KgeModel, TableSpec } from './model.js';
 import { MAX_PAGES, PAGE_BYTES } from '../kernels/kernel-memory.js';
 import { byteSizeText } from '../kernels/byte-size.js';
-import { KERNEL_SCRATCH_RESERVE, OPTIMIZER_SLOTS, optimizerStateHome, type OptimizerName } from './optimizers.js';
+import { KERNEL_SCRATCH_RESERVE, OPTIMIZER_SLOTS, optimizerStateHome, optimizerStepBytes, type OptimizerName } from './optimizers.js';
 import { CHUNK_ROWS } from './fused-step-plan.js';
 import { stepScratchOf, type ScratchPart, type StepShape } from './step-memory.js';
 
@@ -91,10 +91,12 @@ export function requireTrainingMemory(run: TrainingMemoryRun, shape: StepShape):
   const dim = candidateDimOf(model);
   const scratch = stepScratchOf(model, shape);
   const validation = validationKernelBytes(run.validation, shape.numEntities, dim);
-  // TableOptimizer's rule: the state stays beside the tables only when the scratch and validation fit beside it too,
-  // so a run refused below has its state in host memory: tables, validation and scratch are all it holds there
-  const stateInKernel = optimizerStateHome(tables, state, KERNEL_MEMORY_LIMIT, scratch.bytes + validation) === 'kernel' ? state : 0;
-  const held = tables + stateInKernel + validation;
+  // TableOptimizer's rule: the state (with what the optimiser allocates as it steps beside it, optimizerStepBytes)
+  // stays beside the tables only when the scratch and validation fit beside it too, so a run refused below has its
+  // state in host memory: tables, validation, scratch and dense Adam's staging chunks are all it holds there
+  const heights = model.tables.map((t) => (t.indexedBy === 'entity' ? shape.numEntities : 2 * shape.numRelations));
+  const stateIn = optimizerStateHome(tables, state + optimizerStepBytes(shape.optimizer, 'kernel', heights), KERNEL_MEMORY_LIMIT, scratch.bytes + validation);
+  const held = tables + (stateIn === 'kernel' ? state : 0) + optimizerStepBytes(shape.optimizer, stateIn, heights) + validation;
   const limit = `one WebAssembly memory holds ${byteSizeText(KERNEL_MEMORY_LIMIT)} (wasm32)`;
   if (!fitsWithScratch(held, scratch.bytes)) {
     const lead = scratch.parts.reduce((a, b) => (b.bytes > a.bytes ? b : a), scratch.parts[0]!);
@@ -131,8 +133,12 @@ export function maxEntitiesOf(model: KgeModel, shapeAt: (numEntities: number) =>
   const fits = (entities: number): boolean => {
     const shape = shapeAt(entities);
     const tables = kernelBytesOf(model.tables, entities, shape.numRelations, 'sgd');
-    // the scratch's least figure, which never falls as the entities grow: the search needs a test that, once false, stays false
-    return tablesFit(tables) && (tablesOnly || fitsWithScratch(tables, stepScratchOf(model, shape, true).bytes));
+    // what the optimiser allocates as it steps with its state in host memory, where it is near the bound (a state that
+    // fits beside the tables is larger); the scratch's least figure, which never falls as the entities grow: the search
+    // needs a test that, once false, stays false
+    const heights = model.tables.map((t) => (t.indexedBy === 'entity' ? entities : 2 * shape.numRelations));
+    const held = tables + optimizerStepBytes(shape.optimizer, 'host', heights);
+    return tablesFit(tables) && (tablesOnly || fitsWithScratch(held, stepScratchOf(model, shape, true).bytes));
   };
   if (fits(MAX_ENTITY_COUNT)) return MAX_ENTITY_COUNT;
   if (!fits(0)) return 0;

@@ -68,6 +68,17 @@ export function optimizerStateHome(usedBytes: number, stateBytes: number, limitB
   return usedBytes + stateBytes + Math.max(KERNEL_SCRATCH_RESERVE, runBytes) <= limitBytes ? 'kernel' : 'host';
 }
 
+/**
+ * Kernel memory the optimiser allocates as it steps, beside its state: Adagrad's row ids 0 … n − 1 (its in-order
+ * sweep, with the state in kernel memory: one int32 per row of each table height, `tableHeights`), dense Adam's two
+ * staging chunks (its moments in host memory: `adamDenseStaged`).
+ */
+export function optimizerStepBytes(name: OptimizerName, stateIn: 'kernel' | 'host', tableHeights: readonly number[]): number {
+  if (name === 'adagrad' && stateIn === 'kernel') return 4 * [...new Set(tableHeights)].reduce((sum, rows) => sum + rows, 0);
+  if (name === 'adam' && stateIn === 'host') return 2 * 4 * ADAM_STAGE_FLOATS;
+  return 0;
+}
+
 /** Row-sparse optimiser over all tables of a ParameterStore. */
 export class TableOptimizer {
   private stepCount = 0;
@@ -89,7 +100,8 @@ export class TableOptimizer {
     }
     const floats = store.tables().reduce((sum, t) => sum + t.rows * t.dim, 0) * slotNames.length;
     const memory = store.memory;
-    this.stateIn = optimizerStateHome(memory.usedBytes, 4 * floats, memory.maximumPages * PAGE_BYTES, runBytes);
+    const heights = store.tables().map((t) => t.rows);
+    this.stateIn = optimizerStateHome(memory.usedBytes, 4 * floats + optimizerStepBytes(name, 'kernel', heights), memory.maximumPages * PAGE_BYTES, runBytes);
     for (const table of store.tables()) {
       for (const slot of slotNames) {
         const length = table.rows * table.dim;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createModel } from '../../src/registry/models.js';
 import { stepScratchOf, type StepShape } from '../../src/core/step-memory.js';
 import { KERNEL_MEMORY_LIMIT, kernelBytesOf, requireTrainingMemory, runScratchBytesOf, validationBytesOf } from '../../src/core/memory-budget.js';
-import { KERNEL_SCRATCH_RESERVE, optimizerStateHome, TableOptimizer } from '../../src/core/optimizers.js';
+import { KERNEL_SCRATCH_RESERVE, optimizerStateHome, optimizerStepBytes, TableOptimizer } from '../../src/core/optimizers.js';
 import { KernelMemory } from '../../src/kernels/kernel-memory.js';
 import { ParameterStore } from '../../src/core/parameter-store.js';
 import { Trainer } from '../../src/core/trainer.js';
@@ -79,5 +79,32 @@ describe('optimiser state home with a large step scratch', () => {
     expect(stateIn(500, bytesAt(500))).toBe('kernel'); // an ordinary batch: the fixed reserve, as before
     expect(stateIn(100_000)).toBe('kernel'); // without the run's figure: the fixed reserve only
     expect(runKernelBytesOf(small, parseTrainingConfig({ batchSize: 100_000, negatives: 0 }), data, {}, 'tensorflow')).toBe(0); // native: steps in tfjs
+  });
+
+  it("counts what the optimiser allocates as it steps: dense Adam's staging chunks beside a host state, Adagrad's row ids beside a kernel one", () => {
+    expect(optimizerStepBytes('adam', 'host', [10, 10, 4])).toBe(8 * MiB);
+    expect(optimizerStepBytes('adam', 'kernel', [10])).toBe(0);
+    expect(optimizerStepBytes('adagrad', 'kernel', [10, 10, 4])).toBe(4 * (10 + 4)); // one id list per table height
+    expect(optimizerStepBytes('adagrad', 'host', [10])).toBe(0);
+    // DistMult d = 64 with Adam, no validation: the most entities the check accepts leave room for the 8 MiB of staging
+    const adamShape = (entities: number): StepShape => ({ ...shape, optimizer: 'adam', numEntities: entities, queries: 500, negatives: 50 });
+    const accepts = (entities: number): boolean => {
+      try {
+        requireTrainingMemory({ model, batchSize: 500, name: flag, validation: 'none' }, adamShape(entities));
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let fits = 1_000_000, refused = 20_000_000;
+    while (refused - fits > 1) {
+      const middle = Math.floor((fits + refused) / 2);
+      if (accepts(middle)) fits = middle;
+      else refused = middle;
+    }
+    const heldAt = (entities: number): number => kernelBytesOf(model.tables, entities, 500, 'sgd') + stepScratchOf(model, adamShape(entities)).bytes;
+    expect(optimizerStateHome(kernelBytesOf(model.tables, fits, 500, 'sgd'), kernelBytesOf(model.tables, fits, 500, 'adam') - kernelBytesOf(model.tables, fits, 500, 'sgd'), KERNEL_MEMORY_LIMIT)).toBe('host');
+    expect(heldAt(fits) + 8 * MiB).toBeLessThanOrEqual(KERNEL_MEMORY_LIMIT);
+    expect(heldAt(fits + 1) + 8 * MiB).toBeGreaterThan(KERNEL_MEMORY_LIMIT);
   });
 });
