@@ -11,6 +11,7 @@ import type { KgeModel, TableSpec } from './model.js';
 import { MAX_PAGES, PAGE_BYTES } from '../kernels/kernel-memory.js';
 import { byteSizeText } from '../kernels/byte-size.js';
 import { KERNEL_SCRATCH_RESERVE, OPTIMIZER_SLOTS, optimizerStateHome, optimizerStepBytes, type OptimizerName } from './optimizers.js';
+import { tableRows } from './parameter-store.js';
 import { CHUNK_ROWS } from './fused-step-plan.js';
 import { stepScratchOf, type ScratchPart, type StepShape } from './step-memory.js';
 
@@ -19,7 +20,7 @@ export const KERNEL_MEMORY_LIMIT = MAX_PAGES * PAGE_BYTES;
 
 /** Bytes the tables of a model need in kernel memory with an optimiser: 4 · rows · dim · (2 + slots) summed. */
 export function kernelBytesOf(tables: readonly TableSpec[], numEntities: number, numRelations: number, optimizer: OptimizerName): number {
-  const floats = tables.reduce((sum, t) => sum + (t.indexedBy === 'entity' ? numEntities : 2 * numRelations) * t.dim, 0);
+  const floats = tables.reduce((sum, t) => sum + tableRows(t, numEntities, numRelations) * t.dim, 0);
   return 4 * floats * (2 + OPTIMIZER_SLOTS[optimizer]);
 }
 
@@ -91,11 +92,11 @@ export function requireTrainingMemory(run: TrainingMemoryRun, shape: StepShape):
   const dim = candidateDimOf(model);
   const scratch = stepScratchOf(model, shape);
   const validation = validationKernelBytes(run.validation, shape.numEntities, dim);
-  // TableOptimizer's rule: the state (with what the optimiser allocates as it steps beside it, optimizerStepBytes)
-  // stays beside the tables only when the scratch and validation fit beside it too, so a run refused below has its
-  // state in host memory: tables, validation, scratch and dense Adam's staging chunks are all it holds there
-  const heights = model.tables.map((t) => (t.indexedBy === 'entity' ? shape.numEntities : 2 * shape.numRelations));
-  const stateIn = optimizerStateHome(tables, state + optimizerStepBytes(shape.optimizer, 'kernel', heights), KERNEL_MEMORY_LIMIT, scratch.bytes + validation);
+  // TableOptimizer's rule: the state (with what the optimiser allocates as it steps beside it) stays beside the tables
+  // only when the scratch and validation fit beside it too, so a run refused below has its state in host memory:
+  // tables, validation, scratch and dense Adam's staging chunks are all it holds there
+  const heights = model.tables.map((t) => tableRows(t, shape.numEntities, shape.numRelations));
+  const stateIn = optimizerStateHome(shape.optimizer, heights, tables, state, KERNEL_MEMORY_LIMIT, scratch.bytes + validation);
   const held = tables + (stateIn === 'kernel' ? state : 0) + optimizerStepBytes(shape.optimizer, stateIn, heights) + validation;
   const limit = `one WebAssembly memory holds ${byteSizeText(KERNEL_MEMORY_LIMIT)} (wasm32)`;
   if (!fitsWithScratch(held, scratch.bytes)) {
@@ -136,7 +137,7 @@ export function maxEntitiesOf(model: KgeModel, shapeAt: (numEntities: number) =>
     // what the optimiser allocates as it steps with its state in host memory, where it is near the bound (a state that
     // fits beside the tables is larger); the scratch's least figure, which never falls as the entities grow: the search
     // needs a test that, once false, stays false
-    const heights = model.tables.map((t) => (t.indexedBy === 'entity' ? entities : 2 * shape.numRelations));
+    const heights = model.tables.map((t) => tableRows(t, entities, shape.numRelations));
     const held = tables + optimizerStepBytes(shape.optimizer, 'host', heights);
     return tablesFit(tables) && (tablesOnly || fitsWithScratch(held, stepScratchOf(model, shape, true).bytes));
   };

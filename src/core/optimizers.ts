@@ -60,12 +60,15 @@ const ADAM_STAGE_FLOATS = 1 << 20;
 export const KERNEL_SCRATCH_RESERVE = 1 << 28;
 
 /**
- * Where `stateBytes` of optimiser state go in a kernel memory of `limitBytes` already holding `usedBytes`: beside
- * the tables when they fit with the run's scratch kept free — `runBytes`, its step scratch and validation
- * (memory-budget.ts runScratchBytesOf), or KERNEL_SCRATCH_RESERVE when that is more — else host memory.
+ * Where `stateBytes` of the optimiser `name`'s state go in a kernel memory of `limitBytes` already holding `usedBytes`
+ * (tables of `tableHeights` rows): beside the tables when the state, what the optimiser allocates as it steps beside
+ * it (optimizerStepBytes) and the run's scratch fit — `runBytes`, its step scratch and validation (memory-budget.ts
+ * runScratchBytesOf), or KERNEL_SCRATCH_RESERVE when that is more — else host memory.
  */
-export function optimizerStateHome(usedBytes: number, stateBytes: number, limitBytes: number, runBytes = 0): 'kernel' | 'host' {
-  return usedBytes + stateBytes + Math.max(KERNEL_SCRATCH_RESERVE, runBytes) <= limitBytes ? 'kernel' : 'host';
+export function optimizerStateHome(name: OptimizerName, tableHeights: readonly number[], usedBytes: number, stateBytes: number, limitBytes: number,
+  runBytes = 0): 'kernel' | 'host' {
+  const besideTables = stateBytes + optimizerStepBytes(name, 'kernel', tableHeights);
+  return usedBytes + besideTables + Math.max(KERNEL_SCRATCH_RESERVE, runBytes) <= limitBytes ? 'kernel' : 'host';
 }
 
 /**
@@ -101,7 +104,7 @@ export class TableOptimizer {
     const floats = store.tables().reduce((sum, t) => sum + t.rows * t.dim, 0) * slotNames.length;
     const memory = store.memory;
     const heights = store.tables().map((t) => t.rows);
-    this.stateIn = optimizerStateHome(memory.usedBytes, 4 * floats + optimizerStepBytes(name, 'kernel', heights), memory.maximumPages * PAGE_BYTES, runBytes);
+    this.stateIn = optimizerStateHome(name, heights, memory.usedBytes, 4 * floats, memory.maximumPages * PAGE_BYTES, runBytes);
     for (const table of store.tables()) {
       for (const slot of slotNames) {
         const length = table.rows * table.dim;

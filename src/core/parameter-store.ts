@@ -206,14 +206,18 @@ export class ParameterTable {
   }
 }
 
+/** The rows of a table in a graph of these counts: one per entity, or one per relation and direction (reciprocal relations). */
+export function tableRows(spec: TableSpec, numEntities: number, numRelations: number): number {
+  return spec.indexedBy === 'entity' ? numEntities : 2 * numRelations;
+}
+
 /** All parameter tables of a model, by name. */
 export class ParameterStore {
   private readonly byName = new Map<string, ParameterTable>();
 
   constructor(specs: readonly TableSpec[], numEntities: number, numRelations: number, readonly memory: KernelMemory) {
     for (const spec of specs) {
-      const rows = spec.indexedBy === 'entity' ? numEntities : 2 * numRelations;
-      this.byName.set(spec.name, new ParameterTable(spec, rows, memory));
+      this.byName.set(spec.name, new ParameterTable(spec, tableRows(spec, numEntities, numRelations), memory));
     }
   }
 

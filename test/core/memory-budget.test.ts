@@ -19,7 +19,7 @@ describe('kernel memory budget', () => {
     // the decision TableOptimizer makes once the tables and gradients (kernelBytesOf … 'sgd') are allocated
     const home = (entities: number, optimizer: OptimizerName): 'kernel' | 'host' => {
       const tablesAndGradients = kernelBytesOf(model.tables, entities, 500, 'sgd');
-      return optimizerStateHome(tablesAndGradients, kernelBytesOf(model.tables, entities, 500, optimizer) - tablesAndGradients, KERNEL_MEMORY_LIMIT);
+      return optimizerStateHome(optimizer, [entities, 1000], tablesAndGradients, kernelBytesOf(model.tables, entities, 500, optimizer) - tablesAndGradients, KERNEL_MEMORY_LIMIT);
     };
     expect(home(5_000_000, 'adam')).toBe('host'); // 4.77 GiB with the moments
     expect(home(5_000_000, 'adagrad')).toBe('kernel'); // 3.58 GiB

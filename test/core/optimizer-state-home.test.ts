@@ -30,6 +30,7 @@ describe('optimiser state home with a large step scratch', () => {
     numEntities: entities, numRelations: 500, threads: 1 };
   const tables = kernelBytesOf(model.tables, entities, 500, 'sgd');
   const state = kernelBytesOf(model.tables, entities, 500, 'adagrad') - tables;
+  const heights = [entities, 1000]; // the entity table's rows, and the relation table's (both directions)
   const runBytes = stepScratchOf(model, shape).bytes + validationBytesOf(entities, 64);
 
   it('puts the state in host memory when it would leave too little room for the scratch and validation, and the check accepts the run', () => {
@@ -38,17 +39,17 @@ describe('optimiser state home with a large step scratch', () => {
     expect(tables + state + runBytes).toBeGreaterThan(KERNEL_MEMORY_LIMIT); // 4.31 GiB with the state beside the tables
     expect(tables + runBytes).toBeLessThanOrEqual(KERNEL_MEMORY_LIMIT); // 3.48 GiB without it
     expect(() => requireTrainingMemory({ model, batchSize: 1000, name: flag, validation: 'full' }, shape)).not.toThrow();
-    expect(optimizerStateHome(tables, state, KERNEL_MEMORY_LIMIT, runBytes)).toBe('host');
+    expect(optimizerStateHome('adagrad', heights, tables, state, KERNEL_MEMORY_LIMIT, runBytes)).toBe('host');
   });
 
   it('runScratchBytesOf is the step scratch and the validation; an ordinary run keeps the fixed reserve', () => {
     expect(runScratchBytesOf(model, shape, 'full')).toBe(runBytes);
     expect(runScratchBytesOf(model, shape, 'none')).toBe(stepScratchOf(model, shape).bytes);
-    expect(optimizerStateHome(tables, state, KERNEL_MEMORY_LIMIT)).toBe('kernel'); // the reserve alone leaves room
+    expect(optimizerStateHome('adagrad', heights, tables, state, KERNEL_MEMORY_LIMIT)).toBe('kernel'); // the reserve alone leaves room
     const small = { ...shape, queries: 500, negatives: 50 };
     const smallRun = runScratchBytesOf(model, small, 'sampled');
     expect(smallRun).toBeLessThanOrEqual(KERNEL_SCRATCH_RESERVE);
-    expect(optimizerStateHome(tables, state, KERNEL_MEMORY_LIMIT, smallRun)).toBe('kernel');
+    expect(optimizerStateHome('adagrad', heights, tables, state, KERNEL_MEMORY_LIMIT, smallRun)).toBe('kernel');
   });
 
   it('TableOptimizer places its state by the run bytes it is given', () => {
@@ -103,7 +104,7 @@ describe('optimiser state home with a large step scratch', () => {
       else refused = middle;
     }
     const heldAt = (entities: number): number => kernelBytesOf(model.tables, entities, 500, 'sgd') + stepScratchOf(model, adamShape(entities)).bytes;
-    expect(optimizerStateHome(kernelBytesOf(model.tables, fits, 500, 'sgd'), kernelBytesOf(model.tables, fits, 500, 'adam') - kernelBytesOf(model.tables, fits, 500, 'sgd'), KERNEL_MEMORY_LIMIT)).toBe('host');
+    expect(optimizerStateHome('adam', [fits, 1000], kernelBytesOf(model.tables, fits, 500, 'sgd'), kernelBytesOf(model.tables, fits, 500, 'adam') - kernelBytesOf(model.tables, fits, 500, 'sgd'), KERNEL_MEMORY_LIMIT)).toBe('host');
     expect(heldAt(fits) + 8 * MiB).toBeLessThanOrEqual(KERNEL_MEMORY_LIMIT);
     expect(heldAt(fits + 1) + 8 * MiB).toBeGreaterThan(KERNEL_MEMORY_LIMIT);
   });
