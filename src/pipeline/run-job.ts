@@ -43,7 +43,8 @@ import { evaluateSplit, filteredValidator, sampledValidator } from '../eval/eval
 import { evaluateSampledAsync, requireCandidates, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { atOwnWidth, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
-import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, checkSharedNegatives, trainingConfigOf } from './run-settings.js';
+import { COUNTS_BEFORE_LOADING } from './run-model.js';
+import { checkLossSettings, checkRunSettings, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
 import { effectiveOptions, recordedRunOptions, runOwnDataset, resumedTriplesRemedy } from './effective-options.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
@@ -164,9 +165,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     log(`resuming ${runDir} after epoch ${trained}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
     changedKeys = keys;
   }
-  checkSharedNegatives(settings, name);
-  checkQueryWeights(settings, name);
-  checkRunLrSchedule(settings, name, saved ? { header: saved.header, changedKeys } : undefined);
+  checkRunSettings(settings, name, saved ? { header: saved.header, changedKeys } : undefined);
   for (const note of unusedSettings(given, settings, name)) log(`note: ${note}`);
   if (!saved) { // a resumed run keeps the settings it was trained with
     job.checkSettings?.(settings, name);
@@ -341,8 +340,7 @@ function newRunModel<S extends CommonSettings>(job: TrainingJob<S>, settings: S,
 function memoryPlanOf<S extends CommonSettings>(job: TrainingJob<S>, settings: S, header: CheckpointHeader | undefined, backend: string,
   name: (key: string) => string): (MemoryPlan & { maxEntities: number }) | undefined {
   try {
-    const counts = { numEntities: 1, numRelations: 1 } as RunData; // all createModel reads of the data
-    const model = header ? modelFromConfig(header.model, 'last.json') : newRunModel(job, settings, counts, backend);
+    const model = header ? modelFromConfig(header.model, 'last.json') : newRunModel(job, settings, COUNTS_BEFORE_LOADING, backend);
     const config = header ? trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(header.model), recordedOneToNLoss(header)) : trainingConfigOf(settings, job.modelName(settings));
     const plan: MemoryPlan = { model, config, settings, backend, name };
     return { ...plan, maxEntities: entityLimitOf(plan) };

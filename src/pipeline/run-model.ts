@@ -37,6 +37,12 @@ export function checkModelOptions(name: string, s: CommonSettings, label: (key: 
 }
 
 /**
+ * Data counts for a model made before its data is loaded (all createRunModel reads of the data): its tables' widths,
+ * and its refusals of the settings, which do not depend on the counts.
+ */
+export const COUNTS_BEFORE_LOADING = { numEntities: 1, numRelations: 1 } as RunData;
+
+/**
  * Creates the model `name` of a run with the settings' shape, init scale and model-specific options (`modelKey`: the
  * settings' key naming the model, for the errors' problems). 1-N training of an L1 model is refused here, once the
  * model says its similarity.

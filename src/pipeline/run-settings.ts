@@ -74,8 +74,18 @@ export function checkLossSettings(s: CommonSettings, name: (key: string) => stri
   if (s.reg !== 'none' && s.regWeight === 0) throw conflictingOptions(`${name('reg')} ${s.reg} needs a weight: give ${name('regWeight')} > 0`, ['reg', 'regWeight'], s);
 }
 
+/**
+ * The checks of a run's settings that contradict each other, new or resumed (shared negatives, query weights, the
+ * learning-rate schedule: checkRunLrSchedule's `resumed`), in `train`'s order; a new run also gets checkLossSettings.
+ */
+export function checkRunSettings(s: CommonSettings, name: (key: string) => string, resumed?: { header: CheckpointHeader; changedKeys: readonly string[] }): void {
+  checkSharedNegatives(s, name);
+  checkQueryWeights(s, name);
+  checkRunLrSchedule(s, name, resumed);
+}
+
 /** Subsampling weights weigh each query's gold-first row of sampled scores: neither 1-N training nor double negatives has one. */
-export function checkQueryWeights(s: CommonSettings, name: (key: string) => string): void {
+function checkQueryWeights(s: CommonSettings, name: (key: string) => string): void {
   if (s.queryWeights === 'uniform') return;
   const weights = `${name('queryWeights')} ${s.queryWeights}`;
   if (s.oneToN) throw conflictingOptions(`${weights} weighs the sampled loss of each query: it cannot be used with ${name('oneToN')} (1-N training scores all entities)`, ['queryWeights', 'oneToN'], s);
@@ -83,7 +93,7 @@ export function checkQueryWeights(s: CommonSettings, name: (key: string) => stri
 }
 
 /** Shared negatives replace the candidates of a chunk of queries: double negatives, which are queries of their own, cannot share them. */
-export function checkSharedNegatives(s: CommonSettings, name: (key: string) => string): void {
+function checkSharedNegatives(s: CommonSettings, name: (key: string) => string): void {
   if (s.sharedNeg > 1 && s.doubleNeg) {
     throw conflictingOptions(`${name('sharedNeg')} shares the candidates of a chunk of queries: it cannot be used with ${name('doubleNeg')}`, ['sharedNeg', 'doubleNeg'], s);
   }
@@ -97,7 +107,7 @@ const SCHEDULE_KEYS = ['patience', 'lrDecay', 'lrPatience'];
  * the validations it has used, when a schedule option changed: with its own options a run may reach its last patience
  * window, where it stops early before the rate is lowered again, as it would have uninterrupted.
  */
-export function checkRunLrSchedule(s: CommonSettings, name: (key: string) => string, resumed?: { header: CheckpointHeader; changedKeys: readonly string[] }): void {
+function checkRunLrSchedule(s: CommonSettings, name: (key: string) => string, resumed?: { header: CheckpointHeader; changedKeys: readonly string[] }): void {
   if (!resumed) return checkLrSchedule(s, name);
   if (!resumed.changedKeys.some((key) => SCHEDULE_KEYS.includes(key))) return;
   const progress = resumed.header.progress as { badValidations?: number; schedule?: { stale?: number } };

@@ -10,11 +10,11 @@ import { initBackend } from '../../../core/backend.js';
 import { MemoryRunSink } from '../../../core/memory-sink.js';
 import { ModelRuntime } from '../../../core/model-runtime.js';
 import { Trainer, type TrainerEvents } from '../../../core/trainer.js';
-import { runDataFromDataset, type RunData } from '../../../core/training-data.js';
+import { runDataFromDataset } from '../../../core/training-data.js';
 import { evaluateSplit, filteredValidator } from '../../../eval/evaluate-run.js';
 import { parseOptions, trainOptionsSchema } from '../../../pipeline/option-schemas.js';
-import { checkLossSettings, checkQueryWeights, checkRunLrSchedule, checkSharedNegatives, trainingConfigOf } from '../../../pipeline/run-settings.js';
-import { createRunModel } from '../../../pipeline/run-model.js';
+import { checkLossSettings, checkRunSettings, trainingConfigOf } from '../../../pipeline/run-settings.js';
+import { COUNTS_BEFORE_LOADING, createRunModel } from '../../../pipeline/run-model.js';
 import { requireRunMemory, runKernelBytesOf } from '../../../pipeline/run-memory.js';
 import { neighborMetric } from '../../../lookup/kernel-search.js';
 import type { CurvePoint, TrainOutcome, TrainSettings } from '../protocol.js';
@@ -38,12 +38,10 @@ export type InPageSettings = ReturnType<typeof inPageSettings>;
 export function inPageSettings(dataset: KgDataset, given: TrainSettings | Readonly<Record<string, unknown>>) {
   const settings = parseOptions(trainOptionsSchema, { dataset: dataset.name, patience: 10, ...given, backend: 'wasm' }, 'key');
   const name = (key: string): string => key;
-  checkQueryWeights(settings, name);
-  checkRunLrSchedule(settings, name);
+  checkRunSettings(settings, name); // train's checks of a new run's settings, in its order
   checkLossSettings(settings, name);
-  checkSharedNegatives(settings, name);
   // the model's own refusals (e.g. oneToN with an L1 distance), before the page lets go of the model trained before
-  createRunModel(settings.model, settings, { numEntities: 1, numRelations: 1 } as RunData);
+  createRunModel(settings.model, settings, COUNTS_BEFORE_LOADING);
   return settings;
 }
 
