@@ -38,11 +38,9 @@ export class TrainView {
       zone.classList.remove('over');
       if (event.dataTransfer?.files) void this.take([...event.dataTransfer.files]);
     });
-    // 1-N beside Negatives (`kgdistill train --one-to-n`): every query scored against all entities, Negatives unused
-    const neg = byId<HTMLInputElement>('train-neg');
-    const oneToN = el('input', { id: 'train-one-to-n', type: 'checkbox', style: 'width: auto' });
-    oneToN.addEventListener('change', () => { neg.disabled = oneToN.checked; });
-    neg.closest('label')?.after(el('label', { class: 'check', title: 'score every query against all entities (softmax cross-entropy) instead of sampling negatives' }, oneToN, ' 1-N: all entities'));
+    // 1-N (`kgdistill train --one-to-n`): every query scored against all entities, Negatives unused
+    const oneToN = byId<HTMLInputElement>('train-one-to-n');
+    oneToN.addEventListener('change', () => { byId<HTMLInputElement>('train-neg').disabled = oneToN.checked; });
     const input = byId<HTMLInputElement>('train-file');
     input.addEventListener('change', () => void this.take([...(input.files ?? [])]));
     byId('train-button').addEventListener('click', () => void this.train());
