@@ -2,12 +2,12 @@
 // count it returns they refuse, with the same step shape; at it they pass (no relations, the optimiser state where it
 // goes, no validation) for sampled steps, and for 1-N it is a little above their last count.
 import { describe, expect, it } from 'vitest';
+import { flagOf } from '../../src/pipeline/option-schemas.js';
 import { createModel } from '../../src/registry/models.js';
 import type { StepShape } from '../../src/core/step-memory.js';
 import { maxEntitiesOf, requireKernelMemory, requireTrainingMemory } from '../../src/core/memory-budget.js';
 import type { OptimizerName } from '../../src/core/optimizers.js';
 
-const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 describe('maxEntitiesOf', () => {
   it.each([
@@ -24,7 +24,7 @@ describe('maxEntitiesOf', () => {
     expect(most).toBeLessThan(2 ** 31 - 1);
     const check = (entities: number) => () => {
       requireKernelMemory(name, model.tables, entities, 0, optimizer as OptimizerName);
-      requireTrainingMemory({ model, batchSize: 1000, name: flag, validation: 'none' }, shapeAt(entities));
+      requireTrainingMemory({ model, batchSize: 1000, name: flagOf, validation: 'none' }, shapeAt(entities));
     };
     // sampled steps: the bound is exact; 1-N: a little above what the checks accept (the scratch's least figure, see below)
     if (negatives > 0) expect(check(most)).not.toThrow();
@@ -41,7 +41,7 @@ describe('maxEntitiesOf', () => {
     const accepts = (entities: number): boolean => {
       try {
         requireKernelMemory('DistMult', model.tables, entities, 237, 'adagrad');
-        requireTrainingMemory({ model, batchSize: 500, name: flag, validation: 'sampled' }, shapeAt(entities, 237));
+        requireTrainingMemory({ model, batchSize: 500, name: flagOf, validation: 'sampled' }, shapeAt(entities, 237));
         return true;
       } catch {
         return false;

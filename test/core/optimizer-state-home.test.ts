@@ -3,6 +3,7 @@
 // for them, and the memory check (requireTrainingMemory) counts it where TableOptimizer puts it. Pure figures: nothing
 // of 4 GiB is allocated (the TableOptimizer and Trainer cases use a kernel memory of 260 MiB).
 import { describe, expect, it } from 'vitest';
+import { flagOf } from '../../src/pipeline/option-schemas.js';
 import { createModel } from '../../src/registry/models.js';
 import { stepScratchOf, type StepShape } from '../../src/core/step-memory.js';
 import { KERNEL_MEMORY_LIMIT, kernelBytesOf, requireTrainingMemory, runScratchBytesOf, validationBytesOf } from '../../src/core/memory-budget.js';
@@ -17,7 +18,6 @@ import type { TrainingObjective } from '../../src/core/training-objective.js';
 import type { RunData } from '../../src/core/training-data.js';
 import { runKernelBytesOf } from '../../src/pipeline/run-memory.js';
 
-const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 const MiB = 2 ** 20;
 /** A kernel memory of 260 MiB: small tables and their state fit beside the 256 MiB reserve. */
 const SMALL_PAGES = (KERNEL_SCRATCH_RESERVE + 4 * MiB) / 65536;
@@ -38,7 +38,7 @@ describe('optimiser state home with a large step scratch', () => {
     expect(runBytes).toBe(967_808_072 + 971_554_432); // 923.0 MiB of step scratch, 926.5 MiB for validation: > 256 MiB
     expect(tables + state + runBytes).toBeGreaterThan(KERNEL_MEMORY_LIMIT); // 4.31 GiB with the state beside the tables
     expect(tables + runBytes).toBeLessThanOrEqual(KERNEL_MEMORY_LIMIT); // 3.48 GiB without it
-    expect(() => requireTrainingMemory({ model, batchSize: 1000, name: flag, validation: 'full' }, shape)).not.toThrow();
+    expect(() => requireTrainingMemory({ model, batchSize: 1000, name: flagOf, validation: 'full' }, shape)).not.toThrow();
     expect(optimizerStateHome('adagrad', heights, tables, state, KERNEL_MEMORY_LIMIT, runBytes)).toBe('host');
   });
 
@@ -91,7 +91,7 @@ describe('optimiser state home with a large step scratch', () => {
     const adamShape = (entities: number): StepShape => ({ ...shape, optimizer: 'adam', numEntities: entities, queries: 500, negatives: 50 });
     const accepts = (entities: number): boolean => {
       try {
-        requireTrainingMemory({ model, batchSize: 500, name: flag, validation: 'none' }, adamShape(entities));
+        requireTrainingMemory({ model, batchSize: 500, name: flagOf, validation: 'none' }, adamShape(entities));
         return true;
       } catch {
         return false;

@@ -1,13 +1,13 @@
 // The kernel scratch of one step, from the sizes the step code allocates, and the last-resort messages of the
 // allocators (kernel memory full; a plain array too long) that name what to lower instead of V8's or page counts.
 import { describe, expect, it } from 'vitest';
+import { flagOf } from '../../src/pipeline/option-schemas.js';
 import { createModel } from '../../src/registry/models.js';
 import { stepScratchOf, type StepShape } from '../../src/core/step-memory.js';
 import { requireTrainingMemory } from '../../src/core/memory-budget.js';
 import { KernelMemory } from '../../src/kernels/kernel-memory.js';
 import { plainInts } from '../../src/core/plain-arrays.js';
 
-const flag = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 const shape = (over: Partial<StepShape>): StepShape => ({ queries: 500, negatives: 50, doubleNegatives: false, weighted: false, optimizer: 'adagrad',
   loss: 'bce', numEntities: 400, numRelations: 5, threads: 1, ...over });
 
@@ -18,16 +18,16 @@ describe('step scratch', () => {
     // (entity + relation + q) × (value + gradient) + a seed for q = 7 rows of d floats, 256 rows, two states
     expect(scratch.parts.find((p) => p.what === 'queryRows')!.bytes).toBe(2 * 4 * 256 * 7 * 200_000);
     expect(scratch.parts.find((p) => p.what === 'compactRows')!.bytes).toBe(4 * 1.25 * 400 * (1 + 2 * 200_000));
-    expect(() => requireTrainingMemory({ model, batchSize: 500, name: flag, validation: 'full' }, shape({}))).toThrow(
+    expect(() => requireTrainingMemory({ model, batchSize: 500, name: flagOf, validation: 'full' }, shape({}))).toThrow(
       /^--dim 200000 query rows \(the DistMult program's buffers, 256 rows at a time\) need 2\.67 GiB of kernel scratch per step \(3\.42 GiB in all\) on top of 625\.6 MiB of tables and 337\.2 MiB for validation; .*: lower --dim \(nothing was written\)$/);
   });
 
   it('MulDE on FB15k-237 with --top-k 14541 --batch-size 200000: the B·K top-K candidates', () => {
     const model = createModel('RotH', { dim: 32, numEntities: 14541, numRelations: 237 });
     const s = shape({ queries: 200_000, numEntities: 14541, numRelations: 237, topK: { k: 14541, queries: 200_000, teachers: 2 } });
-    expect(() => requireTrainingMemory({ model, batchSize: 200_000, name: flag, validation: 'full' }, s)).toThrow(
+    expect(() => requireTrainingMemory({ model, batchSize: 200_000, name: flagOf, validation: 'full' }, s)).toThrow(
       /^--batch-size 200000 × --top-k 14541 candidates need \d+\.\d\d GiB of kernel scratch per step .*: lower --top-k or --batch-size \(nothing was written\)$/);
-    expect(() => requireTrainingMemory({ model, batchSize: 500, name: flag, validation: 'full' }, { ...s, queries: 500, topK: { k: 500, queries: 500, teachers: 2 } })).not.toThrow();
+    expect(() => requireTrainingMemory({ model, batchSize: 500, name: flagOf, validation: 'full' }, { ...s, queries: 500, topK: { k: 500, queries: 500, teachers: 2 } })).not.toThrow();
   });
 
   it("1-N: the dense loss's group of scores (up to 64 MiB) beside the blocked table, as measured (70.07 MiB for ComplEx d = 64, B = 1000, 20,000 entities)", () => {
@@ -47,14 +47,14 @@ describe('step scratch', () => {
   it('validation: all entities charged only when the run validates against them; when it is what does not fit, it says so', () => {
     const model = createModel('DistMult', { dim: 64, numEntities: 6_000_000, numRelations: 5 });
     const s = shape({ numEntities: 6_000_000 });
-    const run = (validation: 'full' | 'sampled' | 'none') => () => requireTrainingMemory({ model, batchSize: 500, name: flag, validation }, s);
+    const run = (validation: 'full' | 'sampled' | 'none') => () => requireTrainingMemory({ model, batchSize: 500, name: flagOf, validation }, s);
     expect(run('sampled')).not.toThrow(); // --eval-candidates: was refused, blaming --neg and --batch-size
     expect(run('none')).not.toThrow();
     // 5M entities validate against all of them with the adagrad state in host memory (2.38 GiB of tables, 1.28 GiB for validation)
-    expect(() => requireTrainingMemory({ model, batchSize: 500, name: flag, validation: 'full' }, shape({ numEntities: 5_000_000 }))).not.toThrow();
+    expect(() => requireTrainingMemory({ model, batchSize: 500, name: flagOf, validation: 'full' }, shape({ numEntities: 5_000_000 }))).not.toThrow();
     // when the run would not fit without it either, the largest step part is named, with validation's way out beside it
     const twoThreads = shape({ numEntities: 6_000_000, queries: 4096, negatives: 64, threads: 2 });
-    expect(() => requireTrainingMemory({ model, batchSize: 4096, name: flag, validation: 'full' }, twoThreads)).toThrow(
+    expect(() => requireTrainingMemory({ model, batchSize: 4096, name: flagOf, validation: 'full' }, twoThreads)).toThrow(
       /^--dim 64 gradients of the second kernel thread \(KGDISTILL_THREADS 2\) need .* and 1\.53 GiB for validation \(--eval-candidates samples instead\); .*: lower --dim or set KGDISTILL_THREADS=1 \(nothing was written\)$/);
     expect(run('full')).toThrow(/^validation against all 6,000,000 entities at --dim 64 needs 1\.53 GiB on top of 2\.86 GiB of tables and .* of step scratch; one WebAssembly memory holds 4\.00 GiB \(wasm32\): validate on sampled candidates \(--eval-candidates, e\.g\. 1000\) or lower --dim \(nothing was written\)$/);
   });
