@@ -119,6 +119,16 @@ export function qualityPlan(root: string): Row[] {
     rows.push({ id: `twin-dnlr-roth-d32-s${seed}`, stage: 5, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...single] });
     rows.push({ id: `student-dnlr-roth-d32-s${seed}`, stage: 5, dataset: wn, kind: 'student', against: ['twin-dnlr-roth-d32'], args: studentArgs(root, wn, '0.1', single) });
   }
+  // The six-teacher d = 32 student with the learning rate on plateaus (×0.3 after 5 validations without a new best,
+  // half the stopping patience; 2026-12-07: the constant-rate students stop at 0.4830 ± 0.0014, seed 2 on a plateau
+  // from epoch 35), and its twin on the same schedule.
+  for (const seed of SEEDS) {
+    const recipe = [...paperLikeRecipe(wn, 32, 300), '--lr-decay', '0.3', '--lr-patience', '5', '--seed', String(seed)];
+    rows.push({ id: `twin-lr-roth-d32-s${seed}`, stage: 6, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...recipe] });
+    const args = studentArgs(root, wn, '0.1', recipe);
+    args[args.indexOf('--teachers') + 1] = sixTeachers;
+    rows.push({ id: `student-t6lr-roth-d32-s${seed}`, stage: 6, dataset: wn, kind: 'student', against: ['twin-lr-roth-d32'], args });
+  }
   // The ablation (WN18RR, RotH d = 8, 30 epochs), three seeds.
   const ablation = ['--dataset', wn, '--dim', '8', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '30', '--valid-every', '5', '--patience', '0', '--unseen', 'keep'];
   const variants: [string, string[]][] = [
