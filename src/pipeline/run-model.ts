@@ -15,10 +15,14 @@ import { conflictingOptions } from './options-error.js';
 /** The models whose distance takes a norm (`norm`, models/distance-norm.ts). */
 const NORM_MODELS = ['transe', 'rotate'];
 
-/** How a run names its options in errors: by flag or key (`naming`), a config file's keys by file and key (`keySources`, RunHooks'). */
+/**
+ * How a run names its options in errors: by flag or key (`naming`), a config file's keys by file and key (`keySources`,
+ * RunHooks'), or each key as `label` says (the explorer's form: its fields' labels), which then decides alone.
+ */
 export interface RunNaming {
   naming?: OptionNaming;
   keySources?: Readonly<Record<string, string>>;
+  label?: (key: string) => string;
 }
 
 /**
@@ -49,7 +53,7 @@ export const COUNTS_BEFORE_LOADING = { numEntities: 1, numRelations: 1 } as RunD
  */
 export function createRunModel(name: string, s: CommonSettings, data: RunData, naming: OptionNaming | RunNaming = 'key', modelKey = 'model'): KgeModel {
   const how: RunNaming = typeof naming === 'string' ? { naming } : naming;
-  const label = (key: string): string => optionName(key, how.keySources ?? {}, how.naming ?? 'key');
+  const label = how.label ?? ((key: string): string => optionName(key, how.keySources ?? {}, how.naming ?? 'key'));
   checkModelOptions(name, s, label, modelKey);
   const normed = NORM_MODELS.includes(name.toLowerCase());
   const transe = name.toLowerCase() === 'transe';

@@ -102,9 +102,26 @@ export interface TrainSettings {
   neg?: number;
   /** 1-N training: every query scored against all entities (`kgdistill train --one-to-n`). */
   oneToN?: boolean;
+  /** TransE's and RotatE's distance norm, 1 or 2 (left out: the model's own). */
+  norm?: number;
   validEvery: number;
   seed: number;
 }
+
+/** A norm the train form offers: the model's own (''), L1 or L2. */
+export type NormChoice = '' | '1' | '2';
+
+/** What the train form may choose for a model, as the engine refuses it (worker/in-page-training.ts trainChoices). */
+export interface TrainChoice {
+  model: string;
+  /** Why the model takes no norm (the refusal's words), or null when it takes one. */
+  norm: string | null;
+  /** For each norm the model takes, why 1-N training cannot run with it (the refusal's words), or null when it can. */
+  oneToN: Partial<Record<NormChoice, string | null>>;
+}
+
+/** The train form's labels of its fields by option key (`neg` → `Negatives`): the page's refusals name options by them. */
+export type FormLabels = Record<string, string>;
 
 /** A dropped file: its name (for file:line messages) and bytes. */
 export interface DroppedFile {
@@ -113,11 +130,11 @@ export interface DroppedFile {
 }
 
 /** The queries a model source answers. */
-export type QueryMethod = 'models' | 'summary' | 'suggest' | 'neighbors' | 'predict' | 'score' | 'projection';
+export type QueryMethod = 'models' | 'trainChoices' | 'summary' | 'suggest' | 'neighbors' | 'predict' | 'score' | 'projection';
 
 /** Page → worker. */
 export type ToWorker =
-  | { id: number; type: 'train'; files: DroppedFile[]; settings: TrainSettings }
+  | { id: number; type: 'train'; files: DroppedFile[]; settings: TrainSettings; labels: FormLabels }
   | { id: number; type: 'query'; method: QueryMethod; args: unknown[] };
 
 /** What a finished in-page training reports. */

@@ -6,12 +6,31 @@
 import { QueryError } from './api-client.js';
 import { renderCurves } from './curves-view.js';
 import { byId, clear, el, fmt } from './dom.js';
-import type { CurvePoint, DroppedFile, TrainOutcome, TrainSettings } from './protocol.js';
+import type { CurvePoint, DroppedFile, FormLabels, NormChoice, TrainChoice, TrainOutcome, TrainSettings } from './protocol.js';
 import { WorkerClient, type Progress } from './worker-client.js';
 import { WorkerSource } from './worker-source.js';
 
 /** The model chosen when the list arrives. */
 const DEFAULT_MODEL = 'RotH';
+
+/** The form's fields by option key: their labels name the options in the page's refusals (formNaming). */
+const FIELDS: Readonly<Record<string, string>> = {
+  model: 'train-model', norm: 'train-norm', dim: 'train-dim', epochs: 'train-epochs', lr: 'train-lr', optimizer: 'train-optimizer',
+  batchSize: 'train-batch', neg: 'train-neg', oneToN: 'train-one-to-n', validEvery: 'train-valid-every', seed: 'train-seed',
+};
+
+/** A field's label: its label's own words (not a select's options), else its id. */
+function labelOf(field: HTMLElement): string {
+  const words = [...(field.closest('label')?.childNodes ?? [])].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('');
+  return words.trim() || field.id;
+}
+
+/** Disables `field` with the words of its `refusal` as its label's tooltip, or enables it with the label's own `title`. */
+function allow(field: HTMLInputElement | HTMLSelectElement, refusal: string | null, title: string): void {
+  field.disabled = refusal !== null;
+  const label = field.closest('label');
+  if (label) label.title = refusal ?? title;
+}
 
 /** The train tab. */
 export class TrainView {
@@ -24,6 +43,10 @@ export class TrainView {
   private running = false;
   /** Counts the file choices, so that only the last one's files are kept (reading them takes a while). */
   private choice = 0;
+  /** Per model, the norms and 1-N training the engine allows (worker: trainChoices); empty until it answers. */
+  private choices = new Map<string, TrainChoice>();
+  /** The tooltips of the Norm and 1-N fields' labels in the markup, shown while a field is allowed. */
+  private readonly titles = { norm: byId('train-norm').closest('label')?.title ?? '', oneToN: byId('train-one-to-n').closest('label')?.title ?? '' };
 
   /**
    * `trained` receives the model source of a finished training; `retired` hears when the in-page model trained
@@ -38,9 +61,10 @@ export class TrainView {
       zone.classList.remove('over');
       if (event.dataTransfer?.files) void this.take([...event.dataTransfer.files]);
     });
-    // 1-N (`kgdistill train --one-to-n`): every query scored against all entities, Negatives unused
-    const oneToN = byId<HTMLInputElement>('train-one-to-n');
-    oneToN.addEventListener('change', () => { byId<HTMLInputElement>('train-neg').disabled = oneToN.checked; });
+    // 1-N (`kgdistill train --one-to-n`): every query scored against all entities, Negatives unused; Norm and 1-N
+    // only where the engine allows them for the model (and norm) chosen
+    byId('train-one-to-n').addEventListener('change', () => this.fitNegatives());
+    for (const id of ['train-model', 'train-norm']) byId(id).addEventListener('change', () => this.fitChoices());
     const input = byId<HTMLInputElement>('train-file');
     input.addEventListener('change', () => void this.take([...(input.files ?? [])]));
     byId('train-button').addEventListener('click', () => void this.train());
@@ -55,14 +79,41 @@ export class TrainView {
     if (this.modelsLoaded) return;
     const select = byId<HTMLSelectElement>('train-model');
     try {
-      const names = await this.client.query<string[]>('models', []);
+      const [names, choices] = await Promise.all([this.client.query<string[]>('models', []), this.client.query<TrainChoice[]>('trainChoices', [this.labels()])]);
       clear(select);
       for (const name of names) select.append(el('option', { value: name }, name));
       select.value = names.includes(DEFAULT_MODEL) ? DEFAULT_MODEL : names[0] ?? '';
+      this.choices = new Map(choices.map((c) => [c.model, c]));
+      this.fitChoices();
       this.modelsLoaded = true;
     } catch (error) {
       this.error(`the training engine could not start: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Allows Norm and the 1-N box as the engine does for the chosen model and norm: a refused one is disabled (a
+   * refused box also unchecked), its label's tooltip saying why.
+   */
+  private fitChoices(): void {
+    const choice = this.choices.get(byId<HTMLSelectElement>('train-model').value);
+    if (!choice) return; // the engine has not answered: the worker refuses what it must
+    const norm = byId<HTMLSelectElement>('train-norm'), box = byId<HTMLInputElement>('train-one-to-n');
+    allow(norm, choice.norm, this.titles.norm);
+    if (norm.disabled) norm.value = '';
+    allow(box, choice.oneToN[norm.value as NormChoice] ?? null, this.titles.oneToN);
+    if (box.disabled) box.checked = false;
+    this.fitNegatives();
+  }
+
+  /** Negatives are unused by 1-N training. */
+  private fitNegatives(): void {
+    byId<HTMLInputElement>('train-neg').disabled = byId<HTMLInputElement>('train-one-to-n').checked;
+  }
+
+  /** The form's labels by option key (the worker names options by them in its refusals). */
+  private labels(): FormLabels {
+    return Object.fromEntries(Object.entries(FIELDS).map(([key, id]) => [key, labelOf(byId(id))]));
   }
 
   private async take(chosen: File[]): Promise<void> {
@@ -82,7 +133,7 @@ export class TrainView {
   private settings(): TrainSettings {
     const num = (id: string): number => {
       const field = byId<HTMLInputElement>(id);
-      const label = field.closest('label')?.textContent?.trim() || id;
+      const label = labelOf(field);
       if (field.value.trim() === '') throw new Error(`${label} is empty: give it a number`); // Number('') would read 0
       const value = Number(field.value);
       // the field's own bounds (Negatives ≥ 1: 0 samples none, 1-N is its own box; Dimension ≤ 256)
@@ -92,10 +143,11 @@ export class TrainView {
       }
       return value;
     };
+    const norm = byId<HTMLSelectElement>('train-norm'), oneToN = byId<HTMLInputElement>('train-one-to-n');
     return {
-      model: byId<HTMLSelectElement>('train-model').value, dim: num('train-dim'), epochs: num('train-epochs'), lr: num('train-lr'),
+      model: byId<HTMLSelectElement>('train-model').value, ...(!norm.disabled && norm.value !== '' ? { norm: Number(norm.value) } : {}), dim: num('train-dim'), epochs: num('train-epochs'), lr: num('train-lr'),
       optimizer: byId<HTMLSelectElement>('train-optimizer').value, batchSize: num('train-batch'),
-      ...(byId<HTMLInputElement>('train-one-to-n').checked ? { oneToN: true } : { neg: num('train-neg') }),
+      ...(oneToN.checked && !oneToN.disabled ? { oneToN: true } : { neg: num('train-neg') }),
       validEvery: num('train-valid-every'), seed: num('train-seed'),
     };
   }
@@ -116,7 +168,7 @@ export class TrainView {
     try {
       const files = this.files.map((f) => ({ name: f.name, bytes: f.bytes.slice(0) })); // copies: the originals stay for another run
       // the model trained before is replaced once the worker has read the files and the settings (a refused file keeps it)
-      const outcome = await this.client.train(files, this.settings(), { progress: (p) => this.progress(p), epoch: (point) => this.epoch(point), replaced: () => this.retired() });
+      const outcome = await this.client.train(files, this.settings(), this.labels(), { progress: (p) => this.progress(p), epoch: (point) => this.epoch(point), replaced: () => this.retired() });
       progress.value = 1;
       byId('train-status').textContent = `done in ${fmt((performance.now() - started) / 1000, 1)} s`;
       await renderCurves(byId('train-curves'), this.curve, 420);

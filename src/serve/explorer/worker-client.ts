@@ -4,7 +4,7 @@
  * request; the trained model lived in the old one).
  */
 import { QueryError } from './api-client.js';
-import type { CurvePoint, DroppedFile, FromWorker, QueryMethod, ToWorker, TrainOutcome, TrainSettings } from './protocol.js';
+import type { CurvePoint, DroppedFile, FormLabels, FromWorker, QueryMethod, ToWorker, TrainOutcome, TrainSettings } from './protocol.js';
 
 /** Progress of a training as the worker reports it. */
 export type Progress = Extract<FromWorker, { type: 'progress' }>;
@@ -28,8 +28,8 @@ export class WorkerClient {
   /** Incremented when the worker is replaced: a model source of an older generation is gone. */
   generation = 0;
 
-  /** Trains on `files`; resolves with the outcome (the model then answers queries in the worker). */
-  train(files: DroppedFile[], settings: TrainSettings, listener: TrainListener): Promise<TrainOutcome> {
+  /** Trains on `files` (refusals name options by the form's `labels`); resolves with the outcome (the model then answers queries in the worker). */
+  train(files: DroppedFile[], settings: TrainSettings, labels: FormLabels, listener: TrainListener): Promise<TrainOutcome> {
     let replaced = false;
     this.listener = {
       ...listener,
@@ -42,10 +42,10 @@ export class WorkerClient {
         listener.progress(progress);
       },
     };
-    return this.request<TrainOutcome>({ type: 'train', files, settings }, files.map((f) => f.bytes));
+    return this.request<TrainOutcome>({ type: 'train', files, settings, labels }, files.map((f) => f.bytes));
   }
 
-  /** A query on the trained model. */
+  /** A query on the trained model (or on the engine: 'models', 'trainChoices'). */
   query<T>(method: QueryMethod, args: unknown[]): Promise<T> {
     return this.request<T>({ type: 'query', method, args });
   }

@@ -14,10 +14,12 @@ import { runDataFromDataset } from '../../../core/training-data.js';
 import { evaluateSplit, filteredValidator } from '../../../eval/evaluate-run.js';
 import { parseOptions, trainOptionsSchema } from '../../../pipeline/option-schemas.js';
 import { checkLossSettings, checkRunSettings, trainingConfigOf } from '../../../pipeline/run-settings.js';
-import { COUNTS_BEFORE_LOADING, createRunModel } from '../../../pipeline/run-model.js';
+import { checkModelOptions, COUNTS_BEFORE_LOADING, createRunModel } from '../../../pipeline/run-model.js';
+import { OptionsError } from '../../../pipeline/options-error.js';
+import { modelNames } from '../../../registry/models.js';
 import { requireRunMemory, runKernelBytesOf } from '../../../pipeline/run-memory.js';
 import { neighborMetric } from '../../../lookup/kernel-search.js';
-import type { CurvePoint, TrainOutcome, TrainSettings } from '../protocol.js';
+import type { CurvePoint, NormChoice, TrainChoice, TrainOutcome, TrainSettings } from '../protocol.js';
 import { InPageModel } from './in-page-model.js';
 
 /** What the training reports as it goes. */
@@ -29,30 +31,74 @@ export interface TrainingReporter {
 /** The page's settings as `kgdistill train`'s options, checked as train checks them (a bad one is refused here). */
 export type InPageSettings = ReturnType<typeof inPageSettings>;
 
+/** How kgdistill/browser's API names an option in its refusals: by its key (`oneToN`, `neg`, `norm`). */
+const byKey = (key: string): string => key;
+
+/** How the explorer's form names an option in its refusals: by its field's label (`labels`: key → label, quoted), a key without a field by the key. */
+export function formNaming(labels: Readonly<Record<string, string>>): (key: string) => string {
+  return (key) => (Object.hasOwn(labels, key) ? `'${labels[key]}'` : key);
+}
+
 /**
  * Reads and checks the page's settings for `dataset` (the explorer's form, or kgdistill/browser's `train` options), before
  * anything is let go of or trained; `kgdistill train`'s defaults for the rest, and its refusals of a new run's settings
- * that contradict each other (`neg` 0 without `oneToN`, `oneToN` with a ranking loss or weighted queries, …). 1-N
- * training (`oneToN`) runs here as `kgdistill train` runs it on one kernel thread (KGDISTILL_THREADS=1).
+ * that contradict each other (`neg` 0 without `oneToN`, `oneToN` with a ranking loss or weighted queries, …), naming
+ * each option as `name` does (by key, or the form's label: formNaming). 1-N training (`oneToN`) runs here as
+ * `kgdistill train` runs it on one kernel thread (KGDISTILL_THREADS=1).
  */
-export function inPageSettings(dataset: KgDataset, given: TrainSettings | Readonly<Record<string, unknown>>) {
-  const settings = parseOptions(trainOptionsSchema, { dataset: dataset.name, patience: 10, ...given, backend: 'wasm' }, 'key');
-  const name = (key: string): string => key;
+export function inPageSettings(dataset: KgDataset, given: TrainSettings | Readonly<Record<string, unknown>>, name: (key: string) => string = byKey) {
+  return checkedSettings(dataset.name, given, name);
+}
+
+/** inPageSettings for a dataset of that name (the checks read no data). */
+function checkedSettings(datasetName: string, given: TrainSettings | Readonly<Record<string, unknown>>, name: (key: string) => string) {
+  const settings = parseOptions(trainOptionsSchema, { dataset: datasetName, patience: 10, ...given, backend: 'wasm' }, 'key');
   checkRunSettings(settings, name); // train's checks of a new run's settings, in its order
+  checkModelOptions(settings.model, settings, name); // a model-specific option given for another model (norm for DistMult)
   checkLossSettings(settings, name);
   // the model's own refusals (e.g. oneToN with an L1 distance), before the page lets go of the model trained before
-  createRunModel(settings.model, settings, COUNTS_BEFORE_LOADING);
+  createRunModel(settings.model, settings, COUNTS_BEFORE_LOADING, { label: name });
   return settings;
 }
 
-/** Trains a model on `dataset` with checked `settings`; returns the outcome and the model, ready for queries. */
-export async function trainInPage(dataset: BytesDataset, settings: InPageSettings, report: TrainingReporter): Promise<{ outcome: TrainOutcome; model: InPageModel }> {
+/** The norms the form offers: the model's own (''), L1 and L2. */
+const NORM_CHOICES: readonly NormChoice[] = ['', '1', '2'];
+
+/**
+ * What the form may choose, model by model, as inPageSettings refuses it (the engine's checks, not a list of models):
+ * whether the model takes a norm, and for each norm it takes whether 1-N training can run, each with the refusal's
+ * words, options named as `name` does.
+ */
+export function trainChoices(name: (key: string) => string = byKey): TrainChoice[] {
+  return modelNames().map((model) => {
+    const norm = refusalOf(() => checkedSettings('page', { model, norm: 2 }, name));
+    const oneToN: Partial<Record<NormChoice, string | null>> = {};
+    for (const choice of norm === null ? NORM_CHOICES : NORM_CHOICES.slice(0, 1)) {
+      oneToN[choice] = refusalOf(() => checkedSettings('page', { model, oneToN: true, ...(choice === '' ? {} : { norm: Number(choice) }) }, name));
+    }
+    return { model, norm, oneToN };
+  });
+}
+
+/** The message of the OptionsError `check` throws, or null when it throws none (any other error is thrown on). */
+function refusalOf(check: () => void): string | null {
+  try {
+    check();
+    return null;
+  } catch (error) {
+    if (error instanceof OptionsError) return error.message;
+    throw error;
+  }
+}
+
+/** Trains a model on `dataset` with checked `settings` (refusals name options as `name` does); returns the outcome and the model, ready for queries. */
+export async function trainInPage(dataset: BytesDataset, settings: InPageSettings, report: TrainingReporter, name: (key: string) => string = byKey): Promise<{ outcome: TrainOutcome; model: InPageModel }> {
   const backend = await initBackend('wasm');
   const data = runDataFromDataset(dataset);
   const config = trainingConfigOf(settings, settings.model);
   // the model and the memory check of `kgdistill train` (norm, entityConstraint and their refusals; one step's scratch)
   const model = createRunModel(settings.model, settings, data);
-  requireRunMemory(model, config, data, settings, backend, (key) => key);
+  requireRunMemory(model, config, data, settings, backend, name);
   const runtime = await ModelRuntime.create(model, config.seed);
   const sink = new MemoryRunSink();
   const validator = data.valid.length > 0 ? filteredValidator(data, config.evalBatchSize) : null;
@@ -81,7 +127,7 @@ export async function trainInPage(dataset: BytesDataset, settings: InPageSetting
     ...(metrics ? { test: { mrr: metrics.mrr, 'hits@1': metrics['hits@1'], 'hits@3': metrics['hits@3'], 'hits@10': metrics['hits@10'], mr: metrics.mr } } : {}),
     curves: sink.metrics.map((r) => ({ epoch: r.epoch, loss: r.loss, ...(r.valid ? { validMrr: r.valid.mrr } : {}) })),
     teachers: [],
-    settings: { epochs: settings.epochs, lr: settings.lr, optimizer: settings.optimizer, batchSize: settings.batchSize, ...(settings.oneToN ? { oneToN: true } : { neg: settings.neg }), seed: settings.seed, bestEpoch: training.bestEpoch },
+    settings: { ...(settings.norm !== undefined ? { norm: settings.norm } : {}), epochs: settings.epochs, lr: settings.lr, optimizer: settings.optimizer, batchSize: settings.batchSize, ...(settings.oneToN ? { oneToN: true } : { neg: settings.neg }), seed: settings.seed, bestEpoch: training.bestEpoch },
     ...(test ? {} : { note: 'no test triples: no test metrics' }),
   };
   const outcome: TrainOutcome = {

@@ -10,9 +10,9 @@ import { loadKernelsFromUrl } from '../../../kernels/kernel-loader-browser.js';
 import { KgInputError } from '../../../kg/errors.js';
 import { LookupError } from '../../../lookup/errors.js';
 import { modelNames } from '../../../registry/models.js';
-import type { FromWorker, PredictArgs, QueryFailure, ScoreArgs, ToWorker } from '../protocol.js';
+import type { FormLabels, FromWorker, PredictArgs, QueryFailure, ScoreArgs, ToWorker } from '../protocol.js';
 import { datasetFromBytes } from '../../../kg/bytes-dataset.js';
-import { inPageSettings, trainInPage } from './in-page-training.js';
+import { formNaming, inPageSettings, trainChoices, trainInPage } from './in-page-training.js';
 import type { InPageModel } from './in-page-model.js';
 
 const scope = self as unknown as { postMessage(message: FromWorker): void; onmessage: ((event: MessageEvent<ToWorker>) => void) | null; location: Location };
@@ -43,9 +43,10 @@ function failure(error: unknown): QueryFailure {
   return { status: 500, error: 'failed', message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Answers one query on the trained model. */
+/** Answers one query on the trained model, or on the engine (the model names, what the train form may choose). */
 function query(method: string, args: unknown[]): unknown {
   if (method === 'models') return modelNames();
+  if (method === 'trainChoices') return trainChoices(formNaming(args[0] as FormLabels));
   if (!model) throw new LookupError('invalid', 'no model has been trained in this page yet');
   switch (method) {
     case 'summary': return model.summary();
@@ -65,7 +66,8 @@ scope.onmessage = (event) => {
       if (message.type === 'train') {
         post({ type: 'progress', phase: 'loading', epoch: 0, epochs: message.settings.epochs, step: 0, steps: 1, message: 'reading the file and loading the engine' });
         const dataset = datasetFromBytes(message.files, message.settings.seed);
-        const settings = inPageSettings(dataset, message.settings); // a refused file or setting keeps the model trained before
+        const name = formNaming(message.labels); // the form's refusals name its fields, by their labels
+        const settings = inPageSettings(dataset, message.settings, name); // a refused file or setting keeps the model trained before
         await loadEngine();
         model?.dispose();
         model = undefined;
@@ -79,7 +81,7 @@ scope.onmessage = (event) => {
             post({ type: 'progress', phase, epoch, epochs, step, steps });
           },
           epoch: (point) => post({ type: 'epoch', point }),
-        });
+        }, name);
         model = trained.model;
         post({ id: message.id, type: 'result', value: trained.outcome });
       } else {
