@@ -35,8 +35,8 @@
 // onehot(g)). It is the softmax's VJP with σ(s_bj) in place of exp(s_bj − m_b) and w_b = scale, so
 // `denseSigmoidRows` runs passes 1 and 3 as above with pass 2 `rowSigmoid`, and phase 2 is `denseSoftmaxEntities`
 // unchanged.
-import { dotTile4x8, exp2Lanes, hmax, paddedEntities } from './dense-tiles';
-import { madd } from './simd';
+import { dotTile4x8, exp2Lanes, paddedEntities } from './dense-tiles';
+import { hmax, madd } from './simd';
 import { vlog } from './vmath';
 
 /**

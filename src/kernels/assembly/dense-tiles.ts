@@ -91,12 +91,6 @@ import { madd } from './simd';
   v128.store(o3 + second, a31);
 }
 
-/** Largest lane of v. */
-@inline export function hmax(v: v128): f32 {
-  return Mathf.max(Mathf.max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)),
-    Mathf.max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-}
-
 /** Entities of a tiled row: N rounded up to a multiple of 8 (the row stride of tiled score blocks). */
 @inline export function paddedEntities(N: i32): i32 {
   return ((N + 7) >> 3) << 3;

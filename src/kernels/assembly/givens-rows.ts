@@ -11,7 +11,7 @@
 //
 // Attention (Chami et al. 2020, eq. (8)): α = softmax(a·x₁/√d, a·x₂/√d), out = α₁x₁ + α₂x₂; with
 // ℓ = α₁α₂(g·x₁ − g·x₂)/√d the VJP is ∂a = ℓ(x₁ − x₂), ∂x₁ = α₁g + ℓa, ∂x₂ = α₂g − ℓa.
-import { madd } from './simd';
+import { hsum, madd } from './simd';
 
 /** MIN_NORM² of src/hyperbolic/guards.ts. */
 const MIN_SQ_NORM: f32 = 1e-20;
@@ -81,10 +81,6 @@ export function givensBackward(reflect: i32, n: i32, d: i32, r: usize, x: usize,
     v128.store(gr + k, f32x4.add(v128.load(gr + k), f32x4.div(f32x4.sub(gu, proj), gNorm)));
     v128.store(gx + k, f32x4.add(v128.load(gx + k), dx));
   }
-}
-
-@inline function hsum(a: v128): f32 {
-  return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
 }
 
 /** Second result of dotPair. */

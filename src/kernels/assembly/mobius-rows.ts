@@ -6,14 +6,10 @@
 // does, measured slower here: the lane packing costs more than the latency it hides.)
 import { cPass, clampC, MIN_CONFORMAL, projected, projectScale } from './ball-math';
 import { scaleRow } from './ball-rows';
-import { dot, madd } from './simd';
+import { dot, hsum, madd } from './simd';
 
 /** Floats of `aux` per row written by mobiusAddForward. */
 export const MOBIUS_AUX = 8;
-
-@inline function hsum4(a: v128): f32 {
-  return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
-}
 
 /** Second to fourth results of `dots4`: ‖y‖², x·y, ‖x + y‖². */
 let d4Y: f32 = 0, d4P: f32 = 0, d4S: f32 = 0;
@@ -28,10 +24,10 @@ let d4Y: f32 = 0, d4P: f32 = 0, d4S: f32 = 0;
     axy = madd(xv, yv, axy);
     as = madd(sv, sv, as);
   }
-  d4Y = hsum4(ay);
-  d4P = hsum4(axy);
-  d4S = hsum4(as);
-  return hsum4(ax);
+  d4Y = hsum(ay);
+  d4P = hsum(axy);
+  d4S = hsum(as);
+  return hsum(ax);
 }
 
 /**
@@ -56,7 +52,7 @@ export function mobiusAddForward(n: i32, d: i32, x: usize, y: usize, c: usize, o
       m2 = madd(m, m, m2);
       v128.store(op + k, m);
     }
-    const M2 = hsum4(m2);
+    const M2 = hsum(m2);
     const s = projectScale(cc * M2);
     if (s < 1) scaleRow(op, op, s, bytes);
     const ap = aux + <usize>i * (MOBIUS_AUX << 2);

@@ -19,6 +19,12 @@ export const EUC_EPS: f32 = 1e-12;
   return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
 }
 
+/** Largest lane of v. */
+@inline export function hmax(v: v128): f32 {
+  return Mathf.max(Mathf.max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)),
+    Mathf.max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
 /** Dot product a·b of two rows of `bytes` bytes (bytes % 16 == 0). */
 @inline export function dot(a: usize, b: usize, bytes: usize): f32 {
   let acc0 = f32x4.splat(0);

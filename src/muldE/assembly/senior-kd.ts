@@ -7,7 +7,7 @@
 // last lane group of a row is masked. Scratch: (2T + 9)·⌈K/4⌉·4 + 4T floats (the kernel never allocates).
 import { K as splat, vadd, vdiv, vexp, vlog, vmul, vsel, vsub } from '../../kernels/assembly/vmath';
 import { withLane } from '../../kernels/assembly/ball-math';
-import { hsum } from '../../kernels/assembly/simd';
+import { hmax, hsum } from '../../kernels/assembly/simd';
 import { storeLanes } from '../../kernels/assembly/poincare-rows';
 
 /** L_Senior and L_KD sums of the last `seniorKd` call. */
@@ -18,11 +18,6 @@ let lastKd: f64 = 0;
 export function seniorKdLastSenior(): f64 { return lastSenior; }
 /** The L_KD sum of the last seniorKd call. */
 export function seniorKdLastKd(): f64 { return lastKd; }
-
-@inline function hmax(v: v128): f32 {
-  return Mathf.max(Mathf.max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)),
-    Mathf.max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-}
 
 /** All-ones lanes for candidates k … k + 3 that are < K. */
 @inline function laneMask(k: i32, K: i32): v128 {
