@@ -24,6 +24,7 @@ import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernel
 import { denseScoresAll, denseScoreTable } from '../kernels/dense-threads.js';
 import type { DenseScoreTable } from '../kernels/dense-kernels.js';
 import { topKPerRow } from './top-k-select.js';
+import { poincareEntityOrder, rowSquaredNorms, writeEntitySide } from './poincare-entity-order.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** A curvature group is split with the worker thread when each half has at least this many queries. */
@@ -64,13 +65,7 @@ export class ModelEntityScorer implements AllEntityScorer {
     this.numEntities = table.rows;
     const biasTable = model.tailBiasTable ? store.table(model.tailBiasTable) : undefined;
     if (tf.getBackend() !== 'tensorflow') { // the kernels score all entities and pick the top K
-      const v2 = new Float32Array(table.rows);
-      const e = table.data.array;
-      for (let j = 0, o = 0; j < table.rows; j++) {
-        let sum = 0;
-        for (let k = 0; k < table.dim; k++, o++) sum += e[o]! * e[o]!;
-        v2[j] = sum;
-      }
+      const v2 = rowSquaredNorms(table.data.array, table.rows, table.dim);
       let scratch = scratchByMemory.get(store.memory);
       if (!scratch) scratchByMemory.set(store.memory, (scratch = new ScratchBlocks(store.memory)));
       this.kernelPath = { kernels: kernelsForMemory(store.memory), scratch, v2, tailBias: biasTable?.data.array.slice() };
@@ -210,23 +205,12 @@ export class ModelEntityScorer implements AllEntityScorer {
     const N = this.numEntities;
     const table = this.store.table(this.model.candidateTable);
     const padded = Math.ceil(N / 4) * 4;
-    const order = Int32Array.from({ length: N }, (_, j) => j);
-    const tail = path.tailBias;
-    if (tail) order.sort((a, b) => tail[b]! - tail[a]! || a - b);
     const perm = scratch.i32('topk:perm', N);
-    perm.array.set(order);
     const blocked = scratch.f32('topk:blocked', blockedLength(N, table.dim));
-    kernels.topK.blockTable(N, table.dim, table.data, perm, blocked);
-    const sortedBias = new Float32Array(padded), sortedV2 = new Float32Array(padded);
-    for (let i = 0; i < N; i++) {
-      sortedBias[i] = tail ? tail[order[i]!]! : 0;
-      sortedV2[i] = path.v2[order[i]!]!;
-    }
     const bias = scratch.f32('topk:bias', padded);
-    bias.array.set(sortedBias);
     const terms = { v2: scratch.f32('topk:v2', padded), alpha: scratch.f32('topk:alpha', padded),
       alphaY: scratch.f32('topk:alphaY', padded), twoAlphaG: scratch.f32('topk:twoAlphaG', padded) };
-    terms.v2.array.set(sortedV2);
+    writeEntitySide(kernels, table.data, table.dim, poincareEntityOrder(N, path.tailBias), path.v2, path.tailBias, { perm, blocked, v2: terms.v2, bias });
     return { perm, blocked, bias, terms };
   }
 

@@ -1,6 +1,7 @@
-// Float64 Poincaré-ball maps on plain arrays (Ganea et al., NeurIPS 2018; Chami et al., ACL 2020), with the kernels'
-// guards: the readable definitions behind the kernels' float64 oracle (reference.ts) and the explorer's projection of
-// a few hundred shown points (src/lookup/projection.ts), where float64 and no tensors are what is wanted.
+// Float64 Poincaré-ball maps and distances on plain arrays (Ganea et al., NeurIPS 2018; Chami et al., ACL 2020), and
+// the two L1 distances of the flat models, with the kernels' guards: the readable definitions behind the kernels'
+// float64 oracle (reference.ts) and the explorer's projection of a few hundred shown points
+// (src/lookup/projection.ts), where float64 and no tensors are what is wanted.
 
 /** A read-only numeric vector. */
 export type Vec = ArrayLike<number>;
@@ -9,12 +10,33 @@ export type Vec = ArrayLike<number>;
 export const Z_MAX = Math.fround(1 - 1e-5);
 /** Floor of the Möbius denominator. */
 export const D_MIN = 1e-12;
+/** Floor of a squared distance under a square root (negEuclidean's ‖q − v‖², each complex modulus of negModulusL1). */
+export const EUC_EPS = 1e-12;
 
 /** Σ a[ao + k]·b[bo + k] for k < d. */
 export function dotv(a: Vec, ao: number, b: Vec, bo: number, d: number): number {
   let s = 0;
   for (let k = 0; k < d; k++) s += a[ao + k]! * b[bo + k]!;
   return s;
+}
+
+/** −‖q − v‖₁ = −Σ_i |q_i − v_i| (Bordes et al. 2013, eq. (1) with the L1 dissimilarity). */
+export function negL1(q: Vec, v: Vec): number {
+  let s = 0;
+  for (let k = 0; k < q.length; k++) s += Math.abs(q[k]! - v[k]!);
+  return -s;
+}
+
+/**
+ * −Σ_i |q_i − v_i| over the d/2 complex coordinates of [Re | Im] rows, |Δ_i| = √max(Δre_i² + Δim_i², floor) (RotatE's
+ * distance with the L1 norm over complex moduli, Sun et al. 2019, eq. (2)); the floor of the kernels (modulus-l1.ts)
+ * unless given, 0 for the exact moduli.
+ */
+export function negModulusL1(q: Vec, v: Vec, floor = EUC_EPS): number {
+  const h = q.length / 2;
+  let s = 0;
+  for (let i = 0; i < h; i++) s += Math.sqrt(Math.max((q[i]! - v[i]!) ** 2 + (q[h + i]! - v[h + i]!) ** 2, floor));
+  return -s;
 }
 
 /** expmap0(v, c) = tanh(√c‖v‖)·v/(√c‖v‖) (Ganea et al. 2018, §2.4); ‖v‖ floored at 1e-15 as in KGEmb. */
@@ -35,14 +57,25 @@ export function mobiusAdd(x: Vec, y: Vec, c: number): Float64Array {
   return out;
 }
 
+/** d_c(0, m) = (2/√c)·artanh(min(√c‖m‖, Z_MAX)): the distance of a ball point from the origin, clamped as in the kernels. */
+export function distanceFromOrigin(m: Vec, c: number): number {
+  const z = Math.min(Math.sqrt(c * dotv(m, 0, m, 0, m.length)), Z_MAX);
+  return (2 / Math.sqrt(c)) * Math.atanh(z);
+}
+
+/** d_c(q, x) = d_c(0, (−q) ⊕_c x) = (2/√c)·artanh(√c‖(−q) ⊕_c x‖) (Chami et al. 2020, eq. (3)), clamped as in the kernels. */
+export function poincareDistance(q: Vec, x: Vec, c: number): number {
+  return distanceFromOrigin(mobiusAdd(Float64Array.from(q, (v) => -v), x, c), c);
+}
+
 /**
  * The log map at q of the unit ball (c = 1) scaled to the distance: u = (−q) ⊕ x stretched to ‖u‖ = d(q, x) =
- * 2·artanh(min(‖(−q) ⊕ x‖, Z_MAX)) (Chami et al. 2020, eq. (2)), and that distance.
+ * d(0, (−q) ⊕ x) (distanceFromOrigin at c = 1), and that distance.
  */
 export function logMapAt(q: Vec, x: Vec): { u: Float64Array; distance: number } {
   const m = mobiusAdd(Float64Array.from(q, (v) => -v), x, 1);
   const norm = Math.sqrt(dotv(m, 0, m, 0, m.length));
-  const distance = 2 * Math.atanh(Math.min(norm, Z_MAX));
+  const distance = distanceFromOrigin(m, 1);
   const scale = norm > 1e-300 ? distance / norm : 0;
   return { u: Float64Array.from(m, (v) => v * scale), distance };
 }

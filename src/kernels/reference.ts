@@ -1,39 +1,19 @@
 // Float64 reference implementations of every kernel in build/kernels.wasm: the readable spec, used by the tests.
 // The Poincaré score is computed the textbook way (expmap0, then Möbius addition as vectors), independently of the
 // kernels' closed form in (‖q‖², ‖v‖², q·v); its partials follow the hand derivation in assembly/poincare.ts.
-// Those two ball maps are ball-f64.ts's (shared with the explorer's projection), re-exported here for the tests.
+// Those ball maps, the Poincaré distance and the two L1 distances are ball-f64.ts's (shared with the explorer's
+// projection), re-exported here for the tests (negL1Ref and negModulusL1Ref under their oracle names).
 import { SimilarityKind } from './kernels.js';
-import { D_MIN, dotv, expmap0, mobiusAdd, type Vec, Z_MAX } from './ball-f64.js';
+import { D_MIN, dotv, EUC_EPS, expmap0, mobiusAdd, negL1, negModulusL1, poincareDistance, type Vec, Z_MAX } from './ball-f64.js';
 
-export { D_MIN, expmap0, mobiusAdd, type Vec, Z_MAX };
+export { D_MIN, EUC_EPS, expmap0, mobiusAdd, negL1 as negL1Ref, negModulusL1 as negModulusL1Ref, poincareDistance, type Vec, Z_MAX };
 
 /** A mutable numeric vector (updated in place by the optimiser references). */
 export type MutVec = Float64Array | Float32Array | number[];
 
-/** Floor of ‖q − v‖² under the square root of negEuclidean. */
-export const EUC_EPS = 1e-12;
-
-/** −‖q − v‖₁ = −Σ_i |q_i − v_i| (Bordes et al. 2013, eq. (1) with the L1 dissimilarity). */
-export function negL1Ref(q: Vec, v: Vec): number {
-  let s = 0;
-  for (let k = 0; k < q.length; k++) s += Math.abs(q[k] - v[k]);
-  return -s;
-}
-
 /** The subgradient of −‖q − v‖₁ in q_k: −sign(q_k − v_k), 0 where they are equal (in v_k it is the opposite). */
 export function negL1GradQRef(qk: number, vk: number): number {
   return qk > vk ? -1 : qk < vk ? 1 : 0;
-}
-
-/**
- * −Σ_i |q_i − v_i| over the d/2 complex coordinates of [Re | Im] rows, |Δ_i| = √max(Δre_i² + Δim_i², EUC_EPS)
- * (RotatE's distance with the L1 norm over complex moduli, Sun et al. 2019, eq. (2); the floor of modulus-l1.ts).
- */
-export function negModulusL1Ref(q: Vec, v: Vec): number {
-  const h = q.length / 2;
-  let s = 0;
-  for (let i = 0; i < h; i++) s += Math.sqrt(Math.max((q[i] - v[i]) ** 2 + (q[h + i] - v[h + i]) ** 2, EUC_EPS));
-  return -s;
 }
 
 /** ∂/∂q of negModulusL1Ref: −Δre_i/|Δ_i| and −Δim_i/|Δ_i| (in v it is the opposite). */
@@ -53,16 +33,14 @@ export function negModulusL1GradQRef(q: Vec, v: Vec): Float64Array {
 export function similarityRef(kind: SimilarityKind, q: Vec, v: Vec, c = 1): number {
   const d = q.length;
   if (kind === SimilarityKind.Dot) return dotv(q, 0, v, 0, d);
-  if (kind === SimilarityKind.NegL1) return negL1Ref(q, v);
-  if (kind === SimilarityKind.NegModulusL1) return negModulusL1Ref(q, v);
+  if (kind === SimilarityKind.NegL1) return negL1(q, v);
+  if (kind === SimilarityKind.NegModulusL1) return negModulusL1(q, v);
   if (kind === SimilarityKind.NegSqEuclidean || kind === SimilarityKind.NegEuclidean) {
     let a = 0;
     for (let k = 0; k < d; k++) a += (q[k] - v[k]) ** 2;
     return kind === SimilarityKind.NegSqEuclidean ? -a : -Math.sqrt(Math.max(a, EUC_EPS));
   }
-  const m = mobiusAdd(Float64Array.from(q, (x) => -x), expmap0(v, c), c);
-  const z = Math.min(Math.sqrt(c * dotv(m, 0, m, 0, d)), Z_MAX);
-  const dist = (2 / Math.sqrt(c)) * Math.atanh(z);
+  const dist = poincareDistance(q, expmap0(v, c), c);
   return -dist * dist;
 }
 

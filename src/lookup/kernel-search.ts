@@ -26,6 +26,7 @@ import { MIN_SPLIT_WORK, PoincareBatch } from './poincare-batch.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 import { topKOrdered } from '../core/top-k-select.js';
 import { widenRows } from '../core/table-padding.js';
+import { poincareEntityOrder, rowSquaredNorms, writeEntitySide } from '../core/poincare-entity-order.js';
 
 /** How `neighbors` measures two entities, by the model's similarity. */
 export type NeighborMetric = 'euclidean' | 'dot' | 'poincare' | 'l1' | 'complex-l1';
@@ -105,24 +106,17 @@ export class KernelSearch {
     }
     const padded = Math.ceil(N / 4) * 4;
     const tail = model.tailBiasTable ? store.table(model.tailBiasTable).data.array.slice() : undefined; // a copy: the allocations below may grow (and, unshared, detach) the memory
-    const order = Int32Array.from({ length: N }, (_, j) => j);
+    const v2 = rowSquaredNorms(this.rows.array, N, width); // taken before the allocations too
     const poincare = this.metric === 'poincare';
-    if (poincare && tail) order.sort((a, b) => tail[b]! - tail[a]! || a - b);
     this.perm = memory.allocI32(N);
-    this.perm.array.set(order);
     this.blocked = memory.allocF32(blockedLength(N, width));
-    this.kernels.topK.blockTable(N, width, this.rows, poincare ? this.perm : null, this.blocked);
     this.v2 = memory.allocF32(padded);
     this.zeros = memory.allocF32(padded);
     this.bias = tail ? memory.allocF32(padded) : null;
-    const rows = this.rows.array, v2 = this.v2.array, bias = this.bias?.array;
-    for (let i = 0; i < N; i++) {
-      const id = order[i]!;
-      let sum = 0;
-      for (let k = id * width; k < (id + 1) * width; k++) sum += rows[k]! * rows[k]!;
-      v2[i] = sum;
-      if (bias) bias[i] = tail![id]!;
-    }
+    // Poincaré models visit entities by descending tail bias; the flat models' sweeps keep the ids' order
+    const order = poincareEntityOrder(N, poincare ? tail : undefined);
+    writeEntitySide(this.kernels, this.rows, width, order, v2, tail,
+      { perm: this.perm, blocked: this.blocked, v2: this.v2, bias: this.bias });
     this.points = QueryPoints.supports(model, store) ? new QueryPoints(model, store) : null;
     this.ballPoint = poincare ? new QueryExecutor(this.kernels, { ops: [{ out: 'q', op: 'expmap0', args: ['v', 'c'] }], outputs: { q: 'q' } }, { v: width, c: 1 }) : null;
     this.ballPoint?.reserve(1);

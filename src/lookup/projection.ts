@@ -10,10 +10,10 @@
  *   (‖u‖₁ for models measured by the L1 distance, Σ_i |u_i| over the complex coordinates [Re | Im] for those measured
  *   by the sum of complex moduli).
  * So distances from the query are exact; directions (and distances between two other points) are those of the
- * projection, whose share of the tangent vectors' energy is `explained`. Float64 throughout (the float64 ball maps of
- * src/kernels/ball-f64.ts).
+ * projection, whose share of the tangent vectors' energy is `explained`. Float64 throughout (the float64 ball maps and
+ * distances of src/kernels/ball-f64.ts; the complex moduli exact, without the kernels' floor of 1e-6 on each).
  */
-import { expmap0, logMapAt } from '../kernels/ball-f64.js';
+import { dotv, expmap0, logMapAt, negL1, negModulusL1 } from '../kernels/ball-f64.js';
 import type { NeighborMetric } from './kernel-search.js';
 import type { EntityTable } from './vector-space.js';
 
@@ -51,17 +51,12 @@ function projectionMethod(metric: NeighborMetric): string {
 }
 
 const row = (table: EntityTable, id: number): Float64Array => Float64Array.from(table.rows.subarray(id * table.dim, (id + 1) * table.dim));
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
-  return s;
-};
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => dotv(a, 0, b, 0, a.length);
 
-/** The length of the difference u of two points of a flat model under its metric. */
-function flatDistance(metric: NeighborMetric, u: Float64Array): number {
-  if (metric === 'l1') return u.reduce((sum, x) => sum + Math.abs(x), 0);
-  const h = u.length / 2;
-  if (metric === 'complex-l1') return u.subarray(0, h).reduce((sum, x, i) => sum + Math.hypot(x, u[h + i]!), 0);
+/** The distance of two points q, x of a flat model under its metric, u = x − q their difference. */
+function flatDistance(metric: NeighborMetric, q: Float64Array, x: Float64Array, u: Float64Array): number {
+  if (metric === 'l1') return -negL1(q, x);
+  if (metric === 'complex-l1') return -negModulusL1(q, x, 0);
   return Math.sqrt(dot(u, u));
 }
 
@@ -131,8 +126,8 @@ export function projectNeighbourhood(table: EntityTable, metric: NeighborMetric,
   const q = hyperbolic ? expmap0(row(table, centre), 1) : row(table, centre);
   const tangents = shown.map((id) => {
     if (hyperbolic) return logMapAt(q, expmap0(row(table, id), 1));
-    const u = row(table, id).map((v, k) => v - q[k]!);
-    return { u, distance: flatDistance(metric, u) };
+    const x = row(table, id), u = x.map((v, k) => v - q[k]!);
+    return { u, distance: flatDistance(metric, q, x, u) };
   });
   const { axes, explained } = principalPlane(tangents.map((t) => t.u), table.dim);
   const points: ProjectedPoint[] = [{ id: centre, x: 0, y: 0, distance: 0 }];
