@@ -1,17 +1,17 @@
 /**
- * Exponential and logarithmic maps at the origin of the Poincaré ball of curvature −c
+ * Exponential map at the origin of the Poincaré ball of curvature −c
  * (Chami et al., ACL 2020, eq. (1); Ganea et al., NeurIPS 2018, §2):
  *
- *   exp₀ᶜ(u) = tanh(√c‖u‖) · u / (√c‖u‖)        log₀ᶜ(y) = artanh(√c‖y‖) · y / (√c‖y‖)
+ *   exp₀ᶜ(u) = tanh(√c‖u‖) · u / (√c‖u‖)
  *
- * Both are computed as a scalar ratio of t = c‖·‖² times the vector (see ratios.ts), so u = 0 and c → 0 are
- * regular points (exp₀ → identity as c → 0). exp₀ projects its result into the ball (float32 tanh reaches 1 for
- * √c‖u‖ > 9.1); log₀ clamps √c‖y‖ at 1 − ARTANH_EPS, so a point at the projection radius is never clipped.
+ * computed as a scalar ratio of t = c‖u‖² times the vector (see ratios.ts), so u = 0 and c → 0 are regular points
+ * (exp₀ → identity as c → 0). exp₀ projects its result into the ball (float32 tanh reaches 1 for √c‖u‖ > 9.1).
+ * The log map log₀ᶜ, which no production path uses, is a test oracle in test/hyperbolic/ball-oracles.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { projectClamped } from './ball.js';
 import { clampCurvature } from './guards.js';
-import { artanhRatio, tanhRatio } from './ratios.js';
+import { tanhRatio } from './ratios.js';
 import { checkRowsAndCurvature } from './shapes.js';
 
 /** Cap on t = c‖u‖² in expmap0 (√t = 1e15, far past tanh saturation) so huge tangent vectors cannot overflow. */
@@ -24,14 +24,5 @@ export function expmap0(u: tf.Tensor, c: tf.Tensor): tf.Tensor {
     const cc = clampCurvature(c);
     const t = tf.minimum(tf.mul(cc, tf.sum(tf.square(u), -1, true)), EXP_T_MAX);
     return projectClamped(tf.mul(u, tanhRatio(t)), cc);
-  });
-}
-
-/** log₀ᶜ(y) for ball points y [B, d], curvature c [B, 1] (Chami et al. 2020 eq. (1)); returns tangent vectors. */
-export function logmap0(y: tf.Tensor, c: tf.Tensor): tf.Tensor {
-  checkRowsAndCurvature('logmap0', y, c);
-  return tf.tidy(() => {
-    const t = tf.mul(clampCurvature(c), tf.sum(tf.square(y), -1, true));
-    return tf.mul(y, artanhRatio(t));
   });
 }

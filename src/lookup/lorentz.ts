@@ -10,7 +10,7 @@
  *
  * and −c⟨X, Y⟩_L = cosh(√c·d_c(x, y)): the distance is a monotone (decreasing) function of the Minkowski product.
  * Expanding, −c⟨X, Y⟩_L = 1 + 2c‖x − y‖² / ((1 − c‖x‖²)(1 − c‖y‖²)), the classical cosh form of d_c
- * (src/hyperbolic/distance.ts derives the same from the Möbius sum).
+ * (src/kernels/ball-f64.ts poincareDistance derives the same from the Möbius sum).
  *
  * For numerical work the 1/√c part of X₀ is split off (X₀ → ∞ as c → 0, and −X₀Y₀ + X⃗·Y⃗ would then cancel
  * catastrophically). With

@@ -1,6 +1,6 @@
 /**
  * MulDE's Senior and the Junior's distillation loss for a block of queries in plain JS (float64), with the
- * hand-derived gradient: the readable reference of the seniorKd kernel (src/kernels/assembly/senior-kd.ts, which
+ * hand-derived gradient: the readable reference of the seniorKd kernel (src/muldE/assembly/senior-kd.ts, which
  * the fused path runs), itself tested against the tfjs autodiff path (senior.ts, core/distillation-loss.ts). Per query, over its K candidates (Wang et al. 2021, §3.3–3.4, as in
  * the authors' code):
  *   uᵢ = σ(g_r,i)·tᵢ                      relation-specific scaling (uᵢ = tᵢ without it)

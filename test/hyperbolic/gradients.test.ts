@@ -1,10 +1,12 @@
 /**
- * Gradients of every src/hyperbolic function (w.r.t. every input, curvature included) against central finite
- * differences of the float64 reference (reference64.ts), over rows from the origin to √c‖x‖ = 0.999.
+ * Gradients of every src/hyperbolic function and of the tfjs oracles of ball-oracles.ts (w.r.t. every input,
+ * curvature included) against central finite differences of the float64 reference (reference64.ts), over rows
+ * from the origin to √c‖x‖ = 0.999.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, it } from 'vitest';
 import * as H from '../../src/hyperbolic/index.js';
+import * as O from './ball-oracles.js';
 import { ballRows, checkGradients, column, rng, uniform, vectorOfNorm } from './helpers.js';
 import * as R from './reference64.js';
 import type { Mat } from './reference64.js';
@@ -44,7 +46,7 @@ describe('gradients vs float64 finite differences', () => {
   });
 
   it('logmap0 (√c‖y‖ from 0 to 0.999)', () => {
-    checkGradients('logmap0', (y, c) => H.logmap0(y!, c!), rows1(R.logmap0), [X, C], 1e-4);
+    checkGradients('logmap0', (y, c) => O.logmap0(y!, c!), rows1(R.logmap0), [X, C], 1e-4);
   });
 
   it('project (inside and outside the ball, away from the kink)', () => {
@@ -57,22 +59,22 @@ describe('gradients vs float64 finite differences', () => {
   });
 
   it('poincareDistance and sqPoincareDistance', () => {
-    checkGradients('dist', (x, y, c) => H.poincareDistance(x!, y!, c!), rows2(R.distance), [X, Y, C], 2e-4);
-    checkGradients('sqDist', (x, y, c) => H.sqPoincareDistance(x!, y!, c!), rows2(R.sqDistance), [X, Y, C], 2e-4);
+    checkGradients('dist', (x, y, c) => O.poincareDistance(x!, y!, c!), rows2(R.distance), [X, Y, C], 2e-4);
+    checkGradients('sqDist', (x, y, c) => O.sqPoincareDistance(x!, y!, c!), rows2(R.sqDistance), [X, Y, C], 2e-4);
   });
 
   it('sqPoincareDistance for nearby pairs (series branch, w < 0.05)', () => {
     const Yn = X.map((x, i) => x.map((v, j) => v + (1e-3 * (1 - FRACTIONS[i]!) + 1e-6) * Math.cos(i + 3 * j) / Math.sqrt(cs[i]!)));
-    checkGradients('sqDist near', (x, y, c) => H.sqPoincareDistance(x!, y!, c!), rows2(R.sqDistance), [X, Yn, C], 2e-4);
+    checkGradients('sqDist near', (x, y, c) => O.sqPoincareDistance(x!, y!, c!), rows2(R.sqDistance), [X, Yn, C], 2e-4);
   });
 
   it('sqPoincareDistance as c → 0 (gradient w.r.t. c stays accurate)', () => {
     const c0 = column([1e-6, 1e-5, 1e-4, 1e-3]);
     const x0 = [0, 1, 2, 3].map(() => vectorOfNorm(rand, D, 0.6));
     const y0 = [0, 1, 2, 3].map(() => vectorOfNorm(rand, D, 0.8));
-    checkGradients('sqDist small c', (x, y, c) => H.sqPoincareDistance(x!, y!, c!), rows2(R.sqDistance), [x0, y0, c0], 1e-4);
+    checkGradients('sqDist small c', (x, y, c) => O.sqPoincareDistance(x!, y!, c!), rows2(R.sqDistance), [x0, y0, c0], 1e-4);
     checkGradients('expmap0 small c', (u, c) => H.expmap0(u!, c!), rows1(R.expmap0), [x0, c0], 1e-4);
-    checkGradients('logmap0 small c', (u, c) => H.logmap0(u!, c!), rows1(R.logmap0), [x0, c0], 1e-4);
+    checkGradients('logmap0 small c', (u, c) => O.logmap0(u!, c!), rows1(R.logmap0), [x0, c0], 1e-4);
   });
 
   it('sqPoincareDistanceAll (B = 4 queries × N = 7 points)', () => {
@@ -81,7 +83,7 @@ describe('gradients vs float64 finite differences', () => {
     const cOne = column([0.8, 0.8, 0.8, 0.8]);
     const Pts = ballRows(rand, D, FRACTIONS, FRACTIONS.map(() => 0.8));
     const q8 = ballRows(rand, D, [0.2, 0.6, 0.9, 0.99], [0.8, 0.8, 0.8, 0.8]);
-    checkGradients('all', (a, b, c) => H.sqPoincareDistanceAll(a!, b!, c!), ref, [q8, Pts, cOne], 2e-4);
+    checkGradients('all', (a, b, c) => O.sqPoincareDistanceAll(a!, b!, c!), ref, [q8, Pts, cOne], 2e-4);
   });
 
   it('givensRotation and givensReflection (w.r.t. r and x)', () => {
@@ -94,9 +96,9 @@ describe('gradients vs float64 finite differences', () => {
 
   it('guards: artanh, tanh, acosh, safeNorm', () => {
     const col = (f: (v: number) => number) => ([m]: Mat[]): Mat => m!.map((row) => row.map(f));
-    checkGradients('artanh', (a) => H.artanh(a!), col(R.artanh), [column([-0.9, -0.3, 0, 1e-4, 0.5, 0.99, 0.99999])], 1e-4);
-    checkGradients('tanh', (a) => H.tanh(a!), col(R.tanh), [column([-5, -0.3, 0, 1e-4, 0.5, 3])], 1e-4);
-    checkGradients('acosh', (a) => H.acosh(a!), col(R.acosh), [column([1.001, 1.1, 1.5, 3, 100])], 1e-4);
+    checkGradients('artanh', (a) => O.artanh(a!), col(R.artanh), [column([-0.9, -0.3, 0, 1e-4, 0.5, 0.99, 0.99999])], 1e-4);
+    checkGradients('tanh', (a) => O.tanh(a!), col(R.tanh), [column([-5, -0.3, 0, 1e-4, 0.5, 3])], 1e-4);
+    checkGradients('acosh', (a) => O.acosh(a!), col(R.acosh), [column([1.001, 1.1, 1.5, 3, 100])], 1e-4);
     checkGradients('safeNorm', (a) => H.safeNorm(a!), ([m]) => m!.map((row) => [R.norm(row)]), [X.slice(1)], 1e-4);
   });
 });

@@ -2,8 +2,9 @@
  * Plain-number float64 reference of the Poincaré-ball functions, written from the papers' formulas directly
  * (Chami et al., ACL 2020: eq. (1) exp/log maps, eq. (2) distance via Möbius addition, eq. (3)–(4) Givens
  * blocks via θ = atan2; Ganea et al., NeurIPS 2018: Möbius addition in its textbook form). It deliberately does
- * NOT use the rearrangements of src/hyperbolic (ratio functions, the D/(ab) distance identity, the a(x+y)+csx
- * Möbius numerator), so agreement between the two checks those rearrangements too. One row at a time.
+ * NOT use the rearrangements of src/hyperbolic and ball-oracles.ts (ratio functions, the D/(ab) distance
+ * identity, the a(x+y)+csx Möbius numerator), so agreement between the two checks those rearrangements too. One
+ * row at a time.
  */
 
 export type Vec = number[];
@@ -12,7 +13,7 @@ export type Mat = number[][];
 
 /** Same ball margin as src/hyperbolic BALL_EPS. */
 export const REF_BALL_EPS = 1e-5;
-/** Same artanh clamp as src/hyperbolic ARTANH_EPS. */
+/** Same artanh clamp as ARTANH_EPS of ball-oracles.ts. */
 export const REF_ARTANH_EPS = 5e-6;
 
 /** ⟨x, y⟩. */
