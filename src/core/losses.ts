@@ -117,15 +117,22 @@ export function goldFirstLabels(queries: number, perQuery: number): tf.Tensor2D 
   return tf.tensor2d(labels, [queries, perQuery]);
 }
 
+/** The gold column of each row [B]: a typed array, or a tensor of integer values (cast to int32). */
+export type GoldIds = Int32Array | tf.Tensor1D;
+
 /**
- * Softmax cross-entropy against all entities (1-N scoring, Lacroix et al. 2018, eq. (2); Dettmers et al. 2018's
- * 1-N with one answer): mean over queries of logsumexp(s) − s[gold]. The gold score is picked with a one-hot mask
- * because tf.gather's gradient does not exist on the wasm backend.
+ * Softmax cross-entropy with hard targets, the one home of the formula: mean over rows of logsumexp(s) − s[gold]
+ * = −(1/B) Σ_b log softmax(s_b)[gold_b]. Against all entities it is 1-N scoring (Lacroix et al. 2018, eq. (2);
+ * Dettmers et al. 2018's 1-N with one answer); the general module's hard-label `crossEntropy` (class logits, NT-Xent,
+ * DoGo's in-batch answers) is this function. The gold score is picked with a one-hot mask because tf.gather's
+ * gradient does not exist on the wasm backend; gradients are tfjs autodiff's.
  */
-export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
+export function softmaxCrossEntropy(scores: tf.Tensor2D, gold: GoldIds): tf.Scalar {
   return tf.tidy(() => {
-    const numEntities = scores.shape[1];
-    const oneHot = tf.oneHot(tf.tensor1d(gold, 'int32'), numEntities);
+    const [rows, numEntities] = scores.shape;
+    const ids = gold instanceof Int32Array ? tf.tensor1d(gold, 'int32') : tf.cast(gold, 'int32');
+    if (ids.shape[0] !== rows) throw new Error(`softmax cross-entropy: ${ids.shape[0]} gold ids for ${rows} rows of scores`);
+    const oneHot = tf.oneHot(ids, numEntities);
     const goldScore = tf.sum(tf.mul(oneHot, scores), 1);
     return tf.mean(tf.sub(tf.logSumExp(scores, 1), goldScore)) as tf.Scalar;
   });

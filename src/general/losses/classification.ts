@@ -1,32 +1,35 @@
 /**
- * Losses on class logits: cross-entropy against target distributions and hard labels (the one softmax
- * cross-entropy of the general module, used by its image training, NT-Xent and the DoGo KG port), the temperature
- * KD loss (the core's implementation, shared with MulDE) and Hinton et al.'s mixture of the two. The teacher is a
- * target: `kd` and `hinton-kd` detach it (Hinton et al. and torchdistill's KDLoss take its outputs under no_grad).
+ * Losses on class logits: cross-entropy with hard labels (the core's softmax cross-entropy, the one home of the
+ * formula: used by the image training, NT-Xent and the DoGo KG port), cross-entropy against soft target
+ * distributions (detection KD's and SimCLRv2's soft terms), the temperature KD loss (the core's implementation,
+ * shared with MulDE) and Hinton et al.'s mixture of the two. The teacher is a target: `kd` and `hinton-kd` detach it
+ * (Hinton et al. and torchdistill's KDLoss take its outputs under no_grad).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { positiveFloat32 } from '../../core/float32-range.js';
+import { softmaxCrossEntropy, type GoldIds } from '../../core/losses.js';
 import { temperatureKdLoss } from '../../core/distillation-loss.js';
 import { stopGradient } from '../../core/stop-gradient.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 
-/** Integer class labels, as a typed array or an int32 tensor [B]. */
-export type Labels = Int32Array | tf.Tensor1D;
+/** Integer class labels, as a typed array or a tensor [B] of integer values (cast to int32). */
+export type Labels = GoldIds;
 
-/** Batch-mean cross-entropy against target distributions [B, C]: −(1/B) Σ_b Σ_c t_bc log softmax(z_b)_c. */
+/**
+ * Batch-mean cross-entropy against soft target distributions [B, C]: −(1/B) Σ_b Σ_c t_bc log softmax(z_b)_c.
+ * For hard labels use {@link crossEntropy} (the core's softmax cross-entropy, the one home of that formula).
+ */
 export function softCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar);
 }
 
-/** Batch-mean cross-entropy with hard labels, −(1/B) Σ_b log softmax(z_b)[y_b] (one-hot targets). */
+/**
+ * Batch-mean cross-entropy with hard labels, −(1/B) Σ_b log softmax(z_b)[y_b] = mean_b logsumexp(z_b) − z_b[y_b]:
+ * the core's `softmaxCrossEntropy` (which checks that there is one label per row).
+ */
 export function crossEntropy(logits: tf.Tensor2D, labels: Labels): tf.Scalar {
-  return tf.tidy(() => {
-    const [batch, classes] = logits.shape;
-    const ids = labels instanceof Int32Array ? tf.tensor1d(labels, 'int32') : tf.cast(labels, 'int32') as tf.Tensor1D;
-    if (ids.shape[0] !== batch) throw new Error(`cross-entropy: ${ids.shape[0]} labels for ${batch} rows of logits`);
-    return softCrossEntropy(logits, tf.oneHot(ids, classes) as tf.Tensor2D);
-  });
+  return softmaxCrossEntropy(logits, labels);
 }
 
 /** `ce`: hard-label cross-entropy. */

@@ -14,16 +14,18 @@ import { z } from 'zod';
 import { nonNegativeFloat32, positiveFloat32 } from '../../core/float32-range.js';
 import { flatten2d } from '../tensor-ops.js';
 import { stopGradient } from '../../core/stop-gradient.js';
-import { crossEntropy, type Labels } from './classification.js';
+import { crossEntropy, softCrossEntropy, type Labels } from './classification.js';
 import { defineLoss, requireShape } from './loss-spec.js';
 
-/** Batch-mean −Σ_c w_c p_t(c) log softmax(s/T)(c), p_t = softmax(t/T) detached (Eq. 3). */
+/**
+ * Batch-mean −Σ_c w_c p_t(c) log softmax(s/T)(c), p_t = softmax(t/T) detached (Eq. 3): the soft cross-entropy of
+ * s/T against the class-weighted targets w ⊙ p_t.
+ */
 export function weightedSoftCe(student: tf.Tensor2D, teacher: tf.Tensor2D, weights: readonly number[], temperature: number): tf.Scalar {
   return tf.tidy(() => {
     const pT = tf.softmax(tf.div(stopGradient(teacher), temperature));
-    const logS = tf.logSoftmax(tf.div(student, temperature));
     const w = tf.tensor1d([...weights]);
-    return tf.neg(tf.mean(tf.sum(tf.mul(tf.mul(pT, w), logS), 1))) as tf.Scalar;
+    return softCrossEntropy(tf.div(student, temperature), tf.mul(pT, w) as tf.Tensor2D);
   });
 }
 

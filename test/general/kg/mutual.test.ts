@@ -17,6 +17,10 @@ import { createModel } from '../../../src/registry/models.js';
 import { SeededRandom } from '../../../src/core/random.js';
 import { PeerKgeObjective, peerBaseLoss, peerCandidates, type PeerMode } from '../../../src/general/kg/mutual/peer-objective.js';
 import { randomRankingMrr } from '../random-ranking.js';
+import { runTape } from '../../../src/core/tape.js';
+import { temperatureKdLoss } from '../../../src/core/distillation-loss.js';
+import { stopGradient } from '../../../src/core/stop-gradient.js';
+import { softCrossEntropy } from '../../../src/general/losses/classification.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-peers-'));
 let data: RunData;
@@ -36,22 +40,55 @@ describe('peer candidates and base losses', () => {
     const dml = peerCandidates(batch, 'dml', 4, 100, new SeededRandom(1));
     expect(dml.candidates.perQuery).toBe(5);
     expect(Array.from(dml.candidates.ids.filter((_, i) => i % 5 === 0))).toEqual([5, 6, 7]);
-    expect(Array.from(dml.labels)).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    expect(Array.from(dml.gold)).toEqual([0, 0, 0]);
     const dogo = peerCandidates(batch, 'dogo', 4, 100, new SeededRandom(1));
     expect(dogo.candidates.perQuery).toBe(3);
     expect(Array.from(dogo.candidates.ids)).toEqual([5, 6, 7, 5, 6, 7, 5, 6, 7]);
-    expect(Array.from(dogo.labels)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(Array.from(dogo.gold)).toEqual([0, 1, 2]);
   });
 
   it('dml: mean of softplus(s) − y·s; dogo: contrastive cross-entropy against the gold column', () => {
     tf.tidy(() => {
       const scores = tf.tensor2d([[0, 0], [0, 0]]);
-      const labels = tf.tensor2d([[1, 0], [0, 1]]);
-      expect(peerBaseLoss('dml', scores, labels).dataSync()[0]).toBeCloseTo(Math.log(2), 6);
-      expect(peerBaseLoss('dogo', scores, labels).dataSync()[0]).toBeCloseTo(Math.log(2), 6);
+      const gold = Int32Array.of(0, 1);
+      expect(peerBaseLoss('dml', scores, gold).dataSync()[0]).toBeCloseTo(Math.log(2), 6);
+      expect(peerBaseLoss('dogo', scores, gold).dataSync()[0]).toBeCloseTo(Math.log(2), 6);
       const sharp = tf.tensor2d([[3, 0], [0, 3]]);
-      expect(peerBaseLoss('dogo', sharp, labels).dataSync()[0]).toBeCloseTo(Math.log(1 + Math.exp(-3)), 5);
+      expect(peerBaseLoss('dogo', sharp, gold).dataSync()[0]).toBeCloseTo(Math.log(1 + Math.exp(-3)), 5);
+      // dml: softplus(s) − [j = gold]·s averaged over all 4 scores: (softplus(−3)·2 + softplus(0)·2) / 4 with gold 0 and 0
+      const bce = (2 * Math.log(1 + Math.exp(-3)) + 2 * Math.log(2)) / 4;
+      expect(peerBaseLoss('dml', tf.tensor2d([[3, 0], [3, 0]]), Int32Array.of(0, 0)).dataSync()[0]).toBeCloseTo(bce, 6);
     });
+  });
+});
+
+describe('dogo: the objective on a fixed batch', () => {
+  it('has the value and gradients of a replay with the former base loss (soft cross-entropy against the identity)', async () => {
+    const settings = { mode: 'dogo' as const, negatives: 0, weight: 0.7, temperature: 2, optimizer: 'adagrad' as const, learningRate: 0.1 };
+    const batch = { entities: Int32Array.of(0, 3, 5, 7, 9, 11), relations: Int32Array.of(0, 1, 2, 0, 1, 2), answers: Int32Array.of(1, 4, 8, 20, 30, 39) };
+    const [a, b, a2, b2] = [await student(1), await student(2), await student(1), await student(2)];
+    const value = new PeerKgeObjective(a, b, settings, 'wasm').gradients(batch, 1, new SeededRandom(3));
+    // The replay: the same scores on the tape, base loss −mean Σ I ⊙ logSoftmax(s) as before the change.
+    const B = batch.entities.length;
+    const set = { ids: new Int32Array(B * B).map((_, i) => batch.answers[i % B]!), perQuery: B };
+    let replayed = 0;
+    runTape([a2, b2].map((s) => ({ model: s.model, store: s.store, entities: batch.entities, relations: batch.relations, candidates: { scorer: s.candidateScorer('auto', 'wasm'), set } })), [], (views) => {
+      const [sa, sb] = views.map((v) => v.scores!) as [tf.Tensor2D, tf.Tensor2D];
+      const eye = tf.eye(B) as tf.Tensor2D;
+      const base = [softCrossEntropy(sa, eye), softCrossEntropy(sb, eye)];
+      const mutual = [temperatureKdLoss(sa, stopGradient(sb), 2), temperatureKdLoss(sb, stopGradient(sa), 2)];
+      replayed = base[0]!.dataSync()[0]! + 0.7 * mutual[0]!.dataSync()[0]!;
+      return tf.addN([...base, ...mutual.map((m) => tf.mul(0.7, m) as tf.Scalar)]) as tf.Scalar;
+    });
+    expect(Math.abs(value - replayed)).toBeLessThan(1e-6);
+    for (const [now, former] of [[a, a2], [b, b2]] as const) {
+      for (const table of ['entity', 'relation']) {
+        const g = now.store.table(table).grad.array;
+        const h = former.store.table(table).grad.array;
+        expect(h.some((x) => x !== 0)).toBe(true);
+        g.forEach((x, i) => expect(Math.abs(x - h[i]!)).toBeLessThan(1e-6));
+      }
+    }
   });
 });
 

@@ -26,7 +26,7 @@ import { binaryCrossEntropyWithLogits } from '../../../core/losses.js';
 import { TableOptimizer, type OptimizerName } from '../../../core/optimizers.js';
 import { temperatureKdLoss } from '../../../core/distillation-loss.js';
 import { stopGradient } from '../../../core/stop-gradient.js';
-import { softCrossEntropy } from '../../losses/classification.js';
+import { crossEntropy } from '../../losses/classification.js';
 
 /** The two ports. */
 export type PeerMode = 'dml' | 'dogo';
@@ -49,28 +49,33 @@ export interface PeerTerms { baseA: number; baseB: number; mutualA: number; batc
 
 interface Student { runtime: ModelRuntime; scorer: CandidateScorer }
 
-/** The candidates of a batch for a mode, and their labels (1 for the gold answer). */
-export function peerCandidates(batch: QueryBatch, mode: PeerMode, negatives: number, numEntities: number, rng: SeededRandom): { candidates: CandidateSet; labels: Float32Array } {
+/**
+ * The candidates of a batch for a mode, and the column of each query's gold answer among them (`gold`, [B]):
+ * column 0 for `dml` (gold first), column b for query b in `dogo` (the diagonal of the B × B answers).
+ */
+export function peerCandidates(batch: QueryBatch, mode: PeerMode, negatives: number, numEntities: number, rng: SeededRandom): { candidates: CandidateSet; gold: Int32Array } {
   const B = batch.entities.length;
   if (mode === 'dogo') {
     const ids = new Int32Array(B * B);
-    const labels = new Float32Array(B * B);
+    const gold = new Int32Array(B);
     for (let b = 0; b < B; b++) {
       ids.set(batch.answers, b * B);
-      labels[b * B + b] = 1;
+      gold[b] = b;
     }
-    return { candidates: { ids, perQuery: B }, labels };
+    return { candidates: { ids, perQuery: B }, gold };
   }
-  const M = 1 + negatives;
   const ids = drawGoldFirst(batch.answers, negatives, numEntities, rng);
-  const labels = new Float32Array(B * M);
-  for (let b = 0; b < B; b++) labels[b * M] = 1;
-  return { candidates: { ids, perQuery: M }, labels };
+  return { candidates: { ids, perQuery: 1 + negatives }, gold: new Int32Array(B) };
 }
 
-/** The base loss of one student's scores [B, M]: BCE (`dml`) or contrastive cross-entropy (`dogo`). */
-export function peerBaseLoss(mode: PeerMode, scores: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
-  return mode === 'dml' ? binaryCrossEntropyWithLogits(scores, labels) : softCrossEntropy(scores, labels);
+/**
+ * The base loss of one student's scores [B, M] with gold columns `gold` [B]: the core's BCE with logits against
+ * the one-hot labels (`dml`) or the hard-label softmax cross-entropy (`dogo`, the general `crossEntropy`, i.e. the
+ * core's `softmaxCrossEntropy`).
+ */
+export function peerBaseLoss(mode: PeerMode, scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
+  if (mode === 'dogo') return crossEntropy(scores, gold);
+  return tf.tidy(() => binaryCrossEntropyWithLogits(scores, tf.cast(tf.oneHot(tf.tensor1d(gold, 'int32'), scores.shape[1]), 'float32') as tf.Tensor2D));
 }
 
 /** Two KGE students trained together (or one alone, without a peer). */
@@ -95,16 +100,14 @@ export class PeerKgeObjective implements TrainingObjective {
 
   /** One batch: both students' scores on shared candidates, base losses and mutual terms; gradients into both. */
   gradients(batch: QueryBatch, _epoch: number, rng: SeededRandom): number {
-    const B = batch.entities.length;
-    const { candidates, labels } = peerCandidates(batch, this.settings.mode, this.settings.negatives, this.a.runtime.model.config.numEntities, rng);
+    const { candidates, gold } = peerCandidates(batch, this.settings.mode, this.settings.negatives, this.a.runtime.model.config.numEntities, rng);
     const M = candidates.perQuery;
     const students = this.b ? [this.a, this.b] : [this.a];
     const sides: TapeSide[] = students.map((s) => ({ model: s.runtime.model, store: s.runtime.store, entities: batch.entities, relations: batch.relations, candidates: { scorer: s.scorer, set: candidates } }));
     let values: number[] = [];
     runTape(sides, [], (views) => {
-      const labelTensor = tf.tensor2d(labels, [B, M]);
       const scores = views.map((v) => v.scores!);
-      const base = scores.map((s) => peerBaseLoss(this.settings.mode, s, labelTensor));
+      const base = scores.map((s) => peerBaseLoss(this.settings.mode, s, gold));
       const scale = this.settings.mode === 'dml' ? 1 / M : 1;
       const kl = (self: tf.Tensor2D, peer: tf.Tensor2D): tf.Scalar => tf.mul(scale, temperatureKdLoss(self, stopGradient(peer), this.settings.temperature)) as tf.Scalar;
       const mutual = scores.length === 2 && this.settings.weight > 0 ? [kl(scores[0]!, scores[1]!), kl(scores[1]!, scores[0]!)] : [];
