@@ -1,11 +1,12 @@
+/** log2 of the first table size. */
+const FIRST_BITS = 10;
+
 /**
  * Numbers the distinct row ids of a step 0, 1, 2, … in order of first occurrence: an open-addressing hash table
  * (linear probing, Fibonacci hashing) sized by the distinct ids it has held (kept at most half full, doubled when
  * needed, never shrunk), so that it stays in cache however large the table whose ids it numbers — a mark per table
  * row would be as cold as the rows themselves.
  */
-const FIRST_BITS = 10;
-
 export class RowSlots {
   /** id + 1 at each place (0: empty), and the slot of that id. */
   private keys = new Int32Array(1 << FIRST_BITS);
