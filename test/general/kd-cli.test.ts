@@ -48,7 +48,10 @@ describe('kgdistill kd', () => {
     expect(out).toContain('--param (KG port): teachers=2, alpha=0.5, temperature=2, power=0, rareMax=2, frequentMin=11');
     const json = JSON.parse((await runCli(['kd', '--list', '--json'])).trim().split('\n').at(-1)!) as { methods: { name: string; params: object; kgPort?: { params: object } }[]; losses: unknown[] };
     expect(json.methods.find((m) => m.name === 'dml')).toMatchObject({ params: { peers: 2, temperature: 1, weight: 1 }, kgPort: { params: { weight: 1, temperature: 1 } } });
-    expect(json.losses.length).toBeGreaterThan(0);
+    // every registered loss, in the registry's order, with its documented defaults
+    const losses = json.losses as Array<{ name: string; defaults: object }>;
+    expect(losses.map((l) => l.name)).toEqual(['ce', 'kd', 'hinton-kd', 'dml', 'dcm', 'nt-xent', 'similarity-kl', 'feature-mse', 'attention', 'ffsd-diversity', 'focal', 'ntd', 'cbd', 'weighted-kd', 'bounded-regression', 'hint']);
+    expect(losses.find((l) => l.name === 'hinton-kd')!.defaults).toEqual({ temperature: 4, alpha: 0.9 });
     expect(json.methods.find((m) => m.name === 'stream')!.params).toHaveProperty('initialStride', null); // no default: null, not dropped
   });
 

@@ -72,13 +72,20 @@ describe('givensRotation', () => {
   });
 
   it('a zero relation pair gives finite output and finite gradients', () => {
-    const g = tf.tidy(() => {
+    const [gr, gx, out] = tf.tidy(() => {
       const r = tf.zeros([1, 4]);
       const x = tf.ones([1, 4]);
       const [gr, gx] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(H.givensRotation(a, b)))([r, x]);
-      return [...gr!.dataSync(), ...gx!.dataSync(), ...H.givensRotation(r, x).dataSync()];
+      return [Array.from(gr!.dataSync()), Array.from(gx!.dataSync()), Array.from(H.givensRotation(r, x).dataSync())];
     });
-    g.forEach((v) => expect(Number.isFinite(v)).toBe(true));
+    // (cos, sin) = r / max(‖r‖, MIN_NORM) = (0, 0): the degenerate block maps the pair to 0, so x gets no gradient
+    expect(out).toEqual([0, 0, 0, 0]);
+    expect(gx).toEqual([0, 0, 0, 0]);
+    // Σ y = Σ_pairs 2·cos·1 with cos = r₀ / MIN_NORM (the floored norm has gradient 0): ∂/∂r₀ = 2 / MIN_NORM, ∂/∂r₁ = 0
+    const floored = Math.fround(Math.sqrt(Math.fround(H.MIN_SQ_NORM)));
+    expect(gr[1]).toBe(0);
+    expect(gr[3]).toBe(0);
+    for (const g of [gr[0]!, gr[2]!]) expect(Math.abs(g / (2 / floored) - 1)).toBeLessThan(1e-6);
   });
 });
 

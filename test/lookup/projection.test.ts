@@ -32,6 +32,21 @@ describe('projectNeighbourhood', () => {
     expect(picture.method).toContain('log map at the query entity');
   });
 
+  it('hyperbolic: explained is the plane\'s share of the tangent vectors\' energy, hand-computed', () => {
+    // the query at the origin (log₀ ∘ exp₀ = id): the tangent vectors are the rows, ±3e₁, ±2e₂, ±1e₃ in d = 4;
+    // Σ u uᵀ = diag(18, 8, 2, 0), so (λ₁ + λ₂) / Σλ = 26 / 28
+    const axes = { rows: new Float32Array(7 * 4), count: 7, dim: 4 };
+    [[3, 0, 0, 0], [-3, 0, 0, 0], [0, 2, 0, 0], [0, -2, 0, 0], [0, 0, 1, 0], [0, 0, -1, 0]].forEach((u, i) => axes.rows.set(u, 4 * (i + 1)));
+    const picture = projectNeighbourhood(axes, 'poincare', 0, [1, 2, 3, 4, 5, 6]);
+    expect(picture.explained).toBeCloseTo(13 / 14, 9);
+    // the e₁ and e₂ points lie in the plane: drawn on its axes at radius tanh(d/2) with d = 2‖u‖ from the origin
+    for (const p of picture.points.slice(1, 5)) expect(p.distance).toBeCloseTo(2 * (p.id <= 2 ? 3 : 2), 6);
+    expect(Math.abs(picture.points[1]!.x * picture.points[3]!.x + picture.points[1]!.y * picture.points[3]!.y)).toBeLessThan(1e-6); // e₁ ⊥ e₂ (to the power iteration's tolerance)
+    // all four rows in one plane: explained is 1
+    const flat = { rows: axes.rows.slice(0, 5 * 4), count: 5, dim: 4 };
+    expect(projectNeighbourhood(flat, 'poincare', 0, [1, 2, 3, 4]).explained).toBeCloseTo(1, 9);
+  });
+
   it('Euclidean: drawn at the true distance, and exact (up to a rotation or reflection) when the offsets span a plane', () => {
     const planar = { rows: new Float32Array(6 * 3), count: 6, dim: 3 };
     const points = [[0, 0, 0], [1, 0, 0], [0, 2, 0], [3, 4, 0], [-1, -1, 0], [2, -3, 0]];

@@ -364,7 +364,12 @@ describe('the run directory of a new run', () => {
     expect(max).toBeLessThan(119);
     expect(existsSync(out)).toBe(false);
     const run = await runTrain({ dataset: fixture.graph, ...base, epochs: 2, evalCandidates: max, out }); // the largest that works
-    expect(run.training.bestValidMrr).toBeGreaterThan(0);
+    expect(run.training.validCandidates).toBe(max);
+    // its validations ranked against those max candidates: eval of the best checkpoint on valid, with the run's own
+    // protocol (the same candidates and seed), gives the best validation MRR again
+    const again = await evaluateRun(out, { split: 'valid' });
+    expect(again.sampled?.protocol).toMatch(new RegExp(`^sampled: gold \\+ ${max} `));
+    expect(run.training.bestValidMrr).toBe(again.metrics.mrr);
   });
 
   it('is accepted when it holds only what an attempt that ended before its first checkpoint left', async () => {

@@ -205,7 +205,11 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     expect(codes).toEqual([200, 200, 200, 429, 429]);
     const limited = await app.inject('/models/roth/neighbors?entity=e1');
     expect(limited.json()).toMatchObject({ error: 'rate-limited', message: expect.stringMatching(/^more than 3 requests in 1 min from this client; retry in \d+ s$/) });
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // the seconds left of the 60 s window that began with the first request (a few ms ago): the message's figure
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(50);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((limited.json() as { message: string }).message).toMatch(new RegExp(`; retry in ${retryAfter} s$`));
     for (let i = 0; i < 5; i++) expect((await app.inject('/health/ready')).statusCode).toBe(200);
     for (let i = 0; i < 5; i++) expect([(await app.inject('/metrics')).statusCode, (await app.inject('/health')).statusCode]).toEqual([200, 200]);
     const other = await app.inject({ url: '/models/roth/neighbors?entity=e1', remoteAddress: '127.0.0.2' });
