@@ -22,7 +22,7 @@ import type { QueryBatch } from '../../../core/batch.js';
 import type { CandidateScorer, CandidateSet } from '../../../core/candidate-scoring.js';
 import type { SeededRandom } from '../../../core/random.js';
 import { runTape, type TapeSide } from '../../../core/tape.js';
-import { binaryCrossEntropyWithLogits } from '../../../core/losses.js';
+import { allEntityBinaryCrossEntropy } from '../../../core/losses.js';
 import { TableOptimizer, type OptimizerName } from '../../../core/optimizers.js';
 import { temperatureKdLoss } from '../../../core/distillation-loss.js';
 import { stopGradient } from '../../../core/stop-gradient.js';
@@ -71,11 +71,12 @@ export function peerCandidates(batch: QueryBatch, mode: PeerMode, negatives: num
 /**
  * The base loss of one student's scores [B, M] with gold columns `gold` [B]: the core's BCE with logits against
  * the one-hot labels (`dml`) or the hard-label softmax cross-entropy (`dogo`, the general `crossEntropy`, i.e. the
- * core's `softmaxCrossEntropy`).
+ * core's `softmaxCrossEntropy`: the same value as the former one-hot log-softmax form, gradients within a few float32
+ * ulps).
  */
 export function peerBaseLoss(mode: PeerMode, scores: tf.Tensor2D, gold: Int32Array): tf.Scalar {
   if (mode === 'dogo') return crossEntropy(scores, gold);
-  return tf.tidy(() => binaryCrossEntropyWithLogits(scores, tf.cast(tf.oneHot(tf.tensor1d(gold, 'int32'), scores.shape[1]), 'float32') as tf.Tensor2D));
+  return allEntityBinaryCrossEntropy(scores, gold); // BCE against one-hot labels, gold column 0
 }
 
 /** Two KGE students trained together (or one alone, without a peer). */
