@@ -140,11 +140,11 @@ describeWithChromium('training in the page', () => {
       expect(shown, name).toBe(page ?? `${name}: no triples in this file (one triple a line: head, relation, tail separated by tabs, commas or spaces)`);
     }
     await fill({ dim: 0 });
-    expect(await train('family.tsv', graphText)).toBe('Dimension must be from 2 to 256, got 0'); // the field's own bounds
+    expect(await train('family.tsv', graphText)).toBe("'Dimension' must be from 2 to 256, got 0"); // the field's own bounds
     await fill({ dim: 16, lr: '' });
-    expect(await train('family.tsv', graphText)).toBe('Learning rate is empty: give it a number'); // was read as 0
+    expect(await train('family.tsv', graphText)).toBe("'Learning rate' is empty: give it a number"); // was read as 0
     await fill({ lr: SETTINGS.lr, neg: 0 });
-    expect(await train('family.tsv', graphText)).toBe('Negatives must be from 1 to 1000, got 0'); // was a raw tfjs gradient error for RotH
+    expect(await train('family.tsv', graphText)).toBe("'Negatives' must be from 1 to 1000, got 0"); // was a raw tfjs gradient error for RotH
     await fill({ neg: SETTINGS.neg });
     // none of these files or settings replaced the model trained before: it is still offered
     expect(await page.locator('#model-select option[value^="page:"]:not([disabled])').count()).toBe(1);

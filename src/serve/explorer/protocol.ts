@@ -134,7 +134,7 @@ export type QueryMethod = 'models' | 'trainChoices' | 'summary' | 'suggest' | 'n
 
 /** Page → worker. */
 export type ToWorker =
-  | { id: number; type: 'train'; files: DroppedFile[]; settings: TrainSettings; labels: FormLabels }
+  | { id: number; type: 'train'; files: DroppedFile[]; settings: TrainSettings; labels?: FormLabels }
   | { id: number; type: 'query'; method: QueryMethod; args: unknown[] };
 
 /** What a finished in-page training reports. */

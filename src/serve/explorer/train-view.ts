@@ -134,12 +134,12 @@ export class TrainView {
     const num = (id: string): number => {
       const field = byId<HTMLInputElement>(id);
       const label = labelOf(field);
-      if (field.value.trim() === '') throw new Error(`${label} is empty: give it a number`); // Number('') would read 0
+      if (field.value.trim() === '') throw new Error(`'${label}' is empty: give it a number`); // Number('') would read 0
       const value = Number(field.value);
       // the field's own bounds (Negatives ≥ 1: 0 samples none, 1-N is its own box; Dimension ≤ 256)
       const [min, max] = [field.min, field.max].map((b) => (b === '' ? undefined : Number(b)));
       if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
-        throw new Error(`${label} must be ${min !== undefined && max !== undefined ? `from ${min} to ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}, got ${field.value}`);
+        throw new Error(`'${label}' must be ${min !== undefined && max !== undefined ? `from ${min} to ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}, got ${field.value}`);
       }
       return value;
     };

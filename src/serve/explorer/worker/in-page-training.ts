@@ -97,7 +97,7 @@ export async function trainInPage(dataset: BytesDataset, settings: InPageSetting
   const data = runDataFromDataset(dataset);
   const config = trainingConfigOf(settings, settings.model);
   // the model and the memory check of `kgdistill train` (norm, entityConstraint and their refusals; one step's scratch)
-  const model = createRunModel(settings.model, settings, data);
+  const model = createRunModel(settings.model, settings, data, { label: name });
   requireRunMemory(model, config, data, settings, backend, name);
   const runtime = await ModelRuntime.create(model, config.seed);
   const sink = new MemoryRunSink();

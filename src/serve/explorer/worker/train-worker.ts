@@ -66,7 +66,7 @@ scope.onmessage = (event) => {
       if (message.type === 'train') {
         post({ type: 'progress', phase: 'loading', epoch: 0, epochs: message.settings.epochs, step: 0, steps: 1, message: 'reading the file and loading the engine' });
         const dataset = datasetFromBytes(message.files, message.settings.seed);
-        const name = formNaming(message.labels); // the form's refusals name its fields, by their labels
+        const name = formNaming(message.labels ?? {}); // the form's refusals name its fields, by their labels
         const settings = inPageSettings(dataset, message.settings, name); // a refused file or setting keeps the model trained before
         await loadEngine();
         model?.dispose();
