@@ -4,23 +4,19 @@
 // At test size nothing of that is visible in 4 GiB, so the Trainer's constructor is spied on (the real one still runs)
 // and the training is stopped as its first epoch starts: the figures are checked, no step is trained.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as trainerModule from '../../src/core/trainer.js';
-import type { ModelRuntime } from '../../src/core/model-runtime.js';
-import type { RunData } from '../../src/core/training-data.js';
-import type { TrainingConfig } from '../../src/core/training-config.js';
 import { KERNEL_SCRATCH_RESERVE } from '../../src/core/optimizers.js';
 import { datasetFromTriples } from '../../src/browser.js';
 import type { NamedTriple } from '../../src/kg/split-triples.js';
 import { syntheticGraph } from '../../src/kg/synthetic-graph.js';
 import { runKernelBytesOf } from '../../src/pipeline/run-memory.js';
 import { inPageSettings, trainInPage, type TrainingReporter } from '../../src/serve/explorer/worker/in-page-training.js';
+import { spyOnTrainers, STOP } from '../helpers/trainer-spy.js';
 
 // a page runs the kernels on one thread (kernelThreads() is 1 without Node's process): its Node twin does too
 process.env.KGDISTILL_THREADS = '1';
 
 const graph = syntheticGraph({ entities: 400, seed: 3 });
 const splits = { train: graph.train, valid: graph.valid, test: graph.test } as unknown as Record<'train' | 'valid' | 'test', NamedTriple[]>;
-const STOP = 'stopped before the first step: the figures are checked, nothing is trained';
 /** A reporter that throws STOP at the first progress of training (the first epoch's start, before any step). */
 const stopAtStart: TrainingReporter = {
   progress: (phase) => { if (phase === 'training') throw new Error(STOP); },
@@ -33,17 +29,13 @@ afterEach(() => {
 
 describe("in-page training gives the Trainer the run's kernel bytes", () => {
   it('oneToN with a large batch: runKernelBytesOf of the run, more than the fixed reserve', async () => {
-    const Trainer = trainerModule.Trainer;
-    // the real Trainer, made and returned by the spy (the spy's own instances would lack Trainer's prototype)
-    const spy = vi.spyOn(trainerModule, 'Trainer').mockImplementation(function (...args: ConstructorParameters<typeof Trainer>) {
-      return new Trainer(...args);
-    } as unknown as typeof Trainer);
+    const calls = spyOnTrainers();
     const dataset = datasetFromTriples(splits);
     // every training query in one 1-N batch at d = 4096: its query rows alone pass 256 MiB
     const settings = inPageSettings(dataset, { model: 'DistMult', dim: 4096, oneToN: true, batchSize: 100_000, epochs: 1 });
     await expect(trainInPage(dataset, settings, stopAtStart)).rejects.toThrow(STOP);
-    expect(spy).toHaveBeenCalledTimes(1);
-    const [runtime, data, config, , backend, options] = spy.mock.calls[0]! as unknown as [ModelRuntime, RunData, TrainingConfig, string, string, trainerModule.TrainerOptions];
+    expect(calls()).toHaveLength(1);
+    const { runtime, data, config, backend, options } = calls()[0]!;
     expect([config.negatives, config.batchSize, backend]).toEqual([0, 100_000, 'wasm']);
     expect(data.valid.length).toBeGreaterThan(0); // validated against every entity: counted in the bytes
     const expected = runKernelBytesOf(runtime.model, config, data, settings, backend);

@@ -6,42 +6,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import * as trainerModule from '../../src/core/trainer.js';
-import type { ModelRuntime } from '../../src/core/model-runtime.js';
-import type { RunData } from '../../src/core/training-data.js';
-import type { TrainingConfig } from '../../src/core/training-config.js';
 import { KERNEL_SCRATCH_RESERVE } from '../../src/core/optimizers.js';
 import { runKernelBytesOf } from '../../src/pipeline/run-memory.js';
 import { runDistill, runTrain } from '../../src/pipeline/train.js';
 import { useGraphFixture } from '../helpers/graph-fixture.js';
 import { tinyTrainedRun } from '../helpers/tiny-run.js';
+import { spyOnTrainers, STOP } from '../helpers/trainer-spy.js';
 
 const fixture = useGraphFixture('kgdistill-run-kernel-bytes-', 400);
-const STOP = 'stopped before the first step: the figures are checked, nothing is trained';
 /** Throws STOP as the run starts (TrainerEvents.onRunStart: after the Trainer is made, before any step). */
 const stopAtStart = { events: { onRunStart: (): never => { throw new Error(STOP); } } };
-
-/** What the spied Trainer constructor was given for one run: the model, data, config, backend and its options. */
-interface TrainerCall {
-  runtime: ModelRuntime;
-  data: RunData;
-  config: TrainingConfig;
-  backend: string;
-  options: trainerModule.TrainerOptions;
-}
-
-/** Spies on the Trainer constructor (the real one still runs) and gives what each new Trainer was made with. */
-function spyOnTrainers(): () => TrainerCall[] {
-  const Trainer = trainerModule.Trainer;
-  // the real Trainer, made and returned by the spy (the spy's own instances would lack Trainer's prototype)
-  const spy = vi.spyOn(trainerModule, 'Trainer').mockImplementation(function (...args: ConstructorParameters<typeof Trainer>) {
-    return new Trainer(...args);
-  } as unknown as typeof Trainer);
-  return () => spy.mock.calls.map((args) => {
-    const [runtime, data, config, , backend, options] = args as unknown as [ModelRuntime, RunData, TrainingConfig, string, string, trainerModule.TrainerOptions];
-    return { runtime, data, config, backend, options };
-  });
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
