@@ -20,6 +20,12 @@ const paperLikeRecipe = (dataset: string, dim: number, epochs = 150): string[] =
   '--lr', '0.001', '--neg', '255', '--epochs', String(epochs), '--valid-every', '5', '--patience', '10', '--unseen', 'keep'];
 /** The four teachers' run directories of a dataset, as `--teachers` takes them. */
 const teacherDirs = (root: string, dataset: string): string => TEACHER_MODELS.map((m) => path.join(root, dataset, `teacher-${m.toLowerCase()}-d64`)).join(',');
+/** A student's command with `--teachers` set to `dirs` (an error if the command has no --teachers). */
+const withTeachers = (args: string[], dirs: string): string[] => {
+  const at = args.indexOf('--teachers');
+  if (at < 0) throw new Error(`no --teachers in ${args.join(' ')}`);
+  return [...args.slice(0, at + 1), dirs, ...args.slice(at + 2)];
+};
 /** A RotH student of the four d = 64 teachers: λ (--kd-weight), then the recipe it shares with its twin (seed included). */
 const studentArgs = (root: string, dataset: string, kdWeight: string, recipe: string[], topK = '500', refreshEvery = '5'): string[] => ['distill', '--student', 'RotH',
   '--teachers', teacherDirs(root, dataset), '--top-k', topK, '--kd-weight', kdWeight, '--refresh-every', refreshEvery, ...recipe];
@@ -106,9 +112,7 @@ export function qualityPlan(root: string): Row[] {
     for (const seed of SEEDS) {
       const recipe = [...paperLikeRecipe(wn, dim, epochs), '--seed', String(seed)];
       if (epochs !== 150) rows.push({ id: `${twin}-s${seed}`, stage: 6, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...recipe] });
-      const args = studentArgs(root, wn, kdWeight, recipe);
-      args[args.indexOf('--teachers') + 1] = sixTeachers;
-      rows.push({ id: `student-${name}-roth-d${dim}-s${seed}`, stage: 6, dataset: wn, kind: 'student', against: [twin], args });
+      rows.push({ id: `student-${name}-roth-d${dim}-s${seed}`, stage: 6, dataset: wn, kind: 'student', against: [twin], args: withTeachers(studentArgs(root, wn, kdWeight, recipe), sixTeachers) });
     }
   }
   // The double-negative recipe with the learning rate on plateaus (×0.3 after 2 validations without a new best), twin
@@ -125,9 +129,7 @@ export function qualityPlan(root: string): Row[] {
   for (const seed of SEEDS) {
     const recipe = [...paperLikeRecipe(wn, 32, 300), '--lr-decay', '0.3', '--lr-patience', '5', '--seed', String(seed)];
     rows.push({ id: `twin-lr-roth-d32-s${seed}`, stage: 6, dataset: wn, kind: 'twin', args: ['train', '--model', 'RotH', ...recipe] });
-    const args = studentArgs(root, wn, '0.1', recipe);
-    args[args.indexOf('--teachers') + 1] = sixTeachers;
-    rows.push({ id: `student-t6lr-roth-d32-s${seed}`, stage: 6, dataset: wn, kind: 'student', against: ['twin-lr-roth-d32'], args });
+    rows.push({ id: `student-t6lr-roth-d32-s${seed}`, stage: 6, dataset: wn, kind: 'student', against: ['twin-lr-roth-d32'], args: withTeachers(studentArgs(root, wn, '0.1', recipe), sixTeachers) });
   }
   // The ablation (WN18RR, RotH d = 8, 30 epochs), three seeds.
   const ablation = ['--dataset', wn, '--dim', '8', '--optimizer', 'adam', '--lr', '0.001', '--neg', '255', '--epochs', '30', '--valid-every', '5', '--patience', '0', '--unseen', 'keep'];
