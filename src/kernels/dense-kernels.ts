@@ -19,10 +19,19 @@ export interface DenseExports {
   denseScores(kind: number, B: number, N: number, d: number, q: number, x2: number, c: number, rowBias: number,
     blocked: number, v2: number, colBias: number, tile: number, out: number, counter: number, unit: number): void;
   blockRows(N: number, d: number, table: number, out: number): void;
+  densePoincareRows(B: number, N: number, d: number, unit: number, counter: number, q: number, c: number, table: number,
+    blocked: number, v2: number, bias: number, gold: number, scale: number, dots: number, part: number, gs: number,
+    stats: number, sx: number, rowLoss: number, dq: number, dc: number): void;
+  densePoincareEntities(B: number, N: number, d: number, unit: number, entityUnit: number, counter: number, q: number,
+    table: number, dots: number, part: number, gs: number, stats: number, gTable: number, gBias: number): void;
 }
 
 /** Names of the DenseExports (checked at load time). */
-export const DENSE_EXPORTS: readonly (keyof DenseExports)[] = ['denseSoftmaxRows', 'denseSigmoidRows', 'denseSoftmaxEntities', 'denseScores', 'blockRows'];
+export const DENSE_EXPORTS: readonly (keyof DenseExports)[] = ['denseSoftmaxRows', 'denseSigmoidRows', 'denseSoftmaxEntities',
+  'denseScores', 'blockRows', 'densePoincareRows', 'densePoincareEntities'];
+
+/** The exports a caller may run here or hand to the kernel worker (`DenseKernels.run`). */
+export type DenseRunExport = DenseRowsExport | 'denseSoftmaxEntities' | 'denseScores' | 'densePoincareRows' | 'densePoincareEntities';
 
 /** Phase 1 of a dense row loss: softmax cross-entropy, or binary cross-entropy against every entity. */
 export type DenseRowsExport = 'denseSoftmaxRows' | 'denseSigmoidRows';
@@ -61,6 +70,31 @@ export interface SoftmaxRows {
   scores: F32Block;
   stats: F32Block;
   qs: F32Block;
+  rowLoss: F32Block;
+}
+
+/**
+ * A batch (or a group of its rows) of the Poincaré softmax (assembly/dense-poincare.ts): the query points and their
+ * curvatures, the outputs and the scratch both phases share.
+ */
+export interface PoincareRows {
+  B: number;
+  /** Query points [B×d], curvatures [B] (finite, > 0), gold answers [B]. */
+  q: F32Block;
+  c: F32Block;
+  gold: I32Block;
+  /** dL/dq [B×d] and dL/dc [B], overwritten. */
+  dq: F32Block;
+  dc: F32Block;
+  /** dL/dE [N×d] and dL/dβ [N] (or null), accumulated. */
+  gTable: F32Block;
+  gBias: F32Block | null;
+  /** Scratch in the run layout, ⌈B/unit⌉·unit·Np floats each (`gs` only with biases), and per row: weights, Σ G s_X, losses (f64). */
+  dots: F32Block;
+  part: F32Block;
+  gs: F32Block | null;
+  stats: F32Block;
+  sx: F32Block;
   rowLoss: F32Block;
 }
 
@@ -173,9 +207,78 @@ export class DenseKernels {
       out.offset, counter?.offset ?? 0, unit];
   }
 
+  /**
+   * Checks phase 1 of the Poincaré softmax (runs of `unit` rows, a multiple of 4, from `counter` when given; the
+   * table's ‖v‖² in `v2` padded to Np) and returns its arguments.
+   */
+  poincareRowsArgs(table: DenseTable, v2: F32Block, rows: PoincareRows, unit: number, counter: I32Block | null,
+    scale: number): number[] {
+    const fn = 'densePoincareRows';
+    const { N, d } = table;
+    this.checkPoincare(fn, table, rows, unit, counter, scale);
+    this.c.block(fn, 'blocked', table.blocked, paddedEntities(N) * d);
+    this.c.block(fn, 'v2', v2, paddedEntities(N));
+    if (table.bias) this.c.block(fn, 'bias', table.bias, paddedEntities(N));
+    this.c.block(fn, 'c', rows.c, rows.B);
+    const ca = rows.c.array;
+    for (let b = 0; b < rows.B; b++) if (!(ca[b]! > 0 && ca[b]! < Infinity)) fail(`${fn}: curvature c[${b}] = ${ca[b]} must be finite and > 0`);
+    this.c.block(fn, 'dc', rows.dc, rows.B);
+    this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * rows.B);
+    if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
+    const outs: [string, Block | null][] = [['dq', rows.dq], ['dc', rows.dc], ['dots', rows.dots], ['part', rows.part],
+      ['gs', rows.gs], ['stats', rows.stats], ['sx', rows.sx], ['rowLoss', rows.rowLoss], ['counter', counter]];
+    this.c.disjoint(fn, outs, [...outs, ['table', table.data], ['blocked', table.blocked], ['bias', table.bias], ['v2', v2],
+      ['q', rows.q], ['c', rows.c], ['gold', rows.gold]]);
+    return [rows.B, N, d, unit, counter?.offset ?? 0, rows.q.offset, rows.c.offset, table.data.offset, table.blocked.offset,
+      v2.offset, table.bias?.offset ?? 0, rows.gold.offset, scale, rows.dots.offset, rows.part.offset, rows.gs?.offset ?? 0,
+      rows.stats.offset, rows.sx.offset, rows.rowLoss.offset, rows.dq.offset, rows.dc.offset];
+  }
+
+  /** Checks phase 2 of the Poincaré softmax (after phase 1 with the same `unit`; runs of `entityUnit` entities) and returns its arguments. */
+  poincareEntitiesArgs(table: DenseTable, rows: PoincareRows, unit: number, entityUnit: number, counter: I32Block | null,
+    scale: number): number[] {
+    const fn = 'densePoincareEntities';
+    const { N, d } = table;
+    this.checkPoincare(fn, table, rows, unit, counter, scale);
+    int(fn, 'entityUnit', entityUnit, 4);
+    if (entityUnit % 4 !== 0) fail(`${fn}: entityUnit must be a multiple of 4, got ${entityUnit}`);
+    this.c.block(fn, 'gTable', rows.gTable, N * d);
+    if (rows.gBias) this.c.block(fn, 'gBias', rows.gBias, N);
+    const outs: [string, Block | null][] = [['gTable', rows.gTable], ['gBias', rows.gBias], ['counter', counter]];
+    this.c.disjoint(fn, outs, [...outs, ['q', rows.q], ['dots', rows.dots], ['part', rows.part], ['gs', rows.gs],
+      ['stats', rows.stats], ['table', table.data]]);
+    return [rows.B, N, d, unit, entityUnit, counter?.offset ?? 0, rows.q.offset, table.data.offset, rows.dots.offset,
+      rows.part.offset, rows.gBias ? rows.gs!.offset : 0, rows.stats.offset, rows.gTable.offset, rows.gBias?.offset ?? 0];
+  }
+
   /** Runs a checked call (arguments from one of the `…Args` methods) on this thread; returns its result. */
-  run(fn: DenseRowsExport | 'denseSoftmaxEntities' | 'denseScores', args: readonly number[]): void {
+  run(fn: DenseRunExport, args: readonly number[]): void {
     (this.ex[fn] as (...a: number[]) => void)(...args);
+  }
+
+  private checkPoincare(fn: string, table: DenseTable, rows: PoincareRows, unit: number, counter: I32Block | null,
+    scale: number): void {
+    const { N, d } = table;
+    const { B } = rows;
+    int(fn, 'B', B);
+    int(fn, 'N', N, 1);
+    dim(fn, d);
+    int(fn, 'unit', unit, 4);
+    if (unit % 4 !== 0) fail(`${fn}: unit must be a multiple of 4, got ${unit}`);
+    real(fn, 'scale', scale);
+    this.c.block(fn, 'table', table.data, N * d);
+    this.c.block(fn, 'q', rows.q, B * d);
+    this.c.block(fn, 'gold', rows.gold, B);
+    this.c.inRange(fn, 'gold', rows.gold, B, N);
+    this.c.block(fn, 'dq', rows.dq, B * d);
+    const runFloats = Math.ceil(B / unit) * unit * paddedEntities(N);
+    this.c.block(fn, 'dots', rows.dots, runFloats);
+    this.c.block(fn, 'part', rows.part, runFloats);
+    if (table.bias && !rows.gs) fail(`${fn}: a table with biases needs the gs scratch`);
+    if (rows.gs) this.c.block(fn, 'gs', rows.gs, runFloats);
+    this.c.block(fn, 'stats', rows.stats, B);
+    this.c.block(fn, 'sx', rows.sx, B);
+    if (counter) this.c.block(fn, 'counter', counter, 1);
   }
 
   private checkSoftmax(fn: string, table: DenseTable, rows: SoftmaxRows, unit: number, counter: I32Block | null,

@@ -8,8 +8,8 @@
 //   - scores (dense-scores.ts): runs of rows, each row's scores depending on that row alone.
 import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block, type KernelMemory } from './kernel-memory.js';
 import type { Kernels } from './kernels.js';
-import { DENSE_EXPORTS, DenseKernels, denseBlockedLength, paddedEntities, type DenseExports, type DenseRowsExport,
-  type DenseScoreQueries, type DenseScoreTable, type SoftmaxRows } from './dense-kernels.js';
+import { DENSE_EXPORTS, DenseKernels, denseBlockedLength, paddedEntities, type DenseExports, type DenseRunExport,
+  type DenseRowsExport, type DenseScoreQueries, type DenseScoreTable, type PoincareRows, type SoftmaxRows } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** Bytes of scores one run of softmax rows keeps in cache between its passes (per thread). */
@@ -68,9 +68,19 @@ export interface DenseEntityLossSizes {
   groupBytes?: number;
 }
 
+/**
+ * Rows per run of phase 1 and per group of a dense loss over B queries and N entities whose group keeps `buffers`
+ * run-layout buffers of scores (1 for the dot-product losses, 3 for the Poincaré softmax) within `groupBytes`.
+ */
+export function denseLossRuns(B: number, N: number, buffers: number, sizes: DenseEntityLossSizes = {}): { unit: number; group: number } {
+  const Np = paddedEntities(N);
+  const unit = Math.min(softmaxChunkRows(N, sizes.chunkBytes), Math.max(4, Math.ceil(B / 8) * 4));
+  const group = Math.max(unit, Math.floor((sizes.groupBytes ?? SOFTMAX_GROUP_BYTES) / (4 * Np * buffers) / unit) * unit);
+  return { unit, group };
+}
+
 /** Runs `args` of export `fn` on both threads (the worker's call posted first) or, without a worker, here alone. */
-function both(dense: DenseKernels, worker: KernelWorker | null, fn: DenseRowsExport | 'denseSoftmaxEntities' | 'denseScores',
-  args: number[]): void {
+function both(dense: DenseKernels, worker: KernelWorker | null, fn: DenseRunExport, args: number[]): void {
   KernelWorker.beside(worker, fn, args, () => dense.run(fn, args));
 }
 
@@ -92,8 +102,7 @@ export function denseEntityLoss(kernels: Kernels, inputs: DenseEntityLossInputs,
     bias.array.set(inputs.bias.array.subarray(0, N));
   }
   const table = { N, d, data: inputs.table, blocked, bias };
-  const unit = Math.min(softmaxChunkRows(N, sizes.chunkBytes), Math.max(4, Math.ceil(B / 8) * 4));
-  const group = Math.max(unit, Math.floor((sizes.groupBytes ?? SOFTMAX_GROUP_BYTES) / (4 * Np) / unit) * unit);
+  const { unit, group } = denseLossRuns(B, N, 1, sizes);
   const G = Math.min(group, B);
   const scores = scratch.f32('softmax:scores', Math.ceil(G / unit) * unit * Np), stats = scratch.f32('softmax:stats', G);
   const qs = scratch.f32('softmax:qs', G * d), rowLoss = scratch.f32('softmax:rowLoss', 2 * G);
@@ -109,6 +118,63 @@ export function denseEntityLoss(kernels: Kernels, inputs: DenseEntityLossInputs,
     const phase1: DenseRowsExport = inputs.loss === 'bce' ? 'denseSigmoidRows' : 'denseSoftmaxRows';
     both(dense, worker, phase1, dense.softmaxRowsArgs(table, rows, unit, counter(0), inputs.scale, phase1));
     both(dense, worker, 'denseSoftmaxEntities', dense.softmaxEntitiesArgs(table, rows, unit, ENTITY_UNIT, counter(1), inputs.scale));
+    const losses = new Float64Array(rowLoss.array.buffer, rowLoss.offset, R);
+    for (let b = 0; b < R; b++) loss += losses[b]!;
+  }
+  return loss;
+}
+
+/** Inputs of `densePoincareLoss`: `DenseEntityLossInputs` for query points with curvatures, softmax only. */
+export interface DensePoincareLossInputs extends Omit<DenseEntityLossInputs, 'loss'> {
+  /** Curvature of each query's ball [B] (finite, > 0) and dL/dc [B] (overwritten). */
+  c: F32Block;
+  dc: F32Block;
+}
+
+/**
+ * Softmax cross-entropy over all entities for Poincaré scores s = −d_c(q, exp₀(e))² + β with its VJP
+ * (assembly/dense-poincare.ts): writes dq and dc, adds dE and dβ, and returns Σ_b L_b (the caller takes the mean).
+ * Both threads when a worker exists; the same bits on one.
+ */
+export function densePoincareLoss(kernels: Kernels, inputs: DensePoincareLossInputs, sizes: DenseEntityLossSizes = {}): number {
+  const { B, N, d } = inputs;
+  const dense = denseKernels(kernels);
+  const scratch = scratchOf(kernels.memory);
+  const Np = paddedEntities(N);
+  const blocked = scratch.f32('softmax:blocked', denseBlockedLength(N, d));
+  dense.blockRows(N, d, inputs.table, blocked);
+  const v2 = scratch.f32('poincare:v2', Np);
+  const rows = inputs.table.array, v2a = v2.array;
+  v2a.fill(0);
+  for (let j = 0; j < N; j++) {
+    let sum = 0;
+    for (let k = j * d; k < (j + 1) * d; k++) sum += rows[k]! * rows[k]!;
+    v2a[j] = sum;
+  }
+  let bias: F32Block | null = null;
+  if (inputs.bias) {
+    bias = scratch.f32('softmax:bias', Np);
+    bias.array.set(inputs.bias.array.subarray(0, N));
+  }
+  const table = { N, d, data: inputs.table, blocked, bias };
+  const { unit, group } = denseLossRuns(B, N, bias ? 3 : 2, sizes);
+  const G = Math.min(group, B);
+  const runFloats = Math.ceil(G / unit) * unit * Np;
+  const dots = scratch.f32('softmax:scores', runFloats), part = scratch.f32('poincare:part', runFloats);
+  const gs = bias ? scratch.f32('poincare:gs', runFloats) : null;
+  const stats = scratch.f32('softmax:stats', G), sx = scratch.f32('poincare:sx', G), rowLoss = scratch.f32('softmax:rowLoss', 2 * G);
+  const counters = scratch.i32('softmax:counters', 2);
+  const worker = B > unit ? kernels.worker() : null;
+  let loss = 0;
+  for (let g0 = 0; g0 < B; g0 += group) {
+    const R = Math.min(group, B - g0);
+    const part0: PoincareRows = { B: R, q: subF32(inputs.q, g0 * d, R * d), c: subF32(inputs.c, g0, R), gold: subI32(inputs.gold, g0, R),
+      dq: subF32(inputs.dq, g0 * d, R * d), dc: subF32(inputs.dc, g0, R), gTable: inputs.gTable, gBias: inputs.gBias,
+      dots, part, gs, stats, sx, rowLoss };
+    const counter = (i: number): I32Block | null => (worker ? subI32(counters, i, 1) : null);
+    counters.array.fill(0);
+    both(dense, worker, 'densePoincareRows', dense.poincareRowsArgs(table, v2, part0, unit, counter(0), inputs.scale));
+    both(dense, worker, 'densePoincareEntities', dense.poincareEntitiesArgs(table, part0, unit, ENTITY_UNIT, counter(1), inputs.scale));
     const losses = new Float64Array(rowLoss.array.buffer, rowLoss.offset, R);
     for (let b = 0; b < R; b++) loss += losses[b]!;
   }

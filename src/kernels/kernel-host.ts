@@ -14,7 +14,7 @@ import { DENSE_EXPORTS, type DenseExports } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** ABI version expected from build/kernels.wasm (its `kernelsVersion()` export). */
-export const KERNELS_VERSION = 11;
+export const KERNELS_VERSION = 12;
 
 /**
  * The similarity functions of the kernels (src/kernels/assembly/similarity.ts; NegL1 in assembly/l1.ts, NegModulusL1

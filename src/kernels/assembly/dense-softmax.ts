@@ -78,7 +78,7 @@ function lossRows(sigmoid: bool, B: i32, N: i32, d: i32, unit: i32, counter: usi
     const qc = q + <usize>r0 * rowBytes, qo = qs + <usize>r0 * rowBytes, gc = gold + (<usize>r0 << 2);
     const Su = scores + <usize>(r0 / unit) * runBytes, st = stats + (<usize>r0 << 2);
     for (let k: usize = 0, n = <usize>rc * rowBytes; k < n; k += 16) v128.store(qo + k, f32x4.mul(L, v128.load(qc + k)));
-    forwardScores(rc, unit, Np, d, qo, blocked, bias, Su);
+    forwardScores(rc, unit, Np, d, qo, blocked, bias, Su, LOG2E);
     if (sigmoid) rowSigmoid(rc, unit, N, Np, d, qc, gc, scale, Su, st, qo, rowLoss + (<usize>r0 << 3));
     else rowSoftmax(rc, unit, N, Np, d, qc, gc, scale, Su, st, qo, rowLoss + (<usize>r0 << 3));
     queryGradient(rc, unit, N, d, table, gc, scale, Su, st, dq + <usize>r0 * rowBytes);
@@ -121,8 +121,12 @@ const LOG_RUN: i32 = 32;
 /** Entities per block of the dq pass (a multiple of 4; table rows of 16 KiB at d = 32 stay in L1 for all row tiles). */
 const DQ_BLOCK: i32 = 128;
 
-/** Pass 1: s'_ij ← q'_i·e_j + log₂e·β_j for the rc rows q' = log₂e·q of a run (the padding lanes j ≥ N hold anything). */
-function forwardScores(rc: i32, U: i32, Np: i32, d: i32, qc: usize, blocked: usize, bias: usize, Su: usize): void {
+/**
+ * Pass 1: s'_ij ← q'_i·e_j + biasScale·β_j for the rc rows q' of a run (here q' = log₂e·q and biasScale = log₂e;
+ * dense-poincare.ts: the plain dot products, no bias), in the run layout; the padding lanes j ≥ N hold anything.
+ */
+export function forwardScores(rc: i32, U: i32, Np: i32, d: i32, qc: usize, blocked: usize, bias: usize, Su: usize,
+  biasScale: f32): void {
   const rowBytes = <usize>d << 2, blk = <usize>U << 4;
   const last = rc - 1;
   for (let jt = 0; jt < Np; jt += 8) {
@@ -131,7 +135,7 @@ function forwardScores(rc: i32, U: i32, Np: i32, d: i32, qc: usize, blocked: usi
     const col = Su + <usize>(jt >> 2) * blk;
     for (let i = 0; i < rc; i += 4) { // rows past the run repeat its last row (same values, same place)
       const i1 = <usize>min(i + 1, last), i2 = <usize>min(i + 2, last), i3 = <usize>min(i + 3, last);
-      dotTile4x8(qc + <usize>i * rowBytes, qc + i1 * rowBytes, qc + i2 * rowBytes, qc + i3 * rowBytes, e, d, init, LOG2E,
+      dotTile4x8(qc + <usize>i * rowBytes, qc + i1 * rowBytes, qc + i2 * rowBytes, qc + i3 * rowBytes, e, d, init, biasScale,
         col + (<usize>i << 4), col + (i1 << 4), col + (i2 << 4), col + (i3 << 4), blk);
     }
   }
@@ -229,7 +233,7 @@ function rowSigmoid(rc: i32, U: i32, N: i32, Np: i32, d: i32, qc: usize, gold: u
  * Pass 3: dq_i ← w_i·Σ_{j<N} e_ij·e_j − scale·e_{g_i}, by tiles of 4 rows × 8 (then 4) coordinates, entity block
  * by entity block (the sums build up in dq itself); the four rows' e_ij of an entity block share one cache line.
  */
-function queryGradient(rc: i32, U: i32, N: i32, d: i32, table: usize, gold: usize, scale: f32, Su: usize,
+export function queryGradient(rc: i32, U: i32, N: i32, d: i32, table: usize, gold: usize, scale: f32, Su: usize,
   stats: usize, dq: usize): void {
   const rowBytes = <usize>d << 2, blk = <usize>U << 4;
   const last = rc - 1;
@@ -306,7 +310,7 @@ function queryGradient(rc: i32, U: i32, N: i32, d: i32, table: usize, gold: usiz
  * Pass 4: gTable_j += Σ_b e_bj·qs_b and gBias_j += Σ_b e_bj·w_b for j0 ≤ j < j1 (j0 % 4 == 0) over the B rows, by
  * tiles of 4 entities × 8 (then 4) coordinates; a tile reads 16·U contiguous bytes of each run.
  */
-function tableGradient(B: i32, U: i32, j0: i32, j1: i32, Np: i32, d: i32, qs: usize, S: usize, stats: usize,
+export function tableGradient(B: i32, U: i32, j0: i32, j1: i32, Np: i32, d: i32, qs: usize, S: usize, stats: usize,
   gTable: usize, gBias: usize): void {
   const rowBytes = <usize>d << 2, blk = <usize>U << 4, runBytes = <usize>Np * <usize>U << 2;
   for (let j = j0; j < j1; j += 4) {

@@ -21,6 +21,7 @@ export { blockTable, topKScores } from './top-k';
 export { poincareEntityTerms, poincareTopK } from './poincare-top-k';
 export { quantizeBlocked, poincareTopKBatch } from './poincare-batch-top-k';
 export { denseSoftmaxRows, denseSigmoidRows, denseSoftmaxEntities } from './dense-softmax';
+export { densePoincareRows, densePoincareEntities } from './dense-poincare';
 export { denseScores } from './dense-scores';
 export { blockRows } from './dense-tiles';
 export { unitNormRows } from './constraints';
@@ -28,7 +29,7 @@ export { unitNormRows } from './constraints';
 
 /** ABI version of this kernel set; src/kernels/kernels.ts refuses a build/kernels.wasm with another one. */
 export function kernelsVersion(): i32 {
-  return 11;
+  return 12;
 }
 
 /** First byte after this module's static data; TypeScript allocations must start at or above it. */

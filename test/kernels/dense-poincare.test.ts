@@ -1,0 +1,147 @@
+// The dense Poincaré softmax (assembly/dense-poincare.ts through dense-threads.ts `densePoincareLoss`) against a
+// float64 reference — scores from similarityRef (−d_c(q, exp₀(v))², Chami et al. 2020, eq. (3)), gradients from
+// similarityPartialsRef, and central finite differences of the float64 loss — for shapes whose B, N and d are not
+// multiples of the tiles, with and without biases, over several runs of rows and groups; one thread and two give the
+// same bits.
+import { describe, expect, it } from 'vitest';
+import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
+import { KernelMemory } from '../../src/kernels/kernel-memory.js';
+import { densePoincareLoss, type DenseEntityLossSizes } from '../../src/kernels/dense-threads.js';
+import { similarityPartialsRef, similarityRef } from '../../src/kernels/reference.js';
+import { SimilarityKind } from '../../src/kernels/kernel-host.js';
+import { expectClose, f32, i32, rng, uniform } from './helpers.js';
+
+interface Problem { B: number; N: number; d: number; q: number[]; c: number[]; table: number[]; bias: number[] | null; gold: number[] }
+
+/** Query points well inside their balls (‖q‖ < 0.5/√c), tangent rows of norm up to about 1.5, curvatures in [0.5, 1.5]. */
+function problem(B: number, N: number, d: number, withBias: boolean, seed: number): Problem {
+  const r = rng(seed);
+  const span = 0.5 / Math.sqrt(d * 1.5);
+  return { B, N, d, q: uniform(r, B * d, -span, span), c: uniform(r, B, 0.5, 1.5), table: uniform(r, N * d, -1.5 / Math.sqrt(d), 1.5 / Math.sqrt(d)),
+    bias: withBias ? uniform(r, N, -1, 1) : null, gold: Array.from({ length: B }, () => Math.floor(r() * N)) };
+}
+
+const row = (a: ArrayLike<number>, i: number, d: number): number[] => Array.from({ length: d }, (_, k) => a[i * d + k]!);
+const dotOf = (a: number[], b: number[]): number => a.reduce((s, x, k) => s + x * b[k]!, 0);
+
+/** The float64 loss, mean_b (log Σ_j exp s_bj − s_{b,g_b}) with s = −d_c(q_b, exp₀(v_j))² + β_j. */
+function lossRef(p: Problem): number {
+  let loss = 0;
+  for (let b = 0; b < p.B; b++) {
+    const q = row(p.q, b, p.d);
+    const s = Array.from({ length: p.N }, (_, j) => similarityRef(SimilarityKind.NegSqPoincare, q, row(p.table, j, p.d), p.c[b]!) + (p.bias?.[j] ?? 0));
+    const m = Math.max(...s);
+    loss += m + Math.log(s.reduce((z, x) => z + Math.exp(x - m), 0)) - s[p.gold[b]!]!;
+  }
+  return loss / p.B;
+}
+
+/** The float64 gradients from the partials: dq = Σ_j G(2s_X q + s_P v), dv = Σ_b G(2s_V v + s_P q), dc = Σ_j G s_c, dβ = Σ_b G. */
+function gradientsRef(p: Problem): { dq: Float64Array; dc: Float64Array; dcTerms: Float64Array; dE: Float64Array; db: Float64Array } {
+  const { B, N, d } = p;
+  const dq = new Float64Array(B * d), dc = new Float64Array(B), dE = new Float64Array(N * d), db = new Float64Array(N);
+  const dcTerms = new Float64Array(B); // Σ_j |G s_c|: the size of the terms dc_b sums, which cancel
+  for (let b = 0; b < B; b++) {
+    const q = row(p.q, b, d), X = dotOf(q, q), c = p.c[b]!;
+    const parts = Array.from({ length: N }, (_, j) => {
+      const v = row(p.table, j, d);
+      return similarityPartialsRef(SimilarityKind.NegSqPoincare, X, dotOf(v, v), dotOf(q, v), c);
+    });
+    const s = parts.map((x, j) => x.s + (p.bias?.[j] ?? 0));
+    const m = Math.max(...s);
+    const Z = s.reduce((z, x) => z + Math.exp(x - m), 0);
+    for (let j = 0; j < N; j++) {
+      const G = (Math.exp(s[j]! - m) / Z - (j === p.gold[b] ? 1 : 0)) / B;
+      const { sX, sV, sP, sc } = parts[j]!;
+      for (let k = 0; k < d; k++) {
+        dq[b * d + k] += G * (2 * sX * q[k]! + sP * p.table[j * d + k]!);
+        dE[j * d + k] += G * (2 * sV * p.table[j * d + k]! + sP * q[k]!);
+      }
+      dc[b] += G * sc;
+      dcTerms[b] += Math.abs(G * sc);
+      db[j] += G;
+    }
+  }
+  return { dq, dc, dcTerms, dE, db };
+}
+
+type KernelResult = { loss: number; dq: Float32Array; dc: Float32Array; dE: Float32Array; db: Float32Array };
+
+/** The kernel's mean loss and gradients on a fresh memory; `threads` is read when its worker is first asked for. */
+async function kernel(p: Problem, threads: 1 | 2, sizes: DenseEntityLossSizes = {}): Promise<KernelResult> {
+  const previous = process.env.KGDISTILL_THREADS;
+  process.env.KGDISTILL_THREADS = String(threads);
+  try {
+    const k: Kernels = await loadKernels({ memory: new KernelMemory() });
+    const { B, N, d } = p;
+    const inputs = { B, N, d, table: f32(k, p.table), bias: p.bias ? f32(k, p.bias) : null, q: f32(k, p.q), c: f32(k, p.c),
+      gold: i32(k, p.gold), dq: k.memory.allocF32(B * d), dc: k.memory.allocF32(B), gTable: k.memory.allocF32(N * d),
+      gBias: p.bias ? k.memory.allocF32(N) : null, scale: 1 / B };
+    const loss = densePoincareLoss(k, inputs, sizes) / B;
+    if (threads === 2 && B > 4) expect(k.worker()).not.toBeNull();
+    return { loss, dq: inputs.dq.array.slice(), dc: inputs.dc.array.slice(), dE: inputs.gTable.array.slice(), db: inputs.gBias?.array.slice() ?? new Float32Array(0) };
+  } finally {
+    if (previous === undefined) delete process.env.KGDISTILL_THREADS;
+    else process.env.KGDISTILL_THREADS = previous;
+  }
+}
+
+const largest = (a: ArrayLike<number>): number => Array.from(a).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+
+describe('densePoincareLoss (1-N softmax of Poincaré scores in one pass)', () => {
+  it.each([
+    [1, 1, 4, true], [3, 5, 4, false], [7, 9, 12, true], [13, 37, 8, false], [37, 101, 12, true], [45, 203, 20, true],
+  ])('matches float64 for B=%i N=%i d=%i (bias: %s)', async (B, N, d, withBias) => {
+    const p = problem(B, N, d, withBias, B * 7919 + N);
+    const ref = gradientsRef(p);
+    const rowBytes = 4 * Math.ceil(N / 8) * 8; // runs of 4 rows, groups of 12 (the last run and group partial)
+    const got = await kernel(p, 1, { chunkBytes: 4 * rowBytes, groupBytes: 12 * 3 * rowBytes });
+    expect(Math.abs(got.loss - lossRef(p))).toBeLessThan(1e-5 * Math.max(1, lossRef(p)));
+    expectClose(got.dq, ref.dq, 1e-3, 1e-5 * largest(ref.dq) + 1e-9, 'dq');
+    ref.dc.forEach((x, b) => expect(Math.abs(got.dc[b]! - x), `dc[${b}]`).toBeLessThanOrEqual(1e-3 * Math.abs(x) + 1e-5 * ref.dcTerms[b]!));
+    expectClose(got.dE, ref.dE, 1e-3, 1e-5 * largest(ref.dE) + 1e-9, 'dE');
+    if (withBias) expectClose(got.db, ref.db, 1e-3, 1e-5 * largest(ref.db) + 1e-9, 'db');
+    if (N > 1) expect(largest(ref.dE)).toBeGreaterThan(1e-4);
+  });
+
+  it('has the gradient of the float64 loss by central finite differences (every q, c, v and β)', async () => {
+    const p = problem(6, 11, 8, true, 17);
+    const got = await kernel(p, 1);
+    const h = 1e-6;
+    const fd = (values: number[], i: number): number => {
+      const x = values[i]!;
+      values[i] = x + h;
+      const up = lossRef(p);
+      values[i] = x - h;
+      const down = lossRef(p);
+      values[i] = x;
+      return (up - down) / (2 * h);
+    };
+    const check = (values: number[], grad: Float32Array, what: string): void => {
+      const numeric = values.map((_, i) => fd(values, i));
+      expectClose(grad, numeric, 2e-3, 2e-6, what);
+    };
+    check(p.q, got.dq, 'dq');
+    check(p.c, got.dc, 'dc');
+    check(p.table, got.dE, 'dE');
+    check(p.bias!, got.db, 'db');
+  });
+
+  it('gives the same bits on one thread and two, and with the batch in groups', async () => {
+    const p = problem(61, 203, 16, true, 3);
+    const rowBytes = 4 * Math.ceil(203 / 8) * 8;
+    const sizes = { chunkBytes: 8 * rowBytes }; // runs of 8 rows
+    const one = await kernel(p, 1, sizes), two = await kernel(p, 2, sizes), again = await kernel(p, 2, sizes);
+    for (const other of [two, again]) {
+      expect(other.loss).toBe(one.loss);
+      expect(other.dq).toEqual(one.dq);
+      expect(other.dc).toEqual(one.dc);
+      expect(other.dE).toEqual(one.dE);
+      expect(other.db).toEqual(one.db);
+    }
+    const grouped = await kernel(p, 2, { ...sizes, groupBytes: 16 * 3 * rowBytes });
+    expect(grouped.dq).toEqual(one.dq); // rows do not depend on the grouping
+    expect(grouped.dc).toEqual(one.dc);
+    expectClose(grouped.dE, one.dE, 1e-5, 1e-8, 'dE in groups'); // column sums added group by group
+  });
+});
