@@ -1,7 +1,7 @@
 /**
  * `npm run bench:train`: milliseconds per training step on FB15k-237 (d = 32, batch 500, 50 uniform negatives,
- * and 1-N with softmax or binary cross-entropy), through the core exactly as `kgdistill train` runs it, beside
- * PyTorch's step timed in the same run (1-N: its softmax).
+ * and 1-N with softmax or binary cross-entropy; for Poincaré models 1-N with the softmax, fused and tfjs), through
+ * the core exactly as `kgdistill train` runs it, beside PyTorch's step timed in the same run (1-N: its softmax).
  * Paths: `fused` (fused candidate scoring; models with a fused query program run the whole step in kernels),
  * `hybrid` (fused candidate scoring, tfjs query: the fused path of models without a program), `tfjs` (all tfjs).
  * Negative sampling is timed with and without KGEmb's --double_neg (B·(1 + N) queries, one candidate each).
@@ -62,9 +62,13 @@ for (const model of models) {
     if (hybrid) setups.push({ ...base, model: hybrid, path: 'fused', label: 'hybrid' });
     if (withTfjs && !doubleNegatives) setups.push({ ...base, model, path: 'tfjs', label: 'tfjs' });
   }
+  const oneToN = { model, dim: 32, batchSize: 500, negatives: 0, optimizer: 'adagrad' as const };
   if (model === 'DistMult') {
-    setups.push({ model, dim: 32, batchSize: 500, negatives: 0, optimizer: 'adagrad', path: 'fused', label: 'fused' });
-    setups.push({ model, dim: 32, batchSize: 500, negatives: 0, oneToNLoss: 'bce', optimizer: 'adagrad', path: 'fused', label: 'fused, bce' });
+    setups.push({ ...oneToN, path: 'fused', label: 'fused' });
+    setups.push({ ...oneToN, oneToNLoss: 'bce', path: 'fused', label: 'fused, bce' });
+  } else if (createModel(model, { dim: 4, numEntities: 1, numRelations: 1 }).similarity === 'negSqPoincare') {
+    setups.push({ ...oneToN, path: 'fused', label: 'fused' }); // assembly/dense-poincare.ts
+    if (withTfjs) setups.push({ ...oneToN, path: 'tfjs', label: 'tfjs' });
   }
   for (const setup of setups) {
     const t = await timeSteps(data, setup, backend, setup.negatives === 0 ? Math.min(steps, 10) : steps);

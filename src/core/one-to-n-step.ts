@@ -8,7 +8,9 @@
  * - kernels, for dot-product models with a fused query program (unless the path is `tfjs`, or `auto` on a native
  *   backend): the program forward on the B query rows, the fused dense softmax or binary cross-entropy with its VJP
  *   on both threads (src/kernels/dense-threads.ts: dq, and dE, dβ straight into the tables' accumulators; the same
- *   bits on one thread), the program backward; no [B×N] matrix outside kernel memory and no tfjs op.
+ *   bits on one thread), the program backward; no [B×N] matrix outside kernel memory and no tfjs op. Poincaré models
+ *   (RotH, RefH, AttH, MuRP) take the same path with the softmax (kernels/assembly/dense-poincare.ts: dq and the
+ *   curvature's dc into the program's seeds); with `bce` they train on the tfjs path.
  * - tfjs: the whole table on the tape; with the softmax, dot-product models take `dotSoftmaxCrossEntropy` (the
  *   reference of the kernel path); the others, and every model with `bce`, the generic similarity and the loss's
  *   tfjs definition (losses.ts).
@@ -28,7 +30,7 @@ import { fusedStepSupports } from './fused-negative-step.js';
 import { kernelsForMemory, type Kernels } from '../kernels/kernels.js';
 import { QueryExecutor, type QueryProgram } from '../kernels/query-program.js';
 import { subF32, subI32, type I32Block } from '../kernels/kernel-memory.js';
-import { denseEntityLoss } from '../kernels/dense-threads.js';
+import { denseEntityLoss, densePoincareLoss } from '../kernels/dense-threads.js';
 import { checkIds, gatherQueryRows, scatterQueryGradients } from './query-inputs.js';
 import { BLOCK_ROOM, type QueryTable } from './fused-step-plan.js';
 
@@ -54,7 +56,12 @@ export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: Q
  * offset when the loss is `bce`, path allowing).
  */
 export function oneToNKernelPath(model: KgeModel, store: ParameterStore, path: 'auto' | 'fused' | 'tfjs', loss: OneToNLoss = 'softmax'): boolean {
-  if (path === 'tfjs' || model.similarity !== 'dot' || !model.fusedQuery) return false;
+  if (path === 'tfjs' || !model.fusedQuery) return false;
+  if (model.similarity === 'negSqPoincare') {
+    if (loss !== 'softmax' || model.fusedQuery.outputs.c === undefined) return false;
+  } else if (model.similarity !== 'dot') {
+    return false;
+  }
   if (loss === 'bce' && model.fusedQuery.outputs.offset !== undefined) return false;
   if (path === 'auto' && hasNativeGatherGradient(tf.getBackend())) return false;
   return fusedStepSupports(model, store);
@@ -115,12 +122,16 @@ function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: Qu
   const d = table.dim;
   const loss = settings.oneToNLoss ?? 'softmax';
   const scale = loss === 'bce' ? 1 / (B * table.rows) : 1 / B; // BCE is the mean over all B·N scores
-  const lossSum = denseEntityLoss(kernels, { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null,
-    q: subF32(ex.output('q')!, 0, B * d), gold: subI32(state.gold, 0, B), dq: subF32(ex.seed('q')!, 0, B * d),
-    gTable: table.grad, gBias: bias?.grad ?? null, scale, loss });
-  // the curvature and offset play no part in a dot-product softmax; this path runs the BCE only for programs without an offset
+  const common = { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null, q: subF32(ex.output('q')!, 0, B * d),
+    gold: subI32(state.gold, 0, B), dq: subF32(ex.seed('q')!, 0, B * d), gTable: table.grad, gBias: bias?.grad ?? null, scale };
+  const poincare = model.similarity === 'negSqPoincare';
+  const lossSum = poincare
+    ? densePoincareLoss(kernels, { ...common, c: subF32(ex.output('c')!, 0, B), dc: subF32(ex.seed('c')!, 0, B) })
+    : denseEntityLoss(kernels, { ...common, loss });
+  // the offset plays no part in a softmax (this path runs the BCE only for programs without one), nor the curvature in
+  // a dot product's
   for (const key of Object.keys(program.outputs)) {
-    const seed = key === 'q' ? undefined : ex.seed(key);
+    const seed = key === 'q' || (poincare && key === 'c') ? undefined : ex.seed(key);
     if (seed) raw.zeroFloats(B * ex.outputWidth(key), seed.offset);
   }
   ex.backward(B);

@@ -14,7 +14,8 @@
  * - Sampled negatives without a program (candidate-scoring.ts): q [Q×d], the Q·M candidate ids and their scores.
  * - 1-N (one-to-n-step.ts `kernelState`): the program's row buffers for B rows, 3·1.25·B ids, and the dense loss's
  *   blocked copy of the candidate table (kernels/dense-threads.ts `denseBlockedLength`) with its buffers
- *   (`denseEntityLoss`: the bias, a group's scores, up to SOFTMAX_GROUP_BYTES, its row statistics, q and row losses).
+ *   (`denseEntityLoss`: the bias, a group's scores, up to SOFTMAX_GROUP_BYTES, its row statistics, q and row losses;
+ *   `densePoincareLoss`: three run buffers within the same bytes, ‖v‖², and two more floats per row).
  * - MulDE's top-K (entity-scorer.ts `topKSync` / `poincareTopK`): the blocked table, the per-entity terms, q and
  *   B·K ids and scores; then the Junior's K scores with gradient (fusedCandidateGradients: B·K candidate ids and
  *   CHUNK_ROWS·K score floats), and in every teacher's own memory its B·K candidates (teacher-ensemble.ts).
@@ -25,7 +26,7 @@ import type { QueryProgram } from '../kernels/query-program.js';
 import { AUX_WIDTH } from '../kernels/fused-kernels.js';
 import { denseBlockedLength, paddedEntities } from '../kernels/dense-kernels.js';
 import { blockedLength } from '../kernels/top-k-kernels.js';
-import { SOFTMAX_GROUP_BYTES, softmaxChunkRows } from '../kernels/dense-threads.js';
+import { denseLossRuns } from '../kernels/dense-threads.js';
 import { BLOCK_ROOM, CHUNK_ROWS } from './fused-step-plan.js';
 import { COMPACT_MIN_TABLE_BYTES } from './fused-compact-step.js';
 import { MIN_PARALLEL_ROWS, MIN_PARALLEL_SCORES_FREE_FOLD } from './fused-step-parallel.js';
@@ -77,18 +78,24 @@ export function programRowFloats(program: QueryProgram, widths: Readonly<Record<
   return floats;
 }
 
+/** Floats the Poincaré loss's four extra blocks may lose to the allocator's 16-byte alignment. */
+const ALIGNMENT_FLOATS = 16;
+
 /**
  * Floats of `denseEntityLoss`'s buffers beside the blocked table (kernels/dense-threads.ts): bias, a group's scores,
- * statistics, q, row losses. With `fewest`, the least they can be for any group size — a group of one query — which,
- * unlike the real figure, never falls as E grows (the group shrinks as the entities grow: SOFTMAX_GROUP_BYTES).
+ * statistics, q, row losses; for Poincaré models `densePoincareLoss`'s: bias, ‖v‖², a group's three run buffers
+ * (scores, partials, dL/ds), statistics, Σ G s_X, row losses. With `fewest`, the least they can be for any group
+ * size — a group of one query — which, unlike the real figure, never falls as E grows (the group shrinks as the
+ * entities grow: SOFTMAX_GROUP_BYTES).
  */
-function denseLossFloats(B: number, E: number, d: number, fewest: boolean): number {
+function denseLossFloats(B: number, E: number, d: number, fewest: boolean, poincare: boolean): number {
   const Np = paddedEntities(E);
-  if (fewest) return Np + Np + 1 + d + 2;
-  const unit = Math.min(softmaxChunkRows(E), Math.max(4, Math.ceil(B / 8) * 4));
-  const group = Math.max(unit, Math.floor(SOFTMAX_GROUP_BYTES / (4 * Np) / unit) * unit);
+  const buffers = poincare ? 3 : 1;
+  if (fewest) return Np + buffers * Np + 1 + (poincare ? Np + 1 : d) + 2;
+  const { unit, group } = denseLossRuns(B, E, buffers);
   const G = Math.min(group, B);
-  return Np + Math.ceil(G / unit) * unit * Np + G + G * d + 2 * G;
+  const rows = poincare ? Np + G + ALIGNMENT_FLOATS : G * d; // ‖v‖², Σ G s_X and their blocks' alignment, or the scaled q
+  return Np + buffers * Math.ceil(G / unit) * unit * Np + G + rows + 2 * G;
 }
 
 const specOf = (model: KgeModel, name: string): TableSpec => model.tables.find((t) => t.name === name)!;
@@ -106,7 +113,7 @@ export function stepScratchOf(model: KgeModel, shape: StepShape, fewest = false)
   const rowFloats = program ? programRowFloats(program, Object.fromEntries(model.queryTables.map((n) => [n, specOf(model, n).dim]))) : 0;
   const parts: ScratchPart[] = [];
   if (shape.negatives === 0) {
-    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * BLOCK_ROOM * B + denseBlockedLength(E, d) + denseLossFloats(B, E, d, fewest)) });
+    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * BLOCK_ROOM * B + denseBlockedLength(E, d) + denseLossFloats(B, E, d, fewest, model.similarity === 'negSqPoincare')) });
   } else {
     const double = shape.doubleNegatives;
     const Q = double ? B * (1 + shape.negatives) : B, M = double ? 1 : 1 + shape.negatives;

@@ -7,6 +7,9 @@ import { stepScratchOf, type StepShape } from '../../src/core/step-memory.js';
 import { requireTrainingMemory } from '../../src/core/memory-budget.js';
 import { KernelMemory } from '../../src/kernels/kernel-memory.js';
 import { plainInts } from '../../src/core/plain-arrays.js';
+import { ModelRuntime } from '../../src/core/model-runtime.js';
+import { SeededRandom } from '../../src/core/random.js';
+import { oneToNGradients } from '../../src/core/one-to-n-step.js';
 
 const shape = (over: Partial<StepShape>): StepShape => ({ queries: 500, negatives: 50, doubleNegatives: false, weighted: false, optimizer: 'adagrad',
   loss: 'bce', numEntities: 400, numRelations: 5, threads: 1, ...over });
@@ -36,6 +39,20 @@ describe('step scratch', () => {
     // denseEntityLoss: rows of 12 (1 MiB of scores), groups of 828 rows (64 MiB) → 828 × 20,000 scores; it was left out (6.61 MiB estimated)
     expect(part.bytes).toBeGreaterThan(4 * 828 * 20_000);
     expect(part.bytes).toBe(73_468_904);
+  });
+
+  it.each([['DistMult', 32], ['RotH', 32], ['AttH', 20]] as const)("1-N: the estimate covers what a real %s step (d = %i) takes of kernel memory, and is within a tenth of it", async (name, dim) => {
+    // 3,001 entities, B = 300: the Poincaré loss's three run buffers, ‖v‖² and row sums (densePoincareLoss) or the dot product's one
+    const E = 3001, R = 4, B = 300;
+    const runtime = await ModelRuntime.create(createModel(name, { dim, numEntities: E, numRelations: R }), 3);
+    const before = runtime.store.memory.usedBytes;
+    const rng = new SeededRandom(1);
+    const ids = (n: number) => Int32Array.from({ length: B }, () => rng.int(n));
+    oneToNGradients(runtime.model, runtime.store, { entities: ids(E), relations: ids(2 * R), answers: ids(E) }, { regularizer: 'none', regularizerWeight: 0, path: 'fused' });
+    const used = runtime.store.memory.usedBytes - before;
+    const estimate = stepScratchOf(runtime.model, shape({ queries: B, negatives: 0, numEntities: E, numRelations: R })).parts.find((p) => p.what === 'oneToN')!.bytes;
+    expect(estimate).toBeGreaterThanOrEqual(used);
+    expect(estimate).toBeLessThan(1.1 * used);
   });
 
   it("a cache refresh has each teacher score 2048 queries' candidates at a time, not a batch's", () => {
