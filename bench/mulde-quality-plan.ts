@@ -51,6 +51,10 @@ export function qualityPlan(root: string): Row[] {
     const moreNegatives = fbTeacher.map((value, i) => (fbTeacher[i - 1] === '--neg' ? neg : value));
     rows.push({ id: `single-atth-neg${neg}-d32`, stage: 4, dataset: fb, kind: 'single', args: ['train', '--dataset', fb, '--model', 'AttH', '--dim', '32', ...moreNegatives, '--unseen', 'keep', '--seed', '0'] });
   }
+  // The same with every entity scored (KGEmb's `--neg_sample_size -1`: the softmax over all entities), which the
+  // fused Poincaré 1-N step (kernels/assembly/dense-poincare.ts, 2026-12-07) makes ~20× cheaper than on the tape.
+  const allEntities = fbTeacher.filter((value, i) => value !== '--neg' && fbTeacher[i - 1] !== '--neg');
+  rows.push({ id: 'single-atth-1n-d32', stage: 4, dataset: fb, kind: 'single', args: ['train', '--dataset', fb, '--model', 'AttH', '--dim', '32', '--one-to-n', ...allEntities, '--unseen', 'keep', '--seed', '0'] });
   // Students and their twins: the same hard loss, optimiser, seed and epochs; the student adds the teachers.
   const studentRuns: [string, number, string, number, number][] = [[wn, 32, '0.01', 2, 5], [wn, 16, '0.01', 2, 5], [fb, 32, '0.5', 4, 6]];
   for (const [dataset, dim, kdWeight, firstStage, laterStage] of studentRuns) {

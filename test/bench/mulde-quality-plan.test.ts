@@ -85,7 +85,7 @@ describe('bench:mulde-quality plan', () => {
 
   it('selects rows by id or dataset/id and names --only when it selects nothing or is no regular expression', () => {
     expect(selectRows(rows, undefined)).toBe(rows);
-    expect(selectRows(rows, '^FB15k-237/single-atth').map((r) => r.id)).toEqual(['single-atth-d32', 'single-atth-neg255-d32', 'single-atth-neg500-d32']);
+    expect(selectRows(rows, '^FB15k-237/single-atth').map((r) => r.id)).toEqual(['single-atth-d32', 'single-atth-neg255-d32', 'single-atth-neg500-d32', 'single-atth-1n-d32']);
     expect(selectRows(rows, '^twin-roth-d32-s1$').map((r) => `${r.dataset}/${r.id}`)).toEqual(['WN18RR/twin-roth-d32-s1', 'FB15k-237/twin-roth-d32-s1']);
     expect(() => selectRows(rows, 'student-roth-d64')).toThrow("--only 'student-roth-d64' matches no row (--list shows every row's id)");
     expect(() => selectRows(rows, '(')).toThrow("--only '(' is not a regular expression");
