@@ -258,31 +258,28 @@ export class DenseKernels {
 
   private checkPoincare(fn: string, table: DenseTable, rows: PoincareRows, unit: number, counter: I32Block | null,
     scale: number): void {
-    const { N, d } = table;
-    const { B } = rows;
-    int(fn, 'B', B);
-    int(fn, 'N', N, 1);
-    dim(fn, d);
-    int(fn, 'unit', unit, 4);
-    if (unit % 4 !== 0) fail(`${fn}: unit must be a multiple of 4, got ${unit}`);
-    real(fn, 'scale', scale);
-    this.c.block(fn, 'table', table.data, N * d);
-    this.c.block(fn, 'q', rows.q, B * d);
-    this.c.block(fn, 'gold', rows.gold, B);
-    this.c.inRange(fn, 'gold', rows.gold, B, N);
-    this.c.block(fn, 'dq', rows.dq, B * d);
-    const runFloats = Math.ceil(B / unit) * unit * paddedEntities(N);
+    this.checkLossRows(fn, table, rows, unit, counter, scale);
+    const runFloats = Math.ceil(rows.B / unit) * unit * paddedEntities(table.N);
     this.c.block(fn, 'dots', rows.dots, runFloats);
     this.c.block(fn, 'part', rows.part, runFloats);
     if (table.bias && !rows.gs) fail(`${fn}: a table with biases needs the gs scratch`);
     if (rows.gs) this.c.block(fn, 'gs', rows.gs, runFloats);
-    this.c.block(fn, 'stats', rows.stats, B);
-    this.c.block(fn, 'sx', rows.sx, B);
-    if (counter) this.c.block(fn, 'counter', counter, 1);
+    this.c.block(fn, 'sx', rows.sx, rows.B);
   }
 
   private checkSoftmax(fn: string, table: DenseTable, rows: SoftmaxRows, unit: number, counter: I32Block | null,
     scale: number): void {
+    this.checkLossRows(fn, table, rows, unit, counter, scale);
+    const { B } = rows;
+    this.c.block(fn, 'scores', rows.scores, Math.ceil(B / unit) * unit * paddedEntities(table.N));
+    this.c.block(fn, 'qs', rows.qs, B * table.d);
+    this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * B);
+    if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
+  }
+
+  /** The checks both dense losses share: sizes, unit, scale, the table, q, gold answers, dq, row weights, counter. */
+  private checkLossRows(fn: string, table: DenseTable, rows: { B: number; q: F32Block; gold: I32Block; dq: F32Block; stats: F32Block },
+    unit: number, counter: I32Block | null, scale: number): void {
     const { N, d } = table;
     const { B } = rows;
     int(fn, 'B', B);
@@ -296,11 +293,7 @@ export class DenseKernels {
     this.c.block(fn, 'gold', rows.gold, B);
     this.c.inRange(fn, 'gold', rows.gold, B, N);
     this.c.block(fn, 'dq', rows.dq, B * d);
-    this.c.block(fn, 'scores', rows.scores, Math.ceil(B / unit) * unit * paddedEntities(N));
     this.c.block(fn, 'stats', rows.stats, B);
-    this.c.block(fn, 'qs', rows.qs, B * d);
-    this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * B);
-    if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
     if (counter) this.c.block(fn, 'counter', counter, 1);
   }
 }

@@ -9,7 +9,7 @@
 import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block, type KernelMemory } from './kernel-memory.js';
 import type { Kernels } from './kernels.js';
 import { DENSE_EXPORTS, DenseKernels, denseBlockedLength, paddedEntities, type DenseExports, type DenseRunExport,
-  type DenseRowsExport, type DenseScoreQueries, type DenseScoreTable, type PoincareRows, type SoftmaxRows } from './dense-kernels.js';
+  type DenseRowsExport, type DenseScoreQueries, type DenseTable, type DenseScoreTable, type PoincareRows, type SoftmaxRows } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
 
 /** Bytes of scores one run of softmax rows keeps in cache between its passes (per thread). */
@@ -57,6 +57,19 @@ export interface DenseEntityLossInputs {
   loss?: 'softmax' | 'bce';
 }
 
+/** The entity side both dense losses read: the table, its blocked copy and the biases padded to Np, in kernel scratch. */
+function lossTable(dense: DenseKernels, scratch: ScratchBlocks, inputs: DenseEntityLossInputs): DenseTable {
+  const { N, d } = inputs;
+  const blocked = scratch.f32('softmax:blocked', denseBlockedLength(N, d));
+  dense.blockRows(N, d, inputs.table, blocked);
+  let bias: F32Block | null = null;
+  if (inputs.bias) {
+    bias = scratch.f32('softmax:bias', paddedEntities(N));
+    bias.array.set(inputs.bias.array.subarray(0, N));
+  }
+  return { N, d, data: inputs.table, blocked, bias };
+}
+
 /** Query rows per run of phase 1: as many as fit `bytes` of scores, a multiple of 4, at least 4. */
 export function softmaxChunkRows(N: number, bytes = SOFTMAX_CHUNK_BYTES): number {
   return Math.max(4, Math.floor(bytes / (4 * paddedEntities(N)) / 4) * 4);
@@ -94,14 +107,7 @@ export function denseEntityLoss(kernels: Kernels, inputs: DenseEntityLossInputs,
   const dense = denseKernels(kernels);
   const scratch = scratchOf(kernels.memory);
   const Np = paddedEntities(N);
-  const blocked = scratch.f32('softmax:blocked', denseBlockedLength(N, d));
-  dense.blockRows(N, d, inputs.table, blocked);
-  let bias: F32Block | null = null;
-  if (inputs.bias) {
-    bias = scratch.f32('softmax:bias', Np);
-    bias.array.set(inputs.bias.array.subarray(0, N));
-  }
-  const table = { N, d, data: inputs.table, blocked, bias };
+  const table = lossTable(dense, scratch, inputs);
   const { unit, group } = denseLossRuns(B, N, 1, sizes);
   const G = Math.min(group, B);
   const scores = scratch.f32('softmax:scores', Math.ceil(G / unit) * unit * Np), stats = scratch.f32('softmax:stats', G);
@@ -141,8 +147,7 @@ export function densePoincareLoss(kernels: Kernels, inputs: DensePoincareLossInp
   const dense = denseKernels(kernels);
   const scratch = scratchOf(kernels.memory);
   const Np = paddedEntities(N);
-  const blocked = scratch.f32('softmax:blocked', denseBlockedLength(N, d));
-  dense.blockRows(N, d, inputs.table, blocked);
+  const table = lossTable(dense, scratch, inputs);
   const v2 = scratch.f32('poincare:v2', Np);
   const rows = inputs.table.array, v2a = v2.array;
   v2a.fill(0);
@@ -151,17 +156,11 @@ export function densePoincareLoss(kernels: Kernels, inputs: DensePoincareLossInp
     for (let k = j * d; k < (j + 1) * d; k++) sum += rows[k]! * rows[k]!;
     v2a[j] = sum;
   }
-  let bias: F32Block | null = null;
-  if (inputs.bias) {
-    bias = scratch.f32('softmax:bias', Np);
-    bias.array.set(inputs.bias.array.subarray(0, N));
-  }
-  const table = { N, d, data: inputs.table, blocked, bias };
-  const { unit, group } = denseLossRuns(B, N, bias ? 3 : 2, sizes);
+  const { unit, group } = denseLossRuns(B, N, table.bias ? 3 : 2, sizes);
   const G = Math.min(group, B);
   const runFloats = Math.ceil(G / unit) * unit * Np;
   const dots = scratch.f32('softmax:scores', runFloats), part = scratch.f32('poincare:part', runFloats);
-  const gs = bias ? scratch.f32('poincare:gs', runFloats) : null;
+  const gs = table.bias ? scratch.f32('poincare:gs', runFloats) : null;
   const stats = scratch.f32('softmax:stats', G), sx = scratch.f32('poincare:sx', G), rowLoss = scratch.f32('softmax:rowLoss', 2 * G);
   const counters = scratch.i32('softmax:counters', 2);
   const worker = B > unit ? kernels.worker() : null;

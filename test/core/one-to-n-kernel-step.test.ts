@@ -7,13 +7,14 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
-import { oneToNGradients, oneToNKernelPath, type OneToNLoss } from '../../src/core/one-to-n-step.js';
+import { oneToNKernelPath, type OneToNLoss } from '../../src/core/one-to-n-step.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { TableOptimizer } from '../../src/core/optimizers.js';
 import type { QueryBatch } from '../../src/core/batch.js';
 import type { RegularizerName } from '../../src/core/losses.js';
 import { createModel } from '../../src/registry/models.js';
 import { expectClose } from '../kernels/helpers.js';
+import { oneToNStep, randomQueries } from '../helpers/one-to-n.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -21,14 +22,7 @@ beforeAll(async () => {
 
 const E = 211, R = 7;
 
-function batchOf(size: number, seed: number): QueryBatch {
-  const rng = new SeededRandom(seed);
-  return {
-    entities: Int32Array.from({ length: size }, () => rng.int(E)),
-    relations: Int32Array.from({ length: size }, () => rng.int(2 * R)),
-    answers: Int32Array.from({ length: size }, () => rng.int(E)),
-  };
-}
+const batchOf = (size: number, seed: number): QueryBatch => randomQueries(size, seed, E, R);
 
 async function runtimeOf(model: string, dim: number): Promise<ModelRuntime> {
   return ModelRuntime.create(createModel(model, { dim, numEntities: E, numRelations: R, initScale: 0.3 }), 5);
@@ -37,14 +31,7 @@ async function runtimeOf(model: string, dim: number): Promise<ModelRuntime> {
 /** The loss and every table's gradient accumulator after one step on `path`. */
 function gradients(runtime: ModelRuntime, batch: QueryBatch, path: 'fused' | 'tfjs', regularizer: RegularizerName,
   oneToNLoss: OneToNLoss = 'softmax'): { loss: number; grads: Float32Array[] } {
-  const settings = { regularizer, regularizerWeight: regularizer === 'none' ? 0 : 0.05, path, oneToNLoss };
-  const loss = oneToNGradients(runtime.model, runtime.store, batch, settings);
-  const grads = runtime.store.tables().map((t) => t.grad.array.slice());
-  for (const t of runtime.store.tables()) {
-    t.grad.array.fill(0);
-    t.clearTouched();
-  }
-  return { loss, grads };
+  return oneToNStep(runtime, batch, { regularizer, regularizerWeight: regularizer === 'none' ? 0 : 0.05, path, oneToNLoss });
 }
 
 describe.each([['DistMult', 16], ['ComplEx', 12]] as const)('the 1-N kernel step of %s (d = %i)', (model, dim) => {

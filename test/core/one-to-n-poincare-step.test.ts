@@ -8,13 +8,14 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
-import { oneToNGradients, oneToNKernelPath } from '../../src/core/one-to-n-step.js';
+import { oneToNKernelPath } from '../../src/core/one-to-n-step.js';
 import { SeededRandom } from '../../src/core/random.js';
 import { TableOptimizer } from '../../src/core/optimizers.js';
 import type { QueryBatch } from '../../src/core/batch.js';
 import { createModel } from '../../src/registry/models.js';
 import { densePoincareLoss } from '../../src/kernels/dense-threads.js';
 import { expectClose } from '../kernels/helpers.js';
+import { oneToNStep, randomQueries } from '../helpers/one-to-n.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -22,14 +23,7 @@ beforeAll(async () => {
 
 const E = 203, R = 5;
 
-function batchOf(size: number, seed: number): QueryBatch {
-  const rng = new SeededRandom(seed);
-  return {
-    entities: Int32Array.from({ length: size }, () => rng.int(E)),
-    relations: Int32Array.from({ length: size }, () => rng.int(2 * R)),
-    answers: Int32Array.from({ length: size }, () => rng.int(E)),
-  };
-}
+const batchOf = (size: number, seed: number): QueryBatch => randomQueries(size, seed, E, R);
 
 /**
  * A runtime whose tail biases are not all zero and whose query points stay away from the ball's boundary (init 0.1):
@@ -45,13 +39,7 @@ async function runtimeOf(model: string, dim: number): Promise<ModelRuntime> {
 
 /** The loss and every table's gradient accumulator after one step on `path`. */
 function gradients(runtime: ModelRuntime, batch: QueryBatch, path: 'fused' | 'tfjs', regularizer: 'none' | 'n3'): { loss: number; grads: Float32Array[] } {
-  const loss = oneToNGradients(runtime.model, runtime.store, batch, { regularizer, regularizerWeight: regularizer === 'none' ? 0 : 0.05, path });
-  const grads = runtime.store.tables().map((t) => t.grad.array.slice());
-  for (const t of runtime.store.tables()) {
-    t.grad.array.fill(0);
-    t.clearTouched();
-  }
-  return { loss, grads };
+  return oneToNStep(runtime, batch, { regularizer, regularizerWeight: regularizer === 'none' ? 0 : 0.05, path });
 }
 
 describe.each([['RotH', 16], ['RefH', 12], ['AttH', 16], ['MuRP', 20]] as const)('the 1-N kernel step of %s (d = %i)', (model, dim) => {
