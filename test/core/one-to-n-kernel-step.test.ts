@@ -15,6 +15,7 @@ import type { RegularizerName } from '../../src/core/losses.js';
 import { createModel } from '../../src/registry/models.js';
 import { expectClose } from '../kernels/helpers.js';
 import { oneToNStep, randomQueries } from '../helpers/one-to-n.js';
+import { withKernelThreads } from '../helpers/kernel-threads.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -85,16 +86,8 @@ describe('the 1-N binary cross-entropy', () => {
 describe('the 1-N kernel step on one thread and two', () => {
   it('gives the same bits', async () => {
     const results: { loss: number; grads: Float32Array[] }[] = [];
-    const previous = process.env.KGDISTILL_THREADS;
-    try {
-      for (const threads of ['1', '2', '2']) {
-        process.env.KGDISTILL_THREADS = threads; // read when a runtime's kernel worker is first asked for
-        const runtime = await runtimeOf('DistMult', 16);
-        results.push(gradients(runtime, batchOf(90, 4), 'fused', 'n3'));
-      }
-    } finally {
-      if (previous === undefined) delete process.env.KGDISTILL_THREADS;
-      else process.env.KGDISTILL_THREADS = previous;
+    for (const threads of [1, 2, 2]) {
+      results.push(await withKernelThreads(threads, async () => gradients(await runtimeOf('DistMult', 16), batchOf(90, 4), 'fused', 'n3')));
     }
     for (const r of results.slice(1)) {
       expect(r.loss).toBe(results[0]!.loss);

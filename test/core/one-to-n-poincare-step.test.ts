@@ -16,6 +16,7 @@ import { createModel } from '../../src/registry/models.js';
 import { densePoincareLoss } from '../../src/kernels/dense-threads.js';
 import { expectClose } from '../kernels/helpers.js';
 import { oneToNStep, randomQueries } from '../helpers/one-to-n.js';
+import { withKernelThreads } from '../helpers/kernel-threads.js';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -93,16 +94,8 @@ describe.each([['RotH', 16], ['RefH', 12], ['AttH', 16], ['MuRP', 20]] as const)
 describe('the Poincaré 1-N kernel', () => {
   it('gives the same bits on one thread and two', async () => {
     const results: { loss: number; grads: Float32Array[] }[] = [];
-    const previous = process.env.KGDISTILL_THREADS;
-    try {
-      for (const threads of ['1', '2', '2']) {
-        process.env.KGDISTILL_THREADS = threads; // read when a runtime's kernel worker is first asked for
-        const runtime = await runtimeOf('AttH', 16);
-        results.push(gradients(runtime, batchOf(90, 4), 'fused', 'n3'));
-      }
-    } finally {
-      if (previous === undefined) delete process.env.KGDISTILL_THREADS;
-      else process.env.KGDISTILL_THREADS = previous;
+    for (const threads of [1, 2, 2]) {
+      results.push(await withKernelThreads(threads, async () => gradients(await runtimeOf('AttH', 16), batchOf(90, 4), 'fused', 'n3')));
     }
     for (const r of results.slice(1)) {
       expect(r.loss).toBe(results[0]!.loss);

@@ -10,6 +10,7 @@ import { densePoincareLoss, type DenseEntityLossSizes } from '../../src/kernels/
 import { similarityPartialsRef, similarityRef } from '../../src/kernels/reference.js';
 import { SimilarityKind } from '../../src/kernels/kernel-host.js';
 import { expectClose, f32, i32, rng, uniform } from './helpers.js';
+import { withKernelThreads } from '../helpers/kernel-threads.js';
 
 interface Problem { B: number; N: number; d: number; q: number[]; c: number[]; table: number[]; bias: number[] | null; gold: number[] }
 
@@ -69,9 +70,7 @@ type KernelResult = { loss: number; dq: Float32Array; dc: Float32Array; dE: Floa
 
 /** The kernel's mean loss and gradients on a fresh memory; `threads` is read when its worker is first asked for. */
 async function kernel(p: Problem, threads: 1 | 2, sizes: DenseEntityLossSizes = {}): Promise<KernelResult> {
-  const previous = process.env.KGDISTILL_THREADS;
-  process.env.KGDISTILL_THREADS = String(threads);
-  try {
+  return withKernelThreads(threads, async () => {
     const k: Kernels = await loadKernels({ memory: new KernelMemory() });
     const { B, N, d } = p;
     const inputs = { B, N, d, table: f32(k, p.table), bias: p.bias ? f32(k, p.bias) : null, q: f32(k, p.q), c: f32(k, p.c),
@@ -80,10 +79,7 @@ async function kernel(p: Problem, threads: 1 | 2, sizes: DenseEntityLossSizes = 
     const loss = densePoincareLoss(k, inputs, sizes) / B;
     if (threads === 2 && B > 4) expect(k.worker()).not.toBeNull();
     return { loss, dq: inputs.dq.array.slice(), dc: inputs.dc.array.slice(), dE: inputs.gTable.array.slice(), db: inputs.gBias?.array.slice() ?? new Float32Array(0) };
-  } finally {
-    if (previous === undefined) delete process.env.KGDISTILL_THREADS;
-    else process.env.KGDISTILL_THREADS = previous;
-  }
+  });
 }
 
 const largest = (a: ArrayLike<number>): number => Array.from(a).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
