@@ -52,8 +52,9 @@ export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: Q
 }
 
 /**
- * Whether the 1-N step of this model runs in kernels (dot product, a usable fused query program without a per-query
- * offset when the loss is `bce`, path allowing).
+ * Whether the 1-N step of this model runs in kernels (a dot product, or the Poincaré distance with the softmax and a
+ * curvature from the program; a usable fused query program, without a per-query offset when the loss is `bce`; path
+ * allowing).
  */
 export function oneToNKernelPath(model: KgeModel, store: ParameterStore, path: 'auto' | 'fused' | 'tfjs', loss: OneToNLoss = 'softmax'): boolean {
   if (path === 'tfjs' || !model.fusedQuery) return false;

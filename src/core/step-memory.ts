@@ -26,7 +26,7 @@ import type { QueryProgram } from '../kernels/query-program.js';
 import { AUX_WIDTH } from '../kernels/fused-kernels.js';
 import { denseBlockedLength, paddedEntities } from '../kernels/dense-kernels.js';
 import { blockedLength } from '../kernels/top-k-kernels.js';
-import { denseLossRuns } from '../kernels/dense-threads.js';
+import { denseLossRuns, poincareRunBuffers } from '../kernels/dense-threads.js';
 import { BLOCK_ROOM, CHUNK_ROWS } from './fused-step-plan.js';
 import { COMPACT_MIN_TABLE_BYTES } from './fused-compact-step.js';
 import { MIN_PARALLEL_ROWS, MIN_PARALLEL_SCORES_FREE_FOLD } from './fused-step-parallel.js';
@@ -83,14 +83,15 @@ const ALIGNMENT_FLOATS = 16;
 
 /**
  * Floats of `denseEntityLoss`'s buffers beside the blocked table (kernels/dense-threads.ts): bias, a group's scores,
- * statistics, q, row losses; for Poincaré models `densePoincareLoss`'s: bias, ‖v‖², a group's three run buffers
- * (scores, partials, dL/ds), statistics, Σ G s_X, row losses. With `fewest`, the least they can be for any group
+ * statistics, q, row losses; for Poincaré models `densePoincareLoss`'s: bias, ‖v‖², a group's run buffers (scores,
+ * partials, and dL/ds with tail biases), statistics, Σ G s_X, row losses. With `fewest`, the least they can be for any group
  * size — a group of one query — which, unlike the real figure, never falls as E grows (the group shrinks as the
  * entities grow: SOFTMAX_GROUP_BYTES).
  */
-function denseLossFloats(B: number, E: number, d: number, fewest: boolean, poincare: boolean): number {
+function denseLossFloats(B: number, E: number, d: number, fewest: boolean, model: KgeModel): number {
   const Np = paddedEntities(E);
-  const buffers = poincare ? 3 : 1;
+  const poincare = model.similarity === 'negSqPoincare';
+  const buffers = poincare ? poincareRunBuffers(model.tailBiasTable !== undefined) : 1;
   if (fewest) return Np + buffers * Np + 1 + (poincare ? Np + 1 : d) + 2;
   const { unit, group } = denseLossRuns(B, E, buffers);
   const G = Math.min(group, B);
@@ -113,7 +114,7 @@ export function stepScratchOf(model: KgeModel, shape: StepShape, fewest = false)
   const rowFloats = program ? programRowFloats(program, Object.fromEntries(model.queryTables.map((n) => [n, specOf(model, n).dim]))) : 0;
   const parts: ScratchPart[] = [];
   if (shape.negatives === 0) {
-    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * BLOCK_ROOM * B + denseBlockedLength(E, d) + denseLossFloats(B, E, d, fewest, model.similarity === 'negSqPoincare')) });
+    parts.push({ what: 'oneToN', bytes: 4 * (B * rowFloats + 3 * BLOCK_ROOM * B + denseBlockedLength(E, d) + denseLossFloats(B, E, d, fewest, model)) });
   } else {
     const double = shape.doubleNegatives;
     const Q = double ? B * (1 + shape.negatives) : B, M = double ? 1 : 1 + shape.negatives;

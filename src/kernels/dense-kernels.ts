@@ -89,7 +89,7 @@ export interface PoincareRows {
   /** dL/dE [N×d] and dL/dβ [N] (or null), accumulated. */
   gTable: F32Block;
   gBias: F32Block | null;
-  /** Scratch in the run layout, ⌈B/unit⌉·unit·Np floats each (`gs` only with biases), and per row: weights, Σ G s_X, losses (f64). */
+  /** Scratch in the run layout, ⌈B/unit⌉·unit·Np floats each (`gs` only with a bias gradient), and per row: weights, Σ G s_X, losses (f64). */
   dots: F32Block;
   part: F32Block;
   gs: F32Block | null;
@@ -248,7 +248,7 @@ export class DenseKernels {
     this.c.disjoint(fn, outs, [...outs, ['q', rows.q], ['dots', rows.dots], ['part', rows.part], ['gs', rows.gs],
       ['stats', rows.stats], ['table', table.data]]);
     return [rows.B, N, d, unit, entityUnit, counter?.offset ?? 0, rows.q.offset, table.data.offset, rows.dots.offset,
-      rows.part.offset, rows.gBias ? rows.gs!.offset : 0, rows.stats.offset, rows.gTable.offset, rows.gBias?.offset ?? 0];
+      rows.part.offset, rows.gBias && rows.gs ? rows.gs.offset : 0, rows.stats.offset, rows.gTable.offset, rows.gBias?.offset ?? 0];
   }
 
   /** Runs a checked call (arguments from one of the `…Args` methods) on this thread; returns its result. */
@@ -262,7 +262,7 @@ export class DenseKernels {
     const runFloats = Math.ceil(rows.B / unit) * unit * paddedEntities(table.N);
     this.c.block(fn, 'dots', rows.dots, runFloats);
     this.c.block(fn, 'part', rows.part, runFloats);
-    if (table.bias && !rows.gs) fail(`${fn}: a table with biases needs the gs scratch`);
+    if (rows.gBias && !rows.gs) fail(`${fn}: a bias gradient needs the gs scratch`);
     if (rows.gs) this.c.block(fn, 'gs', rows.gs, runFloats);
     this.c.block(fn, 'sx', rows.sx, rows.B);
   }

@@ -82,14 +82,20 @@ export interface DenseEntityLossSizes {
 }
 
 /**
- * Rows per run of phase 1 and per group of a dense loss over B queries and N entities whose group keeps `buffers`
- * run-layout buffers of scores (1 for the dot-product losses, 3 for the Poincaré softmax) within `groupBytes`.
+ * Rows per run of phase 1 and per group of a dense loss over B queries and N entities that keeps `buffers` run-layout
+ * buffers of scores (1 for the dot-product losses, `poincareRunBuffers` for the Poincaré softmax): a run's buffers
+ * within `chunkBytes` (cache), a group's within `groupBytes`.
  */
 export function denseLossRuns(B: number, N: number, buffers: number, sizes: DenseEntityLossSizes = {}): { unit: number; group: number } {
   const Np = paddedEntities(N);
-  const unit = Math.min(softmaxChunkRows(N, sizes.chunkBytes), Math.max(4, Math.ceil(B / 8) * 4));
+  const unit = Math.min(softmaxChunkRows(N, (sizes.chunkBytes ?? SOFTMAX_CHUNK_BYTES) / buffers), Math.max(4, Math.ceil(B / 8) * 4));
   const group = Math.max(unit, Math.floor((sizes.groupBytes ?? SOFTMAX_GROUP_BYTES) / (4 * Np * buffers) / unit) * unit);
   return { unit, group };
+}
+
+/** Run-layout buffers of the Poincaré softmax: scores, partials, and dL/ds when the tail biases take a gradient. */
+export function poincareRunBuffers(biasGradient: boolean): number {
+  return biasGradient ? 3 : 2;
 }
 
 /** Runs `args` of export `fn` on both threads (the worker's call posted first) or, without a worker, here alone. */
@@ -156,11 +162,11 @@ export function densePoincareLoss(kernels: Kernels, inputs: DensePoincareLossInp
     for (let k = j * d; k < (j + 1) * d; k++) sum += rows[k]! * rows[k]!;
     v2a[j] = sum;
   }
-  const { unit, group } = denseLossRuns(B, N, table.bias ? 3 : 2, sizes);
+  const { unit, group } = denseLossRuns(B, N, poincareRunBuffers(inputs.gBias !== null), sizes);
   const G = Math.min(group, B);
   const runFloats = Math.ceil(G / unit) * unit * Np;
   const dots = scratch.f32('softmax:scores', runFloats), part = scratch.f32('poincare:part', runFloats);
-  const gs = table.bias ? scratch.f32('poincare:gs', runFloats) : null;
+  const gs = inputs.gBias ? scratch.f32('poincare:gs', runFloats) : null;
   const stats = scratch.f32('softmax:stats', G), sx = scratch.f32('poincare:sx', G), rowLoss = scratch.f32('softmax:rowLoss', 2 * G);
   const counters = scratch.i32('softmax:counters', 2);
   const worker = B > unit ? kernels.worker() : null;

@@ -95,7 +95,12 @@ describe('the Poincaré 1-N kernel', () => {
   it('gives the same bits on one thread and two', async () => {
     const results: { loss: number; grads: Float32Array[] }[] = [];
     for (const threads of [1, 2, 2]) {
-      results.push(await withKernelThreads(threads, async () => gradients(await runtimeOf('AttH', 16), batchOf(90, 4), 'fused', 'n3')));
+      results.push(await withKernelThreads(threads, async () => {
+        const runtime = await runtimeOf('AttH', 16);
+        const step = gradients(runtime, batchOf(90, 4), 'fused', 'n3');
+        expect(runtime.kernels.worker() !== null).toBe(threads === 2);
+        return step;
+      }));
     }
     for (const r of results.slice(1)) {
       expect(r.loss).toBe(results[0]!.loss);

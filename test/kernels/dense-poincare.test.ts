@@ -69,14 +69,20 @@ function gradientsRef(p: Problem): { dq: Float64Array; dc: Float64Array; dcTerms
 type KernelResult = { loss: number; dq: Float32Array; dc: Float32Array; dE: Float32Array; db: Float32Array };
 
 /** The kernel's mean loss and gradients on a fresh memory; `threads` is read when its worker is first asked for. */
-async function kernel(p: Problem, threads: 1 | 2, sizes: DenseEntityLossSizes = {}): Promise<KernelResult> {
+/** How `kernel` calls the loss: the factor of dL/ds (1/B), whether the biases take a gradient, a kernel set to reuse. */
+interface KernelCall { sizes?: DenseEntityLossSizes; scale?: number; biasGradient?: boolean; kernels?: Kernels }
+
+async function kernel(p: Problem, threads: 1 | 2, sizesOrCall: DenseEntityLossSizes | KernelCall = {}): Promise<KernelResult> {
+  const call: KernelCall = 'sizes' in sizesOrCall || 'scale' in sizesOrCall || 'biasGradient' in sizesOrCall || 'kernels' in sizesOrCall
+    ? sizesOrCall as KernelCall : { sizes: sizesOrCall as DenseEntityLossSizes };
   return withKernelThreads(threads, async () => {
-    const k: Kernels = await loadKernels({ memory: new KernelMemory() });
+    const k: Kernels = call.kernels ?? await loadKernels({ memory: new KernelMemory() });
     const { B, N, d } = p;
+    const withGradient = call.biasGradient ?? p.bias !== null;
     const inputs = { B, N, d, table: f32(k, p.table), bias: p.bias ? f32(k, p.bias) : null, q: f32(k, p.q), c: f32(k, p.c),
       gold: i32(k, p.gold), dq: k.memory.allocF32(B * d), dc: k.memory.allocF32(B), gTable: k.memory.allocF32(N * d),
-      gBias: p.bias ? k.memory.allocF32(N) : null, scale: 1 / B };
-    const loss = densePoincareLoss(k, inputs, sizes) / B;
+      gBias: withGradient ? k.memory.allocF32(N) : null, scale: call.scale ?? 1 / B };
+    const loss = densePoincareLoss(k, inputs, call.sizes ?? {}) / B;
     if (threads === 2 && B > 4) expect(k.worker()).not.toBeNull();
     return { loss, dq: inputs.dq.array.slice(), dc: inputs.dc.array.slice(), dE: inputs.gTable.array.slice(), db: inputs.gBias?.array.slice() ?? new Float32Array(0) };
   });
@@ -121,6 +127,60 @@ describe('densePoincareLoss (1-N softmax of Poincaré scores in one pass)', () =
     check(p.c, got.dc, 'dc');
     check(p.table, got.dE, 'dE');
     check(p.bias!, got.db, 'db');
+  });
+
+  it('holds near the boundary: √c‖q‖ up to 0.98, c up to 5, ‖v‖ up to 4 (finite, and float64 within 1e-4 of the largest)', async () => {
+    const r = rng(41);
+    const B = 19, N = 53, d = 12;
+    const c = uniform(r, B, 0.2, 5);
+    const q: number[] = [];
+    for (let b = 0; b < B; b++) { // a random direction at radius ρ/√c, ρ up to 0.98
+      const u = uniform(r, d, -1, 1), norm = Math.hypot(...u), rho = 0.3 + 0.68 * r();
+      q.push(...u.map((x) => (x / norm) * rho / Math.sqrt(c[b]!)));
+    }
+    const p: Problem = { B, N, d, q, c, table: uniform(r, N * d, -4 / Math.sqrt(d), 4 / Math.sqrt(d)), bias: uniform(r, N, -3, 3),
+      gold: Array.from({ length: B }, () => Math.floor(r() * N)) };
+    const got = await kernel(p, 1);
+    const ref = gradientsRef(p);
+    for (const a of [got.dq, got.dc, got.dE, got.db]) expect(a.every(Number.isFinite)).toBe(true);
+    expect(Math.abs(got.loss - lossRef(p))).toBeLessThan(1e-5 * lossRef(p));
+    expectClose(got.dq, ref.dq, 1e-3, 1e-4 * largest(ref.dq), 'dq');
+    expectClose(got.dE, ref.dE, 1e-3, 1e-4 * largest(ref.dE), 'dE');
+    expectClose(got.db, ref.db, 1e-3, 1e-4 * largest(ref.db), 'db');
+    // dL/dc sums terms that cancel, and so does each s_c (poincare.ts: its float32 error is ~1e-7 of its largest term, up
+    // to (4/c)·artanh² ≈ 10³ at c = 0.2 out here): measured up to 1.6e-2 of Σ_j |G s_c| (one row), most rows under 1e-3
+    ref.dc.forEach((x, b) => expect(Math.abs(got.dc[b]! - x), `dc[${b}]`).toBeLessThanOrEqual(1e-2 * Math.abs(x) + 2e-2 * ref.dcTerms[b]!));
+    const relativeToTerms = Array.from(ref.dc).map((x, b) => Math.abs(got.dc[b]! - x) / ref.dcTerms[b]!).sort((a, b) => a - b);
+    expect(relativeToTerms[Math.floor(B / 2)]).toBeLessThan(1e-3); // the median row
+  });
+
+  it('scales every gradient by the factor of dL/ds; frozen biases score without a gradient; a zero-bias gradient needs no bias', async () => {
+    const p = problem(9, 29, 8, true, 23);
+    const base = await kernel(p, 1);
+    const scaled = await kernel(p, 1, { scale: 2.5 / p.B });
+    expect(scaled.loss).toBe(base.loss); // the returned sum of row losses does not depend on the factor
+    for (const key of ['dq', 'dc', 'dE', 'db'] as const) expectClose(scaled[key], base[key].map((x) => 2.5 * x), 1e-5, 1e-7 * largest(base[key]), key); // float32 rounding
+    const frozen = await kernel(p, 1, { biasGradient: false });
+    expect(frozen.loss).toBe(base.loss);
+    expect(frozen.dq).toEqual(base.dq);
+    expect(frozen.dE).toEqual(base.dE);
+    expect(frozen.db.length).toBe(0);
+    const noBias = { ...p, bias: null };
+    const zeroBias = { ...p, bias: new Array<number>(p.N).fill(0) };
+    const gradientWithout = await kernel(noBias, 1, { biasGradient: true });
+    const gradientWith = await kernel(zeroBias, 1);
+    expect(gradientWithout.db).toEqual(gradientWith.db);
+    expectClose(gradientWithout.db, gradientsRef(zeroBias).db, 1e-3, 1e-6, 'db without a bias');
+  });
+
+  it("gives a fresh memory's bits when its scratch was used before by a larger batch and table", async () => {
+    const big = problem(41, 157, 16, true, 5), small = problem(7, 45, 16, true, 6);
+    const k = await loadKernels({ memory: new KernelMemory() });
+    await kernel(big, 1, { kernels: k });
+    const reused = await kernel(small, 1, { kernels: k });
+    const fresh = await kernel(small, 1);
+    expect(reused.loss).toBe(fresh.loss);
+    for (const key of ['dq', 'dc', 'dE', 'db'] as const) expect(reused[key]).toEqual(fresh[key]);
   });
 
   it('gives the same bits on one thread and two, and with the batch in groups', async () => {
