@@ -1,6 +1,6 @@
 /**
  * `npm run bench:train`: milliseconds per training step on FB15k-237 (d = 32, batch 500, 50 uniform negatives,
- * and 1-N with softmax or binary cross-entropy; for Poincaré models 1-N with the softmax, fused and tfjs), through
+ * and 1-N with softmax or binary cross-entropy; for Poincaré models 1-N fused with either loss and tfjs), through
  * the core exactly as `kgdistill train` runs it, beside PyTorch's step timed in the same run (1-N: its softmax).
  * Paths: `fused` (fused candidate scoring; models with a fused query program run the whole step in kernels),
  * `hybrid` (fused candidate scoring, tfjs query: the fused path of models without a program), `tfjs` (all tfjs).
@@ -68,6 +68,7 @@ for (const model of models) {
     setups.push({ ...oneToN, oneToNLoss: 'bce', path: 'fused', label: 'fused, bce' });
   } else if (createModel(model, { dim: 4, numEntities: 1, numRelations: 1 }).similarity === 'negSqPoincare') {
     setups.push({ ...oneToN, path: 'fused', label: 'fused' }); // assembly/dense-poincare.ts
+    setups.push({ ...oneToN, oneToNLoss: 'bce', path: 'fused', label: 'fused, bce' });
     if (withTfjs) setups.push({ ...oneToN, path: 'tfjs', label: 'tfjs' });
   }
   for (const setup of setups) {

@@ -9,8 +9,8 @@
  *   backend): the program forward on the B query rows, the fused dense softmax or binary cross-entropy with its VJP
  *   on both threads (src/kernels/dense-threads.ts: dq, and dE, dβ straight into the tables' accumulators; the same
  *   bits on one thread), the program backward; no [B×N] matrix outside kernel memory and no tfjs op. Poincaré models
- *   (RotH, RefH, AttH, MuRP) take the same path with the softmax (kernels/assembly/dense-poincare.ts: dq and the
- *   curvature's dc into the program's seeds); with `bce` they train on the tfjs path.
+ *   (RotH, RefH, AttH, MuRP) take the same path with either loss (kernels/assembly/dense-poincare.ts: dq, the
+ *   curvature's dc and, with `bce`, the offset's gradient into the program's seeds).
  * - tfjs: the whole table on the tape; with the softmax, dot-product models take `dotSoftmaxCrossEntropy` (the
  *   reference of the kernel path); the others, and every model with `bce`, the generic similarity and the loss's
  *   tfjs definition (losses.ts).
@@ -52,18 +52,16 @@ export function oneToNGradients(model: KgeModel, store: ParameterStore, batch: Q
 }
 
 /**
- * Whether the 1-N step of this model runs in kernels (a dot product, or the Poincaré distance with the softmax and a
- * curvature from the program; a usable fused query program, without a per-query offset when the loss is `bce`; path
- * allowing).
+ * Whether the 1-N step of this model runs in kernels (a usable fused query program: a dot product, without a per-query
+ * offset when the loss is `bce`, or the Poincaré distance with a curvature from the program; path allowing).
  */
 export function oneToNKernelPath(model: KgeModel, store: ParameterStore, path: 'auto' | 'fused' | 'tfjs', loss: OneToNLoss = 'softmax'): boolean {
   if (path === 'tfjs' || !model.fusedQuery) return false;
   if (model.similarity === 'negSqPoincare') {
-    if (loss !== 'softmax' || model.fusedQuery.outputs.c === undefined) return false;
-  } else if (model.similarity !== 'dot') {
+    if (model.fusedQuery.outputs.c === undefined) return false;
+  } else if (model.similarity !== 'dot' || (loss === 'bce' && model.fusedQuery.outputs.offset !== undefined)) {
     return false;
   }
-  if (loss === 'bce' && model.fusedQuery.outputs.offset !== undefined) return false;
   if (path === 'auto' && hasNativeGatherGradient(tf.getBackend())) return false;
   return fusedStepSupports(model, store);
 }
@@ -126,13 +124,16 @@ function kernelOneToNGradients(model: KgeModel, store: ParameterStore, batch: Qu
   const common = { B, N: table.rows, d, table: table.data, bias: bias?.data ?? null, q: subF32(ex.output('q')!, 0, B * d),
     gold: subI32(state.gold, 0, B), dq: subF32(ex.seed('q')!, 0, B * d), gTable: table.grad, gBias: bias?.grad ?? null, scale };
   const poincare = model.similarity === 'negSqPoincare';
+  const withOffset = poincare && loss === 'bce' && program.outputs.offset !== undefined; // a softmax ignores it
   const lossSum = poincare
-    ? densePoincareLoss(kernels, { ...common, c: subF32(ex.output('c')!, 0, B), dc: subF32(ex.seed('c')!, 0, B) })
+    ? densePoincareLoss(kernels, { ...common, loss, c: subF32(ex.output('c')!, 0, B), dc: subF32(ex.seed('c')!, 0, B),
+      offset: withOffset ? subF32(ex.output('offset')!, 0, B) : null, doffset: withOffset ? subF32(ex.seed('offset')!, 0, B) : null })
     : denseEntityLoss(kernels, { ...common, loss });
-  // the offset plays no part in a softmax (this path runs the BCE only for programs without one), nor the curvature in
-  // a dot product's
+  // the offset plays no part in a softmax (dot products run the BCE only for programs without one), nor the curvature
+  // in a dot product's
   for (const key of Object.keys(program.outputs)) {
-    const seed = key === 'q' || (poincare && key === 'c') ? undefined : ex.seed(key);
+    const kept = key === 'q' || (poincare && key === 'c') || (withOffset && key === 'offset');
+    const seed = kept ? undefined : ex.seed(key);
     if (seed) raw.zeroFloats(B * ex.outputWidth(key), seed.offset);
   }
   ex.backward(B);

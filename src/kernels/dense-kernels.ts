@@ -21,7 +21,7 @@ export interface DenseExports {
   blockRows(N: number, d: number, table: number, out: number): void;
   densePoincareRows(B: number, N: number, d: number, unit: number, counter: number, q: number, c: number, table: number,
     blocked: number, v2: number, bias: number, gold: number, scale: number, dots: number, part: number, gs: number,
-    stats: number, sx: number, rowLoss: number, dq: number, dc: number): void;
+    stats: number, sx: number, rowLoss: number, dq: number, dc: number, sigmoid: number, offset: number, doffset: number): void;
   densePoincareEntities(B: number, N: number, d: number, unit: number, entityUnit: number, counter: number, q: number,
     table: number, dots: number, part: number, gs: number, stats: number, gTable: number, gBias: number): void;
 }
@@ -86,6 +86,9 @@ export interface PoincareRows {
   /** dL/dq [B×d] and dL/dc [B], overwritten. */
   dq: F32Block;
   dc: F32Block;
+  /** Binary cross-entropy only: each row's offset [B] (or null) and its gradient [B] (overwritten; or null). */
+  offset: F32Block | null;
+  doffset: F32Block | null;
   /** dL/dE [N×d] and dL/dβ [N] (or null), accumulated. */
   gTable: F32Block;
   gBias: F32Block | null;
@@ -212,8 +215,11 @@ export class DenseKernels {
    * table's ‖v‖² in `v2` padded to Np) and returns its arguments.
    */
   poincareRowsArgs(table: DenseTable, v2: F32Block, rows: PoincareRows, unit: number, counter: I32Block | null,
-    scale: number): number[] {
+    scale: number, loss: 'softmax' | 'bce' = 'softmax'): number[] {
     const fn = 'densePoincareRows';
+    if (loss === 'softmax' && (rows.offset || rows.doffset)) fail(`${fn}: a softmax takes no row offsets (they leave it unchanged)`);
+    if (rows.offset) this.c.block(fn, 'offset', rows.offset, rows.B);
+    if (rows.doffset) this.c.block(fn, 'doffset', rows.doffset, rows.B);
     const { N, d } = table;
     this.checkPoincare(fn, table, rows, unit, counter, scale);
     this.c.block(fn, 'blocked', table.blocked, paddedEntities(N) * d);
@@ -226,12 +232,13 @@ export class DenseKernels {
     this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * rows.B);
     if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
     const outs: [string, Block | null][] = [['dq', rows.dq], ['dc', rows.dc], ['dots', rows.dots], ['part', rows.part],
-      ['gs', rows.gs], ['stats', rows.stats], ['sx', rows.sx], ['rowLoss', rows.rowLoss], ['counter', counter]];
+      ['gs', rows.gs], ['stats', rows.stats], ['sx', rows.sx], ['rowLoss', rows.rowLoss], ['doffset', rows.doffset], ['counter', counter]];
     this.c.disjoint(fn, outs, [...outs, ['table', table.data], ['blocked', table.blocked], ['bias', table.bias], ['v2', v2],
-      ['q', rows.q], ['c', rows.c], ['gold', rows.gold]]);
+      ['q', rows.q], ['c', rows.c], ['gold', rows.gold], ['offset', rows.offset]]);
     return [rows.B, N, d, unit, counter?.offset ?? 0, rows.q.offset, rows.c.offset, table.data.offset, table.blocked.offset,
       v2.offset, table.bias?.offset ?? 0, rows.gold.offset, scale, rows.dots.offset, rows.part.offset, rows.gs?.offset ?? 0,
-      rows.stats.offset, rows.sx.offset, rows.rowLoss.offset, rows.dq.offset, rows.dc.offset];
+      rows.stats.offset, rows.sx.offset, rows.rowLoss.offset, rows.dq.offset, rows.dc.offset, loss === 'bce' ? 1 : 0,
+      rows.offset?.offset ?? 0, rows.doffset?.offset ?? 0];
   }
 
   /** Checks phase 2 of the Poincaré softmax (after phase 1 with the same `unit`; runs of `entityUnit` entities) and returns its arguments. */

@@ -136,17 +136,21 @@ export function denseEntityLoss(kernels: Kernels, inputs: DenseEntityLossInputs,
   return loss;
 }
 
-/** Inputs of `densePoincareLoss`: `DenseEntityLossInputs` for query points with curvatures, softmax only. */
-export interface DensePoincareLossInputs extends Omit<DenseEntityLossInputs, 'loss'> {
+/** Inputs of `densePoincareLoss`: `DenseEntityLossInputs` for query points with curvatures. */
+export interface DensePoincareLossInputs extends DenseEntityLossInputs {
   /** Curvature of each query's ball [B] (finite, > 0) and dL/dc [B] (overwritten). */
   c: F32Block;
   dc: F32Block;
+  /** `bce` only: each query's offset (a head bias) [B] and its gradient [B] (overwritten); a softmax takes neither. */
+  offset?: F32Block | null;
+  doffset?: F32Block | null;
 }
 
 /**
- * Softmax cross-entropy over all entities for Poincaré scores s = −d_c(q, exp₀(e))² + β with its VJP
- * (assembly/dense-poincare.ts): writes dq and dc, adds dE and dβ, and returns Σ_b L_b (the caller takes the mean).
- * Both threads when a worker exists; the same bits on one.
+ * Softmax (or, with `loss: 'bce'`, binary) cross-entropy over all entities for Poincaré scores
+ * s = −d_c(q, exp₀(e))² + β (+ the row's offset, `bce`) with its VJP (assembly/dense-poincare.ts): writes dq, dc
+ * (and the offsets' gradient), adds dE and dβ, and returns Σ_b L_b (the caller takes the mean). Both threads when a
+ * worker exists; the same bits on one.
  */
 export function densePoincareLoss(kernels: Kernels, inputs: DensePoincareLossInputs, sizes: DenseEntityLossSizes = {}): number {
   const { B, N, d } = inputs;
@@ -175,10 +179,11 @@ export function densePoincareLoss(kernels: Kernels, inputs: DensePoincareLossInp
     const R = Math.min(group, B - g0);
     const part0: PoincareRows = { B: R, q: subF32(inputs.q, g0 * d, R * d), c: subF32(inputs.c, g0, R), gold: subI32(inputs.gold, g0, R),
       dq: subF32(inputs.dq, g0 * d, R * d), dc: subF32(inputs.dc, g0, R), gTable: inputs.gTable, gBias: inputs.gBias,
+      offset: inputs.offset ? subF32(inputs.offset, g0, R) : null, doffset: inputs.doffset ? subF32(inputs.doffset, g0, R) : null,
       dots, part, gs, stats, sx, rowLoss };
     const counter = (i: number): I32Block | null => (worker ? subI32(counters, i, 1) : null);
     counters.array.fill(0);
-    both(dense, worker, 'densePoincareRows', dense.poincareRowsArgs(table, v2, part0, unit, counter(0), inputs.scale));
+    both(dense, worker, 'densePoincareRows', dense.poincareRowsArgs(table, v2, part0, unit, counter(0), inputs.scale, inputs.loss));
     both(dense, worker, 'densePoincareEntities', dense.poincareEntitiesArgs(table, part0, unit, ENTITY_UNIT, counter(1), inputs.scale));
     const losses = new Float64Array(rowLoss.array.buffer, rowLoss.offset, R);
     for (let b = 0; b < R; b++) loss += losses[b]!;

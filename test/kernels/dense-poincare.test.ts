@@ -12,7 +12,15 @@ import { SimilarityKind } from '../../src/kernels/kernel-host.js';
 import { expectClose, f32, i32, rng, uniform } from './helpers.js';
 import { withKernelThreads } from '../helpers/kernel-threads.js';
 
-interface Problem { B: number; N: number; d: number; q: number[]; c: number[]; table: number[]; bias: number[] | null; gold: number[] }
+interface Problem { B: number; N: number; d: number; q: number[]; c: number[]; table: number[]; bias: number[] | null; gold: number[]; offset?: number[] }
+
+type RowLoss = 'softmax' | 'bce';
+
+/** softplus(x) = log(1 + eˣ) in float64, without overflow. */
+const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+
+/** The factor of dL/ds: 1/B for the softmax's batch mean, 1/(B·N) for the BCE's mean over every score. */
+const scaleOf = (p: Problem, loss: RowLoss): number => (loss === 'bce' ? 1 / (p.B * p.N) : 1 / p.B);
 
 /** Query points well inside their balls (‖q‖ < 0.5/√c), tangent rows of norm up to about 1.5, curvatures in [0.5, 1.5]. */
 function problem(B: number, N: number, d: number, withBias: boolean, seed: number): Problem {
@@ -25,22 +33,28 @@ function problem(B: number, N: number, d: number, withBias: boolean, seed: numbe
 const row = (a: ArrayLike<number>, i: number, d: number): number[] => Array.from({ length: d }, (_, k) => a[i * d + k]!);
 const dotOf = (a: number[], b: number[]): number => a.reduce((s, x, k) => s + x * b[k]!, 0);
 
-/** The float64 loss, mean_b (log Σ_j exp s_bj − s_{b,g_b}) with s = −d_c(q_b, exp₀(v_j))² + β_j. */
-function lossRef(p: Problem): number {
+/**
+ * The float64 loss: softmax, mean_b (log Σ_j exp s_bj − s_{b,g_b}); bce, mean_{b,j} (softplus(s_bj) − [j = g_b]·s_bj);
+ * s = −d_c(q_b, exp₀(v_j))² + β_j (+ o_b, bce).
+ */
+function lossRef(p: Problem, kind: RowLoss = 'softmax'): number {
   let loss = 0;
   for (let b = 0; b < p.B; b++) {
     const q = row(p.q, b, p.d);
-    const s = Array.from({ length: p.N }, (_, j) => similarityRef(SimilarityKind.NegSqPoincare, q, row(p.table, j, p.d), p.c[b]!) + (p.bias?.[j] ?? 0));
+    const s = Array.from({ length: p.N }, (_, j) => similarityRef(SimilarityKind.NegSqPoincare, q, row(p.table, j, p.d), p.c[b]!) + (p.bias?.[j] ?? 0) + (kind === 'bce' ? p.offset?.[b] ?? 0 : 0));
     const m = Math.max(...s);
-    loss += m + Math.log(s.reduce((z, x) => z + Math.exp(x - m), 0)) - s[p.gold[b]!]!;
+    loss += (kind === 'bce' ? s.reduce((z, x) => z + softplus(x), 0) : m + Math.log(s.reduce((z, x) => z + Math.exp(x - m), 0))) - s[p.gold[b]!]!;
   }
-  return loss / p.B;
+  return loss * scaleOf(p, kind);
 }
 
-/** The float64 gradients from the partials: dq = Σ_j G(2s_X q + s_P v), dv = Σ_b G(2s_V v + s_P q), dc = Σ_j G s_c, dβ = Σ_b G. */
-function gradientsRef(p: Problem): { dq: Float64Array; dc: Float64Array; dcTerms: Float64Array; dE: Float64Array; db: Float64Array } {
+/**
+ * The float64 gradients from the partials: dq = Σ_j G(2s_X q + s_P v), dv = Σ_b G(2s_V v + s_P q), dc = Σ_j G s_c,
+ * dβ = Σ_b G, do = Σ_j G (bce).
+ */
+function gradientsRef(p: Problem, kind: RowLoss = 'softmax'): { dq: Float64Array; dc: Float64Array; dcTerms: Float64Array; dE: Float64Array; db: Float64Array; doff: Float64Array } {
   const { B, N, d } = p;
-  const dq = new Float64Array(B * d), dc = new Float64Array(B), dE = new Float64Array(N * d), db = new Float64Array(N);
+  const dq = new Float64Array(B * d), dc = new Float64Array(B), dE = new Float64Array(N * d), db = new Float64Array(N), doff = new Float64Array(B);
   const dcTerms = new Float64Array(B); // Σ_j |G s_c|: the size of the terms dc_b sums, which cancel
   for (let b = 0; b < B; b++) {
     const q = row(p.q, b, d), X = dotOf(q, q), c = p.c[b]!;
@@ -48,11 +62,12 @@ function gradientsRef(p: Problem): { dq: Float64Array; dc: Float64Array; dcTerms
       const v = row(p.table, j, d);
       return similarityPartialsRef(SimilarityKind.NegSqPoincare, X, dotOf(v, v), dotOf(q, v), c);
     });
-    const s = parts.map((x, j) => x.s + (p.bias?.[j] ?? 0));
+    const s = parts.map((x, j) => x.s + (p.bias?.[j] ?? 0) + (kind === 'bce' ? p.offset?.[b] ?? 0 : 0));
     const m = Math.max(...s);
     const Z = s.reduce((z, x) => z + Math.exp(x - m), 0);
     for (let j = 0; j < N; j++) {
-      const G = (Math.exp(s[j]! - m) / Z - (j === p.gold[b] ? 1 : 0)) / B;
+      const probability = kind === 'bce' ? 1 / (1 + Math.exp(-s[j]!)) : Math.exp(s[j]! - m) / Z;
+      const G = (probability - (j === p.gold[b] ? 1 : 0)) * scaleOf(p, kind);
       const { sX, sV, sP, sc } = parts[j]!;
       for (let k = 0; k < d; k++) {
         dq[b * d + k] += G * (2 * sX * q[k]! + sP * p.table[j * d + k]!);
@@ -61,30 +76,35 @@ function gradientsRef(p: Problem): { dq: Float64Array; dc: Float64Array; dcTerms
       dc[b] += G * sc;
       dcTerms[b] += Math.abs(G * sc);
       db[j] += G;
+      doff[b] += G;
     }
   }
-  return { dq, dc, dcTerms, dE, db };
+  return { dq, dc, dcTerms, dE, db, doff };
 }
 
-type KernelResult = { loss: number; dq: Float32Array; dc: Float32Array; dE: Float32Array; db: Float32Array };
+type KernelResult = { loss: number; dq: Float32Array; dc: Float32Array; dE: Float32Array; db: Float32Array; doff: Float32Array };
 
 /** The kernel's mean loss and gradients on a fresh memory; `threads` is read when its worker is first asked for. */
 /** How `kernel` calls the loss: the factor of dL/ds (1/B), whether the biases take a gradient, a kernel set to reuse. */
-interface KernelCall { sizes?: DenseEntityLossSizes; scale?: number; biasGradient?: boolean; kernels?: Kernels }
+interface KernelCall { sizes?: DenseEntityLossSizes; scale?: number; biasGradient?: boolean; kernels?: Kernels; loss?: RowLoss }
 
 async function kernel(p: Problem, threads: 1 | 2, sizesOrCall: DenseEntityLossSizes | KernelCall = {}): Promise<KernelResult> {
-  const call: KernelCall = 'sizes' in sizesOrCall || 'scale' in sizesOrCall || 'biasGradient' in sizesOrCall || 'kernels' in sizesOrCall
+  const call: KernelCall = ['sizes', 'scale', 'biasGradient', 'kernels', 'loss'].some((key) => key in sizesOrCall)
     ? sizesOrCall as KernelCall : { sizes: sizesOrCall as DenseEntityLossSizes };
+  const kind = call.loss ?? 'softmax';
+  const withOffset = kind === 'bce' && p.offset !== undefined;
   return withKernelThreads(threads, async () => {
     const k: Kernels = call.kernels ?? await loadKernels({ memory: new KernelMemory() });
     const { B, N, d } = p;
     const withGradient = call.biasGradient ?? p.bias !== null;
     const inputs = { B, N, d, table: f32(k, p.table), bias: p.bias ? f32(k, p.bias) : null, q: f32(k, p.q), c: f32(k, p.c),
       gold: i32(k, p.gold), dq: k.memory.allocF32(B * d), dc: k.memory.allocF32(B), gTable: k.memory.allocF32(N * d),
-      gBias: withGradient ? k.memory.allocF32(N) : null, scale: call.scale ?? 1 / B };
-    const loss = densePoincareLoss(k, inputs, call.sizes ?? {}) / B;
+      gBias: withGradient ? k.memory.allocF32(N) : null, scale: call.scale ?? scaleOf(p, kind), loss: kind,
+      offset: withOffset ? f32(k, p.offset!) : null, doffset: withOffset ? k.memory.allocF32(B) : null };
+    const loss = densePoincareLoss(k, inputs, call.sizes ?? {}) * scaleOf(p, kind);
     if (threads === 2 && B > 4) expect(k.worker()).not.toBeNull();
-    return { loss, dq: inputs.dq.array.slice(), dc: inputs.dc.array.slice(), dE: inputs.gTable.array.slice(), db: inputs.gBias?.array.slice() ?? new Float32Array(0) };
+    return { loss, dq: inputs.dq.array.slice(), dc: inputs.dc.array.slice(), dE: inputs.gTable.array.slice(), db: inputs.gBias?.array.slice() ?? new Float32Array(0),
+      doff: inputs.doffset?.array.slice() ?? new Float32Array(0) };
   });
 }
 
@@ -104,6 +124,33 @@ describe('densePoincareLoss (1-N softmax of Poincaré scores in one pass)', () =
     expectClose(got.dE, ref.dE, 1e-3, 1e-5 * largest(ref.dE) + 1e-9, 'dE');
     if (withBias) expectClose(got.db, ref.db, 1e-3, 1e-5 * largest(ref.db) + 1e-9, 'db');
     if (N > 1) expect(largest(ref.dE)).toBeGreaterThan(1e-4);
+  });
+
+  it.each([
+    [1, 1, 4, true], [7, 9, 12, true], [13, 37, 8, false], [37, 101, 12, true],
+  ])("matches float64 with the binary cross-entropy for B=%i N=%i d=%i (bias: %s), the rows' offsets and their gradient", async (B, N, d, withBias) => {
+    const p = problem(B, N, d, withBias, B * 104729 + N);
+    p.offset = uniform(rng(B), B, -2, 2);
+    const ref = gradientsRef(p, 'bce');
+    const rowBytes = 4 * Math.ceil(N / 8) * 8; // runs of 4 rows, groups of 12
+    const got = await kernel(p, 1, { sizes: { chunkBytes: 3 * 4 * rowBytes, groupBytes: 12 * 3 * rowBytes }, loss: 'bce' });
+    expect(Math.abs(got.loss - lossRef(p, 'bce'))).toBeLessThan(1e-5 * lossRef(p, 'bce'));
+    expectClose(got.dq, ref.dq, 1e-3, 1e-5 * largest(ref.dq) + 1e-12, 'dq');
+    ref.dc.forEach((x, b) => expect(Math.abs(got.dc[b]! - x), `dc[${b}]`).toBeLessThanOrEqual(1e-3 * Math.abs(x) + 1e-5 * ref.dcTerms[b]!));
+    expectClose(got.dE, ref.dE, 1e-3, 1e-5 * largest(ref.dE) + 1e-12, 'dE');
+    expectClose(got.doff, ref.doff, 1e-3, 1e-5 * largest(ref.doff) + 1e-12, 'doffset');
+    if (withBias) expectClose(got.db, ref.db, 1e-3, 1e-5 * largest(ref.db) + 1e-12, 'db');
+    expect(largest(ref.doff)).toBeGreaterThan(1e-4); // the offsets take a real gradient
+  });
+
+  it('refuses row offsets with the softmax, which they leave unchanged', async () => {
+    const p = problem(5, 9, 4, true, 3);
+    p.offset = [1, 2, 3, 4, 5];
+    const k = await loadKernels({ memory: new KernelMemory() });
+    const inputs = { B: 5, N: 9, d: 4, table: f32(k, p.table), bias: f32(k, p.bias!), q: f32(k, p.q), c: f32(k, p.c), gold: i32(k, p.gold),
+      dq: k.memory.allocF32(20), dc: k.memory.allocF32(5), gTable: k.memory.allocF32(36), gBias: k.memory.allocF32(9), scale: 0.2,
+      offset: f32(k, p.offset), doffset: k.memory.allocF32(5) };
+    expect(() => densePoincareLoss(k, inputs)).toThrow('densePoincareRows: a softmax takes no row offsets (they leave it unchanged)');
   });
 
   it('has the gradient of the float64 loss by central finite differences (every q, c, v and β)', async () => {

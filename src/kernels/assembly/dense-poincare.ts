@@ -12,6 +12,9 @@
 //   dv_j += Σ_b A_bj q_b + 2·(Σ_b C_bj)·v_j,            C_bj = G_bj·s_V,bj,
 //   dβ_j += Σ_b G_bj.
 // A query's own offset (a head bias) shifts its row of scores and leaves the softmax unchanged: its gradient is zero.
+// Beside the softmax, the binary cross-entropy against every entity (`sigmoid`; PyKEEN's LCWA with BCE): L_b =
+// Σ_j softplus(s_bj) − s_{b,g_b} with G_bj = scale·(σ(s_bj) − [j = g_b]); there the offset o_b counts (s_bj + o_b)
+// and takes the gradient Σ_j G_bj.
 //
 // Phase 1 (`densePoincareRows`), runs of U rows taken from a shared counter (dense-softmax.ts's layout, [Np/4][U][4]
 // per run): P by the 4×8 tiles (`forwardScores`, factor 1, no bias) into `dots`; per row the scores into `part`
@@ -25,18 +28,20 @@ import { forwardScores, queryGradient, tableGradient } from './dense-softmax';
 import { paddedEntities } from './dense-tiles';
 import { poincare4, pS_c, pS_v2, pS_x2, pS_xv } from './poincare';
 import { dot, hsum, madd } from './simd';
-import { vexp } from './vmath';
+import { vexp, vlog } from './vmath';
 
 /**
  * Phase 1 for B query points q [B×d] with curvatures c [B] and gold answers `gold` [B] against the table [N×d]
  * (row-major `table`, blocked copy `blocked`, ‖v‖² `v2` padded to Np floats, tail biases `bias` padded to Np or 0):
  * runs of `unit` rows (a multiple of 4) from the shared int32 `counter` (0 = every run in order). Writes `dots`,
  * `part` and, with biases, `gs` (⌈B/U⌉·U·Np floats each, the run layout), `stats` [B] (1: the row weights of
- * `queryGradient`), `sx` [B] (Σ_j G s_X), `rowLoss` [B] (f64), dq [B×d] and dc [B].
+ * `queryGradient`), `sx` [B] (Σ_j G s_X), `rowLoss` [B] (f64), dq [B×d] and dc [B]. With `sigmoid` ≠ 0 the loss is
+ * the binary cross-entropy, the rows' offsets `offset` [B] (or 0) are added to their scores and their gradients
+ * written to `doffset` [B] (or 0).
  */
 export function densePoincareRows(B: i32, N: i32, d: i32, unit: i32, counter: usize, q: usize, c: usize, table: usize,
   blocked: usize, v2: usize, bias: usize, gold: usize, scale: f32, dots: usize, part: usize, gs: usize, stats: usize,
-  sx: usize, rowLoss: usize, dq: usize, dc: usize): void {
+  sx: usize, rowLoss: usize, dq: usize, dc: usize, sigmoid: i32, offset: usize, doffset: usize): void {
   const Np = paddedEntities(N);
   const rowBytes = <usize>d << 2, runBytes = <usize>Np * <usize>unit << 2;
   let next = 0;
@@ -49,9 +54,10 @@ export function densePoincareRows(B: i32, N: i32, d: i32, unit: i32, counter: us
     forwardScores(rc, unit, Np, d, qc, blocked, 0, dots + run, 1);
     for (let i = 0; i < rc; i++) {
       const b = r0 + i;
-      poincareRow(i, unit, N, Np, qc + <usize>i * rowBytes, rowBytes, load<f32>(c + (<usize>b << 2)),
-        load<i32>(gold + (<usize>b << 2)), v2, bias, scale, dots + run, part + run, gs != 0 ? gs + run : 0,
-        stats + (<usize>b << 2), sx + (<usize>b << 2), rowLoss + (<usize>b << 3), dc + (<usize>b << 2));
+      poincareRow(sigmoid != 0, i, unit, N, Np, qc + <usize>i * rowBytes, rowBytes, load<f32>(c + (<usize>b << 2)),
+        offset != 0 ? load<f32>(offset + (<usize>b << 2)) : 0, load<i32>(gold + (<usize>b << 2)), v2, bias, scale,
+        dots + run, part + run, gs != 0 ? gs + run : 0, stats + (<usize>b << 2), sx + (<usize>b << 2),
+        rowLoss + (<usize>b << 3), dc + (<usize>b << 2), doffset != 0 ? doffset + (<usize>b << 2) : 0);
     }
     const dqc = dq + <usize>r0 * rowBytes;
     queryGradient(rc, unit, N, d, table, gold + (<usize>r0 << 2), 0, dots + run, stats + (<usize>r0 << 2), dqc);
@@ -63,40 +69,33 @@ export function densePoincareRows(B: i32, N: i32, d: i32, unit: i32, counter: us
   }
 }
 
-/** Passes a–c of row i of a run (the file comment), its P in `D`, its scores in `Pt`, its G in `Gt` (or 0). */
-function poincareRow(i: i32, U: i32, N: i32, Np: i32, qp: usize, rowBytes: usize, cb: f32, g: i32, v2: usize,
-  bias: usize, scale: f32, D: usize, Pt: usize, Gt: usize, stat: usize, sxOut: usize, lossOut: usize, dcOut: usize): void {
+/**
+ * Passes a–c of row i of a run (the file comment), its P in `D`, its scores in `Pt`, its G in `Gt` (or 0); with
+ * `sigmoid` the binary cross-entropy's pass b and the row's offset `off` (its gradient Σ_j G to `doffOut`, or 0).
+ */
+function poincareRow(sigmoid: bool, i: i32, U: i32, N: i32, Np: i32, qp: usize, rowBytes: usize, cb: f32, off: f32, g: i32,
+  v2: usize, bias: usize, scale: f32, D: usize, Pt: usize, Gt: usize, stat: usize, sxOut: usize, lossOut: usize,
+  dcOut: usize, doffOut: usize): void {
   const blk = <usize>U << 4, row = <usize>i << 4;
   const blocks = Np >> 2;
   const X = dot(qp, qp, rowBytes);
   const Xv = f32x4.splat(X), omcx = f32x4.splat(1 - cb * X), cv = f32x4.splat(cb), ccv = f32x4.splat(cb * cb);
-  const m4c = f32x4.splat(-4 / cb);
+  const m4c = f32x4.splat(-4 / cb), offv = f32x4.splat(off);
   const lane = i32x4(0, 1, 2, 3), Nv = i32x4.splat(N), gv = i32x4.splat(g);
   let m4 = f32x4.splat(-Infinity);
   for (let k = 0; k < blocks; k++) { // a: scores, and their max over the real entities
     const o = row + <usize>k * blk;
     let s = poincare4(Xv, omcx, cv, ccv, m4c, v128.load(v2 + (<usize>k << 4)), v128.load(D + o), false);
     if (bias != 0) s = f32x4.add(s, v128.load(bias + (<usize>k << 4)));
+    if (off != 0) s = f32x4.add(s, offv);
     v128.store(Pt + o, s);
     m4 = f32x4.pmax(m4, v128.bitselect(s, m4, i32x4.lt_s(i32x4.add(lane, i32x4.splat(k << 2)), Nv)));
   }
-  const m = Mathf.max(Mathf.max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)),
-    Mathf.max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
   const sGold = load<f32>(Pt + row + <usize>(g >> 2) * blk + (<usize>(g & 3) << 2));
-  const M = f32x4.splat(m);
-  let z4 = f32x4.splat(0);
-  for (let k = 0; k < blocks; k++) { // b: e = exp(s − m), zero past N
-    const o = Pt + row + <usize>k * blk;
-    const valid = i32x4.lt_s(i32x4.add(lane, i32x4.splat(k << 2)), Nv);
-    const e = v128.and(vexp(f32x4.sub(v128.load(o), M)), valid);
-    v128.store(o, e);
-    z4 = f32x4.add(z4, e);
-  }
-  const Z = hsum(z4);
-  store<f64>(lossOut, <f64>m + Math.log(<f64>Z) - <f64>sGold);
+  const w = sigmoid ? sigmoidRow(Pt + row, blk, blocks, N, scale, sGold, lossOut) : softmaxRow(Pt + row, blk, blocks, N, m4, scale, sGold, lossOut);
   store<f32>(stat, 1);
-  const W = f32x4.splat(scale / Z), S = f32x4.splat(scale);
-  let sx4 = f32x4.splat(0), sc4 = sx4;
+  const W = f32x4.splat(w), S = f32x4.splat(scale);
+  let sx4 = f32x4.splat(0), sc4 = sx4, so4 = sx4;
   for (let k = 0; k < blocks; k++) { // c: G, the partials, A, C and the row sums
     const o = row + <usize>k * blk;
     const isGold = i32x4.eq(i32x4.add(lane, i32x4.splat(k << 2)), gv);
@@ -108,10 +107,66 @@ function poincareRow(i: i32, U: i32, N: i32, Np: i32, qp: usize, rowBytes: usize
     if (Gt != 0) v128.store(Gt + o, G);
     sx4 = madd(G, pS_x2, sx4);
     sc4 = madd(G, pS_c, sc4);
+    so4 = f32x4.add(so4, G);
   }
   store<f32>(sxOut, hsum(sx4));
   store<f32>(dcOut, hsum(sc4));
+  if (doffOut != 0) store<f32>(doffOut, hsum(so4));
 }
+
+/**
+ * Pass b of the softmax for one row (scores at `p`, blocks `blk` bytes apart; m4: the lanes' maxima over j < N):
+ * e = exp(s − m) in place (zero past N), the loss m + log Z − s_g to `lossOut` (f64); returns the row weight scale/Z.
+ */
+function softmaxRow(p: usize, blk: usize, blocks: i32, N: i32, m4: v128, scale: f32, sGold: f32, lossOut: usize): f32 {
+  const m = Mathf.max(Mathf.max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)),
+    Mathf.max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+  const M = f32x4.splat(m), lane = i32x4(0, 1, 2, 3), Nv = i32x4.splat(N);
+  let z4 = f32x4.splat(0);
+  for (let k = 0; k < blocks; k++) {
+    const o = p + <usize>k * blk;
+    const valid = i32x4.lt_s(i32x4.add(lane, i32x4.splat(k << 2)), Nv);
+    const e = v128.and(vexp(f32x4.sub(v128.load(o), M)), valid);
+    v128.store(o, e);
+    z4 = f32x4.add(z4, e);
+  }
+  const Z = hsum(z4);
+  store<f64>(lossOut, <f64>m + Math.log(<f64>Z) - <f64>sGold);
+  return scale / Z;
+}
+
+/**
+ * Pass b of the binary cross-entropy against every entity for one row (as dense-softmax.ts `rowSigmoid`, in base e):
+ * with x = e^(−|s|), σ(s) = 1/(1 + x) for s ≥ 0 and x/(1 + x) below, in place (zero past N); the loss
+ * Σ_{j<N} softplus(s_j) − s_g to `lossOut` (f64), softplus(s) = max(s, 0) + ln(1 + x), its logs taken of products of
+ * LOG_RUN blocks' factors; returns the row weight, scale.
+ */
+function sigmoidRow(p: usize, blk: usize, blocks: i32, N: i32, scale: f32, sGold: f32, lossOut: usize): f32 {
+  const lane = i32x4(0, 1, 2, 3), Nv = i32x4.splat(N), zero = f32x4.splat(0), one = f32x4.splat(1);
+  let lo = f64x2.splat(0), hi = lo;
+  for (let k0 = 0; k0 < blocks; k0 += LOG_RUN) {
+    let product = one, positive = zero;
+    for (let k = k0, k1 = min(k0 + LOG_RUN, blocks); k < k1; k++) {
+      const o = p + <usize>k * blk;
+      const s = v128.load(o);
+      const valid = i32x4.lt_s(i32x4.add(lane, i32x4.splat(k << 2)), Nv);
+      const x = vexp(f32x4.neg(f32x4.abs(s)));
+      const onePlus = f32x4.add(one, x), inv = f32x4.div(one, onePlus);
+      v128.store(o, v128.and(v128.bitselect(inv, f32x4.mul(x, inv), f32x4.ge(s, zero)), valid));
+      product = f32x4.mul(product, v128.bitselect(onePlus, one, valid));
+      positive = f32x4.add(positive, v128.and(f32x4.pmax(s, zero), valid));
+    }
+    const softplus = f32x4.add(positive, vlog(product));
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(softplus));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(softplus, softplus, 2, 3, 0, 1)));
+  }
+  const sum = f64x2.add(lo, hi);
+  store<f64>(lossOut, (f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1)) - <f64>sGold);
+  return scale;
+}
+
+/** Blocks of four scores whose factors 1 + x ∈ (1, 2] are multiplied before one log (at most 2³² per lane). */
+const LOG_RUN: i32 = 32;
 
 /**
  * Phase 2, after phase 1 has finished for all B rows (same `unit`, `dots`, `part`, `gs`): runs of `entityUnit`
