@@ -218,6 +218,7 @@ export class DenseKernels {
     scale: number, loss: 'softmax' | 'bce' = 'softmax'): number[] {
     const fn = 'densePoincareRows';
     if (loss === 'softmax' && (rows.offset || rows.doffset)) fail(`${fn}: a softmax takes no row offsets (they leave it unchanged)`);
+    if (!rows.offset !== !rows.doffset) fail(`${fn}: row offsets and their gradient go together (offset ${rows.offset ? 'given' : 'missing'}, doffset ${rows.doffset ? 'given' : 'missing'})`);
     if (rows.offset) this.c.block(fn, 'offset', rows.offset, rows.B);
     if (rows.doffset) this.c.block(fn, 'doffset', rows.doffset, rows.B);
     const { N, d } = table;

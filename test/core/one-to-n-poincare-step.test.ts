@@ -94,6 +94,16 @@ describe.each([['RotH', 16], ['RefH', 12], ['AttH', 16], ['MuRP', 20]] as const)
 });
 
 describe('the Poincaré 1-N kernel', () => {
+  it('zeroes the head bias seed for a softmax step after a binary cross-entropy step on the same program', async () => {
+    const runtime = await runtimeOf('RotH', 16);
+    const headBias = runtime.store.tables().findIndex((t) => t.spec.name === 'headBias');
+    expect(headBias).toBeGreaterThanOrEqual(0);
+    const bce = gradients(runtime, batchOf(37, 2), 'fused', 'none', 'bce');
+    expect(bce.grads[headBias]!.some((x) => x !== 0)).toBe(true);
+    const softmax = gradients(runtime, batchOf(37, 2), 'fused', 'none', 'softmax');
+    expect(softmax.grads[headBias]!.every((x) => x === 0)).toBe(true);
+  });
+
   it('gives the same bits on one thread and two', async () => {
     const results: { loss: number; grads: Float32Array[] }[] = [];
     for (const threads of [1, 2, 2]) {

@@ -143,7 +143,7 @@ describe('densePoincareLoss (1-N softmax of Poincaré scores in one pass)', () =
     expect(largest(ref.doff)).toBeGreaterThan(1e-4); // the offsets take a real gradient
   });
 
-  it('refuses row offsets with the softmax, which they leave unchanged', async () => {
+  it('refuses row offsets with the softmax, which they leave unchanged, and offsets without their gradient', async () => {
     const p = problem(5, 9, 4, true, 3);
     p.offset = [1, 2, 3, 4, 5];
     const k = await loadKernels({ memory: new KernelMemory() });
@@ -151,6 +151,8 @@ describe('densePoincareLoss (1-N softmax of Poincaré scores in one pass)', () =
       dq: k.memory.allocF32(20), dc: k.memory.allocF32(5), gTable: k.memory.allocF32(36), gBias: k.memory.allocF32(9), scale: 0.2,
       offset: f32(k, p.offset), doffset: k.memory.allocF32(5) };
     expect(() => densePoincareLoss(k, inputs)).toThrow('densePoincareRows: a softmax takes no row offsets (they leave it unchanged)');
+    expect(() => densePoincareLoss(k, { ...inputs, loss: 'bce', doffset: null })).toThrow(
+      'densePoincareRows: row offsets and their gradient go together (offset given, doffset missing)');
   });
 
   it('has the gradient of the float64 loss by central finite differences (every q, c, v and β)', async () => {
@@ -230,21 +232,35 @@ describe('densePoincareLoss (1-N softmax of Poincaré scores in one pass)', () =
     for (const key of ['dq', 'dc', 'dE', 'db'] as const) expect(reused[key]).toEqual(fresh[key]);
   });
 
-  it('gives the same bits on one thread and two, and with the batch in groups', async () => {
+  it.each(['softmax', 'bce'] as const)('gives the same bits on one thread and two, and with the batch in groups (%s)', async (loss) => {
     const p = problem(61, 203, 16, true, 3);
+    if (loss === 'bce') p.offset = Array.from({ length: 61 }, (_, b) => (b % 3 === 0 ? 100 : b % 3 === 1 ? -30 : 0.5)); // |s| far past 17
     const rowBytes = 4 * Math.ceil(203 / 8) * 8;
-    const sizes = { chunkBytes: 8 * rowBytes }; // runs of 8 rows
-    const one = await kernel(p, 1, sizes), two = await kernel(p, 2, sizes), again = await kernel(p, 2, sizes);
+    const sizes = { chunkBytes: 3 * 8 * rowBytes }; // runs of 8 rows
+    const one = await kernel(p, 1, { sizes, loss }), two = await kernel(p, 2, { sizes, loss }), again = await kernel(p, 2, { sizes, loss });
+    expect(Number.isFinite(one.loss)).toBe(true);
     for (const other of [two, again]) {
       expect(other.loss).toBe(one.loss);
-      expect(other.dq).toEqual(one.dq);
-      expect(other.dc).toEqual(one.dc);
-      expect(other.dE).toEqual(one.dE);
-      expect(other.db).toEqual(one.db);
+      for (const key of ['dq', 'dc', 'dE', 'db', 'doff'] as const) expect(other[key]).toEqual(one[key]);
     }
-    const grouped = await kernel(p, 2, { ...sizes, groupBytes: 16 * 3 * rowBytes });
+    const grouped = await kernel(p, 2, { sizes: { ...sizes, groupBytes: 16 * 3 * rowBytes }, loss });
     expect(grouped.dq).toEqual(one.dq); // rows do not depend on the grouping
     expect(grouped.dc).toEqual(one.dc);
+    expect(grouped.doff).toEqual(one.doff);
     expectClose(grouped.dE, one.dE, 1e-5, 1e-8, 'dE in groups'); // column sums added group by group
+  });
+
+  it('sums the binary cross-entropy of many entities without offsets or biases (N = 3001, scores near 0: 751 blocks of factors)', async () => {
+    const r = rng(77);
+    const B = 5, N = 3001, d = 4;
+    const p: Problem = { B, N, d, q: uniform(r, B * d, -1e-3, 1e-3), c: uniform(r, B, 0.5, 1.5), table: uniform(r, N * d, -1e-3, 1e-3), bias: null,
+      gold: [0, 7, 3000, 1500, 2] };
+    const got = await kernel(p, 1, { loss: 'bce' });
+    const ref = gradientsRef(p, 'bce');
+    expect(got.doff.length).toBe(0);
+    expect(Math.abs(got.loss - Math.LN2)).toBeLessThan(1e-4); // every score ≈ 0: softplus(0) = log 2
+    expect(Math.abs(got.loss - lossRef(p, 'bce'))).toBeLessThan(1e-6);
+    expectClose(got.dq, ref.dq, 2e-3, 1e-5 * largest(ref.dq), 'dq');
+    expectClose(got.dE, ref.dE, 2e-3, 1e-5 * largest(ref.dE), 'dE');
   });
 });
