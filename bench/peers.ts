@@ -26,12 +26,24 @@ export function peerBlas(): { library: string; fair: boolean } {
   return { library: 'unknown', fair: false };
 }
 
+/**
+ * Times PyTorch's RotH 1-N step (all entities, softmax; this repository's bench/peers/torch_poincare_step.py) on
+ * `threads` threads, the peer of the fused Poincaré 1-N step.
+ */
+export function torchPoincareStep(threads = 2): PeerTiming | undefined {
+  return runPeer(path.join(findPackageRoot(), 'bench', 'peers', 'torch_poincare_step.py'), [String(threads)]);
+}
+
 /** Times PyTorch's DistMult step ('neg': 50 negatives, '1N': all entities) on `threads` threads. */
 export function torchStep(mode: 'neg' | '1N', threads = 2): PeerTiming | undefined {
-  const script = path.join(findPackageRoot(), '..', 'shared', 'peers', 'torch_step.py');
+  return runPeer(path.join(findPackageRoot(), '..', 'shared', 'peers', 'torch_step.py'), [mode, String(threads)]);
+}
+
+/** Runs a peer script with Debian's python3 and reads its last line, or undefined when it or PyTorch is missing. */
+function runPeer(script: string, args: string[]): PeerTiming | undefined {
   if (!existsSync(script) || !existsSync('/usr/bin/python3')) return undefined;
   try {
-    const out = execFileSync('/usr/bin/python3', [script, mode, String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('/usr/bin/python3', [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const line = out.trim().split('\n').pop() ?? '';
     return JSON.parse(line.replace(/'/g, '"')) as PeerTiming;
   } catch {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:train`: milliseconds per training step on FB15k-237 (d = 32, batch 500, 50 uniform negatives,
  * and 1-N with softmax or binary cross-entropy; for Poincaré models 1-N fused with either loss and tfjs), through
- * the core exactly as `kgdistill train` runs it, beside PyTorch's step timed in the same run (1-N: its softmax).
+ * the core exactly as `kgdistill train` runs it, beside PyTorch's step timed in the same run (1-N: its softmax; RotH
+ * 1-N: bench/peers/torch_poincare_step.py, the same model in PyTorch).
  * Paths: `fused` (fused candidate scoring; models with a fused query program run the whole step in kernels),
  * `hybrid` (fused candidate scoring, tfjs query: the fused path of models without a program), `tfjs` (all tfjs).
  * Negative sampling is timed with and without KGEmb's --double_neg (B·(1 + N) queries, one candidate each).
@@ -15,7 +16,7 @@ import { runDataFromDataset } from '../src/core/training-data.js';
 import { MODELS, createModel, modelOptionsSchema } from '../src/registry/models.js';
 import type { KgeModel } from '../src/core/model.js';
 import { timeSteps, type StepSetup } from './step-timer.js';
-import { peerBlas, torchStep } from './peers.js';
+import { peerBlas, torchPoincareStep, torchStep } from './peers.js';
 import { benchArgs } from './args.js';
 import { exitOnHelp } from './help.js';
 
@@ -79,10 +80,12 @@ for (const model of models) {
   }
 }
 const peer1N = torchStep('1N', 2);
-const torch = { blas: blas.library, neg: peerNeg, oneToN: peer1N };
+const peerRotH1N = models.includes('RotH') ? torchPoincareStep(2) : undefined; // bench/peers/torch_poincare_step.py
+const torch = { blas: blas.library, neg: peerNeg, oneToN: peer1N, rotHOneToN: peerRotH1N };
 for (const row of rows) {
   const peer = row.regime === '1-N' ? peer1N : row.regime === '50 neg' ? peerNeg : undefined;
   if (peer && row.model === 'DistMult') row.ratioToTorch = +((row.medianMs as number) / peer.median_ms).toFixed(2);
+  if (peerRotH1N && row.model === 'RotH' && row.regime === '1-N' && row.path === 'fused') row.ratioToTorch = +((row.medianMs as number) / peerRotH1N.median_ms).toFixed(2);
 }
 const distMult = rows.find((r) => r.model === 'DistMult' && r.regime === '50 neg' && r.path === 'fused');
 if (distMult) for (const row of rows) if (row.path === 'fused' && row.regime !== '1-N') row.ratioToDistMult = +((row.medianMs as number) / (distMult.medianMs as number)).toFixed(2);
