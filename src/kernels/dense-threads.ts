@@ -5,6 +5,8 @@
 //   - softmax or binary cross-entropy (dense-softmax.ts): phase 1 over runs of rows (scores, softmax or sigmoids, loss per row, dq), then,
 //     once both threads are through, phase 2 over runs of entities (dE, dβ, gold corrections); the loss is the sum of
 //     the row losses in row order. Rows go in groups whose scores fit SOFTMAX_GROUP_BYTES.
+//   - the same two losses of Poincaré scores (dense-poincare.ts): the same phases, with dL/dc (and the rows' offsets'
+//     gradient under bce) in phase 1 and two or three run buffers in a group's bytes.
 //   - scores (dense-scores.ts): runs of rows, each row's scores depending on that row alone.
 import { ScratchBlocks, subF32, subI32, type F32Block, type I32Block, type KernelMemory } from './kernel-memory.js';
 import type { Kernels } from './kernels.js';
@@ -83,7 +85,7 @@ export interface DenseEntityLossSizes {
 
 /**
  * Rows per run of phase 1 and per group of a dense loss over B queries and N entities that keeps `buffers` run-layout
- * buffers of scores (1 for the dot-product losses, `poincareRunBuffers` for the Poincaré softmax): a run's buffers
+ * buffers of scores (1 for the dot-product losses, `poincareRunBuffers` for the Poincaré losses): a run's buffers
  * within `chunkBytes` (cache), a group's within `groupBytes`.
  */
 export function denseLossRuns(B: number, N: number, buffers: number, sizes: DenseEntityLossSizes = {}): { unit: number; group: number } {
@@ -93,7 +95,7 @@ export function denseLossRuns(B: number, N: number, buffers: number, sizes: Dens
   return { unit, group };
 }
 
-/** Run-layout buffers of the Poincaré softmax: scores, partials, and dL/ds when the tail biases take a gradient. */
+/** Run-layout buffers of the Poincaré losses: scores, partials, and dL/ds when the tail biases take a gradient. */
 export function poincareRunBuffers(biasGradient: boolean): number {
   return biasGradient ? 3 : 2;
 }
