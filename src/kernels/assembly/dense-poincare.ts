@@ -1,6 +1,6 @@
-// Softmax cross-entropy over all N entities for Poincaré scores (1-N training of RotH, RefH, AttH, MuRP), forward and
-// hand-written VJP, in the two phases and run layout of dense-softmax.ts, whose dot-product tiles and gradient passes
-// it reuses.
+// Softmax (or binary) cross-entropy over all N entities for Poincaré scores (1-N training of RotH, RefH, AttH, MuRP),
+// forward and hand-written VJP, in the two phases and run layout of dense-softmax.ts, whose dot-product tiles and
+// gradient passes it reuses.
 //
 // For a query point q_b (curvature c_b, X_b = ‖q_b‖²) with gold answer g_b, entity rows v_j (tangent space at 0,
 // V_j = ‖v_j‖²) and tail biases β_j:
@@ -18,8 +18,9 @@
 //
 // Phase 1 (`densePoincareRows`), runs of U rows taken from a shared counter (dense-softmax.ts's layout, [Np/4][U][4]
 // per run): P by the 4×8 tiles (`forwardScores`, factor 1, no bias) into `dots`; per row the scores into `part`
-// (pass a), their max, exp(s − m) and Z (pass b), the loss, then per entity block G, poincare4's partials again from
-// P, A into `dots`, C into `part`, G into `gs` (only with biases), and the row sums Σ G s_X and Σ G s_c (pass c);
+// (pass a), their max, exp(s − m) and Z (pass b; bce: σ(s) and Σ softplus), the loss, then per entity block G,
+// poincare4's partials again from P, A into `dots`, C into `part`, G into `gs` (only with a bias gradient), and the
+// row sums Σ G s_X, Σ G s_c and (bce) Σ G (pass c);
 // then dq = Σ_j A_bj v_j by dense-softmax.ts's `queryGradient` (row weights 1, no gold term) plus 2·(Σ G s_X)·q.
 // Phase 2 (`densePoincareEntities`), runs of entities once every row is through phase 1: Σ_b A_bj q_b by
 // `tableGradient`, then the column sums of C and G, in row order. Every run writes only its own outputs and every
