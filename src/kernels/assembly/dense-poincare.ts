@@ -25,11 +25,12 @@
 // Phase 2 (`densePoincareEntities`), runs of entities once every row is through phase 1: Σ_b A_bj q_b by
 // `tableGradient`, then the column sums of C and G, in row order. Every run writes only its own outputs and every
 // sum runs in a fixed order, so the result is the same bits on one thread or two.
-import { forwardScores, queryGradient, tableGradient } from './dense-softmax';
+import { forwardScores, queryGradient, sigmoidsAndSoftplus, tableGradient } from './dense-softmax';
 import { paddedEntities } from './dense-tiles';
 import { poincare4, pS_c, pS_v2, pS_x2, pS_xv } from './poincare';
-import { dot, hsum, madd } from './simd';
-import { vexp, vlog } from './vmath';
+import { laneOf } from './ball-math';
+import { dot, hmax, hsum, madd } from './simd';
+import { vexp } from './vmath';
 
 /**
  * Phase 1 for B query points q [B×d] with curvatures c [B] and gold answers `gold` [B] against the table [N×d]
@@ -120,8 +121,7 @@ function poincareRow(sigmoid: bool, i: i32, U: i32, N: i32, Np: i32, qp: usize, 
  * e = exp(s − m) in place (zero past N), the loss m + log Z − s_g to `lossOut` (f64); returns the row weight scale/Z.
  */
 function softmaxRow(p: usize, blk: usize, blocks: i32, N: i32, m4: v128, scale: f32, sGold: f32, lossOut: usize): f32 {
-  const m = Mathf.max(Mathf.max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)),
-    Mathf.max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+  const m = hmax(m4);
   const M = f32x4.splat(m), lane = i32x4(0, 1, 2, 3), Nv = i32x4.splat(N);
   let z4 = f32x4.splat(0);
   for (let k = 0; k < blocks; k++) {
@@ -137,37 +137,13 @@ function softmaxRow(p: usize, blk: usize, blocks: i32, N: i32, m4: v128, scale: 
 }
 
 /**
- * Pass b of the binary cross-entropy against every entity for one row (as dense-softmax.ts `rowSigmoid`, in base e):
- * with x = e^(−|s|), σ(s) = 1/(1 + x) for s ≥ 0 and x/(1 + x) below, in place (zero past N); the loss
- * Σ_{j<N} softplus(s_j) − s_g to `lossOut` (f64), softplus(s) = max(s, 0) + ln(1 + x), its logs taken of products of
- * LOG_RUN blocks' factors; returns the row weight, scale.
+ * Pass b of the binary cross-entropy against every entity for one row (dense-softmax.ts `sigmoidsAndSoftplus`, in base
+ * e): σ(s) in place (zero past N), the loss Σ_{j<N} softplus(s_j) − s_g to `lossOut` (f64); returns the row weight, scale.
  */
 function sigmoidRow(p: usize, blk: usize, blocks: i32, N: i32, scale: f32, sGold: f32, lossOut: usize): f32 {
-  const lane = i32x4(0, 1, 2, 3), Nv = i32x4.splat(N), zero = f32x4.splat(0), one = f32x4.splat(1);
-  let lo = f64x2.splat(0), hi = lo;
-  for (let k0 = 0; k0 < blocks; k0 += LOG_RUN) {
-    let product = one, positive = zero;
-    for (let k = k0, k1 = min(k0 + LOG_RUN, blocks); k < k1; k++) {
-      const o = p + <usize>k * blk;
-      const s = v128.load(o);
-      const valid = i32x4.lt_s(i32x4.add(lane, i32x4.splat(k << 2)), Nv);
-      const x = vexp(f32x4.neg(f32x4.abs(s)));
-      const onePlus = f32x4.add(one, x), inv = f32x4.div(one, onePlus);
-      v128.store(o, v128.and(v128.bitselect(inv, f32x4.mul(x, inv), f32x4.ge(s, zero)), valid));
-      product = f32x4.mul(product, v128.bitselect(onePlus, one, valid));
-      positive = f32x4.add(positive, v128.and(f32x4.pmax(s, zero), valid));
-    }
-    const softplus = f32x4.add(positive, vlog(product));
-    lo = f64x2.add(lo, f64x2.promote_low_f32x4(softplus));
-    hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(softplus, softplus, 2, 3, 0, 1)));
-  }
-  const sum = f64x2.add(lo, hi);
-  store<f64>(lossOut, (f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1)) - <f64>sGold);
+  store<f64>(lossOut, sigmoidsAndSoftplus(p, blk, blocks, N, false) - <f64>sGold);
   return scale;
 }
-
-/** Blocks of four scores whose factors 1 + x ∈ (1, 2] are multiplied before one log (at most 2³² per lane). */
-const LOG_RUN: i32 = 32;
 
 /**
  * Phase 2, after phase 1 has finished for all B rows (same `unit`, `dots`, `part`, `gs`): runs of `entityUnit`
@@ -208,10 +184,4 @@ export function densePoincareEntities(B: i32, N: i32, d: i32, unit: i32, entityU
       }
     }
   }
-}
-
-/** Lane l (0–3) of v. */
-@inline function laneOf(v: v128, l: i32): f32 {
-  return l == 0 ? f32x4.extract_lane(v, 0) : l == 1 ? f32x4.extract_lane(v, 1) : l == 2 ? f32x4.extract_lane(v, 2)
-    : f32x4.extract_lane(v, 3);
 }

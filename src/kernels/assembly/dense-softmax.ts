@@ -37,7 +37,7 @@
 // unchanged.
 import { dotTile4x8, exp2Lanes, paddedEntities } from './dense-tiles';
 import { hmax, madd } from './simd';
-import { vlog } from './vmath';
+import { vexp, vlog } from './vmath';
 
 /**
  * Phase 1 of a 1-N batch of B query rows q [B×d] with gold answers `gold` [B] against the table [N×d] (row-major
@@ -189,44 +189,53 @@ function rowSoftmax(rc: i32, U: i32, N: i32, Np: i32, d: i32, qc: usize, gold: u
 }
 
 /**
- * Pass 2 of the binary cross-entropy, per row i of a run (scores in base 2, s' = s·log₂e): with x = 2^(−|s'|) =
- * e^(−|s|) ∈ (0, 1], σ(s) = 1/(1 + x) for s ≥ 0 and x/(1 + x) below (no overflow either side), softplus(s) =
- * max(s, 0) + ln(1 + x); loss[i] ← Σ_{j<N} softplus(s_ij) − s_{i,g}, its logs taken of products of LOG_RUN blocks'
- * factors and the runs' sums added in f64; s'_ij ← σ(s_ij) (0 for j ≥ N); stats[i] ← scale; qs_i ← scale·q_i.
+ * Pass 2 of the binary cross-entropy, per row i of a run (scores in base 2, s' = s·log₂e): s'_ij ← σ(s_ij) (0 for
+ * j ≥ N) and loss[i] ← Σ_{j<N} softplus(s_ij) − s_{i,g} (`sigmoidsAndSoftplus`); stats[i] ← scale; qs_i ← scale·q_i.
  */
 function rowSigmoid(rc: i32, U: i32, N: i32, Np: i32, d: i32, qc: usize, gold: usize, scale: f32, Su: usize,
   stats: usize, qs: usize, loss: usize): void {
   const rowBytes = <usize>d << 2, blk = <usize>U << 4;
   const blocks = Np >> 2;
-  const lane = f32x4(0, 1, 2, 3), zero = f32x4.splat(0), one = f32x4.splat(1), ln2 = f32x4.splat(<f32>LN2);
   const W = f32x4.splat(scale);
   for (let i = 0; i < rc; i++) {
     const row = Su + (<usize>i << 4);
     const g = load<i32>(gold + (<usize>i << 2));
     const sGold = load<f32>(row + <usize>(g >> 2) * blk + (<usize>(g & 3) << 2));
-    let lo = f64x2.splat(0), hi = lo;
-    for (let b0 = 0; b0 < blocks; b0 += LOG_RUN) { // Σ ln(1 + x) as ln Π(1 + x) over runs of LOG_RUN blocks
-      let product = one, positive = zero;
-      for (let b = b0, b1 = min(b0 + LOG_RUN, blocks); b < b1; b++) {
-        const p = row + <usize>b * blk;
-        const s = v128.load(p);
-        const x = exp2Lanes(f32x4.neg(f32x4.abs(s)));
-        const onePlus = f32x4.add(one, x), inv = f32x4.div(one, onePlus);
-        const valid = f32x4.lt(f32x4.add(lane, f32x4.splat(<f32>(b << 2))), f32x4.splat(<f32>N));
-        v128.store(p, v128.and(v128.bitselect(inv, f32x4.mul(x, inv), f32x4.ge(s, zero)), valid));
-        product = f32x4.mul(product, v128.bitselect(onePlus, one, valid));
-        positive = f32x4.add(positive, v128.and(f32x4.pmax(s, zero), valid));
-      }
-      const softplus = f32x4.add(f32x4.mul(ln2, positive), vlog(product));
-      lo = f64x2.add(lo, f64x2.promote_low_f32x4(softplus));
-      hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(softplus, softplus, 2, 3, 0, 1)));
-    }
-    const sum = f64x2.add(lo, hi);
-    store<f64>(loss + (<usize>i << 3), (f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1)) - LN2 * <f64>sGold);
+    store<f64>(loss + (<usize>i << 3), sigmoidsAndSoftplus(row, blk, blocks, N, true) - LN2 * <f64>sGold);
     store<f32>(stats + (<usize>i << 2), scale);
     const qp = qc + <usize>i * rowBytes, qo = qs + <usize>i * rowBytes;
     for (let k: usize = 0; k < rowBytes; k += 16) v128.store(qo + k, f32x4.mul(W, v128.load(qp + k)));
   }
+}
+
+/**
+ * The binary cross-entropy's pass over one row's scores (blocks of four, `blk` bytes apart from `row`; in base 2,
+ * s' = s·log₂e, when `base2`): with x = e^(−|s|) ∈ (0, 1], σ(s) = 1/(1 + x) for s ≥ 0 and x/(1 + x) below (no
+ * overflow either side) in place, 0 for j ≥ N; returns Σ_{j<N} softplus(s_j), softplus(s) = max(s, 0) + ln(1 + x), its
+ * logs taken of products of LOG_RUN blocks' factors and the runs' sums added in f64 (dense-poincare.ts too, base e).
+ */
+@inline export function sigmoidsAndSoftplus(row: usize, blk: usize, blocks: i32, N: i32, base2: bool): f64 {
+  const lane = i32x4(0, 1, 2, 3), Nv = i32x4.splat(N), zero = f32x4.splat(0), one = f32x4.splat(1);
+  const ln2 = f32x4.splat(<f32>LN2);
+  let lo = f64x2.splat(0), hi = lo;
+  for (let b0 = 0; b0 < blocks; b0 += LOG_RUN) { // Σ ln(1 + x) as ln Π(1 + x) over runs of LOG_RUN blocks
+    let product = one, positive = zero;
+    for (let b = b0, b1 = min(b0 + LOG_RUN, blocks); b < b1; b++) {
+      const p = row + <usize>b * blk;
+      const s = v128.load(p);
+      const x = base2 ? exp2Lanes(f32x4.neg(f32x4.abs(s))) : vexp(f32x4.neg(f32x4.abs(s)));
+      const onePlus = f32x4.add(one, x), inv = f32x4.div(one, onePlus);
+      const valid = i32x4.lt_s(i32x4.add(lane, i32x4.splat(b << 2)), Nv);
+      v128.store(p, v128.and(v128.bitselect(inv, f32x4.mul(x, inv), f32x4.ge(s, zero)), valid));
+      product = f32x4.mul(product, v128.bitselect(onePlus, one, valid));
+      positive = f32x4.add(positive, v128.and(f32x4.pmax(s, zero), valid));
+    }
+    const softplus = f32x4.add(base2 ? f32x4.mul(ln2, positive) : positive, vlog(product));
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(softplus));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(softplus, softplus, 2, 3, 0, 1)));
+  }
+  const sum = f64x2.add(lo, hi);
+  return f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
 }
 
 /**
