@@ -78,13 +78,13 @@ export function programRowFloats(program: QueryProgram, widths: Readonly<Record<
   return floats;
 }
 
-/** Floats the Poincaré loss's four extra blocks may lose to the allocator's 16-byte alignment. */
+/** Floats the Poincaré loss's extra blocks may lose to the allocator's 16-byte alignment. */
 const ALIGNMENT_FLOATS = 16;
 
 /**
  * Floats of `denseEntityLoss`'s buffers beside the blocked table (kernels/dense-threads.ts): bias, a group's scores,
  * statistics, q, row losses; for Poincaré models `densePoincareLoss`'s: bias, ‖v‖², a group's run buffers (scores,
- * partials, and dL/ds with tail biases), statistics, Σ G s_X, row losses. With `fewest`, the least they can be for any group
+ * partials, and dL/ds with tail biases), Σ G s_X, row losses. With `fewest`, the least they can be for any group
  * size — a group of one query — which, unlike the real figure, never falls as E grows (the group shrinks as the
  * entities grow: SOFTMAX_GROUP_BYTES).
  */
@@ -92,11 +92,11 @@ function denseLossFloats(B: number, E: number, d: number, fewest: boolean, model
   const Np = paddedEntities(E);
   const poincare = model.similarity === 'negSqPoincare';
   const buffers = poincare ? poincareRunBuffers(model.tailBiasTable !== undefined) : 1;
-  if (fewest) return Np + buffers * Np + 1 + (poincare ? Np + 1 : d) + 2;
+  if (fewest) return Np + buffers * Np + (poincare ? Np + 1 : 1 + d) + 2;
   const { unit, group } = denseLossRuns(B, E, buffers);
   const G = Math.min(group, B);
-  const rows = poincare ? Np + G + ALIGNMENT_FLOATS : G * d; // ‖v‖², Σ G s_X and their blocks' alignment, or the scaled q
-  return Np + buffers * Math.ceil(G / unit) * unit * Np + G + rows + 2 * G;
+  const rows = poincare ? Np + G + ALIGNMENT_FLOATS : G + G * d; // ‖v‖², Σ G s_X and their blocks' alignment, or the row weights and scaled q
+  return Np + buffers * Math.ceil(G / unit) * unit * Np + rows + 2 * G;
 }
 
 const specOf = (model: KgeModel, name: string): TableSpec => model.tables.find((t) => t.name === name)!;

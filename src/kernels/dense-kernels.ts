@@ -21,9 +21,9 @@ export interface DenseExports {
   blockRows(N: number, d: number, table: number, out: number): void;
   densePoincareRows(B: number, N: number, d: number, unit: number, counter: number, q: number, c: number, table: number,
     blocked: number, v2: number, bias: number, gold: number, scale: number, dots: number, part: number, gs: number,
-    stats: number, sx: number, rowLoss: number, dq: number, dc: number, sigmoid: number, offset: number, doffset: number): void;
+    sx: number, rowLoss: number, dq: number, dc: number, sigmoid: number, offset: number, doffset: number): void;
   densePoincareEntities(B: number, N: number, d: number, unit: number, entityUnit: number, counter: number, q: number,
-    table: number, dots: number, part: number, gs: number, stats: number, gTable: number, gBias: number): void;
+    table: number, dots: number, part: number, gs: number, gTable: number, gBias: number): void;
 }
 
 /** Names of the DenseExports (checked at load time). */
@@ -92,11 +92,10 @@ export interface PoincareRows {
   /** dL/dE [N×d] and dL/dβ [N] (or null), accumulated. */
   gTable: F32Block;
   gBias: F32Block | null;
-  /** Scratch in the run layout, ⌈B/unit⌉·unit·Np floats each (`gs` only with a bias gradient), and per row: weights, Σ G s_X, losses (f64). */
+  /** Scratch in the run layout, ⌈B/unit⌉·unit·Np floats each (`gs` only with a bias gradient), and per row: Σ G s_X, losses (f64). */
   dots: F32Block;
   part: F32Block;
   gs: F32Block | null;
-  stats: F32Block;
   sx: F32Block;
   rowLoss: F32Block;
 }
@@ -233,12 +232,12 @@ export class DenseKernels {
     this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * rows.B);
     if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
     const outs: [string, Block | null][] = [['dq', rows.dq], ['dc', rows.dc], ['dots', rows.dots], ['part', rows.part],
-      ['gs', rows.gs], ['stats', rows.stats], ['sx', rows.sx], ['rowLoss', rows.rowLoss], ['doffset', rows.doffset], ['counter', counter]];
+      ['gs', rows.gs], ['sx', rows.sx], ['rowLoss', rows.rowLoss], ['doffset', rows.doffset], ['counter', counter]];
     this.c.disjoint(fn, outs, [...outs, ['table', table.data], ['blocked', table.blocked], ['bias', table.bias], ['v2', v2],
       ['q', rows.q], ['c', rows.c], ['gold', rows.gold], ['offset', rows.offset]]);
     return [rows.B, N, d, unit, counter?.offset ?? 0, rows.q.offset, rows.c.offset, table.data.offset, table.blocked.offset,
       v2.offset, table.bias?.offset ?? 0, rows.gold.offset, scale, rows.dots.offset, rows.part.offset, rows.gs?.offset ?? 0,
-      rows.stats.offset, rows.sx.offset, rows.rowLoss.offset, rows.dq.offset, rows.dc.offset, loss === 'bce' ? 1 : 0,
+      rows.sx.offset, rows.rowLoss.offset, rows.dq.offset, rows.dc.offset, loss === 'bce' ? 1 : 0,
       rows.offset?.offset ?? 0, rows.doffset?.offset ?? 0];
   }
 
@@ -254,9 +253,9 @@ export class DenseKernels {
     if (rows.gBias) this.c.block(fn, 'gBias', rows.gBias, N);
     const outs: [string, Block | null][] = [['gTable', rows.gTable], ['gBias', rows.gBias], ['counter', counter]];
     this.c.disjoint(fn, outs, [...outs, ['q', rows.q], ['dots', rows.dots], ['part', rows.part], ['gs', rows.gs],
-      ['stats', rows.stats], ['table', table.data]]);
+      ['table', table.data]]);
     return [rows.B, N, d, unit, entityUnit, counter?.offset ?? 0, rows.q.offset, table.data.offset, rows.dots.offset,
-      rows.part.offset, rows.gBias && rows.gs ? rows.gs.offset : 0, rows.stats.offset, rows.gTable.offset, rows.gBias?.offset ?? 0];
+      rows.part.offset, rows.gBias && rows.gs ? rows.gs.offset : 0, rows.gTable.offset, rows.gBias?.offset ?? 0];
   }
 
   /** Runs a checked call (arguments from one of the `…Args` methods) on this thread; returns its result. */
@@ -280,13 +279,14 @@ export class DenseKernels {
     this.checkLossRows(fn, table, rows, unit, counter, scale);
     const { B } = rows;
     this.c.block(fn, 'scores', rows.scores, Math.ceil(B / unit) * unit * paddedEntities(table.N));
+    this.c.block(fn, 'stats', rows.stats, B);
     this.c.block(fn, 'qs', rows.qs, B * table.d);
     this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * B);
     if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
   }
 
-  /** The checks both dense losses share: sizes, unit, scale, the table, q, gold answers, dq, row weights, counter. */
-  private checkLossRows(fn: string, table: DenseTable, rows: { B: number; q: F32Block; gold: I32Block; dq: F32Block; stats: F32Block },
+  /** The checks both dense losses share: sizes, unit, scale, the table, q, gold answers, dq, counter. */
+  private checkLossRows(fn: string, table: DenseTable, rows: { B: number; q: F32Block; gold: I32Block; dq: F32Block },
     unit: number, counter: I32Block | null, scale: number): void {
     const { N, d } = table;
     const { B } = rows;
@@ -301,7 +301,6 @@ export class DenseKernels {
     this.c.block(fn, 'gold', rows.gold, B);
     this.c.inRange(fn, 'gold', rows.gold, B, N);
     this.c.block(fn, 'dq', rows.dq, B * d);
-    this.c.block(fn, 'stats', rows.stats, B);
     if (counter) this.c.block(fn, 'counter', counter, 1);
   }
 }

@@ -173,7 +173,7 @@ export function densePoincareLoss(kernels: Kernels, inputs: DensePoincareLossInp
   const runFloats = Math.ceil(G / unit) * unit * Np;
   const dots = scratch.f32('softmax:scores', runFloats), part = scratch.f32('poincare:part', runFloats);
   const gs = inputs.gBias ? scratch.f32('poincare:gs', runFloats) : null;
-  const stats = scratch.f32('softmax:stats', G), sx = scratch.f32('poincare:sx', G), rowLoss = scratch.f32('softmax:rowLoss', 2 * G);
+  const sx = scratch.f32('poincare:sx', G), rowLoss = scratch.f32('softmax:rowLoss', 2 * G);
   const counters = scratch.i32('softmax:counters', 2);
   const worker = B > unit ? kernels.worker() : null;
   let loss = 0;
@@ -182,7 +182,7 @@ export function densePoincareLoss(kernels: Kernels, inputs: DensePoincareLossInp
     const part0: PoincareRows = { B: R, q: subF32(inputs.q, g0 * d, R * d), c: subF32(inputs.c, g0, R), gold: subI32(inputs.gold, g0, R),
       dq: subF32(inputs.dq, g0 * d, R * d), dc: subF32(inputs.dc, g0, R), gTable: inputs.gTable, gBias: inputs.gBias,
       offset: inputs.offset ? subF32(inputs.offset, g0, R) : null, doffset: inputs.doffset ? subF32(inputs.doffset, g0, R) : null,
-      dots, part, gs, stats, sx, rowLoss };
+      dots, part, gs, sx, rowLoss };
     const counter = (i: number): I32Block | null => (worker ? subI32(counters, i, 1) : null);
     counters.array.fill(0);
     both(dense, worker, 'densePoincareRows', dense.poincareRowsArgs(table, v2, part0, unit, counter(0), inputs.scale, inputs.loss));

@@ -21,7 +21,8 @@
 // (pass a), their max, exp(s − m) and Z (pass b; bce: σ(s) and Σ softplus), the loss, then per entity block G,
 // poincare4's partials again from P, A into `dots`, C into `part`, G into `gs` (only with a bias gradient), and the
 // row sums Σ G s_X, Σ G s_c and (bce) Σ G (pass c);
-// then dq = Σ_j A_bj v_j by dense-softmax.ts's `queryGradient` (row weights 1, no gold term) plus 2·(Σ G s_X)·q.
+// then dq = Σ_j A_bj v_j by dense-softmax.ts's `queryGradient` (its plain sums: no row weights, no gold term) plus
+// 2·(Σ G s_X)·q.
 // Phase 2 (`densePoincareEntities`), runs of entities once every row is through phase 1: Σ_b A_bj q_b by
 // `tableGradient`, then the column sums of C and G, in row order. Every run writes only its own outputs and every
 // sum runs in a fixed order, so the result is the same bits on one thread or two.
@@ -36,14 +37,13 @@ import { vexp } from './vmath';
  * Phase 1 for B query points q [B×d] with curvatures c [B] and gold answers `gold` [B] against the table [N×d]
  * (row-major `table`, blocked copy `blocked`, ‖v‖² `v2` padded to Np floats, tail biases `bias` padded to Np or 0):
  * runs of `unit` rows (a multiple of 4) from the shared int32 `counter` (0 = every run in order). Writes `dots`,
- * `part` and, with biases, `gs` (⌈B/U⌉·U·Np floats each, the run layout), `stats` [B] (1: the row weights of
- * `queryGradient`), `sx` [B] (Σ_j G s_X), `rowLoss` [B] (f64), dq [B×d] and dc [B]. With `sigmoid` ≠ 0 the loss is
+ * `part` and, with biases, `gs` (⌈B/U⌉·U·Np floats each, the run layout), `sx` [B] (Σ_j G s_X), `rowLoss` [B] (f64), dq [B×d] and dc [B]. With `sigmoid` ≠ 0 the loss is
  * the binary cross-entropy, the rows' offsets `offset` [B] (or 0) are added to their scores and their gradients
  * written to `doffset` [B] (or 0).
  */
 export function densePoincareRows(B: i32, N: i32, d: i32, unit: i32, counter: usize, q: usize, c: usize, table: usize,
-  blocked: usize, v2: usize, bias: usize, gold: usize, scale: f32, dots: usize, part: usize, gs: usize, stats: usize,
-  sx: usize, rowLoss: usize, dq: usize, dc: usize, sigmoid: i32, offset: usize, doffset: usize): void {
+  blocked: usize, v2: usize, bias: usize, gold: usize, scale: f32, dots: usize, part: usize, gs: usize, sx: usize,
+  rowLoss: usize, dq: usize, dc: usize, sigmoid: i32, offset: usize, doffset: usize): void {
   const Np = paddedEntities(N);
   const rowBytes = <usize>d << 2, runBytes = <usize>Np * <usize>unit << 2;
   let next = 0;
@@ -58,11 +58,11 @@ export function densePoincareRows(B: i32, N: i32, d: i32, unit: i32, counter: us
       const b = r0 + i;
       poincareRow(sigmoid != 0, i, unit, N, Np, qc + <usize>i * rowBytes, rowBytes, load<f32>(c + (<usize>b << 2)),
         offset != 0 ? load<f32>(offset + (<usize>b << 2)) : 0, load<i32>(gold + (<usize>b << 2)), v2, bias, scale,
-        dots + run, part + run, gs != 0 ? gs + run : 0, stats + (<usize>b << 2), sx + (<usize>b << 2),
+        dots + run, part + run, gs != 0 ? gs + run : 0, sx + (<usize>b << 2),
         rowLoss + (<usize>b << 3), dc + (<usize>b << 2), doffset != 0 ? doffset + (<usize>b << 2) : 0);
     }
     const dqc = dq + <usize>r0 * rowBytes;
-    queryGradient(rc, unit, N, d, table, gold + (<usize>r0 << 2), 0, dots + run, stats + (<usize>r0 << 2), dqc);
+    queryGradient(rc, unit, N, d, table, gold + (<usize>r0 << 2), 0, dots + run, 0, dqc);
     for (let i = 0; i < rc; i++) { // dq_b += 2·(Σ_j G s_X)·q_b
       const a = f32x4.splat(2 * load<f32>(sx + (<usize>(r0 + i) << 2)));
       const qp = qc + <usize>i * rowBytes, o = dqc + <usize>i * rowBytes;
@@ -76,7 +76,7 @@ export function densePoincareRows(B: i32, N: i32, d: i32, unit: i32, counter: us
  * `sigmoid` the binary cross-entropy's pass b and the row's offset `off` (its gradient Σ_j G to `doffOut`, or 0).
  */
 function poincareRow(sigmoid: bool, i: i32, U: i32, N: i32, Np: i32, qp: usize, rowBytes: usize, cb: f32, off: f32, g: i32,
-  v2: usize, bias: usize, scale: f32, D: usize, Pt: usize, Gt: usize, stat: usize, sxOut: usize, lossOut: usize,
+  v2: usize, bias: usize, scale: f32, D: usize, Pt: usize, Gt: usize, sxOut: usize, lossOut: usize,
   dcOut: usize, doffOut: usize): void {
   const blk = <usize>U << 4, row = <usize>i << 4;
   const blocks = Np >> 2;
@@ -95,7 +95,6 @@ function poincareRow(sigmoid: bool, i: i32, U: i32, N: i32, Np: i32, qp: usize, 
   }
   const sGold = load<f32>(Pt + row + <usize>(g >> 2) * blk + (<usize>(g & 3) << 2));
   const w = sigmoid ? sigmoidRow(Pt + row, blk, blocks, N, scale, sGold, lossOut) : softmaxRow(Pt + row, blk, blocks, N, m4, scale, sGold, lossOut);
-  store<f32>(stat, 1);
   const W = f32x4.splat(w), S = f32x4.splat(scale);
   let sx4 = f32x4.splat(0), sc4 = sx4, so4 = sx4;
   for (let k = 0; k < blocks; k++) { // c: G, the partials, A, C and the row sums
@@ -151,7 +150,7 @@ function sigmoidRow(p: usize, blk: usize, blocks: i32, N: i32, scale: f32, sGold
  * and, with gBias ≠ 0, gBias_j += Σ_b G_bj.
  */
 export function densePoincareEntities(B: i32, N: i32, d: i32, unit: i32, entityUnit: i32, counter: usize, q: usize,
-  table: usize, dots: usize, part: usize, gs: usize, stats: usize, gTable: usize, gBias: usize): void {
+  table: usize, dots: usize, part: usize, gs: usize, gTable: usize, gBias: usize): void {
   const Np = paddedEntities(N);
   const rowBytes = <usize>d << 2, blk = <usize>unit << 4, runBytes = <usize>Np * <usize>unit << 2;
   let next = 0;
@@ -160,7 +159,7 @@ export function densePoincareEntities(B: i32, N: i32, d: i32, unit: i32, entityU
     next += entityUnit;
     if (j0 >= N) return;
     const j1 = min(j0 + entityUnit, N);
-    tableGradient(B, unit, j0, j1, Np, d, q, dots, stats, gTable, 0);
+    tableGradient(B, unit, j0, j1, Np, d, q, dots, 0, gTable, 0);
     for (let j = j0; j < j1; j += 4) {
       let c4 = f32x4.splat(0), g4 = c4;
       const col = <usize>(j >> 2) * blk;

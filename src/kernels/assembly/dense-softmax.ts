@@ -239,8 +239,9 @@ function rowSigmoid(rc: i32, U: i32, N: i32, Np: i32, d: i32, qc: usize, gold: u
 }
 
 /**
- * Pass 3: dq_i ← w_i·Σ_{j<N} e_ij·e_j − scale·e_{g_i}, by tiles of 4 rows × 8 (then 4) coordinates, entity block
- * by entity block (the sums build up in dq itself); the four rows' e_ij of an entity block share one cache line.
+ * Pass 3: dq_i ← w_i·Σ_{j<N} e_ij·e_j − scale·e_{g_i} (with stats = 0 the plain sums Σ_{j<N} e_ij·e_j), by tiles of
+ * 4 rows × 8 (then 4) coordinates, entity block by entity block (the sums build up in dq itself); the four rows' e_ij
+ * of an entity block share one cache line.
  */
 export function queryGradient(rc: i32, U: i32, N: i32, d: i32, table: usize, gold: usize, scale: f32, Su: usize,
   stats: usize, dq: usize): void {
@@ -306,6 +307,7 @@ export function queryGradient(rc: i32, U: i32, N: i32, d: i32, table: usize, gol
       }
     }
   }
+  if (stats == 0) return; // the plain sums Σ_j S_ij·e_j (dense-poincare.ts: S holds dL/ds, gold term included)
   const sv = f32x4.splat(scale);
   for (let i = 0; i < rc; i++) {
     const W = v128.load32_splat(stats + (<usize>i << 2));
