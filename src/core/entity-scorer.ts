@@ -24,7 +24,8 @@ import { blockedLength, type PoincareEntityTerms } from '../kernels/top-k-kernel
 import { denseScoresAll, denseScoreTable } from '../kernels/dense-threads.js';
 import type { DenseScoreTable } from '../kernels/dense-kernels.js';
 import { topKPerRow } from './top-k-select.js';
-import { poincareEntityOrder, rowSquaredNorms, writeEntitySide } from './poincare-entity-order.js';
+import { poincareEntityOrder, writeEntitySide } from './poincare-entity-order.js';
+import { rowSquaredNorms } from '../kernels/row-norms.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 
 /** A curvature group is split with the worker thread when each half has at least this many queries. */

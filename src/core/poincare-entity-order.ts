@@ -20,17 +20,6 @@ export interface EntitySideBlocks {
   bias: F32Block | null;
 }
 
-/** ‖v‖² of each of N rows of width d (row-major): float64 sums of the squares in order, rounded to float32. */
-export function rowSquaredNorms(rows: Float32Array, N: number, d: number): Float32Array {
-  const out = new Float32Array(N);
-  for (let j = 0, o = 0; j < N; j++) {
-    let sum = 0;
-    for (let k = 0; k < d; k++, o++) sum += rows[o]! * rows[o]!;
-    out[j] = sum;
-  }
-  return out;
-}
-
 /** Entity ids by descending tail bias, ties to the lower id (the Poincaré sweep's visiting order); 0…N−1 without biases. */
 export function poincareEntityOrder(N: number, tailBias?: ArrayLike<number>): Int32Array {
   const order = Int32Array.from({ length: N }, (_, j) => j);

@@ -13,6 +13,7 @@ import type { Kernels } from './kernels.js';
 import { DENSE_EXPORTS, DenseKernels, denseBlockedLength, paddedEntities, type DenseExports, type DenseRunExport,
   type DenseRowsExport, type DenseScoreQueries, type DenseTable, type DenseScoreTable, type PoincareRows, type SoftmaxRows } from './dense-kernels.js';
 import { KernelWorker } from './kernel-worker.js';
+import { rowSquaredNorms } from './row-norms.js';
 
 /** Bytes of scores one run of softmax rows keeps in cache between its passes (per thread). */
 export const SOFTMAX_CHUNK_BYTES = 1 << 20;
@@ -161,13 +162,7 @@ export function densePoincareLoss(kernels: Kernels, inputs: DensePoincareLossInp
   const Np = paddedEntities(N);
   const table = lossTable(dense, scratch, inputs);
   const v2 = scratch.f32('poincare:v2', Np);
-  const rows = inputs.table.array, v2a = v2.array;
-  v2a.fill(0);
-  for (let j = 0; j < N; j++) {
-    let sum = 0;
-    for (let k = j * d; k < (j + 1) * d; k++) sum += rows[k]! * rows[k]!;
-    v2a[j] = sum;
-  }
+  rowSquaredNorms(inputs.table.array, N, d, v2.array).fill(0, N);
   const { unit, group } = denseLossRuns(B, N, poincareRunBuffers(inputs.gBias !== null), sizes);
   const G = Math.min(group, B);
   const runFloats = Math.ceil(G / unit) * unit * Np;

@@ -26,7 +26,8 @@ import { MIN_SPLIT_WORK, PoincareBatch } from './poincare-batch.js';
 import { KernelWorker } from '../kernels/kernel-worker.js';
 import { topKOrdered } from '../core/top-k-select.js';
 import { widenRows } from '../core/table-padding.js';
-import { poincareEntityOrder, rowSquaredNorms, writeEntitySide } from '../core/poincare-entity-order.js';
+import { poincareEntityOrder, writeEntitySide } from '../core/poincare-entity-order.js';
+import { rowSquaredNorms } from '../kernels/row-norms.js';
 
 /** How `neighbors` measures two entities, by the model's similarity. */
 export type NeighborMetric = 'euclidean' | 'dot' | 'poincare' | 'l1' | 'complex-l1';

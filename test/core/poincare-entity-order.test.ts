@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKernels, type Kernels } from '../../src/kernels/kernels.js';
 import { blockedLength } from '../../src/kernels/top-k-kernels.js';
-import { poincareEntityOrder, rowSquaredNorms, writeEntitySide } from '../../src/core/poincare-entity-order.js';
+import { poincareEntityOrder, writeEntitySide } from '../../src/core/poincare-entity-order.js';
+import { rowSquaredNorms } from '../../src/kernels/row-norms.js';
 
 let k: Kernels;
 beforeAll(async () => { k = await loadKernels(); });
