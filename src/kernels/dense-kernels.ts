@@ -4,7 +4,7 @@
 // to Np = ⌈N/8⌉·8 entities. The `…Args` methods check their blocks and return the argument list of the raw export,
 // so a caller can run it here (`run`) or hand it to the kernel worker (kernel-worker.ts).
 import type { F32Block, I32Block } from './kernel-memory.js';
-import { type Block, type BlockChecks, dim, fail, int, real, similarityKind } from './kernel-checks.js';
+import { type Block, type BlockChecks, curvatures, dim, fail, int, real, similarityKind } from './kernel-checks.js';
 
 /** Exports of assembly/dense-softmax.ts and dense-scores.ts. */
 export interface DenseExports {
@@ -191,8 +191,7 @@ export class DenseKernels {
     this.c.block(fn, 'x2', queries.x2, B);
     if (kind === 3) {
       this.c.block(fn, 'c', queries.c, B);
-      const ca = queries.c!.array;
-      for (let b = 0; b < B; b++) if (!(ca[b]! > 0 && ca[b]! < Infinity)) fail(`${fn}: curvature c[${b}] = ${ca[b]} must be finite and > 0`);
+      curvatures(fn, queries.c!.array, B);
     }
     if (queries.rowBias) this.c.block(fn, 'rowBias', queries.rowBias, B);
     this.c.block(fn, 'blocked', table.blocked, Np * d);
@@ -226,8 +225,7 @@ export class DenseKernels {
     this.c.block(fn, 'v2', v2, paddedEntities(N));
     if (table.bias) this.c.block(fn, 'bias', table.bias, paddedEntities(N));
     this.c.block(fn, 'c', rows.c, rows.B);
-    const ca = rows.c.array;
-    for (let b = 0; b < rows.B; b++) if (!(ca[b]! > 0 && ca[b]! < Infinity)) fail(`${fn}: curvature c[${b}] = ${ca[b]} must be finite and > 0`);
+    curvatures(fn, rows.c.array, rows.B);
     this.c.block(fn, 'dc', rows.dc, rows.B);
     this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * rows.B);
     if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);

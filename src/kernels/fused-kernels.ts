@@ -5,7 +5,7 @@
 // other but no input.
 // src/kernels/query-reference.ts holds the float64 reference of each primitive.
 import type { F32Block, I32Block } from './kernel-memory.js';
-import { type Block, type BlockChecks, dim, fail, int, real } from './kernel-checks.js';
+import { type Block, type BlockChecks, curvatures, dim, fail, int, real } from './kernel-checks.js';
 
 /** Floats of `aux` per row written by the forwards that save scalars for their VJP. */
 export const AUX_WIDTH = { expmap0: 6, mobiusAdd: 8, project: 3, attention: 2 } as const;
@@ -337,10 +337,7 @@ export class FusedKernels {
     const N = this.c.table(fn, 'table', table, d);
     this.c.inRange(fn, 'cand', cand, B * M, N);
     this.c.block(fn, 'c', c, B);
-    for (let b = 0; b < B; b++) {
-      const cb = c.array[b]!;
-      if (!(cb > 0 && cb < Infinity)) fail(`${fn}: curvature c[${b}] = ${cb} must be finite and > 0`);
-    }
+    curvatures(fn, c.array, B);
   }
 
   private checkValues(fn: string, n: number, ids: I32Block, table: F32Block, dense: F32Block): void {

@@ -25,6 +25,16 @@ export function similarityKind(fn: string, kind: number): void {
   if (!(Number.isInteger(kind) && kind >= 0 && kind <= 5)) fail(`${fn}: unknown SimilarityKind ${kind}`);
 }
 
+/** Checks a ball's curvature: finite and > 0 (`index`, when given, names its query row in the message). */
+export function curvature(fn: string, c: number, index?: number): void {
+  if (!(c > 0 && c < Infinity)) fail(`${fn}: curvature ${index === undefined ? '' : `c[${index}] = `}${c} must be finite and > 0`);
+}
+
+/** Checks the first B curvatures of `c`, one per query row. */
+export function curvatures(fn: string, c: ArrayLike<number>, B: number): void {
+  for (let b = 0; b < B; b++) curvature(fn, c[b]!, b);
+}
+
 /** Checks a row width for f32x4 kernels: d ≥ 4 and d % 4 == 0. */
 export function dim(fn: string, d: number): void {
   int(fn, 'd', d, 4);

@@ -7,7 +7,7 @@
 // top-k-kernels.ts. A method's own kernels, compiled into the same module from src/<method>/assembly, are declared
 // and wrapped beside the method (`kernels.extension`): this layer knows no method.
 import { KernelMemory, RESERVED_BYTES, type F32Block, type I32Block } from './kernel-memory.js';
-import { type Block, BlockChecks, dim, fail, int, real, similarityKind } from './kernel-checks.js';
+import { type Block, BlockChecks, curvatures, dim, fail, int, real, similarityKind } from './kernel-checks.js';
 import { FUSED_EXPORTS, FusedKernels, type FusedExports } from './fused-kernels.js';
 import { TOP_K_EXPORTS, TopKKernels, type TopKExports } from './top-k-kernels.js';
 import { DENSE_EXPORTS, type DenseExports } from './dense-kernels.js';
@@ -280,10 +280,7 @@ export class Kernels {
     if (kind === SimilarityKind.NegSqPoincare) {
       if (c === null) fail(`${fn}: NegSqPoincare needs a curvature block c`);
       this.checks.block(fn, 'c', c, B);
-      const ca = c.array;
-      for (let b = 0; b < B; b++) {
-        if (!(ca[b] > 0 && ca[b] < Infinity)) fail(`${fn}: curvature c[${b}] = ${ca[b]} must be finite and > 0`);
-      }
+      curvatures(fn, c.array, B);
     } else if (c !== null) {
       this.checks.block(fn, 'c', c, 0);
     }

@@ -1,7 +1,7 @@
 // Bounds-checked wrappers of the one-pass top-K kernels (assembly/top-k.ts): the K best entities of each query
 // against a whole entity table, without materialising the [B×N] score matrix.
 import type { F32Block, I32Block } from './kernel-memory.js';
-import { type BlockChecks, fail, int, similarityKind } from './kernel-checks.js';
+import { type BlockChecks, curvature, curvatures, fail, int, similarityKind } from './kernel-checks.js';
 
 /** Exports of assembly/top-k.ts. */
 export interface TopKExports {
@@ -120,7 +120,7 @@ export class TopKKernels {
   poincareEntityTerms(N: number, c: number, terms: PoincareEntityTerms): void {
     const fn = 'poincareEntityTerms';
     int(fn, 'N', N, 1);
-    if (!(c > 0 && c < Infinity)) fail(`${fn}: curvature ${c} must be finite and > 0`);
+    curvature(fn, c);
     const padded = Math.ceil(N / 4) * 4;
     for (const [name, b] of Object.entries(terms)) this.c.block(fn, name, b as F32Block, padded);
     this.c.disjoint(fn, [['alpha', terms.alpha], ['alphaY', terms.alphaY], ['twoAlphaG', terms.twoAlphaG]], [['v2', terms.v2]]);
@@ -140,7 +140,7 @@ export class TopKKernels {
     int(fn, 'd', d, 1);
     int(fn, 'K', K, 1);
     if (K > N) fail(`${fn}: K = ${K} exceeds the ${N} entities`);
-    if (!(c > 0 && c < Infinity)) fail(`${fn}: curvature ${c} must be finite and > 0`);
+    curvature(fn, c);
     const padded = Math.ceil(N / 4) * 4;
     this.c.block(fn, 'q', queries.q, B * d);
     this.c.block(fn, 'x2', queries.x2, B);
@@ -198,10 +198,7 @@ export class TopKKernels {
     this.c.block(fn, 'q', queries.q, B * d);
     this.c.block(fn, 'x2', queries.x2, B);
     this.c.block(fn, 'c', queries.c, B);
-    for (let b = 0; b < B; b++) {
-      const cb = queries.c.array[b]!;
-      if (!(cb > 0 && cb < Infinity)) fail(`${fn}: curvature c[${b}] = ${cb} must be finite and > 0`);
-    }
+    curvatures(fn, queries.c.array, B);
     if (queries.rowBias) this.c.block(fn, 'rowBias', queries.rowBias, B);
     if (queries.terms.length !== B) fail(`${fn}: ${queries.terms.length} term sets for ${B} queries`);
     this.c.block(fn, 'termPtrs', out.termPtrs, 3 * B);
@@ -262,10 +259,7 @@ export class TopKKernels {
     this.c.block(fn, 'x2', queries.x2, B);
     if (kind === 3) {
       this.c.block(fn, 'c', queries.c, B);
-      for (let b = 0; b < B; b++) {
-        const cb = queries.c!.array[b]!;
-        if (!(cb > 0 && cb < Infinity)) fail(`${fn}: curvature c[${b}] = ${cb} must be finite and > 0`);
-      }
+      curvatures(fn, queries.c!.array, B);
     }
     if (queries.rowBias) this.c.block(fn, 'rowBias', queries.rowBias, B);
     this.c.block(fn, 'blocked', table.blocked, blockedLength(N, d));
