@@ -15,7 +15,7 @@
  * - 1-N (one-to-n-step.ts `kernelState`): the program's row buffers for B rows, 3·1.25·B ids, and the dense loss's
  *   blocked copy of the candidate table (kernels/dense-threads.ts `denseBlockedLength`) with its buffers
  *   (`denseEntityLoss`: the bias, a group's scores, up to SOFTMAX_GROUP_BYTES, its row statistics, q and row losses;
- *   `densePoincareLoss`: three run buffers within the same bytes, ‖v‖², and two more floats per row).
+ *   `densePoincareLoss`: two or three run buffers within the same bytes, ‖v‖², Σ G s_X per row and the row losses).
  * - MulDE's top-K (entity-scorer.ts `topKSync` / `poincareTopK`): the blocked table, the per-entity terms, q and
  *   B·K ids and scores; then the Junior's K scores with gradient (fusedCandidateGradients: B·K candidate ids and
  *   CHUNK_ROWS·K score floats), and in every teacher's own memory its B·K candidates (teacher-ensemble.ts).

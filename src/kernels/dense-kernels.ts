@@ -227,8 +227,6 @@ export class DenseKernels {
     this.c.block(fn, 'c', rows.c, rows.B);
     curvatures(fn, rows.c.array, rows.B);
     this.c.block(fn, 'dc', rows.dc, rows.B);
-    this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * rows.B);
-    if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
     const outs: [string, Block | null][] = [['dq', rows.dq], ['dc', rows.dc], ['dots', rows.dots], ['part', rows.part],
       ['gs', rows.gs], ['sx', rows.sx], ['rowLoss', rows.rowLoss], ['doffset', rows.doffset], ['counter', counter]];
     this.c.disjoint(fn, outs, [...outs, ['table', table.data], ['blocked', table.blocked], ['bias', table.bias], ['v2', v2],
@@ -279,12 +277,10 @@ export class DenseKernels {
     this.c.block(fn, 'scores', rows.scores, Math.ceil(B / unit) * unit * paddedEntities(table.N));
     this.c.block(fn, 'stats', rows.stats, B);
     this.c.block(fn, 'qs', rows.qs, B * table.d);
-    this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * B);
-    if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
   }
 
-  /** The checks both dense losses share: sizes, unit, scale, the table, q, gold answers, dq, counter. */
-  private checkLossRows(fn: string, table: DenseTable, rows: { B: number; q: F32Block; gold: I32Block; dq: F32Block },
+  /** The checks both dense losses share: sizes, unit, scale, the table, q, gold answers, dq, row losses, counter. */
+  private checkLossRows(fn: string, table: DenseTable, rows: { B: number; q: F32Block; gold: I32Block; dq: F32Block; rowLoss: F32Block },
     unit: number, counter: I32Block | null, scale: number): void {
     const { N, d } = table;
     const { B } = rows;
@@ -299,6 +295,8 @@ export class DenseKernels {
     this.c.block(fn, 'gold', rows.gold, B);
     this.c.inRange(fn, 'gold', rows.gold, B, N);
     this.c.block(fn, 'dq', rows.dq, B * d);
+    this.c.block(fn, 'rowLoss', rows.rowLoss, 2 * B);
+    if (rows.rowLoss.offset % 8 !== 0) fail(`${fn}: rowLoss must be 8-byte aligned`);
     if (counter) this.c.block(fn, 'counter', counter, 1);
   }
 }
