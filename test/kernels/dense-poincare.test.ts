@@ -88,9 +88,7 @@ type KernelResult = { loss: number; dq: Float32Array; dc: Float32Array; dE: Floa
 /** How `kernel` calls the loss: the factor of dL/ds (1/B), whether the biases take a gradient, a kernel set to reuse. */
 interface KernelCall { sizes?: DenseEntityLossSizes; scale?: number; biasGradient?: boolean; kernels?: Kernels; loss?: RowLoss }
 
-async function kernel(p: Problem, threads: 1 | 2, sizesOrCall: DenseEntityLossSizes | KernelCall = {}): Promise<KernelResult> {
-  const call: KernelCall = ['sizes', 'scale', 'biasGradient', 'kernels', 'loss'].some((key) => key in sizesOrCall)
-    ? sizesOrCall as KernelCall : { sizes: sizesOrCall as DenseEntityLossSizes };
+async function kernel(p: Problem, threads: 1 | 2, call: KernelCall = {}): Promise<KernelResult> {
   const kind = call.loss ?? 'softmax';
   const withOffset = kind === 'bce' && p.offset !== undefined;
   return withKernelThreads(threads, async () => {
@@ -117,7 +115,7 @@ describe('densePoincareLoss (1-N softmax of Poincaré scores in one pass)', () =
     const p = problem(B, N, d, withBias, B * 7919 + N);
     const ref = gradientsRef(p);
     const rowBytes = 4 * Math.ceil(N / 8) * 8; // runs of 4 rows, groups of 12 (the last run and group partial)
-    const got = await kernel(p, 1, { chunkBytes: 4 * rowBytes, groupBytes: 12 * 3 * rowBytes });
+    const got = await kernel(p, 1, { sizes: { chunkBytes: 4 * rowBytes, groupBytes: 12 * 3 * rowBytes } });
     expect(Math.abs(got.loss - lossRef(p))).toBeLessThan(1e-5 * Math.max(1, lossRef(p)));
     expectClose(got.dq, ref.dq, 1e-3, 1e-5 * largest(ref.dq) + 1e-9, 'dq');
     ref.dc.forEach((x, b) => expect(Math.abs(got.dc[b]! - x), `dc[${b}]`).toBeLessThanOrEqual(1e-3 * Math.abs(x) + 1e-5 * ref.dcTerms[b]!));
