@@ -2,8 +2,8 @@
 // program backward) against the tfjs tape step (similarityAll's negSqPoincare and softmaxCrossEntropy or
 // allEntityBinaryCrossEntropy, the reference): the same loss and gradients in every table, the curvature's included,
 // up to float sums, for RotH, RefH, AttH and MuRP; the same trained parameters after a few SGD steps; the same bits on
-// one thread and two and
-// with the batch cut into groups; with the binary cross-entropy the head bias (the query's offset) takes its gradient.
+// one thread and two (groups and runs: test/kernels/dense-poincare.test.ts); with the binary cross-entropy the head
+// bias (the query's offset) takes its gradient.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -14,7 +14,6 @@ import { SeededRandom } from '../../src/core/random.js';
 import { TableOptimizer } from '../../src/core/optimizers.js';
 import type { QueryBatch } from '../../src/core/batch.js';
 import { createModel } from '../../src/registry/models.js';
-import { densePoincareLoss } from '../../src/kernels/dense-threads.js';
 import { expectClose } from '../kernels/helpers.js';
 import { oneToNStep, randomQueries } from '../helpers/one-to-n.js';
 import { withKernelThreads } from '../helpers/kernel-threads.js';
@@ -118,32 +117,5 @@ describe('the Poincaré 1-N kernel', () => {
       expect(r.loss).toBe(results[0]!.loss);
       r.grads.forEach((g, i) => expect(g).toEqual(results[0]!.grads[i]));
     }
-  });
-
-  it('gives the same bits with the batch cut into groups and runs of rows', async () => {
-    const runtime = await runtimeOf('RotH', 16);
-    const memory = runtime.store.memory, kernels = runtime.kernels;
-    const B = 30, N = E, d = 16;
-    const rng = new SeededRandom(7);
-    const table = memory.allocF32(N * d), bias = memory.allocF32(N), q = memory.allocF32(B * d), c = memory.allocF32(B);
-    table.array.forEach((_, i, a) => { a[i] = rng.normal() * 0.3; });
-    bias.array.forEach((_, i, a) => { a[i] = rng.normal(); });
-    q.array.forEach((_, i, a) => { a[i] = rng.normal() * 0.1; });
-    c.array.forEach((_, i, a) => { a[i] = 0.5 + rng.next(); });
-    const gold = memory.allocI32(B);
-    gold.array.forEach((_, i, a) => { a[i] = rng.int(N); });
-    const run = (sizes: { chunkBytes?: number; groupBytes?: number }) => {
-      const dq = memory.allocF32(B * d), dc = memory.allocF32(B), gTable = memory.allocF32(N * d), gBias = memory.allocF32(N);
-      const loss = densePoincareLoss(kernels, { B, N, d, table, bias, q, c, gold, dq, dc, gTable, gBias, scale: 1 / B }, sizes);
-      return { loss, dq: dq.array.slice(), dc: dc.array.slice(), gTable: gTable.array.slice(), gBias: gBias.array.slice() };
-    };
-    const whole = run({});
-    const cut = run({ chunkBytes: 4 * 4 * 208, groupBytes: 3 * 4 * 8 * 208 }); // runs of 4 rows, groups of 8
-    expect(whole.loss).toBeGreaterThan(0);
-    expect(cut.loss).toBeCloseTo(whole.loss, 10); // row losses summed in another grouping (f64)
-    expect(cut.dq).toEqual(whole.dq);
-    expect(cut.dc).toEqual(whole.dc);
-    expectClose(cut.gTable, whole.gTable, 1e-5, 1e-7, 'gTable'); // column sums over groups in another order
-    expectClose(cut.gBias, whole.gBias, 1e-5, 1e-7, 'gBias');
   });
 });

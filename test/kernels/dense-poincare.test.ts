@@ -230,7 +230,7 @@ describe('densePoincareLoss (1-N softmax of Poincaré scores in one pass)', () =
     for (const key of ['dq', 'dc', 'dE', 'db'] as const) expect(reused[key]).toEqual(fresh[key]);
   });
 
-  it.each(['softmax', 'bce'] as const)('gives the same bits on one thread and two, and with the batch in groups (%s)', async (loss) => {
+  it.each(['softmax', 'bce'] as const)('gives the same bits on one thread and two, and rows the same bits in groups and runs of any size (%s)', async (loss) => {
     const p = problem(61, 203, 16, true, 3);
     if (loss === 'bce') p.offset = Array.from({ length: 61 }, (_, b) => (b % 3 === 0 ? 100 : b % 3 === 1 ? -30 : 0.5)); // |s| far past 17
     const rowBytes = 4 * Math.ceil(203 / 8) * 8;
@@ -241,11 +241,15 @@ describe('densePoincareLoss (1-N softmax of Poincaré scores in one pass)', () =
       expect(other.loss).toBe(one.loss);
       for (const key of ['dq', 'dc', 'dE', 'db', 'doff'] as const) expect(other[key]).toEqual(one[key]);
     }
-    const grouped = await kernel(p, 2, { sizes: { ...sizes, groupBytes: 16 * 3 * rowBytes }, loss });
-    expect(grouped.dq).toEqual(one.dq); // rows do not depend on the grouping
-    expect(grouped.dc).toEqual(one.dc);
-    expect(grouped.doff).toEqual(one.doff);
-    expectClose(grouped.dE, one.dE, 1e-5, 1e-8, 'dE in groups'); // column sums added group by group
+    for (const runRows of [8, 4]) { // groups of 16 rows, in runs of 8 (as above) or 4
+      const grouped = await kernel(p, 2, { sizes: { chunkBytes: 3 * runRows * rowBytes, groupBytes: 16 * 3 * rowBytes }, loss });
+      expect(grouped.loss).toBeCloseTo(one.loss, 10); // row losses summed group by group (f64)
+      expect(grouped.dq).toEqual(one.dq); // rows depend neither on the grouping nor on the runs
+      expect(grouped.dc).toEqual(one.dc);
+      expect(grouped.doff).toEqual(one.doff);
+      expectClose(grouped.dE, one.dE, 1e-5, 1e-8, 'dE in groups'); // column sums added group by group
+      expectClose(grouped.db, one.db, 1e-5, 1e-8, 'db in groups');
+    }
   });
 
   it('sums the binary cross-entropy of many entities without offsets or biases (N = 3001, scores near 0: 751 blocks of factors)', async () => {
