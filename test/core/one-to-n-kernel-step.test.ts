@@ -14,7 +14,8 @@ import type { QueryBatch } from '../../src/core/batch.js';
 import type { RegularizerName } from '../../src/core/losses.js';
 import { createModel } from '../../src/registry/models.js';
 import { expectClose } from '../kernels/helpers.js';
-import { oneToNStep, randomQueries } from '../helpers/one-to-n.js';
+import { oneToNStep } from '../helpers/one-to-n.js';
+import { randomQueryBatch } from '../helpers/query-batches.js';
 import { withKernelThreads } from '../helpers/kernel-threads.js';
 
 beforeAll(async () => {
@@ -23,7 +24,7 @@ beforeAll(async () => {
 
 const E = 211, R = 7;
 
-const batchOf = (size: number, seed: number): QueryBatch => randomQueries(size, seed, E, R);
+const batchOf = (size: number, seed: number): QueryBatch => randomQueryBatch(size, seed, E, R);
 
 async function runtimeOf(model: string, dim: number): Promise<ModelRuntime> {
   return ModelRuntime.create(createModel(model, { dim, numEntities: E, numRelations: R, initScale: 0.3 }), 5);

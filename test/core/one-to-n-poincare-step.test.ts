@@ -15,7 +15,8 @@ import { TableOptimizer } from '../../src/core/optimizers.js';
 import type { QueryBatch } from '../../src/core/batch.js';
 import { createModel } from '../../src/registry/models.js';
 import { expectClose } from '../kernels/helpers.js';
-import { oneToNStep, randomQueries } from '../helpers/one-to-n.js';
+import { oneToNStep } from '../helpers/one-to-n.js';
+import { randomQueryBatch } from '../helpers/query-batches.js';
 import { withKernelThreads } from '../helpers/kernel-threads.js';
 
 beforeAll(async () => {
@@ -24,7 +25,7 @@ beforeAll(async () => {
 
 const E = 203, R = 5;
 
-const batchOf = (size: number, seed: number): QueryBatch => randomQueries(size, seed, E, R);
+const batchOf = (size: number, seed: number): QueryBatch => randomQueryBatch(size, seed, E, R);
 
 /**
  * A runtime whose tail biases are not all zero and whose query points stay away from the ball's boundary (init 0.1):

@@ -8,7 +8,7 @@ import { requireTrainingMemory } from '../../src/core/memory-budget.js';
 import { KernelMemory } from '../../src/kernels/kernel-memory.js';
 import { plainInts } from '../../src/core/plain-arrays.js';
 import { ModelRuntime } from '../../src/core/model-runtime.js';
-import { SeededRandom } from '../../src/core/random.js';
+import { randomQueryBatch } from '../helpers/query-batches.js';
 import { oneToNGradients } from '../../src/core/one-to-n-step.js';
 
 const shape = (over: Partial<StepShape>): StepShape => ({ queries: 500, negatives: 50, doubleNegatives: false, weighted: false, optimizer: 'adagrad',
@@ -47,9 +47,7 @@ describe('step scratch', () => {
     const E = 3001, R = 4;
     const runtime = await ModelRuntime.create(createModel(name, { dim, numEntities: E, numRelations: R }), 3);
     const before = runtime.store.memory.usedBytes;
-    const rng = new SeededRandom(1);
-    const ids = (n: number) => Int32Array.from({ length: B }, () => rng.int(n));
-    oneToNGradients(runtime.model, runtime.store, { entities: ids(E), relations: ids(2 * R), answers: ids(E) }, { regularizer: 'none', regularizerWeight: 0, path: 'fused' });
+    oneToNGradients(runtime.model, runtime.store, randomQueryBatch(B, 1, E, R), { regularizer: 'none', regularizerWeight: 0, path: 'fused' });
     const used = runtime.store.memory.usedBytes - before;
     const estimate = stepScratchOf(runtime.model, shape({ queries: B, negatives: 0, numEntities: E, numRelations: R })).parts.find((p) => p.what === 'oneToN')!.bytes;
     expect(estimate).toBeGreaterThanOrEqual(used);
