@@ -1,7 +1,9 @@
 /**
  * MulDE's training objective (Wang et al., WWW 2021, §3; as in the authors' `source/Trainer.py`), one batch:
- * 1. Junior hard loss: binary cross-entropy with logits over [gold + `negatives` uniform entities] (the core's
- *    negative-sampling step, fused in kernels when the Junior has a query program).
+ * 1. Junior hard loss over [gold + `negatives` uniform entities]: the sampled loss `settings.loss` names (default
+ *    binary cross-entropy with logits, which the authors' code uses whatever the student; `distill --loss auto` gives
+ *    the student's own, as `train`: self-adversarial for RotatE, …); the core's negative-sampling step, fused in
+ *    kernels when the Junior has a query program.
  * 2. The Junior scores all entities (no gradient) and keeps its top-K per query; the gold answer is not inserted,
  *    its label is 1 only if it is among the K.
  * 3. The frozen teachers score exactly those K candidates.
@@ -25,7 +27,7 @@ import { fusedCandidateGradients, fusedStepSupports } from '../core/fused-negati
 import { runTape, type TapeInput } from '../core/tape.js';
 import { ParameterStore } from '../core/parameter-store.js';
 import { TableOptimizer } from '../core/optimizers.js';
-import { binaryCrossEntropyWithLogits } from '../core/losses.js';
+import { BCE_LOSS, binaryCrossEntropyWithLogits, type SampledLoss } from '../core/losses.js';
 import { temperatureKdLoss } from '../core/distillation-loss.js';
 import { SeededRandom } from '../core/random.js';
 import { attentionTemperature, seniorSoftLabels, type SeniorMechanisms } from './senior.js';
@@ -56,6 +58,8 @@ export interface MuldeSettings {
   negatives: number;
   /** The Junior's hard-loss negatives corrupt head and tail together (Chami et al. 2020's --double_neg); MulDE's code: tail only. */
   doubleNegatives?: boolean;
+  /** The Junior's hard loss on its sampled candidates (default binary cross-entropy, MulDE's). */
+  loss?: SampledLoss;
   /** λ, the weight of L_KD (0.01 on WN18RR, 0.5 on FB15k-237 in the authors' runs). */
   kdWeight: number;
   temperature: number;
@@ -69,6 +73,29 @@ export interface MuldeSettings {
   trainingQueries?: QueryBatch;
 }
 
+/** The checkpoint array that records the Junior's hard loss: [loss code (LOSS_CODES), margin γ, temperature α]. */
+const JUNIOR_LOSS_ARRAY = 'junior-loss';
+const LOSS_CODES: readonly SampledLoss['loss'][] = ['bce', 'nssa', 'margin'];
+
+/** The Junior's hard loss as its checkpoint array. */
+function juniorLossArray(loss: SampledLoss): Float32Array {
+  return Float32Array.of(LOSS_CODES.indexOf(loss.loss), loss.margin, loss.adversarialTemperature);
+}
+
+/** The hard loss a checkpoint array records; throws naming `source` when it is not one. */
+function juniorLossOf(array: Float32Array, source: string): SampledLoss {
+  const name = LOSS_CODES[array[0] ?? -1];
+  if (array.length !== 3 || name === undefined || !(array[1]! >= 0) || !(array[2]! >= 0)) {
+    throw new Error(`${source}: the array ${JUNIOR_LOSS_ARRAY} does not record a Junior loss (got ${Array.from(array).join(', ')})`);
+  }
+  return { loss: name, margin: array[1]!, adversarialTemperature: array[2]! };
+}
+
+/** Whether two losses are the same to float32 (a checkpoint keeps γ and α as float32). */
+function sameLoss(a: SampledLoss, b: SampledLoss): boolean {
+  return a.loss === b.loss && Math.fround(a.margin) === Math.fround(b.margin) && Math.fround(a.adversarialTemperature) === Math.fround(b.adversarialTemperature);
+}
+
 /** Loss terms of the last batches, for logs. */
 export interface MuldeLossTerms { junior: number; senior: number; kd: number; batches: number }
 
@@ -77,7 +104,9 @@ export class MuldeObjective implements TrainingObjective {
   readonly scoringPath: ScoringPathUsed;
   private readonly scorer: CandidateScorer;
   /** The Junior's hard loss: the core's KGE objective (fused in kernels where the Junior has a program). */
-  private readonly hardLoss: TrainingObjective;
+  private hardLoss: TrainingObjective;
+  /** The loss `hardLoss` computes (a checkpoint from before it was recorded trained with BCE: `restoreArrays`). */
+  private juniorLoss: SampledLoss;
   private readonly senior: ParameterStore;
   private readonly seniorOptimizer: TableOptimizer;
   readonly terms: MuldeLossTerms = { junior: 0, senior: 0, kd: 0, batches: 0 };
@@ -91,13 +120,14 @@ export class MuldeObjective implements TrainingObjective {
   /** A snapshot read from a checkpoint, used once to rebuild the cache when the run resumes between two refreshes. */
   private restoredSnapshot?: JuniorSnapshot;
 
-  constructor(private readonly junior: ModelRuntime, private readonly teachers: TeacherEnsemble, private readonly settings: MuldeSettings, backend: string) {
+  constructor(private readonly junior: ModelRuntime, private readonly teachers: TeacherEnsemble, private readonly settings: MuldeSettings, private readonly backend: string) {
     const { numEntities, numRelations } = junior.model.config;
     if (!Number.isInteger(settings.topK) || settings.topK < 1 || settings.topK > numEntities) {
       throw new Error(`--top-k must be between 1 and the number of entities (${numEntities}); got ${settings.topK}`);
     }
     this.scorer = junior.candidateScorer(settings.path ?? 'auto', backend);
-    this.hardLoss = kgeObjective(junior, { negatives: settings.negatives, doubleNegatives: settings.doubleNegatives ?? false, regularizer: 'none', regularizerWeight: 0, path: settings.path ?? 'auto' }, backend);
+    this.juniorLoss = settings.loss ?? BCE_LOSS;
+    this.hardLoss = this.hardLossOf(this.juniorLoss);
     this.scoringPath = this.scorer.path;
     this.senior = new ParameterStore(
       [{ name: 'gate', indexedBy: 'relation', dim: teachers.size, init: { kind: 'constant', value: 1 }, regularize: false }],
@@ -111,6 +141,17 @@ export class MuldeObjective implements TrainingObjective {
     }
     this.fusedKd = this.scorer.path === 'fused' && fusedStepSupports(junior.model, junior.store);
     this.scratch = new ScratchBlocks(junior.kernels.memory);
+  }
+
+  /** The Junior's hard loss: the settings', or the one a resumed checkpoint records. */
+  get hardLossSettings(): SampledLoss {
+    return this.juniorLoss;
+  }
+
+  /** The core's KGE objective of the Junior with this sampled loss (no regulariser: MulDE's Junior has none). */
+  private hardLossOf(loss: SampledLoss): TrainingObjective {
+    const s = this.settings;
+    return kgeObjective(this.junior, { negatives: s.negatives, doubleNegatives: s.doubleNegatives ?? false, loss, regularizer: 'none', regularizerWeight: 0, path: s.path ?? 'auto' }, this.backend);
   }
 
   /** One batch: hard loss, top-K, teachers, Senior, KD; gradients into the Junior's and the Senior's tables. */
@@ -221,6 +262,7 @@ export class MuldeObjective implements TrainingObjective {
     const arrays: Record<string, Float32Array> = { 'senior:gate': this.senior.table('gate').data.array };
     for (const [name, values] of Object.entries(state.slots)) arrays[`senior-opt:${name}`] = values;
     arrays['senior-opt-step'] = Float32Array.of(state.step);
+    arrays[JUNIOR_LOSS_ARRAY] = juniorLossArray(this.juniorLoss);
     if (this.refreshSnapshot) {
       arrays['cache-epoch'] = Float32Array.of(this.refreshSnapshot.epoch);
       for (const [name, values] of Object.entries(this.refreshSnapshot.params)) arrays[`cache-junior:${name}`] = values;
@@ -228,8 +270,17 @@ export class MuldeObjective implements TrainingObjective {
     return arrays;
   }
 
-  /** Restores the Senior from a checkpoint. */
+  /**
+   * Restores the Senior from a checkpoint, and the Junior's hard loss it records: a checkpoint from before the loss
+   * was recorded trained its Junior with BCE (MulDE's, whatever the student), so it goes on with BCE.
+   */
   restoreArrays(arrays: Record<string, Float32Array>, source: string): void {
+    const recorded = arrays[JUNIOR_LOSS_ARRAY];
+    const loss = recorded === undefined ? BCE_LOSS : juniorLossOf(recorded, source);
+    if (!sameLoss(loss, this.juniorLoss)) {
+      this.juniorLoss = loss;
+      this.hardLoss = this.hardLossOf(loss);
+    }
     const gate = arrays['senior:gate'];
     if (!gate || gate.length !== this.senior.table('gate').data.length) throw new Error(`${source}: the Senior's gate table is missing or was trained with another number of teachers`);
     this.senior.table('gate').data.array.set(gate);

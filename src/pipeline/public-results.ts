@@ -146,6 +146,8 @@ export interface DistillSummary extends RunSummary {
   negatives: number;
   /** Whether the Junior's negatives corrupt head and tail together. */
   doubleNegatives: boolean;
+  /** The Junior's hard loss with its margin γ and temperature α (`--loss auto`: the student's own, as `train`). */
+  loss: { loss: 'bce' | 'nssa' | 'margin'; margin: number; adversarialTemperature: number };
   /** λ, the weight of the distillation loss. */
   kdWeight: number;
   /** Temperature of the soft labels. */

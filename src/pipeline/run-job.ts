@@ -20,7 +20,7 @@ import type { DataSummary, RunSummary as PublicRunSummary, SkippedLine } from '.
 import { hasNativeGatherGradient, initBackend, type BackendRequest } from '../core/backend.js';
 import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
 import { paddingNote } from '../core/table-padding.js';
-import { kgeSettingsOf } from '../core/training-config.js';
+import { kgeSettingsOf, type TrainingConfig } from '../core/training-config.js';
 import { checkSampledLoss } from '../core/batch.js';
 import { runDataFromDataset, requireSameTriples, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { ModelRuntime } from '../core/model-runtime.js';
@@ -76,8 +76,8 @@ export interface TrainingJob<S extends CommonSettings> {
   command: RunConfig['command'];
   /** The model of a new run. */
   createModel(settings: S, data: RunData): KgeModel;
-  /** The objective (default: the KGE objective of the config). */
-  objective?(settings: S, runtime: ModelRuntime, data: RunData, backend: string): Promise<TrainingObjective> | TrainingObjective;
+  /** The objective (default: the KGE objective of the config, which also gives the sampled loss `auto` resolved). */
+  objective?(settings: S, runtime: ModelRuntime, data: RunData, backend: string, config: TrainingConfig): Promise<TrainingObjective> | TrainingObjective;
   /** Extra fields of the result. */
   describe?(): Record<string, unknown>;
   /** What the job warned about before training (logged already; the summary's warnings keep them). */
@@ -236,7 +236,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
       : settings.evalCandidates !== undefined ? sampledValidator(data, settings.evalCandidates, settings.evalSeed, backend) : filteredValidator(data, config.evalBatchSize);
     let runConfig: RunConfig | undefined; // config.json, and its copy in every checkpoint: the effective options (effective-options.ts)
     const trainerOptions = async (runtime: ModelRuntime) => {
-      objective = await job.objective?.(settings, runtime, data, backend);
+      objective = await job.objective?.(settings, runtime, data, backend, config);
       runConfig = runConfigOf(job.command, effectiveOptions(job.command, { ...settings, resume: undefined }, runtime.model.config, config, dataset.dir));
       return { validator, objective, runConfig, runKernelBytes: runKernelBytesOf(model, config, data, settings, backend), lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
     };

@@ -14,7 +14,6 @@ import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js'
 import { trainingQueries } from '../core/batch.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
 import { runJob, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
-import { refuseRankingLossSettings } from './run-settings.js';
 import { conflictingOptions } from './options-error.js';
 import { headlineOf } from './run-result.js';
 
@@ -59,16 +58,16 @@ export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHook
 }
 
 /**
- * Refuses what MulDE's Junior would not use (Wang et al. 2021): it trains with binary cross-entropy on its own
- * sampled negatives, drawn per query (tail-only, or head and tail together with --double-neg), without a regulariser;
- * and a teacher listed twice. Each is an OptionsError (`conflictingOptions`: a usage error, exit 2).
+ * Refuses what MulDE's Junior would not use (Wang et al. 2021): it trains on its own sampled negatives, drawn per
+ * query (tail-only, or head and tail together with --double-neg), without a regulariser, with a sampled loss (the
+ * student's own under auto, as `train`; the ranking losses' checks are run-settings.ts checkLossSettings'); and a
+ * teacher listed twice. Each is an OptionsError (`conflictingOptions`: a usage error, exit 2).
  */
 function checkDistillSettings(s: DistillSettings, name: (key: string) => string): void {
-  const junior = 'MulDE trains its Junior with binary cross-entropy on its own sampled negatives (Wang et al. 2021)';
-  if (s.oneToN) throw conflictingOptions(`MulDE trains its Junior with sampled negatives: ${name('oneToN')} is not supported by distill`, ['oneToN'], s);
+  const junior = 'MulDE trains its Junior on its own sampled negatives (Wang et al. 2021)';
+  if (s.oneToN) throw conflictingOptions(`${junior}: ${name('oneToN')} is not supported by distill`, ['oneToN'], s);
   if (s.sharedNeg > 1) throw conflictingOptions(`MulDE draws its Junior's negatives per query: ${name('sharedNeg')} is not supported by distill`, ['sharedNeg'], s);
-  if (s.loss !== 'auto' && s.loss !== 'bce') throw conflictingOptions(`${junior}: ${name('loss')} ${s.loss} is not supported by distill`, ['loss'], s);
-  refuseRankingLossSettings(s, name, `distill does not use: ${junior}`);
+  if (s.loss === 'softmax') throw conflictingOptions(`${junior}: ${name('loss')} softmax (the cross-entropy over all entities of 1-N training) is not supported by distill; choose auto, bce, nssa or margin`, ['loss'], s);
   if (s.reg !== 'none' || s.regWeight > 0) {
     throw conflictingOptions(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`, ['reg', 'regWeight'], s);
   }
@@ -84,15 +83,17 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
   let muldeSettings: Omit<MuldeSettings, 'trainingQueries'> | undefined;
   let teacherDirs: string[] = [];
   let teachers: TeacherEnsemble | undefined;
+  let objective: MuldeObjective | undefined;
   const teacherWarnings: string[] = [];
   const job: TrainingJob<DistillSettings> = {
     command: 'distill',
     createModel: (s, data) => createRunModel(s.student, s, data, hooks, 'student'),
-    objective: async (s, runtime, data, backend) => {
+    objective: async (s, runtime, data, backend, config) => {
       const topK = Math.min(s.topK, data.numEntities);
       if (topK < s.topK) hooks.log?.(`note: the top-K (${s.topK}) is more than the ${data.numEntities} entities: using K = ${topK}`);
       teacherDirs = s.teachers.map((dir) => path.resolve(dir));
-      muldeSettings = { topK, negatives: s.neg, doubleNegatives: s.doubleNeg, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
+      const loss = { loss: config.loss, margin: config.margin, adversarialTemperature: config.adversarialTemperature }; // `auto` resolved: the student's own
+      muldeSettings = { topK, negatives: s.neg, doubleNegatives: s.doubleNeg, loss, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
         mechanisms: { scaling: s.scaling, attention: s.attention }, refreshEvery: s.refreshEvery, path: s.path };
       const warn = (warning: string): void => {
         teacherWarnings.push(warning);
@@ -107,7 +108,8 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
         else if (leaked > 0) warn(`${trained}: its train split holds ${leaked} of the student's ${of} valid and test triples, which the teacher leaks into the student (its test figures are not clean)`);
         else hooks.log?.(`note: ${trained}: its train split holds none of the student's valid and test triples`);
       }
-      return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
+      objective = new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
+      return objective;
     },
     beforeTraining: async (runDir, resumed, name) => { // a teacher retrained between two sessions of the student is an error
       const fingerprints = teachers!.fingerprints();
@@ -120,7 +122,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
         await writeTeacherRecord(runDir, fingerprints); // an atomic write, which makes the directory
       }
     },
-    describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings }),
+    describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings, ...(objective ? { loss: objective.hardLossSettings } : {}) }), // a resumed run's loss is its checkpoint's
     warnings: () => teacherWarnings,
     modelName: (s) => s.student,
     checkSettings: checkDistillSettings,

@@ -39,7 +39,7 @@ function expectUsageErrors(cwd: string, cases: readonly (readonly [readonly stri
 }
 
 const tempCwd = (): string => mkdtempSync(path.join(tmpdir(), 'kgdistill-flag-refusal-'));
-const junior = 'MulDE trains its Junior with binary cross-entropy on its own sampled negatives (Wang et al. 2021)';
+const junior = 'MulDE trains its Junior on its own sampled negatives (Wang et al. 2021)';
 
 describe('flag refusals exit 2 (real process)', () => {
   let graph: string;
@@ -49,13 +49,13 @@ describe('flag refusals exit 2 (real process)', () => {
 
   it("distill: what MulDE's Junior does not use, and a teacher twice", () => {
     const cwd = tempCwd();
-    writeFileSync(path.join(cwd, 'nssa.json'), '{ "loss": "nssa" }\n');
+    writeFileSync(path.join(cwd, 'softmax.json'), '{ "loss": "softmax" }\n');
     writeFileSync(path.join(cwd, 'one-to-n.json'), '{ "oneToN": true }\n');
     writeFileSync(path.join(cwd, 'reg.json'), '{ "reg": "n3", "regWeight": 0.1 }\n');
     const distillArgs = (...extra: string[]) => ['distill', '--dataset', 'g', '--teachers', 't1', ...extra, '--out', 'x'];
     expectUsageErrors(cwd, [
-      [distillArgs('--config', 'nssa.json'), `${junior}: --config nssa.json:1: key 'loss' nssa is not supported by distill`],
-      [distillArgs('--config', 'one-to-n.json'), "MulDE trains its Junior with sampled negatives: --config one-to-n.json:1: key 'oneToN' is not supported by distill"],
+      [distillArgs('--config', 'softmax.json'), `${junior}: --config softmax.json:1: key 'loss' softmax (the cross-entropy over all entities of 1-N training) is not supported by distill; choose auto, bce, nssa or margin`],
+      [distillArgs('--config', 'one-to-n.json'), `${junior}: --config one-to-n.json:1: key 'oneToN' is not supported by distill`],
       [distillArgs('--config', 'reg.json'), `${junior}, without a regulariser: --config reg.json:1: key 'reg' and --config reg.json:1: key 'regWeight' are not supported by distill`],
       [['distill', '--dataset', 'g', '--teachers', 't1,t1', '--out', 'x'], '--teachers lists t1 twice: each teacher is one run directory'],
     ]);
@@ -141,11 +141,11 @@ describe('flag refusals exit 2 (real process)', () => {
 describe('flag refusals (library): OptionsError naming each key with its value', () => {
   it('distill and train reject before anything is written', async () => {
     const out = path.join(tempCwd(), 'run');
-    const nssa = await distill({ dataset: 'g', teachers: ['t1'], loss: 'nssa', out }).catch((e: unknown) => e);
-    expect(nssa).toBeInstanceOf(OptionsError);
-    const message = `${junior}: loss nssa is not supported by distill`;
-    expect((nssa as OptionsError).message).toBe(message);
-    expect((nssa as OptionsError).problems).toEqual([{ key: 'loss', message, value: 'nssa' }]);
+    const softmax = await distill({ dataset: 'g', teachers: ['t1'], loss: 'softmax', out }).catch((e: unknown) => e);
+    expect(softmax).toBeInstanceOf(OptionsError);
+    const message = `${junior}: loss softmax (the cross-entropy over all entities of 1-N training) is not supported by distill; choose auto, bce, nssa or margin`;
+    expect((softmax as OptionsError).message).toBe(message);
+    expect((softmax as OptionsError).problems).toEqual([{ key: 'loss', message, value: 'softmax' }]);
     const norm = await train({ dataset: 'g', model: 'DistMult', norm: 1, out }).catch((e: unknown) => e);
     expect(norm).toBeInstanceOf(OptionsError);
     const normMessage = 'norm applies to TransE and RotatE only (the model is DistMult)';

@@ -154,6 +154,30 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(result.epochs).toBe(1);
   });
 
+  it("distill's Junior takes the student's own loss under auto, as train does, or the one named; the checkpoint and the result say which", async () => {
+    const trainingOf = (dir: string): Record<string, unknown> => (JSON.parse(readFileSync(path.join(dir, 'last.json'), 'utf8')) as { training: Record<string, unknown> }).training;
+    const distilled = async (name: string, extra: string[]): Promise<{ result: Record<string, unknown>; training: Record<string, unknown> }> => {
+      const dir = path.join(tmp, name);
+      const result = lastJson(await runCli(['distill', '--dataset', graph, '--teachers', run(), '--dim', '8', '--epochs', '1', ...extra, '--out', dir, '--json']));
+      return { result, training: trainingOf(dir) };
+    };
+    const rotate = await distilled('junior-rotate', ['--student', 'RotatE']); // RotatE's own: self-adversarial, γ = 3 (it had BCE, the header said nssa)
+    expect(rotate.result.loss).toEqual({ loss: 'nssa', margin: 3, adversarialTemperature: 1 });
+    expect([rotate.training.loss, rotate.training.margin, rotate.training.adversarialTemperature]).toEqual(['nssa', 3, 1]);
+    const roth = await distilled('junior-roth', ['--student', 'RotH']); // RotH's own is MulDE's BCE
+    expect(roth.result.loss).toEqual({ loss: 'bce', margin: 0, adversarialTemperature: 1 });
+    const margin = await distilled('junior-margin', ['--student', 'RotH', '--loss', 'margin', '--margin', '2']);
+    expect(margin.result.loss).toEqual({ loss: 'margin', margin: 2, adversarialTemperature: 1 });
+    expect(margin.training.loss).toBe('margin');
+    // the Junior's term is the named loss's: margin ranking with γ = 2 starts near γ (scores near 0), BCE near log 2
+    const juniorOf = (name: string): number => (JSON.parse(readFileSync(path.join(tmp, name, 'metrics.jsonl'), 'utf8').split('\n')[0]!) as { terms: { junior: number } }).terms.junior;
+    expect(juniorOf('junior-margin')).toBeGreaterThan(1);
+    expect(juniorOf('junior-roth')).toBeLessThan(1);
+    // resumed, it goes on with its loss
+    await runCli(['distill', '--out', path.join(tmp, 'junior-margin'), '--resume', '--epochs', '2', '--json']);
+    expect(trainingOf(path.join(tmp, 'junior-margin')).loss).toBe('margin');
+  }, 120_000);
+
   it('eval reads the run\'s triple files as train read them (--columns htr, comma-separated)', async () => {
     const htr = path.join(tmp, 'graph-htr');
     mkdirSync(htr, { recursive: true });
@@ -185,7 +209,7 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(answers.filter((a) => a.known).map((a) => a.key).sort()).toEqual([...tails].sort());
   });
 
-  it('--one-to-n --loss bce trains and resumes with binary cross-entropy; nssa, margin and --margin refused with --one-to-n, softmax without it; distill refuses what its Junior would not use', async () => {
+  it('--one-to-n --loss bce trains and resumes with binary cross-entropy; nssa, margin and --margin refused with --one-to-n, softmax without it; distill refuses what its Junior would not use (1-N, its softmax, a regulariser, a margin its loss has not)', async () => {
     const runs = (name: string): string => path.join(tmp, name);
     await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--one-to-n', '--loss', 'bce', '--out', runs('bce-1n'), '--json']);
     await runCli(['train', '--dataset', graph, '--model', 'DistMult', '--dim', '8', '--epochs', '1', '--one-to-n', '--out', runs('softmax-1n'), '--json']);
@@ -205,18 +229,18 @@ describe('kgdistill train / eval / distill / plot', () => {
     const second = JSON.parse(readFileSync(path.join(runs('bce-1n'), 'metrics.jsonl'), 'utf8').trim().split('\n')[1]!) as { epoch: number; loss: number };
     expect(second.epoch).toBe(2);
     expect(second.loss).toBeLessThan(Math.LN2);
-    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--loss', 'nssa', '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(/'--loss <name>' argument 'nssa' is invalid. Allowed choices are auto, bce/);
-    writeFileSync(runs('distill-nssa.json'), JSON.stringify({ loss: 'nssa' })); // a config file reaches the pipeline's check
-    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', runs('distill-nssa.json'), '--epochs', '1', '--out', runs('distill-nssa')])).rejects.toThrow(`--config ${runs('distill-nssa.json')}:1: key 'loss' nssa is not supported by distill`); // the file and key, not a flag never typed
-    expect(existsSync(runs('distill-nssa'))).toBe(false);
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--loss', 'softmax', '--epochs', '1', '--out', runs('distill-softmax')])).rejects.toThrow(/'--loss <name>' argument 'softmax' is invalid. Allowed choices are auto, bce, nssa, margin/);
+    writeFileSync(runs('distill-softmax.json'), JSON.stringify({ loss: 'softmax' })); // a config file reaches the pipeline's check
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--config', runs('distill-softmax.json'), '--epochs', '1', '--out', runs('distill-softmax')])).rejects.toThrow(`--config ${runs('distill-softmax.json')}:1: key 'loss' softmax (the cross-entropy over all entities of 1-N training) is not supported by distill`); // the file and key, not a flag never typed
+    expect(existsSync(runs('distill-softmax'))).toBe(false);
     const distill = (extra: string[]): Promise<string> => runCli(['distill', '--dataset', graph, '--teachers', run(), '--epochs', '1', ...extra, '--out', runs('distill-bad')]);
     await expect(distill(['--one-to-n'])).rejects.toThrow(/unknown option '--one-to-n'/);
     lastJson(await runCli(['distill', '--dataset', graph, '--teachers', run(), '--epochs', '1', '--double-neg', '--out', runs('distill-double'), '--json']));
     expect((JSON.parse(readFileSync(path.join(runs('distill-double'), 'config.json'), 'utf8')) as { options: { doubleNeg: boolean } }).options.doubleNeg).toBe(true);
     writeFileSync(runs('distill-reg.json'), JSON.stringify({ reg: 'n3', regWeight: 0.01 }));
     await expect(distill(['--config', runs('distill-reg.json')])).rejects.toThrow(`without a regulariser: --config ${runs('distill-reg.json')}:1: key 'reg' and --config ${runs('distill-reg.json')}:1: key 'regWeight' are not supported by distill`);
-    writeFileSync(runs('distill-margin.json'), JSON.stringify({ margin: 3 }));
-    await expect(distill(['--config', runs('distill-margin.json')])).rejects.toThrow(`--config ${runs('distill-margin.json')}:1: key 'margin' sets the margin of the nssa and margin losses, which distill does not use`);
+    await expect(distill(['--loss', 'bce', '--margin', '3'])).rejects.toThrow('--margin sets the margin of the nssa and margin losses, which --loss bce does not use');
+    await expect(distill(['--loss', 'nssa', '--double-neg'])).rejects.toThrow('--loss nssa compares each query with its own sampled negatives: --double-neg draws negatives that are queries of their own');
     await expect(runCli(['distill', '--dataset', graph, '--teachers', `${run()},${path.relative(process.cwd(), run())}`, '--epochs', '1', '--out', runs('distill-bad')]))
       .rejects.toThrow(`--teachers lists ${path.relative(process.cwd(), run())} twice: each teacher is one run directory`);
     expect(existsSync(runs('distill-bad'))).toBe(false);
@@ -234,7 +258,7 @@ describe('kgdistill train / eval / distill / plot', () => {
     registerDistillCommand(program);
     const help = program.commands.find((command) => command.name() === 'distill')!.helpInformation();
     expect(help).toMatch(/--top-k/);
-    expect(help).not.toMatch(/^ +--(shared-neg|one-to-n|margin|reg)\b/m); // distill does not offer what it refuses
+    expect(help).not.toMatch(/^ +--(shared-neg|one-to-n|reg)\b/m); // distill does not offer what it refuses
     expect(help).toMatch(/^ +--double-neg +the Junior's negatives corrupt head/m);
     expect(help).not.toMatch(/one-to-n|in distill|runs\/<dataset>-<model>/); // its own words, not train's
     const trainProgram = new Command('kgdistill');

@@ -11,6 +11,7 @@ import { ModelRuntime } from '../../src/core/model-runtime.js';
 import { Trainer, type EpochRecord } from '../../src/core/trainer.js';
 import { selectQueries, trainingQueries } from '../../src/core/batch.js';
 import { kgeObjective } from '../../src/core/kge-objective.js';
+import { BCE_LOSS, type SampledLoss } from '../../src/core/losses.js';
 import { parseTrainingConfig } from '../../src/core/training-config.js';
 import { evaluateSplit, filteredValidator } from '../../src/eval/evaluate-run.js';
 import { SeededRandom } from '../../src/core/random.js';
@@ -81,6 +82,44 @@ describe('MulDE end to end', () => {
     expect(await juniorLoss()).toBeCloseTo(single, 6);
     expect(await juniorLoss(false)).toBeCloseTo(single, 6);
     expect(await juniorLoss(true)).toBeCloseTo(double, 6);
+  }, 60_000);
+
+  it("the Junior's hard loss is the one its settings name (BCE by default), recorded in checkpoints; a checkpoint without the record goes on with BCE", async () => {
+    const teachers = await TeacherEnsemble.load([teacherDir], data, 'wasm');
+    const batch = selectQueries(trainingQueries(data.train, data.numRelations), Int32Array.from({ length: 100 }, (_, i) => i));
+    const junior = async (): Promise<ModelRuntime> => {
+      const runtime = await student(7);
+      const entities = runtime.store.table('entity').data.array;
+      for (let i = 0; i < entities.length; i++) entities[i] = 0.05 * Math.sin(1.7 * i);
+      return runtime;
+    };
+    const nssa: SampledLoss = { loss: 'nssa', margin: 2, adversarialTemperature: 0.5 };
+    const coreLoss = async (loss: SampledLoss): Promise<number> =>
+      kgeObjective(await junior(), { negatives: settings.negatives, doubleNegatives: false, loss, regularizer: 'none', regularizerWeight: 0, path: 'auto' }, 'wasm')
+        .gradients(batch, 1, new SeededRandom(11));
+    const juniorLoss = async (objective: MuldeObjective): Promise<number> => {
+      objective.gradients(batch, 1, new SeededRandom(11));
+      return objective.terms.junior;
+    };
+    const [bce, selfAdversarial] = [await coreLoss(BCE_LOSS), await coreLoss(nssa)];
+    expect(Math.abs(bce - selfAdversarial)).toBeGreaterThan(1e-3);
+    const withNssa = new MuldeObjective(await junior(), teachers, { ...settings, loss: nssa }, 'wasm');
+    expect(await juniorLoss(withNssa)).toBeCloseTo(selfAdversarial, 6);
+    expect(await juniorLoss(new MuldeObjective(await junior(), teachers, settings, 'wasm'))).toBeCloseTo(bce, 6);
+    // the checkpoint records [loss, γ, α]; restored into an objective of other settings, the recorded loss wins
+    const saved = withNssa.checkpointArrays();
+    expect(Array.from(saved['junior-loss']!)).toEqual([1, 2, 0.5]);
+    const restored = new MuldeObjective(await junior(), teachers, settings, 'wasm');
+    restored.restoreArrays(saved, 'last.json');
+    expect(restored.hardLossSettings).toEqual(nssa);
+    expect(await juniorLoss(restored)).toBeCloseTo(selfAdversarial, 6);
+    // a checkpoint from before the record trained its Junior with BCE: it goes on with BCE, whatever the settings say
+    const before = Object.fromEntries(Object.entries(saved).filter(([name]) => name !== 'junior-loss'));
+    const legacy = new MuldeObjective(await junior(), teachers, { ...settings, loss: nssa }, 'wasm');
+    legacy.restoreArrays(before, 'last.json');
+    expect(legacy.hardLossSettings).toEqual(BCE_LOSS);
+    expect(await juniorLoss(legacy)).toBeCloseTo(bce, 6);
+    expect(() => legacy.restoreArrays({ ...saved, 'junior-loss': Float32Array.of(7, 0, 1) }, 'last.json')).toThrow('last.json: the array junior-loss does not record a Junior loss (got 7, 0, 1)');
   }, 60_000);
 
   it('the candidate cache refreshes all queries every R epochs; R = 1 stays close to per-iteration MulDE', async () => {

@@ -21,13 +21,16 @@ const FLAGS: readonly FlagSpec[] = [
   { key: 'refreshEvery', kind: 'number', arg: '<epochs>', description: "reuse a query's top-K and the teachers' scores until they are this many epochs old (0: every iteration, as the paper; R ≥ 1: all queries together at the start of every R-th epoch)" },
   { key: 'scaling', kind: 'negated', description: "switch off the Senior's relation-specific scaling" },
   { key: 'attention', kind: 'negated', description: "switch off the Senior's contrastive attention (teachers averaged)" },
-  // the Junior's hard loss is MulDE's binary cross-entropy on its own sampled negatives, drawn per query, without a regulariser
-  ...TRAINING_FLAGS.filter((flag) => !['margin', 'advTemperature', 'oneToN', 'sharedNeg', 'reg', 'regWeight'].includes(flag.key)).map((flag) => juniorFlag(flag)),
+  // the Junior's hard loss is a sampled loss on its own negatives, drawn per query, without a regulariser
+  ...TRAINING_FLAGS.filter((flag) => !['oneToN', 'sharedNeg', 'reg', 'regWeight'].includes(flag.key)).map((flag) => juniorFlag(flag)),
 ];
 
 /** A training flag as it applies to the Junior's hard loss. */
 function juniorFlag(flag: FlagSpec): FlagSpec {
-  if (flag.key === 'loss') return { ...flag, description: "the Junior's hard loss: binary cross-entropy, MulDE's (auto or bce)", choices: ['auto', 'bce'] };
+  if (flag.key === 'loss') {
+    return { ...flag, choices: ['auto', 'bce', 'nssa', 'margin'],
+      description: "the Junior's hard loss on its sampled negatives: the student's own, as train gives it (auto: binary cross-entropy, MulDE's, for RotH, RefH, AttH, MuRP and the Euclidean RotE, RefE, AttE, MuRE; self-adversarial for RotatE (γ = 3), DistMult and ComplEx (γ = 0), TransE; binary cross-entropy with --double-neg), bce, nssa (self-adversarial, Sun et al. 2019), margin (margin ranking, Bordes et al. 2013)" };
+  }
   if (flag.key === 'queryWeights') return { ...flag, description: "how training queries weigh in the Junior's hard loss (not in the distillation term): uniform, or subsampling (Sun et al. 2019: a triple (h, r, t) weighs 1/√(count(h, r) + count(t, r⁻¹)), counts in train plus 3; the batch loss is Σw·ℓ/Σw; not with --double-neg)" };
   if (flag.key === 'lrDecay') return { ...flag, description: flag.description.replace("; in distill the Junior's rate", " (the Junior's rate)") };
   if (flag.key === 'out') return { ...flag, description: 'run directory (default: runs/<dataset>-mulde-<student>-d<dim>-k<top-k>-s<seed>)' };
