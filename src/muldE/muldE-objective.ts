@@ -91,6 +91,20 @@ function juniorLossOf(array: Float32Array, source: string): SampledLoss {
   return { loss: name, margin: array[1]!, adversarialTemperature: array[2]! };
 }
 
+/**
+ * The Junior's hard loss a MulDE checkpoint's objective arrays record; BCE for a checkpoint from before it was
+ * recorded (its Junior trained with BCE whatever the student: its header's loss is the student's own, unused).
+ */
+export function recordedJuniorLoss(arrays: Readonly<Record<string, Float32Array>>, source: string): SampledLoss {
+  const recorded = arrays[JUNIOR_LOSS_ARRAY];
+  return recorded === undefined ? BCE_LOSS : juniorLossOf(recorded, source);
+}
+
+/** "nssa (γ = 3, α = 1)". */
+function describeLoss(loss: SampledLoss): string {
+  return loss.loss === 'bce' ? 'bce' : `${loss.loss} (γ = ${loss.margin}${loss.loss === 'nssa' ? `, α = ${loss.adversarialTemperature}` : ''})`;
+}
+
 /** Whether two losses are the same to float32 (a checkpoint keeps γ and α as float32). */
 function sameLoss(a: SampledLoss, b: SampledLoss): boolean {
   return a.loss === b.loss && Math.fround(a.margin) === Math.fround(b.margin) && Math.fround(a.adversarialTemperature) === Math.fround(b.adversarialTemperature);
@@ -104,9 +118,9 @@ export class MuldeObjective implements TrainingObjective {
   readonly scoringPath: ScoringPathUsed;
   private readonly scorer: CandidateScorer;
   /** The Junior's hard loss: the core's KGE objective (fused in kernels where the Junior has a program). */
-  private hardLoss: TrainingObjective;
-  /** The loss `hardLoss` computes (a checkpoint from before it was recorded trained with BCE: `restoreArrays`). */
-  private juniorLoss: SampledLoss;
+  private readonly hardLoss: TrainingObjective;
+  /** The loss `hardLoss` computes. */
+  private readonly juniorLoss: SampledLoss;
   private readonly senior: ParameterStore;
   private readonly seniorOptimizer: TableOptimizer;
   readonly terms: MuldeLossTerms = { junior: 0, senior: 0, kd: 0, batches: 0 };
@@ -120,14 +134,15 @@ export class MuldeObjective implements TrainingObjective {
   /** A snapshot read from a checkpoint, used once to rebuild the cache when the run resumes between two refreshes. */
   private restoredSnapshot?: JuniorSnapshot;
 
-  constructor(private readonly junior: ModelRuntime, private readonly teachers: TeacherEnsemble, private readonly settings: MuldeSettings, private readonly backend: string) {
+  constructor(private readonly junior: ModelRuntime, private readonly teachers: TeacherEnsemble, private readonly settings: MuldeSettings, backend: string) {
     const { numEntities, numRelations } = junior.model.config;
     if (!Number.isInteger(settings.topK) || settings.topK < 1 || settings.topK > numEntities) {
       throw new Error(`--top-k must be between 1 and the number of entities (${numEntities}); got ${settings.topK}`);
     }
     this.scorer = junior.candidateScorer(settings.path ?? 'auto', backend);
     this.juniorLoss = settings.loss ?? BCE_LOSS;
-    this.hardLoss = this.hardLossOf(this.juniorLoss);
+    this.hardLoss = kgeObjective(junior, { negatives: settings.negatives, doubleNegatives: settings.doubleNegatives ?? false, loss: this.juniorLoss,
+      regularizer: 'none', regularizerWeight: 0, path: settings.path ?? 'auto' }, backend); // no regulariser: MulDE's Junior has none
     this.scoringPath = this.scorer.path;
     this.senior = new ParameterStore(
       [{ name: 'gate', indexedBy: 'relation', dim: teachers.size, init: { kind: 'constant', value: 1 }, regularize: false }],
@@ -141,17 +156,6 @@ export class MuldeObjective implements TrainingObjective {
     }
     this.fusedKd = this.scorer.path === 'fused' && fusedStepSupports(junior.model, junior.store);
     this.scratch = new ScratchBlocks(junior.kernels.memory);
-  }
-
-  /** The Junior's hard loss: the settings', or the one a resumed checkpoint records. */
-  get hardLossSettings(): SampledLoss {
-    return this.juniorLoss;
-  }
-
-  /** The core's KGE objective of the Junior with this sampled loss (no regulariser: MulDE's Junior has none). */
-  private hardLossOf(loss: SampledLoss): TrainingObjective {
-    const s = this.settings;
-    return kgeObjective(this.junior, { negatives: s.negatives, doubleNegatives: s.doubleNegatives ?? false, loss, regularizer: 'none', regularizerWeight: 0, path: s.path ?? 'auto' }, this.backend);
   }
 
   /** One batch: hard loss, top-K, teachers, Senior, KD; gradients into the Junior's and the Senior's tables. */
@@ -271,15 +275,13 @@ export class MuldeObjective implements TrainingObjective {
   }
 
   /**
-   * Restores the Senior from a checkpoint, and the Junior's hard loss it records: a checkpoint from before the loss
-   * was recorded trained its Junior with BCE (MulDE's, whatever the student), so it goes on with BCE.
+   * Restores the Senior from a checkpoint; throws when the Junior's hard loss it records ({@link recordedJuniorLoss})
+   * is not this objective's (a resumed run takes its loss from the checkpoint: run-job.ts).
    */
   restoreArrays(arrays: Record<string, Float32Array>, source: string): void {
-    const recorded = arrays[JUNIOR_LOSS_ARRAY];
-    const loss = recorded === undefined ? BCE_LOSS : juniorLossOf(recorded, source);
-    if (!sameLoss(loss, this.juniorLoss)) {
-      this.juniorLoss = loss;
-      this.hardLoss = this.hardLossOf(loss);
+    const recorded = recordedJuniorLoss(arrays, source);
+    if (!sameLoss(recorded, this.juniorLoss)) {
+      throw new Error(`${source}: the Junior trained with ${describeLoss(recorded)}, not the ${describeLoss(this.juniorLoss)} it was given to resume with`);
     }
     const gate = arrays['senior:gate'];
     if (!gate || gate.length !== this.senior.table('gate').data.length) throw new Error(`${source}: the Senior's gate table is missing or was trained with another number of teachers`);

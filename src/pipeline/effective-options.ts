@@ -60,24 +60,22 @@ export function datasetRecord(spec: string, dir: string): string {
 }
 
 /**
- * The options config.json records for a run of `command`: `settings` with the model's and (for `train`; MulDE's Junior
- * always trains with BCE) the loss's defaults resolved from what trained (`model`, `training`), and the dataset as
- * {@link datasetRecord} says.
+ * The options config.json records for a run: `settings` with the model's and the loss's defaults resolved from what
+ * trained (`model`, `training`: for `distill`, the Junior's hard loss), and the dataset as {@link datasetRecord} says.
  */
-export function effectiveOptions(command: 'train' | 'distill', settings: Record<string, unknown>, model: ModelConfig, training: TrainedLoss, datasetDir: string): Record<string, unknown> {
+export function effectiveOptions(settings: Record<string, unknown>, model: ModelConfig, training: TrainedLoss, datasetDir: string): Record<string, unknown> {
   const options: Record<string, unknown> = { ...settings, ...resolvedModelOptions(model) };
-  if (command === 'train') {
-    delete options.margin;
-    delete options.advTemperature;
-    Object.assign(options, resolvedLossOptions(training));
-  }
+  delete options.margin;
+  delete options.advTemperature;
+  Object.assign(options, resolvedLossOptions(training));
   if (typeof settings.dataset === 'string') options.dataset = datasetRecord(settings.dataset, datasetDir);
   return options;
 }
 
 /**
  * The values a run's checkpoint records for the options an older config.json left unresolved (absent, or `loss`
- * `auto`): what `--resume` compares a given option with when the run's config.json does not have it.
+ * `auto`): what `--resume` compares a given option with when the run's config.json does not have it. Not a `distill`
+ * run's loss: the header of one from before 2026-12-07 names the student's own loss, while its Junior trained with BCE.
  */
 export function recordedRunOptions(command: 'train' | 'distill', header: CheckpointHeader): Record<string, unknown> {
   return { ...resolvedModelOptions(header.model), ...(command === 'train' ? resolvedLossOptions(header.training as TrainedLoss) : {}) };

@@ -26,8 +26,9 @@ import { runDataFromDataset, requireSameTriples, requireSameVocabulary, type Run
 import { ModelRuntime } from '../core/model-runtime.js';
 import { CHECKPOINT_SECONDS, Trainer, type TrainerEvents, type TrainingResult } from '../core/trainer.js';
 import type { TrainingObjective } from '../core/training-objective.js';
+import type { SampledLoss } from '../core/losses.js';
 import type { KgeModel } from '../core/model.js';
-import { loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
+import { arraysWithPrefix, loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
 import { foreignFiles } from '../core/run-dir-files.js';
 import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
@@ -44,7 +45,7 @@ import { evaluateSampledAsync, requireCandidates, type SampledEvaluationReport }
 import type { EvaluationReport } from '../eval/evaluate.js';
 import { atOwnWidth, modelFromConfig, recordedOptionsOf } from '../registry/models.js';
 import { COUNTS_BEFORE_LOADING } from './run-model.js';
-import { checkLossSettings, checkRunSettings, trainingConfigOf } from './run-settings.js';
+import { checkLossSettings, checkResolvedLoss, checkRunSettings, sampledLossOf, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
 import { effectiveOptions, recordedRunOptions, runOwnDataset, resumedTriplesRemedy } from './effective-options.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
@@ -86,6 +87,11 @@ export interface TrainingJob<S extends CommonSettings> {
   runName(datasetName: string): string;
   /** The model whose default loss `loss: 'auto'` means. */
   modelName(settings: S): string;
+  /**
+   * The sampled loss a resumed run's checkpoint arrays record where its header's `training` may not tell what trained
+   * (MulDE's Junior: recordedJuniorLoss); the resumed run trains on with it.
+   */
+  recordedLoss?(arrays: Readonly<Record<string, Float32Array>>, source: string): SampledLoss;
   /** Refuses, naming them, settings of a new run that this command would not use (before anything is loaded). */
   checkSettings?(settings: S, name: (key: string) => string): void;
   /** Once the objective is built, before anything of the run is written: checks a resumed run, records a new one. */
@@ -136,7 +142,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const log = hooks.log ?? (() => undefined);
   const sources = hooks.keySources ?? {};
   const name = (key: string): string => optionName(key, sources, hooks.naming ?? 'key');
-  let saved: Awaited<ReturnType<typeof loadCheckpoint>> | undefined;
+  let saved: SavedCheckpoint | undefined;
   let settings: S;
   let changedKeys: string[] = [];
   if (!resume) {
@@ -170,19 +176,21 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   if (!saved) { // a resumed run keeps the settings it was trained with
     job.checkSettings?.(settings, name);
     checkLossSettings(settings, name);
+    checkResolvedLoss(settings, sampledLossOf(settings, job.modelName(settings)).loss, job.modelName(settings), name);
   }
   const backend = await initBackend(settings.backend as BackendRequest);
   // loading stops, refused, once the train split names more entities than the run's kernel memory can hold (run-memory.ts)
-  const plan = memoryPlanOf(job, settings, saved?.header, backend, name);
+  const plan = memoryPlanOf(job, settings, saved, backend, name);
   const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress, log, ...(hooks.signal ? { signal: hooks.signal } : {}),
     ...(plan ? { maxEntities: plan.maxEntities } : {}) })
     .catch((error: unknown) => { throw plan && error instanceof EntityLimitError ? entityLimitRefusal(plan, error as EntityLimitError & { line: number }) : readerErrorNamed(error, hooks.naming); });
   const dataWarnings = requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
   if (settings.evalCandidates !== undefined) requireCandidates(settings.evalCandidates, data, name('evalCandidates')); // before anything is written
-  const config = saved
-    ? trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(saved.header.model), recordedOneToNLoss(saved.header))
-    : trainingConfigOf(settings, job.modelName(settings));
+  const config = trainingConfigOfRun(job, settings, saved);
+  if (saved && saved.header.training.negatives !== 0 && saved.header.training.loss !== config.loss) { // a MulDE run from before its Junior's loss was recorded
+    log(`note: the run trained with the ${config.loss} loss, which it goes on with (its checkpoint's header says ${String(saved.header.training.loss)}, which did not train)`);
+  }
   if (config.negatives > 0) checkSampledLoss(kgeSettingsOf(config)); // before anything is written
   if (config.negatives >= data.numEntities) {
     log(`note: ${name('neg')} ${config.negatives} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement (as in PyKEEN and KGEmb), so they repeat; ${name('oneToN')} scores every entity once per query instead`);
@@ -237,7 +245,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     let runConfig: RunConfig | undefined; // config.json, and its copy in every checkpoint: the effective options (effective-options.ts)
     const trainerOptions = async (runtime: ModelRuntime) => {
       objective = await job.objective?.(settings, runtime, data, backend, config);
-      runConfig = runConfigOf(job.command, effectiveOptions(job.command, { ...settings, resume: undefined }, runtime.model.config, config, dataset.dir));
+      runConfig = runConfigOf(job.command, effectiveOptions({ ...settings, resume: undefined }, runtime.model.config, config, dataset.dir));
       return { validator, objective, runConfig, runKernelBytes: runKernelBytesOf(model, config, data, settings, backend), lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
     };
     let trainer: Trainer;
@@ -331,17 +339,32 @@ function newRunModel<S extends CommonSettings>(job: TrainingJob<S>, settings: S,
   return hasNativeGatherGradient(backend) ? atOwnWidth(created) : created;
 }
 
+/** A resumed run's last checkpoint, as loadCheckpoint reads it. */
+type SavedCheckpoint = Awaited<ReturnType<typeof loadCheckpoint>>;
+
+/**
+ * The trainer's config of a run: a new run's from its settings; a resumed run's with its checkpoint's model options
+ * and 1-N loss, and the sampled loss its arrays record where the job reads one there (`recordedLoss`).
+ */
+function trainingConfigOfRun<S extends CommonSettings>(job: TrainingJob<S>, settings: S, saved: SavedCheckpoint | undefined): TrainingConfig {
+  if (!saved) return trainingConfigOf(settings, job.modelName(settings));
+  const config = trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(saved.header.model), recordedOneToNLoss(saved.header));
+  const source = path.join(path.resolve(settings.out ?? '.'), 'last.json');
+  const recorded = job.recordedLoss?.(arraysWithPrefix(saved.arrays, 'aux:'), source);
+  return recorded ? { ...config, loss: recorded.loss, margin: recorded.margin, adversarialTemperature: recorded.adversarialTemperature } : config;
+}
+
 /**
  * The run's model and training config before its data is loaded, and the most entities its train split may name
  * (run-memory.ts entityLimitOf; a model's tables do not depend on its counts: the memory estimate takes them);
  * undefined when the model or config cannot be made yet — the same error is then thrown where they are made after
  * loading, in its usual place.
  */
-function memoryPlanOf<S extends CommonSettings>(job: TrainingJob<S>, settings: S, header: CheckpointHeader | undefined, backend: string,
+function memoryPlanOf<S extends CommonSettings>(job: TrainingJob<S>, settings: S, saved: SavedCheckpoint | undefined, backend: string,
   name: (key: string) => string): (MemoryPlan & { maxEntities: number }) | undefined {
   try {
-    const model = header ? modelFromConfig(header.model, 'last.json') : newRunModel(job, settings, COUNTS_BEFORE_LOADING, backend);
-    const config = header ? trainingConfigOf(settings, job.modelName(settings), recordedOptionsOf(header.model), recordedOneToNLoss(header)) : trainingConfigOf(settings, job.modelName(settings));
+    const model = saved ? modelFromConfig(saved.header.model, 'last.json') : newRunModel(job, settings, COUNTS_BEFORE_LOADING, backend);
+    const config = trainingConfigOfRun(job, settings, saved);
     const plan: MemoryPlan = { model, config, settings, backend, name };
     return { ...plan, maxEntities: entityLimitOf(plan) };
   } catch (error) {

@@ -43,6 +43,16 @@ export function trainingConfigOf(s: CommonSettings, model: string, modelOptions:
   });
 }
 
+/**
+ * Refuses, for a new run, `--margin` and `--adv-temperature` where `--loss auto` resolved to binary cross-entropy
+ * (the model's own, e.g. RotH's, or with double negatives), which uses neither: they would be recorded and do nothing.
+ * A named loss is checkLossSettings' to check.
+ */
+export function checkResolvedLoss(s: CommonSettings, loss: SampledLoss['loss'], model: string, name: (key: string) => string): void {
+  if (s.loss !== 'auto' || s.oneToN || loss !== 'bce') return;
+  refuseRankingLossSettings(s, name, `${name('loss')} auto (binary cross-entropy for ${model}${s.doubleNeg ? ` with ${name('doubleNeg')}` : ''}) does not use`);
+}
+
 /** Refuses `--margin` and `--adv-temperature` where no ranking loss runs; `unusedBy` ends the message ("which …"). */
 export function refuseRankingLossSettings(s: CommonSettings, name: (key: string) => string, unusedBy: string): void {
   for (const key of ['margin', 'advTemperature'] as const) {

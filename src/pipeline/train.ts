@@ -10,7 +10,7 @@ import { firstRepeatedPath } from './run-config.js';
 import { leakedTriples, unfinishedTeacherWarnings } from './teacher-checks.js';
 import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
 import { requireSameTeachers, teacherRecordFile, writeTeacherRecord } from '../muldE/teacher-record.js';
-import { MuldeObjective, type MuldeSettings } from '../muldE/muldE-objective.js';
+import { MuldeObjective, recordedJuniorLoss, type MuldeSettings } from '../muldE/muldE-objective.js';
 import { trainingQueries } from '../core/batch.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
 import { runJob, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
@@ -83,7 +83,6 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
   let muldeSettings: Omit<MuldeSettings, 'trainingQueries'> | undefined;
   let teacherDirs: string[] = [];
   let teachers: TeacherEnsemble | undefined;
-  let objective: MuldeObjective | undefined;
   const teacherWarnings: string[] = [];
   const job: TrainingJob<DistillSettings> = {
     command: 'distill',
@@ -92,7 +91,8 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       const topK = Math.min(s.topK, data.numEntities);
       if (topK < s.topK) hooks.log?.(`note: the top-K (${s.topK}) is more than the ${data.numEntities} entities: using K = ${topK}`);
       teacherDirs = s.teachers.map((dir) => path.resolve(dir));
-      const loss = { loss: config.loss, margin: config.margin, adversarialTemperature: config.adversarialTemperature }; // `auto` resolved: the student's own
+      // `auto` resolved (the student's own); a resumed run's, what its checkpoint records (`recordedLoss`)
+      const loss = { loss: config.loss, margin: config.margin, adversarialTemperature: config.adversarialTemperature };
       muldeSettings = { topK, negatives: s.neg, doubleNegatives: s.doubleNeg, loss, kdWeight: s.kdWeight, temperature: s.temperature, seniorLearningRate: s.seniorLr ?? s.lr,
         mechanisms: { scaling: s.scaling, attention: s.attention }, refreshEvery: s.refreshEvery, path: s.path };
       const warn = (warning: string): void => {
@@ -108,8 +108,7 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
         else if (leaked > 0) warn(`${trained}: its train split holds ${leaked} of the student's ${of} valid and test triples, which the teacher leaks into the student (its test figures are not clean)`);
         else hooks.log?.(`note: ${trained}: its train split holds none of the student's valid and test triples`);
       }
-      objective = new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
-      return objective;
+      return new MuldeObjective(runtime, teachers, { ...muldeSettings, trainingQueries: trainingQueries(data.train, data.numRelations) }, backend);
     },
     beforeTraining: async (runDir, resumed, name) => { // a teacher retrained between two sessions of the student is an error
       const fingerprints = teachers!.fingerprints();
@@ -122,9 +121,10 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
         await writeTeacherRecord(runDir, fingerprints); // an atomic write, which makes the directory
       }
     },
-    describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings, ...(objective ? { loss: objective.hardLossSettings } : {}) }), // a resumed run's loss is its checkpoint's
+    describe: () => ({ method: 'MulDE', teachers: teacherDirs, ...muldeSettings }),
     warnings: () => teacherWarnings,
     modelName: (s) => s.student,
+    recordedLoss: recordedJuniorLoss,
     checkSettings: checkDistillSettings,
     runName: (dataset) => `${dataset}-mulde-${String(given.student ?? 'RotH')}-d${String(given.dim ?? 32)}-k${String(given.topK ?? 500)}-s${String(given.seed ?? 0)}`,
   };

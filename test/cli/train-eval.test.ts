@@ -10,6 +10,7 @@ import { registerDistillCommand } from '../../src/cli/commands/distill.js';
 import { registerPlotCommand } from '../../src/cli/commands/plot.js';
 import { registerPredictCommand } from '../../src/cli/commands/predict.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/core/checkpoint.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-cli-'));
 let graph: string;
@@ -173,10 +174,34 @@ describe('kgdistill train / eval / distill / plot', () => {
     const juniorOf = (name: string): number => (JSON.parse(readFileSync(path.join(tmp, name, 'metrics.jsonl'), 'utf8').split('\n')[0]!) as { terms: { junior: number } }).terms.junior;
     expect(juniorOf('junior-margin')).toBeGreaterThan(1);
     expect(juniorOf('junior-roth')).toBeLessThan(1);
-    // resumed, it goes on with its loss
-    await runCli(['distill', '--out', path.join(tmp, 'junior-margin'), '--resume', '--epochs', '2', '--json']);
-    expect(trainingOf(path.join(tmp, 'junior-margin')).loss).toBe('margin');
+    // resumed, it goes on with its loss (the second epoch's term is still margin ranking's)
+    const resumed = lastJson(await runCli(['distill', '--out', path.join(tmp, 'junior-margin'), '--resume', '--epochs', '2', '--json']));
+    expect(resumed.loss).toEqual({ loss: 'margin', margin: 2, adversarialTemperature: 1 });
+    const second = JSON.parse(readFileSync(path.join(tmp, 'junior-margin', 'metrics.jsonl'), 'utf8').trim().split('\n')[1]!) as { epoch: number; terms: { junior: number } };
+    expect([second.epoch, second.terms.junior > 1]).toEqual([2, true]);
+    expect(Array.from((await loadCheckpoint(path.join(tmp, 'junior-margin'), 'last')).arrays['aux:junior-loss']!)).toEqual([2, 2, 1]);
+    // a checkpoint from before the Junior's loss was recorded (its header said nssa, its Junior trained with BCE) goes on with BCE, and says so
+    const legacy = path.join(tmp, 'junior-legacy');
+    cpSync(path.join(tmp, 'junior-rotate'), legacy, { recursive: true });
+    for (const stem of ['last', 'best']) {
+      const { header, arrays } = await loadCheckpoint(legacy, stem);
+      const { format: _f, version: _v, createdAt: _c, arrays: _a, binary: _b, ...content } = header;
+      await saveCheckpoint(legacy, stem, { header: content, arrays: Object.fromEntries(Object.entries(arrays).filter(([name]) => name !== 'aux:junior-loss')) });
+    }
+    const { out, err } = await runCliCapturing([registerDistillCommand], ['distill', '--out', legacy, '--resume', '--epochs', '2', '--json']);
+    expect(err).toContain('note: the run trained with the bce loss, which it goes on with (its checkpoint\'s header says nssa, which did not train)');
+    expect(lastJson(out).loss).toEqual({ loss: 'bce', margin: 0, adversarialTemperature: 1 });
+    expect(trainingOf(legacy).loss).toBe('bce');
+    expect(Array.from((await loadCheckpoint(legacy, 'last')).arrays['aux:junior-loss']!)).toEqual([0, 0, 1]);
   }, 120_000);
+
+  it('--margin and --adv-temperature are refused where --loss auto resolves to binary cross-entropy (train and distill), which uses neither', async () => {
+    const out = path.join(tmp, 'unused-margin');
+    await expect(runCli(['train', '--dataset', graph, '--model', 'RotH', '--margin', '2', '--out', out])).rejects.toThrow('--margin sets the margin of the nssa and margin losses, which --loss auto (binary cross-entropy for RotH) does not use');
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--student', 'AttH', '--adv-temperature', '0.5', '--out', out])).rejects.toThrow('--adv-temperature sets the temperature of the nssa and margin losses, which --loss auto (binary cross-entropy for AttH) does not use');
+    await expect(runCli(['distill', '--dataset', graph, '--teachers', run(), '--student', 'RotatE', '--double-neg', '--margin', '2', '--out', out])).rejects.toThrow('--margin sets the margin of the nssa and margin losses, which --loss auto (binary cross-entropy for RotatE with --double-neg) does not use');
+    expect(existsSync(out)).toBe(false);
+  });
 
   it('eval reads the run\'s triple files as train read them (--columns htr, comma-separated)', async () => {
     const htr = path.join(tmp, 'graph-htr');
@@ -259,6 +284,8 @@ describe('kgdistill train / eval / distill / plot', () => {
     const help = program.commands.find((command) => command.name() === 'distill')!.helpInformation();
     expect(help).toMatch(/--top-k/);
     expect(help).not.toMatch(/^ +--(shared-neg|one-to-n|reg)\b/m); // distill does not offer what it refuses
+    expect(help).toMatch(/^ +--margin <γ> +margin of the nssa and margin losses/m);
+    expect(help).toMatch(/^ +--adv-temperature <α>/m);
     expect(help).toMatch(/^ +--double-neg +the Junior's negatives corrupt head/m);
     expect(help).not.toMatch(/one-to-n|in distill|runs\/<dataset>-<model>/); // its own words, not train's
     const trainProgram = new Command('kgdistill');

@@ -17,7 +17,7 @@ import { evaluateSplit, filteredValidator } from '../../src/eval/evaluate-run.js
 import { SeededRandom } from '../../src/core/random.js';
 import { createModel } from '../../src/registry/models.js';
 import { TeacherEnsemble } from '../../src/muldE/teacher-ensemble.js';
-import { MuldeObjective, type MuldeSettings } from '../../src/muldE/muldE-objective.js';
+import { MuldeObjective, recordedJuniorLoss, type MuldeSettings } from '../../src/muldE/muldE-objective.js';
 import { randomRankingMrr } from '../general/random-ranking.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-mulde-'));
@@ -84,7 +84,7 @@ describe('MulDE end to end', () => {
     expect(await juniorLoss(true)).toBeCloseTo(double, 6);
   }, 60_000);
 
-  it("the Junior's hard loss is the one its settings name (BCE by default), recorded in checkpoints; a checkpoint without the record goes on with BCE", async () => {
+  it("the Junior's hard loss is the one its settings name (BCE by default), recorded in checkpoints (BCE where a checkpoint from before records none); restored into another loss, an error", async () => {
     const teachers = await TeacherEnsemble.load([teacherDir], data, 'wasm');
     const batch = selectQueries(trainingQueries(data.train, data.numRelations), Int32Array.from({ length: 100 }, (_, i) => i));
     const junior = async (): Promise<ModelRuntime> => {
@@ -106,20 +106,19 @@ describe('MulDE end to end', () => {
     const withNssa = new MuldeObjective(await junior(), teachers, { ...settings, loss: nssa }, 'wasm');
     expect(await juniorLoss(withNssa)).toBeCloseTo(selfAdversarial, 6);
     expect(await juniorLoss(new MuldeObjective(await junior(), teachers, settings, 'wasm'))).toBeCloseTo(bce, 6);
-    // the checkpoint records [loss, γ, α]; restored into an objective of other settings, the recorded loss wins
+    // the checkpoint records [loss, γ, α]; a resumed run takes its loss from there (recordedJuniorLoss, run-job.ts)
     const saved = withNssa.checkpointArrays();
     expect(Array.from(saved['junior-loss']!)).toEqual([1, 2, 0.5]);
-    const restored = new MuldeObjective(await junior(), teachers, settings, 'wasm');
-    restored.restoreArrays(saved, 'last.json');
-    expect(restored.hardLossSettings).toEqual(nssa);
-    expect(await juniorLoss(restored)).toBeCloseTo(selfAdversarial, 6);
-    // a checkpoint from before the record trained its Junior with BCE: it goes on with BCE, whatever the settings say
+    expect(recordedJuniorLoss(saved, 'last.json')).toEqual(nssa);
+    new MuldeObjective(await junior(), teachers, { ...settings, loss: nssa }, 'wasm').restoreArrays(saved, 'last.json');
+    const withBce = new MuldeObjective(await junior(), teachers, settings, 'wasm');
+    expect(() => withBce.restoreArrays(saved, 'last.json')).toThrow('last.json: the Junior trained with nssa (γ = 2, α = 0.5), not the bce it was given to resume with');
+    // a checkpoint from before the record trained its Junior with BCE, whatever its header says
     const before = Object.fromEntries(Object.entries(saved).filter(([name]) => name !== 'junior-loss'));
-    const legacy = new MuldeObjective(await junior(), teachers, { ...settings, loss: nssa }, 'wasm');
-    legacy.restoreArrays(before, 'last.json');
-    expect(legacy.hardLossSettings).toEqual(BCE_LOSS);
-    expect(await juniorLoss(legacy)).toBeCloseTo(bce, 6);
-    expect(() => legacy.restoreArrays({ ...saved, 'junior-loss': Float32Array.of(7, 0, 1) }, 'last.json')).toThrow('last.json: the array junior-loss does not record a Junior loss (got 7, 0, 1)');
+    expect(recordedJuniorLoss(before, 'last.json')).toEqual(BCE_LOSS);
+    withBce.restoreArrays(before, 'last.json');
+    expect(() => withNssa.restoreArrays(before, 'last.json')).toThrow('last.json: the Junior trained with bce, not the nssa (γ = 2, α = 0.5) it was given to resume with');
+    expect(() => recordedJuniorLoss({ ...saved, 'junior-loss': Float32Array.of(7, 0, 1) }, 'last.json')).toThrow('last.json: the array junior-loss does not record a Junior loss (got 7, 0, 1)');
   }, 60_000);
 
   it('the candidate cache refreshes all queries every R epochs; R = 1 stays close to per-iteration MulDE', async () => {

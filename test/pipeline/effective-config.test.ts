@@ -112,12 +112,13 @@ describe('the loss options a run records, by hand', () => {
     expect(resolvedLossOptions({ negatives: 8 })).toEqual({});
   });
 
-  it("train replaces the given margin and temperature by the trained loss's; distill keeps them as given", () => {
+  it("the given margin and temperature are replaced by the trained loss's (train's model, distill's Junior)", () => {
     const model = createModel('DistMult', { dim: 8, numEntities: 5, numRelations: 2 }).config;
     const settings = { model: 'DistMult', lr: 0.1, margin: 5, advTemperature: 2 };
-    expect(effectiveOptions('train', settings, model, { negatives: 0, oneToNLoss: 'bce' }, tmp)).toEqual({ model: 'DistMult', lr: 0.1, initScale: 0.001, loss: 'bce' });
-    expect(effectiveOptions('train', settings, model, { negatives: 8, loss: 'margin', margin: 1, adversarialTemperature: 1 }, tmp))
+    expect(effectiveOptions(settings, model, { negatives: 0, oneToNLoss: 'bce' }, tmp)).toEqual({ model: 'DistMult', lr: 0.1, initScale: 0.001, loss: 'bce' });
+    expect(effectiveOptions(settings, model, { negatives: 8, loss: 'margin', margin: 1, adversarialTemperature: 1 }, tmp))
       .toEqual({ model: 'DistMult', lr: 0.1, initScale: 0.001, loss: 'margin', margin: 1 });
-    expect(effectiveOptions('distill', settings, model, { negatives: 0, oneToNLoss: 'bce' }, tmp)).toEqual({ model: 'DistMult', lr: 0.1, margin: 5, advTemperature: 2, initScale: 0.001 });
+    expect(effectiveOptions({ ...settings, loss: 'auto' }, model, { negatives: 8, loss: 'bce', margin: 0, adversarialTemperature: 1 }, tmp))
+      .toEqual({ model: 'DistMult', lr: 0.1, initScale: 0.001, loss: 'bce' });
   });
 });
