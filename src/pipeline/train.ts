@@ -67,6 +67,7 @@ function checkDistillSettings(s: DistillSettings, name: (key: string) => string)
   const junior = 'MulDE trains its Junior on its own sampled negatives (Wang et al. 2021)';
   if (s.oneToN) throw conflictingOptions(`${junior}: ${name('oneToN')} is not supported by distill`, ['oneToN'], s);
   if (s.sharedNeg > 1) throw conflictingOptions(`MulDE draws its Junior's negatives per query: ${name('sharedNeg')} is not supported by distill`, ['sharedNeg'], s);
+  if (s.neg === 0) throw conflictingOptions(`${junior}: ${name('neg')} 0 samples none; give ${name('neg')} ≥ 1 (the authors: 255)`, ['neg'], s);
   if (s.loss === 'softmax') throw conflictingOptions(`${junior}: ${name('loss')} softmax (the cross-entropy over all entities of 1-N training) is not supported by distill; choose auto, bce, nssa or margin`, ['loss'], s);
   if (s.reg !== 'none' || s.regWeight > 0) {
     throw conflictingOptions(`${junior}, without a regulariser: ${name('reg')} and ${name('regWeight')} are not supported by distill`, ['reg', 'regWeight'], s);

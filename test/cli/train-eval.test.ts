@@ -260,6 +260,7 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(existsSync(runs('distill-softmax'))).toBe(false);
     const distill = (extra: string[]): Promise<string> => runCli(['distill', '--dataset', graph, '--teachers', run(), '--epochs', '1', ...extra, '--out', runs('distill-bad')]);
     await expect(distill(['--one-to-n'])).rejects.toThrow(/unknown option '--one-to-n'/);
+    await expect(distill(['--neg', '0'])).rejects.toThrow('MulDE trains its Junior on its own sampled negatives (Wang et al. 2021): --neg 0 samples none; give --neg ≥ 1 (the authors: 255)'); // not train's "give --one-to-n", a flag distill has not
     lastJson(await runCli(['distill', '--dataset', graph, '--teachers', run(), '--epochs', '1', '--double-neg', '--out', runs('distill-double'), '--json']));
     expect((JSON.parse(readFileSync(path.join(runs('distill-double'), 'config.json'), 'utf8')) as { options: { doubleNeg: boolean } }).options.doubleNeg).toBe(true);
     writeFileSync(runs('distill-reg.json'), JSON.stringify({ reg: 'n3', regWeight: 0.01 }));
