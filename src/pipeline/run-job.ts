@@ -77,7 +77,7 @@ export interface TrainingJob<S extends CommonSettings> {
   command: RunConfig['command'];
   /** The model of a new run. */
   createModel(settings: S, data: RunData): KgeModel;
-  /** The objective (default: the KGE objective of the config, which also gives the sampled loss `auto` resolved). */
+  /** The objective (default: the KGE objective of the config); `config` is the trainer's, its sampled loss resolved (a resumed run's: `recordedLoss`). */
   objective?(settings: S, runtime: ModelRuntime, data: RunData, backend: string, config: TrainingConfig): Promise<TrainingObjective> | TrainingObjective;
   /** Extra fields of the result. */
   describe?(): Record<string, unknown>;
@@ -188,8 +188,9 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   const data = runDataFromDataset(dataset);
   if (settings.evalCandidates !== undefined) requireCandidates(settings.evalCandidates, data, name('evalCandidates')); // before anything is written
   const config = trainingConfigOfRun(job, settings, saved);
-  if (saved && saved.header.training.negatives !== 0 && saved.header.training.loss !== config.loss) { // a MulDE run from before its Junior's loss was recorded
-    log(`note: the run trained with the ${config.loss} loss, which it goes on with (its checkpoint's header says ${String(saved.header.training.loss)}, which did not train)`);
+  const headerLoss = saved?.header.training.loss;
+  if (job.recordedLoss && headerLoss !== undefined && headerLoss !== config.loss) { // a MulDE run from before its Junior's loss was recorded
+    log(`note: the run trained with the ${config.loss} loss, which it goes on with (its checkpoint's header says ${String(headerLoss)}, which did not train)`);
   }
   if (config.negatives > 0) checkSampledLoss(kgeSettingsOf(config)); // before anything is written
   if (config.negatives >= data.numEntities) {
