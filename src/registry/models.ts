@@ -95,7 +95,7 @@ const BILINEAR_LOSS: SampledLoss = { loss: 'nssa', margin: 0, adversarialTempera
 
 /** Every model kgdistill trains. */
 export const MODELS = new Registry<ModelEntry>('model', [
-  { ...entry('TransE', 'translation, −‖h + r − t‖₁ (or ₂ with norm 2; Bordes et al. 2013)', (o) => new TransE(o as TransEOptions)),
+  { ...entry('TransE', 'translation, −‖h + r − t‖₁ (or ₂ with norm 2; Bordes et al. 2013); self-adversarial loss, γ = 3, α = 4 on unit entities (γ = 0, α = 8 with entity constraint none)', (o) => new TransE(o as TransEOptions)),
     defaultLoss: transeLoss, schema: transeOptionsSchema, optionsBeforeRecorded: { norm: 2, entityConstraint: 'none' } },
   entry('DistMult', 'diagonal bilinear, ⟨h, r, t⟩ (Yang et al. 2015); self-adversarial loss, γ = 0, α = 1', (o) => new DistMult(o), BILINEAR_LOSS),
   entry('ComplEx', 'complex bilinear, Re⟨h, r, t̄⟩ (Trouillon et al. 2016); self-adversarial loss, γ = 0, α = 1', (o) => new ComplEx(o), BILINEAR_LOSS),

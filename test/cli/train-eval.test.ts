@@ -287,6 +287,10 @@ describe('kgdistill train / eval / distill / plot', () => {
     expect(help).not.toMatch(/^ +--(shared-neg|one-to-n|reg)\b/m); // distill does not offer what it refuses
     expect(help).toMatch(/^ +--margin <γ> +margin of the nssa and margin losses/m);
     expect(help).toMatch(/^ +--adv-temperature <α>/m);
+    // which loss `--loss auto` gives each student: the registry's listing, train's own, not a second list in distill's words
+    const fullHelp = helpOf(registerDistillCommand, ['distill']); // with the text after the options
+    expect(fullHelp).toMatch(/^ {2}RotatE +complex rotation, .*; self-adversarial loss, γ = 3, α = 1$/m);
+    expect(fullHelp).toMatch(/^ {2}TransE +translation, .*; self-adversarial loss, γ = 3, α = 4 on unit entities \(γ = 0, α = 8 with entity constraint none\)$/m);
     expect(help).toMatch(/^ +--double-neg +the Junior's negatives corrupt head/m);
     expect(help).not.toMatch(/one-to-n|in distill|runs\/<dataset>-<model>/); // its own words, not train's
     const trainProgram = new Command('kgdistill');

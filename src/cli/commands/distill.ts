@@ -5,7 +5,7 @@
  * as a plain `train` run unless changed; the MulDE-specific defaults follow the authors' code.
  */
 import type { Command } from 'commander';
-import { modelNames } from '../../registry/models.js';
+import { MODELS, modelNames } from '../../registry/models.js';
 import { distillOptionsSchema } from '../../pipeline/options.js';
 import { runDistill } from '../../pipeline/train.js';
 import { addFlags, EVAL_CANDIDATES_HELP, givenOptionsWithSources, type FlagSpec } from '../run-options.js';
@@ -29,7 +29,7 @@ const FLAGS: readonly FlagSpec[] = [
 function juniorFlag(flag: FlagSpec): FlagSpec {
   if (flag.key === 'loss') {
     return { ...flag, choices: ['auto', 'bce', 'nssa', 'margin'],
-      description: "the Junior's hard loss on its sampled negatives: the student's own, as train gives it (auto: binary cross-entropy, MulDE's, for RotH, RefH, AttH, MuRP and the Euclidean RotE, RefE, AttE, MuRE; self-adversarial for RotatE (γ = 3), DistMult and ComplEx (γ = 0), TransE; binary cross-entropy with --double-neg), bce, nssa (self-adversarial, Sun et al. 2019), margin (margin ranking, Bordes et al. 2013)" };
+      description: "the Junior's hard loss on its sampled negatives: the student's own, as train gives it (auto: the default loss the models below name; binary cross-entropy, MulDE's, for those that name none, and with --double-neg), bce, nssa (self-adversarial, Sun et al. 2019), margin (margin ranking, Bordes et al. 2013)" };
   }
   if (flag.key === 'queryWeights') return { ...flag, description: "how training queries weigh in the Junior's hard loss (not in the distillation term): uniform, or subsampling (Sun et al. 2019: a triple (h, r, t) weighs 1/√(count(h, r) + count(t, r⁻¹)), counts in train plus 3; the batch loss is Σw·ℓ/Σw; not with --double-neg)" };
   if (flag.key === 'lrDecay') return { ...flag, description: flag.description.replace("; in distill the Junior's rate", " (the Junior's rate)") };
@@ -43,6 +43,7 @@ function juniorFlag(flag: FlagSpec): FlagSpec {
 export function registerDistillCommand(program: Command): void {
   const command = program.command('distill').description('MulDE: distil several trained teachers into a low-dimensional student (Junior/Senior)');
   addRunSwitches(addFlags(command, FLAGS, distillOptionsSchema, { dataset: 'x', teachers: ['x'] }))
+    .addHelpText('after', `\nStudents (the registry's: interaction, paper, default loss):\n${MODELS.describe()}`)
     .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
       const { given, keySources } = givenOptionsWithSources(cmd, FLAGS, distillOptionsSchema);
       await runTrainingCommand('distill', Boolean(flags.json), (hooks) => runDistill({ ...given, resume: flags.resume } as Parameters<typeof runDistill>[0], { ...hooks, keySources }),
