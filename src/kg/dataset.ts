@@ -8,6 +8,7 @@
  * {@link LoadReport}: nothing is dropped silently.
  */
 import { checkLoadOptions } from './load-options.js';
+import { EntityLimitError } from './errors.js';
 import path from 'node:path';
 import { statSync } from 'node:fs';
 import type { ColumnOrder, SplitName, Triples, UnseenPolicy } from './types.js';
@@ -40,8 +41,10 @@ export interface LoadOptions extends ReadTripleOptions {
   /** Aborts a download of the dataset (Ctrl-C): it stops, nothing is kept, and a FetchInterruptedError is thrown. */
   signal?: AbortSignal;
   /**
-   * The most entities the train split may name: reading stops with an EntityLimitError (file, line, counts) at the
-   * first line past it, before the rest is read (valid and test, read after train, are not bounded). Default: none.
+   * The most entities the dataset may name: reading stops with an EntityLimitError (file, line, counts, split) at the
+   * first line past it, before the rest is read. With `unseen: 'keep'` every split is bounded (what valid and test
+   * add is part of the vocabulary); otherwise train alone, since the names valid and test add are dropped or
+   * refused. Default: none.
    */
   maxEntities?: number;
 }
@@ -89,19 +92,25 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
 
   const verify = options.verify ?? true;
   const names = { entities: new NameTable(), relations: new NameTable() };
-  const read = (split: SplitName, headerlessOrder?: ColumnOrder): Promise<SplitIds> =>
-    readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations,
-      split === 'train' ? options.maxEntities : undefined).then((ids) => ({ ...ids, file: files[split] }));
-  // valid and test after train: a header line in train alone names the columns of all three (their own header, if
-  // any, still names theirs)
+  const bounded = (split: SplitName): number | undefined => (split === 'train' || policy === 'keep' ? options.maxEntities : undefined);
+  const read = (split: SplitName, train?: SplitIds): Promise<SplitIds> => {
+    const headerlessOrder = options.columns === undefined ? train?.headerOrder : undefined;
+    return readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations, bounded(split))
+      .then((ids) => ({ ...ids, file: files[split] }), (error: unknown) => { throw error instanceof EntityLimitError ? error.inSplit(split, train?.lines.length) : error; });
+  };
+  // valid after train, test after valid: a header line in train alone names the columns of all three (their own
+  // header, if any, still names theirs), and the names valid and test add come in one order, so a bound is passed at
+  // the same line on every run
   const trainRead = read('train');
-  const afterTrain = (split: SplitName): Promise<SplitIds> => trainRead.then((train) => read(split, options.columns === undefined ? train.headerOrder : undefined));
-  // read concurrently, but report a failure deterministically: the first in this order (manifest, train, valid, …)
+  const validRead = trainRead.then((train) => read('valid', train));
+  const testRead = Promise.all([trainRead, validRead]).then(([train]) => read('test', train));
+  // the manifest and names beside them, but a failure is reported deterministically: the first in this order
+  // (manifest, train, valid, …)
   const outcomes = await Promise.allSettled([
     verify ? verifyManifest(dir) : Promise.resolve({ verified: false, skipped: true }),
     trainRead,
-    afterTrain('valid'),
-    afterTrain('test'),
+    validRead,
+    testRead,
     loadEntityNames(dir, options.encoding),
   ] as const);
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;

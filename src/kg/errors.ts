@@ -1,3 +1,5 @@
+import type { SplitName } from './types.js';
+
 /**
  * The one error type for bad knowledge-graph input: wrong number of fields, empty field, unreadable or missing
  * file, missing split, bad checksum, malformed vocabulary. The message names the file, the line (when there is
@@ -22,8 +24,9 @@ export class KgInputError extends Error {
 }
 
 /**
- * A train split whose vocabulary grew past the most entities the caller allows (`LoadOptions.maxEntities`): thrown
- * at the line that named one entity too many, with the counts read so far, so the caller can say why in its words.
+ * A split whose reading brought the vocabulary past the most entities the caller allows (`LoadOptions.maxEntities`):
+ * thrown at the line that named one entity too many, with the counts read so far, so the caller can say why in its
+ * words.
  */
 export class EntityLimitError extends KgInputError {
   /** Entities named up to and including this line. */
@@ -32,14 +35,25 @@ export class EntityLimitError extends KgInputError {
   readonly relations: number;
   /** The most entities allowed. */
   readonly limit: number;
+  /** The split being read (`loadDataset` names it; a lone file read by `readTripleIds` has none). */
+  readonly split?: SplitName;
+  /** The triples of the train split, read whole before valid and test: set when the bound was passed in one of those. */
+  readonly trainTriples?: number;
 
   /** Creates the error: `file:line: <entities> entities named by this line, more than the <limit> allowed`. */
-  constructor(file: string, line: number, entities: number, relations: number, limit: number) {
+  constructor(file: string, line: number, entities: number, relations: number, limit: number, split?: SplitName, trainTriples?: number) {
     super(file, line, `${entities.toLocaleString('en-US')} entities named by this line, more than the ${limit.toLocaleString('en-US')} allowed (maxEntities); reading stopped`);
     this.name = 'EntityLimitError';
     this.entities = entities;
     this.relations = relations;
     this.limit = limit;
+    if (split !== undefined) this.split = split;
+    if (trainTriples !== undefined) this.trainTriples = trainTriples;
+  }
+
+  /** The same error, naming the split whose reading raised it (and, for valid or test, the train split's triples). */
+  inSplit(split: SplitName, trainTriples?: number): EntityLimitError {
+    return new EntityLimitError(this.file, this.line!, this.entities, this.relations, this.limit, split, trainTriples);
   }
 }
 

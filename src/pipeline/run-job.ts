@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { makeDirectories } from '../kg/make-directory.js';
-import { EntityLimitError, emptySplitError, hasSharedTriples, loadDataset, overlapLine, type KgDataset } from '../kg/dataset.js';
+import { emptySplitError, hasSharedTriples, overlapLine, type KgDataset } from '../kg/dataset.js';
 import { suspectHeaderLine } from '../kg/header-suspect.js';
 import { FILE_ERROR_WORDS } from '../kg/errors.js';
 import type { DataSummary, RunSummary as PublicRunSummary, SkippedLine } from './public-results.js';
@@ -34,7 +34,7 @@ import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
 import { runLockHolder } from '../core/run-lock.js';
-import { entityLimitOf, entityLimitRefusal, requireRunMemory, runKernelBytesOf, type MemoryPlan } from './run-memory.js';
+import { entityLimitOf, loadWithinMemory, requireRunMemory, runKernelBytesOf, type MemoryPlan } from './run-memory.js';
 import { lockOrLeaveNothing, removeUnstartedRun, ResumedFiles } from './run-rollback.js';
 import { conflictingOptions, OptionsError } from './options-error.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
@@ -49,7 +49,7 @@ import { checkLossSettings, checkResolvedLoss, checkRunSettings, sampledLossOf, 
 import { loadRun } from '../registry/load-run.js';
 import { effectiveOptions, recordedRunOptions, runOwnDataset, resumedTriplesRemedy } from './effective-options.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
-import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, readerErrorNamed, unusedEvalSeedNote, type CommonSettings, type OptionNaming } from './options.js';
+import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, unusedEvalSeedNote, type CommonSettings, type OptionNaming } from './options.js';
 import { plural } from '../kg/plural.js';
 
 /** How a job reports what it does (all optional): lines for the user, the trainer's progress, a stop request. */
@@ -179,11 +179,11 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     checkResolvedLoss(settings, sampledLossOf(settings, job.modelName(settings)).loss, job.modelName(settings), name);
   }
   const backend = await initBackend(settings.backend as BackendRequest);
-  // loading stops, refused, once the train split names more entities than the run's kernel memory can hold (run-memory.ts)
+  // loading stops, refused, once the data names more entities than the run's kernel memory can hold (run-memory.ts;
+  // train's names, and under --unseen keep those valid and test add)
   const plan = memoryPlanOf(job, settings, saved, backend, name);
-  const dataset = await loadDataset(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress, log, ...(hooks.signal ? { signal: hooks.signal } : {}),
-    ...(plan ? { maxEntities: plan.maxEntities } : {}) })
-    .catch((error: unknown) => { throw plan && error instanceof EntityLimitError ? entityLimitRefusal(plan, error as EntityLimitError & { line: number }) : readerErrorNamed(error, hooks.naming); });
+  const dataset = await loadWithinMemory(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress, log, ...(hooks.signal ? { signal: hooks.signal } : {}) },
+    plan, hooks.naming);
   const dataWarnings = requireNonEmptySplits(dataset, log);
   const data = runDataFromDataset(dataset);
   if (settings.evalCandidates !== undefined) requireCandidates(settings.evalCandidates, data, name('evalCandidates')); // before anything is written
@@ -356,7 +356,7 @@ function trainingConfigOfRun<S extends CommonSettings>(job: TrainingJob<S>, sett
 }
 
 /**
- * The run's model and training config before its data is loaded, and the most entities its train split may name
+ * The run's model and training config before its data is loaded, and the most entities its data may name
  * (run-memory.ts entityLimitOf; a model's tables do not depend on its counts: the memory estimate takes them);
  * undefined when the model or config cannot be made yet — the same error is then thrown where they are made after
  * loading, in its usual place.

@@ -11,6 +11,8 @@ import { hasNativeGatherGradient } from '../core/backend.js';
 import { maxEntitiesOf, requireKernelMemory, requireTrainingMemory, runScratchBytesOf, type ValidationKind } from '../core/memory-budget.js';
 import { TOP_K_REFRESH_QUERIES, type StepShape } from '../core/step-memory.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
+import { EntityLimitError, loadDataset, type KgDataset, type LoadOptions } from '../kg/dataset.js';
+import { readerErrorNamed, type OptionNaming } from './option-schemas.js';
 
 /** The options of a distillation that size its steps (absent from a `train` run's settings). */
 interface DistillSizes {
@@ -91,9 +93,9 @@ export interface MemoryPlan {
 }
 
 /**
- * The most entities the train split of this run may name (loadDataset's `maxEntities`): past it, the memory checks
- * of `requireRunMemory` refuse the run whatever the rest of the data (memory-budget.ts `maxEntitiesOf`), so loading
- * can stop there. Never below batch size − 1: once a train split names as many entities as a batch has queries, it
+ * The most entities the data of this run may name (loadDataset's `maxEntities`: train's names, and under `--unseen
+ * keep` those valid and test add): past it, the memory checks of `requireRunMemory` refuse the run whatever the rest
+ * of the data (memory-budget.ts `maxEntitiesOf`), so loading can stop there. Never below batch size − 1: once a train split names as many entities as a batch has queries, it
  * has at least that many training queries (a triple names two entities at most, and gives two queries), so every step
  * takes the full batch, the shape the bound is computed for.
  */
@@ -103,30 +105,62 @@ export function entityLimitOf(plan: MemoryPlan): number {
   return Math.max(maxEntitiesOf(model, shapeAt, hasNativeGatherGradient(backend)), config.batchSize - 1);
 }
 
-/** Where a train split passed {@link entityLimitOf}'s count (`limit`): its file and line, and the entities and relations named by then. */
+/**
+ * Where the data passed {@link entityLimitOf}'s count (`limit`): the file and line, the entities and relations named
+ * by then, and the split being read (train when absent; valid and test are bounded under `--unseen keep`).
+ */
 export interface EntityLimitCrossing {
   file: string;
   line: number;
   entities: number;
   relations: number;
   limit: number;
+  split?: 'train' | 'valid' | 'test';
+  /** The train split's triples, when the count was passed in valid or test (train was read whole before them). */
+  trainTriples?: number;
 }
 
 /**
- * The error of a run whose train split passed {@link entityLimitOf}'s count: the memory check's own message for the
- * data read so far (at least what the whole would need), after the file and line where the count was passed.
+ * The error of a run whose data passed {@link entityLimitOf}'s count while loading: the memory check's own message for
+ * the data read so far (at least what the whole would need), after the file and line where the count was passed.
+ * Undefined when those counts fit after all, which only a valid or test split can do (entityLimitOf sizes full
+ * batches, and a train split smaller than one batch steps with fewer queries): the caller loads without the bound.
  */
-export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): Error {
+export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): Error | undefined {
   const { model, config, settings, backend, name } = plan;
-  const counts: DataCounts = { trainingQueries: at.entities, numEntities: at.entities, numRelations: at.relations }; // at least as many queries as entities named
+  // a train split has at least as many training queries as entities named (entityLimitOf); valid and test add none
+  const trainingQueries = at.split === undefined || at.split === 'train' ? at.entities : 2 * (at.trainTriples ?? 0);
+  const counts: DataCounts = { trainingQueries, numEntities: at.entities, numRelations: at.relations };
   const count = (n: number): string => n.toLocaleString('en-US');
-  const where = `${at.file}:${at.line}: the train split names ${count(at.entities)} entities by this line, more than the ${count(at.limit)} this run can hold ` +
+  const split = at.split ?? 'train';
+  const named = split === 'train' ? 'the train split names' : `with the entities valid and test add (${name('unseen')} keep), the splits name`;
+  const where = `${at.file}:${at.line}: ${named} ${count(at.entities)} entities by this line, more than the ${count(at.limit)} this run can hold ` +
     `(${count(at.relations)} relations so far; loading stopped, nothing was written)`;
   try {
     requireMemoryAt(model, config, counts, settings, backend, name, 'none'); // the validation may be absent: none counted
   } catch (error) {
     return new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }
-  // not reached when entityLimitOf's count was passed (the checks refuse one entity more); a caller's own count
-  return new Error(`${where}: one WebAssembly memory holds 4 GiB (wasm32)`);
+  return undefined;
+}
+
+/**
+ * Loads the run's dataset, stopping, refused in the memory check's words (entityLimitRefusal), once the data names
+ * more entities than `plan` allows; without a plan (the model cannot be made before loading), unbounded. Any other
+ * reading error is thrown with its hints named as the caller names options (`naming`).
+ */
+export async function loadWithinMemory(spec: string, options: LoadOptions, plan: (MemoryPlan & { maxEntities: number }) | undefined,
+  naming: OptionNaming | undefined): Promise<KgDataset> {
+  const load = (bound: LoadOptions): Promise<KgDataset> => loadDataset(spec, bound).catch((error: unknown) => {
+    throw plan && error instanceof EntityLimitError ? error : readerErrorNamed(error, naming);
+  });
+  if (!plan) return load(options);
+  try {
+    return await load({ ...options, maxEntities: plan.maxEntities });
+  } catch (error) {
+    if (!(error instanceof EntityLimitError)) throw error;
+    const refusal = entityLimitRefusal(plan, error as EntityLimitError & { line: number });
+    if (refusal) throw refusal;
+    return load(options); // valid or test past a bound sized for full batches, with a train split under one batch
+  }
 }

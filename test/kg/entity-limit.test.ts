@@ -1,6 +1,7 @@
-// The readers' optional bound on a train split's entities (LoadOptions.maxEntities): reading stops at the line that
-// names one entity too many, whichever reader path the file takes, with the file, the line and the counts; valid and
-// test are not bounded; a count at the bound loads; a bad bound is refused by name.
+// The readers' optional bound on a dataset's entities (LoadOptions.maxEntities): reading stops at the line that names
+// one entity too many, whichever reader path the file takes, with the file, the line, the counts and the split; valid
+// and test are bounded under --unseen keep (their names join the vocabulary), not under drop or error; a count at the
+// bound loads; a bad bound is refused by name.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EntityLimitError, loadDataset } from '../../src/kg/dataset.js';
@@ -35,12 +36,24 @@ describe('maxEntities', () => {
     expect(whole.lines.length).toBe(100);
   });
 
-  it('loadDataset bounds the train split only, and reads a train split at the bound', async () => {
+  it('loadDataset bounds every split under keep, in the order train, valid, test, and reads a dataset at the bound', async () => {
     const data = writeFiles(path.join(dir, 'dataset'), { 'train.txt': pairs(10, '\t'), 'valid.txt': pairs(5, '\t', 10), 'test.txt': pairs(5, '\t', 20) });
-    const loaded = await loadDataset(data, { maxEntities: 20, verify: false }); // train names 20; valid and test 20 more, unbounded
+    const loaded = await loadDataset(data, { maxEntities: 40, verify: false }); // train names 20, valid 10 more, test 10 more
     expect(loaded.entities.size).toBe(40);
-    const error = await rejection(loadDataset(data, { maxEntities: 19, verify: false }));
-    expect([error.file, error.line, error.entities]).toEqual([path.join(data, 'train.txt'), 12, 20]);
+    const crossing = async (maxEntities: number, unseen?: 'keep' | 'drop'): Promise<unknown[]> => {
+      const error = await rejection(loadDataset(data, { maxEntities, verify: false, ...(unseen ? { unseen } : {}) }));
+      return [path.basename(error.file), error.line, error.entities, error.split, error.trainTriples];
+    };
+    expect(await crossing(19)).toEqual(['train.txt', 12, 20, 'train', undefined]); // line 12: the 10th triple, entities 19 and 20
+    // valid's first triple (line 3) names entities 21 and 22; test's third (line 5) 35 and 36, after valid's ten
+    expect(await crossing(20)).toEqual(['valid.txt', 3, 22, 'valid', 10]);
+    expect(await crossing(34, 'keep')).toEqual(['test.txt', 5, 36, 'test', 10]);
+  });
+
+  it('under drop, valid and test are not bounded: the names they add are dropped', async () => {
+    const data = writeFiles(path.join(dir, 'dropped'), { 'train.txt': pairs(10, '\t'), 'valid.txt': pairs(5, '\t', 10), 'test.txt': pairs(5, '\t', 20) });
+    const loaded = await loadDataset(data, { maxEntities: 20, verify: false, unseen: 'drop' });
+    expect([loaded.entities.size, loaded.valid.length, loaded.report.unseen.valid]).toEqual([20, 0, 5]);
   });
 
   it('refuses a bound that is not a whole number ≥ 0, by name', async () => {

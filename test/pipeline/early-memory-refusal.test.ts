@@ -63,12 +63,24 @@ describe('a train split whose entities pass what kernel memory can hold', () => 
     expect(existsSync(out)).toBe(false);
   });
 
-  it('a train split at the bound loads; the whole check still refuses what valid and test add (the bound reads train only)', async () => {
+  it('a train split at the bound loads; under --unseen keep, valid is refused at the line whose new entities pass it', async () => {
     const dir = writeFiles(tempDir('kgdistill-early-memory-'), { 'train.txt': pairs(32), 'valid.txt': pairs(2, 32), 'test.txt': pairs(2, 34) });
     const out = path.join(dir, 'run');
     const error = await rejection(runTrain({ dataset: dir, model: 'DistMult', dim: 2048, batchSize: 50, epochs: 1, out }, { naming: 'flag' }));
-    expect(error.message).toBe('DistMult with 72 entities needs 1.2 MiB of kernel memory (16384 bytes per entity: parameters and gradients; the adagrad state goes to host memory when it does not fit), ' +
-      'more than the 1.0 MiB one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.');
+    // train names 64 entities, at the bound; valid's first triple (line 2) names entities 65 and 66
+    expect(error.message).toBe(`${path.join(dir, 'valid.txt')}:2: with the entities valid and test add (--unseen keep), the splits name 66 entities by this line, more than the 64 ` +
+      'this run can hold (3 relations so far; loading stopped, nothing was written): DistMult with 66 entities needs 1.1 MiB of kernel memory (16384 bytes per entity: ' +
+      'parameters and gradients; the adagrad state goes to host memory when it does not fit), more than the 1.0 MiB one WebAssembly memory can hold (wasm32, 4 GiB with ' +
+      'scratch). Lower --dim or use fewer entities.');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('under --unseen drop, the names valid and test add are dropped, not counted: the run trains', async () => {
+    // train names 40 entities; valid 40 more, unseen: its 13th triple (line 14) names entities 65 and 66
+    const dir = writeFiles(tempDir('kgdistill-early-memory-'), { 'train.txt': pairs(20), 'valid.txt': pairs(20, 20) + pairs(1).slice(26), 'test.txt': pairs(2) });
+    const run = (unseen: 'keep' | 'drop') => runTrain({ dataset: dir, model: 'DistMult', dim: 2048, batchSize: 50, epochs: 1, unseen, out: path.join(dir, unseen) }, { naming: 'flag' });
+    expect((await rejection(run('keep'))).message).toMatch(new RegExp(`^${path.join(dir, 'valid.txt')}:14: .* the splits name 66 entities by this line, more than the 64 `));
+    const result = await run('drop');
+    expect([result.summary.data.unseenPolicy, result.summary.data.unseen.valid, result.summary.epochs]).toEqual(['drop', 20, 1]); // valid keeps its one seen triple
   });
 });

@@ -1,0 +1,53 @@
+// loadWithinMemory: a run's dataset loads under its plan's entity bound. Past it the run is refused in the memory
+// check's words when the counts read cannot fit (early-memory-refusal.test.ts); when they can — a plan's bound is
+// sized for full batches, and a train split under one batch steps with fewer queries — it loads again, unbounded.
+import { describe, expect, it, vi } from 'vitest';
+import path from 'node:path';
+import type { LoadOptions } from '../../src/kg/dataset.js';
+
+/** The bound every loadDataset call of the test was given. */
+const bounds: (number | undefined)[] = [];
+vi.mock('../../src/kg/dataset.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/kg/dataset.js')>();
+  return { ...actual, loadDataset: (spec: string, options: LoadOptions = {}) => { bounds.push(options.maxEntities); return actual.loadDataset(spec, options); } };
+});
+
+const { loadWithinMemory } = await import('../../src/pipeline/run-memory.js');
+const { createModel } = await import('../../src/registry/models.js');
+const { parseTrainingConfig } = await import('../../src/core/training-config.js');
+const { flagOf } = await import('../../src/pipeline/option-schemas.js');
+const { tempDir, writeFiles } = await import('../kg/helpers.js');
+
+/** `lines` triples each naming two new entities (e0 r0 e1, e2 r1 e3, …). */
+function pairs(lines: number, from = 0): string {
+  let text = '';
+  for (let i = from; i < from + lines; i++) text += `e${2 * i}\tr${i % 3}\te${2 * i + 1}\n`;
+  return text;
+}
+
+describe('loadWithinMemory', () => {
+  const dir = writeFiles(tempDir('kgdistill-load-within-'), { 'train.txt': pairs(10), 'valid.txt': pairs(5, 10), 'test.txt': pairs(5, 15) });
+  // DistMult d = 8 fits millions of entities: a plan with a bound of 20 is a caller's own, below what memory refuses
+  const plan = { model: createModel('DistMult', { dim: 8, numEntities: 1, numRelations: 1 }), config: parseTrainingConfig({}), settings: {}, backend: 'wasm', name: flagOf, maxEntities: 20 };
+
+  it('valid past a bound its counts fit: loaded again without the bound, whole', async () => {
+    bounds.length = 0;
+    const dataset = await loadWithinMemory(dir, { verify: false }, plan, 'flag');
+    expect(bounds).toEqual([20, undefined]); // valid's first line named entities 21 and 22
+    expect([dataset.entities.size, dataset.train.length / 3, dataset.valid.length / 3, dataset.test.length / 3]).toEqual([40, 10, 5, 5]);
+  });
+
+  it('within the bound, or without a plan: one load', async () => {
+    bounds.length = 0;
+    expect((await loadWithinMemory(dir, { verify: false }, { ...plan, maxEntities: 40 }, 'flag')).entities.size).toBe(40);
+    expect((await loadWithinMemory(dir, { verify: false }, undefined, 'flag')).entities.size).toBe(40);
+    expect(bounds).toEqual([40, undefined]);
+  });
+
+  it("a reading error is the reader's, its hints named as the caller names options", async () => {
+    const bad = writeFiles(tempDir('kgdistill-load-within-'), { 'train.txt': 'a,r,b,c\n', 'valid.txt': pairs(1), 'test.txt': pairs(1) });
+    const said = `${path.join(bad, 'train.txt')}:1: expected 3 fields, found 4 (separated by commas; pick the head, relation and tail columns with`;
+    await expect(loadWithinMemory(bad, { verify: false }, plan, 'flag')).rejects.toThrow(`${said} --columns, e.g. 0,1,2)`);
+    await expect(loadWithinMemory(bad, { verify: false }, undefined, 'key')).rejects.toThrow(`${said} columns, e.g. 0,1,2)`);
+  });
+});
