@@ -125,12 +125,14 @@ const MAX_ENTITY_COUNT = 2 ** 31 - 1;
  * The most entities a run of `model` can have before the parts of its kernel memory that every run of it holds pass
  * what the checks above allow: its tables and gradients (`requireKernelMemory`) and, unless `tablesOnly` (a native
  * backend), one step's scratch `shapeAt(entities)` beside them (`requireTrainingMemory`; its optimiser state, which
- * may live in host memory, and its validation, which may be sampled or absent, are left out; the scratch is its least
- * figure, `stepScratchOf`'s `fewest`, since 1-N's falls at some entity counts). With any count above it, and the shape,
- * relations and anything else at least those of `shapeAt`, one of those checks refuses the run: a reader can stop
- * there (`LoadOptions.maxEntities`) instead of after the whole file. 0 when not even none fit.
+ * may live in host memory, is left out; the scratch is its least figure, `stepScratchOf`'s `fewest`, since 1-N's falls
+ * at some entity counts), and the scoring of `validation` (default none: a run whose valid split may be empty). With
+ * any count above it, and the shape, relations and anything else at least those of `shapeAt`, one of those checks
+ * refuses the run: a reader can stop there (`LoadOptions.maxEntities`) instead of after the whole file. 0 when not
+ * even none fit.
  */
-export function maxEntitiesOf(model: KgeModel, shapeAt: (numEntities: number) => StepShape, tablesOnly: boolean): number {
+export function maxEntitiesOf(model: KgeModel, shapeAt: (numEntities: number) => StepShape, tablesOnly: boolean, validation: ValidationKind = 'none'): number {
+  const dim = validation === 'none' ? 0 : candidateDimOf(model);
   const fits = (entities: number): boolean => {
     const shape = shapeAt(entities);
     const tables = kernelBytesOf(model.tables, entities, shape.numRelations, 'sgd');
@@ -138,7 +140,7 @@ export function maxEntitiesOf(model: KgeModel, shapeAt: (numEntities: number) =>
     // fits beside the tables is larger); the scratch's least figure, which never falls as the entities grow: the search
     // needs a test that, once false, stays false
     const heights = model.tables.map((t) => tableRows(t, entities, shape.numRelations));
-    const held = tables + optimizerStepBytes(shape.optimizer, 'host', heights);
+    const held = tables + optimizerStepBytes(shape.optimizer, 'host', heights) + validationKernelBytes(validation, entities, dim);
     return tablesFit(tables) && (tablesOnly || fitsWithScratch(held, stepScratchOf(model, shape, true).bytes));
   };
   if (fits(MAX_ENTITY_COUNT)) return MAX_ENTITY_COUNT;

@@ -8,7 +8,7 @@
  * {@link LoadReport}: nothing is dropped silently.
  */
 import { checkLoadOptions } from './load-options.js';
-import { EntityLimitError } from './errors.js';
+import { EntityLimitError, type SplitsBefore } from './errors.js';
 import path from 'node:path';
 import { statSync } from 'node:fs';
 import type { ColumnOrder, SplitName, Triples, UnseenPolicy } from './types.js';
@@ -47,6 +47,12 @@ export interface LoadOptions extends ReadTripleOptions {
    * refused. Default: none.
    */
   maxEntities?: number;
+  /**
+   * Under `unseen: 'keep'`, a lower bound once the valid split has a triple (a caller whose run validates against the
+   * entities sizes that scoring by them): it bounds valid from its first triple, and test when valid had one. Its
+   * crossings are EntityLimitErrors as `maxEntities`'s, with this `limit`. Default: none.
+   */
+  maxEntitiesWithValid?: number;
 }
 
 /** A loaded dataset: vocabularies, id triples per split, the load report and optional entity names. */
@@ -92,18 +98,19 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
 
   const verify = options.verify ?? true;
   const names = { entities: new NameTable(), relations: new NameTable() };
-  const bounded = (split: SplitName): number | undefined => (split === 'train' || policy === 'keep' ? options.maxEntities : undefined);
-  const read = (split: SplitName, train?: SplitIds): Promise<SplitIds> => {
+  const read = (split: SplitName, train?: SplitIds & { entities: number }, valid?: SplitIds): Promise<SplitIds> => {
     const headerlessOrder = options.columns === undefined ? train?.headerOrder : undefined;
-    return readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations, bounded(split))
-      .then((ids) => ({ ...ids, file: files[split] }), (error: unknown) => { throw error instanceof EntityLimitError ? error.inSplit(split, train?.lines.length) : error; });
+    const before: SplitsBefore | undefined = train ? { trainEntities: train.entities, ...(valid ? { validLines: valid.lines.length } : {}) } : undefined;
+    return readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations,
+      entityBoundOf(options, policy, split, valid?.lines.length))
+      .then((ids) => ({ ...ids, file: files[split] }), (error: unknown) => { throw error instanceof EntityLimitError ? error.inSplit(split, before) : error; });
   };
   // valid after train, test after valid: a header line in train alone names the columns of all three (their own
   // header, if any, still names theirs), and the names valid and test add come in one order, so a bound is passed at
   // the same line on every run
-  const trainRead = read('train');
+  const trainRead = read('train').then((train) => ({ ...train, entities: names.entities.names.length }));
   const validRead = trainRead.then((train) => read('valid', train));
-  const testRead = Promise.all([trainRead, validRead]).then(([train]) => read('test', train));
+  const testRead = validRead.then((valid) => trainRead.then((train) => read('test', train, valid)));
   // the manifest and names beside them, but a failure is reported deterministically: the first in this order
   // (manifest, train, valid, …)
   const outcomes = await Promise.allSettled([
@@ -150,6 +157,18 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   };
   if (entityNames) dataset.entityNames = entityNames;
   return dataset;
+}
+
+/**
+ * The most entities the data may name while `split` is read (LoadOptions.maxEntities, maxEntitiesWithValid): train's
+ * bound; under keep, valid's and test's too, the lower one once valid has a triple (`validTriples`, when test is read).
+ */
+function entityBoundOf(options: LoadOptions, policy: UnseenPolicy, split: SplitName, validTriples: number | undefined): number | undefined {
+  if (split === 'train') return options.maxEntities;
+  if (policy !== 'keep') return undefined; // the names valid and test add are dropped or refused, never counted
+  const validated = split === 'valid' || (validTriples ?? 0) > 0 ? options.maxEntitiesWithValid : undefined;
+  const bounds = [options.maxEntities, validated].filter((bound): bound is number => bound !== undefined);
+  return bounds.length > 0 ? Math.min(...bounds) : undefined;
 }
 
 /**

@@ -23,6 +23,12 @@ export class KgInputError extends Error {
   }
 }
 
+/** What the splits read before valid or test held: the entities train named, and the triple lines valid had (test only). */
+export interface SplitsBefore {
+  trainEntities: number;
+  validLines?: number;
+}
+
 /**
  * A split whose reading brought the vocabulary past the most entities the caller allows (`LoadOptions.maxEntities`):
  * thrown at the line that named one entity too many, with the counts read so far, so the caller can say why in its
@@ -37,23 +43,23 @@ export class EntityLimitError extends KgInputError {
   readonly limit: number;
   /** The split being read (`loadDataset` names it; a lone file read by `readTripleIds` has none). */
   readonly split?: SplitName;
-  /** The triples of the train split, read whole before valid and test: set when the bound was passed in one of those. */
-  readonly trainTriples?: number;
+  /** What the splits read whole before this one held (train before valid; train and valid before test). */
+  readonly before?: SplitsBefore;
 
   /** Creates the error: `file:line: <entities> entities named by this line, more than the <limit> allowed`. */
-  constructor(file: string, line: number, entities: number, relations: number, limit: number, split?: SplitName, trainTriples?: number) {
+  constructor(file: string, line: number, entities: number, relations: number, limit: number, split?: SplitName, before?: SplitsBefore) {
     super(file, line, `${entities.toLocaleString('en-US')} entities named by this line, more than the ${limit.toLocaleString('en-US')} allowed (maxEntities); reading stopped`);
     this.name = 'EntityLimitError';
     this.entities = entities;
     this.relations = relations;
     this.limit = limit;
     if (split !== undefined) this.split = split;
-    if (trainTriples !== undefined) this.trainTriples = trainTriples;
+    if (before !== undefined) this.before = before;
   }
 
-  /** The same error, naming the split whose reading raised it (and, for valid or test, the train split's triples). */
-  inSplit(split: SplitName, trainTriples?: number): EntityLimitError {
-    return new EntityLimitError(this.file, this.line!, this.entities, this.relations, this.limit, split, trainTriples);
+  /** The same error, naming the split whose reading raised it and what the splits read before it held. */
+  inSplit(split: SplitName, before?: SplitsBefore): EntityLimitError {
+    return new EntityLimitError(this.file, this.line!, this.entities, this.relations, this.limit, split, before);
   }
 }
 

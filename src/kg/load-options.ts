@@ -13,6 +13,9 @@ const column = z.number().int().min(0);
 const columnPositions = z.tuple([column, column, column]).refine(([h, r, t]) => h !== r && h !== t && r !== t, { error: 'must name three different positions' });
 
 /** What each key of LoadOptions (dataset.ts) accepts. */
+/** An entity bound: a whole number ≥ 0. */
+const entityBound = z.number({ error: 'must be a whole number ≥ 0' }).int({ error: 'must be a whole number ≥ 0' }).min(0, { error: 'must be a whole number ≥ 0' });
+
 const loadOptionsSchema = z.object({
   unseen: z.enum(['keep', 'drop', 'error'], { error: 'must be one of keep, drop, error' }),
   verify: trueOrFalse,
@@ -26,7 +29,8 @@ const loadOptionsSchema = z.object({
   onBytes: callbackOption,
   log: callbackOption,
   signal: z.instanceof(AbortSignal, { error: 'must be an AbortSignal' }),
-  maxEntities: z.number({ error: 'must be a whole number ≥ 0' }).int({ error: 'must be a whole number ≥ 0' }).min(0, { error: 'must be a whole number ≥ 0' }),
+  maxEntities: entityBound,
+  maxEntitiesWithValid: entityBound,
 }).partial().strict();
 
 /** Throws an error naming the key and the value given when `options` is not valid LoadOptions. */

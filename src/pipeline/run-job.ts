@@ -34,7 +34,7 @@ import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
 import { runLockHolder } from '../core/run-lock.js';
-import { entityLimitOf, loadWithinMemory, requireRunMemory, runKernelBytesOf, type MemoryPlan } from './run-memory.js';
+import { entityLimitOf, loadWithinMemory, requireRunMemory, runKernelBytesOf, type EntityLimits, type MemoryPlan } from './run-memory.js';
 import { lockOrLeaveNothing, removeUnstartedRun, ResumedFiles } from './run-rollback.js';
 import { conflictingOptions, OptionsError } from './options-error.js';
 import { loadedKernelBuild } from '../kernels/kernel-build.js';
@@ -362,12 +362,12 @@ function trainingConfigOfRun<S extends CommonSettings>(job: TrainingJob<S>, sett
  * loading, in its usual place.
  */
 function memoryPlanOf<S extends CommonSettings>(job: TrainingJob<S>, settings: S, saved: SavedCheckpoint | undefined, backend: string,
-  name: (key: string) => string): (MemoryPlan & { maxEntities: number }) | undefined {
+  name: (key: string) => string): (MemoryPlan & EntityLimits) | undefined {
   try {
     const model = saved ? modelFromConfig(saved.header.model, 'last.json') : newRunModel(job, settings, COUNTS_BEFORE_LOADING, backend);
     const config = trainingConfigOfRun(job, settings, saved);
     const plan: MemoryPlan = { model, config, settings, backend, name };
-    return { ...plan, maxEntities: entityLimitOf(plan) };
+    return { ...plan, ...entityLimitOf(plan) };
   } catch (error) {
     // options the model refuses whatever the data (--one-to-n with an L1 distance) are said now, not after the load
     if (error instanceof OptionsError) throw error;

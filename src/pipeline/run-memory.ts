@@ -62,7 +62,12 @@ export function requireRunMemory(model: KgeModel, config: TrainingConfig, data: 
 
 /** How the run validates: run-job.ts validates on sampled candidates with evalCandidates, against every entity without, not at all without a valid split. */
 function validationOf(data: RunData, settings: object): ValidationKind {
-  return data.valid.length === 0 ? 'none' : (settings as { evalCandidates?: number }).evalCandidates !== undefined ? 'sampled' : 'full';
+  return data.valid.length === 0 ? 'none' : validationKindOf(settings);
+}
+
+/** How a run with these settings validates when its valid split has a triple. */
+function validationKindOf(settings: object): ValidationKind {
+  return (settings as { evalCandidates?: number }).evalCandidates !== undefined ? 'sampled' : 'full';
 }
 
 /**
@@ -94,15 +99,25 @@ export interface MemoryPlan {
 
 /**
  * The most entities the data of this run may name (loadDataset's `maxEntities`: train's names, and under `--unseen
- * keep` those valid and test add): past it, the memory checks of `requireRunMemory` refuse the run whatever the rest
- * of the data (memory-budget.ts `maxEntitiesOf`), so loading can stop there. Never below batch size − 1: once a train split names as many entities as a batch has queries, it
- * has at least that many training queries (a triple names two entities at most, and gives two queries), so every step
- * takes the full batch, the shape the bound is computed for.
+ * keep` those valid and test add), and the lower bound once the valid split has a triple (`maxEntitiesWithValid`, the
+ * scoring of the run's validation counted): sized for full batches (memory-budget.ts `maxEntitiesOf`). Never below
+ * batch size − 1: once a train split names as many entities as a batch has queries, it has at least that many
+ * training queries (a triple names two entities at most, and gives two queries), so every step takes the full batch,
+ * and past the bound the memory checks of `requireRunMemory` refuse the run whatever the rest of the data. A bound
+ * passed in valid or test, after a train split of fewer queries than a batch, may not be: `loadWithinMemory` checks.
  */
-export function entityLimitOf(plan: MemoryPlan): number {
+export function entityLimitOf(plan: MemoryPlan): EntityLimits {
   const { model, config, settings, backend } = plan;
   const shapeAt = (numEntities: number): StepShape => stepShapeAt(config, { trainingQueries: Infinity, numEntities, numRelations: 0 }, settings as DistillSizes);
-  return Math.max(maxEntitiesOf(model, shapeAt, hasNativeGatherGradient(backend)), config.batchSize - 1);
+  const tablesOnly = hasNativeGatherGradient(backend);
+  const most = (validation: ValidationKind): number => Math.max(maxEntitiesOf(model, shapeAt, tablesOnly, validation), config.batchSize - 1);
+  return { maxEntities: most('none'), maxEntitiesWithValid: most(validationKindOf(settings)) };
+}
+
+/** loadDataset's bounds of a run: without validation, and once the valid split has a triple (its scoring counted). */
+export interface EntityLimits {
+  maxEntities: number;
+  maxEntitiesWithValid: number;
 }
 
 /**
@@ -116,8 +131,8 @@ export interface EntityLimitCrossing {
   relations: number;
   limit: number;
   split?: 'train' | 'valid' | 'test';
-  /** The train split's triples, when the count was passed in valid or test (train was read whole before them). */
-  trainTriples?: number;
+  /** What the splits read whole before this one held: the entities train named, the triple lines of valid (test only). */
+  before?: { trainEntities: number; validLines?: number };
 }
 
 /**
@@ -128,16 +143,21 @@ export interface EntityLimitCrossing {
  */
 export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): Error | undefined {
   const { model, config, settings, backend, name } = plan;
-  // a train split has at least as many training queries as entities named (entityLimitOf); valid and test add none
-  const trainingQueries = at.split === undefined || at.split === 'train' ? at.entities : 2 * (at.trainTriples ?? 0);
+  // a train split has at least as many training queries as entities it names (entityLimitOf): a lower bound, which at
+  // worst lets a run through to a second, unbounded load; valid and test add no queries
+  const inTrain = at.split === undefined || at.split === 'train';
+  const trainingQueries = inTrain ? at.entities : at.before?.trainEntities ?? 0;
   const counts: DataCounts = { trainingQueries, numEntities: at.entities, numRelations: at.relations };
+  // the run validates once its valid split has a triple: from valid's first on, and in test when valid had one
+  const validates = at.split === 'valid' || (at.split === 'test' && (at.before?.validLines ?? 0) > 0);
   const count = (n: number): string => n.toLocaleString('en-US');
   const split = at.split ?? 'train';
-  const named = split === 'train' ? 'the train split names' : `with the entities valid and test add (${name('unseen')} keep), the splits name`;
+  const added = split === 'valid' ? 'valid adds' : 'valid and test add';
+  const named = split === 'train' ? 'the train split names' : `with the entities ${added} (${name('unseen')} keep), the splits name`;
   const where = `${at.file}:${at.line}: ${named} ${count(at.entities)} entities by this line, more than the ${count(at.limit)} this run can hold ` +
     `(${count(at.relations)} relations so far; loading stopped, nothing was written)`;
   try {
-    requireMemoryAt(model, config, counts, settings, backend, name, 'none'); // the validation may be absent: none counted
+    requireMemoryAt(model, config, counts, settings, backend, name, validates ? validationKindOf(settings) : 'none');
   } catch (error) {
     return new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }
@@ -146,17 +166,19 @@ export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): E
 
 /**
  * Loads the run's dataset, stopping, refused in the memory check's words (entityLimitRefusal), once the data names
- * more entities than `plan` allows; without a plan (the model cannot be made before loading), unbounded. Any other
- * reading error is thrown with its hints named as the caller names options (`naming`).
+ * more entities than `plan` allows; without a plan (the model cannot be made before loading), unbounded. A bound
+ * passed by counts that fit after all (entityLimitOf) loads the dataset again without it: the files are read, and
+ * their checksums verified, a second time. Any other reading error is thrown with its hints named as the caller
+ * names options (`naming`).
  */
-export async function loadWithinMemory(spec: string, options: LoadOptions, plan: (MemoryPlan & { maxEntities: number }) | undefined,
+export async function loadWithinMemory(spec: string, options: LoadOptions, plan: (MemoryPlan & EntityLimits) | undefined,
   naming: OptionNaming | undefined): Promise<KgDataset> {
   const load = (bound: LoadOptions): Promise<KgDataset> => loadDataset(spec, bound).catch((error: unknown) => {
     throw plan && error instanceof EntityLimitError ? error : readerErrorNamed(error, naming);
   });
   if (!plan) return load(options);
   try {
-    return await load({ ...options, maxEntities: plan.maxEntities });
+    return await load({ ...options, maxEntities: plan.maxEntities, maxEntitiesWithValid: plan.maxEntitiesWithValid });
   } catch (error) {
     if (!(error instanceof EntityLimitError)) throw error;
     const refusal = entityLimitRefusal(plan, error as EntityLimitError & { line: number });

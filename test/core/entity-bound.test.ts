@@ -55,6 +55,21 @@ describe('maxEntitiesOf', () => {
     expect(most).toBeLessThan(2_103_918 * 1.01); // loose by at most one group of scores (SOFTMAX_GROUP_BYTES) of 4 GiB
   });
 
+  it.each(['full', 'sampled'] as const)('with %s validation counted: passes at the count, refused at one more, lower than without', (validation) => {
+    // DistMult d = 20,000: its step scratch (wide query rows) leaves room for a sampled validation's 32 MiB only once
+    // fewer entities' tables are held
+    const model = createModel('DistMult', { dim: 20_000, numEntities: 1, numRelations: 1 });
+    const shapeAt = (numEntities: number): StepShape => ({ queries: 1000, negatives: 50, doubleNegatives: false, weighted: false, optimizer: 'sgd', loss: 'bce', numEntities, numRelations: 0, threads: 1 });
+    const most = maxEntitiesOf(model, shapeAt, false, validation);
+    const check = (entities: number) => () => {
+      requireKernelMemory('DistMult', model.tables, entities, 0, 'sgd');
+      requireTrainingMemory({ model, batchSize: 1000, name: flagOf, validation }, shapeAt(entities));
+    };
+    expect(check(most)).not.toThrow();
+    expect(check(most + 1)).toThrow(/one WebAssembly memory/);
+    expect(most).toBeLessThan(maxEntitiesOf(model, shapeAt, false));
+  });
+
   it('a native backend counts the tables alone; a model that fits any count has no bound', () => {
     const model = createModel('DistMult', { dim: 64, numEntities: 1, numRelations: 1 });
     const shapeAt = (numEntities: number): StepShape => ({ queries: 1000, negatives: 50, doubleNegatives: false, weighted: false, optimizer: 'adagrad', loss: 'bce', numEntities, numRelations: 0, threads: 1 });

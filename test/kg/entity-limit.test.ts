@@ -4,7 +4,7 @@
 // bound loads; a bad bound is refused by name.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EntityLimitError, loadDataset } from '../../src/kg/dataset.js';
+import { EntityLimitError, loadDataset, type LoadOptions } from '../../src/kg/dataset.js';
 import { NameTable, readTripleIds } from '../../src/kg/triple-reader.js';
 import { tempDir, writeFiles } from './helpers.js';
 
@@ -42,22 +42,42 @@ describe('maxEntities', () => {
     expect(loaded.entities.size).toBe(40);
     const crossing = async (maxEntities: number, unseen?: 'keep' | 'drop'): Promise<unknown[]> => {
       const error = await rejection(loadDataset(data, { maxEntities, verify: false, ...(unseen ? { unseen } : {}) }));
-      return [path.basename(error.file), error.line, error.entities, error.split, error.trainTriples];
+      return [path.basename(error.file), error.line, error.entities, error.split, error.before];
     };
     expect(await crossing(19)).toEqual(['train.txt', 12, 20, 'train', undefined]); // line 12: the 10th triple, entities 19 and 20
     // valid's first triple (line 3) names entities 21 and 22; test's third (line 5) 35 and 36, after valid's ten
-    expect(await crossing(20)).toEqual(['valid.txt', 3, 22, 'valid', 10]);
-    expect(await crossing(34, 'keep')).toEqual(['test.txt', 5, 36, 'test', 10]);
+    expect(await crossing(20)).toEqual(['valid.txt', 3, 22, 'valid', { trainEntities: 20 }]);
+    expect(await crossing(34, 'keep')).toEqual(['test.txt', 5, 36, 'test', { trainEntities: 20, validLines: 5 }]);
   });
 
   it('under drop, valid and test are not bounded: the names they add are dropped', async () => {
     const data = writeFiles(path.join(dir, 'dropped'), { 'train.txt': pairs(10, '\t'), 'valid.txt': pairs(5, '\t', 10), 'test.txt': pairs(5, '\t', 20) });
     const loaded = await loadDataset(data, { maxEntities: 20, verify: false, unseen: 'drop' });
     expect([loaded.entities.size, loaded.valid.length, loaded.report.unseen.valid]).toEqual([20, 0, 5]);
+    // under error, valid's first unseen name is its own error, not a bound's
+    const error = await loadDataset(data, { maxEntities: 20, verify: false, unseen: 'error' }).then(() => undefined, (e: unknown) => e as Error);
+    expect(error).not.toBeInstanceOf(EntityLimitError);
+    expect(error?.message).toMatch(new RegExp(`^${path.join(data, 'valid.txt')}:3: .* does not occur in train \\(--unseen error; use drop or keep\\)$`));
+  });
+
+  it('maxEntitiesWithValid: the lower bound from valid\'s first triple on, and in test when valid had one (keep only)', async () => {
+    const data = writeFiles(path.join(dir, 'validated'), { 'train.txt': pairs(10, '\t'), 'valid.txt': pairs(5, '\t', 10), 'test.txt': pairs(5, '\t', 20) });
+    const crossing = async (options: LoadOptions): Promise<unknown[]> => {
+      const error = await rejection(loadDataset(data, { verify: false, ...options }));
+      return [path.basename(error.file), error.line, error.entities, error.limit];
+    };
+    expect(await crossing({ maxEntities: 40, maxEntitiesWithValid: 19 })).toEqual(['valid.txt', 3, 22, 19]); // train's 20 pass it, unchecked
+    expect(await crossing({ maxEntities: 100, maxEntitiesWithValid: 30 })).toEqual(['test.txt', 3, 32, 30]); // valid ends at 30
+    expect(await crossing({ maxEntitiesWithValid: 30 })).toEqual(['test.txt', 3, 32, 30]);
+    expect((await loadDataset(data, { verify: false, maxEntitiesWithValid: 19, unseen: 'drop' })).entities.size).toBe(20);
+    // no triple in valid: test is bounded by maxEntities alone
+    const noValid = writeFiles(path.join(dir, 'no-valid'), { 'train.txt': pairs(10, '\t'), 'valid.txt': '# none\n', 'test.txt': pairs(5, '\t', 20) });
+    expect((await loadDataset(noValid, { verify: false, maxEntities: 30, maxEntitiesWithValid: 19 })).entities.size).toBe(30);
   });
 
   it('refuses a bound that is not a whole number ≥ 0, by name', async () => {
     await expect(loadDataset(dir, { maxEntities: -1 })).rejects.toThrow('loadDataset: maxEntities must be a whole number ≥ 0 (got -1)');
     await expect(loadDataset(dir, { maxEntities: 1.5 })).rejects.toThrow('loadDataset: maxEntities must be a whole number ≥ 0 (got 1.5)');
+    await expect(loadDataset(dir, { maxEntitiesWithValid: -2 })).rejects.toThrow('loadDataset: maxEntitiesWithValid must be a whole number ≥ 0 (got -2)');
   });
 });

@@ -20,7 +20,7 @@ describe('loadDataset options', () => {
   });
 
   it('refuses an unknown key, listing the known ones', async () => {
-    await expect(refused({ unsen: 'drop' })).rejects.toThrow("loadDataset: unknown option 'unsen' (the options: unseen, verify, cwd, download, onProgress, delimiter, columns, header, encoding, onBytes, log, signal, maxEntities)");
+    await expect(refused({ unsen: 'drop' })).rejects.toThrow("loadDataset: unknown option 'unsen' (the options: unseen, verify, cwd, download, onProgress, delimiter, columns, header, encoding, onBytes, log, signal, maxEntities, maxEntitiesWithValid)");
   });
 
   it('takes every valid form (the unseen triple of test dropped or kept as asked)', async () => {

@@ -1,6 +1,7 @@
-// A graph too large for kernel memory is refused while its train split loads, at the line whose entities pass what
-// the run's tables can hold, in the words of the memory check (flags and bytes), and nothing is written: train through
-// the command line (exit code 1, as the memory message always had) and distill (before its teachers are touched).
+// A graph too large for kernel memory is refused while it loads, at the line whose entities pass what the run's
+// tables can hold (in train, or under --unseen keep in valid and test, whose names join the vocabulary), in the words
+// of the memory check (flags and bytes), and nothing is written: train through the command line (exit code 1, as the
+// memory message always had) and distill (before its teachers are touched).
 // The budget is forced small: kernel memory of 257 MiB, of which 256 MiB are kept for step scratch (optimizers.ts
 // KERNEL_SCRATCH_RESERVE), so 1 MiB holds the tables and gradients: 64 entities of DistMult at d = 2048 (16 KiB each).
 // (The bound is never below the batch size − 1, run-memory.ts entityLimitOf: hence --batch-size 50.)
@@ -44,7 +45,7 @@ const refusal = (train: string) => `${train}:34: the train split names 66 entiti
   'DistMult with 66 entities needs 1.1 MiB of kernel memory (16384 bytes per entity: parameters and gradients; the adagrad state goes to host memory when it does not fit), ' +
   'more than the 1.0 MiB one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.';
 
-describe('a train split whose entities pass what kernel memory can hold', () => {
+describe('a graph whose entities pass what kernel memory can hold', () => {
   it('kgdistill train: refused at the line that passes the bound, exit code 1, no run directory', async () => {
     const dir = graph(100_000); // 200,000 entities: the refusal comes 33 triples in
     const out = path.join(dir, 'run');
@@ -68,7 +69,7 @@ describe('a train split whose entities pass what kernel memory can hold', () => 
     const out = path.join(dir, 'run');
     const error = await rejection(runTrain({ dataset: dir, model: 'DistMult', dim: 2048, batchSize: 50, epochs: 1, out }, { naming: 'flag' }));
     // train names 64 entities, at the bound; valid's first triple (line 2) names entities 65 and 66
-    expect(error.message).toBe(`${path.join(dir, 'valid.txt')}:2: with the entities valid and test add (--unseen keep), the splits name 66 entities by this line, more than the 64 ` +
+    expect(error.message).toBe(`${path.join(dir, 'valid.txt')}:2: with the entities valid adds (--unseen keep), the splits name 66 entities by this line, more than the 64 ` +
       'this run can hold (3 relations so far; loading stopped, nothing was written): DistMult with 66 entities needs 1.1 MiB of kernel memory (16384 bytes per entity: ' +
       'parameters and gradients; the adagrad state goes to host memory when it does not fit), more than the 1.0 MiB one WebAssembly memory can hold (wasm32, 4 GiB with ' +
       'scratch). Lower --dim or use fewer entities.');

@@ -28,7 +28,7 @@ function pairs(lines: number, from = 0): string {
 describe('loadWithinMemory', () => {
   const dir = writeFiles(tempDir('kgdistill-load-within-'), { 'train.txt': pairs(10), 'valid.txt': pairs(5, 10), 'test.txt': pairs(5, 15) });
   // DistMult d = 8 fits millions of entities: a plan with a bound of 20 is a caller's own, below what memory refuses
-  const plan = { model: createModel('DistMult', { dim: 8, numEntities: 1, numRelations: 1 }), config: parseTrainingConfig({}), settings: {}, backend: 'wasm', name: flagOf, maxEntities: 20 };
+  const plan = { model: createModel('DistMult', { dim: 8, numEntities: 1, numRelations: 1 }), config: parseTrainingConfig({}), settings: {}, backend: 'wasm', name: flagOf, maxEntities: 20, maxEntitiesWithValid: 20 };
 
   it('valid past a bound its counts fit: loaded again without the bound, whole', async () => {
     bounds.length = 0;
@@ -39,7 +39,7 @@ describe('loadWithinMemory', () => {
 
   it('within the bound, or without a plan: one load', async () => {
     bounds.length = 0;
-    expect((await loadWithinMemory(dir, { verify: false }, { ...plan, maxEntities: 40 }, 'flag')).entities.size).toBe(40);
+    expect((await loadWithinMemory(dir, { verify: false }, { ...plan, maxEntities: 40, maxEntitiesWithValid: 40 }, 'flag')).entities.size).toBe(40);
     expect((await loadWithinMemory(dir, { verify: false }, undefined, 'flag')).entities.size).toBe(40);
     expect(bounds).toEqual([40, undefined]);
   });
