@@ -8,12 +8,12 @@
  * {@link LoadReport}: nothing is dropped silently.
  */
 import { checkLoadOptions } from './load-options.js';
-import { EntityLimitError, type SplitsBefore } from './errors.js';
+import { EntityLimitError, type LimitContext } from './errors.js';
 import path from 'node:path';
 import { statSync } from 'node:fs';
 import type { ColumnOrder, SplitName, Triples, UnseenPolicy } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
-import { NameTable, readTripleIds, type ReadTripleOptions } from './triple-reader.js';
+import { NameTable, hasTriple, readTripleIds, type ReadTripleOptions } from './triple-reader.js';
 import type { SkippedHeader } from './tab-triples.js';
 import { encodeSplits, skippedHeaders, type SplitIds, type SplitOverlap } from './dataset-encode.js';
 import { requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
@@ -48,9 +48,10 @@ export interface LoadOptions extends ReadTripleOptions {
    */
   maxEntities?: number;
   /**
-   * Under `unseen: 'keep'`, a lower bound once the valid split has a triple (a caller whose run validates against the
-   * entities sizes that scoring by them): it bounds valid from its first triple, and test when valid had one. Its
-   * crossings are EntityLimitErrors as `maxEntities`'s, with this `limit`. Default: none.
+   * A lower bound once the valid split has a triple (a caller whose run validates sizes that scoring by the entities):
+   * valid's first triple is looked for before train is read, and when there is one it bounds train (unless `unseen:
+   * 'drop'`, which may drop every valid triple), and under `keep` valid from its first triple and test. Its crossings
+   * are EntityLimitErrors as `maxEntities`'s, with `withValid` set. Default: none.
    */
   maxEntitiesWithValid?: number;
 }
@@ -98,19 +99,23 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
 
   const verify = options.verify ?? true;
   const names = { entities: new NameTable(), relations: new NameTable() };
-  const read = (split: SplitName, train?: SplitIds & { entities: number }, valid?: SplitIds): Promise<SplitIds> => {
+  // does the valid split have a triple? Then the run validates, and maxEntitiesWithValid bounds every split that adds
+  // to the vocabulary from then on: train too, unless (drop) valid's triples may all be dropped as unseen
+  const probeValid = options.maxEntitiesWithValid !== undefined && policy !== 'drop';
+  const validFirst = probeValid ? hasTriple(files.valid, readOptions) : Promise.resolve(undefined);
+  const read = (split: SplitName, bounds: EntityBounds, withValid: boolean, train?: SplitIds & { entities: number }): Promise<SplitIds> => {
     const headerlessOrder = options.columns === undefined ? train?.headerOrder : undefined;
-    const before: SplitsBefore | undefined = train ? { trainEntities: train.entities, ...(valid ? { validLines: valid.lines.length } : {}) } : undefined;
-    return readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations,
-      entityBoundOf(options, policy, split, valid?.lines.length))
-      .then((ids) => ({ ...ids, file: files[split] }), (error: unknown) => { throw error instanceof EntityLimitError ? error.inSplit(split, before) : error; });
+    const context: LimitContext = { split, withValid, ...(train ? { trainEntities: train.entities } : {}) };
+    return readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations, entityBoundOf(bounds, withValid))
+      .then((ids) => ({ ...ids, file: files[split] }), (error: unknown) => { throw error instanceof EntityLimitError ? error.inContext(context) : error; });
   };
   // valid after train, test after valid: a header line in train alone names the columns of all three (their own
   // header, if any, still names theirs), and the names valid and test add come in one order, so a bound is passed at
-  // the same line on every run
-  const trainRead = read('train').then((train) => ({ ...train, entities: names.entities.names.length }));
-  const validRead = trainRead.then((train) => read('valid', train));
-  const testRead = validRead.then((valid) => trainRead.then((train) => read('test', train, valid)));
+  // the same line on every run; under drop and error valid and test add no names, and are not bounded
+  const later: EntityBounds = policy === 'keep' ? options : {};
+  const trainRead = validFirst.then((hasValid) => read('train', options, hasValid === true)).then((train) => ({ ...train, entities: names.entities.names.length }));
+  const validRead = trainRead.then((train) => read('valid', later, true, train));
+  const testRead = validRead.then((valid) => trainRead.then((train) => read('test', later, valid.lines.length > 0, train)));
   // the manifest and names beside them, but a failure is reported deterministically: the first in this order
   // (manifest, train, valid, …)
   const outcomes = await Promise.allSettled([
@@ -159,16 +164,13 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   return dataset;
 }
 
-/**
- * The most entities the data may name while `split` is read (LoadOptions.maxEntities, maxEntitiesWithValid): train's
- * bound; under keep, valid's and test's too, the lower one once valid has a triple (`validTriples`, when test is read).
- */
-function entityBoundOf(options: LoadOptions, policy: UnseenPolicy, split: SplitName, validTriples: number | undefined): number | undefined {
-  if (split === 'train') return options.maxEntities;
-  if (policy !== 'keep') return undefined; // the names valid and test add are dropped or refused, never counted
-  const validated = split === 'valid' || (validTriples ?? 0) > 0 ? options.maxEntitiesWithValid : undefined;
-  const bounds = [options.maxEntities, validated].filter((bound): bound is number => bound !== undefined);
-  return bounds.length > 0 ? Math.min(...bounds) : undefined;
+/** The entity bounds of LoadOptions. */
+type EntityBounds = Pick<LoadOptions, 'maxEntities' | 'maxEntitiesWithValid'>;
+
+/** The most entities a split's reading allows: maxEntities, and once the valid split has a triple the lower of the two. */
+function entityBoundOf(bounds: EntityBounds, withValid: boolean): number | undefined {
+  const given = [bounds.maxEntities, withValid ? bounds.maxEntitiesWithValid : undefined].filter((bound): bound is number => bound !== undefined);
+  return given.length > 0 ? Math.min(...given) : undefined;
 }
 
 /**

@@ -23,10 +23,11 @@ export class KgInputError extends Error {
   }
 }
 
-/** What the splits read before valid or test held: the entities train named, and the triple lines valid had (test only). */
-export interface SplitsBefore {
-  trainEntities: number;
-  validLines?: number;
+/** Where loadDataset was when a bound was passed: the split, the entities train named (valid and test only), and whether the valid split's triple was counted. */
+export interface LimitContext {
+  split: SplitName;
+  trainEntities?: number;
+  withValid: boolean;
 }
 
 /**
@@ -43,23 +44,26 @@ export class EntityLimitError extends KgInputError {
   readonly limit: number;
   /** The split being read (`loadDataset` names it; a lone file read by `readTripleIds` has none). */
   readonly split?: SplitName;
-  /** What the splits read whole before this one held (train before valid; train and valid before test). */
-  readonly before?: SplitsBefore;
+  /** The entities the train split named, read whole before valid and test: set when the bound was passed in one of those. */
+  readonly trainEntities?: number;
+  /** Whether the bound passed counted the valid split's triple (the lower of `maxEntities` and `maxEntitiesWithValid`); false for a lone file. */
+  readonly withValid: boolean;
 
   /** Creates the error: `file:line: <entities> entities named by this line, more than the <limit> allowed`. */
-  constructor(file: string, line: number, entities: number, relations: number, limit: number, split?: SplitName, before?: SplitsBefore) {
+  constructor(file: string, line: number, entities: number, relations: number, limit: number, context?: LimitContext) {
     super(file, line, `${entities.toLocaleString('en-US')} entities named by this line, more than the ${limit.toLocaleString('en-US')} allowed (maxEntities); reading stopped`);
     this.name = 'EntityLimitError';
     this.entities = entities;
     this.relations = relations;
     this.limit = limit;
-    if (split !== undefined) this.split = split;
-    if (before !== undefined) this.before = before;
+    this.withValid = context?.withValid ?? false;
+    if (context !== undefined) this.split = context.split;
+    if (context?.trainEntities !== undefined) this.trainEntities = context.trainEntities;
   }
 
-  /** The same error, naming the split whose reading raised it and what the splits read before it held. */
-  inSplit(split: SplitName, before?: SplitsBefore): EntityLimitError {
-    return new EntityLimitError(this.file, this.line!, this.entities, this.relations, this.limit, split, before);
+  /** The same error, saying where loadDataset was when the bound was passed. */
+  inContext(context: LimitContext): EntityLimitError {
+    return new EntityLimitError(this.file, this.line!, this.entities, this.relations, this.limit, context);
   }
 }
 

@@ -121,6 +121,15 @@ export async function readTripleIds(file: string, options: ReadTripleOptions, en
   return { triples: triples.slice(0, 3 * n), lines: lines.slice(0, n), comments, ...(headerOrder ? { headerOrder } : {}), ...(header ? { header } : {}) };
 }
 
+/**
+ * Whether the file has a triple line, read only up to the first (its names go to tables of their own). Undefined
+ * when the reader stops at an error first: the file's own read says it.
+ */
+export async function hasTriple(file: string, options: ReadTripleOptions): Promise<boolean | undefined> {
+  // a bound of no entities stops the reader at its first triple, whatever its path (tab bytes, csv-parse, lines)
+  return readTripleIds(file, options, new NameTable(), new NameTable(), 0).then(() => false, (error: unknown) => (error instanceof EntityLimitError ? true : undefined));
+}
+
 /** One string instance per distinct name (names repeat many times: this saves memory and GC time). */
 function interner(): (name: string) => string {
   const interned = new Map<string, string>();

@@ -131,8 +131,10 @@ export interface EntityLimitCrossing {
   relations: number;
   limit: number;
   split?: 'train' | 'valid' | 'test';
-  /** What the splits read whole before this one held: the entities train named, the triple lines of valid (test only). */
-  before?: { trainEntities: number; validLines?: number };
+  /** The entities the train split named, when the count was passed in valid or test (train was read whole before them). */
+  trainEntities?: number;
+  /** Whether the count counted the valid split's triple (maxEntitiesWithValid: the run validates). */
+  withValid?: boolean;
 }
 
 /**
@@ -146,10 +148,9 @@ export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): E
   // a train split has at least as many training queries as entities it names (entityLimitOf): a lower bound, which at
   // worst lets a run through to a second, unbounded load; valid and test add no queries
   const inTrain = at.split === undefined || at.split === 'train';
-  const trainingQueries = inTrain ? at.entities : at.before?.trainEntities ?? 0;
+  const trainingQueries = inTrain ? at.entities : at.trainEntities ?? 0;
   const counts: DataCounts = { trainingQueries, numEntities: at.entities, numRelations: at.relations };
-  // the run validates once its valid split has a triple: from valid's first on, and in test when valid had one
-  const validates = at.split === 'valid' || (at.split === 'test' && (at.before?.validLines ?? 0) > 0);
+  const validates = at.withValid === true; // the valid split has a triple: the run validates
   const count = (n: number): string => n.toLocaleString('en-US');
   const split = at.split ?? 'train';
   const added = split === 'valid' ? 'valid adds' : 'valid and test add';

@@ -42,12 +42,12 @@ describe('maxEntities', () => {
     expect(loaded.entities.size).toBe(40);
     const crossing = async (maxEntities: number, unseen?: 'keep' | 'drop'): Promise<unknown[]> => {
       const error = await rejection(loadDataset(data, { maxEntities, verify: false, ...(unseen ? { unseen } : {}) }));
-      return [path.basename(error.file), error.line, error.entities, error.split, error.before];
+      return [path.basename(error.file), error.line, error.entities, error.split, error.trainEntities, error.withValid];
     };
-    expect(await crossing(19)).toEqual(['train.txt', 12, 20, 'train', undefined]); // line 12: the 10th triple, entities 19 and 20
+    expect(await crossing(19)).toEqual(['train.txt', 12, 20, 'train', undefined, false]); // line 12: the 10th triple, entities 19 and 20
     // valid's first triple (line 3) names entities 21 and 22; test's third (line 5) 35 and 36, after valid's ten
-    expect(await crossing(20)).toEqual(['valid.txt', 3, 22, 'valid', { trainEntities: 20 }]);
-    expect(await crossing(34, 'keep')).toEqual(['test.txt', 5, 36, 'test', { trainEntities: 20, validLines: 5 }]);
+    expect(await crossing(20)).toEqual(['valid.txt', 3, 22, 'valid', 20, true]);
+    expect(await crossing(34, 'keep')).toEqual(['test.txt', 5, 36, 'test', 20, true]);
   });
 
   it('under drop, valid and test are not bounded: the names they add are dropped', async () => {
@@ -60,19 +60,23 @@ describe('maxEntities', () => {
     expect(error?.message).toMatch(new RegExp(`^${path.join(data, 'valid.txt')}:3: .* does not occur in train \\(--unseen error; use drop or keep\\)$`));
   });
 
-  it('maxEntitiesWithValid: the lower bound from valid\'s first triple on, and in test when valid had one (keep only)', async () => {
+  it('maxEntitiesWithValid: the lower bound once the valid split is known to have a triple, train included (not under drop)', async () => {
     const data = writeFiles(path.join(dir, 'validated'), { 'train.txt': pairs(10, '\t'), 'valid.txt': pairs(5, '\t', 10), 'test.txt': pairs(5, '\t', 20) });
     const crossing = async (options: LoadOptions): Promise<unknown[]> => {
       const error = await rejection(loadDataset(data, { verify: false, ...options }));
-      return [path.basename(error.file), error.line, error.entities, error.limit];
+      return [path.basename(error.file), error.line, error.entities, error.limit, error.withValid];
     };
-    expect(await crossing({ maxEntities: 40, maxEntitiesWithValid: 19 })).toEqual(['valid.txt', 3, 22, 19]); // train's 20 pass it, unchecked
-    expect(await crossing({ maxEntities: 100, maxEntitiesWithValid: 30 })).toEqual(['test.txt', 3, 32, 30]); // valid ends at 30
-    expect(await crossing({ maxEntitiesWithValid: 30 })).toEqual(['test.txt', 3, 32, 30]);
+    // valid's first triple is found before train is read: train's 10th triple (line 12) names entities 19 and 20
+    expect(await crossing({ maxEntities: 40, maxEntitiesWithValid: 19 })).toEqual(['train.txt', 12, 20, 19, true]);
+    expect(await crossing({ maxEntities: 40, maxEntitiesWithValid: 19, unseen: 'error' })).toEqual(['train.txt', 12, 20, 19, true]);
+    expect(await crossing({ maxEntities: 100, maxEntitiesWithValid: 30 })).toEqual(['test.txt', 3, 32, 30, true]); // valid ends at 30
+    expect(await crossing({ maxEntitiesWithValid: 30 })).toEqual(['test.txt', 3, 32, 30, true]);
+    // drop may drop every valid triple (unseen): train is bounded by maxEntities alone
     expect((await loadDataset(data, { verify: false, maxEntitiesWithValid: 19, unseen: 'drop' })).entities.size).toBe(20);
-    // no triple in valid: test is bounded by maxEntities alone
-    const noValid = writeFiles(path.join(dir, 'no-valid'), { 'train.txt': pairs(10, '\t'), 'valid.txt': '# none\n', 'test.txt': pairs(5, '\t', 20) });
-    expect((await loadDataset(noValid, { verify: false, maxEntities: 30, maxEntitiesWithValid: 19 })).entities.size).toBe(30);
+    // no triple in valid (a comment, a blank line, a recognised header): maxEntities alone
+    const noValid = writeFiles(path.join(dir, 'no-valid'), { 'train.txt': pairs(10, '\t'), 'valid.txt': '# none\n\nhead\trelation\ttail\n', 'test.txt': pairs(5, '\t', 20) });
+    const loaded = await loadDataset(noValid, { verify: false, maxEntities: 30, maxEntitiesWithValid: 19 });
+    expect([loaded.entities.size, loaded.valid.length, loaded.report.headers?.valid?.line]).toEqual([30, 0, 3]);
   });
 
   it('refuses a bound that is not a whole number ≥ 0, by name', async () => {

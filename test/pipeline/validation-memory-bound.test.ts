@@ -1,6 +1,7 @@
-// A run that validates against every entity sizes that scoring by the entities, so once its valid split has a triple
-// loading is bounded lower (run-memory.ts entityLimitOf's maxEntitiesWithValid): a graph refused for its validation
-// alone is refused at the valid line that passes the bound, in the memory check's words, and nothing is written.
+// A run that validates against every entity sizes that scoring by the entities, so once its valid split is known to
+// have a triple (looked for before train is read) loading is bounded lower (run-memory.ts entityLimitOf's
+// maxEntitiesWithValid): a graph refused for its validation alone is refused at the train or valid line that passes
+// the bound, in the memory check's words, and nothing is written.
 // The budget is forced small: kernel memory of 64 MiB with 1 MiB kept for step scratch (optimizers.ts
 // KERNEL_SCRATCH_RESERVE). DistMult d = 2048 with 50 negatives then fits 3,180 entities without validation and 753
 // with it (its blocked table, 8 KiB an entity, and 32 MiB of scores); at d = 512 with every entity scored (1-N), a
@@ -40,6 +41,17 @@ describe('the bound once the valid split has a triple', () => {
       'run can hold (3 relations so far; loading stopped, nothing was written): validation against all 754 entities at --dim 2048 needs 37.9 MiB on top of 11.9 MiB of tables ' +
       'and 14.3 MiB of step scratch; one WebAssembly memory holds 64.0 MiB (wasm32): validate on sampled candidates (--eval-candidates, e.g. 1000) or lower --dim (nothing was written)');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('a train split past it: refused at its line, before valid and test are read', async () => {
+    const big = writeFiles(tempDir('kgdistill-validation-bound-'), { 'train.txt': pairs(1_000), 'valid.txt': pairs(1), 'test.txt': pairs(1) });
+    const error = await runTrain({ dataset: big, model: 'DistMult', dim: 2048, batchSize: 50, neg: 50, epochs: 1, out: path.join(big, 'run') }, { naming: 'flag' })
+      .then(() => undefined, (e: unknown) => e as Error);
+    // the 377th triple (line 378) names entities 753 and 754
+    expect(error?.message).toBe(`${path.join(big, 'train.txt')}:378: the train split names 754 entities by this line, more than the 753 this run can hold (3 relations ` +
+      'so far; loading stopped, nothing was written): validation against all 754 entities at --dim 2048 needs 37.9 MiB on top of 11.9 MiB of tables and 14.3 MiB of ' +
+      'step scratch; one WebAssembly memory holds 64.0 MiB (wasm32): validate on sampled candidates (--eval-candidates, e.g. 1000) or lower --dim (nothing was written)');
+    expect(existsSync(path.join(big, 'run'))).toBe(false);
   });
 
   it('validating on sampled candidates: the same graph trains', async () => {
