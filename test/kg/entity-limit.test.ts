@@ -6,16 +6,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EntityLimitError, loadDataset, type LoadOptions } from '../../src/kg/dataset.js';
 import { NameTable, readTripleIds } from '../../src/kg/triple-reader.js';
-import { tempDir, writeFiles } from './helpers.js';
+import { entityPairs, tempDir, writeFiles } from './helpers.js';
 
 const dir = tempDir('kgdistill-entity-limit-');
 
 /** `lines` triples each naming two new entities (e0 r0 e1, e2 r1 e3, …) joined by `sep`, after a comment and a blank line. */
-function pairs(lines: number, sep: string, from = 0): string {
-  let text = '# two new entities a line\n\n';
-  for (let i = from; i < from + lines; i++) text += `e${2 * i}${sep}r${i % 3}${sep}e${2 * i + 1}\n`;
-  return text;
-}
+const pairs = (lines: number, sep: string, from = 0): string => entityPairs(lines, { from, sep, heading: '# two new entities a line\n\n' });
 
 /** The error `read` rejects with. */
 async function rejection(read: Promise<unknown>): Promise<EntityLimitError> {

@@ -55,3 +55,10 @@ export function usePrivateManifestCache(): void {
     else process.env.XDG_CACHE_HOME = saved;
   });
 }
+
+/** `lines` triples each naming two new entities (`e2i r(i mod 3) e2i+1`, i from `from`), fields joined by `sep`, after `heading`. */
+export function entityPairs(lines: number, { from = 0, sep = '\t', heading = '' }: { from?: number; sep?: string; heading?: string } = {}): string {
+  let text = heading;
+  for (let i = from; i < from + lines; i++) text += `e${2 * i}${sep}r${i % 3}${sep}e${2 * i + 1}\n`;
+  return text;
+}

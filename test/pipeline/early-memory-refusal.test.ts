@@ -18,14 +18,10 @@ const { runDistill, runTrain } = await import('../../src/pipeline/train.js');
 const { registerTrainCommand } = await import('../../src/cli/commands/train.js');
 const { exitOf } = await import('../../src/cli/usage.js');
 const { runCli } = await import('../helpers/run-cli.js');
-const { tempDir, writeFiles } = await import('../kg/helpers.js');
+const { entityPairs, tempDir, writeFiles } = await import('../kg/helpers.js');
 
 /** `lines` triples each naming two new entities (e0 r0 e1, e2 r1 e3, …), after a comment line. */
-function pairs(lines: number, from = 0): string {
-  let text = '# two new entities a line\n';
-  for (let i = from; i < from + lines; i++) text += `e${2 * i}\tr${i % 3}\te${2 * i + 1}\n`;
-  return text;
-}
+const pairs = (lines: number, from = 0): string => entityPairs(lines, { from, heading: '# two new entities a line\n' });
 
 /** A dataset whose train split names 2 × `lines` entities (valid and test reuse train's first ones). */
 function graph(lines: number): string {
@@ -78,7 +74,7 @@ describe('a graph whose entities pass what kernel memory can hold', () => {
 
   it('under --unseen drop, the names valid and test add are dropped, not counted: the run trains', async () => {
     // train names 40 entities; valid 40 more, unseen: its 13th triple (line 14) names entities 65 and 66
-    const dir = writeFiles(tempDir('kgdistill-early-memory-'), { 'train.txt': pairs(20), 'valid.txt': pairs(20, 20) + pairs(1).slice(26), 'test.txt': pairs(2) });
+    const dir = writeFiles(tempDir('kgdistill-early-memory-'), { 'train.txt': pairs(20), 'valid.txt': pairs(20, 20) + entityPairs(1), 'test.txt': pairs(2) });
     const run = (unseen: 'keep' | 'drop') => runTrain({ dataset: dir, model: 'DistMult', dim: 2048, batchSize: 50, epochs: 1, unseen, out: path.join(dir, unseen) }, { naming: 'flag' });
     expect((await rejection(run('keep'))).message).toMatch(new RegExp(`^${path.join(dir, 'valid.txt')}:14: .* the splits name 66 entities by this line, more than the 64 `));
     const result = await run('drop');

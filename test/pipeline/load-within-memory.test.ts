@@ -16,14 +16,10 @@ const { loadWithinMemory } = await import('../../src/pipeline/run-memory.js');
 const { createModel } = await import('../../src/registry/models.js');
 const { parseTrainingConfig } = await import('../../src/core/training-config.js');
 const { flagOf } = await import('../../src/pipeline/option-schemas.js');
-const { tempDir, writeFiles } = await import('../kg/helpers.js');
+const { entityPairs, tempDir, writeFiles } = await import('../kg/helpers.js');
 
 /** `lines` triples each naming two new entities (e0 r0 e1, e2 r1 e3, …). */
-function pairs(lines: number, from = 0): string {
-  let text = '';
-  for (let i = from; i < from + lines; i++) text += `e${2 * i}\tr${i % 3}\te${2 * i + 1}\n`;
-  return text;
-}
+const pairs = (lines: number, from = 0): string => entityPairs(lines, { from });
 
 describe('loadWithinMemory', () => {
   const dir = writeFiles(tempDir('kgdistill-load-within-'), { 'train.txt': pairs(10), 'valid.txt': pairs(5, 10), 'test.txt': pairs(5, 15) });

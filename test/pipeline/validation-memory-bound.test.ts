@@ -20,14 +20,10 @@ vi.mock('../../src/core/optimizers.js', async (importOriginal) => ({
 }));
 
 const { runTrain } = await import('../../src/pipeline/train.js');
-const { tempDir, writeFiles } = await import('../kg/helpers.js');
+const { entityPairs, tempDir, writeFiles } = await import('../kg/helpers.js');
 
 /** `lines` triples each naming two new entities (e0 r0 e1, e2 r1 e3, …), after a comment line. */
-function pairs(lines: number, from = 0): string {
-  let text = '# two new entities a line\n';
-  for (let i = from; i < from + lines; i++) text += `e${2 * i}\tr${i % 3}\te${2 * i + 1}\n`;
-  return text;
-}
+const pairs = (lines: number, from = 0): string => entityPairs(lines, { from, heading: '# two new entities a line\n' });
 
 describe('the bound once the valid split has a triple', () => {
   // train names 700 entities; valid's 27th triple (line 28) names entities 753 and 754
