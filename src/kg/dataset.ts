@@ -102,11 +102,13 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   // does the valid split have a triple? Then the run validates, and maxEntitiesWithValid bounds every split that adds
   // to the vocabulary from then on: train too, unless (drop) valid's triples may all be dropped as unseen
   const probeValid = options.maxEntitiesWithValid !== undefined && policy !== 'drop';
-  const validFirst = probeValid ? hasTriple(files.valid, readOptions) : Promise.resolve(undefined);
+  const { onBytes: _counted, ...probeOptions } = readOptions; // the progress counts valid's bytes when valid is read
+  const validFirst = probeValid ? hasTriple(files.valid, probeOptions) : Promise.resolve(undefined);
   const read = (split: SplitName, bounds: EntityBounds, withValid: boolean, train?: SplitIds & { entities: number }): Promise<SplitIds> => {
     const headerlessOrder = options.columns === undefined ? train?.headerOrder : undefined;
-    const context: LimitContext = { split, withValid, ...(train ? { trainEntities: train.entities } : {}) };
-    return readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations, entityBoundOf(bounds, withValid))
+    const bound = entityBoundOf(bounds, withValid);
+    const context: LimitContext = { split, withValid, ...(bound ? { option: bound.option } : {}), ...(train ? { trainEntities: train.entities } : {}) };
+    return readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations, bound?.limit)
       .then((ids) => ({ ...ids, file: files[split] }), (error: unknown) => { throw error instanceof EntityLimitError ? error.inContext(context) : error; });
   };
   // valid after train, test after valid: a header line in train alone names the columns of all three (their own
@@ -167,10 +169,11 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
 /** The entity bounds of LoadOptions. */
 type EntityBounds = Pick<LoadOptions, 'maxEntities' | 'maxEntitiesWithValid'>;
 
-/** The most entities a split's reading allows: maxEntities, and once the valid split has a triple the lower of the two. */
-function entityBoundOf(bounds: EntityBounds, withValid: boolean): number | undefined {
-  const given = [bounds.maxEntities, withValid ? bounds.maxEntitiesWithValid : undefined].filter((bound): bound is number => bound !== undefined);
-  return given.length > 0 ? Math.min(...given) : undefined;
+/** The most entities a split's reading allows, and the option it is: maxEntities, and once the valid split has a triple the lower of the two. */
+function entityBoundOf(bounds: EntityBounds, withValid: boolean): { limit: number; option: keyof EntityBounds } | undefined {
+  const { maxEntities, maxEntitiesWithValid } = bounds;
+  if (withValid && maxEntitiesWithValid !== undefined && (maxEntities === undefined || maxEntitiesWithValid < maxEntities)) return { limit: maxEntitiesWithValid, option: 'maxEntitiesWithValid' };
+  return maxEntities === undefined ? undefined : { limit: maxEntities, option: 'maxEntities' };
 }
 
 /**

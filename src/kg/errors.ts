@@ -23,11 +23,15 @@ export class KgInputError extends Error {
   }
 }
 
-/** Where loadDataset was when a bound was passed: the split, the entities train named (valid and test only), and whether the valid split's triple was counted. */
+/**
+ * Where loadDataset was when a bound was passed: the split, the entities train named (valid and test only), whether
+ * the valid split was known to have a triple, and the option whose bound it was.
+ */
 export interface LimitContext {
   split: SplitName;
   trainEntities?: number;
   withValid: boolean;
+  option?: 'maxEntities' | 'maxEntitiesWithValid';
 }
 
 /**
@@ -46,12 +50,12 @@ export class EntityLimitError extends KgInputError {
   readonly split?: SplitName;
   /** The entities the train split named, read whole before valid and test: set when the bound was passed in one of those. */
   readonly trainEntities?: number;
-  /** Whether the bound passed counted the valid split's triple (the lower of `maxEntities` and `maxEntitiesWithValid`); false for a lone file. */
+  /** Whether the valid split was known to have a triple when the bound was passed (so `maxEntitiesWithValid`, when given and lower, applied); false for a lone file. */
   readonly withValid: boolean;
 
   /** Creates the error: `file:line: <entities> entities named by this line, more than the <limit> allowed`. */
   constructor(file: string, line: number, entities: number, relations: number, limit: number, context?: LimitContext) {
-    super(file, line, `${entities.toLocaleString('en-US')} entities named by this line, more than the ${limit.toLocaleString('en-US')} allowed (maxEntities); reading stopped`);
+    super(file, line, `${entities.toLocaleString('en-US')} entities named by this line, more than the ${limit.toLocaleString('en-US')} allowed (${context?.option ?? 'maxEntities'}); reading stopped`);
     this.name = 'EntityLimitError';
     this.entities = entities;
     this.relations = relations;

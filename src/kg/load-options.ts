@@ -12,10 +12,10 @@ export const trueOrFalse = z.boolean({ error: 'must be true or false' });
 const column = z.number().int().min(0);
 const columnPositions = z.tuple([column, column, column]).refine(([h, r, t]) => h !== r && h !== t && r !== t, { error: 'must name three different positions' });
 
-/** What each key of LoadOptions (dataset.ts) accepts. */
 /** An entity bound: a whole number ≥ 0. */
 const entityBound = z.number({ error: 'must be a whole number ≥ 0' }).int({ error: 'must be a whole number ≥ 0' }).min(0, { error: 'must be a whole number ≥ 0' });
 
+/** What each key of LoadOptions (dataset.ts) accepts. */
 const loadOptionsSchema = z.object({
   unseen: z.enum(['keep', 'drop', 'error'], { error: 'must be one of keep, drop, error' }),
   verify: trueOrFalse,

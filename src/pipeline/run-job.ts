@@ -180,7 +180,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   }
   const backend = await initBackend(settings.backend as BackendRequest);
   // loading stops, refused, once the data names more entities than the run's kernel memory can hold (run-memory.ts;
-  // train's names, and under --unseen keep those valid and test add)
+  // train's names, and under --unseen keep those valid and test add; lower once the valid split has a triple, with
+  // the validation's scoring counted)
   const plan = memoryPlanOf(job, settings, saved, backend, name);
   const dataset = await loadWithinMemory(settings.dataset, { ...loadOptionsOf(settings), onProgress: hooks.onLoadProgress, log, ...(hooks.signal ? { signal: hooks.signal } : {}) },
     plan, hooks.naming);

@@ -179,7 +179,9 @@ export async function loadWithinMemory(spec: string, options: LoadOptions, plan:
   });
   if (!plan) return load(options);
   try {
-    return await load({ ...options, maxEntities: plan.maxEntities, maxEntitiesWithValid: plan.maxEntitiesWithValid });
+    // the lower bound only when lower: equal on a native backend, or at the batch floor, and then no valid probe is needed
+    const withValid = plan.maxEntitiesWithValid < plan.maxEntities ? { maxEntitiesWithValid: plan.maxEntitiesWithValid } : {};
+    return await load({ ...options, maxEntities: plan.maxEntities, ...withValid });
   } catch (error) {
     if (!(error instanceof EntityLimitError)) throw error;
     const refusal = entityLimitRefusal(plan, error as EntityLimitError & { line: number });

@@ -64,6 +64,8 @@ describe('maxEntities', () => {
     };
     // valid's first triple is found before train is read: train's 10th triple (line 12) names entities 19 and 20
     expect(await crossing({ maxEntities: 40, maxEntitiesWithValid: 19 })).toEqual(['train.txt', 12, 20, 19, true]);
+    expect((await rejection(loadDataset(data, { verify: false, maxEntities: 40, maxEntitiesWithValid: 19 }))).message)
+      .toBe(`${path.join(data, 'train.txt')}:12: 20 entities named by this line, more than the 19 allowed (maxEntitiesWithValid); reading stopped`);
     expect(await crossing({ maxEntities: 40, maxEntitiesWithValid: 19, unseen: 'error' })).toEqual(['train.txt', 12, 20, 19, true]);
     expect(await crossing({ maxEntities: 100, maxEntitiesWithValid: 30 })).toEqual(['test.txt', 3, 32, 30, true]); // valid ends at 30
     expect(await crossing({ maxEntitiesWithValid: 30 })).toEqual(['test.txt', 3, 32, 30, true]);

@@ -12,7 +12,7 @@ vi.mock('../../src/kg/dataset.js', async (importOriginal) => {
   return { ...actual, loadDataset: (spec: string, options: LoadOptions = {}) => { bounds.push(options.maxEntities); return actual.loadDataset(spec, options); } };
 });
 
-const { loadWithinMemory } = await import('../../src/pipeline/run-memory.js');
+const { entityLimitOf, entityLimitRefusal, loadWithinMemory } = await import('../../src/pipeline/run-memory.js');
 const { createModel } = await import('../../src/registry/models.js');
 const { parseTrainingConfig } = await import('../../src/core/training-config.js');
 const { flagOf } = await import('../../src/pipeline/option-schemas.js');
@@ -45,5 +45,20 @@ describe('loadWithinMemory', () => {
     const said = `${path.join(bad, 'train.txt')}:1: expected 3 fields, found 4 (separated by commas; pick the head, relation and tail columns with`;
     await expect(loadWithinMemory(bad, { verify: false }, plan, 'flag')).rejects.toThrow(`${said} --columns, e.g. 0,1,2)`);
     await expect(loadWithinMemory(bad, { verify: false }, undefined, 'key')).rejects.toThrow(`${said} columns, e.g. 0,1,2)`);
+  });
+
+  it("a crossing is checked with the run's own validation: sampled candidates fit where every entity does not", () => {
+    // DistMult d = 128 with train's defaults (batch 500, 50 negatives, Adagrad) in the real 4 GiB: the bound of
+    // `kgdistill train --model DistMult --dim 128` on a graph of 3.8 M entities (docs/RESULTS.md, 2026-12-07)
+    const model = createModel('DistMult', { dim: 128, numEntities: 1, numRelations: 1 });
+    const config = parseTrainingConfig({ batchSize: 500, negatives: 50, optimizer: 'adagrad' });
+    const full = { model, config, settings: {}, backend: 'wasm', name: flagOf };
+    const sampled = { ...full, settings: { evalCandidates: 1000 } };
+    expect(entityLimitOf(full).maxEntitiesWithValid).toBe(2_729_592);
+    expect(entityLimitOf(sampled).maxEntitiesWithValid).toBeGreaterThan(3_900_000);
+    const crossing = { file: 'train.txt', line: 1_364_797, entities: 2_729_594, relations: 3, limit: 2_729_592, split: 'train' as const, withValid: true };
+    expect(entityLimitRefusal(full, crossing)?.message).toMatch(/^train\.txt:1364797: the train split names 2,729,594 entities by this line, .*: validation against all 2,729,594 entities at --dim 128 needs 1\.36 GiB/);
+    expect(entityLimitRefusal(sampled, crossing)).toBeUndefined();
+    expect(entityLimitRefusal(full, { ...crossing, withValid: false })).toBeUndefined(); // without validation, 3.9 M fit
   });
 });
