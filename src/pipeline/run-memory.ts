@@ -11,8 +11,6 @@ import { hasNativeGatherGradient } from '../core/backend.js';
 import { maxEntitiesOf, requireKernelMemory, requireTrainingMemory, runScratchBytesOf, type ValidationKind } from '../core/memory-budget.js';
 import { TOP_K_REFRESH_QUERIES, type StepShape } from '../core/step-memory.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
-import { EntityLimitError, loadDataset, type KgDataset, type LoadOptions } from '../kg/dataset.js';
-import { readerErrorNamed, type OptionNaming } from './option-schemas.js';
 
 /** The options of a distillation that size its steps (absent from a `train` run's settings). */
 interface DistillSizes {
@@ -104,7 +102,7 @@ export interface MemoryPlan {
  * batch size − 1: once a train split names as many entities as a batch has queries, it has at least that many
  * training queries (a triple names two entities at most, and gives two queries), so every step takes the full batch,
  * and past the bound the memory checks of `requireRunMemory` refuse the run whatever the rest of the data. A bound
- * passed in valid or test, after a train split of fewer queries than a batch, may not be: `loadWithinMemory` checks.
+ * passed in valid or test, after a train split of fewer queries than a batch, may not be: load-within-memory.ts checks.
  */
 export function entityLimitOf(plan: MemoryPlan): EntityLimits {
   const { model, config, settings, backend } = plan;
@@ -163,29 +161,4 @@ export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): E
     return new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }
   return undefined;
-}
-
-/**
- * Loads the run's dataset, stopping, refused in the memory check's words (entityLimitRefusal), once the data names
- * more entities than `plan` allows; without a plan (the model cannot be made before loading), unbounded. A bound
- * passed by counts that fit after all (entityLimitOf) loads the dataset again without it: the files are read, and
- * their checksums verified, a second time. Any other reading error is thrown with its hints named as the caller
- * names options (`naming`).
- */
-export async function loadWithinMemory(spec: string, options: LoadOptions, plan: (MemoryPlan & EntityLimits) | undefined,
-  naming: OptionNaming | undefined): Promise<KgDataset> {
-  const load = (bound: LoadOptions): Promise<KgDataset> => loadDataset(spec, bound).catch((error: unknown) => {
-    throw plan && error instanceof EntityLimitError ? error : readerErrorNamed(error, naming);
-  });
-  if (!plan) return load(options);
-  try {
-    // the lower bound only when lower: equal on a native backend, or at the batch floor, and then no valid probe is needed
-    const withValid = plan.maxEntitiesWithValid < plan.maxEntities ? { maxEntitiesWithValid: plan.maxEntitiesWithValid } : {};
-    return await load({ ...options, maxEntities: plan.maxEntities, ...withValid });
-  } catch (error) {
-    if (!(error instanceof EntityLimitError)) throw error;
-    const refusal = entityLimitRefusal(plan, error as EntityLimitError & { line: number });
-    if (refusal) throw refusal;
-    return load(options); // valid or test past a bound sized for full batches, with a train split under one batch
-  }
 }

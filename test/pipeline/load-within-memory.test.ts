@@ -12,7 +12,8 @@ vi.mock('../../src/kg/dataset.js', async (importOriginal) => {
   return { ...actual, loadDataset: (spec: string, options: LoadOptions = {}) => { bounds.push(options.maxEntities); return actual.loadDataset(spec, options); } };
 });
 
-const { entityLimitOf, entityLimitRefusal, loadWithinMemory } = await import('../../src/pipeline/run-memory.js');
+const { entityLimitOf, entityLimitRefusal } = await import('../../src/pipeline/run-memory.js');
+const { loadWithinMemory } = await import('../../src/pipeline/load-within-memory.js');
 const { createModel } = await import('../../src/registry/models.js');
 const { parseTrainingConfig } = await import('../../src/core/training-config.js');
 const { flagOf } = await import('../../src/pipeline/option-schemas.js');
