@@ -138,7 +138,7 @@ export interface EntityLimitCrossing {
 /**
  * The error of a run whose data passed {@link entityLimitOf}'s count while loading: the memory check's own message for
  * the data read so far (at least what the whole would need), after the file and line where the count was passed.
- * Undefined when those counts fit after all, which only a valid or test split can do (entityLimitOf sizes full
+ * Undefined when the whole might still fit, which only a valid or test split can bring (entityLimitOf sizes full
  * batches, and a train split smaller than one batch steps with fewer queries): the caller loads without the bound.
  */
 export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): Error | undefined {
@@ -149,6 +149,13 @@ export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): E
   const trainingQueries = inTrain ? at.entities : at.trainEntities ?? 0;
   const counts: DataCounts = { trainingQueries, numEntities: at.entities, numRelations: at.relations };
   const validates = at.withValid === true; // the valid split has a triple: the run validates
+  const validation = validates ? validationKindOf(settings) : 'none';
+  if (!inTrain) {
+    // a smaller step's real check need not refuse every count above one it refuses (1-N's loss group shrinks as the
+    // entities grow): refuse only past the bound of this step, whose figure never falls (maxEntitiesOf)
+    const shapeAt = (numEntities: number): StepShape => stepShapeAt(config, { ...counts, numEntities }, settings as DistillSizes);
+    if (at.entities <= maxEntitiesOf(model, shapeAt, hasNativeGatherGradient(backend), validation)) return undefined;
+  }
   const count = (n: number): string => n.toLocaleString('en-US');
   const split = at.split ?? 'train';
   const added = split === 'valid' ? 'valid adds' : 'valid and test add';
@@ -156,7 +163,7 @@ export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): E
   const where = `${at.file}:${at.line}: ${named} ${count(at.entities)} entities by this line, more than the ${count(at.limit)} this run can hold ` +
     `(${count(at.relations)} relations so far; loading stopped, nothing was written)`;
   try {
-    requireMemoryAt(model, config, counts, settings, backend, name, validates ? validationKindOf(settings) : 'none');
+    requireMemoryAt(model, config, counts, settings, backend, name, validation);
   } catch (error) {
     return new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }

@@ -62,4 +62,16 @@ describe('loadWithinMemory', () => {
     expect(entityLimitRefusal(sampled, crossing)).toBeUndefined();
     expect(entityLimitRefusal(full, { ...crossing, withValid: false })).toBeUndefined(); // without validation, 3.9 M fit
   });
+
+  it('a valid crossing is refused only past the bound of its own step, whose figure never falls', () => {
+    // 1-N DistMult d = 168, batch 500, 237 relations, sampled validation (test/core/entity-bound.test.ts): the real
+    // check refuses 2,097,152 entities and accepts 2,097,153 to 2,103,918 (at 2^21 a group of the loss's scores is larger)
+    const model = createModel('DistMult', { dim: 168, numEntities: 1, numRelations: 1 });
+    const plan = { model, config: parseTrainingConfig({ batchSize: 500, negatives: 0, optimizer: 'adagrad' }), settings: { evalCandidates: 100 }, backend: 'wasm', name: flagOf };
+    const at = (entities: number, split: 'train' | 'valid') => ({ file: `${split}.txt`, line: 2, entities, relations: 237, limit: 2_000_000, split, trainEntities: 1000, withValid: true });
+    expect(entityLimitRefusal(plan, at(2_097_152, 'train'))).toBeInstanceOf(Error); // a train crossing: the real check at the count
+    expect(entityLimitRefusal(plan, at(2_097_153, 'train'))).toBeUndefined();
+    expect(entityLimitRefusal(plan, at(2_097_152, 'valid'))).toBeUndefined(); // valid may add up to 2,103,918: loaded whole
+    expect(entityLimitRefusal(plan, at(2_200_000, 'valid'))?.message).toMatch(/^valid\.txt:2: with the entities valid adds \(--unseen keep\), the splits name 2,200,000 entities by this line/);
+  });
 });
