@@ -100,14 +100,14 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   const verify = options.verify ?? true;
   const names = { entities: new NameTable(), relations: new NameTable() };
   // does the valid split have a triple? Then the run validates, and maxEntitiesWithValid bounds every split that adds
-  // to the vocabulary from then on: train too, unless (drop) valid's triples may all be dropped as unseen
+  // to the vocabulary, train included, unless (drop) valid's triples may all be dropped as unseen
   const probeValid = options.maxEntitiesWithValid !== undefined && policy !== 'drop';
   const { onBytes: _counted, ...probeOptions } = readOptions; // the progress counts valid's bytes when valid is read
   const validFirst = probeValid ? hasTriple(files.valid, probeOptions) : Promise.resolve(undefined);
-  const read = (split: SplitName, bounds: EntityBounds, withValid: boolean, train?: SplitIds & { entities: number }): Promise<SplitIds> => {
+  const read = (split: SplitName, bounds: EntityBounds, withValid: boolean, train?: SplitIds & { trainEntities: number }): Promise<SplitIds> => {
     const headerlessOrder = options.columns === undefined ? train?.headerOrder : undefined;
     const bound = entityBoundOf(bounds, withValid);
-    const context: LimitContext = { split, withValid, ...(bound ? { option: bound.option } : {}), ...(train ? { trainEntities: train.entities } : {}) };
+    const context: LimitContext = { split, withValid, ...(bound ? { option: bound.option } : {}), ...(train ? { trainEntities: train.trainEntities } : {}) };
     return readTripleIds(files[split], headerlessOrder ? { ...readOptions, headerlessOrder } : readOptions, names.entities, names.relations, bound?.limit)
       .then((ids) => ({ ...ids, file: files[split] }), (error: unknown) => { throw error instanceof EntityLimitError ? error.inContext(context) : error; });
   };
@@ -115,8 +115,8 @@ export async function loadDataset(spec: string, options: LoadOptions = {}): Prom
   // header, if any, still names theirs), and the names valid and test add come in one order, so a bound is passed at
   // the same line on every run; under drop and error valid and test add no names, and are not bounded
   const later: EntityBounds = policy === 'keep' ? options : {};
-  const trainRead = validFirst.then((hasValid) => read('train', options, hasValid === true)).then((train) => ({ ...train, entities: names.entities.names.length }));
-  const validRead = trainRead.then((train) => read('valid', later, true, train));
+  const trainRead = validFirst.then((hasValid) => read('train', options, hasValid === true)).then((train) => ({ ...train, trainEntities: names.entities.names.length }));
+  const validRead = trainRead.then((train) => read('valid', later, true, train)); // a crossing in valid is at one of its own triples
   const testRead = validRead.then((valid) => trainRead.then((train) => read('test', later, valid.lines.length > 0, train)));
   // the manifest and names beside them, but a failure is reported deterministically: the first in this order
   // (manifest, train, valid, …)

@@ -35,11 +35,13 @@ export interface LimitContext {
 }
 
 /**
- * A split whose reading brought the vocabulary past the most entities the caller allows (`LoadOptions.maxEntities`):
- * thrown at the line that named one entity too many, with the counts read so far, so the caller can say why in its
- * words.
+ * A split whose reading brought the vocabulary past the most entities the caller allows (`LoadOptions.maxEntities`,
+ * or `maxEntitiesWithValid`): thrown at the line that named one entity too many, with the counts read so far, so the
+ * caller can say why in its words.
  */
 export class EntityLimitError extends KgInputError {
+  /** 1-based line of the triple that passed the bound (always set). */
+  declare readonly line: number;
   /** Entities named up to and including this line. */
   readonly entities: number;
   /** Relations named so far. */
@@ -53,7 +55,7 @@ export class EntityLimitError extends KgInputError {
   /** Whether the valid split was known to have a triple when the bound was passed (so `maxEntitiesWithValid`, when given and lower, applied); false for a lone file. */
   readonly withValid: boolean;
 
-  /** Creates the error: `file:line: <entities> entities named by this line, more than the <limit> allowed`. */
+  /** Creates the error: `file:line: <entities> entities named by this line, more than the <limit> allowed (<option>); reading stopped`. */
   constructor(file: string, line: number, entities: number, relations: number, limit: number, context?: LimitContext) {
     super(file, line, `${entities.toLocaleString('en-US')} entities named by this line, more than the ${limit.toLocaleString('en-US')} allowed (${context?.option ?? 'maxEntities'}); reading stopped`);
     this.name = 'EntityLimitError';
@@ -67,7 +69,7 @@ export class EntityLimitError extends KgInputError {
 
   /** The same error, saying where loadDataset was when the bound was passed. */
   inContext(context: LimitContext): EntityLimitError {
-    return new EntityLimitError(this.file, this.line!, this.entities, this.relations, this.limit, context);
+    return new EntityLimitError(this.file, this.line, this.entities, this.relations, this.limit, context);
   }
 }
 

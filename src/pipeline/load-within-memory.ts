@@ -25,7 +25,7 @@ export async function loadWithinMemory(spec: string, options: LoadOptions, plan:
     return await load({ ...options, maxEntities: plan.maxEntities, ...withValid });
   } catch (error) {
     if (!(error instanceof EntityLimitError)) throw error;
-    const refusal = entityLimitRefusal(plan, error as EntityLimitError & { line: number });
+    const refusal = entityLimitRefusal(plan, error);
     if (refusal) throw refusal;
     return load(options); // valid or test past a bound sized for full batches, with a train split under one batch
   }

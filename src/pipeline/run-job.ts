@@ -180,7 +180,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     checkResolvedLoss(settings, sampledLossOf(settings, job.modelName(settings)).loss, job.modelName(settings), name);
   }
   const backend = await initBackend(settings.backend as BackendRequest);
-  // loading stops, refused, once the data names more entities than the run's kernel memory can hold (run-memory.ts;
+  // loading stops, refused, once the data names more entities than the run's kernel memory can hold (run-memory.ts,
+  // applied by load-within-memory.ts;
   // train's names, and under --unseen keep those valid and test add; lower once the valid split has a triple, with
   // the validation's scoring counted)
   const plan = memoryPlanOf(job, settings, saved, backend, name);

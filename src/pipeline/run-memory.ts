@@ -11,6 +11,7 @@ import { hasNativeGatherGradient } from '../core/backend.js';
 import { maxEntitiesOf, requireKernelMemory, requireTrainingMemory, runScratchBytesOf, type ValidationKind } from '../core/memory-budget.js';
 import { TOP_K_REFRESH_QUERIES, type StepShape } from '../core/step-memory.js';
 import { kernelThreads } from '../kernels/kernel-worker.js';
+import type { SplitName } from '../kg/types.js';
 
 /** The options of a distillation that size its steps (absent from a `train` run's settings). */
 interface DistillSizes {
@@ -128,18 +129,19 @@ export interface EntityLimitCrossing {
   entities: number;
   relations: number;
   limit: number;
-  split?: 'train' | 'valid' | 'test';
+  split?: SplitName;
   /** The entities the train split named, when the count was passed in valid or test (train was read whole before them). */
   trainEntities?: number;
-  /** Whether the count counted the valid split's triple (maxEntitiesWithValid: the run validates). */
+  /** Whether the valid split was known to have a triple (the run validates: its scoring is counted). */
   withValid?: boolean;
 }
 
 /**
  * The error of a run whose data passed {@link entityLimitOf}'s count while loading: the memory check's own message for
  * the data read so far (at least what the whole would need), after the file and line where the count was passed.
- * Undefined when the whole might still fit, which only a valid or test split can bring (entityLimitOf sizes full
- * batches, and a train split smaller than one batch steps with fewer queries): the caller loads without the bound.
+ * Undefined when the whole might still fit, which with entityLimitOf's own bounds only a valid or test split can bring
+ * (they are sized for full batches, and a train split smaller than one batch steps with fewer queries), and a train
+ * crossing only under a caller's lower `limit`: the caller loads without the bound.
  */
 export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): Error | undefined {
   const { model, config, settings, backend, name } = plan;
@@ -167,5 +169,5 @@ export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): E
   } catch (error) {
     return new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }
-  return undefined;
+  return undefined; // these counts fit: a train crossing below entityLimitOf's bound (a caller's own limit)
 }
