@@ -126,10 +126,10 @@ const MAX_ENTITY_COUNT = 2 ** 31 - 1;
  * what the checks above allow: its tables and gradients (`requireKernelMemory`) and, unless `tablesOnly` (a native
  * backend), one step's scratch `shapeAt(entities)` beside them (`requireTrainingMemory`; its optimiser state, which
  * may live in host memory, is left out; the scratch is its least figure, `stepScratchOf`'s `fewest`, since 1-N's falls
- * at some entity counts), and the scoring of `validation` (default `'none'`: a bound that holds when the valid split is empty). With
- * any count above it, and the shape, relations and anything else at least those of `shapeAt`, one of those checks
- * refuses the run: a reader can stop there (`LoadOptions.maxEntities`, `maxEntitiesWithValid` with a validation) instead of after the whole file. 0 when not
- * even none fit.
+ * at some entity counts), and the scoring of `validation` (default `'none'`: a bound that holds when the valid split
+ * is empty). With any count above it, and the shape, relations and anything else at least those of `shapeAt`, one of
+ * those checks refuses the run: a reader can stop there (`LoadOptions.maxEntities`, `maxEntitiesWithValid` with a
+ * validation) instead of after the whole file. 0 when not even none fit.
  */
 export function maxEntitiesOf(model: KgeModel, shapeAt: (numEntities: number) => StepShape, tablesOnly: boolean, validation: ValidationKind = 'none'): number {
   const dim = validation === 'none' ? 0 : candidateDimOf(model);

@@ -16,7 +16,7 @@ import { entityLimitRefusal, type EntityLimits, type MemoryPlan } from './run-me
 export async function loadWithinMemory(spec: string, options: LoadOptions, plan: (MemoryPlan & EntityLimits) | undefined,
   naming: OptionNaming | undefined): Promise<KgDataset> {
   const load = (bound: LoadOptions): Promise<KgDataset> => loadDataset(spec, bound).catch((error: unknown) => {
-    throw plan && error instanceof EntityLimitError ? error : readerErrorNamed(error, naming);
+    throw error instanceof EntityLimitError ? error : readerErrorNamed(error, naming); // a bound's, said by the caller
   });
   if (!plan) return load(options);
   try {

@@ -147,19 +147,17 @@ export function entityLimitRefusal(plan: MemoryPlan, at: EntityLimitCrossing): E
   const { model, config, settings, backend, name } = plan;
   // a train split has at least as many training queries as entities it names (entityLimitOf): a lower bound, which at
   // worst lets a run through to a second, unbounded load; valid and test add no queries
-  const inTrain = at.split === undefined || at.split === 'train';
-  const trainingQueries = inTrain ? at.entities : at.trainEntities ?? 0;
+  const split = at.split ?? 'train';
+  const trainingQueries = split === 'train' ? at.entities : at.trainEntities ?? 0;
   const counts: DataCounts = { trainingQueries, numEntities: at.entities, numRelations: at.relations };
-  const validates = at.withValid === true; // the valid split has a triple: the run validates
-  const validation = validates ? validationKindOf(settings) : 'none';
-  if (!inTrain) {
+  const validation = at.withValid === true ? validationKindOf(settings) : 'none'; // the valid split has a triple: the run validates
+  if (split !== 'train') {
     // a smaller step's real check need not refuse every count above one it refuses (1-N's loss group shrinks as the
     // entities grow): refuse only past the bound of this step, whose figure never falls (maxEntitiesOf)
     const shapeAt = (numEntities: number): StepShape => stepShapeAt(config, { ...counts, numEntities }, settings as DistillSizes);
     if (at.entities <= maxEntitiesOf(model, shapeAt, hasNativeGatherGradient(backend), validation)) return undefined;
   }
   const count = (n: number): string => n.toLocaleString('en-US');
-  const split = at.split ?? 'train';
   const added = split === 'valid' ? 'valid adds' : 'valid and test add';
   const named = split === 'train' ? 'the train split names' : `with the entities ${added} (${name('unseen')} keep), the splits name`;
   const where = `${at.file}:${at.line}: ${named} ${count(at.entities)} entities by this line, more than the ${count(at.limit)} this run can hold ` +
