@@ -93,7 +93,7 @@ describe('bench:mulde-quality plan', () => {
       const weight = /reg([0-9.]+)-d32$/.exec(row.id)![1]!;
       expect(row.args).toEqual(literature.slice(0, -3).map((value, i) => (literature[i - 1] === '--reg-weight' ? weight : value)));
     }
-    expect(selectRows(rows, '^WN18RR/single-complexn3-').map((r) => r.id)).toEqual(['single-complexn3-reg0.02-d32', 'single-complexn3-reg0.1-d32']);
+    expect(selectRows(rows, '^WN18RR/single-complexn3-').map((r) => r.id)).toEqual(['single-complexn3-reg0.01-d32', 'single-complexn3-reg0.02-d32', 'single-complexn3-reg0.1-d32']);
     expect(selectRows(rows, '^twin-roth-d32-s1$').map((r) => `${r.dataset}/${r.id}`)).toEqual(['WN18RR/twin-roth-d32-s1', 'FB15k-237/twin-roth-d32-s1']);
     expect(() => selectRows(rows, 'student-roth-d64')).toThrow("--only 'student-roth-d64' matches no row (--list shows every row's id)");
     expect(() => selectRows(rows, '(')).toThrow("--only '(' is not a regular expression");
