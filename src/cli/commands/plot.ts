@@ -2,7 +2,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { renderLineChartSvg } from '../svg-chart.js';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import { FILE_ERROR_WORDS, fileErrorWords } from '../../kg/errors.js';
 import { MakeDirectoryError, SPECIAL_DIRECTORY_WORDS } from '../../kg/make-directory.js';
@@ -68,6 +67,8 @@ export function registerPlotCommand(program: Command): void {
         // a sampled validation says so: its MRR is not comparable with one over all entities
         ...records.filter((r) => r.valid).map((r) => ({ epoch: r.epoch, value: r.valid!.mrr, series: r.valid!.candidates === undefined ? 'validation MRR' : `validation MRR (sampled: ${r.valid!.candidates} candidates)` })),
       ];
+      // vega is loaded by the one command that draws (~0.3 s of every other command's start)
+      const { renderLineChartSvg } = await import('../svg-chart.js');
       const svg = await renderLineChartSvg(points, { title: path.basename(path.resolve(runDir)), x: 'epoch', y: 'value', independentY: true });
       const out = flags.out ?? path.join(runDir, 'curves.svg');
       // a plot replaces a plot (an SVG), never another file given by mistake
