@@ -12,7 +12,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import * as arrow from 'apache-arrow';
 import { loadRun, noteIfStillTraining } from '../registry/load-run.js';
 import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
 import { requireNewOutDir, writeNewDirectory } from '../kg/new-directory.js';
@@ -55,7 +54,8 @@ export function npyBytes(values: Float32Array, rows: number, dim: number): Buffe
 }
 
 /** A Parquet file: column `key` (utf8), `name` (utf8, when given) and `embedding` (fixed-size list of float32), via apache-arrow and parquet-wasm. */
-function parquetBytes(keys: readonly string[], names: readonly string[] | undefined, values: Float32Array, dim: number): Uint8Array {
+async function parquetBytes(keys: readonly string[], names: readonly string[] | undefined, values: Float32Array, dim: number): Promise<Uint8Array> {
+  const arrow = await import('apache-arrow'); // its ~150 modules are loaded by a Parquet export only, not by every import of the package
   const pq = createRequire(import.meta.url)('parquet-wasm/node') as typeof import('parquet-wasm/node');
   const flat = arrow.makeData({ type: new arrow.Float32(), length: values.length, data: values.slice() });
   const listType = new arrow.FixedSizeList(dim, new arrow.Field('item', new arrow.Float32(), false));
@@ -123,7 +123,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
       const { values, dim } = logicalRows(table); // the model's own width: columns stored only for the kernels left out
       const file = `${table.spec.name}.${format}`;
       if (format === 'npy') await writeFile(path.join(staging, file), npyBytes(values, table.rows, dim));
-      else if (format === 'parquet') await writeFile(path.join(staging, file), parquetBytes(keys, names, values, dim));
+      else if (format === 'parquet') await writeFile(path.join(staging, file), await parquetBytes(keys, names, values, dim));
       else {
         const lines = [`key\t${names ? 'name\t' : ''}${Array.from({ length: dim }, (_, k) => `v${k}`).join('\t')}`];
         for (let i = 0; i < table.rows; i++) {

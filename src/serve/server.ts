@@ -30,6 +30,7 @@ import { ConnectionGuard, trustedProxies } from './connections.js';
 import { headerCount, hostChecker, hostName, isLoopback, keyChecker, presentedKey } from './auth.js';
 import { isVocabularyKey, withoutPaths } from './hide-paths.js';
 import { ServedModels } from './served-models.js';
+import { SERVICE_DEFAULTS } from './service-defaults.js';
 import { clientKey, RateLimiter } from './rate-limit.js';
 import { ServiceMetrics } from './metrics.js';
 import { AllowedMethods } from './allowed-methods.js';
@@ -90,11 +91,7 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
 /** Longest path parameter the router takes (past it a 414): above the longest model name schemas.ts accepts. */
 const MAX_PARAM_LENGTH = 256;
 
-/** Defaults of the limits. */
-export const SERVICE_DEFAULTS = {
-  rateLimit: { max: 6000, windowMs: 60_000 }, requestTimeoutMs: 10_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 10_000, maxConnections: 1024,
-  maxConnectionsPerClient: 64, bodyLimit: 16 * 1024,
-} as const;
+export { SERVICE_DEFAULTS };
 
 export { ServedModels } from './served-models.js';
 

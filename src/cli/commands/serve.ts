@@ -20,7 +20,7 @@ import { firstRepeatedPath } from '../../pipeline/run-config.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
-import { buildServer, connectionsOf, ServedModels, SERVICE_DEFAULTS } from '../../serve/server.js';
+import { SERVICE_DEFAULTS } from '../../serve/service-defaults.js';
 import { API_KEY_ENV, ApiKeyFlagError, isLoopback, resolveApiKey } from '../../serve/auth.js';
 import { DEFAULT_MAX_K } from '../../serve/schemas.js';
 import { noticeToStderr } from './lookup-options.js';
@@ -174,6 +174,8 @@ export function registerServeCommand(program: Command): void {
       const startedAt = performance.now();
       say('start', `pid ${process.pid}, checkpoints ${names.map((name, i) => `${name} (${dirs[i]})`).join(', ')}`); // which directory each served name is
       const backend = await initBackend(flags.backend);
+      // fastify and the metrics are loaded when a service starts, not at every command's start (`serve --help` included)
+      const { buildServer, connectionsOf, ServedModels } = await import('../../serve/server.js');
       const models = new ServedModels(names);
       const app = buildServer(models, {
         maxK: flags.maxK, logger: flags.log === true, apiKey: key, rateLimit: { max: flags.rateLimit, windowMs: 60_000 },
