@@ -17,6 +17,7 @@ import { parse, CsvError } from 'csv-parse';
 import type { ColumnOrder } from './types.js';
 import { EntityLimitError, KgInputError, describeFileError } from './errors.js';
 import { forEachLine, sniffLineEnd, type LineEnd, type TextEncodingName } from './line-source.js';
+import { utf8CheckStream } from './utf8-check-stream.js';
 import { NameTable } from './name-table.js';
 import { MAX_LINE_BYTES, lineTooLongReason } from './name-limits.js';
 import { readTabTriples, type IdSink, type SkippedHeader } from './tab-triples.js';
@@ -173,8 +174,7 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
     const encoding = options.encoding ?? 'utf8';
     let csvComments = 0;
     if (delimiter === ',') {
-      if (encoding === 'utf8') await forEachLine(handle, file, encoding, () => undefined, undefined, lineEnd); // csv-parse would replace bad bytes silently
-      csvComments = await readCsv(handle, file, encoding, accept, options.onBytes);
+      csvComments = await readCsv(handle, file, encoding, lineEnd, accept, options.onBytes);
     } else {
       try {
         // CR-only line ends go through the line reader (the byte path splits at LF)
@@ -192,13 +192,20 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
 }
 
 /** Streams a comma-separated file through csv-parse into `accept`; returns the number of comment lines it skipped. */
-async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingName, accept: (fields: string[], line: number) => void,
+async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingName, lineEnd: LineEnd, accept: (fields: string[], line: number) => void,
   onBytes?: (bytes: number) => void): Promise<number> {
   const input = handle.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
   if (onBytes) input.on('data', (chunk: Buffer | string) => onBytes(chunk.length));
   const parser = parse(csvOptions(encoding));
   input.on('error', (error) => parser.destroy(new KgInputError(file, undefined, describeFileError(error), { cause: error })));
-  input.pipe(parser);
+  // csv-parse would replace bad bytes silently: they are checked on their way to it
+  const check = encoding === 'utf8' ? utf8CheckStream(file, lineEnd) : undefined;
+  if (check) {
+    check.on('error', (error) => parser.destroy(error));
+    input.pipe(check).pipe(parser);
+  } else {
+    input.pipe(parser);
+  }
   try {
     for await (const record of parser) {
       const { record: fields, info } = record as { record: string[]; info: { lines: number } };
@@ -215,5 +222,6 @@ async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingN
     throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
   } finally {
     input.destroy();
+    check?.destroy();
   }
 }
