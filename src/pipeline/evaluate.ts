@@ -13,7 +13,8 @@ import type { EvaluateResult, FullSummaryMetrics, SampledSummaryMetrics } from '
 import { loadRun, noteIfStillTraining, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
-import { dataSummary, type DataSummary } from './run-job.js';
+import { dataSummary } from './run-texts.js';
+import type { DataSummary } from './public-results.js';
 import { dataOptions, parseOptions, nonNegativeInt, unusedEvalSeedNote, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming, type ReadingOptions } from './options.js';
 import { callbackOption, trueOrFalse } from '../kg/load-options.js';
 

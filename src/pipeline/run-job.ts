@@ -16,7 +16,8 @@ import { makeDirectories } from '../kg/make-directory.js';
 import { emptySplitError, hasSharedTriples, overlapLine, type KgDataset } from '../kg/dataset.js';
 import { suspectHeaderLine } from '../kg/header-suspect.js';
 import { FILE_ERROR_WORDS } from '../kg/errors.js';
-import type { DataSummary, RunSummary as PublicRunSummary, SkippedLine } from './public-results.js';
+import type { RunSummary as PublicRunSummary, SkippedLine } from './public-results.js';
+import { bestValidText, dataSummary, evalCommandOf, headerTripleWarning } from './run-texts.js';
 import { hasNativeGatherGradient, initBackend, type BackendRequest } from '../core/backend.js';
 import { kernelWidthNote, kernelWidthObstacle } from '../core/kernel-widths.js';
 import { paddingNote } from '../core/table-padding.js';
@@ -30,7 +31,6 @@ import type { SampledLoss } from '../core/losses.js';
 import type { KgeModel } from '../core/model.js';
 import { arraysWithPrefix, loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
 import { foreignFiles } from '../core/run-dir-files.js';
-import { shellQuote } from './shell-quote.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
 import { runLockHolder } from '../core/run-lock.js';
@@ -116,20 +116,6 @@ export interface RunOutcome {
   test?: EvaluationReport;
   /** The best checkpoint's sampled test evaluation (with evalCandidates). */
   sampledTest?: SampledEvaluationReport;
-}
-
-/** Counts of what loading dropped, merged or skipped (comments, header lines). */
-export function dataSummary(dataset: KgDataset): DataSummary {
-  const r = dataset.report;
-  return {
-    unseenPolicy: r.unseenPolicy, unseen: { ...r.unseen }, duplicates: { ...r.duplicates }, overlap: { ...r.overlap }, comments: { ...r.comments }, headers: { ...r.headers },
-    ...(r.headerTriples ? { headerTriples: { ...r.headerTriples } } : {}),
-  };
-}
-
-/** The warning for a valid/test line `--header yes` skipped that looks like a triple (its names occur in the triples read). */
-export function headerTripleWarning(file: string, skipped: SkippedLine): string {
-  return `${file}:${skipped.line}: "${skipped.text}" was skipped as a header (--header yes), but it is no recognised header line and its names occur in the triples: if it is a triple, it is lost (--header yes skips the first line of every split: when only train has a header, delete that line there and leave --header out)`;
 }
 
 /**
@@ -405,20 +391,4 @@ function requireNonEmptySplits(dataset: KgDataset, log: (line: string) => void):
   for (const [split, skipped] of Object.entries(dataset.report.headerTriples ?? {}) as ['valid' | 'test', SkippedLine][]) warnings.push(headerTripleWarning(dataset.report.files[split], skipped));
   for (const warning of warnings) log(`warning: ${warning}`);
   return warnings;
-}
-
-/** The `kgdistill eval` command that gives a run's test figures as its own test evaluation would (sampled when it samples). */
-export function evalCommandOf(runDir: string, s: Pick<CommonSettings, 'evalCandidates' | 'evalSeed'>): string {
-  return `kgdistill eval --checkpoint ${shellQuote(runDir)}${s.evalCandidates !== undefined ? ` --eval-candidates ${s.evalCandidates} --eval-seed ${s.evalSeed}` : ''}`;
-}
-
-/** How the log and the report name the best validation: its MRR and epoch, or that there was none. */
-export function bestValidText(training: { bestValidMrr: number; bestEpoch: number; validCandidates?: number }): string {
-  if (training.bestValidMrr < 0) return 'no validation (empty valid split)';
-  return `best valid MRR ${training.bestValidMrr.toFixed(4)}${sampledText(training.validCandidates)} at epoch ${training.bestEpoch}`;
-}
-
-/** " (sampled: 50 candidates, not comparable with full ranking)" for a sampled validation, else nothing. */
-function sampledText(candidates: number | undefined): string {
-  return candidates === undefined ? '' : ` (sampled: ${candidates} candidates, not comparable with full ranking)`;
 }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/kg/dataset.js';
-import { dataSummary, headerTripleWarning } from '../../src/pipeline/run-job.js';
+import { dataSummary, headerTripleWarning } from '../../src/pipeline/run-texts.js';
 import { dataLine } from '../../src/cli/run-training.js';
 import { tempDir, writeFiles } from '../kg/helpers.js';
 import { runCliCapturing } from '../helpers/run-cli.js';

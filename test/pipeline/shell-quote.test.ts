@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { shellQuote } from '../../src/pipeline/shell-quote.js';
-import { evalCommandOf } from '../../src/pipeline/run-job.js';
+import { evalCommandOf } from '../../src/pipeline/run-texts.js';
 import { resumeCommandOf } from '../../src/cli/run-training.js';
 
 describe('shellQuote', () => {
