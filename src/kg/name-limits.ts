@@ -1,9 +1,9 @@
 /**
  * How long a name and a line of a triple file may be, in one place: every reader refuses more (the field checks of
  * triple-format.ts's `recordAcceptor`, which the tab fast path of tab-triples.ts hands long names to; the line readers
- * line-source.ts and tab-triples.ts; bytes-dataset.ts's triples held in memory), and the service's requests
- * (serve/schemas.ts) accept every name up to the same length, so a model never holds a name that cannot be asked
- * for. No Node module: the page's reader uses it too.
+ * line-source.ts and tab-triples.ts, and the CSV reader's utf8-check-stream.ts; bytes-dataset.ts's triples held in
+ * memory), and the service's requests (serve/schemas.ts) accept every name up to the same length, so a model never
+ * holds a name that cannot be asked for. No Node module: the page's reader uses it too.
  */
 
 /**

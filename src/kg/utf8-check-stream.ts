@@ -2,7 +2,8 @@
  * A pass-through stream that checks its bytes are strict UTF-8 as they go by, line by line, with the error of the line
  * reader (line-source.ts) naming the line of the first bad byte. The CSV reader pipes a file through it into csv-parse
  * (which would replace bad bytes silently), so a file is read once, and a reader that stops early (the validation
- * probe of dataset.ts stops at the first triple) reads no further than it parsed.
+ * probe of dataset.ts stops at the first triple) reads about one chunk past what it parsed. A line longer than
+ * `maxLineBytes` is refused as the line readers refuse it.
  */
 import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -31,6 +32,8 @@ export function utf8CheckStream(file: string, lineEnd: LineEnd = '\n', maxLineBy
           carried += chunk.length;
           if (carried > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes));
         } else {
+          // the unfinished line ends in this chunk: its length is known before its bytes are joined
+          if (carried > 0 && carried + chunk.indexOf(endByte) > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes));
           check(Buffer.concat([...carry, chunk.subarray(0, lastEnd + 1)]));
           carry = lastEnd + 1 < chunk.length ? [chunk.subarray(lastEnd + 1)] : [];
           carried = chunk.length - lastEnd - 1;

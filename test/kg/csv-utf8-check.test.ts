@@ -3,8 +3,12 @@
 // lies (deep in the file, on a last line without its end, under CR line ends), and the validation probe, which stops at
 // the first triple, no longer reads (and fails on) the rest of the file first.
 import { writeFileSync } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { hasTriple, readTripleFile } from '../../src/kg/triple-reader.js';
+import { utf8CheckStream } from '../../src/kg/utf8-check-stream.js';
+import { lineTooLongReason } from '../../src/kg/name-limits.js';
 import { kgErrorOf, tripleFile } from './helpers.js';
 
 const LINES = 60_000; // ~2.6 MiB: three of the reader's chunks
@@ -65,5 +69,36 @@ describe('CSV files: strict UTF-8 checked in the same read as the parse', () => 
     // (the probe's whole-file UTF-8 pass before csv-parse failed here, so it answered "unknown")
     expect(await hasTriple(csvFile('\n', 50_000), {})).toBe(true);
     expect(await hasTriple(tripleFile('# only a comment\n', 'valid.csv'), {})).toBe(false);
+  });
+});
+
+describe('utf8CheckStream: lines longer than the limit, whichever chunk their end comes in', () => {
+  /** What the stream does with `chunks` under a limit of 10 bytes a line: the bytes it passed on, or its error. */
+  async function through(chunks: string[]): Promise<string> {
+    let passed = '';
+    const sink = new Writable({ write(chunk: Buffer, _encoding, done) { passed += chunk.toString(); done(); } });
+    return pipeline(Readable.from(chunks.map((c) => Buffer.from(c))), utf8CheckStream('f.csv', '\n', 10), sink)
+      .then(() => passed, (error: Error) => error.message);
+  }
+  const tooLong = `f.csv:2: ${lineTooLongReason(10)}`;
+
+  it('refuses a line of 13 bytes whose end comes in the chunk after its first 8, or that never ends', async () => {
+    expect(await through(['a,r,b\nxxxxxxxx', 'xxxxx\nc,r,d\n'])).toBe(tooLong);
+    expect(await through(['a,r,b\n', 'x'.repeat(6), 'x'.repeat(6)])).toBe(tooLong);
+  });
+
+  it('passes a line of exactly 10 bytes across three chunks, and every byte unchanged', async () => {
+    expect(await through(['a,r,b\nxxx', 'xxxx', 'xxx\nc,r,d'])).toBe('a,r,b\nxxxxxxxxxx\nc,r,d');
+  });
+});
+
+describe('CSV files: the first problem in the file is the one named', () => {
+  it('a line of two fields before a bad byte far after it, as the tab reader does', async () => {
+    const file = tripleFile('', 'train.csv');
+    const good = Array.from({ length: 90_000 }, (_, i) => `a${i},r,b${i}\n`);
+    good[5] = 'a5,r\n'; // line 6
+    writeFileSync(file, Buffer.concat([Buffer.from(good.join('')), Buffer.from([0x63, 0xe9, 0x2c, 0x72, 0x2c, 0x62, 0x0a])])); // line 90001: 'c\xe9,r,b'
+    const error = await kgErrorOf(readTripleFile(file));
+    expect([error.line, error.reason.slice(0, 26)]).toEqual([6, 'expected 3 fields, found 2']);
   });
 });
