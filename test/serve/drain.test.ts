@@ -46,13 +46,14 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
     const complete = await Promise.all(Array.from({ length: 30 }, () => connection(served.port)));
     const partial = await Promise.all(Array.from({ length: 10 }, () => connection(served.port)));
     complete.forEach((c, i) => c.socket.write(full(i)));
-    partial.forEach((c, i) => c.socket.write(full(100 + i).slice(0, 30))); // the rest of each request comes after the signal
     // a request on a connection opened after the 40 is answered only once the server has accepted them (a listener
     // accepts in the order connections came): a server starved of CPU would otherwise still hold some in the kernel's
     // accept queue when the drain's accepting window (ACCEPT_MS) ends, and answer those 503 as new connections
     const probe = await fetch(`http://127.0.0.1:${served.port}/health/live`);
     expect(probe.status).toBe(200);
     await probe.arrayBuffer();
+    // the head of each partial request only now, so that the probe's wait does not eat into the server's headers timeout
+    partial.forEach((c, i) => c.socket.write(full(100 + i).slice(0, 30))); // the rest of each request comes after the signal
     child!.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
     partial.forEach((c, i) => c.socket.write(full(100 + i).slice(30)));
