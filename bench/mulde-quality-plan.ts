@@ -64,6 +64,9 @@ export function qualityPlan(root: string): Row[] {
   for (const weight of ['0.01', '0.02', '0.1']) {
     const flags = complexN3.map((value, i) => (complexN3[i - 1] === '--reg-weight' ? weight : value));
     rows.push({ id: `single-complexn3-reg${weight}-d32`, stage: 4, dataset: wn, kind: 'single', args: ['train', '--dataset', wn, '--model', 'ComplEx', '--dim', '32', ...flags, '--unseen', 'keep', '--seed', '0'] });
+    // 0.02 with the rate ×0.3 after 2 validations without a new best: the same run as the row above until its first
+    // plateau (every validation to epoch 80 was a new best; epoch 85 was not), then a lower rate
+    if (weight === '0.02') rows.push({ ...rows.at(-1)!, id: 'single-complexn3-reg0.02-lr-d32', args: [...rows.at(-1)!.args, '--lr-decay', '0.3', '--lr-patience', '2'] });
   }
   // Students and their twins: the same hard loss, optimiser, seed and epochs; the student adds the teachers.
   const studentRuns: [string, number, string, number, number][] = [[wn, 32, '0.01', 2, 5], [wn, 16, '0.01', 2, 5], [fb, 32, '0.5', 4, 6]];

@@ -89,11 +89,14 @@ describe('bench:mulde-quality plan', () => {
     expect(selectRows(rows, '^FB15k-237/single-atth').map((r) => r.id)).toEqual(['single-atth-d32', 'single-atth-neg255-d32', 'single-atth-neg500-d32', 'single-atth-1n-d32']);
     // the ComplEx-N3 rows are the literature recipe (peer-quality --literature) with another N3 weight and nothing else
     const literature = literatureArgs(LITERATURE_RECIPES.find((r) => r.dataset === 'WN18RR' && r.model === 'ComplEx')!, 'WN18RR', 0, 'out');
-    for (const row of selectRows(rows, '^WN18RR/single-complexn3-')) {
+    for (const row of selectRows(rows, '^WN18RR/single-complexn3-reg[0-9.]+-d32$')) {
       const weight = /reg([0-9.]+)-d32$/.exec(row.id)![1]!;
       expect(row.args).toEqual(literature.slice(0, -3).map((value, i) => (literature[i - 1] === '--reg-weight' ? weight : value)));
     }
-    expect(selectRows(rows, '^WN18RR/single-complexn3-').map((r) => r.id)).toEqual(['single-complexn3-reg0.01-d32', 'single-complexn3-reg0.02-d32', 'single-complexn3-reg0.1-d32']);
+    expect(selectRows(rows, '^WN18RR/single-complexn3-').map((r) => r.id)).toEqual(['single-complexn3-reg0.01-d32', 'single-complexn3-reg0.02-d32', 'single-complexn3-reg0.02-lr-d32', 'single-complexn3-reg0.1-d32']);
+    // the rate lowered on plateaus, and nothing else, beside the 0.02 row
+    const [plain, lowered] = selectRows(rows, '^WN18RR/single-complexn3-reg0.02-');
+    expect(lowered!.args).toEqual([...plain!.args, '--lr-decay', '0.3', '--lr-patience', '2']);
     expect(selectRows(rows, '^twin-roth-d32-s1$').map((r) => `${r.dataset}/${r.id}`)).toEqual(['WN18RR/twin-roth-d32-s1', 'FB15k-237/twin-roth-d32-s1']);
     expect(() => selectRows(rows, 'student-roth-d64')).toThrow("--only 'student-roth-d64' matches no row (--list shows every row's id)");
     expect(() => selectRows(rows, '(')).toThrow("--only '(' is not a regular expression");
