@@ -26,9 +26,11 @@ export async function sniffLineEnd(handle: FileHandle): Promise<LineEnd> {
  * Calls `onLine(text, line)` for every line of the file (1-based line numbers, the `lineEnd` removed, a CR before an
  * LF kept for the caller to trim, a leading BOM removed). Throws KgInputError(file, line) on bytes that are not
  * valid in `encoding`, and on a line longer than `maxLineBytes` (as soon as that many of it are read without its end).
+ * `onLine` returning true stops the reading before that line: the result is then the line's byte offset in the file
+ * (else undefined). Bytes are checked a block of lines at a time, so a bad byte shortly after that line still throws.
  */
-export async function forEachLine(handle: FileHandle, file: string, encoding: TextEncodingName, onLine: (text: string, line: number) => void,
-  onBytes?: (bytes: number) => void, lineEnd: LineEnd = '\n', maxLineBytes = MAX_LINE_BYTES): Promise<void> {
+export async function forEachLine(handle: FileHandle, file: string, encoding: TextEncodingName, onLine: (text: string, line: number) => boolean | void,
+  onBytes?: (bytes: number) => void, lineEnd: LineEnd = '\n', maxLineBytes = MAX_LINE_BYTES): Promise<number | undefined> {
   const endByte = lineEnd.charCodeAt(0);
   // the start of the unfinished line: the chunks without a line end are kept apart and joined once the end comes
   // (joining each one to the rest was quadratic in a long line)
@@ -53,6 +55,7 @@ export async function forEachLine(handle: FileHandle, file: string, encoding: Te
     }
     // the unfinished line ends in this chunk (a line wholly inside one has at most its 4 MiB, below any real limit)
     if (carried > 0 && carried + (done ? 0 : chunk.indexOf(endByte)) > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes));
+    const carriedBefore = carried; // `data` starts this many bytes before the chunk
     const data = carried > 0 ? Buffer.concat([...carry, chunk]) : chunk;
     const cut = done ? data.length : carried + lastEnd + 1;
     const complete = data.subarray(0, cut);
@@ -63,14 +66,19 @@ export async function forEachLine(handle: FileHandle, file: string, encoding: Te
       if (encoding === 'utf8' && !isUtf8(complete)) {
         throw notUtf8Error(file, complete, line, true, lineEnd);
       }
-      let text = complete.toString(encoding);
-      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      const text = complete.toString(encoding);
+      const bom = first && text.charCodeAt(0) === 0xfeff ? 1 : 0;
       first = false;
-      const lines = text.split(lineEnd);
+      const lines = (bom ? text.slice(1) : text).split(lineEnd);
       const last = lines.length - (text.endsWith(lineEnd) ? 1 : 0);
-      for (let i = 0; i < last; i++) onLine(lines[i]!, line++);
+      let at = bom; // where line i starts in `text`, in characters
+      for (let i = 0; i < last; i++) {
+        if (onLine(lines[i]!, line) === true) return position - bytesRead - carriedBefore + Buffer.byteLength(text.slice(0, at), encoding);
+        line++;
+        at += lines[i]!.length + lineEnd.length;
+      }
     }
-    if (done) return;
+    if (done) return undefined;
     if (carried > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes)); // `line`: the unfinished one
   }
 }

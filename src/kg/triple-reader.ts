@@ -13,11 +13,10 @@
  * line numbers then come from csv-parse's `info`.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { parse, CsvError } from 'csv-parse';
 import type { ColumnOrder } from './types.js';
 import { EntityLimitError, KgInputError, describeFileError } from './errors.js';
 import { forEachLine, sniffLineEnd, type LineEnd, type TextEncodingName } from './line-source.js';
-import { utf8CheckStream } from './utf8-check-stream.js';
+import { readCsvFile } from './csv-reader.js';
 import { NameTable } from './name-table.js';
 import { MAX_LINE_BYTES, lineTooLongReason } from './name-limits.js';
 import { readTabTriples, type IdSink, type SkippedHeader } from './tab-triples.js';
@@ -174,7 +173,7 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
     const encoding = options.encoding ?? 'utf8';
     let csvComments = 0;
     if (delimiter === ',') {
-      csvComments = await readCsv(handle, file, encoding, lineEnd, accept, options.onBytes);
+      csvComments = await readCsvFile(handle, file, encoding, lineEnd, accept, options.onBytes);
     } else {
       try {
         // CR-only line ends go through the line reader (the byte path splits at LF)
@@ -188,40 +187,5 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
     return { headerOrder: accept.headerOrder(), comments: csvComments + accept.comments(), header: accept.header() };
   } finally {
     await handle.close().catch(() => undefined);
-  }
-}
-
-/** Streams a comma-separated file through csv-parse into `accept`; returns the number of comment lines it skipped. */
-async function readCsv(handle: FileHandle, file: string, encoding: TextEncodingName, lineEnd: LineEnd, accept: (fields: string[], line: number) => void,
-  onBytes?: (bytes: number) => void): Promise<number> {
-  const input = handle.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
-  if (onBytes) input.on('data', (chunk: Buffer | string) => onBytes(chunk.length));
-  const parser = parse(csvOptions(encoding));
-  input.on('error', (error) => parser.destroy(new KgInputError(file, undefined, describeFileError(error), { cause: error })));
-  // csv-parse would replace bad bytes silently: they are checked on their way to it
-  const check = encoding === 'utf8' ? utf8CheckStream(file, lineEnd) : undefined;
-  if (check) {
-    check.on('error', (error) => parser.destroy(error));
-    input.pipe(check).pipe(parser);
-  } else {
-    input.pipe(parser);
-  }
-  try {
-    for await (const record of parser) {
-      const { record: fields, info } = record as { record: string[]; info: { lines: number } };
-      accept(fields, info.lines);
-    }
-    return (parser.info as { comment_lines: number }).comment_lines;
-  } catch (error) {
-    if (error instanceof KgInputError) throw error;
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
-      // csvOptions' max_record_size: in the words of the other readers
-      throw new KgInputError(file, line, error.code === 'CSV_MAX_RECORD_SIZE' ? lineTooLongReason(MAX_LINE_BYTES) : error.message, { cause: error });
-    }
-    throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
-  } finally {
-    input.destroy();
-    check?.destroy();
   }
 }

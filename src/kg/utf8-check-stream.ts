@@ -11,13 +11,13 @@ import { KgInputError } from './errors.js';
 import { MAX_LINE_BYTES, lineTooLongReason } from './name-limits.js';
 import { notUtf8Error, type LineEnd } from './utf8.js';
 
-/** The stream for `file` (its error names it), whose lines end with `lineEnd`. */
-export function utf8CheckStream(file: string, lineEnd: LineEnd = '\n', maxLineBytes = MAX_LINE_BYTES): Transform {
+/** The stream for `file` (its error names it), whose lines end with `lineEnd`, from the start of line `firstLine`. */
+export function utf8CheckStream(file: string, lineEnd: LineEnd = '\n', maxLineBytes = MAX_LINE_BYTES, firstLine = 1): Transform {
   const endByte = lineEnd.charCodeAt(0);
   // the unfinished line's bytes, checked once its end comes (a character may straddle two chunks)
   let carry: Buffer[] = [];
   let carried = 0;
-  let line = 1; // the line `carry` starts
+  let line = firstLine; // the line `carry` starts
   /** Checks the complete lines of `bytes` (they start at `line`) and counts them. */
   const check = (bytes: Buffer): void => {
     if (!isUtf8(bytes)) throw notUtf8Error(file, bytes, line, true, lineEnd);

@@ -1,7 +1,8 @@
-// A comma-separated file is checked for strict UTF-8 on its way into csv-parse (utf8-check-stream.ts), in one read:
-// names with multi-byte characters across the reader's 1 MiB chunks pass, a bad byte is named by its line wherever it
-// lies (deep in the file, on a last line without its end, under CR line ends), and the validation probe, which stops at
-// the first triple, no longer reads (and fails on) the rest of the file first.
+// A comma-separated file is checked for strict UTF-8 in one read, by the line reader while its lines quote nothing, and
+// from the first quote on on its way into csv-parse (utf8-check-stream.ts): names with multi-byte characters across
+// the readers' chunks pass, a bad byte is named by its line wherever it lies (deep in the file, on a last line without
+// its end, under CR line ends), and the validation probe, which stops at the first triple, no longer reads (and fails
+// on) the rest of the file first.
 import { writeFileSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,14 +20,15 @@ const csvLine = (i: number): string => `café-${i},日本-${i % 7},naïve-${i + 
 const CHUNK = 1 << 20; // the CSV reader's read size
 
 /**
- * A CSV file of LINES lines, `bad` bytes put in the head of line `badLine` (if any), each line ended by `end`; the
- * line that crosses the first chunk boundary is cut there inside its 3-byte '日'.
+ * A CSV file of `lines` lines, `bad` bytes put in the head of line `badLine` (if any), each line ended by `end`, the
+ * head of line `quoteLine` quoted (csv-parse reads from there); the line that crosses the first 1 MiB boundary is cut
+ * there inside its 3-byte '日'.
  */
-function csvFile(end: string, badLine?: number, lastEnd = true): string {
+function csvFile(end: string, badLine?: number, lastEnd = true, lines = LINES, quoteLine?: number): string {
   const parts: Buffer[] = [];
   let bytes = 0;
-  for (let i = 1; i <= LINES; i++) {
-    let text = csvLine(i) + (i < LINES || lastEnd ? end : '');
+  for (let i = 1; i <= lines; i++) {
+    let text = (i === quoteLine ? `"café-${i}"${csvLine(i).slice(`café-${i}`.length)}` : csvLine(i)) + (i < lines || lastEnd ? end : '');
     if (bytes < CHUNK && bytes + 64 > CHUNK) text = `${'x'.repeat(CHUNK - 2 - bytes)},日本-${i % 7},naïve-${i + 1}${end}`; // '日' at CHUNK − 1
     const line = i !== badLine ? [Buffer.from(text)] : [Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(text.slice(4))]; // Latin-1 é
     parts.push(...line);
@@ -38,9 +40,12 @@ function csvFile(end: string, badLine?: number, lastEnd = true): string {
 }
 
 describe('CSV files: strict UTF-8 checked in the same read as the parse', () => {
+  /** Where csv-parse takes over: nowhere, from the start, in the middle. */
+  const QUOTES = [undefined, 1, 20_000] as const;
+
   it('reads multi-byte names across chunk boundaries, with LF and CR line ends', async () => {
-    for (const end of ['\n', '\r']) {
-      const triples = await readTripleFile(csvFile(end));
+    for (const [end, quoteLine] of ['\n', '\r'].flatMap((e) => QUOTES.map((q) => [e, q] as const))) {
+      const triples = await readTripleFile(csvFile(end, undefined, true, LINES, quoteLine));
       expect(triples).toHaveLength(LINES);
       expect([triples[0]!.head, triples[0]!.relation, triples[0]!.tail, triples[0]!.line]).toEqual(['café-1', '日本-1', 'naïve-2', 1]);
       const last = triples[LINES - 1]!;
@@ -51,10 +56,10 @@ describe('CSV files: strict UTF-8 checked in the same read as the parse', () => 
 
   it('names the line of a bad byte deep in the file, on a last line without its end, and under CR line ends', async () => {
     const cases: [string, number, boolean][] = [['\n', 41_234, true], ['\n', LINES, false], ['\r', 30_001, true], ['\r\n', 59_999, true]];
-    for (const [end, line, lastEnd] of cases) {
-      const file = csvFile(end, line, lastEnd);
+    for (const [[end, line, lastEnd], quoteLine] of cases.flatMap((c) => QUOTES.map((q) => [c, q] as const))) {
+      const file = csvFile(end, line, lastEnd, LINES, quoteLine);
       const error = await kgErrorOf(readTripleFile(file));
-      expect([error.file, error.line, error.reason], JSON.stringify(end)).toEqual([file, line,
+      expect([error.file, error.line, error.reason], `${JSON.stringify(end)} ${quoteLine}`).toEqual([file, line,
         'byte 4 of the line is not UTF-8 (distinct names would be merged; if the file is Latin-1, read it with --encoding latin1)']);
     }
   });
@@ -65,9 +70,10 @@ describe('CSV files: strict UTF-8 checked in the same read as the parse', () => 
     expect(triples[1]!.head).toBe('café-2'); // 0xE9 is é in Latin-1
   });
 
-  it('the validation probe finds the first triple without reading on to a bad byte past it', async () => {
-    // (the probe's whole-file UTF-8 pass before csv-parse failed here, so it answered "unknown")
-    expect(await hasTriple(csvFile('\n', 50_000), {})).toBe(true);
+  it('the validation probe finds the first triple without reading on to a bad byte past the first 4 MiB', async () => {
+    // (the probe's whole-file UTF-8 pass before csv-parse failed here, so it answered "unknown"; the line reader checks
+    // a 4 MiB block before its lines, so a bad byte inside the first block still fails it)
+    expect(await hasTriple(csvFile('\n', 140_000, true, 150_000), {})).toBe(true);
     expect(await hasTriple(tripleFile('# only a comment\n', 'valid.csv'), {})).toBe(false);
   });
 });
@@ -92,12 +98,12 @@ describe('utf8CheckStream: lines longer than the limit, whichever chunk their en
   });
 });
 
-describe('CSV files: the first problem in the file is the one named', () => {
-  it('a line of two fields before a bad byte far after it, as the tab reader does', async () => {
+describe('CSV files: the first problem in the file is the one named, a 4 MiB block at a time', () => {
+  it('a line of two fields before a bad byte some blocks after it, as the tab reader does', async () => {
     const file = tripleFile('', 'train.csv');
-    const good = Array.from({ length: 90_000 }, (_, i) => `a${i},r,b${i}\n`);
+    const good = Array.from({ length: 400_000 }, (_, i) => `a${i},r,b${i}\n`); // 6.9 MB
     good[5] = 'a5,r\n'; // line 6
-    writeFileSync(file, Buffer.concat([Buffer.from(good.join('')), Buffer.from([0x63, 0xe9, 0x2c, 0x72, 0x2c, 0x62, 0x0a])])); // line 90001: 'c\xe9,r,b'
+    writeFileSync(file, Buffer.concat([Buffer.from(good.join('')), Buffer.from([0x63, 0xe9, 0x2c, 0x72, 0x2c, 0x62, 0x0a])])); // line 400001: 'c\xe9,r,b'
     const error = await kgErrorOf(readTripleFile(file));
     expect([error.line, error.reason.slice(0, 26)]).toEqual([6, 'expected 3 fields, found 2']);
   });

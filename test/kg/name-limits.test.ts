@@ -82,7 +82,7 @@ describe('a line longer than the most a line may hold', () => {
     const handle = await open(file, 'r');
     const lines: number[] = [];
     try {
-      const error = await kgErrorOf(forEachLine(handle, file, 'utf8', (_text, line) => lines.push(line), undefined, '\n', 8 << 20));
+      const error = await kgErrorOf(forEachLine(handle, file, 'utf8', (_text, line) => void lines.push(line), undefined, '\n', 8 << 20));
       expect(error.message).toBe(`${file}:2: ${reason}`);
       expect(lines).toEqual([1]);
     } finally {
@@ -108,7 +108,7 @@ describe('a line longer than the most a line may hold', () => {
     const handle = await open(file, 'r');
     const seen: Array<[number, number]> = [];
     try {
-      await forEachLine(handle, file, 'utf8', (text, line) => seen.push([line, text.length]), undefined, '\n', 10 << 20);
+      await forEachLine(handle, file, 'utf8', (text, line) => void seen.push([line, text.length]), undefined, '\n', 10 << 20);
     } finally {
       await handle.close();
     }
