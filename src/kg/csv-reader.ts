@@ -2,13 +2,17 @@
  * Reading a comma-separated triple file. csv-parse (`csvOptions`) is the reference for what a CSV line means, but it
  * reads about a third as fast as the line reader; most triple files quote nothing. So the lines go through the line
  * reader (line-source.ts) and are split at commas while they hold no quote and no line break csv-parse would split at
- * that the line reader does not (a CR inside a line of an LF file, an LF inside a line of a CR file); from the first
- * line that does, the rest of the file goes through csv-parse. For such quote-free lines the two agree: a line
- * starting with `#` is a comment (`comment_no_infix`), an empty one is skipped, any other is its fields; the acceptor
- * trims each field (a CRLF's CR with it). test/kg/csv-reader.test.ts compares the two on generated files.
+ * that the line reader does not (a CR inside a line of an LF file, an LF inside a line of a CR file), and while no
+ * Latin-1 file starts with a byte-order mark (csv-parse strips it by its bytes); from the first line that does, the
+ * rest of the file goes through csv-parse. For such lines the two agree: a line starting with `#` is a comment
+ * (`comment_no_infix`), an empty one is skipped, any other is its fields; the acceptor trims each field (a CRLF's CR
+ * with it). test/kg/csv-reader.test.ts compares the two on generated files: the same records at the same lines, the
+ * same comments and csv-parse's errors. Where they differ is which of two errors comes first: the line reader checks
+ * a 4 MiB block of lines for bad bytes before it hands them out, and hands out a quote-free line before csv-parse
+ * would have seen a broken quote after it.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
 import { KgInputError, describeFileError } from './errors.js';
 import { forEachLine, type LineEnd, type TextEncodingName } from './line-source.js';
@@ -20,10 +24,15 @@ import { csvOptions } from './triple-format.js';
 export type CsvRecordSink = (fields: string[], line: number) => void;
 
 const HASH = 0x23;
+const LF = 0x0a;
 
-/** True when csv-parse could read `text`, one line of the line reader, as anything but its comma-separated fields. */
-function needsCsvParse(text: string, lineEnd: LineEnd): boolean {
+/** A UTF-8 or UTF-16LE byte-order mark read as Latin-1: csv-parse strips it by its bytes (and reads UTF-16 as such). */
+const LATIN1_BOM = /^(\u00ef\u00bb\u00bf|\u00ff\u00fe)/;
+
+/** True when csv-parse could read `text`, line `line` of the line reader, as anything but its comma-separated fields. */
+function needsCsvParse(text: string, line: number, lineEnd: LineEnd, encoding: TextEncodingName): boolean {
   if (text.includes('"')) return true;
+  if (line === 1 && encoding === 'latin1' && LATIN1_BOM.test(text)) return true;
   if (lineEnd === '\r') return text.includes('\n');
   const cr = text.indexOf('\r');
   return cr >= 0 && cr < text.length - 1; // a CR before the LF ends the line for both
@@ -38,6 +47,7 @@ export async function readCsvFile(handle: FileHandle, file: string, encoding: Te
   let comments = 0;
   let read = 0;
   let parseFrom = 0; // the line csv-parse takes over at
+  let skipLf = false;
   const count = (bytes: number): void => {
     read += bytes;
     onBytes?.(bytes);
@@ -45,8 +55,10 @@ export async function readCsvFile(handle: FileHandle, file: string, encoding: Te
   let stoppedAt: number | undefined;
   try {
     stoppedAt = await forEachLine(handle, file, encoding, (text, line) => {
-      if (needsCsvParse(text, lineEnd)) {
+      if (needsCsvParse(text, line, lineEnd, encoding)) {
         parseFrom = line;
+        // the LF of a CRLF in a CR file begins this line: csv-parse alone took the two bytes for one line end
+        skipLf = lineEnd === '\r' && text.charCodeAt(0) === LF;
         return true;
       }
       if (text === '') return; // csv-parse's skip_empty_lines
@@ -58,6 +70,7 @@ export async function readCsvFile(handle: FileHandle, file: string, encoding: Te
     throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
   }
   if (stoppedAt === undefined) return comments;
+  if (skipLf) stoppedAt++;
   let counted = read - stoppedAt; // the bytes past `stoppedAt` the line reader has already counted
   const countRest = (bytes: number): void => {
     const skipped = Math.min(bytes, counted);
@@ -89,13 +102,14 @@ export async function parseCsv(handle: FileHandle, file: string, encoding: TextE
   at: CsvStart = { start: 0, firstLine: 1 }): Promise<number> {
   const input = handle.createReadStream({ start: at.start, highWaterMark: 1 << 20, autoClose: false });
   const { onBytes } = at;
-  if (onBytes) input.on('data', (chunk: Buffer | string) => onBytes(chunk.length));
   const parser = parse({ ...csvOptions(encoding), bom: at.start === 0 }); // a BOM only at the file's start, as csv-parse alone
   input.on('error', (error) => parser.destroy(new KgInputError(file, undefined, describeFileError(error), { cause: error })));
   // csv-parse would replace bad bytes silently: they are checked on their way to it
   const check = encoding === 'utf8' ? utf8CheckStream(file, lineEnd, MAX_LINE_BYTES, at.firstLine) : undefined;
   check?.on('error', (error: Error) => parser.destroy(error));
-  const bytes: Readable = check ? input.pipe(check) : input;
+  // piped at once (a stream that flows for `onBytes` before the blank lines are read would drop what it read meanwhile)
+  const bytes: Readable = input.pipe(check ?? new PassThrough());
+  if (onBytes) input.on('data', (chunk: Buffer | string) => onBytes(chunk.length));
   const source: Readable = at.firstLine > 1 ? Readable.from(afterBlankLines(at.firstLine - 1, bytes), { objectMode: false }) : bytes;
   if (source !== bytes) source.on('error', (error: Error) => parser.destroy(error));
   source.pipe(parser);
@@ -115,7 +129,7 @@ export async function parseCsv(handle: FileHandle, file: string, encoding: TextE
     throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
   } finally {
     input.destroy();
-    check?.destroy();
+    bytes.destroy();
     if (source !== bytes) source.destroy();
   }
 }

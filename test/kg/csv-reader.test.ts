@@ -40,7 +40,7 @@ const LINE_KINDS: ((i: number) => string)[] = [
 ];
 
 /** What a reader makes of a file: its records (trimmed, blank ones dropped) with their lines and the comments, or its error. */
-async function outcome(file: string, read: 'fast' | 'csv-parse'): Promise<unknown> {
+async function outcome(file: string, read: 'fast' | 'csv-parse', encoding: 'utf8' | 'latin1' = 'utf8'): Promise<unknown> {
   const handle = await open(file, 'r');
   const records: [string[], number][] = [];
   try {
@@ -49,7 +49,7 @@ async function outcome(file: string, read: 'fast' | 'csv-parse'): Promise<unknow
       const trimmed = fields.map(trimField);
       if (!trimmed.every((f) => f === '')) records.push([trimmed, line]);
     };
-    const comments = read === 'fast' ? await readCsvFile(handle, file, 'utf8', lineEnd, accept) : await parseCsv(handle, file, 'utf8', lineEnd, accept);
+    const comments = read === 'fast' ? await readCsvFile(handle, file, encoding, lineEnd, accept) : await parseCsv(handle, file, encoding, lineEnd, accept);
     return { records, comments };
   } catch (error) {
     const { line, message } = error as { line?: number; message: string };
@@ -72,11 +72,28 @@ describe('readCsvFile: the same records, lines, comments and errors as csv-parse
       const text = (pick(4) === 0 ? '\ufeff' : '') + lines.join(end) + (pick(2) === 0 ? end : '');
       const file = path.join(dir, `${seed}.csv`);
       writeFileSync(file, text);
-      const fast = await outcome(file, 'fast');
-      expect(fast, `seed ${seed}: ${JSON.stringify(text)}`).toEqual(await outcome(file, 'csv-parse'));
+      for (const encoding of ['utf8', 'latin1'] as const) {
+        const fast = await outcome(file, 'fast', encoding);
+        expect(fast, `seed ${seed}, ${encoding}: ${JSON.stringify(text)}`).toEqual(await outcome(file, 'csv-parse', encoding));
+      }
       if (/"|\r(?!\n)/.test(text.replaceAll('\r\n', '')) && end !== '\r') switched++;
     }
     expect(switched).toBeGreaterThan(100); // most files hand over to csv-parse somewhere
+  });
+
+  it('on the cases a review found: a CRLF in a CR file past the 64 KiB its line end is told from, a BOM read as Latin-1', async () => {
+    const dir = tempDir('kgdistill-csv-reader-');
+    const cases: [string, Buffer, 'utf8' | 'latin1'][] = [
+      ['crlf-in-cr.csv', Buffer.from(`${'a,b,c\r'.repeat(11_000)}\nd,e\r`), 'utf8'], // csv-parse: `d,e` on line 11001
+      ['bom-latin1.csv', Buffer.from('\ufeff#c\nhead,relation,tail\nx,y,z\n'), 'latin1'],
+      ['utf16-latin1.csv', Buffer.from([0xff, 0xfe, 0x61, 0x2c, 0x62, 0x2c, 0x63, 0x0a]), 'latin1'],
+    ];
+    for (const [name, bytes, encoding] of cases) {
+      const file = path.join(dir, name);
+      writeFileSync(file, bytes);
+      expect(await outcome(file, 'fast', encoding), name).toEqual(await outcome(file, 'csv-parse', encoding));
+    }
+    expect(await outcome(path.join(dir, 'crlf-in-cr.csv'), 'fast')).toMatchObject({ records: expect.arrayContaining([[['d', 'e'], 11_001]]) });
   });
 });
 
