@@ -7,8 +7,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import { lineEndOf, notUtf8Error, type LineEnd, type TextEncodingName } from './utf8.js';
-import { KgInputError } from './errors.js';
-import { MAX_LINE_BYTES, lineTooLongReason } from './name-limits.js';
+import { MAX_LINE_BYTES } from './name-limits.js';
+import { LineBlocks } from './line-blocks.js';
 
 export { notUtf8Error, type LineEnd, type TextEncodingName };
 
@@ -31,37 +31,19 @@ export async function sniffLineEnd(handle: FileHandle): Promise<LineEnd> {
  */
 export async function forEachLine(handle: FileHandle, file: string, encoding: TextEncodingName, onLine: (text: string, line: number) => boolean | void,
   onBytes?: (bytes: number) => void, lineEnd: LineEnd = '\n', maxLineBytes = MAX_LINE_BYTES): Promise<number | undefined> {
-  const endByte = lineEnd.charCodeAt(0);
-  // the start of the unfinished line: the chunks without a line end are kept apart and joined once the end comes
-  // (joining each one to the rest was quadratic in a long line)
-  let carry: Buffer[] = [];
-  let carried = 0;
+  const blocks = new LineBlocks(file, lineEnd.charCodeAt(0), maxLineBytes);
   let line = 1;
   let position = 0;
   let first = true;
   for (;;) {
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
-    position += bytesRead;
     if (bytesRead > 0) onBytes?.(bytesRead);
-    const chunk = buffer.subarray(0, bytesRead);
+    const blockStart = position - blocks.held; // where the next block starts in the file
+    position += bytesRead;
     const done = bytesRead === 0;
-    const lastEnd = done ? -1 : chunk.lastIndexOf(endByte);
-    if (!done && lastEnd < 0) { // the line goes on (the buffer is new each time round: the view stays valid)
-      carried += bytesRead;
-      if (carried > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes));
-      carry.push(chunk);
-      continue;
-    }
-    // the unfinished line ends in this chunk (a line wholly inside one has at most its 4 MiB, below any real limit)
-    if (carried > 0 && carried + (done ? 0 : chunk.indexOf(endByte)) > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes));
-    const carriedBefore = carried; // `data` starts this many bytes before the chunk
-    const data = carried > 0 ? Buffer.concat([...carry, chunk]) : chunk;
-    const cut = done ? data.length : carried + lastEnd + 1;
-    const complete = data.subarray(0, cut);
-    const rest = data.subarray(cut);
-    carry = rest.length > 0 ? [Buffer.from(rest)] : [];
-    carried = rest.length;
+    const complete = blocks.push(buffer.subarray(0, bytesRead), line, done);
+    if (complete === undefined) continue; // the line goes on
     if (complete.length > 0) {
       if (encoding === 'utf8' && !isUtf8(complete)) {
         throw notUtf8Error(file, complete, line, true, lineEnd);
@@ -73,12 +55,12 @@ export async function forEachLine(handle: FileHandle, file: string, encoding: Te
       const last = lines.length - (text.endsWith(lineEnd) ? 1 : 0);
       let at = bom; // where line i starts in `text`, in characters
       for (let i = 0; i < last; i++) {
-        if (onLine(lines[i]!, line) === true) return position - bytesRead - carriedBefore + Buffer.byteLength(text.slice(0, at), encoding);
+        if (onLine(lines[i]!, line) === true) return blockStart + Buffer.byteLength(text.slice(0, at), encoding);
         line++;
         at += lines[i]!.length + lineEnd.length;
       }
     }
     if (done) return undefined;
-    if (carried > maxLineBytes) throw new KgInputError(file, line, lineTooLongReason(maxLineBytes)); // `line`: the unfinished one
+    blocks.refuseLongLine(line); // `line`: the unfinished one
   }
 }
