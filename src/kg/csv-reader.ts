@@ -52,23 +52,18 @@ export async function readCsvFile(handle: FileHandle, file: string, encoding: Te
     read += bytes;
     onBytes?.(bytes);
   };
-  let stoppedAt: number | undefined;
-  try {
-    stoppedAt = await forEachLine(handle, file, encoding, (text, line) => {
-      if (needsCsvParse(text, line, lineEnd, encoding)) {
-        parseFrom = line;
-        // the LF of a CRLF in a CR file begins this line: csv-parse alone took the two bytes for one line end
-        skipLf = lineEnd === '\r' && text.charCodeAt(0) === LF;
-        return true;
-      }
-      if (text === '') return; // csv-parse's skip_empty_lines
-      if (text.charCodeAt(0) === HASH) comments++;
-      else accept(text.split(','), line);
-    }, count, lineEnd);
-  } catch (error) {
-    if (error instanceof KgInputError) throw error;
-    throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
-  }
+  // (a reading error is the caller's to put in a file's words, as for its other readers)
+  let stoppedAt = await forEachLine(handle, file, encoding, (text, line) => {
+    if (needsCsvParse(text, line, lineEnd, encoding)) {
+      parseFrom = line;
+      // the LF of a CRLF in a CR file begins this line: csv-parse alone took the two bytes for one line end
+      skipLf = lineEnd === '\r' && text.charCodeAt(0) === LF;
+      return true;
+    }
+    if (text === '') return; // csv-parse's skip_empty_lines
+    if (text.charCodeAt(0) === HASH) comments++;
+    else accept(text.split(','), line);
+  }, count, lineEnd);
   if (stoppedAt === undefined) return comments;
   if (skipLf) stoppedAt++;
   let counted = read - stoppedAt; // the bytes past `stoppedAt` the line reader has already counted

@@ -172,17 +172,14 @@ async function readTriples(file: string, options: ReadTripleOptions, sink: Tripl
     const accept = recordAcceptor(file, delimiter, options, sink);
     const encoding = options.encoding ?? 'utf8';
     let csvComments = 0;
-    if (delimiter === ',') {
-      csvComments = await readCsvFile(handle, file, encoding, lineEnd, accept, options.onBytes);
-    } else {
-      try {
-        // CR-only line ends go through the line reader (the byte path splits at LF)
-        if (delimiter === '\t' && ids && lineEnd === '\n') await readTabTriples(handle, file, encoding, accept, ids.entities, ids.relations, ids.sink, options.onBytes);
-        else await forEachLine(handle, file, encoding, (text, line) => accept(delimiter === '\t' ? text.split('\t') : trimField(text).split(WHITESPACE), line), options.onBytes, lineEnd);
-      } catch (error) {
-        if (error instanceof KgInputError) throw error;
-        throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
-      }
+    try {
+      if (delimiter === ',') csvComments = await readCsvFile(handle, file, encoding, lineEnd, accept, options.onBytes);
+      // CR-only line ends go through the line reader (the byte path splits at LF)
+      else if (delimiter === '\t' && ids && lineEnd === '\n') await readTabTriples(handle, file, encoding, accept, ids.entities, ids.relations, ids.sink, options.onBytes);
+      else await forEachLine(handle, file, encoding, (text, line) => accept(delimiter === '\t' ? text.split('\t') : trimField(text).split(WHITESPACE), line), options.onBytes, lineEnd);
+    } catch (error) {
+      if (error instanceof KgInputError) throw error;
+      throw new KgInputError(file, undefined, describeFileError(error), { cause: error });
     }
     return { headerOrder: accept.headerOrder(), comments: csvComments + accept.comments(), header: accept.header() };
   } finally {
