@@ -91,8 +91,6 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
 /** Longest path parameter the router takes (past it a 414): above the longest model name schemas.ts accepts. */
 const MAX_PARAM_LENGTH = 256;
 
-export { SERVICE_DEFAULTS };
-
 export { ServedModels } from './served-models.js';
 
 /** Error body of every 4xx/5xx answer. */
