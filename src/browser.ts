@@ -16,7 +16,7 @@ import { initBackend } from './core/backend.js';
 import { ensureGradients } from './core/tfjs-gradients.js';
 import { useKernelModule } from './kernels/kernel-host.js';
 import { loadKernelsFromUrl } from './kernels/kernel-loader-browser.js';
-import { datasetFromBytes as readFiles, datasetFromTriples as readTriples, type BytesDataset, type InMemoryTriples, type TripleBytesFile } from './kg/bytes-dataset.js';
+import { datasetFromBytes as readFiles, datasetFromTriples as readTriples, type BytesDataset, type GivenTriple, type InMemoryTriples, type TripleBytesFile } from './kg/bytes-dataset.js';
 import type { NamedTriple } from './kg/split-triples.js';
 import type { TrainOptions as NodeTrainOptions } from './pipeline/option-schemas.js';
 import { modelNames as registeredModels } from './registry/models.js';
@@ -27,7 +27,7 @@ import type { CurvePoint, ModelSummary, NeighborsResult, PredictResult, TestMetr
 import type { InPageModel } from './serve/explorer/worker/in-page-model.js';
 import { inPageSettings, trainInPage } from './serve/explorer/worker/in-page-training.js';
 
-export type { CurvePoint, InMemoryTriples, ModelSummary, NamedTriple, NeighborsResult, PredictResult, TestMetrics, TripleBytesFile, TripleScore };
+export type { CurvePoint, GivenTriple, InMemoryTriples, ModelSummary, NamedTriple, NeighborsResult, PredictResult, TestMetrics, TripleBytesFile, TripleScore };
 export { KgInputError, LookupError, OptionsError };
 
 /** Whether initEngine has started the engine (train needs it; tfjs' wasm backend cannot be started twice). */

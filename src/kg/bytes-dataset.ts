@@ -156,14 +156,19 @@ function assemble(name: string, raw: Record<SplitName, SplitIds>, names: { entit
   return { name, dir: '', entities, relations, train: encoded.train.triples, valid: encoded.valid.triples, test: encoded.test.triples, report, readNotes };
 }
 
+/**
+ * One triple held in memory: [head, relation, tail]. Typed as any list of names, so that a plain literal or a line's
+ * `split('\t')` is taken as it is; that it holds three names is checked when it is read.
+ */
+export type GivenTriple = readonly string[];
 /** Triples held in memory: one list (split 80/10/10 as one file is), or the three splits (valid and test may be left out). */
-export type InMemoryTriples = readonly NamedTriple[] | { train: readonly NamedTriple[]; valid?: readonly NamedTriple[]; test?: readonly NamedTriple[] };
+export type InMemoryTriples = readonly GivenTriple[] | { train: readonly GivenTriple[]; valid?: readonly GivenTriple[]; test?: readonly GivenTriple[] };
 
 /** A tab or line break in a name: the files kgdistill writes (splits, exports) hold one name per line and field. */
 const TAB_OR_LINE_BREAK = /[\t\n\r]/;
 
 /** One list of triples as local ids (line = 1-based position in the list), each checked to be three names. */
-function tripleIdsOf(what: string, triples: readonly NamedTriple[], names: { entities: NameTable; relations: NameTable }): TripleIds {
+function tripleIdsOf(what: string, triples: readonly GivenTriple[], names: { entities: NameTable; relations: NameTable }): TripleIds {
   if (!Array.isArray(triples)) throw new TypeError(`${what} must be an array of [head, relation, tail] triples (got ${typeof triples})`);
   const ids = new Int32Array(3 * triples.length), lines = new Int32Array(triples.length);
   triples.forEach((triple, i) => {
@@ -175,9 +180,9 @@ function tripleIdsOf(what: string, triples: readonly NamedTriple[], names: { ent
       const role = (['head', 'relation', 'tail'] as const)[long]!;
       throw new KgInputError(what, i + 1, `the ${role} of triple ${i + 1} is ${longNameWords(role, triple[long]!.length)}`);
     }
-    ids[3 * i] = names.entities.id(triple[0]);
-    ids[3 * i + 1] = names.relations.id(triple[1]);
-    ids[3 * i + 2] = names.entities.id(triple[2]);
+    ids[3 * i] = names.entities.id(triple[0]!);
+    ids[3 * i + 1] = names.relations.id(triple[1]!);
+    ids[3 * i + 2] = names.entities.id(triple[2]!);
     lines[i] = i + 1;
   });
   return { triples: ids, lines, comments: 0 };
@@ -191,13 +196,13 @@ function tripleIdsOf(what: string, triples: readonly NamedTriple[], names: { ent
 export function datasetFromTriples(given: InMemoryTriples, seed = 0, name = 'triples'): BytesDataset {
   const names = { entities: new NameTable(), relations: new NameTable() };
   if (Array.isArray(given)) {
-    const ids = tripleIdsOf('triples', given as readonly NamedTriple[], names);
+    const ids = tripleIdsOf('triples', given as readonly GivenTriple[], names);
     if (ids.lines.length === 0) throw new KgInputError('triples', undefined, 'no triples');
     if (ids.lines.length > MAX_TRIPLES) throw new KgInputError('triples', undefined, `${ids.lines.length} triples are more than a page trains (${MAX_TRIPLES})`);
     const { splits, note } = splitOne('triples', ids, names, seed);
     return assemble(name, splits, names, 'drop', note, undefined);
   }
-  const splits = given as Exclude<InMemoryTriples, readonly NamedTriple[]>;
+  const splits = given as Exclude<InMemoryTriples, readonly GivenTriple[]>;
   if (typeof splits !== 'object' || splits === null || !('train' in splits)) throw new TypeError('give an array of [head, relation, tail] triples, or { train, valid?, test? }');
   const raw = {} as Record<SplitName, SplitIds>;
   for (const split of SPLIT_NAMES) raw[split] = { ...tripleIdsOf(split, splits[split] ?? [], names), file: split };

@@ -37,8 +37,16 @@ describe('datasetFromTriples', () => {
     expect([d.valid.length, d.test.length]).toEqual([0, 0]);
   });
 
+  it('takes triples typed as lists of names, as a plain literal or split lines are (the README example; checked when read)', () => {
+    const literal = [['alice', 'knows', 'bob'], ['bob', 'knows', 'carol'], ['carol', 'likes', 'tea'], ['dave', 'likes', 'tea'], ['alice', 'likes', 'coffee']];
+    const lines = 'alice\tknows\tbob\nbob\tknows\tcarol\ncarol\tlikes\ttea\ndave\tlikes\ttea\nalice\tlikes\tcoffee'.split('\n').map((line) => line.split('\t'));
+    const fromLiteral = datasetFromTriples({ train: literal });
+    expect([fromLiteral.entities.size, fromLiteral.relations.size, fromLiteral.train.length]).toEqual([6, 2, 15]);
+    expect(content(datasetFromTriples({ train: lines }))).toEqual(content(fromLiteral));
+  });
+
   it('names the split and position of a triple that is not three names', () => {
-    const bad = [...splits.train.slice(0, 2), ['a', 'r'] as unknown as NamedTriple];
+    const bad = [...splits.train.slice(0, 2), ['a', 'r']];
     expect(() => datasetFromTriples({ train: bad })).toThrow(KgInputError);
     expect(() => datasetFromTriples({ train: bad })).toThrow(/^train:3: triple 3 must be three non-empty names/);
     expect(() => datasetFromTriples({ train: splits.train, test: [['a', 'r', 'b\tc']] })).toThrow(/^test:1: .*without a tab or line break/);
