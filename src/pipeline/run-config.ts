@@ -14,6 +14,7 @@ import { formatIssues } from '../core/registry.js';
 import { datasetDirOf } from './effective-options.js';
 import { readConfigFile } from './config-file.js';
 import { flagOf, type RunConfigSource } from './option-schemas.js';
+import { conflictingOptions } from './options-error.js';
 
 /** Format name and version of config.json. */
 export const RUN_CONFIG_FORMAT = 'kgdistill-config';
@@ -217,6 +218,7 @@ const NAME_KEYS: readonly string[] = ['model', 'student'];
 export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string,
   recorded: Readonly<Record<string, unknown>> = {}): { options: Record<string, unknown>; changed: string[]; changedKeys: string[] } {
   const differing: string[] = [];
+  const differingKeys: string[] = [];
   const changed: string[] = [];
   const changedKeys: string[] = [];
   const options = runOptionsOnly(saved);
@@ -238,6 +240,7 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     } else if (!same) {
       const finds = key === 'dataset' && typeof value === 'string' && !path.isAbsolute(value) ? datasetDirOf(value) : undefined; // a name: where it leads from here
       differing.push(`${name(key)} ${JSON.stringify(value)}${finds !== undefined ? ` (found in ${finds})` : ''} (${before === undefined ? "not set in the run's config.json" : `the run has ${JSON.stringify(before)}`})`);
+      differingKeys.push(key);
     }
   }
   if (differing.length > 0) {
@@ -245,7 +248,8 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     // 'epochs'`), which is no name for an option in general; `resume` is never a config file's, so its name tells
     // whether the caller names flags or keys
     const plain = name('resume').startsWith('--') ? flagOf : (key: string): string => key;
-    throw new Error(`${name('resume')} ${runDir}: ${differing.join('; ')}; only ${RESUMABLE_KEYS.filter((k) => k !== 'out').map(plain).join(', ')} may change when resuming (start a new run with ${plain('out')} for other settings)`);
+    // options that contradict the run's: a usage error (exit 2), as --epochs below the epochs trained is
+    throw conflictingOptions(`${name('resume')} ${runDir}: ${differing.join('; ')}; only ${RESUMABLE_KEYS.filter((k) => k !== 'out').map(plain).join(', ')} may change when resuming (start a new run with ${plain('out')} for other settings)`, differingKeys, given);
   }
   return { options, changed, changedKeys };
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { resumedOptions } from '../../src/pipeline/run-config.js';
 import { flagOf } from '../../src/pipeline/options.js';
+import { OptionsError } from '../../src/pipeline/options-error.js';
 
 const saved = { dataset: 'WN18RR', model: 'RotH', epochs: 100, patience: 10, lr: 0.001 };
 
@@ -13,9 +14,13 @@ describe('resumedOptions', () => {
     expect(changed).toEqual(['--epochs 200 (was 100)', '--lr-decay 0.3 (not set in the run\'s config.json)']);
   });
 
-  it('refuses any other differing option, naming each', () => {
-    expect(() => resumedOptions(saved, { lr: 0.01, model: 'RotH', dim: 16 }, flagOf, 'runs/a')).toThrow(
+  it('refuses any other differing option, naming each, as a usage error (OptionsError: exit 2) with one problem a key', () => {
+    const refuse = () => resumedOptions(saved, { lr: 0.01, model: 'RotH', dim: 16 }, flagOf, 'runs/a');
+    expect(refuse).toThrow(
       '--resume runs/a: --lr 0.01 (the run has 0.001); --dim 16 (not set in the run\'s config.json); only --epochs, --patience, --valid-every, --lr-decay, --lr-patience, --test-eval, --backend may change when resuming');
+    expect(refuse).toThrow(OptionsError);
+    const problems = (() => { try { refuse(); } catch (error) { return (error as OptionsError).problems; } })();
+    expect(problems?.map(({ key, value }) => [key, value])).toEqual([['lr', 0.01], ['dim', 16]]);
   });
 
   it("takes a model's name in any case, as a new run does (--model roth was refused: 'the run has \"RotH\"')", () => {
