@@ -10,7 +10,7 @@
  * tfjs-node when installed) is started inside. Progress is silent unless hooks are given.
  */
 import { runDistill, runTrain, type RunRequest } from './pipeline/train.js';
-import type { RunHooks } from './pipeline/run-job.js';
+import type { RunHooks } from './pipeline/run-hooks.js';
 import type { DistillOptions as DistillSchemaInput } from './pipeline/options.js';
 import { evaluateRun, type EvaluateOptions } from './pipeline/evaluate.js';
 import { testMetricsOf } from './pipeline/run-result.js';
@@ -34,7 +34,8 @@ export type { BackendRequest } from './core/backend.js';
 export type { OptimizerName } from './core/optimizers.js';
 export { trainOptionsSchema, distillOptionsSchema, type TrainSettings, type DistillSettings } from './pipeline/options.js';
 export type { TrainOptions, DistillOptions, DatasetOptions, TrainingOptions } from './pipeline/public-options.js';
-export type { RunHooks, DataSummary, SkippedLine } from './pipeline/run-job.js';
+export type { RunHooks } from './pipeline/run-hooks.js';
+export type { DataSummary, SkippedLine } from './pipeline/run-job.js';
 export type { RunRequest } from './pipeline/train.js';
 export type {
   SummaryMetrics, FullSummaryMetrics, SampledSummaryMetrics, TieRuleMetrics, RunSummary, DistillSummary,

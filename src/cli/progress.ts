@@ -67,13 +67,15 @@ export function testProgress(): (done: number, total: number) => void {
   return evaluationBar('test');
 }
 
-/** Trainer events that draw progress on stderr. */
-export function progressEvents(options: { label?: string }): TrainerEvents & { stop(): void } {
+/** Trainer events that draw progress on stderr, and `stop`, which clears the bar when a run ends or fails (not an event: hooks are checked by key). */
+export function progressEvents(options: { label?: string }): { events: TrainerEvents; stop(): void } {
   const label = options.label ?? 'train';
   if (!stream.isTTY) {
     return {
-      onEpochEnd: (record) => stream.write(`[${label}] ${formatEpoch(record)}\n`),
-      onValidationStart: (epoch) => stream.write(`[${label}] epoch ${epoch}: validating…\n`),
+      events: {
+        onEpochEnd: (record) => stream.write(`[${label}] ${formatEpoch(record)}\n`),
+        onValidationStart: (epoch) => stream.write(`[${label}] epoch ${epoch}: validating…\n`),
+      },
       stop() {},
     };
   }
@@ -89,26 +91,28 @@ export function progressEvents(options: { label?: string }): TrainerEvents & { s
   let started = 0;
   const runEta = (): string => (stepsDone === 0 ? '–' : formatDuration(((performance.now() - started) / 1000 / stepsDone) * (stepsLeftAtStart - stepsDone)));
   return {
-    onRunStart: (firstEpoch, epochs, steps) => {
-      lastEpoch = epochs;
-      stepsPerEpoch = steps;
-      stepsLeftAtStart = Math.max(0, epochs - firstEpoch + 1) * steps;
-      started = performance.now();
-    },
-    onEpochStart: (epoch, steps) => {
-      lossSum = 0;
-      bar.start(steps, 0, { epoch, epochs: lastEpoch, loss: '-', runEta: runEta() });
-    },
-    onStep: (step, steps, loss) => {
-      lossSum += loss;
-      stepsDone++;
-      if (step % 10 === 0 || step === steps) bar.update(step, { loss: (lossSum / step).toFixed(5), runEta: runEta() });
-    },
-    onValidationStart: () => bar.stop(),
-    onValidationProgress: evaluationBar('validation'),
-    onEpochEnd: (record) => {
-      bar.stop();
-      stream.write(`${formatEpoch(record)}${stepsPerEpoch > 0 ? ` | run ETA ${runEta()}` : ''}\n`);
+    events: {
+      onRunStart: (firstEpoch, epochs, steps) => {
+        lastEpoch = epochs;
+        stepsPerEpoch = steps;
+        stepsLeftAtStart = Math.max(0, epochs - firstEpoch + 1) * steps;
+        started = performance.now();
+      },
+      onEpochStart: (epoch, steps) => {
+        lossSum = 0;
+        bar.start(steps, 0, { epoch, epochs: lastEpoch, loss: '-', runEta: runEta() });
+      },
+      onStep: (step, steps, loss) => {
+        lossSum += loss;
+        stepsDone++;
+        if (step % 10 === 0 || step === steps) bar.update(step, { loss: (lossSum / step).toFixed(5), runEta: runEta() });
+      },
+      onValidationStart: () => bar.stop(),
+      onValidationProgress: evaluationBar('validation'),
+      onEpochEnd: (record) => {
+        bar.stop();
+        stream.write(`${formatEpoch(record)}${stepsPerEpoch > 0 ? ` | run ETA ${runEta()}` : ''}\n`);
+      },
     },
     stop: () => bar.stop(),
   };

@@ -17,7 +17,7 @@ import { FetchInterruptedError } from '../kg/fetch-dataset.js';
 import { plural } from '../kg/plural.js';
 import { RESUMABLE_KEYS } from '../pipeline/run-config.js';
 import { shellQuote } from '../pipeline/shell-quote.js';
-import type { RunHooks } from '../pipeline/run-job.js';
+import type { RunHooks } from '../pipeline/run-hooks.js';
 import { bestValidText } from '../pipeline/run-texts.js';
 import type { RunResult } from '../pipeline/train.js';
 import { loadProgress, progressEvents, testProgress } from './progress.js';
@@ -147,20 +147,20 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
     process.on(signal, handler);
     return [signal, handler] as const;
   });
-  const events = progressEvents({ label });
+  const progress = progressEvents({ label });
   try {
     const onTestStart = (runDir: string, evalCommand: string): void => { testing = { runDir, evalCommand }; };
     let result: RunResult;
     try {
-      result = await run({ log, events, onTestStart, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopCode !== undefined, signal: stopping.signal, naming: 'flag' });
+      result = await run({ log, events: progress.events, onTestStart, onTestProgress: testProgress(), onLoadProgress: loadProgress(), shouldStop: () => stopCode !== undefined, signal: stopping.signal, naming: 'flag' });
     } catch (error) {
       if (!(error instanceof FetchInterruptedError) || stopCode === undefined) throw error;
-      events.stop();
+      progress.stop();
       log(`kgdistill: ${error.message}`); // nothing was trained or written: there is nothing to resume
       process.exitCode = stopCode;
       return;
     }
-    events.stop();
+    progress.stop();
     if (result.training.interrupted) {
       log(`saved; continue with: ${resumeCommand(result.runDir)}`);
       if (json) process.stdout.write(`${JSON.stringify(result.json)}\n`);
@@ -177,7 +177,7 @@ export async function runTrainingCommand(label: string, json: boolean, run: (hoo
     if (result.sampledTest) lines.push(`test split, ${String(result.summary.checkpoint)} checkpoint:`, formatSampled(result.sampledTest));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    events.stop();
+    progress.stop();
     for (const [signal, handler] of handlers) process.off(signal, handler);
   }
 }

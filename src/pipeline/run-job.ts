@@ -25,11 +25,11 @@ import { kgeSettingsOf, type TrainingConfig } from '../core/training-config.js';
 import { checkSampledLoss } from '../core/batch.js';
 import { runDataFromDataset, requireSameTriples, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { ModelRuntime } from '../core/model-runtime.js';
-import { CHECKPOINT_SECONDS, Trainer, type TrainerEvents, type TrainingResult } from '../core/trainer.js';
+import { CHECKPOINT_SECONDS, Trainer, type TrainingResult } from '../core/trainer.js';
 import type { TrainingObjective } from '../core/training-objective.js';
 import type { SampledLoss } from '../core/losses.js';
 import type { KgeModel } from '../core/model.js';
-import { arraysWithPrefix, loadCheckpoint, type CheckpointHeader } from '../core/checkpoint.js';
+import { arraysWithPrefix, loadCheckpoint } from '../core/checkpoint.js';
 import { foreignFiles } from '../core/run-dir-files.js';
 import { optionsFromHeader, parseSaved, recordedOneToNLoss, requireConfigOfCheckpoint } from './header-options.js';
 import { beforeNewBest, bestEpochOf, EarlierResult, headlineOf, resultFile, writeResult } from './run-result.js';
@@ -50,28 +50,9 @@ import { checkLossSettings, checkResolvedLoss, checkRunSettings, sampledLossOf, 
 import { loadRun } from '../registry/load-run.js';
 import { effectiveOptions, recordedRunOptions, runOwnDataset, resumedTriplesRemedy } from './effective-options.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
-import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, unusedEvalSeedNote, type CommonSettings, type OptionNaming } from './options.js';
+import { checkRunHooks, type RunHooks } from './run-hooks.js';
+import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, unusedEvalSeedNote, type CommonSettings } from './options.js';
 import { plural } from '../kg/plural.js';
-
-/** How a job reports what it does (all optional): lines for the user, the trainer's progress, a stop request. */
-export interface RunHooks {
-  log?: (line: string) => void;
-  events?: TrainerEvents;
-  /** The final test evaluation starts (training is over and saved in `runDir`; `evalCommand` gives the same test later). */
-  onTestStart?: (runDir: string, evalCommand: string) => void;
-  /** Progress of the final test evaluation. */
-  onTestProgress?: (done: number, total: number) => void;
-  /** Progress of reading the dataset's files (bytes). */
-  onLoadProgress?: (bytesRead: number, totalBytes: number) => void;
-  /** Checked after every step: true saves the position and returns (Ctrl-C, SIGTERM, SIGHUP). */
-  shouldStop?: () => boolean;
-  /** Aborted on the first stop signal: stops a download of the dataset (the steps are stopped by `shouldStop`). */
-  signal?: AbortSignal;
-  /** How option errors name options: flags in the shell, keys in code. */
-  naming?: OptionNaming;
-  /** Where a key's value came from when not from a flag or the options object (e.g. `--config run.json`), for errors. */
-  keySources?: Readonly<Record<string, string>>;
-}
 
 /** What a command contributes to a training job. */
 export interface TrainingJob<S extends CommonSettings> {
@@ -126,6 +107,7 @@ export interface RunOutcome {
 export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, given: Record<string, unknown>, resume: boolean,
   parse: (options: Record<string, unknown>) => S, hooks: RunHooks = {}): Promise<RunOutcome & { settings: S }> {
   kernelThreads(); // KGDISTILL_THREADS is checked before anything is written (as the CLI does before any command)
+  checkRunHooks(hooks);
   const log = hooks.log ?? (() => undefined);
   const sources = hooks.keySources ?? {};
   const name = (key: string): string => optionName(key, sources, hooks.naming ?? 'key');

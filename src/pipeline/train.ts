@@ -13,7 +13,8 @@ import { requireSameTeachers, teacherRecordFile, writeTeacherRecord } from '../m
 import { MuldeObjective, recordedJuniorLoss, type MuldeSettings } from '../muldE/muldE-objective.js';
 import { trainingQueries } from '../core/batch.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
-import { runJob, type RunHooks, type RunOutcome, type TrainingJob } from './run-job.js';
+import { runJob, type RunOutcome, type TrainingJob } from './run-job.js';
+import type { RunHooks } from './run-hooks.js';
 import { conflictingOptions } from './options-error.js';
 import { headlineOf } from './run-result.js';
 
