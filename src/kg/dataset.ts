@@ -11,11 +11,11 @@ import { checkLoadOptions } from './load-options.js';
 import { EntityLimitError, type LimitContext } from './errors.js';
 import path from 'node:path';
 import { statSync } from 'node:fs';
-import type { ColumnOrder, SplitName, Triples, UnseenPolicy } from './types.js';
+import type { SplitName, Triples, UnseenPolicy } from './types.js';
 import type { Vocabulary } from './vocabulary.js';
 import { NameTable, hasTriple, readTripleIds, type ReadTripleOptions } from './triple-reader.js';
 import type { SkippedHeader } from './tab-triples.js';
-import { encodeSplits, skippedHeaders, type SplitIds, type SplitOverlap } from './dataset-encode.js';
+import { encodeSplits, skippedHeaders, type SplitIds } from './dataset-encode.js';
 import { requireSplitFiles, SPLIT_NAMES } from './resolve-dataset.js';
 import { resolveDataset, type ResolveOptions } from './fetch-dataset.js';
 import { verifyManifest } from './manifest.js';
@@ -27,7 +27,7 @@ export { hasSharedTriples, overlapLine, sharedTriplesText, type LoadReport } fro
 export { EntityLimitError } from './errors.js';
 
 /** Options of {@link loadDataset}: triple-file format, unseen policy (default `'keep'`, as the commands'), checksum verification (default on). */
-export interface LoadOptions extends ReadTripleOptions {
+export interface LoadOptions extends Omit<ReadTripleOptions, 'flagHints' | 'headerlessOrder'> {
   unseen?: UnseenPolicy;
   verify?: boolean;
   /** Directory names are resolved against (default: `process.cwd()`). */

@@ -15,12 +15,11 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ColumnOrder } from './types.js';
 import { EntityLimitError, KgInputError, describeFileError } from './errors.js';
-import { forEachLine, sniffLineEnd, type LineEnd, type TextEncodingName } from './line-source.js';
+import { forEachLine, sniffLineEnd, type LineEnd } from './line-source.js';
 import { readCsvFile } from './csv-reader.js';
 import { NameTable } from './name-table.js';
-import { MAX_LINE_BYTES, lineTooLongReason } from './name-limits.js';
 import { readTabTriples, type IdSink, type SkippedHeader } from './tab-triples.js';
-import { csvOptions, detectDelimiter, recordAcceptor, trimField, type ReadTripleOptions, type TripleDelimiter, type TripleSink } from './triple-format.js';
+import { detectDelimiter, recordAcceptor, trimField, type ReadTripleOptions, type TripleDelimiter, type TripleSink } from './triple-format.js';
 
 export { NameTable };
 // the format rules live in triple-format.ts (no Node module: the in-memory reader shares them); their names stay here

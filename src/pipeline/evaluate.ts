@@ -8,13 +8,12 @@ import { z } from 'zod';
 import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../core/backend.js';
 import { runDataFromDataset, requireSameTriples, requireSameVocabulary, type RunData } from '../core/training-data.js';
 import { evaluateSplit } from '../eval/evaluate-run.js';
-import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
+import { evaluationSummary } from '../eval/evaluate.js';
 import type { EvaluateResult, FullSummaryMetrics, SampledSummaryMetrics } from './public-results.js';
 import { loadRun, noteIfStillTraining, type LoadedRun } from '../registry/load-run.js';
-import { evaluateSampledAsync, requireCandidates, sampledSummary, type SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import { evaluateSampledAsync, requireCandidates, sampledSummary } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
 import { dataSummary } from './run-texts.js';
-import type { DataSummary } from './public-results.js';
 import { dataOptions, parseOptions, nonNegativeInt, unusedEvalSeedNote, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming, type ReadingOptions } from './options.js';
 import { callbackOption, trueOrFalse } from '../kg/load-options.js';
 
