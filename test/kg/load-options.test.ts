@@ -23,6 +23,14 @@ describe('loadDataset options', () => {
     await expect(refused({ unsen: 'drop' })).rejects.toThrow("loadDataset: unknown option 'unsen' (the options: unseen, verify, cwd, download, onProgress, delimiter, columns, header, encoding, onBytes, log, signal, maxEntities, maxEntitiesWithValid)");
   });
 
+  it("types only the keys it takes: the file reader's own flagHints and headerlessOrder are refused at compile time too", async () => {
+    const dir = writeFiles(tempDir(), FILES);
+    // @ts-expect-error -- not a LoadOptions key (the type once said it was, and loadDataset refused it)
+    await expect(loadDataset(dir, { flagHints: false })).rejects.toThrow("loadDataset: unknown option 'flagHints'");
+    // @ts-expect-error -- not a LoadOptions key
+    await expect(loadDataset(dir, { headerlessOrder: 'htr' })).rejects.toThrow("loadDataset: unknown option 'headerlessOrder'");
+  });
+
   it('takes every valid form (the unseen triple of test dropped or kept as asked)', async () => {
     const dir = writeFiles(tempDir(), FILES);
     const dropped = await loadDataset(dir, { unseen: 'drop', columns: [0, 1, 2], delimiter: '\t', header: false, encoding: 'utf8', verify: false });
