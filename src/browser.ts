@@ -164,7 +164,10 @@ export async function train(dataset: BrowserDataset, options: BrowserTrainOption
   }
   const { onEpoch, onProgress, ...given } = options;
   const refused = NOT_IN_A_PAGE.filter((key) => Object.hasOwn(given, key));
-  if (refused.length > 0) throw new Error(`train: ${refused.map((k) => `'${k}'`).join(', ')} ${refused.length === 1 ? 'is not an option' : 'are not options'} in a page (the dataset is train's first argument, nothing is written, the backend is wasm)`);
+  if (refused.length > 0) {
+    const message = `train: ${refused.map((k) => `'${k}'`).join(', ')} ${refused.length === 1 ? 'is not an option' : 'are not options'} in a page (the dataset is train's first argument, nothing is written, the backend is wasm)`;
+    throw new OptionsError(message, refused.map((key) => ({ key, message: 'is not an option in a page', value: (given as Record<string, unknown>)[key] })));
+  }
   const settings = inPageSettings(dataset, given);
   if (!engineStarted) throw new Error("train: call initEngine() first (it loads the kernels and starts tfjs' wasm backend)");
   const { outcome, model } = await trainInPage(dataset, settings, { progress: onProgress ?? (() => undefined), epoch: onEpoch ?? (() => undefined) });

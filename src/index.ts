@@ -21,7 +21,10 @@ import type { DistillSummary, EvaluateResult, RunSummary, SummaryMetrics } from 
 export { loadDataset, formatLoadReport, type KgDataset, type LoadOptions, type LoadReport } from './kg/dataset.js';
 export type { Vocabulary } from './kg/vocabulary.js';
 export type { RelationCategory } from './kg/types.js';
-export { splitTriples, type NamedTriple, type SplitOptions, type TripleSplit } from './kg/split-triples.js';
+export type { NamedTriple, SplitOptions, TripleSplit } from './kg/split-triples.js';
+export { fetchDataset, splitTriples, type FetchDatasetOptions } from './pipeline/public-data.js';
+export type { FetchReport } from './kg/fetch-dataset.js';
+export { exportRun, EXPORT_FORMATS, type ExportFormat, type ExportReport } from './pipeline/export.js';
 export { writeSyntheticDataset, syntheticGraph, type SyntheticGraph, type SyntheticGraphOptions, type SyntheticTriple } from './kg/synthetic-graph.js';
 export type { EvaluateOptions } from './pipeline/evaluate.js';
 export type { ReadingOptions, OptionNaming } from './pipeline/options.js';
@@ -51,6 +54,7 @@ export { OptionsError, type OptionProblem } from './pipeline/options-error.js';
 export { EntityLimitError, KgInputError } from './kg/errors.js';
 export { DatasetFetchError, FetchInterruptedError } from './kg/fetch-dataset.js';
 export { CheckpointError } from './core/checkpoint.js';
+export { TrainingDivergedError } from './core/training-diverged.js';
 export { LookupError, type LookupErrorKind } from './lookup/errors.js';
 export { HnswUnavailableError } from './lookup/hnsw.js';
 

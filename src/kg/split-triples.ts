@@ -24,15 +24,22 @@ export interface TripleSplit {
 export interface SplitOptions {
   /** Fractions of train, valid and test; positive and summing to 1 (default 0.8, 0.1, 0.1). */
   ratios?: readonly [number, number, number];
+  /** Seed of the shuffle (default 0). */
   seed?: number;
+}
+
+/** What split ratios must be. */
+export const RATIOS_RULE = 'three fractions ≥ 0 summing to 1, train > 0';
+
+/** Whether `ratios` are split ratios: {@link RATIOS_RULE}. */
+export function areSplitRatios(ratios: readonly number[]): boolean {
+  return ratios.length === 3 && ratios.every((r) => r >= 0) && ratios[0]! > 0 && Math.abs(ratios[0]! + ratios[1]! + ratios[2]! - 1) <= 1e-9;
 }
 
 /** Splits triples into train/valid/test with a seeded shuffle (each distinct triple once), moving valid/test triples with unseen parts to train. */
 export function splitTriples(given: readonly NamedTriple[], options: SplitOptions = {}): TripleSplit {
   const ratios = options.ratios ?? [0.8, 0.1, 0.1];
-  if (ratios.length !== 3 || ratios.some((r) => !(r >= 0)) || ratios[0] <= 0 || Math.abs(ratios[0] + ratios[1] + ratios[2] - 1) > 1e-9) {
-    throw new Error(`ratios must be three fractions ≥ 0 summing to 1, train > 0 (got ${ratios.join(',')})`);
-  }
+  if (!areSplitRatios(ratios)) throw new Error(`ratios must be ${RATIOS_RULE} (got ${ratios.join(',')})`);
   given.forEach((triple, i) => {
     if (!Array.isArray(triple) || triple.length !== 3 || !triple.every((field) => typeof field === 'string')) {
       throw new TypeError(`triples[${i}] must be three strings [head, relation, tail] (got ${JSON.stringify(triple)})`);

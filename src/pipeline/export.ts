@@ -17,6 +17,9 @@ import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
 import { requireNewOutDir, writeNewDirectory } from '../kg/new-directory.js';
 import { initBackend } from '../core/backend.js';
 import { refusedOption } from './options-error.js';
+import { z } from 'zod';
+import { callbackOption, trueOrFalse } from '../kg/load-options.js';
+import { parseOptions } from './option-schemas.js';
 import { logicalModelConfig, logicalRows } from '../core/table-padding.js';
 
 /** Export formats. */
@@ -101,8 +104,12 @@ async function readableNames(dir: string | undefined, entities: readonly string[
   return names;
 }
 
+/** What each key of exportRun's options accepts. */
+const exportOptionsSchema = z.object({ last: trueOrFalse, onNotice: callbackOption }).partial().strict();
+
 /** Exports a run's best (or last) checkpoint into a new directory. */
 export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean; onNotice?: (note: string) => void } = {}): Promise<ExportReport> {
+  parseOptions(exportOptionsSchema, options, 'key', 'exportRun'); // a misspelt 'lats' would export the best checkpoint
   if (!EXPORT_FORMATS.includes(format)) { // the command line's choices refuse it first: this is a library caller's, named by its key; an OptionsError
     const message = `format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`;
     throw refusedOption(message, 'format', format);

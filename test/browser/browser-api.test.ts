@@ -3,7 +3,7 @@
  * triples read from files), what `train` refuses, and the kernels' file loader on a host without Node.
  */
 import { describe, expect, it } from 'vitest';
-import { datasetFromBytes, datasetFromTriples, train } from '../../src/browser.js';
+import { OptionsError, datasetFromBytes, datasetFromTriples, train } from '../../src/browser.js';
 import { KgInputError } from '../../src/kg/errors.js';
 import type { NamedTriple } from '../../src/kg/split-triples.js';
 import { syntheticGraph } from '../../src/kg/synthetic-graph.js';
@@ -59,6 +59,9 @@ describe('train in a page', () => {
     const d = datasetFromTriples(splits);
     await expect(train(d, { out: 'runs/x' } as never)).rejects.toThrow("train: 'out' is not an option in a page");
     await expect(train(d, { dataset: 'x', backend: 'cpu' } as never)).rejects.toThrow("'dataset', 'backend' are not options in a page");
+    const refused = await train(d, { dataset: 'x', backend: 'cpu' } as never).then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(OptionsError); // as every refused option: the keys in problems
+    expect((refused as OptionsError).problems.map(({ key, value }) => [key, value])).toEqual([['dataset', 'x'], ['backend', 'cpu']]);
   });
 
   it('says what to do when given triples for a dataset, or called before initEngine (tfjs would fail unclearly, for good)', async () => {
