@@ -14,7 +14,7 @@
  * Total: L_Junior + L_Senior + λ·L_KD. The Senior's table g has its own Adam optimiser and is checkpointed.
  * Steps 4–5 run in one of two ways, chosen like the core's scoring path: fused (the Junior's K scores and their
  * backward in kernels, the Senior and L_KD per query by the seniorKd kernel with hand-derived gradients, whose
- * float64 reference is senior-kd-head.ts), or in tfjs autodiff (senior.ts, the reference and the path of native
+ * float64 reference is test/muldE/senior-kd-head.ts), or in tfjs autodiff (senior.ts, the reference and the path of native
  * backends).
  */
 import * as tf from '@tensorflow/tfjs-core';

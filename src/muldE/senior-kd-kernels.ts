@@ -1,5 +1,5 @@
 // Bounds-checked wrapper of MulDE's Senior + KD head kernel (assembly/senior-kd.ts, compiled into the one kernel
-// module; float64 reference and derivation in senior-kd-head.ts). Its exports are declared here, not in the kernel
+// module; float64 reference and derivation in test/muldE/senior-kd-head.ts). Its exports are declared here, not in the kernel
 // layer: `seniorKdKernels(kernels)` fetches them through `Kernels.extension`.
 import type { F32Block } from '../kernels/kernel-memory.js';
 import { type BlockChecks, fail, int, real } from '../kernels/kernel-checks.js';
@@ -32,7 +32,7 @@ export interface SeniorKdBlocks {
   scratch: F32Block;
 }
 
-/** Constants of the objective for one batch (as SeniorKdSettings of senior-kd-head.ts). */
+/** Constants of the objective for one batch (as SeniorKdSettings of test/muldE/senior-kd-head.ts). */
 export interface SeniorKdConstants {
   batchSize: number;
   temperature: number;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { seniorKdBlock } from '../../src/muldE/senior-kd-head.js';
+import { seniorKdBlock } from './senior-kd-head.js';
 import { seniorSoftLabels } from '../../src/muldE/senior.js';
 import { binaryCrossEntropyWithLogits } from '../../src/core/losses.js';
 import { temperatureKdLoss } from '../../src/core/distillation-loss.js';

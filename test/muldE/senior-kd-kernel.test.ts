@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadKernels } from '../../src/kernels/kernels.js';
 import { seniorKdKernels, seniorKdScratchLength } from '../../src/muldE/senior-kd-kernels.js';
-import { seniorKdBlock } from '../../src/muldE/senior-kd-head.js';
+import { seniorKdBlock } from './senior-kd-head.js';
 import { SeededRandom } from '../../src/core/random.js';
 
 describe('seniorKd kernel (f32x4) against the float64 reference (senior-kd-head.ts)', () => {

@@ -1,6 +1,6 @@
 // MulDE's Senior and the Junior's distillation loss for a block of queries with their gradients (Wang et al. 2021,
 // §3.3–3.4), four candidates per f32x4 lane group. The maths, its derivation and a float64 reference are in
-// src/muldE/senior-kd-head.ts (tested against tfjs autodiff); this is the same computation per query:
+// test/muldE/senior-kd-head.ts (tested against tfjs autodiff); this is the same computation per query:
 //   uᵢ = σ(gᵢ)·tᵢ (scaling on) or tᵢ;   Dᵢ = KL(p_J ‖ softmax(uᵢ)), α = softmax(−D/τ) (attention on) or 1/T;
 //   s_T = Σᵢ αᵢuᵢ;   L_Senior = Σ_k [softplus(s_T) − y·s_T]/(B·K);   L_KD = T_kd²·KL(softmax(s_T/T_kd) ‖ softmax(s_J/T_kd))/B
 // writing ∂(L_Senior + λ·L_KD)/∂s_J and ∂/∂g and returning the two loss sums. Rows are K floats (any K ≥ 1); the

@@ -1,6 +1,6 @@
 /**
  * MulDE's Senior and the Junior's distillation loss for a block of queries in plain JS (float64), with the
- * hand-derived gradient: the readable reference of the seniorKd kernel (src/muldE/assembly/senior-kd.ts, which
+ * hand-derived gradient, a test oracle: the readable reference of the seniorKd kernel (src/muldE/assembly/senior-kd.ts, which
  * the fused path runs), itself tested against the tfjs autodiff path (senior.ts, core/distillation-loss.ts). Per query, over its K candidates (Wang et al. 2021, §3.3–3.4, as in
  * the authors' code):
  *   uᵢ = σ(g_r,i)·tᵢ                      relation-specific scaling (uᵢ = tᵢ without it)
@@ -13,7 +13,7 @@
  *   with G = ∂L/∂s_T (L = L_Senior + λ·L_KD):  ∂L/∂αᵢ = G·uᵢ,  ∂L/∂uᵢ = αᵢ·G,  ∂L/∂Dᵢ = −αᵢ(∂L/∂αᵢ − Σⱼ αⱼ ∂L/∂αⱼ)/τ
  *   ∂Dᵢ/∂s_J = p_J ⊙ (log p_J − log softmax(uᵢ) − Dᵢ),   ∂L/∂g_r,i = Σ_k ∂L/∂uᵢ,k · tᵢ,k · σ(g)(1 − σ(g)).
  */
-import type { SeniorMechanisms } from './senior.js';
+import type { SeniorMechanisms } from '../../src/muldE/senior.js';
 
 /** Inputs of one block of n queries with K candidates and T teachers. */
 export interface SeniorKdBlock {
