@@ -34,7 +34,7 @@ export interface OpenOptions extends IndexStoreOptions {
   name?: string;
   /** How the run's triple files are read (delimiter, columns, header, encoding; the pipeline's `runReadingOptions`). */
   reading?: Omit<LoadOptions, 'unseen'>;
-  /** The run's dataset where it is now (name or directory), when it moved since training (default: where it was). */
+  /** The run's dataset where it is now (name or directory), when it moved since training (default: where it was); one given that cannot be read with the run's vocabulary fails the open. */
   dataset?: string;
 }
 
@@ -183,6 +183,11 @@ export class CheckpointLookup {
     } catch (error) {
       note = `dataset ${datasetSpec} not loaded (${(error as Error).message}): no known-triple marking${options.dataset === undefined ? ' (if it moved: neighbors and predict take --dataset <where it is now>)' : ''}`;
       if (options.dataset === undefined && header.dataset.dir) names = await loadEntityNames(header.dataset.dir).catch(() => undefined);
+    }
+    if (note && options.dataset !== undefined) {
+      // a dataset the caller named must be the run's: answers without its marking (and raw ranks) would pass for right
+      runtime.dispose();
+      throw new Error(`${note.replace(/: no known-triple marking$/, '')}: the dataset given must be the run's (where it is now), or left out`);
     }
     if (note) options.onNotice?.(note);
     const stem = path.basename(run.file, '.json');

@@ -6,6 +6,7 @@ import { registerNeighborsCommand } from '../../src/cli/commands/neighbors.js';
 import { registerPredictCommand } from '../../src/cli/commands/predict.js';
 import { ranksFromList, tempDir } from './helpers.js';
 import { namedGraph, trainRun } from './trained-run.js';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 
 const tmp = tempDir('lookup-cli');
 let graph: string;
@@ -148,6 +149,11 @@ describe('kgdistill predict', () => {
       expect(found.err).toBe('');
       expect(lastJson(found.out).answers).toEqual(all.answers);
       expect(lastJson((await runCli([...base, '--head', 'e1', '--k', '3', '--filtered', '--dataset', moved, '--json'])).out).answers).toHaveLength(3);
+      // told a wrong place, or a dataset of other names: an error (exit 1), not answers without marking or raw ranks
+      await expect(runCli([...base, '--head', 'e1', '--k', '3', '--dataset', `${graph}-nowhere`])).rejects.toThrow(/^dataset \S+-nowhere not loaded \(.+\): the dataset given must be the run's \(where it is now\), or left out$/);
+      const other = await writeSyntheticDataset(path.join(tmp, 'other-graph'), { entities: 30, seed: 5 });
+      await expect(runCli([...base, '--head', 'e1', '--tail', 'e4', '--dataset', other])).rejects.toThrow(`dataset ${other} has another vocabulary than the checkpoint: the dataset given must be the run's (where it is now), or left out`);
+      await expect(runCli(['neighbors', '--checkpoint', roth, '--entity', 'e1', '--dataset', other])).rejects.toThrow('has another vocabulary than the checkpoint');
     } finally {
       renameSync(moved, graph);
     }
