@@ -18,7 +18,11 @@ export function checkpointStemOf(runDir: string, stem?: 'best' | 'last'): 'best'
   const chosen = stem ?? (existsSync(path.join(runDir, 'best.json')) ? 'best' : 'last');
   if (!existsSync(runDir)) throw new CheckpointError(runDir, 'no such directory (a run directory written by `kgdistill train` or `distill`)');
   if (!statSync(runDir).isDirectory()) throw new CheckpointError(runDir, notADirectory(runDir));
-  if (!existsSync(path.join(runDir, `${chosen}.json`))) throw new CheckpointError(runDir, 'no checkpoint in this directory (expected best.json or last.json from `kgdistill train`)');
+  if (!existsSync(path.join(runDir, `${chosen}.json`))) {
+    // asked for the last checkpoint of a run that has only its best (a finished run keeps last.json; a copy may not)
+    if (stem === 'last' && existsSync(path.join(runDir, 'best.json'))) throw new CheckpointError(runDir, 'no last checkpoint in this directory (last.json) but a best one: drop --last (in code, last: true) to read best.json');
+    throw new CheckpointError(runDir, 'no checkpoint in this directory (expected best.json or last.json from `kgdistill train`)');
+  }
   return chosen;
 }
 
