@@ -8,6 +8,7 @@ import { registerDataCommands } from '../../src/cli/commands/data.js';
 import { splitTriples, type NamedTriple } from '../../src/kg/split-triples.js';
 import { runCli, runCliCapturing, lastJsonLine } from '../helpers/run-cli.js';
 import { tempDir } from '../kg/helpers.js';
+import { OptionsError } from '../../src/pipeline/options-error.js';
 
 const cli = (args: string[]): Promise<string> => runCli([registerDataCommands], args);
 const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -97,7 +98,8 @@ describe('kgdistill data split', () => {
     expect(again.duplicates).toBe(200);
     expect(again.train + again.valid + again.test).toBe(200);
     await expect(cli(['data', 'split', file, '--out', out])).rejects.toThrow(/--out .*split: exists and is not empty; choose a new directory \(nothing was written\)/);
-    await expect(cli(['data', 'split', file, '--out', path.join(dir, 'x'), '--ratios', '0.9,0.2,0'])).rejects.toThrow(/--ratios must be three fractions ≥ 0 that sum to 1/);
+    await expect(cli(['data', 'split', file, '--out', path.join(dir, 'x'), '--ratios', '0.9,0.2,0'])).rejects.toThrow(/--ratios must be three fractions ≥ 0 summing to 1/);
+    await expect(cli(['data', 'split', file, '--out', path.join(dir, 'x'), '--ratios', '0.8,0.1'])).rejects.toThrow(OptionsError); // a usage error: exit 2
     expect(existsSync(path.join(dir, 'x'))).toBe(false);
   });
 
@@ -161,7 +163,7 @@ describe('kgdistill data split', () => {
     const namedErr = (await runCliCapturing([registerDataCommands], ['data', 'split', named, '--out', path.join(dir, 'c')])).err;
     expect(namedErr).not.toContain('may be a header');
     expect(namedErr).toContain(`note: ${named}:1: "head,relation,tail" skipped as a header\n`);
-    await expect(cli(['data', 'split', file, '--out', path.join(dir, 'd'), '--ratios', '0.8,,0.2'])).rejects.toThrow("--ratios must be three fractions ≥ 0 that sum to 1, train > 0 (got '0.8,,0.2')");
+    await expect(cli(['data', 'split', file, '--out', path.join(dir, 'd'), '--ratios', '0.8,,0.2'])).rejects.toThrow("--ratios must be three fractions ≥ 0 summing to 1, train > 0 (got '0.8,,0.2')");
   });
 });
 

@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { readTripleFileWithHeader, type RawTriple } from '../../kg/triple-reader.js';
 import { KgInputError } from '../../kg/errors.js';
 import { sharesAName } from '../../kg/header-suspect.js';
-import { splitTriples, type NamedTriple } from '../../kg/split-triples.js';
+import { RATIOS_RULE, areSplitRatios, splitTriples, type NamedTriple } from '../../kg/split-triples.js';
+import { refusedOption } from '../../pipeline/options-error.js';
 import { requireNewOutDir, writeNewDirectory } from '../../kg/new-directory.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { DATA_FLAGS, givenOptions } from '../run-options.js';
@@ -28,13 +29,10 @@ export interface SplitFlags {
 
 const schema = z.object({ ...dataOptions }).strict();
 
-/** Parses `--ratios a,b,c` (three fractions summing to 1; an empty field is an error, not 0). */
+/** Parses `--ratios a,b,c` (split-triples.ts's rule; an empty field is an error, not 0); a bad one is a usage error (exit 2). */
 function parseRatios(text: string): [number, number, number] {
-  const fields = text.split(',');
-  const parts = fields.map((p) => (p.trim() === '' ? NaN : Number(p.trim())));
-  if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p < 0) || parts[0]! <= 0 || Math.abs(parts[0]! + parts[1]! + parts[2]! - 1) > 1e-9) {
-    throw new Error(`--ratios must be three fractions ≥ 0 that sum to 1, train > 0 (got '${text}')`);
-  }
+  const parts = text.split(',').map((p) => (p.trim() === '' ? NaN : Number(p.trim())));
+  if (!areSplitRatios(parts)) throw refusedOption(`--ratios must be ${RATIOS_RULE} (got '${text}')`, 'ratios', text);
   return parts as [number, number, number];
 }
 
