@@ -120,7 +120,7 @@ export const trainingOptions = {
   backend: oneOf(BACKEND_CHOICES).default('auto'),
   path: oneOf(['auto', 'fused', 'tfjs'] as const).default('auto'),
   /** Run directory (default runs/<dataset>-<model>-d<dim>-s<seed>). */
-  out: z.string().min(1).optional(),
+  out: z.string({ error: 'must be a directory path' }).refine((dir) => dir.trim() !== '', { error: 'is empty: give the run directory (it would be the working directory)' }).optional(),
   /** Evaluate the best checkpoint on the test split at the end. */
   testEval: trueOrFalse.default(true),
   /**

@@ -18,6 +18,12 @@ describe('mistyped options of the library API', () => {
     await expect(train({ dataset: 'nowhere', colour: 3 } as never)).rejects.toThrow(/unknown key 'colour'$/);
   });
 
+  it('an empty or blank out is refused in words, not as a schema minimum (it would be the working directory)', async () => {
+    for (const out of ['', '  ']) {
+      await expect(train({ dataset: 'nowhere', out })).rejects.toThrow(`out is empty: give the run directory (it would be the working directory) (got ${JSON.stringify(out)})`);
+    }
+  });
+
   it('a refused option is an OptionsError (exported) listing each bad key with its value', async () => {
     const error = await train({ dataset: 'nowhere', dim: -1, epoch: 3 } as never).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(OptionsError);
