@@ -34,6 +34,8 @@ describe('digits data', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-digits-'));
     writeFileSync(path.join(dir, 'digits.csv.gz'), 'not gzip');
     await expect(loadDigits(dir, { verify: false })).rejects.toThrow(/not a gzip file/);
+    writeFileSync(path.join(dir, 'digits.csv.gz'), gzipSync(`${good}\n`.repeat(50)).subarray(0, 40)); // cut short
+    await expect(loadDigits(dir, { verify: false })).rejects.toThrow(/digits\.csv\.gz: a truncated or damaged gzip file \(unexpected end of file\)/);
     writeFileSync(path.join(dir, 'digits.csv.gz'), gzipSync(`${good}\n`));
     expect((await loadDigits(dir, { verify: false })).n).toBe(1);
     await expect(loadDigits(path.join(dir, 'nowhere'))).rejects.toThrow(/digits data not found/);

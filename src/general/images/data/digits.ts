@@ -76,7 +76,8 @@ export async function loadDigits(spec = 'digits', options: { cwd?: string; verif
   try {
     text = gunzipSync(bytes).toString('utf8');
   } catch (error) {
-    throw new KgInputError(file, undefined, `not a gzip file (${(error as Error).message})`, { cause: error });
+    const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b; // the format's magic bytes
+    throw new KgInputError(file, undefined, `${gzip ? 'a truncated or damaged gzip file' : 'not a gzip file'} (${(error as Error).message})`, { cause: error });
   }
   return { ...parseDigitsCsv(text, file), dir, verified: manifest.verified };
 }
