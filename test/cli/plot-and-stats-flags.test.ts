@@ -18,7 +18,7 @@ describe('plot --checkpoint', () => {
   it('is the run directory, as the argument is', async () => {
     const out = path.join(tmp, 'by-flag.svg');
     expect((await runCli([registerPlotCommand], ['plot', '--checkpoint', run, '--out', out])).trim()).toBe(out);
-    expect(readFileSync(out, 'utf8')).toMatch(/^<svg[\s\S]*training loss/);
+    expect(readFileSync(out, 'utf8')).toMatch(/^<svg[^>]*><!-- kgdistill plot -->[\s\S]*training loss/);
     const same = path.join(tmp, 'same.svg');
     expect((await runCli([registerPlotCommand], ['plot', run, '--checkpoint', `${run}/`, '--out', same])).trim()).toBe(same);
     expect(helpOf(registerPlotCommand, ['plot'])).toContain('--checkpoint <run dir>');

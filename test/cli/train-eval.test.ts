@@ -113,14 +113,21 @@ describe('kgdistill train / eval / distill / plot', () => {
   it('plot writes an SVG of the curves', async () => {
     const out = await runCli(['plot', run()]);
     const svg = readFileSync(out.trim(), 'utf8');
-    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toMatch(/^<svg [^>]*class="marks"[^>]*><!-- kgdistill plot -->/);
     expect(svg).toContain('validation MRR');
     expect((await runCli(['plot', run()])).trim()).toBe(out.trim()); // a plot replaces its own plot
+    const legacy = path.join(tmp, 'legacy.svg'); // a plot from before the mark: vega's root element
+    writeFileSync(legacy, svg.replace('<!-- kgdistill plot -->', ''));
+    expect((await runCli(['plot', run(), '--out', legacy])).trim()).toBe(legacy);
+    const drawing = path.join(tmp, 'drawing.svg'); // an SVG of the user's: kept
+    writeFileSync(drawing, '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>');
+    await expect(runCli(['plot', run(), '--out', drawing])).rejects.toThrow(`--out ${drawing}: exists and is not a plot kgdistill wrote; give a new file (nothing was written)`);
+    expect(readFileSync(drawing, 'utf8')).toBe('<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>');
     await expect(runCli(['plot', run(), '--out', path.join(tmp, 'curves.png')])).rejects.toThrow(`--out ${path.join(tmp, 'curves.png')}: plot writes SVG; give a file name ending in .svg (nothing was written)`);
     expect(existsSync(path.join(tmp, 'curves.png'))).toBe(false);
     const notes = path.join(tmp, 'notes.svg');
     writeFileSync(notes, 'hello');
-    await expect(runCli(['plot', run(), '--out', notes])).rejects.toThrow(`--out ${notes}: exists and is not an SVG plot; give a new file (nothing was written)`);
+    await expect(runCli(['plot', run(), '--out', notes])).rejects.toThrow(`--out ${notes}: exists and is not a plot kgdistill wrote; give a new file (nothing was written)`);
     expect(readFileSync(notes, 'utf8')).toBe('hello');
     const empty = path.join(tmp, 'no-epochs');
     mkdirSync(empty, { recursive: true });

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../../core/atomic-file.js';
 import { FILE_ERROR_WORDS, fileErrorWords } from '../../kg/errors.js';
 import { MakeDirectoryError, SPECIAL_DIRECTORY_WORDS } from '../../kg/make-directory.js';
 import { positionalOrFlag } from '../positional-or-flag.js';
+import { isKgdistillPlot, markedPlot } from '../plot-mark.js';
 import { refusedOption } from '../../pipeline/options-error.js';
 import type { EpochRecord } from '../../core/trainer.js';
 import { readMetrics } from '../../core/metrics-log.js';
@@ -69,11 +70,11 @@ export function registerPlotCommand(program: Command): void {
       ];
       // vega is loaded by the one command that draws (~0.3 s of every other command's start)
       const { renderLineChartSvg } = await import('../svg-chart.js');
-      const svg = await renderLineChartSvg(points, { title: path.basename(path.resolve(runDir)), x: 'epoch', y: 'value', independentY: true });
+      const svg = markedPlot(await renderLineChartSvg(points, { title: path.basename(path.resolve(runDir)), x: 'epoch', y: 'value', independentY: true }));
       const out = flags.out ?? path.join(runDir, 'curves.svg');
-      // a plot replaces a plot (an SVG), never another file given by mistake
-      if (existsSync(out) && !(statSync(out).isFile() && /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(readFileSync(out, 'utf8').slice(0, 512)))) {
-        throw new Error(`--out ${out}: exists and is not an SVG plot; give a new file (nothing was written)`);
+      // a plot replaces a plot kgdistill wrote, never another file (a drawing of the user's) given by mistake
+      if (existsSync(out) && !(statSync(out).isFile() && isKgdistillPlot(readFileSync(out, 'utf8').slice(0, 1024)))) {
+        throw new Error(`--out ${out}: exists and is not a plot kgdistill wrote; give a new file (nothing was written)`);
       }
       const existed = existsSync(out);
       await writeFileAtomic(out, svg).catch((error: unknown) => {
