@@ -14,6 +14,7 @@ import { train } from '../../src/index.js';
 import { tempDir } from '../kg/helpers.js';
 import { startServer, wn18rrMirror, type TestServer } from '../kg/fetch-fixtures.js';
 import { describeWithBenchmark } from '../helpers/datasets.js';
+import { OptionsError } from '../../src/pipeline/options-error.js';
 
 const ENV_KEYS = ['KGDISTILL_DATA', 'KGDISTILL_DATA_URL', 'KGDISTILL_NO_SHARED', 'KGDISTILL_FETCH_TIMEOUT', 'XDG_CACHE_HOME'] as const;
 
@@ -109,6 +110,9 @@ describe('kgdistill data fetch', () => {
     await expect(runData(['data', 'fetch', 'WN18RR', '--url', 'mirror.example', '--dir', tempDir()])).rejects.toThrow(
       "--url: not a URL: 'mirror.example' (expected http://, https:// or file://)",
     );
+    // the flag's value is the command line's error (exit 2, as --timeout's); $KGDISTILL_DATA_URL's stays input (exit 1)
+    await expect(runData(['data', 'fetch', 'WN18RR', '--url', 'ftp://mirror.example', '--dir', tempDir()])).rejects.toThrow(OptionsError);
+    await expect(runData(['data', 'fetch', 'WN18RR', '--url', 'ftp://mirror.example', '--dir', tempDir()])).rejects.toThrow("--url: unsupported URL scheme 'ftp:' (expected http, https or file)");
   });
 
   it('lists the datasets and every option with its default in --help', () => {

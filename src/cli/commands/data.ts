@@ -17,7 +17,8 @@ import { runSplit, type SplitFlags } from './data-split.js';
 import { requireNewOutDir } from '../../kg/new-directory.js';
 import { MAX_SYNTHETIC_ENTITIES, MIN_DATASET_ENTITIES, syntheticGraphSize, writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { formatTable } from '../format-table.js';
-import { fetchDataset, FetchInterruptedError, foundCopyReport, resolveDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
+import { fetchBaseUrl, fetchDataset, FetchInterruptedError, foundCopyReport, resolveDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
+import { KgInputError } from '../../kg/errors.js';
 import { DEFAULT_MIN_BYTES_PER_SECOND } from '../../kg/http-download.js';
 import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
 import { byteLimitText, MAX_DOWNLOAD_BYTES, MAX_TIMEOUT_SECONDS, MAX_TIMEOUT_TEXT, thousands } from '../../kg/fetch-limits.js';
@@ -102,6 +103,16 @@ function foundByName(name: string): string | undefined {
   }
 }
 
+/** --url checked before anything is fetched: a value that is no usable URL is the command line's error (exit 2), as a bad --timeout is. */
+function usableUrlFlag(url: string): string {
+  try {
+    fetchBaseUrl(url);
+  } catch (error) {
+    throw error instanceof KgInputError ? refusedOption(error.message, 'url', url) : error;
+  }
+  return url;
+}
+
 /** Runs `data fetch`: downloads (or finds) the dataset, progress on stderr, its directory (or a JSON report) on stdout. */
 async function runFetch(name: string, flags: FetchFlags): Promise<void> {
   const options: FetchOptions = { force: flags.force };
@@ -109,7 +120,7 @@ async function runFetch(name: string, flags: FetchFlags): Promise<void> {
     options.timeoutMs = flags.timeout * 1000;
     options.timeoutSetting = '--timeout';
   }
-  if (flags.url !== undefined) options.baseUrl = flags.url;
+  if (flags.url !== undefined) options.baseUrl = usableUrlFlag(flags.url);
   if (flags.dir !== undefined) options.root = flags.dir;
   if (flags.minRate !== undefined) options.minBytesPerSecond = flags.minRate;
   options.minRateSetting = '--min-rate';
