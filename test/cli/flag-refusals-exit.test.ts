@@ -133,7 +133,7 @@ describe('flag refusals exit 2 (real process)', () => {
     expect(missing.stderr).toMatch(/^kgdistill: .*nosuch/);
     const unknown = cli(cwd, ['kd', 'kd', '--param', 'foo=1', '--seeds', '1']); // checked against the method's parameters, as an unknown --model
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/^kgdistill: invalid parameters for distillation method 'kd': unknown parameter 'foo'/);
+    expect(unknown.stderr).toMatch(/^kgdistill: --param: invalid parameters for distillation method 'kd': unknown parameter 'foo'/);
     expect(readdirSync(cwd)).toEqual([]);
   }, 120_000);
 });

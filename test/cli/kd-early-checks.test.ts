@@ -1,7 +1,7 @@
 // `kd` on the digits refuses a bad `--param` before the backend starts (as the KG port does before the graph loads),
 // and `kd --json`'s `dataset` is an object with `name` and `dir` in both modes (on a KG: split and vocabulary sizes).
 import { describe, expect, it, vi } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as backend from '../../src/core/backend.js';
@@ -18,7 +18,21 @@ describe('kd checks before work', () => {
   it('refuses an unknown --param on the digits before the backend starts', async () => {
     vi.mocked(backend.initBackend).mockClear();
     await expect(runCli([registerKdCommand], ['kd', 'kd', '--param', 'foo=1', '--seeds', '1', '--backend', 'wasm']))
-      .rejects.toThrow(/^invalid parameters for distillation method 'kd': unknown parameter 'foo' \(its parameters: /);
+      .rejects.toThrow(/^--param: invalid parameters for distillation method 'kd': unknown parameter 'foo' \(its parameters: /);
+    expect(backend.initBackend).not.toHaveBeenCalled();
+  });
+
+  it("names the --config file and line of bad parameters, on the digits and on a KG's port", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kgdistill-kd-params-'));
+    const digits = path.join(dir, 'digits.yaml');
+    writeFileSync(digits, 'seeds: 1\nparams:\n  temperature: hot\n');
+    await expect(runCli([registerKdCommand], ['kd', 'kd', '--config', digits, '--backend', 'wasm']))
+      .rejects.toThrow(new RegExp(`^--config ${digits.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: key 'params': invalid parameters for distillation method 'kd': temperature`));
+    const graph = await writeSyntheticDataset(path.join(dir, 'graph'), { entities: 60, seed: 2 });
+    const kg = path.join(dir, 'kg.yaml');
+    writeFileSync(kg, `dataset: ${graph}\nparams: { weight: x }\n`);
+    await expect(runCli([registerKdCommand], ['kd', 'dml', '--config', kg, '--backend', 'wasm']))
+      .rejects.toThrow(`--config ${kg}:2: key 'params': invalid parameters for the KG port of 'dml': weight`);
     expect(backend.initBackend).not.toHaveBeenCalled();
   });
 

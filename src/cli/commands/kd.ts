@@ -134,10 +134,19 @@ function optionsAsFlagKeys(options: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(options).map(([key, value]) => [renamed[key] ?? key, value]));
 }
 
+/** `check` run with its error put after where the parameters came from (`--param`, or `--config <file>:<line>: key 'params'`). */
+function paramsFrom<T>(paramsSource: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw error instanceof Error && error.message.startsWith('invalid parameters') ? new Error(`${paramsSource}: ${error.message}`, { cause: error }) : error;
+  }
+}
+
 /** The method's KG port on the graph `s.dataset`, printed as its table or JSON. */
-async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (line: string) => void): Promise<void> {
+async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (line: string) => void, paramsSource: string): Promise<void> {
   const name = METHODS.get(method).name;
-  const run = prepareKgPort(name, s.params); // no port or bad parameters: fails before the graph loads
+  const run = paramsFrom(paramsSource, () => prepareKgPort(name, s.params)); // no port or bad parameters: fails before the graph loads
   const settings = { model: s.model, dim: s.dim, initScale: s.initScale, epochs: s.epochs, batchSize: s.batchSize ?? 500, learningRate: s.lr ?? 0.1, optimizer: s.optimizer as OptimizerName, negatives: s.neg };
   const backend = await initBackend(s.backend as BackendRequest);
   log(`backend ${backend}`);
@@ -152,8 +161,8 @@ async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (li
 }
 
 /** The method against its baseline on the digits, printed as a table or JSON. */
-async function runOnDigits(method: string, s: KdSettings, json: boolean, log: (line: string) => void): Promise<void> {
-  parseMethodParams(method, s.params); // an unknown method or a bad --param fails before the backend starts
+async function runOnDigits(method: string, s: KdSettings, json: boolean, log: (line: string) => void, paramsSource: string): Promise<void> {
+  paramsFrom(paramsSource, () => parseMethodParams(method, s.params)); // an unknown method or a bad --param fails before the backend starts
   const options = { digits: s.digits, seeds: seedsOf(s.seeds), epochs: s.epochs, batchSize: s.batchSize ?? 64, learningRate: s.lr ?? 0.003,
     arch: s.arch as Architecture | undefined, testFraction: s.testFraction, splitSeed: s.splitSeed, params: s.params };
   const backend = await initBackend(s.backend as BackendRequest);
@@ -190,7 +199,8 @@ export function registerKdCommand(program: Command): void {
       const log = (line: string): void => {
         if (!flags.json) process.stderr.write(`${line}\n`);
       };
-      if (settings.dataset !== undefined) await runOnGraph(method, settings, Boolean(flags.json), log);
-      else await runOnDigits(method, settings, Boolean(flags.json), log);
+      const paramsSource = keySources.params !== undefined ? `${keySources.params}: key 'params'` : '--param';
+      if (settings.dataset !== undefined) await runOnGraph(method, settings, Boolean(flags.json), log, paramsSource);
+      else await runOnDigits(method, settings, Boolean(flags.json), log, paramsSource);
     });
 }
