@@ -1,7 +1,7 @@
 /**
  * The hooks of `train` and `distill` (how a run reports what it does, and how it is stopped), checked by key before a
  * run starts as their options are: a misspelt hook (`shouldstop`, `events.onEpochEnds`) would never be called, so a
- * run meant to stop would train on.
+ * run meant to stop would train on. A key that holds no function is not a hook and is let be.
  */
 import { z } from 'zod';
 import { callbackOption } from '../kg/load-options.js';
@@ -47,9 +47,22 @@ const hooksSchema = z.object({
   keySources: z.record(z.string(), z.string(), { error: 'must map keys to where each came from' }),
 } satisfies Record<keyof RunHooks, z.ZodType>).partial().strict();
 
-/** Throws an OptionsError naming the hook (`hooks: unknown key 'shouldstop' (did you mean 'shouldStop'?)`) when `hooks` has one that is not RunHooks'. */
+/**
+ * Throws an OptionsError naming the hook (`hooks: unknown key 'shouldstop' (did you mean 'shouldStop'?)`) when `hooks`
+ * has a function under a key RunHooks does not have, or a known hook of the wrong type. Other keys (state an object of
+ * handlers keeps beside them) are let be: only a function is a hook meant and never called.
+ */
 export function checkRunHooks(hooks: unknown): void {
-  parseOptions(hooksSchema, hooks, 'key', 'hooks');
+  checkHandlers(hooksSchema, hooks, 'hooks');
   const events = (hooks as RunHooks).events;
-  if (events !== undefined) parseOptions(eventsSchema, events, 'key', 'hooks.events');
+  if (events !== undefined) checkHandlers(eventsSchema, events, 'hooks.events');
+}
+
+/** Checks the keys of `given` the schema knows, and every function-valued one it does not, named after `source`. */
+function checkHandlers(schema: z.ZodObject, given: unknown, source: string): void {
+  const known = Object.keys(schema.shape);
+  const checked = typeof given === 'object' && given !== null && !Array.isArray(given)
+    ? Object.fromEntries(Object.entries(given).filter(([key, value]) => known.includes(key) || typeof value === 'function'))
+    : given;
+  parseOptions(schema, checked, 'key', source);
 }

@@ -33,6 +33,13 @@ describe('run hooks', () => {
     expect((await refusal(runTrain(options, { naming: 'flags' } as unknown as RunHooks))).message).toBe('hooks: naming must be key or flag (got "flags")');
   });
 
+  it("lets be a key that holds no function (state an object of handlers keeps), hooks or events", async () => {
+    const events = { epochs: 0, onEpochEnd(this: { epochs: number }) { this.epochs++; } } as unknown as RunHooks['events'];
+    const error = await runTrain(options, { events, runName: 'mine' } as unknown as RunHooks).then(() => undefined, (e: unknown) => e);
+    expect(error).not.toBeInstanceOf(OptionsError);
+    expect(String(error)).toContain('no-such-graph');
+  });
+
   it('takes every hook RunHooks has (the missing dataset is then the error)', async () => {
     const every: Required<RunHooks> = {
       log: () => undefined, onTestStart: () => undefined, onTestProgress: () => undefined, onLoadProgress: () => undefined, shouldStop: () => false,
