@@ -11,7 +11,7 @@ import { readReportLines, type LoadReport } from './load-report.js';
 import { suspectHeader, type SuspectHeader } from './header-suspect.js';
 import { encodeSplits, skippedHeaders, type SplitIds } from './dataset-encode.js';
 import { KgInputError } from './errors.js';
-import { MAX_NAME_LENGTH, longNameWords } from './name-limits.js';
+import { MAX_NAME_LENGTH, controlCharacterReason, longNameWords } from './name-limits.js';
 import { NameTable } from './name-table.js';
 import { splitTriples, type NamedTriple } from './split-triples.js';
 import type { ReadTripleOptions, TripleIds } from './triple-reader.js';
@@ -175,6 +175,8 @@ function tripleIdsOf(what: string, triples: readonly GivenTriple[], names: { ent
     if (!Array.isArray(triple) || triple.length !== 3 || !triple.every((name) => typeof name === 'string' && name.trim() !== '' && !TAB_OR_LINE_BREAK.test(name))) {
       throw new KgInputError(what, i + 1, `triple ${i + 1} must be three non-empty names without a tab or line break, [head, relation, tail] (got ${JSON.stringify(triple)})`);
     }
+    const control = triple.map((name, field) => controlCharacterReason(field === 1 ? 'relation' : 'entity', name!)).find((reason) => reason !== undefined);
+    if (control !== undefined) throw new KgInputError(what, i + 1, `triple ${i + 1}: ${control}`);
     const long = triple.findIndex((name) => name.length > MAX_NAME_LENGTH);
     if (long >= 0) {
       const role = (['head', 'relation', 'tail'] as const)[long]!;

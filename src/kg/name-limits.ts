@@ -44,3 +44,14 @@ export function lineTooLongReason(maxBytes = MAX_LINE_BYTES): string {
   const size = Number.isInteger(mib) ? ` (${count(mib)} MiB)` : '';
   return `a line longer than ${count(maxBytes)} bytes${size}, the most a line may hold: is a line ending missing?`;
 }
+
+/** A control character (U+0000–U+001F, U+007F): no name holds one (a NUL in a name is a damaged or binary file). */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** Why `name` (an entity's or a relation's) is refused, or undefined when it holds no control character. */
+export function controlCharacterReason(kind: 'entity' | 'relation', name: string): string | undefined {
+  const at = name.search(CONTROL_CHARACTER);
+  if (at < 0) return undefined;
+  const code = `U+${name.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`;
+  return `the ${kind} name ${JSON.stringify(name.slice(0, 80))}${name.length > 80 ? '…' : ''} holds a control character (${code}): names are printable text, and a NUL or other control byte usually means a damaged or binary file`;
+}

@@ -10,6 +10,7 @@ import { parse as parseCsv, CsvError } from '#csv-sync';
 import { KgInputError } from './errors.js';
 import { lineEndOf, notUtf8Error } from './utf8.js';
 import { csvOptions, detectDelimiter, recordAcceptor, trimField, type ReadTripleOptions, type TripleSink } from './triple-format.js';
+import { newNameCheck } from './new-name-check.js';
 import type { NameTable } from './name-table.js';
 import type { TripleIds } from './triple-reader.js';
 
@@ -31,12 +32,14 @@ function decode(file: string, bytes: Uint8Array, encoding: 'utf8' | 'latin1', fl
 }
 
 /** A growing (head, relation, tail) id list with the line of each triple. */
-function collector(entities: NameTable, relations: NameTable): { sink: TripleSink; result(): TripleIds } {
+function collector(file: string, entities: NameTable, relations: NameTable): { sink: TripleSink; result(): TripleIds } {
   const triples: number[] = [];
   const lines: number[] = [];
+  const checkNewNames = newNameCheck(file, entities, relations);
   return {
     sink: (head, relation, tail, line) => {
       triples.push(entities.id(head), relations.id(relation), entities.id(tail));
+      checkNewNames(line);
       lines.push(line);
     },
     result: () => ({ triples: Int32Array.from(triples), lines: Int32Array.from(lines), comments: 0 }),
@@ -51,7 +54,7 @@ export function readTripleBytes(file: string, bytes: Uint8Array, options: ReadTr
   const text = decode(file, bytes, options.encoding ?? 'utf8', options.flagHints ?? true);
   const lineEnd = lineEndOf(text); // LF (a CR before it is trimmed), or a CR alone, as the file readers tell
   const delimiter = options.delimiter ?? detectDelimiter(text, lineEnd) ?? '\t';
-  const out = collector(entities, relations);
+  const out = collector(file, entities, relations);
   const accept = recordAcceptor(file, delimiter, options, out.sink);
   let csvComments = 0;
   if (delimiter === ',') {

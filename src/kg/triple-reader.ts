@@ -18,6 +18,8 @@ import { EntityLimitError, KgInputError, describeFileError } from './errors.js';
 import { forEachLine, sniffLineEnd, type LineEnd } from './line-source.js';
 import { readCsvFile } from './csv-reader.js';
 import { NameTable } from './name-table.js';
+import { newNameCheck } from './new-name-check.js';
+import { controlCharacterReason } from './name-limits.js';
 import { readTabTriples, type IdSink, type SkippedHeader } from './tab-triples.js';
 import { detectDelimiter, recordAcceptor, trimField, type ReadTripleOptions, type TripleDelimiter, type TripleSink } from './triple-format.js';
 
@@ -70,9 +72,14 @@ export async function readTripleFile(file: string, options: ReadTripleOptions = 
  */
 export async function readTripleFileWithHeader(file: string, options: ReadTripleOptions = {}): Promise<{ triples: RawTriple[]; headerOrder?: ColumnOrder; header?: SkippedHeader; comments: number }> {
   const triples: RawTriple[] = [];
-  const intern = interner();
-  const { headerOrder, header, comments } = await readTriples(file, options, (head, relation, tail, line) => {
-    triples.push({ head: intern(head), relation: intern(relation), tail: intern(tail), line });
+  let line = 0;
+  const intern = interner((name, kind) => { // each distinct name checked once, as the id readers' new names are
+    const reason = controlCharacterReason(kind, name);
+    if (reason !== undefined) throw new KgInputError(file, line, reason);
+  });
+  const { headerOrder, header, comments } = await readTriples(file, options, (head, relation, tail, at) => {
+    line = at;
+    triples.push({ head: intern(head, 'entity'), relation: intern(relation, 'relation'), tail: intern(tail, 'entity'), line: at });
   });
   return { triples, comments, ...(headerOrder ? { headerOrder } : {}), ...(header ? { header } : {}) };
 }
@@ -100,8 +107,10 @@ export async function readTripleIds(file: string, options: ReadTripleOptions, en
   let triples = new Int32Array(3 * 4096);
   let lines = new Int32Array(4096);
   let n = 0;
+  const checkNewNames = newNameCheck(file, entities, relations);
   const add: IdSink = (head, relation, tail, line) => {
     if (entities.names.length > maxEntities) throw new EntityLimitError(file, line, entities.names.length, relations.names.length, maxEntities);
+    checkNewNames(line);
     if (n === lines.length) {
       const grownTriples = new Int32Array(triples.length * 2);
       grownTriples.set(triples);
@@ -129,12 +138,13 @@ export async function hasTriple(file: string, options: ReadTripleOptions): Promi
   return readTripleIds(file, options, new NameTable(), new NameTable(), 0).then(() => false, (error: unknown) => (error instanceof EntityLimitError ? true : undefined));
 }
 
-/** One string instance per distinct name (names repeat many times: this saves memory and GC time). */
-function interner(): (name: string) => string {
+/** One string instance per distinct name (names repeat many times: this saves memory and GC time); `onNew` sees each distinct name once. */
+function interner(onNew: (name: string, kind: 'entity' | 'relation') => void): (name: string, kind: 'entity' | 'relation') => string {
   const interned = new Map<string, string>();
-  return (name) => {
+  return (name, kind) => {
     const known = interned.get(name);
     if (known !== undefined) return known;
+    onNew(name, kind);
     interned.set(name, name);
     return name;
   };
