@@ -169,7 +169,8 @@ export class CheckpointLookup {
     const table: EntityTable = { rows: values, count: entity.rows, dim, tailBias: bias?.data.array.slice() };
     let known: FilterIndex | undefined;
     let names: Map<string, string> | undefined;
-    let note: string | undefined;
+    let problem: string | undefined; // why the dataset gives no known-triple marking
+    let hint = '';
     const datasetSpec = options.dataset ?? header.dataset.dir ?? header.dataset.name;
     try {
       const dataset = await loadDataset(datasetSpec, { ...options.reading, unseen: header.dataset.unseen ?? 'drop' });
@@ -178,17 +179,21 @@ export class CheckpointLookup {
         known = FilterIndex.build(header.model.numEntities, header.model.numRelations, [dataset.train, dataset.valid, dataset.test]);
         names = dataset.entityNames;
       } else {
-        note = `dataset ${datasetSpec} has another vocabulary than the checkpoint: no known-triple marking`;
+        problem = `dataset ${datasetSpec} has another vocabulary than the checkpoint`;
       }
     } catch (error) {
-      note = `dataset ${datasetSpec} not loaded (${(error as Error).message}): no known-triple marking${options.dataset === undefined ? ' (if it moved: neighbors and predict take --dataset <where it is now>)' : ''}`;
-      if (options.dataset === undefined && header.dataset.dir) names = await loadEntityNames(header.dataset.dir).catch(() => undefined);
+      problem = `dataset ${datasetSpec} not loaded (${(error as Error).message})`;
+      if (options.dataset === undefined) {
+        hint = ' (if it moved: neighbors and predict take --dataset <where it is now>)';
+        if (header.dataset.dir) names = await loadEntityNames(header.dataset.dir).catch(() => undefined);
+      }
     }
-    if (note && options.dataset !== undefined) {
+    if (problem !== undefined && options.dataset !== undefined) {
       // a dataset the caller named must be the run's: answers without its marking (and raw ranks) would pass for right
       runtime.dispose();
-      throw new Error(`${note.replace(/: no known-triple marking$/, '')}: the dataset given must be the run's (where it is now), or left out`);
+      throw new Error(`${problem}: the dataset given must be the run's (where it is now), or left out`);
     }
+    const note = problem === undefined ? undefined : `${problem}: no known-triple marking${hint}`;
     if (note) options.onNotice?.(note);
     const stem = path.basename(run.file, '.json');
     return new CheckpointLookup(options.name ?? path.basename(dir), dir, header, runtime, table, known, note, names, options.indexMode ?? 'await', stem, options);
