@@ -74,6 +74,15 @@ export function nearestName(given: string, names: readonly string[]): string | u
 }
 
 /** A name → entry table of one kind of thing ('model', 'distillation method', 'loss'). */
+/** Parameters an entry's schema refuses: `invalid parameters for <what>: <each bad field>` (a caller may add where they came from). */
+export class InvalidParametersError extends Error {
+  /** `what` names the entry (`distillation method 'kd'`), `issues` are formatParameterIssues' words. */
+  constructor(what: string, issues: string) {
+    super(`invalid parameters for ${what}: ${issues}`);
+    this.name = 'InvalidParametersError';
+  }
+}
+
 export class Registry<E extends RegistryEntry> {
   private readonly byKey = new Map<string, E>();
 
@@ -117,7 +126,7 @@ export class Registry<E extends RegistryEntry> {
   parse(name: string, params: unknown = {}): unknown {
     const entry = this.get(name);
     const result = entry.schema.safeParse(params ?? {});
-    if (!result.success) throw new Error(`invalid parameters for ${this.kind} '${entry.name}': ${formatParameterIssues(result.error, entry.schema)}`);
+    if (!result.success) throw new InvalidParametersError(`${this.kind} '${entry.name}'`, formatParameterIssues(result.error, entry.schema));
     return result.data;
   }
 

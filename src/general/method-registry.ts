@@ -5,7 +5,7 @@
  * its own parameters). The digits are the default; a knowledge graph runs the entry's port, so the choice is made
  * here, from the entry, never by looking at the data. This file is the only one that imports both sides.
  */
-import { formatParameterIssues, Registry, type RegistryEntry } from '../core/registry.js';
+import { formatParameterIssues, InvalidParametersError, Registry, type RegistryEntry } from '../core/registry.js';
 import type { RunData } from '../core/training-data.js';
 import type { ImageMethod } from './images/methods/image-method.js';
 import { kdMethod } from './images/methods/kd.js';
@@ -103,7 +103,7 @@ export function kgPortOf(name: string): KgPort<unknown, KgPortReport> {
 export function parseKgPortParams(name: string, params: unknown): unknown {
   const port = kgPortOf(name);
   const result = port.schema.safeParse(params ?? {});
-  if (!result.success) throw new Error(`invalid parameters for the KG port of '${METHODS.get(name).name}': ${formatParameterIssues(result.error, port.schema)}`);
+  if (!result.success) throw new InvalidParametersError(`the KG port of '${METHODS.get(name).name}'`, formatParameterIssues(result.error, port.schema));
   return result.data;
 }
 

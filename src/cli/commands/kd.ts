@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { describeParameters, parameterDefaults } from '../../core/registry.js';
+import { InvalidParametersError, describeParameters, parameterDefaults } from '../../core/registry.js';
 import { initBackend, BACKEND_CHOICES, type BackendRequest } from '../../core/backend.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../core/optimizers.js';
 import { runDataFromDataset } from '../../core/training-data.js';
@@ -139,7 +139,7 @@ function paramsFrom<T>(paramsSource: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    throw error instanceof Error && error.message.startsWith('invalid parameters') ? new Error(`${paramsSource}: ${error.message}`, { cause: error }) : error;
+    throw error instanceof InvalidParametersError ? new Error(`${paramsSource}: ${error.message}`, { cause: error }) : error;
   }
 }
 
