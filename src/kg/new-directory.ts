@@ -9,9 +9,12 @@ import path from 'node:path';
 import { removeLeftByGoneWriters } from './gone-writers.js';
 import { fileWriteError } from './errors.js';
 
+/** What an empty `--out` is refused with. */
+export const EMPTY_OUT_MESSAGE = '--out is empty: give a new directory (nothing was written)';
+
 /** Refuses an `--out` that is empty (it would resolve to the working directory), a file or a non-empty directory. */
 export function requireNewOutDir(out: string): void {
-  if (out.trim() === '') throw new Error('--out is empty: give a new directory (nothing was written)');
+  if (out.trim() === '') throw new Error(EMPTY_OUT_MESSAGE); // it would resolve to the working directory
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory()) throw new Error(`--out ${out}: is a file; give a new directory (nothing was written)`);
   if (readdirSync(out).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);

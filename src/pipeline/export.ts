@@ -14,7 +14,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { loadRun, noteIfStillTraining } from '../registry/load-run.js';
 import { ENTITY_NAMES_FILE, loadEntityNames } from '../kg/entity-names.js';
-import { requireNewOutDir, writeNewDirectory } from '../kg/new-directory.js';
+import { writeNewDirectory } from '../kg/new-directory.js';
+import { requireNewOutFlag } from './new-out-flag.js';
 import { initBackend } from '../core/backend.js';
 import { refusedOption } from './options-error.js';
 import { z } from 'zod';
@@ -114,7 +115,7 @@ export async function exportRun(runDir: string, format: ExportFormat, out: strin
     const message = `format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`;
     throw refusedOption(message, 'format', format);
   }
-  requireNewOutDir(out);
+  requireNewOutFlag(out);
   const target = path.resolve(out);
   await initBackend('auto');
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined, options.onNotice);

@@ -103,7 +103,7 @@ describe('kgdistill data split', () => {
     expect(existsSync(path.join(dir, 'x'))).toBe(false);
   });
 
-  it("--out '' is refused naming the flag, and the working directory is left as it was (it resolved to it: data split replaced it by the split)", async () => {
+  it("--out '' is refused naming the flag as a usage error (exit 2), and the working directory is left as it was (it resolved to it: data split replaced it by the split)", async () => {
     const dir = tempDir('split-empty-out');
     const file = path.join(dir, 'triples.txt');
     writeFileSync(file, 'a\tr\tb\nb\tr\tc\nc\tr\ta\n');
@@ -112,7 +112,7 @@ describe('kgdistill data split', () => {
     const main = path.join(REPO_ROOT, 'src', 'cli', 'main.ts');
     for (const args of [['data', 'split', file, '--out', ''], ['data', 'generate', '--entities', '10', '--out', ' ']]) {
       const result = spawnSync(tsx, [main, ...args], { cwd: dir, encoding: 'utf8' });
-      expect(result.status, args.join(' ')).toBe(1);
+      expect(result.status, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toContain('kgdistill: --out is empty: give a new directory (nothing was written)');
     }
     expect(readdirSync(dir).sort()).toEqual(['keep.txt', 'triples.txt']);

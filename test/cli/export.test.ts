@@ -10,6 +10,7 @@ import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runTrain } from '../../src/pipeline/train.js';
 import { loadRun } from '../../src/registry/load-run.js';
 import { registerExportCommand } from '../../src/cli/commands/export.js';
+import { OptionsError } from '../../src/pipeline/options-error.js';
 import { runCli, runCliCapturing } from '../helpers/run-cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-export-'));
@@ -129,6 +130,7 @@ describe('kgdistill export', () => {
     await expect(exportTo('tsv')).rejects.toThrow(/exists and is not empty; choose a new directory \(nothing was written\)/);
     await expect(exportTo('hdf5')).rejects.toThrow(/Allowed choices are tsv, npy, parquet/);
     await expect(runCli([registerExportCommand], ['export', '--checkpoint', run, '--out', ''])).rejects.toThrow(/^--out is empty: give a new directory \(nothing was written\)$/);
+    await expect(runCli([registerExportCommand], ['export', '--checkpoint', run, '--out', ' '])).rejects.toThrow(OptionsError); // a usage error: exit 2
     const nested = path.join(tmp, 'not', 'yet', 'there');
     expect((await runCli([registerExportCommand], ['export', '--checkpoint', run, '--out', nested])).trim()).toBe(nested); // its parents are made
     expect(readdirSync(nested).sort()).toEqual(readdirSync(path.join(tmp, 'tsv')).sort());

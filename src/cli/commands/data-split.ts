@@ -13,7 +13,8 @@ import { KgInputError } from '../../kg/errors.js';
 import { sharesAName } from '../../kg/header-suspect.js';
 import { RATIOS_RULE, areSplitRatios, splitTriples, type NamedTriple } from '../../kg/split-triples.js';
 import { refusedOption } from '../../pipeline/options-error.js';
-import { requireNewOutDir, writeNewDirectory } from '../../kg/new-directory.js';
+import { writeNewDirectory } from '../../kg/new-directory.js';
+import { requireNewOutFlag } from '../../pipeline/new-out-flag.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { DATA_FLAGS, givenOptions } from '../run-options.js';
 import { integerFlag } from '../integer-flag.js';
@@ -65,7 +66,7 @@ export async function runSplit(file: string, flags: SplitFlags, command: Command
   const ratios = parseRatios(flags.ratios);
   const seed = integerFlag('--seed', flags.seed);
   const out = path.resolve(flags.out);
-  requireNewOutDir(flags.out);
+  requireNewOutFlag(flags.out);
   const settings = parseOptions(schema, { ...givenOptions(command, DATA_FLAGS, schema), dataset: file }, 'flag');
   const { unseen: _unseen, ...readOptions } = loadOptionsOf(settings);
   const { triples: raw, headerOrder, header, comments } = await readTripleFileWithHeader(file, readOptions);

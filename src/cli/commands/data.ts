@@ -14,7 +14,7 @@ import { STOP_SIGNALS } from '../stop-signals.js';
 import { dataOptions, loadOptionsOf, parseOptions } from '../../pipeline/options.js';
 import { addFlags, DATA_FLAGS, givenOptions } from '../run-options.js';
 import { runSplit, type SplitFlags } from './data-split.js';
-import { requireNewOutDir } from '../../kg/new-directory.js';
+import { requireNewOutFlag } from '../../pipeline/new-out-flag.js';
 import { MAX_SYNTHETIC_ENTITIES, MIN_DATASET_ENTITIES, syntheticGraphSize, writeSyntheticDataset } from '../../kg/synthetic-graph.js';
 import { formatTable } from '../format-table.js';
 import { fetchBaseUrl, fetchDataset, FetchInterruptedError, foundCopyReport, resolveDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
@@ -257,7 +257,7 @@ export function registerDataCommands(program: Command): void {
       if (!huge && (entities === undefined || entities < MIN_DATASET_ENTITIES)) throw refuse(`--entities must be an integer ≥ ${MIN_DATASET_ENTITIES} (got '${flags.entities}')`);
       if (entities === undefined || entities > MAX_SYNTHETIC_ENTITIES) throw refuse(entitiesCeilingMessage(flags.entities));
       const seed = integerFlag('--seed', flags.seed); // as train's and data split's
-      requireNewOutDir(flags.out);
+      requireNewOutFlag(flags.out);
       process.stdout.write(`${await writeSyntheticDataset(flags.out, { entities, seed })}\n`);
     });
   const split = data
