@@ -118,8 +118,13 @@ export class Registry<E extends RegistryEntry> {
   get(name: string): E {
     const entry = this.byKey.get(name.toLowerCase());
     if (entry) return entry;
+    throw new Error(this.unknownNameMessage(name));
+  }
+
+  /** What an unknown `name` is refused with: the name it is a typo of, if any, and the known ones (get's message). */
+  unknownNameMessage(name: string): string {
     const near = nearestName(name, this.names());
-    throw new Error(`unknown ${this.kind} '${name}'${near === undefined ? '' : ` (did you mean '${near}'?)`}; known ${this.plural}: ${this.names().join(', ')}`);
+    return `unknown ${this.kind} '${name}'${near === undefined ? '' : ` (did you mean '${near}'?)`}; known ${this.plural}: ${this.names().join(', ')}`;
   }
 
   /** The validated parameters of entry `name` (defaults filled in), or an error naming the entry and each bad field. */

@@ -90,13 +90,17 @@ export async function compareOnDigits(name: string, input: ComparisonInput & { p
   return runComparison(method.images, METHODS.parse(method.name, params), options, log);
 }
 
+/** Why method `name` cannot run on a graph (it has no KG port), naming the methods that can; undefined when it can. */
+export function noKgPortReason(name: string): string | undefined {
+  const method = METHODS.get(name);
+  return method.kg ? undefined : `method '${method.name}' has no KG port; the methods with one are ${methodsWithKgPort().join(', ')} (run the others on the digits, without --dataset)`;
+}
+
 /** A method's KG port, or an error naming the methods that have one. */
 export function kgPortOf(name: string): KgPort<unknown, KgPortReport> {
-  const method = METHODS.get(name);
-  if (!method.kg) {
-    throw new Error(`method '${method.name}' has no KG port; the methods with one are ${methodsWithKgPort().join(', ')} (run the others on the digits, without --dataset)`);
-  }
-  return method.kg;
+  const reason = noKgPortReason(name);
+  if (reason !== undefined) throw new Error(reason);
+  return METHODS.get(name).kg!;
 }
 
 /** A KG port's parameters, validated (defaults filled in); errors name the method and each bad field. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { isMap, isScalar, LineCounter, parse as parseYaml, parseDocument, type Document } from 'yaml';
 import { DATASET_DIRECTORY_NOT_FOUND, looksLikePath } from '../kg/resolve-dataset.js';
 import { MODELS } from '../registry/models.js';
+import { refusedOption } from './options-error.js';
 import { runOwnDataset } from './effective-options.js';
 
 /** The largest config file read (a run's config.json is about 1 KiB). */
@@ -111,16 +112,12 @@ export function requireConfigPaths(given: Readonly<Record<string, unknown>>, key
   }
 }
 
-/** Refuses a model name a config file gave (`model`, `student`) that no model has, naming the file and key (the registry's words and hint after). */
+/** Refuses a model name a config file gave (`model`, `student`) that no model has, naming the file and key (the registry's words and hint after): an OptionsError. */
 export function requireConfigModels(given: Readonly<Record<string, unknown>>, keySources: Readonly<Record<string, string>>): void {
   for (const key of ['model', 'student']) {
     const name = given[key];
-    if (!keySources[key] || typeof name !== 'string') continue;
-    try {
-      MODELS.get(name);
-    } catch (error) {
-      throw new Error(`${keySources[key]}: key '${key}': ${(error as Error).message}`, { cause: error });
-    }
+    if (!keySources[key] || typeof name !== 'string' || MODELS.has(name)) continue;
+    throw refusedOption(`${keySources[key]}: key '${key}': ${MODELS.unknownNameMessage(name)}`, key, name); // a usage error, as on the command line
   }
 }
 

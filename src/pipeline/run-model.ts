@@ -8,9 +8,9 @@
 import type { KgeModel } from '../core/model.js';
 import type { RunData } from '../core/training-data.js';
 import { isDifferenceSimilarity } from '../core/similarity-tf.js';
-import { createModel } from '../registry/models.js';
+import { createModel, MODELS } from '../registry/models.js';
 import { optionName, type CommonSettings, type OptionNaming } from './option-schemas.js';
-import { conflictingOptions } from './options-error.js';
+import { conflictingOptions, refusedOption } from './options-error.js';
 
 /** The models whose distance takes a norm (`norm`, models/distance-norm.ts). */
 const NORM_MODELS = ['transe', 'rotate'];
@@ -26,11 +26,12 @@ export interface RunNaming {
 }
 
 /**
- * Refuses a model-specific option given for a model without it (`norm` but for TransE and RotatE, `entityConstraint`
- * but for TransE) as an OptionsError naming the option and the model's key (`modelKey`: `model`, distill's `student`):
- * a usage error. It needs no data: a new run checks it before loading its dataset, createRunModel again.
+ * Refuses a model name no model has, and a model-specific option given for a model without it (`norm` but for TransE
+ * and RotatE, `entityConstraint` but for TransE), as an OptionsError naming the model's key (`modelKey`: `model`,
+ * distill's `student`): a usage error. It needs no data: a new run checks it before loading its dataset, createRunModel again.
  */
 export function checkModelOptions(name: string, s: CommonSettings, label: (key: string) => string, modelKey = 'model'): void {
+  if (!MODELS.has(name)) throw refusedOption(MODELS.unknownNameMessage(name), modelKey, name);
   const values = { ...s, [modelKey]: name };
   if (s.norm !== undefined && !NORM_MODELS.includes(name.toLowerCase())) {
     throw conflictingOptions(`${label('norm')} applies to TransE and RotatE only (the model is ${name})`, ['norm', modelKey], values);

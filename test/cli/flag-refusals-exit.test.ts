@@ -3,7 +3,8 @@
 // prints nothing on stdout and writes nothing. Each of these exited 1, as a failure of the work: distill's refusals of
 // what MulDE's Junior does not use and of a teacher listed twice; the model options for a model without them (`--norm`,
 // `--entity-constraint`, `--one-to-n` with an L1 model); kd's options the chosen side or method ignores, and a bad
-// `--param`; the flags of neighbors, predict, plot, data, serve and `--k`. A failure of the work still exits 1.
+// `--param`; the flags of neighbors, predict, plot, data, serve and `--k`; a name no registry entry has (`--model`,
+// a kd method or `--param` name) and a kd method without a KG port. A failure of the work still exits 1.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -126,14 +127,27 @@ describe('flag refusals exit 2 (real process)', () => {
     expect(readdirSync(path.join(cwd, 'run')).sort()).toEqual(files);
   }, 120_000);
 
-  it('a failure of the work still exits 1: a run that does not exist, an unknown --param name', () => {
+  it('names the registries refuse: an unknown --model, --student, config model, kd method or --param name, a method without a KG port', () => {
+    const cwd = tempCwd();
+    writeFileSync(path.join(cwd, 'model.yaml'), 'model: roh\n');
+    const models = 'known models: TransE, DistMult, ComplEx, RotatE, RotH, RefH, AttH, MuRP, RotE, RefE, AttE, MuRE';
+    expectUsageErrors(cwd, [
+      [['train', '--dataset', 'g', '--model', 'foo', '--out', 'x'], `unknown model 'foo'; ${models}`],
+      [['train', '--dataset', 'g', '--model', 'rotat', '--out', 'x'], `unknown model 'rotat' (did you mean 'RotatE'?); ${models}`],
+      [['distill', '--dataset', 'g', '--teachers', 't1', '--student', 'roth2', '--out', 'x'], `unknown model 'roth2' (did you mean 'RotH'?); ${models}`],
+      [['train', '--config', 'model.yaml', '--dataset', 'g', '--out', 'x'], `--config model.yaml:1: key 'model': unknown model 'roh' (did you mean 'RotH'?); ${models}`],
+      [['kd', 'fitnets'], "unknown distillation method 'fitnets'; known methods: kd, dml, dcm, ffsd, dogo, lad, co-lad, fedntd, cbd, stream, det-kd, simclrv2, fedx"],
+      [['kd', 'kd', '--param', 'foo=1', '--seeds', '1'],
+        "--param: invalid parameters for distillation method 'kd': unknown parameter 'foo' (its parameters: loss=hinton-kd, temperature=4, alpha=0.9)"],
+      [['kd', 'kd', '--dataset', graph], "method 'kd' has no KG port; the methods with one are dml, dogo, fedntd, cbd (run the others on the digits, without --dataset)"],
+    ]);
+  }, 240_000);
+
+  it('a failure of the work still exits 1: a run that does not exist', () => {
     const cwd = tempCwd();
     const missing = cli(cwd, ['plot', 'nosuch', '--out', 'c.svg']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^kgdistill: .*nosuch/);
-    const unknown = cli(cwd, ['kd', 'kd', '--param', 'foo=1', '--seeds', '1']); // checked against the method's parameters, as an unknown --model
-    expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/^kgdistill: --param: invalid parameters for distillation method 'kd': unknown parameter 'foo'/);
     expect(readdirSync(cwd)).toEqual([]);
   }, 120_000);
 });
@@ -151,6 +165,9 @@ describe('flag refusals (library): OptionsError naming each key with its value',
     const normMessage = 'norm applies to TransE and RotatE only (the model is DistMult)';
     expect((norm as OptionsError).problems).toEqual([{ key: 'norm', message: normMessage, value: 1 }, { key: 'model', message: normMessage, value: 'DistMult' }]);
     expect(exitOf(norm)).toEqual({ code: USAGE_EXIT_CODE, print: true });
+    const unknownModel = await distill({ dataset: 'g', teachers: ['t1'], student: 'rotat', out }).catch((e: unknown) => e);
+    expect(unknownModel).toBeInstanceOf(OptionsError);
+    expect((unknownModel as OptionsError).problems).toEqual([{ key: 'student', message: expect.stringMatching(/^unknown model 'rotat' \(did you mean 'RotatE'\?\); known models: /), value: 'rotat' }]);
     expect(readdirSync(path.dirname(out))).toEqual([]);
   });
 

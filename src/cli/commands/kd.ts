@@ -14,7 +14,7 @@ import { OPTIMIZER_NAMES, type OptimizerName } from '../../core/optimizers.js';
 import { runDataFromDataset } from '../../core/training-data.js';
 import { emptySplitError, loadDataset, type KgDataset } from '../../kg/dataset.js';
 import { tripleCount } from '../../kg/types.js';
-import { METHODS, compareOnDigits, methodNames, methodsWithKgPort, parseMethodParams, prepareKgPort } from '../../general/method-registry.js';
+import { METHODS, compareOnDigits, methodNames, methodsWithKgPort, noKgPortReason, parseMethodParams, prepareKgPort } from '../../general/method-registry.js';
 import { describeLosses } from '../../general/losses/registry.js';
 import { ARCHITECTURES, type Architecture } from '../../general/images/nets/factory.js';
 import { modelNames } from '../../registry/models.js';
@@ -134,12 +134,15 @@ function optionsAsFlagKeys(options: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(options).map(([key, value]) => [renamed[key] ?? key, value]));
 }
 
-/** `check` run with its error put after where the parameters came from (`--param`, or `--config <file>:<line>: key 'params'`). */
+/**
+ * `check` run with its error put after where the parameters came from (`--param`, or `--config <file>:<line>: key
+ * 'params'`): parameters the method's schema refuses are a usage error (an OptionsError on `params`, exit 2).
+ */
 function paramsFrom<T>(paramsSource: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    throw error instanceof InvalidParametersError ? new Error(`${paramsSource}: ${error.message}`, { cause: error }) : error;
+    throw error instanceof InvalidParametersError ? refusedOption(`${paramsSource}: ${error.message}`, 'params') : error;
   }
 }
 
@@ -195,6 +198,9 @@ export function registerKdCommand(program: Command): void {
         const message = `name a method (${methodNames().join(', ')}) or pass --list`;
         throw refusedOption(message, 'method'); // a usage error, as a missing argument is
       }
+      if (!METHODS.has(method)) throw refusedOption(METHODS.unknownNameMessage(method), 'method', method); // a usage error, as an unknown --model
+      const noPort = settings.dataset === undefined ? undefined : noKgPortReason(method);
+      if (noPort !== undefined) throw conflictingOptions(noPort, ['method', 'dataset'], { method, dataset: settings.dataset });
       refuseOptionsUnusedByMethod(method, given, keySources);
       const log = (line: string): void => {
         if (!flags.json) process.stderr.write(`${line}\n`);
