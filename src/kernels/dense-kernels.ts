@@ -4,7 +4,7 @@
 // to Np = ⌈N/8⌉·8 entities. The `…Args` methods check their blocks and return the argument list of the raw export,
 // so a caller can run it here (`run`) or hand it to the kernel worker (kernel-worker.ts).
 import type { F32Block, I32Block } from './kernel-memory.js';
-import { type Block, type BlockChecks, curvatures, dim, fail, int, real, similarityKind } from './kernel-checks.js';
+import { type Block, type BlockChecks, type ScoreQueries, curvatures, dim, fail, int, real, similarityKind } from './kernel-checks.js';
 
 /** Exports of assembly/dense-softmax.ts and dense-scores.ts. */
 export interface DenseExports {
@@ -109,13 +109,8 @@ export interface DenseScoreTable {
   colBias: F32Block | null;
 }
 
-/** Query side of `denseScores`: rows [B×d], ‖q‖² [B], curvature [B] (Poincaré only) and offset [B] (or null). */
-export interface DenseScoreQueries {
-  q: F32Block;
-  x2: F32Block;
-  c: F32Block | null;
-  rowBias: F32Block | null;
-}
+/** Query side of `denseScores` (kernel-checks.ts). */
+export type DenseScoreQueries = ScoreQueries;
 
 /** Checked wrappers; every pointer argument is a block of the kernels' memory. */
 export class DenseKernels {
@@ -187,13 +182,7 @@ export class DenseKernels {
     dim(fn, d);
     int(fn, 'unit', unit, 1);
     const Np = paddedEntities(N);
-    this.c.block(fn, 'q', queries.q, B * d);
-    this.c.block(fn, 'x2', queries.x2, B);
-    if (kind === 3) {
-      this.c.block(fn, 'c', queries.c, B);
-      curvatures(fn, queries.c!.array, B);
-    }
-    if (queries.rowBias) this.c.block(fn, 'rowBias', queries.rowBias, B);
+    this.c.scoreQueries(fn, kind, queries, B, d);
     this.c.block(fn, 'blocked', table.blocked, Np * d);
     this.c.block(fn, 'v2', table.v2, Np);
     if (table.colBias) this.c.block(fn, 'colBias', table.colBias, Np);

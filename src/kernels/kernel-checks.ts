@@ -1,5 +1,6 @@
-// Argument checks shared by the bounds-checked kernel wrappers (kernels.ts, fused-kernels.ts): every pointer
-// argument must be a block of the kernels' own memory, long enough, and outputs must not overlap inputs.
+// Argument checks shared by the bounds-checked kernel wrappers (kernels.ts, fused-kernels.ts, dense-kernels.ts,
+// top-k-kernels.ts): every pointer argument must be a block of the kernels' own memory, long enough, and outputs must
+// not overlap inputs.
 import { RESERVED_BYTES, type F32Block, type I32Block, type KernelMemory } from './kernel-memory.js';
 
 /** A float32 or int32 block of kernel memory. */
@@ -41,6 +42,17 @@ export function dim(fn: string, d: number): void {
   if (d % 4 !== 0) fail(`${fn}: d must be a multiple of 4 (f32x4 rows), got ${d}`);
 }
 
+/**
+ * The query side of the one-pass scoring kernels (`denseScores`, `topKScores`): rows [B×d], ‖q‖² [B], curvature [B]
+ * (Poincaré only, kind 3) and a per-row offset [B] (or null).
+ */
+export interface ScoreQueries {
+  q: F32Block;
+  x2: F32Block;
+  c: F32Block | null;
+  rowBias: F32Block | null;
+}
+
 /** True when two non-empty blocks share a byte. */
 export function overlaps(a: Block, b: Block): boolean {
   return a.length > 0 && b.length > 0 && a.offset < b.offset + 4 * b.length && b.offset < a.offset + 4 * a.length;
@@ -63,6 +75,17 @@ export class BlockChecks {
       fail(`${fn}: ${name} [${b.offset}, +${b.length}×4) is not a block of this kernel memory`);
     }
     if (b.array.buffer !== this.memory.memory.buffer) fail(`${fn}: ${name} belongs to another KernelMemory`);
+  }
+
+  /** Checks the B query rows of a one-pass scoring kernel of SimilarityKind `kind` (curvatures only for Poincaré, kind 3). */
+  scoreQueries(fn: string, kind: number, queries: ScoreQueries, B: number, d: number): void {
+    this.block(fn, 'q', queries.q, B * d);
+    this.block(fn, 'x2', queries.x2, B);
+    if (kind === 3) {
+      this.block(fn, 'c', queries.c, B);
+      curvatures(fn, queries.c!.array, B);
+    }
+    if (queries.rowBias) this.block(fn, 'rowBias', queries.rowBias, B);
   }
 
   /** Checks a table block of N×d floats and returns N. */

@@ -1,7 +1,7 @@
 // Bounds-checked wrappers of the one-pass top-K kernels (assembly/top-k.ts): the K best entities of each query
 // against a whole entity table, without materialising the [B×N] score matrix.
 import type { F32Block, I32Block } from './kernel-memory.js';
-import { type BlockChecks, curvature, curvatures, fail, int, similarityKind } from './kernel-checks.js';
+import { type BlockChecks, type ScoreQueries, curvature, curvatures, fail, int, similarityKind } from './kernel-checks.js';
 
 /** Exports of assembly/top-k.ts. */
 export interface TopKExports {
@@ -27,13 +27,8 @@ export function blockedLength(N: number, d: number): number {
   return Math.ceil(N / 4) * d * 4;
 }
 
-/** Inputs of `topKScores`: queries [B×d] with ‖q‖², curvature and offset per query; the table's blocked copy. */
-export interface TopKQueries {
-  q: F32Block;
-  x2: F32Block;
-  c: F32Block | null;
-  rowBias: F32Block | null;
-}
+/** Query side of `topKScores`: queries [B×d] with ‖q‖², curvature and offset per query (kernel-checks.ts). */
+export type TopKQueries = ScoreQueries;
 
 /** The table side of `topKScores`: blocked copy, ‖v‖² and tail biases, both padded to ⌈N/4⌉·4. */
 export interface TopKTable {
@@ -255,13 +250,7 @@ export class TopKKernels {
     int(fn, 'K', K, 1);
     if (K > N) fail(`${fn}: K = ${K} exceeds the ${N} entities`);
     const padded = Math.ceil(N / 4) * 4;
-    this.c.block(fn, 'q', queries.q, B * d);
-    this.c.block(fn, 'x2', queries.x2, B);
-    if (kind === 3) {
-      this.c.block(fn, 'c', queries.c, B);
-      curvatures(fn, queries.c!.array, B);
-    }
-    if (queries.rowBias) this.c.block(fn, 'rowBias', queries.rowBias, B);
+    this.c.scoreQueries(fn, kind, queries, B, d);
     this.c.block(fn, 'blocked', table.blocked, blockedLength(N, d));
     this.c.block(fn, 'v2', table.v2, padded);
     if (table.colBias) this.c.block(fn, 'colBias', table.colBias, padded);
