@@ -147,8 +147,8 @@ function browserModel(model: InPageModel): BrowserModel {
   };
   return {
     info: () => open().summary(),
-    neighbors: async (entity, k = 10) => open().neighbors(entity, k),
-    predict: async (query, k = 10, options = {}) => open().predict({ ...query, k, filtered: options.filtered === true }),
+    neighbors: async (entity, k) => open().neighbors(entity, k),
+    predict: async (query, k, options = {}) => open().predict({ ...query, k, filtered: options.filtered === true }),
     score: async (head, relation, tail) => open().score({ head, relation, tail }),
     close: () => {
       if (!closed) model.dispose();

@@ -22,6 +22,7 @@ import { goldRank, type GoldRank } from './gold-rank.js';
 import { pickAnswers, sweptAnswers } from './top-answers.js';
 import { PredictBatcher } from './predict-batcher.js';
 import type { EntityTable } from './vector-space.js';
+import { defaultAnswerCount } from './answer-count.js';
 import { logicalRows } from '../core/table-padding.js';
 
 /** Options of opening a run for lookups. */
@@ -68,7 +69,8 @@ export interface PredictArgs {
   head?: unknown;
   tail?: unknown;
   relation: unknown;
-  k: number;
+  /** How many answers (default: 10, or fewer when the model has fewer entities or `maxK` is lower; answer-count.ts). */
+  k?: number;
   filtered?: boolean;
   /** Accepted for compatibility: every prediction scores all entities. */
   exact?: boolean;
@@ -101,10 +103,12 @@ export interface TripleScore {
 }
 
 /**
- * Checks that k is an integer from 1 to the smaller of `maxK` (the caller's cap, e.g. the service's --max-k) and
- * `available` (the entities there are to list: `what`); a k too large says which of the two limits it.
+ * The k of a query: without one, the default (answer-count.ts); else checks that k is an integer from 1 to the
+ * smaller of `maxK` (the caller's cap, e.g. the service's --max-k) and `available` (the entities there are to list:
+ * `what`); a k too large says which of the two limits it.
  */
 function checkK(k: unknown, maxK: number | undefined, available: number, what: string): number {
+  if (k === undefined) return defaultAnswerCount(maxK, available);
   if (typeof k === 'object' && k !== null) { // neighbors('e1', { k: 5 }): the options given in k's place
     throw new LookupError('invalid', `k must be a positive integer, got an object (${JSON.stringify(k) ?? String(k)}): k is the number of answers, and the options come after it, e.g. neighbors('e1', 5, { exact: true })`);
   }
@@ -267,7 +271,7 @@ export class CheckpointLookup {
   }
 
   /** The k nearest entities of an entity (by name, key or id). */
-  async neighbors(entityInput: unknown, kInput: unknown, options: { exact?: boolean; maxK?: number } = {}): Promise<NeighborsResult> {
+  async neighbors(entityInput: unknown, kInput?: unknown, options: { exact?: boolean; maxK?: number } = {}): Promise<NeighborsResult> {
     const entity = this.entities.resolve(entityInput);
     const k = checkK(kInput, options.maxK, this.table.count - 1, 'entities besides the query');
     const spec = neighborSpace(this.metric);

@@ -90,11 +90,11 @@ export async function openModel(runDir: string, options: { last?: boolean; backe
   return {
     runDir: lookup.runDir,
     info: () => open().info(),
-    neighbors: async (entity, k = 10, neighborsOptions = {}) => {
+    neighbors: async (entity, k, neighborsOptions = {}) => {
       parseOptions(neighborsOptionsSchema, neighborsOptions, 'key', 'neighbors'); // an unknown key would be ignored
       return open().neighbors(entity, k, { exact: neighborsOptions.exact === true });
     },
-    predict: async (query, k = 10, predictOptions = {}) => {
+    predict: async (query, k, predictOptions = {}) => {
       parseOptions(predictOptionsSchema, predictOptions, 'key', 'predict'); // a misspelled 'filterd' would answer unfiltered
       return open().predict({ ...query, k, ...predictOptions });
     },

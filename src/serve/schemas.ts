@@ -8,8 +8,6 @@ import { z } from 'zod';
 import { headOrTailMessage, listOnlyMessage } from '../lookup/predict-form.js';
 import { MAX_NAME_LENGTH } from '../kg/name-limits.js';
 
-/** k when a request gives none. */
-export const DEFAULT_K = 10;
 /** Largest k a request may ask for unless `serve --max-k` says otherwise. */
 export const DEFAULT_MAX_K = 1000;
 /** Longest entity or relation name accepted: the longest a model can hold (the triple readers refuse longer ones). */

@@ -38,7 +38,7 @@ import { clientErrorHandler, EMPTY_BODY_MESSAGE, frameworkAnswer } from './frame
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { badlyEncodedQueryPair, strictUtf8 } from './utf8-input.js';
 import { EXPLORER_OPEN_ROUTES, explorerRoutes, type ExplorerOptions } from './explorer-routes.js';
-import { DEFAULT_K, DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neighborsSchemas, predictSchemas, shown, type RouteSchemas } from './schemas.js';
+import { DEFAULT_MAX_K, allowedKeys, issueMessage, modelParams, neighborsSchemas, predictSchemas, shown, type RouteSchemas } from './schemas.js';
 
 /** Options of the service. */
 export interface ServerOptions {
@@ -363,13 +363,13 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     const answerNeighbors = async (request: FastifyRequest) => {
       const lookup = lookupOf(request.params);
       const q = input(request, neighbors);
-      return lookup.neighbors(q.entity, q.k ?? DEFAULT_K, { exact: q.exact, maxK });
+      return lookup.neighbors(q.entity, q.k, { exact: q.exact, maxK });
     };
     const answerPredict = async (request: FastifyRequest) => {
       const lookup = lookupOf(request.params);
       const q = input(request, predict);
       if (q.head !== undefined && q.tail !== undefined) return lookup.score(q.head, q.relation, q.tail);
-      return lookup.predict({ ...q, k: q.k ?? DEFAULT_K }, { maxK });
+      return lookup.predict(q, { maxK });
     };
     api.get('/models/:model/neighbors', answerNeighbors);
     api.post('/models/:model/neighbors', answerNeighbors);

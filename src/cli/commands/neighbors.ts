@@ -5,10 +5,11 @@ import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { formatNeighbors } from '../lookup-format.js';
 import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
+import { DEFAULT_ANSWER_COUNT } from '../../lookup/answer-count.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 import { conflictingOptions } from '../../pipeline/options-error.js';
 
-interface NeighborsFlags { checkpoint: string; entity: string; k: number; exact?: boolean; index?: boolean; last?: boolean; backend: BackendRequest; json?: boolean; dataset?: string }
+interface NeighborsFlags { checkpoint: string; entity: string; k?: number; exact?: boolean; index?: boolean; last?: boolean; backend: BackendRequest; json?: boolean; dataset?: string }
 
 /**
  * Adds `kgdistill neighbors`. One query per process: the exact sweep of every entity by the top-K kernels is the
@@ -23,7 +24,7 @@ export function registerNeighborsCommand(program: Command): void {
       .description('nearest entities by embedding distance (L1 or L2 for distance models, inner product for bilinear ones, Poincaré distance at c = 1 for hyperbolic ones): every entity scored (exact), or with --index via the HNSW index saved beside the checkpoint')
       .requiredOption('--checkpoint <run dir>', 'run directory written by train or distill')
       .requiredOption('--entity <id|name>', 'entity key, readable name (case-insensitive), id:<n>, or a bare number as an id when no key is a number')
-      .option('--k <n>', 'number of neighbours', positiveInteger, 10)
+      .option('--k <n>', `number of neighbours (default ${DEFAULT_ANSWER_COUNT}, or fewer when the model has fewer entities)`, positiveInteger)
       .option('--exact', 'score every entity (the default: one query is as fast as through the index, and exact)')
       .option('--index', "answer from the HNSW index saved beside the checkpoint, building it on first use (35–60 s per 150,000 entities): approximate, and what serve and openModel use"),
   )).action(async (flags: NeighborsFlags) => {

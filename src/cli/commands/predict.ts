@@ -6,11 +6,12 @@ import { headOrTailMessage, listOnlyMessage } from '../../lookup/predict-form.js
 import { formatPredictions, formatTripleScore } from '../lookup-format.js';
 import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
+import { DEFAULT_ANSWER_COUNT } from '../../lookup/answer-count.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 import { conflictingOptions } from '../../pipeline/options-error.js';
 
 interface PredictFlags {
-  checkpoint: string; head?: string; tail?: string; relation: string; k: number;
+  checkpoint: string; head?: string; tail?: string; relation: string; k?: number;
   filtered?: boolean; exact?: boolean; last?: boolean; backend: BackendRequest; json?: boolean; dataset?: string;
 }
 
@@ -24,7 +25,7 @@ export function registerPredictCommand(program: Command): void {
       .option('--head <id|name>', 'predict tails of this head')
       .option('--tail <id|name>', 'predict heads of this tail (with --head too: score this one triple)')
       .requiredOption('--relation <name|id>', 'relation name (case-insensitive) or id')
-      .option('--k <n>', 'number of answers', positiveInteger, 10)
+      .option('--k <n>', `number of answers (default ${DEFAULT_ANSWER_COUNT}, or fewer when the model has fewer entities)`, positiveInteger)
       .option('--filtered', 'remove known-true answers (train, valid and test triples) instead of marking them')
       .option('--exact', 'accepted for compatibility: predictions always score every entity'),
   )).action(async (flags: PredictFlags, command: Command) => {

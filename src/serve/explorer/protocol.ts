@@ -62,7 +62,8 @@ export interface PredictArgs {
   head?: string;
   tail?: string;
   relation: string;
-  k: number;
+  /** How many answers (default: lookup/answer-count.ts's). */
+  k?: number;
   filtered: boolean;
 }
 

@@ -13,13 +13,15 @@ import { NameResolver } from '../../../lookup/name-resolver.js';
 import { projectNeighbourhood } from '../../../lookup/projection.js';
 import { topAnswers } from '../../../lookup/top-answers.js';
 import type { EntityTable } from '../../../lookup/vector-space.js';
+import { defaultAnswerCount } from '../../../lookup/answer-count.js';
 import type { EntityRef, ModelSummary, NeighborsResult, PredictArgs, PredictResult, ProjectionResult, ScoreArgs, SuggestResult, TripleScore } from '../protocol.js';
 
 /** Largest k of a query (as the service's default --max-k). */
 const MAX_K = 1000;
 
-/** Checks k is an integer in [1, max]. */
+/** The k of a query: without one, the default (answer-count.ts); else checks k is an integer in [1, max]. */
 function checkK(k: unknown, max: number): number {
+  if (k === undefined) return defaultAnswerCount(max, max);
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > max) throw new LookupError('invalid', `k must be an integer from 1 to ${max}, got ${String(k)}`);
   return k;
 }
@@ -62,7 +64,7 @@ export class InPageModel {
   }
 
   /** The k nearest entities of an entity (exact sweep). */
-  neighbors(entityInput: string, kInput: number): NeighborsResult {
+  neighbors(entityInput: string, kInput?: number): NeighborsResult {
     const entity = this.entities.resolve(entityInput);
     const k = checkK(kInput, Math.min(MAX_K, this.table.count - 1));
     const found = this.search.nearest(entity, k);
