@@ -42,16 +42,19 @@ export function frameworkAnswer(error: FastifyError, limits: { bodyLimit: number
 }
 
 /**
- * Node's clientError handler (fastify's `clientErrorHandler`): a request not received whole within
- * `requestTimeoutMs` gets a 408 naming the limit, bytes that are not HTTP a 400; then the socket is closed.
+ * Node's clientError handler (fastify's `clientErrorHandler`): a request not received whole in time gets a 408 naming
+ * the limits — its headers within `headersTimeoutMs` (when shorter), all of it within `requestTimeoutMs`: Node's error
+ * does not say which one ran out —, bytes that are not HTTP a 400; then the socket is closed.
  */
-export function clientErrorHandler(requestTimeoutMs: number, onRefused: (reason: 'request-timeout' | 'bad-request') => void = () => undefined): (error: Error & { code?: string }, socket: Socket) => void {
+export function clientErrorHandler(requestTimeoutMs: number, onRefused: (reason: 'request-timeout' | 'bad-request') => void = () => undefined,
+  headersTimeoutMs = requestTimeoutMs): (error: Error & { code?: string }, socket: Socket) => void {
+  const limits = headersTimeoutMs < requestTimeoutMs ? `in time: its headers within ${headersTimeoutMs} ms, all of it within ${requestTimeoutMs} ms` : `within ${requestTimeoutMs} ms`;
   return (error, socket) => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     onRefused(timeout ? 'request-timeout' : 'bad-request');
     const answer: ErrorAnswer = timeout
-      ? { status: 408, error: 'request-timeout', message: `the request was not received whole within ${requestTimeoutMs} ms` }
+      ? { status: 408, error: 'request-timeout', message: `the request was not received whole ${limits}` }
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? { status: 431, error: 'bad-request', message: `the request line and headers are larger than ${maxHeaderSize / 1024} KiB: send a long query as a POST with a JSON body` }
         : { status: 400, error: 'bad-request', message: `not a valid HTTP request${error.code ? ` (${error.code})` : ''}` };

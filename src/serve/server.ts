@@ -136,6 +136,12 @@ const PROBE_ROUTES = new Set(['/health/live', '/health/ready']);
  */
 const MONITORING_ROUTES = new Set(['/metrics', '/health']);
 
+/** Whether a request's headers announce a body (a Content-Length above 0, or a Transfer-Encoding). */
+function announcesBody(headers: FastifyRequest['headers']): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 /**
  * Builds the service (not yet listening; tests call `inject`). `models` may be a list of loaded runs (ready at
  * once) or a ServedModels that the caller fills while the service already answers its health probes.
@@ -147,7 +153,8 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   const requestTimeout = options.requestTimeoutMs ?? SERVICE_DEFAULTS.requestTimeoutMs;
   const limits = { bodyLimit: options.bodyLimit ?? SERVICE_DEFAULTS.bodyLimit, maxParamLength: MAX_PARAM_LENGTH };
   const started = Date.now();
-  const onClientError = clientErrorHandler(requestTimeout, (reason) => metrics.refused(reason));
+  const headersTimeout = Math.min(requestTimeout, options.headersTimeoutMs ?? SERVICE_DEFAULTS.headersTimeoutMs);
+  const onClientError = clientErrorHandler(requestTimeout, (reason) => metrics.refused(reason), headersTimeout);
   const app = Fastify({
     logger: options.logger ?? false,
     logController: new LogController({ disableRequestLogging: true }), // the onResponse hook logs one line per request
@@ -172,7 +179,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     genReqId: requestIdOf,
   });
   // shorter than the whole request's: a client that sends its headers a line at a time is dropped sooner
-  app.server.headersTimeout = Math.min(requestTimeout, options.headersTimeoutMs ?? SERVICE_DEFAULTS.headersTimeoutMs);
+  app.server.headersTimeout = headersTimeout;
   // during a drain, when Node no longer checks them, a request not received whole in time gets the same 408
   const guard = new ConnectionGuard(app.server, options.maxConnections ?? SERVICE_DEFAULTS.maxConnections, requestTimeout,
     (socket) => onClientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket),
@@ -187,6 +194,12 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id); // every answer, refusals included, names its request (request-id.ts)
     done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    // an answer before the body came whole (a 401, 415 or 429 refuses it unread): the rest may never come, and Node
+    // would keep the connection waiting for it, then send its request timeout's 408 as a second answer: close it
+    if (!request.raw.complete && announcesBody(request.headers)) reply.header('connection', 'close');
+    done(null, payload);
   });
   if (options.apiKey === undefined) {
     // DNS rebinding: a page of another site whose name now points at 127.0.0.1 is same-origin with a loopback service
