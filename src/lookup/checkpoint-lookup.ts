@@ -188,7 +188,7 @@ export class CheckpointLookup {
     } catch (error) {
       problem = `dataset ${datasetSpec} not loaded (${(error as Error).message})`;
       if (options.dataset === undefined) {
-        hint = ' (if it moved: neighbors and predict take --dataset <where it is now>)';
+        hint = ' (if it moved: neighbors, predict and serve take --dataset <where it is now>)';
         if (header.dataset.dir) names = await loadEntityNames(header.dataset.dir).catch(() => undefined);
       }
     }
@@ -305,7 +305,7 @@ export class CheckpointLookup {
     const relation = this.relations.resolve(args.relation);
     const k = checkK(args.k, options.maxK, this.table.count, 'entities');
     const filtered = args.filtered === true;
-    if (filtered && !this.known) throw new LookupError('invalid', `filtering needs the run's dataset: ${this.datasetNote ?? 'not loaded'}`);
+    if (filtered && !this.known) throw new LookupError('unavailable', `filtering needs the run's dataset: ${this.datasetNote ?? 'not loaded'}`);
     const R = this.header.model.numRelations;
     const queryRelation = hasHead ? relation : relation + R;
     // concurrent predictions share one sweep of the table (answers as each query alone)

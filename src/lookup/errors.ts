@@ -1,7 +1,10 @@
-/** Errors of lookup queries, typed so the CLI and the HTTP service can map them (unknown → 404, invalid → 400). */
+/**
+ * Errors of lookup queries, typed so the CLI and the HTTP service can map them (unknown → 404, invalid → 400, a query
+ * the model cannot answer as it is served — filtering without its dataset's known triples — → 409).
+ */
 
-/** What went wrong with a query. */
-export type LookupErrorKind = 'not-found' | 'ambiguous' | 'invalid';
+/** What went wrong with a query: a name not found, a name of several entities, a bad query, or one the model cannot answer as loaded. */
+export type LookupErrorKind = 'not-found' | 'ambiguous' | 'invalid' | 'unavailable';
 
 /** A query that cannot be answered as asked; `suggestions` lists close names when there are any. */
 export class LookupError extends Error {

@@ -100,7 +100,7 @@ interface ErrorBody {
   suggestions?: readonly string[];
 }
 
-const STATUS_OF: Record<LookupError['kind'], number> = { 'not-found': 404, ambiguous: 400, invalid: 400 };
+const STATUS_OF: Record<LookupError['kind'], number> = { 'not-found': 404, ambiguous: 400, invalid: 400, unavailable: 409 };
 
 /** An error answer with its status (thrown by handlers and hooks). */
 class HttpError extends Error {

@@ -141,7 +141,7 @@ describe('kgdistill predict', () => {
     renameSync(graph, moved);
     try {
       const { out, err } = await runCli([...base, '--head', 'e1', '--k', '3', '--json']);
-      expect(err).toMatch(/not loaded .*no known-triple marking \(if it moved: neighbors and predict take --dataset <where it is now>\)/);
+      expect(err).toMatch(/not loaded .*no known-triple marking \(if it moved: neighbors, predict and serve take --dataset <where it is now>\)/);
       expect(lastJson(out).answers[0].known).toBeUndefined();
       await expect(runCli([...base, '--head', 'e1', '--filtered'])).rejects.toThrow(/filtering needs the run's dataset/);
       // told where it is now: marked, filtered and named as before the move

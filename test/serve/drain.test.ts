@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../lookup/helpers.js';
@@ -136,4 +136,23 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
   it('refuses a non-loopback host without an API key, and says so', async () => {
     await expect(startServe(['--checkpoint', run, '--host', '0.0.0.0'])).rejects.toThrow(/--host 0\.0\.0\.0 accepts connections from other machines: give an API key/);
   }, 30_000);
+});
+
+describe('serve --dataset (a real child process)', () => {
+  it('serves a run whose dataset moved from where --dataset says: filtered predictions answer (409 without it)', async () => {
+    const graph = path.join(tmp, 'graph'), moved = path.join(tmp, 'graph-moved');
+    renameSync(graph, moved);
+    let served: Awaited<ReturnType<typeof startServe>>;
+    try {
+      served = await startServe(['--checkpoint', run, '--dataset', moved, '--no-explorer']);
+    } finally {
+      renameSync(moved, graph); // the dataset is read once, before `ready`
+    }
+    expect(served.log()).not.toMatch(/no known-triple marking/);
+    const answer = await fetch(`http://127.0.0.1:${served.port}/models/roth/predict?head=e1&relation=parent&filtered=true&k=3`);
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { answers: unknown[]; filtered: boolean })).toMatchObject({ filtered: true, answers: expect.any(Array) });
+    child!.kill('SIGTERM');
+    expect(await served.exit).toBe(0);
+  });
 });

@@ -391,8 +391,8 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     const info = await app.inject('/models/roth');
     expect(info.json().note).toMatch(/not loaded/);
     const filtered = await app.inject('/models/roth/predict?head=e1&relation=parent&filtered=true');
-    expect(filtered.statusCode).toBe(400);
-    expect(filtered.json().message).toMatch(/filtering needs the run's dataset/);
+    expect(filtered.statusCode).toBe(409); // the service cannot filter for this run: not the client's query at fault
+    expect(filtered.json()).toMatchObject({ error: 'unavailable', message: expect.stringMatching(/^filtering needs the run's dataset: .*\(if it moved: neighbors, predict and serve take --dataset <where it is now>\)$/) });
     for (const body of [info.body, filtered.body]) expect(body).not.toContain(tmp);
     moved.close();
   });

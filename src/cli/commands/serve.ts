@@ -28,12 +28,13 @@ import { nonNegativeInteger, positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 import { conflictingOptions, OptionsError, refusedOption } from '../../pipeline/options-error.js';
 import { listenFailure } from '../listen-error.js';
+import { servedDatasets } from '../served-datasets.js';
 
 interface ServeFlags {
   checkpoint: string; host: string; port: number; maxK: number; prebuild?: boolean; last?: boolean; backend: BackendRequest; log?: boolean;
   apiKey?: string; apiKeyFile?: string; insecure?: boolean; rateLimit: number; maxConnections: number; requestTimeout: number;
   drainDelay: number; drainTimeout: number; keepAliveTimeout: number; explorer?: boolean; trustProxy?: true | number | string[];
-  maxConnectionsPerClient: number; allowedHost?: string[];
+  maxConnectionsPerClient: number; allowedHost?: string[]; dataset?: string;
 }
 
 /**
@@ -151,6 +152,7 @@ export function registerServeCommand(program: Command): void {
     .option('--drain-delay <ms>', 'on SIGTERM/SIGINT, keep accepting this long with /health/ready at 503 before draining, so a load balancer stops sending first (a Kubernetes preStop sleep)', nonNegativeInteger, 0)
     .option('--drain-timeout <ms>', 'on SIGTERM/SIGINT, longest wait for requests in flight (after --drain-delay) before exiting anyway', positiveInteger, 30_000)
     .option('--trust-proxy [hops|addresses]', 'take client addresses (for the rate limit) from X-Forwarded-For, as appended by the proxies you trust: a number of hops (alone: 1, the nearest proxy), or their addresses or CIDR ranges, comma-separated', parseTrustProxy)
+    .option('--dataset <dir|NAME=DIR,…>', "where a run's dataset is now, if it moved since training (default: where it was): names and known triples, for marking known answers and filtered predictions; with several runs, NAME=DIR for each that moved")
     .option('--last', 'serve the last checkpoints instead of the best ones')
     .option('--no-explorer', 'the JSON API alone: no browser explorer at /, and no teacher runs opened for its comparisons')
     .option('--log', 'log every request (fastify logger)')
@@ -163,6 +165,7 @@ export function registerServeCommand(program: Command): void {
       const dirs = runs.map((run) => run.dir), names = runs.map((run) => run.name);
       const twice = firstRepeatedPath(dirs);
       if (twice !== undefined) throw checkpointRefusal(`--checkpoint lists ${twice} twice: each run is served once`, entries);
+      const datasets = servedDatasets(flags.dataset, names);
       const { key, source } = apiKeyOfFlags(flags);
       if (flags.apiKey !== undefined) say('warning', `--api-key puts the key on the command line, where every user of this machine can read it (ps, /proc/${process.pid}/cmdline) and shell history keeps it: give it with --api-key-file <file> or $${API_KEY_ENV} instead`);
       const loopback = isLoopback(flags.host);
@@ -220,7 +223,7 @@ export function registerServeCommand(program: Command): void {
       say('listening', `${where} (${scope}; ${key ? `API key from ${source}` : 'no API key'}); /health/ready answers 503 until the models are loaded; ${flags.explorer === false ? 'no explorer (--no-explorer)' : `the explorer is at ${where}/`}`);
       try {
         for (let i = 0; i < dirs.length && !stopping; i++) {
-          const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr, reading: runReadingOptions(dirs[i]!, noticeToStderr) });
+          const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr, reading: runReadingOptions(dirs[i]!, noticeToStderr), dataset: datasets[i] });
           lookups.push(lookup);
           // ready once the index is loaded: the exact 32-NN table (O(N²), ~20 s of a core at 41k entities) is built
           // after, while the index answers
