@@ -5,7 +5,8 @@
  * or more segments (`/app/teachers/t1/best.json`, `/scratch/…`, `/gpfs/…`) is shortened the same way — except the
  * vocabulary's names, which look like paths in Freebase datasets (FB15k-237's entity `/m/027rn`, relation
  * `/film/film/genre`): a match that is an entity or relation key of a served model, or a Freebase id (`/m/…`,
- * `/g/…`: one letter, then one segment), stays as it is.
+ * `/g/…`: one letter, then one segment), stays as it is; so does a string the request itself sent (`sentStrings`): a
+ * message quoting the client's own input ("unknown relation '/film/genres'") shows it as sent.
  */
 import path from 'node:path';
 
@@ -68,4 +69,16 @@ export function isVocabularyKey(models: readonly Vocabulary[], candidate: string
     }
     return keys.has(candidate);
   });
+}
+
+/** The strings a request sent (its query string's and its JSON body's values, lists' items included): withoutPaths spares them. */
+export function sentStrings(...inputs: unknown[]): Set<string> {
+  const sent = new Set<string>();
+  for (const input of inputs) {
+    if (input === null || typeof input !== 'object') continue;
+    for (const value of Object.values(input)) {
+      for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string') sent.add(item);
+    }
+  }
+  return sent;
 }

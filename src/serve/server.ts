@@ -28,7 +28,7 @@ import { LookupError } from '../lookup/errors.js';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
 import { ConnectionGuard, trustedProxies } from './connections.js';
 import { headerCount, hostChecker, hostName, isLoopback, keyChecker, presentedKey } from './auth.js';
-import { isVocabularyKey, withoutPaths } from './hide-paths.js';
+import { isVocabularyKey, sentStrings, withoutPaths } from './hide-paths.js';
 import { ServedModels } from './served-models.js';
 import { SERVICE_DEFAULTS } from './service-defaults.js';
 import { clientKey, RateLimiter } from './rate-limit.js';
@@ -185,8 +185,8 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     (socket) => onClientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket),
     { max: options.maxConnectionsPerClient ?? SERVICE_DEFAULTS.maxConnectionsPerClient, exempt: trustedProxies(options.trustProxy) });
   const ready = (): boolean => !guard.closing && served.ready();
-  const hide = (text: string, extraDirs: readonly string[] = []): string =>
-    withoutPaths(text, [...served.privateDirs(), ...extraDirs], (candidate) => isVocabularyKey(served.loaded(), candidate));
+  const hide = (text: string, extraDirs: readonly string[] = [], sent: ReadonlySet<string> = new Set()): string =>
+    withoutPaths(text, [...served.privateDirs(), ...extraDirs], (candidate) => sent.has(candidate) || isVocabularyKey(served.loaded(), candidate));
   const metrics = new ServiceMetrics({ lookups: () => served.loaded(), ready, inFlight: () => guard.inFlight });
   guard.onRefused = () => metrics.refused('too-many-connections');
   app.decorate('connections', guard);
@@ -236,7 +236,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     done(new HttpError(415, 'unsupported-media-type', `unsupported content encoding '${encoding.slice(0, 40)}': send the body uncompressed`));
   });
   app.setErrorHandler((error: FastifyError | HttpError | LookupError, request, reply) => {
-    if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, hide(error.message), error.suggestions);
+    if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, hide(error.message, [], sentStrings(request.query, request.body)), error.suggestions);
     if (error instanceof HttpError) {
       if (error.statusCode === 503) reply.header('retry-after', '1'); // a model still loading: ask again shortly
       return fail(reply, error.statusCode, error.code, hide(error.message));

@@ -2,7 +2,7 @@
 // absolute path is shortened — except Freebase names (FB15k-237's entities and relations look like paths).
 import { describe, expect, it } from 'vitest';
 import { withoutPaths } from '../../src/serve/server.js';
-import { isVocabularyKey } from '../../src/serve/hide-paths.js';
+import { isVocabularyKey, sentStrings } from '../../src/serve/hide-paths.js';
 import { TeacherPool } from '../../src/serve/teacher-comparison.js';
 
 const fb15k = [{ header: { vocab: { entities: ['/m/027rn', '/m/0d060g'], relations: ['/film/film/genre', '/film/actor/film./film/performance/film'] } } }];
@@ -37,5 +37,14 @@ describe('withoutPaths', () => {
     expect(hidden).not.toContain('kd runs');
     expect(pool.privateDirs()).toEqual(expect.arrayContaining([dir, '/nowhere/kd runs/teachers']));
     pool.close();
+  });
+});
+
+describe('sentStrings', () => {
+  it("collects a request's query and body strings, list items too; withoutPaths then shows them as sent", () => {
+    const sent = sentStrings({ head: '/film/foo/bar', k: '3' }, { relation: '/film/genres', tails: ['/a/b/c', 4], nested: { x: '/no/t/this' } });
+    expect([...sent].sort()).toEqual(['/a/b/c', '/film/foo/bar', '/film/genres', '3']);
+    expect(withoutPaths("unknown relation '/film/genres' (dataset /srv/data/fb)", [], (c) => sent.has(c))).toBe("unknown relation '/film/genres' (dataset …/fb)");
+    expect(sentStrings(undefined, null, 'text')).toEqual(new Set());
   });
 });

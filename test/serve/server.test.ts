@@ -115,6 +115,9 @@ describe('serve: every bad request is a 4xx with a message', () => {
     ['unknown model', () => get('/models/nope/neighbors?entity=e1'), 404, /unknown model 'nope' \(serving: roth, distmult\)/],
     ['unknown entity, with suggestions', () => post('/models/roth/neighbors', { entity: 'node 1000' }), 404, /unknown entity 'node 1000'; did you mean: e100 \(node 100\)/],
     ['unknown unicode entity', () => post('/models/roth/neighbors', { entity: 'Zürích 🚀' }), 404, /unknown entity 'Zürích 🚀'/],
+    // a path-like name the client sent (a Freebase typo) is quoted as sent: path hiding is for the server's paths
+    ['unknown path-like relation, quoted as sent', () => get('/models/roth/predict?head=e1&relation=%2Ffilm%2Fgenres'), 404, /^unknown relation '\/film\/genres'/],
+    ['unknown path-like entity, quoted as sent', () => post('/models/roth/neighbors', { entity: '/film/foo/bar' }), 404, /^unknown entity '\/film\/foo\/bar'/],
     ['ambiguous name', () => post('/models/roth/neighbors', { entity: 'twin' }), 400, /'twin' matches 2 entities/],
     ['unknown unicode entity by GET', () => get(`/models/roth/neighbors?entity=${encodeURIComponent('Zürích 🚀')}`), 404, /unknown entity 'Zürích 🚀'/],
     ['a name whose bytes are not UTF-8', () => get('/models/roth/neighbors?entity=%FF&k=3'), 400, /^the query parameter 'entity=%FF' is not percent-encoded UTF-8: send each byte of a name's UTF-8 as %XX, and a % sign as %25$/],
