@@ -301,7 +301,8 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     app.addHook('onRequest', (request, _reply, done) => {
       if (OPEN_ROUTES.has(request.routeOptions.url ?? '') || keyed(request.headers, request.raw.rawHeaders)) return done();
       const how = 'send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"';
-      const why = headerCount(request.raw.rawHeaders, 'authorization') > 1 ? `the request has more than one Authorization header: ${how}, once`
+      const repeated = ['Authorization', 'X-API-Key'].find((name) => headerCount(request.raw.rawHeaders, name.toLowerCase()) > 1);
+      const why = repeated !== undefined ? `the request has more than one ${repeated} header: ${how}, once`
         : presentedKey(request.headers) === undefined ? `this service needs an API key: ${how}` : `the API key sent is not this service's: ${how}`;
       done(new HttpError(401, 'unauthorized', why));
     });

@@ -34,6 +34,9 @@ describe('serve: a repeated Authorization header', () => {
       expect(answer.json()).toEqual({ error: 'unauthorized', message: 'the request has more than one Authorization header: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>", once' });
     }
     expect((await models({ 'x-api-key': KEY, authorization: [`Bearer ${KEY}`, 'Bearer x'] })).statusCode).toBe(401);
+    const twice = await models({ 'x-api-key': [KEY, KEY] }); // Node joins the values into one ("k, k"): said as repeated, not as a wrong key
+    expect(twice.statusCode).toBe(401);
+    expect(twice.json()).toEqual({ error: 'unauthorized', message: 'the request has more than one X-API-Key header: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>", once' });
   });
 });
 
