@@ -22,6 +22,7 @@ import { compareQuery, MAX_SUGGESTIONS, projectionBody, suggestQuery } from './e
 import { readRunFacts, type RunFacts } from './run-facts.js';
 import { compareWithTeachers, TeacherPool } from './teacher-comparison.js';
 import { allowedKeys, issueMessage, modelParams } from './schemas.js';
+import { fail, noteFailure } from './error-answer.js';
 
 /** Routes that need no API key: the page and its files hold no data. */
 export const EXPLORER_OPEN_ROUTES: readonly string[] = ['/', '/explorer/:file'];
@@ -46,7 +47,7 @@ export interface ExplorerOptions {
 
 /** A 503 naming what is not ready, with Retry-After. */
 function notReady(reply: FastifyReply, message: string): FastifyReply {
-  return reply.code(503).header('retry-after', '1').send({ error: 'not-ready', message });
+  return fail(reply.header('retry-after', '1'), 503, 'not-ready', message);
 }
 
 /** Parses `value` with `schema`, or throws an invalid-request error naming the parameter. */
@@ -88,9 +89,12 @@ export function explorerRoutes(models: ExplorerModels, options: ExplorerOptions 
   const send = (reply: FastifyReply, asset: Asset): FastifyReply => reply.headers(ASSET_HEADERS).type(asset.type).send(asset.body);
   const file = (reply: FastifyReply, name: string): FastifyReply => {
     assets ??= loadAssets(options.assetsDir);
-    if ('missing' in assets) return reply.code(503).headers(ASSET_HEADERS).type('text/plain; charset=utf-8').send(`kgdistill explorer: ${assets.missing}\n`);
+    if ('missing' in assets) { // plain text, for the browser that asked for the page
+      noteFailure(reply, 'not-ready', `the explorer's files are missing: ${assets.missing}`);
+      return reply.code(503).headers(ASSET_HEADERS).type('text/plain; charset=utf-8').send(`kgdistill explorer: ${assets.missing}\n`);
+    }
     const asset = assets.files.get(name);
-    if (!asset) return reply.code(404).send({ error: 'not-found', message: `no explorer file '${name.slice(0, 100)}'` });
+    if (!asset) return fail(reply, 404, 'not-found', `no explorer file '${name.slice(0, 100)}'`);
     return send(reply, asset);
   };
 

@@ -29,6 +29,7 @@ import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
 import { ConnectionGuard, trustedProxies } from './connections.js';
 import { headerCount, hostChecker, hostName, isLoopback, keyChecker, presentedKey } from './auth.js';
 import { isVocabularyKey, sentStrings, withoutPaths } from './hide-paths.js';
+import { fail, failureOf } from './error-answer.js';
 import { ServedModels } from './served-models.js';
 import { SERVICE_DEFAULTS } from './service-defaults.js';
 import { clientKey, RateLimiter } from './rate-limit.js';
@@ -93,13 +94,6 @@ const MAX_PARAM_LENGTH = 256;
 
 export { ServedModels } from './served-models.js';
 
-/** Error body of every 4xx/5xx answer. */
-interface ErrorBody {
-  error: string;
-  message: string;
-  suggestions?: readonly string[];
-}
-
 const STATUS_OF: Record<LookupError['kind'], number> = { 'not-found': 404, ambiguous: 400, invalid: 400, unavailable: 409 };
 
 /** An error answer with its status (thrown by handlers and hooks). */
@@ -111,19 +105,8 @@ class HttpError extends Error {
 
 export { withoutPaths } from './hide-paths.js';
 
-/** The error answers sent, by reply: the request's log line says why it failed (a POST's URL holds no parameters). */
-const ERROR_ANSWERS = new WeakMap<FastifyReply, ErrorBody>();
-
 /** Longest error message repeated in a request's log line. */
 const LOGGED_MESSAGE_LENGTH = 300;
-
-/** Sends an error answer. */
-function fail(reply: FastifyReply, status: number, error: string, message: string, suggestions?: readonly string[]): FastifyReply {
-  const body: ErrorBody = { error, message };
-  if (suggestions && suggestions.length > 0) body.suggestions = suggestions;
-  ERROR_ANSWERS.set(reply, body);
-  return reply.code(status).send(body);
-}
 
 const METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
 const OPEN_ROUTES = new Set(['/health/live', '/health/ready', ...EXPLORER_OPEN_ROUTES]);
@@ -265,7 +248,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     metrics.observe(method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     if (options.logger) {
       const model = (request.params as { model?: unknown } | undefined)?.model;
-      const failure = ERROR_ANSWERS.get(reply);
+      const failure = failureOf(reply);
       request.log.info({
         method: request.method, url: request.url.slice(0, 500), route: request.routeOptions.url ?? null, ...(typeof model === 'string' ? { model: model.slice(0, 200) } : {}),
         statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 1000) / 1000, remoteAddress: request.ip,

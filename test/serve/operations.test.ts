@@ -91,6 +91,7 @@ describe('serve: readiness, liveness and metrics', () => {
     await app.inject({ method: 'DELETE', url: '/nothing' });
     await app.inject('/models/rot/neighbors?entity=e1');
     await app.inject('/models/roth/neighbors?entity=zzz');
+    await app.inject('/explorer/nope.js'); // the explorer's refusals too
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged.map((l) => [l.msg, l.method, l.url, l.route, l.model, l.statusCode, l.remoteAddress, l.error])).toEqual([
       ['request', 'GET', '/models/roth/neighbors?entity=e1&k=2', '/models/:model/neighbors', 'roth', 200, '127.0.0.1', undefined],
@@ -98,7 +99,9 @@ describe('serve: readiness, liveness and metrics', () => {
       ['request', 'DELETE', '/nothing', null, undefined, 404, '127.0.0.1', 'not-found'],
       ['request', 'GET', '/models/rot/neighbors?entity=e1', '/models/:model/neighbors', 'rot', 404, '127.0.0.1', 'not-found'],
       ['request', 'GET', '/models/roth/neighbors?entity=zzz', '/models/:model/neighbors', 'roth', 404, '127.0.0.1', 'not-found'],
+      ['request', 'GET', '/explorer/nope.js', '/explorer/:file', undefined, 404, '127.0.0.1', 'not-found'],
     ]);
+    expect(logged[5]!.message).toBe("no explorer file 'nope.js'");
     // the two 404s of one route told apart: an unknown model, an unknown entity
     expect(logged[3]!.message).toBe("unknown model 'rot' (serving: roth)");
     expect(logged[4]!.message).toMatch(/^unknown entity 'zzz'/);
