@@ -216,7 +216,7 @@ export class CheckpointLookup {
     return {
       name: this.name, model, dim, entities: numEntities, relations: this.header.vocab.relations,
       similarity: this.runtime.model.similarity, neighborMetric: this.metric, tailBias: this.table.tailBias !== undefined,
-      dataset: this.header.dataset.name, knownTriples: this.known !== undefined, entityNames: this.entities.name(0) !== undefined,
+      dataset: this.header.dataset.name, knownTriples: this.known !== undefined, entityNames: this.entities.named,
       indexes: this.store.loaded().map((i) => ({ id: i.id, origin: i.origin, buildSeconds: i.buildSeconds, fileBytes: i.fileBytes })),
       ...(note ? { note } : {}),
     };

@@ -51,6 +51,11 @@ export class NameResolver {
     this.numberKeys = keys.some((key) => /^\d+$/.test(key));
   }
 
+  /** Whether some id has a readable name (the dataset's entity_names.tsv names at least one). */
+  get named(): boolean {
+    return this.foldedNames.size > 0;
+  }
+
   /** Number of ids. */
   get size(): number {
     return this.keys.length;

@@ -85,3 +85,13 @@ describe('entity and relation names', () => {
     expect(errorOf(() => resolver.resolve('y'.repeat(4097))).message).toBe('entity name longer than 4096 characters');
   });
 });
+
+describe('NameResolver.named', () => {
+  it('says whether any id has a readable name, not only id 0 (what /models reports as entityNames)', () => {
+    const laterNames = ['a', 'b', 'c'];
+    expect(new NameResolver('entity', laterNames, (id) => (id === 2 ? 'Cee' : undefined)).named).toBe(true);
+    expect(new NameResolver('entity', laterNames).named).toBe(false);
+    expect(entities.named).toBe(true);
+    expect(relations.named).toBe(false);
+  });
+});
