@@ -57,6 +57,10 @@ describe("the train form's choices and names (the engine's checks)", () => {
     // an option the form has no field for keeps its key
     expect(() => inPageSettings(d, { oneToN: true, loss: 'margin' }, name)).toThrow("loss margin ranks each gold answer against sampled negatives: with '1-N: all entities' (every entity scored) choose loss auto (softmax) or bce");
     expect(trainChoices(name).find((c) => c.model === 'TransE')?.oneToN['']).toBe(formRefusal('TransE'));
+    // the schema's own refusals too (a fraction where a whole number goes), by label for the form, by key for the API
+    expect(() => inPageSettings(d, { dim: 8.5 }, name)).toThrow(/^'Dimension' must be a positive integer \(got 8\.5\)$/);
+    expect(() => inPageSettings(d, { neg: 2.5 }, name)).toThrow(/^'Negatives' /);
+    expect(() => inPageSettings(d, { dim: 8.5 })).toThrow(/^dim must be a positive integer \(got 8\.5\)$/);
   });
 });
 

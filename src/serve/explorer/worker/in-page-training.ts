@@ -52,7 +52,7 @@ export function inPageSettings(dataset: KgDataset, given: TrainSettings | Readon
 
 /** inPageSettings for a dataset of that name (the checks read no data). */
 function checkedSettings(datasetName: string, given: TrainSettings | Readonly<Record<string, unknown>>, name: (key: string) => string) {
-  const settings = parseOptions(trainOptionsSchema, { dataset: datasetName, patience: 10, ...given, backend: 'wasm' }, 'key');
+  const settings = parseOptions(trainOptionsSchema, { dataset: datasetName, patience: 10, ...given, backend: 'wasm' }, name);
   checkRunSettings(settings, name); // train's checks of a new run's settings, in its order
   checkModelOptions(settings.model, settings, name); // a model-specific option given for another model (norm for DistMult)
   checkLossSettings(settings, name);
