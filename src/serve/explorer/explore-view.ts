@@ -35,6 +35,8 @@ export class ExploreView {
   private summary: ModelSummary | undefined;
   private entity: string | undefined;
   private seq = 0;
+  /** The k asked for (`from`) when a model with fewer entities lowered the field (`to`). */
+  private loweredK: { from: number; to: number } | undefined;
   /** Counts the answer checks, so that only the last one asked writes its result. */
   private checkSeq = 0;
   private readonly search: EntitySearch;
@@ -186,14 +188,17 @@ export class ExploreView {
 
   /**
    * k from its field: an integer from 1 to 50 (empty or not a number: 10); the field is set to the k used, so that a
-   * value out of range is not changed silently.
+   * value out of range is not changed silently. A k lowered to a small model's entities goes back up on a larger
+   * model: what was asked for, not the last model's limit.
    */
   private neighbourCount(): number {
     const field = byId<HTMLInputElement>('k-input');
     const asked = Number(field.value);
-    // at most 50, and no more than the other entities there are (a graph of 3 entities has 2 neighbours to show)
-    const most = Math.max(1, Math.min(50, (this.summary?.entities ?? 51) - 1));
-    const k = Math.min(most, field.value.trim() === '' || !Number.isFinite(asked) ? 10 : Math.max(1, Math.round(asked)));
+    const typed = Math.min(50, field.value.trim() === '' || !Number.isFinite(asked) ? 10 : Math.max(1, Math.round(asked)));
+    const wanted = this.loweredK !== undefined && typed === this.loweredK.to ? this.loweredK.from : typed;
+    // no more than the other entities there are (a graph of 3 entities has 2 neighbours to show)
+    const k = Math.max(1, Math.min(wanted, (this.summary?.entities ?? 51) - 1));
+    this.loweredK = k < wanted ? { from: wanted, to: k } : undefined;
     if (field.value !== String(k)) field.value = String(k);
     return k;
   }
