@@ -124,6 +124,26 @@ describeWithChromium('the explorer in a browser', () => {
     expect(await page.textContent('#disk-method')).toContain('true Euclidean distance');
   });
 
+  it('asks for a model\'s facts again when they failed to come (the server away for a moment), at the next entity asked for', async () => {
+    const { page: flaky } = await openPage(browser, server.url);
+    try {
+      await flaky.waitForSelector('#model-select option[value="server:roth"]', { state: 'attached' });
+      let refused = 0;
+      await flaky.route('**/models/distmult', async (route) => { refused++; await route.abort('connectionrefused'); });
+      await flaky.selectOption('#model-select', 'server:distmult');
+      await flaky.waitForSelector('#query-message.error:not([hidden])'); // the failure, said
+      await flaky.waitForFunction(() => (document.querySelector('#model-facts')?.children.length ?? 0) === 0);
+      expect(refused).toBeGreaterThan(0);
+      await flaky.unroute('**/models/distmult');
+      await flaky.fill('#entity-input', 'e12');
+      await flaky.press('#entity-input', 'Enter');
+      await flaky.waitForFunction(() => document.querySelector('#model-facts dd[data-fact="model"]')?.textContent === 'DistMult, dimension 16');
+      await flaky.waitForFunction(() => document.querySelector('#neighbors-note')?.textContent?.includes('(e12)'));
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('shows a student beside its teachers with the gold answer\'s ranks', async () => {
     await page.selectOption('#model-select', 'server:student');
     await page.waitForSelector('#compare-panel:not([hidden])');

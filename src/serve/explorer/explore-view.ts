@@ -35,6 +35,8 @@ export class ExploreView {
   private summary: ModelSummary | undefined;
   private entity: string | undefined;
   private seq = 0;
+  /** Whether the shown model's facts failed to come (then the next entity asked for asks for them again). */
+  private summaryFailed = false;
   /** The k asked for (`from`) when a model with fewer entities lowered the field (`to`). */
   private loweredK: { from: number; to: number } | undefined;
   /** Counts the answer checks, so that only the last one asked writes its result. */
@@ -76,8 +78,14 @@ export class ExploreView {
     const seq = ++this.seq;
     this.source = source;
     this.summary = undefined;
+    this.summaryFailed = false;
     const summary = await untilReady(() => source.summary(), (m) => showStatus(m, 'wait'), () => seq === this.seq).catch((error: unknown) => {
-      if (seq === this.seq) this.fail(error);
+      if (seq === this.seq) {
+        this.summaryFailed = true; // the next entity asked for asks for the model's facts again
+        clear(byId('model-facts')); // the model shown before is not this one
+        this.clearResults('');
+        this.fail(error);
+      }
       return undefined;
     });
     if (!summary || seq !== this.seq) return;
@@ -104,6 +112,7 @@ export class ExploreView {
     const source = this.source, summary = this.summary;
     if (!source || !summary) { // no model shown yet: explored once it is (show() explores the current entity)
       this.entity = text;
+      if (source && this.summaryFailed) await this.show(source); // its facts did not come (the server was away): ask again
       return;
     }
     const seq = ++this.seq;
