@@ -6,9 +6,12 @@
 /** What went wrong with a query: a name not found, a name of several entities, a bad query, or one the model cannot answer as loaded. */
 export type LookupErrorKind = 'not-found' | 'ambiguous' | 'invalid' | 'unavailable';
 
-/** A query that cannot be answered as asked; `suggestions` lists close names when there are any. */
+/**
+ * A query that cannot be answered as asked; `suggestions` lists close names when there are any ("key (name)"), and
+ * `suggestionKeys` the key of each (a key may itself hold " (", so a suggestion's key is not cut out of its words).
+ */
 export class LookupError extends Error {
-  constructor(readonly kind: LookupErrorKind, message: string, readonly suggestions: readonly string[] = []) {
+  constructor(readonly kind: LookupErrorKind, message: string, readonly suggestions: readonly string[] = [], readonly suggestionKeys: readonly string[] = []) {
     super(suggestions.length > 0 ? `${message}; did you mean: ${suggestions.join(', ')}?` : message);
     this.name = 'LookupError';
   }
@@ -21,6 +24,6 @@ export function resolvedAs(role: string, resolve: () => number): number {
   } catch (error) {
     if (!(error instanceof LookupError)) throw error;
     const suffix = error.suggestions.length > 0 ? `; did you mean: ${error.suggestions.join(', ')}?` : '';
-    throw new LookupError(error.kind, `${role}: ${error.message.slice(0, error.message.length - suffix.length)}`, error.suggestions);
+    throw new LookupError(error.kind, `${role}: ${error.message.slice(0, error.message.length - suffix.length)}`, error.suggestions, error.suggestionKeys);
   }
 }

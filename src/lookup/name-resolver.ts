@@ -99,9 +99,15 @@ export class NameResolver {
     }
     if (/^\d{1,15}$/.test(text)) {
       if (!this.numberKeys) return this.checkId(Number(text), text, true);
-      throw new LookupError('not-found', `unknown ${this.kind} '${text}' (its keys are numbers, so a number is read as a key; an id is written id:${text} or #${text})`, this.suggest(text));
+      throw this.notFound(`unknown ${this.kind} '${text}' (its keys are numbers, so a number is read as a key; an id is written id:${text} or #${text})`, text);
     }
-    throw new LookupError('not-found', `unknown ${this.kind} '${text}'`, this.suggest(text));
+    throw this.notFound(`unknown ${this.kind} '${text}'`, text);
+  }
+
+  /** A not-found error with the entries close to `text` as suggestions ("key (name)") and their keys. */
+  private notFound(message: string, text: string): LookupError {
+    const ids = this.suggestIds(text);
+    return new LookupError('not-found', message, ids.map((id) => this.describe(id)), ids.map((id) => this.key(id)));
   }
 
   /** Up to five keys or names close to `input`, closest first (name-match.ts). */
@@ -121,7 +127,7 @@ export class NameResolver {
   private checkId(id: number, text: string, bare = false): number {
     if (!Number.isSafeInteger(id) || id < 0 || id >= this.keys.length) {
       const range = `${this.kind} id ${text} out of range (there are ${this.keys.length} ${this.kind === 'entity' ? 'entities' : 'relations'}, ids 0–${this.keys.length - 1})`;
-      throw new LookupError('not-found', range, bare ? this.suggest(text) : []);
+      throw bare ? this.notFound(range, text) : new LookupError('not-found', range);
     }
     return id;
   }

@@ -9,15 +9,18 @@ export interface ErrorBody {
   error: string;
   message: string;
   suggestions?: readonly string[];
+  /** The key of each suggestion (what a client sends back to pick it). */
+  suggestionKeys?: readonly string[];
 }
 
 /** The error answers sent, by reply: the request's log line says why it failed (a POST's URL holds no parameters). */
 const ERROR_ANSWERS = new WeakMap<FastifyReply, ErrorBody>();
 
 /** Sends an error answer (JSON), kept for the request's log line. */
-export function fail(reply: FastifyReply, status: number, error: string, message: string, suggestions?: readonly string[]): FastifyReply {
+export function fail(reply: FastifyReply, status: number, error: string, message: string, suggestions?: readonly string[], suggestionKeys?: readonly string[]): FastifyReply {
   const body: ErrorBody = { error, message };
   if (suggestions && suggestions.length > 0) body.suggestions = suggestions;
+  if (suggestions && suggestions.length > 0 && suggestionKeys?.length === suggestions.length) body.suggestionKeys = suggestionKeys;
   ERROR_ANSWERS.set(reply, body);
   return reply.code(status).send(body);
 }

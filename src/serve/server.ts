@@ -219,7 +219,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     done(new HttpError(415, 'unsupported-media-type', `unsupported content encoding '${encoding.slice(0, 40)}': send the body uncompressed`));
   });
   app.setErrorHandler((error: FastifyError | HttpError | LookupError, request, reply) => {
-    if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, hide(error.message, [], sentStrings(request.query, request.body)), error.suggestions);
+    if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, hide(error.message, [], sentStrings(request.query, request.body)), error.suggestions, error.suggestionKeys);
     if (error instanceof HttpError) {
       if (error.statusCode === 503) reply.header('retry-after', '1'); // a model still loading: ask again shortly
       return fail(reply, error.statusCode, error.code, hide(error.message));

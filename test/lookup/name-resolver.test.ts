@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NameResolver, MAX_NAME_LENGTH } from '../../src/lookup/name-resolver.js';
-import { LookupError } from '../../src/lookup/errors.js';
+import { LookupError, resolvedAs } from '../../src/lookup/errors.js';
 
 const keys = ['00001740', '00002137', '02084071', '02084442', '02121620', 'Dup', 'dup', '7'];
 const names = new Map<string, string>([
@@ -93,5 +93,20 @@ describe('NameResolver.named', () => {
     expect(new NameResolver('entity', laterNames).named).toBe(false);
     expect(entities.named).toBe(true);
     expect(relations.named).toBe(false);
+  });
+});
+
+describe('the keys of suggestions', () => {
+  it('come beside the suggestions\' words, so a key holding " (" is picked whole (not cut at its first " (")', () => {
+    const keys = ['Paris (France)', 'Paris (Texas)', 'e3'];
+    const resolver = new NameResolver('entity', keys, (id) => (id === 2 ? 'Paris' : undefined));
+    const error = errorOf(() => resolver.resolve('Paris (Frnce)'));
+    expect(error.suggestions[0]).toBe('Paris (France)');
+    expect(error.suggestionKeys).toHaveLength(error.suggestions.length);
+    expect(error.suggestionKeys[0]).toBe('Paris (France)');
+    error.suggestions.forEach((words, i) => expect(words.startsWith(error.suggestionKeys[i]!)).toBe(true));
+    const roled = errorOf(() => resolvedAs('tail', () => resolver.resolve('Paris (Frnce)'))); // kept when a role is added
+    expect(roled.suggestionKeys).toEqual(error.suggestionKeys);
+    expect(errorOf(() => entities.resolve('99')).suggestionKeys).toEqual(errorOf(() => entities.resolve('99')).suggestions.map((s) => s.split(' (')[0])); // a bare number out of range
   });
 });

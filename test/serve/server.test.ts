@@ -56,6 +56,13 @@ describe('serve: queries', () => {
     for (const body of [response.body, JSON.stringify(models)]) expect(body).not.toContain(tmp);
   });
 
+  it('an unknown entity\'s 404 gives the key of each suggestion beside its words', async () => {
+    const answer = (await post('/models/roth/neighbors', { entity: 'node 1000' })).json() as Json;
+    expect(answer.suggestions[0]).toBe('e100 (node 100)');
+    expect(answer.suggestionKeys).toHaveLength(answer.suggestions.length);
+    expect(answer.suggestionKeys[0]).toBe('e100');
+  });
+
   it('neighbors by GET and POST give the same answer as the library', async () => {
     const byGet = await get('/models/roth/neighbors?entity=node%2012&k=4');
     expect(byGet.statusCode).toBe(200);

@@ -12,6 +12,8 @@ export class QueryError extends Error {
   readonly status: number;
   readonly code: string;
   readonly suggestions: string[];
+  /** The key of each suggestion (the server's, else cut from its words). */
+  readonly suggestionKeys: string[];
   /** Seconds after which a not-ready answer may be asked again. */
   readonly retryAfter?: number;
 
@@ -20,6 +22,8 @@ export class QueryError extends Error {
     this.status = failure.status;
     this.code = failure.error;
     this.suggestions = failure.suggestions ?? [];
+    const keys = failure.suggestionKeys;
+    this.suggestionKeys = keys && keys.length === this.suggestions.length ? keys : this.suggestions.map((s) => s.replace(/ \(.*\)$/, ''));
     if (retryAfter !== undefined) this.retryAfter = retryAfter;
   }
 
@@ -82,5 +86,6 @@ export async function api<T>(path: string, options: { query?: Query; body?: unkn
   throw new QueryError({
     status: response.status, error: body.error ?? 'error', message: body.message ?? `${response.status} ${response.statusText}`,
     ...(Array.isArray(body.suggestions) ? { suggestions: body.suggestions } : {}),
+    ...(Array.isArray(body.suggestionKeys) ? { suggestionKeys: body.suggestionKeys } : {}),
   }, Number.isFinite(retry) && retry > 0 ? retry : undefined);
 }

@@ -16,17 +16,17 @@ import { emptyTable, renderNeighbors, renderPredictions } from './result-tables.
 import { untilReady } from './retry.js';
 import { showStatus } from './status.js';
 
-/** The key part of a suggestion written as "key (name)". */
-const keyOf = (suggestion: string): string => suggestion.replace(/ \(.*\)$/, '');
-
 /** A server message without its "; did you mean: …" tail (the page shows the suggestions as buttons). */
 const withoutSuggestions = (message: string): string => message.replace(/; did you mean: .*$/, '.');
 
-/** A button for the suggestion "key (name)" that hands its key to `pick`. */
-function suggestionButton(suggestion: string, pick: (key: string) => void): HTMLButtonElement {
-  const button = el('button', { type: 'button', class: 'suggestion', 'data-key': keyOf(suggestion) }, suggestion);
-  button.addEventListener('click', () => pick(keyOf(suggestion)));
-  return button;
+/** A button for each suggestion of a refusal ("key (name)") that hands its key (the answer's, not cut from its words) to `pick`. */
+function suggestionButtons(error: QueryError, pick: (key: string) => void): HTMLButtonElement[] {
+  return error.suggestions.map((suggestion, i) => {
+    const key = error.suggestionKeys[i]!;
+    const button = el('button', { type: 'button', class: 'suggestion', 'data-key': key }, suggestion);
+    button.addEventListener('click', () => pick(key));
+    return button;
+  });
 }
 
 /** The explore tab's state and rendering. */
@@ -186,12 +186,12 @@ export class ExploreView {
     } catch (error) {
       if (seq !== this.checkSeq) return;
       const message = error instanceof Error ? withoutSuggestions(error.message) : String(error);
-      const suggestions = error instanceof QueryError ? error.suggestions : [];
       const pick = (key: string): void => {
         byId<HTMLInputElement>('check-input').value = key;
         void this.checkAnswer();
       };
-      show(`Check: ${message}`, ...(suggestions.length > 0 ? [' Did you mean:'] : []), ...suggestions.flatMap((s) => [' ', suggestionButton(s, pick)]));
+      const buttons = error instanceof QueryError ? suggestionButtons(error, pick) : [];
+      show(`Check: ${message}`, ...(buttons.length > 0 ? [' Did you mean:'] : []), ...buttons.flatMap((button) => [' ', button]));
     }
   }
 
@@ -258,7 +258,7 @@ export class ExploreView {
         byId<HTMLInputElement>('gold-input').value = key;
         if (this.entity) void this.explore(this.entity);
       };
-      for (const s of error.suggestions) line.append(suggestionButton(s, pick), ' ');
+      for (const button of suggestionButtons(error, pick)) line.append(button, ' ');
       target.append(line);
     }
   }
@@ -295,21 +295,21 @@ export class ExploreView {
   }
 
   /** A message under the query: an error, something being waited for, or suggestions for an unknown entity. */
-  private message(text: string, kind: 'info' | 'wait' | 'error' | 'hint', suggestions: string[] = []): void {
+  private message(text: string, kind: 'info' | 'wait' | 'error' | 'hint', suggested?: QueryError): void {
     const box = byId('query-message');
     clear(box);
     box.className = `message ${kind}`;
     box.hidden = text === '';
     box.append(text);
-    if (suggestions.length > 0) {
+    if (suggested && suggested.suggestions.length > 0) {
       box.append(' Did you mean: ');
-      for (const s of suggestions) box.append(suggestionButton(s, (key) => void this.explore(key)), ' ');
+      for (const button of suggestionButtons(suggested, (key) => void this.explore(key))) box.append(button, ' ');
     }
   }
 
   private fail(error: unknown): void {
     if (error instanceof QueryError && error.status === 404 && error.suggestions.length > 0) {
-      return this.message(withoutSuggestions(error.message), 'hint', error.suggestions);
+      return this.message(withoutSuggestions(error.message), 'hint', error);
     }
     if (error instanceof QueryError && error.status === 404) return this.message(`${error.message} (nothing close to it either)`, 'hint');
     this.message(error instanceof Error ? error.message : String(error), 'error');

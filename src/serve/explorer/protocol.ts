@@ -89,6 +89,8 @@ export interface QueryFailure {
   error: string;
   message: string;
   suggestions?: string[];
+  /** The key of each suggestion, to send back (a key may itself hold " ("). */
+  suggestionKeys?: string[];
 }
 
 /** The options of in-page training (validated in the worker by the same schema as `kgdistill train`). */

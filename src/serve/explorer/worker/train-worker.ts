@@ -37,7 +37,7 @@ function loadEngine(): Promise<void> {
 function failure(error: unknown): QueryFailure {
   if (error instanceof LookupError) {
     const status = error.kind === 'not-found' ? 404 : 400;
-    return { status, error: error.kind, message: error.message, suggestions: [...error.suggestions] };
+    return { status, error: error.kind, message: error.message, suggestions: [...error.suggestions], suggestionKeys: [...error.suggestionKeys] };
   }
   if (error instanceof KgInputError) return { status: 400, error: 'bad-file', message: error.message };
   return { status: 500, error: 'failed', message: error instanceof Error ? error.message : String(error) };
