@@ -68,6 +68,12 @@ describeWithChromium('the explorer in a browser', () => {
     // the list follows the typing (each pause asks again): wait for the answer to the whole text
     await page.waitForFunction((keys) => [...document.querySelectorAll('#suggestions li[data-key]')].map((li) => li.getAttribute('data-key')).join() === keys.join(), expected);
     expect(await attrs('#suggestions li[data-key]', 'data-key')).toEqual(expected);
+    // a combobox for screen readers: the option the arrow keys reach is its active descendant, gone with the list
+    expect(await page.getAttribute('#entity-input', 'role')).toBe('combobox');
+    await page.press('#entity-input', 'ArrowDown');
+    expect(await page.getAttribute('#entity-input', 'aria-activedescendant')).toBe('suggestion-0');
+    await page.press('#entity-input', 'Escape');
+    expect(await page.getAttribute('#entity-input', 'aria-activedescendant')).toBeNull();
     await pick('node 12', 'e12');
 
     const neighbors = await api('/models/roth/neighbors?entity=e12&k=10');
@@ -96,6 +102,12 @@ describeWithChromium('the explorer in a browser', () => {
     const tip = await page.textContent('#disk-tip');
     expect(tip).toContain(`hyperbolic distance from the query: ${first.distance.toFixed(4).slice(0, -1)}`);
     expect(Number(await page.getAttribute(`#disk circle.point[data-id="${first.id}"]`, 'data-distance'))).toBeCloseTo(first.distance, 3);
+    // a tip shown by the keyboard's focus goes with the focus
+    await page.mouse.move(0, 0);
+    await page.focus(`#disk circle.point[data-id="${first.id}"]`);
+    expect(await page.isVisible('#disk-tip')).toBe(true);
+    await page.focus('#entity-input');
+    expect(await page.isHidden('#disk-tip')).toBe(true);
     expect(await page.textContent('#disk-method')).toContain('log map at the query entity');
 
     // enlarged: wider on screen and every point labelled (only the first few are, small); shrunk back as it was

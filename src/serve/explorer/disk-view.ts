@@ -99,7 +99,9 @@ export function renderDisk(container: HTMLElement, picture: ProjectionResult, fa
     };
     dot.addEventListener('mouseenter', showTip);
     dot.addEventListener('focus', showTip);
-    dot.addEventListener('mouseleave', () => { tip.hidden = true; });
+    const hideTip = (): void => { tip.hidden = true; };
+    dot.addEventListener('mouseleave', hideTip);
+    dot.addEventListener('blur', hideTip); // a tip shown by the keyboard's focus goes when the focus does
     root.append(dot);
     // every point has a label; those not asked for are drawn only when the picture is enlarged (class extra)
     const label = svg('text', { x: x + 0.035, y: y + 0.012, class: `point-label ${role}${role === 'query' || fact.label ? '' : ' extra'}` });

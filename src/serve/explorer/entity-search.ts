@@ -75,12 +75,14 @@ export class EntitySearch {
       this.list.append(li);
     });
     this.list.hidden = false;
+    this.input.removeAttribute('aria-activedescendant'); // no option is active in a new list
     this.input.setAttribute('aria-expanded', 'true');
   }
 
   private hide(): void {
     this.list.hidden = true;
     this.input.setAttribute('aria-expanded', 'false');
+    this.input.removeAttribute('aria-activedescendant'); // it would point into a hidden list
     this.active = -1;
   }
 
