@@ -243,12 +243,12 @@ describeWithChromium('the explorer in a browser', () => {
     // (e20, parent, e6): the parent of 20 is (20 − 1) / 3 = 6, a known triple
     const known = await api('/models/roth/predict?head=e20&relation=parent&tail=e6');
     expect(known.known).toBe(true);
-    expect(await checked('e6', 'e6')).toBe(`(node 20 (e20), parent, node 6 (e6)): score ${known.score.toFixed(4)}; the tail's rank among all entities for (e20, parent, ?): ${fmtRank(known.rank.filtered)} filtered (the other known tails left out), ${fmtRank(known.rank.raw)} raw; a known triple (train, valid or test).`);
+    expect(await checked('e6', 'e6')).toBe(`(node 20 (e20), parent, node 6 (e6)): score ${known.score.toFixed(4)}; the tail's rank among all entities for (e20, parent, ?): ${fmtRank(known.rank.filtered)} filtered (the other known tails left out), ${fmtRank(known.rank.raw)} raw; a known triple (train, valid or test).`); // no note on tails: the table's scores are this triple's
     // the other direction scores (answer, parent, e20): e6 is not e20's child
     await page.selectOption('#direction-select', 'heads');
     const reversed = await api('/models/roth/predict?head=e6&relation=parent&tail=e20');
     expect(reversed.known).toBe(false);
-    expect(await checked('e6', '(node 6 (e6), parent, node 20 (e20))')).toContain(`score ${reversed.score.toFixed(4)}; the tail's rank among all entities for (e6, parent, ?): ${fmtRank(reversed.rank.filtered)} filtered (the other known tails left out), ${fmtRank(reversed.rank.raw)} raw; not in the dataset.`);
+    expect(await checked('e6', '(node 6 (e6), parent, node 20 (e20))')).toContain(`score ${reversed.score.toFixed(4)}; the tail's rank among all entities for (e6, parent, ?): ${fmtRank(reversed.rank.filtered)} filtered (the other known tails left out), ${fmtRank(reversed.rank.raw)} raw; not in the dataset. The heads listed above are ranked by the reciprocal query (e20, parent⁻¹, ?), whose scores are not this triple's.`);
     await page.selectOption('#direction-select', 'tails');
     // an unknown answer: named by its place, a suggestion fills the field and checks it
     expect(await checked('node 6x', "Check: tail: unknown entity 'node 6x'")).toContain('Did you mean:');

@@ -182,7 +182,9 @@ export class ExploreView {
       const { head, tail, rank } = scored;
       const ranks = rank.filtered === undefined ? `${fmt(rank.raw, 1)} (raw; no known triples to filter)` : `${fmt(rank.filtered, 1)} filtered (the other known tails left out), ${fmt(rank.raw, 1)} raw`;
       const known = scored.known === undefined ? '' : scored.known ? '; a known triple (train, valid or test)' : '; not in the dataset';
-      show(`(${entityLabel(head)}, ${scored.relation.key}, ${entityLabel(tail)}): score ${fmt(scored.score, 4)}; the tail's rank among all entities for (${head.key}, ${scored.relation.key}, ?): ${ranks}${known}.`);
+      // heads are listed by the reciprocal query's scores (as in training and evaluation): this triple's own score and tail rank differ
+      const reciprocal = tails ? '' : ` The heads listed above are ranked by the reciprocal query (${tail.key}, ${scored.relation.key}⁻¹, ?), whose scores are not this triple's.`;
+      show(`(${entityLabel(head)}, ${scored.relation.key}, ${entityLabel(tail)}): score ${fmt(scored.score, 4)}; the tail's rank among all entities for (${head.key}, ${scored.relation.key}, ?): ${ranks}${known}.${reciprocal}`);
     } catch (error) {
       if (seq !== this.checkSeq) return;
       const message = error instanceof Error ? withoutSuggestions(error.message) : String(error);
