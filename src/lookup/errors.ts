@@ -9,10 +9,12 @@ export type LookupErrorKind = 'not-found' | 'ambiguous' | 'invalid' | 'unavailab
 /**
  * A query that cannot be answered as asked; `suggestions` lists close names when there are any ("key (name)"), and
  * `suggestionKeys` the key of each (a key may itself hold " (", so a suggestion's key is not cut out of its words).
+ * The message ends with "; did you mean: …?" for the suggestions, but for an ambiguous name, whose message lists
+ * the entries it matches (its suggestions) itself; `reason` is the message without that ending.
  */
 export class LookupError extends Error {
-  constructor(readonly kind: LookupErrorKind, message: string, readonly suggestions: readonly string[] = [], readonly suggestionKeys: readonly string[] = []) {
-    super(suggestions.length > 0 ? `${message}; did you mean: ${suggestions.join(', ')}?` : message);
+  constructor(readonly kind: LookupErrorKind, readonly reason: string, readonly suggestions: readonly string[] = [], readonly suggestionKeys: readonly string[] = []) {
+    super(suggestions.length > 0 && kind !== 'ambiguous' ? `${reason}; did you mean: ${suggestions.join(', ')}?` : reason);
     this.name = 'LookupError';
   }
 }
@@ -23,7 +25,6 @@ export function resolvedAs(role: string, resolve: () => number): number {
     return resolve();
   } catch (error) {
     if (!(error instanceof LookupError)) throw error;
-    const suffix = error.suggestions.length > 0 ? `; did you mean: ${error.suggestions.join(', ')}?` : '';
-    throw new LookupError(error.kind, `${role}: ${error.message.slice(0, error.message.length - suffix.length)}`, error.suggestions, error.suggestionKeys);
+    throw new LookupError(error.kind, `${role}: ${error.reason}`, error.suggestions, error.suggestionKeys);
   }
 }

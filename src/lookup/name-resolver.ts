@@ -134,7 +134,10 @@ export class NameResolver {
 
   private unique(ids: number[], text: string): number {
     if (ids.length === 1) return ids[0]!;
-    const listed = ids.slice(0, 8).map((id) => `${this.describe(id)} = id:${id}`);
-    throw new LookupError('ambiguous', `'${text}' matches ${ids.length} ${this.kind === 'entity' ? 'entities' : 'relations'}: ${listed.join(', ')}${ids.length > 8 ? ', …' : ''}; give the key or id`);
+    const shown = ids.slice(0, 8);
+    const listed = shown.map((id) => `${this.describe(id)} = id:${id}`);
+    // the entries it matches are its suggestions too (the page's buttons), by key: each key is one entry
+    throw new LookupError('ambiguous', `'${text}' matches ${ids.length} ${this.kind === 'entity' ? 'entities' : 'relations'}: ${listed.join(', ')}${ids.length > 8 ? ', …' : ''}; give the key or id`,
+      shown.map((id) => this.describe(id)), shown.map((id) => this.key(id)));
   }
 }

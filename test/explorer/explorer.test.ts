@@ -186,7 +186,16 @@ describeWithChromium('the explorer in a browser', () => {
     // the message hides as the query starts; the field takes the name when the neighbours arrive (the key goes in the queries)
     await page.waitForFunction(() => document.querySelector<HTMLInputElement>('#entity-input')?.value !== 'node 12x');
     expect(await page.inputValue('#entity-input')).toBe('node 12');
-    expect(errors.filter((e) => !e.includes('404'))).toEqual([]); // the 404 of the unknown name is the only console error
+    // a name of two entities: one button each, by key
+    await page.fill('#entity-input', 'zürich');
+    await page.press('#entity-input', 'Enter');
+    await page.waitForSelector('#query-message.hint:not([hidden]) button.suggestion');
+    expect(await page.textContent('#query-message')).toMatch(/^'zürich' matches 2 entities: .* Which one: /);
+    expect((await attrs('#query-message button.suggestion', 'data-key')).sort()).toEqual(['e230', 'e3']);
+    await page.click('#query-message button.suggestion[data-key="e230"]');
+    await page.waitForFunction(() => document.querySelector('#neighbors-note')?.textContent?.includes('(e230)'));
+    // the 404 of the unknown name and the 400 of the ambiguous one are the only console errors
+    expect(errors.filter((e) => !e.includes('404') && !e.includes('400'))).toEqual([]);
   });
 
   it('keeps the asked entity and the relation across a model switch, says the k it used, and gives an unknown gold answer to the comparison', async () => {

@@ -63,6 +63,9 @@ describe('entity and relation names', () => {
     expect(error.kind).toBe('ambiguous');
     expect(error.message).toBe("'SHARED' matches 2 entities: Dup (shared) = id:5, dup (Shared) = id:6; give the key or id");
     expect(errorOf(() => entities.resolve('DUP')).kind).toBe('ambiguous');
+    // the entries it matches are its suggestions, by key (the page's buttons), and its message lists them once
+    expect(errorOf(() => entities.resolve('SHARED')).suggestionKeys).toEqual(['Dup', 'dup']);
+    expect(errorOf(() => entities.resolve('SHARED')).message).not.toContain('did you mean');
   });
 
   it('rejects out-of-range ids, empty, overlong and non-string input', () => {

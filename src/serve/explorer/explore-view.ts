@@ -304,14 +304,14 @@ export class ExploreView {
     box.hidden = text === '';
     box.append(text);
     if (suggested && suggested.suggestions.length > 0) {
-      box.append(' Did you mean: ');
+      box.append(suggested.code === 'ambiguous' ? ' Which one: ' : ' Did you mean: ');
       for (const button of suggestionButtons(suggested, (key) => void this.explore(key))) box.append(button, ' ');
     }
   }
 
   private fail(error: unknown): void {
-    if (error instanceof QueryError && error.status === 404 && error.suggestions.length > 0) {
-      return this.message(withoutSuggestions(error.message), 'hint', error);
+    if (error instanceof QueryError && (error.status === 404 || error.code === 'ambiguous') && error.suggestions.length > 0) {
+      return this.message(withoutSuggestions(error.message), 'hint', error); // a name of several entities: one button each
     }
     if (error instanceof QueryError && error.status === 404) return this.message(`${error.message} (nothing close to it either)`, 'hint');
     this.message(error instanceof Error ? error.message : String(error), 'error');
