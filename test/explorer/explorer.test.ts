@@ -187,11 +187,11 @@ describeWithChromium('the explorer in a browser', () => {
     await page.waitForFunction(() => document.querySelector<HTMLInputElement>('#entity-input')?.value !== 'node 12x');
     expect(await page.inputValue('#entity-input')).toBe('node 12');
     // a name of two entities: one button each, by key
-    await page.fill('#entity-input', 'zürich');
+    await page.fill('#entity-input', 'NAÏVE CAFÉ');
     await page.press('#entity-input', 'Enter');
     await page.waitForSelector('#query-message.hint:not([hidden]) button.suggestion');
-    expect(await page.textContent('#query-message')).toMatch(/^'zürich' matches 2 entities: .* Which one: /);
-    expect((await attrs('#query-message button.suggestion', 'data-key')).sort()).toEqual(['e230', 'e3']);
+    expect(await page.textContent('#query-message')).toMatch(/^'NAÏVE CAFÉ' matches 2 entities: .* Which one: /);
+    expect((await attrs('#query-message button.suggestion', 'data-key')).sort()).toEqual(['e230', 'e4']);
     await page.click('#query-message button.suggestion[data-key="e230"]');
     await page.waitForFunction(() => document.querySelector('#neighbors-note')?.textContent?.includes('(e230)'));
     // the 404 of the unknown name and the 400 of the ambiguous one are the only console errors

@@ -48,7 +48,7 @@ export function buildExplorer(dir: string): string {
 /** The graph with readable names (node i; a few with special characters) in `dir`. */
 export async function namedGraph(dir: string): Promise<string> {
   await writeSyntheticDataset(dir, { entities: ENTITIES, seed: 5 });
-  const names: Record<number, string> = { 3: 'Zürich', 4: 'naïve café', 230: 'Zürich' }; // a name of two entities
+  const names: Record<number, string> = { 3: 'Zürich', 4: 'naïve café', 230: 'naïve café' }; // a name of two entities
   const lines = Array.from({ length: ENTITIES }, (_, i) => `e${i}\t${names[i] ?? `node ${i}`}`);
   writeFileSync(path.join(dir, 'entity_names.tsv'), `${lines.join('\n')}\n`);
   return dir;
