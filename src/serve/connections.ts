@@ -184,6 +184,18 @@ export class ConnectionGuard {
     }
   }
 
+  /**
+   * Runs `then` once every request received whole on `socket` before now is answered (or its answer abandoned): at
+   * once when none is in flight. An error answer for what came after them (bytes that are not HTTP behind pipelined
+   * requests, a request whose body stopped coming) is written after their answers, not in their place.
+   */
+  afterAnswers(socket: Socket, then: () => void): void {
+    const whole = [...(this.pending.get(socket) ?? new Map()).entries()].filter(([, { request }]) => request.complete);
+    const last = whole.at(-1)?.[0];
+    if (last === undefined) return then();
+    last.once('close', () => then());
+  }
+
   /** Requests received and not yet answered. */
   get inFlight(): number {
     let count = 0;

@@ -143,7 +143,8 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     logController: new LogController({ disableRequestLogging: true }), // the onResponse hook logs one line per request
     bodyLimit: limits.bodyLimit,
     routerOptions: { maxParamLength: limits.maxParamLength },
-    clientErrorHandler: onClientError,
+    // pipelined requests before the bad bytes (or the timed-out request) are answered first, then the error
+    clientErrorHandler: (error, socket) => guard.afterAnswers(socket, () => onClientError(error, socket)),
     frameworkErrors: (error, request, reply) => {
       // the router answers these before any hook: no onRequest (X-Request-Id) and no onResponse (metrics, --log) runs
       reply.header(REQUEST_ID_HEADER, request.id);

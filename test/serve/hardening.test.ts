@@ -145,3 +145,16 @@ describe('serve: a request refused before its body came whole', () => {
     }
   });
 });
+
+describe('serve: bytes that are not HTTP behind pipelined requests', () => {
+  it('answer the requests before them first, then the 400, then close (RFC 9112 §9.3.2)', async () => {
+    const app = make();
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const { socket, answer } = await rawConnection(port);
+    socket.write('GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\nGET /health HTTP/1.1\r\nHost: localhost\r\n\r\nGARBAGE\r\n\r\n');
+    const text = await answer;
+    expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400']);
+    expect(text).toContain('{"status":"live"}');
+  });
+});
