@@ -156,3 +156,18 @@ describe('serve --dataset (a real child process)', () => {
     expect(await served.exit).toBe(0);
   });
 });
+
+describe('serve: signals (a real child process)', () => {
+  it('drains on SIGHUP as on SIGTERM (exit 0); a second signal during the drain exits 128 + its number', async () => {
+    const hup = await startServe(['--checkpoint', run, '--no-explorer']);
+    child!.kill('SIGHUP');
+    expect(await hup.exit).toBe(0);
+    expect(hup.log()).toMatch(/shutdown: SIGHUP: not ready any more/);
+    const twice = await startServe(['--checkpoint', run, '--no-explorer', '--drain-delay', '5000']);
+    child!.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child!.kill('SIGINT');
+    expect(await twice.exit).toBe(130);
+    expect(twice.log()).toContain('SIGINT again: exiting now');
+  });
+});

@@ -28,6 +28,7 @@ import { nonNegativeInteger, positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
 import { conflictingOptions, OptionsError, refusedOption } from '../../pipeline/options-error.js';
 import { listenFailure } from '../listen-error.js';
+import { STOP_SIGNALS } from '../stop-signals.js';
 import { servedDatasets } from '../served-datasets.js';
 
 interface ServeFlags {
@@ -187,10 +188,11 @@ export function registerServeCommand(program: Command): void {
       });
       const lookups: CheckpointLookup[] = [];
       let stopping = false;
-      const stop = (signal: string): void => {
+      const stop = (signal: keyof typeof STOP_SIGNALS): void => {
+        if (signal === 'SIGHUP') process.stderr.on('error', () => undefined); // the terminal may be gone: nowhere to report to
         if (stopping) {
           say('shutdown', `${signal} again: exiting now`);
-          process.exit(1);
+          process.exit(128 + STOP_SIGNALS[signal]); // as a shell reports a process the signal ended (the README's table)
         }
         stopping = true;
         const guard = connectionsOf(app);
@@ -209,8 +211,7 @@ export function registerServeCommand(program: Command): void {
           process.exit(1);
         });
       };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      for (const signal of Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[]) process.on(signal, () => stop(signal)); // SIGHUP too, as training
       try {
         await app.listen({ host: flags.host, port: flags.port });
       } catch (error) {
