@@ -12,8 +12,8 @@ import { MAX_NAME_LENGTH } from '../kg/name-limits.js';
 export const DEFAULT_MAX_K = 1000;
 /** Longest entity or relation name accepted: the longest a model can hold (the triple readers refuse longer ones). */
 export const MAX_NAME = MAX_NAME_LENGTH;
-/** Longest model name accepted in a path. */
-const MAX_MODEL_NAME = 200;
+/** Longest model name accepted in a path (serve refuses to serve a run under a longer one). */
+export const MAX_MODEL_NAME = 200;
 
 /** A neighbours request after validation. */
 export interface NeighborsRequest {

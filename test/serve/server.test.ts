@@ -225,6 +225,11 @@ describe('serve: every bad request is a 4xx with a message', () => {
     expect(servedRuns(['runs/a', 'other/a/', 'b', 'x/a']).map((run) => run.name)).toEqual(['a', 'a-2', 'b', 'a-3']);
     // a given name is kept whatever the order, and the base names step around it
     expect(servedRuns(['runs/a', 'a=other/a', 'prod-v2=runs/b'])).toEqual([{ name: 'a-2', dir: 'runs/a' }, { name: 'a', dir: 'other/a' }, { name: 'prod-v2', dir: 'runs/b' }]);
+    // a directory name longer than a request's path takes could be served but never asked for: refused, with the way out
+    const long = `runs/${'L'.repeat(201)}`;
+    expect(() => servedRuns([long])).toThrow(`--checkpoint ${long}: its directory name has 201 characters, more than the 200 a request's path takes: serve it under a shorter name with NAME=DIR`);
+    expect(servedRuns([`long=${long}`])).toEqual([{ name: 'long', dir: long }]);
+    expect(servedRuns([`runs/${'L'.repeat(200)}`])[0]!.name).toHaveLength(200);
     expect(() => servedRuns(['x=runs/a', 'x=runs/b'])).toThrow("--checkpoint names a run 'x' twice: each name is one run");
     const odd = path.join(tmp, 'k=v'); // an existing directory whose name holds '=' is a directory, not NAME=DIR
     mkdirSync(odd, { recursive: true });

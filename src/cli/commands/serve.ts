@@ -22,7 +22,7 @@ import { BACKEND_CHOICES, initBackend, type BackendRequest } from '../../core/ba
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { SERVICE_DEFAULTS } from '../../serve/service-defaults.js';
 import { API_KEY_ENV, ApiKeyFlagError, isLoopback, resolveApiKey } from '../../serve/auth.js';
-import { DEFAULT_MAX_K } from '../../serve/schemas.js';
+import { DEFAULT_MAX_K, MAX_MODEL_NAME } from '../../serve/schemas.js';
 import { noticeToStderr } from './lookup-options.js';
 import { nonNegativeInteger, positiveInteger } from '../integer-flag.js';
 import { runReadingOptions } from '../../pipeline/options.js';
@@ -85,6 +85,9 @@ export function servedRuns(entries: readonly string[]): { name: string; dir: str
     const match = given[i];
     if (match) return { name: match[1]!, dir: match[2]! };
     const base = path.basename(path.resolve(entry)) || 'model';
+    if (base.length > MAX_MODEL_NAME) { // served, it could never be asked for: a request's path takes at most that
+      throw checkpointRefusal(`--checkpoint ${entry}: its directory name has ${base.length} characters, more than the ${MAX_MODEL_NAME} a request's path takes: serve it under a shorter name with NAME=DIR`, entries);
+    }
     let name = base;
     for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
     used.add(name);
