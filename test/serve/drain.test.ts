@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { tempDir } from '../lookup/helpers.js';
 import { namedGraph, trainRun } from '../lookup/trained-run.js';
 import { rawConnection as connection } from '../helpers/raw-connection.js';
+import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tmp = tempDir('serve-drain');
@@ -169,5 +170,15 @@ describe('serve: signals (a real child process)', () => {
     child!.kill('SIGINT');
     expect(await twice.exit).toBe(130);
     expect(twice.log()).toContain('SIGINT again: exiting now');
+  });
+});
+
+describe('serve: a run that fails to load after the listener opened (a real child process)', () => {
+  it('names the run, says that it shuts down, and exits 1', async () => {
+    const other = await writeSyntheticDataset(path.join(tmp, 'other-graph'), { entities: 30, seed: 9 });
+    const failed = await startServe(['--checkpoint', `first=${run}`, '--dataset', `first=${other}`, '--no-explorer']).catch((error: Error) => error.message);
+    expect(failed).toMatch(/^serve exited \(1\) before it was ready/);
+    expect(failed).toMatch(/kgdistill serve: \S+ shutdown: loading first \(.*\): dataset .* has another vocabulary than the checkpoint.*; the listener closes, exiting\n/);
+    expect(failed).toMatch(/\nkgdistill: loading first \(/);
   });
 });

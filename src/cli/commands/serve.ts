@@ -225,8 +225,9 @@ export function registerServeCommand(program: Command): void {
       const where = typeof bound === 'object' && bound ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` : String(bound);
       const scope = loopback ? 'this machine only' : ['0.0.0.0', '::'].includes(bound && typeof bound === 'object' ? bound.address : '') ? 'all interfaces' : 'reachable from other machines';
       say('listening', `${where} (${scope}; ${key ? `API key from ${source}` : 'no API key'}); /health/ready answers 503 until the models are loaded; ${flags.explorer === false ? 'no explorer (--no-explorer)' : `the explorer is at ${where}/`}`);
+      let loading = 0; // the run being loaded, named when it fails
       try {
-        for (let i = 0; i < dirs.length && !stopping; i++) {
+        for (let i = 0; i < dirs.length && !stopping; i = ++loading) {
           const lookup = await CheckpointLookup.open(dirs[i]!, { name: names[i], stem: flags.last ? 'last' : undefined, indexMode: 'background', onNotice: noticeToStderr, reading: runReadingOptions(dirs[i]!, noticeToStderr), dataset: datasets[i] });
           lookups.push(lookup);
           // ready once the index is loaded: the exact 32-NN table (O(N²), ~20 s of a core at 41k entities) is built
@@ -236,9 +237,12 @@ export function registerServeCommand(program: Command): void {
           models.add(lookup);
         }
       } catch (error) {
-        models.failure = (error as Error).message;
+        const failure = `loading ${names[loading]} (${dirs[loading]}): ${(error as Error).message}`;
+        models.failure = failure;
+        say('shutdown', `${failure}; the listener closes, exiting`);
+        lookups.forEach((l) => l.close());
         await app.close();
-        throw error;
+        throw new Error(failure, { cause: error });
       }
       if (stopping) return;
       const described = lookups.map((l) => `${l.name} (${l.header.model.model} d=${l.header.model.dim}, ${l.table.count.toLocaleString('en-US')} entities)`);
