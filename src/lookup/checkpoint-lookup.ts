@@ -24,6 +24,7 @@ import { PredictBatcher } from './predict-batcher.js';
 import type { EntityTable } from './vector-space.js';
 import { defaultAnswerCount } from './answer-count.js';
 import { logicalRows } from '../core/table-padding.js';
+import { runLockHolder } from '../core/run-lock.js';
 
 /** Options of opening a run for lookups. */
 export interface OpenOptions extends IndexStoreOptions {
@@ -212,7 +213,7 @@ export class CheckpointLookup {
   /** Model facts for the model-info endpoint (no file-system paths: `runDir` is a property of its own). */
   info(): Record<string, unknown> {
     const { model, dim, numEntities } = this.header.model;
-    const note = [this.datasetNote, this.replacedNote()].filter((n) => n !== undefined).join('; ');
+    const note = [this.datasetNote, this.trainingNote() ?? this.replacedNote()].filter((n) => n !== undefined).join('; ');
     return {
       name: this.name, model, dim, entities: numEntities, relations: this.header.vocab.relations,
       similarity: this.runtime.model.similarity, neighborMetric: this.metric, tailBias: this.table.tailBias !== undefined,
@@ -220,6 +221,17 @@ export class CheckpointLookup {
       indexes: this.store.loaded().map((i) => ({ id: i.id, origin: i.origin, buildSeconds: i.buildSeconds, fileBytes: i.fileBytes })),
       ...(note ? { note } : {}),
     };
+  }
+
+  /**
+   * Said while another process trains the run (it holds the run's lock): answers come from the checkpoint loaded,
+   * of its epoch, while the files on disk (curves, test figures, newer checkpoints) move on.
+   */
+  trainingNote(): string | undefined {
+    const holder = runLockHolder(this.runDir);
+    if (!holder || holder.pid === process.pid) return undefined;
+    const epoch = (this.header.progress as { epoch?: unknown }).epoch;
+    return `the run is still being trained by process ${holder.pid} on ${holder.host}: answers come from the checkpoint loaded${typeof epoch === 'number' ? ` (epoch ${epoch})` : ''}, its curves are the training's so far; once it ends, restart to serve its final checkpoint`;
   }
 
   /**

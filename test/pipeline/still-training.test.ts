@@ -26,6 +26,14 @@ describe('a run still training', () => {
     writeFileSync(path.join(run, '.lock'), `${process.ppid} ${hostname()}\n`); // a live process holds it
     const note = `${run} is still being trained by process ${process.ppid} on ${hostname()}: using best.json (epoch 2), which may still change`;
     expect(await noticesOf()).toEqual([[note], [note], [note]]);
-    rmSync(path.join(run, '.lock'));
+    // a served run says it in its facts (GET /models/<name>), as long as the training goes on
+    const lookup = await CheckpointLookup.open(run);
+    try {
+      expect(lookup.info().note).toBe(`the run is still being trained by process ${process.ppid} on ${hostname()}: answers come from the checkpoint loaded (epoch 2), its curves are the training's so far; once it ends, restart to serve its final checkpoint`);
+      rmSync(path.join(run, '.lock'));
+      expect(lookup.info().note).toBeUndefined();
+    } finally {
+      lookup.close();
+    }
   }, 60_000);
 });
