@@ -6,14 +6,26 @@
  * cross-origin isolation (COOP/COEP), which gives the training worker the kernels' shared memory (without it they run
  * on an unshared one: kernels/shared-memory.ts).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { packageRoot } from '../kg/package-root.js';
 
-/** One file of the explorer. */
+/** One file of the explorer: its bytes, its type, its entity tag and, when that is smaller, its gzip form. */
 export interface Asset {
   body: Buffer;
   type: string;
+  /** A strong validator of the bytes (the gzip form's is this one's with `-gz`): `If-None-Match` gets a 304. */
+  etag: string;
+  gzip?: Buffer;
+}
+
+/** An asset of `body`: tagged by its SHA-256, and gzipped once when that saves a tenth or more (the bundles, not PNGs). */
+export function makeAsset(body: Buffer, type: string): Asset {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+  const gzip = type.startsWith('image/png') ? undefined : gzipSync(body, { level: 9 });
+  return gzip !== undefined && gzip.length <= 0.9 * body.length ? { body, type, etag, gzip } : { body, type, etag };
 }
 
 const TYPES: Record<string, string> = {
@@ -47,10 +59,22 @@ export function loadAssets(dir = defaultAssetsDir()): { files: Map<string, Asset
   for (const name of readdirSync(dir)) {
     const file = path.join(dir, name);
     const type = TYPES[path.extname(name)];
-    if (type && statSync(file).isFile()) files.set(name, { body: readFileSync(file), type });
+    if (type && statSync(file).isFile()) files.set(name, makeAsset(readFileSync(file), type));
   }
   const root = packageRoot();
   const kernels = root === undefined ? undefined : path.join(root, 'build', 'kernels.wasm');
-  if (kernels && existsSync(kernels)) files.set('kernels.wasm', { body: readFileSync(kernels), type: TYPES['.wasm']! });
+  if (kernels && existsSync(kernels)) files.set('kernels.wasm', makeAsset(readFileSync(kernels), TYPES['.wasm']!));
   return { files };
+}
+
+/** Whether an Accept-Encoding header takes gzip: listed with a q above 0, or, not listed, `*` with a q above 0. */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  const weights = new Map(header.split(',').map((part) => {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';').map((p) => p.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    return [coding, q === undefined ? 1 : Number(q.slice(2))] as const;
+  }));
+  const q = weights.get('gzip') ?? weights.get('*') ?? 0;
+  return q > 0;
 }

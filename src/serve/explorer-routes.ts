@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
 import { LookupError } from '../lookup/errors.js';
 import { projectNeighbourhood } from '../lookup/projection.js';
-import { ASSET_HEADERS, loadAssets, type Asset } from './explorer-assets.js';
+import { acceptsGzip, ASSET_HEADERS, loadAssets, type Asset } from './explorer-assets.js';
 import { compareQuery, MAX_SUGGESTIONS, projectionBody, suggestQuery } from './explorer-schemas.js';
 import { readRunFacts, type RunFacts } from './run-facts.js';
 import { compareWithTeachers, TeacherPool } from './teacher-comparison.js';
@@ -86,8 +86,17 @@ export function explorerRoutes(models: ExplorerModels, options: ExplorerOptions 
     }
     return known;
   };
-  const send = (reply: FastifyReply, asset: Asset): FastifyReply => reply.headers(ASSET_HEADERS).type(asset.type).send(asset.body);
-  const file = (reply: FastifyReply, name: string): FastifyReply => {
+  /** An asset, gzipped for a client that takes it; a 304 when the client's copy (If-None-Match) is this one. */
+  const send = (request: FastifyRequest, reply: FastifyReply, asset: Asset): FastifyReply => {
+    const gzip = asset.gzip !== undefined && acceptsGzip(request.headers['accept-encoding']);
+    const etag = gzip ? `${asset.etag.slice(0, -1)}-gz"` : asset.etag;
+    reply.headers(ASSET_HEADERS).header('etag', etag).header('vary', 'Accept-Encoding');
+    const held = request.headers['if-none-match']?.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+    if (held?.includes(etag) || held?.includes('*')) return reply.code(304).send();
+    if (gzip) reply.header('content-encoding', 'gzip');
+    return reply.type(asset.type).send(gzip ? asset.gzip : asset.body);
+  };
+  const file = (request: FastifyRequest, reply: FastifyReply, name: string): FastifyReply => {
     assets ??= loadAssets(options.assetsDir);
     if ('missing' in assets) { // plain text, for the browser that asked for the page
       noteFailure(reply, 'not-ready', `the explorer's files are missing: ${assets.missing}`);
@@ -95,13 +104,13 @@ export function explorerRoutes(models: ExplorerModels, options: ExplorerOptions 
     }
     const asset = assets.files.get(name);
     if (!asset) return fail(reply, 404, 'not-found', `no explorer file '${name.slice(0, 100)}'`);
-    return send(reply, asset);
+    return send(request, reply, asset);
   };
 
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onClose', async () => teachers.close());
-    app.get('/', async (_request, reply) => file(reply, 'index.html'));
-    app.get('/explorer/:file', async (request, reply) => file(reply, String((request.params as { file?: unknown }).file ?? '')));
+    app.get('/', async (request, reply) => file(request, reply, 'index.html'));
+    app.get('/explorer/:file', async (request, reply) => file(request, reply, String((request.params as { file?: unknown }).file ?? '')));
 
     app.get('/models/:model/run', async (request, reply) => {
       const lookup = lookupOf(request, reply);

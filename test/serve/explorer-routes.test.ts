@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { initBackend } from '../../src/core/backend.js';
 import type { CheckpointLookup } from '../../src/lookup/checkpoint-lookup.js';
@@ -240,6 +241,27 @@ describe('explorer routes: the page\'s files, a loading server, an API key', () 
     }
     expect((await get('/explorer/nothing.js')).statusCode).toBe(404);
     expect((await get('/explorer/..%2Fpackage.json')).statusCode).toBe(404);
+  });
+
+  it('sends the files gzipped to a client that takes it, with an entity tag that a revalidation answers with 304', async () => {
+    const plain = await get('/explorer/app.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    const etag = String(plain.headers.etag);
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    const zipped = await get('/explorer/app.js', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.etag).toBe(`${etag.slice(0, -1)}-gz"`);
+    expect(zipped.rawPayload.length).toBeLessThan(0.5 * plain.rawPayload.length);
+    expect(gunzipSync(zipped.rawPayload).equals(plain.rawPayload)).toBe(true);
+    expect((await get('/explorer/app.js', { 'accept-encoding': 'gzip;q=0, *' })).headers['content-encoding']).toBeUndefined();
+    // the page's copy is still this one: 304, no body, the security headers kept
+    const again = await get('/explorer/app.js', { 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.rawPayload.length).toBe(0);
+    expect(again.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    expect((await get('/explorer/app.js', { 'if-none-match': '"another"' })).statusCode).toBe(200);
+    expect((await get('/', { 'if-none-match': String((await get('/')).headers.etag) })).statusCode).toBe(304);
   });
 
   it('a build without the explorer says how to build it', async () => {
