@@ -34,11 +34,14 @@ export const REFUSAL_REASONS = ['too-many-connections', 'request-timeout', 'bad-
 export type RefusalReason = typeof REFUSAL_REASONS[number];
 
 let processMetrics: Registry | undefined;
-/** The process's own metrics (prom-client's defaults), one registry for every service of the process. */
+/**
+ * The process's own metrics (prom-client's defaults) under their standard names (`process_cpu_seconds_total`,
+ * `process_resident_memory_bytes`, `nodejs_*`), which dashboards and alerts look for; one registry for every service.
+ */
 function processRegistry(): Registry {
   if (!processMetrics) {
     processMetrics = new Registry();
-    collectDefaultMetrics({ register: processMetrics, prefix: 'kgdistill_' });
+    collectDefaultMetrics({ register: processMetrics });
   }
   return processMetrics;
 }
@@ -74,10 +77,10 @@ export class ServiceMetrics {
       },
     });
     new Gauge({
-      name: 'kgdistill_index_build_seconds', help: 'seconds the neighbour index took to build (as recorded in its file when loaded)', labelNames: ['model', 'index'], registers,
+      name: 'kgdistill_index_build_seconds', help: 'seconds the neighbour index took to build (as recorded in its file when loaded), by model and index as kgdistill_index_state, and the space it searches', labelNames: ['model', 'index', 'space'], registers,
       collect() {
         this.reset();
-        for (const lookup of source.lookups()) for (const index of lookup.store.loaded()) this.set({ model: lookup.name, index: index.id }, index.buildSeconds);
+        for (const lookup of source.lookups()) for (const index of lookup.store.loaded()) this.set({ model: lookup.name, index: 'neighbors', space: index.id }, index.buildSeconds);
       },
     });
     processRegistry();

@@ -15,7 +15,7 @@ async function scrapedAndDropped(): Promise<WeakRef<MetricsSource>> {
   metrics.observe('GET', '/health', 200, 0.001);
   const text = await metrics.text();
   expect(text).toMatch(/kgdistill_http_requests_in_flight 1\n/);
-  expect(text).toMatch(/kgdistill_process_resident_memory_bytes \d+/);
+  expect(text).toMatch(/process_resident_memory_bytes \d+/);
   return new WeakRef(source);
 }
 
@@ -28,7 +28,7 @@ describe('service metrics', () => {
     }
     expect(refs.map((r) => r.deref() === undefined)).toEqual([true, true]);
     const text = await new ServiceMetrics({ lookups: () => [], ready: () => false, inFlight: () => 0 }).text();
-    expect(text.match(/^# TYPE kgdistill_process_cpu_seconds_total /gm)).toHaveLength(1); // once, in a third service
+    expect(text.match(/^# TYPE process_cpu_seconds_total /gm)).toHaveLength(1); // once, in a third service
     expect(text).toMatch(/^kgdistill_ready 0$/m);
   });
 });

@@ -79,7 +79,12 @@ describe('serve: readiness, liveness and metrics', () => {
     expect(text).toContain('kgdistill_ready 1');
     expect(text).toContain('kgdistill_index_state{model="roth",index="neighbors",state="ready"} 1');
     expect(text).toContain('kgdistill_index_state{model="roth",index="neighbors",state="building"} 0');
-    expect(text).toMatch(/kgdistill_process_resident_memory_bytes \d+/);
+    // the build time joins the state on model and index (the space it searches is a label of its own)
+    expect(text).toMatch(/^kgdistill_index_build_seconds\{model="roth",index="neighbors",space="[\w-]+"\} [\d.e-]+$/m);
+    // the process's metrics under their standard names, which dashboards look for
+    expect(text).toMatch(/^process_cpu_seconds_total [\d.e-]+$/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+$/m);
+    expect(text).toMatch(/process_resident_memory_bytes \d+/);
   });
 
   it('with a logger: one JSON line per request with its method, URL, route, model, status, time, client and, failed, why', async () => {
