@@ -36,13 +36,13 @@ export interface ExportReport {
 }
 
 /** What each table of the known models holds (export.json). */
-const TABLE_NOTES: Record<string, string> = {
+export const TABLE_NOTES: Readonly<Record<string, string>> = {
   entity: 'entity embeddings (hyperbolic models: tangent vectors at the origin; the ball point is exp₀ᶜ of the row)',
   headBias: 'b_h of the score', tailBias: 'b_t of the score',
   curvature: 'c₀ per relation row; the curvature is c = softplus(c₀) = log(1 + e^c₀)',
-  relation: 'relation embeddings', translation: 'relation translation', translation1: 'first relation translation (tangent vector)',
+  relation: 'relation embeddings (2R rows: the R relations, then their reciprocals r⁻¹, which predict heads)', translation: 'relation translation', translation1: 'first relation translation (tangent vector)',
   translation2: 'second relation translation (tangent vector)', rotation: 'Givens rotation parameters (pairs (a, b), angle atan2(b, a))',
-  reflection: 'Givens reflection parameters (pairs (a, b))', context: 'attention context vector', scale: 'relation-wise scaling', phase: 'rotation phases',
+  reflection: 'Givens reflection parameters (pairs (a, b))', context: 'attention context vector', scaling: 'relation-wise diagonal scaling (MuRP, MuRE)', phase: 'rotation phases',
 };
 
 /** A NumPy .npy file (format 1.0) of a float32 C-order matrix [rows, dim]. */

@@ -11,6 +11,8 @@ import { runTrain } from '../../src/pipeline/train.js';
 import { loadRun } from '../../src/registry/load-run.js';
 import { registerExportCommand } from '../../src/cli/commands/export.js';
 import { OptionsError } from '../../src/pipeline/options-error.js';
+import { TABLE_NOTES } from '../../src/pipeline/export.js';
+import { createModel, MODELS } from '../../src/registry/models.js';
 import { runCli, runCliCapturing } from '../helpers/run-cli.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-export-'));
@@ -134,5 +136,15 @@ describe('kgdistill export', () => {
     const nested = path.join(tmp, 'not', 'yet', 'there');
     expect((await runCli([registerExportCommand], ['export', '--checkpoint', run, '--out', nested])).trim()).toBe(nested); // its parents are made
     expect(readdirSync(nested).sort()).toEqual(readdirSync(path.join(tmp, 'tsv')).sort());
+  });
+});
+
+describe('export.json', () => {
+  it('says what every table of every registered model holds (no table is described by its bare name)', () => {
+    for (const name of MODELS.names()) {
+      const model = createModel(name, { dim: 8, numEntities: 4, numRelations: 2 });
+      for (const table of model.tables) expect(TABLE_NOTES[table.name], `${name}: ${table.name}`).toBeDefined();
+    }
+    expect(TABLE_NOTES.relation).toContain('reciprocals');
   });
 });
