@@ -6,6 +6,9 @@
 /** What went wrong with a query: a name not found, a name of several entities, a bad query, or one the model cannot answer as loaded. */
 export type LookupErrorKind = 'not-found' | 'ambiguous' | 'invalid' | 'unavailable';
 
+/** The HTTP status of each kind: the service's answers and the page's worker's (as if from the service) alike. */
+export const STATUS_OF_LOOKUP_ERROR: Readonly<Record<LookupErrorKind, number>> = { 'not-found': 404, ambiguous: 400, invalid: 400, unavailable: 409 };
+
 /**
  * A query that cannot be answered as asked; `suggestions` lists close names when there are any ("key (name)"), and
  * `suggestionKeys` the key of each (a key may itself hold " (", so a suggestion's key is not cut out of its words).

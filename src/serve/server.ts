@@ -24,7 +24,7 @@
  */
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { LookupError } from '../lookup/errors.js';
+import { LookupError, STATUS_OF_LOOKUP_ERROR } from '../lookup/errors.js';
 import type { CheckpointLookup } from '../lookup/checkpoint-lookup.js';
 import { ConnectionGuard, trustedProxies } from './connections.js';
 import { headerCount, hostChecker, hostName, isLoopback, keyChecker, presentedKey } from './auth.js';
@@ -93,8 +93,6 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
 const MAX_PARAM_LENGTH = 256;
 
 export { ServedModels } from './served-models.js';
-
-const STATUS_OF: Record<LookupError['kind'], number> = { 'not-found': 404, ambiguous: 400, invalid: 400, unavailable: 409 };
 
 /** An error answer with its status (thrown by handlers and hooks). */
 class HttpError extends Error {
@@ -220,7 +218,7 @@ export function buildServer(models: ServedModels | readonly CheckpointLookup[], 
     done(new HttpError(415, 'unsupported-media-type', `unsupported content encoding '${encoding.slice(0, 40)}': send the body uncompressed`));
   });
   app.setErrorHandler((error: FastifyError | HttpError | LookupError, request, reply) => {
-    if (error instanceof LookupError) return fail(reply, STATUS_OF[error.kind], error.kind, hide(error.message, [], sentStrings(request.query, request.body)), error.suggestions, error.suggestionKeys);
+    if (error instanceof LookupError) return fail(reply, STATUS_OF_LOOKUP_ERROR[error.kind], error.kind, hide(error.message, [], sentStrings(request.query, request.body)), error.suggestions, error.suggestionKeys);
     if (error instanceof HttpError) {
       if (error.statusCode === 503) reply.header('retry-after', '1'); // a model still loading: ask again shortly
       return fail(reply, error.statusCode, error.code, hide(error.message));

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js'; // tfjs-core regi
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadKernelsFromUrl } from '../../../kernels/kernel-loader-browser.js';
 import { KgInputError } from '../../../kg/errors.js';
-import { LookupError } from '../../../lookup/errors.js';
+import { LookupError, STATUS_OF_LOOKUP_ERROR } from '../../../lookup/errors.js';
 import { modelNames } from '../../../registry/models.js';
 import type { FormLabels, FromWorker, PredictArgs, QueryFailure, ScoreArgs, ToWorker } from '../protocol.js';
 import { datasetFromBytes } from '../../../kg/bytes-dataset.js';
@@ -36,8 +36,7 @@ function loadEngine(): Promise<void> {
 /** An error as the page shows it: input and lookup errors keep their message (and suggestions). */
 function failure(error: unknown): QueryFailure {
   if (error instanceof LookupError) {
-    const status = error.kind === 'not-found' ? 404 : 400;
-    return { status, error: error.kind, message: error.message, suggestions: [...error.suggestions], suggestionKeys: [...error.suggestionKeys] };
+    return { status: STATUS_OF_LOOKUP_ERROR[error.kind], error: error.kind, message: error.message, suggestions: [...error.suggestions], suggestionKeys: [...error.suggestionKeys] };
   }
   if (error instanceof KgInputError) return { status: 400, error: 'bad-file', message: error.message };
   return { status: 500, error: 'failed', message: error instanceof Error ? error.message : String(error) };
