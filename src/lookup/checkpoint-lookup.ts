@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadRun, noteIfStillTraining } from '../registry/load-run.js';
+import { loadRun, noteIfStillTraining, otherTrainer, savedAtEpoch } from '../registry/load-run.js';
 import type { CheckpointHeader } from '../core/checkpoint.js';
 import type { ModelRuntime } from '../core/model-runtime.js';
 import { loadDataset, type LoadOptions } from '../kg/dataset.js';
@@ -24,7 +24,6 @@ import { PredictBatcher } from './predict-batcher.js';
 import type { EntityTable } from './vector-space.js';
 import { defaultAnswerCount } from './answer-count.js';
 import { logicalRows } from '../core/table-padding.js';
-import { runLockHolder } from '../core/run-lock.js';
 
 /** Options of opening a run for lookups. */
 export interface OpenOptions extends IndexStoreOptions {
@@ -228,10 +227,9 @@ export class CheckpointLookup {
    * of its epoch, while the files on disk (curves, test figures, newer checkpoints) move on.
    */
   trainingNote(): string | undefined {
-    const holder = runLockHolder(this.runDir);
-    if (!holder || holder.pid === process.pid) return undefined;
-    const epoch = (this.header.progress as { epoch?: unknown }).epoch;
-    return `the run is still being trained by process ${holder.pid} on ${holder.host}: answers come from the checkpoint loaded${typeof epoch === 'number' ? ` (epoch ${epoch})` : ''}, its curves are the training's so far; once it ends, restart to serve its final checkpoint`;
+    const holder = otherTrainer(this.runDir);
+    if (!holder) return undefined;
+    return `the run is still being trained by process ${holder.pid} on ${holder.host}: answers come from the checkpoint loaded${savedAtEpoch(this.header)}, its curves are the training's so far; once it ends, restart to serve its final checkpoint`;
   }
 
   /**

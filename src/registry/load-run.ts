@@ -42,8 +42,7 @@ export async function loadRun(runDir: string, stem?: 'best' | 'last', onNotice?:
   const file = path.join(runDir, `${chosen}.json`);
   const { header, arrays } = await loadCheckpoint(runDir, chosen);
   if (stem === undefined && chosen === 'last') {
-    const epoch = (header.progress as { epoch?: unknown }).epoch;
-    onNotice?.(`${runDir} has no best.json (not validated yet, or removed): using last.json${typeof epoch === 'number' ? ` (epoch ${epoch})` : ''}`);
+    onNotice?.(`${runDir} has no best.json (not validated yet, or removed): using last.json${savedAtEpoch(header)}`);
   }
   const runtime = await ModelRuntime.create(modelFromConfig(header.model, file));
   runtime.loadParameterArrays(arrays, file);
@@ -58,8 +57,19 @@ export async function loadRun(runDir: string, stem?: 'best' | 'last', onNotice?:
 export function noteIfStillTraining(run: LoadedRun, onNotice: ((message: string) => void) | undefined): void {
   if (!onNotice) return;
   const runDir = path.dirname(run.file);
+  const holder = otherTrainer(runDir);
+  if (!holder) return;
+  onNotice(`${runDir} is still being trained by process ${holder.pid} on ${holder.host}: using ${path.basename(run.file)}${savedAtEpoch(run.header)}, which may still change`);
+}
+
+/** The process training the run in `runDir` now (it holds the run's lock), when it is another than this one. */
+export function otherTrainer(runDir: string): { pid: number; host: string } | undefined {
   const holder = runLockHolder(runDir);
-  if (!holder || holder.pid === process.pid) return;
-  const epoch = (run.header.progress as { epoch?: unknown }).epoch;
-  onNotice(`${runDir} is still being trained by process ${holder.pid} on ${holder.host}: using ${path.basename(run.file)}${typeof epoch === 'number' ? ` (epoch ${epoch})` : ''}, which may still change`);
+  return holder && holder.pid !== process.pid ? holder : undefined;
+}
+
+/** ` (epoch N)` of the epoch a checkpoint's header says it was saved at, or '' when it does not say. */
+export function savedAtEpoch(header: CheckpointHeader): string {
+  const epoch = (header.progress as { epoch?: unknown }).epoch;
+  return typeof epoch === 'number' ? ` (epoch ${epoch})` : '';
 }
