@@ -73,7 +73,6 @@ export function nearestName(given: string, names: readonly string[]): string | u
   return best?.name;
 }
 
-/** A name → entry table of one kind of thing ('model', 'distillation method', 'loss'). */
 /** Parameters an entry's schema refuses: `invalid parameters for <what>: <each bad field>` (a caller may add where they came from). */
 export class InvalidParametersError extends Error {
   /** `what` names the entry (`distillation method 'kd'`), `issues` are formatParameterIssues' words. */
@@ -83,6 +82,7 @@ export class InvalidParametersError extends Error {
   }
 }
 
+/** A name → entry table of one kind of thing ('model', 'distillation method', 'loss'). */
 export class Registry<E extends RegistryEntry> {
   private readonly byKey = new Map<string, E>();
 

@@ -254,9 +254,9 @@ export function optionName(key: string, keySources: Readonly<Record<string, stri
 
 /**
  * Validates options against a schema; errors name each bad option (and give the value) the way `naming` says (a
- * flag, a key, or a function's name for each key), after
- * `source` (where the options were read, e.g. `--config run.json`), or each key after its own source when `source`
- * maps keys to theirs (`--config run.json:3`, a config file's key by its line: then `key 'dim'`, as optionName says).
+ * flag, a key, or a function's name for each key), after `source` (where the options were read, e.g. `--config
+ * run.json`), or each key after its own source when `source` maps keys to theirs (`--config run.json:3`, a config
+ * file's key by its line: then `key 'dim'`, as optionName says).
  */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, naming: OptionNaming | ((key: string) => string) = 'key', source: string | Readonly<Record<string, string>> = ''): z.output<S> {
   const result = schema.safeParse(input);

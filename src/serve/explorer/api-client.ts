@@ -12,7 +12,7 @@ export class QueryError extends Error {
   readonly status: number;
   readonly code: string;
   readonly suggestions: string[];
-  /** The key of each suggestion (the server's, else cut from its words). */
+  /** The key of each suggestion (every answer with suggestions sends them: the service's and the page's worker's). */
   readonly suggestionKeys: string[];
   /** Seconds after which a not-ready answer may be asked again. */
   readonly retryAfter?: number;
@@ -22,8 +22,7 @@ export class QueryError extends Error {
     this.status = failure.status;
     this.code = failure.error;
     this.suggestions = failure.suggestions ?? [];
-    const keys = failure.suggestionKeys;
-    this.suggestionKeys = keys && keys.length === this.suggestions.length ? keys : this.suggestions.map((s) => s.replace(/ \(.*\)$/, ''));
+    this.suggestionKeys = failure.suggestionKeys ?? [];
     if (retryAfter !== undefined) this.retryAfter = retryAfter;
   }
 

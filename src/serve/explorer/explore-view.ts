@@ -21,9 +21,8 @@ const withoutSuggestions = (message: string): string => message.replace(/; did y
 
 /** A button for each suggestion of a refusal ("key (name)") that hands its key (the answer's, not cut from its words) to `pick`. */
 function suggestionButtons(error: QueryError, pick: (key: string) => void): HTMLButtonElement[] {
-  return error.suggestions.map((suggestion, i) => {
-    const key = error.suggestionKeys[i]!;
-    const button = el('button', { type: 'button', class: 'suggestion', 'data-key': key }, suggestion);
+  return error.suggestionKeys.map((key, i) => {
+    const button = el('button', { type: 'button', class: 'suggestion', 'data-key': key }, error.suggestions[i] ?? key);
     button.addEventListener('click', () => pick(key));
     return button;
   });
