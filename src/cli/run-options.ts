@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { flagOf, parseOptions, trainOptionsSchema } from '../pipeline/options.js';
 import { readOptionsFileWithLines } from '../pipeline/run-config.js';
 import { replayedRunDataset, requireConfigModels, requireConfigPaths } from '../pipeline/config-file.js';
+import { replayedDefaultsOf } from '../pipeline/replayed-defaults.js';
 import { parseParamPairs } from './kd-flags.js';
 import { exactInteger, numberText } from './integer-flag.js';
 
@@ -123,21 +124,30 @@ export function givenOptions(command: Command, flags: readonly FlagSpec[], schem
   return givenOptionsWithSources(command, flags, schema).given;
 }
 
+/** The options the user gave, where those of a config file came from, and which of them are a replayed run's defaults (RunHooks). */
+export interface GivenOptions {
+  given: Record<string, unknown>;
+  keySources: Record<string, string>;
+  replayedDefaults: string[];
+}
+
 /**
  * `givenOptions`, with the keys whose value comes from the `--config` file (not overridden by a flag), each to
  * `--config <file>:<line>` (the line of its key): how a run's later errors name them (RunHooks.keySources).
  */
-export function givenOptionsWithSources(command: Command, flags: readonly FlagSpec[], schema: z.ZodObject): { given: Record<string, unknown>; keySources: Record<string, string> } {
+export function givenOptionsWithSources(command: Command, flags: readonly FlagSpec[], schema: z.ZodObject): GivenOptions {
   const values = command.opts();
-  const { options: fromFile, keyLines } = typeof values.config === 'string' ? readOptionsFileWithLines(values.config) : { options: {}, keyLines: {} };
+  const { options: fromFile, keyLines, run } = typeof values.config === 'string' ? readOptionsFileWithLines(values.config) : { options: {}, keyLines: {}, run: undefined };
   // each key of the file named by the file and the key's line (`--config run.yaml:3: key 'dim'`), here and in the run's later errors
   const keySources: Record<string, string> = Object.fromEntries(Object.keys(fromFile)
     .map((key) => [key, `--config ${String(values.config)}${keyLines[key] === undefined ? '' : `:${keyLines[key]}`}`]));
   if (typeof values.config === 'string') parseOptions(schema.partial().strict(), fromFile, 'key', keySources);
   const given: Record<string, unknown> = { ...fromFile };
+  const flagKeys: string[] = [];
   for (const spec of flags) {
     const { attribute } = flagAndAttribute(spec);
     if (command.getOptionValueSource(attribute) !== 'cli') continue;
+    flagKeys.push(spec.key);
     const value = valueOf(spec, values[attribute]);
     const fromConfig = given[spec.key];
     // a flag of key=value pairs (`--param`, `--param augment.noise=0`) adds to the file's pairs, key by key at every depth
@@ -145,8 +155,16 @@ export function givenOptionsWithSources(command: Command, flags: readonly FlagSp
     delete keySources[spec.key];
   }
   parseOptions(schema.partial().strict(), given, 'flag');
-  if (typeof values.config === 'string') replayedRunDataset(given, keySources, values.config, (line) => process.stderr.write(`kgdistill: note: ${line}\n`));
+  const note = (line: string): boolean => process.stderr.write(`kgdistill: note: ${line}\n`);
+  if (typeof values.config === 'string') replayedRunDataset(given, keySources, values.config, note);
+  // a replayed run's resolved defaults, chosen anew when a flag changed what they were chosen for
+  const defaults = replayedDefaultsOf(String(values.config), run, fromFile, given, flagKeys);
+  for (const key of defaults.drop) {
+    delete given[key];
+    delete keySources[key];
+  }
+  if (defaults.note !== undefined) note(defaults.note);
   requireConfigPaths(given, keySources);
   requireConfigModels(given, keySources);
-  return { given, keySources };
+  return { given, keySources, replayedDefaults: defaults.kept };
 }

@@ -72,6 +72,19 @@ export function effectiveOptions(settings: Record<string, unknown>, model: Model
   return options;
 }
 
+/** The options config.json records resolved: each may be a default of the model or the loss rather than the user's. */
+export const RESOLVED_KEYS: readonly string[] = [...MODEL_KEYS, 'loss', 'margin', 'advTemperature'];
+
+/**
+ * Which resolved keys of a run's recorded `options` hold a default, not a value the user gave: those `settings` left
+ * unset (`loss` `auto`), and those a replayed or resumed run's config.json marked as defaults (`replayed`: the keys
+ * whose value still came from that file). config.json lists them under `defaults` (replayed-defaults.ts).
+ */
+export function defaultedKeys(settings: Readonly<Record<string, unknown>>, options: Readonly<Record<string, unknown>>, replayed: readonly string[] = []): string[] {
+  return RESOLVED_KEYS.filter((key) => options[key] !== undefined
+    && (settings[key] === undefined || (key === 'loss' && settings.loss === 'auto') || replayed.includes(key)));
+}
+
 /**
  * The values a run's checkpoint records for the options an older config.json left unresolved (absent, or `loss`
  * `auto`): what `--resume` compares a given option with when the run's config.json does not have it. Not a `distill`

@@ -3,8 +3,10 @@
  * key, defaults included and the model's and loss's resolved: effective-options.ts; but for those of one invocation,
  * `out` and `testEval`), so that `kgdistill train --config
  * runs/x/config.json --out runs/y` reproduces run x, and `--resume` can tell which given option differs from the
- * run's. Written atomically, versioned, validated on read: a damaged file (cut off, not JSON) is an error naming it,
- * or, for commands that can do without it, a note.
+ * run's. Version 2 (2026-12-08) adds `defaults`: which of the resolved values were defaults, not the user's choice, so
+ * that a replay changing what they depend on takes them anew (replayed-defaults.ts). Written atomically, versioned,
+ * validated on read (versions 1 and 2): a damaged file (cut off, not JSON) is an error naming it, or, for commands
+ * that can do without it, a note.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,13 +20,18 @@ import { conflictingOptions } from './options-error.js';
 
 /** Format name and version of config.json. */
 export const RUN_CONFIG_FORMAT = 'kgdistill-config';
-export const RUN_CONFIG_VERSION = 1;
+export const RUN_CONFIG_VERSION = 2;
 
 const runConfigSchema = z.object({
   format: z.literal(RUN_CONFIG_FORMAT),
-  version: z.literal(RUN_CONFIG_VERSION),
+  version: z.literal([1, RUN_CONFIG_VERSION]),
   command: z.enum(['train', 'distill']),
   options: z.record(z.string(), z.unknown()),
+  /**
+   * The keys of `options` whose value is a default the run resolved (the model's or the loss's), not one the user
+   * gave; absent in version 1 files and in a run resumed from one (not known).
+   */
+  defaults: z.array(z.string()).optional(),
 }).strict();
 
 /** A run's saved configuration. */
@@ -66,10 +73,15 @@ export function runConfigFile(runDir: string): string {
   return path.join(runDir, 'config.json');
 }
 
-/** The configuration of a run of `command` with `options`: paths made absolute, the invocation's options (`out`: the run directory is wherever it lies; `testEval`) left out. */
-export function runConfigOf(command: RunConfig['command'], options: Record<string, unknown>): RunConfig {
+/**
+ * The configuration of a run of `command` with `options` (`defaults`: which of them are resolved defaults, undefined
+ * when not known): paths made absolute, the invocation's options (`out`: the run directory is wherever it lies;
+ * `testEval`) left out.
+ */
+export function runConfigOf(command: RunConfig['command'], options: Record<string, unknown>, defaults?: readonly string[]): RunConfig {
   const absolute = Object.fromEntries(PATH_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, absolutePaths(options[key])]));
-  return { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: runOptionsOnly({ ...options, ...absolute }) };
+  return { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: runOptionsOnly({ ...options, ...absolute }),
+    ...(defaults !== undefined ? { defaults: [...defaults] } : {}) };
 }
 
 /** Writes `<run>/config.json` atomically. */
@@ -189,8 +201,16 @@ export function readOptionsFile(file: string): Record<string, unknown> {
   return readOptionsFileWithLines(file).options;
 }
 
+/** A `--config` file as read: its options, the line of each key, and, for a run's config.json, its `command` and `defaults`. */
+export interface OptionsFile {
+  options: Record<string, unknown>;
+  keyLines: Record<string, number>;
+  /** Set when the file is a run's config.json. */
+  run?: Pick<RunConfig, 'command' | 'defaults' | 'version'>;
+}
+
 /** `readOptionsFile`'s options, with the line each option's key is on (for errors: `--config <file>:<line>`). */
-export function readOptionsFileWithLines(file: string): { options: Record<string, unknown>; keyLines: Record<string, number> } {
+export function readOptionsFileWithLines(file: string): OptionsFile {
   const { document: parsed, keyLines } = readConfigFile(file);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`--config ${file}: expected an object of options`);
   const record = parsed as Record<string, unknown>;
@@ -198,7 +218,8 @@ export function readOptionsFileWithLines(file: string): { options: Record<string
     const result = runConfigSchema.safeParse(record);
     if (!result.success) throw new Error(`--config ${file}: not a valid run configuration (${formatIssues(result.error)})`);
     // an older file's testEval held for its run's invocation only
-    return { options: runOptionsOnly(result.data.options), keyLines: keyLines('options') };
+    const { command, defaults, version } = result.data;
+    return { options: runOptionsOnly(result.data.options), keyLines: keyLines('options'), run: { command, version, ...(defaults !== undefined ? { defaults } : {}) } };
   }
   return { options: record, keyLines: keyLines() };
 }

@@ -26,6 +26,8 @@ export interface RunHooks {
   naming?: OptionNaming;
   /** Where a key's value came from when not from a flag or the options object (e.g. `--config run.json`), for errors. */
   keySources?: Readonly<Record<string, string>>;
+  /** The keys whose value a replayed run's config.json (`--config`) gave as a default it resolved: the new run's config.json marks them so too. */
+  replayedDefaults?: readonly string[];
 }
 
 /** What each key of TrainerEvents accepts (a function). */
@@ -45,6 +47,7 @@ const hooksSchema = z.object({
   signal: z.instanceof(AbortSignal, { error: 'must be an AbortSignal' }),
   naming: z.enum(['key', 'flag'], { error: 'must be key or flag' }),
   keySources: z.record(z.string(), z.string(), { error: 'must map keys to where each came from' }),
+  replayedDefaults: z.array(z.string(), { error: 'must list option keys' }),
 } satisfies Record<keyof RunHooks, z.ZodType>).partial().strict();
 
 /**

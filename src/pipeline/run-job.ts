@@ -48,7 +48,7 @@ import { atOwnWidth, modelFromConfig, recordedOptionsOf } from '../registry/mode
 import { COUNTS_BEFORE_LOADING } from './run-model.js';
 import { checkLossSettings, checkResolvedLoss, checkRunSettings, sampledLossOf, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
-import { effectiveOptions, recordedRunOptions, runOwnDataset, resumedTriplesRemedy } from './effective-options.js';
+import { defaultedKeys, effectiveOptions, recordedRunOptions, runOwnDataset, resumedTriplesRemedy } from './effective-options.js';
 import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
 import { checkRunHooks, type RunHooks } from './run-hooks.js';
 import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, unusedEvalSeedNote, type CommonSettings } from './options.js';
@@ -114,6 +114,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   let saved: SavedCheckpoint | undefined;
   let settings: S;
   let changedKeys: string[] = [];
+  // the resolved options that are defaults, as the replayed config file (a new run) or the run's config.json (resumed) marks them; undefined: not known
+  let replayedDefaults: readonly string[] | undefined = hooks.replayedDefaults ?? [];
   if (!resume) {
     settings = parse(given);
   } else {
@@ -129,6 +131,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const { config: previous, note, source } = runConfigOrCheckpointCopy(runDir, saved.header, lastFile);
     if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
     if (previous && source) requireConfigOfCheckpoint(previous.options, saved.header, source);
+    replayedDefaults = previous ? previous.defaults : undefined;
     const { options, changed, changedKeys: keys } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir, recordedRunOptions(job.command, saved.header));
     settings = parseSaved(parse, options, previous && source ? { saved: previous.options, given, name, source } : undefined);
     settings = { ...settings, dataset: runOwnDataset(settings.dataset, saved.header.dataset.dir, (line) => log(`note: ${line}`)) };
@@ -217,7 +220,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     let runConfig: RunConfig | undefined; // config.json, and its copy in every checkpoint: the effective options (effective-options.ts)
     const trainerOptions = async (runtime: ModelRuntime) => {
       objective = await job.objective?.(settings, runtime, data, backend, config);
-      runConfig = runConfigOf(job.command, effectiveOptions({ ...settings, resume: undefined }, runtime.model.config, config, dataset.dir));
+      const effective = effectiveOptions({ ...settings, resume: undefined }, runtime.model.config, config, dataset.dir);
+      runConfig = runConfigOf(job.command, effective, replayedDefaults && defaultedKeys(settings, effective, replayedDefaults));
       return { validator, objective, runConfig, runKernelBytes: runKernelBytesOf(model, config, data, settings, backend), lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
     };
     let trainer: Trainer;

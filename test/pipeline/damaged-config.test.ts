@@ -173,7 +173,7 @@ describe('a damaged config.json', () => {
     const notices: string[] = [];
     const evaluated = await evaluateRun(foreign, { onNotice: (n) => notices.push(n) });
     expect(evaluated.metrics.mrr).toBe(intactMrr); // the checkpoint's own record of the settings reads the same run
-    expect(notices).toEqual([`${path.join(foreign, 'config.json')} is missing and the copy of the run's configuration kept in ${path.join(foreign, 'best.json')} (its runConfig) is not valid (format: Invalid input: expected "kgdistill-config"; version: Invalid input: expected 1; command: Invalid option: expected one of "train"|"distill"; options: Invalid input: expected record, received undefined): going on from the checkpoint's own record of the run's settings`]);
+    expect(notices).toEqual([`${path.join(foreign, 'config.json')} is missing and the copy of the run's configuration kept in ${path.join(foreign, 'best.json')} (its runConfig) is not valid (format: Invalid input: expected "kgdistill-config"; version: Invalid option: expected one of 1|2; command: Invalid option: expected one of "train"|"distill"; options: Invalid input: expected record, received undefined): going on from the checkpoint's own record of the run's settings`]);
     const readNotices: string[] = [];
     runReadingOptions(foreign, (n) => readNotices.push(n)); // predict, neighbors and serve read it so
     expect(readNotices).toEqual(notices);

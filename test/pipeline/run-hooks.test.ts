@@ -43,7 +43,7 @@ describe('run hooks', () => {
   it('takes every hook RunHooks has (the missing dataset is then the error)', async () => {
     const every: Required<RunHooks> = {
       log: () => undefined, onTestStart: () => undefined, onTestProgress: () => undefined, onLoadProgress: () => undefined, shouldStop: () => false,
-      signal: new AbortController().signal, naming: 'key', keySources: {},
+      signal: new AbortController().signal, naming: 'key', keySources: {}, replayedDefaults: [],
       events: { onRunStart: () => undefined, onEpochStart: () => undefined, onStep: () => undefined, onEpochEnd: () => undefined, onValidationStart: () => undefined, onValidationProgress: () => undefined, onNewBest: () => undefined },
     };
     const error = await runTrain(options, every).then(() => undefined, (e: unknown) => e);

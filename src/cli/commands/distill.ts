@@ -45,8 +45,8 @@ export function registerDistillCommand(program: Command): void {
   addRunSwitches(addFlags(command, FLAGS, distillOptionsSchema, { dataset: 'x', teachers: ['x'] }))
     .addHelpText('after', `\nStudents (the registry's: interaction, paper, default loss):\n${MODELS.describe()}`)
     .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
-      const { given, keySources } = givenOptionsWithSources(cmd, FLAGS, distillOptionsSchema);
-      await runTrainingCommand('distill', Boolean(flags.json), (hooks) => runDistill({ ...given, resume: flags.resume } as Parameters<typeof runDistill>[0], { ...hooks, keySources }),
+      const { given, keySources, replayedDefaults } = givenOptionsWithSources(cmd, FLAGS, distillOptionsSchema);
+      await runTrainingCommand('distill', Boolean(flags.json), (hooks) => runDistill({ ...given, resume: flags.resume } as Parameters<typeof runDistill>[0], { ...hooks, keySources, replayedDefaults }),
         (runDir) => resumeCommandOf('distill', runDir, given.testEval));
     });
 }

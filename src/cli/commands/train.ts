@@ -23,8 +23,8 @@ export function registerTrainCommand(program: Command): void {
   addRunSwitches(addFlags(command, FLAGS, trainOptionsSchema, { dataset: 'x' }))
     .addHelpText('after', `\nModels (the registry's: interaction, paper, default loss):\n${MODELS.describe()}`)
     .action(async (flags: { resume?: boolean; json?: boolean }, cmd: Command) => {
-      const { given, keySources } = givenOptionsWithSources(cmd, FLAGS, trainOptionsSchema);
-      await runTrainingCommand('train', Boolean(flags.json), (hooks) => runTrain({ ...given, resume: flags.resume } as Parameters<typeof runTrain>[0], { ...hooks, keySources }),
+      const { given, keySources, replayedDefaults } = givenOptionsWithSources(cmd, FLAGS, trainOptionsSchema);
+      await runTrainingCommand('train', Boolean(flags.json), (hooks) => runTrain({ ...given, resume: flags.resume } as Parameters<typeof runTrain>[0], { ...hooks, keySources, replayedDefaults }),
         (runDir) => resumeCommandOf('train', runDir, given.testEval));
     });
 }
