@@ -46,6 +46,7 @@ export type {
 } from './pipeline/public-results.js';
 export type { LinkPredictionMetrics } from './eval/metrics.js';
 export type { EvaluationReport, FilteredAndRawMetrics, TailAndHeadMetrics } from './eval/evaluate.js';
+export type { RelationMetrics } from './eval/relation-breakdown.js';
 export type { SampledEvaluationReport } from './eval/sampled-evaluation.js';
 export { modelNames } from './registry/models.js';
 export type { TrainerEvents, EpochRecord } from './core/trainer.js';

@@ -2,6 +2,7 @@
 import { evaluationSummary, type EvaluationReport } from '../eval/evaluate.js';
 import type { SampledEvaluationReport } from '../eval/sampled-evaluation.js';
 import type { LinkPredictionMetrics } from '../eval/metrics.js';
+import type { RelationMetrics } from '../eval/relation-breakdown.js';
 import { formatTable } from './format-table.js';
 
 /** The columns of a metrics table. */
@@ -31,6 +32,11 @@ export function formatEvaluation(report: EvaluationReport): string {
     ? `\n(${report.uncategorizedQueries} queries are in no category: their relation has no training triple)`
     : '';
   return `${table}\n(ties ranked as the ${report.ties}; ${report.seconds.toFixed(1)} s)${uncategorized}`;
+}
+
+/** The per-relation table of `eval --by-relation`: one row per relation, both directions (filtered, realistic ties). */
+export function formatRelations(relations: readonly RelationMetrics[]): string {
+  return formatTable(relations.map((r) => row(r.relation, r.both)), { header: ['relation', ...METRICS_HEADER.slice(1)] });
 }
 
 /** A sampled evaluation's table (both directions and each) with its protocol. */

@@ -9,14 +9,15 @@ import type { KnownAnswers } from './ranks.js';
 import type { Triples } from '../kg/types.js';
 import { evaluateSampledAsync } from './sampled-evaluation.js';
 
-/** Filtered evaluation of `split` (both directions, categories from the training triples). */
+/** Filtered evaluation of `split` (both directions, categories from the training triples; per relation with `byRelation`). */
 export async function evaluateSplit(runtime: ModelRuntime, data: RunData, split: 'valid' | 'test',
-  onProgress?: (done: number, total: number) => void): Promise<EvaluationReport> {
+  onProgress?: (done: number, total: number) => void, byRelation = false): Promise<EvaluationReport> {
   const scorer = runtime.entityScorer();
   try {
     return await evaluateLinkPrediction(scorer, data[split], data.numRelations, data.known, {
       categories: relationCategories(data.train, data.numRelations),
       onProgress,
+      byRelation,
     });
   } finally {
     scorer.dispose();

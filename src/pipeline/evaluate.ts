@@ -13,6 +13,8 @@ import type { EvaluateResult, FullSummaryMetrics, SampledSummaryMetrics } from '
 import { loadRun, noteIfStillTraining, type LoadedRun } from '../registry/load-run.js';
 import { evaluateSampledAsync, requireCandidates, sampledSummary } from '../eval/sampled-evaluation.js';
 import { findRunConfig } from './run-config.js';
+import { relationBreakdown } from '../eval/relation-breakdown.js';
+import { conflictingOptions } from './options-error.js';
 import { dataSummary } from './run-texts.js';
 import { dataOptions, parseOptions, nonNegativeInt, unusedEvalSeedNote, readerErrorNamed, readingOptionsOfRun, readingOptionsSchema, seedInt, type OptionNaming, type ReadingOptions } from './options.js';
 import { callbackOption, trueOrFalse } from '../kg/load-options.js';
@@ -39,6 +41,8 @@ export interface EvaluateOptions {
   naming?: OptionNaming;
   /** Told what evaluating falls back to when the run's config.json is damaged (the CLI writes it to stderr). */
   onNotice?: (message: string) => void;
+  /** Also break the filtered metrics down per relation (`byRelation` of the result; a full ranking only). */
+  byRelation?: boolean;
 }
 
 /** How a run is opened, for evaluate and openModel alike: its last checkpoint or best, the backend, where notices go. */
@@ -58,6 +62,7 @@ const evaluateOptionsSchema = z.object({
   candidateSeed: seedInt,
   reading: z.object({}).loose(), // checked key by key against readingOptionsSchema, next
   naming: z.enum(['key', 'flag'], { error: 'must be key or flag' }),
+  byRelation: trueOrFalse,
 }).partial().strict();
 
 /** The reading options that only a run's config.json records (the checkpoint records the dataset and `unseen`). */
@@ -133,12 +138,17 @@ export async function evaluateRun(runDir: string, options: EvaluateOptions = {})
     const described = { model: run.header.model.model, dim: run.header.model.dim, dataset: dataset.name, split, backend, checkpoint: path.basename(run.file, '.json'), data: dataSummary(dataset) };
     const { candidates, candidateSeed } = protocolOf(recorded, options);
     if (candidates > 0) {
+      if (options.byRelation === true) {
+        const flag = (key: string, as: string): string => (options.naming === 'flag' ? as : key);
+        throw conflictingOptions(`${flag('byRelation', '--by-relation')} needs a ranking against all entities, and this evaluation samples ${candidates} candidates per query: give ${flag('candidates', '--eval-candidates')} 0`, ['byRelation', 'candidates'], { byRelation: true, candidates });
+      }
       requireCandidates(candidates, data, options.naming === 'flag' ? '--eval-candidates' : 'candidates', [split]);
       const sampled = await evaluateSampledAsync(run.runtime, data[split], data.numRelations, data.known, { candidates, seed: candidateSeed, backend, onProgress: options.onProgress });
       return { metrics: sampledSummary(sampled) as unknown as SampledSummaryMetrics, sampled, ...described }; // the loose declaration's object is this (test/api/public-types.test.ts)
     }
-    const report = await evaluateSplit(run.runtime, data, split, options.onProgress);
-    return { metrics: evaluationSummary(report) as unknown as FullSummaryMetrics, report, ...described };
+    const report = await evaluateSplit(run.runtime, data, split, options.onProgress, options.byRelation === true);
+    const byRelation = report.byRelation && relationBreakdown(report.byRelation, data.relationNames);
+    return { metrics: evaluationSummary(report) as unknown as FullSummaryMetrics, report, ...described, ...(byRelation ? { byRelation } : {}) };
   } finally {
     run.runtime.dispose(); // its worker thread would keep the run's memory alive in a long-lived process
   }

@@ -8,6 +8,7 @@
 import type { LinkPredictionMetrics } from '../eval/metrics.js';
 import type { EvaluationReport, FilteredAndRawMetrics, TailAndHeadMetrics } from '../eval/evaluate.js';
 import type { SampledEvaluationReport } from '../eval/sampled-evaluation.js';
+import type { RelationMetrics } from '../eval/relation-breakdown.js';
 import type { SeniorMechanisms } from '../muldE/senior.js';
 import type { RelationCategory } from '../kg/types.js';
 import type { SplitOverlap } from '../kg/dataset-encode.js';
@@ -188,6 +189,8 @@ export interface FullEvaluateResult extends EvaluationFacts {
   report: EvaluationReport;
   /** Absent: the evaluation was not sampled. */
   sampled?: undefined;
+  /** Filtered metrics per relation with a triple in the split (vocabulary order); present when asked (`byRelation`). */
+  byRelation?: RelationMetrics[];
 }
 
 /** A sampled evaluation (with `candidates`): the flat metrics with their `protocol` and the sampled report. */
@@ -198,6 +201,8 @@ export interface SampledEvaluateResult extends EvaluationFacts {
   report?: undefined;
   /** The sampled evaluation. */
   sampled: SampledEvaluationReport;
+  /** Absent: a sampled evaluation has no per-relation breakdown. */
+  byRelation?: undefined;
 }
 
 /** What `evaluate` returns: a full or a sampled evaluation (`sampled` or `metrics.protocol` tells which). */
