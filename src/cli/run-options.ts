@@ -6,7 +6,7 @@
 import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import { flagOf, parseOptions, trainOptionsSchema } from '../pipeline/options.js';
-import { readOptionsFileWithLines } from '../pipeline/run-config.js';
+import { readOptionsFileWithLines, resumedChangesNote } from '../pipeline/run-config.js';
 import { replayedRunDataset, requireConfigModels, requireConfigPaths } from '../pipeline/config-file.js';
 import { replayedDefaultsOf } from '../pipeline/replayed-defaults.js';
 import { parseParamPairs } from './kd-flags.js';
@@ -164,6 +164,8 @@ export function givenOptionsWithSources(command: Command, flags: readonly FlagSp
     delete keySources[key];
   }
   if (defaults.note !== undefined) note(defaults.note);
+  const resumed = resumedChangesNote(String(values.config), run?.resumes);
+  if (resumed !== undefined) note(resumed);
   requireConfigPaths(given, keySources);
   requireConfigModels(given, keySources);
   return { given, keySources, replayedDefaults: defaults.kept };

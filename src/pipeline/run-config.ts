@@ -4,7 +4,9 @@
  * `out` and `testEval`), so that `kgdistill train --config
  * runs/x/config.json --out runs/y` reproduces run x, and `--resume` can tell which given option differs from the
  * run's. Version 2 (2026-12-08) adds `defaults`: which of the resolved values were defaults, not the user's choice, so
- * that a replay changing what they depend on takes them anew (replayed-defaults.ts). Written atomically, versioned,
+ * that a replay changing what they depend on takes them anew (replayed-defaults.ts); and `resumes`: the options each
+ * `--resume` changed and after which epoch, which `options` (the final values) cannot say, so that a replay says how
+ * it differs from the run and how to repeat it. Written atomically, versioned,
  * validated on read (versions 1 and 2): a damaged file (cut off, not JSON) is an error naming it, or, for commands
  * that can do without it, a note.
  */
@@ -32,7 +34,15 @@ const runConfigSchema = z.object({
    * gave; absent in version 1 files and in a run resumed from one (not known).
    */
   defaults: z.array(z.string()).optional(),
+  /** Each `--resume` that changed an option: after which epoch, each changed key's value before and after. */
+  resumes: z.array(z.object({
+    afterEpoch: z.number().int().nonnegative(),
+    changed: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() }).strict()),
+  }).strict()).optional(),
 }).strict();
+
+/** One `--resume` that changed options (config.json's `resumes`). */
+export type ResumeChange = NonNullable<RunConfig['resumes']>[number];
 
 /** A run's saved configuration. */
 export type RunConfig = z.infer<typeof runConfigSchema>;
@@ -78,10 +88,26 @@ export function runConfigFile(runDir: string): string {
  * when not known): paths made absolute, the invocation's options (`out`: the run directory is wherever it lies;
  * `testEval`) left out.
  */
-export function runConfigOf(command: RunConfig['command'], options: Record<string, unknown>, defaults?: readonly string[]): RunConfig {
+export function runConfigOf(command: RunConfig['command'], options: Record<string, unknown>, defaults?: readonly string[], resumes: readonly ResumeChange[] = []): RunConfig {
   const absolute = Object.fromEntries(PATH_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, absolutePaths(options[key])]));
   return { format: RUN_CONFIG_FORMAT, version: RUN_CONFIG_VERSION, command, options: runOptionsOnly({ ...options, ...absolute }),
-    ...(defaults !== undefined ? { defaults: [...defaults] } : {}) };
+    ...(defaults !== undefined ? { defaults: [...defaults] } : {}), ...(resumes.length > 0 ? { resumes: [...resumes] } : {}) };
+}
+
+/**
+ * What replaying a run's configuration (`--config`) cannot repeat: the options a `--resume` of the run changed
+ * mid-way, other than `epochs` (training on is what an uninterrupted run does). A replay trains with their final
+ * values from the first epoch; the note says so and gives the commands that repeat the run. Undefined when none.
+ */
+export function resumedChangesNote(file: string, resumes: readonly ResumeChange[] | undefined): string | undefined {
+  const mid = (resumes ?? []).map((r) => ({ ...r, keys: Object.keys(r.changed).filter((key) => key !== 'epochs') })).filter((r) => r.keys.length > 0);
+  if (mid.length === 0) return undefined;
+  const value = (v: unknown): string => JSON.stringify(v);
+  const said = mid.map((r) => `after epoch ${r.afterEpoch}, ${r.keys.map((key) => `${flagOf(key)} ${value(r.changed[key]!.from)} → ${value(r.changed[key]!.to)}`).join(', ')}`);
+  const first = mid[0]!;
+  return `--config ${file}: the run changed options when resumed (${said.join('; ')}): this replay trains with the final values from epoch 1, `
+    + `so its numbers differ from the run's; to repeat the run, train with ${first.keys.map((key) => `${flagOf(key)} ${value(first.changed[key]!.from)}`).join(' ')} `
+    + `--epochs ${first.afterEpoch}, then --resume with the new values`;
 }
 
 /** Writes `<run>/config.json` atomically. */
@@ -206,7 +232,7 @@ export interface OptionsFile {
   options: Record<string, unknown>;
   keyLines: Record<string, number>;
   /** Set when the file is a run's config.json. */
-  run?: Pick<RunConfig, 'command' | 'defaults' | 'version'>;
+  run?: Pick<RunConfig, 'command' | 'defaults' | 'version' | 'resumes'>;
 }
 
 /** `readOptionsFile`'s options, with the line each option's key is on (for errors: `--config <file>:<line>`). */
@@ -218,8 +244,9 @@ export function readOptionsFileWithLines(file: string): OptionsFile {
     const result = runConfigSchema.safeParse(record);
     if (!result.success) throw new Error(`--config ${file}: not a valid run configuration (${formatIssues(result.error)})`);
     // an older file's testEval held for its run's invocation only
-    const { command, defaults, version } = result.data;
-    return { options: runOptionsOnly(result.data.options), keyLines: keyLines('options'), run: { command, version, ...(defaults !== undefined ? { defaults } : {}) } };
+    const { command, defaults, version, resumes } = result.data;
+    return { options: runOptionsOnly(result.data.options), keyLines: keyLines('options'),
+      run: { command, version, ...(defaults !== undefined ? { defaults } : {}), ...(resumes !== undefined ? { resumes } : {}) } };
   }
   return { options: record, keyLines: keyLines() };
 }
@@ -237,11 +264,12 @@ const NAME_KEYS: readonly string[] = ['model', 'student'];
  * `recorded`: the checkpoint's values of the keys an older config.json left out (or `loss` `auto`), compared instead.
  */
 export function resumedOptions(saved: Record<string, unknown>, given: Record<string, unknown>, name: (key: string) => string, runDir: string,
-  recorded: Readonly<Record<string, unknown>> = {}): { options: Record<string, unknown>; changed: string[]; changedKeys: string[] } {
+  recorded: Readonly<Record<string, unknown>> = {}): { options: Record<string, unknown>; changed: string[]; changedKeys: string[]; changes: ResumeChange['changed'] } {
   const differing: string[] = [];
   const differingKeys: string[] = [];
   const changed: string[] = [];
   const changedKeys: string[] = [];
+  const changes: ResumeChange['changed'] = {};
   const options = runOptionsOnly(saved);
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined || key === 'resume') continue;
@@ -256,6 +284,7 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
       if (!same && !INVOCATION_KEYS.includes(key)) {
         changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `was ${JSON.stringify(before)}`})`);
         changedKeys.push(key);
+        if (key !== 'backend') changes[key] = { from: before, to: value }; // a backend is the machine's, not the run's
       }
       options[key] = value;
     } else if (!same) {
@@ -272,5 +301,5 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     // options that contradict the run's: a usage error (exit 2), as --epochs below the epochs trained is
     throw conflictingOptions(`${name('resume')} ${runDir}: ${differing.join('; ')}; only ${RESUMABLE_KEYS.filter((k) => k !== 'out').map(plain).join(', ')} may change when resuming (start a new run with ${plain('out')} for other settings)`, differingKeys, given);
   }
-  return { options, changed, changedKeys };
+  return { options, changed, changedKeys, changes };
 }

@@ -49,7 +49,7 @@ import { COUNTS_BEFORE_LOADING } from './run-model.js';
 import { checkLossSettings, checkResolvedLoss, checkRunSettings, sampledLossOf, trainingConfigOf } from './run-settings.js';
 import { loadRun } from '../registry/load-run.js';
 import { defaultedKeys, effectiveOptions, recordedRunOptions, runOwnDataset, resumedTriplesRemedy } from './effective-options.js';
-import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type RunConfig } from './run-config.js';
+import { runConfigOf, runConfigOrCheckpointCopy, resumedOptions, writeRunConfig, type ResumeChange, type RunConfig } from './run-config.js';
 import { checkRunHooks, type RunHooks } from './run-hooks.js';
 import { DEFAULT_EVAL_SEED, DEFAULT_LR_PATIENCE, flagOf, loadOptionsOf, optionName, unusedEvalSeedNote, type CommonSettings } from './options.js';
 import { plural } from '../kg/plural.js';
@@ -116,6 +116,8 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   let changedKeys: string[] = [];
   // the resolved options that are defaults, as the replayed config file (a new run) or the run's config.json (resumed) marks them; undefined: not known
   let replayedDefaults: readonly string[] | undefined = hooks.replayedDefaults ?? [];
+  let resumes: ResumeChange[] = []; // config.json's record of the options each --resume changed, this one's added
+
   if (!resume) {
     settings = parse(given);
   } else {
@@ -132,7 +134,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
     if (previous && source) requireConfigOfCheckpoint(previous.options, saved.header, source);
     replayedDefaults = previous ? previous.defaults : undefined;
-    const { options, changed, changedKeys: keys } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir, recordedRunOptions(job.command, saved.header));
+    const { options, changed, changedKeys: keys, changes } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir, recordedRunOptions(job.command, saved.header));
     settings = parseSaved(parse, options, previous && source ? { saved: previous.options, given, name, source } : undefined);
     settings = { ...settings, dataset: runOwnDataset(settings.dataset, saved.header.dataset.dir, (line) => log(`note: ${line}`)) };
     if (note) log(`note: ${note}; config.json is written again from it`);
@@ -142,6 +144,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     }
     log(`resuming ${runDir} after epoch ${trained}${changed.length > 0 ? `; changed: ${changed.join(', ')}` : ''}`);
     changedKeys = keys;
+    resumes = [...previous?.resumes ?? [], ...(Object.keys(changes).length > 0 ? [{ afterEpoch: trained, changed: changes }] : [])];
   }
   checkRunSettings(settings, name, saved ? { header: saved.header, changedKeys } : undefined);
   for (const note of unusedSettings(given, settings, name)) log(`note: ${note}`);
@@ -221,7 +224,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     const trainerOptions = async (runtime: ModelRuntime) => {
       objective = await job.objective?.(settings, runtime, data, backend, config);
       const effective = effectiveOptions({ ...settings, resume: undefined }, runtime.model.config, config, dataset.dir);
-      runConfig = runConfigOf(job.command, effective, replayedDefaults && defaultedKeys(settings, effective, replayedDefaults));
+      runConfig = runConfigOf(job.command, effective, replayedDefaults && defaultedKeys(settings, effective, replayedDefaults), resumes);
       return { validator, objective, runConfig, runKernelBytes: runKernelBytesOf(model, config, data, settings, backend), lockHeld: true, onNotice: (notice: string) => log(`note: ${notice}`), execution: { ...runExecution(saved?.header) } };
     };
     let trainer: Trainer;
