@@ -117,7 +117,6 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
   // the resolved options that are defaults, as the replayed config file (a new run) or the run's config.json (resumed) marks them; undefined: not known
   let replayedDefaults: readonly string[] | undefined = hooks.replayedDefaults ?? [];
   let resumes: ResumeChange[] = []; // config.json's record of the options each --resume changed, this one's added
-
   if (!resume) {
     settings = parse(given);
   } else {
