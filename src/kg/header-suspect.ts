@@ -3,8 +3,9 @@
  * subject/predicate/object, from/label/to, …) are recognised by the reader (triple-reader.ts); a header in other
  * words is read as a triple. Such a "triple" has a tell: none of its three names occurs anywhere else in the dataset,
  * which a real first triple of a graph almost never shows. The load report then names the line, so the user can say
- * `--header yes` (skip it) or `--header no` (it is a triple). Only train's first line is looked at: a header in valid
- * or test is already reported as a triple with names unseen in train.
+ * `--header yes` (skip it) or `--header no` (it is a triple). Only train's first line is looked at (the same line atop
+ * valid and test, as an export repeats its header, is not counted as another line with its names): a header in valid
+ * or test alone is already reported as a triple with names unseen in train.
  */
 import type { NameTable } from './name-table.js';
 import type { TripleIds } from './triple-reader.js';
@@ -28,11 +29,15 @@ export function sharesAName<T>(first: readonly [T, T, T], others: Iterable<reado
   return false;
 }
 
-/** The id triples of `splits`, but for the first of `train`. */
-function* triplesBesideFirst(splits: readonly TripleIds[], train: TripleIds): Generator<[number, number, number]> {
+/**
+ * The id triples of `splits`, but for the first of `train` and a first line of valid or test that is the same triple
+ * (the same header atop each file, as an export writes it: those are not other lines sharing its names).
+ */
+function* triplesBesideFirst(splits: readonly TripleIds[], train: TripleIds, first: readonly [number, number, number]): Generator<[number, number, number]> {
   for (const split of splits) {
     const triples = split.triples;
-    for (let i = split === train ? 3 : 0; i < triples.length; i += 3) yield [triples[i]!, triples[i + 1]!, triples[i + 2]!];
+    const sameFirst = triples.length >= 3 && triples[0] === first[0] && triples[1] === first[1] && triples[2] === first[2];
+    for (let i = split === train || sameFirst ? 3 : 0; i < triples.length; i += 3) yield [triples[i]!, triples[i + 1]!, triples[i + 2]!];
   }
 }
 
@@ -40,7 +45,7 @@ function* triplesBesideFirst(splits: readonly TripleIds[], train: TripleIds): Ge
 export function suspectHeader(splits: readonly TripleIds[], train: TripleIds, names: { entities: NameTable; relations: NameTable }): SuspectHeader | undefined {
   if (train.triples.length === 0) return undefined;
   const first: [number, number, number] = [train.triples[0]!, train.triples[1]!, train.triples[2]!];
-  if (first[0] === first[2] || sharesAName(first, triplesBesideFirst(splits, train))) return undefined;
+  if (first[0] === first[2] || sharesAName(first, triplesBesideFirst(splits, train, first))) return undefined;
   const [h, r, t] = first;
   return { line: train.lines[0]!, fields: [names.entities.names[h]!, names.relations.names[r]!, names.entities.names[t]!] };
 }

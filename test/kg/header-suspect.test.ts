@@ -20,6 +20,14 @@ describe('a header the reader does not recognise', () => {
     expect((await loadDataset(dir, { verify: false, header: false })).report.suspectHeader).toBeUndefined();
   });
 
+  it('is named when the same header heads valid and test too (as an export writes it); --header yes then skips all three', async () => {
+    const header = 'head_label\trelation_label\ttail_label\n'; // PyKEEN's column names, not header words of the reader
+    const dir = writeFiles(tempDir(), { 'train.txt': `${header}${body}`, 'valid.txt': `${header}${split['valid.txt']}`, 'test.txt': `${header}${split['test.txt']}` });
+    expect((await loadDataset(dir, { verify: false })).report.suspectHeader).toEqual({ line: 1, fields: ['head_label', 'relation_label', 'tail_label'] });
+    const skipped = await loadDataset(dir, { verify: false, header: true });
+    expect([skipped.train.length, skipped.valid.length, skipped.test.length]).toEqual([9, 3, 3]);
+  });
+
   it('is not suspected of a first triple whose names occur elsewhere, nor of a recognised header', async () => {
     const plain = writeFiles(tempDir(), { 'train.txt': body, ...split });
     expect((await loadDataset(plain, { verify: false })).report.suspectHeader).toBeUndefined();
