@@ -137,7 +137,7 @@ describe('kgdistill data split', () => {
     const cases: [string, string][] = [
       ['a,r,b\n"x\ty",r,a\n', 'tab.csv:2: the head name "x\\ty" holds a tab (a quoted field)'],
       ['a,r,b\n"multi\nline",r,b\n', 'break.csv:3: the head name "multi\\nline" holds a line break (a quoted field)'],
-      ['a,r,b\n"#tag",r,c\n', `hash.csv:2: the name "#tag" starts with '#', which the tab-separated split files would read back as a comment line: rename it (nothing was written)`],
+      ['a,r,b\n"#tag",r,c\n', `hash.csv:2: the head "#tag" starts with '#', which the tab-separated split files would read back as a comment line: rename it (nothing was written)`],
     ];
     for (const [text, message] of cases) {
       const file = path.join(dir, message.split(':')[0]!);
@@ -158,6 +158,19 @@ describe('kgdistill data split', () => {
     expect(skipped.err).not.toContain('may be a header');
     expect(skipped.err).toContain(`note: ${file}:1: "Kopf,Relation,Schwanz" skipped as a header\n`);
     expect(skipped.err).toContain(`note: valid and test are both empty: a run on ${path.join(dir, 'b')} can neither stop early nor be evaluated\n`);
+    // ratios that round to no triple say so, not that triples moved to train (none did)
+    const four = path.join(dir, 'four.tsv');
+    writeFileSync(four, 'a\tr\tb\nb\tr\tc\nc\tr\ta\na\tr\tc\n');
+    const rounded = await runCliCapturing([registerDataCommands], ['data', 'split', four, '--out', path.join(dir, 'rounded')]);
+    expect(rounded.err).toContain('note: the valid ratio 0.1 of 4 triples is less than half a triple: valid is empty (give more triples or a larger ratio)\n');
+    expect(rounded.err).toContain(`note: valid and test are both empty: a run on ${path.join(dir, 'rounded')} can neither stop early nor be evaluated\n`);
+    expect(rounded.err).not.toContain('moved to train)');
+    // a relation or tail may start with '#': only a head begins a comment line of the written files
+    const tagged = path.join(dir, 'tagged.csv');
+    writeFileSync(tagged, `${Array.from({ length: 10 }, (_, i) => `e${i},r,e${(i + 1) % 10}`).join('\n')}\ne1,"#rel","#kg"\ne2,"#rel",e3\n`);
+    const written = path.join(dir, 'tagged');
+    await cli(['data', 'split', tagged, '--out', written, '--ratios', '1,0,0']);
+    expect(readFileSync(path.join(written, 'train.txt'), 'utf8')).toContain('e1\t#rel\t#kg\n');
     const named = path.join(dir, 'named.tsv'); // a recognised header is no suspect, nor is the triple after it
     writeFileSync(named, 'head\trelation\ttail\nx\ts\ty\na\tr\tb\nb\tr\tc\n');
     const namedErr = (await runCliCapturing([registerDataCommands], ['data', 'split', named, '--out', path.join(dir, 'c')])).err;

@@ -38,13 +38,12 @@ function parseRatios(text: string): [number, number, number] {
 }
 
 /**
- * Refuses a name the written tab-separated files would not read back: one that starts with `#` is a comment line
- * there (a quoted CSV field may start with it).
+ * Refuses a name the written tab-separated files would not read back: a head that starts with `#` begins a comment
+ * line there (a quoted CSV field may start with it; a relation or tail may, being within its line).
  */
 function requireWritableNames(file: string, raw: readonly RawTriple[]): void {
   for (const t of raw) {
-    const name = [t.head, t.relation, t.tail].find((n) => n.startsWith('#'));
-    if (name !== undefined) throw new KgInputError(file, t.line, `the name ${JSON.stringify(name)} starts with '#', which the tab-separated split files would read back as a comment line: rename it (nothing was written)`);
+    if (t.head.startsWith('#')) throw new KgInputError(file, t.line, `the head ${JSON.stringify(t.head)} starts with '#', which the tab-separated split files would read back as a comment line: rename it (nothing was written)`);
   }
 }
 
@@ -85,6 +84,11 @@ export async function runSplit(file: string, flags: SplitFlags, command: Command
   if (header) process.stderr.write(`note: ${file}:${header.line}: "${header.text}" skipped as a header\n`);
   if (comments > 0) process.stderr.write(`note: ${file}: ${comments} comment ${plural(comments, 'line')} (starting with #) skipped; a name that starts with # must be quoted in a CSV\n`);
   process.stderr.write(`split ${raw.length} triples of ${file}: train ${counts.train}, valid ${counts.valid}, test ${counts.test} (${split.moved.valid} valid and ${split.moved.test} test triples moved to train: an entity or relation was not in train${repeats})\n`);
-  if (counts.valid === 0 && counts.test === 0) process.stderr.write(`note: valid and test are both empty: a run on ${out} can neither stop early nor be evaluated${ratios[1] + ratios[2] > 0 ? ' (every held-out triple had an entity or relation seen only there, and moved to train)' : ''}\n`);
+  const distinct = counts.train + counts.valid + counts.test;
+  for (const [index, name] of [[1, 'valid'], [2, 'test']] as const) {
+    if (ratios[index] > 0 && Math.round(ratios[index] * distinct) === 0) process.stderr.write(`note: the ${name} ratio ${ratios[index]} of ${distinct} ${plural(distinct, 'triple')} is less than half a triple: ${name} is empty (give more triples or a larger ratio)\n`);
+  }
+  const moved = split.moved.valid + split.moved.test;
+  if (counts.valid === 0 && counts.test === 0) process.stderr.write(`note: valid and test are both empty: a run on ${out} can neither stop early nor be evaluated${moved > 0 ? ' (every held-out triple had an entity or relation seen only there, and moved to train)' : ''}\n`);
   process.stdout.write(flags.json ? `${JSON.stringify(counts)}\n` : `${out}\n`);
 }
