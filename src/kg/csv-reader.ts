@@ -26,8 +26,8 @@ export type CsvRecordSink = (fields: string[], line: number) => void;
 const HASH = 0x23;
 const LF = 0x0a;
 
-/** A UTF-8 or UTF-16LE byte-order mark read as Latin-1: csv-parse strips it by its bytes (and reads UTF-16 as such). */
-const LATIN1_BOM = /^(\u00ef\u00bb\u00bf|\u00ff\u00fe)/;
+/** A UTF-16LE byte-order mark read as Latin-1 (a UTF-8 one the line reader skips): csv-parse strips it by its bytes (and reads UTF-16 as such). */
+const LATIN1_BOM = /^\u00ff\u00fe/;
 
 /** True when csv-parse could read `text`, line `line` of the line reader, as anything but its comma-separated fields. */
 function needsCsvParse(text: string, line: number, lineEnd: LineEnd, encoding: TextEncodingName): boolean {
@@ -36,6 +36,13 @@ function needsCsvParse(text: string, line: number, lineEnd: LineEnd, encoding: T
   if (lineEnd === '\r') return text.includes('\n');
   const cr = text.indexOf('\r');
   return cr >= 0 && cr < text.length - 1; // a CR before the LF ends the line for both
+}
+
+/** Whether the file begins with the bytes of a UTF-8 byte-order mark. */
+async function startsWithUtf8Bom(handle: FileHandle): Promise<boolean> {
+  const head = Buffer.alloc(3);
+  const { bytesRead } = await handle.read(head, 0, 3, 0);
+  return bytesRead === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
 }
 
 /**
@@ -52,6 +59,8 @@ export async function readCsvFile(handle: FileHandle, file: string, encoding: Te
     read += bytes;
     onBytes?.(bytes);
   };
+  // a UTF-8 byte-order mark under Latin-1 (which the line reader skips): csv-parse alone reads such a file as UTF-8, so it reads it all
+  if (encoding === 'latin1' && await startsWithUtf8Bom(handle)) return parseCsv(handle, file, encoding, lineEnd, accept, { start: 0, firstLine: 1, onBytes });
   // (a reading error is the caller's to put in a file's words, as for its other readers)
   let stoppedAt = await forEachLine(handle, file, encoding, (text, line) => {
     if (needsCsvParse(text, line, lineEnd, encoding)) {

@@ -48,14 +48,15 @@ export async function forEachLine(handle: FileHandle, file: string, encoding: Te
       if (encoding === 'utf8' && !isUtf8(complete)) {
         throw notUtf8Error(file, complete, line, true, lineEnd);
       }
-      const text = complete.toString(encoding);
-      const bom = first && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+      // a UTF-8 byte-order mark is skipped by its bytes, whatever the encoding (read as Latin-1 it would be "ï»¿", part of the first name)
+      const bom = first && complete[0] === 0xef && complete[1] === 0xbb && complete[2] === 0xbf ? 3 : 0;
       first = false;
-      const lines = (bom ? text.slice(1) : text).split(lineEnd);
+      const text = complete.subarray(bom).toString(encoding);
+      const lines = text.split(lineEnd);
       const last = lines.length - (text.endsWith(lineEnd) ? 1 : 0);
-      let at = bom; // where line i starts in `text`, in characters
+      let at = 0; // where line i starts in `text`, in characters
       for (let i = 0; i < last; i++) {
-        if (onLine(lines[i]!, line) === true) return blockStart + Buffer.byteLength(text.slice(0, at), encoding);
+        if (onLine(lines[i]!, line) === true) return blockStart + bom + Buffer.byteLength(text.slice(0, at), encoding);
         line++;
         at += lines[i]!.length + lineEnd.length;
       }

@@ -20,7 +20,9 @@ const WHITESPACE = /[ \t]+/;
 function decode(file: string, bytes: Uint8Array, encoding: 'utf8' | 'latin1', flagHints: boolean): string {
   let text: string;
   if (encoding === 'latin1') {
-    text = new TextDecoder('latin1').decode(bytes);
+    // a UTF-8 byte-order mark is skipped by its bytes (decoded as Latin-1 it would be "ï»¿", part of the first name)
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    text = new TextDecoder('latin1').decode(bytes.subarray(bom));
   } else {
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);

@@ -62,6 +62,14 @@ describe('readTripleBytes: the CLI reader\'s rules and messages on a file held i
     expect((await both('nbsp2.txt', text('x r y\u00a0\ny\u00a0 r x \n'))).memory).toEqual({ triples: [['x', 'r', 'y\u00a0'], ['y\u00a0', 'r', 'x']], lines: [1, 2] });
   });
 
+  it('a UTF-8 byte-order mark read as Latin-1 is skipped by every delimiter, not made part of the first name', async () => {
+    for (const [name, body] of [['bom.tsv', 'x\tr\ty\ny\tr\tz\n'], ['bom.txt', 'x r y\ny r z\n'], ['bom.csv', 'x,r,y\ny,r,z\n']] as const) {
+      const outcome = await both(name, text(`\uFEFF${body}`), { encoding: 'latin1' });
+      expect(outcome.file).toEqual({ triples: [['x', 'r', 'y'], ['y', 'r', 'z']], lines: [1, 2] });
+      expect(outcome.memory).toEqual(outcome.file);
+    }
+  });
+
   it('names the file and line like the CLI: "name:line: reason"', () => {
     const entities = new NameTable(), relations = new NameTable();
     expect(() => readTripleBytes('graph.tsv', text('a\tr\tb\nc\td\n'), {}, entities, relations)).toThrow('graph.tsv:2: expected 3 fields, found 2');
