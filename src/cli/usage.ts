@@ -6,6 +6,7 @@
  */
 import { CommanderError, InvalidArgumentError, type Command, type Option } from 'commander';
 import { OptionsError } from '../pipeline/options-error.js';
+import { LookupError } from '../lookup/errors.js';
 
 /** Exit code of a usage error: an unknown option, a missing or bad value (commander's checks, the options' schemas), options that contradict each other (an OptionsError when a run starts). */
 export const USAGE_EXIT_CODE = 2;
@@ -30,6 +31,8 @@ export function throwCommanderExit(error: CommanderError): never {
 export function exitOf(error: unknown): { code: number; print: boolean } {
   if (error instanceof CommanderExit) return { code: error.error.exitCode === 0 ? 0 : USAGE_EXIT_CODE, print: false };
   if (error instanceof OptionsError || error instanceof InvalidArgumentError) return { code: USAGE_EXIT_CODE, print: true };
+  // a name or id given to predict or neighbors that no entity or relation has, or several have: the command line is to change
+  if (error instanceof LookupError && error.kind !== 'unavailable') return { code: USAGE_EXIT_CODE, print: true };
   return { code: FAILURE_EXIT_CODE, print: true };
 }
 

@@ -16,6 +16,13 @@ export function addDatasetOption(command: Command): Command {
   return command.option('--dataset <name|dir>', "the run's dataset where it is now, if it moved since training (default: where it was; read as it was): names and known triples");
 }
 
+/** Refuses (exit 2, before the run is read) each of `names` given empty (`--entity ""`): no entity or relation has an empty name. */
+export function requireNonEmptyNames(names: Readonly<Record<string, string | undefined>>): void {
+  for (const [flag, value] of Object.entries(names)) {
+    if (value !== undefined && value.trim() === '') throw refusedOption(`${flag} is empty: give a name, a key or id:<n>`, flag.replace(/^--/, ''), value);
+  }
+}
+
 /** Writes index notices to stderr (stdout stays the result). */
 export function noticeToStderr(message: string): void {
   process.stderr.write(`kgdistill: ${message}\n`);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { formatNeighbors } from '../lookup-format.js';
-import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, withKFlag } from './lookup-options.js';
+import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, requireNonEmptyNames, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { DEFAULT_ANSWER_COUNT } from '../../lookup/answer-count.js';
 import { runReadingOptions } from '../../pipeline/options.js';
@@ -28,6 +28,7 @@ export function registerNeighborsCommand(program: Command): void {
       .option('--exact', 'score every entity (the default: one query is as fast as through the index, and exact)')
       .option('--index', "answer from the HNSW index saved beside the checkpoint, building it on first use (35–60 s per 150,000 entities): approximate, and what serve and openModel use"),
   )).action(async (flags: NeighborsFlags) => {
+    requireNonEmptyNames({ '--entity': flags.entity });
     if (flags.index && flags.exact) throw conflictingOptions('--index and --exact: give one (the exact sweep is the default)', ['index', 'exact'], { ...flags });
     await initBackend(flags.backend);
     const lookup = await CheckpointLookup.open(flags.checkpoint, { stem: flags.last ? 'last' : undefined, onNotice: noticeToStderr, reading: runReadingOptions(flags.checkpoint, noticeToStderr), dataset: flags.dataset });

@@ -4,7 +4,7 @@ import { initBackend, type BackendRequest } from '../../core/backend.js';
 import { CheckpointLookup } from '../../lookup/checkpoint-lookup.js';
 import { headOrTailMessage, listOnlyMessage } from '../../lookup/predict-form.js';
 import { formatPredictions, formatTripleScore } from '../lookup-format.js';
-import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, withKFlag } from './lookup-options.js';
+import { addDatasetOption, addLookupOptions, lookupJsonLine, noticeToStderr, requireNonEmptyNames, withKFlag } from './lookup-options.js';
 import { positiveInteger } from '../integer-flag.js';
 import { DEFAULT_ANSWER_COUNT } from '../../lookup/answer-count.js';
 import { runReadingOptions } from '../../pipeline/options.js';
@@ -30,6 +30,7 @@ export function registerPredictCommand(program: Command): void {
       .option('--exact', 'accepted for compatibility: predictions always score every entity'),
   )).action(async (flags: PredictFlags, command: Command) => {
     // usage errors (exit 2), before the run is read
+    requireNonEmptyNames({ '--head': flags.head, '--relation': flags.relation, '--tail': flags.tail });
     if (flags.head === undefined && flags.tail === undefined) throw conflictingOptions(headOrTailMessage('--head', '--tail'), ['head', 'tail'], { ...flags });
     if (flags.head !== undefined && flags.tail !== undefined) {
       const listOnly = [command.getOptionValueSource('k') === 'cli' ? 'k' : undefined, flags.filtered ? 'filtered' : undefined].filter((f) => f !== undefined);
