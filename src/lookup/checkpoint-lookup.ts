@@ -11,6 +11,7 @@ import type { ModelRuntime } from '../core/model-runtime.js';
 import { loadDataset, type LoadOptions } from '../kg/dataset.js';
 import { loadEntityNames } from '../kg/entity-names.js';
 import { FilterIndex } from '../kg/filter-index.js';
+import { tripleFingerprint } from '../kg/triple-fingerprint.js';
 import { LookupError, resolvedAs } from './errors.js';
 import { NameResolver } from './name-resolver.js';
 import { IndexStore, type IndexStoreOptions } from './index-store.js';
@@ -179,11 +180,18 @@ export class CheckpointLookup {
     try {
       const dataset = await loadDataset(datasetSpec, { ...options.reading, unseen: header.dataset.unseen ?? 'drop' });
       const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-      if (same(dataset.entities.names, header.vocab.entities) && same(dataset.relations.names, header.vocab.relations)) {
-        known = FilterIndex.build(header.model.numEntities, header.model.numRelations, [dataset.train, dataset.valid, dataset.test]);
+      // the run's own dataset must still hold the triples it trained with (as eval checks): else its marks would be another graph's
+      const saved = options.dataset === undefined ? header.dataset.triples : undefined;
+      const changed = saved && (['train', 'valid', 'test'] as const).find((split) => saved[split] !== tripleFingerprint(dataset[split]));
+      if (!same(dataset.entities.names, header.vocab.entities) || !same(dataset.relations.names, header.vocab.relations)) {
+        problem = `dataset ${datasetSpec} has another vocabulary than the checkpoint`;
+      } else if (changed) {
+        problem = `dataset ${datasetSpec}: its ${changed} triples differ from those the run was trained with (the dataset changed since)`;
+        hint = ' (neighbors, predict and serve take --dataset <dir> to mark answers by these files knowingly)';
         names = dataset.entityNames;
       } else {
-        problem = `dataset ${datasetSpec} has another vocabulary than the checkpoint`;
+        known = FilterIndex.build(header.model.numEntities, header.model.numRelations, [dataset.train, dataset.valid, dataset.test]);
+        names = dataset.entityNames;
       }
     } catch (error) {
       problem = `dataset ${datasetSpec} not loaded (${(error as Error).message})`;

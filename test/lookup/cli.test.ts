@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCliCapturing } from '../helpers/run-cli.js';
-import { cpSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { registerNeighborsCommand } from '../../src/cli/commands/neighbors.js';
 import { registerPredictCommand } from '../../src/cli/commands/predict.js';
@@ -158,5 +158,17 @@ describe('kgdistill predict', () => {
       renameSync(moved, graph);
     }
     expect(existsSync(graph)).toBe(true);
+    // the run's own dataset with other triples since (as eval refuses it): answers unmarked, with a note, not another graph's marks
+    const testFile = path.join(graph, 'test.txt');
+    const before = readFileSync(testFile, 'utf8');
+    try {
+      writeFileSync(testFile, `${before}${readFileSync(path.join(graph, 'train.txt'), 'utf8').split('\n')[0]}\n`);
+      const { out, err } = await runCli([...base, '--head', 'e1', '--k', '3', '--json']);
+      expect(err).toContain(`dataset ${graph}: its test triples differ from those the run was trained with (the dataset changed since): no known-triple marking (neighbors, predict and serve take --dataset <dir> to mark answers by these files knowingly)`);
+      expect(lastJson(out).answers[0].known).toBeUndefined();
+      expect(lastJson((await runCli([...base, '--head', 'e1', '--k', '3', '--dataset', graph, '--json'])).out).answers[0].known).toBeDefined();
+    } finally {
+      writeFileSync(testFile, before);
+    }
   });
 });
