@@ -9,6 +9,7 @@
  * `tailBias` the entity biases of the score −d_c(q, t)² + b_h + b_t (Chami et al. 2020). The directory is written
  * whole (staged, then renamed) or not at all.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -89,6 +90,11 @@ export function tableField(text: string): string {
 /** The readable entity names of a dataset for an export: row i's name; none (with a note) when the file cannot be used or names none of the entities. */
 async function readableNames(dir: string | undefined, entities: readonly string[], onNotice?: (note: string) => void): Promise<string[] | undefined> {
   if (!dir) return undefined;
+  if (!existsSync(dir)) {
+    // the run's dataset moved or is gone: its names cannot be read, which the export says rather than leaving them out unsaid
+    onNotice?.(`the run's dataset directory ${dir} is not there (moved or removed): the export has no readable entity names (its keys are the checkpoint's own)`);
+    return undefined;
+  }
   let readable: Map<string, string> | undefined;
   try {
     readable = await loadEntityNames(dir);

@@ -2,7 +2,7 @@
 // .npy by numpy (Debian's python3-numpy, installed by .ci/run), Parquet by DuckDB — and compared with the checkpoint.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -125,6 +125,16 @@ describe('kgdistill export', () => {
         if (format === 'tsv') expect(readFileSync(path.join(tmp, name, 'entity.tsv'), 'utf8').split('\n')[0]).toMatch(/^key\tv0\t/);
         else expect(readdirSync(path.join(tmp, name))).not.toContain('entity_names.txt');
       }
+    }
+    // the run's dataset moved: no names, and a note saying why (it said nothing)
+    writeFileSync(names, 'e0\tZero\n');
+    renameSync(graph, `${graph}-moved`);
+    try {
+      const { err } = await exportOdd('odd-moved');
+      expect(err.split('\n').filter((l) => l.startsWith('note:'))).toEqual([`note: the run's dataset directory ${graph} is not there (moved or removed): the export has no readable entity names (its keys are the checkpoint's own)`]);
+      expect(readFileSync(path.join(tmp, 'odd-moved', 'entity.tsv'), 'utf8').split('\n')[0]).toMatch(/^key\tv0\t/);
+    } finally {
+      renameSync(`${graph}-moved`, graph);
     }
   });
 
