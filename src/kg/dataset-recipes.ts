@@ -205,6 +205,11 @@ export function recipeFor(name: string): DatasetRecipe | undefined {
   return DATASET_RECIPES.find((recipe) => [recipe.name, ...(recipe.aliases ?? [])].some((n) => nameKey(n) === key));
 }
 
+/** Why a name is no fetchable dataset, naming those that are. */
+export function unknownDatasetReason(): string {
+  return `unknown dataset: kgdistill can fetch ${DATASET_RECIPES.map((r) => r.name).join(', ')} (a directory with train/valid/test files needs no fetching)`;
+}
+
 /** The canonical spelling of a fetchable dataset's name (`wn18rr` → `WN18RR`), or the name unchanged. */
 export function canonicalDatasetName(name: string): string {
   return recipeFor(name)?.name ?? name;

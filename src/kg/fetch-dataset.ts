@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { DATASET_RECIPES, RecipeInputError, recipeFor, type DatasetRecipe } from './dataset-recipes.js';
+import { DATASET_RECIPES, RecipeInputError, recipeFor, unknownDatasetReason, type DatasetRecipe } from './dataset-recipes.js';
 import { DEFAULT_MIN_BYTES_PER_SECOND, DownloadError, downloadBytes } from './http-download.js';
 import { describeFileError, fileErrorWords, KgInputError } from './errors.js';
 import { fetchBaseUrl, fetchTimeoutMs, remoteUrl } from './fetch-url.js';
@@ -185,7 +185,7 @@ function describeFiles(files: FetchReport['files']): string {
 export async function fetchDataset(name: string, options: FetchOptions = {}): Promise<FetchReport> {
   const recipe = options.recipe ?? recipeFor(name);
   if (!recipe) {
-    throw new KgInputError(name, undefined, `unknown dataset: kgdistill can fetch ${DATASET_RECIPES.map((r) => r.name).join(', ')} (a directory with train/valid/test files needs no fetching)`);
+    throw new KgInputError(name, undefined, unknownDatasetReason());
   }
   const dataset = recipe.name;
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
@@ -334,7 +334,7 @@ export async function fetchDataset(name: string, options: FetchOptions = {}): Pr
  */
 export async function foundCopyReport(name: string, dir: string): Promise<FetchReport> {
   const recipe = recipeFor(name);
-  if (!recipe) throw new KgInputError(name, undefined, `unknown dataset: kgdistill can fetch ${DATASET_RECIPES.map((r) => r.name).join(', ')}`);
+  if (!recipe) throw new KgInputError(name, undefined, unknownDatasetReason());
   const checksums = recipe.checksumsFile();
   const { entries: expected } = await readChecksums(recipe.name, checksums);
   const files: FetchReport['files'] = [];

@@ -103,6 +103,7 @@ describe('kgdistill data fetch', () => {
 
   it('rejects an unknown name, a bad --timeout and a bad --url', async () => {
     await expect(runData(['data', 'fetch', 'YAGO3-10'])).rejects.toThrow('YAGO3-10: unknown dataset: kgdistill can fetch FB15k-237, WN18RR');
+    await expect(runData(['data', 'fetch', 'YAGO3-10'])).rejects.toThrow(OptionsError); // a usage error (exit 2), as a bad --url
     await expect(runData(['data', 'fetch', 'WN18RR', '--timeout', '0'])).rejects.toThrow(
       "option '--timeout <seconds>' argument '0' is invalid. expected a positive number of seconds",
     );

@@ -62,6 +62,14 @@ describe('kgdistill data stats', () => {
     expect(result.report.manifest).toEqual({ verified: false, skipped: true });
   });
 
+  it('says which counts take a triple in two splits once: the per-relation column is of distinct triples', async () => {
+    const dir = writeFiles(tempDir(), { 'train.txt': 'a\tr\tb\nb\tr\tc\n', 'valid.txt': 'a\tr\tb\n', 'test.txt': 'c\tr\ta\n' });
+    const out = await runCli(['data', 'stats', dir, '--no-verify']);
+    expect(out).toMatch(/^all triples\s+4$/m); // the splits' lines: (a, r, b) in train and in valid
+    expect(out).toMatch(/^relation\s+category\s+distinct triples\s+tails\/head\s+heads\/tail$/m);
+    expect(out).toMatch(/^r\s+\S+\s+3\s/m);
+  });
+
   it('lets a header line set the column order unless --columns is given', async () => {
     const header = 'head,tail,relation\n';
     const dir = writeFiles(tempDir(), { 'train.csv': `${header}a,b,r\n`, 'valid.csv': `${header}a,b,r\n`, 'test.csv': `${header}b,a,r\n` });

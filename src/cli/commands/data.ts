@@ -20,7 +20,7 @@ import { formatTable } from '../format-table.js';
 import { fetchBaseUrl, fetchDataset, FetchInterruptedError, foundCopyReport, resolveDataset, type FetchOptions } from '../../kg/fetch-dataset.js';
 import { KgInputError } from '../../kg/errors.js';
 import { DEFAULT_MIN_BYTES_PER_SECOND } from '../../kg/http-download.js';
-import { DATASET_RECIPES } from '../../kg/dataset-recipes.js';
+import { DATASET_RECIPES, recipeFor, unknownDatasetReason } from '../../kg/dataset-recipes.js';
 import { byteLimitText, MAX_DOWNLOAD_BYTES, MAX_TIMEOUT_SECONDS, MAX_TIMEOUT_TEXT, thousands } from '../../kg/fetch-limits.js';
 import { resolveDatasetDir } from '../../kg/resolve-dataset.js';
 import { verifyManifest } from '../../kg/manifest.js';
@@ -115,6 +115,7 @@ function usableUrlFlag(url: string): string {
 
 /** Runs `data fetch`: downloads (or finds) the dataset, progress on stderr, its directory (or a JSON report) on stdout. */
 async function runFetch(name: string, flags: FetchFlags): Promise<void> {
+  if (recipeFor(name) === undefined) throw refusedOption(`${name}: ${unknownDatasetReason()}`, 'name', name); // a usage error (exit 2), as a bad --url is
   const options: FetchOptions = { force: flags.force };
   if (flags.timeout !== undefined) {
     options.timeoutMs = flags.timeout * 1000;
@@ -181,7 +182,7 @@ function statsTables(stats: GraphStats): string[] {
     blocks.push(
       formatTable(
         categories.perRelation.map((row) => [row.relation, row.category ?? 'none', row.triples, row.tailsPerHead.toFixed(2), row.headsPerTail.toFixed(2)]),
-        { header: ['relation', 'category', 'triples', 'tails/head', 'heads/tail'] },
+        { header: ['relation', 'category', 'distinct triples', 'tails/head', 'heads/tail'] }, // a triple in two splits once, as the categories count it
       ),
     );
   } else {
