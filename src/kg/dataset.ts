@@ -200,9 +200,12 @@ export function emptySplitError(dataset: KgDataset, split: SplitName, why?: stri
 /** Human-readable lines describing a load report, e.g. "test: 210 triples with entities or relations unseen in train dropped (--unseen drop)". */
 export function formatLoadReport(report: LoadReport): string[] {
   const lines = readReportLines(report);
-  const { verified, skipped } = report.manifest;
+  const { verified, skipped, listed } = report.manifest;
   const dir = path.dirname(report.files.train);
+  // a split file the manifest does not list was not verified: "all files match" would vouch for it
+  const unlisted = listed === undefined ? [] : SPLIT_NAMES.map((split) => report.files[split]).filter((file) => file !== undefined && !listed.includes(path.resolve(file)));
   if (skipped) lines.push('checksums: not verified (--no-verify)');
+  else if (verified && unlisted.length > 0) lines.push(`checksums: the files listed in ${path.join(dir, 'SHA256SUMS')} match; not listed there, so not verified: ${unlisted.map((file) => path.basename(file)).join(', ')}`);
   else if (verified) lines.push(`checksums: all files match ${path.join(dir, 'SHA256SUMS')}`);
   else lines.push(`checksums: not verified (no SHA256SUMS in ${dir})`);
   return lines;

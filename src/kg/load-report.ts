@@ -31,7 +31,7 @@ export interface LoadReport {
   /** Triples in two splits at once (kept: a leak from train into evaluation that the user should know of). */
   overlap: SplitOverlap;
   /** Checksum status; `skipped` when verification was turned off (`verify: false`). */
-  manifest: { verified: boolean; skipped?: boolean };
+  manifest: { verified: boolean; skipped?: boolean; listed?: string[] };
   /** Train's first line when `header: 'auto'` read it as a triple whose three names occur nowhere else (header-suspect.ts). */
   suspectHeader?: SuspectHeader;
 }

@@ -21,6 +21,8 @@ export const MANIFEST_FILE = 'SHA256SUMS';
 /** Outcome of {@link verifyManifest}: `verified` when a manifest existed and every file it lists matched. */
 export interface ManifestResult {
   verified: boolean;
+  /** The absolute paths of the files the manifest lists (each verified), when it was found. */
+  listed?: string[];
 }
 
 /** Parses a `SHA256SUMS` text into (file name, lower-case hex digest) pairs; bad lines are input errors. */
@@ -80,7 +82,7 @@ export async function verifyManifest(dir: string): Promise<ManifestResult> {
   );
   const failure = outcomes.find((outcome) => outcome.status === 'rejected');
   if (failure) throw (failure as PromiseRejectedResult).reason;
-  return { verified: true };
+  return { verified: true, listed: entries.map(({ file }) => path.resolve(dir, file)) };
 }
 
 /** `text` quoted for a POSIX shell when it holds anything but letters, digits and `_./:=@%+,-`. */

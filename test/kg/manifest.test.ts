@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { verifyManifest, parseManifest } from '../../src/kg/manifest.js';
 import { KgInputError } from '../../src/kg/errors.js';
-import { loadDataset } from '../../src/kg/dataset.js';
+import { formatLoadReport, loadDataset } from '../../src/kg/dataset.js';
 import { tempDir, writeFiles, kgErrorOf } from './helpers.js';
 
 // Well-known digests: sha256("hello\n") and sha256("") (as printed by sha256sum).
@@ -41,9 +41,19 @@ describe('verifyManifest', () => {
 
   it('verifies, and hashes the files again on every call (no cache, no cache file)', async () => {
     const dir = goodDir();
-    expect(await verifyManifest(dir)).toEqual({ verified: true });
-    expect(await verifyManifest(dir)).toEqual({ verified: true });
+    const listed = [path.join(dir, 'hello.txt'), path.join(dir, 'empty.txt')];
+    expect(await verifyManifest(dir)).toEqual({ verified: true, listed });
+    expect(await verifyManifest(dir)).toEqual({ verified: true, listed });
     expect(fs.readdirSync(cacheHome)).toEqual([]);
+  });
+
+  it('a load report names the split files SHA256SUMS does not list instead of "all files match"', async () => {
+    const train = 'a\tr\tb\nb\tr\tc\n';
+    const dir = writeFiles(tempDir(), { 'train.txt': train, 'valid.txt': 'a\tr\tc\n', 'test.txt': 'b\tr\ta\n',
+      SHA256SUMS: `${createHash('sha256').update(train).digest('hex')}  train.txt\n` });
+    const lines = formatLoadReport((await loadDataset(dir)).report);
+    expect(lines).toContain(`checksums: the files listed in ${path.join(dir, 'SHA256SUMS')} match; not listed there, so not verified: valid.txt, test.txt`);
+    expect(lines.join('\n')).not.toContain('all files match');
   });
 
   it('reports a directory without SHA256SUMS as not verified', async () => {
@@ -81,7 +91,7 @@ describe('verifyManifest', () => {
     const file = path.join(dir, 'hello.txt');
     const fixedTime = 1_700_000_000; // whole seconds, so mtimeMs survives the round trip exactly
     fs.utimesSync(file, fixedTime, fixedTime);
-    expect(await verifyManifest(dir)).toEqual({ verified: true });
+    expect(await verifyManifest(dir)).toMatchObject({ verified: true });
     const fd = fs.openSync(file, 'r+');
     fs.writeSync(fd, 'j', 0); // 'hello\n' → 'jello\n', same size
     fs.closeSync(fd);
@@ -108,8 +118,8 @@ describe('verifyManifest', () => {
       .map((f) => `${sha256Of(path.join(dir, f))}  ${f}`)
       .join('\n');
     fs.writeFileSync(path.join(dir, 'SHA256SUMS'), sums + '\n');
-    expect((await loadDataset(dir)).report.manifest).toEqual({ verified: true });
-    expect((await loadDataset(dir)).report.manifest).toEqual({ verified: true });
+    expect((await loadDataset(dir)).report.manifest).toMatchObject({ verified: true });
+    expect((await loadDataset(dir)).report.manifest).toMatchObject({ verified: true });
     fs.appendFileSync(path.join(dir, 'test.txt'), 'a\tr\ta\n');
     await expect(loadDataset(dir)).rejects.toThrow(`${path.join(dir, 'test.txt')}: bad checksum`);
     expect((await loadDataset(dir, { verify: false })).report.manifest).toEqual({ verified: false, skipped: true });
