@@ -132,7 +132,7 @@ describe('serve: drain on SIGTERM (a real child process)', () => {
     await expect(corrupt).rejects.toThrow(/--checkpoint .*flipped\/best-[a-z0-9]+\.bin: checksum mismatch \(corrupt or from another checkpoint\)/);
     await expect(corrupt).rejects.not.toThrow(/listening/);
     await expect(startServe(['--checkpoint', `${run},${path.relative(root, run)}`])).rejects.toThrow(/--checkpoint lists .* twice: each run is served once/);
-  }, 30_000);
+  }, 60_000); // four service processes in turn, each 5 s or more to start beside training on two cores (it timed out at 30 s there)
 
   it('refuses a non-loopback host without an API key, and says so', async () => {
     await expect(startServe(['--checkpoint', run, '--host', '0.0.0.0'])).rejects.toThrow(/--host 0\.0\.0\.0 accepts connections from other machines: give an API key/);
