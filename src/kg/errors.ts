@@ -114,6 +114,8 @@ export function describeFileError(error: unknown): string {
       return 'permission denied, cannot read file';
     case 'EISDIR':
       return 'is a directory, expected a file';
+    case 'ESPIPE': // /dev/stdin, <(zcat x.gz): the readers read a file by position (the delimiter is sniffed from its start first)
+      return 'is a pipe, not a file: kgdistill reads triple files by position, so save the triples to a file first (e.g. zcat x.gz > x.tsv)';
     case 'ERR_STRING_TOO_LONG': // a line the readers did not stop at (they name it: name-limits.ts's MAX_LINE_BYTES)
       return 'cannot read file: it has a line longer than the longest text Node can hold (0x1fffffe8 characters, 512 MiB): is a line ending missing?';
     default:

@@ -121,3 +121,10 @@ describe('a line longer than the most a line may hold', () => {
     expect(describeFileError(v8)).toBe('cannot read file: it has a line longer than the longest text Node can hold (0x1fffffe8 characters, 512 MiB): is a line ending missing?');
   });
 });
+
+describe('a pipe given as a triple file', () => {
+  it('is refused as a pipe with the way round it, not as "cannot read file (ESPIPE: invalid seek)"', () => {
+    const espipe = Object.assign(new Error('ESPIPE: invalid seek, read'), { code: 'ESPIPE' });
+    expect(describeFileError(espipe)).toBe('is a pipe, not a file: kgdistill reads triple files by position, so save the triples to a file first (e.g. zcat x.gz > x.tsv)');
+  });
+});
