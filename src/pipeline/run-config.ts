@@ -6,9 +6,8 @@
  * run's. Version 2 (2026-12-08) adds `defaults`: which of the resolved values were defaults, not the user's choice, so
  * that a replay changing what they depend on takes them anew (replayed-defaults.ts); and `resumes`: the options each
  * `--resume` changed and after which epoch, which `options` (the final values) cannot say, so that a replay says how
- * it differs from the run and how to repeat it. Written atomically, versioned,
- * validated on read (versions 1 and 2): a damaged file (cut off, not JSON) is an error naming it, or, for commands
- * that can do without it, a note.
+ * it differs from the run and how to repeat it. Written atomically, versioned, validated on read (versions 1 and 2):
+ * a damaged file (cut off, not JSON) is an error naming it, or, for commands that can do without it, a note.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
