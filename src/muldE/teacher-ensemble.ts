@@ -3,12 +3,12 @@
  * directories. They are only ever asked about the K candidates the Junior picked for each query — never about all
  * entities — and answer with their raw scores f_i(h, r, e) for those candidates.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadRun, type LoadedRun } from '../registry/load-run.js';
 import { requireSameVocabulary } from '../core/training-data.js';
 import type { CandidateSet } from '../core/candidate-scoring.js';
 import type { TeacherFingerprint } from './teacher-record.js';
+import { SPLIT_NAMES, type SplitName } from '../kg/types.js';
 
 /** One frozen teacher. */
 interface Teacher {
@@ -54,16 +54,21 @@ export class TeacherEnsemble {
   }
 
   /**
-   * The teachers trained on another dataset than the student's `dataset` (as given: a name, or a directory), each
-   * with the dataset its checkpoint records: the same vocabulary does not make the same splits, and a teacher that
-   * trained on the student's valid or test triples leaks them into the student.
+   * The teachers trained on other triples than the student's dataset (`dir` where it was read, `name`, and the
+   * fingerprints of its splits), each with the dataset its checkpoint records: the same vocabulary does not make the
+   * same splits, and a teacher that trained on the student's valid or test triples leaks them into the student. The
+   * splits' fingerprints decide where both runs record them (the same files elsewhere are the same dataset; files
+   * changed in place since the teacher trained are not: `changed` names the first split that differs); else the
+   * directories, else the names.
    */
-  otherDatasets(dataset: string): { dir: string; dataset: string }[] {
-    const student = existsSync(dataset) ? { dir: path.resolve(dataset) } : { name: dataset };
+  otherDatasets(student: { dir?: string; name: string; triples?: Readonly<Record<SplitName, string>> }): { dir: string; dataset: string; changed?: SplitName }[] {
     return this.teachers.flatMap(({ run }) => {
       const recorded = run.header.dataset;
-      const same = student.dir !== undefined ? recorded.dir !== undefined && path.resolve(recorded.dir) === student.dir : recorded.name === student.name;
-      return same ? [] : [{ dir: path.dirname(run.file), dataset: recorded.dir ?? recorded.name }];
+      const sameDir = student.dir && recorded.dir ? path.resolve(recorded.dir) === path.resolve(student.dir) : recorded.name === student.name;
+      const saved = recorded.triples;
+      const changed = saved && student.triples ? SPLIT_NAMES.find((split) => saved[split] !== student.triples![split]) : undefined;
+      if (saved && student.triples ? changed === undefined : sameDir) return [];
+      return [{ dir: path.dirname(run.file), dataset: recorded.dir ?? recorded.name, ...(sameDir && changed ? { changed } : {}) }];
     });
   }
 

@@ -103,8 +103,12 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
       };
       unfinishedTeacherWarnings(teacherDirs).forEach(warn);
       teachers = await TeacherEnsemble.load(teacherDirs, data, backend, (note) => warn(`teacher ${note}`));
-      for (const other of teachers.otherDatasets(s.dataset)) {
-        const trained = `teacher ${other.dir} was trained on ${other.dataset}, the student on ${s.dataset}`;
+      for (const other of teachers.otherDatasets({ dir: data.datasetDir, name: data.datasetName, triples: data.tripleFingerprints })) {
+        if (other.changed) {
+          warn(`teacher ${other.dir} was trained on the files of ${other.dataset} as they were before they changed (its ${other.changed} triples differ from the student's): whether its train split held the student's valid and test triples cannot be counted; if it did, the teacher leaks them into the student`);
+          continue;
+        }
+        const trained = `teacher ${other.dir} was trained on ${other.dataset}, the student on ${data.datasetDir ?? s.dataset}`;
         const { leaked, of } = await leakedTriples(other.dir, other.dataset, data).catch(() => ({ leaked: -1, of: 0 }));
         if (leaked < 0) warn(`${trained}: its train split could not be read to count the student's valid and test triples in it; if it holds them, the teacher leaks them into the student`);
         else if (leaked > 0) warn(`${trained}: its train split holds ${leaked} of the student's ${of} valid and test triples, which the teacher leaks into the student (its test figures are not clean)`);

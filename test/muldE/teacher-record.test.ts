@@ -83,6 +83,20 @@ describe('teachers.json', () => {
     const same: string[] = [];
     await runDistill({ dataset: graph, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [teacher], out: path.join(tmp, 'clean') }, { log: (l) => same.push(l) });
     expect(same.join('\n')).not.toContain('was trained on');
+    // the same files in another directory are the same dataset (the splits' fingerprints say so): no warning, no count
+    const elsewhere = path.join(tmp, 'graph-copy');
+    cpSync(graph, elsewhere, { recursive: true });
+    const copied: string[] = [];
+    await runDistill({ dataset: elsewhere, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [teacher], out: path.join(tmp, 'copied') }, { log: (l) => copied.push(l) });
+    expect(copied.join('\n')).not.toContain('was trained on');
+    // the teacher's own directory whose files were replaced since (as eval refuses it): a warning, where none was given
+    const replaced = path.join(tmp, 'replaced');
+    cpSync(graph, replaced, { recursive: true });
+    const replacedTeacher = path.join(tmp, 'replaced-teacher');
+    await runTrain({ dataset: replaced, model: 'DistMult', ...small, epochs: 1, seed: 3, out: replacedTeacher });
+    for (const file of ['train.txt', 'valid.txt', 'test.txt']) copyFileSync(path.join(resplit, file), path.join(replaced, file));
+    const changed = await runDistill({ dataset: replaced, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [replacedTeacher], out: path.join(tmp, 'on-replaced') });
+    expect(changed.summary.warnings).toContain(`teacher ${replacedTeacher} was trained on the files of ${replaced} as they were before they changed (its train triples differ from the student's): whether its train split held the student's valid and test triples cannot be counted; if it did, the teacher leaks them into the student`);
   });
 
   it('a teacher still training, one that never finished, one without best.json: each a warning in the log and the summary; one checkpoint given twice is refused', async () => {
