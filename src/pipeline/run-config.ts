@@ -253,6 +253,9 @@ export function readOptionsFileWithLines(file: string): OptionsFile {
 /** Values that mean the same as another of their option: `evalCandidates` 0 is all entities, as leaving it out (undefined) is. */
 const EQUIVALENT_VALUES: Readonly<Record<string, (value: unknown) => unknown>> = { evalCandidates: (value) => (value === 0 ? undefined : value) };
 
+/** Options whose default is another option's value, which config.json does not save resolved: a resume compares a given value with it. */
+const DEFAULT_FROM_OTHER: Readonly<Record<string, (saved: Record<string, unknown>) => unknown>> = { seniorLr: (saved) => saved.lr }; // the Senior's rate is the Junior's (train.ts)
+
 /** Options naming a registered model, whose names are taken in any case. */
 const NAME_KEYS: readonly string[] = ['model', 'student'];
 
@@ -273,7 +276,8 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
   for (const [key, value] of Object.entries(given)) {
     if (value === undefined || key === 'resume') continue;
     // a key an older config.json left unresolved (absent, or loss `auto`) compares with what the checkpoint records
-    const before = (saved[key] === undefined || (key === 'loss' && saved[key] === 'auto')) && recorded[key] !== undefined ? recorded[key] : saved[key];
+    const before = ((saved[key] === undefined || (key === 'loss' && saved[key] === 'auto')) && recorded[key] !== undefined ? recorded[key] : saved[key])
+      ?? DEFAULT_FROM_OTHER[key]?.(saved);
     // a path, relative or absolute, or a dataset's name and the directory it finds; a model's name in any case (as a
     // new run takes it: --model roth is RotH)
     const comparable = (v: unknown): string => JSON.stringify(key === 'dataset' && typeof v === 'string' ? datasetDirOf(v) ?? absolutePaths(v)

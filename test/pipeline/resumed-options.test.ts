@@ -23,6 +23,12 @@ describe('resumedOptions', () => {
     expect(problems?.map(({ key, value }) => [key, value])).toEqual([['lr', 0.01], ['dim', 16]]);
   });
 
+  it("compares --senior-lr, whose default is --lr, with the run's --lr when its config.json does not set it (the value the run used was refused)", () => {
+    expect(() => resumedOptions(saved, { seniorLr: 0.001 }, flagOf, 'runs/a')).not.toThrow();
+    expect(() => resumedOptions(saved, { seniorLr: 0.01 }, flagOf, 'runs/a')).toThrow('--senior-lr 0.01 (the run has 0.001)');
+    expect(() => resumedOptions({ ...saved, seniorLr: 0.01 }, { seniorLr: 0.01 }, flagOf, 'runs/a')).not.toThrow();
+  });
+
   it("takes a model's name in any case, as a new run does (--model roth was refused: 'the run has \"RotH\"')", () => {
     expect(resumedOptions(saved, { model: 'roth' }, flagOf, 'runs/a').options.model).toBe('RotH');
     expect(() => resumedOptions(saved, { model: 'refh' }, flagOf, 'runs/a')).toThrow('--model "refh" (the run has "RotH")');
