@@ -1,6 +1,6 @@
 // `kgdistill kd`: the listing, a short run with --json and the text table, and input errors.
 import { describe, expect, it } from 'vitest';
-import { helpOf, runCli as runCliWith } from '../helpers/run-cli.js';
+import { helpOf, runCli as runCliWith, runCliCapturing } from '../helpers/run-cli.js';
 import { registerKdCommand } from '../../src/cli/commands/kd.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -97,6 +97,13 @@ describe('kgdistill kd', () => {
     expect(json.method).toBe('dml');
     expect(json.mode).toBe('dml');
     expect(json.seeds).toHaveLength(1);
+    expect((json as unknown as { warnings: string[] }).warnings).toEqual([]);
+    // a note is said with --json too, on stderr and in `warnings` (it went unsaid)
+    const many = await runCliCapturing([registerKdCommand], ['kd', 'dml', '--dataset', graph, '--seeds', '1', '--epochs', '1', '--dim', '4', '--neg', '150', '--backend', 'wasm', '--json']);
+    const note = "--neg 150 is not below the graph's 100 entities: negatives are drawn uniformly with replacement, so they repeat";
+    expect(many.err).toContain(`note: ${note}\n`);
+    expect(many.err).not.toContain('backend wasm'); // progress stays off with --json
+    expect((JSON.parse(many.out.trim().split('\n').at(-1)!) as { warnings: string[] }).warnings).toEqual([note]);
     // A uniformly random ranking of 100 entities has an expected MRR of H_100/100 = 0.052; measured on wasm (seed 0):
     // single 0.48, pair 0.61 and 0.56.
     const random = randomRankingMrr(100);

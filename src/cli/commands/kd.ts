@@ -146,8 +146,8 @@ function paramsFrom<T>(paramsSource: string, check: () => T): T {
   }
 }
 
-/** The method's KG port on the graph `s.dataset`, printed as its table or JSON. */
-async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (line: string) => void, paramsSource: string): Promise<void> {
+/** The method's KG port on the graph `s.dataset`, printed as its table, or as JSON with `jsonWarnings` (the notes said, filled as they are). */
+async function runOnGraph(method: string, s: KdSettings, jsonWarnings: readonly string[] | undefined, log: (line: string) => void, paramsSource: string): Promise<void> {
   const name = METHODS.get(method).name;
   const run = paramsFrom(paramsSource, () => prepareKgPort(name, s.params)); // no port or bad parameters: fails before the graph loads
   const settings = { model: s.model, dim: s.dim, initScale: s.initScale, epochs: s.epochs, batchSize: s.batchSize ?? 500, learningRate: s.lr ?? 0.1, optimizer: s.optimizer as OptimizerName, negatives: s.neg };
@@ -160,18 +160,18 @@ async function runOnGraph(method: string, s: KdSettings, json: boolean, log: (li
     log(`note: --neg ${s.neg} is not below the graph's ${data.numEntities} entities: negatives are drawn uniformly with replacement, so they repeat`);
   }
   const report = await run(data, settings, seedsOf(s.seeds), backend, log);
-  process.stdout.write(json ? `${JSON.stringify({ method: name, ...report, options: optionsAsFlagKeys(report.options), dataset: kgDatasetJson(dataset), backend })}\n` : `${formatKgPortReport(report)}\n`);
+  process.stdout.write(jsonWarnings ? `${JSON.stringify({ method: name, ...report, options: optionsAsFlagKeys(report.options), dataset: kgDatasetJson(dataset), backend, warnings: jsonWarnings })}\n` : `${formatKgPortReport(report)}\n`);
 }
 
 /** The method against its baseline on the digits, printed as a table or JSON. */
-async function runOnDigits(method: string, s: KdSettings, json: boolean, log: (line: string) => void, paramsSource: string): Promise<void> {
+async function runOnDigits(method: string, s: KdSettings, jsonWarnings: readonly string[] | undefined, log: (line: string) => void, paramsSource: string): Promise<void> {
   paramsFrom(paramsSource, () => parseMethodParams(method, s.params)); // an unknown method or a bad --param fails before the backend starts
   const options = { digits: s.digits, seeds: seedsOf(s.seeds), epochs: s.epochs, batchSize: s.batchSize ?? 64, learningRate: s.lr ?? 0.003,
     arch: s.arch as Architecture | undefined, testFraction: s.testFraction, splitSeed: s.splitSeed, params: s.params };
   const backend = await initBackend(s.backend as BackendRequest);
   log(`backend ${backend}`);
   const report = await compareOnDigits(method, options, log);
-  process.stdout.write(json ? `${JSON.stringify({ ...report, backend })}\n` : `${formatComparison(report)}\n`);
+  process.stdout.write(jsonWarnings ? `${JSON.stringify({ ...report, backend, warnings: jsonWarnings })}\n` : `${formatComparison(report)}\n`);
 }
 
 /** Adds `kgdistill kd`. */
@@ -202,11 +202,16 @@ export function registerKdCommand(program: Command): void {
       const noPort = settings.dataset === undefined ? undefined : noKgPortReason(method);
       if (noPort !== undefined) throw conflictingOptions(noPort, ['method', 'dataset'], { method, dataset: settings.dataset });
       refuseOptionsUnusedByMethod(method, given, keySources);
+      const warnings: string[] = []; // the notes said on stderr, also in --json (as train's and eval's `warnings`)
       const log = (line: string): void => {
-        if (!flags.json) process.stderr.write(`${line}\n`);
+        const note = /^(?:note|warning): (.*)$/s.exec(line);
+        if (note) warnings.push(note[1]!);
+        // progress is for the terminal; a note is said with --json too (it went unsaid there)
+        if (!flags.json || note) process.stderr.write(`${line}\n`);
       };
       const paramsSource = keySources.params !== undefined ? `${keySources.params}: key 'params'` : '--param';
-      if (settings.dataset !== undefined) await runOnGraph(method, settings, Boolean(flags.json), log, paramsSource);
-      else await runOnDigits(method, settings, Boolean(flags.json), log, paramsSource);
+      const jsonWarnings = flags.json ? warnings : undefined;
+      if (settings.dataset !== undefined) await runOnGraph(method, settings, jsonWarnings, log, paramsSource);
+      else await runOnDigits(method, settings, jsonWarnings, log, paramsSource);
     });
 }
