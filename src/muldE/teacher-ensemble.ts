@@ -28,7 +28,11 @@ export class TeacherEnsemble {
     if (runDirs.length === 0) throw new Error('MulDE needs at least one teacher (--teachers <run dir,run dir,…>)');
     const teachers: Teacher[] = [];
     for (const dir of runDirs) {
-      const run = await loadRun(path.resolve(dir), undefined, onNotice);
+      const run = await loadRun(path.resolve(dir), undefined, onNotice).catch((error: unknown) => {
+        // the reader names the directory; the message says it is a teacher's (a missing one, a dataset given as one)
+        const message = (error as Error).message, at = path.resolve(dir);
+        throw new Error(message.startsWith(at) ? `teacher ${message}` : `teacher ${dir}: ${message}`, { cause: error });
+      });
       requireSameVocabulary(`teacher ${dir}`, run.header.vocab, vocabulary);
       const twin = teachers.find((t) => t.run.header.binary.sha256 === run.header.binary.sha256);
       if (twin) throw new Error(`teachers ${path.dirname(twin.run.file)} and ${dir} are the same checkpoint (SHA-256 ${run.header.binary.sha256.slice(0, 12)}…): each teacher counts once`);

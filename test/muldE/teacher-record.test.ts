@@ -96,6 +96,12 @@ describe('teachers.json', () => {
     await runTrain({ dataset: replaced, model: 'DistMult', ...small, epochs: 1, seed: 3, out: replacedTeacher });
     for (const file of ['train.txt', 'valid.txt', 'test.txt']) copyFileSync(path.join(resplit, file), path.join(replaced, file));
     const changed = await runDistill({ dataset: replaced, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [replacedTeacher], out: path.join(tmp, 'on-replaced') });
+    // a teacher that is no run is named as a teacher (the reader named only the directory)
+    const nope = path.join(tmp, 'no-such-teacher');
+    await expect(runDistill({ dataset: graph, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [teacher, nope], out: path.join(tmp, 'nope-student') }))
+      .rejects.toThrow(`teacher ${nope}: no such directory (a run directory written by \`kgdistill train\` or \`distill\`)`);
+    await expect(runDistill({ dataset: graph, student: 'DistMult', ...small, topK: 20, epochs: 1, teachers: [graph], out: path.join(tmp, 'graph-student') }))
+      .rejects.toThrow(`teacher ${graph}: no checkpoint in this directory`);
     expect(changed.summary.warnings).toContain(`teacher ${replacedTeacher} was trained on the files of ${replaced} as they were before they changed (its train triples differ from the student's): whether its train split held the student's valid and test triples cannot be counted; if it did, the teacher leaks them into the student`);
   });
 
