@@ -17,6 +17,11 @@ interface Teacher {
 }
 
 /** A set of frozen teachers that score candidates. */
+/** One checkpoint given as two teachers (by a link or a copy): the caller's usage error, whatever the paths look like. */
+export class RepeatedTeacherError extends Error {
+  override name = 'RepeatedTeacherError';
+}
+
 export class TeacherEnsemble {
   private constructor(private readonly teachers: Teacher[], private readonly backend: string) {}
 
@@ -35,7 +40,7 @@ export class TeacherEnsemble {
       });
       requireSameVocabulary(`teacher ${dir}`, run.header.vocab, vocabulary);
       const twin = teachers.find((t) => t.run.header.binary.sha256 === run.header.binary.sha256);
-      if (twin) throw new Error(`teachers ${path.dirname(twin.run.file)} and ${dir} are the same checkpoint (SHA-256 ${run.header.binary.sha256.slice(0, 12)}…): each teacher counts once`);
+      if (twin) throw new RepeatedTeacherError(`teachers ${path.dirname(twin.run.file)} and ${dir} are the same checkpoint (SHA-256 ${run.header.binary.sha256.slice(0, 12)}…): each teacher counts once`);
       const name = `${run.header.model.model}-d${run.header.model.dim}`;
       teachers.push({ name, run });
     }

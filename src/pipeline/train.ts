@@ -8,14 +8,14 @@ import path from 'node:path';
 import { checkModelOptions, createRunModel } from './run-model.js';
 import { firstRepeatedPath } from './run-config.js';
 import { leakedTriples, unfinishedTeacherWarnings } from './teacher-checks.js';
-import { TeacherEnsemble } from '../muldE/teacher-ensemble.js';
+import { RepeatedTeacherError, TeacherEnsemble } from '../muldE/teacher-ensemble.js';
 import { requireSameTeachers, teacherRecordFile, writeTeacherRecord } from '../muldE/teacher-record.js';
 import { MuldeObjective, recordedJuniorLoss, type MuldeSettings } from '../muldE/muldE-objective.js';
 import { trainingQueries } from '../core/batch.js';
 import { distillOptionsSchema, parseOptions, trainOptionsSchema, type DistillOptions, type DistillSettings, type TrainOptions, type TrainSettings } from './options.js';
 import { runJob, type RunOutcome, type TrainingJob } from './run-job.js';
 import type { RunHooks } from './run-hooks.js';
-import { conflictingOptions } from './options-error.js';
+import { conflictingOptions, refusedOption } from './options-error.js';
 import { headlineOf } from './run-result.js';
 
 /** A run's options, or — to continue the run in `out` — `resume: true` with only the options to change. */
@@ -102,7 +102,10 @@ export async function runDistill(options: RunRequest<DistillOptions>, hooks: Run
         hooks.log?.(`warning: ${warning}`);
       };
       unfinishedTeacherWarnings(teacherDirs).forEach(warn);
-      teachers = await TeacherEnsemble.load(teacherDirs, data, backend, (note) => warn(`teacher ${note}`));
+      teachers = await TeacherEnsemble.load(teacherDirs, data, backend, (note) => warn(`teacher ${note}`)).catch((error: unknown) => {
+        // a teacher given twice by a link or a copy is the usage error a path given twice is (exit 2)
+        throw error instanceof RepeatedTeacherError ? Object.assign(refusedOption(error.message, 'teachers', s.teachers), { cause: error }) : error;
+      });
       for (const other of teachers.otherDatasets({ dir: data.datasetDir, name: data.datasetName, triples: data.tripleFingerprints })) {
         if (other.changed) {
           warn(`teacher ${other.dir} was trained on the files of ${other.dataset} as they were before they changed (its ${other.changed} triples differ from the student's): whether its train split held the student's valid and test triples cannot be counted; if it did, the teacher leaks them into the student`);

@@ -3,12 +3,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 import { runDistill, runTrain } from '../../src/pipeline/train.js';
 import { formatEpoch } from '../../src/cli/progress.js';
+import { OptionsError } from '../../src/pipeline/options-error.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'kgdistill-teacher-record-'));
 const small = { dim: 8, batchSize: 64, lr: 0.1, initScale: 0.1, validEvery: 1 } as const;
@@ -122,6 +123,8 @@ describe('teachers.json', () => {
     const run = await runDistill({ ...distill, teachers: [unfinished, training, noBest], out: path.join(tmp, 'states') }, { log: (l) => lines.push(l) }).catch((error: unknown) => error);
     // the three are copies of one run: the same best checkpoint twice is refused (a link or a copy counted double)
     expect(String(run)).toContain(`teachers ${unfinished} and ${training} are the same checkpoint (SHA-256`);
+    expect(run).toBeInstanceOf(OptionsError); // a usage error (exit 2), as the same path given twice is
+    expect(existsSync(path.join(tmp, 'states'))).toBe(false); // nothing written
     rmSync(path.join(training, 'best.json')); // now it loads last.json, as no-best does: still the same checkpoint
     const states = await runDistill({ ...distill, teachers: [unfinished, training], out: path.join(tmp, 'states-2') }, { log: (l) => lines.push(l) });
     expect(states.summary.warnings).toEqual([
