@@ -230,9 +230,28 @@ export interface RunConfigSource {
   copy: boolean;
 }
 
-/** The flag of a key: `batchSize` → `--batch-size` (run-config.ts and options.ts export it too). */
+/** Options whose only flag switches them off (`distill --no-attention`): there is no `--attention`. */
+const OFF_SWITCHES: ReadonlySet<string> = new Set(['attention', 'scaling']);
+
+/** The flag of a key: `batchSize` → `--batch-size` (run-config.ts and options.ts export it too; an off switch's flag is `--no-` that). */
 export function flagOf(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * How a message says that option `key`, named `name`, is `value`: `--dim 16`; an option whose only flag switches it
+ * off, named as a flag, by that flag alone when off (`--no-attention`) and as on without it when on, not by a flag
+ * that does not exist (`--attention false`).
+ */
+export function givenValueText(name: string, key: string, value: unknown): string {
+  if (!OFF_SWITCHES.has(key) || typeof value !== 'boolean' || name !== flagOf(key)) return `${name} ${JSON.stringify(value)}`;
+  const off = `--no-${name.slice(2)}`;
+  return value ? `${key} on (without ${off})` : off;
+}
+
+/** What a run has of option `key` in a message: its value as JSON, an off switch as "it on" or "it off". */
+export function runValueText(key: string, value: unknown): string {
+  return OFF_SWITCHES.has(key) && typeof value === 'boolean' ? (value ? 'it on' : 'it off') : JSON.stringify(value);
 }
 
 /** A value as an error shows it: JSON, except the numbers JSON cannot hold (NaN, ±Infinity printed as null). */

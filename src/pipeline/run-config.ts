@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { formatIssues } from '../core/registry.js';
 import { datasetDirOf } from './effective-options.js';
 import { readConfigFile } from './config-file.js';
-import { flagOf, type RunConfigSource } from './option-schemas.js';
+import { flagOf, givenValueText, runValueText, type RunConfigSource } from './option-schemas.js';
 import { conflictingOptions } from './options-error.js';
 
 /** Format name and version of config.json. */
@@ -285,14 +285,14 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     const same = comparable(before) === comparable(value);
     if (RESUMABLE_KEYS.includes(key)) {
       if (!same && !INVOCATION_KEYS.includes(key)) {
-        changed.push(`${name(key)} ${JSON.stringify(value)} (${before === undefined ? "not set in the run's config.json" : `was ${JSON.stringify(before)}`})`);
+        changed.push(`${givenValueText(name(key), key, value)} (${before === undefined ? "not set in the run's config.json" : `was ${runValueText(key, before)}`})`);
         changedKeys.push(key);
         if (key !== 'backend') changes[key] = { from: before, to: value }; // a backend is the machine's, not the run's
       }
       options[key] = value;
     } else if (!same) {
       const finds = key === 'dataset' && typeof value === 'string' && !path.isAbsolute(value) ? datasetDirOf(value) : undefined; // a name: where it leads from here
-      differing.push(`${name(key)} ${JSON.stringify(value)}${finds !== undefined ? ` (found in ${finds})` : ''} (${before === undefined ? "not set in the run's config.json" : `the run has ${JSON.stringify(before)}`})`);
+      differing.push(`${givenValueText(name(key), key, value)}${finds !== undefined ? ` (found in ${finds})` : ''} (${before === undefined ? "not set in the run's config.json" : `the run has ${runValueText(key, before)}`})`);
       differingKeys.push(key);
     }
   }

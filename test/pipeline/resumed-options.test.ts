@@ -34,3 +34,12 @@ describe('resumedOptions', () => {
     expect(() => resumedOptions(saved, { model: 'refh' }, flagOf, 'runs/a')).toThrow('--model "refh" (the run has "RotH")');
   });
 });
+
+describe('an option whose only flag switches it off', () => {
+  it('is named by that flag in a refused --resume, not by a flag that does not exist (--attention false)', () => {
+    const run = { dataset: 'WN18RR', student: 'RotH', attention: true, scaling: false };
+    expect(() => resumedOptions(run, { attention: false }, flagOf, 'runs/s')).toThrow('--resume runs/s: --no-attention (the run has it on)');
+    expect(() => resumedOptions(run, { scaling: true }, flagOf, 'runs/s')).toThrow('--resume runs/s: scaling on (without --no-scaling) (the run has it off)');
+    expect(() => resumedOptions(run, { attention: false }, (key) => key, 'runs/s')).toThrow('resume runs/s: attention false (the run has it on)'); // keys, in code
+  });
+});
