@@ -49,7 +49,7 @@ export type { EvaluationReport, FilteredAndRawMetrics, TailAndHeadMetrics } from
 export type { RelationMetrics } from './eval/relation-breakdown.js';
 export type { SampledEvaluationReport } from './eval/sampled-evaluation.js';
 export { modelNames } from './registry/models.js';
-export type { TrainerEvents, EpochRecord } from './core/trainer.js';
+export type { TrainerEvents, EpochRecord, ValidationMetrics } from './core/trainer.js';
 // The errors a caller can tell apart (`instanceof`): each names what is at fault (docs/API.md, "Errors").
 export { OptionsError, type OptionProblem } from './pipeline/options-error.js';
 export { EntityLimitError, KgInputError } from './kg/errors.js';

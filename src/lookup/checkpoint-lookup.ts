@@ -187,7 +187,7 @@ export class CheckpointLookup {
         problem = `dataset ${datasetSpec} has another vocabulary than the checkpoint`;
       } else if (changed) {
         problem = `dataset ${datasetSpec}: its ${changed} triples differ from those the run was trained with (the dataset changed since)`;
-        hint = ' (neighbors, predict and serve take --dataset <dir> to mark answers by these files knowingly)';
+        hint = ' (neighbors, predict and serve take --dataset <dir>, openModel takes dataset, to mark answers by these files knowingly)';
         names = dataset.entityNames;
       } else {
         known = FilterIndex.build(header.model.numEntities, header.model.numRelations, [dataset.train, dataset.valid, dataset.test]);
@@ -196,7 +196,7 @@ export class CheckpointLookup {
     } catch (error) {
       problem = `dataset ${datasetSpec} not loaded (${(error as Error).message})`;
       if (options.dataset === undefined) {
-        hint = ' (if it moved: neighbors, predict and serve take --dataset <where it is now>)';
+        hint = ' (if it moved: neighbors, predict and serve take --dataset <where it is now>; openModel takes dataset)';
         if (header.dataset.dir) names = await loadEntityNames(header.dataset.dir).catch(() => undefined);
       }
     }

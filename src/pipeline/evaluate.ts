@@ -120,7 +120,8 @@ export async function loadRunWithData(runDir: string, options: Pick<EvaluateOpti
   } catch (error) {
     if (options.dataset === undefined && error instanceof KgInputError && error.reason === DATASET_DIRECTORY_NOT_FOUND) {
       const flag = options.naming === 'flag' ? '--dataset' : 'dataset';
-      throw new Error(`${(error as Error).message}: the run was trained on it; if it moved, give its directory with ${flag}`, { cause: error });
+      // still a KgInputError (API.md: a dataset directory that cannot be read), its reason saying what to do
+      throw new KgInputError(error.file, error.line, `${error.reason}: the run was trained on it; if it moved, give its directory with ${flag}`, { cause: error });
     }
     if (saved?.damage === undefined || defaulted.length === 0) throw error;
     throw new Error(`${(error as Error).message} (${saved.file} is damaged, so the files were read with ${readWith}: give the run's own, or restore config.json)`, { cause: error });

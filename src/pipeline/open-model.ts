@@ -7,7 +7,7 @@ import { initBackend, type BackendRequest } from '../core/backend.js';
 import { trueOrFalse } from '../kg/load-options.js';
 import { runOpeningOptions } from './evaluate.js';
 import { CheckpointLookup, type NeighborsResult, type PredictResult, type TripleScore } from '../lookup/checkpoint-lookup.js';
-import { parseOptions, runReadingOptions } from './options.js';
+import { dataOptions, parseOptions, runReadingOptions } from './options.js';
 
 /** An entity or relation as a query gives it: its name or vocabulary key (a string) or its id (a number). */
 export type QueryTerm = string | number;
@@ -68,7 +68,7 @@ export interface OpenedModel {
 }
 
 /** What each key of openModel's options accepts. */
-const openModelOptionsSchema = z.object(runOpeningOptions).partial().strict();
+const openModelOptionsSchema = z.object({ ...runOpeningOptions, dataset: dataOptions.dataset }).partial().strict();
 
 /** What each key of a prediction's options accepts. */
 const predictOptionsSchema = z.object({ filtered: trueOrFalse, exact: trueOrFalse }).partial().strict();
@@ -77,10 +77,10 @@ const predictOptionsSchema = z.object({ filtered: trueOrFalse, exact: trueOrFals
 const neighborsOptionsSchema = z.object({ exact: trueOrFalse }).partial().strict();
 
 /** Opens a run directory (its best checkpoint, or `last`) for queries. */
-export async function openModel(runDir: string, options: { last?: boolean; backend?: BackendRequest; onNotice?: (message: string) => void } = {}): Promise<OpenedModel> {
+export async function openModel(runDir: string, options: { last?: boolean; backend?: BackendRequest; onNotice?: (message: string) => void; dataset?: string } = {}): Promise<OpenedModel> {
   parseOptions(openModelOptionsSchema, options, 'key', 'openModel'); // a typo such as `lats` is an error, not the best checkpoint
   await initBackend(options.backend ?? 'auto');
-  const lookup = await CheckpointLookup.open(runDir, { stem: options.last ? 'last' : undefined, onNotice: options.onNotice, reading: runReadingOptions(runDir, options.onNotice) });
+  const lookup = await CheckpointLookup.open(runDir, { stem: options.last ? 'last' : undefined, onNotice: options.onNotice, reading: runReadingOptions(runDir, options.onNotice), dataset: options.dataset });
   let closed = false;
   /** The lookup, unless the model was closed (its scorer and worker thread are gone: an answer would be undefined). */
   const open = (): CheckpointLookup => {

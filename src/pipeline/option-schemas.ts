@@ -254,9 +254,27 @@ export function runValueText(key: string, value: unknown): string {
   return OFF_SWITCHES.has(key) && typeof value === 'boolean' ? (value ? 'it on' : 'it off') : JSON.stringify(value);
 }
 
-/** A value as an error shows it: JSON, except the numbers JSON cannot hold (NaN, ±Infinity printed as null). */
+/** The longest value an error shows whole (a dataset of triples given in memory would paste a megabyte). */
+const MAX_SHOWN_VALUE = 120;
+
+/**
+ * A value as an error shows it: JSON, except what JSON cannot hold (NaN and ±Infinity, a BigInt as `8n`, a symbol or
+ * function by its kind, a cyclic object as such), cut to {@link MAX_SHOWN_VALUE} characters.
+ */
 function shownValue(value: unknown): string {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  let text: string | undefined;
+  if (typeof value === 'number' && !Number.isFinite(value)) text = String(value);
+  else if (typeof value === 'bigint') text = `${value}n`;
+  else if (typeof value === 'symbol' || typeof value === 'function') text = `a ${typeof value}`;
+  else {
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      text = 'an object that cannot be shown (cyclic, or holding a BigInt)';
+    }
+  }
+  text ??= String(value);
+  return text.length > MAX_SHOWN_VALUE ? `${text.slice(0, MAX_SHOWN_VALUE)}… (${text.length} characters)` : text;
 }
 
 /** How option errors name an option: by flag (the shell) or by key (code and config files). */

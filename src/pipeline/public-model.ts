@@ -18,6 +18,8 @@ export interface OpenModelOptions {
   backend?: BackendRequest;
   /** Told what opening noticed (a dataset that moved or changed, a run still training); default: nothing is said. */
   onNotice?: (message: string) => void;
+  /** The run's dataset where it is now, if it moved since training (default: where it was): names and known triples. */
+  dataset?: string;
 }
 
 /** A neighbour index the opened model holds (built on first use of `neighbors` without `exact`). */

@@ -27,8 +27,9 @@ export interface RunResult extends RunOutcome {
   json: Record<string, unknown>;
 }
 
-const schemaParser = <S>(schema: { safeParse: unknown }, naming: RunHooks['naming']) => (options: Record<string, unknown>): S =>
-  parseOptions(schema as never, options, naming ?? 'key') as S;
+/** The parser of a command's options; errors name a key from a config file by where it came from (`hooks.keySources`). */
+const schemaParser = <S>(schema: { safeParse: unknown }, hooks: RunHooks) => (options: Record<string, unknown>): S =>
+  parseOptions(schema as never, options, hooks.naming ?? 'key', hooks.keySources ?? {}) as S;
 
 /** Splits a request into the options and the resume switch. */
 function request<O extends object>(options: RunRequest<O>): { given: Record<string, unknown>; resume: boolean } {
@@ -36,7 +37,7 @@ function request<O extends object>(options: RunRequest<O>): { given: Record<stri
     throw new TypeError(`the options must be an object such as { dataset, out }, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
   }
   const { resume, ...given } = options as Record<string, unknown>;
-  if (resume !== undefined && typeof resume !== 'boolean') throw new TypeError(`resume must be true or false (got ${JSON.stringify(resume)})`);
+  if (resume !== undefined && typeof resume !== 'boolean') throw refusedOption(`resume must be true or false (got ${typeof resume === 'string' ? JSON.stringify(resume) : typeof resume === 'object' || typeof resume === 'function' ? `a ${typeof resume}` : String(resume)})`, 'resume', resume);
   return { given, resume: resume === true };
 }
 
@@ -55,7 +56,7 @@ export async function runTrain(options: RunRequest<TrainOptions>, hooks: RunHook
     runName: (dataset) => `${dataset}-${String(given.model ?? 'DistMult')}-d${String(given.dim ?? 32)}-s${String(given.seed ?? 0)}`,
     modelName: (s) => s.model,
   };
-  return finish(await runJob(job, given, resume, schemaParser<TrainSettings>(trainOptionsSchema, hooks.naming), hooks));
+  return finish(await runJob(job, given, resume, schemaParser<TrainSettings>(trainOptionsSchema, hooks), hooks));
 }
 
 /**
@@ -81,7 +82,7 @@ function checkDistillSettings(s: DistillSettings, name: (key: string) => string)
 /** Distils trained teachers into a student with MulDE (Wang et al., WWW 2021) and evaluates it on test. */
 export async function runDistill(options: RunRequest<DistillOptions>, hooks: RunHooks = {}): Promise<RunResult> {
   const { given, resume } = request(options);
-  const parse = schemaParser<DistillSettings>(distillOptionsSchema, hooks.naming);
+  const parse = schemaParser<DistillSettings>(distillOptionsSchema, hooks);
   let muldeSettings: Omit<MuldeSettings, 'trainingQueries'> | undefined;
   let teacherDirs: string[] = [];
   let teachers: TeacherEnsemble | undefined;

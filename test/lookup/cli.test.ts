@@ -141,7 +141,7 @@ describe('kgdistill predict', () => {
     renameSync(graph, moved);
     try {
       const { out, err } = await runCli([...base, '--head', 'e1', '--k', '3', '--json']);
-      expect(err).toMatch(/not loaded .*no known-triple marking \(if it moved: neighbors, predict and serve take --dataset <where it is now>\)/);
+      expect(err).toMatch(/not loaded .*no known-triple marking \(if it moved: neighbors, predict and serve take --dataset <where it is now>; openModel takes dataset\)/);
       expect(lastJson(out).answers[0].known).toBeUndefined();
       await expect(runCli([...base, '--head', 'e1', '--filtered'])).rejects.toThrow(/filtering needs the run's dataset/);
       // told where it is now: marked, filtered and named as before the move
@@ -164,7 +164,7 @@ describe('kgdistill predict', () => {
     try {
       writeFileSync(testFile, `${before}${readFileSync(path.join(graph, 'train.txt'), 'utf8').split('\n')[0]}\n`);
       const { out, err } = await runCli([...base, '--head', 'e1', '--k', '3', '--json']);
-      expect(err).toContain(`dataset ${graph}: its test triples differ from those the run was trained with (the dataset changed since): no known-triple marking (neighbors, predict and serve take --dataset <dir> to mark answers by these files knowingly)`);
+      expect(err).toContain(`dataset ${graph}: its test triples differ from those the run was trained with (the dataset changed since): no known-triple marking (neighbors, predict and serve take --dataset <dir>, openModel takes dataset, to mark answers by these files knowingly)`);
       expect(lastJson(out).answers[0].known).toBeUndefined();
       expect(lastJson((await runCli([...base, '--head', 'e1', '--k', '3', '--dataset', graph, '--json'])).out).answers[0].known).toBeDefined();
     } finally {

@@ -400,7 +400,7 @@ describe('serve: API key, rate limit, connection cap, no paths', () => {
     expect(info.json().note).toMatch(/not loaded/);
     const filtered = await app.inject('/models/roth/predict?head=e1&relation=parent&filtered=true');
     expect(filtered.statusCode).toBe(409); // the service cannot filter for this run: not the client's query at fault
-    expect(filtered.json()).toMatchObject({ error: 'unavailable', message: expect.stringMatching(/^filtering needs the run's dataset: .*\(if it moved: neighbors, predict and serve take --dataset <where it is now>\)$/) });
+    expect(filtered.json()).toMatchObject({ error: 'unavailable', message: expect.stringMatching(/^filtering needs the run's dataset: .*\(if it moved: neighbors, predict and serve take --dataset <where it is now>; openModel takes dataset\)$/) });
     for (const body of [info.body, filtered.body]) expect(body).not.toContain(tmp);
     moved.close();
   });
