@@ -9,15 +9,17 @@ import path from 'node:path';
 import { removeLeftByGoneWriters } from './gone-writers.js';
 import { fileWriteError } from './errors.js';
 
-/** What an empty `--out` is refused with. */
-export const EMPTY_OUT_MESSAGE = '--out is empty: give a new directory (nothing was written)';
+/** What an empty output directory is refused with, naming it as `name` (`--out` on the command line, `out` in code). */
+export function emptyOutMessage(name = '--out'): string {
+  return `${name} is empty: give a new directory (nothing was written)`;
+}
 
-/** Refuses an `--out` that is empty (it would resolve to the working directory), a file or a non-empty directory. */
-export function requireNewOutDir(out: string): void {
-  if (out.trim() === '') throw new Error(EMPTY_OUT_MESSAGE); // it would resolve to the working directory
+/** Refuses an output directory (`name`: how it is named) that is empty (it would resolve to the working directory), a file or a non-empty directory. */
+export function requireNewOutDir(out: string, name = '--out'): void {
+  if (out.trim() === '') throw new Error(emptyOutMessage(name)); // it would resolve to the working directory
   if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new Error(`--out ${out}: is a file; give a new directory (nothing was written)`);
-  if (readdirSync(out).length > 0) throw new Error(`--out ${out}: exists and is not empty; choose a new directory (nothing was written)`);
+  if (!statSync(out).isDirectory()) throw new Error(`${name} ${out}: is a file; give a new directory (nothing was written)`);
+  if (readdirSync(out).length > 0) throw new Error(`${name} ${out}: exists and is not empty; choose a new directory (nothing was written)`);
 }
 
 /**

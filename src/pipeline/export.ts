@@ -112,16 +112,17 @@ async function readableNames(dir: string | undefined, entities: readonly string[
 }
 
 /** What each key of exportRun's options accepts. */
-const exportOptionsSchema = z.object({ last: trueOrFalse, onNotice: callbackOption }).partial().strict();
+const exportOptionsSchema = z.object({ last: trueOrFalse, onNotice: callbackOption, naming: z.enum(['key', 'flag'], { error: 'must be key or flag' }) }).partial().strict();
 
 /** Exports a run's best (or last) checkpoint into a new directory. */
-export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean; onNotice?: (note: string) => void } = {}): Promise<ExportReport> {
+export async function exportRun(runDir: string, format: ExportFormat, out: string, options: { last?: boolean; onNotice?: (note: string) => void; naming?: 'key' | 'flag' } = {}): Promise<ExportReport> {
   parseOptions(exportOptionsSchema, options, 'key', 'exportRun'); // a misspelt 'lats' would export the best checkpoint
   if (!EXPORT_FORMATS.includes(format)) { // the command line's choices refuse it first: this is a library caller's, named by its key; an OptionsError
     const message = `format must be one of ${EXPORT_FORMATS.join(', ')} (got '${String(format)}')`;
     throw refusedOption(message, 'format', format);
   }
-  requireNewOutFlag(out);
+  const outName = options.naming === 'flag' ? '--out' : 'out'; // how the caller names it: the command line's flag, or the argument
+  requireNewOutFlag(out, outName);
   const target = path.resolve(out);
   await initBackend('auto');
   const run = await loadRun(path.resolve(runDir), options.last ? 'last' : undefined, options.onNotice);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { evaluate, KgInputError, openModel, OptionsError, train } from '../../src/index.js';
+import { evaluate, exportRun, KgInputError, openModel, OptionsError, train } from '../../src/index.js';
 import { useGraphFixture } from '../helpers/graph-fixture.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 
@@ -34,6 +34,17 @@ describe('option values the library refuses', () => {
     const error = await refusal(train({ dataset: fixture.graph, dim: 0 }, { keySources: { dim: '--config run.yaml:3' } }));
     expect((error as Error).message).toBe("--config run.yaml:3: key 'dim' must be a positive integer (got 0)");
   });
+});
+
+describe('exportRun', () => {
+  it("names its output directory as the argument `out`, not the command line's --out", async () => {
+    const run = path.join(fixture.tmp, 'export-run');
+    await train({ dataset: fixture.graph, model: 'DistMult', dim: 4, epochs: 1, validEvery: 1, out: run, testEval: false });
+    const empty = await refusal(exportRun(run, 'tsv', ' '));
+    expect(empty).toBeInstanceOf(OptionsError);
+    expect((empty as Error).message).toBe('out is empty: give a new directory (nothing was written)');
+    await expect(exportRun(run, 'tsv', run)).rejects.toThrow(`out ${run}: exists and is not empty; choose a new directory (nothing was written)`);
+  }, 60_000);
 });
 
 describe('a run whose dataset moved', () => {

@@ -13,7 +13,7 @@ export function registerExportCommand(program: Command): void {
     .option('--last', 'export the last checkpoint instead of the best one')
     .option('--json', 'print one JSON object describing the files as the last stdout line')
     .action(async (flags: { checkpoint: string; format: (typeof EXPORT_FORMATS)[number]; out: string; last?: boolean; json?: boolean }) => {
-      const report = await exportRun(flags.checkpoint, flags.format, flags.out, { last: flags.last, onNotice: (note) => process.stderr.write(`note: ${note}\n`) });
+      const report = await exportRun(flags.checkpoint, flags.format, flags.out, { last: flags.last, naming: 'flag', onNotice: (note) => process.stderr.write(`note: ${note}\n`) });
       process.stderr.write(`exported ${report.tables.length} tables (${report.tables.map((t) => `${t.name} ${t.rows}×${t.dim}`).join(', ')}) as ${report.format}\n`);
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${report.out}\n`);
     });
