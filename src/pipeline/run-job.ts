@@ -130,7 +130,7 @@ export async function runJob<S extends CommonSettings>(job: TrainingJob<S>, give
     }
     saved = await loadCheckpoint(runDir, 'last');
     const { config: previous, note, source } = runConfigOrCheckpointCopy(runDir, saved.header, lastFile);
-    if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with kgdistill ${previous.command}`);
+    if (previous && previous.command !== job.command) throw new Error(`${runDir} is a ${previous.command} run: resume it with ${hooks.naming === 'flag' ? `kgdistill ${previous.command}` : `${previous.command}()`}`);
     if (previous && source) requireConfigOfCheckpoint(previous.options, saved.header, source);
     replayedDefaults = previous ? previous.defaults : undefined;
     const { options, changed, changedKeys: keys, changes } = resumedOptions(previous?.options ?? optionsFromHeader(saved.header, given.dataset), given, name, runDir, recordedRunOptions(job.command, saved.header));

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { evaluate, exportRun, KgInputError, openModel, OptionsError, train } from '../../src/index.js';
+import { distill, evaluate, exportRun, KgInputError, openModel, OptionsError, train } from '../../src/index.js';
+import { registerDistillCommand } from '../../src/cli/commands/distill.js';
+import { runCliCapturing } from '../helpers/run-cli.js';
 import { useGraphFixture } from '../helpers/graph-fixture.js';
 import { writeSyntheticDataset } from '../../src/kg/synthetic-graph.js';
 
@@ -37,13 +39,16 @@ describe('option values the library refuses', () => {
 });
 
 describe('exportRun', () => {
-  it("names its output directory as the argument `out`, not the command line's --out", async () => {
+  it("names its output directory as the argument `out`, not the command line's --out; a run of the other command by its function", async () => {
     const run = path.join(fixture.tmp, 'export-run');
     await train({ dataset: fixture.graph, model: 'DistMult', dim: 4, epochs: 1, validEvery: 1, out: run, testEval: false });
     const empty = await refusal(exportRun(run, 'tsv', ' '));
     expect(empty).toBeInstanceOf(OptionsError);
     expect((empty as Error).message).toBe('out is empty: give a new directory (nothing was written)');
     await expect(exportRun(run, 'tsv', run)).rejects.toThrow(`out ${run}: exists and is not empty; choose a new directory (nothing was written)`);
+    // a train run resumed by distill: the function to call, in code; the command, on the command line
+    await expect(distill({ out: run, resume: true })).rejects.toThrow(`${run} is a train run: resume it with train()`);
+    await expect(runCliCapturing([registerDistillCommand], ['distill', '--out', run, '--resume'])).rejects.toThrow(`${run} is a train run: resume it with kgdistill train`);
   }, 60_000);
 });
 
