@@ -40,7 +40,7 @@ export function requireKernelMemory(model: string, tables: readonly TableSpec[],
   const perEntity = kernelBytesOf(tables.filter((t) => t.indexedBy === 'entity'), 1, 0, 'sgd');
   throw new Error(`${model} with ${numEntities.toLocaleString('en-US')} entities needs ${byteSizeText(bytes)} of kernel memory ` +
     `(${perEntity} bytes per entity: parameters and gradients; the ${optimizer} state goes to host memory when it does not fit), more than the ` +
-    `${byteSizeText(TABLE_BYTES_LIMIT)} one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.`);
+    `${byteSizeText(TABLE_BYTES_LIMIT)} one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower the dimension (--dim; dim in code) or use fewer entities.`);
 }
 
 /** Kernel memory the validation's all-entity scoring keeps (entity-scorer.ts kernelScores: the blocked table, and ≤ 8M scores per call, evaluate.ts). */

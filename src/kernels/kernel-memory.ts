@@ -165,7 +165,7 @@ export class KernelMemory {
     const havePages = have / PAGE_BYTES;
     if (havePages + needPages > this.maximumPages) {
       throw new RangeError(`kernel memory is full: ${byteSizeText(bytes)} needed, more than the ${byteSizeText(this.maximumPages * PAGE_BYTES)} this WebAssembly memory may hold ` +
-        `(at most 4 GiB in wasm32; ${byteSizeText(this.top)} in use by tables and scratch): lower --batch-size, --neg, --dim or --top-k, or use fewer entities`);
+        `(at most 4 GiB in wasm32; ${byteSizeText(this.top)} in use by tables and scratch): lower the batch size, negatives, dimension or top-K (--batch-size, --neg, --dim, --top-k; batchSize, neg, dim, topK in code), or use fewer entities`);
     }
     // grow geometrically (×1.5) to keep the number of grows (and view re-creations) small
     const pages = Math.min(Math.max(needPages, Math.ceil(havePages / 2)), this.maximumPages - havePages);

@@ -29,6 +29,6 @@ describe('kernel memory budget', () => {
   it('tables and gradients beyond one wasm32 memory are a clear error stating the bytes, the limit and what to change', () => {
     const model = createModel('DistMult', { dim: 64, numEntities: 8_000_000, numRelations: 500 });
     expect(() => requireKernelMemory('DistMult', model.tables, 8_000_000, 500, 'adam')).toThrow(
-      /DistMult with 8,000,000 entities needs 3\.82 GiB of kernel memory \(512 bytes per entity: parameters and gradients; the adam state goes to host memory when it does not fit\), more than the 3\.75 GiB .* Lower --dim or use fewer entities/);
+      /DistMult with 8,000,000 entities needs 3\.82 GiB of kernel memory \(512 bytes per entity: parameters and gradients; the adam state goes to host memory when it does not fit\), more than the 3\.75 GiB .* Lower the dimension \(--dim; dim in code\) or use fewer entities/);
   });
 });

@@ -78,7 +78,7 @@ describe('step scratch', () => {
   it('a full kernel memory says so and what to lower, not a page count', () => {
     const memory = new KernelMemory({ maximumPages: 4 });
     expect(() => memory.allocF32(1 << 20)).toThrow(
-      'kernel memory is full: 4.1 MiB needed, more than the 256 KiB this WebAssembly memory may hold (at most 4 GiB in wasm32; 64 KiB in use by tables and scratch): lower --batch-size, --neg, --dim or --top-k, or use fewer entities');
+      'kernel memory is full: 4.1 MiB needed, more than the 256 KiB this WebAssembly memory may hold (at most 4 GiB in wasm32; 64 KiB in use by tables and scratch): lower the batch size, negatives, dimension or top-K (--batch-size, --neg, --dim, --top-k; batchSize, neg, dim, topK in code), or use fewer entities');
   });
 
   it('a plain array longer than V8 allows names what it holds', () => {

@@ -67,7 +67,7 @@ describe('KernelMemory', () => {
     expect(() => adopted.allocF32(1)).toThrow(/adopted/);
     expect(() => adopted.f32At(8, 1)).toThrow(/reserved/);
     const tiny = new KernelMemory({ maximumPages: 4 });
-    expect(() => tiny.allocF32(1_000_000)).toThrow('kernel memory is full: 3.9 MiB needed, more than the 256 KiB this WebAssembly memory may hold (at most 4 GiB in wasm32; 64 KiB in use by tables and scratch): lower --batch-size, --neg, --dim or --top-k, or use fewer entities');
+    expect(() => tiny.allocF32(1_000_000)).toThrow('kernel memory is full: 3.9 MiB needed, more than the 256 KiB this WebAssembly memory may hold (at most 4 GiB in wasm32; 64 KiB in use by tables and scratch): lower the batch size, negatives, dimension or top-K (--batch-size, --neg, --dim, --top-k; batchSize, neg, dim, topK in code), or use fewer entities');
   });
 
   it('a worker thread runs the kernels on the same shared tables', async () => {

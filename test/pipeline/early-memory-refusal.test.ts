@@ -39,7 +39,7 @@ async function rejection(run: Promise<unknown>): Promise<Error> {
 // line 34 (the 33rd triple) names entities 65 and 66, one more than 64; with the 2 × 3 relation rows, 78 rows of 16 KiB
 const refusal = (train: string) => `${train}:34: the train split names 66 entities by this line, more than the 64 this run can hold (3 relations so far; loading stopped, nothing was written): ` +
   'DistMult with 66 entities needs 1.1 MiB of kernel memory (16384 bytes per entity: parameters and gradients; the adagrad state goes to host memory when it does not fit), ' +
-  'more than the 1.0 MiB one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower --dim or use fewer entities.';
+  'more than the 1.0 MiB one WebAssembly memory can hold (wasm32, 4 GiB with scratch). Lower the dimension (--dim; dim in code) or use fewer entities.';
 
 describe('a graph whose entities pass what kernel memory can hold', () => {
   it('kgdistill train: refused at the line that passes the bound, exit code 1, no run directory', async () => {
@@ -68,7 +68,7 @@ describe('a graph whose entities pass what kernel memory can hold', () => {
     expect(error.message).toBe(`${path.join(dir, 'valid.txt')}:2: with the entities valid adds (--unseen keep), the splits name 66 entities by this line, more than the 64 ` +
       'this run can hold (3 relations so far; loading stopped, nothing was written): DistMult with 66 entities needs 1.1 MiB of kernel memory (16384 bytes per entity: ' +
       'parameters and gradients; the adagrad state goes to host memory when it does not fit), more than the 1.0 MiB one WebAssembly memory can hold (wasm32, 4 GiB with ' +
-      'scratch). Lower --dim or use fewer entities.');
+      'scratch). Lower the dimension (--dim; dim in code) or use fewer entities.');
     expect(existsSync(out)).toBe(false);
   });
 
