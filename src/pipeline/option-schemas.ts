@@ -220,7 +220,11 @@ export function readingOptionsOfRun(config: { options: Record<string, unknown> }
 export function readerErrorNamed(error: unknown, naming: OptionNaming = 'key'): unknown {
   if (naming === 'flag' || !(error instanceof Error)) return error;
   // only a hint's flag: after a space or '(' and before a space, ')', ';' or ','; never inside a name or a path
-  error.message = error.message.replace(/(?<=[\s(])--([a-z]+)(?=[\s);,])/g, (flag: string, key: string) => (Object.hasOwn(dataOptions, key) ? key : flag));
+  const keyed = (text: string): string => text.replace(/(?<=[\s(])--([a-z]+)(?=[\s);,])/g, (flag: string, key: string) => (Object.hasOwn(dataOptions, key) ? key : flag));
+  error.message = keyed(error.message);
+  // a KgInputError's `reason` (the message without its file and line) says the same hint
+  const withReason = error as Error & { reason?: unknown };
+  if (typeof withReason.reason === 'string') Object.defineProperty(error, 'reason', { value: keyed(withReason.reason), enumerable: true });
   return error;
 }
 

@@ -3,7 +3,7 @@
 // whole into the message); `resume` not a boolean likewise; `keySources` names a key's source in schema errors too;
 // openModel takes `dataset` for a run whose dataset moved; evaluate's error for a moved dataset stays a KgInputError.
 import { describe, expect, it } from 'vitest';
-import { readFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { distill, evaluate, exportRun, KgInputError, openModel, OptionsError, train } from '../../src/index.js';
 import { registerDistillCommand } from '../../src/cli/commands/distill.js';
@@ -35,6 +35,23 @@ describe('option values the library refuses', () => {
   it("names a key by its source (hooks.keySources) in the schema's errors, as in the conflict checks", async () => {
     const error = await refusal(train({ dataset: fixture.graph, dim: 0 }, { keySources: { dim: '--config run.yaml:3' } }));
     expect((error as Error).message).toBe("--config run.yaml:3: key 'dim' must be a positive integer (got 0)");
+  });
+});
+
+describe("the reader's errors in code", () => {
+  it("name the reading options by key in the message and in a KgInputError's reason alike", async () => {
+    const dir = path.join(fixture.tmp, 'latin');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'train.txt'), Buffer.from([...Buffer.from('caf'), 0xe9, ...Buffer.from('\tr\tb\nb\tr\tc\n')]));
+    writeFileSync(path.join(dir, 'valid.txt'), 'b\tr\tc\n');
+    writeFileSync(path.join(dir, 'test.txt'), 'b\tr\tc\n');
+    const error = await refusal(train({ dataset: dir, dim: 4, epochs: 1, out: path.join(fixture.tmp, 'latin-run') }));
+    expect(error).toBeInstanceOf(KgInputError);
+    const { message, reason } = error as KgInputError;
+    expect(message).toContain('encoding latin1');
+    expect(message).not.toContain('--encoding');
+    expect(reason).toContain('encoding latin1');
+    expect(reason).not.toContain('--encoding');
   });
 });
 
