@@ -34,9 +34,10 @@ export class TeacherEnsemble {
     const teachers: Teacher[] = [];
     for (const dir of runDirs) {
       const run = await loadRun(path.resolve(dir), undefined, onNotice).catch((error: unknown) => {
-        // the reader names the directory; the message says it is a teacher's (a missing one, a dataset given as one)
-        const message = (error as Error).message, at = path.resolve(dir);
-        throw new Error(message.startsWith(at) ? `teacher ${message}` : `teacher ${dir}: ${message}`, { cause: error });
+        // the reader names the directory; the message says it is a teacher's (a missing one, a dataset given as one),
+        // on the same error object (a CheckpointError stays one)
+        if (error instanceof Error) error.message = error.message.startsWith(path.resolve(dir)) ? `teacher ${error.message}` : `teacher ${dir}: ${error.message}`;
+        throw error;
       });
       requireSameVocabulary(`teacher ${dir}`, run.header.vocab, vocabulary);
       const twin = teachers.find((t) => t.run.header.binary.sha256 === run.header.binary.sha256);
