@@ -12,6 +12,7 @@ import { loadDataset, type LoadOptions } from '../kg/dataset.js';
 import { loadEntityNames } from '../kg/entity-names.js';
 import { FilterIndex } from '../kg/filter-index.js';
 import { tripleFingerprint } from '../kg/triple-fingerprint.js';
+import { SPLIT_NAMES } from '../kg/types.js';
 import { LookupError, resolvedAs } from './errors.js';
 import { NameResolver } from './name-resolver.js';
 import { IndexStore, type IndexStoreOptions } from './index-store.js';
@@ -182,7 +183,7 @@ export class CheckpointLookup {
       const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
       // the run's own dataset must still hold the triples it trained with (as eval checks): else its marks would be another graph's
       const saved = options.dataset === undefined ? header.dataset.triples : undefined;
-      const changed = saved && (['train', 'valid', 'test'] as const).find((split) => saved[split] !== tripleFingerprint(dataset[split]));
+      const changed = saved && SPLIT_NAMES.find((split) => saved[split] !== tripleFingerprint(dataset[split]));
       if (!same(dataset.entities.names, header.vocab.entities) || !same(dataset.relations.names, header.vocab.relations)) {
         problem = `dataset ${datasetSpec} has another vocabulary than the checkpoint`;
       } else if (changed) {
