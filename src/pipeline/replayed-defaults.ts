@@ -10,7 +10,7 @@
  */
 import { flagOf } from './option-schemas.js';
 import { RESOLVED_KEYS } from './effective-options.js';
-import type { OptionsFile } from './run-config.js';
+import { sameSetting, type OptionsFile } from './run-config.js';
 
 /** The options the model's and the loss's defaults are chosen for (registry/models.ts defaultLossOf, run-settings.ts sampledLossOf). */
 export const DEFAULTS_DEPEND_ON: readonly string[] = ['model', 'student', 'entityConstraint', 'norm', 'loss', 'oneToN', 'doubleNeg'];
@@ -20,12 +20,6 @@ export interface ReplayedDefaults {
   drop: string[];
   kept: string[];
   note?: string;
-}
-
-/** Whether two values of option `key` are the same setting (a model's name in any case, as a run takes it). */
-function sameValue(key: string, a: unknown, b: unknown): boolean {
-  const plain = (v: unknown): string => JSON.stringify((key === 'model' || key === 'student') && typeof v === 'string' ? v.toLowerCase() : v);
-  return plain(a) === plain(b);
 }
 
 /** `--flag value` of each key (values as JSON). */
@@ -40,7 +34,7 @@ function listed(keys: readonly string[], values: Readonly<Record<string, unknown
 export function replayedDefaultsOf(file: string, run: OptionsFile['run'], fromFile: Readonly<Record<string, unknown>>,
   given: Readonly<Record<string, unknown>>, flagKeys: readonly string[]): ReplayedDefaults {
   if (run === undefined) return { drop: [], kept: [] };
-  const changed = DEFAULTS_DEPEND_ON.filter((key) => flagKeys.includes(key) && !sameValue(key, fromFile[key], given[key]));
+  const changed = DEFAULTS_DEPEND_ON.filter((key) => flagKeys.includes(key) && !sameSetting(key, fromFile[key], given[key]));
   const fileValues = RESOLVED_KEYS.filter((key) => !flagKeys.includes(key) && fromFile[key] !== undefined);
   if (run.defaults === undefined) {
     if (changed.length === 0 || fileValues.length === 0) return { drop: [], kept: [] };

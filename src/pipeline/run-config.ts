@@ -260,6 +260,17 @@ const DEFAULT_FROM_OTHER: Readonly<Record<string, (saved: Record<string, unknown
 const NAME_KEYS: readonly string[] = ['model', 'student'];
 
 /**
+ * Whether two values of option `key` are the same setting of a run: a path, relative or absolute, or a dataset's name
+ * and the directory it finds; a model's name in any case (as a new run takes it: --model roth is RotH); values that
+ * mean the same (EQUIVALENT_VALUES).
+ */
+export function sameSetting(key: string, a: unknown, b: unknown): boolean {
+  const comparable = (v: unknown): string => JSON.stringify(key === 'dataset' && typeof v === 'string' ? datasetDirOf(v) ?? absolutePaths(v)
+    : PATH_KEYS.includes(key) ? absolutePaths(v) : NAME_KEYS.includes(key) && typeof v === 'string' ? v.toLowerCase() : (EQUIVALENT_VALUES[key] ?? ((x) => x))(v));
+  return comparable(a) === comparable(b);
+}
+
+/**
  * The options of a resumed run: the run's saved options (but those of one invocation, INVOCATION_KEYS) with the
  * resumable ones the user gave. A given option that cannot change mid-run and differs from the run's is an error
  * naming each (by `name`: flag or key); `changed` lists the run's settings the user changed (`changedKeys` their keys).
@@ -278,11 +289,7 @@ export function resumedOptions(saved: Record<string, unknown>, given: Record<str
     // a key an older config.json left unresolved (absent, or loss `auto`) compares with what the checkpoint records
     const before = ((saved[key] === undefined || (key === 'loss' && saved[key] === 'auto')) && recorded[key] !== undefined ? recorded[key] : saved[key])
       ?? DEFAULT_FROM_OTHER[key]?.(saved);
-    // a path, relative or absolute, or a dataset's name and the directory it finds; a model's name in any case (as a
-    // new run takes it: --model roth is RotH)
-    const comparable = (v: unknown): string => JSON.stringify(key === 'dataset' && typeof v === 'string' ? datasetDirOf(v) ?? absolutePaths(v)
-      : PATH_KEYS.includes(key) ? absolutePaths(v) : NAME_KEYS.includes(key) && typeof v === 'string' ? v.toLowerCase() : (EQUIVALENT_VALUES[key] ?? ((x) => x))(v));
-    const same = comparable(before) === comparable(value);
+    const same = sameSetting(key, before, value);
     if (RESUMABLE_KEYS.includes(key)) {
       if (!same && !INVOCATION_KEYS.includes(key)) {
         changed.push(`${givenValueText(name(key), key, value)} (${before === undefined ? "not set in the run's config.json" : `was ${runValueText(key, before)}`})`);
