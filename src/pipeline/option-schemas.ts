@@ -224,7 +224,7 @@ export function readerErrorNamed(error: unknown, naming: OptionNaming = 'key'): 
   error.message = keyed(error.message);
   // a KgInputError's `reason` (the message without its file and line) says the same hint
   const withReason = error as Error & { reason?: unknown };
-  if (typeof withReason.reason === 'string') Object.defineProperty(error, 'reason', { value: keyed(withReason.reason), enumerable: true });
+  if (typeof withReason.reason === 'string') withReason.reason = keyed(withReason.reason);
   return error;
 }
 
